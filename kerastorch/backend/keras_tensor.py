@@ -1,0 +1,118 @@
+"""Symbolic tensors for the functional API, and shape inference without compute.
+
+``keras.Input(shape=(4,))`` returns a :class:`KerasTensor`: a shape (``None`` for
+unknown dimensions), a dtype and the layer call that produced it. Calling a layer on
+KerasTensors runs the layer's ``call`` on torch *fake* tensors (no data, no compute),
+once per concrete stand-in size for the unknown dimensions; output dimensions that
+follow the stand-in are unknown (``None``) in the result.
+
+Example:
+    >>> x = KerasTensor((None, 4))
+    >>> x.shape
+    (None, 4)
+"""
+import contextlib
+
+import torch
+
+from kerastorch import config, tree
+
+# Two stand-in sizes for unknown dimensions: a dimension of the output that differs
+# between the two runs depends on an unknown input dimension and becomes None.
+_STAND_INS = (7, 11)
+
+
+class KerasTensor:
+    """A symbolic tensor: shape, dtype, and the node that produced it."""
+
+    def __init__(self, shape, dtype="float32", name=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = config.standardize_dtype(dtype)
+        self.name = name
+        self._keras_history = None  # (operation, node_index, tensor_index)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __len__(self):
+        raise TypeError("A KerasTensor is symbolic: its length is not known until the model runs.")
+
+    def __bool__(self):
+        raise TypeError("A KerasTensor is symbolic: it has no truth value. Use a layer or ops inside the model.")
+
+    def __iter__(self):
+        raise TypeError("A KerasTensor is symbolic and cannot be iterated.")
+
+    # Arithmetic and indexing build TensorOp nodes (see kerastorch.layers.tensor_op).
+    def _op(self, name, *args):
+        from kerastorch.layers.tensor_op import TensorOp
+
+        return TensorOp(name)(self, *args)
+
+    def __add__(self, other): return self._op("add", other)
+    def __radd__(self, other): return self._op("radd", other)
+    def __sub__(self, other): return self._op("sub", other)
+    def __rsub__(self, other): return self._op("rsub", other)
+    def __mul__(self, other): return self._op("mul", other)
+    def __rmul__(self, other): return self._op("rmul", other)
+    def __truediv__(self, other): return self._op("truediv", other)
+    def __rtruediv__(self, other): return self._op("rtruediv", other)
+    def __pow__(self, other): return self._op("pow", other)
+    def __matmul__(self, other): return self._op("matmul", other)
+    def __neg__(self): return self._op("neg")
+    def __abs__(self): return self._op("abs")
+    def __getitem__(self, key): return self._op("getitem", key)
+
+
+def is_symbolic(structure):
+    """True when any leaf of ``structure`` is a KerasTensor."""
+    return any(isinstance(x, KerasTensor) for x in tree.flatten(structure))
+
+
+@contextlib.contextmanager
+def real_tensors():
+    """Leave fake-tensor mode inside a symbolic call (to create real weights)."""
+    from torch._subclasses.fake_tensor import unset_fake_temporarily
+
+    with unset_fake_temporarily():
+        yield
+
+
+def compute_output_spec(fn, args, kwargs, device=None):
+    """Run ``fn(*args, **kwargs)`` on fake tensors standing in for the KerasTensors
+    in ``args``/``kwargs`` (placed on ``device``); return the output structure with
+    KerasTensors as leaves."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    has_unknown = any(
+        d is None for x in tree.flatten((args, kwargs)) if isinstance(x, KerasTensor) for d in x.shape
+    )
+    runs = []
+    for size in _STAND_INS[: 2 if has_unknown else 1]:
+        with FakeTensorMode(allow_non_fake_inputs=True):
+            fake_args, fake_kwargs = tree.map_structure(
+                lambda x: _fake_like(x, size, device) if isinstance(x, KerasTensor) else x, (args, kwargs)
+            )
+            with torch.no_grad():
+                outputs = fn(*fake_args, **fake_kwargs)
+        runs.append(outputs)
+    first = tree.flatten(runs[0])
+    other = tree.flatten(runs[-1])
+    specs = []
+    for a, b in zip(first, other):
+        if not isinstance(a, torch.Tensor):
+            specs.append(a)
+            continue
+        shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
+        specs.append(KerasTensor(shape, a.dtype))
+    return tree.pack_sequence_as(runs[0], specs)
+
+
+def _fake_like(keras_tensor, size, device):
+    # Called inside FakeTensorMode: torch.empty makes a fake tensor, nothing is allocated.
+    shape = tuple(size if d is None else d for d in keras_tensor.shape)
+    return torch.empty(shape, dtype=config.torch_dtype(keras_tensor.dtype), device=device or "cpu")

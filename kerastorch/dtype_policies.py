@@ -1,0 +1,83 @@
+"""Dtype policies: the dtype a layer computes in and the dtype of its weights.
+
+``"float32"`` computes and stores in float32; ``"mixed_float16"`` and
+``"mixed_bfloat16"`` compute in half precision and keep float32 weights.
+
+Example:
+    >>> policy = DTypePolicy("mixed_float16")
+    >>> policy.compute_dtype, policy.variable_dtype
+    ('float16', 'float32')
+"""
+from kerastorch import config
+from kerastorch.saving.object_registration import register_builtin
+
+_GLOBAL_POLICY = None
+
+
+@register_builtin("keras.dtype_policies")
+@register_builtin("keras")
+class DTypePolicy:
+    """A named pair (compute dtype, variable dtype)."""
+
+    def __init__(self, name=None):
+        name = config.floatx() if name is None else name
+        if name.startswith("mixed_"):
+            compute = name[len("mixed_"):]
+            if compute not in ("float16", "bfloat16"):
+                raise ValueError(f"DTypePolicy: expected 'mixed_float16' or 'mixed_bfloat16', received {name!r}")
+            self._compute, self._variable = compute, "float32"
+        else:
+            name = config.standardize_dtype(name)
+            self._compute = self._variable = name
+        self.name = name
+
+    @property
+    def compute_dtype(self):
+        return self._compute
+
+    @property
+    def variable_dtype(self):
+        return self._variable
+
+    def get_config(self):
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __eq__(self, other):
+        return isinstance(other, DTypePolicy) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return f'<DTypePolicy "{self.name}">'
+
+
+FloatDTypePolicy = register_builtin("keras", "FloatDTypePolicy")(DTypePolicy)
+
+
+def get(identifier):
+    """A policy from a name, a torch/numpy dtype, a config dict or a policy; None gives the global one."""
+    if identifier is None:
+        return global_policy()
+    if isinstance(identifier, DTypePolicy):
+        return identifier
+    if isinstance(identifier, dict):
+        return DTypePolicy(**identifier.get("config", identifier))
+    if isinstance(identifier, str):
+        return DTypePolicy(identifier)
+    return DTypePolicy(config.standardize_dtype(identifier))
+
+
+def set_global_policy(policy):
+    """Set the policy new layers use by default (``"mixed_float16"``, ``"float32"`` ...)."""
+    global _GLOBAL_POLICY
+    _GLOBAL_POLICY = None if policy is None else get(policy)
+
+
+def global_policy():
+    """The policy new layers use by default (``floatx()`` unless set)."""
+    return _GLOBAL_POLICY or DTypePolicy(config.floatx())

@@ -1,0 +1,572 @@
+"""``Layer``: the Keras layer, as a ``torch.nn.Module``.
+
+A layer creates its weights lazily in ``build(input_shape)`` (called on the first
+call, with the shape of the first input) or eagerly in ``__init__`` with
+``add_weight``; ``call(inputs, training=None, ...)`` computes the output.
+
+Training mode: an explicit ``training=`` argument wins; otherwise nested layers
+inherit the value of the outermost call; otherwise the module's own
+``self.training`` flag is used. kerastorch layers start with ``training=False``
+(Keras's inference default), so ``model(x)`` runs dropout-free, while PyTorch code
+that calls ``model.train()`` gets training behaviour as it expects.
+
+Example:
+    >>> class Linear(Layer):
+    ...     def __init__(self, units=32):
+    ...         super().__init__()
+    ...         self.units = units
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1], self.units), name="w")
+    ...         self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+    ...     def call(self, inputs):
+    ...         return inputs @ self.w + self.b
+    >>> Linear(4)(torch.ones(2, 3)).shape
+    torch.Size([2, 4])
+"""
+import inspect
+import threading
+
+import numpy as np
+import torch
+
+from kerastorch import config, dtype_policies, tree
+from kerastorch.backend.keras_tensor import KerasTensor, compute_output_spec, is_symbolic, real_tensors
+from kerastorch.backend.naming import to_snake_case, unique_name
+from kerastorch.backend.variable import Variable
+from kerastorch.layers.input_spec import assert_input_compatibility
+from kerastorch.layers.node import Node
+
+_CALL_CONTEXT = threading.local()
+_BASE_INIT_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_shape",
+                   "input_dim", "batch_input_shape", "batch_size", "input_length")
+
+
+class _CallSignature:
+    """What ``call`` accepts, computed once per class."""
+
+    def __init__(self, call):
+        params = inspect.signature(call).parameters
+        self.has_training = "training" in params
+        self.has_mask = "mask" in params
+        default = params["training"].default if self.has_training else None
+        self.training_default = default if isinstance(default, bool) else None
+        self.accepts_kwargs = any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+class Layer(torch.nn.Module):
+    """Base class of all layers: a ``torch.nn.Module`` with Keras's layer API."""
+
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        instance.__dict__["_auto_config"] = _capture_init_args(cls, args, kwargs)
+        return instance
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None,
+                 **kwargs):
+        input_shape = _pop_input_shape(kwargs)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unrecognized keyword arguments {sorted(kwargs)}; "
+                f"expected the layer's own arguments or one of {list(_BASE_INIT_ARGS)}"
+            )
+        super().__init__()
+        self.training = False
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string, received {name!r}")
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._dtype_policy = dtype_policies.get(dtype)
+        self._trainable = bool(trainable)
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self.autocast = autocast
+        self._losses = []
+        self._inbound_nodes = []
+        self._build_shapes = None
+        self._build_device = None
+        self._batch_input_shape = input_shape
+        from kerastorch import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, *args, **kwargs):
+        first = args[0] if args else (next(iter(kwargs.values())) if kwargs else None)
+        if not isinstance(first, torch.Tensor):
+            if is_symbolic((args, kwargs)):
+                return self._symbolic_call(args, kwargs)
+            args, kwargs = _convert_arrays((args, kwargs), self._weight_device())
+            first = args[0] if args else None
+        if not self.built:
+            self._build_from_inputs(args, kwargs)
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, args[0] if args else first, self.name)
+        if self.autocast and isinstance(first, torch.Tensor) and first.is_floating_point():
+            compute = self._compute_torch_dtype
+            if first.dtype != compute and self._dtype_policy.variable_dtype == self._dtype_policy.compute_dtype:
+                args = (first.to(compute),) + tuple(args[1:])
+        if self._losses:
+            self._losses.clear()
+        signature = self._call_signature()
+        outer = getattr(_CALL_CONTEXT, "training", None)
+        if signature.has_training:
+            training = kwargs.get("training")
+            if training is None:
+                training = outer
+                if training is None:
+                    training = self.training or bool(signature.training_default)
+                kwargs["training"] = training
+        else:
+            training = kwargs.pop("training", None) if not signature.accepts_kwargs else kwargs.get("training")
+        if outer is None and training is not None:
+            _CALL_CONTEXT.training = training
+            try:
+                outputs = super().__call__(*args, **kwargs)
+            finally:
+                _CALL_CONTEXT.training = None
+        else:
+            outputs = super().__call__(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            for output in tree.flatten(outputs):
+                self._losses.append(self.activity_regularizer(output) / output.shape[0])
+        return outputs
+
+    def forward(self, *args, **kwargs):
+        """torch entry point; runs :meth:`call`."""
+        return self.call(*args, **kwargs)
+
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation. Subclasses override it."""
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call()")
+
+    @classmethod
+    def _call_signature(cls):
+        signature = cls.__dict__.get("_call_signature_cache")
+        if signature is None:
+            signature = _CallSignature(cls.call)
+            cls._call_signature_cache = signature
+        return signature
+
+    def _symbolic_call(self, args, kwargs):
+        if not self.built:
+            self._build_from_inputs(args, kwargs, symbolic=True)
+        if self.input_spec is not None and args:
+            assert_input_compatibility(self.input_spec, args[0], self.name)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Output KerasTensors for KerasTensor inputs, found by running ``call`` on
+        fake tensors (no data is computed)."""
+        try:
+            return compute_output_spec(self.__call__, args, kwargs, device=self._weight_device())
+        finally:
+            self._clear_losses_below()
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for an input shape (``None`` for unknown dimensions)."""
+        inputs = tree.map_shape_structure(lambda s: KerasTensor(s, self.compute_dtype), input_shape)
+        outputs = self.compute_output_spec(inputs)
+        return tree.map_structure(lambda t: t.shape, outputs)
+
+    # ----------------------------------------------------------------- building
+    def build(self, input_shape):
+        """Create the layer's weights for ``input_shape``. Subclasses override it."""
+        self.built = True
+
+    def _build_from_inputs(self, args, kwargs, symbolic=False):
+        shapes = tree.map_structure(
+            lambda x: tuple(x.shape) if hasattr(x, "shape") else x, args[0] if args else next(iter(kwargs.values()))
+        )
+        if not symbolic:
+            tensors = [x for x in tree.flatten(args) if isinstance(x, torch.Tensor)]
+            self._build_device = tensors[0].device if tensors else None
+        try:
+            with real_tensors():
+                self._run_build(shapes, args, kwargs)
+        finally:
+            self._build_device = None
+
+    def _run_build(self, shapes, args=(), kwargs=None):
+        params = list(inspect.signature(self.build).parameters)
+        named = [p for p in params if p.endswith("_shape")]
+        if len(params) > 1 and len(named) == len(params) and args is not None:
+            call_params = list(inspect.signature(self.call).parameters)
+            values = dict(zip(call_params, args), **(kwargs or {}))
+            shape_of = lambda x: tree.map_structure(lambda t: tuple(t.shape), x)  # noqa: E731
+            self.build(**{p: shape_of(values.get(p[: -len("_shape")])) for p in named})
+        else:
+            self.build(shapes)
+        self._build_shapes = shapes
+        self.built = True
+
+    def get_build_config(self):
+        """The shape this layer was built for, for saving."""
+        if self._build_shapes is None:
+            return None
+        return {"input_shape": tree.map_shape_structure(lambda s: list(s), self._build_shapes)}
+
+    def build_from_config(self, build_config):
+        """Build the layer from :meth:`get_build_config` output."""
+        if build_config and not self.built:
+            shape = tree.map_shape_structure(tuple, build_config["input_shape"])
+            with real_tensors():
+                self._run_build(shape, args=None)
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none", overwrite_with_gradient=False,
+                   name=None, device=None):
+        """Create a weight (a :class:`Variable`, i.e. a ``torch.nn.Parameter``) and track it.
+
+        >>> w = layer.add_weight(shape=(3, 4), initializer="glorot_uniform", name="kernel")
+        """
+        from kerastorch import constraints, initializers, regularizers
+
+        shape = _standardize_weight_shape(shape, self.name, name)
+        dtype = config.standardize_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            floating = dtype.startswith(("float", "bfloat", "complex"))
+            initializer = "glorot_uniform" if floating else "zeros"
+        initializer = initializers.get(initializer)
+        with real_tensors():
+            value = initializer(shape, dtype=dtype) if not isinstance(initializer, torch.Tensor) else initializer
+            value = torch.as_tensor(value, dtype=config.torch_dtype(dtype))
+            if tuple(value.shape) != shape:
+                raise ValueError(
+                    f'Layer "{self.name}": the initializer of weight {name!r} returned shape '
+                    f"{tuple(value.shape)}, expected {shape}"
+                )
+            value = value.to(device or self._weight_device())
+            variable = Variable(value, trainable=trainable, name=name or "variable",
+                                regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
+        if not self._trainable:
+            variable.requires_grad_(False)
+        key = _unique_key(self._parameters, variable.name)
+        variable._path = f"{self.name}/{variable.name}"
+        self.register_parameter(key, variable)
+        return variable
+
+    def _weight_device(self):
+        if self._build_device is not None:
+            return self._build_device
+        for parameter in self.parameters():
+            return parameter.device
+        return config.default_device()
+
+    def __setattr__(self, name, value):
+        if isinstance(value, torch.nn.Parameter) and any(p is value for p in self.__dict__.get("_parameters", {}).values()):
+            # A weight made by add_weight and stored under another attribute name: keep one registration.
+            key = next(k for k, p in self._parameters.items() if p is value)
+            if key != name:
+                self.__dict__.setdefault("_weight_aliases", {})[name] = key
+                return
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, torch.nn.Module) for v in value):
+            value = torch.nn.ModuleList(value)
+        aliases = self.__dict__.get("_weight_aliases")
+        if aliases and name in aliases:
+            del aliases[name]
+        super().__setattr__(name, value)
+
+    def __getattr__(self, name):
+        aliases = self.__dict__.get("_weight_aliases")
+        if aliases and name in aliases:
+            return self._parameters[aliases[name]]
+        return super().__getattr__(name)
+
+    def _flatten_layers(self, include_self=True, recursive=True):
+        """This layer and the layers below it (each once), in tracking order."""
+        seen = set()
+        out = []
+
+        def visit(module, top):
+            for child in module._modules.values():
+                if child is None or id(child) in seen:
+                    continue
+                if isinstance(child, Layer):
+                    seen.add(id(child))
+                    out.append(child)
+                    if recursive:
+                        visit(child, False)
+                else:
+                    visit(child, False)  # containers such as ModuleList
+
+        if include_self:
+            seen.add(id(self))
+            out.append(self)
+        visit(self, True)
+        return out
+
+    def _own_parameters(self):
+        """Parameters held by this layer directly or by plain torch modules inside it."""
+        own = list(self._parameters.values())
+        stack = [m for m in self._modules.values() if m is not None and not isinstance(m, Layer)]
+        while stack:
+            module = stack.pop(0)
+            own.extend(module._parameters.values())
+            stack[:0] = [m for m in module._modules.values() if m is not None and not isinstance(m, Layer)]
+        return [p for p in own if p is not None]
+
+    @property
+    def weights(self):
+        """All weights: this layer's trainable then non-trainable, then those of sublayers."""
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            own = layer._own_parameters()
+            for p in sorted(own, key=lambda p: not _declared_trainable(p)):
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append(p)
+        return out
+
+    @property
+    def trainable_weights(self):
+        """Weights that optimizers update."""
+        return [w for w in self.weights if w.requires_grad]
+
+    @property
+    def non_trainable_weights(self):
+        """Weights that optimizers leave alone (frozen or declared non-trainable)."""
+        return [w for w in self.weights if not w.requires_grad]
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def trainable(self):
+        """Whether this layer's weights are trained; setting it recurses into sublayers."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        for layer in self._flatten_layers():
+            layer._trainable = value
+            for p in layer._own_parameters():
+                p.requires_grad_(value and _declared_trainable(p))
+
+    def get_weights(self):
+        """The weights as numpy arrays, in Keras layouts and order."""
+        return [w.detach().cpu().numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Copy numpy arrays into the weights; shapes are checked before anything is written."""
+        params = self.weights
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(
+                f'Layer "{self.name}" set_weights: expected a list of {len(params)} arrays '
+                f"({[tuple(p.shape) for p in params]}), received {len(weights)}"
+            )
+        arrays = []
+        for p, w in zip(params, weights):
+            w = w.detach().cpu().numpy() if isinstance(w, torch.Tensor) else np.asarray(w)
+            if tuple(w.shape) != tuple(p.shape):
+                raise ValueError(
+                    f'Layer "{self.name}" set_weights: weight {_path_of(p)} expects shape '
+                    f"{tuple(p.shape)}, received an array of shape {tuple(w.shape)}"
+                )
+            arrays.append(w)
+        with torch.no_grad():
+            for p, w in zip(params, arrays):
+                p.copy_(torch.from_numpy(np.ascontiguousarray(w)).to(p.dtype))
+
+    def count_params(self):
+        """The number of scalars in all weights."""
+        if not self.built and not self.weights:
+            raise ValueError(
+                f'Layer "{self.name}" has not been built yet, so it has no weights to count. '
+                "Call it on an input or call build(input_shape) first."
+            )
+        return int(sum(w.numel() for w in self.weights))
+
+    # ------------------------------------------------------------------- losses
+    def add_loss(self, loss):
+        """Record a scalar loss (e.g. an activity penalty) computed in ``call``."""
+        self._losses.append(loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss))
+
+    @property
+    def losses(self):
+        """Losses added in the last call plus the weight regularization penalties."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
+            for p in layer._own_parameters():
+                regularizer = getattr(p, "regularizer", None)
+                if regularizer is not None:
+                    out.append(regularizer(p))
+        return out
+
+    def _clear_losses_below(self):
+        for layer in self._flatten_layers():
+            layer._losses.clear()
+
+    # -------------------------------------------------------------------- dtype
+    @property
+    def dtype_policy(self):
+        return self._dtype_policy
+
+    @property
+    def dtype(self):
+        """The dtype of the layer's weights (``"float32"``)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype the layer computes in."""
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def _compute_torch_dtype(self):
+        return config.torch_dtype(self._dtype_policy.compute_dtype)
+
+    # ------------------------------------------------------------ graph access
+    def _last_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f'Layer "{self.name}" has never been called on symbolic inputs, so it has no {what}.')
+        return self._inbound_nodes[-1]
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's last symbolic call."""
+        return self._last_node("input").input_structure
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's last symbolic call."""
+        return self._last_node("output").output_structure
+
+    # ------------------------------------------------------------------- config
+    def get_config(self):
+        """The constructor arguments of this layer, as plain JSON-compatible data."""
+        from kerastorch.saving.serialization_lib import serialize_keras_object
+
+        base = {"name": self.name, "trainable": self.trainable,
+                "dtype": serialize_keras_object(self._dtype_policy)}
+        if type(self).get_config is not Layer.get_config or not _init_has_own_args(type(self)):
+            return base
+        auto = self.__dict__.get("_auto_config")
+        if auto is None:
+            raise NotImplementedError(
+                f"Layer {type(self).__name__} has arguments in __init__ that are not plain JSON values "
+                "and therefore must override get_config()."
+            )
+        base.update(auto)
+        return base
+
+    @classmethod
+    def from_config(cls, config):
+        """Create a layer from :meth:`get_config` output."""
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = dtype_policies.get(config["dtype"])
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(
+                f"{cls.__name__}.from_config could not create the layer from config keys {sorted(config)}: {error}"
+            ) from error
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _declared_trainable(p):
+    return getattr(p, "_declared_trainable", p.requires_grad)
+
+
+def _path_of(p):
+    return getattr(p, "path", "weight")
+
+
+def _unique_key(table, name):
+    key = name.replace(".", "_").replace("/", "_") or "variable"
+    candidate, index = key, 1
+    while candidate in table:
+        candidate = f"{key}_{index}"
+        index += 1
+    return candidate
+
+
+def _standardize_weight_shape(shape, layer_name, weight_name):
+    if shape is None:
+        return ()
+    try:
+        shape = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list, torch.Size)) else (shape,)))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f'Layer "{layer_name}": weight {weight_name!r} needs a fully defined shape of ints, received {shape!r}'
+        ) from None
+    if any(d < 0 for d in shape):
+        raise ValueError(f'Layer "{layer_name}": weight {weight_name!r} has a negative dimension in {shape}')
+    return shape
+
+
+def _pop_input_shape(kwargs):
+    """Keras's legacy ``input_shape`` / ``input_dim`` / ``batch_input_shape`` arguments."""
+    batch_size = kwargs.pop("batch_size", None)
+    shape = kwargs.pop("batch_input_shape", None)
+    if "input_shape" in kwargs:
+        shape = (batch_size,) + tuple(kwargs.pop("input_shape"))
+    if "input_dim" in kwargs:
+        length = kwargs.pop("input_length", None)
+        dim = kwargs.pop("input_dim")
+        shape = (batch_size, dim) if length is None else (batch_size, length, dim)
+    kwargs.pop("input_length", None)
+    return None if shape is None else tuple(shape)
+
+
+def _convert_arrays(structure, device):
+    """numpy arrays in ``structure`` become tensors on ``device`` (float64 to floatx)."""
+
+    def convert(x):
+        if isinstance(x, np.ndarray):
+            tensor = torch.from_numpy(x)
+            if tensor.is_floating_point():
+                tensor = tensor.to(config.torch_dtype(None))
+            return tensor.to(device)
+        return x
+
+    return tree.map_structure(convert, structure)
+
+
+def _init_has_own_args(cls):
+    params = inspect.signature(cls.__init__).parameters
+    return any(p not in ("self",) + _BASE_INIT_ARGS and params[p].kind not in (params[p].VAR_KEYWORD,
+                                                                             params[p].VAR_POSITIONAL)
+               for p in params)
+
+
+_JSON_TYPES = (type(None), bool, int, float, str)
+
+
+def _capture_init_args(cls, args, kwargs):
+    """Keras's auto-config: a subclass whose __init__ takes only JSON-like values
+    gets ``get_config`` for free."""
+    if cls.__init__ is Layer.__init__:
+        return None
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    values = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        kind = inspect.signature(cls.__init__).parameters[name].kind
+        if kind == inspect.Parameter.VAR_KEYWORD:
+            values.update(value)
+        elif kind == inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                return None
+        else:
+            values[name] = value
+    values = {k: v for k, v in values.items() if k not in _BASE_INIT_ARGS}
+    if not all(isinstance(x, _JSON_TYPES) for x in tree.flatten(list(values.values()))):
+        return None
+    return values

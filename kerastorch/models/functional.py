@@ -1,0 +1,169 @@
+"""``Functional``: the class of ``Model(inputs, outputs)``, and its Keras 3 config format.
+
+The config lists every layer with its ``inbound_nodes`` (the arguments of each call,
+symbolic tensors written as ``__keras_tensor__`` references ``[layer, node, tensor]``),
+plus ``input_layers`` and ``output_layers`` in the structure of the model's inputs
+and outputs. ``from_config`` replays the calls in dependency order.
+
+Example:
+    >>> config = model.get_config()
+    >>> clone = Functional.from_config(config)
+"""
+from kerastorch import tree
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.models.model import Model
+from kerastorch.saving import serialization_lib
+from kerastorch.saving.object_registration import builtin_objects, register_builtin
+
+
+@register_builtin("keras.models")
+@register_builtin("keras")
+class Functional(Model):
+    """A model defined by a graph of layer calls: ``Model(inputs, outputs)``."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(inputs=inputs, outputs=outputs, name=name, trainable=trainable, **kwargs)
+
+    def get_config(self):
+        graph = self._graph
+        node_ids = {id(n) for n in graph.nodes}
+        layers = []
+        for layer in graph.layers:
+            entry = serialization_lib.serialize_keras_object(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [
+                {"args": self._encode(node.call_args), "kwargs": self._encode(node.call_kwargs)}
+                for node in layer._inbound_nodes if id(node) in node_ids and not node.is_input
+            ]
+            layers.append(entry)
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layers,
+            "input_layers": self._history_structure(graph.inputs_struct),
+            "output_layers": self._history_structure(graph.outputs_struct),
+        }
+
+    def _history(self, tensor):
+        operation, node_index, tensor_index = tensor._keras_history
+        node = operation._inbound_nodes[node_index]
+        return [operation.name, self._graph.node_index_in_graph(node), tensor_index]
+
+    def _history_structure(self, structure):
+        return tree.map_structure(self._history, structure)
+
+    def _encode(self, structure):
+        def encode(x):
+            if isinstance(x, KerasTensor):
+                return {"class_name": "__keras_tensor__",
+                        "config": {"shape": list(x.shape), "dtype": x.dtype, "keras_history": self._history(x)}}
+            if isinstance(x, slice):
+                return {"class_name": "__slice__", "config": {"start": x.start, "stop": x.stop, "step": x.step}}
+            if x is Ellipsis:
+                return {"class_name": "__ellipsis__", "config": {}}
+            return serialization_lib.serialize_keras_object(x)
+
+        return _map_with_tuples(encode, structure)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return functional_from_config(cls, config, custom_objects)
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    """Rebuild a functional model: create the layers, then replay their calls in
+    dependency order; a call whose inputs are not produced yet waits its turn."""
+    for key in ("layers", "input_layers", "output_layers"):
+        if key not in config:
+            raise ValueError(f"Functional.from_config: the config has no {key!r} entry")
+    layer_table = builtin_objects("keras.layers")
+    created = {}
+    pending = []
+    for entry in config["layers"]:
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise ValueError(f"Functional.from_config: each layer entry needs a 'name', received {entry!r}")
+        layer = serialization_lib.deserialize_keras_object(
+            entry, module_objects=layer_table, custom_objects=custom_objects, printable_module_name="layer")
+        created[entry["name"]] = layer
+        pending.append((layer, list(entry.get("inbound_nodes", []))))
+    produced = {}  # layer name -> list of output structures, one per replayed node
+    for name, layer in created.items():
+        if hasattr(layer, "_input_tensor"):
+            produced[name] = [layer._input_tensor]
+
+    def decode(x):
+        if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+            return _resolve(produced, x["config"]["keras_history"])
+        if isinstance(x, dict) and x.get("class_name") == "__slice__":
+            c = x["config"]
+            return slice(c["start"], c["stop"], c["step"])
+        if isinstance(x, dict) and x.get("class_name") == "__ellipsis__":
+            return Ellipsis
+        return x
+
+    progress = True
+    while progress and any(nodes for _, nodes in pending):
+        progress = False
+        for layer, nodes in pending:
+            while nodes:
+                try:
+                    args = _map_with_tuples(decode, nodes[0].get("args", []))
+                    kwargs = _map_with_tuples(decode, nodes[0].get("kwargs", {}))
+                except _NotYetProduced:
+                    break
+                produced.setdefault(layer.name, []).append(layer(*args, **kwargs))
+                nodes.pop(0)
+                progress = True
+    if any(nodes for _, nodes in pending):
+        stuck = [layer.name for layer, nodes in pending if nodes]
+        raise ValueError(f"Functional.from_config: the inputs of layers {stuck} are never produced "
+                         "(a cycle or a reference to a missing layer)")
+    try:
+        inputs = tree.map_structure(lambda h: _resolve(produced, h.value), _history_leaves(config["input_layers"]))
+        outputs = tree.map_structure(lambda h: _resolve(produced, h.value), _history_leaves(config["output_layers"]))
+    except _NotYetProduced as missing:
+        raise ValueError(f"Functional.from_config: input_layers/output_layers name a tensor of layer "
+                         f"{missing} that the config does not produce") from None
+    return cls(inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+class _NotYetProduced(Exception):
+    pass
+
+
+def _resolve(produced, history):
+    if not isinstance(history, (list, tuple)) or len(history) != 3:
+        raise ValueError(f"Functional.from_config: a tensor reference must be [layer, node, tensor], received {history!r}")
+    name, node_index, tensor_index = history
+    nodes = produced.get(name, [])
+    if node_index >= len(nodes):
+        raise _NotYetProduced(name)
+    return tree.flatten(nodes[node_index])[tensor_index]
+
+
+def _history_leaves(structure):
+    """Mark ``[name, node, tensor]`` triples so tree functions treat them as leaves."""
+    if isinstance(structure, (list, tuple)) and len(structure) == 3 and isinstance(structure[0], str):
+        return _Leaf(structure)
+    if isinstance(structure, dict):
+        return {k: _history_leaves(v) for k, v in structure.items()}
+    return [_history_leaves(v) for v in structure]
+
+
+class _Leaf:
+    """Wraps a ``[layer, node, tensor]`` reference so tree functions keep it whole."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _map_with_tuples(func, structure):
+    """map_structure that also descends into tuples and treats config dicts of
+    ``__keras_tensor__``/``__slice__`` as leaves."""
+    if isinstance(structure, dict) and "class_name" in structure and "config" in structure:
+        return func(structure)
+    if isinstance(structure, dict):
+        return {k: _map_with_tuples(func, v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_map_with_tuples(func, v) for v in structure)
+    return func(structure)

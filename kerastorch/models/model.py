@@ -1,0 +1,202 @@
+"""``Model``: a Layer that groups layers, in three styles.
+
+- functional: ``Model(inputs, outputs)`` (returns a :class:`Functional`);
+- subclassed: define layers in ``__init__`` and override ``call``;
+- :class:`Sequential`: a plain stack.
+
+Example:
+    >>> inputs = Input((4,))
+    >>> outputs = layers.Dense(1)(layers.Dense(8, activation="relu")(inputs))
+    >>> model = Model(inputs, outputs)
+    >>> model(torch.ones(2, 4)).shape
+    torch.Size([2, 1])
+
+    >>> class MLP(Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = layers.Dense(8, activation="relu")
+    ...         self.out = layers.Dense(1)
+    ...     def call(self, x):
+    ...         return self.out(self.hidden(x))
+"""
+from kerastorch import tree
+from kerastorch.layers.base import Layer
+from kerastorch.models.graph import Graph
+from kerastorch.saving.object_registration import register_builtin
+
+
+def _graph_arguments(args, kwargs):
+    """(inputs, outputs) when the call looks like ``Model(inputs, outputs)``, else None."""
+    inputs = kwargs.get("inputs", args[0] if args else None)
+    outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
+    if inputs is None or outputs is None:
+        return None
+    return inputs, outputs
+
+
+@register_builtin("keras.models")
+@register_builtin("keras")
+class Model(Layer):
+    """A Layer with model-level utilities (``layers``, ``get_layer``, ``summary``) and,
+    in later parts, the training API."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and _graph_arguments(args, kwargs) is not None:
+            from kerastorch.models.functional import Functional
+
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        graph_args = _graph_arguments(args, kwargs)
+        if graph_args is None:
+            if args:
+                raise TypeError(f"{type(self).__name__}: unexpected positional arguments {args}; "
+                                "a functional model takes Model(inputs, outputs)")
+            super().__init__(**kwargs)
+            self.__dict__["_graph"] = None
+            return
+        kwargs.pop("inputs", None)
+        kwargs.pop("outputs", None)
+        super().__init__(**kwargs)
+        self._init_graph(*graph_args)
+
+    def _init_graph(self, inputs, outputs):
+        graph = Graph(inputs, outputs, owner_name=self.name)
+        self.__dict__["_graph"] = graph
+        for layer in graph.layers:
+            self.add_module(_module_key(self, layer.name), layer)
+        self.built = True
+        self._build_shapes = tree.map_structure(lambda t: t.shape, graph.inputs_struct)
+
+    # ----------------------------------------------------------- structure
+    @property
+    def layers(self):
+        """The model's layers, in graph order (functional) or attribute order (subclassed)."""
+        if self._graph is not None:
+            return list(self._graph.layers)
+        return self._flatten_layers(include_self=False, recursive=False)
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name or by index in :attr:`layers`.
+
+        >>> model.get_layer("dense_1")
+        """
+        if (name is None) == (index is None):
+            raise ValueError(f'Model "{self.name}" get_layer: provide exactly one of name or index, '
+                             f"received name={name!r}, index={index!r}")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f'Model "{self.name}" get_layer: index {index} is out of range; '
+                                 f"the model has {len(layers)} layers")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f'Model "{self.name}" has no layer named "{name}". '
+                         f"Its layers are: {[layer.name for layer in layers]}")
+
+    @property
+    def inputs(self):
+        """The symbolic input tensors (functional and built Sequential models)."""
+        return None if self._graph is None else list(self._graph.inputs)
+
+    @property
+    def outputs(self):
+        """The symbolic output tensors (functional and built Sequential models)."""
+        return None if self._graph is None else list(self._graph.outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self._require_graph("input_shape").inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._require_graph("output_shape").outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _require_graph(self, what):
+        if self._graph is None:
+            raise AttributeError(f'Model "{self.name}" has no {what}: it is not a functional model '
+                                 "or has not been built on an input shape yet.")
+        return self._graph
+
+    # --------------------------------------------------------------- calling
+    def call(self, inputs, training=None, mask=None):
+        """Run the functional graph (subclassed models override this)."""
+        if self._graph is None:
+            raise NotImplementedError(
+                f'Model "{self.name}" ({type(self).__name__}) has no call(): subclass Model and override '
+                "call(), or create it with Model(inputs, outputs)."
+            )
+        graph = self._graph
+        flat = self._standardize_inputs(inputs)
+        outputs = graph.run(flat)
+        return tree.pack_sequence_as(graph.outputs_struct, outputs)
+
+    def _standardize_inputs(self, inputs):
+        graph = self._graph
+        expected = graph.inputs_struct
+        if isinstance(inputs, dict) and not isinstance(expected, dict):
+            names = [t._keras_history[0].name for t in graph.inputs]
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(f'Model "{self.name}": missing inputs {missing}; expected keys {names}, '
+                                 f"received {sorted(inputs)}")
+            flat = [inputs[n] for n in names]
+        elif isinstance(expected, dict):
+            if not isinstance(inputs, dict) or sorted(inputs) != sorted(expected):
+                got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
+                raise ValueError(f'Model "{self.name}": expected a dict of inputs with keys {sorted(expected)}, '
+                                 f"received {got}")
+            flat = tree.flatten(inputs)
+        elif isinstance(inputs, (list, tuple)) and (isinstance(expected, list) or len(inputs) == 1):
+            flat = list(inputs)
+        else:
+            flat = [inputs]
+        if len(flat) != len(graph.inputs):
+            raise ValueError(f'Model "{self.name}" expects {len(graph.inputs)} input(s), received {len(flat)}')
+        for index, (x, spec) in enumerate(zip(flat, graph.inputs)):
+            _check_input_shape(self.name, index, x, spec)
+        return flat
+
+    # ---------------------------------------------------------------- summary
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print a table of the layers, their output shapes and parameter counts.
+
+        >>> model.summary()
+        """
+        from kerastorch.utils.summary_utils import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
+
+    def get_config(self):
+        """Subclassed models: the auto-captured constructor arguments (override for others)."""
+        return super().get_config()
+
+
+def _check_input_shape(model_name, index, x, spec):
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        return
+    shape = tuple(shape)
+    expected = spec.shape
+    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
+        raise ValueError(
+            f'Input {index} of model "{model_name}" is incompatible: expected shape {expected}, '
+            f"received shape {shape}"
+        )
+
+
+def _module_key(module, name):
+    """A torch submodule name for a Keras layer name (no dots, no clash with attributes)."""
+    key = name.replace(".", "_") or "layer"
+    while hasattr(type(module), key) or (key in module.__dict__) or (
+            key in module._modules and module._modules[key] is not None):
+        key = f"{key}_layer"
+    return key
+

@@ -1,0 +1,162 @@
+"""``Sequential``: a plain stack of layers, each with one input and one output.
+
+When the input shape is known (an ``Input`` first, a first layer with
+``input_shape=``, ``build(input_shape)`` or the first call on data) the model is
+built: every layer is called symbolically once, so weights exist and ``summary``
+shows output shapes. Running the model is a loop over the layers.
+
+Example:
+    >>> model = Sequential([Input((4,)), layers.Dense(8, activation="relu")])
+    >>> model.add(layers.Dense(1))
+    >>> model.pop().name
+    'dense_1'
+"""
+from kerastorch import tree
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.layers.base import Layer
+from kerastorch.layers.input_layer import InputLayer
+from kerastorch.models.graph import Graph
+from kerastorch.models.model import Model, _module_key
+from kerastorch.saving import serialization_lib
+from kerastorch.saving.object_registration import builtin_objects, register_builtin
+
+
+@register_builtin("keras.models")
+@register_builtin("keras")
+class Sequential(Model):
+    """A model made of a list of layers applied one after the other."""
+
+    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        self.__dict__["_layers"] = []
+        self.__dict__["_input_layer"] = None
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._rebuild()
+
+    # ------------------------------------------------------------- structure
+    @property
+    def layers(self):
+        """The layers of the stack (without the InputLayer)."""
+        return list(self._layers)
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or an ``Input``, which sets the input shape).
+
+        >>> model.add(layers.Dense(4))
+        """
+        if isinstance(layer, KerasTensor) and isinstance(getattr(layer, "_keras_history", (None,))[0], InputLayer):
+            layer = layer._keras_history[0]
+        if not isinstance(layer, Layer):
+            raise TypeError(f'Sequential "{self.name}".add: expected a kerastorch Layer, received {layer!r} '
+                            f"of type {type(layer).__name__}")
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError(f'Sequential "{self.name}": an Input can only be the first entry; '
+                                 f"the model already has {'layers' if self._layers else 'an Input'}")
+            self.__dict__["_input_layer"] = layer
+        else:
+            if any(existing.name == layer.name for existing in self._layers):
+                raise ValueError(f'Sequential "{self.name}": all layers should have unique names; '
+                                 f'"{layer.name}" is already the name of a layer in this model')
+            if not self._layers and self._input_layer is None and layer._batch_input_shape is not None:
+                self.__dict__["_input_layer"] = InputLayer(batch_shape=layer._batch_input_shape,
+                                                           dtype=layer.dtype if layer.dtype != "float32" else None)
+            self._layers.append(layer)
+            self.add_module(_module_key(self, layer.name), layer)
+        if rebuild:
+            self._rebuild()
+
+    def pop(self, name=None, rebuild=True):
+        """Remove and return the last layer, or the layer called ``name``.
+
+        >>> model.pop()          # last layer
+        >>> model.pop("dense")   # a named layer
+        """
+        if isinstance(name, bool):  # Keras's pop(rebuild)
+            name, rebuild = None, name
+        if not self._layers:
+            raise IndexError(f'Sequential "{self.name}".pop: there are no layers in the model')
+        if name is None:
+            layer = self._layers[-1]
+        else:
+            matches = [layer for layer in self._layers if layer.name == name]
+            if not matches:
+                raise ValueError(f'Sequential "{self.name}".pop: no layer named "{name}"; '
+                                 f"the layers are {[layer.name for layer in self._layers]}")
+            layer = matches[0]
+        self._layers.remove(layer)
+        for key, module in list(self._modules.items()):
+            if module is layer:
+                del self._modules[key]
+        self.__dict__["_graph"] = None
+        self.built = False
+        if rebuild:
+            self._rebuild()
+        return layer
+
+    # -------------------------------------------------------------- building
+    def build(self, input_shape=None):
+        """Build every layer for ``input_shape`` (including the batch dimension)."""
+        if self._input_layer is None:
+            if input_shape is None:
+                raise ValueError(f'Sequential "{self.name}".build: expected an input shape, received None')
+            if not tree.is_shape(input_shape):
+                raise ValueError(f'Sequential "{self.name}" expects a single input; received shapes {input_shape}')
+            self.__dict__["_input_layer"] = InputLayer(batch_shape=(None,) + tuple(input_shape)[1:])
+        self._rebuild()
+        if not self.built:
+            raise ValueError(f'Sequential "{self.name}" could not be built for input shape {input_shape}')
+
+    def _rebuild(self):
+        if self._input_layer is None or not self._layers:
+            return
+        x = self._input_layer.output
+        for layer in self._layers:
+            x = layer(x)
+            if not isinstance(x, KerasTensor):
+                raise ValueError(
+                    f'Sequential "{self.name}": all layers should have a single output tensor; '
+                    f'layer "{layer.name}" returned {type(x).__name__}. Use the functional API instead.'
+                )
+        self.__dict__["_graph"] = Graph(self._input_layer.output, x, owner_name=self.name)
+        self._build_shapes = self._input_layer.batch_shape
+        self.built = True
+
+    @property
+    def inputs(self):
+        return None if self._graph is None else [self._input_layer.output]
+
+    # --------------------------------------------------------------- calling
+    def call(self, inputs, training=None, mask=None):
+        """Apply the layers in order."""
+        x = inputs
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    # ---------------------------------------------------------------- config
+    def get_config(self):
+        layers = [serialization_lib.serialize_keras_object(layer) for layer in self._layers]
+        if self._input_layer is not None:
+            layers.insert(0, serialization_lib.serialize_keras_object(self._input_layer))
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": serialization_lib.serialize_keras_object(self.dtype_policy), "layers": layers}
+        if self._build_shapes is not None and self._input_layer is None:
+            config["build_input_shape"] = list(self._build_shapes)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if "layers" not in config or not isinstance(config["layers"], list):
+            raise ValueError(f"Sequential.from_config: expected a 'layers' list, received {config.get('layers')!r}")
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        table = builtin_objects("keras.layers")
+        for entry in config["layers"]:
+            layer = serialization_lib.deserialize_keras_object(
+                entry, module_objects=table, custom_objects=custom_objects, printable_module_name="layer")
+            model.add(layer, rebuild=False)
+        model._rebuild()
+        if not model.built and config.get("build_input_shape"):
+            model.build(tuple(config["build_input_shape"]))
+        return model

@@ -1,0 +1,6 @@
+"""``keras.saving``: the object registry and config (de)serialization."""
+from kerastorch.saving.object_registration import (
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+    get_registered_object, register_keras_serializable,
+)
+from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
