@@ -108,3 +108,30 @@ def _builtin_by_module(module, class_name):
 def _registration_hint():
     return ("Register custom classes with @kerastorch.saving.register_keras_serializable "
             "or pass them in custom_objects.")
+
+
+def get_from_identifier(identifier, module, base_class, kind, deserialize):
+    """The ``get()`` of a public namespace (initializers, regularizers, constraints):
+    None and instances pass through; names and config dicts are deserialized through
+    ``deserialize``; a subclass is instantiated; other callables pass through.
+
+    >>> get_from_identifier("l2", "keras.regularizers", Regularizer, "regularizer", deserialize)
+    """
+    if identifier is None or isinstance(identifier, base_class):
+        return identifier
+    if isinstance(identifier, str) and registry.get_registered_object(
+            identifier, None, registry.builtin_objects(module)) is None:
+        raise ValueError(
+            f"Could not interpret {kind} identifier: {identifier!r}. Expected one of "
+            f"{sorted(registry.builtin_objects(module))}, a config dict, a {base_class.__name__} or a callable"
+        )
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, base_class):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(
+        f"Could not interpret {kind} identifier: {identifier!r}. Expected a name, a config dict, "
+        f"a {base_class.__name__} or a callable"
+    )

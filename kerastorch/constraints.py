@@ -1,0 +1,168 @@
+"""``keras.constraints``: projections applied to a weight after each optimizer step.
+
+A constraint is a callable ``c(w) -> w'`` of the same shape. The norm
+constraints rescale ``w`` by ``desired / (epsilon + norm)`` with
+``config.epsilon()`` read at call time, as Keras does. Arguments are checked
+(Keras 3 accepts e.g. a negative ``max_value``).
+
+Example:
+    >>> MaxNorm(1.0)(torch.tensor([[3.0], [4.0]]))
+    tensor([[0.6000],
+            [0.8000]])
+"""
+import numbers
+
+import torch
+
+from kerastorch import config
+from kerastorch.saving.object_registration import builtin_objects, register_builtin
+from kerastorch.saving.serialization_lib import deserialize_keras_object, get_from_identifier, serialize_keras_object
+
+_MODULE = "keras.constraints"
+
+
+def _number(value, name, low=0.0, high=None):
+    """A real number in ``[low, high]``, else a ValueError naming the argument."""
+    in_range = isinstance(value, numbers.Real) and low <= value and (high is None or value <= high)
+    if isinstance(value, bool) or not in_range:
+        expected = f"a number >= {low}" if high is None else f"a number in [{low}, {high}]"
+        raise ValueError(f"Invalid value for argument {name}: expected {expected}, received {name}={value!r}")
+    return value
+
+
+def _dims(axis):
+    return (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+
+
+def _norms(w, axis):
+    return torch.sqrt(torch.sum(torch.square(w), dim=_dims(axis), keepdim=True))
+
+
+def _rescale(w, norms, desired):
+    return w * (desired / (config.epsilon() + norms))
+
+
+class Constraint:
+    """Base class: subclasses implement ``__call__(w)``; the base leaves ``w`` unchanged.
+
+    >>> class Clip(Constraint):
+    ...     def __call__(self, w):
+    ...         return w.clamp(-1, 1)
+    >>> Clip()(torch.tensor([3.0])).tolist()
+    [1.0]
+    """
+
+    def __call__(self, w):
+        return w
+
+    def get_config(self):
+        """The constructor arguments as a JSON-compatible dict."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from :meth:`get_config` output: ``MaxNorm.from_config({"max_value": 3, "axis": 0})``."""
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+@register_builtin(_MODULE)
+class MaxNorm(Constraint):
+    """Rescale slices along ``axis`` whose L2 norm exceeds ``max_value``: ``MaxNorm(2.0, axis=0)(w)``.
+
+    ``axis=[0, 1, 2]`` constrains each filter of a ``(kh, kw, in, out)`` Conv2D kernel.
+    """
+
+    def __init__(self, max_value=2, axis=0):
+        self.max_value = _number(max_value, "max_value")
+        self.axis = axis
+
+    def __call__(self, w):
+        norms = _norms(w, self.axis)
+        return _rescale(w, norms, torch.clamp(norms, 0, self.max_value))
+
+    def get_config(self):
+        return {"max_value": self.max_value, "axis": self.axis}
+
+
+@register_builtin(_MODULE)
+class MinMaxNorm(Constraint):
+    """Move slice norms into ``[min_value, max_value]`` at ``rate`` (1.0 projects fully).
+
+    The new norm is ``rate * clip(norm, min_value, max_value) + (1 - rate) * norm``.
+
+    >>> MinMaxNorm(1.0, 2.0)(torch.tensor([[0.3], [0.4]]))
+    tensor([[0.6000],
+            [0.8000]])
+    """
+
+    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        self.min_value = _number(min_value, "min_value")
+        self.max_value = _number(max_value, "max_value", low=min_value)
+        self.rate = _number(rate, "rate", high=1.0)
+        self.axis = axis
+
+    def __call__(self, w):
+        norms = _norms(w, self.axis)
+        desired = self.rate * torch.clamp(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        return _rescale(w, norms, desired)
+
+    def get_config(self):
+        return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
+
+
+@register_builtin(_MODULE)
+class UnitNorm(Constraint):
+    """Scale slices along ``axis`` to unit L2 norm.
+
+    ``UnitNorm()(torch.tensor([[3.0], [4.0]]))`` -> ``tensor([[0.6000], [0.8000]])``
+    """
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def __call__(self, w):
+        return w / (config.epsilon() + _norms(w, self.axis))
+
+    def get_config(self):
+        return {"axis": self.axis}
+
+
+@register_builtin(_MODULE)
+class NonNeg(Constraint):
+    """Zero the negative entries: ``NonNeg()(torch.tensor([-1.0, 2.0]))`` -> ``tensor([0., 2.])``."""
+
+    def __call__(self, w):
+        return torch.clamp(w, min=0)
+
+
+max_norm, min_max_norm, unit_norm, non_neg = MaxNorm, MinMaxNorm, UnitNorm, NonNeg
+for _name, _cls in {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "unit_norm": UnitNorm,
+                    "non_neg": NonNeg}.items():
+    register_builtin(_MODULE, _name)(_cls)
+
+
+def serialize(constraint):
+    """The Keras config dict: ``serialize(NonNeg())['class_name']`` -> ``'NonNeg'``."""
+    return serialize_keras_object(constraint)
+
+
+def deserialize(config, custom_objects=None):
+    """A constraint from a config dict or a name: ``deserialize("non_neg")``."""
+    obj = deserialize_keras_object(
+        config, module_objects=builtin_objects(_MODULE), custom_objects=custom_objects,
+        printable_module_name="constraint",
+    )
+    return obj() if isinstance(obj, type) else obj
+
+
+def get(identifier):
+    """A constraint from a name, config dict, instance or callable (None stays None).
+
+    >>> type(get("max_norm")).__name__
+    'MaxNorm'
+    """
+    return get_from_identifier(identifier, _MODULE, Constraint, "constraint", deserialize)

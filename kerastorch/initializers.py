@@ -1,0 +1,436 @@
+"""``keras.initializers``: callables ``init(shape, dtype=None)`` returning starting weights.
+
+Every initializer returns a CPU tensor (layers move weights to their device),
+of ``dtype`` (default ``config.floatx()``), in the Keras weight layout: fans
+come from ``(in, out)`` for matrices and ``(*kernel, in, out)`` for conv kernels.
+
+Seeding (see :mod:`kerastorch.random`): ``seed=None`` draws from torch's global
+generator on each call (reproducible with ``torch.manual_seed`` or
+``keras.utils.set_random_seed``; Keras 3 instead repeats the same values for an
+unseeded instance); an int seed gives the same values on every call; a
+``keras.random.SeedGenerator`` gives new values on each call.
+
+Example:
+    >>> init = get("glorot_uniform")
+    >>> init((3, 4)).shape
+    torch.Size([3, 4])
+"""
+import math
+import numbers
+
+import numpy as np
+import torch
+
+from kerastorch import config
+from kerastorch import random as krandom
+from kerastorch.saving.object_registration import builtin_objects, register_builtin
+from kerastorch.saving.serialization_lib import deserialize_keras_object, get_from_identifier, serialize_keras_object
+
+_MODULE = "keras.initializers"
+
+# Standard deviation of a unit normal truncated to [-2, 2]; dividing by it keeps
+# the requested variance after truncation.
+_TRUNCATED_NORMAL_STD = 0.87962566103423978
+
+
+def _standardize_shape(shape):
+    if isinstance(shape, numbers.Integral):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
+
+
+def _torch_dtype(dtype, who, floating=False):
+    dtype = config.torch_dtype(dtype)
+    if floating and not dtype.is_floating_point:
+        raise ValueError(f"{who}: dtype must be a float type, received {config.standardize_dtype(dtype)!r}")
+    return dtype
+
+
+def _compute_fans(shape, input_axes=None, output_axes=None):
+    """``(fan_in, fan_out)`` of a Keras-layout weight shape.
+
+    >>> _compute_fans((3, 3, 16, 32))
+    (144, 288)
+    """
+    shape = _standardize_shape(shape)
+    if input_axes is not None and output_axes is not None:
+        return (math.prod(shape[a] for a in input_axes), math.prod(shape[a] for a in output_axes))
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+class Initializer:
+    """Base class: subclasses implement ``__call__(shape, dtype=None)`` and ``get_config``.
+
+    >>> class Twos(Initializer):
+    ...     def __call__(self, shape, dtype=None):
+    ...         return torch.full(shape, 2.0, dtype=config.torch_dtype(dtype))
+    >>> Twos()((2,)).tolist()
+    [2.0, 2.0]
+    """
+
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype=None)")
+
+    def get_config(self):
+        """The constructor arguments as a JSON-compatible dict."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from :meth:`get_config` output: ``Zeros.from_config({})``."""
+        return cls(**config)
+
+    def clone(self):
+        """A new instance with the same configuration: ``GlorotUniform(seed=1).clone()``."""
+        return type(self).from_config(self.get_config())
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+@register_builtin(_MODULE)
+class Zeros(Initializer):
+    """All zeros: ``Zeros()((2,))`` -> ``tensor([0., 0.])``."""
+
+    def __call__(self, shape, dtype=None):
+        return torch.zeros(_standardize_shape(shape), dtype=_torch_dtype(dtype, "Zeros"))
+
+
+@register_builtin(_MODULE)
+class Ones(Initializer):
+    """All ones: ``Ones()((2,))`` -> ``tensor([1., 1.])``."""
+
+    def __call__(self, shape, dtype=None):
+        return torch.ones(_standardize_shape(shape), dtype=_torch_dtype(dtype, "Ones"))
+
+
+@register_builtin(_MODULE)
+class Constant(Initializer):
+    """A constant (scalar, or an array broadcast to the shape): ``Constant(3.0)((2,))`` -> ``tensor([3., 3.])``."""
+
+    def __init__(self, value=0.0):
+        if isinstance(value, (torch.Tensor, np.ndarray, np.generic, list, tuple)):
+            value = np.asarray(value.cpu() if isinstance(value, torch.Tensor) else value).tolist()
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        shape = _standardize_shape(shape)
+        out = torch.empty(shape, dtype=_torch_dtype(dtype, "Constant"))
+        value = torch.as_tensor(self.value)
+        try:
+            return out.copy_(value.broadcast_to(shape))
+        except RuntimeError:
+            raise ValueError(
+                f"Constant: value of shape {tuple(value.shape)} cannot be broadcast to shape {shape}"
+            ) from None
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+@register_builtin(_MODULE)
+class Identity(Initializer):
+    """``gain`` times the identity matrix (2-D shapes only): ``Identity()((2, 2))``."""
+
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = _standardize_shape(shape)
+        if len(shape) != 2:
+            raise ValueError(
+                f"Identity initializer can only be used for 2D matrices, received shape={shape} of rank {len(shape)}"
+            )
+        return torch.eye(*shape, dtype=_torch_dtype(dtype, "Identity")).mul_(self.gain)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+class RandomInitializer(Initializer):
+    """Base of the random initializers: holds ``seed`` (None, int or SeedGenerator)."""
+
+    def __init__(self, seed=None):
+        if seed is not None and not isinstance(seed, krandom.SeedGenerator):
+            krandom._validate_int_seed(seed, f"{type(self).__name__} seed")
+        self.seed = seed
+
+    def get_config(self):
+        return {"seed": serialize_keras_object(self.seed)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("seed"), dict):
+            config["seed"] = deserialize_keras_object(
+                config["seed"], module_objects=builtin_objects("keras.random"),
+                printable_module_name="seed generator",
+            )
+        return cls(**config)
+
+    def _sample(self, draw, shape, dtype, **params):
+        """Run ``krandom.<draw>`` on CPU with this initializer's seed."""
+        dtype = _torch_dtype(dtype, type(self).__name__, floating=True)
+        return draw(_standardize_shape(shape), dtype=dtype, seed=self.seed, device="cpu", **params)
+
+
+class _NormalInitializer(RandomInitializer):
+    """Shared ``mean`` / ``stddev`` handling; the subclass picks the sampler."""
+
+    _draw = staticmethod(krandom.normal)
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        if stddev < 0:
+            raise ValueError(f"{type(self).__name__}: stddev must be >= 0, received stddev={stddev!r}")
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        return self._sample(self._draw, shape, dtype, mean=self.mean, stddev=self.stddev)
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+@register_builtin(_MODULE)
+class RandomNormal(_NormalInitializer):
+    """Normal samples: ``RandomNormal(mean=0.0, stddev=0.05, seed=1)((3, 3))``."""
+
+
+@register_builtin(_MODULE)
+class TruncatedNormal(_NormalInitializer):
+    """Normal samples redrawn to lie within 2 stddev of the mean: ``TruncatedNormal(stddev=0.1)((3, 3))``."""
+
+    _draw = staticmethod(krandom.truncated_normal)
+
+
+@register_builtin(_MODULE)
+class RandomUniform(RandomInitializer):
+    """Uniform samples in ``[minval, maxval)``: ``RandomUniform(-1.0, 1.0, seed=1)((3,))``."""
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
+
+    def __call__(self, shape, dtype=None):
+        return self._sample(krandom.uniform, shape, dtype, minval=self.minval, maxval=self.maxval)
+
+    def get_config(self):
+        return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
+
+
+_MODES = ("fan_in", "fan_out", "fan_avg")
+_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+
+
+@register_builtin(_MODULE)
+class VarianceScaling(RandomInitializer):
+    """Samples with variance ``scale / n``, ``n`` the fan chosen by ``mode``.
+
+    ``distribution="uniform"`` draws from ``[-sqrt(3 * scale / n), sqrt(3 * scale / n)]``;
+    the normal ones have stddev ``sqrt(scale / n)`` (after truncation at 2 stddev
+    for ``"truncated_normal"``; ``"normal"`` means ``"truncated_normal"``).
+    ``input_axes`` and ``output_axes``, when both given, pick the axes whose
+    sizes multiply into fan_in and fan_out.
+
+    >>> VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform", seed=0)((3, 4)).shape
+    torch.Size([3, 4])
+    """
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
+        super().__init__(seed)
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
+            raise ValueError(f"VarianceScaling: scale must be a positive float, received scale={scale!r}")
+        mode = str(mode).lower()
+        if mode not in _MODES:
+            raise ValueError(f"VarianceScaling: mode must be one of {_MODES}, received mode={mode!r}")
+        distribution = str(distribution).lower()
+        distribution = "truncated_normal" if distribution == "normal" else distribution
+        if distribution not in _DISTRIBUTIONS:
+            raise ValueError(
+                f"VarianceScaling: distribution must be one of {_DISTRIBUTIONS}, received distribution={distribution!r}"
+            )
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+        self.input_axes = None if input_axes is None else list(input_axes)
+        self.output_axes = None if output_axes is None else list(output_axes)
+
+    def __call__(self, shape, dtype=None):
+        fan_in, fan_out = _compute_fans(shape, self.input_axes, self.output_axes)
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, fan)
+        if self.distribution == "uniform":
+            limit = math.sqrt(3.0 * variance)
+            return self._sample(krandom.uniform, shape, dtype, minval=-limit, maxval=limit)
+        if self.distribution == "truncated_normal":
+            stddev = math.sqrt(variance) / _TRUNCATED_NORMAL_STD
+            return self._sample(krandom.truncated_normal, shape, dtype, mean=0.0, stddev=stddev)
+        return self._sample(krandom.normal, shape, dtype, mean=0.0, stddev=math.sqrt(variance))
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
+
+
+class _PresetVarianceScaling(VarianceScaling):
+    """VarianceScaling with ``scale``, ``mode`` and ``distribution`` fixed by the subclass."""
+
+    _preset = (1.0, "fan_in", "truncated_normal")
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        scale, mode, distribution = self._preset
+        super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
+
+    def get_config(self):  # the preset arguments are not constructor arguments here
+        return {**RandomInitializer.get_config(self), "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
+
+
+@register_builtin(_MODULE)
+class GlorotUniform(_PresetVarianceScaling):
+    """Uniform in ``±sqrt(6 / (fan_in + fan_out))``: ``GlorotUniform(seed=0)((3, 4))``."""
+
+    _preset = (1.0, "fan_avg", "uniform")
+
+
+@register_builtin(_MODULE)
+class GlorotNormal(_PresetVarianceScaling):
+    """Truncated normal, stddev ``sqrt(2 / (fan_in + fan_out))``: ``GlorotNormal(seed=0)((3, 4))``."""
+
+    _preset = (1.0, "fan_avg", "truncated_normal")
+
+
+@register_builtin(_MODULE)
+class HeUniform(_PresetVarianceScaling):
+    """Uniform in ``±sqrt(6 / fan_in)``: ``HeUniform(seed=0)((3, 4))``."""
+
+    _preset = (2.0, "fan_in", "uniform")
+
+
+@register_builtin(_MODULE)
+class HeNormal(_PresetVarianceScaling):
+    """Truncated normal, stddev ``sqrt(2 / fan_in)``: ``HeNormal(seed=0)((3, 4))``."""
+
+    _preset = (2.0, "fan_in", "truncated_normal")
+
+
+@register_builtin(_MODULE)
+class LecunUniform(_PresetVarianceScaling):
+    """Uniform in ``±sqrt(3 / fan_in)``: ``LecunUniform(seed=0)((3, 4))``."""
+
+    _preset = (1.0, "fan_in", "uniform")
+
+
+@register_builtin(_MODULE)
+class LecunNormal(_PresetVarianceScaling):
+    """Truncated normal, stddev ``sqrt(1 / fan_in)``: ``LecunNormal(seed=0)((3, 4))``."""
+
+    _preset = (1.0, "fan_in", "truncated_normal")
+
+
+@register_builtin(_MODULE)
+class Orthogonal(RandomInitializer):
+    """``gain`` times a random orthogonal matrix (from the QR decomposition of a normal one).
+
+    Shapes of rank > 2 are initialized as ``(prod(shape[:-1]), shape[-1])`` and
+    reshaped; a wide matrix gets orthonormal rows, a tall one orthonormal columns.
+
+    >>> q = Orthogonal(seed=0)((4, 4)); bool(torch.allclose(q.T @ q, torch.eye(4), atol=1e-5))
+    True
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = _standardize_shape(shape)
+        if len(shape) < 2:
+            raise ValueError(
+                f"Orthogonal: the tensor to initialize must be at least two-dimensional, received shape={shape}"
+            )
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        wide = rows < cols
+        dtype = _torch_dtype(dtype, "Orthogonal", floating=True)
+        work = torch.float64 if dtype == torch.float64 else torch.float32
+        flat = self._sample(krandom.normal, (cols, rows) if wide else (rows, cols), work)
+        q, r = torch.linalg.qr(flat)
+        signs = torch.sign(torch.diagonal(r))
+        q = q * torch.where(signs == 0, torch.ones_like(signs), signs)  # a unique, uniformly distributed Q
+        if wide:
+            q = q.T
+        return (self.gain * q).reshape(shape).to(dtype).contiguous()
+
+    def get_config(self):
+        return {**super().get_config(), "gain": self.gain}
+
+
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+
+# snake_case names Keras accepts (as module attributes and as strings)
+zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, orthogonal = VarianceScaling, Orthogonal
+glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+
+_ALIASES = {
+    "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant": Constant,
+    "identity": Identity, "IdentityInitializer": Identity, "random_normal": RandomNormal,
+    "normal": RandomNormal, "random_uniform": RandomUniform, "uniform": RandomUniform,
+    "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
+    "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
+    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
+    "he_normal": HeNormal, "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+}
+for _name, _cls in _ALIASES.items():
+    register_builtin(_MODULE, _name)(_cls)
+
+
+def serialize(initializer):
+    """The Keras config dict: ``serialize(Zeros())['module']`` -> ``'keras.initializers'``."""
+    return serialize_keras_object(initializer)
+
+
+def deserialize(config, custom_objects=None):
+    """An initializer instance from a config dict or a name: ``deserialize("he_normal")``."""
+    obj = deserialize_keras_object(
+        config, module_objects=builtin_objects(_MODULE), custom_objects=custom_objects,
+        printable_module_name="initializer",
+    )
+    return obj() if isinstance(obj, type) else obj
+
+
+def _value_initializer(value):
+    """An initializer that returns a copy of ``value`` (Keras accepts a tensor or array as initializer)."""
+    value = torch.as_tensor(value).detach()
+
+    def initializer(shape, dtype=None):
+        if tuple(value.shape) != _standardize_shape(shape):
+            raise ValueError(
+                f"A tensor used as initializer has shape {tuple(value.shape)}, but shape="
+                f"{_standardize_shape(shape)} was requested"
+            )
+        return value.to(device="cpu", dtype=_torch_dtype(dtype, "initializer"), copy=True)
+
+    return initializer
+
+
+def get(identifier):
+    """An initializer from a name, config dict, class, instance, callable, or a tensor or
+    array to copy (None stays None).
+
+    >>> type(get("glorot_uniform")).__name__
+    'GlorotUniform'
+    """
+    if isinstance(identifier, (torch.Tensor, np.ndarray)):
+        return _value_initializer(identifier)
+    return get_from_identifier(identifier, _MODULE, Initializer, "initializer", deserialize)

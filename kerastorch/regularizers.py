@@ -1,0 +1,177 @@
+"""``keras.regularizers``: weight penalties added to the training loss.
+
+A regularizer is a callable ``reg(weight) -> scalar tensor``. Factors are kept
+as Python floats (Keras 3 rounds them to float32 in ``get_config``; the penalty
+is the same in float32). ``get("l1_l2")`` works here (Keras 3.15 rejects it).
+
+Example:
+    >>> L2(0.5)(torch.tensor([1.0, 2.0]))
+    tensor(2.5000)
+"""
+import math
+import numbers
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch.saving.object_registration import builtin_objects, register_builtin
+from kerastorch.saving.serialization_lib import deserialize_keras_object, get_from_identifier, serialize_keras_object
+
+_MODULE = "keras.regularizers"
+
+
+def _factor(value, name, default=None):
+    """A non-negative finite float (None gives ``default``), else a ValueError naming the argument."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float, received {name}={value!r}")
+    return float(value)
+
+
+def _l1_penalty(x, factor):
+    return factor * torch.sum(torch.abs(x))
+
+
+def _l2_penalty(x, factor):
+    return factor * torch.sum(torch.square(x))
+
+
+class Regularizer:
+    """Base class: subclasses implement ``__call__(x)`` (a scalar penalty) and ``get_config``.
+
+    >>> class Sum(Regularizer):
+    ...     def __call__(self, x):
+    ...         return x.sum()
+    ...     def get_config(self):
+    ...         return {}
+    >>> Sum()(torch.ones(3))
+    tensor(3.)
+    """
+
+    def __call__(self, x):
+        return torch.zeros((), dtype=x.dtype, device=x.device)
+
+    def get_config(self):
+        """The constructor arguments as a JSON-compatible dict."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from :meth:`get_config` output: ``L1.from_config({"l1": 0.1})``."""
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+@register_builtin(_MODULE)
+class L1(Regularizer):
+    """``l1 * sum(|x|)``: ``L1(0.1)(torch.tensor([1.0, -2.0]))`` -> ``tensor(0.3000)``."""
+
+    def __init__(self, l1=0.01):
+        self.l1 = _factor(l1, "l1", default=0.01)
+
+    def __call__(self, x):
+        return _l1_penalty(x, self.l1)
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+@register_builtin(_MODULE)
+class L2(Regularizer):
+    """``l2 * sum(x**2)``: ``L2(0.1)(torch.tensor([1.0, -2.0]))`` -> ``tensor(0.5000)``."""
+
+    def __init__(self, l2=0.01):
+        self.l2 = _factor(l2, "l2", default=0.01)
+
+    def __call__(self, x):
+        return _l2_penalty(x, self.l2)
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+@register_builtin(_MODULE)
+class L1L2(Regularizer):
+    """``l1 * sum(|x|) + l2 * sum(x**2)``: ``L1L2(l1=0.1, l2=0.1)(torch.tensor([-2.0]))`` -> ``tensor(0.6000)``."""
+
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = _factor(l1, "l1", default=0.0)
+        self.l2 = _factor(l2, "l2", default=0.0)
+
+    def __call__(self, x):
+        penalty = super().__call__(x)
+        if self.l1:
+            penalty = penalty + _l1_penalty(x, self.l1)
+        if self.l2:
+            penalty = penalty + _l2_penalty(x, self.l2)
+        return penalty
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+@register_builtin(_MODULE)
+class OrthogonalRegularizer(Regularizer):
+    """``factor`` times the mean ``|cosine|`` between distinct rows (or columns) of a 2-D weight.
+
+    A single row (column) has no pairs and gives 0 (Keras 3 returns NaN).
+
+    >>> OrthogonalRegularizer(1.0)(torch.eye(3))
+    tensor(0.)
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        self.factor = _factor(factor, "factor", default=0.01)
+        if mode not in ("rows", "columns"):
+            raise ValueError(f"Invalid value for argument mode: expected 'rows' or 'columns', received mode={mode!r}")
+        self.mode = mode
+
+    def __call__(self, x):
+        if x.dim() != 2:
+            raise ValueError(
+                f"Inputs to OrthogonalRegularizer must have rank 2, received inputs.shape={tuple(x.shape)}"
+            )
+        vectors = F.normalize(x if self.mode == "rows" else x.T, dim=1)
+        n = vectors.shape[0]
+        if n < 2:
+            return torch.zeros((), dtype=x.dtype, device=x.device)
+        products = torch.abs(vectors @ vectors.T)
+        off_diagonal = products.sum() - torch.diagonal(products).sum()
+        return self.factor * off_diagonal / (n * (n - 1))
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
+for _name, _cls in {"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer}.items():
+    register_builtin(_MODULE, _name)(_cls)
+
+
+def serialize(regularizer):
+    """The Keras config dict: ``serialize(L1(0.1))['config']`` -> ``{'l1': 0.1}``."""
+    return serialize_keras_object(regularizer)
+
+
+def deserialize(config, custom_objects=None):
+    """A regularizer from a config dict or a name: ``deserialize("l2")``."""
+    obj = deserialize_keras_object(
+        config, module_objects=builtin_objects(_MODULE), custom_objects=custom_objects,
+        printable_module_name="regularizer",
+    )
+    return obj() if isinstance(obj, type) else obj
+
+
+def get(identifier):
+    """A regularizer from a name, config dict, instance or callable (None stays None).
+
+    >>> get("l1").l1
+    0.01
+    """
+    return get_from_identifier(identifier, _MODULE, Regularizer, "regularizer", deserialize)
