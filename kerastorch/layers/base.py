@@ -49,7 +49,7 @@ class _CallSignature:
         self.has_training = "training" in params
         self.has_mask = "mask" in params
         default = params["training"].default if self.has_training else None
-        self.training_default = default if isinstance(default, bool) else None
+        self.training_default = default if isinstance(default, bool) else False
         self.accepts_kwargs = any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
@@ -74,12 +74,14 @@ class Layer(torch.nn.Module):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, received {name!r}")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self._dtype_policy = dtype_policies.get(dtype)
         self._trainable = bool(trainable)
         self.built = False
         self.input_spec = None
+        self._checked_shape = None
+        self._signature = None
         self.supports_masking = False
         self.autocast = autocast
+        self.dtype_policy = dtype
         self._losses = []
         self._inbound_nodes = []
         self._build_shapes = None
@@ -100,24 +102,28 @@ class Layer(torch.nn.Module):
         if not self.built:
             self._build_from_inputs(args, kwargs)
         if self.input_spec is not None:
-            assert_input_compatibility(self.input_spec, args[0] if args else first, self.name)
-        if self.autocast and isinstance(first, torch.Tensor) and first.is_floating_point():
-            compute = self._compute_torch_dtype
-            if first.dtype != compute and self._dtype_policy.variable_dtype == self._dtype_policy.compute_dtype:
-                args = (first.to(compute),) + tuple(args[1:])
+            self._check_input_spec(first)
+        cast_to = self._autocast_dtype
+        if cast_to is not None and args and isinstance(first, torch.Tensor) and first.dtype != cast_to \
+                and first.is_floating_point():
+            args = (first.to(cast_to),) + args[1:]
         if self._losses:
             self._losses.clear()
-        signature = self._call_signature()
+        signature = self._signature
+        if signature is None:
+            signature = self._signature = _CallSignature(self.call)
         outer = getattr(_CALL_CONTEXT, "training", None)
         if signature.has_training:
             training = kwargs.get("training")
             if training is None:
                 training = outer
                 if training is None:
-                    training = self.training or bool(signature.training_default)
+                    training = self.training or signature.training_default
                 kwargs["training"] = training
+        elif "training" in kwargs:
+            training = kwargs["training"] if signature.accepts_kwargs else kwargs.pop("training")
         else:
-            training = kwargs.pop("training", None) if not signature.accepts_kwargs else kwargs.get("training")
+            training = None
         if outer is None and training is not None:
             _CALL_CONTEXT.training = training
             try:
@@ -131,6 +137,13 @@ class Layer(torch.nn.Module):
                 self._losses.append(self.activity_regularizer(output) / output.shape[0])
         return outputs
 
+    def _check_input_spec(self, inputs):
+        """``input_spec`` check; a tensor shape that passed once is not checked again."""
+        shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
+        if shape is None or shape != self._checked_shape:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+            self._checked_shape = shape
+
     def forward(self, *args, **kwargs):
         """torch entry point; runs :meth:`call`."""
         return self.call(*args, **kwargs)
@@ -138,14 +151,6 @@ class Layer(torch.nn.Module):
     def call(self, inputs, *args, **kwargs):
         """The layer's computation. Subclasses override it."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call()")
-
-    @classmethod
-    def _call_signature(cls):
-        signature = cls.__dict__.get("_call_signature_cache")
-        if signature is None:
-            signature = _CallSignature(cls.call)
-            cls._call_signature_cache = signature
-        return signature
 
     def _symbolic_call(self, args, kwargs):
         if not self.built:
@@ -243,7 +248,9 @@ class Layer(torch.nn.Module):
                                 regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
         if not self._trainable:
             variable.requires_grad_(False)
-        key = _unique_key(self._parameters, variable.name)
+        if self.__dict__.get(variable.name, False) is None:  # a `self.bias = None` placeholder
+            del self.__dict__[variable.name]
+        key = _unique_key(self, variable.name)
         variable._path = f"{self.name}/{variable.name}"
         self.register_parameter(key, variable)
         return variable
@@ -256,24 +263,25 @@ class Layer(torch.nn.Module):
         return config.default_device()
 
     def __setattr__(self, name, value):
-        if isinstance(value, torch.nn.Parameter) and any(p is value for p in self.__dict__.get("_parameters", {}).values()):
-            # A weight made by add_weight and stored under another attribute name: keep one registration.
-            key = next(k for k, p in self._parameters.items() if p is value)
-            if key != name:
+        params = self.__dict__.get("_parameters")
+        if params is not None and isinstance(value, torch.nn.Parameter):
+            key = next((k for k, p in params.items() if p is value), None)
+            if key is not None and key != name:
+                # A weight made by add_weight, stored under another attribute name: one registration,
+                # and a plain attribute for fast access (kept in sync by the branch below).
                 self.__dict__.setdefault("_weight_aliases", {})[name] = key
+                object.__setattr__(self, name, value)
                 return
+            for alias, target in self.__dict__.get("_weight_aliases", {}).items():
+                if target == name:  # the registered weight is replaced (load_state_dict(assign=True))
+                    object.__setattr__(self, alias, value)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, torch.nn.Module) for v in value):
             value = torch.nn.ModuleList(value)
         aliases = self.__dict__.get("_weight_aliases")
         if aliases and name in aliases:
             del aliases[name]
+            self.__dict__.pop(name, None)
         super().__setattr__(name, value)
-
-    def __getattr__(self, name):
-        aliases = self.__dict__.get("_weight_aliases")
-        if aliases and name in aliases:
-            return self._parameters[aliases[name]]
-        return super().__getattr__(name)
 
     def _flatten_layers(self, include_self=True, recursive=True):
         """This layer and the layers below it (each once), in tracking order."""
@@ -406,7 +414,16 @@ class Layer(torch.nn.Module):
     # -------------------------------------------------------------------- dtype
     @property
     def dtype_policy(self):
+        """The layer's :class:`DTypePolicy` (compute and variable dtypes)."""
         return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        policy = dtype_policies.get(value)
+        self._dtype_policy = policy
+        # Float inputs are cast to the compute dtype, except under mixed policies (torch.autocast's job).
+        plain = policy.compute_dtype == policy.variable_dtype
+        self._autocast_dtype = config.torch_dtype(policy.compute_dtype) if self.autocast and plain else None
 
     @property
     def dtype(self):
@@ -485,10 +502,11 @@ def _path_of(p):
     return getattr(p, "path", "weight")
 
 
-def _unique_key(table, name):
+def _unique_key(module, name):
+    """A free parameter name on ``module`` for a weight called ``name``."""
     key = name.replace(".", "_").replace("/", "_") or "variable"
     candidate, index = key, 1
-    while candidate in table:
+    while candidate in module._parameters or candidate in module.__dict__ or hasattr(type(module), candidate):
         candidate = f"{key}_{index}"
         index += 1
     return candidate

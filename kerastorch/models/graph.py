@@ -1,7 +1,8 @@
 """The functional graph: from input and output KerasTensors to an execution plan.
 
 ``Graph(inputs, outputs)`` walks the recorded nodes back from the outputs, orders
-them (inputs first, then by decreasing depth, as Keras does) and compiles them into
+them by decreasing depth (distance from the outputs), ties in traversal order, as
+Keras does) and compiles them into
 a list of steps over numbered value slots. Running the graph is one pass over those
 steps: no dict lookups or tree walks for the common single- and list-input layers.
 
@@ -77,9 +78,9 @@ class Graph:
             for parent in node.parent_nodes:
                 depth[id(parent)] = max(depth.get(id(parent), 0), depth.get(id(node), 0) + 1)
         position = {id(n): i for i, n in enumerate(order)}
-        inner = [n for n in order if not any(n is m for m in input_nodes)]
-        inner.sort(key=lambda n: (-depth[id(n)], position[id(n)]))
-        return _unique(input_nodes) + inner
+        order.sort(key=lambda n: (-depth[id(n)], position[id(n)]))
+        unused_inputs = [n for n in _unique(input_nodes) if id(n) not in position]
+        return unused_inputs + order
 
     def _check_unique_names(self):
         names = [layer.name for layer in self.layers]

@@ -152,7 +152,7 @@ class Model(Layer):
                 raise ValueError(f'Model "{self.name}": expected a dict of inputs with keys {sorted(expected)}, '
                                  f"received {got}")
             flat = tree.flatten(inputs)
-        elif isinstance(inputs, (list, tuple)) and (isinstance(expected, list) or len(inputs) == 1):
+        elif isinstance(inputs, (list, tuple)):
             flat = list(inputs)
         else:
             flat = [inputs]
@@ -174,9 +174,15 @@ class Model(Layer):
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
-    def get_config(self):
-        """Subclassed models: the auto-captured constructor arguments (override for others)."""
-        return super().get_config()
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional config (``layers``, ``input_layers``, ``output_layers``) rebuilds the
+        graph; any other config is passed to the constructor."""
+        if all(key in config for key in ("layers", "input_layers", "output_layers")):
+            from kerastorch.models.functional import Functional, functional_from_config
+
+            return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
+        return super().from_config(config)
 
 
 def _check_input_shape(model_name, index, x, spec):

@@ -59,8 +59,8 @@ def _rows(model, show_trainable, expand_nested, depth=0):
             row.append("Y" if layer.trainable else "N")
         rows.append(row)
         if expand_nested and hasattr(layer, "layers") and hasattr(layer, "summary"):
-            rows.extend(r[: len(row)] + [""] * (len(row) - len(r))
-                        for r in _rows(layer, show_trainable, expand_nested, depth + 1))
+            nested, _ = _rows(layer, show_trainable, expand_nested, depth + 1)
+            rows.extend(r[:3] + [""] * (len(row) - 3) for r in nested)
     return rows, functional_view
 
 

@@ -333,3 +333,13 @@ def test_weights_follow_the_input_device_on_cuda():
     layer = LazyLinear(2)
     y = layer(torch.ones(1, 3, device="cuda"))
     assert y.is_cuda and all(w.is_cuda for w in layer.weights)
+
+
+def test_weight_alias_follows_load_state_dict_assign():
+    layer = Linear(2, 2)
+    layer(torch.ones(1, 2))
+    state = {k: torch.full_like(v, 3.0) for k, v in layer.state_dict().items()}
+    layer.load_state_dict(state, assign=True)
+    assert torch.equal(layer.w, torch.full((2, 2), 3.0))
+    assert layer.w is layer._parameters["variable"]
+    assert list(layer.state_dict()) == ["variable", "variable_1"]

@@ -1,0 +1,18 @@
+"""kerastorch: the Keras API, implemented natively on PyTorch.
+
+    >>> import kerastorch as keras
+    >>> from kerastorch import layers
+    >>> model = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"), layers.Dense(1)])
+    >>> model(keras.ops.ones((2, 4))).shape
+    torch.Size([2, 1])
+"""
+from kerastorch import config, tree  # noqa: I001  (settings first)
+from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch import backend, dtype_policies, ops, random, saving
+from kerastorch import layers, models, utils, datasets
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.backend.variable import Variable
+from kerastorch.layers import Input, InputSpec, Layer
+from kerastorch.models import Functional, Model, Sequential
+
+__version__ = "0.1.0"

@@ -1,0 +1,25 @@
+"""The bundled handwritten digits data set (8x8 images, 10 classes), offline.
+
+Example:
+    >>> (x_train, y_train), (x_test, y_test) = kerastorch.datasets.digits.load_data()
+    >>> x_train.shape, x_train.dtype, int(x_train.max())
+    ((1437, 8, 8), dtype('uint8'), 16)
+"""
+import os
+
+import numpy as np
+
+_PATH = os.path.join(os.path.dirname(__file__), "data", "digits.npz")
+
+
+def load_data(test_split=0.2, seed=113):
+    """Return ``(x_train, y_train), (x_test, y_test)``: uint8 images of shape (n, 8, 8)
+    with pixel values 0..16, and uint8 labels 0..9, split after a seeded shuffle."""
+    if not 0.0 < test_split < 1.0:
+        raise ValueError(f"digits.load_data: test_split must be in (0, 1), received {test_split}")
+    with np.load(_PATH) as data:
+        images, labels = data["images"], data["labels"]
+    order = np.random.RandomState(seed).permutation(len(images))
+    images, labels = images[order], labels[order]
+    split = int(round(len(images) * (1.0 - test_split)))
+    return (images[:split], labels[:split]), (images[split:], labels[split:])

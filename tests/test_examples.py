@@ -1,0 +1,32 @@
+"""The examples run end to end (each asserts its own outcome)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(script, *args):
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", script), *args],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_keras_intro_snippets():
+    out = _run("keras_intro.py")
+    assert "sequential output: (3, 4)" in out
+    assert "layers after pop: 2" in out
+    assert "trainable weights after freezing: 2" in out
+    assert "running sum: [4. 4.]" in out
+    assert "functional config round trip: Functional" in out
+    assert "weights copied: True" in out
+
+
+@pytest.mark.parametrize("epochs", ["15"])
+def test_train_digits_reaches_accuracy(epochs):
+    out = _run("train_digits.py", epochs)
+    accuracy = float(out.strip().splitlines()[-1].split(":")[-1])
+    assert accuracy > 0.9
