@@ -7,11 +7,12 @@ import hypothesis
 import pytest
 import torch
 
+# The function-scoped fixtures here (keras3, fresh layer names) need no reset between examples.
+_SUPPRESSED = [hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.function_scoped_fixture]
 hypothesis.settings.register_profile(
-    "ci", max_examples=15, deadline=None, derandomize=True, print_blob=True,
-    suppress_health_check=[hypothesis.HealthCheck.too_slow],
+    "ci", max_examples=15, deadline=None, derandomize=True, print_blob=True, suppress_health_check=_SUPPRESSED,
 )
-hypothesis.settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis.settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=_SUPPRESSED)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
@@ -22,7 +23,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_cuda)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def keras3():
     """Keras 3 on its torch backend, for parity tests."""
     keras = pytest.importorskip("keras")
