@@ -13,6 +13,7 @@ _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _DEVICE = None  # None: CUDA when available, else CPU
+_UNSAFE_DESERIALIZATION = False
 
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 
@@ -103,3 +104,15 @@ def standardize_dtype(dtype):
 def torch_dtype(dtype):
     """The ``torch.dtype`` for a dtype name (None means :func:`floatx`)."""
     return getattr(torch, standardize_dtype(dtype))
+
+
+def enable_unsafe_deserialization():
+    """Allow loading configs that carry Python byte code (``Lambda`` layers) everywhere.
+    Only for files from a source you trust."""
+    global _UNSAFE_DESERIALIZATION
+    _UNSAFE_DESERIALIZATION = True
+
+
+def unsafe_deserialization_enabled():
+    """Whether :func:`enable_unsafe_deserialization` was called."""
+    return _UNSAFE_DESERIALIZATION

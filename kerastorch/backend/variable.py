@@ -24,6 +24,7 @@ class Variable(torch.nn.Parameter):
         var._keras_name = name
         var._path = name
         var._declared_trainable = trainable
+        var._created_trainable = trainable  # fixes the Keras weight order: trainable-at-creation first
         var.regularizer = regularizer
         var.constraint = constraint
         return var
@@ -93,20 +94,22 @@ class Variable(torch.nn.Parameter):
                           copy.deepcopy(self.constraint, memo))
         result.requires_grad_(self.requires_grad)
         result._path = self._path
+        result._created_trainable = self._created_trainable
         memo[id(self)] = result
         return result
 
     def __reduce_ex__(self, protocol):
         return (_rebuild_variable, (self.detach().cpu(), self._declared_trainable, self.requires_grad,
-                                    self._keras_name, self._path))
+                                    self._keras_name, self._path, self._created_trainable))
 
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
                 f"dtype={str(self.dtype).split('.')[-1]}, trainable={self.trainable}, value={self.data!r}>")
 
 
-def _rebuild_variable(data, declared_trainable, requires_grad, name, path):
+def _rebuild_variable(data, declared_trainable, requires_grad, name, path, created_trainable=None):
     var = Variable(data, declared_trainable, name)
     var.requires_grad_(requires_grad)
     var._path = path
+    var._created_trainable = declared_trainable if created_trainable is None else created_trainable
     return var

@@ -94,7 +94,7 @@ class Layer(torch.nn.Module):
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
         first = args[0] if args else (next(iter(kwargs.values())) if kwargs else None)
-        if not isinstance(first, torch.Tensor):
+        if not isinstance(first, torch.Tensor) and not _is_tensor_list(first):
             if is_symbolic((args, kwargs)):
                 return self._symbolic_call(args, kwargs)
             args, kwargs = _convert_arrays((args, kwargs), self._weight_device())
@@ -322,7 +322,7 @@ class Layer(torch.nn.Module):
         out, seen = [], set()
         for layer in self._flatten_layers():
             own = layer._own_parameters()
-            for p in sorted(own, key=lambda p: not _declared_trainable(p)):
+            for p in sorted(own, key=lambda p: not getattr(p, "_created_trainable", True)):
                 if id(p) not in seen:
                     seen.add(id(p))
                     out.append(p)
@@ -494,6 +494,11 @@ class Layer(torch.nn.Module):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+def _is_tensor_list(x):
+    """A list or tuple of real tensors (merge-layer inputs): the fast path of ``__call__``."""
+    return isinstance(x, (list, tuple)) and bool(x) and all(isinstance(t, torch.Tensor) for t in x)
+
+
 def _declared_trainable(p):
     return getattr(p, "_declared_trainable", p.requires_grad)
 
@@ -577,14 +582,13 @@ def _capture_init_args(cls, args, kwargs):
     values = {}
     for name, value in list(bound.arguments.items())[1:]:
         kind = inspect.signature(cls.__init__).parameters[name].kind
-        if kind == inspect.Parameter.VAR_KEYWORD:
-            values.update(value)
+        if kind == inspect.Parameter.VAR_KEYWORD:  # forwarded to Layer.__init__: base arguments stay out
+            values.update({k: v for k, v in value.items() if k not in _BASE_INIT_ARGS})
         elif kind == inspect.Parameter.VAR_POSITIONAL:
             if value:
                 return None
-        else:
+        elif name not in ("name", "trainable", "dtype"):  # written by the base get_config
             values[name] = value
-    values = {k: v for k, v in values.items() if k not in _BASE_INIT_ARGS}
     if not all(isinstance(x, _JSON_TYPES) for x in tree.flatten(list(values.values()))):
         return None
     return values

@@ -8,11 +8,50 @@ Example:
     >>> config = serialize_keras_object(kerastorch.layers.Dense(3))
     >>> layer = deserialize_keras_object(config)
 """
+import threading
 import types
 
 import numpy as np
 
+from kerastorch import config as global_config
 from kerastorch.saving import object_registration as registry
+
+_SAFE_MODE = threading.local()
+
+
+def in_safe_mode(safe_mode=None):
+    """Whether deserialization must refuse Python byte code (Lambda functions): an explicit
+    ``safe_mode`` wins, then the innermost :class:`SafeModeScope`, then
+    ``config.enable_unsafe_deserialization()``; the default is safe.
+
+    >>> in_safe_mode(), in_safe_mode(False)
+    (True, False)
+    """
+    if safe_mode is not None:
+        return bool(safe_mode)
+    scoped = getattr(_SAFE_MODE, "value", None)
+    if scoped is not None:
+        return scoped
+    return not global_config.unsafe_deserialization_enabled()
+
+
+class SafeModeScope:
+    """Context manager setting safe mode for the deserialization inside it.
+
+    >>> with SafeModeScope(False):
+    ...     model = Model.from_config(config_with_a_lambda)
+    """
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = None if safe_mode is None else bool(safe_mode)
+
+    def __enter__(self):
+        self._previous = getattr(_SAFE_MODE, "value", None)
+        _SAFE_MODE.value = self.safe_mode
+        return self
+
+    def __exit__(self, *exc):
+        _SAFE_MODE.value = self._previous
 
 
 def serialize_keras_object(obj):
@@ -49,13 +88,18 @@ def serialize_keras_object(obj):
     raise TypeError(f"serialize_keras_object: cannot serialize {obj!r} of type {type(obj).__name__}")
 
 
-def deserialize_keras_object(config, module_objects=None, custom_objects=None, printable_module_name="object", **kwargs):
+def deserialize_keras_object(config, module_objects=None, custom_objects=None, printable_module_name="object",
+                             safe_mode=None):
     """Rebuild an object from :func:`serialize_keras_object` output.
 
     ``module_objects`` is the table of built-ins to search (for example
     ``registry.builtin_objects("keras.layers")``); strings name a built-in or
     registered object, dicts are instantiated through ``cls.from_config``.
+    ``safe_mode=False`` allows Lambda byte code inside (see :func:`in_safe_mode`).
     """
+    if safe_mode is not None:
+        with SafeModeScope(safe_mode):
+            return deserialize_keras_object(config, module_objects, custom_objects, printable_module_name)
     if config is None:
         return None
     if isinstance(config, str):

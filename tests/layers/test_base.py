@@ -343,3 +343,31 @@ def test_weight_alias_follows_load_state_dict_assign():
     assert torch.equal(layer.w, torch.full((2, 2), 3.0))
     assert layer.w is layer._parameters["variable"]
     assert list(layer.state_dict()) == ["variable", "variable_1"]
+
+
+def test_auto_config_keeps_own_arguments_named_like_legacy_ones():
+    class Table(layers.Layer):
+        def __init__(self, input_dim, output_dim=2, **kwargs):
+            super().__init__(**kwargs)
+            self.input_dim, self.output_dim = input_dim, output_dim
+
+    config = Table(10, input_shape=(3,)).get_config()
+    assert config["input_dim"] == 10 and config["output_dim"] == 2 and "input_shape" not in config
+
+
+def test_weight_order_is_fixed_at_creation():
+    layer = LazyLinear(2)
+    layer(torch.ones(1, 3))
+    layer.w.trainable = False  # e.g. LoRA freezes the base kernel after creating it
+    assert [w.name for w in layer.weights] == ["w", "b"]
+    assert [w.name for w in layer.trainable_weights] == ["b"]
+
+
+def test_list_of_tensors_takes_the_fast_path_and_numpy_lists_convert():
+    class Sum(layers.Layer):
+        def call(self, inputs):
+            return inputs[0] + inputs[1]
+
+    layer = Sum()
+    torch.testing.assert_close(layer([torch.ones(2), torch.ones(2)]), torch.full((2,), 2.0))
+    torch.testing.assert_close(layer([np.ones(2), np.ones(2)]), torch.full((2,), 2.0))

@@ -1,0 +1,231 @@
+"""Activation layers: ``Activation`` and Keras's ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``.
+
+Each applies the matching :mod:`kerastorch.activations` function with Keras 3's
+definition. ``PReLU`` computes ``relu(x) - alpha * relu(-x)`` as Keras does, so
+its gradient at exactly ``x == 0`` matches Keras too. ``Softmax`` takes a
+boolean ``mask`` broadcastable to the inputs (right-aligned, numpy rules):
+masked entries get a large negative logit and a zero output, and a row with
+every entry masked gives all zeros.
+
+Example:
+    >>> ReLU(max_value=6.0)(torch.tensor([-1.0, 3.0, 9.0])).tolist()
+    [0.0, 3.0, 6.0]
+"""
+import numbers
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.saving.object_registration import register_builtin
+
+
+def _non_negative(layer, arg, value, allow_none=False):
+    """``value`` as a float, or a ValueError naming the layer and the argument."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
+        raise ValueError(f"{_label(layer)}: {arg} must be a non-negative number"
+                         f"{' or None' if allow_none else ''}, received {arg}={value!r}")
+    return float(value)
+
+
+class _Elementwise(Layer):
+    """An activation layer: shape-preserving, masks pass through."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+
+@register_builtin("keras.layers")
+class Activation(_Elementwise):
+    """Applies an activation function given by name or as a callable.
+
+    >>> Activation("sigmoid")(torch.zeros(2)).tolist()
+    [0.5, 0.5]
+    """
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def get_config(self):
+        config = super().get_config()
+        config["activation"] = activations.serialize(self.activation)
+        return config
+
+
+@register_builtin("keras.layers")
+class ReLU(_Elementwise):
+    """``x`` above ``threshold``, ``negative_slope * (x - threshold)`` below, capped at ``max_value``.
+
+    >>> ReLU(negative_slope=0.5)(torch.tensor([-2.0, 2.0])).tolist()
+    [-1.0, 2.0]
+    """
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.max_value = _non_negative(self, "max_value", max_value, allow_none=True)
+        self.negative_slope = _non_negative(self, "negative_slope", negative_slope)
+        self.threshold = _non_negative(self, "threshold", threshold)
+        self._plain = self.max_value is None and self.negative_slope == 0 and self.threshold == 0
+
+    def call(self, inputs):
+        if self._plain:
+            return torch.relu(inputs)
+        return activations.relu(inputs, negative_slope=self.negative_slope, max_value=self.max_value,
+                                threshold=self.threshold)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"max_value": self.max_value, "negative_slope": self.negative_slope,
+                       "threshold": self.threshold})
+        return config
+
+
+@register_builtin("keras.layers")
+class LeakyReLU(_Elementwise):
+    """``x`` if positive, else ``negative_slope * x`` (Keras's default slope is 0.3).
+
+    >>> LeakyReLU(negative_slope=0.5)(torch.tensor([-1.0, 1.0])).tolist()
+    [-0.5, 1.0]
+    """
+
+    def __init__(self, negative_slope=0.3, **kwargs):
+        if "alpha" in kwargs:  # Keras 2 name of the argument
+            negative_slope = kwargs.pop("alpha")
+        super().__init__(**kwargs)
+        self.negative_slope = _non_negative(self, "negative_slope", negative_slope)
+
+    def call(self, inputs):
+        return F.leaky_relu(inputs, self.negative_slope)
+
+    def get_config(self):
+        config = super().get_config()
+        config["negative_slope"] = self.negative_slope
+        return config
+
+
+@register_builtin("keras.layers")
+class ELU(_Elementwise):
+    """``x`` if positive, else ``alpha * (exp(x) - 1)``.
+
+    >>> ELU()(torch.tensor([0.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+            raise ValueError(f"{_label(self)}: alpha must be a number, received alpha={alpha!r}")
+        self.alpha = float(alpha)
+
+    def call(self, inputs):
+        return F.elu(inputs, self.alpha)
+
+    def get_config(self):
+        config = super().get_config()
+        config["alpha"] = self.alpha
+        return config
+
+
+@register_builtin("keras.layers")
+class PReLU(_Elementwise):
+    """Leaky ReLU with a learned slope ``alpha`` per input entry (shared along ``shared_axes``).
+
+    ``shared_axes`` counts the batch axis as 0: for images ``(batch, h, w, c)``,
+    ``shared_axes=[1, 2]`` learns one slope per channel.
+
+    >>> PReLU(alpha_initializer="ones")(torch.tensor([[-2.0, 3.0]])).tolist()
+    [[-2.0, 3.0]]
+    """
+
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
+                 shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)
+        if shared_axes is None:
+            self.shared_axes = None
+        else:
+            axes = [shared_axes] if isinstance(shared_axes, numbers.Integral) else list(shared_axes)
+            if not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) and a >= 1 for a in axes):
+                raise ValueError(f"{_label(self)}: shared_axes must be axes >= 1 (axis 0 is the batch), "
+                                 f"received shared_axes={shared_axes!r}")
+            self.shared_axes = [int(a) for a in axes]
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        shared = set(self.shared_axes or ())
+        if rank < 2 or max(shared, default=0) >= rank:
+            raise ValueError(f"{_label(self)}: expected inputs of rank >= 2 with every shared axis in "
+                             f"[1, {max(rank - 1, 1)}], received input shape {tuple(input_shape)} and "
+                             f"shared_axes={self.shared_axes}")
+        param_shape = [1 if axis in shared else input_shape[axis] for axis in range(1, rank)]
+        if None in param_shape:
+            raise ValueError(f"{_label(self)}: every axis that is not shared must be known to create alpha, "
+                             f"received input shape {tuple(input_shape)} and shared_axes={self.shared_axes}")
+        self.alpha = self.add_weight(name="alpha", shape=param_shape, initializer=self.alpha_initializer,
+                                     regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
+        self.input_spec = InputSpec(ndim=rank, axes={a: input_shape[a] for a in range(1, rank) if a not in shared})
+        self.built = True
+
+    def call(self, inputs):
+        return torch.relu(inputs) - self.alpha * torch.relu(-inputs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "alpha_initializer": initializers.serialize(self.alpha_initializer),
+            "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
+            "alpha_constraint": constraints.serialize(self.alpha_constraint),
+            "shared_axes": self.shared_axes,
+        })
+        return config
+
+
+def _large_negative(dtype):
+    """The logit given to masked entries: -1e9, or the float16 floor for half types."""
+    return -3e4 if dtype in (torch.float16, torch.bfloat16) else -1e9
+
+
+@register_builtin("keras.layers")
+class Softmax(_Elementwise):
+    """Softmax along ``axis`` (an int or a tuple of ints), with an optional boolean ``mask``.
+
+    >>> Softmax()(torch.zeros(1, 2), mask=torch.tensor([[True, False]])).tolist()
+    [[1.0, 0.0]]
+    """
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+        if not axes or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
+            raise ValueError(f"{_label(self)}: axis must be an int or a non-empty tuple of ints, "
+                             f"received axis={axis!r}")
+        self.axis = int(axis) if isinstance(axis, numbers.Integral) else [int(a) for a in axes]
+        self._dims = axes[0] if len(axes) == 1 else tuple(int(a) for a in axes)
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return activations.softmax(inputs, axis=self._dims)
+        mask = torch.as_tensor(mask, device=inputs.device).bool()
+        try:
+            logits = inputs.masked_fill(~mask, _large_negative(inputs.dtype))
+        except RuntimeError:
+            raise ValueError(f"{_label(self)}: the mask must broadcast to the inputs (numpy rules), received "
+                             f"inputs of shape {tuple(inputs.shape)} and a mask of shape {tuple(mask.shape)}") from None
+        return activations.softmax(logits, axis=self._dims) * mask
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config

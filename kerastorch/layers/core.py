@@ -1,0 +1,416 @@
+"""Core layers: ``Dense``, ``Embedding``, ``Identity`` and ``Lambda``.
+
+Weights are in Keras layout: the Dense kernel is ``(input_dim, units)`` and is
+applied with ``torch.addmm`` (2-D inputs with a bias: measured fastest on CPU
+forward + backward) or ``F.linear`` on the ``kernel.T`` view (other ranks, no
+bias). Dense and Embedding support LoRA as Keras 3 does (``lora_rank``,
+``enable_lora``): the base weight is frozen and ``base + (alpha / rank) * A @ B``
+is used in its place. (A ``lora_alpha`` given to the constructor is kept; Keras
+3.15 resets it to ``lora_rank`` when the layer builds.)
+
+Lambda configs store a named function by name and a Python ``lambda`` as its
+marshalled byte code, the format Keras 3 writes. Rebuilding byte code can run
+arbitrary code, so ``Lambda.from_config`` refuses it unless safe mode is off
+(``safe_mode=False``, see ``saving.serialization_lib.in_safe_mode``). A rebuilt lambda sees the
+globals ``keras`` / ``kerastorch`` (this package), ``torch``, ``np`` and the
+active custom objects.
+
+Example:
+    >>> layer = Dense(4, activation="relu")
+    >>> layer(torch.ones(2, 3)).shape
+    torch.Size([2, 4])
+"""
+import base64
+import builtins
+import inspect
+import marshal
+import numbers
+import types
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from kerastorch import activations, constraints, initializers, regularizers, tree
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.layers.base import Layer
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.saving import object_registration as registry
+from kerastorch.saving import serialization_lib
+from kerastorch.saving.object_registration import register_builtin
+
+
+# ------------------------------------------------------------ shared helpers
+def _label(layer):
+    """``Dense layer "dense_1"``: how errors name a layer."""
+    return f'{type(layer).__name__} layer "{layer.name}"'
+
+
+def _positive_int(layer, arg, value):
+    """``value`` as an int, or a ValueError naming the layer and the argument."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{_label(layer)}: {arg} must be a positive integer, received {arg}={value!r}")
+    return int(value)
+
+
+def _no_quantization(layer, quantization_config):
+    if quantization_config is not None:
+        raise ValueError(f"{_label(layer)}: quantization is not supported by kerastorch, "
+                         f"received quantization_config={quantization_config!r}")
+
+
+class _LoRA:
+    """LoRA for a layer whose 2-D weight is named ``_lora_target`` (``kernel``, ``embeddings``)."""
+
+    _lora_target = None
+
+    def _init_lora(self, lora_rank, lora_alpha):
+        if lora_rank is not None:
+            _positive_int(self, "lora_rank", lora_rank)
+        self.lora_rank = lora_rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
+        self.lora_enabled = False
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
+        """Freeze the base weight and train a rank-``rank`` update ``A @ B`` instead.
+
+        >>> layer = Dense(8); layer.build((None, 4)); layer.enable_lora(2)
+        >>> [w.name for w in layer.trainable_weights]
+        ['bias', 'lora_kernel_a', 'lora_kernel_b']
+        """
+        target = self._lora_target
+        rank = _positive_int(self, "rank", rank)
+        if not self.built:
+            raise ValueError(f"{_label(self)}: enable_lora needs a built layer; call build(input_shape) "
+                             "or call the layer on data first")
+        if self.lora_enabled:
+            raise ValueError(f"{_label(self)}: LoRA is already enabled (rank {self.lora_rank}); "
+                             "it can only be enabled once per layer")
+        base = getattr(self, target)
+        if base.constraint is not None:
+            raise ValueError(f"{_label(self)}: LoRA is incompatible with a {target}_constraint; remove "
+                             f"{target}_constraint={base.constraint!r} to enable LoRA")
+        base.trainable = False
+        rows, cols = base.shape
+        self._lora_a = self.add_weight(name=f"lora_{target}_a", shape=(rows, rank), initializer=a_initializer)
+        self._lora_b = self.add_weight(name=f"lora_{target}_b", shape=(rank, cols), initializer=b_initializer)
+        setattr(self, f"lora_{target}_a", self._lora_a)
+        setattr(self, f"lora_{target}_b", self._lora_b)
+        self.lora_rank = rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else rank
+        self._lora_scale = self.lora_alpha / rank
+        self.lora_enabled = True
+
+    def _merged(self, weight):
+        """``weight + (alpha / rank) * A @ B``; callers check ``lora_enabled`` first."""
+        return torch.addmm(weight, self._lora_a, self._lora_b, alpha=self._lora_scale)
+
+    def _lora_config(self):
+        return {"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha} if self.lora_rank else {}
+
+
+# --------------------------------------------------------------------- Dense
+@register_builtin("keras.layers")
+class Dense(_LoRA, Layer):
+    """A densely connected layer: ``activation(inputs @ kernel + bias)`` on the last axis.
+
+    >>> Dense(3)(torch.ones(2, 5, 4)).shape
+    torch.Size([2, 5, 3])
+    """
+
+    _lora_target = "kernel"
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
+                 lora_alpha=None, quantization_config=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        _no_quantization(self, quantization_config)
+        self.units = _positive_int(self, "units", units)
+        self.activation = activations.get(activation)
+        self._activation = None if self.activation is activations.linear else self.activation
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
+        self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"{_label(self)}: the last axis of the inputs must be known to build the kernel, "
+                             f"received input shape {tuple(input_shape)}")
+        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
+                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, self.lora_alpha)
+
+    def call(self, inputs):
+        kernel = self._merged(self.kernel) if self.lora_enabled else self.kernel
+        if not inputs.is_floating_point():  # integer features, as Keras's matmul promotes them
+            inputs = inputs.to(kernel.dtype)
+        bias = self.bias
+        if bias is not None and inputs.dim() == 2:
+            outputs = torch.addmm(bias, inputs, kernel)
+        else:
+            outputs = F.linear(inputs, kernel.T, bias)
+        return outputs if self._activation is None else self._activation(outputs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+        })
+        config.update(self._lora_config())
+        return config
+
+
+# ----------------------------------------------------------------- Embedding
+@register_builtin("keras.layers")
+class Embedding(_LoRA, Layer):
+    """Maps integer indices in ``[0, input_dim)`` to rows of an ``(input_dim, output_dim)`` matrix.
+
+    With ``mask_zero=True`` index 0 is padding: ``compute_mask`` returns ``inputs != 0``.
+
+    >>> Embedding(10, 4)(torch.tensor([[1, 2, 0]])).shape
+    torch.Size([1, 3, 4])
+    """
+
+    _lora_target = "embeddings"
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
+                 quantization_config=None, **kwargs):
+        kwargs.pop("input_length", None)  # Keras 2 argument: accepted and ignored, as in Keras 3
+        super().__init__(**kwargs)
+        _no_quantization(self, quantization_config)
+        self.input_dim = _positive_int(self, "input_dim", input_dim)
+        self.output_dim = _positive_int(self, "output_dim", output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
+        self._init_lora(lora_rank, lora_alpha)
+        if weights is not None:
+            self.build()
+            self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
+
+    def build(self, input_shape=None):
+        self.embeddings = self.add_weight(name="embeddings", shape=(self.input_dim, self.output_dim),
+                                          initializer=self.embeddings_initializer,
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
+        self._cast = None if self.embeddings.dtype == self._compute_torch_dtype else self._compute_torch_dtype
+        self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, self.lora_alpha)
+
+    def call(self, inputs):
+        if inputs.dtype != torch.int64 and inputs.dtype != torch.int32:
+            inputs = inputs.long()
+        weight = self._merged(self.embeddings) if self.lora_enabled else self.embeddings
+        try:
+            outputs = F.embedding(inputs, weight)
+        except IndexError:
+            raise IndexError(f"{_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
+                             f"[{int(inputs.min())}, {int(inputs.max())}]") from None
+        return outputs if self._cast is None else outputs.to(self._cast)
+
+    def compute_mask(self, inputs, mask=None):
+        """``inputs != 0`` when ``mask_zero``, else None."""
+        return torch.ne(inputs, 0) if self.mask_zero else None
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "input_dim": self.input_dim, "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            "mask_zero": self.mask_zero, "quantization_config": None,
+        })
+        config.update(self._lora_config())
+        return config
+
+
+# ------------------------------------------------------------------ Identity
+@register_builtin("keras.layers")
+class Identity(Layer):
+    """Returns its inputs unchanged (masks pass through).
+
+    >>> Identity()(torch.ones(2)).tolist()
+    [1.0, 1.0]
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+
+# -------------------------------------------------------------------- Lambda
+_FUNCTION_MODULES = ("keras.activations", "keras.ops", "keras.losses", "keras.metrics")
+
+
+def _serialize_function(fn):
+    """A named function as its (registered) name; a lambda as marshalled byte code, as Keras 3 writes."""
+    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+        closure = [cell.cell_contents for cell in fn.__closure__] if fn.__closure__ else None
+        return {"class_name": "__lambda__", "config": {
+            "code": base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii"),
+            "defaults": list(fn.__defaults__) if fn.__defaults__ else None,
+            "closure": serialization_lib.serialize_keras_object(closure)}}
+    return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(fn),
+            "registered_name": "function"}
+
+
+def _is_serialized_function(value):
+    return isinstance(value, dict) and value.get("class_name") in ("__lambda__", "function")
+
+
+def _deserialize_function(value, key, custom_objects, safe_mode):
+    if isinstance(value, dict) and value.get("class_name") == "__lambda__":
+        if serialization_lib.in_safe_mode(safe_mode):
+            raise ValueError(
+                f"Lambda.from_config: the {key!r} of this Lambda layer is a Python lambda stored as byte code. "
+                "Loading it could execute arbitrary code, so it is refused in safe mode. If you trust the "
+                "source of the file, pass safe_mode=False to the loading function "
+                "(or call kerastorch.config.enable_unsafe_deserialization())."
+            )
+        return _load_lambda(value["config"], custom_objects)
+    name = value["config"] if isinstance(value, dict) else value
+    module_objects = {}
+    for module in _FUNCTION_MODULES:
+        module_objects.update(registry.builtin_objects(module))
+    fn = registry.get_registered_object(name, custom_objects, module_objects)
+    if fn is None:
+        raise ValueError(f"Lambda.from_config: unknown function {name!r} for {key!r}. Register it with "
+                         "@kerastorch.saving.register_keras_serializable or pass it in custom_objects.")
+    return fn
+
+
+def _load_lambda(config, custom_objects):
+    import kerastorch
+
+    try:
+        code = marshal.loads(base64.decodebytes(config["code"].encode("ascii")))
+    except (ValueError, EOFError, TypeError) as error:
+        raise ValueError("Lambda.from_config: could not load the lambda's byte code; it was probably written "
+                         f"by another Python version ({error})") from None
+    scope = {"__builtins__": builtins, "keras": kerastorch, "kerastorch": kerastorch, "torch": torch, "np": np}
+    for table in (*registry._scopes(), custom_objects or {}):
+        scope.update(table)
+    defaults = tuple(config["defaults"]) if config.get("defaults") else None
+    closure = tuple(types.CellType(v) for v in config["closure"]) if config.get("closure") else None
+    return types.FunctionType(code, scope, code.co_name, defaults, closure)
+
+
+def _first_shape(shape):
+    while isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+        shape = shape[0]
+    return tuple(shape)
+
+
+@register_builtin("keras.layers")
+class Lambda(Layer):
+    """Wraps a function of tensors as a layer; ``arguments`` are passed as keywords.
+
+    ``output_shape`` (a shape without the batch axis, or a function of the input
+    shape) is only needed when the function cannot be traced on fake tensors.
+
+    >>> Lambda(lambda x, k: x * k, arguments={"k": 2.0})(torch.ones(2)).tolist()
+    [2.0, 2.0]
+    """
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"{_label(self)}: function must be callable, received {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self.mask = mask
+        self.supports_masking = True
+        self._output_shape = tuple(output_shape) if isinstance(output_shape, (list, tuple)) else output_shape
+        try:
+            params = inspect.signature(function).parameters
+        except (TypeError, ValueError):  # some builtins have no signature
+            params = {}
+        self._pass_mask, self._pass_training = "mask" in params, "training" in params
+
+    def call(self, inputs, mask=None, training=None):
+        kwargs = self.arguments
+        if self._pass_mask or self._pass_training:
+            kwargs = dict(kwargs)
+            if self._pass_mask:
+                kwargs["mask"] = mask
+            if self._pass_training:
+                kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        """``mask(inputs, mask)`` when ``mask`` is callable, else the fixed ``mask`` given (None by default)."""
+        return self.mask(inputs, mask) if callable(self.mask) else self.mask
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return tuple(self._output_shape(input_shape))
+        return (_first_shape(input_shape)[0],) + self._output_shape
+
+    def compute_output_spec(self, *args, **kwargs):
+        if self._output_shape is None:
+            return super().compute_output_spec(*args, **kwargs)
+        inputs = args[0] if args else next(iter(kwargs.values()))
+        shapes = tree.map_structure(lambda t: t.shape, inputs)
+        return KerasTensor(self.compute_output_shape(shapes), tree.flatten(inputs)[0].dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config["function"] = _serialize_function(self.function)
+        if self._output_shape is not None:
+            shape = self._output_shape
+            config["output_shape"] = _serialize_function(shape) if callable(shape) else list(shape)
+        if self.mask is not None:
+            config["mask"] = _serialize_function(self.mask) if callable(self.mask) else \
+                serialization_lib.serialize_keras_object(self.mask)
+        config["arguments"] = serialization_lib.serialize_keras_object(self.arguments)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        """Rebuild from :meth:`get_config`; refuses a lambda's byte code unless ``safe_mode=False``.
+
+        >>> Lambda.from_config(Lambda(activations.relu).get_config()).function is activations.relu
+        True
+        """
+        config = dict(config)
+        for key in ("function", "output_shape", "mask"):
+            value = config.get(key)
+            if _is_serialized_function(value) or (key == "function" and isinstance(value, str)):
+                config[key] = _deserialize_function(value, key, custom_objects, safe_mode)
+        return super().from_config(config)

@@ -1,0 +1,169 @@
+"""Reshaping layers: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``.
+
+Shapes and axes exclude the batch axis, as in Keras: ``Reshape((2, -1))`` on a
+``(batch, 6)`` input gives ``(batch, 2, 3)``, and ``Permute((2, 1))`` swaps axes
+1 and 2 of the full shape. ``Permute`` returns a view; ``RepeatVector`` returns a
+new tensor (a copy, safe for in-place ops).
+
+Example:
+    >>> Flatten()(torch.ones(2, 3, 4)).shape
+    torch.Size([2, 12])
+"""
+import math
+import numbers
+
+from kerastorch import config
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.saving.object_registration import register_builtin
+
+
+def _int_tuple(layer, arg, value, valid):
+    """``value`` as a tuple of ints each satisfying ``valid``, or a ValueError naming the layer."""
+    try:
+        items = tuple(value)
+    except TypeError:
+        items = None
+    if items is None or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and valid(d)
+                                for d in items):
+        raise ValueError(f"{_label(layer)}: invalid {arg}, received {arg}={value!r}")
+    return tuple(int(d) for d in items)
+
+
+@register_builtin("keras.layers")
+class Flatten(Layer):
+    """Flattens every axis but the batch axis; a ``(batch,)`` input becomes ``(batch, 1)``.
+
+    With ``data_format="channels_first"`` the channel axis is moved last first, so
+    the result matches a channels_last model flattening the same image.
+
+    >>> Flatten(data_format="channels_first")(torch.arange(4.0).reshape(1, 2, 2)).tolist()
+    [[0.0, 2.0, 1.0, 3.0]]
+    """
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        data_format = config.image_data_format() if data_format is None else str(data_format).lower()
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(f"{_label(self)}: data_format must be 'channels_last' or 'channels_first', "
+                             f"received data_format={data_format!r}")
+        self.data_format = data_format
+        self._channels_first = data_format == "channels_first"
+        self.input_spec = InputSpec(min_ndim=1)
+
+    def call(self, inputs):
+        if inputs.dim() == 1:
+            return inputs.unsqueeze(1)
+        if self._channels_first and inputs.dim() > 2:
+            inputs = inputs.movedim(1, -1)
+        return inputs.flatten(1)
+
+    def get_config(self):
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
+
+
+@register_builtin("keras.layers")
+class Reshape(Layer):
+    """Reshapes each sample to ``target_shape``; one entry may be -1 (inferred).
+
+    >>> Reshape((-1, 2))(torch.ones(3, 8)).shape
+    torch.Size([3, 4, 2])
+    """
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        target = _int_tuple(self, "target_shape", target_shape, lambda d: d >= 1 or d == -1)
+        if target.count(-1) > 1:
+            raise ValueError(f"{_label(self)}: target_shape may contain at most one -1, "
+                             f"received target_shape={target}")
+        self.target_shape = target
+        self._known_size = math.prod(d for d in target if d != -1)
+
+    def _resolve(self, input_shape):
+        """``target_shape`` with -1 filled in for ``input_shape`` (None where unknown); checks sizes."""
+        dims = tuple(input_shape)[1:]
+        if any(d is None for d in dims):
+            return tuple(None if d == -1 else d for d in self.target_shape)
+        size = math.prod(dims)
+        infer = -1 in self.target_shape
+        if (infer and size % self._known_size) or (not infer and size != self._known_size):
+            raise ValueError(
+                f"{_label(self)}: cannot reshape inputs of shape {tuple(input_shape)} ({size} values per "
+                f"sample) to target_shape {self.target_shape} ({self._known_size} values"
+                f"{' times the inferred -1 axis' if infer else ''})"
+            )
+        return tuple(size // self._known_size if d == -1 else d for d in self.target_shape)
+
+    def build(self, input_shape):
+        self._resolve(input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self._resolve(input_shape)
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        return KerasTensor(self.compute_output_shape(inputs.shape), inputs.dtype)
+
+    def call(self, inputs):
+        try:
+            return inputs.reshape((inputs.shape[0],) + self.target_shape)
+        except RuntimeError:  # a size mismatch (clear error below) or -1 with an empty batch
+            return inputs.reshape((inputs.shape[0],) + self._resolve(inputs.shape))
+
+    def get_config(self):
+        config = super().get_config()
+        config["target_shape"] = list(self.target_shape)
+        return config
+
+
+@register_builtin("keras.layers")
+class Permute(Layer):
+    """Permutes the non-batch axes; ``dims`` is a permutation of ``1 .. rank - 1``.
+
+    >>> Permute((2, 1))(torch.ones(5, 3, 4)).shape
+    torch.Size([5, 4, 3])
+    """
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        dims = _int_tuple(self, "dims", dims, lambda d: True)
+        if sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError(f"{_label(self)}: dims must be a permutation of the axes 1 .. {len(dims)} "
+                             f"(the batch axis 0 excluded), received dims={dims}")
+        self.dims = dims
+        self._permutation = (0,) + dims
+        self.input_spec = InputSpec(ndim=len(dims) + 1)
+
+    def call(self, inputs):
+        return inputs.permute(self._permutation)
+
+    def get_config(self):
+        config = super().get_config()
+        config["dims"] = list(self.dims)
+        return config
+
+
+@register_builtin("keras.layers")
+class RepeatVector(Layer):
+    """Repeats a ``(batch, features)`` input ``n`` times: ``(batch, n, features)``.
+
+    >>> RepeatVector(3)(torch.ones(2, 4)).shape
+    torch.Size([2, 3, 4])
+    """
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = _positive_int(self, "n", n)
+        self.input_spec = InputSpec(ndim=2)
+
+    def call(self, inputs):
+        return inputs.unsqueeze(1).repeat(1, self.n, 1)
+
+    def get_config(self):
+        config = super().get_config()
+        config["n"] = self.n
+        return config
