@@ -15,8 +15,8 @@ import numbers
 import torch
 
 from kerastorch import config
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, get_from_identifier, serialize_keras_object
+from kerastorch.saving.object_registration import register_builtin
+from kerastorch.saving.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
 
 _MODULE = "keras.constraints"
 
@@ -152,11 +152,7 @@ def serialize(constraint):
 
 def deserialize(config, custom_objects=None):
     """A constraint from a config dict or a name: ``deserialize("non_neg")``."""
-    obj = deserialize_keras_object(
-        config, module_objects=builtin_objects(_MODULE), custom_objects=custom_objects,
-        printable_module_name="constraint",
-    )
-    return obj() if isinstance(obj, type) else obj
+    return deserialize_from_module(config, _MODULE, "constraint", custom_objects)
 
 
 def get(identifier):

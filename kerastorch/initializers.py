@@ -24,7 +24,8 @@ import torch
 from kerastorch import config
 from kerastorch import random as krandom
 from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, get_from_identifier, serialize_keras_object
+from kerastorch.saving.serialization_lib import deserialize_from_module, deserialize_keras_object, get_from_identifier
+from kerastorch.saving.serialization_lib import serialize_keras_object
 
 _MODULE = "keras.initializers"
 
@@ -402,11 +403,7 @@ def serialize(initializer):
 
 def deserialize(config, custom_objects=None):
     """An initializer instance from a config dict or a name: ``deserialize("he_normal")``."""
-    obj = deserialize_keras_object(
-        config, module_objects=builtin_objects(_MODULE), custom_objects=custom_objects,
-        printable_module_name="initializer",
-    )
-    return obj() if isinstance(obj, type) else obj
+    return deserialize_from_module(config, _MODULE, "initializer", custom_objects)
 
 
 def _value_initializer(value):

@@ -14,8 +14,8 @@ import numbers
 import torch
 import torch.nn.functional as F
 
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, get_from_identifier, serialize_keras_object
+from kerastorch.saving.object_registration import register_builtin
+from kerastorch.saving.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
 
 _MODULE = "keras.regularizers"
 
@@ -161,11 +161,7 @@ def serialize(regularizer):
 
 def deserialize(config, custom_objects=None):
     """A regularizer from a config dict or a name: ``deserialize("l2")``."""
-    obj = deserialize_keras_object(
-        config, module_objects=builtin_objects(_MODULE), custom_objects=custom_objects,
-        printable_module_name="regularizer",
-    )
-    return obj() if isinstance(obj, type) else obj
+    return deserialize_from_module(config, _MODULE, "regularizer", custom_objects)
 
 
 def get(identifier):

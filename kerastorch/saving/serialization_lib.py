@@ -154,6 +154,17 @@ def _registration_hint():
             "or pass them in custom_objects.")
 
 
+def deserialize_from_module(config, module, kind, custom_objects=None):
+    """The ``deserialize()`` of a public namespace: a name or config dict resolved among the
+    built-ins of ``module``; a class found by name is instantiated with its defaults.
+
+    >>> deserialize_from_module("he_normal", "keras.initializers", "initializer")
+    """
+    obj = deserialize_keras_object(config, module_objects=registry.builtin_objects(module),
+                                   custom_objects=custom_objects, printable_module_name=kind)
+    return obj() if isinstance(obj, type) else obj
+
+
 def get_from_identifier(identifier, module, base_class, kind, deserialize):
     """The ``get()`` of a public namespace (initializers, regularizers, constraints):
     None and instances pass through; names and config dicts are deserialized through
