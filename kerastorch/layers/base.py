@@ -255,6 +255,14 @@ class Layer(torch.nn.Module):
         self.register_parameter(key, variable)
         return variable
 
+    def _apply(self, fn, recurse=True):
+        # model.to(torch.float64) / .half(): the layer then computes in its weights' new dtype.
+        result = super()._apply(fn, recurse)
+        floating = next((p for p in self._parameters.values() if p is not None and p.is_floating_point()), None)
+        if floating is not None and config.standardize_dtype(floating.dtype) != self._dtype_policy.variable_dtype:
+            self.dtype_policy = floating.dtype
+        return result
+
     def _weight_device(self):
         if self._build_device is not None:
             return self._build_device

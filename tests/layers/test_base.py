@@ -371,3 +371,13 @@ def test_list_of_tensors_takes_the_fast_path_and_numpy_lists_convert():
     layer = Sum()
     torch.testing.assert_close(layer([torch.ones(2), torch.ones(2)]), torch.full((2,), 2.0))
     torch.testing.assert_close(layer([np.ones(2), np.ones(2)]), torch.full((2,), 2.0))
+
+
+def test_module_dtype_conversion_updates_the_compute_dtype():
+    layer = LazyLinear(2)
+    layer(torch.ones(1, 3))
+    layer.to(torch.float64)
+    assert layer.dtype == "float64" and layer.compute_dtype == "float64"
+    assert layer(torch.ones(1, 3)).dtype == torch.float64
+    layer.half()
+    assert layer.dtype_policy.name == "float16"

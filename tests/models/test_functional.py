@@ -217,3 +217,16 @@ def test_layer_order_and_weights_order_match_keras(keras3):
     xa, xb = np.random.rand(2, 3).astype("float32"), np.random.rand(2, 5).astype("float32")
     np.testing.assert_allclose(ours([torch.tensor(xa), torch.tensor(xb)]).detach().numpy(),
                                keras3.ops.convert_to_numpy(theirs([xa, xb])), rtol=1e-5, atol=1e-6)
+
+
+def test_deepcopy_pickle_and_torch_compile_of_a_functional_model():
+    import copy
+    import pickle
+
+    model = _mlp()
+    x = torch.randn(3, 784)
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        torch.testing.assert_close(clone(x), model(x))
+        assert clone.layers[1] is not model.layers[1] and clone.layers[1] is clone.get_layer("dense")
+    compiled = torch.compile(model, backend="aot_eager", fullgraph=True)
+    torch.testing.assert_close(compiled(x), model(x))
