@@ -237,7 +237,7 @@ def test_activity_regularizer_adds_loss_per_call():
     layer = Linear(2, 2)
     layer.activity_regularizer = keras.regularizers.L1(1.0)
     out = layer(torch.ones(4, 2))
-    assert float(layer.losses[0]) == pytest.approx(float(out.abs().sum() / 4))
+    assert layer.losses[0].item() == pytest.approx((out.abs().sum() / 4).item())
 
 
 def test_count_params_and_unbuilt_error():
