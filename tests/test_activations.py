@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -14,7 +14,6 @@ from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.saving import register_keras_serializable
 
 # the keras3 fixture is function-scoped; it returns the same module each time
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def float_arrays(min_dims=1, max_dims=3, low=-20.0, high=20.0):
@@ -46,7 +45,6 @@ def keras_numpy(keras3, value):
 @pytest.mark.parity
 @pytest.mark.filterwarnings("ignore:You are using a softmax over axis")  # Keras warns on size-1 axes
 @pytest.mark.parametrize("name,kwargs", CASES, ids=CASE_IDS)
-@fixture_ok
 @given(x=float_arrays())
 def test_matches_keras(keras3, name, kwargs, x):
     ours = getattr(activations, name)(torch.from_numpy(x), **kwargs)
@@ -56,7 +54,6 @@ def test_matches_keras(keras3, name, kwargs, x):
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(
     x=float_arrays(),
     negative_slope=st.sampled_from([0.0, 0.1, 0.5, -0.5]),
@@ -71,7 +68,6 @@ def test_relu_argument_combinations_match_keras(keras3, x, negative_slope, max_v
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(x=float_arrays(min_dims=2), axis=st.sampled_from([-1, 0]))
 def test_glu_matches_keras(keras3, x, axis):
     x = np.concatenate([x, x[::-1] * 0.5], axis=axis)  # an even size along axis

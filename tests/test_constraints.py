@@ -4,13 +4,11 @@ import doctest
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from kerastorch import config, constraints
-
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def weights(min_dims=2, max_dims=4):
@@ -28,7 +26,6 @@ CASES = [
 
 @pytest.mark.parity
 @pytest.mark.parametrize("name,kwargs", CASES)
-@fixture_ok
 @given(w=weights())
 def test_constraints_match_keras(keras3, name, kwargs, w):
     ours = getattr(constraints, name)(**kwargs)(torch.from_numpy(w))

@@ -4,13 +4,12 @@ import doctest
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from kerastorch import regularizers
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # entries 0 or at least 1e-3 in size, so row norms are 0 or far above any normalization epsilon
 ELEMENTS = st.floats(-10, 10, width=32).filter(lambda v: v == 0 or abs(v) >= 1e-3)
@@ -29,7 +28,6 @@ CASES = [
 
 @pytest.mark.parity
 @pytest.mark.parametrize("name,kwargs", CASES)
-@fixture_ok
 @given(x=hnp.arrays(np.float32, hnp.array_shapes(min_dims=1, max_dims=4, max_side=5), elements=ELEMENTS))
 def test_penalties_match_keras(keras3, name, kwargs, x):
     ours = getattr(regularizers, name)(**kwargs)(torch.from_numpy(x))
@@ -40,7 +38,6 @@ def test_penalties_match_keras(keras3, name, kwargs, x):
 
 @pytest.mark.parity
 @pytest.mark.parametrize("mode", ["rows", "columns"])
-@fixture_ok
 @given(x=matrices(min_side=2))
 def test_orthogonal_regularizer_matches_keras(keras3, mode, x):
     ours = regularizers.OrthogonalRegularizer(0.1, mode)(torch.from_numpy(x))

@@ -1,44 +1,17 @@
 """Tests for Activation, ReLU, LeakyReLU, PReLU, ELU and Softmax: values, shapes, configs, errors, parity."""
-import json
-
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import kerastorch
 from kerastorch.layers.activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
-from kerastorch.saving import deserialize_keras_object, serialize_keras_object
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-TOL = dict(rtol=1e-5, atol=1e-5)
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
-
-@pytest.fixture(autouse=True)
-def _cpu_weights():
-    """These tests run kerastorch on the CPU whatever the machine; CUDA has its own cuda-marked test."""
-    kerastorch.config.set_device("cpu")
-    yield
-    kerastorch.config.set_device(None)
-
-
-def to_np(x):
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-
-
-def float_arrays(min_dims=1, max_dims=4):
-    return hnp.arrays(np.float32, hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, max_side=4),
-                      elements=st.floats(-8, 8, width=32))
-
-
-def roundtrip(layer):
-    config = layer.get_config()
-    clone = type(layer).from_config(json.loads(json.dumps(config)))
-    assert clone.get_config() == config
-    assert deserialize_keras_object(serialize_keras_object(layer)).get_config() == config
-    return clone
+pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 
 # Every layer with a few settings: (kerastorch layer, the Keras 3 layer's name and kwargs).
@@ -136,8 +109,7 @@ def test_wrong_input_shapes():
 @pytest.mark.parity
 @pytest.mark.filterwarnings("ignore:You are using a softmax over axis")
 @pytest.mark.parametrize("cls,kwargs", CASES, ids=IDS)
-@fixture_ok
-@given(x=float_arrays(min_dims=3, max_dims=4))
+@given(x=float_arrays(min_dims=3, max_dims=4, low=-8, high=8))
 def test_parity(keras3, cls, kwargs, x):
     keras_kwargs = dict(kwargs)
     if "axis" in keras_kwargs and isinstance(keras_kwargs["axis"], list):
@@ -147,16 +119,14 @@ def test_parity(keras3, cls, kwargs, x):
 
 
 @pytest.mark.parity
-@fixture_ok
-@given(x=float_arrays(min_dims=2, max_dims=3), data=st.data())
+@given(x=float_arrays(min_dims=2, max_dims=3, low=-8, high=8), data=st.data())
 def test_softmax_mask_parity(keras3, x, data):
     mask = data.draw(hnp.arrays(np.bool_, x.shape))
     np.testing.assert_allclose(to_np(Softmax()(x, mask=mask)), to_np(keras3.layers.Softmax()(x, mask=mask)), **TOL)
 
 
 @pytest.mark.parity
-@fixture_ok
-@given(x=float_arrays(min_dims=2, max_dims=4), data=st.data())
+@given(x=float_arrays(min_dims=2, max_dims=4, low=-8, high=8), data=st.data())
 def test_prelu_parity_with_input_gradients(keras3, x, data):
     shared = data.draw(st.lists(st.integers(1, x.ndim - 1), unique=True, max_size=x.ndim - 1)) or None
     ours, theirs = PReLU(shared_axes=shared), keras3.layers.PReLU(shared_axes=shared)
@@ -168,7 +138,7 @@ def test_prelu_parity_with_input_gradients(keras3, x, data):
         target.set_weights(source.get_weights())
         np.testing.assert_array_equal(target.get_weights()[0], value)
         xt = torch.tensor(x, requires_grad=True, device=ours._weight_device())
-        xk = torch.tensor(x, requires_grad=True, device="cuda" if torch.cuda.is_available() else "cpu")
+        xk = torch.tensor(x, requires_grad=True, device=keras_device())
         yt, yk = ours(xt), theirs(xk)
         np.testing.assert_allclose(to_np(yt), to_np(yk), **TOL)
         yt.sum().backward()

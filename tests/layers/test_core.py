@@ -6,7 +6,7 @@ import marshal
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -14,41 +14,11 @@ import kerastorch
 from kerastorch import activations
 from kerastorch.layers.core import Dense, Embedding, Identity, Lambda
 from kerastorch.saving.serialization_lib import SafeModeScope, in_safe_mode
-from kerastorch.saving import deserialize_keras_object, register_keras_serializable, serialize_keras_object
+from kerastorch.saving import deserialize_keras_object, register_keras_serializable
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-TOL = dict(rtol=1e-5, atol=1e-5)
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
-
-@pytest.fixture(autouse=True)
-def _cpu_weights():
-    """These tests run kerastorch on the CPU whatever the machine; CUDA has its own cuda-marked test."""
-    kerastorch.config.set_device("cpu")
-    yield
-    kerastorch.config.set_device(None)
-
-
-def to_np(x):
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-
-
-def floats(shape):
-    return hnp.arrays(np.float32, shape, elements=st.floats(-5, 5, width=32))
-
-
-def roundtrip(layer):
-    """from_config(get_config()) must give the same config, also through JSON and the registry."""
-    config = layer.get_config()
-    json.dumps(config)
-    clone = type(layer).from_config(config)
-    assert clone.get_config() == config
-    restored = deserialize_keras_object(json.loads(json.dumps(serialize_keras_object(layer))))
-    assert type(restored) is type(layer) and restored.get_config() == config
-    return clone
-
-
-def keras_device():
-    return "cuda" if torch.cuda.is_available() else "cpu"
+pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 
 # --------------------------------------------------------------------- Dense
@@ -137,12 +107,11 @@ def test_dense_lora_freezes_kernel_and_starts_as_identity_update():
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), batch=st.integers(1, 4), units=st.integers(1, 5), inner=st.lists(st.integers(1, 3), max_size=2),
        use_bias=st.booleans(), activation=st.sampled_from([None, "relu", "tanh", "sigmoid"]))
 def test_dense_parity_outputs_and_gradients(keras3, data, batch, units, inner, use_bias, activation):
     in_dim = data.draw(st.integers(1, 5))
-    x = data.draw(floats((batch, *inner, in_dim)))
+    x = data.draw(float_arrays((batch, *inner, in_dim)))
     ours = Dense(units, activation=activation, use_bias=use_bias)
     theirs = keras3.layers.Dense(units, activation=activation, use_bias=use_bias)
     ours.build((None, *inner, in_dim))
@@ -226,7 +195,6 @@ def test_embedding_errors():
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), input_dim=st.integers(1, 8), output_dim=st.integers(1, 4), mask_zero=st.booleans())
 def test_embedding_parity_outputs_masks_and_gradients(keras3, data, input_dim, output_dim, mask_zero):
     shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
@@ -338,8 +306,7 @@ def test_lambda_errors():
 
 
 @pytest.mark.parity
-@fixture_ok
-@given(x=floats(hnp.array_shapes(min_dims=2, max_dims=3, max_side=4)))
+@given(x=float_arrays(min_dims=2, max_dims=3))
 def test_lambda_parity_and_config_interchange(keras3, x):
     ours = Lambda(lambda t: t * 2 + 1)
     theirs = keras3.layers.Lambda(lambda t: t * 2 + 1)

@@ -1,42 +1,19 @@
 """Tests for the merging layers and their functional forms: values, broadcasting, masks, configs, errors, parity."""
-import json
-
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import kerastorch
 from kerastorch.layers import merging
 from kerastorch.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
-from kerastorch.saving import deserialize_keras_object, serialize_keras_object
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-TOL = dict(rtol=1e-5, atol=1e-5)
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+
 ELEMENTWISE = {Add: np.add, Subtract: np.subtract, Multiply: np.multiply, Maximum: np.maximum, Minimum: np.minimum,
                Average: lambda a, b: (a + b) / 2}
-
-
-def to_np(x):
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-
-
-def arrays(shape):
-    return hnp.arrays(np.float32, shape, elements=st.floats(-5, 5, width=32))
-
-
-def roundtrip(layer):
-    config = layer.get_config()
-    clone = type(layer).from_config(json.loads(json.dumps(config)))
-    assert clone.get_config() == config
-    assert deserialize_keras_object(serialize_keras_object(layer)).get_config() == config
-    return clone
-
-
-def keras_device():
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 # -------------------------------------------------------------- elementwise
@@ -188,15 +165,14 @@ def broadcastable_pair(draw):
 
 @pytest.mark.parity
 @pytest.mark.parametrize("cls", list(ELEMENTWISE), ids=lambda c: c.__name__)
-@fixture_ok
 @given(data=st.data(), shapes=broadcastable_pair())
 def test_elementwise_parity(keras3, cls, data, shapes):
     first, second = shapes
     if data.draw(st.booleans()):
         first, second = second, first
-    xs = [data.draw(arrays(first)), data.draw(arrays(second))]
+    xs = [data.draw(float_arrays(first)), data.draw(float_arrays(second))]
     if cls is not Subtract and data.draw(st.booleans()):
-        xs.append(data.draw(arrays(first)))
+        xs.append(data.draw(float_arrays(first)))
     theirs = getattr(keras3.layers, cls.__name__)()
     np.testing.assert_allclose(to_np(cls()(xs)), to_np(theirs(xs)), **TOL)
     masks = [data.draw(hnp.arrays(np.bool_, x.shape[:2])) if x.ndim >= 2 else None for x in xs]
@@ -206,7 +182,6 @@ def test_elementwise_parity(keras3, cls, data, shapes):
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=2, max_dims=4, max_side=4), count=st.integers(1, 3))
 def test_concatenate_parity(keras3, data, shape, count):
     axis = data.draw(st.sampled_from([a for a in range(-len(shape), len(shape)) if a % len(shape) != 0]))
@@ -214,7 +189,7 @@ def test_concatenate_parity(keras3, data, shape, count):
     for _ in range(count):
         own = list(shape)
         own[axis] = data.draw(st.integers(1, 3))
-        xs.append(data.draw(arrays(tuple(own))))
+        xs.append(data.draw(float_arrays(tuple(own))))
     theirs = keras3.layers.Concatenate(axis=axis)
     np.testing.assert_array_equal(to_np(Concatenate(axis=axis)(xs)), to_np(theirs(xs)))
     masks = [torch.as_tensor(data.draw(hnp.arrays(np.bool_, x.shape[:-1]))) if data.draw(st.booleans()) else None
@@ -226,7 +201,6 @@ def test_concatenate_parity(keras3, data, shape, count):
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), batch=st.integers(1, 3), size=st.integers(1, 4), normalize=st.booleans(),
        rest1=st.lists(st.integers(1, 3), max_size=2), rest2=st.lists(st.integers(1, 3), max_size=2))
 def test_dot_parity_with_input_gradients(keras3, data, batch, size, normalize, rest1, rest2):
@@ -234,7 +208,7 @@ def test_dot_parity_with_input_gradients(keras3, data, batch, size, normalize, r
     a2 = data.draw(st.integers(1, len(rest2) + 1))
     shape1 = (batch, *rest1[: a1 - 1], size, *rest1[a1 - 1:])
     shape2 = (batch, *rest2[: a2 - 1], size, *rest2[a2 - 1:])
-    x1, x2 = data.draw(arrays(shape1)), data.draw(arrays(shape2))
+    x1, x2 = data.draw(float_arrays(shape1)), data.draw(float_arrays(shape2))
     if normalize:  # Keras's gradient is NaN at a zero vector (ours is finite: test_dot_normalize_zero_vector)
         assume(np.linalg.norm(x1, axis=a1).min() > 1e-2 and np.linalg.norm(x2, axis=a2).min() > 1e-2)
     axes = data.draw(st.sampled_from([(a1, a2), (a1 - len(shape1), a2 - len(shape2))]))

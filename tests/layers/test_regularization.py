@@ -1,22 +1,14 @@
 """Tests for Dropout: inference identity, training statistics, noise_shape, seeds, configs, errors, parity."""
-import json
-
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 import kerastorch
 from kerastorch.layers.regularization import Dropout
-from kerastorch.saving import deserialize_keras_object, serialize_keras_object
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-def to_np(x):
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+from layer_checks import float_arrays, roundtrip, to_np
 
 
 def test_inference_is_the_identity():
@@ -75,9 +67,7 @@ def test_config_roundtrip():
     layer = Dropout(0.25, noise_shape=(None, 1, 4), seed=3, name="drop")
     config = layer.get_config()
     assert {k: config[k] for k in ("rate", "seed", "name")} == {"rate": 0.25, "seed": 3, "name": "drop"}
-    clone = Dropout.from_config(json.loads(json.dumps(config)))
-    assert clone.get_config() == config and clone.noise_shape == (None, 1, 4)
-    assert deserialize_keras_object(serialize_keras_object(layer)).get_config() == config
+    assert roundtrip(layer).noise_shape == (None, 1, 4)
 
 
 @pytest.mark.parametrize("kwargs,message", [
@@ -101,9 +91,7 @@ def test_noise_shape_that_does_not_fit_the_input():
 
 
 @pytest.mark.parity
-@fixture_ok
-@given(x=hnp.arrays(np.float32, hnp.array_shapes(min_dims=2, max_dims=3, max_side=5),
-                    elements=st.floats(0.5, 4, width=32)),
+@given(x=float_arrays(min_dims=2, max_dims=3, max_side=5, low=0.5, high=4),
        rate=st.sampled_from([0.1, 0.5, 0.8]))
 def test_parity_inference_identity_and_training_scale(keras3, x, rate):
     ours, theirs = Dropout(rate), keras3.layers.Dropout(rate)

@@ -1,34 +1,15 @@
 """Tests for Flatten, Reshape, Permute and RepeatVector: values, shapes, configs, errors, Keras 3 parity."""
-import json
-
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import kerastorch
 from kerastorch.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
-from kerastorch.saving import deserialize_keras_object, serialize_keras_object
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-def to_np(x):
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-
-
-def arrays(shape):
-    return hnp.arrays(np.float32, shape, elements=st.floats(-5, 5, width=32))
-
-
-def roundtrip(layer):
-    config = layer.get_config()
-    clone = type(layer).from_config(json.loads(json.dumps(config)))
-    assert clone.get_config() == config
-    assert deserialize_keras_object(serialize_keras_object(layer)).get_config() == config
-    return clone
+from layer_checks import float_arrays, roundtrip, to_np
 
 
 # ------------------------------------------------------------------- Flatten
@@ -137,11 +118,10 @@ def test_repeat_vector_errors():
 
 # -------------------------------------------------------------------- parity
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=4),
        data_format=st.sampled_from(["channels_last", "channels_first"]))
 def test_flatten_parity(keras3, data, shape, data_format):
-    x = data.draw(arrays(shape))
+    x = data.draw(float_arrays(shape))
     ours, theirs = Flatten(data_format=data_format), keras3.layers.Flatten(data_format=data_format)
     np.testing.assert_array_equal(to_np(ours(x)), to_np(theirs(x)))
     symbolic = (None,) + shape[1:]
@@ -149,10 +129,9 @@ def test_flatten_parity(keras3, data, shape, data_format):
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), dims=st.lists(st.integers(1, 4), min_size=1, max_size=3), batch=st.integers(1, 3))
 def test_reshape_parity(keras3, data, dims, batch):
-    x = data.draw(arrays((batch, int(np.prod(dims)))))
+    x = data.draw(float_arrays((batch, int(np.prod(dims)))))
     target = list(data.draw(st.permutations(dims)))
     if data.draw(st.booleans()):
         target[data.draw(st.integers(0, len(target) - 1))] = -1
@@ -162,17 +141,15 @@ def test_reshape_parity(keras3, data, dims, batch):
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=2, max_dims=4, max_side=4))
 def test_permute_parity(keras3, data, shape):
-    x = data.draw(arrays(shape))
+    x = data.draw(float_arrays(shape))
     dims = tuple(data.draw(st.permutations(range(1, len(shape)))))
     np.testing.assert_array_equal(to_np(Permute(dims)(x)), to_np(keras3.layers.Permute(dims)(x)))
 
 
 @pytest.mark.parity
-@fixture_ok
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=2, max_dims=2, max_side=4), n=st.integers(1, 4))
 def test_repeat_vector_parity(keras3, data, shape, n):
-    x = data.draw(arrays(shape))
+    x = data.draw(float_arrays(shape))
     np.testing.assert_array_equal(to_np(RepeatVector(n)(x)), to_np(keras3.layers.RepeatVector(n)(x)))
