@@ -103,6 +103,9 @@ class Layer(torch.nn.Module):
             self._build_from_inputs(args, kwargs)
         if self.input_spec is not None:
             self._check_input_spec(first)
+        if self._mixed_dtype is not None and isinstance(first, torch.Tensor) and not _autocasting(first.device.type):
+            with torch.autocast(first.device.type, dtype=self._mixed_dtype):
+                return self.__call__(*args, **kwargs)
         cast_to = self._autocast_dtype
         if cast_to is not None and args and isinstance(first, torch.Tensor) and first.dtype != cast_to \
                 and first.is_floating_point():
@@ -432,6 +435,8 @@ class Layer(torch.nn.Module):
         # Float inputs are cast to the compute dtype, except under mixed policies (torch.autocast's job).
         plain = policy.compute_dtype == policy.variable_dtype
         self._autocast_dtype = config.torch_dtype(policy.compute_dtype) if self.autocast and plain else None
+        # Mixed policies: the outermost mixed layer runs its call under torch.autocast.
+        self._mixed_dtype = None if plain else config.torch_dtype(policy.compute_dtype)
 
     @property
     def dtype(self):
@@ -500,6 +505,13 @@ class Layer(torch.nn.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _autocasting(device_type):
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch < 2.4 takes no device type
+        return torch.is_autocast_enabled() or torch.is_autocast_cpu_enabled()
 
 
 def _is_tensor_list(x):

@@ -23,6 +23,7 @@ from kerastorch import tree
 from kerastorch.layers.base import Layer
 from kerastorch.models.graph import Graph
 from kerastorch.saving.object_registration import register_builtin
+from kerastorch.trainers.trainer import Trainer
 
 
 def _graph_arguments(args, kwargs):
@@ -36,9 +37,9 @@ def _graph_arguments(args, kwargs):
 
 @register_builtin("keras.models")
 @register_builtin("keras")
-class Model(Layer):
-    """A Layer with model-level utilities (``layers``, ``get_layer``, ``summary``) and,
-    in later parts, the training API."""
+class Model(Trainer, Layer):
+    """A Layer with model-level utilities (``layers``, ``get_layer``, ``summary``) and
+    the training API (``compile``, ``fit``, ``evaluate``, ``predict``)."""
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and _graph_arguments(args, kwargs) is not None:
@@ -173,6 +174,25 @@ class Model(Layer):
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Write the weights to a ``.safetensors`` file keyed by weight path (atomic).
+
+        >>> model.save_weights("model.weights.safetensors")
+        """
+        import os
+
+        from kerastorch.saving.weights_file import save_weights
+
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f'save_weights: "{filepath}" exists and overwrite=False')
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Read weights written by :meth:`save_weights` (by path, else by position)."""
+        from kerastorch.saving.weights_file import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -1,0 +1,27 @@
+"""``keras.mixed_precision``: compute in float16 / bfloat16, keep float32 weights.
+
+Layers created under a mixed policy run their ``call`` under ``torch.autocast``;
+``fit`` scales the loss dynamically under ``mixed_float16``.
+
+Example:
+    >>> set_global_policy("mixed_bfloat16")
+    >>> layers.Dense(4).compute_dtype
+    'bfloat16'
+    >>> set_global_policy("float32")
+"""
+from kerastorch.dtype_policies import DTypePolicy, global_policy, set_global_policy
+
+Policy = DTypePolicy
+
+
+def set_dtype_policy(policy):
+    """Alias of :func:`set_global_policy`."""
+    set_global_policy(policy)
+
+
+def dtype_policy():
+    """Alias of :func:`global_policy`."""
+    return global_policy()
+
+
+__all__ = ["DTypePolicy", "Policy", "dtype_policy", "global_policy", "set_dtype_policy", "set_global_policy"]

@@ -1,0 +1,39 @@
+"""Atomic file writes: a crash mid-write leaves the previous file intact.
+
+Example:
+    >>> with atomic_write("model.weights.safetensors") as tmp_path:
+    ...     write_the_file(tmp_path)
+"""
+import contextlib
+import os
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """Yield a temporary path in the target's folder; on success flush it to disk and
+    rename it over ``path`` (atomic on POSIX); on failure remove it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, tmp_path = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    os.close(handle)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as f:
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_path, path)
+        _fsync_folder(folder)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp_path)
+        raise
+
+
+def _fsync_folder(folder):
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

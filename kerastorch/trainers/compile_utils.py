@@ -1,0 +1,197 @@
+"""What ``compile`` keeps: the losses and metrics, matched to the model's outputs.
+
+Losses and metrics may be given once (applied to every output), as a list (by output
+position) or as a dict (by output name). Strings resolve through ``keras.losses`` and
+``keras.metrics``; ``"accuracy"`` becomes the binary, categorical or sparse
+categorical accuracy that fits the first batch's shapes and the loss, as in Keras.
+
+Example:
+    >>> compiled = CompileLoss({"score": "mse", "label": "sparse_categorical_crossentropy"},
+    ...                        loss_weights={"score": 0.5}, output_names=["label", "score"])
+    >>> total, per_output = compiled(y_true, y_pred)
+"""
+import importlib
+
+import torch
+
+from kerastorch import tree
+
+
+def _module(name):
+    """``kerastorch.losses`` / ``kerastorch.metrics``, imported on first use (they import
+    the layers that import this package)."""
+    return importlib.import_module(f"kerastorch.{name}")
+
+
+def _by_output(value, output_names, what):
+    """A list with one entry per output from a single value, a list or a dict."""
+    count = len(output_names)
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(output_names))
+        if unknown:
+            raise ValueError(f"compile: {what} names outputs {unknown} that the model does not have; "
+                             f"its outputs are {output_names}")
+        return [value.get(name) for name in output_names]
+    if isinstance(value, (list, tuple)) and count > 1:
+        if len(value) != count:
+            raise ValueError(f"compile: the model has {count} outputs {output_names}, but {what} has "
+                             f"{len(value)} entries")
+        return list(value)
+    if isinstance(value, (list, tuple)) and count == 1 and what == "loss":
+        if len(value) != 1:
+            raise ValueError(f"compile: the model has one output, but loss has {len(value)} entries")
+        return list(value)
+    return [value] * count
+
+
+class CompileLoss:
+    """The total training loss: each output's loss, weighted, summed."""
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        self.output_names = list(output_names or ["output"])
+        entries = _by_output(loss, self.output_names, "loss")
+        self.losses = [None if entry is None else _as_loss(entry) for entry in entries]
+        if all(entry is None for entry in self.losses):
+            raise ValueError(f"compile: no loss given for any of the outputs {self.output_names}")
+        weights = _by_output(loss_weights, self.output_names, "loss_weights") if loss_weights is not None else None
+        self.weights = [1.0 if w is None else float(w) for w in (weights or [None] * len(self.output_names))]
+        self.multi_output = len(self.output_names) > 1
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """``(total_loss, [loss of each output or None])``."""
+        trues, preds = _flat_outputs(y_true, self.output_names, "y"), _flat_outputs(y_pred, self.output_names,
+                                                                                     "model output")
+        weights = _flat_sample_weights(sample_weight, self.output_names)
+        total, per_output = None, []
+        for loss, weight, t, p, sw in zip(self.losses, self.weights, trues, preds, weights):
+            if loss is None or t is None:
+                per_output.append(None)
+                continue
+            value = loss(t, p, sample_weight=sw)
+            per_output.append(value)
+            value = value * weight if weight != 1.0 else value
+            total = value if total is None else total + value
+        if total is None:
+            raise ValueError("The targets y are missing for every output that has a loss")
+        return total, per_output
+
+    def get_config(self):
+        return {"losses": [None if loss is None else _module("losses").serialize(loss) for loss in self.losses],
+                "loss_weights": self.weights}
+
+
+def _as_loss(identifier):
+    loss = _module("losses").get(identifier)
+    if isinstance(loss, _module("losses").Loss):
+        return loss
+    if callable(loss):
+        return _module("losses").LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
+    raise ValueError(f"compile: could not interpret loss {identifier!r}")
+
+
+class CompileMetrics:
+    """The compiled metrics of every output, built from the first batch."""
+
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=None, losses=None):
+        self.output_names = list(output_names or ["output"])
+        self._metrics_spec = metrics
+        self._weighted_spec = weighted_metrics
+        self._losses = losses or [None] * len(self.output_names)
+        self.built = False
+        self.entries = []  # (output index, log name, metric, weighted)
+
+    def build(self, y_true, y_pred):
+        trues = _flat_outputs(y_true, self.output_names, "y")
+        preds = _flat_outputs(y_pred, self.output_names, "model output")
+        for spec, weighted in ((self._metrics_spec, False), (self._weighted_spec, True)):
+            if not spec:
+                continue
+            for index, output_spec in enumerate(_metric_lists(spec, self.output_names)):
+                for identifier in output_spec or []:
+                    metric = self._resolve(identifier, trues[index], preds[index], self._losses[index])
+                    name = metric.name
+                    if len(self.output_names) > 1:
+                        name = f"{self.output_names[index]}_{name}"
+                    if weighted and self._metrics_spec:
+                        name = f"weighted_{name}"
+                    self.entries.append((index, name, metric, weighted))
+        self.built = True
+
+    @staticmethod
+    def _resolve(identifier, y_true, y_pred, loss):
+        if identifier in ("accuracy", "acc"):
+            cls = _module("metrics").resolve_accuracy(tuple(y_true.shape), tuple(y_pred.shape), loss)
+            return cls(name=identifier)
+        if identifier in ("crossentropy", "ce"):
+            raise ValueError("compile: the metric 'crossentropy' is ambiguous; name the crossentropy metric")
+        return _module("metrics").get(identifier)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if not self.built:
+            self.build(y_true, y_pred)
+        if not self.entries:
+            return
+        trues = _flat_outputs(y_true, self.output_names, "y")
+        preds = _flat_outputs(y_pred, self.output_names, "model output")
+        weights = _flat_sample_weights(sample_weight, self.output_names)
+        for index, _, metric, weighted in self.entries:
+            if trues[index] is not None:
+                metric.update_state(trues[index], preds[index], sample_weight=weights[index] if weighted else None)
+
+    def results(self):
+        return {name: metric.result() for _, name, metric, _ in self.entries}
+
+    def reset_state(self):
+        for _, _, metric, _ in self.entries:
+            metric.reset_state()
+
+    @property
+    def metrics(self):
+        return [metric for _, _, metric, _ in self.entries]
+
+
+def _metric_lists(spec, output_names):
+    """Per-output lists of metric identifiers."""
+    if isinstance(spec, dict):
+        unknown = sorted(set(spec) - set(output_names))
+        if unknown:
+            raise ValueError(f"compile: metrics name outputs {unknown} that the model does not have; "
+                             f"its outputs are {output_names}")
+        return [_as_list(spec.get(name)) for name in output_names]
+    if isinstance(spec, (list, tuple)) and len(output_names) > 1 and spec and all(
+            isinstance(s, (list, tuple)) or s is None for s in spec):
+        if len(spec) != len(output_names):
+            raise ValueError(f"compile: the model has {len(output_names)} outputs but metrics has {len(spec)} lists")
+        return [_as_list(s) for s in spec]
+    return [_as_list(spec)] * len(output_names)
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _flat_outputs(structure, output_names, what):
+    """Targets or predictions as a list aligned with ``output_names``."""
+    if structure is None:
+        return [None] * len(output_names)
+    if isinstance(structure, dict):
+        missing = [name for name in output_names if name not in structure]
+        if len(output_names) > 1 and missing and what == "model output":
+            raise ValueError(f"The {what} has no entries for {missing}")
+        return [structure.get(name) for name in output_names]
+    if isinstance(structure, torch.Tensor):
+        if len(output_names) != 1:
+            raise ValueError(f"The model has {len(output_names)} outputs {output_names}, but {what} is a single tensor")
+        return [structure]
+    flat = list(structure) if isinstance(structure, (list, tuple)) else tree.flatten(structure)
+    if len(flat) != len(output_names):
+        raise ValueError(f"The model has {len(output_names)} outputs {output_names}, but {what} has {len(flat)} entries")
+    return flat
+
+
+def _flat_sample_weights(sample_weight, output_names):
+    if sample_weight is None or isinstance(sample_weight, torch.Tensor):
+        return [sample_weight] * len(output_names)
+    return _flat_outputs(sample_weight, output_names, "sample_weight")

@@ -1,0 +1,44 @@
+"""Data adapters: every kind of input ``fit``/``evaluate``/``predict`` accept, as one
+iterator of ``(x, y, sample_weight)`` batches on the model's device.
+
+- numpy arrays, torch tensors, and lists / dicts of them: :class:`ArrayDataAdapter`
+  (converted to tensors once per call, batched by indexing, shuffled per epoch);
+- a ``torch.utils.data.Dataset`` or ``DataLoader``: :class:`TorchDataAdapter`;
+- a Python generator or iterator: :class:`GeneratorDataAdapter`;
+- a :class:`PyDataset` (Keras's ``Sequence``): :class:`PyDatasetAdapter`.
+
+Example:
+    >>> adapter = get_data_adapter(x, y, batch_size=32, shuffle=True)
+    >>> for x_batch, y_batch, weights in adapter.batches(device):
+    ...     pass
+"""
+import types
+
+import torch
+
+from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+from kerastorch.trainers.data_adapters.iterable_adapters import GeneratorDataAdapter, TorchDataAdapter
+from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset, PyDatasetAdapter
+
+
+def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None, shuffle=False,
+                     class_weight=None):
+    """The adapter for ``x`` (and ``y``/``sample_weight`` when x is array-like)."""
+    if isinstance(x, PyDataset):
+        _only_x("a PyDataset", y, sample_weight)
+        return PyDatasetAdapter(x, shuffle=shuffle, class_weight=class_weight)
+    if isinstance(x, (torch.utils.data.Dataset, torch.utils.data.DataLoader)):
+        _only_x(f"a torch {type(x).__name__}", y, sample_weight)
+        return TorchDataAdapter(x, batch_size=batch_size, shuffle=shuffle, class_weight=class_weight)
+    if isinstance(x, types.GeneratorType) or (hasattr(x, "__next__") and hasattr(x, "__iter__")):
+        _only_x("a generator", y, sample_weight)
+        return GeneratorDataAdapter(x, class_weight=class_weight)
+    return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
+                            class_weight=class_weight)
+
+
+def _only_x(kind, y, sample_weight):
+    if y is not None or sample_weight is not None:
+        raise ValueError(f"When x is {kind}, it must yield the targets itself: y and sample_weight must be None "
+                         f"(received y of type {type(y).__name__}, sample_weight of type "
+                         f"{type(sample_weight).__name__})")

@@ -1,0 +1,108 @@
+"""Batches from arrays: numpy arrays, torch tensors, and lists / dicts of them.
+
+The arrays become tensors once per ``fit`` (pinned when batches go to CUDA); each
+epoch draws one permutation and every batch is one ``index_select`` per array,
+moved to the device without blocking.
+
+Example:
+    >>> adapter = ArrayDataAdapter(x, y, batch_size=32, shuffle=True)
+    >>> adapter.num_batches
+    45
+"""
+import math
+
+import torch
+
+from kerastorch import tree
+from kerastorch.trainers.data_adapters.batching import (
+    class_weight_to_sample_weight, move_to_device, to_tensors,
+)
+
+
+class ArrayDataAdapter:
+    """Array-like ``x``, ``y`` and ``sample_weight``, batched and shuffled."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, class_weight=None):
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("Pass either class_weight or sample_weight to fit, not both")
+        self.x, self.y, self.sample_weight = to_tensors(x), to_tensors(y), to_tensors(sample_weight)
+        if class_weight is not None:
+            if self.y is None:
+                raise ValueError("class_weight needs targets y")
+            self.sample_weight = class_weight_to_sample_weight(self.y, class_weight)
+        self.num_samples = _common_length(self.x, self.y, self.sample_weight)
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, received {batch_size!r}")
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self._pinned = False
+
+    @property
+    def num_batches(self):
+        return math.ceil(self.num_samples / self.batch_size)
+
+    def split(self, validation_split):
+        """Keras's ``validation_split``: the last fraction of the samples, before shuffling."""
+        if not 0.0 < validation_split < 1.0:
+            raise ValueError(f"validation_split must be in (0, 1), received {validation_split}")
+        cut = int(self.num_samples * (1.0 - validation_split))
+        if cut == 0 or cut == self.num_samples:
+            raise ValueError(f"validation_split={validation_split} leaves an empty training or validation set "
+                             f"with {self.num_samples} samples")
+        head = lambda s: None if s is None else tree.map_structure(lambda t: t[:cut], s)  # noqa: E731
+        tail = lambda s: None if s is None else tree.map_structure(lambda t: t[cut:], s)  # noqa: E731
+        train = ArrayDataAdapter(head(self.x), head(self.y), head(self.sample_weight), self.batch_size, self.shuffle)
+        val = (tail(self.x), tail(self.y), tail(self.sample_weight))
+        return train, val
+
+    def _prepare(self, device):
+        if device.type == "cuda" and not self._pinned:
+            pin = lambda s: tree.map_structure(lambda t: t.pin_memory() if t.device.type == "cpu" else t, s)  # noqa
+            self.x, self.y, self.sample_weight = pin(self.x), pin(self.y), pin(self.sample_weight)
+            self._pinned = True
+
+    def batches(self, device, steps=None):
+        """Yield ``(x, y, sample_weight)`` batches on ``device`` for one epoch."""
+        self._prepare(device)
+        order = None
+        if self.shuffle == "batch":
+            order = _batch_shuffled_order(self.num_samples, self.batch_size)
+        elif self.shuffle:
+            order = torch.randperm(self.num_samples)
+        steps = self.num_batches if steps is None else min(steps, self.num_batches)
+        for step in range(steps):
+            start = step * self.batch_size
+            stop = min(start + self.batch_size, self.num_samples)
+            if order is None:
+                take = lambda t: t[start:stop]  # noqa: E731  (a view: no copy)
+            else:
+                index = order[start:stop]
+                take = lambda t: t.index_select(0, index.to(t.device))  # noqa: E731
+            batch = tuple(None if part is None else tree.map_structure(take, part)
+                          for part in (self.x, self.y, self.sample_weight))
+            yield move_to_device(batch, device)
+
+
+def _batch_shuffled_order(num_samples, batch_size):
+    """Keras's ``shuffle="batch"``: shuffle whole batches, keep the order inside each."""
+    blocks = list(torch.arange(num_samples).split(batch_size))
+    return torch.cat([blocks[i] for i in torch.randperm(len(blocks)).tolist()])
+
+
+def _common_length(*structures):
+    lengths = {}
+    for name, structure in zip(("x", "y", "sample_weight"), structures):
+        if structure is None:
+            continue
+        for tensor in tree.flatten(structure):
+            if not isinstance(tensor, torch.Tensor) or tensor.ndim == 0:
+                raise ValueError(f"{name} must be arrays with a batch dimension, received {tensor!r}")
+            lengths.setdefault(name, set()).add(int(tensor.shape[0]))
+    sizes = {n for group in lengths.values() for n in group}
+    if len(sizes) > 1:
+        described = ", ".join(f"{name}: {sorted(group)}" for name, group in lengths.items())
+        raise ValueError(f"Data cardinality is ambiguous: x, y and sample_weight must have the same number of "
+                         f"samples; received sizes {described}")
+    if not sizes:
+        raise ValueError("x is empty: expected at least one array")
+    return sizes.pop()

@@ -1,0 +1,70 @@
+"""Shared pieces of the adapters: unpacking ``(x, y, sample_weight)``, moving batches to
+the device, converting arrays to tensors, and class weights.
+
+Example:
+    >>> unpack_x_y_sample_weight((x, y))
+    (x, y, None)
+"""
+import numpy as np
+import torch
+
+from kerastorch import config, tree
+
+
+def unpack_x_y_sample_weight(data):
+    """Split a batch given as ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(f"A batch must be x, (x,), (x, y) or (x, y, sample_weight); received a tuple of {len(data)} items")
+
+
+def to_tensor(value):
+    """numpy / python data as a CPU tensor (float64 becomes floatx); tensors pass through."""
+    if value is None or isinstance(value, torch.Tensor):
+        return value
+    array = np.asarray(value)
+    if array.dtype == object:
+        raise TypeError(f"Cannot turn an array of Python objects into a tensor (received {type(value).__name__})")
+    tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if tensor.dtype == torch.float64:
+        tensor = tensor.to(config.torch_dtype(None))
+    return tensor
+
+
+def to_tensors(structure):
+    """:func:`to_tensor` over a nested structure."""
+    return tree.map_structure(to_tensor, structure)
+
+
+def move_to_device(structure, device):
+    """Send every tensor in ``structure`` to ``device`` (asynchronously from pinned memory)."""
+    if isinstance(structure, torch.Tensor):
+        if structure.device == device:
+            return structure
+        return structure.to(device, non_blocking=structure.is_pinned())
+    if structure is None:
+        return None
+    return tree.map_structure(
+        lambda t: (t if t.device == device else t.to(device, non_blocking=t.is_pinned()))
+        if isinstance(t, torch.Tensor) else t, structure)
+
+
+def class_weight_to_sample_weight(y, class_weight):
+    """Per-sample weights from ``{class_index: weight}`` and labels (sparse or one-hot)."""
+    if isinstance(y, (list, tuple, dict)):
+        raise ValueError("class_weight is only supported for models with a single output; "
+                         f"received targets of type {type(y).__name__}")
+    labels = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(y.shape[0]).long()
+    size = max(int(k) for k in class_weight) + 1
+    table = torch.ones(size, dtype=config.torch_dtype(None))
+    for key, weight in class_weight.items():
+        table[int(key)] = float(weight)
+    return table.to(labels.device)[labels.long()]

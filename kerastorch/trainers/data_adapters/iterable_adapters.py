@@ -1,0 +1,71 @@
+"""Batches from torch ``Dataset`` / ``DataLoader`` objects and Python generators.
+
+Each item must be ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``; numpy
+items become tensors, and every batch is moved to the model's device.
+
+Example:
+    >>> adapter = TorchDataAdapter(DataLoader(dataset, batch_size=64))
+    >>> adapter.num_batches
+    16
+"""
+import torch
+
+from kerastorch.trainers.data_adapters.batching import (
+    class_weight_to_sample_weight, move_to_device, to_tensors, unpack_x_y_sample_weight,
+)
+
+
+def _standardize(item, device, class_weight):
+    x, y, sample_weight = unpack_x_y_sample_weight(item)
+    x, y, sample_weight = to_tensors(x), to_tensors(y), to_tensors(sample_weight)
+    if class_weight is not None and y is not None and sample_weight is None:
+        sample_weight = class_weight_to_sample_weight(y, class_weight)
+    return move_to_device((x, y, sample_weight), device)
+
+
+class TorchDataAdapter:
+    """A ``DataLoader`` as it is, or a ``Dataset`` wrapped in one with Keras's batch size and shuffling."""
+
+    def __init__(self, data, batch_size=None, shuffle=False, class_weight=None):
+        if isinstance(data, torch.utils.data.DataLoader):
+            self.loader = data
+        else:
+            iterable = isinstance(data, torch.utils.data.IterableDataset)
+            self.loader = torch.utils.data.DataLoader(data, batch_size=batch_size or 32,
+                                                      shuffle=bool(shuffle) and not iterable)
+        self.class_weight = class_weight
+
+    @property
+    def num_batches(self):
+        try:
+            return len(self.loader)
+        except TypeError:  # an IterableDataset of unknown length
+            return None
+
+    def batches(self, device, steps=None):
+        for step, item in enumerate(self.loader):
+            if steps is not None and step >= steps:
+                return
+            yield _standardize(item, device, self.class_weight)
+
+
+class GeneratorDataAdapter:
+    """A Python generator or iterator of batches; epochs continue where the last one stopped."""
+
+    def __init__(self, generator, class_weight=None):
+        self.generator = generator
+        self.class_weight = class_weight
+        self.exhausted = False
+
+    num_batches = None
+
+    def batches(self, device, steps=None):
+        step = 0
+        while steps is None or step < steps:
+            try:
+                item = next(self.generator)
+            except StopIteration:
+                self.exhausted = True
+                return
+            yield _standardize(item, device, self.class_weight)
+            step += 1

@@ -1,0 +1,66 @@
+"""``PyDataset`` (Keras's ``Sequence``): an indexable data set of whole batches.
+
+Example:
+    >>> class Batches(PyDataset):
+    ...     def __init__(self, x, y, batch_size, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         self.x, self.y, self.batch_size = x, y, batch_size
+    ...     def __len__(self):
+    ...         return math.ceil(len(self.x) / self.batch_size)
+    ...     def __getitem__(self, index):
+    ...         part = slice(index * self.batch_size, (index + 1) * self.batch_size)
+    ...         return self.x[part], self.y[part]
+    >>> model.fit(Batches(x, y, 32), epochs=2)
+"""
+import torch
+
+from kerastorch.trainers.data_adapters.iterable_adapters import _standardize
+
+
+class PyDataset:
+    """Base class for data sets of batches: implement ``__len__`` (the number of batches)
+    and ``__getitem__(index)`` (one batch); ``on_epoch_end`` runs after every epoch.
+
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are accepted for Keras
+    compatibility; batches are produced in the training process.
+    """
+
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        self.workers = workers
+        self.use_multiprocessing = use_multiprocessing
+        self.max_queue_size = max_queue_size
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__ (the number of batches)")
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index) returning one batch")
+
+    def on_epoch_end(self):
+        """Called after every epoch (reshuffle here)."""
+
+    @property
+    def num_batches(self):
+        return len(self)
+
+
+class PyDatasetAdapter:
+    """Reads a :class:`PyDataset` batch by batch, in order or shuffled by batch index."""
+
+    def __init__(self, dataset, shuffle=False, class_weight=None):
+        self.dataset = dataset
+        self.shuffle = shuffle
+        self.class_weight = class_weight
+
+    @property
+    def num_batches(self):
+        return len(self.dataset)
+
+    def batches(self, device, steps=None):
+        count = len(self.dataset) if steps is None else min(steps, len(self.dataset))
+        order = torch.randperm(len(self.dataset)).tolist() if self.shuffle else range(len(self.dataset))
+        for step, index in enumerate(order):
+            if step >= count:
+                break
+            yield _standardize(self.dataset[index], device, self.class_weight)
+        self.dataset.on_epoch_end()

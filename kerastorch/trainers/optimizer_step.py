@@ -1,0 +1,80 @@
+"""The backward pass and weight update of one training step.
+
+``make_optimizer_step(model)`` fixes, for one ``fit``, the list of trainable
+parameters and returns ``step(loss)``: clear gradients, backpropagate, and hand the
+gradients to the compiled optimizer in one multi-tensor update. A
+``torch.optim.Optimizer`` given to ``compile`` runs its own ``step()``. Under the
+``mixed_float16`` policy the loss is scaled dynamically (see :class:`LossScale`).
+
+Example:
+    >>> step = make_optimizer_step(model)
+    >>> step(loss)
+"""
+import torch
+
+from kerastorch import dtype_policies
+
+
+class LossScale:
+    """Dynamic loss scaling for float16: multiply the loss before backward, unscale the
+    gradients, skip the step and halve the scale on overflow, double it after
+    ``growth_interval`` clean steps (Keras's LossScaleOptimizer defaults)."""
+
+    def __init__(self, initial_scale=2.0 ** 15, growth_interval=2000):
+        self.scale = torch.tensor(float(initial_scale))
+        self.growth_interval = growth_interval
+        self.clean_steps = 0
+
+    def backward(self, loss):
+        (loss * self.scale.to(loss.device)).backward()
+
+    def unscale(self, grads):
+        """Unscale ``grads`` in place; True when they are all finite (one host sync)."""
+        device_grads = [g for g in grads if g is not None]
+        if not device_grads:
+            return True
+        found_inf = torch.zeros((), device=device_grads[0].device)
+        inverse = (1.0 / self.scale).to(device_grads[0].device)
+        torch._amp_foreach_non_finite_check_and_unscale_(device_grads, found_inf, inverse)
+        finite = not bool(found_inf)
+        if finite:
+            self.clean_steps += 1
+            if self.clean_steps >= self.growth_interval:
+                self.scale *= 2
+                self.clean_steps = 0
+        else:
+            self.scale /= 2
+            self.clean_steps = 0
+        return finite
+
+
+def make_optimizer_step(model):
+    """``step(loss)`` for ``model``'s compiled optimizer and current trainable weights."""
+    optimizer = model.optimizer
+    if isinstance(optimizer, torch.optim.Optimizer):
+        def torch_step(loss):
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+
+        return torch_step
+
+    params = model.trainable_weights
+    if not params:
+        raise ValueError(f'Model "{model.name}" has no trainable weights to train '
+                         "(every layer is frozen, or the model has no weights).")
+    scaler = LossScale() if dtype_policies.global_policy().name == "mixed_float16" else None
+
+    def step(loss):
+        for p in params:
+            p.grad = None
+        if scaler is None:
+            loss.backward()
+            optimizer.apply([p.grad for p in params], params)
+            return
+        scaler.backward(loss)
+        grads = [p.grad for p in params]
+        if scaler.unscale(grads):
+            optimizer.apply(grads, params)
+
+    return step

@@ -1,0 +1,426 @@
+"""The training API of ``Model``: compile, fit, evaluate, predict and the step functions.
+
+The hot path of ``fit`` is ``train_step`` per batch: forward, loss, backward, one
+multi-tensor optimizer update, metric updates. Nothing in it reads a value back to
+the host: the loss and metric results stay on the device as tensors, and only the
+progress bar (when it redraws) and the end of each epoch read them. Array inputs are
+turned into tensors once per call, not per batch; evaluate and predict run under
+``torch.inference_mode()``.
+
+Example:
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    >>> history = model.fit(x_train, y_train, batch_size=32, epochs=5, validation_split=0.1)
+    >>> loss, accuracy = model.evaluate(x_test, y_test)
+    >>> probabilities = model.predict(x_test)
+"""
+import sys
+import warnings
+
+import torch
+
+from kerastorch import config, tree
+from kerastorch.trainers.compile_utils import CompileLoss, CompileMetrics
+from kerastorch.trainers.data_adapters import get_data_adapter
+from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+from kerastorch.trainers.data_adapters.batching import unpack_x_y_sample_weight
+from kerastorch.trainers.optimizer_step import make_optimizer_step
+
+
+class Trainer:
+    """Mixed into ``Model``: Keras's training, evaluation and prediction API."""
+
+    compiled = False
+    optimizer = None
+    stop_training = False
+    history = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+        """Configure the model for training.
+
+        >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        """
+        from kerastorch import metrics as metrics_module
+        from kerastorch import optimizers
+
+        if isinstance(optimizer, torch.optim.Optimizer):
+            self.optimizer = optimizer
+        else:
+            self.optimizer = optimizers.get(optimizer)
+        self._compile_spec = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+                              "weighted_metrics": weighted_metrics}
+        self.compiled_loss = None
+        self.compiled_metrics = None
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers = []
+        self.run_eagerly = run_eagerly
+        self.jit_compile = jit_compile is True
+        self.steps_per_execution = steps_per_execution
+        self.auto_scale_loss = auto_scale_loss
+        self._step_functions = {}
+        self._optimizer_step = None
+        self.compiled = True
+        if loss is not None:
+            names = self._known_output_names()
+            if names is not None:
+                self._build_compiled(names)
+
+    def _known_output_names(self):
+        """Output names of a functional model (dict keys, else the output layers' names)."""
+        graph = getattr(self, "_graph", None)
+        if graph is None:
+            return None
+        structure = graph.outputs_struct
+        if isinstance(structure, dict):
+            return sorted(structure)
+        return [t._keras_history[0].name for t in tree.flatten(structure)]
+
+    def _build_compiled(self, output_names):
+        from kerastorch import metrics as metrics_module
+
+        spec = self._compile_spec
+        if spec["loss"] is not None:
+            self.compiled_loss = CompileLoss(spec["loss"], spec["loss_weights"], output_names)
+            if self.compiled_loss.multi_output:
+                self._output_loss_trackers = [
+                    (i, metrics_module.Mean(name=f"{name}_loss"))
+                    for i, (name, loss) in enumerate(zip(output_names, self.compiled_loss.losses)) if loss is not None]
+        losses = self.compiled_loss.losses if self.compiled_loss else None
+        self.compiled_metrics = CompileMetrics(spec["metrics"], spec["weighted_metrics"], output_names, losses)
+
+    def _ensure_compiled_for(self, y_pred):
+        if self.compiled_metrics is None:
+            names = self._known_output_names()
+            if names is None:  # subclassed models: name outputs after the structure of their predictions
+                if isinstance(y_pred, dict):
+                    names = sorted(y_pred)
+                elif isinstance(y_pred, (list, tuple)):
+                    names = [f"output_{i}" for i in range(len(y_pred))]
+                else:
+                    names = ["output"]
+            self._build_compiled(names)
+
+    def _assert_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(f'Model "{self.name}" must be compiled before {what}: call '
+                               "model.compile(optimizer=..., loss=...) first.")
+
+    # ----------------------------------------------------------- losses/metrics
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss plus the model's own losses (regularization, ``add_loss``)."""
+        self._ensure_compiled_for(y_pred)
+        total = None
+        if self.compiled_loss is not None and y is not None:
+            total, per_output = self.compiled_loss(y, y_pred, sample_weight)
+            if self._output_loss_trackers:
+                batch = _batch_size(y_pred)
+                for index, tracker in self._output_loss_trackers:
+                    if per_output[index] is not None:
+                        tracker.update_state(per_output[index].detach(), sample_weight=batch)
+        extra = self.losses
+        if extra:
+            penalty = torch.stack([torch.as_tensor(v).reshape(()) for v in extra]).sum()
+            total = penalty if total is None else total + penalty
+        if total is None:
+            raise ValueError(f'Model "{self.name}" has no loss to optimize: pass loss= to compile() '
+                             "and targets y to fit(), or add losses in call() with add_loss().")
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics; return the current results (tensors on the device)."""
+        self._ensure_compiled_for(y_pred)
+        if y is not None:
+            with torch.no_grad():
+                self.compiled_metrics.update_state(y, tree.map_structure(_detach, y_pred), sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """``{name: tensor}`` for every tracked metric (no host sync)."""
+        results = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                results.update(result)
+            else:
+                results[metric.name] = result
+        if self.compiled_metrics is not None:
+            results.update(self.compiled_metrics.results())
+        return results
+
+    @property
+    def metrics(self):
+        """The loss trackers and the metrics the model holds as attributes (the compiled
+        metrics are reported by :meth:`get_metrics_result` under their output-qualified names)."""
+        tracked = []
+        if self.compiled:
+            tracked.append(self._loss_tracker)
+            tracked.extend(tracker for _, tracker in self._output_loss_trackers)
+        from kerastorch.metrics import Metric
+
+        tracked.extend(v for v in self.__dict__.values() if isinstance(v, Metric) and v not in tracked)
+        return tracked
+
+    @property
+    def metrics_names(self):
+        return list(self.get_metrics_result())
+
+    def reset_metrics(self):
+        """Zero every metric's state (the start of each epoch and of evaluate)."""
+        for metric in self.metrics:
+            metric.reset_state()
+        if self.compiled_metrics is not None:
+            self.compiled_metrics.reset_state()
+
+    # ------------------------------------------------------------------- steps
+    def train_step(self, data):
+        """One optimization step on a batch; returns the metric results. Override for
+        custom training logic (call ``self.compute_loss`` / ``self.compute_metrics``)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(y_pred))
+        self._apply_optimizer(loss)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """Loss and metrics on one batch, without updating weights."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        if self.compiled_loss is not None or self.losses or self.compiled_metrics is None:
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+            self._loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs on one batch."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _apply_optimizer(self, loss):
+        if self._optimizer_step is None:
+            self._optimizer_step = make_optimizer_step(self)
+        self._optimizer_step(loss)
+
+    def _step_function(self, kind):
+        function = self._step_functions.get(kind)
+        if function is None:
+            step = {"train": self.train_step, "test": self.test_step, "predict": self.predict_step}[kind]
+            function = _maybe_compiled(step, self.jit_compile and not self.run_eagerly, kind)
+            self._step_functions[kind] = function
+        return function
+
+    # -------------------------------------------------------------------- fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
+        """Train the model; returns a ``History`` whose ``history`` dict holds the per-epoch logs.
+
+        >>> history = model.fit(x, y, epochs=10, validation_split=0.2)
+        >>> history.history["val_loss"][-1]
+        """
+        from kerastorch.callbacks import CallbackList
+
+        self._assert_compiled("fit")
+        adapter = get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
+        validation = None
+        if validation_split and validation_data is None:
+            if not isinstance(adapter, ArrayDataAdapter):
+                raise ValueError("validation_split is only supported for array inputs (numpy arrays or tensors); "
+                                 f"received x of type {type(x).__name__}. Pass validation_data instead.")
+            adapter, validation_data = adapter.split(validation_split)
+        if validation_data is not None:
+            val_x, val_y, val_sw = unpack_x_y_sample_weight(validation_data)
+            validation = get_data_adapter(val_x, val_y, val_sw, validation_batch_size or batch_size)
+        device = self._data_device()
+        steps = steps_per_epoch or adapter.num_batches
+        verbose = _resolve_verbose(verbose)
+        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
+                                     epochs=epochs, steps=steps, model=self)
+        self.stop_training = False
+        train = self._step_function("train")
+        self._optimizer_step = None
+        callback_list.on_train_begin()
+        initial_epoch = max(initial_epoch, getattr(callback_list, "initial_epoch", 0) or 0)
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            logs = None
+            for step, batch in enumerate(adapter.batches(device, steps_per_epoch)):
+                callback_list.on_train_batch_begin(step)
+                logs = train(batch)
+                callback_list.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if logs is None:
+                raise ValueError(_empty_data_message("fit", epoch))
+            epoch_logs = dict(self.get_metrics_result())
+            if validation is not None and _validates(epoch, validation_freq):
+                val_logs = self._evaluate_adapter(validation, device, validation_steps, callback_list)
+                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs)
+        return self.history
+
+    # --------------------------------------------------------------- evaluate
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False):
+        """Loss and metric values on data: a scalar, a list, or a dict with ``return_dict``.
+
+        >>> loss, accuracy = model.evaluate(x_test, y_test)
+        """
+        from kerastorch.callbacks import CallbackList
+
+        self._assert_compiled("evaluate")
+        adapter = get_data_adapter(x, y, sample_weight, batch_size)
+        verbose = _resolve_verbose(verbose)
+        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
+                                     epochs=1, steps=steps or adapter.num_batches, model=self)
+        logs = self._evaluate_adapter(adapter, self._data_device(), steps, callback_list)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_adapter(self, adapter, device, steps, callback_list):
+        test = self._step_function("test")
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        logs = None
+        with torch.inference_mode():
+            for step, batch in enumerate(adapter.batches(device, steps)):
+                callback_list.on_test_batch_begin(step)
+                logs = test(batch)
+                callback_list.on_test_batch_end(step, logs)
+        if logs is None:
+            raise ValueError(_empty_data_message("evaluate"))
+        logs = {name: _to_float(value) for name, value in self.get_metrics_result().items()}
+        callback_list.on_test_end(logs)
+        return logs
+
+    # ---------------------------------------------------------------- predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs on ``x`` as numpy arrays (same structure as the outputs).
+
+        >>> probabilities = model.predict(x_test, batch_size=256)
+        """
+        from kerastorch.callbacks import CallbackList
+
+        adapter = get_data_adapter(x, batch_size=batch_size)
+        verbose = _resolve_verbose(verbose)
+        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
+                                     epochs=1, steps=steps or adapter.num_batches, model=self)
+        predict = self._step_function("predict")
+        device = self._data_device()
+        outputs = []
+        callback_list.on_predict_begin()
+        with torch.inference_mode():
+            for step, batch in enumerate(adapter.batches(device, steps)):
+                callback_list.on_predict_batch_begin(step)
+                batch_outputs = predict(batch)
+                outputs.append(batch_outputs)
+                callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError(_empty_data_message("predict"))
+        flat = [tree.flatten(o) for o in outputs]
+        joined = [torch.cat([batch[i] for batch in flat]).cpu().numpy() for i in range(len(flat[0]))]
+        return tree.pack_sequence_as(outputs[0], joined)
+
+    # -------------------------------------------------------------- on_batch
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One optimization step on one batch; returns the loss and metrics."""
+        self._assert_compiled("train_on_batch")
+        batch = next(get_data_adapter(x, y, sample_weight, _rows(x), class_weight=class_weight)
+                     .batches(self._data_device()))
+        self.reset_metrics()
+        return _format_logs(self._step_function("train")(batch), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics on one batch."""
+        self._assert_compiled("test_on_batch")
+        batch = next(get_data_adapter(x, y, sample_weight, _rows(x)).batches(self._data_device()))
+        self.reset_metrics()
+        with torch.inference_mode():
+            logs = self._step_function("test")(batch)
+        return _format_logs(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs on one batch, as numpy arrays."""
+        batch = next(get_data_adapter(x, batch_size=_rows(x)).batches(self._data_device()))
+        with torch.inference_mode():
+            outputs = self._step_function("predict")(batch)
+        return tree.map_structure(lambda t: t.cpu().numpy(), outputs)
+
+    def _data_device(self):
+        for parameter in self.parameters():
+            return parameter.device
+        return config.default_device()
+
+
+def _batch_size(y_pred):
+    return tree.flatten(y_pred)[0].shape[0]
+
+
+def _detach(x):
+    return x.detach() if isinstance(x, torch.Tensor) else x
+
+
+def _rows(x):
+    return int(tree.flatten(x)[0].shape[0])
+
+
+def _to_float(value):
+    return float(value.detach().cpu()) if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+
+
+def _format_logs(logs, return_dict):
+    logs = {name: _to_float(value) for name, value in logs.items()}
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _validates(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    return int(verbose)
+
+
+def _empty_data_message(what, epoch=None):
+    where = f" in epoch {epoch + 1}" if epoch is not None else ""
+    return (f"{what} received no data{where}: the input produced no batches. If it is a generator that is "
+            "exhausted, pass steps_per_epoch (or steps) or a data set that can be iterated again.")
+
+
+def _maybe_compiled(step, jit_compile, kind):
+    """``step`` itself, or a ``torch.compile``d version that falls back (with a warning)
+    to the eager step when compilation fails."""
+    if not jit_compile:
+        return step
+    compiled = torch.compile(step)
+    state = {"function": compiled}
+
+    def run(data):
+        try:
+            return state["function"](data)
+        except Exception as error:  # noqa: BLE001 - any compiler failure falls back to eager
+            if state["function"] is step:
+                raise
+            warnings.warn(f"jit_compile: torch.compile could not compile the {kind} step ({type(error).__name__}: "
+                          f"{error}); running it eagerly instead.", stacklevel=2)
+            state["function"] = step
+            return step(data)
+
+    return run
+
