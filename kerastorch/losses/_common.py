@@ -1,0 +1,83 @@
+"""Private helpers shared by the loss families: input conversion, clipping, label smoothing, shape checks."""
+import torch
+
+from kerastorch import config
+from kerastorch.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_same_rank, to_tensor
+
+
+def float_tensor(x):
+    """``x`` as a tensor, integer ones cast to ``floatx``."""
+    x = to_tensor(x)
+    return x if x.is_floating_point() else x.to(config.torch_dtype(None))
+
+
+def prepare(loss, y_true, y_pred, same_shape=False, hint=""):
+    """``y_pred`` as a float tensor and ``y_true`` cast to its dtype and device (as Keras's loss functions do),
+    their ranks matched by :func:`squeeze_or_expand_to_same_rank`; shapes that do not broadcast (that differ,
+    with ``same_shape``) raise a ValueError naming ``loss`` (and ending with ``hint``)."""
+    y_pred = float_tensor(y_pred)
+    y_true = to_tensor(y_true, y_pred.dtype, y_pred.device)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    if same_shape:
+        check_same_shape(loss, y_true, y_pred, hint)
+    else:
+        check_broadcast(loss, y_true, y_pred)
+    return y_true, y_pred
+
+
+def clip_probabilities(p, high=None):
+    """``p`` clipped to ``[epsilon, 1 - epsilon]`` (or ``[epsilon, high]``), Keras's guard before a log."""
+    eps = config.epsilon()
+    return p.clamp(eps, 1.0 - eps if high is None else high)
+
+
+def smooth_labels(y_true, label_smoothing, num_classes):
+    """``y_true * (1 - label_smoothing) + label_smoothing / num_classes`` (unchanged for 0)."""
+    if not label_smoothing:
+        return y_true
+    return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+
+
+def normalized_probabilities(y_pred, axis, from_logits=False):
+    """Probabilities along ``axis``: the softmax of logits, else ``y_pred`` divided by its sum, clipped."""
+    if from_logits:
+        y_pred = torch.softmax(y_pred, axis)
+    return clip_probabilities(y_pred / y_pred.sum(axis, keepdim=True))
+
+
+def check_axis(loss, axis, rank):
+    """``axis`` (the class axis of a rank ``rank`` y_pred) as a non-negative int, else a ValueError naming the loss."""
+    if rank == 0:
+        raise ValueError(f"{loss}: expected y_pred of rank >= 1 with classes on an axis, received a scalar")
+    if isinstance(axis, bool) or not isinstance(axis, int) or not -rank <= axis < rank:
+        raise ValueError(f"{loss}: axis must be an int in [{-rank}, {rank}) for y_pred of rank {rank}, "
+                         f"received axis={axis!r}")
+    return axis % rank
+
+
+def check_same_shape(loss, y_true, y_pred, hint=""):
+    """A ValueError naming the loss unless ``y_true`` and ``y_pred`` have the same shape."""
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"{loss}: expected y_true and y_pred of the same shape, received y_true.shape="
+                         f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}{hint}")
+
+
+def check_broadcast(loss, y_true, y_pred):
+    """A ValueError naming the loss unless ``y_true`` and ``y_pred`` broadcast together."""
+    if y_true.shape != y_pred.shape:
+        try:
+            torch.broadcast_shapes(y_true.shape, y_pred.shape)
+        except RuntimeError:
+            raise ValueError(f"{loss}: y_true and y_pred must have broadcastable shapes, received y_true.shape="
+                             f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}") from None
+
+
+class ArgumentFreeLoss(LossFunctionWrapper):
+    """Base of the losses whose function takes no options: a subclass names it in ``function``;
+    the default name is the function's name (``MeanSquaredError`` -> ``"mean_squared_error"``)."""
+
+    function = None
+
+    def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None):
+        function = type(self).function
+        super().__init__(function, reduction=reduction, name=name or function.__name__, dtype=dtype)

@@ -1,0 +1,305 @@
+"""Probabilistic losses: cross-entropies (binary, categorical, sparse, focal), KL divergence, Poisson.
+
+Numerics follow Keras 3: probabilities (``from_logits=False``) are clipped to
+``[epsilon, 1 - epsilon]`` before a log, categorical probabilities are first divided by
+their sum along ``axis``; label smoothing mixes ``y_true`` with the uniform distribution
+(``1 / 2`` for binary losses, ``1 / y_true.shape[-1]`` for categorical ones). The fused torch
+kernels run where they give Keras's numbers: ``F.binary_cross_entropy(_with_logits)`` and,
+for sparse labels with logits, ``F.cross_entropy``; sparse labels with probabilities pick the
+true class with a gather instead of building a one-hot tensor.
+
+Decisions: ``binary_crossentropy`` and ``binary_focal_crossentropy`` match ranks like the
+other functions (Keras's functions require equal shapes; its classes match ranks).
+Sparse labels outside ``[0, num_classes)`` raise a ``ValueError`` with the offending range,
+checked only once torch's kernel has failed (so the default path has no host sync); on CUDA
+torch's kernels assert on the device instead.
+
+Example:
+    >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]), from_logits=True)
+    tensor([0.6931])
+"""
+import warnings
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import config
+from kerastorch.losses._common import (ArgumentFreeLoss, check_axis, clip_probabilities, float_tensor,
+                                       normalized_probabilities, prepare, smooth_labels)
+from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
+from kerastorch.saving.object_registration import register_builtin
+
+_builtin = register_builtin("keras.losses")
+_SPARSE_HINT = "; for integer class ids use sparse_categorical_crossentropy"
+
+
+def _elementwise_binary_crossentropy(loss, y_true, y_pred, from_logits):
+    """Per-entry binary cross-entropy of probabilities (clipped) or logits."""
+    if from_logits:
+        return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
+    y_pred = clip_probabilities(y_pred)
+    try:
+        if torch.is_autocast_enabled(y_pred.device.type):  # binary_cross_entropy refuses autocast
+            with torch.autocast(y_pred.device.type, enabled=False):
+                return F.binary_cross_entropy(y_pred.float(), y_true.float(), reduction="none").to(y_pred.dtype)
+        return F.binary_cross_entropy(y_pred, y_true, reduction="none")
+    except RuntimeError as error:
+        if "between 0 and 1" not in str(error):
+            raise
+        low, high = float(y_true.min()), float(y_true.max())
+        raise ValueError(f"{loss}: expected y_true in [0, 1] and y_pred probabilities without NaN (from_logits="
+                         f"False), received y_true in [{low}, {high}] and y_pred with "
+                         f"{int(torch.isnan(y_pred).sum())} NaN entries") from error
+
+
+def _binary_inputs(loss, y_true, y_pred, label_smoothing):
+    y_true, y_pred = prepare(loss, y_true, y_pred, same_shape=True)
+    return smooth_labels(y_true, label_smoothing, 2), y_pred
+
+
+@_builtin
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy averaged over ``axis``.
+
+    >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))
+    tensor([0.6931])
+    """
+    y_true, y_pred = _binary_inputs("binary_crossentropy", y_true, y_pred, label_smoothing)
+    return _elementwise_binary_crossentropy("binary_crossentropy", y_true, y_pred, from_logits).mean(axis)
+
+
+@_builtin
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy scaled by ``(1 - p_t) ** gamma`` (and by ``alpha`` / ``1 - alpha`` for the
+    positive / negative class with ``apply_class_balancing``), averaged over ``axis``.
+
+    >>> binary_focal_crossentropy(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
+    tensor([0.1733])
+    """
+    y_true, y_pred = _binary_inputs("binary_focal_crossentropy", y_true, y_pred, label_smoothing)
+    if from_logits:
+        y_pred = torch.sigmoid(y_pred)
+    bce = _elementwise_binary_crossentropy("binary_focal_crossentropy", y_true, y_pred, False)
+    p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
+    focal_bce = torch.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal_bce
+    return focal_bce.mean(axis)
+
+
+def _categorical_inputs(loss, y_true, y_pred, label_smoothing, axis):
+    if isinstance(axis, bool):
+        raise ValueError(f"{loss}: axis must be an int, received axis={axis!r}")
+    y_true, y_pred = prepare(loss, y_true, y_pred, same_shape=True, hint=_SPARSE_HINT)
+    axis = check_axis(loss, axis, y_pred.dim())
+    if y_pred.dim() and y_pred.shape[-1] == 1:
+        warnings.warn(f"{loss}: expected y_pred of shape (batch_size, num_classes) with num_classes > 1, received "
+                      f"y_pred.shape={tuple(y_pred.shape)}; for 2 classes consider binary_crossentropy", stacklevel=3)
+    num_classes = y_true.shape[-1] if y_true.dim() else 1
+    return smooth_labels(y_true, label_smoothing, num_classes), y_pred, axis
+
+
+@_builtin
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Cross-entropy between one-hot (or soft) labels and predicted class probabilities along ``axis``.
+
+    >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+    tensor([0.6931])
+    """
+    y_true, y_pred, axis = _categorical_inputs("categorical_crossentropy", y_true, y_pred, label_smoothing, axis)
+    log_prob = torch.log_softmax(y_pred, axis) if from_logits else torch.log(normalized_probabilities(y_pred, axis))
+    return -(y_true * log_prob).sum(axis)
+
+
+@_builtin
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                                   axis=-1):
+    """Categorical cross-entropy with each class term scaled by ``alpha * (1 - p) ** gamma``.
+
+    >>> categorical_focal_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+    tensor([0.0433])
+    """
+    y_true, y_pred, axis = _categorical_inputs("categorical_focal_crossentropy", y_true, y_pred, label_smoothing,
+                                               axis)
+    probabilities = normalized_probabilities(y_pred, axis, from_logits)
+    cross_entropy = -y_true * torch.log(probabilities)
+    return (torch.pow(1.0 - probabilities, gamma) * alpha * cross_entropy).sum(axis)
+
+
+def _sparse_inputs(loss, y_true, y_pred, axis):
+    """int64 labels and ``y_pred`` with its class axis moved last; labels of another shape raise a ValueError."""
+    y_pred = float_tensor(y_pred)
+    labels = to_tensor(y_true, device=y_pred.device)
+    if labels.dim() == y_pred.dim() and labels.dim() and labels.shape[-1] == 1:
+        labels = labels.squeeze(-1)
+    axis = check_axis(loss, axis, y_pred.dim())
+    if axis != y_pred.dim() - 1:
+        y_pred = y_pred.movedim(axis, -1)
+    if labels.shape != y_pred.shape[:-1]:
+        raise ValueError(f"{loss}: expected integer labels of shape {tuple(y_pred.shape[:-1])} (or with a trailing "
+                         f"axis of size 1) for y_pred.shape={tuple(y_pred.shape)} with classes on axis {axis}, "
+                         f"received y_true.shape={tuple(labels.shape)}; for one-hot labels use "
+                         f"categorical_crossentropy")
+    return labels.long(), y_pred
+
+
+@_builtin
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """Cross-entropy between integer class ids (shape ``(N,)`` or ``(N, 1)``) and class scores along ``axis``.
+
+    Entries whose label is ``ignore_class`` get 0 and a mask that the ``Loss`` reduction honours.
+
+    >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.tensor([[0.5, 0.5], [1.0, 0.0]]))
+    tensor([6.9315e-01, 1.1921e-07])
+    """
+    loss = "sparse_categorical_crossentropy"
+    labels, y_pred = _sparse_inputs(loss, y_true, y_pred, axis)
+    num_classes = y_pred.shape[-1]
+    valid = None if ignore_class is None else labels != int(ignore_class)
+    try:
+        if from_logits:
+            ignore_index = -100 if ignore_class is None else int(ignore_class)
+            if y_pred.dim() == 2:
+                losses = F.cross_entropy(y_pred, labels, reduction="none", ignore_index=ignore_index)
+            else:
+                losses = F.cross_entropy(y_pred.reshape(-1, num_classes), labels.reshape(-1), reduction="none",
+                                         ignore_index=ignore_index).reshape(labels.shape)
+        else:
+            total = y_pred.sum(-1)
+            if valid is not None:  # ignored rows may sum to 0: keep their (discarded) values and gradients finite
+                labels, total = labels.masked_fill(~valid, 0), torch.where(valid, total, 1.0)
+            picked = y_pred.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+            losses = -torch.log(clip_probabilities(picked / total))
+    except (IndexError, RuntimeError) as error:
+        _raise_if_out_of_range(loss, labels, valid, num_classes, error)
+        raise
+    if valid is None:
+        return losses
+    return set_mask(torch.where(valid, losses, 0.0), valid)
+
+
+def _raise_if_out_of_range(loss, labels, valid, num_classes, error):
+    checked = labels if valid is None else labels[valid]
+    if checked.numel() and (int(checked.min()) < 0 or int(checked.max()) >= num_classes):
+        raise ValueError(f"{loss}: expected integer labels in [0, {num_classes - 1}] for y_pred with {num_classes} "
+                         f"classes, received labels in [{int(checked.min())}, {int(checked.max())}]") from error
+
+
+@_builtin
+def kl_divergence(y_true, y_pred):
+    """``sum(y_true * log(y_true / y_pred), axis=-1)`` with both clipped to ``[epsilon, 1]``.
+
+    >>> kl_divergence(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.5, 0.5]]))
+    tensor([0.])
+    """
+    y_true, y_pred = prepare("kl_divergence", y_true, y_pred)
+    y_true, y_pred = clip_probabilities(y_true, high=1.0), clip_probabilities(y_pred, high=1.0)
+    return (y_true * torch.log(y_true / y_pred)).sum(-1)
+
+
+@_builtin
+def poisson(y_true, y_pred):
+    """``mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)``.
+
+    >>> poisson(torch.tensor([[1.0]]), torch.tensor([[1.0]]))
+    tensor([1.0000])
+    """
+    y_true, y_pred = prepare("poisson", y_true, y_pred)
+    return (y_pred - y_true * torch.log(y_pred + config.epsilon())).mean(-1)
+
+
+@_builtin
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of binary labels (0/1, or soft) against probabilities or logits.
+
+    >>> BinaryCrossentropy(from_logits=True)(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]))
+    tensor(0.6931)
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_crossentropy", dtype=None):
+        super().__init__(binary_crossentropy, reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+@_builtin
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy that down-weights well-classified examples by ``(1 - p_t) ** gamma``.
+
+    >>> BinaryFocalCrossentropy(gamma=0.0)(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
+    tensor(0.6931)
+    """
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy", dtype=None):
+        super().__init__(binary_focal_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+@_builtin
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of one-hot labels against class probabilities or logits.
+
+    >>> CategoricalCrossentropy(from_logits=True)(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.0, 0.0]]))
+    tensor(0.6931)
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="categorical_crossentropy", dtype=None):
+        super().__init__(categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+@_builtin
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Categorical cross-entropy that down-weights well-classified classes by ``alpha * (1 - p) ** gamma``.
+
+    >>> CategoricalFocalCrossentropy(alpha=1.0, gamma=0.0)(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+    tensor(0.6931)
+    """
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy", dtype=None):
+        super().__init__(categorical_focal_crossentropy, reduction=reduction, name=name, dtype=dtype, alpha=alpha,
+                         gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+@_builtin
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of integer class ids against class probabilities or logits; ``ignore_class`` entries
+    are left out of the mean.
+
+    >>> SparseCategoricalCrossentropy(from_logits=True)(torch.tensor([1, 0]), torch.zeros(2, 2))
+    tensor(0.6931)
+    """
+
+    _cast_y_true = False  # integer labels stay integers (exact beyond 2**24 classes)
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1,
+                 name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+
+
+@_builtin
+class KLDivergence(ArgumentFreeLoss):
+    """The Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.
+
+    >>> KLDivergence()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))
+    tensor(0.6931)
+    """
+
+    function = staticmethod(kl_divergence)
+
+
+@_builtin
+class Poisson(ArgumentFreeLoss):
+    """The Poisson negative log-likelihood ``y_pred - y_true * log(y_pred)`` (up to a constant).
+
+    >>> Poisson()(torch.tensor([[0.0]]), torch.tensor([[2.0]]))
+    tensor(2.)
+    """
+
+    function = staticmethod(poisson)

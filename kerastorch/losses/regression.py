@@ -1,0 +1,194 @@
+"""Regression losses: squared, absolute, percentage, logarithmic, Huber, log-cosh and cosine similarity.
+
+Every function converts ``y_true`` to ``y_pred``'s dtype, matches their ranks (a trailing
+axis of size 1 is squeezed or added, as in Keras) and reduces over the last axis (the given
+``axis`` for cosine similarity). Shapes that do not broadcast raise a ``ValueError`` naming
+the loss. ``huber`` refuses a non-positive ``delta`` (Keras 3 accepts it and returns
+meaningless values).
+
+Example:
+    >>> mean_squared_error(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
+    tensor([0.5000])
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import config
+from kerastorch.losses._common import ArgumentFreeLoss, prepare
+from kerastorch.losses.loss import LossFunctionWrapper
+from kerastorch.saving.object_registration import register_builtin
+
+_builtin = register_builtin("keras.losses")
+_LOG_2 = math.log(2.0)
+
+
+@_builtin
+def mean_squared_error(y_true, y_pred):
+    """``mean((y_true - y_pred) ** 2, axis=-1)``.
+
+    >>> mean_squared_error(torch.tensor([[0.0, 2.0]]), torch.tensor([[1.0, 1.0]]))
+    tensor([1.])
+    """
+    y_true, y_pred = prepare("mean_squared_error", y_true, y_pred)
+    return torch.square(y_true - y_pred).mean(-1)
+
+
+@_builtin
+def mean_absolute_error(y_true, y_pred):
+    """``mean(|y_true - y_pred|, axis=-1)``.
+
+    >>> mean_absolute_error(torch.tensor([[0.0, 2.0]]), torch.tensor([[1.0, 1.0]]))
+    tensor([1.])
+    """
+    y_true, y_pred = prepare("mean_absolute_error", y_true, y_pred)
+    return torch.abs(y_true - y_pred).mean(-1)
+
+
+@_builtin
+def mean_absolute_percentage_error(y_true, y_pred):
+    """``100 * mean(|(y_true - y_pred) / max(|y_true|, epsilon)|, axis=-1)``.
+
+    >>> mean_absolute_percentage_error(torch.tensor([[2.0, 4.0]]), torch.tensor([[1.0, 5.0]]))
+    tensor([37.5000])
+    """
+    y_true, y_pred = prepare("mean_absolute_percentage_error", y_true, y_pred)
+    diff = torch.abs((y_true - y_pred) / torch.abs(y_true).clamp_min(config.epsilon()))
+    return 100.0 * diff.mean(-1)
+
+
+@_builtin
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)) ** 2, axis=-1)``.
+
+    >>> mean_squared_logarithmic_error(torch.tensor([[0.0]]), torch.tensor([[math.e ** 2 - 1]])).round()
+    tensor([4.])
+    """
+    y_true, y_pred = prepare("mean_squared_logarithmic_error", y_true, y_pred)
+    eps = config.epsilon()
+    return torch.square(torch.log(y_pred.clamp_min(eps) + 1.0) - torch.log(y_true.clamp_min(eps) + 1.0)).mean(-1)
+
+
+@_builtin
+def huber(y_true, y_pred, delta=1.0):
+    """Mean over the last axis of ``0.5 * e**2`` where ``|e| <= delta``, else ``delta * (|e| - 0.5 * delta)``,
+    with ``e = y_pred - y_true``.
+
+    >>> huber(torch.tensor([[0.0, 0.0]]), torch.tensor([[0.5, 3.0]]))
+    tensor([1.3125])
+    """
+    delta = _positive_delta(delta)
+    y_true, y_pred = prepare("huber", y_true, y_pred)
+    if y_true.shape != y_pred.shape:
+        y_true, y_pred = torch.broadcast_tensors(y_true, y_pred)
+    return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(-1)
+
+
+def _positive_delta(delta):
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not 0 < delta < math.inf:
+        raise ValueError(f"huber: delta must be a positive float, received delta={delta!r}")
+    return float(delta)
+
+
+@_builtin
+def log_cosh(y_true, y_pred):
+    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed stably as ``x + softplus(-2x) - log(2)``.
+
+    >>> log_cosh(torch.tensor([[0.0]]), torch.tensor([[0.0]]))
+    tensor([0.])
+    """
+    y_true, y_pred = prepare("log_cosh", y_true, y_pred)
+    x = y_pred - y_true
+    return (x + F.softplus(-2.0 * x) - _LOG_2).mean(-1)
+
+
+@_builtin
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Minus the cosine similarity along ``axis`` (vectors shorter than epsilon are divided by epsilon).
+
+    >>> cosine_similarity(torch.tensor([[1.0, 0.0]]), torch.tensor([[2.0, 0.0]]))
+    tensor([-1.])
+    """
+    y_true, y_pred = prepare("cosine_similarity", y_true, y_pred)
+    eps = config.epsilon()
+    return -(F.normalize(y_true, dim=axis, eps=eps) * F.normalize(y_pred, dim=axis, eps=eps)).sum(axis)
+
+
+@_builtin
+class MeanSquaredError(ArgumentFreeLoss):
+    """The mean of squared errors.
+
+    >>> MeanSquaredError()(torch.tensor([[0.0, 2.0], [0.0, 0.0]]), torch.tensor([[1.0, 1.0], [1.0, 1.0]]))
+    tensor(1.)
+    """
+
+    function = staticmethod(mean_squared_error)
+
+
+@_builtin
+class MeanAbsoluteError(ArgumentFreeLoss):
+    """The mean of absolute errors.
+
+    >>> MeanAbsoluteError(reduction="sum")(torch.tensor([[0.0, 2.0]]), torch.tensor([[1.0, 1.0]]))
+    tensor(1.)
+    """
+
+    function = staticmethod(mean_absolute_error)
+
+
+@_builtin
+class MeanAbsolutePercentageError(ArgumentFreeLoss):
+    """The mean absolute percentage error.
+
+    >>> MeanAbsolutePercentageError()(torch.tensor([[2.0]]), torch.tensor([[1.0]]))
+    tensor(50.)
+    """
+
+    function = staticmethod(mean_absolute_percentage_error)
+
+
+@_builtin
+class MeanSquaredLogarithmicError(ArgumentFreeLoss):
+    """The mean squared error of ``log(1 + x)``.
+
+    >>> MeanSquaredLogarithmicError()(torch.tensor([[0.0]]), torch.tensor([[math.e ** 2 - 1]])).round()
+    tensor(4.)
+    """
+
+    function = staticmethod(mean_squared_logarithmic_error)
+
+
+@_builtin
+class LogCosh(ArgumentFreeLoss):
+    """The mean of ``log(cosh(error))``.
+
+    >>> LogCosh()(torch.tensor([[0.0]]), torch.tensor([[0.0]]))
+    tensor(0.)
+    """
+
+    function = staticmethod(log_cosh)
+
+
+@_builtin
+class Huber(LossFunctionWrapper):
+    """The Huber loss: quadratic for errors up to ``delta``, linear beyond.
+
+    >>> Huber(delta=1.0)(torch.tensor([[0.0, 0.0]]), torch.tensor([[0.5, 3.0]]))
+    tensor(1.3125)
+    """
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
+        super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=_positive_delta(delta))
+
+
+@_builtin
+class CosineSimilarity(LossFunctionWrapper):
+    """Minus the cosine similarity between ``y_true`` and ``y_pred`` along ``axis``.
+
+    >>> CosineSimilarity()(torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 1.0]]))
+    tensor(-0.7071)
+    """
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
