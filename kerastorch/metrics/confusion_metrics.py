@@ -1,0 +1,343 @@
+"""Metrics from confusion counts at thresholds: ``Precision``, ``Recall`` and ``AUC``.
+
+A prediction is positive at threshold ``t`` when ``y_pred > t``; a label is positive
+when it is non-zero. Counts are weighted sums kept per threshold (and per label for
+``AUC(multi_label=True)``). AUC with evenly spaced thresholds (the default) counts by
+bucketing each prediction once (a scatter-add and a cumulative sum) instead of
+comparing it with every threshold, as Keras 3 does.
+
+Example:
+    >>> m = Precision()
+    >>> m(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
+    tensor(0.6667)
+"""
+import numbers
+
+import numpy as np
+import torch
+
+from kerastorch import config
+from kerastorch.metrics.metric import Metric
+from kerastorch.metrics.metrics_utils import broadcast_weight, divide_no_nan, squeeze_or_expand_to_same_rank
+from kerastorch.metrics.reduction_metrics import MODULE
+from kerastorch.saving.object_registration import register_builtin
+
+NEG_INF = -1e10  # the score given to predictions outside the top k, and the threshold used with top_k
+_COUNT_NAMES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives", "fn": "false_negatives"}
+
+
+def _threshold_list(thresholds, default):
+    """``thresholds`` as a list of floats in [0, 1] (``default`` when None)."""
+    if thresholds is None:
+        return [default]
+    values = [thresholds] if isinstance(thresholds, numbers.Real) else list(thresholds)
+    if not values or not all(isinstance(t, numbers.Real) and 0 <= t <= 1 for t in values):
+        raise ValueError(f"Threshold values must be in [0, 1]. Received: {values}")
+    return [float(t) for t in values]
+
+
+def _filter_top_k(y_pred, k):
+    """``y_pred`` with every score outside the ``k`` largest of its last axis set to NEG_INF."""
+    indices = torch.topk(y_pred, min(k, y_pred.shape[-1]), dim=-1).indices
+    keep = torch.zeros_like(y_pred, dtype=torch.bool).scatter_(-1, indices, True)
+    return torch.where(keep, y_pred, torch.full_like(y_pred, NEG_INF))
+
+
+def _confusion_inputs(metric, y_true, y_pred, sample_weight, top_k=None, class_id=None):
+    """Labels, predictions and the sample weight broadcast to the predictions, as float tensors."""
+    y_true = metric._tensor(y_true, metric.dtype)
+    y_pred = metric._tensor(y_pred, metric.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"{metric.name}: y_true and y_pred must have the same shape, received "
+                         f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}")
+    weight = None
+    if sample_weight is not None:
+        # a per-sample weight gets a trailing axis, so (batch,) weights (batch, classes) predictions
+        weight = metric._tensor(sample_weight, metric.dtype).unsqueeze(-1)
+        _, weight = squeeze_or_expand_to_same_rank(y_true, weight, expand_rank_1=False)
+    if top_k is not None:
+        y_pred = _filter_top_k(y_pred, top_k)
+    if class_id is not None:
+        if y_pred.dim() < 2:
+            raise ValueError(f"{metric.name}: with class_id, y_pred must have shape (num_samples, num_classes), "
+                             f"received y_pred.shape={tuple(y_pred.shape)}")
+        y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
+    if weight is not None:
+        weight = broadcast_weight(weight, y_pred.shape)
+    return y_true, y_pred, weight
+
+
+def _combined_weight(weight, label_weights, shape):
+    if label_weights is None:
+        return weight
+    try:
+        label_weights = label_weights.broadcast_to(shape)
+    except RuntimeError:
+        raise ValueError(f"AUC: {label_weights.shape[0]} label_weights do not fit predictions of shape "
+                         f"{tuple(shape)}") from None
+    return label_weights if weight is None else weight * label_weights
+
+
+def confusion_counts(y_true, y_pred, thresholds, weight=None, multi_label=False, kinds=("tp", "fp", "tn", "fn")):
+    """``{kind: counts}`` for kinds among tp/fp/tn/fn: weighted counts per threshold, shape
+    ``(T,)``, or ``(T, labels)`` with ``multi_label`` (inputs ``(batch, labels)``)."""
+    if not multi_label:
+        y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
+        weight = None if weight is None else weight.reshape(-1)
+    positive = (y_pred.unsqueeze(0) > thresholds.view((-1,) + (1,) * y_pred.dim()))
+    label = (y_true != 0).unsqueeze(0)
+    cases = {"tp": lambda: label & positive, "fp": lambda: ~label & positive,
+             "tn": lambda: ~label & ~positive, "fn": lambda: label & ~positive}
+    counts = {}
+    for kind in kinds:
+        hits = cases[kind]()
+        counts[kind] = hits.sum(1) if weight is None else (hits * weight).sum(1)
+    return counts
+
+
+def bucketed_confusion_counts(y_true, y_pred, num_thresholds, weight=None, multi_label=False):
+    """Confusion counts for the thresholds ``[-eps, 1/(T-1), ..., (T-2)/(T-1), 1 + eps]``: each
+    prediction lands in one bucket, and counts at a threshold are suffix sums of the buckets."""
+    if not multi_label:
+        y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
+        weight = None if weight is None else weight.reshape(-1)
+    label = (y_true != 0).to(y_pred.dtype)
+    weight = torch.ones_like(y_pred) if weight is None else weight
+    true_weight, false_weight = label * weight, (1 - label) * weight
+    # y_pred > t_i  <=>  ceil(y_pred * (T - 1)) - 1 >= i, for the inner thresholds t_i = i / (T - 1)
+    bucket = (torch.ceil(y_pred.clamp(0.0, 1.0) * (num_thresholds - 1)) - 1).clamp_min(0).long()
+    counts = {}
+    for kind, values in (("tp", true_weight), ("fp", false_weight)):
+        per_bucket = values.new_zeros((num_thresholds,) + tuple(values.shape[1:])).scatter_add_(0, bucket, values)
+        counts[kind] = per_bucket.flip(0).cumsum(0).flip(0)
+    counts["fn"] = true_weight.sum(0) - counts["tp"]
+    counts["tn"] = false_weight.sum(0) - counts["fp"]
+    return counts
+
+
+class _PrecisionOrRecall(Metric):
+    """Shared by Precision and Recall: true positives plus one other count per threshold."""
+
+    _other = None  # "fp" for precision, "fn" for recall
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.thresholds = _threshold_list(thresholds, 0.5 if top_k is None else NEG_INF)
+        # the argument as given, for the config: None, one number or a list
+        self.init_thresholds = None if thresholds is None else (
+            self.thresholds[0] if isinstance(thresholds, numbers.Real) else list(self.thresholds))
+        self.top_k = top_k
+        self.class_id = class_id
+        self._single = len(self.thresholds) == 1
+        self._threshold_tensor = self._add_constant(self.thresholds)
+        self.true_positives = self.add_variable((len(self.thresholds),), name="true_positives")
+        other = self.add_variable((len(self.thresholds),), name=_COUNT_NAMES[self._other])
+        setattr(self, _COUNT_NAMES[self._other], other)
+        self._other_count = other
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight, self.top_k, self.class_id)
+        counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight, kinds=("tp", self._other))
+        self.true_positives.add_(counts["tp"])
+        self._other_count.add_(counts[self._other])
+
+    def result(self):
+        values = divide_no_nan(self.true_positives, self.true_positives + self._other_count)
+        return values[0] if self._single else values
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
+                "class_id": self.class_id}
+
+
+
+@register_builtin(MODULE)
+class Precision(_PrecisionOrRecall):
+    """``tp / (tp + fp)``: the weighted fraction of positive predictions whose label is positive.
+
+    ``thresholds`` (default 0.5; a list gives one value per threshold), ``top_k`` (only the
+    k largest scores of each sample count as positive) and ``class_id`` (one class of a
+    multi-class prediction) as in Keras 3.
+
+    >>> Precision()(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
+    tensor(0.6667)
+    """
+
+    _other = "fp"
+
+
+@register_builtin(MODULE)
+class Recall(_PrecisionOrRecall):
+    """``tp / (tp + fn)``: the weighted fraction of positive labels predicted positive.
+
+    Arguments as :class:`Precision`.
+
+    >>> Recall()(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
+    tensor(0.6667)
+    """
+
+    _other = "fn"
+
+
+def _evenly_spaced(points):
+    """Whether ``points`` (including 0 and 1) are evenly spaced, so that bucketing applies."""
+    if len(points) < 3:
+        return False
+    even = np.arange(len(points), dtype=np.float32) / (len(points) - 1)
+    return bool(np.allclose(points, even, atol=config.epsilon()))
+
+
+_CURVES = ("ROC", "PR", "PRGAIN")
+_SUMMATIONS = ("interpolation", "minoring", "majoring")
+
+
+@register_builtin(MODULE)
+class AUC(Metric):
+    """The area under the ROC curve (default), the precision-recall curve (``curve="PR"``) or
+    the precision-recall-gain curve (``curve="PRGAIN"``), from confusion counts at
+    ``num_thresholds`` thresholds (or the given ``thresholds``).
+
+    ``summation_method`` is ``"interpolation"`` (trapezoids; for PR, Davis & Goadrich's
+    interpolation), ``"minoring"`` or ``"majoring"``. ``multi_label=True`` keeps counts per
+    label (inputs ``(batch, labels)``) and averages the per-label AUCs, weighted by
+    ``label_weights`` when given; otherwise all labels are pooled and ``label_weights``
+    weights them. ``from_logits=True`` applies a sigmoid to the predictions first.
+
+    >>> AUC(num_thresholds=3)(torch.tensor([0.0, 0.0, 1.0, 1.0]), torch.tensor([0.0, 0.5, 0.3, 0.9]))
+    tensor(0.7500)
+    """
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
+                 thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
+        super().__init__(name=name, dtype=dtype)
+        self.curve = _choice(curve, _CURVES, "curve", str.upper)
+        self.summation_method = _choice(summation_method, _SUMMATIONS, "summation_method", str.lower)
+        if thresholds is not None:
+            inner = sorted(_threshold_list(thresholds, None))
+            num_thresholds = len(inner) + 2
+            self._thresholds_distributed_evenly = _evenly_spaced([0.0] + inner + [1.0])
+        else:
+            if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) or num_thresholds <= 1:
+                raise ValueError(f"Argument `num_thresholds` must be an integer > 1. "
+                                 f"Received: num_thresholds={num_thresholds!r}")
+            inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self._thresholds_distributed_evenly = True
+        self._init_thresholds = thresholds is not None
+        self.num_thresholds = num_thresholds
+        self.thresholds = [0.0 - config.epsilon()] + inner + [1.0 + config.epsilon()]
+        self._threshold_tensor = self._add_constant(self.thresholds)
+        self.multi_label = bool(multi_label)
+        self.from_logits = bool(from_logits)
+        self.label_weights = None
+        if label_weights is not None:
+            self.label_weights = self._add_constant(label_weights)
+            if self.label_weights.dim() != 1 or bool((self.label_weights < 0).any()):
+                raise ValueError(f"AUC: label_weights must be a list of non-negative values, "
+                                 f"received {label_weights!r}")
+        self.num_labels = num_labels
+        self._built = False
+        if not self.multi_label:
+            self._build(None)
+        elif num_labels is not None:
+            self._build(num_labels)
+
+    def _build(self, num_labels):
+        shape = (self.num_thresholds,) if num_labels is None else (self.num_thresholds, num_labels)
+        for kind in ("tp", "fp", "tn", "fn"):
+            setattr(self, _COUNT_NAMES[kind], self.add_variable(shape, name=_COUNT_NAMES[kind]))
+        self.num_labels = num_labels
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self.multi_label:
+            shape = tuple(torch.as_tensor(y_pred).shape) if not isinstance(y_pred, torch.Tensor) else y_pred.shape
+            if len(shape) != 2:
+                raise ValueError(f"`y_pred` must have rank 2 when `multi_label=True`. Found rank {len(shape)}. "
+                                 f"Full shape received for `y_pred`: {tuple(shape)}")
+            if not self._built:
+                self._build(shape[1])
+            elif shape[1] != self.num_labels:
+                raise ValueError(f"{self.name}: expected y_pred with {self.num_labels} labels, received "
+                                 f"y_pred.shape={tuple(shape)}")
+        y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight)
+        if self.from_logits:
+            y_pred = torch.sigmoid(y_pred)
+        if not self.multi_label:
+            weight = _combined_weight(weight, self.label_weights, y_pred.shape)
+        if self._thresholds_distributed_evenly:
+            counts = bucketed_confusion_counts(y_true, y_pred, self.num_thresholds, weight, self.multi_label)
+        else:
+            counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight, self.multi_label)
+        for kind, name in _COUNT_NAMES.items():
+            getattr(self, name).add_(counts[kind])
+
+    def result(self):
+        if not self._built:
+            return torch.zeros((), dtype=config.torch_dtype(self.dtype), device=self._device)
+        tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._average_labels(_interpolated_pr_auc_terms(tp, fp, fn))
+        recall = divide_no_nan(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = divide_no_nan(fp, fp + tn), recall
+        elif self.curve == "PR":
+            x, y = recall, divide_no_nan(tp, tp + fp)
+        else:
+            x, y = _precision_recall_gains(tp, fp, tn, fn)
+        if self.summation_method == "interpolation":
+            heights = (y[:-1] + y[1:]) / 2
+        elif self.summation_method == "minoring":
+            heights = torch.minimum(y[:-1], y[1:])
+        else:
+            heights = torch.maximum(y[:-1], y[1:])
+        return self._average_labels((x[:-1] - x[1:]) * heights)
+
+    def _average_labels(self, terms):
+        """The sum of the Riemann ``terms``; with ``multi_label``, per label, then averaged."""
+        if not self.multi_label:
+            return terms.sum()
+        by_label = terms.sum(0)
+        if self.label_weights is None:
+            return by_label.mean()
+        return divide_no_nan((by_label * self.label_weights).sum(), self.label_weights.sum())
+
+    def get_config(self):
+        label_weights = None if self.label_weights is None else self.label_weights.tolist()
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
+                  "summation_method": self.summation_method, "multi_label": self.multi_label,
+                  "num_labels": self.num_labels, "label_weights": label_weights, "from_logits": self.from_logits}
+        if self._init_thresholds:
+            config["thresholds"] = self.thresholds[1:-1]
+        return config
+
+
+def _choice(value, choices, what, canonical):
+    if isinstance(value, str) and canonical(value) in choices:
+        return canonical(value)
+    raise ValueError(f"AUC: invalid {what} {value!r}; expected one of {list(choices)}")
+
+
+def _interpolated_pr_auc_terms(tp, fp, fn):
+    """Davis & Goadrich's PR-AUC pieces: between thresholds, precision follows the line through
+    the interpolated true and false positive counts."""
+    dtp = tp[:-1] - tp[1:]
+    predicted = tp + fp
+    dp = predicted[:-1] - predicted[1:]
+    slope = divide_no_nan(dtp, dp.clamp_min(0))
+    intercept = tp[1:] - slope * predicted[1:]
+    both_positive = (predicted[:-1] > 0) & (predicted[1:] > 0)
+    ratio = torch.where(both_positive, divide_no_nan(predicted[:-1], predicted[1:].clamp_min(0)),
+                        torch.ones_like(predicted[1:]))
+    return divide_no_nan(slope * (dtp + intercept * torch.log(ratio)), (tp[1:] + fn[1:]).clamp_min(0))
+
+
+def _precision_recall_gains(tp, fp, tn, fn):
+    """(recall gain, precision gain) after Flach & Kull: ``1 - (P/N) * fn/tp`` and
+    ``1 - (P/N) * fp/tp``; without true positives the gains are 0 and 1, and a negative recall
+    gain counts as 0."""
+    scale = divide_no_nan(tp + fn, fp + tn)
+    no_tp = tp == 0
+    recall_gain = torch.where(no_tp, torch.zeros_like(tp), 1 - scale * divide_no_nan(fn, tp))
+    precision_gain = torch.where(no_tp, torch.ones_like(tp), 1 - scale * divide_no_nan(fp, tp))
+    return recall_gain.clamp_min(0), precision_gain

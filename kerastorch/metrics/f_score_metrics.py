@@ -1,0 +1,121 @@
+"""F-scores: ``FBetaScore`` and ``F1Score``, per class or averaged, as in Keras 3.
+
+Inputs are ``(batch, classes)``. With ``threshold=None`` the top-scoring class of each
+sample is the positive prediction (ties all count; an all-zero row predicts nothing);
+otherwise a score above ``threshold`` is positive.
+
+Example:
+    >>> m = F1Score(average="macro", threshold=0.5)
+    >>> m(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
+    tensor(0.8333)
+"""
+import numbers
+
+import torch
+
+from kerastorch import config
+from kerastorch.metrics.metric import Metric
+from kerastorch.metrics.reduction_metrics import MODULE
+from kerastorch.saving.object_registration import register_builtin
+
+_AVERAGES = (None, "micro", "macro", "weighted")
+
+
+@register_builtin(MODULE)
+class FBetaScore(Metric):
+    """The F-beta score ``(1 + beta²) * precision * recall / (beta² * precision + recall)``.
+
+    ``average``: None (one score per class), ``"micro"`` (counts pooled over classes),
+    ``"macro"`` (mean of the class scores) or ``"weighted"`` (mean weighted by each class's
+    label count).
+
+    >>> FBetaScore(beta=2.0, threshold=0.5)(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
+    tensor([0.8333, 1.0000])
+    """
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if average not in _AVERAGES:
+            raise ValueError(f"Invalid `average` argument value. Expected one of: {_AVERAGES}. "
+                             f"Received: average={average!r}")
+        if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta > 0:
+            raise ValueError(f"`beta` should be a float greater than 0. Received: beta={beta!r}")
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, numbers.Real)
+                                      or not 0 < threshold <= 1):
+            raise ValueError(f"`threshold` should be a float in the interval (0, 1]. Received: threshold={threshold!r}")
+        self.average = average
+        self.beta = float(beta)
+        self.threshold = threshold
+        self._built = False
+
+    def _build(self, num_classes):
+        shape = () if self.average == "micro" else (num_classes,)
+        for name in ("true_positives", "false_positives", "false_negatives", "intermediate_weights"):
+            setattr(self, name, self.add_variable(shape, name=name))
+        self._num_classes = num_classes
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = self._tensor(y_true, self.dtype)
+        y_pred = self._tensor(y_pred, self.dtype)
+        if y_true.dim() != 2 or y_pred.dim() != 2 or y_true.shape != y_pred.shape:
+            raise ValueError(f"{type(self).__name__} expects 2D inputs of the same shape (batch_size, output_dim), "
+                             f"received y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}")
+        if not self._built:
+            self._build(y_pred.shape[-1])
+        elif y_pred.shape[-1] != self._num_classes:
+            raise ValueError(f"{self.name}: expected {self._num_classes} classes as before, received "
+                             f"y_pred.shape={tuple(y_pred.shape)}")
+        if self.threshold is None:
+            top = y_pred.amax(-1, keepdim=True)
+            predicted = (y_pred >= top) & (y_pred.abs() > 1e-9)
+        else:
+            predicted = y_pred > self.threshold
+        predicted = predicted.to(y_true.dtype)
+        weight = None if sample_weight is None else self._tensor(sample_weight, self.dtype).reshape(-1, 1)
+        dims = None if self.average == "micro" else 0
+
+        def weighted_sum(values):
+            values = values if weight is None else values * weight
+            return values.sum() if dims is None else values.sum(dims)
+
+        self.true_positives.add_(weighted_sum(predicted * y_true))
+        self.false_positives.add_(weighted_sum(predicted * (1 - y_true)))
+        self.false_negatives.add_(weighted_sum((1 - predicted) * y_true))
+        self.intermediate_weights.add_(weighted_sum(y_true))
+
+    def result(self):
+        if not self._built:
+            return torch.zeros((), dtype=config.torch_dtype(self.dtype), device=self._device)
+        eps = config.epsilon()
+        tp = self.true_positives
+        precision = tp / (tp + self.false_positives + eps)
+        recall = tp / (tp + self.false_negatives + eps)
+        beta2 = self.beta ** 2
+        score = (1 + beta2) * precision * recall / (beta2 * precision + recall + eps)
+        if self.average == "weighted":
+            weights = self.intermediate_weights / (self.intermediate_weights.sum() + eps)
+            return (score * weights).sum()
+        if self.average is not None:
+            return score.mean()
+        return score
+
+    def get_config(self):
+        return {**super().get_config(), "average": self.average, "beta": self.beta, "threshold": self.threshold}
+
+
+@register_builtin(MODULE)
+class F1Score(FBetaScore):
+    """The F1 score: the harmonic mean of precision and recall (:class:`FBetaScore` with beta 1).
+
+    >>> F1Score(threshold=0.5)(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
+    tensor([0.6667, 1.0000])
+    """
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["beta"]
+        return config

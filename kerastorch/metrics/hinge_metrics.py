@@ -1,0 +1,46 @@
+"""Hinge metrics: running means of the hinge losses (labels -1/1, or 0/1 mapped to -1/1).
+
+Example:
+    >>> m = Hinge()
+    >>> m(torch.tensor([[1.0, -1.0]]), torch.tensor([[0.5, -2.0]]))
+    tensor(0.2500)
+"""
+from kerastorch import losses
+from kerastorch.metrics.reduction_metrics import MODULE, FunctionMetric
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin(MODULE)
+class Hinge(FunctionMetric):
+    """The mean of ``max(1 - y_true * y_pred, 0)``.
+
+    >>> Hinge()(torch.tensor([[1.0]]), torch.tensor([[0.25]]))
+    tensor(0.7500)
+    """
+
+    def __init__(self, name="hinge", dtype=None):
+        super().__init__(losses.hinge, name=name, dtype=dtype)
+
+
+@register_builtin(MODULE)
+class SquaredHinge(FunctionMetric):
+    """The mean of ``max(1 - y_true * y_pred, 0) ** 2``.
+
+    >>> SquaredHinge()(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
+    tensor(0.2500)
+    """
+
+    def __init__(self, name="squared_hinge", dtype=None):
+        super().__init__(losses.squared_hinge, name=name, dtype=dtype)
+
+
+@register_builtin(MODULE)
+class CategoricalHinge(FunctionMetric):
+    """The mean of ``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` (one-hot labels).
+
+    >>> CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.25, 0.75]]))
+    tensor(0.5000)
+    """
+
+    def __init__(self, name="categorical_hinge", dtype=None):
+        super().__init__(losses.categorical_hinge, name=name, dtype=dtype)

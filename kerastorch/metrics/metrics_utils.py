@@ -1,0 +1,82 @@
+"""Shape and reduction helpers shared by the metric families (private).
+
+They follow Keras 3's rules: labels and predictions whose ranks differ by a trailing
+axis of size 1 are squeezed or expanded to the same rank, and per-element values are
+reduced to one value per sample before sample weights are applied.
+
+Example:
+    >>> squeeze_or_expand_to_same_rank(torch.zeros(4, 1), torch.zeros(4))[0].shape
+    torch.Size([4, 1])
+"""
+import torch
+
+from kerastorch import config
+
+
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+    """Make ranks equal when they differ by one trailing axis of size 1: a rank-1 tensor is
+    expanded (``expand_rank_1``), otherwise the size-1 axis is squeezed."""
+    rank1, rank2 = x1.dim(), x2.dim()
+    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
+        if rank2 == 1 and expand_rank_1:
+            x2 = x2.unsqueeze(-1)
+        else:
+            x1 = x1.squeeze(-1)
+    elif rank2 == rank1 + 1 and x2.shape[-1] == 1:
+        if rank1 == 1 and expand_rank_1:
+            x1 = x1.unsqueeze(-1)
+        else:
+            x2 = x2.squeeze(-1)
+    return x1, x2
+
+
+def check_broadcastable(a, b, who, what=("y_true", "y_pred")):
+    """Raise a ValueError naming ``who`` when ``a`` and ``b`` cannot broadcast together."""
+    try:
+        torch.broadcast_shapes(a.shape, b.shape)
+    except RuntimeError:
+        raise ValueError(
+            f"{who}: {what[0]} and {what[1]} have incompatible shapes: {what[0]}.shape={tuple(a.shape)}, "
+            f"{what[1]}.shape={tuple(b.shape)}"
+        ) from None
+
+
+def reduce_to_samplewise(values, sample_weight, reduce_fn):
+    """Keras's per-sample reduction: ``values`` reduced (``reduce_fn``) over the axes that
+    ``sample_weight`` lacks, multiplied by the broadcast weight, then reduced to one value per
+    sample. Returns ``(values, sample_weight)``; the weight is reduced the same way."""
+    if sample_weight is not None:
+        sample_weight = sample_weight.to(values.dtype)
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        weight_rank = sample_weight.dim()
+        if values.dim() > weight_rank:
+            values = reduce_fn(values, dim=tuple(range(weight_rank, values.dim())))
+        sample_weight = broadcast_weight(sample_weight, values.shape)
+        values = values * sample_weight
+        if weight_rank > 1:
+            sample_weight = reduce_fn(sample_weight, dim=tuple(range(1, weight_rank)))
+    if values.dim() > 1:
+        values = reduce_fn(values, dim=tuple(range(1, values.dim())))
+    return values, sample_weight
+
+
+def broadcast_weight(sample_weight, shape):
+    """``sample_weight`` broadcast to ``shape``, else a ValueError saying both shapes."""
+    try:
+        return sample_weight.broadcast_to(shape)
+    except RuntimeError:
+        raise ValueError(
+            f"sample_weight of shape {tuple(sample_weight.shape)} cannot be broadcast to the shape "
+            f"{tuple(shape)} of the values it weights"
+        ) from None
+
+
+def divide_no_nan(numerator, denominator):
+    """``numerator / denominator``, with 0 where the denominator is 0."""
+    quotient = numerator / denominator
+    return torch.where(denominator == 0, torch.zeros_like(quotient), quotient)
+
+
+def floatx_dtype():
+    """The torch dtype of ``config.floatx()``."""
+    return config.torch_dtype(config.floatx())

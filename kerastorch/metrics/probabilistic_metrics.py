@@ -1,0 +1,77 @@
+"""Probabilistic metrics: running means of the cross-entropy, KL-divergence and Poisson losses.
+
+Each is a :class:`MeanMetricWrapper` of the loss function of the same name in
+``kerastorch.losses``, with the loss's options (``from_logits``, ``label_smoothing`` ...).
+
+Example:
+    >>> m = BinaryCrossentropy()
+    >>> m(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+    tensor(0.6931)
+"""
+from kerastorch import losses
+from kerastorch.metrics.reduction_metrics import MODULE, FunctionMetric
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin(MODULE)
+class BinaryCrossentropy(FunctionMetric):
+    """The mean binary cross-entropy between 0/1 labels and probabilities (logits with ``from_logits``).
+
+    >>> BinaryCrossentropy(from_logits=True)(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]))
+    tensor(0.6931)
+    """
+
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
+        super().__init__(losses.binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+@register_builtin(MODULE)
+class CategoricalCrossentropy(FunctionMetric):
+    """The mean cross-entropy between one-hot labels and class probabilities along ``axis``.
+
+    >>> CategoricalCrossentropy()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+    tensor(0.6931)
+    """
+
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0, axis=-1):
+        super().__init__(losses.categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+@register_builtin(MODULE)
+class SparseCategoricalCrossentropy(FunctionMetric):
+    """The mean cross-entropy between integer labels and class probabilities along ``axis``.
+
+    >>> SparseCategoricalCrossentropy()(torch.tensor([1]), torch.tensor([[0.5, 0.5]]))
+    tensor(0.6931)
+    """
+
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, ignore_class=None,
+                 axis=-1):
+        super().__init__(losses.sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         ignore_class=ignore_class, axis=axis)
+
+
+@register_builtin(MODULE)
+class KLDivergence(FunctionMetric):
+    """The mean Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.
+
+    >>> KLDivergence()(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.5, 0.5]]))
+    tensor(0.)
+    """
+
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(losses.kl_divergence, name=name, dtype=dtype)
+
+
+@register_builtin(MODULE)
+class Poisson(FunctionMetric):
+    """The mean Poisson loss ``y_pred - y_true * log(y_pred)``.
+
+    >>> Poisson()(torch.tensor([[1.0]]), torch.tensor([[1.0]]))
+    tensor(1.0000)
+    """
+
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(losses.poisson, name=name, dtype=dtype)

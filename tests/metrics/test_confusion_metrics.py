@@ -1,0 +1,146 @@
+"""Tests for Precision, Recall and AUC: Keras 3 parity over thresholds, top_k, class_id, curves, labels."""
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from metric_checks import arrays, assert_parity, batches, floats, roundtrip, to_np
+
+from kerastorch import metrics
+
+AUC_TOL = dict(rtol=1e-4, atol=1e-4)
+# Keras 3 takes ~50 ms per confusion-matrix update on CPU: fewer examples per case keep the file fast
+FEW = settings(max_examples=6)
+# scores with exact ties on the thresholds (0.5, multiples of 1/4 ...) as well as arbitrary ones
+SCORES = st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]) | floats(0.0, 1.0)
+
+
+def binary_pair(draw, shape):
+    return draw(arrays(shape, st.sampled_from([0.0, 1.0]))), draw(arrays(shape, SCORES))
+
+
+def logit_pair(draw, shape):
+    return draw(arrays(shape, st.sampled_from([0.0, 1.0]))), draw(arrays(shape, floats(-4.0, 4.0)))
+
+
+PR_CASES = [
+    ({}, (1,)),
+    ({}, (3,)),
+    ({"thresholds": [0.0, 0.3, 0.5, 0.75, 1.0]}, (2,)),
+    ({"thresholds": 0.25}, (2, 2)),
+    ({"top_k": 2}, (4,)),
+    ({"top_k": 1, "thresholds": 0.6}, (3,)),
+    ({"class_id": 1}, (3,)),
+    ({"class_id": 2, "top_k": 2}, (4,)),
+]
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("name", ["Precision", "Recall"])
+@pytest.mark.parametrize("kwargs,tail", PR_CASES)
+@FEW
+@given(data=st.data())
+def test_precision_and_recall_match_keras(keras3, name, kwargs, tail, data):
+    # with class_id, Keras takes one column of the predictions, so weights are per sample
+    # Keras gives a per-sample weight a trailing axis: beyond rank 2, only full-shape weights broadcast
+    weights = "full" if len(tail) > 1 else True
+    drawn = data.draw(batches(binary_pair, tail=tail, per_sample="class_id" in kwargs, weights=weights))
+    assert_parity(getattr(metrics, name)(**kwargs), getattr(keras3.metrics, name)(**kwargs), drawn)
+
+
+AUC_CASES = [
+    ({}, (1,), binary_pair),
+    ({"num_thresholds": 5}, (3,), binary_pair),
+    ({"curve": "PR"}, (2,), binary_pair),
+    ({"curve": "pr", "summation_method": "minoring"}, (2,), binary_pair),
+    ({"summation_method": "majoring", "num_thresholds": 7}, (1,), binary_pair),
+    ({"curve": "PRGAIN", "num_thresholds": 11}, (2,), binary_pair),
+    ({"thresholds": [0.25, 0.5, 0.75]}, (2,), binary_pair),  # evenly spaced: bucketed
+    ({"thresholds": [0.1, 0.5, 0.8, 0.3]}, (2,), binary_pair),  # uneven: compared one by one
+    ({"multi_label": True}, (3,), binary_pair),
+    ({"multi_label": True, "num_labels": 2, "curve": "PR"}, (2,), binary_pair),
+    ({"multi_label": True, "label_weights": [1.0, 0.0, 2.0], "num_thresholds": 9}, (3,), binary_pair),
+    ({"label_weights": [0.5, 2.0], "num_thresholds": 9}, (2,), binary_pair),
+    ({"from_logits": True, "num_thresholds": 20}, (2,), logit_pair),
+    ({"multi_label": True, "thresholds": [0.2, 0.9], "summation_method": "minoring"}, (2,), binary_pair),
+]
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("kwargs,tail,make_pair", AUC_CASES)
+@FEW
+@given(data=st.data())
+def test_auc_matches_keras(keras3, kwargs, tail, make_pair, data):
+    drawn = data.draw(batches(make_pair, tail=tail))
+    assert_parity(metrics.AUC(**kwargs), keras3.metrics.AUC(**kwargs), drawn, AUC_TOL)
+
+
+def test_known_values():
+    y_true, y_pred = torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0])
+    assert metrics.Precision()(y_true, y_pred).item() == pytest.approx(2 / 3)
+    assert metrics.Recall()(y_true, y_pred).item() == pytest.approx(2 / 3)
+    several = metrics.Precision(thresholds=[0.3, 0.6])(torch.tensor([0, 1, 1, 0]), torch.tensor([0.4, 0.7, 0.2, 0.9]))
+    np.testing.assert_allclose(to_np(several), [1 / 3, 1 / 2], rtol=1e-6)
+    perfect = metrics.AUC()(torch.tensor([0.0, 0.0, 1.0, 1.0]), torch.tensor([0.1, 0.2, 0.8, 0.9]))
+    assert perfect.item() == pytest.approx(1.0, abs=1e-6)
+    assert metrics.AUC().result().item() == 0.0 and metrics.AUC(multi_label=True).result().item() == 0.0
+    assert metrics.Precision().result().item() == 0.0  # no predictions: 0, not NaN
+
+
+def test_bucketing_agrees_with_comparing_each_threshold():
+    """The evenly-spaced fast path counts exactly what the threshold-by-threshold path counts."""
+    torch.manual_seed(0)
+    y_true = (torch.rand(64, 3) > 0.5).float()
+    y_pred = torch.rand(64, 3)
+    weight = torch.rand(64)
+    for multi_label in (False, True):
+        fast = metrics.AUC(num_thresholds=11, multi_label=multi_label)
+        slow = metrics.AUC(num_thresholds=11, multi_label=multi_label)
+        slow._thresholds_distributed_evenly = False
+        fast.update_state(y_true, y_pred, sample_weight=weight)
+        slow.update_state(y_true, y_pred, sample_weight=weight)
+        for a, b in zip(fast.variables, slow.variables):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_errors():
+    with pytest.raises(ValueError, match=r"Threshold values must be in \[0, 1\]"):
+        metrics.Precision(thresholds=1.5)
+    with pytest.raises(ValueError, match="num_thresholds"):
+        metrics.AUC(num_thresholds=1)
+    with pytest.raises(ValueError, match="curve"):
+        metrics.AUC(curve="DET")
+    with pytest.raises(ValueError, match="summation_method"):
+        metrics.AUC(summation_method="trapezoid")
+    with pytest.raises(ValueError, match="label_weights"):
+        metrics.AUC(label_weights=[1.0, -1.0])
+    with pytest.raises(ValueError, match="2 label_weights do not fit"):
+        metrics.AUC(label_weights=[1.0, 2.0]).update_state(torch.zeros(3, 3), torch.zeros(3, 3))
+    with pytest.raises(ValueError, match="class_id"):
+        metrics.Recall(class_id=1).update_state(torch.zeros(3), torch.zeros(3))
+    with pytest.raises(ValueError, match="same shape"):
+        metrics.Precision().update_state(torch.zeros(3), torch.zeros(2))
+    with pytest.raises(ValueError, match="rank 2"):
+        metrics.AUC(multi_label=True).update_state(torch.zeros(3), torch.zeros(3))
+    auc = metrics.AUC(multi_label=True)
+    auc.update_state(torch.zeros(2, 3), torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="3 labels"):
+        auc.update_state(torch.zeros(2, 4), torch.zeros(2, 4))
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("name,kwargs", [
+    ("Precision", {}), ("Precision", {"thresholds": [0.2, 0.4], "top_k": 2, "class_id": 1}), ("Recall", {"top_k": 3}),
+    ("AUC", {}), ("AUC", {"num_thresholds": 50, "curve": "PR", "summation_method": "majoring", "from_logits": True}),
+    ("AUC", {"multi_label": True, "num_labels": 3, "label_weights": [1.0, 2.0, 0.5]}),
+    ("AUC", {"thresholds": [0.7, 0.2, 0.5]}),
+])
+def test_configs_round_trip_and_match_keras(keras3, name, kwargs):
+    ours = roundtrip(getattr(metrics, name)(name="m", **kwargs)).get_config()
+    theirs = getattr(keras3.metrics, name)(name="m", **kwargs).get_config()
+    if theirs.get("label_weights") is not None:
+        theirs["label_weights"] = to_np(theirs["label_weights"]).tolist()  # Keras 3 leaves a tensor here
+    if "thresholds" in theirs and name == "AUC":
+        theirs["thresholds"] = [float(t) for t in theirs["thresholds"]]
+    assert ours == theirs
+    assert getattr(metrics, name).from_config(theirs).get_config() == ours
