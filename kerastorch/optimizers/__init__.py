@@ -1,0 +1,64 @@
+"""``keras.optimizers``: Keras 3's optimizers on torch multi-tensor ops, and learning rate schedules.
+
+Every optimizer updates all parameters of a step with a few ``torch._foreach_*``
+kernels, implements Keras 3's update formulas and defaults, and keeps its state in
+tensors on the parameters' device (``state_dict()`` / ``load_state_dict()``).
+
+Example:
+    >>> import kerastorch as keras
+    >>> optimizer = keras.optimizers.get("adam")
+    >>> schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=1000)
+    >>> optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=1e-4)
+"""
+import torch
+
+from kerastorch.optimizers import schedules
+from kerastorch.optimizers.adadelta import Adadelta
+from kerastorch.optimizers.adagrad import Adagrad
+from kerastorch.optimizers.adam import Adam, AdamW
+from kerastorch.optimizers.adamax import Adamax
+from kerastorch.optimizers.base import Optimizer
+from kerastorch.optimizers.ftrl import Ftrl
+from kerastorch.optimizers.lion import Lion
+from kerastorch.optimizers.nadam import Nadam
+from kerastorch.optimizers.rmsprop import RMSprop
+from kerastorch.optimizers.sgd import SGD
+from kerastorch.saving.object_registration import get_registered_object
+from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta", "Adamax", "Lion",
+           "Ftrl", "schedules", "get", "serialize", "deserialize"]
+
+_BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, Ftrl)
+# Keras accepts the class name and its lower-case form: "Adam", "adam", "RMSprop", "rmsprop".
+_BY_NAME = {**{cls.__name__: cls for cls in _BUILTINS}, **{cls.__name__.lower(): cls for cls in _BUILTINS}}
+
+
+def serialize(optimizer):
+    """The Keras config dict: ``serialize(Adam())["class_name"]`` -> ``'Adam'``."""
+    return serialize_keras_object(optimizer)
+
+
+def deserialize(config, custom_objects=None):
+    """An optimizer from :func:`serialize` output or a name (Keras 3 configs read too)."""
+    obj = deserialize_keras_object(config, module_objects=_BY_NAME, custom_objects=custom_objects,
+                                   printable_module_name="optimizer")
+    return obj() if isinstance(obj, type) else obj
+
+
+def get(identifier):
+    """An optimizer from a name (``"adam"``, ``"SGD"`` ...), a config dict or an instance; a
+    ``torch.optim.Optimizer`` passes through unchanged.
+
+    >>> type(get("rmsprop")).__name__
+    'RMSprop'
+    """
+    if isinstance(identifier, (Optimizer, torch.optim.Optimizer)):
+        return identifier
+    known_name = isinstance(identifier, str) and (
+        identifier in _BY_NAME or get_registered_object(identifier) is not None)
+    optimizer = deserialize(identifier) if known_name or isinstance(identifier, dict) else None
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Expected one of "
+                     f"{sorted(cls.__name__.lower() for cls in _BUILTINS)}, a config dict or an Optimizer.")

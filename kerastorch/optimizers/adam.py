@@ -1,0 +1,76 @@
+"""``Adam`` and ``AdamW``: adaptive moment estimation, Keras 3's formulation.
+
+Example:
+    >>> optimizer = Adam(learning_rate=1e-3, amsgrad=True)
+"""
+import torch
+
+from kerastorch.optimizers.base import Optimizer, _check
+from kerastorch.saving.object_registration import register_builtin
+
+
+def bias_corrections(optimizer, *betas):
+    """``1 - beta ** (iterations + 1)`` for each beta: 0-d float32 tensors on the counter's device."""
+    step = optimizer._local_step()
+    return [1 - torch.pow(beta, step) for beta in betas]
+
+
+@register_builtin("keras.optimizers")
+class Adam(Optimizer):
+    """Adam.
+
+    ``m += (g - m) * (1 - beta_1)``; ``v += (g**2 - v) * (1 - beta_2)`` (``amsgrad`` uses the
+    running maximum of ``v``); ``var -= lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + epsilon)``.
+    Takes the :class:`Optimizer` arguments as keywords.
+
+    >>> model_weights = [torch.nn.Parameter(torch.zeros(3))]
+    >>> optimizer = Adam(learning_rate=0.01, global_clipnorm=1.0)
+    >>> optimizer.apply([torch.ones(3)], model_weights)
+    >>> [round(x, 4) for x in model_weights[0].tolist()]
+    [-0.01, -0.01, -0.01]
+    """
+
+    _config_keys = ("beta_1", "beta_2", "epsilon", "amsgrad")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = _check(beta_1, "beta_1", 0.0, 1.0, optional=False)
+        self.beta_2 = _check(beta_2, "beta_2", 0.0, 1.0, optional=False)
+        self.epsilon = _check(epsilon, "epsilon", optional=False)
+        self.amsgrad = bool(amsgrad)
+
+    def _slot_blocks(self):
+        return (("momentum", "velocity"),) + ((("velocity_hat",),) if self.amsgrad else ())
+
+    def _step_scalars(self, lr):
+        corrections = bias_corrections(self, self.beta_1, self.beta_2)
+        return {"alpha": lr * torch.sqrt(corrections[1]) / corrections[0]}
+
+    def _update_step(self, params, grads, slots, scalars):
+        momentums, velocities = slots["momentum"], slots["velocity"]
+        torch._foreach_lerp_(momentums, grads, 1 - self.beta_1)
+        torch._foreach_mul_(velocities, self.beta_2)
+        torch._foreach_addcmul_(velocities, grads, grads, value=1 - self.beta_2)
+        if self.amsgrad:
+            torch._foreach_maximum_(slots["velocity_hat"], velocities)
+            velocities = slots["velocity_hat"]
+        denominators = torch._foreach_sqrt(velocities)
+        torch._foreach_add_(denominators, self.epsilon)
+        torch._foreach_div_(denominators, scalars["alpha"])
+        torch._foreach_addcdiv_(params, momentums, denominators, value=-1)
+
+
+@register_builtin("keras.optimizers")
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``var -= var * weight_decay * lr`` before each update).
+
+    >>> optimizer = AdamW(learning_rate=1e-3, weight_decay=0.004)
+    >>> optimizer.exclude_from_weight_decay(var_names=["bias"])
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        if weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
+        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad,
+                         weight_decay=weight_decay, **kwargs)

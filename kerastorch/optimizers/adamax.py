@@ -1,0 +1,45 @@
+"""``Adamax``: Adam with the infinity norm, Keras 3's formulation.
+
+Example:
+    >>> optimizer = Adamax(learning_rate=2e-3)
+"""
+import torch
+
+from kerastorch.optimizers.adam import bias_corrections
+from kerastorch.optimizers.base import Optimizer, _check
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.optimizers")
+class Adamax(Optimizer):
+    """Adamax.
+
+    ``m += (g - m) * (1 - beta_1)``; ``u = max(beta_2 * u, |g|)``;
+    ``var -= lr * m / ((1 - beta_1**t) * (u + epsilon))``. Takes the :class:`Optimizer` arguments
+    as keywords.
+
+    >>> optimizer = Adamax(learning_rate=1e-3, beta_2=0.99)
+    """
+
+    _config_keys = ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = _check(beta_1, "beta_1", 0.0, 1.0, optional=False)
+        self.beta_2 = _check(beta_2, "beta_2", 0.0, 1.0, optional=False)
+        self.epsilon = _check(epsilon, "epsilon", optional=False)
+
+    def _slot_blocks(self):
+        return (("momentum", "norm"),)
+
+    def _step_scalars(self, lr):
+        return {"scale": bias_corrections(self, self.beta_1)[0] / lr}
+
+    def _update_step(self, params, grads, slots, scalars):
+        momentums, norms = slots["momentum"], slots["norm"]
+        torch._foreach_lerp_(momentums, grads, 1 - self.beta_1)
+        torch._foreach_mul_(norms, self.beta_2)
+        torch._foreach_maximum_(norms, torch._foreach_abs(grads))
+        denominators = torch._foreach_add(norms, self.epsilon)
+        torch._foreach_mul_(denominators, scalars["scale"])  # (1 - beta_1**t) * (u + epsilon) / lr
+        torch._foreach_addcdiv_(params, momentums, denominators, value=-1)

@@ -1,0 +1,74 @@
+"""``Ftrl``: Follow The Regularized Leader (McMahan et al., 2013), Keras 3's formulation.
+
+Example:
+    >>> optimizer = Ftrl(learning_rate=0.1, l1_regularization_strength=0.01)
+"""
+import torch
+
+from kerastorch.optimizers.base import Optimizer, _check
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.optimizers")
+class Ftrl(Optimizer):
+    """FTRL-Proximal, with L1, L2 and L2-shrinkage regularization.
+
+    With ``p = -learning_rate_power``: ``g' = g + 2 * l2_shrinkage * var``;
+    ``n' = n + g²``; ``linear += g' - (n'**p - n**p) / lr * var``;
+    ``var = (clip(linear, -l1, l1) - linear) / (n'**p / lr + 2 * l2 + beta / lr)``; ``n = n'``.
+    Takes the :class:`Optimizer` arguments as keywords.
+
+    >>> optimizer = Ftrl(learning_rate=0.05, l2_regularization_strength=0.001)
+    """
+
+    _config_keys = ("learning_rate_power", "initial_accumulator_value", "l1_regularization_strength",
+                    "l2_regularization_strength", "l2_shrinkage_regularization_strength", "beta")
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 l2_shrinkage_regularization_strength=0.0, beta=0.0, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        if not learning_rate_power <= 0:
+            raise ValueError("Argument `learning_rate_power` must be <= 0. "
+                             f"Received: learning_rate_power={learning_rate_power}")
+        self.learning_rate_power = learning_rate_power
+        self.initial_accumulator_value = _check(initial_accumulator_value, "initial_accumulator_value",
+                                                optional=False)
+        self.l1_regularization_strength = _check(l1_regularization_strength, "l1_regularization_strength",
+                                                 optional=False)
+        self.l2_regularization_strength = _check(l2_regularization_strength, "l2_regularization_strength",
+                                                 optional=False)
+        self.l2_shrinkage_regularization_strength = _check(
+            l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", optional=False)
+        self.beta = _check(beta, "beta", optional=False)
+
+    def _slot_blocks(self):
+        return (("accumulator", "linear"),)
+
+    def _slot_initial_value(self, name):
+        return self.initial_accumulator_value if name == "accumulator" else 0.0
+
+    def _step_scalars(self, lr):
+        beta_term = self.beta / lr if self.beta else 0.0
+        return {"lr": lr, "l2_term": 2 * self.l2_regularization_strength + beta_term}
+
+    def _update_step(self, params, grads, slots, scalars):
+        accumulators, linears = slots["accumulator"], slots["linear"]
+        power, lr, l1 = -self.learning_rate_power, scalars["lr"], self.l1_regularization_strength
+        shrinkage = self.l2_shrinkage_regularization_strength
+        old_powers = torch._foreach_pow(accumulators, power)
+        torch._foreach_addcmul_(accumulators, grads, grads)
+        new_powers = torch._foreach_pow(accumulators, power)
+        sigmas = torch._foreach_sub(new_powers, old_powers)
+        torch._foreach_div_(sigmas, lr)
+        torch._foreach_add_(linears, grads)
+        if shrinkage:
+            torch._foreach_add_(linears, params, alpha=2 * shrinkage)
+        torch._foreach_addcmul_(linears, sigmas, params, value=-1)
+        torch._foreach_div_(new_powers, lr)
+        torch._foreach_add_(new_powers, scalars["l2_term"])  # the quadratic term
+        numerators = torch._foreach_clamp_min(linears, -l1)
+        torch._foreach_clamp_max_(numerators, l1)
+        torch._foreach_sub_(numerators, linears)
+        torch._foreach_div_(numerators, new_powers)
+        torch._foreach_copy_(params, numerators)

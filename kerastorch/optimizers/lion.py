@@ -1,0 +1,37 @@
+"""``Lion``: sign of an interpolated momentum (Chen et al., 2023), Keras 3's formulation.
+
+Example:
+    >>> optimizer = Lion(learning_rate=1e-4, weight_decay=0.01)
+"""
+import torch
+
+from kerastorch.optimizers.base import Optimizer, _check, scaled_sub_
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.optimizers")
+class Lion(Optimizer):
+    """Lion (EvoLved Sign Momentum).
+
+    ``var -= lr * sign(beta_1 * m + (1 - beta_1) * g)``, then ``m = beta_2 * m + (1 - beta_2) * g``.
+    Use a learning rate 3-10x smaller than Adam's. Takes the :class:`Optimizer` arguments as keywords.
+
+    >>> optimizer = Lion(learning_rate=1e-4, beta_1=0.9, beta_2=0.99)
+    """
+
+    _config_keys = ("beta_1", "beta_2")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = _check(beta_1, "beta_1", 0.0, 1.0, low_open=True, optional=False)
+        self.beta_2 = _check(beta_2, "beta_2", 0.0, 1.0, optional=False)
+
+    def _slot_blocks(self):
+        return (("momentum",),)
+
+    def _update_step(self, params, grads, slots, scalars):
+        momentums = slots["momentum"]
+        directions = torch._foreach_lerp(momentums, grads, 1 - self.beta_1)
+        torch._foreach_sign_(directions)
+        scaled_sub_(params, directions, scalars["lr"])
+        torch._foreach_lerp_(momentums, grads, 1 - self.beta_2)

@@ -1,0 +1,55 @@
+"""``RMSprop``: divide the gradient by a running root mean square, Keras 3's formulation.
+
+Example:
+    >>> optimizer = RMSprop(learning_rate=0.001, rho=0.9, momentum=0.9, centered=True)
+"""
+import torch
+
+from kerastorch.optimizers.base import Optimizer, _check, scaled_addcdiv_
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.optimizers")
+class RMSprop(Optimizer):
+    """RMSprop.
+
+    ``velocity = rho * velocity + (1 - rho) * g**2``; the step is
+    ``lr * g / sqrt(velocity + epsilon)`` (``centered`` subtracts the square of the running mean
+    gradient under the root); with ``momentum`` the steps accumulate as
+    ``m = momentum * m + step``. Takes the :class:`Optimizer` arguments as keywords.
+
+    >>> optimizer = RMSprop(learning_rate=0.01, clipnorm=1.0)
+    """
+
+    _config_keys = ("rho", "momentum", "epsilon", "centered")
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho = _check(rho, "rho", 0.0, 1.0, optional=False)
+        self.momentum = _check(momentum, "momentum", 0.0, optional=False)
+        self.epsilon = _check(epsilon, "epsilon", optional=False)
+        self.centered = bool(centered)
+
+    def _slot_blocks(self):
+        return (("velocity",),) + ((("momentum",),) if self.momentum else ()) + \
+            ((("average_gradient",),) if self.centered else ())
+
+    def _update_step(self, params, grads, slots, scalars):
+        velocities = slots["velocity"]
+        torch._foreach_mul_(velocities, self.rho)
+        torch._foreach_addcmul_(velocities, grads, grads, value=1 - self.rho)
+        if self.centered:
+            averages = slots["average_gradient"]
+            torch._foreach_lerp_(averages, grads, 1 - self.rho)
+            denominators = torch._foreach_addcmul(velocities, averages, averages, value=-1)
+            torch._foreach_add_(denominators, self.epsilon)
+        else:
+            denominators = torch._foreach_add(velocities, self.epsilon)
+        torch._foreach_sqrt_(denominators)
+        if not self.momentum:
+            scaled_addcdiv_(params, grads, denominators, scalars["lr"])
+            return
+        momentums = slots["momentum"]
+        torch._foreach_mul_(momentums, self.momentum)
+        scaled_addcdiv_(momentums, grads, denominators, -scalars["lr"])  # m = momentum * m + lr * g / rms
+        torch._foreach_sub_(params, momentums)

@@ -1,0 +1,279 @@
+"""``keras.optimizers.schedules``: learning rates as a function of the optimizer step.
+
+A schedule is called with the step (a Python int or an integer tensor, usually the
+optimizer's ``iterations`` on the training device) and returns a 0-d float32 tensor
+on the step's device, computed with torch ops only, so evaluating it inside a
+training step never synchronises with the host. The formulas are Keras 3's, in
+float32 as Keras computes them.
+
+Example:
+    >>> schedule = ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5)
+    >>> optimizer = kerastorch.optimizers.SGD(learning_rate=schedule)
+    >>> float(schedule(100))
+    0.05000000074505806
+"""
+import math
+
+import torch
+
+from kerastorch.saving.object_registration import register_builtin
+from kerastorch.saving.serialization_lib import deserialize_from_module, serialize_keras_object
+
+_MODULE = "keras.optimizers.schedules"
+
+
+def _as_float(step):
+    """The step as a float32 tensor on its own device (a CPU tensor for Python numbers)."""
+    return torch.as_tensor(step).to(torch.float32)
+
+
+def _positive(value, name):
+    if value <= 0:
+        raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
+    return value
+
+
+class LearningRateSchedule:
+    """Base class: subclasses implement ``__call__(step)`` and ``get_config()``.
+
+    >>> class Halving(LearningRateSchedule):
+    ...     def __call__(self, step):
+    ...         return 0.1 * 0.5 ** torch.as_tensor(step, dtype=torch.float32)
+    ...     def get_config(self):
+    ...         return {}
+    >>> float(Halving()(2))
+    0.02500000037252903
+    """
+
+    def __call__(self, step):
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
+                                  "`__call__(self, step)`.")
+
+    def get_config(self):
+        """The constructor arguments as a JSON-compatible dict."""
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `get_config()`.")
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from :meth:`get_config` output."""
+        return cls(**config)
+
+    def __repr__(self):
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = ""
+        return f"{type(self).__name__}({args})"
+
+
+class _ConfigSchedule(LearningRateSchedule):
+    """A schedule whose config is the attributes named in ``_config_keys``."""
+
+    _config_keys = ()
+
+    def get_config(self):
+        return {key: getattr(self, key) for key in self._config_keys}
+
+
+@register_builtin(_MODULE)
+class ExponentialDecay(_ConfigSchedule):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; ``staircase`` floors the exponent.
+
+    >>> float(ExponentialDecay(1.0, decay_steps=10, decay_rate=0.5, staircase=True)(19))
+    0.5
+    """
+
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive(decay_steps, "decay_steps")
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        exponent = _as_float(step) / self.decay_steps
+        if self.staircase:
+            exponent = torch.floor(exponent)
+        return self.initial_learning_rate * torch.pow(self.decay_rate, exponent)
+
+
+@register_builtin(_MODULE)
+class PiecewiseConstantDecay(_ConfigSchedule):
+    """``values[0]`` while ``step <= boundaries[0]``, ``values[1]`` while ``step <= boundaries[1]`` ...,
+    ``values[-1]`` after the last boundary.
+
+    >>> schedule = PiecewiseConstantDecay(boundaries=[100, 200], values=[1.0, 0.5, 0.1])
+    >>> [float(schedule(s)) for s in (100, 101, 201)]
+    [1.0, 0.5, 0.10000000149011612]
+    """
+
+    _config_keys = ("boundaries", "values", "name")
+
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(
+                "The length of boundaries should be 1 less than the length of values. Received: "
+                f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length {len(values)}."
+            )
+        self.boundaries = list(boundaries)
+        self.values = list(values)
+        self.name = name
+        self._tables = {}  # device -> (boundaries, values) tensors, made once per device
+
+    def _table(self, device):
+        if device not in self._tables:
+            integral = all(float(b).is_integer() for b in self.boundaries)
+            dtype = torch.int64 if integral else torch.float64
+            self._tables[device] = (torch.tensor(self.boundaries, dtype=dtype, device=device),
+                                    torch.tensor(self.values, dtype=torch.float32, device=device))
+        return self._tables[device]
+
+    def __call__(self, step):
+        step = torch.as_tensor(step)
+        boundaries, values = self._table(step.device)
+        # bucketize(right=False) counts the boundaries strictly below the step: b[i-1] < step <= b[i] -> i.
+        return values[torch.bucketize(step.to(boundaries.dtype), boundaries)]
+
+
+@register_builtin(_MODULE)
+class PolynomialDecay(_ConfigSchedule):
+    """Decay from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps`` as
+    ``(initial - end) * (1 - step / decay_steps) ** power + end``; ``cycle`` restarts with a longer period.
+
+    >>> float(PolynomialDecay(1.0, decay_steps=10, end_learning_rate=0.0)(5))
+    0.5
+    """
+
+    _config_keys = ("initial_learning_rate", "decay_steps", "end_learning_rate", "power", "cycle", "name")
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
+                 name="PolynomialDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive(decay_steps, "decay_steps")
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step):
+        step = _as_float(step)
+        decay_steps = torch.full_like(step, float(self.decay_steps))
+        if self.cycle:
+            periods = torch.where(step == 0, torch.ones_like(step), torch.ceil(step / decay_steps))
+            decay_steps = decay_steps * periods
+        else:
+            step = torch.minimum(step, decay_steps)
+        fraction = step / decay_steps
+        span = self.initial_learning_rate - self.end_learning_rate
+        return span * torch.pow(1 - fraction, self.power) + self.end_learning_rate
+
+
+@register_builtin(_MODULE)
+class InverseTimeDecay(_ConfigSchedule):
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; ``staircase`` floors the ratio.
+
+    >>> float(InverseTimeDecay(1.0, decay_steps=1, decay_rate=0.5)(2))
+    0.5
+    """
+
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive(decay_steps, "decay_steps")
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        ratio = _as_float(step) / self.decay_steps
+        if self.staircase:
+            ratio = torch.floor(ratio)
+        return self.initial_learning_rate / (1 + self.decay_rate * ratio)
+
+
+def _cosine(fraction, alpha):
+    """``(1 - alpha) * 0.5 * (1 + cos(pi * fraction)) + alpha``."""
+    return (1 - alpha) * (0.5 * (1.0 + torch.cos(math.pi * fraction))) + alpha
+
+
+@register_builtin(_MODULE)
+class CosineDecay(_ConfigSchedule):
+    """Cosine decay to ``alpha * initial`` over ``decay_steps``, after an optional linear warmup
+    from ``initial_learning_rate`` to ``warmup_target`` over ``warmup_steps`` (the decay then starts
+    from ``warmup_target``).
+
+    >>> schedule = CosineDecay(0.0, decay_steps=10, warmup_target=1.0, warmup_steps=10)
+    >>> [round(float(schedule(s)), 3) for s in (5, 10, 15, 20)]
+    [0.5, 1.0, 0.5, 0.0]
+    """
+
+    _config_keys = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps")
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
+                 warmup_steps=0):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive(decay_steps, "decay_steps")
+        self.alpha = alpha
+        self.name = name
+        self.warmup_target = warmup_target
+        self.warmup_steps = warmup_steps
+
+    def __call__(self, step):
+        step = _as_float(step)
+        if self.warmup_target is None:
+            fraction = torch.clamp_max(step, float(self.decay_steps)) / self.decay_steps
+            return self.initial_learning_rate * _cosine(fraction, self.alpha)
+        step = torch.clamp_max(step, float(self.decay_steps + self.warmup_steps))
+        decayed = self.warmup_target * _cosine((step - self.warmup_steps) / self.decay_steps, self.alpha)
+        if not self.warmup_steps:
+            return decayed
+        warmup = (self.warmup_target - self.initial_learning_rate) * (step / self.warmup_steps)
+        return torch.where(step < self.warmup_steps, warmup + self.initial_learning_rate, decayed)
+
+
+@register_builtin(_MODULE)
+class CosineDecayRestarts(_ConfigSchedule):
+    """Cosine decay with warm restarts (SGDR): the first period lasts ``first_decay_steps``, each next
+    one ``t_mul`` times longer and starting from ``m_mul`` times the previous peak.
+
+    >>> schedule = CosineDecayRestarts(1.0, first_decay_steps=10, t_mul=1.0)
+    >>> [round(float(schedule(s)), 3) for s in (0, 5, 10)]
+    [1.0, 0.5, 1.0]
+    """
+
+    _config_keys = ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha", "name")
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = _positive(first_decay_steps, "first_decay_steps")
+        self.t_mul = t_mul
+        self.m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step):
+        fraction = _as_float(step) / self.first_decay_steps
+        if self.t_mul == 1.0:
+            restarts = torch.floor(fraction)
+            fraction = fraction - restarts
+        else:
+            # Period i lasts t_mul**i; the periods before restart i sum to (1 - t_mul**i) / (1 - t_mul).
+            restarts = torch.floor(torch.log(1 - fraction * (1 - self.t_mul)) / math.log(self.t_mul))
+            elapsed = (1 - torch.pow(self.t_mul, restarts)) / (1 - self.t_mul)
+            fraction = (fraction - elapsed) / torch.pow(self.t_mul, restarts)
+        peak = torch.pow(self.m_mul, restarts)
+        decayed = (1 - self.alpha) * (0.5 * peak * (1.0 + torch.cos(math.pi * fraction))) + self.alpha
+        return self.initial_learning_rate * decayed
+
+
+def serialize(learning_rate_schedule):
+    """The Keras config dict of a schedule: ``serialize(ExponentialDecay(0.1, 10, 0.9))["class_name"]``."""
+    return serialize_keras_object(learning_rate_schedule)
+
+
+def deserialize(config, custom_objects=None):
+    """A schedule from :func:`serialize` output (Keras 3's config format reads too)."""
+    return deserialize_from_module(config, _MODULE, "learning rate schedule", custom_objects)

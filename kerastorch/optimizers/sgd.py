@@ -1,0 +1,48 @@
+"""``SGD``: gradient descent, optionally with (Nesterov) momentum, Keras 3's formulation.
+
+Example:
+    >>> optimizer = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
+"""
+import torch
+
+from kerastorch.optimizers.base import Optimizer, _check, scaled_sub_
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.optimizers")
+class SGD(Optimizer):
+    """Stochastic gradient descent.
+
+    Takes the :class:`Optimizer` arguments (``weight_decay``, ``clipnorm`` ...) as keywords.
+    Without momentum ``v -= lr * g``. With momentum ``m = momentum * m - lr * g``, then
+    ``v += m`` (or ``v += momentum * m - lr * g`` when ``nesterov``).
+
+    >>> v = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> SGD(learning_rate=0.1).apply([torch.tensor([2.0])], [v])
+    >>> v.tolist()
+    [0.800000011920929]
+    """
+
+    _config_keys = ("momentum", "nesterov")
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.momentum = _check(momentum, "momentum", 0.0, 1.0, optional=False)
+        self.nesterov = bool(nesterov)
+
+    def _slot_blocks(self):
+        return (("momentum",),) if self.momentum else ()
+
+    def _update_step(self, params, grads, slots, scalars):
+        lr = scalars["lr"]
+        if not self.momentum:
+            scaled_sub_(params, grads, lr)
+            return
+        momentums = slots["momentum"]
+        torch._foreach_mul_(momentums, self.momentum)
+        scaled_sub_(momentums, grads, lr)  # m = momentum * m - lr * g
+        if self.nesterov:
+            torch._foreach_add_(params, momentums, alpha=self.momentum)
+            scaled_sub_(params, grads, lr)
+        else:
+            torch._foreach_add_(params, momentums)
