@@ -1,0 +1,92 @@
+"""Small pieces shared by several callbacks: learning-rate access, batch-frequency counting, atomic files."""
+import os
+import tempfile
+
+__all__ = ["SaveFrequency", "atomic_write_bytes", "get_learning_rate", "set_learning_rate", "fsync_directory"]
+
+
+def get_learning_rate(optimizer):
+    """The optimizer's learning rate as a float: ``optimizer.learning_rate``, else a torch optimizer's
+    first ``param_groups[0]["lr"]``."""
+    if hasattr(optimizer, "learning_rate"):
+        return float(optimizer.learning_rate)
+    if hasattr(optimizer, "param_groups"):
+        return float(optimizer.param_groups[0]["lr"])
+    raise ValueError(f'The optimizer must have a "learning_rate" attribute; received {optimizer!r}.')
+
+
+def set_learning_rate(optimizer, value):
+    """Set ``optimizer.learning_rate`` (or every ``param_groups[i]["lr"]`` of a torch optimizer)."""
+    if hasattr(optimizer, "learning_rate"):
+        optimizer.learning_rate = value
+    elif hasattr(optimizer, "param_groups"):
+        for group in optimizer.param_groups:
+            group["lr"] = value
+    else:
+        raise ValueError(f'The optimizer must have a "learning_rate" attribute; received {optimizer!r}.')
+
+
+class SaveFrequency:
+    """Counts training batches for callbacks that act every ``save_freq`` batches (or once per epoch).
+
+    ``save_freq`` is ``"epoch"`` or a positive int; ``tick(batch)`` returns True on the batches where an
+    integer frequency is reached. A batch index that does not grow means a new epoch started.
+    """
+
+    def __init__(self, save_freq, owner):
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"{owner}: `save_freq` must be 'epoch' or a positive integer; received {save_freq!r}.")
+        self.save_freq = save_freq
+        self._since_last = 0
+        self._last_batch = None
+
+    @property
+    def per_epoch(self):
+        return self.save_freq == "epoch"
+
+    def tick(self, batch):
+        if self.per_epoch:
+            return False
+        if self._last_batch is None or batch <= self._last_batch:
+            self._since_last += batch + 1
+        else:
+            self._since_last += batch - self._last_batch
+        self._last_batch = batch
+        if self._since_last >= self.save_freq:
+            self._since_last = 0
+            return True
+        return False
+
+
+def fsync_directory(path):
+    """Make a rename inside ``path`` durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(path or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path, data):
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flush, fsync, rename.
+
+    A crash at any point leaves either the previous file or the new one, never a partial file.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    fsync_directory(folder)

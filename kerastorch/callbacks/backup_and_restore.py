@@ -1,0 +1,204 @@
+"""``BackupAndRestore``: resume a ``fit`` that was interrupted, from its last backup.
+
+One file, ``<backup_dir>/training_state.safetensors``, holds everything a resumed run needs: the model
+weights (``model.get_weights()`` order), the optimizer state (``optimizer.state_dict()``: its tensors as
+safetensors entries, the rest of its structure as JSON in the header) and the epoch to resume at. It is
+written atomically (temporary file in the same folder, flush, fsync, ``os.replace``), so an
+interruption during a save leaves the previous backup intact. Nothing is unpickled when reading it.
+
+With ``double_checkpoint=True`` the previous backup is kept as ``training_state.safetensors.bkp`` and
+is used when the newest one is missing or unreadable.
+
+At ``on_train_begin`` a backup, if present, is loaded into the model and its optimizer, and the epoch to
+resume at is published as ``callback._initial_epoch`` (``None`` when there was no backup);
+``CallbackList.resolve_initial_epoch`` hands it to ``fit``. An epoch interrupted after a batch-level save
+restarts from its beginning with the weights of that save, as in Keras. When training ends normally
+the backup files are deleted (``delete_checkpoint``), and the folder too if that leaves it empty.
+"""
+import json
+import os
+import struct
+
+import numpy as np
+import torch
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+
+from kerastorch.callbacks._helpers import SaveFrequency, atomic_write_bytes
+from kerastorch.callbacks.callback import Callback
+
+__all__ = ["BackupAndRestore"]
+
+_FORMAT = "kerastorch.BackupAndRestore/1"
+
+
+def _encode(obj, tensors):
+    """JSON skeleton of a state dict; its tensors go into ``tensors`` under generated keys."""
+    if isinstance(obj, (torch.Tensor, np.ndarray)):
+        key = f"optimizer/{len(tensors)}"
+        is_numpy = isinstance(obj, np.ndarray)
+        tensor = torch.from_numpy(np.array(obj)) if is_numpy else obj.detach().to("cpu", copy=True)
+        tensors[key] = tensor.contiguous()
+        return {"__ndarray__" if is_numpy else "__tensor__": key}
+    if isinstance(obj, dict):
+        for key in obj:
+            if not isinstance(key, (str, int, float, bool, type(None))):
+                raise TypeError(f"BackupAndRestore: cannot save an optimizer state key of type {type(key).__name__}")
+        return {"__dict__": [[key, _encode(value, tensors)] for key, value in obj.items()]}
+    if isinstance(obj, tuple):
+        return {"__tuple__": [_encode(value, tensors) for value in obj]}
+    if isinstance(obj, list):
+        return [_encode(value, tensors) for value in obj]
+    if isinstance(obj, (str, int, float, bool, type(None))):
+        return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"BackupAndRestore: cannot save an optimizer state value of type {type(obj).__name__}")
+
+
+def _decode(obj, tensors):
+    if isinstance(obj, list):
+        return [_decode(value, tensors) for value in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__tensor__" in obj:
+        return tensors[obj["__tensor__"]]
+    if "__ndarray__" in obj:
+        return tensors[obj["__ndarray__"]].numpy()
+    if "__tuple__" in obj:
+        return tuple(_decode(value, tensors) for value in obj["__tuple__"])
+    return {key: _decode(value, tensors) for key, value in obj["__dict__"]}
+
+
+def _header_metadata(data):
+    (size,) = struct.unpack("<Q", data[:8])
+    return json.loads(data[8:8 + size].decode("utf-8")).get("__metadata__") or {}
+
+
+class BackupAndRestore(Callback):
+    """Backs up the training state so that an interrupted ``fit`` resumes where it stopped.
+
+    Args:
+        backup_dir: folder for the backup; use one per training job.
+        save_freq: ``"epoch"`` (after every epoch) or a number of batches.
+        delete_checkpoint: delete the backup when training finishes normally.
+        double_checkpoint: keep the previous backup as well, as a fallback.
+
+    The model must be built before ``fit`` starts (the weights are loaded into it); an optimizer that is
+    not built yet is built on ``model.trainable_weights`` before its state is loaded.
+
+    Example::
+
+        backup = keras.callbacks.BackupAndRestore(backup_dir="/tmp/backup")
+        model.fit(x, y, epochs=10, callbacks=[backup])   # interrupted during epoch 4 ...
+        model.fit(x, y, epochs=10, callbacks=[backup])   # ... resumes at epoch 4
+    """
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True, double_checkpoint=False):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.delete_checkpoint = delete_checkpoint
+        self.double_checkpoint = double_checkpoint
+        self._frequency = SaveFrequency(save_freq, "BackupAndRestore")
+        self._state_path = os.path.join(self.backup_dir, "training_state.safetensors")
+        self._previous_path = self._state_path + ".bkp"
+        self._current_epoch = 0
+        self._last_batch = 0
+        self._initial_epoch = None
+
+    @property
+    def initial_epoch(self):
+        """The epoch the last ``on_train_begin`` resumed at, or ``None`` when no backup was found."""
+        return self._initial_epoch
+
+    def on_train_begin(self, logs=None):
+        self._initial_epoch = None
+        state = self._read_backup()
+        if state is None:
+            return
+        weights, optimizer_state, epoch = state
+        self.model.set_weights(weights)
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and optimizer_state is not None:
+            if getattr(optimizer, "built", True) is False and hasattr(optimizer, "build"):
+                # A kerastorch optimizer creates its state at its first step; the state to load needs it now.
+                model = self.model
+                optimizer.build(getattr(model, "trainable_weights", None) or model.trainable_variables)
+            optimizer.load_state_dict(optimizer_state)
+        self._initial_epoch = epoch
+        self._current_epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._last_batch = batch
+        if self._frequency.tick(batch):
+            self._save()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._current_epoch = epoch + 1  # a backup made now resumes at the next epoch
+        self._last_batch = 0
+        if self._frequency.per_epoch:
+            self._save()
+
+    def on_train_end(self, logs=None):
+        if not self.delete_checkpoint:
+            return
+        for path in (self._state_path, self._previous_path):
+            if os.path.exists(path):
+                os.remove(path)
+        if os.path.isdir(self.backup_dir) and not os.listdir(self.backup_dir):
+            os.rmdir(self.backup_dir)
+
+    def _save(self):
+        tensors = {f"weights/{i}": torch.from_numpy(np.array(w)) for i, w in enumerate(self.model.get_weights())}
+        optimizer = getattr(self.model, "optimizer", None)
+        skeleton = None if optimizer is None else _encode(optimizer.state_dict(), tensors)
+        metadata = {
+            "format": _FORMAT,
+            "epoch": str(self._current_epoch),
+            "batch": str(self._last_batch),
+            "num_weights": str(sum(key.startswith("weights/") for key in tensors)),
+            "optimizer": json.dumps(skeleton),
+        }
+        data = save_safetensors(tensors, metadata=metadata)
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint and os.path.exists(self._state_path):
+            # The new file is written in full first; then the old one moves aside and the new one takes its place.
+            tmp = self._state_path + ".new"
+            atomic_write_bytes(tmp, data)
+            os.replace(self._state_path, self._previous_path)
+            os.replace(tmp, self._state_path)
+        else:
+            atomic_write_bytes(self._state_path, data)
+
+    def _read_backup(self):
+        """``(weights, optimizer_state, epoch)`` from the newest readable backup, or None without one."""
+        error = None
+        for path in (self._state_path, self._previous_path):
+            if not os.path.exists(path):
+                continue
+            try:
+                return self._read(path)
+            except Exception as exc:  # unreadable (truncated, foreign file): try the older one
+                error = exc
+        if error is not None:
+            raise OSError(f"BackupAndRestore: cannot read the backup in {self.backup_dir}: {error}") from error
+        return None
+
+    @staticmethod
+    def _read(path):
+        with open(path, "rb") as f:
+            data = f.read()
+        metadata = _header_metadata(data)
+        if metadata.get("format") != _FORMAT:
+            raise ValueError(f"{path} is not a kerastorch BackupAndRestore file")
+        tensors = load_safetensors(data)
+        weights = [tensors[f"weights/{i}"].numpy() for i in range(int(metadata["num_weights"]))]
+        skeleton = json.loads(metadata["optimizer"])
+        optimizer_state = None if skeleton is None else _decode(skeleton, tensors)
+        return weights, optimizer_state, int(metadata["epoch"])

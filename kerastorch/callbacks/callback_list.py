@@ -1,0 +1,199 @@
+"""``CallbackList``: how the training loop calls every callback at once.
+
+Contract with the loop (``fit``/``evaluate``/``predict``):
+
+- Build it once per call: ``CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+  verbose=verbose, epochs=epochs, steps=steps, model=model)``. It adds a ``History`` and a
+  ``ProgbarLogger`` unless the user gave one, sets ``model.history``, and calls ``set_model`` and
+  ``set_params({"verbose", "epochs", "steps"})`` on each callback.
+- Batch hooks forward ``logs`` without reading them: values may be device tensors, passed in a new
+  flat dict (nested dicts merged, keys sorted as Keras sorts them); no host sync happens here. Pass
+  the metric values as tensors, not numbers that forced a sync. Only the callbacks that implement a
+  batch hook are called for it (looked up when the callback is added), so the default History and
+  ProgbarLogger cost one call per batch.
+- ``on_epoch_end`` and the ``on_*_begin``/``on_*_end`` hooks convert logs to Python floats once
+  (:func:`to_python_logs`) and pass the same dict to every callback, which may add entries
+  (``learning_rate``); the dict is returned, so the loop can keep what ``History`` recorded.
+- After ``on_train_begin`` the loop starts at ``resolve_initial_epoch(initial_epoch)``: a
+  ``BackupAndRestore`` that found a backup resumes there (``callbacks.initial_epoch`` is that epoch,
+  or ``None``). The loop checks ``model.stop_training``
+  after every batch and epoch, and returns ``callbacks.history`` from ``fit``.
+"""
+from kerastorch.callbacks.callback import Callback, flatten_logs, to_python_logs
+from kerastorch.callbacks.history import History
+from kerastorch.callbacks.progbar_logger import ProgbarLogger
+
+__all__ = ["CallbackList"]
+
+
+_BATCH_HOOKS = (
+    "on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
+    "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
+)
+# Hooks whose default implementation calls another one (the Keras 2 names).
+_FORWARDED = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _overrides(callback, hook):
+    """Whether ``callback`` does something in ``hook`` (a subclass method or an instance attribute)."""
+    if not isinstance(callback, Callback):  # duck-typed: call whatever it has
+        return True
+    if hook in getattr(callback, "__dict__", {}) or getattr(type(callback), hook) is not getattr(Callback, hook):
+        return True
+    forwarded = _FORWARDED.get(hook)
+    return forwarded is not None and _overrides(callback, forwarded)
+
+
+def _flatten(callbacks):
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (list, tuple)):
+        return [cb for item in callbacks for cb in _flatten(item)]
+    return [callbacks]
+
+
+class CallbackList(Callback):
+    """Calls each hook on every callback in order (the user's, then ``History``, then ``ProgbarLogger``).
+
+    Example::
+
+        callbacks = CallbackList([EarlyStopping(patience=2)], add_history=True, add_progbar=True,
+                                 verbose=1, epochs=10, steps=len(loader), model=model)
+        callbacks.on_train_begin()
+        for epoch in range(callbacks.resolve_initial_epoch(0), 10):
+            callbacks.on_epoch_begin(epoch)
+            ...                                   # on_train_batch_begin/end(step, logs)
+            callbacks.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return callbacks.history
+    """
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        super().__init__()
+        self.callbacks = _flatten(callbacks)
+        self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
+        self._index_batch_hooks()
+        self.set_model(model)
+        self.set_params(params)
+
+    def _index_batch_hooks(self):
+        # Per-batch hooks call only the callbacks that implement them: the hot path skips the no-ops.
+        self._batch_receivers = {
+            hook: [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)] for hook in _BATCH_HOOKS
+        }
+
+    @property
+    def history(self):
+        """The ``History`` callback (``None`` without ``add_history`` or a user-given one)."""
+        return self._history
+
+    def append(self, callback):
+        """Add a callback at the end; it gets the current model and params."""
+        self.callbacks.append(callback)
+        self._index_batch_hooks()
+        if self._model is not None:
+            callback.set_model(self._model)
+        if self.params:
+            callback.set_params(self.params)
+
+    def set_params(self, params):
+        self.params = params
+        if params:
+            for callback in self.callbacks:
+                callback.set_params(params)
+
+    def set_model(self, model):
+        if model is None:
+            return
+        super().set_model(model)
+        if self._history is not None:
+            model.history = self._history
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    @property
+    def initial_epoch(self):
+        """The epoch a callback restored at ``on_train_begin`` (``BackupAndRestore``), or ``None``."""
+        for callback in self.callbacks:
+            restored = getattr(callback, "_initial_epoch", None)
+            if restored is not None:
+                return restored
+        return None
+
+    def resolve_initial_epoch(self, initial_epoch=0):
+        """The epoch ``fit`` starts at: the one a callback restored (``_initial_epoch``), else ``initial_epoch``.
+
+        Call it after ``on_train_begin``, where ``BackupAndRestore`` reads its backup.
+        """
+        restored = self.initial_epoch
+        return initial_epoch if restored is None else restored
+
+    def _call_all(self, hook, *args, logs=None):
+        """A once-per-run/epoch hook: logs converted to floats once, one dict shared and returned."""
+        logs = to_python_logs(logs)
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args, logs)
+        return logs
+
+    def _call_batch(self, hook, batch, logs):
+        """A per-batch hook: values untouched (maybe device tensors), in one new flat dict."""
+        receivers = self._batch_receivers[hook]
+        if receivers:
+            logs = flatten_logs(logs)
+            for receiver in receivers:
+                receiver(batch, logs)
+
+    def on_train_begin(self, logs=None):
+        return self._call_all("on_train_begin", logs=logs)
+
+    def on_train_end(self, logs=None):
+        return self._call_all("on_train_end", logs=logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        return self._call_all("on_epoch_begin", epoch, logs=logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        return self._call_all("on_epoch_end", epoch, logs=logs)
+
+    def on_test_begin(self, logs=None):
+        return self._call_all("on_test_begin", logs=logs)
+
+    def on_test_end(self, logs=None):
+        return self._call_all("on_test_end", logs=logs)
+
+    def on_predict_begin(self, logs=None):
+        return self._call_all("on_predict_begin", logs=logs)
+
+    def on_predict_end(self, logs=None):
+        return self._call_all("on_predict_end", logs=logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        self._call_batch("on_batch_begin", batch, logs)
+
+    def on_batch_end(self, batch, logs=None):
+        self._call_batch("on_batch_end", batch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call_batch("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call_batch("on_train_batch_end", batch, logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._call_batch("on_test_batch_begin", batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._call_batch("on_test_batch_end", batch, logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call_batch("on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call_batch("on_predict_batch_end", batch, logs)

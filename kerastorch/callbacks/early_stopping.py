@@ -1,0 +1,101 @@
+"""``EarlyStopping``: stop training when a monitored quantity has stopped improving."""
+import warnings
+
+import numpy as np
+
+from kerastorch.callbacks.monitor_callback import MonitorCallback
+from kerastorch.utils.progbar import print_msg
+
+__all__ = ["EarlyStopping"]
+
+
+def _copy_weights(weights):
+    # get_weights() of a CPU model may share memory with the live parameters: keep a real snapshot.
+    return [np.array(w, copy=True) for w in weights]
+
+
+class EarlyStopping(MonitorCallback):
+    """Stops training once ``monitor`` has not improved for ``patience`` epochs.
+
+    Args:
+        monitor: quantity to watch. mode: ``"auto"``, ``"min"`` or ``"max"``.
+        min_delta: smallest change counted as an improvement.
+        patience: epochs without improvement before stopping.
+        verbose: 1 prints a message when stopping / restoring.
+        baseline: training stops unless the quantity beats it within ``patience`` epochs.
+        restore_best_weights: at the end of training, load the weights of the best epoch (when at
+            least one epoch was monitored, also when training was not stopped early).
+        start_from_epoch: epochs to wait before monitoring (warm-up).
+
+    After training, ``stopped_epoch`` is the epoch at which training stopped (0 if it did not) and
+    ``best_epoch`` the best one.
+
+    Example::
+
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+        model.fit(x, y, validation_split=0.2, epochs=100, callbacks=[stop])
+        stop.stopped_epoch
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None,
+                 restore_best_weights=False, start_from_epoch=0):
+        super().__init__(monitor, mode, min_delta=min_delta)
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_epoch = 0
+        self.best_weights = None
+
+    def on_train_begin(self, logs=None):
+        # The same instance may serve several fit() calls.
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = self.get_monitor_value(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            # Until something is better, the first monitored weights are the best.
+            self.best_weights = _copy_weights(self.model.get_weights())
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = _copy_weights(self.model.get_weights())
+            # Patience restarts only once the baseline is beaten too.
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+    def get_monitor_value(self, logs):
+        """``logs[monitor]``, or None with a warning listing the available names."""
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(
+                f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
+                f"Available metrics are: {','.join(logs)}",
+                stacklevel=2,
+            )
+        return value

@@ -1,0 +1,45 @@
+"""``LearningRateScheduler``: set the learning rate at the start of every epoch from a function."""
+import numpy as np
+
+from kerastorch.callbacks._helpers import get_learning_rate, set_learning_rate
+from kerastorch.callbacks.callback import Callback
+from kerastorch.utils.progbar import print_msg
+
+__all__ = ["LearningRateScheduler"]
+
+
+class LearningRateScheduler(Callback):
+    """Sets the learning rate to ``schedule(epoch, lr)`` (or ``schedule(epoch)``) before each epoch.
+
+    ``epoch`` is 0-based, ``lr`` the current learning rate (float); the schedule returns a float. The
+    learning rate is added to the epoch logs as ``learning_rate``.
+
+    Example::
+
+        def schedule(epoch, lr):
+            return lr if epoch < 10 else lr * 0.9
+
+        model.fit(x, y, epochs=15, callbacks=[keras.callbacks.LearningRateScheduler(schedule)])
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        current = get_learning_rate(optimizer)
+        try:
+            learning_rate = self.schedule(epoch, current)
+        except TypeError:  # a one-argument schedule(epoch)
+            learning_rate = self.schedule(epoch)
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (float, np.floating)):
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: {learning_rate}")
+        set_learning_rate(optimizer, float(learning_rate))
+        if self.verbose > 0:
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {learning_rate}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = get_learning_rate(self.model.optimizer)

@@ -1,0 +1,112 @@
+"""``ModelCheckpoint``: save the model (or its weights) every epoch or every N batches."""
+import os
+import warnings
+
+import numpy as np
+import torch
+
+from kerastorch.callbacks._helpers import SaveFrequency
+from kerastorch.callbacks.callback import to_python_logs
+from kerastorch.callbacks.monitor_callback import MonitorCallback
+from kerastorch.utils.progbar import print_msg
+
+__all__ = ["ModelCheckpoint"]
+
+
+class ModelCheckpoint(MonitorCallback):
+    """Saves the model or its weights during training.
+
+    ``filepath`` may hold ``str.format`` fields filled from the epoch number (1-based), the batch
+    number with an integer ``save_freq``, and the logs: ``"ckpt/{epoch:02d}-{val_loss:.2f}.keras"``.
+
+    Args:
+        filepath: where to save (formatted as above); folders are created.
+        monitor: quantity that decides what "best" is (``save_best_only``).
+        verbose: 1 prints a line per save decision.
+        save_best_only: save only when ``monitor`` improved on the best value so far.
+        save_weights_only: ``model.save_weights(path)`` instead of ``model.save(path)``.
+        mode: ``"auto"``, ``"min"`` or ``"max"``.
+        save_freq: ``"epoch"`` or an integer number of batches.
+        initial_value_threshold: a first "best" value that must be beaten to save.
+
+    The file format is the model's: the path goes unchanged to ``model.save``/``model.save_weights``.
+
+    Example::
+
+        checkpoint = keras.callbacks.ModelCheckpoint("ckpt/best.keras", monitor="val_accuracy",
+                                                     save_best_only=True)
+        model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[checkpoint])
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
+                 mode="auto", save_freq="epoch", initial_value_threshold=None):
+        super().__init__(monitor, mode, baseline=initial_value_threshold)
+        self.filepath = os.fspath(filepath)
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.save_freq = save_freq
+        self._frequency = SaveFrequency(save_freq, "ModelCheckpoint")
+        self._current_epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._frequency.tick(batch):
+            self._save_model(self._current_epoch, batch, to_python_logs(logs))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._frequency.per_epoch:
+            self._save_model(epoch, None, to_python_logs(logs))
+
+    def _file_path(self, epoch, batch, logs):
+        fields = dict(logs)
+        fields["epoch"] = epoch + 1
+        if batch is not None and "batch" not in logs:
+            fields["batch"] = batch + 1
+        try:
+            return self.filepath.format(**fields)
+        except KeyError as error:
+            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". Reason: {error}') from None
+
+    def _should_save(self, epoch, logs, filepath):
+        if not self.save_best_only:
+            if self.verbose > 0:
+                print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+            return True
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=3)
+            return True
+        if isinstance(current, (np.ndarray, torch.Tensor)) and current.ndim > 0:
+            warnings.warn(f"Can save best model only when `monitor` is a scalar value. Received: {current}. "
+                          "Falling back to `save_best_only=False`.", stacklevel=3)
+            return True
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        if self._is_improvement(current, self.best):
+            if self.verbose > 0:
+                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
+                          f"saving model to {filepath}")
+            self.best = current
+            return True
+        if self.verbose > 0:
+            print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+        return False
+
+    def _save_model(self, epoch, batch, logs):
+        filepath = self._file_path(epoch, batch, logs)
+        if not self._should_save(epoch, logs, filepath):
+            return
+        if os.path.isdir(filepath):
+            raise IOError("Please specify a non-directory filepath for ModelCheckpoint. "
+                          f"Filepath used is an existing directory: {filepath}")
+        folder = os.path.dirname(filepath)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath)
+        else:
+            self.model.save(filepath)
+        if self.verbose > 0:
+            print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")

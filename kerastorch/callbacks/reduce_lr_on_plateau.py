@@ -1,0 +1,83 @@
+"""``ReduceLROnPlateau``: divide the learning rate when a monitored quantity stops improving."""
+import warnings
+
+import numpy as np
+
+from kerastorch.callbacks._helpers import get_learning_rate, set_learning_rate
+from kerastorch.callbacks.monitor_callback import MonitorCallback
+from kerastorch.utils.progbar import print_msg
+
+__all__ = ["ReduceLROnPlateau"]
+
+
+class ReduceLROnPlateau(MonitorCallback):
+    """Multiplies the learning rate by ``factor`` after ``patience`` epochs without improvement.
+
+    Args:
+        monitor: quantity to watch. mode: ``"auto"``, ``"min"`` or ``"max"``.
+        factor: multiplier of the learning rate, below 1.
+        patience: epochs without improvement before reducing.
+        verbose: 1 prints each reduction.
+        min_delta: smallest change counted as an improvement.
+        cooldown: epochs to wait after a reduction before counting again.
+        min_lr: the learning rate never goes below it.
+
+    The current learning rate is added to the epoch logs as ``learning_rate``.
+
+    Example::
+
+        reduce_lr = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=5, min_lr=1e-3)
+        model.fit(x, y, validation_split=0.2, callbacks=[reduce_lr])
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,
+                 cooldown=0, min_lr=0.0):
+        super().__init__(monitor, mode, min_delta=min_delta)
+        if factor >= 1.0:
+            raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")
+        self.factor = factor
+        self.patience = patience
+        self.verbose = verbose
+        self.cooldown = cooldown
+        self.min_lr = min_lr
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def on_train_begin(self, logs=None):
+        self.best = None
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        optimizer = self.model.optimizer
+        logs["learning_rate"] = get_learning_rate(optimizer)
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
+                          f"available. Available metrics are: {','.join(logs)}.", stacklevel=2)
+            return
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience and self._reduce(optimizer, epoch):
+                self.cooldown_counter = self.cooldown
+                self.wait = 0
+
+    def _reduce(self, optimizer, epoch):
+        old_lr = get_learning_rate(optimizer)
+        if old_lr <= np.float32(self.min_lr):
+            return False
+        new_lr = max(old_lr * self.factor, self.min_lr)
+        set_learning_rate(optimizer, new_lr)
+        if self.verbose > 0:
+            print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+        return True

@@ -1,0 +1,137 @@
+"""``TensorBoard``: write training metrics (and weight histograms) for TensorBoard.
+
+Logs go through ``torch.utils.tensorboard.SummaryWriter``, which needs the ``tensorboard`` package
+(``pip install tensorboard``); without it the callback raises ``ImportError`` when it is created. The
+layout is Keras's: ``<log_dir>/train`` and ``<log_dir>/validation`` runs with ``epoch_<metric>``
+scalars per epoch, ``batch_<metric>`` every ``update_freq`` batches, ``evaluation_<metric>_vs_iterations``
+after each evaluation. Keras's graph, image, profiler and embedding outputs are not written.
+"""
+import os
+import time
+import warnings
+
+from kerastorch.callbacks._helpers import get_learning_rate
+from kerastorch.callbacks.callback import Callback, to_python_logs
+
+__all__ = ["TensorBoard"]
+
+
+def _summary_writer_class():
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError as error:
+        raise ImportError(
+            "The TensorBoard callback writes through torch.utils.tensorboard, which needs the `tensorboard` "
+            "package. Install it with: pip install tensorboard"
+        ) from error
+    return SummaryWriter
+
+
+class TensorBoard(Callback):
+    """Logs metrics, the learning rate and weight histograms for TensorBoard.
+
+    Args:
+        log_dir: folder of the logs (``train/`` and ``validation/`` runs are made inside).
+        histogram_freq: write weight histograms every this many epochs (0: never).
+        write_steps_per_second: also log training steps per second each epoch.
+        update_freq: ``"epoch"``, or a number of batches between ``batch_<metric>`` scalars (each such
+            write reads the metrics from the device).
+        write_graph, write_images, profile_batch, embeddings_freq, embeddings_metadata: accepted for
+            Keras compatibility; only their defaults are supported (a warning says when one is ignored).
+
+    Example::
+
+        tensorboard = keras.callbacks.TensorBoard(log_dir="./logs", histogram_freq=1)
+        model.fit(x, y, epochs=10, callbacks=[tensorboard])
+        # then: tensorboard --logdir ./logs
+    """
+
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
+                 write_steps_per_second=False, update_freq="epoch", profile_batch=0, embeddings_freq=0,
+                 embeddings_metadata=None):
+        super().__init__()
+        self._writer_class = _summary_writer_class()
+        if update_freq != "epoch" and (isinstance(update_freq, bool) or not isinstance(update_freq, int)):
+            raise ValueError(f"TensorBoard: `update_freq` must be 'epoch' or an integer; received {update_freq!r}.")
+        ignored = [name for name, value, default in (
+            ("write_images", write_images, False), ("profile_batch", profile_batch, 0),
+            ("embeddings_freq", embeddings_freq, 0), ("embeddings_metadata", embeddings_metadata, None),
+        ) if value != default]
+        if ignored:
+            warnings.warn(f"TensorBoard: {', '.join(ignored)} not supported by kerastorch; ignored.", stacklevel=2)
+        self.log_dir = os.fspath(log_dir)
+        self.histogram_freq = histogram_freq
+        self.write_graph = write_graph
+        self.write_steps_per_second = write_steps_per_second
+        self.update_freq = update_freq
+        self._writers = {}
+        self._train_step = 0  # training batches seen, over every fit of this callback
+        self._epoch_start = None
+        self._epoch_batches = 0
+
+    def _writer(self, run):
+        if run not in self._writers:
+            self._writers[run] = self._writer_class(log_dir=os.path.join(self.log_dir, run))
+        return self._writers[run]
+
+    def on_train_begin(self, logs=None):
+        self._writer("train")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.time()
+        self._epoch_batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._train_step += 1
+        self._epoch_batches += 1
+        if self.update_freq != "epoch" and self._train_step % self.update_freq == 0:
+            writer = self._writer("train")
+            for name, value in to_python_logs(logs).items():
+                if isinstance(value, float):
+                    writer.add_scalar(f"batch_{name}", value, self._train_step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and "learning_rate" not in logs:
+            try:
+                logs["learning_rate"] = get_learning_rate(optimizer)
+            except (ValueError, TypeError):
+                pass
+        if self.write_steps_per_second and self._epoch_start is not None:
+            logs["steps_per_second"] = self._epoch_batches / max(time.time() - self._epoch_start, 1e-9)
+        self._write_scalars(logs, epoch, "epoch_")
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            self._write_histograms(epoch)
+        for writer in self._writers.values():
+            writer.flush()
+
+    def on_test_end(self, logs=None):
+        writer = self._writer("validation")
+        for name, value in to_python_logs(logs).items():
+            if isinstance(value, float):
+                writer.add_scalar(f"evaluation_{name}_vs_iterations", value, self._train_step)
+        writer.flush()
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}
+
+    def _write_scalars(self, logs, step, prefix):
+        for name, value in logs.items():
+            if not isinstance(value, (int, float)):
+                continue
+            run, name = ("validation", name[4:]) if name.startswith("val_") else ("train", name)
+            self._writer(run).add_scalar(prefix + name, value, step)
+
+    def _write_histograms(self, epoch):
+        weights = getattr(self.model, "weights", None)
+        writer = self._writer("train")
+        if weights:
+            for i, weight in enumerate(weights):
+                name = getattr(weight, "path", None) or getattr(weight, "name", None) or f"weight_{i}"
+                writer.add_histogram(name, weight.detach().cpu().numpy(), epoch)
+        else:
+            for i, array in enumerate(self.model.get_weights()):
+                writer.add_histogram(f"weight_{i}", array, epoch)

@@ -1,0 +1,75 @@
+"""TensorBoard: a clear ImportError without the package; Keras's run layout and tags through SummaryWriter."""
+import os
+import sys
+
+import pytest
+import torch
+from callback_fakes import FakeModel, run_fit
+
+import kerastorch.callbacks.tensorboard as tensorboard_module
+from kerastorch.callbacks import TensorBoard
+
+
+def test_missing_tensorboard_package_names_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorboard", None)  # import tensorboard -> ImportError
+    monkeypatch.delitem(sys.modules, "torch.utils.tensorboard", raising=False)
+    with pytest.raises(ImportError, match="pip install tensorboard"):
+        TensorBoard(log_dir="logs")
+
+
+class FakeWriter:
+    instances = []
+
+    def __init__(self, log_dir):
+        self.log_dir = log_dir
+        self.scalars, self.histograms, self.closed = [], [], False
+        FakeWriter.instances.append(self)
+
+    def add_scalar(self, tag, value, step):
+        assert isinstance(value, (int, float))
+        self.scalars.append((tag, value, step))
+
+    def add_histogram(self, tag, values, step):
+        self.histograms.append((tag, values.shape, step))
+
+    def flush(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def writers(monkeypatch):
+    FakeWriter.instances = []
+    monkeypatch.setattr(tensorboard_module, "_summary_writer_class", lambda: FakeWriter)
+    return FakeWriter.instances
+
+
+def test_epoch_batch_and_histogram_summaries(writers, tmp_path):
+    model = FakeModel()
+    model.weights = model.net.weights
+    callback = TensorBoard(log_dir=str(tmp_path), histogram_freq=2, update_freq=3)
+    run_fit(model, [callback], epochs=3, steps=2,
+            epoch_logs=lambda e: {"loss": torch.tensor(1.0 / (e + 1)), "val_loss": torch.tensor(2.0)})
+    train, validation = writers
+    assert train.log_dir == os.path.join(str(tmp_path), "train")
+    assert validation.log_dir == os.path.join(str(tmp_path), "validation")
+    assert [s[1:] for s in train.scalars if s[0] == "epoch_loss"] == [(1.0, 0), (0.5, 1), (pytest.approx(1 / 3), 2)]
+    assert [s[2] for s in train.scalars if s[0] == "epoch_learning_rate"] == [0, 1, 2]
+    assert [s[2] for s in train.scalars if s[0] == "batch_loss"] == [3, 6]
+    assert validation.scalars == [("epoch_loss", 2.0, 0), ("epoch_loss", 2.0, 1), ("epoch_loss", 2.0, 2)]
+    assert [(tag, step) for tag, _, step in train.histograms] == [
+        ("dense/kernel", 0), ("dense/bias", 0), ("dense/kernel", 2), ("dense/bias", 2)]
+    assert train.closed and validation.closed
+
+
+def test_evaluation_scalars_and_argument_checks(writers, tmp_path):
+    callback = TensorBoard(log_dir=str(tmp_path))
+    callback.set_model(FakeModel())
+    callback.on_test_end({"loss": torch.tensor(0.5)})
+    assert writers[0].scalars == [("evaluation_loss_vs_iterations", 0.5, 0)]
+    with pytest.raises(ValueError, match="update_freq"):
+        TensorBoard(update_freq="batch")
+    with pytest.warns(UserWarning, match="profile_batch"):
+        TensorBoard(profile_batch=2)
