@@ -10,6 +10,7 @@ from kerastorch import config, tree  # noqa: I001  (settings first)
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch import backend, dtype_policies, ops, random, saving
 from kerastorch import layers, models, utils, datasets
+from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.variable import Variable
 from kerastorch.layers import Input, InputSpec, Layer

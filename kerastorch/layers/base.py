@@ -368,7 +368,7 @@ class Layer(torch.nn.Module):
 
     def get_weights(self):
         """The weights as numpy arrays, in Keras layouts and order."""
-        return [w.detach().cpu().numpy() for w in self.weights]
+        return [w.detach().cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights):
         """Copy numpy arrays into the weights; shapes are checked before anything is written."""

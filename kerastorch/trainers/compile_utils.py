@@ -10,17 +10,11 @@ Example:
     ...                        loss_weights={"score": 0.5}, output_names=["label", "score"])
     >>> total, per_output = compiled(y_true, y_pred)
 """
-import importlib
-
 import torch
 
+from kerastorch import losses as losses_module
+from kerastorch import metrics as metrics_module
 from kerastorch import tree
-
-
-def _module(name):
-    """``kerastorch.losses`` / ``kerastorch.metrics``, imported on first use (they import
-    the layers that import this package)."""
-    return importlib.import_module(f"kerastorch.{name}")
 
 
 def _by_output(value, output_names, what):
@@ -76,16 +70,16 @@ class CompileLoss:
         return total, per_output
 
     def get_config(self):
-        return {"losses": [None if loss is None else _module("losses").serialize(loss) for loss in self.losses],
+        return {"losses": [None if loss is None else losses_module.serialize(loss) for loss in self.losses],
                 "loss_weights": self.weights}
 
 
 def _as_loss(identifier):
-    loss = _module("losses").get(identifier)
-    if isinstance(loss, _module("losses").Loss):
+    loss = losses_module.get(identifier)
+    if isinstance(loss, losses_module.Loss):
         return loss
     if callable(loss):
-        return _module("losses").LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
+        return losses_module.LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
     raise ValueError(f"compile: could not interpret loss {identifier!r}")
 
 
@@ -120,11 +114,12 @@ class CompileMetrics:
     @staticmethod
     def _resolve(identifier, y_true, y_pred, loss):
         if identifier in ("accuracy", "acc"):
-            cls = _module("metrics").resolve_accuracy(tuple(y_true.shape), tuple(y_pred.shape), loss)
+            cls = metrics_module.resolve_accuracy(tuple(y_true.shape), tuple(y_pred.shape), loss)
             return cls(name=identifier)
-        if identifier in ("crossentropy", "ce"):
-            raise ValueError("compile: the metric 'crossentropy' is ambiguous; name the crossentropy metric")
-        return _module("metrics").get(identifier)
+        metric = metrics_module.get(identifier)
+        if isinstance(identifier, str):
+            metric.name = identifier  # Keras logs a metric under the string it was compiled with ("mae")
+        return metric
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self.built:

@@ -33,6 +33,10 @@ class Trainer:
     optimizer = None
     stop_training = False
     history = None
+    jit_compile = False
+    run_eagerly = False
+    compiled_loss = None
+    compiled_metrics = None
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
@@ -203,11 +207,12 @@ class Trainer:
         self._optimizer_step(loss)
 
     def _step_function(self, kind):
-        function = self._step_functions.get(kind)
+        functions = self.__dict__.setdefault("_step_functions", {})
+        function = functions.get(kind)
         if function is None:
             step = {"train": self.train_step, "test": self.test_step, "predict": self.predict_step}[kind]
             function = _maybe_compiled(step, self.jit_compile and not self.run_eagerly, kind)
-            self._step_functions[kind] = function
+            functions[kind] = function
         return function
 
     # -------------------------------------------------------------------- fit
@@ -241,7 +246,7 @@ class Trainer:
         train = self._step_function("train")
         self._optimizer_step = None
         callback_list.on_train_begin()
-        initial_epoch = max(initial_epoch, getattr(callback_list, "initial_epoch", 0) or 0)
+        initial_epoch = callback_list.resolve_initial_epoch(initial_epoch)  # BackupAndRestore resumes here
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
@@ -263,7 +268,7 @@ class Trainer:
             if self.stop_training:
                 break
         callback_list.on_train_end(epoch_logs)
-        return self.history
+        return callback_list.history
 
     # --------------------------------------------------------------- evaluate
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,

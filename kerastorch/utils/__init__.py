@@ -6,3 +6,7 @@ from kerastorch.saving.object_registration import (
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from kerastorch.utils.numerical_utils import normalize, to_categorical
 from kerastorch.utils.rng_utils import set_random_seed
+from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
+from kerastorch.utils.progbar import Progbar
+
+Sequence = PyDataset

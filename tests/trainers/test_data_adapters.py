@@ -14,6 +14,7 @@ def test_array_batches_cover_every_sample_once_when_shuffled():
     x = np.arange(10, dtype="float64").reshape(10, 1)
     y = np.arange(10)
     adapter = get_data_adapter(x, y, batch_size=4, shuffle=True)
+    assert len(next(adapter.batches(CPU))) == 2
     assert isinstance(adapter, ArrayDataAdapter) and adapter.num_batches == 3
     batches = list(adapter.batches(CPU))
     assert [len(b[0]) for b in batches] == [4, 4, 2]
@@ -41,6 +42,7 @@ def test_dict_and_list_inputs_and_validation_split():
     train, (vx, vy, _) = adapter.split(0.2)
     assert train.num_samples == 8 and vx["a"].shape == (2, 2) and vy.tolist() == [8, 9]
     first = next(train.batches(CPU))
+    assert len(first) == 2  # (x, y): no sample weights
     assert set(first[0]) == {"a", "b"} and first[0]["b"].shape == (3, 3)
 
 
@@ -96,5 +98,5 @@ def test_unpack():
 @pytest.mark.cuda
 def test_batches_reach_cuda_from_pinned_memory():
     adapter = get_data_adapter(np.zeros((8, 2), dtype="float32"), np.zeros(8), batch_size=4, shuffle=True)
-    x, y, _ = next(adapter.batches(torch.device("cuda")))
+    x, y = next(adapter.batches(torch.device("cuda")))
     assert x.is_cuda and y.is_cuda and adapter.x.is_pinned()

@@ -15,7 +15,7 @@ import torch
 
 from kerastorch import tree
 from kerastorch.trainers.data_adapters.batching import (
-    class_weight_to_sample_weight, move_to_device, to_tensors,
+    class_weight_to_sample_weight, move_to_device, pack_x_y_sample_weight, to_tensors,
 )
 
 
@@ -80,7 +80,7 @@ class ArrayDataAdapter:
                 take = lambda t: t.index_select(0, index.to(t.device))  # noqa: E731
             batch = tuple(None if part is None else tree.map_structure(take, part)
                           for part in (self.x, self.y, self.sample_weight))
-            yield move_to_device(batch, device)
+            yield pack_x_y_sample_weight(*move_to_device(batch, device))
 
 
 def _batch_shuffled_order(num_samples, batch_size):

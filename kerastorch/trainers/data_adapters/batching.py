@@ -26,6 +26,16 @@ def unpack_x_y_sample_weight(data):
     raise ValueError(f"A batch must be x, (x,), (x, y) or (x, y, sample_weight); received a tuple of {len(data)} items")
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The batch a ``train_step`` receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``,
+    so ``x, y = data`` works when there are no sample weights, as in Keras."""
+    if y is None:
+        return (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def to_tensor(value):
     """numpy / python data as a CPU tensor (float64 becomes floatx); tensors pass through."""
     if value is None or isinstance(value, torch.Tensor):
