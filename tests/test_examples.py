@@ -30,3 +30,11 @@ def test_train_digits_reaches_accuracy(epochs):
     out = _run("train_digits.py", epochs)
     accuracy = float(out.strip().splitlines()[-1].split(":")[-1])
     assert accuracy > 0.9
+
+
+def test_quickstart_workflow():
+    out = _run("quickstart.py", "10")
+    assert "reloaded model gives the same predictions" in out
+    accuracy = float(out.split("test accuracy:")[1].split()[0])
+    assert accuracy > 0.9
+    assert "Epoch 1/10" in out and "val_accuracy" in out
