@@ -15,6 +15,9 @@ hypothesis.settings.register_profile(
 hypothesis.settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=_SUPPRESSED)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# The tests use tiny tensors: one thread is faster, and immune to OpenMP spinning on a busy machine.
+torch.set_num_threads(1)
+
 
 def pytest_collection_modifyitems(config, items):
     skip_cuda = pytest.mark.skip(reason="needs a CUDA device")

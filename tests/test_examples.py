@@ -9,8 +9,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _run(script, *args):
+    # One torch thread: these tiny models run faster so, and spinning OpenMP threads on a busy
+    # machine cost minutes.
+    env = dict(os.environ, OMP_NUM_THREADS="1")
     result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", script), *args],
-                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+                            capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
