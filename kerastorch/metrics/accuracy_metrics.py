@@ -34,6 +34,8 @@ def _sparse_labels(y_true, y_pred, who):
         raise ValueError(f"{who}: y_pred needs a class axis, received y_pred.shape={tuple(y_pred.shape)}")
     if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
         y_true = y_true.squeeze(-1)
+    if y_true.shape == y_pred.shape[:-1]:  # the common case, without building a broadcast shape
+        return y_true
     try:
         torch.broadcast_shapes(y_true.shape, y_pred.shape[:-1])
     except RuntimeError:

@@ -73,8 +73,7 @@ def broadcast_weight(sample_weight, shape):
 
 def divide_no_nan(numerator, denominator):
     """``numerator / denominator``, with 0 where the denominator is 0."""
-    quotient = numerator / denominator
-    return torch.where(denominator == 0, torch.zeros_like(quotient), quotient)
+    return torch.where(denominator == 0, 0.0, numerator / denominator)
 
 
 def floatx_dtype():

@@ -92,6 +92,11 @@ class Mean(Metric):
         """Add one batch of per-element ``values`` (any dtype) to the running mean. As in Keras 3,
         a Keras mask on the values (or in ``masks``) zeroes the weight of masked entries when
         there is a ``sample_weight`` (and is ignored without one)."""
+        if isinstance(sample_weight, (int, float)) and values.dim() == 0 and not any(m is not None for m in masks):
+            # One value standing for a batch (the training loss): the fast path of every step.
+            self.total.add_(values.to(self.total.dtype), alpha=sample_weight)
+            self.count.add_(sample_weight)
+            return
         if sample_weight is not None:
             sample_weight = _masked_weight(self._tensor(sample_weight), (*masks, getattr(values, "_keras_mask", None)))
         values = values.to(self.total.dtype)

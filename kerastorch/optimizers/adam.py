@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Adam(learning_rate=1e-3, amsgrad=True)
 """
+import numpy as np
 import torch
 
 from kerastorch.optimizers.base import Optimizer, _check
@@ -10,9 +11,18 @@ from kerastorch.saving.object_registration import register_builtin
 
 
 def bias_corrections(optimizer, *betas):
-    """``1 - beta ** (iterations + 1)`` for each beta: 0-d float32 tensors on the counter's device."""
-    step = optimizer._local_step()
-    return [1 - torch.pow(beta, step) for beta in betas]
+    """``1 - beta ** (iterations + 1)`` for each beta, as float32 numpy scalars (Keras computes them in
+    float32) from the optimizer's host-side step count: no kernels, no host sync."""
+    step = np.float32(optimizer._host_updates() + 1)
+    return [np.float32(1) - np.float32(beta) ** step for beta in betas]
+
+
+def times_learning_rate(lr, factor):
+    """``lr * factor`` in float32: a Python float for a constant rate (the same number before and after a
+    state reload, which stores the rate in float32), a tensor for a scheduled one."""
+    if isinstance(lr, float):
+        return float(np.float32(lr) * np.float32(factor))
+    return lr * float(factor)
 
 
 @register_builtin("keras.optimizers")
@@ -44,7 +54,7 @@ class Adam(Optimizer):
 
     def _step_scalars(self, lr):
         corrections = bias_corrections(self, self.beta_1, self.beta_2)
-        return {"alpha": lr * torch.sqrt(corrections[1]) / corrections[0]}
+        return {"alpha": times_learning_rate(lr, np.sqrt(corrections[1]) / corrections[0])}
 
     def _update_step(self, params, grads, slots, scalars):
         momentums, velocities = slots["momentum"], slots["velocity"]

@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Adamax(learning_rate=2e-3)
 """
+import numpy as np
 import torch
 
 from kerastorch.optimizers.adam import bias_corrections
@@ -33,7 +34,8 @@ class Adamax(Optimizer):
         return (("momentum", "norm"),)
 
     def _step_scalars(self, lr):
-        return {"scale": bias_corrections(self, self.beta_1)[0] / lr}
+        correction = bias_corrections(self, self.beta_1)[0]
+        return {"scale": float(correction / np.float32(lr)) if isinstance(lr, float) else float(correction) / lr}
 
     def _update_step(self, params, grads, slots, scalars):
         momentums, norms = slots["momentum"], slots["norm"]

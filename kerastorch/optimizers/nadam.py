@@ -47,7 +47,7 @@ class Nadam(Optimizer):
         return {
             "momentum_coef": lr * u_next / (1 - u_product_next),
             "gradient_coef": lr * (1 - u_t) / (1 - u_product),
-            "correction_2": bias_corrections(self, self.beta_2)[0],
+            "correction_2": float(bias_corrections(self, self.beta_2)[0]),
         }
 
     def _update_step(self, params, grads, slots, scalars):

@@ -53,6 +53,9 @@ class CompileLoss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """``(total_loss, [loss of each output or None])``."""
+        if not self.multi_output and isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor):
+            value = self.losses[0](y_true, y_pred, sample_weight=sample_weight)  # the one-output fast path
+            return (value if self.weights[0] == 1.0 else value * self.weights[0]), [value]
         trues, preds = _flat_outputs(y_true, self.output_names, "y"), _flat_outputs(y_pred, self.output_names,
                                                                                      "model output")
         weights = _flat_sample_weights(sample_weight, self.output_names)
@@ -125,6 +128,10 @@ class CompileMetrics:
         if not self.built:
             self.build(y_true, y_pred)
         if not self.entries:
+            return
+        if len(self.output_names) == 1 and isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor):
+            for _, _, metric, weighted in self.entries:  # the one-output fast path
+                metric.update_state(y_true, y_pred, sample_weight=sample_weight if weighted else None)
             return
         trues = _flat_outputs(y_true, self.output_names, "y")
         preds = _flat_outputs(y_pred, self.output_names, "model output")

@@ -64,6 +64,7 @@ class Trainer:
         self.auto_scale_loss = auto_scale_loss
         self._step_functions = {}
         self._optimizer_step = None
+        self._loss_sources = None
         self.compiled = True
         if loss is not None:
             names = self._known_output_names()
@@ -122,7 +123,7 @@ class Trainer:
                 for index, tracker in self._output_loss_trackers:
                     if per_output[index] is not None:
                         tracker.update_state(per_output[index].detach(), sample_weight=batch)
-        extra = self.losses
+        extra = self._model_losses()
         if extra:
             penalty = torch.stack([torch.as_tensor(v).reshape(()) for v in extra]).sum()
             total = penalty if total is None else total + penalty
@@ -130,6 +131,20 @@ class Trainer:
             raise ValueError(f'Model "{self.name}" has no loss to optimize: pass loss= to compile() '
                              "and targets y to fit(), or add losses in call() with add_loss().")
         return total
+
+    def _model_losses(self):
+        """``self.losses``, from a list of loss sources gathered once per fit (walking the layer
+        tree on every step costs more than the losses themselves)."""
+        sources = self.__dict__.get("_loss_sources")
+        if sources is None:
+            layers = self._flatten_layers()
+            regularized = [(p, p.regularizer) for layer in layers for p in layer._own_parameters()
+                           if getattr(p, "regularizer", None) is not None]
+            sources = self.__dict__["_loss_sources"] = (layers, regularized)
+        layers, regularized = sources
+        losses = [loss for layer in layers for loss in layer._losses]
+        losses.extend(regularizer(p) for p, regularizer in regularized)
+        return losses
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics; return the current results (tensors on the device)."""
@@ -142,7 +157,10 @@ class Trainer:
     def get_metrics_result(self):
         """``{name: tensor}`` for every tracked metric (no host sync)."""
         results = {}
-        for metric in self.metrics:
+        tracked = self.__dict__.get("_metrics_cache")
+        if tracked is None:  # gathered once per fit / evaluate: scanning attributes every step is slow
+            tracked = self.__dict__["_metrics_cache"] = self.metrics
+        for metric in tracked:
             result = metric.result()
             if isinstance(result, dict):
                 results.update(result)
@@ -171,6 +189,7 @@ class Trainer:
 
     def reset_metrics(self):
         """Zero every metric's state (the start of each epoch and of evaluate)."""
+        self.__dict__["_metrics_cache"] = None
         for metric in self.metrics:
             metric.reset_state()
         if self.compiled_metrics is not None:
@@ -191,7 +210,7 @@ class Trainer:
         """Loss and metrics on one batch, without updating weights."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        if self.compiled_loss is not None or self.losses or self.compiled_metrics is None:
+        if self.compiled_loss is not None or self._model_losses() or self.compiled_metrics is None:
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
             self._loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -245,6 +264,7 @@ class Trainer:
         self.stop_training = False
         train = self._step_function("train")
         self._optimizer_step = None
+        self.__dict__["_loss_sources"] = None  # layers or regularizers may have changed since the last fit
         callback_list.on_train_begin()
         initial_epoch = callback_list.resolve_initial_epoch(initial_epoch)  # BackupAndRestore resumes here
         epoch_logs = {}

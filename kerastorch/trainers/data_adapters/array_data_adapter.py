@@ -14,9 +14,7 @@ import math
 import torch
 
 from kerastorch import tree
-from kerastorch.trainers.data_adapters.batching import (
-    class_weight_to_sample_weight, move_to_device, pack_x_y_sample_weight, to_tensors,
-)
+from kerastorch.trainers.data_adapters.batching import class_weight_to_sample_weight, to_tensors
 
 
 class ArrayDataAdapter:
@@ -64,6 +62,9 @@ class ArrayDataAdapter:
     def batches(self, device, steps=None):
         """Yield ``(x, y, sample_weight)`` batches on ``device`` for one epoch."""
         self._prepare(device)
+        parts = [part for part in (self.x, self.y, self.sample_weight) if part is not None]
+        flat = [tree.flatten(part) for part in parts]
+        plain = all(isinstance(part, torch.Tensor) for part in parts)  # no nesting: skip the repacking
         order = None
         if self.shuffle == "batch":
             order = _batch_shuffled_order(self.num_samples, self.batch_size)
@@ -74,13 +75,17 @@ class ArrayDataAdapter:
             start = step * self.batch_size
             stop = min(start + self.batch_size, self.num_samples)
             if order is None:
-                take = lambda t: t[start:stop]  # noqa: E731  (a view: no copy)
+                pieces = [[t[start:stop] for t in tensors] for tensors in flat]  # views: no copy
             else:
                 index = order[start:stop]
-                take = lambda t: t.index_select(0, index.to(t.device))  # noqa: E731
-            batch = tuple(None if part is None else tree.map_structure(take, part)
-                          for part in (self.x, self.y, self.sample_weight))
-            yield pack_x_y_sample_weight(*move_to_device(batch, device))
+                pieces = [[t.index_select(0, index if t.device == index.device else index.to(t.device))
+                           for t in tensors] for tensors in flat]
+            pieces = [[t.to(device, non_blocking=True) if t.device != device else t for t in group]
+                      for group in pieces]
+            if plain:
+                yield tuple(group[0] for group in pieces)
+            else:
+                yield tuple(tree.pack_sequence_as(part, group) for part, group in zip(parts, pieces))
 
 
 def _batch_shuffled_order(num_samples, batch_size):
