@@ -9,3 +9,14 @@ from kerastorch.layers.merging import Add, Average, Concatenate, Dot, Maximum, M
 from kerastorch.layers.merging import add, average, concatenate, dot, maximum, minimum, multiply, subtract
 from kerastorch.layers.regularization import Dropout
 from kerastorch.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from kerastorch.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D,
+                                             Conv3DTranspose, Convolution1D, Convolution1DTranspose, Convolution2D,
+                                             Convolution2DTranspose, Convolution3D, Convolution3DTranspose,
+                                             DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+                                             SeparableConvolution1D, SeparableConvolution2D)
+from kerastorch.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D,
+                                       AvgPool3D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                       GlobalAveragePooling3D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D,
+                                       GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D,
+                                       GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
+                                       MaxPooling1D, MaxPooling2D, MaxPooling3D)

@@ -77,7 +77,6 @@ class Layer(torch.nn.Module):
         self._trainable = bool(trainable)
         self.built = False
         self.input_spec = None
-        self._checked_shape = None
         self._signature = None
         self.supports_masking = False
         self.autocast = autocast
@@ -100,6 +99,8 @@ class Layer(torch.nn.Module):
             args, kwargs = _convert_arrays((args, kwargs), self._weight_device())
             first = args[0] if args else None
         if not self.built:
+            if self.input_spec is not None:  # a spec known before build is checked before build, as in Keras
+                self._check_input_spec(first)
             self._build_from_inputs(args, kwargs)
         if self.input_spec is not None:
             self._check_input_spec(first)
@@ -139,6 +140,16 @@ class Layer(torch.nn.Module):
             for output in tree.flatten(outputs):
                 self._losses.append(self.activity_regularizer(output) / output.shape[0])
         return outputs
+
+    @property
+    def input_spec(self):
+        """What the layer accepts (an :class:`InputSpec`, a list of them, or None)."""
+        return self.__dict__.get("_input_spec")
+
+    @input_spec.setter
+    def input_spec(self, value):
+        self.__dict__["_input_spec"] = value
+        self.__dict__["_checked_shape"] = None  # a new spec checks the next input again
 
     def _check_input_spec(self, inputs):
         """``input_spec`` check; a tensor shape that passed once is not checked again."""

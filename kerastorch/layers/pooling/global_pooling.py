@@ -1,0 +1,90 @@
+"""``GlobalMaxPooling1D/2D/3D`` and ``GlobalAveragePooling1D/2D/3D``: :class:`BaseGlobalPooling`
+with rank and mode fixed.
+
+Arguments (Keras names and defaults): ``data_format=None, keepdims=False``.
+Aliases: ``GlobalMaxPool1D/2D/3D``, ``GlobalAvgPool1D/2D/3D``.
+"""
+from kerastorch.layers.pooling.base_global_pooling import BaseGlobalPooling
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class GlobalMaxPooling1D(BaseGlobalPooling):
+    """Maximum over the steps of ``(batch, steps, channels)``.
+
+    >>> GlobalMaxPooling1D()(torch.ones(2, 5, 3)).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(1, "max", data_format, keepdims, **kwargs)
+
+
+@register_builtin("keras.layers")
+class GlobalMaxPooling2D(BaseGlobalPooling):
+    """Maximum over the height and width of an image.
+
+    >>> GlobalMaxPooling2D()(torch.ones(2, 4, 4, 3)).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(2, "max", data_format, keepdims, **kwargs)
+
+
+@register_builtin("keras.layers")
+class GlobalMaxPooling3D(BaseGlobalPooling):
+    """Maximum over the three spatial axes of a volume.
+
+    >>> GlobalMaxPooling3D(keepdims=True)(torch.ones(2, 3, 3, 3, 4)).shape
+    torch.Size([2, 1, 1, 1, 4])
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(3, "max", data_format, keepdims, **kwargs)
+
+
+@register_builtin("keras.layers")
+class GlobalAveragePooling1D(BaseGlobalPooling):
+    """Mean over the steps of ``(batch, steps, channels)``; a ``mask`` limits it to the unmasked steps.
+
+    >>> x = torch.arange(6.0).reshape(1, 3, 2)
+    >>> GlobalAveragePooling1D()(x, mask=torch.tensor([[True, True, False]])).tolist()
+    [[1.0, 2.0]]
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(1, "average", data_format, keepdims, **kwargs)
+
+
+@register_builtin("keras.layers")
+class GlobalAveragePooling2D(BaseGlobalPooling):
+    """Mean over the height and width of an image.
+
+    >>> GlobalAveragePooling2D()(torch.ones(2, 4, 4, 3)).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(2, "average", data_format, keepdims, **kwargs)
+
+
+@register_builtin("keras.layers")
+class GlobalAveragePooling3D(BaseGlobalPooling):
+    """Mean over the three spatial axes of a volume.
+
+    >>> GlobalAveragePooling3D()(torch.ones(2, 3, 3, 3, 4)).shape
+    torch.Size([2, 4])
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(3, "average", data_format, keepdims, **kwargs)
+
+
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                                     GlobalAveragePooling3D)
+for _alias, _cls in (("GlobalMaxPool1D", GlobalMaxPooling1D), ("GlobalMaxPool2D", GlobalMaxPooling2D),
+                     ("GlobalMaxPool3D", GlobalMaxPooling3D), ("GlobalAvgPool1D", GlobalAveragePooling1D),
+                     ("GlobalAvgPool2D", GlobalAveragePooling2D), ("GlobalAvgPool3D", GlobalAveragePooling3D)):
+    register_builtin("keras.layers", name=_alias)(_cls)

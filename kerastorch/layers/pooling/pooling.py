@@ -1,0 +1,88 @@
+"""``MaxPooling1D/2D/3D`` and ``AveragePooling1D/2D/3D``: :class:`BasePooling` with rank and mode fixed.
+
+Arguments (Keras names and defaults): ``pool_size`` (2 per axis for max pooling,
+required for average pooling), ``strides=None`` (``pool_size``), ``padding="valid"``
+(or ``"same"``), ``data_format=None``. Aliases: ``MaxPool1D/2D/3D``, ``AvgPool1D/2D/3D``.
+"""
+from kerastorch.layers.pooling.base_pooling import BasePooling
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class MaxPooling1D(BasePooling):
+    """Maximum over windows of ``(batch, steps, channels)``.
+
+    >>> MaxPooling1D()(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
+    [1.0, 3.0]
+    """
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(1, "max", pool_size, strides, padding, data_format, **kwargs)
+
+
+@register_builtin("keras.layers")
+class MaxPooling2D(BasePooling):
+    """Maximum over windows of an image.
+
+    >>> MaxPooling2D((2, 2))(torch.ones(2, 5, 5, 3)).shape
+    torch.Size([2, 2, 2, 3])
+    """
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(2, "max", pool_size, strides, padding, data_format, **kwargs)
+
+
+@register_builtin("keras.layers")
+class MaxPooling3D(BasePooling):
+    """Maximum over windows of a volume.
+
+    >>> MaxPooling3D(padding="same")(torch.ones(1, 3, 4, 5, 2)).shape
+    torch.Size([1, 2, 2, 3, 2])
+    """
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(3, "max", pool_size, strides, padding, data_format, **kwargs)
+
+
+@register_builtin("keras.layers")
+class AveragePooling1D(BasePooling):
+    """Mean over windows of ``(batch, steps, channels)``.
+
+    >>> AveragePooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
+    [0.5, 2.5]
+    """
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(1, "average", pool_size, strides, padding, data_format, **kwargs)
+
+
+@register_builtin("keras.layers")
+class AveragePooling2D(BasePooling):
+    """Mean over windows of an image.
+
+    >>> AveragePooling2D(3, strides=1, padding="same")(torch.ones(2, 5, 5, 3)).shape
+    torch.Size([2, 5, 5, 3])
+    """
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(2, "average", pool_size, strides, padding, data_format, **kwargs)
+
+
+@register_builtin("keras.layers")
+class AveragePooling3D(BasePooling):
+    """Mean over windows of a volume.
+
+    >>> AveragePooling3D(2)(torch.ones(1, 4, 4, 4, 2)).shape
+    torch.Size([1, 2, 2, 2, 2])
+    """
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(3, "average", pool_size, strides, padding, data_format, **kwargs)
+
+
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+for _alias, _cls in (("MaxPool1D", MaxPooling1D), ("MaxPool2D", MaxPooling2D), ("MaxPool3D", MaxPooling3D),
+                     ("AvgPool1D", AveragePooling1D), ("AvgPool2D", AveragePooling2D),
+                     ("AvgPool3D", AveragePooling3D)):
+    register_builtin("keras.layers", name=_alias)(_cls)
