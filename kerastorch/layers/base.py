@@ -23,6 +23,7 @@ Example:
     >>> Linear(4)(torch.ones(2, 3)).shape
     torch.Size([2, 4])
 """
+import copy
 import inspect
 import threading
 
@@ -184,8 +185,15 @@ class Layer(torch.nn.Module):
             self._clear_losses_below()
 
     def compute_output_shape(self, input_shape):
-        """The output shape for an input shape (``None`` for unknown dimensions)."""
+        """The output shape for an input shape (``None`` for unknown dimensions). An unbuilt layer
+        stays unbuilt: the shape is found on a copy."""
+        target = self if self.built else copy.deepcopy(self)
+        return target._output_shape_of_built(input_shape)
+
+    def _output_shape_of_built(self, input_shape):
         inputs = tree.map_shape_structure(lambda s: KerasTensor(s, self.compute_dtype), input_shape)
+        if not self.built:
+            self._build_from_inputs((inputs,), {}, symbolic=True)
         outputs = self.compute_output_spec(inputs)
         return tree.map_structure(lambda t: t.shape, outputs)
 

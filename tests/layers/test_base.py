@@ -381,3 +381,10 @@ def test_module_dtype_conversion_updates_the_compute_dtype():
     assert layer(torch.ones(1, 3)).dtype == torch.float64
     layer.half()
     assert layer.dtype_policy.name == "float16"
+
+
+def test_compute_output_shape_leaves_the_layer_unbuilt():
+    layer = LazyLinear(4)
+    assert layer.compute_output_shape((None, 3)) == (None, 4)
+    assert not layer.built and layer.weights == []
+    assert layers.Dense(2).compute_output_shape((5, 7)) == (5, 2)
