@@ -117,6 +117,9 @@ class Layer(torch.nn.Module):
         signature = self._signature
         if signature is None:
             signature = self._signature = _CallSignature(self.call)
+        previous_mask = _mask_of(first) if (self.supports_masking or signature.has_mask) else None
+        if previous_mask is not None and signature.has_mask and kwargs.get("mask") is None:
+            kwargs["mask"] = previous_mask
         outer = getattr(_CALL_CONTEXT, "training", None)
         if signature.has_training:
             training = kwargs.get("training")
@@ -140,7 +143,17 @@ class Layer(torch.nn.Module):
         if self.activity_regularizer is not None:
             for output in tree.flatten(outputs):
                 self._losses.append(self.activity_regularizer(output) / output.shape[0])
+        if self.supports_masking and (previous_mask is not None or type(self).compute_mask is not Layer.compute_mask):
+            _attach_mask(outputs, self.compute_mask(first, previous_mask))
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs (Keras masking): the input mask, passed through, by default.
+
+        >>> layers.Embedding(10, 4, mask_zero=True).compute_mask(torch.tensor([[3, 0]]))
+        tensor([[ True, False]])
+        """
+        return mask
 
     @property
     def input_spec(self):
@@ -524,6 +537,29 @@ class Layer(torch.nn.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _mask_of(inputs):
+    """The Keras mask carried by a tensor (``_keras_mask``), or the list of masks of a list of tensors."""
+    if isinstance(inputs, torch.Tensor):
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
+
+
+def _attach_mask(outputs, mask):
+    """Attach ``mask`` to the output tensor(s) that carry none yet (Keras's torch-backend convention)."""
+    if mask is None:
+        return
+    if isinstance(outputs, torch.Tensor):
+        if getattr(outputs, "_keras_mask", None) is None:
+            outputs._keras_mask = mask
+    elif isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for output, output_mask in zip(outputs, masks):
+            _attach_mask(output, output_mask)
 
 
 def _autocasting(device_type):
