@@ -20,3 +20,5 @@ from kerastorch.layers.pooling import (AveragePooling1D, AveragePooling2D, Avera
                                        GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D,
                                        GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
                                        MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from kerastorch.layers.normalization import (BatchNormalization, GroupNormalization, LayerNormalization,
+                                         UnitNormalization)

@@ -1,0 +1,7 @@
+"""Normalization layers: batch, layer, group and unit normalization."""
+from kerastorch.layers.normalization.batch_normalization import BatchNormalization
+from kerastorch.layers.normalization.group_normalization import GroupNormalization
+from kerastorch.layers.normalization.layer_normalization import LayerNormalization
+from kerastorch.layers.normalization.unit_normalization import UnitNormalization
+
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization", "UnitNormalization"]

@@ -1,0 +1,180 @@
+"""``BatchNormalization``: normalize with batch statistics in training, moving statistics in inference.
+
+Keras semantics: in training mode (``training=True`` and ``layer.trainable``) the output uses the batch
+mean and the *biased* batch variance, and the moving statistics are updated in place (without gradient)
+as ``moving = moving * momentum + batch * (1 - momentum)``. Otherwise (``training`` False/None, or a frozen
+layer, even with ``training=True``) the moving statistics are used.
+
+The normalization itself is ``torch.nn.functional.batch_norm`` on a channels-first view of the inputs:
+``(N, C, ...)`` directly for ``axis=1``, a ``(-1, C)`` view for the last axis, ``movedim`` otherwise. The
+moving-statistics update is done here rather than by ``F.batch_norm`` because torch updates its running
+variance with the *unbiased* batch variance while Keras uses the biased one. Masked inputs, and batches
+with a single value per channel (which torch refuses in training mode), use the direct formula.
+
+Example:
+    >>> layer = BatchNormalization()
+    >>> layer(torch.randn(8, 3), training=True).shape
+    torch.Size([8, 3])
+"""
+import numbers
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import initializers
+from kerastorch.layers.base import Layer
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
+                                                     init_scale_offset, label, positive_axes, scale_offset_config,
+                                                     upcast)
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class BatchNormalization(Layer):
+    """Batch normalization over every axis but ``axis`` (the features axis).
+
+    Weights, in Keras order: ``gamma`` (if ``scale``), ``beta`` (if ``center``), then the non-trainable
+    ``moving_mean`` and ``moving_variance``.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 renorm=False, renorm_clipping=None, renorm_momentum=0.99, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = check_int_axis(self, axis)
+        for arg, value in (("momentum", momentum), ("epsilon", epsilon)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{label(self)}: {arg} must be a number, received {arg}={value!r}")
+        if epsilon <= 0:
+            raise ValueError(f"{label(self)}: epsilon must be positive, received epsilon={epsilon!r}")
+        if renorm:
+            raise NotImplementedError(f"{label(self)}: batch renormalization (renorm=True) is not supported "
+                                      "by kerastorch")
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.synchronized = bool(synchronized)  # accepted; one process has one set of batch statistics
+        self.renorm = False
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
+        init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                          beta_constraint, gamma_constraint)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.supports_masking = True
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+        self._symbolic = False
+
+    def build(self, input_shape):
+        (axis,) = positive_axes(self, self.axis, input_shape)
+        ndim = len(input_shape)
+        dim = input_shape[axis]
+        shape = (dim,)
+        add_scale_offset(self, shape, self.scale, self.center)
+        self.moving_mean = self.add_weight(shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
+                                           trainable=False, autocast=False)
+        self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
+                                               initializer=self.moving_variance_initializer, trainable=False,
+                                               autocast=False)
+        self._axis = axis
+        self._reduction_axes = [a for a in range(ndim) if a != axis]
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
+        self.built = True
+
+    def compute_output_spec(self, *args, **kwargs):
+        # Symbolic calls run on fake tensors: the moving statistics are not updated there.
+        self._symbolic = True
+        try:
+            return super().compute_output_spec(*args, **kwargs)
+        finally:
+            self._symbolic = False
+
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None and mask.dim() != inputs.dim() - 1:
+            raise ValueError(f"{label(self)}: the mask must have one axis less than the inputs, received mask "
+                             f"shape {tuple(mask.shape)} for inputs of shape {tuple(inputs.shape)}")
+        x = upcast(inputs)
+        dtype = x.dtype
+        gamma, beta = cast_weight(self.gamma, dtype), cast_weight(self.beta, dtype)
+        training = bool(training) and self.trainable
+        axis = self._axis
+        if not training:
+            mean = cast_weight(self.moving_mean, dtype)
+            variance = cast_weight(self.moving_variance, dtype)
+            outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, mean, variance, gamma, beta, False, 0.0,
+                                                             self.epsilon))
+        elif mask is not None or x.numel() // max(x.shape[axis], 1) <= 1:
+            mean, variance = self._moments(x, mask)
+            self._update_moving(mean, variance)
+            outputs = self._direct(x, mean, variance, gamma, beta)
+        else:
+            if not self._symbolic:
+                with torch.no_grad():
+                    variance, mean = torch.var_mean(x.detach(), dim=self._reduction_axes, correction=0)
+                self._update_moving(mean, variance)
+            outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0,
+                                                             self.epsilon))
+        return outputs.to(self._compute_torch_dtype) if outputs.is_floating_point() else outputs
+
+    # ----------------------------------------------------------- helpers
+    def _channels_first(self, x, fn):
+        """Run ``fn`` on a channels-first view of ``x`` and return the result in ``x``'s layout."""
+        axis, ndim = self._axis, x.dim()
+        if ndim == 1:
+            return fn(x.unsqueeze(0))[0]
+        if axis == 1:
+            return fn(x)
+        if axis == ndim - 1:
+            return fn(x.reshape(-1, x.shape[-1])).reshape(x.shape)
+        return fn(x.movedim(axis, 1)).movedim(1, axis)
+
+    def _moments(self, x, mask):
+        """Batch mean and biased variance over the reduction axes (weighted by ``mask`` when given)."""
+        if mask is None:
+            variance, mean = torch.var_mean(x, dim=self._reduction_axes, correction=0)
+            return mean, variance
+        weights = mask.to(x.dtype).unsqueeze(-1).expand_as(x)
+        total = weights.sum(dim=self._reduction_axes)
+        mean = (x * weights).sum(dim=self._reduction_axes) / total
+        centred = x - self._broadcast(mean, x.dim())
+        variance = (centred.square() * weights).sum(dim=self._reduction_axes) / total
+        return mean, variance
+
+    def _update_moving(self, mean, variance):
+        if self._symbolic:
+            return
+        m = self.momentum
+        with torch.no_grad():
+            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                moving.copy_(moving * m + batch.detach().to(moving.dtype) * (1.0 - m))
+
+    def _broadcast(self, v, ndim):
+        shape = [1] * ndim
+        shape[self._axis] = -1
+        return v.reshape(shape)
+
+    def _direct(self, x, mean, variance, gamma, beta):
+        ndim = x.dim()
+        inv = torch.rsqrt(variance + self.epsilon)
+        if gamma is not None:
+            inv = inv * gamma
+        shift = -mean * inv
+        if beta is not None:
+            shift = shift + beta
+        return x * self._broadcast(inv, ndim) + self._broadcast(shift, ndim)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale,
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "synchronized": self.synchronized, "renorm": self.renorm, "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+        })
+        config.update(scale_offset_config(self))
+        return config

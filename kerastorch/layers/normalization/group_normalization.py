@@ -1,0 +1,93 @@
+"""``GroupNormalization``: split the channels of ``axis`` into ``groups`` and normalize each group of
+each example (over its channels and every other non-batch axis) with its mean and biased variance.
+
+``groups=-1`` gives one group per channel (instance normalization), as in Keras. The channel axis must
+have a known size divisible by ``groups``.
+
+Example:
+    >>> GroupNormalization(groups=2)(torch.randn(2, 5, 4)).shape
+    torch.Size([2, 5, 4])
+"""
+import numbers
+
+import torch
+
+from kerastorch.layers.base import Layer
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
+                                                     init_scale_offset, label, positive_axes, scale_offset_config,
+                                                     upcast)
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class GroupNormalization(Layer):
+    """Group normalization; weights ``gamma`` (if ``scale``) then ``beta`` (if ``center``), one per channel."""
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
+            raise ValueError(f"{label(self)}: groups must be a positive integer (or -1 for instance "
+                             f"normalization), received groups={groups!r}")
+        self.groups = groups
+        self.axis = check_int_axis(self, axis)
+        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
+            raise ValueError(f"{label(self)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
+        self.epsilon = epsilon
+        self.center = bool(center)
+        self.scale = bool(scale)
+        init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                          beta_constraint, gamma_constraint)
+        self.supports_masking = True
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        (axis,) = positive_axes(self, self.axis, input_shape)
+        if axis == 0:
+            raise ValueError(f"{label(self)}: axis must not be the batch axis, received axis={self.axis}")
+        dim = input_shape[axis]
+        if self.groups == -1:
+            self.groups = dim
+        if dim < self.groups:
+            raise ValueError(f"{label(self)}: the number of groups ({self.groups}) cannot exceed the number of "
+                             f"channels ({dim}) on axis {self.axis}")
+        if dim % self.groups:
+            raise ValueError(f"{label(self)}: the number of groups ({self.groups}) must divide the number of "
+                             f"channels ({dim}) on axis {self.axis}")
+        ndim = len(input_shape)
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
+        add_scale_offset(self, (dim,), self.scale, self.center)
+        self._axis = axis
+        # In the grouped view (axis split into groups, channels-per-group) everything but the batch and
+        # group axes is reduced.
+        self._reduce = [a for a in range(1, ndim + 1) if a != axis]
+        self._weight_shape = [1] * (ndim + 1)
+        self._weight_shape[axis] = self.groups
+        self._weight_shape[axis + 1] = dim // self.groups
+        self.built = True
+
+    def call(self, inputs):
+        x = upcast(inputs)
+        dtype = x.dtype
+        axis, groups = self._axis, self.groups
+        shape = x.shape
+        grouped = x.reshape(*shape[:axis], groups, shape[axis] // groups, *shape[axis + 1:])
+        variance, mean = torch.var_mean(grouped, dim=self._reduce, keepdim=True, correction=0)
+        inv = torch.rsqrt(variance + self.epsilon)
+        gamma, beta = cast_weight(self.gamma, dtype), cast_weight(self.beta, dtype)
+        if gamma is not None:
+            inv = inv * gamma.reshape(self._weight_shape)
+        shift = -mean * inv
+        if beta is not None:
+            shift = shift + beta.reshape(self._weight_shape)
+        outputs = (grouped * inv + shift).reshape(shape)
+        return outputs.to(self._compute_torch_dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"groups": self.groups, "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                       "scale": self.scale})
+        config.update(scale_offset_config(self))
+        return config

@@ -1,0 +1,86 @@
+"""``LayerNormalization``: normalize each example over ``axis`` (one axis or several).
+
+When the normalized axes are the trailing axes of the input, ``torch.nn.functional.layer_norm`` does the
+work (one fused kernel); other axes use the direct formula with the mean and biased variance. Half inputs
+are normalized in float32, as Keras does. ``rms_scaling=True`` is Keras's deprecated option (kept for
+parity): it divides by the square root of the *variance* and scales by ``gamma`` only.
+
+Example:
+    >>> LayerNormalization()(torch.randn(2, 5)).shape
+    torch.Size([2, 5])
+"""
+import numbers
+import warnings
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch.layers.base import Layer
+from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_axes, init_scale_offset,
+                                                     label, positive_axes, scale_offset_config, upcast)
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class LayerNormalization(Layer):
+    """Layer normalization; weights ``gamma`` (if ``scale`` or ``rms_scaling``) then ``beta`` (if
+    ``center`` and not ``rms_scaling``), each of the shape of the normalized axes."""
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = check_axes(self, axis)
+        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
+            raise ValueError(f"{label(self)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
+        if rms_scaling:
+            warnings.warn(f"{label(self)}: rms_scaling=True is deprecated in Keras 3 (it scales by the variance, "
+                          "not the root mean square)", stacklevel=2)
+        self.epsilon = epsilon
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.rms_scaling = bool(rms_scaling)
+        init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                          beta_constraint, gamma_constraint)
+        self.supports_masking = True
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        axes = positive_axes(self, self.axis, input_shape)
+        ndim = len(input_shape)
+        shape = tuple(input_shape[a] for a in axes)
+        add_scale_offset(self, shape, self.scale or self.rms_scaling, self.center and not self.rms_scaling)
+        self._axes = axes
+        self._trailing = axes == list(range(ndim - len(axes), ndim))
+        self._broadcast_shape = [input_shape[a] if a in axes else 1 for a in range(ndim)]
+        self.built = True
+
+    def call(self, inputs):
+        x = upcast(inputs)
+        dtype = x.dtype
+        gamma, beta = cast_weight(self.gamma, dtype), cast_weight(self.beta, dtype)
+        axes = self._axes
+        if self.rms_scaling:
+            variance = torch.var(x, dim=axes, keepdim=True, correction=0)
+            outputs = x * torch.rsqrt(variance + self.epsilon)
+            if gamma is not None:
+                outputs = outputs * gamma.reshape(self._broadcast_shape)
+        elif self._trailing:
+            outputs = F.layer_norm(x, tuple(x.shape[a] for a in axes), gamma, beta, self.epsilon)
+        else:
+            variance, mean = torch.var_mean(x, dim=axes, keepdim=True, correction=0)
+            inv = torch.rsqrt(variance + self.epsilon)
+            if gamma is not None:
+                inv = inv * gamma.reshape(self._broadcast_shape)
+            shift = -mean * inv
+            if beta is not None:
+                shift = shift + beta.reshape(self._broadcast_shape)
+            outputs = x * inv + shift
+        return outputs.to(self._compute_torch_dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                       "rms_scaling": self.rms_scaling})
+        config.update(scale_offset_config(self))
+        return config

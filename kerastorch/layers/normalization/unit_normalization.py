@@ -1,0 +1,36 @@
+"""``UnitNormalization``: scale each example to unit L2 norm over ``axis`` (one axis or several):
+``x / max(||x||, 1e-12)``, as Keras's ``ops.normalize``.
+
+Example:
+    >>> UnitNormalization()(torch.tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+"""
+import torch
+
+from kerastorch.layers.base import Layer
+from kerastorch.layers.normalization._common import check_axes, positive_axes, upcast
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class UnitNormalization(Layer):
+    """L2-normalizes the inputs over ``axis``; no weights."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = check_axes(self, axis)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self._axes = positive_axes(self, self.axis, input_shape)
+        self.built = True
+
+    def call(self, inputs):
+        x = upcast(inputs)
+        norm = torch.linalg.vector_norm(x, ord=2, dim=self._axes, keepdim=True)
+        return (x / norm.clamp_min(1e-12)).to(self._compute_torch_dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
