@@ -41,3 +41,9 @@ def test_quickstart_workflow():
     accuracy = float(out.split("test accuracy:")[1].split()[0])
     assert accuracy > 0.9
     assert "Epoch 1/10" in out and "val_accuracy" in out
+
+
+def test_cnn_example_trains():
+    out = _run("cnn.py", "6")
+    assert "test accuracy:" in out
+    assert float(out.split("test accuracy:")[1].split()[0]) > 0.9
