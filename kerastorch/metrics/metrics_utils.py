@@ -11,23 +11,7 @@ Example:
 import torch
 
 from kerastorch import config
-
-
-def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
-    """Make ranks equal when they differ by one trailing axis of size 1: a rank-1 tensor is
-    expanded (``expand_rank_1``), otherwise the size-1 axis is squeezed."""
-    rank1, rank2 = x1.dim(), x2.dim()
-    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
-        if rank2 == 1 and expand_rank_1:
-            x2 = x2.unsqueeze(-1)
-        else:
-            x1 = x1.squeeze(-1)
-    elif rank2 == rank1 + 1 and x2.shape[-1] == 1:
-        if rank1 == 1 and expand_rank_1:
-            x1 = x1.unsqueeze(-1)
-        else:
-            x2 = x2.squeeze(-1)
-    return x1, x2
+from kerastorch.losses.loss import squeeze_or_expand_to_same_rank  # noqa: F401  (re-exported)
 
 
 def check_broadcastable(a, b, who, what=("y_true", "y_pred")):

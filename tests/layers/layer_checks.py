@@ -52,3 +52,22 @@ def roundtrip(layer):
 def keras_device():
     """The device Keras 3's torch backend puts tensors on: CUDA when available, else CPU."""
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def assert_same_as_keras(ours, theirs, x, tol=TOL, weight_grads=False):
+    """Outputs and input gradients (and, with ``weight_grads``, weight gradients) of a kerastorch
+    layer and the Keras 3 layer ``theirs`` agree on ``x`` under one random upstream gradient; returns
+    kerastorch's output."""
+    xt = torch.tensor(x, requires_grad=True)
+    xk = torch.tensor(x, requires_grad=True, device=keras_device())
+    yt, yk = ours(xt), theirs(xk)
+    assert tuple(yt.shape) == tuple(yk.shape)
+    np.testing.assert_allclose(to_np(yt), to_np(yk), **tol)
+    upstream = np.random.default_rng(1).normal(size=tuple(yt.shape)).astype("float32")
+    (yt * torch.tensor(upstream)).sum().backward()
+    (yk * torch.tensor(upstream, device=yk.device)).sum().backward()
+    np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad), **tol)
+    if weight_grads:
+        for wt, wk in zip(ours.weights, theirs.weights):
+            np.testing.assert_allclose(to_np(wt.grad), to_np(wk.value.grad), **tol)
+    return yt

@@ -14,7 +14,7 @@ import kerastorch
 from kerastorch import layers
 from kerastorch.backend import conv_utils
 
-from layer_checks import float_arrays, keras_device, roundtrip, to_np
+from layer_checks import assert_same_as_keras, float_arrays, keras_device, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
@@ -57,18 +57,7 @@ def _zero_grads(ours, theirs):
 def _compare(ours, theirs, x, tol=CONV_TOL):
     """Outputs, input gradients and weight gradients of ``ours`` and the Keras layer ``theirs`` agree."""
     _zero_grads(ours, theirs)
-    xt = torch.tensor(x, requires_grad=True)
-    xk = torch.tensor(x, requires_grad=True, device=keras_device())
-    yt, yk = ours(xt), theirs(xk)
-    assert tuple(yt.shape) == tuple(yk.shape)
-    np.testing.assert_allclose(to_np(yt), to_np(yk), **tol)
-    upstream = np.random.default_rng(1).normal(size=tuple(yt.shape)).astype("float32")
-    (yt * torch.tensor(upstream)).sum().backward()
-    (yk * torch.tensor(upstream, device=yk.device)).sum().backward()
-    np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad), **tol)
-    for wt, wk in zip(ours.weights, theirs.weights):
-        np.testing.assert_allclose(to_np(wt.grad), to_np(wk.value.grad), **tol)
-    return yt
+    return assert_same_as_keras(ours, theirs, x, tol, weight_grads=True)
 
 
 def _parity(ours, theirs, x, tol=CONV_TOL):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import kerastorch
 from kerastorch import layers
 
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
@@ -158,15 +158,7 @@ def test_global_average_pooling_1d_mask_parity(keras3, channels_first, keepdims,
 
 
 def _compare(ours, theirs, x):
-    xt = torch.tensor(x, requires_grad=True)
-    xk = torch.tensor(x, requires_grad=True, device=keras_device())
-    yt, yk = ours(xt), theirs(xk)
-    assert tuple(yt.shape) == tuple(yk.shape)
-    np.testing.assert_allclose(to_np(yt), to_np(yk), **TOL)
-    upstream = np.random.default_rng(1).normal(size=tuple(yt.shape)).astype("float32")
-    (yt * torch.tensor(upstream)).sum().backward()
-    (yk * torch.tensor(upstream, device=yk.device)).sum().backward()
-    np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad), **TOL)
+    assert_same_as_keras(ours, theirs, x)
 
 
 # ---------------------------------------------------------------- symbolic

@@ -56,7 +56,7 @@ class SpatialLayer(Layer):
 
     def _forward(self, x):
         """The computation on a channels-first tensor. Subclasses override it."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _forward() (an abstract hook of the base)")
 
     def _geometry(self, x):
         """What :meth:`_compute_geometry` gives for ``x``'s spatial shape, computed once per shape."""
@@ -67,7 +67,7 @@ class SpatialLayer(Layer):
         return geometry
 
     def _compute_geometry(self, spatial):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _compute_geometry() (an abstract hook of the base)")
 
     def _check_rank(self, shape):
         if len(shape) != self.rank + 2:
@@ -77,7 +77,7 @@ class SpatialLayer(Layer):
 
     def _output_spatial(self, spatial):
         """The output spatial shape (None for unknown sizes). Subclasses override it."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _output_spatial() (an abstract hook of the base)")
 
     def _output_channels(self, in_channels):
         return in_channels
