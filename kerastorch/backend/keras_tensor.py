@@ -4,7 +4,11 @@
 unknown dimensions), a dtype and the layer call that produced it. Calling a layer on
 KerasTensors runs the layer's ``call`` on torch *fake* tensors (no data, no compute),
 once per concrete stand-in size for the unknown dimensions; output dimensions that
-follow the stand-in are unknown (``None``) in the result.
+follow the stand-in are unknown (``None``) in the result. Keras masks travel too: a
+KerasTensor's ``_keras_mask`` (itself a boolean KerasTensor) reaches the fake run on
+its stand-in, and the masks the layers attach to their fake outputs come back as the
+outputs' ``_keras_mask``, so ``Embedding(mask_zero=True)(inputs)._keras_mask`` is known
+while the graph is built.
 
 Example:
     >>> x = KerasTensor((None, 4))
@@ -30,6 +34,7 @@ class KerasTensor:
         self.dtype = config.standardize_dtype(dtype)
         self.name = name
         self._keras_history = None  # (operation, node_index, tensor_index)
+        self._keras_mask = None  # a boolean KerasTensor when a layer attached a mask
 
     @property
     def ndim(self):
@@ -102,17 +107,26 @@ def compute_output_spec(fn, args, kwargs, device=None):
         runs.append(outputs)
     first = tree.flatten(runs[0])
     other = tree.flatten(runs[-1])
-    specs = []
-    for a, b in zip(first, other):
-        if not isinstance(a, torch.Tensor):
-            specs.append(a)
-            continue
-        shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
-        specs.append(KerasTensor(shape, a.dtype))
+    specs = [_spec_of(a, b) for a, b in zip(first, other)]
     return tree.pack_sequence_as(runs[0], specs)
+
+
+def _spec_of(a, b):
+    """The KerasTensor for output ``a`` of the first run and ``b`` of the last (with its mask)."""
+    if not isinstance(a, torch.Tensor):
+        return a
+    spec = KerasTensor(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)), a.dtype)
+    mask_a, mask_b = getattr(a, "_keras_mask", None), getattr(b, "_keras_mask", None)
+    if isinstance(mask_a, torch.Tensor) and isinstance(mask_b, torch.Tensor):
+        spec._keras_mask = _spec_of(mask_a, mask_b)
+    return spec
 
 
 def _fake_like(keras_tensor, size, device):
     # Called inside FakeTensorMode: torch.empty makes a fake tensor, nothing is allocated.
     shape = tuple(size if d is None else d for d in keras_tensor.shape)
-    return torch.empty(shape, dtype=config.torch_dtype(keras_tensor.dtype), device=device or "cpu")
+    fake = torch.empty(shape, dtype=config.torch_dtype(keras_tensor.dtype), device=device or "cpu")
+    mask = keras_tensor._keras_mask
+    if isinstance(mask, KerasTensor):
+        fake._keras_mask = _fake_like(mask, size, device)
+    return fake

@@ -55,3 +55,21 @@ def test_masked_model_matches_keras(keras3):
     theirs.set_weights(ours.get_weights())
     np.testing.assert_allclose(ours(torch.tensor(IDS)).detach().numpy(),
                                keras3.ops.convert_to_numpy(theirs(IDS)), rtol=1e-5, atol=1e-6)
+
+
+def test_symbolic_tensors_carry_masks_while_the_graph_is_built():
+    inputs = kerastorch.Input((None,), dtype="int32")
+    embedded = layers.Embedding(10, 3, mask_zero=True)(inputs)
+    assert embedded._keras_mask.shape == (None, None) and embedded._keras_mask.dtype == "bool"
+    dense = layers.Dense(2)(layers.Dropout(0.5)(embedded))  # mask-supporting layers pass it on
+    assert dense._keras_mask.shape == (None, None)
+    assert layers.Flatten()(embedded)._keras_mask is None  # no mask support: dropped
+    assert layers.GlobalAveragePooling1D()(dense)._keras_mask is None  # consumes the mask
+    assert inputs._keras_mask is None
+
+
+def test_symbolic_mask_matches_keras(keras3):
+    ours = layers.Embedding(10, 3, mask_zero=True)(kerastorch.Input((5,), dtype="int32"))
+    theirs = keras3.layers.Embedding(10, 3, mask_zero=True)(keras3.Input((5,), dtype="int32"))
+    assert ours._keras_mask.shape == tuple(theirs._keras_mask.shape)
+    assert ours._keras_mask.dtype == theirs._keras_mask.dtype
