@@ -110,13 +110,11 @@ class BatchNormalization(Layer):
             mean, variance = self._moments(x, mask)
             self._update_moving(mean, variance)
             outputs = self._direct(x, mean, variance, gamma, beta)
-        else:
-            if not self._symbolic:
-                with torch.no_grad():
-                    variance, mean = torch.var_mean(x.detach(), dim=self._reduction_axes, correction=0)
-                self._update_moving(mean, variance)
+        elif self._symbolic:
             outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0,
                                                              self.epsilon))
+        else:
+            outputs = self._fused_training(x, gamma, beta)
         return outputs.to(self._compute_torch_dtype) if outputs.is_floating_point() else outputs
 
     # ----------------------------------------------------------- helpers
@@ -130,6 +128,31 @@ class BatchNormalization(Layer):
         if axis == ndim - 1:
             return fn(x.reshape(-1, x.shape[-1])).reshape(x.shape)
         return fn(x.movedim(axis, 1)).movedim(1, axis)
+
+    def _fused_training(self, x, gamma, beta):
+        """Training-mode output and moving-statistics update in one ``F.batch_norm`` pass.
+
+        torch updates its running variance with the unbiased batch variance ``u = b * n / (n - 1)``; Keras uses
+        the biased one ``b``. With torch's momentum ``1 - m`` the update gives ``m * v + (1 - m) * u``, and
+        ``(n - 1) / n`` of that plus ``m / n`` of the old ``v`` is Keras's ``m * v + (1 - m) * b``.
+        """
+        moving_mean, moving_variance = self.moving_mean, self.moving_variance
+        if moving_mean.dtype != x.dtype:  # float64 inputs on float32 statistics: update them by the formula
+            with torch.no_grad():
+                variance, mean = torch.var_mean(x.detach(), dim=self._reduction_axes, correction=0)
+            self._update_moving(mean, variance)
+            return self._channels_first(x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0,
+                                                           self.epsilon))
+        m = self.momentum
+        n = x.numel() // x.shape[self._axis]
+        # torch updates the buffers it is given in place and keeps them for the backward pass: the variance
+        # goes to a scratch copy, so that correcting it afterwards touches no tensor the graph saved.
+        scratch = moving_variance.detach().clone()
+        outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, moving_mean, scratch, gamma, beta,
+                                                         True, 1.0 - m, self.epsilon))
+        with torch.no_grad():
+            moving_variance.mul_(m / n).add_(scratch, alpha=(n - 1) / n)
+        return outputs
 
     def _moments(self, x, mask):
         """Batch mean and biased variance over the reduction axes (weighted by ``mask`` when given)."""
