@@ -22,3 +22,6 @@ from kerastorch.layers.pooling import (AveragePooling1D, AveragePooling2D, Avera
                                        MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from kerastorch.layers.normalization import (BatchNormalization, GroupNormalization, LayerNormalization,
                                          UnitNormalization)
+from kerastorch.layers.pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D, AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+from kerastorch.layers.normalization import RMSNormalization
+from kerastorch.layers.torch_wrapper import TorchModuleWrapper

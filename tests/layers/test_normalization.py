@@ -300,3 +300,47 @@ def test_half_inputs_normalized_in_float32():
                   layers.GroupNormalization(groups=2, dtype="float16")):
         out = layer(x, training=True) if isinstance(layer, layers.BatchNormalization) else layer(x)
         assert out.dtype == torch.float16 and torch.isfinite(out).all()
+
+
+# ------------------------------------------------------------- RMSNormalization
+@pytest.mark.parity
+@given(data=st.data(), ndim=st.integers(2, 4), epsilon=st.sampled_from([1e-6, 1e-3]), from_keras=st.booleans())
+def test_rms_norm_parity_on_trailing_axes(keras3, data, ndim, epsilon, from_keras):
+    x = data.draw(float_arrays(min_dims=ndim, max_dims=ndim, max_side=4))
+    trailing = data.draw(st.integers(1, ndim - 1))
+    axis = -1 if trailing == 1 else list(range(ndim - trailing, ndim))  # Keras 3.15 handles trailing axes only
+    check_parity(keras3, "RMSNormalization", dict(axis=axis, epsilon=epsilon), x, training_modes=(False,),
+                 copy_from_keras=from_keras)
+
+
+@given(x=float_arrays(min_dims=3, max_dims=3, max_side=4))
+def test_rms_norm_any_axis_matches_the_formula(x):
+    layer = layers.RMSNormalization(axis=1, epsilon=1e-3)
+    layer.build(x.shape)
+    _randomize(layer, 2)
+    scale = layer.get_weights()[0].reshape(1, -1, 1)
+    expected = x / np.sqrt((x.astype("float64") ** 2).mean(axis=1, keepdims=True) + 1e-3) * scale
+    np.testing.assert_allclose(to_np(layer(torch.tensor(x))), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_rms_norm_weights_config_and_errors():
+    layer = layers.RMSNormalization(axis=[1, 2], epsilon=1e-4)
+    layer(torch.ones(2, 3, 4))
+    assert [(w.name, tuple(w.shape)) for w in layer.weights] == [("scale", (3, 4))]
+    assert roundtrip(layer).epsilon == 1e-4
+    with pytest.raises(ValueError, match=r'RMSNormalization layer "rms_normalization_1": epsilon must be a '
+                                         r"non-negative number, received epsilon=-1"):
+        layers.RMSNormalization(epsilon=-1)
+    with pytest.raises(ValueError, match="RMSNormalization layer .*axis 3 is out of range"):
+        layers.RMSNormalization(axis=3)(torch.ones(2, 3))
+
+
+def test_normalization_docstring_examples():
+    import doctest
+    import importlib
+
+    for name in ("batch_normalization", "layer_normalization", "group_normalization", "unit_normalization",
+                 "rms_normalization"):
+        module = importlib.import_module(f"kerastorch.layers.normalization.{name}")
+        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch})
+        assert result.failed == 0, name

@@ -1,7 +1,8 @@
-"""Normalization layers: batch, layer, group and unit normalization."""
+"""Normalization layers: batch, layer, group, RMS and unit normalization."""
 from kerastorch.layers.normalization.batch_normalization import BatchNormalization
 from kerastorch.layers.normalization.group_normalization import GroupNormalization
 from kerastorch.layers.normalization.layer_normalization import LayerNormalization
+from kerastorch.layers.normalization.rms_normalization import RMSNormalization
 from kerastorch.layers.normalization.unit_normalization import UnitNormalization
 
-__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization", "UnitNormalization"]
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization", "RMSNormalization", "UnitNormalization"]

@@ -1,0 +1,118 @@
+"""``AdaptiveAveragePooling1D/2D/3D`` and ``AdaptiveMaxPooling1D/2D/3D``: pool to a fixed output size.
+
+Each output position covers the input window ``[floor(i * n / out), ceil((i + 1) * n / out))``, so any input
+size maps to ``output_size`` (Keras 3's definition, which is torch's ``adaptive_*_pool``; the layers call those
+kernels on a channels-first view).
+
+Example:
+    >>> from kerastorch.layers import AdaptiveAveragePooling2D
+    >>> AdaptiveAveragePooling2D((2, 3))(torch.ones(1, 7, 9, 4)).shape
+    torch.Size([1, 2, 3, 4])
+"""
+import torch.nn.functional as F
+
+from kerastorch.backend import conv_utils
+from kerastorch.layers.convolutional.base_spatial import SpatialLayer
+from kerastorch.layers.core import _label
+from kerastorch.saving.object_registration import register_builtin
+
+_ADAPTIVE = {
+    ("average", 1): F.adaptive_avg_pool1d, ("average", 2): F.adaptive_avg_pool2d,
+    ("average", 3): F.adaptive_avg_pool3d,
+    ("max", 1): F.adaptive_max_pool1d, ("max", 2): F.adaptive_max_pool2d, ("max", 3): F.adaptive_max_pool3d,
+}
+
+
+class BaseAdaptivePooling(SpatialLayer):
+    """Adaptive pooling of ``rank`` spatial axes to ``output_size`` with ``pool_mode`` "average" or "max".
+
+    >>> BaseAdaptivePooling(1, "max", 2)(torch.arange(5.0).reshape(1, 5, 1)).flatten().tolist()
+    [2.0, 4.0]
+    """
+
+    def __init__(self, rank, pool_mode, output_size, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if pool_mode not in ("max", "average"):
+            raise ValueError(f"{_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
+        self._init_spatial(rank, data_format)
+        self.pool_mode = pool_mode
+        self.output_size = conv_utils.normalize_tuple(output_size, rank, "output_size", _label(self))
+        self._pool_key = (pool_mode, rank)
+
+    def _forward(self, x):
+        if any(n == 0 for n in x.shape[2:]):
+            raise ValueError(f"{_label(self)}: cannot pool an empty spatial axis, received spatial shape "
+                             f"{tuple(x.shape[2:])}")
+        return _ADAPTIVE[self._pool_key](x, self.output_size)
+
+    def _output_spatial(self, spatial):
+        return self.output_size
+
+    def get_config(self):
+        config = super().get_config()
+        config["output_size"] = self.output_size
+        return config
+
+
+def _adaptive(rank, pool_mode):
+    """A base with ``rank`` and ``pool_mode`` fixed: the public classes only add their docstrings."""
+
+    class Adaptive(BaseAdaptivePooling):
+        def __init__(self, output_size, data_format=None, **kwargs):
+            super().__init__(rank, pool_mode, output_size, data_format, **kwargs)
+
+    return Adaptive
+
+
+@register_builtin("keras.layers")
+class AdaptiveAveragePooling1D(_adaptive(1, "average")):
+    """Mean-pools ``(batch, steps, channels)`` to ``output_size`` steps.
+
+    >>> AdaptiveAveragePooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
+    [0.5, 2.5]
+    """
+
+
+@register_builtin("keras.layers")
+class AdaptiveAveragePooling2D(_adaptive(2, "average")):
+    """Mean-pools an image to ``output_size`` (an int or ``(height, width)``).
+
+    >>> AdaptiveAveragePooling2D(1)(torch.ones(2, 5, 5, 3)).shape
+    torch.Size([2, 1, 1, 3])
+    """
+
+
+@register_builtin("keras.layers")
+class AdaptiveAveragePooling3D(_adaptive(3, "average")):
+    """Mean-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
+
+    >>> AdaptiveAveragePooling3D((1, 2, 2))(torch.ones(1, 3, 4, 4, 2)).shape
+    torch.Size([1, 1, 2, 2, 2])
+    """
+
+
+@register_builtin("keras.layers")
+class AdaptiveMaxPooling1D(_adaptive(1, "max")):
+    """Max-pools ``(batch, steps, channels)`` to ``output_size`` steps.
+
+    >>> AdaptiveMaxPooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
+    [1.0, 3.0]
+    """
+
+
+@register_builtin("keras.layers")
+class AdaptiveMaxPooling2D(_adaptive(2, "max")):
+    """Max-pools an image to ``output_size`` (an int or ``(height, width)``).
+
+    >>> AdaptiveMaxPooling2D((2, 2), data_format="channels_first")(torch.ones(1, 3, 5, 5)).shape
+    torch.Size([1, 3, 2, 2])
+    """
+
+
+@register_builtin("keras.layers")
+class AdaptiveMaxPooling3D(_adaptive(3, "max")):
+    """Max-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
+
+    >>> AdaptiveMaxPooling3D(1)(torch.ones(1, 3, 3, 3, 2)).shape
+    torch.Size([1, 1, 1, 1, 2])
+    """
