@@ -25,3 +25,5 @@ from kerastorch.layers.normalization import (BatchNormalization, GroupNormalizat
 from kerastorch.layers.pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D, AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from kerastorch.layers.normalization import RMSNormalization
 from kerastorch.layers.torch_wrapper import TorchModuleWrapper
+from kerastorch.layers.regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
+from kerastorch.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)

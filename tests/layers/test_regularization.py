@@ -4,11 +4,10 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from layer_checks import float_arrays, roundtrip, to_np
 
 import kerastorch
 from kerastorch.layers.regularization import Dropout
-
-from layer_checks import float_arrays, roundtrip, to_np
 
 
 def test_inference_is_the_identity():

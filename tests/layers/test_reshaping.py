@@ -5,11 +5,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from layer_checks import float_arrays, roundtrip, to_np
 
 import kerastorch
 from kerastorch.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
-
-from layer_checks import float_arrays, roundtrip, to_np
 
 
 # ------------------------------------------------------------------- Flatten

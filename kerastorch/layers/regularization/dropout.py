@@ -1,4 +1,4 @@
-"""Regularization layers: ``Dropout``.
+"""``Dropout``.
 
 Dropout is the identity unless the call runs in training mode (``training=True``,
 an enclosing ``fit``, or ``module.train()``). Without ``noise_shape`` and
@@ -15,18 +15,15 @@ Example:
     >>> set(layer(torch.ones(1000), training=True).unique().tolist())
     {0.0, 2.0}
 """
-import numbers
-
 import torch.nn.functional as F
 
 from kerastorch import random as krandom
-from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.regularization.base_random import BaseRandomLayer
 from kerastorch.saving.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
-class Dropout(Layer):
+class Dropout(BaseRandomLayer):
     """Zeroes each entry with probability ``rate`` in training and scales the rest by ``1 / (1 - rate)``.
 
     ``noise_shape`` (None entries take the input's size) shares one draw along
@@ -38,29 +35,13 @@ class Dropout(Layer):
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-            raise ValueError(f"{_label(self)}: rate must be a number in [0, 1), received rate={rate!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"{_label(self)}: seed must be None or an int, received seed={seed!r}")
-        if noise_shape is not None:
-            noise_shape = tuple(noise_shape)
-            if not all(d is None or (isinstance(d, numbers.Integral) and d >= 1) for d in noise_shape):
-                raise ValueError(f"{_label(self)}: noise_shape entries must be None or positive ints, "
-                                 f"received noise_shape={noise_shape!r}")
-        self.rate = rate
-        self.noise_shape = noise_shape
-        self.seed = seed
-        self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
-        self.supports_masking = True
+        super().__init__(seed=seed, **kwargs)
+        self.rate = self._check_rate(rate)
+        self._init_noise_shape(noise_shape)
         self._functional = noise_shape is None and seed is None
 
     def build(self, input_shape):
-        noise = self.noise_shape
-        if noise is not None and (len(noise) != len(input_shape) or any(
-                d not in (None, 1) and s is not None and d != s for d, s in zip(noise, input_shape))):
-            raise ValueError(f"{_label(self)}: noise_shape needs one entry per input axis, each None, 1 or the "
-                             f"input's size, received noise_shape={noise} for inputs of shape {tuple(input_shape)}")
+        self._check_noise_shape(input_shape)
         self.built = True
 
     def call(self, inputs, training=False):

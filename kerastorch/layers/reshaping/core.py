@@ -1,4 +1,4 @@
-"""Reshaping layers: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``.
+"""The basic reshaping layers: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``.
 
 Shapes and axes exclude the batch axis, as in Keras: ``Reshape((2, -1))`` on a
 ``(batch, 6)`` input gives ``(batch, 2, 3)``, and ``Permute((2, 1))`` swaps axes

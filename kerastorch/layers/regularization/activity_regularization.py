@@ -1,0 +1,47 @@
+"""``ActivityRegularization``: the identity, plus an L1/L2 penalty on its output in ``layer.losses``.
+
+The penalty ``(l1 * sum(|y|) + l2 * sum(y**2)) / batch_size`` is added on every call
+(training or not, as in Keras 3) by the base Layer's activity-regularizer hook; a
+model's training loss includes it.
+
+Example:
+    >>> layer = ActivityRegularization(l1=0.5)
+    >>> _ = layer(torch.ones(2, 3))
+    >>> layer.losses
+    [tensor(1.5000)]
+"""
+from kerastorch import regularizers
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class ActivityRegularization(Layer):
+    """Returns its input unchanged and records ``l1``/``l2`` activity penalties (see the module docstring).
+
+    >>> ActivityRegularization(l2=0.1)(torch.ones(2)).tolist()
+    [1.0, 1.0]
+    """
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        regularizer = kwargs.pop("activity_regularizer", None)
+        super().__init__(**kwargs)
+        if regularizer is not None:
+            raise ValueError(f"{_label(self)}: the activity regularizer is set from l1 and l2, received "
+                             f"activity_regularizer={regularizer!r}")
+        try:
+            self.activity_regularizer = regularizers.L1L2(l1=l1, l2=l2)
+        except ValueError as error:
+            raise ValueError(f"{_label(self)}: l1 and l2 must be non-negative numbers, received l1={l1!r}, "
+                             f"l2={l2!r}") from error
+        self.l1, self.l2 = l1, l2
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"l1": self.l1, "l2": self.l2})
+        return config

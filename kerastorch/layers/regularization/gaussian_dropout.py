@@ -1,0 +1,42 @@
+"""``GaussianDropout``: multiplicative ``N(1, rate / (1 - rate))`` noise, in training only.
+
+The variance ``rate / (1 - rate)`` is that of Dropout's ``mask / (1 - rate)``, so the
+two regularize alike while this one keeps every entry.
+
+Example:
+    >>> layer = GaussianDropout(0.2, seed=0)
+    >>> bool((layer(torch.ones(3)) == 1).all())           # inference: identity
+    True
+"""
+import math
+
+import torch
+
+from kerastorch.layers.regularization.base_random import BaseRandomLayer
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class GaussianDropout(BaseRandomLayer):
+    """Multiplies each entry by ``N(1, rate / (1 - rate))`` noise in training.
+
+    >>> out = GaussianDropout(0.5, seed=1)(torch.ones(10000), training=True)
+    >>> round(out.mean().item(), 1), round(out.var().item(), 1)
+    (1.0, 1.0)
+    """
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.rate = self._check_rate(rate)
+        self._stddev = math.sqrt(rate / (1.0 - rate))
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        noise = torch.empty(inputs.shape, dtype=inputs.dtype, device=inputs.device)
+        return inputs * noise.normal_(1.0, self._stddev, generator=self._generator(inputs.device))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rate": self.rate, "seed": self.seed})
+        return config

@@ -1,0 +1,42 @@
+"""``GaussianNoise``: additive zero-centred Gaussian noise, in training only.
+
+Example:
+    >>> layer = GaussianNoise(0.1, seed=0)
+    >>> bool((layer(torch.ones(3)) == 1).all())           # inference: identity
+    True
+    >>> bool((layer(torch.ones(3), training=True) != 1).all())
+    True
+"""
+import numbers
+
+import torch
+
+from kerastorch.layers.core import _label
+from kerastorch.layers.regularization.base_random import BaseRandomLayer
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class GaussianNoise(BaseRandomLayer):
+    """Adds ``N(0, stddev**2)`` noise to each entry in training (a regularizer against overfitting).
+
+    >>> GaussianNoise(1.0, seed=2)(torch.zeros(10000), training=True).std().round(decimals=1).item()
+    1.0
+    """
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not 0 <= stddev <= 1:
+            raise ValueError(f"{_label(self)}: stddev must be a number in [0, 1], received stddev={stddev!r}")
+        self.stddev = stddev
+
+    def call(self, inputs, training=False):
+        if not training or self.stddev == 0:
+            return inputs
+        noise = torch.empty(inputs.shape, dtype=inputs.dtype, device=inputs.device)
+        return noise.normal_(0.0, self.stddev, generator=self._generator(inputs.device)).add_(inputs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"stddev": self.stddev, "seed": self.seed})
+        return config

@@ -1,0 +1,88 @@
+"""``SpatialDropout1D/2D/3D``: dropout of whole feature maps.
+
+In training each ``(sample, channel)`` pair is kept with probability ``1 - rate``
+(and scaled by ``1 / (1 - rate)``) or zeroed at every position, which suits
+convolutional features whose neighbouring positions are strongly correlated. The
+draw has the noise shape ``(batch, 1, ..., 1, channels)`` (``channels_last``) or
+``(batch, channels, 1, ..., 1)`` (``channels_first``) and is broadcast by one
+multiplication. ``SpatialDropout1D`` takes ``(batch, steps, channels)`` only.
+
+Configs are Keras 3's: ``rate``, ``seed``, ``name``, ``dtype`` (the policy name) and,
+for 2-D and 3-D, ``data_format`` (no ``trainable`` key: Keras 3's constructors refuse it).
+
+Example:
+    >>> out = SpatialDropout1D(0.5, seed=0)(torch.ones(2, 6, 4), training=True)
+    >>> bool((out == out[:, :1]).all())                  # one draw per (sample, channel)
+    True
+"""
+from kerastorch import random as krandom
+from kerastorch.backend import conv_utils
+from kerastorch.layers.core import _label
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.regularization.base_random import BaseRandomLayer
+from kerastorch.saving.object_registration import register_builtin
+
+
+class BaseSpatialDropout(BaseRandomLayer):
+    """Spatial dropout of rank ``rank`` (1, 2 or 3); the public layers fix the rank.
+
+    >>> BaseSpatialDropout(2, 0.5)(torch.ones(1, 3, 3, 2), training=True).shape
+    torch.Size([1, 3, 3, 2])
+    """
+
+    def __init__(self, rank, rate, data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.rate = self._check_rate(rate)
+        self.rank = rank
+        self.data_format = conv_utils.normalize_data_format(data_format, _label(self))
+        ones = (1,) * rank
+        self._noise_shape = (None, None) + ones if self.data_format == "channels_first" else (None,) + ones + (None,)
+        self.input_spec = InputSpec(ndim=rank + 2)
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        return krandom.dropout(inputs, self.rate, noise_shape=self._noise_shape, seed=self.seed_generator)
+
+    def get_config(self):
+        config = {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype_policy.name}
+        if self.rank > 1:
+            config["data_format"] = self.data_format
+        return config
+
+
+@register_builtin("keras.layers")
+class SpatialDropout1D(BaseSpatialDropout):
+    """Drops whole channels of ``(batch, steps, channels)`` inputs in training.
+
+    >>> SpatialDropout1D(0.3)(torch.ones(2, 5, 3)).shape
+    torch.Size([2, 5, 3])
+    """
+
+    def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(1, rate, "channels_last", seed, name=name, dtype=dtype, **kwargs)
+
+
+@register_builtin("keras.layers")
+class SpatialDropout2D(BaseSpatialDropout):
+    """Drops whole feature maps of images in training.
+
+    >>> out = SpatialDropout2D(0.5, data_format="channels_first", seed=1)(torch.ones(4, 3, 2, 2), training=True)
+    >>> bool((out == out[:, :, :1, :1]).all())
+    True
+    """
+
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(2, rate, data_format, seed, name=name, dtype=dtype, **kwargs)
+
+
+@register_builtin("keras.layers")
+class SpatialDropout3D(BaseSpatialDropout):
+    """Drops whole feature maps of volumes in training.
+
+    >>> SpatialDropout3D(0.5)(torch.ones(1, 2, 2, 2, 3), training=True).shape
+    torch.Size([1, 2, 2, 2, 3])
+    """
+
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(3, rate, data_format, seed, name=name, dtype=dtype, **kwargs)

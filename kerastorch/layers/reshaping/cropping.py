@@ -1,0 +1,89 @@
+"""``Cropping1D/2D/3D``: entries removed before and after the spatial axes.
+
+``cropping`` is an int, one int per axis, or one ``(before, after)`` pair per axis
+(for 1-D: an int or one pair). The result is a slicing view of the input (no copy).
+Each axis must keep at least one entry; the check runs once per input shape.
+
+Example:
+    >>> Cropping1D((1, 2))(torch.arange(5.0).reshape(1, 5, 1)).flatten().tolist()
+    [1.0, 2.0]
+"""
+from kerastorch.layers.core import _label
+from kerastorch.layers.reshaping.base_spatial_reshaping import (
+    SpatialReshaping,
+    normalize_pairs,
+    pairs_config,
+)
+from kerastorch.saving.object_registration import register_builtin
+
+
+class BaseCropping(SpatialReshaping):
+    """Cropping of rank ``rank``; the public layers fix the rank.
+
+    >>> BaseCropping(2, ((0, 1), (2, 0)))(torch.ones(1, 4, 4, 3)).shape
+    torch.Size([1, 3, 2, 3])
+    """
+
+    def __init__(self, rank, cropping, data_format=None, has_data_format=True, **kwargs):
+        super().__init__(rank, data_format, has_data_format, **kwargs)
+        self._pairs = normalize_pairs(cropping, rank, "cropping", _label(self))
+        self.cropping = pairs_config(self._pairs)
+        everything = slice(None)
+        crops = tuple(slice(a, -b if b else None) for a, b in self._pairs)
+        self._index = (everything,) * (2 if self._channels_first else 1) + crops
+        self._checked_spatial = None
+
+    def call(self, inputs):
+        spatial = inputs.shape[self._spatial_axes[0]:self._spatial_axes[-1] + 1]
+        if spatial != self._checked_spatial:
+            self._output_spatial(spatial)
+            self._checked_spatial = spatial
+        return inputs[self._index]
+
+    def _output_spatial(self, spatial):
+        out = tuple(None if n is None else n - a - b for n, (a, b) in zip(spatial, self._pairs))
+        if any(n is not None and n < 1 for n in out):
+            raise ValueError(f"{_label(self)}: cropping must leave at least one entry on every spatial axis, "
+                             f"received cropping={self.cropping} for inputs of spatial shape {tuple(spatial)}")
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config["cropping"] = self.cropping
+        return config
+
+
+@register_builtin("keras.layers")
+class Cropping1D(BaseCropping):
+    """Crops the steps of ``(batch, steps, features)``.
+
+    >>> Cropping1D(1)(torch.ones(2, 5, 3)).shape
+    torch.Size([2, 3, 3])
+    """
+
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super().__init__(1, cropping, has_data_format=False, **kwargs)
+
+
+@register_builtin("keras.layers")
+class Cropping2D(BaseCropping):
+    """Crops the rows and columns of images.
+
+    >>> Cropping2D(((1, 0), (0, 2)))(torch.arange(12.0).reshape(1, 3, 4, 1))[0, :, :, 0].tolist()
+    [[4.0, 5.0], [8.0, 9.0]]
+    """
+
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(2, cropping, data_format, **kwargs)
+
+
+@register_builtin("keras.layers")
+class Cropping3D(BaseCropping):
+    """Crops the three spatial axes of volumes.
+
+    >>> Cropping3D((1, 0, 2), data_format="channels_first")(torch.ones(1, 2, 3, 3, 5)).shape
+    torch.Size([1, 2, 1, 3, 1])
+    """
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(3, cropping, data_format, **kwargs)

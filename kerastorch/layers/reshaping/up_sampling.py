@@ -1,0 +1,104 @@
+"""``UpSampling1D/2D/3D``: each spatial axis repeated (or interpolated) ``size`` times.
+
+The input is viewed channels-first (a ``permute``, no copy) and resized by one
+``F.interpolate`` call; the result is permuted back. ``"nearest"`` repeats each
+entry (torch's ``"nearest-exact"`` mode, which for whole-number factors picks
+source ``i // size`` without float round-off). ``UpSampling2D`` also takes
+``interpolation="bilinear"`` and ``"bicubic"``: half-pixel centres
+(``align_corners=False``) with edge clamping, as Keras 3's torch backend resizes;
+Keras's lanczos modes have no torch kernel and are refused.
+
+Example:
+    >>> UpSampling1D(2)(torch.tensor([[[1.0], [2.0]]])).flatten().tolist()
+    [1.0, 1.0, 2.0, 2.0]
+"""
+import torch.nn.functional as F
+
+from kerastorch.backend import conv_utils
+from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.reshaping.base_spatial_reshaping import SpatialReshaping
+from kerastorch.saving.object_registration import register_builtin
+
+INTERPOLATIONS = {"nearest": "nearest-exact", "bilinear": "bilinear", "bicubic": "bicubic"}
+"""Keras's interpolation names and torch's modes for them."""
+
+
+class BaseUpSampling(SpatialReshaping):
+    """Up-sampling of rank ``rank``; the public layers fix the rank.
+
+    >>> BaseUpSampling(2, (1, 3))(torch.ones(1, 2, 2, 3)).shape
+    torch.Size([1, 2, 6, 3])
+    """
+
+    def __init__(self, rank, size, data_format=None, interpolation="nearest", has_data_format=True, **kwargs):
+        super().__init__(rank, data_format, has_data_format, **kwargs)
+        label = _label(self)
+        if rank == 1:
+            self.size = _positive_int(self, "size", size)
+            self._factors = (self.size,)
+        else:
+            self.size = self._factors = conv_utils.normalize_tuple(size, rank, "size", label)
+        mode = interpolation.lower() if isinstance(interpolation, str) else interpolation
+        if mode not in INTERPOLATIONS:
+            raise ValueError(f"{label}: interpolation must be one of {list(INTERPOLATIONS)} (Keras's lanczos modes "
+                             f"have no torch kernel), received interpolation={interpolation!r}")
+        self.interpolation = mode
+        self._mode = INTERPOLATIONS[mode]
+        self._align = None if mode == "nearest" else False
+
+    def call(self, inputs):
+        x = inputs if self._channels_first else inputs.permute(self._to_first)
+        out = tuple(n * s for n, s in zip(x.shape[2:], self._factors))
+        y = F.interpolate(x, size=out, mode=self._mode, align_corners=self._align)
+        return y if self._channels_first else y.permute(self._to_last)
+
+    def _output_spatial(self, spatial):
+        return tuple(None if n is None else n * s for n, s in zip(spatial, self._factors))
+
+    def get_config(self):
+        config = super().get_config()
+        config["size"] = self.size
+        return config
+
+
+@register_builtin("keras.layers")
+class UpSampling1D(BaseUpSampling):
+    """Repeats each step of ``(batch, steps, features)`` ``size`` times.
+
+    >>> UpSampling1D(3)(torch.ones(2, 4, 5)).shape
+    torch.Size([2, 12, 5])
+    """
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(1, size, has_data_format=False, **kwargs)
+
+
+@register_builtin("keras.layers")
+class UpSampling2D(BaseUpSampling):
+    """Repeats (``"nearest"``) or interpolates (``"bilinear"``, ``"bicubic"``) rows and columns of images.
+
+    >>> UpSampling2D((1, 2))(torch.tensor([[[[1.0], [2.0]]]]))[0, :, :, 0].tolist()
+    [[1.0, 1.0, 2.0, 2.0]]
+    >>> UpSampling2D((1, 2), interpolation="bilinear")(torch.tensor([[[[1.0], [2.0]]]]))[0, :, :, 0].tolist()
+    [[1.0, 1.25, 1.75, 2.0]]
+    """
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(2, size, data_format, interpolation, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config["interpolation"] = self.interpolation
+        return config
+
+
+@register_builtin("keras.layers")
+class UpSampling3D(BaseUpSampling):
+    """Repeats each entry of the three spatial axes of volumes.
+
+    >>> UpSampling3D((2, 1, 3), data_format="channels_first")(torch.ones(1, 2, 3, 3, 3)).shape
+    torch.Size([1, 2, 6, 3, 9])
+    """
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(3, size, data_format, **kwargs)
