@@ -27,3 +27,5 @@ from kerastorch.layers.normalization import RMSNormalization
 from kerastorch.layers.torch_wrapper import TorchModuleWrapper
 from kerastorch.layers.regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from kerastorch.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from kerastorch.layers.preprocessing import (CenterCrop, Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing)
+from kerastorch.layers.preprocessing import RandomBrightness

@@ -422,7 +422,7 @@ class Layer(torch.nn.Module):
             arrays.append(w)
         with torch.no_grad():
             for p, w in zip(params, arrays):
-                p.copy_(torch.from_numpy(np.ascontiguousarray(w)).to(p.dtype))
+                p.copy_(torch.from_numpy(np.ascontiguousarray(w)).reshape(p.shape).to(p.dtype))
 
     def count_params(self):
         """The number of scalars in all weights."""

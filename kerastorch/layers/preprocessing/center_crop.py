@@ -1,0 +1,30 @@
+"""``CenterCrop``: the central ``(height, width)`` window of each image.
+
+As in Keras 3, an image smaller than the target along either side is not padded: it is cropped to the target
+aspect ratio and resized (bilinear) to the target size instead.
+
+Example:
+    >>> CenterCrop(2, 2)(torch.arange(16.0).reshape(1, 4, 4, 1))[0, ..., 0]
+    tensor([[ 5.,  6.],
+            [ 9., 10.]])
+"""
+from kerastorch.layers.preprocessing.resizing import SizedImageLayer
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class CenterCrop(SizedImageLayer):
+    """Crops the centre of images (rank 3 or 4) to ``(height, width)``.
+
+    >>> CenterCrop(4, 4)(torch.ones(2, 2, 2, 3)).shape   # too small: resized
+    torch.Size([2, 4, 4, 3])
+    """
+
+    def call(self, inputs):
+        self._check_rank(inputs)
+        h_axis, w_axis = self._hw_axes(inputs.dim())
+        height, width = inputs.shape[h_axis], inputs.shape[w_axis]
+        if height < self.height or width < self.width:
+            return self._resize(inputs, crop=True)
+        top, left = (height - self.height) // 2, (width - self.width) // 2
+        return inputs.narrow(h_axis, top, self.height).narrow(w_axis, left, self.width)

@@ -1,0 +1,44 @@
+"""``RandomBrightness``: add a random per-image offset in training, clipped to ``value_range``.
+
+``factor`` ``f`` in ``[-1, 1]`` (or a pair) draws ``delta`` in ``[-f, f]`` per image; the image gets
+``delta * (value_range[1] - value_range[0])`` added to every pixel and is clipped to ``value_range``, as in
+Keras 3.
+
+Example:
+    >>> y = RandomBrightness((0.5, 0.5), value_range=(0, 1))(torch.full((2, 2, 2, 1), 0.25), training=True)
+    >>> y.unique().tolist()
+    [0.75]
+"""
+import torch
+
+from kerastorch.layers.core import _label
+from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, factor_range
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class RandomBrightness(RandomImageLayer):
+    """Randomly shifts brightness in training; the identity in inference.
+
+    >>> RandomBrightness(0.2).factor
+    (-0.2, 0.2)
+    """
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = factor_range(self, "factor", factor, (-1, 1), clip_low=True)
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError(f"{_label(self)}: value_range must be a pair (low, high), received "
+                             f"value_range={value_range!r}")
+        self.value_range = sorted(value_range)
+
+    def _augment(self, images):
+        x = images if images.is_floating_point() else images.to(self._compute_torch_dtype)
+        low, high = self.value_range
+        delta = self._uniform((x.shape[0], 1, 1, 1), self.factor[0], self.factor[1], x) * (high - low)
+        return torch.clamp(x + delta.to(x.dtype), low, high)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range})
+        return config

@@ -1,0 +1,47 @@
+"""``RandomContrast``: scale each image's deviation from its per-channel mean by a random factor in training.
+
+``output = clip((x - mean) * c + mean, *value_range)`` with ``mean`` over height and width per image and
+channel and ``c`` drawn per image in ``[1 - lower, 1 + upper]``. ``factor`` follows Keras 3.15: a number ``f``
+in ``[0, 1]`` gives ``(lower, upper) = (0, f)`` (so contrast is never reduced), a pair is used as given (both
+in ``[0, 1]``). Inputs are expected in ``value_range`` (default ``(0, 255)``).
+
+Example:
+    >>> x = torch.tensor([[[[4.0], [6.0]]]])   # mean 5
+    >>> y = RandomContrast((0.5, 0.5), seed=1)(x, training=True).flatten()   # c in [0.5, 1.5]
+    >>> bool(3.5 <= y[0] <= 4.5 and y.sum() == 10)
+    True
+"""
+import torch
+
+from kerastorch.layers.core import _label
+from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, factor_range
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class RandomContrast(RandomImageLayer):
+    """Randomly adjusts contrast in training; the identity in inference.
+
+    >>> RandomContrast(0.3).factor
+    (0, 0.3)
+    """
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or value_range[0] > value_range[1]:
+            raise ValueError(f"{_label(self)}: value_range must be a pair (low, high) with low <= high, received "
+                             f"value_range={value_range!r}")
+        self.value_range = tuple(value_range)
+
+    def _augment(self, images):
+        x = images if images.is_floating_point() else images.to(self._compute_torch_dtype)
+        h_axis, w_axis = self._hw_axes(4)
+        factors = self._uniform((x.shape[0], 1, 1, 1), 1.0 - self.factor[0], 1.0 + self.factor[1], x).to(x.dtype)
+        mean = x.mean(dim=(h_axis, w_axis), keepdim=True)
+        return torch.clamp(torch.addcmul(mean, x - mean, factors), self.value_range[0], self.value_range[1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range})
+        return config

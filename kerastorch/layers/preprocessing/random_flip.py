@@ -1,0 +1,42 @@
+"""``RandomFlip``: flip each image horizontally and/or vertically with probability 1/2 in training.
+
+As in Keras 3, one draw per image decides: in ``"horizontal_and_vertical"`` mode a drawn image is flipped
+along both axes (a 180-degree rotation), otherwise it is left unchanged. The flip is one ``torch.flip`` of the
+batch and one ``torch.where`` with the per-image draws.
+
+Example:
+    >>> x = torch.arange(4.0).reshape(1, 1, 4, 1)
+    >>> y = RandomFlip("horizontal", seed=3)(x, training=True)
+    >>> y.flatten().tolist() in ([0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0])
+    True
+"""
+import torch
+
+from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice
+from kerastorch.saving.object_registration import register_builtin
+
+MODES = ("horizontal", "vertical", "horizontal_and_vertical")
+
+
+@register_builtin("keras.layers")
+class RandomFlip(RandomImageLayer):
+    """Randomly flips images in training; the identity in inference.
+
+    >>> RandomFlip()(torch.ones(2, 3, 3, 1)).shape
+    torch.Size([2, 3, 3, 1])
+    """
+
+    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.mode = check_choice(self, "mode", mode, MODES)
+
+    def _augment(self, images):
+        h_axis, w_axis = self._hw_axes(4)
+        dims = {"horizontal": (w_axis,), "vertical": (h_axis,), "horizontal_and_vertical": (h_axis, w_axis)}
+        flips = self._uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images) <= 0.5
+        return torch.where(flips, torch.flip(images, dims[self.mode]), images)
+
+    def get_config(self):
+        config = super().get_config()
+        config["mode"] = self.mode
+        return config

@@ -1,0 +1,39 @@
+"""``RandomRotation``: rotate each image by a random angle about its centre in training.
+
+``factor`` is a fraction of a full turn: a number ``f`` draws angles in ``[-f * 360, f * 360]`` degrees, a
+pair ``(lower, upper)`` in ``[lower * 360, upper * 360]`` (both within ``[-1, 1]``). Positive angles rotate
+counter-clockwise. The rotation matrices are Keras's; see :mod:`.affine_base` for the sampling.
+
+Example:
+    >>> x = torch.arange(9.0).reshape(1, 3, 3, 1)
+    >>> y = RandomRotation((0.25, 0.25))(x, training=True)   # exactly 90 degrees
+    >>> bool(torch.allclose(y[0, ..., 0], torch.rot90(x[0, ..., 0]), atol=1e-5))
+    True
+"""
+from kerastorch.backend import image
+from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
+from kerastorch.layers.preprocessing.base_image_layer import factor_range
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class RandomRotation(AffineAugmentation):
+    """Randomly rotates images in training; the identity in inference.
+
+    >>> RandomRotation(0.1).get_config()["factor"]
+    (-0.1, 0.1)
+    """
+
+    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
+                 data_format=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.factor = factor_range(self, "factor", factor, (-1, 1), clip_low=True)
+
+    def _transforms(self, images, height, width):
+        angles = self._uniform((images.shape[0],), self.factor[0] * 360.0, self.factor[1] * 360.0, images)
+        return image.rotation_matrix(angles, height, width)
+
+    def get_config(self):
+        config = super().get_config()
+        config["factor"] = self.factor
+        return config

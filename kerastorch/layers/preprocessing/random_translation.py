@@ -1,0 +1,42 @@
+"""``RandomTranslation``: shift each image by a random fraction of its size in training.
+
+``height_factor`` / ``width_factor`` are numbers in ``[-1, 1]`` (a shift in ``[-f, f]`` times the side) or
+``(lower, upper)`` pairs; positive values shift the content down / right.
+
+Example:
+    >>> x = torch.arange(4.0).reshape(1, 1, 4, 1)
+    >>> RandomTranslation(0, (0.25, 0.25), fill_mode="constant")(x, training=True).flatten().tolist()
+    [0.0, 0.0, 1.0, 2.0]
+"""
+from kerastorch.backend import image
+from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
+from kerastorch.layers.preprocessing.base_image_layer import factor_range, standard_factor
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class RandomTranslation(AffineAugmentation):
+    """Randomly translates images in training; the identity in inference.
+
+    >>> RandomTranslation(0.1, 0.2).get_config()["width_factor"]
+    0.2
+    """
+
+    def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, data_format=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.height_factor = standard_factor(height_factor)
+        self.width_factor = standard_factor(width_factor)
+        self.height_lower, self.height_upper = factor_range(self, "height_factor", height_factor, (-1, 1))
+        self.width_lower, self.width_upper = factor_range(self, "width_factor", width_factor, (-1, 1))
+
+    def _transforms(self, images, height, width):
+        batch = images.shape[0]
+        dy = self._uniform((batch,), self.height_lower, self.height_upper, images) * height
+        dx = self._uniform((batch,), self.width_lower, self.width_upper, images) * width
+        return image.translation_matrix(dx, dy)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"height_factor": self.height_factor, "width_factor": self.width_factor})
+        return config

@@ -1,0 +1,48 @@
+"""``RandomZoom``: zoom each image in or out about its centre by a random factor in training.
+
+``height_factor`` (and ``width_factor``, which defaults to zooming both sides alike) are numbers in
+``(-1, 1]`` or ``(lower, upper)`` pairs: each image samples a zoom ``z`` in ``[1 + lower, 1 + upper]``, and
+the output pixel ``p`` shows the input at ``centre + z * (p - centre)``, so a positive factor zooms *out*
+(as in Keras 3) and a negative one zooms in.
+
+Example:
+    >>> RandomZoom((-0.5, -0.5), seed=0)(torch.ones(2, 4, 4, 1), training=True).shape
+    torch.Size([2, 4, 4, 1])
+"""
+from kerastorch.backend import image
+from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
+from kerastorch.layers.preprocessing.base_image_layer import factor_range, standard_factor
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class RandomZoom(AffineAugmentation):
+    """Randomly zooms images in training; the identity in inference.
+
+    >>> layer = RandomZoom(0.2, width_factor=(-0.1, 0.3))
+    >>> (layer.height_lower, layer.height_upper, layer.width_lower, layer.width_upper)
+    (-0.2, 0.2, -0.1, 0.3)
+    """
+
+    def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, data_format=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.height_factor = standard_factor(height_factor)
+        self.width_factor = standard_factor(width_factor)
+        self.height_lower, self.height_upper = factor_range(self, "height_factor", height_factor, (-1, 1),
+                                                            open_low=True)
+        if width_factor is not None:
+            self.width_lower, self.width_upper = factor_range(self, "width_factor", width_factor, (-1, 1),
+                                                              open_low=True)
+
+    def _transforms(self, images, height, width):
+        batch = images.shape[0]
+        height_zoom = self._uniform((batch,), 1.0 + self.height_lower, 1.0 + self.height_upper, images)
+        width_zoom = height_zoom if self.width_factor is None else \
+            self._uniform((batch,), 1.0 + self.width_lower, 1.0 + self.width_upper, images)
+        return image.zoom_matrix(width_zoom, height_zoom, height, width)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"height_factor": self.height_factor, "width_factor": self.width_factor})
+        return config

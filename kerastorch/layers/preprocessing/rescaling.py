@@ -1,0 +1,74 @@
+"""``Rescaling``: ``inputs * scale + offset``, with scalar or per-channel ``scale``/``offset``.
+
+Per-channel values broadcast over the channels axis: the last axis, or (when ``keras.config``'s
+``image_data_format()`` is ``channels_first``, as in Keras) the axis third from the end. Keras 3 reshapes only
+``scale`` for channels-first; kerastorch reshapes ``offset`` the same way. The constants are made once per
+device and dtype, not per call. Integer inputs are cast to the layer's float compute dtype.
+
+Example:
+    >>> Rescaling(1 / 255)(torch.full((1, 2), 255.0))
+    tensor([[1., 1.]])
+"""
+import numbers
+
+import torch
+
+from kerastorch import config as kconfig
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label
+from kerastorch.saving.object_registration import register_builtin
+
+
+def _standard(layer, name, value):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        values = value.tolist() if hasattr(value, "tolist") else list(value)
+        if values and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+            return [float(v) for v in values]
+    raise ValueError(f"{_label(layer)}: {name} must be a number or a list of numbers (one per channel), "
+                     f"received {name}={value!r}")
+
+
+@register_builtin("keras.layers")
+class Rescaling(Layer):
+    """Multiplies the inputs by ``scale`` and adds ``offset``.
+
+    >>> Rescaling(scale=[1.0, 2.0], offset=-1.0)(torch.ones(2, 2))
+    tensor([[0., 1.],
+            [0., 1.]])
+    """
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = _standard(self, "scale", scale)
+        self.offset = _standard(self, "offset", offset)
+        self.supports_masking = True
+        self._constants = {}
+
+    def _constant(self, value, dtype, device):
+        if isinstance(value, float):
+            return value
+        key = (id(value), dtype, device)
+        tensor = self._constants.get(key)
+        if tensor is None:
+            tensor = torch.tensor(value, dtype=dtype, device=device)
+            if kconfig.image_data_format() == "channels_first":
+                tensor = tensor.view(-1, 1, 1)
+            self._constants[key] = tensor
+        return tensor
+
+    def call(self, inputs):
+        if not inputs.is_floating_point():
+            inputs = inputs.to(self._compute_torch_dtype)
+        scale = self._constant(self.scale, inputs.dtype, inputs.device)
+        offset = self._constant(self.offset, inputs.dtype, inputs.device)
+        return inputs * scale + offset
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"scale": self.scale, "offset": self.offset})
+        return config
