@@ -29,3 +29,5 @@ from kerastorch.layers.regularization import (ActivityRegularization, AlphaDropo
 from kerastorch.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from kerastorch.layers.preprocessing import (CenterCrop, Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing)
 from kerastorch.layers.preprocessing import RandomBrightness
+from kerastorch.layers.einsum_dense import EinsumDense
+from kerastorch.layers.attention import AdditiveAttention, Attention, MultiHeadAttention

@@ -234,7 +234,7 @@ class Layer(torch.nn.Module):
         if len(params) > 1 and len(named) == len(params) and args is not None:
             call_params = list(inspect.signature(self.call).parameters)
             values = dict(zip(call_params, args), **(kwargs or {}))
-            shape_of = lambda x: tree.map_structure(lambda t: tuple(t.shape), x)  # noqa: E731
+            shape_of = lambda x: None if x is None else tree.map_structure(lambda t: tuple(t.shape), x)
             self.build(**{p: shape_of(values.get(p[: -len("_shape")])) for p in named})
         else:
             self.build(shapes)

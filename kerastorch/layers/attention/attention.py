@@ -1,0 +1,248 @@
+"""``Attention`` (Luong dot-product / concat scores) and ``AdditiveAttention`` (Bahdanau), on one base.
+
+Both are called on ``[query, value]`` or ``[query, value, key]`` (``key`` defaults to ``value``), with
+``mask=[query_mask, value_mask]`` or, when it is not given, the Keras masks (``_keras_mask``) of the input
+tensors. As in Keras 3, masked value positions get ``score - 1e9`` before the softmax (a fully masked row
+therefore becomes a near-uniform distribution, not NaN), query positions that are masked give zero
+outputs, and the output carries the query mask. ``use_causal_mask=True`` lets position ``i`` attend to
+positions ``j <= i`` only.
+
+Speed: dot scores without dropout and without ``return_attention_scores`` run
+``torch.nn.functional.scaled_dot_product_attention`` with an additive ``-1e9`` mask (the same arithmetic
+as the explicit softmax); a learned ``scale`` multiplies the query first. Dropout draws from torch's
+global generator, or from the layer's own seed generator when ``seed`` is given.
+
+Example:
+    >>> q, v = torch.ones(2, 3, 4), torch.ones(2, 5, 4)
+    >>> Attention()([q, v]).shape
+    torch.Size([2, 3, 4])
+"""
+import numbers
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import random as krandom
+from kerastorch.layers.base import Layer, _attach_mask, _mask_of
+from kerastorch.layers.core import _label
+from kerastorch.saving.object_registration import register_builtin
+
+_PADDING = 1.0e9
+_PADDING_HALF = 65504.0
+_MASKS = {}
+
+
+def position_mask(rows, cols, like, causal=True, window=None):
+    """Boolean ``(rows, cols)`` mask: ``j <= i`` (``causal``) and ``|i - j| < window`` (a sliding window).
+
+    Made once per size and device and reused (a constant on the hot path); tensors of other types (fake
+    tensors during shape inference or tracing) get a fresh one.
+
+    >>> position_mask(2, 3, torch.ones(1)).tolist()
+    [[True, False, False], [True, True, False]]
+    """
+    key = (rows, cols, like.device, causal, window)
+    mask = _MASKS.get(key) if type(like) is torch.Tensor else None
+    if mask is None:
+        with torch.inference_mode(False):
+            i = torch.arange(rows, device=like.device).unsqueeze(-1)
+            j = torch.arange(cols, device=like.device)
+            mask = j <= i if causal else torch.ones(rows, cols, dtype=torch.bool, device=like.device)
+            if window is not None:
+                mask = mask & ((i - j).abs() < window)
+        if type(like) is torch.Tensor:
+            if len(_MASKS) > 64:
+                _MASKS.clear()
+            _MASKS[key] = mask
+    return mask
+
+
+class _BaseAttention(Layer):
+    """Shared call: scores (``_scores``, subclass), masks, softmax, dropout, weighted sum of values."""
+
+    _dot_scores = False  # True when _scores is a scaled q @ k^T (then the fused kernel may run)
+
+    def __init__(self, use_scale, dropout, seed, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
+            raise ValueError(f"{_label(self)}: dropout must be a number in [0, 1], received dropout={dropout!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise ValueError(f"{_label(self)}: seed must be None or an int, received seed={seed!r}")
+        self.use_scale = bool(use_scale)
+        self.dropout = dropout
+        self.seed = seed
+        self.seed_generator = krandom.SeedGenerator(seed) if dropout > 0 and seed is not None else None
+        self.supports_masking = True
+        self.scale = None
+
+    # ------------------------------------------------------------ validation
+    def _validate(self, inputs, mask=None):
+        if not isinstance(inputs, (list, tuple)) or (inputs and (inputs[0] is None or isinstance(
+                inputs[0], numbers.Integral))):  # a tensor, or the shape of one
+            raise ValueError(f"{_label(self)}: must be called on a list [query, value] or [query, value, key], "
+                             f"received a single input ({type(inputs).__name__})")
+        if not 2 <= len(inputs) <= 3:
+            raise ValueError(f"{_label(self)}: expected a list of 2 or 3 inputs [query, value(, key)], "
+                             f"received {len(inputs)} inputs")
+        if mask is not None and (not isinstance(mask, (list, tuple)) or not 2 <= len(mask) <= 3):
+            raise ValueError(f"{_label(self)}: mask must be a list [query_mask, value_mask], received "
+                             f"{mask if not isinstance(mask, (list, tuple)) else f'a list of {len(mask)}'}")
+
+    def _check_shapes(self, shapes):
+        query, value = shapes[0], shapes[1]
+        key = shapes[2] if len(shapes) > 2 else value
+        if len(query) < 2 or len(value) < 2 or len(key) < 2:
+            raise ValueError(f"{_label(self)}: query, value and key need a time and a feature axis, received "
+                             f"shapes {[tuple(s) for s in shapes]}")
+        if query[-1] is not None and key[-1] is not None and query[-1] != key[-1]:
+            raise ValueError(f"{_label(self)}: the last axes of query and key (value when no key is given) "
+                             f"must match, received query {tuple(query)} and key {tuple(key)}")
+        if value[-2] is not None and key[-2] is not None and value[-2] != key[-2]:
+            raise ValueError(f"{_label(self)}: value and key must have the same number of timesteps, received "
+                             f"value {tuple(value)} and key {tuple(key)}")
+
+    def build(self, input_shape):
+        self._validate(input_shape)
+        self._check_shapes(input_shape)
+        self._build_weights(input_shape)
+        self.built = True
+
+    def _build_weights(self, input_shape):
+        pass
+
+    # -------------------------------------------------------------------- call
+    def call(self, inputs, mask=None, training=False, return_attention_scores=False, use_causal_mask=False):
+        self._validate(inputs, mask)
+        query, value = inputs[0], inputs[1]
+        key = inputs[2] if len(inputs) > 2 else value
+        if mask is None:
+            mask = _mask_of(list(inputs))
+        q_mask = mask[0] if mask else None
+        v_mask = mask[1] if mask else None
+        scores_mask = self._scores_mask(query, key, v_mask, use_causal_mask)
+        dropout = self.dropout if training else 0.0
+        if self._dot_scores and not return_attention_scores and dropout == 0:
+            if self.scale is not None:
+                query = query * self.scale
+            bias = None
+            if scores_mask is not None:
+                bias = torch.where(scores_mask, 0.0, -self._padding(query.dtype)).to(query.dtype)
+            outputs = F.scaled_dot_product_attention(query, key, value, attn_mask=bias, scale=1.0)
+            weights = None
+        else:
+            scores = self._scores(query, key)
+            if scores_mask is not None:
+                scores = torch.where(scores_mask, scores, scores - self._padding(scores.dtype))
+            weights = torch.softmax(scores, dim=-1)
+            if dropout > 0:
+                weights = (F.dropout(weights, dropout, True) if self.seed_generator is None
+                           else krandom.dropout(weights, dropout, seed=self.seed_generator))
+            outputs = torch.matmul(weights, value)
+        if q_mask is not None:
+            outputs = torch.where(q_mask.to(torch.bool).unsqueeze(-1), outputs, 0.0)
+            _attach_mask(outputs, q_mask)
+        if return_attention_scores:
+            return outputs, weights
+        return outputs
+
+    @staticmethod
+    def _padding(dtype):
+        return _PADDING_HALF if dtype == torch.float16 else _PADDING
+
+    @staticmethod
+    def _scores_mask(query, key, v_mask, use_causal_mask):
+        """Boolean ``(batch, 1 or Tq, Tv)`` mask of the scores that count, or None."""
+        if v_mask is not None:
+            v_mask = v_mask.to(torch.bool).unsqueeze(-2)
+        if not use_causal_mask:
+            return v_mask
+        causal = position_mask(query.shape[-2], key.shape[-2], query)
+        return causal if v_mask is None else v_mask & causal
+
+    def compute_mask(self, inputs, mask=None):
+        """The query mask (``mask[0]``), or None.
+
+        >>> q = torch.ones(1, 2, 3)
+        >>> Attention().compute_mask([q, q], [torch.tensor([[True, False]]), None])
+        tensor([[ True, False]])
+        """
+        self._validate(inputs, mask)
+        if mask is None or mask[0] is None:
+            return None
+        return torch.as_tensor(mask[0])
+
+    def compute_output_shape(self, input_shape):
+        self._validate(input_shape)
+        return (*tuple(input_shape[0])[:-1], tuple(input_shape[1])[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"use_scale": self.use_scale, "dropout": self.dropout, "seed": self.seed})
+        return config
+
+
+@register_builtin("keras.layers")
+class Attention(_BaseAttention):
+    """Dot-product attention: ``softmax(scale * query @ key^T) @ value`` (``score_mode="dot"``), or
+    ``concat_score_weight * sum(tanh(scale * (query + key)))`` scores (``score_mode="concat"``). Weights:
+    ``scale`` (a scalar, with ``use_scale``), ``concat_score_weight`` (a scalar, for ``"concat"``).
+
+    >>> layer = Attention(use_scale=True)
+    >>> out, scores = layer([torch.ones(1, 2, 3), torch.ones(1, 4, 3)], return_attention_scores=True)
+    >>> tuple(out.shape), tuple(scores.shape), [w.name for w in layer.weights]
+    ((1, 2, 3), (1, 2, 4), ['scale'])
+    """
+
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+        super().__init__(use_scale, dropout, seed, **kwargs)
+        if score_mode not in ("dot", "concat"):
+            raise ValueError(f"{_label(self)}: score_mode must be 'dot' or 'concat', "
+                             f"received score_mode={score_mode!r}")
+        self.score_mode = score_mode
+        self._dot_scores = score_mode == "dot"
+        self.concat_score_weight = None
+
+    def _build_weights(self, input_shape):
+        if self.use_scale:
+            self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
+        if self.score_mode == "concat":
+            self.concat_score_weight = self.add_weight(name="concat_score_weight", shape=(), initializer="ones")
+
+    def _scores(self, query, key):
+        if self.score_mode == "dot":
+            scores = torch.matmul(query, key.transpose(-2, -1))
+            return scores if self.scale is None else scores * self.scale
+        summed = query.unsqueeze(-2) + key.unsqueeze(-3)
+        if self.scale is not None:
+            summed = summed * self.scale
+        return self.concat_score_weight * torch.tanh(summed).sum(-1)
+
+    def get_config(self):
+        config = super().get_config()
+        config["score_mode"] = self.score_mode
+        return config
+
+
+@register_builtin("keras.layers")
+class AdditiveAttention(_BaseAttention):
+    """Additive (Bahdanau) attention: scores ``sum(scale * tanh(query + key), axis=-1)``, with a learned
+    ``scale`` of shape ``(dim,)`` when ``use_scale``.
+
+    >>> layer = AdditiveAttention()
+    >>> layer([torch.ones(2, 3, 4), torch.ones(2, 5, 4)]).shape, tuple(layer.scale.shape)
+    (torch.Size([2, 3, 4]), (4,))
+    """
+
+    def __init__(self, use_scale=True, dropout=0.0, seed=None, **kwargs):
+        super().__init__(use_scale, dropout, seed, **kwargs)
+
+    def _build_weights(self, input_shape):
+        if self.use_scale:
+            dim = tuple(input_shape[0])[-1]
+            self.scale = self.add_weight(name="scale", shape=(dim,), initializer="glorot_uniform")
+
+    def _scores(self, query, key):
+        tanh = torch.tanh(query.unsqueeze(-2) + key.unsqueeze(-3))
+        if self.scale is not None:
+            return torch.matmul(tanh, self.scale)
+        return tanh.sum(-1)

