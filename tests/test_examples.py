@@ -47,3 +47,9 @@ def test_cnn_example_trains():
     out = _run("cnn.py", "6")
     assert "test accuracy:" in out
     assert float(out.split("test accuracy:")[1].split()[0]) > 0.9
+
+
+def test_rnn_example_trains():
+    out = _run("rnn.py", "12")
+    assert "test accuracy:" in out
+    assert float(out.split("test accuracy:")[1].split()[0]) > 0.9

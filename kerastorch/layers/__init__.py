@@ -31,3 +31,8 @@ from kerastorch.layers.preprocessing import (CenterCrop, Normalization, RandomCo
 from kerastorch.layers.preprocessing import RandomBrightness
 from kerastorch.layers.einsum_dense import EinsumDense
 from kerastorch.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from kerastorch.layers.masking import Masking
+from kerastorch.layers.rnn.time_distributed import TimeDistributed, Wrapper
+from kerastorch.layers.rnn import (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells)
+from kerastorch.layers.rnn.bidirectional import Bidirectional
+from kerastorch.layers.rnn.conv_lstm import ConvLSTM, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, ConvLSTMCell

@@ -117,9 +117,11 @@ class Layer(torch.nn.Module):
         signature = self._signature
         if signature is None:
             signature = self._signature = _CallSignature(self.call)
-        previous_mask = _mask_of(first) if (self.supports_masking or signature.has_mask) else None
-        if previous_mask is not None and signature.has_mask and kwargs.get("mask") is None:
-            kwargs["mask"] = previous_mask
+        previous_mask = kwargs.get("mask")  # an explicit mask wins over the one the inputs carry
+        if previous_mask is None and (self.supports_masking or signature.has_mask):
+            previous_mask = _mask_of(first)
+            if previous_mask is not None and signature.has_mask:
+                kwargs["mask"] = previous_mask
         outer = getattr(_CALL_CONTEXT, "training", None)
         if signature.has_training:
             training = kwargs.get("training")

@@ -1,0 +1,60 @@
+"""``Masking``: marks the timesteps whose features all equal ``mask_value`` as padding.
+
+For inputs ``(batch, time, ...features)`` the mask is ``any(inputs != mask_value, axis=-1)``
+(True = keep). The output is the input with the masked timesteps zeroed, and carries the
+mask (``_keras_mask``, set by :class:`~kerastorch.layers.Layer`'s ``__call__`` from
+:meth:`Masking.compute_mask`), so the layers downstream that take a mask (RNNs, pooling,
+attention) skip those steps. A mask given to the layer is ignored: the mask is recomputed
+from the values, as in Keras.
+
+Example:
+    >>> x = torch.tensor([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]])
+    >>> y = Masking()(x)
+    >>> y._keras_mask
+    tensor([[ True, False,  True]])
+"""
+import numbers
+
+import torch
+
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class Masking(Layer):
+    """Masks every timestep whose features all equal ``mask_value`` (default 0.0).
+
+    >>> Masking(mask_value=-1.0)(torch.tensor([[[-1.0], [2.0]]])).tolist()
+    [[[-0.0], [2.0]]]
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
+            raise TypeError(f"{_label(self)}: mask_value must be a number, received mask_value={mask_value!r}")
+        self.mask_value = mask_value
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        if len(input_shape) < 2:
+            raise ValueError(f"{_label(self)}: expected inputs of rank >= 2 (batch, ..., features), "
+                             f"received input shape {tuple(input_shape)}")
+        self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        """``any(inputs != mask_value, axis=-1)``; the incoming mask is ignored."""
+        return torch.ne(inputs, self.mask_value).any(dim=-1)
+
+    def call(self, inputs):
+        keep = torch.ne(inputs, self.mask_value).any(dim=-1, keepdim=True)
+        return inputs * keep.to(inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["mask_value"] = self.mask_value
+        return config

@@ -1,0 +1,372 @@
+"""Convolutional LSTM: ``ConvLSTMCell``, the rank-generic ``ConvLSTM`` layer and
+``ConvLSTM1D`` / ``ConvLSTM2D`` / ``ConvLSTM3D``.
+
+An LSTM whose input and recurrent transformations are convolutions. Per step, with
+gates in Keras's order i, f, c, o::
+
+    z = conv(x_t, kernel, strides, padding, dilation_rate) + bias
+        + conv(h_{t-1}, recurrent_kernel, padding="same")
+    i, f, g, o = split(z);  c_t = sig(f) * c_{t-1} + sig(i) * act(g);  h_t = sig(o) * act(c_t)
+
+Weights in Keras layout: ``kernel (*kernel_size, in_channels, 4 * filters)``,
+``recurrent_kernel (*kernel_size, filters, 4 * filters)``, ``bias (4 * filters,)``
+(paths ``conv_lstm2d/conv_lstm_cell/kernel``). ``unit_forget_bias`` starts the forget
+gate's bias at one.
+
+Speed: the input convolution of all time steps is one convolution call (time folded
+into the batch axis) before the loop; the loop runs only the recurrent convolution
+and the gate arithmetic, on channels-first views (the states the layer returns are in
+the layer's ``data_format``, as permuted views, no copies). Kernels are permuted to
+torch's layout once per sequence. ``"same"`` padding follows Keras's rules
+(:mod:`kerastorch.backend.conv_utils`), computed once per spatial shape.
+
+Dropout (``dropout`` on the inputs, ``recurrent_dropout`` on the hidden state) draws
+one mask per sequence, shared by the four gates, as Keras 3 does.
+
+Example:
+    >>> layer = ConvLSTM2D(4, 3, padding="same", return_sequences=True)
+    >>> layer(torch.ones(2, 5, 8, 8, 3)).shape
+    torch.Size([2, 5, 8, 8, 4])
+"""
+import torch
+import torch.nn.functional as F
+
+from kerastorch import activations, config, constraints, initializers, regularizers
+from kerastorch import random as krandom
+from kerastorch.backend import conv_utils
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+from kerastorch.layers.rnn.rnn import RNN
+from kerastorch.saving.object_registration import register_builtin
+
+CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_WEIGHTS = ("kernel", "recurrent", "bias")
+
+
+@register_builtin("keras.layers")
+class ConvLSTMCell(DropoutRNNCell, Layer):
+    """One step of a convolutional LSTM over ``(batch, *spatial, channels)`` inputs (``channels_last``).
+
+    ``state_size`` is ``[filters, filters]`` (the channels of ``h`` and ``c``; their spatial
+    shape follows the inputs).
+
+    >>> cell = ConvLSTMCell(2, filters=3, kernel_size=3, padding="same")
+    >>> h, (h2, c) = cell(torch.ones(1, 5, 5, 2), [torch.zeros(1, 5, 5, 3), torch.zeros(1, 5, 5, 3)])
+    >>> tuple(h.shape), bool((h == h2).all())
+    ((1, 5, 5, 3), True)
+    """
+
+    _builtin_cell = True
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        label = _label(self)
+        if rank not in CONV_FUNCTIONS:
+            raise ValueError(f"{label}: rank must be 1, 2 or 3, received rank={rank!r}")
+        self.rank = rank
+        self.filters = _positive_int(self, "filters", filters)
+        self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, "kernel_size", label)
+        self.strides = conv_utils.normalize_tuple(strides, rank, "strides", label)
+        self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, rank, "dilation_rate", label)
+        conv_utils.check_strides_with_dilation(self.strides, self.dilation_rate, label)
+        self.padding = conv_utils.normalize_padding(padding, ("valid", "same"), label)
+        self.data_format = conv_utils.normalize_data_format(data_format, label)
+        self._channels_first = self.data_format == "channels_first"
+        self._to_first = conv_utils.to_channels_first_perm(rank)
+        self._to_last = conv_utils.to_channels_last_perm(rank)
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = bool(use_bias)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        for prefix, init, reg, con in zip(_WEIGHTS, (kernel_initializer, recurrent_initializer, bias_initializer),
+                                          (kernel_regularizer, recurrent_regularizer, bias_regularizer),
+                                          (kernel_constraint, recurrent_constraint, bias_constraint)):
+            setattr(self, f"{prefix}_initializer", initializers.get(init))
+            setattr(self, f"{prefix}_regularizer", regularizers.get(reg))
+            setattr(self, f"{prefix}_constraint", constraints.get(con))
+        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+                raise ValueError(f"{label}: {arg} must be a number in [0, 1], received {arg}={rate!r}")
+        self.dropout = min(float(dropout), 1.0)
+        self.recurrent_dropout = min(float(recurrent_dropout), 1.0)
+        self.seed = seed
+        self.seed_generator = krandom.SeedGenerator(seed) if seed is not None else None
+        self.state_size = [self.filters, self.filters]
+        self.output_size = self.filters
+        self._conv = CONV_FUNCTIONS[rank]
+        self._kernel_perm = (rank + 1, rank) + tuple(range(rank))
+        self._geometries = {}
+        self._recurrent_kernel_t = None
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        if len(shape) != self.rank + 2:
+            raise ValueError(f"{_label(self)}: expected step inputs of rank {self.rank + 2}, "
+                             f"received input shape {shape}")
+        channels = shape[1 if self._channels_first else -1]
+        if channels is None:
+            raise ValueError(f"{_label(self)}: the channel axis of the inputs must be known to build the weights, "
+                             f"received input shape {shape}")
+        units = 4 * self.filters
+        self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels, units),
+                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel", shape=self.kernel_size + (self.filters, units),
+            initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint)
+        self.bias = None
+        if self.use_bias:
+            initializer = self.bias_initializer
+            if self.unit_forget_bias:  # i: bias_initializer, f: ones, c and o: bias_initializer
+                dtype, init, n = self.variable_dtype, self.bias_initializer, self.filters
+                initializer = torch.cat([torch.as_tensor(init((n,), dtype=dtype)),
+                                         torch.ones(n, dtype=config.torch_dtype(dtype)),
+                                         torch.as_tensor(init((2 * n,), dtype=dtype))])
+            self.bias = self.add_weight(name="bias", shape=(units,), initializer=initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.built = True
+
+    # ------------------------------------------------------------- geometry
+    def _geometry(self, spatial):
+        """``(torch_padding, pad)`` of the input convolution for inputs of spatial shape ``spatial``."""
+        geometry = self._geometries.get(spatial)
+        if geometry is None:
+            self.output_spatial(spatial)
+            geometry = self._geometries[spatial] = conv_utils.conv_geometry(
+                spatial, self.kernel_size, self.strides, self.dilation_rate, self.padding)
+        return geometry
+
+    def output_spatial(self, spatial):
+        """The spatial shape of the states for inputs of spatial shape ``spatial`` (None stays None)."""
+        return conv_utils.check_output_size(tuple(spatial), self.kernel_size, self.strides, self.dilation_rate,
+                                            self.padding, _label(self))
+
+    def _torch_kernel(self, kernel):
+        return kernel.permute(self._kernel_perm).contiguous()
+
+    # ----------------------------------------------------------------- steps
+    def _project_sequence(self, sequences, training=False):
+        """The input convolution (plus bias) of every step: ``(batch, time, 4 * filters, *spatial_out)``,
+        channels-first, computed with one convolution call."""
+        if training and self.dropout > 0:
+            sequences = sequences * self.get_dropout_mask(sequences[:, 0]).unsqueeze(1)
+        batch, time = sequences.shape[0], sequences.shape[1]
+        x = sequences.reshape((batch * time,) + tuple(sequences.shape[2:]))
+        if not self._channels_first:
+            x = x.permute(self._to_first)
+        if not x.is_floating_point():
+            x = x.to(self._compute_torch_dtype)
+        padding, pad = self._geometry(tuple(x.shape[2:]))
+        if pad is not None:
+            x = F.pad(x, pad)
+        z = self._conv(x, self._torch_kernel(self.kernel), self.bias, self.strides, padding, self.dilation_rate)
+        self._recurrent_kernel_t = self._torch_kernel(self.recurrent_kernel)
+        return z.reshape((batch, time) + tuple(z.shape[1:]))
+
+    def _step_projected(self, projected, states, training=False):
+        """One step from the projected input ``(batch, 4 * filters, *spatial)`` and ``[h, c]``."""
+        h, c = states[0], states[1]
+        if training and self.recurrent_dropout > 0:
+            h = h * self.get_recurrent_dropout_mask(h)
+        if not self._channels_first:
+            h, c = h.permute(self._to_first), c.permute(self._to_first)
+        padding, pad = self._geometry_recurrent(tuple(h.shape[2:]))
+        if pad is not None:
+            h = F.pad(h, pad)
+        kernel = self._recurrent_kernel_t
+        if kernel is None:
+            kernel = self._recurrent_kernel_t = self._torch_kernel(self.recurrent_kernel)
+        z = projected + self._conv(h, kernel, None, 1, padding)
+        i, f, g, o = z.chunk(4, dim=1)
+        act, rec = self.activation, self.recurrent_activation
+        c = rec(f) * c + rec(i) * act(g)
+        h = rec(o) * act(c)
+        if not self._channels_first:
+            h, c = h.permute(self._to_last), c.permute(self._to_last)
+        return h, [h, c]
+
+    def _geometry_recurrent(self, spatial):
+        geometry = self._geometries.get(("recurrent", spatial))
+        if geometry is None:
+            ones = (1,) * self.rank
+            geometry = self._geometries[("recurrent", spatial)] = conv_utils.conv_geometry(
+                spatial, self.kernel_size, ones, ones, "same")
+        return geometry
+
+    def call(self, inputs, states, training=False):
+        projected = self._project_sequence(inputs.unsqueeze(1), training)[:, 0]
+        try:
+            return self._step_projected(projected, list(states), training)
+        finally:
+            self.reset_dropout_mask()
+            self.reset_recurrent_dropout_mask()
+
+    def reset_dropout_mask(self):
+        """Forget the input dropout mask and the torch-layout recurrent kernel of the finished sequence
+        (the RNN calls this at the start and the end of each sequence)."""
+        super().reset_dropout_mask()
+        self._recurrent_kernel_t = None
+
+    def get_initial_state(self, batch_size=None, spatial=None):
+        """Zero ``[h, c]`` for ``batch_size`` inputs of spatial shape ``spatial`` (input spatial shape)."""
+        if spatial is None:
+            raise ValueError(f"{_label(self)}: the initial state of a convolutional cell needs the spatial shape "
+                             "of the inputs, received spatial=None")
+        out = self.output_spatial(spatial)
+        shape = (batch_size, self.filters, *out) if self._channels_first else (batch_size, *out, self.filters)
+        return [torch.zeros(shape, dtype=self._compute_torch_dtype, device=self._weight_device()) for _ in range(2)]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "rank": self.rank, "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+            "padding": self.padding, "data_format": self.data_format, "dilation_rate": self.dilation_rate,
+            "activation": activations.serialize(self.activation),
+            "recurrent_activation": activations.serialize(self.recurrent_activation), "use_bias": self.use_bias,
+            "unit_forget_bias": self.unit_forget_bias, "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
+        })
+        for prefix in _WEIGHTS:
+            config[f"{prefix}_initializer"] = initializers.serialize(getattr(self, f"{prefix}_initializer"))
+            config[f"{prefix}_regularizer"] = regularizers.serialize(getattr(self, f"{prefix}_regularizer"))
+            config[f"{prefix}_constraint"] = constraints.serialize(getattr(self, f"{prefix}_constraint"))
+        return config
+
+
+class ConvLSTM(RNN):
+    """The rank-generic convolutional LSTM layer over ``(batch, time, *spatial, channels)`` inputs
+    (``(batch, time, channels, *spatial)`` with ``channels_first``); ConvLSTM1D/2D/3D fix ``rank``.
+
+    >>> ConvLSTM(1, filters=2, kernel_size=3)(torch.ones(4, 6, 10, 3)).shape
+    torch.Size([4, 8, 2])
+    """
+
+    _CELL_ARGS = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation",
+                  "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+                  "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
+                  "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+                  "recurrent_dropout", "seed")
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, **kwargs):
+        cell = ConvLSTMCell(rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                            dilation_rate=dilation_rate, activation=activation,
+                            recurrent_activation=recurrent_activation, use_bias=use_bias,
+                            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                            bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+                            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+                            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+                            dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
+                            name="conv_lstm_cell", dtype=kwargs.get("dtype"))
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, activity_regularizer=activity_regularizer,
+                         **kwargs)
+        self.rank = rank
+        self.input_spec = InputSpec(ndim=rank + 3)
+        self._spatial = None  # the input spatial shape the zero states are made for
+
+    def _input_spatial(self, shape):
+        return tuple(shape[3:]) if self.cell._channels_first else tuple(shape[2:-1])
+
+    def _set_spatial(self, spatial):
+        if spatial != self._spatial:
+            self._spatial = spatial
+            self._state_shapes.clear()  # the RNN's cache of expected initial-state shapes, per batch size
+
+    def build(self, sequences_shape):
+        shape = tuple(sequences_shape)
+        if len(shape) != self.rank + 3:
+            layout = "channels, *spatial" if self.cell._channels_first else "*spatial, channels"
+            raise ValueError(f"{_label(self)}: expected inputs of rank {self.rank + 3} (batch, time, {layout}), "
+                             f"received input shape {shape}")
+        spatial = self._input_spatial(shape)
+        self.cell.output_spatial(spatial)  # an empty output is an error now, not in the first call
+        if self.stateful and None in spatial:
+            raise ValueError(f"{_label(self)}: a stateful ConvLSTM needs known spatial dimensions, "
+                             f"received input shape {shape}")
+        self._set_spatial(spatial)
+        super().build(shape)
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        self._set_spatial(self._input_spatial(sequences.shape))
+        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
+
+    def get_initial_state(self, batch_size):
+        """Zero ``[h, c]`` for ``batch_size`` sequences of the last input spatial shape."""
+        return self.cell.get_initial_state(batch_size, self._spatial)
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        shape = tuple(sequences_shape)
+        out = self.cell.output_spatial(self._input_spatial(shape))
+        filters = self.cell.filters
+        step = (filters, *out) if self.cell._channels_first else (*out, filters)
+        output = (shape[0], shape[1], *step) if self.return_sequences else (shape[0], *step)
+        if self.return_state:
+            return [output, (shape[0], *step), (shape[0], *step)]
+        return output
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("cell", None)
+        cell = self.cell.get_config()
+        config.update({key: cell[key] for key in self._CELL_ARGS})
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return Layer.from_config.__func__(cls, config)
+
+
+for _name in ConvLSTM._CELL_ARGS:  # filters, kernel_size, ...: read from the cell, as in Keras
+    setattr(ConvLSTM, _name, property(lambda self, name=_name: getattr(self.cell, name)))
+
+
+@register_builtin("keras.layers")
+class ConvLSTM1D(ConvLSTM):
+    """Convolutional LSTM over sequences of 1-D signals ``(batch, time, steps, channels)``.
+
+    >>> ConvLSTM1D(2, 3, padding="same", return_state=True)(torch.ones(2, 4, 6, 3))[2].shape
+    torch.Size([2, 6, 2])
+    """
+
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        super().__init__(1, filters, kernel_size, *args, **kwargs)
+
+
+@register_builtin("keras.layers")
+class ConvLSTM2D(ConvLSTM):
+    """Convolutional LSTM over sequences of images ``(batch, time, height, width, channels)``.
+
+    >>> ConvLSTM2D(4, 3, strides=2)(torch.ones(2, 3, 9, 9, 1)).shape
+    torch.Size([2, 4, 4, 4])
+    """
+
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        super().__init__(2, filters, kernel_size, *args, **kwargs)
+
+
+@register_builtin("keras.layers")
+class ConvLSTM3D(ConvLSTM):
+    """Convolutional LSTM over sequences of volumes ``(batch, time, depth, height, width, channels)``.
+
+    >>> ConvLSTM3D(2, 2, data_format="channels_first")(torch.ones(1, 2, 3, 4, 4, 4)).shape
+    torch.Size([1, 2, 3, 3, 3])
+    """
+
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        super().__init__(3, filters, kernel_size, *args, **kwargs)

@@ -1,0 +1,208 @@
+"""``DropoutRNNCell``: the dropout masks of a recurrent cell, drawn once per sequence.
+
+As in Keras, a cell with ``dropout`` / ``recurrent_dropout`` draws one mask for its step
+inputs and one for its recurrent state on the first step of a sequence and reuses them
+for every later step; the :class:`~kerastorch.layers.RNN` layer clears them at the start
+and the end of each call. With ``dropout_mask_count = k`` (set by LSTM/GRU cells when
+``recurrent_dropout > 0``, Keras's "implementation 1") each gate gets its own mask: the
+masks then have a leading axis of size ``k``. Masks are drawn from the cell's
+``seed_generator`` on the device of the step input (no host sync).
+
+Example:
+    >>> class Cell(DropoutRNNCell):
+    ...     dropout, recurrent_dropout = 0.5, 0.0
+    ...     seed_generator = None
+    >>> cell = Cell()
+    >>> mask = cell.get_dropout_mask(torch.ones(2, 3))
+    >>> cell.get_dropout_mask(torch.ones(2, 3)) is mask    # reused until reset
+    True
+    >>> sorted(set(mask.flatten().tolist())) in ([0.0, 2.0], [0.0], [2.0])
+    True
+"""
+import numbers
+
+import torch
+
+from kerastorch import activations, constraints, initializers, regularizers, tree
+from kerastorch import random as krandom
+from kerastorch.layers.base import Layer
+from kerastorch.layers.core import _label, _positive_int
+
+
+class DropoutRNNCell:
+    """Mixin for cells with ``dropout``, ``recurrent_dropout`` and ``seed_generator`` attributes."""
+
+    _dropout_mask = None
+    _recurrent_dropout_mask = None
+    dropout_mask_count = None
+
+    def _create_dropout_mask(self, step_input, rate):
+        count = self.dropout_mask_count
+        shape = tuple(step_input.shape) if count is None else (count, *step_input.shape)
+        ones = torch.ones(shape, dtype=step_input.dtype, device=step_input.device)
+        return krandom.dropout(ones, rate, seed=self.seed_generator)
+
+    def get_dropout_mask(self, step_input):
+        """The input mask of the current sequence (drawn on first use), or None without dropout."""
+        if self._dropout_mask is None and self.dropout > 0:
+            self._dropout_mask = self._create_dropout_mask(step_input, self.dropout)
+        return self._dropout_mask
+
+    def get_recurrent_dropout_mask(self, step_input):
+        """The recurrent-state mask of the current sequence (drawn on first use), or None."""
+        if self._recurrent_dropout_mask is None and self.recurrent_dropout > 0:
+            self._recurrent_dropout_mask = self._create_dropout_mask(step_input, self.recurrent_dropout)
+        return self._recurrent_dropout_mask
+
+    def reset_dropout_mask(self):
+        """Forget the input mask: the next sequence draws a new one."""
+        self._dropout_mask = None
+
+    def reset_recurrent_dropout_mask(self):
+        """Forget the recurrent mask: the next sequence draws a new one."""
+        self._recurrent_dropout_mask = None
+
+
+def masked_matmul(x, weight, mask):
+    """``(x * mask) @ weight`` for ``x`` of shape ``(batch, [time,] n)`` and ``weight`` ``(n, k * units)``.
+
+    ``mask`` is None, one mask ``(batch, n)`` shared by the whole output, or ``k`` masks
+    ``(k, batch, n)``, one per block of ``units`` output columns (one per gate).
+
+    >>> w = torch.ones(3, 4)
+    >>> masked_matmul(torch.ones(2, 5, 3), w, torch.zeros(2, 2, 3)).shape
+    torch.Size([2, 5, 4])
+    """
+    if mask is None:
+        return x @ weight
+    if mask.dim() == 2:
+        return (x * (mask if x.dim() == 2 else mask.unsqueeze(1))) @ weight
+    k = mask.shape[0]
+    blocks = weight.view(weight.shape[0], k, -1)
+    if x.dim() == 2:
+        return torch.einsum("kbn,nku->bku", x * mask, blocks).flatten(-2)
+    return torch.einsum("kbtn,nku->btku", x * mask.unsqueeze(2), blocks).flatten(-2)
+
+
+def masked_addmm(bias, x, weight, mask):
+    """``(x * mask) @ weight + bias`` (``bias`` may be None) with the fewest kernels: one ``addmm`` without a mask."""
+    if mask is None and bias is not None:
+        if x.dim() == 2:
+            return torch.addmm(bias, x, weight)
+        return torch.addmm(bias, x.reshape(-1, x.shape[-1]), weight).view(*x.shape[:-1], weight.shape[1])
+    out = masked_matmul(x, weight, mask)
+    return out if bias is None else out + bias
+
+
+class GatedCell(DropoutRNNCell, Layer):
+    """Shared base of the built-in cells: ``k`` gate blocks of ``units`` columns in one kernel
+    ``(input_dim, k * units)`` and one recurrent kernel ``(units, k * units)``, Keras's arguments,
+    dropout masks, zero initial states and the config.
+
+    Subclasses set ``_gates`` and ``_n_states``, define ``_bias_spec()`` (shape, initializer) and
+    ``_step_projected(projected_input, states, training)``; ``_project_sequence`` computes the input
+    projection of a whole ``(batch, time, input_dim)`` sequence at once (the RNN loop uses it).
+    """
+
+    _gates = 1
+    _n_states = 1
+    _builtin_cell = True
+
+    def _setup(self, units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
+               kernel_regularizer, recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint,
+               bias_constraint, dropout, recurrent_dropout, seed):
+        self.units = _positive_int(self, "units", units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = _rate(self, "dropout", dropout)
+        self.recurrent_dropout = _rate(self, "recurrent_dropout", recurrent_dropout)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise ValueError(f"{_label(self)}: seed must be None or an int, received seed={seed!r}")
+        self.seed = seed
+        # seed=None draws from torch's global generator (torch.manual_seed reproduces it), as Dropout does.
+        self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
+        if self.recurrent_dropout > 0 and self._gates > 1:
+            self.dropout_mask_count = self._gates  # one mask per gate, as Keras's implementation 1
+        self.state_size = self.units if self._n_states == 1 else [self.units] * self._n_states
+        self.output_size = self.units
+        self.bias = None
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"{_label(self)}: the feature axis of the inputs must be known, "
+                             f"received input shape {tuple(input_shape)}")
+        width = self._gates * self.units
+        self.kernel = self.add_weight(name="kernel", shape=(input_dim, width), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel", shape=(self.units, width), initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+        if self.use_bias:
+            shape, initializer = self._bias_spec()
+            self.bias = self.add_weight(name="bias", shape=shape, initializer=initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.built = True
+
+    def _bias_spec(self):
+        return (self._gates * self.units,), self.bias_initializer
+
+    def _input_bias(self):
+        return self.bias
+
+    def _input_mask(self, x, training):
+        if training and 0 < self.dropout < 1:
+            return self.get_dropout_mask(x[:, 0] if x.dim() == 3 else x)
+        return None
+
+    def _recurrent_mask(self, h, training):
+        if training and 0 < self.recurrent_dropout < 1:
+            return self.get_recurrent_dropout_mask(h)
+        return None
+
+    def _project_sequence(self, x, training=False):
+        """``dropout(x) @ kernel + input bias`` for all time steps at once."""
+        return masked_addmm(self._input_bias(), x, self.kernel, self._input_mask(x, training))
+
+    def call(self, inputs, states, training=False):
+        nested = tree.is_nested(states)
+        output, new_states = self._step_projected(self._project_sequence(inputs, training),
+                                                  list(states) if nested else [states], training)
+        return output, (new_states if nested or self._n_states > 1 else new_states[0])
+
+    def get_initial_state(self, batch_size=None):
+        """``[zeros(batch_size, units)]`` per state."""
+        device, dtype = self._weight_device(), self._compute_torch_dtype
+        return [torch.zeros(batch_size, self.units, dtype=dtype, device=device) for _ in range(self._n_states)]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
+        })
+        return config
+
+
+def _rate(layer, arg, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{_label(layer)}: {arg} must be a number in [0, 1], received {arg}={value!r}")
+    return min(1.0, max(0.0, float(value)))  # clamped, as Keras does

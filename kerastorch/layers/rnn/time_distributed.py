@@ -1,0 +1,118 @@
+"""``Wrapper`` (a layer around one inner layer) and ``TimeDistributed``.
+
+``TimeDistributed(layer)`` applies ``layer`` to every time slice of a
+``(batch, time, ...)`` input. Keras 3 loops over the timesteps; here time is folded
+into the batch axis instead: one call of the inner layer on ``(batch * time, ...)``
+(a view for contiguous inputs), reshaped back to ``(batch, time, ...)``. The results
+are the same for any layer that treats batch entries independently (Dense, Conv,
+pooling, nested models; BatchNormalization in training mode would see all slices at
+once, as it does in Keras 2).
+
+Masks: an input mask of shape ``(batch, time, ...)`` is folded the same way and given
+to an inner layer whose ``call`` takes ``mask``; the output carries the input mask
+unchanged, as in Keras 3 (a mask the inner layer would compute itself, such as
+``Embedding(mask_zero=True)``'s, is not propagated; Keras 3 drops it too).
+
+The weights are the inner layer's (same names, order and shapes as in Keras), and the
+config holds the serialized inner layer under ``"layer"``.
+
+Example:
+    >>> from kerastorch.layers import Dense
+    >>> TimeDistributed(Dense(4))(torch.ones(2, 5, 3)).shape
+    torch.Size([2, 5, 4])
+"""
+from kerastorch import tree
+from kerastorch.layers.base import Layer, _CallSignature
+from kerastorch.layers.core import _label
+from kerastorch.layers.rnn.stacked_rnn_cells import build_sublayer
+from kerastorch.saving import serialization_lib
+from kerastorch.saving.object_registration import builtin_objects, register_builtin
+
+
+def _layer_from_config(config, custom_objects=None):
+    """A layer (or None) from its serialized form, resolved among the built-in layers and custom objects."""
+    return serialization_lib.deserialize_keras_object(config, module_objects=builtin_objects("keras.layers"),
+                                                      custom_objects=custom_objects, printable_module_name="layer")
+
+
+@register_builtin("keras.layers")
+class Wrapper(Layer):
+    """Base of the layers that wrap another layer (``self.layer``); its weights are the inner layer's.
+
+    >>> from kerastorch.layers import Dense
+    >>> Wrapper(Dense(2)).get_config()["layer"]["class_name"]
+    'Dense'
+    """
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, Layer):
+            raise ValueError(f"{_label(self)}: expected a kerastorch Layer instance to wrap, "  # noqa: TRY004 (as Keras)
+                             f"received {layer!r} of type {type(layer).__name__}")
+        self.layer = layer
+
+    def _build_sublayer(self, layer, input_shape):
+        """Build ``layer`` for ``input_shape`` (unless built) on this layer's device; its weight paths get
+        Keras's nesting (``time_distributed/dense/kernel``)."""
+        build_sublayer(self, layer, input_shape)
+
+    def build(self, input_shape=None):
+        if input_shape is not None:
+            self._build_sublayer(self.layer, input_shape)
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return self.layer(inputs, *args, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config["layer"] = serialization_lib.serialize_keras_object(self.layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config["layer"] = _layer_from_config(config["layer"], custom_objects)
+        return super().from_config(config)
+
+
+@register_builtin("keras.layers")
+class TimeDistributed(Wrapper):
+    """Applies ``layer`` to every time slice ``inputs[:, t]`` of a ``(batch, time, ...)`` input.
+
+    >>> from kerastorch.layers import Conv2D
+    >>> TimeDistributed(Conv2D(4, 3))(torch.ones(2, 5, 8, 8, 3)).shape
+    torch.Size([2, 5, 6, 6, 4])
+    """
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(layer, **kwargs)
+        self.supports_masking = True
+        self._inner_takes_mask = _CallSignature(layer.call).has_mask
+
+    def _check_shape(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(f"{_label(self)}: expected inputs of rank >= 3 (batch, time, ...), "
+                             f"received input shape {tuple(input_shape)}")
+
+    def build(self, input_shape):
+        self._check_shape(input_shape)
+        self._build_sublayer(self.layer, (input_shape[0],) + tuple(input_shape[2:]))
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        self._check_shape(input_shape)
+        inner = self.layer.compute_output_shape((input_shape[0],) + tuple(input_shape[2:]))
+        return tree.map_shape_structure(lambda s: (input_shape[0], input_shape[1]) + tuple(s[1:]), inner)
+
+    def call(self, inputs, training=None, mask=None):
+        batch, time = inputs.shape[0], inputs.shape[1]
+        folded = inputs.reshape((batch * time,) + tuple(inputs.shape[2:]))
+        kwargs = {} if training is None else {"training": training}
+        if mask is not None and self._inner_takes_mask:
+            if tuple(mask.shape[:2]) != (batch, time):
+                raise ValueError(f"{_label(self)}: the mask must start with the (batch, time) axes of the inputs "
+                                 f"{(batch, time)}, received a mask of shape {tuple(mask.shape)}")
+            kwargs["mask"] = mask.reshape((batch * time,) + tuple(mask.shape[2:]))
+        outputs = self.layer(folded, **kwargs)
+        return tree.map_structure(lambda y: y.reshape((batch, time) + tuple(y.shape[1:])), outputs)
