@@ -56,11 +56,13 @@ class DropoutRNNCell:
 
     def reset_dropout_mask(self):
         """Forget the input mask: the next sequence draws a new one."""
-        self._dropout_mask = None
+        if self.__dict__.get("_dropout_mask") is not None:  # (runs twice per call: skip Module.__setattr__)
+            self._dropout_mask = None
 
     def reset_recurrent_dropout_mask(self):
         """Forget the recurrent mask: the next sequence draws a new one."""
-        self._recurrent_dropout_mask = None
+        if self.__dict__.get("_recurrent_dropout_mask") is not None:
+            self._recurrent_dropout_mask = None
 
 
 def masked_matmul(x, weight, mask):

@@ -320,7 +320,7 @@ def _reset_dropout_masks(cell):
 def fused_allowed(layer, sequences, use_cudnn):
     """Whether the cell's configuration allows one fused kernel (Keras's cuDNN conditions): tanh / sigmoid
     activations, no recurrent dropout, not unrolled. With ``use_cudnn=True`` a refusal raises."""
-    if is_fake(sequences):  # shape inference runs the step loop (no host sync on fake tensors)
+    if type(sequences) is not torch.Tensor and is_fake(sequences):  # shape inference runs the step loop
         return False
     cell = layer.cell
     ok = (use_cudnn is not False and not layer.unroll and cell.recurrent_dropout == 0
