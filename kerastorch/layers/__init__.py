@@ -36,3 +36,4 @@ from kerastorch.layers.rnn.time_distributed import TimeDistributed, Wrapper
 from kerastorch.layers.rnn import (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells)
 from kerastorch.layers.rnn.bidirectional import Bidirectional
 from kerastorch.layers.rnn.conv_lstm import ConvLSTM, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, ConvLSTMCell
+from kerastorch.layers.attention.grouped_query_attention import GroupQueryAttention
