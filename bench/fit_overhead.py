@@ -16,7 +16,6 @@ import numpy as np
 import torch
 
 import kerastorch as keras
-from kerastorch import layers
 
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 BATCH = 32

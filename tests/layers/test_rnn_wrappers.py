@@ -16,6 +16,7 @@ from layer_checks import TOL, assert_same_as_keras, float_arrays, keras_device, 
 
 import kerastorch
 from kerastorch import layers
+from kerastorch.layers.rnn.bidirectional import Bidirectional
 from kerastorch.layers.rnn.time_distributed import TimeDistributed, Wrapper
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
@@ -170,7 +171,6 @@ def test_wrapper_base():
 
 
 # ============================================================== Bidirectional
-from kerastorch.layers.rnn.bidirectional import Bidirectional
 
 RNN_KINDS = ["LSTM", "GRU", "SimpleRNN"]
 

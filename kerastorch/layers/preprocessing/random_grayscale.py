@@ -1,0 +1,51 @@
+"""``RandomGrayscale``: turn some RGB images to grayscale in training, keeping their channels.
+
+Each image is converted with probability ``factor`` (a number in ``[0, 1]``). The gray value is the luma
+``0.2989 R + 0.587 G + 0.114 B`` (Keras 3's ``ops.image.rgb_to_grayscale``), cast back to the input dtype and
+written to every channel. Single-channel images are already gray; other channel counts are an error.
+
+Example:
+    >>> x = torch.tensor([[[[10.0, 20.0, 30.0]]]])
+    >>> RandomGrayscale(1.0)(x, training=True)
+    tensor([[[[18.1490, 18.1490, 18.1490]]]])
+"""
+import torch
+
+from kerastorch.layers.core import _label
+from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, _is_number
+from kerastorch.saving.object_registration import register_builtin
+
+LUMA = (0.2989, 0.587, 0.114)
+
+
+@register_builtin("keras.layers")
+class RandomGrayscale(RandomImageLayer):
+    """Randomly converts RGB images to grayscale in training; the identity in inference.
+
+    >>> RandomGrayscale(0.2).get_config()["factor"]
+    0.2
+    """
+
+    def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        if not _is_number(factor) or not 0 <= factor <= 1:
+            raise ValueError(f"{_label(self)}: factor must be a number in [0, 1], received factor={factor!r}")
+        self.factor = factor
+
+    def _augment(self, images):
+        channel_axis = 1 if self.data_format == "channels_first" else 3
+        channels = images.shape[channel_axis]
+        if channels == 1:
+            return images
+        if channels != 3:
+            raise ValueError(f"{_label(self)}: expected 3 (RGB) or 1 (grayscale) channels, received inputs of "
+                             f"shape {tuple(images.shape)}")
+        red, green, blue = images.unbind(channel_axis)
+        gray = (LUMA[0] * red + LUMA[1] * green + LUMA[2] * blue).to(images.dtype).unsqueeze(channel_axis)
+        convert = self._uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images) < self.factor
+        return torch.where(convert, gray, images)
+
+    def get_config(self):
+        config = super().get_config()
+        config["factor"] = self.factor
+        return config

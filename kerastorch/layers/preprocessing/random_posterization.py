@@ -1,0 +1,55 @@
+"""``RandomPosterization``: keep only the top bits of each pixel in training.
+
+Pixels are mapped from ``value_range`` to ``[0, 255]``, truncated to integers (Keras casts to ``uint8``; values
+outside the range are clipped first here) and rounded down to a multiple of ``2 ** (8 - bits)``, then mapped
+back. ``factor`` is the number of bits kept: an int ``f`` in ``[1, 8]`` means ``(1, f)``, a pair of ints
+``(lower, upper)`` is a range. As in Keras 3, each image draws ``bits`` from ``[lower, upper)`` (the upper end
+excluded) unless ``lower == upper``. The output is float, and carries no gradient (the truncation is flat).
+
+Example:
+    >>> RandomPosterization((2, 2))(torch.tensor([[[[63.0], [64.0], [200.0]]]]), training=True).flatten().tolist()
+    [0.0, 64.0, 192.0]
+"""
+import numbers
+
+import torch
+
+from kerastorch import random as krandom
+from kerastorch.layers.core import _label
+from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class RandomPosterization(ValueRangeAugmentation):
+    """Randomly reduces the bits per channel in training; the identity in inference.
+
+    >>> RandomPosterization(4).factor
+    (1, 4)
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(value_range, seed=seed, data_format=data_format, sort_range=True, **kwargs)
+        pair = isinstance(factor, (tuple, list))
+        values = tuple(factor) if pair else (factor,)
+        if (pair and len(values) != 2) or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                                                  and 1 <= v <= 8 for v in values):
+            raise ValueError(f"{_label(self)}: factor must be an int or a pair of ints in [1, 8], received "
+                             f"factor={factor!r}")
+        self.factor = tuple(sorted(int(v) for v in values)) if pair else (1, int(factor))
+
+    def _augment(self, images):
+        x = self._float(images)
+        low, high = self.factor
+        if low == high:
+            step = float(2 ** (8 - low))
+        else:
+            bits = krandom.randint((x.shape[0], 1, 1, 1), low, high, seed=self.seed_generator, device=x.device)
+            step = torch.exp2((8 - bits).to(x.dtype))
+        levels = torch.trunc(torch.clamp(self._to_255(x), 0.0, 255.0))
+        return self._from_255(torch.floor(levels / step) * step)
+
+    def get_config(self):
+        config = super().get_config()
+        config["factor"] = self.factor
+        return config

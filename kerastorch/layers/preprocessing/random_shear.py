@@ -1,0 +1,57 @@
+"""``RandomShear``: shear each image along x and y by random factors in training.
+
+Each image draws ``sx`` in ``x_factor``'s range and ``sy`` in ``y_factor``'s, and one random sign for both
+(as in Keras 3); output pixel ``(x, y)`` shows the input at ``(x + sx * y, sy * x + y)`` (the shear is about
+the top-left corner, as in Keras). A factor is a number ``f`` in ``[0, 1]`` (range ``(-f, f)``) or a pair in
+``[0, 1]``; the ``(-f, f)`` pair that Keras 3 writes in its configs for a number is also accepted, so those
+configs load (Keras 3.15 refuses them itself). See :mod:`.affine_base` for the sampling and fill modes.
+
+Example:
+    >>> x = torch.arange(9.0).reshape(1, 3, 3, 1)
+    >>> y = RandomShear(y_factor=(1.0, 1.0), fill_mode="constant", interpolation="nearest")(x, training=True)
+    >>> y[0, :, :, 0].tolist() in ([[0.0, 4.0, 8.0], [3.0, 7.0, 0.0], [6.0, 0.0, 0.0]],
+    ...                            [[0.0, 0.0, 0.0], [3.0, 1.0, 0.0], [6.0, 4.0, 2.0]])
+    True
+"""
+import torch
+
+from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
+from kerastorch.layers.preprocessing.base_image_layer import _is_number, factor_range, standard_factor
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class RandomShear(AffineAugmentation):
+    """Randomly shears images in training; the identity in inference.
+
+    >>> layer = RandomShear(0.3, (0.1, 0.2))
+    >>> layer.x_range, layer.y_range
+    ((-0.3, 0.3), (0.1, 0.2))
+    """
+
+    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
+                 data_format=None, seed=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.x_factor, self.x_range = self._shear_range("x_factor", x_factor)
+        self.y_factor, self.y_range = self._shear_range("y_factor", y_factor)
+
+    def _shear_range(self, name, factor):
+        """The factor as configs store it (a number, or a pair in [0, 1]) and its ``(lower, upper)`` range."""
+        if isinstance(factor, (tuple, list)) and len(factor) == 2 and all(map(_is_number, factor)) \
+                and factor[0] == -factor[1]:
+            factor = abs(factor[1])  # Keras's own config for the number f
+        return standard_factor(factor), factor_range(self, name, factor, (0, 1))
+
+    def _transforms(self, images, height, width):
+        batch = images.shape[0]
+        draws = self._uniform((3, batch), 0.0, 1.0, images)
+        sign = 1.0 - 2.0 * (draws[0] > 0.5).to(draws.dtype)
+        shear_x = (self.x_range[0] + (self.x_range[1] - self.x_range[0]) * draws[1]) * sign
+        shear_y = (self.y_range[0] + (self.y_range[1] - self.y_range[0]) * draws[2]) * sign
+        ones, zeros = torch.ones_like(shear_x), torch.zeros_like(shear_x)
+        return torch.stack([ones, shear_x, zeros, shear_y, ones, zeros, zeros, zeros], 1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"x_factor": self.x_factor, "y_factor": self.y_factor})
+        return config

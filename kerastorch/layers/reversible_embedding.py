@@ -1,0 +1,115 @@
+"""``ReversibleEmbedding``: an ``Embedding`` that can also project hidden states back to vocabulary logits.
+
+``layer(ids)`` is the embedding lookup; ``layer(hidden, reverse=True)`` computes
+``hidden @ embeddings.T`` (weights tied, the default; one ``F.linear`` on the embedding matrix as stored, no
+transposed copy) or ``hidden @ reverse_embeddings`` with a separate trainable ``(output_dim, input_dim)`` matrix
+when ``tie_weights=False`` (initialized with ``embeddings_initializer``, as in Keras 3). ``reverse_dtype`` casts
+the hidden states and the matrix before the product; ``logit_soft_cap`` bounds the logits with
+``tanh(logits / cap) * cap``. With LoRA enabled the tied projection uses the merged embeddings.
+
+Masks follow Keras 3: with ``mask_zero=True`` the forward output carries ``ids != 0``; reverse outputs carry no
+mask.
+
+Example:
+    >>> layer = ReversibleEmbedding(10, 4)
+    >>> hidden = layer(torch.tensor([[1, 2, 3]]))
+    >>> hidden.shape, layer(hidden, reverse=True).shape
+    (torch.Size([1, 3, 4]), torch.Size([1, 3, 10]))
+"""
+import numbers
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import config
+from kerastorch.layers.core import Embedding, _label
+from kerastorch.saving.object_registration import register_builtin
+
+
+@register_builtin("keras.layers")
+class ReversibleEmbedding(Embedding):
+    """An ``Embedding`` whose ``call(inputs, reverse=True)`` maps ``output_dim`` features to ``input_dim`` logits.
+
+    >>> layer = ReversibleEmbedding(5, 2, tie_weights=False, logit_soft_cap=3.0)
+    >>> layer(torch.tensor([0, 4])).shape
+    torch.Size([2, 2])
+    >>> [w.name for w in layer.weights]
+    ['embeddings', 'reverse_embeddings']
+    >>> bool(layer(torch.full((1, 2), 100.0), reverse=True).abs().max() <= 3.0)
+    True
+    """
+
+    def __init__(self, input_dim, output_dim, tie_weights=True, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False, reverse_dtype=None,
+                 logit_soft_cap=None, **kwargs):
+        weights = kwargs.pop("weights", None)  # set once the reverse matrix can be built too
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
+                         embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint,
+                         mask_zero=mask_zero, **kwargs)
+        self.tie_weights = bool(tie_weights)
+        if reverse_dtype is not None:
+            try:
+                reverse_dtype = config.standardize_dtype(reverse_dtype)
+                self._reverse_torch_dtype = config.torch_dtype(reverse_dtype)
+            except (ValueError, TypeError, KeyError):
+                raise ValueError(f"{_label(self)}: reverse_dtype must be a dtype name such as 'float32', "
+                                 f"received reverse_dtype={reverse_dtype!r}") from None
+        else:
+            self._reverse_torch_dtype = None
+        self.reverse_dtype = reverse_dtype
+        if logit_soft_cap is not None and (isinstance(logit_soft_cap, bool)
+                                           or not isinstance(logit_soft_cap, numbers.Real) or logit_soft_cap <= 0):
+            raise ValueError(f"{_label(self)}: logit_soft_cap must be None or a positive number, "
+                             f"received logit_soft_cap={logit_soft_cap!r}")
+        self.logit_soft_cap = logit_soft_cap
+        self.reverse_embeddings = None
+        if weights is not None:
+            self.build()
+            self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
+
+    def build(self, input_shape=None):
+        super().build(input_shape)
+        if not self.tie_weights:
+            self._add_reverse()
+
+    def _add_reverse(self):
+        self.reverse_embeddings = self.add_weight(name="reverse_embeddings", shape=(self.output_dim, self.input_dim),
+                                                  initializer=self.embeddings_initializer)
+
+    def call(self, inputs, reverse=False):
+        if not reverse:
+            outputs = super().call(inputs)
+            if self.mask_zero:
+                outputs._keras_mask = torch.ne(inputs, 0)
+            return outputs
+        if inputs.shape[-1] != self.output_dim:
+            raise ValueError(f"{_label(self)}: reverse=True expects inputs whose last axis has output_dim="
+                             f"{self.output_dim} features, received shape {tuple(inputs.shape)}")
+        if self.tie_weights:  # F.linear(x, E) = x @ E.T
+            weight = self._merged(self.embeddings) if self.lora_enabled else self.embeddings
+        else:
+            weight = self.reverse_embeddings.T
+        dtype = self._reverse_torch_dtype
+        if dtype is not None:
+            inputs, weight = inputs.to(dtype), weight.to(dtype)
+        elif not inputs.is_floating_point():
+            inputs = inputs.to(weight.dtype)
+        logits = F.linear(inputs, weight)
+        cap = self.logit_soft_cap
+        if cap is not None:
+            logits = torch.tanh(logits / cap) * cap
+        return logits
+
+    def compute_mask(self, inputs, mask=None):
+        """None: the forward call attaches the ``mask_zero`` mask itself, reverse outputs have none."""
+        return
+
+    def compute_output_shape(self, input_shape, reverse=False):
+        shape = tuple(input_shape)
+        return shape[:-1] + (self.input_dim,) if reverse else shape + (self.output_dim,)
+
+    def get_config(self):
+        config_ = super().get_config()
+        config_.update({"tie_weights": self.tie_weights, "reverse_dtype": self.reverse_dtype,
+                        "logit_soft_cap": self.logit_soft_cap})
+        return config_
