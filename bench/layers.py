@@ -1,10 +1,12 @@
-"""Forward+backward of convolution layers: kerastorch vs the same layer in plain torch.nn.
+"""Forward+backward of layers: kerastorch vs the equivalent plain torch.nn module, same weights, same data.
 
-kerastorch gets channels_last (NHWC) inputs, its default; torch.nn.Conv2d gets the
-same data as NCHW, its default. Prints kerastorch time / torch time for each layer
-(same weights, same data), and for reference the ratio against torch.nn.Conv2d fed
-the NCHW view of the NHWC data (torch's channels_last memory format), which is what
-kerastorch hands torch.
+Convolutions and BatchNormalization: kerastorch gets channels_last (NHWC) inputs, its
+default; the torch.nn module gets the same data as NCHW, its default. For convolutions the
+ratio against torch.nn.Conv2d fed the NCHW view of the NHWC data (torch's channels_last
+memory format, which is what kerastorch hands torch) is printed too. LSTM runs against
+torch.nn.LSTM(batch_first=True), MultiHeadAttention (self-attention) against
+torch.nn.MultiheadAttention(batch_first=True). Each pair is checked to give the same
+outputs before it is timed. Prints kerastorch time / torch time.
 Run: python bench/layers.py [cpu|cuda]
 """
 import sys
@@ -41,6 +43,83 @@ def step(module, x):
     return run
 
 
+def bench_pair(name, layer, x, reference, x_ref, to_ours=lambda y: y):
+    """Time ``layer(x)`` against ``reference(x_ref)`` (forward + backward of the sum) after checking that
+    they agree (``to_ours`` maps the reference output to kerastorch's layout)."""
+    torch.testing.assert_close(layer(x), to_ours(reference(x_ref)), rtol=1e-4, atol=1e-4)
+    ratio, ours, ref = compare(step(layer, x), step(reference, x_ref))
+    report(name, ratio, ours, ref)
+    return ratio
+
+
+def bench_batch_norm(name, shape):
+    x = torch.randn(*shape, device=DEVICE)
+    layer = layers.BatchNormalization().to(DEVICE)
+    layer.train()  # training mode: batch statistics and the moving-statistics update
+    reference = torch.nn.BatchNorm2d(shape[-1], eps=1e-3, momentum=0.01).to(DEVICE).train()
+    layer(x)
+    return bench_pair(name, layer, x, reference, x.permute(0, 3, 1, 2).contiguous(),
+                      to_ours=lambda y: y.permute(0, 2, 3, 1))
+
+
+class _LastOutput(torch.nn.Module):
+    """torch.nn.LSTM returning only its output sequence (what Keras's LSTM(return_sequences=True) returns)."""
+
+    def __init__(self, lstm):
+        super().__init__()
+        self.lstm = lstm
+
+    def forward(self, x):
+        return self.lstm(x)[0]
+
+
+def bench_lstm(name, batch, steps, features, units):
+    x = torch.randn(batch, steps, features, device=DEVICE)
+    layer = layers.LSTM(units, return_sequences=True).to(DEVICE)
+    layer(x)
+    kernel, recurrent, bias = (w.detach() for w in layer.weights)
+    reference = torch.nn.LSTM(features, units, batch_first=True).to(DEVICE)
+    with torch.no_grad():  # Keras gates i, f, c, o are torch's i, f, g, o
+        reference.weight_ih_l0.copy_(kernel.T)
+        reference.weight_hh_l0.copy_(recurrent.T)
+        reference.bias_ih_l0.copy_(bias)
+        reference.bias_hh_l0.zero_()
+    return bench_pair(name, layer, x, _LastOutput(reference), x)
+
+
+class _SelfAttention(torch.nn.Module):
+    def __init__(self, attention):
+        super().__init__()
+        self.attention = attention
+
+    def forward(self, x):
+        return self.attention(x, x, x, need_weights=False)[0]
+
+
+class _KerasSelfAttention(torch.nn.Module):
+    def __init__(self, attention):
+        super().__init__()
+        self.attention = attention
+
+    def forward(self, x):
+        return self.attention(x, x)
+
+
+def bench_attention(name, batch, steps, heads, key_dim):
+    dim = heads * key_dim
+    x = torch.randn(batch, steps, dim, device=DEVICE)
+    layer = layers.MultiHeadAttention(heads, key_dim).to(DEVICE)
+    layer(x, x)
+    wq, bq, wk, bk, wv, bv, wo, bo = (w.detach() for w in layer.weights)
+    reference = torch.nn.MultiheadAttention(dim, heads, batch_first=True).to(DEVICE)
+    with torch.no_grad():  # Keras (dim, heads, key_dim) kernels are torch's (dim, dim) projections, transposed
+        reference.in_proj_weight.copy_(torch.cat([w.reshape(dim, dim).T for w in (wq, wk, wv)]))
+        reference.in_proj_bias.copy_(torch.cat([b.reshape(dim) for b in (bq, bk, bv)]))
+        reference.out_proj.weight.copy_(wo.reshape(dim, dim).T)
+        reference.out_proj.bias.copy_(bo)
+    return bench_pair(name, _KerasSelfAttention(layer), x, _SelfAttention(reference), x)
+
+
 def bench(name, layer, shape):
     """``shape`` is NHWC; the reference gets the same data as a contiguous NCHW tensor."""
     x_nhwc = torch.randn(*shape, device=DEVICE)
@@ -62,3 +141,9 @@ if __name__ == "__main__":
     bench("Conv2D 3x3 stride 2 valid 64->128, 16x33x33", layers.Conv2D(128, 3, strides=2), (16, 33, 33, 64))
     bench("DepthwiseConv2D 3x3 same, 64 ch, 32x56x56", layers.DepthwiseConv2D(3, padding="same"), (32, 56, 56, 64))
     bench("DepthwiseConv2D 3x3 same, 32 ch, 8x16x16", layers.DepthwiseConv2D(3, padding="same"), (8, 16, 16, 32))
+    bench_batch_norm("BatchNormalization 64 ch, 32x28x28", (32, 28, 28, 64))
+    bench_batch_norm("BatchNormalization 16 ch, 8x8x8", (8, 8, 8, 16))
+    bench_lstm("LSTM 32->64, batch 32, 20 steps", 32, 20, 32, 64)
+    bench_lstm("LSTM 8->16, batch 8, 8 steps", 8, 8, 8, 16)
+    bench_attention("MultiHeadAttention 4x16, batch 16, 32 steps", 16, 32, 4, 16)
+    bench_attention("MultiHeadAttention 2x8, batch 4, 8 steps", 4, 8, 2, 8)
