@@ -1,8 +1,15 @@
-"""``keras.ops``: Keras 3's functions on torch tensors (core and NumPy-style).
+"""``keras.ops``: Keras 3's functions on torch tensors: core and control flow (core.py), NumPy-style
+(numpy/), neural-network (nn.py), linear algebra (linalg.py), math (math.py) and image (image.py) functions.
+As in Keras 3, ``ops.nn``, ``ops.linalg``, ``ops.numpy`` and ``ops.image`` are namespaces too, and every
+function but the image ones is also at the top level.
 
     >>> from kerastorch import ops
     >>> ops.sum(ops.ones((2, 3)), axis=0)
     tensor([2., 2., 2.])
 """
+from kerastorch.ops import image, linalg, nn, numpy
 from kerastorch.ops.core import cast, convert_to_numpy, convert_to_tensor, shape, stop_gradient
-from kerastorch.ops.numpy import matmul, mean, ones, reshape, square, sum, zeros  # noqa: A004
+from kerastorch.ops.linalg import *  # noqa: F403
+from kerastorch.ops.math import *  # noqa: F403
+from kerastorch.ops.nn import *  # noqa: F403
+from kerastorch.ops.numpy import *  # noqa: F403

@@ -1,0 +1,2 @@
+"""``keras.ops.image``: (being written)."""
+__all__ = []

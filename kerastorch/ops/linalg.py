@@ -1,0 +1,2 @@
+"""``keras.ops.linalg``: (being written)."""
+__all__ = []

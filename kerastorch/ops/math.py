@@ -1,0 +1,2 @@
+"""``keras.ops.math``: (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""``keras.ops.nn``: (being written)."""
+__all__ = []

@@ -1,0 +1,7 @@
+"""Indexing, selection and sorting.
+
+Example:
+    >>> __all__
+    []
+"""
+__all__ = []
