@@ -30,7 +30,7 @@ import torch
 from kerastorch import config, dtype_policies
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import serialize_keras_object
+from kerastorch.saving.serialization_lib import serialize_function_name, serialize_keras_object
 
 _MODULE = "keras.losses"
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -254,7 +254,7 @@ class LossFunctionWrapper(Loss):
         """The base config plus the function's keyword arguments (and ``"fn"`` for a plain wrapper)."""
         config = super().get_config()
         if type(self) is LossFunctionWrapper:
-            config["fn"] = serialize_keras_object(self.fn)
+            config["fn"] = serialize_function_name(self.fn)
         config.update(serialize_keras_object(self._fn_kwargs))
         return config
 

@@ -1,4 +1,5 @@
-"""``keras.models``: Model, Sequential, Functional, and model cloning helpers."""
+"""``keras.models``: Model, Sequential, Functional, and saving/loading whole models."""
 from kerastorch.models.functional import Functional
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
+from kerastorch.saving.saving_api import load_model, save_model

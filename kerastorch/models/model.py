@@ -188,11 +188,45 @@ class Model(Trainer, Layer):
             raise FileExistsError(f'save_weights: "{filepath}" exists and overwrite=False')
         save_weights(self, filepath)
 
-    def load_weights(self, filepath, skip_mismatch=False):
-        """Read weights written by :meth:`save_weights` (by path, else by position)."""
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Read weights written by :meth:`save_weights` (by path, else by position), a Keras
+        ``.weights.h5`` or legacy ``.h5`` file (``by_name=True`` for the latter), or the weights of
+        a saved model; returns a status with ``assert_consumed()`` and ``expect_partial()``.
+
+        >>> model.load_weights("model.weights.safetensors").assert_consumed()
+        """
         from kerastorch.saving.weights_file import load_weights
 
-        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        unknown = sorted(set(kwargs) - {"by_name"})
+        if unknown:
+            raise TypeError(f'Model "{self.name}" load_weights: unexpected arguments {unknown}')
+        return load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the whole model (architecture, weights, compile information, optimizer state):
+        a ``.keras`` path is one zip archive, any other path a folder. ``weights_format="h5"``
+        writes the weights in Keras 3's layout, so Keras 3 itself loads the archive.
+
+        >>> model.save("model.keras")
+        >>> model.save("my_model")  # the folder my_model/
+        """
+        from kerastorch.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def build_from_config(self, build_config):
+        """Build from :meth:`get_build_config` output. A subclassed model without its own
+        ``build`` is built as Keras 3 does: by calling it on symbolic inputs of that shape."""
+        shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
+        if self._graph is not None or self.built or shape is None or type(self).build is not Layer.build:
+            return super().build_from_config(build_config)
+        from kerastorch.backend.keras_tensor import KerasTensor
+
+        try:
+            inputs = tree.map_shape_structure(lambda s: KerasTensor(tuple(s)), shape)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f'Model "{self.name}" build_from_config: invalid input_shape {shape!r} ({error})') from error
+        self(inputs)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

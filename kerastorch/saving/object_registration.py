@@ -86,8 +86,14 @@ def _scopes():
 class custom_object_scope:
     """Context manager that makes ``custom_objects`` visible to deserialization.
 
-    >>> with custom_object_scope({"MyLayer": MyLayer}):
-    ...     layer = kerastorch.layers.deserialize(config)
+    >>> class Doubler(kerastorch.layers.Layer):
+    ...     def call(self, x):
+    ...         return 2 * x
+    >>> config = kerastorch.saving.serialize_keras_object(Doubler())
+    >>> with custom_object_scope({"Doubler": Doubler}):
+    ...     layer = kerastorch.saving.deserialize_keras_object(config)
+    >>> type(layer).__name__
+    'Doubler'
     """
 
     def __init__(self, custom_objects=None, *more):

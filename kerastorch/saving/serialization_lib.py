@@ -1,17 +1,37 @@
 """Objects to plain-JSON configs and back, in Keras 3's config format.
 
-A class instance becomes ``{"module", "class_name", "config", "registered_name"}``;
-a built-in function becomes its name. Deserialization resolves names only through
+A class instance becomes ``{"module", "class_name", "config", "registered_name"}`` (plus
+``"build_config"`` and, for models, ``"compile_config"``); a function becomes
+``{"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}``,
+as Keras 3 writes both. Deserialization resolves names only through
 :mod:`kerastorch.saving.object_registration`.
+
+Decisions (Keras 3 interchange):
+
+- Reading accepts what Keras 3 writes: its internal module paths
+  (``"keras.src.backend.torch.optimizers.torch_adam"`` names ``keras.optimizers``), functions by
+  bare name, and its special values ``__numpy__``, ``__tensor__``, ``__bytes__``, ``__slice__``,
+  ``__ellipsis__`` (converted wherever they occur in a config, also nested). A ``__lambda__`` (Python
+  byte code) is refused in safe mode.
+- Writing: torch tensors and bytes become ``__tensor__``/``__bytes__`` as in Keras 3; numpy arrays
+  become plain lists (Keras 3 writes ``__numpy__``), which every ``from_config`` accepts.
+  ``Functional`` models get Keras 3's module ``keras.src.models.functional`` so Keras 3 reads them.
+- ``compile_config`` is written for objects with ``get_compile_config`` and, when it is not empty,
+  applied with ``compile_from_config`` after ``from_config`` (and ``build_from_config``), as Keras 3
+  does; ``load_model(compile=False)`` removes it before deserializing.
 
 Example:
     >>> config = serialize_keras_object(kerastorch.layers.Dense(3))
-    >>> layer = deserialize_keras_object(config)
+    >>> config["module"], config["class_name"]
+    ('keras.layers', 'Dense')
+    >>> deserialize_keras_object(config).units
+    3
 """
 import threading
 import types
 
 import numpy as np
+import torch
 
 from kerastorch import config as global_config
 from kerastorch.saving import object_registration as registry
@@ -38,8 +58,11 @@ def in_safe_mode(safe_mode=None):
 class SafeModeScope:
     """Context manager setting safe mode for the deserialization inside it.
 
+    >>> config = serialize_keras_object(kerastorch.layers.Lambda(lambda x: x + 1))
     >>> with SafeModeScope(False):
-    ...     model = Model.from_config(config_with_a_lambda)
+    ...     layer = deserialize_keras_object(config)
+    >>> layer(torch.zeros(1))
+    tensor([1.])
     """
 
     def __init__(self, safe_mode=True):
@@ -54,8 +77,19 @@ class SafeModeScope:
         _SAFE_MODE.value = self._previous
 
 
+# Keras 3 writes these classes under an internal module path, and reads them only from there.
+_KERAS_MODULES = {("keras", "Functional"): ("keras.src.models.functional", "Functional")}
+# Where a function named in a config is looked for when the caller gives no table (Keras 3 writes
+# ``"module": "builtins"`` for all of them).
+_FUNCTION_MODULES = ("keras.activations", "keras.losses", "keras.metrics.functions")
+
+
 def serialize_keras_object(obj):
-    """Turn a kerastorch object (or a plain value) into JSON-compatible data."""
+    """Turn a kerastorch object (or a plain value) into JSON-compatible data, in Keras 3's format.
+
+    >>> serialize_keras_object(kerastorch.activations.relu)["config"]
+    'relu'
+    """
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, (list, tuple)):
@@ -66,36 +100,69 @@ def serialize_keras_object(obj):
         return obj.tolist()
     if isinstance(obj, np.generic):
         return obj.item()
-    if isinstance(obj, types.FunctionType) or isinstance(obj, types.BuiltinFunctionType):
-        registered = registry._REGISTERED_NAMES.get(obj)
-        if registered is not None:
-            return {"module": None, "class_name": "function", "config": registered,
-                    "registered_name": "function"}
-        return obj.__name__
-    if hasattr(obj, "get_config"):
+    if isinstance(obj, torch.Tensor):
+        return {"class_name": "__tensor__",
+                "config": {"value": obj.detach().cpu().tolist(), "dtype": str(obj.dtype).replace("torch.", "")}}
+    if isinstance(obj, (bytes, bytearray)):
+        return {"class_name": "__bytes__", "config": {"value": bytes(obj).decode("utf-8")}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(obj, slice):
+        return {"class_name": "__slice__", "config": {"start": serialize_keras_object(obj.start),
+                                                      "stop": serialize_keras_object(obj.stop),
+                                                      "step": serialize_keras_object(obj.step)}}
+    if isinstance(obj, types.FunctionType) and obj.__name__ == "<lambda>":
+        from kerastorch.layers.core import _serialize_function  # byte code, as Keras 3 writes a lambda
+
+        return _serialize_function(obj)
+    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
+        return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(obj),
+                "registered_name": "function"}
+    if hasattr(obj, "get_config") and not isinstance(obj, type):
         cls = type(obj)
         registered = registry._REGISTERED_NAMES.get(cls)
+        module = registry.builtin_module_of(cls)
+        module, keras_name = _KERAS_MODULES.get((module, cls.__name__), (module, None))
         serialized = {
-            "module": registry.builtin_module_of(cls) or cls.__module__,
+            "module": module or cls.__module__,
             "class_name": cls.__name__,
             "config": serialize_keras_object(obj.get_config()),
-            "registered_name": registered,
+            "registered_name": registered or keras_name or (None if module else cls.__name__),
         }
         build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
         if build_config is not None:
             serialized["build_config"] = serialize_keras_object(build_config)
+        if hasattr(obj, "get_compile_config"):
+            serialized["compile_config"] = serialize_keras_object(obj.get_compile_config() or {})
         return serialized
     raise TypeError(f"serialize_keras_object: cannot serialize {obj!r} of type {type(obj).__name__}")
 
 
+def serialize_function_name(obj):
+    """A named function as its (registered) name, anything else as :func:`serialize_keras_object` gives it:
+    the form the wrapper configs (``LossFunctionWrapper``, ``MeanMetricWrapper``) keep for ``fn``.
+
+    >>> serialize_function_name(kerastorch.losses.huber)
+    'huber'
+    """
+    serialized = serialize_keras_object(obj)
+    if isinstance(serialized, dict) and serialized.get("class_name") == "function":
+        return serialized["config"]
+    return serialized
+
+
 def deserialize_keras_object(config, module_objects=None, custom_objects=None, printable_module_name="object",
                              safe_mode=None):
-    """Rebuild an object from :func:`serialize_keras_object` output.
+    """Rebuild an object from :func:`serialize_keras_object` output (or Keras 3's).
 
     ``module_objects`` is the table of built-ins to search (for example
     ``registry.builtin_objects("keras.layers")``); strings name a built-in or
     registered object, dicts are instantiated through ``cls.from_config``.
     ``safe_mode=False`` allows Lambda byte code inside (see :func:`in_safe_mode`).
+
+    >>> deserialize_keras_object({"module": "keras.initializers", "class_name": "Constant",
+    ...                           "config": {"value": 2.0}, "registered_name": None}).value
+    2.0
     """
     if safe_mode is not None:
         with SafeModeScope(safe_mode):
@@ -104,6 +171,8 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None, p
         return None
     if isinstance(config, str):
         obj = registry.get_registered_object(config, custom_objects, module_objects)
+        if obj is None and module_objects is None:
+            obj = _builtin_function(config)
         if obj is None:
             raise ValueError(f"Unknown {printable_module_name}: {config!r}. {_registration_hint()}")
         return obj
@@ -114,11 +183,19 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None, p
         )
     class_name = config["class_name"]
     inner = config.get("config", {})
+    if not isinstance(class_name, str):
+        raise TypeError(f"Could not deserialize {printable_module_name}: 'class_name' must be a string, "
+                        f"received {class_name!r}")
+    if class_name in _SPECIAL_VALUES or class_name == "__lambda__":
+        return _special_value(config)
     if class_name == "function":
+        if not isinstance(inner, str):
+            raise TypeError(f"Could not deserialize {printable_module_name}: a function's 'config' must be its "
+                            f"name, received {inner!r}")
         return deserialize_keras_object(inner, module_objects, custom_objects, printable_module_name)
     cls = None
     registered_name = config.get("registered_name")
-    if registered_name:
+    if isinstance(registered_name, str) and registered_name:
         cls = registry.get_registered_object(registered_name, custom_objects)
     if cls is None:
         cls = registry.get_registered_object(class_name, custom_objects, module_objects)
@@ -131,21 +208,107 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None, p
     if not hasattr(cls, "from_config"):
         raise TypeError(f"Could not deserialize {class_name}: {cls!r} has no from_config")
     with registry.custom_object_scope(custom_objects or {}):
-        obj = cls.from_config(inner)
-        if config.get("build_config") and hasattr(obj, "build_from_config"):
-            obj.build_from_config(config["build_config"])
+        try:
+            obj = cls.from_config(_decode_special_values(inner))
+        except TypeError as error:
+            # e.g. an unknown or missing constructor argument: say which object the config was for
+            raise TypeError(f"Could not deserialize {printable_module_name} {class_name!r} from its config: "
+                            f"{error}") from error
+        except KeyError as error:
+            raise ValueError(f"Could not deserialize {printable_module_name} {class_name!r}: its config has no "
+                             f"{error} entry") from error
+        for key, method in (("build_config", "build_from_config"), ("compile_config", "compile_from_config")):
+            extra = config.get(key)
+            if extra and hasattr(obj, method):
+                if not isinstance(extra, dict):
+                    raise TypeError(f"Could not deserialize {class_name}: its {key!r} must be a dict, "
+                                    f"received {extra!r}")
+                getattr(obj, method)(_decode_special_values(extra))
     return obj
 
 
+_SPECIAL_VALUES = ("__numpy__", "__tensor__", "__bytes__", "__slice__", "__ellipsis__")
+
+
+def _special_value(config):
+    """Keras 3's encoding of a value that JSON lacks (an array, a tensor, bytes, a slice, ``...``)."""
+    class_name, inner = config["class_name"], config.get("config")
+    if class_name == "__lambda__":
+        if in_safe_mode():
+            raise ValueError(
+                "Refusing to deserialize a Python lambda stored as byte code: loading it could execute "
+                "arbitrary code. If you trust the source of this config, pass safe_mode=False or call "
+                "kerastorch.config.enable_unsafe_deserialization()."
+            )
+        from kerastorch.layers.core import _deserialize_function
+
+        return _deserialize_function(config, "function", None, False)
+    if not isinstance(inner, dict):
+        raise TypeError(f"Could not deserialize {class_name}: its 'config' must be a dict, received {inner!r}")
+    try:
+        if class_name == "__ellipsis__":
+            return Ellipsis
+        if class_name == "__slice__":
+            return slice(inner.get("start"), inner.get("stop"), inner.get("step"))
+        if class_name == "__bytes__":
+            return inner["value"].encode("utf-8")
+        dtype = np.dtype(str(inner["dtype"]).replace("bfloat16", "float32"))
+        if dtype.kind not in "biuf":
+            raise TypeError(f"dtype {inner['dtype']!r} is not a boolean or numeric dtype")
+        array = np.asarray(inner["value"], dtype=dtype)
+        if class_name == "__numpy__":
+            return array
+        return torch.as_tensor(array).to(getattr(torch, str(inner["dtype"])))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise TypeError(f"Could not deserialize {class_name} from {inner!r}: {error}") from None
+
+
+def _decode_special_values(value):
+    """``value`` with Keras 3's special-value dicts (``__numpy__`` ...) replaced by the values they encode."""
+    if isinstance(value, list):
+        return [_decode_special_values(x) for x in value]
+    if isinstance(value, dict):
+        if value.get("class_name") in _SPECIAL_VALUES and set(value) <= {"class_name", "config"}:
+            return _special_value(value)
+        return {k: _decode_special_values(v) for k, v in value.items()}
+    return value
+
+
+def _builtin_function(name):
+    """A built-in function (activation, loss or metric function) by name, for configs that name it bare."""
+    for module in _FUNCTION_MODULES:
+        obj = registry.builtin_objects(module).get(name)
+        if obj is not None and not isinstance(obj, type):
+            return obj
+    return None
+
+
 def _builtin_by_module(module, class_name):
-    if not module:
+    """The built-in ``class_name`` of the public module that ``module`` names: ``"keras.layers"`` itself,
+    or one of Keras 3's internal paths (``"keras.src.layers.core.dense"``,
+    ``"keras.src.backend.torch.optimizers.torch_adam"``), matched by its longest public module."""
+    if not isinstance(module, str) or not module:
         return None
-    # Keras writes e.g. "keras.layers" or "keras.src.layers.core.dense"; accept the public prefix.
+    module = module.replace("kerastorch", "keras", 1) if module.startswith("kerastorch") else module
+    parts = module.split(".")
+    if parts[0] != "keras":
+        return None
+    inner_parts = parts[2:] if len(parts) > 1 and parts[1] == "src" else parts[1:]
+    candidates = []
     for public in registry._BUILTINS:
-        if module == public or module.startswith(public + ".") or module.replace("kerastorch", "keras") == public:
-            table = registry._BUILTINS[public]
-            if class_name in table:
-                return table[class_name]
+        public_parts = public.split(".")[1:]  # "keras.optimizers.schedules" -> ["optimizers", "schedules"]
+        n = len(public_parts)
+        if any(inner_parts[i:i + n] == public_parts for i in range(len(inner_parts) - n + 1)):
+            candidates.append((n, public))
+    for _, public in sorted(candidates, reverse=True):
+        obj = registry._BUILTINS[public].get(class_name)
+        if obj is not None:
+            return obj
+    if module == "keras":  # Keras 3 files some base classes (keras.Loss, keras.Metric) at the top level
+        found = {id(table[class_name]): table[class_name] for table in registry._BUILTINS.values()
+                 if isinstance(table.get(class_name), type)}
+        if len(found) == 1:
+            return next(iter(found.values()))
     return None
 
 
@@ -158,7 +321,8 @@ def deserialize_from_module(config, module, kind, custom_objects=None):
     """The ``deserialize()`` of a public namespace: a name or config dict resolved among the
     built-ins of ``module``; a class found by name is instantiated with its defaults.
 
-    >>> deserialize_from_module("he_normal", "keras.initializers", "initializer")
+    >>> type(deserialize_from_module("he_normal", "keras.initializers", "initializer")).__name__
+    'HeNormal'
     """
     obj = deserialize_keras_object(config, module_objects=registry.builtin_objects(module),
                                    custom_objects=custom_objects, printable_module_name=kind)
@@ -170,7 +334,11 @@ def get_from_identifier(identifier, module, base_class, kind, deserialize):
     None and instances pass through; names and config dicts are deserialized through
     ``deserialize``; a subclass is instantiated; other callables pass through.
 
-    >>> get_from_identifier("l2", "keras.regularizers", Regularizer, "regularizer", deserialize)
+    >>> from kerastorch import regularizers
+    >>> l2 = get_from_identifier("l2", "keras.regularizers", regularizers.Regularizer, "regularizer",
+    ...                          regularizers.deserialize)
+    >>> type(l2).__name__
+    'L2'
     """
     if identifier is None or isinstance(identifier, base_class):
         return identifier

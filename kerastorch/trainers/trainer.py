@@ -54,6 +54,8 @@ class Trainer:
             self.optimizer = optimizers.get(optimizer)
         self._compile_spec = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
                               "weighted_metrics": weighted_metrics}
+        self._compile_options = {"run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
+                                 "jit_compile": jit_compile is True}
         self.compiled_loss = None
         self.compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
@@ -70,6 +72,54 @@ class Trainer:
             names = self._known_output_names()
             if names is not None:
                 self._build_compiled(names)
+
+    def get_compile_config(self):
+        """The arguments of the last :meth:`compile`, serialized as Keras 3 does (``None`` when the
+        model is not compiled, or is compiled with a ``torch.optim`` optimizer, which has no config).
+
+        >>> model.compile(optimizer="adam", loss="mse")
+        >>> model.get_compile_config()["loss"]
+        'mse'
+        """
+        from kerastorch.optimizers.base import Optimizer
+        from kerastorch.saving.serialization_lib import serialize_keras_object
+
+        if not self.compiled or not isinstance(self.optimizer, Optimizer):
+            return None
+        config = {"optimizer": serialize_keras_object(self.optimizer)}
+        config.update({key: serialize_keras_object(value) for key, value in self._compile_spec.items()})
+        config.update(self._compile_options)
+        return config
+
+    def compile_from_config(self, config):
+        """Compile from :meth:`get_compile_config` output (or Keras 3's); a built model also builds
+        its optimizer, so that a saved optimizer state can be loaded into it.
+
+        >>> model.compile_from_config({"optimizer": "adam", "loss": "mse"})
+        """
+        from kerastorch import optimizers
+        from kerastorch.saving.serialization_lib import deserialize_keras_object
+
+        if not isinstance(config, dict):
+            raise TypeError(f'Model "{self.name}" compile_from_config: expected a dict, received '
+                            f"{type(config).__name__}")
+        known = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                 "steps_per_execution", "jit_compile")
+        unknown = sorted(set(config) - set(known))
+        if unknown:  # e.g. written by a newer Keras: compile with what is known
+            warnings.warn(f'Model "{self.name}" compile_from_config: ignoring unknown keys {unknown}; '
+                          f"known keys are {list(known)}", stacklevel=2)
+        kwargs = {key: config[key] for key in known if key in config}
+        optimizer = kwargs.get("optimizer", "rmsprop")
+        if isinstance(optimizer, dict):
+            optimizer = optimizers.deserialize(optimizer)
+        kwargs["optimizer"] = optimizer
+        for key in ("loss", "metrics", "weighted_metrics"):
+            if key in kwargs:
+                kwargs[key] = _deserialize_nested(kwargs[key], deserialize_keras_object)
+        self.compile(**kwargs)
+        if self.built and self.trainable_weights and hasattr(self.optimizer, "build"):
+            self.optimizer.build(self.trainable_weights)
 
     def _known_output_names(self):
         """Output names of a functional model (dict keys, else the output layers' names)."""
@@ -384,6 +434,18 @@ class Trainer:
         for parameter in self.parameters():
             return parameter.device
         return config.default_device()
+
+
+def _deserialize_nested(value, deserialize):
+    """Compile arguments from a config: serialized objects inside lists and dicts are rebuilt,
+    names stay names (``compile`` resolves them)."""
+    if isinstance(value, dict):
+        if "class_name" in value:
+            return deserialize(value)
+        return {key: _deserialize_nested(item, deserialize) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_deserialize_nested(item, deserialize) for item in value]
+    return value
 
 
 def _batch_size(y_pred):

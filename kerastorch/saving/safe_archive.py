@@ -1,0 +1,381 @@
+"""Reading and writing saved-model archives safely: limits, strict names, atomic writes.
+
+A saved model is a set of named members (``config.json``, ``metadata.json``,
+``model.weights.safetensors``, ...) stored either in one zip file (``.keras``) or in a
+folder. :func:`read_archive` returns the members as ``{name: bytes}`` after checking every
+entry; anything suspicious raises :class:`UnsafeArchiveError` (a ``ValueError``) naming the
+file and the problem, before a byte of the suspicious member is used:
+
+- member names must be relative POSIX paths: no absolute paths, drive letters,
+  backslashes, ``.``/``..`` components, empty components or control characters, at most
+  ``MAX_DEPTH`` components, no duplicates (also case-insensitively), no name that is both
+  a file and a folder;
+- zip members must be stored or deflated, not encrypted, not symlinks, must not overlap
+  (a zip-bomb trick), must each stay under ``MAX_MEMBER_BYTES``, together under
+  ``MAX_TOTAL_BYTES``, and not expand more than ``MAX_COMPRESSION_RATIO`` times; declared
+  sizes are not trusted: reading stops at the declared size and the CRC is checked;
+- folders may hold only regular files and folders (no symlinks, devices or pipes).
+
+:func:`write_archive` writes atomically. A zip goes to a temporary file in the same folder
+that is flushed, fsynced and renamed over the target. A folder is written complete under a
+temporary name, then swapped in with two renames (target -> ``.<name>.kt-old``,
+``.<name>.kt-new`` -> target). A crash leaves the old or the new complete archive: when it
+happened between the two renames, :func:`read_archive` (and the next write) finishes the
+swap. :func:`load_json` parses JSON with size and depth limits and only JSON values.
+
+Example:
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+    >>> write_archive(path, {"config.json": b'{"a": 1}'}, zipped=True)
+    >>> members = read_archive(path)
+    >>> load_json(members["config.json"], "config.json")
+    {'a': 1}
+"""
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+
+import numpy as np
+
+from kerastorch.saving.file_utils import atomic_write
+
+__all__ = ["UnsafeArchiveError", "read_archive", "write_archive", "load_json"]
+
+MAX_MEMBER_BYTES = 4 * 1024 ** 3
+MAX_TOTAL_BYTES = 4 * 1024 ** 3
+MAX_COMPRESSION_RATIO = 200
+MAX_MEMBERS = 1000
+MAX_DEPTH = 8
+MAX_JSON_BYTES = 64 * 1024 ** 2
+MAX_JSON_DEPTH = 256
+
+_CHUNK = 1024 * 1024
+_ZIP_LOCAL_HEADER = 30
+_NEW, _OLD, _TMP = ".kt-new", ".kt-old", ".kt-tmp-"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+class UnsafeArchiveError(ValueError):
+    """A saved-model archive, folder or JSON member that is broken, hostile or over a limit."""
+
+
+def _fail(where, problem):
+    raise UnsafeArchiveError(f"{where}: {problem}")
+
+
+def _check_name(where, name):
+    """Raise unless ``name`` is a safe relative POSIX member path; return its components."""
+    if not isinstance(name, str) or not name:
+        _fail(where, f"member name {name!r} is empty")
+    if _CONTROL.search(name):
+        _fail(where, f"member name {name!r} contains control characters")
+    if "\\" in name:
+        _fail(where, f"member name {name!r} contains a backslash")
+    if name.startswith("/"):
+        _fail(where, f"member name {name!r} is an absolute path")
+    parts = name.split("/")
+    if ":" in parts[0]:
+        _fail(where, f"member name {name!r} starts with a drive letter or scheme")
+    for part in parts:
+        if part in ("", ".", ".."):
+            kind = "path traversal ('..')" if part == ".." else f"an empty or '.' component ({part!r})"
+            _fail(where, f"member name {name!r} contains {kind}")
+    if len(parts) > MAX_DEPTH:
+        _fail(where, f"member name {name!r} is nested {len(parts)} levels deep; the limit is {MAX_DEPTH}")
+    return parts
+
+
+class _Names:
+    """Collects member names, refusing duplicates and names that are both a file and a folder."""
+
+    def __init__(self, where):
+        self.where, self.files, self.folders = where, {}, set()
+
+    def add(self, name, is_folder=False):
+        parts = _check_name(self.where, name)
+        key = name.casefold()
+        if is_folder:
+            if key in self.files:
+                _fail(self.where, f"{name!r} is both a file and a folder")
+            self.folders.add(key)
+            return
+        if key in self.files:
+            _fail(self.where, f"duplicate member name {name!r} (same as {self.files[key]!r})")
+        if key in self.folders:
+            _fail(self.where, f"{name!r} is both a file and a folder")
+        prefixes = ["/".join(parts[:i]).casefold() for i in range(1, len(parts))]
+        for prefix in prefixes:
+            if prefix in self.files:
+                _fail(self.where, f"{self.files[prefix]!r} is both a file and a folder")
+        self.files[key] = name
+        self.folders.update(prefixes)
+        if len(self.files) > MAX_MEMBERS:
+            _fail(self.where, f"more than {MAX_MEMBERS} members")
+
+
+def _check_sizes(where, name, size, total):
+    if size > MAX_MEMBER_BYTES:
+        _fail(where, f"member {name!r} is {size} bytes; the limit is MAX_MEMBER_BYTES={MAX_MEMBER_BYTES}")
+    if total + size > MAX_TOTAL_BYTES:
+        _fail(where, f"the members are more than MAX_TOTAL_BYTES={MAX_TOTAL_BYTES} bytes together")
+    return total + size
+
+
+def _read_limited(where, name, handle, size):
+    """Read exactly ``size`` bytes from ``handle``; more or fewer is an error."""
+    data = handle.read(size + 1)
+    if len(data) != size:
+        _fail(where, f"member {name!r} holds {'more' if len(data) > size else 'fewer'} bytes than its "
+                     f"declared size {size} (truncated or altered)")
+    return data
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_archive(path):
+    """Return the members of a ``.keras`` zip archive or a saved-model folder as ``{name: bytes}``.
+
+    Raises :class:`UnsafeArchiveError` for a broken or hostile archive and ``FileNotFoundError``
+    when there is nothing at ``path`` (and no interrupted folder write to recover).
+    """
+    path = os.fspath(path)
+    if not os.path.lexists(path):
+        path = _recover(path)
+    if os.path.isdir(path):
+        return _read_folder(path)
+    return _read_zip(path)
+
+
+def _read_zip(path):
+    where = f"archive {path!r}"
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) not in (b"PK\x03\x04", b"PK\x05\x06"):
+                _fail(where, "is not a zip archive (a .keras file is a zip archive)")
+            archive_size = os.fstat(f.fileno()).st_size
+            with zipfile.ZipFile(f) as zf:
+                return _read_zip_members(where, zf, archive_size)
+    except UnsafeArchiveError:
+        raise
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except Exception as error:  # zipfile reports damage in many ways (BadZipFile, EOFError, struct.error, ...)
+        raise UnsafeArchiveError(f"{where}: is corrupted or truncated ({type(error).__name__}: {error})") from None
+
+
+def _read_zip_members(where, zf, archive_size):
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        _fail(where, f"has {len(infos)} entries; the limit is MAX_MEMBERS={MAX_MEMBERS}")
+    names, files, total = _Names(where), [], 0
+    for info in infos:
+        name = info.filename
+        if name.endswith("/") and info.file_size == 0:
+            names.add(name.rstrip("/"), is_folder=True)
+            continue
+        names.add(name)
+        if info.flag_bits & 0x1:
+            _fail(where, f"member {name!r} is encrypted")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            _fail(where, f"member {name!r} is a symbolic link")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            _fail(where, f"member {name!r} uses compression method {info.compress_type}; only stored and "
+                         "deflated members are read")
+        total = _check_sizes(where, name, info.file_size, total)
+        if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+            _fail(where, f"member {name!r} is stored uncompressed but its sizes differ")
+        if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1) and info.file_size > 1024:
+            _fail(where, f"member {name!r} expands {info.file_size} / {info.compress_size} bytes, more than "
+                         f"MAX_COMPRESSION_RATIO={MAX_COMPRESSION_RATIO} (a zip bomb?)")
+        files.append(info)
+    end = 0
+    for info in sorted(files, key=lambda i: i.header_offset):
+        if info.header_offset < end:
+            _fail(where, f"member {info.filename!r} overlaps the previous member (a zip-bomb trick)")
+        end = info.header_offset + _ZIP_LOCAL_HEADER + len(info.filename) + info.compress_size
+        if end > archive_size:
+            _fail(where, f"member {info.filename!r} extends past the end of the file (truncated)")
+    members = {}
+    for info in files:
+        with zf.open(info) as handle:
+            members[info.filename] = _read_limited(where, info.filename, handle, info.file_size)
+    return members
+
+
+def _read_folder(path):
+    where = f"folder {path!r}"
+    names, members, total = _Names(where), {}, 0
+    pending = [("", path)]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                name = prefix + entry.name
+                names.add(name, is_folder=entry.is_dir(follow_symlinks=False))
+                if entry.is_symlink():
+                    _fail(where, f"member {name!r} is a symbolic link")
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((name + "/", entry.path))
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    _fail(where, f"member {name!r} is not a regular file")
+                size = entry.stat(follow_symlinks=False).st_size
+                total = _check_sizes(where, name, size, total)
+                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                with os.fdopen(fd, "rb") as handle:
+                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                        _fail(where, f"member {name!r} is not a regular file")
+                    members[name] = _read_limited(where, name, handle, size)
+    return members
+
+
+def _sidecar(path, suffix):
+    folder, base = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{base}{suffix}")
+
+
+def _recover(path):
+    """Finish a folder swap interrupted between its renames; return the path to read."""
+    for candidate in (_sidecar(path, _NEW), _sidecar(path, _OLD)):
+        if os.path.isdir(candidate) and not os.path.islink(candidate):
+            try:
+                os.rename(candidate, path)
+            except OSError:
+                return candidate  # read-only place or a concurrent recovery: read it where it is
+            _fsync_folder(os.path.dirname(os.path.abspath(path)))
+            return path
+    raise FileNotFoundError(f"No saved model or archive at {path!r}")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_archive(path, members, zipped):
+    """Write ``members`` (``{name: bytes}``) atomically as a zip file (``zipped=True``) or a folder."""
+    path = os.fspath(path)
+    names = _Names(f"write_archive({path!r})")
+    for name, data in members.items():
+        names.add(name)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"write_archive: member {name!r} must be bytes, received {type(data).__name__}")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if zipped:
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise ValueError(f"write_archive: {path!r} is an existing folder; it cannot be replaced by a zip file")
+        with atomic_write(path) as tmp_path:
+            with zipfile.ZipFile(tmp_path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for name, data in members.items():
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.external_attr = (stat.S_IFREG | 0o644) << 16
+                    zf.writestr(info, bytes(data))
+        return
+    _write_folder(path, members)
+
+
+def _write_folder(path, members):
+    parent = os.path.dirname(os.path.abspath(path))
+    new, old = _sidecar(path, _NEW), _sidecar(path, _OLD)
+    if not os.path.lexists(path):
+        with contextlib.suppress(FileNotFoundError):
+            _recover(path)  # never lose the one complete copy of an interrupted swap
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(path))}{_TMP}", dir=parent)
+    try:
+        for name, data in members.items():
+            target = os.path.join(tmp, *name.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "xb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        for folder, _, _ in os.walk(tmp):
+            _fsync_folder(folder)
+        _remove(new)  # a complete copy that was never published: the target is newer
+        os.rename(tmp, new)
+    except BaseException:
+        _remove(tmp)
+        raise
+    _fsync_folder(parent)
+    _remove(old)
+    if os.path.lexists(path):
+        os.rename(path, old)
+    os.rename(new, path)
+    _fsync_folder(parent)
+    _remove(old)
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
+def _fsync_folder(folder):
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _no_duplicates(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def load_json(data, what):
+    """Parse JSON ``data`` (bytes or str) with size and nesting limits; errors name ``what``.
+
+    Only JSON values are accepted: no ``NaN``/``Infinity``, no out-of-range numbers, no
+    duplicate keys, valid UTF-8 only.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{what}: expected JSON bytes, received {type(data).__name__}")
+    data = bytes(data)
+    if len(data) > MAX_JSON_BYTES:
+        _fail(what, f"is {len(data)} bytes of JSON; the limit is MAX_JSON_BYTES={MAX_JSON_BYTES}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnsafeArchiveError(f"{what}: is not valid UTF-8 JSON ({error})") from None
+    brackets = np.frombuffer(_JSON_STRING.sub(b"", data), dtype=np.uint8)
+    steps = (np.isin(brackets, (ord("["), ord("{"))).astype(np.int32)
+             - np.isin(brackets, (ord("]"), ord("}"))).astype(np.int32))
+    depth = int(np.cumsum(steps).max(initial=0))
+    if depth > MAX_JSON_DEPTH:
+        _fail(what, f"JSON is nested {depth} levels deep; the limit is MAX_JSON_DEPTH={MAX_JSON_DEPTH}")
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
+                          object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as error:
+        raise UnsafeArchiveError(f"{what}: is not valid JSON ({error})") from None
