@@ -72,7 +72,16 @@ class Functional(Model):
 
 def functional_from_config(cls, config, custom_objects=None):
     """Rebuild a functional model: create the layers, then replay their calls in
-    dependency order; a call whose inputs are not produced yet waits its turn."""
+    dependency order; a call whose inputs are not produced yet waits its turn.
+
+    A malformed config (a hostile or damaged file) gets a ValueError, whatever deeper error it causes."""
+    try:
+        return _functional_from_config(cls, config, custom_objects)
+    except (KeyError, IndexError, AttributeError, RecursionError, RuntimeError) as error:
+        raise ValueError(f"Functional.from_config: malformed config ({type(error).__name__}: {error})") from error
+
+
+def _functional_from_config(cls, config, custom_objects):
     for key in ("layers", "input_layers", "output_layers"):
         if key not in config:
             raise ValueError(f"Functional.from_config: the config has no {key!r} entry")
@@ -135,6 +144,10 @@ def _resolve(produced, history):
     if not isinstance(history, (list, tuple)) or len(history) != 3:
         raise ValueError(f"Functional.from_config: a tensor reference must be [layer, node, tensor], received {history!r}")
     name, node_index, tensor_index = history
+    if not isinstance(name, str) or any(isinstance(i, bool) or not isinstance(i, int) or i < 0
+                                        for i in (node_index, tensor_index)):
+        raise ValueError(f"Functional.from_config: a tensor reference must be [layer name, node index, tensor "
+                         f"index], received {history!r}")
     nodes = produced.get(name, [])
     if node_index >= len(nodes):
         raise _NotYetProduced(name)
@@ -147,6 +160,9 @@ def _history_leaves(structure):
         return _Leaf(structure)
     if isinstance(structure, dict):
         return {k: _history_leaves(v) for k, v in structure.items()}
+    if not isinstance(structure, (list, tuple)):
+        raise ValueError(f"Functional.from_config: input_layers/output_layers must hold [layer, node, tensor] "
+                         f"references, received {structure!r}")
     return [_history_leaves(v) for v in structure]
 
 

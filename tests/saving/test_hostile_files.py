@@ -394,13 +394,6 @@ def _mutate(config, choice, replacement, delete):
     return config
 
 
-_ESCAPING = (KeyError, IndexError, AttributeError, RecursionError, RuntimeError)
-
-
-@pytest.mark.xfail(raises=_ESCAPING, strict=False,
-                   reason="Model.from_config lets a non-ValueError escape for these malformed configs (load_model "
-                          "wraps them into ValueError); the fix belongs in models/functional.py, layers/core.py, "
-                          "dtype_policies.py and layers/base.py")
 @pytest.mark.parametrize("path, value", [
     (("layers", 1, "inbound_nodes", 0, "args", 0, "config", "keras_history", 2), 7),  # IndexError
     (("layers", 1, "inbound_nodes", 0, "args", 0, "config"), {}),  # KeyError
