@@ -16,9 +16,9 @@ import numbers
 import torch
 import torch.nn.functional as F
 
-from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch import activations
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.core import _label, _set_weight_options, _weight_options_config
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.saving.object_registration import register_builtin
 
@@ -150,9 +150,8 @@ class PReLU(_Elementwise):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = constraints.get(alpha_constraint)
+        _set_weight_options(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
+                            alpha_constraint=alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         else:
@@ -184,9 +183,7 @@ class PReLU(_Elementwise):
     def get_config(self):
         config = super().get_config()
         config.update({
-            "alpha_initializer": initializers.serialize(self.alpha_initializer),
-            "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-            "alpha_constraint": constraints.serialize(self.alpha_constraint),
+            **_weight_options_config(self, "alpha"),
             "shared_axes": self.shared_axes,
         })
         return config

@@ -53,6 +53,63 @@ def _positive_int(layer, arg, value):
     return int(value)
 
 
+def _check_seed(layer, seed):
+    """``seed`` unchanged when it is None or an int, else a ValueError naming the layer."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise ValueError(f"{_label(layer)}: seed must be None or an int, received seed={seed!r}")
+    return seed
+
+
+_OPTION_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
+
+
+def _set_weight_options(layer, prefix="", **options):
+    """Resolve ``<weight>_initializer`` / ``_regularizer`` / ``_constraint`` arguments with their module's
+    ``get`` and set each on ``layer`` as ``prefix + name``.
+
+    >>> layer = Identity(); _set_weight_options(layer, kernel_initializer="zeros", kernel_constraint=None)
+    >>> type(layer.kernel_initializer).__name__, layer.kernel_constraint
+    ('Zeros', None)
+    """
+    for name, value in options.items():
+        setattr(layer, prefix + name, _OPTION_MODULES[name.rsplit("_", 1)[1]].get(value))
+
+
+def _weight_options_config(layer, *weights, prefix="", activity_regularizer=False):
+    """Config entries of the options that ``_set_weight_options`` set for ``weights`` (all initializers, then
+    the regularizers (and ``activity_regularizer`` when asked), then the constraints, as Keras lists them).
+
+    >>> layer = Identity(); _set_weight_options(layer, alpha_initializer="zeros", alpha_regularizer=None,
+    ...                                         alpha_constraint=None)
+    >>> list(_weight_options_config(layer, "alpha"))
+    ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint']
+    """
+    config = {}
+    for kind, module in _OPTION_MODULES.items():
+        for weight in weights:
+            config[f"{weight}_{kind}"] = module.serialize(getattr(layer, f"{prefix}{weight}_{kind}"))
+        if kind == "regularizer" and activity_regularizer:
+            config["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
+    return config
+
+
+def build_sublayer(parent, child, shape):
+    """Build ``child`` for ``shape`` on the parent's device and prefix its weight paths with the parent's name."""
+    if not isinstance(child, Layer):
+        build = getattr(child, "build", None)
+        if build is not None:
+            build(shape)
+        return
+    if not child.built:
+        child._build_device = parent._build_device
+        try:
+            child._run_build(tuple(shape), args=None)
+        finally:
+            child._build_device = None
+        for weight in child.weights:
+            weight._path = f"{parent.name}/{weight._path}"
+
+
 def _no_quantization(layer, quantization_config):
     if quantization_config is not None:
         raise ValueError(f"{_label(layer)}: quantization is not supported by kerastorch, "
@@ -60,7 +117,9 @@ def _no_quantization(layer, quantization_config):
 
 
 class _LoRA:
-    """LoRA for a layer whose 2-D weight is named ``_lora_target`` (``kernel``, ``embeddings``)."""
+    """LoRA for a layer whose weight is named ``_lora_target`` (``kernel``, ``embeddings``): ``A`` has the
+    weight's shape but for a last axis of ``rank``, ``B`` is ``(rank, last axis)``; ``_merged`` (for 2-D
+    weights here) adds ``(alpha / rank) * A @ B``."""
 
     _lora_target = None
 
@@ -91,9 +150,9 @@ class _LoRA:
             raise ValueError(f"{_label(self)}: LoRA is incompatible with a {target}_constraint; remove "
                              f"{target}_constraint={base.constraint!r} to enable LoRA")
         base.trainable = False
-        rows, cols = base.shape
-        self._lora_a = self.add_weight(name=f"lora_{target}_a", shape=(rows, rank), initializer=a_initializer)
-        self._lora_b = self.add_weight(name=f"lora_{target}_b", shape=(rank, cols), initializer=b_initializer)
+        shape = tuple(base.shape)
+        self._lora_a = self.add_weight(name=f"lora_{target}_a", shape=shape[:-1] + (rank,), initializer=a_initializer)
+        self._lora_b = self.add_weight(name=f"lora_{target}_b", shape=(rank, shape[-1]), initializer=b_initializer)
         setattr(self, f"lora_{target}_a", self._lora_a)
         setattr(self, f"lora_{target}_b", self._lora_b)
         self.lora_rank = rank
@@ -130,12 +189,9 @@ class Dense(_LoRA, Layer):
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
@@ -172,13 +228,7 @@ class Dense(_LoRA, Layer):
         config = super().get_config()
         config.update({
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **_weight_options_config(self, "kernel", "bias", activity_regularizer=True),
             "quantization_config": None,
         })
         config.update(self._lora_config())
@@ -206,9 +256,8 @@ class Embedding(_LoRA, Layer):
         _no_quantization(self, quantization_config)
         self.input_dim = _positive_int(self, "input_dim", input_dim)
         self.output_dim = _positive_int(self, "output_dim", output_dim)
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        _set_weight_options(self, embeddings_initializer=embeddings_initializer,
+                            embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self._init_lora(lora_rank, lora_alpha)
@@ -245,10 +294,7 @@ class Embedding(_LoRA, Layer):
         config = super().get_config()
         config.update({
             "input_dim": self.input_dim, "output_dim": self.output_dim,
-            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            **_weight_options_config(self, "embeddings", activity_regularizer=True),
             "mask_zero": self.mask_zero, "quantization_config": None,
         })
         config.update(self._lora_config())

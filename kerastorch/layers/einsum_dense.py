@@ -24,9 +24,9 @@ import re
 
 import torch
 
-from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch import activations, initializers
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _LoRA, _no_quantization, _positive_int
+from kerastorch.layers.core import _label, _LoRA, _no_quantization, _set_weight_options, _weight_options_config
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.saving.object_registration import register_builtin
 
@@ -165,12 +165,9 @@ class EinsumDense(_LoRA, Layer):
         self.bias_axes = bias_axes
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
         self.bias = None
 
@@ -201,36 +198,15 @@ class EinsumDense(_LoRA, Layer):
         if self.lora_rank:
             self.enable_lora(self.lora_rank, self.lora_alpha)
 
-    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
-        """Freeze ``kernel`` and train ``lora_kernel_a`` ``(*kernel.shape[:-1], rank)`` and ``lora_kernel_b``
-        ``(rank, kernel.shape[-1])`` instead, as Keras does.
+    def _merged(self, weight):
+        """``kernel + (alpha / rank) * lora_kernel_a @ lora_kernel_b``; ``lora_kernel_a`` is
+        ``(*kernel.shape[:-1], rank)``, as Keras makes it.
 
         >>> layer = EinsumDense("abc,cd->abd", (None, 4)); layer.build((None, 2, 3)); layer.enable_lora(2)
         >>> [tuple(w.shape) for w in layer.trainable_weights]
         [(3, 2), (2, 4)]
         """
-        rank = _positive_int(self, "rank", rank)
-        if not self.built:
-            raise ValueError(f"{_label(self)}: enable_lora needs a built layer; call build(input_shape) "
-                             "or call the layer on data first")
-        if self.lora_enabled:
-            raise ValueError(f"{_label(self)}: LoRA is already enabled (rank {self.lora_rank}); "
-                             "it can only be enabled once per layer")
-        if self.kernel.constraint is not None:
-            raise ValueError(f"{_label(self)}: LoRA is incompatible with a kernel_constraint; remove "
-                             f"kernel_constraint={self.kernel.constraint!r} to enable LoRA")
-        self.kernel.trainable = False
-        shape = tuple(self.kernel.shape)
-        self.lora_kernel_a = self.add_weight(name="lora_kernel_a", shape=shape[:-1] + (rank,),
-                                             initializer=a_initializer)
-        self.lora_kernel_b = self.add_weight(name="lora_kernel_b", shape=(rank, shape[-1]), initializer=b_initializer)
-        self.lora_rank = rank
-        self.lora_alpha = lora_alpha if lora_alpha is not None else rank
-        self._lora_scale = self.lora_alpha / rank
-        self.lora_enabled = True
-
-    def _merged(self, weight):
-        return weight + self._lora_scale * torch.matmul(self.lora_kernel_a, self.lora_kernel_b)
+        return weight + self._lora_scale * torch.matmul(self._lora_a, self._lora_b)
 
     def call(self, inputs):
         kernel = self._merged(self.kernel) if self.lora_enabled else self.kernel
@@ -264,13 +240,7 @@ class EinsumDense(_LoRA, Layer):
         config.update({
             "output_shape": list(self.partial_output_shape), "equation": self.equation,
             "activation": activations.serialize(self.activation), "bias_axes": self.bias_axes,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **_weight_options_config(self, "kernel", "bias", activity_regularizer=True),
             "quantization_config": None,
         })
         config.update(self._lora_config())

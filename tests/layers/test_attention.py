@@ -9,7 +9,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import TOL, build_pair, float_arrays, keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers
@@ -39,15 +39,7 @@ def problems(draw):
 
 
 def _pair(keras3, name, kwargs, shapes):
-    ours, theirs = getattr(layers, name)(**kwargs), getattr(keras3.layers, name)(**kwargs)
-    ours.build(shapes)
-    theirs.build(shapes)
-    assert [w.name for w in ours.weights] == [w.path.split("/")[-1] for w in theirs.weights]
-    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
-    rng = np.random.default_rng(0)
-    theirs.set_weights([rng.normal(size=w.shape).astype("float32") for w in theirs.weights])
-    ours.set_weights(theirs.get_weights())
-    return ours, theirs
+    return build_pair(getattr(layers, name)(**kwargs), getattr(keras3.layers, name)(**kwargs), shapes)
 
 
 def _run(layer, arrays, masks, device, **kwargs):

@@ -1,7 +1,5 @@
 """Tests for the convolution layers: Keras 3 parity (outputs, input and weight gradients) on drawn
 geometries, symbolic shapes with unknown sizes, weight layouts, configs and errors."""
-import doctest
-import importlib
 import json
 
 import numpy as np
@@ -14,7 +12,7 @@ import kerastorch
 from kerastorch import layers
 from kerastorch.backend import conv_utils
 
-from layer_checks import assert_same_as_keras, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import assert_same_as_keras, float_arrays, keras_device, roundtrip, run_doctests, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
@@ -406,8 +404,4 @@ def test_batch_of_one_backward_that_keras_cannot_run(keras3, name, args, shape):
 
 
 def test_docstring_examples():
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)

@@ -10,7 +10,8 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import float_arrays, keras_device, roundtrip, to_np
+from layer_checks import (as_list, assert_outputs_and_input_grads, check_initial_state_parity, build_pair,
+                          float_arrays, keras_device, roundtrip, to_np)
 
 import kerastorch
 from kerastorch import layers
@@ -42,32 +43,13 @@ def conv_lstm_cases(draw, rank):
     return kwargs, draw(float_arrays(shape, low=-2, high=2))
 
 
-def _as_list(y):
-    return list(y) if isinstance(y, (list, tuple)) else [y]
-
-
 def _parity(keras3, ours, theirs, x, mask=None):
-    ours.build(x.shape)
-    theirs.build(x.shape)
-    assert [w.path.split("/", 1)[1] for w in ours.weights] == [w.path.split("/", 1)[1] for w in theirs.weights]
-    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
-    rng = np.random.default_rng(0)
-    theirs.set_weights([rng.normal(size=w.shape).astype("float32") * 0.5 for w in theirs.get_weights()])
-    ours.set_weights(theirs.get_weights())
+    build_pair(ours, theirs, x.shape, scale=0.5)
     xt, xk = torch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True, device=keras_device())
     kwargs_t = {} if mask is None else {"mask": torch.tensor(mask)}
     kwargs_k = {} if mask is None else {"mask": torch.tensor(mask, device=keras_device())}
-    yt, yk = _as_list(ours(xt, **kwargs_t)), _as_list(theirs(xk, **kwargs_k))
-    assert len(yt) == len(yk)
-    loss_t = loss_k = 0
-    for i, (a, b) in enumerate(zip(yt, yk)):
-        np.testing.assert_allclose(to_np(a), to_np(b), **TOL)
-        upstream = np.random.default_rng(i).normal(size=tuple(a.shape)).astype("float32")
-        loss_t = loss_t + (a * torch.tensor(upstream)).sum()
-        loss_k = loss_k + (b * torch.tensor(upstream, device=b.device)).sum()
-    loss_t.backward()
-    loss_k.backward()
-    np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad), **TOL)
+    yt, yk = as_list(ours(xt, **kwargs_t)), as_list(theirs(xk, **kwargs_k))
+    assert_outputs_and_input_grads(yt, yk, xt, xk, TOL)
     for wt, wk in zip(ours.weights, theirs.weights):
         np.testing.assert_allclose(to_np(wt.grad), to_np(wk.value.grad), **TOL)
     shapes = ours.compute_output_shape(x.shape)
@@ -109,14 +91,8 @@ def test_conv_lstm2d_initial_state_matches_keras(keras3):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 3, 4, 4, 2)).astype("float32")
     states = [rng.normal(size=(2, 4, 4, 3)).astype("float32") for _ in range(2)]
-    ours, theirs = ConvLSTM2D(3, 3, padding="same"), keras3.layers.ConvLSTM2D(3, 3, padding="same")
-    ours.build(x.shape)
-    theirs.build(x.shape)
-    ours.set_weights(theirs.get_weights())
-    yt = ours(torch.tensor(x), initial_state=[torch.tensor(s) for s in states])
-    yk = theirs(torch.tensor(x, device=keras_device()), initial_state=[torch.tensor(s, device=keras_device())
-                                                                      for s in states])
-    np.testing.assert_allclose(to_np(yt), to_np(yk), **TOL)
+    check_initial_state_parity(ConvLSTM2D(3, 3, padding="same"), keras3.layers.ConvLSTM2D(3, 3, padding="same"), x,
+                               states, TOL)
 
 
 def _reference_step(cell, x, h, c):

@@ -1,6 +1,4 @@
 """CategoryEncoding and Discretization: Keras 3 parity, symbolic shapes, adapt, configs, errors, doctests."""
-import doctest
-import importlib
 
 import numpy as np
 import pytest
@@ -8,7 +6,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from layer_checks import roundtrip, to_np
+from layer_checks import roundtrip, run_doctests, to_np
 
 import kerastorch
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
@@ -233,8 +231,4 @@ def test_discretization_edge_inputs(keras3):
 
 
 def test_doctests():
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "np": np},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)

@@ -10,21 +10,16 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import float_arrays, keras_device, roundtrip, to_np
+from attention_checks import (TOL, check_build_config_and_weights, check_cuda_empty_rows, check_dropout,
+                              check_fused_equals_explicit, check_fused_parity, check_masks_from_tensors, check_parity,
+                              draw_arrays, draw_call, keras_pair)
+from layer_checks import keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers
 from kerastorch.layers.attention import grouped_query_attention as gqa_module
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
-
-TOL = {"rtol": 1e-4, "atol": 1e-5}
-
-
-def _bools(draw, shape):
-    size = int(np.prod(shape))
-    return np.array(draw(st.lists(st.booleans(), min_size=size, max_size=size))).reshape(shape)
-
 
 @st.composite
 def problems(draw, masks=True):
@@ -35,72 +30,24 @@ def problems(draw, masks=True):
               "num_key_value_heads": kv_heads, "use_bias": draw(st.booleans()), "use_gate": draw(st.booleans()),
               "sliding_window": draw(st.sampled_from([None, None, 1, 2]))}
     tq, tv = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    dims = [draw(st.integers(1, 5)) for _ in range(3)]
-    arrays = [draw(float_arrays((batch, tq, dims[0]), low=-2, high=2)),
-              draw(float_arrays((batch, tv, dims[1]), low=-2, high=2))]
-    if draw(st.booleans()):
-        arrays.append(draw(float_arrays((batch, tv, dims[2]), low=-2, high=2)))
-    call = {"use_causal_mask": draw(st.booleans())}
-    if masks:
-        if draw(st.booleans()):
-            call["query_mask"] = _bools(draw, (batch, tq))
-        if draw(st.booleans()):
-            call["value_mask"] = _bools(draw, (batch, tv))
-        if len(arrays) == 3 and draw(st.booleans()):
-            call["key_mask"] = _bools(draw, (batch, tv))
-        if draw(st.booleans()):
-            call["attention_mask"] = _bools(draw, (batch, tq, tv))
+    arrays = draw_arrays(draw, batch, (tq,), (tv,), 5)
+    call = draw_call(draw, batch, tq, tv, len(arrays) == 3, masks)
     return kwargs, arrays, call
 
 
 def _pair(keras3, kwargs, arrays):
-    ours = layers.GroupQueryAttention(**kwargs)
-    theirs = keras3.layers.GroupQueryAttention(**kwargs)
-    shapes = [a.shape for a in arrays]
-    ours.build(*shapes)
-    theirs.build(*shapes)
-    assert [w.path for w in ours.weights] == [w.path.replace(theirs.name, ours.name) for w in theirs.weights]
-    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
-    rng = np.random.default_rng(0)
-    theirs.set_weights([rng.normal(size=w.shape).astype("float32") for w in theirs.weights])
-    ours.set_weights(theirs.get_weights())
-    return ours, theirs
-
-
-def _call(layer, arrays, call, device, **extra):
-    """Call with the query mask on the query tensor (where Keras 3 reads it), the others as arguments."""
-    tensors = [torch.tensor(a, device=device, requires_grad=True) for a in arrays]
-    kwargs = {k: torch.tensor(v, device=device) if isinstance(v, np.ndarray) else v for k, v in call.items()}
-    query = tensors[0]
-    if "query_mask" in kwargs:
-        query = query * 1.0  # a non-leaf tensor to carry the mask
-        query._keras_mask = kwargs.pop("query_mask")
-    out = layer(query, *tensors[1:], **kwargs, **extra)
-    return tensors, out if isinstance(out, tuple) else (out,)
+    return keras_pair(layers.GroupQueryAttention, keras3.layers.GroupQueryAttention, kwargs, arrays)
 
 
 @given(problem=problems(), scores=st.booleans())
 def test_parity_with_keras(keras3, problem, scores):
-    # Keras's explicit path (return_attention_scores=True) is the reference: its fused path gives fully
-    # masked query rows a uniform average instead of zeros (see the module docstring).
     kwargs, arrays, call = problem
     ours, theirs = _pair(keras3, kwargs, arrays)
-    xt, yt = _call(ours, arrays, call, "cpu", return_attention_scores=scores)
-    xk, yk = _call(theirs, arrays, call, keras_device(), return_attention_scores=True)
+    yt = check_parity(ours, theirs, arrays, call, scores)
     assert tuple(yt[0].shape) == arrays[0].shape == ours.compute_output_shape(arrays[0].shape, arrays[1].shape)
-    np.testing.assert_allclose(to_np(yt[0]), to_np(yk[0]), **TOL)
     if scores:
         q, v = arrays[0].shape, arrays[1].shape
         assert tuple(yt[1].shape) == (q[0], kwargs["num_query_heads"], q[1], v[1])
-        np.testing.assert_allclose(to_np(yt[1]), to_np(yk[1]), **TOL)
-    upstream = np.random.default_rng(1).normal(size=tuple(yt[0].shape)).astype("float32")
-    (yt[0] * torch.tensor(upstream)).sum().backward()
-    (yk[0] * torch.tensor(upstream, device=yk[0].device)).sum().backward()
-    for a, b in zip(xt, xk):
-        np.testing.assert_allclose(to_np(a.grad), to_np(b.grad), **TOL)
-    for a, b in zip(ours.weights, theirs.weights):
-        np.testing.assert_allclose(to_np(a.grad), to_np(b.value.grad), **TOL)
-
 
 @given(problem=problems(masks=False))
 def test_parity_with_keras_fused_path(keras3, problem):
@@ -108,23 +55,13 @@ def test_parity_with_keras_fused_path(keras3, problem):
     kwargs, arrays, call = problem
     if arrays[0].shape[1] > arrays[1].shape[1]:
         kwargs = dict(kwargs, sliding_window=None)  # late query rows would see no key in the window
-    ours, theirs = _pair(keras3, kwargs, arrays)
-    (_, (yt,)), (_, (yk,)) = _call(ours, arrays, call, "cpu"), _call(theirs, arrays, call, keras_device())
-    np.testing.assert_allclose(to_np(yt), to_np(yk), **TOL)
+    check_fused_parity(*_pair(keras3, kwargs, arrays), arrays, call)
 
 
 @given(problem=problems())
 def test_fused_path_equals_explicit_path(problem):
     kwargs, arrays, call = problem
-    layer = layers.GroupQueryAttention(**kwargs, bias_initializer="uniform")
-    xf, (fused,) = _call(layer, arrays, call, "cpu")
-    xe, (explicit, _) = _call(layer, arrays, call, "cpu", return_attention_scores=True)
-    np.testing.assert_allclose(to_np(fused), to_np(explicit), **TOL)
-    upstream = torch.tensor(np.random.default_rng(2).normal(size=tuple(fused.shape)).astype("float32"))
-    fused_grads = torch.autograd.grad((fused * upstream).sum(), xf + list(layer.weights))
-    explicit_grads = torch.autograd.grad((explicit * upstream).sum(), xe + list(layer.weights))
-    for a, b in zip(fused_grads, explicit_grads):
-        np.testing.assert_allclose(to_np(a), to_np(b), **TOL)
+    check_fused_equals_explicit(layers.GroupQueryAttention(**kwargs, bias_initializer="uniform"), arrays, call)
 
 
 def test_repeated_heads_fused_path_equals_native_gqa(monkeypatch):
@@ -161,47 +98,15 @@ def test_query_heads_share_key_value_heads_in_order():
 
 
 def test_masks_from_tensors_and_output_mask():
-    torch.manual_seed(0)
     layer = layers.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2)
-    q, v = torch.randn(2, 4, 5), torch.randn(2, 3, 5)
-    q_mask = torch.tensor([[True, True, False, True], [True, False, True, True]])
-    v_mask = torch.tensor([[True, False, True], [False, True, True]])
-    explicit = layer(q, v, query_mask=q_mask, value_mask=v_mask)
-    qm, vm = q.clone(), v.clone()
-    qm._keras_mask, vm._keras_mask = q_mask, v_mask
-    implicit = layer(qm, vm)
-    np.testing.assert_allclose(to_np(implicit), to_np(explicit), **TOL)
-    assert torch.equal(implicit._keras_mask, q_mask) and torch.equal(explicit._keras_mask, q_mask)
-    assert not torch.allclose(layer(q, v), explicit)
-    _, scores = layer(qm, vm, return_attention_scores=True)
-    assert not scores[0][..., ~v_mask[0]].any()  # masked keys get no probability
-    assert torch.all(scores[0, :, 2] == 0)  # a masked query row attends to nothing
+    q, _ = check_masks_from_tensors(layer)
     _, causal = layer(q, q, return_attention_scores=True, use_causal_mask=True)
     lower = torch.ones(4, 4, dtype=torch.bool).tril()
     assert torch.all(causal[..., ~lower] == 0) and torch.all(causal[..., lower] > 0)
 
 
 def test_dropout_identity_in_inference_random_in_training():
-    torch.manual_seed(0)
-    q, v = torch.randn(2, 6, 4), torch.randn(2, 5, 4)
-    dropped = layers.GroupQueryAttention(2, 4, 2, dropout=0.5)
-    plain = layers.GroupQueryAttention(2, 4, 2)
-    dropped.build(q.shape, v.shape)
-    plain.build(q.shape, v.shape)
-    plain.set_weights(dropped.get_weights())
-    np.testing.assert_allclose(to_np(dropped(q, v)), to_np(plain(q, v)), **TOL)
-    np.testing.assert_allclose(to_np(dropped(q, v, training=False)), to_np(plain(q, v)), **TOL)
-    a, b = dropped(q, v, training=True), dropped(q, v, training=True)
-    assert not torch.allclose(a, b) and not torch.allclose(a, plain(q, v))
-    _, scores = dropped(q, v, training=True, return_attention_scores=True)
-    np.testing.assert_allclose(to_np(scores.sum(-1)), np.ones(scores.shape[:-1]), **TOL)  # before dropout
-    seeded = [layers.GroupQueryAttention(2, 4, 2, dropout=0.5, seed=7) for _ in range(2)]
-    for layer in seeded:
-        layer.build(q.shape, v.shape)
-    seeded[1].set_weights(seeded[0].get_weights())
-    first = seeded[0](q, v, training=True)
-    assert torch.equal(first, seeded[1](q, v, training=True))
-    assert not torch.allclose(first, plain(q, v))
+    check_dropout(lambda **kwargs: layers.GroupQueryAttention(2, 4, 2, **kwargs))
 
 
 def test_symbolic_shapes():
@@ -257,20 +162,7 @@ def test_sublayers_and_activity_regularizer_follow_keras(keras3):
 
 
 def test_build_config_and_weights_roundtrip():
-    layer = layers.GroupQueryAttention(2, 4, 2)
-    layer(torch.ones(1, 4, 5), torch.ones(1, 3, 6), torch.ones(1, 3, 2))
-    build_config = layer.get_build_config()
-    assert build_config == {"shapes_dict": {"query_shape": [1, 4, 5], "value_shape": [1, 3, 6],
-                                            "key_shape": [1, 3, 2]}}
-    clone = layers.GroupQueryAttention.from_config(layer.get_config())
-    clone.build_from_config(json.loads(json.dumps(build_config)))
-    values = [np.random.default_rng(4).normal(size=w.shape).astype("float32") for w in layer.weights]
-    clone.set_weights(values)
-    for got, want in zip(clone.get_weights(), values):
-        np.testing.assert_array_equal(got, want)
-    layer.set_weights(values)
-    args = torch.randn(2, 4, 5), torch.randn(2, 3, 6), torch.randn(2, 3, 2)
-    np.testing.assert_array_equal(to_np(layer(*args)), to_np(clone(*args)))
+    check_build_config_and_weights(layers.GroupQueryAttention(2, 4, 2))
 
 
 def test_trains_in_functional_model():
@@ -324,15 +216,5 @@ def test_doctests():
 @pytest.mark.cuda
 def test_cuda_fused_path_equals_explicit_path_with_empty_rows():
     """CUDA's fused kernels must also give zeros (not NaN) for query rows with nothing to attend to."""
-    layer = layers.GroupQueryAttention(head_dim=8, num_query_heads=4, num_key_value_heads=2).to("cuda")
-    q = torch.randn(2, 6, 16, device="cuda", requires_grad=True)
-    v = torch.randn(2, 5, 16, device="cuda", requires_grad=True)
-    mask = torch.rand(2, 6, 5, device="cuda") > 0.5
-    mask[:, 0] = False
-    fused = layer(q, v, attention_mask=mask)
-    explicit, _ = layer(q, v, attention_mask=mask, return_attention_scores=True)
-    np.testing.assert_allclose(to_np(fused), to_np(explicit), rtol=1e-4, atol=1e-4)
-    grad_fused = torch.autograd.grad(fused.sum(), (q, v))
-    grad_explicit = torch.autograd.grad(explicit.sum(), (q, v))
-    for a, b in zip(grad_fused, grad_explicit):
-        np.testing.assert_allclose(to_np(a), to_np(b), rtol=1e-4, atol=1e-4)
+    check_cuda_empty_rows(layers.GroupQueryAttention(head_dim=8, num_query_heads=4, num_key_value_heads=2),
+                          tol={"rtol": 1e-4, "atol": 1e-4})

@@ -2,57 +2,21 @@
 RandomContrast) and the batched affine transform under them: equality with Keras 3's
 ``ops.image.affine_transform`` on random images and matrices, Keras's transforms for pinned factors,
 inference identity, seeds, gradients, data formats, unbatched inputs, configs both ways and errors."""
-import json
 
 import numpy as np
 import pytest
 import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import (TOL, assert_same_as_keras, channels_layout, check_augmenter_common, check_keras_configs_load,
+                          float_arrays, keras_clone, keras_device, to_np)
 
-import kerastorch
 from kerastorch import layers
 from kerastorch.backend import image
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 FILL_MODES = ["reflect", "wrap", "constant", "nearest"]
-
-
-def _keras_clone(keras3, layer):
-    return getattr(keras3.layers, type(layer).__name__).from_config(json.loads(json.dumps(layer.get_config())))
-
-
-def _from_keras(keras_layer):
-    return getattr(layers, type(keras_layer).__name__).from_config(json.loads(json.dumps(keras_layer.get_config())))
-
-
-def _layout(x, data_format):
-    return np.ascontiguousarray(np.moveaxis(x, -1, -3)) if data_format == "channels_first" else x
-
-
-def _keras_affine(keras3, x, matrix, **kwargs):
-    xk = torch.tensor(x, device=keras_device(), requires_grad=True)
-    return xk, keras3.ops.image.affine_transform(xk, torch.tensor(matrix, device=keras_device()), **kwargs)
-
-
-def _keras_training_call(theirs, x):
-    xk = torch.tensor(x, requires_grad=True, device=keras_device())
-    return xk, theirs(xk, training=True)
-
-
-def _compare_with_grads(ours_fn, keras_fn, x, tol=TOL):
-    """Outputs and input gradients (one random upstream gradient) agree."""
-    xt = torch.tensor(x, requires_grad=True)
-    yt = ours_fn(xt)
-    xk, yk = keras_fn(x)
-    np.testing.assert_allclose(to_np(yt), to_np(yk), **tol)
-    upstream = np.random.default_rng(1).normal(size=tuple(yt.shape)).astype("float32")
-    (yt * torch.tensor(upstream)).sum().backward()
-    (yk * torch.tensor(upstream, device=yk.device)).sum().backward()
-    np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad), **tol)
-    return yt
 
 
 # ----------------------------------------------------------- affine transform
@@ -65,11 +29,12 @@ def test_affine_transform_matches_keras(keras3, x, data, fill_mode, interpolatio
     batch = x.shape[0]
     coefficients = data.draw(float_arrays((batch, 6), low=-3.0, high=3.0))
     matrix = np.concatenate([coefficients, np.zeros((batch, 2), "float32")], 1)
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     kwargs = {"interpolation": interpolation, "fill_mode": fill_mode, "fill_value": fill_value,
               "data_format": data_format}
-    _compare_with_grads(lambda t: image.affine_transform(t, torch.tensor(matrix), **kwargs),
-                        lambda a: _keras_affine(keras3, a, matrix, **kwargs), x)
+    assert_same_as_keras(
+        lambda t: image.affine_transform(t, torch.tensor(matrix), **kwargs),
+        lambda t: keras3.ops.image.affine_transform(t, torch.tensor(matrix, device=keras_device()), **kwargs), x)
     single = image.affine_transform(torch.tensor(x[0]), torch.tensor(matrix[0]), **kwargs)  # unbatched
     np.testing.assert_allclose(to_np(single), to_np(image.affine_transform(
         torch.tensor(x[:1]), torch.tensor(matrix[:1]), **kwargs))[0], **TOL)
@@ -79,7 +44,7 @@ def test_affine_transform_matches_keras(keras3, x, data, fill_mode, interpolatio
 @given(x=float_arrays((3, 4, 5, 2)), mode=st.sampled_from(["horizontal", "vertical", "horizontal_and_vertical"]),
        data_format=st.sampled_from(["channels_last", "channels_first"]), seed=st.integers(0, 100))
 def test_flip_flips_each_image_or_leaves_it(x, mode, data_format, seed):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     h, w = (2, 3) if data_format == "channels_first" else (1, 2)
     dims = {"horizontal": (w,), "vertical": (h,), "horizontal_and_vertical": (h, w)}[mode]
     layer = layers.RandomFlip(mode, seed=seed, data_format=data_format)
@@ -119,11 +84,11 @@ def test_rotation_by_quarter_turns_is_rot90(side, quarter, channels, interpolati
        data_format=st.sampled_from(["channels_last", "channels_first"]),
        interpolation=st.sampled_from(["bilinear", "nearest"]), fill_mode=st.sampled_from(FILL_MODES))
 def test_rotation_pinned_matches_keras(keras3, x, factor, data_format, interpolation, fill_mode):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     ours = layers.RandomRotation((factor, factor), fill_mode=fill_mode, interpolation=interpolation,
                                  fill_value=0.5, data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
-    y = _compare_with_grads(lambda t: ours(t, training=True), lambda a: _keras_training_call(theirs, a), x,
+    theirs = keras_clone(keras3, ours)
+    y = assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x,
         tol={"rtol": 1e-4, "atol": 1e-4})
     assert y.shape == x.shape
 
@@ -133,12 +98,12 @@ def test_rotation_pinned_matches_keras(keras3, x, factor, data_format, interpola
        data_format=st.sampled_from(["channels_last", "channels_first"]), same=st.booleans(),
        interpolation=st.sampled_from(["bilinear", "nearest"]), fill_mode=st.sampled_from(FILL_MODES))
 def test_zoom_pinned_matches_keras(keras3, x, zoom, data_format, same, interpolation, fill_mode):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     width = None if same else (zoom[1], zoom[1])
     ours = layers.RandomZoom((zoom[0], zoom[0]), width, fill_mode=fill_mode, interpolation=interpolation,
                              data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
-    _compare_with_grads(lambda t: ours(t, training=True), lambda a: _keras_training_call(theirs, a), x,
+    theirs = keras_clone(keras3, ours)
+    assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x,
         tol={"rtol": 1e-4, "atol": 1e-4})
 
 
@@ -146,11 +111,11 @@ def test_zoom_pinned_matches_keras(keras3, x, zoom, data_format, same, interpola
        data_format=st.sampled_from(["channels_last", "channels_first"]),
        interpolation=st.sampled_from(["bilinear", "nearest"]), fill_mode=st.sampled_from(FILL_MODES))
 def test_translation_pinned_matches_keras(keras3, x, shift, data_format, interpolation, fill_mode):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     ours = layers.RandomTranslation((shift[0], shift[0]), (shift[1], shift[1]), fill_mode=fill_mode,
                                     interpolation=interpolation, fill_value=1.5, data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
-    _compare_with_grads(lambda t: ours(t, training=True), lambda a: _keras_training_call(theirs, a), x,
+    theirs = keras_clone(keras3, ours)
+    assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x,
         tol={"rtol": 1e-4, "atol": 1e-4})
 
 
@@ -170,7 +135,7 @@ def test_translation_and_zoom_exact_cases():
        factor=st.floats(0, 1), data_format=st.sampled_from(["channels_last", "channels_first"]),
        value_range=st.sampled_from([(0, 255), (0, 100)]))
 def test_contrast_pinned_formula_and_keras(keras3, x, factor, data_format, value_range):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     ours = layers.RandomContrast((factor, factor), value_range=value_range, data_format=data_format)
     # the factor range is [1 - lower, 1 + upper]: pinning a single contrast c needs lower = 1 - c = upper - 1
     assert ours.factor == (factor, factor)
@@ -192,7 +157,7 @@ def test_contrast_pinned_formula_and_keras(keras3, x, factor, data_format, value
     np.testing.assert_allclose(y, np.clip((x - mean) * c + mean, *value_range), rtol=1e-5, atol=1e-3)
     if factor == 0.0:  # the one factor that pins Keras's draw too
         np.testing.assert_allclose(to_np(ours.__class__((0, 0), value_range, data_format=data_format)(
-            torch.tensor(x), training=True)), to_np(_keras_clone(keras3, ours)(
+            torch.tensor(x), training=True)), to_np(keras_clone(keras3, ours)(
                 torch.tensor(x, device=keras_device()), training=True)), **TOL)
 
 
@@ -214,7 +179,7 @@ def test_contrast_fixed_factor_formula_and_grads():
        delta=st.floats(-1, 1), value_range=st.sampled_from([(0, 255), (255, 0), (-10, 300)]))
 def test_brightness_pinned_matches_keras(keras3, x, delta, value_range):
     ours = layers.RandomBrightness((delta, delta), value_range=value_range)
-    theirs = _keras_clone(keras3, ours)  # (Keras adds in place: no gradient through a leaf input there)
+    theirs = keras_clone(keras3, ours)  # (Keras adds in place: no gradient through a leaf input there)
     xt = torch.tensor(x, requires_grad=True)
     y = ours(xt, training=True)
     np.testing.assert_allclose(to_np(y), to_np(theirs(torch.tensor(x, device=keras_device()), training=True)),
@@ -243,27 +208,10 @@ AUGMENTERS = [
 def test_augmenters_common(keras3, make, data_format):
     x = torch.rand(4, 3, 5, 5) * 255 if data_format == "channels_first" else torch.rand(4, 5, 5, 3) * 255
     layer = make(7, data_format)
-    assert layer(x) is x and layer(x, training=False) is x
-    first, second = layer(x, training=True), layer(x, training=True)
-    assert first.shape == x.shape and not torch.equal(first, second)  # new draws each call
-    assert torch.equal(first, make(7, data_format)(x, training=True))  # seeded: reproducible
-    unbatched = layer(x[0], training=True)
-    assert unbatched.shape == x[0].shape
+    check_augmenter_common(keras3, layer, lambda: make(7, data_format), x)
     per_image = layer(x, training=True)
     assert not all(torch.equal(per_image[0], per_image[i]) for i in range(1, 4)) or isinstance(
         layer, layers.RandomFlip)
-    xg = x.clone().requires_grad_(True)
-    layer(xg, training=True).sum().backward()
-    assert xg.grad is not None and torch.isfinite(xg.grad).all()
-    symbolic = layer(kerastorch.Input((None, None, 3) if data_format == "channels_last" else (3, None, None)))
-    assert tuple(symbolic.shape) == ((None, None, None, 3) if data_format == "channels_last" else (None, 3, None, None))
-    clone = roundtrip(layer)
-    assert clone.seed == 7 and clone.data_format == data_format
-    keras_layer = _keras_clone(keras3, layer)
-    assert _from_keras(keras_layer).get_config() | {"name": layer.name} == layer.get_config()
-    layer.train()
-    assert not torch.equal(layer(x), x)  # module.train() turns augmentation on
-
 
 def test_keras_configs_load(keras3):
     pairs = [(keras3.layers.RandomRotation(0.2, fill_mode="wrap"), {"factor": (-0.2, 0.2), "fill_mode": "wrap"}),
@@ -271,11 +219,7 @@ def test_keras_configs_load(keras3):
              (keras3.layers.RandomZoom((-0.2, 0.3)), {"height_factor": (-0.2, 0.3), "width_factor": None}),
              (keras3.layers.RandomTranslation(0.1, (0.2, -0.1)), {"height_factor": 0.1, "width_factor": (0.2, -0.1)}),
              (keras3.layers.RandomFlip("vertical", seed=3), {"mode": "vertical", "seed": 3})]
-    for keras_layer, expected in pairs:
-        ours = _from_keras(keras_layer)
-        config = ours.get_config()
-        assert {key: config[key] for key in expected} == expected
-        assert set(config) == set(keras_layer.get_config())
+    check_keras_configs_load(pairs)
 
 
 @pytest.mark.parametrize("make, message", [

@@ -2,16 +2,14 @@
 Keras 3 parity of outputs and input gradients where the draw is pinned (factors that fix it, or Keras's
 ``transform_images`` fed the draws ours was pinned to), the random parts' supports, inference behaviour,
 seeds, data formats, unbatched inputs, symbolic shapes, configs both ways, errors and the docstrings."""
-import doctest
-import importlib
-import json
 
 import numpy as np
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import (TOL, assert_same_as_keras, channels_layout, check_augmenter_common, check_keras_configs_load,
+                          float_arrays, from_keras, keras_clone, keras_device, roundtrip, run_doctests, to_np)
 
 import kerastorch
 from kerastorch import layers
@@ -23,34 +21,8 @@ MODULES = [f"kerastorch.layers.preprocessing.{name}" for name in (
     "random_crop", "random_grayscale", "random_invert", "solarization", "random_shear", "random_posterization")]
 
 
-def _keras_clone(keras3, layer):
-    return getattr(keras3.layers, type(layer).__name__).from_config(json.loads(json.dumps(layer.get_config())))
-
-
-def _from_keras(keras_layer):
-    return getattr(layers, type(keras_layer).__name__).from_config(json.loads(json.dumps(keras_layer.get_config())))
-
-
-def _layout(x, data_format):
-    return np.ascontiguousarray(np.moveaxis(x, -1, -3)) if data_format == "channels_first" else x
-
-
 def _hw(data_format, ndim=4):
     return (ndim - 2, ndim - 1) if data_format == "channels_first" else (ndim - 3, ndim - 2)
-
-
-def _compare_with_grads(ours_fn, keras_fn, x, tol=TOL):
-    """Outputs and input gradients (one random upstream gradient) of two functions of ``x`` agree."""
-    xt = torch.tensor(x, requires_grad=True)
-    xk = torch.tensor(x, requires_grad=True, device=keras_device())
-    yt, yk = ours_fn(xt), keras_fn(xk)
-    assert tuple(yt.shape) == tuple(yk.shape)
-    np.testing.assert_allclose(to_np(yt), to_np(yk), **tol)
-    upstream = np.random.default_rng(1).normal(size=tuple(yt.shape)).astype("float32")
-    (yt * torch.tensor(upstream)).sum().backward()
-    (yk * torch.tensor(upstream, device=yk.device)).sum().backward()
-    np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad), **tol)
-    return yt
 
 
 IMAGES = float_arrays(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4), st.sampled_from([1, 3])),
@@ -61,10 +33,10 @@ IMAGES = float_arrays(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integer
 @given(x=float_arrays(st.tuples(st.integers(1, 2), st.integers(1, 6), st.integers(1, 6), st.integers(1, 2))),
        target=st.tuples(st.integers(1, 6), st.integers(1, 6)), data_format=FORMATS, unbatched=st.booleans())
 def test_crop_training_matches_keras(keras3, x, target, data_format, unbatched):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     x = x[0] if unbatched else x
     ours = layers.RandomCrop(*target, seed=4, data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
+    theirs = keras_clone(keras3, ours)
     h_axis, w_axis = _hw(data_format, x.ndim)
     height, width = x.shape[h_axis], x.shape[w_axis]
     if height > target[0] and width > target[1]:  # a random window, one for the whole batch
@@ -75,17 +47,17 @@ def test_crop_training_matches_keras(keras3, x, target, data_format, unbatched):
                                                     range(j, j + target[1]), w_axis))]
             assert windows, type(layer).__module__
     else:  # Keras's deterministic window-and-resize
-        _compare_with_grads(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x,
+        assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x,
                             tol={"rtol": 1e-5, "atol": 1e-4})
 
 
 @given(x=float_arrays(st.tuples(st.integers(1, 2), st.integers(1, 6), st.integers(1, 6), st.integers(1, 2))),
        target=st.tuples(st.integers(1, 6), st.integers(1, 6)), data_format=FORMATS)
 def test_crop_inference_is_aspect_crop_and_resize(keras3, x, target, data_format):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     ours = layers.RandomCrop(*target, data_format=data_format)
     resizing = keras3.layers.Resizing(*target, crop_to_aspect_ratio=True, data_format=data_format)
-    _compare_with_grads(ours, resizing, x, tol={"rtol": 1e-5, "atol": 1e-4})
+    assert_same_as_keras(ours, resizing, x, tol={"rtol": 1e-5, "atol": 1e-4})
     ints = torch.tensor(np.round(np.abs(x) * 40)).to(torch.uint8)
     y = ours(ints)
     assert y.dtype == torch.uint8
@@ -120,11 +92,11 @@ def test_crop_windows_vary_and_seed_reproduces():
 # ------------------------------------------------------------- RandomGrayscale
 @given(x=IMAGES, data_format=FORMATS, unbatched=st.booleans())
 def test_grayscale_always_matches_keras(keras3, x, data_format, unbatched):
-    x = _layout(x, data_format) * 255
+    x = channels_layout(x, data_format) * 255
     x = x[0] if unbatched else x
     ours = layers.RandomGrayscale(1.0, data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
-    y = to_np(_compare_with_grads(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x))
+    theirs = keras_clone(keras3, ours)
+    y = to_np(assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x))
     channel_axis = x.ndim - 3 if data_format == "channels_first" else x.ndim - 1
     assert np.ptp(y, axis=channel_axis).max() == 0  # every channel the same gray
     if x.shape[channel_axis] == 3:
@@ -148,11 +120,11 @@ def test_grayscale_per_image_and_ints(keras3):
 # ---------------------------------------------------------------- RandomInvert
 @given(x=IMAGES, data_format=FORMATS, high=st.sampled_from([1.0, 255.0]), invert=st.booleans())
 def test_invert_pinned_matches_keras(keras3, x, data_format, high, invert):
-    x = _layout(x, data_format) * high
+    x = channels_layout(x, data_format) * high
     p = 1.0 if invert else 0.0
     ours = layers.RandomInvert((p, p), value_range=(0, high), data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
-    y = _compare_with_grads(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x)
+    theirs = keras_clone(keras3, ours)
+    y = assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x)
     np.testing.assert_allclose(to_np(y), high - x if invert else x, **TOL)
 
 
@@ -172,23 +144,23 @@ def test_invert_value_range_probability_and_ints():
        addition=st.floats(0, 1), threshold=st.floats(0, 1), data_format=FORMATS)
 def test_solarization_pinned_matches_keras_transform(keras3, x, value_range, addition, threshold, data_format):
     low, high = sorted(value_range)
-    x = _layout(x, data_format) * (high - low) + low
+    x = channels_layout(x, data_format) * (high - low) + low
     ours = layers.Solarization((addition, addition), (threshold, threshold), value_range=value_range,
                                data_format=data_format)
-    theirs = _keras_clone(keras3, ours)  # Keras's draw is not pinned by these ranges: feed it the values
+    theirs = keras_clone(keras3, ours)  # Keras's draw is not pinned by these ranges: feed it the values
     draws = {"additions": torch.full((x.shape[0], 1, 1, 1), addition * 255, device=keras_device()),
              "thresholds": torch.full((x.shape[0], 1, 1, 1), threshold * 255, device=keras_device())}
-    _compare_with_grads(lambda t: ours(t, training=True),
+    assert_same_as_keras(lambda t: ours(t, training=True),
                         lambda t: theirs.transform_images(t, draws, training=True), x,
                         tol={"rtol": 1e-5, "atol": 1e-4})
 
 
 @given(x=IMAGES, data_format=FORMATS)
 def test_solarization_defaults_invert_everything_as_keras(keras3, x, data_format):
-    x = _layout(x, data_format) * 255
+    x = channels_layout(x, data_format) * 255
     ours = layers.Solarization(data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
-    y = _compare_with_grads(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x)
+    theirs = keras_clone(keras3, ours)
+    y = assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x)
     np.testing.assert_allclose(to_np(y), 255 - x, **TOL)
 
 
@@ -207,9 +179,9 @@ def test_solarization_draw_ranges():
        data_format=FORMATS)
 def test_posterization_pinned_matches_keras(keras3, x, bits, value_range, data_format):
     low, high = sorted(value_range)
-    x = _layout(x, data_format) * (high - low) + low
+    x = channels_layout(x, data_format) * (high - low) + low
     ours = layers.RandomPosterization((bits, bits), value_range=value_range, data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
+    theirs = keras_clone(keras3, ours)
     y = ours(torch.tensor(x), training=True)
     np.testing.assert_allclose(to_np(y), to_np(theirs(torch.tensor(x, device=keras_device()), training=True)),
                                rtol=1e-5, atol=1e-5)
@@ -236,11 +208,11 @@ def _shear_matrix(sx, sy, batch=2):
        data_format=FORMATS, interpolation=st.sampled_from(["bilinear", "nearest"]),
        fill_mode=st.sampled_from(["reflect", "wrap", "constant", "nearest"]))
 def test_shear_pinned_matches_keras(keras3, x, shear, data_format, interpolation, fill_mode):
-    x = _layout(x, data_format)
+    x = channels_layout(x, data_format)
     sx, sy = shear
     ours = layers.RandomShear((sx, sx), (sy, sy), interpolation=interpolation, fill_mode=fill_mode, fill_value=0.5,
                               data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
+    theirs = keras_clone(keras3, ours)
     kwargs = {"interpolation": interpolation, "fill_mode": fill_mode, "fill_value": 0.5, "data_format": data_format}
     tol = {"rtol": 1e-4, "atol": 1e-4}
     candidates = [to_np(keras3.ops.image.affine_transform(torch.tensor(x, device=keras_device()), torch.tensor(
@@ -254,7 +226,7 @@ def test_shear_pinned_matches_keras(keras3, x, shear, data_format, interpolation
         ours._uniform = lambda shape, low, high, like, d=sign_draw: torch.stack(
             [torch.full(shape[1:], d), torch.rand(shape[1:]), torch.rand(shape[1:])])
         matrix = torch.tensor(_shear_matrix(sign * sx, sign * sy), device=keras_device())
-        _compare_with_grads(lambda t: ours(t, training=True),
+        assert_same_as_keras(lambda t: ours(t, training=True),
                             lambda t, m=matrix: keras3.ops.image.affine_transform(t, m, **kwargs), x, tol=tol)
 
 
@@ -262,9 +234,9 @@ def test_shear_factor_forms(keras3):
     layer = layers.RandomShear(0.3, (0.2, 0.1))
     assert (layer.x_range, layer.y_range) == ((-0.3, 0.3), (0.1, 0.2))
     assert layer.get_config()["x_factor"] == 0.3
-    keras_layer = _keras_clone(keras3, layer)
+    keras_layer = keras_clone(keras3, layer)
     assert tuple(keras_layer.x_factor) == (-0.3, 0.3) and tuple(keras_layer.y_factor) == (0.1, 0.2)
-    assert _from_keras(keras_layer).x_range == (-0.3, 0.3)  # Keras's (-f, f) form loads
+    assert from_keras(keras_layer).x_range == (-0.3, 0.3)  # Keras's (-f, f) form loads
     x = torch.arange(12.0).reshape(1, 3, 4, 1)
     assert torch.allclose(layers.RandomShear()(x, training=True), x)  # zero shear: the identity
 
@@ -283,26 +255,10 @@ AUGMENTERS = [
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 def test_augmenters_common(keras3, make, data_format):
     x = torch.rand(6, 3, 5, 5) * 255 if data_format == "channels_first" else torch.rand(6, 5, 5, 3) * 255
-    layer = make(7, data_format)
-    assert layer(x) is x and layer(x, training=False) is x
-    first, second = layer(x, training=True), layer(x, training=True)
-    assert first.shape == x.shape and not torch.equal(first, second)  # new draws each call
-    assert torch.equal(first, make(7, data_format)(x, training=True))  # seeded: reproducible
+    first = check_augmenter_common(keras3, make(7, data_format), lambda: make(7, data_format), x,
+                                   keras_overrides={"seed": 7})
     assert not all(torch.equal(first[0] == x[0], first[i] == x[i]) and torch.allclose(first[0] - x[0], first[i] - x[i])
                    for i in range(1, 6))  # per-image draws
-    assert layer(x[0], training=True).shape == x[0].shape
-    xg = x.clone().requires_grad_(True)
-    layer(xg, training=True).sum().backward()
-    assert xg.grad is not None and torch.isfinite(xg.grad).all()
-    symbolic = layer(kerastorch.Input((None, None, 3) if data_format == "channels_last" else (3, None, None)))
-    assert tuple(symbolic.shape) == ((None, None, None, 3) if data_format == "channels_last" else (None, 3, None, None))
-    clone = roundtrip(layer)
-    assert clone.seed == 7 and clone.data_format == data_format
-    keras_layer = _keras_clone(keras3, layer)
-    assert _from_keras(keras_layer).get_config() | {"name": layer.name, "seed": 7} == layer.get_config()
-    layer.train()
-    assert not torch.equal(layer(x), x)  # module.train() turns augmentation on
-
 
 def test_keras_configs_load(keras3):
     k = keras3.layers
@@ -313,20 +269,12 @@ def test_keras_configs_load(keras3):
               {"addition_factor": (0, 0.2), "threshold_factor": (0.1, 0.4), "value_range": [0, 1]}),
              (k.RandomShear(0.3, (0.1, 0.2), fill_mode="constant"), {"y_factor": (0.1, 0.2), "fill_mode": "constant"}),
              (k.RandomPosterization(5), {"factor": (1, 5), "value_range": [0, 255]})]
-    for keras_layer, expected in pairs:
-        ours = _from_keras(keras_layer)
-        config = ours.get_config()
-        assert {key: config[key] for key in expected} == expected
-        assert set(config) - {"seed"} == set(keras_layer.get_config()) - {"seed"}
-        assert type(_keras_clone(keras3, ours)) is type(keras_layer)
+    for ours, (keras_layer, _) in zip(check_keras_configs_load(pairs, ignore={"seed"}), pairs):
+        assert type(keras_clone(keras3, ours)) is type(keras_layer)
 
 
 def test_docstring_examples():
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)
 
 
 @pytest.mark.parametrize("make, message", [

@@ -1,8 +1,6 @@
 """Tests for SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout, AlphaDropout and ActivityRegularization:
 inference identity and configs against Keras 3, training statistics (ours and Keras's), seeds, gradients,
 activity losses, symbolic shapes, errors."""
-import doctest
-import importlib
 import json
 
 import numpy as np
@@ -10,7 +8,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, run_doctests, to_np
 
 import kerastorch
 from kerastorch import layers
@@ -253,8 +251,4 @@ def test_bad_inputs():
 
 # ------------------------------------------------------------ doctest
 def test_docstring_examples_run():
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)

@@ -1,7 +1,5 @@
 """Tests for the pooling layers: values against a NumPy definition of Keras/TF pooling and against Keras 3
 (outputs and input gradients), symbolic shapes, configs and errors."""
-import doctest
-import importlib
 import itertools
 import json
 
@@ -14,7 +12,7 @@ from hypothesis import strategies as st
 import kerastorch
 from kerastorch import layers
 
-from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, to_np
+from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, run_doctests, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
@@ -280,8 +278,4 @@ def test_errors_name_layer_expected_and_received():
 
 
 def test_docstring_examples():
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)

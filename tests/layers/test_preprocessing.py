@@ -1,16 +1,14 @@
 """Tests for the deterministic preprocessing layers (Rescaling, Normalization, Resizing, CenterCrop): Keras 3
 parity on drawn shapes and arguments, adapt on every kind of data, symbolic shapes, configs both ways, errors,
 doctests, and a small model that trains with fit."""
-import doctest
-import importlib
-import json
 
 import numpy as np
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, to_np
+from layer_checks import (TOL, assert_same_as_keras, float_arrays, from_keras, keras_clone, roundtrip, run_doctests,
+                          to_np)
 
 import kerastorch
 from kerastorch import layers
@@ -20,15 +18,6 @@ pytestmark = pytest.mark.usefixtures("_cpu_weights")
 MODULES = ["kerastorch.backend.image"] + [f"kerastorch.layers.preprocessing.{name}" for name in (
     "base_image_layer", "affine_base", "rescaling", "normalization", "resizing", "center_crop", "random_flip",
     "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_brightness")]
-
-
-def _keras_clone(keras3, layer):
-    """The Keras 3 layer made from our config (through JSON)."""
-    return getattr(keras3.layers, type(layer).__name__).from_config(json.loads(json.dumps(layer.get_config())))
-
-
-def _from_keras(keras_layer):
-    return getattr(layers, type(keras_layer).__name__).from_config(json.loads(json.dumps(keras_layer.get_config())))
 
 
 @st.composite
@@ -50,8 +39,8 @@ def test_rescaling_parity(keras3, x, per_channel, offset):
     channels = x.shape[-1]
     scale = [0.5 + i for i in range(channels)] if per_channel else 1 / 255
     ours = layers.Rescaling(scale, offset=offset)
-    assert_same_as_keras(ours, _keras_clone(keras3, ours), x)
-    loaded = _from_keras(keras3.layers.Rescaling(scale, offset))
+    assert_same_as_keras(ours, keras_clone(keras3, ours), x)
+    loaded = from_keras(keras3.layers.Rescaling(scale, offset))
     assert (loaded.scale, loaded.offset) == (ours.scale, ours.offset)
 
 
@@ -94,12 +83,12 @@ def test_normalization_adapt_parity(keras3, x, invert, data):
        invert=st.booleans(), x=float_arrays((2, 2, 3)))
 def test_normalization_given_statistics_parity(keras3, mean, var, invert, x):
     ours = layers.Normalization(mean=mean, variance=var, invert=invert)
-    theirs = _keras_clone(keras3, ours)
+    theirs = keras_clone(keras3, ours)
     assert ours.get_config()["mean"] == mean and ours.get_config()["variance"] == var
     assert_same_as_keras(ours, theirs, x)
     assert ours.weights == [] and theirs.weights == []
     assert roundtrip(ours).get_config() == ours.get_config()
-    _from_keras(keras3.layers.Normalization(mean=mean, variance=var, invert=invert))
+    from_keras(keras3.layers.Normalization(mean=mean, variance=var, invert=invert))
 
 
 def test_normalization_formula_and_epsilon():
@@ -185,7 +174,7 @@ def test_resizing_parity(keras3, img, size, interpolation, aspect, antialias):
     ours = layers.Resizing(*size, interpolation=interpolation, crop_to_aspect_ratio=aspect == "crop",
                            pad_to_aspect_ratio=aspect == "pad", fill_value=0.5, antialias=antialias,
                            data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
+    theirs = keras_clone(keras3, ours)
     y = assert_same_as_keras(ours, theirs, x, tol={"rtol": 1e-4, "atol": 1e-4})
     assert tuple(y.shape) == ours.compute_output_shape(x.shape) == tuple(theirs.compute_output_shape(x.shape))
     assert roundtrip(ours).get_config() == ours.get_config()
@@ -213,7 +202,7 @@ def test_resizing_symbolic_and_int():
 def test_center_crop_parity(keras3, img, size):
     x, data_format = img
     ours = layers.CenterCrop(*size, data_format=data_format)
-    theirs = _keras_clone(keras3, ours)
+    theirs = keras_clone(keras3, ours)
     y = assert_same_as_keras(ours, theirs, x, tol={"rtol": 1e-4, "atol": 1e-4})
     assert tuple(y.shape) == ours.compute_output_shape(x.shape)
     assert roundtrip(ours).get_config() == ours.get_config()
@@ -248,8 +237,4 @@ def test_exports_and_doctests():
     for name in ("CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomFlip", "RandomRotation",
                  "RandomTranslation", "RandomZoom", "Rescaling", "Resizing"):
         assert getattr(kerastorch.layers, name).__module__.startswith("kerastorch.layers.preprocessing")
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "np": np, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)

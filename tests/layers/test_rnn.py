@@ -3,8 +3,6 @@ parity (outputs, final states, input / initial-state / weight gradients) on draw
 stateful layers, symbolic shapes, configs (both ways with Keras 3), weights and errors.
 
 ``compare_with_keras`` and ``masks`` are shared with test_lstm_gru.py."""
-import doctest
-import importlib
 import json
 
 import numpy as np
@@ -12,7 +10,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, run_doctests, to_np
 
 import kerastorch
 from kerastorch import layers, tree
@@ -348,11 +346,7 @@ def test_cell_and_argument_errors():
 
 # ------------------------------------------------------------- doctest
 def test_doctests():
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)
 
 
 __all__ = ["TOL", "compare_with_keras", "masks", "sequences"]

@@ -2,8 +2,6 @@
 masks, nested models, shapes, configs, errors) and Bidirectional (Keras 3 parity with SimpleRNN, GRU and
 LSTM over merge modes, return_sequences/return_state, masks, initial states; names, weights, configs,
 errors)."""
-import doctest
-import importlib
 import json
 import re
 
@@ -12,7 +10,9 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, assert_same_as_keras, float_arrays, keras_device, roundtrip, to_np
+from layer_checks import (TOL, as_list, assert_outputs_and_input_grads, assert_same_as_keras,
+                          check_initial_state_parity, copy_random_weights, float_arrays, keras_device, roundtrip,
+                          run_doctests, to_np)
 
 import kerastorch
 from kerastorch import layers
@@ -181,10 +181,6 @@ def _pair(keras3, kind, units, merge_mode="concat", **kwargs):
     return ours, theirs
 
 
-def _as_list(y):
-    return list(y) if isinstance(y, (list, tuple)) else [y]
-
-
 @st.composite
 def sequence_masks(draw, batch, time):
     """A ``(batch, time)`` bool mask with every row starting unmasked (Keras's right padding), or None."""
@@ -208,26 +204,15 @@ def test_bidirectional_matches_keras(keras3, kind, merge_mode, return_sequences,
     # the same paths up to the name counters (each framework numbers its own layers)
     unnumbered = lambda layer: [re.sub(r"_\d+(?=/|$)", "", w.path.split("/", 1)[1]) for w in layer.weights]
     assert unnumbered(ours) == unnumbered(theirs)
-    rng = np.random.default_rng(0)
-    theirs.set_weights([rng.normal(size=w.shape).astype("float32") * 0.5 for w in theirs.get_weights()])
-    ours.set_weights(theirs.get_weights())
+    copy_random_weights(ours, theirs, scale=0.5)
     _zero_grads(ours, theirs)
     xt, xk = torch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True, device=keras_device())
     mask_t = None if mask is None else torch.tensor(mask)
     if mask is not None:
         xt._keras_mask = mask_t  # the mask reaches ours the Keras way, carried by the input
-    yt = _as_list(ours(xt))
-    yk = _as_list(theirs(xk, mask=None if mask is None else torch.tensor(mask, device=keras_device())))
-    assert len(yt) == len(yk)
-    loss_t = loss_k = 0
-    for i, (a, b) in enumerate(zip(yt, yk)):
-        np.testing.assert_allclose(to_np(a), to_np(b), **RNN_TOL)
-        upstream = np.random.default_rng(i).normal(size=tuple(a.shape)).astype("float32")
-        loss_t = loss_t + (a * torch.tensor(upstream)).sum()
-        loss_k = loss_k + (b * torch.tensor(upstream, device=b.device)).sum()
-    loss_t.backward()
-    loss_k.backward()
-    np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad), **RNN_TOL)
+    yt = as_list(ours(xt))
+    yk = as_list(theirs(xk, mask=None if mask is None else torch.tensor(mask, device=keras_device())))
+    assert_outputs_and_input_grads(yt, yk, xt, xk, RNN_TOL)
     _weight_grads_match(ours, theirs, RNN_TOL)
     shapes = ours.compute_output_shape((None, time, features))
     shapes = shapes if return_state or merge_mode is None else [shapes]
@@ -245,13 +230,7 @@ def test_bidirectional_initial_state_matches_keras(keras3, kind, return_sequence
     n_states = 2 if kind == "LSTM" else 1
     states = [data.draw(float_arrays((2, 3), low=-1, high=1)) for _ in range(2 * n_states)]
     ours, theirs = _pair(keras3, kind, 3, return_sequences=return_sequences)
-    ours.build(x.shape)
-    theirs.build(x.shape)
-    ours.set_weights(theirs.get_weights())
-    yt = ours(torch.tensor(x), initial_state=[torch.tensor(s) for s in states])
-    yk = theirs(torch.tensor(x, device=keras_device()), initial_state=[torch.tensor(s, device=keras_device())
-                                                                      for s in states])
-    np.testing.assert_allclose(to_np(yt), to_np(yk), **RNN_TOL)
+    yt = check_initial_state_parity(ours, theirs, x, states, RNN_TOL)
     forward = ours.forward_layer(torch.tensor(x), initial_state=[torch.tensor(s) for s in states[:n_states]])
     np.testing.assert_allclose(to_np(yt)[..., :3], to_np(forward), **RNN_TOL)
 
@@ -359,8 +338,4 @@ def test_bidirectional_errors():
 
 
 def test_doctests():
-    for name in ("kerastorch.layers.rnn.time_distributed", "kerastorch.layers.rnn.bidirectional"):
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*("kerastorch.layers.rnn.time_distributed", "kerastorch.layers.rnn.bidirectional"))

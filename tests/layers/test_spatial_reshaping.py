@@ -1,14 +1,12 @@
 """Tests for ZeroPadding1D/2D/3D, Cropping1D/2D/3D and UpSampling1D/2D/3D: Keras 3 parity (outputs and
 input gradients) on drawn shapes, amounts and data formats, symbolic shapes, configs both ways, errors."""
-import doctest
-import importlib
 import json
 
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip
+from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, run_doctests
 
 import kerastorch
 from kerastorch import layers
@@ -189,8 +187,4 @@ def test_wrong_input_rank(layer, shape, ndim):
 
 # ------------------------------------------------------------------ doctest
 def test_docstring_examples_run():
-    for name in MODULES:
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
+    run_doctests(*MODULES)

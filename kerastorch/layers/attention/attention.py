@@ -23,8 +23,9 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import random as krandom
+from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.layers.base import Layer, _attach_mask, _mask_of
-from kerastorch.layers.core import _label
+from kerastorch.layers.core import _check_seed, _label
 from kerastorch.saving.object_registration import register_builtin
 
 _PADDING = 1.0e9
@@ -66,8 +67,7 @@ class _BaseAttention(Layer):
         super().__init__(**kwargs)
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
             raise ValueError(f"{_label(self)}: dropout must be a number in [0, 1], received dropout={dropout!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"{_label(self)}: seed must be None or an int, received seed={seed!r}")
+        _check_seed(self, seed)
         self.use_scale = bool(use_scale)
         self.dropout = dropout
         self.seed = seed
@@ -121,7 +121,8 @@ class _BaseAttention(Layer):
         v_mask = mask[1] if mask else None
         scores_mask = self._scores_mask(query, key, v_mask, use_causal_mask)
         dropout = self.dropout if training else 0.0
-        if self._dot_scores and not return_attention_scores and dropout == 0:
+        # (the fused attention kernels have no forward-mode (JVP) rule: explicit path under forward mode)
+        if self._dot_scores and not return_attention_scores and dropout == 0 and not forward_mode_active():
             if self.scale is not None:
                 query = query * self.scale
             bias = None

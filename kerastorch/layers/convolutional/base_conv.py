@@ -23,10 +23,10 @@ Example:
 import torch
 import torch.nn.functional as F
 
-from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch import activations, regularizers
 from kerastorch.backend import conv_utils
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.core import _label, _positive_int, _set_weight_options, _weight_options_config
 from kerastorch.layers.input_spec import InputSpec
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -56,9 +56,8 @@ class _Convolution(SpatialLayer):
         self._init_weight_args("bias", bias_initializer, bias_regularizer, bias_constraint)
 
     def _init_weight_args(self, prefix, initializer, regularizer, constraint):
-        setattr(self, f"{prefix}_initializer", initializers.get(initializer))
-        setattr(self, f"{prefix}_regularizer", regularizers.get(regularizer))
-        setattr(self, f"{prefix}_constraint", constraints.get(constraint))
+        _set_weight_options(self, **{f"{prefix}_initializer": initializer, f"{prefix}_regularizer": regularizer,
+                                     f"{prefix}_constraint": constraint})
 
     def _add_weight_for(self, prefix, name, shape):
         """A weight whose initializer/regularizer/constraint are the ``{prefix}_*`` arguments."""
@@ -67,9 +66,7 @@ class _Convolution(SpatialLayer):
                                constraint=getattr(self, f"{prefix}_constraint"))
 
     def _weight_config(self, prefix):
-        return {f"{prefix}_initializer": initializers.serialize(getattr(self, f"{prefix}_initializer")),
-                f"{prefix}_regularizer": regularizers.serialize(getattr(self, f"{prefix}_regularizer")),
-                f"{prefix}_constraint": constraints.serialize(getattr(self, f"{prefix}_constraint"))}
+        return _weight_options_config(self, prefix)
 
     def _input_channels(self, input_shape):
         """The channel count of ``input_shape``; a ValueError naming the layer when it is unknown."""

@@ -1,14 +1,12 @@
 """Helpers shared by the normalization layers: axis checks, compute dtype, and the gamma/beta weights."""
+import numbers
+
 import torch
 
-from kerastorch import constraints, initializers, regularizers
+from kerastorch.layers.core import _label as label  # noqa: F401  (how errors name a layer; the modules here use it)
+from kerastorch.layers.core import _set_weight_options, _weight_options_config
 
 _HALF = (torch.float16, torch.bfloat16)
-
-
-def label(layer):
-    """``BatchNormalization layer "batch_normalization"``: how errors name a layer."""
-    return f'{type(layer).__name__} layer "{layer.name}"'
 
 
 def check_int_axis(layer, axis):
@@ -71,25 +69,34 @@ def add_scale_offset(layer, shape, gamma, beta):
                                       autocast=False)
 
 
+def check_epsilon(layer, epsilon):
+    """``epsilon`` unchanged when it is a non-negative number, else a ValueError naming the layer."""
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
+        raise ValueError(f"{label(layer)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
+    return epsilon
+
+
+def build_normalized_axes(layer, input_shape):
+    """Set ``layer._axes`` (the normalized axes), ``_trailing`` (whether they are the last ones, the fused
+    kernels' case) and ``_broadcast_shape`` (a weight's shape for broadcasting) from ``layer.axis``; returns
+    the weights' shape, the sizes of the normalized axes."""
+    axes = positive_axes(layer, layer.axis, input_shape)
+    ndim = len(input_shape)
+    layer._axes = axes
+    layer._trailing = axes == list(range(ndim - len(axes), ndim))
+    layer._broadcast_shape = [input_shape[a] if a in axes else 1 for a in range(ndim)]
+    return tuple(input_shape[a] for a in axes)
+
+
 def init_scale_offset(layer, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
                       beta_constraint, gamma_constraint):
-    layer.beta_initializer = initializers.get(beta_initializer)
-    layer.gamma_initializer = initializers.get(gamma_initializer)
-    layer.beta_regularizer = regularizers.get(beta_regularizer)
-    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
-    layer.beta_constraint = constraints.get(beta_constraint)
-    layer.gamma_constraint = constraints.get(gamma_constraint)
+    _set_weight_options(layer, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                        beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                        beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
 
 
 def scale_offset_config(layer):
-    return {
-        "beta_initializer": initializers.serialize(layer.beta_initializer),
-        "gamma_initializer": initializers.serialize(layer.gamma_initializer),
-        "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
-        "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
-        "beta_constraint": constraints.serialize(layer.beta_constraint),
-        "gamma_constraint": constraints.serialize(layer.gamma_constraint),
-    }
+    return _weight_options_config(layer, "beta", "gamma")
 
 
 def cast_weight(w, dtype):

@@ -8,13 +8,12 @@ Example:
     >>> GroupNormalization(groups=2)(torch.randn(2, 5, 4)).shape
     torch.Size([2, 5, 4])
 """
-import numbers
 
 import torch
 
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
-from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
+from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_epsilon, check_int_axis,
                                                      init_scale_offset, label, positive_axes, scale_offset_config,
                                                      upcast)
 from kerastorch.saving.object_registration import register_builtin
@@ -33,9 +32,7 @@ class GroupNormalization(Layer):
                              f"normalization), received groups={groups!r}")
         self.groups = groups
         self.axis = check_int_axis(self, axis)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
-            raise ValueError(f"{label(self)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
-        self.epsilon = epsilon
+        self.epsilon = check_epsilon(self, epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
         init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,

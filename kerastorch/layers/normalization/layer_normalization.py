@@ -9,15 +9,15 @@ Example:
     >>> LayerNormalization()(torch.randn(2, 5)).shape
     torch.Size([2, 5])
 """
-import numbers
 import warnings
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch.layers.base import Layer
-from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_axes, init_scale_offset,
-                                                     label, positive_axes, scale_offset_config, upcast)
+from kerastorch.layers.normalization._common import (add_scale_offset, build_normalized_axes, cast_weight, check_axes,
+                                                     check_epsilon, init_scale_offset, label, scale_offset_config,
+                                                     upcast)
 from kerastorch.saving.object_registration import register_builtin
 
 
@@ -31,8 +31,7 @@ class LayerNormalization(Layer):
                  gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
-            raise ValueError(f"{label(self)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
+        check_epsilon(self, epsilon)
         if rms_scaling:
             warnings.warn(f"{label(self)}: rms_scaling=True is deprecated in Keras 3 (it scales by the variance, "
                           "not the root mean square)", stacklevel=2)
@@ -46,13 +45,8 @@ class LayerNormalization(Layer):
         self.gamma = self.beta = None
 
     def build(self, input_shape):
-        axes = positive_axes(self, self.axis, input_shape)
-        ndim = len(input_shape)
-        shape = tuple(input_shape[a] for a in axes)
+        shape = build_normalized_axes(self, input_shape)
         add_scale_offset(self, shape, self.scale or self.rms_scaling, self.center and not self.rms_scaling)
-        self._axes = axes
-        self._trailing = axes == list(range(ndim - len(axes), ndim))
-        self._broadcast_shape = [input_shape[a] if a in axes else 1 for a in range(ndim)]
         self.built = True
 
     def call(self, inputs):

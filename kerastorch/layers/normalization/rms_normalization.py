@@ -8,13 +8,12 @@ Example:
     >>> [round(v, 3) for v in RMSNormalization()(torch.tensor([[3.0, 4.0]]))[0].tolist()]
     [0.849, 1.131]
 """
-import numbers
-
 import torch
 import torch.nn.functional as F
 
 from kerastorch.layers.base import Layer
-from kerastorch.layers.normalization._common import cast_weight, check_axes, label, positive_axes, upcast
+from kerastorch.layers.normalization._common import (build_normalized_axes, cast_weight, check_axes, check_epsilon,
+                                                     upcast)
 from kerastorch.saving.object_registration import register_builtin
 
 
@@ -25,20 +24,13 @@ class RMSNormalization(Layer):
     def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
-            raise ValueError(f"{label(self)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
-        self.epsilon = epsilon
+        self.epsilon = check_epsilon(self, epsilon)
         self.supports_masking = True
         self.scale = None
 
     def build(self, input_shape):
-        axes = positive_axes(self, self.axis, input_shape)
-        ndim = len(input_shape)
-        self.scale = self.add_weight(shape=tuple(input_shape[a] for a in axes), name="scale", initializer="ones",
-                                     autocast=False)
-        self._axes = axes
-        self._trailing = axes == list(range(ndim - len(axes), ndim))
-        self._broadcast_shape = [input_shape[a] if a in axes else 1 for a in range(ndim)]
+        shape = build_normalized_axes(self, input_shape)
+        self.scale = self.add_weight(shape=shape, name="scale", initializer="ones", autocast=False)
         self.built = True
 
     def call(self, inputs):

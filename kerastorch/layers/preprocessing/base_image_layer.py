@@ -17,7 +17,7 @@ import numbers
 from kerastorch import random as krandom
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.core import _check_seed, _label
 
 
 def _is_number(value):
@@ -96,8 +96,7 @@ class RandomImageLayer(ImageLayer):
 
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"{_label(self)}: seed must be None or an int, received seed={seed!r}")
+        _check_seed(self, seed)
         self.seed = seed
         self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
 

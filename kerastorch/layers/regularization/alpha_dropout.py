@@ -15,7 +15,7 @@ Example:
 """
 import torch
 
-from kerastorch.layers.regularization.base_random import BaseRandomLayer
+from kerastorch.layers.regularization.base_random import RateDropout
 from kerastorch.saving.object_registration import register_builtin
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -24,7 +24,7 @@ ALPHA_PRIME = -_SELU_ALPHA * _SELU_SCALE
 
 
 @register_builtin("keras.layers")
-class AlphaDropout(BaseRandomLayer):
+class AlphaDropout(RateDropout):
     """Drops entries to SELU's saturation value and rescales to keep mean and variance (see the module docstring).
 
     >>> layer = AlphaDropout(0.3, seed=1)
@@ -33,15 +33,9 @@ class AlphaDropout(BaseRandomLayer):
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        self.rate = self._check_rate(rate)
-        self._init_noise_shape(noise_shape)
+        super().__init__(rate, noise_shape, seed, **kwargs)
         self._a = ((1 - rate) * (1 + rate * ALPHA_PRIME ** 2)) ** -0.5
         self._b = -self._a * ALPHA_PRIME * rate
-
-    def build(self, input_shape):
-        self._check_noise_shape(input_shape)
-        self.built = True
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
@@ -52,8 +46,3 @@ class AlphaDropout(BaseRandomLayer):
         scale = keep * self._a  # a where kept, 0 where dropped
         shift = keep.mul_(-self._a * ALPHA_PRIME).add_(self._a * ALPHA_PRIME + self._b)  # b kept, a*alpha'+b dropped
         return torch.addcmul(shift, inputs, scale)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape})
-        return config

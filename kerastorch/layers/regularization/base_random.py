@@ -16,7 +16,7 @@ import numbers
 
 from kerastorch import random as krandom
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.core import _check_seed, _label
 
 
 class BaseRandomLayer(Layer):
@@ -24,8 +24,7 @@ class BaseRandomLayer(Layer):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"{_label(self)}: seed must be None or an int, received seed={seed!r}")
+        _check_seed(self, seed)
         self.seed = seed
         self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
         self.supports_masking = True
@@ -63,3 +62,26 @@ class BaseRandomLayer(Layer):
         if self.noise_shape is None:
             return shape
         return tuple(size if d is None else d for d, size in zip(self.noise_shape, shape))
+
+
+class RateDropout(BaseRandomLayer):
+    """Base of the dropouts with Keras's ``(rate, noise_shape=None, seed=None)`` arguments and config (Dropout,
+    AlphaDropout): the checks, ``build`` (the noise shape against the input shape) and ``get_config``.
+
+    >>> RateDropout(0.25, noise_shape=(None, 1)).get_config()["noise_shape"]
+    (None, 1)
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.rate = self._check_rate(rate)
+        self._init_noise_shape(noise_shape)
+
+    def build(self, input_shape):
+        self._check_noise_shape(input_shape)
+        self.built = True
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape})
+        return config

@@ -18,12 +18,12 @@ Example:
 import torch.nn.functional as F
 
 from kerastorch import random as krandom
-from kerastorch.layers.regularization.base_random import BaseRandomLayer
+from kerastorch.layers.regularization.base_random import RateDropout
 from kerastorch.saving.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
-class Dropout(BaseRandomLayer):
+class Dropout(RateDropout):
     """Zeroes each entry with probability ``rate`` in training and scales the rest by ``1 / (1 - rate)``.
 
     ``noise_shape`` (None entries take the input's size) shares one draw along
@@ -35,14 +35,8 @@ class Dropout(BaseRandomLayer):
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        self.rate = self._check_rate(rate)
-        self._init_noise_shape(noise_shape)
+        super().__init__(rate, noise_shape, seed, **kwargs)
         self._functional = noise_shape is None and seed is None
-
-    def build(self, input_shape):
-        self._check_noise_shape(input_shape)
-        self.built = True
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
@@ -50,8 +44,3 @@ class Dropout(BaseRandomLayer):
         if self._functional:
             return F.dropout(inputs, self.rate, True)
         return krandom.dropout(inputs, self.rate, noise_shape=self.noise_shape, seed=self.seed_generator)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape})
-        return config

@@ -22,8 +22,7 @@ Example:
 import torch
 
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.layers.rnn.stacked_rnn_cells import build_sublayer
+from kerastorch.layers.core import _label, build_sublayer
 from kerastorch.layers.rnn.time_distributed import _layer_from_config
 from kerastorch.saving import serialization_lib
 from kerastorch.saving.object_registration import register_builtin

@@ -31,13 +31,13 @@ Example:
 import torch
 import torch.nn.functional as F
 
-from kerastorch import activations, config, constraints, initializers, regularizers
+from kerastorch import activations, config, regularizers
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.core import _label, _positive_int, _set_weight_options, _weight_options_config
 from kerastorch.layers.input_spec import InputSpec
-from kerastorch.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+from kerastorch.layers.rnn.dropout_rnn_cell import CELL_WEIGHT_OPTIONS, DropoutRNNCell
 from kerastorch.layers.rnn.rnn import RNN
 from kerastorch.saving.object_registration import register_builtin
 
@@ -85,12 +85,8 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias = bool(use_bias)
         self.unit_forget_bias = bool(unit_forget_bias)
-        for prefix, init, reg, con in zip(_WEIGHTS, (kernel_initializer, recurrent_initializer, bias_initializer),
-                                          (kernel_regularizer, recurrent_regularizer, bias_regularizer),
-                                          (kernel_constraint, recurrent_constraint, bias_constraint)):
-            setattr(self, f"{prefix}_initializer", initializers.get(init))
-            setattr(self, f"{prefix}_regularizer", regularizers.get(reg))
-            setattr(self, f"{prefix}_constraint", constraints.get(con))
+        arguments = locals()
+        _set_weight_options(self, **{name: arguments[name] for name in CELL_WEIGHT_OPTIONS})
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
                 raise ValueError(f"{label}: {arg} must be a number in [0, 1], received {arg}={rate!r}")
@@ -234,10 +230,7 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
             "unit_forget_bias": self.unit_forget_bias, "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         })
-        for prefix in _WEIGHTS:
-            config[f"{prefix}_initializer"] = initializers.serialize(getattr(self, f"{prefix}_initializer"))
-            config[f"{prefix}_regularizer"] = regularizers.serialize(getattr(self, f"{prefix}_regularizer"))
-            config[f"{prefix}_constraint"] = constraints.serialize(getattr(self, f"{prefix}_constraint"))
+        config.update(_weight_options_config(self, *_WEIGHTS))
         return config
 
 

@@ -23,10 +23,11 @@ import numbers
 
 import torch
 
-from kerastorch import activations, constraints, initializers, regularizers, tree
+from kerastorch import activations, tree
 from kerastorch import random as krandom
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.core import (_check_seed, _label, _positive_int, _set_weight_options,
+                                   _weight_options_config)
 
 
 class DropoutRNNCell:
@@ -96,44 +97,51 @@ def masked_addmm(bias, x, weight, mask):
     return out if bias is None else out + bias
 
 
+CELL_WEIGHT_OPTIONS = tuple(f"{weight}_{kind}" for kind in ("initializer", "regularizer", "constraint")
+                            for weight in ("kernel", "recurrent", "bias"))
+"""The ``kernel`` / ``recurrent`` / ``bias`` initializer, regularizer and constraint arguments of the cells."""
+
+
 class GatedCell(DropoutRNNCell, Layer):
     """Shared base of the built-in cells: ``k`` gate blocks of ``units`` columns in one kernel
     ``(input_dim, k * units)`` and one recurrent kernel ``(units, k * units)``, Keras's arguments,
     dropout masks, zero initial states and the config.
 
-    Subclasses set ``_gates`` and ``_n_states``, define ``_bias_spec()`` (shape, initializer) and
-    ``_step_projected(projected_input, states, training)``; ``_project_sequence`` computes the input
-    projection of a whole ``(batch, time, input_dim)`` sequence at once (the RNN loop uses it).
+    Subclasses set ``_gates`` and ``_n_states`` (and ``_gate_args``: the names of their own boolean
+    arguments, which imply a ``recurrent_activation`` argument too), define ``_bias_spec()`` (shape,
+    initializer) and ``_step_projected(projected_input, states, training)``; ``_project_sequence`` computes
+    the input projection of a whole ``(batch, time, input_dim)`` sequence at once (the RNN loop uses it).
     """
 
     _gates = 1
     _n_states = 1
+    _gate_args = ()
     _builtin_cell = True
 
-    def _setup(self, units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-               kernel_regularizer, recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint,
-               bias_constraint, dropout, recurrent_dropout, seed):
-        self.units = _positive_int(self, "units", units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = _rate(self, "dropout", dropout)
-        self.recurrent_dropout = _rate(self, "recurrent_dropout", recurrent_dropout)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"{_label(self)}: seed must be None or an int, received seed={seed!r}")
+    def __init__(self, arguments):
+        """``arguments`` are the subclass's ``__init__`` ``locals()``: Keras's cell arguments (``units``,
+        ``activation``, ``use_bias``, the ``CELL_WEIGHT_OPTIONS``, ``dropout``, ``recurrent_dropout``, ``seed``),
+        the subclass's own ones (it stores those itself) and ``kwargs`` (the base layer's)."""
+        kwargs = dict(arguments["kwargs"])
+        kwargs.pop("implementation", None)
+        super().__init__(**kwargs)
+        self.units = _positive_int(self, "units", arguments["units"])
+        self.activation = activations.get(arguments["activation"])
+        self.use_bias = bool(arguments["use_bias"])
+        _set_weight_options(self, **{name: arguments[name] for name in CELL_WEIGHT_OPTIONS})
+        self.dropout = _rate(self, "dropout", arguments["dropout"])
+        self.recurrent_dropout = _rate(self, "recurrent_dropout", arguments["recurrent_dropout"])
+        seed = arguments["seed"]
+        _check_seed(self, seed)
         self.seed = seed
         # seed=None draws from torch's global generator (torch.manual_seed reproduces it), as Dropout does.
         self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
         if self.recurrent_dropout > 0 and self._gates > 1:
             self.dropout_mask_count = self._gates  # one mask per gate, as Keras's implementation 1
+        if self._gate_args:
+            self.recurrent_activation = activations.get(arguments["recurrent_activation"])
+            for name in self._gate_args:
+                setattr(self, name, bool(arguments[name]))
         self.state_size = self.units if self._n_states == 1 else [self.units] * self._n_states
         self.output_size = self.units
         self.bias = None
@@ -190,17 +198,12 @@ class GatedCell(DropoutRNNCell, Layer):
         config = super().get_config()
         config.update({
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **_weight_options_config(self, "kernel", "recurrent", "bias"),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         })
+        if self._gate_args:
+            config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
+            config.update({name: getattr(self, name) for name in self._gate_args})
         return config
 
 

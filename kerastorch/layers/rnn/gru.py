@@ -16,11 +16,8 @@ Example:
 """
 import torch
 
-from kerastorch import activations
-from kerastorch.layers.core import _label
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm, masked_matmul
-from kerastorch.layers.rnn.lstm import _use_cudnn
-from kerastorch.layers.rnn.rnn import fused_allowed, run_fused
+from kerastorch.layers.rnn.rnn import FusedKernel
 from kerastorch.layers.rnn.simple_rnn import CellLayer
 from kerastorch.saving.object_registration import register_builtin
 
@@ -36,19 +33,14 @@ class GRUCell(GatedCell):
     """
 
     _gates = 3
+    _gate_args = ("reset_after",)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  reset_after=True, seed=None, **kwargs):
-        kwargs.pop("implementation", None)
-        super().__init__(**kwargs)
-        self._setup(units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-                    kernel_regularizer, recurrent_regularizer, bias_regularizer, kernel_constraint,
-                    recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.reset_after = bool(reset_after)
+        super().__init__(locals())
 
     def _bias_spec(self):
         shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
@@ -78,15 +70,9 @@ class GRUCell(GatedCell):
         h = z * h + (1 - z) * hh
         return h, [h]
 
-    def get_config(self):
-        config = super().get_config()
-        config.update({"recurrent_activation": activations.serialize(self.recurrent_activation),
-                       "reset_after": self.reset_after})
-        return config
-
 
 @register_builtin("keras.layers")
-class GRU(CellLayer):
+class GRU(FusedKernel, CellLayer):
     """Gated recurrent unit layer (Cho et al. 2014), Keras's ``GRU``; fused torch kernel when possible.
 
     >>> out, state = GRU(4, return_state=True)(torch.ones(2, 3, 5))
@@ -105,17 +91,8 @@ class GRU(CellLayer):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, reset_after=True, use_cudnn="auto", **kwargs):
-        cell_args = {
-            "units": units, "activation": activation, "recurrent_activation": recurrent_activation, "use_bias": use_bias,
-            "kernel_initializer": kernel_initializer, "recurrent_initializer": recurrent_initializer,
-            "bias_initializer": bias_initializer, "kernel_regularizer": kernel_regularizer,
-            "recurrent_regularizer": recurrent_regularizer, "bias_regularizer": bias_regularizer,
-            "kernel_constraint": kernel_constraint, "recurrent_constraint": recurrent_constraint,
-            "bias_constraint": bias_constraint, "dropout": dropout, "recurrent_dropout": recurrent_dropout,
-            "reset_after": reset_after, "seed": seed}
-        super().__init__(cell_args, return_sequences, return_state, go_backwards, stateful, unroll,
-                         activity_regularizer, kwargs)
-        self.use_cudnn = _use_cudnn(self, use_cudnn)
+        super().__init__(locals())
+        self._init_use_cudnn(use_cudnn)
 
     def _torch_weights(self):
         cell, units = self.cell, self.cell.units
@@ -124,20 +101,8 @@ class GRU(CellLayer):
             weights += [_rz_swapped(cell.bias[0], units), _rz_swapped(cell.bias[1], units)]
         return weights
 
-    def _fused_call(self, sequences, initial_state, mask, training):
-        if not fused_allowed(self, sequences, self.use_cudnn):
-            return None
-        if not self.cell.reset_after:
-            if self.use_cudnn is True:
-                raise ValueError(f"{_label(self)}: use_cudnn=True needs reset_after=True; pass use_cudnn='auto' "
-                                 "to fall back to the step loop")
-            return None
-        result = run_fused(self, self._kernel, sequences, tuple(initial_state), self._torch_weights(),
-                           self.cell.use_bias, mask, training)
-        if result is None and self.use_cudnn is True:
-            raise ValueError(f"{_label(self)}: use_cudnn=True, but the mask is not right-padded (or go_backwards is "
-                             "set with a mask); pass use_cudnn='auto' to fall back to the step loop")
-        return result
+    def _fused_refusal(self):
+        return None if self.cell.reset_after else "reset_after=True"
 
 
 def _rz_swapped(weight, units):

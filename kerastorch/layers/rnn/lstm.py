@@ -17,10 +17,8 @@ Example:
 """
 import torch
 
-from kerastorch import activations
-from kerastorch.layers.core import _label
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm
-from kerastorch.layers.rnn.rnn import fused_allowed, run_fused
+from kerastorch.layers.rnn.rnn import FusedKernel
 from kerastorch.layers.rnn.simple_rnn import CellLayer
 from kerastorch.saving.object_registration import register_builtin
 
@@ -37,19 +35,14 @@ class LSTMCell(GatedCell):
 
     _gates = 4
     _n_states = 2
+    _gate_args = ("unit_forget_bias",)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, **kwargs):
-        kwargs.pop("implementation", None)
-        super().__init__(**kwargs)
-        self._setup(units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-                    kernel_regularizer, recurrent_regularizer, bias_regularizer, kernel_constraint,
-                    recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.unit_forget_bias = bool(unit_forget_bias)
+        super().__init__(locals())
 
     def _bias_spec(self):
         if not self.unit_forget_bias:
@@ -72,15 +65,9 @@ class LSTMCell(GatedCell):
         h = gate(o) * self.activation(c)
         return h, [h, c]
 
-    def get_config(self):
-        config = super().get_config()
-        config.update({"recurrent_activation": activations.serialize(self.recurrent_activation),
-                       "unit_forget_bias": self.unit_forget_bias})
-        return config
-
 
 @register_builtin("keras.layers")
-class LSTM(CellLayer):
+class LSTM(FusedKernel, CellLayer):
     """Long short-term memory layer (Hochreiter 1997), Keras's ``LSTM``; fused torch kernel when possible.
 
     >>> seq, h, c = LSTM(4, return_sequences=True, return_state=True)(torch.ones(2, 3, 5))
@@ -99,17 +86,8 @@ class LSTM(CellLayer):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, use_cudnn="auto", **kwargs):
-        cell_args = {
-            "units": units, "activation": activation, "recurrent_activation": recurrent_activation, "use_bias": use_bias,
-            "kernel_initializer": kernel_initializer, "recurrent_initializer": recurrent_initializer,
-            "bias_initializer": bias_initializer, "unit_forget_bias": unit_forget_bias,
-            "kernel_regularizer": kernel_regularizer, "recurrent_regularizer": recurrent_regularizer,
-            "bias_regularizer": bias_regularizer, "kernel_constraint": kernel_constraint,
-            "recurrent_constraint": recurrent_constraint, "bias_constraint": bias_constraint, "dropout": dropout,
-            "recurrent_dropout": recurrent_dropout, "seed": seed}
-        super().__init__(cell_args, return_sequences, return_state, go_backwards, stateful, unroll,
-                         activity_regularizer, kwargs)
-        self.use_cudnn = _use_cudnn(self, use_cudnn)
+        super().__init__(locals())
+        self._init_use_cudnn(use_cudnn)
         self._zero_bias = None
 
     def _torch_weights(self):
@@ -118,22 +96,6 @@ class LSTM(CellLayer):
         if cell.use_bias:
             weights += [cell.bias, _zeros_like_cached(self, cell.bias)]
         return weights
-
-    def _fused_call(self, sequences, initial_state, mask, training):
-        if not fused_allowed(self, sequences, self.use_cudnn):
-            return None
-        result = run_fused(self, self._kernel, sequences, tuple(initial_state), self._torch_weights(),
-                           self.cell.use_bias, mask, training)
-        if result is None and self.use_cudnn is True:
-            raise ValueError(f"{_label(self)}: use_cudnn=True, but the mask is not right-padded (or go_backwards is "
-                             "set with a mask); pass use_cudnn='auto' to fall back to the step loop")
-        return result
-
-
-def _use_cudnn(layer, value):
-    if value not in ("auto", True, False):
-        raise ValueError(f"{_label(layer)}: use_cudnn must be 'auto', True or False, received use_cudnn={value!r}")
-    return value
 
 
 def _zeros_like_cached(layer, bias):

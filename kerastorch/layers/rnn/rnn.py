@@ -34,18 +34,13 @@ from torch._subclasses.fake_tensor import is_fake
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from kerastorch import activations, tree
+from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.core import _label, build_sublayer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from kerastorch.layers.rnn.stacked_rnn_cells import (
-    StackedRNNCells,
-    build_sublayer,
-    call_cell,
-    check_cell,
-    output_size_of,
-)
+from kerastorch.layers.rnn.stacked_rnn_cells import StackedRNNCells, call_cell, check_cell, output_size_of
 from kerastorch.saving import object_registration as registry
 from kerastorch.saving.object_registration import register_builtin
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -317,10 +312,45 @@ def _reset_dropout_masks(cell):
 
 
 # ------------------------------------------------------------ fused kernels
+class FusedKernel:
+    """Mixin of the RNN layers that run a whole sequence in one torch kernel (LSTM, GRU), ahead of ``RNN``
+    in the bases. Subclasses set ``_kernel`` (``torch._VF.lstm`` ...), define ``_torch_weights()`` (the
+    kernel's flat weight list) and may define ``_fused_refusal()``: what else the kernel needs, or None."""
+
+    _kernel = None
+
+    def _init_use_cudnn(self, use_cudnn):
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError(f"{_label(self)}: use_cudnn must be 'auto', True or False, "
+                             f"received use_cudnn={use_cudnn!r}")
+        self.use_cudnn = use_cudnn
+
+    def _fused_refusal(self):
+        return None
+
+    def _fused_call(self, sequences, initial_state, mask, training):
+        if not fused_allowed(self, sequences, self.use_cudnn):
+            return None
+        refusal = self._fused_refusal()
+        if refusal is not None:
+            if self.use_cudnn is True:
+                raise ValueError(f"{_label(self)}: use_cudnn=True needs {refusal}; pass use_cudnn='auto' to fall back "
+                                 "to the step loop")
+            return None
+        result = run_fused(self, self._kernel, sequences, tuple(initial_state), self._torch_weights(),
+                           self.cell.use_bias, mask, training)
+        if result is None and self.use_cudnn is True:
+            raise ValueError(f"{_label(self)}: use_cudnn=True, but the mask is not right-padded (or go_backwards is "
+                             "set with a mask); pass use_cudnn='auto' to fall back to the step loop")
+        return result
+
+
 def fused_allowed(layer, sequences, use_cudnn):
     """Whether the cell's configuration allows one fused kernel (Keras's cuDNN conditions): tanh / sigmoid
     activations, no recurrent dropout, not unrolled. With ``use_cudnn=True`` a refusal raises."""
     if type(sequences) is not torch.Tensor and is_fake(sequences):  # shape inference runs the step loop
+        return False
+    if forward_mode_active():  # torch's fused RNN kernels have no forward-mode (JVP) rule: step loop
         return False
     cell = layer.cell
     ok = (use_cudnn is not False and not layer.unroll and cell.recurrent_dropout == 0

@@ -20,6 +20,8 @@ from kerastorch.layers.rnn.rnn import RNN
 from kerastorch.saving.object_registration import register_builtin
 
 _BASE_KEYS = ("name", "trainable", "dtype")
+_LAYER_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "activity_regularizer")
+_NOT_CELL_ARGS = _LAYER_ARGS + ("self", "__class__", "kwargs", "use_cudnn")
 
 
 @register_builtin("keras.layers")
@@ -37,11 +39,7 @@ class SimpleRNNCell(GatedCell):
                  recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
                  **kwargs):
-        kwargs.pop("implementation", None)
-        super().__init__(**kwargs)
-        self._setup(units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-                    kernel_regularizer, recurrent_regularizer, bias_regularizer, kernel_constraint,
-                    recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed)
+        super().__init__(locals())
 
     def _step_projected(self, projected, states, training=False):
         h = states[0]
@@ -60,8 +58,11 @@ class CellLayer(RNN):
                    "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout",
                    "seed")
 
-    def __init__(self, cell_args, return_sequences, return_state, go_backwards, stateful, unroll,
-                 activity_regularizer, kwargs):
+    def __init__(self, arguments):
+        """``arguments`` are the subclass's ``__init__`` ``locals()``: its cell's arguments, the RNN flags,
+        ``activity_regularizer``, ``use_cudnn`` (the subclass's to handle) and ``kwargs``."""
+        cell_args = {k: v for k, v in arguments.items() if k not in _NOT_CELL_ARGS}
+        kwargs = dict(arguments["kwargs"])
         kwargs.pop("implementation", None)
         kwargs.pop("cell", None)
         if kwargs.get("name") is None:
@@ -72,9 +73,7 @@ class CellLayer(RNN):
                              f"received units={units!r}")
         cell = self._cell_class(**cell_args, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
                                 name=self._cell_name)
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(cell, **{k: arguments[k] for k in _LAYER_ARGS}, **kwargs)
         self.input_spec = InputSpec(ndim=3)
 
     def __getattr__(self, name):
@@ -114,15 +113,7 @@ class SimpleRNN(CellLayer):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, **kwargs):
-        cell_args = {
-            "units": units, "activation": activation, "use_bias": use_bias, "kernel_initializer": kernel_initializer,
-            "recurrent_initializer": recurrent_initializer, "bias_initializer": bias_initializer,
-            "kernel_regularizer": kernel_regularizer, "recurrent_regularizer": recurrent_regularizer,
-            "bias_regularizer": bias_regularizer, "kernel_constraint": kernel_constraint,
-            "recurrent_constraint": recurrent_constraint, "bias_constraint": bias_constraint, "dropout": dropout,
-            "recurrent_dropout": recurrent_dropout, "seed": seed}
-        super().__init__(cell_args, return_sequences, return_state, go_backwards, stateful, unroll,
-                         activity_regularizer, kwargs)
+        super().__init__(locals())
 
     def get_config(self):
         config = super().get_config()

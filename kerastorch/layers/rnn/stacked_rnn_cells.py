@@ -4,9 +4,9 @@ Its ``state_size`` is the list of the cells' state sizes and its states are one 
 of states per cell (``[[h1, c1], [h2]]`` for an LSTM cell under a GRU cell), as in
 Keras. ``RNN([cell_a, cell_b])`` wraps a list of cells in it.
 
-Also here: the helpers the recurrent layers share to build a sublayer (its weights
-get Keras's nested paths, ``rnn/stacked_rnn_cells/lstm_cell/kernel``) and to call a
-cell on one step.
+Also here: the helper the recurrent layers share to call a cell on one step (sublayers are
+built with :func:`kerastorch.layers.core.build_sublayer`, which gives their weights Keras's nested
+paths, ``rnn/stacked_rnn_cells/lstm_cell/kernel``).
 
 Example:
     >>> from kerastorch.layers import LSTMCell, GRUCell, RNN
@@ -19,27 +19,10 @@ import inspect
 
 from kerastorch import tree
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.core import _label, build_sublayer
 from kerastorch.saving import object_registration as registry
 from kerastorch.saving.object_registration import register_builtin
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
-
-
-def build_sublayer(parent, child, shape):
-    """Build ``child`` for ``shape`` on the parent's device and prefix its weight paths with the parent's name."""
-    if not isinstance(child, Layer):
-        build = getattr(child, "build", None)
-        if build is not None:
-            build(shape)
-        return
-    if not child.built:
-        child._build_device = parent._build_device
-        try:
-            child._run_build(tuple(shape), args=None)
-        finally:
-            child._build_device = None
-        for weight in child.weights:
-            weight._path = f"{parent.name}/{weight._path}"
 
 
 def call_cell(cell, inputs, states, training):

@@ -23,8 +23,7 @@ Example:
 """
 from kerastorch import tree
 from kerastorch.layers.base import Layer, _CallSignature
-from kerastorch.layers.core import _label
-from kerastorch.layers.rnn.stacked_rnn_cells import build_sublayer
+from kerastorch.layers.core import _label, build_sublayer
 from kerastorch.saving import serialization_lib
 from kerastorch.saving.object_registration import builtin_objects, register_builtin
 

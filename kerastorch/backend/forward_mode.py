@@ -1,0 +1,15 @@
+"""Whether forward-mode differentiation is running (private helper for layers).
+
+Layers whose fused kernels have no forward-mode derivative in torch (``torch._VF.lstm`` through
+oneDNN / cuDNN, ``F.scaled_dot_product_attention``'s fused kernels) ask :func:`forward_mode_active` and
+take their step-by-step / explicit path instead, so every built-in layer runs under
+``kerastorch.autodiff.jvp`` (dual numbers) and ``torch.func.jvp``. The check reads two globals (about
+0.1 microseconds), no tensor data.
+"""
+import torch
+import torch.autograd.forward_ad as _fwad
+
+
+def forward_mode_active():
+    """True inside ``torch.autograd.forward_ad.dual_level()`` or a ``torch.func`` transform."""
+    return _fwad._current_level >= 0 or torch._C._functorch.maybe_current_level() is not None
