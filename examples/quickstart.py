@@ -53,11 +53,11 @@ print(f"test loss: {loss:.4f} - test accuracy: {accuracy:.4f}")
 probabilities = model.predict(x_test[:5], verbose=0)
 print("predicted:", probabilities.argmax(axis=-1), "true:", y_test[:5])
 
-# Save and reload the weights into a fresh copy of the architecture.
-path = os.path.join(folder, "digits.weights.safetensors")
-model.save_weights(path)
-clone = keras.Sequential.from_config(model.get_config())
-clone.load_weights(path)
+# Save the whole model (architecture, weights, compile information, optimizer state) and reload it.
+path = os.path.join(folder, "digits.keras")
+model.save(path)
+clone = keras.models.load_model(path)
 np.testing.assert_allclose(clone.predict(x_test, verbose=0), model.predict(x_test, verbose=0), rtol=1e-6)
 print("reloaded model gives the same predictions")
+clone.fit(x_train, y_train, epochs=1, batch_size=64, verbose=0)  # training goes on where it stopped
 assert accuracy > 0.9, accuracy
