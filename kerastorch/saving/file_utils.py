@@ -23,14 +23,15 @@ def atomic_write(path):
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp_path, path)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp_path)
         raise
 
 
-def _fsync_folder(folder):
+def fsync_folder(folder):
+    """Flush a folder's entries (a rename inside it) to disk, where the platform allows it."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:

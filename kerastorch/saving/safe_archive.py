@@ -43,7 +43,7 @@ import zipfile
 
 import numpy as np
 
-from kerastorch.saving.file_utils import atomic_write
+from kerastorch.saving.file_utils import fsync_folder, atomic_write
 
 __all__ = ["UnsafeArchiveError", "read_archive", "write_archive", "load_json"]
 
@@ -250,7 +250,7 @@ def _recover(path):
                 os.rename(candidate, path)
             except OSError:
                 return candidate  # read-only place or a concurrent recovery: read it where it is
-            _fsync_folder(os.path.dirname(os.path.abspath(path)))
+            fsync_folder(os.path.dirname(os.path.abspath(path)))
             return path
     raise FileNotFoundError(f"No saved model or archive at {path!r}")
 
@@ -296,18 +296,18 @@ def _write_folder(path, members):
                 f.flush()
                 os.fsync(f.fileno())
         for folder, _, _ in os.walk(tmp):
-            _fsync_folder(folder)
+            fsync_folder(folder)
         _remove(new)  # a complete copy that was never published: the target is newer
         os.rename(tmp, new)
     except BaseException:
         _remove(tmp)
         raise
-    _fsync_folder(parent)
+    fsync_folder(parent)
     _remove(old)
     if os.path.lexists(path):
         os.rename(path, old)
     os.rename(new, path)
-    _fsync_folder(parent)
+    fsync_folder(parent)
     _remove(old)
 
 
@@ -318,14 +318,6 @@ def _remove(path):
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
 
-
-def _fsync_folder(folder):
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --------------------------------------------------------------------------- JSON
