@@ -300,6 +300,33 @@ class Layer(torch.nn.Module):
             self.dtype_policy = floating.dtype
         return result
 
+    # module.to(torch.float64) / .double() / .half() ...: every layer below, weights or not, computes in the
+    # new float dtype (a weightless layer such as Dropout would otherwise cast activations back).
+    def to(self, *args, **kwargs):
+        result = super().to(*args, **kwargs)
+        dtype = torch._C._nn._parse_to(*args, **kwargs)[1]
+        if dtype is not None and dtype.is_floating_point:
+            self._follow_float_dtype(dtype)
+        return result
+
+    def double(self):
+        return self.to(torch.float64)
+
+    def float(self):
+        return self.to(torch.float32)
+
+    def half(self):
+        return self.to(torch.float16)
+
+    def bfloat16(self):
+        return self.to(torch.bfloat16)
+
+    def _follow_float_dtype(self, dtype):
+        name = config.standardize_dtype(dtype)
+        for layer in self._flatten_layers():
+            if layer._dtype_policy.variable_dtype != name or layer._dtype_policy.compute_dtype != name:
+                layer.dtype_policy = dtype
+
     def _weight_device(self):
         if self._build_device is not None:
             return self._build_device

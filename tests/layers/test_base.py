@@ -388,3 +388,18 @@ def test_compute_output_shape_leaves_the_layer_unbuilt():
     assert layer.compute_output_shape((None, 3)) == (None, 4)
     assert not layer.built and layer.weights == []
     assert layers.Dense(2).compute_output_shape((5, 7)) == (5, 2)
+
+
+def test_module_dtype_conversion_reaches_layers_without_weights():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(4), layers.Dropout(0.5),
+                                   layers.Activation("tanh"), layers.Dense(2)])
+    model.to(torch.float64)
+    assert all(layer.compute_dtype == "float64" for layer in model.layers)
+    x = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
+    out = model(x)
+    assert out.dtype == torch.float64
+    assert torch.autograd.gradcheck(lambda t: model(t), (x,))  # float64 all the way through
+    model.float()
+    assert all(layer.compute_dtype == "float32" for layer in model.layers) and model(x.float()).dtype == torch.float32
+    model.to("cpu")  # a device move leaves the dtypes alone
+    assert all(layer.compute_dtype == "float32" for layer in model.layers)

@@ -215,7 +215,7 @@ def test_mixed_bfloat16_policy_trains():
         history = model.fit(x, y, epochs=3, verbose=0)
         assert history.history["loss"][-1] < history.history["loss"][0]
     finally:
-        keras.mixed_precision.set_global_policy("float32")
+        keras.mixed_precision.set_global_policy(None)
 
 
 @pytest.mark.cuda
@@ -229,4 +229,4 @@ def test_fit_on_cuda_with_mixed_float16():
         assert history.history["loss"][-1] < history.history["loss"][0]
         assert model.predict(x, verbose=0).shape == (128, 3)
     finally:
-        keras.mixed_precision.set_global_policy("float32")
+        keras.mixed_precision.set_global_policy(None)
