@@ -1,0 +1,234 @@
+"""Forward mode: ``jvp``, ``jacobian(mode=...)``, ``hessian``, ``hvp`` and ``model_jvp``.
+
+Forward mode carries a tangent with every value (torch's dual numbers,
+``torch.autograd.forward_ad``): one pass gives ``J v``, the derivative of every output along one input
+direction, for about the cost of two or three evaluations. A full Jacobian with ``n`` inputs and ``m``
+outputs costs ``n`` forward passes or ``m`` reverse passes; ``jacobian(mode="auto")`` picks the
+smaller. Dual numbers (rather than ``torch.func.jvp``) let stateful layers run: BatchNormalization's
+moving-statistics update, dropout's seed generator.
+
+Built-in layers whose fused torch kernels have no forward rule take their explicit path under forward
+mode (``kerastorch.backend.forward_mode``). An op with no forward rule raises NotImplementedError
+naming it; :func:`kerastorch.autodiff.custom_jvp` gives a computation a rule of its own.
+
+Example:
+    >>> import torch
+    >>> y, t = jvp(torch.sin, (torch.zeros(2),), (torch.ones(2),))
+    >>> y, t
+    (tensor([0., 0.]), tensor([1., 1.]))
+"""
+import torch
+import torch.autograd.forward_ad as fwad
+
+from kerastorch.autodiff._common import as_tuple, check_differentiable, check_tangents, forward_rule_errors
+from kerastorch.autodiff.reverse import _detached, grad, vjp
+
+_MODES = ("forward", "reverse", "auto")
+
+
+def _unpack(result, where):
+    outs, multiple = as_tuple(result)
+    primals, tangents = [], []
+    for i, o in enumerate(outs):
+        if not isinstance(o, torch.Tensor):
+            raise TypeError(f"{where}: f must return a tensor or a tuple of tensors, output {i} is "
+                            f"{type(o).__name__}")
+        p, t = fwad.unpack_dual(o)
+        primals.append(p)
+        tangents.append(torch.zeros_like(p) if t is None else t)
+    if multiple:
+        return tuple(primals), tuple(tangents)
+    return primals[0], tangents[0]
+
+
+def jvp(f, primals, tangents, has_aux=False):
+    """``(f(*primals), J tangents)``: the derivative of ``f`` along ``tangents`` in one forward pass.
+
+    ``primals`` and ``tangents`` are tuples of tensors (a single tensor is accepted for each); every
+    tangent must have its primal's shape and dtype. Outputs that do not depend on the inputs get zero
+    tangents. With ``has_aux=True`` ``f`` returns ``(output, aux)`` and the result is
+    ``(output, tangent, aux)``.
+
+    Example:
+        >>> import torch
+        >>> jvp(lambda x, y: x * y, (torch.tensor(2.0), torch.tensor(3.0)), (torch.tensor(1.0), torch.tensor(0.0)))
+        (tensor(6.), tensor(3.))
+    """
+    primals, _ = as_tuple(primals)
+    tangents, _ = as_tuple(tangents)
+    check_differentiable("jvp", primals, "primal")
+    check_tangents("jvp", primals, tangents)
+    with forward_rule_errors("jvp"), fwad.dual_level():
+        duals = tuple(fwad.make_dual(p, t) for p, t in zip(primals, tangents))
+        result = f(*duals)
+        aux = None
+        if has_aux:
+            result, aux = result
+        out, tangent_out = _unpack(result, "jvp")
+    if not any(t.requires_grad for t in primals + tangents):  # no outer differentiation: drop the graph
+        out, tangent_out = _detached(out), _detached(tangent_out)
+    return (out, tangent_out, aux) if has_aux else (out, tangent_out)
+
+
+def linearize(f, *primals):
+    """``(f(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` gives ``J tangents`` (one forward pass each).
+
+    Example:
+        >>> import torch
+        >>> y, f_jvp = linearize(torch.exp, torch.zeros(2))
+        >>> f_jvp(torch.tensor([1.0, 2.0]))
+        tensor([1., 2.])
+    """
+    check_differentiable("linearize", primals, "primal")
+    with torch.no_grad():
+        out = f(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(f, primals, tangents)[1]
+
+    return out, jvp_fn
+
+
+def jacobian(f, x, mode="auto"):
+    """Jacobian of ``f`` at ``x``: shape ``f(x).shape + x.shape``.
+
+    ``mode="forward"`` runs one JVP per input entry (``n`` passes), ``"reverse"`` one VJP per output
+    entry (``m`` backward passes after one forward pass), ``"auto"`` the cheaper of the two
+    (forward when ``n <= m``). ``x`` may be a tuple of tensors (``f(*x)``, one Jacobian per input);
+    ``f`` may return a tuple (one per output, indexed ``[output][input]`` when both are tuples).
+
+    Example:
+        >>> import torch
+        >>> A = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+        >>> torch.equal(jacobian(lambda x: A @ x, torch.ones(2), mode="forward"), A)
+        True
+        >>> torch.equal(jacobian(lambda x: A @ x, torch.ones(2), mode="reverse"), A)
+        True
+    """
+    if mode not in _MODES:
+        raise ValueError(f"jacobian: mode must be one of {_MODES}, received {mode!r}")
+    xs, multiple_in = as_tuple(x)
+    check_differentiable("jacobian", xs)
+    n = sum(t.numel() for t in xs)
+    if mode == "auto":
+        with torch.no_grad():
+            outs = as_tuple(f(*xs))[0]
+        mode = "forward" if n <= sum(o.numel() for o in outs) else "reverse"
+    blocks, multiple_out = (_forward_jacobian if mode == "forward" else _reverse_jacobian)(f, xs)
+    rows = [tuple(row) if multiple_in else row[0] for row in blocks]
+    return tuple(rows) if multiple_out else rows[0]
+
+
+def _forward_jacobian(f, xs):
+    columns = []  # per input: list over its entries of the output tangents
+    outs = None
+    for k, x in enumerate(xs):
+        cols = []
+        for i in range(x.numel()):  # n passes, one per input entry
+            tangents = [torch.zeros(t.shape, dtype=t.dtype, device=t.device) for t in xs]  # contiguous
+            tangents[k].view(-1)[i] = 1
+            outs, t_out = jvp(f, xs, tuple(tangents))
+            cols.append(as_tuple(t_out)[0])
+        columns.append(cols)
+    if outs is None:
+        outs = as_tuple(f(*xs))[0]
+    out_list, multiple_out = as_tuple(outs)
+    blocks = []
+    for j, o in enumerate(out_list):
+        row = []
+        for k, x in enumerate(xs):
+            if columns[k]:
+                block = torch.stack([c[j] for c in columns[k]], dim=-1)
+            else:
+                block = torch.zeros(tuple(o.shape) + (0,), dtype=o.dtype, device=o.device)
+            row.append(block.reshape(tuple(o.shape) + tuple(x.shape)))
+        blocks.append(row)
+    return blocks, multiple_out
+
+
+def _reverse_jacobian(f, xs):
+    outs, vjp_fn = vjp(f, *xs)
+    out_list, multiple_out = as_tuple(outs)
+    blocks = []
+    for j, o in enumerate(out_list):
+        rows = []
+        for i in range(o.numel()):  # m backward passes, one per output entry
+            cts = [torch.zeros(t.shape, dtype=t.dtype, device=t.device) for t in out_list]  # contiguous
+            cts[j].view(-1)[i] = 1
+            rows.append(vjp_fn(*cts))
+        row = []
+        for k, x in enumerate(xs):
+            stacked = torch.stack([r[k] for r in rows]) if rows else torch.zeros((0,) + tuple(x.shape),
+                                                                                 dtype=x.dtype, device=x.device)
+            row.append(stacked.reshape(tuple(o.shape) + tuple(x.shape)))
+        blocks.append(row)
+    return blocks, multiple_out
+
+
+def hvp(f, x, v):
+    """Hessian-vector product ``H v`` of the scalar function ``f`` at ``x``, forward-over-reverse:
+    the JVP of ``grad(f)`` along ``v`` (one forward-and-backward pass carrying tangents).
+
+    Example:
+        >>> import torch
+        >>> hvp(lambda x: (x ** 3).sum(), torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))
+        tensor([ 6., 12.])
+    """
+    check_differentiable("hvp", (x,))
+    check_tangents("hvp", (x,), (v,), "vector")
+    return jvp(grad(f), (x,), (v,))[1]
+
+
+def hessian(f, x):
+    """Hessian of the scalar function ``f`` at ``x``: shape ``x.shape + x.shape``, one :func:`hvp` per
+    input entry (forward-over-reverse).
+
+    Example:
+        >>> import torch
+        >>> hessian(lambda x: x[0] * x[1] ** 2, torch.tensor([1.0, 2.0]))
+        tensor([[0., 4.],
+                [4., 2.]])
+    """
+    check_differentiable("hessian", (x,))
+    n = x.numel()
+    eye = torch.eye(n, dtype=x.dtype, device=x.device)
+    rows = [hvp(f, x, eye[i].reshape(x.shape)) for i in range(n)]
+    return torch.stack(rows).reshape(tuple(x.shape) + tuple(x.shape))
+
+
+def model_jvp(model, inputs, direction, training=False):
+    """``(model(inputs), d outputs)``: the derivative of the outputs along ``direction`` in weight space.
+
+    ``direction`` is a list of tensors matching ``model.trainable_weights`` (a dict keyed by weight
+    path also works; missing weights get zero tangents). One forward pass with dual-number weights.
+
+    Example:
+        >>> import torch, kerastorch as keras
+        >>> layer = keras.layers.Dense(1, kernel_initializer="ones")
+        >>> _ = layer(torch.ones(1, 2))
+        >>> y, dy = model_jvp(layer, torch.tensor([[1.0, 2.0]]), [torch.ones(2, 1), torch.zeros(1)])
+        >>> y, dy
+        (tensor([[3.]]), tensor([[3.]]))
+    """
+    weights = list(model.trainable_weights)
+    if isinstance(direction, dict):
+        by_path = {getattr(w, "path", None): w for w in weights}
+        unknown = sorted(set(direction) - set(by_path))
+        if unknown:
+            raise ValueError(f"model_jvp: direction names weights the model does not have: {unknown}; "
+                             f"expected paths among {sorted(p for p in by_path if p)}")
+        direction = [direction.get(getattr(w, "path", None), torch.zeros_like(w)) for w in weights]
+    direction = list(direction)
+    if len(direction) != len(weights):
+        raise ValueError(f"model_jvp: expected one direction tensor per trainable weight ({len(weights)}), "
+                         f"received {len(direction)}")
+    check_tangents("model_jvp", [w.detach() for w in weights], direction, "direction")
+    names = {id(p): n for n, p in model.named_parameters(remove_duplicate=False)}
+    missing = [w for w in weights if id(w) not in names]
+    if missing:
+        raise ValueError(f"model_jvp: weights {[getattr(w, 'path', '?') for w in missing]} are not parameters "
+                         f"of the model module")
+    with forward_rule_errors("model_jvp"), fwad.dual_level():
+        duals = {names[id(w)]: fwad.make_dual(w.detach(), t) for w, t in zip(weights, direction)}
+        result = torch.func.functional_call(model, duals, (inputs,), {"training": training}, strict=False)
+        return _unpack(result, "model_jvp")
