@@ -16,11 +16,16 @@ kerastorch extension) says otherwise; ``dropout`` and ``shuffle`` follow their
 input. CPU and CUDA generators differ, so one int seed gives different values
 on the two devices.
 
+``gamma`` and ``beta`` use torch's gamma sampler, which takes no generator: with a
+seed they draw from the global generator of the device inside ``torch.random.fork_rng``
+(seeded from ``seed``), so the global state is left as it was.
+
 Example:
     >>> x = normal((2, 3), seed=1)
     >>> bool((x == normal((2, 3), seed=1)).all())
     True
 """
+import contextlib
 import numbers
 
 import torch
@@ -30,7 +35,8 @@ from kerastorch.backend.naming import unique_name
 from kerastorch.saving.object_registration import register_builtin
 
 __all__ = [
-    "SeedGenerator", "normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle",
+    "SeedGenerator", "normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle", "categorical",
+    "gamma", "beta", "binomial",
 ]
 
 
@@ -233,3 +239,94 @@ def shuffle(x, axis=0, seed=None):
         raise ValueError("shuffle: expected a tensor with at least one axis, received a scalar")
     perm = torch.randperm(x.shape[axis], generator=_generator(seed, x.device), device=x.device)
     return x.index_select(axis, perm)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """``num_samples`` class indices per row of the 2-D ``logits`` (unnormalized log-probabilities).
+
+    >>> categorical(torch.tensor([[0.0, -1e9], [-1e9, 0.0]]), 3, seed=0).tolist()
+    [[0, 0, 0], [1, 1, 1]]
+    """
+    logits = torch.as_tensor(logits)
+    if logits.dim() != 2:
+        raise ValueError(f"categorical: expected logits of shape (batch_size, num_classes), "
+                         f"received shape {tuple(logits.shape)}")
+    torch_dtype = config.torch_dtype(dtype)
+    if torch_dtype.is_floating_point or torch_dtype.is_complex or torch_dtype == torch.bool:
+        raise ValueError(f"categorical: dtype must be an integer type, received {config.standardize_dtype(dtype)!r}")
+    num_samples = int(num_samples)
+    probs = torch.softmax(logits.to(torch.float64 if logits.dtype == torch.float64 else torch.float32), -1)
+    draws = torch.multinomial(probs, num_samples, replacement=True, generator=_generator(seed, logits.device))
+    return draws.to(torch_dtype)
+
+
+def _float_params(who, shape, dtype, device, *params):
+    dtype = config.torch_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise ValueError(f"{who}: dtype must be a float type, received {config.standardize_dtype(dtype)!r}")
+    work = torch.float64 if dtype == torch.float64 else torch.float32
+    if device is None:
+        tensors = [p for p in params if isinstance(p, torch.Tensor)]
+        device = tensors[0].device if tensors else config.default_device()
+    shape = _shape(shape)
+    out = []
+    for p in params:
+        p = torch.as_tensor(p, dtype=work, device=device)
+        try:
+            out.append(p.expand(shape))
+        except RuntimeError:
+            raise ValueError(f"{who}: parameters of shape {tuple(p.shape)} do not broadcast to shape {shape}") \
+                from None
+    return out, dtype, torch.device(device)
+
+
+@contextlib.contextmanager
+def _seeded(seed, device):
+    """Run a draw that takes no generator: from the global generator, or reproducibly from ``seed``."""
+    if seed is None:
+        yield
+        return
+    value = seed.next() if isinstance(seed, SeedGenerator) else _validate_int_seed(seed)
+    device = _device_key(device)
+    with torch.random.fork_rng(devices=[device] if device.type != "cpu" else [], device_type=device.type):
+        if device.type == "cpu":
+            torch.default_generator.manual_seed(value)
+        else:
+            torch.get_device_module(device.type).manual_seed(value)
+        yield
+
+
+def gamma(shape, alpha, dtype=None, seed=None, *, device=None):
+    """Gamma samples of concentration ``alpha`` (rate 1).
+
+    >>> x = gamma((20000,), 3.0, seed=0)
+    >>> round(x.mean().item())
+    3
+    """
+    (alpha,), dtype, device = _float_params("gamma", shape, dtype, device, alpha)
+    with _seeded(seed, device):
+        return torch._standard_gamma(alpha.contiguous()).to(dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None, *, device=None):
+    """Beta samples with shape parameters ``alpha`` and ``beta``, in ``[0, 1]``.
+
+    >>> x = beta((20000,), 2.0, 6.0, seed=0)
+    >>> round(x.mean().item() * 4)  # the mean is alpha / (alpha + beta) = 0.25
+    1
+    """
+    (a, b), dtype, device = _float_params("beta", shape, dtype, device, alpha, beta)
+    with _seeded(seed, device):
+        x, y = torch._standard_gamma(a.contiguous()), torch._standard_gamma(b.contiguous())
+    return (x / (x + y)).to(dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None, *, device=None):
+    """Binomial samples: successes in ``counts`` trials of success probability ``probabilities``.
+
+    >>> binomial((3,), 5, 1.0, seed=0).tolist()
+    [5.0, 5.0, 5.0]
+    """
+    (counts, probs), dtype, device = _float_params("binomial", shape, dtype, device, counts, probabilities)
+    draws = torch.binomial(counts.contiguous(), probs.contiguous(), generator=_generator(seed, device))
+    return draws.to(dtype)

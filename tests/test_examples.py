@@ -53,3 +53,13 @@ def test_rnn_example_trains():
     out = _run("rnn.py", "12")
     assert "test accuracy:" in out
     assert float(out.split("test accuracy:")[1].split()[0]) > 0.9
+
+
+def test_custom_components_written_with_keras_ops_train_save_and_reload():
+    out = _run("custom_components.py", "8")
+    assert float(out.split("test top_one_accuracy:")[1].split()[0]) > 0.9
+    losses = [float(v) for v in out.split("loss per epoch:")[1].splitlines()[0].split()]
+    assert len(losses) == 8 and losses[-1] < losses[0] / 5
+    assert "reloaded model gives the same predictions: True" in out
+    assert "reloaded model gives the same scores: True" in out
+    assert "reloaded layers: InputLayer, SimpleDense, ResidualBlock, SimpleDense, Activation" in out

@@ -183,3 +183,103 @@ def test_cuda_draws_follow_the_device_and_seed():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ---- categorical, gamma, beta, binomial ------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+M = 40_000
+
+
+@given(st.integers(1, 3), st.integers(2, 5), st.integers(1, 4), st.sampled_from(["int32", "int64", "uint8"]))
+def test_categorical_shapes_dtypes_and_seeds(batch, classes, samples, dtype):
+    logits = torch.randn(batch, classes)
+    out = krandom.categorical(logits, samples, dtype=dtype, seed=3)
+    assert out.shape == (batch, samples) and out.dtype == getattr(torch, dtype)
+    assert bool(((out >= 0) & (out < classes)).all())
+    assert torch.equal(out, krandom.categorical(logits, samples, dtype=dtype, seed=3))
+    masked = torch.full((batch, classes), -1e9)
+    masked[:, classes - 1] = 0.0
+    assert bool((krandom.categorical(masked, samples) == classes - 1).all())
+
+
+@pytest.mark.parity
+def test_categorical_frequencies_match_keras(keras3):
+    logits = torch.log(torch.tensor([[0.2, 0.5, 0.3], [0.7, 0.1, 0.2]]))
+    ours = krandom.categorical(logits, M, seed=0)
+    theirs = torch.as_tensor(keras3.random.categorical(logits, M, seed=0)).cpu()
+    assert ours.dtype == theirs.dtype == torch.int32 and ours.shape == theirs.shape
+    for row in range(2):
+        freq = torch.bincount(ours[row].long(), minlength=3).double() / M
+        torch.testing.assert_close(freq, logits[row].exp().double(), atol=0.015, rtol=0)
+        torch.testing.assert_close(freq, torch.bincount(theirs[row].long(), minlength=3).double() / M,
+                                   atol=0.02, rtol=0)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("name, args, mean, var", [
+    ("gamma", (2.5,), 2.5, 2.5),
+    ("gamma", (0.5,), 0.5, 0.5),
+    ("beta", (2.0, 5.0), 2 / 7, 10 / (49 * 8)),
+    ("binomial", (10, 0.3), 3.0, 2.1),
+])
+def test_distribution_moments_match_theory_and_keras(keras3, name, args, mean, var):
+    ours = getattr(krandom, name)((M,), *args, seed=1)
+    theirs = torch.as_tensor(getattr(keras3.random, name)((M,), *args, seed=1)).cpu()
+    assert ours.dtype == theirs.dtype == torch.float32 and ours.shape == theirs.shape == (M,)
+    for sample in (ours, theirs):
+        assert sample.double().mean().item() == pytest.approx(mean, rel=0.03)
+        assert sample.double().var().item() == pytest.approx(var, rel=0.06)
+    if name == "binomial":
+        assert torch.equal(ours, ours.round()) and ours.min() >= 0 and ours.max() <= 10
+    if name == "beta":
+        assert ours.min() >= 0 and ours.max() <= 1
+
+
+@given(st.sampled_from(["gamma", "beta", "binomial"]), st.sampled_from(["float32", "float64", "float16"]),
+       st.lists(st.integers(1, 3), min_size=1, max_size=3))
+def test_new_draws_shape_dtype_seed_and_broadcast_parameters(name, dtype, shape):
+    params = {"gamma": (torch.full(shape[-1:], 2.0),), "beta": (2.0, torch.full(shape[-1:], 3.0)),
+              "binomial": (torch.full(shape[-1:], 4.0), 0.5)}[name]
+    draw = getattr(krandom, name)
+    out = draw(shape, *params, dtype=dtype, seed=7)
+    assert tuple(out.shape) == tuple(shape) and out.dtype == getattr(torch, dtype)
+    assert torch.equal(out, draw(shape, *params, dtype=dtype, seed=7))
+    scalars = {"gamma": (2.0,), "beta": (2.0, 3.0), "binomial": (4.0, 0.5)}[name]
+    gen = krandom.SeedGenerator(5)
+    first, second = draw((64,), *scalars, seed=gen), draw((64,), *scalars, seed=gen)
+    assert not torch.equal(first, second)
+    assert torch.equal(first, draw((64,), *scalars, seed=krandom.SeedGenerator(5)))
+
+
+def test_seeded_gamma_leaves_the_global_generator_alone_and_none_follows_it():
+    torch.manual_seed(11)
+    expected = torch.rand(3)
+    torch.manual_seed(11)
+    krandom.gamma((5,), 1.0, seed=3)
+    krandom.beta((5,), 1.0, 2.0, seed=krandom.SeedGenerator(2))
+    assert torch.equal(torch.rand(3), expected)
+    torch.manual_seed(4)
+    a = krandom.gamma((5,), 1.0)
+    torch.manual_seed(4)
+    assert torch.equal(a, krandom.gamma((5,), 1.0))
+    set_random_seed(4)
+    b = krandom.binomial((5,), 3, 0.5)
+    set_random_seed(4)
+    assert torch.equal(b, krandom.binomial((5,), 3, 0.5))
+
+
+def test_new_draw_errors():
+    with pytest.raises(ValueError, match=r"categorical: expected logits of shape \(batch_size, num_classes\), "
+                                         r"received shape \(3,\)"):
+        krandom.categorical(torch.zeros(3), 2)
+    with pytest.raises(ValueError, match="categorical: dtype must be an integer type, received 'float32'"):
+        krandom.categorical(torch.zeros(1, 3), 2, dtype="float32")
+    with pytest.raises(ValueError, match="gamma: dtype must be a float type, received 'int32'"):
+        krandom.gamma((2,), 1.0, dtype="int32")
+    with pytest.raises(ValueError, match=r"beta: parameters of shape \(3,\) do not broadcast to shape \(2,\)"):
+        krandom.beta((2,), torch.ones(3), 1.0)
+    with pytest.raises(ValueError, match="seed: expected None, an int"):
+        krandom.binomial((2,), 1, 0.5, seed="x")

@@ -7,7 +7,9 @@ reading anything back to the host, so a training loop can update metrics each ba
 and read ``result()`` only when it prints. ``update_state`` never records gradients:
 subclasses' ``update_state`` run under ``torch.no_grad()`` automatically.
 
-Custom metrics follow Keras 3, with torch in-place ops instead of ``assign_add``:
+Custom metrics follow Keras 3: the state tensors are plain tensors that also have Keras's ``assign`` /
+``assign_add`` / ``assign_sub`` (in-place torch ops underneath), so Keras 3 metric code runs unchanged; torch
+in-place ops work too:
 
     >>> class Count(Metric):
     ...     def __init__(self, name="count", dtype=None):
@@ -39,6 +41,58 @@ def _input_device(args, kwargs):
                 return value.device
             device = value.device
     return device
+
+
+def _assign(state, value):
+    with torch.no_grad():
+        state.copy_(value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value), dtype=state.dtype))
+    return state
+
+
+def _assign_add(state, delta):
+    with torch.no_grad():
+        state.add_(delta if isinstance(delta, (torch.Tensor, int, float)) else torch.as_tensor(np.asarray(delta)))
+    return state
+
+
+def _assign_sub(state, delta):
+    with torch.no_grad():
+        state.sub_(delta if isinstance(delta, (torch.Tensor, int, float)) else torch.as_tensor(np.asarray(delta)))
+    return state
+
+
+_STATE_METHODS = {"assign": _assign, "assign_add": _assign_add, "assign_sub": _assign_sub}
+
+
+def _unbound():
+    return None
+
+
+class _StateMethod:
+    """``state.assign_add(x)`` and co.: Keras's variable methods set on a plain state tensor. Copies and pickles
+    of a lone tensor drop them (the owning metric binds them again, see ``Metric.__setstate__``)."""
+
+    __slots__ = ("state", "method")
+
+    def __init__(self, state, method):
+        self.state, self.method = state, method
+
+    def __call__(self, value):
+        return self.method(self.state, value)
+
+    def __reduce__(self):
+        return _unbound, ()
+
+    def __deepcopy__(self, memo):
+        return None
+
+
+def _with_state_methods(tensor):
+    """``tensor`` (a plain tensor, so ``torch.compile`` traces it as usual) given Keras's variable methods
+    ``assign`` / ``assign_add`` / ``assign_sub`` as instance attributes."""
+    for name, method in _STATE_METHODS.items():
+        setattr(tensor, name, _StateMethod(tensor, method))
+    return tensor
 
 
 def _stateful_update(update):
@@ -123,7 +177,7 @@ class Metric:
 
                 value = torch.as_tensor(initializers.get(initializer)(shape, dtype=dtype or self._dtype))
                 value = value.to(device=self._device, dtype=torch_dtype)
-        self._variables.append(value)
+        self._variables.append(_with_state_methods(value))
         self._variable_names.append(name or f"variable_{len(self._variables)}")
         return value
 
@@ -142,6 +196,8 @@ class Metric:
             device = torch.empty(0, device=device).device  # "cuda" -> "cuda:0", as inputs report it
             for tensor in self._variables + self._constants:
                 torch.utils.swap_tensors(tensor, tensor.to(device))
+            for tensor in self._variables:  # swap_tensors swaps the instance dicts too
+                _with_state_methods(tensor)
         self._device = device
         return self
 
@@ -184,6 +240,11 @@ class Metric:
     def from_config(cls, config):
         """Rebuild from :meth:`get_config` output."""
         return cls(**config)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for tensor in self._variables:  # copies and unpickled metrics: bind assign / assign_add again
+            _with_state_methods(tensor)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"

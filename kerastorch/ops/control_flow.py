@@ -1,0 +1,186 @@
+"""Control flow and gradient ``keras.ops`` (part of Keras 3's core ops): cond, switch, while_loop, fori_loop,
+scan, associative_scan, map, vectorized_map, custom_gradient.
+
+These run eagerly, as on Keras's torch backend: ``cond``/``switch``/``while_loop`` read tensor predicates on
+the host. ``associative_scan`` takes ``ceil(log2(n))`` calls of ``f`` (a parallel prefix scan over shifted
+slices), not one per element; ``vectorized_map`` is ``torch.vmap``.
+
+Example:
+    >>> cond(torch.tensor(True), lambda: 1, lambda: 2)
+    1
+    >>> switch(1, [lambda x: x + 1, lambda x: x * 10], torch.tensor(2.0))
+    tensor(20.)
+    >>> while_loop(lambda i: i < 5, lambda i: i + 2, 0)
+    tensor(6, dtype=torch.int32)
+    >>> fori_loop(0, 4, lambda i, total: total + i, 0)
+    6
+    >>> carry, ys = scan(lambda c, x: (c + x, c * x), torch.tensor(0.0), torch.arange(4.0))
+    >>> carry, ys
+    (tensor(6.), tensor([0., 0., 2., 9.]))
+    >>> associative_scan(lambda a, b: a + b, torch.arange(5.0))
+    tensor([ 0.,  1.,  3.,  6., 10.])
+    >>> map(lambda x: x * 2, torch.arange(3))
+    tensor([0, 2, 4])
+    >>> vectorized_map(lambda row: row.sum(), torch.ones(3, 2))
+    tensor([2., 2., 2.])
+    >>> @custom_gradient
+    ... def clipped_identity(x):
+    ...     return x, lambda upstream: upstream.clamp(-1, 1)
+    >>> x = torch.tensor([3.0], requires_grad=True)
+    >>> (clipped_identity(x) * 5).sum().backward(); x.grad
+    tensor([1.])
+"""
+import builtins
+import functools
+
+import torch
+
+from kerastorch import tree
+from kerastorch.ops.core import convert_to_tensor
+
+__all__ = ["associative_scan", "cond", "custom_gradient", "fori_loop", "map", "scan", "switch",
+           "vectorized_map", "while_loop"]
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` else ``false_fn()``."""
+    return true_fn() if bool(pred) else false_fn()
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``, with ``index`` clipped to the valid range."""
+    if not branches:
+        raise ValueError("ops.switch: expected at least one branch, received none")
+    index = builtins.min(builtins.max(int(index), 0), len(branches) - 1)
+    return branches[index](*operands)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (at most ``maximum_iterations``)."""
+    packed = isinstance(loop_vars, (list, tuple))
+    state = tuple(tree.map_structure(convert_to_tensor, tuple(loop_vars) if packed else (loop_vars,)))
+    step = 0
+    while (maximum_iterations is None or step < maximum_iterations) and bool(cond(*state)):
+        state = body(*state)
+        if not isinstance(state, (list, tuple)) or not packed:
+            state = (state,) if not packed else state
+        state = tuple(state)
+        step += 1
+    return state if packed else state[0]
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``."""
+    value = init_val
+    for i in range(int(lower), int(upper)):
+        value = body_fun(i, value)
+    return value
+
+
+def _stack(outputs):
+    """A list of equal structures -> one structure of tensors stacked on a new leading axis."""
+    first = outputs[0]
+    if first is None:
+        return None
+    columns = zip(*[tree.flatten(o) for o in outputs])
+    return tree.pack_sequence_as(first, [torch.stack([convert_to_tensor(v) for v in col]) for col in columns])
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Loop ``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns ``(carry, stacked ys)``."""
+    del unroll  # eager: no unrolling to choose
+    leaves = [] if xs is None else [convert_to_tensor(x) for x in tree.flatten(xs)]
+    n = length if not leaves else leaves[0].shape[0]
+    if n is None:
+        raise ValueError("ops.scan: expected xs or length, received neither")
+    if any(leaf.shape[0] != n for leaf in leaves) or (length is not None and length != n):
+        raise ValueError(f"ops.scan: expected every xs leaf to have leading size {length or n}, received "
+                         f"{[tuple(leaf.shape) for leaf in leaves]}")
+    carry, ys = init, [None] * n
+    for i in (reversed(range(n)) if reverse else range(n)):
+        x = tree.pack_sequence_as(xs, [leaf[i] for leaf in leaves]) if leaves else None
+        carry, ys[i] = f(carry, x)
+    return carry, (_stack(ys) if n else None)
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive prefix scan of ``elems`` along ``axis`` with the associative ``f`` (vectorized over slices)."""
+    leaves = [convert_to_tensor(e) for e in tree.flatten(elems)]
+    if not leaves:
+        raise ValueError("ops.associative_scan: expected at least one tensor in elems, received none")
+    n = leaves[0].shape[axis]
+    if any(leaf.shape[axis] != n for leaf in leaves):
+        raise ValueError(f"ops.associative_scan: expected every elems leaf to have the same size along axis "
+                         f"{axis}, received {[tuple(leaf.shape) for leaf in leaves]}")
+    if reverse:
+        leaves = [leaf.flip(axis) for leaf in leaves]
+    combine = (lambda a, b: f(b, a)) if reverse else f
+    shift = 1
+    while shift < n:
+        left = tree.pack_sequence_as(elems, [leaf.narrow(axis, 0, n - shift) for leaf in leaves])
+        right = tree.pack_sequence_as(elems, [leaf.narrow(axis, shift, n - shift) for leaf in leaves])
+        combined = tree.flatten(combine(left, right))
+        leaves = [torch.cat([leaf.narrow(axis, 0, shift), c], axis) for leaf, c in zip(leaves, combined)]
+        shift *= 2
+    if reverse:
+        leaves = [leaf.flip(axis) for leaf in leaves]
+    return tree.pack_sequence_as(elems, leaves)
+
+
+def map(f, xs):  # noqa: A001 - Keras's name
+    """``f`` applied to each slice of ``xs`` along the leading axis, results stacked."""
+    leaves = [convert_to_tensor(x) for x in tree.flatten(xs)]
+    n = leaves[0].shape[0]
+    outputs = [f(tree.pack_sequence_as(xs, [leaf[i] for leaf in leaves])) for i in range(n)]
+    if not outputs:
+        raise ValueError("ops.map: expected xs with a non-empty leading axis, received size 0")
+    return _stack(outputs)
+
+
+def vectorized_map(function, elements):
+    """``function`` mapped over the leading axis of ``elements`` with ``torch.vmap``."""
+    return torch.vmap(function)(elements)
+
+
+@functools.lru_cache(maxsize=256)
+def _takes_upstream_keyword(code):
+    return "upstream" in code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+
+
+class _CustomGradient(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, f, box, n_inputs, *leaves):
+        output, grad_fn = f(*tree.pack_sequence_as(box["args"], list(leaves[:n_inputs])))
+        box["output"] = output
+        ctx.grad_fn, ctx.output, ctx.args, ctx.box_args = grad_fn, output, leaves, box["args"]
+        ctx.tensor_mask = [isinstance(v, torch.Tensor) for v in leaves]
+        return tuple(convert_to_tensor(v) for v in tree.flatten(output))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        upstream = tree.pack_sequence_as(ctx.output, list(grads))
+        code = getattr(ctx.grad_fn, "__code__", None)
+        if code is not None and _takes_upstream_keyword(code):
+            result = ctx.grad_fn(*tree.pack_sequence_as(ctx.box_args, list(ctx.args)), upstream=upstream)
+        else:
+            result = ctx.grad_fn(upstream)
+        result = list(result) if isinstance(result, (list, tuple)) else [result]
+        tensors = sum(ctx.tensor_mask)
+        if len(result) != tensors:
+            raise ValueError(f"ops.custom_gradient: the gradient function returned {len(result)} gradients for "
+                             f"{tensors} tensor inputs")
+        it = iter(result)
+        return (None, None, None) + tuple(next(it) if is_t else None for is_t in ctx.tensor_mask)
+
+
+def custom_gradient(f):
+    """Decorator: ``f(*args)`` returns ``(output, grad_fn)``; the gradient of the result is ``grad_fn(upstream)``
+    (``grad_fn(*args, upstream=upstream)`` when ``upstream`` is a keyword-only argument, as on Keras's torch backend)."""
+    @functools.wraps(f)
+    def wrapper(*args):
+        leaves = tree.flatten(list(args))
+        box = {"args": list(args)}
+        out = _CustomGradient.apply(f, box, len(leaves), *leaves)
+        return tree.pack_sequence_as(box["output"], list(out))
+
+    return wrapper
