@@ -1,7 +1,9 @@
 """``TensorOp``: arithmetic and indexing on KerasTensors inside a functional model.
 
 ``x + y``, ``2 * x``, ``x[:, 0]`` on symbolic tensors each record a TensorOp node,
-so the expression replays when the model runs.
+so the expression replays when the model runs; so does a ``keras.ops`` function called on symbolic tensors
+(``TensorOp("ops.concatenate")``, see ``kerastorch/ops/symbolic.py``). Only operators and names of the
+``kerastorch.ops`` namespace are accepted, so a config can name nothing else.
 
 Example:
     >>> x = kerastorch.Input((4,))
@@ -24,22 +26,39 @@ _OPS = {
 }
 
 
+def _resolve(op):
+    """The function a TensorOp applies: a Python operator, or a public function of ``kerastorch.ops``."""
+    if not isinstance(op, str):
+        return None
+    if op in _OPS:
+        return _OPS[op]
+    if op.startswith("ops."):
+        from kerastorch import ops
+
+        name = op[len("ops."):]
+        fn = getattr(ops, name, None) if not name.startswith("_") else None
+        return fn if callable(fn) and hasattr(fn, "__wrapped_op__") else None
+    return None
+
+
 @register_builtin("keras.layers")
 class TensorOp(Layer):
     """Applies one Python operator (``"add"``, ``"mul"``, ``"getitem"`` ...) to its inputs."""
 
     def __init__(self, op, **kwargs):
-        if op not in _OPS:
-            raise ValueError(f"TensorOp: expected one of {sorted(_OPS)}, received {op!r}")
+        fn = _resolve(op)
+        if fn is None:
+            raise ValueError(f"TensorOp: expected one of {sorted(_OPS)} or 'ops.<name of a kerastorch.ops "
+                             f"function>', received {op!r}")
         kwargs.setdefault("name", None)
         super().__init__(**kwargs)
         self.op = op
-        self._fn = _OPS[op]
+        self._fn = fn
 
-    def call(self, x, *args):
+    def call(self, x, *args, **kwargs):
         if self.op == "getitem" and isinstance(args[0], list):  # keys come back from JSON as lists
             args = (tuple(args[0]),)
-        return self._fn(x, *args)
+        return self._fn(x, *args, **kwargs)
 
     def get_config(self):
         config = super().get_config()
