@@ -99,9 +99,11 @@ class LSTM(FusedKernel, CellLayer):
 
 
 def _zeros_like_cached(layer, bias):
-    """A zero vector shaped like ``bias`` (torch's second bias), made once per device and dtype."""
+    """A zero vector shaped like ``bias`` (torch's second bias), made once per device and dtype (as a normal
+    tensor even under ``torch.inference_mode``, so that a ``predict`` before ``fit`` leaves a usable one)."""
     zeros = layer._zero_bias
     if zeros is None or zeros.shape != bias.shape or zeros.device != bias.device or zeros.dtype != bias.dtype:
-        zeros = layer._zero_bias = torch.zeros(bias.shape, dtype=bias.dtype, device=bias.device)
+        with torch.inference_mode(False):
+            zeros = layer._zero_bias = torch.zeros(bias.shape, dtype=bias.dtype, device=bias.device)
     return zeros
 
