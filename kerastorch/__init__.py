@@ -19,3 +19,4 @@ from kerastorch.layers import Input, InputSpec, Layer
 from kerastorch.models import Functional, Model, Sequential
 
 __version__ = "0.1.0"
+from kerastorch import testing  # noqa: E402,F401  (gradient checks and hypothesis strategies)

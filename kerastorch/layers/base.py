@@ -109,9 +109,13 @@ class Layer(torch.nn.Module):
             with torch.autocast(first.device.type, dtype=self._mixed_dtype):
                 return self.__call__(*args, **kwargs)
         cast_to = self._autocast_dtype
-        if cast_to is not None and args and isinstance(first, torch.Tensor) and first.dtype != cast_to \
-                and first.is_floating_point():
-            args = (first.to(cast_to),) + args[1:]
+        if cast_to is not None and args:
+            if isinstance(first, torch.Tensor):
+                if first.dtype != cast_to and first.is_floating_point():
+                    args = (_cast_float(first, cast_to),) + args[1:]
+            elif isinstance(first, (list, tuple)) and any(
+                    isinstance(x, torch.Tensor) and x.dtype != cast_to and x.is_floating_point() for x in first):
+                args = (type(first)(_cast_float(x, cast_to) for x in first),) + args[1:]
         if self._losses:
             self._losses.clear()
         signature = self._signature
@@ -566,6 +570,17 @@ class Layer(torch.nn.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _cast_float(x, dtype):
+    """``x`` in ``dtype`` when it is a floating tensor (Keras autocasting), else unchanged; the Keras mask stays."""
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dtype == dtype:
+        return x
+    cast = x.to(dtype)
+    mask = getattr(x, "_keras_mask", None)
+    if mask is not None:
+        cast._keras_mask = mask
+    return cast
 
 
 def _mask_of(inputs):

@@ -1,0 +1,144 @@
+"""The result of a gradient check: one :class:`Comparison` per (check, input), gathered in a
+:class:`GradientReport` that names the worst mismatch and raises a readable AssertionError.
+
+Example:
+    >>> report = GradientReport("f", [Comparison("reverse vs numerical", "input 0", 0.0, 1e-7)])
+    >>> report.ok
+    True
+    >>> print(report)
+    check_gradients(f): all 1 comparisons agree
+      ok    reverse vs numerical  input 0: |diff| 0 <= tol 1e-07
+"""
+import dataclasses
+
+import torch
+
+
+@dataclasses.dataclass
+class Comparison:
+    """One comparison of two ways to get the same derivatives.
+
+    ``check`` says which (``"reverse vs numerical"``, ``"forward vs reverse"``, ``"forward linearity"`` ...),
+    ``wrt`` with respect to what (``"input 0"``, ``"weight 'dense/kernel'"``, ``"all inputs"``); ``error`` is
+    the worst absolute disagreement, ``tolerance`` what was allowed there, ``index`` the entry (of the input
+    or output) where it was, ``values`` the two numbers compared there. ``kinks`` counts entries where the function
+    has a kink or jump at or near the point (ReLU at 0): accepted when a one-sided difference agrees, or
+    skipped when the function is not differentiable at the point itself. ``detail`` holds an error message
+    when a mode failed to run.
+    """
+
+    check: str
+    wrt: str
+    error: float
+    tolerance: float
+    index: tuple = None
+    values: tuple = None
+    kinks: int = 0
+    detail: str = ""
+
+    @property
+    def ok(self):
+        """Whether the two agree within the tolerance (and both ran)."""
+        return not self.detail and self.error <= self.tolerance
+
+    @property
+    def ratio(self):
+        """``error / tolerance``: above 1 is a failure; infinite when a mode failed to run."""
+        if self.detail:
+            return float("inf")
+        return self.error / self.tolerance if self.tolerance > 0 else (0.0 if self.error == 0 else float("inf"))
+
+    def __str__(self):
+        status = "ok  " if self.ok else "FAIL"
+        head = f"  {status}  {self.check}  {self.wrt}"
+        if self.detail:
+            return f"{head}: {self.detail}"
+        where = "" if self.index is None else f" at {self.index}"
+        values = "" if self.values is None else f" ({self.values[0]:.10g} vs {self.values[1]:.10g})"
+        kinks = f", {self.kinks} entries at kinks" if self.kinks else ""
+        relation = "<=" if self.ok else ">"
+        return f"{head}: |diff| {self.error:.3g} {relation} tol {self.tolerance:.3g}{where}{values}{kinks}"
+
+
+class GradientReport:
+    """All comparisons made by :func:`~kerastorch.testing.check_gradients` on one function or layer.
+
+    ``ok`` is True when every comparison agrees; ``failures`` lists those that do not; ``worst`` is the
+    comparison with the largest ``error / tolerance``; ``assert_ok()`` raises an AssertionError whose
+    message lists every comparison; ``str(report)`` is that same table.
+    """
+
+    def __init__(self, name, comparisons):
+        self.name = name
+        self.comparisons = list(comparisons)
+
+    @property
+    def ok(self):
+        return all(c.ok for c in self.comparisons)
+
+    @property
+    def failures(self):
+        return [c for c in self.comparisons if not c.ok]
+
+    @property
+    def worst(self):
+        return max(self.comparisons, key=lambda c: c.ratio, default=None)
+
+    def find(self, check, wrt=None):
+        """The comparisons whose ``check`` (and ``wrt``, when given) match."""
+        return [c for c in self.comparisons if c.check == check and (wrt is None or c.wrt == wrt)]
+
+    def assert_ok(self):
+        """Raise an AssertionError listing every comparison when any disagrees; return the report otherwise."""
+        if not self.ok:
+            raise AssertionError(str(self))
+        return self
+
+    def __str__(self):
+        n, bad = len(self.comparisons), len(self.failures)
+        head = (f"check_gradients({self.name}): all {n} comparisons agree" if not bad
+                else f"check_gradients({self.name}): {bad} of {n} comparisons disagree; worst: "
+                     f"{self.worst.check}, {self.worst.wrt}")
+        return "\n".join([head] + [str(c) for c in self.comparisons])
+
+    def __repr__(self):
+        return f"<GradientReport {self.name}: {len(self.comparisons)} comparisons, {len(self.failures)} failures>"
+
+
+def _unravel(i, shape):
+    index = []
+    for size in reversed(tuple(shape)):
+        index.append(i % size if size else 0)
+        i //= size if size else 1
+    return tuple(reversed(index))
+
+
+def compare(check, wrt, a, b, tolerance, kinks=None):
+    """Compare tensors ``a`` (exact) and ``b`` (reference) entrywise against a tolerance tensor.
+
+    ``kinks`` (a boolean tensor) marks entries at a kink (see ``gradient_check._settle``): they are counted,
+    not compared.
+    """
+    shape = a.shape
+    tolerance = torch.as_tensor(tolerance, dtype=a.dtype, device=a.device).expand(shape).reshape(-1)
+    a, b = a.detach().reshape(-1), b.detach().reshape(-1)
+    if a.numel() == 0:
+        return Comparison(check, wrt, 0.0, 0.0)
+    diff = (a - b).abs()
+    diff = torch.where(torch.isnan(a) | torch.isnan(b), torch.full_like(diff, float("inf")), diff)
+    n_kinks = 0
+    if kinks is not None:
+        kinks = kinks.reshape(-1) & (diff > tolerance)
+        n_kinks = int(kinks.sum())
+        diff = torch.where(kinks, torch.zeros_like(diff), diff)
+    ratio = diff / tolerance.clamp(min=torch.finfo(a.dtype).tiny)
+    i = int(torch.argmax(torch.nan_to_num(ratio, nan=float("inf"))))
+    return Comparison(check, wrt, float(diff[i]), float(tolerance[i]), index=_unravel(i, shape),
+                      values=(float(a[i]), float(b[i])), kinks=n_kinks)
+
+
+def compare_scalars(check, wrt, a, b, scale, rtol, atol):
+    """Compare two inner products whose terms have total magnitude ``scale``."""
+    a, b = float(a), float(b)
+    error = abs(a - b) if a == a and b == b else float("inf")
+    return Comparison(check, wrt, error, atol + rtol * float(scale), values=(a, b))

@@ -1,0 +1,301 @@
+"""Layer cases of the families without convolutions or recurrence: core, activation, merging,
+regularization, reshaping, normalization and (differentiable) preprocessing layers."""
+import torch
+from hypothesis import strategies as st
+
+from kerastorch.testing.strategies._cases import (ACTIVATIONS, BATCH, case, data_format, image,
+                                                  make, side)
+from kerastorch.testing.strategies.tensors import IntShape
+
+
+def _features(draw, min_dims=2, max_dims=3):
+    return (BATCH,) + tuple(side(draw) for _ in range(draw(st.integers(min_dims, max_dims)) - 1))
+
+
+# ------------------------------------------------------------------------------------------------- core
+@case("core", "Dense")
+def _dense(draw, name):
+    return (make("Dense", units=side(draw, 1, 3), activation=draw(st.sampled_from(ACTIVATIONS)),
+                 use_bias=draw(st.booleans())), _features(draw))
+
+
+@case("core", "EinsumDense")
+def _einsum_dense(draw, name):
+    units = side(draw, 1, 3)
+    if draw(st.booleans()):
+        return (make("EinsumDense", equation="ab,bc->ac", output_shape=(units,),
+                     bias_axes=draw(st.sampled_from([None, "c"])), activation=draw(st.sampled_from(ACTIVATIONS))),
+                (BATCH, side(draw)))
+    return (make("EinsumDense", equation="abc,cd->abd", output_shape=(None, units), bias_axes="d"),
+            (BATCH, side(draw), side(draw)))
+
+
+@case("core", "Embedding")
+def _embedding(draw, name):
+    vocab = side(draw, 2, 5)
+    return make("Embedding", input_dim=vocab, output_dim=side(draw, 1, 3)), IntShape((BATCH, side(draw)), vocab)
+
+
+@case("core", "ReversibleEmbedding")
+def _reversible_embedding(draw, name):
+    vocab = side(draw, 2, 5)
+    return (make("ReversibleEmbedding", input_dim=vocab, output_dim=side(draw, 1, 3)),
+            IntShape((BATCH, side(draw)), vocab))
+
+
+@case("core", "Identity")
+def _identity(draw, name):
+    return make("Identity"), _features(draw)
+
+
+def _smooth(x):
+    return torch.sin(x) * x
+
+
+@case("core", "Lambda")
+def _lambda(draw, name):
+    return make("Lambda", function=_smooth), _features(draw)
+
+
+@case("core", "Masking")
+def _masking(draw, name):
+    return make("Masking", mask_value=draw(st.sampled_from([0.0, 1.0]))), (BATCH, side(draw), side(draw))
+
+
+@case("core", "TorchModuleWrapper")
+def _torch_wrapper(draw, name):
+    n_in = side(draw)
+    return make("TorchModuleWrapper", module=torch.nn.Linear(n_in, side(draw, 1, 3))), (BATCH, n_in)
+
+
+# ----------------------------------------------------------------------------------------------- activation
+@case("activation", "ReLU")
+def _relu(draw, name):
+    return (make("ReLU", max_value=draw(st.sampled_from([None, 1.0, 6.0])),
+                 negative_slope=draw(st.sampled_from([0.0, 0.2])), threshold=draw(st.sampled_from([0.0, 0.5]))),
+            _features(draw))
+
+
+@case("activation", "LeakyReLU")
+def _leaky_relu(draw, name):
+    return make("LeakyReLU", negative_slope=draw(st.sampled_from([0.1, 0.3]))), _features(draw)
+
+
+@case("activation", "ELU")
+def _elu(draw, name):
+    return make("ELU", alpha=draw(st.sampled_from([0.5, 1.0]))), _features(draw)
+
+
+@case("activation", "PReLU")
+def _prelu(draw, name):
+    shape = _features(draw)
+    shared = draw(st.sampled_from([None, [1]])) if len(shape) == 3 else None
+    return make("PReLU", alpha_initializer="glorot_uniform", shared_axes=shared), shape
+
+
+@case("activation", "Softmax")
+def _softmax(draw, name):
+    return make("Softmax", axis=draw(st.sampled_from([-1, 1]))), _features(draw)
+
+
+@case("activation", "Activation")
+def _activation(draw, name):
+    return make("Activation", activation=draw(st.sampled_from(ACTIVATIONS[1:]))), _features(draw)
+
+
+# -------------------------------------------------------------------------------------------------- merging
+def _merge(draw, name, n=None, **config):
+    shape = _features(draw)
+    return make(name, **config), [shape] * (n or draw(st.integers(2, 3)))
+
+
+@case("merging", "Add", "Average", "Maximum", "Minimum", "Multiply")
+def _elementwise_merge(draw, name):
+    return _merge(draw, name)
+
+
+@case("merging", "Subtract")
+def _subtract(draw, name):
+    return _merge(draw, "Subtract", n=2)
+
+
+@case("merging", "Concatenate")
+def _concatenate(draw, name):
+    shape = _features(draw)
+    axis = draw(st.integers(1, len(shape) - 1))
+    other = tuple(side(draw) if i == axis else d for i, d in enumerate(shape))
+    return make("Concatenate", axis=axis), [shape, other]
+
+
+@case("merging", "Dot")
+def _dot(draw, name):
+    n = side(draw)
+    return make("Dot", axes=1, normalize=draw(st.booleans())), [(BATCH, n), (BATCH, n)]
+
+
+# ------------------------------------------------------------------------------------------- regularization
+@case("regularization", "Dropout", "GaussianDropout", "AlphaDropout")
+def _dropout(draw, name):
+    return make(name, rate=draw(st.sampled_from([0.2, 0.5])), seed=draw(st.integers(0, 9))), _features(draw)
+
+
+@case("regularization", "GaussianNoise")
+def _gaussian_noise(draw, name):
+    return make("GaussianNoise", stddev=0.5, seed=draw(st.integers(0, 9))), _features(draw)
+
+
+@case("regularization", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
+def _spatial_dropout(draw, name):
+    rank = int(name[-2])
+    fmt = data_format(draw) if rank > 1 else "channels_last"
+    config = {"data_format": fmt} if rank > 1 else {}
+    return (make(name, rate=0.5, seed=draw(st.integers(0, 9)), **config),
+            image(draw, rank, fmt, high=3))
+
+
+@case("regularization", "ActivityRegularization")
+def _activity_regularization(draw, name):
+    return make("ActivityRegularization", l1=0.01, l2=0.01), _features(draw)
+
+
+# ------------------------------------------------------------------------------------------------ reshaping
+@case("reshaping", "Flatten")
+def _flatten(draw, name):
+    return make("Flatten"), _features(draw, 2, 4)
+
+
+@case("reshaping", "Permute")
+def _permute(draw, name):
+    return make("Permute", dims=tuple(draw(st.permutations([1, 2])))), _features(draw, 3, 3)
+
+
+@case("reshaping", "Reshape")
+def _reshape(draw, name):
+    a, b = side(draw), side(draw)
+    return make("Reshape", target_shape=(b, a)), (BATCH, a * b)
+
+
+@case("reshaping", "RepeatVector")
+def _repeat_vector(draw, name):
+    return make("RepeatVector", n=side(draw, 1, 3)), (BATCH, side(draw))
+
+
+@case("reshaping", "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D")
+def _crop_pad(draw, name):
+    rank, kind = int(name[-2]), name[:-2]
+    amount = tuple((draw(st.integers(0, 1)), draw(st.integers(0, 1))) for _ in range(rank))
+    config = {"cropping" if kind == "Cropping" else "padding": amount[0] if rank == 1 else amount}
+    fmt = data_format(draw) if rank > 1 else "channels_last"
+    if rank > 1:
+        config["data_format"] = fmt
+    return make(f"{kind}{rank}D", **config), image(draw, rank, fmt, low=3)
+
+
+@case("reshaping", "UpSampling1D", "UpSampling2D", "UpSampling3D")
+def _up_sampling(draw, name):
+    rank = int(name[-2])
+    size = draw(st.integers(1, 2))
+    config = {"size": size}
+    fmt = "channels_last"
+    if rank > 1:
+        fmt = data_format(draw)
+        config.update(size=(size,) * rank, data_format=fmt)
+    if rank == 2:
+        config["interpolation"] = draw(st.sampled_from(["nearest", "bilinear"]))
+    return make(f"UpSampling{rank}D", **config), image(draw, rank, fmt, high=3)
+
+
+# -------------------------------------------------------------------------------------------- normalization
+@case("normalization", "BatchNormalization")
+def _batch_norm(draw, name):
+    shape = _features(draw)
+    return (make("BatchNormalization", axis=draw(st.sampled_from([-1, 1])), center=draw(st.booleans()),
+                 scale=draw(st.booleans()), momentum=0.9), shape)
+
+
+@case("normalization", "LayerNormalization")
+def _layer_norm(draw, name):
+    return (make("LayerNormalization", axis=-1, center=draw(st.booleans()), scale=draw(st.booleans()),
+                 rms_scaling=draw(st.booleans())), _features(draw))
+
+
+@case("normalization", "GroupNormalization")
+def _group_norm(draw, name):
+    groups = side(draw, 1, 2)
+    return make("GroupNormalization", groups=groups), (BATCH, side(draw, 1, 2), groups * side(draw, 1, 2))
+
+
+@case("normalization", "RMSNormalization")
+def _rms_norm(draw, name):
+    return make("RMSNormalization"), _features(draw)
+
+
+@case("normalization", "UnitNormalization")
+def _unit_norm(draw, name):
+    return make("UnitNormalization", axis=-1), _features(draw)
+
+
+@case("normalization", "SpectralNormalization")
+def _spectral_norm(draw, name):
+    return (make("SpectralNormalization", layer=make("Dense", units=side(draw, 1, 3)),
+                 power_iterations=draw(st.integers(1, 2))), (BATCH, side(draw, 2, 4)))
+
+
+# -------------------------------------------------------------------------------------------- preprocessing
+def _pixels(draw, fmt="channels_last", channels=None):
+    return image(draw, 2, fmt, channels=channels, low=2, high=4)
+
+
+@case("preprocessing", "Rescaling")
+def _rescaling(draw, name):
+    return make("Rescaling", scale=draw(st.sampled_from([0.5, 2.0])), offset=draw(st.sampled_from([0.0, 1.0]))), \
+        _pixels(draw)
+
+
+@case("preprocessing", "Normalization")
+def _normalization(draw, name):
+    return make("Normalization", mean=0.5, variance=2.0), _pixels(draw)
+
+
+@case("preprocessing", "Resizing", "CenterCrop", "RandomCrop")
+def _resize_crop(draw, name):
+    config = {"height": side(draw, 1, 3), "width": side(draw, 1, 3)}
+    if name == "RandomCrop":
+        config["seed"] = draw(st.integers(0, 9))
+    return make(name, **config), image(draw, 2, channels=side(draw, 1, 2), low=3, high=4)
+
+
+@case("preprocessing", "RandomFlip")
+def _random_flip(draw, name):
+    return make("RandomFlip", mode=draw(st.sampled_from(["horizontal", "vertical", "horizontal_and_vertical"])),
+                seed=draw(st.integers(0, 9))), _pixels(draw)
+
+
+@case("preprocessing", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomShear")
+def _random_affine(draw, name):
+    factor = draw(st.sampled_from([0.1, 0.3]))
+    config = {"RandomRotation": {"factor": factor}, "RandomZoom": {"height_factor": factor},
+              "RandomTranslation": {"height_factor": factor, "width_factor": factor},
+              "RandomShear": {"x_factor": factor, "y_factor": factor}}[name]
+    fill = draw(st.sampled_from(["reflect", "constant", "nearest", "wrap"]))
+    return make(name, fill_mode=fill, seed=draw(st.integers(0, 9)), **config), _pixels(draw)
+
+
+@case("preprocessing", "RandomBrightness", "RandomContrast")
+def _random_brightness_contrast(draw, name):
+    return make(name, factor=0.3, value_range=(-10, 10), seed=draw(st.integers(0, 9))), _pixels(draw)
+
+
+@case("preprocessing", "RandomGrayscale")
+def _random_grayscale(draw, name):
+    return make("RandomGrayscale", factor=draw(st.sampled_from([0.0, 0.5, 1.0])), seed=draw(st.integers(0, 9))), \
+        _pixels(draw, channels=3)
+
+
+@case("preprocessing", "RandomInvert", "Solarization")
+def _invert_solarize(draw, name):
+    if name == "RandomInvert":
+        return make("RandomInvert", factor=0.5, value_range=(-10, 10), seed=draw(st.integers(0, 9))), _pixels(draw)
+    return (make("Solarization", addition_factor=0.1, threshold_factor=0.5, value_range=(-10, 10),
+                 seed=draw(st.integers(0, 9))), _pixels(draw))
+

@@ -1,0 +1,82 @@
+"""Hypothesis strategies for shapes, float tensors and layer inputs.
+
+Example:
+    >>> from hypothesis import given
+    >>> @given(tensors((2, 3), low=-1, high=1))
+    ... def test(x):
+    ...     assert x.shape == (2, 3) and x.dtype == torch.float64 and bool((x.abs() <= 1).all())
+    >>> test()
+"""
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+_NP = {torch.float64: np.float64, torch.float32: np.float32, torch.float16: np.float16}
+
+
+class IntShape(tuple):
+    """The shape of an integer input (token ids, class indices) with entries in ``[0, high)``.
+
+    >>> s = IntShape((2, 3), high=5)
+    >>> s, s.high
+    ((2, 3), 5)
+    """
+
+    def __new__(cls, shape, high):
+        self = super().__new__(cls, shape)
+        self.high = int(high)
+        return self
+
+    def __reduce__(self):
+        return IntShape, (tuple(self), self.high)
+
+
+def is_shape(spec):
+    """Whether ``spec`` is one shape (a tuple of ints, possibly an :class:`IntShape`) rather than a structure."""
+    return isinstance(spec, tuple) and all(isinstance(d, int) for d in spec)
+
+
+def shapes(min_dims=1, max_dims=3, min_side=1, max_side=4, batch=None):
+    """Array shapes; with ``batch`` the first axis is fixed to it (and counts towards the dims)."""
+    if batch is None:
+        return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    rest = hnp.array_shapes(min_dims=max(min_dims - 1, 0), max_dims=max_dims - 1, min_side=min_side,
+                            max_side=max_side)
+    return rest.map(lambda s: (batch,) + s)
+
+
+def tensors(shape=None, *, dtype=torch.float64, low=-2.0, high=2.0, **shape_kwargs):
+    """Torch tensors with finite entries in ``[low, high]``; ``shape`` is a tuple, a strategy of tuples, or
+    None (drawn with :func:`shapes` and ``shape_kwargs``)."""
+    if shape is None:
+        shape = shapes(**shape_kwargs)
+    width = torch.finfo(dtype).bits if dtype in (torch.float16, torch.float32) else 64
+    elements = st.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
+    return hnp.arrays(_NP[dtype], shape, elements=elements).map(lambda a: torch.from_numpy(np.array(a)))
+
+
+def int_tensors(shape, high):
+    """int64 tensors of ``shape`` with entries in ``[0, high)``."""
+    return hnp.arrays(np.int64, shape, elements=st.integers(0, high - 1)).map(torch.from_numpy)
+
+
+def inputs_for(spec, *, dtype=torch.float64, low=-2.0, high=2.0):
+    """Inputs matching an input spec: a shape gives a tensor (an :class:`IntShape` an int64 tensor), a list
+    gives a list and a tuple of specs a tuple (spread as positional arguments by ``check_gradients``).
+
+    >>> from hypothesis import given
+    >>> @given(inputs_for(((2, 3), [(2, 4), IntShape((2,), high=3)])))
+    ... def test(xs):
+    ...     x, (h, i) = xs
+    ...     assert x.shape == (2, 3) and h.shape == (2, 4) and i.dtype == torch.int64
+    >>> test()
+    """
+    if isinstance(spec, IntShape):
+        return int_tensors(tuple(spec), spec.high)
+    if is_shape(spec):
+        return tensors(spec, dtype=dtype, low=low, high=high)
+    parts = [inputs_for(s, dtype=dtype, low=low, high=high) for s in spec]
+    if isinstance(spec, list):
+        return st.tuples(*parts).map(list)
+    return st.tuples(*parts)
