@@ -11,7 +11,7 @@ from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch import backend, dtype_policies, ops, random, saving
 from kerastorch import layers, models, utils, datasets
 from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
-from kerastorch import autodiff
+from kerastorch import autodiff, testing
 from kerastorch.autodiff import GradientTape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.variable import Variable
@@ -19,4 +19,3 @@ from kerastorch.layers import Input, InputSpec, Layer
 from kerastorch.models import Functional, Model, Sequential
 
 __version__ = "0.1.0"
-from kerastorch import testing  # noqa: E402,F401  (gradient checks and hypothesis strategies)
