@@ -217,12 +217,15 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
     return _adaptive("average", inputs, output_size, data_format)
 
 
-def _block_check(name, x, block_size):
+def _block_input(name, x, block_size, data_format):
+    """``x`` as a tensor and the normalized ``data_format`` of ``depth_to_space`` / ``space_to_depth``."""
+    x = tensor_like(x)
     if x.dim() != 4:
         raise ValueError(f"ops.{name}: expected a rank-4 input (batch, height, width, channels), "
                          f"received shape {tuple(x.shape)}")
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2:
         raise ValueError(f"ops.{name}: block_size must be an int >= 2, received block_size={block_size!r}")
+    return x, cu.normalize_data_format(data_format, f"ops.{name}")
 
 
 def depth_to_space(x, block_size, data_format="channels_last"):
@@ -230,9 +233,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
 
     ``depth_to_space(torch.ones(1, 2, 2, 4), 2).shape`` -> ``torch.Size([1, 4, 4, 1])``
     """
-    x = tensor_like(x)
-    _block_check("depth_to_space", x, block_size)
-    data_format = cu.normalize_data_format(data_format, "ops.depth_to_space")
+    x, data_format = _block_input("depth_to_space", x, block_size, data_format)
     if data_format == "channels_first":
         return F.pixel_shuffle(x, block_size)
     n, h, w, c = x.shape
@@ -249,9 +250,7 @@ def space_to_depth(x, block_size, data_format="channels_last"):
 
     ``space_to_depth(torch.ones(1, 4, 4, 1), 2).shape`` -> ``torch.Size([1, 2, 2, 4])``
     """
-    x = tensor_like(x)
-    _block_check("space_to_depth", x, block_size)
-    data_format = cu.normalize_data_format(data_format, "ops.space_to_depth")
+    x, data_format = _block_input("space_to_depth", x, block_size, data_format)
     if data_format == "channels_first":
         return F.pixel_unshuffle(x, block_size)
     n, h, w, c = x.shape

@@ -172,7 +172,8 @@ def is_int(dtype):
     return "int" in dtype
 
 
-def _device_of(xs):
+def device_of(*xs):
+    """The device of the first tensor with dimensions among ``xs`` (else of any tensor, else the default device)."""
     for x in xs:
         if isinstance(x, torch.Tensor) and x.ndim > 0:
             return x.device
@@ -190,7 +191,7 @@ def to_tensors(*xs, dtype=None):
     [torch.int16, torch.int16]
     """
     target = getattr(torch, standardize_dtype(dtype) if dtype is not None else result_type(*xs))
-    device = _device_of(xs)
+    device = device_of(*xs)
     out = []
     for x in xs:
         if isinstance(x, torch.Tensor):

@@ -23,7 +23,9 @@ def arrays(dtype, shape, low=-4.0, high=4.0):
         elements = st.integers(max(int(low), info.min, 0 if dtype.startswith("u") else info.min),
                                min(int(high), info.max))
     else:
-        elements = st.floats(low, high, width={"float16": 16, "float32": 32}.get(dtype, 64))
+        width = {"float16": 16, "float32": 32}.get(dtype, 64)
+        kind = {16: np.float16, 32: np.float32, 64: np.float64}[width]
+        elements = st.floats(float(kind(low)), float(kind(high)), width=width)  # bounds the width can hold
     return hnp.arrays(np.dtype(dtype), shape, elements=elements)
 
 
@@ -38,17 +40,18 @@ def dtype_name(x):
     return str(x.dtype).replace("torch.", "")
 
 
-def assert_matches(ours, theirs, tol=None, check_dtype=True):
-    """``ours`` (a tensor or nested tuples/lists/dicts of them) equals Keras's ``theirs``."""
+def assert_matches(ours, theirs, tol=None, check_dtype=True, *, atol=None, tols=TOLS):
+    """``ours`` (a tensor or nested tuples/lists/dicts of them) equals Keras's ``theirs``: dtype, shape and values
+    within ``rtol = tol`` (default: ``tols[dtype]``) and ``atol`` (default: the same as ``rtol``)."""
     if isinstance(theirs, dict):
         assert isinstance(ours, dict) and sorted(ours) == sorted(theirs)
         for key in theirs:
-            assert_matches(ours[key], theirs[key], tol, check_dtype)
+            assert_matches(ours[key], theirs[key], tol, check_dtype, atol=atol, tols=tols)
         return
     if isinstance(theirs, (tuple, list)):
         assert isinstance(ours, (tuple, list)) and len(ours) == len(theirs), (ours, theirs)
         for a, b in zip(ours, theirs):
-            assert_matches(a, b, tol, check_dtype)
+            assert_matches(a, b, tol, check_dtype, atol=atol, tols=tols)
         return
     assert isinstance(ours, torch.Tensor), type(ours)
     if check_dtype:
@@ -56,7 +59,9 @@ def assert_matches(ours, theirs, tol=None, check_dtype=True):
     a, b = to_np(ours), to_np(theirs)
     assert a.shape == b.shape, (a.shape, b.shape)
     if a.dtype.kind in "fc":
-        t = TOLS.get(dtype_name(ours), 1e-5) if tol is None else tol
-        np.testing.assert_allclose(a.astype(np.complex128), b.astype(np.complex128), rtol=t, atol=t)
+        t = tols.get(dtype_name(ours), 1e-5) if tol is None else tol
+        np.testing.assert_allclose(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64),
+                                   b.astype(np.complex128 if b.dtype.kind == "c" else np.float64),
+                                   rtol=t, atol=t if atol is None else atol)
     else:
         np.testing.assert_array_equal(a, b)

@@ -6,6 +6,7 @@ import mode), so they can ``from parity_checks import ...``.
 """
 import doctest
 import importlib
+import inspect
 
 import numpy as np
 import pytest
@@ -147,3 +148,12 @@ def run_doctests(*modules):
         result = doctest.testmod(module, extraglobs={"torch": torch, "np": np, "kerastorch": kerastorch},
                                  optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def assert_signatures_match(module, keras_ops):
+    """Every function in ``module.__all__`` has the signature of Keras's ``keras_ops.<name>``: the same parameter
+    names and defaults, in order."""
+    for name in module.__all__:
+        ours, theirs = inspect.signature(getattr(module, name)), inspect.signature(getattr(keras_ops, name))
+        assert [(p.name, p.default) for p in ours.parameters.values()] == \
+            [(p.name, p.default) for p in theirs.parameters.values()], name

@@ -88,7 +88,9 @@ def test_activation_errors():
 
 
 # ------------------------------------------------------------------ convolution
-def _conv_case(data, rank, transpose=False):
+def _conv_case(data, rank, transpose=False, valid_output=False):
+    """A random conv input ``x``, ``kernel_size``, keyword arguments and the number of input channels (with
+    ``valid_output``: only cases whose output is not empty)."""
     data_format = data.draw(st.sampled_from(["channels_last", "channels_first"]))
     kernel_size = data.draw(st.tuples(*[st.integers(1, 3)] * rank))
     strides = data.draw(st.sampled_from([1, 2]))
@@ -98,7 +100,10 @@ def _conv_case(data, rank, transpose=False):
     channels = data.draw(st.integers(1, 3))
     shape = (2,) + spatial + (channels,) if data_format == "channels_last" else (2, channels) + spatial
     x = torch.as_tensor(data.draw(arrays("float32", shape)))
-    return x, kernel_size, dict(strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
+    kw = dict(strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
+    if valid_output:
+        _assume_output(x, kernel_size, kw)
+    return x, kernel_size, kw, channels
 
 
 def _assume_output(x, kernel_size, kw):
@@ -110,9 +115,7 @@ def _assume_output(x, kernel_size, kw):
 @pytest.mark.parametrize("rank", [1, 2])
 @given(data=st.data())
 def test_conv_matches_keras(keras3, rank, data):
-    x, kernel_size, kw = _conv_case(data, rank)
-    _assume_output(x, kernel_size, kw)
-    channels = x.shape[-1] if kw["data_format"] == "channels_last" else x.shape[1]
+    x, kernel_size, kw, channels = _conv_case(data, rank, valid_output=True)
     groups = data.draw(st.sampled_from([g for g in (1, 2, 3) if channels % g == 0]))
     filters = groups * data.draw(st.integers(1, 2))
     kernel = torch.as_tensor(data.draw(arrays("float32", kernel_size + (channels // groups, filters))))
@@ -130,9 +133,7 @@ def test_conv_matches_keras(keras3, rank, data):
 @pytest.mark.parametrize("rank", [1, 2])
 @given(data=st.data())
 def test_depthwise_and_separable_conv_match_keras(keras3, rank, data):
-    x, kernel_size, kw = _conv_case(data, rank)
-    _assume_output(x, kernel_size, kw)
-    channels = x.shape[-1] if kw["data_format"] == "channels_last" else x.shape[1]
+    x, kernel_size, kw, channels = _conv_case(data, rank, valid_output=True)
     multiplier = data.draw(st.integers(1, 2))
     depthwise = torch.as_tensor(data.draw(arrays("float32", kernel_size + (channels, multiplier))))
     pointwise = torch.as_tensor(data.draw(arrays("float32", (1,) * rank + (channels * multiplier, 2))))
@@ -145,8 +146,7 @@ def test_depthwise_and_separable_conv_match_keras(keras3, rank, data):
 @pytest.mark.parametrize("rank", [1, 2])
 @given(data=st.data())
 def test_conv_transpose_matches_keras(keras3, rank, data):
-    x, kernel_size, kw = _conv_case(data, rank, transpose=True)
-    channels = x.shape[-1] if kw["data_format"] == "channels_last" else x.shape[1]
+    x, kernel_size, kw, channels = _conv_case(data, rank, transpose=True)
     kernel = torch.as_tensor(data.draw(arrays("float32", kernel_size + (2, channels))))
     if data.draw(st.booleans()):
         kw["output_padding"] = data.draw(st.integers(0, kw["strides"] - 1))
@@ -158,7 +158,7 @@ def test_conv_transpose_matches_keras(keras3, rank, data):
 @given(data=st.data())
 def test_pooling_matches_keras(keras3, mode, data):
     rank = data.draw(st.sampled_from([1, 2]))
-    x, _, kw = _conv_case(data, rank)
+    x, _, kw, _ = _conv_case(data, rank)
     pool_size = data.draw(st.sampled_from([1, 2, 3]))
     strides = data.draw(st.sampled_from([None, 1, 2]))
     spatial = x.shape[1:-1] if kw["data_format"] == "channels_last" else x.shape[2:]

@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import DTYPES, INTS, arrays, broadcastable, call_both, run_doctests, shapes, to_np
+from parity_checks import assert_signatures_match, DTYPES, INTS, arrays, broadcastable, call_both, run_doctests, shapes, to_np
 
 from kerastorch import ops
 from kerastorch.ops.numpy import logic
@@ -23,15 +23,6 @@ UNARY = {"logical_not": DTYPES, "bitwise_invert": DTYPES, "bitwise_not": DTYPES,
          "isinf": DTYPES, "isfinite": DTYPES, "isneginf": DTYPES, "isposinf": DTYPES, "isreal": DTYPES,
          "signbit": DTYPES}
 SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -2.5, float("nan"), float("inf"), -float("inf")])
-
-
-@pytest.fixture
-def _cpu():
-    import kerastorch
-
-    kerastorch.config.set_device("cpu")
-    yield
-    kerastorch.config.set_device(None)
 
 
 def _values(draw, dtype, shape):
@@ -111,9 +102,4 @@ def test_doctests():
 
 
 def test_signatures_are_keras(keras3):
-    import inspect
-
-    for name in logic.__all__:
-        ours, theirs = inspect.signature(getattr(logic, name)), inspect.signature(getattr(keras3.ops, name))
-        assert [(p.name, p.default) for p in ours.parameters.values()] == \
-            [(p.name, p.default) for p in theirs.parameters.values()], name
+    assert_signatures_match(logic, keras3.ops)

@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import DTYPES, arrays, call_both, run_doctests, shapes, to_np
+from parity_checks import assert_signatures_match, DTYPES, arrays, call_both, run_doctests, shapes, to_np
 
 from kerastorch import ops
 from kerastorch.ops.numpy import quantiles
@@ -13,15 +13,6 @@ from kerastorch.ops.numpy import quantiles
 pytestmark = pytest.mark.usefixtures("_cpu")
 
 METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
-
-
-@pytest.fixture
-def _cpu():
-    import kerastorch
-
-    kerastorch.config.set_device("cpu")
-    yield
-    kerastorch.config.set_device(None)
 
 
 @st.composite
@@ -78,9 +69,4 @@ def test_doctests():
 
 
 def test_signatures_are_keras(keras3):
-    import inspect
-
-    for name in quantiles.__all__:
-        ours, theirs = inspect.signature(getattr(quantiles, name)), inspect.signature(getattr(keras3.ops, name))
-        assert [(p.name, p.default) for p in ours.parameters.values()] == \
-            [(p.name, p.default) for p in theirs.parameters.values()], name
+    assert_signatures_match(quantiles, keras3.ops)

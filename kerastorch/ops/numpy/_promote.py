@@ -51,15 +51,7 @@ def promote_dtype(*xs, weak=None):
     return _promote(keys, config.floatx())
 
 
-def device_of(*xs):
-    """The device of the first tensor with dimensions (else of any tensor, else the default device)."""
-    for x in xs:
-        if isinstance(x, torch.Tensor) and x.ndim > 0:
-            return x.device
-    for x in xs:
-        if isinstance(x, torch.Tensor):
-            return x.device
-    return config.default_device()
+device_of = dtypes.device_of
 
 
 def cast(x, dtype, device):
@@ -114,6 +106,19 @@ def fail(op, error, *xs):
     if "not implemented for" in message or "not supported" in message or "not allowed" in message:
         return TypeError(f"ops.{op}: unsupported dtype(s) {kinds} ({message})")
     return ValueError(f"ops.{op}: {message} (inputs of dtype {kinds})")
+
+
+def named(op, doc, function):
+    """``function`` named ``op`` (for tracebacks and ``help``) with docstring ``doc``: the ops made by factories."""
+    function.__name__ = function.__qualname__ = op
+    function.__doc__ = doc
+    return function
+
+
+def check_integer(op, dtype, bool_ok=True):
+    """Raises ``ops.<op>``'s TypeError unless ``dtype`` is an integer dtype (or bool, with ``bool_ok``)."""
+    if dtype.is_floating_point or dtype.is_complex or (dtype == torch.bool and not bool_ok):
+        raise TypeError(f"ops.{op}: expected integer{' or bool' if bool_ok else ''} tensors, received {name(dtype)}")
 
 
 def apply(op, fn, *xs, **kwargs):

@@ -41,9 +41,7 @@ def _float_unary(op, fn):
         x = c.to_float(x)
         return c.apply(op, fn, x)
 
-    function.__name__ = function.__qualname__ = op
-    function.__doc__ = f"Elementwise ``{op}`` (integer and bool inputs give floatx)."
-    return function
+    return c.named(op, f"Elementwise ``{op}`` (integer and bool inputs give floatx).", function)
 
 
 sqrt = _float_unary("sqrt", torch.sqrt)
@@ -280,21 +278,17 @@ def heaviside(x1, x2):
     return c.apply("heaviside", torch.heaviside, a, b)
 
 
-def _int_op(op, fn):
+def _int_op(op, fn, doc):
     def function(x1, x2):
         a, b, dtype = c.pair(x1, x2)
-        if dtype == torch.bool or a.is_floating_point() or a.is_complex():
-            raise TypeError(f"ops.{op}: expected integer tensors, received {c.name(dtype)}")
+        c.check_integer(op, dtype, bool_ok=False)
         return c.apply(op, fn, a, b)
 
-    function.__name__ = function.__qualname__ = op
-    return function
+    return c.named(op, doc, function)
 
 
-gcd = _int_op("gcd", torch.gcd)
-gcd.__doc__ = "Elementwise greatest common divisor of integers."
-lcm = _int_op("lcm", torch.lcm)
-lcm.__doc__ = "Elementwise least common multiple of integers."
+gcd = _int_op("gcd", torch.gcd, "Elementwise greatest common divisor of integers.")
+lcm = _int_op("lcm", torch.lcm, "Elementwise least common multiple of integers.")
 
 
 def ldexp(x1, x2):

@@ -25,83 +25,53 @@ __all__ = [
 ]
 
 
-def _compare(op, fn):
+def _compare(op, fn, doc):
     def function(x1, x2):
         if isinstance(x1, torch.Tensor) and isinstance(x2, (torch.Tensor, int, float, bool)):
             # torch compares mixed dtypes (and Python scalars) exactly as the promoted tensors would.
             return c.apply(op, fn, x1, x2)
         return c.binary(op, fn, x1, x2)
 
-    function.__name__ = function.__qualname__ = op
-    return function
+    return c.named(op, doc, function)
 
 
-equal = _compare("equal", torch.eq)
-equal.__doc__ = "Elementwise ``x1 == x2``."
-not_equal = _compare("not_equal", torch.ne)
-not_equal.__doc__ = "Elementwise ``x1 != x2``."
-greater = _compare("greater", torch.gt)
-greater.__doc__ = "Elementwise ``x1 > x2``."
-greater_equal = _compare("greater_equal", torch.ge)
-greater_equal.__doc__ = "Elementwise ``x1 >= x2``."
-less = _compare("less", torch.lt)
-less.__doc__ = "Elementwise ``x1 < x2``."
-less_equal = _compare("less_equal", torch.le)
-less_equal.__doc__ = "Elementwise ``x1 <= x2``."
+equal = _compare("equal", torch.eq, "Elementwise ``x1 == x2``.")
+not_equal = _compare("not_equal", torch.ne, "Elementwise ``x1 != x2``.")
+greater = _compare("greater", torch.gt, "Elementwise ``x1 > x2``.")
+greater_equal = _compare("greater_equal", torch.ge, "Elementwise ``x1 >= x2``.")
+less = _compare("less", torch.lt, "Elementwise ``x1 < x2``.")
+less_equal = _compare("less_equal", torch.le, "Elementwise ``x1 <= x2``.")
 
 
-def _logical(op, fn):
+def _logical(op, fn, doc):
     def function(x1, x2):
         a, b = c.tensor(x1), c.tensor(x2)
         if a.device != b.device and b.ndim == 0:
             b = b.to(a.device)
         return c.apply(op, fn, a, b)
 
-    function.__name__ = function.__qualname__ = op
-    return function
+    return c.named(op, doc, function)
 
 
-logical_and = _logical("logical_and", torch.logical_and)
-logical_and.__doc__ = "Elementwise truth of ``x1 and x2`` (non-zero is true)."
-logical_or = _logical("logical_or", torch.logical_or)
-logical_or.__doc__ = "Elementwise truth of ``x1 or x2``."
-logical_xor = _logical("logical_xor", torch.logical_xor)
-logical_xor.__doc__ = "Elementwise truth of ``x1 xor x2``."
+logical_and = _logical("logical_and", torch.logical_and, "Elementwise truth of ``x1 and x2`` (non-zero is true).")
+logical_or = _logical("logical_or", torch.logical_or, "Elementwise truth of ``x1 or x2``.")
+logical_xor = _logical("logical_xor", torch.logical_xor, "Elementwise truth of ``x1 xor x2``.")
 
 
-def logical_not(x):
-    """Elementwise ``not x`` (zero is false)."""
-    return torch.logical_not(c.tensor(x))
+def _unary(op, fn, doc):
+    def function(x):
+        return fn(c.tensor(x))
+
+    return c.named(op, doc, function)
 
 
-def isnan(x):
-    """Elementwise NaN test (False for integers)."""
-    return torch.isnan(c.tensor(x))
-
-
-def isinf(x):
-    """Elementwise test for +-inf."""
-    return torch.isinf(c.tensor(x))
-
-
-def isfinite(x):
-    """Elementwise test for finite values (not NaN or inf)."""
-    return torch.isfinite(c.tensor(x))
-
-
-def isposinf(x):
-    """Elementwise test for +inf."""
-    return torch.isposinf(c.tensor(x))
-
-
-def isneginf(x):
-    """Elementwise test for -inf."""
-    return torch.isneginf(c.tensor(x))
-
-
-def isreal(x):
-    """Elementwise test for a zero imaginary part (all True for real tensors)."""
-    return torch.isreal(c.tensor(x))
+logical_not = _unary("logical_not", torch.logical_not, "Elementwise ``not x`` (zero is false).")
+isnan = _unary("isnan", torch.isnan, "Elementwise NaN test (False for integers).")
+isinf = _unary("isinf", torch.isinf, "Elementwise test for +-inf.")
+isfinite = _unary("isfinite", torch.isfinite, "Elementwise test for finite values (not NaN or inf).")
+isposinf = _unary("isposinf", torch.isposinf, "Elementwise test for +inf.")
+isneginf = _unary("isneginf", torch.isneginf, "Elementwise test for -inf.")
+isreal = _unary("isreal", torch.isreal, "Elementwise test for a zero imaginary part (all True for real tensors).")
 
 
 def signbit(x):
@@ -126,38 +96,29 @@ def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     return isclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan).all()
 
 
-def _bitwise(op, fn):
+def _bitwise(op, fn, doc):
     def function(x, y):
         a, b, dtype = c.pair(x, y)
-        if a.is_floating_point() or a.is_complex():
-            raise TypeError(f"ops.{op}: expected integer or bool tensors, received {c.name(dtype)}")
+        c.check_integer(op, dtype)
         return c.apply(op, fn, a, b)
 
-    function.__name__ = function.__qualname__ = op
-    return function
+    return c.named(op, doc, function)
 
 
-bitwise_and = _bitwise("bitwise_and", torch.bitwise_and)
-bitwise_and.__doc__ = "Elementwise bitwise ``x & y`` of integer or bool tensors."
-bitwise_or = _bitwise("bitwise_or", torch.bitwise_or)
-bitwise_or.__doc__ = "Elementwise bitwise ``x | y`` of integer or bool tensors."
-bitwise_xor = _bitwise("bitwise_xor", torch.bitwise_xor)
-bitwise_xor.__doc__ = "Elementwise bitwise ``x ^ y`` of integer or bool tensors."
-bitwise_left_shift = _bitwise("bitwise_left_shift", torch.bitwise_left_shift)
-bitwise_left_shift.__doc__ = "Elementwise ``x << y`` of integer tensors."
-bitwise_right_shift = _bitwise("bitwise_right_shift", torch.bitwise_right_shift)
-bitwise_right_shift.__doc__ = "Elementwise ``x >> y`` (arithmetic shift) of integer tensors."
-left_shift = _bitwise("left_shift", torch.bitwise_left_shift)
-left_shift.__doc__ = "Elementwise ``x << y`` of integer tensors (same as :func:`bitwise_left_shift`)."
-right_shift = _bitwise("right_shift", torch.bitwise_right_shift)
-right_shift.__doc__ = "Elementwise ``x >> y`` of integer tensors (same as :func:`bitwise_right_shift`)."
+_SHL, _SHR = "Elementwise ``x << y`` of integer tensors", "Elementwise ``x >> y`` (arithmetic shift) of integer tensors"
+bitwise_and = _bitwise("bitwise_and", torch.bitwise_and, "Elementwise bitwise ``x & y`` of integer or bool tensors.")
+bitwise_or = _bitwise("bitwise_or", torch.bitwise_or, "Elementwise bitwise ``x | y`` of integer or bool tensors.")
+bitwise_xor = _bitwise("bitwise_xor", torch.bitwise_xor, "Elementwise bitwise ``x ^ y`` of integer or bool tensors.")
+bitwise_left_shift = _bitwise("bitwise_left_shift", torch.bitwise_left_shift, f"{_SHL}.")
+bitwise_right_shift = _bitwise("bitwise_right_shift", torch.bitwise_right_shift, f"{_SHR}.")
+left_shift = _bitwise("left_shift", torch.bitwise_left_shift, f"{_SHL} (same as :func:`bitwise_left_shift`).")
+right_shift = _bitwise("right_shift", torch.bitwise_right_shift, f"{_SHR} (same as :func:`bitwise_right_shift`).")
 
 
 def bitwise_invert(x):
     """Elementwise bitwise NOT of an integer or bool tensor."""
     x = c.tensor(x)
-    if x.is_floating_point() or x.is_complex():
-        raise TypeError(f"ops.bitwise_invert: expected integer or bool tensors, received {c.name(x.dtype)}")
+    c.check_integer("bitwise_invert", x.dtype)
     return torch.bitwise_not(x)
 
 
