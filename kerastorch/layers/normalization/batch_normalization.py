@@ -29,6 +29,8 @@ from kerastorch.layers.normalization._common import (add_scale_offset, cast_weig
                                                      upcast)
 from kerastorch.saving.object_registration import register_builtin
 
+_CUDNN = torch.backends.cudnn
+
 
 @register_builtin("keras.layers")
 class BatchNormalization(Layer):
@@ -115,7 +117,9 @@ class BatchNormalization(Layer):
                                                              self.epsilon))
         else:
             outputs = self._fused_training(x, gamma, beta)
-        return outputs.to(self._compute_torch_dtype) if outputs.is_floating_point() else outputs
+        if outputs.dtype == inputs.dtype or not outputs.is_floating_point():  # (the common case: no dtype lookup)
+            return outputs
+        return outputs.to(self._compute_torch_dtype)
 
     # ----------------------------------------------------------- helpers
     def _channels_first(self, x, fn):
@@ -148,8 +152,8 @@ class BatchNormalization(Layer):
         # torch updates the buffers it is given in place and keeps them for the backward pass: the variance
         # goes to a scratch copy, so that correcting it afterwards touches no tensor the graph saved.
         scratch = moving_variance.detach().clone()
-        outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, moving_mean, scratch, gamma, beta,
-                                                         True, 1.0 - m, self.epsilon))
+        outputs = self._channels_first(x, lambda cf: torch.batch_norm(cf, gamma, beta, moving_mean, scratch, True,
+                                                             1.0 - m, self.epsilon, _CUDNN.enabled))
         with torch.no_grad():
             moving_variance.mul_(m / n).add_(scratch, alpha=(n - 1) / n)
         return outputs
