@@ -96,16 +96,10 @@ def _randomize(layer, seed):
                        for w in layer.weights])
 
 
-def _available(name):
-    if not hasattr(layers, name):
-        pytest.skip(f"{name} is not in this build of the catalogue yet")
-    return getattr(layers, name)
-
-
 @pytest.mark.parity
 @pytest.mark.parametrize("name,kwargs,shape", CASES, ids=[c[0] for c in CASES])
 def test_catalogue_parity_and_round_trips(keras3, name, kwargs, shape):
-    cls = _available(name)
+    cls = getattr(layers, name)
     x = np.random.default_rng(0).normal(size=shape).astype("float32")
     theirs = getattr(keras3.layers, name)(**kwargs)
     theirs(torch.tensor(x, device=keras_device()), training=False)  # build
@@ -137,7 +131,7 @@ def test_catalogue_parity_and_round_trips(keras3, name, kwargs, shape):
 def test_catalogue_model_save_load_and_resume(tmp_path, name, kwargs, shape):
     """Each layer in a compiled model: save -> load gives the same predictions, and one more epoch of fit
     gives bitwise the same weights in the loaded model as in the original."""
-    cls = _available(name)
+    cls = getattr(layers, name)
     torch.manual_seed(0)
     model = kerastorch.Sequential([kerastorch.Input(shape[1:]), cls(**kwargs), layers.Flatten(), layers.Dense(2)])
     model.compile(optimizer="adam", loss="mse")
