@@ -9,6 +9,8 @@ Example:
     >>> MaxNorm(1.0)(torch.tensor([[3.0], [4.0]]))
     tensor([[0.6000],
             [0.8000]])
+    >>> type(get("max_norm")).__name__
+    'MaxNorm'
 """
 import numbers
 
@@ -16,7 +18,7 @@ import torch
 
 from kerastorch import config
 from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
+from kerastorch.saving.serialization_lib import ConfigMixin, namespace_functions
 
 _MODULE = "keras.constraints"
 
@@ -42,7 +44,7 @@ def _rescale(w, norms, desired):
     return w * (desired / (config.epsilon() + norms))
 
 
-class Constraint:
+class Constraint(ConfigMixin):
     """Base class: subclasses implement ``__call__(w)``; the base leaves ``w`` unchanged.
 
     >>> class Clip(Constraint):
@@ -58,15 +60,6 @@ class Constraint:
     def get_config(self):
         """The constructor arguments as a JSON-compatible dict."""
         return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from :meth:`get_config` output: ``MaxNorm.from_config({"max_value": 3, "axis": 0})``."""
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @register_builtin(_MODULE)
@@ -145,20 +138,4 @@ for _name, _cls in {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "unit_norm"
     register_builtin(_MODULE, _name)(_cls)
 
 
-def serialize(constraint):
-    """The Keras config dict: ``serialize(NonNeg())['class_name']`` -> ``'NonNeg'``."""
-    return serialize_keras_object(constraint)
-
-
-def deserialize(config, custom_objects=None):
-    """A constraint from a config dict or a name: ``deserialize("non_neg")``."""
-    return deserialize_from_module(config, _MODULE, "constraint", custom_objects)
-
-
-def get(identifier):
-    """A constraint from a name, config dict, instance or callable (None stays None).
-
-    >>> type(get("max_norm")).__name__
-    'MaxNorm'
-    """
-    return get_from_identifier(identifier, _MODULE, Constraint, "constraint", deserialize)
+serialize, deserialize, get = namespace_functions(_MODULE, "constraint", Constraint, __name__)

@@ -24,8 +24,8 @@ import torch
 from kerastorch import config
 from kerastorch import random as krandom
 from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_from_module, deserialize_keras_object, get_from_identifier
-from kerastorch.saving.serialization_lib import serialize_keras_object
+from kerastorch.saving.serialization_lib import (ConfigMixin, deserialize_keras_object, namespace_functions,
+                                                 serialize_keras_object)
 
 _MODULE = "keras.initializers"
 
@@ -64,7 +64,7 @@ def _compute_fans(shape, input_axes=None, output_axes=None):
     return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
-class Initializer:
+class Initializer(ConfigMixin):
     """Base class: subclasses implement ``__call__(shape, dtype=None)`` and ``get_config``.
 
     >>> class Twos(Initializer):
@@ -81,18 +81,9 @@ class Initializer:
         """The constructor arguments as a JSON-compatible dict."""
         return {}
 
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from :meth:`get_config` output: ``Zeros.from_config({})``."""
-        return cls(**config)
-
     def clone(self):
         """A new instance with the same configuration: ``GlorotUniform(seed=1).clone()``."""
         return type(self).from_config(self.get_config())
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @register_builtin(_MODULE)
@@ -294,46 +285,24 @@ class _PresetVarianceScaling(VarianceScaling):
                 "output_axes": self.output_axes}
 
 
-@register_builtin(_MODULE)
-class GlorotUniform(_PresetVarianceScaling):
-    """Uniform in ``±sqrt(6 / (fan_in + fan_out))``: ``GlorotUniform(seed=0)((3, 4))``."""
-
-    _preset = (1.0, "fan_avg", "uniform")
-
-
-@register_builtin(_MODULE)
-class GlorotNormal(_PresetVarianceScaling):
-    """Truncated normal, stddev ``sqrt(2 / (fan_in + fan_out))``: ``GlorotNormal(seed=0)((3, 4))``."""
-
-    _preset = (1.0, "fan_avg", "truncated_normal")
+def _preset(name, scale, mode, distribution, doc):
+    """A registered :class:`_PresetVarianceScaling` subclass: VarianceScaling with these fixed arguments."""
+    namespace = {"__doc__": doc, "__module__": __name__, "_preset": (scale, mode, distribution)}
+    return register_builtin(_MODULE)(type(name, (_PresetVarianceScaling,), namespace))
 
 
-@register_builtin(_MODULE)
-class HeUniform(_PresetVarianceScaling):
-    """Uniform in ``±sqrt(6 / fan_in)``: ``HeUniform(seed=0)((3, 4))``."""
-
-    _preset = (2.0, "fan_in", "uniform")
-
-
-@register_builtin(_MODULE)
-class HeNormal(_PresetVarianceScaling):
-    """Truncated normal, stddev ``sqrt(2 / fan_in)``: ``HeNormal(seed=0)((3, 4))``."""
-
-    _preset = (2.0, "fan_in", "truncated_normal")
-
-
-@register_builtin(_MODULE)
-class LecunUniform(_PresetVarianceScaling):
-    """Uniform in ``±sqrt(3 / fan_in)``: ``LecunUniform(seed=0)((3, 4))``."""
-
-    _preset = (1.0, "fan_in", "uniform")
-
-
-@register_builtin(_MODULE)
-class LecunNormal(_PresetVarianceScaling):
-    """Truncated normal, stddev ``sqrt(1 / fan_in)``: ``LecunNormal(seed=0)((3, 4))``."""
-
-    _preset = (1.0, "fan_in", "truncated_normal")
+GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform",
+                        "Uniform in ``±sqrt(6 / (fan_in + fan_out))``: ``GlorotUniform(seed=0)((3, 4))``.")
+GlorotNormal = _preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
+                       "Truncated normal, stddev ``sqrt(2 / (fan_in + fan_out))``: ``GlorotNormal(seed=0)((3, 4))``.")
+HeUniform = _preset("HeUniform", 2.0, "fan_in", "uniform",
+                    "Uniform in ``±sqrt(6 / fan_in)``: ``HeUniform(seed=0)((3, 4))``.")
+HeNormal = _preset("HeNormal", 2.0, "fan_in", "truncated_normal",
+                   "Truncated normal, stddev ``sqrt(2 / fan_in)``: ``HeNormal(seed=0)((3, 4))``.")
+LecunUniform = _preset("LecunUniform", 1.0, "fan_in", "uniform",
+                       "Uniform in ``±sqrt(3 / fan_in)``: ``LecunUniform(seed=0)((3, 4))``.")
+LecunNormal = _preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
+                      "Truncated normal, stddev ``sqrt(1 / fan_in)``: ``LecunNormal(seed=0)((3, 4))``.")
 
 
 @register_builtin(_MODULE)
@@ -396,14 +365,7 @@ for _name, _cls in _ALIASES.items():
     register_builtin(_MODULE, _name)(_cls)
 
 
-def serialize(initializer):
-    """The Keras config dict: ``serialize(Zeros())['module']`` -> ``'keras.initializers'``."""
-    return serialize_keras_object(initializer)
-
-
-def deserialize(config, custom_objects=None):
-    """An initializer instance from a config dict or a name: ``deserialize("he_normal")``."""
-    return deserialize_from_module(config, _MODULE, "initializer", custom_objects)
+serialize, deserialize, _get = namespace_functions(_MODULE, "initializer", Initializer, __name__)
 
 
 def _value_initializer(value):
@@ -430,4 +392,4 @@ def get(identifier):
     """
     if isinstance(identifier, (torch.Tensor, np.ndarray)):
         return _value_initializer(identifier)
-    return get_from_identifier(identifier, _MODULE, Initializer, "initializer", deserialize)
+    return _get(identifier)

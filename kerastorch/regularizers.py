@@ -7,6 +7,8 @@ is the same in float32). ``get("l1_l2")`` works here (Keras 3.15 rejects it).
 Example:
     >>> L2(0.5)(torch.tensor([1.0, 2.0]))
     tensor(2.5000)
+    >>> get("l1").l1
+    0.01
 """
 import math
 import numbers
@@ -15,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
+from kerastorch.saving.serialization_lib import ConfigMixin, namespace_functions
 
 _MODULE = "keras.regularizers"
 
@@ -39,7 +41,7 @@ def _l2_penalty(x, factor):
     return factor * torch.sum(torch.square(x))
 
 
-class Regularizer:
+class Regularizer(ConfigMixin):
     """Base class: subclasses implement ``__call__(x)`` (a scalar penalty) and ``get_config``.
 
     >>> class Sum(Regularizer):
@@ -57,15 +59,6 @@ class Regularizer:
     def get_config(self):
         """The constructor arguments as a JSON-compatible dict."""
         raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from :meth:`get_config` output: ``L1.from_config({"l1": 0.1})``."""
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @register_builtin(_MODULE)
@@ -154,20 +147,4 @@ for _name, _cls in {"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer":
     register_builtin(_MODULE, _name)(_cls)
 
 
-def serialize(regularizer):
-    """The Keras config dict: ``serialize(L1(0.1))['config']`` -> ``{'l1': 0.1}``."""
-    return serialize_keras_object(regularizer)
-
-
-def deserialize(config, custom_objects=None):
-    """A regularizer from a config dict or a name: ``deserialize("l2")``."""
-    return deserialize_from_module(config, _MODULE, "regularizer", custom_objects)
-
-
-def get(identifier):
-    """A regularizer from a name, config dict, instance or callable (None stays None).
-
-    >>> get("l1").l1
-    0.01
-    """
-    return get_from_identifier(identifier, _MODULE, Regularizer, "regularizer", deserialize)
+serialize, deserialize, get = namespace_functions(_MODULE, "regularizer", Regularizer, __name__)

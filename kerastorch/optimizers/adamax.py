@@ -11,15 +11,12 @@ from kerastorch.optimizers.base import Optimizer, _check
 from kerastorch.saving.object_registration import register_builtin
 
 
-@register_builtin("keras.optimizers")
-class Adamax(Optimizer):
-    """Adamax.
+class AdaptiveMomentOptimizer(Optimizer):
+    """The arguments Adamax and Nadam share (Keras 3 gives both the same ones, defaults included):
+    ``beta_1`` and ``beta_2`` in ``[0, 1]`` and ``epsilon >= 0``, plus the :class:`Optimizer` keywords.
 
-    ``m += (g - m) * (1 - beta_1)``; ``u = max(beta_2 * u, |g|)``;
-    ``var -= lr * m / ((1 - beta_1**t) * (u + epsilon))``. Takes the :class:`Optimizer` arguments
-    as keywords.
-
-    >>> optimizer = Adamax(learning_rate=1e-3, beta_2=0.99)
+    >>> Adamax(beta_2=0.99).get_config()["beta_2"]
+    0.99
     """
 
     _config_keys = ("beta_1", "beta_2", "epsilon")
@@ -29,6 +26,18 @@ class Adamax(Optimizer):
         self.beta_1 = _check(beta_1, "beta_1", 0.0, 1.0, optional=False)
         self.beta_2 = _check(beta_2, "beta_2", 0.0, 1.0, optional=False)
         self.epsilon = _check(epsilon, "epsilon", optional=False)
+
+
+@register_builtin("keras.optimizers")
+class Adamax(AdaptiveMomentOptimizer):
+    """Adamax.
+
+    ``m += (g - m) * (1 - beta_1)``; ``u = max(beta_2 * u, |g|)``;
+    ``var -= lr * m / ((1 - beta_1**t) * (u + epsilon))``. Takes the :class:`Optimizer` arguments
+    as keywords.
+
+    >>> optimizer = Adamax(learning_rate=1e-3, beta_2=0.99)
+    """
 
     def _slot_blocks(self):
         return (("momentum", "norm"),)

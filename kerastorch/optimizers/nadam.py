@@ -6,12 +6,12 @@ Example:
 import torch
 
 from kerastorch.optimizers.adam import bias_corrections
-from kerastorch.optimizers.base import Optimizer, _check
+from kerastorch.optimizers.adamax import AdaptiveMomentOptimizer
 from kerastorch.saving.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")
-class Nadam(Optimizer):
+class Nadam(AdaptiveMomentOptimizer):
     """Nadam.
 
     With the momentum schedule ``u_t = beta_1 * (1 - 0.5 * 0.96 ** t)`` and its running product
@@ -22,14 +22,6 @@ class Nadam(Optimizer):
 
     >>> optimizer = Nadam(learning_rate=1e-3, beta_1=0.9, beta_2=0.999)
     """
-
-    _config_keys = ("beta_1", "beta_2", "epsilon")
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = _check(beta_1, "beta_1", 0.0, 1.0, optional=False)
-        self.beta_2 = _check(beta_2, "beta_2", 0.0, 1.0, optional=False)
-        self.epsilon = _check(epsilon, "epsilon", optional=False)
 
     def _slot_blocks(self):
         return (("momentum", "velocity"),)

@@ -17,7 +17,7 @@ import math
 import torch
 
 from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_from_module, serialize_keras_object
+from kerastorch.saving.serialization_lib import namespace_functions
 
 _MODULE = "keras.optimizers.schedules"
 
@@ -75,28 +75,37 @@ class _ConfigSchedule(LearningRateSchedule):
         return {key: getattr(self, key) for key in self._config_keys}
 
 
-@register_builtin(_MODULE)
-class ExponentialDecay(_ConfigSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; ``staircase`` floors the exponent.
-
-    >>> float(ExponentialDecay(1.0, decay_steps=10, decay_rate=0.5, staircase=True)(19))
-    0.5
-    """
+class _RatioDecay(_ConfigSchedule):
+    """The arguments of the exponential and inverse-time decays, which differ only in what they do
+    with ``step / decay_steps`` (floored when ``staircase``)."""
 
     _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.decay_rate = decay_rate
         self.staircase = staircase
         self.name = name
 
+    def _ratio(self, step):
+        ratio = _as_float(step) / self.decay_steps
+        return torch.floor(ratio) if self.staircase else ratio
+
+
+@register_builtin(_MODULE)
+class ExponentialDecay(_RatioDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; ``staircase`` floors the exponent.
+
+    >>> float(ExponentialDecay(1.0, decay_steps=10, decay_rate=0.5, staircase=True)(19))
+    0.5
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
     def __call__(self, step):
-        exponent = _as_float(step) / self.decay_steps
-        if self.staircase:
-            exponent = torch.floor(exponent)
-        return self.initial_learning_rate * torch.pow(self.decay_rate, exponent)
+        return self.initial_learning_rate * torch.pow(self.decay_rate, self._ratio(step))
 
 
 @register_builtin(_MODULE)
@@ -171,32 +180,23 @@ class PolynomialDecay(_ConfigSchedule):
 
 
 @register_builtin(_MODULE)
-class InverseTimeDecay(_ConfigSchedule):
+class InverseTimeDecay(_RatioDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; ``staircase`` floors the ratio.
 
     >>> float(InverseTimeDecay(1.0, decay_steps=1, decay_rate=0.5)(2))
     0.5
     """
 
-    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
-
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = _positive(decay_steps, "decay_steps")
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        ratio = _as_float(step) / self.decay_steps
-        if self.staircase:
-            ratio = torch.floor(ratio)
-        return self.initial_learning_rate / (1 + self.decay_rate * ratio)
+        return self.initial_learning_rate / (1 + self.decay_rate * self._ratio(step))
 
 
-def _cosine(fraction, alpha):
-    """``(1 - alpha) * 0.5 * (1 + cos(pi * fraction)) + alpha``."""
-    return (1 - alpha) * (0.5 * (1.0 + torch.cos(math.pi * fraction))) + alpha
+def _cosine(fraction, alpha, peak=1.0):
+    """``(1 - alpha) * 0.5 * peak * (1 + cos(pi * fraction)) + alpha``."""
+    return (1 - alpha) * (0.5 * peak * (1.0 + torch.cos(math.pi * fraction))) + alpha
 
 
 @register_builtin(_MODULE)
@@ -264,16 +264,8 @@ class CosineDecayRestarts(_ConfigSchedule):
             restarts = torch.floor(torch.log(1 - fraction * (1 - self.t_mul)) / math.log(self.t_mul))
             elapsed = (1 - torch.pow(self.t_mul, restarts)) / (1 - self.t_mul)
             fraction = (fraction - elapsed) / torch.pow(self.t_mul, restarts)
-        peak = torch.pow(self.m_mul, restarts)
-        decayed = (1 - self.alpha) * (0.5 * peak * (1.0 + torch.cos(math.pi * fraction))) + self.alpha
-        return self.initial_learning_rate * decayed
+        return self.initial_learning_rate * _cosine(fraction, self.alpha, torch.pow(self.m_mul, restarts))
 
 
-def serialize(learning_rate_schedule):
-    """The Keras config dict of a schedule: ``serialize(ExponentialDecay(0.1, 10, 0.9))["class_name"]``."""
-    return serialize_keras_object(learning_rate_schedule)
-
-
-def deserialize(config, custom_objects=None):
-    """A schedule from :func:`serialize` output (Keras 3's config format reads too)."""
-    return deserialize_from_module(config, _MODULE, "learning rate schedule", custom_objects)
+# Keras 3 has no schedules.get()
+serialize, deserialize, _ = namespace_functions(_MODULE, "learning rate schedule", LearningRateSchedule, __name__)

@@ -358,3 +358,53 @@ def get_from_identifier(identifier, module, base_class, kind, deserialize):
         f"Could not interpret {kind} identifier: {identifier!r}. Expected a name, a config dict, "
         f"a {base_class.__name__} or a callable"
     )
+
+
+def namespace_functions(module, kind, base_class, owner):
+    """The ``serialize``, ``deserialize`` and ``get`` functions of a public namespace whose built-ins
+    are registered under ``module`` (see :func:`deserialize_from_module` and :func:`get_from_identifier`);
+    ``owner`` is the ``__name__`` of the module that exports them, which they report as their own.
+
+    >>> from kerastorch import constraints
+    >>> serialize, deserialize, get = namespace_functions("keras.constraints", "constraint",
+    ...                                                   constraints.Constraint, "kerastorch.constraints")
+    >>> type(get("non_neg")).__name__, serialize(deserialize("max_norm"))["class_name"]
+    ('NonNeg', 'MaxNorm')
+    """
+
+    def serialize(obj):
+        return serialize_keras_object(obj)
+
+    def deserialize(config, custom_objects=None):
+        return deserialize_from_module(config, module, kind, custom_objects)
+
+    def get(identifier):
+        return get_from_identifier(identifier, module, base_class, kind, deserialize)
+
+    docs = {
+        serialize: f"The Keras config dict of a {kind}.",
+        deserialize: f"A {kind} from a config dict or a name (Keras 3's config format reads too).",
+        get: f"A {kind} from a name, config dict, {base_class.__name__}, subclass or callable (None stays None).",
+    }
+    for function, doc in docs.items():
+        function.__module__, function.__qualname__, function.__doc__ = owner, function.__name__, doc
+    return serialize, deserialize, get
+
+
+class ConfigMixin:
+    """``from_config`` and ``__repr__`` of a plain (non-layer) object whose ``get_config()`` holds its
+    constructor arguments: initializers, regularizers, constraints.
+
+    >>> from kerastorch.constraints import MaxNorm
+    >>> MaxNorm.from_config({"max_value": 3, "axis": 0})
+    MaxNorm(max_value=3, axis=0)
+    """
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from :meth:`get_config` output."""
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
