@@ -46,13 +46,30 @@ def shapes(min_dims=1, max_dims=3, min_side=1, max_side=4, batch=None):
     return rest.map(lambda s: (batch,) + s)
 
 
-def tensors(shape=None, *, dtype=torch.float64, low=-2.0, high=2.0, **shape_kwargs):
-    """Torch tensors with finite entries in ``[low, high]``; ``shape`` is a tuple, a strategy of tuples, or
-    None (drawn with :func:`shapes` and ``shape_kwargs``)."""
+def tensors(shape=None, *, dtype=torch.float64, low=-2.0, high=2.0, tiny=1e-6, **shape_kwargs):
+    """Torch tensors with finite entries in ``[low, high]``.
+
+    Entries smaller than ``tiny`` in magnitude become exact zeros: zeros are where kinks are (ReLU, absolute
+    values, norms) and are kept, while an input such as ``1e-165`` or ``1e-9`` only tests whether finite
+    differences can resolve a function that varies on that scale (``x / |x|``), which no float64 step can.
+
+    Args:
+        shape: a tuple, a strategy of tuples, or None (drawn with :func:`shapes` and ``shape_kwargs``).
+        dtype: torch.float64 (default), float32 or float16.
+        low, high: floats, the range of the entries (default ``[-2, 2]``).
+        tiny: float, default 1e-6: smaller magnitudes become 0 (when 0 is in the range); 0 or None keeps
+            every float.
+        **shape_kwargs: passed to :func:`shapes` when ``shape`` is None.
+
+    Returns:
+        A hypothesis strategy of tensors.
+    """
     if shape is None:
         shape = shapes(**shape_kwargs)
     width = torch.finfo(dtype).bits if dtype in (torch.float16, torch.float32) else 64
     elements = st.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
+    if tiny and low <= 0 <= high:
+        elements = elements.map(lambda v: 0.0 if abs(v) < tiny else v)
     return hnp.arrays(_NP[dtype], shape, elements=elements).map(lambda a: torch.from_numpy(np.array(a)))
 
 
