@@ -1,4 +1,5 @@
 """kerastorch.testing.strategies: the drawn tensors, layer configurations and models are what they claim."""
+import inspect
 import pickle
 
 import pytest
@@ -90,3 +91,55 @@ def test_models_build_and_run(case, data):
     assert isinstance(model, keras.Model) and repr(factory).startswith(("sequential(", "functional("))
     out = model(data.draw(S.inputs_for(spec)))
     assert all(o.shape[0] == 2 for o in (out if isinstance(out, (list, tuple)) else [out]))
+
+
+# ------------------------------------------------------------------------------------ flags and coverage
+BOOLS = (False, True)
+
+
+@pytest.mark.parametrize("name", S.layer_names())
+@settings(max_examples=1)
+@given(data=st.data())
+def test_covering_flags_reach_every_pair_of_values_and_the_case_uses_exactly_its_flags(name, data):
+    """What the gradient suite relies on: run once per covering row, every value of every configuration flag
+    (and every pair of values of two flags) is checked, and a drawn case is made with the flags it was given."""
+    space = dict(S.flag_space(name), training=(False, True))
+    rows = S.covering_flags(name, training=(False, True))
+    assert S.uncovered(space, rows) == [] and S.uncovered(space, S.covering_flags(name, 1, training=BOOLS), 1) == []
+    for row in rows:
+        flags = {k: v for k, v in row.items() if k != "training"}
+        factory, _ = data.draw(S.layer_case(name, **flags))
+        assert factory.flags == flags  # every declared flag is read, and takes the value fixed for it
+    factory, _ = data.draw(S.layer_case(name))
+    assert set(factory.flags) == set(S.flag_space(name))
+
+
+CASE_MODULES = ["_dense_cases", "_spatial_cases"]
+
+
+@pytest.mark.parametrize("module", CASE_MODULES)
+def test_layer_cases_make_every_configuration_choice_through_a_flag(module):
+    """A choice drawn directly (``st.booleans()``, ``st.sampled_from``) would escape the covering rows."""
+    import ast
+    import importlib
+
+    source = inspect.getsource(importlib.import_module(f"kerastorch.testing.strategies.{module}"))
+    direct = [f"line {node.lineno}: st.{node.func.attr}" for node in ast.walk(ast.parse(source))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"
+              and node.func.attr in ("booleans", "sampled_from", "permutations", "one_of", "just")]
+    assert direct == [], f"{module} draws configuration choices outside its flags: {direct}"
+
+
+def test_the_layer_normalization_options_that_interact_are_covered():
+    rows = S.covering_flags("LayerNormalization")
+    assert len(rows) == 4 and {(r["scale"], r["rms_scaling"]) for r in rows} == {(a, b) for a in BOOLS for b in BOOLS}
+
+
+def test_flag_errors_name_the_case_flag_and_values():
+    with pytest.raises(ValueError, match=r"the case of Dense has no flag 'alpha' with value 1"):
+        S.layer_case("Dense", alpha=1)
+    with pytest.raises(ValueError, match=r"no flag 'activation' with value 'swish'"):
+        S.layer_case("Dense", activation="swish")
+    with pytest.raises(ValueError, match="no case for layer 'Discretization'"):
+        S.flag_space("Discretization")

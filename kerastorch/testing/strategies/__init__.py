@@ -6,6 +6,12 @@ calling ``layer_factory()`` makes a fresh layer and ``input_spec`` describes its
 several positional arguments); :func:`inputs_for` draws matching tensors. One strategy per family
 (:func:`core_layers`, :func:`convolutional_layers` ...) and :func:`layers` over all of them.
 
+Every configuration choice of a case is a named flag with a fixed set of values (:func:`flag_space`):
+``layer_case(name, **flags)`` fixes some of them, and :func:`covering_flags` gives a few flag settings in
+which every pair of values of two flags appears, so that a test running once per setting reaches every
+configuration option and every pairwise interaction (``rms_scaling=True`` with ``scale=True``), which a
+handful of random examples does not.
+
 Example (a property-based gradient test of a layer family in a few lines):
     >>> from hypothesis import given, settings
     >>> from kerastorch.testing import check_gradients
@@ -15,11 +21,23 @@ Example (a property-based gradient test of a layer family in a few lines):
     ...     factory, spec = case
     ...     check_gradients(factory(), data.draw(inputs_for(spec)))
     >>> test_normalization_gradients()
+
+Fixing flags, and covering them all:
+    >>> flag_space("LayerNormalization")
+    {'center': (False, True), 'scale': (False, True), 'rms_scaling': (False, True)}
+    >>> @settings(max_examples=1)
+    ... @given(data=st.data())
+    ... def test_every_layer_normalization_option(data):
+    ...     for flags in covering_flags("LayerNormalization"):
+    ...         factory, spec = data.draw(layer_case("LayerNormalization", **flags))
+    ...         check_gradients(factory(), data.draw(inputs_for(spec)))
+    >>> test_every_layer_normalization_option()
 """
 from hypothesis import strategies as st
 
 from kerastorch.testing.strategies import _dense_cases, _spatial_cases  # noqa: F401  (register the cases)
-from kerastorch.testing.strategies._cases import CALL_KWARGS, CASES, FAMILIES, LayerFactory
+from kerastorch.testing.strategies._cases import CALL_KWARGS, CASES, FAMILIES, FLAGS, LayerFactory, fixed_case
+from kerastorch.testing.strategies.covering import covering_rows, uncovered
 from kerastorch.testing.strategies.models import ModelFactory, functional_models, models, sequential_models
 from kerastorch.testing.strategies.tensors import IntShape, inputs_for, int_tensors, is_shape, shapes, tensors
 
@@ -46,11 +64,65 @@ def layer_names(family=None):
     return list(FAMILIES[family])
 
 
-def layer_case(name):
-    """The strategy of ``(layer_factory, input_spec)`` pairs for the layer class ``name``."""
+def _check_name(name):
     if name not in CASES:
         raise ValueError(f"strategies: no case for layer {name!r}; expected one of {sorted(CASES)}")
-    return CASES[name]
+
+
+def layer_case(name, **flags):
+    """The strategy of ``(layer_factory, input_spec)`` pairs for the layer class ``name``.
+
+    Args:
+        name: str, a layer class name of ``kerastorch.layers`` (see :func:`layer_names`).
+        **flags: values for some of the case's configuration flags (see :func:`flag_space`); the other
+            flags, the sizes and the seeds are drawn.
+
+    Returns:
+        A hypothesis strategy.
+
+    Raises:
+        ValueError: for a name without a case, or a flag or value the case does not have.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3)
+    ... @given(case=layer_case("Dense", activation="tanh", use_bias=False))
+    ... def test_tanh_dense_without_bias(case):
+    ...     factory, spec = case
+    ...     assert factory.config["activation"] == "tanh" and factory().use_bias is False
+    >>> test_tanh_dense_without_bias()
+    """
+    _check_name(name)
+    return fixed_case(name, flags) if flags else CASES[name]
+
+
+def flag_space(name):
+    """The configuration flags of the case of layer class ``name``: a dict flag -> tuple of its values.
+
+    >>> flag_space("Conv1DTranspose")["step"]
+    ('unit', 'strides')
+    """
+    _check_name(name)
+    return dict(FLAGS[name])
+
+
+def covering_flags(name, strength=2, **extra):
+    """Flag settings (dicts for :func:`layer_case`) covering every pair of values of two of the case's flags
+    (``strength=2``) or every single value (``strength=1``).
+
+    Args:
+        name: str, a layer class name with a case.
+        strength: int, default 2: 2 covers pairs, 1 single values (fewer settings, for slow layers).
+        **extra: more flags to cover jointly with the case's own, each a sequence of values; they stay in
+            the settings for the caller to take out (``training=(False, True)``).
+
+    Returns:
+        A list of dicts flag -> value (see :func:`~kerastorch.testing.strategies.covering.covering_rows`).
+
+    >>> rows = covering_flags("BatchNormalization", training=(False, True))
+    >>> len(rows), sorted(rows[0])
+    (6, ['axis', 'center', 'scale', 'training'])
+    """
+    return covering_rows({**flag_space(name), **extra}, strength)
 
 
 def layers(family=None):
@@ -80,8 +152,9 @@ attention_layers = _family("attention")
 
 __all__ = [
     "ABSTRACT", "CALL_KWARGS", "FAMILIES", "IntShape", "LayerFactory", "ModelFactory", "NOT_DIFFERENTIABLE",
-    "activation_layers", "attention_layers", "convolutional_layers", "core_layers", "functional_models",
-    "inputs_for", "int_tensors", "is_shape", "layer_case", "layer_names", "layers", "merging_layers", "models",
+    "activation_layers", "attention_layers", "convolutional_layers", "core_layers", "covering_flags",
+    "covering_rows", "flag_space", "functional_models", "inputs_for", "int_tensors", "is_shape", "layer_case",
+    "layer_names", "layers", "merging_layers", "models",
     "normalization_layers", "pooling_layers", "preprocessing_layers", "regularization_layers", "reshaping_layers",
-    "rnn_layers", "sequential_models", "shapes", "st", "tensors",
+    "rnn_layers", "sequential_models", "shapes", "st", "tensors", "uncovered",
 ]

@@ -3,8 +3,8 @@ regularization, reshaping, normalization and (differentiable) preprocessing laye
 import torch
 from hypothesis import strategies as st
 
-from kerastorch.testing.strategies._cases import (ACTIVATIONS, BATCH, case, data_format, image,
-                                                  make, side)
+from kerastorch.testing.strategies._cases import (ACTIVATIONS, BATCH, BOOLS, case, image, make, side,
+                                                  spatial_flags)
 from kerastorch.testing.strategies.tensors import IntShape
 
 
@@ -13,21 +13,21 @@ def _features(draw, min_dims=2, max_dims=3):
 
 
 # ------------------------------------------------------------------------------------------------- core
-@case("core", "Dense")
+@case("core", "Dense", flags={"activation": ACTIVATIONS, "use_bias": BOOLS})
 def _dense(draw, name):
-    return (make("Dense", units=side(draw, 1, 3), activation=draw(st.sampled_from(ACTIVATIONS)),
-                 use_bias=draw(st.booleans())), _features(draw))
+    return (make("Dense", units=side(draw, 1, 3), activation=draw.flag("activation"),
+                 use_bias=draw.flag("use_bias")), _features(draw))
 
 
-@case("core", "EinsumDense")
+@case("core", "EinsumDense", flags={"equation": ("ab,bc->ac", "abc,cd->abd"), "bias": BOOLS,
+                                    "activation": ACTIVATIONS})
 def _einsum_dense(draw, name):
-    units = side(draw, 1, 3)
-    if draw(st.booleans()):
-        return (make("EinsumDense", equation="ab,bc->ac", output_shape=(units,),
-                     bias_axes=draw(st.sampled_from([None, "c"])), activation=draw(st.sampled_from(ACTIVATIONS))),
-                (BATCH, side(draw)))
-    return (make("EinsumDense", equation="abc,cd->abd", output_shape=(None, units), bias_axes="d"),
-            (BATCH, side(draw), side(draw)))
+    units, equation = side(draw, 1, 3), draw.flag("equation")
+    matrix = equation == "ab,bc->ac"
+    bias_axes = ("c" if matrix else "d") if draw.flag("bias") else None
+    return (make("EinsumDense", equation=equation, output_shape=(units,) if matrix else (None, units),
+                 bias_axes=bias_axes, activation=draw.flag("activation")),
+            (BATCH, side(draw)) if matrix else (BATCH, side(draw), side(draw)))
 
 
 @case("core", "Embedding")
@@ -57,9 +57,9 @@ def _lambda(draw, name):
     return make("Lambda", function=_smooth), _features(draw)
 
 
-@case("core", "Masking")
+@case("core", "Masking", flags={"mask_value": (0.0, 1.0)})
 def _masking(draw, name):
-    return make("Masking", mask_value=draw(st.sampled_from([0.0, 1.0]))), (BATCH, side(draw), side(draw))
+    return make("Masking", mask_value=draw.flag("mask_value")), (BATCH, side(draw), side(draw))
 
 
 @case("core", "TorchModuleWrapper")
@@ -69,38 +69,38 @@ def _torch_wrapper(draw, name):
 
 
 # ----------------------------------------------------------------------------------------------- activation
-@case("activation", "ReLU")
+@case("activation", "ReLU", flags={"max_value": (None, 1.0, 6.0), "negative_slope": (0.0, 0.2),
+                                   "threshold": (0.0, 0.5)})
 def _relu(draw, name):
-    return (make("ReLU", max_value=draw(st.sampled_from([None, 1.0, 6.0])),
-                 negative_slope=draw(st.sampled_from([0.0, 0.2])), threshold=draw(st.sampled_from([0.0, 0.5]))),
-            _features(draw))
+    return (make("ReLU", max_value=draw.flag("max_value"), negative_slope=draw.flag("negative_slope"),
+                 threshold=draw.flag("threshold")), _features(draw))
 
 
-@case("activation", "LeakyReLU")
+@case("activation", "LeakyReLU", flags={"negative_slope": (0.1, 0.3)})
 def _leaky_relu(draw, name):
-    return make("LeakyReLU", negative_slope=draw(st.sampled_from([0.1, 0.3]))), _features(draw)
+    return make("LeakyReLU", negative_slope=draw.flag("negative_slope")), _features(draw)
 
 
-@case("activation", "ELU")
+@case("activation", "ELU", flags={"alpha": (0.5, 1.0)})
 def _elu(draw, name):
-    return make("ELU", alpha=draw(st.sampled_from([0.5, 1.0]))), _features(draw)
+    return make("ELU", alpha=draw.flag("alpha")), _features(draw)
 
 
-@case("activation", "PReLU")
+@case("activation", "PReLU", flags={"shared_axes": (None, [1])})
 def _prelu(draw, name):
-    shape = _features(draw)
-    shared = draw(st.sampled_from([None, [1]])) if len(shape) == 3 else None
+    shared = draw.flag("shared_axes")
+    shape = _features(draw, 3, 3) if shared else _features(draw)
     return make("PReLU", alpha_initializer="glorot_uniform", shared_axes=shared), shape
 
 
-@case("activation", "Softmax")
+@case("activation", "Softmax", flags={"axis": (-1, 1)})
 def _softmax(draw, name):
-    return make("Softmax", axis=draw(st.sampled_from([-1, 1]))), _features(draw)
+    return make("Softmax", axis=draw.flag("axis")), _features(draw)
 
 
-@case("activation", "Activation")
+@case("activation", "Activation", flags={"activation": ACTIVATIONS[1:]})
 def _activation(draw, name):
-    return make("Activation", activation=draw(st.sampled_from(ACTIVATIONS[1:]))), _features(draw)
+    return make("Activation", activation=draw.flag("activation")), _features(draw)
 
 
 # -------------------------------------------------------------------------------------------------- merging
@@ -127,16 +127,16 @@ def _concatenate(draw, name):
     return make("Concatenate", axis=axis), [shape, other]
 
 
-@case("merging", "Dot")
+@case("merging", "Dot", flags={"normalize": BOOLS})
 def _dot(draw, name):
     n = side(draw)
-    return make("Dot", axes=1, normalize=draw(st.booleans())), [(BATCH, n), (BATCH, n)]
+    return make("Dot", axes=1, normalize=draw.flag("normalize")), [(BATCH, n), (BATCH, n)]
 
 
 # ------------------------------------------------------------------------------------------- regularization
-@case("regularization", "Dropout", "GaussianDropout", "AlphaDropout")
+@case("regularization", "Dropout", "GaussianDropout", "AlphaDropout", flags={"rate": (0.2, 0.5)})
 def _dropout(draw, name):
-    return make(name, rate=draw(st.sampled_from([0.2, 0.5])), seed=draw(st.integers(0, 9))), _features(draw)
+    return make(name, rate=draw.flag("rate"), seed=draw(st.integers(0, 9))), _features(draw)
 
 
 @case("regularization", "GaussianNoise")
@@ -144,10 +144,10 @@ def _gaussian_noise(draw, name):
     return make("GaussianNoise", stddev=0.5, seed=draw(st.integers(0, 9))), _features(draw)
 
 
-@case("regularization", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
+@case("regularization", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", flags=spatial_flags)
 def _spatial_dropout(draw, name):
     rank = int(name[-2])
-    fmt = data_format(draw) if rank > 1 else "channels_last"
+    fmt = draw.flag("data_format", "channels_last")
     config = {"data_format": fmt} if rank > 1 else {}
     return (make(name, rate=0.5, seed=draw(st.integers(0, 9)), **config),
             image(draw, rank, fmt, high=3))
@@ -164,9 +164,9 @@ def _flatten(draw, name):
     return make("Flatten"), _features(draw, 2, 4)
 
 
-@case("reshaping", "Permute")
+@case("reshaping", "Permute", flags={"dims": ((1, 2), (2, 1))})
 def _permute(draw, name):
-    return make("Permute", dims=tuple(draw(st.permutations([1, 2])))), _features(draw, 3, 3)
+    return make("Permute", dims=draw.flag("dims")), _features(draw, 3, 3)
 
 
 @case("reshaping", "Reshape")
@@ -180,43 +180,48 @@ def _repeat_vector(draw, name):
     return make("RepeatVector", n=side(draw, 1, 3)), (BATCH, side(draw))
 
 
-@case("reshaping", "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D")
+@case("reshaping", "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+      flags=spatial_flags)
 def _crop_pad(draw, name):
     rank, kind = int(name[-2]), name[:-2]
     amount = tuple((draw(st.integers(0, 1)), draw(st.integers(0, 1))) for _ in range(rank))
     config = {"cropping" if kind == "Cropping" else "padding": amount[0] if rank == 1 else amount}
-    fmt = data_format(draw) if rank > 1 else "channels_last"
+    fmt = draw.flag("data_format", "channels_last")
     if rank > 1:
         config["data_format"] = fmt
     return make(f"{kind}{rank}D", **config), image(draw, rank, fmt, low=3)
 
 
-@case("reshaping", "UpSampling1D", "UpSampling2D", "UpSampling3D")
+def _up_sampling_flags(name):
+    flags = {"interpolation": ("nearest", "bilinear")} if name == "UpSampling2D" else {}
+    return spatial_flags(name, **flags)
+
+
+@case("reshaping", "UpSampling1D", "UpSampling2D", "UpSampling3D", flags=_up_sampling_flags)
 def _up_sampling(draw, name):
     rank = int(name[-2])
     size = draw(st.integers(1, 2))
     config = {"size": size}
-    fmt = "channels_last"
+    fmt = draw.flag("data_format", "channels_last")
     if rank > 1:
-        fmt = data_format(draw)
         config.update(size=(size,) * rank, data_format=fmt)
     if rank == 2:
-        config["interpolation"] = draw(st.sampled_from(["nearest", "bilinear"]))
+        config["interpolation"] = draw.flag("interpolation")
     return make(f"UpSampling{rank}D", **config), image(draw, rank, fmt, high=3)
 
 
 # -------------------------------------------------------------------------------------------- normalization
-@case("normalization", "BatchNormalization")
+@case("normalization", "BatchNormalization", flags={"axis": (-1, 1), "center": BOOLS, "scale": BOOLS})
 def _batch_norm(draw, name):
     shape = _features(draw)
-    return (make("BatchNormalization", axis=draw(st.sampled_from([-1, 1])), center=draw(st.booleans()),
-                 scale=draw(st.booleans()), momentum=0.9), shape)
+    return (make("BatchNormalization", axis=draw.flag("axis"), center=draw.flag("center"),
+                 scale=draw.flag("scale"), momentum=0.9), shape)
 
 
-@case("normalization", "LayerNormalization")
+@case("normalization", "LayerNormalization", flags={"center": BOOLS, "scale": BOOLS, "rms_scaling": BOOLS})
 def _layer_norm(draw, name):
-    return (make("LayerNormalization", axis=-1, center=draw(st.booleans()), scale=draw(st.booleans()),
-                 rms_scaling=draw(st.booleans())), _features(draw))
+    return (make("LayerNormalization", axis=-1, center=draw.flag("center"), scale=draw.flag("scale"),
+                 rms_scaling=draw.flag("rms_scaling")), _features(draw))
 
 
 @case("normalization", "GroupNormalization")
@@ -235,10 +240,10 @@ def _unit_norm(draw, name):
     return make("UnitNormalization", axis=-1), _features(draw)
 
 
-@case("normalization", "SpectralNormalization")
+@case("normalization", "SpectralNormalization", flags={"power_iterations": (1, 2)})
 def _spectral_norm(draw, name):
     return (make("SpectralNormalization", layer=make("Dense", units=side(draw, 1, 3)),
-                 power_iterations=draw(st.integers(1, 2))), (BATCH, side(draw, 2, 4)))
+                 power_iterations=draw.flag("power_iterations")), (BATCH, side(draw, 2, 4)))
 
 
 # -------------------------------------------------------------------------------------------- preprocessing
@@ -246,10 +251,9 @@ def _pixels(draw, fmt="channels_last", channels=None):
     return image(draw, 2, fmt, channels=channels, low=2, high=4)
 
 
-@case("preprocessing", "Rescaling")
+@case("preprocessing", "Rescaling", flags={"scale": (0.5, 2.0), "offset": (0.0, 1.0)})
 def _rescaling(draw, name):
-    return make("Rescaling", scale=draw(st.sampled_from([0.5, 2.0])), offset=draw(st.sampled_from([0.0, 1.0]))), \
-        _pixels(draw)
+    return make("Rescaling", scale=draw.flag("scale"), offset=draw.flag("offset")), _pixels(draw)
 
 
 @case("preprocessing", "Normalization")
@@ -265,20 +269,19 @@ def _resize_crop(draw, name):
     return make(name, **config), image(draw, 2, channels=side(draw, 1, 2), low=3, high=4)
 
 
-@case("preprocessing", "RandomFlip")
+@case("preprocessing", "RandomFlip", flags={"mode": ("horizontal", "vertical", "horizontal_and_vertical")})
 def _random_flip(draw, name):
-    return make("RandomFlip", mode=draw(st.sampled_from(["horizontal", "vertical", "horizontal_and_vertical"])),
-                seed=draw(st.integers(0, 9))), _pixels(draw)
+    return make("RandomFlip", mode=draw.flag("mode"), seed=draw(st.integers(0, 9))), _pixels(draw)
 
 
-@case("preprocessing", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomShear")
+@case("preprocessing", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomShear",
+      flags={"factor": (0.1, 0.3), "fill_mode": ("reflect", "constant", "nearest", "wrap")})
 def _random_affine(draw, name):
-    factor = draw(st.sampled_from([0.1, 0.3]))
+    factor = draw.flag("factor")
     config = {"RandomRotation": {"factor": factor}, "RandomZoom": {"height_factor": factor},
               "RandomTranslation": {"height_factor": factor, "width_factor": factor},
               "RandomShear": {"x_factor": factor, "y_factor": factor}}[name]
-    fill = draw(st.sampled_from(["reflect", "constant", "nearest", "wrap"]))
-    return make(name, fill_mode=fill, seed=draw(st.integers(0, 9)), **config), _pixels(draw)
+    return make(name, fill_mode=draw.flag("fill_mode"), seed=draw(st.integers(0, 9)), **config), _pixels(draw)
 
 
 @case("preprocessing", "RandomBrightness", "RandomContrast")
@@ -286,9 +289,9 @@ def _random_brightness_contrast(draw, name):
     return make(name, factor=0.3, value_range=(-10, 10), seed=draw(st.integers(0, 9))), _pixels(draw)
 
 
-@case("preprocessing", "RandomGrayscale")
+@case("preprocessing", "RandomGrayscale", flags={"factor": (0.0, 0.5, 1.0)})
 def _random_grayscale(draw, name):
-    return make("RandomGrayscale", factor=draw(st.sampled_from([0.0, 0.5, 1.0])), seed=draw(st.integers(0, 9))), \
+    return make("RandomGrayscale", factor=draw.flag("factor"), seed=draw(st.integers(0, 9))), \
         _pixels(draw, channels=3)
 
 
