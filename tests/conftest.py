@@ -1,4 +1,11 @@
-"""Shared test set-up: hypothesis profiles, Keras 3 for parity tests, CUDA skips."""
+"""Shared test set-up: hypothesis profiles, a known state per test, Keras 3 for parity tests, CUDA skips.
+
+No test's outcome depends on which tests ran before it: every test starts with the random generators of
+Python, NumPy and torch seeded, fresh layer names and the default settings (float type, image data format,
+device, dtype policy), and hypothesis re-seeds torch's generator before each example as it does Python's
+and NumPy's. ``python -m pytest --reverse`` (the ``pytest-reverse`` plugin of the test extra) runs the
+suite backwards to check this.
+"""
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -9,14 +16,37 @@ import torch
 
 # The function-scoped fixtures here (keras3, fresh layer names) need no reset between examples.
 _SUPPRESSED = [hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.function_scoped_fixture]
+# ci: the same examples on every run and machine (derandomized, no example database carried between runs).
 hypothesis.settings.register_profile(
-    "ci", max_examples=15, deadline=None, derandomize=True, print_blob=True, suppress_health_check=_SUPPRESSED,
+    "ci", max_examples=15, deadline=None, derandomize=True, database=None, print_blob=True,
+    suppress_health_check=_SUPPRESSED,
 )
+# mutation (tools/mutate.py): the ci examples, without shrinking a failure (only whether one fails matters)
+hypothesis.settings.register_profile("mutation", hypothesis.settings.get_profile("ci"),
+                                     phases=[p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink])
 hypothesis.settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=_SUPPRESSED)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The tests use tiny tensors: one thread is faster, and immune to OpenMP spinning on a busy machine.
 torch.set_num_threads(1)
+
+
+class _TorchGlobalGenerator:
+    """torch's global generator in the interface of ``random.Random`` that ``hypothesis.register_random``
+    takes, so that every hypothesis example starts from the same torch random state."""
+
+    def seed(self, seed):
+        torch.manual_seed(seed)
+
+    def getstate(self):
+        return torch.random.get_rng_state()
+
+    def setstate(self, state):
+        torch.random.set_rng_state(state)
+
+
+_TORCH_GENERATOR = _TorchGlobalGenerator()  # hypothesis keeps a weak reference only
+hypothesis.register_random(_TORCH_GENERATOR)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -36,9 +66,16 @@ def keras3():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_names():
-    """Each test starts with fresh layer names (dense, dense_1, ...)."""
+def _known_state():
+    """Each test starts from the same state: seeded random generators, fresh layer names (dense, dense_1,
+    ...), the default settings."""
     import kerastorch
 
     kerastorch.backend.clear_session()
+    kerastorch.utils.set_random_seed(0)
+    kerastorch.config.set_floatx("float32")
+    kerastorch.config.set_epsilon(1e-7)
+    kerastorch.config.set_image_data_format("channels_last")
+    kerastorch.config.set_device(None)
+    kerastorch.dtype_policies.set_global_policy(None)
     yield
