@@ -21,6 +21,12 @@ import numpy as np
 import kerastorch as keras
 from kerastorch import layers
 
+try:
+    import h5py  # optional: Keras 3's HDF5 layouts (pip install "kerastorch[h5]")
+except ImportError:
+    h5py = None
+SKIPPED_H5 = "skipped (needs h5py: pip install \"kerastorch[h5]\")"
+
 keras.utils.set_random_seed(0)
 folder = tempfile.mkdtemp()
 x = np.random.rand(64, 4).astype("float32")
@@ -75,10 +81,13 @@ weights_path = os.path.join(folder, "model.weights.safetensors")
 model.save_weights(weights_path)
 clone = build()
 clone.load_weights(weights_path).assert_consumed()  # every weight of the file used, every model weight set
-model.save_weights(os.path.join(folder, "model.weights.h5"))  # Keras 3's weights layout (needs h5py)
-other = build()
-other.load_weights(os.path.join(folder, "model.weights.h5"))
-assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), other.get_weights()))
+print("weights by path:", True)
+if h5py is not None:
+    model.save_weights(os.path.join(folder, "model.weights.h5"))  # Keras 3's weights layout
+    other = build()
+    other.load_weights(os.path.join(folder, "model.weights.h5"))
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), other.get_weights()))
+print("Keras 3 .weights.h5 round trip:", True if h5py is not None else SKIPPED_H5)
 
 # 3. Architecture only: a plain-JSON config (weights are freshly initialized).
 config = json.dumps(keras.saving.serialize_keras_object(model))
@@ -96,7 +105,9 @@ trusted = keras.models.load_model(os.path.join(folder, "lambda.keras"), safe_mod
 print("trusted Lambda model:", trusted.predict(x[:1], verbose=0).round(2))
 
 # 5. A .keras archive for Keras 3 itself: weights and optimizer state in Keras 3's h5 layout.
-model.save(os.path.join(folder, "for_keras3.keras"), weights_format="h5")
-again = keras.models.load_model(os.path.join(folder, "for_keras3.keras"))
-assert np.array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+if h5py is not None:
+    model.save(os.path.join(folder, "for_keras3.keras"), weights_format="h5")
+    again = keras.models.load_model(os.path.join(folder, "for_keras3.keras"))
+    assert np.array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+print("archive for Keras 3:", True if h5py is not None else SKIPPED_H5)
 print("saved to", folder)

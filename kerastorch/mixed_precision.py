@@ -4,9 +4,11 @@ Layers created under a mixed policy run their ``call`` under ``torch.autocast``;
 ``fit`` scales the loss dynamically under ``mixed_float16``.
 
 Example:
+    >>> from kerastorch import layers
     >>> set_global_policy("mixed_bfloat16")
-    >>> layers.Dense(4).compute_dtype
-    'bfloat16'
+    >>> layer = layers.Dense(4)
+    >>> layer.compute_dtype, layer.variable_dtype
+    ('bfloat16', 'float32')
     >>> set_global_policy("float32")
 """
 from kerastorch.dtype_policies import DTypePolicy, global_policy, set_global_policy

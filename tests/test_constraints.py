@@ -1,5 +1,4 @@
 """Tests for kerastorch.constraints: Keras 3 parity, the constraint properties, errors, serialization."""
-import doctest
 
 import numpy as np
 import pytest
@@ -124,8 +123,3 @@ def test_get_identifiers():
 def test_base_constraint_is_identity():
     w = torch.randn(3)
     assert constraints.Constraint()(w) is w and constraints.Constraint().get_config() == {}
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(constraints, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -1,5 +1,4 @@
 """Tests for kerastorch.random and kerastorch.utils.rng_utils: distributions, seeding, dropout, shuffle."""
-import doctest
 import random as py_random
 
 import numpy as np
@@ -7,7 +6,6 @@ import pytest
 import torch
 
 from kerastorch import random as krandom
-from kerastorch.utils import rng_utils
 from kerastorch.utils.rng_utils import set_random_seed
 
 N = 200_000
@@ -177,12 +175,6 @@ def test_cuda_draws_follow_the_device_and_seed():
     y = krandom.normal((10,), seed=1, device="cuda")
     assert y.device.type == "cuda" and torch.equal(y, krandom.normal((10,), seed=1, device="cuda"))
     assert krandom.shuffle(torch.arange(10, device="cuda"), seed=2).device.type == "cuda"
-
-
-@pytest.mark.parametrize("module", [krandom, rng_utils], ids=["random", "rng_utils"])
-def test_docstring_examples_run(module):
-    result = doctest.testmod(module, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
 
 
 # ---- categorical, gamma, beta, binomial ------------------------------------------------------------------------

@@ -106,10 +106,3 @@ def test_structure_errors_match_keras(keras3):
     with pytest.raises(ValueError, match="map_structure_up_to: the structure 1 does not have the nesting"):
         tree.map_structure_up_to([[0], 0], lambda x: x, [1, 3])
     assert tree.map_structure(lambda a, b: a + b, [1, 2], (3, 4)) == [4, 6]  # lenient across sequence types
-
-
-def test_tree_doctests():
-    import doctest
-
-    result = doctest.testmod(tree)
-    assert result.attempted > 0 and result.failed == 0

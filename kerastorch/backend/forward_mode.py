@@ -11,5 +11,31 @@ import torch.autograd.forward_ad as _fwad
 
 
 def forward_mode_active():
-    """True inside ``torch.autograd.forward_ad.dual_level()`` or a ``torch.func`` transform."""
+    """True inside ``torch.autograd.forward_ad.dual_level()`` or a ``torch.func`` transform.
+
+    Example:
+        >>> import torch
+        >>> import torch.autograd.forward_ad as fwad
+        >>> forward_mode_active()
+        False
+        >>> with fwad.dual_level():
+        ...     forward_mode_active()
+        True
+
+        A layer's ``call`` sees it while ``kerastorch.autodiff.jvp`` or ``torch.func.jvp`` runs it:
+
+        >>> from kerastorch.autodiff import jvp
+        >>> def double(x):
+        ...     print("forward mode:", forward_mode_active())
+        ...     return 2 * x
+        >>> jvp(double, (torch.tensor(1.0),), (torch.tensor(1.0),))
+        forward mode: True
+        (tensor(2.), tensor(2.))
+        >>> torch.func.jvp(double, (torch.tensor(1.0),), (torch.tensor(1.0),))
+        forward mode: True
+        (tensor(2.), tensor(2.))
+        >>> double(torch.tensor(1.0))
+        forward mode: False
+        tensor(2.)
+    """
     return _fwad._current_level >= 0 or torch._C._functorch.maybe_current_level() is not None

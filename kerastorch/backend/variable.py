@@ -5,8 +5,11 @@ a Parameter in every respect (optimizers, ``state_dict``, ``.to()``), and adds w
 Keras code expects: ``name``, ``path``, ``trainable``, ``numpy()``, ``assign*``.
 
 Example:
+    >>> import torch
     >>> v = Variable(torch.zeros(3), name="total", trainable=False)
-    >>> v.assign_add(torch.ones(3)); v.numpy()
+    >>> v.assign_add(torch.ones(3))
+    <Variable path=total, shape=(3,), dtype=float32, trainable=False, value=tensor([1., 1., 1.])>
+    >>> v.numpy()
     array([1., 1., 1.], dtype=float32)
 """
 import copy

@@ -87,11 +87,33 @@ class BackupAndRestore(Callback):
     The model must be built before ``fit`` starts (the weights are loaded into it); an optimizer that is
     not built yet is built on ``model.trainable_weights`` before its state is loaded.
 
-    Example::
+    Example:
+        A ``fit`` interrupted at the start of its third epoch (a callback raises, standing in for a
+        crash) keeps the backup made after its second epoch; the next ``fit`` resumes from there:
 
-        backup = keras.callbacks.BackupAndRestore(backup_dir="/tmp/backup")
-        model.fit(x, y, epochs=10, callbacks=[backup])   # interrupted during epoch 4 ...
-        model.fit(x, y, epochs=10, callbacks=[backup])   # ... resumes at epoch 4
+        >>> import os
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> class InterruptAtEpoch2(keras.callbacks.Callback):
+        ...     def on_epoch_begin(self, epoch, logs=None):
+        ...         if epoch == 2:
+        ...             raise RuntimeError("interrupted")
+        >>> backup = keras.callbacks.BackupAndRestore(backup_dir="backup")
+        >>> model.fit(x, y, epochs=4, verbose=0, callbacks=[backup, InterruptAtEpoch2()])
+        Traceback (most recent call last):
+        ...
+        RuntimeError: interrupted
+        >>> os.listdir("backup")
+        ['training_state.safetensors']
+        >>> history = model.fit(x, y, epochs=4, verbose=0, callbacks=[backup])
+        >>> backup.initial_epoch, history.epoch
+        (2, [2, 3])
+        >>> os.path.exists("backup")  # training finished: the backup is deleted
+        False
     """
 
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True, double_checkpoint=False):

@@ -55,7 +55,35 @@ def _flatten(callbacks):
 class CallbackList(Callback):
     """Calls each hook on every callback in order (the user's, then ``History``, then ``ProgbarLogger``).
 
-    Example::
+    Example:
+        The hooks a hand-written training loop calls: batch hooks pass the logs on as they are (tensors
+        here), epoch hooks hand every callback the same dict of floats, which ``History`` records:
+
+        >>> import torch
+        >>> import kerastorch as keras
+        >>> from kerastorch.callbacks import CallbackList
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> show = keras.callbacks.LambdaCallback(
+        ...     on_train_batch_end=lambda batch, logs: print("batch", batch, logs),
+        ...     on_epoch_end=lambda epoch, logs: print("epoch", epoch, logs))
+        >>> callbacks = CallbackList([show], add_history=True, model=model, verbose=0, epochs=2, steps=1)
+        >>> [type(callback).__name__ for callback in callbacks.callbacks]
+        ['LambdaCallback', 'History']
+        >>> _ = callbacks.on_train_begin()
+        >>> for epoch in range(callbacks.resolve_initial_epoch(0), 2):
+        ...     _ = callbacks.on_epoch_begin(epoch)
+        ...     loss = torch.tensor(1.0 / (epoch + 1))
+        ...     callbacks.on_train_batch_end(0, {"loss": loss})
+        ...     _ = callbacks.on_epoch_end(epoch, {"loss": loss})
+        batch 0 {'loss': tensor(1.)}
+        epoch 0 {'loss': 1.0}
+        batch 0 {'loss': tensor(0.5000)}
+        epoch 1 {'loss': 0.5}
+        >>> _ = callbacks.on_train_end()
+        >>> callbacks.history.history, model.history is callbacks.history
+        ({'loss': [1.0, 0.5]}, True)
+
+    How ``fit`` drives it::
 
         callbacks = CallbackList([EarlyStopping(patience=2)], add_history=True, add_progbar=True,
                                  verbose=1, epochs=10, steps=len(loader), model=model)

@@ -30,11 +30,32 @@ class CSVLogger(Callback):
         separator: the column separator.
         append: append to an existing file (no second header) instead of overwriting it.
 
-    Example::
+    Example:
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> csv_logger = keras.callbacks.CSVLogger("training.log")
+        >>> _ = model.fit(x, y, epochs=2, verbose=0, callbacks=[csv_logger])
+        >>> with open("training.log") as f:
+        ...     lines = f.read().splitlines()
+        >>> lines[0]
+        'epoch,loss,val_loss'
+        >>> lines[1]
+        '0,...,NA'
+        >>> len(lines)
+        3
 
-        model.fit(x, y, epochs=5, callbacks=[keras.callbacks.CSVLogger("training.log")])
-        # training.log:  epoch,loss,val_loss
-        #                0,0.693,0.688 ...
+        With ``append=True`` a second ``fit`` adds its rows under the same header:
+
+        >>> csv_logger = keras.callbacks.CSVLogger("training.log", append=True)
+        >>> _ = model.fit(x, y, epochs=2, verbose=0, callbacks=[csv_logger])
+        >>> with open("training.log") as f:
+        ...     lines = f.read().splitlines()
+        >>> [line.split(",")[0] for line in lines]
+        ['epoch', '0', '1', '0', '1']
     """
 
     def __init__(self, filename, separator=",", append=False):

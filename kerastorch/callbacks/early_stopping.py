@@ -30,11 +30,25 @@ class EarlyStopping(MonitorCallback):
     After training, ``stopped_epoch`` is the epoch at which training stopped (0 if it did not) and
     ``best_epoch`` the best one.
 
-    Example::
+    Example:
+        A learning rate far too high makes the loss grow from the second epoch on; training stops once
+        it has not improved for ``patience`` epochs:
 
-        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
-        model.fit(x, y, validation_split=0.2, epochs=100, callbacks=[stop])
-        stop.stopped_epoch
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.5), loss="mse")
+        >>> stop = keras.callbacks.EarlyStopping(monitor="loss", patience=2, restore_best_weights=True,
+        ...                                      verbose=1)
+        >>> history = model.fit(x, y, epochs=100, verbose=0, callbacks=[stop])
+        Epoch 3: early stopping
+        Restoring model weights from the end of the best epoch: 1.
+        >>> len(history.history["loss"]), stop.stopped_epoch, stop.best_epoch, model.stop_training
+        (3, 2, 0, True)
+        >>> all(np.array_equal(w, best) for w, best in zip(model.get_weights(), stop.best_weights))
+        True
     """
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None,

@@ -10,11 +10,26 @@ class History(Callback):
     ``history.history`` maps each metric name to its list of per-epoch values (Python floats),
     ``history.epoch`` lists the epoch indices, ``history.params`` the training parameters.
 
-    Example::
-
-        history = model.fit(x, y, epochs=3, validation_split=0.2)
-        history.history["val_loss"]   # [0.71, 0.52, 0.44]
-        history.epoch                 # [0, 1, 2]
+    Example:
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse", metrics=["mae"])
+        >>> history = model.fit(x, y, epochs=3, validation_split=0.25, verbose=0)
+        >>> isinstance(history, keras.callbacks.History)
+        True
+        >>> sorted(history.history)
+        ['loss', 'mae', 'val_loss', 'val_mae']
+        >>> len(history.history["val_loss"]), type(history.history["val_loss"][0])
+        (3, <class 'float'>)
+        >>> history.epoch
+        [0, 1, 2]
+        >>> history.params
+        {'verbose': 0, 'epochs': 3, 'steps': 1}
+        >>> model.history is history
+        True
     """
 
     def __init__(self):

@@ -17,11 +17,29 @@ class LambdaCallback(Callback):
     ``on_train_batch_end(batch, logs)``, ``on_train_begin(logs)``, ... (``logs`` is passed by keyword
     from the Keras 2 hooks ``on_batch_begin/end``). Other keyword arguments become attributes.
 
-    Example::
+    Example:
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> print_logs = keras.callbacks.LambdaCallback(
+        ...     on_epoch_end=lambda epoch, logs: print("epoch", epoch, sorted(logs)))
+        >>> _ = model.fit(x, y, epochs=2, verbose=0, callbacks=[print_logs])
+        epoch 0 ['loss']
+        epoch 1 ['loss']
 
-        print_loss = keras.callbacks.LambdaCallback(
-            on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
-        model.fit(x, y, callbacks=[print_loss])
+        Functions may collect what they are given; the training batches here, 2 per epoch:
+
+        >>> batches = []
+        >>> record = keras.callbacks.LambdaCallback(
+        ...     on_train_batch_end=lambda batch, logs: batches.append(batch),
+        ...     on_train_end=lambda logs: print("done after", len(batches), "batches"))
+        >>> _ = model.fit(x, y, batch_size=4, epochs=2, verbose=0, callbacks=[record])
+        done after 4 batches
+        >>> batches
+        [0, 1, 0, 1]
     """
 
     def __init__(self, **hooks):

@@ -14,12 +14,34 @@ class LearningRateScheduler(Callback):
     ``epoch`` is 0-based, ``lr`` the current learning rate (float); the schedule returns a float. The
     learning rate is added to the epoch logs as ``learning_rate``.
 
-    Example::
+    Example:
+        Keep the learning rate for two epochs, then halve it every epoch:
 
-        def schedule(epoch, lr):
-            return lr if epoch < 10 else lr * 0.9
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> def schedule(epoch, lr):
+        ...     return lr if epoch < 2 else lr * 0.5
+        >>> scheduler = keras.callbacks.LearningRateScheduler(schedule)
+        >>> history = model.fit(x, y, epochs=4, verbose=0, callbacks=[scheduler])
+        >>> history.history["learning_rate"]
+        [0.1, 0.1, 0.05, 0.025]
+        >>> model.optimizer.learning_rate
+        0.025
 
-        model.fit(x, y, epochs=15, callbacks=[keras.callbacks.LearningRateScheduler(schedule)])
+        A schedule may take the epoch only; ``verbose=1`` prints each change:
+
+        >>> scheduler = keras.callbacks.LearningRateScheduler(lambda epoch: 0.5 / (epoch + 1), verbose=1)
+        >>> history = model.fit(x, y, epochs=2, verbose=0, callbacks=[scheduler])
+        <BLANKLINE>
+        Epoch 1: LearningRateScheduler setting learning rate to 0.5.
+        <BLANKLINE>
+        Epoch 2: LearningRateScheduler setting learning rate to 0.25.
+        >>> history.history["learning_rate"]
+        [0.5, 0.25]
     """
 
     def __init__(self, schedule, verbose=0):

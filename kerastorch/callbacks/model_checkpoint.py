@@ -31,11 +31,32 @@ class ModelCheckpoint(MonitorCallback):
 
     The file format is the model's: the path goes unchanged to ``model.save``/``model.save_weights``.
 
-    Example::
+    Example:
+        One file per epoch, named after it:
 
-        checkpoint = keras.callbacks.ModelCheckpoint("ckpt/best.keras", monitor="val_accuracy",
-                                                     save_best_only=True)
-        model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[checkpoint])
+        >>> import os
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> checkpoint = keras.callbacks.ModelCheckpoint("ckpt/model_{epoch:02d}.keras")
+        >>> _ = model.fit(x, y, epochs=2, verbose=0, callbacks=[checkpoint])
+        >>> sorted(os.listdir("ckpt"))
+        ['model_01.keras', 'model_02.keras']
+        >>> restored = keras.models.load_model("ckpt/model_02.keras")
+        >>> np.allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+        True
+
+        Only the weights of the best epoch so far, judged on ``val_loss``:
+
+        >>> checkpoint = keras.callbacks.ModelCheckpoint("best.weights.safetensors", monitor="val_loss",
+        ...                                              save_best_only=True, save_weights_only=True)
+        >>> history = model.fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[checkpoint])
+        >>> checkpoint.best == min(history.history["val_loss"])
+        True
+        >>> model.load_weights("best.weights.safetensors").assert_consumed()
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,

@@ -54,12 +54,40 @@ class MonitorCallback(Callback):
         baseline: initial best value; ``None`` takes the first value seen.
         min_delta: smallest change that counts as an improvement.
 
-    Example::
+    Example:
+        A callback that reports each epoch whose loss beats both the best so far and the ``baseline``:
 
-        class Best(MonitorCallback):
-            def on_epoch_end(self, epoch, logs=None):
-                if self._is_improvement(logs["val_loss"], self.best):
-                    self.best = logs["val_loss"]
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5), loss="mse")
+        >>> class ReportBest(keras.callbacks.MonitorCallback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         if self._is_improvement(logs[self.monitor], self.best):
+        ...             self.best = logs[self.monitor]
+        ...             print(f"epoch {epoch}: {self.monitor} improved")
+        >>> report = ReportBest(monitor="loss", baseline=1.0)
+        >>> history = model.fit(x, y, epochs=3, verbose=0, callbacks=[report])
+        epoch 1: loss improved
+        epoch 2: loss improved
+        >>> history.history["loss"][0] > 1.0  # the first epoch did not beat the baseline
+        True
+
+        ``mode="auto"`` maximises accuracy-like names and minimises losses and errors; a name it cannot
+        place needs ``mode``:
+
+        >>> ReportBest(monitor="val_accuracy")._is_improvement(0.9, 0.8)
+        True
+        >>> ReportBest(monitor="val_loss")._is_improvement(0.9, 0.8)
+        False
+        >>> ReportBest(monitor="speed")._is_improvement(2.0, 1.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: ReportBest callback received monitor=speed, but Keras isn't able to automatically ...
+        >>> ReportBest(monitor="speed", mode="max")._is_improvement(2.0, 1.0)
+        True
     """
 
     def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):

@@ -16,11 +16,33 @@ class ProgbarLogger(Callback):
     ``fit(verbose=...)`` adds one; validation inside ``fit`` is silent. Values are shown as logged
     (the model's metrics are running averages already).
 
-    Example::
+    It prints as ``verbose`` says: with ``verbose=0`` nothing, even when passed in ``callbacks``.
 
-        model.fit(x, y, epochs=10, verbose=0, callbacks=[keras.callbacks.ProgbarLogger()])
-        # Epoch 1/10
-        # 32/32 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.6931
+    Example:
+        ``verbose=2`` prints one line per epoch (``verbose=1`` draws a bar that is redrawn in place):
+
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> _ = model.fit(x, y, batch_size=4, epochs=2, verbose=2)
+        Epoch 1/2
+        2/2 - ...s - ...step - loss: ...
+        Epoch 2/2
+        2/2 - ...s - ...step - loss: ...
+        >>> _ = model.evaluate(x, y, batch_size=4, verbose=2)
+        2/2 - ...s - ...step - loss: ...
+
+        A ``ProgbarLogger`` in ``callbacks`` takes the place of the one ``fit`` adds:
+
+        >>> progbar = keras.callbacks.ProgbarLogger()
+        >>> _ = model.fit(x, y, batch_size=4, epochs=1, verbose=2, callbacks=[progbar])
+        2/2 - ...s - ...step - loss: ...
+        >>> _ = model.fit(x, y, batch_size=4, epochs=1, verbose=0, callbacks=[progbar])
+        >>> progbar.verbose
+        0
     """
 
     def __init__(self):

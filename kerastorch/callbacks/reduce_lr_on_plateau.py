@@ -24,10 +24,24 @@ class ReduceLROnPlateau(MonitorCallback):
 
     The current learning rate is added to the epoch logs as ``learning_rate``.
 
-    Example::
+    Example:
+        A learning rate too high for the problem makes the loss grow; it is halved each time the loss
+        fails to improve, down to ``min_lr``, and training converges:
 
-        reduce_lr = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=5, min_lr=1e-3)
-        model.fit(x, y, validation_split=0.2, callbacks=[reduce_lr])
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="mse")
+        >>> reduce_lr = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_lr=0.25)
+        >>> history = model.fit(x, y, epochs=8, verbose=0, callbacks=[reduce_lr])
+        >>> history.history["learning_rate"]
+        [1.0, 1.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25]
+        >>> model.optimizer.learning_rate
+        0.25
+        >>> history.history["loss"][-1] < history.history["loss"][0]
+        True
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,

@@ -39,11 +39,26 @@ class TensorBoard(Callback):
         write_graph, write_images, profile_batch, embeddings_freq, embeddings_metadata: accepted for
             Keras compatibility; only their defaults are supported (a warning says when one is ignored).
 
-    Example::
+    Example:
+        With the ``tensorboard`` package installed, ``fit`` writes a ``train`` and a ``validation`` run,
+        to view with ``tensorboard --logdir logs``; without it, creating the callback raises an
+        ``ImportError`` that says to ``pip install tensorboard``. Either way, this prints ``True``:
 
-        tensorboard = keras.callbacks.TensorBoard(log_dir="./logs", histogram_freq=1)
-        model.fit(x, y, epochs=10, callbacks=[tensorboard])
-        # then: tensorboard --logdir ./logs
+        >>> import os
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> try:
+        ...     tensorboard = keras.callbacks.TensorBoard(log_dir="logs", histogram_freq=1)
+        ... except ImportError as error:  # the optional package is missing
+        ...     print(str(error).endswith("Install it with: pip install tensorboard"))
+        ... else:
+        ...     _ = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[tensorboard])
+        ...     print(sorted(os.listdir("logs")) == ["train", "validation"])
+        True
     """
 
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,

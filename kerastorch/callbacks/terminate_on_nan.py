@@ -21,9 +21,32 @@ class TerminateOnNaN(Callback):
     Checking means reading the loss every batch: one device-to-host sync per batch, paid only by a
     training run that uses this callback.
 
-    Example::
+    Example:
+        A NaN in the targets makes the loss of the third batch NaN:
 
-        model.fit(x, y, callbacks=[keras.callbacks.TerminateOnNaN()])
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> y[5] = np.nan
+        >>> history = model.fit(x, y, batch_size=2, epochs=3, shuffle=False, verbose=0,
+        ...                     callbacks=[keras.callbacks.TerminateOnNaN()])
+        Batch 2: Invalid loss, terminating training
+        >>> model.stop_training, history.epoch
+        (True, [0])
+
+        The callback acts after the batch's update, so the weights are NaN now too. With
+        ``raise_error=True`` the ``fit`` call raises instead:
+
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> model.fit(x, y, batch_size=2, epochs=3, shuffle=False, verbose=0,
+        ...           callbacks=[keras.callbacks.TerminateOnNaN(raise_error=True)])
+        Traceback (most recent call last):
+        ...
+        RuntimeError: NaN or Inf loss encountered at batch 2. Loss value: nan. Terminating training immediately.
     """
 
     def __init__(self, raise_error=False):

@@ -1,9 +1,12 @@
 """The bundled handwritten digits data set (8x8 images, 10 classes), offline.
 
 Example:
-    >>> (x_train, y_train), (x_test, y_test) = kerastorch.datasets.digits.load_data()
+    >>> import kerastorch as keras
+    >>> (x_train, y_train), (x_test, y_test) = keras.datasets.digits.load_data()
     >>> x_train.shape, x_train.dtype, int(x_train.max())
-    ((1437, 8, 8), dtype('uint8'), 16)
+    ((1438, 8, 8), dtype('uint8'), 16)
+    >>> x_test.shape, y_test.shape
+    ((359, 8, 8), (359,))
 """
 import os
 

@@ -156,6 +156,8 @@ class Layer(torch.nn.Module):
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs (Keras masking): the input mask, passed through, by default.
 
+        >>> import torch
+        >>> from kerastorch import layers
         >>> layers.Embedding(10, 4, mask_zero=True).compute_mask(torch.tensor([[3, 0]]))
         tensor([[ True, False]])
         """
@@ -266,7 +268,10 @@ class Layer(torch.nn.Module):
                    name=None, device=None):
         """Create a weight (a :class:`Variable`, i.e. a ``torch.nn.Parameter``) and track it.
 
+        >>> layer = Layer(name="my_layer")
         >>> w = layer.add_weight(shape=(3, 4), initializer="glorot_uniform", name="kernel")
+        >>> w.path, tuple(w.shape), w.trainable
+        ('my_layer/kernel', (3, 4), True)
         """
         from kerastorch import constraints, initializers, regularizers
 

@@ -1,6 +1,7 @@
 """``InputSpec``: what a layer accepts (rank, fixed axes, dtype), checked on every call.
 
 Example:
+    >>> import torch
     >>> spec = InputSpec(min_ndim=2, axes={-1: 4})
     >>> assert_input_compatibility(spec, torch.ones(2, 3), "dense")
     Traceback (most recent call last):

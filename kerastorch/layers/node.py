@@ -1,10 +1,16 @@
 """``Node``: one call of a layer on symbolic tensors, the edge list of the functional graph.
 
 Example:
+    >>> import kerastorch
+    >>> from kerastorch import layers
+    >>> x = kerastorch.Input((3,))
+    >>> layer = layers.Dense(2)
     >>> y = layer(x)                  # x, y are KerasTensors
     >>> node = layer._inbound_nodes[-1]
-    >>> node.input_tensors == [x], node.outputs == [y]
-    (True, True)
+    >>> node.operation is layer, node.input_tensors == [x], node.outputs == [y]
+    (True, True, True)
+    >>> y._keras_history[1:]          # (operation, node_index, tensor_index)
+    (0, 0)
 """
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor

@@ -6,6 +6,8 @@ so the expression replays when the model runs; so does a ``keras.ops`` function 
 ``kerastorch.ops`` namespace are accepted, so a config can name nothing else.
 
 Example:
+    >>> import torch
+    >>> import kerastorch
     >>> x = kerastorch.Input((4,))
     >>> y = x * 2 + 1
     >>> kerastorch.Model(x, y)(torch.ones(1, 4))

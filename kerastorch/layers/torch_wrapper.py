@@ -30,6 +30,7 @@ from kerastorch.saving.object_registration import register_builtin
 class TorchModuleWrapper(Layer):
     """Wraps ``module`` (a ``torch.nn.Module``); ``output_shape`` (without the batch axis) is optional.
 
+    >>> import kerastorch
     >>> model = kerastorch.Sequential([kerastorch.Input((3,)), TorchModuleWrapper(torch.nn.Linear(3, 2))])
     >>> model.output_shape
     (None, 2)

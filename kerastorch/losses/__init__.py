@@ -13,6 +13,7 @@ Keras reads them too. The numerics decisions are in :mod:`kerastorch.losses.loss
 and the family modules.
 
 Example:
+    >>> import torch
     >>> get("mse")(torch.tensor([[0.0, 2.0]]), torch.tensor([[1.0, 1.0]]))
     tensor([1.])
     >>> get("SparseCategoricalCrossentropy").name

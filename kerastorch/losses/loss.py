@@ -20,7 +20,9 @@ Keras 3 does:
   (Keras returns the empty tensor).
 
 Example:
-    >>> loss = MeanSquaredError()
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> loss = keras.losses.MeanSquaredError()
     >>> loss(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
     tensor(0.5000)
 """
@@ -182,7 +184,9 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The reduced loss (per-sample values with ``reduction="none"``).
 
-        >>> MeanAbsoluteError(reduction="none")(torch.zeros(2, 2), torch.ones(2, 2))
+        >>> import torch
+        >>> import kerastorch as keras
+        >>> keras.losses.MeanAbsoluteError(reduction="none")(torch.zeros(2, 2), torch.ones(2, 2))
         tensor([1., 1.])
         """
         in_mask = get_mask(y_pred)
@@ -227,6 +231,8 @@ class LossFunctionWrapper(Loss):
 
     The keyword arguments are kept in the config and are readable as attributes.
 
+    >>> import torch
+    >>> from kerastorch.losses import huber
     >>> loss = LossFunctionWrapper(huber, delta=2.0)
     >>> loss.delta, loss(torch.zeros(1, 1), torch.full((1, 1), 3.0))
     (2.0, tensor(4.))

@@ -28,6 +28,7 @@ Decisions (where Keras 3 leaves room or where we differ):
   ``AUC``'s ``label_weights`` as a list (Keras 3 writes a tensor); Keras 3 reads them.
 
 Example:
+    >>> import torch
     >>> m = get("mae")
     >>> m.update_state(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
     >>> m.result()

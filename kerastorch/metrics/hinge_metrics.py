@@ -1,6 +1,7 @@
 """Hinge metrics: running means of the hinge losses (labels -1/1, or 0/1 mapped to -1/1).
 
 Example:
+    >>> import torch
     >>> m = Hinge()
     >>> m(torch.tensor([[1.0, -1.0]]), torch.tensor([[0.5, -2.0]]))
     tensor(0.2500)
@@ -14,6 +15,7 @@ from kerastorch.saving.object_registration import register_builtin
 class Hinge(FunctionMetric):
     """The mean of ``max(1 - y_true * y_pred, 0)``.
 
+    >>> import torch
     >>> Hinge()(torch.tensor([[1.0]]), torch.tensor([[0.25]]))
     tensor(0.7500)
     """
@@ -26,6 +28,7 @@ class Hinge(FunctionMetric):
 class SquaredHinge(FunctionMetric):
     """The mean of ``max(1 - y_true * y_pred, 0) ** 2``.
 
+    >>> import torch
     >>> SquaredHinge()(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
     tensor(0.2500)
     """
@@ -38,6 +41,7 @@ class SquaredHinge(FunctionMetric):
 class CategoricalHinge(FunctionMetric):
     """The mean of ``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` (one-hot labels).
 
+    >>> import torch
     >>> CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.25, 0.75]]))
     tensor(0.5000)
     """

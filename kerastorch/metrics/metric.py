@@ -117,7 +117,9 @@ class Metric:
     ``update_state`` (in-place torch ops on the state, no host reads) and ``result``.
     ``name=None`` gives the snake-case class name, made unique (``my_metric_1`` ...).
 
-    >>> m = kerastorch.metrics.Mean()
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> m = keras.metrics.Mean()
     >>> m.update_state(torch.tensor([1.0, 3.0]))
     >>> m.result()
     tensor(2.)

@@ -4,6 +4,7 @@ Each is a :class:`MeanMetricWrapper` of the loss function of the same name in
 ``kerastorch.losses``, with the loss's options (``from_logits``, ``label_smoothing`` ...).
 
 Example:
+    >>> import torch
     >>> m = BinaryCrossentropy()
     >>> m(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
     tensor(0.6931)
@@ -17,6 +18,7 @@ from kerastorch.saving.object_registration import register_builtin
 class BinaryCrossentropy(FunctionMetric):
     """The mean binary cross-entropy between 0/1 labels and probabilities (logits with ``from_logits``).
 
+    >>> import torch
     >>> BinaryCrossentropy(from_logits=True)(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]))
     tensor(0.6931)
     """
@@ -30,6 +32,7 @@ class BinaryCrossentropy(FunctionMetric):
 class CategoricalCrossentropy(FunctionMetric):
     """The mean cross-entropy between one-hot labels and class probabilities along ``axis``.
 
+    >>> import torch
     >>> CategoricalCrossentropy()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
     tensor(0.6931)
     """
@@ -43,6 +46,7 @@ class CategoricalCrossentropy(FunctionMetric):
 class SparseCategoricalCrossentropy(FunctionMetric):
     """The mean cross-entropy between integer labels and class probabilities along ``axis``.
 
+    >>> import torch
     >>> SparseCategoricalCrossentropy()(torch.tensor([1]), torch.tensor([[0.5, 0.5]]))
     tensor(0.6931)
     """
@@ -57,6 +61,7 @@ class SparseCategoricalCrossentropy(FunctionMetric):
 class KLDivergence(FunctionMetric):
     """The mean Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.
 
+    >>> import torch
     >>> KLDivergence()(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.5, 0.5]]))
     tensor(0.)
     """
@@ -69,6 +74,7 @@ class KLDivergence(FunctionMetric):
 class Poisson(FunctionMetric):
     """The mean Poisson loss ``y_pred - y_true * log(y_pred)``.
 
+    >>> import torch
     >>> Poisson()(torch.tensor([[1.0]]), torch.tensor([[1.0]]))
     tensor(1.0000)
     """

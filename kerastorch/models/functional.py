@@ -6,8 +6,20 @@ plus ``input_layers`` and ``output_layers`` in the structure of the model's inpu
 and outputs. ``from_config`` replays the calls in dependency order.
 
 Example:
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> inputs = keras.Input((4,), name="features")
+    >>> model = keras.Model(inputs, keras.layers.Dense(2, name="head")(inputs))
     >>> config = model.get_config()
+    >>> [(layer["class_name"], layer["name"]) for layer in config["layers"]]
+    [('InputLayer', 'features'), ('Dense', 'head')]
+    >>> config["layers"][1]["inbound_nodes"][0]["args"][0]["config"]["keras_history"]
+    ['features', 0, 0]
+    >>> config["input_layers"], config["output_layers"]
+    (['features', 0, 0], ['head', 0, 0])
     >>> clone = Functional.from_config(config)
+    >>> clone(torch.ones(3, 4)).shape
+    torch.Size([3, 2])
 """
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor

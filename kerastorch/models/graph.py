@@ -7,10 +7,11 @@ a list of steps over numbered value slots. Running the graph is one pass over th
 steps: no dict lookups or tree walks for the common single- and list-input layers.
 
 Example:
-    >>> x = Input((4,)); y = Dense(2)(x)
+    >>> from kerastorch.layers import Dense, Input
+    >>> x = Input((4,), name="features"); y = Dense(2, name="head")(x)
     >>> graph = Graph(x, y)
     >>> [layer.name for layer in graph.layers]
-    ['input_layer', 'dense']
+    ['features', 'head']
 """
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor

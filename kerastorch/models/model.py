@@ -5,7 +5,10 @@
 - :class:`Sequential`: a plain stack.
 
 Example:
-    >>> inputs = Input((4,))
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> from kerastorch import layers
+    >>> inputs = keras.Input((4,))
     >>> outputs = layers.Dense(1)(layers.Dense(8, activation="relu")(inputs))
     >>> model = Model(inputs, outputs)
     >>> model(torch.ones(2, 4)).shape
@@ -18,6 +21,8 @@ Example:
     ...         self.out = layers.Dense(1)
     ...     def call(self, x):
     ...         return self.out(self.hidden(x))
+    >>> MLP()(torch.ones(2, 4)).shape
+    torch.Size([2, 1])
 """
 from kerastorch import tree
 from kerastorch.layers.base import Layer
@@ -81,7 +86,13 @@ class Model(Trainer, Layer):
     def get_layer(self, name=None, index=None):
         """A layer by name or by index in :attr:`layers`.
 
-        >>> model.get_layer("dense_1")
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="hidden"),
+        ...                           keras.layers.Dense(1, name="out")])
+        >>> model.get_layer("out")
+        <Dense name=out, built=True>
+        >>> model.get_layer(index=0).name
+        'hidden'
         """
         if (name is None) == (index is None):
             raise ValueError(f'Model "{self.name}" get_layer: provide exactly one of name or index, '
@@ -168,7 +179,20 @@ class Model(Trainer, Layer):
                 show_trainable=False, layer_range=None):
         """Print a table of the layers, their output shapes and parameter counts.
 
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="hidden"),
+        ...                           keras.layers.Dense(1, name="out")], name="mlp")
         >>> model.summary()
+        Model: "mlp"
+        ┏━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━┓
+        ┃ Layer (type)   ┃ Output Shape ┃ Param # ┃
+        ┡━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━┩
+        │ hidden (Dense) │ (None, 8)    │      40 │
+        │ out (Dense)    │ (None, 1)    │       9 │
+        └────────────────┴──────────────┴─────────┘
+         Total params: 49 (196.00 B)
+         Trainable params: 49 (196.00 B)
+         Non-trainable params: 0 (0.00 B)
         """
         from kerastorch.utils.summary_utils import print_summary
 
@@ -178,7 +202,13 @@ class Model(Trainer, Layer):
     def save_weights(self, filepath, overwrite=True):
         """Write the weights to a ``.safetensors`` file keyed by weight path (atomic).
 
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
         >>> model.save_weights("model.weights.safetensors")
+        >>> model.save_weights("model.weights.safetensors", overwrite=False)
+        Traceback (most recent call last):
+        ...
+        FileExistsError: save_weights: "model.weights.safetensors" exists and overwrite=False
         """
         import os
 
@@ -193,7 +223,15 @@ class Model(Trainer, Layer):
         ``.weights.h5`` or legacy ``.h5`` file (``by_name=True`` for the latter), or the weights of
         a saved model; returns a status with ``assert_consumed()`` and ``expect_partial()``.
 
-        >>> model.load_weights("model.weights.safetensors").assert_consumed()
+        >>> import kerastorch as keras
+        >>> def make_model():
+        ...     return keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)], name="regressor")
+        >>> model = make_model()
+        >>> model.save_weights("model.weights.safetensors")
+        >>> clone = make_model()
+        >>> clone.load_weights("model.weights.safetensors").assert_consumed()
+        >>> bool((clone.layers[0].kernel == model.layers[0].kernel).all())
+        True
         """
         from kerastorch.saving.weights_file import load_weights
 
@@ -207,8 +245,15 @@ class Model(Trainer, Layer):
         a ``.keras`` path is one zip archive, any other path a folder. ``weights_format="h5"``
         writes the weights in Keras 3's layout, so Keras 3 itself loads the archive.
 
+        >>> import os
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)], name="regressor")
         >>> model.save("model.keras")
         >>> model.save("my_model")  # the folder my_model/
+        >>> os.path.isfile("model.keras"), os.path.isdir("my_model")
+        (True, True)
+        >>> keras.models.load_model("model.keras").name
+        'regressor'
         """
         from kerastorch.saving.saving_api import save_model
 

@@ -6,10 +6,17 @@ built: every layer is called symbolically once, so weights exist and ``summary``
 shows output shapes. Running the model is a loop over the layers.
 
 Example:
-    >>> model = Sequential([Input((4,)), layers.Dense(8, activation="relu")])
-    >>> model.add(layers.Dense(1))
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> from kerastorch import layers
+    >>> model = Sequential([keras.Input((4,)), layers.Dense(8, activation="relu")])
+    >>> model.add(layers.Dense(1, name="out"))
+    >>> model(torch.ones(2, 4)).shape
+    torch.Size([2, 1])
     >>> model.pop().name
-    'dense_1'
+    'out'
+    >>> model(torch.ones(2, 4)).shape
+    torch.Size([2, 8])
 """
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
@@ -43,7 +50,12 @@ class Sequential(Model):
     def add(self, layer, rebuild=True):
         """Append a layer (or an ``Input``, which sets the input shape).
 
-        >>> model.add(layers.Dense(4))
+        >>> import kerastorch as keras
+        >>> model = Sequential()
+        >>> model.add(keras.Input((3,)))
+        >>> model.add(keras.layers.Dense(4))
+        >>> model.built, model.output_shape
+        (True, (None, 4))
         """
         if isinstance(layer, KerasTensor) and isinstance(getattr(layer, "_keras_history", (None,))[0], InputLayer):
             layer = layer._keras_history[0]
@@ -70,8 +82,15 @@ class Sequential(Model):
     def pop(self, name=None, rebuild=True):
         """Remove and return the last layer, or the layer called ``name``.
 
+        >>> import kerastorch as keras
+        >>> model = Sequential([keras.Input((4,)), keras.layers.Dense(4, name="hidden"),
+        ...                     keras.layers.Dense(4, name="features"), keras.layers.Dense(1, name="out")])
         >>> model.pop()          # last layer
-        >>> model.pop("dense")   # a named layer
+        <Dense name=out, built=True>
+        >>> model.pop("hidden")  # a named layer
+        <Dense name=hidden, built=True>
+        >>> [layer.name for layer in model.layers]
+        ['features']
         """
         if isinstance(name, bool):  # Keras's pop(rebuild)
             name, rebuild = None, name

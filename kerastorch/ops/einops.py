@@ -6,6 +6,7 @@ them), an ellipsis ``...`` stands for the axes not named, and ``1`` or ``()`` is
 The pattern is parsed once and cached.
 
 Example:
+    >>> import torch
     >>> x = torch.arange(24).reshape(2, 3, 4)
     >>> rearrange(x, "b h w -> b (h w)").shape
     torch.Size([2, 12])

@@ -4,6 +4,7 @@ The functions live in three private modules, one family each: activations (``_nn
 and pooling (``_nn_conv``), and encodings, normalizations, losses and attention (``_nn_misc``); see their
 docstrings for the decisions. All are also at the top level of ``kerastorch.ops``.
 
+    >>> import torch
     >>> from kerastorch import ops
     >>> ops.nn.relu(torch.tensor([-1.0, 2.0]))
     tensor([0., 2.])

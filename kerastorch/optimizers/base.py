@@ -32,9 +32,11 @@ Decisions recorded here (where Keras leaves room):
   first step overwrites them, so the two agree from the first step on).
 
 Example:
-    >>> layer = kerastorch.layers.Dense(2)
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> layer = keras.layers.Dense(2)
     >>> layer.build((None, 3))
-    >>> optimizer = Adam(learning_rate=0.01)
+    >>> optimizer = keras.optimizers.Adam(learning_rate=0.01)
     >>> loss = layer(torch.ones(4, 3)).square().sum()
     >>> loss.backward()
     >>> optimizer.apply([w.grad for w in layer.trainable_weights], layer.trainable_weights)
@@ -257,7 +259,9 @@ class Optimizer:
     def build(self, variables):
         """Create the state for ``variables`` (once; later calls do nothing).
 
-        >>> optimizer = SGD(momentum=0.9)
+        >>> import torch
+        >>> import kerastorch as keras
+        >>> optimizer = keras.optimizers.SGD(momentum=0.9)
         >>> optimizer.build([torch.nn.Parameter(torch.zeros(3))])
         >>> list(optimizer.state_dict())
         ['iterations', 'learning_rate', '0/momentum']
@@ -331,8 +335,15 @@ class Optimizer:
         """Exempt variables from weight decay: those in ``var_list``, and those whose name contains
         (regex search) any of ``var_names``.
 
-        >>> optimizer = AdamW()
+        >>> import torch
+        >>> import kerastorch as keras
+        >>> kernel = keras.Variable(torch.ones(2), name="kernel")
+        >>> bias = keras.Variable(torch.ones(2), name="bias")
+        >>> optimizer = keras.optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)
         >>> optimizer.exclude_from_weight_decay(var_names=["bias", "gamma"])
+        >>> optimizer.apply([torch.zeros(2), torch.zeros(2)], [kernel, bias])  # decay only
+        >>> kernel.numpy(), bias.numpy()
+        (array([0.95, 0.95], dtype=float32), array([1., 1.], dtype=float32))
         """
         self._exclude_ids |= {id(v) for v in var_list or ()}
         self._exclude_names |= set(var_names or ())

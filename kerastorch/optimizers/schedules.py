@@ -7,10 +7,13 @@ training step never synchronises with the host. The formulas are Keras 3's, in
 float32 as Keras computes them.
 
 Example:
+    >>> import kerastorch as keras
     >>> schedule = ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5)
-    >>> optimizer = kerastorch.optimizers.SGD(learning_rate=schedule)
+    >>> optimizer = keras.optimizers.SGD(learning_rate=schedule)
     >>> float(schedule(100))
     0.05000000074505806
+    >>> optimizer.learning_rate  # the schedule at the optimizer's step, 0 so far
+    tensor(0.1000)
 """
 import math
 

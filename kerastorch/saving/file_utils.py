@@ -1,8 +1,19 @@
 """Atomic file writes: a crash mid-write leaves the previous file intact.
 
 Example:
-    >>> with atomic_write("model.weights.safetensors") as tmp_path:
-    ...     write_the_file(tmp_path)
+    >>> with atomic_write("notes.txt") as tmp_path:   # write to tmp_path; it becomes notes.txt
+    ...     with open(tmp_path, "w") as f:
+    ...         _ = f.write("version 1")
+    >>> with atomic_write("notes.txt") as tmp_path:
+    ...     with open(tmp_path, "w") as f:
+    ...         _ = f.write("vers")
+    ...     raise OSError("disk full")                 # a crash mid-write
+    Traceback (most recent call last):
+    ...
+    OSError: disk full
+    >>> with open("notes.txt") as f:                    # the previous file, intact; no temporary left
+    ...     f.read(), os.listdir(".")
+    ('version 1', ['notes.txt'])
 """
 import contextlib
 import os

@@ -157,10 +157,12 @@ def write_keras_weights_h5(model, target=None, optimizer=None):
     layout. ``target`` is a path (written atomically) or a writable binary file object;
     with ``target=None`` the file's bytes are returned.
 
-    >>> path = os.path.join(folder, "model.weights.h5")
-    >>> write_keras_weights_h5(model, path, optimizer=model.optimizer)
     >>> import h5py
-    >>> with h5py.File(path) as f:
+    >>> import kerastorch as keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> write_keras_weights_h5(model, "model.weights.h5", optimizer=model.optimizer)
+    >>> with h5py.File("model.weights.h5") as f:
     ...     print(sorted(f), f["layers/dense/vars/0"].shape, f["optimizer/vars"].attrs["name"])
     ['layers', 'optimizer', 'vars'] (3, 2) adam
     """
@@ -183,6 +185,8 @@ def write_keras_weights_h5(model, target=None, optimizer=None):
 def is_keras3_weights_h5(source):
     """Whether ``source`` is an HDF5 file in Keras 3's ``.weights.h5`` layout.
 
+    >>> import kerastorch as keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     >>> is_keras3_weights_h5(write_keras_weights_h5(model))
     True
     """
@@ -317,9 +321,17 @@ def load_keras_weights_h5(model, source, skip_mismatch=False, optimizer="auto"):
     The optimizer's variables load into ``optimizer`` (by default ``model.optimizer``) when
     the file has them. Returns an :class:`H5LoadResult`.
 
-    >>> result = load_keras_weights_h5(clone, write_keras_weights_h5(model))
-    >>> result.missing, result.unused, result.skipped
-    ([], [], [])
+    >>> import numpy as np
+    >>> import kerastorch as keras
+    >>> def make():
+    ...     return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="fc")])
+    >>> model, clone = make(), make()
+    >>> write_keras_weights_h5(model, "model.weights.h5")
+    >>> result = load_keras_weights_h5(clone, "model.weights.h5")
+    >>> result.loaded, result.missing, result.unused, result.skipped
+    (['fc/kernel', 'fc/bias'], [], [], [])
+    >>> all(np.array_equal(a, b) for a, b in zip(model.get_weights(), clone.get_weights()))
+    True
     """
     what = f"Keras weights file {describe(source)}"
     if isinstance(optimizer, str) and optimizer == "auto":

@@ -27,9 +27,19 @@ from kerastorch.saving._h5_io import Plan, attr_list, child, describe, h5py_modu
 def is_legacy_h5(source):
     """Whether ``source`` is a legacy Keras HDF5 weights (or full-model) file.
 
+    >>> import io, h5py, numpy as np
+    >>> import kerastorch as keras
     >>> from kerastorch.saving.h5_format import write_keras_weights_h5
-    >>> is_legacy_h5(write_keras_weights_h5(model))
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> is_legacy_h5(write_keras_weights_h5(model))      # Keras 3's .weights.h5 layout
     False
+    >>> buffer = io.BytesIO()
+    >>> with h5py.File(buffer, "w") as f:                # Keras 2's layout lists its layers
+    ...     f.attrs["layer_names"] = [b"dense"]
+    ...     f.create_group("dense").attrs["weight_names"] = [b"dense/kernel:0"]
+    ...     f["dense/dense/kernel:0"] = np.ones((3, 2), "float32")
+    >>> is_legacy_h5(buffer.getvalue())
+    True
     """
     with open_read(source) as h5file:
         return legacy_root(h5file) is not None
@@ -65,18 +75,19 @@ def load_legacy_h5_weights(model, source, by_name=False, skip_mismatch=False):
     weights are paired in order, or by name with ``by_name=True`` (file layers without a
     counterpart are then ignored). Returns an :class:`H5LoadResult`.
 
-    >>> import os, h5py, numpy as np
-    >>> path = os.path.join(folder, "legacy_weights.h5")
-    >>> with h5py.File(path, "w") as f:          # the layout keras.applications publishes
+    >>> import h5py, numpy as np
+    >>> import kerastorch as keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="fc")])
+    >>> with h5py.File("legacy_weights.h5", "w") as f:   # the layout keras.applications publishes
     ...     f.attrs["layer_names"] = [b"input_1", b"fc"]
     ...     f.create_group("input_1").attrs["weight_names"] = []
     ...     group = f.create_group("fc")
     ...     group.attrs["weight_names"] = [b"fc/kernel:0", b"fc/bias:0"]
     ...     group["fc/kernel:0"] = np.ones((3, 2), "float32")
     ...     group["fc/bias:0"] = np.zeros(2, "float32")
-    >>> result = load_legacy_h5_weights(model, path)
-    >>> len(result.loaded), float(model.weights[0].detach().sum())
-    (2, 6.0)
+    >>> result = load_legacy_h5_weights(model, "legacy_weights.h5")
+    >>> result.loaded, float(model.weights[0].detach().sum())
+    (['fc/kernel', 'fc/bias'], 6.0)
     """
     what = f"legacy Keras weights file {describe(source)}"
     with open_read(source) as h5file:

@@ -6,11 +6,15 @@ and ``custom_objects`` passed in or set with :class:`custom_object_scope`.
 Nothing named in a config is ever imported.
 
 Example:
+    >>> import kerastorch as keras
     >>> @register_keras_serializable(package="my_package")
-    ... class MyLayer(kerastorch.layers.Layer):
+    ... class MyLayer(keras.layers.Layer):
     ...     pass
     >>> get_registered_name(MyLayer)
     'my_package>MyLayer'
+    >>> config = keras.saving.serialize_keras_object(MyLayer())
+    >>> type(keras.saving.deserialize_keras_object(config)).__name__
+    'MyLayer'
 """
 import threading
 
@@ -86,14 +90,19 @@ def _scopes():
 class custom_object_scope:
     """Context manager that makes ``custom_objects`` visible to deserialization.
 
-    >>> class Doubler(kerastorch.layers.Layer):
+    >>> import kerastorch as keras
+    >>> class Doubler(keras.layers.Layer):
     ...     def call(self, x):
     ...         return 2 * x
-    >>> config = kerastorch.saving.serialize_keras_object(Doubler())
+    >>> config = keras.saving.serialize_keras_object(Doubler())
     >>> with custom_object_scope({"Doubler": Doubler}):
-    ...     layer = kerastorch.saving.deserialize_keras_object(config)
+    ...     layer = keras.saving.deserialize_keras_object(config)
     >>> type(layer).__name__
     'Doubler'
+    >>> keras.saving.deserialize_keras_object(config)     # outside the scope, the name is unknown
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown object: 'Doubler'. ...
     """
 
     def __init__(self, custom_objects=None, *more):

@@ -24,10 +24,8 @@ happened between the two renames, :func:`read_archive` (and the next write) fini
 swap. :func:`load_json` parses JSON with size and depth limits and only JSON values.
 
 Example:
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
-    >>> write_archive(path, {"config.json": b'{"a": 1}'}, zipped=True)
-    >>> members = read_archive(path)
+    >>> write_archive("model.keras", {"config.json": b'{"a": 1}'}, zipped=True)
+    >>> members = read_archive("model.keras")
     >>> load_json(members["config.json"], "config.json")
     {'a': 1}
 """

@@ -8,14 +8,12 @@ where the saved one stopped. Writes are atomic: an interrupted save leaves the p
 archive or folder intact. See :mod:`kerastorch.saving.saving_lib` for the members.
 
 Example:
-    >>> import os, tempfile
     >>> import numpy as np
     >>> import kerastorch as keras
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     >>> model.compile(optimizer="adam", loss="mse")
-    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
-    >>> save_model(model, path)
-    >>> loaded = load_model(path)
+    >>> save_model(model, "model.keras")
+    >>> loaded = load_model("model.keras")
     >>> x = np.ones((1, 3), "float32")
     >>> bool(np.allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0)))
     True
@@ -43,8 +41,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, weights_format="saf
     keeps even a ``.keras`` path a folder). ``weights_format="h5"`` stores the weights and the
     optimizer state in Keras 3's ``model.weights.h5`` layout (needs h5py), so Keras 3 loads it.
 
+    >>> import kerastorch as keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     >>> save_model(model, "model.keras")
     >>> save_model(model, "my_model")            # a folder
+    >>> sorted(os.listdir("my_model"))
+    ['config.json', 'metadata.json', 'model.weights.safetensors']
     >>> save_model(model, "for_keras.keras", weights_format="h5")
     """
     from kerastorch.layers.base import Layer
@@ -77,8 +79,16 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     Python code is refused unless ``safe_mode=False``. ``compile=False`` skips the compile
     information and the optimizer state.
 
+    >>> import kerastorch as keras
+    >>> save_model(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), "model.keras")
     >>> model = load_model("model.keras")
+    >>> class MyLayer(keras.layers.Layer):     # not registered: load_model needs custom_objects
+    ...     def call(self, x):
+    ...         return x + 1
+    >>> save_model(keras.Sequential([keras.Input((3,)), MyLayer()]), "my_model")
     >>> model = load_model("my_model", custom_objects={"MyLayer": MyLayer})
+    >>> [type(layer).__name__ for layer in model.layers]
+    ['MyLayer']
     """
     from kerastorch.saving.safe_archive import read_archive
 

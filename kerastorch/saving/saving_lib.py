@@ -19,7 +19,6 @@ weights are matched in full before any is written. Keras 3 ``.keras`` archives
 (``model.weights.h5``) load the same way.
 
 Example:
-    >>> import os, tempfile
     >>> import kerastorch as keras
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     >>> members = model_to_members(model)

@@ -21,7 +21,8 @@ Decisions (Keras 3 interchange):
   does; ``load_model(compile=False)`` removes it before deserializing.
 
 Example:
-    >>> config = serialize_keras_object(kerastorch.layers.Dense(3))
+    >>> import kerastorch as keras
+    >>> config = serialize_keras_object(keras.layers.Dense(3))
     >>> config["module"], config["class_name"]
     ('keras.layers', 'Dense')
     >>> deserialize_keras_object(config).units
@@ -58,11 +59,16 @@ def in_safe_mode(safe_mode=None):
 class SafeModeScope:
     """Context manager setting safe mode for the deserialization inside it.
 
-    >>> config = serialize_keras_object(kerastorch.layers.Lambda(lambda x: x + 1))
-    >>> with SafeModeScope(False):
+    >>> import kerastorch as keras
+    >>> config = serialize_keras_object(keras.layers.Lambda(lambda x: x + 1))
+    >>> deserialize_keras_object(config)         # safe mode refuses the lambda's byte code
+    Traceback (most recent call last):
+    ...
+    ValueError: Lambda.from_config: the 'function' of this Lambda layer is a Python lambda stored as byte code. ...
+    >>> with SafeModeScope(False):               # a config from a source you trust
     ...     layer = deserialize_keras_object(config)
-    >>> layer(torch.zeros(1))
-    tensor([1.])
+    >>> layer(torch.zeros(2)).tolist()
+    [1.0, 1.0]
     """
 
     def __init__(self, safe_mode=True):
@@ -87,8 +93,11 @@ _FUNCTION_MODULES = ("keras.activations", "keras.losses", "keras.metrics.functio
 def serialize_keras_object(obj):
     """Turn a kerastorch object (or a plain value) into JSON-compatible data, in Keras 3's format.
 
-    >>> serialize_keras_object(kerastorch.activations.relu)["config"]
-    'relu'
+    >>> import kerastorch as keras
+    >>> serialize_keras_object(keras.activations.relu)
+    {'module': 'builtins', 'class_name': 'function', 'config': 'relu', 'registered_name': 'function'}
+    >>> serialize_keras_object(keras.layers.Dense(3))["config"]["units"]
+    3
     """
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
@@ -142,7 +151,8 @@ def serialize_function_name(obj):
     """A named function as its (registered) name, anything else as :func:`serialize_keras_object` gives it:
     the form the wrapper configs (``LossFunctionWrapper``, ``MeanMetricWrapper``) keep for ``fn``.
 
-    >>> serialize_function_name(kerastorch.losses.huber)
+    >>> import kerastorch as keras
+    >>> serialize_function_name(keras.losses.huber)
     'huber'
     """
     serialized = serialize_keras_object(obj)

@@ -31,13 +31,11 @@ declares a partial load intended (``assert_consumed()`` then passes). A status w
 file weights that is discarded unchecked warns once, as TensorFlow's does.
 
 Example:
-    >>> import os, tempfile
     >>> import kerastorch as keras
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.safetensors")
-    >>> save_weights(model, path)
+    >>> save_weights(model, "model.weights.safetensors")
     >>> clone = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="other")])
-    >>> status = load_weights(clone, path)
+    >>> status = load_weights(clone, "model.weights.safetensors")
     >>> status.by_position, status.assert_consumed()
     (True, None)
 """

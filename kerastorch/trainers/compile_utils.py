@@ -6,9 +6,16 @@ position) or as a dict (by output name). Strings resolve through ``keras.losses`
 categorical accuracy that fits the first batch's shapes and the loss, as in Keras.
 
 Example:
+    >>> import torch
     >>> compiled = CompileLoss({"score": "mse", "label": "sparse_categorical_crossentropy"},
     ...                        loss_weights={"score": 0.5}, output_names=["label", "score"])
+    >>> y_true = {"label": torch.tensor([1]), "score": torch.tensor([[1.0]])}
+    >>> y_pred = {"label": torch.tensor([[0.5, 0.5]]), "score": torch.tensor([[3.0]])}
     >>> total, per_output = compiled(y_true, y_pred)
+    >>> per_output  # in output_names order: label, score
+    [tensor(0.6931), tensor(4.)]
+    >>> total  # 0.6931 + 0.5 * 4
+    tensor(2.6931)
 """
 import torch
 

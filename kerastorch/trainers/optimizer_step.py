@@ -7,8 +7,16 @@ gradients to the compiled optimizer in one multi-tensor update. A
 ``mixed_float16`` policy the loss is scaled dynamically (see :class:`LossScale`).
 
 Example:
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
     >>> step = make_optimizer_step(model)
+    >>> loss = model(torch.ones(1, 2)).sum()  # its gradient is 1 for each kernel entry
     >>> step(loss)
+    >>> model.layers[0].kernel.numpy(), int(model.optimizer.iterations)
+    (array([[0.9],
+           [0.9]], dtype=float32), 1)
 """
 import torch
 

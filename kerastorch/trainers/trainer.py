@@ -8,10 +8,21 @@ turned into tensors once per call, not per batch; evaluate and predict run under
 ``torch.inference_mode()``.
 
 Example:
+    >>> import kerastorch as keras
+    >>> (x_train, y_train), (x_test, y_test) = keras.datasets.digits.load_data()
+    >>> x_train, x_test = x_train.reshape(-1, 64) / 16.0, x_test.reshape(-1, 64) / 16.0
+    >>> model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+    ...                           keras.layers.Dense(10, activation="softmax")])
     >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    >>> history = model.fit(x_train, y_train, batch_size=32, epochs=5, validation_split=0.1)
-    >>> loss, accuracy = model.evaluate(x_test, y_test)
-    >>> probabilities = model.predict(x_test)
+    >>> history = model.fit(x_train, y_train, batch_size=32, epochs=5, validation_split=0.1, verbose=0)
+    >>> sorted(history.history)
+    ['accuracy', 'loss', 'val_accuracy', 'val_loss']
+    >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    >>> accuracy > 0.8
+    True
+    >>> probabilities = model.predict(x_test, verbose=0)
+    >>> probabilities.shape
+    (359, 10)
 """
 import sys
 import warnings
@@ -43,7 +54,12 @@ class Trainer:
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
         """Configure the model for training.
 
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
         >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        >>> model.evaluate(np.zeros((4, 3)), np.ones((4, 1)), verbose=0)  # loss, mae
+        [1.0, 1.0]
         """
         from kerastorch import metrics as metrics_module
         from kerastorch import optimizers
@@ -77,9 +93,12 @@ class Trainer:
         """The arguments of the last :meth:`compile`, serialized as Keras 3 does (``None`` when the
         model is not compiled, or is compiled with a ``torch.optim`` optimizer, which has no config).
 
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
         >>> model.compile(optimizer="adam", loss="mse")
-        >>> model.get_compile_config()["loss"]
-        'mse'
+        >>> config = model.get_compile_config()
+        >>> config["loss"], config["optimizer"]["class_name"]
+        ('mse', 'Adam')
         """
         from kerastorch.optimizers.base import Optimizer
         from kerastorch.saving.serialization_lib import serialize_keras_object
@@ -95,7 +114,11 @@ class Trainer:
         """Compile from :meth:`get_compile_config` output (or Keras 3's); a built model also builds
         its optimizer, so that a saved optimizer state can be loaded into it.
 
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
         >>> model.compile_from_config({"optimizer": "adam", "loss": "mse"})
+        >>> model.compiled, type(model.optimizer).__name__, model.optimizer.built
+        (True, 'Adam', True)
         """
         from kerastorch import optimizers
         from kerastorch.saving.serialization_lib import deserialize_keras_object
@@ -290,8 +313,17 @@ class Trainer:
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
         """Train the model; returns a ``History`` whose ``history`` dict holds the per-epoch logs.
 
-        >>> history = model.fit(x, y, epochs=10, validation_split=0.2)
-        >>> history.history["val_loss"][-1]
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 10, dtype="float32").reshape(10, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> history = model.fit(x, y, epochs=10, validation_split=0.2, verbose=0)
+        >>> sorted(history.history), len(history.history["val_loss"])
+        (['loss', 'val_loss'], 10)
+        >>> history.history["val_loss"][-1] < history.history["val_loss"][0]
+        True
         """
         from kerastorch.callbacks import CallbackList
 
@@ -345,7 +377,17 @@ class Trainer:
                  callbacks=None, return_dict=False):
         """Loss and metric values on data: a scalar, a list, or a dict with ``return_dict``.
 
-        >>> loss, accuracy = model.evaluate(x_test, y_test)
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((3,)),
+        ...                           keras.layers.Dense(2, activation="softmax", kernel_initializer="zeros")])
+        >>> model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        >>> x_test, y_test = np.ones((4, 3)), np.array([0, 0, 0, 1])
+        >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)  # p = 0.5 everywhere; ties go to class 0
+        >>> round(loss, 4), accuracy
+        (0.6931, 0.75)
+        >>> model.evaluate(x_test, y_test, verbose=0, return_dict=True)
+        {'loss': 0.693..., 'accuracy': 0.75}
         """
         from kerastorch.callbacks import CallbackList
 
@@ -380,7 +422,12 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on ``x`` as numpy arrays (same structure as the outputs).
 
-        >>> probabilities = model.predict(x_test, batch_size=256)
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+        >>> probabilities = model.predict(np.ones((1000, 3)), batch_size=256, verbose=0)
+        >>> probabilities.shape, probabilities.dtype
+        ((1000, 2), dtype('float32'))
         """
         from kerastorch.callbacks import CallbackList
 

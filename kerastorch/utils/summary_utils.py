@@ -1,11 +1,22 @@
 """``model.summary()``: the Keras-style table of layers, output shapes and parameters.
 
 Example:
+    >>> import kerastorch as keras
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu", name="hidden"),
+    ...                           keras.layers.BatchNormalization(name="norm"), keras.layers.Dense(1, name="out")],
+    ...                          name="regressor")
     >>> model.summary()
-    Model: "sequential"
-    ┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━┓
-    ┃ Layer (type)        ┃ Output Shape   ┃ Param # ┃
-    ...
+    Model: "regressor"
+    ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━┓
+    ┃ Layer (type)              ┃ Output Shape ┃ Param # ┃
+    ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━┩
+    │ hidden (Dense)            │ (None, 8)    │      40 │
+    │ norm (BatchNormalization) │ (None, 8)    │      32 │
+    │ out (Dense)               │ (None, 1)    │       9 │
+    └───────────────────────────┴──────────────┴─────────┘
+     Total params: 81 (324.00 B)
+     Trainable params: 65 (260.00 B)
+     Non-trainable params: 16 (64.00 B)
 """
 def readable_memory_size(num_bytes):
     """``1536`` -> ``"1.50 KB"``."""

@@ -1,6 +1,4 @@
 """Finite differences: accuracy against known derivatives, step choice, error reports, argument errors."""
-import doctest
-import importlib
 
 import pytest
 import torch
@@ -10,16 +8,6 @@ from hypothesis import strategies as st
 
 from kerastorch import autodiff
 from kerastorch.autodiff import numerical
-
-MODULES = ["kerastorch.autodiff", "kerastorch.autodiff.numerical", "kerastorch.autodiff.reverse",
-           "kerastorch.autodiff.tape", "kerastorch.autodiff.forward", "kerastorch.autodiff.custom"]
-
-
-def test_docstring_examples_run():
-    for name in MODULES:
-        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0, name
-        assert result.attempted > 0, name
 
 
 @given(tensors(), st.sampled_from(sorted(SCALAR_FUNCTIONS)))

@@ -3,8 +3,6 @@
 pytest imports the test files here with this folder put first on ``sys.path`` (rootdir-based "prepend"
 import mode, no ``__init__.py``), so they can ``from layer_checks import ...``.
 """
-import doctest
-import importlib
 import json
 
 import numpy as np
@@ -51,16 +49,6 @@ def roundtrip(layer):
     restored = deserialize_keras_object(json.loads(json.dumps(serialize_keras_object(layer))))
     assert type(restored) is type(layer) and restored.get_config() == config
     return clone
-
-
-def run_doctests(*modules):
-    """Run the docstring examples of ``modules`` (modules or dotted names) with ``torch``, ``np`` and
-    ``kerastorch`` in scope: each module must have examples, and they must all pass."""
-    for module in modules:
-        module = importlib.import_module(module) if isinstance(module, str) else module
-        result = doctest.testmod(module, extraglobs={"torch": torch, "np": np, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, module.__name__
 
 
 def keras_clone(keras3, layer):

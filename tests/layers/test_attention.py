@@ -1,7 +1,6 @@
 """Tests for Attention and AdditiveAttention: Keras 3 parity (outputs, scores, gradients of query, value,
 key and weights) with masks and causal masks, the fused and explicit paths, Keras masks on the inputs,
 dropout, symbolic shapes, configs and errors."""
-import doctest
 import json
 
 import numpy as np
@@ -166,12 +165,6 @@ def test_errors_name_the_layer():
         layers.Attention(score_mode="add")
     with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\]"):
         layers.AdditiveAttention(dropout=1.5)
-
-
-def test_doctests():
-    result = doctest.testmod(attention_module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_cached_causal_masks_survive_inference_mode_and_shape_inference():

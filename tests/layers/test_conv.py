@@ -12,16 +12,12 @@ import kerastorch
 from kerastorch import layers
 from kerastorch.backend import conv_utils
 
-from layer_checks import assert_same_as_keras, float_arrays, keras_device, roundtrip, run_doctests, to_np
+from layer_checks import assert_same_as_keras, float_arrays, keras_device, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 CONV_TOL = dict(rtol=1e-4, atol=1e-4)
 """Convolutions sum many float32 products, in a different order than Keras's padded copies may."""
-
-MODULES = ["kerastorch.backend.conv_utils"] + [f"kerastorch.layers.convolutional.{name}" for name in (
-    "base_spatial", "base_conv", "conv", "base_depthwise_conv", "depthwise_conv", "base_separable_conv",
-    "separable_conv", "base_conv_transpose", "conv_transpose")]
 
 
 # ------------------------------------------------------------------ helpers
@@ -401,7 +397,3 @@ def test_batch_of_one_backward_that_keras_cannot_run(keras3, name, args, shape):
     np.testing.assert_allclose(to_np(xt.grad), to_np(xk.grad[:1]), **CONV_TOL)
     for wt, wk in zip(ours.weights, theirs.weights):
         np.testing.assert_allclose(to_np(wt.grad), to_np(wk.value.grad), **CONV_TOL)
-
-
-def test_docstring_examples():
-    run_doctests(*MODULES)

@@ -1,8 +1,6 @@
 """Tests for the convolutional LSTM layers: Keras 3 parity (outputs, input and weight gradients) of
 ConvLSTM1D and ConvLSTM2D on drawn geometries in both data formats, with masks, go_backwards and
 return_state; the cell against a step-by-step reference; dropout; symbolic shapes; configs; errors."""
-import doctest
-import importlib
 import json
 
 import numpy as np
@@ -226,10 +224,3 @@ def test_errors():
         ConvLSTM1D(2, 3, stateful=True).build((2, 3, None, 1))
     with pytest.raises(ValueError, match=r"initial_state must be 2 tensor"):
         ConvLSTM1D(2, 3)(torch.ones(1, 2, 5, 1), initial_state=[torch.zeros(1, 5, 2)] * 2)
-
-
-def test_doctests():
-    module = importlib.import_module("kerastorch.layers.rnn.conv_lstm")
-    result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

@@ -319,17 +319,6 @@ def test_lambda_parity_and_config_interchange(keras3, x):
     np.testing.assert_allclose(to_np(named(x)), np.maximum(x, 0), **TOL)
 
 
-@pytest.mark.parametrize("module", ["core", "activation", "regularization", "reshaping", "merging"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"kerastorch.layers.{module}")
-    result = doctest.testmod(mod, globs={**vars(mod), "torch": torch, "kerastorch": kerastorch},
-                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
-
-
 @pytest.mark.cuda
 def test_layers_run_on_cuda_like_on_cpu():
     from kerastorch.layers import Dot, Dropout, PReLU

@@ -1,6 +1,5 @@
 """Tests for EinsumDense: Keras 3 parity (weight shapes, outputs, input and weight gradients) over many
 equations, the matrix-product fast path against einsum, symbolic shapes, LoRA, configs and errors."""
-import doctest
 import json
 
 import numpy as np
@@ -166,9 +165,3 @@ def test_constructor_errors():
         layers.EinsumDense("ab,bc->ac", output_shape=3, bias_axes=["c"])
     with pytest.raises(ValueError, match="quantization is not supported"):
         layers.EinsumDense("ab,bc->ac", output_shape=3, quantization_config={"mode": "int8"})
-
-
-def test_doctests():
-    result = doctest.testmod(einsum_dense, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

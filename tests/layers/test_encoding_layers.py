@@ -1,4 +1,4 @@
-"""CategoryEncoding and Discretization: Keras 3 parity, symbolic shapes, adapt, configs, errors, doctests."""
+"""CategoryEncoding and Discretization: Keras 3 parity, symbolic shapes, adapt, configs, errors."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from layer_checks import roundtrip, run_doctests, to_np
+from layer_checks import roundtrip, to_np
 
 import kerastorch
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
@@ -14,7 +14,6 @@ from kerastorch.layers.preprocessing.discretization import Discretization, quant
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
-MODULES = ["kerastorch.layers.preprocessing.category_encoding", "kerastorch.layers.preprocessing.discretization"]
 MODES = ["one_hot", "multi_hot", "count"]
 
 
@@ -228,7 +227,3 @@ def test_discretization_edge_inputs(keras3):
     from_dataset = Discretization(num_bins=4)
     from_dataset.adapt(dataset)
     assert from_dataset.bin_boundaries == [1.0, 3.0, 5.0]
-
-
-def test_doctests():
-    run_doctests(*MODULES)

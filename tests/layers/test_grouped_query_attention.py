@@ -2,7 +2,6 @@
 inputs and weights) with padding, causal, sliding-window and explicit masks and gates, the fused
 (scaled_dot_product_attention with enable_gqa) path against the explicit grouped one, dropout, masks carried
 by tensors, symbolic shapes, configs that load into Keras 3 and back, and errors."""
-import doctest
 import json
 
 import numpy as np
@@ -205,12 +204,6 @@ def test_errors_name_the_layer():
     flash = layers.GroupQueryAttention(2, 2, 1, flash_attention=True, name="flash")
     with pytest.raises(ValueError, match='"flash": return_attention_scores=True is not supported with flash'):
         flash(torch.ones(1, 2, 3), torch.ones(1, 2, 3), return_attention_scores=True)
-
-
-def test_doctests():
-    result = doctest.testmod(gqa_module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 @pytest.mark.cuda

@@ -1,7 +1,5 @@
 """Tests for the Masking layer: Keras 3 parity of outputs, masks and gradients, the mask reaching the
 next layer, symbolic shapes, configs and errors."""
-import doctest
-import importlib
 
 import numpy as np
 import pytest
@@ -106,10 +104,3 @@ def test_errors():
         Masking(mask_value="zero")
     with pytest.raises(ValueError, match=r'Masking layer "masking.*": expected inputs of rank >= 2.*\(3,\)'):
         Masking()(torch.ones(3))
-
-
-def test_doctests():
-    module = importlib.import_module("kerastorch.layers.masking")
-    result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from layer_checks import (TOL, assert_same_as_keras, channels_layout, check_augmenter_common, check_keras_configs_load,
-                          float_arrays, from_keras, keras_clone, keras_device, roundtrip, run_doctests, to_np)
+                          float_arrays, from_keras, keras_clone, keras_device, roundtrip, to_np)
 
 import kerastorch
 from kerastorch import layers
@@ -17,8 +17,6 @@ from kerastorch import layers
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 FORMATS = st.sampled_from(["channels_last", "channels_first"])
-MODULES = [f"kerastorch.layers.preprocessing.{name}" for name in (
-    "random_crop", "random_grayscale", "random_invert", "solarization", "random_shear", "random_posterization")]
 
 
 def _hw(data_format, ndim=4):
@@ -271,10 +269,6 @@ def test_keras_configs_load(keras3):
              (k.RandomPosterization(5), {"factor": (1, 5), "value_range": [0, 255]})]
     for ours, (keras_layer, _) in zip(check_keras_configs_load(pairs, ignore={"seed"}), pairs):
         assert type(keras_clone(keras3, ours)) is type(keras_layer)
-
-
-def test_docstring_examples():
-    run_doctests(*MODULES)
 
 
 @pytest.mark.parametrize("make, message", [

@@ -2,7 +2,6 @@
 inputs and weights) with padding, causal and explicit masks, attention axes of 4-D inputs, the fused
 (scaled_dot_product_attention) path against the explicit one, dropout, symbolic shapes, configs that load
 into Keras 3 and back, training in a functional model, and errors."""
-import doctest
 import json
 
 import numpy as np
@@ -17,8 +16,6 @@ from layer_checks import roundtrip
 
 import kerastorch
 from kerastorch import layers
-from kerastorch.layers.attention import multi_head_attention as mha_module
-from kerastorch.layers.attention import _core as attention_core
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
@@ -162,13 +159,6 @@ def test_errors_name_the_layer():
     flash = layers.MultiHeadAttention(num_heads=2, key_dim=2, flash_attention=True)
     with pytest.raises(ValueError, match="return_attention_scores=True is not supported with flash_attention"):
         flash(torch.ones(1, 2, 3), torch.ones(1, 2, 3), return_attention_scores=True)
-
-
-@pytest.mark.parametrize("module", [mha_module, attention_core])
-def test_doctests(module):
-    result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 @pytest.mark.cuda

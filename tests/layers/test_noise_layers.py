@@ -8,7 +8,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, run_doctests, to_np
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers
@@ -16,9 +16,6 @@ from kerastorch.layers.regularization.alpha_dropout import ALPHA_PRIME
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
-MODULES = ["kerastorch.layers.regularization"] + [f"kerastorch.layers.regularization.{name}" for name in (
-    "base_random", "dropout", "spatial_dropout", "gaussian_noise", "gaussian_dropout", "alpha_dropout",
-    "activity_regularization")]
 
 RANDOM_LAYERS = {  # class name -> (constructor kwargs, input rank)
     "SpatialDropout1D": ({"rate": 0.4}, 3),
@@ -247,8 +244,3 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match=r'AlphaDropout layer "alpha_dropout": noise_shape needs one entry per '
                                          r"input axis.*noise_shape=\(None, 3\) for inputs of shape \(2, 4\)"):
         layers.AlphaDropout(0.5, noise_shape=(None, 3))(torch.ones(2, 4), training=True)
-
-
-# ------------------------------------------------------------ doctest
-def test_docstring_examples_run():
-    run_doctests(*MODULES)

@@ -333,14 +333,3 @@ def test_rms_norm_weights_config_and_errors():
         layers.RMSNormalization(epsilon=-1)
     with pytest.raises(ValueError, match="RMSNormalization layer .*axis 3 is out of range"):
         layers.RMSNormalization(axis=3)(torch.ones(2, 3))
-
-
-def test_normalization_docstring_examples():
-    import doctest
-    import importlib
-
-    for name in ("batch_normalization", "layer_normalization", "group_normalization", "unit_normalization",
-                 "rms_normalization"):
-        module = importlib.import_module(f"kerastorch.layers.normalization.{name}")
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch})
-        assert result.failed == 0, name

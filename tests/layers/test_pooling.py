@@ -12,12 +12,9 @@ from hypothesis import strategies as st
 import kerastorch
 from kerastorch import layers
 
-from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, run_doctests, to_np
+from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
-
-MODULES = [f"kerastorch.layers.pooling.{name}" for name in (
-    "base_pooling", "pooling", "base_global_pooling", "global_pooling")]
 
 
 # ------------------------------------------------------------------ helpers
@@ -275,7 +272,3 @@ def test_errors_name_layer_expected_and_received():
         layers.AveragePooling2D(3)(torch.ones(1, 2, 5, 1))
     with pytest.raises(ValueError, match="the output would be empty"):
         layers.MaxPooling1D(4)(kerastorch.Input((3, 2)))
-
-
-def test_docstring_examples():
-    run_doctests(*MODULES)

@@ -1,7 +1,5 @@
 """ReversibleEmbedding: Keras 3 parity (forward and reverse outputs and gradients), masks, symbolic shapes,
-configs, errors, doctests."""
-import doctest
-import importlib
+configs, errors."""
 
 import numpy as np
 import pytest
@@ -15,8 +13,6 @@ from kerastorch.layers.core import Embedding
 from kerastorch.layers.reversible_embedding import ReversibleEmbedding
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
-
-MODULE = "kerastorch.layers.reversible_embedding"
 
 
 @st.composite
@@ -118,9 +114,3 @@ def test_errors():
         layer(torch.tensor([4]))
     with pytest.raises(ValueError, match="input_dim must be a positive integer"):
         ReversibleEmbedding(0, 2)
-
-
-def test_doctests():
-    result = doctest.testmod(importlib.import_module(MODULE), extraglobs={"torch": torch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

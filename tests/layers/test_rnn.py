@@ -10,15 +10,13 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, run_doctests, to_np
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers, tree
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
-MODULES = [f"kerastorch.layers.rnn.{name}" for name in (
-    "dropout_rnn_cell", "stacked_rnn_cells", "rnn", "simple_rnn", "lstm", "gru")]
 RNN_TOL = {"rtol": 1e-4, "atol": 1e-5}
 """Gradients through several steps accumulate float32 round-off in a different order than Keras's."""
 
@@ -342,11 +340,6 @@ def test_cell_and_argument_errors():
         layers.LSTM(2, use_cudnn="yes")
     with pytest.raises(TypeError, match=r'GRUCell layer "gru_cell": dropout must be a number'):
         layers.GRUCell(2, dropout="a")
-
-
-# ------------------------------------------------------------- doctest
-def test_doctests():
-    run_doctests(*MODULES)
 
 
 __all__ = ["TOL", "compare_with_keras", "masks", "sequences"]

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from layer_checks import (TOL, as_list, assert_outputs_and_input_grads, assert_same_as_keras,
                           check_initial_state_parity, copy_random_weights, float_arrays, keras_device, roundtrip,
-                          run_doctests, to_np)
+                          to_np)
 
 import kerastorch
 from kerastorch import layers
@@ -335,7 +335,3 @@ def test_bidirectional_errors():
     layer = Bidirectional(layers.GRU(2))
     with pytest.raises(ValueError, match=r"initial_state must hold.*even number.*received 3"):
         layer(torch.ones(1, 2, 3), initial_state=[torch.zeros(1, 2)] * 3)
-
-
-def test_doctests():
-    run_doctests(*("kerastorch.layers.rnn.time_distributed", "kerastorch.layers.rnn.bidirectional"))

@@ -6,15 +6,13 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip, run_doctests
+from layer_checks import TOL, assert_same_as_keras, float_arrays, roundtrip
 
 import kerastorch
 from kerastorch import layers
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
-MODULES = ["kerastorch.layers.reshaping"] + [f"kerastorch.layers.reshaping.{name}" for name in (
-    "core", "base_spatial_reshaping", "zero_padding", "cropping", "up_sampling")]
 FAMILIES = ["ZeroPadding", "Cropping", "UpSampling"]
 NO_DATA_FORMAT = {"Cropping1D", "UpSampling1D"}
 
@@ -183,8 +181,3 @@ def test_wrong_input_rank(layer, shape, ndim):
     instance = layer()
     with pytest.raises(ValueError, match=rf'layer "{instance.name}".*expected ndim={ndim}, found ndim={len(shape)}'):
         instance(torch.ones(shape))
-
-
-# ------------------------------------------------------------------ doctest
-def test_docstring_examples_run():
-    run_doctests(*MODULES)

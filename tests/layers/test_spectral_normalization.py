@@ -1,7 +1,5 @@
 """SpectralNormalization: Keras 3 parity in training and inference (outputs, gradients, weight updates),
-weight order, symbolic shapes, configs, errors, doctests."""
-import doctest
-import importlib
+weight order, symbolic shapes, configs, errors."""
 
 import numpy as np
 import pytest
@@ -15,8 +13,6 @@ from kerastorch import layers
 from kerastorch.layers.normalization.spectral_normalization import SpectralNormalization
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
-
-MODULE = "kerastorch.layers.normalization.spectral_normalization"
 
 
 def _inner(lib, kind, units, use_bias):
@@ -156,9 +152,3 @@ def test_errors():
     layer(torch.ones(1, 3))
     with pytest.raises(ValueError, match="sn"):
         layer(torch.ones(1, 4))
-
-
-def test_doctests():
-    result = doctest.testmod(importlib.import_module(MODULE), extraglobs={"torch": torch},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

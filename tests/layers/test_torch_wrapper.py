@@ -1,5 +1,4 @@
 """TorchModuleWrapper: torch modules as Keras layers (weights, training, freezing, fit, shapes, safe configs)."""
-import doctest
 
 import numpy as np
 import pytest
@@ -7,7 +6,6 @@ import torch
 
 import kerastorch
 from kerastorch import layers
-from kerastorch.layers import torch_wrapper
 from kerastorch.saving import deserialize_keras_object, serialize_keras_object
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
@@ -76,8 +74,3 @@ def test_errors():
         layers.TorchModuleWrapper(3)
     with pytest.raises(TypeError, match="already a kerastorch layer"):
         layers.TorchModuleWrapper(layers.Dense(2))
-
-
-def test_docstring_examples():
-    result = doctest.testmod(torch_wrapper, extraglobs={"torch": torch, "kerastorch": kerastorch})
-    assert result.failed == 0 and result.attempted > 0

@@ -1,6 +1,5 @@
 """kerastorch.losses without Keras: known values, reductions and sample weights, masks, get/serialize/deserialize,
-error messages, no host syncs, doctests."""
-import doctest
+error messages, no host syncs."""
 import json
 import math
 
@@ -10,7 +9,6 @@ import torch
 
 import kerastorch
 import kerastorch.losses as losses
-from kerastorch.losses import _common, loss, margin, probabilistic, regression
 
 CLASSES = ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
            "Huber", "LogCosh", "CosineSimilarity", "BinaryCrossentropy", "BinaryFocalCrossentropy",
@@ -376,14 +374,3 @@ def test_cuda_losses_without_sync_and_under_autocast():
     with torch.autocast("cuda", dtype=torch.float16):
         value = losses.BinaryCrossentropy()(torch.eye(3, device=device), logits.sigmoid())
     assert value.dtype == torch.float32 and torch.isfinite(value)
-
-
-# --- docs ---------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("module", [losses, loss, regression, probabilistic, margin, _common],
-                         ids=lambda m: m.__name__)
-def test_docstring_examples(module):
-    result = doctest.testmod(module, extraglobs={**vars(losses), "torch": torch, "math": math},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and (result.attempted > 0 or module is _common)

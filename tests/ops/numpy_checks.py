@@ -4,9 +4,6 @@ hypothesis strategies for small arrays of every dtype, and a comparison of our r
 pytest imports the test files with this folder first on ``sys.path`` (no ``__init__.py``), so they can
 ``from numpy_checks import ...``.
 """
-import doctest
-import importlib
-
 import numpy as np
 import torch
 from hypothesis import strategies as st
@@ -99,12 +96,3 @@ def compare(keras_fn, our_fn, args, kwargs=None, **options):
     result = our_fn(*ours(list(args)), **{k: ours(v) for k, v in kwargs.items()})
     assert_same(result, expected, list(args) + list(kwargs.values()), **options)
     return result
-
-
-def run_doctests(*modules):
-    """Every docstring example of ``modules`` runs and passes (and there are some)."""
-    for module in modules:
-        module = importlib.import_module(module) if isinstance(module, str) else module
-        result = doctest.testmod(module, extraglobs={"torch": torch, "np": np},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -4,8 +4,6 @@ hypothesis strategies for arrays of a dtype, and a comparison of one call of our
 pytest imports the test files of this folder with the folder first on ``sys.path`` (rootdir-based "prepend"
 import mode), so they can ``from parity_checks import ...``.
 """
-import doctest
-import importlib
 import inspect
 
 import numpy as np
@@ -14,7 +12,6 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import kerastorch
 
 DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
 FLOATS = ("float16", "float32", "float64")
@@ -139,15 +136,6 @@ def call_both(ours_fn, keras_fn, args, kwargs=None, grad=False, check_dtype=True
 
 def _needs(a):
     return isinstance(a, torch.Tensor) and a.requires_grad
-
-
-def run_doctests(*modules):
-    """The docstring examples of ``modules`` pass (with ``torch``, ``np`` and ``kerastorch`` in scope)."""
-    for module in modules:
-        module = importlib.import_module(module) if isinstance(module, str) else module
-        result = doctest.testmod(module, extraglobs={"torch": torch, "np": np, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, module.__name__
 
 
 def assert_signatures_match(module, keras_ops):

@@ -8,7 +8,6 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import run_doctests
 
 import kerastorch
 from kerastorch.ops import dtypes
@@ -104,7 +103,3 @@ def test_to_tensors_explicit_dtype_and_default_device():
     assert x.dtype == y.dtype == torch.float64 and x.device == kerastorch.config.default_device()
     (z,) = to_tensors(2)
     assert z.dtype == torch.int32 and z.shape == ()
-
-
-def test_doctests():
-    run_doctests(dtypes)

@@ -1,6 +1,5 @@
 """``ops.rearrange`` against Keras 3 on hypothesis-drawn splits, merges and permutations of axes; the
 ellipsis / size-1 extensions against a reshape + permute written out by hand; errors naming the function."""
-import doctest
 
 import numpy as np
 import pytest
@@ -10,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kerastorch import ops
-from kerastorch.ops import einops
 
 NAMES = "abcde"
 
@@ -84,8 +82,3 @@ def test_ellipsis_and_unit_axes():
 def test_errors_name_the_function(pattern, sizes, match):
     with pytest.raises(ValueError, match=match):
         ops.rearrange(torch.zeros(2, 3, 4), pattern, **sizes)
-
-
-def test_doctests():
-    result = doctest.testmod(einops, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -1,5 +1,4 @@
 """``kerastorch.ops.image`` against Keras 3's ``keras.ops.image`` (torch backend): values, dtypes and shapes."""
-import doctest
 
 import numpy as np
 import pytest
@@ -134,9 +133,3 @@ def test_errors():
 def test_namespace_matches_keras(keras3):
     theirs = {n for n in dir(keras3.ops.image) if not n.startswith("_")}
     assert theirs <= set(ops_image.__all__), theirs - set(ops_image.__all__)
-
-
-def test_doctests():
-    result = doctest.testmod(ops_image, extraglobs={"torch": torch, "np": np},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

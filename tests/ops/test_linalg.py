@@ -1,6 +1,5 @@
 """``keras.ops.linalg`` against Keras 3 (torch backend): values, dtypes and shapes on hypothesis-drawn
 (batches of) well-conditioned matrices; integer / half inputs; gradients; errors naming the function."""
-import doctest
 
 import numpy as np
 import pytest
@@ -10,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kerastorch import ops
-from kerastorch.ops import linalg
 
 pytestmark = pytest.mark.parity
 
@@ -156,8 +154,3 @@ def test_errors_name_the_function():
         ops.linalg.norm(torch.ones(3), ord="fro", axis=0)
     with pytest.raises(ValueError, match=r"ops.linalg.lstsq: expected a of shape \(M, N\)"):
         ops.linalg.lstsq(torch.ones(3, 2), torch.ones(2))
-
-
-def test_doctests():
-    result = doctest.testmod(linalg, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

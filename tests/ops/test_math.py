@@ -1,7 +1,5 @@
 """``kerastorch.ops`` math functions against Keras 3's (torch backend): values, dtypes and shapes."""
-import doctest
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import assume, given
@@ -125,8 +123,3 @@ def test_namespace_matches_keras(keras3):
               getattr(keras3.ops, n) and callable(getattr(keras3.ops, n)) and n[0].islower()}
     assert theirs <= set(ops_math.__all__), theirs - set(ops_math.__all__)
     assert all(hasattr(ops, n) for n in ops_math.__all__)
-
-
-def test_doctests():
-    result = doctest.testmod(ops_math, extraglobs={"torch": torch, "np": np}, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

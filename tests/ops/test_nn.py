@@ -1,5 +1,4 @@
 """``kerastorch.ops.nn`` against Keras 3's ``keras.ops.nn`` (torch backend): values, dtypes and shapes."""
-import doctest
 
 import numpy as np
 import pytest
@@ -8,10 +7,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from nn_parity import arrays, assert_matches, shapes
 
-import kerastorch
 from kerastorch import ops
 from kerastorch.backend import conv_utils
-from kerastorch.ops import _nn_activations, _nn_conv, _nn_misc
 from kerastorch.ops import nn as ops_nn
 
 FLOATS = ["float32", "float64", "float16"]
@@ -325,10 +322,3 @@ def test_namespace_matches_keras(keras3):
     theirs = {n for n in dir(keras3.ops.nn) if not n.startswith("_")}
     assert theirs <= set(ops_nn.__all__)
     assert all(hasattr(ops, n) for n in ops_nn.__all__)
-
-
-def test_doctests():
-    for module in (ops_nn, _nn_activations, _nn_conv, _nn_misc):
-        result = doctest.testmod(module, extraglobs={"torch": torch, "np": np, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -4,7 +4,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from numpy_checks import ALL, FLOATS, NUMERIC, arrays, compare, run_doctests
+from numpy_checks import ALL, FLOATS, NUMERIC, arrays, compare
 
 from kerastorch.ops.numpy import creation as C
 
@@ -116,7 +116,3 @@ def test_errors_name_the_function():
         C.ones("abc")
     with pytest.raises(ValueError, match=r"ops\.meshgrid: expected indexing"):
         C.meshgrid(torch.ones(2), indexing="ji")
-
-
-def test_doctests():
-    run_doctests(C, "kerastorch.ops.numpy._common")

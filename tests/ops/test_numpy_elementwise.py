@@ -7,7 +7,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from parity_checks import (DTYPES, FLOATS, INTS, arrays, assert_signatures_match, broadcastable, call_both,
-                           run_doctests, shapes, to_np)
+                           shapes, to_np)
 
 from kerastorch import ops
 from kerastorch.ops.numpy import elementwise
@@ -187,10 +187,6 @@ def test_float64_stays_float64():
         assert fn(x, x).dtype == torch.float64
     assert ops.floor(x).dtype == torch.float64
     assert ops.maximum(torch.ones(2, dtype=torch.int64), 1).dtype == torch.int64
-
-
-def test_doctests():
-    run_doctests(elementwise)
 
 
 def test_all_is_complete(keras3):

@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from numpy_checks import ALL, NUMERIC, arrays, compare, run_doctests
+from numpy_checks import ALL, NUMERIC, arrays, compare
 
 from kerastorch.ops.numpy import indexing as X
 
@@ -146,7 +146,3 @@ def test_errors_name_the_function():
         X.select([torch.ones(2) > 0], [])
     with pytest.raises(ValueError, match=r"ops\.sort: expected an axis in"):
         X.sort(torch.ones(2), axis=3)
-
-
-def test_doctests():
-    run_doctests(X)

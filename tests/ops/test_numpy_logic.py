@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import assert_signatures_match, DTYPES, INTS, arrays, broadcastable, call_both, run_doctests, shapes, to_np
+from parity_checks import assert_signatures_match, DTYPES, INTS, arrays, broadcastable, call_both, shapes, to_np
 
 from kerastorch import ops
 from kerastorch.ops.numpy import logic
@@ -95,10 +95,6 @@ def test_python_inputs():
     assert ops.equal(1, 1.0).dtype == torch.bool and bool(ops.equal(1, 1.0))
     np.testing.assert_array_equal(to_np(ops.greater([1, 2, 3], 2)), [False, False, True])
     assert ops.bitwise_and(np.int8(3), torch.tensor([1, 2], dtype=torch.int8)).dtype == torch.int8
-
-
-def test_doctests():
-    run_doctests(logic)
 
 
 def test_signatures_are_keras(keras3):

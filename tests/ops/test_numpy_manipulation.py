@@ -5,7 +5,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from numpy_checks import ALL, arrays, compare, run_doctests
+from numpy_checks import ALL, arrays, compare
 
 from kerastorch.ops.numpy import manipulation as M
 
@@ -138,7 +138,3 @@ def test_errors_name_the_function():
         M.dsplit(torch.ones(2, 2), 1)
     with pytest.raises(ValueError, match=r"ops\.stack: expected a non-empty list"):
         M.stack([])
-
-
-def test_doctests():
-    run_doctests(M)

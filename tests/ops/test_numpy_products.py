@@ -4,7 +4,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from numpy_checks import arrays, compare, run_doctests
+from numpy_checks import arrays, compare
 
 from kerastorch.ops.numpy import products as P
 
@@ -138,7 +138,3 @@ def test_errors_name_the_function():
         P.trace(torch.ones(3))
     with pytest.raises(ValueError, match=r"ops\.vectorize: expected a signature"):
         P.vectorize(abs, signature="n->")
-
-
-def test_doctests():
-    run_doctests(P)

@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import assert_signatures_match, DTYPES, arrays, call_both, run_doctests, shapes, to_np
+from parity_checks import assert_signatures_match, DTYPES, arrays, call_both, shapes, to_np
 
 from kerastorch import ops
 from kerastorch.ops.numpy import quantiles
@@ -62,10 +62,6 @@ def test_errors_name_the_function():
         ops.percentile(torch.ones(3), [[50]])
     with pytest.raises(ValueError, match=r"ops\.median: expected axis in \[-1, 1\)"):
         ops.median(torch.ones(3), axis=1)
-
-
-def test_doctests():
-    run_doctests(quantiles)
 
 
 def test_signatures_are_keras(keras3):

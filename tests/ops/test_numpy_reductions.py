@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import assert_signatures_match, DTYPES, arrays, call_both, run_doctests, shapes, to_np
+from parity_checks import assert_signatures_match, DTYPES, arrays, call_both, shapes, to_np
 
 from kerastorch import ops
 from kerastorch.ops.numpy import reductions
@@ -157,10 +157,6 @@ def test_errors_name_the_function():
         ops.average(torch.ones(2, 3), axis=1, weights=torch.ones(2))
     with pytest.raises(ValueError, match=r"ops\.cumsum: expected axis"):
         ops.cumsum(torch.ones(2), axis=1)
-
-
-def test_doctests():
-    run_doctests(reductions)
 
 
 def test_signatures_are_keras(keras3):

@@ -1,6 +1,5 @@
 """Core and control-flow ``keras.ops`` against Keras 3 (torch backend): conversion, casts, slicing, scatter,
 loops, scans, maps and custom gradients."""
-import doctest
 
 import numpy as np
 import pytest
@@ -10,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kerastorch import ops
-from kerastorch.ops import control_flow, core
 
 pytestmark = [pytest.mark.parity, pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")]
 CASTABLE = tuple(d for d in DTYPES if d != "uint8") + ("uint8",)
@@ -281,9 +279,3 @@ def test_tensors_stay_on_their_device_and_python_values_use_the_default():
     assert ops.convert_to_tensor([1.0]).device.type == config.default_device().type
     assert to_np(ops.scatter([[1]], [2], (3,))).tolist() == [0, 2, 0]
     assert ops.scatter([[1]], [2], (3,)).dtype == torch.int32
-
-
-@pytest.mark.parametrize("module", [core, control_flow], ids=lambda m: m.__name__)
-def test_doctests(module):
-    result = doctest.testmod(module, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

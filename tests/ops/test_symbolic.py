@@ -61,12 +61,3 @@ def test_only_ops_names_are_accepted(op):
 def test_errors_on_real_tensors_are_not_swallowed():
     with pytest.raises(Exception, match="ops.add"):
         ops.add(torch.ones(2), torch.ones(3))
-
-
-def test_docstring_examples():
-    import doctest
-
-    from kerastorch.ops import symbolic
-
-    result = doctest.testmod(symbolic)
-    assert result.failed == 0 and result.attempted > 0

@@ -8,8 +8,6 @@ a JSON round trip through ``serialize_keras_object``/``deserialize_keras_object`
 the same name with the same config, and back. Models (Sequential, functional, subclassed), functions, special
 values, registration, ``custom_objects`` and ``custom_object_scope`` are covered too.
 """
-import doctest
-import importlib
 import inspect
 import json
 import math
@@ -737,17 +735,6 @@ def test_registered_custom_class_interchanges_with_keras(keras3):
     assert type(theirs) is Offset3 and theirs.amount == 3.0 and theirs.name == "off"
     back = kerastorch.saving.deserialize_keras_object(_json(keras3.saving.serialize_keras_object(theirs)))
     assert type(back) is Offset and back.amount == 3.0 and back.name == "off"
-
-
-# ------------------------------------------------------------------ docs
-
-
-def test_doctests_of_the_saving_modules():
-    for name in ("kerastorch.saving.serialization_lib", "kerastorch.saving.object_registration"):
-        module = importlib.import_module(name)
-        result = doctest.testmod(module, extraglobs={"torch": torch, "kerastorch": kerastorch},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, name
 
 
 @pytest.mark.parity

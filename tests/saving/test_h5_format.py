@@ -3,7 +3,6 @@
 Files are built with h5py in the layouts Keras writes; with the ``keras3`` fixture, models saved by
 Keras 3 load in kerastorch with the same predictions and kerastorch's files load in Keras 3.
 """
-import doctest
 import io
 import json
 import sys
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 
 import kerastorch
 from kerastorch import layers
-from kerastorch.saving import _h5_io, h5_format, h5_legacy
 from kerastorch.saving.h5_format import (
     is_keras3_weights_h5, is_legacy_h5, load_keras_weights_h5, load_legacy_h5_weights, write_keras_weights_h5,
 )
@@ -617,13 +615,3 @@ def test_missing_h5py_says_how_to_install(monkeypatch):
     model, _ = _dense_pair()
     with pytest.raises(ImportError, match=r"pip install kerastorch\[h5\]"):
         write_keras_weights_h5(model)
-
-
-def test_doctests(tmp_path):
-    model = kerastorch.Sequential([kerastorch.Input((3,)), layers.Dense(2)])
-    model.compile(optimizer="adam", loss="mse")
-    clone = kerastorch.Sequential([kerastorch.Input((3,)), layers.Dense(2)])
-    for module in (h5_format, h5_legacy, _h5_io):
-        result = doctest.testmod(module, extraglobs={"model": model, "clone": clone, "folder": str(tmp_path)},
-                                 optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, module.__name__

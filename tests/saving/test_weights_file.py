@@ -1,6 +1,5 @@
 """save_weights / load_weights: safetensors by path or position, LoadStatus, mismatches, dtypes, corruption,
 dispatch to Keras HDF5 files and saved-model archives, atomic writes."""
-import doctest
 import json
 import os
 import warnings
@@ -491,8 +490,3 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
     clone = make([2], "a", seed=3)
     load_weights(clone, path).assert_consumed()
     assert_weights(clone, old.get_weights())
-
-
-def test_doctests():
-    result = doctest.testmod(weights_file, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -18,6 +18,7 @@ training, higher-rank inputs and ``return_attention_scores`` take the explicit e
 the same numbers. The scale is ``1 / sqrt(key_dim)``.
 
 Example:
+    >>> import torch
     >>> layer = MultiHeadAttention(num_heads=2, key_dim=3)
     >>> out, scores = layer(torch.ones(4, 5, 6), torch.ones(4, 7, 8), return_attention_scores=True)
     >>> tuple(out.shape), tuple(scores.shape)
@@ -74,6 +75,7 @@ class MultiHeadAttention(AttentionCore):
     ``call(query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
     return_attention_scores=False, training=None, use_causal_mask=False)``.
 
+    >>> import torch
     >>> mha = MultiHeadAttention(num_heads=2, key_dim=4, output_shape=3, name="mha")
     >>> mha(torch.ones(1, 2, 5), torch.ones(1, 6, 5), use_causal_mask=True).shape
     torch.Size([1, 2, 3])

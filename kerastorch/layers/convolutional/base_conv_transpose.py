@@ -12,6 +12,7 @@ surplus at the start), which Keras 3's torch backend matches. torch's
 the end for some sizes, which is a slice (a view).
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import Conv2DTranspose
     >>> Conv2DTranspose(4, 3, strides=2, padding="same")(torch.ones(1, 5, 5, 2)).shape
     torch.Size([1, 10, 10, 4])
@@ -28,6 +29,7 @@ CONV_TRANSPOSE_FUNCTIONS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.c
 class BaseConvTranspose(BaseConv):
     """N-D transposed convolution (the gradient of a convolution); Conv1DTranspose/2D/3D fix ``rank``.
 
+    >>> import torch
     >>> BaseConvTranspose(1, filters=2, kernel_size=3)(torch.ones(1, 4, 5)).shape
     torch.Size([1, 6, 2])
     """

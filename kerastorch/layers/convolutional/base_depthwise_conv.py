@@ -7,6 +7,7 @@ with ``groups=in_channels``, whose output channel ``c * depth_multiplier + m`` i
 Keras's. Keras allows strides and dilation above 1 together here.
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import DepthwiseConv2D
     >>> DepthwiseConv2D(3, depth_multiplier=2)(torch.ones(1, 5, 5, 4)).shape
     torch.Size([1, 3, 3, 8])
@@ -18,6 +19,7 @@ from kerastorch.layers.core import _positive_int
 class BaseDepthwiseConv(_Convolution):
     """N-D depthwise convolution; DepthwiseConv1D/2D fix ``rank``.
 
+    >>> import torch
     >>> BaseDepthwiseConv(1, kernel_size=3)(torch.ones(2, 8, 4)).shape
     torch.Size([2, 6, 4])
     """

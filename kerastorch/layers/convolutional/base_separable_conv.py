@@ -6,6 +6,7 @@ pointwise one (``pointwise_kernel``, ``(1, ..., 1, in_channels * depth_multiplie
 filters)``) and the bias. Both kernels stay in Keras layout; ``call`` permutes them to torch's.
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import SeparableConv2D
     >>> SeparableConv2D(8, 3, padding="same")(torch.ones(1, 6, 6, 4)).shape
     torch.Size([1, 6, 6, 8])
@@ -17,6 +18,7 @@ from kerastorch.layers.core import _positive_int
 class BaseSeparableConv(BaseDepthwiseConv):
     """N-D separable convolution; SeparableConv1D/2D fix ``rank``.
 
+    >>> import torch
     >>> BaseSeparableConv(1, filters=6, kernel_size=3)(torch.ones(2, 8, 4)).shape
     torch.Size([2, 6, 6])
     """

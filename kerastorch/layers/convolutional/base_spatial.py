@@ -9,6 +9,7 @@ shapes come from formulas (``_output_spatial``), not from running ``call``, so
 unknown spatial sizes (``keras.Input((None, None, 3))``) work with any kernel sizes.
 
 Example:
+    >>> import kerastorch
     >>> from kerastorch.layers import MaxPooling2D
     >>> MaxPooling2D()(kerastorch.Input((None, None, 3))).shape
     (None, None, None, 3)
@@ -23,6 +24,7 @@ from kerastorch.layers.input_spec import InputSpec
 class SpatialLayer(Layer):
     """Base of the convolution and pooling layers (see the module docstring).
 
+    >>> import torch
     >>> class Identity2D(SpatialLayer):
     ...     def __init__(self):
     ...         super().__init__()

@@ -14,6 +14,7 @@ from kerastorch.saving.object_registration import register_builtin
 class Conv1D(BaseConv):
     """1-D convolution over ``(batch, steps, channels)``; ``padding="causal"`` pads only the past.
 
+    >>> import torch
     >>> Conv1D(4, 3, padding="causal")(torch.ones(2, 10, 3)).shape
     torch.Size([2, 10, 4])
     """
@@ -26,6 +27,7 @@ class Conv1D(BaseConv):
 class Conv2D(BaseConv):
     """2-D convolution over ``(batch, height, width, channels)`` images.
 
+    >>> import torch
     >>> Conv2D(8, 3, strides=2, padding="same")(torch.ones(2, 9, 9, 3)).shape
     torch.Size([2, 5, 5, 8])
     """
@@ -38,6 +40,7 @@ class Conv2D(BaseConv):
 class Conv3D(BaseConv):
     """3-D convolution over ``(batch, depth, height, width, channels)`` volumes.
 
+    >>> import torch
     >>> Conv3D(2, 3)(torch.ones(1, 4, 5, 6, 3)).shape
     torch.Size([1, 2, 3, 4, 2])
     """

@@ -15,6 +15,7 @@ from kerastorch.saving.object_registration import register_builtin
 class Conv1DTranspose(BaseConvTranspose):
     """1-D transposed convolution (upsampling a sequence).
 
+    >>> import torch
     >>> Conv1DTranspose(4, 3, strides=2, padding="same")(torch.ones(2, 5, 3)).shape
     torch.Size([2, 10, 4])
     """
@@ -27,6 +28,7 @@ class Conv1DTranspose(BaseConvTranspose):
 class Conv2DTranspose(BaseConvTranspose):
     """2-D transposed convolution (upsampling an image).
 
+    >>> import torch
     >>> Conv2DTranspose(4, 3, strides=2)(torch.ones(2, 5, 5, 3)).shape
     torch.Size([2, 11, 11, 4])
     """
@@ -39,6 +41,7 @@ class Conv2DTranspose(BaseConvTranspose):
 class Conv3DTranspose(BaseConvTranspose):
     """3-D transposed convolution (upsampling a volume).
 
+    >>> import torch
     >>> Conv3DTranspose(2, 2, strides=2)(torch.ones(1, 2, 3, 4, 3)).shape
     torch.Size([1, 4, 6, 8, 2])
     """

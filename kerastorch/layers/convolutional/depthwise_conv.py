@@ -14,6 +14,7 @@ from kerastorch.saving.object_registration import register_builtin
 class DepthwiseConv1D(BaseDepthwiseConv):
     """Depthwise 1-D convolution: each channel of ``(batch, steps, channels)`` gets its own filters.
 
+    >>> import torch
     >>> DepthwiseConv1D(3, depth_multiplier=2)(torch.ones(2, 10, 4)).shape
     torch.Size([2, 8, 8])
     """
@@ -26,6 +27,7 @@ class DepthwiseConv1D(BaseDepthwiseConv):
 class DepthwiseConv2D(BaseDepthwiseConv):
     """Depthwise 2-D convolution: each channel of an image gets its own filters.
 
+    >>> import torch
     >>> DepthwiseConv2D(3, padding="same")(torch.ones(2, 8, 8, 4)).shape
     torch.Size([2, 8, 8, 4])
     """

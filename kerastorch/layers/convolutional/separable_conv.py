@@ -16,6 +16,7 @@ from kerastorch.saving.object_registration import register_builtin
 class SeparableConv1D(BaseSeparableConv):
     """Depthwise then pointwise 1-D convolution.
 
+    >>> import torch
     >>> SeparableConv1D(6, 3, depth_multiplier=2)(torch.ones(2, 10, 4)).shape
     torch.Size([2, 8, 6])
     """
@@ -28,6 +29,7 @@ class SeparableConv1D(BaseSeparableConv):
 class SeparableConv2D(BaseSeparableConv):
     """Depthwise then pointwise 2-D convolution.
 
+    >>> import torch
     >>> SeparableConv2D(8, 3, strides=2, padding="same")(torch.ones(2, 9, 9, 4)).shape
     torch.Size([2, 5, 5, 8])
     """

@@ -5,6 +5,7 @@ size maps to ``output_size`` (Keras 3's definition, which is torch's ``adaptive_
 kernels on a channels-first view).
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import AdaptiveAveragePooling2D
     >>> AdaptiveAveragePooling2D((2, 3))(torch.ones(1, 7, 9, 4)).shape
     torch.Size([1, 2, 3, 4])
@@ -26,6 +27,7 @@ _ADAPTIVE = {
 class BaseAdaptivePooling(SpatialLayer):
     """Adaptive pooling of ``rank`` spatial axes to ``output_size`` with ``pool_mode`` "average" or "max".
 
+    >>> import torch
     >>> BaseAdaptivePooling(1, "max", 2)(torch.arange(5.0).reshape(1, 5, 1)).flatten().tolist()
     [2.0, 4.0]
     """
@@ -68,6 +70,7 @@ def _adaptive(rank, pool_mode):
 class AdaptiveAveragePooling1D(_adaptive(1, "average")):
     """Mean-pools ``(batch, steps, channels)`` to ``output_size`` steps.
 
+    >>> import torch
     >>> AdaptiveAveragePooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
     [0.5, 2.5]
     """
@@ -77,6 +80,7 @@ class AdaptiveAveragePooling1D(_adaptive(1, "average")):
 class AdaptiveAveragePooling2D(_adaptive(2, "average")):
     """Mean-pools an image to ``output_size`` (an int or ``(height, width)``).
 
+    >>> import torch
     >>> AdaptiveAveragePooling2D(1)(torch.ones(2, 5, 5, 3)).shape
     torch.Size([2, 1, 1, 3])
     """
@@ -86,6 +90,7 @@ class AdaptiveAveragePooling2D(_adaptive(2, "average")):
 class AdaptiveAveragePooling3D(_adaptive(3, "average")):
     """Mean-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
 
+    >>> import torch
     >>> AdaptiveAveragePooling3D((1, 2, 2))(torch.ones(1, 3, 4, 4, 2)).shape
     torch.Size([1, 1, 2, 2, 2])
     """
@@ -95,6 +100,7 @@ class AdaptiveAveragePooling3D(_adaptive(3, "average")):
 class AdaptiveMaxPooling1D(_adaptive(1, "max")):
     """Max-pools ``(batch, steps, channels)`` to ``output_size`` steps.
 
+    >>> import torch
     >>> AdaptiveMaxPooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
     [1.0, 3.0]
     """
@@ -104,6 +110,7 @@ class AdaptiveMaxPooling1D(_adaptive(1, "max")):
 class AdaptiveMaxPooling2D(_adaptive(2, "max")):
     """Max-pools an image to ``output_size`` (an int or ``(height, width)``).
 
+    >>> import torch
     >>> AdaptiveMaxPooling2D((2, 2), data_format="channels_first")(torch.ones(1, 3, 5, 5)).shape
     torch.Size([1, 3, 2, 2])
     """
@@ -113,6 +120,7 @@ class AdaptiveMaxPooling2D(_adaptive(2, "max")):
 class AdaptiveMaxPooling3D(_adaptive(3, "max")):
     """Max-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
 
+    >>> import torch
     >>> AdaptiveMaxPooling3D(1)(torch.ones(1, 3, 3, 3, 2)).shape
     torch.Size([1, 1, 1, 1, 2])
     """

@@ -5,6 +5,7 @@ Reduces every spatial axis (``keepdims=True`` keeps them with size 1). The
 mean is then over the unmasked steps only.
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import GlobalAveragePooling2D
     >>> GlobalAveragePooling2D(keepdims=True)(torch.ones(2, 4, 4, 3)).shape
     torch.Size([2, 1, 1, 3])
@@ -18,6 +19,7 @@ from kerastorch.layers.input_spec import InputSpec
 class BaseGlobalPooling(Layer):
     """Global pooling over the ``rank`` spatial axes with ``pool_mode`` ``"max"`` or ``"average"``.
 
+    >>> import torch
     >>> BaseGlobalPooling(1, "max")(torch.arange(6.0).reshape(1, 3, 2)).tolist()
     [[4.0, 5.0]]
     """

@@ -11,6 +11,7 @@ for the odd unit at the end (``conv_utils.pool_geometry``), so no padded copy is
 ``avg_pool3d`` refuses: window sums of a padded copy over counts of real elements).
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import AveragePooling1D
     >>> AveragePooling1D(2, padding="same")(torch.arange(1.0, 6.0).reshape(1, 5, 1)).flatten().tolist()
     [1.5, 3.5, 5.0]
@@ -34,6 +35,7 @@ _POOL_FUNCTIONS = {
 class BasePooling(SpatialLayer):
     """N-D pooling with ``pool_mode`` ``"max"`` or ``"average"``; the public layers fix rank and mode.
 
+    >>> import torch
     >>> BasePooling(2, "max", pool_size=2)(torch.ones(1, 4, 6, 3)).shape
     torch.Size([1, 2, 3, 3])
     """

@@ -12,6 +12,7 @@ from kerastorch.saving.object_registration import register_builtin
 class GlobalMaxPooling1D(BaseGlobalPooling):
     """Maximum over the steps of ``(batch, steps, channels)``.
 
+    >>> import torch
     >>> GlobalMaxPooling1D()(torch.ones(2, 5, 3)).shape
     torch.Size([2, 3])
     """
@@ -24,6 +25,7 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
 class GlobalMaxPooling2D(BaseGlobalPooling):
     """Maximum over the height and width of an image.
 
+    >>> import torch
     >>> GlobalMaxPooling2D()(torch.ones(2, 4, 4, 3)).shape
     torch.Size([2, 3])
     """
@@ -36,6 +38,7 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 class GlobalMaxPooling3D(BaseGlobalPooling):
     """Maximum over the three spatial axes of a volume.
 
+    >>> import torch
     >>> GlobalMaxPooling3D(keepdims=True)(torch.ones(2, 3, 3, 3, 4)).shape
     torch.Size([2, 1, 1, 1, 4])
     """
@@ -48,6 +51,7 @@ class GlobalMaxPooling3D(BaseGlobalPooling):
 class GlobalAveragePooling1D(BaseGlobalPooling):
     """Mean over the steps of ``(batch, steps, channels)``; a ``mask`` limits it to the unmasked steps.
 
+    >>> import torch
     >>> x = torch.arange(6.0).reshape(1, 3, 2)
     >>> GlobalAveragePooling1D()(x, mask=torch.tensor([[True, True, False]])).tolist()
     [[1.0, 2.0]]
@@ -61,6 +65,7 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
 class GlobalAveragePooling2D(BaseGlobalPooling):
     """Mean over the height and width of an image.
 
+    >>> import torch
     >>> GlobalAveragePooling2D()(torch.ones(2, 4, 4, 3)).shape
     torch.Size([2, 3])
     """
@@ -73,6 +78,7 @@ class GlobalAveragePooling2D(BaseGlobalPooling):
 class GlobalAveragePooling3D(BaseGlobalPooling):
     """Mean over the three spatial axes of a volume.
 
+    >>> import torch
     >>> GlobalAveragePooling3D()(torch.ones(2, 3, 3, 3, 4)).shape
     torch.Size([2, 4])
     """

@@ -12,6 +12,7 @@ from kerastorch.saving.object_registration import register_builtin
 class MaxPooling1D(BasePooling):
     """Maximum over windows of ``(batch, steps, channels)``.
 
+    >>> import torch
     >>> MaxPooling1D()(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
     [1.0, 3.0]
     """
@@ -24,6 +25,7 @@ class MaxPooling1D(BasePooling):
 class MaxPooling2D(BasePooling):
     """Maximum over windows of an image.
 
+    >>> import torch
     >>> MaxPooling2D((2, 2))(torch.ones(2, 5, 5, 3)).shape
     torch.Size([2, 2, 2, 3])
     """
@@ -36,6 +38,7 @@ class MaxPooling2D(BasePooling):
 class MaxPooling3D(BasePooling):
     """Maximum over windows of a volume.
 
+    >>> import torch
     >>> MaxPooling3D(padding="same")(torch.ones(1, 3, 4, 5, 2)).shape
     torch.Size([1, 2, 2, 3, 2])
     """
@@ -48,6 +51,7 @@ class MaxPooling3D(BasePooling):
 class AveragePooling1D(BasePooling):
     """Mean over windows of ``(batch, steps, channels)``.
 
+    >>> import torch
     >>> AveragePooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
     [0.5, 2.5]
     """
@@ -60,6 +64,7 @@ class AveragePooling1D(BasePooling):
 class AveragePooling2D(BasePooling):
     """Mean over windows of an image.
 
+    >>> import torch
     >>> AveragePooling2D(3, strides=1, padding="same")(torch.ones(2, 5, 5, 3)).shape
     torch.Size([2, 5, 5, 3])
     """
@@ -72,6 +77,7 @@ class AveragePooling2D(BasePooling):
 class AveragePooling3D(BasePooling):
     """Mean over windows of a volume.
 
+    >>> import torch
     >>> AveragePooling3D(2)(torch.ones(1, 4, 4, 4, 2)).shape
     torch.Size([1, 2, 2, 2, 2])
     """

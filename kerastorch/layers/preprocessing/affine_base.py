@@ -6,6 +6,7 @@ interpolation bilinear/nearest), so the output equals Keras's ``ops.image.affine
 matrices. Gradients flow to the images.
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers.preprocessing import RandomRotation
     >>> RandomRotation(0.1, seed=0)(torch.ones(2, 4, 4, 1), training=True).shape
     torch.Size([2, 4, 4, 1])

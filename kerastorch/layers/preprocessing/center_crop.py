@@ -4,6 +4,7 @@ As in Keras 3, an image smaller than the target along either side is not padded:
 aspect ratio and resized (bilinear) to the target size instead.
 
 Example:
+    >>> import torch
     >>> CenterCrop(2, 2)(torch.arange(16.0).reshape(1, 4, 4, 1))[0, ..., 0]
     tensor([[ 5.,  6.],
             [ 9., 10.]])
@@ -16,6 +17,7 @@ from kerastorch.saving.object_registration import register_builtin
 class CenterCrop(SizedImageLayer):
     """Crops the centre of images (rank 3 or 4) to ``(height, width)``.
 
+    >>> import torch
     >>> CenterCrop(4, 4)(torch.ones(2, 2, 2, 3)).shape   # too small: resized
     torch.Size([2, 4, 4, 3])
     """

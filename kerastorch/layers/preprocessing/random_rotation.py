@@ -5,6 +5,7 @@ pair ``(lower, upper)`` in ``[lower * 360, upper * 360]`` (both within ``[-1, 1]
 counter-clockwise. The rotation matrices are Keras's; see :mod:`.affine_base` for the sampling.
 
 Example:
+    >>> import torch
     >>> x = torch.arange(9.0).reshape(1, 3, 3, 1)
     >>> y = RandomRotation((0.25, 0.25))(x, training=True)   # exactly 90 degrees
     >>> bool(torch.allclose(y[0, ..., 0], torch.rot90(x[0, ..., 0]), atol=1e-5))

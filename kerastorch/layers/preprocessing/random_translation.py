@@ -4,6 +4,7 @@
 ``(lower, upper)`` pairs; positive values shift the content down / right.
 
 Example:
+    >>> import torch
     >>> x = torch.arange(4.0).reshape(1, 1, 4, 1)
     >>> RandomTranslation(0, (0.25, 0.25), fill_mode="constant")(x, training=True).flatten().tolist()
     [0.0, 0.0, 1.0, 2.0]

@@ -6,6 +6,7 @@ the output pixel ``p`` shows the input at ``centre + z * (p - centre)``, so a po
 (as in Keras 3) and a negative one zooms in.
 
 Example:
+    >>> import torch
     >>> RandomZoom((-0.5, -0.5), seed=0)(torch.ones(2, 4, 4, 1), training=True).shape
     torch.Size([2, 4, 4, 1])
 """

@@ -7,6 +7,7 @@ The random layers are the identity unless the call runs in training mode
 seed checks, seeded generators, noise shapes).
 
 Example:
+    >>> import torch
     >>> Dropout(0.5)(torch.ones(3)).tolist()
     [1.0, 1.0, 1.0]
 """

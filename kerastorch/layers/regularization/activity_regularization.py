@@ -5,6 +5,7 @@ The penalty ``(l1 * sum(|y|) + l2 * sum(y**2)) / batch_size`` is added on every 
 model's training loss includes it.
 
 Example:
+    >>> import torch
     >>> layer = ActivityRegularization(l1=0.5)
     >>> _ = layer(torch.ones(2, 3))
     >>> layer.losses
@@ -20,6 +21,7 @@ from kerastorch.saving.object_registration import register_builtin
 class ActivityRegularization(Layer):
     """Returns its input unchanged and records ``l1``/``l2`` activity penalties (see the module docstring).
 
+    >>> import torch
     >>> ActivityRegularization(l2=0.1)(torch.ones(2)).tolist()
     [1.0, 1.0]
     """

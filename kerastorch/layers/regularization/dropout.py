@@ -9,6 +9,7 @@ generator (``torch.manual_seed`` reproduces it); with either it uses
 seed drop the same entries.
 
 Example:
+    >>> import torch
     >>> layer = Dropout(0.5)
     >>> bool((layer(torch.ones(4)) == 1).all())          # inference: identity
     True
@@ -30,6 +31,7 @@ class Dropout(RateDropout):
     the axes where it is 1, e.g. ``(None, 1, None)`` drops whole features of a
     sequence for every timestep.
 
+    >>> import torch
     >>> Dropout(0.2, noise_shape=(None, 1, None), seed=1)(torch.ones(2, 3, 4), training=True).shape
     torch.Size([2, 3, 4])
     """

@@ -11,6 +11,7 @@ Configs are Keras 3's: ``rate``, ``seed``, ``name``, ``dtype`` (the policy name)
 for 2-D and 3-D, ``data_format`` (no ``trainable`` key: Keras 3's constructors refuse it).
 
 Example:
+    >>> import torch
     >>> out = SpatialDropout1D(0.5, seed=0)(torch.ones(2, 6, 4), training=True)
     >>> bool((out == out[:, :1]).all())                  # one draw per (sample, channel)
     True
@@ -26,6 +27,7 @@ from kerastorch.saving.object_registration import register_builtin
 class BaseSpatialDropout(BaseRandomLayer):
     """Spatial dropout of rank ``rank`` (1, 2 or 3); the public layers fix the rank.
 
+    >>> import torch
     >>> BaseSpatialDropout(2, 0.5)(torch.ones(1, 3, 3, 2), training=True).shape
     torch.Size([1, 3, 3, 2])
     """
@@ -55,6 +57,7 @@ class BaseSpatialDropout(BaseRandomLayer):
 class SpatialDropout1D(BaseSpatialDropout):
     """Drops whole channels of ``(batch, steps, channels)`` inputs in training.
 
+    >>> import torch
     >>> SpatialDropout1D(0.3)(torch.ones(2, 5, 3)).shape
     torch.Size([2, 5, 3])
     """
@@ -67,6 +70,7 @@ class SpatialDropout1D(BaseSpatialDropout):
 class SpatialDropout2D(BaseSpatialDropout):
     """Drops whole feature maps of images in training.
 
+    >>> import torch
     >>> out = SpatialDropout2D(0.5, data_format="channels_first", seed=1)(torch.ones(4, 3, 2, 2), training=True)
     >>> bool((out == out[:, :, :1, :1]).all())
     True
@@ -80,6 +84,7 @@ class SpatialDropout2D(BaseSpatialDropout):
 class SpatialDropout3D(BaseSpatialDropout):
     """Drops whole feature maps of volumes in training.
 
+    >>> import torch
     >>> SpatialDropout3D(0.5)(torch.ones(1, 2, 2, 2, 3), training=True).shape
     torch.Size([1, 2, 2, 2, 3])
     """

@@ -5,6 +5,7 @@ rank-generic base :class:`~kerastorch.layers.reshaping.base_spatial_reshaping.Sp
 Shapes and axes exclude the batch axis, as in Keras.
 
 Example:
+    >>> import torch
     >>> Flatten()(ZeroPadding2D(1)(torch.ones(2, 3, 3, 1))).shape
     torch.Size([2, 25])
 """

@@ -67,6 +67,7 @@ class SpatialReshaping(SpatialLayer):
     """Base of the spatial reshaping layers (see the module docstring); subclasses define ``call`` and
     ``_output_spatial``.
 
+    >>> import kerastorch
     >>> class Same2D(SpatialReshaping):
     ...     def __init__(self):
     ...         super().__init__(2, None)

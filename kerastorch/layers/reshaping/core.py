@@ -6,6 +6,7 @@ Shapes and axes exclude the batch axis, as in Keras: ``Reshape((2, -1))`` on a
 new tensor (a copy, safe for in-place ops).
 
 Example:
+    >>> import torch
     >>> Flatten()(torch.ones(2, 3, 4)).shape
     torch.Size([2, 12])
 """
@@ -39,6 +40,7 @@ class Flatten(Layer):
     With ``data_format="channels_first"`` the channel axis is moved last first, so
     the result matches a channels_last model flattening the same image.
 
+    >>> import torch
     >>> Flatten(data_format="channels_first")(torch.arange(4.0).reshape(1, 2, 2)).tolist()
     [[0.0, 2.0, 1.0, 3.0]]
     """
@@ -70,6 +72,7 @@ class Flatten(Layer):
 class Reshape(Layer):
     """Reshapes each sample to ``target_shape``; one entry may be -1 (inferred).
 
+    >>> import torch
     >>> Reshape((-1, 2))(torch.ones(3, 8)).shape
     torch.Size([3, 4, 2])
     """
@@ -124,6 +127,7 @@ class Reshape(Layer):
 class Permute(Layer):
     """Permutes the non-batch axes; ``dims`` is a permutation of ``1 .. rank - 1``.
 
+    >>> import torch
     >>> Permute((2, 1))(torch.ones(5, 3, 4)).shape
     torch.Size([5, 4, 3])
     """
@@ -151,6 +155,7 @@ class Permute(Layer):
 class RepeatVector(Layer):
     """Repeats a ``(batch, features)`` input ``n`` times: ``(batch, n, features)``.
 
+    >>> import torch
     >>> RepeatVector(3)(torch.ones(2, 4)).shape
     torch.Size([2, 3, 4])
     """

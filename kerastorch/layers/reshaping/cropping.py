@@ -5,6 +5,7 @@
 Each axis must keep at least one entry; the check runs once per input shape.
 
 Example:
+    >>> import torch
     >>> Cropping1D((1, 2))(torch.arange(5.0).reshape(1, 5, 1)).flatten().tolist()
     [1.0, 2.0]
 """
@@ -20,6 +21,7 @@ from kerastorch.saving.object_registration import register_builtin
 class BaseCropping(SpatialReshaping):
     """Cropping of rank ``rank``; the public layers fix the rank.
 
+    >>> import torch
     >>> BaseCropping(2, ((0, 1), (2, 0)))(torch.ones(1, 4, 4, 3)).shape
     torch.Size([1, 3, 2, 3])
     """
@@ -57,6 +59,7 @@ class BaseCropping(SpatialReshaping):
 class Cropping1D(BaseCropping):
     """Crops the steps of ``(batch, steps, features)``.
 
+    >>> import torch
     >>> Cropping1D(1)(torch.ones(2, 5, 3)).shape
     torch.Size([2, 3, 3])
     """
@@ -69,6 +72,7 @@ class Cropping1D(BaseCropping):
 class Cropping2D(BaseCropping):
     """Crops the rows and columns of images.
 
+    >>> import torch
     >>> Cropping2D(((1, 0), (0, 2)))(torch.arange(12.0).reshape(1, 3, 4, 1))[0, :, :, 0].tolist()
     [[4.0, 5.0], [8.0, 9.0]]
     """
@@ -81,6 +85,7 @@ class Cropping2D(BaseCropping):
 class Cropping3D(BaseCropping):
     """Crops the three spatial axes of volumes.
 
+    >>> import torch
     >>> Cropping3D((1, 0, 2), data_format="channels_first")(torch.ones(1, 2, 3, 3, 5)).shape
     torch.Size([1, 2, 1, 3, 1])
     """

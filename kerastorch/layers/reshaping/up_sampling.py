@@ -9,6 +9,7 @@ source ``i // size`` without float round-off). ``UpSampling2D`` also takes
 Keras's lanczos modes have no torch kernel and are refused.
 
 Example:
+    >>> import torch
     >>> UpSampling1D(2)(torch.tensor([[[1.0], [2.0]]])).flatten().tolist()
     [1.0, 1.0, 2.0, 2.0]
 """
@@ -26,6 +27,7 @@ INTERPOLATIONS = {"nearest": "nearest-exact", "bilinear": "bilinear", "bicubic":
 class BaseUpSampling(SpatialReshaping):
     """Up-sampling of rank ``rank``; the public layers fix the rank.
 
+    >>> import torch
     >>> BaseUpSampling(2, (1, 3))(torch.ones(1, 2, 2, 3)).shape
     torch.Size([1, 2, 6, 3])
     """
@@ -65,6 +67,7 @@ class BaseUpSampling(SpatialReshaping):
 class UpSampling1D(BaseUpSampling):
     """Repeats each step of ``(batch, steps, features)`` ``size`` times.
 
+    >>> import torch
     >>> UpSampling1D(3)(torch.ones(2, 4, 5)).shape
     torch.Size([2, 12, 5])
     """
@@ -77,6 +80,7 @@ class UpSampling1D(BaseUpSampling):
 class UpSampling2D(BaseUpSampling):
     """Repeats (``"nearest"``) or interpolates (``"bilinear"``, ``"bicubic"``) rows and columns of images.
 
+    >>> import torch
     >>> UpSampling2D((1, 2))(torch.tensor([[[[1.0], [2.0]]]]))[0, :, :, 0].tolist()
     [[1.0, 1.0, 2.0, 2.0]]
     >>> UpSampling2D((1, 2), interpolation="bilinear")(torch.tensor([[[[1.0], [2.0]]]]))[0, :, :, 0].tolist()
@@ -96,6 +100,7 @@ class UpSampling2D(BaseUpSampling):
 class UpSampling3D(BaseUpSampling):
     """Repeats each entry of the three spatial axes of volumes.
 
+    >>> import torch
     >>> UpSampling3D((2, 1, 3), data_format="channels_first")(torch.ones(1, 2, 3, 3, 3)).shape
     torch.Size([1, 2, 6, 3, 9])
     """

@@ -5,6 +5,7 @@
 out (no ``permute``); the amounts are fixed at construction.
 
 Example:
+    >>> import torch
     >>> ZeroPadding1D((1, 2))(torch.ones(1, 2, 1)).flatten().tolist()
     [0.0, 1.0, 1.0, 0.0, 0.0]
 """
@@ -22,6 +23,7 @@ from kerastorch.saving.object_registration import register_builtin
 class BaseZeroPadding(SpatialReshaping):
     """Zero padding of rank ``rank``; the public layers fix the rank.
 
+    >>> import torch
     >>> BaseZeroPadding(2, ((0, 1), (2, 0)))(torch.ones(1, 2, 2, 3)).shape
     torch.Size([1, 3, 4, 3])
     """
@@ -49,6 +51,7 @@ class BaseZeroPadding(SpatialReshaping):
 class ZeroPadding1D(BaseZeroPadding):
     """Pads the steps of ``(batch, steps, features)`` (or ``(batch, features, steps)``) with zeros.
 
+    >>> import torch
     >>> ZeroPadding1D(2)(torch.ones(3, 4, 5)).shape
     torch.Size([3, 8, 5])
     """
@@ -61,6 +64,7 @@ class ZeroPadding1D(BaseZeroPadding):
 class ZeroPadding2D(BaseZeroPadding):
     """Pads the rows and columns of images with zeros.
 
+    >>> import torch
     >>> ZeroPadding2D(((1, 0), (0, 2)))(torch.ones(1, 1, 1, 1))[0, :, :, 0].tolist()
     [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
     """
@@ -73,6 +77,7 @@ class ZeroPadding2D(BaseZeroPadding):
 class ZeroPadding3D(BaseZeroPadding):
     """Pads the three spatial axes of volumes with zeros.
 
+    >>> import torch
     >>> ZeroPadding3D((1, 0, 2), data_format="channels_first")(torch.ones(1, 2, 3, 3, 3)).shape
     torch.Size([1, 2, 5, 3, 7])
     """

@@ -6,6 +6,7 @@ Weights in Keras layout: ``kernel (input_dim, units)``, ``recurrent_kernel (unit
 steps, then one ``addmm`` and the activation per step).
 
 Example:
+    >>> import torch
     >>> layer = SimpleRNN(4, return_sequences=True)
     >>> layer(torch.ones(2, 3, 5)).shape
     torch.Size([2, 3, 4])
@@ -28,6 +29,7 @@ _NOT_CELL_ARGS = _LAYER_ARGS + ("self", "__class__", "kwargs", "use_cudnn")
 class SimpleRNNCell(GatedCell):
     """The cell of :class:`SimpleRNN`: one step of ``activation(x @ kernel + h @ recurrent_kernel + bias)``.
 
+    >>> import torch
     >>> cell = SimpleRNNCell(3)
     >>> out, state = cell(torch.ones(2, 4), [torch.zeros(2, 3)])
     >>> tuple(out.shape), len(state)
@@ -99,6 +101,7 @@ class CellLayer(RNN):
 class SimpleRNN(CellLayer):
     """Fully connected RNN whose output is fed back as the next step's state (Keras's ``SimpleRNN``).
 
+    >>> import torch
     >>> outputs, state = SimpleRNN(4, return_state=True)(torch.ones(2, 3, 5))
     >>> tuple(outputs.shape), bool(torch.equal(outputs, state))
     ((2, 4), True)

@@ -9,6 +9,7 @@ built with :func:`kerastorch.layers.core.build_sublayer`, which gives their weig
 paths, ``rnn/stacked_rnn_cells/lstm_cell/kernel``).
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import LSTMCell, GRUCell, RNN
     >>> cells = StackedRNNCells([LSTMCell(4), GRUCell(3)])
     >>> out, states = RNN(cells, return_state=True)(torch.ones(2, 5, 6))[0], cells.state_size
@@ -60,6 +61,7 @@ def output_size_of(cell):
 class StackedRNNCells(Layer):
     """Wraps a list of RNN cells so that they behave as one cell (the output of each is the input of the next).
 
+    >>> import torch
     >>> from kerastorch.layers import SimpleRNNCell
     >>> cell = StackedRNNCells([SimpleRNNCell(3), SimpleRNNCell(2)])
     >>> out, states = cell(torch.ones(4, 5), cell.get_initial_state(4))

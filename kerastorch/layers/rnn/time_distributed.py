@@ -17,6 +17,7 @@ The weights are the inner layer's (same names, order and shapes as in Keras), an
 config holds the serialized inner layer under ``"layer"``.
 
 Example:
+    >>> import torch
     >>> from kerastorch.layers import Dense
     >>> TimeDistributed(Dense(4))(torch.ones(2, 5, 3)).shape
     torch.Size([2, 5, 4])
@@ -79,6 +80,7 @@ class Wrapper(Layer):
 class TimeDistributed(Wrapper):
     """Applies ``layer`` to every time slice ``inputs[:, t]`` of a ``(batch, time, ...)`` input.
 
+    >>> import torch
     >>> from kerastorch.layers import Conv2D
     >>> TimeDistributed(Conv2D(4, 3))(torch.ones(2, 5, 8, 8, 3)).shape
     torch.Size([2, 5, 6, 6, 4])

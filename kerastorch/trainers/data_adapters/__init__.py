@@ -1,5 +1,6 @@
 """Data adapters: every kind of input ``fit``/``evaluate``/``predict`` accept, as one
-iterator of ``(x, y, sample_weight)`` batches on the model's device.
+iterator of batches on the model's device, each packed as Keras's ``train_step`` receives
+it: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
 
 - numpy arrays, torch tensors, and lists / dicts of them: :class:`ArrayDataAdapter`
   (converted to tensors once per call, batched by indexing, shuffled per epoch);
@@ -8,9 +9,18 @@ iterator of ``(x, y, sample_weight)`` batches on the model's device.
 - a :class:`PyDataset` (Keras's ``Sequence``): :class:`PyDatasetAdapter`.
 
 Example:
+    >>> import numpy as np
+    >>> import torch
+    >>> x, y = np.zeros((100, 4), "float32"), np.arange(100)
     >>> adapter = get_data_adapter(x, y, batch_size=32, shuffle=True)
-    >>> for x_batch, y_batch, weights in adapter.batches(device):
-    ...     pass
+    >>> type(adapter).__name__, adapter.num_batches
+    ('ArrayDataAdapter', 4)
+    >>> for x_batch, y_batch in adapter.batches(torch.device("cpu")):
+    ...     print(x_batch.shape, y_batch.shape)
+    torch.Size([32, 4]) torch.Size([32])
+    torch.Size([32, 4]) torch.Size([32])
+    torch.Size([32, 4]) torch.Size([32])
+    torch.Size([4, 4]) torch.Size([4])
 """
 import types
 

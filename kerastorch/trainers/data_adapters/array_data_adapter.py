@@ -5,9 +5,14 @@ epoch draws one permutation and every batch is one ``index_select`` per array,
 moved to the device without blocking.
 
 Example:
+    >>> import numpy as np
+    >>> x, y = np.zeros((1438, 8, 8), "float32"), np.zeros(1438, "int64")
     >>> adapter = ArrayDataAdapter(x, y, batch_size=32, shuffle=True)
     >>> adapter.num_batches
     45
+    >>> x_batch, y_batch = next(adapter.batches(torch.device("cpu")))  # no sample weights: (x, y)
+    >>> x_batch.shape, y_batch.shape
+    (torch.Size([32, 8, 8]), torch.Size([32]))
 """
 import math
 
@@ -60,7 +65,7 @@ class ArrayDataAdapter:
             self._pinned = True
 
     def batches(self, device, steps=None):
-        """Yield ``(x, y, sample_weight)`` batches on ``device`` for one epoch."""
+        """Yield the batches of one epoch on ``device``: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
         self._prepare(device)
         parts = [part for part in (self.x, self.y, self.sample_weight) if part is not None]
         flat = [tree.flatten(part) for part in parts]

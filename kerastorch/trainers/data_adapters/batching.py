@@ -2,8 +2,12 @@
 the device, converting arrays to tensors, and class weights.
 
 Example:
+    >>> x, y = torch.ones(2, 3), torch.tensor([0, 1])
     >>> unpack_x_y_sample_weight((x, y))
-    (x, y, None)
+    (tensor([[1., 1., 1.],
+            [1., 1., 1.]]), tensor([0, 1]), None)
+    >>> unpack_x_y_sample_weight(x)[1:]
+    (None, None)
 """
 import numpy as np
 import torch

@@ -4,9 +4,18 @@ Each item must be ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``; nump
 items become tensors, and every batch is moved to the model's device.
 
 Example:
+    >>> import numpy as np
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> dataset = TensorDataset(torch.zeros(1000, 4), torch.zeros(1000, dtype=torch.int64))
     >>> adapter = TorchDataAdapter(DataLoader(dataset, batch_size=64))
     >>> adapter.num_batches
     16
+    >>> x_batch, y_batch = next(adapter.batches(torch.device("cpu")))
+    >>> x_batch.shape, y_batch.shape
+    (torch.Size([64, 4]), torch.Size([64]))
+    >>> batches = ((np.ones((2, 4)), np.zeros(2)) for _ in range(3))  # numpy items become tensors
+    >>> [x.dtype for x, y in GeneratorDataAdapter(batches).batches(torch.device("cpu"))]
+    [torch.float32, torch.float32, torch.float32]
 """
 import torch
 

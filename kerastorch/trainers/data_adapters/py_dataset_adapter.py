@@ -1,6 +1,9 @@
 """``PyDataset`` (Keras's ``Sequence``): an indexable data set of whole batches.
 
 Example:
+    >>> import math
+    >>> import numpy as np
+    >>> import kerastorch as keras
     >>> class Batches(PyDataset):
     ...     def __init__(self, x, y, batch_size, **kwargs):
     ...         super().__init__(**kwargs)
@@ -10,7 +13,15 @@ Example:
     ...     def __getitem__(self, index):
     ...         part = slice(index * self.batch_size, (index + 1) * self.batch_size)
     ...         return self.x[part], self.y[part]
-    >>> model.fit(Batches(x, y, 32), epochs=2)
+    >>> x, y = np.ones((100, 4), "float32"), np.zeros((100, 1), "float32")
+    >>> data = Batches(x, y, 32)
+    >>> len(data), data[3][0].shape  # 4 batches, the last one of 4 samples
+    (4, (4, 4))
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> history = model.fit(data, epochs=2, verbose=0)
+    >>> len(history.history["loss"])
+    2
 """
 import torch
 

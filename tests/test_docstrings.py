@@ -1,0 +1,51 @@
+"""Every ``>>>`` example in kerastorch's docstrings runs and shows what it prints.
+
+This is what ``python -m pytest --doctest-modules kerastorch`` checks, collected with the rest of the suite:
+one test per module that has examples, each docstring run with that module's globals only (an example
+imports whatever else it uses), in an empty working folder, from the known state every test starts from.
+"""
+import doctest
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import kerastorch
+
+FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+
+
+def _docstring_tests(name):
+    module = importlib.import_module(name)
+    return [t for t in doctest.DocTestFinder().find(module, name) if t.examples]
+
+
+MODULES = [name for name in ["kerastorch"] + sorted(m.name for m in pkgutil.walk_packages(
+    kerastorch.__path__, "kerastorch.")) if _docstring_tests(name)]
+
+
+def _public_modules():
+    """Modules outside private packages that define public functions or classes."""
+    for name in sorted(m.name for m in pkgutil.walk_packages(kerastorch.__path__, "kerastorch.")):
+        module = importlib.import_module(name)
+        if not any(part.startswith("_") for part in name.split(".")) and any(
+                not key.startswith("_") and (inspect.isfunction(value) or inspect.isclass(value))
+                and value.__module__ == name for key, value in vars(module).items()):
+            yield name
+
+
+def test_every_public_module_has_examples():
+    """Documented like Keras: a module with public functions or classes shows them at work."""
+    assert sorted(set(_public_modules()) - set(MODULES)) == []
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # examples that save files write them here
+    report = []
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    for test in _docstring_tests(name):
+        runner.run(test, out=report.append)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, "".join(report)
