@@ -41,7 +41,7 @@ for epoch in range(EPOCHS):
         loss = loss_fn(model(x_train[index], training=True), y_train[index])
         loss.backward()
         optimizer.step()
-        total += float(loss) * len(index)
+        total += loss.item() * len(index)
     if epoch % 10 == 9 or epoch == EPOCHS - 1:
         print(f"epoch {epoch + 1}/{EPOCHS} - loss: {total / len(x_train):.4f}")
 

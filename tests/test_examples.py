@@ -24,7 +24,8 @@ def test_keras_intro_snippets():
     assert "layers after pop: 2" in out
     assert "trainable weights after freezing: 2" in out
     assert "running sum: [4. 4.]" in out
-    assert "functional config round trip: Functional" in out
+    assert "sequential config round trip: True" in out
+    assert "functional config round trip: True" in out
     assert "weights copied: True" in out
 
 
