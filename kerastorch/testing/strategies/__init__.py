@@ -96,7 +96,16 @@ def layer_case(name, **flags):
 
 
 def flag_space(name):
-    """The configuration flags of the case of layer class ``name``: a dict flag -> tuple of its values.
+    """The configuration flags of the case of layer class ``name``.
+
+    Args:
+        name: str, a layer class name with a case (see :func:`layer_names`).
+
+    Returns:
+        A dict flag -> tuple of its values, in the order the case declares them.
+
+    Raises:
+        ValueError: for a name without a case.
 
     >>> flag_space("Conv1DTranspose")["step"]
     ('unit', 'strides')

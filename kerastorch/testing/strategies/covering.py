@@ -65,6 +65,14 @@ def uncovered(space, rows, strength=2):
     """The values (``strength=1``) or pairs of values (``strength=2``) of ``space`` that no row of ``rows``
     holds: empty when the rows cover the space.
 
+    Args:
+        space: dict, flag name -> sequence of its values.
+        rows: list of dicts flag -> value (a row may lack flags).
+        strength: int, default 2: 1 checks single values, 2 pairs of values of two flags.
+
+    Returns:
+        A list of ``(flag, value)`` (strength 1) or ``((flag, value), (flag, value))`` (strength 2).
+
     >>> uncovered({"a": (0, 1), "b": (0, 1)}, [{"a": 0, "b": 0}, {"a": 1, "b": 1}])
     [(('a', 0), ('b', 1)), (('a', 1), ('b', 0))]
     """
