@@ -1,9 +1,10 @@
-"""``keras.utils``: seeding, one-hot encoding, normalization and serialization helpers."""
+"""``keras.utils``: seeding, one-hot encoding, normalization, serialization helpers and ``get_file``."""
 from kerastorch.saving.object_registration import (
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable,
 )
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.utils.file_utils import get_file
 from kerastorch.utils.numerical_utils import normalize, to_categorical
 from kerastorch.utils.rng_utils import set_random_seed
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
