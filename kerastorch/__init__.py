@@ -11,7 +11,7 @@ from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch import backend, dtype_policies, ops, random, saving
 from kerastorch import layers, models, utils, datasets
 from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
-from kerastorch import autodiff, testing
+from kerastorch import applications, autodiff, testing
 from kerastorch.autodiff import GradientTape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.variable import Variable

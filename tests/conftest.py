@@ -6,7 +6,9 @@ device, dtype policy), and hypothesis re-seeds torch's generator before each exa
 and NumPy's. ``python -m pytest --reverse`` (the ``pytest-reverse`` plugin of the test extra) runs the
 suite backwards to check this.
 """
+import http.server
 import os
+import threading
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -79,3 +81,43 @@ def _known_state():
     kerastorch.config.set_device(None)
     kerastorch.dtype_policies.set_global_policy(None)
     yield
+
+
+class LocalServer:
+    """A local HTTP server for download tests: ``files`` maps paths to bytes, paths in ``truncated`` stop half
+    way through their announced length, ``hits`` lists the paths requested."""
+
+    def __init__(self):
+        self.files, self.truncated, self.hits = {}, set(), []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server hook's name
+                server.hits.append(self.path)
+                data = server.files.get(self.path)
+                if data is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[:len(data) // 2] if self.path in server.truncated else data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def local_server():
+    """A :class:`LocalServer` on 127.0.0.1 for the test's duration."""
+    server = LocalServer()
+    yield server
+    server.close()

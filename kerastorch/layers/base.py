@@ -272,6 +272,9 @@ class Layer(torch.nn.Module):
         >>> w = layer.add_weight(shape=(3, 4), initializer="glorot_uniform", name="kernel")
         >>> w.path, tuple(w.shape), w.trainable
         ('my_layer/kernel', (3, 4), True)
+
+        On the ``meta`` device (``keras.config.set_device("meta")``) weights have shapes and no values, and
+        the initializer does not run: a large model's architecture and parameter count in no time.
         """
         from kerastorch import constraints, initializers, regularizers
 
@@ -281,15 +284,19 @@ class Layer(torch.nn.Module):
             floating = dtype.startswith(("float", "bfloat", "complex"))
             initializer = "glorot_uniform" if floating else "zeros"
         initializer = initializers.get(initializer)
+        target = torch.device(device or self._weight_device())
         with real_tensors():
-            value = initializer(shape, dtype=dtype) if not isinstance(initializer, torch.Tensor) else initializer
+            if target.type == "meta" and not isinstance(initializer, torch.Tensor):
+                value = torch.empty(shape, dtype=config.torch_dtype(dtype), device=target)  # shapes only: no draw
+            else:
+                value = initializer(shape, dtype=dtype) if not isinstance(initializer, torch.Tensor) else initializer
             value = torch.as_tensor(value, dtype=config.torch_dtype(dtype))
             if tuple(value.shape) != shape:
                 raise ValueError(
                     f'Layer "{self.name}": the initializer of weight {name!r} returned shape '
                     f"{tuple(value.shape)}, expected {shape}"
                 )
-            value = value.to(device or self._weight_device())
+            value = value.to(target)
             variable = Variable(value, trainable=trainable, name=name or "variable",
                                 regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
         if not self._trainable:

@@ -53,3 +53,40 @@ class Node:
     @property
     def is_input(self):
         return not self.input_tensors
+
+
+def get_source_inputs(tensor):
+    """The ``keras.Input`` tensors that ``tensor`` was computed from, in the order they are reached.
+
+    Args:
+        tensor: a KerasTensor (the output of ``keras.Input`` or of layers called on such tensors).
+
+    Returns:
+        A list of KerasTensors made by ``keras.Input`` (``[tensor]`` for an input itself).
+
+    Raises:
+        ValueError: when ``tensor`` is not a symbolic tensor with a recorded history.
+
+    >>> import kerastorch
+    >>> from kerastorch import layers
+    >>> a, b = kerastorch.Input((3,), name="a"), kerastorch.Input((3,), name="b")
+    >>> y = layers.Dense(2)(layers.Add()([a, layers.Dense(3)(b)]))
+    >>> [t.name for t in get_source_inputs(y)]
+    ['a', 'b']
+    """
+    history = getattr(tensor, "_keras_history", None)
+    if not isinstance(tensor, KerasTensor) or history is None:
+        raise ValueError(f"get_source_inputs: expected a symbolic tensor from keras.Input or a layer call on one, "
+                         f"received {tensor!r}")
+    operation, node_index, _ = history
+    sources, seen, stack = [], set(), [operation._inbound_nodes[node_index]]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.is_input:
+            sources.extend(t for t in node.outputs if all(t is not s for s in sources))
+        else:
+            stack.extend(reversed(node.parent_nodes))
+    return sources

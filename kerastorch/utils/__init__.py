@@ -4,6 +4,7 @@ from kerastorch.saving.object_registration import (
     get_registered_object, register_keras_serializable,
 )
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.layers.node import get_source_inputs
 from kerastorch.utils.file_utils import get_file
 from kerastorch.utils.numerical_utils import normalize, to_categorical
 from kerastorch.utils.rng_utils import set_random_seed

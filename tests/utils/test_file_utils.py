@@ -1,11 +1,9 @@
 """keras.utils.get_file against a local HTTP server: cache, hashes, interrupted transfers, offline, archives."""
 import hashlib
-import http.server
 import io
 import os
 import socket
 import tarfile
-import threading
 import zipfile
 
 import pytest
@@ -35,41 +33,15 @@ def _zip_bytes(members):
     return buffer.getvalue()
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    files = {}  # path -> bytes
-    truncated = set()  # paths whose transfer stops half way
-    hits = []
-
-    def do_GET(self):  # noqa: N802 - the http.server hook's name
-        self.hits.append(self.path)
-        data = self.files.get(self.path)
-        if data is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data[:len(data) // 2] if self.path in self.truncated else data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def server():
-    _Handler.files = {"/data.bin": PAYLOAD, "/bad.bin": PAYLOAD[:-1] + b"x", "/cut.bin": PAYLOAD,
-                      "/folder.tar.gz": _tar_bytes({"folder/a.txt": b"a", "folder/sub/b.txt": b"b"}),
-                      "/folder.zip": _zip_bytes({"a.txt": b"a", "sub/b.txt": b"b"}),
-                      "/evil.tar.gz": _tar_bytes({"../escape.txt": b"x"}),
-                      "/evil.zip": _zip_bytes({"/abs.txt": b"x"})}
-    _Handler.truncated = {"/cut.bin"}
-    _Handler.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def server(local_server):
+    local_server.files.update({
+        "/data.bin": PAYLOAD, "/bad.bin": PAYLOAD[:-1] + b"x", "/cut.bin": PAYLOAD,
+        "/folder.tar.gz": _tar_bytes({"folder/a.txt": b"a", "folder/sub/b.txt": b"b"}),
+        "/folder.zip": _zip_bytes({"a.txt": b"a", "sub/b.txt": b"b"}),
+        "/evil.tar.gz": _tar_bytes({"../escape.txt": b"x"}), "/evil.zip": _zip_bytes({"/abs.txt": b"x"})})
+    local_server.truncated.add("/cut.bin")
+    return local_server
 
 
 def _closed_port():
@@ -79,34 +51,34 @@ def _closed_port():
 
 
 def test_download_checks_the_hash_and_caches(server, tmp_path):
-    path = get_file("data.bin", f"{server}/data.bin", file_hash=SHA256, cache_dir=tmp_path)
+    path = get_file("data.bin", f"{server.url}/data.bin", file_hash=SHA256, cache_dir=tmp_path)
     assert path == str(tmp_path / "datasets" / "data.bin") and open(path, "rb").read() == PAYLOAD
-    again = get_file("data.bin", f"{server}/data.bin", file_hash=SHA256, cache_dir=tmp_path)
-    assert again == path and _Handler.hits == ["/data.bin"]  # served from the cache
-    assert get_file(origin=f"{server}/data.bin", md5_hash=MD5, cache_dir=tmp_path, cache_subdir="models") == \
+    again = get_file("data.bin", f"{server.url}/data.bin", file_hash=SHA256, cache_dir=tmp_path)
+    assert again == path and server.hits == ["/data.bin"]  # served from the cache
+    assert get_file(origin=f"{server.url}/data.bin", md5_hash=MD5, cache_dir=tmp_path, cache_subdir="models") == \
         str(tmp_path / "models" / "data.bin")
     assert sorted(os.listdir(tmp_path / "datasets")) == ["data.bin"]  # no temporary left
 
 
 def test_a_download_with_the_wrong_hash_is_refused_and_nothing_is_cached(server, tmp_path):
     with pytest.raises(ValueError, match=r"has sha256 hash [0-9a-f]{64}, expected " + SHA256 + ".*nothing was cached"):
-        get_file("bad.bin", f"{server}/bad.bin", file_hash=SHA256, cache_dir=tmp_path)
+        get_file("bad.bin", f"{server.url}/bad.bin", file_hash=SHA256, cache_dir=tmp_path)
     assert os.listdir(tmp_path / "datasets") == []
 
 
 def test_a_cached_file_with_the_wrong_hash_is_downloaded_again(server, tmp_path):
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "data.bin").write_bytes(b"stale")
-    path = get_file("data.bin", f"{server}/data.bin", file_hash=SHA256, cache_dir=tmp_path)
-    assert open(path, "rb").read() == PAYLOAD and _Handler.hits == ["/data.bin"]
-    get_file("data.bin", f"{server}/data.bin", file_hash=SHA256, cache_dir=tmp_path, force_download=True)
-    assert _Handler.hits == ["/data.bin", "/data.bin"]
+    path = get_file("data.bin", f"{server.url}/data.bin", file_hash=SHA256, cache_dir=tmp_path)
+    assert open(path, "rb").read() == PAYLOAD and server.hits == ["/data.bin"]
+    get_file("data.bin", f"{server.url}/data.bin", file_hash=SHA256, cache_dir=tmp_path, force_download=True)
+    assert server.hits == ["/data.bin", "/data.bin"]
 
 
 def test_an_interrupted_download_caches_nothing(server, tmp_path):
     with pytest.raises(OSError, match=r"could not download 'cut.bin' from .*the transfer stopped after 38400 of "
                                       r"76800 bytes.*Nothing was cached"):
-        get_file("cut.bin", f"{server}/cut.bin", cache_dir=tmp_path)
+        get_file("cut.bin", f"{server.url}/cut.bin", cache_dir=tmp_path)
     assert os.listdir(tmp_path / "datasets") == []
 
 
@@ -123,28 +95,28 @@ def test_offline_the_error_names_the_file_its_address_and_where_to_put_it(tmp_pa
 
 def test_keras_home_and_a_missing_origin(monkeypatch, tmp_path, server):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
-    assert get_file(origin=f"{server}/data.bin") == str(tmp_path / "home" / "datasets" / "data.bin")
+    assert get_file(origin=f"{server.url}/data.bin") == str(tmp_path / "home" / "datasets" / "data.bin")
     with pytest.raises(ValueError, match='specify the "origin" argument'):
         get_file("x")
     with pytest.raises(ValueError, match="hash_algorithm must be 'sha256', 'md5' or 'auto', received 'sha1'"):
-        get_file("x", f"{server}/data.bin", file_hash="00", hash_algorithm="sha1", cache_dir=tmp_path)
+        get_file("x", f"{server.url}/data.bin", file_hash="00", hash_algorithm="sha1", cache_dir=tmp_path)
 
 
 @pytest.mark.parametrize("archive", ["folder.tar.gz", "folder.zip"])
 def test_archives_extract_into_a_folder_next_to_the_archive(server, tmp_path, archive):
-    path = get_file(origin=f"{server}/{archive}", extract=True, cache_dir=tmp_path)
+    path = get_file(origin=f"{server.url}/{archive}", extract=True, cache_dir=tmp_path)
     assert path == str(tmp_path / "datasets" / "folder")
     inside = path if archive.endswith(".zip") else os.path.join(path, "folder")
     assert open(os.path.join(inside, "sub", "b.txt")).read() == "b"
     assert os.path.isfile(str(tmp_path / "datasets" / "folder") + "_archive")
-    assert get_file(origin=f"{server}/{archive}", extract=True, cache_dir=tmp_path) == path
-    assert len(_Handler.hits) == 1
+    assert get_file(origin=f"{server.url}/{archive}", extract=True, cache_dir=tmp_path) == path
+    assert len(server.hits) == 1
 
 
 @pytest.mark.parametrize("archive", ["evil.tar.gz", "evil.zip"])
 def test_archive_members_that_escape_their_folder_are_refused(server, tmp_path, archive):
     with pytest.raises(ValueError, match="would be written outside its folder; it is refused"):
-        get_file(origin=f"{server}/{archive}", extract=True, cache_dir=tmp_path)
+        get_file(origin=f"{server.url}/{archive}", extract=True, cache_dir=tmp_path)
     assert not (tmp_path / "escape.txt").exists() and not os.path.exists("/abs.txt")
     assert [n for n in os.listdir(tmp_path / "datasets") if not n.endswith("_archive")] == []
 
