@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from kerastorch import activations, config
+from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.utils.file_utils import get_file
 
 __all__ = ["CLASS_INDEX_HASH", "CLASS_INDEX_PATH", "PREPROCESS_INPUT_DOC", "decode_predictions",
@@ -74,7 +75,7 @@ def preprocess_input(x, data_format=None, mode="caffe"):
     """
     if mode not in _MODES:
         raise ValueError(f"preprocess_input: mode must be one of {_MODES}, received mode={mode!r}")
-    data_format = _data_format(data_format)
+    data_format = normalize_data_format(data_format, "preprocess_input")
     is_tensor = isinstance(x, torch.Tensor)
     if is_tensor:
         out = x.to(config.torch_dtype(config.floatx())) if not x.is_floating_point() else x.clone()
@@ -215,9 +216,3 @@ def validate_activation(classifier_activation, weights):
                          f"when using pretrained weights, with include_top=True; received "
                          f"classifier_activation={classifier_activation!r}")
 
-
-def _data_format(data_format):
-    data_format = config.image_data_format() if data_format is None else data_format
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', received {data_format!r}")
-    return data_format

@@ -6,6 +6,9 @@ from kerastorch.saving.object_registration import (
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from kerastorch.layers.node import get_source_inputs
 from kerastorch.utils.file_utils import get_file
+from kerastorch.utils.image_dataset_utils import image_dataset_from_directory
+from kerastorch.utils.image_utils import array_to_img, img_to_array, load_img, save_img, smart_resize
+from kerastorch.utils.text_dataset_utils import text_dataset_from_directory
 from kerastorch.utils.numerical_utils import normalize, to_categorical
 from kerastorch.utils.rng_utils import set_random_seed
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
