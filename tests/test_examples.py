@@ -64,3 +64,14 @@ def test_custom_components_written_with_keras_ops_train_save_and_reload():
     assert "reloaded model gives the same predictions: True" in out
     assert "reloaded model gives the same scores: True" in out
     assert "reloaded layers: InputLayer, SimpleDense, ResidualBlock, SimpleDense, Activation" in out
+
+
+def test_transfer_learning_beats_training_from_scratch(tmp_path):
+    base = str(tmp_path / "base.keras")
+    first = _run("transfer_learning.py", "5", "--base", base)
+    assert f"saved the base to {base}" in first
+    again = _run("transfer_learning.py", "5", "--base", base)  # the saved base is loaded, not trained again
+    assert f"loading the pre-trained base from {base}" in again
+    for out in (first, again):
+        gain = float(out.split("transfer learning wins by")[1].split()[0])
+        assert gain > 0.05, out
