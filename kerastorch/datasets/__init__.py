@@ -1,2 +1,5 @@
-"""``keras.datasets``: data sets; ``digits`` ships with the package and works offline."""
-from kerastorch.datasets import digits
+"""``keras.datasets``: Keras's data sets, downloaded once into the Keras cache (``~/.keras/datasets``) and
+checked against their published hashes; ``digits`` ships with the package and works offline."""
+from kerastorch.datasets import (
+    boston_housing, california_housing, cifar10, cifar100, digits, fashion_mnist, imdb, mnist, reuters,
+)
