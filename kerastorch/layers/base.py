@@ -24,6 +24,7 @@ Example:
     torch.Size([2, 4])
 """
 import copy
+import functools
 import inspect
 import threading
 
@@ -700,19 +701,26 @@ def _init_has_own_args(cls):
 _JSON_TYPES = (type(None), bool, int, float, str)
 
 
+@functools.lru_cache(maxsize=None)
+def _init_signature(cls):
+    """``inspect.signature(cls.__init__)``, once per class (it is slow, and every layer built asks for it)."""
+    return inspect.signature(cls.__init__)
+
+
 def _capture_init_args(cls, args, kwargs):
     """Keras's auto-config: a subclass whose __init__ takes only JSON-like values
     gets ``get_config`` for free."""
     if cls.__init__ is Layer.__init__:
         return None
+    signature = _init_signature(cls)
     try:
-        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        bound = signature.bind(None, *args, **kwargs)
     except TypeError:
         return None
     bound.apply_defaults()
     values = {}
     for name, value in list(bound.arguments.items())[1:]:
-        kind = inspect.signature(cls.__init__).parameters[name].kind
+        kind = signature.parameters[name].kind
         if kind == inspect.Parameter.VAR_KEYWORD:  # forwarded to Layer.__init__: base arguments stay out
             values.update({k: v for k, v in value.items() if k not in _BASE_INIT_ARGS})
         elif kind == inspect.Parameter.VAR_POSITIONAL:
