@@ -36,6 +36,8 @@ def _non_negative(layer, arg, value, allow_none=False):
 class _Elementwise(Layer):
     """An activation layer: shape-preserving, masks pass through."""
 
+    _preserves_shape = True
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True

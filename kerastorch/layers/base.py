@@ -198,9 +198,22 @@ class Layer(torch.nn.Module):
         Node(self, args, kwargs, outputs)
         return outputs
 
+    # A layer whose output has its input's shape and dtype (activations, dropouts, normalizations) sets this:
+    # its symbolic calls on one plain input then need no fake run, which deep models (applications) feel.
+    # A subclass written outside kerastorch that overrides ``call`` is not trusted with it (unless it sets it).
+    _preserves_shape = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if ("call" in cls.__dict__ and "_preserves_shape" not in cls.__dict__
+                and not cls.__module__.startswith("kerastorch.")):
+            cls._preserves_shape = False
+
     def compute_output_spec(self, *args, **kwargs):
         """Output KerasTensors for KerasTensor inputs, found by running ``call`` on
         fake tensors (no data is computed)."""
+        if self._preserves_shape and plain_symbolic_input(args, kwargs, self.compute_dtype):
+            return KerasTensor(args[0].shape, args[0].dtype)
         try:
             return compute_output_spec(self.__call__, args, kwargs, device=self._weight_device())
         finally:
@@ -699,6 +712,22 @@ def _init_has_own_args(cls):
 
 
 _JSON_TYPES = (type(None), bool, int, float, str)
+
+
+def plain_symbolic_input(args, kwargs, dtype):
+    """Whether a symbolic call has one KerasTensor argument of ``dtype``, without a mask (given or attached):
+    the case in which a layer may compute its output spec from the shape alone.
+
+    Args:
+        args: tuple, the call's positional arguments.
+        kwargs: dict, its keyword arguments.
+        dtype: str, the dtype the input must have.
+
+    Returns:
+        bool.
+    """
+    return (len(args) == 1 and isinstance(args[0], KerasTensor) and args[0]._keras_mask is None
+            and kwargs.get("mask") is None and args[0].dtype == dtype)
 
 
 @functools.lru_cache(maxsize=None)

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from kerastorch import activations, constraints, initializers, regularizers, tree
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.layers.base import Layer
+from kerastorch.layers.base import Layer, plain_symbolic_input
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.saving import object_registration as registry
 from kerastorch.saving import serialization_lib
@@ -212,6 +212,11 @@ class Dense(_LoRA, Layer):
         self.built = True
         if self.lora_rank:
             self.enable_lora(self.lora_rank, self.lora_alpha)
+
+    def compute_output_spec(self, *args, **kwargs):
+        if type(self).call is Dense.call and plain_symbolic_input(args, kwargs, self.compute_dtype):  # no fake run
+            return KerasTensor(args[0].shape[:-1] + (self.units,), self.compute_dtype)
+        return super().compute_output_spec(*args, **kwargs)
 
     def call(self, inputs):
         kernel = self._merged(self.kernel) if self.lora_enabled else self.kernel

@@ -403,3 +403,21 @@ def test_module_dtype_conversion_reaches_layers_without_weights():
     assert all(layer.compute_dtype == "float32" for layer in model.layers) and model(x.float()).dtype == torch.float32
     model.to("cpu")  # a device move leaves the dtypes alone
     assert all(layer.compute_dtype == "float32" for layer in model.layers)
+
+
+def test_symbolic_calls_of_shape_preserving_layers_skip_the_fake_run_and_subclasses_do_not_inherit_it():
+    class Doubling(keras.layers.Activation):  # a user's subclass changing the shape
+        def call(self, inputs):
+            return torch.cat([inputs, inputs], -1)
+
+    x = keras.Input((3,))
+    assert keras.layers.Activation("relu")(x).shape == (None, 3)
+    assert keras.layers.Dense(5)(keras.Input((2, 3))).shape == (None, 2, 5)
+    assert Doubling("relu")(x).shape == (None, 6)
+    assert keras.layers.Activation._preserves_shape and not Doubling._preserves_shape
+
+    class Wider(keras.layers.Dense):
+        def call(self, inputs):
+            return torch.cat([super().call(inputs)] * 2, -1)
+
+    assert Wider(2)(x).shape == (None, 4)

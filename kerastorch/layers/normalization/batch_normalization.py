@@ -22,7 +22,6 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import initializers
-from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
@@ -87,11 +86,9 @@ class BatchNormalization(Layer):
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         self.built = True
 
+    _preserves_shape = True
+
     def compute_output_spec(self, *args, **kwargs):
-        inputs = args[0] if args else kwargs.get("inputs")
-        if (len(args) == 1 and not kwargs.get("mask") and isinstance(inputs, KerasTensor)
-                and inputs._keras_mask is None and inputs.dtype == self.compute_dtype):
-            return KerasTensor(inputs.shape, inputs.dtype)  # same shape and dtype: no fake run (deep models)
         # Symbolic calls run on fake tensors: the moving statistics are not updated there.
         self._symbolic = True
         try:

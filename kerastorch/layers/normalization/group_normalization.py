@@ -23,6 +23,8 @@ from kerastorch.saving.object_registration import register_builtin
 class GroupNormalization(Layer):
     """Group normalization; weights ``gamma`` (if ``scale``) then ``beta`` (if ``center``), one per channel."""
 
+    _preserves_shape = True
+
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):

@@ -26,6 +26,8 @@ class LayerNormalization(Layer):
     """Layer normalization; weights ``gamma`` (if ``scale`` or ``rms_scaling``) then ``beta`` (if
     ``center`` and not ``rms_scaling``), each of the shape of the normalized axes."""
 
+    _preserves_shape = True
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):

@@ -21,6 +21,8 @@ from kerastorch.saving.object_registration import register_builtin
 class RMSNormalization(Layer):
     """Root-mean-square normalization (Zhang & Sennrich, 2019); one weight, ``scale``."""
 
+    _preserves_shape = True
+
     def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)

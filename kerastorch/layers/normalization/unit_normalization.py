@@ -16,6 +16,8 @@ from kerastorch.saving.object_registration import register_builtin
 class UnitNormalization(Layer):
     """L2-normalizes the inputs over ``axis``; no weights."""
 
+    _preserves_shape = True
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)

@@ -43,6 +43,8 @@ class Normalization(Layer):
     tensor([[-1.,  1.]])
     """
 
+    _preserves_shape = True
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         if axis is None:

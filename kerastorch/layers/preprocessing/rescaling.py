@@ -39,6 +39,8 @@ class Rescaling(Layer):
             [0., 1.]])
     """
 
+    _preserves_shape = True
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale = _standard(self, "scale", scale)

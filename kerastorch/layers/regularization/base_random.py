@@ -22,6 +22,8 @@ from kerastorch.layers.core import _check_seed, _label
 class BaseRandomLayer(Layer):
     """A layer with an optional int ``seed`` (see the module docstring); it passes masks through."""
 
+    _preserves_shape = True
+
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_seed(self, seed)
