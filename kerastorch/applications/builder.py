@@ -46,16 +46,23 @@ class WeightsFile:
         base_url: str, the folder the files are published in (ends with ``/``).
         top: tuple ``(file_name, file_hash)`` of the file with the classifier.
         no_top: tuple ``(file_name, file_hash)`` of the file without it.
+        cache_names: tuple ``(with_top, without_top)`` or None: the names Keras caches the files under, when
+            they differ from the published ones (``NASNet-mobile.h5`` is cached as ``nasnet_mobile.h5``).
+
+    >>> WeightsFile("https://host/", ("A.h5", "0"), ("B.h5", "1"), cache_names=("a.h5", "b.h5")).file(False)
+    ('b.h5', 'https://host/B.h5', '1')
     """
 
     base_url: str
     top: tuple
     no_top: tuple
+    cache_names: tuple = None
 
     def file(self, include_top):
-        """``(file_name, origin, file_hash)`` of the file for ``include_top``."""
+        """``(cache_name, origin, file_hash)`` of the file for ``include_top``."""
         name, file_hash = self.top if include_top else self.no_top
-        return name, self.base_url + name, file_hash
+        cache_name = self.cache_names[0 if include_top else 1] if self.cache_names else name
+        return cache_name, self.base_url + name, file_hash
 
 
 def check_arguments(weights, include_top, classes, classifier_activation=None):
@@ -145,14 +152,16 @@ def application_top(x, include_top, pooling, classes, classifier_activation, *, 
     return apply_pooling(x, pooling, data_format=data_format)
 
 
-def apply_pooling(x, pooling, data_format=None):
-    """``pooling`` of the features when there is no top: None (unchanged), ``"avg"`` or ``"max"`` (named
-    ``avg_pool`` / ``max_pool``, as in Keras).
+def apply_pooling(x, pooling, data_format=None, named=True):
+    """``pooling`` of the features when there is no top: None (unchanged), ``"avg"`` or ``"max"``.
 
     Args:
         x: the feature map (4D KerasTensor).
         pooling: None, ``"avg"`` or ``"max"``.
         data_format: str or None.
+        named: bool, default True: name the layer ``avg_pool`` / ``max_pool`` (ResNet, DenseNet,
+            EfficientNet); False keeps the default names (``global_average_pooling2d`` ...), as most
+            Keras families do.
 
     Returns:
         The output KerasTensor.
@@ -163,9 +172,9 @@ def apply_pooling(x, pooling, data_format=None):
     if pooling is None:
         return x
     if pooling == "avg":
-        return GlobalAveragePooling2D(data_format=data_format, name="avg_pool")(x)
+        return GlobalAveragePooling2D(data_format=data_format, name="avg_pool" if named else None)(x)
     if pooling == "max":
-        return GlobalMaxPooling2D(data_format=data_format, name="max_pool")(x)
+        return GlobalMaxPooling2D(data_format=data_format, name="max_pool" if named else None)(x)
     raise ValueError(f"pooling must be None, 'avg' or 'max'; received pooling={pooling!r}")
 
 

@@ -27,7 +27,7 @@ from kerastorch import activations, config
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.utils.file_utils import get_file
 
-__all__ = ["CLASS_INDEX_HASH", "CLASS_INDEX_PATH", "PREPROCESS_INPUT_DOC", "decode_predictions",
+__all__ = ["CLASS_INDEX_HASH", "CLASS_INDEX_PATH", "PREPROCESS_INPUT_DOC", "correct_pad", "decode_predictions",
            "obtain_input_shape", "preprocess_input", "validate_activation"]
 
 CLASS_INDEX_PATH = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
@@ -216,3 +216,24 @@ def validate_activation(classifier_activation, weights):
                          f"when using pretrained weights, with include_top=True; received "
                          f"classifier_activation={classifier_activation!r}")
 
+
+
+def correct_pad(x, kernel_size):
+    """The zero padding before a strided ``"valid"`` convolution (or pooling) of ``kernel_size`` that places
+    its windows as TensorFlow's ``"same"`` padding does: one row (column) less before than after on an even
+    or unknown side.
+
+    Args:
+        x: the 4D KerasTensor to pad (channels last, or first per ``keras.config.image_data_format()``).
+        kernel_size: int or tuple of 2 ints.
+
+    Returns:
+        ``((top, bottom), (left, right))`` for ``ZeroPadding2D``.
+
+    >>> from kerastorch import Input
+    >>> correct_pad(Input((8, 7, 3)), 3), correct_pad(Input((None, None, 3)), 5)
+    (((0, 1), (1, 1)), ((1, 2), (1, 2)))
+    """
+    kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    sides = x.shape[1:3] if config.image_data_format() == "channels_last" else x.shape[2:4]
+    return tuple((k // 2 - (1 if side is None or side % 2 == 0 else 0), k // 2) for side, k in zip(sides, kernel))

@@ -84,7 +84,13 @@ class SafeModeScope:
 
 
 # Keras 3 writes these classes under an internal module path, and reads them only from there.
-_KERAS_MODULES = {("keras", "Functional"): ("keras.src.models.functional", "Functional")}
+_KERAS_MODULES = {  # Keras 3 classes it does not register, written with their module and an unqualified name
+    ("keras", "Functional"): ("keras.src.models.functional", "Functional"),
+    ("keras.applications.inception_resnet_v2", "CustomScaleLayer"):
+        ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"),
+    ("keras.applications.convnext", "LayerScale"): ("keras.src.applications.convnext", "LayerScale"),
+    ("keras.applications.convnext", "StochasticDepth"): ("keras.src.applications.convnext", "StochasticDepth"),
+}
 # Where a function named in a config is looked for when the caller gives no table (Keras 3 writes
 # ``"module": "builtins"`` for all of them).
 _FUNCTION_MODULES = ("keras.activations", "keras.losses", "keras.metrics.functions")

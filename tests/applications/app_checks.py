@@ -16,15 +16,15 @@ def randomize_keras_model(keras_model, seed=0):
             if "count" in name:
                 continue
             if "moving_variance" in name or name == "variance":
-                value = rng.uniform(0.5, 1.5, shape)
+                value = rng.uniform(0.5, 1.5, shape).astype("float32")
             elif "moving_mean" in name or name == "mean" or name in ("beta", "bias"):
-                value = rng.normal(0.0, 0.1, shape)
+                value = 0.1 * rng.standard_normal(shape, dtype=np.float32)
             elif name == "gamma":
-                value = rng.uniform(0.8, 1.2, shape)
+                value = rng.uniform(0.8, 1.2, shape).astype("float32")
             else:
                 fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
-                value = rng.normal(0.0, 1.0 / np.sqrt(max(fan_in, 1)), shape)
-            weight.assign(value.astype("float32"))
+                value = rng.standard_normal(shape, dtype=np.float32) / np.float32(np.sqrt(max(fan_in, 1)))
+            weight.assign(value)
 
 
 def write_legacy_h5(keras_model, path):

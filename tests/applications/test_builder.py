@@ -13,6 +13,16 @@ from app_checks import randomize_keras_model, relative_difference, write_legacy_
 from kerastorch.applications import builder, imagenet_utils, resnet
 
 
+@pytest.mark.parity
+def test_every_keras_application_is_here(keras3):
+    theirs = {name for name in dir(keras3.applications) if not name.startswith("_")}
+    assert theirs == set(keras.applications.__all__)
+    for module in keras.applications.MODULES:
+        if module != "imagenet_utils":
+            family = getattr(keras.applications, module)
+            assert callable(family.preprocess_input) and callable(family.decode_predictions), module
+
+
 def test_argument_checks_name_what_is_wrong(tmp_path):
     with pytest.raises(ValueError, match="weights argument should be either None .* received weights='nope.h5' "
                                          r"\(no such file\)"):
