@@ -75,3 +75,26 @@ def test_transfer_learning_beats_training_from_scratch(tmp_path):
     for out in (first, again):
         gain = float(out.split("transfer learning wins by")[1].split()[0])
         assert gain > 0.05, out
+
+
+@pytest.mark.parametrize("base", ["mobilenet_v2", "resnet50"])
+def test_fine_tune_script_on_a_generated_image_folder(tmp_path, base):
+    import numpy as np
+
+    import kerastorch as keras
+
+    rng = np.random.default_rng(0)
+    for c, name in enumerate(["reds", "greens"]):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        for i in range(6):
+            x = rng.uniform(0, 60, (36, 36, 3))
+            x[..., c] += 150
+            keras.utils.save_img(str(tmp_path / "data" / name / f"{i}.png"), x, scale=False)
+    output = tmp_path / "model.keras"
+    out = _run("fine_tune.py", "--data", str(tmp_path / "data"), "--base", base, "--weights", "none",
+               "--image-size", "32", "--epochs", "1", "--fine-tune-layers", "5", "--batch-size", "4",
+               "--output", str(output))
+    assert "head trained: validation accuracy" in out and f"saved to {output}" in out
+    model = keras.models.load_model(str(output))
+    assert model.predict(np.full((2, 32, 32, 3), 100.0, "float32"), verbose=0).shape == (2, 2)
+    assert ("rgb_to_bgr_minus_means" in [layer.name for layer in model.layers]) == (base == "resnet50")

@@ -22,8 +22,8 @@ def _run(block, tmp_path, monkeypatch):
 
 
 def test_the_readme_has_the_blocks_checked_below():
-    assert len(BLOCKS) == 3 and "keras.Sequential" in BLOCKS[0] and "model.save" in BLOCKS[1]
-    assert "autodiff.grad" in BLOCKS[2]
+    assert len(BLOCKS) == 4 and "keras.Sequential" in BLOCKS[0] and "model.save" in BLOCKS[1]
+    assert "autodiff.grad" in BLOCKS[2] and "keras.applications.Xception" in BLOCKS[3]
 
 
 def test_quickstart_block(tmp_path, monkeypatch):
@@ -57,4 +57,11 @@ def test_the_examples_paragraph_lists_every_script():
 
 def test_the_set_up_command_installs_what_the_examples_import():
     setup = re.search(r"```bash\n(.*?)```", _readme(), flags=re.S).group(1)
-    assert 'pip install -e ".[h5]"' in setup and "examples/quickstart.py" in setup  # save_load.py uses h5py
+    assert 'pip install -e ".[h5,image]"' in setup and "examples/quickstart.py" in setup  # h5py, Pillow
+
+
+def test_transfer_learning_block(tmp_path, monkeypatch):
+    namespace = _run(BLOCKS[3], tmp_path, monkeypatch)
+    base, model = namespace["base_model"], namespace["model"]
+    assert not base.trainable_weights and len(model.trainable_weights) == 2
+    assert model.output_shape == (None, 1)
