@@ -37,7 +37,10 @@ def _split_case(d):
 def _pad_case(d):
     x = _x(d, max_dims=2, min_side=2)
     mode = d.draw(st.sampled_from(("constant", "reflect", "symmetric")))
-    limit = 1 if mode == "reflect" else 2
+    # reflect and symmetric within the axis: Keras's torch backend goes wrong when a symmetric width reaches the
+    # axis size ([0, 1] padded by 2 on the right gives [0, 1, 1, 1], NumPy [0, 1, 1, 0]); wider pads are checked
+    # against NumPy in test_pad_modes_match_numpy_for_any_width
+    limit = 1 if mode in ("reflect", "symmetric") else 2
     widths = tuple((d.draw(st.integers(0, limit)), d.draw(st.integers(0, limit))) for _ in range(x.ndim))
     kwargs = {"mode": mode}
     if mode == "constant" and x.dtype != bool:
