@@ -2,12 +2,15 @@
 
 No test's outcome depends on which tests ran before it: every test starts with the random generators of
 Python, NumPy and torch seeded, fresh layer names and the default settings (float type, image data format,
-device, dtype policy), and hypothesis re-seeds torch's generator before each example as it does Python's
-and NumPy's. ``python -m pytest --reverse`` (the ``pytest-reverse`` plugin of the test extra) runs the
+device, dtype policy), hypothesis re-seeds torch's generator before each example as it does Python's and
+NumPy's, and every kerastorch module is imported before the first test (hypothesis draws constants from the
+project's imported modules). ``python -m pytest --reverse`` (the ``pytest-reverse`` plugin of the test extra) runs the
 suite backwards to check this.
 """
 import http.server
+import importlib
 import os
+import pkgutil
 import threading
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -15,6 +18,8 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import hypothesis
 import pytest
 import torch
+
+import kerastorch
 
 # The function-scoped fixtures here (keras3, fresh layer names) need no reset between examples.
 _SUPPRESSED = [hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.function_scoped_fixture]
@@ -31,6 +36,12 @@ hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The tests use tiny tensors: one thread is faster, and immune to OpenMP spinning on a busy machine.
 torch.set_num_threads(1)
+
+# Hypothesis also draws the numeric and string constants it finds in the project's own modules, collected
+# from the modules imported so far: a test's examples would then depend on which tests ran before it (and
+# imported more modules). Importing every kerastorch module first gives every test the same constants.
+for _module in pkgutil.walk_packages(kerastorch.__path__, "kerastorch."):
+    importlib.import_module(_module.name)
 
 
 class _TorchGlobalGenerator:

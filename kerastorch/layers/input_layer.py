@@ -37,6 +37,9 @@ class InputLayer(Layer):
         dtype = config.standardize_dtype(dtype.name if hasattr(dtype, "compute_dtype") else dtype)
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+        if any(d is not None and d < 0 for d in self.batch_shape):
+            raise ValueError(f'InputLayer "{self.name}": dimensions must be None or non-negative integers, received '
+                             f"batch_shape={self.batch_shape}")
         self.optional = optional
         self.built = True
         tensor = input_tensor if isinstance(input_tensor, KerasTensor) else KerasTensor(

@@ -45,3 +45,9 @@ def test_input_layer_config_round_trip():
 def test_is_keras_tensor():
     assert keras.backend.is_keras_tensor(keras.Input((1,)))
     assert keras.backend.backend() == "torch"
+
+
+def test_negative_dimensions_are_refused():
+    with pytest.raises(ValueError, match=r"dimensions must be None or non-negative integers, received "
+                                         r"batch_shape=\(None, -2\)"):
+        keras.Input((-2,))
