@@ -429,23 +429,5 @@ ConvNeXtLarge = _variant("ConvNeXtLarge", "large")
 ConvNeXtXLarge = _variant("ConvNeXtXLarge", "xlarge")
 
 
-def preprocess_input(x, data_format=None):
-    """A pass-through, as in Keras: ConvNeXt normalizes its inputs inside the model (its ``Normalization``
-    layer), so the images go in as RGB values in [0, 255].
-
-    Args:
-        x: a NumPy array or torch tensor of images.
-        data_format: str or None, default None: accepted for the common signature; unused.
-
-    Returns:
-        ``x`` itself, unchanged.
-
-    >>> import numpy as np
-    >>> x = np.array([0.0, 127.5, 255.0])
-    >>> preprocess_input(x) is x
-    True
-    """
-    return x
-
-
+preprocess_input = imagenet_utils.family_preprocess_input(None, "ConvNeXt")
 decode_predictions = imagenet_utils.decode_predictions

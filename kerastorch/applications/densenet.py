@@ -208,26 +208,5 @@ for _fn, _title in ((DenseNet121, "DenseNet121"), (DenseNet169, "DenseNet169"), 
         key=_title.lower())
 
 
-def preprocess_input(x, data_format=None):
-    """Preprocess RGB images in [0, 255] for DenseNet (torch's convention: scaled to [0, 1], minus the ImageNet
-    channel means, divided by their deviations).
-
-    Args:
-        x: a NumPy array or torch tensor of images, 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()``.
-
-    Returns:
-        A new array or tensor of the same kind.
-
-    Raises:
-        ValueError: for images without 3 channels on the channel axis.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.full((1, 1, 1, 3), 255.0))[0, 0, 0].round(4)
-    array([2.2489, 2.4286, 2.64  ])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="torch")
-
-
+preprocess_input = imagenet_utils.family_preprocess_input("torch", "DenseNet")
 decode_predictions = imagenet_utils.decode_predictions

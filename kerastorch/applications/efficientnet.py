@@ -506,22 +506,5 @@ EfficientNetB6 = _variant("b6")
 EfficientNetB7 = _variant("b7")
 
 
-def preprocess_input(x, data_format=None):
-    """A pass-through, kept for compatibility: EfficientNet models include their preprocessing and take RGB
-    images with values in [0, 255].
-
-    Args:
-        x: a NumPy array or tensor of images.
-        data_format: str or None, ignored.
-
-    Returns:
-        ``x`` itself, unchanged.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.array([0.0, 255.0]))
-    array([  0., 255.])
-    """
-    return x
-
-
+preprocess_input = imagenet_utils.family_preprocess_input(None, "EfficientNet")
 decode_predictions = imagenet_utils.decode_predictions

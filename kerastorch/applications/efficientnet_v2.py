@@ -310,22 +310,5 @@ EfficientNetV2M = _variant("M")
 EfficientNetV2L = _variant("L")
 
 
-def preprocess_input(x, data_format=None):
-    """A pass-through, kept for compatibility: EfficientNetV2 models include their preprocessing and take RGB
-    images with values in [0, 255] (in [-1, 1] when built with ``include_preprocessing=False``).
-
-    Args:
-        x: a NumPy array or tensor of images.
-        data_format: str or None, ignored.
-
-    Returns:
-        ``x`` itself, unchanged.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.array([0.0, 255.0]))
-    array([  0., 255.])
-    """
-    return x
-
-
+preprocess_input = imagenet_utils.family_preprocess_input(None, "EfficientNetV2")
 decode_predictions = imagenet_utils.decode_predictions

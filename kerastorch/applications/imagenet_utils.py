@@ -27,7 +27,7 @@ from kerastorch import activations, config
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.utils.file_utils import get_file
 
-__all__ = ["CLASS_INDEX_HASH", "CLASS_INDEX_PATH", "PREPROCESS_INPUT_DOC", "correct_pad", "decode_predictions",
+__all__ = ["CLASS_INDEX_HASH", "CLASS_INDEX_PATH", "correct_pad", "decode_predictions", "family_preprocess_input",
            "obtain_input_shape", "preprocess_input", "validate_activation"]
 
 CLASS_INDEX_PATH = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
@@ -37,18 +37,6 @@ _TORCH_MEAN = (0.485, 0.456, 0.406)
 _TORCH_STD = (0.229, 0.224, 0.225)
 _MODES = ("caffe", "tf", "torch")
 _class_indices = {}  # (address, hash) -> the loaded class index
-
-PREPROCESS_INPUT_DOC = """Preprocess a batch of images the way the {name} weights expect ({what}).
-
-    Args:
-        x: a float NumPy array or torch tensor of RGB images with values in [0, 255], 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()``.
-
-    Returns:
-        The preprocessed images, a new array or tensor of the same kind (float32 for integer input).
-    """
-
 
 def preprocess_input(x, data_format=None, mode="caffe"):
     """Preprocess a batch of images for an ImageNet model.
@@ -98,6 +86,49 @@ def preprocess_input(x, data_format=None, mode="caffe"):
             std = torch.tensor(_TORCH_STD, dtype=out.dtype, device=out.device).reshape(shape)
             out = (out / 255.0 - mean) / std
     return out if is_tensor else out.numpy()
+
+
+_MODE_DESCRIPTIONS = {
+    "caffe": "Caffe's convention: RGB to BGR, minus the ImageNet channel means, no scaling",
+    "tf": "scaled to [-1, 1]",
+    "torch": "scaled to [0, 1], minus the ImageNet channel means, divided by their deviations",
+    None: "nothing: the model rescales its inputs itself, so this is a pass-through kept for compatibility",
+}
+
+
+def family_preprocess_input(mode, family):
+    """The ``preprocess_input`` of an application family: :func:`preprocess_input` with the family's mode.
+
+    Args:
+        mode: ``"caffe"``, ``"tf"``, ``"torch"``, or None for a pass-through (families that preprocess inside
+            the model: EfficientNet, MobileNetV3, ConvNeXt).
+        family: str, the family's name, for the docstring.
+
+    Returns:
+        A function ``preprocess_input(x, data_format=None)``.
+
+    >>> white = np.full((1, 1, 1, 3), 255.0)
+    >>> [family_preprocess_input(mode, "Any")(white)[0, 0, 0].round(3).tolist() for mode in _MODE_DESCRIPTIONS]
+    [[151.061, 138.221, 131.32], [1.0, 1.0, 1.0], [2.249, 2.429, 2.64], [255.0, 255.0, 255.0]]
+    """
+    if mode not in _MODE_DESCRIPTIONS:
+        raise ValueError(f"family_preprocess_input: mode must be one of {list(_MODE_DESCRIPTIONS)}, received {mode!r}")
+
+    def family_function(x, data_format=None):
+        return x if mode is None else preprocess_input(x, data_format=data_format, mode=mode)
+
+    family_function.__name__ = family_function.__qualname__ = "preprocess_input"
+    family_function.__doc__ = f"""Preprocess RGB images with values in [0, 255] for {family}: {_MODE_DESCRIPTIONS[mode]}.
+
+    Args:
+        x: a NumPy array or torch tensor of images, 3D or 4D.
+        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
+            ``keras.config.image_data_format()``.
+
+    Returns:
+        A new array or tensor of the same kind (``x`` itself for a pass-through).
+    """
+    return family_function
 
 
 def decode_predictions(preds, top=5):

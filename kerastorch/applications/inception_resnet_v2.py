@@ -155,25 +155,5 @@ InceptionResNetV2.__doc__ = application_docstring(
     example_shape=(MIN_SIZE, MIN_SIZE, 3))
 
 
-def preprocess_input(x, data_format=None):
-    """Preprocess RGB images in [0, 255] for InceptionResNetV2: scaled to [-1, 1].
-
-    Args:
-        x: a NumPy array or torch tensor of images, 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()``.
-
-    Returns:
-        A new array or tensor of the same kind.
-
-    Raises:
-        ValueError: for an unknown ``data_format``.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.array([0.0, 127.5, 255.0]))
-    array([-1.,  0.,  1.])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
+preprocess_input = imagenet_utils.family_preprocess_input("tf", "InceptionResNetV2")
 decode_predictions = imagenet_utils.decode_predictions

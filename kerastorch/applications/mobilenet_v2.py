@@ -238,22 +238,5 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     return load_weights(model, weights, include_top, weights_file(alpha, rows) if weights == "imagenet" else None)
 
 
-def preprocess_input(x, data_format=None):
-    """Preprocess RGB images in [0, 255] for MobileNetV2: scaled to [-1, 1].
-
-    Args:
-        x: a NumPy array or torch tensor of images, 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()``.
-
-    Returns:
-        A new array or tensor of the same kind.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.array([0.0, 255.0]))
-    array([-1.,  1.])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
+preprocess_input = imagenet_utils.family_preprocess_input("tf", "MobileNetV2")
 decode_predictions = imagenet_utils.decode_predictions

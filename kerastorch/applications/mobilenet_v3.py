@@ -336,22 +336,5 @@ MobileNetV3Small = _v3("MobileNetV3Small", "small", _SMALL_BLOCKS, 1024, "11 inv
 MobileNetV3Large = _v3("MobileNetV3Large", "large", _LARGE_BLOCKS, 1280, "15 inverted residual blocks")
 
 
-def preprocess_input(x, data_format=None):
-    """A pass-through, as in Keras: MobileNetV3 includes its preprocessing (a ``Rescaling`` layer).
-
-    Args:
-        x: a NumPy array or tensor of images.
-        data_format: unused, kept for the common signature.
-
-    Returns:
-        ``x`` itself.
-
-    >>> import numpy as np
-    >>> x = np.ones((1, 2, 2, 3))
-    >>> preprocess_input(x) is x
-    True
-    """
-    return x
-
-
+preprocess_input = imagenet_utils.family_preprocess_input(None, "MobileNetV3")
 decode_predictions = imagenet_utils.decode_predictions

@@ -175,22 +175,5 @@ for _fn, _title, _blocks in ((ResNet50, "ResNet50", "3, 4, 6, 3"), (ResNet101, "
         "images preprocessed with :func:`preprocess_input`.", key=_title.lower())
 
 
-def preprocess_input(x, data_format=None):
-    """Preprocess RGB images in [0, 255] for ResNet v1 (Caffe's convention: BGR, minus the ImageNet means).
-
-    Args:
-        x: a NumPy array or torch tensor of images, 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()``.
-
-    Returns:
-        A new array or tensor of the same kind.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.zeros((1, 1, 1, 3)))[0, 0, 0]
-    array([-103.939, -116.779, -123.68 ])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
+preprocess_input = imagenet_utils.family_preprocess_input("caffe", "ResNet v1")
 decode_predictions = imagenet_utils.decode_predictions

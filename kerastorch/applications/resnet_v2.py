@@ -98,22 +98,5 @@ for _fn, _title, _blocks in ((ResNet50V2, "ResNet50V2", "3, 4, 6, 3"), (ResNet10
         "inputs are RGB images preprocessed with :func:`preprocess_input`.", key=_title.lower())
 
 
-def preprocess_input(x, data_format=None):
-    """Preprocess RGB images in [0, 255] for ResNet v2: scaled to [-1, 1].
-
-    Args:
-        x: a NumPy array or torch tensor of images, 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()``.
-
-    Returns:
-        A new array or tensor of the same kind.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.array([0.0, 127.5, 255.0]))
-    array([-1.,  0.,  1.])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
+preprocess_input = imagenet_utils.family_preprocess_input("tf", "ResNet v2")
 decode_predictions = imagenet_utils.decode_predictions

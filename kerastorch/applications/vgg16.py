@@ -138,26 +138,5 @@ VGG16.__doc__ = application_docstring(
     "layers); inputs are RGB images preprocessed with :func:`preprocess_input`.", key="vgg16")
 
 
-def preprocess_input(x, data_format=None):
-    """Preprocess RGB images in [0, 255] for VGG16 and VGG19 (Caffe's convention: BGR, minus the ImageNet
-    means, no scaling).
-
-    Args:
-        x: a NumPy array or torch tensor of images, 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()``.
-
-    Returns:
-        A new array or tensor of the same kind.
-
-    Raises:
-        ValueError: for an unknown ``data_format`` or images without 3 channels.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.full((1, 1, 1, 3), 255.0))[0, 0, 0]
-    array([151.061, 138.221, 131.32 ])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
+preprocess_input = imagenet_utils.family_preprocess_input("caffe", "VGG")
 decode_predictions = imagenet_utils.decode_predictions

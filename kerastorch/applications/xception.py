@@ -164,25 +164,5 @@ Xception.__doc__ = application_docstring(
     default_size=299, min_size=71, example_shape=(71, 71, 3))
 
 
-def preprocess_input(x, data_format=None):
-    """Preprocess RGB images in [0, 255] for Xception: scaled to [-1, 1].
-
-    Args:
-        x: a NumPy array or torch tensor of images, 3D or 4D.
-        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None is
-            ``keras.config.image_data_format()`` (the scaling is the same for both).
-
-    Returns:
-        A new array or tensor of the same kind.
-
-    Raises:
-        ValueError: for an unknown ``data_format``.
-
-    >>> import numpy as np
-    >>> preprocess_input(np.array([0.0, 63.75, 255.0]))
-    array([-1. , -0.5,  1. ])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
+preprocess_input = imagenet_utils.family_preprocess_input("tf", "Xception")
 decode_predictions = imagenet_utils.decode_predictions
