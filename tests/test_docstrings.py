@@ -14,6 +14,8 @@ import pytest
 import kerastorch
 
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+OPTIONAL = {"kerastorch.applications.torchvision_models": "torchvision", "kerastorch.applications.timm_models": "timm"}
+"""Modules whose examples need an optional package (the ``vision`` extra); they run where it is installed."""
 
 
 def _docstring_tests(name):
@@ -42,6 +44,8 @@ def test_every_public_module_has_examples():
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name, tmp_path, monkeypatch):
+    if name in OPTIONAL:
+        pytest.importorskip(OPTIONAL[name])
     monkeypatch.chdir(tmp_path)  # examples that save files write them here
     report = []
     runner = doctest.DocTestRunner(optionflags=FLAGS)

@@ -6,6 +6,9 @@ signatures, layer names and weight order, so ``weights="imagenet"`` loads the fi
 Keras cache, ``~/.keras/models``, or downloaded and checked against their hash), and a base with
 ``include_top=False`` goes under a new head as in Keras's transfer-learning guide.
 
+Beyond Keras, :class:`TorchVisionModel` and :class:`TimmModel` make the models of torchvision and timm Keras
+bases of the same kind (the ``vision`` extra installs both).
+
 Example:
     >>> import kerastorch as keras
     >>> base = keras.applications.ResNet50(weights=None, include_top=False, input_shape=(64, 64, 3),
@@ -32,6 +35,9 @@ from kerastorch.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Sm
 from kerastorch.applications.nasnet import NASNetLarge, NASNetMobile
 from kerastorch.applications.resnet import ResNet50, ResNet101, ResNet152
 from kerastorch.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
+from kerastorch.applications.timm_models import TimmModel
+from kerastorch.applications.torch_image_model import TorchImageModel
+from kerastorch.applications.torchvision_models import TorchVisionModel
 from kerastorch.applications.vgg16 import VGG16
 from kerastorch.applications.vgg19 import VGG19
 from kerastorch.applications.xception import Xception
@@ -48,4 +54,4 @@ __all__ = sorted(["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTin
                   "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S", "InceptionResNetV2", "InceptionV3",
                   "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge",
                   "NASNetMobile", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
-                  "VGG16", "VGG19", "Xception"] + list(MODULES))
+                  "TimmModel", "TorchImageModel", "TorchVisionModel", "VGG16", "VGG19", "Xception"] + list(MODULES))
