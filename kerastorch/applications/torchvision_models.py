@@ -143,7 +143,8 @@ def _named_weights(models, architecture, weights, label):
         return enum[member]
     if os.path.isfile(os.fspath(weights)):
         return None
-    raise ValueError(f"{label}: weights must be None, 'imagenet', one of {list(enum.__members__)} or the path of "
+    names = [key for key, member in enum.__members__.items() if key == member.name]  # without the DEFAULT alias
+    raise ValueError(f"{label}: weights must be None, 'imagenet', one of {names} or the path of "
                      f"a state dict file; received {weights!r}, which is none of these (no such file)")
 
 
