@@ -10,8 +10,11 @@ Run:
     python examples/fine_tune.py --data flowers/ --base mobilenet_v2 --weights imagenet --image-size 160 \\
         --epochs 5 --fine-tune-layers 30 --output flowers.keras
 
-``--weights imagenet`` takes Keras's published file from the Keras cache (``~/.keras/models``) or downloads
-it; ``--weights PATH`` loads a local weights file; ``--weights none`` starts from random weights.
+``--base`` is a Keras application (xception, resnet50, mobilenet_v2, efficientnet_b0) or a model of
+torchvision or timm (``torchvision:resnet18``, ``timm:convnext_atto``; the ``vision`` extra). ``--weights
+imagenet`` takes the published file from its library's cache (``~/.keras/models`` for Keras's, torch's hub
+folder for torchvision's, the Hugging Face cache for timm's) or downloads it; ``--weights PATH`` loads a local
+weights file; ``--weights none`` starts from random weights.
 """
 import argparse
 
@@ -19,7 +22,7 @@ import numpy as np
 
 import kerastorch as keras
 from kerastorch import layers
-from kerastorch.applications import efficientnet, mobilenet_v2, resnet, xception
+from kerastorch.applications import TimmModel, TorchVisionModel, efficientnet, mobilenet_v2, resnet, xception
 
 BASES = {  # name -> (model function, the preprocessing its weights expect)
     "xception": (xception.Xception, "tf"),
@@ -27,6 +30,7 @@ BASES = {  # name -> (model function, the preprocessing its weights expect)
     "mobilenet_v2": (mobilenet_v2.MobileNetV2, "tf"),
     "efficientnet_b0": (efficientnet.EfficientNetB0, "included"),
 }
+ZOOS = {"torchvision": TorchVisionModel, "timm": TimmModel}
 CAFFE_MEANS_BGR = (103.939, 116.779, 123.68)
 
 
@@ -42,10 +46,26 @@ def preprocessing(mode):
     return []  # the model rescales its inputs itself
 
 
+def zoo_preprocessing(base):
+    """A torchvision or timm base's normalization as layers: [0, 255] to [0, 1], then ``(x - mean) / std``."""
+    return [layers.Rescaling(1 / 255, name="to_zero_one"),
+            layers.Normalization(mean=base.input_mean, variance=[s * s for s in base.input_std], name="normalize")]
+
+
+def base_name(value):
+    """``--base``: a Keras application of BASES, or ``torchvision:NAME`` / ``timm:NAME``."""
+    zoo, _, name = value.partition(":")
+    if value in BASES or (zoo in ZOOS and name):
+        return value
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(sorted(BASES))}, torchvision:NAME or timm:NAME; "
+                                     f"received {value!r}")
+
+
 def arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="folder with one sub-folder of images per class")
-    parser.add_argument("--base", default="mobilenet_v2", choices=sorted(BASES))
+    parser.add_argument("--base", default="mobilenet_v2", type=base_name,
+                        help=f"{', '.join(sorted(BASES))}, torchvision:NAME or timm:NAME")
     parser.add_argument("--weights", default="imagenet", help="imagenet, none, or the path of a weights file")
     parser.add_argument("--image-size", type=int, default=160)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -59,19 +79,25 @@ def arguments(argv=None):
 
 
 def build(args, classes):
-    fn, mode = BASES[args.base]
     weights = None if args.weights == "none" else args.weights
     size = (args.image_size, args.image_size, 3)
-    base = fn(weights=weights, include_top=False, input_shape=size, pooling="avg")
+    zoo, _, name = args.base.partition(":")
+    if zoo in ZOOS:
+        base = ZOOS[zoo](name, weights=weights, include_top=False, input_shape=size, pooling="avg")
+        steps = zoo_preprocessing(base)
+    else:
+        fn, mode = BASES[args.base]
+        base = fn(weights=weights, include_top=False, input_shape=size, pooling="avg")
+        steps = preprocessing(mode)
     base.trainable = False
     inputs = keras.Input(size)
     x = inputs
-    for layer in preprocessing(mode):
+    for layer in steps:
         x = layer(x)
     x = base(x, training=False)  # inference mode for the base's batch normalization, frozen or not
     x = layers.Dropout(0.2)(x)
     outputs = layers.Dense(classes, activation="softmax", name="classifier")(x)
-    return base, keras.Model(inputs, outputs, name=f"{args.base}_fine_tuned")
+    return base, keras.Model(inputs, outputs, name=f"{args.base.replace(':', '_')}_fine_tuned")
 
 
 def train(model, learning_rate, train_loader, val_loader, epochs):

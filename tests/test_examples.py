@@ -77,8 +77,10 @@ def test_transfer_learning_beats_training_from_scratch(tmp_path):
         assert gain > 0.05, out
 
 
-@pytest.mark.parametrize("base", ["mobilenet_v2", "resnet50"])
+@pytest.mark.parametrize("base", ["mobilenet_v2", "resnet50", "torchvision:resnet18", "timm:resnet18"])
 def test_fine_tune_script_on_a_generated_image_folder(tmp_path, base):
+    if ":" in base:
+        pytest.importorskip(base.split(":")[0])  # the vision extra
     import numpy as np
 
     import kerastorch as keras
@@ -97,4 +99,5 @@ def test_fine_tune_script_on_a_generated_image_folder(tmp_path, base):
     assert "head trained: validation accuracy" in out and f"saved to {output}" in out
     model = keras.models.load_model(str(output))
     assert model.predict(np.full((2, 32, 32, 3), 100.0, "float32"), verbose=0).shape == (2, 2)
-    assert ("rgb_to_bgr_minus_means" in [layer.name for layer in model.layers]) == (base == "resnet50")
+    names = [layer.name for layer in model.layers]
+    assert ("rgb_to_bgr_minus_means" in names) == (base == "resnet50") and ("normalize" in names) == (":" in base)

@@ -187,16 +187,24 @@ class TorchImageModel(Model):
 
     # ------------------------------------------------------------------------------------- config
     def get_config(self):
-        """The architecture and arguments; the weights are not part of it (``from_config`` starts random)."""
+        """The architecture and arguments, and which layers are frozen; the weights are not part of it
+        (``from_config`` starts random)."""
         return {"architecture": self.architecture, "include_top": self.include_top, "pooling": self.pooling,
                 "input_shape": None if self.image_shape is None else list(self.image_shape),
                 "classes": self.classes, "classifier_activation": activations.serialize(self._activation)
-                if self._activation is not None else None, "name": self.name, "trainable": self.trainable}
+                if self._activation is not None else None, "name": self.name, "trainable": self.trainable,
+                "frozen_layers": [layer.name for layer in self.layers if not layer.trainable]}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild from :meth:`get_config` with random weights (the weights file fills them in)."""
-        return cls(weights=None, **config)
+        config = dict(config)
+        frozen = set(config.pop("frozen_layers", ()))
+        model = cls(weights=None, **config)
+        for layer in model.layers:
+            if layer.name in frozen:
+                layer.trainable = False
+        return model
 
 
 def _parts(module):

@@ -160,8 +160,9 @@ def test_freezing_the_bottom_layers_keeps_their_batch_norm_in_inference_mode():
     assert "block_1/running_mean" in moved and "block_0/weight" in moved
 
 
-def test_model_save_and_load_keep_architecture_weights_and_statistics(tmp_path):
+def test_model_save_and_load_keep_architecture_weights_statistics_and_frozen_layers(tmp_path):
     base = SmallZoo("small", input_shape=(8, 8, 3))
+    base.layers[1].trainable = False
     model = classifier(base)
     fit(model)
     path = tmp_path / "zoo.keras"
@@ -171,6 +172,8 @@ def test_model_save_and_load_keep_architecture_weights_and_statistics(tmp_path):
     torch.testing.assert_close(restored(x), model(x), rtol=0, atol=0)
     restored_base = restored.layers[1]
     assert isinstance(restored_base, SmallZoo) and restored_base.get_config() == base.get_config()
+    assert [layer.trainable for layer in restored_base.layers] == [True, False, True, True, True, True]
+    fit(restored)  # the optimizer state saved with the model fits the restored trainable weights
     assert base.get_config()["architecture"] == "small" and "module" not in base.get_config()
 
 
