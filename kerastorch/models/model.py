@@ -24,6 +24,9 @@ Example:
     >>> MLP()(torch.ones(2, 4)).shape
     torch.Size([2, 1])
 """
+import numpy as np
+import torch
+
 from kerastorch import tree
 from kerastorch.layers.base import Layer
 from kerastorch.models.graph import Graph
@@ -120,6 +123,20 @@ class Model(Trainer, Layer):
         return None if self._graph is None else list(self._graph.outputs)
 
     @property
+    def input(self):
+        """The symbolic inputs, in the structure the model was built with (one tensor for one input)."""
+        if self._graph is None:
+            return super().input
+        return self._graph.inputs_struct
+
+    @property
+    def output(self):
+        """The symbolic outputs, in the structure the model was built with (one tensor for one output)."""
+        if self._graph is None:
+            return super().output
+        return self._graph.outputs_struct
+
+    @property
     def input_shape(self):
         shapes = [t.shape for t in self._require_graph("input_shape").inputs]
         return shapes[0] if len(shapes) == 1 else shapes
@@ -170,6 +187,7 @@ class Model(Trainer, Layer):
             flat = [inputs]
         if len(flat) != len(graph.inputs):
             raise ValueError(f'Model "{self.name}" expects {len(graph.inputs)} input(s), received {len(flat)}')
+        flat = [_conform_input(x, spec) for x, spec in zip(flat, graph.inputs)]
         for index, (x, spec) in enumerate(zip(flat, graph.inputs)):
             _check_input_shape(self.name, index, x, spec)
         return flat
@@ -282,6 +300,24 @@ class Model(Trainer, Layer):
 
             return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
         return super().from_config(config)
+
+
+def _conform_input(x, spec):
+    """An input as Keras's functional models take it: cast to its ``Input``'s dtype (one-hot bool arrays become
+    floats), and a missing trailing axis of size 1 added, or an extra one dropped."""
+    if isinstance(x, np.ndarray):
+        x = torch.from_numpy(x) if x.dtype != object else x
+    if not isinstance(x, torch.Tensor):
+        return x
+    target = getattr(torch, str(spec.dtype), None)  # None for dtypes torch lacks ("string")
+    if isinstance(target, torch.dtype) and x.dtype != target:
+        x = x.to(target)
+    rank = len(spec.shape)
+    if x.ndim == rank - 1 and spec.shape[-1] == 1:
+        x = x.unsqueeze(-1)
+    elif x.ndim == rank + 1 and x.shape[-1] == 1:
+        x = x.squeeze(-1)
+    return x
 
 
 def _check_input_shape(model_name, index, x, spec):

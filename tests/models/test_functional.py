@@ -230,3 +230,30 @@ def test_deepcopy_pickle_and_torch_compile_of_a_functional_model():
         assert clone.layers[1] is not model.layers[1] and clone.layers[1] is clone.get_layer("dense")
     compiled = torch.compile(model, backend="aot_eager", fullgraph=True)
     torch.testing.assert_close(compiled(x), model(x))
+
+
+def test_input_and_output_are_the_structures_the_model_was_built_with():
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Dense(2)(inputs)
+    model = keras.Model(inputs, outputs)
+    assert model.input is inputs and model.output is outputs
+    two = keras.Model([inputs], {"scores": outputs})
+    assert two.input == [inputs] and two.output == {"scores": outputs}
+    features = keras.Model(model.input, model.layers[-1].output)  # Keras's feature-extraction idiom
+    assert features.output_shape == (None, 2)
+
+
+def test_inputs_are_cast_to_the_input_dtype_and_rank():
+    inputs = keras.Input((3, 5))
+    model = keras.Model(inputs, keras.layers.LSTM(2)(inputs))
+    one_hot = np.random.default_rng(0).uniform(size=(2, 3, 5)) > 0.5  # bool arrays, as to_categorical users pass
+    np.testing.assert_allclose(model.predict(one_hot, verbose=0), model.predict(one_hot.astype("float32"), verbose=0))
+    column = keras.Input((3, 1))
+    dense = keras.Model(column, keras.layers.Dense(2)(column))
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(dense.predict(x, verbose=0), dense.predict(x[..., None], verbose=0))
+    flat = keras.Input((3,))
+    model = keras.Model(flat, keras.layers.Dense(2)(flat))
+    assert model.predict(x[..., None], verbose=0).shape == (2, 2)  # an extra trailing axis of size 1 is dropped
+    with pytest.raises(ValueError, match=r"expected shape \(None, 3\), received shape \(2, 4\)"):
+        model(torch.zeros(2, 4))
