@@ -23,6 +23,7 @@ import torch
 
 from kerastorch import config
 from kerastorch import random as krandom
+from kerastorch.backend import variable
 from kerastorch.saving.object_registration import builtin_objects, register_builtin
 from kerastorch.saving.serialization_lib import (ConfigMixin, deserialize_keras_object, namespace_functions,
                                                  serialize_keras_object)
@@ -393,3 +394,6 @@ def get(identifier):
     if isinstance(identifier, (torch.Tensor, np.ndarray)):
         return _value_initializer(identifier)
     return _get(identifier)
+
+
+variable.set_initializer_lookup(get)  # keras.Variable("zeros", shape=...) resolves names here

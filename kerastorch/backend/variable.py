@@ -17,19 +17,28 @@ import copy
 import numpy as np
 import torch
 
+from kerastorch import config
+
+_INITIALIZER_LOOKUP = []  # filled by kerastorch.initializers (above the backend): name -> initializer
+
 
 class Variable(torch.nn.Parameter):
     """A named Parameter; ``trainable`` is ``requires_grad``."""
 
-    def __new__(cls, data, trainable=True, name="variable", regularizer=None, constraint=None):
+    def __new__(cls, initializer, shape=None, dtype=None, trainable=True, autocast=True, aggregation="none",
+                synchronization="auto", name=None, regularizer=None, constraint=None):
+        data = _initial_value(initializer, shape, dtype, name)
         trainable = bool(trainable) and (data.is_floating_point() or data.is_complex())
         var = super().__new__(cls, data, trainable)
-        var._keras_name = name
-        var._path = name
+        var._keras_name = name or "variable"
+        var._path = var._keras_name
         var._declared_trainable = trainable
         var._created_trainable = trainable  # fixes the Keras weight order: trainable-at-creation first
         var.regularizer = regularizer
         var.constraint = constraint
+        var.autocast = bool(autocast)
+        var.aggregation = aggregation
+        var.synchronization = synchronization
         return var
 
     @property
@@ -92,9 +101,9 @@ class Variable(torch.nn.Parameter):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        result = Variable(self.data.clone(memory_format=torch.preserve_format), self._declared_trainable,
-                          self._keras_name, copy.deepcopy(self.regularizer, memo),
-                          copy.deepcopy(self.constraint, memo))
+        result = Variable(self.data.clone(memory_format=torch.preserve_format), trainable=self._declared_trainable,
+                          name=self._keras_name, regularizer=copy.deepcopy(self.regularizer, memo),
+                          constraint=copy.deepcopy(self.constraint, memo))
         result.requires_grad_(self.requires_grad)
         result._path = self._path
         result._created_trainable = self._created_trainable
@@ -110,9 +119,61 @@ class Variable(torch.nn.Parameter):
                 f"dtype={str(self.dtype).split('.')[-1]}, trainable={self.trainable}, value={self.data!r}>")
 
 
+def _with_array_operands(name):
+    """``Variable.<name>`` that takes NumPy arrays as tensors (torch's own turns ``variable * array`` into
+    NumPy's product, which fails on a weight that requires grad)."""
+    method = getattr(torch.Tensor, name)
+
+    def operator(self, other):
+        if isinstance(other, np.ndarray):
+            other = torch.as_tensor(other, device=self.device)
+        return method(self, other)
+
+    operator.__name__ = name
+    return operator
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__matmul__",
+              "__rmatmul__", "__lt__", "__le__", "__gt__", "__ge__"):
+    setattr(Variable, _name, _with_array_operands(_name))
+
+
 def _rebuild_variable(data, declared_trainable, requires_grad, name, path, created_trainable=None):
-    var = Variable(data, declared_trainable, name)
+    var = Variable(data, trainable=declared_trainable, name=name)
     var.requires_grad_(requires_grad)
     var._path = path
     var._created_trainable = declared_trainable if created_trainable is None else created_trainable
     return var
+
+
+def _initial_value(initializer, shape, dtype, name):
+    """The starting tensor of a Variable: a value (tensor, array, number), or an initializer called on ``shape``."""
+    torch_dtype = None if dtype is None else config.torch_dtype(dtype)
+    if isinstance(initializer, str) or (callable(initializer) and not isinstance(initializer, torch.Tensor)):
+        if shape is None:
+            raise ValueError(f"Variable {name or 'variable'}: an initializer ({initializer!r}) needs a shape; "
+                             "pass shape=..., or pass the initial value itself")
+        if isinstance(initializer, str):
+            if not _INITIALIZER_LOOKUP:
+                raise ValueError(f"Variable {name or 'variable'}: import kerastorch to name initializers by string")
+            initializer = _INITIALIZER_LOOKUP[0](initializer)
+        value = initializer(tuple(shape), dtype=dtype or config.floatx())
+        return torch.as_tensor(value, dtype=torch_dtype)
+    if isinstance(initializer, torch.Tensor):
+        value = initializer.detach()
+    else:
+        value = torch.as_tensor(np.asarray(initializer))
+        if torch_dtype is None and value.is_floating_point():
+            torch_dtype = config.torch_dtype(None)  # NumPy's float64 becomes floatx, as in Keras
+    if torch_dtype is not None:
+        value = value.to(torch_dtype)
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise ValueError(f"Variable {name or 'variable'}: the initial value has shape {tuple(value.shape)}, "
+                         f"expected shape {tuple(shape)}")
+    return value
+
+
+def set_initializer_lookup(get):
+    """Let ``Variable`` resolve initializer names with ``get`` (``kerastorch.initializers`` calls this)."""
+    _INITIALIZER_LOOKUP[:] = [get]

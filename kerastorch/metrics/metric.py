@@ -89,9 +89,10 @@ class _StateMethod:
 
 def _with_state_methods(tensor):
     """``tensor`` (a plain tensor, so ``torch.compile`` traces it as usual) given Keras's variable methods
-    ``assign`` / ``assign_add`` / ``assign_sub`` as instance attributes."""
+    ``assign`` / ``assign_add`` / ``assign_sub`` as instance attributes, and ``value`` (the tensor itself)."""
     for name, method in _STATE_METHODS.items():
         setattr(tensor, name, _StateMethod(tensor, method))
+    tensor.value = tensor
     return tensor
 
 
