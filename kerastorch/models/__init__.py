@@ -2,4 +2,5 @@
 from kerastorch.models.functional import Functional
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
+from kerastorch.models.cloning import clone_model
 from kerastorch.saving.saving_api import load_model, save_model
