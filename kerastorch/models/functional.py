@@ -105,8 +105,10 @@ def _functional_from_config(cls, config, custom_objects):
             raise ValueError(f"Functional.from_config: each layer entry needs a 'name', received {entry!r}")
         layer = serialization_lib.deserialize_keras_object(
             entry, module_objects=layer_table, custom_objects=custom_objects, printable_module_name="layer")
+        if "name" not in (entry.get("config") or {}) and not layer.built:
+            layer.name = entry["name"]  # a custom get_config() that leaves out the name: the graph's name holds
         created[entry["name"]] = layer
-        pending.append((layer, list(entry.get("inbound_nodes", []))))
+        pending.append((entry["name"], layer, list(entry.get("inbound_nodes", []))))
     produced = {}  # layer name -> list of output structures, one per replayed node
     for name, layer in created.items():
         if hasattr(layer, "_input_tensor"):
@@ -123,20 +125,20 @@ def _functional_from_config(cls, config, custom_objects):
         return x
 
     progress = True
-    while progress and any(nodes for _, nodes in pending):
+    while progress and any(nodes for _, _, nodes in pending):
         progress = False
-        for layer, nodes in pending:
+        for name, layer, nodes in pending:
             while nodes:
                 try:
                     args = _map_with_tuples(decode, nodes[0].get("args", []))
                     kwargs = _map_with_tuples(decode, nodes[0].get("kwargs", {}))
                 except _NotYetProduced:
                     break
-                produced.setdefault(layer.name, []).append(layer(*args, **kwargs))
+                produced.setdefault(name, []).append(layer(*args, **kwargs))
                 nodes.pop(0)
                 progress = True
-    if any(nodes for _, nodes in pending):
-        stuck = [layer.name for layer, nodes in pending if nodes]
+    if any(nodes for _, _, nodes in pending):
+        stuck = [name for name, _, nodes in pending if nodes]
         raise ValueError(f"Functional.from_config: the inputs of layers {stuck} are never produced "
                          "(a cycle or a reference to a missing layer)")
     try:

@@ -257,3 +257,31 @@ def test_inputs_are_cast_to_the_input_dtype_and_rank():
     assert model.predict(x[..., None], verbose=0).shape == (2, 2)  # an extra trailing axis of size 1 is dropped
     with pytest.raises(ValueError, match=r"expected shape \(None, 3\), received shape \(2, 4\)"):
         model(torch.zeros(2, 4))
+
+
+@keras.saving.register_keras_serializable("tests")
+class UnnamedConfig(keras.layers.Layer):
+    """A custom layer whose get_config() leaves out the name, as many published examples write it."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = keras.layers.Dense(units)
+
+    def call(self, x):
+        return self.dense(x)
+
+    def get_config(self):
+        return {"units": self.units}
+
+
+def test_a_custom_layer_config_without_its_name_rebuilds_and_reloads(tmp_path):
+    inputs = keras.Input((3,))
+    outputs = keras.layers.Dense(1)(UnnamedConfig(4)(inputs))
+    model = keras.Model(inputs, outputs)
+    rebuilt = keras.Model.from_config(model.get_config())
+    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in model.layers]
+    model.save(tmp_path / "m.keras")
+    restored = keras.models.load_model(tmp_path / "m.keras")
+    x = np.ones((2, 3), "float32")
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
