@@ -93,6 +93,16 @@ def functional_from_config(cls, config, custom_objects=None):
         raise ValueError(f"Functional.from_config: malformed config ({type(error).__name__}: {error})") from error
 
 
+def _rename(layer, name):
+    """Give ``layer`` (just created, perhaps built) the name ``name``, its weights' paths included."""
+    old = layer.name
+    layer.name = name
+    for weight in layer.weights:
+        path = getattr(weight, "_path", None)
+        if path is not None and path.startswith(old + "/"):
+            weight._path = name + path[len(old):]
+
+
 def _functional_from_config(cls, config, custom_objects):
     for key in ("layers", "input_layers", "output_layers"):
         if key not in config:
@@ -105,8 +115,8 @@ def _functional_from_config(cls, config, custom_objects):
             raise ValueError(f"Functional.from_config: each layer entry needs a 'name', received {entry!r}")
         layer = serialization_lib.deserialize_keras_object(
             entry, module_objects=layer_table, custom_objects=custom_objects, printable_module_name="layer")
-        if "name" not in (entry.get("config") or {}) and not layer.built:
-            layer.name = entry["name"]  # a custom get_config() that leaves out the name: the graph's name holds
+        if "name" not in (entry.get("config") or {}) and layer.name != entry["name"]:
+            _rename(layer, entry["name"])  # a custom get_config() that leaves out the name: the graph's name holds
         created[entry["name"]] = layer
         pending.append((entry["name"], layer, list(entry.get("inbound_nodes", []))))
     produced = {}  # layer name -> list of output structures, one per replayed node
