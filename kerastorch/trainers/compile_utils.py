@@ -94,7 +94,13 @@ def _as_loss(identifier):
 
 
 class CompileMetrics:
-    """The compiled metrics of every output, built from the first batch."""
+    """The compiled metrics of every output, built from the first batch.
+
+    It is one entry of ``model.metrics`` (named ``compile_metrics``, as in Keras 3), so a custom ``train_step``
+    that updates every metric in ``self.metrics`` updates these too; its ``result()`` is a dict of their results.
+    """
+
+    name = "compile_metrics"
 
     def __init__(self, metrics=None, weighted_metrics=None, output_names=None, losses=None):
         self.output_names = list(output_names or ["output"])
@@ -149,6 +155,13 @@ class CompileMetrics:
 
     def results(self):
         return {name: metric.result() for _, name, metric, _ in self.entries}
+
+    result = results
+
+    @property
+    def specified(self):
+        """Whether ``compile`` was given any metric."""
+        return bool(self._metrics_spec or self._weighted_spec)
 
     def reset_state(self):
         for _, _, metric, _ in self.entries:

@@ -24,6 +24,7 @@ Example:
     >>> probabilities.shape
     (359, 10)
 """
+import inspect
 import sys
 import warnings
 
@@ -205,6 +206,17 @@ class Trainer:
                              "and targets y to fit(), or add losses in call() with add_loss().")
         return total
 
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """``compute_loss``, without ``training`` for an override written before Keras added it."""
+        accepts = self.__dict__.get("_compute_loss_takes_training")
+        if accepts is None:
+            parameters = inspect.signature(self.compute_loss).parameters
+            accepts = self.__dict__["_compute_loss_takes_training"] = "training" in parameters or any(
+                p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        if accepts:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
     def _model_losses(self):
         """``self.losses``, from a list of loss sources gathered once per fit (walking the layer
         tree on every step costs more than the losses themselves)."""
@@ -239,18 +251,27 @@ class Trainer:
                 results.update(result)
             else:
                 results[metric.name] = result
-        if self.compiled_metrics is not None:
-            results.update(self.compiled_metrics.results())
         return results
+
+    def _metrics_result_or_logs(self, logs):
+        """The metrics' results, unless a custom step returned logs under other names (then those, as Keras)."""
+        results = dict(self.get_metrics_result())
+        if not isinstance(logs, dict) or set(logs) == set(results):
+            return results
+        return dict(logs)
 
     @property
     def metrics(self):
-        """The loss trackers and the metrics the model holds as attributes (the compiled
-        metrics are reported by :meth:`get_metrics_result` under their output-qualified names)."""
+        """The loss trackers, the compiled metrics (one entry, ``compile_metrics``, whose result is a dict of
+        their output-qualified names, as in Keras 3) and the metrics the model holds as attributes."""
         tracked = []
         if self.compiled:
             tracked.append(self._loss_tracker)
             tracked.extend(tracker for _, tracker in self._output_loss_trackers)
+            if self.compiled_metrics is None and self._known_output_names() is not None:
+                self._build_compiled(self._known_output_names())
+            if self.compiled_metrics is not None and self.compiled_metrics.specified:
+                tracked.append(self.compiled_metrics)
         from kerastorch.metrics import Metric
 
         tracked.extend(v for v in self.__dict__.values() if isinstance(v, Metric) and v not in tracked)
@@ -265,8 +286,6 @@ class Trainer:
         self.__dict__["_metrics_cache"] = None
         for metric in self.metrics:
             metric.reset_state()
-        if self.compiled_metrics is not None:
-            self.compiled_metrics.reset_state()
 
     # ------------------------------------------------------------------- steps
     def train_step(self, data):
@@ -274,7 +293,7 @@ class Trainer:
         custom training logic (call ``self.compute_loss`` / ``self.compute_metrics``)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(y_pred))
         self._apply_optimizer(loss)
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -284,7 +303,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         if self.compiled_loss is not None or self._model_losses() or self.compiled_metrics is None:
-            loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+            loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
             self._loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -356,13 +375,13 @@ class Trainer:
             logs = None
             for step, batch in enumerate(adapter.batches(device, steps_per_epoch)):
                 callback_list.on_train_batch_begin(step)
-                logs = train(batch)
+                logs = _flat_logs(train(batch))
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             if logs is None:
                 raise ValueError(_empty_data_message("fit", epoch))
-            epoch_logs = dict(self.get_metrics_result())
+            epoch_logs = self._metrics_result_or_logs(logs)
             if validation is not None and _validates(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(validation, device, validation_steps, callback_list)
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
@@ -410,11 +429,11 @@ class Trainer:
         with torch.inference_mode():
             for step, batch in enumerate(adapter.batches(device, steps)):
                 callback_list.on_test_batch_begin(step)
-                logs = test(batch)
+                logs = _flat_logs(test(batch))
                 callback_list.on_test_batch_end(step, logs)
         if logs is None:
             raise ValueError(_empty_data_message("evaluate"))
-        logs = {name: _to_float(value) for name, value in self.get_metrics_result().items()}
+        logs = {name: _to_float(value) for name, value in self._metrics_result_or_logs(logs).items()}
         callback_list.on_test_end(logs)
         return logs
 
@@ -511,8 +530,21 @@ def _to_float(value):
     return float(value.detach().cpu()) if isinstance(value, torch.Tensor) and value.numel() == 1 else value
 
 
+def _flat_logs(logs):
+    """A step's logs with nested dicts (``compile_metrics``'s result) merged in, as Keras logs them."""
+    if not isinstance(logs, dict) or not any(isinstance(value, dict) for value in logs.values()):
+        return logs
+    flat = {}
+    for name, value in logs.items():
+        if isinstance(value, dict):
+            flat.update(_flat_logs(value))
+        else:
+            flat[name] = value
+    return flat
+
+
 def _format_logs(logs, return_dict):
-    logs = {name: _to_float(value) for name, value in logs.items()}
+    logs = {name: _to_float(value) for name, value in _flat_logs(logs).items()}
     if return_dict:
         return logs
     values = list(logs.values())

@@ -230,3 +230,63 @@ def test_fit_on_cuda_with_mixed_float16():
         assert model.predict(x, verbose=0).shape == (128, 3)
     finally:
         keras.mixed_precision.set_global_policy(None)
+
+
+class GuideTrainStep(keras.Model):
+    """The custom train_step of Keras's guide "Customizing fit() with PyTorch", as written there."""
+
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        loss.backward()
+        trainable_weights = [v for v in self.trainable_weights]
+        gradients = [v.value.grad for v in trainable_weights]
+        with torch.no_grad():
+            self.optimizer.apply(gradients, trainable_weights)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_a_custom_train_step_updates_the_compiled_metrics_through_self_metrics():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((3,))
+    model = GuideTrainStep(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    assert [m.name for m in model.metrics] == ["loss", "compile_metrics"]
+    x, y = np.random.default_rng(0).normal(size=(16, 3)), np.zeros((16, 1))
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    assert sorted(history.history) == ["loss", "mae"]
+    predictions = model.predict(x, verbose=0)
+    assert model.evaluate(x, y, verbose=0, return_dict=True)["mae"] == pytest.approx(np.abs(predictions).mean(),
+                                                                                        rel=1e-5)
+
+
+def test_custom_steps_that_return_other_logs_are_logged_as_returned():
+    class Counting(keras.Model):
+        def train_step(self, data):
+            logs = super().train_step(data)
+            return {"loss": logs["loss"], "steps": torch.tensor(7.0)}
+
+    inputs = keras.Input((3,))
+    model = Counting(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(np.ones((4, 3)), np.ones((4, 1)), epochs=1, verbose=0)
+    assert history.history["steps"] == [7.0]
+
+
+def test_a_compute_loss_override_without_the_training_argument():
+    class Overridden(keras.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+            return torch.mean((y - y_pred) ** 2) * 2
+
+    inputs = keras.Input((2,))
+    model = Overridden(inputs, keras.layers.Dense(1, kernel_initializer="zeros")(inputs))
+    model.compile(optimizer="sgd")
+    history = model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1, batch_size=4, verbose=0)
+    assert history.history["loss"] == [pytest.approx(2.0)]  # the override's loss, doubled, at zero weights
