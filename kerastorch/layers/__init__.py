@@ -40,3 +40,8 @@ from kerastorch.layers.preprocessing import (CategoryEncoding, CenterCrop, Discr
                                              RandomGrayscale, RandomInvert, RandomPosterization, RandomRotation,
                                              RandomShear, RandomTranslation, RandomZoom, Rescaling, Resizing,
                                              Solarization)
+
+from kerastorch.saving.serialization_lib import namespace_functions as _namespace_functions  # noqa: E402
+
+serialize, deserialize, _ = _namespace_functions("keras.layers", "layer", Layer, __name__)
+"""``keras.layers.serialize(layer)`` (its Keras config dict) and ``keras.layers.deserialize(config)``."""

@@ -47,7 +47,8 @@ from kerastorch.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Categ
                                                  TopKCategoricalAccuracy, binary_accuracy, categorical_accuracy,
                                                  resolve_accuracy, sparse_categorical_accuracy,
                                                  sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from kerastorch.metrics.confusion_metrics import AUC, Precision, Recall
+from kerastorch.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall,
+                                                  TrueNegatives, TruePositives)
 from kerastorch.metrics.f_score_metrics import F1Score, FBetaScore
 from kerastorch.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from kerastorch.metrics.metric import Metric
@@ -108,7 +109,8 @@ __all__ = [
     "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
     "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError",
     "RootMeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-    "CosineSimilarity", "LogCoshError", "R2Score", "AUC", "Precision", "Recall", "F1Score", "FBetaScore",
+    "CosineSimilarity", "LogCoshError", "R2Score", "AUC", "Precision", "Recall", "TruePositives", "FalsePositives",
+    "TrueNegatives", "FalseNegatives", "F1Score", "FBetaScore",
     "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson",
     "Hinge", "SquaredHinge", "CategoricalHinge",
     "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",

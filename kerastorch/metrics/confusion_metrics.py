@@ -1,4 +1,5 @@
-"""Metrics from confusion counts at thresholds: ``Precision``, ``Recall`` and ``AUC``.
+"""Metrics from confusion counts at thresholds: ``TruePositives``, ``FalsePositives``, ``TrueNegatives``,
+``FalseNegatives``, ``Precision``, ``Recall`` and ``AUC``.
 
 A prediction is positive at threshold ``t`` when ``y_pred > t``; a label is positive
 when it is non-zero. Counts are weighted sums kept per threshold (and per label for
@@ -26,14 +27,26 @@ NEG_INF = -1e10  # the score given to predictions outside the top k, and the thr
 _COUNT_NAMES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives", "fn": "false_negatives"}
 
 
-def _threshold_list(thresholds, default):
-    """``thresholds`` as a list of floats in [0, 1] (``default`` when None)."""
+def _threshold_list(thresholds, default, owner):
+    """``thresholds`` as a list of floats in [0, 1] (``default`` when None); ``owner`` names the
+    metric in the error."""
     if thresholds is None:
         return [default]
     values = [thresholds] if isinstance(thresholds, numbers.Real) else list(thresholds)
     if not values or not all(isinstance(t, numbers.Real) and 0 <= t <= 1 for t in values):
-        raise ValueError(f"Threshold values must be in [0, 1]. Received: {values}")
+        raise ValueError(f"{owner}: Threshold values must be in [0, 1] (argument `thresholds`: a float or a "
+                         f"non-empty list of floats). Received: thresholds={thresholds!r}")
     return [float(t) for t in values]
+
+
+def _init_thresholds(metric, thresholds, default):
+    """Set ``metric.thresholds`` (a list), ``metric.init_thresholds`` (the argument as given, for the
+    config: None, one number or a list) and the thresholds tensor the updates compare with."""
+    metric.thresholds = _threshold_list(thresholds, default, type(metric).__name__)
+    metric.init_thresholds = None if thresholds is None else (
+        metric.thresholds[0] if isinstance(thresholds, numbers.Real) else list(metric.thresholds))
+    metric._single = len(metric.thresholds) == 1
+    metric._threshold_tensor = metric._add_constant(metric.thresholds)
 
 
 def _filter_top_k(y_pred, k):
@@ -116,6 +129,64 @@ def bucketed_confusion_counts(y_true, y_pred, num_thresholds, weight=None, multi
     return counts
 
 
+class _ConfusionCount(Metric):
+    """Shared by the four count metrics: one weighted count of kind ``_kind`` (tp/fp/tn/fn) per threshold."""
+
+    _kind = None
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        _init_thresholds(self, thresholds, 0.5)
+        self.accumulator = self.add_variable((len(self.thresholds),), name="accumulator")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight)
+        counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight, kinds=(self._kind,))
+        self.accumulator.add_(counts[self._kind])
+
+    def result(self):
+        return (self.accumulator[0] if self._single else self.accumulator).clone()
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+_COUNT_DOC = """The (weighted) number of {what}.
+
+    Each ``update_state(y_true, y_pred, sample_weight=None)`` adds, per threshold, the summed
+    sample weights (1 per entry without them) of the entries counted; ``reset_state`` starts over.
+
+    Args:
+        thresholds: float or list of floats in [0, 1], default None (0.5). An entry is predicted
+            positive at threshold ``t`` when ``y_pred > t``; a label is positive when non-zero.
+            One threshold gives a scalar result, a list one count per threshold.
+        name: str, default None (the snake-case class name). The metric's name.
+        dtype: str or torch dtype, default None (the default float type). The counts' dtype.
+
+    Example:
+        >>> m = {cls}(thresholds=[0.3, 0.6])
+        >>> m(torch.tensor([0, 1, 1, 0]), torch.tensor([0.4, 0.7, 0.5, 0.2]), sample_weight=torch.tensor([1, 2, 3, 4]))
+        {result}
+    """
+
+
+def _count_metric(name, kind, what, result):
+    """One of the four count metrics: a ``_ConfusionCount`` of ``kind`` with its docstring."""
+    cls = type(name, (_ConfusionCount,), {"_kind": kind, "__module__": __name__,
+                                          "__doc__": _COUNT_DOC.format(what=what, cls=name, result=result)})
+    return register_builtin(MODULE)(cls)
+
+
+TruePositives = _count_metric("TruePositives", "tp", "true positives: positive labels predicted positive",
+                              "tensor([5., 2.])")
+FalsePositives = _count_metric("FalsePositives", "fp", "false positives: negative labels predicted positive",
+                               "tensor([1., 0.])")
+TrueNegatives = _count_metric("TrueNegatives", "tn", "true negatives: negative labels predicted negative",
+                              "tensor([4., 5.])")
+FalseNegatives = _count_metric("FalseNegatives", "fn", "false negatives: positive labels predicted negative",
+                               "tensor([0., 3.])")
+
+
 class _PrecisionOrRecall(Metric):
     """Shared by Precision and Recall: true positives plus one other count per threshold."""
 
@@ -123,14 +194,9 @@ class _PrecisionOrRecall(Metric):
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.thresholds = _threshold_list(thresholds, 0.5 if top_k is None else NEG_INF)
-        # the argument as given, for the config: None, one number or a list
-        self.init_thresholds = None if thresholds is None else (
-            self.thresholds[0] if isinstance(thresholds, numbers.Real) else list(self.thresholds))
+        _init_thresholds(self, thresholds, 0.5 if top_k is None else NEG_INF)
         self.top_k = top_k
         self.class_id = class_id
-        self._single = len(self.thresholds) == 1
-        self._threshold_tensor = self._add_constant(self.thresholds)
         self.true_positives = self.add_variable((len(self.thresholds),), name="true_positives")
         other = self.add_variable((len(self.thresholds),), name=_COUNT_NAMES[self._other])
         setattr(self, _COUNT_NAMES[self._other], other)
@@ -214,7 +280,7 @@ class AUC(Metric):
         self.curve = _choice(curve, _CURVES, "curve", str.upper)
         self.summation_method = _choice(summation_method, _SUMMATIONS, "summation_method", str.lower)
         if thresholds is not None:
-            inner = sorted(_threshold_list(thresholds, None))
+            inner = sorted(_threshold_list(thresholds, None, "AUC"))
             num_thresholds = len(inner) + 2
             self._thresholds_distributed_evenly = _evenly_spaced([0.0] + inner + [1.0])
         else:

@@ -24,6 +24,8 @@ Example:
     >>> MLP()(torch.ones(2, 4)).shape
     torch.Size([2, 1])
 """
+import json
+
 import numpy as np
 import torch
 
@@ -258,6 +260,25 @@ class Model(Trainer, Layer):
             raise TypeError(f'Model "{self.name}" load_weights: unexpected arguments {unknown}')
         return load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def to_json(self, **kwargs):
+        """The model's architecture (its serialized config, no weights) as a JSON string.
+
+        Args:
+            **kwargs: passed to ``json.dumps`` (``indent=2`` ...).
+
+        Returns:
+            str, what :func:`model_from_json` reads back.
+
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="out")])
+        >>> clone = keras.models.model_from_json(model.to_json())
+        >>> clone.get_layer("out").units, clone.output_shape
+        (2, (None, 2))
+        """
+        from kerastorch.saving import serialization_lib
+
+        return json.dumps(serialization_lib.serialize_keras_object(self), **kwargs)
+
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save the whole model (architecture, weights, compile information, optimizer state):
         a ``.keras`` path is one zip archive, any other path a folder. ``weights_format="h5"``
@@ -302,16 +323,50 @@ class Model(Trainer, Layer):
         return super().from_config(config)
 
 
+def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from the JSON that :meth:`Model.to_json` writes (Keras 3's too).
+
+    Args:
+        json_string: str, the JSON text.
+        custom_objects: dict or None, default None: classes and functions the config names that are not
+            built in or registered.
+
+    Returns:
+        The model.
+
+    Raises:
+        ValueError: when the text is not JSON or not a model config.
+
+    >>> import kerastorch as keras
+    >>> inputs = keras.Input((4,))
+    >>> model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    >>> model_from_json(model.to_json()).output_shape
+    (None, 1)
+    """
+    from kerastorch.saving import serialization_lib
+
+    try:
+        config = json.loads(json_string)
+    except (TypeError, json.JSONDecodeError) as error:
+        raise ValueError(f"model_from_json: the text is not JSON ({error})") from None
+    model = serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects,
+                                                       printable_module_name="model")
+    if not isinstance(model, Model):
+        raise ValueError(f"model_from_json: the JSON describes a {type(model).__name__}, not a model")
+    return model
+
+
 def _conform_input(x, spec):
-    """An input as Keras's functional models take it: cast to its ``Input``'s dtype (one-hot bool arrays become
-    floats), and a missing trailing axis of size 1 added, or an extra one dropped."""
+    """An input as Keras's functional models take it: bool and integer inputs cast to a floating ``Input``'s
+    dtype (one-hot bool arrays), any input to an integer or bool ``Input``'s, and a missing trailing axis of
+    size 1 added, or an extra one dropped."""
     if isinstance(x, np.ndarray):
         x = torch.from_numpy(x) if x.dtype != object else x
     if not isinstance(x, torch.Tensor):
         return x
     target = getattr(torch, str(spec.dtype), None)  # None for dtypes torch lacks ("string")
-    if isinstance(target, torch.dtype) and x.dtype != target:
-        x = x.to(target)
+    if isinstance(target, torch.dtype) and x.dtype != target and not (x.is_floating_point() and target.is_floating_point):
+        x = x.to(target)  # floats stay as they are: layers cast them (autocast), and a double() model takes float64
     rank = len(spec.shape)
     if x.ndim == rank - 1 and spec.shape[-1] == 1:
         x = x.unsqueeze(-1)

@@ -189,6 +189,8 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None, p
         obj = registry.get_registered_object(config, custom_objects, module_objects)
         if obj is None and module_objects is None:
             obj = _builtin_function(config)
+            if obj is None:  # a plain name ("SGD", "adam") stays a name, as in Keras 3: compile() resolves it
+                return config
         if obj is None:
             raise ValueError(f"Unknown {printable_module_name}: {config!r}. {_registration_hint()}")
         return obj

@@ -1,4 +1,5 @@
-"""``keras.utils``: seeding, one-hot encoding, normalization, serialization helpers and ``get_file``."""
+"""``keras.utils``: seeding, one-hot encoding, normalization, sequence padding, serialization helpers and
+``get_file``."""
 from kerastorch.saving.object_registration import (
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable,
@@ -11,6 +12,7 @@ from kerastorch.utils.image_utils import array_to_img, img_to_array, load_img, s
 from kerastorch.utils.text_dataset_utils import text_dataset_from_directory
 from kerastorch.utils.numerical_utils import normalize, to_categorical
 from kerastorch.utils.rng_utils import set_random_seed
+from kerastorch.utils.sequence_utils import pad_sequences
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 from kerastorch.utils.progbar import Progbar
 

@@ -1,4 +1,7 @@
-"""Tests for Precision, Recall and AUC: Keras 3 parity over thresholds, top_k, class_id, curves, labels."""
+"""Tests for the confusion counts (TruePositives ...), Precision, Recall and AUC: Keras 3 parity over thresholds,
+top_k, class_id, curves, labels."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -6,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metric_checks import arrays, assert_parity, batches, floats, roundtrip, to_np
 
+import kerastorch as keras
 from kerastorch import metrics
 
 AUC_TOL = dict(rtol=1e-4, atol=1e-4)
@@ -21,6 +25,86 @@ def binary_pair(draw, shape):
 
 def logit_pair(draw, shape):
     return draw(arrays(shape, st.sampled_from([0.0, 1.0]))), draw(arrays(shape, floats(-4.0, 4.0)))
+
+
+COUNTS = ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives"]
+COUNT_CASES = [({}, (1,)), ({}, (3,)), ({"thresholds": 0.25}, (2, 2)), ({"thresholds": [0.0, 0.3, 0.5, 0.75, 1.0]}, (2,))]
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("name", COUNTS)
+@pytest.mark.parametrize("kwargs,tail", COUNT_CASES)
+@FEW
+@given(data=st.data())
+def test_confusion_counts_match_keras(keras3, name, kwargs, tail, data):
+    drawn = data.draw(batches(binary_pair, tail=tail, weights="full" if len(tail) > 1 else True))
+    assert_parity(getattr(metrics, name)(**kwargs), getattr(keras3.metrics, name)(**kwargs), drawn)
+
+
+def test_confusion_count_values():
+    y_true, y_pred = torch.tensor([0, 1, 1, 0, 1]), torch.tensor([0.4, 0.7, 0.2, 0.9, 0.5])
+    weight = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    expected = {  # at 0.5 (y_pred > 0.5 is positive), and at the thresholds 0.3 and 0.6 with the weights
+        "TruePositives": (1, [7, 2]), "FalsePositives": (1, [5, 4]),
+        "TrueNegatives": (1, [0, 1]), "FalseNegatives": (2, [3, 8]),
+    }
+    for name, (plain, weighted) in expected.items():
+        single = getattr(metrics, name)()
+        result = single(y_true, y_pred)
+        assert result.shape == () and result.item() == plain, name
+        several = getattr(metrics, name)(thresholds=[0.3, 0.6])
+        several.update_state(y_true, y_pred, sample_weight=weight)
+        np.testing.assert_allclose(to_np(several.result()), weighted, err_msg=name)
+        several.update_state(y_true, y_pred, sample_weight=weight)  # counts accumulate over batches
+        np.testing.assert_allclose(to_np(several.result()), 2 * np.array(weighted), err_msg=name)
+    # at every threshold, the four counts share out the total weight
+    totals = sum(getattr(metrics, name)(thresholds=[0.0, 0.45, 1.0])(y_true, y_pred, weight) for name in COUNTS)
+    np.testing.assert_allclose(to_np(totals), [15.0] * 3)
+
+
+def test_confusion_count_reset_and_result_is_a_copy():
+    m = metrics.FalseNegatives(thresholds=[0.2, 0.8])
+    m.update_state(torch.tensor([1.0, 1.0]), torch.tensor([0.5, 0.9]))
+    before = m.result()
+    m.update_state(torch.tensor([1.0]), torch.tensor([0.0]))
+    np.testing.assert_allclose(to_np(before), [0.0, 1.0])  # an earlier result does not follow the state
+    np.testing.assert_allclose(to_np(m.result()), [1.0, 2.0])
+    m.reset_state()
+    np.testing.assert_allclose(to_np(m.result()), [0.0, 0.0])
+    assert metrics.TruePositives().result().item() == 0.0
+
+
+@pytest.mark.parametrize("name", COUNTS)
+@pytest.mark.parametrize("thresholds", [None, 0.3, [0.1, 0.9]])
+def test_confusion_count_configs_round_trip(name, thresholds):
+    m = roundtrip(getattr(metrics, name)(thresholds=thresholds, name="counts", dtype="float64"))
+    assert m.get_config() == {"name": "counts", "dtype": "float64", "thresholds": thresholds}
+    assert m.thresholds == ([0.5] if thresholds is None else [0.3] if thresholds == 0.3 else [0.1, 0.9])
+    assert metrics.get(name).get_config()["thresholds"] is None
+
+
+@pytest.mark.parametrize("name", COUNTS)
+@pytest.mark.parametrize("thresholds", [1.5, -0.1, [0.5, 2.0], []])
+def test_confusion_count_rejects_bad_thresholds(name, thresholds):
+    with pytest.raises(ValueError, match=rf"{name}: Threshold values must be in \[0, 1\] \(argument `thresholds`.*"
+                                         rf"Received: thresholds={re.escape(repr(thresholds))}"):
+        getattr(metrics, name)(thresholds=thresholds)
+
+
+def test_confusion_counts_in_compile_fit_and_evaluate():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy",
+                  metrics=[keras.metrics.TruePositives(), keras.metrics.FalseNegatives(thresholds=[0.3, 0.7])])
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert set(history.history) == {"loss", "true_positives", "false_negatives"}
+    logs = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
+    with torch.no_grad():
+        predicted = to_np(model(torch.tensor(x)))
+    assert logs["true_positives"] == float(((predicted > 0.5) & (y == 1)).sum())
+    np.testing.assert_allclose(logs["false_negatives"], [((predicted <= t) & (y == 1)).sum() for t in (0.3, 0.7)])
 
 
 PR_CASES = [
@@ -133,7 +217,8 @@ def test_errors():
     ("Precision", {}), ("Precision", {"thresholds": [0.2, 0.4], "top_k": 2, "class_id": 1}), ("Recall", {"top_k": 3}),
     ("AUC", {}), ("AUC", {"num_thresholds": 50, "curve": "PR", "summation_method": "majoring", "from_logits": True}),
     ("AUC", {"multi_label": True, "num_labels": 3, "label_weights": [1.0, 2.0, 0.5]}),
-    ("AUC", {"thresholds": [0.7, 0.2, 0.5]}),
+    ("AUC", {"thresholds": [0.7, 0.2, 0.5]}), ("TruePositives", {}), ("FalsePositives", {"thresholds": 0.3}),
+    ("TrueNegatives", {"thresholds": [0.2, 0.7]}), ("FalseNegatives", {}),
 ])
 def test_configs_round_trip_and_match_keras(keras3, name, kwargs):
     ours = roundtrip(getattr(metrics, name)(name="m", **kwargs)).get_config()

@@ -438,8 +438,11 @@ def test_bad_special_values_and_lambdas_get_clear_errors():
         kerastorch.saving.deserialize_keras_object({"class_name": ["Dense"], "config": {}})
     with pytest.raises(TypeError, match="a function's 'config' must be its name"):
         kerastorch.saving.deserialize_keras_object({"class_name": "function", "config": {"x": 1}})
-    with pytest.raises(ValueError, match="Unknown object: 'no_such_function'"):
-        kerastorch.saving.deserialize_keras_object("no_such_function")
+    # a bare unknown name stays a name, as in Keras 3 (compile() and the get() functions resolve names)
+    assert kerastorch.saving.deserialize_keras_object("no_such_function") == "no_such_function"
+    assert kerastorch.utils.deserialize_keras_object("SGD") == "SGD"
+    with pytest.raises(ValueError, match="Unknown layer: 'no_such_layer'"):
+        kerastorch.layers.deserialize("no_such_layer")
     with pytest.raises(TypeError, match="Could not deserialize initializer 'Constant' from its config.*bogus"):
         kerastorch.initializers.deserialize({"module": "keras.initializers", "class_name": "Constant",
                                              "config": {"bogus": 1}})
