@@ -1,10 +1,11 @@
 """``TensorBoard``: write training metrics (and weight histograms) for TensorBoard.
 
-Logs go through ``torch.utils.tensorboard.SummaryWriter``, which needs the ``tensorboard`` package
-(``pip install tensorboard``); without it the callback raises ``ImportError`` when it is created. The
-layout is Keras's: ``<log_dir>/train`` and ``<log_dir>/validation`` runs with ``epoch_<metric>``
-scalars per epoch, ``batch_<metric>`` every ``update_freq`` batches, ``evaluation_<metric>_vs_iterations``
-after each evaluation. Keras's graph, image, profiler and embedding outputs are not written.
+The event files are written by :class:`~kerastorch.callbacks.event_file.EventFileWriter`, which needs
+neither TensorFlow nor the ``tensorboard`` package (install that one to view them: ``tensorboard --logdir
+logs``). The layout is Keras's: ``<log_dir>/train`` and ``<log_dir>/validation`` runs with
+``epoch_<metric>`` scalars per epoch, ``batch_<metric>`` every ``update_freq`` batches,
+``evaluation_<metric>_vs_iterations`` after each evaluation. Keras's graph, image, profiler and embedding
+outputs are not written.
 """
 import os
 import time
@@ -12,19 +13,14 @@ import warnings
 
 from kerastorch.callbacks._helpers import get_learning_rate
 from kerastorch.callbacks.callback import Callback, to_python_logs
+from kerastorch.callbacks.event_file import EventFileWriter
 
 __all__ = ["TensorBoard"]
 
 
 def _summary_writer_class():
-    try:
-        from torch.utils.tensorboard import SummaryWriter
-    except ImportError as error:
-        raise ImportError(
-            "The TensorBoard callback writes through torch.utils.tensorboard, which needs the `tensorboard` "
-            "package. Install it with: pip install tensorboard"
-        ) from error
-    return SummaryWriter
+    """The class that writes each run's event file."""
+    return EventFileWriter
 
 
 class TensorBoard(Callback):
@@ -40,9 +36,7 @@ class TensorBoard(Callback):
             Keras compatibility; only their defaults are supported (a warning says when one is ignored).
 
     Example:
-        With the ``tensorboard`` package installed, ``fit`` writes a ``train`` and a ``validation`` run,
-        to view with ``tensorboard --logdir logs``; without it, creating the callback raises an
-        ``ImportError`` that says to ``pip install tensorboard``. Either way, this prints ``True``:
+        ``fit`` writes a ``train`` and a ``validation`` run, to view with ``tensorboard --logdir logs``:
 
         >>> import os
         >>> import numpy as np
@@ -51,14 +45,10 @@ class TensorBoard(Callback):
         >>> y = 2 * x + 1
         >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
         >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
-        >>> try:
-        ...     tensorboard = keras.callbacks.TensorBoard(log_dir="logs", histogram_freq=1)
-        ... except ImportError as error:  # the optional package is missing
-        ...     print(str(error).endswith("Install it with: pip install tensorboard"))
-        ... else:
-        ...     _ = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[tensorboard])
-        ...     print(sorted(os.listdir("logs")) == ["train", "validation"])
-        True
+        >>> tensorboard = keras.callbacks.TensorBoard(log_dir="logs", histogram_freq=1)
+        >>> _ = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[tensorboard])
+        >>> sorted(os.listdir("logs"))
+        ['train', 'validation']
     """
 
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
