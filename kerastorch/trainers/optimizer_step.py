@@ -18,6 +18,8 @@ Example:
     (array([[0.9],
            [0.9]], dtype=float32), 1)
 """
+import warnings
+
 import torch
 
 from kerastorch import dtype_policies
@@ -68,9 +70,10 @@ def make_optimizer_step(model):
         return torch_step
 
     params = model.trainable_weights
-    if not params:
-        raise ValueError(f'Model "{model.name}" has no trainable weights to train '
-                         "(every layer is frozen, or the model has no weights).")
+    if not params:  # Keras trains on: the losses are still computed and logged, nothing is updated
+        warnings.warn(f'Model "{model.name}" does not have any trainable weights (every layer is frozen, or '
+                      "the model has no weights): fit computes the loss but changes nothing.", stacklevel=3)
+        return lambda loss: None
     scaler = LossScale() if dtype_policies.global_policy().name == "mixed_float16" else None
 
     def step(loss):

@@ -290,3 +290,17 @@ def test_a_compute_loss_override_without_the_training_argument():
     model.compile(optimizer="sgd")
     history = model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1, batch_size=4, verbose=0)
     assert history.history["loss"] == [pytest.approx(2.0)]  # the override's loss, doubled, at zero weights
+
+
+def test_a_model_without_trainable_weights_fits_with_a_warning_and_logs_its_add_loss():
+    class Penalty(keras.layers.Layer):
+        def call(self, x):
+            self.add_loss(torch.mean(x ** 2))
+            return x
+
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, Penalty()(inputs))
+    model.compile(optimizer="sgd")
+    with pytest.warns(UserWarning, match='Model "functional.*" does not have any trainable weights'):
+        history = model.fit(np.full((4, 2), 2.0), epochs=2, verbose=0)
+    assert history.history["loss"] == [4.0, 4.0]
