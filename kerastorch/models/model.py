@@ -298,6 +298,22 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def build(self, input_shape=None):
+        """Build the model for ``input_shape``. A subclassed model without its own ``build`` is built as Keras 3
+        builds it: ``call`` runs on fake inputs of that shape (no data is computed), which builds every layer
+        it uses; a ``call`` that cannot run on fake inputs leaves its layers to build on the first real call."""
+        if self._graph is not None or input_shape is None or type(self).build is not Model.build:
+            return super().build(input_shape)
+        from kerastorch.backend.keras_tensor import KerasTensor
+
+        self.built = True  # the run below calls the model, which must not build it again
+        self._build_shapes = input_shape
+        try:
+            self.compute_output_spec(tree.map_shape_structure(lambda s: KerasTensor(tuple(s)), input_shape))
+        except Exception:  # noqa: BLE001 - e.g. a call() that reads values (.item()): it builds when it runs
+            pass
+        return None
+
     def build_from_config(self, build_config):
         """Build from :meth:`get_build_config` output. A subclassed model without its own
         ``build`` is built as Keras 3 does: by calling it on symbolic inputs of that shape."""

@@ -32,12 +32,46 @@ def _weights_size(weights):
     return sum(w.numel() * w.element_size() for w in weights)
 
 
-def _output_shape(layer, graph_nodes):
+def _output_shape(layer, graph_nodes, traced):
     nodes = [n for n in layer._inbound_nodes if graph_nodes is None or id(n) in graph_nodes]
     if not nodes:
-        return "?"
+        return traced.get(id(layer), "?")
     shapes = [t.shape for t in nodes[-1].outputs]
     return str(shapes[0]) if len(shapes) == 1 else str(shapes)
+
+
+def _traced_output_shapes(model):
+    """``{id(layer): shape text}`` for the direct sublayers of a subclassed model that has run: its ``call`` is
+    traced on fake tensors of the shape it was built with (no data is computed), as Keras builds it."""
+    shapes = model.__dict__.get("_build_shapes")
+    if getattr(model, "_graph", None) is not None or shapes is None:
+        return {}
+    import torch
+
+    from kerastorch import tree
+    from kerastorch.backend.keras_tensor import KerasTensor
+
+    runs = {}  # id(layer) -> output shapes of each fake run (a second run with another batch size finds None)
+
+    def record(layer):
+        def hook(module, args, output):
+            runs.setdefault(id(layer), []).append([tuple(t.shape) for t in tree.flatten(output)
+                                                   if isinstance(t, torch.Tensor)])
+        return hook
+
+    handles = [layer.register_forward_hook(record(layer)) for layer in model.layers]
+    try:
+        model.compute_output_spec(tree.map_shape_structure(lambda s: KerasTensor(tuple(s)), shapes))
+    except Exception:  # noqa: BLE001 - a call() that cannot be traced keeps "?", as before
+        return {}
+    finally:
+        for handle in handles:
+            handle.remove()
+    traced = {}
+    for key, seen in runs.items():
+        merged = [tuple(a if a == b else None for a, b in zip(first, last)) for first, last in zip(seen[0], seen[-1])]
+        traced[key] = str(merged[0]) if len(merged) == 1 else str(merged)
+    return traced
 
 
 def _connections(layer, graph):
@@ -59,11 +93,12 @@ def _rows(model, show_trainable, expand_nested, depth=0):
     layers = model.layers
     if type(model).__name__ == "Sequential" and graph is not None:
         graph_nodes = None  # each stacked layer's last node
+    traced = _traced_output_shapes(model) if graph is None else {}
     rows = []
     for layer in layers:
         params = layer.count_params() if (layer.built or layer.weights) else 0
         name = ("   " * depth + ("└ " if depth else "")) + f"{layer.name} ({type(layer).__name__})"
-        row = [name, _output_shape(layer, graph_nodes), f"{params:,}"]
+        row = [name, _output_shape(layer, graph_nodes, traced), f"{params:,}"]
         if functional_view:
             row.append(", ".join(_connections(layer, graph)))
         if show_trainable:

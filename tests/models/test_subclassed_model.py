@@ -83,3 +83,28 @@ def test_summary_expand_nested():
     lines = []
     model.summary(print_fn=lines.append, expand_nested=True)
     assert any("inner_dense (Dense)" in line for line in lines)
+
+
+def test_summary_of_a_subclassed_model_that_has_run_shows_output_shapes(capsys):
+    class TwoDense(keras.Model):
+        def __init__(self):
+            super().__init__(name="two_dense")
+            self.first = keras.layers.Dense(2, name="first")
+            self.second = keras.layers.Dense(3, name="second")
+
+        def call(self, x):
+            return self.second(self.first(x))
+
+    model = TwoDense()
+    with pytest.raises(ValueError, match='Model "two_dense" has not been built yet'):
+        model.summary()
+    model(torch.zeros(1, 3))  # built on the batch's shape, as Keras builds it
+    model.summary()
+    out = capsys.readouterr().out
+    assert "(1, 2)" in out and "(1, 3)" in out and " ? " not in out
+    built = TwoDense()
+    built.build((None, 3))
+    assert built.count_params() == 8 + 9  # build() builds the layers call() uses
+    built.summary()
+    out = capsys.readouterr().out
+    assert "(None, 2)" in out and "(None, 3)" in out
