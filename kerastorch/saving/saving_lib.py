@@ -6,6 +6,9 @@ archive (``.keras``) or as a folder:
 - ``config.json``: ``serialize_keras_object(model)`` in Keras 3's format, with the model's
   ``"build_config"`` and ``"compile_config"`` (optimizer, losses, metrics);
 - ``metadata.json``: ``keras_version``, ``kerastorch_version``, ``date_saved``, ``format``;
+- ``assets/layers/<name>/...``: the files a layer's ``save_assets(folder)`` wrote (vocabularies ...), for
+  each layer that has the method (nested models add ``layers/<name>`` levels); loading hands the folder to
+  its ``load_assets(folder)`` after the weights are in place, as Keras 3 does;
 - ``model.weights.safetensors``: the weights keyed by weight path (see
   :mod:`kerastorch.saving.weights_file`), and ``optimizer.safetensors``: the optimizer state
   (``optimizer.state_dict()``), when the model is compiled with a kerastorch optimizer that has
@@ -31,6 +34,8 @@ Example:
 import datetime
 import io
 import json
+import os
+import tempfile
 import warnings
 
 import torch
@@ -47,6 +52,7 @@ METADATA_MEMBER = "metadata.json"
 WEIGHTS_MEMBER = weights_file.SAFETENSORS_MEMBER
 H5_WEIGHTS_MEMBER = "model.weights.h5"
 OPTIMIZER_MEMBER = "optimizer.safetensors"
+ASSETS_FOLDER = "assets"
 FORMAT = "kerastorch.model/1"
 KERAS_VERSION = "3.15.1"  # the Keras 3 file format these archives follow
 WEIGHTS_FORMATS = ("safetensors", "h5")
@@ -66,6 +72,7 @@ def model_to_members(model, weights_format="safetensors"):
     metadata = {"keras_version": KERAS_VERSION, "kerastorch_version": __version__,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"), "format": FORMAT}
     members = {METADATA_MEMBER: _json_bytes(metadata), CONFIG_MEMBER: _json_bytes(config)}
+    members.update(_asset_members(model))
     if weights_format == "h5":
         from kerastorch.saving import h5_format
 
@@ -75,6 +82,57 @@ def model_to_members(model, weights_format="safetensors"):
     if optimizer is not None:
         members[OPTIMIZER_MEMBER] = _optimizer_bytes(optimizer)
     return members
+
+
+def _layers_with_paths(model):
+    """``(folder, layer)`` for ``model`` (folder ``""``) and every layer inside it, Keras 3's asset folders:
+    ``layers/<name>``, one level per nested model or layer."""
+    found, seen = [], set()
+
+    def visit(layer, folder):
+        if id(layer) in seen:
+            return
+        seen.add(id(layer))
+        found.append((folder, layer))
+        for child in layer._flatten_layers(include_self=False, recursive=False):
+            visit(child, f"{folder}layers/{child.name}/")
+
+    visit(model, "")
+    return found
+
+
+def _asset_members(model):
+    """``{"assets/<folder>/<file>": bytes}`` of every layer's ``save_assets(folder)``."""
+    members = {}
+    for folder, layer in _layers_with_paths(model):
+        if not callable(getattr(layer, "save_assets", None)):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            layer.save_assets(tmp)
+            for root, _, files in os.walk(tmp):
+                for name in files:
+                    path = os.path.join(root, name)
+                    relative = os.path.relpath(path, tmp).replace(os.sep, "/")
+                    with open(path, "rb") as f:
+                        members[f"{ASSETS_FOLDER}/{folder}{relative}"] = f.read()
+    return members
+
+
+def _load_assets(model, members):
+    """Hand each layer with ``load_assets`` a folder holding what its ``save_assets`` wrote."""
+    for folder, layer in _layers_with_paths(model):
+        if not callable(getattr(layer, "load_assets", None)):
+            continue
+        prefix = f"{ASSETS_FOLDER}/{folder}"
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, data in members.items():
+                relative = name[len(prefix):] if name.startswith(prefix) else None
+                if relative and not relative.startswith("layers/"):  # not the file of a layer inside this one
+                    path = os.path.join(tmp, *relative.split("/"))
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with open(path, "wb") as f:
+                        f.write(data)
+            layer.load_assets(tmp)
 
 
 def _json_bytes(value):
@@ -130,6 +188,7 @@ def model_from_members(members, source, custom_objects=None, compile=True, safe_
         if compile and compile_config:
             _compile(model, compile_config, source)
     _load_weights(model, members, source, compile)
+    _load_assets(model, members)
     return model
 
 

@@ -422,3 +422,37 @@ def test_example_script_runs_without_h5py_and_says_what_it_skipped():
     skipped = 'skipped (needs h5py: pip install "kerastorch[h5]")'
     assert f"Keras 3 .weights.h5 round trip: {skipped}" in result.stdout
     assert f"archive for Keras 3: {skipped}" in result.stdout and "continued training matches: True" in result.stdout
+
+
+@keras.saving.register_keras_serializable("tests")
+class Vocabulary(keras.layers.Layer):
+    """A layer with state outside its weights, kept with Keras's save_assets / load_assets hooks."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.words = []
+
+    def call(self, x):
+        return x
+
+    def save_assets(self, dir_path):
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w") as f:
+            f.write("\n".join(self.words))
+
+    def load_assets(self, dir_path):
+        with open(os.path.join(dir_path, "vocabulary.txt")) as f:
+            self.words = f.read().split("\n")
+
+
+@pytest.mark.parametrize("name", ["model.keras", "model_folder"])
+def test_save_assets_and_load_assets_are_called_for_every_layer(tmp_path, name):
+    inputs = keras.Input((2,))
+    inner_vocabulary = Vocabulary(name="inner_vocabulary")
+    inner = keras.Sequential([keras.Input((2,)), inner_vocabulary], name="inner")
+    top_vocabulary = Vocabulary(name="top_vocabulary")
+    model = keras.Model(inputs, inner(top_vocabulary(inputs)))
+    top_vocabulary.words, inner_vocabulary.words = ["a", "b"], ["c"]
+    model.save(tmp_path / name)
+    restored = keras.models.load_model(tmp_path / name)
+    assert restored.get_layer("top_vocabulary").words == ["a", "b"]
+    assert restored.get_layer("inner").get_layer("inner_vocabulary").words == ["c"]
