@@ -5,6 +5,9 @@
     >>> model = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"), layers.Dense(1)])
     >>> model(keras.ops.ones((2, 4))).shape
     torch.Size([2, 1])
+
+Keras programs run unchanged with ``python -m kerastorch script.py`` (or ``kerastorch.install_as_keras()``
+first in a notebook): ``import keras`` then gives kerastorch.
 """
 from kerastorch import config, tree  # noqa: I001  (settings first)
 from kerastorch import activations, constraints, initializers, regularizers
@@ -17,5 +20,6 @@ from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.variable import Variable
 from kerastorch.layers import Input, InputSpec, Layer
 from kerastorch.models import Functional, Model, Sequential
+from kerastorch.keras_alias import install_as_keras
 
 __version__ = "0.1.0"
