@@ -1,4 +1,11 @@
-"""``keras.layers``: every built-in layer, the Layer base class and InputSpec."""
+"""``keras.layers``: every built-in layer, the Layer base class and InputSpec; ``serialize`` / ``deserialize``.
+
+Example:
+    >>> import kerastorch as keras
+    >>> config = keras.layers.serialize(keras.layers.Dense(4, name="head"))
+    >>> config["class_name"], keras.layers.deserialize(config).units
+    ('Dense', 4)
+"""
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_layer import Input, InputLayer
 from kerastorch.layers.input_spec import InputSpec
