@@ -21,5 +21,25 @@ from kerastorch.backend.variable import Variable
 from kerastorch.layers import Input, InputSpec, Layer
 from kerastorch.models import Functional, Model, Sequential
 from kerastorch.keras_alias import install_as_keras
+from kerastorch.config import device_scope as device
+from kerastorch.dtype_policies import DTypePolicy, FloatDTypePolicy
+from kerastorch.initializers import Initializer
+from kerastorch.losses import Loss
+from kerastorch.metrics import Metric
+from kerastorch.optimizers import Optimizer
+from kerastorch.regularizers import Regularizer
 
 __version__ = "0.1.0"
+
+# keras.config's names for the global dtype policy, which lives in dtype_policies (above config in the stack)
+config.dtype_policy = dtype_policies.global_policy
+config.set_dtype_policy = dtype_policies.set_global_policy
+
+
+def version():
+    """kerastorch's version string (``keras.version()``).
+
+    >>> version() == __version__
+    True
+    """
+    return __version__

@@ -1,12 +1,17 @@
-"""Global settings: float type, image data format, epsilon, default device.
+"""Global settings: float type, image data format, epsilon, default device, logging, epoch limits.
 
 Example:
     >>> import kerastorch as keras
-    >>> keras.config.floatx()
-    'float32'
+    >>> keras.config.floatx(), keras.config.backend()
+    ('float32', 'torch')
     >>> keras.config.set_image_data_format("channels_first")
     >>> keras.config.set_image_data_format("channels_last")
+    >>> with keras.device("cpu"):
+    ...     keras.config.default_device()
+    device(type='cpu')
 """
+import contextlib
+
 import torch
 
 _FLOATX = "float32"
@@ -14,6 +19,9 @@ _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _DEVICE = None  # None: CUDA when available, else CPU
 _UNSAFE_DESERIALIZATION = False
+_INTERACTIVE_LOGGING = True
+_MAX_EPOCHS = None
+_MAX_STEPS_PER_EPOCH = None
 
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 
@@ -69,9 +77,99 @@ def default_device():
 
 
 def set_device(device):
-    """Override the default device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, or None to reset)."""
+    """Override the default device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"gpu:0"``, or None to reset)."""
     global _DEVICE
-    _DEVICE = None if device is None else torch.device(device)
+    _DEVICE = None if device is None else _torch_device(device)
+
+
+def _torch_device(name):
+    if isinstance(name, str) and name.lower().startswith("gpu"):
+        name = "cuda" + name[3:]  # Keras's device names: "gpu", "gpu:1"
+    return torch.device(name)
+
+
+@contextlib.contextmanager
+def device_scope(device_name):
+    """``keras.device(name)``: weights and tensors created inside are placed on ``device_name``.
+
+    Args:
+        device_name: str or torch.device: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, or Keras's ``"gpu:0"``.
+
+    Example:
+        >>> import kerastorch as keras
+        >>> with keras.device("cpu"):
+        ...     keras.layers.Dense(2)(keras.ops.ones((1, 3))).device
+        device(type='cpu')
+    """
+    global _DEVICE
+    previous, _DEVICE = _DEVICE, _torch_device(device_name)
+    try:
+        with _DEVICE:  # torch's own factory functions follow it too
+            yield
+    finally:
+        _DEVICE = previous
+
+
+def backend():
+    """The backend's name: always ``"torch"``."""
+    return "torch"
+
+
+def enable_interactive_logging():
+    """Progress bars and summaries print to stdout (the default)."""
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = True
+
+
+def disable_interactive_logging():
+    """Progress bars and summaries go to the ``keras`` logger (``logging``) instead of stdout, one line each.
+
+    >>> disable_interactive_logging(); is_interactive_logging_enabled()
+    False
+    >>> enable_interactive_logging()
+    """
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = False
+
+
+def is_interactive_logging_enabled():
+    """Whether progress output goes to stdout (see :func:`disable_interactive_logging`)."""
+    return _INTERACTIVE_LOGGING
+
+
+def max_epochs():
+    """The cap on ``fit``'s epochs set with :func:`set_max_epochs` (None: no cap)."""
+    return _MAX_EPOCHS
+
+
+def set_max_epochs(max_epochs):
+    """Cap the epochs of every ``fit`` (Keras's switch for quick test runs of a program); None removes the cap.
+
+    >>> set_max_epochs(1); max_epochs()
+    1
+    >>> set_max_epochs(None)
+    """
+    global _MAX_EPOCHS
+    _MAX_EPOCHS = _positive_or_none(max_epochs, "set_max_epochs")
+
+
+def max_steps_per_epoch():
+    """The cap on steps per epoch set with :func:`set_max_steps_per_epoch` (None: no cap)."""
+    return _MAX_STEPS_PER_EPOCH
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Cap the steps of every epoch of ``fit`` (and of its validation); None removes the cap."""
+    global _MAX_STEPS_PER_EPOCH
+    _MAX_STEPS_PER_EPOCH = _positive_or_none(max_steps_per_epoch, "set_max_steps_per_epoch")
+
+
+def _positive_or_none(value, where):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{where}: expected a positive int or None, received {value!r}")
+    return value
 
 
 _DTYPE_ALIASES = {

@@ -90,6 +90,9 @@ def _known_state():
     kerastorch.config.set_epsilon(1e-7)
     kerastorch.config.set_image_data_format("channels_last")
     kerastorch.config.set_device(None)
+    kerastorch.config.set_max_epochs(None)
+    kerastorch.config.set_max_steps_per_epoch(None)
+    kerastorch.config.enable_interactive_logging()
     kerastorch.dtype_policies.set_global_policy(None)
     yield
 

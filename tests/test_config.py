@@ -70,3 +70,32 @@ def test_default_device_is_cuda_when_available():
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     assert model.layers[0].kernel.is_cuda
     assert model(torch.ones(1, 3, device="cuda")).is_cuda
+
+
+def test_keras_config_names_beyond_the_settings(caplog):
+    import logging
+
+    import numpy as np
+
+    assert keras.config.backend() == "torch" and keras.version() == keras.__version__
+    keras.config.set_dtype_policy("mixed_float16")
+    assert keras.config.dtype_policy().name == "mixed_float16"
+    keras.config.set_dtype_policy("float32")
+    assert keras.Loss is keras.losses.Loss and keras.Metric is keras.metrics.Metric
+    assert keras.Optimizer is keras.optimizers.Optimizer and keras.Initializer is keras.initializers.Initializer
+    assert keras.Regularizer is keras.regularizers.Regularizer and keras.DTypePolicy is keras.dtype_policies.DTypePolicy
+    with keras.device("cpu"):
+        assert keras.config.default_device() == torch.device("cpu") and torch.zeros(1).device.type == "cpu"
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.ones((64, 2)), np.ones((64, 1))
+    keras.config.set_max_epochs(2)
+    keras.config.set_max_steps_per_epoch(3)
+    keras.config.disable_interactive_logging()
+    with caplog.at_level(logging.INFO, logger="keras"):
+        history = model.fit(x, y, epochs=5, batch_size=8, verbose=1)
+    assert len(history.history["loss"]) == 2
+    logged = [r.getMessage().split("/")[0][-1] for r in caplog.records if "step" in r.getMessage()]
+    assert logged.count("3") == 2 and set(logged) <= {"1", "2", "3"}  # two epochs of three steps, to the logger
+    with pytest.raises(ValueError, match="set_max_epochs: expected a positive int or None, received 0"):
+        keras.config.set_max_epochs(0)

@@ -347,6 +347,7 @@ class Trainer:
         from kerastorch.callbacks import CallbackList
 
         self._assert_compiled("fit")
+        epochs = _capped(epochs, config.max_epochs())  # keras.config.set_max_epochs: quick runs of a program
         adapter = get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
         validation = None
         if validation_split and validation_data is None:
@@ -358,6 +359,9 @@ class Trainer:
             val_x, val_y, val_sw = unpack_x_y_sample_weight(validation_data)
             validation = get_data_adapter(val_x, val_y, val_sw, validation_batch_size or batch_size)
         device = self._data_device()
+        if config.max_steps_per_epoch() is not None:
+            steps_per_epoch = _capped(steps_per_epoch or adapter.num_batches, config.max_steps_per_epoch())
+            validation_steps = _capped(validation_steps, config.max_steps_per_epoch())
         steps = steps_per_epoch or adapter.num_batches
         verbose = _resolve_verbose(verbose)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
@@ -528,6 +532,13 @@ def _rows(x):
 
 def _to_float(value):
     return float(value.detach().cpu()) if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+
+
+def _capped(value, cap):
+    """``value`` limited to ``cap`` (None: no limit; a None ``value`` is the cap itself)."""
+    if cap is None:
+        return value
+    return cap if value is None else min(value, cap)
 
 
 def _flat_logs(logs):

@@ -12,6 +12,7 @@ Like Keras, the bar rewrites its line in place whenever stdout is a terminal, a 
 the platform is POSIX (Keras checks ``"posix" in sys.modules``, so Linux and macOS always rewrite, even
 into a pipe or a file); elsewhere each redraw starts a new line.
 """
+import logging
 import math
 import os
 import sys
@@ -19,6 +20,8 @@ import time
 
 import numpy as np
 import torch
+
+from kerastorch import config
 
 __all__ = ["Progbar", "fetch_to_host", "print_msg"]
 
@@ -120,7 +123,7 @@ class Progbar:
         self.unit_name = unit_name
         self.stateful_metrics = set(stateful_metrics or ())
         self.stateless_metrics = None if stateless_metrics is None else set(stateless_metrics)
-        self._dynamic_display = _dynamic_display()
+        self._dynamic_display = _dynamic_display() and config.is_interactive_logging_enabled()
         self._seen_so_far = 0
         self._values = {}  # name -> [sum or value (may be a device tensor), count]
         self._values_order = []
@@ -242,7 +245,13 @@ class Progbar:
 
 
 def print_msg(message, line_break=True):
-    """Write ``message`` (plus a newline) to the current ``sys.stdout`` and flush it."""
+    """Write ``message`` (plus a newline) to the current ``sys.stdout`` and flush it; with interactive logging
+    disabled (``keras.config.disable_interactive_logging()``), log it to the ``keras`` logger instead."""
+    if not config.is_interactive_logging_enabled():
+        text = str(message).replace("\b", "").strip("\r\n")
+        if text:
+            logging.getLogger("keras").info(text)
+        return
     message = f"{message}\n" if line_break else str(message)
     stream = sys.stdout
     try:
