@@ -12,6 +12,7 @@ Example:
     >>> set_global_policy("float32")
 """
 from kerastorch.dtype_policies import DTypePolicy, global_policy, set_global_policy
+from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer
 
 Policy = DTypePolicy
 
@@ -26,4 +27,4 @@ def dtype_policy():
     return global_policy()
 
 
-__all__ = ["DTypePolicy", "Policy", "dtype_policy", "global_policy", "set_dtype_policy", "set_global_policy"]
+__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "global_policy", "set_dtype_policy", "set_global_policy"]

@@ -20,6 +20,7 @@ from kerastorch.optimizers.adamax import Adamax
 from kerastorch.optimizers.base import Optimizer
 from kerastorch.optimizers.ftrl import Ftrl
 from kerastorch.optimizers.lion import Lion
+from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from kerastorch.optimizers.nadam import Nadam
 from kerastorch.optimizers.rmsprop import RMSprop
 from kerastorch.optimizers.sgd import SGD
@@ -27,7 +28,7 @@ from kerastorch.saving.object_registration import get_registered_object
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta", "Adamax", "Lion",
-           "Ftrl", "schedules", "get", "serialize", "deserialize"]
+           "Ftrl", "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
 
 _BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, Ftrl)
 # Keras accepts the class name and its lower-case form: "Adam", "adam", "RMSprop", "rmsprop".

@@ -74,13 +74,14 @@ def make_optimizer_step(model):
         warnings.warn(f'Model "{model.name}" does not have any trainable weights (every layer is frozen, or '
                       "the model has no weights): fit computes the loss but changes nothing.", stacklevel=3)
         return lambda loss: None
-    scaler = LossScale() if dtype_policies.global_policy().name == "mixed_float16" else None
+    scaler = LossScale() if dtype_policies.global_policy().name == "mixed_float16" and not hasattr(
+        optimizer, "dynamic_scale") else None  # a LossScaleOptimizer scales the loss itself
 
     def step(loss):
         for p in params:
             p.grad = None
         if scaler is None:
-            loss.backward()
+            optimizer.scale_loss(loss).backward()  # loss_scale_factor, LossScaleOptimizer; apply() unscales
             optimizer.apply([p.grad for p in params], params)
             return
         scaler.backward(loss)
