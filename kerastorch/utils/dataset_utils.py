@@ -1,10 +1,14 @@
-"""Indexing a folder of class sub-folders, splitting it for validation, and encoding its labels: what
-``image_dataset_from_directory`` and ``text_dataset_from_directory`` share.
+"""Dataset helpers: ``keras.utils.split_dataset`` and ``pack_x_y_sample_weight``, and what
+``image_dataset_from_directory`` and ``text_dataset_from_directory`` share: indexing a folder of class
+sub-folders, splitting it for validation, and encoding its labels.
 
-The order is Keras's: class folders sorted by name, files sorted within each (sub-folders included), then,
-when ``shuffle`` is on, both shuffled with ``numpy.random.RandomState(seed)``; the validation split takes
-the last ``int(validation_split * n)`` files. So the same folder and seed give the same training and
+The folder order is Keras's: class folders sorted by name, files sorted within each (sub-folders included),
+then, when ``shuffle`` is on, both shuffled with ``numpy.random.RandomState(seed)``; the validation split
+takes the last ``int(validation_split * n)`` files. So the same folder and seed give the same training and
 validation files as in Keras.
+
+``split_dataset`` returns torch ``Dataset`` objects (``torch.utils.data.Subset``), as Keras does on its torch
+backend; a seeded shuffle gives the same split as Keras there.
 
 Example:
     >>> for name in ("cats/a.txt", "cats/b.txt", "dogs/c.txt"):
@@ -13,12 +17,21 @@ Example:
     >>> paths, labels, class_names = index_directory(".", "inferred", (".txt",), shuffle=False, verbose=False)
     >>> [os.path.relpath(p) for p in paths], labels.tolist(), class_names
     (['cats/a.txt', 'cats/b.txt', 'dogs/c.txt'], [0, 0, 1], ['cats', 'dogs'])
+    >>> train, test = split_dataset((np.arange(10), np.arange(10) % 2), left_size=0.8)
+    >>> len(train), len(test), test[0]
+    (8, 2, (tensor(8), tensor(0)))
 """
+import numbers
 import os
 
 import numpy as np
+import torch
 
-__all__ = ["check_validation_split_arg", "encode_labels", "index_directory", "split_for_subset"]
+from kerastorch import tree
+from kerastorch.trainers.data_adapters.batching import unpack_x_y_sample_weight
+
+__all__ = ["check_validation_split_arg", "encode_labels", "index_directory", "pack_x_y_sample_weight",
+           "split_dataset", "split_for_subset", "unpack_x_y_sample_weight"]
 
 
 def index_directory(directory, labels, formats, class_names=None, shuffle=True, seed=None, follow_links=False,
@@ -172,3 +185,190 @@ def encode_labels(labels, label_mode, num_classes):
         return labels.astype("float32").reshape(-1, 1)
     raise ValueError(f'label_mode must be one of "int", "categorical", "binary" or None; received '
                      f"label_mode={label_mode!r}")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """Pack inputs, targets and sample weights into what ``Model.fit`` takes: ``x`` alone, ``(x, y)`` or
+    ``(x, y, sample_weight)``.
+
+    As in Keras, a single input is not wrapped in a tuple, unless it is itself a tuple or list (then it is
+    ``(x,)``, so that it is not read as ``(x, y)``).
+
+    Args:
+        x: the model's inputs (a tensor, array, or a structure of them).
+        y: the targets, or None.
+        sample_weight: the per-sample weights, or None (ignored without ``y``).
+
+    Returns:
+        ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    Example:
+        >>> x, y = torch.ones(3, 2), torch.zeros(3)
+        >>> isinstance(pack_x_y_sample_weight(x), torch.Tensor), len(pack_x_y_sample_weight(x, y))
+        (True, 2)
+        >>> pack_x_y_sample_weight([1, 2])
+        ([1, 2],)
+        >>> unpack_x_y_sample_weight(pack_x_y_sample_weight(x, y, torch.ones(3)))[2]
+        tensor([1., 1., 1.])
+    """
+    if y is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+class _Samples(torch.utils.data.Dataset):
+    """The samples of a structure of arrays (a tuple, list or dict of them, nested or not): item ``i`` is the
+    structure of the arrays' ``i``-th rows, as tensors (NumPy rows for dtypes torch lacks, such as strings)."""
+
+    def __init__(self, structure):
+        self.structure = tree.map_structure(_as_rows, structure)
+        self.length = len(tree.flatten(self.structure)[0])
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        return tree.map_structure(lambda rows: rows[index], self.structure)
+
+
+def _as_rows(array):
+    if isinstance(array, torch.Tensor):
+        return array
+    array = np.asarray(array)
+    return torch.from_numpy(np.ascontiguousarray(array)) if array.dtype.kind in "biufc" else array
+
+
+def _check_columns(dataset):
+    """Refuse an empty structure, leaves that are not arrays, or arrays of different lengths (Keras's errors)."""
+    kind = type(dataset).__name__
+    leaves = tree.flatten(dataset)
+    if not leaves:
+        raise ValueError(f"Received an empty {kind} dataset. Please provide a non-empty {kind} of arrays.")
+    expected = None
+    for i, leaf in enumerate(leaves):
+        if not isinstance(leaf, (np.ndarray, torch.Tensor)) or leaf.ndim == 0:
+            raise ValueError(f"Expected a {kind} of `numpy.ndarray` objects (or tensors), with samples along their "
+                             f"first axis. Received: {type(leaf)} at index {i}.")
+        if expected is None:
+            expected = tuple(leaf.shape)
+        elif leaf.shape[0] != expected[0]:
+            raise ValueError(f"Received a {kind} of NumPy arrays with different lengths. Mismatch found at index {i}, "
+                             f"Expected shape={expected} Received shape={tuple(leaf.shape)}. Please provide a {kind} "
+                             f"of NumPy arrays of the same length.")
+
+
+def _check_size(name, size, total_length):
+    """``size`` as an int or float (None stays None); TypeError / ValueError as Keras's for the rest."""
+    if size is None:
+        return None
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        size = int(size)
+        if not 0 < size < total_length:
+            raise ValueError(f"`{name}` should be either a positive integer smaller than {total_length}, or a float "
+                             f"within the range `[0, 1]`. Received: {name}={size}")
+        return size
+    if isinstance(size, numbers.Real) and not isinstance(size, bool):
+        size = float(size)
+        if not 0 < size < 1:
+            raise ValueError(f"`{name}` should be either a positive integer smaller than {total_length}, or a float "
+                             f"within the range `[0, 1]`. Received: {name}={size}")
+        return size
+    raise TypeError(f"Invalid `{name}` Type. Expected: int or float or None, Received: type({name})={type(size)}.")
+
+
+def _split_sizes(left_size, right_size, total_length):
+    """The two split sizes as ints: fractions rounded, None the rest; Keras's checks."""
+    if left_size == 0 and right_size == 0:
+        raise ValueError("Both `left_size` and `right_size` are zero. At least one of the split sizes must be "
+                         "non-zero.")
+    left_size = _check_size("left_size", left_size, total_length)
+    right_size = _check_size("right_size", right_size, total_length)
+    if isinstance(left_size, float) and isinstance(right_size, float) and left_size + right_size > 1:
+        raise ValueError("The sum of `left_size` and `right_size` is greater than 1. It must be less than or equal "
+                         "to 1.")
+    left = round(left_size * total_length) if isinstance(left_size, float) else left_size
+    right = round(right_size * total_length) if isinstance(right_size, float) else right_size
+    left = total_length - right if left is None else left
+    right = total_length - left if right is None else right
+    if left + right > total_length:
+        raise ValueError(f"The sum of `left_size` and `right_size` should be smaller than the {total_length}. "
+                         f"Received: left_size + right_size = {left + right} and total_length = {total_length}")
+    for split, side in ((left, "left"), (right, "right")):
+        if split == 0:
+            raise ValueError(f"With `dataset` of length '{total_length}', `left_size`='{left}' and "
+                             f"`right_size`='{right}'. Resulting {side} side dataset split will be empty. Adjust "
+                             f"any of the aforementioned parameters")
+    return int(left), int(right)
+
+
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None, preferred_backend=None):
+    """Split a dataset into a left and a right part (for example training and test data).
+
+    Without ``shuffle``, the left part is the first ``left_size`` samples and the right part the last
+    ``right_size`` (samples between them, when the sizes do not add up to the whole, are in neither). With
+    ``shuffle``, the samples are drawn in a random order first (the same as Keras's on its torch backend for
+    the same ``seed``).
+
+    Args:
+        dataset: a NumPy array; a tuple, list or dict of arrays of the same length (nested structures of them
+            too, such as ``({"a": xa, "b": xb}, y)``); or a map-style ``torch.utils.data.Dataset`` (an
+            ``IterableDataset`` is read into memory first). Torch tensors are taken like arrays.
+        left_size: int, float or None: an int is a number of samples, a float in (0, 1) a fraction of them
+            (rounded), None the rest after ``right_size``.
+        right_size: int, float or None: likewise for the right part (None: the rest after ``left_size``).
+        shuffle: bool, default False: shuffle the samples before splitting.
+        seed: int or None: the shuffling seed (None: from torch's global generator, which
+            ``keras.utils.set_random_seed`` seeds).
+        preferred_backend: None, ``"torch"`` or ``"tensorflow"``: Keras's choice of the returned type; here
+            always torch datasets (tf.data is not available).
+
+    Returns:
+        A tuple ``(left, right)`` of ``torch.utils.data.Subset`` datasets, which ``fit`` batches. Each sample
+        keeps the dataset's structure: one row of an array; a tuple (a list becomes a tuple) or dict of rows of
+        the arrays; as tensors.
+
+    Raises:
+        TypeError: for a dataset of another type, or sizes that are neither int, float nor None.
+        ValueError: for no size, sizes out of range or adding up to more than the dataset, an empty split, or
+            arrays of different lengths.
+
+    Example:
+        >>> x, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+        >>> left, right = split_dataset((x, y), left_size=6, right_size=0.2)
+        >>> len(left), len(right)
+        (6, 2)
+        >>> right[0]
+        (tensor([16., 17.], dtype=torch.float64), tensor(8))
+        >>> left, right = split_dataset({"x": x, "y": y}, right_size=3, shuffle=True, seed=1)
+        >>> sorted(int(left[i]["y"]) for i in range(len(left))) + sorted(int(s["y"]) for s in right)
+        [0, 1, 2, 5, 6, 8, 9, 3, 4, 7]
+    """
+    if preferred_backend not in (None, "torch", "tensorflow"):
+        raise ValueError(f'preferred_backend must be None, "torch" or "tensorflow". Received: '
+                         f"preferred_backend={preferred_backend!r}")
+    if isinstance(dataset, list):
+        dataset = tuple(dataset)
+    if isinstance(dataset, (np.ndarray, torch.Tensor, tuple, dict)):
+        _check_columns(dataset)
+        samples = _Samples(dataset)
+    elif isinstance(dataset, torch.utils.data.IterableDataset):
+        samples = list(dataset)
+    elif isinstance(dataset, torch.utils.data.Dataset):
+        samples = dataset
+    else:
+        raise TypeError(f"The `dataset` argument must be either a NumPy array, a list/tuple/dict of arrays, or a "
+                        f"`torch.utils.data.Dataset` object. Received: dataset={dataset} of type {type(dataset)}")
+    if left_size is None and right_size is None:
+        raise ValueError("At least one of the `left_size` or `right_size` must be specified. Received: "
+                         "left_size=None and right_size=None")
+    total_length = len(samples)
+    left, right = _split_sizes(left_size, right_size, total_length)
+    if shuffle:
+        generator = torch.Generator().manual_seed(int(seed)) if seed is not None else None
+        order = torch.randperm(total_length, generator=generator).tolist()
+    else:
+        order = list(range(total_length))
+    return (torch.utils.data.Subset(samples, order[:left]),
+            torch.utils.data.Subset(samples, order[total_length - right:]))

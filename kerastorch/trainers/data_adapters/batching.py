@@ -30,9 +30,10 @@ def unpack_x_y_sample_weight(data):
     raise ValueError(f"A batch must be x, (x,), (x, y) or (x, y, sample_weight); received a tuple of {len(data)} items")
 
 
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The batch a ``train_step`` receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``,
-    so ``x, y = data`` works when there are no sample weights, as in Keras."""
+def pack_batch(x, y=None, sample_weight=None):
+    """The batch a ``train_step`` receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``, so ``x, y = data``
+    works when there are no sample weights, as in Keras (``keras.utils.pack_x_y_sample_weight``, for users,
+    leaves a lone ``x`` unwrapped)."""
     if y is None:
         return (x,)
     if sample_weight is None:

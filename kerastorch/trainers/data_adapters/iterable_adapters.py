@@ -20,7 +20,7 @@ Example:
 import torch
 
 from kerastorch.trainers.data_adapters.batching import (
-    class_weight_to_sample_weight, move_to_device, pack_x_y_sample_weight, to_tensors, unpack_x_y_sample_weight,
+    class_weight_to_sample_weight, move_to_device, pack_batch, to_tensors, unpack_x_y_sample_weight,
 )
 
 
@@ -29,7 +29,7 @@ def _standardize(item, device, class_weight):
     x, y, sample_weight = to_tensors(x), to_tensors(y), to_tensors(sample_weight)
     if class_weight is not None and y is not None and sample_weight is None:
         sample_weight = class_weight_to_sample_weight(y, class_weight)
-    return pack_x_y_sample_weight(*move_to_device((x, y, sample_weight), device))
+    return pack_batch(*move_to_device((x, y, sample_weight), device))
 
 
 class TorchDataAdapter:
