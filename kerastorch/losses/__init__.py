@@ -19,19 +19,22 @@ Example:
     >>> get("SparseCategoricalCrossentropy").name
     'sparse_categorical_crossentropy'
 """
+from kerastorch.losses.ctc import CTC, ctc
 from kerastorch.losses.margin import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from kerastorch.losses.loss import Loss, LossFunctionWrapper, reduce_weighted_values
+from kerastorch.losses.metric_learning import Circle, circle
 from kerastorch.losses.probabilistic import (BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-                                             CategoricalFocalCrossentropy, KLDivergence, Poisson,
-                                             SparseCategoricalCrossentropy, binary_crossentropy,
+                                             CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
+                                             KLDivergence, Poisson, SparseCategoricalCrossentropy, binary_crossentropy,
                                              binary_focal_crossentropy, categorical_crossentropy,
-                                             categorical_focal_crossentropy, kl_divergence, poisson,
-                                             sparse_categorical_crossentropy)
+                                             categorical_focal_crossentropy, categorical_generalized_cross_entropy,
+                                             kl_divergence, poisson, sparse_categorical_crossentropy)
 from kerastorch.losses.regression import (CosineSimilarity, Huber, LogCosh, MeanAbsoluteError,
                                           MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
                                           cosine_similarity, huber, log_cosh, mean_absolute_error,
                                           mean_absolute_percentage_error, mean_squared_error,
                                           mean_squared_logarithmic_error)
+from kerastorch.losses.segmentation import Dice, Tversky, dice, tversky
 from kerastorch.saving.object_registration import register_builtin
 from kerastorch.saving.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
 
@@ -82,9 +85,10 @@ __all__ = [
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber",
     "LogCosh", "CosineSimilarity", "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge",
-    "SquaredHinge", "CategoricalHinge",
+    "SquaredHinge", "CategoricalHinge", "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky", "Circle", "CTC",
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
     "huber", "log_cosh", "cosine_similarity", "binary_crossentropy", "binary_focal_crossentropy",
     "categorical_crossentropy", "categorical_focal_crossentropy", "sparse_categorical_crossentropy",
-    "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge", *_ALIASES,
+    "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge", "categorical_generalized_cross_entropy",
+    "dice", "tversky", "circle", "ctc", *_ALIASES,
 ]

@@ -1,4 +1,8 @@
-"""Private helpers shared by the loss families: input conversion, clipping, label smoothing, shape checks."""
+"""Private helpers shared by the loss families: input conversion, clipping, label smoothing, shape and
+argument checks."""
+import math
+import numbers
+
 import torch
 
 from kerastorch import config
@@ -70,6 +74,22 @@ def check_broadcast(loss, y_true, y_pred):
         except RuntimeError:
             raise ValueError(f"{loss}: y_true and y_pred must have broadcastable shapes, received y_true.shape="
                              f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}") from None
+
+
+def check_float(loss, argument, value, low=-math.inf, high=math.inf, open_low=False, open_high=False):
+    """``value`` as a float when it is a real number (not a bool) in the interval from ``low`` to ``high`` (ends
+    excluded with ``open_low`` / ``open_high``), else a ValueError naming the loss, the argument, the interval and
+    the value received."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        number = float(value)
+        above = number > low if open_low else number >= low
+        below = number < high if open_high else number <= high
+        if above and below:
+            return number
+    left = "(" if open_low or low == -math.inf else "["
+    right = ")" if open_high or high == math.inf else "]"
+    interval = f"{left}{low:g}, {high:g}{right}"
+    raise ValueError(f"{loss}: {argument} must be a float in {interval}, received {argument}={value!r}")
 
 
 class ArgumentFreeLoss(LossFunctionWrapper):

@@ -1,4 +1,4 @@
-"""Probabilistic losses: cross-entropies (binary, categorical, sparse, focal), KL divergence, Poisson.
+"""Probabilistic losses: cross-entropies (binary, categorical, sparse, focal, generalized), KL divergence, Poisson.
 
 Numerics follow Keras 3: probabilities (``from_logits=False``) are clipped to
 ``[epsilon, 1 - epsilon]`` before a log, categorical probabilities are first divided by
@@ -12,7 +12,10 @@ Decisions: ``binary_crossentropy`` and ``binary_focal_crossentropy`` match ranks
 other functions (Keras's functions require equal shapes; its classes match ranks).
 Sparse labels outside ``[0, num_classes)`` raise a ``ValueError`` with the offending range,
 checked only once torch's kernel has failed (so the default path has no host sync); on CUDA
-torch's kernels assert on the device instead.
+torch's kernels assert on the device instead. ``categorical_generalized_cross_entropy`` reads labels
+as the sparse loss does: ``(N, 1)`` labels are ``(N,)`` ones (Keras 3 broadcasts them to an ``(N, N)``
+result), labels out of range raise that ValueError (Keras reads negative labels as class 0), and the
+function checks ``q`` like the class; ``get`` knows its names (Keras 3.15's does not).
 
 Example:
     >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]), from_logits=True)
@@ -24,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch.losses._common import (ArgumentFreeLoss, check_axis, clip_probabilities, float_tensor,
+from kerastorch.losses._common import (ArgumentFreeLoss, check_axis, check_float, clip_probabilities, float_tensor,
                                        normalized_probabilities, prepare, smooth_labels)
 from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
 from kerastorch.saving.object_registration import register_builtin
@@ -126,8 +129,9 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return (torch.pow(1.0 - probabilities, gamma) * alpha * cross_entropy).sum(axis)
 
 
-def _sparse_inputs(loss, y_true, y_pred, axis):
-    """int64 labels and ``y_pred`` with its class axis moved last; labels of another shape raise a ValueError."""
+def _sparse_inputs(loss, y_true, y_pred, axis, hint="; for one-hot labels use categorical_crossentropy"):
+    """int64 labels and ``y_pred`` with its class axis moved last; labels of another shape raise a ValueError
+    (ending with ``hint``)."""
     y_pred = float_tensor(y_pred)
     labels = to_tensor(y_true, device=y_pred.device)
     if labels.dim() == y_pred.dim() and labels.dim() and labels.shape[-1] == 1:
@@ -138,8 +142,7 @@ def _sparse_inputs(loss, y_true, y_pred, axis):
     if labels.shape != y_pred.shape[:-1]:
         raise ValueError(f"{loss}: expected integer labels of shape {tuple(y_pred.shape[:-1])} (or with a trailing "
                          f"axis of size 1) for y_pred.shape={tuple(y_pred.shape)} with classes on axis {axis}, "
-                         f"received y_true.shape={tuple(labels.shape)}; for one-hot labels use "
-                         f"categorical_crossentropy")
+                         f"received y_true.shape={tuple(labels.shape)}{hint}")
     return labels.long(), y_pred
 
 
@@ -183,6 +186,36 @@ def _raise_if_out_of_range(loss, labels, valid, num_classes, error):
     if checked.numel() and (int(checked.min()) < 0 or int(checked.max()) >= num_classes):
         raise ValueError(f"{loss}: expected integer labels in [0, {num_classes - 1}] for y_pred with {num_classes} "
                          f"classes, received labels in [{int(checked.min())}, {int(checked.max())}]") from error
+
+
+@_builtin
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """The generalized cross-entropy ``(1 - p ** q) / q`` of the probability ``p`` given to the true class
+    (Zhang and Sabuncu, 2018): robust to noisy labels, it tends to the cross-entropy as ``q`` goes to 0 and
+    is the mean absolute error (up to a factor) at ``q = 1``.
+
+    Args:
+        y_true: Integer class ids of shape ``(batch_size,)`` (or ``(batch_size, 1)``).
+        y_pred: Class probabilities of shape ``(batch_size, num_classes)`` (used as given, not clipped: a
+            probability of 0 for the true class has an infinite gradient).
+        q: float in ``(0, 1)``, no default. The noise parameter.
+
+    Returns:
+        The loss of each sample, shape ``(batch_size,)``.
+
+    >>> categorical_generalized_cross_entropy(torch.tensor([0, 1]), torch.tensor([[0.25, 0.75], [0.36, 0.64]]),
+    ...                                       q=0.5)
+    tensor([1.0000, 0.4000])
+    """
+    loss = "categorical_generalized_cross_entropy"
+    q = check_float(loss, "q", q, 0.0, 1.0, open_low=True, open_high=True)
+    labels, y_pred = _sparse_inputs(loss, y_true, y_pred, -1, hint="; for one-hot labels pass y_true.argmax(-1)")
+    try:
+        picked = y_pred.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+    except (IndexError, RuntimeError) as error:
+        _raise_if_out_of_range(loss, labels, None, y_pred.shape[-1], error)
+        raise
+    return (1.0 - torch.pow(picked, q)) / q
 
 
 @_builtin
@@ -280,6 +313,32 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                  name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+
+
+@_builtin
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """The generalized cross-entropy ``(1 - p ** q) / q`` of integer class ids against class probabilities, a
+    loss robust to noisy labels between the cross-entropy (``q`` near 0) and the mean absolute error (``q``
+    near 1).
+
+    Args:
+        q: float in ``(0, 1)``, default 0.5. The noise parameter.
+        reduction: str or None, default ``"sum_over_batch_size"``. How per-sample losses are reduced:
+            ``"sum_over_batch_size"``, ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"``, ``"none"`` or
+            ``None``.
+        name: str, default ``"categorical_generalized_cross_entropy"``. The name of the loss.
+        dtype: str or DTypePolicy, default ``None`` (``floatx()``). The dtype the loss computes in.
+
+    >>> CategoricalGeneralizedCrossEntropy()(torch.tensor([0, 1]), torch.tensor([[0.25, 0.75], [0.36, 0.64]]))
+    tensor(0.7000)
+    """
+
+    _cast_y_true = False  # integer labels stay integers
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy",
+                 dtype=None):
+        q = check_float("categorical_generalized_cross_entropy", "q", q, 0.0, 1.0, open_low=True, open_high=True)
+        super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype, q=q)
 
 
 @_builtin

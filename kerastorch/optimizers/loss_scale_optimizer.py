@@ -29,7 +29,6 @@ __all__ = ["LossScaleOptimizer"]
 
 
 @register_builtin("keras.optimizers")
-@register_builtin("keras.mixed_precision")
 class LossScaleOptimizer(Optimizer):
     """An optimizer that scales the loss dynamically and updates with ``inner_optimizer``.
 

@@ -216,7 +216,7 @@ def test_get_accepts_every_keras_identifier_in_scope(keras3):
     ours_names = set(dir(losses))
     for name, theirs in ALL_OBJECTS_DICT.items():
         if getattr(theirs, "__name__", name) not in ours_names or name == "LossFunctionWrapper":
-            continue  # CTC, Dice, Tversky, Circle ... are out of scope; Keras cannot get() a wrapper without fn
+            continue  # names kerastorch lacks; Keras cannot get() a wrapper without fn
         expected, result = keras3.losses.get(name), losses.get(name)
         if isinstance(expected, keras3.losses.Loss):
             # names up to Keras's global counter (other tests may have made "loss", "loss_1", ... already)
