@@ -47,10 +47,14 @@ from kerastorch.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Categ
                                                  TopKCategoricalAccuracy, binary_accuracy, categorical_accuracy,
                                                  resolve_accuracy, sparse_categorical_accuracy,
                                                  sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from kerastorch.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall,
-                                                  TrueNegatives, TruePositives)
+from kerastorch.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, PrecisionAtRecall,
+                                                  Recall, RecallAtPrecision, SensitivityAtSpecificity,
+                                                  SpecificityAtSensitivity, TrueNegatives, TruePositives)
+from kerastorch.metrics.correlation_metrics import (ConcordanceCorrelation, PearsonCorrelation,
+                                                    concordance_correlation, pearson_correlation)
 from kerastorch.metrics.f_score_metrics import F1Score, FBetaScore
 from kerastorch.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from kerastorch.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.probabilistic_metrics import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence,
                                                       Poisson, SparseCategoricalCrossentropy)
@@ -110,7 +114,9 @@ __all__ = [
     "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError",
     "RootMeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "CosineSimilarity", "LogCoshError", "R2Score", "AUC", "Precision", "Recall", "TruePositives", "FalsePositives",
-    "TrueNegatives", "FalseNegatives", "F1Score", "FBetaScore",
+    "TrueNegatives", "FalseNegatives", "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity", "F1Score", "FBetaScore", "IoU", "MeanIoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU",
+    "PearsonCorrelation", "ConcordanceCorrelation",
     "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson",
     "Hinge", "SquaredHinge", "CategoricalHinge",
     "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
@@ -118,5 +124,6 @@ __all__ = [
     "categorical_crossentropy", "categorical_focal_crossentropy", "sparse_categorical_crossentropy",
     "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge", "huber", "log_cosh",
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+    "pearson_correlation", "concordance_correlation",
     "get", "serialize", "deserialize", "resolve_accuracy",
 ]

@@ -1,11 +1,12 @@
 """Metrics from confusion counts at thresholds: ``TruePositives``, ``FalsePositives``, ``TrueNegatives``,
-``FalseNegatives``, ``Precision``, ``Recall`` and ``AUC``.
+``FalseNegatives``, ``Precision``, ``Recall``, ``AUC``, and the best value of one rate where another reaches
+a target: ``PrecisionAtRecall``, ``RecallAtPrecision``, ``SensitivityAtSpecificity``, ``SpecificityAtSensitivity``.
 
 A prediction is positive at threshold ``t`` when ``y_pred > t``; a label is positive
 when it is non-zero. Counts are weighted sums kept per threshold (and per label for
-``AUC(multi_label=True)``). AUC with evenly spaced thresholds (the default) counts by
-bucketing each prediction once (a scatter-add and a cumulative sum) instead of
-comparing it with every threshold, as Keras 3 does.
+``AUC(multi_label=True)``). With evenly spaced thresholds (AUC's and the ``...At...``
+metrics' defaults) each prediction is counted by bucketing it once (a scatter-add and a
+cumulative sum) instead of comparing it with every threshold, as Keras 3 does.
 
 Example:
     >>> m = Precision()
@@ -75,6 +76,9 @@ def _confusion_inputs(metric, y_true, y_pred, sample_weight, top_k=None, class_i
         if y_pred.dim() < 2:
             raise ValueError(f"{metric.name}: with class_id, y_pred must have shape (num_samples, num_classes), "
                              f"received y_pred.shape={tuple(y_pred.shape)}")
+        if not 0 <= class_id < y_pred.shape[-1]:
+            raise ValueError(f"{metric.name}: class_id={class_id} is out of range for y_pred with "
+                             f"{y_pred.shape[-1]} classes (y_pred.shape={tuple(y_pred.shape)})")
         y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
     if weight is not None:
         weight = broadcast_weight(weight, y_pred.shape)
@@ -109,24 +113,39 @@ def confusion_counts(y_true, y_pred, thresholds, weight=None, multi_label=False,
     return counts
 
 
-def bucketed_confusion_counts(y_true, y_pred, num_thresholds, weight=None, multi_label=False):
-    """Confusion counts for the thresholds ``[-eps, 1/(T-1), ..., (T-2)/(T-1), 1 + eps]``: each
-    prediction lands in one bucket, and counts at a threshold are suffix sums of the buckets."""
+def bucketed_confusion_counts(y_true, y_pred, num_thresholds, weight=None, multi_label=False, with_epsilon=True):
+    """Confusion counts for the thresholds ``[-eps, 1/(T-1), ..., (T-2)/(T-1), 1 + eps]`` (``with_epsilon``,
+    AUC's), or ``[0, 1/(T-1), ..., 1]`` (where a prediction of 0 is below the first threshold): predictions
+    are clipped to [0, 1], each lands in one bucket, and counts at a threshold are suffix sums of the buckets."""
     if not multi_label:
         y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
         weight = None if weight is None else weight.reshape(-1)
     label = (y_true != 0).to(y_pred.dtype)
     weight = torch.ones_like(y_pred) if weight is None else weight
     true_weight, false_weight = label * weight, (1 - label) * weight
-    # y_pred > t_i  <=>  ceil(y_pred * (T - 1)) - 1 >= i, for the inner thresholds t_i = i / (T - 1)
-    bucket = (torch.ceil(y_pred.clamp(0.0, 1.0) * (num_thresholds - 1)) - 1).clamp_min(0).long()
+    # y_pred > t_i  <=>  ceil(y_pred * (T - 1)) - 1 >= i, for t_i = i / (T - 1); -1 (a prediction of 0) is
+    # above no threshold, but above -eps. Bucket 0 of T + 1 collects what is above no threshold.
+    bucket = torch.ceil(y_pred.clamp(0.0, 1.0) * (num_thresholds - 1))
+    bucket = (bucket.clamp_min(1) if with_epsilon else bucket).long()
     counts = {}
     for kind, values in (("tp", true_weight), ("fp", false_weight)):
-        per_bucket = values.new_zeros((num_thresholds,) + tuple(values.shape[1:])).scatter_add_(0, bucket, values)
-        counts[kind] = per_bucket.flip(0).cumsum(0).flip(0)
+        per_bucket = values.new_zeros((num_thresholds + 1,) + tuple(values.shape[1:])).scatter_add_(0, bucket, values)
+        counts[kind] = per_bucket[1:].flip(0).cumsum(0).flip(0)
     counts["fn"] = true_weight.sum(0) - counts["tp"]
     counts["tn"] = false_weight.sum(0) - counts["fp"]
     return counts
+
+
+def _add_count_variables(metric, shape):
+    """The four count tensors ``metric.true_positives`` ... (Keras's names and order), of ``shape``."""
+    for name in _COUNT_NAMES.values():
+        setattr(metric, name, metric.add_variable(shape, name=name))
+
+
+def _add_counts(metric, counts):
+    """Add ``{kind: counts}`` (all four kinds) to the count tensors of ``metric``."""
+    for kind, name in _COUNT_NAMES.items():
+        getattr(metric, name).add_(counts[kind])
 
 
 class _ConfusionCount(Metric):
@@ -309,9 +328,7 @@ class AUC(Metric):
             self._build(num_labels)
 
     def _build(self, num_labels):
-        shape = (self.num_thresholds,) if num_labels is None else (self.num_thresholds, num_labels)
-        for kind in ("tp", "fp", "tn", "fn"):
-            setattr(self, _COUNT_NAMES[kind], self.add_variable(shape, name=_COUNT_NAMES[kind]))
+        _add_count_variables(self, (self.num_thresholds,) if num_labels is None else (self.num_thresholds, num_labels))
         self.num_labels = num_labels
         self._built = True
 
@@ -335,8 +352,7 @@ class AUC(Metric):
             counts = bucketed_confusion_counts(y_true, y_pred, self.num_thresholds, weight, self.multi_label)
         else:
             counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight, self.multi_label)
-        for kind, name in _COUNT_NAMES.items():
-            getattr(self, name).add_(counts[kind])
+        _add_counts(self, counts)
 
     def result(self):
         if not self._built:
@@ -407,3 +423,132 @@ def _precision_recall_gains(tp, fp, tn, fn):
     recall_gain = torch.where(no_tp, torch.zeros_like(tp), 1 - scale * divide_no_nan(fn, tp))
     precision_gain = torch.where(no_tp, torch.ones_like(tp), 1 - scale * divide_no_nan(fp, tp))
     return recall_gain.clamp_min(0), precision_gain
+
+
+_RATES = {  # each rate of the ...At... metrics from the four count tensors
+    "recall": lambda m: divide_no_nan(m.true_positives, m.true_positives + m.false_negatives),
+    "precision": lambda m: divide_no_nan(m.true_positives, m.true_positives + m.false_positives),
+    "specificity": lambda m: divide_no_nan(m.true_negatives, m.true_negatives + m.false_positives),
+}
+_RATES["sensitivity"] = _RATES["recall"]
+
+
+class _RateAtRate(Metric):
+    """Shared by the ``...At...`` metrics: the four counts at ``num_thresholds`` evenly spaced thresholds
+    ``[0, 1/(T-1), ..., 1]`` (just 0.5 when T is 1); the result is the largest ``_found`` rate among the
+    thresholds where the ``_given`` rate reaches ``value`` (0 where none does)."""
+
+    _given = _found = None  # rate names, keys of _RATES
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        owner = type(self).__name__
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+            raise ValueError(f"{owner}: Argument `{self._given}` must be a number in the range [0, 1]. "
+                             f"Received: {self._given}={value!r}")
+        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, numbers.Integral) or num_thresholds < 1:
+            raise ValueError(f"{owner}: Argument `num_thresholds` must be an integer > 0. "
+                             f"Received: num_thresholds={num_thresholds!r}")
+        if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, numbers.Integral)
+                                     or class_id < 0):
+            raise ValueError(f"{owner}: Argument `class_id` must be None or an integer >= 0 (a class of y_pred's "
+                             f"last axis). Received: class_id={class_id!r}")
+        super().__init__(name=name, dtype=dtype)
+        self.value = float(value)
+        setattr(self, self._given, self.value)
+        self.num_thresholds = int(num_thresholds)
+        self.class_id = None if class_id is None else int(class_id)
+        self._evenly = self.num_thresholds > 1
+        self.thresholds = [i / (self.num_thresholds - 1) for i in range(self.num_thresholds)] if self._evenly else [0.5]
+        self._threshold_tensor = self._add_constant(self.thresholds)
+        _add_count_variables(self, (len(self.thresholds),))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight, class_id=self.class_id)
+        if self._evenly:
+            counts = bucketed_confusion_counts(y_true, y_pred, self.num_thresholds, weight, with_epsilon=False)
+        else:
+            counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight)
+        _add_counts(self, counts)
+
+    def result(self):
+        feasible = _RATES[self._given](self) >= self.value
+        found = _RATES[self._found](self)
+        return torch.where(feasible, found, torch.zeros_like(found)).amax()
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id, "num_thresholds": self.num_thresholds,
+                self._given: self.value}
+
+
+_AT_DOC = """The best {found} over the thresholds where the {given} is at least ``{given}``.
+
+    {definition}
+
+    At each of ``num_thresholds`` evenly spaced thresholds in [0, 1] (an entry is predicted positive
+    when ``y_pred > t``; a label is positive when non-zero) the metric keeps the (weighted) true/false
+    positive/negative counts, summed over batches; ``result()`` is the largest {found} among the
+    thresholds whose {given} is at least ``{given}``, and 0 when there is none. Predictions are clipped
+    to [0, 1]. Multi-dimensional inputs are flattened (all entries pooled), unless ``class_id`` picks one class.
+
+    Args:
+        {given}: float in [0, 1], required. The {given} the threshold must reach.
+        num_thresholds: int > 0, default 200. How many thresholds to try: ``i / (num_thresholds - 1)``
+            for ``i`` in ``0 .. num_thresholds - 1``; with 1, the single threshold 0.5.
+        class_id: int or None, default None. With an int, only that class (index on the last axis of
+            ``y_pred`` and ``y_true``) is scored; None scores all entries.
+        name: str, default None (the snake-case class name). The metric's name.
+        dtype: str or torch dtype, default None (the default float type). The dtype of the counts and result.
+
+    Example:
+        >>> m = {cls}({given}={value}, num_thresholds=5)
+        >>> m.update_state(torch.tensor([0, 0, 0, 1, 1]), torch.tensor([0.0, 0.3, 0.8, 0.3, 0.8]))
+        >>> m.result()
+        {result}
+        >>> m.update_state(torch.tensor([1, 0]), torch.tensor([0.9, 0.6]), sample_weight=torch.tensor([2.0, 1.0]))
+        >>> m.result()
+        {weighted}
+    """
+
+_DEFINITIONS = {
+    "recall": "Recall is ``tp / (tp + fn)``: the fraction of positive labels predicted positive.",
+    "sensitivity": "Sensitivity (recall) is ``tp / (tp + fn)``: the fraction of positive labels predicted positive.",
+    "precision": "Precision is ``tp / (tp + fp)``: the fraction of positive predictions whose label is positive.",
+    "specificity": "Specificity is ``tn / (tn + fp)``: the fraction of negative labels predicted negative.",
+}
+
+
+def _rate_at_rate(found, given, value, result, weighted):
+    """Class decorator of the ``...At...`` metrics: the rates it finds and is given, its docstring (whose
+    example runs with ``given=value`` and shows ``result``, then ``weighted``), its registration."""
+
+    def decorate(cls):
+        cls._found, cls._given = found, given
+        cls.__doc__ = _AT_DOC.format(found=found, given=given, cls=cls.__name__, value=value, result=result,
+                                     weighted=weighted, definition=f"{_DEFINITIONS[found]}\n    {_DEFINITIONS[given]}")
+        return register_builtin(MODULE)(cls)
+
+    return decorate
+
+
+@_rate_at_rate("precision", "recall", 0.5, "tensor(0.5000)", "tensor(0.7500)")
+class PrecisionAtRecall(_RateAtRate):
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
+
+
+@_rate_at_rate("recall", "precision", 0.6, "tensor(0.)", "tensor(0.7500)")
+class RecallAtPrecision(_RateAtRate):
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
+
+
+@_rate_at_rate("sensitivity", "specificity", 0.6, "tensor(0.5000)", "tensor(0.7500)")
+class SensitivityAtSpecificity(_RateAtRate):
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
+
+
+@_rate_at_rate("specificity", "sensitivity", 0.5, "tensor(0.6667)", "tensor(0.7500)")
+class SpecificityAtSensitivity(_RateAtRate):
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)

@@ -229,3 +229,122 @@ def test_configs_round_trip_and_match_keras(keras3, name, kwargs):
         theirs["thresholds"] = [float(t) for t in theirs["thresholds"]]
     assert ours == theirs
     assert getattr(metrics, name).from_config(theirs).get_config() == ours
+
+
+AT_NAMES = ["PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity"]
+AT_GIVEN = {"PrecisionAtRecall": "recall", "RecallAtPrecision": "precision",
+            "SensitivityAtSpecificity": "specificity", "SpecificityAtSensitivity": "sensitivity"}
+AT_CASES = [
+    ("PrecisionAtRecall", {"recall": 0.5}, (1,), binary_pair),
+    ("RecallAtPrecision", {"precision": 0.7, "num_thresholds": 5}, (3,), binary_pair),
+    ("SensitivityAtSpecificity", {"specificity": 0.4, "num_thresholds": 1}, (2,), binary_pair),
+    ("SpecificityAtSensitivity", {"sensitivity": 0.8, "class_id": 1}, (3,), binary_pair),
+    ("PrecisionAtRecall", {"recall": 1.0, "num_thresholds": 2}, (2, 2), binary_pair),
+    ("RecallAtPrecision", {"precision": 0.0, "num_thresholds": 7, "class_id": 0}, (2,), binary_pair),
+    ("SensitivityAtSpecificity", {"specificity": 0.9, "num_thresholds": 9}, (2,), logit_pair),  # clipped to [0, 1]
+    ("SpecificityAtSensitivity", {"sensitivity": 0.25, "num_thresholds": 3}, (1,), binary_pair),
+]
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("name,kwargs,tail,make_pair", AT_CASES)
+@FEW
+@given(data=st.data())
+def test_rate_at_rate_metrics_match_keras(keras3, name, kwargs, tail, make_pair, data):
+    weights = "full" if len(tail) > 1 else True
+    drawn = data.draw(batches(make_pair, tail=tail, per_sample="class_id" in kwargs, weights=weights))
+    assert_parity(getattr(metrics, name)(**kwargs), getattr(keras3.metrics, name)(**kwargs), drawn)
+
+
+def test_rate_at_rate_known_values():
+    # thresholds 0, 0.5, 1: recall 1, 0.5, 0; precision 0.5, 1, 0; specificity 0, 1, 1
+    y_true, y_pred = torch.tensor([0, 0, 1, 1]), torch.tensor([0.1, 0.4, 0.35, 0.8])
+    expected = [("PrecisionAtRecall", 0.5, 1.0), ("PrecisionAtRecall", 0.9, 0.5), ("RecallAtPrecision", 1.0, 0.5),
+                ("RecallAtPrecision", 0.4, 1.0), ("SensitivityAtSpecificity", 1.0, 0.5),
+                ("SensitivityAtSpecificity", 0.0, 1.0), ("SpecificityAtSensitivity", 1.0, 0.0),
+                ("SpecificityAtSensitivity", 0.5, 1.0)]
+    for name, value, result in expected:
+        m = getattr(metrics, name)(value, num_thresholds=3)
+        assert m(y_true, y_pred).item() == pytest.approx(result), (name, value)
+        np.testing.assert_allclose(to_np(m.true_positives), [2, 1, 0])
+        np.testing.assert_allclose(to_np(m.true_negatives), [0, 2, 2])
+    # a weight of 0 drops the entry; precision 1 is out of reach with a heavy false positive at 0.8
+    m = metrics.RecallAtPrecision(1.0, num_thresholds=3)
+    assert m(y_true, y_pred, sample_weight=torch.tensor([1.0, 1.0, 0.0, 1.0])).item() == pytest.approx(1.0)
+    assert m(torch.tensor([0]), torch.tensor([0.9]), sample_weight=torch.tensor([5.0])).item() == 0.0
+    m.reset_state()
+    assert m.result().item() == 0.0 and metrics.PrecisionAtRecall(0.5).result().item() == 0.0
+
+
+def test_rate_at_rate_threshold_zero_is_strict():
+    """A prediction of 0 is not above the first threshold (0), unlike AUC's first threshold (-epsilon)."""
+    m = metrics.SensitivityAtSpecificity(0.0, num_thresholds=3)
+    m.update_state(torch.tensor([1.0, 1.0, 0.0]), torch.tensor([0.0, -2.0, 0.0]))
+    np.testing.assert_allclose(to_np(m.true_positives), [0, 0, 0])
+    np.testing.assert_allclose(to_np(m.false_negatives), [2, 2, 2])
+    auc = metrics.AUC(num_thresholds=3)
+    auc.update_state(torch.tensor([1.0, 1.0, 0.0]), torch.tensor([0.0, -2.0, 0.0]))
+    np.testing.assert_allclose(to_np(auc.true_positives), [2, 0, 0])
+
+
+def test_rate_at_rate_bucketing_agrees_with_comparing_each_threshold():
+    from kerastorch.metrics.confusion_metrics import bucketed_confusion_counts, confusion_counts
+
+    torch.manual_seed(0)
+    y_true = (torch.rand(200) > 0.5).float()
+    y_pred = torch.cat([torch.rand(150), torch.tensor([0.0, 1.0, 0.25, 0.5, 0.75] * 10)])  # with exact ties
+    weight = torch.rand(200)
+    thresholds = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0])
+    fast = bucketed_confusion_counts(y_true, y_pred, 5, weight, with_epsilon=False)
+    slow = confusion_counts(y_true, y_pred, thresholds, weight)
+    for kind in ("tp", "fp", "tn", "fn"):
+        torch.testing.assert_close(fast[kind], slow[kind], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", AT_NAMES)
+def test_rate_at_rate_errors(name):
+    cls, given = getattr(metrics, name), AT_GIVEN[name]
+    for bad in (1.5, -0.1, "0.5", True):
+        with pytest.raises(ValueError, match=rf"{name}: Argument `{given}` must be a number in the range \[0, 1\]\. "
+                                             rf"Received: {given}={re.escape(repr(bad))}"):
+            cls(bad)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match=rf"{name}: Argument `num_thresholds` must be an integer > 0\. "
+                                             rf"Received: num_thresholds={bad!r}"):
+            cls(0.5, num_thresholds=bad)
+    with pytest.raises(ValueError, match=rf"{name}: Argument `class_id` must be None or an integer >= 0"):
+        cls(0.5, class_id=-1)
+    with pytest.raises(ValueError, match="class_id=3 is out of range for y_pred with 3 classes"):
+        cls(0.5, class_id=3).update_state(torch.zeros(2, 3), torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="same shape"):
+        cls(0.5).update_state(torch.zeros(3), torch.zeros(2))
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("name", AT_NAMES)
+def test_rate_at_rate_configs_round_trip_and_match_keras(keras3, name):
+    for kwargs in ({AT_GIVEN[name]: 0.3}, {AT_GIVEN[name]: 1, "num_thresholds": 7, "class_id": 2, "name": "m"}):
+        ours = roundtrip(getattr(metrics, name)(**kwargs)).get_config()
+        theirs = getattr(keras3.metrics, name)(**kwargs).get_config()
+        assert {**ours, "name": None} == {**theirs, "name": None}
+        assert getattr(metrics, name).from_config(theirs).get_config() == {**ours, "name": theirs["name"]}
+    assert metrics.get({"class_name": name, "config": {AT_GIVEN[name]: 0.5}}).num_thresholds == 200
+
+
+def test_rate_at_rate_in_compile_fit_and_evaluate():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y = (x[:, :1] + 0.5 * rng.normal(size=(40, 1)) > 0).astype("float32")
+    at = [keras.metrics.PrecisionAtRecall(0.6), keras.metrics.RecallAtPrecision(0.8, num_thresholds=50),
+          keras.metrics.SensitivityAtSpecificity(0.5), keras.metrics.SpecificityAtSensitivity(0.5)]
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=at)
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert set(history.history) == {"loss", "precision_at_recall", "recall_at_precision",
+                                    "sensitivity_at_specificity", "specificity_at_sensitivity"}
+    logs = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
+    with torch.no_grad():
+        predicted = model(torch.tensor(x))
+    for metric in at:  # evaluate's value is the metric over the whole data set, batches pooled
+        fresh = type(metric).from_config(metric.get_config())
+        assert logs[metric.name] == pytest.approx(fresh(torch.tensor(y), predicted).item(), abs=1e-6)

@@ -38,7 +38,12 @@ ALL_METRICS = [
     (metrics.BinaryCrossentropy, "binary"), (metrics.CategoricalCrossentropy, "one_hot"),
     (metrics.SparseCategoricalCrossentropy, "sparse"), (metrics.KLDivergence, "one_hot"),
     (metrics.Poisson, "binary"), (metrics.Hinge, "binary"), (metrics.SquaredHinge, "binary"),
-    (metrics.CategoricalHinge, "one_hot"),
+    (metrics.CategoricalHinge, "one_hot"), (metrics.TruePositives, "binary"),
+    (lambda: metrics.FalseNegatives(thresholds=[0.3, 0.6]), "binary"),
+    (lambda: metrics.PrecisionAtRecall(0.5), "binary"), (lambda: metrics.SpecificityAtSensitivity(0.5), "binary"),
+    (lambda: metrics.MeanIoU(num_classes=2), "binary"), (lambda: metrics.BinaryIoU(), "binary"),
+    (lambda: metrics.OneHotMeanIoU(num_classes=3), "one_hot"), (metrics.PearsonCorrelation, "binary"),
+    (metrics.ConcordanceCorrelation, "binary"),
 ]
 IDS = [f"{i}-{kind}" for i, (_, kind) in enumerate(ALL_METRICS)]
 

@@ -31,6 +31,11 @@ NAMESPACES = {
 """Public module (registry key) -> attribute path under ``kerastorch`` / ``keras``."""
 
 REQUIRED = {
+    "LossScaleOptimizer": dict(inner_optimizer="SGD"),
+    "PrecisionAtRecall": dict(recall=0.5), "RecallAtPrecision": dict(precision=0.5),
+    "SensitivityAtSpecificity": dict(specificity=0.5), "SpecificityAtSensitivity": dict(sensitivity=0.5),
+    "IoU": dict(num_classes=6, target_class_ids=[0, 2]), "MeanIoU": dict(num_classes=6),
+    "OneHotIoU": dict(num_classes=6, target_class_ids=[1]), "OneHotMeanIoU": dict(num_classes=6),
     "ExponentialDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.9),
     "PiecewiseConstantDecay": dict(boundaries=[1, 2], values=[0.1, 0.2, 0.3]),
     "PolynomialDecay": dict(initial_learning_rate=0.1, decay_steps=10),
@@ -118,6 +123,8 @@ def _kwargs(module, name, root, variant):
         kwargs.update(VARIANTS.get(f"{module.split('.')[-1]}:{name}", VARIANTS.get(name, {})))
     if isinstance(kwargs.get("fn"), str):
         kwargs["fn"] = getattr(root.losses, kwargs["fn"])
+    if isinstance(kwargs.get("inner_optimizer"), str):
+        kwargs["inner_optimizer"] = getattr(root.optimizers, kwargs["inner_optimizer"])(learning_rate=0.01, name="inner")
     return kwargs
 
 
@@ -136,6 +143,11 @@ def assert_same_config(ours, theirs, name, path="config", skip_extra=False):
         extra = {key for key in set(ours) - set(theirs) if (name, key) not in EXTRA_KEYS}
         assert not extra and not set(theirs) - set(ours), (path, sorted(extra), sorted(set(theirs) - set(ours)))
         for key in set(ours) & set(theirs):
+            if key in ("module", "registered_name") and path != "config":
+                # a nested built-in: Keras 3 names its internal module (keras.src.backend.torch.optimizers...)
+                # and registers the torch class by name, where ours is the public module with no registered name
+                assert str(ours[key] or "keras").startswith("keras") or ours[key] == theirs[key], (path, ours, theirs)
+                continue
             if not (skip_extra and path == "config" and (name, key) in EXTRA_KEYS):
                 assert_same_config(ours[key], theirs[key], name, f"{path}.{key}")
     elif isinstance(ours, list) and isinstance(theirs, list):
@@ -194,13 +206,16 @@ def test_config_interchange_with_keras(keras3, module, name, variant):
     ours_config = _json(ours.get_config())  # before the evaluation below builds the metric
     ours_serialized = _json(kerastorch.saving.serialize_keras_object(ours))
     # ours -> Keras 3: its namespace's deserialize and its generic one (fresh copies: Keras edits the dict)
-    theirs = theirs_namespace.deserialize(_json(ours_serialized))
+    if name in KERAS_CANNOT_DESERIALIZE:
+        theirs = getattr(theirs_namespace, name).from_config(_json(ours_config))
+    else:
+        theirs = theirs_namespace.deserialize(_json(ours_serialized))
+        assert type(keras3.saving.deserialize_keras_object(_json(ours_serialized))).__name__ == name
     assert type(theirs).__name__ == name
     assert_same_config(ours_config, _json(theirs.get_config()), name)
     # the object Keras 3 rebuilt from our config computes what ours computes
     np.testing.assert_allclose(_evaluate(theirs, module, name, keras3), _evaluate(ours, module, name),
                                rtol=1e-5, atol=1e-6)
-    assert type(keras3.saving.deserialize_keras_object(_json(ours_serialized))).__name__ == name
     # Keras 3 -> ours, from an object Keras built itself with the same arguments (and name: both frameworks
     # number default names of repeated objects)
     kwargs = _kwargs(module, name, keras3, variant)
@@ -214,6 +229,9 @@ def test_config_interchange_with_keras(keras3, module, name, variant):
         assert_same_config(_json(restored.get_config()), ours_config, name, skip_extra=True)
 
 
+KERAS_CANNOT_DESERIALIZE = {"CategoricalGeneralizedCrossEntropy"}
+"""Missing from Keras 3.15's object tables: its deserialize functions fail even on Keras's own config (its
+from_config works)."""
 NOT_EVALUATED = {"Loss"}
 """Abstract bases. Optimizers and random initializers are not evaluated either (other tests cover the steps;
 the two frameworks' random generators differ)."""
@@ -243,6 +261,10 @@ def _evaluate(obj, module, name, keras3=None):
     y_pred = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     labels = np.array([0, 2, 1, 5])
     y_true = labels if name.startswith("Sparse") else np.eye(6, dtype="float32")[labels]
+    if name in ("CategoricalGeneralizedCrossEntropy", "Circle"):  # integer labels
+        y_true = labels
+    elif name == "CTC":  # one sequence of 6-class logits over 4 steps, labels padded with the blank 0
+        y_true, y_pred = np.array([[1, 3, 0]]), logits[None]
     args = tuple(convert(a) for a in ((y_pred,) if name in ("Mean", "Sum") else (y_true, y_pred)))
     if hasattr(obj, "update_state"):
         obj.update_state(*args)
@@ -269,11 +291,7 @@ def test_lower_case_aliases_name_the_same_classes_as_in_keras(keras3):
 
 KERAS_ONLY = {
     "initializers": {"STFT", "STFTInitializer"},
-    "losses": {"CTC", "CategoricalGeneralizedCrossEntropy", "Circle", "Dice", "Tversky"},
-    "metrics": {"BinaryIoU", "ConcordanceCorrelation", "FalseNegatives", "FalsePositives", "IoU", "MeanIoU",
-                "OneHotIoU", "OneHotMeanIoU", "PearsonCorrelation", "PrecisionAtRecall", "RecallAtPrecision",
-                "SensitivityAtSpecificity", "SpecificityAtSensitivity", "TrueNegatives", "TruePositives"},
-    "optimizers": {"Adafactor", "Lamb", "LossScaleOptimizer", "MultiOptimizer", "Muon", "OptimizerMap",
+    "optimizers": {"Adafactor", "Lamb", "MultiOptimizer", "Muon", "OptimizerMap",
                    "ScheduleFreeAdamW"},
 }
 """Keras 3.15 classes kerastorch does not have yet (so there is no config of ours to interchange)."""
