@@ -20,7 +20,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from kerastorch.losses._common import float_tensor
+from kerastorch.losses.losses_utils import float_tensor
 from kerastorch.losses.loss import LossFunctionWrapper, to_tensor
 from kerastorch.saving.object_registration import register_builtin
 

@@ -10,7 +10,7 @@ Example:
 """
 import torch
 
-from kerastorch.losses._common import ArgumentFreeLoss, prepare
+from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
 from kerastorch.saving.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")

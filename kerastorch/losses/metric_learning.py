@@ -21,7 +21,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from kerastorch.losses._common import check_float, float_tensor
+from kerastorch.losses.losses_utils import check_float, float_tensor
 from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
 from kerastorch.saving.object_registration import register_builtin
 

@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch.losses._common import (ArgumentFreeLoss, check_axis, check_float, clip_probabilities, float_tensor,
+from kerastorch.losses.losses_utils import (ArgumentFreeLoss, check_axis, check_float, clip_probabilities, float_tensor,
                                        normalized_probabilities, prepare, smooth_labels)
 from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
 from kerastorch.saving.object_registration import register_builtin

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch.losses._common import ArgumentFreeLoss, prepare
+from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
 from kerastorch.losses.loss import LossFunctionWrapper
 from kerastorch.saving.object_registration import register_builtin
 

@@ -21,7 +21,7 @@ import numbers
 import torch
 
 from kerastorch import config
-from kerastorch.losses._common import check_axis, check_float, prepare
+from kerastorch.losses.losses_utils import check_axis, check_float, prepare
 from kerastorch.losses.loss import LossFunctionWrapper
 from kerastorch.saving.object_registration import register_builtin
 

@@ -14,7 +14,7 @@ Example:
 import numbers
 
 from kerastorch import config
-from kerastorch.losses._common import prepare
+from kerastorch.losses.losses_utils import prepare
 from kerastorch.metrics.reduction_metrics import FUNCTIONS_MODULE, MODULE, FunctionMetric
 from kerastorch.saving.object_registration import register_builtin
 

@@ -1,5 +1,14 @@
-"""Private helpers shared by the loss families: input conversion, clipping, label smoothing, shape and
-argument checks."""
+"""Helpers shared by the loss families (and metrics built on the same inputs): input conversion, clipping,
+label smoothing, shape and argument checks.
+
+Example:
+    >>> import torch
+    >>> y_true, y_pred = prepare("my_loss", [[1], [0]], torch.tensor([0.8, 0.3]))
+    >>> y_true.dtype, tuple(y_true.shape), tuple(y_pred.shape)
+    (torch.float32, (2, 1), (2, 1))
+    >>> clip_probabilities(torch.tensor([0.0, 1.0]))
+    tensor([1.0000e-07, 1.0000e+00])
+"""
 import math
 import numbers
 
