@@ -16,7 +16,7 @@ NOT_AVAILABLE = {
     # Other frameworks' models inside a layer.
     "FlaxLayer", "JaxLayer", "TFSMLayer",
     # String and hashing preprocessing (TensorFlow string ops in Keras 3).
-    "HashedCrossing", "Hashing", "IntegerLookup", "StringLookup", "TextVectorization",
+    "HashedCrossing", "Hashing",
     # Audio preprocessing.
     "MelSpectrogram", "STFTSpectrogram",
     # Image augmentation beyond the catalogue of the README, and bounding-box utilities.

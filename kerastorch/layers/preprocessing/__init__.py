@@ -1,8 +1,10 @@
 """Preprocessing layers that run inside the model: rescaling, normalization, encoding, resizing, cropping and
-image augmentation (identity in inference)."""
+image augmentation (identity in inference); and the vocabulary lookups (``IntegerLookup``, and the string
+layers ``StringLookup`` and ``TextVectorization``, which run eagerly on data, outside symbolic models)."""
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
 from kerastorch.layers.preprocessing.center_crop import CenterCrop
 from kerastorch.layers.preprocessing.discretization import Discretization
+from kerastorch.layers.preprocessing.integer_lookup import IntegerLookup
 from kerastorch.layers.preprocessing.normalization import Normalization
 from kerastorch.layers.preprocessing.random_brightness import RandomBrightness
 from kerastorch.layers.preprocessing.random_contrast import RandomContrast
@@ -18,9 +20,12 @@ from kerastorch.layers.preprocessing.random_zoom import RandomZoom
 from kerastorch.layers.preprocessing.rescaling import Rescaling
 from kerastorch.layers.preprocessing.resizing import Resizing
 from kerastorch.layers.preprocessing.solarization import Solarization
+from kerastorch.layers.preprocessing.string_lookup import StringLookup
+from kerastorch.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
-    "CategoryEncoding", "CenterCrop", "Discretization", "Normalization", "RandomBrightness", "RandomContrast",
-    "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomPosterization", "RandomRotation",
-    "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
+    "CategoryEncoding", "CenterCrop", "Discretization", "IntegerLookup", "Normalization", "RandomBrightness",
+    "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomPosterization",
+    "RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
+    "StringLookup", "TextVectorization",
 ]
