@@ -33,32 +33,9 @@ RTOL, ATOL = 1e-4, 1e-5
 TOLERANCES = {}
 
 # Programs that fail under kerastorch (an exception): both the run test and the parity test are strict xfails.
-KERASTORCH_ERRORS = {
-    "prog_20_sample_class_weight.py":
-        "KeyError: 'weighted_ce': kerastorch logs the weighted_metrics entry "
-        "SparseCategoricalCrossentropy(name='weighted_ce') as 'weighted_weighted_ce' whenever metrics= is also "
-        "given; Keras 3 adds the 'weighted_' prefix only when the name clashes with an unweighted metric's",
-    "prog_33_custom_callbacks.py":
-        "TypeError: Object of type Tensor is not JSON serializable: kerastorch passes 0-d torch tensors as the "
-        "values of the on_train_batch_end and on_test_batch_end logs (and a tensor, not a NumPy array, as "
-        "on_predict_batch_end's 'outputs'); Keras 3 passes Python floats, so the LambdaCallback docstring's "
-        "json.dumps({'loss': logs['loss']}) fails",
-    "prog_34_attention_layers.py":
-        "AttributeError: 'numpy.ndarray' object has no attribute 'to' (kerastorch/layers/attention/_core.py, "
-        "_attention_mask): MultiHeadAttention(query, value, attention_mask=<NumPy bool array>) is not converted "
-        "to a tensor; Keras 3 accepts NumPy arrays for call arguments",
-    "prog_36_infinite_pydataset.py":
-        "NotImplementedError: Repeating must define __len__ (the number of batches) "
-        "(kerastorch/trainers/data_adapters/py_dataset_adapter.py): a PyDataset whose num_batches is None "
-        "(an infinite dataset, as the PyDataset docs describe) is refused by fit(steps_per_epoch=...)",
-}
+KERASTORCH_ERRORS = {}
 # Programs that run under kerastorch but give other numbers than Keras 3: the parity test is a strict xfail.
-KERASTORCH_MISMATCHES = {
-    "prog_35_fit_arguments.py":
-        "stepped_last_loss 7.5428 != 4.7525 (and stepped_eval_loss): fit(x, y, batch_size=10, steps_per_epoch=3, "
-        "epochs=3) restarts every epoch at the first batch (batches 0-2 three times) in kerastorch; Keras 3 "
-        "carries the data iterator on across epochs (batches 0-8)",
-}
+KERASTORCH_MISMATCHES = {}
 
 
 def _params(*failure_tables):

@@ -116,6 +116,8 @@ class BackupAndRestore(Callback):
         False
     """
 
+    takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
+
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True, double_checkpoint=False):
         super().__init__()
         if not backup_dir:

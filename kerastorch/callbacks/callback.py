@@ -47,8 +47,10 @@ class Callback:
     """Base class of the callbacks that ``fit``, ``evaluate`` and ``predict`` call at fixed points.
 
     Override any hook. ``self.model`` is the model being trained and ``self.params`` the dict
-    ``{"verbose", "epochs", "steps"}``. Batch-hook ``logs`` may hold torch tensors: call
-    ``to_python_logs(logs)`` only when the numbers are needed (it waits for the device).
+    ``{"verbose", "epochs", "steps"}``. Every hook's ``logs`` hold Python floats, as in Keras (a batch
+    hook's cost a wait for the device each batch). A callback that sets the class attribute
+    ``takes_device_logs = True`` gets batch-hook logs as they are, maybe device tensors, and calls
+    ``to_python_logs(logs)`` only when it needs the numbers (kerastorch's own callbacks do so).
 
     Example::
 
@@ -58,6 +60,8 @@ class Callback:
 
         model.fit(x, y, epochs=3, callbacks=[PrintLoss()])
     """
+
+    takes_device_logs = False
 
     def __init__(self):
         self.params = None

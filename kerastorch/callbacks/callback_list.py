@@ -6,11 +6,12 @@ Contract with the loop (``fit``/``evaluate``/``predict``):
   verbose=verbose, epochs=epochs, steps=steps, model=model)``. It adds a ``History`` and a
   ``ProgbarLogger`` unless the user gave one, sets ``model.history``, and calls ``set_model`` and
   ``set_params({"verbose", "epochs", "steps"})`` on each callback.
-- Batch hooks forward ``logs`` without reading them: values may be device tensors, passed in a new
-  flat dict (nested dicts merged, keys sorted as Keras sorts them); no host sync happens here. Pass
-  the metric values as tensors, not numbers that forced a sync. Only the callbacks that implement a
-  batch hook are called for it (looked up when the callback is added), so the default History and
-  ProgbarLogger cost one call per batch.
+- Batch hooks pass ``logs`` in a new flat dict (nested dicts merged, keys sorted as Keras sorts them):
+  as they are (maybe device tensors, no host sync) to callbacks with ``takes_device_logs`` (kerastorch's
+  own), converted once to Python floats for the others, as Keras passes them. Pass the metric values as
+  tensors, not numbers that forced a sync. Only the callbacks that implement a batch hook are called for
+  it (looked up when the callback is added), so the default History and ProgbarLogger cost one call per
+  batch and no sync.
 - ``on_epoch_end`` and the ``on_*_begin``/``on_*_end`` hooks convert logs to Python floats once
   (:func:`to_python_logs`) and pass the same dict to every callback, which may add entries
   (``learning_rate``); the dict is returned, so the loop can keep what ``History`` recorded.
@@ -56,8 +57,8 @@ class CallbackList(Callback):
     """Calls each hook on every callback in order (the user's, then ``History``, then ``ProgbarLogger``).
 
     Example:
-        The hooks a hand-written training loop calls: batch hooks pass the logs on as they are (tensors
-        here), epoch hooks hand every callback the same dict of floats, which ``History`` records:
+        The hooks a hand-written training loop calls: a user's callback gets Python floats in every hook (as in
+        Keras), and epoch hooks hand every callback the same dict, which ``History`` records:
 
         >>> import torch
         >>> import kerastorch as keras
@@ -75,9 +76,9 @@ class CallbackList(Callback):
         ...     loss = torch.tensor(1.0 / (epoch + 1))
         ...     callbacks.on_train_batch_end(0, {"loss": loss})
         ...     _ = callbacks.on_epoch_end(epoch, {"loss": loss})
-        batch 0 {'loss': tensor(1.)}
+        batch 0 {'loss': 1.0}
         epoch 0 {'loss': 1.0}
-        batch 0 {'loss': tensor(0.5000)}
+        batch 0 {'loss': 0.5}
         epoch 1 {'loss': 0.5}
         >>> _ = callbacks.on_train_end()
         >>> callbacks.history.history, model.history is callbacks.history
@@ -114,7 +115,8 @@ class CallbackList(Callback):
     def _index_batch_hooks(self):
         # Per-batch hooks call only the callbacks that implement them: the hot path skips the no-ops.
         self._batch_receivers = {
-            hook: [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)] for hook in _BATCH_HOOKS
+            hook: [(getattr(cb, hook), getattr(cb, "takes_device_logs", False)) for cb in self.callbacks
+                   if _overrides(cb, hook)] for hook in _BATCH_HOOKS
         }
 
     @property
@@ -171,12 +173,16 @@ class CallbackList(Callback):
         return logs
 
     def _call_batch(self, hook, batch, logs):
-        """A per-batch hook: values untouched (maybe device tensors), in one new flat dict."""
+        """A per-batch hook: one new flat dict, its values untouched for callbacks that take device logs,
+        converted to Python numbers (once) for the others."""
         receivers = self._batch_receivers[hook]
         if receivers:
             logs = flatten_logs(logs)
-            for receiver in receivers:
-                receiver(batch, logs)
+            python_logs = None
+            for receiver, takes_device_logs in receivers:
+                if not takes_device_logs and python_logs is None:
+                    python_logs = to_python_logs(logs)
+                receiver(batch, logs if takes_device_logs else python_logs)
 
     def on_train_begin(self, logs=None):
         return self._call_all("on_train_begin", logs=logs)

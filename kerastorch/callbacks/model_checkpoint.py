@@ -59,6 +59,8 @@ class ModelCheckpoint(MonitorCallback):
         >>> model.load_weights("best.weights.safetensors").assert_consumed()
     """
 
+    takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
+
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
                  mode="auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__(monitor, mode, baseline=initial_value_threshold)

@@ -45,6 +45,8 @@ class ProgbarLogger(Callback):
         0
     """
 
+    takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
+
     def __init__(self):
         super().__init__()
         self.seen = 0

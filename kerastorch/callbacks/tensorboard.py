@@ -51,6 +51,8 @@ class TensorBoard(Callback):
         ['train', 'validation']
     """
 
+    takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
+
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
                  write_steps_per_second=False, update_freq="epoch", profile_batch=0, embeddings_freq=0,
                  embeddings_metadata=None):

@@ -49,6 +49,8 @@ class TerminateOnNaN(Callback):
         RuntimeError: NaN or Inf loss encountered at batch 2. Loss value: nan. Terminating training immediately.
     """
 
+    takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
+
     def __init__(self, raise_error=False):
         super().__init__()
         self.raise_error = raise_error

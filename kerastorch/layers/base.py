@@ -100,6 +100,9 @@ class Layer(torch.nn.Module):
                 return self._symbolic_call(args, kwargs)
             args, kwargs = _convert_arrays((args, kwargs), self._weight_device())
             first = args[0] if args else None
+        elif any(isinstance(a, np.ndarray) for a in args[1:]) or any(
+                isinstance(v, np.ndarray) for v in kwargs.values()):  # a NumPy mask or second input beside a tensor
+            args, kwargs = _convert_arrays((args, kwargs), first.device if isinstance(first, torch.Tensor) else None)
         if not self.built:
             if self.input_spec is not None:  # a spec known before build is checked before build, as in Keras
                 self._check_input_spec(first)

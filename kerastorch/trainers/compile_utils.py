@@ -119,13 +119,21 @@ class CompileMetrics:
             for index, output_spec in enumerate(_metric_lists(spec, self.output_names)):
                 for identifier in output_spec or []:
                     metric = self._resolve(identifier, trues[index], preds[index], self._losses[index])
-                    name = metric.name
-                    if len(self.output_names) > 1:
-                        name = f"{self.output_names[index]}_{name}"
-                    if weighted and self._metrics_spec:
-                        name = f"weighted_{name}"
-                    self.entries.append((index, name, metric, weighted))
+                    self.entries.append((index, self._log_name(metric.name, index, weighted), metric, weighted))
         self.built = True
+
+    def _log_name(self, name, index, weighted):
+        """Keras's log name: ``<output>_<name>`` for several outputs; a name already taken gets ``_1``, ``_2`` ...,
+        or, for a weighted metric, ``weighted_`` before the metric's name first."""
+        prefix = f"{self.output_names[index]}_" if len(self.output_names) > 1 else ""
+        taken = {entry[1] for entry in self.entries}
+        candidate = prefix + name
+        if candidate in taken and weighted:
+            candidate = f"{prefix}weighted_{name}"
+        base, count = candidate, 1
+        while candidate in taken:
+            candidate, count = f"{base}_{count}", count + 1
+        return candidate
 
     @staticmethod
     def _resolve(identifier, y_true, y_pred, loss):

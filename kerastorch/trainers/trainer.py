@@ -35,6 +35,7 @@ from kerastorch.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerastorch.trainers.data_adapters import get_data_adapter
 from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 from kerastorch.trainers.data_adapters.batching import unpack_x_y_sample_weight
+from kerastorch.trainers.epoch_iterator import EpochIterator
 from kerastorch.trainers.optimizer_step import make_optimizer_step
 
 
@@ -372,12 +373,13 @@ class Trainer:
         self.__dict__["_loss_sources"] = None  # layers or regularizers may have changed since the last fit
         callback_list.on_train_begin()
         initial_epoch = callback_list.resolve_initial_epoch(initial_epoch)  # BackupAndRestore resumes here
+        epoch_batches = EpochIterator(adapter, device, steps_per_epoch)
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             logs = None
-            for step, batch in enumerate(adapter.batches(device, steps_per_epoch)):
+            for step, batch in enumerate(epoch_batches.epoch()):
                 callback_list.on_train_batch_begin(step)
                 logs = _flat_logs(train(batch))
                 callback_list.on_train_batch_end(step, logs)

@@ -1,4 +1,5 @@
-"""CallbackList: default callbacks, model/params wiring, logs conversion (batch: none; epoch: once), History."""
+"""CallbackList: default callbacks, model/params wiring, logs conversion (batch: once, only for callbacks that do
+not take device logs; epoch: once), History."""
 import pytest
 import torch
 from callback_fakes import CountingTensor, FakeModel, counting, run_fit
@@ -39,9 +40,13 @@ def test_user_history_and_progbar_are_not_duplicated():
     assert callbacks.callbacks == [history, progbar] and callbacks.history is history
 
 
+class DeviceRecorder(Recorder):
+    takes_device_logs = True
+
+
 def test_batch_logs_pass_through_unread_and_epoch_logs_become_floats():
     model = FakeModel()
-    recorder = Recorder()
+    recorder = DeviceRecorder()
     CountingTensor.calls.clear()
     history = run_fit(model, [recorder], epochs=2, steps=3,
                       batch_loss=lambda epoch, step: counting(0.5),
@@ -56,6 +61,15 @@ def test_batch_logs_pass_through_unread_and_epoch_logs_become_floats():
     assert history.epoch == [0, 1]
     assert history.params == {"verbose": 0, "epochs": 2, "steps": 3}
     assert history.model is model and model.history is history
+
+
+def test_a_users_callback_gets_batch_logs_as_python_floats_as_in_keras():
+    recorder = Recorder()
+    run_fit(FakeModel(), [recorder], epochs=1, steps=2, batch_loss=lambda epoch, step: torch.tensor(0.25),
+            epoch_logs=lambda epoch: {"loss": torch.tensor(0.25)})
+    batches = [e for e in recorder.events if e[0] == "batch"]
+    assert [e[2] for e in batches] == [{"loss": 0.25}, {"loss": 0.25}]
+    assert all(type(e[2]["loss"]) is float for e in batches)
 
 
 def test_on_epoch_end_returns_the_shared_converted_dict():

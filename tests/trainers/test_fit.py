@@ -304,3 +304,34 @@ def test_a_model_without_trainable_weights_fits_with_a_warning_and_logs_its_add_
     with pytest.warns(UserWarning, match='Model "functional.*" does not have any trainable weights'):
         history = model.fit(np.full((4, 2), 2.0), epochs=2, verbose=0)
     assert history.history["loss"] == [4.0, 4.0]
+
+
+def test_steps_per_epoch_reads_on_where_the_last_epoch_stopped():
+    seen = []
+
+    class Spy(keras.Model):
+        def train_step(self, data):
+            seen.append(int(data[0][0, 0]))
+            return super().train_step(data)
+
+    inputs = keras.Input((1,))
+    model = Spy(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.arange(10, dtype="float32").reshape(10, 1)
+    model.fit(x, x, batch_size=2, steps_per_epoch=3, epochs=3, shuffle=False, verbose=0)
+    assert seen == [0, 2, 4, 6, 8, 0, 2, 4, 6]  # batches 0-4, then a new pass over the data, as Keras 3
+
+
+def test_an_endless_py_dataset_trains_with_steps_per_epoch():
+    class Endless(keras.utils.PyDataset):
+        @property
+        def num_batches(self):
+            return None
+
+        def __getitem__(self, index):
+            return np.full((2, 1), index, "float32"), np.zeros((2, 1), "float32")
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(Endless(), steps_per_epoch=4, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2

@@ -24,7 +24,7 @@ from kerastorch.trainers.data_adapters.batching import (
 )
 
 
-def _standardize(item, device, class_weight):
+def standardize_batch(item, device, class_weight):
     x, y, sample_weight = unpack_x_y_sample_weight(item)
     x, y, sample_weight = to_tensors(x), to_tensors(y), to_tensors(sample_weight)
     if class_weight is not None and y is not None and sample_weight is None:
@@ -55,7 +55,7 @@ class TorchDataAdapter:
         for step, item in enumerate(self.loader):
             if steps is not None and step >= steps:
                 return
-            yield _standardize(item, device, self.class_weight)
+            yield standardize_batch(item, device, self.class_weight)
 
 
 class GeneratorDataAdapter:
@@ -76,5 +76,5 @@ class GeneratorDataAdapter:
             except StopIteration:
                 self.exhausted = True
                 return
-            yield _standardize(item, device, self.class_weight)
+            yield standardize_batch(item, device, self.class_weight)
             step += 1

@@ -23,9 +23,11 @@ Example:
     >>> len(history.history["loss"])
     2
 """
+import itertools
+
 import torch
 
-from kerastorch.trainers.data_adapters.iterable_adapters import _standardize
+from kerastorch.trainers.data_adapters.iterable_adapters import standardize_batch
 
 
 class PyDataset:
@@ -52,6 +54,8 @@ class PyDataset:
 
     @property
     def num_batches(self):
+        """The number of batches: ``len(self)``; override it to return None for an endless data set (then
+        ``fit`` needs ``steps_per_epoch``)."""
         return len(self)
 
 
@@ -65,13 +69,16 @@ class PyDatasetAdapter:
 
     @property
     def num_batches(self):
-        return len(self.dataset)
+        return self.dataset.num_batches
 
     def batches(self, device, steps=None):
-        count = len(self.dataset) if steps is None else min(steps, len(self.dataset))
-        order = torch.randperm(len(self.dataset)).tolist() if self.shuffle else range(len(self.dataset))
+        total = self.dataset.num_batches
+        if total is None:  # endless: batch 0, 1, 2 ... until ``steps``
+            order = itertools.count()
+        else:
+            order = torch.randperm(total).tolist() if self.shuffle else range(total)
         for step, index in enumerate(order):
-            if step >= count:
+            if steps is not None and step >= steps:
                 break
-            yield _standardize(self.dataset[index], device, self.class_weight)
+            yield standardize_batch(self.dataset[index], device, self.class_weight)
         self.dataset.on_epoch_end()
