@@ -3,6 +3,8 @@ its claims about the examples and the set-up hold."""
 import os
 import re
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -65,3 +67,16 @@ def test_transfer_learning_block(tmp_path, monkeypatch):
     base, model = namespace["base_model"], namespace["model"]
     assert not base.trainable_weights and len(model.trainable_weights) == 2
     assert model.output_shape == (None, 1)
+
+
+@pytest.mark.parity
+def test_the_api_table_is_what_the_comparison_with_keras_prints(keras3):
+    import contextlib
+    import io
+    import runpy
+
+    tool = runpy.run_path(os.path.join(ROOT, "tools", "keras_api_diff.py"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        tool["main"](["--markdown"])
+    assert out.getvalue().strip() in _readme(), "regenerate the table: python tools/keras_api_diff.py --markdown"

@@ -15,8 +15,6 @@ pytestmark = pytest.mark.usefixtures("_cpu_weights")
 NOT_AVAILABLE = {
     # Other frameworks' models inside a layer.
     "FlaxLayer", "JaxLayer", "TFSMLayer",
-    # String and hashing preprocessing (TensorFlow string ops in Keras 3).
-    "HashedCrossing", "Hashing",
     # Audio preprocessing.
     "MelSpectrogram", "STFTSpectrogram",
     # Image augmentation beyond the catalogue of the README, and bounding-box utilities.

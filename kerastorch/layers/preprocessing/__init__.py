@@ -1,9 +1,12 @@
 """Preprocessing layers that run inside the model: rescaling, normalization, encoding, resizing, cropping and
-image augmentation (identity in inference); and the vocabulary lookups (``IntegerLookup``, and the string
-layers ``StringLookup`` and ``TextVectorization``, which run eagerly on data, outside symbolic models)."""
+image augmentation (identity in inference); the vocabulary lookups (``IntegerLookup``, and the string
+layers ``StringLookup`` and ``TextVectorization``, which run eagerly on data, outside symbolic models); and the
+hashing layers ``Hashing`` and ``HashedCrossing`` (integers in models, strings eagerly)."""
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
 from kerastorch.layers.preprocessing.center_crop import CenterCrop
 from kerastorch.layers.preprocessing.discretization import Discretization
+from kerastorch.layers.preprocessing.hashed_crossing import HashedCrossing
+from kerastorch.layers.preprocessing.hashing import Hashing
 from kerastorch.layers.preprocessing.integer_lookup import IntegerLookup
 from kerastorch.layers.preprocessing.normalization import Normalization
 from kerastorch.layers.preprocessing.random_brightness import RandomBrightness
@@ -24,8 +27,8 @@ from kerastorch.layers.preprocessing.string_lookup import StringLookup
 from kerastorch.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
-    "CategoryEncoding", "CenterCrop", "Discretization", "IntegerLookup", "Normalization", "RandomBrightness",
-    "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomPosterization",
-    "RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
-    "StringLookup", "TextVectorization",
+    "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup", "Normalization",
+    "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert",
+    "RandomPosterization", "RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+    "Solarization", "StringLookup", "TextVectorization",
 ]

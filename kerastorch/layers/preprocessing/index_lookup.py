@@ -5,8 +5,9 @@ Index layout, as Keras 3 lays it out: with ``output_mode="int"``, index 0 is the
 In the other output modes the mask token takes no index (masked inputs are dropped from the encoding) and the
 OOV indices come first. An OOV input goes to the single OOV index; with several OOV indices it goes to bucket
 ``hash(token) % num_oov_indices`` (TensorFlow's FarmHash ``Fingerprint64`` of the UTF-8 bytes, or SipHash-2-4
-keyed with ``salt``, both computed here in Python with the same results; integers use ``token % num_oov_indices``
-unless ``oov_method="farmhash"``, which hashes their decimal text); with none it is an error.
+keyed with ``salt``, both computed in Python by :mod:`kerastorch.backend.hashing` with the same results; integers
+use ``token % num_oov_indices`` unless ``oov_method="farmhash"``, which hashes their decimal text); with none it
+is an error.
 
 ``adapt`` counts the tokens (the mask and OOV tokens left out) and keeps the most frequent first, ties broken
 by the larger token first (Keras's order), cut to ``max_tokens`` minus the special indices. In ``"tf_idf"``
@@ -35,6 +36,7 @@ import torch.nn.functional as F
 from torch._subclasses.fake_tensor import is_fake
 
 from kerastorch import config as kconfig
+from kerastorch.backend.hashing import fingerprint64, hash_buckets, siphash24  # noqa: F401 - the hashes, kept here too
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _label
@@ -44,194 +46,6 @@ OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"
 IDF_FILE = "idf_weights.txt"
 _DROP = -1  # the id of masked inputs outside "int" mode: no slot in the encoding
-
-# ----------------------------------------------------------------------------------------------- hashing
-_MASK64 = (1 << 64) - 1
-_K0, _K1, _K2 = 0xC3A5C85C97CB3127, 0xB492B66FBE98F273, 0x9AE16A3B2F90404F
-
-
-def _rot(value, shift):
-    return ((value >> shift) | (value << (64 - shift))) & _MASK64 if shift else value
-
-
-def _shift_mix(value):
-    return value ^ (value >> 47)
-
-
-def _u64(data, i):
-    return int.from_bytes(data[i:i + 8], "little")
-
-
-def _u32(data, i):
-    return int.from_bytes(data[i:i + 4], "little")
-
-
-def _hash16(u, v, mul):
-    a = ((u ^ v) * mul) & _MASK64
-    a ^= a >> 47
-    b = ((v ^ a) * mul) & _MASK64
-    b ^= b >> 47
-    return (b * mul) & _MASK64
-
-
-def _weak32(data, i, a, b):
-    w, x, y, z = _u64(data, i), _u64(data, i + 8), _u64(data, i + 16), _u64(data, i + 24)
-    a = (a + w) & _MASK64
-    b = _rot((b + a + z) & _MASK64, 21)
-    c = a
-    a = (a + x + y) & _MASK64
-    b = (b + _rot(a, 44)) & _MASK64
-    return (a + z) & _MASK64, (b + c) & _MASK64
-
-
-def _hash0to16(data, n):
-    if n >= 8:
-        mul = _K2 + n * 2
-        a = (_u64(data, 0) + _K2) & _MASK64
-        b = _u64(data, n - 8)
-        c = (_rot(b, 37) * mul + a) & _MASK64
-        d = ((_rot(a, 25) + b) * mul) & _MASK64
-        return _hash16(c, d, mul)
-    if n >= 4:
-        mul = _K2 + n * 2
-        return _hash16(n + (_u32(data, 0) << 3), _u32(data, n - 4), mul)
-    if n > 0:
-        y = (data[0] + (data[n >> 1] << 8)) & 0xFFFFFFFF
-        z = (n + (data[n - 1] << 2)) & 0xFFFFFFFF
-        return (_shift_mix(((y * _K2) ^ (z * _K0)) & _MASK64) * _K2) & _MASK64
-    return _K2
-
-
-def _hash17to32(data, n):
-    mul = _K2 + n * 2
-    a = (_u64(data, 0) * _K1) & _MASK64
-    b = _u64(data, 8)
-    c = (_u64(data, n - 8) * mul) & _MASK64
-    d = (_u64(data, n - 16) * _K2) & _MASK64
-    return _hash16((_rot((a + b) & _MASK64, 43) + _rot(c, 30) + d) & _MASK64,
-                   (a + _rot((b + _K2) & _MASK64, 18) + c) & _MASK64, mul)
-
-
-def _hash33to64(data, n):
-    mul = _K2 + n * 2
-    a = (_u64(data, 0) * _K2) & _MASK64
-    b = _u64(data, 8)
-    c = (_u64(data, n - 8) * mul) & _MASK64
-    d = (_u64(data, n - 16) * _K2) & _MASK64
-    y = (_rot((a + b) & _MASK64, 43) + _rot(c, 30) + d) & _MASK64
-    z = _hash16(y, (a + _rot((b + _K2) & _MASK64, 18) + c) & _MASK64, mul)
-    e = (_u64(data, 16) * mul) & _MASK64
-    f = _u64(data, 24)
-    g = ((y + _u64(data, n - 32)) * mul) & _MASK64
-    h = ((z + _u64(data, n - 24)) * mul) & _MASK64
-    return _hash16((_rot((e + f) & _MASK64, 43) + _rot(g, 30) + h) & _MASK64,
-                   (e + _rot((f + a) & _MASK64, 18) + g) & _MASK64, mul)
-
-
-def fingerprint64(data):
-    """FarmHash ``Fingerprint64`` of ``data`` (bytes): the hash TensorFlow's ``to_hash_bucket_fast`` uses.
-
-    Args:
-        data: bytes.
-
-    Returns:
-        int in ``[0, 2**64)``.
-
-    >>> fingerprint64(b"a")
-    12917804110809363939
-    """
-    n = len(data)
-    if n <= 16:
-        return _hash0to16(data, n)
-    if n <= 32:
-        return _hash17to32(data, n)
-    if n <= 64:
-        return _hash33to64(data, n)
-    seed = 81
-    x = seed
-    y = (seed * _K1 + 113) & _MASK64
-    z = (_shift_mix((y * _K2 + 113) & _MASK64) * _K2) & _MASK64
-    v0 = v1 = w0 = w1 = 0
-    x = (x * _K2 + _u64(data, 0)) & _MASK64
-    end = ((n - 1) // 64) * 64
-    last64 = end + ((n - 1) & 63) - 63
-    i = 0
-    while True:
-        x = (_rot((x + y + v0 + _u64(data, i + 8)) & _MASK64, 37) * _K1) & _MASK64
-        y = (_rot((y + v1 + _u64(data, i + 48)) & _MASK64, 42) * _K1) & _MASK64
-        x ^= w1
-        y = (y + v0 + _u64(data, i + 40)) & _MASK64
-        z = (_rot((z + w0) & _MASK64, 33) * _K1) & _MASK64
-        v0, v1 = _weak32(data, i, (v1 * _K1) & _MASK64, (x + w0) & _MASK64)
-        w0, w1 = _weak32(data, i + 32, (z + w1) & _MASK64, (y + _u64(data, i + 16)) & _MASK64)
-        z, x = x, z
-        i += 64
-        if i == end:
-            break
-    mul = _K1 + ((z & 0xFF) << 1)
-    i = last64
-    w0 = (w0 + ((n - 1) & 63)) & _MASK64
-    v0 = (v0 + w0) & _MASK64
-    w0 = (w0 + v0) & _MASK64
-    x = (_rot((x + y + v0 + _u64(data, i + 8)) & _MASK64, 37) * mul) & _MASK64
-    y = (_rot((y + v1 + _u64(data, i + 48)) & _MASK64, 42) * mul) & _MASK64
-    x ^= (w1 * 9) & _MASK64
-    y = (y + v0 * 9 + _u64(data, i + 40)) & _MASK64
-    z = (_rot((z + w0) & _MASK64, 33) * mul) & _MASK64
-    v0, v1 = _weak32(data, i, (v1 * mul) & _MASK64, (x + w0) & _MASK64)
-    w0, w1 = _weak32(data, i + 32, (z + w1) & _MASK64, (y + _u64(data, i + 16)) & _MASK64)
-    z, x = x, z
-    return _hash16((_hash16(v0, w0, mul) + _shift_mix(y) * _K0 + z) & _MASK64,
-                   (_hash16(v1, w1, mul) + x) & _MASK64, mul)
-
-
-def siphash24(key, data):
-    """SipHash-2-4 of ``data`` (bytes) keyed by ``key`` (two 64-bit ints): TensorFlow's
-    ``to_hash_bucket_strong``, which lookups use when given a ``salt``.
-
-    Args:
-        key: tuple of two ints.
-        data: bytes.
-
-    Returns:
-        int in ``[0, 2**64)``.
-
-    >>> hex(siphash24((0x0706050403020100, 0x0F0E0D0C0B0A0908), b""))   # the reference test vector
-    '0x726fdb47dd0e0e31'
-    """
-    k0, k1 = key[0] & _MASK64, key[1] & _MASK64
-    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573]
-
-    def rounds(count):
-        v0, v1, v2, v3 = v
-        for _ in range(count):
-            v0 = (v0 + v1) & _MASK64
-            v1 = _rot(v1, 51) ^ v0  # rotate left 13 == rotate right 51
-            v0 = _rot(v0, 32)
-            v2 = (v2 + v3) & _MASK64
-            v3 = _rot(v3, 48) ^ v2
-            v0 = (v0 + v3) & _MASK64
-            v3 = _rot(v3, 43) ^ v0
-            v2 = (v2 + v1) & _MASK64
-            v1 = _rot(v1, 47) ^ v2
-            v2 = _rot(v2, 32)
-        v[:] = [v0, v1, v2, v3]
-
-    n = len(data)
-    tail = data[n - n % 8:] + bytes(8 - n % 8)
-    last = (int.from_bytes(tail[:7], "little") | ((n & 0xFF) << 56))
-    for i in range(0, n - n % 8, 8):
-        m = _u64(data, i)
-        v[3] ^= m
-        rounds(2)
-        v[0] ^= m
-    v[3] ^= last
-    rounds(2)
-    v[0] ^= last
-    v[2] ^= 0xFF
-    rounds(4)
-    return v[0] ^ v[1] ^ v[2] ^ v[3]
-
 
 # ----------------------------------------------------------------------------------------------- helpers
 def _listify(value):
@@ -672,12 +486,10 @@ class IndexLookup(Layer):
         """The OOV index (from ``_oov_start_index``) of each OOV token, with several OOV indices."""
         n = self.num_oov_indices
         if self._token_kind == "int" and self.oov_method == "floormod":
-            buckets = [int(t) % n for t in tokens]
+            buckets = np.asarray([int(t) % n for t in tokens], dtype="int64")
         else:
-            data = [(str(int(t)) if self._token_kind == "int" else t).encode("utf-8") for t in tokens]
-            salt = self.salt
-            buckets = [(siphash24(salt, d) if salt is not None else fingerprint64(d)) % n for d in data]
-        return np.asarray(buckets, dtype="int64") + self._oov_start_index()
+            buckets = hash_buckets([str(int(t)) if self._token_kind == "int" else t for t in tokens], n, self.salt)
+        return buckets + self._oov_start_index()
 
     def _no_oov_error(self, tokens):
         self._fail(f"with num_oov_indices=0 every input must be in the vocabulary; received out-of-vocabulary "
