@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch._subclasses.fake_tensor import is_fake
 
 from kerastorch import config as kconfig
-from kerastorch.backend.hashing import fingerprint64, hash_buckets, siphash24  # noqa: F401 - the hashes, kept here too
+from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _label

@@ -18,7 +18,7 @@ from layer_checks import roundtrip
 import kerastorch
 import kerastorch as keras
 from kerastorch.layers import IntegerLookup, StringLookup, TextVectorization
-from kerastorch.layers.preprocessing.index_lookup import fingerprint64, siphash24
+from kerastorch.backend.hashing import fingerprint64, siphash24
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
