@@ -160,7 +160,13 @@ LOSSES = {  # class name -> (kwargs, y_true maker, y_pred maker) from two float6
     "CategoricalFocalCrossentropy": ({"from_logits": True}, lambda t: _probabilities(t), lambda p: p),
     "KLDivergence": ({}, lambda t: _probabilities(t), lambda p: _probabilities(p)),
     "Poisson": ({}, lambda t: t.abs(), lambda p: p.abs() + 0.1),
+    "Dice": ({}, torch.sigmoid, torch.sigmoid),
+    "Tversky": ({"alpha": 0.3, "beta": 0.7}, torch.sigmoid, torch.sigmoid),
+    "CategoricalGeneralizedCrossEntropy": ({}, lambda t: t.argmax(-1), _probabilities),
+    "Circle": ({}, lambda t: (t[:, 0] > 0).long(), lambda p: p + 3.0),  # away from the zero vector
+    "CTC": ({}, lambda t: torch.tensor([[1, 2]]), lambda p: p.reshape(1, 2, 3)),  # two steps, three classes
 }
+REVERSE_ONLY = {"CTC"}  # torch's _ctc_loss has no forward-mode rule
 PROBABILITY_LOSSES = {"BinaryCrossentropy": ({}, torch.sigmoid, lambda p: 0.05 + 0.9 * torch.sigmoid(p)),
                       "CategoricalCrossentropy": ({}, _probabilities, _probabilities)}
 
@@ -180,7 +186,8 @@ def test_loss_gradients(name, t, p):
     kwargs, true_fn, pred_fn = (PROBABILITY_LOSSES if name.endswith("-probabilities") else LOSSES)[base]
     loss = getattr(losses, base)(dtype="float64", **kwargs)
     y_true = true_fn(t)
-    check_gradients(lambda q: loss(y_true, pred_fn(q)), p)
+    modes = ("reverse", "numerical") if base in REVERSE_ONLY else ("reverse", "forward", "numerical")
+    check_gradients(lambda q: loss(y_true, pred_fn(q)), p, modes=modes)
 
 
 @settings(max_examples=6)
