@@ -7,9 +7,12 @@ Example:
     >>> policy = DTypePolicy("mixed_float16")
     >>> policy.compute_dtype, policy.variable_dtype
     ('float16', 'float32')
+    >>> deserialize(serialize(policy)).name
+    'mixed_float16'
 """
 from kerastorch import config
 from kerastorch.saving.object_registration import register_builtin
+from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 _GLOBAL_POLICY = None
 
@@ -81,3 +84,15 @@ def set_global_policy(policy):
 def global_policy():
     """The policy new layers use by default (``floatx()`` unless set)."""
     return _GLOBAL_POLICY or DTypePolicy(config.floatx())
+
+
+def serialize(policy):
+    """The Keras config dict of a dtype policy."""
+    return serialize_keras_object(policy)
+
+
+def deserialize(config, custom_objects=None):
+    """A dtype policy from :func:`serialize` output (Keras 3's too) or a name."""
+    if isinstance(config, str):
+        return get(config)
+    return deserialize_keras_object(config, custom_objects=custom_objects, printable_module_name="dtype policy")

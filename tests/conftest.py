@@ -99,10 +99,11 @@ def _known_state():
 
 class LocalServer:
     """A local HTTP server for download tests: ``files`` maps paths to bytes, paths in ``truncated`` stop half
-    way through their announced length, ``hits`` lists the paths requested."""
+    way through their announced length, ``hits`` lists the paths requested; ``posts`` records each POST as
+    ``(path, headers, body)``."""
 
     def __init__(self):
-        self.files, self.truncated, self.hits = {}, set(), []
+        self.files, self.truncated, self.hits, self.posts = {}, set(), [], []
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -116,6 +117,13 @@ class LocalServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data[:len(data) // 2] if self.path in server.truncated else data)
+
+            def do_POST(self):  # noqa: N802 - the http.server hook's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                server.posts.append((self.path, dict(self.headers), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def log_message(self, *args):
                 pass

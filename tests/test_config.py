@@ -99,3 +99,13 @@ def test_keras_config_names_beyond_the_settings(caplog):
     assert logged.count("3") == 2 and set(logged) <= {"1", "2", "3"}  # two epochs of three steps, to the logger
     with pytest.raises(ValueError, match="set_max_epochs: expected a positive int or None, received 0"):
         keras.config.set_max_epochs(0)
+
+
+@pytest.mark.parity
+def test_dtype_policies_serialize_as_in_keras(keras3):
+    theirs = keras3.dtype_policies.serialize(keras3.dtype_policies.DTypePolicy("mixed_bfloat16"))
+    ours = keras.dtype_policies.serialize(keras.dtype_policies.DTypePolicy("mixed_bfloat16"))
+    assert ours == theirs
+    assert keras.dtype_policies.deserialize(theirs).name == "mixed_bfloat16"
+    assert keras3.dtype_policies.deserialize(ours).name == "mixed_bfloat16"
+    assert keras.dtype_policies.deserialize("float64").compute_dtype == "float64"

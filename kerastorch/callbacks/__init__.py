@@ -15,11 +15,14 @@ from kerastorch.callbacks.model_checkpoint import ModelCheckpoint
 from kerastorch.callbacks.monitor_callback import MonitorCallback
 from kerastorch.callbacks.progbar_logger import ProgbarLogger
 from kerastorch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from kerastorch.callbacks.remote_monitor import RemoteMonitor
+from kerastorch.callbacks.swap_ema_weights import SwapEMAWeights
 from kerastorch.callbacks.tensorboard import TensorBoard
 from kerastorch.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-    "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger", "ReduceLROnPlateau",
+    "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor",
+    "SwapEMAWeights",
     "TensorBoard", "TerminateOnNaN", "to_python_logs",
 ]

@@ -457,6 +457,14 @@ class Optimizer:
             with torch.no_grad():
                 torch._foreach_copy_(variables, averages)
 
+    def copy_variables_to_ema(self, var_list=None):
+        """With ``use_ema``, set the moving averages to the variables' current values (after a swap that put
+        the averages in the model, so that :meth:`finalize_variable_values` keeps them)."""
+        variables, averages = self._ema_pairs(var_list)
+        if variables:
+            with torch.no_grad():
+                torch._foreach_copy_(averages, variables)
+
     def swap_ema_weights(self, var_list=None):
         """With ``use_ema``, exchange the variables and their moving averages in place; calling it twice
         restores both (evaluate with EMA weights, then swap back)."""

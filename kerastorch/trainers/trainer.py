@@ -394,6 +394,8 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        if hasattr(self.optimizer, "finalize_variable_values") and epochs > 0:
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # use_ema: the averages become the weights
         callback_list.on_train_end(epoch_logs)
         return callback_list.history
 

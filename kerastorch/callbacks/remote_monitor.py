@@ -1,0 +1,62 @@
+"""``RemoteMonitor``: POST each epoch's logs to a server, as Keras's does (with the standard library).
+
+Example:
+    >>> monitor = RemoteMonitor(root="http://localhost:9000", send_as_json=True)
+    >>> monitor.url
+    'http://localhost:9000/publish/epoch/end/'
+"""
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+
+import numpy as np
+
+from kerastorch.callbacks.callback import Callback
+
+__all__ = ["RemoteMonitor"]
+
+
+class RemoteMonitor(Callback):
+    """Sends ``{"epoch": epoch, **logs}`` to ``root + path`` by HTTP POST at the end of every epoch.
+
+    Args:
+        root: str, default ``"http://localhost:9000"``: the server's address.
+        path: str, default ``"/publish/epoch/end/"``: the path the logs are posted to.
+        field: str, default ``"data"``: the form field holding the JSON text (without ``send_as_json``).
+        headers: dict or None, default None: extra HTTP headers.
+        send_as_json: bool, default False: send the logs as the JSON body (``application/json``) instead of a
+            form field.
+
+    A server that cannot be reached is a warning, and training goes on (as in Keras).
+    """
+
+    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data", headers=None,
+                 send_as_json=False):
+        super().__init__()
+        self.root, self.path, self.field = root, path, field
+        self.headers = dict(headers or {})
+        self.send_as_json = bool(send_as_json)
+
+    @property
+    def url(self):
+        """Where the logs go: ``root + path``."""
+        return self.root + self.path
+
+    def on_epoch_end(self, epoch, logs=None):
+        send = {"epoch": epoch}
+        for key, value in (logs or {}).items():
+            send[key] = value.item() if isinstance(value, (np.ndarray, np.generic)) else value
+        if self.send_as_json:
+            body, kind = json.dumps(send).encode("utf-8"), "application/json"
+        else:
+            body, kind = urllib.parse.urlencode({self.field: json.dumps(send)}).encode("ascii"), \
+                "application/x-www-form-urlencoded"
+        request = urllib.request.Request(self.url, data=body, method="POST",
+                                         headers={"Content-Type": kind, **self.headers})
+        try:
+            with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the user's own server
+                pass
+        except (urllib.error.URLError, OSError) as error:
+            warnings.warn(f"Could not reach RemoteMonitor root server at {self.root} ({error})", stacklevel=2)
