@@ -14,13 +14,16 @@ import torch
 
 from kerastorch.optimizers import schedules
 from kerastorch.optimizers.adadelta import Adadelta
+from kerastorch.optimizers.adafactor import Adafactor
 from kerastorch.optimizers.adagrad import Adagrad
 from kerastorch.optimizers.adam import Adam, AdamW
 from kerastorch.optimizers.adamax import Adamax
 from kerastorch.optimizers.base import Optimizer
 from kerastorch.optimizers.ftrl import Ftrl
+from kerastorch.optimizers.lamb import Lamb
 from kerastorch.optimizers.lion import Lion
 from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from kerastorch.optimizers.muon import Muon
 from kerastorch.optimizers.nadam import Nadam
 from kerastorch.optimizers.rmsprop import RMSprop
 from kerastorch.optimizers.sgd import SGD
@@ -28,9 +31,9 @@ from kerastorch.saving.object_registration import get_registered_object
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta", "Adamax", "Lion",
-           "Ftrl", "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
+           "Ftrl", "Lamb", "Adafactor", "Muon", "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
 
-_BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, Ftrl)
+_BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, Ftrl, Lamb, Adafactor, Muon)
 # Keras accepts the class name and its lower-case form: "Adam", "adam", "RMSprop", "rmsprop".
 _BY_NAME = {**{cls.__name__: cls for cls in _BUILTINS}, **{cls.__name__.lower(): cls for cls in _BUILTINS}}
 

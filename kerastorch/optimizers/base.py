@@ -148,7 +148,9 @@ class Optimizer:
     A subclass lists its per-variable state in ``_slot_blocks()`` (names in Keras's variable
     order), optional per-step scalars in ``_step_scalars(lr)`` and implements
     ``_update_step(params, grads, slots, scalars)`` with ``torch._foreach_*`` ops
-    (``scalars["lr"]`` is a float for a constant rate, a 0-d tensor for a schedule).
+    (``scalars["lr"]`` is a float for a constant rate, a 0-d tensor for a schedule). Slots of another
+    shape than their variable's, or on some variables only, come from ``_slot_shape(name, variable)``;
+    ``_apply_weight_decay(variables, lr)`` decays the variables not excluded from weight decay.
 
     >>> class SignSGD(Optimizer):
     ...     def __init__(self, learning_rate=0.01, **kwargs):
@@ -252,6 +254,19 @@ class Optimizer:
     def _slot_initial_value(self, name):
         return 0.0
 
+    def _slot_shape(self, name, variable):
+        """The shape of ``variable``'s slot ``name`` (its own shape by default), or None for no such slot
+        (Muon's velocity exists for its Adam-updated variables only; Adafactor factors rank >= 2 moments)."""
+        return tuple(variable.shape)
+
+    def _new_slot(self, name, variable):
+        shape = self._slot_shape(name, variable)
+        if shape is None:
+            return None
+        if tuple(shape) == tuple(variable.shape):
+            return _full_like(variable, self._slot_initial_value(name))
+        return torch.full(shape, self._slot_initial_value(name), dtype=variable.dtype, device=variable.device)
+
     def _scalar_slots(self):
         """Per-optimizer scalar state: ``{name: initial value}`` (Nadam's ``u_product``)."""
         return {}
@@ -280,7 +295,7 @@ class Optimizer:
             self._accumulators = [_full_like(v, 0.0) for v in variables]
         for block in self._slot_blocks():
             for name in block:
-                self._slots[name] = [_full_like(v, self._slot_initial_value(name)) for v in variables]
+                self._slots[name] = [self._new_slot(name, v) for v in variables]
         self._scalars = {name: torch.full((), value, dtype=torch.float32, device=device)
                          for name, value in self._scalar_slots().items()}
         self._plans = {}
@@ -296,7 +311,8 @@ class Optimizer:
         for block in self._slot_blocks():
             for i in range(len(self._variables)):
                 for name in block:
-                    yield f"{i}/{name}", self._slots[name][i]
+                    if self._slots[name][i] is not None:
+                        yield f"{i}/{name}", self._slots[name][i]
         yield from self._scalars.items()
 
     @property
@@ -416,13 +432,18 @@ class Optimizer:
             grads = clip_by_global_norm(grads, self.global_clipnorm)
         elif self.clipvalue:
             grads = clip_by_value(grads, self.clipvalue)
-        if self.weight_decay and plan.decayed:
-            torch._foreach_mul_(plan.decayed, 1 - lr * self.weight_decay)
+        if plan.decayed:
+            self._apply_weight_decay(plan.decayed, lr)
         scalars = self._step_scalars(lr)
         for group in plan.groups:
             group_grads = grads if plan.single else [grads[p] for p in group.positions]
             cast = {k: s.to(group.device, group.dtype) if torch.is_tensor(s) else s for k, s in scalars.items()}
             self._update_step(group.params, group_grads, group.slots, cast)
+
+    def _apply_weight_decay(self, variables, lr):
+        """Decoupled weight decay of the variables not excluded from it: ``v -= v * weight_decay * lr``."""
+        if self.weight_decay:
+            torch._foreach_mul_(variables, 1 - lr * self.weight_decay)
 
     def _step_scalars(self, lr):
         """The numbers this step's update needs (floats or 0-d tensors), computed once per step; tensors
