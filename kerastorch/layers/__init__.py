@@ -42,12 +42,14 @@ from kerastorch.layers.rnn import (GRU, LSTM, RNN, Bidirectional, ConvLSTM, Conv
 from kerastorch.layers.normalization import (BatchNormalization, GroupNormalization, LayerNormalization,
                                              RMSNormalization, SpectralNormalization, UnitNormalization)
 from kerastorch.layers.attention import AdditiveAttention, Attention, GroupQueryAttention, MultiHeadAttention
-from kerastorch.layers.preprocessing import (CategoryEncoding, CenterCrop, Discretization, HashedCrossing, Hashing,
-                                             IntegerLookup, Normalization, RandomBrightness, RandomContrast,
-                                             RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
-                                             RandomPosterization, RandomRotation, RandomShear, RandomTranslation,
-                                             RandomZoom, Rescaling, Resizing, Solarization, StringLookup,
-                                             TextVectorization)
+from kerastorch.layers.preprocessing import (AutoContrast, CategoryEncoding, CenterCrop, CutMix, Discretization,
+                                             Equalization, HashedCrossing, Hashing, IntegerLookup, MixUp, Normalization,
+                                             Pipeline, RandomBrightness, RandomColorDegeneration, RandomColorJitter,
+                                             RandomContrast, RandomCrop, RandomErasing, RandomFlip, RandomGaussianBlur,
+                                             RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
+                                             RandomRotation, RandomSaturation, RandomSharpness, RandomShear,
+                                             RandomTranslation, RandomZoom, Rescaling, Resizing, Solarization,
+                                             StringLookup, TextVectorization)
 
 from kerastorch.saving.serialization_lib import namespace_functions as _namespace_functions  # noqa: E402
 

@@ -77,6 +77,24 @@ class ImageLayer(Layer):
     def _hw_axes(self, ndim):
         return (ndim - 2, ndim - 1) if self.data_format == "channels_first" else (ndim - 3, ndim - 2)
 
+    def _channel_axis(self, ndim):
+        return ndim - 3 if self.data_format == "channels_first" else ndim - 1
+
+    def _check_channels(self, input_shape, expected=3, what="RGB"):
+        """A ValueError unless the channel axis of ``input_shape`` (when known) has ``expected`` entries."""
+        if len(input_shape) in (3, 4):
+            channels = input_shape[self._channel_axis(len(input_shape))]
+            if channels is not None and channels != expected:
+                raise ValueError(f"{_label(self)}: expected {expected} ({what}) channels, received inputs of shape "
+                                 f"{tuple(input_shape)}")
+
+    def _per_batch(self, inputs, transform):
+        """``transform`` (of a rank-4 batch) applied to ``inputs``, a batch or one image."""
+        self._check_rank(inputs)
+        unbatched = inputs.dim() == 3
+        out = transform(inputs.unsqueeze(0) if unbatched else inputs)
+        return out.squeeze(0) if unbatched else out
+
     def _check_rank(self, inputs):
         if inputs.dim() not in (3, 4):
             raise ValueError(f"{_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
@@ -108,11 +126,7 @@ class RandomImageLayer(ImageLayer):
     def call(self, inputs, training=False):
         if not training:
             return inputs
-        self._check_rank(inputs)
-        unbatched = inputs.dim() == 3
-        x = inputs.unsqueeze(0) if unbatched else inputs
-        out = self._augment(x)
-        return out.squeeze(0) if unbatched else out
+        return self._per_batch(inputs, self._augment)
 
     def _augment(self, images):
         """The training-mode transform of a rank-4 batch."""

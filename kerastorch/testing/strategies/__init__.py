@@ -45,6 +45,7 @@ NOT_DIFFERENTIABLE = {
     "CategoryEncoding": "integer inputs, counts / one-hot outputs",
     "Discretization": "integer (bucket index) outputs",
     "RandomPosterization": "quantizes values: piecewise constant, zero derivative almost everywhere",
+    "Equalization": "a lookup table of histogram ranks: piecewise constant, zero derivative almost everywhere",
     "StringLookup": "string inputs, integer (index) outputs", "IntegerLookup": "integer inputs and outputs",
     "TextVectorization": "string inputs, integer or count outputs", "Hashing": "bucket index outputs",
     "HashedCrossing": "bucket index outputs",

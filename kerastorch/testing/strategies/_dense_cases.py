@@ -3,8 +3,8 @@ regularization, reshaping, normalization and (differentiable) preprocessing laye
 import torch
 from hypothesis import strategies as st
 
-from kerastorch.testing.strategies._cases import (ACTIVATIONS, BATCH, BOOLS, case, image, make, side,
-                                                  spatial_flags)
+from kerastorch.testing.strategies._cases import (ACTIVATIONS, BATCH, BOOLS, DATA_FORMATS, case, image, make,
+                                                  side, spatial_flags)
 from kerastorch.testing.strategies.tensors import IntShape
 
 
@@ -301,4 +301,66 @@ def _invert_solarize(draw, name):
         return make("RandomInvert", factor=0.5, value_range=(-10, 10), seed=draw(st.integers(0, 9))), _pixels(draw)
     return (make("Solarization", addition_factor=0.1, threshold_factor=0.5, value_range=(-10, 10),
                  seed=draw(st.integers(0, 9))), _pixels(draw))
+
+
+@case("preprocessing", "RandomErasing", flags={"fill_value": (None, 0.5, (-1.0, 0.0, 1.0))})
+def _random_erasing(draw, name):
+    fill = draw.flag("fill_value")
+    return (make("RandomErasing", factor=(0.5, 1.0), scale=(0.1, 0.6), fill_value=fill, value_range=(-10, 10),
+                 seed=draw(st.integers(0, 9))), _pixels(draw, channels=3 if isinstance(fill, tuple) else None))
+
+
+@case("preprocessing", "RandomGaussianBlur", flags={"kernel_size": (3, (5, 3)), "data_format": DATA_FORMATS})
+def _random_gaussian_blur(draw, name):
+    fmt = draw.flag("data_format")
+    return (make("RandomGaussianBlur", factor=(0.5, 1.0), kernel_size=draw.flag("kernel_size"), sigma=(0.3, 1.5),
+                 value_range=(-10, 10), data_format=fmt, seed=draw(st.integers(0, 9))), _pixels(draw, fmt))
+
+
+_COLOR_FACTORS = {"RandomSaturation": (0.2, 0.8), "RandomHue": 0.5, "RandomSharpness": 1.0,
+                  "RandomColorDegeneration": 0.5}
+
+
+@case("preprocessing", *_COLOR_FACTORS, flags={"data_format": DATA_FORMATS})
+def _random_color(draw, name):
+    fmt = draw.flag("data_format")
+    layer = make(name, factor=_COLOR_FACTORS[name], value_range=(-4, 4), data_format=fmt, seed=draw(st.integers(0, 9)))
+    return (_off_gray(layer, fmt) if name == "RandomHue" else layer), _pixels(draw, fmt, channels=3)
+
+
+def _off_gray(layer, fmt):
+    """``layer`` after a per-channel offset. The hue of a gray pixel is undefined: there a hue change is
+    positively homogeneous in the input but not linear (no derivative), and the suite's simplest input, zeros,
+    is all gray; the offset moves the pixels off the gray axis."""
+    offset = make("Normalization", axis=-1 if fmt == "channels_last" else 1, mean=[0.8, -0.5, 0.1],
+                  variance=[1.0, 1.0, 1.0])
+    return make("Pipeline", layers=[offset, layer])
+
+
+@case("preprocessing", "RandomColorJitter", flags={"data_format": DATA_FORMATS, "hue_factor": (None, 0.3)})
+def _random_color_jitter(draw, name):
+    fmt = draw.flag("data_format")
+    hue = draw.flag("hue_factor")
+    layer = make("RandomColorJitter", value_range=(-4, 4), brightness_factor=0.2, contrast_factor=0.3,
+                 saturation_factor=(0.3, 0.7), hue_factor=hue, data_format=fmt, seed=draw(st.integers(0, 9)))
+    return (layer if hue is None else _off_gray(layer, fmt)), _pixels(draw, fmt, channels=3)
+
+
+@case("preprocessing", "MixUp", "CutMix", flags={"data_format": DATA_FORMATS})
+def _mixing(draw, name):
+    fmt = draw.flag("data_format")
+    return make(name, data_format=fmt, seed=draw(st.integers(0, 9))), _pixels(draw, fmt)
+
+
+@case("preprocessing", "Pipeline")
+def _pipeline(draw, name):
+    return (make("Pipeline", layers=[make("Rescaling", scale=2.0, offset=0.5),
+                                     make("RandomContrast", factor=0.3, value_range=(-10, 10),
+                                          seed=draw(st.integers(0, 9)))]), _pixels(draw))
+
+
+@case("preprocessing", "AutoContrast", flags={"data_format": DATA_FORMATS})
+def _auto_contrast(draw, name):
+    fmt = draw.flag("data_format")
+    return make("AutoContrast", value_range=(-2, 2), data_format=fmt), _pixels(draw, fmt)
 

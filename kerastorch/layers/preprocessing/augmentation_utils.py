@@ -1,0 +1,254 @@
+"""Pixel operations shared by the colour, filter and mixing augmentation layers.
+
+Value ranges (``transform_range`` maps one linearly onto another, in the order of operations of Keras 3's
+``_transform_value_range``; ``to_unit_range`` / ``from_unit_range`` map ``value_range`` onto ``[0, 1]`` and back),
+hue turns in HSV (``turn_hue``), per-image depthwise filters with zero "same" padding (``filter_images``, with
+the normalized Gaussian of ``gaussian_kernels``), and the random draws two or more layers make alike: whether
+each image is augmented (``random_gate``) and axis-aligned boxes of random position and size
+(``random_boxes``); and the bases ``FactorAugmentation`` (layers that draw one strength per image from a
+``factor`` range), ``ValueRangeLayer`` (the deterministic AutoContrast and Equalization) and
+``MixingAugmentation`` (MixUp and CutMix, which mix images and their labels across the batch).
+
+Example:
+    >>> x = torch.tensor([[[[0.0], [127.5], [255.0]]]])
+    >>> to_unit_range(x, (0, 255)).flatten().tolist()
+    [0.0, 0.5, 1.0]
+    >>> from_unit_range(to_unit_range(x, (0, 255)), (0, 255)).flatten().tolist()
+    [0.0, 127.5, 255.0]
+"""
+import torch
+import torch.nn.functional as F
+
+from kerastorch import random as krandom
+from kerastorch.layers.core import _label
+from kerastorch.layers.preprocessing.base_image_layer import ImageLayer, RandomImageLayer, factor_range
+from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation, value_range_pair
+from kerastorch.ops import image as image_ops
+
+
+def transform_range(x, source, target):
+    """``x`` mapped linearly from the range ``source`` to ``target`` (unchanged when they are equal)."""
+    (s_low, s_high), (t_low, t_high) = source, target
+    if (s_low, s_high) == (t_low, t_high):
+        return x
+    return (x - s_low) / (s_high - s_low) * (t_high - t_low) + t_low
+
+
+def to_unit_range(x, value_range):
+    """``x`` mapped linearly from ``value_range`` to ``[0, 1]``."""
+    return transform_range(x, value_range, (0, 1))
+
+
+def from_unit_range(x, value_range):
+    """``x`` mapped linearly from ``[0, 1]`` to ``value_range``."""
+    return transform_range(x, (0, 1), value_range)
+
+
+def clip_to_range(x, value_range):
+    """``x`` clipped to ``value_range`` (its bounds in either order).
+
+    >>> clip_to_range(torch.tensor([-1.0, 0.5, 2.0]), (0, 1)).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return torch.clamp(x, min(value_range), max(value_range))
+
+
+def per_image(values, ndim=4):
+    """Per-image values of shape ``(batch,)`` shaped to broadcast against a rank-``ndim`` batch."""
+    return values.reshape((-1,) + (1,) * (ndim - 1))
+
+
+def turn_hue(x, data_format, turns):
+    """RGB images ``x`` in ``[0, 1]`` (a rank-4 batch) with each image's HSV hue turned by ``turns`` (a
+    ``(batch,)`` tensor, in full turns).
+
+    >>> turn_hue(torch.tensor([[[[1.0, 0.0, 0.0]]]]), "channels_last", torch.tensor([1 / 3])).flatten().tolist()
+    [0.0, 1.0, 0.0]
+    """
+    axis = 1 if data_format == "channels_first" else 3
+    hue, saturation, value = image_ops.rgb_to_hsv(x, data_format=data_format).unbind(axis)
+    hue = hue + per_image(turns, 3).to(hue.dtype)
+    return image_ops.hsv_to_rgb(torch.stack([hue, saturation, value], axis), data_format=data_format)
+
+
+def filter_images(x, kernels, data_format):
+    """Each image of the rank-4 batch ``x`` convolved channel by channel with its kernel: ``kernels`` is
+    ``(batch, kh, kw)`` (or ``(1, kh, kw)`` for all), odd sizes, zero "same" padding.
+
+    >>> filter_images(torch.ones(1, 3, 3, 1), torch.ones(1, 3, 3) / 9, "channels_last")[0, :, :, 0]
+    tensor([[0.4444, 0.6667, 0.4444],
+            [0.6667, 1.0000, 0.6667],
+            [0.4444, 0.6667, 0.4444]])
+    """
+    nchw = x.permute(0, 3, 1, 2) if data_format == "channels_last" else x
+    batch, channels, height, width = nchw.shape
+    kh, kw = kernels.shape[-2:]
+    weight = kernels.to(nchw.dtype).expand(batch, kh, kw)[:, None].expand(batch, channels, kh, kw)
+    out = F.conv2d(nchw.reshape(1, batch * channels, height, width), weight.reshape(batch * channels, 1, kh, kw),
+                   padding=(kh // 2, kw // 2), groups=batch * channels).reshape(batch, channels, height, width)
+    return out.permute(0, 2, 3, 1) if data_format == "channels_last" else out
+
+
+def gaussian_kernels(sigmas, size):
+    """Normalized 1-D Gaussians of ``size`` taps, one per entry of ``sigmas`` (shape ``(n,)``): ``(n, size)``.
+
+    >>> gaussian_kernels(torch.tensor([1.0]), 3)
+    tensor([[0.2741, 0.4519, 0.2741]])
+    """
+    taps = torch.arange(size, dtype=sigmas.dtype, device=sigmas.device) - (size - 1) / 2
+    weights = torch.exp(-0.5 * (taps / sigmas[:, None]) ** 2)
+    return weights / weights.sum(-1, keepdim=True)
+
+
+def random_gate(layer, factor, batch, like):
+    """Whether each of ``batch`` images is augmented (a bool ``(batch,)`` tensor): as in Keras 3, an image
+    draws a probability in ``[factor[0], factor[1])`` and is augmented when a second draw falls below it."""
+    draws = layer._uniform((2, batch), 0.0, 1.0, like)
+    return draws[1] < factor[0] + (factor[1] - factor[0]) * draws[0]
+
+
+def random_boxes(layer, ratios_x, ratios_y, height, width, like):
+    """Axis-aligned boxes, one per image, ``ratios_x * width`` by ``ratios_y * height`` pixels (``(batch,)``
+    tensors of fractions), at uniformly random positions within the image, as Keras 3 places them (box edges
+    are real numbers; a pixel is in the box when its integer coordinates are).
+
+    Returns:
+        ``(mask, area)``: a bool ``(batch, height, width)`` tensor, True inside the box, and the box's area
+        as a fraction of the image's (``(batch,)``).
+    """
+    starts = layer._uniform((2, ratios_x.shape[0]), 0.0, 1.0, like)
+    lengths = torch.stack([ratios_x * width, ratios_y * height]).to(starts.dtype)
+    low = starts * (torch.tensor([[width], [height]], dtype=starts.dtype, device=starts.device) - lengths)
+    high = low + lengths
+    cols = torch.arange(width, dtype=starts.dtype, device=starts.device)
+    rows = torch.arange(height, dtype=starts.dtype, device=starts.device)
+    inside_x = (cols >= low[0][:, None]) & (cols < high[0][:, None])
+    inside_y = (rows >= low[1][:, None]) & (rows < high[1][:, None])
+    return inside_y[:, :, None] & inside_x[:, None, :], lengths[0] * lengths[1] / (width * height)
+
+
+class FactorAugmentation(ValueRangeAugmentation):
+    """A random pixel-value augmentation with one strength per image, drawn uniformly in ``factor``: a number
+    ``f`` in ``FACTOR_BOUNDS`` means ``(max(-f, lower bound), f)``, a pair is a range, as Keras 3 reads them.
+    ``SORT_RANGE``: ``value_range`` is stored sorted, as a list; ``RGB_ONLY``: inputs need 3 channels. A subclass
+    implements ``_adjust(x, strengths)`` on a float rank-4 batch and its ``(batch,)`` strengths."""
+
+    FACTOR_BOUNDS = (0, 1)
+    SORT_RANGE = True
+    RGB_ONLY = False
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(value_range, seed=seed, data_format=data_format, sort_range=self.SORT_RANGE, **kwargs)
+        self.factor = factor_range(self, "factor", factor, self.FACTOR_BOUNDS, clip_low=True)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        if self.RGB_ONLY:
+            self._check_channels(input_shape)
+
+    def _strengths(self, x):
+        return self._uniform((x.shape[0],), self.factor[0], self.factor[1], x).to(x.dtype)
+
+    def _augment(self, images):
+        x = self._float(images)
+        if self.RGB_ONLY:
+            self._check_channels(x.shape)
+        return self._adjust(x, self._strengths(x))
+
+    def _adjust(self, x, strengths):
+        raise NotImplementedError
+
+    def get_config(self):
+        config = super().get_config()
+        config["factor"] = self.factor
+        return config
+
+
+class ValueRangeLayer(ImageLayer):
+    """A deterministic transform of images with pixel values in ``value_range`` (stored sorted, as a list),
+    applied in training and in inference alike; a subclass implements ``_transform`` of a rank-4 batch."""
+
+    def __init__(self, value_range=(0, 255), data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.value_range = sorted(value_range_pair(self, value_range))
+
+    def call(self, inputs):
+        return self._per_batch(inputs, self._transform)
+
+    def _float(self, images):
+        return images if images.is_floating_point() else images.to(self._compute_torch_dtype)
+
+    def _transform(self, images):
+        raise NotImplementedError
+
+    def get_config(self):
+        config = super().get_config()
+        config["value_range"] = self.value_range
+        return config
+
+
+class MixingAugmentation(RandomImageLayer):
+    """An augmentation that mixes each image of a batch with another one of the same batch (MixUp, CutMix).
+
+    Inputs are images, or a dict with ``"images"`` and optionally ``"labels"`` (mixed like the images, in the
+    proportions of the pixels), ``"segmentation_masks"`` and ``"bounding_boxes"`` (a dict of ``"boxes"`` and
+    ``"labels"``, which needs ``bounding_box_format``); other entries pass through. A subclass draws one
+    transformation per call with ``_draw(images)`` (a dict with ``"permutation"``, the partner of each image)
+    and applies it with ``_mix_images``, ``_mix_labels`` and ``_mix_masks``. Unbatched inputs have no partner
+    and pass through (images as float), as in Keras 3."""
+
+    def __init__(self, seed=None, data_format=None, bounding_box_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.bounding_box_format = bounding_box_format
+
+    def _images_of(self, data):
+        if not isinstance(data, dict):
+            return data
+        if "images" not in data:
+            raise ValueError(f"{_label(self)}: a dict input needs an 'images' entry, received keys {sorted(data)}")
+        return data["images"]
+
+    def build(self, input_shape):
+        super().build(self._images_of(input_shape))
+
+    def call(self, inputs, training=False):
+        data = dict(inputs) if isinstance(inputs, dict) else {"images": inputs}
+        self._images_of(data)
+        if "bounding_boxes" in data and not self.bounding_box_format:
+            raise ValueError(f"{_label(self)}: inputs with 'bounding_boxes' need a bounding_box_format, such as "
+                             f"bounding_box_format='xyxy'")
+        if not training:
+            return inputs
+        images = data["images"]
+        self._check_rank(images)
+        images = images if images.is_floating_point() else images.to(self._compute_torch_dtype)
+        if images.dim() == 4:
+            mixing = self._draw(images)
+            data["images"] = self._mix_images(images, mixing)
+            if "labels" in data:
+                labels = data["labels"]
+                data["labels"] = self._mix_labels(labels if labels.is_floating_point() else labels.float(), mixing)
+            if "segmentation_masks" in data:
+                data["segmentation_masks"] = self._mix_masks(data["segmentation_masks"], mixing)
+            if "bounding_boxes" in data:
+                data["bounding_boxes"] = self._mix_boxes(data["bounding_boxes"], mixing)
+        else:
+            data["images"] = images
+        return data if isinstance(inputs, dict) else data["images"]
+
+    def _permutation(self, images):
+        return krandom.shuffle(torch.arange(images.shape[0], device=images.device), seed=self.seed_generator)
+
+    def _mix_labels(self, labels, mixing):
+        """``w * labels + (1 - w) * labels[partner]`` with the image's share ``w`` of its own pixels."""
+        weight = mixing["weight"].to(labels.dtype).reshape((-1,) + (1,) * (labels.dim() - 1))
+        return weight * labels + (1.0 - weight) * labels[mixing["permutation"]]
+
+    def _mix_boxes(self, boxes, mixing):
+        raise NotImplementedError(f"{_label(self)}: bounding boxes are not supported")
+
+    def get_config(self):
+        config = super().get_config()
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
+        return config
