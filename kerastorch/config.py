@@ -145,6 +145,12 @@ def max_epochs():
 def set_max_epochs(max_epochs):
     """Cap the epochs of every ``fit`` (Keras's switch for quick test runs of a program); None removes the cap.
 
+    Args:
+        max_epochs: int or None: the most epochs a ``fit`` runs.
+
+    Raises:
+        ValueError: for anything but a positive int or None.
+
     >>> set_max_epochs(1); max_epochs()
     1
     >>> set_max_epochs(None)
@@ -159,7 +165,18 @@ def max_steps_per_epoch():
 
 
 def set_max_steps_per_epoch(max_steps_per_epoch):
-    """Cap the steps of every epoch of ``fit`` (and of its validation); None removes the cap."""
+    """Cap the steps of every epoch of ``fit`` (and of its validation); None removes the cap.
+
+    Args:
+        max_steps_per_epoch: int or None: the most batches an epoch (or its validation) reads.
+
+    Raises:
+        ValueError: for anything but a positive int or None.
+
+    >>> set_max_steps_per_epoch(2); max_steps_per_epoch()
+    2
+    >>> set_max_steps_per_epoch(None)
+    """
     global _MAX_STEPS_PER_EPOCH
     _MAX_STEPS_PER_EPOCH = _positive_or_none(max_steps_per_epoch, "set_max_steps_per_epoch")
 

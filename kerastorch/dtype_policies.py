@@ -87,12 +87,27 @@ def global_policy():
 
 
 def serialize(policy):
-    """The Keras config dict of a dtype policy."""
+    """The Keras config dict of a dtype policy.
+
+    Args:
+        policy: a :class:`DTypePolicy`.
+
+    Returns:
+        dict, ``{"module", "class_name", "config", "registered_name"}`` as Keras 3 writes it.
+    """
     return serialize_keras_object(policy)
 
 
 def deserialize(config, custom_objects=None):
-    """A dtype policy from :func:`serialize` output (Keras 3's too) or a name."""
+    """A dtype policy from :func:`serialize` output (Keras 3's too) or a name.
+
+    Args:
+        config: dict or str, a serialized policy or a policy name (``"mixed_float16"``).
+        custom_objects: dict or None, default None: custom classes the config may name.
+
+    Returns:
+        A :class:`DTypePolicy`.
+    """
     if isinstance(config, str):
         return get(config)
     return deserialize_keras_object(config, custom_objects=custom_objects, printable_module_name="dtype policy")

@@ -175,5 +175,9 @@ def _initial_value(initializer, shape, dtype, name):
 
 
 def set_initializer_lookup(get):
-    """Let ``Variable`` resolve initializer names with ``get`` (``kerastorch.initializers`` calls this)."""
+    """Let ``Variable`` resolve initializer names with ``get`` (``kerastorch.initializers`` calls this).
+
+    Args:
+        get: callable, ``name -> initializer`` (``kerastorch.initializers.get``).
+    """
     _INITIALIZER_LOOKUP[:] = [get]

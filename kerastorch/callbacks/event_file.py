@@ -42,6 +42,12 @@ _TABLE = _crc32c_table()
 def crc32c(data):
     """The CRC-32C (Castagnoli) checksum of ``data`` (bytes), as TFRecord files use it.
 
+    Args:
+        data: bytes, what to check.
+
+    Returns:
+        int, the unsigned 32-bit checksum.
+
     >>> hex(crc32c(b"123456789"))
     '0xe3069283'
     """

@@ -19,7 +19,14 @@ from kerastorch.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_sam
 
 
 def float_tensor(x):
-    """``x`` as a tensor, integer ones cast to ``floatx``."""
+    """``x`` as a tensor, integer ones cast to ``floatx``.
+
+    Args:
+        x: tensor, array or number.
+
+    Returns:
+        A floating-point tensor.
+    """
     x = to_tensor(x)
     return x if x.is_floating_point() else x.to(config.torch_dtype(None))
 
@@ -27,7 +34,18 @@ def float_tensor(x):
 def prepare(loss, y_true, y_pred, same_shape=False, hint=""):
     """``y_pred`` as a float tensor and ``y_true`` cast to its dtype and device (as Keras's loss functions do),
     their ranks matched by :func:`squeeze_or_expand_to_same_rank`; shapes that do not broadcast (that differ,
-    with ``same_shape``) raise a ValueError naming ``loss`` (and ending with ``hint``)."""
+    with ``same_shape``) raise a ValueError naming ``loss`` (and ending with ``hint``).
+
+    Args:
+        loss: str, the loss named in error messages.
+        y_true: tensor, array or number, the targets.
+        y_pred: tensor, array or number, the predictions.
+        same_shape: bool, default False: require equal shapes rather than broadcastable ones.
+        hint: str, default ``""``: appended to the error message.
+
+    Returns:
+        ``(y_true, y_pred)`` as tensors of one dtype and device.
+    """
     y_pred = float_tensor(y_pred)
     y_true = to_tensor(y_true, y_pred.dtype, y_pred.device)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -39,27 +57,62 @@ def prepare(loss, y_true, y_pred, same_shape=False, hint=""):
 
 
 def clip_probabilities(p, high=None):
-    """``p`` clipped to ``[epsilon, 1 - epsilon]`` (or ``[epsilon, high]``), Keras's guard before a log."""
+    """``p`` clipped to ``[epsilon, 1 - epsilon]`` (or ``[epsilon, high]``), Keras's guard before a log.
+
+    Args:
+        p: tensor of probabilities.
+        high: float or None, default None: the upper bound (None: ``1 - epsilon``).
+
+    Returns:
+        The clipped tensor.
+    """
     eps = config.epsilon()
     return p.clamp(eps, 1.0 - eps if high is None else high)
 
 
 def smooth_labels(y_true, label_smoothing, num_classes):
-    """``y_true * (1 - label_smoothing) + label_smoothing / num_classes`` (unchanged for 0)."""
+    """``y_true * (1 - label_smoothing) + label_smoothing / num_classes`` (unchanged for 0).
+
+    Args:
+        y_true: tensor of targets.
+        label_smoothing: float in [0, 1], how much to smooth.
+        num_classes: int or float, the number of classes.
+
+    Returns:
+        The smoothed targets.
+    """
     if not label_smoothing:
         return y_true
     return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
 
 
 def normalized_probabilities(y_pred, axis, from_logits=False):
-    """Probabilities along ``axis``: the softmax of logits, else ``y_pred`` divided by its sum, clipped."""
+    """Probabilities along ``axis``: the softmax of logits, else ``y_pred`` divided by its sum, clipped.
+
+    Args:
+        y_pred: tensor of logits or scores.
+        axis: int, the class axis.
+        from_logits: bool, default False: whether ``y_pred`` holds logits.
+
+    Returns:
+        A tensor of probabilities.
+    """
     if from_logits:
         y_pred = torch.softmax(y_pred, axis)
     return clip_probabilities(y_pred / y_pred.sum(axis, keepdim=True))
 
 
 def check_axis(loss, axis, rank):
-    """``axis`` (the class axis of a rank ``rank`` y_pred) as a non-negative int, else a ValueError naming the loss."""
+    """``axis`` (the class axis of a rank ``rank`` y_pred) as a non-negative int, else a ValueError naming the loss.
+
+    Args:
+        loss: str, the loss named in error messages.
+        axis: int, the axis given.
+        rank: int, the rank of ``y_pred``.
+
+    Returns:
+        int, the axis counted from 0.
+    """
     if rank == 0:
         raise ValueError(f"{loss}: expected y_pred of rank >= 1 with classes on an axis, received a scalar")
     if isinstance(axis, bool) or not isinstance(axis, int) or not -rank <= axis < rank:
@@ -69,14 +122,27 @@ def check_axis(loss, axis, rank):
 
 
 def check_same_shape(loss, y_true, y_pred, hint=""):
-    """A ValueError naming the loss unless ``y_true`` and ``y_pred`` have the same shape."""
+    """A ValueError naming the loss unless ``y_true`` and ``y_pred`` have the same shape.
+
+    Args:
+        loss: str, the loss named in error messages.
+        y_true: tensor, the targets.
+        y_pred: tensor, the predictions.
+        hint: str, default ``""``: appended to the error message.
+    """
     if y_true.shape != y_pred.shape:
         raise ValueError(f"{loss}: expected y_true and y_pred of the same shape, received y_true.shape="
                          f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}{hint}")
 
 
 def check_broadcast(loss, y_true, y_pred):
-    """A ValueError naming the loss unless ``y_true`` and ``y_pred`` broadcast together."""
+    """A ValueError naming the loss unless ``y_true`` and ``y_pred`` broadcast together.
+
+    Args:
+        loss: str, the loss named in error messages.
+        y_true: tensor, the targets.
+        y_pred: tensor, the predictions.
+    """
     if y_true.shape != y_pred.shape:
         try:
             torch.broadcast_shapes(y_true.shape, y_pred.shape)
@@ -88,7 +154,18 @@ def check_broadcast(loss, y_true, y_pred):
 def check_float(loss, argument, value, low=-math.inf, high=math.inf, open_low=False, open_high=False):
     """``value`` as a float when it is a real number (not a bool) in the interval from ``low`` to ``high`` (ends
     excluded with ``open_low`` / ``open_high``), else a ValueError naming the loss, the argument, the interval and
-    the value received."""
+    the value received.
+
+    Args:
+        loss: str, the loss named in error messages.
+        argument: str, the argument's name.
+        value: the value received.
+        low, high: floats, default unbounded: the interval's ends.
+        open_low, open_high: bools, default False: whether the ends are excluded.
+
+    Returns:
+        float, the value.
+    """
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         number = float(value)
         above = number > low if open_low else number >= low
@@ -103,7 +180,13 @@ def check_float(loss, argument, value, low=-math.inf, high=math.inf, open_low=Fa
 
 class ArgumentFreeLoss(LossFunctionWrapper):
     """Base of the losses whose function takes no options: a subclass names it in ``function``;
-    the default name is the function's name (``MeanSquaredError`` -> ``"mean_squared_error"``)."""
+    the default name is the function's name (``MeanSquaredError`` -> ``"mean_squared_error"``).
+
+    Args:
+        reduction: str, default ``"sum_over_batch_size"``: Keras's reduction.
+        name: str or None, default None: the loss's name (None: the function's).
+        dtype: str or None, default None: the dtype the loss computes in.
+    """
 
     function = None
 

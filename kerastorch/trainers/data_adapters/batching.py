@@ -33,7 +33,16 @@ def unpack_x_y_sample_weight(data):
 def pack_batch(x, y=None, sample_weight=None):
     """The batch a ``train_step`` receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``, so ``x, y = data``
     works when there are no sample weights, as in Keras (``keras.utils.pack_x_y_sample_weight``, for users,
-    leaves a lone ``x`` unwrapped)."""
+    leaves a lone ``x`` unwrapped).
+
+    Args:
+        x: the inputs.
+        y: the targets or None.
+        sample_weight: the sample weights or None.
+
+    Returns:
+        A tuple.
+    """
     if y is None:
         return (x,)
     if sample_weight is None:

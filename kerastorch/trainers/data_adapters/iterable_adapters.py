@@ -25,6 +25,16 @@ from kerastorch.trainers.data_adapters.batching import (
 
 
 def standardize_batch(item, device, class_weight):
+    """One batch of a data set as the train step takes it: tensors on ``device``, class weights applied.
+
+    Args:
+        item: the batch: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (arrays or tensors).
+        device: torch.device, where the tensors go.
+        class_weight: dict or None: ``{class: weight}``, turned into sample weights when none are given.
+
+    Returns:
+        ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` of tensors.
+    """
     x, y, sample_weight = unpack_x_y_sample_weight(item)
     x, y, sample_weight = to_tensors(x), to_tensors(y), to_tensors(sample_weight)
     if class_weight is not None and y is not None and sample_weight is None:
