@@ -27,7 +27,17 @@ from kerastorch.ops import image as image_ops
 
 
 def transform_range(x, source, target):
-    """``x`` mapped linearly from the range ``source`` to ``target`` (unchanged when they are equal)."""
+    """``x`` mapped linearly from the range ``source`` to ``target`` (unchanged when they are equal).
+
+    Args:
+        x: tensor, the values to map.
+        source: pair of numbers ``(low, high)``, the range ``x`` is in.
+        target: pair of numbers ``(low, high)``, the range to map onto.
+
+    Returns:
+        Tensor like ``x``, with ``source[0]`` mapped to ``target[0]`` and ``source[1]`` to ``target[1]``
+        (``x`` itself when the ranges are equal).
+    """
     (s_low, s_high), (t_low, t_high) = source, target
     if (s_low, s_high) == (t_low, t_high):
         return x
@@ -35,17 +45,40 @@ def transform_range(x, source, target):
 
 
 def to_unit_range(x, value_range):
-    """``x`` mapped linearly from ``value_range`` to ``[0, 1]``."""
+    """``x`` mapped linearly from ``value_range`` to ``[0, 1]``.
+
+    Args:
+        x: tensor, the values to map.
+        value_range: pair of numbers ``(low, high)``, the range ``x`` is in.
+
+    Returns:
+        Tensor like ``x``, in ``[0, 1]`` where ``x`` is in ``value_range``.
+    """
     return transform_range(x, value_range, (0, 1))
 
 
 def from_unit_range(x, value_range):
-    """``x`` mapped linearly from ``[0, 1]`` to ``value_range``."""
+    """``x`` mapped linearly from ``[0, 1]`` to ``value_range``.
+
+    Args:
+        x: tensor, the values to map, in ``[0, 1]``.
+        value_range: pair of numbers ``(low, high)``, the range to map onto.
+
+    Returns:
+        Tensor like ``x``, in ``value_range`` where ``x`` is in ``[0, 1]``.
+    """
     return transform_range(x, (0, 1), value_range)
 
 
 def clip_to_range(x, value_range):
     """``x`` clipped to ``value_range`` (its bounds in either order).
+
+    Args:
+        x: tensor, the values to clip.
+        value_range: pair of numbers, the bounds, in either order.
+
+    Returns:
+        Tensor like ``x``, with values in ``[min(value_range), max(value_range)]``.
 
     >>> clip_to_range(torch.tensor([-1.0, 0.5, 2.0]), (0, 1)).tolist()
     [0.0, 0.5, 1.0]
@@ -54,13 +87,30 @@ def clip_to_range(x, value_range):
 
 
 def per_image(values, ndim=4):
-    """Per-image values of shape ``(batch,)`` shaped to broadcast against a rank-``ndim`` batch."""
+    """Per-image values of shape ``(batch,)`` shaped to broadcast against a rank-``ndim`` batch.
+
+    Args:
+        values: tensor of shape ``(batch,)``, one value per image.
+        ndim: int, default ``4``, the rank of the batch to broadcast against.
+
+    Returns:
+        ``values`` reshaped to ``(batch, 1, ..., 1)``, of rank ``ndim``.
+    """
     return values.reshape((-1,) + (1,) * (ndim - 1))
 
 
 def turn_hue(x, data_format, turns):
     """RGB images ``x`` in ``[0, 1]`` (a rank-4 batch) with each image's HSV hue turned by ``turns`` (a
     ``(batch,)`` tensor, in full turns).
+
+    Args:
+        x: float tensor of shape ``(batch, height, width, 3)`` or ``(batch, 3, height, width)``, RGB images
+            with values in ``[0, 1]``.
+        data_format: str, ``"channels_last"`` or ``"channels_first"``, the layout of ``x``.
+        turns: tensor of shape ``(batch,)``, each image's hue shift in full turns (``1`` is a whole turn).
+
+    Returns:
+        Tensor like ``x``, the images with their hues turned.
 
     >>> turn_hue(torch.tensor([[[[1.0, 0.0, 0.0]]]]), "channels_last", torch.tensor([1 / 3])).flatten().tolist()
     [0.0, 1.0, 0.0]
@@ -74,6 +124,15 @@ def turn_hue(x, data_format, turns):
 def filter_images(x, kernels, data_format):
     """Each image of the rank-4 batch ``x`` convolved channel by channel with its kernel: ``kernels`` is
     ``(batch, kh, kw)`` (or ``(1, kh, kw)`` for all), odd sizes, zero "same" padding.
+
+    Args:
+        x: float tensor, a rank-4 batch of images.
+        kernels: tensor of shape ``(batch, kh, kw)``, or ``(1, kh, kw)`` to filter every image alike, with odd
+            ``kh`` and ``kw``.
+        data_format: str, ``"channels_last"`` or ``"channels_first"``, the layout of ``x``.
+
+    Returns:
+        Tensor of the shape and layout of ``x``, the filtered images.
 
     >>> filter_images(torch.ones(1, 3, 3, 1), torch.ones(1, 3, 3) / 9, "channels_last")[0, :, :, 0]
     tensor([[0.4444, 0.6667, 0.4444],
@@ -92,6 +151,13 @@ def filter_images(x, kernels, data_format):
 def gaussian_kernels(sigmas, size):
     """Normalized 1-D Gaussians of ``size`` taps, one per entry of ``sigmas`` (shape ``(n,)``): ``(n, size)``.
 
+    Args:
+        sigmas: float tensor of shape ``(n,)``, the standard deviations, in taps.
+        size: int, the number of taps of each kernel (centred on its middle).
+
+    Returns:
+        Tensor of shape ``(n, size)`` and the dtype of ``sigmas``, each row summing to 1.
+
     >>> gaussian_kernels(torch.tensor([1.0]), 3)
     tensor([[0.2741, 0.4519, 0.2741]])
     """
@@ -102,7 +168,17 @@ def gaussian_kernels(sigmas, size):
 
 def random_gate(layer, factor, batch, like):
     """Whether each of ``batch`` images is augmented (a bool ``(batch,)`` tensor): as in Keras 3, an image
-    draws a probability in ``[factor[0], factor[1])`` and is augmented when a second draw falls below it."""
+    draws a probability in ``[factor[0], factor[1])`` and is augmented when a second draw falls below it.
+
+    Args:
+        layer: the random layer whose ``_uniform`` (and seed generator) makes the draws.
+        factor: pair of numbers ``(low, high)``, the range of the probability of augmenting an image.
+        batch: int, the number of images.
+        like: tensor whose device the draws take.
+
+    Returns:
+        Bool tensor of shape ``(batch,)``, True for the images to augment.
+    """
     draws = layer._uniform((2, batch), 0.0, 1.0, like)
     return draws[1] < factor[0] + (factor[1] - factor[0]) * draws[0]
 
@@ -111,6 +187,14 @@ def random_boxes(layer, ratios_x, ratios_y, height, width, like):
     """Axis-aligned boxes, one per image, ``ratios_x * width`` by ``ratios_y * height`` pixels (``(batch,)``
     tensors of fractions), at uniformly random positions within the image, as Keras 3 places them (box edges
     are real numbers; a pixel is in the box when its integer coordinates are).
+
+    Args:
+        layer: the random layer whose ``_uniform`` (and seed generator) draws the positions.
+        ratios_x: float tensor of shape ``(batch,)``, each box's width as a fraction of ``width``.
+        ratios_y: float tensor of shape ``(batch,)``, each box's height as a fraction of ``height``.
+        height: int, the image height in pixels.
+        width: int, the image width in pixels.
+        like: tensor whose device the draws take.
 
     Returns:
         ``(mask, area)``: a bool ``(batch, height, width)`` tensor, True inside the box, and the box's area
@@ -131,7 +215,18 @@ class FactorAugmentation(ValueRangeAugmentation):
     """A random pixel-value augmentation with one strength per image, drawn uniformly in ``factor``: a number
     ``f`` in ``FACTOR_BOUNDS`` means ``(max(-f, lower bound), f)``, a pair is a range, as Keras 3 reads them.
     ``SORT_RANGE``: ``value_range`` is stored sorted, as a list; ``RGB_ONLY``: inputs need 3 channels. A subclass
-    implements ``_adjust(x, strengths)`` on a float rank-4 batch and its ``(batch,)`` strengths."""
+    implements ``_adjust(x, strengths)`` on a float rank-4 batch and its ``(batch,)`` strengths.
+
+    Args:
+        factor: float or pair of floats, the range each image's strength is drawn from: a number ``f`` means
+            ``(max(-f, lower bound), f)`` with the lower bound of ``FACTOR_BOUNDS``, a pair ``(low, high)`` is
+            the range itself.
+        value_range: pair of numbers, default ``(0, 255)``, the range of the input pixel values.
+        data_format: str or None, default None, ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        seed: int or None, default None, the seed of the random draws.
+        **kwargs: base layer keyword arguments, such as ``name`` and ``dtype``.
+    """
 
     FACTOR_BOUNDS = (0, 1)
     SORT_RANGE = True
@@ -166,7 +261,15 @@ class FactorAugmentation(ValueRangeAugmentation):
 
 class ValueRangeLayer(ImageLayer):
     """A deterministic transform of images with pixel values in ``value_range`` (stored sorted, as a list),
-    applied in training and in inference alike; a subclass implements ``_transform`` of a rank-4 batch."""
+    applied in training and in inference alike; a subclass implements ``_transform`` of a rank-4 batch.
+
+    Args:
+        value_range: pair of numbers, default ``(0, 255)``, the range of the input pixel values (in either
+            order).
+        data_format: str or None, default None, ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        **kwargs: base layer keyword arguments, such as ``name`` and ``dtype``.
+    """
 
     def __init__(self, value_range=(0, 255), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
@@ -195,7 +298,16 @@ class MixingAugmentation(RandomImageLayer):
     ``"labels"``, which needs ``bounding_box_format``); other entries pass through. A subclass draws one
     transformation per call with ``_draw(images)`` (a dict with ``"permutation"``, the partner of each image)
     and applies it with ``_mix_images``, ``_mix_labels`` and ``_mix_masks``. Unbatched inputs have no partner
-    and pass through (images as float), as in Keras 3."""
+    and pass through (images as float), as in Keras 3.
+
+    Args:
+        seed: int or None, default None, the seed of the random draws.
+        data_format: str or None, default None, ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        bounding_box_format: str or None, default None, the format of ``"bounding_boxes"`` inputs (such as
+            ``"xyxy"``); needed only when inputs have bounding boxes.
+        **kwargs: base layer keyword arguments, such as ``name`` and ``dtype``.
+    """
 
     def __init__(self, seed=None, data_format=None, bounding_box_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)

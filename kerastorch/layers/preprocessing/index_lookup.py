@@ -638,6 +638,12 @@ class IndexLookup(Layer):
 def skip_checks(tensor):
     """Whether ``tensor`` only stands for shapes (a fake tensor of a symbolic run) or a compiled graph runs.
 
+    Args:
+        tensor: torch tensor, the layer's input.
+
+    Returns:
+        bool, True when value checks must be skipped (``tensor`` is fake or ``torch.compile`` is tracing).
+
     >>> skip_checks(torch.zeros(2))
     False
     """

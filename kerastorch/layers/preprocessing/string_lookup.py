@@ -30,6 +30,12 @@ from kerastorch.saving.object_registration import register_builtin
 def symbolic_string_error(label):
     """The ValueError for a string layer called on symbolic tensors (kerastorch has no string tensors).
 
+    Args:
+        label: str, how the layer is named in the message (such as ``'Layer "x"'``).
+
+    Returns:
+        ValueError, to raise, explaining that strings must be fed to the layer eagerly.
+
     >>> str(symbolic_string_error('Layer "x"'))[:60]
     'Layer "x": strings cannot flow through a symbolic model in k'
     """
