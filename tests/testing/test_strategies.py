@@ -49,7 +49,9 @@ def _shapes(out):
 def test_every_layer_case_runs_and_matches_its_symbolic_shape(name, data):
     factory, spec = data.draw(S.layer_case(name))
     layer = factory()
-    assert factory() is not layer and type(layer).__name__ == name or name in ("RNN", "StackedRNNCells")
+    # a case may put the layer last in a Pipeline (hue cases shift the pixels off the gray axis first)
+    tested = layer.layers[-1] if type(layer).__name__ == "Pipeline" and name != "Pipeline" else layer
+    assert factory() is not layer and type(tested).__name__ == name or name in ("RNN", "StackedRNNCells")
     x = data.draw(S.inputs_for(spec, dtype=torch.float32))  # float64 lists hit the autocast bug below
     args = x if isinstance(x, tuple) else (x,)
     out = layer(*args, **S.CALL_KWARGS.get(name, {}))
