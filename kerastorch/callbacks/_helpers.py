@@ -1,8 +1,6 @@
-"""Small pieces shared by several callbacks: learning-rate access, batch-frequency counting, atomic files."""
-import os
-import tempfile
+"""Small pieces shared by several callbacks: learning-rate access, batch-frequency counting."""
 
-__all__ = ["SaveFrequency", "atomic_write_bytes", "get_learning_rate", "set_learning_rate", "fsync_directory"]
+__all__ = ["SaveFrequency", "get_learning_rate", "set_learning_rate"]
 
 
 def get_learning_rate(optimizer):
@@ -56,37 +54,3 @@ class SaveFrequency:
             self._since_last = 0
             return True
         return False
-
-
-def fsync_directory(path):
-    """Make a rename inside ``path`` durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(path or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flush, fsync, rename.
-
-    A crash at any point leaves either the previous file or the new one, never a partial file.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    fsync_directory(folder)

@@ -15,6 +15,7 @@ resume at is published as ``callback._initial_epoch`` (``None`` when there was n
 restarts from its beginning with the weights of that save, as in Keras. When training ends normally
 the backup files are deleted (``delete_checkpoint``), and the folder too if that leaves it empty.
 """
+import copy
 import json
 import os
 import struct
@@ -24,8 +25,9 @@ import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from kerastorch.callbacks._helpers import SaveFrequency, atomic_write_bytes
+from kerastorch.callbacks._helpers import SaveFrequency
 from kerastorch.callbacks.callback import Callback
+from kerastorch.saving.file_utils import write_bytes
 
 __all__ = ["BackupAndRestore"]
 
@@ -123,6 +125,9 @@ class BackupAndRestore(Callback):
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
         self.backup_dir = os.fspath(backup_dir)
+        if os.path.lexists(self.backup_dir) and not os.path.isdir(self.backup_dir):
+            raise ValueError(f"BackupAndRestore: backup_dir {self.backup_dir!r} is an existing file, not a folder; "
+                             "choose a folder path (the backups are written inside it)")
         self.save_freq = save_freq
         self.delete_checkpoint = delete_checkpoint
         self.double_checkpoint = double_checkpoint
@@ -144,16 +149,37 @@ class BackupAndRestore(Callback):
         if state is None:
             return
         weights, optimizer_state, epoch = state
-        self.model.set_weights(weights)
+        # Everything is checked before anything changes: the weights against the model, then the optimizer
+        # state is loaded (and the previous state put back if it does not fit); the weights go in last.
+        self._check_weights(weights)
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and optimizer_state is not None:
-            if getattr(optimizer, "built", True) is False and hasattr(optimizer, "build"):
-                # A kerastorch optimizer creates its state at its first step; the state to load needs it now.
-                model = self.model
-                optimizer.build(getattr(model, "trainable_weights", None) or model.trainable_variables)
-            optimizer.load_state_dict(optimizer_state)
+            self._load_optimizer_state(optimizer, optimizer_state)
+        self.model.set_weights(weights)
         self._initial_epoch = epoch
         self._current_epoch = epoch
+
+    def _check_weights(self, weights):
+        expected = [tuple(np.shape(w)) for w in self.model.get_weights()]
+        found = [tuple(w.shape) for w in weights]
+        if expected != found:
+            raise ValueError(f"BackupAndRestore: the backup in {self.backup_dir!r} holds {len(found)} weights "
+                             f"that do not fit this model's {len(expected)} (shapes {found[:4]}... against "
+                             f"{expected[:4]}...); it was made for another model. Nothing was restored")
+
+    def _load_optimizer_state(self, optimizer, state):
+        if getattr(optimizer, "built", True) is False and hasattr(optimizer, "build"):
+            # A kerastorch optimizer creates its state at its first step; the state to load needs it now.
+            model = self.model
+            optimizer.build(getattr(model, "trainable_weights", None) or model.trainable_variables)
+        previous = copy.deepcopy(optimizer.state_dict())  # some optimizers load in place
+        try:
+            optimizer.load_state_dict(state)
+        except Exception as error:
+            optimizer.load_state_dict(previous)
+            raise ValueError(f"BackupAndRestore: the optimizer state in the backup in {self.backup_dir!r} does "
+                             f"not fit the model's optimizer ({type(error).__name__}: {error}). Nothing was "
+                             "restored") from error
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -190,15 +216,8 @@ class BackupAndRestore(Callback):
             "optimizer": json.dumps(skeleton),
         }
         data = save_safetensors(tensors, metadata=metadata)
-        os.makedirs(self.backup_dir, exist_ok=True)
-        if self.double_checkpoint and os.path.exists(self._state_path):
-            # The new file is written in full first; then the old one moves aside and the new one takes its place.
-            tmp = self._state_path + ".new"
-            atomic_write_bytes(tmp, data)
-            os.replace(self._state_path, self._previous_path)
-            os.replace(tmp, self._state_path)
-        else:
-            atomic_write_bytes(self._state_path, data)
+        # The new file is written in full first; with double_checkpoint the old one then moves aside.
+        write_bytes(self._state_path, data, keep_previous=self._previous_path if self.double_checkpoint else None)
 
     def _read_backup(self):
         """``(weights, optimizer_state, epoch)`` from the newest readable backup, or None without one."""
@@ -225,4 +244,7 @@ class BackupAndRestore(Callback):
         weights = [tensors[f"weights/{i}"].numpy() for i in range(int(metadata["num_weights"]))]
         skeleton = json.loads(metadata["optimizer"])
         optimizer_state = None if skeleton is None else _decode(skeleton, tensors)
-        return weights, optimizer_state, int(metadata["epoch"])
+        epoch = metadata["epoch"]
+        if not epoch.isdigit():
+            raise ValueError(f"{path} records an impossible epoch {epoch!r} (expected a count of epochs >= 0)")
+        return weights, optimizer_state, int(epoch)

@@ -35,6 +35,7 @@ from kerastorch import config, dtype_policies, tree
 from kerastorch.backend.keras_tensor import KerasTensor, compute_output_spec, is_symbolic, real_tensors
 from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.backend.variable import Variable
+from kerastorch.backend.weight_budget import charge_weight
 from kerastorch.layers.input_spec import assert_input_compatibility
 from kerastorch.layers.node import Node
 
@@ -301,6 +302,7 @@ class Layer(torch.nn.Module):
             floating = dtype.startswith(("float", "bfloat", "complex"))
             initializer = "glorot_uniform" if floating else "zeros"
         initializer = initializers.get(initializer)
+        charge_weight(shape, config.torch_dtype(dtype), f'Layer "{self.name}"', name or "variable")
         target = torch.device(device or self._weight_device())
         with real_tensors():
             if target.type == "meta" and not isinstance(initializer, torch.Tensor):

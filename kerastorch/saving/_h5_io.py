@@ -67,10 +67,9 @@ def open_read(source):
         if os.path.isdir(path) or zipfile.is_zipfile(path):  # a saved model (.keras zip or folder)
             from kerastorch.saving import safe_archive
 
-            members = safe_archive.read_archive(path)
+            members = safe_archive.read_archive(path, wanted=lambda name: name == ARCHIVE_MEMBER)
             if ARCHIVE_MEMBER not in members:
-                raise ValueError(f'{what} is a Keras archive without a "{ARCHIVE_MEMBER}" member; '
-                                 f"its members are {sorted(members)}")
+                raise ValueError(f'{what} is a Keras archive without a "{ARCHIVE_MEMBER}" member')
             source = io.BytesIO(members[ARCHIVE_MEMBER])
     try:
         return h5py.File(source, "r")

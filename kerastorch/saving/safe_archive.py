@@ -12,16 +12,20 @@ file and the problem, before a byte of the suspicious member is used:
   a file and a folder;
 - zip members must be stored or deflated, not encrypted, not symlinks, must not overlap
   (a zip-bomb trick), must each stay under ``MAX_MEMBER_BYTES``, together under
-  ``MAX_TOTAL_BYTES``, and not expand more than ``MAX_COMPRESSION_RATIO`` times; declared
+  ``MAX_TOTAL_BYTES`` (a ``.json`` member under ``MAX_JSON_BYTES``), and not expand more than
+  ``MAX_COMPRESSION_RATIO`` times; declared
   sizes are not trusted: reading stops at the declared size and the CRC is checked;
 - folders may hold only regular files and folders (no symlinks, devices or pipes).
 
-:func:`write_archive` writes atomically. A zip goes to a temporary file in the same folder
-that is flushed, fsynced and renamed over the target. A folder is written complete under a
-temporary name, then swapped in with two renames (target -> ``.<name>.kt-old``,
-``.<name>.kt-new`` -> target). A crash leaves the old or the new complete archive: when it
-happened between the two renames, :func:`read_archive` (and the next write) finishes the
-swap. :func:`load_json` parses JSON with size and depth limits and only JSON values.
+:func:`write_archive` writes atomically through :mod:`kerastorch.saving.file_utils`: a zip goes
+to a private temporary file in the same folder that is flushed, fsynced and renamed over the
+target; a folder is written complete under a private temporary name and swapped in atomically.
+A folder write replaces only a folder holding nothing but the members it writes. A crash leaves
+the old or the new complete archive (where a swap takes two renames and a crash falls between
+them, :func:`read_archive` and the next write finish it).
+
+:func:`load_json` parses JSON with size and depth limits and only JSON values, in memory
+proportional to its size.
 
 Example:
     >>> write_archive("model.keras", {"config.json": b'{"a": 1}'}, zipped=True)
@@ -36,12 +40,10 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 import zipfile
 
-import numpy as np
 
-from kerastorch.saving.file_utils import fsync_folder, atomic_write
+from kerastorch.saving import file_utils
 
 __all__ = ["UnsafeArchiveError", "read_archive", "write_archive", "load_json"]
 
@@ -50,14 +52,13 @@ MAX_TOTAL_BYTES = 4 * 1024 ** 3
 MAX_COMPRESSION_RATIO = 200
 MAX_MEMBERS = 1000
 MAX_DEPTH = 8
-MAX_JSON_BYTES = 64 * 1024 ** 2
+MAX_JSON_BYTES = 32 * 1024 ** 2
 MAX_JSON_DEPTH = 256
 
 _CHUNK = 1024 * 1024
+_FOLDER_READ_TRIES = 20
 _ZIP_LOCAL_HEADER = 30
-_NEW, _OLD, _TMP = ".kt-new", ".kt-old", ".kt-tmp-"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 class UnsafeArchiveError(ValueError):
@@ -119,6 +120,8 @@ class _Names:
 
 
 def _check_sizes(where, name, size, total):
+    if name.endswith(".json") and size > MAX_JSON_BYTES:  # refused before a byte is decompressed
+        _fail(where, f"member {name!r} is {size} bytes of JSON; the limit is MAX_JSON_BYTES={MAX_JSON_BYTES}")
     if size > MAX_MEMBER_BYTES:
         _fail(where, f"member {name!r} is {size} bytes; the limit is MAX_MEMBER_BYTES={MAX_MEMBER_BYTES}")
     if total + size > MAX_TOTAL_BYTES:
@@ -138,21 +141,33 @@ def _read_limited(where, name, handle, size):
 # --------------------------------------------------------------------------- reading
 
 
-def read_archive(path):
+def read_archive(path, wanted=None):
     """Return the members of a ``.keras`` zip archive or a saved-model folder as ``{name: bytes}``.
 
-    Raises :class:`UnsafeArchiveError` for a broken or hostile archive and ``FileNotFoundError``
-    when there is nothing at ``path`` (and no interrupted folder write to recover).
+    Every entry is checked; only the members ``wanted`` names are read (and decompressed), so a large
+    member the caller never uses costs nothing.
+
+    Args:
+        path: str or path-like: the archive or folder.
+        wanted: callable or None, default None: ``wanted(name)`` says whether to read a member; None reads all.
+
+    Returns:
+        dict of str to bytes: the members read.
+
+    Raises:
+        UnsafeArchiveError: a broken or hostile archive.
+        FileNotFoundError: nothing at ``path`` (and no interrupted folder write to recover).
     """
     path = os.fspath(path)
+    wanted = wanted or (lambda name: True)
     if not os.path.lexists(path):
-        path = _recover(path)
+        path = file_utils.recover_folder(path)
     if os.path.isdir(path):
-        return _read_folder(path)
-    return _read_zip(path)
+        return _read_folder(path, wanted)
+    return _read_zip(path, wanted)
 
 
-def _read_zip(path):
+def _read_zip(path, wanted):
     where = f"archive {path!r}"
     try:
         with open(path, "rb") as f:
@@ -160,7 +175,7 @@ def _read_zip(path):
                 _fail(where, "is not a zip archive (a .keras file is a zip archive)")
             archive_size = os.fstat(f.fileno()).st_size
             with zipfile.ZipFile(f) as zf:
-                return _read_zip_members(where, zf, archive_size)
+                return _read_zip_members(where, zf, archive_size, wanted)
     except UnsafeArchiveError:
         raise
     except (FileNotFoundError, PermissionError, IsADirectoryError):
@@ -169,7 +184,7 @@ def _read_zip(path):
         raise UnsafeArchiveError(f"{where}: is corrupted or truncated ({type(error).__name__}: {error})") from None
 
 
-def _read_zip_members(where, zf, archive_size):
+def _read_zip_members(where, zf, archive_size, wanted):
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         _fail(where, f"has {len(infos)} entries; the limit is MAX_MEMBERS={MAX_MEMBERS}")
@@ -203,12 +218,32 @@ def _read_zip_members(where, zf, archive_size):
             _fail(where, f"member {info.filename!r} extends past the end of the file (truncated)")
     members = {}
     for info in files:
+        if not wanted(info.filename):
+            continue
         with zf.open(info) as handle:
             members[info.filename] = _read_limited(where, info.filename, handle, info.file_size)
     return members
 
 
-def _read_folder(path):
+def _read_folder(path, wanted):
+    """Read a saved-model folder; when another process replaces it meanwhile, read it again (never a mixture)."""
+    for _ in range(_FOLDER_READ_TRIES):
+        identity = _identity(os.stat(path))
+        try:
+            members = _read_folder_once(path, wanted)
+        except FileNotFoundError:  # a writer removed the version being read
+            continue
+        if _identity(os.stat(path)) == identity:  # the same folder from start to end
+            return members
+    raise OSError(f"folder {path!r} was replaced by other processes {_FOLDER_READ_TRIES} times while it was "
+                  "being read; try again")
+
+
+def _identity(status):
+    return status.st_dev, status.st_ino, status.st_ctime_ns
+
+
+def _read_folder_once(path, wanted):
     where = f"folder {path!r}"
     names, members, total = _Names(where), {}, 0
     pending = [("", path)]
@@ -227,6 +262,8 @@ def _read_folder(path):
                     _fail(where, f"member {name!r} is not a regular file")
                 size = entry.stat(follow_symlinks=False).st_size
                 total = _check_sizes(where, name, size, total)
+                if not wanted(name):
+                    continue
                 fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
                 with os.fdopen(fd, "rb") as handle:
                     if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
@@ -235,87 +272,68 @@ def _read_folder(path):
     return members
 
 
-def _sidecar(path, suffix):
-    folder, base = os.path.split(os.path.abspath(path))
-    return os.path.join(folder, f".{base}{suffix}")
-
-
-def _recover(path):
-    """Finish a folder swap interrupted between its renames; return the path to read."""
-    for candidate in (_sidecar(path, _NEW), _sidecar(path, _OLD)):
-        if os.path.isdir(candidate) and not os.path.islink(candidate):
-            try:
-                os.rename(candidate, path)
-            except OSError:
-                return candidate  # read-only place or a concurrent recovery: read it where it is
-            fsync_folder(os.path.dirname(os.path.abspath(path)))
-            return path
-    raise FileNotFoundError(f"No saved model or archive at {path!r}")
-
-
 # --------------------------------------------------------------------------- writing
 
 
-def write_archive(path, members, zipped):
-    """Write ``members`` (``{name: bytes}``) atomically as a zip file (``zipped=True``) or a folder."""
+def write_archive(path, members, zipped, own_names=None):
+    """Write ``members`` (``{name: bytes}``) atomically as a zip file (``zipped=True``) or a folder.
+
+    Args:
+        path: str or path-like: the ``.keras`` file or the folder to write.
+        members: dict of str to bytes: the members.
+        zipped: bool: one zip file, or a folder.
+        own_names: collection of str or None, default None: for a folder, the top-level names an existing
+            folder at ``path`` may hold to be replaced (a folder this writer wrote); None means the top-level
+            names of ``members``.
+
+    Raises:
+        FileExistsError: a folder write would replace a file, a symbolic link or a folder with other contents.
+        IsADirectoryError: a zip write would replace a folder.
+        OSError: the write failed; the previous version is intact.
+    """
     path = os.fspath(path)
     names = _Names(f"write_archive({path!r})")
     for name, data in members.items():
         names.add(name)
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"write_archive: member {name!r} must be bytes, received {type(data).__name__}")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     if zipped:
-        if os.path.isdir(path) and not os.path.islink(path):
-            raise ValueError(f"write_archive: {path!r} is an existing folder; it cannot be replaced by a zip file")
-        with atomic_write(path) as tmp_path:
+        with file_utils.atomic_write(path) as tmp_path:
             with zipfile.ZipFile(tmp_path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
                 for name, data in members.items():
                     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                     info.external_attr = (stat.S_IFREG | 0o644) << 16
                     zf.writestr(info, bytes(data))
         return
+    if own_names is None:
+        own_names = {name.split("/")[0] for name in members}
+    file_utils.check_folder_replaceable(path, own_names, "write_archive")
     _write_folder(path, members)
 
 
 def _write_folder(path, members):
-    parent = os.path.dirname(os.path.abspath(path))
-    new, old = _sidecar(path, _NEW), _sidecar(path, _OLD)
     if not os.path.lexists(path):
         with contextlib.suppress(FileNotFoundError):
-            _recover(path)  # never lose the one complete copy of an interrupted swap
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(path))}{_TMP}", dir=parent)
+            file_utils.recover_folder(path)  # never lose the one complete copy of an interrupted swap
+    tmp = file_utils.new_temporary_folder(path)
+    mode = file_utils.new_file_mode()
     try:
         for name, data in members.items():
             target = os.path.join(tmp, *name.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "xb") as f:
+            os.makedirs(os.path.dirname(target), mode=file_utils.new_folder_mode(), exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
+            os.chmod(target, mode)
         for folder, _, _ in os.walk(tmp):
-            fsync_folder(folder)
-        _remove(new)  # a complete copy that was never published: the target is newer
-        os.rename(tmp, new)
+            file_utils.fsync_folder(folder)
+        file_utils.publish_folder(tmp, path)
     except BaseException:
-        _remove(tmp)
+        with contextlib.suppress(OSError):
+            shutil.rmtree(tmp)
         raise
-    fsync_folder(parent)
-    _remove(old)
-    if os.path.lexists(path):
-        os.rename(path, old)
-    os.rename(new, path)
-    fsync_folder(parent)
-    _remove(old)
-
-
-def _remove(path):
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-
 
 
 # --------------------------------------------------------------------------- JSON
@@ -358,14 +376,27 @@ def load_json(data, what):
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UnsafeArchiveError(f"{what}: is not valid UTF-8 JSON ({error})") from None
-    brackets = np.frombuffer(_JSON_STRING.sub(b"", data), dtype=np.uint8)
-    steps = (np.isin(brackets, (ord("["), ord("{"))).astype(np.int32)
-             - np.isin(brackets, (ord("]"), ord("}"))).astype(np.int32))
-    depth = int(np.cumsum(steps).max(initial=0))
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
+                           object_pairs_hook=_no_duplicates)
+    except RecursionError:  # the parser's own depth limit, far below what would exhaust memory
+        _fail(what, f"JSON is nested deeper than the limit MAX_JSON_DEPTH={MAX_JSON_DEPTH}")
+    except ValueError as error:
+        raise UnsafeArchiveError(f"{what}: is not valid JSON ({error})") from None
+    depth = _json_depth(value)
     if depth > MAX_JSON_DEPTH:
         _fail(what, f"JSON is nested {depth} levels deep; the limit is MAX_JSON_DEPTH={MAX_JSON_DEPTH}")
-    try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
-                          object_pairs_hook=_no_duplicates)
-    except (ValueError, RecursionError) as error:
-        raise UnsafeArchiveError(f"{what}: is not valid JSON ({error})") from None
+    return value
+
+
+def _json_depth(value):
+    """How many arrays and objects are nested in a parsed JSON value (iteratively: no recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest

@@ -70,7 +70,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, weights_format="saf
     members = saving_lib.model_to_members(model, weights_format=weights_format)
     from kerastorch.saving.safe_archive import write_archive
 
-    write_archive(path, members, zipped=zipped)
+    write_archive(path, members, zipped=zipped, own_names=saving_lib.SAVED_MODEL_NAMES)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -101,7 +101,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if path.endswith(_LEGACY_SUFFIXES) and not os.path.isdir(path):
         raise ValueError(f"load_model: {path!r} is a legacy Keras HDF5 file; whole legacy models are not read. "
                          "Build the model and call model.load_weights(path) to load its weights")
-    members = read_archive(path)
+    members = read_archive(path, wanted=saving_lib.is_model_member)
     return saving_lib.model_from_members(members, path, custom_objects=custom_objects, compile=compile,
                                          safe_mode=safe_mode)
 

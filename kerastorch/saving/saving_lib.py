@@ -40,12 +40,13 @@ import warnings
 
 import torch
 
+from kerastorch.backend.weight_budget import weight_budget
 from kerastorch.saving import safe_archive, weights_file
 from kerastorch.saving.object_registration import custom_object_scope
 from kerastorch.saving.serialization_lib import SafeModeScope, deserialize_keras_object, serialize_keras_object
 
 __all__ = ["model_to_members", "model_from_members", "CONFIG_MEMBER", "METADATA_MEMBER", "WEIGHTS_MEMBER",
-           "H5_WEIGHTS_MEMBER", "OPTIMIZER_MEMBER", "FORMAT", "KERAS_VERSION"]
+           "H5_WEIGHTS_MEMBER", "OPTIMIZER_MEMBER", "FORMAT", "KERAS_VERSION", "SAVED_MODEL_NAMES", "is_model_member"]
 
 CONFIG_MEMBER = "config.json"
 METADATA_MEMBER = "metadata.json"
@@ -57,6 +58,29 @@ FORMAT = "kerastorch.model/1"
 KERAS_VERSION = "3.15.1"  # the Keras 3 file format these archives follow
 WEIGHTS_FORMATS = ("safetensors", "h5")
 _OPTIMIZER_FORMAT = "kerastorch.optimizer"
+# What a saved model is made of: a folder save replaces only a folder holding nothing else, and loading
+# reads nothing else.
+# A loaded model's weights may take at most what its weights file can fill (plus a little for weights that
+# are not saved, such as metric state), and never more than this cap (bytes; raise it for larger models).
+MAX_WEIGHTS_BYTES = 8 * 1024 ** 3
+UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024 ** 2
+SAVED_MODEL_NAMES = frozenset({CONFIG_MEMBER, METADATA_MEMBER, WEIGHTS_MEMBER, H5_WEIGHTS_MEMBER, OPTIMIZER_MEMBER,
+                               ASSETS_FOLDER})
+
+
+def is_model_member(name):
+    """Whether a saved model's member ``name`` is one the loader reads.
+
+    Args:
+        name: str: a member name (``config.json``, ``assets/vocabulary.txt`` ...).
+
+    Returns:
+        bool: True for the config, metadata, weights, optimizer and asset members.
+
+    >>> is_model_member("config.json"), is_model_member("assets/vocab.txt"), is_model_member("junk.bin")
+    (True, True, False)
+    """
+    return name in SAVED_MODEL_NAMES or name.startswith(ASSETS_FOLDER + "/")
 
 
 # --------------------------------------------------------------------------- writing
@@ -183,13 +207,27 @@ def model_from_members(members, source, custom_objects=None, compile=True, safe_
                          f"a 'class_name'), received {_describe(config)}")
     config = dict(config)
     compile_config = config.pop("compile_config", None)
-    with custom_object_scope(custom_objects or {}), SafeModeScope(safe_mode):
+    with custom_object_scope(custom_objects or {}), SafeModeScope(safe_mode), _weights_file_budget(members, source):
         model = _deserialize_model(config, source, custom_objects)
         if compile and compile_config:
             _compile(model, compile_config, source)
     _load_weights(model, members, source, compile)
     _load_assets(model, members)
     return model
+
+
+def _weights_file_budget(members, source):
+    """The budget the model's weights are built under: what its weights file can fill, at most the cap."""
+    name = WEIGHTS_MEMBER if WEIGHTS_MEMBER in members else H5_WEIGHTS_MEMBER
+    if name not in members:
+        raise ValueError(f"load_model: {source} holds no weights: expected a {WEIGHTS_MEMBER} or "
+                         f"{H5_WEIGHTS_MEMBER} member")
+    size = len(members[name])
+    if size + UNSAVED_WEIGHTS_ALLOWANCE > MAX_WEIGHTS_BYTES:
+        return weight_budget(MAX_WEIGHTS_BYTES, f"MAX_WEIGHTS_BYTES={MAX_WEIGHTS_BYTES} (raise "
+                                                "kerastorch.saving.saving_lib.MAX_WEIGHTS_BYTES to load it)")
+    return weight_budget(size + UNSAVED_WEIGHTS_ALLOWANCE,
+                         f"its weights file {source}/{name} can fill ({size} bytes)")
 
 
 def _describe(value):
@@ -240,15 +278,11 @@ def _load_weights(model, members, source, compile):
         status.assert_consumed()
         if optimizer is not None and OPTIMIZER_MEMBER in members:
             _load_optimizer(model, optimizer, members[OPTIMIZER_MEMBER], f"{source}/{OPTIMIZER_MEMBER}")
-        return
-    if H5_WEIGHTS_MEMBER in members:
+    else:  # _weights_file_budget made sure there is one of the two
         from kerastorch.saving import h5_format
 
         h5_format.load_keras_weights_h5(model, io.BytesIO(members[H5_WEIGHTS_MEMBER]), skip_mismatch=False,
                                         optimizer=optimizer)
-        return
-    raise ValueError(f"load_model: {source} holds no weights: expected a {WEIGHTS_MEMBER} or {H5_WEIGHTS_MEMBER} "
-                     f"member, found {sorted(members)[:10]}")
 
 
 def _load_optimizer(model, optimizer, data, source):

@@ -46,7 +46,7 @@ import zlib
 
 import torch
 
-from kerastorch.saving.file_utils import atomic_write
+from kerastorch.saving.file_utils import write_bytes
 
 __all__ = ["LoadStatus", "weight_keys", "save_weights", "load_weights", "weights_bytes", "load_weights_bytes"]
 
@@ -179,15 +179,11 @@ def save_weights(model, filepath):
     if path.endswith(".weights.h5"):
         from kerastorch.saving import h5_format
 
-        h5_format.write_keras_weights_h5(model, path)  # atomic
+        write_bytes(path, h5_format.write_keras_weights_h5(model))  # in memory first: disk errors are OSErrors
         return
     if not path.endswith(".safetensors"):
         raise ValueError(f'save_weights: the file name must end in ".safetensors" or ".weights.h5", received {path!r}')
-    from safetensors.torch import save_file
-
-    tensors, metadata = _tensors_and_metadata(model)
-    with atomic_write(path) as tmp_path:
-        save_file(tensors, tmp_path, metadata=metadata)
+    write_bytes(path, weights_bytes(model))  # OSError (not the library's own error) when the disk is full
 
 
 def load_weights(model, filepath, skip_mismatch=False, by_name=False):
@@ -241,14 +237,13 @@ def _load_archive(model, path, skip_mismatch):
 
     from kerastorch.saving.safe_archive import read_archive
 
-    members = read_archive(path)
+    members = read_archive(path, wanted=lambda name: name in (SAFETENSORS_MEMBER, H5_MEMBER))
     if SAFETENSORS_MEMBER in members:
         return load_weights_bytes(model, members[SAFETENSORS_MEMBER], skip_mismatch,
                                   source=f"{path}/{SAFETENSORS_MEMBER}")
     if H5_MEMBER in members:
         return _load_h5(model, io.BytesIO(members[H5_MEMBER]), skip_mismatch, False, source=f"{path}/{H5_MEMBER}")
-    raise ValueError(f"load_weights: {path!r} holds no weights ({SAFETENSORS_MEMBER} or {H5_MEMBER}); "
-                     f"it has {_names(sorted(members))}")
+    raise ValueError(f"load_weights: {path!r} holds no weights member ({SAFETENSORS_MEMBER} or {H5_MEMBER})")
 
 
 # --------------------------------------------------------------------------- safetensors reading
@@ -277,6 +272,35 @@ class _Reader:
         if self.crcs is not None and _crc32(value) != self.crcs[key]:
             raise ValueError(f"load_weights: {self.source} is corrupt: weight {key} fails its CRC-32 check")
         return value
+
+
+def _check_header(header, source):
+    """Parse a safetensors header strictly: a name listed twice (where the library keeps the last) is refused."""
+    from kerastorch.saving.safe_archive import load_json
+
+    if len(header) < 8:
+        raise ValueError(f"load_weights: {source} is not a readable safetensors weights file (it is "
+                         f"{len(header)} bytes)")
+    size = int.from_bytes(header[:8], "little")
+    if size > len(header) - 8:
+        raise ValueError(f"load_weights: {source} is not a readable safetensors weights file (truncated: its "
+                         f"header claims {size} bytes)")
+    try:
+        parsed = load_json(bytes(header[8:8 + size]), "its header")
+    except ValueError as error:
+        raise ValueError(f"load_weights: {source} is corrupt: {error}") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"load_weights: {source} is corrupt: its header is not a JSON object")
+    return parsed
+
+
+def _read_header(path):
+    with open(path, "rb") as f:
+        prefix = f.read(8)
+        size = int.from_bytes(prefix, "little") if len(prefix) == 8 else 0
+        if size > os.fstat(f.fileno()).st_size:
+            size = 0  # _check_header reports the truncation
+        return prefix + f.read(size)
 
 
 def _metadata_json(raw, what, source):
@@ -311,6 +335,7 @@ class _FileReader(_Reader):
         from safetensors import safe_open
 
         self.source = repr(path)
+        _check_header(_read_header(path), self.source)
         try:
             self._file = safe_open(path, framework="pt")
             self.shapes = {key: tuple(self._file.get_slice(key).get_shape()) for key in self._file.keys()}
@@ -333,11 +358,10 @@ class _BytesReader(_Reader):
         from safetensors.torch import load
 
         self.source = source
+        header = _check_header(memoryview(data)[:8 + int.from_bytes(bytes(data[:8]), "little")], source)
+        metadata = header.get("__metadata__")
         try:
             self._tensors = load(bytes(data))
-            size = int.from_bytes(data[:8], "little")
-            header = json.loads(bytes(data[8:8 + size]))
-            metadata = header.get("__metadata__") if isinstance(header, dict) else None
         except Exception as error:  # noqa: BLE001 - safetensors raises its own error types
             raise ValueError(f"load_weights: {source} is not a readable safetensors weights file ({error})") from None
         self.shapes = {key: tuple(value.shape) for key, value in self._tensors.items()}

@@ -7,7 +7,6 @@ import torch
 from callback_fakes import FakeModel, run_fit
 
 from kerastorch.callbacks import BackupAndRestore, LambdaCallback
-from kerastorch.callbacks._helpers import atomic_write_bytes
 
 STATE = "training_state.safetensors"
 
@@ -86,19 +85,6 @@ def test_unreadable_backup_without_fallback_raises(tmp_path):
     (tmp_path / STATE).write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
     with pytest.raises(OSError, match="cannot read the backup"):
         run_fit(FakeModel(), [BackupAndRestore(str(tmp_path))], epochs=1, steps=1)
-
-
-def test_atomic_write_leaves_the_old_file_when_interrupted(tmp_path, monkeypatch):
-    path = tmp_path / "file.bin"
-    atomic_write_bytes(str(path), b"old")
-
-    def crash(fd):
-        raise OSError("disk gone")
-
-    monkeypatch.setattr(os, "fsync", crash)
-    with pytest.raises(OSError, match="disk gone"):
-        atomic_write_bytes(str(path), b"new")
-    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["file.bin"]
 
 
 def test_argument_checks():

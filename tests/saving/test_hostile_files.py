@@ -217,7 +217,7 @@ def test_folder_nested_too_deep(tmp_path):
     (b'{"a": 1} trailing', "not valid JSON"),
     (b'{"a": "\xff\xfe"}', "not valid UTF-8"),
     (b'{"units": ' + b"9" * 5000 + b"}", "not valid JSON"),
-    (b"[" * 100000 + b"]" * 100000, "nested 100000 levels deep"),
+    (b"[" * 100000 + b"]" * 100000, "nested deeper than the limit"),
     (b'{"a": ' * 300 + b"1" + b"}" * 300, "nested 300 levels deep"),
 ])
 def test_hostile_json(text, problem):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kerastorch.saving import safe_archive
+from kerastorch.saving import file_utils, safe_archive
 from kerastorch.saving.safe_archive import UnsafeArchiveError, load_json, read_archive, write_archive
 
 _segment = st.text(alphabet="abcXYZ019_-.", min_size=1, max_size=8).filter(lambda s: s not in (".", ".."))
@@ -32,8 +32,9 @@ def test_write_then_read_gives_the_same_members(tmp_path_factory, members, zippe
 def test_overwrite_replaces_everything_and_leaves_no_sidecars(tmp_path_factory, first, second, zipped):
     folder = tmp_path_factory.mktemp("b")
     path = str(folder / "m")
+    own_names = {name.split("/")[0] for name in [*first, *second]}
     write_archive(path, first, zipped=zipped)
-    write_archive(path, second, zipped=zipped)
+    write_archive(path, second, zipped=zipped, own_names=own_names)
     assert read_archive(path) == second
     assert os.listdir(folder) == ["m"]
 
@@ -55,28 +56,21 @@ def test_reads_deflated_archives_written_by_other_tools(tmp_path):
 
 
 def test_folder_swap_interrupted_between_the_renames_is_recovered(tmp_path):
+    # Where paths cannot be exchanged atomically, a folder swap is two renames; a crash between them leaves
+    # only the previous version, under its aside name. A reader (and the next write) puts it back.
     path = str(tmp_path / "m")
     write_archive(path, {"config.json": b"old"}, zipped=False)
-    write_archive(str(tmp_path / "staging"), {"config.json": b"new"}, zipped=False)
-    # the state after "target -> .m.kt-old" and before ".m.kt-new -> target"
-    os.rename(path, str(tmp_path / ".m.kt-old"))
-    os.rename(str(tmp_path / "staging"), str(tmp_path / ".m.kt-new"))
-    assert read_archive(path) == {"config.json": b"new"}
-    assert os.path.isdir(path)  # the swap was finished
+    os.rename(path, str(tmp_path / ".m.kt-old-123-abcd"))
+    assert read_archive(path) == {"config.json": b"old"}
+    assert os.path.isdir(path)  # the swap was undone
     write_archive(path, {"config.json": b"newer"}, zipped=False)
     assert read_archive(path) == {"config.json": b"newer"}
     assert sorted(os.listdir(tmp_path)) == ["m"]
 
 
-def test_only_the_old_copy_left_is_recovered(tmp_path):
-    path = str(tmp_path / "m")
-    write_archive(str(tmp_path / ".m.kt-old"), {"config.json": b"old"}, zipped=False)
-    assert read_archive(path) == {"config.json": b"old"}
-
-
 def test_write_after_interrupted_swap_keeps_a_complete_copy_until_done(tmp_path, monkeypatch):
     path = str(tmp_path / "m")
-    write_archive(str(tmp_path / ".m.kt-new"), {"config.json": b"v1"}, zipped=False)
+    write_archive(str(tmp_path / ".m.kt-old-123-abcd"), {"config.json": b"v1"}, zipped=False)
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
@@ -87,6 +81,30 @@ def test_write_after_interrupted_swap_keeps_a_complete_copy_until_done(tmp_path,
     monkeypatch.undo()
     assert read_archive(path) == {"config.json": b"v1"}
     assert sorted(os.listdir(tmp_path)) == ["m"]  # the failed temporary folder was removed
+
+
+def test_a_folder_swap_without_atomic_exchange_still_replaces(tmp_path, monkeypatch):
+    path = str(tmp_path / "m")
+    write_archive(path, {"config.json": b"v1"}, zipped=False)
+
+    def unsupported(first, second):
+        raise NotImplementedError("no renameat2")
+
+    monkeypatch.setattr(file_utils, "exchange_paths", unsupported)
+    write_archive(path, {"config.json": b"v2"}, zipped=False)
+    assert read_archive(path) == {"config.json": b"v2"}
+    assert sorted(os.listdir(tmp_path)) == ["m"]
+
+
+def test_only_the_wanted_members_are_read(tmp_path, monkeypatch):
+    path = tmp_path / "m.keras"
+    write_archive(path, {"config.json": b"{}", "junk.bin": b"x" * 5000}, zipped=True)
+    opened = []
+    original = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda zf, info, *a, **k: opened.append(
+        getattr(info, "filename", info)) or original(zf, info, *a, **k))
+    assert read_archive(path, wanted=lambda name: name == "config.json") == {"config.json": b"{}"}
+    assert opened == ["config.json"]  # the unused member was never decompressed
 
 
 def test_a_failed_zip_write_leaves_the_previous_file(tmp_path, monkeypatch):
@@ -115,7 +133,7 @@ def test_write_refuses_bad_names_and_values(tmp_path):
     with pytest.raises(TypeError, match="must be bytes, received str"):
         write_archive(tmp_path / "m.keras", {"x": "text"}, zipped=True)
     (tmp_path / "d.keras").mkdir()
-    with pytest.raises(ValueError, match="existing folder"):
+    with pytest.raises(IsADirectoryError, match="is a folder; a file cannot replace it"):
         write_archive(tmp_path / "d.keras", {"x": b""}, zipped=True)
     assert sorted(os.listdir(tmp_path)) == ["d.keras"]
 
