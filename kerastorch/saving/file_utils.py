@@ -127,7 +127,7 @@ def remove_stale_temporaries(path):
     Example:
         >>> _ = open(".model.keras.kt-tmp-999999999-0a1b2c3d", "w").close()   # left by a process that died
         >>> remove_stale_temporaries("model.keras")
-        >>> os.listdir(".")
+        >>> [name for name in os.listdir(".") if name.startswith(".model.keras")]
         []
     """
     folder, base = _split(path)
@@ -232,7 +232,7 @@ def write_bytes(path, data, keep_previous=None):
     Example:
         >>> write_bytes("state.bin", b"v1")
         >>> write_bytes("state.bin", b"v2", keep_previous="state.bin.bkp")
-        >>> sorted(os.listdir(".")), open("state.bin", "rb").read()
+        >>> sorted(name for name in os.listdir(".") if name.startswith("state")), open("state.bin", "rb").read()
         (['state.bin', 'state.bin.bkp'], b'v2')
     """
     with atomic_write(path, keep_previous=keep_previous) as tmp_path:
