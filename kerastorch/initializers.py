@@ -343,6 +343,188 @@ class Orthogonal(RandomInitializer):
         return {**super().get_config(), "gain": self.gain}
 
 
+# ------------------------------------------------------------------------------------------------ STFT kernels
+# Window functions by name, as scipy.signal.get_window computes them: symmetric of length n (a periodic window of
+# length n is the symmetric one of length n + 1 without its last value). Generalized cosine windows are
+# sum_k a_k cos(k x) over x in [-pi, pi].
+_COSINE_WINDOWS = {
+    "hann": (0.5, 0.5), "hamming": (0.54, 0.46), "blackman": (0.42, 0.5, 0.08),
+    "blackmanharris": (0.35875, 0.48829, 0.14128, 0.01168),
+    "nuttall": (0.3635819, 0.4891775, 0.1365995, 0.0106411),
+    "flattop": (0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368),
+}
+
+
+def _cosine_window(coefficients):
+    def window(n):
+        x = torch.linspace(-math.pi, math.pi, n, dtype=torch.float64)
+        return sum(a * torch.cos(k * x) for k, a in enumerate(coefficients))
+    return window
+
+
+def _triang(n):
+    half = torch.arange(1, (n + 1) // 2 + 1, dtype=torch.float64)
+    if n % 2 == 0:
+        rising = (2 * half - 1) / n
+        return torch.cat([rising, rising.flip(0)])
+    rising = 2 * half / (n + 1)
+    return torch.cat([rising, rising[:-1].flip(0)])
+
+
+def _bartlett(n):
+    x = torch.arange(n, dtype=torch.float64) / (n - 1)
+    return 1 - torch.abs(2 * x - 1)
+
+
+def _barthann(n):
+    x = torch.arange(n, dtype=torch.float64) / (n - 1) - 0.5
+    return 0.62 - 0.48 * torch.abs(x) + 0.38 * torch.cos(2 * math.pi * x)
+
+
+def _bohman(n):
+    x = torch.abs(torch.linspace(-1, 1, n, dtype=torch.float64)[1:-1])
+    inner = (1 - x) * torch.cos(math.pi * x) + torch.sin(math.pi * x) / math.pi
+    return torch.cat([inner.new_zeros(1), inner, inner.new_zeros(1)])
+
+
+def _cosine(n):
+    return torch.sin(math.pi / n * (torch.arange(n, dtype=torch.float64) + 0.5))
+
+
+_WINDOWS = {**{name: _cosine_window(a) for name, a in _COSINE_WINDOWS.items()},
+            "triang": _triang, "bartlett": _bartlett, "barthann": _barthann, "bohman": _bohman,
+            "cosine": _cosine, "boxcar": lambda n: torch.ones(n, dtype=torch.float64)}
+_WINDOW_ALIASES = {
+    "han": "hann", "hamm": "hamming", "ham": "hamming", "black": "blackman", "blk": "blackman",
+    "blackharr": "blackmanharris", "bkh": "blackmanharris", "nutl": "nuttall", "nut": "nuttall",
+    "flat": "flattop", "flt": "flattop", "triangle": "triang", "tri": "triang", "bart": "bartlett",
+    "brt": "bartlett", "brthan": "barthann", "bth": "barthann", "bman": "bohman", "bmn": "bohman",
+    "halfcosine": "cosine", "box": "boxcar", "ones": "boxcar", "rect": "boxcar", "rectangular": "boxcar",
+}
+
+
+def _check_window(window, who):
+    """``window`` as a window name (str), a list of floats, or None; a ValueError naming ``who`` otherwise."""
+    if window is None:
+        return None
+    if isinstance(window, str):
+        if window not in _WINDOWS and window not in _WINDOW_ALIASES:
+            raise ValueError(f"{who}: window must be one of {sorted(_WINDOWS)} (scipy.signal.get_window's names), "
+                             f"an array of window values or None, received window={window!r}")
+        return window
+    if isinstance(window, (tuple, list)) and window and isinstance(window[0], str):
+        raise ValueError(f"{who}: windows with parameters (scipy's (name, parameter) tuples) are not available; "
+                         f"pass the window's values as an array instead, received window={window!r}")
+    if isinstance(window, torch.Tensor):
+        window = window.detach().cpu().numpy()
+    try:
+        values = np.asarray(window, dtype="float64")
+    except (TypeError, ValueError):
+        values = None
+    if values is None or values.ndim != 1 or values.size == 0:
+        raise ValueError(f"{who}: window must be a window name, a 1-D array of window values or None, "
+                         f"received window={window!r}")
+    return values.tolist()
+
+
+def _window_values(window, length, periodic):
+    """The float64 values of a checked window name (symmetric, or periodic) of ``length`` samples."""
+    if length <= 1:
+        return torch.ones(length, dtype=torch.float64)
+    make = _WINDOWS[_WINDOW_ALIASES.get(window, window)]
+    return make(length + 1)[:-1] if periodic else make(length)
+
+
+@register_builtin(_MODULE)
+class STFT(Initializer):
+    """Kernels of a short-time Fourier transform as a convolution: the real or the imaginary part of the DFT
+    of a windowed frame.
+
+    For a kernel of shape ``(frame_length, input_channels, fft_length // 2 + 1)`` (the layout of a ``Conv1D``
+    kernel; ``fft_length`` is taken as ``2 * (shape[-1] - 1)``), the value at ``(t, c, f)`` is
+    ``w[t] * cos(2 pi t f / fft_length)`` for ``side="real"`` and ``-w[t] * sin(2 pi t f / fft_length)`` for
+    ``side="imag"``, the same for every input channel, with ``w`` the window, divided by ``sqrt(sum(w**2))``
+    (``scaling="density"``) or by ``sum(w)`` (``scaling="spectrum"``). Convolving a signal with the two kernels
+    (stride ``frame_step``) gives the real and imaginary parts of its STFT. This is the initializer of
+    :class:`~kerastorch.layers.STFTSpectrogram`'s kernels.
+
+    As in Keras 3.15, ``window=None`` means no window and no scaling (a rectangular window), ``periodic``
+    applies to named windows only (an array is used as given, and scaled), and the values are those of
+    ``scipy.signal.get_window`` (computed here in float64, without scipy). kerastorch knows the windows
+    ``boxcar``, ``triang``, ``bartlett``, ``barthann``, ``bohman``, ``cosine``, ``hann``, ``hamming``,
+    ``blackman``, ``blackmanharris``, ``nuttall`` and ``flattop`` (and scipy's short aliases of them);
+    scipy's windows with parameters (``("kaiser", beta)`` ...) are refused: pass their values as an array.
+    Keras 3 returns a kernel with one input channel whatever the shape asks; kerastorch repeats it over the
+    requested input channels.
+
+    Args:
+        side: str, default ``"real"``: ``"real"`` or ``"imag"``, the part of the transform the kernel computes.
+        window: str, array-like or None, default ``"hann"``: a window name (see above), the window's values
+            (one per sample of the frame), or None for no window.
+        scaling: str or None, default ``"density"``: ``"density"`` (divide the window by its L2 norm),
+            ``"spectrum"`` (by its sum) or None.
+        periodic: bool, default False: use the periodic form of a named window (the symmetric one otherwise).
+
+    Returns:
+        Called as ``init(shape, dtype=None)``: a tensor of ``shape`` (rank 3) and ``dtype`` (a float type,
+        default ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``side``, ``scaling`` or window name, a window array whose length is not
+            ``shape[0]``, or a shape that is not of rank 3.
+
+    Example:
+        >>> kernel = STFT(side="real", window=None, scaling=None)((4, 1, 3))
+        >>> kernel[:, 0, :].round() + 0.0  # cos(2 pi t f / 4): t down, f across
+        tensor([[ 1.,  1.,  1.],
+                [ 1.,  0., -1.],
+                [ 1., -1.,  1.],
+                [ 1.,  0., -1.]])
+        >>> STFT("imag", "hann", "spectrum", periodic=True)((8, 1, 5))[2, 0, 1]
+        tensor(-0.1250)
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT: side must be 'real' or 'imag', received side={side!r}")
+        if scaling not in (None, "density", "spectrum"):
+            raise ValueError(f"STFT: scaling must be None, 'density' or 'spectrum', received scaling={scaling!r}")
+        self.side, self.scaling, self.periodic = side, scaling, bool(periodic)
+        self.window = _check_window(window, "STFT")
+
+    def __call__(self, shape, dtype=None):
+        shape = _standardize_shape(shape)
+        dtype = _torch_dtype(dtype, "STFT", floating=True)
+        if len(shape) != 3:
+            raise ValueError(f"STFT: the kernel shape must be (frame_length, input_channels, fft_length // 2 + 1), "
+                             f"received shape={shape}")
+        frame_length, bins = shape[0], shape[-1]
+        if self.window is None:
+            window = torch.ones(frame_length, dtype=torch.float64)
+        else:
+            if isinstance(self.window, str):
+                window = _window_values(self.window, frame_length, self.periodic)
+            else:
+                window = torch.tensor(self.window, dtype=torch.float64)
+                if window.numel() != frame_length:
+                    raise ValueError(f"STFT: the window must have frame_length={frame_length} values (shape[0]), "
+                                     f"received {window.numel()} values")
+            if self.scaling == "density":
+                window = window / window.square().sum().sqrt()
+            elif self.scaling == "spectrum":
+                window = window / window.sum()
+        fft_length = max(2 * (bins - 1), 1)
+        # t * f modulo fft_length in integers keeps the angles exact for long frames
+        phase = torch.outer(torch.arange(frame_length), torch.arange(bins)) % fft_length
+        angle = phase.to(torch.float64) * (2 * math.pi / fft_length)
+        part = torch.cos(angle) if self.side == "real" else -torch.sin(angle)
+        kernel = (window[:, None] * part)[:, None, :]
+        return kernel.expand(shape).to(dtype).contiguous()
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window, "periodic": self.periodic, "scaling": self.scaling}
+
+
 IdentityInitializer = Identity
 OrthogonalInitializer = Orthogonal
 
@@ -352,6 +534,7 @@ random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, T
 variance_scaling, orthogonal = VarianceScaling, Orthogonal
 glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+STFTInitializer = stft = STFT
 
 _ALIASES = {
     "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant": Constant,
@@ -361,6 +544,7 @@ _ALIASES = {
     "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
     "he_normal": HeNormal, "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+    "STFTInitializer": STFT, "stft": STFT,
 }
 for _name, _cls in _ALIASES.items():
     register_builtin(_MODULE, _name)(_cls)

@@ -113,8 +113,42 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     t = transform.view(-1, 8, 1, 1)
     src_x = ys * t[:, 1] + xs * t[:, 0] + t[:, 2]  # (batch, height, width)
     src_y = ys * t[:, 4] + xs * t[:, 3] + t[:, 5]
-    if src_x.shape[0] != batch:
-        src_x, src_y = src_x.expand(batch, -1, -1), src_y.expand(batch, -1, -1)
+    out = sample_images(x, src_x, src_y, interpolation, fill_mode, fill_value, data_format)
+    return out.squeeze(0) if unbatched else out
+
+
+def sample_images(images, src_x, src_y, interpolation="bilinear", fill_mode="constant", fill_value=0.0,
+                  data_format="channels_last"):
+    """Each image of the rank-4 batch ``images`` resampled at per-pixel input points, as Keras 3's
+    ``map_coordinates`` samples: output pixel ``(i, j)`` of image ``b`` takes the value at column
+    ``src_x[b, i, j]``, row ``src_y[b, i, j]`` (bilinear over the four neighbours, or the rounded point); corner
+    indices outside the image are folded by ``fill_mode`` or, for ``"constant"``, read ``fill_value``. One
+    batched gather per corner; gradients flow to the images and to the points.
+
+    Args:
+        images: float tensor, a rank-4 batch of images.
+        src_x: float tensor of shape ``(batch, height, width)`` (or broadcastable to it): the input column of
+            each output pixel.
+        src_y: float tensor like ``src_x``: the input row of each output pixel.
+        interpolation: str, default ``"bilinear"``: ``"bilinear"`` or ``"nearest"``.
+        fill_mode: str, default ``"constant"``: ``"constant"``, ``"nearest"``, ``"wrap"``, ``"mirror"`` or
+            ``"reflect"``: how points outside the image are read.
+        fill_value: float, default 0.0: the value outside the image with ``fill_mode="constant"``.
+        data_format: str, default ``"channels_last"``: the layout of ``images``.
+
+    Returns:
+        Tensor of the shape, layout and dtype of ``images``: the resampled images.
+
+    >>> x = torch.arange(4.0).reshape(1, 1, 4, 1)
+    >>> rows, cols = torch.zeros(1, 1, 4), torch.tensor([[[0.5, 1.0, 3.0, 4.0]]])
+    >>> sample_images(x, cols, rows)[0, 0, :, 0].tolist()
+    [0.5, 1.0, 3.0, 0.0]
+    """
+    channels_first = data_format == "channels_first"
+    batch = images.shape[0]
+    x = images
+    height, width = (x.shape[2], x.shape[3]) if channels_first else (x.shape[1], x.shape[2])
+    src_x, src_y = src_x.expand(batch, height, width), src_y.expand(batch, height, width)
     if interpolation == "nearest":
         corners = [(torch.round(src_y).long(), torch.round(src_x).long(), None)]
     else:
@@ -142,7 +176,7 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
             value = weight.to(value.dtype) * value
         out = value if out is None else out + value
     out = out.view(batch, channels, height, width) if channels_first else out.view(batch, height, width, channels)
-    return out.squeeze(0) if unbatched else out
+    return out
 
 
 def rotation_matrix(angles, height, width):

@@ -50,6 +50,9 @@ from kerastorch.layers.preprocessing import (AutoContrast, CategoryEncoding, Cen
                                              RandomRotation, RandomSaturation, RandomSharpness, RandomShear,
                                              RandomTranslation, RandomZoom, Rescaling, Resizing, Solarization,
                                              StringLookup, TextVectorization)
+from kerastorch.layers.preprocessing import (AugMix, ContrastLimitedAdaptiveHistogramEqualization, RandAugment,
+                                             RandomElasticTransform, RandomPerspective)
+from kerastorch.layers.preprocessing import MelSpectrogram, STFTSpectrogram
 
 from kerastorch.saving.serialization_lib import namespace_functions as _namespace_functions  # noqa: E402
 

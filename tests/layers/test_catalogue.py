@@ -15,11 +15,6 @@ pytestmark = pytest.mark.usefixtures("_cpu_weights")
 NOT_AVAILABLE = {
     # Other frameworks' models inside a layer.
     "FlaxLayer", "JaxLayer", "TFSMLayer",
-    # Audio preprocessing.
-    "MelSpectrogram", "STFTSpectrogram",
-    # Image augmentation beyond the catalogue of the README, and bounding-box utilities.
-    "AugMix", "ContrastLimitedAdaptiveHistogramEqualization", "MaxNumBoundingBoxes", "RandAugment",
-    "RandomElasticTransform", "RandomPerspective",
 }
 """Keras 3 layers kerastorch does not provide (the README lists them too)."""
 

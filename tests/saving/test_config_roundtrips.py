@@ -294,7 +294,6 @@ def test_lower_case_aliases_name_the_same_classes_as_in_keras(keras3):
 
 
 KERAS_ONLY = {
-    "initializers": {"STFT", "STFTInitializer"},
     "optimizers": {"MultiOptimizer", "OptimizerMap", "ScheduleFreeAdamW"},
 }
 """Keras 3.15 classes kerastorch does not have yet (so there is no config of ours to interchange)."""

@@ -5,9 +5,10 @@ Value ranges (``transform_range`` maps one linearly onto another, in the order o
 hue turns in HSV (``turn_hue``), per-image depthwise filters with zero "same" padding (``filter_images``, with
 the normalized Gaussian of ``gaussian_kernels``), and the random draws two or more layers make alike: whether
 each image is augmented (``random_gate``) and axis-aligned boxes of random position and size
-(``random_boxes``); and the bases ``FactorAugmentation`` (layers that draw one strength per image from a
-``factor`` range), ``ValueRangeLayer`` (the deterministic AutoContrast and Equalization) and
-``MixingAugmentation`` (MixUp and CutMix, which mix images and their labels across the batch).
+(``random_boxes``); and the bases ``FactorAugmentation``
+(layers that draw one strength per image from a ``factor`` range), ``ValueRangeLayer`` (the deterministic
+AutoContrast and Equalization) and ``MixingAugmentation`` (MixUp and CutMix, which mix images and their labels
+across the batch).
 
 Example:
     >>> x = torch.tensor([[[[0.0], [127.5], [255.0]]]])

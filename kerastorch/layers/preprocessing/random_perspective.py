@@ -1,0 +1,173 @@
+"""``RandomPerspective``: warp some images by a random perspective (a homography), in training.
+
+As in Keras 3.15, each image draws a probability in ``[factor[0], factor[1])`` (a number ``f`` in ``[0, 1]``
+means ``(0, f)``) and is warped when a second uniform draw falls below it. A warped image of ``height`` by
+``width`` pixels moves its corners ``p`` (``(0, 0)``, ``(width - 1, 0)``, ``(0, height - 1)`` and
+``(width - 1, height - 1)``, as ``(x, y)``) to ``p * (1 + d)``, each coordinate with its own ``d`` drawn in
+``[-scale / 2, scale / 2)``; the output is the input seen through the homography that maps the moved corners
+back onto the original ones (so the top-left corner, at the origin, never moves, as in Keras). Points outside
+the image read ``fill_value``; ``interpolation`` is ``"bilinear"`` or ``"nearest"``. ``scale=0`` (or ``factor=0``)
+keeps the images, and so do images one pixel high or wide (whose corners coincide). The output is float. The homographies are solved in float64 (Keras: the compute dtype).
+Bounding boxes and segmentation masks are not supported (inputs are images).
+
+Example:
+    >>> x = torch.arange(12.0).reshape(1, 3, 4, 1)
+    >>> bool(torch.equal(RandomPerspective(scale=0.0)(x, training=True), x))
+    True
+"""
+import numbers
+
+import torch
+
+from kerastorch.backend.image import AFFINE_INTERPOLATIONS
+from kerastorch.layers.core import _label
+from kerastorch.backend.image import sample_images
+from kerastorch.layers.preprocessing.augmentation_utils import per_image, random_gate
+from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice, factor_range
+from kerastorch.saving.object_registration import register_builtin
+
+
+def corner_points(batch, height, width, dtype=torch.float32, device=None):
+    """The corners of ``height`` by ``width`` images as ``(x, y)`` points, in Keras's order (top-left,
+    top-right, bottom-left, bottom-right), for a batch.
+
+    Args:
+        batch: int, the number of images.
+        height: int, the image height in pixels.
+        width: int, the image width in pixels.
+        dtype: torch dtype, default float32, the dtype of the points.
+        device: torch device or None, default None (the CPU), where the points are made.
+
+    Returns:
+        Tensor of shape ``(batch, 4, 2)``.
+
+    >>> corner_points(1, 3, 5).tolist()
+    [[[0.0, 0.0], [4.0, 0.0], [0.0, 2.0], [4.0, 2.0]]]
+    """
+    corners = torch.tensor([[0, 0], [width - 1, 0], [0, height - 1], [width - 1, height - 1]], dtype=dtype,
+                           device=device)
+    return corners.expand(batch, 4, 2)
+
+
+def homographies(start_points, end_points):
+    """The projective transforms that map each of the four ``end_points`` onto its ``start_point``, as Keras's
+    8-entry rows ``[a0, a1, a2, b0, b1, b2, c0, c1]``: a point ``(x, y)`` goes to
+    ``((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)`` with ``k = c0 x + c1 y + 1``. Solved in float64.
+
+    Args:
+        start_points: float tensor of shape ``(batch, 4, 2)`` (or ``(4, 2)``), ``(x, y)`` points.
+        end_points: float tensor of the shape of ``start_points``, the points mapped onto them.
+
+    Returns:
+        Tensor of shape ``(batch, 8)`` (float64).
+
+    Raises:
+        ValueError: when the points are not ``(batch, 4, 2)`` (or ``(4, 2)``) tensors of one shape.
+
+    >>> start = corner_points(1, 3, 3, torch.float64)
+    >>> (homographies(start, start * 2) + 0.0).tolist()   # the end points are twice as far out: halve them
+    [[0.5, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0]]
+    """
+    start, end = torch.as_tensor(start_points), torch.as_tensor(end_points)
+    if start.shape != end.shape or start.shape[-2:] != (4, 2) or start.dim() not in (2, 3):
+        raise ValueError(f"homographies: expected start_points and end_points of one shape (batch, 4, 2) or (4, 2), "
+                         f"received shapes {tuple(start.shape)} and {tuple(end.shape)}")
+    start, end = start.to(torch.float64).reshape(-1, 4, 2), end.to(torch.float64).reshape(-1, 4, 2)
+    (x, y), (u, v) = start.unbind(-1), end.unbind(-1)
+    ones, zeros = torch.ones_like(u), torch.zeros_like(u)
+    rows_x = torch.stack([u, v, ones, zeros, zeros, zeros, -x * u, -x * v], -1)  # (batch, 4, 8)
+    rows_y = torch.stack([zeros, zeros, zeros, u, v, ones, -y * u, -y * v], -1)
+    system = torch.stack([rows_x, rows_y], 2).reshape(-1, 8, 8)
+    targets = torch.stack([x, y], 2).reshape(-1, 8, 1)
+    return torch.linalg.solve(system, targets).squeeze(-1)
+
+
+def warp_perspective(images, transforms, interpolation="bilinear", fill_value=0.0, data_format="channels_last"):
+    """A rank-4 float batch seen through one projective transform per image (``(batch, 8)`` rows, as from
+    :func:`homographies`, mapping output pixels to input points), as Keras 3's ``perspective_transform`` samples
+    them (outside points read ``fill_value``).
+
+    Args:
+        images: float tensor, a rank-4 batch of images.
+        transforms: tensor of shape ``(batch, 8)`` or ``(1, 8)``, the transforms.
+        interpolation: str, default ``"bilinear"``, ``"bilinear"`` or ``"nearest"``.
+        fill_value: float, default 0.0, the value of points outside the image.
+        data_format: str, default ``"channels_last"``, the layout of ``images``.
+
+    Returns:
+        Tensor of the shape, layout and dtype of ``images``.
+
+    >>> x = torch.arange(4.0).reshape(1, 2, 2, 1)
+    >>> warp_perspective(x, torch.tensor([[0.5, 0, 0, 0, 0.5, 0, 0, 0]]))[0, :, :, 0]
+    tensor([[0.0000, 0.5000],
+            [1.0000, 1.5000]])
+    """
+    height, width = (images.shape[2], images.shape[3]) if data_format == "channels_first" else images.shape[1:3]
+    dtype = torch.float64 if images.dtype == torch.float64 else torch.float32
+    t = transforms.to(device=images.device, dtype=dtype).reshape(-1, 8, 1, 1)
+    rows = torch.arange(height, dtype=dtype, device=images.device).view(1, height, 1)
+    cols = torch.arange(width, dtype=dtype, device=images.device).view(1, 1, width)
+    denominator = t[:, 6] * cols + t[:, 7] * rows + 1.0
+    src_x = (t[:, 0] * cols + t[:, 1] * rows + t[:, 2]) / denominator
+    src_y = (t[:, 3] * cols + t[:, 4] * rows + t[:, 5]) / denominator
+    return sample_images(images, src_x, src_y, interpolation, "constant", fill_value, data_format)
+
+
+@register_builtin("keras.layers")
+class RandomPerspective(RandomImageLayer):
+    """Randomly warps the perspective of images (moving their corners) in training; the identity in inference.
+
+    Args:
+        factor: float or pair of floats in ``[0, 1]``, default 1.0: the range the warping probability of an
+            image is drawn from (a number ``f`` means ``(0, f)``; 0 never warps, ``(1, 1)`` always does).
+        scale: float in ``[0, 1]``, default 1.0: how far the corners move: each corner coordinate ``c`` becomes
+            ``c * (1 + d)`` with ``d`` drawn in ``[-scale / 2, scale / 2)``.
+        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
+        fill_value: float, default 0.0: the value of the output pixels that fall outside the input.
+        seed: int or None: seeds the layer's draws (None: torch's global generator).
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: ``image_data_format()``).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``factor`` or ``scale`` outside ``[0, 1]``, or an unknown ``interpolation``.
+
+    >>> layer = RandomPerspective(factor=0.5, scale=0.2, seed=3)
+    >>> layer.factor, layer(torch.rand(2, 8, 8, 3), training=True).shape
+    ((0, 0.5), torch.Size([2, 8, 8, 3]))
+    """
+
+    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0, seed=None, data_format=None,
+                 **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 0 <= scale <= 1:
+            raise ValueError(f"{_label(self)}: scale must be a number in [0, 1], received scale={scale!r}")
+        self.scale = scale
+        self.interpolation = check_choice(self, "interpolation", interpolation, AFFINE_INTERPOLATIONS)
+        self.fill_value = fill_value
+
+    def _augment(self, images):
+        x = images if images.is_floating_point() else images.to(self._compute_torch_dtype)
+        height_axis, width_axis = self._hw_axes(4)
+        batch, height, width = x.shape[0], x.shape[height_axis], x.shape[width_axis]
+        if height < 2 or width < 2:  # the corners coincide: no perspective to change
+            return x
+        warp = random_gate(self, self.factor, batch, x)
+        shifts = self._uniform((batch, 4, 2), -0.5 * self.scale, 0.5 * self.scale, x)
+        start = corner_points(batch, height, width, shifts.dtype, x.device)
+        transforms = homographies(start, start + start * shifts)
+        warped = warp_perspective(x, transforms, self.interpolation, self.fill_value, self.data_format)
+        return torch.where(per_image(warp), warped, x)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
+                       "fill_value": self.fill_value})
+        return config
