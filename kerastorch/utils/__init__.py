@@ -10,6 +10,7 @@ from kerastorch.backend import clear_session, is_keras_tensor, standardize_dtype
 from kerastorch.config import disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled
 from kerastorch.utils.audio_dataset_utils import audio_dataset_from_directory
 from kerastorch.utils.dataset_utils import pack_x_y_sample_weight, split_dataset, unpack_x_y_sample_weight
+from kerastorch.utils.feature_space import FeatureSpace
 from kerastorch.utils.file_utils import get_file
 from kerastorch.utils.image_dataset_utils import image_dataset_from_directory
 from kerastorch.utils.image_utils import array_to_img, img_to_array, load_img, save_img, smart_resize
