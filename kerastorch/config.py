@@ -22,6 +22,7 @@ _UNSAFE_DESERIALIZATION = False
 _INTERACTIVE_LOGGING = True
 _MAX_EPOCHS = None
 _MAX_STEPS_PER_EPOCH = None
+_TRACEBACK_FILTERING = True
 
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 
@@ -231,3 +232,106 @@ def enable_unsafe_deserialization():
 def unsafe_deserialization_enabled():
     """Whether :func:`enable_unsafe_deserialization` was called."""
     return _UNSAFE_DESERIALIZATION
+
+
+# ------------------------------------------------------ Keras 3's switches: tracebacks, flash attention, NNX, backend
+
+
+def enable_traceback_filtering():
+    """Turn traceback filtering on (the default): see :func:`is_traceback_filtering_enabled`.
+
+    >>> disable_traceback_filtering(); is_traceback_filtering_enabled()
+    False
+    >>> enable_traceback_filtering(); is_traceback_filtering_enabled()
+    True
+    """
+    global _TRACEBACK_FILTERING
+    _TRACEBACK_FILTERING = True
+
+
+def disable_traceback_filtering():
+    """Turn traceback filtering off: see :func:`is_traceback_filtering_enabled`."""
+    global _TRACEBACK_FILTERING
+    _TRACEBACK_FILTERING = False
+
+
+def is_traceback_filtering_enabled():
+    """Whether traceback filtering is on (True unless :func:`disable_traceback_filtering` was called).
+
+    Keras removes its own internal frames from the tracebacks of the errors it raises. kerastorch has no such
+    frames to hide: its errors are raised where the problem is found, with messages that name the layer or
+    argument, and torch's own errors pass through unchanged. The flag is kept, as Keras's, for code that reads
+    or sets it; nothing in kerastorch changes with it.
+
+    Returns:
+        bool: whether filtering is enabled.
+    """
+    return _TRACEBACK_FILTERING
+
+
+def enable_flash_attention():
+    """Let attention use flash attention kernels where they apply (the default).
+
+    kerastorch's attention (``MultiHeadAttention``, ``GroupedQueryAttention``, ``Attention``,
+    ``ops.dot_product_attention``) runs ``torch.nn.functional.scaled_dot_product_attention``, which picks a
+    fused kernel per call; this switch is torch's own global flag for its flash kernels
+    (``torch.backends.cuda.enable_flash_sdp``, read on CPU and CUDA alike), so it also applies to other torch
+    code in the process. Flash attention still needs inputs it supports (on CUDA, float16 or bfloat16 and no
+    explicit mask); otherwise torch picks another kernel.
+
+    >>> disable_flash_attention(); is_flash_attention_enabled()
+    False
+    >>> enable_flash_attention(); print(is_flash_attention_enabled())
+    None
+    """
+    torch.backends.cuda.enable_flash_sdp(True)
+
+
+def disable_flash_attention():
+    """Keep attention off the flash attention kernels: ``scaled_dot_product_attention`` then uses the
+    memory-efficient, cuDNN or plain kernels (torch's global flag, see :func:`enable_flash_attention`)."""
+    torch.backends.cuda.enable_flash_sdp(False)
+
+
+def is_flash_attention_enabled():
+    """Whether flash attention may be used, with Keras 3's values: ``False`` after
+    :func:`disable_flash_attention` (or ``torch.backends.cuda.enable_flash_sdp(False)``), otherwise ``None``
+    (enabled: torch uses it where the inputs allow, which is not guaranteed).
+
+    Returns:
+        None or False.
+    """
+    return None if torch.backends.cuda.flash_sdp_enabled() else False
+
+
+def is_nnx_enabled():
+    """Whether Flax NNX features are enabled: always ``False`` here (NNX belongs to Keras's JAX backend).
+
+    Returns:
+        bool: ``False``.
+
+    >>> is_nnx_enabled()
+    False
+    """
+    return False
+
+
+def set_backend(backend):
+    """Keras's backend switch: kerastorch has the torch backend only, so ``"torch"`` changes nothing.
+
+    Args:
+        backend: str: the backend name; only ``"torch"`` is accepted.
+
+    Raises:
+        ValueError: for any other backend (``"jax"``, ``"tensorflow"``, ``"numpy"`` ...): use the ``keras``
+            package with ``KERAS_BACKEND`` set for those.
+
+    >>> set_backend("torch")
+    >>> set_backend("jax")
+    Traceback (most recent call last):
+    ...
+    ValueError: set_backend: kerastorch runs on the torch backend only; received backend='jax'. ...
+    """
+    if backend != "torch":
+        raise ValueError(f"set_backend: kerastorch runs on the torch backend only; received backend={backend!r}. "
+                         "Keras 3 with KERAS_BACKEND set runs the other backends.")

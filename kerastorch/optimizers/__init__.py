@@ -24,16 +24,20 @@ from kerastorch.optimizers.lamb import Lamb
 from kerastorch.optimizers.lion import Lion
 from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from kerastorch.optimizers.muon import Muon
+from kerastorch.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from kerastorch.optimizers.nadam import Nadam
 from kerastorch.optimizers.rmsprop import RMSprop
+from kerastorch.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kerastorch.optimizers.sgd import SGD
 from kerastorch.saving.object_registration import get_registered_object
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta", "Adamax", "Lion",
-           "Ftrl", "Lamb", "Adafactor", "Muon", "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
+           "Ftrl", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "LossScaleOptimizer", "MultiOptimizer",
+           "OptimizerMap", "schedules", "get", "serialize", "deserialize"]
 
-_BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, Ftrl, Lamb, Adafactor, Muon)
+_BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, Ftrl, Lamb, Adafactor, Muon,
+             ScheduleFreeAdamW)
 # Keras accepts the class name and its lower-case form: "Adam", "adam", "RMSprop", "rmsprop".
 _BY_NAME = {**{cls.__name__: cls for cls in _BUILTINS}, **{cls.__name__.lower(): cls for cls in _BUILTINS}}
 

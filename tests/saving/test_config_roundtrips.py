@@ -32,6 +32,7 @@ NAMESPACES = {
 
 REQUIRED = {
     "LossScaleOptimizer": dict(inner_optimizer="SGD"),
+    "OptimizerMap": dict(default_optimizer="SGD"), "MultiOptimizer": dict(optimizer_map="OptimizerMap"),
     "PrecisionAtRecall": dict(recall=0.5), "RecallAtPrecision": dict(precision=0.5),
     "SensitivityAtSpecificity": dict(specificity=0.5), "SpecificityAtSensitivity": dict(sensitivity=0.5),
     "IoU": dict(num_classes=6, target_class_ids=[0, 2]), "MeanIoU": dict(num_classes=6),
@@ -82,6 +83,8 @@ VARIANTS = {
     "Adafactor": dict(beta_2_decay=-0.5, epsilon_1=1e-20, epsilon_2=0.01, clip_threshold=0.5, relative_step=False),
     "Muon": dict(adam_beta_1=0.75, adam_weight_decay=None, exclude_layers=["head", "out"], exclude_embeddings=False,
                  adam_lr_ratio=0.5, momentum=0.875, ns_steps=3, nesterov=False, rms_rate=None, weight_decay=0.125),
+    "ScheduleFreeAdamW": dict(beta_1=0.75, beta_2=0.875, epsilon=1e-6, warmup_steps=5, weight_decay=0.125),
+    "OptimizerMap": dict(optimizer_map={"encoder/.*": "Adam"}), "MultiOptimizer": dict(loss_scale_factor=2.0),
     "ExponentialDecay": dict(initial_learning_rate=0.5, decay_steps=10, decay_rate=0.5, staircase=True),
     "PolynomialDecay": dict(initial_learning_rate=0.5, decay_steps=10, end_learning_rate=0.125, power=2.0,
                             cycle=True),
@@ -127,8 +130,15 @@ def _kwargs(module, name, root, variant):
         kwargs.update(VARIANTS.get(f"{module.split('.')[-1]}:{name}", VARIANTS.get(name, {})))
     if isinstance(kwargs.get("fn"), str):
         kwargs["fn"] = getattr(root.losses, kwargs["fn"])
-    if isinstance(kwargs.get("inner_optimizer"), str):
-        kwargs["inner_optimizer"] = getattr(root.optimizers, kwargs["inner_optimizer"])(learning_rate=0.01, name="inner")
+    for key in ("inner_optimizer", "default_optimizer"):
+        if isinstance(kwargs.get(key), str):
+            kwargs[key] = getattr(root.optimizers, kwargs[key])(learning_rate=0.01, name="inner")
+    if isinstance(kwargs.get("optimizer_map"), dict):  # OptimizerMap's entries
+        kwargs["optimizer_map"] = {key: getattr(root.optimizers, value)(learning_rate=0.02, name=f"inner_{i}")
+                                   for i, (key, value) in enumerate(kwargs["optimizer_map"].items())}
+    if kwargs.get("optimizer_map") == "OptimizerMap":  # MultiOptimizer's
+        kwargs["optimizer_map"] = root.optimizers.OptimizerMap(root.optimizers.SGD(learning_rate=0.01, name="inner"), {
+            "encoder/.*": root.optimizers.Adam(learning_rate=0.02, name="inner_0")})
     return kwargs
 
 
@@ -293,9 +303,7 @@ def test_lower_case_aliases_name_the_same_classes_as_in_keras(keras3):
     assert checked >= 20
 
 
-KERAS_ONLY = {
-    "optimizers": {"MultiOptimizer", "OptimizerMap", "ScheduleFreeAdamW"},
-}
+KERAS_ONLY = {}
 """Keras 3.15 classes kerastorch does not have yet (so there is no config of ours to interchange)."""
 
 
@@ -321,8 +329,10 @@ def test_callbacks_have_no_config_in_keras_either(keras3):
 
 # ------------------------------------------------------------------ drawn hyper-parameters
 
-_OPTIMIZERS = sorted(name for module, name in CLASSES if module == "keras.optimizers" and name != "LossScaleOptimizer")
-"""The optimizers that take the base arguments drawn below (a LossScaleOptimizer wraps one; covered above)."""
+_OPTIMIZERS = sorted(name for module, name in CLASSES if module == "keras.optimizers" and name not in (
+    "LossScaleOptimizer", "MultiOptimizer", "OptimizerMap"))
+"""The optimizers that take the base arguments drawn below (a LossScaleOptimizer or MultiOptimizer wraps others,
+an OptimizerMap holds them; covered above)."""
 _FLOATS = st.floats(2.0**-13, 0.5, width=32).map(float)
 
 
