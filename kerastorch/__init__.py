@@ -15,9 +15,11 @@ from kerastorch import backend, dtype_policies, ops, random, saving
 from kerastorch import layers, models, utils, datasets
 from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
 from kerastorch import applications, autodiff, testing
+from kerastorch import preprocessing
 from kerastorch.autodiff import GradientTape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.variable import Variable
+from kerastorch.backend.name_scope import name_scope
 from kerastorch.layers import Input, InputSpec, Layer
 from kerastorch.models import Functional, Model, Sequential
 from kerastorch.keras_alias import install_as_keras

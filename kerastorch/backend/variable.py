@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.name_scope import scoped_path
 
 _INITIALIZER_LOOKUP = []  # filled by kerastorch.initializers (above the backend): name -> initializer
 
@@ -31,7 +32,7 @@ class Variable(torch.nn.Parameter):
         trainable = bool(trainable) and (data.is_floating_point() or data.is_complex())
         var = super().__new__(cls, data, trainable)
         var._keras_name = name or "variable"
-        var._path = var._keras_name
+        var._path = scoped_path(var._keras_name)  # under keras.name_scope(...): "scope/name"
         var._declared_trainable = trainable
         var._created_trainable = trainable  # fixes the Keras weight order: trainable-at-creation first
         var.regularizer = regularizer

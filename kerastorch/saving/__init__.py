@@ -5,3 +5,4 @@ from kerastorch.saving.object_registration import (
 )
 from kerastorch.saving.saving_api import load_model, load_weights, save_model, save_weights
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.saving.file_editor import KerasFileEditor
