@@ -226,50 +226,89 @@ def _read_zip_members(where, zf, archive_size, wanted):
 
 
 def _read_folder(path, wanted):
-    """Read a saved-model folder; when another process replaces it meanwhile, read it again (never a mixture)."""
+    """Read a saved-model folder; when another process replaces it meanwhile, read it again (never a mixture).
+
+    Where the platform allows, every member is opened relative to one open handle of the folder, so a
+    replacement during the read cannot mix two versions; the folder at ``path`` must still be the one read
+    when the read ends, else it is read again.
+    """
     for _ in range(_FOLDER_READ_TRIES):
-        identity = _identity(os.stat(path))
         try:
-            members = _read_folder_once(path, wanted)
-        except FileNotFoundError:  # a writer removed the version being read
+            root = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if _RELATIVE_OPEN else path
+        except FileNotFoundError:
             continue
-        if _identity(os.stat(path)) == identity:  # the same folder from start to end
-            return members
+        try:
+            identity = _identity(os.stat(root))
+            members = _read_folder_once(path, root, wanted)
+            if _identity(os.stat(path)) == identity:  # the same folder from start to end
+                return members
+        except FileNotFoundError:  # a writer replaced and removed the version being read
+            continue
+        finally:
+            if _RELATIVE_OPEN:
+                os.close(root)
     raise OSError(f"folder {path!r} was replaced by other processes {_FOLDER_READ_TRIES} times while it was "
                   "being read; try again")
+
+
+_RELATIVE_OPEN = os.open in os.supports_dir_fd and os.scandir in os.supports_fd
 
 
 def _identity(status):
     return status.st_dev, status.st_ino, status.st_ctime_ns
 
 
-def _read_folder_once(path, wanted):
+def _open_in(folder, name, flags):
+    """Open ``name`` inside ``folder`` (an open folder handle, or a path where handles are not supported)."""
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    if _RELATIVE_OPEN:
+        return os.open(name, flags, dir_fd=folder)
+    return os.open(os.path.join(folder, name), flags)
+
+
+def _read_folder_once(path, root, wanted):
     where = f"folder {path!r}"
-    names, members, total = _Names(where), {}, 0
-    pending = [("", path)]
-    while pending:
-        prefix, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                name = prefix + entry.name
-                names.add(name, is_folder=entry.is_dir(follow_symlinks=False))
-                if entry.is_symlink():
-                    _fail(where, f"member {name!r} is a symbolic link")
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((name + "/", entry.path))
-                    continue
-                if not entry.is_file(follow_symlinks=False):
-                    _fail(where, f"member {name!r} is not a regular file")
-                size = entry.stat(follow_symlinks=False).st_size
-                total = _check_sizes(where, name, size, total)
-                if not wanted(name):
-                    continue
-                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-                with os.fdopen(fd, "rb") as handle:
-                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                        _fail(where, f"member {name!r} is not a regular file")
-                    members[name] = _read_limited(where, name, handle, size)
+    names, members, sizes = _Names(where), {}, [0]
+    pending = [("", root, False)]  # (name prefix, folder handle or path, whether we opened the handle)
+    try:
+        while pending:
+            prefix, folder, owned = pending.pop()
+            try:
+                _read_entries(where, names, members, sizes, wanted, pending, prefix, folder)
+            finally:
+                if owned:
+                    os.close(folder)
+    finally:
+        for _, folder, owned in pending:  # left open by an error
+            if owned:
+                os.close(folder)
     return members
+
+
+def _read_entries(where, names, members, sizes, wanted, pending, prefix, folder):
+    """Check and read the entries of one folder; its subfolders are appended to ``pending``."""
+    with os.scandir(folder) as entries:
+        listed = sorted(entries, key=lambda e: e.name)
+    for entry in listed:
+        name = prefix + entry.name
+        names.add(name, is_folder=entry.is_dir(follow_symlinks=False))
+        if entry.is_symlink():
+            _fail(where, f"member {name!r} is a symbolic link")
+        if entry.is_dir(follow_symlinks=False):
+            sub = _open_in(folder, entry.name, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) \
+                if _RELATIVE_OPEN else os.path.join(folder, entry.name)
+            pending.append((name + "/", sub, _RELATIVE_OPEN))
+            continue
+        if not entry.is_file(follow_symlinks=False):
+            _fail(where, f"member {name!r} is not a regular file")
+        # (non-blocking: a pipe swapped in after the check above cannot stall the read)
+        with os.fdopen(_open_in(folder, entry.name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                _fail(where, f"member {name!r} is not a regular file")
+            sizes[0] = _check_sizes(where, name, status.st_size, sizes[0])
+            if wanted(name):
+                members[name] = _read_limited(where, name, handle, status.st_size)
 
 
 # --------------------------------------------------------------------------- writing
