@@ -15,6 +15,7 @@ from kerastorch import backend, dtype_policies, ops, random, saving
 from kerastorch import layers, models, utils, datasets
 from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
 from kerastorch import applications, autodiff, testing
+from kerastorch import visualization
 from kerastorch import preprocessing
 from kerastorch.autodiff import GradientTape
 from kerastorch.backend.keras_tensor import KerasTensor

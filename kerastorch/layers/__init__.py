@@ -53,6 +53,7 @@ from kerastorch.layers.preprocessing import (AutoContrast, CategoryEncoding, Cen
 from kerastorch.layers.preprocessing import (AugMix, ContrastLimitedAdaptiveHistogramEqualization, RandAugment,
                                              RandomElasticTransform, RandomPerspective)
 from kerastorch.layers.preprocessing import MelSpectrogram, STFTSpectrogram
+from kerastorch.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
 
 from kerastorch.saving.serialization_lib import namespace_functions as _namespace_functions  # noqa: E402
 

@@ -21,6 +21,7 @@ from kerastorch.utils.rng_utils import set_random_seed
 from kerastorch.utils.sequence_utils import pad_sequences
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 from kerastorch.utils.progbar import Progbar
+from kerastorch.utils import bounding_boxes
 from kerastorch.utils.config_utils import Config
 from kerastorch.utils.model_visualization import model_to_dot, plot_model
 
