@@ -24,7 +24,6 @@ import base64
 import builtins
 import inspect
 import marshal
-import numbers
 import types
 
 import numpy as np
@@ -32,6 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import activations, constraints, initializers, regularizers, tree
+from kerastorch.backend import validation
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer, plain_symbolic_input
 from kerastorch.layers.input_spec import InputSpec
@@ -47,17 +47,15 @@ def _label(layer):
 
 
 def _positive_int(layer, arg, value):
-    """``value`` as an int, or a ValueError naming the layer and the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{_label(layer)}: {arg} must be a positive integer, received {arg}={value!r}")
-    return int(value)
+    """``value`` as an int, or a ValueError naming the layer and the argument
+    (:func:`kerastorch.backend.validation.positive_int`)."""
+    return validation.positive_int(_label(layer), arg, value)
 
 
 def _check_seed(layer, seed):
-    """``seed`` unchanged when it is None or an int, else a ValueError naming the layer."""
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise ValueError(f"{_label(layer)}: seed must be None or an int, received seed={seed!r}")
-    return seed
+    """``seed`` as an int, or None, else a ValueError naming the layer
+    (:func:`kerastorch.backend.validation.integer`)."""
+    return validation.integer(_label(layer), "seed", seed, allow_none=True)
 
 
 _OPTION_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
@@ -188,7 +186,7 @@ class Dense(_LoRA, Layer):
         self.units = _positive_int(self, "units", units)
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
-        self.use_bias = bool(use_bias)
+        self.use_bias = validation.boolean(_label(self), "use_bias", use_bias)
         _set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                             kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
@@ -263,7 +261,7 @@ class Embedding(_LoRA, Layer):
         self.output_dim = _positive_int(self, "output_dim", output_dim)
         _set_weight_options(self, embeddings_initializer=embeddings_initializer,
                             embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint)
-        self.mask_zero = bool(mask_zero)
+        self.mask_zero = validation.boolean(_label(self), "mask_zero", mask_zero)
         self.supports_masking = self.mask_zero
         self._init_lora(lora_rank, lora_alpha)
         if weights is not None:

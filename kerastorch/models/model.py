@@ -188,7 +188,10 @@ class Model(Trainer, Layer):
         else:
             flat = [inputs]
         if len(flat) != len(graph.inputs):
-            raise ValueError(f'Model "{self.name}" expects {len(graph.inputs)} input(s), received {len(flat)}')
+            names = [t._keras_history[0].name for t in graph.inputs]
+            raise ValueError(f'Model "{self.name}": argument `inputs` must hold one tensor per model input; the model '
+                             f"expects {len(graph.inputs)} input(s) {names}, received {len(flat)} "
+                             f"(a {type(inputs).__name__})")
         flat = [_conform_input(x, spec) for x, spec in zip(flat, graph.inputs)]
         for index, (x, spec) in enumerate(zip(flat, graph.inputs)):
             _check_input_shape(self.name, index, x, spec)

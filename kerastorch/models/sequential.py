@@ -149,6 +149,12 @@ class Sequential(Model):
     # --------------------------------------------------------------- calling
     def call(self, inputs, training=None, mask=None):
         """Apply the layers in order."""
+        if isinstance(inputs, (list, tuple, dict)):
+            if len(inputs) != 1 or isinstance(inputs, dict):
+                raise ValueError(f'Sequential "{self.name}": argument `inputs` must be one tensor; the model expects '
+                                 f"1 input, received a {type(inputs).__name__} of {len(inputs)}. Use the functional "
+                                 "API for a model with several inputs.")
+            inputs = inputs[0]  # a one-tensor list, as Keras accepts
         x = inputs
         for layer in self._layers:
             x = layer(x)

@@ -5,6 +5,12 @@ position) or as a dict (by output name). Strings resolve through ``keras.losses`
 ``keras.metrics``; ``"accuracy"`` becomes the binary, categorical or sparse
 categorical accuracy that fits the first batch's shapes and the loss, as in Keras.
 
+The built-in losses that compare ``y_true`` with ``y_pred`` element by element (``mse``, ``mae``,
+``binary_crossentropy``, ``hinge`` ...) refuse targets whose shape cannot match the output's, where Keras
+broadcasts them silently into a wrong loss (targets ``(N, 5)`` against an output ``(N, 1)``); Keras's
+rank matching still applies: ``(N,)`` targets against an ``(N, 1)`` output (and the reverse) are fine.
+Sparse losses, custom losses and metrics are not checked.
+
 Example:
     >>> import torch
     >>> compiled = CompileLoss({"score": "mse", "label": "sparse_categorical_crossentropy"},
@@ -45,6 +51,45 @@ def _by_output(value, output_names, what):
     return [value] * count
 
 
+_SAME_SHAPE_LOSSES = frozenset((
+    losses_module.mean_squared_error, losses_module.mean_absolute_error, losses_module.mean_absolute_percentage_error,
+    losses_module.mean_squared_logarithmic_error, losses_module.huber, losses_module.log_cosh,
+    losses_module.cosine_similarity, losses_module.binary_crossentropy, losses_module.binary_focal_crossentropy,
+    losses_module.categorical_crossentropy, losses_module.categorical_focal_crossentropy,
+    losses_module.kl_divergence, losses_module.poisson, losses_module.hinge, losses_module.squared_hinge,
+    losses_module.categorical_hinge,
+))
+
+
+def _compares_elementwise(loss):
+    """Whether ``loss`` is a built-in loss that needs ``y_true`` of ``y_pred``'s shape."""
+    function = getattr(loss, "fn", None)
+    return function is not None and function in _SAME_SHAPE_LOSSES
+
+
+def check_target_shape(loss, output_name, y_true, y_pred):
+    """A ValueError unless the targets ``y_true`` can match the shape of the output ``y_pred``: equal shapes,
+    or shapes that differ by one trailing axis of size 1 (Keras squeezes or adds it).
+
+    >>> check_target_shape("mean_squared_error", "dense", torch.zeros(4), torch.zeros(4, 1))
+    >>> check_target_shape("mean_squared_error", "dense", torch.zeros(4, 5), torch.zeros(4, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: compile loss "mean_squared_error" of output "dense": argument `y` must be targets of the model output's shape (4, 1) (or (4,)); received targets of shape (4, 5), which would broadcast against the output into a wrong loss
+    """
+    true_shape, pred_shape = tuple(y_true.shape), tuple(y_pred.shape)
+    if true_shape == pred_shape:
+        return
+    if len(true_shape) == len(pred_shape) + 1 and true_shape[-1:] == (1,) and true_shape[:-1] == pred_shape:
+        return
+    if len(pred_shape) == len(true_shape) + 1 and pred_shape[-1:] == (1,) and pred_shape[:-1] == true_shape:
+        return
+    accepted = f" (or {pred_shape[:-1]})" if pred_shape[-1:] == (1,) else ""
+    raise ValueError(f'compile loss "{loss}" of output "{output_name}": argument `y` must be targets of the model '
+                     f"output's shape {pred_shape}{accepted}; received targets of shape {true_shape}, which would "
+                     "broadcast against the output into a wrong loss")
+
+
 class CompileLoss:
     """The total training loss: each output's loss, weighted, summed."""
 
@@ -52,6 +97,7 @@ class CompileLoss:
         self.output_names = list(output_names or ["output"])
         entries = _by_output(loss, self.output_names, "loss")
         self.losses = [None if entry is None else _as_loss(entry) for entry in entries]
+        self._check_shapes = [loss is not None and _compares_elementwise(loss) for loss in self.losses]
         if all(entry is None for entry in self.losses):
             raise ValueError(f"compile: no loss given for any of the outputs {self.output_names}")
         weights = _by_output(loss_weights, self.output_names, "loss_weights") if loss_weights is not None else None
@@ -61,16 +107,21 @@ class CompileLoss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         """``(total_loss, [loss of each output or None])``."""
         if not self.multi_output and isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor):
+            if self._check_shapes[0]:
+                check_target_shape(self.losses[0].name, self.output_names[0], y_true, y_pred)
             value = self.losses[0](y_true, y_pred, sample_weight=sample_weight)  # the one-output fast path
             return (value if self.weights[0] == 1.0 else value * self.weights[0]), [value]
         trues, preds = _flat_outputs(y_true, self.output_names, "y"), _flat_outputs(y_pred, self.output_names,
                                                                                      "model output")
         weights = _flat_sample_weights(sample_weight, self.output_names)
         total, per_output = None, []
-        for loss, weight, t, p, sw in zip(self.losses, self.weights, trues, preds, weights):
+        for loss, weight, t, p, sw, name, check in zip(self.losses, self.weights, trues, preds, weights,
+                                                       self.output_names, self._check_shapes):
             if loss is None or t is None:
                 per_output.append(None)
                 continue
+            if check and isinstance(t, torch.Tensor) and isinstance(p, torch.Tensor):
+                check_target_shape(loss.name, name, t, p)
             value = loss(t, p, sample_weight=sw)
             per_output.append(value)
             value = value * weight if weight != 1.0 else value

@@ -31,6 +31,7 @@ import warnings
 import torch
 
 from kerastorch import config, tree
+from kerastorch.trainers import arguments
 from kerastorch.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerastorch.trainers.data_adapters import get_data_adapter
 from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
@@ -66,6 +67,8 @@ class Trainer:
         from kerastorch import metrics as metrics_module
         from kerastorch import optimizers
 
+        arguments.check_compile(f'Model "{self.name}" compile', loss, loss_weights, metrics, weighted_metrics,
+                                run_eagerly, steps_per_execution, jit_compile, auto_scale_loss)
         if isinstance(optimizer, torch.optim.Optimizer):
             self.optimizer = optimizer
         else:
@@ -348,6 +351,9 @@ class Trainer:
         from kerastorch.callbacks import CallbackList
 
         self._assert_compiled("fit")
+        arguments.check_fit(f'Model "{self.name}" fit', x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                            validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
+                            validation_steps, validation_batch_size, validation_freq)
         epochs = _capped(epochs, config.max_epochs())  # keras.config.set_max_epochs: quick runs of a program
         adapter = get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
         validation = None
@@ -419,6 +425,8 @@ class Trainer:
         from kerastorch.callbacks import CallbackList
 
         self._assert_compiled("evaluate")
+        arguments.check_evaluate(f'Model "{self.name}" evaluate', x, y, batch_size, verbose, sample_weight, steps,
+                                 callbacks, return_dict)
         adapter = get_data_adapter(x, y, sample_weight, batch_size)
         verbose = _resolve_verbose(verbose)
         callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
@@ -458,6 +466,7 @@ class Trainer:
         """
         from kerastorch.callbacks import CallbackList
 
+        arguments.check_predict(f'Model "{self.name}" predict', x, batch_size, verbose, steps, callbacks)
         adapter = get_data_adapter(x, batch_size=batch_size)
         verbose = _resolve_verbose(verbose)
         callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
@@ -483,6 +492,7 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One optimization step on one batch; returns the loss and metrics."""
         self._assert_compiled("train_on_batch")
+        arguments.check_on_batch(f'Model "{self.name}" train_on_batch', x, y, sample_weight, class_weight, return_dict)
         batch = next(get_data_adapter(x, y, sample_weight, _rows(x), class_weight=class_weight)
                      .batches(self._data_device()))
         self.reset_metrics()
@@ -491,6 +501,7 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics on one batch."""
         self._assert_compiled("test_on_batch")
+        arguments.check_on_batch(f'Model "{self.name}" test_on_batch', x, y, sample_weight, return_dict=return_dict)
         batch = next(get_data_adapter(x, y, sample_weight, _rows(x)).batches(self._data_device()))
         self.reset_metrics()
         with torch.inference_mode():
@@ -499,6 +510,7 @@ class Trainer:
 
     def predict_on_batch(self, x):
         """The model's outputs on one batch, as numpy arrays."""
+        arguments.check_on_batch(f'Model "{self.name}" predict_on_batch', x)
         batch = next(get_data_adapter(x, batch_size=_rows(x)).batches(self._data_device()))
         with torch.inference_mode():
             outputs = self._step_function("predict")(batch)

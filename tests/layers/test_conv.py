@@ -337,11 +337,11 @@ def test_argument_errors_name_layer_expected_and_received():
         layers.Conv2D(2, (3, 3, 3))
     with pytest.raises(ValueError, match=r"strides must be .* received strides=0"):
         layers.Conv1D(2, 3, strides=0)
-    with pytest.raises(ValueError, match=r"filters must be a positive integer, received filters=0"):
+    with pytest.raises(ValueError, match=r"argument `filters` must be a positive integer; received 0 \(int\)"):
         layers.Conv3D(0, 3)
     with pytest.raises(ValueError, match=r"filters must be divisible by groups, received filters=3 and groups=2"):
         layers.Conv2D(3, 3, groups=2)
-    with pytest.raises(ValueError, match=r"depth_multiplier must be a positive integer"):
+    with pytest.raises(ValueError, match=r"argument `depth_multiplier` must be a positive integer"):
         layers.DepthwiseConv2D(3, depth_multiplier=0)
     with pytest.raises(ValueError, match=r"data_format must be one of \['channels_last', 'channels_first'\], "
                                          r"received data_format='nhwc'"):

@@ -210,7 +210,7 @@ def test_errors():
         ConvLSTM2D(2, 3)(torch.ones(2, 3, 4, 1))
     with pytest.raises(ValueError, match=r'ConvLSTM2D layer "conv_lstm2d.*": expected inputs of rank 5.*\(2, 3, 4\)'):
         ConvLSTM2D(2, 3).build((2, 3, 4))
-    with pytest.raises(ValueError, match=r"filters must be a positive integer.*filters=0"):
+    with pytest.raises(ValueError, match=r"argument `filters` must be a positive integer; received 0 \(int\)"):
         ConvLSTM1D(0, 3)
     with pytest.raises(ValueError, match=r"padding must be one of \['valid', 'same'\].*'causal'"):
         ConvLSTM1D(2, 3, padding="causal")

@@ -74,7 +74,7 @@ def test_dense_config_roundtrip():
 
 
 def test_dense_errors_name_layer_and_values():
-    with pytest.raises(ValueError, match=r'Dense layer "dense": units must be a positive integer, received units=0'):
+    with pytest.raises(ValueError, match=r'Dense layer "dense": argument `units` must be a positive integer; received 0 \(int\)'):
         Dense(0)
     layer = Dense(2)
     layer(torch.ones(1, 4))
@@ -184,10 +184,10 @@ def test_embedding_config_roundtrip():
 
 
 def test_embedding_errors():
-    with pytest.raises(ValueError, match=r'Embedding layer "embedding": input_dim must be a positive integer, '
-                                         r"received input_dim=0"):
+    with pytest.raises(ValueError, match=r'Embedding layer "embedding": argument `input_dim` must be a positive integer; '
+                                         r"received 0 \(int\)"):
         Embedding(0, 3)
-    with pytest.raises(ValueError, match=r"output_dim must be a positive integer, received output_dim=-2"):
+    with pytest.raises(ValueError, match=r"argument `output_dim` must be a positive integer; received -2 \(int\)"):
         Embedding(3, -2)
     layer = Embedding(4, 2)
     with pytest.raises(IndexError, match=r'"embedding_2": indices must lie in \[0, 4\), received values in \[1, 9\]'):

@@ -182,17 +182,17 @@ def test_errors_name_the_layer():
                                          r"multiple of num_key_value_heads, received num_query_heads=3 and "
                                          r"num_key_value_heads=2"):
         layers.GroupQueryAttention(head_dim=2, num_query_heads=3, num_key_value_heads=2)
-    with pytest.raises(ValueError, match="head_dim must be a positive integer, received head_dim=0"):
+    with pytest.raises(ValueError, match=r"argument `head_dim` must be a positive integer; received 0 \(int\)"):
         layers.GroupQueryAttention(0, 2, 1)
-    with pytest.raises(ValueError, match="num_key_value_heads must be a positive integer"):
+    with pytest.raises(ValueError, match="argument `num_key_value_heads` must be a positive integer"):
         layers.GroupQueryAttention(2, 2, 0)
-    with pytest.raises(ValueError, match="num_query_heads must be a positive integer"):
+    with pytest.raises(ValueError, match="argument `num_query_heads` must be a positive integer"):
         layers.GroupQueryAttention(2, 1.5, 1)
     with pytest.raises(ValueError, match="dropout must be a number in"):
         layers.GroupQueryAttention(2, 2, 1, dropout=1.0)
-    with pytest.raises(ValueError, match="seed must be None or an int"):
+    with pytest.raises(ValueError, match="argument `seed` must be an integer or None"):
         layers.GroupQueryAttention(2, 2, 1, seed="a")
-    with pytest.raises(ValueError, match="sliding_window must be a positive integer"):
+    with pytest.raises(ValueError, match="argument `sliding_window` must be a positive integer"):
         layers.GroupQueryAttention(2, 2, 1, sliding_window=0)
     with pytest.raises(ValueError, match="dropout is not supported with flash_attention=True"):
         layers.GroupQueryAttention(2, 2, 1, dropout=0.1, flash_attention=True)

@@ -236,7 +236,7 @@ def test_keras_configs_load(keras3):
     (lambda: layers.RandomBrightness(1.5), "RandomBrightness layer .*factor must be .*\\[-1, 1\\]"),
     (lambda: layers.RandomBrightness(0.1, value_range=3), "RandomBrightness layer .*value_range must be"),
     (lambda: layers.RandomFlip("diagonal"), "RandomFlip layer .*mode must be one of"),
-    (lambda: layers.RandomFlip(seed=1.5), "RandomFlip layer .*seed must be None or an int"),
+    (lambda: layers.RandomFlip(seed=1.5), "RandomFlip layer .*argument `seed` must be an integer or None"),
     (lambda: layers.RandomFlip(data_format="nhwc"), "RandomFlip layer .*data_format must be one of"),
     (lambda: layers.RandomFlip()(torch.ones(2, 3), training=True), "RandomFlip layer .*rank 3 .* or 4"),
 ])

@@ -48,6 +48,6 @@ def test_is_keras_tensor():
 
 
 def test_negative_dimensions_are_refused():
-    with pytest.raises(ValueError, match=r"dimensions must be None or non-negative integers, received "
-                                         r"batch_shape=\(None, -2\)"):
+    with pytest.raises(ValueError, match=r"InputLayer: argument `shape` must be a shape \(a tuple whose entries are "
+                                         r"non-negative integers or None\); received \(-2,\) \(tuple\)"):
         keras.Input((-2,))

@@ -272,9 +272,9 @@ def test_keras_configs_load(keras3):
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: layers.RandomCrop(0, 3), 'RandomCrop layer "random_crop.*": height must be a positive integer'),
-    (lambda: layers.RandomCrop(2, 2.5), "RandomCrop layer .*width must be a positive integer"),
-    (lambda: layers.RandomCrop(2, 2, seed="a"), "RandomCrop layer .*seed must be None or an int"),
+    (lambda: layers.RandomCrop(0, 3), 'RandomCrop layer "random_crop.*": argument `height` must be a positive integer'),
+    (lambda: layers.RandomCrop(2, 2.5), "RandomCrop layer .*argument `width` must be a positive integer"),
+    (lambda: layers.RandomCrop(2, 2, seed="a"), "RandomCrop layer .*argument `seed` must be an integer or None"),
     (lambda: layers.RandomCrop(2, 2)(torch.ones(2, 3), training=True), "RandomCrop layer .*rank 3 .* or 4"),
     (lambda: layers.RandomGrayscale(1.5), "RandomGrayscale layer .*factor must be a number in \\[0, 1\\]"),
     (lambda: layers.RandomGrayscale((0.1, 0.2)), "RandomGrayscale layer .*factor must be a number"),

@@ -137,11 +137,11 @@ def test_trains_in_functional_model():
 
 
 def test_errors_name_the_layer():
-    with pytest.raises(ValueError, match=r'MultiHeadAttention layer "[a-z_0-9]+": num_heads must be a positive'):
+    with pytest.raises(ValueError, match=r'MultiHeadAttention layer "[a-z_0-9]+": argument `num_heads` must be a positive'):
         layers.MultiHeadAttention(num_heads=0, key_dim=2)
-    with pytest.raises(ValueError, match="key_dim must be a positive integer, received key_dim=-1"):
+    with pytest.raises(ValueError, match=r"argument `key_dim` must be a positive integer; received -1 \(int\)"):
         layers.MultiHeadAttention(num_heads=2, key_dim=-1)
-    with pytest.raises(ValueError, match="value_dim must be a positive integer"):
+    with pytest.raises(ValueError, match="argument `value_dim` must be a positive integer"):
         layers.MultiHeadAttention(num_heads=2, key_dim=2, value_dim=0)
     with pytest.raises(ValueError, match="dropout must be a number"):
         layers.MultiHeadAttention(num_heads=2, key_dim=2, dropout=1.0)

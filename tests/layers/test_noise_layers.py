@@ -227,8 +227,8 @@ def test_activity_regularization_in_a_model_and_each_call_replaces_the_loss():
                                                               r"noise_shape entries must be None or positive ints")),
     (lambda: layers.GaussianNoise(-1.0), (r'GaussianNoise layer "gaussian_noise": stddev must be a number in '
                                          r"\[0, 1\], received stddev=-1.0")),
-    (lambda: layers.GaussianNoise(0.1, seed=1.5), (r'GaussianNoise layer "gaussian_noise": seed must be None or '
-                                                  r"an int, received seed=1.5")),
+    (lambda: layers.GaussianNoise(0.1, seed=1.5), (r'GaussianNoise layer "gaussian_noise": argument `seed` must '
+                                                  r"be an integer or None; received 1.5 \(float\)")),
     (lambda: layers.ActivityRegularization(l1=-1), (r'ActivityRegularization layer "activity_regularization": l1 '
                                                    r"and l2 must be non-negative numbers, received l1=-1")),
     (lambda: layers.ActivityRegularization(activity_regularizer="l2"), r"activity regularizer is set from l1 and l2"),

@@ -186,7 +186,7 @@ def test_resizing_symbolic_and_int():
         layers.Resizing(2, 2, interpolation="lanczos3")
     with pytest.raises(ValueError, match="Resizing layer .*only one of crop_to_aspect_ratio"):
         layers.Resizing(2, 2, crop_to_aspect_ratio=True, pad_to_aspect_ratio=True)
-    with pytest.raises(ValueError, match="Resizing layer .*height must be a positive integer"):
+    with pytest.raises(ValueError, match="Resizing layer .*argument `height` must be a positive integer"):
         layers.Resizing(0, 2)
     with pytest.raises(ValueError, match="Resizing layer .*rank 3 .* or 4"):
         layers.Resizing(2, 2)(torch.ones(2, 3))

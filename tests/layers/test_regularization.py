@@ -73,7 +73,7 @@ def test_config_roundtrip():
     ({"rate": 1.0}, r'Dropout layer "dropout": rate must be a number in \[0, 1\), received rate=1.0'),
     ({"rate": -0.1}, r"rate must be a number in \[0, 1\), received rate=-0.1"),
     ({"rate": "half"}, r"received rate='half'"),
-    ({"rate": 0.5, "seed": 1.5}, r"seed must be None or an int, received seed=1.5"),
+    ({"rate": 0.5, "seed": 1.5}, r"argument `seed` must be an integer or None; received 1.5 \(float\)"),
     ({"rate": 0.5, "noise_shape": (None, 0)}, r"noise_shape entries must be None or positive ints"),
 ])
 def test_bad_arguments(kwargs, message):

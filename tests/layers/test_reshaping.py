@@ -108,8 +108,8 @@ def test_repeat_vector_values_symbolic_and_config():
 
 
 def test_repeat_vector_errors():
-    with pytest.raises(ValueError, match=r'RepeatVector layer "repeat_vector": n must be a positive integer, '
-                                         r"received n=0"):
+    with pytest.raises(ValueError, match=r'RepeatVector layer "repeat_vector": argument `n` must be a positive integer; '
+                                         r"received 0 \(int\)"):
         RepeatVector(0)
     with pytest.raises(ValueError, match=r'layer "repeat_vector_1".*expected ndim=2, found ndim=3'):
         RepeatVector(2)(torch.ones(1, 2, 3))

@@ -112,5 +112,5 @@ def test_errors():
         layer(torch.ones(1, 3), reverse=True)
     with pytest.raises(IndexError, match=r'"rev".*\[0, 4\)'):
         layer(torch.tensor([4]))
-    with pytest.raises(ValueError, match="input_dim must be a positive integer"):
+    with pytest.raises(ValueError, match="argument `input_dim` must be a positive integer"):
         ReversibleEmbedding(0, 2)

@@ -316,7 +316,7 @@ def test_recurrent_dropout_changes_training_outputs_only():
 # ------------------------------------------------------------- errors
 @pytest.mark.parametrize("cls", ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell"])
 def test_units_must_be_positive(cls):
-    with pytest.raises(ValueError, match=rf'{cls} layer ".*": units must be a positive integer, received units=0'):
+    with pytest.raises(ValueError, match=rf'{cls} layer ".*": argument `units` must be a positive integer; received 0 \(int\)'):
         getattr(layers, cls)(0)
 
 
@@ -338,7 +338,7 @@ def test_cell_and_argument_errors():
         layers.RNN(layers.Dense(2))
     with pytest.raises(ValueError, match=r'LSTM layer "lstm": use_cudnn must be'):
         layers.LSTM(2, use_cudnn="yes")
-    with pytest.raises(TypeError, match=r'GRUCell layer "gru_cell": dropout must be a number'):
+    with pytest.raises(ValueError, match=r'GRUCell layer "gru_cell": argument `dropout` must be a number'):
         layers.GRUCell(2, dropout="a")
 
 

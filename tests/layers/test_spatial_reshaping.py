@@ -147,8 +147,8 @@ def test_layers_are_exported_and_default_to_image_data_format():
                                            r"received cropping=\(1, 2, 3\)")),
     (lambda: layers.Cropping2D(-2), r'Cropping2D layer "cropping2d": cropping must be .*received cropping=-2'),
     (lambda: layers.Cropping3D(((1, 2),)), r"Cropping3D.*tuple of 3 pairs.*received cropping=\(\(1, 2\),\)"),
-    (lambda: layers.UpSampling1D(0), (r'UpSampling1D layer "up_sampling1d": size must be a positive integer, '
-                                     r"received size=0")),
+    (lambda: layers.UpSampling1D(0), (r'UpSampling1D layer "up_sampling1d": argument `size` must be a positive '
+                                     r"integer; received 0 \(int\)")),
     (lambda: layers.UpSampling2D((2, 0)), (r'UpSampling2D layer "up_sampling2d": size must be .* received '
                                           r"size=\(2, 0\)")),
     (lambda: layers.UpSampling3D((2, 2)), r"UpSampling3D.*tuple of 3 positive ints, received size=\(2, 2\)"),

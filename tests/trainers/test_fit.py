@@ -184,7 +184,7 @@ def test_errors_are_clear():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match=r"Data cardinality is ambiguous.*x: \[10\].*y: \[9\]"):
         model.fit(x, y[:9], verbose=0)
-    with pytest.raises(ValueError, match="validation_split must be in"):
+    with pytest.raises(ValueError, match=r"argument `validation_split` must be a number in \[0, 1\)"):
         model.fit(x, y, validation_split=1.5, verbose=0)
     with pytest.raises(ValueError, match="optimizer"):
         model.compile(optimizer="adamm", loss="mse")

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import activations, regularizers
-from kerastorch.backend import conv_utils
+from kerastorch.backend import conv_utils, validation
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
 from kerastorch.layers.core import _label, _positive_int, _set_weight_options, _weight_options_config
 from kerastorch.layers.input_spec import InputSpec
@@ -52,7 +52,7 @@ class _Convolution(SpatialLayer):
         self.padding = conv_utils.normalize_padding(padding, paddings, label)
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
-        self.use_bias = bool(use_bias)
+        self.use_bias = validation.boolean(label, "use_bias", use_bias)
         self._init_weight_args("bias", bias_initializer, bias_regularizer, bias_constraint)
 
     def _init_weight_args(self, prefix, initializer, regularizer, constraint):

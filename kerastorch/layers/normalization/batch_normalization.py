@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import initializers
+from kerastorch.backend import validation
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
@@ -46,9 +47,9 @@ class BatchNormalization(Layer):
                  renorm=False, renorm_clipping=None, renorm_momentum=0.99, synchronized=False, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_int_axis(self, axis)
-        for arg, value in (("momentum", momentum), ("epsilon", epsilon)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise TypeError(f"{label(self)}: {arg} must be a number, received {arg}={value!r}")
+        momentum = validation.number(label(self), "momentum", momentum, low=0, high=1)
+        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
+            raise TypeError(f"{label(self)}: epsilon must be a number, received epsilon={epsilon!r}")
         if epsilon <= 0:
             raise ValueError(f"{label(self)}: epsilon must be positive, received epsilon={epsilon!r}")
         if renorm:
@@ -56,9 +57,9 @@ class BatchNormalization(Layer):
                                       "by kerastorch")
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self.synchronized = bool(synchronized)  # accepted; one process has one set of batch statistics
+        self.center = validation.boolean(label(self), "center", center)
+        self.scale = validation.boolean(label(self), "scale", scale)
+        self.synchronized = validation.boolean(label(self), "synchronized", synchronized)  # accepted; one process has one set of batch statistics
         self.renorm = False
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum

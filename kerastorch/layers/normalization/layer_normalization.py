@@ -14,6 +14,7 @@ import warnings
 import torch
 import torch.nn.functional as F
 
+from kerastorch.backend import validation
 from kerastorch.layers.base import Layer
 from kerastorch.layers.normalization._common import (add_scale_offset, build_normalized_axes, cast_weight, check_axes,
                                                      check_epsilon, init_scale_offset, label, scale_offset_config,
@@ -38,8 +39,8 @@ class LayerNormalization(Layer):
             warnings.warn(f"{label(self)}: rms_scaling=True is deprecated in Keras 3 (it scales by the variance, "
                           "not the root mean square)", stacklevel=2)
         self.epsilon = epsilon
-        self.center = bool(center)
-        self.scale = bool(scale)
+        self.center = validation.boolean(label(self), "center", center)
+        self.scale = validation.boolean(label(self), "scale", scale)
         self.rms_scaling = bool(rms_scaling)
         init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
                           beta_constraint, gamma_constraint)

@@ -10,7 +10,7 @@ Example:
     >>> GlobalAveragePooling2D(keepdims=True)(torch.ones(2, 4, 4, 3)).shape
     torch.Size([2, 1, 1, 3])
 """
-from kerastorch.backend import conv_utils
+from kerastorch.backend import conv_utils, validation
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _label
 from kerastorch.layers.input_spec import InputSpec
@@ -31,7 +31,7 @@ class BaseGlobalPooling(Layer):
         self.rank = rank
         self.pool_mode = pool_mode
         self.data_format = conv_utils.normalize_data_format(data_format, _label(self))
-        self.keepdims = bool(keepdims)
+        self.keepdims = validation.boolean(_label(self), "keepdims", keepdims)
         self._axes = conv_utils.spatial_axes(rank, self.data_format)
         self.input_spec = InputSpec(ndim=rank + 2)
         self.supports_masking = rank == 1 and pool_mode == "average"

@@ -15,6 +15,7 @@ Example:
 import numbers
 
 from kerastorch import random as krandom
+from kerastorch.backend import validation
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _check_seed, _label
 
@@ -45,6 +46,8 @@ class BaseRandomLayer(Layer):
     def _init_noise_shape(self, noise_shape):
         """``noise_shape`` as a tuple of None / positive ints (or None), else a ValueError naming the layer."""
         if noise_shape is not None:
+            if not isinstance(noise_shape, (list, tuple)):
+                validation.fail(_label(self), "noise_shape", "None or a tuple of None / positive ints", noise_shape)
             noise_shape = tuple(noise_shape)
             if not all(d is None or (isinstance(d, numbers.Integral) and d >= 1) for d in noise_shape):
                 raise ValueError(f"{_label(self)}: noise_shape entries must be None or positive ints, "

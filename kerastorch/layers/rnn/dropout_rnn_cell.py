@@ -19,12 +19,12 @@ Example:
     >>> sorted(set(mask.flatten().tolist())) in ([0.0, 2.0], [0.0], [2.0])
     True
 """
-import numbers
 
 import torch
 
 from kerastorch import activations, tree
 from kerastorch import random as krandom
+from kerastorch.backend import validation
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import (_check_seed, _label, _positive_int, _set_weight_options,
                                    _weight_options_config)
@@ -127,7 +127,7 @@ class GatedCell(DropoutRNNCell, Layer):
         super().__init__(**kwargs)
         self.units = _positive_int(self, "units", arguments["units"])
         self.activation = activations.get(arguments["activation"])
-        self.use_bias = bool(arguments["use_bias"])
+        self.use_bias = validation.boolean(_label(self), "use_bias", arguments["use_bias"])
         _set_weight_options(self, **{name: arguments[name] for name in CELL_WEIGHT_OPTIONS})
         self.dropout = _rate(self, "dropout", arguments["dropout"])
         self.recurrent_dropout = _rate(self, "recurrent_dropout", arguments["recurrent_dropout"])
@@ -141,7 +141,7 @@ class GatedCell(DropoutRNNCell, Layer):
         if self._gate_args:
             self.recurrent_activation = activations.get(arguments["recurrent_activation"])
             for name in self._gate_args:
-                setattr(self, name, bool(arguments[name]))
+                setattr(self, name, validation.boolean(_label(self), name, arguments[name]))
         self.state_size = self.units if self._n_states == 1 else [self.units] * self._n_states
         self.output_size = self.units
         self.bias = None
@@ -208,6 +208,6 @@ class GatedCell(DropoutRNNCell, Layer):
 
 
 def _rate(layer, arg, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{_label(layer)}: {arg} must be a number in [0, 1], received {arg}={value!r}")
-    return min(1.0, max(0.0, float(value)))  # clamped, as Keras does
+    """A dropout rate in ``[0, 1)``: Keras 3 clamps other values into ``[0, 1]`` and then ignores a rate of 1
+    (no dropout at all); both are refused here."""
+    return validation.probability(_label(layer), arg, value, include_one=False)

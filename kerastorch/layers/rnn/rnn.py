@@ -34,6 +34,7 @@ from torch._subclasses.fake_tensor import is_fake
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from kerastorch import activations, tree
+from kerastorch.backend import validation
 from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
@@ -66,12 +67,10 @@ class RNN(Layer):
         super().__init__(**kwargs)
         check_cell(self, cell)
         self.cell = cell
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.stateful = bool(stateful)
-        self.unroll = bool(unroll)
-        self.zero_output_for_mask = bool(zero_output_for_mask)
+        flags = {"return_sequences": return_sequences, "return_state": return_state, "go_backwards": go_backwards,
+                 "stateful": stateful, "unroll": unroll, "zero_output_for_mask": zero_output_for_mask}
+        for name, value in flags.items():
+            setattr(self, name, validation.boolean(_label(self), name, value))
         size = cell.state_size
         self.single_state = isinstance(size, int)
         self.state_size = [size] if self.single_state else list(size)

@@ -11,9 +11,9 @@ Example:
     >>> layer(torch.ones(2, 3, 5)).shape
     torch.Size([2, 3, 4])
 """
-import numbers
 
 from kerastorch import regularizers
+from kerastorch.backend import validation
 from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm
@@ -69,10 +69,7 @@ class CellLayer(RNN):
         kwargs.pop("cell", None)
         if kwargs.get("name") is None:
             kwargs["name"] = unique_name(to_snake_case(type(self).__name__))
-        units, name = cell_args["units"], kwargs["name"]
-        if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 1:
-            raise ValueError(f'{type(self).__name__} layer "{name}": units must be a positive integer, '
-                             f"received units={units!r}")
+        validation.positive_int(f'{type(self).__name__} layer "{kwargs["name"]}"', "units", cell_args["units"])
         cell = self._cell_class(**cell_args, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
                                 name=self._cell_name)
         super().__init__(cell, **{k: arguments[k] for k in _LAYER_ARGS}, **kwargs)

@@ -19,6 +19,7 @@ import math
 import torch
 
 from kerastorch import tree
+from kerastorch.backend import validation
 from kerastorch.trainers.data_adapters.batching import class_weight_to_sample_weight, to_tensors
 
 
@@ -34,9 +35,7 @@ class ArrayDataAdapter:
                 raise ValueError("class_weight needs targets y")
             self.sample_weight = class_weight_to_sample_weight(self.y, class_weight)
         self.num_samples = _common_length(self.x, self.y, self.sample_weight)
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, received {batch_size!r}")
-        self.batch_size = batch_size
+        self.batch_size = validation.positive_int("ArrayDataAdapter", "batch_size", batch_size)
         self.shuffle = shuffle
         self._pinned = False
 

@@ -175,9 +175,9 @@ def test_hashing_strings_cannot_enter_symbolic_models():
 
 # ------------------------------------------------------------------------------------------- Hashing errors
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(num_bins=None), "num_bins must be a positive integer, received num_bins=None"),
-    (dict(num_bins=0), "num_bins must be a positive integer, received num_bins=0"),
-    (dict(num_bins=2.5), "num_bins must be a positive integer"),
+    (dict(num_bins=None), r"argument `num_bins` must be a positive integer; received None \(NoneType\)"),
+    (dict(num_bins=0), r"argument `num_bins` must be a positive integer; received 0 \(int\)"),
+    (dict(num_bins=2.5), "argument `num_bins` must be a positive integer"),
     (dict(num_bins=2, salt="string"), "salt must be None, an integer or a pair of integers"),
     (dict(num_bins=2, salt=[1]), "received salt=\\[1\\]"),
     (dict(num_bins=2, salt=[133, 137, 177]), "salt must be"),
@@ -266,7 +266,7 @@ def test_hashed_crossing_config_round_trips(kwargs):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(num_bins=0), "num_bins must be a positive integer"),
+    (dict(num_bins=0), "argument `num_bins` must be a positive integer"),
     (dict(num_bins=3, output_mode="multi_hot"), "output_mode must be one of \\['int', 'one_hot'\\]"),
     (dict(num_bins=3, output_mode="one_hot", sparse=True), "sparse outputs are not supported"),
     (dict(num_bins=3, dtype="float32"), "dtype must be 'int32' or 'int64'"),
