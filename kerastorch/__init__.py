@@ -31,6 +31,12 @@ from kerastorch.losses import Loss
 from kerastorch.metrics import Metric
 from kerastorch.optimizers import Optimizer
 from kerastorch.regularizers import Regularizer
+from kerastorch import wrappers
+from kerastorch.backend.remat import RematScope, remat
+from kerastorch.backend.stateless_scope import StatelessScope
+from kerastorch.backend.symbolic_scope import SymbolicScope
+from kerastorch.layers.operation import Operation
+from kerastorch.models.function import Function
 
 __version__ = "0.1.0"
 

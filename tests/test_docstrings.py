@@ -16,6 +16,7 @@ import kerastorch
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 OPTIONAL = {"kerastorch.applications.torchvision_models": "torchvision", "kerastorch.applications.timm_models": "timm"}
 """Modules whose examples need an optional package (the ``vision`` extra); they run where it is installed."""
+OPTIONAL["kerastorch.wrappers.sklearn_wrapper"] = "sklearn"  # scikit-learn, an optional dependency
 
 
 def _docstring_tests(name):

@@ -3,8 +3,8 @@
 ``keras.Input(shape=(4,))`` returns a :class:`KerasTensor`: a shape (``None`` for
 unknown dimensions), a dtype and the layer call that produced it. Calling a layer on
 KerasTensors runs the layer's ``call`` on torch *fake* tensors (no data, no compute),
-once per concrete stand-in size for the unknown dimensions; output dimensions that
-follow the stand-in are unknown (``None``) in the result. Keras masks travel too: a
+once per concrete stand-in size for the unknown dimensions, inside a ``SymbolicScope``; output
+dimensions that follow the stand-in are unknown (``None``) in the result. Keras masks travel too: a
 KerasTensor's ``_keras_mask`` (itself a boolean KerasTensor) reaches the fake run on
 its stand-in, and the masks the layers attach to their fake outputs come back as the
 outputs' ``_keras_mask``, so ``Embedding(mask_zero=True)(inputs)._keras_mask`` is known
@@ -20,6 +20,7 @@ import contextlib
 import torch
 
 from kerastorch import config, tree
+from kerastorch.backend.symbolic_scope import SymbolicScope
 
 # Two stand-in sizes for unknown dimensions: a dimension of the output that differs
 # between the two runs depends on an unknown input dimension and becomes None.
@@ -98,7 +99,7 @@ def compute_output_spec(fn, args, kwargs, device=None):
     )
     runs = []
     for size in _STAND_INS[: 2 if has_unknown else 1]:
-        with FakeTensorMode(allow_non_fake_inputs=True):
+        with SymbolicScope(), FakeTensorMode(allow_non_fake_inputs=True):
             fake_args, fake_kwargs = tree.map_structure(
                 lambda x: _fake_like(x, size, device) if isinstance(x, KerasTensor) else x, (args, kwargs)
             )

@@ -19,6 +19,7 @@ import torch
 
 from kerastorch import config
 from kerastorch.backend.name_scope import scoped_path
+from kerastorch.backend.stateless_scope import get_stateless_scope
 
 _INITIALIZER_LOOKUP = []  # filled by kerastorch.initializers (above the backend): name -> initializer
 
@@ -64,19 +65,30 @@ class Variable(torch.nn.Parameter):
 
     @property
     def value(self):
-        """The variable itself, as Keras's ``variable.value``."""
+        """The variable itself, as Keras's ``variable.value``; inside a ``keras.StatelessScope`` that maps or
+        updated it, its value in the scope."""
+        scope = get_stateless_scope()
+        if scope is not None:
+            current = scope.get_current_value(self)
+            if current is not None:
+                return current
         return self
 
     def numpy(self):
-        """A numpy copy of the current value."""
-        return self.detach().cpu().numpy()
+        """A numpy copy of the current value (of the value in a ``keras.StatelessScope`` that maps it)."""
+        return self.value.detach().cpu().numpy()
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
 
     def assign(self, value):
-        """Overwrite the value in place (no gradient recorded)."""
+        """Overwrite the value in place (no gradient recorded); inside a ``keras.StatelessScope``, record the
+        new value in the scope instead."""
+        scope = get_stateless_scope()
+        if scope is not None:
+            scope.add_update((self, value))
+            return self
         value = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor) else value)
         if tuple(value.shape) != tuple(self.shape):
             raise ValueError(
@@ -88,13 +100,21 @@ class Variable(torch.nn.Parameter):
         return self
 
     def assign_add(self, value):
-        """``self += value`` in place (no gradient recorded)."""
+        """``self += value`` in place (no gradient recorded); recorded instead in a ``keras.StatelessScope``."""
+        scope = get_stateless_scope()
+        if scope is not None:
+            scope.add_update((self, self.value + torch.as_tensor(value, dtype=self.dtype, device=self.device)))
+            return self
         with torch.no_grad():
             self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
 
     def assign_sub(self, value):
-        """``self -= value`` in place (no gradient recorded)."""
+        """``self -= value`` in place (no gradient recorded); recorded instead in a ``keras.StatelessScope``."""
+        scope = get_stateless_scope()
+        if scope is not None:
+            scope.add_update((self, self.value - torch.as_tensor(value, dtype=self.dtype, device=self.device)))
+            return self
         with torch.no_grad():
             self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self

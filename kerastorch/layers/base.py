@@ -23,9 +23,11 @@ Example:
     >>> Linear(4)(torch.ones(2, 3)).shape
     torch.Size([2, 4])
 """
+import contextlib
 import copy
 import functools
 import inspect
+import math
 import threading
 
 import numpy as np
@@ -34,10 +36,13 @@ import torch
 from kerastorch import config, dtype_policies, tree
 from kerastorch.backend.keras_tensor import KerasTensor, compute_output_spec, is_symbolic, real_tensors
 from kerastorch.backend.naming import to_snake_case, unique_name
+from kerastorch.backend.remat import checkpoint_call, get_current_remat_mode, register_call_state, remat
+from kerastorch.backend.stateless_scope import get_stateless_scope
 from kerastorch.backend.variable import Variable
 from kerastorch.backend.weight_budget import charge_weight
 from kerastorch.layers.input_spec import assert_input_compatibility
 from kerastorch.layers.node import Node
+from kerastorch.layers.operation import Operation
 
 _CALL_CONTEXT = threading.local()
 _BASE_INIT_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_shape",
@@ -56,12 +61,13 @@ class _CallSignature:
         self.accepts_kwargs = any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-class Layer(torch.nn.Module):
-    """Base class of all layers: a ``torch.nn.Module`` with Keras's layer API."""
+class Layer(torch.nn.Module, Operation):
+    """Base class of all layers: a ``torch.nn.Module`` with Keras's layer API (and a ``keras.Operation``)."""
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
         instance.__dict__["_auto_config"] = _capture_init_args(cls, args, kwargs)
+        instance.__dict__["_remat_mode"] = get_current_remat_mode()  # a layer created in a keras.RematScope
         return instance
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None,
@@ -95,6 +101,9 @@ class Layer(torch.nn.Module):
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
+        scope = get_stateless_scope()
+        if scope is not None and not scope.is_bound(self):
+            return self._call_in_stateless_scope(scope, args, kwargs)
         first = args[0] if args else (next(iter(kwargs.values())) if kwargs else None)
         if not isinstance(first, torch.Tensor) and not _is_tensor_list(first):
             if is_symbolic((args, kwargs)):
@@ -146,17 +155,70 @@ class Layer(torch.nn.Module):
         if outer is None and training is not None:
             _CALL_CONTEXT.training = training
             try:
-                outputs = super().__call__(*args, **kwargs)
+                outputs = (super().__call__(*args, **kwargs) if self._remat_mode is None
+                           else self._rematerialized_call(args, kwargs))
             finally:
                 _CALL_CONTEXT.training = None
         else:
-            outputs = super().__call__(*args, **kwargs)
+            outputs = (super().__call__(*args, **kwargs) if self._remat_mode is None
+                       else self._rematerialized_call(args, kwargs))
         if self.activity_regularizer is not None:
             for output in tree.flatten(outputs):
                 self._losses.append(self.activity_regularizer(output) / output.shape[0])
+                _collect_loss(self._losses[-1])
         if self.supports_masking and (previous_mask is not None or type(self).compute_mask is not Layer.compute_mask):
             _attach_mask(outputs, self.compute_mask(first, previous_mask))
         return outputs
+
+    _remat_mode = None  # the keras.RematScope the layer was created in (set by __new__)
+
+    def _rematerialized_call(self, args, kwargs):
+        """The torch forward pass of a layer created in a ``keras.RematScope``, rematerialized as its mode says
+        (a plain call without gradient recording)."""
+        mode = self._remat_mode
+        if not torch.is_grad_enabled() or (mode.mode == "list_of_layers" and self.name not in mode.layer_names):
+            return super().__call__(*args, **kwargs)
+        if mode.mode == "activations":
+            swapped = {name: fn for name, fn in self.__dict__.items()
+                       if name in ("activation", "_activation") and callable(fn)}
+            self.__dict__.update({name: remat(fn) for name, fn in swapped.items()})
+            try:
+                return super().__call__(*args, **kwargs)
+            finally:
+                self.__dict__.update(swapped)
+        if mode.mode == "larger_than" and not self._output_larger_than(mode.output_size_threshold, args, kwargs):
+            return super().__call__(*args, **kwargs)
+        return checkpoint_call(super().__call__, args, kwargs, state=self)
+
+    def _output_larger_than(self, threshold, args, kwargs):
+        """Whether the outputs of a call on these arguments hold more than ``threshold`` numbers (found from
+        the output spec, once per input shapes and dtypes)."""
+        key = tuple((tuple(x.shape), x.dtype) if isinstance(x, torch.Tensor) else None
+                    for x in tree.flatten((args, kwargs)))
+        sizes = self.__dict__.setdefault("_remat_sizes", {})
+        if key not in sizes:
+            spec_args, spec_kwargs = tree.map_structure(
+                lambda x: KerasTensor(tuple(x.shape), x.dtype) if isinstance(x, torch.Tensor) else x, (args, kwargs))
+            if "training" in spec_kwargs:  # the shapes in inference mode: a shape run updates no statistics
+                spec_kwargs["training"] = False
+            with _training_context(False):
+                spec = self.compute_output_spec(*spec_args, **spec_kwargs)
+            total = sum(math.prod(t.shape) for t in tree.flatten(spec) if isinstance(t, KerasTensor))
+            sizes[key] = total > threshold
+        return sizes[key]
+
+    def _call_in_stateless_scope(self, scope, args, kwargs):
+        """``__call__`` with the weights of this layer and those below it reading the values of ``scope``."""
+        modules = list(self.modules())
+        slots = []
+        for module in modules:
+            slots.extend((module._parameters, key) for key in module._parameters)
+            slots.extend((module.__dict__, alias) for alias in module.__dict__.get("_weight_aliases", ()))
+        token = scope.bind(modules, slots)
+        try:
+            return self.__call__(*args, **kwargs)
+        finally:
+            scope.unbind(token)
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs (Keras masking): the input mask, passed through, by default.
@@ -501,6 +563,7 @@ class Layer(torch.nn.Module):
     def add_loss(self, loss):
         """Record a scalar loss (e.g. an activity penalty) computed in ``call``."""
         self._losses.append(loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss))
+        _collect_loss(self._losses[-1])
 
     @property
     def losses(self):
@@ -601,6 +664,27 @@ class Layer(torch.nn.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _collect_loss(loss):
+    """Also give ``loss`` to an enclosing ``keras.StatelessScope(collect_losses=True)``."""
+    scope = get_stateless_scope()
+    if scope is not None and scope.collect_losses:
+        scope.add_loss(loss)
+
+
+@contextlib.contextmanager
+def _training_context(training):
+    previous = getattr(_CALL_CONTEXT, "training", None)
+    _CALL_CONTEXT.training = training
+    try:
+        yield
+    finally:
+        _CALL_CONTEXT.training = previous
+
+
+# A rematerialized forward pass is recomputed during the backward pass: with the training flag it ran with.
+register_call_state(lambda: functools.partial(_training_context, getattr(_CALL_CONTEXT, "training", None)))
 
 
 def _cast_float(x, dtype):
