@@ -271,6 +271,8 @@ class Layer(torch.nn.Module, Operation):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
         if ("call" in cls.__dict__ and "_preserves_shape" not in cls.__dict__
                 and not cls.__module__.startswith("kerastorch.")):
             cls._preserves_shape = False
@@ -664,6 +666,24 @@ class Layer(torch.nn.Module, Operation):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _marks_built(build):
+    """A subclass's ``build``, which also marks the layer built when user code calls it directly (as Keras does),
+    so that the first call does not build it again."""
+    if getattr(build, "_marks_built", False):
+        return build
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        result = build(self, *args, **kwargs)
+        if len(args) == 1 and not kwargs and getattr(self, "_build_shapes", None) is None:
+            self._build_shapes = args[0]  # for get_build_config; _run_build records the same when it builds
+        self.built = True
+        return result
+
+    wrapper._marks_built = True
+    return wrapper
 
 
 def _collect_loss(loss):

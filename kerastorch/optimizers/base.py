@@ -196,6 +196,7 @@ class Optimizer:
         self._variables, self._index, self._slots, self._scalars = [], {}, {}, {}
         self._averages, self._accumulators, self._plans = [], [], {}
         self._exclude_ids, self._exclude_names, self._exclude_pattern = set(), set(), None
+        self._excluded_variables = []  # what _exclude_ids identifies (ids do not survive pickling or copying)
 
     # ----------------------------------------------------------------- learning rate, counters
 
@@ -361,10 +362,23 @@ class Optimizer:
         >>> kernel.numpy(), bias.numpy()
         (array([0.95, 0.95], dtype=float32), array([1., 1.], dtype=float32))
         """
+        self._excluded_variables += list(var_list or ())
         self._exclude_ids |= {id(v) for v in var_list or ()}
         self._exclude_names |= set(var_names or ())
         self._exclude_pattern = re.compile("|".join(sorted(self._exclude_names))) if self._exclude_names else None
         self._plans = {}
+
+    def __getstate__(self):
+        # Lookups keyed by id() are rebuilt after unpickling or deep-copying (the ids change); the cached
+        # step plans are rebuilt on the next step.
+        state = self.__dict__.copy()
+        state["_index"], state["_exclude_ids"], state["_plans"] = None, None, {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._index = {id(v): i for i, v in enumerate(self._variables)}
+        self._exclude_ids = {id(v) for v in self._excluded_variables}
 
     def _excluded_from_weight_decay(self, variable):
         if id(variable) in self._exclude_ids:

@@ -287,6 +287,12 @@ class MultiOptimizer(Optimizer):
         self._variables = variables
         self.built = True
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # Which sub-optimizer owns each variable, by id: rebuilt from the sub-optimizers' own variable lists.
+        self._owners = {id(v): index for index, optimizer in enumerate(getattr(self, "_built_optimizers", ()))
+                        for v in optimizer._variables}
+
     def apply(self, grads, trainable_variables=None):
         """One step: each sub-optimizer applies the gradients of its variables (``None`` gradients skipped);
         builds on first use, as every optimizer does."""

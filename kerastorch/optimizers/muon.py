@@ -133,6 +133,10 @@ class Muon(Optimizer):
         self._adam_ids = {id(v) for v in variables if self._uses_adam(v)}
         super().build(variables)
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._adam_ids = {id(v) for v in self._variables if self._uses_adam(v)}  # ids change when unpickled
+
     def _slot_blocks(self):
         return (("momentum", "velocity"),)
 

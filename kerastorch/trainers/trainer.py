@@ -52,6 +52,13 @@ class Trainer:
     compiled_loss = None
     compiled_metrics = None
 
+    def __getstate__(self):
+        # The step functions are caches of closures (rebuilt on the next fit/evaluate/predict): a fitted model
+        # pickles (and deep-copies) like an unfitted one.
+        state = dict(super().__getstate__())
+        state["_step_functions"], state["_optimizer_step"] = {}, None
+        return state
+
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):

@@ -421,3 +421,18 @@ def test_symbolic_calls_of_shape_preserving_layers_skip_the_fake_run_and_subclas
             return torch.cat([super().call(inputs)] * 2, -1)
 
     assert Wider(2)(x).shape == (None, 4)
+
+
+def test_calling_build_directly_marks_the_layer_built():
+    class Scaled(keras.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), name="count")
+
+        def call(self, x):
+            return x * self.w
+
+    layer = Scaled()
+    layer.build((2, 3))
+    assert layer.built and layer.get_build_config() == {"input_shape": [2, 3]}
+    layer(torch.ones(2, 3))
+    assert [w.path for w in layer.weights] == [f"{layer.name}/count"]  # not built a second time

@@ -333,3 +333,11 @@ def test_rms_norm_weights_config_and_errors():
         layers.RMSNormalization(epsilon=-1)
     with pytest.raises(ValueError, match="RMSNormalization layer .*axis 3 is out of range"):
         layers.RMSNormalization(axis=3)(torch.ones(2, 3))
+
+
+def test_a_symbolic_training_call_of_an_enclosing_model_leaves_the_statistics_alone():
+    inner = kerastorch.Sequential([kerastorch.Input((16,)), layers.Dense(16), layers.BatchNormalization()])
+    norm = inner.layers[1]
+    inner(kerastorch.Input((16,)), training=True)
+    np.testing.assert_array_equal(norm.moving_mean.numpy(), np.zeros(16))
+    np.testing.assert_array_equal(norm.moving_variance.numpy(), np.ones(16))

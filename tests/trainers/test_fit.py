@@ -335,3 +335,30 @@ def test_an_endless_py_dataset_trains_with_steps_per_epoch():
     model.compile(optimizer="sgd", loss="mse")
     history = model.fit(Endless(), steps_per_epoch=4, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def _adamw_without_bias_decay():
+    optimizer = keras.optimizers.AdamW(weight_decay=0.1)
+    optimizer.exclude_from_weight_decay(var_names=["bias"])
+    return optimizer
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    _adamw_without_bias_decay, keras.optimizers.Muon,
+    lambda: keras.optimizers.MultiOptimizer(keras.optimizers.OptimizerMap(
+        keras.optimizers.Adam(), {"dense/kernel": keras.optimizers.SGD(0.1)})),
+], ids=["adamw", "muon", "multi"])
+def test_a_fitted_model_pickles_and_copies_and_trains_on(make_optimizer):
+    import copy
+    import pickle
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="dense")])
+    model.compile(make_optimizer(), "mse")
+    x, y = np.ones((4, 3)), np.ones((4, 2))
+    model.fit(x, y, verbose=0)
+    restored, copied = pickle.loads(pickle.dumps(model)), copy.deepcopy(model)
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+    for clone in (restored, copied, model):
+        clone.fit(x, y, verbose=0)
+    np.testing.assert_allclose(restored.get_weights()[0], model.get_weights()[0], rtol=1e-6)
+    np.testing.assert_allclose(copied.get_weights()[0], model.get_weights()[0], rtol=1e-6)

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from kerastorch import initializers
 from kerastorch.backend import validation
+from kerastorch.backend.symbolic_scope import in_symbolic_scope
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
@@ -69,7 +70,6 @@ class BatchNormalization(Layer):
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.supports_masking = True
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
-        self._symbolic = False
 
     def build(self, input_shape):
         (axis,) = positive_axes(self, self.axis, input_shape)
@@ -89,14 +89,6 @@ class BatchNormalization(Layer):
 
     _preserves_shape = True
 
-    def compute_output_spec(self, *args, **kwargs):
-        # Symbolic calls run on fake tensors: the moving statistics are not updated there.
-        self._symbolic = True
-        try:
-            return super().compute_output_spec(*args, **kwargs)
-        finally:
-            self._symbolic = False
-
     def call(self, inputs, training=None, mask=None):
         if mask is not None and mask.dim() != inputs.dim() - 1:
             raise ValueError(f"{label(self)}: the mask must have one axis less than the inputs, received mask "
@@ -115,7 +107,7 @@ class BatchNormalization(Layer):
             mean, variance = self._moments(x, mask)
             self._update_moving(mean, variance)
             outputs = self._direct(x, mean, variance, gamma, beta)
-        elif self._symbolic:
+        elif in_symbolic_scope():  # fake tensors (a symbolic call, also of an enclosing model): no update
             outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0,
                                                              self.epsilon))
         else:
@@ -174,7 +166,7 @@ class BatchNormalization(Layer):
         return mean, variance
 
     def _update_moving(self, mean, variance):
-        if self._symbolic:
+        if in_symbolic_scope():
             return
         m = self.momentum
         with torch.no_grad():
