@@ -49,7 +49,23 @@ def _graph_arguments(args, kwargs):
 @register_builtin("keras")
 class Model(Trainer, Layer):
     """A Layer with model-level utilities (``layers``, ``get_layer``, ``summary``) and
-    the training API (``compile``, ``fit``, ``evaluate``, ``predict``)."""
+    the training API (``compile``, ``fit``, ``evaluate``, ``predict``).
+
+    ``Model(inputs, outputs)`` (positionally or by keyword) returns a :class:`Functional` model; a subclass
+    is built with keyword arguments only and defines its layers in ``__init__`` and its forward pass in
+    ``call`` (see the module docstring).
+
+    Args:
+        *args: ``inputs, outputs`` of a functional model; nothing else is accepted positionally.
+        **kwargs: ``inputs`` and ``outputs`` (functional: KerasTensors from ``keras.Input`` and the layer
+            calls on them, each a tensor, list or dict), and the base layer arguments (``name``,
+            ``trainable``, ``dtype``...).
+
+    Raises:
+        TypeError: for positional arguments other than ``inputs, outputs``.
+        ValueError: for functional inputs or outputs that are not symbolic tensors, inputs that do not come
+            from ``keras.Input``, outputs that depend on an input not passed, or two layers with one name.
+    """
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and _graph_arguments(args, kwargs) is not None:
@@ -223,7 +239,19 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     def save_weights(self, filepath, overwrite=True):
-        """Write the weights to a ``.safetensors`` file keyed by weight path (atomic).
+        """Write the model's weights to a file, atomically; the name picks the format.
+
+        ``.safetensors`` (ours, keyed by weight path), ``.weights.h5`` (Keras 3's layout); any other name is a
+        TensorFlow checkpoint prefix (``<prefix>.index``, ``<prefix>.data-00000-of-00001`` and a ``checkpoint``
+        file beside them), which tf.keras 2 reads.
+
+        Args:
+            filepath: str or path-like: the file, or the checkpoint prefix.
+            overwrite: bool, default True: whether an existing file (or checkpoint) may be replaced.
+
+        Raises:
+            FileExistsError: the file or checkpoint exists and ``overwrite`` is False.
+            ValueError: a name for a whole-model file (``.keras``, a legacy ``.h5``).
 
         >>> import kerastorch as keras
         >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
@@ -237,7 +265,8 @@ class Model(Trainer, Layer):
 
         from kerastorch.saving.weights_file import save_weights
 
-        if not overwrite and os.path.exists(filepath):
+        path = os.fspath(filepath)
+        if not overwrite and (os.path.exists(path) or os.path.exists(path + ".index")):
             raise FileExistsError(f'save_weights: "{filepath}" exists and overwrite=False')
         save_weights(self, filepath)
 

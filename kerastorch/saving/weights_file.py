@@ -8,7 +8,9 @@ than silently wrong weights (files written by other tools, without it, load unch
 The file name picks the format: ``.safetensors`` is ours; ``.weights.h5`` / ``.h5`` / ``.hdf5``
 go to :mod:`kerastorch.saving.h5_format` (Keras 3's layout when ``is_keras3_weights_h5``, else
 the legacy ``layer_names`` layout, with ``by_name``); a ``.keras`` archive or a saved-model folder
-loads the weights member it holds.
+loads the weights member it holds. Any other name is tf.keras 2's checkpoint form, a TensorFlow
+checkpoint prefix (``ckpt`` for ``ckpt.index``, :mod:`kerastorch.saving.tf_checkpoint`); a tf.keras 2
+SavedModel folder loads from its ``variables/`` checkpoint.
 
 Matching (safetensors), decided before any weight is written, so an error changes nothing:
 
@@ -174,15 +176,22 @@ def weights_bytes(model):
 
 
 def save_weights(model, filepath):
-    """Write every weight of ``model`` atomically: ``.safetensors`` (ours) or ``.weights.h5`` (Keras 3's)."""
+    """Write every weight of ``model`` atomically: ``.safetensors`` (ours), ``.weights.h5`` (Keras 3's), or any
+    other name as a TensorFlow checkpoint prefix (tf.keras 2's ``save_weights("ckpt")``)."""
     path = os.fspath(filepath)
     if path.endswith(".weights.h5"):
         from kerastorch.saving import h5_format
 
         write_bytes(path, h5_format.write_keras_weights_h5(model))  # in memory first: disk errors are OSErrors
         return
-    if not path.endswith(".safetensors"):
-        raise ValueError(f'save_weights: the file name must end in ".safetensors" or ".weights.h5", received {path!r}')
+    if path.endswith(_H5_SUFFIXES + (".keras",)):
+        raise ValueError(f'save_weights: the file name must end in ".safetensors" or ".weights.h5" (a name without '
+                         f"a known suffix is a TensorFlow checkpoint prefix), received {path!r}")
+    if not path.endswith(".safetensors"):  # tf.keras 2's form: save_weights("ckpt") writes a TensorFlow checkpoint
+        from kerastorch.saving import tf_checkpoint
+
+        tf_checkpoint.save_checkpoint(model, path)
+        return
     write_bytes(path, weights_bytes(model))  # OSError (not the library's own error) when the disk is full
 
 
@@ -196,11 +205,21 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         return _load_h5(model, path, skip_mismatch, by_name)
     if by_name:
         raise ValueError(f"load_weights: by_name=True applies to legacy Keras .h5 files only, received {path!r}")
+    from kerastorch.saving import tf_checkpoint, tf_saved_model
+
+    if tf_checkpoint.is_checkpoint(path):  # tf.keras 2's form: a TensorFlow checkpoint prefix
+        return tf_checkpoint.load_checkpoint(model, path, skip_mismatch=skip_mismatch)
+    if tf_saved_model.is_saved_model(path):
+        return tf_saved_model.load_saved_model_weights(model, path, skip_mismatch=skip_mismatch)
     if path.endswith(".keras") or os.path.isdir(path):
         return _load_archive(model, path, skip_mismatch)
     if not path.endswith(".safetensors"):
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"load_weights: no weights file and no TensorFlow checkpoint at {path!r} (a "
+                                    f"checkpoint prefix needs {path + '.index'!r})")
         raise ValueError(f'load_weights: the file name must end in ".safetensors", ".weights.h5", ".h5", ".hdf5" '
-                         f'or ".keras" (or name a saved-model folder), received {path!r}')
+                         f'or ".keras" (or name a saved-model folder or a TensorFlow checkpoint prefix), received '
+                         f"{path!r}")
     return _load_safetensors(model, _FileReader(path), skip_mismatch)
 
 

@@ -24,5 +24,6 @@ from kerastorch.utils.progbar import Progbar
 from kerastorch.utils import bounding_boxes
 from kerastorch.utils.config_utils import Config
 from kerastorch.utils.model_visualization import model_to_dot, plot_model
+from kerastorch.saving.tf_checkpoint import latest_checkpoint
 
 Sequence = PyDataset

@@ -388,10 +388,11 @@ def test_not_a_file(tmp_path):
 
 def test_file_names(tmp_path):
     model = make([1])
-    for name in ("w.pt", "w.json", "w"):
+    for name in ("w.h5", "w.hdf5", "w.keras"):  # any other name is a TensorFlow checkpoint prefix
         with pytest.raises(ValueError, match=r'save_weights: the file name must end in ".safetensors" or '
-                                             rf'".weights.h5", received .*{name}'):
+                                             rf'".weights.h5" .*received .*{name}'):
             save_weights(model, str(tmp_path / name))
+    (tmp_path / "w.pt").write_bytes(b"torch")
     with pytest.raises(ValueError, match=r'load_weights: the file name must end in ".safetensors", .*w\.pt'):
         load_weights(model, str(tmp_path / "w.pt"))
     with pytest.raises(ValueError, match="by_name=True applies to legacy Keras .h5 files only"):
