@@ -39,11 +39,27 @@ def _tensor(x):
 
 @_builtin
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    """Keras's generalized ReLU: ``x`` above ``threshold`` (else 0), clipped to
-    ``[0, max_value]`` when ``max_value`` is set, minus ``negative_slope * relu(threshold - x)``.
+    """Rectified linear unit, with Keras's generalizations: ``max(x, 0)`` by default.
 
-    >>> relu(torch.tensor([-10.0, 5.0, 10.0]), negative_slope=0.5, max_value=8.0)
-    tensor([-5.,  5.,  8.])
+    Entries at or below ``threshold`` become ``negative_slope * (x - threshold)``; the others keep ``x``, capped at
+    ``max_value`` when it is set.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        negative_slope: float, default ``0.0``: the slope below ``threshold``.
+        max_value: float or None, default ``None``: the largest output value (None: no cap).
+        threshold: float, default ``0.0``: inputs at or below it are not passed through.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> relu(torch.tensor([-10.0, 5.0, 10.0]))
+        tensor([ 0.,  5., 10.])
+        >>> relu(torch.tensor([-10.0, 5.0, 10.0]), negative_slope=0.5, max_value=8.0)
+        tensor([-5.,  5.,  8.])
+        >>> relu(torch.tensor([1.0, 3.0]), threshold=2.0)
+        tensor([0., 3.])
     """
     x = _tensor(x)
     if max_value is None and threshold == 0:
@@ -61,126 +77,339 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 @_builtin
 def leaky_relu(x, negative_slope=0.2):
-    """``x`` if positive, else ``negative_slope * x``: ``leaky_relu(torch.tensor([-1.0]))`` -> ``tensor([-0.2000])``."""
+    """Leaky ReLU: ``x`` where ``x >= 0``, else ``negative_slope * x``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        negative_slope: float, default ``0.2``: the slope for negative inputs.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> leaky_relu(torch.tensor([-1.0, 2.0]))
+        tensor([-0.2000,  2.0000])
+    """
     return F.leaky_relu(_tensor(x), negative_slope)
 
 
 @_builtin
 def relu6(x):
-    """``min(max(x, 0), 6)``: ``relu6(torch.tensor([-1.0, 9.0]))`` -> ``tensor([0., 6.])``."""
+    """ReLU capped at 6: ``min(max(x, 0), 6)``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> relu6(torch.tensor([-1.0, 3.0, 9.0]))
+        tensor([0., 3., 6.])
+    """
     return F.relu6(_tensor(x))
 
 
 @_builtin
 def elu(x, alpha=1.0):
-    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``: ``elu(torch.tensor([0.0]))`` -> ``tensor([0.])``."""
+    """Exponential linear unit: ``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        alpha: float, default ``1.0``: the scale of the negative part (its limit is ``-alpha``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> elu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.6321,  0.0000,  2.0000])
+    """
     return F.elu(_tensor(x), alpha)
 
 
 @_builtin
 def selu(x):
-    """``1.0507 * elu(x, alpha=1.6733)``: ``selu(torch.tensor([0.0]))`` -> ``tensor([0.])``."""
+    """Scaled exponential linear unit: ``scale * elu(x, alpha)`` with ``alpha = 1.67326...`` and ``scale = 1.05070...``.
+
+    Used with ``lecun_normal`` initialization (and ``AlphaDropout``) it keeps activations self-normalizing.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> selu(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.0507])
+    """
     return F.selu(_tensor(x))
 
 
 @_builtin
 def celu(x, alpha=1.0):
-    """``x`` if ``x >= 0`` else ``alpha * (exp(x / alpha) - 1)``: ``celu(torch.tensor([1.0]))`` -> ``tensor([1.])``."""
+    """Continuously differentiable ELU: ``x`` where ``x >= 0``, else ``alpha * (exp(x / alpha) - 1)``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        alpha: float, default ``1.0``: the scale of the negative part.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> celu(torch.tensor([-1.0, 1.0]))
+        tensor([-0.6321,  1.0000])
+    """
     return F.celu(_tensor(x), alpha)
 
 
 @_builtin
 def gelu(x, approximate=False):
-    """``x * P(N(0, 1) <= x)`` (tanh approximation if ``approximate``).
+    """Gaussian error linear unit: ``x * P(X <= x)`` for a standard normal ``X``.
 
-    ``gelu(torch.tensor([0.0]))`` -> ``tensor([0.])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        approximate: bool, default ``False``: use the tanh approximation instead of the exact ``erf`` form.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> gelu(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.8413])
+        >>> gelu(torch.tensor([1.0]), approximate=True)
+        tensor([0.8412])
     """
     return F.gelu(_tensor(x), approximate="tanh" if approximate else "none")
 
 
 @_builtin
 def sigmoid(x):
-    """``1 / (1 + exp(-x))``: ``sigmoid(torch.tensor([0.0]))`` -> ``tensor([0.5000])``."""
+    """Logistic sigmoid: ``1 / (1 + exp(-x))``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> sigmoid(torch.tensor([0.0]))
+        tensor([0.5000])
+    """
     return torch.sigmoid(_tensor(x))
 
 
 @_builtin
 def tanh(x):
-    """Hyperbolic tangent: ``tanh(torch.tensor([0.0]))`` -> ``tensor([0.])``."""
+    """Hyperbolic tangent: ``(exp(x) - exp(-x)) / (exp(x) + exp(-x))``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> tanh(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7616])
+    """
     return torch.tanh(_tensor(x))
 
 
 @_builtin
 def softplus(x):
-    """``log(exp(x) + 1)``: ``softplus(torch.tensor([0.0]))`` -> ``tensor([0.6931])``."""
+    """Softplus: ``log(exp(x) + 1)``, a smooth ReLU.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> softplus(torch.tensor([0.0]))
+        tensor([0.6931])
+    """
     return F.softplus(_tensor(x))
 
 
 @_builtin
 def softsign(x):
-    """``x / (|x| + 1)``: ``softsign(torch.tensor([1.0]))`` -> ``tensor([0.5000])``."""
+    """Softsign: ``x / (|x| + 1)``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> softsign(torch.tensor([1.0, -3.0]))
+        tensor([ 0.5000, -0.7500])
+    """
     return F.softsign(_tensor(x))
 
 
 @_builtin
 def silu(x):
-    """``x * sigmoid(x)`` (also called swish): ``silu(torch.tensor([0.0]))`` -> ``tensor([0.])``."""
+    """Sigmoid linear unit (swish): ``x * sigmoid(x)``.
+
+    ``swish`` is the same function.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> silu(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7311])
+    """
     return F.silu(_tensor(x))
 
 
 @_builtin
 def hard_sigmoid(x):
-    """``relu6(x + 3) / 6``: ``hard_sigmoid(torch.tensor([0.0, 4.0]))`` -> ``tensor([0.5000, 1.0000])``."""
+    """Hard sigmoid: ``relu6(x + 3) / 6``, a piecewise-linear sigmoid.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> hard_sigmoid(torch.tensor([-4.0, 0.0, 4.0]))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
     return F.hardsigmoid(_tensor(x))
 
 
 @_builtin
 def hard_silu(x):
-    """``x * relu6(x + 3) / 6`` (also called hard_swish): ``hard_silu(torch.tensor([4.0]))`` -> ``tensor([4.])``."""
+    """Hard SiLU (hard swish): ``x * relu6(x + 3) / 6``.
+
+    ``hard_swish`` is the same function.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> hard_silu(torch.tensor([0.0, 1.0, 4.0]))
+        tensor([0.0000, 0.6667, 4.0000])
+    """
     return F.hardswish(_tensor(x))
 
 
 @_builtin
 def hard_tanh(x):
-    """``x`` clipped to ``[-1, 1]``: ``hard_tanh(torch.tensor([-3.0, 0.5]))`` -> ``tensor([-1.0000,  0.5000])``."""
+    """Hard tanh: ``x`` clipped to ``[-1, 1]``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> hard_tanh(torch.tensor([-3.0, 0.5]))
+        tensor([-1.0000,  0.5000])
+    """
     return F.hardtanh(_tensor(x))
 
 
 @_builtin
 def hard_shrink(x, threshold=0.5):
-    """``x`` if ``|x| > threshold`` else 0: ``hard_shrink(torch.tensor([0.3, 2.0]))`` -> ``tensor([0., 2.])``."""
+    """Hard shrinkage: ``x`` where ``|x| > threshold``, else 0.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        threshold: float, default ``0.5``: entries with ``|x| <= threshold`` become 0.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> hard_shrink(torch.tensor([0.3, 2.0]))
+        tensor([0., 2.])
+    """
     return F.hardshrink(_tensor(x), threshold)
 
 
 @_builtin
 def soft_shrink(x, threshold=0.5):
-    """``x`` moved ``threshold`` towards 0 (0 inside ``±threshold``).
+    """Soft shrinkage: ``x`` moved ``threshold`` towards 0, and 0 where ``|x| <= threshold``.
 
-    ``soft_shrink(torch.tensor([2.0]))`` -> ``tensor([1.5000])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        threshold: float, default ``0.5``: the shrinkage amount and the width of the zero band.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> soft_shrink(torch.tensor([-2.0, 0.3, 2.0]))
+        tensor([-1.5000,  0.0000,  1.5000])
     """
     return F.softshrink(_tensor(x), threshold)
 
 
 @_builtin
 def tanh_shrink(x):
-    """``x - tanh(x)``: ``tanh_shrink(torch.tensor([0.0]))`` -> ``tensor([0.])``."""
+    """Tanh shrinkage: ``x - tanh(x)``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> tanh_shrink(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.2384])
+    """
     return F.tanhshrink(_tensor(x))
 
 
 @_builtin
 def threshold(x, threshold, default_value):
-    """``x`` if ``x > threshold`` else ``default_value``.
+    """``x`` where ``x > threshold``, else ``default_value``.
 
-    ``threshold(torch.tensor([1.0, 3.0]), 2.0, -1.0)`` -> ``tensor([-1.,  3.])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        threshold: float: entries greater than it are kept.
+        default_value: float: the value of the other entries.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> threshold(torch.tensor([1.0, 3.0]), 2.0, -1.0)
+        tensor([-1.,  3.])
     """
     return F.threshold(_tensor(x), threshold, default_value)
 
 
 @_builtin
 def sparse_plus(x):
-    """0 below -1, ``(x + 1)**2 / 4`` in between, ``x`` above 1.
+    """Sparse plus: 0 for ``x <= -1``, ``(x + 1)**2 / 4`` for ``-1 < x < 1`` and ``x`` for ``x >= 1``.
 
-    ``sparse_plus(torch.tensor([0.0]))`` -> ``tensor([0.2500])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> sparse_plus(torch.tensor([-2.0, 0.0, 2.0]))
+        tensor([0.0000, 0.2500, 2.0000])
     """
     x = _tensor(x)
     middle = torch.square(x + 1) / 4
@@ -189,49 +418,127 @@ def sparse_plus(x):
 
 @_builtin
 def sparse_sigmoid(x):
-    """``(x + 1) / 2`` clipped to ``[0, 1]``.
+    """Sparse sigmoid: ``(x + 1) / 2`` clipped to ``[0, 1]``.
 
-    ``sparse_sigmoid(torch.tensor([0.0, 3.0]))`` -> ``tensor([0.5000, 1.0000])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> sparse_sigmoid(torch.tensor([-2.0, 0.0, 3.0]))
+        tensor([0.0000, 0.5000, 1.0000])
     """
     return torch.clamp((_tensor(x) + 1) * 0.5, 0, 1)
 
 
 @_builtin
 def squareplus(x, b=4):
-    """``(x + sqrt(x**2 + b)) / 2``: ``squareplus(torch.tensor([0.0]))`` -> ``tensor([1.])``."""
+    """Squareplus: ``(x + sqrt(x**2 + b)) / 2``, a smooth ReLU without exponentials.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        b: float, default ``4``: the smoothness near 0 (``b = 0`` gives ReLU).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> squareplus(torch.tensor([0.0, 3.0]))
+        tensor([1.0000, 3.3028])
+    """
     x = _tensor(x)
     return (x + torch.sqrt(torch.square(x) + b)) / 2
 
 
 @_builtin
 def log_sigmoid(x):
-    """``log(sigmoid(x))``, stable: ``log_sigmoid(torch.tensor([0.0]))`` -> ``tensor([-0.6931])``."""
+    """Log-sigmoid: ``log(sigmoid(x))``, computed stably.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> log_sigmoid(torch.tensor([0.0]))
+        tensor([-0.6931])
+    """
     return F.logsigmoid(_tensor(x))
 
 
 @_builtin
 def mish(x):
-    """``x * tanh(softplus(x))``: ``mish(torch.tensor([0.0]))`` -> ``tensor([0.])``."""
+    """Mish: ``x * tanh(softplus(x))``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> mish(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.8651])
+    """
     return F.mish(_tensor(x))
 
 
 @_builtin
 def exponential(x):
-    """``exp(x)``: ``exponential(torch.tensor([0.0]))`` -> ``tensor([1.])``."""
+    """Exponential: ``exp(x)``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> exponential(torch.tensor([0.0, 1.0]))
+        tensor([1.0000, 2.7183])
+    """
     return torch.exp(_tensor(x))
 
 
 @_builtin
 def linear(x):
-    """The identity: ``linear(torch.tensor([3.0]))`` -> ``tensor([3.])``."""
+    """The identity: returns ``x`` (converted to a tensor).
+
+    The activation of layers given ``activation=None``.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+
+    Returns:
+        ``x`` as a tensor.
+
+    Example:
+        >>> linear(torch.tensor([3.0]))
+        tensor([3.])
+    """
     return _tensor(x)
 
 
 @_builtin
 def softmax(x, axis=-1):
-    """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple).
+    """Softmax: ``exp(x) / sum(exp(x))`` along ``axis``, so the entries along it sum to 1.
 
-    ``softmax(torch.tensor([0.0, 0.0]))`` -> ``tensor([0.5000, 0.5000])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        axis: int or tuple of ints, default ``-1``: the axis (or axes) normalized together.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> softmax(torch.tensor([0.0, 0.0]))
+        tensor([0.5000, 0.5000])
+        >>> softmax(torch.zeros(2, 2), axis=(0, 1))
+        tensor([[0.2500, 0.2500],
+                [0.2500, 0.2500]])
     """
     x = _tensor(x)
     if isinstance(axis, int):
@@ -241,9 +548,18 @@ def softmax(x, axis=-1):
 
 @_builtin
 def log_softmax(x, axis=-1):
-    """``x - logsumexp(x)`` along ``axis``.
+    """Log-softmax: ``x - logsumexp(x)`` along ``axis``, computed stably.
 
-    ``log_softmax(torch.tensor([0.0, 0.0]))`` -> ``tensor([-0.6931, -0.6931])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        axis: int or tuple of ints, default ``-1``: the axis (or axes) normalized together.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> log_softmax(torch.tensor([0.0, 0.0]))
+        tensor([-0.6931, -0.6931])
     """
     x = _tensor(x)
     if isinstance(axis, int):
@@ -253,9 +569,21 @@ def log_softmax(x, axis=-1):
 
 @_builtin
 def glu(x, axis=-1):
-    """``a * sigmoid(b)`` with ``a, b`` the two halves of ``x`` along ``axis``.
+    """Gated linear unit: ``a * sigmoid(b)``, ``a`` and ``b`` the first and second halves of ``x`` along ``axis``.
 
-    ``glu(torch.tensor([1.0, 0.0]))`` -> ``tensor([0.5000])``
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        axis: int, default ``-1``: the axis to split in two halves; its size must be even.
+
+    Returns:
+        A tensor of the shape of ``x`` with ``axis`` halved.
+
+    Raises:
+        ValueError: when ``axis`` of ``x`` has an odd size.
+
+    Example:
+        >>> glu(torch.tensor([[1.0, 2.0, 0.0, 0.0]]))
+        tensor([[0.5000, 1.0000]])
     """
     x = _tensor(x)
     if x.shape[axis] % 2:
@@ -265,10 +593,22 @@ def glu(x, axis=-1):
 
 @_builtin
 def sparsemax(x, axis=-1):
-    """Euclidean projection of ``x`` onto the probability simplex along ``axis``; many outputs are exactly 0.
+    """Sparsemax: the Euclidean projection of ``x`` onto the probability simplex along ``axis``.
 
-    >>> sparsemax(torch.tensor([1.0, 2.0, 3.0]))
-    tensor([0., 0., 1.])
+    Like softmax the outputs are non-negative and sum to 1 along ``axis``, but many are exactly 0.
+
+    Args:
+        x: tensor, array or number: the input (non-tensors are converted; Python floats become ``floatx()``).
+        axis: int, default ``-1``: the axis to project along.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``.
+
+    Example:
+        >>> sparsemax(torch.tensor([1.0, 2.0, 3.0]))
+        tensor([0., 0., 1.])
+        >>> sparsemax(torch.tensor([1.0, 1.5]))
+        tensor([0.2500, 0.7500])
     """
     x = _tensor(x)
     z = x.movedim(axis, -1)
@@ -292,10 +632,26 @@ def _is_builtin(fn):
 
 
 def serialize(activation):
-    """A built-in's name (``serialize(relu)`` -> ``'relu'``); a custom function's Keras config dict.
+    """What an activation saves as in a config: a built-in's name, or a custom function's Keras config.
 
-    >>> serialize(swish)
-    'silu'
+    Aliases serialize under their function's name: ``serialize(swish)`` -> ``'silu'``. A custom function is saved by its
+    registered name (``@keras.saving.register_keras_serializable``); other callables (objects) go through
+    ``saving.serialize_keras_object``.
+
+    Args:
+        activation: callable: a built-in activation, a named function or a serializable object.
+
+    Returns:
+        A str for built-ins, else a config dict.
+
+    Raises:
+        ValueError: for a lambda, which cannot be saved by name.
+
+    Example:
+        >>> serialize(relu)
+        'relu'
+        >>> serialize(swish)
+        'silu'
     """
     if _is_builtin(activation):
         return activation.__name__
@@ -311,7 +667,27 @@ def serialize(activation):
 
 
 def deserialize(config, custom_objects=None):
-    """The activation a name or config names: ``deserialize("relu") is relu`` -> ``True``."""
+    """The activation that a name or config dict (as :func:`serialize` writes it) stands for.
+
+    Names are looked up in ``custom_objects``, any active ``custom_object_scope``, the registered custom objects, then
+    the built-ins.
+
+    Args:
+        config: str or dict: an activation name (``"relu"``) or a serialized config.
+        custom_objects: dict or None, default ``None``: extra ``{name: function}`` to resolve names with.
+
+    Returns:
+        The activation function (or object).
+
+    Raises:
+        ValueError: for an unknown name (Keras returns the string unchanged instead).
+
+    Example:
+        >>> deserialize("relu") is relu
+        True
+        >>> deserialize("my_act", custom_objects={"my_act": abs}) is abs
+        True
+    """
     if isinstance(config, str) and get_registered_object(config, custom_objects, builtin_objects(_MODULE)) is None:
         raise ValueError(
             f"Unknown activation function: {config!r}. Valid built-in activations: "
@@ -325,10 +701,23 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """An activation from a name, config dict or callable; None gives :func:`linear`.
+    """An activation function from an identifier: a name, a config dict or a callable.
 
-    >>> get("swish") is silu
-    True
+    Args:
+        identifier: str, dict, callable or None: a name or config (resolved with :func:`deserialize`), a callable
+            (returned as it is), or None (gives :func:`linear`: ``get(None).__name__`` -> ``'linear'``).
+
+    Returns:
+        A callable.
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another type.
+
+    Example:
+        >>> get("swish") is silu
+        True
+        >>> get(None) is linear
+        True
     """
     if identifier is None:
         return linear

@@ -58,13 +58,26 @@ def _device_key(device):
 
 @register_builtin("keras.random")
 class SeedGenerator:
-    """A stateful seed: each draw that uses it advances it, so successive calls
-    differ while a new ``SeedGenerator`` with the same seed replays them.
+    """A stateful seed for the ``keras.random`` functions and random layers.
 
-    >>> gen = SeedGenerator(42)
-    >>> a, b = uniform((2,), seed=gen), uniform((2,), seed=gen)
-    >>> bool((a == b).all())
-    False
+    Each draw that uses it advances it, so successive calls give new values, while a new ``SeedGenerator`` with the same
+    seed replays them. It keeps one ``torch.Generator`` per device.
+
+    Args:
+        seed: int or None, default ``None``: the initial seed; None draws one from torch's global generator (so
+            ``torch.manual_seed`` makes it reproducible).
+        name: str or None, default ``None``: the generator's name; None makes a unique ``"seed_generator"`` name.
+
+    Raises:
+        ValueError: for a ``seed`` that is not an int or None.
+
+    Example:
+        >>> gen = SeedGenerator(42)
+        >>> a, b = uniform((2,), seed=gen), uniform((2,), seed=gen)
+        >>> bool((a == b).all())
+        False
+        >>> bool((a == uniform((2,), seed=SeedGenerator(42))).all())
+        True
     """
 
     def __init__(self, seed=None, name=None):
@@ -141,10 +154,31 @@ def _check_stddev(stddev, who):
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, device=None):
-    """Normal samples. ``normal((2, 2), seed=0)`` -> a 2x2 float32 tensor.
+    """Samples from a normal distribution with mean ``mean`` and standard deviation ``stddev``.
 
-    >>> normal((1000,), mean=3.0, seed=0).mean().round().item()
-    3.0
+    Args:
+        shape: int or tuple of ints: the shape of the result.
+        mean: float, default ``0.0``: the mean.
+        stddev: float, default ``1.0``: the standard deviation, >= 0.
+        dtype: str or None, default ``None``: a float dtype for the result; None uses ``config.floatx()`` (sampled in
+            float32, or float64 when asked, then cast).
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+        device: str, torch.device or None, default ``None``: keyword only, a kerastorch extension: where the tensor is
+            made; None uses ``config.default_device()``.
+
+    Returns:
+        A tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: for a negative ``stddev``, a ``dtype`` that is not a float type, or negative sizes in ``shape``.
+
+    Example:
+        >>> normal((2, 3), seed=1).shape
+        torch.Size([2, 3])
+        >>> normal((1000,), mean=3.0, seed=0).mean().round().item()
+        3.0
     """
     _check_stddev(stddev, "normal")
     out, dtype = _empty_float(shape, dtype, device, "normal")
@@ -152,10 +186,29 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, device=None):
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None, *, device=None):
-    """Uniform samples in ``[minval, maxval)``.
+    """Samples from a uniform distribution on ``[minval, maxval)``.
 
-    >>> bool(((uniform((100,), -1.0, 1.0, seed=0)).abs() <= 1).all())
-    True
+    Args:
+        shape: int or tuple of ints: the shape of the result.
+        minval: float, default ``0.0``: the lower bound (included).
+        maxval: float, default ``1.0``: the upper bound (excluded), >= ``minval``.
+        dtype: str or None, default ``None``: a float dtype for the result; None uses ``config.floatx()`` (sampled in
+            float32, or float64 when asked, then cast).
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+        device: str, torch.device or None, default ``None``: keyword only, a kerastorch extension: where the tensor is
+            made; None uses ``config.default_device()``.
+
+    Returns:
+        A tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: when ``minval > maxval``, for a ``dtype`` that is not a float type, or negative sizes in ``shape``.
+
+    Example:
+        >>> bool(((uniform((100,), -1.0, 1.0, seed=0)).abs() <= 1).all())
+        True
     """
     if minval > maxval:
         raise ValueError(f"uniform: minval must be <= maxval, received minval={minval}, maxval={maxval}")
@@ -164,10 +217,31 @@ def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None, *, device=None
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, device=None):
-    """Normal samples redrawn to lie within two ``stddev`` of ``mean``.
+    """Samples from a normal distribution truncated to ``[mean - 2 * stddev, mean + 2 * stddev]``.
 
-    >>> bool((truncated_normal((1000,), seed=0).abs() <= 2).all())
-    True
+    Values outside that range are redrawn, as in Keras.
+
+    Args:
+        shape: int or tuple of ints: the shape of the result.
+        mean: float, default ``0.0``: the mean before truncation.
+        stddev: float, default ``1.0``: the standard deviation before truncation, >= 0.
+        dtype: str or None, default ``None``: a float dtype for the result; None uses ``config.floatx()`` (sampled in
+            float32, or float64 when asked, then cast).
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+        device: str, torch.device or None, default ``None``: keyword only, a kerastorch extension: where the tensor is
+            made; None uses ``config.default_device()``.
+
+    Returns:
+        A tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: for a negative ``stddev``, a ``dtype`` that is not a float type, or negative sizes in ``shape``.
+
+    Example:
+        >>> bool((truncated_normal((1000,), seed=0).abs() <= 2).all())
+        True
     """
     _check_stddev(stddev, "truncated_normal")
     out, dtype = _empty_float(shape, dtype, device, "truncated_normal")
@@ -182,8 +256,29 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, devi
 def randint(shape, minval, maxval, dtype="int32", seed=None, *, device=None):
     """Integers drawn uniformly from ``[minval, maxval)``.
 
-    >>> randint((3,), 0, 1, seed=0).tolist()
-    [0, 0, 0]
+    Args:
+        shape: int or tuple of ints: the shape of the result.
+        minval: int: the lower bound (included).
+        maxval: int: the upper bound (excluded), > ``minval``.
+        dtype: str, default ``"int32"``: an integer dtype for the result.
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+        device: str, torch.device or None, default ``None``: keyword only, a kerastorch extension: where the tensor is
+            made; None uses ``config.default_device()``.
+
+    Returns:
+        A tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: when ``minval >= maxval``, for a ``dtype`` that is not an integer type, or negative sizes in
+            ``shape``.
+
+    Example:
+        >>> randint((3,), 0, 1, seed=0).tolist()
+        [0, 0, 0]
+        >>> randint((2, 2), 0, 10, seed=0).dtype
+        torch.int32
     """
     torch_dtype = config.torch_dtype(dtype)
     if torch_dtype.is_floating_point or torch_dtype.is_complex or torch_dtype == torch.bool:
@@ -198,13 +293,31 @@ def randint(shape, minval, maxval, dtype="int32", seed=None, *, device=None):
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
-    """Zero each entry with probability ``rate`` and scale the rest by ``1 / (1 - rate)``.
+    """Zeroes each entry of ``inputs`` with probability ``rate`` and scales the others by ``1 / (1 - rate)``.
 
-    ``noise_shape`` (None entries take the input's size) broadcasts one draw
-    over the other axes.
+    The mask is drawn on the device of ``inputs``; the expected value of each entry is unchanged.
 
-    >>> set(dropout(torch.ones(100), 0.5, seed=0).tolist()) == {0.0, 2.0}
-    True
+    Args:
+        inputs: tensor or array: the input.
+        rate: float: the probability of dropping an entry, in ``[0, 1]`` (0 returns ``inputs``, 1 zeros).
+        noise_shape: tuple or None, default ``None``: the shape of the mask, one entry per axis of ``inputs``, broadcast
+            over axes of size 1 (None entries take the input's size); None draws one mask entry per input entry.
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+
+    Returns:
+        A tensor of the shape and dtype of ``inputs``.
+
+    Raises:
+        ValueError: for a ``rate`` outside ``[0, 1]`` or a ``noise_shape`` with the wrong number of entries.
+
+    Example:
+        >>> set(dropout(torch.ones(100), 0.5, seed=0).tolist()) == {0.0, 2.0}
+        True
+        >>> rows = dropout(torch.ones(4, 3), 0.5, noise_shape=(None, 1), seed=0)
+        >>> bool((rows == rows[:, :1]).all())  # one draw per row
+        True
     """
     if not 0 <= rate <= 1:
         raise ValueError(f"dropout: rate must be in [0, 1], received {rate}")
@@ -229,10 +342,24 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 
 
 def shuffle(x, axis=0, seed=None):
-    """Randomly permute ``x`` along ``axis``.
+    """A random permutation of ``x`` along ``axis``.
 
-    >>> sorted(shuffle(torch.arange(5), seed=0).tolist())
-    [0, 1, 2, 3, 4]
+    Args:
+        x: tensor or array: the input, of rank >= 1.
+        axis: int, default ``0``: the axis to permute.
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+
+    Returns:
+        A tensor of the shape and dtype of ``x``, on its device.
+
+    Raises:
+        ValueError: for a scalar ``x``.
+
+    Example:
+        >>> sorted(shuffle(torch.arange(5), seed=0).tolist())
+        [0, 1, 2, 3, 4]
     """
     x = torch.as_tensor(x)
     if x.dim() == 0:
@@ -242,10 +369,27 @@ def shuffle(x, axis=0, seed=None):
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
-    """``num_samples`` class indices per row of the 2-D ``logits`` (unnormalized log-probabilities).
+    """Draws class indices from categorical distributions given by unnormalized log-probabilities.
 
-    >>> categorical(torch.tensor([[0.0, -1e9], [-1e9, 0.0]]), 3, seed=0).tolist()
-    [[0, 0, 0], [1, 1, 1]]
+    Draws are with replacement, independently for each row.
+
+    Args:
+        logits: tensor or array: ``(batch_size, num_classes)``, the log-probabilities of each row (up to a constant).
+        num_samples: int: the number of draws per row.
+        dtype: str, default ``"int32"``: an integer dtype for the result.
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+
+    Returns:
+        A tensor ``(batch_size, num_samples)`` of ``dtype``, on the device of ``logits``.
+
+    Raises:
+        ValueError: for ``logits`` that are not 2-D or a ``dtype`` that is not an integer type.
+
+    Example:
+        >>> categorical(torch.tensor([[0.0, -1e9], [-1e9, 0.0]]), 3, seed=0).tolist()
+        [[0, 0, 0], [1, 1, 1]]
     """
     logits = torch.as_tensor(logits)
     if logits.dim() != 2:
@@ -297,11 +441,32 @@ def _seeded(seed, device):
 
 
 def gamma(shape, alpha, dtype=None, seed=None, *, device=None):
-    """Gamma samples of concentration ``alpha`` (rate 1).
+    """Samples from a gamma distribution of concentration ``alpha`` and rate 1.
 
-    >>> x = gamma((20000,), 3.0, seed=0)
-    >>> round(x.mean().item())
-    3
+    torch's gamma sampler takes no generator: with a seed it draws from the device's global generator inside
+    ``torch.random.fork_rng``, leaving the global state as it was.
+
+    Args:
+        shape: int or tuple of ints: the shape of the result.
+        alpha: float or tensor: the concentration (shape parameter), > 0, broadcast to ``shape``.
+        dtype: str or None, default ``None``: a float dtype for the result; None uses ``config.floatx()`` (sampled in
+            float32, or float64 when asked, then cast).
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+        device: str, torch.device or None, default ``None``: keyword only, a kerastorch extension: where the tensor is
+            made; None uses the device of a tensor parameter, else ``config.default_device()``.
+
+    Returns:
+        A tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: for a ``dtype`` that is not a float type, or an ``alpha`` that does not broadcast to ``shape``.
+
+    Example:
+        >>> x = gamma((20000,), 3.0, seed=0)
+        >>> round(x.mean().item())  # the mean is alpha
+        3
     """
     (alpha,), dtype, device = _float_params("gamma", shape, dtype, device, alpha)
     with _seeded(seed, device):
@@ -309,11 +474,32 @@ def gamma(shape, alpha, dtype=None, seed=None, *, device=None):
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None, *, device=None):
-    """Beta samples with shape parameters ``alpha`` and ``beta``, in ``[0, 1]``.
+    """Samples from a beta distribution with shape parameters ``alpha`` and ``beta``, in ``[0, 1]``.
 
-    >>> x = beta((20000,), 2.0, 6.0, seed=0)
-    >>> round(x.mean().item() * 4)  # the mean is alpha / (alpha + beta) = 0.25
-    1
+    Drawn as ``x / (x + y)`` of two gamma samples, seeded as :func:`gamma` is.
+
+    Args:
+        shape: int or tuple of ints: the shape of the result.
+        alpha: float or tensor: the first shape parameter, > 0, broadcast to ``shape``.
+        beta: float or tensor: the second shape parameter, > 0, broadcast to ``shape``.
+        dtype: str or None, default ``None``: a float dtype for the result; None uses ``config.floatx()`` (sampled in
+            float32, or float64 when asked, then cast).
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+        device: str, torch.device or None, default ``None``: keyword only, a kerastorch extension: where the tensor is
+            made; None uses the device of a tensor parameter, else ``config.default_device()``.
+
+    Returns:
+        A tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: for a ``dtype`` that is not a float type, or parameters that do not broadcast to ``shape``.
+
+    Example:
+        >>> x = beta((20000,), 2.0, 6.0, seed=0)
+        >>> round(x.mean().item() * 4)  # the mean is alpha / (alpha + beta) = 0.25
+        1
     """
     (a, b), dtype, device = _float_params("beta", shape, dtype, device, alpha, beta)
     with _seeded(seed, device):
@@ -322,10 +508,30 @@ def beta(shape, alpha, beta, dtype=None, seed=None, *, device=None):
 
 
 def binomial(shape, counts, probabilities, dtype=None, seed=None, *, device=None):
-    """Binomial samples: successes in ``counts`` trials of success probability ``probabilities``.
+    """Samples from binomial distributions: the number of successes in ``counts`` trials of probability
+    ``probabilities``.
 
-    >>> binomial((3,), 5, 1.0, seed=0).tolist()
-    [5.0, 5.0, 5.0]
+    Args:
+        shape: int or tuple of ints: the shape of the result.
+        counts: float, int or tensor: the number of trials, broadcast to ``shape``.
+        probabilities: float or tensor: the success probability of each trial, in ``[0, 1]``, broadcast to ``shape``.
+        dtype: str or None, default ``None``: a float dtype for the result; None uses ``config.floatx()`` (sampled in
+            float32, or float64 when asked, then cast).
+        seed: None, int or SeedGenerator, default ``None``: None draws from torch's global generator; an int gives the
+            same values on every call; a :class:`SeedGenerator` gives new values on every call, reproducibly from its
+            own seed.
+        device: str, torch.device or None, default ``None``: keyword only, a kerastorch extension: where the tensor is
+            made; None uses the device of a tensor parameter, else ``config.default_device()``.
+
+    Returns:
+        A float tensor of ``shape`` and ``dtype`` (whole numbers).
+
+    Raises:
+        ValueError: for a ``dtype`` that is not a float type, or parameters that do not broadcast to ``shape``.
+
+    Example:
+        >>> binomial((3,), 5, 1.0, seed=0).tolist()
+        [5.0, 5.0, 5.0]
     """
     (counts, probs), dtype, device = _float_params("binomial", shape, dtype, device, counts, probabilities)
     draws = torch.binomial(counts.contiguous(), probs.contiguous(), generator=_generator(seed, device))

@@ -17,7 +17,18 @@ Example:
     (1, (2, {'a': (3,)}))
 """
 def is_nested(structure):
-    """True for a list, tuple or dict (a non-leaf)."""
+    """Whether ``structure`` is a list, tuple or dict (a node that has children) rather than a leaf.
+
+    Args:
+        structure: any: the object to test.
+
+    Returns:
+        A bool.
+
+    Example:
+        >>> is_nested([1]), is_nested({}), is_nested(None)
+        (True, True, False)
+    """
     return isinstance(structure, (list, tuple, dict))
 
 
@@ -28,7 +39,16 @@ def _children(structure):
 
 
 def flatten(structure):
-    """The leaves of ``structure`` in a flat list."""
+    """The leaves of ``structure`` in a flat list, depth first.
+
+    Dict values come in sorted key order; None is a leaf; a leaf alone gives a one-item list.
+
+    Args:
+        structure: any: a leaf, or a list, tuple (named tuples included) or dict nesting others.
+
+    Returns:
+        A list of the leaves.
+    """
     if not is_nested(structure):
         return [structure]
     leaves = []
@@ -53,7 +73,25 @@ def _rebuild(template, children):
 
 
 def pack_sequence_as(structure, flat_sequence):
-    """Put the items of ``flat_sequence`` into the shape of ``structure``."""
+    """Puts the items of ``flat_sequence`` into the nesting of ``structure``, the inverse of :func:`flatten`.
+
+    Items fill the leaves in :func:`flatten`'s order (dicts by sorted key); the containers keep their types and dicts
+    their key order.
+
+    Args:
+        structure: any: the template: a leaf, or a list, tuple (named tuples included) or dict nesting others.
+        flat_sequence: iterable: the new leaves, as many as ``structure`` has.
+
+    Returns:
+        A structure like ``structure`` holding the items of ``flat_sequence``.
+
+    Raises:
+        ValueError: when the number of items differs from the number of leaves.
+
+    Example:
+        >>> pack_sequence_as({"b": [0, 0], "a": 0}, [1, 2, 3])
+        {'b': [2, 3], 'a': 1}
+    """
     flat_sequence = list(flat_sequence)
     expected = len(flatten(structure))
     if expected != len(flat_sequence):
@@ -71,8 +109,29 @@ def pack_sequence_as(structure, flat_sequence):
 
 
 def map_structure(func, *structures, none_is_leaf=True):
-    """Apply ``func`` to the corresponding leaves of one or more structures (with ``none_is_leaf=False``,
-    ``None`` leaves of the first structure stay ``None`` without a call)."""
+    """Applies ``func`` to the corresponding leaves of one or more structures of the same nesting.
+
+    The structures may differ in sequence type (a list where another has a tuple); the result takes the nesting of the
+    first.
+
+    Args:
+        func: callable: takes one leaf from each structure.
+        *structures: one or more structures of the same nesting.
+        none_is_leaf: bool, default ``True``: pass None leaves to ``func``; False keeps the first structure's None
+            leaves as None without calling ``func``.
+
+    Returns:
+        A structure like the first one, holding ``func``'s results.
+
+    Raises:
+        ValueError: for no structures, or structures of different nesting or dict keys.
+
+    Example:
+        >>> map_structure(lambda a, b: a + b, [1, (2, 3)], [10, (20, 30)])
+        [11, (22, 33)]
+        >>> map_structure(lambda x: x * 2, [1, None], none_is_leaf=False)
+        [2, None]
+    """
     if not structures:
         raise ValueError("map_structure: expected at least one structure")
     flats = [flatten(s) for s in structures]
@@ -100,8 +159,28 @@ def _check_nesting(a, b, check_types):
 
 
 def assert_same_structure(a, b, check_types=None):
-    """Raise ValueError when ``a`` and ``b`` nest differently, or use different sequence types (a list where
-    the other has a tuple), as Keras 3 does; ``check_types`` is accepted and ignored, as in Keras 3."""
+    """Checks that ``a`` and ``b`` have the same nesting and the same sequence types.
+
+    As in Keras 3, a list and a tuple at the same place differ, dict types do not.
+
+    Args:
+        a: any: a structure.
+        b: any: another structure.
+        check_types: any, default ``None``: accepted and ignored, as in Keras 3 (sequence types are always checked).
+
+    Returns:
+        None.
+
+    Raises:
+        ValueError: when the nesting, lengths, dict keys or sequence types differ.
+
+    Example:
+        >>> assert_same_structure([1, (2, 3)], [4, (5, 6)])
+        >>> assert_same_structure([1, 2], (1, 2))
+        Traceback (most recent call last):
+        ...
+        ValueError: The two structures don't have the same sequence type: ...
+    """
     del check_types
     _check_nesting(a, b, check_types=True)
 
@@ -113,7 +192,17 @@ def _items(structure):
 
 
 def flatten_with_path(structure):
-    """``[(path, leaf), ...]``: each leaf with the tuple of keys / indices that leads to it."""
+    """The leaves of ``structure`` with their paths, in :func:`flatten`'s order.
+
+    A path is the tuple of dict keys and sequence indices leading from the root to the leaf (``()`` for a structure that
+    is a leaf).
+
+    Args:
+        structure: any: a leaf, or a list, tuple (named tuples included) or dict nesting others.
+
+    Returns:
+        A list of ``(path, leaf)`` pairs.
+    """
     out = []
 
     def visit(node, path):
@@ -128,7 +217,25 @@ def flatten_with_path(structure):
 
 
 def assert_same_paths(a, b):
-    """Raise ValueError unless ``a`` and ``b`` have the same set of leaf paths (sequence types may differ)."""
+    """Checks that ``a`` and ``b`` have the same set of leaf paths (sequence types may differ).
+
+    Args:
+        a: any: a structure.
+        b: any: another structure.
+
+    Returns:
+        None.
+
+    Raises:
+        ValueError: when a path is in one structure only.
+
+    Example:
+        >>> assert_same_paths([1, 2], (3, 4))
+        >>> assert_same_paths({"a": 1}, {"b": 1})
+        Traceback (most recent call last):
+        ...
+        ValueError: `a` and `b` don't have the same paths. ...
+    """
     paths_a = {p for p, _ in flatten_with_path(a)}
     paths_b = {p for p, _ in flatten_with_path(b)}
     if paths_a != paths_b:
@@ -137,7 +244,14 @@ def assert_same_paths(a, b):
 
 
 def lists_to_tuples(structure):
-    """``structure`` with every list (at any depth) turned into a tuple."""
+    """``structure`` with every list, at any depth, turned into a tuple.
+
+    Args:
+        structure: any: a leaf, or a list, tuple (named tuples included) or dict nesting others.
+
+    Returns:
+        The converted structure (leaves unchanged).
+    """
     if not is_nested(structure):
         return structure
     children = [lists_to_tuples(child) for child in _children(structure)]
@@ -160,8 +274,21 @@ def _flatten_up_to(shallow, structure):
 
 
 def map_structure_up_to(shallow_structure, func, *structures):
-    """Like :func:`map_structure`, but stops at the leaves of ``shallow_structure``: ``func`` gets the
-    sub-structures found there."""
+    """Like :func:`map_structure`, but maps only down to the leaves of ``shallow_structure``.
+
+    ``func`` receives, from each structure, the (possibly nested) part found at each leaf of ``shallow_structure``.
+
+    Args:
+        shallow_structure: any: the structure whose leaves mark where to stop.
+        func: callable: takes one part from each structure.
+        *structures: one or more structures that contain the nesting of ``shallow_structure``.
+
+    Returns:
+        A structure like ``shallow_structure`` holding ``func``'s results.
+
+    Raises:
+        ValueError: for no structures, or a structure that does not contain the nesting of ``shallow_structure``.
+    """
     if not structures:
         raise ValueError("map_structure_up_to: expected at least one structure")
     flats = [_flatten_up_to(shallow_structure, s) for s in structures]
@@ -173,9 +300,23 @@ class MAP_TO_NONE:  # noqa: N801 - Keras's name
 
 
 def traverse(func, structure, top_down=True):
-    """Apply ``func`` to every node (nested ones and leaves). Top down, a non-``None`` result replaces the node
-    and its subtree is not visited; bottom up, ``func`` sees the node rebuilt from its traversed children.
-    Return :class:`MAP_TO_NONE` to map a node to ``None``."""
+    """Applies ``func`` to every node of ``structure``, nested ones and leaves, and rebuilds it.
+
+    Top down, a result other than None replaces the node and its subtree is not visited. Bottom up, ``func`` sees each
+    node rebuilt from its traversed children. None keeps the node; return :class:`MAP_TO_NONE` to map a node to None.
+
+    Args:
+        func: callable: takes a node and returns its replacement, None (keep) or :class:`MAP_TO_NONE`.
+        structure: any: a leaf, or a list, tuple (named tuples included) or dict nesting others.
+        top_down: bool, default ``True``: visit parents before children; False visits children first.
+
+    Returns:
+        The rebuilt structure.
+
+    Example:
+        >>> traverse(lambda x: MAP_TO_NONE if x == 2 else None, [1, 2, 3])
+        [1, None, 3]
+    """
     def resolve(result, node):
         if result is MAP_TO_NONE:
             return None
@@ -196,7 +337,19 @@ def traverse(func, structure, top_down=True):
 
 
 def map_shape_structure(func, structure):
-    """Like :func:`map_structure`, treating tuples/lists of ints or None as leaves (shapes)."""
+    """Like :func:`map_structure`, treating shapes (tuples or lists of ints and None) as leaves.
+
+    Args:
+        func: callable: takes one shape (or other leaf).
+        structure: any: shapes nested in lists, tuples or dicts.
+
+    Returns:
+        A structure like ``structure`` holding ``func``'s results.
+
+    Example:
+        >>> map_shape_structure(lambda s: (None,) + tuple(s), {"x": (2, 3), "y": [(4,)]})
+        {'x': (None, 2, 3), 'y': [(None, 4)]}
+    """
     if is_shape(structure):
         return func(structure)
     if isinstance(structure, dict):

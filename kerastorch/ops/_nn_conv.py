@@ -79,9 +79,37 @@ def _conv(name, x, weight, strides, padding, dilation_rate, groups, rank):
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """N-D convolution (rank 3 to 5 inputs) with a Keras-layout kernel ``(*kernel_size, in / groups, filters)``.
+    """N-D convolution (1-D to 3-D) of ``inputs`` with a Keras-layout kernel, without bias.
 
-    ``conv(torch.ones(1, 5, 1), torch.ones(3, 1, 1))[0, :, 0]`` -> ``tensor([3., 3., 3.])``
+    The kernel has shape ``(*kernel_size, in_channels / groups, filters)``; when its input-channel size is a divisor of
+    the input's channels, the convolution is grouped with ``groups = in_channels / kernel.shape[-2]``. Rank-3 inputs
+    also take ``padding="causal"`` (left padding only).
+
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        kernel: tensor or array: the kernel ``(*kernel_size, in_channels / groups, filters)``, of the inputs' rank.
+        strides: int or tuple of ints, default ``1``: the step of the window along each spatial axis.
+        padding: str, default ``"valid"``: ``"valid"`` (no padding) or ``"same"`` (pad so that the output size is
+            ``ceil(input / strides)``, extra padding at the end, as Keras and TensorFlow do); rank-3 inputs also take
+            ``"causal"``.
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+        dilation_rate: int or tuple of ints, default ``1``: the spacing between kernel taps along each spatial axis.
+
+    Returns:
+        A tensor ``(batch, *output_spatial, filters)`` (channels first with ``"channels_first"``).
+
+    Raises:
+        ValueError: for inputs that are not of rank 3 to 5, an unknown ``data_format`` or ``padding``, a kernel of
+            another rank, input channels that are not a multiple of ``kernel.shape[-2]``, or a window larger than the
+            (padded) input.
+
+    Example:
+        >>> conv(torch.ones(1, 5, 1), torch.ones(3, 1, 1))[0, :, 0]
+        tensor([3., 3., 3.])
+        >>> conv(torch.ones(1, 4, 4, 2), torch.ones(3, 3, 2, 5), padding="same").shape
+        torch.Size([1, 4, 4, 5])
     """
     x, rank, data_format = _channels_first("conv", inputs, data_format)
     kernel, x = _kernel("conv", kernel, x)
@@ -96,9 +124,30 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """Depthwise convolution with a kernel ``(*kernel_size, in_channels, multiplier)``.
+    """Depthwise N-D convolution: each input channel is convolved with its own ``multiplier`` filters.
 
-    ``depthwise_conv(torch.ones(1, 4, 2), torch.ones(2, 2, 3)).shape`` -> ``torch.Size([1, 3, 6])``
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        kernel: tensor or array: the kernel ``(*kernel_size, in_channels, multiplier)``, of the inputs' rank.
+        strides: int or tuple of ints, default ``1``: the step of the window along each spatial axis.
+        padding: str, default ``"valid"``: ``"valid"`` (no padding) or ``"same"`` (pad so that the output size is
+            ``ceil(input / strides)``, extra padding at the end, as Keras and TensorFlow do); rank-3 inputs also take
+            ``"causal"``.
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+        dilation_rate: int or tuple of ints, default ``1``: the spacing between kernel taps along each spatial axis.
+
+    Returns:
+        A tensor ``(batch, *output_spatial, in_channels * multiplier)`` (channels first with ``"channels_first"``).
+
+    Raises:
+        ValueError: for inputs that are not of rank 3 to 5, an unknown ``data_format`` or ``padding``, a kernel of
+            another rank or whose ``kernel.shape[-2]`` is not the input's channels.
+
+    Example:
+        >>> depthwise_conv(torch.ones(1, 4, 2), torch.ones(2, 2, 3)).shape
+        torch.Size([1, 3, 6])
     """
     x, rank, data_format = _channels_first("depthwise_conv", inputs, data_format)
     kernel, x = _kernel("depthwise_conv", kernel, x)
@@ -113,10 +162,32 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
                    dilation_rate=1):
-    """A depthwise convolution followed by a 1x1 (pointwise) convolution.
+    """Separable N-D convolution: a depthwise convolution followed by a pointwise (1x1) convolution.
 
-    ``separable_conv(torch.ones(1, 4, 2), torch.ones(2, 2, 1), torch.ones(1, 2, 5)).shape``
-    -> ``torch.Size([1, 3, 5])``
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        depthwise_kernel: tensor or array: the depthwise kernel ``(*kernel_size, in_channels, multiplier)``.
+        pointwise_kernel: tensor or array: the pointwise kernel ``(*(1,) * rank, in_channels * multiplier, filters)``.
+        strides: int or tuple of ints, default ``1``: the step of the window along each spatial axis. Applies to the
+            depthwise step.
+        padding: str, default ``"valid"``: ``"valid"`` (no padding) or ``"same"`` (pad so that the output size is
+            ``ceil(input / strides)``, extra padding at the end, as Keras and TensorFlow do); applies to the depthwise
+            step.
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+        dilation_rate: int or tuple of ints, default ``1``: the spacing between kernel taps along each spatial axis.
+            Applies to the depthwise step.
+
+    Returns:
+        A tensor ``(batch, *output_spatial, filters)`` (channels first with ``"channels_first"``).
+
+    Raises:
+        ValueError: as :func:`depthwise_conv` and :func:`conv` do for their kernels.
+
+    Example:
+        >>> separable_conv(torch.ones(1, 4, 2), torch.ones(2, 2, 1), torch.ones(1, 2, 5)).shape
+        torch.Size([1, 3, 5])
     """
     data_format = cu.normalize_data_format(data_format, "ops.separable_conv")
     y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
@@ -125,9 +196,34 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
                    dilation_rate=1):
-    """Transposed convolution with a kernel ``(*kernel_size, filters, in_channels)``.
+    """N-D transposed convolution (the gradient of :func:`conv` with respect to its input), without bias.
 
-    ``conv_transpose(torch.ones(1, 3, 1), torch.ones(2, 4, 1), strides=2).shape`` -> ``torch.Size([1, 6, 4])``
+    Output sizes follow Keras: without ``output_padding``, an axis of size ``n`` becomes ``n * strides + max(kernel -
+    strides, 0)`` with ``"valid"`` and ``n * strides`` with ``"same"`` (``kernel`` the dilated kernel size).
+
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        kernel: tensor or array: the kernel ``(*kernel_size, filters, in_channels)``, of the inputs' rank.
+        strides: int or tuple of ints, default ``1``: the step of the window along each spatial axis.
+        padding: str, default ``"valid"``: ``"valid"`` or ``"same"``.
+        output_padding: int, tuple of ints or None, default ``None``: when given, each output size is ``(n - 1) *
+            strides + kernel - 2 * pad + output_padding``, ``pad`` being 0 for ``"valid"`` and ``kernel // 2`` for
+            ``"same"``; None gives the sizes above.
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+        dilation_rate: int or tuple of ints, default ``1``: the spacing between kernel taps along each spatial axis.
+
+    Returns:
+        A tensor ``(batch, *output_spatial, filters)`` (channels first with ``"channels_first"``).
+
+    Raises:
+        ValueError: for inputs that are not of rank 3 to 5, an unknown ``data_format`` or ``padding``, or a kernel of
+            another rank or whose ``kernel.shape[-1]`` is not the input's channels.
+
+    Example:
+        >>> conv_transpose(torch.ones(1, 3, 1), torch.ones(2, 4, 1), strides=2).shape
+        torch.Size([1, 6, 4])
     """
     name = "conv_transpose"
     x, rank, data_format = _channels_first(name, inputs, data_format)
@@ -179,17 +275,59 @@ def _pool(mode, inputs, pool_size, strides, padding, data_format):
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Max pooling over windows of ``pool_size`` (strides default to ``pool_size``).
+    """Max pooling over windows of ``pool_size`` along the spatial axes of a rank 3 to 5 batch.
 
-    ``max_pool(torch.tensor([[[1.0], [3.0], [2.0], [0.0]]]), 2)[0, :, 0]`` -> ``tensor([3., 2.])``
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        pool_size: int or tuple of ints: the window size along each spatial axis.
+        strides: int, tuple of ints or None, default ``None``: the window step; None uses ``pool_size``.
+        padding: str, default ``"valid"``: ``"valid"`` (no padding) or ``"same"`` (pad so that the output size is
+            ``ceil(input / strides)``, extra padding at the end, as Keras and TensorFlow do).
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+
+    Returns:
+        The pooled tensor, laid out as ``inputs``.
+
+    Raises:
+        ValueError: for inputs that are not of rank 3 to 5, an unknown ``data_format`` or ``padding``, or a window
+            larger than the (padded) input.
+
+    Example:
+        >>> max_pool(torch.tensor([[[1.0], [3.0], [2.0], [0.0]]]), 2)[0, :, 0]
+        tensor([3., 2.])
     """
     return _pool("max", inputs, pool_size, strides, padding, data_format)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Average pooling over windows of ``pool_size`` (strides default to ``pool_size``).
+    """Average pooling over windows of ``pool_size`` along the spatial axes of a rank 3 to 5 batch.
 
-    ``average_pool(torch.tensor([[[1.0], [3.0], [2.0], [0.0]]]), 2)[0, :, 0]`` -> ``tensor([2., 1.])``
+    With ``"same"`` padding each window is divided by its number of real (unpadded) entries, as TensorFlow and JAX do.
+
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        pool_size: int or tuple of ints: the window size along each spatial axis.
+        strides: int, tuple of ints or None, default ``None``: the window step; None uses ``pool_size``.
+        padding: str, default ``"valid"``: ``"valid"`` (no padding) or ``"same"`` (pad so that the output size is
+            ``ceil(input / strides)``, extra padding at the end, as Keras and TensorFlow do).
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+
+    Returns:
+        The pooled tensor, laid out as ``inputs``.
+
+    Raises:
+        ValueError: for inputs that are not of rank 3 to 5, an unknown ``data_format`` or ``padding``, or a window
+            larger than the (padded) input.
+
+    Example:
+        >>> average_pool(torch.tensor([[[1.0], [3.0], [2.0], [0.0]]]), 2)[0, :, 0]
+        tensor([2., 1.])
+        >>> average_pool(torch.tensor([[[1.0], [3.0], [2.0]]]), 2, padding="same")[0, :, 0]
+        tensor([2., 2.])
     """
     return _pool("average", inputs, pool_size, strides, padding, data_format)
 
@@ -202,17 +340,47 @@ def _adaptive(mode, inputs, output_size, data_format):
 
 
 def adaptive_max_pool(inputs, output_size, data_format=None):
-    """Max pooling to a fixed ``output_size`` (torch's adaptive windows, which are Keras's).
+    """Max pooling to a fixed spatial ``output_size``, whatever the input size (torch's adaptive windows).
 
-    ``adaptive_max_pool(torch.ones(1, 5, 2), 2).shape`` -> ``torch.Size([1, 2, 2])``
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        output_size: int or tuple of ints: the spatial size of the output.
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+
+    Returns:
+        A tensor ``(batch, *output_size, channels)`` (channels first with ``"channels_first"``).
+
+    Raises:
+        ValueError: for inputs that are not of rank 3 to 5, or an unknown ``data_format``.
+
+    Example:
+        >>> adaptive_max_pool(torch.tensor([[[1.0], [5.0], [2.0], [0.0]]]), 2)[0, :, 0]
+        tensor([5., 2.])
     """
     return _adaptive("max", inputs, output_size, data_format)
 
 
 def adaptive_average_pool(inputs, output_size, data_format=None):
-    """Average pooling to a fixed ``output_size``.
+    """Average pooling to a fixed spatial ``output_size``, whatever the input size (torch's adaptive windows).
 
-    ``adaptive_average_pool(torch.ones(1, 5, 2), 2).shape`` -> ``torch.Size([1, 2, 2])``
+    Args:
+        inputs: tensor or array: a batch of rank 3, 4 or 5 (1 to 3 spatial axes) laid out as ``data_format`` says;
+            integer inputs are computed in ``floatx()``.
+        output_size: int or tuple of ints: the spatial size of the output.
+        data_format: str or None, default ``None``: ``"channels_last"`` (``(batch, *spatial, channels)``) or
+            ``"channels_first"`` (``(batch, channels, *spatial)``); None uses ``config.image_data_format()``.
+
+    Returns:
+        A tensor ``(batch, *output_size, channels)`` (channels first with ``"channels_first"``).
+
+    Raises:
+        ValueError: for inputs that are not of rank 3 to 5, or an unknown ``data_format``.
+
+    Example:
+        >>> adaptive_average_pool(torch.tensor([[[1.0], [5.0], [2.0], [0.0]]]), 2)[0, :, 0]
+        tensor([3., 1.])
     """
     return _adaptive("average", inputs, output_size, data_format)
 
@@ -229,9 +397,26 @@ def _block_input(name, x, block_size, data_format):
 
 
 def depth_to_space(x, block_size, data_format="channels_last"):
-    """Moves channel blocks into ``block_size x block_size`` spatial tiles (a pixel shuffle).
+    """Rearranges channel blocks into ``block_size x block_size`` spatial tiles (a pixel shuffle).
 
-    ``depth_to_space(torch.ones(1, 2, 2, 4), 2).shape`` -> ``torch.Size([1, 4, 4, 1])``
+    Args:
+        x: tensor or array: a rank-4 batch of images.
+        block_size: int: the tile size, at least 2; the channels must be divisible by ``block_size**2``.
+        data_format: str, default ``"channels_last"``: ``"channels_last"`` ``(batch, height, width, channels)`` or
+            ``"channels_first"`` ``(batch, channels, height, width)``.
+
+    Returns:
+        A tensor ``(batch, height * block_size, width * block_size, channels / block_size**2)`` (channels first with
+        ``"channels_first"``), of the dtype of ``x``.
+
+    Raises:
+        ValueError: for an input that is not of rank 4, a ``block_size`` that is not an int >= 2, or channels not
+            divisible by ``block_size**2``.
+
+    Example:
+        >>> depth_to_space(torch.arange(4.0).reshape(1, 1, 1, 4), 2)[0, :, :, 0]
+        tensor([[0., 1.],
+                [2., 3.]])
     """
     x, data_format = _block_input("depth_to_space", x, block_size, data_format)
     if data_format == "channels_first":
@@ -246,9 +431,25 @@ def depth_to_space(x, block_size, data_format="channels_last"):
 
 
 def space_to_depth(x, block_size, data_format="channels_last"):
-    """Moves ``block_size x block_size`` spatial tiles into channels (the inverse of ``depth_to_space``).
+    """Rearranges ``block_size x block_size`` spatial tiles into channels, the inverse of :func:`depth_to_space`.
 
-    ``space_to_depth(torch.ones(1, 4, 4, 1), 2).shape`` -> ``torch.Size([1, 2, 2, 4])``
+    Args:
+        x: tensor or array: a rank-4 batch of images.
+        block_size: int: the tile size, at least 2; height and width must be divisible by it.
+        data_format: str, default ``"channels_last"``: ``"channels_last"`` ``(batch, height, width, channels)`` or
+            ``"channels_first"`` ``(batch, channels, height, width)``.
+
+    Returns:
+        A tensor ``(batch, height / block_size, width / block_size, channels * block_size**2)`` (channels first with
+        ``"channels_first"``), of the dtype of ``x``.
+
+    Raises:
+        ValueError: for an input that is not of rank 4, a ``block_size`` that is not an int >= 2, or a height or width
+            not divisible by ``block_size``.
+
+    Example:
+        >>> space_to_depth(torch.arange(4.0).reshape(1, 2, 2, 1), 2)
+        tensor([[[[0., 1., 2., 3.]]]])
     """
     x, data_format = _block_input("space_to_depth", x, block_size, data_format)
     if data_format == "channels_first":
@@ -263,16 +464,46 @@ def space_to_depth(x, block_size, data_format="channels_last"):
 
 
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
-    """Sliding local blocks of a channels-first batch ``(N, C, H, W)`` as ``(N, C * kh * kw, L)`` (``F.unfold``).
+    """Extracts sliding local blocks of a channels-first batch ``(N, C, H, W)`` into columns (``F.unfold``, im2col).
 
-    ``unfold(torch.ones(1, 2, 3, 3), 2).shape`` -> ``torch.Size([1, 8, 4])``
+    Args:
+        x: tensor or array: a batch ``(N, C, H, W)``; integer inputs are computed in ``floatx()``.
+        kernel_size: int or pair of ints: the block size.
+        dilation: int or pair of ints, default ``1``: the spacing between block entries.
+        padding: int or pair of ints, default ``0``: zero padding added on both sides of each spatial axis.
+        stride: int or pair of ints, default ``1``: the step between blocks.
+
+    Returns:
+        A tensor ``(N, C * kh * kw, L)``, ``L`` the number of blocks.
+
+    Example:
+        >>> unfold(torch.ones(1, 2, 3, 3), 2).shape
+        torch.Size([1, 8, 4])
     """
     return F.unfold(floating(x), kernel_size, dilation, padding, stride)
 
 
 def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Sums sliding local blocks ``(N, C * kh * kw, L)`` back into ``(N, C, *output_size)`` (``F.fold``).
+    """Sums columns of sliding local blocks ``(N, C * kh * kw, L)`` back into a batch ``(N, C, *output_size)``
+    (``F.fold``, the adjoint of :func:`unfold`).
 
-    ``fold(torch.ones(1, 8, 4), (3, 3), 2)[0, 0]`` -> ``tensor([[1., 2., 1.], [2., 4., 2.], [1., 2., 1.]])``
+    Overlapping entries are summed.
+
+    Args:
+        x: tensor or array: the columns ``(N, C * kh * kw, L)``; integer inputs are computed in ``floatx()``.
+        output_size: int or pair of ints: the spatial size ``(H, W)`` of the output.
+        kernel_size: int or pair of ints: the block size.
+        dilation: int or pair of ints, default ``1``: the spacing between block entries.
+        padding: int or pair of ints, default ``0``: the padding that :func:`unfold` added.
+        stride: int or pair of ints, default ``1``: the step between blocks.
+
+    Returns:
+        A tensor ``(N, C, *output_size)``.
+
+    Example:
+        >>> fold(torch.ones(1, 4, 4), (3, 3), 2)[0, 0]
+        tensor([[1., 2., 1.],
+                [2., 4., 2.],
+                [1., 2., 1.]])
     """
     return F.fold(floating(x), output_size, kernel_size, dilation, padding, stride)

@@ -34,9 +34,29 @@ def _torch_dtype(dtype):
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
-    """One-hot encoding of integer ``x`` with a new class axis at ``axis`` (dtype floatx by default).
+    """One-hot encoding of integer class ids: a new axis of size ``num_classes`` with a 1 at each id.
 
-    ``one_hot(torch.tensor([1]), 2)`` -> ``tensor([[0., 1.]])``
+    Ids outside ``[0, num_classes)`` (negative or too large) give all-zero rows; Keras's torch backend raises for the
+    large ones.
+
+    Args:
+        x: tensor or array of ints: the class ids, any shape.
+        num_classes: int: the number of classes (the size of the new axis).
+        axis: int, default ``-1``: where the class axis is inserted.
+        dtype: str or None, default ``None``: the output dtype; None uses ``config.floatx()``.
+        sparse: bool, default ``False``: a sparse result, which kerastorch does not support (True raises).
+
+    Returns:
+        A tensor of shape ``x.shape`` with a class axis of size ``num_classes`` inserted at ``axis``.
+
+    Raises:
+        ValueError: for ``sparse=True``.
+
+    Example:
+        >>> one_hot(torch.tensor([1, 0, 3]), 3)
+        tensor([[0., 1., 0.],
+                [1., 0., 0.],
+                [0., 0., 0.]])
     """
     x = tensor(x)
     if sparse:
@@ -47,10 +67,33 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 
 
 def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
-    """Multi-hot encoding: 1 for each class present in a sample (the last axis of rank >= 2 inputs; a rank-1
-    input is one sample).
+    """Multi-hot encoding: for each sample, a vector of ``num_classes`` entries that is 1 for every class id present.
 
-    ``multi_hot(torch.tensor([0, 2]), 3)`` -> ``tensor([1., 0., 1.])``
+    A rank-1 input is one sample; for rank >= 2 inputs the last axis holds each sample's ids. Out-of-range ids are
+    ignored.
+
+    Args:
+        inputs: tensor or array of ints: the class ids.
+        num_classes: int, default ``None``: the number of classes; required (or given as ``num_tokens``).
+        axis: int, default ``-1``: where the class axis goes in the output.
+        dtype: str or None, default ``None``: the output dtype; None uses ``config.floatx()``.
+        sparse: bool, default ``False``: a sparse result, which kerastorch does not support (True raises).
+        **kwargs: ``num_tokens``, Keras's former name of ``num_classes``, is read when ``num_classes`` is None; other
+            keywords are ignored.
+
+    Returns:
+        A tensor of shape ``inputs.shape[:-1] + (num_classes,)`` (``(num_classes,)`` for rank-1 inputs), with the class
+        axis at ``axis``.
+
+    Raises:
+        ValueError: when neither ``num_classes`` nor ``num_tokens`` is given, or for ``sparse=True``.
+
+    Example:
+        >>> multi_hot(torch.tensor([0, 2]), 3)
+        tensor([1., 0., 1.])
+        >>> multi_hot(torch.tensor([[0, 0], [1, 2]]), 3)
+        tensor([[1., 0., 0.],
+                [0., 1., 1.]])
     """
     if num_classes is None:
         num_classes = kwargs.pop("num_tokens", None)
@@ -75,10 +118,30 @@ def _broadcast_stat(stat, x, axis, name):
 
 
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
-    """``(x - mean) / sqrt(variance + epsilon) * scale + offset``, the statistics laid along ``axis``.
+    """Normalizes ``x`` with given statistics: ``(x - mean) / sqrt(variance + epsilon) * scale + offset``.
 
-    ``batch_normalization(torch.tensor([[3.0]]), torch.tensor([1.0]), torch.tensor([4.0]), axis=-1, epsilon=0)``
-    -> ``tensor([[1.]])``
+    1-D statistics (of size ``x.shape[axis]`` or 1) are laid along ``axis``; statistics of another rank broadcast
+    against ``x`` as they are.
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+        mean: tensor or array: the mean, 1-D along ``axis`` or broadcastable to ``x``.
+        variance: tensor or array: the variance, shaped like ``mean``.
+        axis: int: the axis of ``x`` the 1-D statistics run along (the feature axis).
+        offset: tensor, array or None, default ``None``: added after scaling (beta); None adds nothing.
+        scale: tensor, array or None, default ``None``: the scale (gamma); None scales by 1.
+        epsilon: float, default ``1e-3``: added to ``variance`` for numerical stability.
+
+    Returns:
+        A tensor of the shape and dtype of ``x`` (``floatx()`` for integer inputs).
+
+    Raises:
+        ValueError: for 1-D statistics whose size is neither 1 nor ``x.shape[axis]``.
+
+    Example:
+        >>> batch_normalization(torch.tensor([[3.0, 1.0]]), torch.tensor([1.0, 1.0]), torch.tensor([4.0, 1.0]),
+        ...                     axis=-1, epsilon=0.0)
+        tensor([[1., 0.]])
     """
     x = floating(x)
     mean = _broadcast_stat(mean, x, axis, "batch_normalization")
@@ -96,9 +159,23 @@ def _axes(axes, rank):
 
 
 def moments(x, axes, keepdims=False, synchronized=False):
-    """``(mean, variance)`` of ``x`` over ``axes`` (float16 computed in float32).
+    """The mean and (population) variance of ``x`` over ``axes``.
 
-    ``moments(torch.tensor([[1.0, 3.0]]), axes=[1])`` -> ``(tensor([2.]), tensor([1.]))``
+    float16 and bfloat16 inputs are computed in float32 and cast back.
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+        axes: int, list of ints or None: the axes to reduce; None reduces over all axes.
+        keepdims: bool, default ``False``: keep the reduced axes with size 1.
+        synchronized: bool, default ``False``: Keras's switch for statistics synchronized across devices (TensorFlow
+            only); accepted and has no effect here.
+
+    Returns:
+        A tuple ``(mean, variance)`` of tensors of the dtype of ``x``.
+
+    Example:
+        >>> moments(torch.tensor([[1.0, 3.0], [5.0, 7.0]]), axes=[1])
+        (tensor([2., 6.]), tensor([1., 1.]))
     """
     x = floating(x)
     dtype = x.dtype
@@ -109,18 +186,46 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 
 def normalize(x, axis=-1, order=2, epsilon=None):
-    """``x`` divided by its ``order``-norm along ``axis`` (at least ``epsilon``).
+    """Divides ``x`` by its ``order``-norm along ``axis``: ``x / max(norm(x), epsilon)``.
 
-    ``normalize(torch.tensor([3.0, 4.0]))`` -> ``tensor([0.6000, 0.8000])``
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+        axis: int, default ``-1``: the axis the norm is taken along.
+        order: int or float, default ``2``: the norm's order (2: Euclidean, 1: sum of absolute values).
+        epsilon: float or None, default ``None``: the smallest norm divided by (guards against 0); None uses
+            ``config.epsilon()``.
+
+    Returns:
+        A tensor of the shape of ``x``, float.
+
+    Example:
+        >>> normalize(torch.tensor([3.0, 4.0]))
+        tensor([0.6000, 0.8000])
+        >>> normalize(torch.tensor([3.0, 1.0]), order=1)
+        tensor([0.7500, 0.2500])
     """
     x = floating(x)
     return F.normalize(x, p=order, dim=axis, eps=config.epsilon() if epsilon is None else epsilon)
 
 
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
-    """``x / sqrt(mean(x**2, axis) + epsilon) * scale``.
+    """Root-mean-square normalization: ``x / sqrt(mean(x**2, axis) + epsilon) * scale``.
 
-    ``rms_normalization(torch.tensor([2.0, 2.0]))`` -> ``tensor([1., 1.])``
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+        scale: tensor, array, number or None, default ``None``: multiplies the result (broadcast along ``axis``); None
+            scales by 1.
+        axis: int, default ``-1``: the axis the mean square is taken over.
+        epsilon: float or None, default ``None``: added for numerical stability; None uses ``config.epsilon()``.
+
+    Returns:
+        A tensor of the shape of ``x``, float.
+
+    Example:
+        >>> rms_normalization(torch.tensor([2.0, 2.0]))
+        tensor([1., 1.])
+        >>> rms_normalization(torch.tensor([3.0, -3.0]), scale=2.0)
+        tensor([ 2., -2.])
     """
     x = floating(x)
     eps = config.epsilon() if epsilon is None else epsilon
@@ -132,9 +237,27 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
-    """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` with statistics over ``axis``.
+    """Layer normalization: ``(x - mean) / sqrt(variance + epsilon) * gamma + beta``, statistics over ``axis``.
 
-    ``layer_normalization(torch.tensor([1.0, 3.0]))`` -> ``tensor([-1.,  1.])``
+    float16 and bfloat16 inputs are computed in float32 and cast back.
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+        gamma: tensor, array or None, default ``None``: the scale, broadcast against the normalized axes; None scales by
+            1.
+        beta: tensor, array or None, default ``None``: the offset added after scaling; None adds nothing.
+        axis: int or tuple of ints, default ``-1``: the axis or axes the statistics are taken over.
+        epsilon: float or None, default ``None``: added for numerical stability; None uses ``config.epsilon()``.
+        **kwargs: accepted for Keras compatibility and ignored (Keras reads a deprecated ``rms_scaling`` here).
+
+    Returns:
+        A tensor of the shape and float dtype of ``x``.
+
+    Example:
+        >>> layer_normalization(torch.tensor([1.0, 3.0]))
+        tensor([-1.,  1.])
+        >>> layer_normalization(torch.tensor([1.0, 3.0]), gamma=torch.tensor([2.0, 2.0]), beta=1.0)
+        tensor([-1.,  3.])
     """
     x = floating(x)
     eps = config.epsilon() if epsilon is None else epsilon
@@ -161,9 +284,25 @@ def _same_shape(name, target, output):
 
 
 def binary_crossentropy(target, output, from_logits=False):
-    """Elementwise binary cross-entropy of probabilities (clipped to ``[epsilon, 1 - epsilon]``) or logits.
+    """Elementwise binary cross-entropy ``-(target * log(p) + (1 - target) * log(1 - p))``.
 
-    ``binary_crossentropy(torch.tensor([1.0]), torch.tensor([0.5]))`` -> ``tensor([0.6931])``
+    Args:
+        target: tensor or array: the targets in ``[0, 1]``, of the shape of ``output``.
+        output: tensor or array: the predicted probabilities, or logits with ``from_logits=True``.
+        from_logits: bool, default ``False``: whether ``output`` holds logits rather than probabilities (probabilities
+            are clipped to ``[epsilon, 1 - epsilon]``).
+
+    Returns:
+        A tensor of the shape of ``output`` (no reduction).
+
+    Raises:
+        ValueError: when ``target`` and ``output`` shapes differ.
+
+    Example:
+        >>> binary_crossentropy(torch.tensor([1.0, 0.0]), torch.tensor([0.5, 0.2]))
+        tensor([0.6931, 0.2231])
+        >>> binary_crossentropy(torch.tensor([1.0]), torch.tensor([0.0]), from_logits=True)
+        tensor([0.6931])
     """
     output = floating(output)
     target = tensor(target).to(device=output.device, dtype=output.dtype)
@@ -172,9 +311,27 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Cross-entropy between (soft) one-hot ``target`` and class probabilities or logits along ``axis``.
+    """Cross-entropy ``-sum(target * log(p))`` between one-hot (or soft) targets and class probabilities along ``axis``.
 
-    ``categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))`` -> ``tensor([0.6931])``
+    Args:
+        target: tensor or array: the one-hot or soft targets, of the shape of ``output``.
+        output: tensor or array: the class probabilities (renormalized to sum to 1 along ``axis``), or logits with
+            ``from_logits=True``.
+        from_logits: bool, default ``False``: whether ``output`` holds logits rather than probabilities (probabilities
+            are clipped to ``[epsilon, 1 - epsilon]``).
+        axis: int, default ``-1``: the class axis.
+
+    Returns:
+        A tensor of the shape of ``output`` without ``axis``.
+
+    Raises:
+        ValueError: when ``target`` and ``output`` shapes differ.
+
+    Example:
+        >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+        tensor([0.6931])
+        >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.0, 0.0]]), from_logits=True)
+        tensor([0.6931])
     """
     output = floating(output)
     target = tensor(target).to(device=output.device, dtype=output.dtype)
@@ -183,17 +340,44 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Cross-entropy between integer class ids ``target`` and class probabilities or logits along ``axis``.
+    """Cross-entropy ``-log(p[target])`` between integer class ids and class probabilities along ``axis``.
 
-    ``sparse_categorical_crossentropy(torch.tensor([1]), torch.tensor([[0.5, 0.5]]))`` -> ``tensor([0.6931])``
+    Args:
+        target: tensor or array of ints: the class ids, of the shape of ``output`` without ``axis``.
+        output: tensor or array: the class probabilities, or logits with ``from_logits=True``.
+        from_logits: bool, default ``False``: whether ``output`` holds logits rather than probabilities (probabilities
+            are clipped to ``[epsilon, 1 - epsilon]``).
+        axis: int, default ``-1``: the class axis of ``output``.
+
+    Returns:
+        A tensor of the shape of ``target``.
+
+    Example:
+        >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.tensor([[0.5, 0.5], [0.9, 0.1]]))
+        tensor([0.6931, 0.1054])
     """
     return _losses.sparse_categorical_crossentropy(target, floating(output), from_logits=from_logits, axis=axis)
 
 
 def psnr(x1, x2, max_val):
-    """Peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mean((x1 - x2)**2))``.
+    """Peak signal-to-noise ratio in decibels: ``20 * log10(max_val) - 10 * log10(mean((x1 - x2)**2))``.
 
-    ``psnr(torch.tensor([0.5]), torch.tensor([0.0]), 1.0)`` -> ``tensor(6.0206)``
+    The mean runs over every entry (one value for the whole batch).
+
+    Args:
+        x1: tensor or array: the first signal or image batch.
+        x2: tensor or array: the second, of the shape of ``x1``.
+        max_val: float: the largest possible value of the signal (1.0 for images in ``[0, 1]``, 255 for bytes).
+
+    Returns:
+        A scalar float tensor (``inf`` for identical inputs).
+
+    Raises:
+        ValueError: when ``x1`` and ``x2`` shapes differ.
+
+    Example:
+        >>> psnr(torch.tensor([0.5, 0.5]), torch.tensor([0.0, 0.0]), 1.0)
+        tensor(6.0206)
     """
     x1, x2 = to_tensors(floating(x1), floating(x2))
     if x1.shape != x2.shape:
@@ -204,9 +388,20 @@ def psnr(x1, x2, max_val):
 
 
 def polar(abs_, angle):
-    """The complex number ``abs_ * exp(1j * angle)``.
+    """The complex number with magnitude ``abs_`` and phase ``angle``: ``abs_ * exp(1j * angle)``.
 
-    ``polar(torch.tensor([2.0]), torch.tensor([0.0]))`` -> ``tensor([2.+0.j])``
+    float16 and bfloat16 inputs are computed in float32 (complex64).
+
+    Args:
+        abs_: tensor, array or number: the magnitudes.
+        angle: tensor, array or number: the phases in radians, broadcastable with ``abs_``.
+
+    Returns:
+        A complex tensor (complex64 for float32 inputs, complex128 for float64).
+
+    Example:
+        >>> polar(torch.tensor([2.0]), torch.tensor([0.0]))
+        tensor([2.+0.j])
     """
     abs_, angle = to_tensors(floating(abs_), floating(angle))
     if abs_.dtype in (torch.float16, torch.bfloat16):
@@ -236,10 +431,40 @@ def _attention_mask(name, mask, bias, is_causal, q_len, k_len, device, dtype):
 
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
                           flash_attention=None, attn_logits_soft_cap=None):
-    """``softmax(q k^T * scale + bias, masked) v`` for ``(batch, seq, heads, head_dim)`` (or unbatched) inputs.
+    """Scaled dot-product attention ``softmax(query @ key^T * scale + bias, masked) @ value``.
 
-    ``dot_product_attention(torch.ones(1, 2, 1, 4), torch.ones(1, 3, 1, 4), torch.ones(1, 3, 1, 4)).shape``
-    -> ``torch.Size([1, 2, 1, 4])``
+    Inputs are in Keras's layout ``(batch, seq, heads, head_dim)`` (or unbatched ``(seq, heads, head_dim)``). When
+    ``key``/``value`` have fewer heads than ``query`` (grouped-query attention) they are repeated. The work is one
+    ``F.scaled_dot_product_attention`` call unless ``attn_logits_soft_cap`` is set.
+
+    Args:
+        query: tensor or array: ``(batch, query_seq, heads, head_dim)``.
+        key: tensor or array: ``(batch, key_seq, key_heads, head_dim)``; ``heads`` must be a multiple of ``key_heads``.
+        value: tensor or array: ``(batch, key_seq, key_heads, value_dim)``.
+        bias: tensor, array or None, default ``None``: added to the attention logits, broadcastable to ``(batch, heads,
+            query_seq, key_seq)``.
+        mask: tensor, array or None, default ``None``: bool (or 0/1) of that broadcastable shape; True where a query may
+            attend to a key.
+        scale: float or None, default ``None``: the logits' scale; None uses ``1 / sqrt(head_dim)``.
+        is_causal: bool, default ``False``: let each query attend only to keys at or before its position.
+        flash_attention: bool or None, default ``None``: Keras's request for a flash-attention kernel; accepted and has
+            no effect (torch chooses its fused kernel itself).
+        attn_logits_soft_cap: float or None, default ``None``: when set, logits become ``cap * tanh(logits / cap)``
+            before masking (computed without the fused kernel).
+
+    Returns:
+        A tensor ``(batch, query_seq, heads, value_dim)`` (unbatched when the inputs are).
+
+    Raises:
+        ValueError: for inputs not all of rank 3 or 4, or query heads that are not a multiple of the key heads.
+
+    Example:
+        >>> q = torch.ones(1, 2, 1, 4)
+        >>> dot_product_attention(q, torch.ones(1, 3, 1, 4), torch.ones(1, 3, 1, 4)).shape
+        torch.Size([1, 2, 1, 4])
+        >>> v = torch.tensor([1.0, 3.0]).reshape(1, 2, 1, 1)
+        >>> dot_product_attention(torch.ones(1, 2, 1, 1), torch.ones(1, 2, 1, 1), v, is_causal=True)[0, :, 0, 0]
+        tensor([1., 2.])
     """
     name = "dot_product_attention"
     query, key, value = to_tensors(floating(query), floating(key), floating(value))
@@ -276,11 +501,23 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
 
 
 def ctc_loss(target, output, target_length, output_length, mask_index=0):
-    """CTC loss per sample of integer labels ``target`` ``(batch, max_label)`` and logits ``output``
-    ``(batch, time, classes)``; ``mask_index`` is the blank class.
+    """Connectionist temporal classification (CTC) loss of each sample.
 
-    ``ctc_loss(torch.tensor([[1]]), torch.zeros(1, 2, 2), torch.tensor([1]), torch.tensor([2])).shape``
-    -> ``torch.Size([1])``
+    ``output`` holds logits; they are log-softmaxed over the classes before ``F.ctc_loss``.
+
+    Args:
+        target: tensor or array of ints: the labels ``(batch, max_label_length)``, padded beyond each ``target_length``.
+        output: tensor or array: the logits ``(batch, max_time, num_classes)``.
+        target_length: tensor or array of ints: the label length of each sample, ``(batch,)``.
+        output_length: tensor or array of ints: the number of valid time steps of each sample, ``(batch,)``.
+        mask_index: int, default ``0``: the class id of the blank.
+
+    Returns:
+        A tensor ``(batch,)`` of losses (negative log-likelihoods), of the dtype of ``output``.
+
+    Example:
+        >>> ctc_loss(torch.tensor([[1]]), torch.zeros(1, 2, 2), torch.tensor([1]), torch.tensor([2]))
+        tensor([0.2877])
     """
     output = floating(output)
     target = tensor(target).to(output.device).long()
@@ -295,10 +532,32 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
 
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1, merge_repeated=True,
                mask_index=0):
-    """Greedy CTC decoding of ``inputs`` ``(batch, time, classes)``: ``(decoded, scores)`` with ``decoded`` of
-    shape ``(1, batch, time)`` padded with -1 and ``scores`` ``(batch, 1)`` the negative sum of the best logits.
+    """Greedy CTC decoding: the best class at each valid step, repeats merged and blanks dropped.
 
-    ``ctc_decode(torch.tensor([[[0.0, 1.0], [1.0, 0.0]]]), torch.tensor([2]))[0]`` -> ``tensor([[[ 1, -1]]], dtype=torch.int32)``
+    Only the greedy strategy is implemented (Keras also has ``"beam_search"``).
+
+    Args:
+        inputs: tensor or array: the logits ``(batch, max_time, num_classes)``.
+        sequence_lengths: tensor or array of ints: the number of valid time steps of each sample, ``(batch,)``.
+        strategy: str, default ``"greedy"``: the decoding strategy; only ``"greedy"`` is supported.
+        beam_width: int, default ``100``: the beam width of beam search; unused by the greedy strategy.
+        top_paths: int, default ``1``: the number of paths beam search returns; the greedy strategy returns one.
+        merge_repeated: bool, default ``True``: merge consecutive repeats of a class into one.
+        mask_index: int, default ``0``: the class id of the blank, dropped from the result.
+
+    Returns:
+        A tuple ``(decoded, scores)``: ``decoded`` int32 ``(1, batch, max_time)``, each row's labels first and padded
+        with -1; ``scores`` ``(batch, 1)``, minus the sum of each valid step's largest logit.
+
+    Raises:
+        ValueError: for a ``strategy`` other than ``"greedy"``.
+
+    Example:
+        >>> decoded, scores = ctc_decode(torch.tensor([[[0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]]), torch.tensor([3]))
+        >>> decoded
+        tensor([[[ 1, -1, -1]]], dtype=torch.int32)
+        >>> scores
+        tensor([[-3.]])
     """
     if strategy != "greedy":
         raise ValueError(f"ops.ctc_decode: kerastorch implements strategy='greedy' only, received "

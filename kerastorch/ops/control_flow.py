@@ -43,12 +43,38 @@ __all__ = ["associative_scan", "cond", "custom_gradient", "fori_loop", "map", "s
 
 
 def cond(pred, true_fn, false_fn):
-    """``true_fn()`` if ``pred`` else ``false_fn()``."""
+    """Calls ``true_fn()`` when ``pred`` is true, else ``false_fn()``.
+
+    Runs eagerly: a tensor ``pred`` is read on the host (one sync), and only the chosen branch runs.
+
+    Args:
+        pred: bool, number or scalar tensor: the condition.
+        true_fn: callable taking no arguments: called when ``pred`` is true.
+        false_fn: callable taking no arguments: called otherwise.
+
+    Returns:
+        What the called branch returns.
+    """
     return true_fn() if bool(pred) else false_fn()
 
 
 def switch(index, branches, *operands):
-    """``branches[index](*operands)``, with ``index`` clipped to the valid range."""
+    """Calls ``branches[index](*operands)``.
+
+    ``index`` is clipped to ``[0, len(branches) - 1]``, as in Keras, so an out-of-range index runs the first or last
+    branch.
+
+    Args:
+        index: int or scalar integer tensor: which branch to call (read on the host).
+        branches: list of callables: the branches, each taking ``*operands``.
+        *operands: the arguments passed to the chosen branch.
+
+    Returns:
+        What the called branch returns.
+
+    Raises:
+        ValueError: when ``branches`` is empty.
+    """
     if not branches:
         raise ValueError("ops.switch: expected at least one branch, received none")
     index = builtins.min(builtins.max(int(index), 0), len(branches) - 1)
@@ -56,7 +82,20 @@ def switch(index, branches, *operands):
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
-    """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (at most ``maximum_iterations``)."""
+    """Repeats ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` is true.
+
+    Runs eagerly in Python; a tensor condition is read on the host at each step. The loop variables are converted to
+    tensors first (ints become int32 tensors).
+
+    Args:
+        cond: callable: takes the loop variables (unpacked) and returns a bool or scalar bool tensor.
+        body: callable: takes the loop variables (unpacked) and returns their new values, with the same structure.
+        loop_vars: a tensor, number, or a list/tuple of them (nested structures allowed): the initial values.
+        maximum_iterations: int or None, default ``None``: stop after this many steps even if ``cond`` holds.
+
+    Returns:
+        The final loop variables: a tuple when ``loop_vars`` is a list or tuple, else the single value.
+    """
     packed = isinstance(loop_vars, (list, tuple))
     state = tuple(tree.map_structure(convert_to_tensor, tuple(loop_vars) if packed else (loop_vars,)))
     step = 0
@@ -70,7 +109,17 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
 
 def fori_loop(lower, upper, body_fun, init_val):
-    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``."""
+    """Runs ``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)`` and returns the final ``val``.
+
+    Args:
+        lower: int or scalar integer tensor: the first index.
+        upper: int or scalar integer tensor: one past the last index.
+        body_fun: callable ``(i, val) -> val``: the loop body; ``i`` is a Python int.
+        init_val: any: the initial value (any structure ``body_fun`` accepts).
+
+    Returns:
+        The value after the last step (``init_val`` when ``upper <= lower``).
+    """
     value = init_val
     for i in range(int(lower), int(upper)):
         value = body_fun(i, value)
@@ -87,7 +136,28 @@ def _stack(outputs):
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    """Loop ``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns ``(carry, stacked ys)``."""
+    """Loops ``carry, y = f(carry, x)`` over the leading axis of ``xs`` and stacks the ``y`` values.
+
+    Runs eagerly, one call of ``f`` per step.
+
+    Args:
+        f: callable ``(carry, x) -> (carry, y)``: the step; ``x`` is one slice of ``xs`` (None without ``xs``), ``y``
+            may be any structure of tensors, or None.
+        init: any: the initial carry.
+        xs: tensor or structure of tensors, or None, default ``None``: scanned along their leading axis, which must have
+            one size.
+        length: int or None, default ``None``: the number of steps; required without ``xs``, must match it otherwise.
+        reverse: bool, default ``False``: scan from the last slice to the first (the stacked ``y`` values keep the order
+            of ``xs``).
+        unroll: int or bool, default ``1``: Keras's unrolling hint for compiled loops; has no effect here.
+
+    Returns:
+        A tuple ``(final_carry, ys)``, ``ys`` the step outputs stacked on a new leading axis (None for no steps or when
+        ``f`` returns None).
+
+    Raises:
+        ValueError: when neither ``xs`` nor ``length`` is given, or leading sizes disagree.
+    """
     del unroll  # eager: no unrolling to choose
     leaves = [] if xs is None else [convert_to_tensor(x) for x in tree.flatten(xs)]
     n = length if not leaves else leaves[0].shape[0]
@@ -104,7 +174,24 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
 
 def associative_scan(f, elems, reverse=False, axis=0):
-    """Inclusive prefix scan of ``elems`` along ``axis`` with the associative ``f`` (vectorized over slices)."""
+    """Inclusive prefix scan of ``elems`` along ``axis`` with an associative binary function ``f``.
+
+    Entry ``i`` of the result is ``f(... f(f(e[0], e[1]), e[2]) ..., e[i])``. ``f`` is called ``ceil(log2(n))`` times on
+    whole shifted slices (a parallel prefix scan), so it must work elementwise on batches of slices.
+
+    Args:
+        f: callable ``(a, b) -> c``: the associative combination, vectorized; takes and returns the structure of
+            ``elems``.
+        elems: tensor or structure of tensors: the inputs, all of one size along ``axis``.
+        reverse: bool, default ``False``: scan from the end (a suffix scan).
+        axis: int, default ``0``: the axis to scan along.
+
+    Returns:
+        The scanned values, in the structure and shapes of ``elems``.
+
+    Raises:
+        ValueError: when ``elems`` holds no tensor, or its leaves differ in size along ``axis``.
+    """
     leaves = [convert_to_tensor(e) for e in tree.flatten(elems)]
     if not leaves:
         raise ValueError("ops.associative_scan: expected at least one tensor in elems, received none")
@@ -128,7 +215,20 @@ def associative_scan(f, elems, reverse=False, axis=0):
 
 
 def map(f, xs):  # noqa: A001 - Keras's name
-    """``f`` applied to each slice of ``xs`` along the leading axis, results stacked."""
+    """Applies ``f`` to each slice of ``xs`` along the leading axis and stacks the results.
+
+    Runs eagerly, one call of ``f`` per slice (use :func:`vectorized_map` for one batched call).
+
+    Args:
+        f: callable: takes one slice (in the structure of ``xs``) and returns a tensor or structure of tensors.
+        xs: tensor or structure of tensors: mapped over their leading axis.
+
+    Returns:
+        The outputs of ``f`` stacked on a new leading axis, in the structure ``f`` returns.
+
+    Raises:
+        ValueError: when the leading axis of ``xs`` has size 0.
+    """
     leaves = [convert_to_tensor(x) for x in tree.flatten(xs)]
     n = leaves[0].shape[0]
     outputs = [f(tree.pack_sequence_as(xs, [leaf[i] for leaf in leaves])) for i in range(n)]
@@ -138,7 +238,18 @@ def map(f, xs):  # noqa: A001 - Keras's name
 
 
 def vectorized_map(function, elements):
-    """``function`` mapped over the leading axis of ``elements`` with ``torch.vmap``."""
+    """Maps ``function`` over the leading axis of ``elements`` in one batched call (``torch.vmap``).
+
+    ``function`` must be written for one element and use only torch operations that ``torch.vmap`` supports (no
+    data-dependent Python control flow).
+
+    Args:
+        function: callable: takes one element (a slice of ``elements``) and returns tensors.
+        elements: tensor or structure of tensors: mapped over their leading axis.
+
+    Returns:
+        The outputs of ``function`` for every element, stacked on a new leading axis.
+    """
     return torch.vmap(function)(elements)
 
 
@@ -174,8 +285,23 @@ class _CustomGradient(torch.autograd.Function):
 
 
 def custom_gradient(f):
-    """Decorator: ``f(*args)`` returns ``(output, grad_fn)``; the gradient of the result is ``grad_fn(upstream)``
-    (``grad_fn(*args, upstream=upstream)`` when ``upstream`` is a keyword-only argument, as on Keras's torch backend)."""
+    """Decorator giving a function its own gradient.
+
+    The decorated ``f(*args)`` returns ``(output, grad_fn)``; in the backward pass the gradient with respect to ``args``
+    is ``grad_fn(upstream)``, or ``grad_fn(*args, upstream=upstream)`` when ``grad_fn`` has a keyword-only ``upstream``
+    argument (the form Keras's torch backend uses). ``grad_fn`` returns one gradient per tensor argument (a single
+    tensor when there is one).
+
+    Args:
+        f: callable: returns a tuple ``(output, grad_fn)``; ``output`` is a tensor or structure of tensors.
+
+    Returns:
+        The wrapped function, which returns ``output`` and backpropagates with ``grad_fn``.
+
+    Raises:
+        ValueError: in the backward pass, when ``grad_fn`` returns a number of gradients other than the number of tensor
+            arguments.
+    """
     @functools.wraps(f)
     def wrapper(*args):
         leaves = tree.flatten(list(args))

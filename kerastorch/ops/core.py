@@ -43,7 +43,31 @@ __all__ = [
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
-    """``x`` as a torch tensor (``dtype`` if given), e.g. ``convert_to_tensor([1.0, 2.0])`` -> float32."""
+    """Converts ``x`` to a torch tensor.
+
+    Tensors are returned as they are (cast when ``dtype`` differs, on their device). Python values get Keras's dtypes
+    (ints -> int32, floats -> ``floatx()``, bools -> bool) and NumPy arrays keep theirs; both go to
+    ``config.default_device()``. A list that holds tensors is stacked.
+
+    Args:
+        x: tensor, NumPy array, object with ``__array__``, number or (nested) list: the value.
+        dtype: str, torch.dtype or None, default ``None``: the dtype of the result; None keeps or infers it.
+        sparse: bool or None, default ``None``: ask for a sparse tensor, which kerastorch does not support (True
+            raises).
+        ragged: bool or None, default ``None``: ask for a ragged tensor, which torch lacks (True raises).
+
+    Returns:
+        A torch tensor.
+
+    Raises:
+        ValueError: for ``sparse=True`` or ``ragged=True``.
+
+    Example:
+        >>> convert_to_tensor([1.0, 2.0])
+        tensor([1., 2.])
+        >>> convert_to_tensor(3, dtype="float16")
+        tensor(3., dtype=torch.float16)
+    """
     if sparse:
         raise ValueError("ops.convert_to_tensor: sparse=True is not supported by the torch backend, received sparse=True")
     if ragged:
@@ -66,7 +90,20 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 
 
 def convert_to_numpy(x):
-    """A NumPy array of ``x`` (bfloat16 becomes float32, which NumPy lacks)."""
+    """Converts ``x`` to a NumPy array (a tensor is detached and copied to the CPU).
+
+    bfloat16 tensors become float32 arrays, as NumPy has no bfloat16.
+
+    Args:
+        x: tensor, array, number or list: the value.
+
+    Returns:
+        A ``numpy.ndarray``.
+
+    Example:
+        >>> convert_to_numpy(torch.tensor([1, 2]))
+        array([1, 2])
+    """
     if isinstance(x, torch.Tensor):
         x = x.detach()
         if x.dtype == torch.bfloat16:
@@ -76,19 +113,56 @@ def convert_to_numpy(x):
 
 
 def is_tensor(x):
-    """Whether ``x`` is a torch tensor (a kerastorch Variable included)."""
+    """Whether ``x`` is a torch tensor (a kerastorch ``Variable`` included).
+
+    Args:
+        x: any: the object to test.
+
+    Returns:
+        A Python bool.
+    """
     return isinstance(x, torch.Tensor)
 
 
 def dtype(x):
-    """The Keras dtype name of ``x``, e.g. ``"float32"``."""
+    """The Keras dtype name of ``x`` (``"float32"``, ``"int64"``...).
+
+    For Python values and lists this is the dtype :func:`convert_to_tensor` would give them.
+
+    Args:
+        x: tensor, array, number or list: the value.
+
+    Returns:
+        A str.
+
+    Example:
+        >>> dtype(torch.ones(2))
+        'float32'
+        >>> dtype(3)
+        'int32'
+    """
     if hasattr(x, "dtype") and not isinstance(x, type):
         return config.standardize_dtype(x.dtype)
     return dtypes.result_type(x)
 
 
 def cast(x, dtype):
-    """``x`` converted to ``dtype``."""
+    """Casts ``x`` to ``dtype`` (a tensor already of that dtype is returned as it is).
+
+    Casting follows torch's conversion: floats to ints truncate towards zero and out-of-range values wrap or are
+    undefined; :func:`saturate_cast` clips instead.
+
+    Args:
+        x: tensor, array, number or list: the value.
+        dtype: str or torch.dtype: the target dtype (``"float32"``, ``"int8"``, ``torch.bfloat16``...).
+
+    Returns:
+        A tensor of ``dtype``.
+
+    Example:
+        >>> cast(torch.tensor([1.7, -1.7]), "int32")
+        tensor([ 1, -1], dtype=torch.int32)
+    """
     target = config.torch_dtype(dtype)
     if isinstance(x, torch.Tensor):
         return x if x.dtype == target else x.to(target)
@@ -123,7 +197,15 @@ def _saturation_bounds(source, target):
 
 
 def saturate_cast(x, dtype):
-    """``x`` clipped to the range of ``dtype``, then cast (no wrap-around on overflow)."""
+    """Casts ``x`` to ``dtype``, first clipping it to the range ``dtype`` can hold (no wrap-around).
+
+    Args:
+        x: tensor, array, number or list: the value.
+        dtype: str or torch.dtype: the target dtype (``"float32"``, ``"int8"``, ``torch.bfloat16``...).
+
+    Returns:
+        A tensor of ``dtype``.
+    """
     x = convert_to_tensor(x)
     target = config.torch_dtype(dtype)
     if x.dtype != torch.bool and target != torch.bool and not x.is_complex():
@@ -134,19 +216,52 @@ def saturate_cast(x, dtype):
 
 
 def shape(x):
-    """The shape of ``x`` as a tuple (``None`` for unknown sizes of symbolic tensors)."""
+    """The shape of ``x`` as a tuple of ints.
+
+    For symbolic tensors (``keras.Input``) unknown sizes are None.
+
+    Args:
+        x: tensor, KerasTensor, array, number or list: the value.
+
+    Returns:
+        A tuple.
+    """
     if hasattr(x, "shape"):
         return tuple(x.shape)
     return tuple(np.shape(x))
 
 
 def stop_gradient(variable):
-    """``variable`` cut off from gradient flow."""
+    """``variable`` cut off from the gradient: the same values, treated as a constant by autograd (``detach``).
+
+    Args:
+        variable: tensor, Variable, array or number: the value.
+
+    Returns:
+        A tensor that shares the values of ``variable`` and needs no gradient.
+
+    Example:
+        >>> x = torch.tensor(2.0, requires_grad=True)
+        >>> (x * stop_gradient(x)).backward(); x.grad
+        tensor(2.)
+    """
     return convert_to_tensor(variable).detach()
 
 
 def unstack(x, num=None, axis=0):
-    """The slices of ``x`` along ``axis``, as a tuple of tensors."""
+    """Splits ``x`` along ``axis`` into its slices.
+
+    Args:
+        x: tensor, array or list: the value.
+        num: int or None, default ``None``: the expected size of ``axis``; checked when given.
+        axis: int, default ``0``: the axis to unstack.
+
+    Returns:
+        A tuple of ``x.shape[axis]`` tensors, each without ``axis``.
+
+    Raises:
+        ValueError: when ``num`` is given and differs from the size of ``axis``.
+    """
     x = convert_to_tensor(x)
     if num is not None and num != x.shape[axis]:
         raise ValueError(f"ops.unstack: num={num} does not match the size {x.shape[axis]} of axis {axis} "
@@ -171,8 +286,23 @@ def _check_window(op, inputs, start, size):
 
 
 def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
-    """The block of ``inputs`` of size ``shape`` starting at ``start_indices`` (a view; a size of -1 runs to
-    the end of the axis, a kerastorch extension)."""
+    """The block of ``inputs`` of size ``shape`` starting at ``start_indices``.
+
+    The result is a view (no copy). A size of -1 runs to the end of its axis (a kerastorch extension; Keras needs
+    explicit sizes). Tensor indices are read on the host.
+
+    Args:
+        inputs: tensor, array or list: the value.
+        start_indices: list, tuple or tensor of ints: the block's start on each axis.
+        shape: list, tuple or tensor of ints: the block's size on each axis (-1: to the end).
+
+    Returns:
+        A tensor of shape ``shape``, of the dtype of ``inputs``.
+
+    Raises:
+        ValueError: when ``start_indices`` or ``shape`` do not have one entry per axis, or the block lies outside
+            ``inputs``.
+    """
     inputs = convert_to_tensor(inputs)
     start, size = _ints(start_indices), _ints(shape)
     if -1 in size:  # -1: to the end of the axis
@@ -182,7 +312,22 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
 
 
 def slice_update(inputs, start_indices, updates):
-    """A copy of ``inputs`` with the block at ``start_indices`` replaced by ``updates``."""
+    """A copy of ``inputs`` with the block starting at ``start_indices`` replaced by ``updates``.
+
+    ``updates`` is cast to the dtype of ``inputs``. Tensor indices are read on the host.
+
+    Args:
+        inputs: tensor, array or list: the value.
+        start_indices: list, tuple or tensor of ints: where the block starts on each axis.
+        updates: tensor, array or list: the new block, of the rank of ``inputs``.
+
+    Returns:
+        A new tensor of the shape and dtype of ``inputs``.
+
+    Raises:
+        ValueError: when ``start_indices`` or ``updates`` do not match the rank of ``inputs``, or the block lies outside
+            it.
+    """
     inputs, updates = convert_to_tensor(inputs), convert_to_tensor(updates)
     start = _ints(start_indices)
     _check_window("slice_update", inputs, start, list(updates.shape) if updates.dim() == inputs.dim() else [])
@@ -220,7 +365,24 @@ def _rows(op, updates, indices_shape, shape, k):
 
 
 def scatter(indices, values, shape):
-    """A zero tensor of ``shape`` with ``values`` added at ``indices`` (duplicates sum)."""
+    """A zero tensor of ``shape`` with ``values`` added at ``indices`` (duplicate indices sum).
+
+    Each row of ``indices`` (its last axis, of size ``k``) addresses the first ``k`` axes of the result; the matching
+    entry of ``values`` fills the remaining axes.
+
+    Args:
+        indices: tensor, array or list of ints: shape ``(..., k)``.
+        values: tensor, array or list: shape ``indices.shape[:-1] + shape[k:]`` (or broadcastable to it); sets the
+            result's dtype.
+        shape: tuple or list of ints: the shape of the result.
+
+    Returns:
+        A tensor of ``shape``, of the dtype of ``values``.
+
+    Raises:
+        ValueError: for indices that are not integers of rank >= 1, index more axes than ``shape`` has, or ``values`` of
+            a mismatched shape.
+    """
     values = convert_to_tensor(values)
     shape = tuple(int(d) for d in shape)
     flat, k, index_shape = _flat_index("scatter", indices, shape)
@@ -234,8 +396,25 @@ _REDUCTIONS = {"max": "amax", "min": "amin", "mul": "prod"}
 
 
 def scatter_update(inputs, indices, updates, reduction=None):
-    """A copy of ``inputs`` with ``updates`` written (or combined by ``reduction``: ``"add"``, ``"max"``,
-    ``"min"``, ``"mul"``) at ``indices``."""
+    """A copy of ``inputs`` with ``updates`` written at ``indices`` (or combined with what is there).
+
+    Each row of ``indices`` (its last axis, of size ``k``) addresses the first ``k`` axes of ``inputs``. ``updates`` is
+    cast to the dtype of ``inputs``. With duplicate indices and no ``reduction``, which update wins is unspecified.
+
+    Args:
+        inputs: tensor, array or list: the value.
+        indices: tensor, array or list of ints: shape ``(..., k)``.
+        updates: tensor, array or list: shape ``indices.shape[:-1] + inputs.shape[k:]`` (or broadcastable to it).
+        reduction: str or None, default ``None``: None replaces; ``"add"``, ``"max"``, ``"min"`` or ``"mul"`` combine
+            the updates with the existing entries.
+
+    Returns:
+        A new tensor of the shape and dtype of ``inputs``.
+
+    Raises:
+        ValueError: for an unknown ``reduction``, indices that are not integers of rank >= 1 or that index too many
+            axes, or ``updates`` of a mismatched shape.
+    """
     if reduction is not None:
         reduction = str(reduction).lower()
         if reduction not in ("add", "max", "min", "mul"):

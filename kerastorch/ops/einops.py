@@ -76,7 +76,27 @@ def _parse(pattern):
 
 
 def rearrange(tensor, pattern, **axes_lengths):
-    """``tensor`` with its axes split, merged and reordered as ``pattern`` says (``"b h w -> b (h w)"``)."""
+    """Splits, merges and reorders the axes of ``tensor`` as an einops ``pattern`` says.
+
+    The pattern names the input axes left of ``->`` and the output axes right of it (both sides name the same axes);
+    parentheses group axes into one (``"b (h w) c"``), ``...`` stands for the unnamed axes and ``1`` or ``()`` is an
+    axis of size 1. The work is one reshape, one permute and one reshape.
+
+    Args:
+        tensor: tensor, array or list: the input.
+        pattern: str: the rearrangement, e.g. ``"b h w c -> b c (h w)"``.
+        **axes_lengths: int sizes of named axes, needed where a left-side group has more than one axis of unknown size
+            (``h=2``).
+
+    Returns:
+        A tensor with the elements of ``tensor`` in the layout the right side describes (a view where torch can give
+        one).
+
+    Raises:
+        ValueError: for a malformed pattern (no or several ``->``, unbalanced or nested parentheses, repeated names,
+            sides naming different axes), a left side that does not match the input's rank, or sizes that cannot be
+            inferred or do not divide.
+    """
     x = convert_to_tensor(tensor)
     left, right = _parse(pattern)
     extra = x.dim() - (len(left) - 1) if ("...",) in left else None

@@ -73,7 +73,19 @@ def _square(op, x):
 
 @_named("cholesky")
 def cholesky(x, upper=False):
-    """The Cholesky factor of a positive-definite matrix (lower, or upper with ``upper=True``)."""
+    """The Cholesky factor of a symmetric (Hermitian) positive-definite matrix: ``L`` with ``x = L @ L^H``.
+
+    Args:
+        x: tensor or array: a square matrix or a batch of them ``(..., n, n)``; integer inputs are computed in
+            ``floatx()``, float16/bfloat16 in float32.
+        upper: bool, default ``False``: return the upper factor ``U`` (``x = U^H @ U``) instead.
+
+    Returns:
+        A triangular tensor of the shape and (float) dtype of ``x``.
+
+    Raises:
+        ValueError: for inputs that are not (batches of) square matrices, or that are not positive-definite.
+    """
     (x,), out = _floats(x)
     _square("cholesky", x)
     return _back(torch.linalg.cholesky(x, upper=upper), out)
@@ -81,7 +93,23 @@ def cholesky(x, upper=False):
 
 @_named("cholesky_inverse")
 def cholesky_inverse(x, upper=False):
-    """The inverse of ``A`` from its Cholesky factor ``x``."""
+    """The inverse of a positive-definite matrix ``A`` from its Cholesky factor ``x``.
+
+    Args:
+        x: tensor or array: the Cholesky factor of ``A``, ``(..., n, n)``; integer inputs are computed in ``floatx()``.
+        upper: bool, default ``False``: whether ``x`` is the upper factor (``A = x^H @ x``) rather than the lower one
+            (``A = x @ x^H``).
+
+    Returns:
+        A tensor of the shape and (float) dtype of ``x``.
+
+    Raises:
+        ValueError: for inputs that are not (batches of) square matrices.
+
+    Example:
+        >>> cholesky_inverse(torch.tensor([[2.0, 0.0], [0.0, 1.0]])).diagonal()
+        tensor([0.2500, 1.0000])
+    """
     (x,), out = _floats(x)
     _square("cholesky_inverse", x)
     return _back(torch.cholesky_inverse(x, upper=upper), out)
@@ -89,7 +117,18 @@ def cholesky_inverse(x, upper=False):
 
 @_named("det")
 def det(x):
-    """The determinant of (a batch of) square matrices."""
+    """The determinant of a square matrix or of each matrix of a batch.
+
+    Args:
+        x: tensor or array: a square matrix or a batch of them ``(..., n, n)``; integer inputs are computed in
+            ``floatx()``, float16/bfloat16 in float32.
+
+    Returns:
+        A tensor of shape ``x.shape[:-2]``, of the (float) dtype of ``x``.
+
+    Raises:
+        ValueError: for inputs that are not (batches of) square matrices.
+    """
     (x,), out = _floats(x)
     _square("det", x)
     return _back(torch.linalg.det(x), out)
@@ -97,7 +136,24 @@ def det(x):
 
 @_named("eig")
 def eig(x):
-    """Eigenvalues and eigenvectors of a general square matrix (complex)."""
+    """The eigenvalues and right eigenvectors of a general square matrix (complex, unsorted).
+
+    Args:
+        x: tensor or array: a square matrix or a batch of them ``(..., n, n)``; integer inputs are computed in
+            ``floatx()``, float16/bfloat16 in float32.
+
+    Returns:
+        A tuple ``(eigenvalues, eigenvectors)`` of complex tensors, shapes ``(..., n)`` and ``(..., n, n)`` (the
+        eigenvectors are the columns).
+
+    Raises:
+        ValueError: for inputs that are not (batches of) square matrices.
+
+    Example:
+        >>> w, v = eig(torch.tensor([[2.0, 0.0], [0.0, 3.0]]))
+        >>> w
+        tensor([2.+0.j, 3.+0.j])
+    """
     (x,), _ = _floats(x)
     _square("eig", x)
     return torch.linalg.eig(x)
@@ -105,7 +161,26 @@ def eig(x):
 
 @_named("eigh")
 def eigh(x):
-    """Eigenvalues (ascending) and eigenvectors of a symmetric / Hermitian matrix."""
+    """The eigenvalues (ascending) and eigenvectors of a symmetric (Hermitian) matrix.
+
+    Only the lower triangle of ``x`` is read.
+
+    Args:
+        x: tensor or array: a square matrix or a batch of them ``(..., n, n)``; integer inputs are computed in
+            ``floatx()``, float16/bfloat16 in float32.
+
+    Returns:
+        A tuple ``(eigenvalues, eigenvectors)``, shapes ``(..., n)`` and ``(..., n, n)`` (the eigenvectors are the
+        columns), of the (float) dtype of ``x``.
+
+    Raises:
+        ValueError: for inputs that are not (batches of) square matrices.
+
+    Example:
+        >>> w, v = eigh(torch.tensor([[2.0, 1.0], [1.0, 2.0]]))
+        >>> w
+        tensor([1., 3.])
+    """
     (x,), out = _floats(x)
     _square("eigh", x)
     w, v = torch.linalg.eigh(x)
@@ -114,20 +189,69 @@ def eigh(x):
 
 @_named("inv")
 def inv(x):
-    """The inverse of (a batch of) square matrices."""
+    """The inverse of a square matrix or of each matrix of a batch.
+
+    Args:
+        x: tensor or array: a square matrix or a batch of them ``(..., n, n)``; integer inputs are computed in
+            ``floatx()``, float16/bfloat16 in float32.
+
+    Returns:
+        A tensor of the shape and (float) dtype of ``x``.
+
+    Raises:
+        ValueError: for inputs that are not (batches of) square matrices, or that are singular.
+
+    Example:
+        >>> inv(torch.tensor([[2.0, 0.0], [0.0, 4.0]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]])
+    """
     (x,), out = _floats(x)
     _square("inv", x)
     return _back(torch.linalg.inv(x), out)
 
 
 def jvp(fun, primals, tangents, has_aux=False):
-    """Forward-mode derivative: ``(fun(*primals), J @ tangents)`` (plus the aux output with ``has_aux``)."""
+    """Forward-mode derivative: ``fun(*primals)`` and its Jacobian-vector product with ``tangents``.
+
+    One ``torch.func.jvp`` call: the Jacobian is never formed.
+
+    Args:
+        fun: callable: takes one tensor per entry of ``primals`` and returns a tensor or structure of tensors (with
+            ``has_aux``, a pair ``(output, aux)``).
+        primals: list or tuple of tensors: the point the derivative is taken at.
+        tangents: list or tuple of tensors: the direction, one tensor per primal, of the same shapes.
+        has_aux: bool, default ``False``: whether ``fun`` returns ``(output, aux)``; ``aux`` is returned without
+            differentiation.
+
+    Returns:
+        A tuple ``(output, jvp_out)``, or ``(output, jvp_out, aux)`` with ``has_aux``.
+    """
     return torch.func.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)
 
 
 @_named("lstsq")
 def lstsq(a, b, rcond=None):
-    """The least-squares solution ``x`` of ``a @ x = b`` (``rcond``: relative cutoff of small singular values)."""
+    """The least-squares solution ``x`` of ``a @ x = b`` (minimizing ``||a @ x - b||``).
+
+    On CUDA (and whenever ``rcond`` is set) it goes through the pseudo-inverse, which also handles rank-deficient ``a``.
+
+    Args:
+        a: tensor or array: the matrix ``(m, n)``; integer inputs are computed in ``floatx()``.
+        b: tensor or array: the right-hand side ``(m,)`` or ``(m, k)``.
+        rcond: float or None, default ``None``: singular values of ``a`` below ``rcond`` times the largest are treated
+            as zero; None uses torch's default cutoff.
+
+    Returns:
+        A tensor ``(n,)`` or ``(n, k)``, of the (float) result dtype of ``a`` and ``b``.
+
+    Raises:
+        ValueError: when ``a`` is not 2-D, ``b`` is not 1-D or 2-D, or their first sizes differ.
+
+    Example:
+        >>> lstsq(torch.tensor([[1.0], [1.0]]), torch.tensor([1.0, 3.0])).round(decimals=4)
+        tensor([2.])
+    """
     (a, b), out = _floats(a, b)
     if a.dim() != 2 or b.dim() not in (1, 2) or b.shape[0] != a.shape[0]:
         raise ValueError(f"ops.linalg.lstsq: expected a of shape (M, N) and b of shape (M,) or (M, K), "
@@ -143,7 +267,22 @@ def lstsq(a, b, rcond=None):
 
 @_named("lu_factor")
 def lu_factor(x):
-    """The packed LU factorization ``(lu, pivots)``, pivots 0-based (int32)."""
+    """The LU factorization with partial pivoting, packed as torch and SciPy's ``lu_factor`` do.
+
+    ``lu`` holds ``U`` in its upper triangle and the unit-diagonal ``L`` below it; row ``i`` was swapped with row
+    ``pivots[i]``.
+
+    Args:
+        x: tensor or array: a matrix or a batch of them ``(..., n, n)``; integer inputs are computed in ``floatx()``,
+            float16/bfloat16 in float32.
+
+    Returns:
+        A tuple ``(lu, pivots)``: ``lu`` of the shape and (float) dtype of ``x``, ``pivots`` 0-based int32 of shape
+        ``(..., min(m, n))``.
+
+    Raises:
+        ValueError: when torch's factorization fails (e.g. an input of rank < 2).
+    """
     (x,), out = _floats(x)
     lu, pivots = torch.linalg.lu_factor(x)
     return _back(lu, out), pivots - 1
@@ -151,8 +290,17 @@ def lu_factor(x):
 
 @_named("matrix_rank")
 def matrix_rank(x, tol=None):
-    """The rank (int32): singular values above ``tol`` (an absolute tolerance; default relative to the
-    largest)."""
+    """The rank of a matrix (or of each matrix of a batch): the number of singular values above a tolerance.
+
+    Args:
+        x: tensor or array: a matrix or a batch of them ``(..., m, n)``; integer inputs are computed in ``floatx()``,
+            float16/bfloat16 in float32.
+        tol: float or None, default ``None``: the absolute tolerance; None uses ``max(m, n) * eps`` times the largest
+            singular value.
+
+    Returns:
+        An int32 tensor of shape ``x.shape[:-2]``.
+    """
     (x,), _ = _floats(x)
     return torch.linalg.matrix_rank(x, atol=tol).to(torch.int32)
 
@@ -162,7 +310,32 @@ _MATRIX_ORDS = ("fro", "nuc")
 
 @_named("norm")
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
-    """The vector norm (``axis`` an int) or matrix norm (``axis`` a pair); ``ord`` as in ``numpy.linalg.norm``."""
+    """A vector or matrix norm of ``x``, with ``ord`` as in ``numpy.linalg.norm``.
+
+    An int ``axis`` (or None with ``ord=None``, over all entries) gives a vector norm, a pair of axes a matrix norm.
+    Integer and bool inputs give ``floatx()`` results.
+
+    Args:
+        x: tensor, array or list: the input.
+        ord: int, float, str or None, default ``None``: the order; vector norms take numbers (``inf``, ``-inf``, 0, 1,
+            2, ...), matrix norms also ``"fro"`` and ``"nuc"``; None is the 2-norm of vectors and the Frobenius norm of
+            matrices.
+        axis: int, pair of ints or None, default ``None``: the axis (vector norm) or axes (matrix norm); None with an
+            ``ord`` uses all axes (which must then be 1 or 2).
+        keepdims: bool, default ``False``: keep the reduced axes with size 1.
+
+    Returns:
+        A tensor without the reduced axes (kept with ``keepdims``).
+
+    Raises:
+        ValueError: for a str ``ord`` with a single axis, or an ``axis`` of more than two axes.
+
+    Example:
+        >>> norm(torch.tensor([[3.0, 4.0], [6.0, 8.0]]), axis=1)
+        tensor([ 5., 10.])
+        >>> norm(torch.tensor([[1.0, -2.0], [3.0, 4.0]]), ord=1)
+        tensor(6.)
+    """
     x = convert_to_tensor(x)
     out = getattr(torch, dtypes.result_type(x, float) if x.dtype != torch.int64 else dtypes.result_type(float))
     x = x.to(torch.float32 if out in _HALF else out)
@@ -184,14 +357,48 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
 
 @_named("pinv")
 def pinv(x, rcond=None):
-    """The Moore-Penrose pseudo-inverse (``rcond``: relative cutoff of small singular values)."""
+    """The Moore-Penrose pseudo-inverse of a matrix (or of each matrix of a batch), through the SVD.
+
+    Args:
+        x: tensor or array: a matrix or a batch of them ``(..., m, n)``; integer inputs are computed in ``floatx()``,
+            float16/bfloat16 in float32.
+        rcond: float or None, default ``None``: singular values below ``rcond`` times the largest are treated as zero;
+            None uses torch's default cutoff.
+
+    Returns:
+        A tensor ``(..., n, m)`` of the (float) dtype of ``x``.
+
+    Example:
+        >>> pinv(torch.tensor([[1.0, 1.0]]))
+        tensor([[0.5000],
+                [0.5000]])
+    """
     (x,), out = _floats(x)
     return _back(torch.linalg.pinv(x, rtol=rcond), out)
 
 
 @_named("qr")
 def qr(x, mode="reduced"):
-    """The QR decomposition ``(q, r)``; ``mode`` is ``"reduced"`` or ``"complete"``."""
+    """The QR decomposition ``x = q @ r``, ``q`` with orthonormal columns and ``r`` upper triangular.
+
+    Args:
+        x: tensor or array: a matrix or a batch of them ``(..., m, n)``; integer inputs are computed in ``floatx()``,
+            float16/bfloat16 in float32.
+        mode: str, default ``"reduced"``: ``"reduced"`` gives ``q`` ``(..., m, k)`` and ``r`` ``(..., k, n)`` with ``k =
+            min(m, n)``; ``"complete"`` gives ``q`` ``(..., m, m)`` and ``r`` ``(..., m, n)``.
+
+    Returns:
+        A tuple ``(q, r)`` of the (float) dtype of ``x``.
+
+    Raises:
+        ValueError: for a ``mode`` other than ``"reduced"`` and ``"complete"``.
+
+    Example:
+        >>> q, r = qr(torch.tensor([[3.0, 1.0], [4.0, 2.0]]))
+        >>> r.abs().round(decimals=1)
+        tensor([[5.0000, 2.2000],
+                [0.0000, 0.4000]])
+    """
     if mode not in ("reduced", "complete"):
         raise ValueError(f"ops.linalg.qr: mode must be 'reduced' or 'complete', received {mode!r}")
     (x,), out = _floats(x)
@@ -201,7 +408,18 @@ def qr(x, mode="reduced"):
 
 @_named("solve")
 def solve(a, b):
-    """The solution ``x`` of ``a @ x = b`` for square ``a``."""
+    """The solution ``x`` of the linear system ``a @ x = b`` for square, non-singular ``a``.
+
+    Args:
+        a: tensor or array: the square matrix (or batch) ``(..., n, n)``; integer inputs are computed in ``floatx()``.
+        b: tensor or array: the right-hand side ``(..., n)`` or ``(..., n, k)``.
+
+    Returns:
+        A tensor of the shape of ``b``, of the (float) result dtype of ``a`` and ``b``.
+
+    Raises:
+        ValueError: when ``a`` is not (a batch of) square matrices, shapes do not match, or ``a`` is singular.
+    """
     (a, b), out = _floats(a, b)
     _square("solve", a)
     return _back(torch.linalg.solve(a, b), out)
@@ -209,7 +427,24 @@ def solve(a, b):
 
 @_named("solve_triangular")
 def solve_triangular(a, b, lower=False):
-    """The solution of ``a @ x = b`` for triangular ``a`` (upper unless ``lower``)."""
+    """The solution ``x`` of ``a @ x = b`` for a triangular ``a`` (only its triangle is read).
+
+    Args:
+        a: tensor or array: the triangular matrix (or batch) ``(..., n, n)``; integer inputs are computed in
+            ``floatx()``.
+        b: tensor or array: the right-hand side ``(..., n)`` or ``(..., n, k)``.
+        lower: bool, default ``False``: use the lower triangle of ``a``; by default the upper one.
+
+    Returns:
+        A tensor of the shape of ``b``, of the (float) result dtype of ``a`` and ``b``.
+
+    Raises:
+        ValueError: when ``a`` is not (a batch of) square matrices or shapes do not match.
+
+    Example:
+        >>> solve_triangular(torch.tensor([[2.0, 1.0], [0.0, 1.0]]), torch.tensor([3.0, 1.0]))
+        tensor([1., 1.])
+    """
     (a, b), out = _floats(a, b)
     _square("solve_triangular", a)
     vector = b.dim() == a.dim() - 1
@@ -221,7 +456,23 @@ def solve_triangular(a, b, lower=False):
 
 @_named("svd")
 def svd(x, full_matrices=True, compute_uv=True):
-    """The singular value decomposition ``(u, s, vh)``, or the singular values when ``compute_uv=False``."""
+    """The singular value decomposition ``x = u @ diag(s) @ vh``.
+
+    Args:
+        x: tensor or array: a matrix or a batch of them ``(..., m, n)``; integer inputs are computed in ``floatx()``,
+            float16/bfloat16 in float32.
+        full_matrices: bool, default ``True``: ``u`` ``(..., m, m)`` and ``vh`` ``(..., n, n)``; False gives the reduced
+            ``(..., m, k)`` and ``(..., k, n)`` with ``k = min(m, n)``.
+        compute_uv: bool, default ``True``: return ``(u, s, vh)``; False returns the singular values alone.
+
+    Returns:
+        A tuple ``(u, s, vh)`` (``s`` descending, ``(..., k)``), or ``s`` alone with ``compute_uv=False``; of the
+        (float) dtype of ``x``.
+
+    Example:
+        >>> svd(torch.tensor([[3.0, 0.0], [0.0, -2.0]]), compute_uv=False)
+        tensor([3., 2.])
+    """
     (x,), out = _floats(x)
     if not compute_uv:
         return _back(torch.linalg.svdvals(x), out)

@@ -48,27 +48,120 @@ def _segment(name, reduce, data, segment_ids, num_segments):
 
 
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
-    """Sums of the rows of ``data`` with the same segment id: ``segment_sum(x, ids)[i] = sum(x[ids == i])``."""
+    """Sums of the rows of ``data`` that share a segment id: ``out[i] = sum(data[segment_ids == i])``.
+
+    Ids outside ``[0, num_segments)`` are dropped; an empty segment holds 0.
+
+    Args:
+        data: tensor or array: the values; its first axis runs over the ids.
+        segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
+        num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
+            the host).
+        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+
+    Returns:
+        A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.
+
+    Raises:
+        ValueError: when ``segment_ids`` is not 1-D with one id per row of ``data``.
+    """
     return _segment("segment_sum", "sum", data, segment_ids, num_segments)
 
 
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
-    """Maxima of the rows of ``data`` with the same segment id."""
+    """Maxima of the rows of ``data`` that share a segment id: ``out[i] = max(data[segment_ids == i])``.
+
+    Ids outside ``[0, num_segments)`` are dropped; an empty segment holds ``-inf`` (the dtype's minimum for integers).
+
+    Args:
+        data: tensor or array: the values; its first axis runs over the ids.
+        segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
+        num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
+            the host).
+        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+
+    Returns:
+        A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.
+
+    Raises:
+        ValueError: when ``segment_ids`` is not 1-D with one id per row of ``data``.
+
+    Example:
+        >>> segment_max(torch.tensor([1.0, 5.0, 3.0]), torch.tensor([0, 0, 2]))
+        tensor([5., -inf, 3.])
+    """
     return _segment("segment_max", "amax", data, segment_ids, num_segments)
 
 
 def segment_min(data, segment_ids, num_segments=None, sorted=False):
-    """Minima of the rows of ``data`` with the same segment id."""
+    """Minima of the rows of ``data`` that share a segment id: ``out[i] = min(data[segment_ids == i])``.
+
+    Ids outside ``[0, num_segments)`` are dropped; an empty segment holds ``inf`` (the dtype's maximum for integers).
+
+    Args:
+        data: tensor or array: the values; its first axis runs over the ids.
+        segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
+        num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
+            the host).
+        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+
+    Returns:
+        A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.
+
+    Raises:
+        ValueError: when ``segment_ids`` is not 1-D with one id per row of ``data``.
+
+    Example:
+        >>> segment_min(torch.tensor([1, 5, 3]), torch.tensor([0, 0, 1]))
+        tensor([1, 3])
+    """
     return _segment("segment_min", "amin", data, segment_ids, num_segments)
 
 
 def segment_prod(data, segment_ids, num_segments=None, sorted=False):
-    """Products of the rows of ``data`` with the same segment id."""
+    """Products of the rows of ``data`` that share a segment id: ``out[i] = prod(data[segment_ids == i])``.
+
+    Ids outside ``[0, num_segments)`` are dropped; an empty segment holds 1.
+
+    Args:
+        data: tensor or array: the values; its first axis runs over the ids.
+        segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
+        num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
+            the host).
+        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+
+    Returns:
+        A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.
+
+    Raises:
+        ValueError: when ``segment_ids`` is not 1-D with one id per row of ``data``.
+
+    Example:
+        >>> segment_prod(torch.tensor([2.0, 5.0, 3.0]), torch.tensor([0, 0, 1]))
+        tensor([10.,  3.])
+    """
     return _segment("segment_prod", "prod", data, segment_ids, num_segments)
 
 
 def top_k(x, k, sorted=True):
-    """``(values, indices)`` of the ``k`` largest entries along the last axis."""
+    """The ``k`` largest entries along the last axis of ``x`` and their indices.
+
+    Args:
+        x: tensor or array: the input.
+        k: int: how many entries to keep, in ``[0, x.shape[-1]]``.
+        sorted: bool, default ``True``: return them in descending order; False leaves the order unspecified.
+
+    Returns:
+        A named tuple ``(values, indices)``, both ``x.shape[:-1] + (k,)``; ``indices`` are int64.
+
+    Raises:
+        ValueError: when ``k`` is outside ``[0, x.shape[-1]]``.
+
+    Example:
+        >>> values, indices = top_k(torch.tensor([1.0, 3.0, 2.0]), 2)
+        >>> indices
+        tensor([1, 2])
+    """
     x = tensor(x)
     if not 0 <= k <= x.shape[-1]:
         raise ValueError(f"ops.top_k: k must be in [0, {x.shape[-1]}] for inputs of shape {tuple(x.shape)}, "
@@ -77,7 +170,22 @@ def top_k(x, k, sorted=True):
 
 
 def in_top_k(targets, predictions, k):
-    """Whether each target class is among the ``k`` largest ``predictions`` of its row (ties count as in)."""
+    """Whether each target class is among the ``k`` largest predictions of its row.
+
+    Ties count in the target's favour: a target is in when fewer than ``k`` predictions are strictly larger.
+
+    Args:
+        targets: tensor or array of ints: the class ids ``(batch,)``.
+        predictions: tensor or array: the scores ``(batch, num_classes)``.
+        k: int: the number of top entries to look at.
+
+    Returns:
+        A bool tensor ``(batch,)``.
+
+    Example:
+        >>> in_top_k(torch.tensor([2, 0]), torch.tensor([[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]]), 2)
+        tensor([ True, False])
+    """
     predictions = tensor(predictions)
     targets = tensor(targets).to(device=predictions.device, dtype=torch.int64)
     picked = predictions.gather(-1, targets.unsqueeze(-1))
@@ -86,14 +194,37 @@ def in_top_k(targets, predictions, k):
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """``log(sum(exp(x)))`` over ``axis`` (all axes when None), computed stably."""
+    """``log(sum(exp(x)))`` over ``axis``, computed stably (the maximum is subtracted first).
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+        axis: int, tuple of ints or None, default ``None``: the axes to reduce; None reduces over all.
+        keepdims: bool, default ``False``: keep the reduced axes with size 1.
+
+    Returns:
+        A float tensor without the reduced axes (kept with ``keepdims``).
+    """
     x = floating(x)
     dims = tuple(range(x.dim())) if axis is None else axis
     return torch.logsumexp(x, dim=dims, keepdim=keepdims)
 
 
 def extract_sequences(x, sequence_length, sequence_stride):
-    """Frames of length ``sequence_length`` every ``sequence_stride`` along the last axis (a view)."""
+    """Frames of ``sequence_length`` entries taken every ``sequence_stride`` along the last axis (a view).
+
+    Args:
+        x: tensor or array: the signal ``(..., n)``.
+        sequence_length: int: the frame length.
+        sequence_stride: int: the step between frame starts.
+
+    Returns:
+        A tensor ``(..., 1 + (n - sequence_length) // sequence_stride, sequence_length)`` of the dtype of ``x``.
+
+    Example:
+        >>> extract_sequences(torch.arange(5), 3, 2)
+        tensor([[0, 1, 2],
+                [2, 3, 4]])
+    """
     x = tensor(x)
     return x.unfold(-1, sequence_length, sequence_stride)
 
@@ -115,28 +246,109 @@ def _pair(z):
 
 
 def fft(x):
-    """The FFT along the last axis of ``x = (real, imag)``, as ``(real, imag)``."""
+    """The discrete Fourier transform along the last axis of a complex signal given as ``(real, imag)``.
+
+    Args:
+        x: tuple ``(real, imag)``: two float tensors of one shape, the real and imaginary parts (float16/bfloat16
+            computed in float32).
+
+    Returns:
+        A tuple ``(real, imag)`` of the transform, of the shape of ``x``'s parts.
+
+    Raises:
+        ValueError: when ``x`` is not a pair of tensors of one shape.
+
+    Example:
+        >>> real, imag = fft((torch.tensor([1.0, 0.0, 0.0, 0.0]), torch.zeros(4)))
+        >>> real
+        tensor([1., 1., 1., 1.])
+    """
     return _pair(torch.fft.fft(_complex("fft", x)))
 
 
 def fft2(x):
-    """The 2-D FFT over the last two axes of ``x = (real, imag)``."""
+    """The 2-D discrete Fourier transform over the last two axes of a complex signal given as ``(real, imag)``.
+
+    Args:
+        x: tuple ``(real, imag)``: two float tensors of one shape, the real and imaginary parts (float16/bfloat16
+            computed in float32).
+
+    Returns:
+        A tuple ``(real, imag)`` of the transform, of the shape of ``x``'s parts.
+
+    Raises:
+        ValueError: when ``x`` is not a pair of tensors of one shape.
+
+    Example:
+        >>> real, imag = fft2((torch.ones(2, 2), torch.zeros(2, 2)))
+        >>> real
+        tensor([[4., 0.],
+                [0., 0.]])
+    """
     return _pair(torch.fft.fft2(_complex("fft2", x)))
 
 
 def ifft2(x):
-    """The inverse 2-D FFT over the last two axes of ``x = (real, imag)``."""
+    """The inverse 2-D discrete Fourier transform over the last two axes of ``(real, imag)``.
+
+    Args:
+        x: tuple ``(real, imag)``: two float tensors of one shape, the real and imaginary parts (float16/bfloat16
+            computed in float32).
+
+    Returns:
+        A tuple ``(real, imag)`` of the inverse transform, of the shape of ``x``'s parts.
+
+    Raises:
+        ValueError: when ``x`` is not a pair of tensors of one shape.
+
+    Example:
+        >>> real, imag = ifft2((torch.tensor([[4.0, 0.0], [0.0, 0.0]]), torch.zeros(2, 2)))
+        >>> real
+        tensor([[1., 1.],
+                [1., 1.]])
+    """
     return _pair(torch.fft.ifft2(_complex("ifft2", x)))
 
 
 def rfft(x, fft_length=None):
-    """The FFT of a real signal along its last axis (``fft_length // 2 + 1`` bins), as ``(real, imag)``."""
+    """The discrete Fourier transform of a real signal along its last axis (the non-negative frequencies).
+
+    Args:
+        x: tensor or array: the real signal ``(..., n)``; integer inputs are computed in ``floatx()``, float16/bfloat16
+            in float32.
+        fft_length: int or None, default ``None``: the transform length; the signal is cropped or zero-padded to it.
+            None uses ``n``.
+
+    Returns:
+        A tuple ``(real, imag)``, each ``(..., fft_length // 2 + 1)``.
+
+    Example:
+        >>> real, imag = rfft(torch.tensor([1.0, 1.0, 1.0, 1.0]))
+        >>> real
+        tensor([4., 0., 0.])
+    """
     x = floating(x)
     return _pair(torch.fft.rfft(x.float() if x.dtype in (torch.float16, torch.bfloat16) else x, n=fft_length))
 
 
 def irfft(x, fft_length=None):
-    """The inverse of ``rfft``: a real signal from ``x = (real, imag)``."""
+    """The inverse of :func:`rfft`: a real signal from its non-negative frequencies ``(real, imag)``.
+
+    Args:
+        x: tuple ``(real, imag)``: two float tensors of one shape, the ``bins`` frequencies along the last axis
+            (float16/bfloat16 computed in float32).
+        fft_length: int or None, default ``None``: the length of the output signal; None uses ``2 * (bins - 1)``.
+
+    Returns:
+        A real tensor ``(..., fft_length)``.
+
+    Raises:
+        ValueError: when ``x`` is not a pair of tensors of one shape.
+
+    Example:
+        >>> irfft((torch.tensor([4.0, 0.0, 0.0]), torch.zeros(3)))
+        tensor([1., 1., 1., 1.])
+    """
     return torch.fft.irfft(_complex("irfft", x), n=fft_length)
 
 
@@ -157,8 +369,32 @@ def _window(name, window, sequence_length, x):
 
 
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
-    """Short-time Fourier transform along the last axis: ``(real, imag)`` of shape
-    ``(..., frames, fft_length // 2 + 1)``."""
+    """The short-time Fourier transform along the last axis of a real signal.
+
+    Frames of ``sequence_length`` samples every ``sequence_stride`` are windowed, zero-padded to ``fft_length`` and
+    transformed (``torch.stft``).
+
+    Args:
+        x: tensor or array: the real signal ``(..., n)``; integer inputs are computed in ``floatx()``.
+        sequence_length: int: the frame (window) length.
+        sequence_stride: int: the step between frames.
+        fft_length: int: the transform length, at least ``sequence_length``.
+        window: str, tensor or None, default ``"hann"``: ``"hann"``, ``"hamming"`` (periodic windows), a tensor
+            ``(sequence_length,)``, or None for no window.
+        center: bool, default ``True``: reflect-pad the signal by ``fft_length // 2`` on both sides so frames are
+            centred on their time step.
+
+    Returns:
+        A tuple ``(real, imag)``, each ``(..., frames, fft_length // 2 + 1)``.
+
+    Raises:
+        ValueError: when ``fft_length < sequence_length``, or for an unknown window name or a window of the wrong shape.
+
+    Example:
+        >>> real, imag = stft(torch.ones(16), 8, 4, 8)
+        >>> real.shape
+        torch.Size([5, 5])
+    """
     x = floating(x)
     if fft_length < sequence_length:
         raise ValueError(f"ops.stft: fft_length must be >= sequence_length, received fft_length={fft_length} and "
@@ -174,7 +410,33 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
 
 
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
-    """The inverse of ``stft``: a real signal from ``x = (real, imag)`` of shape ``(..., frames, bins)``."""
+    """The inverse of :func:`stft`: a real signal from its frames ``(real, imag)`` (overlap-add).
+
+    Args:
+        x: tuple ``(real, imag)``: two float tensors of one shape, ``(..., frames, fft_length // 2 + 1)``
+            (float16/bfloat16 computed in float32).
+        sequence_length: int: the frame (window) length used by :func:`stft`.
+        sequence_stride: int: the step between frames.
+        fft_length: int: the transform length used by :func:`stft`.
+        length: int or None, default ``None``: crop or zero-pad the output to this many samples; None keeps the length
+            the frames give.
+        window: str, tensor or None, default ``"hann"``: the window :func:`stft` used (``"hann"``, ``"hamming"``, a
+            tensor ``(sequence_length,)`` or None).
+        center: bool, default ``True``: whether :func:`stft` centred the frames (their padding is removed).
+
+    Returns:
+        A real tensor ``(..., samples)``.
+
+    Raises:
+        ValueError: when ``x`` is not a pair of tensors of one shape, or for an unknown window name or a window of the
+            wrong shape.
+
+    Example:
+        >>> signal = torch.arange(16.0)
+        >>> restored = istft(stft(signal, 8, 4, 8), 8, 4, 8, length=16)
+        >>> bool(torch.allclose(restored, signal, atol=1e-4))
+        True
+    """
     z = _complex("istft", x)
     real_dtype = z.real.dtype
     win = _window("istft", window, sequence_length, z.real)
@@ -186,27 +448,87 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
 
 
 def rsqrt(x):
-    """``1 / sqrt(x)``."""
+    """The reciprocal square root ``1 / sqrt(x)`` elementwise.
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+
+    Returns:
+        A float tensor of the shape of ``x``.
+
+    Example:
+        >>> rsqrt(torch.tensor([4.0, 0.25]))
+        tensor([0.5000, 2.0000])
+    """
     return torch.rsqrt(floating(x))
 
 
 def erf(x):
-    """The error function."""
+    """The Gauss error function ``erf(x) = 2 / sqrt(pi) * integral(exp(-t**2), 0, x)`` elementwise.
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+
+    Returns:
+        A float tensor of the shape of ``x``.
+
+    Example:
+        >>> erf(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.8427])
+    """
     return torch.erf(floating(x))
 
 
 def erfc(x):
-    """The complementary error function ``1 - erf(x)``."""
+    """The complementary error function ``1 - erf(x)`` elementwise (accurate for large ``x``).
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+
+    Returns:
+        A float tensor of the shape of ``x``.
+
+    Example:
+        >>> erfc(torch.tensor([0.0, 1.0]))
+        tensor([1.0000, 0.1573])
+    """
     return torch.erfc(floating(x))
 
 
 def erfinv(x):
-    """The inverse error function."""
+    """The inverse error function elementwise: ``erf(erfinv(x)) = x`` for ``x`` in ``(-1, 1)``.
+
+    Args:
+        x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
+
+    Returns:
+        A float tensor of the shape of ``x`` (``nan`` outside ``[-1, 1]``, infinite at -1 and 1).
+
+    Example:
+        >>> erfinv(torch.tensor([0.0, 0.8427]))
+        tensor([0.0000, 1.0000])
+    """
     return torch.erfinv(floating(x))
 
 
 def logdet(x):
-    """``log(det(x))`` of (batches of) square matrices."""
+    """``log(det(x))`` of a square matrix or of each matrix of a batch.
+
+    A negative determinant gives ``nan`` and a zero one ``-inf``.
+
+    Args:
+        x: tensor or array: ``(..., n, n)``; integer inputs are computed in ``floatx()``.
+
+    Returns:
+        A float tensor of shape ``x.shape[:-2]``.
+
+    Raises:
+        ValueError: for inputs that are not (batches of) square matrices.
+
+    Example:
+        >>> logdet(torch.tensor([[2.0, 0.0], [0.0, 3.0]]))
+        tensor(1.7918)
+    """
     x = floating(x)
     if x.dim() < 2 or x.shape[-1] != x.shape[-2]:
         raise ValueError(f"ops.logdet: expected square matrices (..., n, n), received shape {tuple(x.shape)}")
@@ -214,7 +536,22 @@ def logdet(x):
 
 
 def cdist(x, y):
-    """Euclidean distances between the rows of ``x`` ``(..., m, d)`` and ``y`` ``(..., n, d)``."""
+    """The Euclidean distances between the rows of ``x`` and the rows of ``y``.
+
+    Args:
+        x: tensor or array: ``(..., m, d)``; integer inputs are computed in ``floatx()``.
+        y: tensor or array: ``(..., n, d)``, batch axes broadcastable with ``x``'s.
+
+    Returns:
+        A float tensor ``(..., m, n)``.
+
+    Raises:
+        ValueError: when ``x`` and ``y`` differ in their last size.
+
+    Example:
+        >>> cdist(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0], [0.0, 1.0]]))
+        tensor([[5., 1.]])
+    """
     x, y = to_tensors(floating(x), floating(y))
     if x.shape[-1] != y.shape[-1]:
         raise ValueError(f"ops.cdist: x and y must have the same last dimension, received shapes "
@@ -223,7 +560,21 @@ def cdist(x, y):
 
 
 def view_as_complex(x):
-    """A complex tensor from a real one whose last axis (size 2) holds the real and imaginary parts."""
+    """A complex tensor from a real one whose last axis (of size 2) holds the real and imaginary parts.
+
+    Args:
+        x: tensor or array: ``(..., 2)``; integer inputs are computed in ``floatx()``.
+
+    Returns:
+        A complex tensor ``x.shape[:-1]`` (complex64 for float32), sharing memory with a contiguous ``x``.
+
+    Raises:
+        ValueError: when the last axis of ``x`` is not of size 2.
+
+    Example:
+        >>> view_as_complex(torch.tensor([[1.0, 2.0]]))
+        tensor([1.+2.j])
+    """
     x = floating(x)
     if x.shape[-1:] != (2,):
         raise ValueError(f"ops.view_as_complex: expected a last axis of size 2, received shape {tuple(x.shape)}")
@@ -231,5 +582,16 @@ def view_as_complex(x):
 
 
 def view_as_real(x):
-    """A real tensor with a last axis of size 2 (real, imaginary parts) from a complex one."""
+    """A real view of a complex tensor with a new last axis of size 2 (real, imaginary parts).
+
+    Args:
+        x: complex tensor or array: the input.
+
+    Returns:
+        A real tensor ``x.shape + (2,)`` sharing memory with ``x`` (float32 for complex64).
+
+    Example:
+        >>> view_as_real(torch.tensor([1.0 + 2.0j]))
+        tensor([[1., 2.]])
+    """
     return torch.view_as_real(tensor(x))

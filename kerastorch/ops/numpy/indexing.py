@@ -49,8 +49,21 @@ def _indices(indices, size, device):
 
 
 def take(x, indices, axis=None):
-    """The elements of ``x`` at ``indices`` along ``axis`` (of the flattened ``x`` when None); the indices'
-    shape replaces that axis."""
+    """The elements of ``x`` at ``indices`` along ``axis``.
+
+    Negative indices count from the end.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        indices: int tensor, array or list (any shape): the positions to take.
+        axis: int or None, default `None`: the axis to take along; None takes from the flattened ``x``.
+
+    Returns:
+        A tensor of ``x``'s dtype whose ``axis`` is replaced by ``indices``' shape.
+
+    Raises:
+        ValueError: an index or ``axis`` is out of range.
+    """
     x = tensor(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
@@ -65,7 +78,27 @@ def take(x, indices, axis=None):
 
 
 def take_along_axis(x, indices, axis=None):
-    """The elements of ``x`` at ``indices`` (broadcast against ``x``) along ``axis`` (flattened when None)."""
+    """The elements of ``x`` at ``indices`` along ``axis``, position by position.
+
+    ``indices`` has ``x``'s rank and broadcasts against it on the other axes (the form ``argsort`` gives); negative
+    indices count from the end.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        indices: int tensor or array: the positions along ``axis``, of ``x``'s rank.
+        axis: int or None, default `None`: the axis to take along; None uses the flattened ``x`` and ``indices``.
+
+    Returns:
+        A tensor of ``x``'s dtype and the broadcast shape of ``x`` and ``indices`` (with ``indices``' length along
+        ``axis``).
+
+    Raises:
+        ValueError: ``indices`` does not have ``x``'s rank, or ``axis`` is out of range.
+
+    Example:
+        >>> take_along_axis(torch.tensor([[10, 30, 20]]), torch.tensor([[1, 0]]), axis=1)
+        tensor([[30, 10]])
+    """
     x = tensor(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
@@ -79,19 +112,62 @@ def take_along_axis(x, indices, axis=None):
 
 
 def get_item(x, key):
-    """``x[key]``."""
+    """``x[key]``: torch's (NumPy-style) indexing.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        key: int, slice, Ellipsis, None, tensor, or a tuple of them: the index.
+
+    Returns:
+        The indexed tensor (a view for basic indexing).
+
+    Example:
+        >>> get_item(torch.tensor([[1, 2], [3, 4]]), (slice(None), 0))
+        tensor([1, 3])
+    """
     return tensor(x)[key]
 
 
 def nonzero(x):
-    """The indices of the non-zero elements of ``x``: a tuple of int32 tensors, one per axis."""
+    """The indices of the non-zero elements of ``x``.
+
+    The size of the result depends on the values, so this waits for the device.
+
+    Args:
+        x: tensor, array or Python value: the input.
+
+    Returns:
+        A tuple of 1-D int32 tensors, one per axis of ``x`` (NumPy's form).
+
+    Example:
+        >>> nonzero(torch.tensor([[0, 1], [2, 0]]))
+        (tensor([0, 1], dtype=torch.int32), tensor([1, 0], dtype=torch.int32))
+    """
     x = tensor(x)
     return tuple(i.to(torch.int32) for i in torch.nonzero(x, as_tuple=True))
 
 
 def where(condition, x1=None, x2=None):
-    """Elements of ``x1`` where ``condition`` holds, else of ``x2`` (promoted together); with only
-    ``condition``, :func:`nonzero` of it."""
+    """The elements of ``x1`` where ``condition`` holds and of ``x2`` elsewhere.
+
+    ``x1`` and ``x2`` are promoted to their common dtype. With only ``condition`` it is :func:`nonzero` of it.
+
+    Args:
+        condition: tensor, array or Python value: where to take ``x1`` (non-zero is true).
+        x1: tensor, array, Python value or None, default `None`: the values where ``condition`` holds.
+        x2: tensor, array, Python value or None, default `None`: the values elsewhere.
+
+    Returns:
+        A tensor of the broadcast shape of the three and the promoted dtype; with ``condition`` only, the tuple of
+        :func:`nonzero`.
+
+    Raises:
+        ValueError: only one of ``x1`` and ``x2`` is given, or the shapes do not broadcast together.
+
+    Example:
+        >>> where(torch.tensor([0, 3, 0]))
+        (tensor([1], dtype=torch.int32),)
+    """
     if x1 is None and x2 is None:
         return nonzero(condition)
     if x1 is None or x2 is None:
@@ -106,7 +182,26 @@ def where(condition, x1=None, x2=None):
 
 
 def select(condlist, choicelist, default=0):
-    """For each element, the entry of the first choice whose condition holds, else ``default``."""
+    """For each element, the entry of the first choice whose condition holds, else ``default``.
+
+    The choices and ``default`` are promoted to their common dtype.
+
+    Args:
+        condlist: list of bool tensors/arrays: the conditions.
+        choicelist: list of tensors/arrays: the values, one per condition.
+        default: number or tensor, default `0`: the value where no condition holds.
+
+    Returns:
+        A tensor of the broadcast shape and the promoted dtype.
+
+    Raises:
+        ValueError: ``condlist`` is empty or differs in length from ``choicelist``.
+
+    Example:
+        >>> select([torch.tensor([True, False, False]), torch.tensor([True, True, False])],
+        ...        [torch.tensor([1, 1, 1]), torch.tensor([2, 2, 2])], default=0)
+        tensor([1, 2, 0])
+    """
     if len(condlist) != len(choicelist):
         raise ValueError(f"ops.select: expected as many conditions as choices, received {len(condlist)} and "
                          f"{len(choicelist)}")
@@ -127,20 +222,66 @@ def _flat_or(x, axis, fn):
 
 
 def sort(x, axis=-1):
-    """``x`` sorted ascending along ``axis`` (flattened when None)."""
+    """``x`` sorted in ascending order along ``axis`` (stable; NaNs last).
+
+    Args:
+        x: tensor, array or Python value: the input.
+        axis: int or None, default `-1`: the axis to sort along; None sorts the flattened ``x``.
+
+    Returns:
+        A tensor of ``x``'s dtype (1-D for ``axis=None``).
+
+    Raises:
+        ValueError: ``axis`` is out of range.
+
+    Example:
+        >>> sort(torch.tensor([[3, 1], [0, 2]]), axis=0)
+        tensor([[0, 1],
+                [3, 2]])
+    """
     x, axis = _flat_or(x, axis, "ops.sort")
     return torch.sort(x, dim=axis, stable=True).values
 
 
 def argsort(x, axis=-1):
-    """The int32 indices that sort ``x`` along ``axis`` (stable; flattened when None)."""
+    """The indices that sort ``x`` in ascending order along ``axis`` (a stable sort).
+
+    Args:
+        x: tensor, array or Python value: the input.
+        axis: int or None, default `-1`: the axis to sort along; None sorts the flattened ``x``.
+
+    Returns:
+        An int32 tensor of ``x``'s shape (1-D for ``axis=None``).
+
+    Raises:
+        ValueError: ``axis`` is out of range.
+    """
     x, axis = _flat_or(x, axis, "ops.argsort")
     return torch.argsort(x, dim=axis, stable=True).to(torch.int32)
 
 
 def argpartition(x, kth, axis=-1):
-    """Int32 indices that put the ``kth`` element of ``x`` in its sorted place along ``axis``, smaller ones
-    before it and larger ones after (here: a stable argsort)."""
+    """Indices that partition ``x`` along ``axis`` around its ``kth`` element.
+
+    The element at ``kth`` is the one a sort would put there, smaller ones come before it and larger ones after.
+    kerastorch returns a full stable :func:`argsort`, one valid partition.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        kth: int: the position of the element to put in its sorted place (negative counts from the end).
+        axis: int or None, default `-1`: the axis to partition along; None uses the flattened ``x``.
+
+    Returns:
+        An int32 tensor of ``x``'s shape (1-D for ``axis=None``).
+
+    Raises:
+        ValueError: ``kth`` or ``axis`` is out of range.
+        TypeError: ``kth`` is not an int.
+
+    Example:
+        >>> argpartition(torch.tensor([3, 1, 2]), 1)
+        tensor([1, 2, 0], dtype=torch.int32)
+    """
     x, axis = _flat_or(x, axis, "ops.argpartition")
     kth = int_arg(kth, "kth", "ops.argpartition")
     if not -x.shape[axis] <= kth < x.shape[axis]:
@@ -149,7 +290,26 @@ def argpartition(x, kth, axis=-1):
 
 
 def searchsorted(sorted_sequence, values, side="left"):
-    """Int32 insertion indices of ``values`` in the ascending 1-D ``sorted_sequence``."""
+    """The positions at which ``values`` would be inserted in ``sorted_sequence`` to keep it sorted.
+
+    The two are promoted to their common dtype.
+
+    Args:
+        sorted_sequence: 1-D tensor or array: the values, in ascending order.
+        values: tensor, array or Python number: the values to place.
+        side: str, default `"left"`: for values equal to entries, ``"left"`` gives the first suitable position,
+            ``"right"`` the last.
+
+    Returns:
+        An int32 tensor of ``values``' shape.
+
+    Raises:
+        ValueError: ``side`` is neither "left" nor "right", or ``sorted_sequence`` is not 1-D.
+
+    Example:
+        >>> searchsorted(torch.tensor([1, 2, 2, 3]), torch.tensor([2]), side="right")
+        tensor([3], dtype=torch.int32)
+    """
     if side not in ("left", "right"):
         raise ValueError(f"ops.searchsorted: expected side 'left' or 'right', received {side!r}")
     sequence, values = promote(sorted_sequence, values)
@@ -160,7 +320,24 @@ def searchsorted(sorted_sequence, values, side="left"):
 
 
 def digitize(x, bins):
-    """Int32 index of the bin of each element: ``i`` such that ``bins[i-1] <= x < bins[i]`` (ascending bins)."""
+    """The index of the bin each element of ``x`` falls in: ``i`` with ``bins[i-1] <= x < bins[i]``.
+
+    Values below ``bins[0]`` give 0, values at or above ``bins[-1]`` give ``len(bins)``.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        bins: 1-D tensor, array or list: the bin edges, in ascending order.
+
+    Returns:
+        An int32 tensor of ``x``'s shape.
+
+    Raises:
+        ValueError: ``bins`` is not 1-D.
+
+    Example:
+        >>> digitize(torch.tensor([0.5, 1.0, 2.5]), torch.tensor([1.0, 2.0]))
+        tensor([0, 1, 2], dtype=torch.int32)
+    """
     x, bins = promote(x, bins)
     if bins.ndim != 1:
         raise ValueError(f"ops.digitize: expected 1-D bins, received shape {tuple(bins.shape)}")
@@ -168,8 +345,31 @@ def digitize(x, bins):
 
 
 def bincount(x, weights=None, minlength=0, sparse=False):
-    """Counts (or summed ``weights``) of each non-negative integer in ``x``; per row for 2-D ``x``. Counts
-    are int32; weighted sums have the weights' dtype (int32 at least for integer weights)."""
+    """The number of occurrences (or the summed ``weights``) of each non-negative integer in ``x``.
+
+    A 2-D ``x`` is counted row by row. The length of the result waits for the device.
+
+    Args:
+        x: 1-D or 2-D tensor/array of non-negative integers: the values to count.
+        weights: tensor, array or None, default `None`: a weight per element of ``x`` (its shape), summed instead of
+            counting ones; None counts.
+        minlength: int, default `0`: the least length of the result.
+        sparse: bool, default `False`: must be False; kerastorch has no sparse output.
+
+    Returns:
+        A tensor of length ``max(max(x) + 1, minlength)`` (per row for 2-D ``x``): int32 counts, or sums of ``weights``'
+        dtype (at least int32 for integer weights).
+
+    Raises:
+        ValueError: ``sparse`` is True, or ``x`` is not a 1-D or 2-D integer tensor.
+
+    Example:
+        >>> bincount(torch.tensor([0, 1, 1]), weights=torch.tensor([0.5, 1.0, 2.0]), minlength=3)
+        tensor([0.5000, 3.0000, 0.0000])
+        >>> bincount(torch.tensor([[0, 1], [1, 1]]))
+        tensor([[1, 1],
+                [0, 2]], dtype=torch.int32)
+    """
     if sparse:
         raise ValueError("ops.bincount: sparse=True is not supported by kerastorch")
     x = tensor(x)
@@ -196,8 +396,28 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 
 
 def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's name
-    """Counts of a 1-D ``x`` in ``bins`` equal bins over ``range`` (default: min to max) and the bin edges;
-    the last bin includes its right edge. Both are floats of ``x``'s dtype (floatx for integer input)."""
+    """The counts of a 1-D ``x`` in ``bins`` equal bins over ``range``, and the bin edges.
+
+    Each bin holds ``edges[i] <= x < edges[i + 1]``, the last one also its right edge; values outside ``range`` are not
+    counted. A range of zero width is widened to ``[low - 0.5, high + 0.5]``.
+
+    Args:
+        x: 1-D tensor or array: the values.
+        bins: int, default `10`: the number of bins.
+        range: pair of numbers or None, default `None`: the lower and upper edges; None uses ``x``'s min and max.
+
+    Returns:
+        A pair ``(counts, edges)`` of 1-D tensors of ``x``'s float dtype (floatx for integers), of lengths ``bins`` and
+        ``bins + 1``.
+
+    Raises:
+        ValueError: ``x`` is not 1-D or ``bins`` is not positive.
+        TypeError: ``bins`` is not an int.
+
+    Example:
+        >>> histogram(torch.tensor([1, 2, 2, 5]), bins=2, range=(0, 4))
+        (tensor([1., 2.]), tensor([0., 2., 4.]))
+    """
     x = tensor(x)
     if x.ndim != 1:
         raise ValueError(f"ops.histogram: expected a 1-D input, received shape {tuple(x.shape)}")
@@ -222,16 +442,61 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's name
 
 
 def isin(x1, x2, assume_unique=False, invert=False):
-    """Whether each element of ``x1`` occurs in ``x2`` (not, with ``invert``)."""
+    """Whether each element of ``x1`` occurs in ``x2``.
+
+    The two are promoted to their common dtype.
+
+    Args:
+        x1: tensor, array or Python value: the elements to test.
+        x2: tensor, array or Python value: the values to look for (any shape).
+        assume_unique: bool, default `False`: whether both inputs hold unique values, which allows a faster search.
+        invert: bool, default `False`: whether to return the negation (``x1`` not in ``x2``).
+
+    Returns:
+        A bool tensor of ``x1``'s shape.
+
+    Example:
+        >>> isin(torch.tensor([1, 2, 3]), torch.tensor([2, 5]))
+        tensor([False,  True, False])
+    """
     x1, x2 = promote(x1, x2)
     return torch.isin(x1, x2, assume_unique=assume_unique, invert=invert)
 
 
 def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False, axis=None,  # noqa: A002
            size=None, fill_value=None):
-    """The sorted unique elements of ``x`` (or unique slices along ``axis``); optionally the index of each
-    one's first occurrence, the inverse indices and the counts. ``size`` pads (with ``fill_value``, default
-    0) or truncates the result to a fixed length."""
+    """The sorted unique elements of ``x`` (or unique slices along ``axis``), with optional extras.
+
+    The number of unique values waits for the device, unless ``size`` fixes it.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        sorted: bool, default `True`: kept for Keras's signature; the result is always sorted.
+        return_index: bool, default `False`: whether to return the index of each unique value's first occurrence.
+        return_inverse: bool, default `False`: whether to return, for each element of ``x`` (slice along ``axis``), the
+            index of its unique value.
+        return_counts: bool, default `False`: whether to return how often each unique value occurs.
+        axis: int or None, default `None`: the axis whose slices are compared; None compares the elements of the
+            flattened ``x``.
+        size: int or None, default `None`: a fixed length of the unique values, first indices and counts: longer results
+            are truncated, shorter ones padded; None keeps the natural length.
+        fill_value: number or None, default `None`: the padding of the unique values under ``size``; None pads with 0
+            (the indices and counts are padded with 0).
+
+    Returns:
+        The unique values, or a tuple of them followed by the requested extras in the order index, inverse, counts
+        (int64 tensors; the inverse has ``x``'s shape for ``axis=None``).
+
+    Raises:
+        ValueError: ``axis`` is out of range.
+        TypeError: ``size`` is not an int.
+
+    Example:
+        >>> unique(torch.tensor([3, 1, 1]), return_index=True, return_inverse=True)
+        (tensor([1, 3]), tensor([1, 0]), tensor([1, 0, 0]))
+        >>> unique(torch.tensor([3, 1]), size=4, fill_value=-1)
+        tensor([ 1,  3, -1, -1])
+    """
     x = tensor(x)
     dim = None if axis is None else normalize_axis(axis, x.ndim, "ops.unique")
     values, inverse, counts = torch.unique(x if dim is not None else x.reshape(-1), sorted=True,
@@ -264,7 +529,18 @@ def _fixed_size(t, size, fill, dim):
 
 
 def unravel_index(indices, shape):
-    """The coordinates (a tuple of int32 tensors) of flat ``indices`` in an array of ``shape``."""
+    """The coordinates of flat (row-major) ``indices`` in an array of ``shape``.
+
+    Args:
+        indices: int tensor, array or Python int: the flat indices.
+        shape: int or sequence of ints: the shape of the array they index.
+
+    Returns:
+        A tuple of int32 tensors of ``indices``' shape, one per axis of ``shape``.
+
+    Raises:
+        TypeError: ``shape`` is not an int or a sequence of ints.
+    """
     shape = shape_tuple(shape, "ops.unravel_index")
     flat = tensor(indices).to(torch.int64)
     coords = []

@@ -46,7 +46,19 @@ def _shape(x):
 
 
 def reshape(x, newshape):
-    """``x`` with a new shape (one -1 allowed); a view when possible."""
+    """``x`` with a new shape holding the same elements (a view where the memory allows).
+
+    Args:
+        x: tensor, array or Python value: the input.
+        newshape: int or sequence of ints: the new shape; one entry may be -1, inferred from the size.
+
+    Returns:
+        A tensor of shape ``newshape`` and ``x``'s dtype.
+
+    Raises:
+        ValueError: ``newshape`` does not hold ``x``'s number of elements.
+        TypeError: ``newshape`` is not an int or a sequence of ints.
+    """
     x = tensor(x)
     newshape = shape_tuple(newshape, "ops.reshape")
     try:
@@ -57,12 +69,41 @@ def reshape(x, newshape):
 
 
 def ravel(x):
-    """``x`` flattened to 1-D."""
+    """``x`` flattened to 1-D, in row-major order.
+
+    Args:
+        x: tensor, array or Python value: the input.
+
+    Returns:
+        A 1-D tensor of ``x``'s size and dtype.
+
+    Example:
+        >>> ravel(torch.tensor([[1, 2], [3, 4]]))
+        tensor([1, 2, 3, 4])
+    """
     return torch.ravel(tensor(x))
 
 
 def transpose(x, axes=None):
-    """``x`` with its axes permuted (reversed when ``axes`` is None)."""
+    """``x`` with its axes permuted (a view).
+
+    Args:
+        x: tensor, array or Python value: the input.
+        axes: sequence of ints or None, default `None`: the new order of the axes (``axes[i]`` is the input axis that
+            becomes axis ``i``); None reverses them.
+
+    Returns:
+        A tensor of ``x``'s dtype with the permuted shape.
+
+    Raises:
+        ValueError: ``axes`` is not a permutation of ``x``'s axes.
+
+    Example:
+        >>> transpose(torch.ones(2, 3, 4)).shape
+        torch.Size([4, 3, 2])
+        >>> transpose(torch.ones(2, 3, 4), (0, 2, 1)).shape
+        torch.Size([2, 4, 3])
+    """
     x = tensor(x)
     if axes is None:
         return x.permute(tuple(range(x.ndim - 1, -1, -1)))
@@ -74,14 +115,48 @@ def transpose(x, axes=None):
 
 
 def swapaxes(x, axis1, axis2):
-    """``x`` with two axes exchanged."""
+    """``x`` with two axes exchanged (a view).
+
+    Args:
+        x: tensor, array or Python value: the input.
+        axis1: int: the first axis.
+        axis2: int: the second axis.
+
+    Returns:
+        A tensor of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> swapaxes(torch.ones(2, 3, 4), 0, 2).shape
+        torch.Size([4, 3, 2])
+    """
     x = tensor(x)
     return torch.swapaxes(x, normalize_axis(axis1, x.ndim, "ops.swapaxes"),
                           normalize_axis(axis2, x.ndim, "ops.swapaxes"))
 
 
 def moveaxis(x, source, destination):
-    """``x`` with axes ``source`` moved to positions ``destination``."""
+    """``x`` with the axes ``source`` moved to the positions ``destination`` (a view).
+
+    The other axes keep their order.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        source: int or sequence of ints: the axes to move.
+        destination: int or sequence of ints: their positions in the result, one per source axis.
+
+    Returns:
+        A tensor of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range or repeated, or ``source`` and ``destination`` differ in length.
+
+    Example:
+        >>> moveaxis(torch.ones(2, 3, 4), 0, -1).shape
+        torch.Size([3, 4, 2])
+    """
     x = tensor(x)
     source = normalize_axes(source, x.ndim, "ops.moveaxis")
     destination = normalize_axes(destination, x.ndim, "ops.moveaxis")
@@ -92,7 +167,18 @@ def moveaxis(x, source, destination):
 
 
 def expand_dims(x, axis):
-    """``x`` with new axes of size 1 at the positions ``axis`` (an int or a tuple) of the result."""
+    """``x`` with new axes of size 1 inserted.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        axis: int or sequence of ints: the positions of the new axes in the result.
+
+    Returns:
+        A tensor of ``x``'s dtype and rank ``x.ndim + len(axis)`` (a view).
+
+    Raises:
+        ValueError: an axis is out of range for the result's rank, or repeated.
+    """
     x = tensor(x)
     count = len(axis) if isinstance(axis, (list, tuple)) else 1
     axes = sorted(normalize_axes(axis, x.ndim + count, "ops.expand_dims"))
@@ -103,7 +189,27 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
-    """``x`` without its axes of size 1 (or only those in ``axis``, which must have size 1)."""
+    """``x`` without axes of size 1.
+
+    Unlike Keras's torch backend, which skips such an axis, naming an axis whose size is not 1 raises.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        axis: int, sequence of ints or None, default `None`: the axes to remove (each of size 1); None removes every
+            axis of size 1.
+
+    Returns:
+        A tensor of ``x``'s dtype (a view).
+
+    Raises:
+        ValueError: an axis is out of range, repeated, or not of size 1.
+
+    Example:
+        >>> squeeze(torch.ones(1, 3, 1)).shape
+        torch.Size([3])
+        >>> squeeze(torch.ones(1, 3, 1), axis=0).shape
+        torch.Size([3, 1])
+    """
     x = tensor(x)
     if axis is None:
         return torch.squeeze(x)
@@ -128,7 +234,19 @@ def _join(fn, op, tensors, *args):
 
 
 def concatenate(xs, axis=0):
-    """The tensors ``xs`` joined along an existing axis (flattened first when ``axis`` is None)."""
+    """The tensors ``xs`` joined along an existing axis.
+
+    Args:
+        xs: list or tuple of tensors/arrays: the inputs, promoted to their common dtype.
+        axis: int or None, default `0`: the axis to join along; None flattens the inputs first (NumPy's behaviour).
+
+    Returns:
+        A tensor of the promoted dtype.
+
+    Raises:
+        ValueError: ``xs`` is not a non-empty list or tuple, or the shapes cannot be joined.
+        ValueError: an input is 0-dimensional (with an int ``axis``).
+    """
     tensors = _joined(xs, "ops.concatenate")
     if axis is None:
         return torch.cat([t.reshape(-1) for t in tensors])
@@ -139,7 +257,28 @@ def concatenate(xs, axis=0):
 
 
 def append(x1, x2, axis=None):
-    """``x2`` appended to ``x1`` along ``axis`` (both flattened when ``axis`` is None)."""
+    """``x2`` appended to ``x1`` along ``axis``.
+
+    The two are promoted to their common dtype.
+
+    Args:
+        x1: tensor, array or Python value: the values first.
+        x2: tensor, array or Python value: the values appended.
+        axis: int or None, default `None`: the axis to join along; None flattens both first.
+
+    Returns:
+        A tensor of the promoted dtype (1-D for ``axis=None``).
+
+    Raises:
+        ValueError: the shapes cannot be joined along ``axis``.
+
+    Example:
+        >>> append(torch.tensor([1, 2]), torch.tensor([[3]]))
+        tensor([1, 2, 3])
+        >>> append(torch.tensor([[1, 2]]), torch.tensor([[3, 4]]), axis=0)
+        tensor([[1, 2],
+                [3, 4]])
+    """
     x1, x2 = promote(x1, x2)
     if axis is None:
         return torch.cat([x1.reshape(-1), x2.reshape(-1)])
@@ -147,22 +286,81 @@ def append(x1, x2, axis=None):
 
 
 def stack(x, axis=0):
-    """The tensors ``x`` (of one shape) joined along a new axis."""
+    """The tensors ``x``, of one shape, joined along a new axis.
+
+    Args:
+        x: list or tuple of tensors/arrays: the inputs, of one shape, promoted to their common dtype.
+        axis: int, default `0`: the position of the new axis in the result.
+
+    Returns:
+        A tensor of rank one more than the inputs' and of the promoted dtype.
+
+    Raises:
+        ValueError: ``x`` is not a non-empty list or tuple, or the shapes differ.
+
+    Example:
+        >>> stack([torch.tensor([1, 2]), torch.tensor([3, 4])], axis=1)
+        tensor([[1, 3],
+                [2, 4]])
+    """
     return _join("ops.stack", torch.stack, _joined(x, "ops.stack"), axis)
 
 
 def hstack(xs):
-    """The tensors ``xs`` joined along axis 1 (axis 0 for 1-D inputs)."""
+    """The tensors ``xs`` joined horizontally: along axis 1, or axis 0 for 1-D inputs.
+
+    Args:
+        xs: list or tuple of tensors/arrays: the inputs, promoted to their common dtype.
+
+    Returns:
+        A tensor of the promoted dtype.
+
+    Raises:
+        ValueError: ``xs`` is not a non-empty list or tuple, or the shapes cannot be joined.
+
+    Example:
+        >>> hstack([torch.tensor([1, 2]), torch.tensor([3])])
+        tensor([1, 2, 3])
+    """
     return _join("ops.hstack", torch.hstack, _joined(xs, "ops.hstack"))
 
 
 def vstack(xs):
-    """The tensors ``xs`` (1-D ones as rows) joined along axis 0."""
+    """The tensors ``xs`` joined vertically: along axis 0, 1-D inputs as rows.
+
+    Args:
+        xs: list or tuple of tensors/arrays: the inputs, promoted to their common dtype.
+
+    Returns:
+        A tensor of rank >= 2 and the promoted dtype.
+
+    Raises:
+        ValueError: ``xs`` is not a non-empty list or tuple, or the shapes cannot be joined.
+
+    Example:
+        >>> vstack([torch.tensor([1, 2]), torch.tensor([3, 4])])
+        tensor([[1, 2],
+                [3, 4]])
+    """
     return _join("ops.vstack", torch.vstack, _joined(xs, "ops.vstack"))
 
 
 def dstack(xs):
-    """The tensors ``xs`` (made at least 3-D) joined along axis 2."""
+    """The tensors ``xs`` joined depth-wise: made at least 3-D (``(n,)`` as ``(1, n, 1)``), then joined along axis 2.
+
+    Args:
+        xs: list or tuple of tensors/arrays: the inputs, promoted to their common dtype.
+
+    Returns:
+        A tensor of rank >= 3 and the promoted dtype.
+
+    Raises:
+        ValueError: ``xs`` is not a non-empty list or tuple, or the shapes cannot be joined.
+
+    Example:
+        >>> dstack([torch.tensor([1, 2]), torch.tensor([3, 4])]).shape
+        torch.Size([1, 2, 2])
+    """
     return _join("ops.dstack", torch.dstack, _joined(xs, "ops.dstack"))
 
 
@@ -182,12 +380,51 @@ def _split(x, indices_or_sections, axis, fn, even):
 
 
 def split(x, indices_or_sections, axis=0):
-    """``x`` cut into equal sections (an int) or at ``indices`` along ``axis``; a list of views."""
+    """``x`` cut along ``axis`` into equal sections or at the given indices.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        indices_or_sections: int or 1-D list/array/tensor of ints: a number of equal sections, or the indices at which
+            to cut. A number of sections must divide the axis.
+        axis: int, default `0`: the axis to cut.
+
+    Returns:
+        A list of tensors (views of ``x``).
+
+    Raises:
+        ValueError: a number of sections is not positive or does not divide the axis, or ``x``'s rank is too low.
+        TypeError: ``indices_or_sections`` holds something other than ints.
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> [t.tolist() for t in split(torch.arange(6), [1, 4])]
+        [[0], [1, 2, 3], [4, 5]]
+    """
     return _split(tensor(x), indices_or_sections, axis, "ops.split", even=True)
 
 
 def array_split(x, indices_or_sections, axis=0):
-    """Like :func:`split`, but a number of sections need not divide the axis (the first ones are larger)."""
+    """``x`` cut along ``axis`` like :func:`split`, except that a number of sections need not divide the axis (the first
+    sections get one element more).
+
+    Args:
+        x: tensor, array or Python value: the input.
+        indices_or_sections: int or 1-D list/array/tensor of ints: a number of equal sections, or the indices at which
+            to cut.
+        axis: int, default `0`: the axis to cut.
+
+    Returns:
+        A list of tensors (views of ``x``).
+
+    Raises:
+        ValueError: a number of sections is not positive.
+        TypeError: ``indices_or_sections`` holds something other than ints.
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> [t.tolist() for t in array_split(torch.arange(5), 3)]
+        [[0, 1], [2, 3], [4]]
+    """
     return _split(tensor(x), indices_or_sections, axis, "ops.array_split", even=False)
 
 
@@ -199,29 +436,115 @@ def _rank_split(x, indices_or_sections, min_rank, axis, fn):
 
 
 def hsplit(x, indices_or_sections):
-    """:func:`split` along axis 1 (axis 0 for 1-D inputs)."""
+    """``x`` cut horizontally: :func:`split` along axis 1, or axis 0 for 1-D inputs.
+
+    Args:
+        x: tensor or array of rank >= 1: the input.
+        indices_or_sections: int or 1-D list/array/tensor of ints: a number of equal sections, or the indices at which
+            to cut.
+
+    Returns:
+        A list of tensors (views of ``x``).
+
+    Raises:
+        ValueError: a number of sections is not positive or does not divide the axis, or ``x``'s rank is too low.
+        TypeError: ``indices_or_sections`` holds something other than ints.
+
+    Example:
+        >>> [t.shape for t in hsplit(torch.ones(2, 4), 2)]
+        [torch.Size([2, 2]), torch.Size([2, 2])]
+    """
     x = tensor(x)
     return _rank_split(x, indices_or_sections, 1, 1 if x.ndim > 1 else 0, "ops.hsplit")
 
 
 def vsplit(x, indices_or_sections):
-    """:func:`split` along axis 0 of an input of rank >= 2."""
+    """``x`` cut vertically: :func:`split` along axis 0.
+
+    Args:
+        x: tensor or array of rank >= 2: the input.
+        indices_or_sections: int or 1-D list/array/tensor of ints: a number of equal sections, or the indices at which
+            to cut.
+
+    Returns:
+        A list of tensors (views of ``x``).
+
+    Raises:
+        ValueError: a number of sections is not positive or does not divide the axis, or ``x``'s rank is too low.
+        TypeError: ``indices_or_sections`` holds something other than ints.
+
+    Example:
+        >>> [t.shape for t in vsplit(torch.ones(4, 2), [1])]
+        [torch.Size([1, 2]), torch.Size([3, 2])]
+    """
     return _rank_split(x, indices_or_sections, 2, 0, "ops.vsplit")
 
 
 def dsplit(x, indices_or_sections):
-    """:func:`split` along axis 2 of an input of rank >= 3."""
+    """``x`` cut depth-wise: :func:`split` along axis 2.
+
+    Args:
+        x: tensor or array of rank >= 3: the input.
+        indices_or_sections: int or 1-D list/array/tensor of ints: a number of equal sections, or the indices at which
+            to cut.
+
+    Returns:
+        A list of tensors (views of ``x``).
+
+    Raises:
+        ValueError: a number of sections is not positive or does not divide the axis, or ``x``'s rank is too low.
+        TypeError: ``indices_or_sections`` holds something other than ints.
+
+    Example:
+        >>> [t.shape for t in dsplit(torch.ones(1, 2, 4), 2)]
+        [torch.Size([1, 2, 2]), torch.Size([1, 2, 2])]
+    """
     return _rank_split(x, indices_or_sections, 3, 2, "ops.dsplit")
 
 
 def tile(x, repeats):
-    """``x`` repeated ``repeats`` times per axis (NumPy rules when the lengths differ)."""
+    """``x`` repeated as a whole ``repeats`` times along each axis.
+
+    When ``repeats`` has fewer entries than ``x`` has axes, ones are prepended to it; when more, axes of size 1 are
+    prepended to ``x``.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        repeats: int or sequence of ints: the number of copies per axis.
+
+    Returns:
+        A tensor of ``x``'s dtype.
+
+    Raises:
+        TypeError: ``repeats`` is not an int or a sequence of ints.
+
+    Example:
+        >>> tile(torch.tensor([[1, 2]]), (2, 1))
+        tensor([[1, 2],
+                [1, 2]])
+    """
     return torch.tile(tensor(x), shape_tuple(repeats, "ops.tile"))
 
 
 def repeat(x, repeats, axis=None):
-    """Each element of ``x`` repeated ``repeats`` times (an int or one count per element) along ``axis``
-    (of the flattened input when ``axis`` is None)."""
+    """Each element of ``x`` repeated along ``axis``.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        repeats: int, or 1-D tensor/array/list of ints: the number of copies, the same for every element or one per
+            element along ``axis``.
+        axis: int or None, default `None`: the axis to repeat along; None repeats the elements of the flattened ``x``.
+
+    Returns:
+        A tensor of ``x``'s dtype (1-D for ``axis=None``).
+
+    Raises:
+        ValueError: ``repeats`` holds neither 1 nor ``x.shape[axis]`` counts, or ``axis`` is out of range.
+
+    Example:
+        >>> repeat(torch.tensor([1, 2]), torch.tensor([1, 3]))
+        tensor([1, 2, 2, 2])
+    """
     x = tensor(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
@@ -237,14 +560,45 @@ def repeat(x, repeats, axis=None):
 
 
 def flip(x, axis=None):
-    """``x`` with the order of its elements reversed along ``axis`` (all axes when None)."""
+    """``x`` with the order of its elements reversed along ``axis``.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        axis: int, sequence of ints or None, default `None`: the axes to reverse; None reverses all of them.
+
+    Returns:
+        A tensor of ``x``'s shape and dtype.
+
+    Raises:
+        ValueError: an axis is out of range or repeated.
+
+    Example:
+        >>> flip(torch.tensor([[1, 2], [3, 4]]), axis=1)
+        tensor([[2, 1],
+                [4, 3]])
+    """
     x = tensor(x)
     axes = tuple(range(x.ndim)) if axis is None else normalize_axes(axis, x.ndim, "ops.flip")
     return torch.flip(x, axes)
 
 
 def fliplr(x):
-    """``x`` flipped along axis 1."""
+    """``x`` flipped left-right: reversed along axis 1.
+
+    Args:
+        x: tensor or array of rank >= 2: the input.
+
+    Returns:
+        A tensor of ``x``'s shape and dtype.
+
+    Raises:
+        ValueError: ``x`` has fewer than two axes.
+
+    Example:
+        >>> fliplr(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[2, 1],
+                [4, 3]])
+    """
     x = tensor(x)
     if x.ndim < 2:
         raise ValueError(f"ops.fliplr: expected an input of rank >= 2, received shape {_shape(x)}")
@@ -252,7 +606,22 @@ def fliplr(x):
 
 
 def flipud(x):
-    """``x`` flipped along axis 0."""
+    """``x`` flipped up-down: reversed along axis 0.
+
+    Args:
+        x: tensor or array of rank >= 1: the input.
+
+    Returns:
+        A tensor of ``x``'s shape and dtype.
+
+    Raises:
+        ValueError: ``x`` is 0-dimensional.
+
+    Example:
+        >>> flipud(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[3, 4],
+                [1, 2]])
+    """
     x = tensor(x)
     if x.ndim < 1:
         raise ValueError("ops.flipud: expected an input of rank >= 1, received a scalar")
@@ -260,7 +629,29 @@ def flipud(x):
 
 
 def roll(x, shift, axis=None):
-    """``x`` with elements shifted by ``shift`` along ``axis`` (of the flattened input when None)."""
+    """``x`` with its elements shifted cyclically by ``shift`` positions along ``axis``.
+
+    Elements shifted past the end come back at the start.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        shift: int or sequence of ints: the number of positions (negative: backwards); one per axis, or one for all of
+            them.
+        axis: int, sequence of ints or None, default `None`: the axes to roll; None rolls the flattened ``x`` and
+            restores its shape.
+
+    Returns:
+        A tensor of ``x``'s shape and dtype.
+
+    Raises:
+        ValueError: an axis is out of range or repeated.
+        TypeError: ``shift`` is not an int (or a sequence of ints with ``axis``).
+
+    Example:
+        >>> roll(torch.tensor([[1, 2], [3, 4]]), 1, axis=0)
+        tensor([[3, 4],
+                [1, 2]])
+    """
     x = tensor(x)
     if axis is None:
         return torch.roll(x.reshape(-1), int_arg(shift, "shift", "ops.roll")).reshape(x.shape)
@@ -272,7 +663,27 @@ def roll(x, shift, axis=None):
 
 
 def rot90(array, k=1, axes=(0, 1)):
-    """``array`` rotated by 90 degrees ``k`` times in the plane of ``axes``."""
+    """``array`` rotated by 90 degrees ``k`` times in the plane of ``axes``.
+
+    The rotation goes from the first axis towards the second (counter-clockwise for the default axes).
+
+    Args:
+        array: tensor or array of rank >= 2: the input.
+        k: int, default `1`: the number of quarter turns (negative: the other way).
+        axes: pair of ints, default `(0, 1)`: the two axes of the plane of rotation.
+
+    Returns:
+        A tensor of ``array``'s dtype.
+
+    Raises:
+        ValueError: ``array`` has fewer than two axes, or ``axes`` is not two distinct axes in range.
+        TypeError: ``k`` is not an int.
+
+    Example:
+        >>> rot90(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[2, 4],
+                [1, 3]])
+    """
     x = tensor(array)
     if x.ndim < 2:
         raise ValueError(f"ops.rot90: expected an input of rank >= 2, received shape {_shape(x)}")
@@ -283,7 +694,23 @@ def rot90(array, k=1, axes=(0, 1)):
 
 
 def broadcast_to(x, shape):
-    """``x`` broadcast to ``shape`` (a view)."""
+    """``x`` broadcast to ``shape`` (a view that repeats it without copying).
+
+    Args:
+        x: tensor, array or Python value: the input.
+        shape: int or sequence of ints: the target shape.
+
+    Returns:
+        A tensor of ``shape`` and ``x``'s dtype.
+
+    Raises:
+        ValueError: ``x``'s shape does not broadcast to ``shape``.
+
+    Example:
+        >>> broadcast_to(torch.tensor([1, 2]), (2, 2))
+        tensor([[1, 2],
+                [1, 2]])
+    """
     x = tensor(x)
     shape = shape_tuple(shape, "ops.broadcast_to")
     try:
@@ -293,19 +720,58 @@ def broadcast_to(x, shape):
 
 
 def ndim(x):
-    """The number of axes of ``x`` (a Python int)."""
+    """The number of axes of ``x``.
+
+    Args:
+        x: tensor, array or Python value: the input.
+
+    Returns:
+        A Python int.
+
+    Example:
+        >>> ndim(torch.ones(2, 3))
+        2
+    """
     return tensor(x).ndim
 
 
 def size(x):
-    """The number of elements of ``x`` (an int64 scalar tensor)."""
+    """The number of elements of ``x``.
+
+    Args:
+        x: tensor, array or Python value: the input.
+
+    Returns:
+        A 0-dim int64 tensor on ``x``'s device.
+
+    Example:
+        >>> size(torch.ones(2, 3))
+        tensor(6)
+    """
     x = tensor(x)
     return torch.tensor(x.numel(), dtype=torch.int64, device=x.device)
 
 
 def view(x, dtype=None):
-    """``x``'s memory reinterpreted as ``dtype`` (floatx when None, as in Keras); the last axis scales by the
-    ratio of item sizes."""
+    """``x``'s memory reinterpreted as ``dtype`` (no conversion of the values).
+
+    For a dtype of another item size, the last axis scales by the ratio of the sizes.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        dtype: str or None, default `None`: the dtype to view the memory as; None gives floatx, as in Keras.
+
+    Returns:
+        A tensor of ``dtype`` sharing ``x``'s memory.
+
+    Raises:
+        ValueError: the last axis cannot be reinterpreted (its size in bytes does not divide evenly, or ``x`` is not
+            contiguous).
+
+    Example:
+        >>> view(torch.tensor([1, 2], dtype=torch.int16), "int8")
+        tensor([1, 0, 2, 0], dtype=torch.int8)
+    """
     x = tensor(x)
     dtype = config.floatx() if dtype is None else dtype
     try:
@@ -316,7 +782,26 @@ def view(x, dtype=None):
 
 
 def diff(a, n=1, axis=-1):
-    """The ``n``-th discrete difference along ``axis`` (logical xor for booleans)."""
+    """The ``n``-th discrete difference of ``a`` along ``axis``: ``a[i + 1] - a[i]``, applied ``n`` times.
+
+    Booleans give the logical xor of neighbours.
+
+    Args:
+        a: tensor, array or Python value: the input.
+        n: int, default `1`: the number of times to difference.
+        axis: int, default `-1`: the axis along which to take differences.
+
+    Returns:
+        A tensor of ``a``'s dtype, ``n`` shorter along ``axis``.
+
+    Raises:
+        ValueError: ``axis`` is out of range.
+        TypeError: ``n`` is not an int.
+
+    Example:
+        >>> diff(torch.tensor([1, 4, 9, 16]), n=2)
+        tensor([2, 2])
+    """
     x = tensor(a)
     return torch.diff(x, n=int_arg(n, "n", "ops.diff"), dim=normalize_axis(axis, x.ndim, "ops.diff"))
 
@@ -343,8 +828,35 @@ def _pad_index(size, before, after, mode, device):
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):
-    """``x`` padded by ``pad_width`` (NumPy's forms: ``n``, ``(before, after)``, one pair per axis) with
-    ``mode`` one of constant, reflect, symmetric, edge, wrap."""
+    """``x`` padded along its axes.
+
+    The non-constant modes work for every rank and dtype; beyond Keras's torch backend, ``"edge"`` and ``"wrap"`` are
+    taken.
+
+    Args:
+        x: tensor, array or Python value: the input.
+        pad_width: int, pair, or sequence of pairs: the number of values added before and after each axis (NumPy's
+            forms: ``n`` for all, ``(before, after)`` for all, one pair per axis).
+        mode: str, default `"constant"`: ``"constant"`` (fill with ``constant_values``), ``"reflect"`` (mirror, edge not
+            repeated), ``"symmetric"`` (mirror, edge repeated), ``"edge"`` (repeat the edge value) or ``"wrap"``
+            (continue cyclically).
+        constant_values: number or None, default `None`: the fill value of ``"constant"`` mode; None gives 0.
+
+    Returns:
+        A tensor of ``x``'s dtype.
+
+    Raises:
+        ValueError: ``mode`` is unknown, ``constant_values`` is given with another mode, ``pad_width`` does not fit
+            ``x``'s rank or is negative, or a non-constant mode pads an empty axis.
+
+    Example:
+        >>> pad(torch.tensor([[1, 2]]), 1, constant_values=9)
+        tensor([[9, 9, 9, 9],
+                [9, 1, 2, 9],
+                [9, 9, 9, 9]])
+        >>> pad(torch.tensor([1, 2, 3]), (1, 2), mode="wrap")
+        tensor([3, 1, 2, 3, 1, 2])
+    """
     x = tensor(x)
     if mode not in _PAD_MODES:
         raise ValueError(f"ops.pad: expected mode one of {_PAD_MODES}, received {mode!r}")

@@ -67,7 +67,21 @@ def _int8_to_int32(x1, x2):
 
 
 def matmul(x1, x2):
-    """Matrix product with NumPy broadcasting (1-D operands act as vectors)."""
+    """The matrix product of ``x1`` and ``x2``, with NumPy's broadcasting of the leading axes.
+
+    The operands are promoted to their common dtype; booleans give the logical product (or of ands). int8 operands give
+    int32, as in Keras. A 1-D operand acts as a vector (its axis is removed from the result).
+
+    Args:
+        x1: tensor, array or Python value: the first operand. Rank >= 1.
+        x2: tensor, array or Python value: the second operand. Rank >= 1.
+
+    Returns:
+        A tensor of the promoted dtype.
+
+    Raises:
+        ValueError: an operand is 0-dimensional or the shapes are incompatible.
+    """
     x1, x2 = _int8_to_int32(x1, x2)
     if x1.ndim == 0 or x2.ndim == 0:
         raise ValueError(f"ops.matmul: expected inputs of rank >= 1, received shapes {_shapes(x1, x2)}")
@@ -75,8 +89,26 @@ def matmul(x1, x2):
 
 
 def dot(x1, x2):
-    """NumPy's dot: products with scalars, inner product of vectors, else sums over the last axis of ``x1``
-    and the second-to-last axis of ``x2``."""
+    """NumPy's dot product of ``x1`` and ``x2``.
+
+    With a scalar operand it is the elementwise product; for vectors the inner product; otherwise the sum of products
+    over the last axis of ``x1`` and the second-to-last axis of ``x2`` (its only axis when 1-D). The operands are
+    promoted to their common dtype; booleans give the logical product (or of ands).
+
+    Args:
+        x1: tensor, array or Python value: the first operand.
+        x2: tensor, array or Python value: the second operand.
+
+    Returns:
+        A tensor of the promoted dtype.
+
+    Raises:
+        ValueError: the shapes are incompatible.
+
+    Example:
+        >>> dot(torch.ones(2, 3), torch.ones(3)).shape
+        torch.Size([2])
+    """
     x1, x2 = promote(x1, x2)
     if x1.ndim == 0 or x2.ndim == 0:
         return x1 * x2 if x1.dtype != torch.bool else x1 & x2
@@ -85,7 +117,25 @@ def dot(x1, x2):
 
 
 def vdot(x1, x2):
-    """The dot product of the flattened inputs (``x1`` conjugated)."""
+    """The dot product of the flattened ``x1`` and ``x2``, with ``x1`` conjugated for complex values.
+
+    The operands are promoted to their common dtype; booleans give the logical product (or of ands). Beyond Keras's
+    torch backend, N-D inputs are flattened.
+
+    Args:
+        x1: tensor, array or Python value: the first operand.
+        x2: tensor, array or Python value: the second operand. Of ``x1``'s size.
+
+    Returns:
+        A 0-dim tensor of the promoted dtype.
+
+    Raises:
+        ValueError: the sizes differ.
+
+    Example:
+        >>> vdot(torch.tensor([[1, 2], [3, 4]]), torch.tensor([[1, 1], [1, 1]]))
+        tensor(10)
+    """
     x1, x2 = promote(x1, x2)
     x1, x2 = x1.reshape(-1), x2.reshape(-1)
     if x1.is_complex():
@@ -94,7 +144,27 @@ def vdot(x1, x2):
 
 
 def inner(x1, x2):
-    """Sums of products over the last axes of both inputs (products with scalars)."""
+    """The inner product: sums of products over the last axes of ``x1`` and ``x2``.
+
+    With a scalar operand it is the elementwise product. The operands are promoted to their common dtype; booleans give
+    the logical product (or of ands).
+
+    Args:
+        x1: tensor, array or Python value: the first operand.
+        x2: tensor, array or Python value: the second operand.
+
+    Returns:
+        A tensor of shape ``x1.shape[:-1] + x2.shape[:-1]`` and the promoted dtype.
+
+    Raises:
+        ValueError: the shapes are incompatible.
+
+    Example:
+        >>> inner(torch.tensor([1, 2]), torch.tensor([3, 4]))
+        tensor(11)
+        >>> inner(torch.ones(2, 3), torch.ones(4, 3)).shape
+        torch.Size([2, 4])
+    """
     x1, x2 = promote(x1, x2)
     if x1.ndim == 0 or x2.ndim == 0:
         return x1 * x2 if x1.dtype != torch.bool else x1 & x2
@@ -102,21 +172,72 @@ def inner(x1, x2):
 
 
 def outer(x1, x2):
-    """The outer product of the flattened inputs."""
+    """The outer product of the flattened ``x1`` and ``x2``: ``out[i, j] = x1[i] * x2[j]``.
+
+    The operands are promoted to their common dtype; booleans give the logical product (or of ands).
+
+    Args:
+        x1: tensor, array or Python value: the first operand.
+        x2: tensor, array or Python value: the second operand.
+
+    Returns:
+        A 2-D tensor of shape ``(x1.size, x2.size)`` and the promoted dtype.
+
+    Example:
+        >>> outer(torch.tensor([1, 2]), torch.tensor([1, 2, 3]))
+        tensor([[1, 2, 3],
+                [2, 4, 6]])
+    """
     x1, x2 = promote(x1, x2)
     return _product("ops.outer", torch.outer, x1.reshape(-1), x2.reshape(-1))
 
 
 def tensordot(x1, x2, axes=2):
-    """Sums of products over the last ``axes`` axes of ``x1`` and the first of ``x2`` (or the axis lists
-    given as a pair)."""
+    """Sums of products of ``x1`` and ``x2`` over the axes ``axes`` names.
+
+    The operands are promoted to their common dtype; booleans give the logical product (or of ands).
+
+    Args:
+        x1: tensor, array or Python value: the first operand.
+        x2: tensor, array or Python value: the second operand.
+        axes: int or pair, default `2`: an int ``n`` contracts the last ``n`` axes of ``x1`` with the first ``n`` of
+            ``x2``; a pair ``(axes_1, axes_2)`` (ints or sequences of ints) names the axes of each to contract.
+
+    Returns:
+        A tensor of the remaining axes of ``x1`` followed by those of ``x2``, of the promoted dtype.
+
+    Raises:
+        ValueError: the shapes are incompatible.
+
+    Example:
+        >>> tensordot(torch.ones(2, 3, 4), torch.ones(3, 4, 5)).shape
+        torch.Size([2, 5])
+        >>> tensordot(torch.ones(2, 3), torch.ones(3, 5), axes=([1], [0])).shape
+        torch.Size([2, 5])
+    """
     x1, x2 = promote(x1, x2)
     dims = axes if isinstance(axes, int) else [list(a) if isinstance(a, (list, tuple)) else [a] for a in axes]
     return _product("ops.tensordot", lambda a, b: torch.tensordot(a, b, dims=dims), x1, x2)
 
 
 def einsum(subscripts, *operands, **kwargs):
-    """Einstein summation over ``operands`` (promoted to one dtype; int8 gives int32)."""
+    """Einstein summation: the product of ``operands`` that ``subscripts`` describes.
+
+    The operands are promoted to one dtype (int8 gives int32, as in Keras; Keras's torch backend does not promote mixed
+    dtypes); booleans give the logical product.
+
+    Args:
+        subscripts: str: the subscripts, e.g. ``"ij,jk->ik"`` (one letter per axis, ``...`` for broadcast axes).
+        *operands: tensors or arrays: the operands, one per comma-separated term.
+        **kwargs: must be empty: kerastorch takes no options.
+
+    Returns:
+        A tensor of the promoted dtype.
+
+    Raises:
+        TypeError: a keyword argument is given.
+        ValueError: ``subscripts`` does not fit the operands.
+    """
     if kwargs:
         raise TypeError(f"ops.einsum: unexpected keyword arguments {sorted(kwargs)}")
     xs = promote(*operands)
@@ -130,13 +251,50 @@ def einsum(subscripts, *operands, **kwargs):
 
 
 def kron(x1, x2):
-    """The Kronecker product."""
+    """The Kronecker product: blocks ``x1[i, j] * x2`` laid out in ``x1``'s pattern.
+
+    The operands are promoted to their common dtype; booleans give the logical product (or of ands).
+
+    Args:
+        x1: tensor, array or Python value: the first operand.
+        x2: tensor, array or Python value: the second operand.
+
+    Returns:
+        A tensor of the promoted dtype whose shape is the product of the (right-aligned) shapes.
+
+    Example:
+        >>> kron(torch.tensor([[1, 2]]), torch.tensor([[1], [10]]))
+        tensor([[ 1,  2],
+                [10, 20]])
+    """
     return _product("ops.kron", torch.kron, *promote(x1, x2))
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """The cross product of vectors of length 2 or 3 along ``axisa`` of ``x1`` and ``axisb`` of ``x2``,
-    placed along ``axisc`` (``axis`` sets all three); two 2-vectors give the scalar z component."""
+    """The cross product of vectors of length 2 or 3 of ``x1`` and ``x2``.
+
+    The vectors lie along ``axisa`` of ``x1`` and ``axisb`` of ``x2``; the other axes broadcast. A 2-vector counts as a
+    3-vector with z = 0, and two 2-vectors give only the z component. Beyond Keras's torch backend,
+    ``axisa``/``axisb``/``axisc`` and 2-vectors are taken.
+
+    Args:
+        x1: tensor, array or Python value: the first operand.
+        x2: tensor, array or Python value: the second operand.
+        axisa: int, default `-1`: the axis of ``x1`` holding the vectors.
+        axisb: int, default `-1`: the axis of ``x2`` holding the vectors.
+        axisc: int, default `-1`: the axis of the result holding the product vectors.
+        axis: int or None, default `None`: if given, the value of all three axes.
+
+    Returns:
+        A tensor of the promoted dtype (the z components only for two 2-vectors).
+
+    Raises:
+        ValueError: the vectors are not of length 2 or 3, an axis is out of range, or the other axes do not broadcast.
+
+    Example:
+        >>> cross(torch.tensor([1, 0]), torch.tensor([0, 1]))
+        tensor(1)
+    """
     x1, x2 = promote(x1, x2)
     if axis is not None:
         axisa = axisb = axisc = axis
@@ -156,7 +314,22 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
-    """The sum along a diagonal of the ``axis1``, ``axis2`` planes (int32 for booleans and small ints)."""
+    """The sum along a diagonal of the planes spanned by ``axis1`` and ``axis2``.
+
+    Booleans and integers narrower than 32 bits give int32; other dtypes are kept.
+
+    Args:
+        x: tensor or array of rank >= 2: the input.
+        offset: int, default `0`: the diagonal: 0 the main one, positive above it, negative below.
+        axis1: int, default `0`: the first axis of the planes.
+        axis2: int, default `1`: the second axis of the planes.
+
+    Returns:
+        A tensor of ``x``'s shape without ``axis1`` and ``axis2``.
+
+    Raises:
+        ValueError: ``x`` has fewer than two axes.
+    """
     x = tensor(x)
     if x.ndim < 2:
         raise ValueError(f"ops.trace: expected an input of rank >= 2, received shape {tuple(x.shape)}")
@@ -174,7 +347,23 @@ def _float(x, *others):
 
 
 def correlate(x1, x2, mode="valid"):
-    """The cross-correlation of two 1-D arrays (NumPy's ``mode``: valid, same or full); floats."""
+    """The cross-correlation of two 1-D sequences: ``out[k] = sum_n x1[n + k] * x2[n]``.
+
+    Computed in the promoted float dtype (floatx for integers). The ``mode`` sizes follow NumPy.
+
+    Args:
+        x1: 1-D tensor or array: the first sequence.
+        x2: 1-D tensor or array: the second sequence.
+        mode: str, default `"valid"`: the part of the full correlation returned: ``"valid"`` (full overlap, length
+            ``max(n, m) - min(n, m) + 1``), ``"same"`` (length ``max(n, m)``, centred) or ``"full"`` (every overlap,
+            length ``n + m - 1``).
+
+    Returns:
+        A 1-D float tensor.
+
+    Raises:
+        ValueError: ``mode`` is unknown, or an input is not 1-D or is empty.
+    """
     if mode not in ("valid", "same", "full"):
         raise ValueError(f"ops.correlate: expected mode 'valid', 'same' or 'full', received {mode!r}")
     a, v = _float(x1, x2)
@@ -193,7 +382,24 @@ def correlate(x1, x2, mode="valid"):
 
 
 def corrcoef(x):
-    """Pearson correlation coefficients of the rows of ``x`` (variables) over its columns."""
+    """The Pearson correlation coefficients of the variables in the rows of ``x``.
+
+    Each row is one variable, each column one observation. Computed in ``x``'s float dtype (floatx for integers).
+
+    Args:
+        x: 1-D or 2-D tensor or array: the variables (one row each).
+
+    Returns:
+        A ``(rows, rows)`` float tensor (a 0-dim tensor for 1-D ``x``).
+
+    Raises:
+        ValueError: ``x`` has more than two axes.
+
+    Example:
+        >>> corrcoef(torch.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]))
+        tensor([[ 1., -1.],
+                [-1.,  1.]])
+    """
     (x,) = _float(x)
     if x.ndim > 2:
         raise ValueError(f"ops.corrcoef: expected a 1-D or 2-D input, received shape {tuple(x.shape)}")
@@ -201,7 +407,24 @@ def corrcoef(x):
 
 
 def slogdet(x):
-    """``(sign, log|det|)`` of square matrices (the last two axes)."""
+    """The sign and the natural log of the absolute value of the determinant of square matrices.
+
+    More accurate than ``log(det(x))`` for large or small determinants. Computed in ``x``'s float dtype (floatx for
+    integers).
+
+    Args:
+        x: tensor or array of shape ``(..., n, n)``: the matrices.
+
+    Returns:
+        A pair ``(sign, logabsdet)`` of tensors of shape ``x.shape[:-2]``; a singular matrix gives sign 0 and -inf.
+
+    Raises:
+        ValueError: the last two axes are not a square matrix.
+
+    Example:
+        >>> slogdet(torch.tensor([[2.0, 0.0], [0.0, -3.0]]))
+        (tensor(-1.), tensor(1.7918))
+    """
     (x,) = _float(x)
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ValueError(f"ops.slogdet: expected square matrices, received shape {tuple(x.shape)}")
@@ -210,7 +433,27 @@ def slogdet(x):
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
-    """The integral of ``y`` along ``axis`` by the trapezoidal rule, at points ``x`` or spacing ``dx``."""
+    """The integral of ``y`` along ``axis`` by the trapezoidal rule.
+
+    Computed in the promoted float dtype (floatx for integers).
+
+    Args:
+        y: tensor or array: the values of the function.
+        x: tensor, array or None, default `None`: the sample points (along ``axis``, or broadcast against ``y``); None
+            spaces the points ``dx`` apart.
+        dx: float, default `1.0`: the spacing of the points when ``x`` is None.
+        axis: int, default `-1`: the axis to integrate along.
+
+    Returns:
+        A float tensor of ``y``'s shape without ``axis``.
+
+    Raises:
+        ValueError: ``axis`` is out of range.
+
+    Example:
+        >>> trapezoid(torch.tensor([1.0, 2.0, 3.0]), x=torch.tensor([0.0, 1.0, 3.0]))
+        tensor(6.5000)
+    """
     if x is None:
         (y,) = _float(y)
         return torch.trapezoid(y, dx=dx, dim=normalize_axis(axis, y.ndim, "ops.trapezoid"))
@@ -226,9 +469,32 @@ def _core_dims(part):
 
 
 def vectorize(pyfunc, *, excluded=None, signature=None):
-    """``pyfunc`` mapped over the broadcast leading axes of its tensor arguments with ``torch.vmap``;
-    ``signature`` (``"(n),(n)->()"``) names the core axes each call sees; ``excluded`` lists the positions
-    or names of arguments passed through unchanged."""
+    """``pyfunc`` made to map over the leading axes of its tensor arguments (with ``torch.vmap``).
+
+    The positional arguments not in ``excluded`` are converted to tensors and broadcast over their loop axes (all of
+    them, or those left of the core axes ``signature`` names); ``pyfunc`` sees one element (or core slice) of each at a
+    time. Keyword arguments of the call pass through unchanged. ``pyfunc`` must be traceable by ``torch.vmap`` (torch
+    operations, no data-dependent Python control flow).
+
+    Args:
+        pyfunc: callable: the function to vectorize.
+        excluded: set of ints or None, default `None`: positions of arguments passed through unchanged (not mapped).
+        signature: str or None, default `None`: a generalized-ufunc signature such as ``"(n),(n)->()"``: the core axes
+            of each mapped input, which ``pyfunc`` receives whole; None maps every axis.
+
+    Returns:
+        A function taking ``pyfunc``'s arguments that returns the stacked results (a tuple of them when ``pyfunc``
+        returns a tuple), with the broadcast loop axes in front.
+
+    Raises:
+        ValueError: ``signature`` is malformed (when it is given); when called, the signature names another number of
+            inputs than are mapped.
+
+    Example:
+        >>> dot_rows = vectorize(lambda a, b: (a * b).sum(), signature="(n),(n)->()")
+        >>> dot_rows(torch.ones(3, 2), torch.tensor([1.0, 2.0]))
+        tensor([3., 3., 3.])
+    """
     excluded = set(excluded or ())
     if signature is not None:
         match = _SIGNATURE.match(signature)

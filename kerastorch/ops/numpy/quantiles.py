@@ -58,12 +58,58 @@ def _quantile(op, fn, x, q, axis, method, keepdims):
 
 
 def quantile(x, q, axis=None, method="linear", keepdims=False):
-    """The ``q``-th quantiles (``q`` in ``[0, 1]``) over ``axis``."""
+    """The ``q``-th quantiles of ``x`` over ``axis``.
+
+    A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        q: float or 1-D tensor/array/list of floats: the quantiles to compute, in ``[0, 1]``.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis.
+        method: str, default `"linear"`: how to pick a value between two data points: "linear" (interpolate), "lower",
+            "higher", "midpoint" or "nearest".
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), with a leading axis of
+        ``len(q)`` for a 1-D ``q``; ``x``'s float dtype (floatx for integers).
+
+    Raises:
+        ValueError: an axis is out of range, ``method`` is unknown or ``q`` has more than one axis.
+        RuntimeError: a value of ``q`` is out of range (torch's error).
+
+    Example:
+        >>> quantile(torch.tensor([1.0, 2.0, 3.0, 4.0]), 0.5, method="lower")
+        tensor(2.)
+    """
     return _quantile("quantile", torch.quantile, x, q, axis, method, keepdims)
 
 
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    """The ``q``-th quantiles over ``axis`` of the non-NaN values."""
+    """The ``q``-th quantiles of the non-NaN elements of ``x`` over ``axis``.
+
+    A slice of NaNs only gives NaN.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        q: float or 1-D tensor/array/list of floats: the quantiles to compute, in ``[0, 1]``.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis.
+        method: str, default `"linear"`: how to pick a value between two data points: "linear" (interpolate), "lower",
+            "higher", "midpoint" or "nearest".
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), with a leading axis of
+        ``len(q)`` for a 1-D ``q``; ``x``'s float dtype (floatx for integers).
+
+    Raises:
+        ValueError: an axis is out of range, ``method`` is unknown or ``q`` has more than one axis.
+        RuntimeError: a value of ``q`` is out of range (torch's error).
+
+    Example:
+        >>> nanquantile(torch.tensor([1.0, float("nan"), 3.0]), 0.5)
+        tensor(2.)
+    """
     return _quantile("nanquantile", torch.nanquantile, x, q, axis, method, keepdims)
 
 
@@ -76,20 +122,100 @@ def _scaled(q):
 
 
 def percentile(x, q, axis=None, method="linear", keepdims=False):
-    """The ``q``-th percentiles (``q`` in ``[0, 100]``) over ``axis``."""
+    """The ``q``-th percentiles of ``x`` over ``axis`` (:func:`quantile` of ``q / 100``).
+
+    A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        q: float or 1-D tensor/array/list of floats: the percentiles to compute, in ``[0, 100]``.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis.
+        method: str, default `"linear"`: how to pick a value between two data points: "linear" (interpolate), "lower",
+            "higher", "midpoint" or "nearest".
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), with a leading axis of
+        ``len(q)`` for a 1-D ``q``; ``x``'s float dtype (floatx for integers).
+
+    Raises:
+        ValueError: an axis is out of range, ``method`` is unknown or ``q`` has more than one axis.
+        RuntimeError: a value of ``q`` is out of range (torch's error).
+    """
     return _quantile("percentile", torch.quantile, x, _scaled(q), axis, method, keepdims)
 
 
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    """The ``q``-th percentiles over ``axis`` of the non-NaN values."""
+    """The ``q``-th percentiles of the non-NaN elements of ``x`` over ``axis``.
+
+    A slice of NaNs only gives NaN.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        q: float or 1-D tensor/array/list of floats: the percentiles to compute, in ``[0, 100]``.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis.
+        method: str, default `"linear"`: how to pick a value between two data points: "linear" (interpolate), "lower",
+            "higher", "midpoint" or "nearest".
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), with a leading axis of
+        ``len(q)`` for a 1-D ``q``; ``x``'s float dtype (floatx for integers).
+
+    Raises:
+        ValueError: an axis is out of range, ``method`` is unknown or ``q`` has more than one axis.
+        RuntimeError: a value of ``q`` is out of range (torch's error).
+
+    Example:
+        >>> nanpercentile(torch.tensor([[1.0, float("nan")], [2.0, 4.0]]), 50, axis=1)
+        tensor([1., 3.])
+    """
     return _quantile("nanpercentile", torch.nanquantile, x, _scaled(q), axis, method, keepdims)
 
 
 def median(x, axis=None, keepdims=False):
-    """Median over ``axis`` (mean of the two middle values for even counts)."""
+    """The median of ``x`` over ``axis`` (the mean of the two middle values for an even count).
+
+    A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``); ``x``'s float dtype
+        (floatx for integers).
+
+    Raises:
+        ValueError: an axis is out of range.
+
+    Example:
+        >>> median(torch.tensor([[1, 3], [2, 4]]), axis=0, keepdims=True)
+        tensor([[1.5000, 3.5000]])
+    """
     return _quantile("median", torch.quantile, x, 0.5, axis, "linear", keepdims)
 
 
 def nanmedian(x, axis=None, keepdims=False):
-    """Median over ``axis`` of the non-NaN values."""
+    """The median of the non-NaN elements of ``x`` over ``axis``.
+
+    A slice of NaNs only gives NaN.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``); ``x``'s float dtype
+        (floatx for integers).
+
+    Raises:
+        ValueError: an axis is out of range.
+
+    Example:
+        >>> nanmedian(torch.tensor([1.0, float("nan"), 2.0, 3.0]))
+        tensor(2.)
+    """
     return _quantile("nanmedian", torch.nanquantile, x, 0.5, axis, "linear", keepdims)

@@ -82,7 +82,21 @@ def _sum_dtype(dtype):
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
-    """Sum over ``axis`` (bool and small integers give int32)."""
+    """The sum of the elements of ``x`` over ``axis``.
+
+    bool and integers narrower than 32 bits give int32; other dtypes are kept.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``).
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+    """
     x = c.tensor(x)
     dtype = _sum_dtype(x.dtype)
     if _no_axes(axis):
@@ -93,7 +107,26 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
-    """Product over ``axis`` (bool and small integers give int32; ``dtype`` overrides)."""
+    """The product of the elements of ``x`` over ``axis``.
+
+    bool and integers narrower than 32 bits give int32 unless ``dtype`` is given; other dtypes are kept.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+        dtype: str or None, default `None`: the dtype to compute in and return; None applies the rule above.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``).
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> prod(torch.tensor([[1, 2], [3, 4]]), axis=1)
+        tensor([ 2, 12])
+    """
     x = c.tensor(x)
     target = config.torch_dtype(dtype) if dtype is not None else _sum_dtype(x.dtype)
     dim = _dims(x, axis, "prod")
@@ -111,20 +144,69 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 
 
 def mean(x, axis=None, keepdims=False):
-    """Arithmetic mean over ``axis`` (integers give floatx)."""
+    """The arithmetic mean of ``x`` over ``axis``.
+
+    Integer and bool inputs give floatx; float dtypes are kept.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s float
+        dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+    """
     x = c.to_float(x)
     return _reduce("mean", torch.mean, x, axis, keepdims)
 
 
 def var(x, axis=None, keepdims=False):
-    """Population variance (``ddof=0``) over ``axis``."""
+    """The population variance (``ddof=0``) of ``x`` over ``axis``.
+
+    Integer and bool inputs give floatx; float dtypes are kept. ``axis=()`` gives zeros.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s float
+        dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+    """
     x = c.to_float(x)
     return _reduce("var", torch.var, x, axis, keepdims, correction=0) if not _no_axes(axis) else (
         torch.zeros_like(x))
 
 
 def std(x, axis=None, keepdims=False):
-    """Population standard deviation (``ddof=0``) over ``axis``."""
+    """The population standard deviation (``ddof=0``) of ``x`` over ``axis``.
+
+    Integer and bool inputs give floatx; float dtypes are kept. ``axis=()`` gives zeros.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s float
+        dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> std(torch.tensor([1.0, 3.0]))
+        tensor(1.)
+    """
     x = c.to_float(x)
     return _reduce("std", torch.std, x, axis, keepdims, correction=0) if not _no_axes(axis) else (
         torch.zeros_like(x))
@@ -138,35 +220,142 @@ def _extremum(op, fn, x, axis, keepdims):
 
 
 def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's name
-    """Maximum over ``axis`` (at least ``initial`` when given)."""
+    """The maximum of ``x`` over ``axis`` (NaN where a NaN is reduced), at least ``initial``.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+        initial: number or None, default `None`: a lower bound of the result; None for none.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+        ValueError: ``x`` is empty (also when ``initial`` is given).
+
+    Example:
+        >>> max(torch.tensor([[1, 5], [7, 2]]), axis=0)
+        tensor([7, 5])
+        >>> max(torch.tensor([1, 2]), initial=4)
+        tensor(4)
+    """
     out = _extremum("max", torch.amax, x, axis, keepdims)
     return out if initial is None else torch.clamp(out, min=initial)
 
 
 def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's name
-    """Minimum over ``axis`` (at most ``initial`` when given)."""
+    """The minimum of ``x`` over ``axis`` (NaN where a NaN is reduced), at most ``initial``.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+        initial: number or None, default `None`: an upper bound of the result; None for none.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+        ValueError: ``x`` is empty (also when ``initial`` is given).
+
+    Example:
+        >>> min(torch.tensor([[1, 5], [7, 2]]), axis=1, keepdims=True)
+        tensor([[1],
+                [2]])
+    """
     out = _extremum("min", torch.amin, x, axis, keepdims)
     return out if initial is None else torch.clamp(out, max=initial)
 
 
 def amax(x, axis=None, keepdims=False):
-    """Maximum over ``axis``."""
+    """The maximum of ``x`` over ``axis`` (NaN where a NaN is reduced).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+        ValueError: ``x`` is empty.
+
+    Example:
+        >>> amax(torch.tensor([[1, 5], [7, 2]]))
+        tensor(7)
+    """
     return _extremum("amax", torch.amax, x, axis, keepdims)
 
 
 def amin(x, axis=None, keepdims=False):
-    """Minimum over ``axis``."""
+    """The minimum of ``x`` over ``axis`` (NaN where a NaN is reduced).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+        ValueError: ``x`` is empty.
+
+    Example:
+        >>> amin(torch.tensor([3.0, -1.0]))
+        tensor(-1.)
+    """
     return _extremum("amin", torch.amin, x, axis, keepdims)
 
 
 def ptp(x, axis=None, keepdims=False):
-    """Range ``max - min`` over ``axis``."""
+    """The range (peak to peak) ``max - min`` of ``x`` over ``axis``.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+        ValueError: ``x`` is empty.
+        TypeError: ``x`` is a bool tensor (torch cannot subtract booleans).
+
+    Example:
+        >>> ptp(torch.tensor([[1, 5], [7, 2]]), axis=1)
+        tensor([4, 5])
+    """
     x = c.tensor(x)
     return c.apply("ptp", torch.sub, amax(x, axis, keepdims), amin(x, axis, keepdims))
 
 
 def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
-    """Whether every element over ``axis`` is non-zero."""
+    """Whether every element of ``x`` over ``axis`` is non-zero (true).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of dtype bool.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> all(torch.tensor([[1, 0], [2, 3]]), axis=1)
+        tensor([False,  True])
+    """
     x = c.tensor(x)
     if x.dtype == torch.uint8:  # torch returns uint8 for uint8 inputs
         x = x.bool()
@@ -174,7 +363,23 @@ def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
 
 
 def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
-    """Whether some element over ``axis`` is non-zero."""
+    """Whether some element of ``x`` over ``axis`` is non-zero (true).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of dtype bool.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> any(torch.tensor([[0, 0], [0, 3]]), axis=1)
+        tensor([False,  True])
+    """
     x = c.tensor(x)
     if x.dtype == torch.uint8:  # torch returns uint8 for uint8 inputs
         x = x.bool()
@@ -182,7 +387,22 @@ def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
 
 
 def count_nonzero(x, axis=None):
-    """Number of non-zero elements over ``axis`` (int32)."""
+    """The number of non-zero elements of ``x`` over ``axis``.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+
+    Returns:
+        An int32 tensor of ``x``'s shape without the reduced axes.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> count_nonzero(torch.tensor([[0, 1], [2, 3]]), axis=0)
+        tensor([1, 2], dtype=torch.int32)
+    """
     x = c.tensor(x)
     dim = _dims(x, axis, "count_nonzero")
     if dim == ():
@@ -209,12 +429,46 @@ def _arg(op, fn, x, axis, keepdims):
 
 
 def argmax(x, axis=None, keepdims=False):
-    """Index of the (first) maximum along ``axis`` (flattened when None), int32."""
+    """The index of the (first) maximum of ``x`` along ``axis``.
+
+    bool inputs compare as integers.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int or None, default `None`: the axis to search along; None searches the flattened input.
+        keepdims: bool, default `False`: whether the searched axis stays, with size 1.
+
+    Returns:
+        An int32 tensor of ``x``'s shape without ``axis`` (a scalar for ``axis=None``, or all axes kept with size 1
+        under ``keepdims``).
+
+    Raises:
+        ValueError: ``x`` is empty, ``axis`` is a tuple, or it is out of range.
+    """
     return _arg("argmax", torch.argmax, x, axis, keepdims)
 
 
 def argmin(x, axis=None, keepdims=False):
-    """Index of the (first) minimum along ``axis`` (flattened when None), int32."""
+    """The index of the (first) minimum of ``x`` along ``axis``.
+
+    bool inputs compare as integers.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int or None, default `None`: the axis to search along; None searches the flattened input.
+        keepdims: bool, default `False`: whether the searched axis stays, with size 1.
+
+    Returns:
+        An int32 tensor of ``x``'s shape without ``axis`` (a scalar for ``axis=None``, or all axes kept with size 1
+        under ``keepdims``).
+
+    Raises:
+        ValueError: ``x`` is empty, ``axis`` is a tuple, or it is out of range.
+
+    Example:
+        >>> argmin(torch.tensor([3, 1, 1]))
+        tensor(1, dtype=torch.int32)
+    """
     return _arg("argmin", torch.argmin, x, axis, keepdims)
 
 
@@ -230,17 +484,68 @@ def _cumulative(op, fn, x, axis, dtype):
 
 
 def cumsum(x, axis=None, dtype=None):
-    """Cumulative sum along ``axis`` (of the flattened tensor when None)."""
+    """The cumulative sum of ``x`` along ``axis``.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int or None, default `None`: the axis to accumulate along; None uses the flattened input.
+        dtype: str or None, default `None`: the result's dtype; None keeps ``x``'s dtype (bool gives int32).
+
+    Returns:
+        A tensor of ``x``'s shape (1-D for ``axis=None``) and the dtype described for ``dtype``.
+
+    Raises:
+        ValueError: ``axis`` is a tuple or out of range.
+    """
     return _cumulative("cumsum", torch.cumsum, x, axis, dtype)
 
 
 def cumprod(x, axis=None, dtype=None):
-    """Cumulative product along ``axis`` (of the flattened tensor when None)."""
+    """The cumulative product of ``x`` along ``axis``.
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int or None, default `None`: the axis to accumulate along; None uses the flattened input.
+        dtype: str or None, default `None`: the result's dtype; None keeps ``x``'s dtype (bool gives int32).
+
+    Returns:
+        A tensor of ``x``'s shape (1-D for ``axis=None``) and the dtype described for ``dtype``.
+
+    Raises:
+        ValueError: ``axis`` is a tuple or out of range.
+
+    Example:
+        >>> cumprod(torch.tensor([1, 2, 3]))
+        tensor([1, 2, 6])
+    """
     return _cumulative("cumprod", torch.cumprod, x, axis, dtype)
 
 
 def average(x, axis=None, weights=None):
-    """Weighted mean over ``axis``; ``weights`` has ``x``'s shape or is 1-D along ``axis``."""
+    """The weighted mean of ``x`` over ``axis``: ``sum(x * weights) / sum(weights)``.
+
+    Without weights it is :func:`mean`. ``x`` and ``weights`` are promoted together to a float dtype (integers give
+    floatx).
+
+    Args:
+        x: tensor, array or Python number: the input.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        weights: tensor, array or None, default `None`: the weights, of ``x``'s shape or 1-D along an int ``axis``; None
+            weighs all elements equally.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes.
+
+    Raises:
+        ValueError: ``weights`` has neither ``x``'s shape nor a 1-D shape matching the one int ``axis``, or an axis is
+            out of range.
+
+    Example:
+        >>> average(torch.tensor([1.0, 2.0, 3.0]), weights=torch.tensor([3.0, 1.0, 0.0]))
+        tensor(1.2500)
+        >>> average(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=1, weights=torch.tensor([1.0, 3.0]))
+        tensor([1.7500, 3.7500])
+    """
     if weights is None:
         return mean(x, axis=axis)
     x, w, _ = c.pair(x, weights, weak=float)
@@ -266,17 +571,72 @@ def _masked(x, fill):
 
 
 def nansum(x, axis=None, keepdims=False):
-    """Sum over ``axis``, NaNs counted as zero."""
+    """The sum of ``x`` over ``axis``, NaNs counted as zero.
+
+    dtypes as in :func:`sum`.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``).
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> nansum(torch.tensor([1.0, float("nan"), 2.0]))
+        tensor(3.)
+    """
     return sum(_masked(x, 0.0)[0], axis, keepdims)
 
 
 def nanprod(x, axis=None, keepdims=False):
-    """Product over ``axis``, NaNs counted as one."""
+    """The product of ``x`` over ``axis``, NaNs counted as one.
+
+    dtypes as in :func:`prod`.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``).
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> nanprod(torch.tensor([2.0, float("nan"), 3.0]))
+        tensor(6.)
+    """
     return prod(_masked(x, 1.0)[0], axis, keepdims)
 
 
 def nanmean(x, axis=None, keepdims=False):
-    """Mean over ``axis`` of the non-NaN values (NaN where there are none)."""
+    """The mean of the non-NaN elements of ``x`` over ``axis`` (NaN where there are none).
+
+    Integer and bool inputs give floatx.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s float
+        dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> nanmean(torch.tensor([1.0, float("nan"), 3.0]))
+        tensor(2.)
+    """
     x = c.to_float(x)
     if _dims(x, axis, "nanmean") == ():
         return x
@@ -284,7 +644,26 @@ def nanmean(x, axis=None, keepdims=False):
 
 
 def nanvar(x, axis=None, keepdims=False):
-    """Population variance over ``axis`` of the non-NaN values."""
+    """The population variance of the non-NaN elements of ``x`` over ``axis``.
+
+    Integer and bool inputs give floatx.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s float
+        dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> nanvar(torch.tensor([1.0, float("nan"), 3.0]))
+        tensor(1.)
+    """
     x = c.to_float(x)
     dim = _dims(x, axis, "nanvar")
     if dim == ():
@@ -294,7 +673,26 @@ def nanvar(x, axis=None, keepdims=False):
 
 
 def nanstd(x, axis=None, keepdims=False):
-    """Population standard deviation over ``axis`` of the non-NaN values."""
+    """The population standard deviation of the non-NaN elements of ``x`` over ``axis``.
+
+    Integer and bool inputs give floatx.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s float
+        dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+
+    Example:
+        >>> nanstd(torch.tensor([1.0, float("nan"), 3.0]))
+        tensor(1.)
+    """
     return torch.sqrt(nanvar(x, axis, keepdims))
 
 
@@ -307,12 +705,42 @@ def _nan_extremum(op, fn, x, axis, keepdims, fill):
 
 
 def nanmax(x, axis=None, keepdims=False):
-    """Maximum over ``axis`` ignoring NaNs (NaN where all are NaN)."""
+    """The maximum of ``x`` over ``axis`` ignoring NaNs (NaN where all reduced elements are NaN).
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+        ValueError: ``x`` is empty.
+    """
     return _nan_extremum("nanmax", torch.amax, x, axis, keepdims, -float("inf"))
 
 
 def nanmin(x, axis=None, keepdims=False):
-    """Minimum over ``axis`` ignoring NaNs (NaN where all are NaN)."""
+    """The minimum of ``x`` over ``axis`` ignoring NaNs (NaN where all reduced elements are NaN).
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int, tuple of ints or None, default `None`: the axes to reduce; None reduces every axis, ``()`` none.
+        keepdims: bool, default `False`: whether the reduced axes stay in the result, with size 1.
+
+    Returns:
+        A tensor of ``x``'s shape without the reduced axes (kept with size 1 under ``keepdims``), of ``x``'s dtype.
+
+    Raises:
+        ValueError: an axis is out of range for ``x``'s rank.
+        ValueError: ``x`` is empty.
+
+    Example:
+        >>> nanmin(torch.tensor([[float("nan"), float("nan")], [1.0, float("nan")]]), axis=1)
+        tensor([nan, 1.])
+    """
     return _nan_extremum("nanmin", torch.amin, x, axis, keepdims, float("inf"))
 
 
@@ -329,20 +757,84 @@ def _nan_arg(op, fn, x, axis, keepdims, fill):
 
 
 def nanargmax(x, axis=None, keepdims=False):
-    """Index of the maximum along ``axis`` ignoring NaNs, int32 (-1 where all are NaN, as in Keras)."""
+    """The index of the maximum of ``x`` along ``axis`` ignoring NaNs (-1 where all are NaN, as in Keras).
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int or None, default `None`: the axis to search along; None searches the flattened input.
+        keepdims: bool, default `False`: whether the searched axis stays, with size 1.
+
+    Returns:
+        An int32 tensor of ``x``'s shape without ``axis`` (kept with size 1 under ``keepdims``).
+
+    Raises:
+        ValueError: ``x`` is empty, ``axis`` is a tuple, or it is out of range.
+
+    Example:
+        >>> nanargmax(torch.tensor([[float("nan"), float("nan")], [1.0, 2.0]]), axis=1)
+        tensor([-1,  1], dtype=torch.int32)
+    """
     return _nan_arg("nanargmax", torch.argmax, x, axis, keepdims, -float("inf"))
 
 
 def nanargmin(x, axis=None, keepdims=False):
-    """Index of the minimum along ``axis`` ignoring NaNs, int32 (-1 where all are NaN, as in Keras)."""
+    """The index of the minimum of ``x`` along ``axis`` ignoring NaNs (-1 where all are NaN, as in Keras).
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int or None, default `None`: the axis to search along; None searches the flattened input.
+        keepdims: bool, default `False`: whether the searched axis stays, with size 1.
+
+    Returns:
+        An int32 tensor of ``x``'s shape without ``axis`` (kept with size 1 under ``keepdims``).
+
+    Raises:
+        ValueError: ``x`` is empty, ``axis`` is a tuple, or it is out of range.
+
+    Example:
+        >>> nanargmin(torch.tensor([float("nan"), 2.0, 1.0]))
+        tensor(2, dtype=torch.int32)
+    """
     return _nan_arg("nanargmin", torch.argmin, x, axis, keepdims, float("inf"))
 
 
 def nancumsum(x, axis=None, dtype=None):
-    """Cumulative sum along ``axis``, NaNs counted as zero."""
+    """The cumulative sum of ``x`` along ``axis``, NaNs counted as zero.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int or None, default `None`: the axis to accumulate along; None uses the flattened input.
+        dtype: str or None, default `None`: the result's dtype; None keeps ``x``'s dtype (bool gives int32).
+
+    Returns:
+        A tensor of ``x``'s shape (1-D for ``axis=None``).
+
+    Raises:
+        ValueError: ``axis`` is a tuple or out of range.
+
+    Example:
+        >>> nancumsum(torch.tensor([1.0, float("nan"), 2.0]))
+        tensor([1., 1., 3.])
+    """
     return cumsum(_masked(x, 0.0)[0], axis, dtype)
 
 
 def nancumprod(x, axis=None, dtype=None):
-    """Cumulative product along ``axis``, NaNs counted as one."""
+    """The cumulative product of ``x`` along ``axis``, NaNs counted as one.
+
+    Args:
+        x: tensor, array or Python number: the input; NaNs are ignored.
+        axis: int or None, default `None`: the axis to accumulate along; None uses the flattened input.
+        dtype: str or None, default `None`: the result's dtype; None keeps ``x``'s dtype (bool gives int32).
+
+    Returns:
+        A tensor of ``x``'s shape (1-D for ``axis=None``).
+
+    Raises:
+        ValueError: ``axis`` is a tuple or out of range.
+
+    Example:
+        >>> nancumprod(torch.tensor([2.0, float("nan"), 3.0]))
+        tensor([2., 2., 6.])
+    """
     return cumprod(_masked(x, 1.0)[0], axis, dtype)
