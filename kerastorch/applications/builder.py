@@ -49,6 +49,8 @@ class WeightsFile:
         cache_names: tuple ``(with_top, without_top)`` or None: the names Keras caches the files under, when
             they differ from the published ones (``NASNet-mobile.h5`` is cached as ``nasnet_mobile.h5``).
 
+    Example:
+
     >>> WeightsFile("https://host/", ("A.h5", "0"), ("B.h5", "1"), cache_names=("a.h5", "b.h5")).file(False)
     ('b.h5', 'https://host/B.h5', '1')
     """
@@ -231,12 +233,14 @@ def application_docstring(title, summary, *, key, default_size=224, min_size=32,
 
     Args:
         include_top: bool, default True: the classifier at the top of the network.
-        weights: ``"imagenet"`` (default: Keras's published weights, downloaded and cached), None (random
-            initialization) or the path of a weights file.
-        input_tensor: None or a KerasTensor (the output of ``keras.Input``) to build the model on.
-        input_shape: tuple or None: without the top, any ``(height, width, 3)`` with sides of at least
+        weights: str or None, default ``"imagenet"``: ``"imagenet"`` (Keras's published weights, downloaded and
+            cached), None (random initialization) or the path of a weights file.
+        input_tensor: KerasTensor or None, default None: a tensor (the output of ``keras.Input``) to build the
+            model on; None makes a new input.
+        input_shape: tuple or None, default None: without the top, any ``(height, width, 3)`` with sides of at least
             {min_size}; with the top and ImageNet weights, ``{shape}``.
-        pooling: None (4D features), ``"avg"`` or ``"max"``: the features' pooling when ``include_top=False``.
+        pooling: None, ``"avg"`` or ``"max"``, default None: the features' pooling when ``include_top=False``
+            (None: the 4D feature map).
         classes: int, default 1000: classes of the top (1000 with ImageNet weights).
         classifier_activation: str, callable or None, default ``"softmax"``: the top's activation (softmax or
             None with pretrained weights).

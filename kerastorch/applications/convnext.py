@@ -364,13 +364,14 @@ _VARIANT_DOC = """Instantiate the {title} architecture (ConvNeXt, {depths} block
         include_top: bool, default True: the classifier at the top of the network.
         include_preprocessing: bool, default True: normalize the inputs with the ImageNet means and deviations
             inside the model (keep True with ImageNet weights).
-        weights: ``"imagenet"`` (default: Keras's published weights{pretraining}, downloaded and cached),
-            None (random initialization) or the path of a weights file.
-        input_tensor: None or a KerasTensor (the output of ``keras.Input``) to build the model on.
-        input_shape: tuple or None: without the top, any ``(height, width, 3)`` with sides of at least 32;
-            with the top and ImageNet weights, ``(224, 224, 3)``.
-        pooling: None (4D features), ``"avg"`` or ``"max"``: the features' pooling when ``include_top=False``,
-            followed by a layer normalization.
+        weights: str or None, default ``"imagenet"``: ``"imagenet"`` (Keras's published weights{pretraining},
+            downloaded and cached), None (random initialization) or the path of a weights file.
+        input_tensor: KerasTensor or None, default None: a tensor (the output of ``keras.Input``) to build the
+            model on; None makes a new input.
+        input_shape: tuple or None, default None: without the top, any ``(height, width, 3)`` with sides of at
+            least 32; with the top and ImageNet weights, ``(224, 224, 3)``.
+        pooling: None, ``"avg"`` or ``"max"``, default None: the features' pooling when ``include_top=False``,
+            followed by a layer normalization (None: the 4D feature map).
         classes: int, default 1000: classes of the top (1000 with ImageNet weights).
         classifier_activation: str, callable or None, default ``"softmax"``: the top's activation (softmax or
             None with pretrained weights).

@@ -235,17 +235,20 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
     RGB images preprocessed with :func:`preprocess_input`.
 
     Args:
-        input_shape: tuple or None: the image shape without the batch axis, sides of at least 32. With the top
-            and ImageNet weights, a square of side 128, 160, 192 or 224 (default 224).
+        input_shape: tuple or None, default None: the image shape without the batch axis, sides of at least 32.
+            With the top and ImageNet weights, a square of side 128, 160, 192 or 224 (None: 224).
         alpha: float, default 1.0: the width multiplier (filters of every layer scaled by it); ImageNet
             weights exist for 0.25, 0.5, 0.75 and 1.0.
         depth_multiplier: int, default 1: depthwise outputs per input channel (1 with ImageNet weights).
         dropout: float, default 0.001: the dropout rate before the classifier.
         include_top: bool, default True: the classifier at the top of the network.
-        weights: ``"imagenet"`` (default: Keras's published weights for ``alpha`` and the input side, 224 when
-            the input is not a published square), None (random initialization) or the path of a weights file.
-        input_tensor: None or a KerasTensor (the output of ``keras.Input``) to build the model on.
-        pooling: None (4D features), ``"avg"`` or ``"max"``: the features' pooling when ``include_top=False``.
+        weights: str or None, default ``"imagenet"``: ``"imagenet"`` (Keras's published weights for ``alpha`` and
+            the input side, 224 when the input is not a published square), None (random initialization) or the
+            path of a weights file.
+        input_tensor: KerasTensor or None, default None: a tensor (the output of ``keras.Input``) to build the
+            model on; None makes a new input.
+        pooling: None, ``"avg"`` or ``"max"``, default None: the features' pooling when ``include_top=False``
+            (None: the 4D feature map).
         classes: int, default 1000: classes of the top (1000 with ImageNet weights).
         classifier_activation: str, callable or None, default ``"softmax"``: the top's activation (softmax or
             None with pretrained weights).

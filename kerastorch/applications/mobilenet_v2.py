@@ -182,17 +182,19 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     :func:`preprocess_input`.
 
     Args:
-        input_shape: tuple or None: the image shape without the batch axis, sides of at least 32. With the top
-            and ImageNet weights, a square of side 96, 128, 160, 192 or 224 (default 224, or the side of a
-            square ``input_tensor``).
+        input_shape: tuple or None, default None: the image shape without the batch axis, sides of at least 32.
+            With the top and ImageNet weights, a square of side 96, 128, 160, 192 or 224 (None: 224, or the side
+            of a square ``input_tensor``).
         alpha: float, default 1.0: the width multiplier (filters of every layer scaled by it, rounded to
             multiples of 8); ImageNet weights exist for 0.35, 0.5, 0.75, 1.0, 1.3 and 1.4.
         include_top: bool, default True: the classifier at the top of the network.
-        weights: ``"imagenet"`` (default: Keras's published weights for ``alpha`` and the input side, 224 when
-            the input is not a published square), None (random initialization) or the path of a weights file.
-        input_tensor: None or a KerasTensor (the output of ``keras.Input``) to build the model on; with
-            ``input_shape``, their sides must agree.
-        pooling: None (4D features), ``"avg"`` or ``"max"``: the features' pooling when ``include_top=False``.
+        weights: str or None, default ``"imagenet"``: ``"imagenet"`` (Keras's published weights for ``alpha`` and
+            the input side, 224 when the input is not a published square), None (random initialization) or the
+            path of a weights file.
+        input_tensor: KerasTensor or None, default None: a tensor (the output of ``keras.Input``) to build the
+            model on (None makes a new input); with ``input_shape``, their sides must agree.
+        pooling: None, ``"avg"`` or ``"max"``, default None: the features' pooling when ``include_top=False``
+            (None: the 4D feature map).
         classes: int, default 1000: classes of the top (1000 with ImageNet weights).
         classifier_activation: str, callable or None, default ``"softmax"``: the top's activation (softmax or
             None with pretrained weights).

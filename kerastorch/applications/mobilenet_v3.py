@@ -287,18 +287,20 @@ _DOCSTRING = """Instantiate the {title} architecture ({summary}); the inputs are
     rescales them itself), or in [-1, 1] with ``include_preprocessing=False``.
 
     Args:
-        input_shape: tuple or None: the image shape without the batch axis, any sides of at least 32 (unknown
-            by default, with or without the top; the ImageNet weights were trained at 224x224). With an
+        input_shape: tuple or None, default None: the image shape without the batch axis, any sides of at least
+            32 (None: unknown sides, with or without the top; the ImageNet weights were trained at 224x224). With an
             ``input_tensor``, its sides must agree.
         alpha: float, default 1.0: the width multiplier (filters of every block scaled by it, rounded to
             multiples of 8); ImageNet weights exist for 0.75 and 1.0 (1.0 only when minimalistic).
         minimalistic: bool, default False: 3x3 kernels and ReLU only, without squeeze-and-excite.
         include_top: bool, default True: the classifier at the top of the network.
-        weights: ``"imagenet"`` (default: Keras's published weights), None (random initialization) or the path
-            of a weights file.
-        input_tensor: None or a KerasTensor (the output of ``keras.Input``) to build the model on.
+        weights: str or None, default ``"imagenet"``: ``"imagenet"`` (Keras's published weights), None (random
+            initialization) or the path of a weights file.
+        input_tensor: KerasTensor or None, default None: a tensor (the output of ``keras.Input``) to build the
+            model on; None makes a new input.
         classes: int, default 1000: classes of the top (1000 with ImageNet weights).
-        pooling: None (4D features), ``"avg"`` or ``"max"``: the features' pooling when ``include_top=False``.
+        pooling: None, ``"avg"`` or ``"max"``, default None: the features' pooling when ``include_top=False``
+            (None: the 4D feature map).
         dropout_rate: float, default 0.2: the dropout before the logits (none when 0).
         classifier_activation: str, callable or None, default ``"softmax"``: the top's activation (softmax or
             None with pretrained weights).

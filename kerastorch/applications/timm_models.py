@@ -46,6 +46,8 @@ class TimmModel(TorchImageModel):
         classes: int, default 1000: classes of the classifier (those of the weights with ``"imagenet"``).
         classifier_activation: str, callable or None, default ``"softmax"``: applied to the class scores.
         name: str or None: the model's name, ``"timm_<architecture>"`` by default.
+        **kwargs: passed to :class:`TorchImageModel`: ``trainable`` (default True; False freezes every weight)
+            and the base model arguments (``dtype``...).
 
     Input shape:
         ``(batch, height, width, 3)``, RGB scaled by :meth:`preprocess_input` (from [0, 255]).

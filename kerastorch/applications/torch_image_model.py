@@ -73,6 +73,9 @@ class TorchImageModel(Model):
         classes: int, default 1000: the number of classes when ``include_top=True``.
         classifier_activation: str, callable or None, default ``"softmax"``: applied to the class scores.
         name: str or None: the model's name (``"<zoo>_<architecture>"`` by default).
+        trainable: bool, default True: False freezes every weight (a frozen part's BatchNorm then runs in
+            inference mode, also while an enclosing model trains).
+        **kwargs: other base model arguments (``dtype``...).
 
     Raises:
         ValueError: for an unknown ``pooling``, a bad ``input_shape`` or ``classes``.

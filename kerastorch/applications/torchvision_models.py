@@ -64,6 +64,8 @@ class TorchVisionModel(TorchImageModel):
         classifier_activation: str, callable or None, default ``"softmax"``: applied to the class scores
             (torchvision's models return logits; pass None to keep them).
         name: str or None: the model's name, ``"torchvision_<architecture>"`` by default.
+        **kwargs: passed to :class:`TorchImageModel`: ``trainable`` (default True; False freezes every weight)
+            and the base model arguments (``dtype``...).
 
     Input shape:
         ``(batch, height, width, 3)``, RGB scaled by :meth:`preprocess_input` (from [0, 255]).

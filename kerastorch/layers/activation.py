@@ -47,6 +47,21 @@ class _Elementwise(Layer):
 class Activation(_Elementwise):
     """Applies an activation function given by name or as a callable.
 
+    Args:
+        activation: str or callable: the activation, a name from :mod:`kerastorch.activations`
+            (``"relu"``, ``"sigmoid"``, ...), a config dict, or any function of a tensor.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        ValueError: an unknown activation name or an identifier that is neither a name, a config nor
+            a callable.
+
     >>> Activation("sigmoid")(torch.zeros(2)).tolist()
     [0.5, 0.5]
     """
@@ -66,7 +81,25 @@ class Activation(_Elementwise):
 
 @register_builtin("keras.layers")
 class ReLU(_Elementwise):
-    """``x`` above ``threshold``, ``negative_slope * (x - threshold)`` below, capped at ``max_value``.
+    """Rectified linear unit: ``x`` above ``threshold``, ``negative_slope * (x - threshold)`` below.
+
+    The output is also capped at ``max_value`` when one is given. With the defaults it is ``max(x, 0)``.
+
+    Args:
+        max_value: float or None, default None: the largest output (no cap when None).
+        negative_slope: float, default 0.0: the slope below ``threshold``.
+        threshold: float, default 0.0: the value below which the output is ``negative_slope`` times the
+            distance to it.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        ValueError: ``max_value``, ``negative_slope`` or ``threshold`` is not a non-negative number.
 
     >>> ReLU(negative_slope=0.5)(torch.tensor([-2.0, 2.0])).tolist()
     [-1.0, 2.0]
@@ -94,7 +127,21 @@ class ReLU(_Elementwise):
 
 @register_builtin("keras.layers")
 class LeakyReLU(_Elementwise):
-    """``x`` if positive, else ``negative_slope * x`` (Keras's default slope is 0.3).
+    """Leaky rectified linear unit: ``x`` if positive, else ``negative_slope * x``.
+
+    Args:
+        negative_slope: float, default 0.3: the slope of the negative part (Keras's default; Keras 2's
+            ``alpha`` keyword is accepted for it).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        ValueError: ``negative_slope`` is not a non-negative number.
 
     >>> LeakyReLU(negative_slope=0.5)(torch.tensor([-1.0, 1.0])).tolist()
     [-0.5, 1.0]
@@ -117,7 +164,21 @@ class LeakyReLU(_Elementwise):
 
 @register_builtin("keras.layers")
 class ELU(_Elementwise):
-    """``x`` if positive, else ``alpha * (exp(x) - 1)``.
+    """Exponential linear unit: ``x`` if positive, else ``alpha * (exp(x) - 1)``.
+
+    Args:
+        alpha: float, default 1.0: the scale of the negative part (its limit for large negative inputs
+            is ``-alpha``).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        ValueError: ``alpha`` is not a number.
 
     >>> ELU()(torch.tensor([0.0, 2.0])).tolist()
     [0.0, 2.0]
@@ -144,6 +205,26 @@ class PReLU(_Elementwise):
 
     ``shared_axes`` counts the batch axis as 0: for images ``(batch, h, w, c)``,
     ``shared_axes=[1, 2]`` learns one slope per channel.
+
+    Args:
+        alpha_initializer: str or initializer, default ``"zeros"``: the initializer of ``alpha`` (zeros
+            start as a plain ReLU).
+        alpha_regularizer: str, regularizer or None, default None: a penalty on ``alpha``.
+        alpha_constraint: str, constraint or None, default None: a constraint applied to ``alpha`` after
+            each optimizer update.
+        shared_axes: int, list of ints or None, default None: the axes (1 or more) along which ``alpha``
+            is shared; None learns one slope per input entry.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        ValueError: a shared axis below 1; when building, inputs of rank < 2, a shared axis beyond the
+            input rank, or an unknown size on an axis that is not shared.
 
     >>> PReLU(alpha_initializer="ones")(torch.tensor([[-2.0, 3.0]])).tolist()
     [[-2.0, 3.0]]
@@ -199,6 +280,23 @@ def _large_negative(dtype):
 @register_builtin("keras.layers")
 class Softmax(_Elementwise):
     """Softmax along ``axis`` (an int or a tuple of ints), with an optional boolean ``mask``.
+
+    Called as ``layer(inputs, mask=None)``. Masked entries (``mask`` False) get a zero output; the
+    mask broadcasts to the inputs with numpy rules, and a row with every entry masked gives zeros.
+
+    Args:
+        axis: int or tuple of ints, default -1: the axis or axes the softmax normalizes over.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        ValueError: ``axis`` is not an int or a non-empty tuple of ints; when called, a ``mask`` that
+            does not broadcast to the inputs.
 
     >>> Softmax()(torch.zeros(1, 2), mask=torch.tensor([[True, False]])).tolist()
     [[1.0, 0.0]]

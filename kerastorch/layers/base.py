@@ -62,7 +62,36 @@ class _CallSignature:
 
 
 class Layer(torch.nn.Module, Operation):
-    """Base class of all layers: a ``torch.nn.Module`` with Keras's layer API (and a ``keras.Operation``)."""
+    """Base class of all layers: a ``torch.nn.Module`` with Keras's layer API (and a ``keras.Operation``).
+
+    A subclass creates its weights in ``build(input_shape)`` (run on the first call) or in
+    ``__init__`` with ``add_weight``, and computes its outputs in ``call(inputs, ...)``. Calling a layer
+    on tensors runs it eagerly; calling it on ``keras.Input`` tensors builds a functional graph.
+
+    Args:
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's outputs,
+            divided by the batch size and added to ``layer.losses`` on each call.
+        trainable: bool, default True: whether the layer's weights are trained.
+        dtype: str, dtype policy or None, default None: the dtype policy (``"float32"``,
+            ``"mixed_float16"``, ...); None uses the global policy.
+        autocast: bool, default True: whether floating inputs are cast to the compute dtype.
+        name: str or None, default None: the layer's name; a unique snake_case name of the class when None.
+        **kwargs: Keras's legacy shape arguments ``input_shape``, ``input_dim``, ``input_length``,
+            ``batch_input_shape`` and ``batch_size`` (used by Sequential models to create an input).
+
+    Input shape:
+        Whatever the subclass's ``call`` accepts.
+
+    Output shape:
+        Whatever the subclass's ``call`` returns (see ``compute_output_shape``).
+
+    Raises:
+        TypeError: an unrecognized keyword argument, or a ``name`` that is not a string.
+
+    >>> layer = Layer(name="plain", trainable=False)
+    >>> layer.name, layer.trainable, layer.dtype
+    ('plain', False, 'float32')
+    """
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)

@@ -171,6 +171,43 @@ class _LoRA:
 class Dense(_LoRA, Layer):
     """A densely connected layer: ``activation(inputs @ kernel + bias)`` on the last axis.
 
+    ``kernel`` has shape ``(input_dim, units)`` and ``bias`` ``(units,)``. Inputs of rank above 2 are
+    transformed along their last axis (the kernel is shared by every other position). Integer inputs
+    are cast to the kernel's dtype. Masks pass through unchanged.
+
+    Args:
+        units: int: the size of the output's last axis.
+        activation: str, callable or None, default None: the activation applied to the output (None:
+            linear).
+        use_bias: bool, default True: whether a bias vector is added.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        lora_rank: int or None, default None: when given, LoRA is enabled with this rank as soon as the
+            layer is built: the kernel is frozen and ``kernel + (lora_alpha / lora_rank) * A @ B`` is used, with
+            trainable ``lora_kernel_a`` and ``lora_kernel_b`` (see ``enable_lora``).
+        lora_alpha: float or None, default None: the numerator of the LoRA scale; ``lora_rank`` when None
+            (kept as given, where Keras 3.15 resets it to ``lora_rank`` on build).
+        quantization_config: None: quantization is not supported; any other value is refused.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, ..., input_dim)``, rank 2 or more; ``input_dim`` must be known.
+
+    Output shape:
+        ``(batch_size, ..., units)``.
+
+    Raises:
+        ValueError: a ``units`` or ``lora_rank`` that is not a positive int, an unknown activation, a
+            non-bool ``use_bias``, a ``quantization_config``; when building, an unknown last axis, or LoRA
+            with a ``kernel_constraint``.
+
     >>> Dense(3)(torch.ones(2, 5, 4)).shape
     torch.Size([2, 5, 3])
     """
@@ -245,6 +282,42 @@ class Embedding(_LoRA, Layer):
 
     With ``mask_zero=True`` index 0 is padding: ``compute_mask`` returns ``inputs != 0``.
 
+    The output is ``embeddings[inputs]``, ``embeddings`` of shape ``(input_dim, output_dim)``; inputs of
+    another dtype are cast to int64 first.
+
+    Args:
+        input_dim: int: the vocabulary size; indices lie in ``[0, input_dim)``.
+        output_dim: int: the size of each embedding vector.
+        embeddings_initializer: str or initializer, default ``"uniform"``: the initializer of
+            ``embeddings``.
+        embeddings_regularizer: str, regularizer or None, default None: a penalty on ``embeddings``.
+        embeddings_constraint: str, constraint or None, default None: a constraint applied to
+            ``embeddings`` after each optimizer update.
+        mask_zero: bool, default False: whether index 0 is padding, masked for the layers downstream (the
+            vocabulary then still counts index 0 in ``input_dim``).
+        weights: array, list of one array, or None, default None: initial embeddings
+            ``(input_dim, output_dim)``; the layer is built at once.
+        lora_rank: int or None, default None: when given, LoRA is enabled with this rank as soon as the
+            layer is built: the embeddings weight is frozen and
+            ``embeddings + (lora_alpha / lora_rank) * A @ B`` is used, with trainable ``lora_embeddings_a``
+            and ``lora_embeddings_b`` (see ``enable_lora``).
+        lora_alpha: float or None, default None: the numerator of the LoRA scale; ``lora_rank`` when None
+            (kept as given, where Keras 3.15 resets it to ``lora_rank`` on build).
+        quantization_config: None: quantization is not supported; any other value is refused.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ``activity_regularizer``, ...);
+            Keras 2's ``input_length`` is accepted and ignored.
+
+    Input shape:
+        ``(batch_size, ...)`` integer indices, any rank.
+
+    Output shape:
+        ``(batch_size, ..., output_dim)``.
+
+    Raises:
+        ValueError: an ``input_dim``, ``output_dim`` or ``lora_rank`` that is not a positive int, a non-bool
+            ``mask_zero``, a ``quantization_config``.
+        IndexError: when called, an index outside ``[0, input_dim)``.
+
     >>> Embedding(10, 4)(torch.tensor([[1, 2, 0]])).shape
     torch.Size([1, 3, 4])
     """
@@ -308,6 +381,15 @@ class Embedding(_LoRA, Layer):
 @register_builtin("keras.layers")
 class Identity(Layer):
     """Returns its inputs unchanged (masks pass through).
+
+    Args:
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
 
     >>> Identity()(torch.ones(2)).tolist()
     [1.0, 1.0]
@@ -390,6 +472,29 @@ class Lambda(Layer):
 
     ``output_shape`` (a shape without the batch axis, or a function of the input
     shape) is only needed when the function cannot be traced on fake tensors.
+
+    The call computes ``function(inputs, **arguments)``, adding ``mask=`` and ``training=`` when the
+    function takes them. A config stores a named function by name and a Python ``lambda`` as byte code,
+    which :meth:`from_config` refuses in safe mode.
+
+    Args:
+        function: callable: the function of the inputs (a tensor, or a list of them).
+        output_shape: tuple, callable or None, default None: the output shape without the batch axis, or
+            a function from the input shape to the full output shape; None infers it by running the
+            function on fake tensors.
+        mask: callable, tensor or None, default None: the output mask, a function ``mask(inputs, mask)``
+            or a fixed mask; None gives no mask.
+        arguments: dict or None, default None: keyword arguments passed to ``function`` on every call.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Whatever ``function`` accepts.
+
+    Output shape:
+        Whatever ``function`` returns (``(batch_size,) + output_shape`` when a tuple is given).
+
+    Raises:
+        TypeError: ``function`` is not callable.
 
     >>> Lambda(lambda x, k: x * k, arguments={"k": 2.0})(torch.ones(2)).tolist()
     [2.0, 2.0]

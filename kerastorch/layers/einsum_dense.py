@@ -137,6 +137,51 @@ class EinsumDense(_LoRA, Layer):
     """``activation(einsum(equation, inputs, kernel) + bias)``; weights ``kernel`` (and ``bias`` over
     ``bias_axes``) with the shapes Keras 3 gives them.
 
+    The kernel's shape comes from the equation: each kernel letter takes the size of the input or output
+    axis with the same letter. Equations have the forms ``X,Y->Z``, ``...X,Y->...Z`` or
+    ``X...,Y->Z...``.
+
+    Args:
+        equation: str: the einsum equation ``inputs,kernel->outputs`` (letters a-z, A-Z; ``...`` for free
+            axes).
+        output_shape: int or tuple of ints / None: the output shape without the batch axis; None entries
+            are axes shared with the input and take its size.
+        activation: str, callable or None, default None: the activation applied to the output (None:
+            linear).
+        bias_axes: str or None, default None: the output letters the bias spans (it broadcasts over the
+            rest); None adds no bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``
+            (variance-scaling initializers get the fans of the kernel axes that meet the input and the
+            output, as in Keras).
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        lora_rank: int or None, default None: when given, LoRA is enabled with this rank as soon as the
+            layer is built: the kernel is frozen and ``kernel + (lora_alpha / lora_rank) * A @ B`` is used,
+            ``A`` (``lora_kernel_a``) of shape ``(*kernel.shape[:-1], rank)`` and ``B``
+            (``lora_kernel_b``) ``(rank, kernel.shape[-1])``.
+        lora_alpha: float or None, default None: the numerator of the LoRA scale; ``lora_rank`` when None.
+        gptq_unpacked_column_size: int or None, default None: Keras's GPTQ packing detail; accepted and
+            unused, since quantization is not supported.
+        quantization_config: None: quantization is not supported; any other value is refused.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ``activity_regularizer``, ...).
+
+    Input shape:
+        ``(batch_size, ...)`` with the rank the equation's input part gives (``...`` axes are free).
+
+    Output shape:
+        ``(batch_size,) + output_shape``, its None entries filled from the input.
+
+    Raises:
+        ValueError: an invalid ``equation``, an ``output_shape`` that is not an int or a tuple of positive
+            ints and None, a ``bias_axes`` that is not a string, a ``lora_rank`` that is not a positive int,
+            a ``quantization_config``; when building, inputs that do not fit the equation and
+            ``output_shape``, a kernel axis of unknown size, or a bias axis that is not an output axis.
+
     >>> EinsumDense("ab,bc->ac", output_shape=4, bias_axes="c")(torch.ones(2, 3)).shape
     torch.Size([2, 4])
     """

@@ -11,7 +11,33 @@ from kerastorch import tree
 
 
 class InputSpec:
-    """Rank, shape, axes and dtype constraints for one input of a layer."""
+    """Rank, shape, axes and dtype constraints for one input of a layer.
+
+    A layer sets ``self.input_spec`` (one spec, or a list with one per input); every call then checks
+    its inputs against it (:func:`assert_input_compatibility`) and raises a ValueError naming the
+    layer when they don't fit. The rank and sizes are checked; ``dtype``, ``name`` and ``optional``
+    are recorded only.
+
+    Args:
+        dtype: str or None, default None: the expected dtype (recorded, not checked).
+        shape: tuple of ints / None or None, default None: the full expected shape, batch axis included;
+            None entries match any size. It also fixes ``ndim``.
+        ndim: int or None, default None: the exact expected rank.
+        max_ndim: int or None, default None: the largest rank accepted.
+        min_ndim: int or None, default None: the smallest rank accepted.
+        axes: dict or None, default None: ``{axis: size}`` sizes that given axes (negative counts from
+            the end) must have.
+        allow_last_axis_squeeze: bool, default False: when True, the exact ``ndim`` is not checked (Keras
+            uses it to accept a last axis of size 1 squeezed away or added).
+        name: str or None, default None: the name of the input this spec is for.
+        optional: bool, default False: whether the input may be None (a None input is never checked).
+
+    Raises:
+        ValueError: an axis in ``axes`` beyond the rank given by ``ndim`` / ``shape`` / ``max_ndim``.
+
+    >>> InputSpec(ndim=3, axes={-1: 8})
+    InputSpec(ndim=3, axes={-1: 8})
+    """
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
                  axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
@@ -44,7 +70,18 @@ class InputSpec:
 
 def assert_input_compatibility(input_spec, inputs, layer_name):
     """Raise a ValueError naming the layer, the expectation and the received shape
-    when ``inputs`` (tensors or KerasTensors) don't satisfy ``input_spec``."""
+    when ``inputs`` (tensors or KerasTensors) don't satisfy ``input_spec``.
+
+    Args:
+        input_spec: InputSpec, a list of them, or None: the spec(s); a None spec checks nothing.
+        inputs: tensor or structure of tensors / KerasTensors: the inputs, one per spec when there are
+            several specs.
+        layer_name: str: the layer's name, used in the error message.
+
+    Raises:
+        ValueError: a different number of inputs than of specs, or an input whose rank or sizes do not
+            satisfy its spec.
+    """
     specs = tree.flatten(input_spec)
     flat = tree.flatten(inputs)
     if len(specs) > 1 and len(flat) != len(specs):

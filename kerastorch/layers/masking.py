@@ -26,6 +26,25 @@ from kerastorch.saving.object_registration import register_builtin
 class Masking(Layer):
     """Masks every timestep whose features all equal ``mask_value`` (default 0.0).
 
+    The output is the input with those timesteps zeroed; it carries the mask
+    ``any(inputs != mask_value, axis=-1)`` (True = keep) for the layers downstream. A mask passed in
+    is ignored: the mask is always recomputed from the values.
+
+    Args:
+        mask_value: int or float, default 0.0: the value that marks padding; a timestep is masked when
+            every one of its features equals it.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, timesteps, ..., features)``, rank 2 or more.
+
+    Output shape:
+        The same shape as the inputs; the mask has the input shape without its last axis.
+
+    Raises:
+        TypeError: ``mask_value`` is not a number.
+        ValueError: inputs of rank below 2 (when building).
+
     >>> Masking(mask_value=-1.0)(torch.tensor([[[-1.0], [2.0]]])).tolist()
     [[[-0.0], [2.0]]]
     """

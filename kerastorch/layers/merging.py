@@ -144,6 +144,22 @@ class _ElementwiseMerge(_Merge):
 class Add(_ElementwiseMerge):
     """Sum of the inputs: ``Add()([a, b])`` is ``a + b``.
 
+    Masks of the inputs are merged: None when any is None, else their logical OR.
+
+    Args:
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of tensors ``(batch_size, ...)`` that broadcast together once new axes are added right
+        after the batch axis of the lower-rank ones.
+
+    Output shape:
+        The broadcast shape of the inputs.
+
+    Raises:
+        ValueError: the inputs are not a list, have different batch sizes or shapes that do not
+            broadcast.
+
     >>> Add()([torch.ones(1, 2), torch.ones(1, 2)]).tolist()
     [[2.0, 2.0]]
     """
@@ -154,6 +170,22 @@ class Add(_ElementwiseMerge):
 @register_builtin("keras.layers")
 class Subtract(_ElementwiseMerge):
     """Difference of exactly two inputs: ``Subtract()([a, b])`` is ``a - b``.
+
+    Masks of the inputs are merged: None when any is None, else their logical OR.
+
+    Args:
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of tensors ``(batch_size, ...)`` that broadcast together once new axes are added right
+        after the batch axis of the lower-rank ones.
+
+    Output shape:
+        The broadcast shape of the inputs.
+
+    Raises:
+        ValueError: the inputs are not a list of exactly two tensors, have different batch sizes or shapes that do not
+            broadcast.
 
     >>> Subtract()([torch.ones(1, 2), torch.ones(1, 2)]).tolist()
     [[0.0, 0.0]]
@@ -167,6 +199,22 @@ class Subtract(_ElementwiseMerge):
 class Multiply(_ElementwiseMerge):
     """Elementwise product of the inputs.
 
+    Masks of the inputs are merged: None when any is None, else their logical OR.
+
+    Args:
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of tensors ``(batch_size, ...)`` that broadcast together once new axes are added right
+        after the batch axis of the lower-rank ones.
+
+    Output shape:
+        The broadcast shape of the inputs.
+
+    Raises:
+        ValueError: the inputs are not a list, have different batch sizes or shapes that do not
+            broadcast.
+
     >>> Multiply()([torch.full((1, 2), 2.0), torch.full((1, 2), 3.0)]).tolist()
     [[6.0, 6.0]]
     """
@@ -177,6 +225,22 @@ class Multiply(_ElementwiseMerge):
 @register_builtin("keras.layers")
 class Average(_ElementwiseMerge):
     """Elementwise mean of the inputs (their sum divided by their number).
+
+    Masks of the inputs are merged: None when any is None, else their logical OR.
+
+    Args:
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of tensors ``(batch_size, ...)`` that broadcast together once new axes are added right
+        after the batch axis of the lower-rank ones.
+
+    Output shape:
+        The broadcast shape of the inputs.
+
+    Raises:
+        ValueError: the inputs are not a list, have different batch sizes or shapes that do not
+            broadcast.
 
     >>> Average()([torch.zeros(1, 2), torch.full((1, 2), 2.0)]).tolist()
     [[1.0, 1.0]]
@@ -192,6 +256,22 @@ class Average(_ElementwiseMerge):
 class Maximum(_ElementwiseMerge):
     """Elementwise maximum of the inputs.
 
+    Masks of the inputs are merged: None when any is None, else their logical OR.
+
+    Args:
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of tensors ``(batch_size, ...)`` that broadcast together once new axes are added right
+        after the batch axis of the lower-rank ones.
+
+    Output shape:
+        The broadcast shape of the inputs.
+
+    Raises:
+        ValueError: the inputs are not a list, have different batch sizes or shapes that do not
+            broadcast.
+
     >>> Maximum()([torch.tensor([[1.0, 5.0]]), torch.tensor([[3.0, 2.0]])]).tolist()
     [[3.0, 5.0]]
     """
@@ -202,6 +282,22 @@ class Maximum(_ElementwiseMerge):
 @register_builtin("keras.layers")
 class Minimum(_ElementwiseMerge):
     """Elementwise minimum of the inputs.
+
+    Masks of the inputs are merged: None when any is None, else their logical OR.
+
+    Args:
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of tensors ``(batch_size, ...)`` that broadcast together once new axes are added right
+        after the batch axis of the lower-rank ones.
+
+    Output shape:
+        The broadcast shape of the inputs.
+
+    Raises:
+        ValueError: the inputs are not a list, have different batch sizes or shapes that do not
+            broadcast.
 
     >>> Minimum()([torch.tensor([[1.0, 5.0]]), torch.tensor([[3.0, 2.0]])]).tolist()
     [[1.0, 2.0]]
@@ -219,6 +315,23 @@ def _int_axis(layer, name, value):
 @register_builtin("keras.layers")
 class Concatenate(_Merge):
     """Concatenates the inputs along ``axis``; every other axis must match.
+
+    When any input carries a mask, the output mask is the input masks (all True for an input without
+    one) joined along ``axis``, reduced with ``any`` over the last axis.
+
+    Args:
+        axis: int, default -1: the axis to concatenate along.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of tensors of one rank whose sizes agree on every axis but ``axis``.
+
+    Output shape:
+        The common shape, with the sizes along ``axis`` summed.
+
+    Raises:
+        ValueError: ``axis`` is not an int; the inputs are not a list, have different ranks, an ``axis``
+            out of range or sizes that differ on another axis.
 
     >>> Concatenate()([torch.ones(2, 3), torch.zeros(2, 1)]).shape
     torch.Size([2, 4])
@@ -295,7 +408,26 @@ class Dot(_Merge):
 
     With ``normalize=True`` both inputs are L2-normalized along their axis first
     (``x / max(||x||, epsilon)``), which gives the cosine similarity; a zero
-    vector gives 0 with a finite gradient (Keras 3's gradient there is NaN).
+    vector gives 0 with a finite gradient (Keras 3's gradient there is NaN). The output has no mask.
+
+    Args:
+        axes: int or pair of ints: the axis to contract, one for both inputs or one per input (negative
+            values count from the end; the batch axis 0 cannot be contracted).
+        normalize: bool, default False: whether to L2-normalize both inputs along their axis first.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        A list of two tensors of rank 2 or more, ``(batch_size, ...)``, with the same size on their
+        contracted axes.
+
+    Output shape:
+        ``(batch_size,)`` followed by the remaining axes of the first input and then of the second;
+        ``(batch_size, 1)`` for two vectors.
+
+    Raises:
+        ValueError: ``axes`` is not an int or a pair of ints; the inputs are not a list of two tensors
+            of rank 2 or more, ``axes`` is out of range or names the batch axis, or the contracted sizes
+            differ.
 
     >>> Dot(axes=1)([torch.ones(2, 3), torch.ones(2, 3)]).tolist()
     [[3.0], [3.0]]
@@ -376,8 +508,15 @@ def _functional_form(cls):
         return cls(**kwargs)(inputs)
 
     merge.__name__ = merge.__qualname__ = name
+    count = "exactly two tensors" if cls._n_inputs == 2 else "tensors"
     merge.__doc__ = (f"Functional form of :class:`{cls.__name__}`: ``{name}(inputs, **kwargs)`` creates the "
                      f"layer with ``kwargs`` and calls it on the list ``inputs``.\n\n"
+                     f"    Args:\n"
+                     f"        inputs: list of {count}: the inputs to merge (broadcast as "
+                     f":class:`{cls.__name__}` does).\n"
+                     f"        **kwargs: arguments of the :class:`{cls.__name__}` layer (``name``, ``dtype``, ...).\n\n"
+                     f"    Returns:\n        The merged tensor (a KerasTensor for symbolic inputs).\n\n"
+                     f"    Raises:\n        ValueError: inputs that :class:`{cls.__name__}` refuses (see there).\n\n"
                      f"    >>> {name}([torch.ones(1, 2), torch.ones(1, 2)]).shape\n    torch.Size([1, 2])\n")
     return merge
 
@@ -391,7 +530,18 @@ minimum = _functional_form(Minimum)
 
 
 def concatenate(inputs, axis=-1, **kwargs):
-    """Functional form of :class:`Concatenate`.
+    """Functional form of :class:`Concatenate`: joins ``inputs`` along ``axis``.
+
+    Args:
+        inputs: list of tensors: the tensors to concatenate; they must agree on every axis but ``axis``.
+        axis: int, default -1: the axis to concatenate along.
+        **kwargs: other arguments of the :class:`Concatenate` layer (``name``, ``dtype``, ...).
+
+    Returns:
+        The concatenated tensor (a KerasTensor for symbolic inputs).
+
+    Raises:
+        ValueError: inputs that :class:`Concatenate` refuses (different ranks, mismatched sizes).
 
     >>> concatenate([torch.ones(1, 2), torch.ones(1, 3)]).shape
     torch.Size([1, 5])
@@ -400,7 +550,20 @@ def concatenate(inputs, axis=-1, **kwargs):
 
 
 def dot(inputs, axes=-1, normalize=False, **kwargs):
-    """Functional form of :class:`Dot`.
+    """Functional form of :class:`Dot`: the per-sample dot product of two tensors along ``axes``.
+
+    Args:
+        inputs: list of two tensors: the tensors to contract.
+        axes: int or pair of ints, default -1: the axis to contract, one for both inputs or one per input.
+        normalize: bool, default False: whether to L2-normalize both inputs along their axis first (the
+            result is then the cosine similarity).
+        **kwargs: other arguments of the :class:`Dot` layer (``name``, ``dtype``, ...).
+
+    Returns:
+        The contracted tensor (a KerasTensor for symbolic inputs), ``(batch_size, 1)`` for two vectors.
+
+    Raises:
+        ValueError: inputs that :class:`Dot` refuses (not two tensors, mismatched contracted sizes).
 
     >>> dot([torch.ones(1, 3), torch.ones(1, 3)], axes=1).tolist()
     [[3.0]]

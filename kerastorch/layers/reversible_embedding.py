@@ -30,6 +30,44 @@ from kerastorch.saving.object_registration import register_builtin
 class ReversibleEmbedding(Embedding):
     """An ``Embedding`` whose ``call(inputs, reverse=True)`` maps ``output_dim`` features to ``input_dim`` logits.
 
+    ``layer(ids)`` looks the ids up as :class:`Embedding` does; ``layer(hidden, reverse=True)`` computes
+    ``hidden @ embeddings.T`` (tied weights) or ``hidden @ reverse_embeddings``, then the optional soft
+    cap ``tanh(logits / logit_soft_cap) * logit_soft_cap``.
+
+    Args:
+        input_dim: int: the vocabulary size; indices lie in ``[0, input_dim)``.
+        output_dim: int: the size of each embedding vector.
+        tie_weights: bool, default True: whether the reverse projection uses the embeddings; False learns
+            a separate ``reverse_embeddings`` matrix ``(output_dim, input_dim)``.
+        embeddings_initializer: str or initializer, default ``"uniform"``: the initializer of
+            ``embeddings`` (and of ``reverse_embeddings``).
+        embeddings_regularizer: str, regularizer or None, default None: a penalty on ``embeddings``.
+        embeddings_constraint: str, constraint or None, default None: a constraint applied to
+            ``embeddings`` after each optimizer update.
+        mask_zero: bool, default False: whether index 0 is padding; the forward output then carries the
+            mask ``ids != 0``.
+        reverse_dtype: str or None, default None: the dtype the reverse projection computes in (its inputs
+            and matrix are cast to it); None keeps the layer's.
+        logit_soft_cap: float or None, default None: when given, the reverse logits are bounded to
+            ``(-logit_soft_cap, logit_soft_cap)`` with ``tanh``.
+        **kwargs: other :class:`Embedding` arguments (``weights``, ``lora_rank``, ``lora_alpha``, ...) and
+            base layer arguments (``name``, ``dtype``, ...).
+
+    Call arguments:
+        inputs: integer ids, or with ``reverse=True`` hidden states ``(..., output_dim)``.
+        reverse: bool, default False: whether to project hidden states to logits.
+
+    Input shape:
+        ``(batch_size, ...)`` ids; with ``reverse=True``, ``(batch_size, ..., output_dim)``.
+
+    Output shape:
+        ``(batch_size, ..., output_dim)``; with ``reverse=True``, ``(batch_size, ..., input_dim)``.
+
+    Raises:
+        ValueError: an unknown ``reverse_dtype``, a ``logit_soft_cap`` that is not None or positive, and
+            what :class:`Embedding` refuses; when called with ``reverse=True``, inputs whose last axis is
+            not ``output_dim``.
+
     >>> layer = ReversibleEmbedding(5, 2, tie_weights=False, logit_soft_cap=3.0)
     >>> layer(torch.tensor([0, 4])).shape
     torch.Size([2, 2])

@@ -45,7 +45,26 @@ def _resolve(op):
 
 @register_builtin("keras.layers")
 class TensorOp(Layer):
-    """Applies one Python operator (``"add"``, ``"mul"``, ``"getitem"`` ...) to its inputs."""
+    """Applies one Python operator (``"add"``, ``"mul"``, ``"getitem"`` ...) to its inputs.
+
+    Functional models create these layers when an operator or a ``keras.ops`` function is applied to
+    KerasTensors; ``call(x, *args, **kwargs)`` returns ``op(x, *args, **kwargs)``.
+
+    Args:
+        op: str: the operation, one of ``"add"``, ``"radd"``, ``"sub"``, ``"rsub"``, ``"mul"``, ``"rmul"``,
+            ``"truediv"``, ``"rtruediv"``, ``"pow"``, ``"matmul"``, ``"neg"``, ``"abs"``, ``"getitem"`` (the
+            ``r`` forms swap the two operands), or ``"ops.<name>"`` for a public ``kerastorch.ops`` function.
+        **kwargs: base layer arguments (``name``, ``dtype``...); ``name`` defaults to None (an automatic one).
+
+    Input shape:
+        Whatever the operation takes: the first input, then the operation's other operands.
+
+    Output shape:
+        The operation's result's shape (broadcasting, indexing or the op's own rule).
+
+    Raises:
+        ValueError: for an ``op`` that is neither one of the operators above nor a ``kerastorch.ops`` function.
+    """
 
     def __init__(self, op, **kwargs):
         fn = _resolve(op)

@@ -28,7 +28,26 @@ from kerastorch.saving.object_registration import register_builtin
 
 @register_builtin("keras.layers")
 class TorchModuleWrapper(Layer):
-    """Wraps ``module`` (a ``torch.nn.Module``); ``output_shape`` (without the batch axis) is optional.
+    """Wraps a ``torch.nn.Module`` as a Keras layer whose weights are the module's parameters.
+
+    A call passes every argument on to the module (``module(*args, **kwargs)``); a ``training``
+    argument, when given, is applied with ``module.train(training)`` first.
+
+    Args:
+        module: torch.nn.Module: the module to wrap (not a kerastorch layer, which is used directly).
+        name: str or None, default None: the layer's name.
+        output_shape: tuple of ints / None, default None: the output shape without the batch axis, for a
+            module whose output cannot be inferred by running it on fake tensors; None infers it.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Whatever the module accepts.
+
+    Output shape:
+        Whatever the module returns (``(batch_size,) + output_shape`` when ``output_shape`` is given).
+
+    Raises:
+        TypeError: ``module`` is not a ``torch.nn.Module``, or is already a kerastorch layer.
 
     >>> import kerastorch
     >>> model = kerastorch.Sequential([kerastorch.Input((3,)), TorchModuleWrapper(torch.nn.Linear(3, 2))])

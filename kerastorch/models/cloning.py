@@ -34,6 +34,7 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
             is called in a functional clone (to insert layers around it, say); None calls the layer.
         recursive: bool, default False: clone nested Sequential and functional models layer by layer with the
             same functions (otherwise a nested model goes to ``clone_function`` whole).
+        **kwargs: taken as in Keras's signature, but none is accepted: any keyword raises a TypeError.
 
     Returns:
         The new model.

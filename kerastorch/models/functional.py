@@ -31,7 +31,24 @@ from kerastorch.saving.object_registration import builtin_objects, register_buil
 @register_builtin("keras.models")
 @register_builtin("keras")
 class Functional(Model):
-    """A model defined by a graph of layer calls: ``Model(inputs, outputs)``."""
+    """A model defined by a graph of layer calls: ``Model(inputs, outputs)``.
+
+    Calling the model replays the recorded layer calls on new tensors, in graph order. ``keras.Model(inputs,
+    outputs)`` returns this class.
+
+    Args:
+        inputs: KerasTensor, or list / tuple / dict of them: the model's inputs, from ``keras.Input``; the
+            model is called with the same structure.
+        outputs: KerasTensor, or list / tuple / dict of them: results of layer calls on ``inputs``; the model
+            returns the same structure.
+        name: str or None, default None: the model's name (None: an automatic one, ``"functional"``...).
+        trainable: bool, default True: whether the model's weights are trained.
+        **kwargs: other base layer arguments (``dtype``...).
+
+    Raises:
+        ValueError: for inputs or outputs that are not symbolic tensors, inputs that do not come from
+            ``keras.Input``, outputs that depend on an input not passed, or two layers with one name.
+    """
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(inputs=inputs, outputs=outputs, name=name, trainable=trainable, **kwargs)

@@ -31,7 +31,34 @@ from kerastorch.saving.object_registration import builtin_objects, register_buil
 @register_builtin("keras.models")
 @register_builtin("keras")
 class Sequential(Model):
-    """A model made of a list of layers applied one after the other."""
+    """A model made of a list of layers applied one after the other.
+
+    With a ``keras.Input`` first (or once called, or ``build`` given a shape) the model is built and has a
+    functional graph (``inputs``, ``outputs``, ``summary`` with shapes); layers can be appended with ``add``
+    and removed with ``pop``.
+
+    Args:
+        layers: list of layers or None, default None: the stack, optionally starting with ``keras.Input(shape)``
+            (or an ``InputLayer``) to fix the input shape.
+        trainable: bool, default True: whether the model's weights are trained.
+        name: str or None, default None: the model's name (None: an automatic one, ``"sequential"``...).
+        **kwargs: other base layer arguments (``dtype``...).
+
+    Raises:
+        TypeError: for an entry that is not a layer.
+        ValueError: for an ``Input`` that is not the first entry, two layers with one name, or layers that
+            cannot be built on the given input shape.
+
+    Example:
+
+    >>> import torch
+    >>> from kerastorch import Input, layers
+    >>> model = Sequential([Input((3,)), layers.Dense(4, activation="relu"), layers.Dense(1)])
+    >>> model.output_shape
+    (None, 1)
+    >>> model(torch.ones(2, 3)).shape
+    torch.Size([2, 1])
+    """
 
     def __init__(self, layers=None, trainable=True, name=None, **kwargs):
         super().__init__(trainable=trainable, name=name, **kwargs)

@@ -184,9 +184,43 @@ class _BaseAttention(Layer):
 
 @register_builtin("keras.layers")
 class Attention(_BaseAttention):
-    """Dot-product attention: ``softmax(scale * query @ key^T) @ value`` (``score_mode="dot"``), or
-    ``concat_score_weight * sum(tanh(scale * (query + key)))`` scores (``score_mode="concat"``). Weights:
-    ``scale`` (a scalar, with ``use_scale``), ``concat_score_weight`` (a scalar, for ``"concat"``).
+    """Dot-product (Luong) attention: ``softmax(scores) @ value`` for ``[query, value(, key)]``.
+
+    The scores are ``scale * query @ key^T`` (``score_mode="dot"``), or
+    ``concat_score_weight * sum(tanh(scale * (query + key)), axis=-1)`` (``score_mode="concat"``).
+    Weights: ``scale`` (a scalar, with ``use_scale``), ``concat_score_weight`` (a scalar, for ``"concat"``).
+
+    Args:
+        use_scale: bool, default False: whether to learn the scalar ``scale`` (initialized to 1) applied
+            to the scores.
+        score_mode: str, default ``"dot"``: ``"dot"`` or ``"concat"``, how query and key are scored.
+        dropout: float, default 0.0: the dropout rate on the attention probabilities, in ``[0, 1]``.
+        seed: int or None, default None: the seed of the dropout (torch's global generator when None).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        inputs: list ``[query, value]`` or ``[query, value, key]``; ``key`` defaults to ``value``.
+        mask: list ``[query_mask, value_mask]`` of boolean tensors ``(batch_size, Tq)`` and
+            ``(batch_size, Tv)`` (True = keep), default None: the input tensors' Keras masks when None.
+            Masked value positions are left out of the softmax; masked query positions give zeros.
+        training: bool, default False: whether the attention dropout is applied.
+        return_attention_scores: bool, default False: whether to also return the attention
+            probabilities ``(batch_size, Tq, Tv)``.
+        use_causal_mask: bool, default False: whether query position ``i`` attends to key positions
+            ``j <= i`` only (decoder self-attention).
+
+    Input shape:
+        query ``(batch_size, Tq, dim)``, value ``(batch_size, Tv, value_dim)`` and key
+        ``(batch_size, Tv, dim)``.
+
+    Output shape:
+        ``(batch_size, Tq, value_dim)``, with the query mask; with ``return_attention_scores`` also the
+        scores ``(batch_size, Tq, Tv)``.
+
+    Raises:
+        ValueError: a ``score_mode`` other than ``"dot"`` / ``"concat"``, a ``dropout`` outside ``[0, 1]``,
+            a non-int ``seed``; when called, inputs that are not a list of 2 or 3 tensors, query and key
+            with different last axes, or value and key with different numbers of timesteps.
 
     >>> layer = Attention(use_scale=True)
     >>> out, scores = layer([torch.ones(1, 2, 3), torch.ones(1, 4, 3)], return_attention_scores=True)
@@ -226,8 +260,41 @@ class Attention(_BaseAttention):
 
 @register_builtin("keras.layers")
 class AdditiveAttention(_BaseAttention):
-    """Additive (Bahdanau) attention: scores ``sum(scale * tanh(query + key), axis=-1)``, with a learned
-    ``scale`` of shape ``(dim,)`` when ``use_scale``.
+    """Additive (Bahdanau) attention: ``softmax(scores) @ value`` with scores
+    ``sum(scale * tanh(query + key), axis=-1)``.
+
+    ``scale`` is a learned vector of shape ``(dim,)`` (glorot-uniform initialized) when ``use_scale``,
+    else 1.
+
+    Args:
+        use_scale: bool, default True: whether to learn the ``scale`` vector.
+        dropout: float, default 0.0: the dropout rate on the attention probabilities, in ``[0, 1]``.
+        seed: int or None, default None: the seed of the dropout (torch's global generator when None).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        inputs: list ``[query, value]`` or ``[query, value, key]``; ``key`` defaults to ``value``.
+        mask: list ``[query_mask, value_mask]`` of boolean tensors ``(batch_size, Tq)`` and
+            ``(batch_size, Tv)`` (True = keep), default None: the input tensors' Keras masks when None.
+            Masked value positions are left out of the softmax; masked query positions give zeros.
+        training: bool, default False: whether the attention dropout is applied.
+        return_attention_scores: bool, default False: whether to also return the attention
+            probabilities ``(batch_size, Tq, Tv)``.
+        use_causal_mask: bool, default False: whether query position ``i`` attends to key positions
+            ``j <= i`` only (decoder self-attention).
+
+    Input shape:
+        query ``(batch_size, Tq, dim)``, value ``(batch_size, Tv, value_dim)`` and key
+        ``(batch_size, Tv, dim)``.
+
+    Output shape:
+        ``(batch_size, Tq, value_dim)``, with the query mask; with ``return_attention_scores`` also the
+        scores ``(batch_size, Tq, Tv)``.
+
+    Raises:
+        ValueError: a ``dropout`` outside ``[0, 1]`` or a non-int ``seed``; when called, inputs that are not
+            a list of 2 or 3 tensors, query and key with different last axes, or value and key with
+            different numbers of timesteps.
 
     >>> layer = AdditiveAttention()
     >>> layer([torch.ones(2, 3, 4), torch.ones(2, 5, 4)]).shape, tuple(layer.scale.shape)

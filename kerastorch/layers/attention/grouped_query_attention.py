@@ -52,6 +52,63 @@ class GroupQueryAttention(AttentionCore):
     ``call(query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
     return_attention_scores=False, training=None, use_causal_mask=False)``.
 
+    Args:
+        head_dim: int: the size of each attention head (the scores are scaled by ``1 / sqrt(head_dim)``).
+        num_query_heads: int: the number of query heads.
+        num_key_value_heads: int: the number of key/value heads; it must divide ``num_query_heads``.
+        dropout: float, default 0.0: the dropout rate on the attention probabilities, in ``[0, 1)``.
+        use_bias: bool, default True: whether the dense projections have biases.
+        sliding_window: int or None, default None: when given, query position ``i`` attends only to key
+            positions ``j`` with ``|i - j| < sliding_window``.
+        flash_attention: bool or None, default None: kerastorch runs torch's fused
+            ``scaled_dot_product_attention`` (flash attention where torch picks it) whenever the inputs
+            allow, whatever this value; True additionally refuses ``dropout > 0`` and
+            ``return_attention_scores``, as Keras does.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of the
+            projection kernels.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of the projection biases.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on the projection kernels.
+        bias_regularizer: str, regularizer or None, default None: a penalty on the projection biases.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the outputs of the
+            projections and of the layer itself.
+        kernel_constraint: str, constraint or None, default None: a constraint on the projection kernels.
+        bias_constraint: str, constraint or None, default None: a constraint on the projection biases.
+        use_gate: bool, default False: whether a sigmoid gate projected from the query multiplies the
+            attention output of each head before the output projection.
+        seed: int or None, default None: the seed of the attention dropout (torch's global generator when
+            None).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        query: tensor ``(batch_size, Tq, query_dim)``.
+        value: tensor ``(batch_size, Tv, value_features)``.
+        key: tensor ``(batch_size, Tv, key_features)`` or None, default None: the keys; ``value`` when None.
+        query_mask: boolean tensor ``(batch_size, Tq)`` or None: the query's Keras mask when None.
+        value_mask: boolean tensor ``(batch_size, Tv)`` or None: the value's Keras mask when None.
+        key_mask: boolean tensor ``(batch_size, Tv)`` or None: the key's Keras mask when None.
+        attention_mask: boolean tensor ``(batch_size, Tq, Tv)`` or None: True where a query position may
+            attend to a key position; combined (logical and) with the other masks.
+        return_attention_scores: bool, default False: whether to also return the attention
+            probabilities.
+        training: bool or None: whether the attention dropout is applied.
+        use_causal_mask: bool, default False: whether query position ``i`` attends to key positions
+            ``j <= i`` only.
+
+    Input shape:
+        query ``(batch_size, Tq, query_dim)``, value ``(batch_size, Tv, value_features)`` and key
+        ``(batch_size, Tv, key_features)``.
+
+    Output shape:
+        ``(batch_size, Tq, query_dim)``, with the query mask; with ``return_attention_scores`` also the
+        scores ``(batch_size, num_query_heads, Tq, Tv)``.
+
+    Raises:
+        ValueError: a ``head_dim``, ``num_query_heads``, ``num_key_value_heads`` or ``sliding_window``
+            that is not a positive int, ``num_query_heads`` not a multiple of ``num_key_value_heads``, a
+            ``dropout`` outside ``[0, 1)``, ``flash_attention=True`` with dropout; when building, inputs
+            not of rank 3 with a known last axis, or value and key of different lengths; when called,
+            ``return_attention_scores`` with ``flash_attention=True``.
+
     >>> gqa = GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, name="gqa")
     >>> gqa(torch.ones(1, 3, 5), torch.ones(1, 4, 6), use_causal_mask=True).shape
     torch.Size([1, 3, 5])

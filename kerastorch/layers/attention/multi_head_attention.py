@@ -75,6 +75,72 @@ class MultiHeadAttention(AttentionCore):
     ``call(query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
     return_attention_scores=False, training=None, use_causal_mask=False)``.
 
+    Args:
+        num_heads: int: the number of attention heads.
+        key_dim: int: the size of each query and key head (the scores are scaled by
+            ``1 / sqrt(key_dim)``).
+        value_dim: int or None, default None: the size of each value head; ``key_dim`` when None.
+        dropout: float, default 0.0: the dropout rate on the attention probabilities, in ``[0, 1)``.
+        use_bias: bool, default True: whether the dense projections have biases.
+        output_shape: int, tuple of ints or None, default None: the output's trailing shape (replacing the
+            query's last axis); the query's last axis when None.
+        attention_axes: int, tuple of ints or None, default None: the axes attention runs over (not the
+            batch or the feature axis); every axis between them when None.
+        sliding_window: int or None, default None: when given, query position ``i`` attends only to key
+            positions ``j`` with ``|i - j| < sliding_window``.
+        flash_attention: bool or None, default None: kerastorch runs torch's fused
+            ``scaled_dot_product_attention`` (flash attention where torch picks it) whenever the inputs
+            allow, whatever this value; True additionally refuses ``dropout > 0`` and
+            ``return_attention_scores``, as Keras does.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of the
+            projection kernels.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of the projection biases.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on the projection kernels.
+        bias_regularizer: str, regularizer or None, default None: a penalty on the projection biases.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the outputs of the
+            projections.
+        kernel_constraint: str, constraint or None, default None: a constraint on the projection kernels.
+        bias_constraint: str, constraint or None, default None: a constraint on the projection biases.
+        use_gate: bool, default False: whether a sigmoid gate projected from the query multiplies the
+            attention output of each head before the output projection.
+        seed: int or None, default None: the seed of the attention dropout (torch's global generator when
+            None).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        query: tensor ``(batch_size, Tq, query_dim)`` (more axes between batch and features attend over
+            ``attention_axes``).
+        value: tensor ``(batch_size, Tv, value_features)``.
+        key: tensor ``(batch_size, Tv, key_features)`` or None, default None: the keys; ``value`` when None.
+        query_mask: boolean tensor ``(batch_size, Tq)`` or None: the query's Keras mask when None.
+        value_mask: boolean tensor ``(batch_size, Tv)`` or None: the value's Keras mask when None.
+        key_mask: boolean tensor ``(batch_size, Tv)`` or None: the key's Keras mask when None.
+        attention_mask: boolean tensor ``(batch_size, Tq, Tv)`` or None: True where a query position may
+            attend to a key position; combined (logical and) with the other masks.
+        return_attention_scores: bool, default False: whether to also return the attention
+            probabilities.
+        training: bool or None: whether the attention dropout is applied.
+        use_causal_mask: bool, default False: whether query position ``i`` attends to key positions
+            ``j <= i`` only.
+
+    Input shape:
+        query ``(batch_size, ..., query_dim)``, value ``(batch_size, ..., value_features)`` and key
+        ``(batch_size, ..., key_features)`` of one rank (3 or more); value and key agree on every axis but
+        the last.
+
+    Output shape:
+        ``(batch_size, ..., query_dim)`` (the last axis replaced by ``output_shape`` when given), with
+        the query mask; with ``return_attention_scores`` also the scores
+        ``(batch_size, num_heads, Tq, Tv)``.
+
+    Raises:
+        ValueError: a ``num_heads``, ``key_dim``, ``value_dim`` or ``sliding_window`` that is not a
+            positive int, a bad ``output_shape`` or ``attention_axes``, a ``dropout`` outside ``[0, 1)``,
+            ``flash_attention=True`` with dropout; when building, query and value of different ranks
+            (or below 3), value and key that differ on an axis but the last, an unknown last axis, or
+            ``attention_axes`` naming the batch or feature axis; when called,
+            ``return_attention_scores`` with ``flash_attention=True``.
+
     >>> import torch
     >>> mha = MultiHeadAttention(num_heads=2, key_dim=4, output_shape=3, name="mha")
     >>> mha(torch.ones(1, 2, 5), torch.ones(1, 6, 5), use_causal_mask=True).shape

@@ -15,6 +15,56 @@ from kerastorch.saving.object_registration import register_builtin
 class Conv1DTranspose(BaseConvTranspose):
     """1-D transposed convolution (upsampling a sequence).
 
+    The gradient of a convolution with respect to its input; the kernel has shape
+    ``(*kernel_size, filters, in_channels)``.
+
+    Args:
+        filters: int: the number of output channels.
+        kernel_size: int or tuple of 1 int: the size of the convolution window.
+        strides: int or tuple of 1 int, default 1: the upsampling step; strides above 1
+            cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: ``"valid"`` or ``"same"`` (the output is ``n * strides``
+            long).
+        output_padding: int or tuple of 1 int or None, default None: extra size added to one side of each
+            output axis (smaller than ``strides``); None infers the output size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        dilation_rate: int or tuple of 1 int, default 1: the spacing of the kernel's taps.
+        activation: str, callable or None, default None: the activation applied to the output (None:
+            linear).
+        use_bias: bool, default True: whether a bias vector is added.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of the
+            convolution kernel.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of the bias vector.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on the kernel.
+        bias_regularizer: str, regularizer or None, default None: a penalty on the bias.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to the kernel after
+            each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to the bias after each
+            optimizer update.
+        *args: the arguments after ``kernel_size`` may also be given by position, in the order above.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, new_steps, filters)`` (channels last) or
+        ``(batch_size, filters, new_steps)`` (channels first), where, with ``k`` the dilated
+        kernel extent ``dilation_rate * (kernel_size - 1) + 1``, each new size is
+        ``n * strides + max(k - strides, 0)`` for ``"valid"`` and ``n * strides`` for ``"same"`` without
+        ``output_padding``, and ``(n - 1) * strides + k - 2 * p + output_padding`` with it (``p`` is
+        ``k // 2`` for ``"same"``, 0 for ``"valid"``).
+
+    Raises:
+        TypeError: a ``groups`` argument (transposed convolutions take none).
+        ValueError: a ``filters``, ``kernel_size``, ``strides`` or ``dilation_rate`` that is not positive,
+            an ``output_padding`` not smaller than ``strides``, an unknown ``padding`` or
+            ``data_format``, strides and dilation both above 1; when building, inputs of another rank
+            or an unknown channel axis.
+
     >>> import torch
     >>> Conv1DTranspose(4, 3, strides=2, padding="same")(torch.ones(2, 5, 3)).shape
     torch.Size([2, 10, 4])
@@ -28,6 +78,56 @@ class Conv1DTranspose(BaseConvTranspose):
 class Conv2DTranspose(BaseConvTranspose):
     """2-D transposed convolution (upsampling an image).
 
+    The gradient of a convolution with respect to its input; the kernel has shape
+    ``(*kernel_size, filters, in_channels)``.
+
+    Args:
+        filters: int: the number of output channels.
+        kernel_size: int or tuple of 2 ints: the size of the convolution window.
+        strides: int or tuple of 2 ints, default 1: the upsampling step; strides above 1
+            cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: ``"valid"`` or ``"same"`` (the output is ``n * strides``
+            long).
+        output_padding: int or tuple of 2 ints or None, default None: extra size added to one side of each
+            output axis (smaller than ``strides``); None infers the output size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        dilation_rate: int or tuple of 2 ints, default 1: the spacing of the kernel's taps.
+        activation: str, callable or None, default None: the activation applied to the output (None:
+            linear).
+        use_bias: bool, default True: whether a bias vector is added.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of the
+            convolution kernel.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of the bias vector.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on the kernel.
+        bias_regularizer: str, regularizer or None, default None: a penalty on the bias.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to the kernel after
+            each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to the bias after each
+            optimizer update.
+        *args: the arguments after ``kernel_size`` may also be given by position, in the order above.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, new_height, new_width, filters)`` (channels last) or
+        ``(batch_size, filters, new_height, new_width)`` (channels first), where, with ``k`` the dilated
+        kernel extent ``dilation_rate * (kernel_size - 1) + 1``, each new size is
+        ``n * strides + max(k - strides, 0)`` for ``"valid"`` and ``n * strides`` for ``"same"`` without
+        ``output_padding``, and ``(n - 1) * strides + k - 2 * p + output_padding`` with it (``p`` is
+        ``k // 2`` for ``"same"``, 0 for ``"valid"``).
+
+    Raises:
+        TypeError: a ``groups`` argument (transposed convolutions take none).
+        ValueError: a ``filters``, ``kernel_size``, ``strides`` or ``dilation_rate`` that is not positive,
+            an ``output_padding`` not smaller than ``strides``, an unknown ``padding`` or
+            ``data_format``, strides and dilation both above 1; when building, inputs of another rank
+            or an unknown channel axis.
+
     >>> import torch
     >>> Conv2DTranspose(4, 3, strides=2)(torch.ones(2, 5, 5, 3)).shape
     torch.Size([2, 11, 11, 4])
@@ -40,6 +140,58 @@ class Conv2DTranspose(BaseConvTranspose):
 @register_builtin("keras.layers")
 class Conv3DTranspose(BaseConvTranspose):
     """3-D transposed convolution (upsampling a volume).
+
+    The gradient of a convolution with respect to its input; the kernel has shape
+    ``(*kernel_size, filters, in_channels)``.
+
+    Only ``filters``, ``kernel_size``, ``strides``, ``padding``, ``data_format`` and
+    ``output_padding`` may be given by position (Keras's order for this layer).
+
+    Args:
+        filters: int: the number of output channels.
+        kernel_size: int or tuple of 3 ints: the size of the convolution window.
+        strides: int or tuple of 3 ints, default 1: the upsampling step; strides above 1
+            cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: ``"valid"`` or ``"same"`` (the output is ``n * strides``
+            long).
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        output_padding: int or tuple of 3 ints or None, default None: extra size added to one side of each
+            output axis (smaller than ``strides``); None infers the output size.
+        dilation_rate: int or tuple of 3 ints, default 1: the spacing of the kernel's taps.
+        activation: str, callable or None, default None: the activation applied to the output (None:
+            linear).
+        use_bias: bool, default True: whether a bias vector is added.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of the
+            convolution kernel.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of the bias vector.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on the kernel.
+        bias_regularizer: str, regularizer or None, default None: a penalty on the bias.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to the kernel after
+            each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to the bias after each
+            optimizer update.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, new_depth, new_height, new_width, filters)`` (channels last) or
+        ``(batch_size, filters, new_depth, new_height, new_width)`` (channels first), where, with ``k``
+        the dilated kernel extent ``dilation_rate * (kernel_size - 1) + 1``, each new size is
+        ``n * strides + max(k - strides, 0)`` for ``"valid"`` and ``n * strides`` for ``"same"`` without
+        ``output_padding``, and ``(n - 1) * strides + k - 2 * p + output_padding`` with it (``p`` is
+        ``k // 2`` for ``"same"``, 0 for ``"valid"``).
+
+    Raises:
+        TypeError: a ``groups`` argument (transposed convolutions take none).
+        ValueError: a ``filters``, ``kernel_size``, ``strides`` or ``dilation_rate`` that is not positive,
+            an ``output_padding`` not smaller than ``strides``, an unknown ``padding`` or
+            ``data_format``, strides and dilation both above 1; when building, inputs of another rank
+            or an unknown channel axis.
 
     >>> import torch
     >>> Conv3DTranspose(2, 2, strides=2)(torch.ones(1, 2, 3, 4, 3)).shape

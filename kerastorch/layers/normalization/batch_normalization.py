@@ -40,6 +40,58 @@ class BatchNormalization(Layer):
 
     Weights, in Keras order: ``gamma`` (if ``scale``), ``beta`` (if ``center``), then the non-trainable
     ``moving_mean`` and ``moving_variance``.
+
+    In training (``training=True`` and a trainable layer) the output is
+    ``gamma * (x - mean) / sqrt(variance + epsilon) + beta`` with the batch mean and biased variance,
+    and the moving statistics become ``moving * momentum + batch * (1 - momentum)``. Otherwise (also
+    for a frozen layer called with ``training=True``) the moving statistics are used. A ``mask``
+    ``(batch_size, ...)`` of one axis less than the inputs leaves the masked entries out of the batch
+    statistics.
+
+    Args:
+        axis: int, default -1: the features axis, which keeps its own statistics and weights; every
+            other axis is reduced.
+        momentum: float, default 0.99: the momentum of the moving statistics, in ``[0, 1]``.
+        epsilon: float, default 1e-3: a positive number added to the variance.
+        center: bool, default True: whether to learn the offset ``beta``.
+        scale: bool, default True: whether to learn the scale ``gamma``.
+        beta_initializer: str or initializer, default ``"zeros"``: the initializer of ``beta``.
+        gamma_initializer: str or initializer, default ``"ones"``: the initializer of ``gamma``.
+        moving_mean_initializer: str or initializer, default ``"zeros"``: the initializer of ``moving_mean``.
+        moving_variance_initializer: str or initializer, default ``"ones"``: the initializer of
+            ``moving_variance``.
+        beta_regularizer: str, regularizer or None, default None: a penalty on ``beta``.
+        gamma_regularizer: str, regularizer or None, default None: a penalty on ``gamma``.
+        beta_constraint: str, constraint or None, default None: a constraint applied to ``beta`` after each
+            optimizer update.
+        gamma_constraint: str, constraint or None, default None: a constraint applied to ``gamma`` after
+            each optimizer update.
+        renorm: bool, default False: batch renormalization; not supported, True is refused.
+        renorm_clipping: dict or None, default None: Keras's renormalization clipping; stored in the config
+            only (it has no effect without ``renorm``).
+        renorm_momentum: float, default 0.99: Keras's renormalization momentum; stored in the config only.
+        synchronized: bool, default False: whether to synchronize the statistics across devices; accepted
+            and stored, with no effect (one process has one set of batch statistics).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        TypeError: a non-int ``axis`` or a non-number ``epsilon``.
+        ValueError: a ``momentum`` outside ``[0, 1]``, an ``epsilon`` that is not positive, a non-bool
+            ``center``, ``scale`` or ``synchronized``; when building, an ``axis`` out of range or of
+            unknown size; when called, a mask whose rank is not one less than the inputs'.
+        NotImplementedError: ``renorm=True``.
+
+    >>> layer = BatchNormalization(epsilon=1e-6)
+    >>> layer(torch.tensor([[0.0], [2.0]]), training=True).round().tolist()
+    [[-1.0], [1.0]]
+    >>> [round(v, 4) for v in layer.moving_mean.tolist()]
+    [0.01]
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",

@@ -21,7 +21,45 @@ from kerastorch.saving.object_registration import register_builtin
 
 @register_builtin("keras.layers")
 class GroupNormalization(Layer):
-    """Group normalization; weights ``gamma`` (if ``scale``) then ``beta`` (if ``center``), one per channel."""
+    """Group normalization; weights ``gamma`` (if ``scale``) then ``beta`` (if ``center``), one per channel.
+
+    The channels of ``axis`` are split into ``groups`` consecutive groups; each group of each example is
+    normalized with its mean and biased variance over its channels and every other non-batch axis, then
+    scaled by ``gamma`` and shifted by ``beta`` per channel. Masks pass through unchanged.
+
+    Args:
+        groups: int, default 32: the number of groups; it must divide the number of channels. -1 gives one
+            group per channel (instance normalization).
+        axis: int, default -1: the channel axis (not the batch axis).
+        epsilon: float, default 1e-3: a non-negative number added to the variance.
+        center: bool, default True: whether to learn the offset ``beta``.
+        scale: bool, default True: whether to learn the scale ``gamma``.
+        beta_initializer: str or initializer, default ``"zeros"``: the initializer of ``beta``.
+        gamma_initializer: str or initializer, default ``"ones"``: the initializer of ``gamma``.
+        beta_regularizer: str, regularizer or None, default None: a penalty on ``beta``.
+        gamma_regularizer: str, regularizer or None, default None: a penalty on ``gamma``.
+        beta_constraint: str, constraint or None, default None: a constraint applied to ``beta`` after each
+            optimizer update.
+        gamma_constraint: str, constraint or None, default None: a constraint applied to ``gamma`` after
+            each optimizer update.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape, with a known size on ``axis``.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        TypeError: a non-int ``axis``.
+        ValueError: a ``groups`` that is neither positive nor -1, a negative ``epsilon``; when building, an
+            ``axis`` out of range, of unknown size or the batch axis, or a channel count that ``groups``
+            exceeds or does not divide.
+
+    >>> layer = GroupNormalization(groups=2, epsilon=1e-6)
+    >>> layer(torch.tensor([[0.0, 2.0, 5.0, 7.0]])).round().tolist()
+    [[-1.0, 1.0, -1.0, 1.0]]
+    """
 
     _preserves_shape = True
 

@@ -25,7 +25,43 @@ from kerastorch.saving.object_registration import register_builtin
 @register_builtin("keras.layers")
 class LayerNormalization(Layer):
     """Layer normalization; weights ``gamma`` (if ``scale`` or ``rms_scaling``) then ``beta`` (if
-    ``center`` and not ``rms_scaling``), each of the shape of the normalized axes."""
+    ``center`` and not ``rms_scaling``), each of the shape of the normalized axes.
+
+    Each example is normalized over ``axis`` with its own mean and biased variance:
+    ``gamma * (x - mean) / sqrt(variance + epsilon) + beta``. Half-precision inputs are normalized in
+    float32. Masks pass through unchanged.
+
+    Args:
+        axis: int or list of ints, default -1: the axis or axes to normalize over.
+        epsilon: float, default 1e-3: a non-negative number added to the variance.
+        center: bool, default True: whether to learn the offset ``beta``.
+        scale: bool, default True: whether to learn the scale ``gamma``.
+        rms_scaling: bool, default False: Keras's deprecated option (it warns): divide by
+            ``sqrt(variance + epsilon)`` without centering and multiply by ``gamma`` only.
+        beta_initializer: str or initializer, default ``"zeros"``: the initializer of ``beta``.
+        gamma_initializer: str or initializer, default ``"ones"``: the initializer of ``gamma``.
+        beta_regularizer: str, regularizer or None, default None: a penalty on ``beta``.
+        gamma_regularizer: str, regularizer or None, default None: a penalty on ``gamma``.
+        beta_constraint: str, constraint or None, default None: a constraint applied to ``beta`` after each
+            optimizer update.
+        gamma_constraint: str, constraint or None, default None: a constraint applied to ``gamma`` after
+            each optimizer update.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape, with known sizes on ``axis``.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        TypeError: an ``axis`` that is not an int or a list of ints.
+        ValueError: an empty ``axis`` list, a negative ``epsilon``, a non-bool ``center`` or ``scale``;
+            when building, an axis out of range, repeated or of unknown size.
+
+    >>> LayerNormalization(epsilon=1e-6)(torch.tensor([[0.0, 2.0]])).round().tolist()
+    [[-1.0, 1.0]]
+    """
 
     _preserves_shape = True
 

@@ -19,7 +19,30 @@ from kerastorch.saving.object_registration import register_builtin
 
 @register_builtin("keras.layers")
 class RMSNormalization(Layer):
-    """Root-mean-square normalization (Zhang & Sennrich, 2019); one weight, ``scale``."""
+    """Root-mean-square normalization (Zhang & Sennrich, 2019); one weight, ``scale``.
+
+    ``outputs = x / sqrt(mean(x ** 2, axis) + epsilon) * scale``, with ``scale`` (initialized to ones) of
+    the shape of the normalized axes. Masks pass through unchanged.
+
+    Args:
+        axis: int or list of ints, default -1: the axis or axes to normalize over.
+        epsilon: float, default 1e-6: a non-negative number added to the mean square.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape, with known sizes on ``axis``.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        TypeError: an ``axis`` that is not an int or a list of ints.
+        ValueError: an empty ``axis`` list or a negative ``epsilon``; when building, an axis out of range,
+            repeated or of unknown size.
+
+    >>> RMSNormalization()(torch.ones(2, 3)).shape
+    torch.Size([2, 3])
+    """
 
     _preserves_shape = True
 

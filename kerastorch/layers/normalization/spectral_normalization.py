@@ -50,6 +50,26 @@ def _normalize(x, epsilon):
 class SpectralNormalization(Wrapper):
     """Constrains the spectral norm of a layer's ``kernel`` (or ``embeddings``) to 1 while training.
 
+    Each training call runs ``power_iterations`` steps of power iteration on the kernel (viewed as a
+    ``(-1, kernel.shape[-1])`` matrix), assigns ``kernel / sigma`` to it (``sigma`` the estimated largest
+    singular value) and the new vector to the non-trainable ``vector_u``, then runs the wrapped layer.
+    Inference calls run the wrapped layer on the kernel as it is.
+
+    Args:
+        layer: Layer: the layer to wrap; it must have a ``kernel`` or ``embeddings`` weight once built.
+        power_iterations: int, default 1: the number of power-iteration steps per training call.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        What the wrapped layer accepts (rank 1 or more).
+
+    Output shape:
+        What the wrapped layer returns.
+
+    Raises:
+        ValueError: ``layer`` is not a Layer, ``power_iterations`` is not a positive int; when building,
+            a wrapped layer with neither a ``kernel`` nor an ``embeddings`` weight.
+
     >>> from kerastorch.layers import Dense
     >>> layer = SpectralNormalization(Dense(4), power_iterations=20)
     >>> _ = layer(torch.ones(1, 8), training=True)

@@ -14,7 +14,29 @@ from kerastorch.saving.object_registration import register_builtin
 
 @register_builtin("keras.layers")
 class UnitNormalization(Layer):
-    """L2-normalizes the inputs over ``axis``; no weights."""
+    """L2-normalizes the inputs over ``axis``; no weights.
+
+    ``outputs = x / max(||x||, 1e-12)``, the norm taken over ``axis`` for each example. Masks pass
+    through unchanged.
+
+    Args:
+        axis: int or list of ints, default -1: the axis or axes the norm is taken over.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The same shape as the inputs.
+
+    Raises:
+        TypeError: an ``axis`` that is not an int or a list of ints.
+        ValueError: an empty ``axis`` list; when building, an axis out of range, repeated or of unknown
+            size.
+
+    >>> UnitNormalization(axis=[1, 2])(torch.full((1, 2, 2), 3.0)).tolist()
+    [[[0.5, 0.5], [0.5, 0.5]]]
+    """
 
     _preserves_shape = True
 

@@ -70,6 +70,28 @@ def _adaptive(rank, pool_mode):
 class AdaptiveAveragePooling1D(_adaptive(1, "average")):
     """Mean-pools ``(batch, steps, channels)`` to ``output_size`` steps.
 
+    Output position ``i`` of an axis of size ``n`` is the mean of the input window
+    ``[floor(i * n / output_size), ceil((i + 1) * n / output_size))``, so any input size gives
+    ``output_size``.
+
+    Args:
+        output_size: int or tuple of 1 int: the output's spatial size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, output_size, channels)`` (channels last) or ``(batch_size, channels, output_size)``
+        (channels first).
+
+    Raises:
+        ValueError: an ``output_size`` that is not positive or an unknown ``data_format``; when called,
+            inputs of another rank or with an empty spatial axis.
+
     >>> import torch
     >>> AdaptiveAveragePooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
     [0.5, 2.5]
@@ -79,6 +101,28 @@ class AdaptiveAveragePooling1D(_adaptive(1, "average")):
 @register_builtin("keras.layers")
 class AdaptiveAveragePooling2D(_adaptive(2, "average")):
     """Mean-pools an image to ``output_size`` (an int or ``(height, width)``).
+
+    Output position ``i`` of an axis of size ``n`` is the mean of the input window
+    ``[floor(i * n / output_size), ceil((i + 1) * n / output_size))``, so any input size gives
+    ``output_size``.
+
+    Args:
+        output_size: int or tuple of 2 ints: the output's spatial size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, output_size[0], output_size[1], channels)`` (channels last) or
+        ``(batch_size, channels, output_size[0], output_size[1])`` (channels first).
+
+    Raises:
+        ValueError: an ``output_size`` that is not positive or an unknown ``data_format``; when called,
+            inputs of another rank or with an empty spatial axis.
 
     >>> import torch
     >>> AdaptiveAveragePooling2D(1)(torch.ones(2, 5, 5, 3)).shape
@@ -90,6 +134,28 @@ class AdaptiveAveragePooling2D(_adaptive(2, "average")):
 class AdaptiveAveragePooling3D(_adaptive(3, "average")):
     """Mean-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
 
+    Output position ``i`` of an axis of size ``n`` is the mean of the input window
+    ``[floor(i * n / output_size), ceil((i + 1) * n / output_size))``, so any input size gives
+    ``output_size``.
+
+    Args:
+        output_size: int or tuple of 3 ints: the output's spatial size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, output_size[0], output_size[1], output_size[2], channels)`` (channels last) or
+        ``(batch_size, channels, output_size[0], output_size[1], output_size[2])`` (channels first).
+
+    Raises:
+        ValueError: an ``output_size`` that is not positive or an unknown ``data_format``; when called,
+            inputs of another rank or with an empty spatial axis.
+
     >>> import torch
     >>> AdaptiveAveragePooling3D((1, 2, 2))(torch.ones(1, 3, 4, 4, 2)).shape
     torch.Size([1, 1, 2, 2, 2])
@@ -99,6 +165,28 @@ class AdaptiveAveragePooling3D(_adaptive(3, "average")):
 @register_builtin("keras.layers")
 class AdaptiveMaxPooling1D(_adaptive(1, "max")):
     """Max-pools ``(batch, steps, channels)`` to ``output_size`` steps.
+
+    Output position ``i`` of an axis of size ``n`` is the maximum of the input window
+    ``[floor(i * n / output_size), ceil((i + 1) * n / output_size))``, so any input size gives
+    ``output_size``.
+
+    Args:
+        output_size: int or tuple of 1 int: the output's spatial size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, output_size, channels)`` (channels last) or ``(batch_size, channels, output_size)``
+        (channels first).
+
+    Raises:
+        ValueError: an ``output_size`` that is not positive or an unknown ``data_format``; when called,
+            inputs of another rank or with an empty spatial axis.
 
     >>> import torch
     >>> AdaptiveMaxPooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
@@ -110,6 +198,28 @@ class AdaptiveMaxPooling1D(_adaptive(1, "max")):
 class AdaptiveMaxPooling2D(_adaptive(2, "max")):
     """Max-pools an image to ``output_size`` (an int or ``(height, width)``).
 
+    Output position ``i`` of an axis of size ``n`` is the maximum of the input window
+    ``[floor(i * n / output_size), ceil((i + 1) * n / output_size))``, so any input size gives
+    ``output_size``.
+
+    Args:
+        output_size: int or tuple of 2 ints: the output's spatial size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, output_size[0], output_size[1], channels)`` (channels last) or
+        ``(batch_size, channels, output_size[0], output_size[1])`` (channels first).
+
+    Raises:
+        ValueError: an ``output_size`` that is not positive or an unknown ``data_format``; when called,
+            inputs of another rank or with an empty spatial axis.
+
     >>> import torch
     >>> AdaptiveMaxPooling2D((2, 2), data_format="channels_first")(torch.ones(1, 3, 5, 5)).shape
     torch.Size([1, 3, 2, 2])
@@ -119,6 +229,28 @@ class AdaptiveMaxPooling2D(_adaptive(2, "max")):
 @register_builtin("keras.layers")
 class AdaptiveMaxPooling3D(_adaptive(3, "max")):
     """Max-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
+
+    Output position ``i`` of an axis of size ``n`` is the maximum of the input window
+    ``[floor(i * n / output_size), ceil((i + 1) * n / output_size))``, so any input size gives
+    ``output_size``.
+
+    Args:
+        output_size: int or tuple of 3 ints: the output's spatial size.
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, output_size[0], output_size[1], output_size[2], channels)`` (channels last) or
+        ``(batch_size, channels, output_size[0], output_size[1], output_size[2])`` (channels first).
+
+    Raises:
+        ValueError: an ``output_size`` that is not positive or an unknown ``data_format``; when called,
+            inputs of another rank or with an empty spatial axis.
 
     >>> import torch
     >>> AdaptiveMaxPooling3D(1)(torch.ones(1, 3, 3, 3, 2)).shape

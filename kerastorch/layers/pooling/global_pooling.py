@@ -12,6 +12,24 @@ from kerastorch.saving.object_registration import register_builtin
 class GlobalMaxPooling1D(BaseGlobalPooling):
     """Maximum over the steps of ``(batch, steps, channels)``.
 
+    Args:
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        keepdims: bool, default False: whether to keep the spatial axes, with size 1.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, channels)``; with ``keepdims``, ``(batch_size, 1, channels)`` (channels last) or
+        ``(batch_size, channels, 1)`` (channels first).
+
+    Raises:
+        ValueError: an unknown ``data_format`` or a non-bool ``keepdims``; when called, inputs of another
+            rank.
+
     >>> import torch
     >>> GlobalMaxPooling1D()(torch.ones(2, 5, 3)).shape
     torch.Size([2, 3])
@@ -24,6 +42,24 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
 @register_builtin("keras.layers")
 class GlobalMaxPooling2D(BaseGlobalPooling):
     """Maximum over the height and width of an image.
+
+    Args:
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        keepdims: bool, default False: whether to keep the spatial axes, with size 1.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, channels)``; with ``keepdims``, ``(batch_size, 1, 1, channels)`` (channels last) or
+        ``(batch_size, channels, 1, 1)`` (channels first).
+
+    Raises:
+        ValueError: an unknown ``data_format`` or a non-bool ``keepdims``; when called, inputs of another
+            rank.
 
     >>> import torch
     >>> GlobalMaxPooling2D()(torch.ones(2, 4, 4, 3)).shape
@@ -38,6 +74,24 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 class GlobalMaxPooling3D(BaseGlobalPooling):
     """Maximum over the three spatial axes of a volume.
 
+    Args:
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        keepdims: bool, default False: whether to keep the spatial axes, with size 1.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, channels)``; with ``keepdims``, ``(batch_size, 1, 1, 1, channels)`` (channels last) or
+        ``(batch_size, channels, 1, 1, 1)`` (channels first).
+
+    Raises:
+        ValueError: an unknown ``data_format`` or a non-bool ``keepdims``; when called, inputs of another
+            rank.
+
     >>> import torch
     >>> GlobalMaxPooling3D(keepdims=True)(torch.ones(2, 3, 3, 3, 4)).shape
     torch.Size([2, 1, 1, 1, 4])
@@ -50,6 +104,29 @@ class GlobalMaxPooling3D(BaseGlobalPooling):
 @register_builtin("keras.layers")
 class GlobalAveragePooling1D(BaseGlobalPooling):
     """Mean over the steps of ``(batch, steps, channels)``; a ``mask`` limits it to the unmasked steps.
+
+    Args:
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        keepdims: bool, default False: whether to keep the spatial axes, with size 1.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        inputs: the tensor to pool.
+        mask: boolean tensor ``(batch_size, steps)`` or None, default None: True for the steps to
+            average; None (and no Keras mask on the inputs) averages every step.
+
+    Input shape:
+        ``(batch_size, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, channels)``; with ``keepdims``, ``(batch_size, 1, channels)`` (channels last) or
+        ``(batch_size, channels, 1)`` (channels first).
+
+    Raises:
+        ValueError: an unknown ``data_format`` or a non-bool ``keepdims``; when called, inputs of another
+            rank.
 
     >>> import torch
     >>> x = torch.arange(6.0).reshape(1, 3, 2)
@@ -65,6 +142,24 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
 class GlobalAveragePooling2D(BaseGlobalPooling):
     """Mean over the height and width of an image.
 
+    Args:
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        keepdims: bool, default False: whether to keep the spatial axes, with size 1.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, channels)``; with ``keepdims``, ``(batch_size, 1, 1, channels)`` (channels last) or
+        ``(batch_size, channels, 1, 1)`` (channels first).
+
+    Raises:
+        ValueError: an unknown ``data_format`` or a non-bool ``keepdims``; when called, inputs of another
+            rank.
+
     >>> import torch
     >>> GlobalAveragePooling2D()(torch.ones(2, 4, 4, 3)).shape
     torch.Size([2, 3])
@@ -77,6 +172,24 @@ class GlobalAveragePooling2D(BaseGlobalPooling):
 @register_builtin("keras.layers")
 class GlobalAveragePooling3D(BaseGlobalPooling):
     """Mean over the three spatial axes of a volume.
+
+    Args:
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        keepdims: bool, default False: whether to keep the spatial axes, with size 1.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, channels)``; with ``keepdims``, ``(batch_size, 1, 1, 1, channels)`` (channels last) or
+        ``(batch_size, channels, 1, 1, 1)`` (channels first).
+
+    Raises:
+        ValueError: an unknown ``data_format`` or a non-bool ``keepdims``; when called, inputs of another
+            rank.
 
     >>> import torch
     >>> GlobalAveragePooling3D()(torch.ones(2, 3, 3, 3, 4)).shape

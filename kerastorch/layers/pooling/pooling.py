@@ -12,6 +12,29 @@ from kerastorch.saving.object_registration import register_builtin
 class MaxPooling1D(BasePooling):
     """Maximum over windows of ``(batch, steps, channels)``.
 
+    Args:
+        pool_size: int or tuple of 1 int, default ``2``: the size of the pooling window.
+        strides: int or tuple of 1 int or None, default None: the step of the window;
+            ``pool_size`` when None.
+        padding: str, default ``"valid"``: ``"valid"`` (windows inside the input only) or ``"same"``
+            (``ceil(n / strides)`` outputs; windows that reach past the input use only its elements).
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, pooled_steps, channels)`` (channels last) or ``(batch_size, channels, pooled_steps)``
+        (channels first), where each pooled size is ``floor((n - pool_size) / strides) + 1`` for
+        ``"valid"`` and ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``pool_size`` or ``strides`` that is not positive, an unknown ``padding`` or
+            ``data_format``; when called, inputs of another rank or an empty output.
+
     >>> import torch
     >>> MaxPooling1D()(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
     [1.0, 3.0]
@@ -24,6 +47,29 @@ class MaxPooling1D(BasePooling):
 @register_builtin("keras.layers")
 class MaxPooling2D(BasePooling):
     """Maximum over windows of an image.
+
+    Args:
+        pool_size: int or tuple of 2 ints, default ``(2, 2)``: the size of the pooling window.
+        strides: int or tuple of 2 ints or None, default None: the step of the window;
+            ``pool_size`` when None.
+        padding: str, default ``"valid"``: ``"valid"`` (windows inside the input only) or ``"same"``
+            (``ceil(n / strides)`` outputs; windows that reach past the input use only its elements).
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, pooled_height, pooled_width, channels)`` (channels last) or
+        ``(batch_size, channels, pooled_height, pooled_width)`` (channels first), where each pooled size is
+        ``floor((n - pool_size) / strides) + 1`` for ``"valid"`` and ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``pool_size`` or ``strides`` that is not positive, an unknown ``padding`` or
+            ``data_format``; when called, inputs of another rank or an empty output.
 
     >>> import torch
     >>> MaxPooling2D((2, 2))(torch.ones(2, 5, 5, 3)).shape
@@ -38,6 +84,30 @@ class MaxPooling2D(BasePooling):
 class MaxPooling3D(BasePooling):
     """Maximum over windows of a volume.
 
+    Args:
+        pool_size: int or tuple of 3 ints, default ``(2, 2, 2)``: the size of the pooling window.
+        strides: int or tuple of 3 ints or None, default None: the step of the window;
+            ``pool_size`` when None.
+        padding: str, default ``"valid"``: ``"valid"`` (windows inside the input only) or ``"same"``
+            (``ceil(n / strides)`` outputs; windows that reach past the input use only its elements).
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, pooled_depth, pooled_height, pooled_width, channels)`` (channels last) or
+        ``(batch_size, channels, pooled_depth, pooled_height, pooled_width)`` (channels first), where
+        each pooled size is ``floor((n - pool_size) / strides) + 1`` for ``"valid"`` and
+        ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``pool_size`` or ``strides`` that is not positive, an unknown ``padding`` or
+            ``data_format``; when called, inputs of another rank or an empty output.
+
     >>> import torch
     >>> MaxPooling3D(padding="same")(torch.ones(1, 3, 4, 5, 2)).shape
     torch.Size([1, 2, 2, 3, 2])
@@ -50,6 +120,30 @@ class MaxPooling3D(BasePooling):
 @register_builtin("keras.layers")
 class AveragePooling1D(BasePooling):
     """Mean over windows of ``(batch, steps, channels)``.
+
+    Args:
+        pool_size: int or tuple of 1 int: the size of the pooling window.
+        strides: int or tuple of 1 int or None, default None: the step of the window;
+            ``pool_size`` when None.
+        padding: str, default ``"valid"``: ``"valid"`` (windows inside the input only) or ``"same"``
+            (``ceil(n / strides)`` outputs; windows that reach past the input average only the elements
+            they cover).
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, pooled_steps, channels)`` (channels last) or ``(batch_size, channels, pooled_steps)``
+        (channels first), where each pooled size is ``floor((n - pool_size) / strides) + 1`` for
+        ``"valid"`` and ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``pool_size`` or ``strides`` that is not positive, an unknown ``padding`` or
+            ``data_format``; when called, inputs of another rank or an empty output.
 
     >>> import torch
     >>> AveragePooling1D(2)(torch.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
@@ -64,6 +158,30 @@ class AveragePooling1D(BasePooling):
 class AveragePooling2D(BasePooling):
     """Mean over windows of an image.
 
+    Args:
+        pool_size: int or tuple of 2 ints: the size of the pooling window.
+        strides: int or tuple of 2 ints or None, default None: the step of the window;
+            ``pool_size`` when None.
+        padding: str, default ``"valid"``: ``"valid"`` (windows inside the input only) or ``"same"``
+            (``ceil(n / strides)`` outputs; windows that reach past the input average only the elements
+            they cover).
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, pooled_height, pooled_width, channels)`` (channels last) or
+        ``(batch_size, channels, pooled_height, pooled_width)`` (channels first), where each pooled size is
+        ``floor((n - pool_size) / strides) + 1`` for ``"valid"`` and ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``pool_size`` or ``strides`` that is not positive, an unknown ``padding`` or
+            ``data_format``; when called, inputs of another rank or an empty output.
+
     >>> import torch
     >>> AveragePooling2D(3, strides=1, padding="same")(torch.ones(2, 5, 5, 3)).shape
     torch.Size([2, 5, 5, 3])
@@ -76,6 +194,31 @@ class AveragePooling2D(BasePooling):
 @register_builtin("keras.layers")
 class AveragePooling3D(BasePooling):
     """Mean over windows of a volume.
+
+    Args:
+        pool_size: int or tuple of 3 ints: the size of the pooling window.
+        strides: int or tuple of 3 ints or None, default None: the step of the window;
+            ``pool_size`` when None.
+        padding: str, default ``"valid"``: ``"valid"`` (windows inside the input only) or ``"same"``
+            (``ceil(n / strides)`` outputs; windows that reach past the input average only the elements
+            they cover).
+        data_format: str or None, default None: ``"channels_last"`` (channels on the last axis) or
+            ``"channels_first"``; None uses ``keras.config.image_data_format()``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        ``(batch_size, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, pooled_depth, pooled_height, pooled_width, channels)`` (channels last) or
+        ``(batch_size, channels, pooled_depth, pooled_height, pooled_width)`` (channels first), where
+        each pooled size is ``floor((n - pool_size) / strides) + 1`` for ``"valid"`` and
+        ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``pool_size`` or ``strides`` that is not positive, an unknown ``padding`` or
+            ``data_format``; when called, inputs of another rank or an empty output.
 
     >>> import torch
     >>> AveragePooling3D(2)(torch.ones(1, 4, 4, 4, 2)).shape

@@ -35,6 +35,10 @@ class AutoContrast(ValueRangeLayer):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``value_range`` that is not a pair of numbers, an unknown ``data_format``, or inputs that are
+            not of rank 3 or 4.
+
     >>> AutoContrast(value_range=(0, 1))(torch.tensor([[[0.2], [0.6]]])).flatten().tolist()
     [0.0, 1.0]
     """

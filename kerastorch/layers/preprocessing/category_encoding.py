@@ -100,6 +100,36 @@ def _skip_checks(tensor):
 class CategoryEncoding(Layer):
     """Encodes integer ids in ``[0, num_tokens)`` as one-hot, multi-hot or count vectors.
 
+    See the module docstring for the axes each mode reduces. The call takes ``count_weights`` (a tensor
+    broadcastable to the inputs' shape, ``output_mode="count"`` only): what each id adds instead of 1.
+
+    Args:
+        num_tokens: int, at least 1: the number of distinct ids, the length of the encoded vectors (required,
+            though it defaults to None as in Keras).
+        output_mode: str, default ``"multi_hot"``: ``"one_hot"`` (one vector per id), ``"multi_hot"`` (1 for
+            each id present in a sample) or ``"count"`` (how often each id occurs); ``"binary"`` means
+            ``"multi_hot"``.
+        sparse: bool, default False: sparse outputs; only False is supported.
+        **kwargs: base layer arguments (``name``, ``dtype``...); ``dtype`` is the outputs' dtype.
+
+    Input shape:
+        Integer ids of any rank (float and bool inputs are cast to int64): typically ``(batch, length)`` for
+        ``"multi_hot"``/``"count"`` and ``(batch,)`` or ``(batch, 1)`` for ``"one_hot"``; a scalar is one
+        sample of length 1.
+
+    Output shape:
+        ``"one_hot"``: the input shape with ``num_tokens`` appended (a last axis of size 1 is replaced).
+        ``"multi_hot"``/``"count"``: ``(batch, num_tokens)`` for ``(batch, length)``, ``(num_tokens,)`` for
+        a rank-1 input; for higher ranks axis 1 is reduced and ``num_tokens`` appended.
+
+    Raises:
+        ValueError: for a missing or non-positive ``num_tokens``, an unknown ``output_mode``, ``sparse=True``,
+            ids outside ``[0, num_tokens)``, or ``count_weights`` that do not broadcast to the inputs or come
+            with another mode than ``"count"``.
+        TypeError: for complex inputs.
+
+    Example:
+
     >>> CategoryEncoding(num_tokens=4)(torch.tensor([[0, 1], [3, 3]]))   # multi_hot
     tensor([[1., 1., 0., 0.],
             [0., 0., 0., 1.]])

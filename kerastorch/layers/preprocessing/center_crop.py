@@ -17,6 +17,30 @@ from kerastorch.saving.object_registration import register_builtin
 class CenterCrop(SizedImageLayer):
     """Crops the centre of images (rank 3 or 4) to ``(height, width)``.
 
+    An odd difference leaves the extra row (column) at the bottom (right). Images smaller than the target
+    on a side are cropped to the target's aspect ratio and resized (bilinear) instead; integer images are
+    then rounded back to their dtype.
+
+    Args:
+        height: int, positive: the output's height.
+        width: int, positive: the output's width.
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape with ``height`` and ``width`` replaced by the targets.
+
+    Raises:
+        ValueError: for a ``height``/``width`` that is not a positive int, an unknown ``data_format``, or
+            inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> import torch
     >>> CenterCrop(4, 4)(torch.ones(2, 2, 2, 3)).shape   # too small: resized
     torch.Size([2, 4, 4, 3])

@@ -42,6 +42,11 @@ class CutMix(MixingAugmentation):
     Output shape:
         The input's: images, or a dict with the same entries.
 
+    Raises:
+        ValueError: for a ``factor`` outside ``[0, 1]``, a non-int ``seed``, an unknown ``data_format``, a dict input
+            without ``"images"``, or ``"bounding_boxes"`` without a ``bounding_box_format``.
+        NotImplementedError: for inputs with ``"bounding_boxes"`` in training (not supported, as in Keras 3.15).
+
     >>> CutMix(0.5).factor
     (0, 0.5)
     """

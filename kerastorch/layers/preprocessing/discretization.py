@@ -67,6 +67,38 @@ def quantile_boundaries(values, num_bins):
 class Discretization(Layer):
     """Buckets values by ``bin_boundaries``, or by ``num_bins`` quantile boundaries learnt with ``adapt``.
 
+    Exactly one of ``bin_boundaries`` and ``num_bins`` is given. Bucket ``i`` holds the values ``x`` with
+    ``bin_boundaries[i-1] <= x < bin_boundaries[i]`` (see the module docstring).
+
+    Args:
+        bin_boundaries: list of floats (sorted) or None, default None: the boundaries of the buckets;
+            ``len(bin_boundaries) + 1`` buckets.
+        num_bins: int or None, default None: the number of buckets whose boundaries ``adapt`` learns
+            (quantiles of the data).
+        epsilon: float, default 0.01: Keras's approximation error of the quantiles; kept in the config but
+            unused (kerastorch's quantiles are exact).
+        output_mode: str, default ``"int"``: ``"int"`` (int32 bucket ids), or ``"one_hot"``, ``"multi_hot"``,
+            ``"count"`` (the ids encoded as ``CategoryEncoding`` does, in the compute dtype).
+        sparse: bool, default False: sparse outputs; only False is supported.
+        dtype: dtype or dtype policy name, default None: the layer's dtype policy (its compute dtype is the
+            one values are cast to and the encoded outputs' dtype).
+        name: str or None, default None: the layer's name.
+
+    Input shape:
+        Any shape of numbers (lists and scalars are accepted).
+
+    Output shape:
+        ``"int"``: the input shape; the other modes: as ``CategoryEncoding`` with ``num_tokens`` the number of
+        buckets (``(batch, buckets)`` for ``(batch, length)`` with ``"multi_hot"``/``"count"``).
+
+    Raises:
+        ValueError: for both or neither of ``bin_boundaries`` and ``num_bins``, a non-positive ``num_bins``,
+            unsorted ``bin_boundaries``, an unknown ``output_mode``, ``sparse=True``; when called before
+            ``adapt`` with only ``num_bins``; from ``adapt``, on a layer made with ``bin_boundaries`` or
+            on empty data.
+
+    Example:
+
     >>> layer = Discretization(num_bins=4)
     >>> layer.adapt(np.arange(8.0))
     >>> layer.bin_boundaries

@@ -45,6 +45,10 @@ class Equalization(ValueRangeLayer):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``value_range`` that is not a pair of numbers, a ``bins`` that is not a positive int, an
+            unknown ``data_format``, or inputs that are not of rank 3 or 4.
+
     >>> Equalization(value_range=(0, 1), bins=4)(torch.tensor([[[0.2], [0.7]]])).flatten().tolist()
     [0.0, 1.0]
     """

@@ -59,6 +59,11 @@ class HashedCrossing(Layer):
         ``"int"``: the feature shape. ``"one_hot"``: ``(batch, num_bins)`` for ``(batch,)`` or ``(batch, 1)``
         features, ``(1, num_bins)`` for scalars.
 
+    Raises:
+        ValueError: for a ``num_bins`` that is not a positive int, an unknown ``output_mode``, ``sparse=True``, a
+            non-integer ``dtype`` with ``"int"``, or inputs that are not two or more features of one allowed shape and
+            an integer or string dtype, or ragged, or symbolic strings.
+
     Example:
     >>> layer = HashedCrossing(num_bins=5, output_mode="one_hot")
     >>> layer((["A", "B", "A", "B", "A"], [101, 101, 101, 102, 102]))

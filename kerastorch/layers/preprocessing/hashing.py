@@ -107,6 +107,11 @@ class Hashing(Layer):
         replaced). ``"multi_hot"`` / ``"count"``: ``(num_bins,)`` for a 1D input (one sample), else the input
         shape with axis 1 replaced by ``num_bins`` as the last axis (``(batch, length) -> (batch, num_bins)``).
 
+    Raises:
+        ValueError: for a ``num_bins`` that is not a positive int, an unknown ``output_mode``, ``sparse=True``, a
+            non-integer ``dtype`` with ``"int"``, a malformed ``mask_value`` or ``salt``, ragged inputs or inputs of
+            another dtype, a ``mask_value`` of another kind than the inputs, or symbolic string inputs.
+
     Example:
     >>> Hashing(num_bins=3, mask_value="")([["A"], ["B"], [""], ["C"], ["D"]]).flatten()
     tensor([1, 1, 0, 2, 2])

@@ -49,6 +49,9 @@ class IntegerLookup(IndexLookup):
         pad_to_max_tokens: bool, default False. Encode over ``max_tokens`` slots whatever the vocabulary size.
         oov_method: str, default ``"floormod"``. ``"farmhash"`` hashes the decimal text of OOV tokens instead.
         salt: int, pair of ints or None, default None. With ``oov_method="farmhash"``: key the hash (SipHash).
+        name: str or None, default None. The layer's name.
+        **kwargs: base layer arguments (``dtype``...), and the ``vocabulary_size`` / ``has_input_vocabulary``
+            keys of Keras's configs.
 
     Input shape:
         Any shape of integers (a tensor, NumPy array or list).
@@ -57,6 +60,14 @@ class IntegerLookup(IndexLookup):
         ``"int"``: the input shape. ``"one_hot"``: the input shape plus ``(depth,)`` (a last axis of size 1 is
         replaced). Other modes: the input shape with its last axis replaced by ``(depth,)``; ``depth`` is the
         vocabulary size, or ``max_tokens`` with ``pad_to_max_tokens=True``.
+
+    Raises:
+        ValueError: for invalid arguments (``max_tokens`` of 1 or less, a negative ``num_oov_indices``,
+            ``pad_to_max_tokens`` without ``max_tokens``, an unknown ``output_mode``, ``invert`` with another mode than
+            ``"int"``, ``sparse=True``, ``idf_weights`` without ``"tf_idf"``, an unknown ``oov_method`` or
+            ``vocabulary_dtype``, a ``salt`` without ``"farmhash"``); a vocabulary that is empty, not 1D, repeats a
+            token, holds a special token or exceeds ``max_tokens``; ``adapt`` on a layer made with a vocabulary; an
+            out-of-vocabulary input with ``num_oov_indices=0``.
 
     Example:
     >>> layer = IntegerLookup(vocabulary=[12, 36, 1138, 42])

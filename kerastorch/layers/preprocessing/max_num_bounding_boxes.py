@@ -56,6 +56,11 @@ class MaxNumBoundingBoxes(Layer):
         The same dict with ``"boxes"`` ``(batch, max_number, 4)`` and ``"labels"`` ``(batch, max_number)``
         (unbatched: ``(max_number, 4)`` and ``(max_number,)``).
 
+    Raises:
+        ValueError: for a ``max_number`` that is not a positive int, a ``fill_value`` that is not a number, a
+            ``bounding_box_format`` that is not a str, an unknown ``data_format``, or ``"bounding_boxes"`` that are not
+            a dict of ``"boxes"`` ``(..., num_boxes, 4)`` and ``"labels"`` with one entry per box.
+
     >>> boxes = {"boxes": torch.rand(2, 5, 4), "labels": torch.arange(10).reshape(2, 5)}
     >>> MaxNumBoundingBoxes(2)({"bounding_boxes": boxes})["bounding_boxes"]["labels"].tolist()
     [[0, 1], [5, 6]]

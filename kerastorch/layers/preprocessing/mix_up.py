@@ -45,6 +45,10 @@ class MixUp(MixingAugmentation):
     Output shape:
         The input's: images, or a dict with the same entries.
 
+    Raises:
+        ValueError: for an ``alpha`` that is not a positive number, a non-int ``seed``, an unknown ``data_format``, a
+            dict input without ``"images"``, or bounding boxes without a ``bounding_box_format``.
+
     >>> MixUp()(torch.ones(4, 3, 3, 3), training=True).unique().tolist()   # equal images stay equal
     [1.0]
     """

@@ -39,6 +39,32 @@ def _as_tensor(batch):
 class Normalization(Layer):
     """Feature-wise standardization with a mean and variance per position of ``axis``.
 
+    Computes ``(inputs - mean) / max(sqrt(variance), epsilon())``, or ``mean + inputs * max(sqrt(variance),
+    epsilon())`` with ``invert=True``. Without ``mean``/``variance`` the statistics are weights set by
+    ``adapt(data)`` (zeros and ones before it). Integer inputs are cast to the compute dtype.
+
+    Args:
+        axis: int, tuple of ints or None, default -1: the axes that keep their own statistics (the others are
+            reduced by ``adapt``); None: one scalar mean and variance.
+        mean: float, array or None, default None: the mean, broadcast to the kept axes; given together with
+            ``variance``, it replaces ``adapt``.
+        variance: float, array or None, default None: the variance, of the shape of ``mean``.
+        invert: bool, default False: undo the normalization (map standardized values back) instead.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any shape whose sizes on ``axis`` are known (and fit the given ``mean``/``variance``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a malformed ``axis``; ``mean`` without ``variance`` (or the reverse), or of different
+            shapes, or with more axes than ``axis``; when built, an ``axis`` out of range or of unknown size;
+            from ``adapt``, statistics given to the constructor, empty data or data of another shape.
+
+    Example:
+
     >>> Normalization(mean=2.0, variance=4.0)(torch.tensor([[0.0, 4.0]]))
     tensor([[-1.,  1.]])
     """

@@ -41,6 +41,9 @@ class Pipeline(Layer):
     Output shape:
         What the last layer returns.
 
+    Raises:
+        ValueError: for ``layers`` that is not a list or tuple of layers.
+
     >>> from kerastorch import layers
     >>> pipeline = Pipeline([layers.AutoContrast(), layers.RandomSharpness(0.5, seed=1)])
     >>> [type(layer).__name__ for layer in pipeline.layers]

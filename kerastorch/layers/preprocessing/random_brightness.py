@@ -20,6 +20,32 @@ from kerastorch.saving.object_registration import register_builtin
 class RandomBrightness(RandomImageLayer):
     """Randomly shifts brightness in training; the identity in inference.
 
+    Each image gets ``delta * (value_range[1] - value_range[0])`` added, ``delta`` drawn uniformly in the
+    ``factor`` range, and is clipped to ``value_range``. Integer images are cast to the compute dtype.
+
+    Args:
+        factor: float or pair of floats in ``[-1, 1]``: the range ``delta`` is drawn from; a number ``f`` means
+            ``(-f, f)``, a pair ``(lower, upper)`` is used as given (sorted).
+        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values; outputs are clipped
+            to it.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``factor`` outside ``[-1, 1]`` or not a number or pair, a ``value_range`` that is not
+            a pair, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> RandomBrightness(0.2).factor
     (-0.2, 0.2)
     """

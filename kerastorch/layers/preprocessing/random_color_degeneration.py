@@ -38,6 +38,11 @@ class RandomColorDegeneration(FactorAugmentation):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``factor`` outside ``[-1, 1]`` or not a number or pair, a ``value_range`` that is not a pair
+            of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4, or inputs
+            without 3 channels.
+
     >>> RandomColorDegeneration(0.4).factor
     (-0.4, 0.4)
     """

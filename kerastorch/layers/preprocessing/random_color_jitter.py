@@ -49,6 +49,11 @@ class RandomColorJitter(RandomImageLayer):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``value_range`` that is not a pair of numbers, a factor its layer refuses, a non-int ``seed``,
+            an unknown ``data_format``, or inputs that are not of rank 3 or 4, or inputs without 3 channels when
+            saturation or hue is changed.
+
     >>> jitter = RandomColorJitter(brightness_factor=0.2, hue_factor=0.1, seed=0)
     >>> [type(layer).__name__ for layer in jitter.color_layers]
     ['RandomBrightness', 'RandomHue']

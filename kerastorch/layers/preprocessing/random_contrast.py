@@ -22,6 +22,34 @@ from kerastorch.saving.object_registration import register_builtin
 class RandomContrast(RandomImageLayer):
     """Randomly adjusts contrast in training; the identity in inference.
 
+    Each image's deviation from its per-channel mean is scaled by ``c`` drawn uniformly in
+    ``[1 - lower, 1 + upper]``, and the result clipped to ``value_range``. Integer images are cast to the
+    compute dtype.
+
+    Args:
+        factor: float or pair of floats in ``[0, 1]``: ``(lower, upper)``; a number ``f`` means ``(0, f)`` (as
+            in Keras 3.15: contrast is then never reduced), a pair is used as given (sorted).
+        value_range: pair of numbers ``(low, high)``, default ``(0, 255)``: the range of the pixel values;
+            outputs are clipped to it.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``factor`` outside ``[0, 1]`` or not a number or pair, a ``value_range`` that is not
+            a pair with ``low <= high``, a non-int ``seed``, an unknown ``data_format``, or inputs that are not
+            of rank 3 or 4.
+
+    Example:
+
     >>> RandomContrast(0.3).factor
     (0, 0.3)
     """

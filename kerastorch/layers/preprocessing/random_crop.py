@@ -32,6 +32,30 @@ from kerastorch.saving.object_registration import register_builtin
 class RandomCrop(SizedImageLayer, RandomImageLayer):
     """Randomly crops images (rank 3 or 4) to ``(height, width)`` in training; resizes them in inference.
 
+    See the module docstring for images smaller than the target and for inference (the largest centred box
+    with the target aspect ratio, resized).
+
+    Args:
+        height: int, positive: the output's height.
+        width: int, positive: the output's width.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape with ``height`` and ``width`` replaced by the targets.
+
+    Raises:
+        ValueError: for a ``height``/``width`` that is not a positive int, a non-int ``seed``, an unknown
+            ``data_format``, or inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> RandomCrop(3, 2).compute_output_shape((None, 8, 8, 3))
     (None, 3, 2, 3)
     """

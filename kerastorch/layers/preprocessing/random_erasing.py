@@ -47,6 +47,11 @@ class RandomErasing(ValueRangeAugmentation):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``factor`` or ``scale`` outside ``[0, 1]``, a ``fill_value`` that is neither None, a number
+            nor 3 numbers (or 3 numbers for images without 3 channels), a ``value_range`` that is not a pair of numbers,
+            a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4.
+
     >>> layer = RandomErasing(factor=(1.0, 1.0), scale=(0.25, 0.25), fill_value=1.0, seed=0)
     >>> int(layer(torch.zeros(2, 4, 4, 1), training=True).sum())   # a 2x2 box in each image
     8

@@ -22,6 +22,29 @@ MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 class RandomFlip(RandomImageLayer):
     """Randomly flips images in training; the identity in inference.
 
+    Each image is flipped with probability 1/2 (one draw per image, also in the combined mode).
+
+    Args:
+        mode: str, default ``"horizontal_and_vertical"``: ``"horizontal"`` (left-right), ``"vertical"``
+            (up-down) or ``"horizontal_and_vertical"`` (both at once).
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for an unknown ``mode`` or ``data_format``, a non-int ``seed``, or inputs that are not of
+            rank 3 or 4.
+
+    Example:
+
     >>> RandomFlip()(torch.ones(2, 3, 3, 1)).shape
     torch.Size([2, 3, 3, 1])
     """

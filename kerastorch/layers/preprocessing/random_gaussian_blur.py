@@ -73,6 +73,11 @@ class RandomGaussianBlur(ValueRangeAugmentation):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``factor`` outside ``[0, 1]``, a ``kernel_size`` that is not a positive odd int or pair of
+            them, a ``sigma`` out of bounds, a ``value_range`` that is not a pair of numbers, a non-int ``seed``, an
+            unknown ``data_format``, or inputs that are not of rank 3 or 4.
+
     >>> RandomGaussianBlur(0.5, kernel_size=5, sigma=(0.5, 2.0)).get_config()["kernel_size"]
     (5, 5)
     """

@@ -22,6 +22,29 @@ LUMA = (0.2989, 0.587, 0.114)
 class RandomGrayscale(RandomImageLayer):
     """Randomly converts RGB images to grayscale in training; the identity in inference.
 
+    A converted image has its luma in each of its 3 channels (see the module docstring); single-channel
+    images pass unchanged.
+
+    Args:
+        factor: float in ``[0, 1]``, default 0.5: the probability that an image is converted.
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``), with 3 (RGB) or 1 channels.
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``factor`` outside ``[0, 1]``, a non-int ``seed``, an unknown ``data_format``, inputs
+            that are not of rank 3 or 4, or (in training) inputs with another number of channels than 1 or 3.
+
+    Example:
+
     >>> RandomGrayscale(0.2).get_config()["factor"]
     0.2
     """

@@ -37,6 +37,11 @@ class RandomHue(FactorAugmentation):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``factor`` outside ``[0, 1]`` or not a number or pair, a ``value_range`` that is not a pair of
+            numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4, or inputs
+            without 3 channels.
+
     >>> RandomHue(0.3).factor
     (0, 0.3)
     """

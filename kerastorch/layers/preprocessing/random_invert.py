@@ -57,6 +57,32 @@ class ValueRangeAugmentation(RandomImageLayer):
 class RandomInvert(ValueRangeAugmentation):
     """Randomly inverts images in training; the identity in inference.
 
+    An inverted pixel is ``low + high - x`` for ``value_range = (low, high)``; outputs are float (see the
+    module docstring for the draws).
+
+    Args:
+        factor: float or pair of floats in ``[0, 1]``, default 1.0: the range each image's inversion probability
+            is drawn from; a number ``f`` means ``(0, f)``, so the default inverts half of the images on average.
+        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``factor`` outside ``[0, 1]`` or not a number or pair, a ``value_range`` that is not a
+            pair of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or
+            4.
+
+    Example:
+
     >>> RandomInvert(0.3).factor
     (0, 0.3)
     """

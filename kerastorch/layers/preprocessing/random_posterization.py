@@ -24,6 +24,32 @@ from kerastorch.saving.object_registration import register_builtin
 class RandomPosterization(ValueRangeAugmentation):
     """Randomly reduces the bits per channel in training; the identity in inference.
 
+    Each image keeps ``bits`` bits of its pixels (in the ``[0, 255]`` scale ``value_range`` maps to), ``bits``
+    drawn per image in ``[lower, upper)`` unless the two are equal; outputs are float.
+
+    Args:
+        factor: int or pair of ints in ``[1, 8]``: the bits kept; an int ``f`` means ``(1, f)``, a pair
+            ``(lower, upper)`` is used as given (sorted).
+        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values (stored sorted).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``factor`` that is not an int or pair of ints in ``[1, 8]``, a ``value_range`` that is
+            not a pair of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank
+            3 or 4.
+
+    Example:
+
     >>> RandomPosterization(4).factor
     (1, 4)
     """

@@ -21,6 +21,35 @@ from kerastorch.saving.object_registration import register_builtin
 class RandomRotation(AffineAugmentation):
     """Randomly rotates images in training; the identity in inference.
 
+    Each image turns about its centre by an angle drawn uniformly in the ``factor`` range (in fractions of a
+    full turn; positive: counter-clockwise).
+
+    Args:
+        factor: float or pair of floats in ``[-1, 1]``: the range of the angle as a fraction of 360 degrees; a
+            number ``f`` means ``(-f, f)``, a pair ``(lower, upper)`` is used as given (sorted).
+        fill_mode: str, default ``"reflect"``: how points outside the image are filled: ``"reflect"``
+            (mirrored about the edge of the last pixel), ``"wrap"`` (from the opposite edge), ``"constant"``
+            (``fill_value``) or ``"nearest"`` (the nearest edge pixel).
+        interpolation: str, default ``"bilinear"``: ``"bilinear"`` or ``"nearest"``.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        fill_value: float, default 0.0: the value of points outside the image with ``fill_mode="constant"``.
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape (integer images come back as float32).
+
+    Raises:
+        ValueError: for a ``factor`` outside ``[-1, 1]`` or not a number or pair, an unknown ``fill_mode``,
+            ``interpolation`` or ``data_format``, a non-int ``seed``, or inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> RandomRotation(0.1).get_config()["factor"]
     (-0.1, 0.1)
     """

@@ -48,6 +48,11 @@ class RandomSaturation(FactorAugmentation):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``factor`` outside ``[-1, 1]`` or not a number or pair, a ``value_range`` that is not a pair
+            of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4, or inputs
+            without 3 channels.
+
     >>> RandomSaturation(0.2).factor
     (-0.2, 0.2)
     """

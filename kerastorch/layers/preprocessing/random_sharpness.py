@@ -42,6 +42,10 @@ class RandomSharpness(FactorAugmentation):
     Output shape:
         The input shape.
 
+    Raises:
+        ValueError: for a ``factor`` outside ``[0, 1]`` or not a number or pair, a ``value_range`` that is not a pair of
+            numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4.
+
     >>> RandomSharpness(0.7).factor
     (0, 0.7)
     """

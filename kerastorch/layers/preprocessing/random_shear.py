@@ -24,6 +24,37 @@ from kerastorch.saving.object_registration import register_builtin
 class RandomShear(AffineAugmentation):
     """Randomly shears images in training; the identity in inference.
 
+    Each image draws a shear along x and one along y in their factors' ranges, with one random sign for both
+    (see the module docstring).
+
+    Args:
+        x_factor: float or pair of floats in ``[0, 1]``, default 0.0: the range of the horizontal shear; a
+            number ``f`` means ``(-f, f)``; Keras's ``(-f, f)`` config form is accepted.
+        y_factor: float or pair of floats in ``[0, 1]``, default 0.0: the range of the vertical shear, as
+            ``x_factor``.
+        interpolation: str, default ``"bilinear"``: ``"bilinear"`` or ``"nearest"``.
+        fill_mode: str, default ``"reflect"``: how points outside the image are filled: ``"reflect"``
+            (mirrored about the edge of the last pixel), ``"wrap"`` (from the opposite edge), ``"constant"``
+            (``fill_value``) or ``"nearest"`` (the nearest edge pixel).
+        fill_value: float, default 0.0: the value of points outside the image with ``fill_mode="constant"``.
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape (integer images come back as float32).
+
+    Raises:
+        ValueError: for a factor outside ``[0, 1]`` or not a number or pair, an unknown ``fill_mode``, ``interpolation``
+            or ``data_format``, a non-int ``seed``, or inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> layer = RandomShear(0.3, (0.1, 0.2))
     >>> layer.x_range, layer.y_range
     ((-0.3, 0.3), (0.1, 0.2))

@@ -19,6 +19,37 @@ from kerastorch.saving.object_registration import register_builtin
 class RandomTranslation(AffineAugmentation):
     """Randomly translates images in training; the identity in inference.
 
+    Each image shifts by ``dy * height`` rows and ``dx * width`` columns, ``dy`` and ``dx`` drawn uniformly in
+    the factors' ranges (positive: down and right).
+
+    Args:
+        height_factor: float or pair of floats in ``[-1, 1]``: the range of the vertical shift as a fraction of
+            the height; a number ``f`` means ``(-f, f)``, a pair ``(lower, upper)`` is used as given (sorted).
+        width_factor: float or pair of floats in ``[-1, 1]``: the range of the horizontal shift as a fraction
+            of the width, as ``height_factor``.
+        fill_mode: str, default ``"reflect"``: how points outside the image are filled: ``"reflect"``
+            (mirrored about the edge of the last pixel), ``"wrap"`` (from the opposite edge), ``"constant"``
+            (``fill_value``) or ``"nearest"`` (the nearest edge pixel).
+        interpolation: str, default ``"bilinear"``: ``"bilinear"`` or ``"nearest"``.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        fill_value: float, default 0.0: the value of points outside the image with ``fill_mode="constant"``.
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape (integer images come back as float32).
+
+    Raises:
+        ValueError: for a factor outside ``[-1, 1]`` or not a number or pair, an unknown ``fill_mode``,
+            ``interpolation`` or ``data_format``, a non-int ``seed``, or inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> RandomTranslation(0.1, 0.2).get_config()["width_factor"]
     0.2
     """

@@ -34,6 +34,26 @@ def _standard(layer, name, value):
 class Rescaling(Layer):
     """Multiplies the inputs by ``scale`` and adds ``offset``.
 
+    Integer inputs are cast to the layer's compute dtype (float32 by default) first.
+
+    Args:
+        scale: float or list of floats: the factor, or one factor per channel (broadcast over the last axis;
+            over axis -3 when ``image_data_format()`` is ``"channels_first"``).
+        offset: float or list of floats, default 0.0: the value added after scaling, one number or one per
+            channel (broadcast like ``scale``).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any shape (with as many channels as a per-channel ``scale``/``offset`` has entries).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``scale`` or ``offset`` that is neither a number nor a non-empty list of numbers.
+
+    Example:
+
     >>> Rescaling(scale=[1.0, 2.0], offset=-1.0)(torch.ones(2, 2))
     tensor([[0., 1.],
             [0., 1.]])

@@ -60,6 +60,35 @@ class Resizing(SizedImageLayer):
     ``crop_to_aspect_ratio`` first takes the largest centred crop with the target aspect ratio;
     ``pad_to_aspect_ratio`` pads evenly with ``fill_value`` instead.
 
+    Args:
+        height: int, positive: the output's height.
+        width: int, positive: the output's width.
+        interpolation: str, default ``"bilinear"``: ``"bilinear"``, ``"nearest"`` or ``"bicubic"``.
+        crop_to_aspect_ratio: bool, default False: crop (centred) to the target aspect ratio before resizing,
+            so the image is not distorted.
+        pad_to_aspect_ratio: bool, default False: pad (evenly on both sides) to the target aspect ratio before
+            resizing, so the image is not distorted.
+        fill_mode: str, default ``"constant"``: how padding is filled; only ``"constant"`` is accepted.
+        fill_value: float, default 0.0: the value of the padding of ``pad_to_aspect_ratio``.
+        antialias: bool, default False: an antialiasing filter when down-sampling (bilinear and bicubic only).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape with ``height`` and ``width`` replaced by the targets.
+
+    Raises:
+        ValueError: for a ``height``/``width`` that is not a positive int, an unknown ``interpolation``,
+            ``fill_mode`` or ``data_format``, both ``crop_to_aspect_ratio`` and ``pad_to_aspect_ratio``, or
+            inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> Resizing(2, 2, interpolation="nearest")(torch.arange(16.0).reshape(4, 4, 1))[..., 0]
     tensor([[ 5.,  7.],
             [13., 15.]])

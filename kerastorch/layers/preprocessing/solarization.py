@@ -23,6 +23,32 @@ from kerastorch.saving.object_registration import register_builtin
 class Solarization(ValueRangeAugmentation):
     """Randomly solarizes images in training; the identity in inference.
 
+    Each image gets a random ``addition`` and has its pixels at or above a random ``threshold`` inverted (in
+    the ``[0, 255]`` scale ``value_range`` maps to; see the module docstring); outputs are float.
+
+    Args:
+        addition_factor: float or pair of floats in ``[0, 1]``, default 0.0: the range of the offset added
+            before thresholding, as a fraction of 255; a number ``f`` means ``(0, f)``.
+        threshold_factor: float or pair of floats in ``[0, 1]``, default 0.0: the range of the threshold, as a
+            fraction of 255; a number ``f`` means ``(0, f)``. With both factors 0 every pixel is inverted.
+        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values (stored sorted).
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...) and ``data_format`` (default
+            ``image_data_format()``).
+
+    Input shape:
+        ``(batch, height, width, channels)`` or one image ``(height, width, channels)`` (channels first with
+        ``data_format="channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a factor outside ``[0, 1]`` or not a number or pair, a ``value_range`` that is not a pair
+            of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4.
+
+    Example:
+
     >>> Solarization(0.2, (0.1, 0.6)).get_config()["threshold_factor"]
     (0.1, 0.6)
     """

@@ -115,7 +115,10 @@ class StringLookup(IndexLookup):
         pad_to_max_tokens: bool, default False. Encode over ``max_tokens`` slots whatever the vocabulary size.
         sparse: bool, default False. Only False is supported (a ValueError otherwise).
         encoding: str, default ``"utf-8"``. How bytes inputs and vocabulary files are decoded.
+        name: str or None, default None. The layer's name.
         salt: int, pair of ints or None, default None. Key the OOV hash with it (SipHash-2-4, as Keras).
+        **kwargs: base layer arguments (``dtype``...), and the ``vocabulary_dtype`` (ignored: always strings),
+            ``vocabulary_size`` and ``has_input_vocabulary`` keys of Keras's configs.
 
     Input shape:
         Any shape of strings (a string, nested lists, a NumPy array); with ``invert=True``, integers (a tensor,
@@ -126,6 +129,13 @@ class StringLookup(IndexLookup):
         ``"one_hot"``: the input shape plus ``(depth,)`` (a last axis of size 1 is replaced). Other modes: the
         input shape with its last axis replaced by ``(depth,)``; ``depth`` is the vocabulary size, or
         ``max_tokens`` with ``pad_to_max_tokens=True``. Encodings are float32.
+
+    Raises:
+        ValueError: for invalid arguments (``max_tokens`` of 1 or less, a negative ``num_oov_indices``,
+            ``pad_to_max_tokens`` without ``max_tokens``, an unknown ``output_mode``, ``invert`` with another mode than
+            ``"int"``, ``sparse=True``, ``idf_weights`` without ``"tf_idf"``, an ``encoding`` that is not a str); a
+            vocabulary that is empty, not 1D, repeats a token, holds a special token or exceeds ``max_tokens``;
+            ``adapt`` on a layer made with a vocabulary; an out-of-vocabulary input with ``num_oov_indices=0``.
 
     Example:
     >>> layer = StringLookup()

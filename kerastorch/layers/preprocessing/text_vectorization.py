@@ -98,6 +98,9 @@ class TextVectorization(Layer):
         sparse: bool, default False. Only False is supported (a ValueError otherwise).
         ragged: bool, default False. Only False is supported: kerastorch has no ragged tensors.
         encoding: str, default ``"utf-8"``. How bytes inputs are decoded.
+        name: str or None, default None. The layer's name.
+        **kwargs: base layer arguments (``dtype``...), and the ``vocabulary_size`` / ``has_input_vocabulary``
+            keys of Keras's configs.
 
     Input shape:
         ``(batch,)`` or ``(batch, 1)`` strings (or one string); with ``split=None``, any shape of strings.
@@ -105,6 +108,12 @@ class TextVectorization(Layer):
     Output shape:
         ``"int"``: ``(batch, sequence_length)`` int64. Other modes: ``(batch, depth)`` float32, ``depth`` the
         vocabulary size (or ``max_tokens`` with ``pad_to_max_tokens=True``).
+
+    Raises:
+        ValueError: for an unknown ``standardize``, ``split`` or ``output_mode``, malformed ``ngrams``, an
+            ``output_sequence_length`` that is negative or comes with another mode than ``"int"``,
+            ``ragged=True`` or ``sparse=True``, the vocabulary errors of ``StringLookup``, inputs of a shape the
+            split cannot take, or a call on a symbolic tensor.
 
     Example:
     >>> layer = TextVectorization(max_tokens=5000, output_sequence_length=4)

@@ -21,6 +21,22 @@ from kerastorch.saving.object_registration import register_builtin
 class ActivityRegularization(Layer):
     """Returns its input unchanged and records ``l1``/``l2`` activity penalties (see the module docstring).
 
+    Args:
+        l1: float, default 0.0: the L1 factor, non-negative.
+        l2: float, default 0.0: the L2 factor, non-negative.
+        **kwargs: base layer arguments (``name``, ``dtype``...); ``activity_regularizer`` is refused.
+
+    Input shape:
+        Any shape, with the batch as the first axis (the penalty is divided by its size).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a negative or non-numeric ``l1``/``l2``, or an ``activity_regularizer`` argument.
+
+    Example:
+
     >>> import torch
     >>> ActivityRegularization(l2=0.1)(torch.ones(2)).tolist()
     [1.0, 1.0]

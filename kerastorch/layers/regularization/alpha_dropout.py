@@ -27,6 +27,27 @@ ALPHA_PRIME = -_SELU_ALPHA * _SELU_SCALE
 class AlphaDropout(RateDropout):
     """Drops entries to SELU's saturation value and rescales to keep mean and variance (see the module docstring).
 
+    The identity in inference.
+
+    Args:
+        rate: float in ``[0, 1)``: the fraction of the entries to drop.
+        noise_shape: tuple of None / ints, default None: the shape of the drop mask, broadcast against the
+            input (one entry per input axis, each None, 1 or the input's size); None draws one value per entry.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``rate`` outside ``[0, 1)``, a malformed ``noise_shape``, a non-int ``seed``, or (when
+            the layer is built) a ``noise_shape`` that does not match the input's shape.
+
+    Example:
+
     >>> layer = AlphaDropout(0.3, seed=1)
     >>> sorted({round(v, 4) for v in layer(torch.zeros(1000), training=True).tolist()})
     [-1.0595, 0.4541]

@@ -31,6 +31,25 @@ class Dropout(RateDropout):
     the axes where it is 1, e.g. ``(None, 1, None)`` drops whole features of a
     sequence for every timestep.
 
+    Args:
+        rate: float in ``[0, 1)``: the fraction of the entries to drop.
+        noise_shape: tuple of None / ints, default None: the shape of the keep mask, broadcast against the
+            input (one entry per input axis, each None, 1 or the input's size); None draws one value per entry.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``rate`` outside ``[0, 1)``, a malformed ``noise_shape``, a non-int ``seed``, or (when
+            the layer is built) a ``noise_shape`` that does not match the input's shape.
+
+    Example:
+
     >>> import torch
     >>> Dropout(0.2, noise_shape=(None, 1, None), seed=1)(torch.ones(2, 3, 4), training=True).shape
     torch.Size([2, 3, 4])

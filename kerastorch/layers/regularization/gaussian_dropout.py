@@ -18,7 +18,24 @@ from kerastorch.saving.object_registration import register_builtin
 
 @register_builtin("keras.layers")
 class GaussianDropout(BaseRandomLayer):
-    """Multiplies each entry by ``N(1, rate / (1 - rate))`` noise in training.
+    """Multiplies each entry by ``N(1, rate / (1 - rate))`` noise in training; the identity in inference.
+
+    Args:
+        rate: float in ``[0, 1)``: the drop rate the noise stands for; the noise's standard deviation is
+            ``sqrt(rate / (1 - rate))``.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``rate`` outside ``[0, 1)`` or a non-int ``seed``.
+
+    Example:
 
     >>> out = GaussianDropout(0.5, seed=1)(torch.ones(10000), training=True)
     >>> round(out.mean().item(), 1), round(out.var().item(), 1)

@@ -18,7 +18,24 @@ from kerastorch.saving.object_registration import register_builtin
 
 @register_builtin("keras.layers")
 class GaussianNoise(BaseRandomLayer):
-    """Adds ``N(0, stddev**2)`` noise to each entry in training (a regularizer against overfitting).
+    """Adds ``N(0, stddev**2)`` noise to each entry in training (a regularizer against overfitting); the
+    identity in inference.
+
+    Args:
+        stddev: float in ``[0, 1]``: the noise's standard deviation.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        Any shape.
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``stddev`` outside ``[0, 1]`` or a non-int ``seed``.
+
+    Example:
 
     >>> GaussianNoise(1.0, seed=2)(torch.zeros(10000), training=True).std().round(decimals=1).item()
     1.0

@@ -55,7 +55,25 @@ class BaseSpatialDropout(BaseRandomLayer):
 
 @register_builtin("keras.layers")
 class SpatialDropout1D(BaseSpatialDropout):
-    """Drops whole channels of ``(batch, steps, channels)`` inputs in training.
+    """Drops whole channels of ``(batch, steps, channels)`` inputs in training; the identity in inference.
+
+    Args:
+        rate: float in ``[0, 1)``: the fraction of the channels to drop (per sample).
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        name: str or None, default None: the layer's name.
+        dtype: dtype or dtype policy name, default None: the layer's dtype policy.
+        **kwargs: other base layer arguments.
+
+    Input shape:
+        3D tensor ``(batch, steps, channels)``.
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``rate`` outside ``[0, 1)``, a non-int ``seed``, or inputs that are not 3D.
+
+    Example:
 
     >>> import torch
     >>> SpatialDropout1D(0.3)(torch.ones(2, 5, 3)).shape
@@ -68,7 +86,29 @@ class SpatialDropout1D(BaseSpatialDropout):
 
 @register_builtin("keras.layers")
 class SpatialDropout2D(BaseSpatialDropout):
-    """Drops whole feature maps of images in training.
+    """Drops whole feature maps of images in training; the identity in inference.
+
+    Args:
+        rate: float in ``[0, 1)``: the fraction of the channels to drop (per sample).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        name: str or None, default None: the layer's name.
+        dtype: dtype or dtype policy name, default None: the layer's dtype policy.
+        **kwargs: other base layer arguments.
+
+    Input shape:
+        4D tensor ``(batch, rows, cols, channels)`` (``"channels_last"``) or ``(batch, channels, rows, cols)``
+        (``"channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``rate`` outside ``[0, 1)``, an unknown ``data_format``, a non-int ``seed``, or inputs
+            that are not 4D.
+
+    Example:
 
     >>> import torch
     >>> out = SpatialDropout2D(0.5, data_format="channels_first", seed=1)(torch.ones(4, 3, 2, 2), training=True)
@@ -82,7 +122,29 @@ class SpatialDropout2D(BaseSpatialDropout):
 
 @register_builtin("keras.layers")
 class SpatialDropout3D(BaseSpatialDropout):
-    """Drops whole feature maps of volumes in training.
+    """Drops whole feature maps of volumes in training; the identity in inference.
+
+    Args:
+        rate: float in ``[0, 1)``: the fraction of the channels to drop (per sample).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
+        name: str or None, default None: the layer's name.
+        dtype: dtype or dtype policy name, default None: the layer's dtype policy.
+        **kwargs: other base layer arguments.
+
+    Input shape:
+        5D tensor ``(batch, dim1, dim2, dim3, channels)`` (``"channels_last"``) or
+        ``(batch, channels, dim1, dim2, dim3)`` (``"channels_first"``).
+
+    Output shape:
+        The input shape.
+
+    Raises:
+        ValueError: for a ``rate`` outside ``[0, 1)``, an unknown ``data_format``, a non-int ``seed``, or inputs
+            that are not 5D.
+
+    Example:
 
     >>> import torch
     >>> SpatialDropout3D(0.5)(torch.ones(1, 2, 2, 2, 3), training=True).shape

@@ -40,6 +40,22 @@ class Flatten(Layer):
     With ``data_format="channels_first"`` the channel axis is moved last first, so
     the result matches a channels_last model flattening the same image.
 
+    Args:
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): the
+            inputs' layout; ``"channels_first"`` moves axis 1 last before flattening (inputs of rank 3 or more).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, ...)``: at least 1D.
+
+    Output shape:
+        ``(batch, product of the other axes)``; ``(batch, 1)`` for a 1D input.
+
+    Raises:
+        ValueError: for an unknown ``data_format``, or a scalar input.
+
+    Example:
+
     >>> import torch
     >>> Flatten(data_format="channels_first")(torch.arange(4.0).reshape(1, 2, 2)).tolist()
     [[0.0, 2.0, 1.0, 3.0]]
@@ -71,6 +87,23 @@ class Flatten(Layer):
 @register_builtin("keras.layers")
 class Reshape(Layer):
     """Reshapes each sample to ``target_shape``; one entry may be -1 (inferred).
+
+    Args:
+        target_shape: tuple of ints: the shape of each sample, the batch axis excluded; positive sizes and at
+            most one -1, which takes the size that keeps the number of values.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, ...)``: any shape whose samples hold as many values as ``target_shape``.
+
+    Output shape:
+        ``(batch,) + target_shape``, with -1 resolved.
+
+    Raises:
+        ValueError: for a ``target_shape`` that is not a tuple of positive ints and at most one -1, or inputs
+            whose samples do not hold a matching number of values.
+
+    Example:
 
     >>> import torch
     >>> Reshape((-1, 2))(torch.ones(3, 8)).shape
@@ -127,6 +160,24 @@ class Reshape(Layer):
 class Permute(Layer):
     """Permutes the non-batch axes; ``dims`` is a permutation of ``1 .. rank - 1``.
 
+    The output is a view of the input (no copy).
+
+    Args:
+        dims: tuple of ints: the permutation, numbered from 1 (the batch axis 0 stays first); ``(2, 1)`` swaps
+            the first two axes after the batch.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        ``(batch, d1, ..., dn)`` with ``n = len(dims)``.
+
+    Output shape:
+        ``(batch,)`` followed by the input's sizes in the order ``dims`` names them.
+
+    Raises:
+        ValueError: for ``dims`` that are not a permutation of ``1 .. len(dims)``, or inputs of another rank.
+
+    Example:
+
     >>> import torch
     >>> Permute((2, 1))(torch.ones(5, 3, 4)).shape
     torch.Size([5, 4, 3])
@@ -154,6 +205,23 @@ class Permute(Layer):
 @register_builtin("keras.layers")
 class RepeatVector(Layer):
     """Repeats a ``(batch, features)`` input ``n`` times: ``(batch, n, features)``.
+
+    The output is a new tensor (a copy).
+
+    Args:
+        n: int, positive: how many times to repeat each sample.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        2D tensor ``(batch, features)``.
+
+    Output shape:
+        3D tensor ``(batch, n, features)``.
+
+    Raises:
+        ValueError: for an ``n`` that is not a positive int, or inputs that are not 2D.
+
+    Example:
 
     >>> import torch
     >>> RepeatVector(3)(torch.ones(2, 4)).shape

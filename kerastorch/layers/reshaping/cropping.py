@@ -59,6 +59,22 @@ class BaseCropping(SpatialReshaping):
 class Cropping1D(BaseCropping):
     """Crops the steps of ``(batch, steps, features)``.
 
+    Args:
+        cropping: int or pair of ints, default ``(1, 1)``: the steps removed at the start and at the end (an
+            int removes that many at both).
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        3D tensor ``(batch, steps, features)``.
+
+    Output shape:
+        ``(batch, steps - before - after, features)``.
+
+    Raises:
+        ValueError: for a malformed ``cropping``, inputs that are not 3D, or a cropping that leaves no step.
+
+    Example:
+
     >>> import torch
     >>> Cropping1D(1)(torch.ones(2, 5, 3)).shape
     torch.Size([2, 3, 3])
@@ -72,6 +88,28 @@ class Cropping1D(BaseCropping):
 class Cropping2D(BaseCropping):
     """Crops the rows and columns of images.
 
+    Args:
+        cropping: int, pair of ints or pair of ``(before, after)`` pairs, default ``((0, 0), (0, 0))``: the rows
+            and columns removed: an int removes that many on all four sides, ``(rows, cols)`` that many on both
+            sides of each axis, ``((top, bottom), (left, right))`` each side's own amount.
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        4D tensor ``(batch, rows, cols, channels)`` (``"channels_last"``) or ``(batch, channels, rows, cols)``
+        (``"channels_first"``).
+
+    Output shape:
+        4D tensor ``(batch, rows - top - bottom, cols - left - right, channels)`` (``"channels_last"``) or
+        ``(batch, channels, rows - top - bottom, cols - left - right)``.
+
+    Raises:
+        ValueError: for a malformed ``cropping``, an unknown ``data_format``, inputs that are not 4D, or a
+            cropping that leaves no row or no column.
+
+    Example:
+
     >>> import torch
     >>> Cropping2D(((1, 0), (0, 2)))(torch.arange(12.0).reshape(1, 3, 4, 1))[0, :, :, 0].tolist()
     [[4.0, 5.0], [8.0, 9.0]]
@@ -84,6 +122,27 @@ class Cropping2D(BaseCropping):
 @register_builtin("keras.layers")
 class Cropping3D(BaseCropping):
     """Crops the three spatial axes of volumes.
+
+    Args:
+        cropping: int, tuple of 3 ints or tuple of 3 ``(before, after)`` pairs, default
+            ``((1, 1), (1, 1), (1, 1))``: the entries removed on each side of each spatial axis (an int: the
+            same everywhere; one int per axis: the same on both of its sides).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        5D tensor ``(batch, dim1, dim2, dim3, channels)`` (``"channels_last"``) or
+        ``(batch, channels, dim1, dim2, dim3)`` (``"channels_first"``).
+
+    Output shape:
+        5D tensor with each spatial size reduced by its two croppings, the layout of the input.
+
+    Raises:
+        ValueError: for a malformed ``cropping``, an unknown ``data_format``, inputs that are not 5D, or a
+            cropping that leaves no entry on a spatial axis.
+
+    Example:
 
     >>> import torch
     >>> Cropping3D((1, 0, 2), data_format="channels_first")(torch.ones(1, 2, 3, 3, 5)).shape

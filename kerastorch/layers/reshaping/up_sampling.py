@@ -67,6 +67,21 @@ class BaseUpSampling(SpatialReshaping):
 class UpSampling1D(BaseUpSampling):
     """Repeats each step of ``(batch, steps, features)`` ``size`` times.
 
+    Args:
+        size: int, positive, default 2: how many times each step is repeated.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        3D tensor ``(batch, steps, features)``.
+
+    Output shape:
+        3D tensor ``(batch, steps * size, features)``.
+
+    Raises:
+        ValueError: for a ``size`` that is not a positive int, or inputs that are not 3D.
+
+    Example:
+
     >>> import torch
     >>> UpSampling1D(3)(torch.ones(2, 4, 5)).shape
     torch.Size([2, 12, 5])
@@ -79,6 +94,30 @@ class UpSampling1D(BaseUpSampling):
 @register_builtin("keras.layers")
 class UpSampling2D(BaseUpSampling):
     """Repeats (``"nearest"``) or interpolates (``"bilinear"``, ``"bicubic"``) rows and columns of images.
+
+    Args:
+        size: int or pair of ints, positive, default ``(2, 2)``: the factors of the rows and the columns (an
+            int: both).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        interpolation: str, default ``"nearest"``: ``"nearest"`` (repeats each pixel), ``"bilinear"`` or
+            ``"bicubic"`` (half-pixel centres, edges clamped); case-insensitive. Keras's ``"lanczos3"`` and
+            ``"lanczos5"`` are refused.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        4D tensor ``(batch, rows, cols, channels)`` (``"channels_last"``) or ``(batch, channels, rows, cols)``
+        (``"channels_first"``).
+
+    Output shape:
+        4D tensor ``(batch, rows * size[0], cols * size[1], channels)`` (``"channels_last"``) or
+        ``(batch, channels, rows * size[0], cols * size[1])``.
+
+    Raises:
+        ValueError: for a malformed ``size``, an unknown ``data_format`` or ``interpolation``, or inputs that
+            are not 4D.
+
+    Example:
 
     >>> import torch
     >>> UpSampling2D((1, 2))(torch.tensor([[[[1.0], [2.0]]]]))[0, :, :, 0].tolist()
@@ -99,6 +138,25 @@ class UpSampling2D(BaseUpSampling):
 @register_builtin("keras.layers")
 class UpSampling3D(BaseUpSampling):
     """Repeats each entry of the three spatial axes of volumes.
+
+    Args:
+        size: int or tuple of 3 ints, positive, default ``(2, 2, 2)``: the factor of each spatial axis (an
+            int: all three).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        5D tensor ``(batch, dim1, dim2, dim3, channels)`` (``"channels_last"``) or
+        ``(batch, channels, dim1, dim2, dim3)`` (``"channels_first"``).
+
+    Output shape:
+        5D tensor with each spatial size multiplied by its factor, the layout of the input.
+
+    Raises:
+        ValueError: for a malformed ``size``, an unknown ``data_format``, or inputs that are not 5D.
+
+    Example:
 
     >>> import torch
     >>> UpSampling3D((2, 1, 3), data_format="channels_first")(torch.ones(1, 2, 3, 3, 3)).shape

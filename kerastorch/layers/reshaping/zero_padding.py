@@ -51,6 +51,25 @@ class BaseZeroPadding(SpatialReshaping):
 class ZeroPadding1D(BaseZeroPadding):
     """Pads the steps of ``(batch, steps, features)`` (or ``(batch, features, steps)``) with zeros.
 
+    Args:
+        padding: int or pair of ints, default 1: the zeros added at the start and at the end of the steps (an
+            int adds that many at both).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the features axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        3D tensor ``(batch, steps, features)`` (``"channels_last"``) or ``(batch, features, steps)``
+        (``"channels_first"``).
+
+    Output shape:
+        3D tensor with ``steps + before + after`` steps, the layout of the input.
+
+    Raises:
+        ValueError: for a malformed ``padding``, an unknown ``data_format``, or inputs that are not 3D.
+
+    Example:
+
     >>> import torch
     >>> ZeroPadding1D(2)(torch.ones(3, 4, 5)).shape
     torch.Size([3, 8, 5])
@@ -64,6 +83,27 @@ class ZeroPadding1D(BaseZeroPadding):
 class ZeroPadding2D(BaseZeroPadding):
     """Pads the rows and columns of images with zeros.
 
+    Args:
+        padding: int, pair of ints or pair of ``(before, after)`` pairs, default ``(1, 1)``: the zero rows and
+            columns added: an int adds that many on all four sides, ``(rows, cols)`` that many on both sides of
+            each axis, ``((top, bottom), (left, right))`` each side's own amount.
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        4D tensor ``(batch, rows, cols, channels)`` (``"channels_last"``) or ``(batch, channels, rows, cols)``
+        (``"channels_first"``).
+
+    Output shape:
+        4D tensor ``(batch, rows + top + bottom, cols + left + right, channels)`` (``"channels_last"``) or
+        ``(batch, channels, rows + top + bottom, cols + left + right)``.
+
+    Raises:
+        ValueError: for a malformed ``padding``, an unknown ``data_format``, or inputs that are not 4D.
+
+    Example:
+
     >>> import torch
     >>> ZeroPadding2D(((1, 0), (0, 2)))(torch.ones(1, 1, 1, 1))[0, :, :, 0].tolist()
     [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
@@ -76,6 +116,26 @@ class ZeroPadding2D(BaseZeroPadding):
 @register_builtin("keras.layers")
 class ZeroPadding3D(BaseZeroPadding):
     """Pads the three spatial axes of volumes with zeros.
+
+    Args:
+        padding: int, tuple of 3 ints or tuple of 3 ``(before, after)`` pairs, default
+            ``((1, 1), (1, 1), (1, 1))``: the zeros added on each side of each spatial axis (an int: the same
+            everywhere; one int per axis: the same on both of its sides).
+        data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
+            the channels axis is.
+        **kwargs: base layer arguments (``name``, ``dtype``...).
+
+    Input shape:
+        5D tensor ``(batch, dim1, dim2, dim3, channels)`` (``"channels_last"``) or
+        ``(batch, channels, dim1, dim2, dim3)`` (``"channels_first"``).
+
+    Output shape:
+        5D tensor with each spatial size grown by its two paddings, the layout of the input.
+
+    Raises:
+        ValueError: for a malformed ``padding``, an unknown ``data_format``, or inputs that are not 5D.
+
+    Example:
 
     >>> import torch
     >>> ZeroPadding3D((1, 0, 2), data_format="channels_first")(torch.ones(1, 2, 3, 3, 3)).shape

@@ -45,6 +45,44 @@ def _state_count(layer):
 class Bidirectional(Layer):
     """Bidirectional wrapper of a recurrent layer (``RNN``, ``LSTM``, ``GRU``, ``SimpleRNN``, ``ConvLSTM*``).
 
+    A copy of ``layer`` (``forward_<name>``) runs forwards over the sequence and ``backward_layer``, or
+    another copy with ``go_backwards`` flipped (``backward_<name>``), runs backwards; their outputs are
+    merged. With ``return_sequences`` the backward output sequence is reversed back in time first, so
+    step ``t`` of the result has seen the whole sequence.
+
+    Args:
+        layer: recurrent layer: the layer to run in both directions (an instance with ``go_backwards``,
+            ``return_sequences`` and ``return_state``); it is re-created from its config, not used itself.
+        merge_mode: str or None, default ``"concat"``: how the two outputs are combined: ``"concat"``
+            (along the last axis), ``"sum"``, ``"mul"``, ``"ave"``, or None for the list
+            ``[forward, backward]``.
+        weights: list of arrays or None, default None: initial weights (the forward layer's, then the
+            backward layer's), set when the layer is built.
+        backward_layer: recurrent layer or None, default None: the layer for the backward direction, used
+            as given; it must have the opposite ``go_backwards`` and the same ``return_sequences``,
+            ``return_state`` and ``stateful`` as ``layer``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        sequences: the input tensor ``(batch_size, timesteps, ...)``.
+        initial_state: list of tensors or None, default None: the forward layer's initial states followed
+            by the backward layer's.
+        mask: boolean tensor ``(batch_size, timesteps)`` or None: passed on to both layers.
+        training: bool or None: passed on to both layers.
+
+    Input shape:
+        What ``layer`` accepts: ``(batch_size, timesteps, ...)``.
+
+    Output shape:
+        The wrapped layer's output shape with the last axis doubled for ``"concat"``, unchanged for
+        ``"sum"``, ``"mul"`` and ``"ave"``, and a list of two for None; with ``return_state`` followed by
+        the forward layer's final states and then the backward layer's.
+
+    Raises:
+        ValueError: ``layer`` or ``backward_layer`` is not a recurrent layer, an unknown ``merge_mode``, a
+            ``backward_layer`` with the same ``go_backwards`` or a different ``return_sequences``,
+            ``return_state`` or ``stateful``; when called, an odd number of ``initial_state`` tensors.
+
     >>> from kerastorch.layers import GRU
     >>> outputs = Bidirectional(GRU(2), merge_mode=None)(torch.ones(3, 4, 5))
     >>> [tuple(y.shape) for y in outputs]

@@ -50,7 +50,65 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     """One step of a convolutional LSTM over ``(batch, *spatial, channels)`` inputs (``channels_last``).
 
     ``state_size`` is ``[filters, filters]`` (the channels of ``h`` and ``c``; their spatial
-    shape follows the inputs).
+    shape follows the inputs). With gates in Keras's order i, f, c, o:
+    ``z = conv(x, kernel) + bias + conv(h, recurrent_kernel, padding="same")``,
+    ``c = sig(f) * c + sig(i) * act(g)``, ``h = sig(o) * act(c)``. Weights: ``kernel``
+    ``(*kernel_size, channels, 4 * filters)``, ``recurrent_kernel`` ``(*kernel_size, filters, 4 * filters)``,
+    ``bias`` ``(4 * filters,)``.
+
+    Args:
+        rank: int: the number of spatial axes, 1, 2 or 3.
+        filters: int: the number of output channels (of ``h`` and ``c``).
+        kernel_size: int or tuple of ``rank`` ints: the window of the input and recurrent convolutions.
+        strides: int or tuple of ``rank`` ints, default 1: the step of the input convolution (the
+            recurrent one has stride 1); strides above 1 cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: the input convolution's padding, ``"valid"`` or ``"same"`` (the
+            recurrent convolution always uses ``"same"``).
+        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        dilation_rate: int or tuple of ``rank`` ints, default 1: the spacing of the input convolution's taps.
+        activation: str, callable or None, default ``"tanh"``: the activation of the candidate cell state
+            and the output.
+        recurrent_activation: str, callable or None, default ``"sigmoid"``: the activation of the gates.
+        use_bias: bool, default True: whether the cell has a bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``.
+        recurrent_initializer: str or initializer, default ``"orthogonal"``: the initializer of
+            ``recurrent_kernel``.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        unit_forget_bias: bool, default True: whether the forget gate's bias starts at 1.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        recurrent_regularizer: str, regularizer or None, default None: a penalty on ``recurrent_kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        recurrent_constraint: str, constraint or None, default None: a constraint applied to
+            ``recurrent_kernel`` after each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        dropout: float, default 0.0: the fraction of the input units dropped in training, in ``[0, 1]``;
+            one mask per sequence, shared by the four gates.
+        recurrent_dropout: float, default 0.0: the fraction of the units of ``h`` dropped in training, in
+            ``[0, 1]``; one mask per sequence.
+        seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        inputs: tensor ``(batch_size, *spatial, channels)`` (channels last): one step.
+        states: list ``[h, c]``: the previous states, ``(batch_size, *new_spatial, filters)`` each.
+        training: bool, default False: whether dropout is applied.
+
+    Input shape:
+        ``(batch_size, *spatial, channels)`` (or channels first) for one step, and the states.
+
+    Output shape:
+        ``(output, new_states)``: ``h`` ``(batch_size, *new_spatial, filters)`` and ``[h, c]``; each new
+        size is that of the input convolution.
+
+    Raises:
+        ValueError: a ``rank`` other than 1, 2 or 3, a ``filters``, ``kernel_size``, ``strides`` or
+            ``dilation_rate`` that is not positive, strides and dilation both above 1, an unknown
+            ``padding``, ``data_format`` or activation, a dropout rate outside ``[0, 1]``; when building,
+            step inputs of another rank or an unknown channel axis.
 
     >>> cell = ConvLSTMCell(2, filters=3, kernel_size=3, padding="same")
     >>> h, (h2, c) = cell(torch.ones(1, 5, 5, 2), [torch.zeros(1, 5, 5, 3), torch.zeros(1, 5, 5, 3)])
@@ -238,6 +296,79 @@ class ConvLSTM(RNN):
     """The rank-generic convolutional LSTM layer over ``(batch, time, *spatial, channels)`` inputs
     (``(batch, time, channels, *spatial)`` with ``channels_first``); ConvLSTM1D/2D/3D fix ``rank``.
 
+    Runs a :class:`ConvLSTMCell` over the time axis: an LSTM whose input and recurrent transformations
+    are convolutions.
+
+    Args:
+        rank: int: the number of spatial axes, 1, 2 or 3.
+        filters: int: the number of output channels (of ``h`` and ``c``).
+        kernel_size: int or tuple of ``rank`` ints: the window of the input and recurrent convolutions.
+        strides: int or tuple of ``rank`` ints, default 1: the step of the input convolution (the
+            recurrent one has stride 1); strides above 1 cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: the input convolution's padding, ``"valid"`` or ``"same"`` (the
+            recurrent convolution always uses ``"same"``).
+        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        dilation_rate: int or tuple of ``rank`` ints, default 1: the spacing of the input convolution's taps.
+        activation: str, callable or None, default ``"tanh"``: the activation of the candidate cell state
+            and the output.
+        recurrent_activation: str, callable or None, default ``"sigmoid"``: the activation of the gates.
+        use_bias: bool, default True: whether the cell has a bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``.
+        recurrent_initializer: str or initializer, default ``"orthogonal"``: the initializer of
+            ``recurrent_kernel``.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        unit_forget_bias: bool, default True: whether the forget gate's bias starts at 1.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        recurrent_regularizer: str, regularizer or None, default None: a penalty on ``recurrent_kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        recurrent_constraint: str, constraint or None, default None: a constraint applied to
+            ``recurrent_kernel`` after each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        dropout: float, default 0.0: the fraction of the input units dropped in training, in ``[0, 1]``;
+            one mask per sequence, shared by the four gates.
+        recurrent_dropout: float, default 0.0: the fraction of the units of ``h`` dropped in training, in
+            ``[0, 1]``; one mask per sequence.
+        seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
+        return_sequences: bool, default False: whether to return the whole output sequence rather than
+            the last output.
+        return_state: bool, default False: whether to also return the final states (``[output, *states]``).
+        go_backwards: bool, default False: whether to process the sequence in reverse (the output sequence
+            is then in processing order, i.e. reversed).
+        stateful: bool, default False: whether the final states of a batch become the initial states of
+            the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        sequences: the input tensor.
+        initial_state: list ``[h, c]`` or None, default None: the initial states; zeros (or the kept states
+            of a stateful layer) when None.
+        mask: boolean tensor ``(batch_size, timesteps)`` or None: the steps to process (True).
+        training: bool or None: whether dropout is applied.
+
+    Input shape:
+        ``(batch_size, timesteps, *spatial, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, timesteps, channels, *spatial)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, *new_spatial, filters)`` (channels last; ``(batch_size, filters, *new_spatial)`` channels
+        first), with a ``timesteps`` axis after the batch axis when ``return_sequences``; with ``return_state``,
+        a list of the output and the final ``h`` and ``c`` (each of the shape of one step's output). Each new
+        size is ``floor((n - dilation_rate * (kernel_size - 1) - 1) / strides) + 1`` for ``"valid"`` and
+        ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``filters``, ``kernel_size``, ``strides`` or ``dilation_rate`` that is not positive,
+            strides and dilation both above 1, an unknown ``padding``, ``data_format`` or activation, a
+            dropout rate outside ``[0, 1]``, a ``rank`` other than 1, 2 or 3; when building, inputs of another
+            rank, an unknown channel axis, an empty output, a stateful layer without a fixed batch size or
+            spatial shape; when called, an ``initial_state`` of the wrong shapes or a stateful layer called with
+            another batch size.
+
     >>> ConvLSTM(1, filters=2, kernel_size=3)(torch.ones(4, 6, 10, 3)).shape
     torch.Size([4, 8, 2])
     """
@@ -333,6 +464,78 @@ for _name in ConvLSTM._CELL_ARGS:  # filters, kernel_size, ...: read from the ce
 class ConvLSTM1D(ConvLSTM):
     """Convolutional LSTM over sequences of 1-D signals ``(batch, time, steps, channels)``.
 
+    An LSTM whose input and recurrent transformations are 1-D convolutions (see :class:`ConvLSTMCell`).
+
+    Args:
+        filters: int: the number of output channels (of ``h`` and ``c``).
+        kernel_size: int or tuple of 1 int: the window of the input and recurrent convolutions.
+        strides: int or tuple of 1 int, default 1: the step of the input convolution (the recurrent one has
+            stride 1); strides above 1 cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: the input convolution's padding, ``"valid"`` or ``"same"`` (the
+            recurrent convolution always uses ``"same"``).
+        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        dilation_rate: int or tuple of 1 int, default 1: the spacing of the input convolution's taps.
+        activation: str, callable or None, default ``"tanh"``: the activation of the candidate cell state
+            and the output.
+        recurrent_activation: str, callable or None, default ``"sigmoid"``: the activation of the gates.
+        use_bias: bool, default True: whether the cell has a bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``.
+        recurrent_initializer: str or initializer, default ``"orthogonal"``: the initializer of
+            ``recurrent_kernel``.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        unit_forget_bias: bool, default True: whether the forget gate's bias starts at 1.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        recurrent_regularizer: str, regularizer or None, default None: a penalty on ``recurrent_kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        recurrent_constraint: str, constraint or None, default None: a constraint applied to
+            ``recurrent_kernel`` after each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        dropout: float, default 0.0: the fraction of the input units dropped in training, in ``[0, 1]``;
+            one mask per sequence, shared by the four gates.
+        recurrent_dropout: float, default 0.0: the fraction of the units of ``h`` dropped in training, in
+            ``[0, 1]``; one mask per sequence.
+        seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
+        return_sequences: bool, default False: whether to return the whole output sequence rather than
+            the last output.
+        return_state: bool, default False: whether to also return the final states (``[output, *states]``).
+        go_backwards: bool, default False: whether to process the sequence in reverse (the output sequence
+            is then in processing order, i.e. reversed).
+        stateful: bool, default False: whether the final states of a batch become the initial states of
+            the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
+        *args: the arguments after ``kernel_size`` may also be given by position, in the order above.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        sequences: the input tensor.
+        initial_state: list ``[h, c]`` or None, default None: the initial states; zeros (or the kept states
+            of a stateful layer) when None.
+        mask: boolean tensor ``(batch_size, timesteps)`` or None: the steps to process (True).
+        training: bool or None: whether dropout is applied.
+
+    Input shape:
+        ``(batch_size, timesteps, steps, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, timesteps, channels, steps)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, new_steps, filters)`` (channels last; ``(batch_size, filters, new_steps)`` channels
+        first), with a ``timesteps`` axis after the batch axis when ``return_sequences``; with ``return_state``,
+        a list of the output and the final ``h`` and ``c`` (each of the shape of one step's output). Each new
+        size is ``floor((n - dilation_rate * (kernel_size - 1) - 1) / strides) + 1`` for ``"valid"`` and
+        ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``filters``, ``kernel_size``, ``strides`` or ``dilation_rate`` that is not positive,
+            strides and dilation both above 1, an unknown ``padding``, ``data_format`` or activation, a
+            dropout rate outside ``[0, 1]``; when building, inputs of another rank, an unknown channel
+            axis, an empty output, a stateful layer without a fixed batch size or spatial shape; when
+            called, an ``initial_state`` of the wrong shapes or a stateful layer called with another batch
+            size.
+
     >>> ConvLSTM1D(2, 3, padding="same", return_state=True)(torch.ones(2, 4, 6, 3))[2].shape
     torch.Size([2, 6, 2])
     """
@@ -345,6 +548,79 @@ class ConvLSTM1D(ConvLSTM):
 class ConvLSTM2D(ConvLSTM):
     """Convolutional LSTM over sequences of images ``(batch, time, height, width, channels)``.
 
+    An LSTM whose input and recurrent transformations are 2-D convolutions (see :class:`ConvLSTMCell`).
+
+    Args:
+        filters: int: the number of output channels (of ``h`` and ``c``).
+        kernel_size: int or tuple of 2 ints: the window of the input and recurrent convolutions.
+        strides: int or tuple of 2 ints, default 1: the step of the input convolution (the recurrent one has
+            stride 1); strides above 1 cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: the input convolution's padding, ``"valid"`` or ``"same"`` (the
+            recurrent convolution always uses ``"same"``).
+        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        dilation_rate: int or tuple of 2 ints, default 1: the spacing of the input convolution's taps.
+        activation: str, callable or None, default ``"tanh"``: the activation of the candidate cell state
+            and the output.
+        recurrent_activation: str, callable or None, default ``"sigmoid"``: the activation of the gates.
+        use_bias: bool, default True: whether the cell has a bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``.
+        recurrent_initializer: str or initializer, default ``"orthogonal"``: the initializer of
+            ``recurrent_kernel``.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        unit_forget_bias: bool, default True: whether the forget gate's bias starts at 1.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        recurrent_regularizer: str, regularizer or None, default None: a penalty on ``recurrent_kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        recurrent_constraint: str, constraint or None, default None: a constraint applied to
+            ``recurrent_kernel`` after each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        dropout: float, default 0.0: the fraction of the input units dropped in training, in ``[0, 1]``;
+            one mask per sequence, shared by the four gates.
+        recurrent_dropout: float, default 0.0: the fraction of the units of ``h`` dropped in training, in
+            ``[0, 1]``; one mask per sequence.
+        seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
+        return_sequences: bool, default False: whether to return the whole output sequence rather than
+            the last output.
+        return_state: bool, default False: whether to also return the final states (``[output, *states]``).
+        go_backwards: bool, default False: whether to process the sequence in reverse (the output sequence
+            is then in processing order, i.e. reversed).
+        stateful: bool, default False: whether the final states of a batch become the initial states of
+            the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
+        *args: the arguments after ``kernel_size`` may also be given by position, in the order above.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        sequences: the input tensor.
+        initial_state: list ``[h, c]`` or None, default None: the initial states; zeros (or the kept states
+            of a stateful layer) when None.
+        mask: boolean tensor ``(batch_size, timesteps)`` or None: the steps to process (True).
+        training: bool or None: whether dropout is applied.
+
+    Input shape:
+        ``(batch_size, timesteps, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, timesteps, channels, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, new_height, new_width, filters)`` (channels last;
+        ``(batch_size, filters, new_height, new_width)`` channels first), with a ``timesteps`` axis after the
+        batch axis when ``return_sequences``; with ``return_state``, a list of the output and the final ``h``
+        and ``c`` (each of the shape of one step's output). Each new size is
+        ``floor((n - dilation_rate * (kernel_size - 1) - 1) / strides) + 1`` for ``"valid"`` and
+        ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``filters``, ``kernel_size``, ``strides`` or ``dilation_rate`` that is not positive,
+            strides and dilation both above 1, an unknown ``padding``, ``data_format`` or activation, a
+            dropout rate outside ``[0, 1]``; when building, inputs of another rank, an unknown channel
+            axis, an empty output, a stateful layer without a fixed batch size or spatial shape; when
+            called, an ``initial_state`` of the wrong shapes or a stateful layer called with another batch
+            size.
+
     >>> ConvLSTM2D(4, 3, strides=2)(torch.ones(2, 3, 9, 9, 1)).shape
     torch.Size([2, 4, 4, 4])
     """
@@ -356,6 +632,79 @@ class ConvLSTM2D(ConvLSTM):
 @register_builtin("keras.layers")
 class ConvLSTM3D(ConvLSTM):
     """Convolutional LSTM over sequences of volumes ``(batch, time, depth, height, width, channels)``.
+
+    An LSTM whose input and recurrent transformations are 3-D convolutions (see :class:`ConvLSTMCell`).
+
+    Args:
+        filters: int: the number of output channels (of ``h`` and ``c``).
+        kernel_size: int or tuple of 3 ints: the window of the input and recurrent convolutions.
+        strides: int or tuple of 3 ints, default 1: the step of the input convolution (the recurrent one has
+            stride 1); strides above 1 cannot be combined with a dilation rate above 1.
+        padding: str, default ``"valid"``: the input convolution's padding, ``"valid"`` or ``"same"`` (the
+            recurrent convolution always uses ``"same"``).
+        data_format: str or None, default None: ``"channels_last"`` or ``"channels_first"``; None uses
+            ``keras.config.image_data_format()``.
+        dilation_rate: int or tuple of 3 ints, default 1: the spacing of the input convolution's taps.
+        activation: str, callable or None, default ``"tanh"``: the activation of the candidate cell state
+            and the output.
+        recurrent_activation: str, callable or None, default ``"sigmoid"``: the activation of the gates.
+        use_bias: bool, default True: whether the cell has a bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``.
+        recurrent_initializer: str or initializer, default ``"orthogonal"``: the initializer of
+            ``recurrent_kernel``.
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        unit_forget_bias: bool, default True: whether the forget gate's bias starts at 1.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        recurrent_regularizer: str, regularizer or None, default None: a penalty on ``recurrent_kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        recurrent_constraint: str, constraint or None, default None: a constraint applied to
+            ``recurrent_kernel`` after each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        dropout: float, default 0.0: the fraction of the input units dropped in training, in ``[0, 1]``;
+            one mask per sequence, shared by the four gates.
+        recurrent_dropout: float, default 0.0: the fraction of the units of ``h`` dropped in training, in
+            ``[0, 1]``; one mask per sequence.
+        seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
+        return_sequences: bool, default False: whether to return the whole output sequence rather than
+            the last output.
+        return_state: bool, default False: whether to also return the final states (``[output, *states]``).
+        go_backwards: bool, default False: whether to process the sequence in reverse (the output sequence
+            is then in processing order, i.e. reversed).
+        stateful: bool, default False: whether the final states of a batch become the initial states of
+            the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
+        *args: the arguments after ``kernel_size`` may also be given by position, in the order above.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        sequences: the input tensor.
+        initial_state: list ``[h, c]`` or None, default None: the initial states; zeros (or the kept states
+            of a stateful layer) when None.
+        mask: boolean tensor ``(batch_size, timesteps)`` or None: the steps to process (True).
+        training: bool or None: whether dropout is applied.
+
+    Input shape:
+        ``(batch_size, timesteps, depth, height, width, channels)`` with ``data_format="channels_last"``, or
+        ``(batch_size, timesteps, channels, depth, height, width)`` with ``"channels_first"``.
+
+    Output shape:
+        ``(batch_size, new_depth, new_height, new_width, filters)`` (channels last;
+        ``(batch_size, filters, new_depth, new_height, new_width)`` channels first), with a ``timesteps`` axis
+        after the batch axis when ``return_sequences``; with ``return_state``, a list of the output and the
+        final ``h`` and ``c`` (each of the shape of one step's output). Each new size is
+        ``floor((n - dilation_rate * (kernel_size - 1) - 1) / strides) + 1`` for ``"valid"`` and
+        ``ceil(n / strides)`` for ``"same"``.
+
+    Raises:
+        ValueError: a ``filters``, ``kernel_size``, ``strides`` or ``dilation_rate`` that is not positive,
+            strides and dilation both above 1, an unknown ``padding``, ``data_format`` or activation, a
+            dropout rate outside ``[0, 1]``; when building, inputs of another rank, an unknown channel
+            axis, an empty output, a stateful layer without a fixed batch size or spatial shape; when
+            called, an ``initial_state`` of the wrong shapes or a stateful layer called with another batch
+            size.
 
     >>> ConvLSTM3D(2, 2, data_format="channels_first")(torch.ones(1, 2, 3, 4, 4, 4)).shape
     torch.Size([1, 2, 3, 3, 3])

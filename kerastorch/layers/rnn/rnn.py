@@ -55,6 +55,50 @@ class RNN(Layer):
     Returns the last output, or the whole sequence with ``return_sequences=True``; with
     ``return_state=True`` a list ``[output, *final_states]``.
 
+    A cell is a layer with a ``state_size`` attribute (an int, or a list of ints or shapes, one per
+    state), an optional ``output_size``, a ``call(inputs, states, training=None)`` returning
+    ``(output, new_states)`` for one step, and optionally ``get_initial_state(batch_size)``.
+
+    Args:
+        cell: cell layer or list of cell layers: the recurrent cell(s); a list is stacked, each cell
+            feeding the next.
+        return_sequences: bool, default False: whether to return the whole output sequence rather than
+            the last output.
+        return_state: bool, default False: whether to also return the final states (``[output, *states]``).
+        go_backwards: bool, default False: whether to process the sequence in reverse (the output sequence
+            is then in processing order, i.e. reversed).
+        stateful: bool, default False: whether the final states of a batch become the initial states of
+            the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
+        unroll: bool, default False: Keras's loop unrolling; the step loop is a Python loop either way, so
+            this changes no result.
+        zero_output_for_mask: bool, default False: whether masked steps output zeros rather than the
+            previous output (only visible with ``return_sequences``).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        sequences: tensor ``(batch_size, timesteps, ...)``.
+        initial_state: tensor, list of tensors or None, default None: the cell's initial states; zeros
+            (the cell's ``get_initial_state``, or the kept states of a stateful layer) when None.
+        mask: boolean tensor ``(batch_size, timesteps)`` or None: the steps to process (True); a masked
+            step keeps the previous states. The inputs' Keras mask when None.
+        training: bool, default False: passed on to the cell.
+
+    Input shape:
+        ``(batch_size, timesteps, ...)``, rank 3 or more; one step ``(batch_size, ...)`` is what the
+        cell takes.
+
+    Output shape:
+        ``(batch_size, output_size)``, or ``(batch_size, timesteps, output_size)`` with
+        ``return_sequences``; with ``return_state``, a list of the output and the final states
+        ``(batch_size, state_size)`` (nested per cell for stacked cells).
+
+    Raises:
+        TypeError: a ``cell`` without a ``call`` method.
+        ValueError: a cell without a valid ``state_size``, a non-bool flag; when building, inputs of rank
+            below 3, a stateful layer without a fixed batch size; when called, an ``initial_state`` of the
+            wrong number or shapes of tensors, a stateful layer called with another batch size, or a
+            sequence without steps.
+
     >>> from kerastorch.layers import LSTMCell
     >>> RNN([LSTMCell(3), LSTMCell(2)])(torch.ones(4, 6, 5)).shape
     torch.Size([4, 2])

@@ -29,6 +29,52 @@ _NOT_CELL_ARGS = _LAYER_ARGS + ("self", "__class__", "kwargs", "use_cudnn")
 class SimpleRNNCell(GatedCell):
     """The cell of :class:`SimpleRNN`: one step of ``activation(x @ kernel + h @ recurrent_kernel + bias)``.
 
+    Weights: ``kernel`` ``(features, units)``, ``recurrent_kernel`` ``(units, units)``, ``bias``
+    ``(units,)``. Run it over a sequence with :class:`RNN`.
+
+    Args:
+        units: int: the size of the output and the state.
+        activation: str, callable or None, default ``"tanh"``: the activation of the output (None: linear).
+        use_bias: bool, default True: whether the cell has a bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``
+            (the input transformation).
+        recurrent_initializer: str or initializer, default ``"orthogonal"``: the initializer of
+            ``recurrent_kernel`` (the state transformation).
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        recurrent_regularizer: str, regularizer or None, default None: a penalty on ``recurrent_kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        recurrent_constraint: str, constraint or None, default None: a constraint applied to
+            ``recurrent_kernel`` after each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        dropout: float, default 0.0: the fraction of the input units dropped in training, in ``[0, 1)``;
+            one mask per sequence.
+        recurrent_dropout: float, default 0.0: the fraction of the state units dropped in training (on the
+            recurrent transformation), in ``[0, 1)``; one mask per sequence.
+        seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...); Keras 2's
+            ``implementation`` is accepted and ignored.
+
+    Call arguments:
+        inputs: tensor ``(batch_size, features)``: the inputs of one step.
+        states: list ``[h]`` of one tensor ``(batch_size, units)``: the previous states.
+        training: bool, default False: whether dropout is applied.
+
+    Input shape:
+        ``(batch_size, features)`` for one step, and the states.
+
+    Output shape:
+        ``(output, new_states)``: the output ``(batch_size, units)`` and the new states ``[h]`` (``h`` is the
+        output).
+
+    Raises:
+        ValueError: a ``units`` that is not a positive int, an unknown activation, a non-bool
+            ``use_bias``, a dropout rate outside ``[0, 1)``, a non-int ``seed``; when building, an unknown
+            feature axis.
+
     >>> import torch
     >>> cell = SimpleRNNCell(3)
     >>> out, state = cell(torch.ones(2, 4), [torch.zeros(2, 3)])
@@ -97,6 +143,65 @@ class CellLayer(RNN):
 @register_builtin("keras.layers")
 class SimpleRNN(CellLayer):
     """Fully connected RNN whose output is fed back as the next step's state (Keras's ``SimpleRNN``).
+
+    Each step computes ``h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`` with a
+    :class:`SimpleRNNCell`; the cell's arguments are attributes of the layer too.
+
+    Args:
+        units: int: the size of the output and the state.
+        activation: str, callable or None, default ``"tanh"``: the activation of the output (None: linear).
+        use_bias: bool, default True: whether the cell has a bias.
+        kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of ``kernel``
+            (the input transformation).
+        recurrent_initializer: str or initializer, default ``"orthogonal"``: the initializer of
+            ``recurrent_kernel`` (the state transformation).
+        bias_initializer: str or initializer, default ``"zeros"``: the initializer of ``bias``.
+        kernel_regularizer: str, regularizer or None, default None: a penalty on ``kernel``.
+        recurrent_regularizer: str, regularizer or None, default None: a penalty on ``recurrent_kernel``.
+        bias_regularizer: str, regularizer or None, default None: a penalty on ``bias``.
+        activity_regularizer: str, regularizer or None, default None: a penalty on the layer's output.
+        kernel_constraint: str, constraint or None, default None: a constraint applied to ``kernel`` after
+            each optimizer update.
+        recurrent_constraint: str, constraint or None, default None: a constraint applied to
+            ``recurrent_kernel`` after each optimizer update.
+        bias_constraint: str, constraint or None, default None: a constraint applied to ``bias`` after each
+            optimizer update.
+        dropout: float, default 0.0: the fraction of the input units dropped in training, in ``[0, 1)``;
+            one mask per sequence.
+        recurrent_dropout: float, default 0.0: the fraction of the state units dropped in training (on the
+            recurrent transformation), in ``[0, 1)``; one mask per sequence.
+        return_sequences: bool, default False: whether to return the whole output sequence rather than
+            the last output.
+        return_state: bool, default False: whether to also return the final states (``[output, *states]``).
+        go_backwards: bool, default False: whether to process the sequence in reverse (the output sequence
+            is then in processing order, i.e. reversed).
+        stateful: bool, default False: whether the final states of a batch become the initial states of
+            the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
+        unroll: bool, default False: Keras's loop unrolling. kerastorch's step loop is a Python loop either
+            way, so this changes no result.
+        seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        sequences: tensor ``(batch_size, timesteps, features)``.
+        initial_state: list of tensors or None, default None: the initial states ``[h]``; zeros (or the
+            kept states of a stateful layer) when None.
+        mask: boolean tensor ``(batch_size, timesteps)`` or None: the steps to process (True); a masked
+            step keeps the previous states and output. The inputs' Keras mask when None.
+        training: bool or None: whether dropout is applied.
+
+    Input shape:
+        ``(batch_size, timesteps, features)``.
+
+    Output shape:
+        ``(batch_size, units)``, or ``(batch_size, timesteps, units)`` with ``return_sequences``; with
+        ``return_state``, a list of the output and the final state ``(batch_size, units)``.
+
+    Raises:
+        ValueError: a ``units`` that is not a positive int, an unknown activation, a non-bool
+            ``use_bias`` or flag, a dropout rate outside ``[0, 1)``, a non-int ``seed``; when called, inputs
+            not of rank 3, an ``initial_state`` of the wrong number or shapes of tensors, a stateful layer
+            without a fixed batch size or called with another batch size, a sequence without steps.
 
     >>> import torch
     >>> outputs, state = SimpleRNN(4, return_state=True)(torch.ones(2, 3, 5))

@@ -61,6 +61,28 @@ def output_size_of(cell):
 class StackedRNNCells(Layer):
     """Wraps a list of RNN cells so that they behave as one cell (the output of each is the input of the next).
 
+    ``state_size`` is the list of the cells' state sizes and the states are one list per cell.
+
+    Args:
+        cells: cell layer or list of cell layers: the cells, first to last; each needs a ``call`` method
+            and a ``state_size``.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        inputs: tensor ``(batch_size, features)``: the inputs of one step.
+        states: list: one list of states per cell.
+        training: bool, default False: passed on to the cells.
+
+    Input shape:
+        ``(batch_size, features)`` for one step, and the states.
+
+    Output shape:
+        ``(output, new_states)``: the last cell's output and one list of new states per cell.
+
+    Raises:
+        TypeError: a cell without a ``call`` method.
+        ValueError: an empty list of cells, or a cell without a valid ``state_size``.
+
     >>> import torch
     >>> from kerastorch.layers import SimpleRNNCell
     >>> cell = StackedRNNCells([SimpleRNNCell(3), SimpleRNNCell(2)])

@@ -39,6 +39,22 @@ def _layer_from_config(config, custom_objects=None):
 class Wrapper(Layer):
     """Base of the layers that wrap another layer (``self.layer``); its weights are the inner layer's.
 
+    A plain ``Wrapper`` calls the inner layer; subclasses change how. The config holds the serialized
+    inner layer under ``"layer"``.
+
+    Args:
+        layer: Layer: the layer to wrap.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Input shape:
+        What the inner layer accepts.
+
+    Output shape:
+        What the inner layer returns.
+
+    Raises:
+        ValueError: ``layer`` is not a kerastorch Layer.
+
     >>> from kerastorch.layers import Dense
     >>> Wrapper(Dense(2)).get_config()["layer"]["class_name"]
     'Dense'
@@ -79,6 +95,32 @@ class Wrapper(Layer):
 @register_builtin("keras.layers")
 class TimeDistributed(Wrapper):
     """Applies ``layer`` to every time slice ``inputs[:, t]`` of a ``(batch, time, ...)`` input.
+
+    The time axis is folded into the batch axis, so the inner layer runs once on
+    ``(batch * time, ...)``; its weights are shared by every time step. An input mask
+    ``(batch, time, ...)`` is folded the same way for an inner layer whose ``call`` takes ``mask``, and
+    the output carries the input mask.
+
+    Args:
+        layer: Layer: the layer to apply to each time slice.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
+
+    Call arguments:
+        inputs: tensor ``(batch_size, timesteps, ...)``.
+        training: bool or None: passed on to the inner layer when given.
+        mask: boolean tensor ``(batch_size, timesteps, ...)`` or None: passed on (folded) to an inner layer
+            that takes a mask.
+
+    Input shape:
+        ``(batch_size, timesteps, ...)``, rank 3 or more, where ``(batch_size, ...)`` is what ``layer``
+        accepts.
+
+    Output shape:
+        ``(batch_size, timesteps, ...)``, where ``(batch_size, ...)`` is the inner layer's output shape.
+
+    Raises:
+        ValueError: ``layer`` is not a kerastorch Layer; inputs of rank below 3, or a mask that does not
+            start with the inputs' ``(batch, time)`` axes.
 
     >>> import torch
     >>> from kerastorch.layers import Conv2D
