@@ -66,7 +66,23 @@ class Constraint(ConfigMixin):
 class MaxNorm(Constraint):
     """Rescale slices along ``axis`` whose L2 norm exceeds ``max_value``: ``MaxNorm(2.0, axis=0)(w)``.
 
-    ``axis=[0, 1, 2]`` constrains each filter of a ``(kh, kw, in, out)`` Conv2D kernel.
+    Each slice ``w`` (the entries that share every index outside ``axis``) becomes
+    ``w * clip(norm, 0, max_value) / (epsilon + norm)``; slices already within the bound are left
+    (up to epsilon) as they are. Also available as ``max_norm``.
+
+    Args:
+        max_value: float, default 2: the largest L2 norm a slice may keep (a number >= 0).
+        axis: int or list of ints, default 0: the axes the norm is computed over. ``0`` constrains
+            each column (the weights into one unit) of a ``(in, out)`` Dense kernel; ``[0, 1, 2]``
+            each filter of a ``(kh, kw, in, out)`` Conv2D kernel.
+
+    Raises:
+        ValueError: if ``max_value`` is not a number >= 0.
+
+    Example:
+        >>> MaxNorm(2.0, axis=0)(torch.tensor([[3.0, 0.5], [4.0, 0.0]]))
+        tensor([[1.2000, 0.5000],
+                [1.6000, 0.0000]])
     """
 
     def __init__(self, max_value=2, axis=0):
@@ -85,11 +101,28 @@ class MaxNorm(Constraint):
 class MinMaxNorm(Constraint):
     """Move slice norms into ``[min_value, max_value]`` at ``rate`` (1.0 projects fully).
 
-    The new norm is ``rate * clip(norm, min_value, max_value) + (1 - rate) * norm``.
+    The new norm of each slice along ``axis`` is ``rate * clip(norm, min_value, max_value) +
+    (1 - rate) * norm`` (the slice is rescaled by it over ``epsilon + norm``). Also available as
+    ``min_max_norm``.
 
-    >>> MinMaxNorm(1.0, 2.0)(torch.tensor([[0.3], [0.4]]))
-    tensor([[0.6000],
-            [0.8000]])
+    Args:
+        min_value: float, default 0.0: the smallest norm a slice is moved to (a number >= 0).
+        max_value: float, default 1.0: the largest norm a slice is moved to (a number >= ``min_value``).
+        rate: float, default 1.0: how far each step moves a norm towards the interval, in ``[0, 1]``:
+            1.0 enforces the bounds at once, a smaller rate approaches them over several steps.
+        axis: int or list of ints, default 0: the axes the norm is computed over (see :class:`MaxNorm`).
+
+    Raises:
+        ValueError: if ``min_value`` is negative, ``max_value`` is below ``min_value`` or ``rate`` is
+            outside ``[0, 1]`` (or any of them is not a number).
+
+    Example:
+        >>> MinMaxNorm(1.0, 2.0)(torch.tensor([[0.3], [0.4]]))
+        tensor([[0.6000],
+                [0.8000]])
+        >>> MinMaxNorm(1.0, 2.0, rate=0.5)(torch.tensor([[0.3], [0.4]]))
+        tensor([[0.4500],
+                [0.6000]])
     """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
@@ -109,9 +142,19 @@ class MinMaxNorm(Constraint):
 
 @register_builtin(_MODULE)
 class UnitNorm(Constraint):
-    """Scale slices along ``axis`` to unit L2 norm.
+    """Scale slices along ``axis`` to unit L2 norm: ``w / (epsilon + norm)``.
 
-    ``UnitNorm()(torch.tensor([[3.0], [4.0]]))`` -> ``tensor([[0.6000], [0.8000]])``
+    Also available as ``unit_norm``.
+
+    Args:
+        axis: int or list of ints, default 0: the axes the norm is computed over (see :class:`MaxNorm`).
+
+    Example:
+        >>> UnitNorm()(torch.tensor([[3.0], [4.0]]))
+        tensor([[0.6000],
+                [0.8000]])
+        >>> UnitNorm(axis=1)(torch.tensor([[3.0, 4.0]]))
+        tensor([[0.6000, 0.8000]])
     """
 
     def __init__(self, axis=0):
@@ -126,7 +169,12 @@ class UnitNorm(Constraint):
 
 @register_builtin(_MODULE)
 class NonNeg(Constraint):
-    """Zero the negative entries: ``NonNeg()(torch.tensor([-1.0, 2.0]))`` -> ``tensor([0., 2.])``."""
+    """Zero the negative entries (``non_neg`` is the same class); it takes no arguments.
+
+    Example:
+        >>> NonNeg()(torch.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
 
     def __call__(self, w):
         return torch.clamp(w, min=0)

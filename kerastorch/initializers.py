@@ -105,7 +105,22 @@ class Ones(Initializer):
 
 @register_builtin(_MODULE)
 class Constant(Initializer):
-    """A constant (scalar, or an array broadcast to the shape): ``Constant(3.0)((2,))`` -> ``tensor([3., 3.])``."""
+    """A constant (scalar, or an array broadcast to the shape); also available as ``constant``.
+
+    Args:
+        value: number or array-like (list, NumPy array, tensor), default 0.0: the value of every entry, or
+            an array broadcast to the requested shape (kept as a nested list, for the config).
+
+    Raises:
+        ValueError: when called, if ``value`` does not broadcast to the requested shape.
+
+    Example:
+        >>> Constant(3.0)((2,))
+        tensor([3., 3.])
+        >>> Constant([1.0, 2.0])((2, 2))
+        tensor([[1., 2.],
+                [1., 2.]])
+    """
 
     def __init__(self, value=0.0):
         if isinstance(value, (torch.Tensor, np.ndarray, np.generic, list, tuple)):
@@ -129,7 +144,21 @@ class Constant(Initializer):
 
 @register_builtin(_MODULE)
 class Identity(Initializer):
-    """``gain`` times the identity matrix (2-D shapes only): ``Identity()((2, 2))``."""
+    """``gain`` times the identity matrix (2-D shapes only; a non-square shape gets ones on its main diagonal).
+
+    Also available as ``identity`` and ``IdentityInitializer``.
+
+    Args:
+        gain: float, default 1.0: the value on the diagonal.
+
+    Raises:
+        ValueError: when called, if the shape is not of rank 2.
+
+    Example:
+        >>> Identity(gain=2.0)((2, 3))
+        tensor([[2., 0., 0.],
+                [0., 2., 0.]])
+    """
 
     def __init__(self, gain=1.0):
         self.gain = gain
@@ -147,7 +176,25 @@ class Identity(Initializer):
 
 
 class RandomInitializer(Initializer):
-    """Base of the random initializers: holds ``seed`` (None, int or SeedGenerator)."""
+    """Base of the random initializers: holds ``seed`` (None, int or SeedGenerator).
+
+    Subclasses implement ``__call__(shape, dtype=None)``, drawing with ``self._sample``.
+
+    Args:
+        seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
+            generator on each call, an int gives the same values on every call, a SeedGenerator new values
+            on each call (see the module docstring).
+
+    Raises:
+        ValueError: if ``seed`` is not None, an int or a SeedGenerator.
+
+    Example:
+        >>> class Coin(RandomInitializer):
+        ...     def __call__(self, shape, dtype=None):
+        ...         return self._sample(krandom.uniform, shape, dtype).round()
+        >>> Coin(seed=1)((4,)).tolist() == Coin(seed=1)((4,)).tolist()
+        True
+    """
 
     def __init__(self, seed=None):
         if seed is not None and not isinstance(seed, krandom.SeedGenerator):
@@ -193,19 +240,70 @@ class _NormalInitializer(RandomInitializer):
 
 @register_builtin(_MODULE)
 class RandomNormal(_NormalInitializer):
-    """Normal samples: ``RandomNormal(mean=0.0, stddev=0.05, seed=1)((3, 3))``."""
+    """Samples of a normal distribution; also available as ``random_normal`` (and ``"normal"`` as a name).
+
+    Args:
+        mean: float, default 0.0: the mean of the distribution.
+        stddev: float, default 0.05: its standard deviation (>= 0).
+        seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
+            generator on each call, an int gives the same values on every call, a SeedGenerator new values
+            on each call (see the module docstring).
+
+    Raises:
+        ValueError: if ``stddev`` is negative or ``seed`` is not None, an int or a SeedGenerator; when
+            called, if ``dtype`` is not a float type.
+
+    Example:
+        >>> RandomNormal(mean=0.0, stddev=0.05, seed=1)((3, 3)).shape
+        torch.Size([3, 3])
+    """
 
 
 @register_builtin(_MODULE)
 class TruncatedNormal(_NormalInitializer):
-    """Normal samples redrawn to lie within 2 stddev of the mean: ``TruncatedNormal(stddev=0.1)((3, 3))``."""
+    """Normal samples redrawn until they lie within 2 stddev of the mean; also available as
+    ``truncated_normal``.
+
+    Args:
+        mean: float, default 0.0: the mean of the (untruncated) normal distribution.
+        stddev: float, default 0.05: its standard deviation (>= 0) before truncation.
+        seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
+            generator on each call, an int gives the same values on every call, a SeedGenerator new values
+            on each call (see the module docstring).
+
+    Raises:
+        ValueError: if ``stddev`` is negative or ``seed`` is not None, an int or a SeedGenerator; when
+            called, if ``dtype`` is not a float type.
+
+    Example:
+        >>> w = TruncatedNormal(stddev=0.1, seed=1)((100,))
+        >>> bool(w.abs().max() <= 0.2)
+        True
+    """
 
     _draw = staticmethod(krandom.truncated_normal)
 
 
 @register_builtin(_MODULE)
 class RandomUniform(RandomInitializer):
-    """Uniform samples in ``[minval, maxval)``: ``RandomUniform(-1.0, 1.0, seed=1)((3,))``."""
+    """Uniform samples in ``[minval, maxval)``; also available as ``random_uniform`` (and ``"uniform"``).
+
+    Args:
+        minval: float, default -0.05: the lower bound (included).
+        maxval: float, default 0.05: the upper bound (excluded).
+        seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
+            generator on each call, an int gives the same values on every call, a SeedGenerator new values
+            on each call (see the module docstring).
+
+    Raises:
+        ValueError: if ``seed`` is not None, an int or a SeedGenerator; when called, if ``dtype`` is not a
+            float type.
+
+    Example:
+        >>> w = RandomUniform(-1.0, 1.0, seed=1)((100,))
+        >>> bool(w.min() >= -1.0 and w.max() < 1.0)
+        True
+    """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
@@ -230,10 +328,34 @@ class VarianceScaling(RandomInitializer):
     the normal ones have stddev ``sqrt(scale / n)`` (after truncation at 2 stddev
     for ``"truncated_normal"``; ``"normal"`` means ``"truncated_normal"``).
     ``input_axes`` and ``output_axes``, when both given, pick the axes whose
-    sizes multiply into fan_in and fan_out.
+    sizes multiply into fan_in and fan_out. Also available as ``variance_scaling``.
 
-    >>> VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform", seed=0)((3, 4)).shape
-    torch.Size([3, 4])
+    Args:
+        scale: float, default 1.0: the scaling factor of the variance (> 0).
+        mode: str, default ``"fan_in"``: the fan ``n`` divides by: ``"fan_in"``, ``"fan_out"`` or
+            ``"fan_avg"`` (their mean); case-insensitive. Fans come from ``(in, out)`` for matrices and
+            ``(*kernel, in, out)`` for conv kernels (``n`` is at least 1).
+        distribution: str, default ``"truncated_normal"``: ``"truncated_normal"`` (``"normal"`` means the
+            same), ``"untruncated_normal"`` or ``"uniform"``; case-insensitive.
+        seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
+            generator on each call, an int gives the same values on every call, a SeedGenerator new values
+            on each call (see the module docstring).
+        input_axes: list of ints or None, default None: with ``output_axes``, the axes of the shape whose
+            sizes multiply into fan_in (used only when both are given).
+        output_axes: list of ints or None, default None: with ``input_axes``, the axes whose sizes multiply
+            into fan_out.
+
+    Raises:
+        ValueError: if ``scale`` is not a positive number, ``mode`` or ``distribution`` is not one of the
+            names above, or ``seed`` is not None, an int or a SeedGenerator; when called, if ``dtype`` is
+            not a float type.
+
+    Example:
+        >>> VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform", seed=0)((3, 4)).shape
+        torch.Size([3, 4])
+        >>> w = VarianceScaling(distribution="uniform", input_axes=[0], output_axes=[1, 2], seed=0)((2, 3, 4))
+        >>> bool(w.abs().max() <= (3.0 / 2) ** 0.5)  # fan_in is 2, the size of axis 0
+        True
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
@@ -286,24 +408,54 @@ class _PresetVarianceScaling(VarianceScaling):
                 "output_axes": self.output_axes}
 
 
+_PRESET_DOC = """{summary}
+
+    :class:`VarianceScaling` with ``scale={scale}``, ``mode="{mode}"`` and ``distribution="{distribution}"``
+    fixed (fans from ``(in, out)`` for matrices and ``(*kernel, in, out)`` for conv kernels); also available
+    as ``{alias}``.
+
+    Args:
+        seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
+            generator on each call, an int gives the same values on every call, a SeedGenerator new values
+            on each call (see the module docstring).
+        input_axes: list of ints or None, default None: with ``output_axes``, the axes of the shape whose
+            sizes multiply into fan_in (used only when both are given).
+        output_axes: list of ints or None, default None: with ``input_axes``, the axes whose sizes multiply
+            into fan_out.
+
+    Raises:
+        ValueError: if ``seed`` is not None, an int or a SeedGenerator; when called, if ``dtype`` is not a
+            float type.
+
+    Example:
+        >>> w = {name}(seed=0)((3, 4))
+        >>> w.shape, bool(torch.equal(w, {name}(seed=0)((3, 4))))
+        (torch.Size([3, 4]), True)
+    """
+
+
 def _preset(name, scale, mode, distribution, doc):
-    """A registered :class:`_PresetVarianceScaling` subclass: VarianceScaling with these fixed arguments."""
+    """A registered :class:`_PresetVarianceScaling` subclass: VarianceScaling with these fixed arguments, its
+    docstring ``_PRESET_DOC`` with the one-line summary ``doc``."""
+    alias = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    doc = _PRESET_DOC.format(summary=doc, scale=scale, mode=mode, distribution=distribution, alias=alias, name=name)
     namespace = {"__doc__": doc, "__module__": __name__, "_preset": (scale, mode, distribution)}
     return register_builtin(_MODULE)(type(name, (_PresetVarianceScaling,), namespace))
 
 
 GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform",
-                        "Uniform in ``±sqrt(6 / (fan_in + fan_out))``: ``GlorotUniform(seed=0)((3, 4))``.")
+                        "The Glorot (Xavier) uniform initializer: uniform in ``±sqrt(6 / (fan_in + fan_out))``.")
 GlorotNormal = _preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
-                       "Truncated normal, stddev ``sqrt(2 / (fan_in + fan_out))``: ``GlorotNormal(seed=0)((3, 4))``.")
+                       "The Glorot (Xavier) normal initializer: truncated normal, stddev "
+                       "``sqrt(2 / (fan_in + fan_out))``.")
 HeUniform = _preset("HeUniform", 2.0, "fan_in", "uniform",
-                    "Uniform in ``±sqrt(6 / fan_in)``: ``HeUniform(seed=0)((3, 4))``.")
+                    "The He uniform initializer: uniform in ``±sqrt(6 / fan_in)``.")
 HeNormal = _preset("HeNormal", 2.0, "fan_in", "truncated_normal",
-                   "Truncated normal, stddev ``sqrt(2 / fan_in)``: ``HeNormal(seed=0)((3, 4))``.")
+                   "The He normal initializer: truncated normal, stddev ``sqrt(2 / fan_in)``.")
 LecunUniform = _preset("LecunUniform", 1.0, "fan_in", "uniform",
-                       "Uniform in ``±sqrt(3 / fan_in)``: ``LecunUniform(seed=0)((3, 4))``.")
+                       "The LeCun uniform initializer: uniform in ``±sqrt(3 / fan_in)``.")
 LecunNormal = _preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
-                      "Truncated normal, stddev ``sqrt(1 / fan_in)``: ``LecunNormal(seed=0)((3, 4))``.")
+                      "The LeCun normal initializer: truncated normal, stddev ``sqrt(1 / fan_in)``.")
 
 
 @register_builtin(_MODULE)
@@ -311,10 +463,25 @@ class Orthogonal(RandomInitializer):
     """``gain`` times a random orthogonal matrix (from the QR decomposition of a normal one).
 
     Shapes of rank > 2 are initialized as ``(prod(shape[:-1]), shape[-1])`` and
-    reshaped; a wide matrix gets orthonormal rows, a tall one orthonormal columns.
+    reshaped; a wide matrix gets orthonormal rows, a tall one orthonormal columns. Also available as
+    ``orthogonal`` and ``OrthogonalInitializer``.
 
-    >>> q = Orthogonal(seed=0)((4, 4)); bool(torch.allclose(q.T @ q, torch.eye(4), atol=1e-5))
-    True
+    Args:
+        gain: float, default 1.0: the factor applied to the orthogonal matrix.
+        seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
+            generator on each call, an int gives the same values on every call, a SeedGenerator new values
+            on each call (see the module docstring).
+
+    Raises:
+        ValueError: if ``seed`` is not None, an int or a SeedGenerator; when called, if the shape has
+            rank < 2 or ``dtype`` is not a float type.
+
+    Example:
+        >>> q = Orthogonal(seed=0)((4, 4)); bool(torch.allclose(q.T @ q, torch.eye(4), atol=1e-5))
+        True
+        >>> w = Orthogonal(gain=2.0, seed=0)((2, 3))
+        >>> bool(torch.allclose(w @ w.T, 4 * torch.eye(2), atol=1e-5))  # orthogonal rows of norm 2
+        True
     """
 
     def __init__(self, gain=1.0, seed=None):
@@ -572,8 +739,24 @@ def get(identifier):
     """An initializer from a name, config dict, class, instance, callable, or a tensor or
     array to copy (None stays None).
 
-    >>> type(get("glorot_uniform")).__name__
-    'GlorotUniform'
+    Args:
+        identifier: None, str (a class name or its snake-case alias: ``"glorot_uniform"``, ``"zeros"`` ...),
+            dict (a config from :func:`serialize`), an ``Initializer`` class (instantiated with its defaults)
+            or instance, a callable ``init(shape, dtype=None)``, or a tensor or NumPy array (an initializer
+            that returns a copy of it for its own shape only).
+
+    Returns:
+        The initializer (a callable ``init(shape, dtype=None)``), or None.
+
+    Raises:
+        ValueError: for an unknown name or a config that cannot be read; when a tensor's initializer is
+            called with another shape.
+
+    Example:
+        >>> type(get("glorot_uniform")).__name__
+        'GlorotUniform'
+        >>> get(torch.ones(2))((2,))
+        tensor([1., 1.])
     """
     if isinstance(identifier, (torch.Tensor, np.ndarray)):
         return _value_initializer(identifier)

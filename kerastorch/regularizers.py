@@ -63,7 +63,18 @@ class Regularizer(ConfigMixin):
 
 @register_builtin(_MODULE)
 class L1(Regularizer):
-    """``l1 * sum(|x|)``: ``L1(0.1)(torch.tensor([1.0, -2.0]))`` -> ``tensor(0.3000)``."""
+    """The L1 penalty ``l1 * sum(|x|)``; also available as ``l1``.
+
+    Args:
+        l1: float, default 0.01: the factor, a finite number >= 0 (None means 0.01).
+
+    Raises:
+        ValueError: if ``l1`` is negative, infinite or not a number.
+
+    Example:
+        >>> L1(0.1)(torch.tensor([1.0, -2.0]))
+        tensor(0.3000)
+    """
 
     def __init__(self, l1=0.01):
         self.l1 = _factor(l1, "l1", default=0.01)
@@ -77,7 +88,18 @@ class L1(Regularizer):
 
 @register_builtin(_MODULE)
 class L2(Regularizer):
-    """``l2 * sum(x**2)``: ``L2(0.1)(torch.tensor([1.0, -2.0]))`` -> ``tensor(0.5000)``."""
+    """The L2 penalty ``l2 * sum(x**2)``; also available as ``l2``.
+
+    Args:
+        l2: float, default 0.01: the factor, a finite number >= 0 (None means 0.01).
+
+    Raises:
+        ValueError: if ``l2`` is negative, infinite or not a number.
+
+    Example:
+        >>> L2(0.1)(torch.tensor([1.0, -2.0]))
+        tensor(0.5000)
+    """
 
     def __init__(self, l2=0.01):
         self.l2 = _factor(l2, "l2", default=0.01)
@@ -91,7 +113,19 @@ class L2(Regularizer):
 
 @register_builtin(_MODULE)
 class L1L2(Regularizer):
-    """``l1 * sum(|x|) + l2 * sum(x**2)``: ``L1L2(l1=0.1, l2=0.1)(torch.tensor([-2.0]))`` -> ``tensor(0.6000)``."""
+    """The sum of the L1 and L2 penalties ``l1 * sum(|x|) + l2 * sum(x**2)``; also available as ``l1_l2``.
+
+    Args:
+        l1: float, default 0.0: the L1 factor, a finite number >= 0 (None means 0).
+        l2: float, default 0.0: the L2 factor, a finite number >= 0 (None means 0).
+
+    Raises:
+        ValueError: if a factor is negative, infinite or not a number.
+
+    Example:
+        >>> L1L2(l1=0.1, l2=0.1)(torch.tensor([-2.0]))
+        tensor(0.6000)
+    """
 
     def __init__(self, l1=0.0, l2=0.0):
         self.l1 = _factor(l1, "l1", default=0.0)
@@ -113,10 +147,23 @@ class L1L2(Regularizer):
 class OrthogonalRegularizer(Regularizer):
     """``factor`` times the mean ``|cosine|`` between distinct rows (or columns) of a 2-D weight.
 
-    A single row (column) has no pairs and gives 0 (Keras 3 returns NaN).
+    It pushes the rows (columns) towards being orthogonal to each other. A single row (column) has
+    no pairs and gives 0 (Keras 3 returns NaN). Also available as ``orthogonal_regularizer``.
 
-    >>> OrthogonalRegularizer(1.0)(torch.eye(3))
-    tensor(0.)
+    Args:
+        factor: float, default 0.01: the factor, a finite number >= 0 (None means 0.01).
+        mode: str, default ``"rows"``: ``"rows"`` compares the rows of the weight, ``"columns"`` its
+            columns (the weights into each unit of a ``(in, out)`` Dense kernel).
+
+    Raises:
+        ValueError: if ``factor`` is negative, infinite or not a number, or ``mode`` is neither
+            ``"rows"`` nor ``"columns"``; when called, if the weight is not of rank 2.
+
+    Example:
+        >>> OrthogonalRegularizer(1.0)(torch.eye(3))
+        tensor(0.)
+        >>> OrthogonalRegularizer(1.0)(torch.tensor([[1.0, 0.0], [1.0, 1.0]]))  # |cos 45 degrees|
+        tensor(0.7071)
     """
 
     def __init__(self, factor=0.01, mode="rows"):

@@ -55,8 +55,19 @@ for _name, _function in _ALIASES.items():
 def serialize(loss):
     """The Keras config of a loss (a function gives its name).
 
-    >>> serialize(Huber(delta=2.0))["config"]["delta"]
-    2.0
+    Args:
+        loss: a ``Loss`` instance or a loss function.
+
+    Returns:
+        dict: ``{"module", "class_name", "config", "registered_name"}`` in Keras 3's format (for a function,
+        ``"config"`` is its name).
+
+    Raises:
+        TypeError: for an object that is neither a function nor has ``get_config``.
+
+    Example:
+        >>> serialize(Huber(delta=2.0))["config"]["delta"]
+        2.0
     """
     return serialize_keras_object(loss)
 
@@ -65,8 +76,22 @@ def deserialize(config, custom_objects=None):
     """A loss from a config dict or a name: ``deserialize("Huber")`` is ``Huber()``, ``deserialize("mse")``
     the function.
 
-    >>> deserialize(serialize(Huber(delta=2.0))).delta
-    2.0
+    Args:
+        config: dict or str: a config from :func:`serialize` (or Keras 3), or a loss name (a class name gives an
+            instance with the default arguments, a function name or alias the function).
+        custom_objects: dict or None, default None: ``{name: class or function}`` searched before the built-in
+            losses.
+
+    Returns:
+        A ``Loss`` instance or a loss function.
+
+    Raises:
+        ValueError: for an unknown name or class.
+        TypeError: for a config that is neither a name nor a dict with ``"class_name"``.
+
+    Example:
+        >>> deserialize(serialize(Huber(delta=2.0))).delta
+        2.0
     """
     return deserialize_from_module(config, _MODULE, "loss", custom_objects)
 
@@ -74,8 +99,20 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """A loss from a name, a config dict, a ``Loss`` instance or class, or a callable (None stays None).
 
-    >>> get("binary_crossentropy") is binary_crossentropy, type(get("Hinge")).__name__
-    (True, 'Hinge')
+    Args:
+        identifier: None, str (``"mse"``, ``"binary_crossentropy"``, ``"Huber"`` ...), dict (a config), a
+            ``Loss`` instance (returned as it is) or subclass (instantiated with its defaults), or a callable
+            ``fn(y_true, y_pred)`` (returned as it is).
+
+    Returns:
+        The loss (an instance or a function), or None.
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another kind.
+
+    Example:
+        >>> get("binary_crossentropy") is binary_crossentropy, type(get("Hinge")).__name__
+        (True, 'Hinge')
     """
     return get_from_identifier(identifier, _MODULE, Loss, "loss", deserialize)
 

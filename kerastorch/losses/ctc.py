@@ -61,11 +61,16 @@ def ctc(y_true, y_pred):
             is the blank.
 
     Returns:
-        The loss of each sample, shape ``(batch_size,)``.
+        The loss of each sample, shape ``(batch_size,)`` (infinite for a label sequence too long for the frames).
 
-    >>> logits = torch.tensor([[[0.0, 2.0, 0.0], [0.0, 0.0, 2.0], [2.0, 0.0, 0.0]]])
-    >>> ctc(torch.tensor([[1, 2]]), logits)
-    tensor([0.5578])
+    Raises:
+        ValueError: if ``y_true`` is not of rank 2, ``y_pred`` is not of rank 3 with ``y_true``'s batch size, or
+            (for tensors on the CPU) a label is outside ``[0, num_classes)``.
+
+    Example:
+        >>> logits = torch.tensor([[[0.0, 2.0, 0.0], [0.0, 0.0, 2.0], [2.0, 0.0, 0.0]]])
+        >>> ctc(torch.tensor([[1, 2]]), logits)
+        tensor([0.5578])
     """
     logits = float_tensor(y_pred)
     labels = to_tensor(y_true, device=logits.device)
@@ -92,16 +97,23 @@ class CTC(LossFunctionWrapper):
     aligned to shorter label sequences (speech, handwriting): ``y_true`` holds integer labels padded with 0,
     ``y_pred`` logits ``(batch_size, time_steps, num_classes)`` whose class 0 is the blank.
 
-    Args:
-        reduction: str or None, default ``"sum_over_batch_size"``. How per-sample losses are reduced:
-            ``"sum_over_batch_size"``, ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"``, ``"none"`` or
-            ``None``.
-        name: str, default ``"ctc"``. The name of the loss.
-        dtype: str or DTypePolicy, default ``None`` (``floatx()``). The dtype the loss computes in.
+    :func:`ctc` of each sample, then reduced. Integer labels are not cast to the loss's dtype.
 
-    >>> logits = torch.tensor([[[0.0, 2.0, 0.0], [0.0, 0.0, 2.0], [2.0, 0.0, 0.0]]] * 2)
-    >>> CTC()(torch.tensor([[1, 2], [1, 0]]), logits)
-    tensor(1.2202)
+    Args:
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default ``"ctc"``: the loss's name.
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> logits = torch.tensor([[[0.0, 2.0, 0.0], [0.0, 0.0, 2.0], [2.0, 0.0, 0.0]]] * 2)
+        >>> CTC()(torch.tensor([[1, 2], [1, 0]]), logits)
+        tensor(1.2202)
     """
 
     _cast_y_true = False  # integer labels stay integers

@@ -119,10 +119,29 @@ def _divide_no_nan(total, divisor):
 def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size", owner="loss"):
     """Weight per-sample loss values and reduce them (the module docstring has the rules).
 
-    ``owner`` names the loss in error messages.
+    Args:
+        values: tensor, the per-sample (or per-entry) loss values.
+        sample_weight: tensor, array, number or None, default None: weights broadcast against ``values``
+            (after a trailing axis of size 1 is squeezed or added to match ranks).
+        mask: bool tensor or None, default None: a Keras mask; False entries get weight 0 and, under the
+            mean reductions, the mean is over the True entries.
+        reduction: str or None, default ``"sum_over_batch_size"``: ``"sum_over_batch_size"`` / ``"mean"``
+            (the weighted sum over the number of entries), ``"sum"``, ``"mean_with_sample_weight"`` (the
+            weighted sum over the sum of the weights), ``"none"`` or None (the weighted values).
+        owner: str, default ``"loss"``: the loss named in error messages.
 
-    >>> reduce_weighted_values(torch.tensor([1.0, 3.0]), torch.tensor([1.0, 0.0]))
-    tensor(0.5000)
+    Returns:
+        A scalar tensor, or the weighted values for ``"none"`` / None (and for scalar values).
+
+    Raises:
+        ValueError: if ``sample_weight`` does not broadcast to the values' shape.
+
+    Example:
+        >>> reduce_weighted_values(torch.tensor([1.0, 3.0]), torch.tensor([1.0, 0.0]))
+        tensor(0.5000)
+        >>> reduce_weighted_values(torch.tensor([1.0, 3.0]), torch.tensor([1.0, 0.0]),
+        ...                        reduction="mean_with_sample_weight")
+        tensor(1.)
     """
     if sample_weight is not None:
         sample_weight = to_tensor(sample_weight, values.dtype, values.device)
@@ -155,15 +174,28 @@ def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum
 class Loss:
     """Base class of losses: subclasses implement ``call(y_true, y_pred)`` returning per-sample values.
 
-    ``reduction`` is one of ``"sum_over_batch_size"`` (default), ``"sum"``, ``"mean"``,
-    ``"mean_with_sample_weight"``, ``"none"`` or ``None``; ``dtype`` is the dtype the loss
-    computes in (default ``floatx()``).
+    Calling the loss, ``loss(y_true, y_pred, sample_weight=None)``, casts the inputs to its dtype, runs
+    ``call`` and weights and reduces the values (see the module docstring).
 
-    >>> class Absolute(Loss):
-    ...     def call(self, y_true, y_pred):
-    ...         return torch.abs(y_true - y_pred).mean(-1)
-    >>> Absolute(reduction="sum")(torch.zeros(2, 2), torch.ones(2, 2))
-    tensor(2.)
+    Args:
+        name: str or None, default None: the loss's name (None: the snake-case class name).
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of entries), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or
+            None (no reduction).
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> class Absolute(Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return torch.abs(y_true - y_pred).mean(-1)
+        >>> Absolute(reduction="sum")(torch.zeros(2, 2), torch.ones(2, 2))
+        tensor(2.)
+        >>> Absolute().name
+        'absolute'
     """
 
     #: whether ``__call__`` casts ``y_true`` to the loss's dtype (sparse integer labels are kept as they are)
@@ -229,13 +261,27 @@ class Loss:
 class LossFunctionWrapper(Loss):
     """A ``Loss`` around a function ``fn(y_true, y_pred, **kwargs)`` returning per-sample values.
 
-    The keyword arguments are kept in the config and are readable as attributes.
+    The keyword arguments are kept in the config and are readable as attributes. Before ``fn`` runs,
+    a trailing axis of size 1 is squeezed or added so that ``y_true`` and ``y_pred`` have the same rank.
 
-    >>> import torch
-    >>> from kerastorch.losses import huber
-    >>> loss = LossFunctionWrapper(huber, delta=2.0)
-    >>> loss.delta, loss(torch.zeros(1, 1), torch.full((1, 1), 3.0))
-    (2.0, tensor(4.))
+    Args:
+        fn: callable ``fn(y_true, y_pred, **kwargs)`` returning per-sample loss values.
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced (see
+            :class:`Loss`).
+        name: str or None, default None: the loss's name (None: ``"loss_function_wrapper"``).
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+        **kwargs: keyword arguments passed to ``fn`` on every call.
+
+    Raises:
+        TypeError: if ``fn`` is not callable.
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> import torch
+        >>> from kerastorch.losses import huber
+        >>> loss = LossFunctionWrapper(huber, delta=2.0)
+        >>> loss.delta, loss(torch.zeros(1, 1), torch.full((1, 1), 3.0))
+        (2.0, tensor(4.))
     """
 
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):

@@ -31,8 +31,20 @@ def _margins(loss, y_true, y_pred):
 def hinge(y_true, y_pred):
     """``mean(max(1 - y_true * y_pred, 0), axis=-1)``.
 
-    >>> hinge(torch.tensor([[-1.0, 1.0]]), torch.tensor([[0.5, 2.0]]))
-    tensor([0.7500])
+    Args:
+        y_true: tensor or array-like, labels in {-1, 1} (a tensor whose entries are all 0 or 1 is read as {0, 1}
+            labels and mapped to {-1, 1}), of ``y_pred``'s shape or broadcastable to it.
+        y_pred: tensor or array-like, the predicted scores, shape ``(batch_size, d0, .., dN)``.
+
+    Returns:
+        Tensor of shape ``(batch_size, d0, .., dN-1)``: the mean over the last axis.
+
+    Raises:
+        ValueError: if the shapes of ``y_true`` and ``y_pred`` do not broadcast.
+
+    Example:
+        >>> hinge(torch.tensor([[-1.0, 1.0]]), torch.tensor([[0.5, 2.0]]))
+        tensor([0.7500])
     """
     return _margins("hinge", y_true, y_pred).mean(-1)
 
@@ -41,8 +53,20 @@ def hinge(y_true, y_pred):
 def squared_hinge(y_true, y_pred):
     """``mean(max(1 - y_true * y_pred, 0) ** 2, axis=-1)``.
 
-    >>> squared_hinge(torch.tensor([[-1.0, 1.0]]), torch.tensor([[0.5, 2.0]]))
-    tensor([1.1250])
+    Args:
+        y_true: tensor or array-like, labels in {-1, 1} (a tensor whose entries are all 0 or 1 is read as {0, 1}
+            labels and mapped to {-1, 1}), of ``y_pred``'s shape or broadcastable to it.
+        y_pred: tensor or array-like, the predicted scores, shape ``(batch_size, d0, .., dN)``.
+
+    Returns:
+        Tensor of shape ``(batch_size, d0, .., dN-1)``: the mean over the last axis.
+
+    Raises:
+        ValueError: if the shapes of ``y_true`` and ``y_pred`` do not broadcast.
+
+    Example:
+        >>> squared_hinge(torch.tensor([[-1.0, 1.0]]), torch.tensor([[0.5, 2.0]]))
+        tensor([1.1250])
     """
     return torch.square(_margins("squared_hinge", y_true, y_pred)).mean(-1)
 
@@ -51,8 +75,22 @@ def squared_hinge(y_true, y_pred):
 def categorical_hinge(y_true, y_pred):
     """``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` over the last axis.
 
-    >>> categorical_hinge(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 2.0]]))
-    tensor([0.])
+    The score of the true class should exceed every other class's score by a margin of 1.
+
+    Args:
+        y_true: tensor or array-like, one-hot labels (used as they are), of ``y_pred``'s shape or broadcastable
+            to it.
+        y_pred: tensor or array-like, the class scores, shape ``(batch_size, num_classes)``.
+
+    Returns:
+        Tensor of shape ``(batch_size,)``: the loss of each sample.
+
+    Raises:
+        ValueError: if the shapes of ``y_true`` and ``y_pred`` do not broadcast.
+
+    Example:
+        >>> categorical_hinge(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 2.0]]))
+        tensor([0.])
     """
     y_true, y_pred = prepare("categorical_hinge", y_true, y_pred)
     positive = (y_true * y_pred).sum(-1)
@@ -62,10 +100,24 @@ def categorical_hinge(y_true, y_pred):
 
 @_builtin
 class Hinge(ArgumentFreeLoss):
-    """The hinge loss ``max(1 - y_true * y_pred, 0)``.
+    """The hinge loss ``max(1 - y_true * y_pred, 0)`` (:func:`hinge` of each sample, then reduced).
 
-    >>> Hinge()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, -2.0]]))
-    tensor(0.2500)
+    Labels are -1 or 1; a batch of 0/1 labels is mapped to -1/1.
+
+    Args:
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default None: the loss's name (None: ``"hinge"``).
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> Hinge()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, -2.0]]))
+        tensor(0.2500)
     """
 
     function = staticmethod(hinge)
@@ -73,10 +125,24 @@ class Hinge(ArgumentFreeLoss):
 
 @_builtin
 class SquaredHinge(ArgumentFreeLoss):
-    """The squared hinge loss ``max(1 - y_true * y_pred, 0) ** 2``.
+    """The squared hinge loss ``max(1 - y_true * y_pred, 0) ** 2`` (:func:`squared_hinge`, then reduced).
 
-    >>> SquaredHinge()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, -2.0]]))
-    tensor(0.1250)
+    Labels are -1 or 1; a batch of 0/1 labels is mapped to -1/1.
+
+    Args:
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default None: the loss's name (None: ``"squared_hinge"``).
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> SquaredHinge()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, -2.0]]))
+        tensor(0.1250)
     """
 
     function = staticmethod(squared_hinge)
@@ -84,10 +150,22 @@ class SquaredHinge(ArgumentFreeLoss):
 
 @_builtin
 class CategoricalHinge(ArgumentFreeLoss):
-    """The categorical hinge loss of one-hot labels.
+    """The categorical hinge loss of one-hot labels (:func:`categorical_hinge` of each sample, then reduced).
 
-    >>> CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.5, 2.0]]))
-    tensor(0.5000)
+    Args:
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default None: the loss's name (None: ``"categorical_hinge"``).
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.5, 2.0]]))
+        tensor(0.5000)
     """
 
     function = staticmethod(categorical_hinge)

@@ -80,9 +80,15 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
     Returns:
         The loss of each sample, shape ``(batch_size,)``, with a Keras mask that is False where it is 0.
 
-    >>> embeddings = torch.tensor([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]])
-    >>> circle(torch.tensor([0, 0, 1]), embeddings, gamma=2.0, margin=0.25)
-    tensor([0.7288, 1.5805, 0.0000])
+    Raises:
+        ValueError: if ``gamma`` is not a positive float, ``margin`` not a finite float or ``remove_diagonal``
+            not a bool; if an input's shape does not fit (``ref_labels`` must be given when ``ref_embeddings``
+            has another number of rows than ``y_pred``).
+
+    Example:
+        >>> embeddings = torch.tensor([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]])
+        >>> circle(torch.tensor([0, 0, 1]), embeddings, gamma=2.0, margin=0.25)
+        tensor([0.7288, 1.5805, 0.0000])
     """
     gamma, margin = _check_options(gamma, margin, remove_diagonal)
     y_pred = _embeddings("y_pred", y_pred)
@@ -111,6 +117,9 @@ class Circle(LossFunctionWrapper):
     embeddings of a class together and pushes other classes apart, weighting each pair by how far it is from
     its optimum. The model should end with a linear layer followed by ``UnitNormalization``.
 
+    :func:`circle` of each sample against the batch, then reduced. Integer labels are not cast to the loss's
+    dtype.
+
     Args:
         gamma: float > 0, default 80.0. The scale of the similarity terms.
         margin: float, default 0.4. The relaxation: positives aim at cosine distances below ``margin``,
@@ -123,9 +132,14 @@ class Circle(LossFunctionWrapper):
         name: str, default ``"circle"``. The name of the loss.
         dtype: str or DTypePolicy, default ``None`` (``floatx()``). The dtype the loss computes in.
 
-    >>> embeddings = torch.tensor([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]])
-    >>> Circle(gamma=2.0, margin=0.25)(torch.tensor([0, 0, 1]), embeddings)  # the mean of the two non-zero losses
-    tensor(1.1546)
+    Raises:
+        ValueError: if ``gamma`` is not a positive float, ``margin`` not a finite float or ``remove_diagonal``
+            not a bool, or for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> embeddings = torch.tensor([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]])
+        >>> Circle(gamma=2.0, margin=0.25)(torch.tensor([0, 0, 1]), embeddings)  # the mean of the two non-zero losses
+        tensor(1.1546)
     """
 
     _cast_y_true = False  # integer labels stay integers

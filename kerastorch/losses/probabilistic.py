@@ -63,8 +63,27 @@ def _binary_inputs(loss, y_true, y_pred, label_smoothing):
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary cross-entropy averaged over ``axis``.
 
-    >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))
-    tensor([0.6931])
+    Args:
+        y_true: tensor or array-like, binary labels (0/1, or soft in ``[0, 1]``) of ``y_pred``'s shape (a trailing
+            axis of size 1 may be missing or extra).
+        y_pred: tensor or array-like, probabilities (logits with ``from_logits``), shape ``(batch_size, d0, .., dN)``.
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            0.5 * label_smoothing``.
+        axis: int, default -1: the axis the per-entry losses are averaged over.
+
+    Returns:
+        Tensor of ``y_pred``'s shape without ``axis``: the mean over ``axis``.
+
+    Raises:
+        ValueError: if ``y_true`` and ``y_pred`` do not have the same shape (after matching ranks).
+
+    Example:
+        >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))
+        tensor([0.6931])
+        >>> binary_crossentropy(torch.tensor([[1.0], [0.0]]), torch.tensor([[2.0], [-1.0]]), from_logits=True)
+        tensor([0.1269, 0.3133])
     """
     y_true, y_pred = _binary_inputs("binary_crossentropy", y_true, y_pred, label_smoothing)
     return _elementwise_binary_crossentropy("binary_crossentropy", y_true, y_pred, from_logits).mean(axis)
@@ -76,8 +95,35 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     """Binary cross-entropy scaled by ``(1 - p_t) ** gamma`` (and by ``alpha`` / ``1 - alpha`` for the
     positive / negative class with ``apply_class_balancing``), averaged over ``axis``.
 
-    >>> binary_focal_crossentropy(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
-    tensor([0.1733])
+    ``p_t`` is the predicted probability of the true label, so well-classified entries weigh less (Lin et al.,
+    2017).
+
+    Args:
+        y_true: tensor or array-like, binary labels (0/1, or soft in ``[0, 1]``) of ``y_pred``'s shape (a trailing
+            axis of size 1 may be missing or extra).
+        y_pred: tensor or array-like, probabilities (logits with ``from_logits``), shape ``(batch_size, d0, .., dN)``.
+        apply_class_balancing: bool, default False: whether to weight the classes by ``alpha`` / ``1 - alpha``.
+        alpha: float, default 0.25: with ``apply_class_balancing``, the weight of the positive class (the negative
+            class gets ``1 - alpha``).
+        gamma: float, default 2.0: the focusing exponent of ``(1 - p_t) ** gamma``; 0 gives the plain
+            cross-entropy.
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            0.5 * label_smoothing``.
+        axis: int, default -1: the axis the per-entry losses are averaged over.
+
+    Returns:
+        Tensor of ``y_pred``'s shape without ``axis``: the mean over ``axis``.
+
+    Raises:
+        ValueError: if ``y_true`` and ``y_pred`` do not have the same shape (after matching ranks).
+
+    Example:
+        >>> binary_focal_crossentropy(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
+        tensor([0.1733])
+        >>> binary_focal_crossentropy(torch.tensor([[1.0]]), torch.tensor([[0.5]]), apply_class_balancing=True)
+        tensor([0.0433])
     """
     y_true, y_pred = _binary_inputs("binary_focal_crossentropy", y_true, y_pred, label_smoothing)
     if from_logits:
@@ -106,8 +152,26 @@ def _categorical_inputs(loss, y_true, y_pred, label_smoothing, axis):
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Cross-entropy between one-hot (or soft) labels and predicted class probabilities along ``axis``.
 
-    >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
-    tensor([0.6931])
+    Args:
+        y_true: tensor or array-like, one-hot (or soft) labels of ``y_pred``'s shape.
+        y_pred: tensor or array-like, class probabilities (logits with ``from_logits``), shape
+            ``(batch_size, num_classes)`` or with more axes; probabilities are divided by their sum along ``axis``.
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            label_smoothing / num_classes`` (``num_classes`` is the size of ``y_true``'s last axis).
+        axis: int, default -1: the class axis of ``y_pred``.
+
+    Returns:
+        Tensor of ``y_pred``'s shape without ``axis``: the loss of each sample.
+
+    Raises:
+        ValueError: if ``y_true`` and ``y_pred`` do not have the same shape, or ``axis`` is not an int within
+            ``y_pred``'s rank.
+
+    Example:
+        >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+        tensor([0.6931])
     """
     y_true, y_pred, axis = _categorical_inputs("categorical_crossentropy", y_true, y_pred, label_smoothing, axis)
     log_prob = torch.log_softmax(y_pred, axis) if from_logits else torch.log(normalized_probabilities(y_pred, axis))
@@ -119,8 +183,29 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
                                    axis=-1):
     """Categorical cross-entropy with each class term scaled by ``alpha * (1 - p) ** gamma``.
 
-    >>> categorical_focal_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
-    tensor([0.0433])
+    Args:
+        y_true: tensor or array-like, one-hot (or soft) labels of ``y_pred``'s shape.
+        y_pred: tensor or array-like, class probabilities (logits with ``from_logits``), shape
+            ``(batch_size, num_classes)`` or with more axes; probabilities are divided by their sum along ``axis``.
+        alpha: float, default 0.25: the factor of every class term.
+        gamma: float, default 2.0: the focusing exponent of ``(1 - p) ** gamma``, ``p`` the predicted probability
+            of the class; 0 gives the cross-entropy scaled by ``alpha``.
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            label_smoothing / num_classes`` (``num_classes`` is the size of ``y_true``'s last axis).
+        axis: int, default -1: the class axis of ``y_pred``.
+
+    Returns:
+        Tensor of ``y_pred``'s shape without ``axis``: the loss of each sample.
+
+    Raises:
+        ValueError: if ``y_true`` and ``y_pred`` do not have the same shape, or ``axis`` is not an int within
+            ``y_pred``'s rank.
+
+    Example:
+        >>> categorical_focal_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+        tensor([0.0433])
     """
     y_true, y_pred, axis = _categorical_inputs("categorical_focal_crossentropy", y_true, y_pred, label_smoothing,
                                                axis)
@@ -152,8 +237,28 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
     Entries whose label is ``ignore_class`` get 0 and a mask that the ``Loss`` reduction honours.
 
-    >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.tensor([[0.5, 0.5], [1.0, 0.0]]))
-    tensor([6.9315e-01, 1.1921e-07])
+    Args:
+        y_true: tensor or array-like of integer class ids in ``[0, num_classes)``, of ``y_pred``'s shape without
+            the class axis (or with a trailing axis of size 1).
+        y_pred: tensor or array-like, class probabilities (logits with ``from_logits``), classes on ``axis``.
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, divided by their
+            sum along the class axis and clipped before the log).
+        ignore_class: int or None, default None: a label value whose entries get loss 0 and a Keras mask (the
+            ``Loss`` reductions then average over the other entries), such as a padding class.
+        axis: int, default -1: the class axis of ``y_pred``.
+
+    Returns:
+        Tensor of ``y_true``'s shape (without a trailing axis of size 1): the loss of each entry.
+
+    Raises:
+        ValueError: if ``y_true``'s shape does not fit ``y_pred``'s, ``axis`` is not an int within ``y_pred``'s
+            rank, or (on the CPU) a label is outside ``[0, num_classes)``.
+
+    Example:
+        >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.tensor([[0.5, 0.5], [1.0, 0.0]]))
+        tensor([6.9315e-01, 1.1921e-07])
+        >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.zeros(2, 2), from_logits=True, ignore_class=0)
+        tensor([0.6931, 0.0000])
     """
     loss = "sparse_categorical_crossentropy"
     labels, y_pred = _sparse_inputs(loss, y_true, y_pred, axis)
@@ -203,9 +308,14 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     Returns:
         The loss of each sample, shape ``(batch_size,)``.
 
-    >>> categorical_generalized_cross_entropy(torch.tensor([0, 1]), torch.tensor([[0.25, 0.75], [0.36, 0.64]]),
-    ...                                       q=0.5)
-    tensor([1.0000, 0.4000])
+    Raises:
+        ValueError: if ``q`` is not in ``(0, 1)``, ``y_true``'s shape does not fit ``y_pred``'s, or a label is
+            outside ``[0, num_classes)``.
+
+    Example:
+        >>> categorical_generalized_cross_entropy(torch.tensor([0, 1]), torch.tensor([[0.25, 0.75], [0.36, 0.64]]),
+        ...                                       q=0.5)
+        tensor([1.0000, 0.4000])
     """
     loss = "categorical_generalized_cross_entropy"
     q = check_float(loss, "q", q, 0.0, 1.0, open_low=True, open_high=True)
@@ -222,8 +332,21 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
 def kl_divergence(y_true, y_pred):
     """``sum(y_true * log(y_true / y_pred), axis=-1)`` with both clipped to ``[epsilon, 1]``.
 
-    >>> kl_divergence(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.5, 0.5]]))
-    tensor([0.])
+    Args:
+        y_true: tensor or array-like, the target distributions, of ``y_pred``'s shape or broadcastable to it.
+        y_pred: tensor or array-like, the predicted distributions, shape ``(batch_size, d0, .., dN)``.
+
+    Returns:
+        Tensor of shape ``(batch_size, d0, .., dN-1)``: the divergence of each distribution.
+
+    Raises:
+        ValueError: if the shapes of ``y_true`` and ``y_pred`` do not broadcast.
+
+    Example:
+        >>> kl_divergence(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.5, 0.5]]))
+        tensor([0.])
+        >>> kl_divergence(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))  # log(2)
+        tensor([0.6931])
     """
     y_true, y_pred = prepare("kl_divergence", y_true, y_pred)
     y_true, y_pred = clip_probabilities(y_true, high=1.0), clip_probabilities(y_pred, high=1.0)
@@ -234,8 +357,22 @@ def kl_divergence(y_true, y_pred):
 def poisson(y_true, y_pred):
     """``mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)``.
 
-    >>> poisson(torch.tensor([[1.0]]), torch.tensor([[1.0]]))
-    tensor([1.0000])
+    The negative log-likelihood of counts ``y_true`` under Poisson rates ``y_pred``, up to a term that depends
+    on ``y_true`` only.
+
+    Args:
+        y_true: tensor or array-like, the observed counts, of ``y_pred``'s shape or broadcastable to it.
+        y_pred: tensor or array-like, the predicted rates (>= 0), shape ``(batch_size, d0, .., dN)``.
+
+    Returns:
+        Tensor of shape ``(batch_size, d0, .., dN-1)``: the mean over the last axis.
+
+    Raises:
+        ValueError: if the shapes of ``y_true`` and ``y_pred`` do not broadcast.
+
+    Example:
+        >>> poisson(torch.tensor([[1.0]]), torch.tensor([[1.0]]))
+        tensor([1.0000])
     """
     y_true, y_pred = prepare("poisson", y_true, y_pred)
     return (y_pred - y_true * torch.log(y_pred + config.epsilon())).mean(-1)
@@ -245,8 +382,27 @@ def poisson(y_true, y_pred):
 class BinaryCrossentropy(LossFunctionWrapper):
     """Cross-entropy of binary labels (0/1, or soft) against probabilities or logits.
 
-    >>> BinaryCrossentropy(from_logits=True)(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]))
-    tensor(0.6931)
+    :func:`binary_crossentropy` of each sample, then reduced.
+
+    Args:
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            0.5 * label_smoothing``.
+        axis: int, default -1: the axis the per-entry losses are averaged over.
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default ``"binary_crossentropy"``: the loss's name.
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> BinaryCrossentropy(from_logits=True)(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]))
+        tensor(0.6931)
     """
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
@@ -259,8 +415,32 @@ class BinaryCrossentropy(LossFunctionWrapper):
 class BinaryFocalCrossentropy(LossFunctionWrapper):
     """Binary cross-entropy that down-weights well-classified examples by ``(1 - p_t) ** gamma``.
 
-    >>> BinaryFocalCrossentropy(gamma=0.0)(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
-    tensor(0.6931)
+    :func:`binary_focal_crossentropy` of each sample, then reduced.
+
+    Args:
+        apply_class_balancing: bool, default False: whether to weight the classes by ``alpha`` / ``1 - alpha``.
+        alpha: float, default 0.25: with ``apply_class_balancing``, the weight of the positive class (the negative
+            class gets ``1 - alpha``).
+        gamma: float, default 2.0: the focusing exponent of ``(1 - p_t) ** gamma``; 0 gives the plain
+            cross-entropy.
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            0.5 * label_smoothing``.
+        axis: int, default -1: the axis the per-entry losses are averaged over.
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default ``"binary_focal_crossentropy"``: the loss's name.
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> BinaryFocalCrossentropy(gamma=0.0)(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
+        tensor(0.6931)
     """
 
     def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
@@ -274,8 +454,28 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
 class CategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy of one-hot labels against class probabilities or logits.
 
-    >>> CategoricalCrossentropy(from_logits=True)(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.0, 0.0]]))
-    tensor(0.6931)
+    :func:`categorical_crossentropy` of each sample, then reduced; for integer labels use
+    :class:`SparseCategoricalCrossentropy`.
+
+    Args:
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            label_smoothing / num_classes`` (``num_classes`` is the size of ``y_true``'s last axis).
+        axis: int, default -1: the class axis of ``y_pred``.
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default ``"categorical_crossentropy"``: the loss's name.
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> CategoricalCrossentropy(from_logits=True)(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.0, 0.0]]))
+        tensor(0.6931)
     """
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
@@ -288,8 +488,30 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 class CategoricalFocalCrossentropy(LossFunctionWrapper):
     """Categorical cross-entropy that down-weights well-classified classes by ``alpha * (1 - p) ** gamma``.
 
-    >>> CategoricalFocalCrossentropy(alpha=1.0, gamma=0.0)(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
-    tensor(0.6931)
+    :func:`categorical_focal_crossentropy` of each sample, then reduced.
+
+    Args:
+        alpha: float, default 0.25: the factor of every class term.
+        gamma: float, default 2.0: the focusing exponent of ``(1 - p) ** gamma``, ``p`` the predicted probability
+            of the class; 0 gives the cross-entropy scaled by ``alpha``.
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, clipped to
+            ``[epsilon, 1 - epsilon]`` before the log).
+        label_smoothing: float in ``[0, 1]``, default 0.0: labels become ``y_true * (1 - label_smoothing) +
+            label_smoothing / num_classes`` (``num_classes`` is the size of ``y_true``'s last axis).
+        axis: int, default -1: the class axis of ``y_pred``.
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default ``"categorical_focal_crossentropy"``: the loss's name.
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> CategoricalFocalCrossentropy(alpha=1.0, gamma=0.0)(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
+        tensor(0.6931)
     """
 
     def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
@@ -303,8 +525,30 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy of integer class ids against class probabilities or logits; ``ignore_class`` entries
     are left out of the mean.
 
-    >>> SparseCategoricalCrossentropy(from_logits=True)(torch.tensor([1, 0]), torch.zeros(2, 2))
-    tensor(0.6931)
+    :func:`sparse_categorical_crossentropy` of each sample, then reduced. Integer labels are not cast to the
+    loss's dtype.
+
+    Args:
+        from_logits: bool, default False: whether ``y_pred`` holds logits (else probabilities, divided by their
+            sum along the class axis and clipped before the log).
+        ignore_class: int or None, default None: a label value whose entries get loss 0 and a Keras mask (the
+            ``Loss`` reductions then average over the other entries), such as a padding class.
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        axis: int, default -1: the class axis of ``y_pred``.
+        name: str or None, default ``"sparse_categorical_crossentropy"``: the loss's name.
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> SparseCategoricalCrossentropy(from_logits=True)(torch.tensor([1, 0]), torch.zeros(2, 2))
+        tensor(0.6931)
+        >>> SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)(torch.tensor([1, 0]), torch.zeros(2, 2))
+        tensor(0.6931)
     """
 
     _cast_y_true = False  # integer labels stay integers (exact beyond 2**24 classes)
@@ -321,16 +565,23 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
     loss robust to noisy labels between the cross-entropy (``q`` near 0) and the mean absolute error (``q``
     near 1).
 
-    Args:
-        q: float in ``(0, 1)``, default 0.5. The noise parameter.
-        reduction: str or None, default ``"sum_over_batch_size"``. How per-sample losses are reduced:
-            ``"sum_over_batch_size"``, ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"``, ``"none"`` or
-            ``None``.
-        name: str, default ``"categorical_generalized_cross_entropy"``. The name of the loss.
-        dtype: str or DTypePolicy, default ``None`` (``floatx()``). The dtype the loss computes in.
+    :func:`categorical_generalized_cross_entropy` of each sample, then reduced.
 
-    >>> CategoricalGeneralizedCrossEntropy()(torch.tensor([0, 1]), torch.tensor([[0.25, 0.75], [0.36, 0.64]]))
-    tensor(0.7000)
+    Args:
+        q: float in ``(0, 1)``, default 0.5: the noise parameter.
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default ``"categorical_generalized_cross_entropy"``: the loss's name.
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: if ``q`` is not in ``(0, 1)``, or for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> CategoricalGeneralizedCrossEntropy()(torch.tensor([0, 1]), torch.tensor([[0.25, 0.75], [0.36, 0.64]]))
+        tensor(0.7000)
     """
 
     _cast_y_true = False  # integer labels stay integers
@@ -343,10 +594,23 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
 
 @_builtin
 class KLDivergence(ArgumentFreeLoss):
-    """The Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.
+    """The Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))`` (:func:`kl_divergence`, then
+    reduced).
 
-    >>> KLDivergence()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))
-    tensor(0.6931)
+    Args:
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default None: the loss's name (None: ``"kl_divergence"``).
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> KLDivergence()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))
+        tensor(0.6931)
     """
 
     function = staticmethod(kl_divergence)
@@ -354,10 +618,23 @@ class KLDivergence(ArgumentFreeLoss):
 
 @_builtin
 class Poisson(ArgumentFreeLoss):
-    """The Poisson negative log-likelihood ``y_pred - y_true * log(y_pred)`` (up to a constant).
+    """The Poisson negative log-likelihood ``y_pred - y_true * log(y_pred)`` (up to a constant; :func:`poisson`,
+    then reduced).
 
-    >>> Poisson()(torch.tensor([[0.0]]), torch.tensor([[2.0]]))
-    tensor(2.)
+    Args:
+        reduction: str or None, default ``"sum_over_batch_size"``: how per-sample losses are reduced:
+            ``"sum_over_batch_size"`` / ``"mean"`` (the weighted sum over the number of values), ``"sum"``,
+            ``"mean_with_sample_weight"`` (the weighted sum over the sum of the weights), ``"none"`` or None
+            (the per-sample values).
+        name: str or None, default None: the loss's name (None: ``"poisson"``).
+        dtype: str, DTypePolicy or None, default None: the dtype the loss computes in (None: ``floatx()``).
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> Poisson()(torch.tensor([[0.0]]), torch.tensor([[2.0]]))
+        tensor(2.)
     """
 
     function = staticmethod(poisson)

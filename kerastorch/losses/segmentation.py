@@ -72,12 +72,17 @@ def dice(y_true, y_pred, axis=None):
     Returns:
         The loss: a scalar, or the shape of the inputs without ``axis``.
 
-    >>> y_true = torch.tensor([[[1.0], [1.0]], [[1.0], [0.0]]])
-    >>> y_pred = torch.tensor([[[1.0], [0.0]], [[1.0], [0.5]]])
-    >>> dice(y_true, y_pred, axis=(1, 2))
-    tensor([0.3333, 0.2000])
-    >>> dice(y_true, y_pred)
-    tensor(0.2727)
+    Raises:
+        ValueError: if ``axis`` is not None, an int or a non-empty tuple of distinct ints within the inputs'
+            rank, or the shapes do not broadcast.
+
+    Example:
+        >>> y_true = torch.tensor([[[1.0], [1.0]], [[1.0], [0.0]]])
+        >>> y_pred = torch.tensor([[[1.0], [0.0]], [[1.0], [0.5]]])
+        >>> dice(y_true, y_pred, axis=(1, 2))
+        tensor([0.3333, 0.2000])
+        >>> dice(y_true, y_pred)
+        tensor(0.2727)
     """
     y_true, y_pred, total = _overlap_inputs("dice", y_true, y_pred, axis)
     return 1.0 - 2.0 * total(y_true * y_pred) / (total(y_true) + total(y_pred) + config.epsilon())
@@ -99,11 +104,16 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     Returns:
         The loss: a scalar, or the shape of the inputs without ``axis``.
 
-    >>> y_true = torch.tensor([[1.0, 1.0, 0.0, 0.0]])
-    >>> tversky(y_true, torch.tensor([[1.0, 0.0, 0.0, 0.0]]), alpha=0.9, beta=0.1)
-    tensor(0.4737)
-    >>> tversky(y_true, torch.tensor([[1.0, 1.0, 1.0, 0.0]]), alpha=0.9, beta=0.1)
-    tensor(0.0476)
+    Raises:
+        ValueError: if ``alpha`` or ``beta`` is not a finite float >= 0, ``axis`` is not None, an int or a
+            non-empty tuple of distinct ints within the inputs' rank, or the shapes do not broadcast.
+
+    Example:
+        >>> y_true = torch.tensor([[1.0, 1.0, 0.0, 0.0]])
+        >>> tversky(y_true, torch.tensor([[1.0, 0.0, 0.0, 0.0]]), alpha=0.9, beta=0.1)
+        tensor(0.4737)
+        >>> tversky(y_true, torch.tensor([[1.0, 1.0, 1.0, 0.0]]), alpha=0.9, beta=0.1)
+        tensor(0.0476)
     """
     alpha = check_float("tversky", "alpha", alpha, 0.0, open_high=True)
     beta = check_float("tversky", "beta", beta, 0.0, open_high=True)
@@ -118,6 +128,8 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
 class Dice(LossFunctionWrapper):
     """The Dice loss ``1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred))``, for segmentation masks.
 
+    :func:`dice` over ``axis``, then reduced.
+
     Args:
         reduction: str or None, default ``"sum_over_batch_size"``. How per-sample losses are reduced:
             ``"sum_over_batch_size"``, ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"``, ``"none"`` or
@@ -127,12 +139,17 @@ class Dice(LossFunctionWrapper):
             into one value for the batch, ``(1, 2, 3)`` gives one value per sample of 4-D masks.
         dtype: str or DTypePolicy, default ``None`` (``floatx()``). The dtype the loss computes in.
 
-    >>> y_true = torch.tensor([[[1.0], [1.0]], [[1.0], [0.0]]])
-    >>> y_pred = torch.tensor([[[1.0], [0.0]], [[1.0], [0.5]]])
-    >>> Dice(axis=(1, 2), reduction=None)(y_true, y_pred)
-    tensor([0.3333, 0.2000])
-    >>> Dice()(y_true, y_pred)
-    tensor(0.2727)
+    Raises:
+        ValueError: if ``axis`` is not None, an int or a non-empty tuple of ints, or for an unknown
+            ``reduction`` or ``dtype``.
+
+    Example:
+        >>> y_true = torch.tensor([[[1.0], [1.0]], [[1.0], [0.0]]])
+        >>> y_pred = torch.tensor([[[1.0], [0.0]], [[1.0], [0.5]]])
+        >>> Dice(axis=(1, 2), reduction=None)(y_true, y_pred)
+        tensor([0.3333, 0.2000])
+        >>> Dice()(y_true, y_pred)
+        tensor(0.2727)
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
@@ -153,9 +170,14 @@ class Tversky(LossFunctionWrapper):
         axis: int, tuple of ints or ``None`` (default: every axis). The axes the sums run over.
         dtype: str or DTypePolicy, default ``None`` (``floatx()``). The dtype the loss computes in.
 
-    >>> loss = Tversky(alpha=0.9, beta=0.1, axis=1, reduction="none")
-    >>> loss(torch.tensor([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0]]), torch.tensor([[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))
-    tensor([0.4737, 0.0476])
+    Raises:
+        ValueError: if ``alpha`` or ``beta`` is not a finite float >= 0, ``axis`` is not None, an int or a
+            non-empty tuple of ints, or for an unknown ``reduction`` or ``dtype``.
+
+    Example:
+        >>> loss = Tversky(alpha=0.9, beta=0.1, axis=1, reduction="none")
+        >>> loss(torch.tensor([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0]]), torch.tensor([[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))
+        tensor([0.4737, 0.0476])
     """
 
     def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky", axis=None, dtype=None):

@@ -80,8 +80,18 @@ for _name, _cls in _ALIASES.items():
 def serialize(metric):
     """The Keras config dict of a metric.
 
-    >>> serialize(BinaryAccuracy(threshold=0.7))["config"]["threshold"]
-    0.7
+    Args:
+        metric: a ``Metric`` instance.
+
+    Returns:
+        dict: ``{"module", "class_name", "config", "registered_name"}`` in Keras 3's format.
+
+    Raises:
+        TypeError: for an object that is neither a function nor has ``get_config``.
+
+    Example:
+        >>> serialize(BinaryAccuracy(threshold=0.7))["config"]["threshold"]
+        0.7
     """
     return serialize_keras_object(metric)
 
@@ -89,8 +99,22 @@ def serialize(metric):
 def deserialize(config, custom_objects=None):
     """A metric from a config dict or a name (a class name gives an instance with defaults).
 
-    >>> deserialize(serialize(AUC(num_thresholds=50))).num_thresholds
-    50
+    Args:
+        config: dict or str: a config from :func:`serialize` (or Keras 3), or a metric name (``"AUC"``,
+            ``"auc"``, ``"mse"`` ...).
+        custom_objects: dict or None, default None: ``{name: class or function}`` searched before the built-in
+            metrics.
+
+    Returns:
+        The metric.
+
+    Raises:
+        ValueError: for an unknown name or class.
+        TypeError: for a config that is neither a name nor a dict with ``"class_name"``.
+
+    Example:
+        >>> deserialize(serialize(AUC(num_thresholds=50))).num_thresholds
+        50
     """
     return deserialize_from_module(config, MODULE, "metric", custom_objects)
 
@@ -100,8 +124,20 @@ def get(identifier):
     ``fn(y_true, y_pred)`` (wrapped in a :class:`MeanMetricWrapper` named after it); None
     stays None. Unknown names raise a ValueError listing the valid ones.
 
-    >>> type(get("auc")).__name__, get("mse").name
-    ('AUC', 'mean_squared_error')
+    Args:
+        identifier: None, str (a class name, its snake-case form, ``"mse"``, ``"acc"`` ...), dict (a config),
+            a ``Metric`` instance (returned as it is) or subclass (instantiated with its defaults), or a
+            function ``fn(y_true, y_pred)``.
+
+    Returns:
+        A ``Metric`` instance, or None.
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another kind.
+
+    Example:
+        >>> type(get("auc")).__name__, get("mse").name
+        ('AUC', 'mean_squared_error')
     """
     metric = get_from_identifier(identifier, MODULE, Metric, "metric", deserialize)
     if metric is None or isinstance(metric, Metric):

@@ -60,9 +60,22 @@ def accuracy(y_true, y_pred):
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """1.0 where ``y_pred > threshold`` agrees with the 0/1 label ``y_true`` (per element).
 
-    >>> binary_accuracy(torch.tensor([[1.0], [0.0]]), torch.tensor([[0.7], [0.6]]))
-    tensor([[1.],
-            [0.]])
+    Args:
+        y_true: tensor or array-like, 0/1 labels, of ``y_pred``'s shape (a trailing axis of size 1 may be
+            missing or extra) or broadcastable to it.
+        y_pred: tensor or array-like, the predicted probabilities (or scores).
+        threshold: float, default 0.5: a prediction above it counts as 1.
+
+    Returns:
+        Float tensor (``floatx()``) of the broadcast shape of the inputs: 1.0 where they agree, else 0.0.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+
+    Example:
+        >>> binary_accuracy(torch.tensor([[1.0], [0.0]]), torch.tensor([[0.7], [0.6]]))
+        tensor([[1.],
+                [0.]])
     """
     y_true, y_pred = squeeze_or_expand_to_same_rank(_as_tensor(y_true), _as_tensor(y_pred))
     return _matches(y_true, (y_pred > threshold).to(y_true.dtype), "binary_accuracy")
@@ -72,8 +85,19 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 def categorical_accuracy(y_true, y_pred):
     """1.0 where the arg-max of one-hot ``y_true`` is the arg-max of ``y_pred`` (per sample).
 
-    >>> categorical_accuracy(torch.tensor([[0.0, 1.0], [1.0, 0.0]]), torch.tensor([[0.3, 0.7], [0.4, 0.6]]))
-    tensor([1., 0.])
+    Args:
+        y_true: tensor or array-like, one-hot labels ``(batch_size, num_classes)``.
+        y_pred: tensor or array-like, class scores of ``y_true``'s shape.
+
+    Returns:
+        Float tensor (``floatx()``) of shape ``(batch_size,)`` (the inputs' shape without the last axis).
+
+    Raises:
+        ValueError: if an input has no class axis, or the arg-max shapes do not broadcast.
+
+    Example:
+        >>> categorical_accuracy(torch.tensor([[0.0, 1.0], [1.0, 0.0]]), torch.tensor([[0.3, 0.7], [0.4, 0.6]]))
+        tensor([1., 0.])
     """
     y_true, y_pred = _as_tensor(y_true), _as_tensor(y_pred)
     if y_pred.dim() < 1 or y_true.dim() < 1:
@@ -86,8 +110,19 @@ def categorical_accuracy(y_true, y_pred):
 def sparse_categorical_accuracy(y_true, y_pred):
     """1.0 where the integer label ``y_true`` is the arg-max of ``y_pred`` (per sample).
 
-    >>> sparse_categorical_accuracy(torch.tensor([1, 0]), torch.tensor([[0.3, 0.7], [0.4, 0.6]]))
-    tensor([1., 0.])
+    Args:
+        y_true: tensor or array-like, integer class ids of shape ``(batch_size,)`` (or ``(batch_size, 1)``).
+        y_pred: tensor or array-like, class scores ``(batch_size, num_classes)``.
+
+    Returns:
+        Float tensor (``floatx()``) of shape ``(batch_size,)``.
+
+    Raises:
+        ValueError: if ``y_pred`` has no class axis or ``y_true``'s shape does not fit it.
+
+    Example:
+        >>> sparse_categorical_accuracy(torch.tensor([1, 0]), torch.tensor([[0.3, 0.7], [0.4, 0.6]]))
+        tensor([1., 0.])
     """
     y_pred = _as_tensor(y_pred)
     y_true = _sparse_labels(_as_tensor(y_true), y_pred, "sparse_categorical_accuracy")
@@ -104,8 +139,22 @@ def _in_top_k(labels, y_pred, k):
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the arg-max class of one-hot ``y_true`` is among the ``k`` top scores.
 
-    >>> top_k_categorical_accuracy(torch.tensor([[0.0, 1.0, 0.0]]), torch.tensor([[0.5, 0.3, 0.2]]), k=2)
-    tensor([1.])
+    A class whose score ties the k-th largest counts as among them.
+
+    Args:
+        y_true: tensor or array-like, one-hot labels ``(batch_size, num_classes)``.
+        y_pred: tensor or array-like, class scores of ``y_true``'s shape.
+        k: int, default 5: how many top scores count (a ``k`` above the number of classes counts all).
+
+    Returns:
+        Float tensor (``floatx()``) of shape ``(batch_size,)``.
+
+    Raises:
+        ValueError: if ``y_pred`` has no class axis or the shapes do not fit.
+
+    Example:
+        >>> top_k_categorical_accuracy(torch.tensor([[0.0, 1.0, 0.0]]), torch.tensor([[0.5, 0.3, 0.2]]), k=2)
+        tensor([1.])
     """
     y_true, y_pred = _as_tensor(y_true), _as_tensor(y_pred)
     labels = _sparse_labels(y_true.argmax(-1), y_pred, "top_k_categorical_accuracy")
@@ -117,8 +166,26 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False
     """1.0 where the integer label ``y_true`` is among the ``k`` top scores of ``y_pred``;
     with ``from_sorted_ids=True``, ``y_pred`` holds class ids sorted by score instead.
 
-    >>> sparse_top_k_categorical_accuracy(torch.tensor([2, 0]), torch.tensor([[0.5, 0.3, 0.2], [0.5, 0.3, 0.2]]), k=2)
-    tensor([0., 1.])
+    Args:
+        y_true: tensor or array-like, integer class ids of shape ``(batch_size,)`` (or ``(batch_size, 1)``).
+        y_pred: tensor or array-like, class scores ``(batch_size, num_classes)``, or with ``from_sorted_ids``
+            class ids ``(batch_size, n)``, best first.
+        k: int, default 5: how many top scores (or leading ids) count.
+        from_sorted_ids: bool, default False: whether ``y_pred`` holds sorted class ids rather than scores.
+
+    Returns:
+        Float tensor (``floatx()``) of shape ``(batch_size,)``.
+
+    Raises:
+        ValueError: if ``y_pred`` has no class axis or ``y_true``'s shape does not fit it.
+
+    Example:
+        >>> scores = torch.tensor([[0.5, 0.3, 0.2], [0.5, 0.3, 0.2]])
+        >>> sparse_top_k_categorical_accuracy(torch.tensor([2, 0]), scores, k=2)
+        tensor([0., 1.])
+        >>> sparse_top_k_categorical_accuracy(torch.tensor([2, 0]), torch.tensor([[2, 1], [1, 2]]), k=2,
+        ...                                   from_sorted_ids=True)
+        tensor([1., 0.])
     """
     y_pred = _as_tensor(y_pred)
     labels = _sparse_labels(_as_tensor(y_true), y_pred, "sparse_top_k_categorical_accuracy")
@@ -133,8 +200,20 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False
 class Accuracy(FunctionMetric):
     """How often ``y_pred`` equals ``y_true`` exactly.
 
-    >>> Accuracy()(torch.tensor([[1], [2], [3], [4]]), torch.tensor([[0], [2], [3], [4]]))
-    tensor(0.7500)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of 1.0 where
+    ``y_pred`` equals ``y_true``, else 0.0.
+
+    Args:
+        name: str or None, default ``"accuracy"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> Accuracy()(torch.tensor([[1], [2], [3], [4]]), torch.tensor([[0], [2], [3], [4]]))
+        tensor(0.7500)
     """
 
     def __init__(self, name="accuracy", dtype=None):
@@ -145,8 +224,21 @@ class Accuracy(FunctionMetric):
 class BinaryAccuracy(FunctionMetric):
     """How often ``y_pred > threshold`` matches the binary label.
 
-    >>> BinaryAccuracy()(torch.tensor([[1.0], [1.0], [0.0], [0.0]]), torch.tensor([[0.98], [1.0], [0.0], [0.6]]))
-    tensor(0.7500)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`binary_accuracy`.
+
+    Args:
+        name: str or None, default ``"binary_accuracy"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+        threshold: float, default 0.5: a prediction above it counts as 1.
+
+    Raises:
+        ValueError: if ``threshold`` is not a number, or for an unknown ``dtype``.
+        TypeError: if ``name`` is not a string.
+
+    Example:
+        >>> BinaryAccuracy()(torch.tensor([[1.0], [1.0], [0.0], [0.0]]), torch.tensor([[0.98], [1.0], [0.0], [0.6]]))
+        tensor(0.7500)
     """
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
@@ -159,9 +251,21 @@ class BinaryAccuracy(FunctionMetric):
 class CategoricalAccuracy(FunctionMetric):
     """How often the arg-max of ``y_pred`` is the arg-max of the one-hot ``y_true``.
 
-    >>> CategoricalAccuracy()(torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]),
-    ...                       torch.tensor([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
-    tensor(0.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`categorical_accuracy`.
+
+    Args:
+        name: str or None, default ``"categorical_accuracy"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> CategoricalAccuracy()(torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]),
+        ...                       torch.tensor([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+        tensor(0.5000)
     """
 
     def __init__(self, name="categorical_accuracy", dtype=None):
@@ -172,8 +276,20 @@ class CategoricalAccuracy(FunctionMetric):
 class SparseCategoricalAccuracy(FunctionMetric):
     """How often the arg-max of ``y_pred`` is the integer label ``y_true``.
 
-    >>> SparseCategoricalAccuracy()(torch.tensor([[2], [1]]), torch.tensor([[0.1, 0.6, 0.3], [0.05, 0.95, 0.0]]))
-    tensor(0.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`sparse_categorical_accuracy`.
+
+    Args:
+        name: str or None, default ``"sparse_categorical_accuracy"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> SparseCategoricalAccuracy()(torch.tensor([[2], [1]]), torch.tensor([[0.1, 0.6, 0.3], [0.05, 0.95, 0.0]]))
+        tensor(0.5000)
     """
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
@@ -184,9 +300,22 @@ class SparseCategoricalAccuracy(FunctionMetric):
 class TopKCategoricalAccuracy(FunctionMetric):
     """How often the class of the one-hot ``y_true`` is among the ``k`` top predictions.
 
-    >>> TopKCategoricalAccuracy(k=1)(torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]),
-    ...                              torch.tensor([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
-    tensor(0.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`top_k_categorical_accuracy`.
+
+    Args:
+        k: int, default 5: how many top scores count (a positive integer).
+        name: str or None, default ``"top_k_categorical_accuracy"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        ValueError: if ``k`` is not a positive integer, or for an unknown ``dtype``.
+        TypeError: if ``name`` is not a string.
+
+    Example:
+        >>> TopKCategoricalAccuracy(k=1)(torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]),
+        ...                              torch.tensor([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+        tensor(0.5000)
     """
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
@@ -198,8 +327,23 @@ class SparseTopKCategoricalAccuracy(FunctionMetric):
     """How often the integer label ``y_true`` is among the ``k`` top predictions
     (``from_sorted_ids=True``: ``y_pred`` holds class ids, best first).
 
-    >>> SparseTopKCategoricalAccuracy(k=1)(torch.tensor([2, 1]), torch.tensor([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
-    tensor(0.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`sparse_top_k_categorical_accuracy`.
+
+    Args:
+        k: int, default 5: how many top scores count (a positive integer).
+        name: str or None, default ``"sparse_top_k_categorical_accuracy"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+        from_sorted_ids: bool, default False: whether ``y_pred`` holds class ids sorted by score rather than
+            scores.
+
+    Raises:
+        ValueError: if ``k`` is not a positive integer, or for an unknown ``dtype``.
+        TypeError: if ``name`` is not a string.
+
+    Example:
+        >>> SparseTopKCategoricalAccuracy(k=1)(torch.tensor([2, 1]), torch.tensor([[0.1, 0.9, 0.8], [0.05, 0.95, 0.0]]))
+        tensor(0.5000)
     """
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
@@ -229,8 +373,22 @@ def resolve_accuracy(y_true_shape, y_pred_shape, loss=None):
       :class:`SparseCategoricalAccuracy`;
     - else :class:`CategoricalAccuracy`.
 
-    >>> resolve_accuracy((32,), (32, 10))
-    <class 'kerastorch.metrics.accuracy_metrics.SparseCategoricalAccuracy'>
+    Args:
+        y_true_shape: tuple of ints, the shape of the labels.
+        y_pred_shape: tuple of ints, the shape of the predictions.
+        loss: any, default None: the compiled loss; not used.
+
+    Returns:
+        The metric class (not an instance).
+
+    Raises:
+        ValueError: if either shape is empty (a scalar).
+
+    Example:
+        >>> resolve_accuracy((32,), (32, 10))
+        <class 'kerastorch.metrics.accuracy_metrics.SparseCategoricalAccuracy'>
+        >>> resolve_accuracy((32, 1), (32, 1)).__name__
+        'BinaryAccuracy'
     """
     y_true_shape, y_pred_shape = tuple(y_true_shape), tuple(y_pred_shape)
     if not y_true_shape or not y_pred_shape:

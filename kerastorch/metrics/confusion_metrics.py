@@ -241,12 +241,30 @@ class _PrecisionOrRecall(Metric):
 class Precision(_PrecisionOrRecall):
     """``tp / (tp + fp)``: the weighted fraction of positive predictions whose label is positive.
 
-    ``thresholds`` (default 0.5; a list gives one value per threshold), ``top_k`` (only the
-    k largest scores of each sample count as positive) and ``class_id`` (one class of a
-    multi-class prediction) as in Keras 3.
+    ``update_state(y_true, y_pred, sample_weight=None)`` adds the weighted true and false positive counts at
+    each threshold (a label is positive when non-zero); ``result()`` divides them (0 where nothing was
+    predicted positive).
 
-    >>> Precision()(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
-    tensor(0.6667)
+    Args:
+        thresholds: float, list of floats in ``[0, 1]`` or None, default None: an entry is predicted positive
+            when ``y_pred > t``; a list gives one value per threshold. None means 0.5, or with ``top_k`` every
+            score within the top k.
+        top_k: int or None, default None: only the ``k`` largest scores of each sample can count as positive.
+        class_id: int or None, default None: score only this class (an index on the last axis of
+            ``(num_samples, num_classes)`` inputs).
+        name: str or None, default None: the metric's name (None: ``"precision"``, numbered when repeated).
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        ValueError: if a threshold is outside ``[0, 1]`` (or ``thresholds`` is an empty list), or for an unknown
+            ``dtype``; on update, if ``y_true`` and ``y_pred`` do not have the same shape or ``class_id`` is out
+            of range.
+
+    Example:
+        >>> Precision()(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
+        tensor(0.6667)
+        >>> Precision(top_k=1)(torch.tensor([[0.0, 1.0, 1.0]]), torch.tensor([[0.2, 0.9, 0.5]]))
+        tensor(1.)
     """
 
     _other = "fp"
@@ -256,10 +274,30 @@ class Precision(_PrecisionOrRecall):
 class Recall(_PrecisionOrRecall):
     """``tp / (tp + fn)``: the weighted fraction of positive labels predicted positive.
 
-    Arguments as :class:`Precision`.
+    ``update_state(y_true, y_pred, sample_weight=None)`` adds the weighted true positive and false negative
+    counts at each threshold (a label is positive when non-zero); ``result()`` divides them (0 where there
+    was no positive label).
 
-    >>> Recall()(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
-    tensor(0.6667)
+    Args:
+        thresholds: float, list of floats in ``[0, 1]`` or None, default None: an entry is predicted positive
+            when ``y_pred > t``; a list gives one value per threshold. None means 0.5, or with ``top_k`` every
+            score within the top k.
+        top_k: int or None, default None: only the ``k`` largest scores of each sample can count as positive.
+        class_id: int or None, default None: score only this class (an index on the last axis of
+            ``(num_samples, num_classes)`` inputs).
+        name: str or None, default None: the metric's name (None: ``"recall"``, numbered when repeated).
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        ValueError: if a threshold is outside ``[0, 1]`` (or ``thresholds`` is an empty list), or for an unknown
+            ``dtype``; on update, if ``y_true`` and ``y_pred`` do not have the same shape or ``class_id`` is out
+            of range.
+
+    Example:
+        >>> Recall()(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
+        tensor(0.6667)
+        >>> Recall(thresholds=[0.3, 0.6])(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([0.5, 0.4, 0.7, 0.2]))
+        tensor([0.6667, 0.3333])
     """
 
     _other = "fn"
@@ -283,14 +321,38 @@ class AUC(Metric):
     the precision-recall-gain curve (``curve="PRGAIN"``), from confusion counts at
     ``num_thresholds`` thresholds (or the given ``thresholds``).
 
-    ``summation_method`` is ``"interpolation"`` (trapezoids; for PR, Davis & Goadrich's
-    interpolation), ``"minoring"`` or ``"majoring"``. ``multi_label=True`` keeps counts per
-    label (inputs ``(batch, labels)``) and averages the per-label AUCs, weighted by
-    ``label_weights`` when given; otherwise all labels are pooled and ``label_weights``
-    weights them. ``from_logits=True`` applies a sigmoid to the predictions first.
+    ``update_state(y_true, y_pred, sample_weight=None)`` adds the weighted confusion counts at each threshold
+    (a label is positive when non-zero); ``result()`` sums the area from them.
 
-    >>> AUC(num_thresholds=3)(torch.tensor([0.0, 0.0, 1.0, 1.0]), torch.tensor([0.0, 0.5, 0.3, 0.9]))
-    tensor(0.7500)
+    Args:
+        num_thresholds: int, default 200: the number of evenly spaced thresholds (> 1), including ``-epsilon``
+            and ``1 + epsilon``; ignored when ``thresholds`` is given.
+        curve: str, default ``"ROC"``: ``"ROC"``, ``"PR"`` or ``"PRGAIN"`` (case-insensitive).
+        summation_method: str, default ``"interpolation"``: ``"interpolation"`` (trapezoids; for PR, Davis &
+            Goadrich's interpolation), ``"minoring"`` (each interval at the lower of its two heights, a lower
+            bound) or ``"majoring"`` (at the higher, an upper bound); case-insensitive.
+        name: str or None, default None: the metric's name (None: ``"auc"``, numbered when repeated).
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+        thresholds: list of floats in ``[0, 1]`` or None, default None: the thresholds to use instead of evenly
+            spaced ones (``-epsilon`` and ``1 + epsilon`` are added; ``num_thresholds`` becomes their count).
+        multi_label: bool, default False: keep counts per label (inputs ``(batch, labels)``) and average the
+            per-label AUCs (weighted by ``label_weights`` when given); False pools all labels.
+        num_labels: int or None, default None: with ``multi_label``, the number of labels (None: taken from the
+            first batch).
+        label_weights: list of non-negative floats or None, default None: per-label weights: of the per-label
+            AUCs in the average with ``multi_label``, else of the pooled entries of each label.
+        from_logits: bool, default False: apply a sigmoid to ``y_pred`` first.
+
+    Raises:
+        ValueError: if ``curve`` or ``summation_method`` is not one of the values above, ``num_thresholds`` is
+            not an integer > 1, a threshold is outside ``[0, 1]``, ``label_weights`` is not a list of
+            non-negative values, or for an unknown ``dtype``.
+
+    Example:
+        >>> AUC(num_thresholds=3)(torch.tensor([0.0, 0.0, 1.0, 1.0]), torch.tensor([0.0, 0.5, 0.3, 0.9]))
+        tensor(0.7500)
+        >>> AUC(from_logits=True, num_thresholds=3)(torch.tensor([0.0, 1.0]), torch.tensor([-2.0, 2.0]))
+        tensor(1.)
     """
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,

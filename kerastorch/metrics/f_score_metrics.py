@@ -25,12 +25,27 @@ _AVERAGES = (None, "micro", "macro", "weighted")
 class FBetaScore(Metric):
     """The F-beta score ``(1 + beta²) * precision * recall / (beta² * precision + recall)``.
 
-    ``average``: None (one score per class), ``"micro"`` (counts pooled over classes),
-    ``"macro"`` (mean of the class scores) or ``"weighted"`` (mean weighted by each class's
-    label count).
+    ``update_state(y_true, y_pred, sample_weight=None)`` adds per-class true positive, false positive and
+    false negative counts (weighted); ``result()`` computes the scores from them.
 
-    >>> FBetaScore(beta=2.0, threshold=0.5)(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
-    tensor([0.8333, 1.0000])
+    Args:
+        average: str or None, default None: None (one score per class), ``"micro"`` (counts pooled over
+            classes), ``"macro"`` (the mean of the class scores) or ``"weighted"`` (the mean weighted by each
+            class's label count).
+        beta: float, default 1.0: the weight of recall relative to precision (> 0).
+        threshold: float in ``(0, 1]`` or None, default None: a score above it is a positive prediction; None
+            makes the top-scoring class of each sample the positive prediction (ties all count).
+        name: str or None, default ``"fbeta_score"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        ValueError: if ``average`` is not one of the values above, ``beta`` is not a number > 0, ``threshold``
+            is not None or a float in ``(0, 1]``, or for an unknown ``dtype``; on update, if the inputs are not
+            2-D of the same shape.
+
+    Example:
+        >>> FBetaScore(beta=2.0, threshold=0.5)(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
+        tensor([0.8333, 1.0000])
     """
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
@@ -108,8 +123,25 @@ class FBetaScore(Metric):
 class F1Score(FBetaScore):
     """The F1 score: the harmonic mean of precision and recall (:class:`FBetaScore` with beta 1).
 
-    >>> F1Score(threshold=0.5)(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
-    tensor([0.6667, 1.0000])
+    Args:
+        average: str or None, default None: None (one score per class), ``"micro"`` (counts pooled over
+            classes), ``"macro"`` (the mean of the class scores) or ``"weighted"`` (the mean weighted by each
+            class's label count).
+        threshold: float in ``(0, 1]`` or None, default None: a score above it is a positive prediction; None
+            makes the top-scoring class of each sample the positive prediction (ties all count).
+        name: str or None, default ``"f1_score"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        ValueError: if ``average`` is not one of the values above, ``threshold`` is not None or a float in
+            ``(0, 1]``, or for an unknown ``dtype``; on update, if the inputs are not 2-D of the same shape.
+
+    Example:
+        >>> F1Score(threshold=0.5)(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
+        tensor([0.6667, 1.0000])
+        >>> m = F1Score(average="micro", threshold=0.5)
+        >>> m(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
+        tensor(0.8000)
     """
 
     def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):

@@ -15,9 +15,21 @@ from kerastorch.saving.object_registration import register_builtin
 class Hinge(FunctionMetric):
     """The mean of ``max(1 - y_true * y_pred, 0)``.
 
-    >>> import torch
-    >>> Hinge()(torch.tensor([[1.0]]), torch.tensor([[0.25]]))
-    tensor(0.7500)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.hinge` (labels -1/1; a batch of 0/1 labels is mapped to -1/1).
+
+    Args:
+        name: str or None, default ``"hinge"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> import torch
+        >>> Hinge()(torch.tensor([[1.0]]), torch.tensor([[0.25]]))
+        tensor(0.7500)
     """
 
     def __init__(self, name="hinge", dtype=None):
@@ -28,9 +40,21 @@ class Hinge(FunctionMetric):
 class SquaredHinge(FunctionMetric):
     """The mean of ``max(1 - y_true * y_pred, 0) ** 2``.
 
-    >>> import torch
-    >>> SquaredHinge()(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
-    tensor(0.2500)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.squared_hinge` (labels -1/1; a batch of 0/1 labels is mapped to -1/1).
+
+    Args:
+        name: str or None, default ``"squared_hinge"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> import torch
+        >>> SquaredHinge()(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
+        tensor(0.2500)
     """
 
     def __init__(self, name="squared_hinge", dtype=None):
@@ -41,9 +65,21 @@ class SquaredHinge(FunctionMetric):
 class CategoricalHinge(FunctionMetric):
     """The mean of ``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` (one-hot labels).
 
-    >>> import torch
-    >>> CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.25, 0.75]]))
-    tensor(0.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.categorical_hinge`.
+
+    Args:
+        name: str or None, default ``"categorical_hinge"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> import torch
+        >>> CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.25, 0.75]]))
+        tensor(0.5000)
     """
 
     def __init__(self, name="categorical_hinge", dtype=None):

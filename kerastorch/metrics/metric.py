@@ -117,13 +117,24 @@ class Metric:
     Subclasses create state with :meth:`add_variable` in ``__init__`` and implement
     ``update_state`` (in-place torch ops on the state, no host reads) and ``result``.
     ``name=None`` gives the snake-case class name, made unique (``my_metric_1`` ...).
+    Calling a metric, ``metric(*args)``, runs ``update_state(*args)`` and returns ``result()``.
 
-    >>> import torch
-    >>> import kerastorch as keras
-    >>> m = keras.metrics.Mean()
-    >>> m.update_state(torch.tensor([1.0, 3.0]))
-    >>> m.result()
-    tensor(2.)
+    Args:
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+        name: str or None, default None: the metric's name (None: the snake-case class name, numbered when
+            repeated).
+
+    Raises:
+        TypeError: if ``name`` is not a string or None.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> import torch
+        >>> import kerastorch as keras
+        >>> m = keras.metrics.Mean()
+        >>> m.update_state(torch.tensor([1.0, 3.0]))
+        >>> m.result()
+        tensor(2.)
     """
 
     def __init_subclass__(cls, **kwargs):

@@ -48,10 +48,25 @@ def _masked_weight(sample_weight, masks):
 class Sum(Metric):
     """The running (weighted) sum of the values.
 
-    >>> m = Sum()
-    >>> m.update_state(torch.tensor([1.0, 3.0, 5.0]))
-    >>> m.result()
-    tensor(9.)
+    ``update_state(values, sample_weight=None)`` adds the values, each times its weight (the weight is
+    broadcast to the values, which are first summed over the axes the weight lacks).
+
+    Args:
+        name: str or None, default ``"sum"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> m = Sum()
+        >>> m.update_state(torch.tensor([1.0, 3.0, 5.0]))
+        >>> m.result()
+        tensor(9.)
+        >>> m.update_state(torch.tensor([1.0, 3.0]), sample_weight=torch.tensor([2.0, 0.0]))
+        >>> m.result()
+        tensor(11.)
     """
 
     def __init__(self, name="sum", dtype=None):
@@ -74,10 +89,23 @@ class Sum(Metric):
 class Mean(Metric):
     """The running (weighted) mean of the values.
 
-    >>> m = Mean()
-    >>> m.update_state(torch.tensor([1.0, 3.0, 5.0, 7.0]))
-    >>> m.result()
-    tensor(4.)
+    ``update_state(values, sample_weight=None)`` adds one batch: the weighted sum of the values to the total
+    and the sum of the weights (the number of samples without weights) to the count; ``result()`` is
+    ``total / count`` (0 before any data).
+
+    Args:
+        name: str or None, default ``"mean"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> m = Mean()
+        >>> m.update_state(torch.tensor([1.0, 3.0, 5.0, 7.0]))
+        >>> m.result()
+        tensor(4.)
     """
 
     def __init__(self, name="mean", dtype=None):
@@ -118,11 +146,26 @@ class Mean(Metric):
 class MeanMetricWrapper(Mean):
     """The running mean of ``fn(y_true, y_pred, **kwargs)``, a per-sample function.
 
-    >>> def absolute_error(y_true, y_pred):
-    ...     return (y_true - y_pred).abs()
-    >>> m = MeanMetricWrapper(absolute_error, name="ae")
-    >>> m(torch.tensor([1.0, 2.0]), torch.tensor([2.0, 4.0]))
-    tensor(1.5000)
+    ``update_state(y_true, y_pred, sample_weight=None)`` averages the function's values as :class:`Mean`
+    does; a Keras mask on ``y_pred`` zeroes the weight of masked entries when there is a ``sample_weight``.
+
+    Args:
+        fn: callable ``fn(y_true, y_pred, **kwargs)`` returning per-sample (or per-entry) values.
+        name: str or None, default None: the metric's name (None: the snake-case class name, numbered when
+            repeated).
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+        **kwargs: keyword arguments passed to ``fn`` on every update (and kept in the config).
+
+    Raises:
+        TypeError: if ``fn`` is not callable or ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> def absolute_error(y_true, y_pred):
+        ...     return (y_true - y_pred).abs()
+        >>> m = MeanMetricWrapper(absolute_error, name="ae")
+        >>> m(torch.tensor([1.0, 2.0]), torch.tensor([2.0, 4.0]))
+        tensor(1.5000)
     """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):

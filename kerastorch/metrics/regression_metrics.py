@@ -21,8 +21,20 @@ from kerastorch.utils.numerical_utils import normalize
 class MeanSquaredError(FunctionMetric):
     """The mean of ``(y_true - y_pred) ** 2``.
 
-    >>> MeanSquaredError()(torch.tensor([[0.0, 1.0], [0.0, 0.0]]), torch.tensor([[1.0, 1.0], [1.0, 0.0]]))
-    tensor(0.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.mean_squared_error`.
+
+    Args:
+        name: str or None, default ``"mean_squared_error"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> MeanSquaredError()(torch.tensor([[0.0, 1.0], [0.0, 0.0]]), torch.tensor([[1.0, 1.0], [1.0, 0.0]]))
+        tensor(0.5000)
     """
 
     def __init__(self, name="mean_squared_error", dtype=None):
@@ -33,8 +45,20 @@ class MeanSquaredError(FunctionMetric):
 class MeanAbsoluteError(FunctionMetric):
     """The mean of ``|y_true - y_pred|``.
 
-    >>> MeanAbsoluteError()(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 3.0]]))
-    tensor(1.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.mean_absolute_error`.
+
+    Args:
+        name: str or None, default ``"mean_absolute_error"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> MeanAbsoluteError()(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 3.0]]))
+        tensor(1.5000)
     """
 
     def __init__(self, name="mean_absolute_error", dtype=None):
@@ -45,8 +69,20 @@ class MeanAbsoluteError(FunctionMetric):
 class MeanAbsolutePercentageError(FunctionMetric):
     """The mean of ``100 * |y_true - y_pred| / |y_true|`` (the divisor kept above epsilon).
 
-    >>> MeanAbsolutePercentageError()(torch.tensor([[1.0, 2.0]]), torch.tensor([[1.5, 2.0]]))
-    tensor(25.)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.mean_absolute_percentage_error`.
+
+    Args:
+        name: str or None, default ``"mean_absolute_percentage_error"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> MeanAbsolutePercentageError()(torch.tensor([[1.0, 2.0]]), torch.tensor([[1.5, 2.0]]))
+        tensor(25.)
     """
 
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
@@ -55,10 +91,22 @@ class MeanAbsolutePercentageError(FunctionMetric):
 
 @register_builtin(MODULE)
 class MeanSquaredLogarithmicError(FunctionMetric):
-    """The mean of ``(log(1 + y_true) - log(1 + y_pred)) ** 2`` (inputs kept above -1 + epsilon).
+    """The mean of ``(log(1 + y_true) - log(1 + y_pred)) ** 2`` (inputs kept above epsilon).
 
-    >>> MeanSquaredLogarithmicError()(torch.tensor([[0.0]]), torch.tensor([[1.718281828]]))
-    tensor(1.0000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.mean_squared_logarithmic_error`.
+
+    Args:
+        name: str or None, default ``"mean_squared_logarithmic_error"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> MeanSquaredLogarithmicError()(torch.tensor([[0.0]]), torch.tensor([[1.718281828]]))
+        tensor(1.0000)
     """
 
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
@@ -69,8 +117,20 @@ class MeanSquaredLogarithmicError(FunctionMetric):
 class LogCoshError(FunctionMetric):
     """The mean of ``log(cosh(y_pred - y_true))``.
 
-    >>> LogCoshError()(torch.tensor([[0.0, 0.0]]), torch.tensor([[0.0, 0.0]]))
-    tensor(0.)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of
+    :func:`kerastorch.losses.log_cosh`.
+
+    Args:
+        name: str or None, default ``"logcosh"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> LogCoshError()(torch.tensor([[0.0, 0.0]]), torch.tensor([[0.0, 0.0]]))
+        tensor(0.)
     """
 
     def __init__(self, name="logcosh", dtype=None):
@@ -80,8 +140,20 @@ class LogCoshError(FunctionMetric):
 def cosine_similarity(y_true, y_pred, axis=-1):
     """The cosine of the angle between ``y_true`` and ``y_pred`` along ``axis`` (zero vectors give 0).
 
-    >>> cosine_similarity(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
-    tensor([0.7071])
+    Args:
+        y_true: tensor or array-like, the target vectors, of ``y_pred``'s shape or broadcastable to it.
+        y_pred: tensor or array-like, the predicted vectors.
+        axis: int, default -1: the axis along which the vectors lie.
+
+    Returns:
+        Tensor of the broadcast shape without ``axis``, values in ``[-1, 1]``.
+
+    Raises:
+        ValueError: if the shapes do not broadcast.
+
+    Example:
+        >>> cosine_similarity(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
+        tensor([0.7071])
     """
     y_pred = torch.as_tensor(y_pred)
     y_true = torch.as_tensor(y_true).to(y_pred.dtype)
@@ -94,8 +166,22 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 class CosineSimilarity(FunctionMetric):
     """The mean cosine similarity between labels and predictions along ``axis``.
 
-    >>> CosineSimilarity()(torch.tensor([[0.0, 1.0], [1.0, 1.0]]), torch.tensor([[1.0, 0.0], [1.0, 1.0]]))
-    tensor(0.5000)
+    The running mean, over the batches given to ``update_state(y_true, y_pred, sample_weight=None)``, of the cosine
+    similarity of each sample (1 for the same direction, -1 for opposite ones; unlike the
+    loss of the same name, not negated).
+
+    Args:
+        name: str or None, default ``"cosine_similarity"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+        axis: int, default -1: the axis along which the vectors lie.
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> CosineSimilarity()(torch.tensor([[0.0, 1.0], [1.0, 1.0]]), torch.tensor([[1.0, 0.0], [1.0, 1.0]]))
+        tensor(0.5000)
     """
 
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
@@ -106,8 +192,20 @@ class CosineSimilarity(FunctionMetric):
 class RootMeanSquaredError(Mean):
     """The square root of the (weighted) mean of ``(y_true - y_pred) ** 2``.
 
-    >>> RootMeanSquaredError()(torch.tensor([[0.0, 1.0], [0.0, 0.0]]), torch.tensor([[1.0, 1.0], [1.0, 0.0]]))
-    tensor(0.7071)
+    ``update_state(y_true, y_pred, sample_weight=None)`` adds the squared errors to a running mean (as
+    :class:`Mean`); ``result()`` is its square root.
+
+    Args:
+        name: str or None, default ``"root_mean_squared_error"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        TypeError: if ``name`` is not a string.
+        ValueError: for an unknown ``dtype``.
+
+    Example:
+        >>> RootMeanSquaredError()(torch.tensor([[0.0, 1.0], [0.0, 0.0]]), torch.tensor([[1.0, 1.0], [1.0, 0.0]]))
+        tensor(0.7071)
     """
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
@@ -134,8 +232,27 @@ class R2Score(Metric):
     or None (the per-output scores). ``num_regressors > 0`` gives the adjusted R².
     Inputs are ``(batch, outputs)``.
 
-    >>> R2Score()(torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([[1.0], [2.0], [4.0]]))
-    tensor(0.5000)
+    Each score is ``1 - sum((y_true - y_pred) ** 2) / sum((y_true - mean(y_true)) ** 2)`` over all the samples
+    seen (weighted by ``sample_weight``).
+
+    Args:
+        class_aggregation: str or None, default ``"uniform_average"``: how the per-output scores are combined:
+            ``"uniform_average"`` (their mean), ``"variance_weighted_average"`` (weighted by each output's
+            variance) or None (one score per output).
+        num_regressors: int, default 0: the number of independent variables of the model; above 0, the score is
+            adjusted for it (with ``num_samples`` counted in entries, as Keras 3 does; with too few samples the
+            plain score is returned, with a warning).
+        name: str or None, default ``"r2_score"``: the metric's name.
+        dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
+
+    Raises:
+        ValueError: if ``class_aggregation`` is not one of the values above, ``num_regressors`` is not an
+            integer >= 0, or for an unknown ``dtype``; on update, if the inputs are not 2-D of the same shape
+            (with as many outputs as before).
+
+    Example:
+        >>> R2Score()(torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([[1.0], [2.0], [4.0]]))
+        tensor(0.5000)
     """
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score", dtype=None):
