@@ -48,6 +48,9 @@ config.set_dtype_policy = dtype_policies.set_global_policy
 def version():
     """kerastorch's version string (``keras.version()``).
 
+    Returns:
+        String, ``kerastorch.__version__``.
+
     >>> version() == __version__
     True
     """

@@ -28,12 +28,33 @@ _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 
 
 def floatx():
-    """The default float type name, e.g. ``"float32"``."""
+    """The default float type name, e.g. ``"float32"``.
+
+    Returns:
+        String: ``"float32"`` unless changed with :func:`set_floatx`.
+
+    >>> floatx()
+    'float32'
+    """
     return _FLOATX
 
 
 def set_floatx(value):
-    """Set the default float type: one of float16, bfloat16, float32, float64."""
+    """Set the default float type: one of float16, bfloat16, float32, float64.
+
+    New weights and float tensors that ops create without an explicit dtype take this type.
+
+    Args:
+        value: A float dtype: a name (``"float16"``, ``"bfloat16"``, ``"float32"``, ``"float64"``), or a
+            torch or NumPy dtype.
+
+    Raises:
+        ValueError: If ``value`` is not one of these float types.
+
+    >>> set_floatx("float64"); floatx()
+    'float64'
+    >>> set_floatx("float32")
+    """
     global _FLOATX
     value = standardize_dtype(value)
     if value not in _FLOAT_TYPES:
@@ -42,23 +63,59 @@ def set_floatx(value):
 
 
 def epsilon():
-    """The fuzz factor used in numeric expressions (default 1e-7)."""
+    """The fuzz factor used in numeric expressions (default 1e-7).
+
+    Returns:
+        Float: ``1e-7`` unless changed with :func:`set_epsilon`.
+
+    >>> epsilon()
+    1e-07
+    """
     return _EPSILON
 
 
 def set_epsilon(value):
-    """Set the fuzz factor returned by :func:`epsilon`."""
+    """Set the fuzz factor returned by :func:`epsilon`.
+
+    Args:
+        value: Float, the new fuzz factor (converted with ``float()``).
+
+    Example:
+        >>> set_epsilon(1e-5); epsilon()
+        1e-05
+        >>> set_epsilon(1e-7)
+    """
     global _EPSILON
     _EPSILON = float(value)
 
 
 def image_data_format():
-    """``"channels_last"`` (default, NHWC) or ``"channels_first"`` (NCHW)."""
+    """``"channels_last"`` (default, NHWC) or ``"channels_first"`` (NCHW).
+
+    Returns:
+        String: the default ``data_format`` of image layers, set with :func:`set_image_data_format`.
+
+    >>> image_data_format()
+    'channels_last'
+    """
     return _IMAGE_DATA_FORMAT
 
 
 def set_image_data_format(data_format):
-    """Set the default image data format."""
+    """Set the default image data format.
+
+    Layers whose ``data_format`` is None (convolutions, poolings ...) take it when they are created.
+
+    Args:
+        data_format: String, ``"channels_last"`` (NHWC) or ``"channels_first"`` (NCHW), in any case.
+
+    Raises:
+        ValueError: For any other value.
+
+    >>> set_image_data_format("channels_first"); image_data_format()
+    'channels_first'
+    >>> set_image_data_format("channels_last")
+    """
     global _IMAGE_DATA_FORMAT
     data_format = str(data_format).lower()
     if data_format not in ("channels_last", "channels_first"):
@@ -71,14 +128,37 @@ def set_image_data_format(data_format):
 
 def default_device():
     """The device new weights are created on: the one set with :func:`set_device`,
-    else CUDA when it is available, else CPU."""
+    else CUDA when it is available, else CPU.
+
+    Returns:
+        A ``torch.device``.
+
+    >>> with device_scope("cpu"):
+    ...     default_device()
+    device(type='cpu')
+    """
     if _DEVICE is not None:
         return _DEVICE
     return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
 
 
 def set_device(device):
-    """Override the default device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"gpu:0"``, or None to reset)."""
+    """Override the default device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"gpu:0"``, or None to reset).
+
+    Unlike :func:`device_scope`, the setting lasts until it is changed again, and only the weights and
+    tensors kerastorch creates follow it (torch's own factory functions keep torch's default).
+
+    Args:
+        device: String or ``torch.device`` (Keras's ``"gpu"``/``"gpu:<i>"`` read as CUDA), or None to go
+            back to CUDA when it is available, else CPU.
+
+    Raises:
+        RuntimeError: If ``device`` is not a valid torch device string.
+
+    >>> set_device("cpu"); default_device()
+    device(type='cpu')
+    >>> set_device(None)
+    """
     global _DEVICE
     _DEVICE = None if device is None else _torch_device(device)
 
@@ -112,7 +192,14 @@ def device_scope(device_name):
 
 
 def backend():
-    """The backend's name: always ``"torch"``."""
+    """The backend's name: always ``"torch"``.
+
+    Returns:
+        String: ``"torch"``.
+
+    >>> backend()
+    'torch'
+    """
     return "torch"
 
 
@@ -134,12 +221,26 @@ def disable_interactive_logging():
 
 
 def is_interactive_logging_enabled():
-    """Whether progress output goes to stdout (see :func:`disable_interactive_logging`)."""
+    """Whether progress output goes to stdout (see :func:`disable_interactive_logging`).
+
+    Returns:
+        Bool: True unless :func:`disable_interactive_logging` was called last.
+
+    >>> is_interactive_logging_enabled()
+    True
+    """
     return _INTERACTIVE_LOGGING
 
 
 def max_epochs():
-    """The cap on ``fit``'s epochs set with :func:`set_max_epochs` (None: no cap)."""
+    """The cap on ``fit``'s epochs set with :func:`set_max_epochs` (None: no cap).
+
+    Returns:
+        Int or None.
+
+    >>> max_epochs() is None
+    True
+    """
     return _MAX_EPOCHS
 
 
@@ -161,7 +262,14 @@ def set_max_epochs(max_epochs):
 
 
 def max_steps_per_epoch():
-    """The cap on steps per epoch set with :func:`set_max_steps_per_epoch` (None: no cap)."""
+    """The cap on steps per epoch set with :func:`set_max_steps_per_epoch` (None: no cap).
+
+    Returns:
+        Int or None.
+
+    >>> max_steps_per_epoch() is None
+    True
+    """
     return _MAX_STEPS_PER_EPOCH
 
 
@@ -199,8 +307,24 @@ _DTYPE_ALIASES = {
 def standardize_dtype(dtype):
     """Return the Keras name of a dtype given as a string, torch dtype or numpy dtype.
 
+    Aliases are resolved (``"float"``, ``"double"``, ``"half"``, ``"int"``, ``"long"``); a Python type maps
+    ``float`` to ``"float32"``, ``int`` to ``"int64"`` and ``bool`` to ``"bool"`` (``keras.backend``'s
+    ``standardize_dtype`` gives ``"int32"`` for ``int``, as Keras does).
+
+    Args:
+        dtype: A dtype name, a ``torch.dtype``, a NumPy dtype or scalar type, an object with a ``name``
+            (a dtype policy), a Python type, or None (:func:`floatx`).
+
+    Returns:
+        String, the dtype's name, like ``"float32"``.
+
+    Raises:
+        ValueError: If ``dtype`` names no torch dtype.
+
     >>> standardize_dtype(torch.float32)
     'float32'
+    >>> standardize_dtype("double"), standardize_dtype(None)
+    ('float64', 'float32')
     """
     if dtype is None:
         return floatx()
@@ -218,7 +342,20 @@ def standardize_dtype(dtype):
 
 
 def torch_dtype(dtype):
-    """The ``torch.dtype`` for a dtype name (None means :func:`floatx`)."""
+    """The ``torch.dtype`` for a dtype name (None means :func:`floatx`).
+
+    Args:
+        dtype: Anything :func:`standardize_dtype` takes.
+
+    Returns:
+        The ``torch.dtype``.
+
+    Raises:
+        ValueError: If ``dtype`` names no torch dtype.
+
+    >>> torch_dtype("bfloat16"), torch_dtype(None)
+    (torch.bfloat16, torch.float32)
+    """
     return getattr(torch, standardize_dtype(dtype))
 
 
@@ -230,7 +367,14 @@ def enable_unsafe_deserialization():
 
 
 def unsafe_deserialization_enabled():
-    """Whether :func:`enable_unsafe_deserialization` was called."""
+    """Whether :func:`enable_unsafe_deserialization` was called.
+
+    Returns:
+        Bool: False until :func:`enable_unsafe_deserialization` is called (it cannot be turned off again).
+
+    >>> isinstance(unsafe_deserialization_enabled(), bool)  # False in a fresh process
+    True
+    """
     return _UNSAFE_DESERIALIZATION
 
 

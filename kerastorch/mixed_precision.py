@@ -18,12 +18,31 @@ Policy = DTypePolicy
 
 
 def set_dtype_policy(policy):
-    """Alias of :func:`set_global_policy`."""
+    """Alias of :func:`set_global_policy`: set the policy new layers use by default.
+
+    Args:
+        policy: A policy name (``"mixed_float16"``, ``"mixed_bfloat16"``, ``"float32"`` ...), a dtype, a
+            config dict or a ``DTypePolicy``; None goes back to the default (``keras.config.floatx()``).
+
+    Raises:
+        ValueError: If ``policy`` names no known dtype or policy.
+
+    >>> set_dtype_policy("mixed_float16"); dtype_policy().name
+    'mixed_float16'
+    >>> set_dtype_policy(None)
+    """
     set_global_policy(policy)
 
 
 def dtype_policy():
-    """Alias of :func:`global_policy`."""
+    """Alias of :func:`global_policy`: the policy new layers use by default.
+
+    Returns:
+        A ``DTypePolicy`` (named after ``keras.config.floatx()`` unless one was set).
+
+    >>> dtype_policy().name
+    'float32'
+    """
     return global_policy()
 
 

@@ -70,7 +70,33 @@ class _Rule:
 
 
 class custom_jvp(_Rule):  # noqa: N801  (JAX's name)
-    """A function with a user-defined forward-mode rule (``defjvp``); see the module docstring."""
+    """A function with a user-defined forward-mode rule (``defjvp``); see the module docstring.
+
+    Used as a decorator. Calling the result before a rule is set with ``defjvp`` raises ``TypeError``;
+    reverse mode uses the ``defvjp`` rule if one is set, else the JVP rule transposed. Only positional
+    arguments are accepted (a keyword raises ``TypeError``).
+
+    Args:
+        fun: The function; its tensor arguments of floating-point (or complex) dtype get tangents.
+
+    Raises:
+        TypeError: If ``fun`` is not callable.
+
+    Example:
+        A rule whose tangent is exact where the formula would overflow:
+
+        >>> import torch
+        >>> @custom_jvp
+        ... def log1pexp(x):
+        ...     return torch.log1p(torch.exp(x))
+        >>> @log1pexp.defjvp
+        ... def log1pexp_jvp(primals, tangents):
+        ...     (x,), (t,) = primals, tangents
+        ...     return log1pexp(x), torch.sigmoid(x) * t
+        >>> from kerastorch.autodiff import grad
+        >>> grad(log1pexp)(torch.tensor(100.0))
+        tensor(1.)
+    """
 
     def __init__(self, fun):
         super().__init__(fun)
@@ -196,6 +222,15 @@ def _transpose(call_rule, primals, cotangents, multiple, name):
 class custom_vjp(_Rule):  # noqa: N801  (JAX's name)
     """A function with a user-defined reverse rule: ``f.defvjp(fwd, bwd)``; see the module docstring.
 
+    Used as a decorator. Calling the result before ``defvjp`` raises ``TypeError``; forward mode
+    (``jvp``) raises ``NotImplementedError`` naming the function. Only positional arguments are accepted.
+
+    Args:
+        fun: The function (called through ``fwd`` once the rule is set).
+
+    Raises:
+        TypeError: If ``fun`` is not callable.
+
     Example:
         >>> import torch
         >>> @custom_vjp
@@ -277,7 +312,15 @@ class custom_gradient(_Rule):  # noqa: N801  (TensorFlow's / Keras's name)
     """TensorFlow / Keras style custom gradient: ``f(*args)`` returns ``(output, grad_fn)``.
 
     ``grad_fn(upstream)`` (one upstream per output) returns the gradient for each argument (a single
-    tensor for a single argument).
+    tensor for a single argument). Used as a decorator; only positional arguments are accepted, and
+    forward mode (``jvp``) raises ``NotImplementedError`` naming the function.
+
+    Args:
+        fun: The function, returning ``(output, grad_fn)``.
+
+    Raises:
+        TypeError: If ``fun`` is not callable (calling the result raises ``TypeError`` if ``fun`` does
+            not return ``(output, grad_fn)``).
 
     Example:
         >>> import torch

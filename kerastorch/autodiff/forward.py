@@ -49,6 +49,22 @@ def jvp(f, primals, tangents, has_aux=False):
     tangents. With ``has_aux=True`` ``f`` returns ``(output, aux)`` and the result is
     ``(output, tangent, aux)``.
 
+    Args:
+        f: The function, called as ``f(*primals)``; it returns a tensor or a tuple of tensors.
+        primals: A floating-point (or complex) tensor or a tuple of them, the point.
+        tangents: A tensor or a tuple of tensors, one per primal with its shape and dtype: the direction.
+        has_aux: Bool, whether ``f`` returns ``(output, aux)``. Defaults to ``False``.
+
+    Returns:
+        ``(f(*primals), J tangents)``, each a tensor or a tuple of tensors like ``f``'s output (with
+        ``aux`` as a third item when ``has_aux``).
+
+    Raises:
+        TypeError: If a primal is not a floating-point tensor, a tangent's dtype differs from its
+            primal's, or ``f`` returns something other than tensors.
+        ValueError: If the number of tangents or a tangent's shape does not match the primals.
+        NotImplementedError: If an op in ``f`` has no forward-mode derivative rule in torch.
+
     Example:
         >>> import torch
         >>> jvp(lambda x, y: x * y, (torch.tensor(2.0), torch.tensor(3.0)), (torch.tensor(1.0), torch.tensor(0.0)))
@@ -73,6 +89,18 @@ def jvp(f, primals, tangents, has_aux=False):
 def linearize(f, *primals):
     """``(f(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` gives ``J tangents`` (one forward pass each).
 
+    ``f(*primals)`` is evaluated once without gradients; each ``jvp_fn`` call runs :func:`jvp` again.
+
+    Args:
+        f: The function, called as ``f(*primals)``.
+        *primals: Floating-point (or complex) tensors, the point.
+
+    Returns:
+        ``(f(*primals), jvp_fn)``; ``jvp_fn`` takes one tangent per primal and raises as :func:`jvp` does.
+
+    Raises:
+        TypeError: If a primal is not a floating-point (or complex) tensor.
+
     Example:
         >>> import torch
         >>> y, f_jvp = linearize(torch.exp, torch.zeros(2))
@@ -96,6 +124,19 @@ def jacobian(f, x, mode="auto"):
     entry (``m`` backward passes after one forward pass), ``"auto"`` the cheaper of the two
     (forward when ``n <= m``). ``x`` may be a tuple of tensors (``f(*x)``, one Jacobian per input);
     ``f`` may return a tuple (one per output, indexed ``[output][input]`` when both are tuples).
+
+    Args:
+        f: The function, called as ``f(*x)`` for a tuple ``x``, else ``f(x)``.
+        x: A floating-point (or complex) tensor, or a tuple or list of them.
+        mode: ``"forward"``, ``"reverse"`` or ``"auto"``. Defaults to ``"auto"``.
+
+    Returns:
+        A tensor of shape ``f(x).shape + x.shape``, or tuples of them as described above.
+
+    Raises:
+        ValueError: If ``mode`` is unknown.
+        TypeError: If an input is not a floating-point (or complex) tensor.
+        NotImplementedError: In forward mode, if an op in ``f`` has no forward-mode derivative rule.
 
     Example:
         >>> import torch
@@ -169,6 +210,19 @@ def hvp(f, x, v):
     """Hessian-vector product ``H v`` of the scalar function ``f`` at ``x``, forward-over-reverse:
     the JVP of ``grad(f)`` along ``v`` (one forward-and-backward pass carrying tangents).
 
+    Args:
+        f: A scalar function of one tensor.
+        x: A floating-point (or complex) tensor, the point.
+        v: A tensor of ``x``'s shape and dtype, the vector.
+
+    Returns:
+        A tensor of ``x``'s shape, ``H v``.
+
+    Raises:
+        TypeError: If ``x`` is not a floating-point tensor or ``v``'s dtype differs from it.
+        ValueError: If ``v``'s shape differs from ``x``'s or ``f`` does not return a scalar.
+        NotImplementedError: If an op in ``f`` has no forward-mode derivative rule.
+
     Example:
         >>> import torch
         >>> hvp(lambda x: (x ** 3).sum(), torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))
@@ -182,6 +236,17 @@ def hvp(f, x, v):
 def hessian(f, x):
     """Hessian of the scalar function ``f`` at ``x``: shape ``x.shape + x.shape``, one :func:`hvp` per
     input entry (forward-over-reverse).
+
+    Args:
+        f: A scalar function of one tensor.
+        x: A floating-point (or complex) tensor, the point.
+
+    Returns:
+        A tensor of shape ``x.shape + x.shape``.
+
+    Raises:
+        TypeError: If ``x`` is not a floating-point tensor.
+        ValueError: If ``f`` does not return a scalar.
 
     Example:
         >>> import torch
@@ -201,6 +266,22 @@ def model_jvp(model, inputs, direction, training=False):
 
     ``direction`` is a list of tensors matching ``model.trainable_weights`` (a dict keyed by weight
     path also works; missing weights get zero tangents). One forward pass with dual-number weights.
+
+    Args:
+        model: A built layer or model whose trainable weights are parameters of the module.
+        inputs: The model's inputs (anything ``model(inputs)`` takes).
+        direction: A list of tensors, one per trainable weight with its shape and dtype, or a dict
+            ``{weight path: tensor}``.
+        training: Bool, the ``training`` argument of the call. Defaults to ``False``.
+
+    Returns:
+        ``(outputs, tangents)``: the outputs and their derivatives along ``direction`` (tensors or tuples
+        of tensors like the model's outputs).
+
+    Raises:
+        ValueError: If ``direction`` names unknown weights, has the wrong length or a wrong shape, or a
+            trainable weight is not a parameter of the model module.
+        TypeError: If a direction tensor's dtype differs from its weight's.
 
     Example:
         >>> import torch, kerastorch as keras

@@ -27,7 +27,23 @@ _METHODS = ("central", "forward")
 
 
 def default_step(dtype, method="central"):
-    """The base step ``u**(1/2)`` (forward) or ``u**(1/3)`` (central) for a dtype with machine epsilon ``u``."""
+    """The base step ``u**(1/2)`` (forward) or ``u**(1/3)`` (central) for a dtype with machine epsilon ``u``.
+
+    Args:
+        dtype: A floating-point ``torch.dtype``.
+        method: ``"central"`` or ``"forward"``, the finite-difference formula the step is for.
+            Defaults to ``"central"``.
+
+    Returns:
+        Float, the base step (scaled by ``max(1, |x_i|)`` for each entry when it is used).
+
+    Raises:
+        ValueError: If ``method`` is not ``"central"`` or ``"forward"``.
+        TypeError: If ``dtype`` is not a floating-point dtype.
+
+    >>> f"{default_step(torch.float64, 'forward'):.1e}", f"{default_step(torch.float32):.1e}"
+    ('1.5e-08', '4.9e-03')
+    """
     _check_method("default_step", method)
     u = torch.finfo(dtype).eps
     return u ** 0.5 if method == "forward" else u ** (1.0 / 3.0)
@@ -40,6 +56,21 @@ def numerical_jacobian(f, x, method="central", eps=None):
     ``f`` may return a tuple of tensors (one Jacobian per output; with tuple inputs too, a tuple of
     tuples indexed ``[output][input]``). ``eps`` is the base step (scaled by ``max(1, |x_i|)``);
     by default it comes from the dtype (see the module docstring).
+
+    Args:
+        f: A function of tensors returning a tensor or a tuple of tensors; it is evaluated without
+            gradient tracking, once plus one (forward) or two (central) times per input entry.
+        x: A floating-point tensor, or a tuple or list of them (the arguments of ``f``).
+        method: ``"central"`` (error O(h**2), two evaluations per entry) or ``"forward"`` (error O(h),
+            one evaluation per entry). Defaults to ``"central"``.
+        eps: Float or None, the base step. Defaults to None (:func:`default_step` of ``x``'s dtype).
+
+    Returns:
+        A tensor of shape ``f(x).shape + x.shape``, or tuples of them as described above.
+
+    Raises:
+        ValueError: If ``method`` is unknown.
+        TypeError: If an input is not a floating-point (or complex) tensor.
 
     Example:
         >>> import torch
@@ -64,6 +95,20 @@ def numerical_gradient(f, x, method="central", eps=None):
     """Gradient of a scalar function ``f`` at ``x`` by finite differences (same shape as ``x``).
 
     ``x`` may be a tuple of tensors (``f(*x)``; a tuple of gradients comes back).
+
+    Args:
+        f: A function of tensors returning a tensor with one element.
+        x: A floating-point tensor, or a tuple or list of them (the arguments of ``f``).
+        method: ``"central"`` or ``"forward"`` differences (see :func:`numerical_jacobian`).
+            Defaults to ``"central"``.
+        eps: Float or None, the base step. Defaults to None (:func:`default_step` of ``x``'s dtype).
+
+    Returns:
+        A tensor of ``x``'s shape, or a tuple of them for tuple inputs.
+
+    Raises:
+        ValueError: If ``f`` does not return a one-element tensor, or ``method`` is unknown.
+        TypeError: If an input is not a floating-point (or complex) tensor.
 
     Example:
         >>> import torch
@@ -117,6 +162,22 @@ class FiniteDifferenceErrors:
 
     ``steps``, ``forward`` and ``central`` are lists of floats (max absolute error of the directional
     derivative estimate against ``exact``); ``exact`` is the reference directional derivative.
+    :func:`finite_difference_errors` makes it.
+
+    Args:
+        steps: List of floats, the steps ``h`` tried.
+        forward: List of floats, the forward-difference error for each step.
+        central: List of floats, the central-difference error for each step.
+        exact: Tensor, the reference directional derivative.
+
+    Example:
+        >>> errors = FiniteDifferenceErrors([0.1, 0.01], [1e-2, 1e-3], [1e-4, 1e-6], torch.tensor(1.0))
+        >>> errors.best_step(), errors.best_step("forward")
+        (0.01, 0.01)
+        >>> print(errors.table())
+                 h     forward     central
+           1.0e-01    1.00e-02    1.00e-04
+           1.0e-02    1.00e-03    1.00e-06
     """
 
     steps: list
@@ -144,6 +205,22 @@ def finite_difference_errors(f, x, direction=None, steps=None, exact=None):
     ``exact`` (the directional derivative ``J v``) to forward-mode autodiff's value. Returns a
     :class:`FiniteDifferenceErrors`. Forward differences are best near ``h ~ u**(1/2)``, central ones
     near ``h ~ u**(1/3)``: below that, rounding error ``~ u / h`` grows.
+
+    Args:
+        f: A function of one tensor returning a tensor.
+        x: A floating-point tensor, the point.
+        direction: Tensor of ``x``'s shape or None, the direction ``v``. Defaults to None (a fixed
+            random unit vector, the same on every call).
+        steps: Iterable of floats or None, the steps ``h`` to try. Defaults to None (``1e-1`` ...
+            ``1e-15``).
+        exact: Tensor or None, the reference ``J v``. Defaults to None (computed with :func:`jvp`).
+
+    Returns:
+        A :class:`FiniteDifferenceErrors`.
+
+    Raises:
+        ValueError: If ``direction`` does not have ``x``'s shape.
+        TypeError: If ``x`` is not a floating-point (or complex) tensor.
 
     Example:
         >>> import torch

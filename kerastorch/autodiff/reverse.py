@@ -42,6 +42,24 @@ def value_and_grad(f, argnums=0, has_aux=False):
     result is ``((scalar, aux), gradient)``). ``argnums`` is an int (one gradient) or a tuple of ints
     (a tuple of gradients). Inputs that ``f`` does not use get zero gradients.
 
+    Args:
+        f: The function to differentiate; its positional arguments at ``argnums`` must be floating-point
+            (or complex) tensors.
+        argnums: Int or tuple of ints, the positions of the arguments to differentiate with respect to
+            (negative positions count from the end). Defaults to ``0``.
+        has_aux: Bool, whether ``f`` returns ``(scalar, aux)``, ``aux`` passed through undifferentiated.
+            Defaults to ``False``.
+
+    Returns:
+        A function with ``f``'s arguments (keyword arguments are passed on) returning
+        ``(value, gradient)``.
+
+    Raises:
+        ValueError: When the returned function is called with ``argnums`` that are not positions of its
+            arguments, or ``f`` returns something other than a scalar tensor (or a pair, with
+            ``has_aux``).
+        TypeError: When an argument at ``argnums`` is not a floating-point (or complex) tensor.
+
     Example:
         >>> import torch
         >>> value, g = value_and_grad(lambda x, y: (x * y).sum(), argnums=(0, 1))(torch.ones(2), torch.full((2,), 3.0))
@@ -86,6 +104,16 @@ def grad(f, argnums=0, has_aux=False):
 
     With ``has_aux=True`` ``f`` returns ``(scalar, aux)`` and the result is ``(gradient, aux)``.
 
+    Args:
+        f: The scalar function to differentiate.
+        argnums: Int or tuple of ints, the positions of the arguments to differentiate with respect to;
+            a tuple gives a tuple of gradients. Defaults to ``0``.
+        has_aux: Bool, whether ``f`` returns ``(scalar, aux)``. Defaults to ``False``.
+
+    Returns:
+        A function with ``f``'s arguments returning the gradient(s), each of its argument's shape; it
+        raises as :func:`value_and_grad`'s does.
+
     Example:
         >>> import torch
         >>> grad(lambda x: torch.sin(x).sum())(torch.zeros(2))
@@ -105,6 +133,19 @@ def vjp(f, *primals, has_aux=False):
 
     ``f`` may return a tensor or a tuple of tensors (then ``vjp_fn`` takes one cotangent per output).
     ``vjp_fn`` can be called several times (the graph is kept); it always returns a tuple.
+
+    Args:
+        f: The function, called as ``f(*primals)``.
+        *primals: Floating-point (or complex) tensors, the point at which to linearize.
+        has_aux: Bool, whether ``f`` returns ``(output, aux)``; then ``(output, vjp_fn, aux)`` is
+            returned. Defaults to ``False``.
+
+    Returns:
+        ``(f(*primals), vjp_fn)`` (or with ``aux`` as a third item). ``vjp_fn`` raises ``ValueError`` for
+        a wrong number of cotangents or a cotangent whose shape is not its output's.
+
+    Raises:
+        TypeError: If a primal is not a floating-point (or complex) tensor.
 
     Example:
         >>> import torch
@@ -155,6 +196,19 @@ def model_vjp(model, inputs, cotangent, training=False):
 
     The second item is a list of tensors matching ``model.trainable_weights`` (zeros for weights the
     outputs do not depend on): the parameter-space vector-Jacobian product, one backward pass.
+
+    Args:
+        model: A built layer or model.
+        inputs: The model's inputs (anything ``model(inputs)`` takes).
+        cotangent: A tensor of the output's shape, or a tuple of them for a model with several outputs.
+        training: Bool, the ``training`` argument of the call (dropout, batch statistics).
+            Defaults to ``False``.
+
+    Returns:
+        ``(outputs, grads)``: the outputs (detached) and a list of tensors, one per trainable weight.
+
+    Raises:
+        ValueError: If the number of cotangents or a cotangent's shape does not match the outputs.
 
     Example:
         >>> import torch, kerastorch as keras

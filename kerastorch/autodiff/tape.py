@@ -43,12 +43,15 @@ class GradientTape:
     """Records operations for differentiation, with ``tf.GradientTape``'s interface.
 
     Args:
-        persistent: allow several ``gradient`` / ``jacobian`` calls (the graph is kept until the
-            tape is deleted or ``reset``). A non-persistent tape computes one set of gradients.
-        watch_accessed_variables: whether trainable weights used inside the block get gradients
-            without an explicit ``watch``.
+        persistent: Bool, whether to allow several ``gradient`` / ``jacobian`` calls (the graph is kept
+            until the tape is deleted or ``reset``). A non-persistent tape computes one set of gradients
+            and raises ``RuntimeError`` on a second. Defaults to ``False``.
+        watch_accessed_variables: Bool, whether trainable weights used inside the block get gradients
+            without an explicit ``watch``. Defaults to ``True``.
 
-    Example (a custom training step):
+    Example:
+        A custom training step:
+
         >>> import torch, kerastorch as keras
         >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
         >>> with GradientTape() as tape:

@@ -35,30 +35,93 @@ __all__ = [
 
 
 def backend():
-    """The name of the backend: always ``"torch"``."""
+    """The name of the backend: always ``"torch"``.
+
+    Returns:
+        String: ``"torch"``.
+
+    >>> backend()
+    'torch'
+    """
     return "torch"
 
 
 def clear_session(free_memory=True):
     """Reset the layer-name counters (new layers are named ``dense``, ``dense_1`` ... again); with
-    ``free_memory``, also release torch's cached CUDA memory."""
+    ``free_memory``, also release torch's cached CUDA memory.
+
+    Unlike Keras, it does not run Python's garbage collector.
+
+    Args:
+        free_memory: Bool, whether to also empty torch's CUDA memory cache (when CUDA is initialized).
+            Defaults to ``True``.
+
+    Example:
+        >>> import kerastorch as keras
+        >>> _ = keras.layers.Dense(1)
+        >>> clear_session()
+        >>> keras.layers.Dense(1).name
+        'dense'
+    """
     _naming.clear_session()
     if free_memory and torch.cuda.is_available() and torch.cuda.is_initialized():
         torch.cuda.empty_cache()
 
 
 def get_uid(prefix=""):
-    """1, 2, 3 ... on successive calls with the same ``prefix``."""
+    """1, 2, 3 ... on successive calls with the same ``prefix``.
+
+    Args:
+        prefix: String, the counter's name; each prefix counts on its own. Defaults to ``""``.
+
+    Returns:
+        Int, the number of calls with this prefix so far (since the last :func:`clear_session`).
+
+    >>> clear_session()
+    >>> get_uid("block"), get_uid("block"), get_uid("head")
+    (1, 2, 1)
+    """
     return _naming.get_uid(prefix)
 
 
 def is_keras_tensor(x):
-    """True for a symbolic :class:`KerasTensor` (the output of ``keras.Input``)."""
+    """True for a symbolic :class:`KerasTensor` (the output of ``keras.Input``).
+
+    Args:
+        x: Any value.
+
+    Returns:
+        Bool, whether ``x`` is a ``KerasTensor`` (a torch tensor is not).
+
+    >>> import torch
+    >>> import kerastorch as keras
+    >>> is_keras_tensor(keras.Input((3,))), is_keras_tensor(torch.zeros(3))
+    (True, False)
+    """
     return isinstance(x, KerasTensor)
 
 
 def standardize_dtype(dtype):
-    """The Keras name of a dtype (a string, torch / NumPy dtype, or ``int``/``float``/``bool``)."""
+    """The Keras name of a dtype (a string, torch / NumPy dtype, or ``int``/``float``/``bool``).
+
+    Python ``int`` is ``"int32"`` as in Keras; Python ``float`` and None are :func:`floatx` (Keras
+    gives ``"float32"`` for ``float`` whatever ``floatx`` is).
+
+    Args:
+        dtype: A dtype name (``"float32"``, aliases such as ``"float"``/``"double"``/``"long"``), a
+            ``torch.dtype``, a NumPy dtype or scalar type, a dtype policy, a Python type, or None.
+
+    Returns:
+        String, the dtype's name, like ``"float32"`` or ``"int64"``.
+
+    Raises:
+        ValueError: If ``dtype`` names no torch dtype.
+
+    >>> import numpy as np
+    >>> import torch
+    >>> standardize_dtype(torch.int64), standardize_dtype(np.float16), standardize_dtype(int)
+    ('int64', 'float16', 'int32')
+    """
     if dtype is int:
         return "int32"
     if dtype is float:
@@ -67,17 +130,54 @@ def standardize_dtype(dtype):
 
 
 def is_float_dtype(dtype):
-    """Whether ``dtype`` is a floating type (bfloat16, float16/32/64)."""
+    """Whether ``dtype`` is a floating type (bfloat16, float16/32/64).
+
+    Args:
+        dtype: Anything :func:`standardize_dtype` takes.
+
+    Returns:
+        Bool.
+
+    Raises:
+        ValueError: If ``dtype`` names no torch dtype.
+
+    >>> is_float_dtype("float16"), is_float_dtype("int8")
+    (True, False)
+    """
     return "float" in standardize_dtype(dtype)
 
 
 def is_int_dtype(dtype):
-    """Whether ``dtype`` is an integer type (signed or unsigned; not bool)."""
+    """Whether ``dtype`` is an integer type (signed or unsigned; not bool).
+
+    Args:
+        dtype: Anything :func:`standardize_dtype` takes.
+
+    Returns:
+        Bool.
+
+    Raises:
+        ValueError: If ``dtype`` names no torch dtype.
+
+    >>> is_int_dtype("uint8"), is_int_dtype("float32")
+    (True, False)
+    """
     return "int" in standardize_dtype(dtype)
 
 
 def result_type(*dtypes):
-    """The dtype Keras's promotion gives for dtypes, tensors or Python scalars, e.g. ``int8, uint8 -> int16``."""
+    """The dtype Keras's promotion gives for dtypes, tensors or Python scalars, e.g. ``int8, uint8 -> int16``.
+
+    Args:
+        *dtypes: Dtypes (names, torch or NumPy dtypes), tensors (their dtype counts) or Python scalars
+            (weakly typed: they do not widen a tensor's type of the same kind).
+
+    Returns:
+        String, the promoted dtype's name.
+
+    >>> result_type("int32", "float16"), result_type("int8", 3.0)
+    ('float16', 'float32')
+    """
     from kerastorch.ops.dtypes import result_type as promote
 
     return promote(*dtypes)
@@ -88,7 +188,22 @@ _DEVICE_NAMES = {"gpu": "cuda"}
 
 @contextlib.contextmanager
 def device(device_name):
-    """Within the block, new tensors and weights go to ``device_name`` (``"cpu"``, ``"cuda:0"``, ``"gpu:1"``)."""
+    """Within the block, new tensors and weights go to ``device_name`` (``"cpu"``, ``"cuda:0"``, ``"gpu:1"``).
+
+    The previous default device is restored when the block exits.
+
+    Args:
+        device_name: String or ``torch.device``: a torch device name, or Keras's ``"gpu"``/``"gpu:<i>"``
+            (read as ``"cuda"``/``"cuda:<i>"``); the name is case-insensitive.
+
+    Raises:
+        RuntimeError: If ``device_name`` is not a valid torch device string.
+
+    >>> import kerastorch as keras
+    >>> with device("CPU"):
+    ...     keras.config.default_device()
+    device(type='cpu')
+    """
     if isinstance(device_name, str):
         kind, _, index = device_name.lower().partition(":")
         device_name = _DEVICE_NAMES.get(kind, kind) + (f":{index}" if index else "")

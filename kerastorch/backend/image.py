@@ -106,7 +106,6 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     if transform.dim() == 1:
         transform = transform.unsqueeze(0)
     channels_first = data_format == "channels_first"
-    batch = x.shape[0]
     height, width = (x.shape[2], x.shape[3]) if channels_first else (x.shape[1], x.shape[2])
     ys = torch.arange(height, dtype=transform.dtype, device=x.device).view(1, height, 1)
     xs = torch.arange(width, dtype=transform.dtype, device=x.device).view(1, 1, width)

@@ -28,7 +28,27 @@ _STAND_INS = (7, 11)
 
 
 class KerasTensor:
-    """A symbolic tensor: shape, dtype, and the node that produced it."""
+    """A symbolic tensor: shape, dtype, and the node that produced it.
+
+    ``keras.Input`` and layers called on KerasTensors make them; they hold no data. Arithmetic
+    (``+ - * / ** @``, negation, ``abs``) and indexing on them add ops to the functional graph; ``len``,
+    ``bool`` and iteration raise ``TypeError`` (the values are not known until the model runs).
+
+    Args:
+        shape: Tuple of ints or None, the shape (None for an unknown dimension, such as the batch).
+        dtype: Dtype name or dtype (anything ``keras.config.standardize_dtype`` takes).
+            Defaults to ``"float32"``.
+        name: String or None, the tensor's name. Defaults to None.
+
+    Raises:
+        ValueError: If ``dtype`` names no torch dtype.
+
+    >>> x = KerasTensor((None, 3), dtype="int32", name="ids")
+    >>> x
+    <KerasTensor shape=(None, 3), dtype=int32, name=ids>
+    >>> x.ndim
+    2
+    """
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)

@@ -25,10 +25,53 @@ _INITIALIZER_LOOKUP = []  # filled by kerastorch.initializers (above the backend
 
 
 class Variable(torch.nn.Parameter):
-    """A named Parameter; ``trainable`` is ``requires_grad``."""
+    """A named Parameter; ``trainable`` is ``requires_grad``.
+
+    Layers make theirs with ``add_weight``; create one directly for state of your own. It is a
+    ``torch.nn.Parameter`` (optimizers, ``state_dict``, ``.to()`` all see it) with Keras's ``name``,
+    ``path``, ``trainable``, ``value``, ``numpy()`` and ``assign``/``assign_add``/``assign_sub``.
+
+    The constructor's arguments are documented on ``Variable.__new__`` (``help(Variable)`` shows them).
+
+    Example:
+        >>> v = Variable("ones", shape=(2, 2), dtype="float64", name="scale")
+        >>> v.path, v.dtype, v.trainable
+        ('scale', torch.float64, True)
+        >>> Variable(torch.arange(3), name="counts").trainable  # an integer variable is never trainable
+        False
+    """
 
     def __new__(cls, initializer, shape=None, dtype=None, trainable=True, autocast=True, aggregation="none",
                 synchronization="auto", name=None, regularizer=None, constraint=None):
+        """Create a variable from an initial value or an initializer.
+
+        Args:
+            initializer: The initial value (a tensor, NumPy array, nested list or number), or an initializer
+                (a callable ``initializer(shape, dtype=...)`` or its name, such as ``"zeros"``) called on
+                ``shape``.
+            shape: Tuple of ints or None, the variable's shape: required with an initializer, checked
+                against an initial value. Defaults to None.
+            dtype: Dtype name or dtype, or None: an initial value is cast to it; None keeps a tensor's dtype
+                and turns a NumPy float array into ``keras.config.floatx()``. Defaults to None.
+            trainable: Bool, whether optimizers update it (``requires_grad``); integer and boolean variables
+                are never trainable. Defaults to ``True``.
+            autocast: Bool, Keras's flag for casting the variable to a layer's compute dtype under a mixed
+                policy; stored as ``variable.autocast`` (layers decide casting with their own ``autocast``).
+                Defaults to ``True``.
+            aggregation: String, Keras's distributed aggregation mode; stored only. Defaults to ``"none"``.
+            synchronization: String, Keras's distributed synchronization mode; stored only.
+                Defaults to ``"auto"``.
+            name: String or None, the variable's name; its ``path`` adds the enclosing
+                ``keras.name_scope``. Defaults to None (``"variable"``).
+            regularizer: Regularizer or None (``variable.regularizer``); a model adds its penalty on the
+                variables of its layers to ``model.losses``. Defaults to None.
+            constraint: Callable or None, applied by optimizers after each update (``variable.constraint``).
+                Defaults to None.
+
+        Raises:
+            ValueError: If an initializer is given without ``shape``, or the initial value's shape differs
+                from ``shape``.
+        """
         data = _initial_value(initializer, shape, dtype, name)
         trainable = bool(trainable) and (data.is_floating_point() or data.is_complex())
         var = super().__new__(cls, data, trainable)

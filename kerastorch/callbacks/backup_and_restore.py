@@ -80,14 +80,24 @@ def _header_metadata(data):
 class BackupAndRestore(Callback):
     """Backs up the training state so that an interrupted ``fit`` resumes where it stopped.
 
-    Args:
-        backup_dir: folder for the backup; use one per training job.
-        save_freq: ``"epoch"`` (after every epoch) or a number of batches.
-        delete_checkpoint: delete the backup when training finishes normally.
-        double_checkpoint: keep the previous backup as well, as a fallback.
-
     The model must be built before ``fit`` starts (the weights are loaded into it); an optimizer that is
     not built yet is built on ``model.trainable_weights`` before its state is loaded.
+
+    Args:
+        backup_dir: String or path-like, the folder for the backup (created when needed); use one per
+            training job.
+        save_freq: ``"epoch"`` (back up after every epoch) or a positive int (back up every that many
+            batches, counted across epochs). Defaults to ``"epoch"``.
+        delete_checkpoint: Bool, whether to delete the backup (and the folder, if that leaves it empty)
+            when training finishes normally. Defaults to ``True``.
+        double_checkpoint: Bool, whether to keep the previous backup as well
+            (``training_state.safetensors.bkp``), used when the newest one is missing or unreadable.
+            Defaults to ``False``.
+
+    Raises:
+        ValueError: If ``backup_dir`` is empty or an existing file, or ``save_freq`` is neither
+            ``"epoch"`` nor a positive int; at ``on_train_begin``, if the backup's weights do not fit the
+            model.
 
     Example:
         A ``fit`` interrupted at the start of its third epoch (a callback raises, standing in for a

@@ -16,6 +16,12 @@ def flatten_logs(logs):
     """A new dict with keys sorted as Keras does and nested dicts merged in at their key's place (with their
     own keys); values untouched.
 
+    Args:
+        logs: Dict or None, a hook's logs, possibly with nested dicts.
+
+    Returns:
+        A new flat dict (empty for None or an empty dict).
+
     >>> flatten_logs({"out": {"acc": 0.5}, "loss": 1.0})
     {'loss': 1.0, 'acc': 0.5}
     """
@@ -35,6 +41,14 @@ def to_python_logs(logs):
 
     Larger tensors become numpy arrays; values that ``float()`` does not take (strings) are kept.
 
+    Args:
+        logs: Dict or None, the logs of a hook: values may be tensors on any device, numbers or nested
+            dicts (merged in, as :func:`flatten_logs` does).
+
+    Returns:
+        A new dict, keys sorted as Keras sorts them, with Python floats for scalar values (an empty dict
+        for None).
+
     >>> import torch
     >>> to_python_logs({"loss": torch.tensor(0.25), "accuracy": 1})
     {'accuracy': 1.0, 'loss': 0.25}
@@ -52,13 +66,19 @@ class Callback:
     ``takes_device_logs = True`` gets batch-hook logs as they are, maybe device tensors, and calls
     ``to_python_logs(logs)`` only when it needs the numbers (kerastorch's own callbacks do so).
 
-    Example::
-
-        class PrintLoss(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                print(f"epoch {epoch}: loss {logs['loss']:.3f}")
-
-        model.fit(x, y, epochs=3, callbacks=[PrintLoss()])
+    Example:
+        >>> import numpy as np
+        >>> import kerastorch as keras
+        >>> x = np.linspace(0, 1, 8, dtype="float32").reshape(8, 1)
+        >>> y = 2 * x + 1
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        >>> class PrintLoss(keras.callbacks.Callback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         print(f"epoch {epoch} of {self.params['epochs']}: loss {logs['loss']:.2f}")
+        >>> _ = model.fit(x, y, epochs=2, verbose=0, callbacks=[PrintLoss()])
+        epoch 0 of 2: loss 4.43
+        epoch 1 of 2: loss 2.52
     """
 
     takes_device_logs = False

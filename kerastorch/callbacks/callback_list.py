@@ -56,6 +56,17 @@ def _flatten(callbacks):
 class CallbackList(Callback):
     """Calls each hook on every callback in order (the user's, then ``History``, then ``ProgbarLogger``).
 
+    Args:
+        callbacks: A callback, a (nested) list or tuple of callbacks, or None. Defaults to None.
+        add_history: Bool, whether to append a ``History`` callback when ``callbacks`` has none.
+            Defaults to ``False``.
+        add_progbar: Bool, whether to append a ``ProgbarLogger`` when ``callbacks`` has none.
+            Defaults to ``False``.
+        model: The model the callbacks act on (set on each with ``set_model``; it also gets the
+            ``History`` as ``model.history``), or None to set it later. Defaults to None.
+        **params: The training parameters (``verbose``, ``epochs``, ``steps``) handed to each callback's
+            ``set_params`` (when there are any).
+
     Example:
         The hooks a hand-written training loop calls: a user's callback gets Python floats in every hook (as in
         Keras), and epoch hooks hand every callback the same dict, which ``History`` records:

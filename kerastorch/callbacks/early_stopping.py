@@ -17,18 +17,31 @@ def _copy_weights(weights):
 class EarlyStopping(MonitorCallback):
     """Stops training once ``monitor`` has not improved for ``patience`` epochs.
 
-    Args:
-        monitor: quantity to watch. mode: ``"auto"``, ``"min"`` or ``"max"``.
-        min_delta: smallest change counted as an improvement.
-        patience: epochs without improvement before stopping.
-        verbose: 1 prints a message when stopping / restoring.
-        baseline: training stops unless the quantity beats it within ``patience`` epochs.
-        restore_best_weights: at the end of training, load the weights of the best epoch (when at
-            least one epoch was monitored, also when training was not stopped early).
-        start_from_epoch: epochs to wait before monitoring (warm-up).
-
     After training, ``stopped_epoch`` is the epoch at which training stopped (0 if it did not) and
     ``best_epoch`` the best one.
+
+    Args:
+        monitor: String, the name of the logged quantity to watch. Defaults to ``"val_loss"``.
+        min_delta: Number, the smallest change (in absolute value) counted as an improvement.
+            Defaults to ``0``.
+        patience: Int, the number of epochs without improvement after which training stops.
+            Defaults to ``0``.
+        verbose: Int, 1 prints a message when stopping and when restoring weights, 0 is silent.
+            Defaults to ``0``.
+        mode: ``"auto"``, ``"min"`` or ``"max"``: whether the quantity should fall or rise; ``"auto"``
+            infers it from the name (see :class:`~kerastorch.callbacks.MonitorCallback`); an unknown
+            mode warns and falls back to ``"auto"``. Defaults to ``"auto"``.
+        baseline: Number or None; the patience counter only restarts once the quantity beats it, so
+            training stops unless the quantity beats it within ``patience`` epochs. Defaults to None.
+        restore_best_weights: Bool, whether to load the weights of the best epoch at the end of training
+            (when at least one epoch was monitored, also when training did not stop early).
+            Defaults to ``False``.
+        start_from_epoch: Int, the number of epochs to wait before monitoring starts (a warm-up).
+            Defaults to ``0``.
+
+    Raises:
+        ValueError: At the first monitored epoch, when ``mode="auto"`` cannot tell the direction of
+            ``monitor`` from its name.
 
     Example:
         A learning rate far too high makes the loss grow from the second epoch on; training stops once

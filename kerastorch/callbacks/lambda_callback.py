@@ -17,6 +17,15 @@ class LambdaCallback(Callback):
     ``on_train_batch_end(batch, logs)``, ``on_train_begin(logs)``, ... (``logs`` is passed by keyword
     from the Keras 2 hooks ``on_batch_begin/end``). Other keyword arguments become attributes.
 
+    Args:
+        **hooks: Functions by hook name: ``on_train_begin``, ``on_train_end``, ``on_epoch_begin``,
+            ``on_epoch_end``, ``on_batch_begin``, ``on_batch_end``, ``on_train_batch_begin``,
+            ``on_train_batch_end``, and the ``on_test_*`` and ``on_predict_*`` hooks of the same forms.
+            A hook given as None does nothing.
+
+    Raises:
+        TypeError: If a hook's value is neither callable nor None.
+
     Example:
         >>> import numpy as np
         >>> import kerastorch as keras

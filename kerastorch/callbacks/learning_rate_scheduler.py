@@ -14,6 +14,15 @@ class LearningRateScheduler(Callback):
     ``epoch`` is 0-based, ``lr`` the current learning rate (float); the schedule returns a float. The
     learning rate is added to the epoch logs as ``learning_rate``.
 
+    Args:
+        schedule: A function ``schedule(epoch, lr)`` or ``schedule(epoch)`` returning the new learning
+            rate as a float (a ``TypeError`` from the two-argument call retries with the epoch only).
+        verbose: Int, 1 prints a message each epoch, 0 is silent. Defaults to ``0``.
+
+    Raises:
+        ValueError: At an epoch's start, if ``schedule`` returns something other than a float; also if
+            the model's optimizer has neither ``learning_rate`` nor ``param_groups``.
+
     Example:
         Keep the learning rate for two epochs, then halve it every epoch:
 

@@ -19,17 +19,30 @@ class ModelCheckpoint(MonitorCallback):
     ``filepath`` may hold ``str.format`` fields filled from the epoch number (1-based), the batch
     number with an integer ``save_freq``, and the logs: ``"ckpt/{epoch:02d}-{val_loss:.2f}.keras"``.
 
-    Args:
-        filepath: where to save (formatted as above); folders are created.
-        monitor: quantity that decides what "best" is (``save_best_only``).
-        verbose: 1 prints a line per save decision.
-        save_best_only: save only when ``monitor`` improved on the best value so far.
-        save_weights_only: ``model.save_weights(path)`` instead of ``model.save(path)``.
-        mode: ``"auto"``, ``"min"`` or ``"max"``.
-        save_freq: ``"epoch"`` or an integer number of batches.
-        initial_value_threshold: a first "best" value that must be beaten to save.
-
     The file format is the model's: the path goes unchanged to ``model.save``/``model.save_weights``.
+
+    Args:
+        filepath: String or path-like, where to save (formatted as above); missing folders are created.
+        monitor: String, the logged quantity that decides what "best" is (with ``save_best_only``).
+            Defaults to ``"val_loss"``.
+        verbose: Int, 1 prints a line per save decision, 0 is silent. Defaults to ``0``.
+        save_best_only: Bool, whether to save only when ``monitor`` improved on the best value so far
+            (when ``monitor`` is missing from the logs or not a scalar, it warns and saves anyway).
+            Defaults to ``False``.
+        save_weights_only: Bool, whether to call ``model.save_weights(path)`` instead of
+            ``model.save(path)``. Defaults to ``False``.
+        mode: ``"auto"``, ``"min"`` or ``"max"``: whether ``monitor`` should fall or rise (see
+            :class:`~kerastorch.callbacks.MonitorCallback`). Defaults to ``"auto"``.
+        save_freq: ``"epoch"`` (save at the end of every epoch) or a positive int (save every that many
+            batches, counted across epochs). Defaults to ``"epoch"``.
+        initial_value_threshold: Number or None, a first "best" value that ``monitor`` must beat before
+            the first save with ``save_best_only``. Defaults to None.
+
+    Raises:
+        ValueError: If ``save_freq`` is neither ``"epoch"`` nor a positive int; during training, when
+            ``mode="auto"`` cannot tell the direction of ``monitor``.
+        KeyError: During training, if ``filepath`` names a field the logs do not have.
+        IOError: During training, if the formatted path is an existing folder.
 
     Example:
         One file per epoch, named after it:

@@ -49,10 +49,17 @@ class MonitorCallback(Callback):
     """Base for callbacks that watch ``logs[monitor]`` and ask whether it improved.
 
     Args:
-        monitor: the logged quantity, e.g. ``"val_loss"``.
-        mode: ``"min"``, ``"max"`` or ``"auto"`` (see the module docstring).
-        baseline: initial best value; ``None`` takes the first value seen.
-        min_delta: smallest change that counts as an improvement.
+        monitor: String, the logged quantity, e.g. ``"val_loss"``. Defaults to ``"val_loss"``.
+        mode: ``"min"``, ``"max"`` or ``"auto"`` (see the module docstring); an unknown mode warns and
+            falls back to ``"auto"``. Defaults to ``"auto"``.
+        baseline: Number or None, the initial best value (``self.best``); None takes the first value
+            seen. Defaults to None.
+        min_delta: Number, the smallest change (in absolute value) that counts as an improvement.
+            Defaults to ``0``.
+
+    Raises:
+        ValueError: From ``_is_improvement``, when ``mode="auto"`` cannot tell the direction of
+            ``monitor`` from its name.
 
     Example:
         A callback that reports each epoch whose loss beats both the best so far and the ``baseline``:

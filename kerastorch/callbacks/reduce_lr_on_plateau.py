@@ -13,16 +13,26 @@ __all__ = ["ReduceLROnPlateau"]
 class ReduceLROnPlateau(MonitorCallback):
     """Multiplies the learning rate by ``factor`` after ``patience`` epochs without improvement.
 
-    Args:
-        monitor: quantity to watch. mode: ``"auto"``, ``"min"`` or ``"max"``.
-        factor: multiplier of the learning rate, below 1.
-        patience: epochs without improvement before reducing.
-        verbose: 1 prints each reduction.
-        min_delta: smallest change counted as an improvement.
-        cooldown: epochs to wait after a reduction before counting again.
-        min_lr: the learning rate never goes below it.
-
     The current learning rate is added to the epoch logs as ``learning_rate``.
+
+    Args:
+        monitor: String, the name of the logged quantity to watch. Defaults to ``"val_loss"``.
+        factor: Float below 1, the multiplier of the learning rate at each reduction:
+            ``new_lr = max(lr * factor, min_lr)``. Defaults to ``0.1``.
+        patience: Int, the number of epochs without improvement after which the rate is reduced.
+            Defaults to ``10``.
+        verbose: Int, 1 prints each reduction, 0 is silent. Defaults to ``0``.
+        mode: ``"auto"``, ``"min"`` or ``"max"``: whether the quantity should fall or rise (see
+            :class:`~kerastorch.callbacks.MonitorCallback`). Defaults to ``"auto"``.
+        min_delta: Number, the smallest change (in absolute value) counted as an improvement.
+            Defaults to ``1e-4``.
+        cooldown: Int, the number of epochs to wait after a reduction before counting epochs without
+            improvement again. Defaults to ``0``.
+        min_lr: Float, the lower bound of the learning rate. Defaults to ``0.0``.
+
+    Raises:
+        ValueError: If ``factor >= 1``; during training, when ``mode="auto"`` cannot tell the direction
+            of ``monitor``.
 
     Example:
         A learning rate too high for the problem makes the loss grow; it is halved each time the loss

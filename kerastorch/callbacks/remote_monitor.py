@@ -21,6 +21,8 @@ __all__ = ["RemoteMonitor"]
 class RemoteMonitor(Callback):
     """Sends ``{"epoch": epoch, **logs}`` to ``root + path`` by HTTP POST at the end of every epoch.
 
+    A server that cannot be reached is a warning, and training goes on (as in Keras).
+
     Args:
         root: str, default ``"http://localhost:9000"``: the server's address.
         path: str, default ``"/publish/epoch/end/"``: the path the logs are posted to.
@@ -29,7 +31,10 @@ class RemoteMonitor(Callback):
         send_as_json: bool, default False: send the logs as the JSON body (``application/json``) instead of a
             form field.
 
-    A server that cannot be reached is a warning, and training goes on (as in Keras).
+    Example:
+        >>> monitor = RemoteMonitor(path="/logs/", headers={"X-Run": "1"})
+        >>> monitor.url, monitor.headers
+        ('http://localhost:9000/logs/', {'X-Run': '1'})
     """
 
     def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data", headers=None,

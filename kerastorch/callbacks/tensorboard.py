@@ -27,13 +27,26 @@ class TensorBoard(Callback):
     """Logs metrics, the learning rate and weight histograms for TensorBoard.
 
     Args:
-        log_dir: folder of the logs (``train/`` and ``validation/`` runs are made inside).
-        histogram_freq: write weight histograms every this many epochs (0: never).
-        write_steps_per_second: also log training steps per second each epoch.
-        update_freq: ``"epoch"``, or a number of batches between ``batch_<metric>`` scalars (each such
-            write reads the metrics from the device).
-        write_graph, write_images, profile_batch, embeddings_freq, embeddings_metadata: accepted for
-            Keras compatibility; only their defaults are supported (a warning says when one is ignored).
+        log_dir: String or path-like, the folder of the logs (``train/`` and ``validation/`` runs are
+            made inside). Defaults to ``"logs"``.
+        histogram_freq: Int, write weight histograms every this many epochs (0: never). Defaults to ``0``.
+        write_graph: Bool, accepted for Keras compatibility and stored; no graph is written either way.
+            Defaults to ``True``.
+        write_images: Bool, Keras's weight images; not supported: a value other than ``False`` warns and
+            is ignored. Defaults to ``False``.
+        write_steps_per_second: Bool, whether to also log training steps per second each epoch.
+            Defaults to ``False``.
+        update_freq: ``"epoch"``, or an int number of batches between ``batch_<metric>`` scalars (each
+            such write reads the metrics from the device). Defaults to ``"epoch"``.
+        profile_batch: Int, Keras's profiler batches; not supported: a value other than ``0`` warns and
+            is ignored. Defaults to ``0``.
+        embeddings_freq: Int, Keras's embedding projector frequency; not supported: a value other than
+            ``0`` warns and is ignored. Defaults to ``0``.
+        embeddings_metadata: Dict or None, Keras's embedding metadata; not supported: a value other than
+            None warns and is ignored. Defaults to None.
+
+    Raises:
+        ValueError: If ``update_freq`` is neither ``"epoch"`` nor an int.
 
     Example:
         ``fit`` writes a ``train`` and a ``validation`` run, to view with ``tensorboard --logdir logs``:

@@ -21,6 +21,11 @@ class TerminateOnNaN(Callback):
     Checking means reading the loss every batch: one device-to-host sync per batch, paid only by a
     training run that uses this callback.
 
+    Args:
+        raise_error: Bool; when ``False`` an invalid loss prints a message and sets
+            ``model.stop_training`` (training ends after that batch), when ``True`` it raises
+            ``RuntimeError`` from the batch hook at once. Defaults to ``False``.
+
     Example:
         A NaN in the targets makes the loss of the third batch NaN:
 

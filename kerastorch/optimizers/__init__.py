@@ -43,12 +43,44 @@ _BY_NAME = {**{cls.__name__: cls for cls in _BUILTINS}, **{cls.__name__.lower():
 
 
 def serialize(optimizer):
-    """The Keras config dict: ``serialize(Adam())["class_name"]`` -> ``'Adam'``."""
+    """The Keras config dict of an optimizer.
+
+    Args:
+        optimizer: An :class:`Optimizer` instance.
+
+    Returns:
+        A JSON-compatible dict ``{"module", "class_name", "config", "registered_name"}`` in Keras 3's
+        format; its ``"config"`` is ``optimizer.get_config()``.
+
+    Raises:
+        TypeError: If ``optimizer`` has no ``get_config`` method.
+
+    >>> serialize(Adam(learning_rate=0.01))["class_name"]
+    'Adam'
+    """
     return serialize_keras_object(optimizer)
 
 
 def deserialize(config, custom_objects=None):
-    """An optimizer from :func:`serialize` output or a name (Keras 3 configs read too)."""
+    """An optimizer from :func:`serialize` output or a name (Keras 3 configs read too).
+
+    Args:
+        config: A config dict (:func:`serialize` output, or Keras 3's) or an optimizer's class name in
+            either case (``"Adam"``, ``"adam"``) or registered name.
+        custom_objects: Dict or None, ``{name: class}`` for optimizers that are not built-in or
+            registered. Defaults to None.
+
+    Returns:
+        The optimizer; a name gives an instance with the default arguments.
+
+    Raises:
+        ValueError: If the name (or the config's ``class_name``) is unknown.
+        TypeError: If ``config`` is neither a name nor a dict with ``"class_name"``, or its ``"config"``
+            does not fit the optimizer's constructor.
+
+    >>> deserialize(serialize(SGD(learning_rate=0.5))).learning_rate
+    0.5
+    """
     obj = deserialize_keras_object(config, module_objects=_BY_NAME, custom_objects=custom_objects,
                                    printable_module_name="optimizer")
     return obj() if isinstance(obj, type) else obj
@@ -57,6 +89,16 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """An optimizer from a name (``"adam"``, ``"SGD"`` ...), a config dict or an instance; a
     ``torch.optim.Optimizer`` passes through unchanged.
+
+    Args:
+        identifier: An optimizer's name (class name in either case, or a registered name), a config
+            dict, an :class:`Optimizer` or a ``torch.optim.Optimizer``.
+
+    Returns:
+        The optimizer instance (a new one with the default arguments for a name).
+
+    Raises:
+        ValueError: If ``identifier`` is none of the above or names no known optimizer.
 
     >>> type(get("rmsprop")).__name__
     'RMSprop'

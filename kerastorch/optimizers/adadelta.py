@@ -18,7 +18,25 @@ class Adadelta(Optimizer):
     ``learning_rate`` is 0.001; the original paper's is 1.0. Takes the :class:`Optimizer` arguments
     as keywords.
 
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.001``.
+        rho: Float in ``[0, 1]``, the decay rate of the running averages. Defaults to ``0.95``.
+        epsilon: Float ``>= 0``, a small constant that keeps the ratio finite (and sets the size of the
+            first steps). Defaults to ``1e-7``.
+        **kwargs: Keywords of the :class:`~kerastorch.optimizers.Optimizer` base: ``weight_decay``,
+            clipping (``clipnorm``, ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``,
+            ``ema_momentum``, ``ema_overwrite_frequency``), ``loss_scale_factor``,
+            ``gradient_accumulation_steps`` and ``name``.
+
+    Raises:
+        ValueError: If a number is out of the range given above, or for an invalid base keyword.
+
     >>> optimizer = Adadelta(learning_rate=1.0)
+    >>> v = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> optimizer.apply([torch.tensor([1.0])], [v])
+    >>> v.item() < 1.0
+    True
     """
 
     _config_keys = ("rho", "epsilon")

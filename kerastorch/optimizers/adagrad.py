@@ -16,7 +16,25 @@ class Adagrad(Optimizer):
     ``accumulator += g**2`` (starting from ``initial_accumulator_value``);
     ``var -= lr * g / sqrt(accumulator + epsilon)``. Takes the :class:`Optimizer` arguments as keywords.
 
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.001``.
+        initial_accumulator_value: Float ``>= 0``, the starting value of the per-coordinate sums of
+            squared gradients. Defaults to ``0.1``.
+        epsilon: Float ``>= 0``, a small constant for numerical stability. Defaults to ``1e-7``.
+        **kwargs: Keywords of the :class:`~kerastorch.optimizers.Optimizer` base: ``weight_decay``,
+            clipping (``clipnorm``, ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``,
+            ``ema_momentum``, ``ema_overwrite_frequency``), ``loss_scale_factor``,
+            ``gradient_accumulation_steps`` and ``name``.
+
+    Raises:
+        ValueError: If a number is negative, or for an invalid base keyword.
+
     >>> optimizer = Adagrad(learning_rate=0.1)
+    >>> v = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> optimizer.apply([torch.tensor([0.3])], [v])  # accumulator 0.1 + 0.09: 1 - 0.1 * 0.3 / sqrt(0.19)
+    >>> round(v.item(), 4)
+    0.9312
     """
 
     _config_keys = ("initial_accumulator_value", "epsilon")

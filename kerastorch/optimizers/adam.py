@@ -33,6 +33,25 @@ class Adam(Optimizer):
     running maximum of ``v``); ``var -= lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + epsilon)``.
     Takes the :class:`Optimizer` arguments as keywords.
 
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.001``.
+        beta_1: Float in ``[0, 1]``, the exponential decay rate of the 1st moment estimates.
+            Defaults to ``0.9``.
+        beta_2: Float in ``[0, 1]``, the exponential decay rate of the 2nd moment estimates.
+            Defaults to ``0.999``.
+        epsilon: Float ``>= 0``, a small constant for numerical stability (added to ``sqrt(v)``, the
+            "epsilon hat" of the paper). Defaults to ``1e-7``.
+        amsgrad: Bool, whether to apply the AMSGrad variant (normalize by the running maximum of the 2nd
+            moment estimates). Defaults to ``False``.
+        **kwargs: Keywords of the :class:`~kerastorch.optimizers.Optimizer` base: ``weight_decay``,
+            clipping (``clipnorm``, ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``,
+            ``ema_momentum``, ``ema_overwrite_frequency``), ``loss_scale_factor``,
+            ``gradient_accumulation_steps`` and ``name``.
+
+    Raises:
+        ValueError: If a number is out of the range given above, or for an invalid base keyword.
+
     >>> model_weights = [torch.nn.Parameter(torch.zeros(3))]
     >>> optimizer = Adam(learning_rate=0.01, global_clipnorm=1.0)
     >>> optimizer.apply([torch.ones(3)], model_weights)
@@ -73,6 +92,25 @@ class Adam(Optimizer):
 @register_builtin("keras.optimizers")
 class AdamW(Adam):
     """Adam with decoupled weight decay (``var -= var * weight_decay * lr`` before each update).
+
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.001``.
+        weight_decay: Float ``>= 0``, the decoupled weight decay rate; exempt variables (biases, norms)
+            with :meth:`~kerastorch.optimizers.Optimizer.exclude_from_weight_decay`. Defaults to ``0.004``.
+        beta_1: Float in ``[0, 1]``, the exponential decay rate of the 1st moment estimates.
+            Defaults to ``0.9``.
+        beta_2: Float in ``[0, 1]``, the exponential decay rate of the 2nd moment estimates.
+            Defaults to ``0.999``.
+        epsilon: Float ``>= 0``, a small constant for numerical stability. Defaults to ``1e-7``.
+        amsgrad: Bool, whether to apply the AMSGrad variant. Defaults to ``False``.
+        **kwargs: The other :class:`~kerastorch.optimizers.Optimizer` keywords: clipping (``clipnorm``,
+            ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``, ``ema_momentum``,
+            ``ema_overwrite_frequency``), ``loss_scale_factor``, ``gradient_accumulation_steps`` and
+            ``name``.
+
+    Raises:
+        ValueError: If ``weight_decay`` is None, a number is out of range, or for an invalid base keyword.
 
     >>> optimizer = AdamW(learning_rate=1e-3, weight_decay=0.004)
     >>> optimizer.exclude_from_weight_decay(var_names=["bias"])

@@ -152,6 +152,39 @@ class Optimizer:
     shape than their variable's, or on some variables only, come from ``_slot_shape(name, variable)``;
     ``_apply_weight_decay(variables, lr)`` decays the variables not excluded from weight decay.
 
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance (called with
+            the step count at every step), or a callable that takes no arguments and returns the value to
+            use. Required; each subclass gives its own default.
+        weight_decay: Float ``>= 0`` or None, the decoupled weight decay: before each update
+            ``var -= var * weight_decay * lr`` for the variables not exempted by
+            :meth:`exclude_from_weight_decay`. Defaults to None (no decay).
+        clipnorm: Float ``>= 0`` or None; each gradient is rescaled so that its own L2 norm is at most
+            this. Defaults to None.
+        clipvalue: Float ``>= 0`` or None; each gradient is clipped elementwise to
+            ``[-clipvalue, clipvalue]``. Defaults to None.
+        global_clipnorm: Float ``>= 0`` or None; all gradients are rescaled together so that their joint
+            L2 norm is at most this. Defaults to None. At most one of the three clipping arguments may be set.
+        use_ema: Bool, whether to keep an exponential moving average of the variables
+            (``average = ema_momentum * average + (1 - ema_momentum) * var`` after each step), which
+            :meth:`finalize_variable_values` writes into the variables at the end of ``fit``.
+            Defaults to ``False``.
+        ema_momentum: Float in ``[0, 1]``, the momentum of the moving average. Defaults to ``0.99``.
+        ema_overwrite_frequency: Int ``>= 1`` or None; with ``use_ema``, every this many steps the
+            variables are overwritten by their moving averages. Defaults to None (never during training).
+        loss_scale_factor: Float ``> 0`` or None; :meth:`scale_loss` multiplies the loss by it and the
+            gradients are divided by it before the update. Defaults to None.
+        gradient_accumulation_steps: Int ``>= 2`` or None; gradients are summed over this many calls and
+            only every this-many-th call updates the variables, with the mean of the accumulated gradients.
+            Defaults to None (update at every call).
+        name: String or None, the optimizer's name. Defaults to None (a unique name from the class name,
+            like ``"adam"``, ``"adam_1"``).
+        **kwargs: Not accepted: any other keyword raises ``ValueError`` (Keras 3 does the same).
+
+    Raises:
+        ValueError: For an unrecognized keyword, more than one clipping argument, or a value out of the
+            range given above.
+
     >>> class SignSGD(Optimizer):
     ...     def __init__(self, learning_rate=0.01, **kwargs):
     ...         super().__init__(learning_rate, **kwargs)

@@ -18,7 +18,35 @@ class Ftrl(Optimizer):
     ``var = (clip(linear, -l1, l1) - linear) / (n'**p / lr + 2 * l2 + beta / lr)``; ``n = n'``.
     Takes the :class:`Optimizer` arguments as keywords.
 
-    >>> optimizer = Ftrl(learning_rate=0.05, l2_regularization_strength=0.001)
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.001``.
+        learning_rate_power: Float ``<= 0``, how the per-coordinate learning rate falls as the
+            accumulated squared gradients grow; 0 keeps it fixed. Defaults to ``-0.5``.
+        initial_accumulator_value: Float ``>= 0``, the starting value of the accumulators.
+            Defaults to ``0.1``.
+        l1_regularization_strength: Float ``>= 0``, the L1 regularization strength (it drives small
+            weights to exactly 0). Defaults to ``0.0``.
+        l2_regularization_strength: Float ``>= 0``, the L2 regularization strength (stabilization
+            penalty). Defaults to ``0.0``.
+        l2_shrinkage_regularization_strength: Float ``>= 0``, an L2 penalty added to the gradient
+            (magnitude penalty), unlike ``l2_regularization_strength``. Defaults to ``0.0``.
+        beta: Float ``>= 0``, the ``beta`` of the FTRL-Proximal paper (added as ``beta / lr`` to the
+            quadratic term). Defaults to ``0.0``.
+        **kwargs: Keywords of the :class:`~kerastorch.optimizers.Optimizer` base: ``weight_decay``,
+            clipping (``clipnorm``, ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``,
+            ``ema_momentum``, ``ema_overwrite_frequency``), ``loss_scale_factor``,
+            ``gradient_accumulation_steps`` and ``name``.
+
+    Raises:
+        ValueError: If ``learning_rate_power`` is positive, another number is negative, or for an invalid
+            base keyword.
+
+    >>> optimizer = Ftrl(learning_rate=0.1, l1_regularization_strength=0.5)
+    >>> v = torch.nn.Parameter(torch.tensor([0.0, 0.0]))
+    >>> optimizer.apply([torch.tensor([0.2, 2.0])], [v])
+    >>> [round(x, 4) for x in v.tolist()]  # the small gradient's weight stays at exactly 0
+    [0.0, -0.0741]
     """
 
     _config_keys = ("learning_rate_power", "initial_accumulator_value", "l1_regularization_strength",

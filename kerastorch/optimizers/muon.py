@@ -67,6 +67,10 @@ class Muon(Optimizer):
             ``ema_overwrite_frequency``, ``loss_scale_factor``, ``gradient_accumulation_steps``,
             ``name``).
 
+    Raises:
+        ValueError: If a number is out of the range given above (``ns_steps`` must be an int ``>= 0``),
+            or for an invalid base keyword.
+
     References:
         - [Jordan et al., 2024](https://github.com/KellerJordan/Muon)
         - [Liu et al., 2025](https://arxiv.org/abs/2502.16982)

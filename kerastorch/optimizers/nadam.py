@@ -20,7 +20,27 @@ class Nadam(AdaptiveMomentOptimizer):
     ``m_hat = u_{t+1} * m / (1 - U_t * u_{t+1}) + (1 - u_t) * g / (1 - U_t)``.
     Takes the :class:`Optimizer` arguments as keywords.
 
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.001``.
+        beta_1: Float in ``[0, 1]``, the exponential decay rate of the 1st moment estimates (and the
+            scale of the momentum schedule). Defaults to ``0.9``.
+        beta_2: Float in ``[0, 1]``, the exponential decay rate of the 2nd moment estimates.
+            Defaults to ``0.999``.
+        epsilon: Float ``>= 0``, a small constant for numerical stability. Defaults to ``1e-7``.
+        **kwargs: Keywords of the :class:`~kerastorch.optimizers.Optimizer` base: ``weight_decay``,
+            clipping (``clipnorm``, ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``,
+            ``ema_momentum``, ``ema_overwrite_frequency``), ``loss_scale_factor``,
+            ``gradient_accumulation_steps`` and ``name``.
+
+    Raises:
+        ValueError: If a number is out of the range given above, or for an invalid base keyword.
+
     >>> optimizer = Nadam(learning_rate=1e-3, beta_1=0.9, beta_2=0.999)
+    >>> v = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> optimizer.apply([torch.tensor([0.5])], [v])
+    >>> v.item() < 1.0
+    True
     """
 
     def _slot_blocks(self):

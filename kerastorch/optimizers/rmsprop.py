@@ -18,7 +18,30 @@ class RMSprop(Optimizer):
     gradient under the root); with ``momentum`` the steps accumulate as
     ``m = momentum * m + step``. Takes the :class:`Optimizer` arguments as keywords.
 
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.001``.
+        rho: Float in ``[0, 1]``, the discounting factor of the running average of squared gradients.
+            Defaults to ``0.9``.
+        momentum: Float ``>= 0``; when nonzero, the steps accumulate in a momentum state decayed by this
+            factor. Defaults to ``0.0``.
+        epsilon: Float ``>= 0``, a small constant for numerical stability. Defaults to ``1e-7``.
+        centered: Bool, whether to normalize by the running variance of the gradient (the mean square
+            minus the square of the running mean gradient) instead of the mean square; this may help
+            training at the cost of some computation and memory. Defaults to ``False``.
+        **kwargs: Keywords of the :class:`~kerastorch.optimizers.Optimizer` base: ``weight_decay``,
+            clipping (``clipnorm``, ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``,
+            ``ema_momentum``, ``ema_overwrite_frequency``), ``loss_scale_factor``,
+            ``gradient_accumulation_steps`` and ``name``.
+
+    Raises:
+        ValueError: If a number is out of the range given above, or for an invalid base keyword.
+
     >>> optimizer = RMSprop(learning_rate=0.01, clipnorm=1.0)
+    >>> v = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> optimizer.apply([torch.tensor([2.0])], [v])  # clipped to 1, then 0.01 * 1 / sqrt(0.1 * 1)
+    >>> round(v.item(), 4)
+    0.9684
     """
 
     _config_keys = ("rho", "momentum", "epsilon", "centered")

@@ -39,6 +39,13 @@ def _positive(value, name):
 class LearningRateSchedule:
     """Base class: subclasses implement ``__call__(step)`` and ``get_config()``.
 
+    ``__call__`` takes the optimizer's step (an int or an integer tensor) and returns the learning rate
+    (a float or a 0-d tensor); ``from_config(get_config())`` must rebuild the schedule. An optimizer given
+    a schedule as its ``learning_rate`` evaluates it at every step.
+
+    Raises:
+        NotImplementedError: From ``__call__`` or ``get_config`` when a subclass does not override them.
+
     >>> class Halving(LearningRateSchedule):
     ...     def __call__(self, step):
     ...         return 0.1 * 0.5 ** torch.as_tensor(step, dtype=torch.float32)
@@ -100,6 +107,22 @@ class _RatioDecay(_ConfigSchedule):
 class ExponentialDecay(_RatioDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``; ``staircase`` floors the exponent.
 
+    Args:
+        initial_learning_rate: Float, the learning rate at step 0.
+        decay_steps: Number ``> 0``, the number of steps over which the rate is multiplied by
+            ``decay_rate``.
+        decay_rate: Float, the decay factor per ``decay_steps``.
+        staircase: Bool, whether to decay in discrete intervals (``step // decay_steps``) rather than
+            continuously. Defaults to ``False``.
+        name: String, the schedule's name (kept in its config). Defaults to ``"ExponentialDecay"``.
+
+    Returns:
+        Calling the schedule with a step (an int or integer tensor) returns the learning rate, a 0-d
+        float32 tensor on the step's device.
+
+    Raises:
+        ValueError: If ``decay_steps`` is not positive.
+
     >>> float(ExponentialDecay(1.0, decay_steps=10, decay_rate=0.5, staircase=True)(19))
     0.5
     """
@@ -115,6 +138,18 @@ class ExponentialDecay(_RatioDecay):
 class PiecewiseConstantDecay(_ConfigSchedule):
     """``values[0]`` while ``step <= boundaries[0]``, ``values[1]`` while ``step <= boundaries[1]`` ...,
     ``values[-1]`` after the last boundary.
+
+    Args:
+        boundaries: List of increasing numbers (steps), the ends of the intervals.
+        values: List of floats, one more than ``boundaries``: the learning rate of each interval.
+        name: String, the schedule's name (kept in its config). Defaults to ``"PiecewiseConstant"``.
+
+    Returns:
+        Calling the schedule with a step returns the learning rate, a 0-d float32 tensor on the step's
+        device.
+
+    Raises:
+        ValueError: If ``values`` does not have exactly one more element than ``boundaries``.
 
     >>> schedule = PiecewiseConstantDecay(boundaries=[100, 200], values=[1.0, 0.5, 0.1])
     >>> [float(schedule(s)) for s in (100, 101, 201)]
@@ -154,6 +189,26 @@ class PolynomialDecay(_ConfigSchedule):
     """Decay from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps`` as
     ``(initial - end) * (1 - step / decay_steps) ** power + end``; ``cycle`` restarts with a longer period.
 
+    Without ``cycle`` the rate stays at ``end_learning_rate`` after ``decay_steps``. With ``cycle``,
+    ``decay_steps`` is multiplied by ``ceil(step / decay_steps)`` (1 at step 0), so each period decays
+    again from ``initial_learning_rate``, over a longer span.
+
+    Args:
+        initial_learning_rate: Float, the learning rate at step 0.
+        decay_steps: Number ``> 0``, the number of steps of the decay.
+        end_learning_rate: Float, the learning rate reached after ``decay_steps``. Defaults to ``0.0001``.
+        power: Float, the power of the polynomial; 1 decays linearly. Defaults to ``1.0``.
+        cycle: Bool, whether to restart the decay past ``decay_steps`` instead of staying at
+            ``end_learning_rate``. Defaults to ``False``.
+        name: String, the schedule's name (kept in its config). Defaults to ``"PolynomialDecay"``.
+
+    Returns:
+        Calling the schedule with a step returns the learning rate, a 0-d float32 tensor on the step's
+        device.
+
+    Raises:
+        ValueError: If ``decay_steps`` is not positive.
+
     >>> float(PolynomialDecay(1.0, decay_steps=10, end_learning_rate=0.0)(5))
     0.5
     """
@@ -186,6 +241,21 @@ class PolynomialDecay(_ConfigSchedule):
 class InverseTimeDecay(_RatioDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; ``staircase`` floors the ratio.
 
+    Args:
+        initial_learning_rate: Float, the learning rate at step 0.
+        decay_steps: Number ``> 0``, the number of steps that make one unit of decay.
+        decay_rate: Float, how fast the rate falls: ``decay_rate`` per ``decay_steps``.
+        staircase: Bool, whether to decay in discrete intervals (``floor(step / decay_steps)``) rather
+            than continuously. Defaults to ``False``.
+        name: String, the schedule's name (kept in its config). Defaults to ``"InverseTimeDecay"``.
+
+    Returns:
+        Calling the schedule with a step returns the learning rate, a 0-d float32 tensor on the step's
+        device.
+
+    Raises:
+        ValueError: If ``decay_steps`` is not positive.
+
     >>> float(InverseTimeDecay(1.0, decay_steps=1, decay_rate=0.5)(2))
     0.5
     """
@@ -207,6 +277,28 @@ class CosineDecay(_ConfigSchedule):
     """Cosine decay to ``alpha * initial`` over ``decay_steps``, after an optional linear warmup
     from ``initial_learning_rate`` to ``warmup_target`` over ``warmup_steps`` (the decay then starts
     from ``warmup_target``).
+
+    Without warmup the rate is ``initial_learning_rate * ((1 - alpha) * 0.5 * (1 + cos(pi * t)) + alpha)``
+    with ``t = min(step, decay_steps) / decay_steps``; with a ``warmup_target`` the same curve starts from
+    ``warmup_target`` at step ``warmup_steps``.
+
+    Args:
+        initial_learning_rate: Float, the learning rate at step 0 (the start of the warmup, when there
+            is one).
+        decay_steps: Number ``> 0``, the number of steps of the cosine decay (after the warmup).
+        alpha: Float, the final learning rate as a fraction of the decay's starting rate
+            (``initial_learning_rate``, or ``warmup_target`` with warmup). Defaults to ``0.0``.
+        name: String, the schedule's name (kept in its config). Defaults to ``"CosineDecay"``.
+        warmup_target: Float or None, the learning rate the linear warmup reaches; None disables the
+            warmup. Defaults to None.
+        warmup_steps: Int, the number of warmup steps (used with ``warmup_target``). Defaults to ``0``.
+
+    Returns:
+        Calling the schedule with a step returns the learning rate, a 0-d float32 tensor on the step's
+        device.
+
+    Raises:
+        ValueError: If ``decay_steps`` is not positive.
 
     >>> schedule = CosineDecay(0.0, decay_steps=10, warmup_target=1.0, warmup_steps=10)
     >>> [round(float(schedule(s)), 3) for s in (5, 10, 15, 20)]
@@ -241,6 +333,23 @@ class CosineDecay(_ConfigSchedule):
 class CosineDecayRestarts(_ConfigSchedule):
     """Cosine decay with warm restarts (SGDR): the first period lasts ``first_decay_steps``, each next
     one ``t_mul`` times longer and starting from ``m_mul`` times the previous peak.
+
+    Args:
+        initial_learning_rate: Float, the learning rate at step 0 (the first peak).
+        first_decay_steps: Number ``> 0``, the length of the first decay period in steps.
+        t_mul: Float, the factor by which each period is longer than the one before. Defaults to ``2.0``.
+        m_mul: Float, the factor by which each period's starting rate is scaled from the one before.
+            Defaults to ``1.0``.
+        alpha: Float, the lowest learning rate of every period, as a fraction of
+            ``initial_learning_rate``. Defaults to ``0.0``.
+        name: String, the schedule's name (kept in its config). Defaults to ``"SGDRDecay"``.
+
+    Returns:
+        Calling the schedule with a step returns the learning rate, a 0-d float32 tensor on the step's
+        device.
+
+    Raises:
+        ValueError: If ``first_decay_steps`` is not positive.
 
     >>> schedule = CosineDecayRestarts(1.0, first_decay_steps=10, t_mul=1.0)
     >>> [round(float(schedule(s)), 3) for s in (0, 5, 10)]

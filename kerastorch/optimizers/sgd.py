@@ -17,6 +17,21 @@ class SGD(Optimizer):
     Without momentum ``v -= lr * g``. With momentum ``m = momentum * m - lr * g``, then
     ``v += m`` (or ``v += momentum * m - lr * g`` when ``nesterov``).
 
+    Args:
+        learning_rate: A float, a ``keras.optimizers.schedules.LearningRateSchedule`` instance, or a
+            callable that takes no arguments and returns the value to use. Defaults to ``0.01``.
+        momentum: Float in ``[0, 1]``, the momentum that accelerates descent along consistent gradient
+            directions and dampens oscillations; 0 is plain gradient descent (no momentum state).
+            Defaults to ``0.0``.
+        nesterov: Bool, whether to apply Nesterov momentum. Defaults to ``False``.
+        **kwargs: Keywords of the :class:`~kerastorch.optimizers.Optimizer` base: ``weight_decay``,
+            clipping (``clipnorm``, ``clipvalue`` or ``global_clipnorm``), the moving average (``use_ema``,
+            ``ema_momentum``, ``ema_overwrite_frequency``), ``loss_scale_factor``,
+            ``gradient_accumulation_steps`` and ``name``.
+
+    Raises:
+        ValueError: If ``momentum`` is not in ``[0, 1]``, or for an invalid base keyword.
+
     >>> v = torch.nn.Parameter(torch.tensor([1.0]))
     >>> SGD(learning_rate=0.1).apply([torch.tensor([2.0])], [v])
     >>> v.tolist()

@@ -26,7 +26,24 @@ _SCOPE = threading.local()
 
 def register_builtin(module, name=None):
     """Decorator that files a built-in class or function under a public module name
-    (``"keras.layers"``, ``"keras.activations"`` ...)."""
+    (``"keras.layers"``, ``"keras.activations"`` ...).
+
+    Configs then find the object by its name among that module's built-ins (see :func:`builtin_objects`),
+    and :func:`~kerastorch.saving.serialize_keras_object` writes that module as the config's ``"module"``.
+
+    Args:
+        module: String, the Keras namespace to file the object under, like ``"keras.layers"``.
+        name: String or None, the name to file it under. Defaults to None (the object's ``__name__``).
+
+    Returns:
+        A decorator that files its argument and returns it unchanged.
+
+    >>> @register_builtin("keras.example_namespace", name="twice")
+    ... def double(x):
+    ...     return 2 * x
+    >>> builtin_objects("keras.example_namespace")["twice"] is double
+    True
+    """
 
     def decorator(obj):
         _BUILTINS.setdefault(module, {})[name or obj.__name__] = obj
@@ -36,12 +53,35 @@ def register_builtin(module, name=None):
 
 
 def builtin_objects(module):
-    """The ``{name: object}`` table of one public module (a copy)."""
+    """The ``{name: object}`` table of one public module (a copy).
+
+    Args:
+        module: String, the Keras namespace, like ``"keras.optimizers"``.
+
+    Returns:
+        A new dict of the objects filed with :func:`register_builtin` under ``module`` (empty for an
+        unknown module).
+
+    >>> builtin_objects("keras.optimizers")["Adam"].__name__
+    'Adam'
+    """
     return dict(_BUILTINS.get(module, {}))
 
 
 def builtin_module_of(obj):
-    """The public module a built-in object is filed under, or None."""
+    """The public module a built-in object is filed under, or None.
+
+    Args:
+        obj: A class or function.
+
+    Returns:
+        The module name given to :func:`register_builtin` (like ``"keras.layers"``), or None when ``obj``
+        is not a built-in.
+
+    >>> from kerastorch.optimizers import SGD
+    >>> builtin_module_of(SGD)
+    'keras.optimizers'
+    """
     for module, table in _BUILTINS.items():
         if any(candidate is obj for candidate in table.values()):
             return module
@@ -50,7 +90,30 @@ def builtin_module_of(obj):
 
 def register_keras_serializable(package="Custom", name=None):
     """Decorator that makes a user's class or function loadable from configs by
-    the name ``"package>name"`` (the class name by default)."""
+    the name ``"package>name"`` (the class name by default).
+
+    The registered name is written as the config's ``"registered_name"`` by
+    :func:`~kerastorch.saving.serialize_keras_object`, so a saved model that uses the object loads
+    without ``custom_objects``. Registering the same name again replaces the earlier object.
+
+    Args:
+        package: String, the package part of the registered name, which keeps names of different
+            libraries apart. Defaults to ``"Custom"``.
+        name: String or None, the name part. Defaults to None (the object's ``__name__``).
+
+    Returns:
+        A decorator that registers its argument and returns it unchanged.
+
+    Raises:
+        ValueError: If ``package`` contains ``"/"`` or ``">"``, or (when decorating) a class has no
+            ``get_config`` method.
+
+    >>> @register_keras_serializable(package="my_package", name="scaled")
+    ... def scale(x):
+    ...     return 3 * x
+    >>> get_registered_name(scale), get_registered_object("my_package>scaled") is scale
+    ('my_package>scaled', True)
+    """
     if "/" in package or ">" in package:
         raise ValueError(f"register_keras_serializable: package must not contain '/' or '>', received {package!r}")
 
@@ -68,13 +131,40 @@ def register_keras_serializable(package="Custom", name=None):
 
 
 def get_registered_name(obj):
-    """``"package>name"`` for a registered object, else its ``__name__``."""
+    """``"package>name"`` for a registered object, else its ``__name__``.
+
+    Args:
+        obj: A class or function.
+
+    Returns:
+        The name a config uses for ``obj``: its registered ``"package>name"``, else its ``__name__``
+        (None for an object without one).
+
+    >>> from kerastorch.optimizers import Adam
+    >>> get_registered_name(Adam)
+    'Adam'
+    """
     return _REGISTERED_NAMES.get(obj, getattr(obj, "__name__", None))
 
 
 def get_registered_object(name, custom_objects=None, module_objects=None):
     """Find ``name`` in ``custom_objects``, the active scopes, the registered objects,
-    then ``module_objects``; None when it is nowhere."""
+    then ``module_objects``; None when it is nowhere.
+
+    Args:
+        name: String, the name to look up (a registered name is ``"package>name"``).
+        custom_objects: Dict or None, ``{name: object}`` searched first. Defaults to None.
+        module_objects: Dict or None, ``{name: object}`` searched last, such as a namespace's built-ins
+            from :func:`builtin_objects`. Defaults to None.
+
+    Returns:
+        The object found, or None.
+
+    >>> get_registered_object("Adam") is None  # built-ins are found only through module_objects
+    True
+    >>> get_registered_object("Adam", module_objects=builtin_objects("keras.optimizers")).__name__
+    'Adam'
+    """
     for table in (custom_objects, *reversed(_scopes()), _REGISTERED, module_objects):
         if table and name in table:
             return table[name]
@@ -90,19 +180,27 @@ def _scopes():
 class custom_object_scope:
     """Context manager that makes ``custom_objects`` visible to deserialization.
 
-    >>> import kerastorch as keras
-    >>> class Doubler(keras.layers.Layer):
-    ...     def call(self, x):
-    ...         return 2 * x
-    >>> config = keras.saving.serialize_keras_object(Doubler())
-    >>> with custom_object_scope({"Doubler": Doubler}):
-    ...     layer = keras.saving.deserialize_keras_object(config)
-    >>> type(layer).__name__
-    'Doubler'
-    >>> keras.saving.deserialize_keras_object(config)     # outside the scope, the name is unknown
-    Traceback (most recent call last):
-    ...
-    ValueError: Unknown object: 'Doubler'. ...
+    Inside the ``with`` block, names in configs resolve to these objects (before registered ones);
+    scopes nest, the innermost winning. ``CustomObjectScope`` is the same class.
+
+    Args:
+        custom_objects: Dict or None, ``{name: class or function}``. Defaults to None.
+        *more: More such dicts, merged in order (a later dict overrides an earlier one's names).
+
+    Example:
+        >>> import kerastorch as keras
+        >>> class Doubler(keras.layers.Layer):
+        ...     def call(self, x):
+        ...         return 2 * x
+        >>> config = keras.saving.serialize_keras_object(Doubler())
+        >>> with custom_object_scope({"Doubler": Doubler}):
+        ...     layer = keras.saving.deserialize_keras_object(config)
+        >>> type(layer).__name__
+        'Doubler'
+        >>> keras.saving.deserialize_keras_object(config)     # outside the scope, the name is unknown
+        Traceback (most recent call last):
+        ...
+        ValueError: Unknown object: 'Doubler'. ...
     """
 
     def __init__(self, custom_objects=None, *more):
@@ -122,5 +220,16 @@ CustomObjectScope = custom_object_scope
 
 
 def get_custom_objects():
-    """The mutable table of registered objects (``"package>name"`` -> object)."""
+    """The mutable table of registered objects (``"package>name"`` -> object).
+
+    Returns:
+        The registry's own dict: what :func:`register_keras_serializable` added; changing it changes
+        what configs can name.
+
+    >>> @register_keras_serializable(package="docs_example")
+    ... def triple(x):
+    ...     return 3 * x
+    >>> get_custom_objects()["docs_example>triple"] is triple
+    True
+    """
     return _REGISTERED

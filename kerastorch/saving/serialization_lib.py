@@ -99,6 +99,21 @@ _FUNCTION_MODULES = ("keras.activations", "keras.losses", "keras.metrics.functio
 def serialize_keras_object(obj):
     """Turn a kerastorch object (or a plain value) into JSON-compatible data, in Keras 3's format.
 
+    None, bools, numbers and strings stay as they are; lists, tuples and dicts are converted item by item;
+    NumPy arrays become lists; tensors and bytes become Keras's ``__tensor__``/``__bytes__`` dicts; a
+    named function becomes its registered name; an object with ``get_config`` becomes
+    ``{"module", "class_name", "config", "registered_name"}`` (plus ``"build_config"`` and
+    ``"compile_config"`` where it has them).
+
+    Args:
+        obj: The object or value to serialize.
+
+    Returns:
+        JSON-compatible data (dicts, lists, strings, numbers, None).
+
+    Raises:
+        TypeError: If ``obj`` (or a value inside it) is none of the kinds above.
+
     >>> import kerastorch as keras
     >>> serialize_keras_object(keras.activations.relu)
     {'module': 'builtins', 'class_name': 'function', 'config': 'relu', 'registered_name': 'function'}
@@ -175,6 +190,29 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None, p
     ``registry.builtin_objects("keras.layers")``); strings name a built-in or
     registered object, dicts are instantiated through ``cls.from_config``.
     ``safe_mode=False`` allows Lambda byte code inside (see :func:`in_safe_mode`).
+
+    Args:
+        config: A config dict (with ``"class_name"``), the name of a built-in or registered object, or
+            None (returned as None). Without ``module_objects`` an unknown name is returned unchanged, as
+            Keras 3 does (``compile`` resolves names such as ``"adam"`` later).
+        module_objects: Dict or None, ``{name: object}`` of the built-ins to search by name.
+            Defaults to None.
+        custom_objects: Dict or None, ``{name: class or function}`` searched first, and visible to the
+            ``from_config`` of nested objects. Defaults to None.
+        printable_module_name: String, what the object is, as error messages name it.
+            Defaults to ``"object"``.
+        safe_mode: Bool or None, whether to refuse Python byte code (``Lambda`` functions); None keeps
+            the current setting (safe unless a :class:`SafeModeScope` or
+            ``keras.config.enable_unsafe_deserialization()`` says otherwise). Defaults to None.
+
+    Returns:
+        The rebuilt object (``cls.from_config(config["config"])``, then its ``build_config`` and
+        ``compile_config`` applied), or the function or class a name refers to.
+
+    Raises:
+        ValueError: If a name or ``class_name`` is unknown, a config entry is missing, or safe mode
+            refuses byte code.
+        TypeError: If ``config`` has the wrong form or does not fit the class's ``from_config``.
 
     >>> deserialize_keras_object({"module": "keras.initializers", "class_name": "Constant",
     ...                           "config": {"value": 2.0}, "registered_name": None}).value
@@ -383,6 +421,18 @@ def namespace_functions(module, kind, base_class, owner):
     are registered under ``module`` (see :func:`deserialize_from_module` and :func:`get_from_identifier`);
     ``owner`` is the ``__name__`` of the module that exports them, which they report as their own.
 
+    Args:
+        module: String, the Keras namespace the built-ins are registered under, like
+            ``"keras.constraints"``.
+        kind: String, what the namespace holds, as the functions' docstrings and error messages name it
+            (``"constraint"``).
+        base_class: The namespace's base class: ``get`` passes its instances through and instantiates
+            its subclasses.
+        owner: String, the ``__name__`` of the exporting module, set as the functions' ``__module__``.
+
+    Returns:
+        The tuple ``(serialize, deserialize, get)`` of new functions, documented for ``kind``.
+
     >>> from kerastorch import constraints
     >>> serialize, deserialize, get = namespace_functions("keras.constraints", "constraint",
     ...                                                   constraints.Constraint, "kerastorch.constraints")
@@ -399,10 +449,51 @@ def namespace_functions(module, kind, base_class, owner):
     def get(identifier):
         return get_from_identifier(identifier, module, base_class, kind, deserialize)
 
+    base = base_class.__name__
+    a_kind = ("an " if kind[0] in "aeiou" else "a ") + kind
     docs = {
-        serialize: f"The Keras config dict of a {kind}.",
-        deserialize: f"A {kind} from a config dict or a name (Keras 3's config format reads too).",
-        get: f"A {kind} from a name, config dict, {base_class.__name__}, subclass or callable (None stays None).",
+        serialize: f"""The Keras config dict of {a_kind}.
+
+        Args:
+            obj: The {kind} to serialize (an instance of ``{base}``; a registered function serializes as
+                its name).
+
+        Returns:
+            JSON-compatible data in Keras 3's format: for an object, the dict
+            ``{{"module", "class_name", "config", "registered_name"}}``.
+
+        Raises:
+            TypeError: If ``obj`` has no ``get_config`` and is not a plain value or function.
+        """,
+        deserialize: f"""{a_kind.capitalize()} from a config dict or a name (Keras 3's config format reads too).
+
+        Args:
+            config: A config dict (``serialize`` output, or Keras 3's) or the name of a built-in or
+                registered {kind}.
+            custom_objects: Dict or None, ``{{name: class or function}}`` to resolve names that are not
+                built-in or registered. Defaults to None.
+
+        Returns:
+            The {kind}; a class found by name is instantiated with its default arguments.
+
+        Raises:
+            ValueError: If the name (or the config's ``class_name``) is unknown.
+            TypeError: If ``config`` is neither a name nor a dict with ``"class_name"``, or its
+                ``"config"`` does not fit the class's constructor.
+        """,
+        get: f"""{a_kind.capitalize()} from a name, config dict, {base}, subclass or callable (None stays None).
+
+        Args:
+            identifier: None, the name of a built-in or registered {kind}, a config dict, an instance or
+                subclass of ``{base}``, or a callable.
+
+        Returns:
+            None for None; an instance or other callable unchanged; the deserialized {kind} for a name or
+            dict; a subclass instantiated with its default arguments.
+
+        Raises:
+            ValueError: If ``identifier`` is an unknown name or none of the accepted kinds.
+        """,
     }
     for function, doc in docs.items():
         function.__module__, function.__qualname__, function.__doc__ = owner, function.__name__, doc

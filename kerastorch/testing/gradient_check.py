@@ -60,18 +60,29 @@ def check_gradients(fn_or_layer, inputs, *, modes=MODES, dtype=torch.float64, rt
         inputs: a tensor (``f(x)``), a tuple (``f(*inputs)``), or a list / dict (passed as one argument, as
             Keras's merge and attention layers take them). Floating-point leaves are differentiated; other
             leaves (integer indices) are passed unchanged. NumPy arrays are accepted.
-        modes: the modes to compare, a subset of ``("reverse", "forward", "numerical")``.
-        dtype: the floating dtype everything runs in (float64: finite differences are then accurate).
-        rtol, atol: tolerances, see the module docstring.
-        eps: the finite-difference base step (default: from ``dtype``, see ``kerastorch.autodiff``).
+        modes: the modes to compare, a subset of ``("reverse", "forward", "numerical")`` with at least one
+            autodiff mode (a single string is accepted). Defaults to all three.
+        dtype: the floating dtype everything runs in (float64: finite differences are then accurate); None
+            keeps the inputs' and the module's dtypes. Defaults to ``torch.float64``.
+        rtol: float, default ``1e-5``: the relative tolerance, see the module docstring.
+        atol: float, default ``1e-7``: the absolute tolerance, see the module docstring.
+        eps: the finite-difference base step (default None: from ``dtype``, see ``kerastorch.autodiff``).
         training: passed to a kerastorch layer's call (``module.train(training)`` for other modules).
-        seed: seeds the random directions and every evaluation's random draws.
-        wrt_weights: also differentiate with respect to a module's trainable weights.
-        call_kwargs: extra keyword arguments for the call (``use_causal_mask=True`` ...).
-        assert_ok: raise an AssertionError listing every comparison when one disagrees.
+            Defaults to ``False``.
+        seed: int, default 0: seeds the random directions and every evaluation's random draws.
+        wrt_weights: bool, default True: also differentiate with respect to a module's trainable weights.
+        call_kwargs: dict or None, default None: extra keyword arguments for the call
+            (``use_causal_mask=True`` ...).
+        assert_ok: bool, default True: raise an AssertionError listing every comparison when one disagrees.
 
     Returns:
         A :class:`~kerastorch.testing.report.GradientReport`.
+
+    Raises:
+        ValueError: If ``modes`` is empty, has an unknown mode or only ``"numerical"``, or ``dtype`` is not
+            a floating-point dtype.
+        TypeError: If ``fn_or_layer`` is not callable.
+        AssertionError: With ``assert_ok``, when a comparison disagrees.
     """
     modes = _check_modes(modes)
     if dtype is not None and not torch.empty((), dtype=dtype).is_floating_point():

@@ -21,6 +21,29 @@ def check_hessian(f, x, *, dtype=torch.float64, rtol=1e-5, atol=1e-7, eps=None, 
     Comparisons: ``hessian symmetry`` (``H`` against ``H^T``), ``hvp vs hessian`` (``hvp(f, x, v)``
     against ``H v`` for ``n_vectors`` random ``v``) and ``hessian vs numerical`` (``H`` against central
     differences of ``grad(f)``).
+
+    Args:
+        f: A scalar function of one tensor.
+        x: A floating-point tensor, the point.
+        dtype: The floating dtype the check runs in. Defaults to ``torch.float64``.
+        rtol: Float, the relative tolerance of every comparison. Defaults to ``1e-5``.
+        atol: Float, the absolute tolerance of every comparison. Defaults to ``1e-7``.
+        eps: Float or None, the finite-difference base step. Defaults to None (from ``dtype``).
+        seed: Int, the seed of the random vectors. Defaults to ``0``.
+        n_vectors: Int, how many random vectors the ``hvp`` comparison uses. Defaults to ``2``.
+        assert_ok: Bool, whether to raise an AssertionError listing every comparison when one disagrees.
+            Defaults to ``True``.
+
+    Returns:
+        A :class:`~kerastorch.testing.GradientReport`.
+
+    Raises:
+        TypeError: If ``x`` is not a floating-point tensor.
+        AssertionError: With ``assert_ok``, when a comparison disagrees.
+
+    >>> report = check_hessian(lambda x: (x ** 3).sum(), torch.tensor([1.0, 2.0]), n_vectors=1)
+    >>> [c.check for c in report.comparisons]
+    ['hessian symmetry', 'hvp vs hessian', 'hessian vs numerical']
     """
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
         raise TypeError(f"check_hessian: expected a floating-point tensor x, received "

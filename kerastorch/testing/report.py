@@ -25,6 +25,24 @@ class Comparison:
     has a kink or jump at or near the point (ReLU at 0): accepted when a one-sided difference agrees, or
     skipped when the function is not differentiable at the point itself. ``detail`` holds an error message
     when a mode failed to run.
+
+    Args:
+        check: String, the two ways compared.
+        wrt: String, what the derivatives are taken with respect to.
+        error: Float, the worst absolute disagreement.
+        tolerance: Float, the tolerance at that entry.
+        index: Tuple or None, the entry of the worst disagreement. Defaults to None.
+        values: Pair of floats or None, the two numbers compared at ``index``. Defaults to None.
+        kinks: Int, the number of entries at kinks (counted, not compared). Defaults to ``0``.
+        detail: String, the error message of a mode that failed to run ("" when both ran).
+            Defaults to ``""``.
+
+    Example:
+        >>> c = Comparison("forward vs reverse", "input 0", 2e-7, 1e-7, values=(1.0, 1.0000002))
+        >>> c.ok, round(c.ratio, 1)
+        (False, 2.0)
+        >>> print(c)
+          FAIL  forward vs reverse  input 0: |diff| 2e-07 > tol 1e-07 (1 vs 1.0000002)
     """
 
     check: str
@@ -66,6 +84,20 @@ class GradientReport:
     ``ok`` is True when every comparison agrees; ``failures`` lists those that do not; ``worst`` is the
     comparison with the largest ``error / tolerance``; ``assert_ok()`` raises an AssertionError whose
     message lists every comparison; ``str(report)`` is that same table.
+
+    Args:
+        name: String, the checked function's or layer's name, shown in the report's first line.
+        comparisons: Iterable of :class:`Comparison`.
+
+    Example:
+        >>> report = GradientReport("g", [Comparison("reverse vs numerical", "input 0", 1.0, 1e-7)])
+        >>> report.ok, report.worst.wrt, report
+        (False, 'input 0', <GradientReport g: 1 comparisons, 1 failures>)
+        >>> report.assert_ok()
+        Traceback (most recent call last):
+        ...
+        AssertionError: check_gradients(g): 1 of 1 comparisons disagree; worst: reverse vs numerical, input 0
+          FAIL  reverse vs numerical  input 0: |diff| 1 > tol 1e-07
     """
 
     def __init__(self, name, comparisons):

@@ -11,7 +11,26 @@ import torch
 
 
 def to_categorical(x, num_classes=None):
-    """One-hot encode integer class labels (numpy in, numpy out; torch in, torch out)."""
+    """One-hot encode integer class labels (numpy in, numpy out; torch in, torch out).
+
+    A trailing axis of size 1 is dropped first (labels of shape ``(n, 1)`` give ``(n, num_classes)``).
+
+    Args:
+        x: Array-like or torch tensor of integer class labels in ``[0, num_classes)``.
+        num_classes: Int or None, the number of classes. Defaults to None (``max(x) + 1``).
+
+    Returns:
+        The one-hot encoding, of shape ``x.shape + (num_classes,)``: a float64 NumPy array for array-like
+        input, a float32 tensor for a tensor.
+
+    Raises:
+        ValueError: For NumPy input, if a label is negative or not below ``num_classes``. (A tensor's
+            out-of-range labels make ``torch.nn.functional.one_hot`` raise ``RuntimeError``.)
+
+    >>> to_categorical(torch.tensor([[1], [0]]), num_classes=2)
+    tensor([[0., 1.],
+            [1., 0.]])
+    """
     if isinstance(x, torch.Tensor):
         labels = x.long()
         if labels.ndim > 1 and labels.shape[-1] == 1:
@@ -31,7 +50,24 @@ def to_categorical(x, num_classes=None):
 
 
 def normalize(x, axis=-1, order=2):
-    """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors stay zero)."""
+    """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors stay zero).
+
+    Args:
+        x: Array-like or torch tensor.
+        axis: Int, the axis along which the norm is taken. Defaults to ``-1``.
+        order: Number, the order of the norm (2 for Euclidean, 1 for the sum of absolute values).
+            Defaults to ``2``.
+
+    Returns:
+        ``x`` divided by its norm along ``axis``: a NumPy array for array-like input, a tensor for a
+        tensor.
+
+    >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    array([[0.6, 0.8],
+           [0. , 0. ]])
+    >>> normalize(torch.tensor([1.0, 3.0]), order=1)
+    tensor([0.2500, 0.7500])
+    """
     if isinstance(x, torch.Tensor):
         norm = torch.linalg.vector_norm(x, ord=order, dim=axis, keepdim=True)
         return x / torch.where(norm == 0, torch.ones_like(norm), norm)

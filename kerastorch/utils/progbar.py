@@ -93,23 +93,28 @@ class Progbar:
     """Displays a progress bar.
 
     Args:
-        target: total number of steps expected, ``None`` if unknown.
-        width: width of the bar on screen, in characters.
-        verbose: 0 (silent), 1 (bar rewritten in place), 2 (one line when finished).
-        interval: minimum time between two redraws, in seconds.
-        stateful_metrics: names whose values are shown as given; every other value is averaged over the
-            steps seen (weighted by the number of steps each update covers).
-        unit_name: display name for a step (``"step"``, ``"sample"``).
-        stateless_metrics: the opposite selection (Keras 3): only these names are averaged, every other
-            value is shown as given. ``stateless_metrics=()`` shows everything as given, which is what
-            ``ProgbarLogger`` uses, since a model's metrics are already running averages.
+        target: Int or None, the total number of steps expected; None if unknown.
+        width: Int, the width of the bar on screen, in characters. Defaults to ``20``.
+        verbose: Int, 0 (silent), 1 (bar rewritten in place), 2 (one line when finished).
+            Defaults to ``1``.
+        interval: Float, the minimum time between two redraws, in seconds. Defaults to ``0.05``.
+        stateful_metrics: Iterable of names or None: values shown as given; every other value is
+            averaged over the steps seen (weighted by the number of steps each update covers), except at
+            the final update, which shows the value given then. Defaults to None.
+        unit_name: String, the display name for a step (``"step"``, ``"sample"``). Defaults to ``"step"``.
+        stateless_metrics: Iterable of names or None, the opposite selection (Keras 3): only these names
+            are averaged, every other value is shown as given. ``stateless_metrics=()`` shows everything
+            as given, which is what ``ProgbarLogger`` uses, since a model's metrics are already running
+            averages. Defaults to None.
 
-    Example::
+    Raises:
+        ValueError: If both ``stateful_metrics`` and ``stateless_metrics`` are given.
 
-        bar = Progbar(3, verbose=2)
-        for step in range(1, 4):
-            bar.update(step, [("loss", 1.0 / step)])
-        # prints "3/3 - 0s - 5us/step - loss: 0.3333"
+    Example:
+        >>> bar = Progbar(3, verbose=2)
+        >>> for step in range(1, 4):
+        ...     bar.update(step, [("loss", 1.0 / step)])
+        3/3 - ... - loss: 0.3333
     """
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None, unit_name="step",

@@ -18,9 +18,16 @@ def set_random_seed(seed):
     Unseeded kerastorch initializers and ``keras.random`` calls draw from
     torch's global generators, so they repeat after this call.
 
-    >>> set_random_seed(0); a = torch.rand(2)
-    >>> set_random_seed(0); bool((a == torch.rand(2)).all())
-    True
+    Args:
+        seed: Int in ``[0, 2**32)``.
+
+    Raises:
+        ValueError: If ``seed`` is not an int in that range (a bool is refused).
+
+    Example:
+        >>> set_random_seed(0); a = torch.rand(2)
+        >>> set_random_seed(0); bool((a == torch.rand(2)).all())
+        True
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
         raise ValueError(

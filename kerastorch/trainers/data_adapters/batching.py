@@ -16,7 +16,22 @@ from kerastorch import config, tree
 
 
 def unpack_x_y_sample_weight(data):
-    """Split a batch given as ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    """Split a batch given as ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    A list is read as a tuple; anything else (a tensor, an array, a dict) is ``x`` alone.
+
+    Args:
+        data: The batch: ``x``, or a tuple or list of 1 to 3 items.
+
+    Returns:
+        The tuple ``(x, y, sample_weight)``, with None for the parts the batch lacks.
+
+    Raises:
+        ValueError: If ``data`` is a tuple or list of more than 3 items.
+
+    >>> unpack_x_y_sample_weight([torch.zeros(1), torch.ones(1), torch.ones(1)])[2]
+    tensor([1.])
+    """
     if isinstance(data, list):
         data = tuple(data)
     if not isinstance(data, tuple):

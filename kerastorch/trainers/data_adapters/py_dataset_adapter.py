@@ -35,7 +35,16 @@ class PyDataset:
     and ``__getitem__(index)`` (one batch); ``on_epoch_end`` runs after every epoch.
 
     ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are accepted for Keras
-    compatibility; batches are produced in the training process.
+    compatibility; batches are produced in the training process. ``keras.utils.Sequence`` is the same
+    class. A subclass passes its keyword arguments on to ``super().__init__(**kwargs)`` (see the module
+    example).
+
+    Args:
+        workers: Int, Keras's number of workers producing batches; stored only (batches are made one at
+            a time in the training process). Defaults to ``1``.
+        use_multiprocessing: Bool, Keras's choice of processes over threads for the workers; stored only.
+            Defaults to ``False``.
+        max_queue_size: Int, Keras's number of batches prepared ahead; stored only. Defaults to ``10``.
     """
 
     def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
