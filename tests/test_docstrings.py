@@ -21,7 +21,18 @@ OPTIONAL["kerastorch.wrappers.sklearn_wrapper"] = "sklearn"  # scikit-learn, an 
 
 def _docstring_tests(name):
     module = importlib.import_module(name)
-    return [t for t in doctest.DocTestFinder().find(module, name) if t.examples]
+    tests = [t for t in doctest.DocTestFinder().find(module, name) if t.examples]
+    # A function wrapped by a decorator defined elsewhere (the ops' symbolic dispatch) has that module's
+    # globals, so the finder above skips it: its docstring runs here, with its own module's globals.
+    finder, seen = doctest.DocTestFinder(recurse=False), {id(t.docstring) for t in tests}
+    for key, value in sorted(vars(module).items()):
+        wrapped = getattr(value, "__wrapped__", None)
+        if key.startswith("_") or wrapped is None or getattr(wrapped, "__module__", None) != name:
+            continue
+        for test in finder.find(value, f"{name}.{key}", globs=dict(vars(module))):
+            if test.examples and id(test.docstring) not in seen:
+                tests.append(test)
+    return tests
 
 
 MODULES = [name for name in ["kerastorch"] + sorted(m.name for m in pkgutil.walk_packages(
