@@ -16,6 +16,8 @@ from kerastorch import layers, models, utils, datasets
 from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
 from kerastorch import applications, autodiff, testing
 from kerastorch import visualization
+from kerastorch import quantizers
+from kerastorch.quantizers import Quantizer
 from kerastorch import preprocessing
 from kerastorch.autodiff import GradientTape
 from kerastorch.backend.keras_tensor import KerasTensor
@@ -38,6 +40,16 @@ from kerastorch.backend.symbolic_scope import SymbolicScope
 from kerastorch.layers.operation import Operation
 from kerastorch.models.function import Function
 
+__all__ = [
+    "DTypePolicy", "FloatDTypePolicy", "Function", "Functional", "GradientTape", "Initializer", "Input", "InputSpec",
+    "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation", "Optimizer", "Quantizer", "Regularizer",
+    "RematScope", "Sequential", "StatelessScope", "SymbolicScope", "Variable", "activations", "applications",
+    "autodiff", "backend", "callbacks", "config", "constraints", "datasets", "device", "dtype_policies",
+    "initializers", "install_as_keras", "layers", "losses", "metrics", "mixed_precision", "models", "name_scope",
+    "ops", "optimizers", "preprocessing", "quantizers", "random", "regularizers", "remat", "saving", "testing", "tree",
+    "utils", "version", "visualization", "wrappers",
+]
+
 __version__ = "0.1.0"
 
 # keras.config's names for the global dtype policy, which lives in dtype_policies (above config in the stack)
@@ -55,3 +67,7 @@ def version():
     True
     """
     return __version__
+
+
+def __dir__():
+    return sorted(__all__)

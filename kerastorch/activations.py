@@ -24,6 +24,13 @@ from kerastorch.saving.object_registration import builtin_objects, get_registere
 from kerastorch.saving.object_registration import get_registered_object, register_builtin
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
+__all__ = [
+    "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
+    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu",
+    "serialize", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+    "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
+]
+
 _MODULE = "keras.activations"
 _builtin = register_builtin(_MODULE)
 
@@ -729,3 +736,7 @@ def get(identifier):
         f"Could not interpret activation function identifier: {identifier!r}. Expected a name "
         f"(one of {sorted(builtin_objects(_MODULE))}), a config dict or a callable"
     )
+
+
+def __dir__():
+    return sorted(__all__)

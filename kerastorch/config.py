@@ -14,6 +14,16 @@ import contextlib
 
 import torch
 
+__all__ = [
+    "backend", "default_device", "disable_flash_attention", "disable_interactive_logging",
+    "disable_traceback_filtering", "enable_flash_attention", "enable_interactive_logging", "enable_traceback_filtering",
+    "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "is_flash_attention_enabled",
+    "is_interactive_logging_enabled", "is_nnx_enabled", "is_traceback_filtering_enabled", "max_epochs",
+    "max_steps_per_epoch", "set_backend", "set_device", "set_epsilon", "set_floatx", "set_image_data_format",
+    "set_max_epochs", "set_max_steps_per_epoch",
+    "dtype_policy", "set_dtype_policy",  # noqa: F822 (set by kerastorch/__init__.py: the policies live above config)
+]
+
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
@@ -479,3 +489,7 @@ def set_backend(backend):
     if backend != "torch":
         raise ValueError(f"set_backend: kerastorch runs on the torch backend only; received backend={backend!r}. "
                          "Keras 3 with KERAS_BACKEND set runs the other backends.")
+
+
+def __dir__():
+    return sorted(__all__)

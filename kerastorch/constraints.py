@@ -20,6 +20,11 @@ from kerastorch import config
 from kerastorch.saving.object_registration import register_builtin
 from kerastorch.saving.serialization_lib import ConfigMixin, namespace_functions
 
+__all__ = [
+    "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get", "max_norm", "min_max_norm",
+    "non_neg", "serialize", "unit_norm",
+]
+
 _MODULE = "keras.constraints"
 
 
@@ -187,3 +192,7 @@ for _name, _cls in {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "unit_norm"
 
 
 serialize, deserialize, get = namespace_functions(_MODULE, "constraint", Constraint, __name__)
+
+
+def __dir__():
+    return sorted(__all__)

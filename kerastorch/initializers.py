@@ -28,6 +28,15 @@ from kerastorch.saving.object_registration import builtin_objects, register_buil
 from kerastorch.saving.serialization_lib import (ConfigMixin, deserialize_keras_object, namespace_functions,
                                                  serialize_keras_object)
 
+__all__ = [
+    "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",
+    "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer", "RandomNormal",
+    "RandomUniform", "STFT", "STFTInitializer", "TruncatedNormal", "VarianceScaling", "Zeros", "constant",
+    "deserialize", "get", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity", "lecun_normal",
+    "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform", "serialize", "stft", "truncated_normal",
+    "variance_scaling", "zeros",
+]
+
 _MODULE = "keras.initializers"
 
 # Standard deviation of a unit normal truncated to [-2, 2]; dividing by it keeps
@@ -327,7 +336,7 @@ class VarianceScaling(RandomInitializer):
     ``distribution="uniform"`` draws from ``[-sqrt(3 * scale / n), sqrt(3 * scale / n)]``;
     the normal ones have stddev ``sqrt(scale / n)`` (after truncation at 2 stddev
     for ``"truncated_normal"``; ``"normal"`` means ``"truncated_normal"``).
-    ``input_axes`` and ``output_axes``, when both given, pick the axes whose
+    ``input_axes`` and ``output_axes`` (given together, as Keras uses them) pick the axes whose
     sizes multiply into fan_in and fan_out. Also available as ``variance_scaling``.
 
     Args:
@@ -340,15 +349,17 @@ class VarianceScaling(RandomInitializer):
         seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
             generator on each call, an int gives the same values on every call, a SeedGenerator new values
             on each call (see the module docstring).
-        input_axes: list of ints or None, default None: with ``output_axes``, the axes of the shape whose
-            sizes multiply into fan_in (used only when both are given).
-        output_axes: list of ints or None, default None: with ``input_axes``, the axes whose sizes multiply
-            into fan_out.
+        input_axes: list of ints or None, default None: the axes of the shape whose sizes multiply into
+            fan_in; given together with ``output_axes`` (Keras reads neither without the other, so one alone
+            raises here). None computes the fans from the shape as above.
+        output_axes: list of ints or None, default None: the axes whose sizes multiply into fan_out; given
+            together with ``input_axes``.
 
     Raises:
         ValueError: if ``scale`` is not a positive number, ``mode`` or ``distribution`` is not one of the
-            names above, or ``seed`` is not None, an int or a SeedGenerator; when called, if ``dtype`` is
-            not a float type.
+            names above, ``seed`` is not None, an int or a SeedGenerator, only one of ``input_axes`` and
+            ``output_axes`` is given, or either is not a list of ints; when called, if ``dtype`` is not a
+            float type or an axis is out of range for the shape.
 
     Example:
         >>> VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform", seed=0)((3, 4)).shape
@@ -373,10 +384,15 @@ class VarianceScaling(RandomInitializer):
                 f"VarianceScaling: distribution must be one of {_DISTRIBUTIONS}, received distribution={distribution!r}"
             )
         self.scale, self.mode, self.distribution = scale, mode, distribution
-        self.input_axes = None if input_axes is None else list(input_axes)
-        self.output_axes = None if output_axes is None else list(output_axes)
+        self.input_axes, self.output_axes = _fan_axes(type(self).__name__, input_axes, output_axes)
 
     def __call__(self, shape, dtype=None):
+        if self.input_axes is not None:
+            rank = len(_standardize_shape(shape))
+            if not all(-rank <= a < rank for a in self.input_axes + self.output_axes):
+                raise ValueError(f"{type(self).__name__}: input_axes={self.input_axes} and "
+                                 f"output_axes={self.output_axes} must be axes of the shape, received shape "
+                                 f"{tuple(_standardize_shape(shape))}")
         fan_in, fan_out = _compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, fan)
@@ -392,6 +408,24 @@ class VarianceScaling(RandomInitializer):
         return {**super().get_config(), "scale": self.scale, "mode": self.mode,
                 "distribution": self.distribution, "input_axes": self.input_axes,
                 "output_axes": self.output_axes}
+
+
+def _fan_axes(owner, input_axes, output_axes):
+    """``(input_axes, output_axes)`` as lists of ints, or both None; one without the other raises."""
+    if (input_axes is None) != (output_axes is None):
+        raise ValueError(f"{owner}: input_axes and output_axes must be given together (the fans come from both "
+                         f"or from the shape alone), received input_axes={input_axes!r} and "
+                         f"output_axes={output_axes!r}")
+    if input_axes is None:
+        return None, None
+    axes = []
+    for name, value in (("input_axes", input_axes), ("output_axes", output_axes)):
+        items = [value] if isinstance(value, numbers.Integral) else value
+        if not isinstance(items, (list, tuple)) or not all(
+                isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in items):
+            raise ValueError(f"{owner}: {name} must be a list of ints, received {name}={value!r}")
+        axes.append([int(a) for a in items])
+    return axes[0], axes[1]
 
 
 class _PresetVarianceScaling(VarianceScaling):
@@ -418,14 +452,16 @@ _PRESET_DOC = """{summary}
         seed: None, int or ``keras.random.SeedGenerator``, default None: None draws from torch's global
             generator on each call, an int gives the same values on every call, a SeedGenerator new values
             on each call (see the module docstring).
-        input_axes: list of ints or None, default None: with ``output_axes``, the axes of the shape whose
-            sizes multiply into fan_in (used only when both are given).
-        output_axes: list of ints or None, default None: with ``input_axes``, the axes whose sizes multiply
-            into fan_out.
+        input_axes: list of ints or None, default None: the axes of the shape whose sizes multiply into
+            fan_in; given together with ``output_axes`` (Keras reads neither without the other, so one alone
+            raises here). None computes the fans from the shape as above.
+        output_axes: list of ints or None, default None: the axes whose sizes multiply into fan_out; given
+            together with ``input_axes``.
 
     Raises:
-        ValueError: if ``seed`` is not None, an int or a SeedGenerator; when called, if ``dtype`` is not a
-            float type.
+        ValueError: if ``seed`` is not None, an int or a SeedGenerator, only one of ``input_axes`` and
+            ``output_axes`` is given, or either is not a list of ints; when called, if ``dtype`` is not a
+            float type or an axis is out of range for the shape.
 
     Example:
         >>> w = {name}(seed=0)((3, 4))
@@ -764,3 +800,7 @@ def get(identifier):
 
 
 variable.set_initializer_lookup(get)  # keras.Variable("zeros", shape=...) resolves names here
+
+
+def __dir__():
+    return sorted(__all__)

@@ -47,3 +47,7 @@ def dtype_policy():
 
 
 __all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "global_policy", "set_dtype_policy", "set_global_policy"]
+
+
+def __dir__():
+    return sorted(__all__)

@@ -32,6 +32,7 @@ import torch
 
 from kerastorch import config
 from kerastorch.backend.naming import unique_name
+from kerastorch.backend.torch_internals import standard_gamma
 from kerastorch.saving.object_registration import register_builtin
 
 __all__ = [
@@ -470,7 +471,7 @@ def gamma(shape, alpha, dtype=None, seed=None, *, device=None):
     """
     (alpha,), dtype, device = _float_params("gamma", shape, dtype, device, alpha)
     with _seeded(seed, device):
-        return torch._standard_gamma(alpha.contiguous()).to(dtype)
+        return standard_gamma(alpha.contiguous()).to(dtype)
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None, *, device=None):
@@ -503,7 +504,7 @@ def beta(shape, alpha, beta, dtype=None, seed=None, *, device=None):
     """
     (a, b), dtype, device = _float_params("beta", shape, dtype, device, alpha, beta)
     with _seeded(seed, device):
-        x, y = torch._standard_gamma(a.contiguous()), torch._standard_gamma(b.contiguous())
+        x, y = standard_gamma(a.contiguous()), standard_gamma(b.contiguous())
     return (x / (x + y)).to(dtype)
 
 
@@ -536,3 +537,7 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None, *, device=None
     (counts, probs), dtype, device = _float_params("binomial", shape, dtype, device, counts, probabilities)
     draws = torch.binomial(counts.contiguous(), probs.contiguous(), generator=_generator(seed, device))
     return draws.to(dtype)
+
+
+def __dir__():
+    return sorted(__all__)

@@ -19,6 +19,11 @@ import torch.nn.functional as F
 from kerastorch.saving.object_registration import register_builtin
 from kerastorch.saving.serialization_lib import ConfigMixin, namespace_functions
 
+__all__ = [
+    "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2",
+    "orthogonal_regularizer", "serialize",
+]
+
 _MODULE = "keras.regularizers"
 
 
@@ -195,3 +200,7 @@ for _name, _cls in {"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer":
 
 
 serialize, deserialize, get = namespace_functions(_MODULE, "regularizer", Regularizer, __name__)
+
+
+def __dir__():
+    return sorted(__all__)

@@ -367,3 +367,7 @@ def is_shape(x):
 __all__ = ["MAP_TO_NONE", "assert_same_paths", "assert_same_structure", "flatten", "flatten_with_path", "is_nested",
            "lists_to_tuples", "map_shape_structure", "map_structure", "map_structure_up_to", "pack_sequence_as",
            "traverse"]
+
+
+def __dir__():
+    return sorted(__all__)

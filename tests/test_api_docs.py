@@ -15,7 +15,7 @@ NAMESPACES = ["kerastorch", "kerastorch.activations", "kerastorch.applications",
               "kerastorch.callbacks", "kerastorch.config", "kerastorch.constraints", "kerastorch.datasets",
               "kerastorch.dtype_policies", "kerastorch.initializers", "kerastorch.layers", "kerastorch.losses",
               "kerastorch.metrics", "kerastorch.mixed_precision", "kerastorch.models", "kerastorch.ops",
-              "kerastorch.optimizers", "kerastorch.optimizers.schedules", "kerastorch.random",
+              "kerastorch.optimizers", "kerastorch.optimizers.schedules", "kerastorch.quantizers", "kerastorch.random",
               "kerastorch.regularizers", "kerastorch.saving", "kerastorch.tree", "kerastorch.utils",
               "kerastorch.autodiff", "kerastorch.testing", "kerastorch.preprocessing", "kerastorch.visualization",
               "kerastorch.wrappers"]

@@ -9,7 +9,8 @@ import os
 
 NAMESPACES = ("", "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
               "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
-              "optimizers", "optimizers.schedules", "random", "regularizers", "saving", "tree", "utils")
+              "optimizers", "optimizers.schedules", "quantizers", "random", "regularizers", "saving", "tree", "utils",
+              "visualization", "wrappers")
 
 
 def public_names(module):

@@ -55,3 +55,7 @@ __all__ = sorted(["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTin
                   "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge",
                   "NASNetMobile", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
                   "TimmModel", "TorchImageModel", "TorchVisionModel", "VGG16", "VGG19", "Xception"] + list(MODULES))
+
+
+def __dir__():
+    return sorted(__all__)

@@ -34,3 +34,7 @@ __all__ = [
     "finite_difference_errors", "grad", "hessian", "hvp", "jacobian", "jvp", "linearize", "model_jvp",
     "model_vjp", "numerical_gradient", "numerical_jacobian", "value_and_grad", "vjp",
 ]
+
+
+def __dir__():
+    return sorted(__all__)

@@ -4,6 +4,8 @@ import re
 
 import torch
 
+from kerastorch.backend.torch_internals import forward_ad_level
+
 _NO_FORWARD_RULE = re.compile(r"forward AD with (\S+) that does not support it|"
                               r"(\S+): jvp is not implemented|"
                               r"jvp(?: function)? is not implemented for (\S+)|"
@@ -16,6 +18,14 @@ def as_tuple(x):
     if isinstance(x, (tuple, list)):
         return tuple(x), True
     return (x,), False
+
+
+def varargs(args):
+    """The tensors of a ``*args`` argument, which may also come as one tuple or list of them (the convention
+    of ``jvp``'s ``primals``): ``vjp(f, x, y)`` and ``vjp(f, (x, y))`` mean the same."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return args
 
 
 def check_differentiable(where, tensors, what="input"):
@@ -49,7 +59,7 @@ def fresh_inputs(tensors):
     import torch.autograd.forward_ad as fwad
 
     def fresh(x):
-        if fwad._current_level >= 0:
+        if forward_ad_level() >= 0:
             primal, tangent = fwad.unpack_dual(x)
             if tangent is not None:  # keep the tangent: forward-over-reverse (hvp)
                 return fwad.make_dual(fresh(primal), tangent)
@@ -60,9 +70,7 @@ def fresh_inputs(tensors):
 
 def needs_graph(tensors):
     """Whether an outer differentiation (reverse or forward) sees these inputs: keep the backward graph."""
-    import torch.autograd.forward_ad as fwad
-
-    return any(x.requires_grad for x in tensors) or (fwad._current_level >= 0 and torch.is_grad_enabled())
+    return any(x.requires_grad for x in tensors) or (forward_ad_level() >= 0 and torch.is_grad_enabled())
 
 
 def no_forward_rule_op(error):

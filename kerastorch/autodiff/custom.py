@@ -39,6 +39,7 @@ import functools
 import torch
 
 from kerastorch.autodiff._common import forward_rule_errors
+from kerastorch.backend.torch_internals import view_base
 
 
 def _is_diff_tensor(x):
@@ -183,9 +184,9 @@ def _not_an_input(out, args):
     view would oblige the JVP rule to return a view of the tangent."""
     if not isinstance(out, torch.Tensor):
         return out
-    base = out if out._base is None else out._base
+    base = out if view_base(out) is None else view_base(out)
     for a in args:
-        if isinstance(a, torch.Tensor) and base is (a if a._base is None else a._base):
+        if isinstance(a, torch.Tensor) and base is (a if view_base(a) is None else view_base(a)):
             return out.clone()
     return out
 

@@ -20,7 +20,7 @@ Example:
 import torch
 import torch.autograd.forward_ad as fwad
 
-from kerastorch.autodiff._common import as_tuple, check_differentiable, check_tangents, forward_rule_errors
+from kerastorch.autodiff._common import as_tuple, check_differentiable, check_tangents, forward_rule_errors, varargs
 from kerastorch.autodiff.reverse import _detached, grad, vjp
 
 _MODES = ("forward", "reverse", "auto")
@@ -89,14 +89,17 @@ def jvp(f, primals, tangents, has_aux=False):
 def linearize(f, *primals):
     """``(f(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` gives ``J tangents`` (one forward pass each).
 
-    ``f(*primals)`` is evaluated once without gradients; each ``jvp_fn`` call runs :func:`jvp` again.
+    ``f(*primals)`` is evaluated once without gradients; each ``jvp_fn`` call runs :func:`jvp` again. The
+    primals may also come as one tuple, as :func:`jvp` takes them (``linearize(f, (x, y))``), and
+    ``jvp_fn`` takes its tangents either way too.
 
     Args:
         f: The function, called as ``f(*primals)``.
-        *primals: Floating-point (or complex) tensors, the point.
+        *primals: Floating-point (or complex) tensors, or one tuple or list of them: the point.
 
     Returns:
-        ``(f(*primals), jvp_fn)``; ``jvp_fn`` takes one tangent per primal and raises as :func:`jvp` does.
+        ``(f(*primals), jvp_fn)``; ``jvp_fn`` takes one tangent per primal (or one tuple of them) and raises
+        as :func:`jvp` does.
 
     Raises:
         TypeError: If a primal is not a floating-point (or complex) tensor.
@@ -107,12 +110,13 @@ def linearize(f, *primals):
         >>> f_jvp(torch.tensor([1.0, 2.0]))
         tensor([1., 2.])
     """
+    primals = varargs(primals)
     check_differentiable("linearize", primals, "primal")
     with torch.no_grad():
         out = f(*primals)
 
     def jvp_fn(*tangents):
-        return jvp(f, primals, tangents)[1]
+        return jvp(f, primals, varargs(tangents))[1]
 
     return out, jvp_fn
 
@@ -210,42 +214,56 @@ def hvp(f, x, v):
     """Hessian-vector product ``H v`` of the scalar function ``f`` at ``x``, forward-over-reverse:
     the JVP of ``grad(f)`` along ``v`` (one forward-and-backward pass carrying tangents).
 
+    ``x`` and ``v`` take :func:`jvp`'s ``primals`` and ``tangents``: tuples of tensors (``f(*x)``, one
+    vector per input, and a tuple of products comes back, ``(H v)_i = sum_j d2f/dx_i dx_j v_j``), or a
+    single tensor each (``f(x)``, a tensor comes back).
+
     Args:
-        f: A scalar function of one tensor.
-        x: A floating-point (or complex) tensor, the point.
-        v: A tensor of ``x``'s shape and dtype, the vector.
+        f: A scalar function, called as ``f(*x)`` for a tuple ``x``, else ``f(x)``.
+        x: A floating-point (or complex) tensor, or a tuple or list of them: the point.
+        v: A tensor of ``x``'s shape and dtype, or a tuple or list of them, one per input: the vector.
 
     Returns:
-        A tensor of ``x``'s shape, ``H v``.
+        ``H v``: a tensor of ``x``'s shape, or a tuple of tensors, one per input, for a tuple ``x``.
 
     Raises:
-        TypeError: If ``x`` is not a floating-point tensor or ``v``'s dtype differs from it.
-        ValueError: If ``v``'s shape differs from ``x``'s or ``f`` does not return a scalar.
+        TypeError: If an input is not a floating-point tensor or a vector's dtype differs from its input's.
+        ValueError: If the number of vectors or a vector's shape does not match the inputs, or ``f`` does
+            not return a scalar.
         NotImplementedError: If an op in ``f`` has no forward-mode derivative rule.
 
     Example:
         >>> import torch
         >>> hvp(lambda x: (x ** 3).sum(), torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))
         tensor([ 6., 12.])
+        >>> f = lambda x, y: (x ** 2 * y).sum()  # H = [[2y, 2x], [2x, 0]] = [[6, 2], [2, 0]] at (1, 3)
+        >>> hvp(f, (torch.tensor([1.0]), torch.tensor([3.0])), (torch.tensor([1.0]), torch.tensor([0.0])))
+        (tensor([6.]), tensor([2.]))
     """
-    check_differentiable("hvp", (x,))
-    check_tangents("hvp", (x,), (v,), "vector")
-    return jvp(grad(f), (x,), (v,))[1]
+    xs, multiple = as_tuple(x)
+    vs, _ = as_tuple(v)
+    check_differentiable("hvp", xs)
+    check_tangents("hvp", xs, vs, "vector")
+    products = jvp(grad(f, argnums=tuple(range(len(xs)))), xs, vs)[1]
+    return products if multiple else products[0]
 
 
 def hessian(f, x):
     """Hessian of the scalar function ``f`` at ``x``: shape ``x.shape + x.shape``, one :func:`hvp` per
     input entry (forward-over-reverse).
 
+    ``x`` may be a tuple of tensors, as :func:`jacobian` takes it (``f(*x)``): the result is then a tuple of
+    tuples of blocks, ``[i][j]`` of shape ``x[i].shape + x[j].shape`` holding ``d2f / dx[i] dx[j]``.
+
     Args:
-        f: A scalar function of one tensor.
-        x: A floating-point (or complex) tensor, the point.
+        f: A scalar function, called as ``f(*x)`` for a tuple ``x``, else ``f(x)``.
+        x: A floating-point (or complex) tensor, or a tuple or list of them: the point.
 
     Returns:
-        A tensor of shape ``x.shape + x.shape``.
+        A tensor of shape ``x.shape + x.shape``, or the tuple of tuples of blocks described above.
 
     Raises:
-        TypeError: If ``x`` is not a floating-point tensor.
+        TypeError: If an input is not a floating-point tensor.
         ValueError: If ``f`` does not return a scalar.
 
     Example:
@@ -253,12 +271,22 @@ def hessian(f, x):
         >>> hessian(lambda x: x[0] * x[1] ** 2, torch.tensor([1.0, 2.0]))
         tensor([[0., 4.],
                 [4., 2.]])
+        >>> (hxx, hxy), (hyx, hyy) = hessian(lambda x, y: x * y ** 2, (torch.tensor(1.0), torch.tensor(2.0)))
+        >>> hxx, hxy, hyx, hyy
+        (tensor(0.), tensor(4.), tensor(4.), tensor(2.))
     """
-    check_differentiable("hessian", (x,))
-    n = x.numel()
-    eye = torch.eye(n, dtype=x.dtype, device=x.device)
-    rows = [hvp(f, x, eye[i].reshape(x.shape)) for i in range(n)]
-    return torch.stack(rows).reshape(tuple(x.shape) + tuple(x.shape))
+    xs, multiple = as_tuple(x)
+    check_differentiable("hessian", xs)
+    blocks = []
+    for i, xi in enumerate(xs):
+        eye = torch.eye(xi.numel(), dtype=xi.dtype, device=xi.device)
+        columns = [hvp(f, xs, tuple(eye[k].reshape(xi.shape) if j == i else torch.zeros_like(xj)
+                                    for j, xj in enumerate(xs)))
+                   for k in range(xi.numel())]  # column k: d(grad f) / d xi[k], one tensor per input
+        blocks.append(tuple((torch.stack([column[j] for column in columns]) if columns
+                             else xj.new_zeros((0,) + tuple(xj.shape))).reshape(tuple(xi.shape) + tuple(xj.shape))
+                            for j, xj in enumerate(xs)))
+    return tuple(blocks) if multiple else blocks[0][0]
 
 
 def model_jvp(model, inputs, direction, training=False):

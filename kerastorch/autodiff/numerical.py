@@ -204,13 +204,14 @@ def finite_difference_errors(f, x, direction=None, steps=None, exact=None):
     ``direction`` defaults to a fixed random unit vector; ``steps`` to ``10**-k`` for ``k = 1..15``;
     ``exact`` (the directional derivative ``J v``) to forward-mode autodiff's value. Returns a
     :class:`FiniteDifferenceErrors`. Forward differences are best near ``h ~ u**(1/2)``, central ones
-    near ``h ~ u**(1/3)``: below that, rounding error ``~ u / h`` grows.
+    near ``h ~ u**(1/3)``: below that, rounding error ``~ u / h`` grows. ``x`` and ``direction`` may be
+    tuples of tensors, as :func:`~kerastorch.autodiff.jvp` takes its primals and tangents (``f(*x)``).
 
     Args:
-        f: A function of one tensor returning a tensor.
-        x: A floating-point tensor, the point.
-        direction: Tensor of ``x``'s shape or None, the direction ``v``. Defaults to None (a fixed
-            random unit vector, the same on every call).
+        f: A function of one tensor (or of the tensors of a tuple ``x``) returning a tensor.
+        x: A floating-point tensor, or a tuple or list of them: the point.
+        direction: Tensor of ``x``'s shape (a tuple of them for a tuple ``x``) or None, the direction
+            ``v``. Defaults to None (a fixed random unit vector, the same on every call).
         steps: Iterable of floats or None, the steps ``h`` to try. Defaults to None (``1e-1`` ...
             ``1e-15``).
         exact: Tensor or None, the reference ``J v``. Defaults to None (computed with :func:`jvp`).
@@ -219,8 +220,8 @@ def finite_difference_errors(f, x, direction=None, steps=None, exact=None):
         A :class:`FiniteDifferenceErrors`.
 
     Raises:
-        ValueError: If ``direction`` does not have ``x``'s shape.
-        TypeError: If ``x`` is not a floating-point (or complex) tensor.
+        ValueError: If ``direction`` does not have ``x``'s shape (or number of tensors).
+        TypeError: If an input is not a floating-point (or complex) tensor.
 
     Example:
         >>> import torch
@@ -230,26 +231,36 @@ def finite_difference_errors(f, x, direction=None, steps=None, exact=None):
         >>> min(errs.central) < 1e-9 and min(errs.forward) < 1e-6
         True
     """
-    check_differentiable("finite_difference_errors", (x,))
-    x = x.detach()
+    xs, multiple = as_tuple(x)
+    check_differentiable("finite_difference_errors", xs)
+    xs = tuple(t.detach() for t in xs)
     if direction is None:
         gen = torch.Generator().manual_seed(0)
-        direction = torch.randn(x.shape, generator=gen, dtype=x.dtype).to(x.device)
-        direction = direction / direction.norm().clamp(min=torch.finfo(x.dtype).tiny)
-    elif direction.shape != x.shape:
-        raise ValueError(f"finite_difference_errors: direction has shape {tuple(direction.shape)}, "
-                         f"but x has shape {tuple(x.shape)}; they must match")
-    direction = direction.to(x.dtype)
+        vs = [torch.randn(t.shape, generator=gen, dtype=t.dtype).to(t.device) for t in xs]
+        norm = vs[0].norm() if len(vs) == 1 else torch.stack([v.norm().double().cpu() for v in vs]).norm()
+        vs = tuple(v / norm.to(v.device, v.real.dtype).clamp(min=torch.finfo(v.dtype).tiny) for v in vs)
+    else:
+        vs = as_tuple(direction)[0]
+        if len(vs) != len(xs):
+            raise ValueError(f"finite_difference_errors: expected one direction per input ({len(xs)}), "
+                             f"received {len(vs)}")
+        for i, (v, t) in enumerate(zip(vs, xs)):
+            if v.shape != t.shape:
+                which = f" {i}" if multiple else ""
+                raise ValueError(f"finite_difference_errors: direction{which} has shape {tuple(v.shape)}, "
+                                 f"but x{which} has shape {tuple(t.shape)}; they must match")
+        vs = tuple(v.to(t.dtype) for v, t in zip(vs, xs))
     steps = [10.0 ** -k for k in range(1, 16)] if steps is None else [float(h) for h in steps]
     if exact is None:
         from kerastorch.autodiff.forward import jvp
 
-        exact = jvp(f, (x,), (direction,))[1].detach()
+        exact = jvp(f, xs, vs)[1].detach()
     with torch.no_grad():
-        base = f(x)
+        base = f(*xs)
         forward, central = [], []
         for h in steps:
-            plus, minus = f(x + h * direction), f(x - h * direction)
+            plus = f(*(t + h * v for t, v in zip(xs, vs)))
+            minus = f(*(t - h * v for t, v in zip(xs, vs)))
             forward.append(float(((plus - base) / h - exact).abs().max()))
             central.append(float(((plus - minus) / (2 * h) - exact).abs().max()))
     return FiniteDifferenceErrors(steps, forward, central, exact)

@@ -19,7 +19,8 @@ Example:
 """
 import torch
 
-from kerastorch.autodiff._common import as_tuple, backward_rule_errors, check_differentiable, fresh_inputs, needs_graph
+from kerastorch.autodiff._common import (as_tuple, backward_rule_errors, check_differentiable, fresh_inputs, needs_graph,
+                                         varargs)
 
 
 def _argnums(where, argnums, nargs):
@@ -131,12 +132,15 @@ def grad(f, argnums=0, has_aux=False):
 def vjp(f, *primals, has_aux=False):
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` returns ``J^T cotangent``, one per primal.
 
-    ``f`` may return a tensor or a tuple of tensors (then ``vjp_fn`` takes one cotangent per output).
-    ``vjp_fn`` can be called several times (the graph is kept); it always returns a tuple.
+    ``f`` may return a tensor or a tuple of tensors (then ``vjp_fn`` takes one cotangent per output, or
+    one tuple of them). ``vjp_fn`` can be called several times (the graph is kept); it always returns a
+    tuple. The primals may also come as one tuple, as :func:`~kerastorch.autodiff.jvp` takes them
+    (``vjp(f, (x, y))`` is ``vjp(f, x, y)``).
 
     Args:
         f: The function, called as ``f(*primals)``.
-        *primals: Floating-point (or complex) tensors, the point at which to linearize.
+        *primals: Floating-point (or complex) tensors, or one tuple or list of them: the point at which to
+            linearize.
         has_aux: Bool, whether ``f`` returns ``(output, aux)``; then ``(output, vjp_fn, aux)`` is
             returned. Defaults to ``False``.
 
@@ -152,7 +156,11 @@ def vjp(f, *primals, has_aux=False):
         >>> y, vjp_fn = vjp(lambda x: x * torch.tensor([1.0, 2.0]), torch.ones(2))
         >>> vjp_fn(torch.ones(2))
         (tensor([1., 2.]),)
+        >>> y, vjp_fn = vjp(lambda x, y: x * y, (torch.ones(2), torch.full((2,), 3.0)))  # primals as one tuple
+        >>> vjp_fn(torch.ones(2))
+        (tensor([3., 3.]), tensor([1., 1.]))
     """
+    primals = varargs(primals)
     check_differentiable("vjp", primals, "primal")
     create_graph = needs_graph(primals)
     inputs = fresh_inputs(primals)

@@ -213,3 +213,7 @@ def device(device_name):
         yield
     finally:
         _config.set_device(previous)
+
+
+def __dir__():
+    return sorted(__all__)

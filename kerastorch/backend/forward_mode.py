@@ -6,8 +6,7 @@ take their step-by-step / explicit path instead, so every built-in layer runs un
 ``kerastorch.autodiff.jvp`` (dual numbers) and ``torch.func.jvp``. The check reads two globals (about
 0.1 microseconds), no tensor data.
 """
-import torch
-import torch.autograd.forward_ad as _fwad
+from kerastorch.backend.torch_internals import forward_ad_level, functorch_level
 
 
 def forward_mode_active():
@@ -38,4 +37,4 @@ def forward_mode_active():
         forward mode: False
         tensor(2.)
     """
-    return _fwad._current_level >= 0 or torch._C._functorch.maybe_current_level() is not None
+    return forward_ad_level() >= 0 or functorch_level() is not None

@@ -20,6 +20,12 @@ Example:
     >>> affine_transform(x, shift, fill_mode="constant")[0, :, :, 0]
     tensor([[1., 0.],
             [3., 0.]])
+
+The same sampler serves the projective warps (``homographies`` solves the transform that moves four points onto
+four others, ``warp_perspective`` applies it) and the elastic ones (``elastic_warp``: a displacement field of
+Gaussian-smoothed noise, ``elastic_fields``); ``gaussian_kernels`` and ``filter_images`` are the normalized
+Gaussian taps and the per-image depthwise filter (zero "same" or "valid" padding) that the blurring layers, the
+elastic fields and ``keras.ops.image.ssim`` use.
 """
 import torch
 import torch.nn.functional as F
@@ -199,3 +205,172 @@ def translation_matrix(dx, dy):
     """Keras's translation transforms (``(batch, 8)``): shift the content by ``dx``, ``dy`` pixels."""
     ones, zeros = torch.ones_like(dx), torch.zeros_like(dx)
     return torch.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], 1)
+
+
+def gaussian_kernels(sigmas, size):
+    """Normalized 1-D Gaussians of ``size`` taps, one per entry of ``sigmas`` (shape ``(n,)``): ``(n, size)``.
+
+    Args:
+        sigmas: float tensor of shape ``(n,)``, the standard deviations, in taps.
+        size: int, the number of taps of each kernel (centred on its middle).
+
+    Returns:
+        Tensor of shape ``(n, size)`` and the dtype of ``sigmas``, each row summing to 1.
+
+    >>> gaussian_kernels(torch.tensor([1.0]), 3)
+    tensor([[0.2741, 0.4519, 0.2741]])
+    """
+    taps = torch.arange(size, dtype=sigmas.dtype, device=sigmas.device) - (size - 1) / 2
+    weights = torch.exp(-0.5 * (taps / sigmas[:, None]) ** 2)
+    return weights / weights.sum(-1, keepdim=True)
+
+
+def filter_images(x, kernels, data_format, padding="same"):
+    """Each image of the rank-4 batch ``x`` convolved channel by channel with its kernel (a cross-correlation).
+
+    Args:
+        x: float tensor, a rank-4 batch of images.
+        kernels: tensor of shape ``(batch, kh, kw)``, or ``(1, kh, kw)`` to filter every image alike.
+        data_format: str, ``"channels_last"`` or ``"channels_first"``, the layout of ``x``.
+        padding: str, default ``"same"``: ``"same"`` pads with zeros to keep the image size (odd ``kh`` and ``kw``),
+            ``"valid"`` keeps only the windows inside the image (``height - kh + 1`` by ``width - kw + 1``).
+
+    Returns:
+        Tensor of the layout of ``x``, the filtered images.
+
+    >>> filter_images(torch.ones(1, 3, 3, 1), torch.ones(1, 3, 3) / 9, "channels_last")[0, :, :, 0]
+    tensor([[0.4444, 0.6667, 0.4444],
+            [0.6667, 1.0000, 0.6667],
+            [0.4444, 0.6667, 0.4444]])
+    >>> filter_images(torch.ones(1, 1, 3, 4), torch.ones(1, 3, 1), "channels_first", "valid").shape
+    torch.Size([1, 1, 1, 4])
+    """
+    nchw = x.permute(0, 3, 1, 2) if data_format == "channels_last" else x
+    batch, channels, height, width = nchw.shape
+    kh, kw = kernels.shape[-2:]
+    weight = kernels.to(nchw.dtype).expand(batch, kh, kw)[:, None].expand(batch, channels, kh, kw)
+    out = F.conv2d(nchw.reshape(1, batch * channels, height, width), weight.reshape(batch * channels, 1, kh, kw),
+                   padding=(kh // 2, kw // 2) if padding == "same" else 0, groups=batch * channels)
+    out = out.reshape(batch, channels, *out.shape[-2:])
+    return out.permute(0, 2, 3, 1) if data_format == "channels_last" else out
+
+
+def homographies(start_points, end_points):
+    """The projective transforms that map each of the four ``end_points`` onto its ``start_point``, as Keras's
+    8-entry rows ``[a0, a1, a2, b0, b1, b2, c0, c1]``: a point ``(x, y)`` goes to
+    ``((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)`` with ``k = c0 x + c1 y + 1``. Solved in float64;
+    differentiable in the points.
+
+    Args:
+        start_points: float tensor of shape ``(batch, 4, 2)`` (or ``(4, 2)``), ``(x, y)`` points.
+        end_points: float tensor of the shape of ``start_points``, the points mapped onto them.
+
+    Returns:
+        Tensor of shape ``(batch, 8)`` (float64).
+
+    Raises:
+        ValueError: when the points are not ``(batch, 4, 2)`` (or ``(4, 2)``) tensors of one shape.
+
+    >>> start = torch.tensor([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]], dtype=torch.float64)
+    >>> (homographies(start, start * 2) + 0.0).tolist()   # the end points are twice as far out: halve them
+    [[0.5, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0]]
+    """
+    start, end = torch.as_tensor(start_points), torch.as_tensor(end_points)
+    if start.shape != end.shape or start.shape[-2:] != (4, 2) or start.dim() not in (2, 3):
+        raise ValueError(f"homographies: expected start_points and end_points of one shape (batch, 4, 2) or (4, 2), "
+                         f"received shapes {tuple(start.shape)} and {tuple(end.shape)}")
+    start, end = start.to(torch.float64).reshape(-1, 4, 2), end.to(torch.float64).reshape(-1, 4, 2)
+    (x, y), (u, v) = start.unbind(-1), end.unbind(-1)
+    ones, zeros = torch.ones_like(u), torch.zeros_like(u)
+    rows_x = torch.stack([u, v, ones, zeros, zeros, zeros, -x * u, -x * v], -1)  # (batch, 4, 8)
+    rows_y = torch.stack([zeros, zeros, zeros, u, v, ones, -y * u, -y * v], -1)
+    system = torch.stack([rows_x, rows_y], 2).reshape(-1, 8, 8)
+    targets = torch.stack([x, y], 2).reshape(-1, 8, 1)
+    return torch.linalg.solve(system, targets).squeeze(-1)
+
+
+def warp_perspective(images, transforms, interpolation="bilinear", fill_value=0.0, data_format="channels_last"):
+    """A rank-4 float batch seen through one projective transform per image (``(batch, 8)`` rows, as from
+    :func:`homographies`, mapping output pixels to input points), as Keras 3's ``perspective_transform`` samples
+    them (outside points read ``fill_value``).
+
+    Args:
+        images: float tensor, a rank-4 batch of images.
+        transforms: tensor of shape ``(batch, 8)`` or ``(1, 8)``, the transforms.
+        interpolation: str, default ``"bilinear"``, ``"bilinear"`` or ``"nearest"``.
+        fill_value: float, default 0.0, the value of points outside the image.
+        data_format: str, default ``"channels_last"``, the layout of ``images``.
+
+    Returns:
+        Tensor of the shape, layout and dtype of ``images``.
+
+    >>> x = torch.arange(4.0).reshape(1, 2, 2, 1)
+    >>> warp_perspective(x, torch.tensor([[0.5, 0, 0, 0, 0.5, 0, 0, 0]]))[0, :, :, 0]
+    tensor([[0.0000, 0.5000],
+            [1.0000, 1.5000]])
+    """
+    height, width = (images.shape[2], images.shape[3]) if data_format == "channels_first" else images.shape[1:3]
+    dtype = torch.float64 if images.dtype == torch.float64 else torch.float32
+    t = transforms.to(device=images.device, dtype=dtype).reshape(-1, 8, 1, 1)
+    rows = torch.arange(height, dtype=dtype, device=images.device).view(1, height, 1)
+    cols = torch.arange(width, dtype=dtype, device=images.device).view(1, 1, width)
+    denominator = t[:, 6] * cols + t[:, 7] * rows + 1.0
+    src_x = (t[:, 0] * cols + t[:, 1] * rows + t[:, 2]) / denominator
+    src_y = (t[:, 3] * cols + t[:, 4] * rows + t[:, 5]) / denominator
+    return sample_images(images, src_x, src_y, interpolation, "constant", fill_value, data_format)
+
+
+def elastic_fields(noise, alpha, sigma):
+    """Keras's elastic displacements: ``alpha`` times the normal ``noise`` (of unit deviation) scaled by
+    ``sigma`` and smoothed by a normalized Gaussian of deviation ``sigma`` (``int(6 * sigma) | 1`` taps, zero
+    "same" padding, separable).
+
+    Args:
+        noise: float tensor of shape ``(batch, 2, height, width)``, standard normal draws (``dx`` then ``dy``).
+        alpha: float (or float tensor), the displacement scale in pixels.
+        sigma: float, the noise deviation and the smoothing width, in pixels; 0 gives no displacement.
+
+    Returns:
+        Tensor like ``noise``: the displacements ``(dx, dy)`` of each output pixel, in pixels.
+
+    >>> elastic_fields(torch.ones(1, 2, 3, 3), alpha=2.0, sigma=0.1)[0, 0]   # 1 tap: no smoothing
+    tensor([[0.2000, 0.2000, 0.2000],
+            [0.2000, 0.2000, 0.2000],
+            [0.2000, 0.2000, 0.2000]])
+    """
+    if sigma <= 0:
+        return torch.zeros_like(noise)
+    size = int(6 * sigma) | 1
+    taps = gaussian_kernels(torch.tensor([float(sigma)], dtype=noise.dtype, device=noise.device), size)
+    smooth = filter_images(noise * sigma, taps[:, :, None], "channels_first")
+    return alpha * filter_images(smooth, taps[:, None, :], "channels_first")
+
+
+def elastic_warp(images, noise, alpha, sigma, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
+                 data_format="channels_last"):
+    """A rank-4 float batch distorted as Keras 3's ``elastic_transform`` distorts it: output pixel ``(x, y)``
+    reads the input at ``(x + dx, y + dy)``, with the displacements of :func:`elastic_fields`, sampled as
+    :func:`sample_images` samples.
+
+    Args:
+        images: float tensor, a rank-4 batch of images.
+        noise: float tensor of shape ``(batch, 2, height, width)``, standard normal draws (``dx`` then ``dy``).
+        alpha: float (or float tensor), the displacement scale in pixels.
+        sigma: float, the noise deviation and the smoothing width, in pixels.
+        interpolation: str, default ``"bilinear"``: ``"bilinear"`` or ``"nearest"``.
+        fill_mode: str, default ``"reflect"``: how points outside the image are read (see :func:`sample_images`).
+        fill_value: float, default 0.0: the value outside the image with ``fill_mode="constant"``.
+        data_format: str, default ``"channels_last"``: the layout of ``images``.
+
+    Returns:
+        Tensor of the shape, layout and dtype of ``images``.
+
+    >>> x = torch.arange(6.0).reshape(1, 2, 3, 1)
+    >>> bool(torch.equal(elastic_warp(x, torch.randn(1, 2, 2, 3), alpha=0.0, sigma=1.0), x))
+    True
+    """
+    height, width = noise.shape[-2:]
+    dx, dy = elastic_fields(noise, alpha, sigma).unbind(1)
+    rows = torch.arange(height, dtype=noise.dtype, device=noise.device).view(1, height, 1)
+    cols = torch.arange(width, dtype=noise.dtype, device=noise.device).view(1, 1, width)
+    return sample_images(images, cols + dx, rows + dy, interpolation, fill_mode, fill_value, data_format)

@@ -21,6 +21,7 @@ import torch
 
 from kerastorch import config, tree
 from kerastorch.backend.symbolic_scope import SymbolicScope
+from kerastorch.backend.torch_internals import FakeTensorMode, unset_fake_temporarily
 
 # Two stand-in sizes for unknown dimensions: a dimension of the output that differs
 # between the two runs depends on an unknown input dimension and becomes None.
@@ -102,8 +103,6 @@ def is_symbolic(structure):
 @contextlib.contextmanager
 def real_tensors():
     """Leave fake-tensor mode inside a symbolic call (to create real weights)."""
-    from torch._subclasses.fake_tensor import unset_fake_temporarily
-
     with unset_fake_temporarily():
         yield
 
@@ -112,8 +111,6 @@ def compute_output_spec(fn, args, kwargs, device=None):
     """Run ``fn(*args, **kwargs)`` on fake tensors standing in for the KerasTensors
     in ``args``/``kwargs`` (placed on ``device``); return the output structure with
     KerasTensors as leaves."""
-    from torch._subclasses.fake_tensor import FakeTensorMode
-
     has_unknown = any(
         d is None for x in tree.flatten((args, kwargs)) if isinstance(x, KerasTensor) for d in x.shape
     )

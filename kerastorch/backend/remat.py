@@ -35,6 +35,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils.checkpoint import checkpoint
 
 from kerastorch.backend.stateless_scope import replay_context
+from kerastorch.backend.torch_internals import tensor_version
 
 
 class _State(threading.local):
@@ -257,12 +258,12 @@ class _ReplayContexts:
     @contextlib.contextmanager
     def forward(self):
         tensors = self._tensors()
-        versions = [t._version for t in tensors]
+        versions = [tensor_version(t) for t in tensors]
         with _GeneratorRecorder(self.generators):
             yield
         # State (buffers, weights created non-trainable) may change without a version bump (torch's batch_norm
         # updates its running statistics so): it is always restored. Other weights are when their version moved.
-        self.changed = [t for t, version in zip(tensors, versions) if t._version != version or _is_state(t)]
+        self.changed = [t for t, version in zip(tensors, versions) if tensor_version(t) != version or _is_state(t)]
 
     @contextlib.contextmanager
     def recompute(self):

@@ -36,6 +36,8 @@ import threading
 import numpy as np
 import torch
 
+from kerastorch.backend.torch_internals import disabled_torch_function_impl
+
 
 class _State(threading.local):
     scope = None  # a class default: reading it outside any scope costs no failed lookup
@@ -339,7 +341,7 @@ class _ScopedValue(torch.Tensor):
     """The value a variable has in a scope, as a plain tensor in torch operations, with the Variable API
     (``assign*`` record updates in the scope; ``name``, ``path``, ``trainable`` ... come from the variable)."""
 
-    __torch_function__ = torch._C._disabled_torch_function_impl
+    __torch_function__ = disabled_torch_function_impl
 
     def __getattr__(self, name):
         variable = self.__dict__.get("_variable")

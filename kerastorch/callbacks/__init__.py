@@ -26,3 +26,7 @@ __all__ = [
     "SwapEMAWeights",
     "TensorBoard", "TerminateOnNaN", "to_python_logs",
 ]
+
+
+def __dir__():
+    return sorted(__all__)

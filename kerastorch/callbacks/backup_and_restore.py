@@ -185,7 +185,9 @@ class BackupAndRestore(Callback):
         previous = copy.deepcopy(optimizer.state_dict())  # some optimizers load in place
         try:
             optimizer.load_state_dict(state)
-        except Exception as error:
+        # Broad on purpose: any optimizer (torch.optim's too) refuses a foreign state in its own ways; each means
+        # the same here: roll back, raise one clear error.
+        except Exception as error:  # noqa: BLE001
             optimizer.load_state_dict(previous)
             raise ValueError(f"BackupAndRestore: the optimizer state in the backup in {self.backup_dir!r} does "
                              f"not fit the model's optimizer ({type(error).__name__}: {error}). Nothing was "

@@ -30,10 +30,7 @@ def _greater(a, b):
 
 def _model_metrics(model):
     """The model's compiled metrics, looking inside metric containers (objects with a ``metrics`` list)."""
-    try:
-        pending = list(getattr(model, "metrics", None) or ())
-    except Exception:  # a model that is not compiled yet may refuse
-        return []
+    pending = list(getattr(model, "metrics", None) or ())  # an uncompiled model has only its own metrics
     found = []
     while pending:
         metric = pending.pop(0)

@@ -50,3 +50,7 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
     ValueError: test_split must be in [0, 1), received 1.0
     """
     return load_regression(path, ORIGIN, FILE_HASH, test_split, seed)
+
+
+def __dir__():
+    return sorted(__all__)

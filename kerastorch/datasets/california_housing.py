@@ -57,3 +57,7 @@ def load_data(version="large", path="california_housing.npz", test_split=0.2, se
         raise ValueError(f"california_housing.load_data: version must be 'small' or 'large', received {version!r}")
     rows = _SMALL_ROWS if version == "small" else None
     return load_regression(path, ORIGIN, FILE_HASH, test_split, seed, rows)
+
+
+def __dir__():
+    return sorted(__all__)

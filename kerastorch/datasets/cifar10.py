@@ -50,3 +50,7 @@ def load_data():
     train = load_batches(folder, _TRAIN_BATCHES, "labels", np.uint8)
     test = load_batches(folder, ["test_batch"], "labels", np.uint8)
     return train, test
+
+
+def __dir__():
+    return sorted(__all__)

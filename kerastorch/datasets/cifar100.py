@@ -57,3 +57,7 @@ def load_data(label_mode="fine"):
     folder = fetch_batches_folder(_CACHE_NAME, ORIGIN, FILE_HASH, "cifar-100-python")
     label_key = f"{label_mode}_labels"
     return load_batches(folder, ["train"], label_key), load_batches(folder, ["test"], label_key)
+
+
+def __dir__():
+    return sorted(__all__)

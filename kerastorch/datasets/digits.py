@@ -12,6 +12,8 @@ import os
 
 import numpy as np
 
+__all__ = ["load_data"]
+
 _PATH = os.path.join(os.path.dirname(__file__), "data", "digits.npz")
 
 
@@ -45,3 +47,7 @@ def load_data(test_split=0.2, seed=113):
     images, labels = images[order], labels[order]
     split = int(round(len(images) * (1.0 - test_split)))
     return (images[:split], labels[:split]), (images[split:], labels[split:])
+
+
+def __dir__():
+    return sorted(__all__)

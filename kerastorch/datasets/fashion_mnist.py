@@ -75,3 +75,7 @@ def _read_idx(path, rank):
     if values.size != int(np.prod(shape)):
         raise ValueError(f"{path} holds {values.size} values, but its header announces the shape {shape}")
     return values.reshape(shape).copy()  # a writable array
+
+
+def __dir__():
+    return sorted(__all__)

@@ -116,3 +116,7 @@ def get_word_index(path="imdb_word_index.json"):
     put it at keras_home/datasets/imdb_word_index.json ... with md5 hash bfafd718b763782e994055a2d397834f; ...
     """
     return fetch_word_index(path, WORD_INDEX_ORIGIN, WORD_INDEX_HASH)
+
+
+def __dir__():
+    return sorted(__all__)

@@ -41,3 +41,7 @@ def load_data(path="mnist.npz"):
     """
     x_train, y_train, x_test, y_test = fetch_npz(path, ORIGIN, FILE_HASH, ("x_train", "y_train", "x_test", "y_test"))
     return (x_train, y_train), (x_test, y_test)
+
+
+def __dir__():
+    return sorted(__all__)

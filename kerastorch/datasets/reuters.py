@@ -133,3 +133,7 @@ def get_label_names():
     (46, ('cocoa', 'grain', 'veg-oil', 'earn'), 3)
     """
     return _LABEL_NAMES
+
+
+def __dir__():
+    return sorted(__all__)

@@ -38,6 +38,7 @@ from kerastorch.backend.keras_tensor import KerasTensor, compute_output_spec, is
 from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.backend.remat import checkpoint_call, get_current_remat_mode, register_call_state, remat
 from kerastorch.backend.stateless_scope import get_stateless_scope
+from kerastorch.backend.torch_internals import module_to_dtype
 from kerastorch.backend.variable import Variable
 from kerastorch.backend.weight_budget import charge_weight
 from kerastorch.layers.input_spec import assert_input_compatibility
@@ -130,45 +131,76 @@ class Layer(torch.nn.Module, Operation):
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
+        # The steps of a call, in order. The hot path (an eager call of a built layer on one tensor) runs only the
+        # checks written here, inline; each step that has work to do is a method or function of its own.
         scope = get_stateless_scope()
         if scope is not None and not scope.is_bound(self):
             return self._call_in_stateless_scope(scope, args, kwargs)
         first = args[0] if args else (next(iter(kwargs.values())) if kwargs else None)
-        if not isinstance(first, torch.Tensor) and not _is_tensor_list(first):
-            if is_symbolic((args, kwargs)):
+        if type(first) is not torch.Tensor or len(args) > 1 or kwargs:  # anything but one plain tensor
+            prepared = self._prepare_inputs(first, args, kwargs)
+            if prepared is None:
                 return self._symbolic_call(args, kwargs)
-            args, kwargs = _convert_arrays((args, kwargs), self._weight_device())
-            first = args[0] if args else None
-        elif any(isinstance(a, np.ndarray) for a in args[1:]) or any(
-                isinstance(v, np.ndarray) for v in kwargs.values()):  # a NumPy mask or second input beside a tensor
-            args, kwargs = _convert_arrays((args, kwargs), first.device if isinstance(first, torch.Tensor) else None)
+            first, args, kwargs = prepared
         if not self.built:
-            if self.input_spec is not None:  # a spec known before build is checked before build, as in Keras
-                self._check_input_spec(first)
-            self._build_from_inputs(args, kwargs)
+            self._build_on_first_call(first, args, kwargs)
         if self.input_spec is not None:
             self._check_input_spec(first)
-        if self._mixed_dtype is not None and isinstance(first, torch.Tensor) and not _autocasting(first.device.type):
+        if self._mixed_dtype is not None and _outermost_mixed_call(first):
             with torch.autocast(first.device.type, dtype=self._mixed_dtype):
                 return self.__call__(*args, **kwargs)
         cast_to = self._autocast_dtype
-        if cast_to is not None and args:
-            if isinstance(first, torch.Tensor):
-                if first.dtype != cast_to and first.is_floating_point():
-                    args = (_cast_float(first, cast_to),) + args[1:]
-            elif isinstance(first, (list, tuple)) and any(
-                    isinstance(x, torch.Tensor) and x.dtype != cast_to and x.is_floating_point() for x in first):
-                args = (type(first)(_cast_float(x, cast_to) for x in first),) + args[1:]
+        if cast_to is not None and args and getattr(first, "dtype", None) is not cast_to:
+            args = _autocast_inputs(first, args, cast_to)
+        outputs, previous_mask = self._forward_pass(first, args, kwargs, self._signature or self._call_signature())
+        if self.activity_regularizer is not None:
+            self._add_activity_losses(outputs)
+        if self.supports_masking and (previous_mask is not None or type(self).compute_mask is not Layer.compute_mask):
+            _attach_mask(outputs, self.compute_mask(first, previous_mask))
+        return outputs
+
+    def _prepare_inputs(self, first, args, kwargs):
+        """None for a call on KerasTensors (a functional graph is being built), else ``(first, args, kwargs)``
+        with NumPy arrays (and other array data) converted to tensors: on the weights' device when the first
+        input is neither a tensor nor a list of tensors, else beside it (a NumPy mask or second input)."""
+        if not isinstance(first, torch.Tensor) and not _is_tensor_list(first):
+            if is_symbolic((args, kwargs)):
+                return None
+            args, kwargs = _convert_arrays((args, kwargs), self._weight_device())
+            return (args[0] if args else None), args, kwargs
+        if len(args) > 1 or kwargs:
+            for value in (*args[1:], *kwargs.values()):
+                if isinstance(value, np.ndarray):  # a NumPy mask or second input beside a tensor
+                    device = first.device if isinstance(first, torch.Tensor) else None
+                    args, kwargs = _convert_arrays((args, kwargs), device)
+                    break
+        return first, args, kwargs
+
+    def _build_on_first_call(self, first, args, kwargs):
+        """Build from the first call's inputs; a spec known before build is checked first, as in Keras."""
+        if self.input_spec is not None:
+            self._check_input_spec(first)
+        self._build_from_inputs(args, kwargs)
+
+    def _call_signature(self):
+        """What ``call`` accepts (``training``, ``mask``, ``**kwargs``), found on the first call."""
+        self._signature = _CallSignature(self.call)
+        return self._signature
+
+    def _forward_pass(self, first, args, kwargs, signature):
+        """``(outputs, input mask)``: the torch forward pass (``call``) with the mask and training mode the call
+        resolves, after the losses of the last call are cleared.
+
+        The mask: an explicit ``mask=`` wins over the one the inputs carry (``_keras_mask``), which a ``call``
+        that takes ``mask`` receives. Training: an explicit ``training=`` wins, then the outermost call's
+        (which the layers below inherit during the call), then the module's own ``training`` flag."""
         if self._losses:
             self._losses.clear()
-        signature = self._signature
-        if signature is None:
-            signature = self._signature = _CallSignature(self.call)
-        previous_mask = kwargs.get("mask")  # an explicit mask wins over the one the inputs carry
-        if previous_mask is None and (self.supports_masking or signature.has_mask):
-            previous_mask = _mask_of(first)
-            if previous_mask is not None and signature.has_mask:
-                kwargs["mask"] = previous_mask
+        mask = kwargs.get("mask")
+        if mask is None and (self.supports_masking or signature.has_mask):
+            mask = _mask_of(first)
+            if mask is not None and signature.has_mask:
+                kwargs["mask"] = mask
         outer = getattr(_CALL_CONTEXT, "training", None)
         if signature.has_training:
             training = kwargs.get("training")
@@ -191,13 +223,13 @@ class Layer(torch.nn.Module, Operation):
         else:
             outputs = (super().__call__(*args, **kwargs) if self._remat_mode is None
                        else self._rematerialized_call(args, kwargs))
-        if self.activity_regularizer is not None:
-            for output in tree.flatten(outputs):
-                self._losses.append(self.activity_regularizer(output) / output.shape[0])
-                _collect_loss(self._losses[-1])
-        if self.supports_masking and (previous_mask is not None or type(self).compute_mask is not Layer.compute_mask):
-            _attach_mask(outputs, self.compute_mask(first, previous_mask))
-        return outputs
+        return outputs, mask
+
+    def _add_activity_losses(self, outputs):
+        """The activity regularizer's penalty on each output, divided by the batch size, as a loss of the call."""
+        for output in tree.flatten(outputs):
+            self._losses.append(self.activity_regularizer(output) / output.shape[0])
+            _collect_loss(self._losses[-1])
 
     _remat_mode = None  # the keras.RematScope the layer was created in (set by __new__)
 
@@ -432,7 +464,7 @@ class Layer(torch.nn.Module, Operation):
     # new float dtype (a weightless layer such as Dropout would otherwise cast activations back).
     def to(self, *args, **kwargs):
         result = super().to(*args, **kwargs)
-        dtype = torch._C._nn._parse_to(*args, **kwargs)[1]
+        dtype = module_to_dtype(*args, **kwargs)
         if dtype is not None and dtype.is_floating_point:
             self._follow_float_dtype(dtype)
         return result
@@ -646,6 +678,31 @@ class Layer(torch.nn.Module, Operation):
     def _compute_torch_dtype(self):
         return config.torch_dtype(self._dtype_policy.compute_dtype)
 
+    # ------------------------------------------------------------- quantization
+    @property
+    def quantization_mode(self):
+        """The quantization mode of the layer's dtype policy (``"int8"``, ``"int4"``, ``"float8"``), or None."""
+        return self._dtype_policy.quantization_mode
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        """Quantize the layer's weights (``Dense``, ``EinsumDense`` and ``Embedding`` implement it, see
+        ``kerastorch.layers.quantization``; models quantize their layers).
+
+        Args:
+            mode: String or None, ``"int8"``, ``"int4"`` or ``"float8"``.
+            type_check: Bool, whether only the exact built-in class may be quantized. Defaults to True.
+            config: ``keras.quantizers.QuantizationConfig`` or None. Defaults to None.
+
+        Raises:
+            NotImplementedError: Always, for a layer without quantized weights.
+
+        >>> Layer().quantize("int8")
+        Traceback (most recent call last):
+        ...
+        NotImplementedError: Layer Layer does not have a `quantize` method implemented.
+        """
+        raise NotImplementedError(f"Layer {type(self).__name__} does not have a `quantize` method implemented.")
+
     # ------------------------------------------------------------ graph access
     def _last_node(self, what):
         if not self._inbound_nodes:
@@ -693,8 +750,49 @@ class Layer(torch.nn.Module, Operation):
                 f"{cls.__name__}.from_config could not create the layer from config keys {sorted(config)}: {error}"
             ) from error
 
+    # ---------------------------------------------------------------- printing
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+        """torch's module tree (``print(model)``), each line with its layer's :meth:`extra_repr`."""
+        try:
+            return torch.nn.Module.__repr__(self)
+        except AttributeError:  # a layer still in its __init__ (a debugger, an error message)
+            return f"{type(self).__name__}(name={self.__dict__.get('name')})"
+
+    def extra_repr(self):
+        """What ``print(layer)`` shows between the parentheses of torch's module tree.
+
+        Each layer family shows its main Keras arguments (``Dense``: ``units``, ``activation``, ``use_bias``;
+        models: ``name`` and the built ``input_shape`` ...), and every layer adds ``trainable=False`` when it is
+        frozen and ``dtype`` when its dtype policy is not ``keras.config.floatx()``. Child layers follow on their
+        own lines, as in any ``torch.nn.Module``; a custom layer overrides it as a torch module does.
+
+        Returns:
+            String, ``key=value`` pairs separated by commas (empty when there is nothing to show).
+
+        >>> import kerastorch as keras
+        >>> keras.layers.Dense(4, activation="relu")
+        Dense(units=4, activation=relu, use_bias=True)
+        >>> keras.layers.Flatten(trainable=False, dtype="float64")
+        Flatten(trainable=False, dtype=float64)
+        """
+        return self._describe()
+
+    def _describe(self, **facts):
+        """The ``extra_repr`` text of a family's ``facts`` and the ones every layer has."""
+        if not self.trainable:
+            facts["trainable"] = False
+        if self._dtype_policy.name != config.floatx():
+            facts["dtype"] = self._dtype_policy.name
+        return ", ".join(f"{key}={_repr_value(value)}" for key, value in facts.items())
+
+
+def _repr_value(value):
+    """A fact as :meth:`Layer.extra_repr` shows it: strings and functions by name, the rest as Python's repr."""
+    if isinstance(value, str):
+        return value
+    if callable(value) and not isinstance(value, type):
+        return getattr(value, "__name__", type(value).__name__)
+    return repr(value)
 
 
 def _marks_built(build):
@@ -775,6 +873,24 @@ def _autocasting(device_type):
         return torch.is_autocast_enabled(device_type)
     except TypeError:  # torch < 2.4 takes no device type
         return torch.is_autocast_enabled() or torch.is_autocast_cpu_enabled()
+
+
+def _outermost_mixed_call(first):
+    """Whether a layer with a mixed dtype policy runs its call under ``torch.autocast``: its first input is a
+    tensor and no autocast is active on its device yet."""
+    return isinstance(first, torch.Tensor) and not _autocasting(first.device.type)
+
+
+def _autocast_inputs(first, args, dtype):
+    """``args`` with the floating first input (or the floating tensors of a first list or tuple) cast to the
+    layer's compute ``dtype``."""
+    if isinstance(first, torch.Tensor):
+        if first.dtype != dtype and first.is_floating_point():
+            return (_cast_float(first, dtype),) + args[1:]
+    elif isinstance(first, (list, tuple)) and any(
+            isinstance(x, torch.Tensor) and x.dtype != dtype and x.is_floating_point() for x in first):
+        return (type(first)(_cast_float(x, dtype) for x in first),) + args[1:]
+    return args
 
 
 def _is_tensor_list(x):

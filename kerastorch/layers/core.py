@@ -35,6 +35,9 @@ from kerastorch.backend import validation
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer, plain_symbolic_input
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.quantization import (
+    DenseQuantization, EmbeddingQuantization, init_quantization, quantization_config_of,
+)
 from kerastorch.saving import object_registration as registry
 from kerastorch.saving import serialization_lib
 from kerastorch.saving.object_registration import register_builtin
@@ -108,12 +111,6 @@ def build_sublayer(parent, child, shape):
             weight._path = f"{parent.name}/{weight._path}"
 
 
-def _no_quantization(layer, quantization_config):
-    if quantization_config is not None:
-        raise ValueError(f"{_label(layer)}: quantization is not supported by kerastorch, "
-                         f"received quantization_config={quantization_config!r}")
-
-
 class _LoRA:
     """LoRA for a layer whose weight is named ``_lora_target`` (``kernel``, ``embeddings``): ``A`` has the
     weight's shape but for a last axis of ``rank``, ``B`` is ``(rank, last axis)``; ``_merged`` (for 2-D
@@ -148,7 +145,7 @@ class _LoRA:
             raise ValueError(f"{_label(self)}: LoRA is incompatible with a {target}_constraint; remove "
                              f"{target}_constraint={base.constraint!r} to enable LoRA")
         base.trainable = False
-        shape = tuple(base.shape)
+        shape = tuple(getattr(self, "_float_kernel_shape", None) or base.shape)  # int4 packs the quantized kernel
         self._lora_a = self.add_weight(name=f"lora_{target}_a", shape=shape[:-1] + (rank,), initializer=a_initializer)
         self._lora_b = self.add_weight(name=f"lora_{target}_b", shape=(rank, shape[-1]), initializer=b_initializer)
         setattr(self, f"lora_{target}_a", self._lora_a)
@@ -168,7 +165,7 @@ class _LoRA:
 
 # --------------------------------------------------------------------- Dense
 @register_builtin("keras.layers")
-class Dense(_LoRA, Layer):
+class Dense(DenseQuantization, _LoRA, Layer):
     """A densely connected layer: ``activation(inputs @ kernel + bias)`` on the last axis.
 
     ``kernel`` has shape ``(input_dim, units)`` and ``bias`` ``(units,)``. Inputs of rank above 2 are
@@ -194,7 +191,9 @@ class Dense(_LoRA, Layer):
             trainable ``lora_kernel_a`` and ``lora_kernel_b`` (see ``enable_lora``).
         lora_alpha: float or None, default None: the numerator of the LoRA scale; ``lora_rank`` when None
             (kept as given, where Keras 3.15 resets it to ``lora_rank`` on build).
-        quantization_config: None: quantization is not supported; any other value is refused.
+        quantization_config: ``keras.quantizers.QuantizationConfig``, its serialized dict or None, default
+            None: the quantizers of a quantized layer (see ``quantize``; a saved quantized layer passes it
+            back with its quantized ``dtype`` policy).
         **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Input shape:
@@ -205,8 +204,8 @@ class Dense(_LoRA, Layer):
 
     Raises:
         ValueError: a ``units`` or ``lora_rank`` that is not a positive int, an unknown activation, a
-            non-bool ``use_bias``, a ``quantization_config``; when building, an unknown last axis, or LoRA
-            with a ``kernel_constraint``.
+            non-bool ``use_bias``, a ``quantization_config`` of another kind; when building, an unknown last
+            axis, or LoRA with a ``kernel_constraint``.
 
     >>> Dense(3)(torch.ones(2, 5, 4)).shape
     torch.Size([2, 5, 3])
@@ -219,7 +218,7 @@ class Dense(_LoRA, Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
                  lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        _no_quantization(self, quantization_config)
+        init_quantization(self, quantization_config)
         self.units = _positive_int(self, "units", units)
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
@@ -236,9 +235,12 @@ class Dense(_LoRA, Layer):
         if input_dim is None:
             raise ValueError(f"{_label(self)}: the last axis of the inputs must be known to build the kernel, "
                              f"received input shape {tuple(input_shape)}")
-        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        if self.quantization_mode is None:
+            self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
+                                          initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                          constraint=self.kernel_constraint)
+        else:  # a quantized policy (a saved quantized layer): int8 / int4 / float8 weights, layers/quantization.py
+            self.quantized_build((input_dim, self.units), self.quantization_mode, self.quantization_config)
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer,
@@ -264,12 +266,15 @@ class Dense(_LoRA, Layer):
             outputs = F.linear(inputs, kernel.T, bias)
         return outputs if self._activation is None else self._activation(outputs)
 
+    def extra_repr(self):
+        return self._describe(units=self.units, activation=self.activation, use_bias=self.use_bias)
+
     def get_config(self):
         config = super().get_config()
         config.update({
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
             **_weight_options_config(self, "kernel", "bias", activity_regularizer=True),
-            "quantization_config": None,
+            "quantization_config": quantization_config_of(self),
         })
         config.update(self._lora_config())
         return config
@@ -277,7 +282,7 @@ class Dense(_LoRA, Layer):
 
 # ----------------------------------------------------------------- Embedding
 @register_builtin("keras.layers")
-class Embedding(_LoRA, Layer):
+class Embedding(EmbeddingQuantization, _LoRA, Layer):
     """Maps integer indices in ``[0, input_dim)`` to rows of an ``(input_dim, output_dim)`` matrix.
 
     With ``mask_zero=True`` index 0 is padding: ``compute_mask`` returns ``inputs != 0``.
@@ -303,7 +308,8 @@ class Embedding(_LoRA, Layer):
             and ``lora_embeddings_b`` (see ``enable_lora``).
         lora_alpha: float or None, default None: the numerator of the LoRA scale; ``lora_rank`` when None
             (kept as given, where Keras 3.15 resets it to ``lora_rank`` on build).
-        quantization_config: None: quantization is not supported; any other value is refused.
+        quantization_config: ``keras.quantizers.QuantizationConfig``, its serialized dict or None, default
+            None: the quantizers of a quantized layer (see ``quantize``: int8 and int4).
         **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ``activity_regularizer``, ...);
             Keras 2's ``input_length`` is accepted and ignored.
 
@@ -315,7 +321,7 @@ class Embedding(_LoRA, Layer):
 
     Raises:
         ValueError: an ``input_dim``, ``output_dim`` or ``lora_rank`` that is not a positive int, a non-bool
-            ``mask_zero``, a ``quantization_config``.
+            ``mask_zero``, a ``quantization_config`` of another kind.
         IndexError: when called, an index outside ``[0, input_dim)``.
 
     >>> Embedding(10, 4)(torch.tensor([[1, 2, 0]])).shape
@@ -329,7 +335,7 @@ class Embedding(_LoRA, Layer):
                  quantization_config=None, **kwargs):
         kwargs.pop("input_length", None)  # Keras 2 argument: accepted and ignored, as in Keras 3
         super().__init__(**kwargs)
-        _no_quantization(self, quantization_config)
+        init_quantization(self, quantization_config)
         self.input_dim = _positive_int(self, "input_dim", input_dim)
         self.output_dim = _positive_int(self, "output_dim", output_dim)
         _set_weight_options(self, embeddings_initializer=embeddings_initializer,
@@ -342,10 +348,13 @@ class Embedding(_LoRA, Layer):
             self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
 
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight(name="embeddings", shape=(self.input_dim, self.output_dim),
-                                          initializer=self.embeddings_initializer,
-                                          regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint)
+        if self.quantization_mode is None:
+            self.embeddings = self.add_weight(name="embeddings", shape=(self.input_dim, self.output_dim),
+                                              initializer=self.embeddings_initializer,
+                                              regularizer=self.embeddings_regularizer,
+                                              constraint=self.embeddings_constraint)
+        else:  # a quantized policy (a saved quantized layer): int8 / int4 weights, layers/quantization.py
+            self.quantized_build((self.input_dim, self.output_dim), self.quantization_mode, self.quantization_config)
         self._cast = None if self.embeddings.dtype == self._compute_torch_dtype else self._compute_torch_dtype
         self.built = True
         if self.lora_rank:
@@ -366,12 +375,15 @@ class Embedding(_LoRA, Layer):
         """``inputs != 0`` when ``mask_zero``, else None."""
         return torch.ne(inputs, 0) if self.mask_zero else None
 
+    def extra_repr(self):
+        return self._describe(input_dim=self.input_dim, output_dim=self.output_dim)
+
     def get_config(self):
         config = super().get_config()
         config.update({
             "input_dim": self.input_dim, "output_dim": self.output_dim,
             **_weight_options_config(self, "embeddings", activity_regularizer=True),
-            "mask_zero": self.mask_zero, "quantization_config": None,
+            "mask_zero": self.mask_zero, "quantization_config": quantization_config_of(self),
         })
         config.update(self._lora_config())
         return config

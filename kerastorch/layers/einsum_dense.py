@@ -26,7 +26,8 @@ import torch
 
 from kerastorch import activations, initializers
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _LoRA, _no_quantization, _set_weight_options, _weight_options_config
+from kerastorch.layers.core import _label, _LoRA, _set_weight_options, _weight_options_config
+from kerastorch.layers.quantization import EinsumDenseQuantization, init_quantization, quantization_config_of
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.saving.object_registration import register_builtin
 
@@ -133,7 +134,7 @@ def _matmul_plan(equation):
 
 
 @register_builtin("keras.layers")
-class EinsumDense(_LoRA, Layer):
+class EinsumDense(EinsumDenseQuantization, _LoRA, Layer):
     """``activation(einsum(equation, inputs, kernel) + bias)``; weights ``kernel`` (and ``bias`` over
     ``bias_axes``) with the shapes Keras 3 gives them.
 
@@ -166,8 +167,9 @@ class EinsumDense(_LoRA, Layer):
             (``lora_kernel_b``) ``(rank, kernel.shape[-1])``.
         lora_alpha: float or None, default None: the numerator of the LoRA scale; ``lora_rank`` when None.
         gptq_unpacked_column_size: int or None, default None: Keras's GPTQ packing detail; accepted and
-            unused, since quantization is not supported.
-        quantization_config: None: quantization is not supported; any other value is refused.
+            unused, since GPTQ quantization is not supported.
+        quantization_config: ``keras.quantizers.QuantizationConfig``, its serialized dict or None, default
+            None: the quantizers of a quantized layer (see ``quantize``).
         **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ``activity_regularizer``, ...).
 
     Input shape:
@@ -179,7 +181,7 @@ class EinsumDense(_LoRA, Layer):
     Raises:
         ValueError: an invalid ``equation``, an ``output_shape`` that is not an int or a tuple of positive
             ints and None, a ``bias_axes`` that is not a string, a ``lora_rank`` that is not a positive int,
-            a ``quantization_config``; when building, inputs that do not fit the equation and
+            a ``quantization_config`` of another kind; when building, inputs that do not fit the equation and
             ``output_shape``, a kernel axis of unknown size, or a bias axis that is not an output axis.
 
     >>> EinsumDense("ab,bc->ac", output_shape=4, bias_axes="c")(torch.ones(2, 3)).shape
@@ -193,7 +195,7 @@ class EinsumDense(_LoRA, Layer):
                  bias_constraint=None, lora_rank=None, lora_alpha=None, gptq_unpacked_column_size=None,
                  quantization_config=None, **kwargs):
         super().__init__(**kwargs)
-        _no_quantization(self, quantization_config)
+        init_quantization(self, quantization_config)
         parse_equation(self, equation)
         self.equation = equation
         if isinstance(output_shape, numbers.Integral) and not isinstance(output_shape, bool):
@@ -227,8 +229,11 @@ class EinsumDense(_LoRA, Layer):
             config = dict(initializer.get_config(), seed=initializer.seed, input_axes=input_axes,
                           output_axes=output_axes)
             initializer = type(initializer).from_config(config)
-        self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape), initializer=initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.quantization_mode is None:
+            self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape), initializer=initializer,
+                                          regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        else:  # a quantized policy (a saved quantized layer): int8 / int4 / float8 weights, layers/quantization.py
+            self.quantized_build(tuple(kernel_shape), self.quantization_mode, self.quantization_config, initializer)
         if bias_shape is not None:
             self.bias = self.add_weight(name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
@@ -286,7 +291,7 @@ class EinsumDense(_LoRA, Layer):
             "output_shape": list(self.partial_output_shape), "equation": self.equation,
             "activation": activations.serialize(self.activation), "bias_axes": self.bias_axes,
             **_weight_options_config(self, "kernel", "bias", activity_regularizer=True),
-            "quantization_config": None,
+            "quantization_config": quantization_config_of(self),
         })
         config.update(self._lora_config())
         return config

@@ -88,6 +88,9 @@ class InputLayer(Layer):
     def call(self, inputs):
         return inputs
 
+    def extra_repr(self):
+        return self._describe(batch_shape=tuple(self.batch_shape))
+
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
                 "ragged": False, "name": self.name, "optional": self.optional}

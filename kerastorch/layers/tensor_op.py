@@ -81,6 +81,9 @@ class TensorOp(Layer):
             args = (tuple(args[0]),)
         return self._fn(x, *args, **kwargs)
 
+    def extra_repr(self):
+        return self._describe(op=self.op)
+
     def get_config(self):
         config = super().get_config()
         config["op"] = self.op

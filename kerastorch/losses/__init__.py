@@ -129,3 +129,7 @@ __all__ = [
     "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge", "categorical_generalized_cross_entropy",
     "dice", "tversky", "circle", "ctc", *_ALIASES,
 ]
+
+
+def __dir__():
+    return sorted(__all__)

@@ -163,3 +163,7 @@ __all__ = [
     "pearson_correlation", "concordance_correlation",
     "get", "serialize", "deserialize", "resolve_accuracy",
 ]
+
+
+def __dir__():
+    return sorted(__all__)

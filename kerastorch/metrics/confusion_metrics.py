@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend import validation
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import broadcast_weight, divide_no_nan, squeeze_or_expand_to_same_rank
 from kerastorch.metrics.reduction_metrics import MODULE
@@ -213,6 +214,7 @@ class _PrecisionOrRecall(Metric):
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
+        top_k = validation.positive_int(type(self).__name__, "top_k", top_k, allow_none=True)
         _init_thresholds(self, thresholds, 0.5 if top_k is None else NEG_INF)
         self.top_k = top_k
         self.class_id = class_id
@@ -249,15 +251,16 @@ class Precision(_PrecisionOrRecall):
         thresholds: float, list of floats in ``[0, 1]`` or None, default None: an entry is predicted positive
             when ``y_pred > t``; a list gives one value per threshold. None means 0.5, or with ``top_k`` every
             score within the top k.
-        top_k: int or None, default None: only the ``k`` largest scores of each sample can count as positive.
+        top_k: int or None, default None: only the ``k`` largest scores of each sample (a positive int) can
+            count as positive.
         class_id: int or None, default None: score only this class (an index on the last axis of
             ``(num_samples, num_classes)`` inputs).
         name: str or None, default None: the metric's name (None: ``"precision"``, numbered when repeated).
         dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
 
     Raises:
-        ValueError: if a threshold is outside ``[0, 1]`` (or ``thresholds`` is an empty list), or for an unknown
-            ``dtype``; on update, if ``y_true`` and ``y_pred`` do not have the same shape or ``class_id`` is out
+        ValueError: if a threshold is outside ``[0, 1]`` (or ``thresholds`` is an empty list), ``top_k`` is not a
+            positive int or None, or for an unknown ``dtype``; on update, if ``y_true`` and ``y_pred`` do not have the same shape or ``class_id`` is out
             of range.
 
     Example:
@@ -282,15 +285,16 @@ class Recall(_PrecisionOrRecall):
         thresholds: float, list of floats in ``[0, 1]`` or None, default None: an entry is predicted positive
             when ``y_pred > t``; a list gives one value per threshold. None means 0.5, or with ``top_k`` every
             score within the top k.
-        top_k: int or None, default None: only the ``k`` largest scores of each sample can count as positive.
+        top_k: int or None, default None: only the ``k`` largest scores of each sample (a positive int) can
+            count as positive.
         class_id: int or None, default None: score only this class (an index on the last axis of
             ``(num_samples, num_classes)`` inputs).
         name: str or None, default None: the metric's name (None: ``"recall"``, numbered when repeated).
         dtype: str or None, default None: the dtype of the state and of ``result()`` (None: ``floatx()``).
 
     Raises:
-        ValueError: if a threshold is outside ``[0, 1]`` (or ``thresholds`` is an empty list), or for an unknown
-            ``dtype``; on update, if ``y_true`` and ``y_pred`` do not have the same shape or ``class_id`` is out
+        ValueError: if a threshold is outside ``[0, 1]`` (or ``thresholds`` is an empty list), ``top_k`` is not a
+            positive int or None, or for an unknown ``dtype``; on update, if ``y_true`` and ``y_pred`` do not have the same shape or ``class_id`` is out
             of range.
 
     Example:

@@ -30,7 +30,9 @@ import numpy as np
 import torch
 
 from kerastorch import tree
+from kerastorch.backend.torch_internals import DATA_DEPENDENT_ERRORS
 from kerastorch.layers.base import Layer
+from kerastorch.layers.quantization import quantize_model
 from kerastorch.models.graph import Graph
 from kerastorch.saving.object_registration import register_builtin
 from kerastorch.trainers.trainer import Trainer
@@ -111,7 +113,7 @@ class Model(Trainer, Layer):
         >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="hidden"),
         ...                           keras.layers.Dense(1, name="out")])
         >>> model.get_layer("out")
-        <Dense name=out, built=True>
+        Dense(units=1, activation=linear, use_bias=True)
         >>> model.get_layer(index=0).name
         'hidden'
         """
@@ -163,6 +165,13 @@ class Model(Trainer, Layer):
     def output_shape(self):
         shapes = [t.shape for t in self._require_graph("output_shape").outputs]
         return shapes[0] if len(shapes) == 1 else shapes
+
+    def extra_repr(self):
+        if self._graph is not None:
+            shape = self.input_shape
+        else:  # a subclassed model: the shapes it was built on, if any
+            shape = None if self._build_shapes is None else tree.map_shape_structure(tuple, self._build_shapes)
+        return self._describe(name=self.name, **({} if shape is None else {"input_shape": shape}))
 
     def _require_graph(self, what):
         if self._graph is None:
@@ -330,21 +339,70 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """Quantize the weights of the built model's ``Dense``, ``EinsumDense`` and ``Embedding`` layers:
+        ``"int8"``, ``"int4"`` or ``"float8"`` (Embedding: int8 and int4), as Keras 3 does (see
+        ``kerastorch.layers.quantization``). Other layers are skipped with a warning. The train, test and
+        predict steps are rebuilt for the new weights.
+
+        Args:
+            mode: String or None, the mode; optional when ``config`` is given.
+            config: ``keras.quantizers.QuantizationConfig`` or None: custom quantizers, the int4 block size.
+                Defaults to None.
+            filters: None, a regex string or a list of them (searched in layer names), or a callable
+                ``filters(layer) -> bool``: only the layers it selects are quantized. Defaults to None.
+            **kwargs: ``type_check`` (bool, default True): quantize only the exact built-in classes.
+
+        Raises:
+            ValueError: For an unbuilt model, an unknown mode, contradictory ``mode`` and ``config``, bad
+                ``filters`` or unknown keyword arguments.
+            NotImplementedError: For ``"gptq"`` and ``"awq"``, which kerastorch does not implement.
+
+        >>> import kerastorch as keras
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        >>> model.quantize("int4")
+        >>> model.layers[0].dtype_policy
+        <Int4DTypePolicy "int4/128_from_float32">
+        """
+        if quantize_model(self, mode, config, filters, **kwargs):
+            self._optimizer_step = None  # its parameter list and the compiled steps predate the new weights
+            self.__dict__.pop("_step_functions", None)
+
     def build(self, input_shape=None):
         """Build the model for ``input_shape``. A subclassed model without its own ``build`` is built as Keras 3
         builds it: ``call`` runs on fake inputs of that shape (no data is computed), which builds every layer
-        it uses; a ``call`` that cannot run on fake inputs leaves its layers to build on the first real call."""
+        it uses; a ``call`` that needs the data (``.item()``, a boolean mask) leaves its layers to build on the
+        first real call. Any other error of ``call`` on inputs of that shape is raised, except on the first real
+        call (which builds the model this way too): that call then builds the layers itself."""
         if self._graph is not None or input_shape is None or type(self).build is not Model.build:
             return super().build(input_shape)
         from kerastorch.backend.keras_tensor import KerasTensor
 
         self.built = True  # the run below calls the model, which must not build it again
         self._build_shapes = input_shape
+        leaves = []
+        tree.map_shape_structure(leaves.append, input_shape)
+        if not all(tree.is_shape(leaf) for leaf in leaves):  # not shapes (a call on strings): built when it runs
+            return None
         try:
             self.compute_output_spec(tree.map_shape_structure(lambda s: KerasTensor(tuple(s)), input_shape))
-        except Exception:  # noqa: BLE001 - e.g. a call() that reads values (.item()): it builds when it runs
+        except DATA_DEPENDENT_ERRORS:  # a call() that reads values (.item()): it builds when it runs
             pass
+        except Exception:
+            # On a first real call, which runs right after this, a failure of the run on fake float32 stand-ins
+            # (an int-only call, a library that needs the data) hides nothing: the real call builds what is left
+            # and raises any error of its own, as in Keras. A build() of the user's raises it.
+            if not self.__dict__.get("_building_from_call"):
+                self.built, self._build_shapes = False, None
+                raise
         return None
+
+    def _build_on_first_call(self, first, args, kwargs):
+        self.__dict__["_building_from_call"] = True
+        try:
+            super()._build_on_first_call(first, args, kwargs)
+        finally:
+            del self.__dict__["_building_from_call"]
 
     def build_from_config(self, build_config):
         """Build from :meth:`get_build_config` output. A subclassed model without its own

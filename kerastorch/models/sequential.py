@@ -113,9 +113,9 @@ class Sequential(Model):
         >>> model = Sequential([keras.Input((4,)), keras.layers.Dense(4, name="hidden"),
         ...                     keras.layers.Dense(4, name="features"), keras.layers.Dense(1, name="out")])
         >>> model.pop()          # last layer
-        <Dense name=out, built=True>
+        Dense(units=1, activation=linear, use_bias=True)
         >>> model.pop("hidden")  # a named layer
-        <Dense name=hidden, built=True>
+        Dense(units=4, activation=linear, use_bias=True)
         >>> [layer.name for layer in model.layers]
         ['features']
         """

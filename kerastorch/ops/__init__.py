@@ -24,3 +24,11 @@ from kerastorch.ops.linalg import *  # noqa: E402, F403 (after the wrapping abov
 from kerastorch.ops.math import *  # noqa: E402, F403 (after the wrapping above)
 from kerastorch.ops.nn import *  # noqa: E402, F403 (after the wrapping above)
 from kerastorch.ops.numpy import *  # noqa: E402, F403 (after the wrapping above)
+
+# the functions, and the namespaces ops.image, ops.linalg, ops.nn and ops.numpy, as in Keras 3
+__all__ = sorted({name for module in (control_flow, core, einops, linalg, math, nn, numpy) for name in module.__all__}
+                 | {"image", "linalg", "nn", "numpy"})
+
+
+def __dir__():
+    return sorted(__all__)

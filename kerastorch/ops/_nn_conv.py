@@ -117,7 +117,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     if group_channels == 0 or in_channels % group_channels:
         raise ValueError(f"ops.conv: the input channels ({in_channels}) must be a multiple of the kernel's "
                          f"input channels (kernel.shape[-2]={group_channels}), received kernel shape "
-                         f"{tuple(kernel.shape)} for inputs of shape {tuple(inputs.shape)}")
+                         f"{tuple(kernel.shape)} for inputs of shape {tuple(_restore(x, rank, data_format).shape)}")
     weight = kernel.permute((rank + 1, rank) + tuple(range(rank))).contiguous()
     y = _conv("conv", x, weight, strides, padding, dilation_rate, in_channels // group_channels, rank)
     return _restore(y, rank, data_format)

@@ -5,7 +5,7 @@
 too large, give all-zero rows; Keras's torch backend raises for the large ones). The cross-entropies are
 ``kerastorch.losses``'s (Keras's clipping with ``epsilon``). ``dot_product_attention`` takes Keras's
 ``(batch, seq, heads, head_dim)`` layout and runs ``F.scaled_dot_product_attention`` unless a logits soft cap
-is asked for. ``ctc_decode`` implements the greedy strategy only.
+is asked for (``flash_attention`` picks the kernel). ``ctc_decode`` decodes greedily or by prefix beam search.
 
     >>> one_hot(torch.tensor([0, 2]), 3)
     tensor([[1., 0., 0.],
@@ -14,12 +14,15 @@ is asked for. ``ctc_decode`` implements the greedy strategy only.
     (tensor(2.), tensor(1.))
 """
 import math
+import warnings
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
 from kerastorch import losses as _losses
+from kerastorch.backend import validation
+from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_attention
 from kerastorch.losses.probabilistic import _elementwise_binary_crossentropy
 from kerastorch.ops._nn_activations import floating, tensor
 from kerastorch.ops.dtypes import standardize_dtype, to_tensors
@@ -78,15 +81,16 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
         axis: int, default ``-1``: where the class axis goes in the output.
         dtype: str or None, default ``None``: the output dtype; None uses ``config.floatx()``.
         sparse: bool, default ``False``: a sparse result, which kerastorch does not support (True raises).
-        **kwargs: ``num_tokens``, Keras's former name of ``num_classes``, is read when ``num_classes`` is None; other
-            keywords are ignored.
+        **kwargs: only ``num_tokens``, Keras's former name of ``num_classes``, used when ``num_classes`` is None
+            (given with a different ``num_classes`` it raises); any other keyword raises a ``TypeError``.
 
     Returns:
         A tensor of shape ``inputs.shape[:-1] + (num_classes,)`` (``(num_classes,)`` for rank-1 inputs), with the class
         axis at ``axis``.
 
     Raises:
-        ValueError: when neither ``num_classes`` nor ``num_tokens`` is given, or for ``sparse=True``.
+        ValueError: when neither ``num_classes`` nor ``num_tokens`` is given, or they differ, or for ``sparse=True``.
+        TypeError: for a keyword argument other than ``num_tokens``.
 
     Example:
         >>> multi_hot(torch.tensor([0, 2]), 3)
@@ -95,8 +99,15 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
         tensor([[1., 0., 0.],
                 [0., 1., 1.]])
     """
+    num_tokens = kwargs.pop("num_tokens", None)
+    if kwargs:
+        raise TypeError(f"ops.multi_hot: unexpected keyword arguments {sorted(kwargs)} (the only extra one accepted is "
+                        "num_tokens, the former name of num_classes)")
     if num_classes is None:
-        num_classes = kwargs.pop("num_tokens", None)
+        num_classes = num_tokens
+    elif num_tokens is not None and num_tokens != num_classes:
+        raise ValueError(f"ops.multi_hot: num_tokens is the former name of num_classes; received both, with "
+                         f"different values: num_classes={num_classes!r}, num_tokens={num_tokens!r}")
     if num_classes is None:
         raise ValueError("ops.multi_hot: expected an int num_classes, received num_classes=None")
     x = tensor(inputs)
@@ -167,16 +178,22 @@ def moments(x, axes, keepdims=False, synchronized=False):
         x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
         axes: int, list of ints or None: the axes to reduce; None reduces over all axes.
         keepdims: bool, default ``False``: keep the reduced axes with size 1.
-        synchronized: bool, default ``False``: Keras's switch for statistics synchronized across devices (TensorFlow
-            only); accepted and has no effect here.
+        synchronized: bool, default ``False``: Keras's switch for statistics synchronized across devices, which
+            Keras supports on TensorFlow only; True raises here, as on Keras's torch backend.
 
     Returns:
         A tuple ``(mean, variance)`` of tensors of the dtype of ``x``.
+
+    Raises:
+        NotImplementedError: for ``synchronized=True``.
 
     Example:
         >>> moments(torch.tensor([[1.0, 3.0], [5.0, 7.0]]), axes=[1])
         (tensor([2., 6.]), tensor([1., 1.]))
     """
+    if synchronized:
+        raise NotImplementedError("ops.moments: synchronized=True (statistics synchronized across devices) is not "
+                                  "supported with PyTorch, as in Keras; received synchronized=True")
     x = floating(x)
     dtype = x.dtype
     if dtype in (torch.float16, torch.bfloat16):
@@ -239,7 +256,9 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     """Layer normalization: ``(x - mean) / sqrt(variance + epsilon) * gamma + beta``, statistics over ``axis``.
 
-    float16 and bfloat16 inputs are computed in float32 and cast back.
+    float16 and bfloat16 inputs are computed in float32 and cast back. Keras's deprecated ``rms_scaling=True``
+    computes ``x / sqrt(variance + epsilon) * gamma`` instead (no centering, no ``beta``) and warns, as Keras does;
+    ``rms_normalization`` is the root-mean-square normalization.
 
     Args:
         x: tensor, array or number: the input; integer and bool inputs are computed in ``floatx()``.
@@ -248,10 +267,15 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
         beta: tensor, array or None, default ``None``: the offset added after scaling; None adds nothing.
         axis: int or tuple of ints, default ``-1``: the axis or axes the statistics are taken over.
         epsilon: float or None, default ``None``: added for numerical stability; None uses ``config.epsilon()``.
-        **kwargs: accepted for Keras compatibility and ignored (Keras reads a deprecated ``rms_scaling`` here).
+        **kwargs: only ``rms_scaling`` (bool, default ``False``), Keras's deprecated switch described above: True
+            warns and scales by the variance without centering. Any other keyword raises a ``TypeError``.
 
     Returns:
         A tensor of the shape and float dtype of ``x``.
+
+    Raises:
+        TypeError: for a keyword argument other than ``rms_scaling``.
+        ValueError: for a non-bool ``rms_scaling``, or ``beta`` with ``rms_scaling=True`` (which has no offset).
 
     Example:
         >>> layer_normalization(torch.tensor([1.0, 3.0]))
@@ -259,9 +283,15 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
         >>> layer_normalization(torch.tensor([1.0, 3.0]), gamma=torch.tensor([2.0, 2.0]), beta=1.0)
         tensor([-1.,  3.])
     """
+    rms_scaling = validation.boolean("ops.layer_normalization", "rms_scaling", kwargs.pop("rms_scaling", False))
+    if kwargs:
+        raise TypeError(f"ops.layer_normalization: unexpected keyword arguments {sorted(kwargs)} (the only extra one "
+                        "accepted is Keras's deprecated rms_scaling)")
     x = floating(x)
     eps = config.epsilon() if epsilon is None else epsilon
     axes = tuple(a % x.dim() for a in _axes(axis, x.dim()))
+    if rms_scaling:
+        return _variance_scaling(x, gamma, beta, axes, eps)
     if axes == tuple(range(x.dim() - len(axes), x.dim())) and x.dtype not in (torch.float16, torch.bfloat16):
         shape = x.shape[x.dim() - len(axes):]
         weight = None if gamma is None else tensor(gamma).to(x.dtype).expand(shape)
@@ -274,6 +304,27 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
         out = out * tensor(gamma).to(out.dtype)
     if beta is not None:
         out = out + tensor(beta).to(out.dtype)
+    return out.to(x.dtype)
+
+
+def _variance_scaling(x, gamma, beta, axes, eps):
+    """Keras's deprecated ``layer_normalization(rms_scaling=True)``: ``x / sqrt(var(x) + eps) * gamma``."""
+    if beta is not None:
+        raise ValueError("ops.layer_normalization: rms_scaling=True scales without an offset, so beta must be None; "
+                         "received a beta")
+    warnings.warn("ops.layer_normalization: rms_scaling=True is deprecated, as in Keras: it scales the input by its "
+                  "variance, not by its root mean square; use ops.rms_normalization for RMS normalization",
+                  stacklevel=4)
+    compute = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    out = compute * torch.rsqrt(torch.var(compute, dim=axes, correction=0, keepdim=True) + eps)
+    if gamma is not None:
+        gamma = tensor(gamma).to(device=out.device, dtype=out.dtype)
+        if gamma.dim() != x.dim() and axes != (x.dim() - 1,):  # laid along the normalized axes, as Keras does
+            shape = [1] * x.dim()
+            for a in axes:
+                shape[a] = x.shape[a]
+            gamma = gamma.reshape(shape)
+        out = out * gamma
     return out.to(x.dtype)
 
 
@@ -447,16 +498,22 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
             attend to a key.
         scale: float or None, default ``None``: the logits' scale; None uses ``1 / sqrt(head_dim)``.
         is_causal: bool, default ``False``: let each query attend only to keys at or before its position.
-        flash_attention: bool or None, default ``None``: Keras's request for a flash-attention kernel; accepted and has
-            no effect (torch chooses its fused kernel itself).
+        flash_attention: bool or None, default ``None``: the flash-attention kernel: None lets torch choose its fused
+            kernel (flash attention where it applies and ``keras.config.is_flash_attention_enabled()`` allows it),
+            False keeps this call off the flash kernel (torch's memory-efficient, cuDNN or math kernel runs), True
+            runs the flash kernel only and raises when it does not take the inputs (on CUDA it needs float16 or
+            bfloat16 and no mask), as Keras does. The values are the same up to float round-off.
         attn_logits_soft_cap: float or None, default ``None``: when set, logits become ``cap * tanh(logits / cap)``
-            before masking (computed without the fused kernel).
+            before masking (computed without the fused kernel, so ``flash_attention=True`` is refused with it).
 
     Returns:
         A tensor ``(batch, query_seq, heads, value_dim)`` (unbatched when the inputs are).
 
     Raises:
-        ValueError: for inputs not all of rank 3 or 4, or query heads that are not a multiple of the key heads.
+        ValueError: for inputs not all of rank 3 or 4, query heads that are not a multiple of the key heads, a
+            ``flash_attention`` other than None, True or False, or ``flash_attention=True`` with
+            ``attn_logits_soft_cap``.
+        RuntimeError: with ``flash_attention=True``, when torch's flash kernel does not take these inputs.
 
     Example:
         >>> q = torch.ones(1, 2, 1, 4)
@@ -467,6 +524,10 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         tensor([1., 2.])
     """
     name = "dot_product_attention"
+    flash_attention = check_flash_attention(f"ops.{name}", flash_attention)
+    if flash_attention and attn_logits_soft_cap is not None:
+        raise ValueError(f"ops.{name}: flash_attention=True cannot be combined with attn_logits_soft_cap (the flash "
+                         f"kernel has no logits soft cap), received attn_logits_soft_cap={attn_logits_soft_cap!r}")
     query, key, value = to_tensors(floating(query), floating(key), floating(value))
     unbatched = query.dim() == 3
     if query.dim() not in (3, 4) or key.dim() != query.dim() or value.dim() != query.dim():
@@ -489,7 +550,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     attn_mask = _attention_mask(name, mask, bias, is_causal and not fused_causal, q.shape[2], k.shape[2], q.device,
                                 q.dtype)
     if attn_logits_soft_cap is None:  # torch's fused kernel (its causal mask too: no mask tensor is built)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=fused_causal, scale=scale)
+        out = scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=fused_causal, scale=scale,
+                                           flash_attention=flash_attention, owner=f"ops.{name}")
     else:
         logits = torch.matmul(q, k.transpose(-1, -2)) * scale
         logits = torch.tanh(logits / attn_logits_soft_cap) * attn_logits_soft_cap
@@ -532,25 +594,41 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
 
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1, merge_repeated=True,
                mask_index=0):
-    """Greedy CTC decoding: the best class at each valid step, repeats merged and blanks dropped.
+    """CTC decoding of per-step class scores into label sequences: greedy, or by prefix beam search.
 
-    Only the greedy strategy is implemented (Keras also has ``"beam_search"``).
+    ``strategy="greedy"`` takes the best class at each valid step, merges repeats (with ``merge_repeated``) and drops
+    blanks. ``strategy="beam_search"`` is CTC prefix beam search, as Keras 3 computes it: the logits are
+    log-softmaxed, each label prefix keeps the log-probability of its alignments ending in a blank and of those ending
+    in its last label, every step extends the ``beam_width`` most probable prefixes by each class (a repeat of the
+    last label extends the prefix only after a blank, so repeats not separated by a blank merge, as CTC defines
+    it) and merges the alignments that give the same prefix; the ``top_paths`` most probable prefixes are returned
+    with their log-probabilities. A sample with fewer than ``top_paths`` prefixes of non-zero probability gets
+    rows of -1 with score ``-inf`` (as in Keras); one of length 0 decodes to the empty sequence with score 0.
 
     Args:
         inputs: tensor or array: the logits ``(batch, max_time, num_classes)``.
         sequence_lengths: tensor or array of ints: the number of valid time steps of each sample, ``(batch,)``.
-        strategy: str, default ``"greedy"``: the decoding strategy; only ``"greedy"`` is supported.
-        beam_width: int, default ``100``: the beam width of beam search; unused by the greedy strategy.
-        top_paths: int, default ``1``: the number of paths beam search returns; the greedy strategy returns one.
-        merge_repeated: bool, default ``True``: merge consecutive repeats of a class into one.
-        mask_index: int, default ``0``: the class id of the blank, dropped from the result.
+        strategy: str, default ``"greedy"``: ``"greedy"`` or ``"beam_search"``.
+        beam_width: int, default ``100``: the number of prefixes beam search keeps at each step (a positive int);
+            the greedy strategy follows a single path and does not read it.
+        top_paths: int, default ``1``: the number of decoded sequences beam search returns, best first (a positive
+            int); the greedy strategy returns one (any other value raises).
+        merge_repeated: bool, default ``True``: greedy: merge consecutive repeats of a class into one. Beam search
+            always merges repeats that no blank separates (CTC's rule, which Keras's beam search applies whatever this
+            value); ``merge_repeated=False`` with it raises.
+        mask_index: int or None, default ``0``: the class id of the blank, dropped from the result; None means the
+            last class.
 
     Returns:
-        A tuple ``(decoded, scores)``: ``decoded`` int32 ``(1, batch, max_time)``, each row's labels first and padded
-        with -1; ``scores`` ``(batch, 1)``, minus the sum of each valid step's largest logit.
+        A tuple ``(decoded, scores)``: ``decoded`` int32 ``(top_paths, batch, max_time)`` (``top_paths`` is 1 for
+        greedy), each row's labels first and padded with -1; ``scores`` float32 ``(batch, top_paths)`` (the inputs
+        are computed in float32, as Keras does): greedy, minus the sum of each valid step's largest logit; beam
+        search, each sequence's log-probability.
 
     Raises:
-        ValueError: for a ``strategy`` other than ``"greedy"``.
+        ValueError: for an unknown ``strategy``, a ``beam_width`` or ``top_paths`` that is not a positive int,
+            ``top_paths > 1`` with the greedy strategy, ``merge_repeated=False`` with beam search, or inputs not of
+            rank 3.
 
     Example:
         >>> decoded, scores = ctc_decode(torch.tensor([[[0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]]), torch.tensor([3]))
@@ -558,12 +636,36 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         tensor([[[ 1, -1, -1]]], dtype=torch.int32)
         >>> scores
         tensor([[-3.]])
+        >>> probs = torch.tensor([[[0.1, 0.9], [0.6, 0.4]]])  # blank 0, label 1; alignments 11, 10, 01 give [1]
+        >>> decoded, scores = ctc_decode(probs.log(), torch.tensor([2]), strategy="beam_search", top_paths=2)
+        >>> decoded[:, 0]
+        tensor([[ 1, -1],
+                [-1, -1]], dtype=torch.int32)
+        >>> scores.exp()
+        tensor([[0.9400, 0.0600]])
     """
-    if strategy != "greedy":
-        raise ValueError(f"ops.ctc_decode: kerastorch implements strategy='greedy' only, received "
-                         f"strategy={strategy!r}")
+    name = "ops.ctc_decode"
+    if strategy not in ("greedy", "beam_search"):
+        raise ValueError(f"{name}: strategy must be 'greedy' or 'beam_search', received strategy={strategy!r}")
+    beam_width = validation.positive_int(name, "beam_width", beam_width)
+    top_paths = validation.positive_int(name, "top_paths", top_paths)
     x = floating(inputs)
-    lengths = tensor(sequence_lengths).to(x.device)
+    if x.dim() != 3:
+        raise ValueError(f"{name}: expected inputs of shape (batch, max_time, num_classes), received shape "
+                         f"{tuple(x.shape)}")
+    x = x.float()  # computed and scored in float32 whatever the float type, as Keras 3 does
+    if mask_index is None:
+        mask_index = x.shape[-1] - 1
+    lengths = tensor(sequence_lengths).to(x.device).long()
+    if strategy == "beam_search":
+        if not merge_repeated:
+            raise ValueError(f"{name}: merge_repeated=False is not supported with strategy='beam_search' (CTC beam "
+                             "search merges repeats that no blank separates, as Keras's does whatever the flag); "
+                             "received merge_repeated=False")
+        return _ctc_beam_search(x, lengths, beam_width, top_paths, int(mask_index))
+    if top_paths != 1:
+        raise ValueError(f"{name}: the greedy strategy decodes one path, so top_paths must be 1; received "
+                         f"top_paths={top_paths} (use strategy='beam_search' for several)")
     best, labels = x.max(-1)
     steps = torch.arange(x.shape[1], device=x.device)
     valid = steps < lengths.unsqueeze(-1)
@@ -574,5 +676,93 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     # stable partition: kept labels first, in order
     order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)
     decoded = torch.where(keep, labels, -1).gather(1, order)
-    scores = -(best * valid).sum(-1, keepdim=True)
+    scores = -torch.where(valid, best, 0.0).sum(-1, keepdim=True)
     return decoded.unsqueeze(0).to(torch.int32), scores
+
+
+_HASH_BASE = 0x9E3779B97F4A7C15  # an odd 64-bit constant: prefixes hash to sum((label + 1) * base**position)
+
+
+def _hash_powers(steps, device):
+    """``base**k`` for ``k < steps`` as wrapping int64 (two's complement of the value modulo ``2**64``)."""
+    powers, value = [], 1
+    for _ in range(max(steps, 1)):
+        powers.append(value - (1 << 64) if value >= 1 << 63 else value)
+        value = value * _HASH_BASE % (1 << 64)
+    return torch.tensor(powers, dtype=torch.long, device=device)
+
+
+def _ctc_beam_search(logits, lengths, beam_width, top_paths, blank):
+    """CTC prefix beam search over ``(batch, time, classes)`` logits, the whole batch at once.
+
+    The beam of each sample is ``width`` prefixes ``(batch, width, time)`` (-1 after each prefix's ``length``) with
+    ``last`` (the last label, -1 for the empty prefix), a hash of each prefix and two log-probabilities:
+    ``p_blank`` of the alignments ending in a blank and ``p_label`` of those ending in the last label. A prefix whose
+    total is ``-inf`` is dead (an empty slot). Steps at or past a sample's length leave its beam as it is.
+
+    An extension of prefix ``i`` by class ``c`` that equals prefix ``j`` of the beam joins ``j``: the match is found
+    by hash and confirmed label by label, so a hash collision can at worst miss a merge, never make a wrong one.
+    """
+    batch, steps, classes = logits.shape
+    device, dtype = logits.device, logits.dtype
+    log_probs = torch.log_softmax(logits, -1)
+    neg_inf = torch.tensor(float("-inf"), dtype=dtype, device=device)
+    class_ids = torch.arange(classes, device=device)
+    powers = _hash_powers(steps, device)
+    prefixes = torch.full((batch, 1, steps), -1, dtype=torch.long, device=device)
+    length = torch.zeros((batch, 1), dtype=torch.long, device=device)
+    last = torch.full((batch, 1), -1, dtype=torch.long, device=device)
+    hashes = torch.zeros((batch, 1), dtype=torch.long, device=device)
+    p_blank = torch.zeros((batch, 1), dtype=dtype, device=device)
+    p_label = torch.full((batch, 1), float("-inf"), dtype=dtype, device=device)
+    for t in range(min(steps, int(lengths.max()) if batch else 0)):
+        width = prefixes.shape[1]
+        active = (lengths > t).unsqueeze(-1)  # (batch, 1)
+        step = log_probs[:, t]  # (batch, classes)
+        total = torch.logaddexp(p_blank, p_label)
+        # the prefix unchanged: a blank after anything, or the last label repeated (merged)
+        stay_blank = torch.where(active, total + step[:, blank, None], p_blank)
+        repeat = torch.where(last >= 0, p_label + step.gather(1, last.clamp(min=0)), neg_inf)
+        stay_label = torch.where(active, repeat, p_label)
+        # the prefix extended by class c: after a blank only when c repeats the last label
+        is_last = class_ids == last.unsqueeze(-1)  # (batch, width, classes)
+        extend = torch.where(is_last, p_blank.unsqueeze(-1), total.unsqueeze(-1)) + step.unsqueeze(1)
+        extend[..., blank] = float("-inf")
+        extend = torch.where(active.unsqueeze(-1), extend, neg_inf).flatten(1)  # (batch, width * classes)
+        if width > 1:  # prefix j = prefix i + its last label: extension (i, last_j) joins j's p_label
+            alive = total > float("-inf")
+            has_parent = (length > 0) & alive & active
+            parent_hash = hashes - (last.clamp(min=0) + 1) * powers[(length - 1).clamp(min=0)]
+            candidate = (parent_hash.unsqueeze(-1) == hashes.unsqueeze(1)) & alive.unsqueeze(1)  # (batch, j, i)
+            parent = candidate.to(torch.int8).argmax(-1)  # (batch, width)
+            parent_form = prefixes.scatter(2, (length - 1).clamp(min=0).unsqueeze(-1), -1)
+            found = has_parent & candidate.any(-1) & (
+                prefixes.gather(1, parent.unsqueeze(-1).expand(-1, -1, steps)) == parent_form).all(-1)
+            slot = torch.where(found, parent * classes + last.clamp(min=0), width * classes)
+            padded = torch.cat([extend, extend.new_full((batch, 1), float("-inf"))], 1)
+            stay_label = torch.logaddexp(stay_label, padded.gather(1, slot))
+            extend = padded.scatter(1, slot, float("-inf"))[:, :-1]
+        candidates = torch.cat([torch.logaddexp(stay_blank, stay_label), extend], 1)
+        _, chosen = candidates.topk(min(beam_width, candidates.shape[1]), dim=1)
+        extended = chosen >= width
+        parent = torch.where(extended, (chosen - width) // classes, chosen)
+        label = (chosen - width) % classes
+        prefixes = prefixes.gather(1, parent.unsqueeze(-1).expand(-1, -1, steps))
+        length = length.gather(1, parent)
+        at = length.clamp(max=steps - 1).unsqueeze(-1)
+        prefixes = prefixes.scatter(2, at, torch.where(extended.unsqueeze(-1), label.unsqueeze(-1),
+                                                        prefixes.gather(2, at)))
+        hashes = hashes.gather(1, parent) + torch.where(extended, (label + 1) * powers[at.squeeze(-1)], 0)
+        length = length + extended
+        last = torch.where(extended, label, last.gather(1, parent))
+        p_blank = torch.where(extended, neg_inf, stay_blank.gather(1, parent))
+        p_label = torch.where(extended, extend.gather(1, (chosen - width).clamp(min=0)), stay_label.gather(1, parent))
+    total = torch.logaddexp(p_blank, p_label)
+    scores, best = total.topk(min(top_paths, total.shape[1]), dim=1)
+    paths = prefixes.gather(1, best.unsqueeze(-1).expand(-1, -1, steps))
+    paths = torch.where((scores > float("-inf")).unsqueeze(-1), paths, -1)
+    if scores.shape[1] < top_paths:  # fewer prefixes than asked for: -1 rows scored -inf, as Keras pads
+        missing = top_paths - scores.shape[1]
+        scores = torch.cat([scores, scores.new_full((batch, missing), float("-inf"))], 1)
+        paths = torch.cat([paths, paths.new_full((batch, missing, steps), -1)], 1)
+    return paths.transpose(0, 1).to(torch.int32), scores

@@ -89,21 +89,28 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
     Args:
         cond: callable: takes the loop variables (unpacked) and returns a bool or scalar bool tensor.
-        body: callable: takes the loop variables (unpacked) and returns their new values, with the same structure.
+        body: callable: takes the loop variables (unpacked) and returns their new values: a list or tuple of them, or
+            a single value, which stands for a one-element tuple (so with one loop variable it may return a bare
+            tensor, as in Keras).
         loop_vars: a tensor, number, or a list/tuple of them (nested structures allowed): the initial values.
         maximum_iterations: int or None, default ``None``: stop after this many steps even if ``cond`` holds.
 
     Returns:
-        The final loop variables: a tuple when ``loop_vars`` is a list or tuple, else the single value.
+        The final loop variables: a tuple when ``loop_vars`` is a list or tuple (a one-element tuple for a
+        one-element list), else the single value.
+
+    Example:
+        >>> while_loop(lambda x: x < 3, lambda x: x + 1, [torch.tensor(0)])
+        (tensor(3),)
+        >>> while_loop(lambda i, total: i < 3, lambda i, total: (i + 1, total + i), (0, 10))
+        (tensor(3, dtype=torch.int32), tensor(13, dtype=torch.int32))
     """
     packed = isinstance(loop_vars, (list, tuple))
     state = tuple(tree.map_structure(convert_to_tensor, tuple(loop_vars) if packed else (loop_vars,)))
     step = 0
     while (maximum_iterations is None or step < maximum_iterations) and bool(cond(*state)):
         state = body(*state)
-        if not isinstance(state, (list, tuple)) or not packed:
-            state = (state,) if not packed else state
-        state = tuple(state)
+        state = tuple(state) if isinstance(state, (list, tuple)) else (state,)
         step += 1
     return state if packed else state[0]
 
@@ -149,16 +156,23 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         length: int or None, default ``None``: the number of steps; required without ``xs``, must match it otherwise.
         reverse: bool, default ``False``: scan from the last slice to the first (the stacked ``y`` values keep the order
             of ``xs``).
-        unroll: int or bool, default ``1``: Keras's unrolling hint for compiled loops; has no effect here.
+        unroll: int or bool, default ``1``: a performance hint (a positive int or a bool, checked as Keras does):
+            how many steps a compiled loop runs per iteration. It never changes the results; this eager loop, like
+            Keras's torch backend, runs one call of ``f`` per step whatever its value.
 
     Returns:
         A tuple ``(final_carry, ys)``, ``ys`` the step outputs stacked on a new leading axis (None for no steps or when
         ``f`` returns None).
 
     Raises:
-        ValueError: when neither ``xs`` nor ``length`` is given, or leading sizes disagree.
+        TypeError: when ``f`` is not callable.
+        ValueError: when neither ``xs`` nor ``length`` is given, leading sizes disagree, or ``unroll`` is neither a
+            bool nor a positive int.
     """
-    del unroll  # eager: no unrolling to choose
+    if not callable(f):
+        raise TypeError(f"ops.scan: f must be a callable, received f={f!r}")
+    if not isinstance(unroll, bool) and (not isinstance(unroll, int) or unroll < 1):
+        raise ValueError(f"ops.scan: unroll must be a positive int or a bool, received unroll={unroll!r}")
     leaves = [] if xs is None else [convert_to_tensor(x) for x in tree.flatten(xs)]
     n = length if not leaves else leaves[0].shape[0]
     if n is None:

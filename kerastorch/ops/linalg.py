@@ -478,3 +478,7 @@ def svd(x, full_matrices=True, compute_uv=True):
         return _back(torch.linalg.svdvals(x), out)
     u, s, vh = torch.linalg.svd(x, full_matrices=full_matrices)
     return _back(u, out), _back(s, out), _back(vh, out)
+
+
+def __dir__():
+    return sorted(__all__)

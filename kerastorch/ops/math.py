@@ -57,7 +57,9 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
         num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
             the host).
-        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+        sorted: bool, default ``False``: a performance hint that ``segment_ids`` is sorted (TensorFlow then uses its
+            sorted-segment kernel). It never changes the result: sorted or not, the ids are reduced the same way, as on
+            Keras's torch backend.
 
     Returns:
         A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.
@@ -78,7 +80,9 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
         segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
         num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
             the host).
-        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+        sorted: bool, default ``False``: a performance hint that ``segment_ids`` is sorted (TensorFlow then uses its
+            sorted-segment kernel). It never changes the result: sorted or not, the ids are reduced the same way, as on
+            Keras's torch backend.
 
     Returns:
         A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.
@@ -103,7 +107,9 @@ def segment_min(data, segment_ids, num_segments=None, sorted=False):
         segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
         num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
             the host).
-        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+        sorted: bool, default ``False``: a performance hint that ``segment_ids`` is sorted (TensorFlow then uses its
+            sorted-segment kernel). It never changes the result: sorted or not, the ids are reduced the same way, as on
+            Keras's torch backend.
 
     Returns:
         A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.
@@ -128,7 +134,9 @@ def segment_prod(data, segment_ids, num_segments=None, sorted=False):
         segment_ids: tensor or array of ints: 1-D, one segment id per row of ``data``.
         num_segments: int or None, default ``None``: the number of segments; None uses ``max(segment_ids) + 1`` (read on
             the host).
-        sorted: bool, default ``False``: Keras's hint that the ids are sorted; accepted and has no effect.
+        sorted: bool, default ``False``: a performance hint that ``segment_ids`` is sorted (TensorFlow then uses its
+            sorted-segment kernel). It never changes the result: sorted or not, the ids are reduced the same way, as on
+            Keras's torch backend.
 
     Returns:
         A tensor ``(num_segments, *data.shape[1:])`` of the dtype of ``data``.

@@ -17,3 +17,7 @@ from kerastorch.ops._nn_conv import *  # noqa: F403
 from kerastorch.ops._nn_misc import *  # noqa: F403
 
 __all__ = _nn_activations.__all__ + _nn_conv.__all__ + _nn_misc.__all__
+
+
+def __dir__():
+    return sorted(__all__)

@@ -112,3 +112,7 @@ def get(identifier):
         return optimizer
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Expected one of "
                      f"{sorted(cls.__name__.lower() for cls in _BUILTINS)}, a config dict or an Optimizer.")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -22,6 +22,11 @@ import torch
 from kerastorch.saving.object_registration import register_builtin
 from kerastorch.saving.serialization_lib import namespace_functions
 
+__all__ = [
+    "CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay", "LearningRateSchedule",
+    "PiecewiseConstantDecay", "PolynomialDecay", "deserialize", "serialize",
+]
+
 _MODULE = "keras.optimizers.schedules"
 
 
@@ -381,3 +386,7 @@ class CosineDecayRestarts(_ConfigSchedule):
 
 # Keras 3 has no schedules.get()
 serialize, deserialize, _ = namespace_functions(_MODULE, "learning rate schedule", LearningRateSchedule, __name__)
+
+
+def __dir__():
+    return sorted(__all__)

@@ -13,3 +13,7 @@ Example:
 from kerastorch.utils.image_utils import array_to_img, img_to_array, load_img, save_img, smart_resize
 
 __all__ = ["array_to_img", "img_to_array", "load_img", "save_img", "smart_resize"]
+
+
+def __dir__():
+    return sorted(__all__)

@@ -8,3 +8,7 @@ Example:
 from kerastorch.utils.sequence_utils import pad_sequences
 
 __all__ = ["pad_sequences"]
+
+
+def __dir__():
+    return sorted(__all__)

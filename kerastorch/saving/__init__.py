@@ -6,3 +6,13 @@ from kerastorch.saving.object_registration import (
 from kerastorch.saving.saving_api import load_model, load_weights, save_model, save_weights
 from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from kerastorch.saving.file_editor import KerasFileEditor
+
+__all__ = [
+    "CustomObjectScope", "KerasFileEditor", "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+    "get_registered_name", "get_registered_object", "load_model", "load_weights", "register_keras_serializable",
+    "save_model", "save_weights", "serialize_keras_object",
+]
+
+
+def __dir__():
+    return sorted(__all__)

@@ -211,7 +211,7 @@ def atomic_write(path, keep_previous=None):
             os.replace(target, keep_previous)
         os.replace(tmp_path, target)
         fsync_folder(folder)
-    except BaseException:
+    except BaseException:  # any failure, Ctrl-C included: remove the partial file, then re-raise the error
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp_path)
         raise

@@ -369,7 +369,7 @@ def _write_folder(path, members):
         for folder, _, _ in os.walk(tmp):
             file_utils.fsync_folder(folder)
         file_utils.publish_folder(tmp, path)
-    except BaseException:
+    except BaseException:  # any failure, Ctrl-C included: remove the partial folder, then re-raise the error
         with contextlib.suppress(OSError):
             shutil.rmtree(tmp)
         raise

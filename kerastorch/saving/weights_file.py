@@ -368,7 +368,7 @@ class _FileReader(_Reader):
     def tensor(self, key):
         try:
             return self._file.get_tensor(key)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - safetensors raises its own error types for a damaged file
             raise ValueError(f"load_weights: cannot read weight {key} of {self.source} ({error})") from None
 
 

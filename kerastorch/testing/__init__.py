@@ -24,3 +24,7 @@ def __getattr__(name):  # hypothesis is a test dependency: import the strategies
 
         return importlib.import_module("kerastorch.testing.strategies")
     raise AttributeError(f"module 'kerastorch.testing' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -23,6 +23,7 @@ import warnings
 import torch
 
 from kerastorch import dtype_policies
+from kerastorch.backend.torch_internals import unscale_and_check_finite
 
 
 class LossScale:
@@ -45,7 +46,7 @@ class LossScale:
             return True
         found_inf = torch.zeros((), device=device_grads[0].device)
         inverse = (1.0 / self.scale).to(device_grads[0].device)
-        torch._amp_foreach_non_finite_check_and_unscale_(device_grads, found_inf, inverse)
+        unscale_and_check_finite(device_grads, found_inf, inverse)
         finite = not bool(found_inf)
         if finite:
             self.clean_steps += 1

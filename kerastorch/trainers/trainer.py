@@ -31,6 +31,7 @@ import warnings
 import torch
 
 from kerastorch import config, tree
+from kerastorch.backend.torch_internals import compile_failure_errors
 from kerastorch.trainers import arguments
 from kerastorch.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerastorch.trainers.data_adapters import get_data_adapter
@@ -605,18 +606,20 @@ def _empty_data_message(what, epoch=None):
 
 def _maybe_compiled(step, jit_compile, kind):
     """``step`` itself, or a ``torch.compile``d version that falls back (with a warning)
-    to the eager step when compilation fails."""
+    to the eager step when torch cannot compile it. Errors of the step itself (a shape mismatch, a
+    ``ValueError`` of the user's ``train_step``) propagate as they would eagerly: the step does not run again."""
     if not jit_compile:
         return step
     compiled = torch.compile(step)
     state = {"function": compiled}
 
     def run(data):
+        function = state["function"]
+        if function is step:
+            return step(data)
         try:
-            return state["function"](data)
-        except Exception as error:  # noqa: BLE001 - any compiler failure falls back to eager
-            if state["function"] is step:
-                raise
+            return function(data)
+        except compile_failure_errors() as error:
             warnings.warn(f"jit_compile: torch.compile could not compile the {kind} step ({type(error).__name__}: "
                           f"{error}); running it eagerly instead.", stacklevel=2)
             state["function"] = step

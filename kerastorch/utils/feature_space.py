@@ -138,9 +138,11 @@ class FeatureSpace(FeatureTypes, Layer):
         name: str or None, default None. The layer's name.
 
     Attributes:
-        features: dict, name -> ``Feature``. preprocessors: dict, name -> preprocessing layer. crosses: list of
-        ``Cross``. crossers: dict, cross name -> ``HashedCrossing``. one_hot_encoders: dict, name ->
-        ``CategoryEncoding`` (once built).
+        features: dict, name -> ``Feature``.
+        preprocessors: dict, name -> preprocessing layer.
+        crosses: list of ``Cross``.
+        crossers: dict, cross name -> ``HashedCrossing``.
+        one_hot_encoders: dict, name -> ``CategoryEncoding`` (once built).
 
     Input shape:
         A dict with one column per feature: scalars (one sample), ``(batch,)`` or ``(batch, 1)`` arrays, lists

@@ -284,7 +284,7 @@ def _extract(archive, destination, formats):
             shutil.rmtree(destination)
         os.replace(staging, destination)
         fsync_folder(parent)
-    except BaseException:
+    except BaseException:  # any failure, Ctrl-C included: remove the partial extraction, then re-raise the error
         shutil.rmtree(staging, ignore_errors=True)
         raise
 

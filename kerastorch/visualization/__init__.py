@@ -14,3 +14,7 @@ from kerastorch.visualization.plotting import (plot_bounding_box_gallery, plot_i
 
 __all__ = ["draw_bounding_boxes", "draw_segmentation_masks", "plot_bounding_box_gallery", "plot_image_gallery",
            "plot_segmentation_mask_gallery"]
+
+
+def __dir__():
+    return sorted(__all__)

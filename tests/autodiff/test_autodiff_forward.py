@@ -155,3 +155,61 @@ def test_jacobian_of_transposed_input_and_output():
         jac = autodiff.jacobian(lambda a: (a * 2).T, x, mode=mode)
         assert jac.shape == (2, 3, 3, 2)
         torch.testing.assert_close(jac, 2 * torch.eye(6, dtype=F64).reshape(3, 2, 3, 2).permute(1, 0, 2, 3))
+
+
+def _two_inputs(x, y):
+    return (torch.sin(x) * (y ** 2).sum()).sum() + (x ** 3).sum() * y.prod()
+
+
+def test_hvp_and_hessian_take_tuples_as_jvp_does():
+    """One convention: the point is a tensor or a tuple of tensors (f(*x)); hvp's vectors follow it."""
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.randn(3, generator=gen, dtype=F64), torch.randn(2, generator=gen, dtype=F64)
+    v, w = torch.randn(3, generator=gen, dtype=F64), torch.randn(2, generator=gen, dtype=F64)
+    reference = torch.autograd.functional.hessian(_two_inputs, (x, y))  # [i][j]: shape x_i + x_j
+    blocks = autodiff.hessian(_two_inputs, (x, y))
+    assert isinstance(blocks, tuple) and all(isinstance(row, tuple) and len(row) == 2 for row in blocks)
+    for i in range(2):
+        for j in range(2):
+            torch.testing.assert_close(blocks[i][j], reference[i][j], rtol=1e-10, atol=1e-12)
+    hx, hy = autodiff.hvp(_two_inputs, (x, y), (v, w))
+    torch.testing.assert_close(hx, reference[0][0] @ v + reference[0][1] @ w, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(hy, reference[1][0] @ v + reference[1][1] @ w, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(autodiff.hvp(_two_inputs, [x, y], [v, w]), (hx, hy))  # lists as tuples
+    expected = torch.autograd.functional.hvp(_two_inputs, (x, y), (v, w))[1]
+    torch.testing.assert_close((hx, hy), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_hvp_and_hessian_still_take_bare_tensors():
+    f = SCALAR_FUNCTIONS[sorted(SCALAR_FUNCTIONS)[0]]
+    x, v = torch.linspace(-1, 1, 4, dtype=F64), torch.linspace(0.5, 2, 4, dtype=F64)
+    bare = autodiff.hvp(f, x, v)
+    assert isinstance(bare, torch.Tensor)
+    torch.testing.assert_close(bare, autodiff.hvp(f, (x,), (v,))[0], rtol=0, atol=0)
+    torch.testing.assert_close(bare, autodiff.hvp(f, x, (v,)), rtol=0, atol=0)
+    h = autodiff.hessian(f, x)
+    assert isinstance(h, torch.Tensor) and h.shape == (4, 4)
+    torch.testing.assert_close(autodiff.hessian(f, (x,))[0][0], h, rtol=0, atol=0)
+
+
+def test_tuple_convention_errors_name_the_input():
+    x, y = torch.ones(2, dtype=F64), torch.ones(3, dtype=F64)
+    with pytest.raises(ValueError, match=r"hvp: expected one vector per primal \(2\), received 1"):
+        autodiff.hvp(_two_inputs, (x, y), (x,))
+    with pytest.raises(ValueError, match=r"hvp: vector 1 has shape \(2,\), but its primal has shape \(3,\)"):
+        autodiff.hvp(_two_inputs, (x, y), (x, x))
+    with pytest.raises(TypeError, match="hessian: input 1 has dtype torch.int64"):
+        autodiff.hessian(_two_inputs, (x, torch.ones(3, dtype=torch.int64)))
+
+
+def test_linearize_takes_primals_and_tangents_either_way():
+    x, y = torch.tensor([1.0, 2.0], dtype=F64), torch.tensor([3.0, 4.0], dtype=F64)
+    f = lambda a, b: a * b ** 2
+    out, f_jvp = autodiff.linearize(f, (x, y))
+    out2, f_jvp2 = autodiff.linearize(f, x, y)
+    torch.testing.assert_close(out, out2)
+    v, w = torch.tensor([1.0, 0.0], dtype=F64), torch.tensor([0.0, 1.0], dtype=F64)
+    expected = autodiff.jvp(f, (x, y), (v, w))[1]
+    for fn in (f_jvp, f_jvp2):
+        torch.testing.assert_close(fn(v, w), expected)
+        torch.testing.assert_close(fn((v, w)), expected)

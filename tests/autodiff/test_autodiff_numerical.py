@@ -88,3 +88,21 @@ def test_errors():
         autodiff.numerical_gradient(lambda x: x, x)
     with pytest.raises(ValueError, match=r"direction has shape \(3,\), but x has shape \(2,\)"):
         autodiff.finite_difference_errors(lambda x: x, x, direction=torch.ones(3, dtype=F64))
+
+
+def test_finite_difference_errors_take_tuples_as_jvp_does():
+    x, y = torch.tensor([0.3, -0.7], dtype=F64), torch.tensor([1.5], dtype=F64)
+    f = lambda a, b: torch.sin(a) * b
+    v, w = torch.tensor([1.0, 0.5], dtype=F64), torch.tensor([-2.0], dtype=F64)
+    errs = autodiff.finite_difference_errors(f, (x, y), direction=(v, w))
+    torch.testing.assert_close(errs.exact, autodiff.jvp(f, (x, y), (v, w))[1])
+    assert min(errs.central) < 1e-9 and errs.best_step("forward") < errs.best_step("central")
+    default = autodiff.finite_difference_errors(f, (x, y))  # a fixed random unit direction over both inputs
+    assert default.exact.shape == (2,) and min(default.central) < 1e-9
+    assert default.exact.tolist() == autodiff.finite_difference_errors(f, (x, y)).exact.tolist()
+    single = autodiff.finite_difference_errors(torch.sin, x)
+    assert single.exact.tolist() == autodiff.finite_difference_errors(torch.sin, (x,)).exact.tolist()
+    with pytest.raises(ValueError, match=r"expected one direction per input \(2\), received 1"):
+        autodiff.finite_difference_errors(f, (x, y), direction=(v,))
+    with pytest.raises(ValueError, match=r"direction 1 has shape \(2,\), but x 1 has shape \(1,\)"):
+        autodiff.finite_difference_errors(f, (x, y), direction=(v, v))

@@ -88,6 +88,20 @@ def test_errors():
     _, vjp_fn = autodiff.vjp(lambda a: a * 2, x)
     with pytest.raises(ValueError, match=r"vjp: cotangent 0 has shape \(3,\), but output 0 has shape \(2,\)"):
         vjp_fn(torch.ones(3))
-    with pytest.raises(TypeError, match="vjp: primal 0 must be a torch.Tensor, received list"):
-        autodiff.vjp(lambda a: a, [1.0])
+    with pytest.raises(TypeError, match="vjp: primal 0 must be a torch.Tensor, received float"):
+        autodiff.vjp(lambda a: a, [1.0])  # one list of primals, as jvp takes them
+    with pytest.raises(TypeError, match="vjp: primal 1 must be a torch.Tensor, received list"):
+        autodiff.vjp(lambda a, b: a, x, [1.0])
     assert autodiff.grad(lambda a: a.sum(), argnums=0)(x.double()).dtype == F64
+
+
+def test_vjp_takes_its_primals_as_one_tuple_too():
+    x, y = torch.tensor([1.0, 2.0], dtype=F64), torch.tensor([3.0, 5.0], dtype=F64)
+    f = lambda a, b: a * b
+    out, vjp_fn = autodiff.vjp(f, (x, y))
+    out2, vjp_fn2 = autodiff.vjp(f, x, y)
+    torch.testing.assert_close(out, out2)
+    u = torch.tensor([1.0, -1.0], dtype=F64)
+    torch.testing.assert_close(vjp_fn(u), (u * y, u * x))
+    torch.testing.assert_close(vjp_fn(u), vjp_fn2(u))
+    torch.testing.assert_close(autodiff.vjp(torch.sin, [x])[1](u), (u * torch.cos(x),))

@@ -84,7 +84,7 @@ def test_dense_errors_name_layer_and_values():
         layer(torch.ones(4))
     with pytest.raises(TypeError, match=r"Dense: unrecognized keyword arguments \['unit'\]"):
         Dense(2, unit=3)
-    with pytest.raises(ValueError, match="quantization is not supported"):
+    with pytest.raises(ValueError, match="quantization_config must be a keras.quantizers.QuantizationConfig"):
         Dense(2, quantization_config={"mode": "int8"})
 
 

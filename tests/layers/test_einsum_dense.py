@@ -163,5 +163,5 @@ def test_constructor_errors():
         layers.EinsumDense("ab,bc->ac", output_shape=0)
     with pytest.raises(ValueError, match="bias_axes must be None or a string"):
         layers.EinsumDense("ab,bc->ac", output_shape=3, bias_axes=["c"])
-    with pytest.raises(ValueError, match="quantization is not supported"):
+    with pytest.raises(ValueError, match="quantization_config must be a keras.quantizers.QuantizationConfig"):
         layers.EinsumDense("ab,bc->ac", output_shape=3, quantization_config={"mode": "int8"})

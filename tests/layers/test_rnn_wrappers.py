@@ -322,7 +322,7 @@ def test_bidirectional_config_roundtrip_and_keras_interchange(keras3):
 
 def test_bidirectional_errors():
     with pytest.raises(ValueError, match=r'Bidirectional layer "bidirectional.*": layer must be a recurrent layer.*'
-                                         r'received <Dense'):
+                                         r'received Dense\(units=2'):
         Bidirectional(layers.Dense(2))
     with pytest.raises(ValueError, match=r"merge_mode must be one of.*received merge_mode='max'"):
         Bidirectional(layers.GRU(2), merge_mode="max")

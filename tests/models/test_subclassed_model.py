@@ -108,3 +108,46 @@ def test_summary_of_a_subclassed_model_that_has_run_shows_output_shapes(capsys):
     built.summary()
     out = capsys.readouterr().out
     assert "(None, 2)" in out and "(None, 3)" in out
+
+
+def test_build_leaves_a_data_dependent_call_to_build_later_and_raises_real_errors():
+    class Gated(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            if x.sum().item() > 1e9:  # reads a value: fake inputs cannot tell
+                x = x * 0
+            return self.dense(x)
+
+    gated = Gated()
+    gated.build((None, 3))  # no error: its layers build on the first real call
+    assert not gated.dense.built
+    assert gated(torch.ones(2, 3)).shape == (2, 2) and gated.dense.built
+
+    class Broken(keras.Model):
+        def call(self, x):
+            return x @ torch.ones(5, 2)  # a bug: inputs have 3 features
+
+    broken = Broken()
+    with pytest.raises(RuntimeError, match="same reduction dim"):
+        broken.build((None, 3))  # raised, not swallowed until the first real call
+    assert not broken.built
+
+
+def test_the_first_real_call_builds_a_model_that_fake_inputs_cannot_run():
+    class Lookup(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.table = torch.arange(10.0)
+            self.dense = layers.Dense(2)
+
+        def call(self, ids):
+            return self.dense(self.table[ids])  # needs integer ids: float32 stand-ins cannot index
+
+    model = Lookup()
+    out = model(torch.tensor([[1, 2, 3]]))  # the real call builds and runs
+    assert out.shape == (1, 2) and model.built and model.dense.built
+    with pytest.raises(RuntimeError, match="tensors used as indices must be long"):
+        Lookup().build((None, 3))  # asked for explicitly, the failure is the user's to see

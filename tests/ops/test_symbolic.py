@@ -61,3 +61,49 @@ def test_only_ops_names_are_accepted(op):
 def test_errors_on_real_tensors_are_not_swallowed():
     with pytest.raises(Exception, match="ops.add"):
         ops.add(torch.ones(2), torch.ones(3))
+
+
+def test_ops_on_symbolic_tensors_raise_their_own_errors():
+    a, b = keras.Input((3,)), keras.Input((4,))
+    with pytest.raises(ValueError, match="ops.add: expected shapes that broadcast together"):
+        ops.add(a, b)
+    with pytest.raises(ValueError, match="ops.sum: expected axis"):
+        ops.sum(a, axis=5)
+    with pytest.raises(ValueError, match="ops.convert_to_numpy: a KerasTensor is symbolic"):
+        ops.convert_to_numpy(a)  # no values to convert (it used to return an array of objects)
+
+
+def test_an_op_is_never_called_on_keras_tensors():
+    from kerastorch.ops.symbolic import _holds_keras_tensor, symbolic_dispatch
+
+    seen = []
+
+    def negative(x):
+        seen.append(type(x))
+        return -x
+
+    op = symbolic_dispatch(negative, "negative")  # on KerasTensors: a TensorOp("ops.negative") node
+    assert torch.equal(op(torch.ones(2)), -torch.ones(2)) and seen == [torch.Tensor]
+    a = keras.Input((2,))
+    symbolic = op(a)
+    assert seen == [torch.Tensor] and symbolic.shape == (None, 2)
+    assert isinstance(symbolic._keras_history[0], TensorOp) and symbolic._keras_history[0].op == "ops.negative"
+    joined = ops.concatenate([torch.ones(1, 2), a], axis=0)  # a KerasTensor inside a list, beside a tensor
+    assert isinstance(joined, keras.KerasTensor) and joined.shape == (None, 2)
+    assert _holds_keras_tensor({"k": (1, [torch.ones(1), a])}) and not _holds_keras_tensor({"k": (1, [None])})
+
+
+def test_ops_reading_shape_and_dtype_record_no_node():
+    a = keras.Input((2, 3), dtype="int32")
+    assert ops.shape(a) == (None, 2, 3) and ops.dtype(a) == "int32" and ops.is_tensor(a) is False
+    assert a._keras_history is not None and a._keras_history[0].__class__.__name__ == "InputLayer"
+
+
+def test_a_symbolic_op_records_one_node():
+    a = keras.Input((3,))
+    cast = ops.cast(a, "int32")
+    assert cast.dtype == "int32" and cast._keras_history[0].op == "ops.cast"
+    assert cast._keras_history[0]._inbound_nodes[0].input_structure is not None
+    model = keras.Model(a, cast)
+    assert [type(layer).__name__ for layer in model.layers] == ["InputLayer", "TensorOp"]
+    assert torch.equal(model(torch.tensor([[1.5, -2.0, 3.0]])), torch.tensor([[1, -2, 3]], dtype=torch.int32))

@@ -204,6 +204,57 @@ def test_jit_compile_matches_eager():
     assert a == pytest.approx(b, rel=1e-5)
 
 
+class _Strict(keras.Sequential):
+    """A user's train_step that refuses batches of more than 4 samples."""
+
+    def train_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if x.shape[0] > 4:
+            raise ValueError(f"_Strict: batches of at most 4 samples, received {x.shape[0]}")
+        return super().train_step(data)
+
+
+def _eager_backend_compile(monkeypatch, backend="eager"):
+    """torch.compile with a fast backend: the tracing (what decides what reaches the user) is unchanged."""
+    real = torch.compile
+    monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: real(fn, backend=backend, **kwargs))
+
+
+def test_jit_compile_lets_the_step_own_errors_propagate(monkeypatch, recwarn):
+    """A user error in a compiled step is raised as is: no "could not compile" warning, no eager rerun."""
+    _eager_backend_compile(monkeypatch)
+    torch._dynamo.reset()
+    model = _Strict([keras.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+    model.fit(x, y, batch_size=4, verbose=0)  # compiles and runs
+    with pytest.raises(ValueError, match="_Strict: batches of at most 4 samples, received 8"):
+        model.fit(x, y, batch_size=8, verbose=0)
+    assert not [w for w in recwarn if "could not compile" in str(w.message)]
+    torch._dynamo.reset()
+
+
+def test_jit_compile_falls_back_to_eager_when_torch_cannot_compile(monkeypatch):
+    def broken_backend(graph_module, example_inputs):
+        raise RuntimeError("no compiler here")
+
+    _eager_backend_compile(monkeypatch, broken_backend)
+    torch._dynamo.reset()
+    keras.utils.set_random_seed(3)
+    x, y = _data(32)
+    eager, compiled = _classifier(), _classifier()
+    compiled.set_weights(eager.get_weights())
+    eager.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    compiled.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", jit_compile=True)
+    a = eager.fit(x, y, epochs=2, shuffle=False, verbose=0).history["loss"]
+    with pytest.warns(UserWarning, match="(?s)could not compile the train step .*BackendCompilerFailed.*"
+                                         "running it eagerly instead") as caught:
+        b = compiled.fit(x, y, epochs=2, shuffle=False, verbose=0).history["loss"]
+    assert a == pytest.approx(b, rel=1e-5)
+    assert len([w for w in caught if "could not compile" in str(w.message)]) == 1  # once, then eager
+    torch._dynamo.reset()
+
+
 def test_mixed_bfloat16_policy_trains():
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:

@@ -7,6 +7,11 @@ with ``_projection``, sets ``_dot_equation``, ``_combine_equation``, ``_n_attn``
 the fused kernel applies to its layout) and may override ``_fused_attention`` (heads-first ``q, k, v``) and
 ``_explicit`` (heads-last ``q, k, v``, returns ``(outputs, scores)``).
 
+``flash_attention``: None lets torch choose the fused kernel; False keeps the fused call off the flash kernel
+(``kerastorch.backend.sdpa``); True demands it: the fused call runs the flash kernel only (inputs it does not take
+raise), and a call that cannot take the fused path (returned scores, other attention axes, dropout) raises.
+The config carries ``flash_attention`` when it is not None.
+
 Masks: ``attention_mask`` (``(B, T, S)``, True = attend) is combined (logical and) with the query mask
 (``(B, T, 1)``), the value and key masks (``(B, 1, S)``), the causal mask (``j <= i``) and the sliding
 window band. A mask argument left as None is taken from the tensor's Keras mask (``_keras_mask``). Masked
@@ -26,6 +31,7 @@ import torch.nn.functional as F
 from kerastorch import random as krandom
 from kerastorch import regularizers
 from kerastorch.backend.forward_mode import forward_mode_active
+from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_attention
 from kerastorch.layers.attention.attention import position_mask
 from kerastorch.layers.base import Layer, _attach_mask
 from kerastorch.layers.core import (_check_seed, _label, _positive_int, _set_weight_options, _weight_options_config,
@@ -59,6 +65,7 @@ class AttentionCore(Layer):
         _check_seed(self, seed)
         if sliding_window is not None:
             sliding_window = _positive_int(self, "sliding_window", sliding_window)
+        flash_attention = check_flash_attention(_label(self), flash_attention)
         if flash_attention and dropout > 0:
             raise ValueError(f"{_label(self)}: dropout is not supported with flash_attention=True, "
                              f"received dropout={dropout!r}; set dropout=0.0 to use flash attention")
@@ -131,8 +138,13 @@ class AttentionCore(Layer):
         k = self._key_dense(key)
         v = self._value_dense(value)
         scores = None
-        if (self._fusable and not return_attention_scores and (dropout == 0 or self._seed_generator is None)
-                and not forward_mode_active()):  # the fused kernels have no forward-mode (JVP) rule
+        fused = (self._fusable and not return_attention_scores and (dropout == 0 or self._seed_generator is None)
+                 and not forward_mode_active())  # the fused kernels have no forward-mode (JVP) rule
+        if self._flash_attention and not fused:
+            raise ValueError(f"{_label(self)}: flash_attention=True needs the fused kernel, which runs for attention "
+                             "over the sequence axis of (batch, sequence, features) inputs only (not over other "
+                             "attention_axes, nor under forward-mode differentiation); pass flash_attention=None")
+        if fused:
             if mask is not None and mask.dim() == 3:
                 mask = mask.unsqueeze(-3)
             outputs = self._fused_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), mask, dropout,
@@ -151,9 +163,11 @@ class AttentionCore(Layer):
         return outputs
 
     def _fused_attention(self, q, k, v, mask, dropout, causal_only):
-        """``scaled_dot_product_attention`` on heads-first ``(B, heads, T, D)`` tensors."""
-        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
-                                              scale=self._inverse_sqrt_key_dim)
+        """``scaled_dot_product_attention`` on heads-first ``(B, heads, T, D)`` tensors, with the kernel that
+        ``flash_attention`` asks for."""
+        return scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
+                                            scale=self._inverse_sqrt_key_dim, flash_attention=self._flash_attention,
+                                            owner=_label(self))
 
     def _explicit(self, q, k, v, mask, dropout):
         return self._explicit_attention(q, k, v, mask, dropout)
@@ -201,11 +215,15 @@ class AttentionCore(Layer):
 
     # ---------------------------------------------------------------- config
     def _attention_config(self):
-        """The config entries both layers write."""
-        return {"dropout": self._dropout, "use_bias": self._use_bias, "use_gate": self._use_gate,
-                "sliding_window": self._sliding_window,
-                **_weight_options_config(self, "kernel", "bias", prefix="_"),
-                "activity_regularizer": regularizers.serialize(self._activity_regularizer), "seed": self.seed}
+        """The config entries both layers write; ``flash_attention`` only when it is not None (Keras's configs
+        leave it out, and its constructors take it)."""
+        config = {"dropout": self._dropout, "use_bias": self._use_bias, "use_gate": self._use_gate,
+                  "sliding_window": self._sliding_window,
+                  **_weight_options_config(self, "kernel", "bias", prefix="_"),
+                  "activity_regularizer": regularizers.serialize(self._activity_regularizer), "seed": self.seed}
+        if self._flash_attention is not None:
+            config["flash_attention"] = self._flash_attention
+        return config
 
 
 for _name in _WEIGHT_OPTIONS:  # read-only views of the projections' options: ``kernel_initializer`` ...

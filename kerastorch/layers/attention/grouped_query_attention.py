@@ -32,9 +32,9 @@ Example:
     ((2, 5, 6), (2, 4, 5, 7))
 """
 import torch
-import torch.nn.functional as F
 
 from kerastorch.backend.naming import unique_name
+from kerastorch.backend.sdpa import scaled_dot_product_attention
 from kerastorch.layers.attention._core import AttentionCore
 from kerastorch.layers.core import _label, _positive_int
 from kerastorch.saving.object_registration import register_builtin
@@ -60,10 +60,13 @@ class GroupQueryAttention(AttentionCore):
         use_bias: bool, default True: whether the dense projections have biases.
         sliding_window: int or None, default None: when given, query position ``i`` attends only to key
             positions ``j`` with ``|i - j| < sliding_window``.
-        flash_attention: bool or None, default None: kerastorch runs torch's fused
-            ``scaled_dot_product_attention`` (flash attention where torch picks it) whenever the inputs
-            allow, whatever this value; True additionally refuses ``dropout > 0`` and
-            ``return_attention_scores``, as Keras does.
+        flash_attention: bool or None, default None: the flash-attention kernel of the fused
+            ``scaled_dot_product_attention`` call: None lets torch choose (flash attention where it applies
+            and ``keras.config.is_flash_attention_enabled()`` allows it); False keeps the layer off the flash
+            kernel (torch's memory-efficient, cuDNN or math kernel runs); True runs the flash kernel only,
+            raising when it does not take the inputs (on CUDA: float16/bfloat16 and no mask), and refuses
+            ``dropout > 0`` and ``return_attention_scores``, as Keras does. The outputs are the same up to
+            float round-off. Kept in the config when not None.
         kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of the
             projection kernels.
         bias_initializer: str or initializer, default ``"zeros"``: the initializer of the projection biases.
@@ -105,9 +108,11 @@ class GroupQueryAttention(AttentionCore):
     Raises:
         ValueError: a ``head_dim``, ``num_query_heads``, ``num_key_value_heads`` or ``sliding_window``
             that is not a positive int, ``num_query_heads`` not a multiple of ``num_key_value_heads``, a
-            ``dropout`` outside ``[0, 1)``, ``flash_attention=True`` with dropout; when building, inputs
-            not of rank 3 with a known last axis, or value and key of different lengths; when called,
-            ``return_attention_scores`` with ``flash_attention=True``.
+            ``dropout`` outside ``[0, 1)``, a ``flash_attention`` other than None, True or False,
+            ``flash_attention=True`` with dropout; when building, inputs not of rank 3 with a known last axis, or
+            value and key of different lengths; when called, ``return_attention_scores`` with
+            ``flash_attention=True``.
+        RuntimeError: when called with ``flash_attention=True`` on inputs torch's flash kernel does not take.
 
     >>> gqa = GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, name="gqa")
     >>> gqa(torch.ones(1, 3, 5), torch.ones(1, 4, 6), use_causal_mask=True).shape
@@ -168,11 +173,14 @@ class GroupQueryAttention(AttentionCore):
 
     # ------------------------------------------------------------------- call
     def _fused_attention(self, q, k, v, mask, dropout, causal_only):
-        native = self.num_repeats > 1 and _native_gqa(q, mask)
+        # on CUDA only the flash kernel takes unrepeated heads: with flash refused, repeat them
+        native = (self.num_repeats > 1 and _native_gqa(q, mask)
+                  and not (self._flash_attention is False and q.device.type == "cuda"))
         if self.num_repeats > 1 and not native:
             k, v = k.repeat_interleave(self.num_repeats, 1), v.repeat_interleave(self.num_repeats, 1)
-        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
-                                              scale=self._inverse_sqrt_key_dim, enable_gqa=native)
+        return scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
+                                            scale=self._inverse_sqrt_key_dim, enable_gqa=native,
+                                            flash_attention=self._flash_attention, owner=_label(self))
 
     def _explicit(self, q, k, v, mask, dropout):
         """Query heads grouped ``(B, T, kv_heads, num_repeats, D)`` against the unrepeated keys and values."""

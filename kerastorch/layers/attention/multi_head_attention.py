@@ -88,10 +88,14 @@ class MultiHeadAttention(AttentionCore):
             batch or the feature axis); every axis between them when None.
         sliding_window: int or None, default None: when given, query position ``i`` attends only to key
             positions ``j`` with ``|i - j| < sliding_window``.
-        flash_attention: bool or None, default None: kerastorch runs torch's fused
-            ``scaled_dot_product_attention`` (flash attention where torch picks it) whenever the inputs
-            allow, whatever this value; True additionally refuses ``dropout > 0`` and
-            ``return_attention_scores``, as Keras does.
+        flash_attention: bool or None, default None: the flash-attention kernel of the fused
+            ``scaled_dot_product_attention`` call: None lets torch choose (flash attention where it applies
+            and ``keras.config.is_flash_attention_enabled()`` allows it); False keeps the layer off the flash
+            kernel (torch's memory-efficient, cuDNN or math kernel runs); True runs the flash kernel only,
+            raising when it does not take the inputs (on CUDA: float16/bfloat16 and no mask) or when the
+            call cannot be fused (attention over other axes than the sequence of rank-3 inputs), and refuses
+            ``dropout > 0`` and ``return_attention_scores``, as Keras does. The outputs are the same up to
+            float round-off. Kept in the config when not None.
         kernel_initializer: str or initializer, default ``"glorot_uniform"``: the initializer of the
             projection kernels.
         bias_initializer: str or initializer, default ``"zeros"``: the initializer of the projection biases.
@@ -135,11 +139,13 @@ class MultiHeadAttention(AttentionCore):
 
     Raises:
         ValueError: a ``num_heads``, ``key_dim``, ``value_dim`` or ``sliding_window`` that is not a
-            positive int, a bad ``output_shape`` or ``attention_axes``, a ``dropout`` outside ``[0, 1)``,
-            ``flash_attention=True`` with dropout; when building, query and value of different ranks
-            (or below 3), value and key that differ on an axis but the last, an unknown last axis, or
-            ``attention_axes`` naming the batch or feature axis; when called,
-            ``return_attention_scores`` with ``flash_attention=True``.
+            positive int, a bad ``output_shape`` or ``attention_axes``, a ``dropout`` outside ``[0, 1)``, a
+            ``flash_attention`` other than None, True or False, ``flash_attention=True`` with dropout; when
+            building, query and value of different ranks (or below 3), value and key that differ on an axis
+            but the last, an unknown last axis, or ``attention_axes`` naming the batch or feature axis; when
+            called, ``return_attention_scores`` or attention the fused kernel cannot run with
+            ``flash_attention=True``.
+        RuntimeError: when called with ``flash_attention=True`` on inputs torch's flash kernel does not take.
 
     >>> import torch
     >>> mha = MultiHeadAttention(num_heads=2, key_dim=4, output_shape=3, name="mha")

@@ -99,6 +99,11 @@ class _Convolution(SpatialLayer):
     def _output_channels(self, in_channels):
         return self.filters
 
+    def extra_repr(self):
+        counts = {key: getattr(self, key) for key in ("filters", "depth_multiplier") if key in self.__dict__}
+        return self._describe(**counts, kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
+                              activation=self.activation)
+
     def get_config(self):
         config = super().get_config()
         config.update({

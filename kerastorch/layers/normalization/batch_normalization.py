@@ -240,6 +240,9 @@ class BatchNormalization(Layer):
             shift = shift + beta
         return x * self._broadcast(inv, ndim) + self._broadcast(shift, ndim)
 
+    def extra_repr(self):
+        return self._describe(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon)
+
     def get_config(self):
         config = super().get_config()
         config.update({

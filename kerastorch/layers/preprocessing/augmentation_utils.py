@@ -2,8 +2,7 @@
 
 Value ranges (``transform_range`` maps one linearly onto another, in the order of operations of Keras 3's
 ``_transform_value_range``; ``to_unit_range`` / ``from_unit_range`` map ``value_range`` onto ``[0, 1]`` and back),
-hue turns in HSV (``turn_hue``), per-image depthwise filters with zero "same" padding (``filter_images``, with
-the normalized Gaussian of ``gaussian_kernels``), and the random draws two or more layers make alike: whether
+hue turns in HSV (``turn_hue``), and the random draws two or more layers make alike: whether
 each image is augmented (``random_gate``) and axis-aligned boxes of random position and size
 (``random_boxes``); and the bases ``FactorAugmentation``
 (layers that draw one strength per image from a ``factor`` range), ``ValueRangeLayer`` (the deterministic
@@ -18,7 +17,6 @@ Example:
     [0.0, 127.5, 255.0]
 """
 import torch
-import torch.nn.functional as F
 
 from kerastorch import random as krandom
 from kerastorch.layers.core import _label
@@ -120,51 +118,6 @@ def turn_hue(x, data_format, turns):
     hue, saturation, value = image_ops.rgb_to_hsv(x, data_format=data_format).unbind(axis)
     hue = hue + per_image(turns, 3).to(hue.dtype)
     return image_ops.hsv_to_rgb(torch.stack([hue, saturation, value], axis), data_format=data_format)
-
-
-def filter_images(x, kernels, data_format):
-    """Each image of the rank-4 batch ``x`` convolved channel by channel with its kernel: ``kernels`` is
-    ``(batch, kh, kw)`` (or ``(1, kh, kw)`` for all), odd sizes, zero "same" padding.
-
-    Args:
-        x: float tensor, a rank-4 batch of images.
-        kernels: tensor of shape ``(batch, kh, kw)``, or ``(1, kh, kw)`` to filter every image alike, with odd
-            ``kh`` and ``kw``.
-        data_format: str, ``"channels_last"`` or ``"channels_first"``, the layout of ``x``.
-
-    Returns:
-        Tensor of the shape and layout of ``x``, the filtered images.
-
-    >>> filter_images(torch.ones(1, 3, 3, 1), torch.ones(1, 3, 3) / 9, "channels_last")[0, :, :, 0]
-    tensor([[0.4444, 0.6667, 0.4444],
-            [0.6667, 1.0000, 0.6667],
-            [0.4444, 0.6667, 0.4444]])
-    """
-    nchw = x.permute(0, 3, 1, 2) if data_format == "channels_last" else x
-    batch, channels, height, width = nchw.shape
-    kh, kw = kernels.shape[-2:]
-    weight = kernels.to(nchw.dtype).expand(batch, kh, kw)[:, None].expand(batch, channels, kh, kw)
-    out = F.conv2d(nchw.reshape(1, batch * channels, height, width), weight.reshape(batch * channels, 1, kh, kw),
-                   padding=(kh // 2, kw // 2), groups=batch * channels).reshape(batch, channels, height, width)
-    return out.permute(0, 2, 3, 1) if data_format == "channels_last" else out
-
-
-def gaussian_kernels(sigmas, size):
-    """Normalized 1-D Gaussians of ``size`` taps, one per entry of ``sigmas`` (shape ``(n,)``): ``(n, size)``.
-
-    Args:
-        sigmas: float tensor of shape ``(n,)``, the standard deviations, in taps.
-        size: int, the number of taps of each kernel (centred on its middle).
-
-    Returns:
-        Tensor of shape ``(n, size)`` and the dtype of ``sigmas``, each row summing to 1.
-
-    >>> gaussian_kernels(torch.tensor([1.0]), 3)
-    tensor([[0.2741, 0.4519, 0.2741]])
-    """
-    taps = torch.arange(size, dtype=sigmas.dtype, device=sigmas.device) - (size - 1) / 2
-    weights = torch.exp(-0.5 * (taps / sigmas[:, None]) ** 2)
-    return weights / weights.sum(-1, keepdim=True)
 
 
 def random_gate(layer, factor, batch, like):
@@ -274,7 +227,7 @@ class ValueRangeLayer(ImageLayer):
 
     def __init__(self, value_range=(0, 255), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.value_range = sorted(value_range_pair(self, value_range))
+        self.value_range = sorted(value_range_pair(self, value_range, either_order=True))
 
     def call(self, inputs):
         return self._per_batch(inputs, self._transform)

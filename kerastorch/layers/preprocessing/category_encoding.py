@@ -33,10 +33,10 @@ import numbers
 
 import torch
 import torch.nn.functional as F
-from torch._subclasses.fake_tensor import is_fake
 
 from kerastorch import config
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _label
 from kerastorch.saving.object_registration import register_builtin

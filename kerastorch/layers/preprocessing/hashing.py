@@ -30,12 +30,12 @@ import numbers
 
 import numpy as np
 import torch
-from torch._subclasses.fake_tensor import is_fake
 
 from kerastorch import config as kconfig
 from kerastorch import tree
 from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _label, _positive_int
 from kerastorch.layers.preprocessing.category_encoding import check_output_mode, encode_categorical, encoded_shape

@@ -33,11 +33,11 @@ import os
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch._subclasses.fake_tensor import is_fake
 
 from kerastorch import config as kconfig
 from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
+from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _label
 from kerastorch.saving import serialization_lib

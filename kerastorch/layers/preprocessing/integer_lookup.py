@@ -16,9 +16,8 @@ import numbers
 import numpy as np
 import torch
 
-from torch._subclasses.fake_tensor import is_fake
-
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
+from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.preprocessing.index_lookup import _DROP, IndexLookup, skip_checks
 from kerastorch.saving.object_registration import register_builtin
 

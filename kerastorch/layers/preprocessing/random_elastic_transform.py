@@ -23,38 +23,11 @@ Example:
 import torch
 
 from kerastorch import random as krandom
-from kerastorch.backend.image import AFFINE_FILL_MODES, AFFINE_INTERPOLATIONS, sample_images
-from kerastorch.layers.preprocessing.augmentation_utils import (clip_to_range, filter_images, gaussian_kernels,
-                                                                 per_image, random_gate)
+from kerastorch.backend.image import AFFINE_FILL_MODES, AFFINE_INTERPOLATIONS, elastic_warp
+from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_gate
 from kerastorch.layers.preprocessing.base_image_layer import check_choice, factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.saving.object_registration import register_builtin
-
-
-def elastic_fields(noise, alpha, sigma):
-    """Keras's elastic displacements: ``alpha`` times the normal ``noise`` (of unit deviation) scaled by
-    ``sigma`` and smoothed by a normalized Gaussian of deviation ``sigma`` (``int(6 * sigma) | 1`` taps, zero
-    "same" padding, separable).
-
-    Args:
-        noise: float tensor of shape ``(batch, 2, height, width)``, standard normal draws (``dx`` then ``dy``).
-        alpha: float, the displacement scale in pixels.
-        sigma: float, the noise deviation and the smoothing width, in pixels; 0 gives no displacement.
-
-    Returns:
-        Tensor like ``noise``: the displacements ``(dx, dy)`` of each output pixel, in pixels.
-
-    >>> elastic_fields(torch.ones(1, 2, 3, 3), alpha=2.0, sigma=0.1)[0, 0]   # 1 tap: no smoothing
-    tensor([[0.2000, 0.2000, 0.2000],
-            [0.2000, 0.2000, 0.2000],
-            [0.2000, 0.2000, 0.2000]])
-    """
-    if sigma <= 0:
-        return torch.zeros_like(noise)
-    size = int(6 * sigma) | 1
-    taps = gaussian_kernels(torch.tensor([float(sigma)], dtype=noise.dtype, device=noise.device), size)
-    smooth = filter_images(noise * sigma, taps[:, :, None], "channels_first")
-    return alpha * filter_images(smooth, taps[:, None, :], "channels_first")
 
 
 @register_builtin("keras.layers")
@@ -114,11 +87,8 @@ class RandomElasticTransform(ValueRangeAugmentation):
         distort = random_gate(self, self.factor, batch, x)
         strength = float(krandom.uniform((), self.scale[0], self.scale[1], seed=self.seed_generator, device="cpu"))
         alpha, sigma = 0.1 * strength * max(height, width), 0.05 * strength * min(height, width)
-        dx, dy = elastic_fields(noise, alpha, sigma).unbind(1)
-        rows = torch.arange(height, dtype=noise.dtype, device=x.device).view(1, height, 1)
-        cols = torch.arange(width, dtype=noise.dtype, device=x.device).view(1, 1, width)
-        distorted = sample_images(x, cols + dx, rows + dy, self.interpolation, self.fill_mode, self.fill_value,
-                                  self.data_format)
+        distorted = elastic_warp(x, noise, alpha, sigma, self.interpolation, self.fill_mode, self.fill_value,
+                                 self.data_format)
         return clip_to_range(torch.where(per_image(distort), distorted, x), self.value_range)
 
     def get_config(self):

@@ -21,9 +21,9 @@ import numbers
 
 import torch
 
+from kerastorch.backend.image import filter_images, gaussian_kernels
 from kerastorch.layers.core import _label
-from kerastorch.layers.preprocessing.augmentation_utils import (clip_to_range, filter_images, gaussian_kernels,
-                                                                 per_image, random_gate)
+from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_gate
 from kerastorch.layers.preprocessing.base_image_layer import _is_number, factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.saving.object_registration import register_builtin

@@ -18,11 +18,17 @@ from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, _
 from kerastorch.saving.object_registration import register_builtin
 
 
-def value_range_pair(layer, value_range):
-    """``value_range`` checked to be a pair of numbers, as a tuple."""
+def value_range_pair(layer, value_range, either_order=False):
+    """``value_range`` checked to be a pair of numbers ``(low, high)`` with ``low < high``, as a tuple; with
+    ``either_order`` (layers that store the range sorted, as Keras's do) ``(high, low)`` is accepted too, but never
+    two equal bounds (an empty range the layers would divide by)."""
     if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or not all(map(_is_number, value_range)):
         raise ValueError(f"{_label(layer)}: value_range must be a pair of numbers (low, high), received "
                          f"value_range={value_range!r}")
+    low, high = value_range
+    if not low < high and not (either_order and high < low):
+        raise ValueError(f"{_label(layer)}: value_range must be a pair of numbers (low, high) with low < high, "
+                         f"received value_range={value_range!r}")
     return tuple(value_range)
 
 
@@ -32,7 +38,7 @@ class ValueRangeAugmentation(RandomImageLayer):
 
     def __init__(self, value_range=(0, 255), seed=None, data_format=None, sort_range=False, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
-        value_range = value_range_pair(self, value_range)
+        value_range = value_range_pair(self, value_range, either_order=sort_range)
         self.value_range = sorted(value_range) if sort_range else value_range
 
     def _float(self, images):
@@ -63,7 +69,8 @@ class RandomInvert(ValueRangeAugmentation):
     Args:
         factor: float or pair of floats in ``[0, 1]``, default 1.0: the range each image's inversion probability
             is drawn from; a number ``f`` means ``(0, f)``, so the default inverts half of the images on average.
-        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values.
+        value_range: pair of numbers ``(low, high)`` with ``low < high``, default ``(0, 255)``: the range of the
+            pixel values.
         seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
         data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
             the channels axis is.
@@ -78,7 +85,7 @@ class RandomInvert(ValueRangeAugmentation):
 
     Raises:
         ValueError: for a ``factor`` outside ``[0, 1]`` or not a number or pair, a ``value_range`` that is not a
-            pair of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or
+            pair of numbers ``(low, high)`` with ``low < high``, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or
             4.
 
     Example:

@@ -19,9 +19,8 @@ import numbers
 
 import torch
 
-from kerastorch.backend.image import AFFINE_INTERPOLATIONS
+from kerastorch.backend.image import AFFINE_INTERPOLATIONS, homographies, warp_perspective
 from kerastorch.layers.core import _label
-from kerastorch.backend.image import sample_images
 from kerastorch.layers.preprocessing.augmentation_utils import per_image, random_gate
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice, factor_range
 from kerastorch.saving.object_registration import register_builtin
@@ -47,70 +46,6 @@ def corner_points(batch, height, width, dtype=torch.float32, device=None):
     corners = torch.tensor([[0, 0], [width - 1, 0], [0, height - 1], [width - 1, height - 1]], dtype=dtype,
                            device=device)
     return corners.expand(batch, 4, 2)
-
-
-def homographies(start_points, end_points):
-    """The projective transforms that map each of the four ``end_points`` onto its ``start_point``, as Keras's
-    8-entry rows ``[a0, a1, a2, b0, b1, b2, c0, c1]``: a point ``(x, y)`` goes to
-    ``((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)`` with ``k = c0 x + c1 y + 1``. Solved in float64.
-
-    Args:
-        start_points: float tensor of shape ``(batch, 4, 2)`` (or ``(4, 2)``), ``(x, y)`` points.
-        end_points: float tensor of the shape of ``start_points``, the points mapped onto them.
-
-    Returns:
-        Tensor of shape ``(batch, 8)`` (float64).
-
-    Raises:
-        ValueError: when the points are not ``(batch, 4, 2)`` (or ``(4, 2)``) tensors of one shape.
-
-    >>> start = corner_points(1, 3, 3, torch.float64)
-    >>> (homographies(start, start * 2) + 0.0).tolist()   # the end points are twice as far out: halve them
-    [[0.5, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0]]
-    """
-    start, end = torch.as_tensor(start_points), torch.as_tensor(end_points)
-    if start.shape != end.shape or start.shape[-2:] != (4, 2) or start.dim() not in (2, 3):
-        raise ValueError(f"homographies: expected start_points and end_points of one shape (batch, 4, 2) or (4, 2), "
-                         f"received shapes {tuple(start.shape)} and {tuple(end.shape)}")
-    start, end = start.to(torch.float64).reshape(-1, 4, 2), end.to(torch.float64).reshape(-1, 4, 2)
-    (x, y), (u, v) = start.unbind(-1), end.unbind(-1)
-    ones, zeros = torch.ones_like(u), torch.zeros_like(u)
-    rows_x = torch.stack([u, v, ones, zeros, zeros, zeros, -x * u, -x * v], -1)  # (batch, 4, 8)
-    rows_y = torch.stack([zeros, zeros, zeros, u, v, ones, -y * u, -y * v], -1)
-    system = torch.stack([rows_x, rows_y], 2).reshape(-1, 8, 8)
-    targets = torch.stack([x, y], 2).reshape(-1, 8, 1)
-    return torch.linalg.solve(system, targets).squeeze(-1)
-
-
-def warp_perspective(images, transforms, interpolation="bilinear", fill_value=0.0, data_format="channels_last"):
-    """A rank-4 float batch seen through one projective transform per image (``(batch, 8)`` rows, as from
-    :func:`homographies`, mapping output pixels to input points), as Keras 3's ``perspective_transform`` samples
-    them (outside points read ``fill_value``).
-
-    Args:
-        images: float tensor, a rank-4 batch of images.
-        transforms: tensor of shape ``(batch, 8)`` or ``(1, 8)``, the transforms.
-        interpolation: str, default ``"bilinear"``, ``"bilinear"`` or ``"nearest"``.
-        fill_value: float, default 0.0, the value of points outside the image.
-        data_format: str, default ``"channels_last"``, the layout of ``images``.
-
-    Returns:
-        Tensor of the shape, layout and dtype of ``images``.
-
-    >>> x = torch.arange(4.0).reshape(1, 2, 2, 1)
-    >>> warp_perspective(x, torch.tensor([[0.5, 0, 0, 0, 0.5, 0, 0, 0]]))[0, :, :, 0]
-    tensor([[0.0000, 0.5000],
-            [1.0000, 1.5000]])
-    """
-    height, width = (images.shape[2], images.shape[3]) if data_format == "channels_first" else images.shape[1:3]
-    dtype = torch.float64 if images.dtype == torch.float64 else torch.float32
-    t = transforms.to(device=images.device, dtype=dtype).reshape(-1, 8, 1, 1)
-    rows = torch.arange(height, dtype=dtype, device=images.device).view(1, height, 1)
-    cols = torch.arange(width, dtype=dtype, device=images.device).view(1, 1, width)
-    denominator = t[:, 6] * cols + t[:, 7] * rows + 1.0
-    src_x = (t[:, 0] * cols + t[:, 1] * rows + t[:, 2]) / denominator
-    src_y = (t[:, 3] * cols + t[:, 4] * rows + t[:, 5]) / denominator
-    return sample_images(images, src_x, src_y, interpolation, "constant", fill_value, data_format)
 
 
 @register_builtin("keras.layers")

@@ -30,7 +30,8 @@ class RandomPosterization(ValueRangeAugmentation):
     Args:
         factor: int or pair of ints in ``[1, 8]``: the bits kept; an int ``f`` means ``(1, f)``, a pair
             ``(lower, upper)`` is used as given (sorted).
-        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values (stored sorted).
+        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values, two different
+            bounds in either order (stored sorted, as Keras does).
         data_format: ``"channels_last"`` or ``"channels_first"``, default None (``image_data_format()``): where
             the channels axis is.
         seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
@@ -45,7 +46,7 @@ class RandomPosterization(ValueRangeAugmentation):
 
     Raises:
         ValueError: for a ``factor`` that is not an int or pair of ints in ``[1, 8]``, a ``value_range`` that is
-            not a pair of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank
+            not a pair of different numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank
             3 or 4.
 
     Example:

@@ -14,8 +14,8 @@ Example:
 """
 import torch
 
-from kerastorch.layers.preprocessing.augmentation_utils import (FactorAugmentation, clip_to_range, filter_images,
-                                                                 per_image)
+from kerastorch.backend.image import filter_images
+from kerastorch.layers.preprocessing.augmentation_utils import FactorAugmentation, clip_to_range, per_image
 from kerastorch.saving.object_registration import register_builtin
 
 _SMOOTH = ((1.0, 1.0, 1.0), (1.0, 5.0, 1.0), (1.0, 1.0, 1.0))

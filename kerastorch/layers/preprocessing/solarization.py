@@ -31,7 +31,8 @@ class Solarization(ValueRangeAugmentation):
             before thresholding, as a fraction of 255; a number ``f`` means ``(0, f)``.
         threshold_factor: float or pair of floats in ``[0, 1]``, default 0.0: the range of the threshold, as a
             fraction of 255; a number ``f`` means ``(0, f)``. With both factors 0 every pixel is inverted.
-        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values (stored sorted).
+        value_range: pair of numbers, default ``(0, 255)``: the range of the pixel values, two different
+            bounds in either order (stored sorted, as Keras does).
         seed: int or None, default None: seeds the layer's own generator (None: torch's global one).
         **kwargs: base layer arguments (``name``, ``dtype``...) and ``data_format`` (default
             ``image_data_format()``).
@@ -45,7 +46,7 @@ class Solarization(ValueRangeAugmentation):
 
     Raises:
         ValueError: for a factor outside ``[0, 1]`` or not a number or pair, a ``value_range`` that is not a pair
-            of numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4.
+            of different numbers, a non-int ``seed``, an unknown ``data_format``, or inputs that are not of rank 3 or 4.
 
     Example:
 

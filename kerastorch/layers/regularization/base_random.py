@@ -38,6 +38,9 @@ class BaseRandomLayer(Layer):
             raise ValueError(f"{_label(self)}: {name} must be a number in [0, 1), received {name}={rate!r}")
         return rate
 
+    def extra_repr(self):
+        return self._describe(**{key: self.__dict__[key] for key in ("rate", "stddev") if key in self.__dict__})
+
     def _generator(self, device):
         """The ``torch.Generator`` to draw from on ``device``: the layer's own, or None (torch's global one)."""
         return None if self.seed_generator is None else self.seed_generator.generator(device)

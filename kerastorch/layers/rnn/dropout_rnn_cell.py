@@ -194,6 +194,9 @@ class GatedCell(DropoutRNNCell, Layer):
         device, dtype = self._weight_device(), self._compute_torch_dtype
         return [torch.zeros(batch_size, self.units, dtype=dtype, device=device) for _ in range(self._n_states)]
 
+    def extra_repr(self):
+        return self._describe(units=self.units)
+
     def get_config(self):
         config = super().get_config()
         config.update({

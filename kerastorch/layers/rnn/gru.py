@@ -16,6 +16,7 @@ Example:
 """
 import torch
 
+from kerastorch.backend.torch_internals import gru_kernel
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm, masked_matmul
 from kerastorch.layers.rnn.rnn import FusedKernel
 from kerastorch.layers.rnn.simple_rnn import CellLayer
@@ -28,7 +29,7 @@ class GRUCell(GatedCell):
 
     With gates in Keras's order z, r, h: ``z = sig(x_z + h @ U_z)``, ``r = sig(x_r + h @ U_r)``, the
     candidate ``hh = act(x_h + r * (h @ U_h))`` (``reset_after``) or ``act(x_h + (r * h) @ U_h)``, and
-    ``h = z * h + (1 - z) * hh``. Weights: ``kernel`` ``(features, 3 * units)``, ``recurrent_kernel``
+    ``h = z * h_previous + (1 - z) * hh``. Weights: ``kernel`` ``(features, 3 * units)``, ``recurrent_kernel``
     ``(units, 3 * units)``, ``bias``. Run it over a sequence with :class:`RNN`.
 
     Args:
@@ -163,8 +164,9 @@ class GRU(FusedKernel, CellLayer):
             is then in processing order, i.e. reversed).
         stateful: bool, default False: whether the final states of a batch become the initial states of
             the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
-        unroll: bool, default False: Keras's loop unrolling. kerastorch's step loop is a Python loop either
-            way, so this changes no result but keeps the layer off the fused kernel.
+        unroll: bool, default False: Keras's loop unrolling, a speed/memory trade-off that gives the same
+            results. True selects the step-by-step Python loop (what unrolling means eagerly) instead of torch's
+            fused GRU kernel; the outputs are the same up to float round-off, as in Keras.
         reset_after: bool, default True: whether the reset gate multiplies the state's projection after the
             matmul (Keras 3's and cuDNN's form; ``bias`` is then ``(2, 3 * units)``, input and recurrent
             biases) rather than the state before it (``bias`` ``(3 * units,)``).
@@ -207,7 +209,7 @@ class GRU(FusedKernel, CellLayer):
     _cell_class = GRUCell
     _cell_name = "gru_cell"
     _cell_attrs = CellLayer._cell_attrs + ("recurrent_activation", "reset_after")
-    _kernel = staticmethod(torch._VF.gru)
+    _kernel = staticmethod(gru_kernel)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",

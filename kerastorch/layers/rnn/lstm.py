@@ -17,6 +17,7 @@ Example:
 """
 import torch
 
+from kerastorch.backend.torch_internals import lstm_kernel
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm
 from kerastorch.layers.rnn.rnn import FusedKernel
 from kerastorch.layers.rnn.simple_rnn import CellLayer
@@ -159,8 +160,9 @@ class LSTM(FusedKernel, CellLayer):
             is then in processing order, i.e. reversed).
         stateful: bool, default False: whether the final states of a batch become the initial states of
             the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
-        unroll: bool, default False: Keras's loop unrolling. kerastorch's step loop is a Python loop either
-            way, so this changes no result but keeps the layer off the fused kernel.
+        unroll: bool, default False: Keras's loop unrolling, a speed/memory trade-off that gives the same
+            results. True selects the step-by-step Python loop (what unrolling means eagerly) instead of torch's
+            fused LSTM kernel; the outputs are the same up to float round-off, as in Keras.
         use_cudnn: str or bool, default ``"auto"``: ``"auto"`` runs the whole sequence in torch's fused
             LSTM kernel (cuDNN on GPU) when the configuration allows it (``activation="tanh"``,
             ``recurrent_activation="sigmoid"``, ``recurrent_dropout=0``, ``unroll=False``, no mask or a
@@ -200,7 +202,7 @@ class LSTM(FusedKernel, CellLayer):
     _cell_class = LSTMCell
     _cell_name = "lstm_cell"
     _cell_attrs = CellLayer._cell_attrs + ("recurrent_activation", "unit_forget_bias")
-    _kernel = staticmethod(torch._VF.lstm)
+    _kernel = staticmethod(lstm_kernel)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",

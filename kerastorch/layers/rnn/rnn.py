@@ -30,13 +30,13 @@ Example:
 import numbers
 
 import torch
-from torch._subclasses.fake_tensor import is_fake
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from kerastorch import activations, tree
 from kerastorch.backend import validation
 from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
 from kerastorch.layers.core import _label, build_sublayer
 from kerastorch.layers.input_spec import InputSpec
@@ -69,8 +69,10 @@ class RNN(Layer):
             is then in processing order, i.e. reversed).
         stateful: bool, default False: whether the final states of a batch become the initial states of
             the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
-        unroll: bool, default False: Keras's loop unrolling; the step loop is a Python loop either way, so
-            this changes no result.
+        unroll: bool, default False: Keras's loop unrolling, a speed/memory trade-off that gives the same
+            results. Here the step loop is an eager Python loop either way, which is what unrolling means, so
+            the outputs are identical whatever the value; it is stored in the config. (Keras also refuses
+            ``unroll=True`` for inputs without a fixed number of steps; the Python loop takes any length.)
         zero_output_for_mask: bool, default False: whether masked steps output zeros rather than the
             previous output (only visible with ``return_sequences``).
         **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
@@ -318,6 +320,10 @@ class RNN(Layer):
         return output_mask
 
     # ----------------------------------------------------------------- config
+    def extra_repr(self):
+        units = getattr(self.cell, "units", None)  # SimpleRNN, LSTM, GRU and single built-in cells have units
+        return self._describe(**({} if units is None else {"units": units}), return_sequences=self.return_sequences)
+
     def get_config(self):
         config = super().get_config()
         config.update({

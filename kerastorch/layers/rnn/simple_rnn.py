@@ -177,8 +177,9 @@ class SimpleRNN(CellLayer):
             is then in processing order, i.e. reversed).
         stateful: bool, default False: whether the final states of a batch become the initial states of
             the next batch (sample ``i`` continues sample ``i``); needs a fixed batch size.
-        unroll: bool, default False: Keras's loop unrolling. kerastorch's step loop is a Python loop either
-            way, so this changes no result.
+        unroll: bool, default False: Keras's loop unrolling, a speed/memory trade-off that gives the same
+            results. The step loop is an eager Python loop either way (what unrolling means eagerly), so the
+            outputs are identical whatever the value; it is stored in the config.
         seed: int or None, default None: the seed of the dropout masks (torch's global generator when None).
         **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``, ...).
 

@@ -14,3 +14,7 @@ from kerastorch.ops.numpy.reductions import *  # noqa: F403
 
 __all__ = sorted({name for module in (creation, elementwise, indexing, logic, manipulation, products, quantiles,
                                       reductions) for name in module.__all__})
+
+
+def __dir__():
+    return sorted(__all__)

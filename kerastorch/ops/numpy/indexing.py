@@ -28,6 +28,7 @@ Example:
     >>> counts, edges
     (tensor([1., 2., 1.]), tensor([0., 1., 2., 3.]))
 """
+import numpy as np
 import torch
 
 from kerastorch import config
@@ -465,13 +466,15 @@ def isin(x1, x2, assume_unique=False, invert=False):
 
 def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False, axis=None,  # noqa: A002
            size=None, fill_value=None):
-    """The sorted unique elements of ``x`` (or unique slices along ``axis``), with optional extras.
+    """The unique elements of ``x`` (or unique slices along ``axis``), sorted or in order of first occurrence.
 
     The number of unique values waits for the device, unless ``size`` fixes it.
 
     Args:
         x: tensor, array or Python value: the input.
-        sorted: bool, default `True`: kept for Keras's signature; the result is always sorted.
+        sorted: bool, default `True`: True sorts the unique values in ascending order (slices lexicographically);
+            False gives them in the order of their first occurrence in ``x`` (as Keras's TensorFlow backend does;
+            Keras only promises no order then). The index, inverse and counts follow the same order.
         return_index: bool, default `False`: whether to return the index of each unique value's first occurrence.
         return_inverse: bool, default `False`: whether to return, for each element of ``x`` (slice along ``axis``), the
             index of its unique value.
@@ -494,6 +497,8 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     Example:
         >>> unique(torch.tensor([3, 1, 1]), return_index=True, return_inverse=True)
         (tensor([1, 3]), tensor([1, 0]), tensor([1, 0, 0]))
+        >>> unique(torch.tensor([3, 1, 3, 2]), sorted=False, return_counts=True)
+        (tensor([3, 1, 2]), tensor([2, 1, 1]))
         >>> unique(torch.tensor([3, 1]), size=4, fill_value=-1)
         tensor([ 1,  3, -1, -1])
     """
@@ -502,16 +507,25 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     values, inverse, counts = torch.unique(x if dim is not None else x.reshape(-1), sorted=True,
                                            return_inverse=True, return_counts=True, dim=dim)
     size = None if size is None else int_arg(size, "size", "ops.unique")
+    if not isinstance(sorted, (bool, np.bool_)):
+        raise ValueError(f"ops.unique: argument `sorted` must be a bool, received sorted={sorted!r}")
 
     def sized(t, fill, along=0):
         return t if size is None else _fixed_size(t, size, fill, along)
 
-    outputs = [sized(values, fill_value, dim or 0)]
-    if return_index:
+    first = None
+    if return_index or not sorted:
         length = x.shape[dim] if dim is not None else x.numel()
         positions = torch.arange(length, device=x.device)
         first = torch.full((counts.shape[0],), length, dtype=torch.int64, device=x.device)
-        outputs.append(sized(first.scatter_reduce(0, inverse, positions, reduce="amin"), 0))
+        first = first.scatter_reduce(0, inverse.reshape(-1), positions, reduce="amin")
+    if not sorted:  # first-occurrence order: reorder the sorted results and renumber the inverse
+        order = torch.argsort(first)
+        rank = torch.empty_like(order).scatter_(0, order, torch.arange(order.shape[0], device=order.device))
+        values, counts, first, inverse = values.index_select(dim or 0, order), counts[order], first[order], rank[inverse]
+    outputs = [sized(values, fill_value, dim or 0)]
+    if return_index:
+        outputs.append(sized(first, 0))
     if return_inverse:
         outputs.append(inverse if dim is not None else inverse.reshape(x.shape))
     if return_counts:

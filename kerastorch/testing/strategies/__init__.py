@@ -49,6 +49,10 @@ NOT_DIFFERENTIABLE = {
     "StringLookup": "string inputs, integer (index) outputs", "IntegerLookup": "integer inputs and outputs",
     "TextVectorization": "string inputs, integer or count outputs", "Hashing": "bucket index outputs",
     "HashedCrossing": "bucket index outputs",
+    "ContrastLimitedAdaptiveHistogramEqualization": "a lookup table of clipped histogram ranks: piecewise constant",
+    "AugMix": "mixes augmentations drawn among piecewise-constant ones (posterize, equalize, solarize)",
+    "RandAugment": "applies augmentations drawn among piecewise-constant ones (posterize, equalize, solarize)",
+    "MaxNumBoundingBoxes": "pads dictionaries of boxes and integer labels",
 }
 """Built-in layers the gradient checks leave out, and why."""
 

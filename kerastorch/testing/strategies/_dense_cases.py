@@ -364,3 +364,23 @@ def _auto_contrast(draw, name):
     fmt = draw.flag("data_format")
     return make("AutoContrast", value_range=(-2, 2), data_format=fmt), _pixels(draw, fmt)
 
+
+
+@case("preprocessing", "RandomPerspective", "RandomElasticTransform", flags={"data_format": DATA_FORMATS})
+def _resampling(draw, name):
+    fmt = draw.flag("data_format")
+    extra = {"value_range": (-10, 10)} if name == "RandomElasticTransform" else {}
+    return (make(name, factor=1.0, scale=0.5, data_format=fmt, seed=draw(st.integers(0, 9)), **extra),
+            image(draw, 2, fmt, low=4, high=6))
+
+
+@case("preprocessing", "STFTSpectrogram", flags={"mode": ("magnitude", "psd", "real", "imag")})  # log and angle: kinks at 0, a cut at pi
+def _stft_spectrogram(draw, name):
+    return (make("STFTSpectrogram", mode=draw.flag("mode"), frame_length=8, frame_step=4, fft_length=8),
+            (BATCH, side(draw, 8, 16), 1))
+
+
+@case("preprocessing", "MelSpectrogram")
+def _mel_spectrogram(draw, name):
+    return (make("MelSpectrogram", fft_length=16, sequence_stride=4, sequence_length=16, num_mel_bins=4,
+                 sampling_rate=800, max_freq=400, power_to_db=False), (BATCH, side(draw, 16, 32)))

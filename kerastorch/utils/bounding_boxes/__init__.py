@@ -20,3 +20,7 @@ from kerastorch.utils.bounding_boxes.iou import compute_ciou, compute_iou
 
 __all__ = ["affine_transform", "clip_to_image_size", "compute_ciou", "compute_iou", "convert_format", "crop",
            "decode_deltas_to_boxes", "encode_box_to_deltas", "pad"]
+
+
+def __dir__():
+    return sorted(__all__)
