@@ -71,6 +71,13 @@ def _label(layer):
 def init_quantization(layer, quantization_config):
     """Set ``layer.quantization_config`` from the constructor argument (a config, its serialized dict or None).
 
+    Args:
+        layer: the layer being constructed.
+        quantization_config: a ``QuantizationConfig``, its serialized dict, or None.
+
+    Raises:
+        ValueError: anything else.
+
     >>> from kerastorch.quantizers import Int4QuantizationConfig, serialize
     >>> class Holder:
     ...     name = "holder"
@@ -93,6 +100,12 @@ def init_quantization(layer, quantization_config):
 
 def quantization_config_of(layer):
     """The ``quantization_config`` entry of the layer's config (serialized, or None).
+
+    Args:
+        layer: a layer with a ``quantization_config`` attribute.
+
+    Returns:
+        dict or None.
 
     >>> class Holder:
     ...     quantization_config = None

@@ -22,6 +22,7 @@ import math
 
 import torch
 
+from kerastorch.backend import torch_internals
 from kerastorch.quantizers import quantizers as q
 
 E4M3, E5M2 = "float8_e4m3fn", "float8_e5m2"
@@ -31,11 +32,18 @@ def int_matmul(a, b):
     """``a @ b`` for 2-D int8 tensors, accumulated exactly in int32 (float32 on accelerators without an int8
     kernel for these shapes: exact while the sums stay below 2**24).
 
+    Args:
+        a: int8 tensor of shape ``(m, k)``.
+        b: int8 tensor of shape ``(k, n)``.
+
+    Returns:
+        The product, int32 (float32 on an accelerator without an int8 kernel for the shapes).
+
     >>> int_matmul(torch.full((1, 3), 127, dtype=torch.int8), torch.full((3, 1), -127, dtype=torch.int8))
     tensor([[-48387]], dtype=torch.int32)
     """
     try:
-        return torch._int_mm(a.contiguous(), b.contiguous())
+        return torch_internals.int8_matmul(a.contiguous(), b.contiguous())
     except (RuntimeError, NotImplementedError, AttributeError):
         pass
     if a.device.type == "cpu":
@@ -46,6 +54,14 @@ def int_matmul(a, b):
 
 def int_einsum(equation, a, b):
     """``torch.einsum(equation, a, b)`` for int8 tensors, accumulated exactly (int32 on the CPU).
+
+    Args:
+        equation: str: the einsum equation.
+        a: int8 tensor: the first operand.
+        b: int8 tensor: the second operand.
+
+    Returns:
+        The contraction, int32 on the CPU (float32 elsewhere).
 
     >>> int_einsum("ab,bc->ac", torch.full((1, 2), 100, dtype=torch.int8), torch.full((2, 1), 100, dtype=torch.int8))
     tensor([[20000]], dtype=torch.int32)
@@ -146,7 +162,14 @@ class Float8Gradient(torch.autograd.Function):
 
 @torch.no_grad()
 def delayed_scaling(scale, history, values, dtype):
-    """The next scale (from the history so far) and the history with ``max(|values|)`` added, in place."""
+    """The next scale (from the history so far) and the history with ``max(|values|)`` added, in place.
+
+    Args:
+        scale: scalar tensor: the scale, updated in place.
+        history: 1-D tensor: the amax history, updated in place.
+        values: tensor: the values whose largest magnitude enters the history.
+        dtype: torch.dtype: the float8 format the scale is for.
+    """
     new_scale = q.compute_float8_scale(torch.amax(history), scale, q.float8_max(dtype))
     history.copy_(q.compute_float8_amax_history(values.detach(), history))
     scale.copy_(new_scale)
@@ -154,7 +177,17 @@ def delayed_scaling(scale, history, values, dtype):
 
 def float8_operands(layer, x, kernel, training):
     """``x`` and ``kernel`` (in the compute dtype) rounded to e4m3fn with the current scales (then updated
-    when training)."""
+    when training).
+
+    Args:
+        layer: a float8-quantized layer (its ``inputs_scale``, ``kernel_scale`` and histories).
+        x: float tensor: the inputs.
+        kernel: float tensor: the kernel.
+        training: bool: whether to update the scales after rounding.
+
+    Returns:
+        tuple: the rounded inputs and kernel.
+    """
     if kernel.dtype != x.dtype:  # a mixed policy: the kernel is read in the compute dtype, as Keras autocasts
         kernel = kernel.to(x.dtype)
     xq = Float8Round.apply(x, layer.inputs_scale.detach(), E4M3)
@@ -167,7 +200,14 @@ def float8_operands(layer, x, kernel, training):
 
 def float8_bias(layer):
     """The bias of a float8 call: rounded through bfloat16 under a float32 compute dtype, as Keras 3 does
-    (there, for XLA's bias-add fusion; kept here so that outputs match)."""
+    (there, for XLA's bias-add fusion; kept here so that outputs match).
+
+    Args:
+        layer: a float8-quantized layer.
+
+    Returns:
+        The bias to add, or None without one.
+    """
     bias = layer.bias
     if bias is None or layer.compute_dtype != "float32":
         return bias
@@ -175,7 +215,18 @@ def float8_bias(layer):
 
 
 def dequantize_groups(values, scale, zero, g_idx, dtype):
-    """``(values - zero[g]) * scale[g]`` of a ``(rows, columns)`` sub-channel int4 kernel."""
+    """``(values - zero[g]) * scale[g]`` of a ``(rows, columns)`` sub-channel int4 kernel.
+
+    Args:
+        values: integer tensor of shape ``(rows, columns)``: the unpacked kernel.
+        scale: tensor of shape ``(groups, columns)``: the scales.
+        zero: tensor of shape ``(groups, columns)``: the zero points.
+        g_idx: integer tensor of shape ``(rows,)``: the group of each row.
+        dtype: torch.dtype: the result's dtype.
+
+    Returns:
+        The dequantized kernel in ``dtype``.
+    """
     group = g_idx.long()
     return (values.to(dtype) - zero[group].to(dtype)) * scale[group].to(dtype)
 
@@ -183,7 +234,12 @@ def dequantize_groups(values, scale, zero, g_idx, dtype):
 
 class EinsumLayout:
     """Axis bookkeeping of an EinsumDense equation for inputs of a given rank: the contracted (reduced)
-    axes, and moving per-channel scales between the kernel, input and output layouts."""
+    axes, and moving per-channel scales between the kernel, input and output layouts.
+
+    Args:
+        equation: str: the layer's einsum equation.
+        input_rank: int: the rank of the inputs.
+    """
 
     def __init__(self, equation, input_rank):
         lhs, out_spec = equation.replace(" ", "").split("->")  # validated by EinsumDense
