@@ -228,6 +228,16 @@ _DEFAULTS = {"int8": Int8QuantizationConfig, "int4": Int4QuantizationConfig, "fl
 def check_mode(mode):
     """``mode`` if kerastorch implements it; else NotImplementedError (``"gptq"``, ``"awq"``) or ValueError.
 
+    Args:
+        mode: str: a quantization mode (``"int8"``, ``"int4"``, ``"float8"`` ...).
+
+    Returns:
+        str: ``mode``.
+
+    Raises:
+        NotImplementedError: ``"gptq"`` or ``"awq"``.
+        ValueError: an unknown mode.
+
     >>> check_mode("int4")
     'int4'
     """

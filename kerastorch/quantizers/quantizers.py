@@ -669,6 +669,12 @@ def get(identifier, **kwargs):
 def float8_max(dtype):
     """The largest finite value of a float8 dtype name (``"float8_e4m3fn"`` 448, ``"float8_e5m2"`` 57344).
 
+    Args:
+        dtype: str: a float8 dtype name (``"float8_e4m3fn"`` or ``"float8_e5m2"``).
+
+    Returns:
+        float: its largest finite value.
+
     >>> float8_max("float8_e5m2")
     57344.0
     """

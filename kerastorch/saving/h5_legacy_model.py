@@ -63,6 +63,12 @@ def _json_attribute(h5file, name, what):
 def is_keras2_h5_model(source):
     """Whether ``source`` is a whole-model HDF5 file of Keras 2 (it has a ``model_config`` attribute).
 
+    Args:
+        source: an open ``h5py.File`` (or group).
+
+    Returns:
+        bool.
+
     >>> import h5py
     >>> with h5py.File("weights_only.h5", "w") as f:
     ...     f.attrs["layer_names"] = []

@@ -293,6 +293,13 @@ def model_from_keras2_config(config, where, custom_objects=None, safe_mode=True)
 def translate_optimizer_config(config, where):
     """A Keras 2 optimizer config (new or legacy) as Keras 3's ``{"class_name", "config"}``.
 
+    Args:
+        config: dict: the Keras 2 optimizer config.
+        where: str: names the file in error messages.
+
+    Returns:
+        dict: the Keras 3 config.
+
     >>> translate_optimizer_config({"class_name": "Custom>Adam", "config": {"name": "Adam", "learning_rate": 0.01,
     ...                             "jit_compile": False, "is_legacy_optimizer": False}}, "demo")
     {'class_name': 'Adam', 'config': {'name': 'Adam', 'learning_rate': 0.01}, 'module': 'keras.optimizers'}

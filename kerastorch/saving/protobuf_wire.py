@@ -67,6 +67,12 @@ def read_varint(data, offset, what):
 def encode_varint(value):
     """The varint bytes of an integer (a negative one takes ten bytes, as protobuf writes int64).
 
+    Args:
+        value: int: the integer.
+
+    Returns:
+        bytes.
+
     >>> encode_varint(300)
     b'\\xac\\x02'
     """
@@ -86,6 +92,13 @@ def _key(field, wire_type):
 def varint_field(field, value):
     """A varint field (int32, int64, uint, bool, enum).
 
+    Args:
+        field: int: the field number.
+        value: int or bool: the value.
+
+    Returns:
+        bytes: the encoded field.
+
     >>> varint_field(1, 150).hex()
     '089601'
     """
@@ -94,6 +107,13 @@ def varint_field(field, value):
 
 def bytes_field(field, data):
     """A length-delimited field: a string (str is UTF-8 encoded), bytes, or an encoded nested message.
+
+    Args:
+        field: int: the field number.
+        data: str or bytes: the value.
+
+    Returns:
+        bytes: the encoded field.
 
     >>> bytes_field(2, "ab").hex()
     '12026162'
@@ -105,6 +125,13 @@ def bytes_field(field, data):
 
 def fixed32_field(field, value):
     """A 4-byte little-endian field (fixed32, float as its bits).
+
+    Args:
+        field: int: the field number.
+        value: int: the 32-bit value.
+
+    Returns:
+        bytes: the encoded field.
 
     >>> fixed32_field(6, 1).hex()
     '3501000000'

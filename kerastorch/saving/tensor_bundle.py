@@ -134,6 +134,12 @@ def crc32c(data):
 def masked_crc32c(data):
     """The masked CRC-32C that TensorFlow stores (rotated and offset, so a CRC of CRCs stays strong).
 
+    Args:
+        data: bytes-like: the bytes to checksum.
+
+    Returns:
+        int: the masked checksum.
+
     >>> hex(masked_crc32c(b""))
     '0xa282ead8'
     """
@@ -144,6 +150,12 @@ def masked_crc32c(data):
 # --------------------------------------------------------------------------- reading
 def previous_data_path(path):
     """Where a data shard's previous version waits while its new index is written (``.<name>.kt-prev``).
+
+    Args:
+        path: str: the data shard's path.
+
+    Returns:
+        str: the path of its previous version.
 
     >>> previous_data_path("ckpt.data-00000-of-00001")
     '.ckpt.data-00000-of-00001.kt-prev'
