@@ -50,7 +50,7 @@ __all__ = [
     "utils", "version", "visualization", "wrappers",
 ]
 
-__version__ = "0.1.0"
+from kerastorch._version import __version__
 
 # keras.config's names for the global dtype policy, which lives in dtype_policies (above config in the stack)
 config.dtype_policy = dtype_policies.global_policy

@@ -14,6 +14,7 @@ Example:
 import os
 import runpy
 import sys
+from kerastorch.keras_alias import install_as_keras
 
 USAGE = "usage: python -m kerastorch script.py [args ...]\nRuns a Keras program with `import keras` resolved to kerastorch."
 
@@ -35,8 +36,6 @@ def main(argv=None):
     if not os.path.isfile(script):
         print(f"python -m kerastorch: can't open file {script!r}: no such file", file=sys.stderr)
         return 2
-    from kerastorch.keras_alias import install_as_keras
-
     install_as_keras()
     sys.argv = argv
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))

@@ -20,9 +20,9 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch.saving.object_registration import builtin_objects, get_registered_name
-from kerastorch.saving.object_registration import get_registered_object, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization.object_registration import builtin_objects, get_registered_name
+from kerastorch.serialization.object_registration import get_registered_object, register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
     "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",

@@ -17,8 +17,8 @@ import numbers
 import torch
 
 from kerastorch import config
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import ConfigMixin, namespace_functions
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import ConfigMixin, namespace_functions
 
 __all__ = [
     "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get", "max_norm", "min_max_norm",

@@ -25,8 +25,8 @@ import re
 import torch
 
 from kerastorch import config
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
     "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "Int4DTypePolicy", "QuantizedDTypePolicy",

@@ -24,8 +24,8 @@ import torch
 from kerastorch import config
 from kerastorch import random as krandom
 from kerastorch.backend import variable
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import (ConfigMixin, deserialize_keras_object, namespace_functions,
+from kerastorch.serialization.object_registration import builtin_objects, register_builtin
+from kerastorch.serialization.serialization_lib import (ConfigMixin, deserialize_keras_object, namespace_functions,
                                                  serialize_keras_object)
 
 __all__ = [

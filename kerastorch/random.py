@@ -33,7 +33,7 @@ import torch
 from kerastorch import config
 from kerastorch.backend.naming import unique_name
 from kerastorch.backend.torch_internals import standard_gamma
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = [
     "SeedGenerator", "normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle", "categorical",

@@ -16,8 +16,8 @@ import numbers
 import torch
 import torch.nn.functional as F
 
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import ConfigMixin, namespace_functions
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import ConfigMixin, namespace_functions
 
 __all__ = [
     "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2",

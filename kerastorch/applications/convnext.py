@@ -36,7 +36,7 @@ from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import (Activation, Conv2D, Dense, GlobalAveragePooling2D, Layer, LayerNormalization,
                                Normalization)
 from kerastorch.models import Model, Sequential
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = ["ConvNeXt", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
            "LayerScale", "StochasticDepth", "decode_predictions", "preprocess_input"]

@@ -23,7 +23,7 @@ from kerastorch.applications.inception_v3 import (DEFAULT_SIZE, MIN_SIZE, channe
                                                   inception_a, inception_model, inception_module, max_pool,
                                                   reduction_a)
 from kerastorch.layers import Activation, Conv2D, Layer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = ["CustomScaleLayer", "InceptionResNetV2", "decode_predictions", "inception_resnet_block",
            "preprocess_input"]

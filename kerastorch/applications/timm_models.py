@@ -16,7 +16,7 @@ Example:
 import os
 
 from kerastorch.applications.torch_image_model import TorchImageModel, load_state_dict_file
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = ["TimmModel"]
 

@@ -24,7 +24,7 @@ import urllib.parse
 import torch
 
 from kerastorch.applications.torch_image_model import TorchImageModel, load_state_dict_file
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.utils.file_utils import hash_file
 
 __all__ = ["TorchVisionModel", "fetch_checkpoint"]

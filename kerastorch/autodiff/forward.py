@@ -21,7 +21,7 @@ import torch
 import torch.autograd.forward_ad as fwad
 
 from kerastorch.autodiff._common import as_tuple, check_differentiable, check_tangents, forward_rule_errors, varargs
-from kerastorch.autodiff.reverse import _detached, grad, vjp
+from kerastorch.autodiff.reverse import detached, grad, vjp
 
 _MODES = ("forward", "reverse", "auto")
 
@@ -82,7 +82,7 @@ def jvp(f, primals, tangents, has_aux=False):
             result, aux = result
         out, tangent_out = _unpack(result, "jvp")
     if not any(t.requires_grad for t in primals + tangents):  # no outer differentiation: drop the graph
-        out, tangent_out = _detached(out), _detached(tangent_out)
+        out, tangent_out = detached(out), detached(tangent_out)
     return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 

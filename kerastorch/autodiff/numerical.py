@@ -22,6 +22,7 @@ import dataclasses
 import torch
 
 from kerastorch.autodiff._common import as_tuple, check_differentiable
+from kerastorch.autodiff.forward import jvp
 
 _METHODS = ("central", "forward")
 
@@ -252,8 +253,6 @@ def finite_difference_errors(f, x, direction=None, steps=None, exact=None):
         vs = tuple(v.to(t.dtype) for v, t in zip(vs, xs))
     steps = [10.0 ** -k for k in range(1, 16)] if steps is None else [float(h) for h in steps]
     if exact is None:
-        from kerastorch.autodiff.forward import jvp
-
         exact = jvp(f, xs, vs)[1].detach()
     with torch.no_grad():
         base = f(*xs)

@@ -189,14 +189,14 @@ def vjp(f, *primals, has_aux=False):
                                         and any(c.requires_grad for _, c in pairs))
         return _connected(grads, inputs)
 
-    shown = result if create_graph else _detached(result)
+    shown = result if create_graph else detached(result)
     return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
 
 
-def _detached(result):
+def detached(result):
     if isinstance(result, torch.Tensor):
         return result.detach()
-    return type(result)(_detached(r) for r in result)
+    return type(result)(detached(r) for r in result)
 
 
 def model_vjp(model, inputs, cotangent, training=False):
@@ -242,4 +242,4 @@ def model_vjp(model, inputs, cotangent, training=False):
     pairs = [(o, c) for o, c in zip(outs, cts) if o.requires_grad]
     grads = (torch.autograd.grad([o for o, _ in pairs], weights, [c for _, c in pairs], allow_unused=True)
              if pairs and weights else (None,) * len(weights))
-    return _detached(outputs), list(_connected(grads, weights))
+    return detached(outputs), list(_connected(grads, weights))

@@ -2,10 +2,11 @@
 
 The public names mirror ``keras.backend``: ``backend()`` is always ``"torch"``; ``floatx``/``epsilon``/
 ``image_data_format`` and their setters are the global settings of ``kerastorch.config``; ``result_type`` is
-Keras's dtype promotion (``kerastorch.ops.dtypes``). ``device`` is a context manager that sets the default
-device (Keras 3 exposes it as ``keras.device``). ``clear_session(free_memory=True)`` resets the name counters
-and, with ``free_memory``, releases torch's cached accelerator memory (it does not run Python's garbage
-collector, which Keras does: the test suite calls ``clear_session`` before every test).
+Keras's dtype promotion (:mod:`kerastorch.backend.dtypes`, which ``kerastorch.ops`` uses too). ``device`` is a
+context manager that sets the default device (Keras 3 exposes it as ``keras.device``).
+``clear_session(free_memory=True)`` resets the name counters and, with ``free_memory``, releases torch's cached
+accelerator memory (it does not run Python's garbage collector, which Keras does: the test suite calls
+``clear_session`` before every test).
 
 Example:
     >>> backend(), floatx(), epsilon(), image_data_format()
@@ -23,6 +24,7 @@ import torch
 
 from kerastorch import config as _config
 from kerastorch.backend import naming as _naming
+from kerastorch.backend.dtypes import result_type
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.naming import to_snake_case, unique_name  # noqa: F401 - private helpers used by layers
 from kerastorch.config import epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format
@@ -163,24 +165,6 @@ def is_int_dtype(dtype):
     (True, False)
     """
     return "int" in standardize_dtype(dtype)
-
-
-def result_type(*dtypes):
-    """The dtype Keras's promotion gives for dtypes, tensors or Python scalars, e.g. ``int8, uint8 -> int16``.
-
-    Args:
-        *dtypes: Dtypes (names, torch or NumPy dtypes), tensors (their dtype counts) or Python scalars
-            (weakly typed: they do not widen a tensor's type of the same kind).
-
-    Returns:
-        String, the promoted dtype's name.
-
-    >>> result_type("int32", "float16"), result_type("int8", 3.0)
-    ('float16', 'float32')
-    """
-    from kerastorch.ops.dtypes import result_type as promote
-
-    return promote(*dtypes)
 
 
 _DEVICE_NAMES = {"gpu": "cuda"}

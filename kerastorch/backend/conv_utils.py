@@ -21,6 +21,7 @@ Example:
     ((1, 1), None)
 """
 import numbers
+from kerastorch import config
 
 DATA_FORMATS = ("channels_last", "channels_first")
 
@@ -56,8 +57,6 @@ def normalize_padding(value, allowed, label):
 
 def normalize_data_format(value, label):
     """``value`` lower-cased, or the configured ``image_data_format()`` when None."""
-    from kerastorch import config
-
     data_format = config.image_data_format() if value is None else value
     data_format = data_format.lower() if isinstance(data_format, str) else data_format
     if data_format not in DATA_FORMATS:

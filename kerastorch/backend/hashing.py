@@ -1,4 +1,5 @@
-"""TensorFlow's string hashes in Python and torch: FarmHash ``Fingerprint64``, SipHash-2-4 and ``FingerprintCat64``.
+"""TensorFlow's string hashes in Python and torch: FarmHash ``Fingerprint64``, SipHash-2-4 and ``FingerprintCat64``;
+and the CRC-32C checksum of TensorFlow's files.
 
 Keras 3 buckets strings with TensorFlow ops; kerastorch computes the same 64-bit hashes without TensorFlow:
 
@@ -13,11 +14,17 @@ Keras 3 buckets strings with TensorFlow ops; kerastorch computes the same 64-bit
 distinct token once. The hashes are unsigned 64-bit integers; torch has no such dtype, so tensors hold them as
 int64 with the same bits, and :func:`unsigned_remainder` takes their remainder as unsigned numbers.
 
+:func:`crc32c` is the CRC-32C (Castagnoli) checksum that TFRecord files (TensorBoard's event files) and
+TensorFlow's checkpoints (tensor bundles) store; it lives here so that both writers, in ``callbacks`` and
+``saving``, share it.
+
 Example:
     >>> fingerprint64(b"A") % 3, hash_buckets(["A", "B", "C", "D", "E"], 3).tolist()
     (1, [1, 0, 1, 1, 2])
     >>> hash_buckets(["A", "B", "C", "D", "E"], 3, salt=(133, 137)).tolist()
     [1, 2, 1, 0, 2]
+    >>> hex(crc32c(b"123456789"))
+    '0xe3069283'
 """
 import numpy as np
 import torch
@@ -327,3 +334,54 @@ def unsigned_remainder(values, divisor):
     """
     remainder = values.remainder(divisor)  # of the signed value: (value + 2**64) % divisor differs for negatives
     return torch.where(values < 0, (remainder + (1 << 64) % divisor) % divisor, remainder)
+
+
+def _crc32c_table():
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    """The CRC-32C (Castagnoli) checksum of ``data`` (bytes), as TFRecord files use it.
+
+    Computed byte by byte in Python; ``kerastorch.saving.tensor_bundle.crc32c`` checks large buffers faster.
+
+    Args:
+        data: bytes-like (any iterable of ints in ``[0, 256)``), what to check.
+
+    Returns:
+        int, the unsigned 32-bit checksum.
+
+    Example:
+        >>> hex(crc32c(b"123456789"))
+        '0xe3069283'
+        >>> crc32c(b"")
+        0
+    """
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc = _CRC32C_TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def mask_crc(crc):
+    """TensorFlow's masked form of a CRC-32C (rotated and offset, so a CRC of data holding CRCs stays strong).
+
+    Args:
+        crc: int, an unsigned 32-bit CRC-32C (:func:`crc32c`).
+
+    Returns:
+        int: the masked checksum that TFRecord files and tensor bundles store.
+
+    >>> hex(mask_crc(crc32c(b"")))
+    '0xa282ead8'
+    """
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF

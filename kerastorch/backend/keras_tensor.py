@@ -74,11 +74,9 @@ class KerasTensor:
     def __iter__(self):
         raise TypeError("A KerasTensor is symbolic and cannot be iterated.")
 
-    # Arithmetic and indexing build TensorOp nodes (see kerastorch.layers.tensor_op).
+    # Arithmetic and indexing record graph nodes (TensorOp layers, see record_operation).
     def _op(self, name, *args):
-        from kerastorch.layers.tensor_op import TensorOp
-
-        return TensorOp(name)(self, *args)
+        return record_operation(name, self, *args)
 
     def __add__(self, other): return self._op("add", other)
     def __radd__(self, other): return self._op("radd", other)
@@ -93,6 +91,48 @@ class KerasTensor:
     def __neg__(self): return self._op("neg")
     def __abs__(self): return self._op("abs")
     def __getitem__(self, key): return self._op("getitem", key)
+
+
+_RECORDER = []
+
+
+def set_operation_recorder(recorder):
+    """Install how an operation on KerasTensors becomes a graph node: ``recorder(name)`` returns a callable layer.
+
+    ``kerastorch.layers.tensor_op`` installs its ``TensorOp`` layer when it is imported: the layers sit above
+    the backend, so the backend cannot import them, and ``kerastorch``'s ``__init__`` imports the layers before
+    any KerasTensor can exist (``keras.Input`` is a layer).
+
+    Args:
+        recorder: callable ``(name) -> layer``: ``name`` is a Python operator (``"add"``, ``"getitem"`` ...) or
+            ``"ops.<function>"`` of the ``kerastorch.ops`` namespace.
+    """
+    _RECORDER[:] = [recorder]
+
+
+def record_operation(name, *args, **kwargs):
+    """Apply the operation ``name`` to KerasTensor arguments: a graph node, which replays when the model runs.
+
+    Args:
+        name: str, the operation (see :func:`set_operation_recorder`).
+        *args: the operands, KerasTensors among them.
+        **kwargs: the operation's keyword arguments.
+
+    Returns:
+        The KerasTensor(s) the node outputs.
+
+    Raises:
+        RuntimeError: when no recorder is installed (``kerastorch.layers`` not imported).
+
+    Example:
+        >>> import kerastorch
+        >>> record_operation("add", kerastorch.Input((3,)), 1.0).shape
+        (None, 3)
+    """
+    if not _RECORDER:
+        raise RuntimeError(f"record_operation({name!r}): no operation recorder is installed; import kerastorch "
+                           "(its layers install one) before operating on KerasTensors")
+    return _RECORDER[0](name)(*args, **kwargs)
 
 
 def is_symbolic(structure):

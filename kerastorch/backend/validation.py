@@ -16,7 +16,7 @@ Decisions:
 - Long values (an array passed by mistake) are shortened in the message.
 
 The module lives in ``kerastorch.backend`` because it sits low in the dependency order: layers
-(``kerastorch.layers.core``'s ``_positive_int`` / ``_check_seed`` are thin uses of it), models and the
+(``kerastorch.layers.layer_utils``'s ``positive_int`` / ``check_seed`` are thin uses of it), models and the
 trainer all import it, and it imports nothing from kerastorch, so it can never create a cycle.
 
 Example:

@@ -7,7 +7,7 @@ hands Python floats to ``on_epoch_end`` and the ``on_*_begin``/``on_*_end`` hook
 """
 from torch.nn.parallel import DistributedDataParallel
 
-from kerastorch.utils.progbar import fetch_to_host
+from kerastorch.callbacks.progbar import fetch_to_host
 
 __all__ = ["Callback", "flatten_logs", "to_python_logs"]
 

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from kerastorch.callbacks.monitor_callback import MonitorCallback
-from kerastorch.utils.progbar import print_msg
+from kerastorch.callbacks.progbar import print_msg
 
 __all__ = ["EarlyStopping"]
 

@@ -23,43 +23,9 @@ import time
 
 import numpy as np
 
-__all__ = ["EventFileWriter", "crc32c"]
+from kerastorch.backend.hashing import crc32c, mask_crc
 
-
-def _crc32c_table():
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _crc32c_table()
-
-
-def crc32c(data):
-    """The CRC-32C (Castagnoli) checksum of ``data`` (bytes), as TFRecord files use it.
-
-    Args:
-        data: bytes, what to check.
-
-    Returns:
-        int, the unsigned 32-bit checksum.
-
-    >>> hex(crc32c(b"123456789"))
-    '0xe3069283'
-    """
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc = _TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-def _masked_crc(data):
-    crc = crc32c(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+__all__ = ["EventFileWriter"]
 
 
 # ------------------------------------------------------------------------------- protocol buffer encoding
@@ -142,8 +108,8 @@ class EventFileWriter:
     def _write_event(self, payload, step):
         event = _double(1, time.time()) + _int(2, step) + payload
         header = struct.pack("<Q", len(event))
-        self._file.write(header + struct.pack("<I", _masked_crc(header)) + event
-                         + struct.pack("<I", _masked_crc(event)))
+        self._file.write(header + struct.pack("<I", mask_crc(crc32c(header))) + event
+                         + struct.pack("<I", mask_crc(crc32c(event))))
 
     def _write_value(self, tag, value_field, step):
         value = _bytes(1, tag.encode("utf-8")) + value_field

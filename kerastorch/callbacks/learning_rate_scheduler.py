@@ -3,7 +3,7 @@ import numpy as np
 
 from kerastorch.callbacks._helpers import get_learning_rate, set_learning_rate
 from kerastorch.callbacks.callback import Callback
-from kerastorch.utils.progbar import print_msg
+from kerastorch.callbacks.progbar import print_msg
 
 __all__ = ["LearningRateScheduler"]
 

@@ -8,7 +8,7 @@ import torch
 from kerastorch.callbacks._helpers import SaveFrequency
 from kerastorch.callbacks.callback import to_python_logs
 from kerastorch.callbacks.monitor_callback import MonitorCallback
-from kerastorch.utils.progbar import print_msg
+from kerastorch.callbacks.progbar import print_msg
 
 __all__ = ["ModelCheckpoint"]
 

@@ -1,11 +1,11 @@
 """``ProgbarLogger``: the progress bar that ``fit``/``evaluate``/``predict`` print with ``verbose=1|2``.
 
-It hands each batch's logs to :class:`~kerastorch.utils.progbar.Progbar` as they are (tensors stay on
+It hands each batch's logs to :class:`~kerastorch.callbacks.progbar.Progbar` as they are (tensors stay on
 their device); the bar reads them only when it redraws, at most every 0.05 s. With ``verbose=2`` the
 batches are not even looked at: one line is printed at the end of each epoch.
 """
 from kerastorch.callbacks.callback import Callback, flatten_logs
-from kerastorch.utils.progbar import Progbar, print_msg
+from kerastorch.callbacks.progbar import Progbar, print_msg
 
 __all__ = ["ProgbarLogger"]
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from kerastorch.callbacks._helpers import get_learning_rate, set_learning_rate
 from kerastorch.callbacks.monitor_callback import MonitorCallback
-from kerastorch.utils.progbar import print_msg
+from kerastorch.callbacks.progbar import print_msg
 
 __all__ = ["ReduceLROnPlateau"]
 

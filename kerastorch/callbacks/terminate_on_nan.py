@@ -4,7 +4,7 @@ import math
 import torch
 
 from kerastorch.callbacks.callback import Callback
-from kerastorch.utils.progbar import print_msg
+from kerastorch.callbacks.progbar import print_msg
 
 __all__ = ["TerminateOnNaN"]
 

@@ -55,7 +55,7 @@ from kerastorch.layers.preprocessing import (AugMix, ContrastLimitedAdaptiveHist
 from kerastorch.layers.preprocessing import MelSpectrogram, STFTSpectrogram
 from kerastorch.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
 
-from kerastorch.saving.serialization_lib import namespace_functions as _namespace_functions  # noqa: E402
+from kerastorch.serialization.serialization_lib import namespace_functions as _namespace_functions  # noqa: E402
 
 serialize, deserialize, _ = _namespace_functions("keras.layers", "layer", Layer, __name__)
 """``keras.layers.serialize(layer)`` (its Keras config dict) and ``keras.layers.deserialize(config)``."""

@@ -18,9 +18,9 @@ import torch.nn.functional as F
 
 from kerastorch import activations
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _set_weight_options, _weight_options_config
+from kerastorch.layers.layer_utils import layer_label, set_weight_options, weight_options_config
 from kerastorch.layers.input_spec import InputSpec
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _non_negative(layer, arg, value, allow_none=False):
@@ -28,7 +28,7 @@ def _non_negative(layer, arg, value, allow_none=False):
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-        raise ValueError(f"{_label(layer)}: {arg} must be a non-negative number"
+        raise ValueError(f"{layer_label(layer)}: {arg} must be a non-negative number"
                          f"{' or None' if allow_none else ''}, received {arg}={value!r}")
     return float(value)
 
@@ -187,7 +187,7 @@ class ELU(_Elementwise):
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-            raise ValueError(f"{_label(self)}: alpha must be a number, received alpha={alpha!r}")
+            raise ValueError(f"{layer_label(self)}: alpha must be a number, received alpha={alpha!r}")
         self.alpha = float(alpha)
 
     def call(self, inputs):
@@ -233,14 +233,14 @@ class PReLU(_Elementwise):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        _set_weight_options(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
+        set_weight_options(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
                             alpha_constraint=alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         else:
             axes = [shared_axes] if isinstance(shared_axes, numbers.Integral) else list(shared_axes)
             if not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) and a >= 1 for a in axes):
-                raise ValueError(f"{_label(self)}: shared_axes must be axes >= 1 (axis 0 is the batch), "
+                raise ValueError(f"{layer_label(self)}: shared_axes must be axes >= 1 (axis 0 is the batch), "
                                  f"received shared_axes={shared_axes!r}")
             self.shared_axes = [int(a) for a in axes]
 
@@ -248,12 +248,12 @@ class PReLU(_Elementwise):
         rank = len(input_shape)
         shared = set(self.shared_axes or ())
         if rank < 2 or max(shared, default=0) >= rank:
-            raise ValueError(f"{_label(self)}: expected inputs of rank >= 2 with every shared axis in "
+            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2 with every shared axis in "
                              f"[1, {max(rank - 1, 1)}], received input shape {tuple(input_shape)} and "
                              f"shared_axes={self.shared_axes}")
         param_shape = [1 if axis in shared else input_shape[axis] for axis in range(1, rank)]
         if None in param_shape:
-            raise ValueError(f"{_label(self)}: every axis that is not shared must be known to create alpha, "
+            raise ValueError(f"{layer_label(self)}: every axis that is not shared must be known to create alpha, "
                              f"received input shape {tuple(input_shape)} and shared_axes={self.shared_axes}")
         self.alpha = self.add_weight(name="alpha", shape=param_shape, initializer=self.alpha_initializer,
                                      regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
@@ -266,7 +266,7 @@ class PReLU(_Elementwise):
     def get_config(self):
         config = super().get_config()
         config.update({
-            **_weight_options_config(self, "alpha"),
+            **weight_options_config(self, "alpha"),
             "shared_axes": self.shared_axes,
         })
         return config
@@ -306,7 +306,7 @@ class Softmax(_Elementwise):
         super().__init__(**kwargs)
         axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
         if not axes or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
-            raise ValueError(f"{_label(self)}: axis must be an int or a non-empty tuple of ints, "
+            raise ValueError(f"{layer_label(self)}: axis must be an int or a non-empty tuple of ints, "
                              f"received axis={axis!r}")
         self.axis = int(axis) if isinstance(axis, numbers.Integral) else [int(a) for a in axes]
         self._dims = axes[0] if len(axes) == 1 else tuple(int(a) for a in axes)
@@ -318,7 +318,7 @@ class Softmax(_Elementwise):
         try:
             logits = inputs.masked_fill(~mask, _large_negative(inputs.dtype))
         except RuntimeError:
-            raise ValueError(f"{_label(self)}: the mask must broadcast to the inputs (numpy rules), received "
+            raise ValueError(f"{layer_label(self)}: the mask must broadcast to the inputs (numpy rules), received "
                              f"inputs of shape {tuple(inputs.shape)} and a mask of shape {tuple(mask.shape)}") from None
         return activations.softmax(logits, axis=self._dims) * mask
 

@@ -41,16 +41,18 @@ from kerastorch.backend.stateless_scope import get_stateless_scope
 from kerastorch.backend.torch_internals import module_to_dtype
 from kerastorch.backend.variable import Variable
 from kerastorch.backend.weight_budget import charge_weight
+from kerastorch import constraints, initializers, regularizers
 from kerastorch.layers.input_spec import assert_input_compatibility
 from kerastorch.layers.node import Node
 from kerastorch.layers.operation import Operation
+from kerastorch.serialization.serialization_lib import serialize_keras_object
 
 _CALL_CONTEXT = threading.local()
 _BASE_INIT_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_shape",
                    "input_dim", "batch_input_shape", "batch_size", "input_length")
 
 
-class _CallSignature:
+class CallSignature:
     """What ``call`` accepts, computed once per class."""
 
     def __init__(self, call):
@@ -94,6 +96,10 @@ class Layer(torch.nn.Module, Operation):
     ('plain', False, 'float32')
     """
 
+    _saving_layout = "layer"
+    """How the saving formats walk this object (Keras 3's layout): ``"layer"`` (its attributes), ``"model"``
+    (its attributes and a ``layers`` list) or ``"graph"`` (Functional and Sequential: one ``layers`` list)."""
+
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
         instance.__dict__["_auto_config"] = _capture_init_args(cls, args, kwargs)
@@ -125,8 +131,6 @@ class Layer(torch.nn.Module, Operation):
         self._build_shapes = None
         self._build_device = None
         self._batch_input_shape = input_shape
-        from kerastorch import regularizers
-
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     # ------------------------------------------------------------------ calling
@@ -156,7 +160,7 @@ class Layer(torch.nn.Module, Operation):
         if self.activity_regularizer is not None:
             self._add_activity_losses(outputs)
         if self.supports_masking and (previous_mask is not None or type(self).compute_mask is not Layer.compute_mask):
-            _attach_mask(outputs, self.compute_mask(first, previous_mask))
+            attach_mask(outputs, self.compute_mask(first, previous_mask))
         return outputs
 
     def _prepare_inputs(self, first, args, kwargs):
@@ -184,7 +188,7 @@ class Layer(torch.nn.Module, Operation):
 
     def _call_signature(self):
         """What ``call`` accepts (``training``, ``mask``, ``**kwargs``), found on the first call."""
-        self._signature = _CallSignature(self.call)
+        self._signature = CallSignature(self.call)
         return self._signature
 
     def _forward_pass(self, first, args, kwargs, signature):
@@ -198,7 +202,7 @@ class Layer(torch.nn.Module, Operation):
             self._losses.clear()
         mask = kwargs.get("mask")
         if mask is None and (self.supports_masking or signature.has_mask):
-            mask = _mask_of(first)
+            mask = mask_of(first)
             if mask is not None and signature.has_mask:
                 kwargs["mask"] = mask
         outer = getattr(_CALL_CONTEXT, "training", None)
@@ -419,8 +423,6 @@ class Layer(torch.nn.Module, Operation):
         On the ``meta`` device (``keras.config.set_device("meta")``) weights have shapes and no values, and
         the initializer does not run: a large model's architecture and parameter count in no time.
         """
-        from kerastorch import constraints, initializers, regularizers
-
         shape = _standardize_weight_shape(shape, self.name, name)
         dtype = config.standardize_dtype(dtype or self.variable_dtype)
         if initializer is None:
@@ -722,8 +724,6 @@ class Layer(torch.nn.Module, Operation):
     # ------------------------------------------------------------------- config
     def get_config(self):
         """The constructor arguments of this layer, as plain JSON-compatible data."""
-        from kerastorch.saving.serialization_lib import serialize_keras_object
-
         base = {"name": self.name, "trainable": self.trainable,
                 "dtype": serialize_keras_object(self._dtype_policy)}
         if type(self).get_config is not Layer.get_config or not _init_has_own_args(type(self)):
@@ -845,7 +845,7 @@ def _cast_float(x, dtype):
     return cast
 
 
-def _mask_of(inputs):
+def mask_of(inputs):
     """The Keras mask carried by a tensor (``_keras_mask``), or the list of masks of a list of tensors."""
     if isinstance(inputs, torch.Tensor):
         return getattr(inputs, "_keras_mask", None)
@@ -855,7 +855,7 @@ def _mask_of(inputs):
     return None
 
 
-def _attach_mask(outputs, mask):
+def attach_mask(outputs, mask):
     """Attach ``mask`` to the output tensor(s) that carry none yet (Keras's torch-backend convention)."""
     if mask is None:
         return
@@ -865,7 +865,7 @@ def _attach_mask(outputs, mask):
     elif isinstance(outputs, (list, tuple)):
         masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
         for output, output_mask in zip(outputs, masks):
-            _attach_mask(output, output_mask)
+            attach_mask(output, output_mask)
 
 
 def _autocasting(device_type):

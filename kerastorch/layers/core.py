@@ -20,152 +20,27 @@ Example:
     >>> layer(torch.ones(2, 3)).shape
     torch.Size([2, 4])
 """
-import base64
-import builtins
 import inspect
-import marshal
-import types
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from kerastorch import activations, constraints, initializers, regularizers, tree
+from kerastorch import activations, tree
 from kerastorch.backend import validation
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer, plain_symbolic_input
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import LoRA, layer_label, positive_int, set_weight_options, weight_options_config
 from kerastorch.layers.quantization import (
     DenseQuantization, EmbeddingQuantization, init_quantization, quantization_config_of,
 )
-from kerastorch.saving import object_registration as registry
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import register_builtin
-
-
-# ------------------------------------------------------------ shared helpers
-def _label(layer):
-    """``Dense layer "dense_1"``: how errors name a layer."""
-    return f'{type(layer).__name__} layer "{layer.name}"'
-
-
-def _positive_int(layer, arg, value):
-    """``value`` as an int, or a ValueError naming the layer and the argument
-    (:func:`kerastorch.backend.validation.positive_int`)."""
-    return validation.positive_int(_label(layer), arg, value)
-
-
-def _check_seed(layer, seed):
-    """``seed`` as an int, or None, else a ValueError naming the layer
-    (:func:`kerastorch.backend.validation.integer`)."""
-    return validation.integer(_label(layer), "seed", seed, allow_none=True)
-
-
-_OPTION_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
-
-
-def _set_weight_options(layer, prefix="", **options):
-    """Resolve ``<weight>_initializer`` / ``_regularizer`` / ``_constraint`` arguments with their module's
-    ``get`` and set each on ``layer`` as ``prefix + name``.
-
-    >>> layer = Identity(); _set_weight_options(layer, kernel_initializer="zeros", kernel_constraint=None)
-    >>> type(layer.kernel_initializer).__name__, layer.kernel_constraint
-    ('Zeros', None)
-    """
-    for name, value in options.items():
-        setattr(layer, prefix + name, _OPTION_MODULES[name.rsplit("_", 1)[1]].get(value))
-
-
-def _weight_options_config(layer, *weights, prefix="", activity_regularizer=False):
-    """Config entries of the options that ``_set_weight_options`` set for ``weights`` (all initializers, then
-    the regularizers (and ``activity_regularizer`` when asked), then the constraints, as Keras lists them).
-
-    >>> layer = Identity(); _set_weight_options(layer, alpha_initializer="zeros", alpha_regularizer=None,
-    ...                                         alpha_constraint=None)
-    >>> list(_weight_options_config(layer, "alpha"))
-    ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint']
-    """
-    config = {}
-    for kind, module in _OPTION_MODULES.items():
-        for weight in weights:
-            config[f"{weight}_{kind}"] = module.serialize(getattr(layer, f"{prefix}{weight}_{kind}"))
-        if kind == "regularizer" and activity_regularizer:
-            config["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
-    return config
-
-
-def build_sublayer(parent, child, shape):
-    """Build ``child`` for ``shape`` on the parent's device and prefix its weight paths with the parent's name."""
-    if not isinstance(child, Layer):
-        build = getattr(child, "build", None)
-        if build is not None:
-            build(shape)
-        return
-    if not child.built:
-        child._build_device = parent._build_device
-        try:
-            child._run_build(tuple(shape), args=None)
-        finally:
-            child._build_device = None
-        for weight in child.weights:
-            weight._path = f"{parent.name}/{weight._path}"
-
-
-class _LoRA:
-    """LoRA for a layer whose weight is named ``_lora_target`` (``kernel``, ``embeddings``): ``A`` has the
-    weight's shape but for a last axis of ``rank``, ``B`` is ``(rank, last axis)``; ``_merged`` (for 2-D
-    weights here) adds ``(alpha / rank) * A @ B``."""
-
-    _lora_target = None
-
-    def _init_lora(self, lora_rank, lora_alpha):
-        if lora_rank is not None:
-            _positive_int(self, "lora_rank", lora_rank)
-        self.lora_rank = lora_rank
-        self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
-        self.lora_enabled = False
-
-    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
-        """Freeze the base weight and train a rank-``rank`` update ``A @ B`` instead.
-
-        >>> layer = Dense(8); layer.build((None, 4)); layer.enable_lora(2)
-        >>> [w.name for w in layer.trainable_weights]
-        ['bias', 'lora_kernel_a', 'lora_kernel_b']
-        """
-        target = self._lora_target
-        rank = _positive_int(self, "rank", rank)
-        if not self.built:
-            raise ValueError(f"{_label(self)}: enable_lora needs a built layer; call build(input_shape) "
-                             "or call the layer on data first")
-        if self.lora_enabled:
-            raise ValueError(f"{_label(self)}: LoRA is already enabled (rank {self.lora_rank}); "
-                             "it can only be enabled once per layer")
-        base = getattr(self, target)
-        if base.constraint is not None:
-            raise ValueError(f"{_label(self)}: LoRA is incompatible with a {target}_constraint; remove "
-                             f"{target}_constraint={base.constraint!r} to enable LoRA")
-        base.trainable = False
-        shape = tuple(getattr(self, "_float_kernel_shape", None) or base.shape)  # int4 packs the quantized kernel
-        self._lora_a = self.add_weight(name=f"lora_{target}_a", shape=shape[:-1] + (rank,), initializer=a_initializer)
-        self._lora_b = self.add_weight(name=f"lora_{target}_b", shape=(rank, shape[-1]), initializer=b_initializer)
-        setattr(self, f"lora_{target}_a", self._lora_a)
-        setattr(self, f"lora_{target}_b", self._lora_b)
-        self.lora_rank = rank
-        self.lora_alpha = lora_alpha if lora_alpha is not None else rank
-        self._lora_scale = self.lora_alpha / rank
-        self.lora_enabled = True
-
-    def _merged(self, weight):
-        """``weight + (alpha / rank) * A @ B``; callers check ``lora_enabled`` first."""
-        return torch.addmm(weight, self._lora_a, self._lora_b, alpha=self._lora_scale)
-
-    def _lora_config(self):
-        return {"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha} if self.lora_rank else {}
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import register_builtin
 
 
 # --------------------------------------------------------------------- Dense
 @register_builtin("keras.layers")
-class Dense(DenseQuantization, _LoRA, Layer):
+class Dense(DenseQuantization, LoRA, Layer):
     """A densely connected layer: ``activation(inputs @ kernel + bias)`` on the last axis.
 
     ``kernel`` has shape ``(input_dim, units)`` and ``bias`` ``(units,)``. Inputs of rank above 2 are
@@ -219,11 +94,11 @@ class Dense(DenseQuantization, _LoRA, Layer):
                  lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         init_quantization(self, quantization_config)
-        self.units = _positive_int(self, "units", units)
+        self.units = positive_int(self, "units", units)
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
-        self.use_bias = validation.boolean(_label(self), "use_bias", use_bias)
-        _set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+        self.use_bias = validation.boolean(layer_label(self), "use_bias", use_bias)
+        set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                             kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
@@ -233,7 +108,7 @@ class Dense(DenseQuantization, _LoRA, Layer):
     def build(self, input_shape):
         input_dim = input_shape[-1]
         if input_dim is None:
-            raise ValueError(f"{_label(self)}: the last axis of the inputs must be known to build the kernel, "
+            raise ValueError(f"{layer_label(self)}: the last axis of the inputs must be known to build the kernel, "
                              f"received input shape {tuple(input_shape)}")
         if self.quantization_mode is None:
             self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
@@ -273,7 +148,7 @@ class Dense(DenseQuantization, _LoRA, Layer):
         config = super().get_config()
         config.update({
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            **_weight_options_config(self, "kernel", "bias", activity_regularizer=True),
+            **weight_options_config(self, "kernel", "bias", activity_regularizer=True),
             "quantization_config": quantization_config_of(self),
         })
         config.update(self._lora_config())
@@ -282,7 +157,7 @@ class Dense(DenseQuantization, _LoRA, Layer):
 
 # ----------------------------------------------------------------- Embedding
 @register_builtin("keras.layers")
-class Embedding(EmbeddingQuantization, _LoRA, Layer):
+class Embedding(EmbeddingQuantization, LoRA, Layer):
     """Maps integer indices in ``[0, input_dim)`` to rows of an ``(input_dim, output_dim)`` matrix.
 
     With ``mask_zero=True`` index 0 is padding: ``compute_mask`` returns ``inputs != 0``.
@@ -336,11 +211,11 @@ class Embedding(EmbeddingQuantization, _LoRA, Layer):
         kwargs.pop("input_length", None)  # Keras 2 argument: accepted and ignored, as in Keras 3
         super().__init__(**kwargs)
         init_quantization(self, quantization_config)
-        self.input_dim = _positive_int(self, "input_dim", input_dim)
-        self.output_dim = _positive_int(self, "output_dim", output_dim)
-        _set_weight_options(self, embeddings_initializer=embeddings_initializer,
+        self.input_dim = positive_int(self, "input_dim", input_dim)
+        self.output_dim = positive_int(self, "output_dim", output_dim)
+        set_weight_options(self, embeddings_initializer=embeddings_initializer,
                             embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint)
-        self.mask_zero = validation.boolean(_label(self), "mask_zero", mask_zero)
+        self.mask_zero = validation.boolean(layer_label(self), "mask_zero", mask_zero)
         self.supports_masking = self.mask_zero
         self._init_lora(lora_rank, lora_alpha)
         if weights is not None:
@@ -367,7 +242,7 @@ class Embedding(EmbeddingQuantization, _LoRA, Layer):
         try:
             outputs = F.embedding(inputs, weight)
         except IndexError:
-            raise IndexError(f"{_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
+            raise IndexError(f"{layer_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
                              f"[{int(inputs.min())}, {int(inputs.max())}]") from None
         return outputs if self._cast is None else outputs.to(self._cast)
 
@@ -382,7 +257,7 @@ class Embedding(EmbeddingQuantization, _LoRA, Layer):
         config = super().get_config()
         config.update({
             "input_dim": self.input_dim, "output_dim": self.output_dim,
-            **_weight_options_config(self, "embeddings", activity_regularizer=True),
+            **weight_options_config(self, "embeddings", activity_regularizer=True),
             "mask_zero": self.mask_zero, "quantization_config": quantization_config_of(self),
         })
         config.update(self._lora_config())
@@ -416,62 +291,6 @@ class Identity(Layer):
 
 
 # -------------------------------------------------------------------- Lambda
-_FUNCTION_MODULES = ("keras.activations", "keras.ops", "keras.losses", "keras.metrics")
-
-
-def _serialize_function(fn):
-    """A named function as its (registered) name; a lambda as marshalled byte code, as Keras 3 writes."""
-    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
-        closure = [cell.cell_contents for cell in fn.__closure__] if fn.__closure__ else None
-        return {"class_name": "__lambda__", "config": {
-            "code": base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii"),
-            "defaults": list(fn.__defaults__) if fn.__defaults__ else None,
-            "closure": serialization_lib.serialize_keras_object(closure)}}
-    return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(fn),
-            "registered_name": "function"}
-
-
-def _is_serialized_function(value):
-    return isinstance(value, dict) and value.get("class_name") in ("__lambda__", "function")
-
-
-def _deserialize_function(value, key, custom_objects, safe_mode):
-    if isinstance(value, dict) and value.get("class_name") == "__lambda__":
-        if serialization_lib.in_safe_mode(safe_mode):
-            raise ValueError(
-                f"Lambda.from_config: the {key!r} of this Lambda layer is a Python lambda stored as byte code. "
-                "Loading it could execute arbitrary code, so it is refused in safe mode. If you trust the "
-                "source of the file, pass safe_mode=False to the loading function "
-                "(or call kerastorch.config.enable_unsafe_deserialization())."
-            )
-        return _load_lambda(value["config"], custom_objects)
-    name = value["config"] if isinstance(value, dict) else value
-    module_objects = {}
-    for module in _FUNCTION_MODULES:
-        module_objects.update(registry.builtin_objects(module))
-    fn = registry.get_registered_object(name, custom_objects, module_objects)
-    if fn is None:
-        raise ValueError(f"Lambda.from_config: unknown function {name!r} for {key!r}. Register it with "
-                         "@kerastorch.saving.register_keras_serializable or pass it in custom_objects.")
-    return fn
-
-
-def _load_lambda(config, custom_objects):
-    import kerastorch
-
-    try:
-        code = marshal.loads(base64.decodebytes(config["code"].encode("ascii")))
-    except (ValueError, EOFError, TypeError) as error:
-        raise ValueError("Lambda.from_config: could not load the lambda's byte code; it was probably written "
-                         f"by another Python version ({error})") from None
-    scope = {"__builtins__": builtins, "keras": kerastorch, "kerastorch": kerastorch, "torch": torch, "np": np}
-    for table in (*registry._scopes(), custom_objects or {}):
-        scope.update(table)
-    defaults = tuple(config["defaults"]) if config.get("defaults") else None
-    closure = tuple(types.CellType(v) for v in config["closure"]) if config.get("closure") else None
-    return types.FunctionType(code, scope, code.co_name, defaults, closure)
-
-
 def _first_shape(shape):
     while isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
         shape = shape[0]
@@ -515,7 +334,7 @@ class Lambda(Layer):
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):
-            raise TypeError(f"{_label(self)}: function must be callable, received {function!r}")
+            raise TypeError(f"{layer_label(self)}: function must be callable, received {function!r}")
         self.function = function
         self.arguments = dict(arguments or {})
         self.mask = mask
@@ -557,12 +376,12 @@ class Lambda(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config["function"] = _serialize_function(self.function)
+        config["function"] = serialization_lib.serialize_function(self.function)
         if self._output_shape is not None:
             shape = self._output_shape
-            config["output_shape"] = _serialize_function(shape) if callable(shape) else list(shape)
+            config["output_shape"] = serialization_lib.serialize_function(shape) if callable(shape) else list(shape)
         if self.mask is not None:
-            config["mask"] = _serialize_function(self.mask) if callable(self.mask) else \
+            config["mask"] = serialization_lib.serialize_function(self.mask) if callable(self.mask) else \
                 serialization_lib.serialize_keras_object(self.mask)
         config["arguments"] = serialization_lib.serialize_keras_object(self.arguments)
         return config
@@ -577,6 +396,6 @@ class Lambda(Layer):
         config = dict(config)
         for key in ("function", "output_shape", "mask"):
             value = config.get(key)
-            if _is_serialized_function(value) or (key == "function" and isinstance(value, str)):
-                config[key] = _deserialize_function(value, key, custom_objects, safe_mode)
+            if serialization_lib.is_serialized_function(value) or (key == "function" and isinstance(value, str)):
+                config[key] = serialization_lib.deserialize_function(value, key, custom_objects, safe_mode)
         return super().from_config(config)

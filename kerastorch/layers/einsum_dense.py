@@ -26,10 +26,10 @@ import torch
 
 from kerastorch import activations, initializers
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _LoRA, _set_weight_options, _weight_options_config
+from kerastorch.layers.layer_utils import layer_label, LoRA, set_weight_options, weight_options_config
 from kerastorch.layers.quantization import EinsumDenseQuantization, init_quantization, quantization_config_of
 from kerastorch.layers.input_spec import InputSpec
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _FORMS = (("none", r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"),
           ("left", r"\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)"),
@@ -49,7 +49,7 @@ def parse_equation(layer, equation):
             match = re.fullmatch(pattern, text)
             if match:
                 return (*match.groups(), elided)
-    who = _label(layer) if layer is not None else "EinsumDense"
+    who = layer_label(layer) if layer is not None else "EinsumDense"
     raise ValueError(f"{who}: invalid einsum equation {equation!r}; expected the form 'X,Y->Z', '...X,Y->...Z' "
                      "or 'X...,Y->Z...' (letters a-z, A-Z)")
 
@@ -62,7 +62,7 @@ def analyze(layer, equation, bias_axes, input_shape, output_shape):
     ([3, 4], [4], [None, 5, 4])
     """
     in_spec, k_spec, out_spec, elided_at = parse_equation(layer, equation)
-    who = _label(layer) if layer is not None else "EinsumDense"
+    who = layer_label(layer) if layer is not None else "EinsumDense"
     input_shape = tuple(input_shape)
     partial = [output_shape] if isinstance(output_shape, numbers.Integral) else list(output_shape)
     elided = len(input_shape) - len(in_spec)
@@ -134,7 +134,7 @@ def _matmul_plan(equation):
 
 
 @register_builtin("keras.layers")
-class EinsumDense(EinsumDenseQuantization, _LoRA, Layer):
+class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
     """``activation(einsum(equation, inputs, kernel) + bias)``; weights ``kernel`` (and ``bias`` over
     ``bias_axes``) with the shapes Keras 3 gives them.
 
@@ -203,16 +203,16 @@ class EinsumDense(EinsumDenseQuantization, _LoRA, Layer):
         if not isinstance(output_shape, (list, tuple)) or not all(
                 d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0)
                 for d in output_shape):
-            raise ValueError(f"{_label(self)}: output_shape must be an int or a tuple of positive ints and None, "
+            raise ValueError(f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints and None, "
                              f"received output_shape={output_shape!r}")
         self.partial_output_shape = tuple(None if d is None else int(d) for d in output_shape)
         if bias_axes is not None and not isinstance(bias_axes, str):
-            raise ValueError(f"{_label(self)}: bias_axes must be None or a string of output axis letters, "
+            raise ValueError(f"{layer_label(self)}: bias_axes must be None or a string of output axis letters, "
                              f"received bias_axes={bias_axes!r}")
         self.bias_axes = bias_axes
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
-        _set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+        set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                             kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
@@ -290,7 +290,7 @@ class EinsumDense(EinsumDenseQuantization, _LoRA, Layer):
         config.update({
             "output_shape": list(self.partial_output_shape), "equation": self.equation,
             "activation": activations.serialize(self.activation), "bias_axes": self.bias_axes,
-            **_weight_options_config(self, "kernel", "bias", activity_regularizer=True),
+            **weight_options_config(self, "kernel", "bias", activity_regularizer=True),
             "quantization_config": quantization_config_of(self),
         })
         config.update(self._lora_config())

@@ -10,7 +10,7 @@ from kerastorch.backend import validation
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.node import Node
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

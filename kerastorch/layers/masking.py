@@ -18,8 +18,8 @@ import numbers
 import torch
 
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -52,13 +52,13 @@ class Masking(Layer):
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
-            raise TypeError(f"{_label(self)}: mask_value must be a number, received mask_value={mask_value!r}")
+            raise TypeError(f"{layer_label(self)}: mask_value must be a number, received mask_value={mask_value!r}")
         self.mask_value = mask_value
         self.supports_masking = True
 
     def build(self, input_shape):
         if len(input_shape) < 2:
-            raise ValueError(f"{_label(self)}: expected inputs of rank >= 2 (batch, ..., features), "
+            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2 (batch, ..., features), "
                              f"received input shape {tuple(input_shape)}")
         self.built = True
 

@@ -24,8 +24,8 @@ import torch.nn.functional as F
 from kerastorch import config
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _shape_str(shape):
@@ -49,22 +49,22 @@ class _Merge(Layer):
         """The list of input shapes, or a ValueError naming the layer."""
         shapes = input_shape
         if not isinstance(shapes, (list, tuple)) or not shapes or not all(isinstance(s, (list, tuple)) for s in shapes):
-            raise ValueError(f"{_label(self)}: expected a list of input tensors, received a single input "
+            raise ValueError(f"{layer_label(self)}: expected a list of input tensors, received a single input "
                              f"of shape {_shape_str(shapes) if shapes is not None else None}")
         if self._n_inputs is not None and len(shapes) != self._n_inputs:
-            raise ValueError(f"{_label(self)}: expected exactly {self._n_inputs} inputs, received {len(shapes)} "
+            raise ValueError(f"{layer_label(self)}: expected exactly {self._n_inputs} inputs, received {len(shapes)} "
                              f"with shapes {[tuple(s) for s in shapes]}")
         batch_sizes = {s[0] for s in shapes if len(s) and s[0] is not None}
         if len(batch_sizes) > 1:
-            raise ValueError(f"{_label(self)}: cannot merge tensors with different batch sizes, received "
+            raise ValueError(f"{layer_label(self)}: cannot merge tensors with different batch sizes, received "
                              f"shapes {[tuple(s) for s in shapes]}")
         return [tuple(s) for s in shapes]
 
     def _check_call(self, inputs):
         if not isinstance(inputs, (list, tuple)):
-            raise ValueError(f"{_label(self)}: expected a list of input tensors, received {type(inputs).__name__}")
+            raise ValueError(f"{layer_label(self)}: expected a list of input tensors, received {type(inputs).__name__}")
         if self._n_inputs is not None and len(inputs) != self._n_inputs:
-            raise ValueError(f"{_label(self)}: expected exactly {self._n_inputs} inputs, received {len(inputs)}")
+            raise ValueError(f"{layer_label(self)}: expected exactly {self._n_inputs} inputs, received {len(inputs)}")
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)  # validates the shapes
@@ -81,7 +81,7 @@ class _Merge(Layer):
         if mask is None:
             return None
         if not isinstance(mask, (list, tuple)) or len(mask) != len(inputs):
-            raise ValueError(f"{_label(self)}: mask must be a list with one entry per input ({len(inputs)}), "
+            raise ValueError(f"{layer_label(self)}: mask must be a list with one entry per input ({len(inputs)}), "
                              f"received {mask!r}")
         if any(m is None for m in mask):
             return None
@@ -104,7 +104,7 @@ def _broadcast(layer, shapes):
             if current == 1 or current is None:
                 out[i] = d
             else:
-                raise ValueError(f"{_label(layer)}: inputs have incompatible shapes {shapes}: sizes {current} "
+                raise ValueError(f"{layer_label(layer)}: inputs have incompatible shapes {shapes}: sizes {current} "
                                  f"and {d} cannot broadcast (non-batch axes aligned on the right)")
     return tuple(out)
 
@@ -130,7 +130,7 @@ class _ElementwiseMerge(_Merge):
         try:
             return self._merge(inputs)
         except RuntimeError as error:
-            raise ValueError(f"{_label(self)}: inputs have incompatible shapes "
+            raise ValueError(f"{layer_label(self)}: inputs have incompatible shapes "
                              f"{[tuple(x.shape) for x in inputs]} ({error})") from None
 
     def _merge(self, inputs):
@@ -308,7 +308,7 @@ class Minimum(_ElementwiseMerge):
 
 def _int_axis(layer, name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{_label(layer)}: {name} must be an int, received {name}={value!r}")
+        raise ValueError(f"{layer_label(layer)}: {name} must be an int, received {name}={value!r}")
     return int(value)
 
 
@@ -345,7 +345,7 @@ class Concatenate(_Merge):
         shapes = self._input_shapes(input_shape)
         rank = len(shapes[0])
         if any(len(s) != rank for s in shapes) or not -rank <= self.axis < rank:
-            raise ValueError(f"{_label(self)}: expected inputs of one rank with axis {self.axis} in range, "
+            raise ValueError(f"{layer_label(self)}: expected inputs of one rank with axis {self.axis} in range, "
                              f"received shapes {shapes}")
         axis = self.axis % rank
         output = []
@@ -356,7 +356,7 @@ class Concatenate(_Merge):
                 continue
             known = {d for d in sizes if d is not None}
             if len(known) > 1:
-                raise ValueError(f"{_label(self)}: inputs must match on every axis but the concatenation axis "
+                raise ValueError(f"{layer_label(self)}: inputs must match on every axis but the concatenation axis "
                                  f"{self.axis}, received shapes {shapes} (axis {i} differs)")
             output.append(known.pop() if known else None)
         return tuple(output)
@@ -366,7 +366,7 @@ class Concatenate(_Merge):
         try:
             return torch.cat(inputs, dim=self.axis)
         except (RuntimeError, IndexError) as error:
-            raise ValueError(f"{_label(self)}: cannot concatenate inputs of shapes "
+            raise ValueError(f"{layer_label(self)}: cannot concatenate inputs of shapes "
                              f"{[tuple(x.shape) for x in inputs]} along axis {self.axis} ({error})") from None
 
     def compute_mask(self, inputs, mask=None):
@@ -439,7 +439,7 @@ class Dot(_Merge):
         super().__init__(**kwargs)
         if isinstance(axes, (list, tuple)):
             if len(axes) != 2:
-                raise ValueError(f"{_label(self)}: axes must be an int or a pair of ints, received axes={axes!r}")
+                raise ValueError(f"{layer_label(self)}: axes must be an int or a pair of ints, received axes={axes!r}")
             self.axes = [_int_axis(self, "axes", a) for a in axes]
         else:
             self.axes = _int_axis(self, "axes", axes)
@@ -450,21 +450,21 @@ class Dot(_Merge):
     def _axes_for(self, rank1, rank2):
         pair = (self.axes, self.axes) if isinstance(self.axes, int) else self.axes
         if not (-rank1 <= pair[0] < rank1 and -rank2 <= pair[1] < rank2):
-            raise ValueError(f"{_label(self)}: axes={self.axes} is out of range for inputs of ranks "
+            raise ValueError(f"{layer_label(self)}: axes={self.axes} is out of range for inputs of ranks "
                              f"{rank1} and {rank2}")
         axes = (pair[0] % rank1, pair[1] % rank2)
         if 0 in axes:
-            raise ValueError(f"{_label(self)}: cannot contract the batch axis 0, received axes={self.axes} "
+            raise ValueError(f"{layer_label(self)}: cannot contract the batch axis 0, received axes={self.axes} "
                              f"for inputs of ranks {rank1} and {rank2}")
         return axes
 
     def compute_output_shape(self, input_shape):
         shape1, shape2 = self._input_shapes(input_shape)
         if len(shape1) < 2 or len(shape2) < 2:
-            raise ValueError(f"{_label(self)}: expected inputs of rank >= 2, received shapes {shape1} and {shape2}")
+            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2, received shapes {shape1} and {shape2}")
         a1, a2 = self._axes_for(len(shape1), len(shape2))
         if shape1[a1] is not None and shape2[a2] is not None and shape1[a1] != shape2[a2]:
-            raise ValueError(f"{_label(self)}: incompatible input shapes: axis {a1} of {shape1} has size "
+            raise ValueError(f"{layer_label(self)}: incompatible input shapes: axis {a1} of {shape1} has size "
                              f"{shape1[a1]} but axis {a2} of {shape2} has size {shape2[a2]}")
         rest = shape1[1:a1] + shape1[a1 + 1:] + shape2[1:a2] + shape2[a2 + 1:]
         return (_batch_size([shape1, shape2]),) + (rest or (1,))
@@ -488,7 +488,7 @@ class Dot(_Merge):
         try:
             return _batch_dot(x1, x2, a1, a2)
         except RuntimeError:
-            raise ValueError(f"{_label(self)}: incompatible input shapes: axis {a1} of {tuple(x1.shape)} has size "
+            raise ValueError(f"{layer_label(self)}: incompatible input shapes: axis {a1} of {tuple(x1.shape)} has size "
                              f"{x1.shape[a1]} but axis {a2} of {tuple(x2.shape)} has size {x2.shape[a2]}") from None
 
     def compute_mask(self, inputs, mask=None):

@@ -55,17 +55,14 @@ import torch.nn.functional as F
 from kerastorch import dtype_policies
 from kerastorch.layers import quantized_ops as ops
 from kerastorch.layers.base import Layer
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.quantizers import quantizers as q
 from kerastorch.quantizers.quantization_config import (
     Int4QuantizationConfig,
     QuantizationConfig,
     validate_and_resolve_config,
 )
-from kerastorch.saving.serialization_lib import serialize_keras_object
-
-def _label(layer):
-    return f'{type(layer).__name__} layer "{layer.name}"'
-
+from kerastorch.serialization.serialization_lib import serialize_keras_object
 
 # ------------------------------------------------------------ constructor hooks
 def init_quantization(layer, quantization_config):
@@ -93,7 +90,7 @@ def init_quantization(layer, quantization_config):
     if isinstance(quantization_config, dict) and "class_name" in quantization_config:
         quantization_config = q.deserialize(quantization_config)
     if quantization_config is not None and not isinstance(quantization_config, QuantizationConfig):
-        raise ValueError(f"{_label(layer)}: quantization_config must be a keras.quantizers.QuantizationConfig, its "
+        raise ValueError(f"{layer_label(layer)}: quantization_config must be a keras.quantizers.QuantizationConfig, its "
                          f"serialized dict or None, received {quantization_config!r}")
     layer.quantization_config = quantization_config
 
@@ -120,14 +117,14 @@ def _quantize_with(layer, quantizer, weight, axes, what):
     if getattr(quantizer, "axis", None) is not None:
         given = tuple(sorted(a % weight.dim() for a in quantizer.axis))
         if given != tuple(sorted(axes)):
-            raise ValueError(f"{_label(layer)}: the weight quantizer must reduce the {what} axes {tuple(axes)} "
+            raise ValueError(f"{layer_label(layer)}: the weight quantizer must reduce the {what} axes {tuple(axes)} "
                              f"(one scale per output channel), received a quantizer with axis={quantizer.axis}")
         values, scale = quantizer(weight)
     else:
         values, scale = quantizer(weight, axis=tuple(axes))
     expected = [1 if i in axes else d for i, d in enumerate(weight.shape)]
     if tuple(values.shape) != tuple(weight.shape) or scale.numel() != math.prod(expected):
-        raise ValueError(f"{_label(layer)}: the weight quantizer returned shapes {tuple(values.shape)} and "
+        raise ValueError(f"{layer_label(layer)}: the weight quantizer returned shapes {tuple(values.shape)} and "
                          f"{tuple(scale.shape)}; expected {tuple(weight.shape)} and {tuple(expected)}")
     return values.to(torch.int8), scale.reshape(expected)
 
@@ -221,7 +218,7 @@ class Quantizable:
                                       f"Received: quantization_mode={mode}")
         self._check_call_not_overridden(cls)
         if mode == "float8" and getattr(self, "lora_enabled", False):
-            raise NotImplementedError(f"{_label(self)}: Currently, `_float8_call` doesn't support LoRA; a layer "
+            raise NotImplementedError(f"{layer_label(self)}: Currently, `_float8_call` doesn't support LoRA; a layer "
                                       "with LoRA enabled cannot be quantized to float8")
         source = self._resolved_policy()
         source = source.default_policy.name if isinstance(source, dtype_policies.DTypePolicyMap) else source.name
@@ -254,7 +251,7 @@ class Quantizable:
 
     def _check_call_not_overridden(self, cls):
         if type(self).call is not cls.call:
-            raise NotImplementedError(f"{_label(self)}: {type(self).__name__} overrides call(), which a quantized "
+            raise NotImplementedError(f"{layer_label(self)}: {type(self).__name__} overrides call(), which a quantized "
                                       f"{cls.__name__} would bypass; kerastorch does not quantize it")
 
     def quantized_build(self, kernel_shape, mode, config=None, initializer=None):
@@ -280,7 +277,7 @@ class Quantizable:
             [('bias', (2,)), ('kernel', (3, 2)), ('kernel_scale', (2,))]
         """
         if mode not in self._supported_modes:
-            raise NotImplementedError(f"{_label(self)}: Invalid quantization mode. Expected one of "
+            raise NotImplementedError(f"{layer_label(self)}: Invalid quantization mode. Expected one of "
                                       f"{self._supported_modes}. Received: quantization_mode={mode}")
         self._check_call_not_overridden(self._quantizable_class())
         kernel_shape = tuple(int(d) for d in kernel_shape)
@@ -407,7 +404,7 @@ class DenseQuantization(Quantizable):
 
     def _float8_call(self, inputs, training=None):
         if self.lora_enabled:
-            raise NotImplementedError(f"{_label(self)}: Currently, `_float8_call` doesn't support LoRA")
+            raise NotImplementedError(f"{layer_label(self)}: Currently, `_float8_call` doesn't support LoRA")
         x = self._inputs(inputs)
         xq, kq = ops.float8_operands(self, x, self.kernel, bool(training))
         outputs = ops.Float8Gradient.apply(torch.matmul(xq, kq), self, bool(training))
@@ -518,7 +515,7 @@ class EinsumDenseQuantization(Quantizable):
 
     def _float8_call(self, inputs, training=None):
         if self.lora_enabled:
-            raise NotImplementedError(f"{_label(self)}: Currently, `_float8_call` doesn't support LoRA")
+            raise NotImplementedError(f"{layer_label(self)}: Currently, `_float8_call` doesn't support LoRA")
         x = self._inputs(inputs)
         xq, kq = ops.float8_operands(self, x, self.kernel, bool(training))
         outputs = ops.Float8Gradient.apply(self._float_product(xq, kq), self, bool(training))
@@ -565,7 +562,7 @@ class EmbeddingQuantization(Quantizable):
         try:
             return F.embedding(indices, table)
         except IndexError:
-            raise IndexError(f"{_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
+            raise IndexError(f"{layer_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
                              f"[{int(indices.min())}, {int(indices.max())}]") from None
 
     def _indices(self, inputs):
@@ -597,7 +594,7 @@ class EmbeddingQuantization(Quantizable):
         return self._finish(indices, (rows.to(dtype) - zero) * scale)
 
     def _float8_call(self, inputs, training=None):
-        raise NotImplementedError(f"{_label(self)}: float8 is not supported by Embedding")
+        raise NotImplementedError(f"{layer_label(self)}: float8 is not supported by Embedding")
 
 
 _MIXINS = (DenseQuantization, EinsumDenseQuantization, EmbeddingQuantization)

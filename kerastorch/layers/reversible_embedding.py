@@ -22,8 +22,9 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch.layers.core import Embedding, _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.core import Embedding
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -90,14 +91,14 @@ class ReversibleEmbedding(Embedding):
                 reverse_dtype = config.standardize_dtype(reverse_dtype)
                 self._reverse_torch_dtype = config.torch_dtype(reverse_dtype)
             except (ValueError, TypeError, KeyError):
-                raise ValueError(f"{_label(self)}: reverse_dtype must be a dtype name such as 'float32', "
+                raise ValueError(f"{layer_label(self)}: reverse_dtype must be a dtype name such as 'float32', "
                                  f"received reverse_dtype={reverse_dtype!r}") from None
         else:
             self._reverse_torch_dtype = None
         self.reverse_dtype = reverse_dtype
         if logit_soft_cap is not None and (isinstance(logit_soft_cap, bool)
                                            or not isinstance(logit_soft_cap, numbers.Real) or logit_soft_cap <= 0):
-            raise ValueError(f"{_label(self)}: logit_soft_cap must be None or a positive number, "
+            raise ValueError(f"{layer_label(self)}: logit_soft_cap must be None or a positive number, "
                              f"received logit_soft_cap={logit_soft_cap!r}")
         self.logit_soft_cap = logit_soft_cap
         self.reverse_embeddings = None
@@ -121,7 +122,7 @@ class ReversibleEmbedding(Embedding):
                 outputs._keras_mask = torch.ne(inputs, 0)
             return outputs
         if inputs.shape[-1] != self.output_dim:
-            raise ValueError(f"{_label(self)}: reverse=True expects inputs whose last axis has output_dim="
+            raise ValueError(f"{layer_label(self)}: reverse=True expects inputs whose last axis has output_dim="
                              f"{self.output_dim} features, received shape {tuple(inputs.shape)}")
         if self.tie_weights:  # F.linear(x, E) = x @ E.T
             weight = self._merged(self.embeddings) if self.lora_enabled else self.embeddings

@@ -15,8 +15,10 @@ Example:
 """
 import operator
 
+from kerastorch import ops
+from kerastorch.backend import keras_tensor
 from kerastorch.layers.base import Layer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _OPS = {
     "add": operator.add, "radd": lambda x, y: y + x,
@@ -35,8 +37,6 @@ def _resolve(op):
     if op in _OPS:
         return _OPS[op]
     if op.startswith("ops."):
-        from kerastorch import ops
-
         name = op[len("ops."):]
         fn = getattr(ops, name, None) if not name.startswith("_") else None
         return fn if callable(fn) and hasattr(fn, "__wrapped_op__") else None
@@ -88,3 +88,6 @@ class TensorOp(Layer):
         config = super().get_config()
         config["op"] = self.op
         return config
+
+
+keras_tensor.set_operation_recorder(TensorOp)  # KerasTensor operators and symbolic ops record TensorOps

@@ -21,9 +21,9 @@ import torch
 
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -58,9 +58,9 @@ class TorchModuleWrapper(Layer):
     def __init__(self, module, name=None, output_shape=None, **kwargs):
         super().__init__(name=name, **kwargs)
         if not isinstance(module, torch.nn.Module):
-            raise TypeError(f"{_label(self)}: module must be a torch.nn.Module, received {type(module).__name__}")
+            raise TypeError(f"{layer_label(self)}: module must be a torch.nn.Module, received {type(module).__name__}")
         if isinstance(module, Layer):
-            raise TypeError(f"{_label(self)}: module is already a kerastorch layer ({module.name}); use it "
+            raise TypeError(f"{layer_label(self)}: module is already a kerastorch layer ({module.name}); use it "
                             "directly instead of wrapping it")
         self.module = module
         self.output_shape = None if output_shape is None else tuple(output_shape)

@@ -35,8 +35,8 @@ from kerastorch.losses.regression import (CosineSimilarity, Huber, LogCosh, Mean
                                           mean_absolute_percentage_error, mean_squared_error,
                                           mean_squared_logarithmic_error)
 from kerastorch.losses.segmentation import Dice, Tversky, dice, tversky
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
 
 _MODULE = "keras.losses"
 

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from kerastorch.losses.losses_utils import float_tensor
 from kerastorch.losses.loss import LossFunctionWrapper, to_tensor
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")
 _BLANK = 0

@@ -31,8 +31,9 @@ import torch
 
 from kerastorch import config, dtype_policies
 from kerastorch.backend.naming import to_snake_case
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import serialize_function_name, serialize_keras_object
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import (deserialize_from_module, serialize_function_name,
+                                                        serialize_keras_object)
 
 _MODULE = "keras.losses"
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -314,9 +315,7 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config):
         """Rebuild from :meth:`get_config`; ``"fn"`` is looked up among the registered losses."""
         if "fn" in config:
-            from kerastorch.losses import deserialize
-
-            config = dict(config, fn=deserialize(config["fn"]))
+            config = dict(config, fn=deserialize_from_module(config["fn"], "keras.losses", "loss"))
         return cls(**config)
 
     def __repr__(self):

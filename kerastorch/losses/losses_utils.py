@@ -1,6 +1,9 @@
 """Helpers shared by the loss families (and metrics built on the same inputs): input conversion, clipping,
 label smoothing, shape and argument checks.
 
+The probability clipping and the class-axis check live in :mod:`kerastorch.backend.crossentropy` (``keras.ops``'
+cross-entropies use them too) and are imported here for the losses.
+
 Example:
     >>> import torch
     >>> y_true, y_pred = prepare("my_loss", [[1], [0]], torch.tensor([0.8, 0.3]))
@@ -15,6 +18,8 @@ import numbers
 import torch
 
 from kerastorch import config
+from kerastorch.backend.crossentropy import (check_axis, clip_probabilities,  # noqa: F401 - used by the losses
+                                             normalized_probabilities)
 from kerastorch.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_same_rank, to_tensor
 
 
@@ -56,20 +61,6 @@ def prepare(loss, y_true, y_pred, same_shape=False, hint=""):
     return y_true, y_pred
 
 
-def clip_probabilities(p, high=None):
-    """``p`` clipped to ``[epsilon, 1 - epsilon]`` (or ``[epsilon, high]``), Keras's guard before a log.
-
-    Args:
-        p: tensor of probabilities.
-        high: float or None, default None: the upper bound (None: ``1 - epsilon``).
-
-    Returns:
-        The clipped tensor.
-    """
-    eps = config.epsilon()
-    return p.clamp(eps, 1.0 - eps if high is None else high)
-
-
 def smooth_labels(y_true, label_smoothing, num_classes):
     """``y_true * (1 - label_smoothing) + label_smoothing / num_classes`` (unchanged for 0).
 
@@ -84,41 +75,6 @@ def smooth_labels(y_true, label_smoothing, num_classes):
     if not label_smoothing:
         return y_true
     return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
-
-
-def normalized_probabilities(y_pred, axis, from_logits=False):
-    """Probabilities along ``axis``: the softmax of logits, else ``y_pred`` divided by its sum, clipped.
-
-    Args:
-        y_pred: tensor of logits or scores.
-        axis: int, the class axis.
-        from_logits: bool, default False: whether ``y_pred`` holds logits.
-
-    Returns:
-        A tensor of probabilities.
-    """
-    if from_logits:
-        y_pred = torch.softmax(y_pred, axis)
-    return clip_probabilities(y_pred / y_pred.sum(axis, keepdim=True))
-
-
-def check_axis(loss, axis, rank):
-    """``axis`` (the class axis of a rank ``rank`` y_pred) as a non-negative int, else a ValueError naming the loss.
-
-    Args:
-        loss: str, the loss named in error messages.
-        axis: int, the axis given.
-        rank: int, the rank of ``y_pred``.
-
-    Returns:
-        int, the axis counted from 0.
-    """
-    if rank == 0:
-        raise ValueError(f"{loss}: expected y_pred of rank >= 1 with classes on an axis, received a scalar")
-    if isinstance(axis, bool) or not isinstance(axis, int) or not -rank <= axis < rank:
-        raise ValueError(f"{loss}: axis must be an int in [{-rank}, {rank}) for y_pred of rank {rank}, "
-                         f"received axis={axis!r}")
-    return axis % rank
 
 
 def check_same_shape(loss, y_true, y_pred, hint=""):

@@ -11,7 +11,7 @@ Example:
 import torch
 
 from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")
 

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from kerastorch.losses.losses_utils import check_float, float_tensor
 from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")
 

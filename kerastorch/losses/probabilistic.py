@@ -7,6 +7,7 @@ their sum along ``axis``; label smoothing mixes ``y_true`` with the uniform dist
 kernels run where they give Keras's numbers: ``F.binary_cross_entropy(_with_logits)`` and,
 for sparse labels with logits, ``F.cross_entropy``; sparse labels with probabilities pick the
 true class with a gather instead of building a one-hot tensor.
+The cross-entropy math is :mod:`kerastorch.backend.crossentropy`'s, shared with ``keras.ops``.
 
 Decisions: ``binary_crossentropy`` and ``binary_focal_crossentropy`` match ranks like the
 other functions (Keras's functions require equal shapes; its classes match ranks).
@@ -21,37 +22,17 @@ Example:
     >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]), from_logits=True)
     tensor([0.6931])
 """
-import warnings
-
 import torch
-import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch.losses.losses_utils import (ArgumentFreeLoss, check_axis, check_float, clip_probabilities, float_tensor,
-                                       normalized_probabilities, prepare, smooth_labels)
+from kerastorch.backend import crossentropy
+from kerastorch.backend.crossentropy import clip_probabilities, normalized_probabilities
+from kerastorch.losses.losses_utils import ArgumentFreeLoss, check_float, float_tensor, prepare, smooth_labels
 from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")
 _SPARSE_HINT = "; for integer class ids use sparse_categorical_crossentropy"
-
-
-def _elementwise_binary_crossentropy(loss, y_true, y_pred, from_logits):
-    """Per-entry binary cross-entropy of probabilities (clipped) or logits."""
-    if from_logits:
-        return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
-    y_pred = clip_probabilities(y_pred)
-    try:
-        if torch.is_autocast_enabled(y_pred.device.type):  # binary_cross_entropy refuses autocast
-            with torch.autocast(y_pred.device.type, enabled=False):
-                return F.binary_cross_entropy(y_pred.float(), y_true.float(), reduction="none").to(y_pred.dtype)
-        return F.binary_cross_entropy(y_pred, y_true, reduction="none")
-    except RuntimeError as error:
-        if "between 0 and 1" not in str(error):
-            raise
-        # Clipped probabilities leave [0, 1] only through NaN, which torch's kernel refuses. Keras lets NaN
-        # flow into the loss (TerminateOnNaN relies on it): compute the same formula explicitly.
-        return -(y_true * torch.log(y_pred) + (1.0 - y_true) * torch.log(1.0 - y_pred))
 
 
 def _binary_inputs(loss, y_true, y_pred, label_smoothing):
@@ -86,7 +67,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
         tensor([0.1269, 0.3133])
     """
     y_true, y_pred = _binary_inputs("binary_crossentropy", y_true, y_pred, label_smoothing)
-    return _elementwise_binary_crossentropy("binary_crossentropy", y_true, y_pred, from_logits).mean(axis)
+    return crossentropy.elementwise_binary_crossentropy(y_true, y_pred, from_logits).mean(axis)
 
 
 @_builtin
@@ -128,7 +109,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     y_true, y_pred = _binary_inputs("binary_focal_crossentropy", y_true, y_pred, label_smoothing)
     if from_logits:
         y_pred = torch.sigmoid(y_pred)
-    bce = _elementwise_binary_crossentropy("binary_focal_crossentropy", y_true, y_pred, False)
+    bce = crossentropy.elementwise_binary_crossentropy(y_true, y_pred, False)
     p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
     focal_bce = torch.pow(1.0 - p_t, gamma) * bce
     if apply_class_balancing:
@@ -137,13 +118,9 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
 
 
 def _categorical_inputs(loss, y_true, y_pred, label_smoothing, axis):
-    if isinstance(axis, bool):
-        raise ValueError(f"{loss}: axis must be an int, received axis={axis!r}")
+    crossentropy.not_bool_axis(loss, axis)
     y_true, y_pred = prepare(loss, y_true, y_pred, same_shape=True, hint=_SPARSE_HINT)
-    axis = check_axis(loss, axis, y_pred.dim())
-    if y_pred.dim() and y_pred.shape[-1] == 1:
-        warnings.warn(f"{loss}: expected y_pred of shape (batch_size, num_classes) with num_classes > 1, received "
-                      f"y_pred.shape={tuple(y_pred.shape)}; for 2 classes consider binary_crossentropy", stacklevel=3)
+    axis = crossentropy.class_axis(loss, axis, y_pred)
     num_classes = y_true.shape[-1] if y_true.dim() else 1
     return smooth_labels(y_true, label_smoothing, num_classes), y_pred, axis
 
@@ -174,8 +151,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         tensor([0.6931])
     """
     y_true, y_pred, axis = _categorical_inputs("categorical_crossentropy", y_true, y_pred, label_smoothing, axis)
-    log_prob = torch.log_softmax(y_pred, axis) if from_logits else torch.log(normalized_probabilities(y_pred, axis))
-    return -(y_true * log_prob).sum(axis)
+    return crossentropy.categorical_crossentropy(y_true, y_pred, from_logits, axis)
 
 
 @_builtin
@@ -214,21 +190,11 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return (torch.pow(1.0 - probabilities, gamma) * alpha * cross_entropy).sum(axis)
 
 
-def _sparse_inputs(loss, y_true, y_pred, axis, hint="; for one-hot labels use categorical_crossentropy"):
+def _sparse_inputs(loss, y_true, y_pred, axis, hint=crossentropy.ONE_HOT_HINT):
     """int64 labels and ``y_pred`` with its class axis moved last; labels of another shape raise a ValueError
     (ending with ``hint``)."""
     y_pred = float_tensor(y_pred)
-    labels = to_tensor(y_true, device=y_pred.device)
-    if labels.dim() == y_pred.dim() and labels.dim() and labels.shape[-1] == 1:
-        labels = labels.squeeze(-1)
-    axis = check_axis(loss, axis, y_pred.dim())
-    if axis != y_pred.dim() - 1:
-        y_pred = y_pred.movedim(axis, -1)
-    if labels.shape != y_pred.shape[:-1]:
-        raise ValueError(f"{loss}: expected integer labels of shape {tuple(y_pred.shape[:-1])} (or with a trailing "
-                         f"axis of size 1) for y_pred.shape={tuple(y_pred.shape)} with classes on axis {axis}, "
-                         f"received y_true.shape={tuple(labels.shape)}{hint}")
-    return labels.long(), y_pred
+    return crossentropy.sparse_labels(loss, to_tensor(y_true, device=y_pred.device), y_pred, axis, hint)
 
 
 @_builtin
@@ -262,35 +228,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     """
     loss = "sparse_categorical_crossentropy"
     labels, y_pred = _sparse_inputs(loss, y_true, y_pred, axis)
-    num_classes = y_pred.shape[-1]
-    valid = None if ignore_class is None else labels != int(ignore_class)
-    try:
-        if from_logits:
-            ignore_index = -100 if ignore_class is None else int(ignore_class)
-            if y_pred.dim() == 2:
-                losses = F.cross_entropy(y_pred, labels, reduction="none", ignore_index=ignore_index)
-            else:
-                losses = F.cross_entropy(y_pred.reshape(-1, num_classes), labels.reshape(-1), reduction="none",
-                                         ignore_index=ignore_index).reshape(labels.shape)
-        else:
-            total = y_pred.sum(-1)
-            if valid is not None:  # ignored rows may sum to 0: keep their (discarded) values and gradients finite
-                labels, total = labels.masked_fill(~valid, 0), torch.where(valid, total, 1.0)
-            picked = y_pred.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
-            losses = -torch.log(clip_probabilities(picked / total))
-    except (IndexError, RuntimeError) as error:
-        _raise_if_out_of_range(loss, labels, valid, num_classes, error)
-        raise
-    if valid is None:
-        return losses
-    return set_mask(torch.where(valid, losses, 0.0), valid)
-
-
-def _raise_if_out_of_range(loss, labels, valid, num_classes, error):
-    checked = labels if valid is None else labels[valid]
-    if checked.numel() and (int(checked.min()) < 0 or int(checked.max()) >= num_classes):
-        raise ValueError(f"{loss}: expected integer labels in [0, {num_classes - 1}] for y_pred with {num_classes} "
-                         f"classes, received labels in [{int(checked.min())}, {int(checked.max())}]") from error
+    losses = crossentropy.sparse_categorical_crossentropy(labels, y_pred, from_logits, ignore_class, loss)
+    return losses if ignore_class is None else set_mask(losses, labels != int(ignore_class))
 
 
 @_builtin
@@ -323,7 +262,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     try:
         picked = y_pred.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
     except (IndexError, RuntimeError) as error:
-        _raise_if_out_of_range(loss, labels, None, y_pred.shape[-1], error)
+        crossentropy.raise_if_labels_out_of_range(loss, labels, None, y_pred.shape[-1], error)
         raise
     return (1.0 - torch.pow(picked, q)) / q
 

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from kerastorch import config
 from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
 from kerastorch.losses.loss import LossFunctionWrapper
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")
 _LOG_2 = math.log(2.0)

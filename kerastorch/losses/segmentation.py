@@ -23,7 +23,7 @@ import torch
 from kerastorch import config
 from kerastorch.losses.losses_utils import check_axis, check_float, prepare
 from kerastorch.losses.loss import LossFunctionWrapper
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")
 

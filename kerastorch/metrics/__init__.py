@@ -62,8 +62,8 @@ from kerastorch.metrics.reduction_metrics import MODULE, Mean, MeanMetricWrapper
 from kerastorch.metrics.regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteError,
                                                    MeanAbsolutePercentageError, MeanSquaredError,
                                                    MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError)
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
+from kerastorch.serialization.object_registration import builtin_objects, register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
 
 _ALIASES = {
     "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError, "MSE": MeanSquaredError,

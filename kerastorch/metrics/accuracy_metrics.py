@@ -15,7 +15,7 @@ import torch
 
 from kerastorch.metrics.metrics_utils import check_broadcastable, floatx_dtype, squeeze_or_expand_to_same_rank
 from kerastorch.metrics.reduction_metrics import FUNCTIONS_MODULE, MODULE, FunctionMetric
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _as_tensor(x):

@@ -23,7 +23,7 @@ from kerastorch.backend import validation
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import broadcast_weight, divide_no_nan, squeeze_or_expand_to_same_rank
 from kerastorch.metrics.reduction_metrics import MODULE
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 NEG_INF = -1e10  # the score given to predictions outside the top k, and the threshold used with top_k
 _COUNT_NAMES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives", "fn": "false_negatives"}

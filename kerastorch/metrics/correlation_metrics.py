@@ -16,7 +16,7 @@ import numbers
 from kerastorch import config
 from kerastorch.losses.losses_utils import prepare
 from kerastorch.metrics.reduction_metrics import FUNCTIONS_MODULE, MODULE, FunctionMetric
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _check_axis(owner, axis):

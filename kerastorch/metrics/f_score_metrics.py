@@ -16,7 +16,7 @@ import torch
 from kerastorch import config
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.reduction_metrics import MODULE
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _AVERAGES = (None, "micro", "macro", "weighted")
 

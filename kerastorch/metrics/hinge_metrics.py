@@ -8,7 +8,7 @@ Example:
 """
 from kerastorch import losses
 from kerastorch.metrics.reduction_metrics import MODULE, FunctionMetric
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin(MODULE)

@@ -34,7 +34,7 @@ from kerastorch import config
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.reduction_metrics import MODULE
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _is_int(value):

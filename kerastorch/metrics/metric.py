@@ -29,6 +29,7 @@ import torch
 
 from kerastorch import config
 from kerastorch.backend.naming import to_snake_case, unique_name
+from kerastorch import initializers
 
 
 def _input_device(args, kwargs):
@@ -187,8 +188,6 @@ class Metric:
             elif isinstance(initializer, (int, float)):
                 value = torch.full(shape, initializer, dtype=torch_dtype, device=self._device)
             else:
-                from kerastorch import initializers
-
                 value = torch.as_tensor(initializers.get(initializer)(shape, dtype=dtype or self._dtype))
                 value = value.to(device=self._device, dtype=torch_dtype)
         self._variables.append(_with_state_methods(value))

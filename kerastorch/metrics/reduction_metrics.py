@@ -17,8 +17,9 @@ import torch
 
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import divide_no_nan, reduce_to_samplewise, squeeze_or_expand_to_same_rank
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch import losses  # noqa: F401 - registers the loss functions that function_table() reads
+from kerastorch.serialization.object_registration import builtin_objects, register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 MODULE = "keras.metrics"
 # Plain metric functions (``binary_accuracy`` ...) that a MeanMetricWrapper config may name;
@@ -28,8 +29,6 @@ FUNCTIONS_MODULE = "keras.metrics.functions"
 
 def function_table():
     """``{name: function}`` of the metric and loss functions a wrapper config may name."""
-    import kerastorch.losses  # noqa: F401  (registers the loss functions)
-
     table = {name: obj for name, obj in builtin_objects("keras.losses").items() if inspect.isfunction(obj)}
     table.update(builtin_objects(FUNCTIONS_MODULE))
     return table

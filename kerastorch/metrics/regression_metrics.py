@@ -10,11 +10,11 @@ import warnings
 import torch
 
 from kerastorch import losses
+from kerastorch.backend.norms import normalize
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import broadcast_weight, check_broadcastable, squeeze_or_expand_to_same_rank
 from kerastorch.metrics.reduction_metrics import MODULE, FunctionMetric, Mean
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.utils.numerical_utils import normalize
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin(MODULE)

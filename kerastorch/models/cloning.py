@@ -13,7 +13,7 @@ from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.input_layer import Input
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
-from kerastorch.saving import serialization_lib
+from kerastorch.serialization import serialization_lib
 
 __all__ = ["clone_model"]
 

@@ -24,13 +24,13 @@ Example:
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.models.model import Model
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import builtin_objects, register_builtin
 
 
 @register_builtin("keras.models")
 @register_builtin("keras")
-class Functional(Model):
+class Functional(Model, functional=True):
     """A model defined by a graph of layer calls: ``Model(inputs, outputs)``.
 
     Calling the model replays the recorded layer calls on new tensors, in graph order. ``keras.Model(inputs,
@@ -49,6 +49,8 @@ class Functional(Model):
         ValueError: for inputs or outputs that are not symbolic tensors, inputs that do not come from
             ``keras.Input``, outputs that depend on an input not passed, or two layers with one name.
     """
+
+    _saving_layout = "graph"
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(inputs=inputs, outputs=outputs, name=name, trainable=trainable, **kwargs)
@@ -96,6 +98,12 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        return functional_from_config(cls, config, custom_objects)
+
+    @staticmethod
+    def from_graph_config(cls, config, custom_objects=None):
+        """A model of class ``cls`` (``Functional`` or a subclass of ``Model``) rebuilt from a functional config
+        (:func:`functional_from_config`); ``Model.from_config`` calls it."""
         return functional_from_config(cls, config, custom_objects)
 
 

@@ -34,8 +34,14 @@ from kerastorch.backend.torch_internals import DATA_DEPENDENT_ERRORS
 from kerastorch.layers.base import Layer
 from kerastorch.layers.quantization import quantize_model
 from kerastorch.models.graph import Graph
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.trainers.trainer import Trainer
+from kerastorch.serialization import serialization_lib
+from kerastorch.models.summary import print_summary
+from kerastorch.saving.weights_file import save_weights
+from kerastorch.saving.weights_file import load_weights
+from kerastorch.saving.saving_api import save_model
+from kerastorch.backend.keras_tensor import KerasTensor
 
 
 def _graph_arguments(args, kwargs):
@@ -69,11 +75,20 @@ class Model(Trainer, Layer):
             from ``keras.Input``, outputs that depend on an input not passed, or two layers with one name.
     """
 
+    _saving_layout = "model"
+
+    _functional = None
+    """The class ``Model(inputs, outputs)`` creates: ``Functional``, which registers itself with its class
+    statement (``class Functional(Model, functional=True)``) because its module sits above this one."""
+
+    def __init_subclass__(cls, functional=False, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if functional:
+            Model._functional = cls
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and _graph_arguments(args, kwargs) is not None:
-            from kerastorch.models.functional import Functional
-
-            return Functional.__new__(Functional, *args, **kwargs)
+            return Model._functional.__new__(Model._functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
@@ -94,7 +109,7 @@ class Model(Trainer, Layer):
         graph = Graph(inputs, outputs, owner_name=self.name)
         self.__dict__["_graph"] = graph
         for layer in graph.layers:
-            self.add_module(_module_key(self, layer.name), layer)
+            self.add_module(module_key(self, layer.name), layer)
         self.built = True
         self._build_shapes = tree.map_structure(lambda t: t.shape, graph.inputs_struct)
 
@@ -242,8 +257,6 @@ class Model(Trainer, Layer):
          Trainable params: 49 (196.00 B)
          Non-trainable params: 0 (0.00 B)
         """
-        from kerastorch.utils.summary_utils import print_summary
-
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
@@ -272,8 +285,6 @@ class Model(Trainer, Layer):
         """
         import os
 
-        from kerastorch.saving.weights_file import save_weights
-
         path = os.fspath(filepath)
         if not overwrite and (os.path.exists(path) or os.path.exists(path + ".index")):
             raise FileExistsError(f'save_weights: "{filepath}" exists and overwrite=False')
@@ -294,8 +305,6 @@ class Model(Trainer, Layer):
         >>> bool((clone.layers[0].kernel == model.layers[0].kernel).all())
         True
         """
-        from kerastorch.saving.weights_file import load_weights
-
         unknown = sorted(set(kwargs) - {"by_name"})
         if unknown:
             raise TypeError(f'Model "{self.name}" load_weights: unexpected arguments {unknown}')
@@ -316,8 +325,6 @@ class Model(Trainer, Layer):
         >>> clone.get_layer("out").units, clone.output_shape
         (2, (None, 2))
         """
-        from kerastorch.saving import serialization_lib
-
         return json.dumps(serialization_lib.serialize_keras_object(self), **kwargs)
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
@@ -335,8 +342,6 @@ class Model(Trainer, Layer):
         >>> keras.models.load_model("model.keras").name
         'regressor'
         """
-        from kerastorch.saving.saving_api import save_model
-
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def quantize(self, mode=None, config=None, filters=None, **kwargs):
@@ -376,8 +381,6 @@ class Model(Trainer, Layer):
         call (which builds the model this way too): that call then builds the layers itself."""
         if self._graph is not None or input_shape is None or type(self).build is not Model.build:
             return super().build(input_shape)
-        from kerastorch.backend.keras_tensor import KerasTensor
-
         self.built = True  # the run below calls the model, which must not build it again
         self._build_shapes = input_shape
         leaves = []
@@ -410,8 +413,6 @@ class Model(Trainer, Layer):
         shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
         if self._graph is not None or self.built or shape is None or type(self).build is not Layer.build:
             return super().build_from_config(build_config)
-        from kerastorch.backend.keras_tensor import KerasTensor
-
         try:
             inputs = tree.map_shape_structure(lambda s: KerasTensor(tuple(s)), shape)
         except (TypeError, ValueError) as error:
@@ -423,9 +424,8 @@ class Model(Trainer, Layer):
         """A functional config (``layers``, ``input_layers``, ``output_layers``) rebuilds the
         graph; any other config is passed to the constructor."""
         if all(key in config for key in ("layers", "input_layers", "output_layers")):
-            from kerastorch.models.functional import Functional, functional_from_config
-
-            return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
+            functional = Model._functional
+            return functional.from_graph_config(functional if cls is Model else cls, config, custom_objects)
         return super().from_config(config)
 
 
@@ -449,8 +449,6 @@ def model_from_json(json_string, custom_objects=None):
     >>> model_from_json(model.to_json()).output_shape
     (None, 1)
     """
-    from kerastorch.saving import serialization_lib
-
     try:
         config = json.loads(json_string)
     except (TypeError, json.JSONDecodeError) as error:
@@ -494,7 +492,7 @@ def _check_input_shape(model_name, index, x, spec):
         )
 
 
-def _module_key(module, name):
+def module_key(module, name):
     """A torch submodule name for a Keras layer name (no dots, no clash with attributes)."""
     key = name.replace(".", "_") or "layer"
     while hasattr(type(module), key) or (key in module.__dict__) or (

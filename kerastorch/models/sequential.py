@@ -23,9 +23,9 @@ from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_layer import InputLayer
 from kerastorch.models.graph import Graph
-from kerastorch.models.model import Model, _module_key
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
+from kerastorch.models.model import Model, module_key
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import builtin_objects, register_builtin
 
 
 @register_builtin("keras.models")
@@ -59,6 +59,8 @@ class Sequential(Model):
     >>> model(torch.ones(2, 3)).shape
     torch.Size([2, 1])
     """
+
+    _saving_layout = "graph"
 
     def __init__(self, layers=None, trainable=True, name=None, **kwargs):
         super().__init__(trainable=trainable, name=name, **kwargs)
@@ -102,7 +104,7 @@ class Sequential(Model):
                 self.__dict__["_input_layer"] = InputLayer(batch_shape=layer._batch_input_shape,
                                                            dtype=layer.dtype if layer.dtype != "float32" else None)
             self._layers.append(layer)
-            self.add_module(_module_key(self, layer.name), layer)
+            self.add_module(module_key(self, layer.name), layer)
         if rebuild:
             self._rebuild()
 

@@ -2,10 +2,11 @@
 :mod:`kerastorch.ops.nn`).
 
 ``one_hot``/``multi_hot`` compare the indices with ``arange(num_classes)`` (out-of-range indices, negative or
-too large, give all-zero rows; Keras's torch backend raises for the large ones). The cross-entropies are
-``kerastorch.losses``'s (Keras's clipping with ``epsilon``). ``dot_product_attention`` takes Keras's
-``(batch, seq, heads, head_dim)`` layout and runs ``F.scaled_dot_product_attention`` unless a logits soft cap
-is asked for (``flash_attention`` picks the kernel). ``ctc_decode`` decodes greedily or by prefix beam search.
+too large, give all-zero rows; Keras's torch backend raises for the large ones). The cross-entropies run
+:mod:`kerastorch.backend.crossentropy`, the numerics of ``kerastorch.losses`` too (Keras's clipping with
+``epsilon``). ``dot_product_attention`` takes Keras's ``(batch, seq, heads, head_dim)`` layout and runs
+``F.scaled_dot_product_attention`` unless a logits soft cap is asked for (``flash_attention`` picks the kernel).
+``ctc_decode`` decodes greedily or by prefix beam search.
 
     >>> one_hot(torch.tensor([0, 2]), 3)
     tensor([[1., 0., 0.],
@@ -20,10 +21,8 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch import losses as _losses
-from kerastorch.backend import validation
+from kerastorch.backend import crossentropy, validation
 from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_attention
-from kerastorch.losses.probabilistic import _elementwise_binary_crossentropy
 from kerastorch.ops._nn_activations import floating, tensor
 from kerastorch.ops.dtypes import standardize_dtype, to_tensors
 
@@ -358,7 +357,7 @@ def binary_crossentropy(target, output, from_logits=False):
     output = floating(output)
     target = tensor(target).to(device=output.device, dtype=output.dtype)
     _same_shape("binary_crossentropy", target, output)
-    return _elementwise_binary_crossentropy("binary_crossentropy", target, output, from_logits)
+    return crossentropy.elementwise_binary_crossentropy(target, output, from_logits)
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
@@ -376,7 +375,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
         A tensor of the shape of ``output`` without ``axis``.
 
     Raises:
-        ValueError: when ``target`` and ``output`` shapes differ.
+        ValueError: when ``target`` and ``output`` shapes differ, or ``axis`` is not an int within their rank.
 
     Example:
         >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
@@ -387,7 +386,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     output = floating(output)
     target = tensor(target).to(device=output.device, dtype=output.dtype)
     _same_shape("categorical_crossentropy", target, output)
-    return _losses.categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
+    axis = crossentropy.class_axis("categorical_crossentropy", axis, output)
+    return crossentropy.categorical_crossentropy(target, output, from_logits, axis)
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
@@ -403,11 +403,18 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     Returns:
         A tensor of the shape of ``target``.
 
+    Raises:
+        ValueError: when ``target``'s shape does not fit ``output``'s, ``axis`` is not an int within ``output``'s
+            rank, or (on the CPU) a class id is outside ``[0, num_classes)``.
+
     Example:
         >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.tensor([[0.5, 0.5], [0.9, 0.1]]))
         tensor([0.6931, 0.1054])
     """
-    return _losses.sparse_categorical_crossentropy(target, floating(output), from_logits=from_logits, axis=axis)
+    output = floating(output)
+    labels, output = crossentropy.sparse_labels("sparse_categorical_crossentropy",
+                                                tensor(target).to(device=output.device), output, axis)
+    return crossentropy.sparse_categorical_crossentropy(labels, output, from_logits)
 
 
 def psnr(x1, x2, max_val):

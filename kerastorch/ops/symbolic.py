@@ -21,7 +21,7 @@ import functools
 
 import torch
 
-from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.backend.keras_tensor import KerasTensor, record_operation
 
 _READS_KERAS_TENSORS = frozenset({"shape", "dtype", "is_tensor"})
 """Ops that answer from a KerasTensor's shape and dtype: they run on it and record no node."""
@@ -60,9 +60,7 @@ def symbolic_dispatch(fn, name):
                              "keras.Input returns): it has no values to convert; call the model on data instead")
     else:
         def dispatch(args, kwargs):
-            from kerastorch.layers.tensor_op import TensorOp  # layers sit above ops
-
-            return TensorOp(f"ops.{name}")(*args, **kwargs)
+            return record_operation(f"ops.{name}", *args, **kwargs)
 
     if dispatch is None:
         op = functools.wraps(fn)(lambda *args, **kwargs: fn(*args, **kwargs))

@@ -29,8 +29,8 @@ from kerastorch.optimizers.nadam import Nadam
 from kerastorch.optimizers.rmsprop import RMSprop
 from kerastorch.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kerastorch.optimizers.sgd import SGD
-from kerastorch.saving.object_registration import get_registered_object
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization.object_registration import get_registered_object
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta", "Adamax", "Lion",
            "Ftrl", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "LossScaleOptimizer", "MultiOptimizer",

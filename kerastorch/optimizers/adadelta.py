@@ -5,8 +5,8 @@ Example:
 """
 import torch
 
-from kerastorch.optimizers.base import Optimizer, _check, scaled_sub_
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter, scaled_sub_
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")
@@ -43,8 +43,8 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.rho = _check(rho, "rho", 0.0, 1.0, optional=False)
-        self.epsilon = _check(epsilon, "epsilon", optional=False)
+        self.rho = check_hyperparameter(rho, "rho", 0.0, 1.0, optional=False)
+        self.epsilon = check_hyperparameter(epsilon, "epsilon", optional=False)
 
     def _slot_blocks(self):
         return (("accumulated_grad", "accumulated_delta_var"),)

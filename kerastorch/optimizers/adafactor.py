@@ -8,8 +8,8 @@ import math
 import numpy as np
 import torch
 
-from kerastorch.optimizers.base import Optimizer, _check
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")
@@ -62,10 +62,10 @@ class Adafactor(Optimizer):
     def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3, clip_threshold=1.0,
                  relative_step=True, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_2_decay = _check(beta_2_decay, "beta_2_decay", low=-math.inf, optional=False)
-        self.epsilon_1 = _check(epsilon_1, "epsilon_1", optional=False)
-        self.epsilon_2 = _check(epsilon_2, "epsilon_2", optional=False)
-        self.clip_threshold = _check(clip_threshold, "clip_threshold", low_open=True, optional=False)
+        self.beta_2_decay = check_hyperparameter(beta_2_decay, "beta_2_decay", low=-math.inf, optional=False)
+        self.epsilon_1 = check_hyperparameter(epsilon_1, "epsilon_1", optional=False)
+        self.epsilon_2 = check_hyperparameter(epsilon_2, "epsilon_2", optional=False)
+        self.clip_threshold = check_hyperparameter(clip_threshold, "clip_threshold", low_open=True, optional=False)
         self.relative_step = bool(relative_step)
 
     def _slot_blocks(self):

@@ -5,8 +5,8 @@ Example:
 """
 import torch
 
-from kerastorch.optimizers.base import Optimizer, _check, scaled_addcdiv_
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter, scaled_addcdiv_
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")
@@ -41,9 +41,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value = _check(initial_accumulator_value, "initial_accumulator_value",
+        self.initial_accumulator_value = check_hyperparameter(initial_accumulator_value, "initial_accumulator_value",
                                                 optional=False)
-        self.epsilon = _check(epsilon, "epsilon", optional=False)
+        self.epsilon = check_hyperparameter(epsilon, "epsilon", optional=False)
 
     def _slot_blocks(self):
         return (("accumulator",),)

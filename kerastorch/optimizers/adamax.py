@@ -7,8 +7,8 @@ import numpy as np
 import torch
 
 from kerastorch.optimizers.adam import bias_corrections
-from kerastorch.optimizers.base import Optimizer, _check
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.serialization.object_registration import register_builtin
 
 
 class AdaptiveMomentOptimizer(Optimizer):
@@ -23,9 +23,9 @@ class AdaptiveMomentOptimizer(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1 = _check(beta_1, "beta_1", 0.0, 1.0, optional=False)
-        self.beta_2 = _check(beta_2, "beta_2", 0.0, 1.0, optional=False)
-        self.epsilon = _check(epsilon, "epsilon", optional=False)
+        self.beta_1 = check_hyperparameter(beta_1, "beta_1", 0.0, 1.0, optional=False)
+        self.beta_2 = check_hyperparameter(beta_2, "beta_2", 0.0, 1.0, optional=False)
+        self.epsilon = check_hyperparameter(epsilon, "epsilon", optional=False)
 
 
 @register_builtin("keras.optimizers")

@@ -50,13 +50,13 @@ import torch
 
 from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.optimizers import schedules
-from kerastorch.saving.serialization_lib import serialize_keras_object
+from kerastorch.serialization.serialization_lib import serialize_keras_object
 
 def _full_like(variable, value):
     return torch.full_like(variable, value, memory_format=torch.preserve_format).detach()
 
 
-def _check(value, name, low=0.0, high=None, low_open=False, optional=True):
+def check_hyperparameter(value, name, low=0.0, high=None, low_open=False, optional=True):
     """A real number in the given range (None allowed when ``optional``), else a ValueError naming it."""
     if value is None and optional:
         return None
@@ -202,18 +202,18 @@ class Optimizer:
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
                              f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
-        self.weight_decay = _check(weight_decay, "weight_decay")
-        self.clipnorm = _check(clipnorm, "clipnorm")
-        self.clipvalue = _check(clipvalue, "clipvalue")
-        self.global_clipnorm = _check(global_clipnorm, "global_clipnorm")
+        self.weight_decay = check_hyperparameter(weight_decay, "weight_decay")
+        self.clipnorm = check_hyperparameter(clipnorm, "clipnorm")
+        self.clipvalue = check_hyperparameter(clipvalue, "clipvalue")
+        self.global_clipnorm = check_hyperparameter(global_clipnorm, "global_clipnorm")
         self.use_ema = bool(use_ema)
-        self.ema_momentum = _check(ema_momentum, "ema_momentum", 0.0, 1.0, optional=False)
+        self.ema_momentum = check_hyperparameter(ema_momentum, "ema_momentum", 0.0, 1.0, optional=False)
         if ema_overwrite_frequency is not None and not (isinstance(ema_overwrite_frequency, int)
                                                         and ema_overwrite_frequency >= 1):
             raise ValueError("Argument `ema_overwrite_frequency` must be an integer >= 1 or None. "
                              f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}")
         self.ema_overwrite_frequency = ema_overwrite_frequency
-        self.loss_scale_factor = _check(loss_scale_factor, "loss_scale_factor", low_open=True)
+        self.loss_scale_factor = check_hyperparameter(loss_scale_factor, "loss_scale_factor", low_open=True)
         if gradient_accumulation_steps is not None and not (isinstance(gradient_accumulation_steps, int)
                                                             and gradient_accumulation_steps >= 2):
             raise ValueError("Argument `gradient_accumulation_steps` must be an integer >= 2. "

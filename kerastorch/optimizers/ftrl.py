@@ -5,8 +5,8 @@ Example:
 """
 import torch
 
-from kerastorch.optimizers.base import Optimizer, _check
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")
@@ -60,15 +60,15 @@ class Ftrl(Optimizer):
             raise ValueError("Argument `learning_rate_power` must be <= 0. "
                              f"Received: learning_rate_power={learning_rate_power}")
         self.learning_rate_power = learning_rate_power
-        self.initial_accumulator_value = _check(initial_accumulator_value, "initial_accumulator_value",
+        self.initial_accumulator_value = check_hyperparameter(initial_accumulator_value, "initial_accumulator_value",
                                                 optional=False)
-        self.l1_regularization_strength = _check(l1_regularization_strength, "l1_regularization_strength",
+        self.l1_regularization_strength = check_hyperparameter(l1_regularization_strength, "l1_regularization_strength",
                                                  optional=False)
-        self.l2_regularization_strength = _check(l2_regularization_strength, "l2_regularization_strength",
+        self.l2_regularization_strength = check_hyperparameter(l2_regularization_strength, "l2_regularization_strength",
                                                  optional=False)
-        self.l2_shrinkage_regularization_strength = _check(
+        self.l2_shrinkage_regularization_strength = check_hyperparameter(
             l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", optional=False)
-        self.beta = _check(beta, "beta", optional=False)
+        self.beta = check_hyperparameter(beta, "beta", optional=False)
 
     def _slot_blocks(self):
         return (("accumulator", "linear"),)

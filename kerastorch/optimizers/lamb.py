@@ -7,7 +7,7 @@ import torch
 
 from kerastorch.optimizers.adam import bias_corrections
 from kerastorch.optimizers.adamax import AdaptiveMomentOptimizer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")

@@ -5,8 +5,8 @@ Example:
 """
 import torch
 
-from kerastorch.optimizers.base import Optimizer, _check, scaled_sub_
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter, scaled_sub_
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")
@@ -42,8 +42,8 @@ class Lion(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1 = _check(beta_1, "beta_1", 0.0, 1.0, low_open=True, optional=False)
-        self.beta_2 = _check(beta_2, "beta_2", 0.0, 1.0, optional=False)
+        self.beta_1 = check_hyperparameter(beta_1, "beta_1", 0.0, 1.0, low_open=True, optional=False)
+        self.beta_2 = check_hyperparameter(beta_2, "beta_2", 0.0, 1.0, optional=False)
 
     def _slot_blocks(self):
         return (("momentum",),)

@@ -22,8 +22,8 @@ Example:
 import torch
 
 from kerastorch.optimizers.base import Optimizer
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["LossScaleOptimizer"]
 

@@ -34,9 +34,9 @@ import re
 
 import torch
 
-from kerastorch.optimizers.base import Optimizer, _check
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.serialization.object_registration import builtin_objects, register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["MultiOptimizer", "OptimizerMap"]
 
@@ -240,7 +240,7 @@ class MultiOptimizer(Optimizer):
 
     @loss_scale_factor.setter
     def loss_scale_factor(self, value):
-        self._loss_scale_factor = _check(value, "loss_scale_factor", low_open=True)
+        self._loss_scale_factor = check_hyperparameter(value, "loss_scale_factor", low_open=True)
         for optimizer in self.optimizers:
             optimizer.loss_scale_factor = self._loss_scale_factor
 

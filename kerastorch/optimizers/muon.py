@@ -11,12 +11,12 @@ import numpy as np
 import torch
 
 from kerastorch.optimizers.adam import Adam, bias_corrections, times_learning_rate
-from kerastorch.optimizers.base import Optimizer, _check
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _real(value, name):
-    return _check(value, name, low=-math.inf, optional=False)
+    return check_hyperparameter(value, name, low=-math.inf, optional=False)
 
 
 @register_builtin("keras.optimizers")
@@ -95,20 +95,20 @@ class Muon(Optimizer):
                  weight_decay=0.004, *, exclude_layers=None, exclude_embeddings=True, muon_a=3.4445, muon_b=-4.7750,
                  muon_c=2.0315, adam_lr_ratio=1, momentum=0.95, ns_steps=5, nesterov=True, rms_rate=0.2, **kwargs):
         super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
-        self.adam_beta_1 = _check(adam_beta_1, "adam_beta_1", 0.0, 1.0, optional=False)
-        self.adam_beta_2 = _check(adam_beta_2, "adam_beta_2", 0.0, 1.0, optional=False)
-        self.adam_weight_decay = _check(adam_weight_decay, "adam_weight_decay")
-        self.epsilon = _check(epsilon, "epsilon", optional=False)
+        self.adam_beta_1 = check_hyperparameter(adam_beta_1, "adam_beta_1", 0.0, 1.0, optional=False)
+        self.adam_beta_2 = check_hyperparameter(adam_beta_2, "adam_beta_2", 0.0, 1.0, optional=False)
+        self.adam_weight_decay = check_hyperparameter(adam_weight_decay, "adam_weight_decay")
+        self.epsilon = check_hyperparameter(epsilon, "epsilon", optional=False)
         self.exclude_layers = list(exclude_layers or [])
         self.exclude_embeddings = bool(exclude_embeddings)
         self.muon_a, self.muon_b, self.muon_c = _real(muon_a, "muon_a"), _real(muon_b, "muon_b"), _real(muon_c, "muon_c")
-        self.adam_lr_ratio = _check(adam_lr_ratio, "adam_lr_ratio", optional=False)
-        self.momentum = _check(momentum, "momentum", 0.0, 1.0, optional=False)
+        self.adam_lr_ratio = check_hyperparameter(adam_lr_ratio, "adam_lr_ratio", optional=False)
+        self.momentum = check_hyperparameter(momentum, "momentum", 0.0, 1.0, optional=False)
         if not (isinstance(ns_steps, int) and not isinstance(ns_steps, bool) and ns_steps >= 0):
             raise ValueError(f"Argument `ns_steps` must be an integer >= 0. Received: ns_steps={ns_steps!r}")
         self.ns_steps = ns_steps
         self.nesterov = bool(nesterov)
-        self.rms_rate = _check(rms_rate, "rms_rate")
+        self.rms_rate = check_hyperparameter(rms_rate, "rms_rate")
         # The Adam step of the non-matrix variables, on this optimizer's slots and bias corrections.
         self._adam = Adam(beta_1=adam_beta_1, beta_2=adam_beta_2, epsilon=epsilon, name=f"{self.name}_adam")
         self._adam_ids = set()

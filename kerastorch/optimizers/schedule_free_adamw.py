@@ -24,7 +24,7 @@ import torch
 
 from kerastorch.optimizers.adam import bias_corrections, times_learning_rate
 from kerastorch.optimizers.adamax import AdaptiveMomentOptimizer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = ["ScheduleFreeAdamW"]
 

@@ -19,8 +19,8 @@ import math
 
 import torch
 
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import namespace_functions
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import namespace_functions
 
 __all__ = [
     "CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay", "LearningRateSchedule",

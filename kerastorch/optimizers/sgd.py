@@ -5,8 +5,8 @@ Example:
 """
 import torch
 
-from kerastorch.optimizers.base import Optimizer, _check, scaled_sub_
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.optimizers.base import Optimizer, check_hyperparameter, scaled_sub_
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.optimizers")
@@ -42,7 +42,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.momentum = _check(momentum, "momentum", 0.0, 1.0, optional=False)
+        self.momentum = check_hyperparameter(momentum, "momentum", 0.0, 1.0, optional=False)
         self.nesterov = bool(nesterov)
 
     def _slot_blocks(self):

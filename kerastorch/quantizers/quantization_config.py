@@ -14,7 +14,7 @@ Example:
 import numbers
 
 from kerastorch.quantizers.quantizers import AbsMaxQuantizer, Quantizer, deserialize, serialize
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 MODES = ("int8", "float8", "int4", "gptq", "awq")
 """The quantization modes Keras 3.15 knows (``"gptq"`` and ``"awq"`` are refused by kerastorch)."""

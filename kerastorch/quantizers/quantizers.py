@@ -31,9 +31,9 @@ import numpy as np
 import torch
 
 from kerastorch import config
-from kerastorch.saving import object_registration as registry
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization import object_registration as registry
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 _MODULE = "keras.quantizers"
 _FLOAT8_MAX = {"float8_e4m3fn": 448.0, "float8_e5m2": 57344.0}

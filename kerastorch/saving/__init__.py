@@ -1,10 +1,10 @@
 """``keras.saving``: the object registry, config (de)serialization, and whole-model files."""
-from kerastorch.saving.object_registration import (
+from kerastorch.serialization.object_registration import (
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable,
 )
 from kerastorch.saving.saving_api import load_model, load_weights, save_model, save_weights
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 from kerastorch.saving.file_editor import KerasFileEditor
 
 __all__ = [

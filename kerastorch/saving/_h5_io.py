@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import torch
+from kerastorch.saving import safe_archive
 
 ARCHIVE_MEMBER = "model.weights.h5"
 
@@ -65,8 +66,6 @@ def open_read(source):
         if not os.path.exists(path):
             raise FileNotFoundError(f"No HDF5 weights file at {what}")
         if os.path.isdir(path) or zipfile.is_zipfile(path):  # a saved model (.keras zip or folder)
-            from kerastorch.saving import safe_archive
-
             members = safe_archive.read_archive(path, wanted=lambda name: name == ARCHIVE_MEMBER)
             if ARCHIVE_MEMBER not in members:
                 raise ValueError(f'{what} is a Keras archive without a "{ARCHIVE_MEMBER}" member')

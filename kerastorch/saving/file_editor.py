@@ -51,6 +51,8 @@ import torch
 
 from kerastorch.saving import safe_archive, weights_file
 from kerastorch.saving.file_utils import atomic_write
+from kerastorch.saving import h5_format
+from kerastorch.layers.base import Layer
 
 __all__ = ["KerasFileEditor"]
 
@@ -223,8 +225,6 @@ class KerasFileEditor:
                                      "and an object")
 
     def _read_h5(self, source, where):
-        from kerastorch.saving import h5_format  # h5py, an optional dependency, is imported on first use
-
         h5py = h5_format.h5py_module()
         if isinstance(source, (bytes, bytearray, memoryview)):
             source = io.BytesIO(bytes(source))
@@ -546,8 +546,6 @@ class KerasFileEditor:
                 parts = key.split("/")
                 shapes.setdefault(tuple(parts[:-1]), collections.OrderedDict())[parts[-1]] = tuple(weight.shape)
             return shapes
-        from kerastorch.saving import h5_format
-
         reference = KerasFileEditor.__new__(KerasFileEditor)
         reference._objects, reference._labels, reference.layout = collections.OrderedDict(), {}, _H5
         reference._read_h5(h5_format.write_keras_weights_h5(model), f'model "{model.name}"')
@@ -584,8 +582,6 @@ class KerasFileEditor:
             Found 1 error(s): the file is not compatible with the reference model (1 matching weights)
             {'status': 'error', 'error_count': 1, 'match_count': 1}
         """
-        from kerastorch.layers.base import Layer
-
         if not isinstance(reference_model, Layer):
             raise TypeError(f"KerasFileEditor.compare: expected a kerastorch model, received "
                             f"{type(reference_model).__name__}")
@@ -645,8 +641,6 @@ class KerasFileEditor:
         return save(tensors, metadata=metadata)
 
     def _write_h5(self, target):
-        from kerastorch.saving import h5_format  # h5py, an optional dependency, is imported on first use
-
         h5py = h5_format.h5py_module()
         with h5py.File(target, "w") as h5file:
             for path, weights in self._objects.items():

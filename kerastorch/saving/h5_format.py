@@ -41,6 +41,8 @@ from kerastorch.saving._h5_io import (  # noqa: F401 - H5LoadResult is part of t
 )
 from kerastorch.saving.file_utils import atomic_write
 from kerastorch.saving.h5_legacy import is_legacy_h5, load_legacy_h5_weights  # noqa: F401 - re-exported
+from kerastorch.layers.base import Layer
+from kerastorch.optimizers.base import Optimizer
 # Where Keras's h5 names differ from what kerastorch's classes give: Keras's Python class name
 # (the h5 name of a layer in a list) and classes whose sublayers Keras keeps under private names.
 _KERAS_CLASS_NAMES = {"GroupQueryAttention": "GroupedQueryAttention"}
@@ -50,10 +52,8 @@ _MAX_DEPTH = 64  # nesting of groups read from a file
 
 # ------------------------------------------------------------ Keras 3's object walk
 def _is_graph_model(obj):
-    from kerastorch.models.functional import Functional
-    from kerastorch.models.sequential import Sequential
-
-    return isinstance(obj, (Functional, Sequential))
+    """Functional and Sequential models: their layers are saved as one ``layers`` list."""
+    return getattr(obj, "_saving_layout", None) == "graph"
 
 
 def _attribute_name(obj, key, child):
@@ -84,9 +84,6 @@ def _container_names(items):
 
 def _named_children(obj):
     """``(attribute, layer)`` and ``(attribute, [(name, layer), ...])`` in Keras's walk order."""
-    from kerastorch.layers.base import Layer
-    from kerastorch.models.model import Model
-
     if _is_graph_model(obj):
         return [("layers", _container_names(obj.layers))]
     entries = []
@@ -100,7 +97,7 @@ def _named_children(obj):
             layers = [m for m in items if isinstance(m, Layer)]
             if layers:
                 entries.append((key, _container_names(layers)))
-    if isinstance(obj, Model):
+    if obj._saving_layout == "model":  # a subclassed model also lists its layers
         entries.append(("layers", _container_names(obj.layers)))
     return sorted(entries, key=lambda entry: (entry[0].startswith("_"), entry[0]))
 
@@ -289,8 +286,6 @@ def _match_keras3(model, root, plan):
 
 
 def _is_our_optimizer(optimizer):
-    from kerastorch.optimizers.base import Optimizer
-
     return isinstance(optimizer, Optimizer)  # (a torch.optim optimizer has no Keras layout)
 
 

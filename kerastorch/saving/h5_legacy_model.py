@@ -41,6 +41,9 @@ from kerastorch.saving._h5_io import attr_list, child, describe, h5py_module, op
 from kerastorch.saving.h5_legacy import load_legacy_h5_weights
 from kerastorch.saving.keras2_config import compile_from_training_config, model_from_keras2_config
 from kerastorch.saving.tf_checkpoint import KERAS2_SLOTS
+from kerastorch.saving.safe_archive import load_json
+from kerastorch.optimizers.base import Optimizer
+from kerastorch.backend.weight_budget import weight_budget
 
 __all__ = ["is_keras2_h5_model", "load_keras2_h5_model"]
 
@@ -48,8 +51,6 @@ _UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024 ** 2
 
 
 def _json_attribute(h5file, name, what):
-    from kerastorch.saving.safe_archive import load_json
-
     if name not in h5file.attrs:
         return None
     value = h5file.attrs[name]
@@ -111,8 +112,6 @@ def _parse_names(names, optimizer_class):
 
 def _plan_optimizer(model, h5file, what):
     """The optimizer's new state from ``optimizer_weights`` (None when absent or when it does not fit)."""
-    from kerastorch.optimizers.base import Optimizer
-
     optimizer = getattr(model, "optimizer", None)
     group = child(h5file, "optimizer_weights", what)
     if group is None or not isinstance(optimizer, Optimizer):
@@ -165,8 +164,6 @@ def load_keras2_h5_model(source, custom_objects=None, compile=True, safe_mode=Tr
     Raises:
         ValueError: not a whole-model file, an untranslatable or unknown layer (named), or a corrupt file.
     """
-    from kerastorch.backend.weight_budget import weight_budget
-
     what = f"load_model: Keras 2 model file {describe(source)}"
     size = os.path.getsize(os.fspath(source))
     with open_read(source) as h5file:

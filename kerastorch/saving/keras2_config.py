@@ -46,8 +46,9 @@ import copy
 import marshal
 import types
 
-from kerastorch.saving.object_registration import builtin_objects
-from kerastorch.saving.serialization_lib import SafeModeScope, deserialize_keras_object, in_safe_mode
+from kerastorch.serialization.object_registration import builtin_objects
+from kerastorch.serialization.serialization_lib import SafeModeScope, deserialize_keras_object, in_safe_mode
+from kerastorch.serialization.object_registration import custom_object_scope
 
 __all__ = ["translate_model_config", "translate_optimizer_config", "model_from_keras2_config",
            "compile_from_training_config"]
@@ -378,8 +379,6 @@ def compile_from_training_config(model, training_config, where, custom_objects=N
     Raises:
         ValueError: the training config cannot be translated.
     """
-    from kerastorch.saving.object_registration import custom_object_scope
-
     if not isinstance(training_config, dict):
         raise ValueError(f"{where}: the training config should be a JSON object, received {training_config!r:.80}")
     try:

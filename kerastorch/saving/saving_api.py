@@ -23,6 +23,12 @@ Example:
 import os
 
 from kerastorch.saving import saving_lib, weights_file
+from kerastorch.layers.base import Layer
+from kerastorch.saving.tf_saved_model import is_saved_model
+from kerastorch.saving.safe_archive import write_archive
+from kerastorch.saving.safe_archive import read_archive
+from kerastorch.saving.tf_saved_model import load_saved_model
+from kerastorch.saving.h5_legacy_model import is_keras2_h5_model, load_keras2_h5_model
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights"]
 
@@ -70,8 +76,6 @@ def save_model(model, filepath, overwrite=True, zipped=None, weights_format="saf
     ['config.json', 'metadata.json', 'model.weights.safetensors']
     >>> save_model(model, "for_keras.keras", weights_format="h5")
     """
-    from kerastorch.layers.base import Layer
-
     path = _fspath(filepath, "save_model")
     if not isinstance(model, Layer):
         raise TypeError(f"save_model: expected a kerastorch model, received {type(model).__name__}")
@@ -88,14 +92,10 @@ def save_model(model, filepath, overwrite=True, zipped=None, weights_format="saf
                          '".keras" path (with weights_format="h5" for Keras 3) or a folder')
     if not overwrite and os.path.lexists(path):
         raise FileExistsError(f"save_model: {path!r} exists and overwrite=False")
-    from kerastorch.saving.tf_saved_model import is_saved_model
-
     if is_saved_model(path):  # a tf.keras 2 SavedModel is not ours: never replaced
         raise FileExistsError(f"save_model: {path!r} is a TensorFlow SavedModel folder; a save replaces only a "
                               "folder it wrote itself. Choose a new path, or a name ending in \".keras\" for one file")
     members = saving_lib.model_to_members(model, weights_format=weights_format)
-    from kerastorch.saving.safe_archive import write_archive
-
     write_archive(path, members, zipped=zipped, own_names=saving_lib.SAVED_MODEL_NAMES)
 
 
@@ -136,8 +136,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     >>> [type(layer).__name__ for layer in model.layers]
     ['MyLayer']
     """
-    from kerastorch.saving.safe_archive import read_archive
-
     path = _fspath(filepath, "load_model")
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError(f"load_model: custom_objects must be a dict, received {type(custom_objects).__name__}")
@@ -145,16 +143,12 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         raise ValueError(f"load_model: {path!r} is a weights file, not a saved model; build the model and call "
                          "model.load_weights(path)")
     if path.endswith(_LEGACY_SUFFIXES) and not os.path.isdir(path):
-        from kerastorch.saving.h5_legacy_model import is_keras2_h5_model, load_keras2_h5_model
-
         if not os.path.exists(path):
             raise FileNotFoundError(f"load_model: no file at {path!r}")
         if is_keras2_h5_model(path):  # tf.keras 2's model.save("m.h5")
             return load_keras2_h5_model(path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
         raise ValueError(f"load_model: {path!r} is a legacy Keras HDF5 weights file (no model_config). "
                          "Build the model and call model.load_weights(path) to load its weights")
-    from kerastorch.saving.tf_saved_model import is_saved_model, load_saved_model
-
     if is_saved_model(path):  # tf.keras 2's model.save("my_model")
         return load_saved_model(path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
     members = read_archive(path, wanted=saving_lib.is_model_member)

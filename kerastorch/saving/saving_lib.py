@@ -40,10 +40,14 @@ import warnings
 
 import torch
 
+from kerastorch._version import __version__
 from kerastorch.backend.weight_budget import weight_budget
 from kerastorch.saving import safe_archive, weights_file
-from kerastorch.saving.object_registration import custom_object_scope
-from kerastorch.saving.serialization_lib import SafeModeScope, deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization.object_registration import custom_object_scope
+from kerastorch.serialization.serialization_lib import SafeModeScope, deserialize_keras_object, serialize_keras_object
+from kerastorch.saving import h5_format
+from kerastorch.optimizers.base import Optimizer
+from kerastorch.layers.base import Layer
 
 __all__ = ["model_to_members", "model_from_members", "CONFIG_MEMBER", "METADATA_MEMBER", "WEIGHTS_MEMBER",
            "H5_WEIGHTS_MEMBER", "OPTIMIZER_MEMBER", "FORMAT", "KERAS_VERSION", "SAVED_MODEL_NAMES", "is_model_member"]
@@ -86,8 +90,6 @@ def is_model_member(name):
 # --------------------------------------------------------------------------- writing
 def model_to_members(model, weights_format="safetensors"):
     """``{member name: bytes}`` of a saved ``model`` (see the module docstring)."""
-    from kerastorch import __version__
-
     if weights_format not in WEIGHTS_FORMATS:
         raise ValueError(f'save_model: weights_format must be one of {list(WEIGHTS_FORMATS)}, '
                          f"received {weights_format!r}")
@@ -98,8 +100,6 @@ def model_to_members(model, weights_format="safetensors"):
     members = {METADATA_MEMBER: _json_bytes(metadata), CONFIG_MEMBER: _json_bytes(config)}
     members.update(_asset_members(model))
     if weights_format == "h5":
-        from kerastorch.saving import h5_format
-
         members[H5_WEIGHTS_MEMBER] = h5_format.write_keras_weights_h5(model, None, optimizer=optimizer)
         return members
     members[WEIGHTS_MEMBER] = weights_file.weights_bytes(model)
@@ -165,8 +165,6 @@ def _json_bytes(value):
 
 def _saved_optimizer(model):
     """The optimizer whose state is saved: a built kerastorch optimizer of a compiled model."""
-    from kerastorch.optimizers.base import Optimizer
-
     optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
     if optimizer is None:
         return None
@@ -235,8 +233,6 @@ def _describe(value):
 
 
 def _deserialize_model(config, source, custom_objects):
-    from kerastorch.layers.base import Layer
-
     where = f"load_model: {source}/{CONFIG_MEMBER}"
     try:
         model = deserialize_keras_object(config, custom_objects=custom_objects, printable_module_name="model")
@@ -279,16 +275,12 @@ def _load_weights(model, members, source, compile):
         if optimizer is not None and OPTIMIZER_MEMBER in members:
             _load_optimizer(model, optimizer, members[OPTIMIZER_MEMBER], f"{source}/{OPTIMIZER_MEMBER}")
     else:  # _weights_file_budget made sure there is one of the two
-        from kerastorch.saving import h5_format
-
         h5_format.load_keras_weights_h5(model, io.BytesIO(members[H5_WEIGHTS_MEMBER]), skip_mismatch=False,
                                         optimizer=optimizer)
 
 
 def _load_optimizer(model, optimizer, data, source):
     from safetensors.torch import load
-
-    from kerastorch.optimizers.base import Optimizer
 
     if not isinstance(optimizer, Optimizer):
         return

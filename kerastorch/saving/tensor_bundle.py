@@ -41,7 +41,8 @@ import struct
 import numpy as np
 import torch
 
-from kerastorch.callbacks.event_file import crc32c as _crc32c_bytewise
+from kerastorch.backend.hashing import crc32c as _crc32c_bytewise
+from kerastorch.backend.hashing import mask_crc
 from kerastorch.saving import protobuf_wire as pb
 from kerastorch.saving.file_utils import atomic_write, write_bytes
 
@@ -95,7 +96,7 @@ def crc32c(data):
         data: bytes-like: what to check.
 
     Returns:
-        int: the unsigned 32-bit checksum (the same as :func:`kerastorch.callbacks.event_file.crc32c`).
+        int: the unsigned 32-bit checksum (the same as :func:`kerastorch.backend.hashing.crc32c`).
 
     >>> hex(crc32c(b"123456789"))
     '0xe3069283'
@@ -132,7 +133,7 @@ def crc32c(data):
 
 
 def masked_crc32c(data):
-    """The masked CRC-32C that TensorFlow stores (rotated and offset, so a CRC of CRCs stays strong).
+    """The masked CRC-32C that TensorFlow stores (:func:`kerastorch.backend.hashing.mask_crc` of :func:`crc32c`).
 
     Args:
         data: bytes-like: the bytes to checksum.
@@ -143,8 +144,7 @@ def masked_crc32c(data):
     >>> hex(masked_crc32c(b""))
     '0xa282ead8'
     """
-    crc = crc32c(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+    return mask_crc(crc32c(data))
 
 
 # --------------------------------------------------------------------------- reading

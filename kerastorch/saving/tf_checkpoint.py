@@ -49,7 +49,9 @@ import torch
 from kerastorch.saving import protobuf_wire as pb
 from kerastorch.saving.file_utils import write_bytes
 from kerastorch.saving.tensor_bundle import BundleReader, write_bundle
-from kerastorch.saving.weights_file import LoadStatus, weight_keys
+from kerastorch.saving.load_status import LoadStatus, weight_keys
+from kerastorch.layers.base import Layer
+from kerastorch.optimizers.base import Optimizer
 
 __all__ = ["save_checkpoint", "load_checkpoint", "is_checkpoint", "latest_checkpoint", "read_checkpoint_state",
            "write_checkpoint_state", "ObjectGraph", "KERAS2_SLOTS", "MAX_NODES"]
@@ -168,17 +170,13 @@ class ObjectGraph:
 
 # --------------------------------------------------------------------------- the model's objects
 def _graph_model(obj):
-    from kerastorch.models.functional import Functional
-    from kerastorch.models.sequential import Sequential
-
-    return isinstance(obj, (Functional, Sequential))
+    """Functional and Sequential models: tf.keras 2 tracks their weighted layers as ``layer_with_weights-<i>``."""
+    return getattr(obj, "_saving_layout", None) == "graph"
 
 
 def _object_children(obj):
     """tf.keras 2's named children of ``obj``: ``("weight", name, tensor)``, ``("object", name, layer)`` and
     ``("list", name, [layer, ...])``, in tracking order."""
-    from kerastorch.layers.base import Layer
-
     if _graph_model(obj):
         weighted = [layer for layer in obj.layers if layer.weights]
         return [("object", f"layer_with_weights-{i}", layer) for i, layer in enumerate(weighted)]
@@ -407,8 +405,6 @@ def _slot_table(optimizer):
 
 def _plan_optimizer(graph, root, reader, model, optimizer, matcher, what):
     """The optimizer's new ``state_dict`` (or None) and ``{state key: checkpoint key}`` of what it takes."""
-    from kerastorch.optimizers.base import Optimizer
-
     node = graph.child(root, "optimizer")
     if node is None and root != 0:
         node = graph.child(0, "optimizer")
@@ -594,8 +590,6 @@ def save_checkpoint(model, prefix, optimizer="auto"):
     Raises:
         OSError: a write failed; what was there is intact (see the module docstring for the crash window).
     """
-    from kerastorch.optimizers.base import Optimizer
-
     prefix = os.fspath(prefix)
     if isinstance(optimizer, str) and optimizer == "auto":
         optimizer = getattr(model, "optimizer", None)

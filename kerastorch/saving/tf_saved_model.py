@@ -28,6 +28,8 @@ import os
 from kerastorch.saving import protobuf_wire as pb
 from kerastorch.saving import tf_checkpoint
 from kerastorch.saving.keras2_config import compile_from_training_config, model_from_keras2_config
+from kerastorch.saving.safe_archive import load_json
+from kerastorch.backend.weight_budget import weight_budget
 
 __all__ = ["is_saved_model", "load_saved_model", "load_saved_model_weights", "read_keras_metadata",
            "MAX_METADATA_BYTES", "SAVED_MODEL_MARKERS"]
@@ -92,8 +94,6 @@ def read_keras_metadata(data, what):
 
 
 def _root_metadata(path):
-    from kerastorch.saving.safe_archive import load_json
-
     metadata_path = os.path.join(path, METADATA_FILE)
     if not os.path.isfile(metadata_path):
         raise ValueError(f"load_model: {path!r} is a TensorFlow SavedModel without {METADATA_FILE}: it was not "
@@ -120,8 +120,6 @@ def _root_metadata(path):
 
 def _budget(prefix):
     """The weight budget of the rebuilt model: what the variables' data files can fill."""
-    from kerastorch.backend.weight_budget import weight_budget
-
     folder = os.path.dirname(prefix)
     size = sum(os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder)
                if name.startswith("variables.data-"))

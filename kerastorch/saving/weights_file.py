@@ -49,6 +49,10 @@ import zlib
 import torch
 
 from kerastorch.saving.file_utils import write_bytes
+from kerastorch.saving import h5_format
+from kerastorch.saving import tf_checkpoint, tf_saved_model
+from kerastorch.saving.load_status import NAMES_SHOWN, LoadStatus, shown_names, weight_keys
+from kerastorch.saving.safe_archive import load_json, read_archive
 
 __all__ = ["LoadStatus", "weight_keys", "save_weights", "load_weights", "weights_bytes", "load_weights_bytes"]
 
@@ -56,104 +60,6 @@ SAFETENSORS_MEMBER = "model.weights.safetensors"
 H5_MEMBER = "model.weights.h5"
 _H5_SUFFIXES = (".h5", ".hdf5")
 _FORMAT = "kerastorch.weights"
-_SHOWN = 5  # how many names an error message lists
-
-
-def _names(keys):
-    keys = list(keys)
-    more = f" and {len(keys) - _SHOWN} more" if len(keys) > _SHOWN else ""
-    return ", ".join(keys[:_SHOWN]) + more
-
-
-class LoadStatus:
-    """What :func:`load_weights` did: ``loaded`` (model key -> file key), ``missing`` (model
-    weights the file did not provide), ``unused`` (file weights the model did not take),
-    ``skipped`` (model keys skipped for a shape or dtype mismatch), ``by_position``.
-
-    >>> status = LoadStatus("model", "w.safetensors", loaded={"dense/kernel": "dense/kernel"},
-    ...                     unused=["dense_9/bias"])
-    >>> status.expect_partial().assert_consumed()
-    >>> LoadStatus("model", "w.safetensors", missing=["dense/bias"]).assert_consumed()
-    Traceback (most recent call last):
-    ...
-    ValueError: load_weights: model "model" has 1 weight(s) that w.safetensors did not provide: dense/bias
-    """
-
-    def __init__(self, model_name, source, loaded=None, missing=(), unused=(), skipped=(), by_position=False):
-        self.model_name = model_name
-        self.source = source
-        self.loaded = dict(loaded or {})
-        self.missing = tuple(missing)
-        self.unused = tuple(unused)
-        self.skipped = tuple(skipped)
-        self.by_position = by_position
-        self._checked = False
-
-    @property
-    def consumed(self):
-        """True when every model weight was loaded and every file weight used."""
-        return not (self.missing or self.unused or self.skipped)
-
-    def _problems(self, model_side=True, file_side=True):
-        problems = []
-        if model_side and (self.missing or self.skipped):
-            keys = self.missing + self.skipped
-            problems.append(f'model "{self.model_name}" has {len(keys)} weight(s) that {self.source} did not '
-                            f"provide: {_names(keys)}")
-        if file_side and self.unused:
-            problems.append(f'{self.source} has {len(self.unused)} weight(s) that model "{self.model_name}" '
-                            f"did not use: {_names(self.unused)}")
-        return problems
-
-    def assert_consumed(self):
-        """Raise ``ValueError`` unless the load was complete both ways (or ``expect_partial()`` was called)."""
-        if self._checked == "partial":
-            return None
-        self._checked = True
-        problems = self._problems()
-        if problems:
-            raise ValueError("load_weights: " + "; ".join(problems))
-        return None
-
-    def assert_existing_objects_matched(self):
-        """Raise ``ValueError`` unless every model weight was loaded (file weights may be left over)."""
-        if self._checked == "partial":
-            return self
-        self._checked = True
-        problems = self._problems(file_side=False)
-        if problems:
-            raise ValueError("load_weights: " + "; ".join(problems))
-        return self
-
-    def expect_partial(self):
-        """Declare a partial load intended: no warning, and ``assert_consumed()`` passes. Returns ``self``."""
-        self._checked = "partial"
-        return self
-
-    def __repr__(self):
-        return (f"<LoadStatus {self.source} -> {self.model_name}: {len(self.loaded)} loaded, "
-                f"{len(self.missing)} missing, {len(self.unused)} unused, {len(self.skipped)} skipped"
-                f"{', by position' if self.by_position else ''}>")
-
-    def __del__(self):
-        try:
-            if not self._checked and self.unused:
-                warnings.warn("load_weights: " + self._problems(model_side=False)[0]
-                              + ". Call expect_partial() on the returned status to silence this.", stacklevel=2)
-        except Exception:  # noqa: BLE001 - interpreter shutdown: never raise from __del__
-            pass
-
-
-def weight_keys(model):
-    """``(key, weight)`` pairs in ``model.weights`` order; repeated paths get ``#n`` suffixes."""
-    seen = {}
-    pairs = []
-    for weight in model.weights:
-        key = getattr(weight, "path", None) or "weight"
-        count = seen.get(key, 0)
-        seen[key] = count + 1
-        pairs.append((key if count == 0 else f"{key}#{count}", weight))
-    return pairs
 
 
 def _tensors_and_metadata(model):
@@ -180,16 +86,12 @@ def save_weights(model, filepath):
     other name as a TensorFlow checkpoint prefix (tf.keras 2's ``save_weights("ckpt")``)."""
     path = os.fspath(filepath)
     if path.endswith(".weights.h5"):
-        from kerastorch.saving import h5_format
-
         write_bytes(path, h5_format.write_keras_weights_h5(model))  # in memory first: disk errors are OSErrors
         return
     if path.endswith(_H5_SUFFIXES + (".keras",)):
         raise ValueError(f'save_weights: the file name must end in ".safetensors" or ".weights.h5" (a name without '
                          f"a known suffix is a TensorFlow checkpoint prefix), received {path!r}")
     if not path.endswith(".safetensors"):  # tf.keras 2's form: save_weights("ckpt") writes a TensorFlow checkpoint
-        from kerastorch.saving import tf_checkpoint
-
         tf_checkpoint.save_checkpoint(model, path)
         return
     write_bytes(path, weights_bytes(model))  # OSError (not the library's own error) when the disk is full
@@ -205,8 +107,6 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         return _load_h5(model, path, skip_mismatch, by_name)
     if by_name:
         raise ValueError(f"load_weights: by_name=True applies to legacy Keras .h5 files only, received {path!r}")
-    from kerastorch.saving import tf_checkpoint, tf_saved_model
-
     if tf_checkpoint.is_checkpoint(path):  # tf.keras 2's form: a TensorFlow checkpoint prefix
         return tf_checkpoint.load_checkpoint(model, path, skip_mismatch=skip_mismatch)
     if tf_saved_model.is_saved_model(path):
@@ -229,8 +129,6 @@ def load_weights_bytes(model, data, skip_mismatch=False, source=SAFETENSORS_MEMB
 
 
 def _load_h5(model, path, skip_mismatch, by_name, source=None):
-    from kerastorch.saving import h5_format
-
     keras3 = h5_format.is_keras3_weights_h5(path)
     if hasattr(path, "seek"):
         path.seek(0)
@@ -253,8 +151,6 @@ def _load_h5(model, path, skip_mismatch, by_name, source=None):
 
 def _load_archive(model, path, skip_mismatch):
     import io
-
-    from kerastorch.saving.safe_archive import read_archive
 
     members = read_archive(path, wanted=lambda name: name in (SAFETENSORS_MEMBER, H5_MEMBER))
     if SAFETENSORS_MEMBER in members:
@@ -295,8 +191,6 @@ class _Reader:
 
 def _check_header(header, source):
     """Parse a safetensors header strictly: a name listed twice (where the library keeps the last) is refused."""
-    from kerastorch.saving.safe_archive import load_json
-
     if len(header) < 8:
         raise ValueError(f"load_weights: {source} is not a readable safetensors weights file (it is "
                          f"{len(header)} bytes)")
@@ -323,8 +217,6 @@ def _read_header(path):
 
 
 def _metadata_json(raw, what, source):
-    from kerastorch.saving.safe_archive import load_json
-
     try:
         return load_json(raw.encode("utf-8"), f"its recorded {what}")
     except ValueError as error:
@@ -422,12 +314,12 @@ def _load_safetensors(model, reader, skip_mismatch):
     mapping, by_position = _match(pairs, reader)
     if pairs and not mapping:
         raise ValueError(f'load_weights: no weight of {reader.source} matches model "{name}": the file has '
-                         f"{len(reader.keys)} weights ({_names(reader.keys)}), the model {len(pairs)} "
-                         f"({_names(key for key, _ in pairs)})")
+                         f"{len(reader.keys)} weights ({shown_names(reader.keys)}), the model {len(pairs)} "
+                         f"({shown_names(key for key, _ in pairs)})")
     missing = [key for key, _ in pairs if key not in mapping]
     if missing and not skip_mismatch:
         raise ValueError(f'load_weights: {reader.source} has {len(reader.keys)} weights and model "{name}" has '
-                         f"{len(pairs)}; the file lacks {_names(missing)} (pass skip_mismatch=True to load the rest)")
+                         f"{len(pairs)}; the file lacks {shown_names(missing)} (pass skip_mismatch=True to load the rest)")
     how = "by position " if by_position else ""
     updates, skipped, problems = [], [], []
     for key, weight in pairs:
@@ -450,15 +342,15 @@ def _load_safetensors(model, reader, skip_mismatch):
         problems.append((where, problem))
         skipped.append(key)
     if problems and not skip_mismatch:
-        listed = "; ".join(f"weight {where} {problem}" for where, problem in problems[:_SHOWN])
-        more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+        listed = "; ".join(f"weight {where} {problem}" for where, problem in problems[:NAMES_SHOWN])
+        more = f"; and {len(problems) - NAMES_SHOWN} more" if len(problems) > NAMES_SHOWN else ""
         raise ValueError(f'load_weights: {reader.source} does not fit model "{name}": {listed}{more} '
                          "(pass skip_mismatch=True to skip such weights)")
     for where, problem in problems:
         warnings.warn(f'load_weights: skipping weight {where} of model "{name}": it {problem}', stacklevel=3)
     if missing:
         warnings.warn(f'load_weights: {reader.source} lacks {len(missing)} weight(s) of model "{name}", which keep '
-                      f"their values: {_names(missing)}", stacklevel=3)
+                      f"their values: {shown_names(missing)}", stacklevel=3)
     with torch.no_grad():
         for weight, value in updates:
             weight.copy_(value)

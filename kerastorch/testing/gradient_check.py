@@ -46,6 +46,8 @@ import torch
 from kerastorch import tree
 from kerastorch.testing import _ad
 from kerastorch.testing.report import Comparison, GradientReport, compare, compare_scalars
+from kerastorch.layers import Layer
+from kerastorch.random import SeedGenerator
 
 MODES = ("reverse", "forward", "numerical")
 
@@ -174,8 +176,6 @@ class _Function:
         return outs
 
     def _snapshot_seeds(self):
-        from kerastorch.random import SeedGenerator
-
         self._seeds = [(g, {k: gen.get_state() for k, gen in g._generators.items()})
                        for m in self.module.modules() for g in vars(m).values() if isinstance(g, SeedGenerator)]
 
@@ -198,8 +198,6 @@ class _Function:
 
 
 def _is_keras_layer(module):
-    from kerastorch.layers import Layer
-
     return isinstance(module, Layer)
 
 

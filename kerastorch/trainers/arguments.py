@@ -31,6 +31,9 @@ import torch
 from kerastorch import tree
 from kerastorch.backend import validation
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
+from kerastorch.callbacks.callback import Callback
+from kerastorch import losses as losses_module
+from kerastorch import metrics as metrics_module
 
 __all__ = ["check_callbacks", "check_compile", "check_data", "check_evaluate", "check_fit", "check_on_batch",
            "check_predict", "check_verbose"]
@@ -106,8 +109,6 @@ def check_verbose(owner, verbose):
 
 def check_callbacks(owner, callbacks):
     """``callbacks``: None, a ``Callback`` or a list / tuple of them."""
-    from kerastorch.callbacks.callback import Callback  # callbacks sit beside the trainer (they import models)
-
     if callbacks is None or isinstance(callbacks, Callback):
         return
     expected = "a list of keras.callbacks.Callback instances (or one, or None)"
@@ -262,9 +263,6 @@ def check_compile(owner, loss=None, loss_weights=None, metrics=None, weighted_me
     Raises:
         ValueError: naming the first bad argument (and the bad identifier).
     """
-    from kerastorch import losses as losses_module
-    from kerastorch import metrics as metrics_module
-
     for identifier in _leaves(loss):
         try:
             resolved = losses_module.get(identifier)

@@ -39,6 +39,13 @@ from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapte
 from kerastorch.trainers.data_adapters.batching import unpack_x_y_sample_weight
 from kerastorch.trainers.epoch_iterator import EpochIterator
 from kerastorch.trainers.optimizer_step import make_optimizer_step
+from kerastorch import metrics as metrics_module
+from kerastorch import optimizers
+from kerastorch.optimizers.base import Optimizer
+from kerastorch.serialization.serialization_lib import serialize_keras_object
+from kerastorch.serialization.serialization_lib import deserialize_keras_object
+from kerastorch.metrics import Metric
+from kerastorch.callbacks import CallbackList
 
 
 class Trainer:
@@ -72,9 +79,6 @@ class Trainer:
         >>> model.evaluate(np.zeros((4, 3)), np.ones((4, 1)), verbose=0)  # loss, mae
         [1.0, 1.0]
         """
-        from kerastorch import metrics as metrics_module
-        from kerastorch import optimizers
-
         arguments.check_compile(f'Model "{self.name}" compile', loss, loss_weights, metrics, weighted_metrics,
                                 run_eagerly, steps_per_execution, jit_compile, auto_scale_loss)
         if isinstance(optimizer, torch.optim.Optimizer):
@@ -113,9 +117,6 @@ class Trainer:
         >>> config["loss"], config["optimizer"]["class_name"]
         ('mse', 'Adam')
         """
-        from kerastorch.optimizers.base import Optimizer
-        from kerastorch.saving.serialization_lib import serialize_keras_object
-
         if not self.compiled or not isinstance(self.optimizer, Optimizer):
             return None
         config = {"optimizer": serialize_keras_object(self.optimizer)}
@@ -133,9 +134,6 @@ class Trainer:
         >>> model.compiled, type(model.optimizer).__name__, model.optimizer.built
         (True, 'Adam', True)
         """
-        from kerastorch import optimizers
-        from kerastorch.saving.serialization_lib import deserialize_keras_object
-
         if not isinstance(config, dict):
             raise TypeError(f'Model "{self.name}" compile_from_config: expected a dict, received '
                             f"{type(config).__name__}")
@@ -168,8 +166,6 @@ class Trainer:
         return [t._keras_history[0].name for t in tree.flatten(structure)]
 
     def _build_compiled(self, output_names):
-        from kerastorch import metrics as metrics_module
-
         spec = self._compile_spec
         if spec["loss"] is not None:
             self.compiled_loss = CompileLoss(spec["loss"], spec["loss_weights"], output_names)
@@ -284,8 +280,6 @@ class Trainer:
                 self._build_compiled(self._known_output_names())
             if self.compiled_metrics is not None and self.compiled_metrics.specified:
                 tracked.append(self.compiled_metrics)
-        from kerastorch.metrics import Metric
-
         tracked.extend(v for v in self.__dict__.values() if isinstance(v, Metric) and v not in tracked)
         return tracked
 
@@ -356,8 +350,6 @@ class Trainer:
         >>> history.history["val_loss"][-1] < history.history["val_loss"][0]
         True
         """
-        from kerastorch.callbacks import CallbackList
-
         self._assert_compiled("fit")
         arguments.check_fit(f'Model "{self.name}" fit', x, y, batch_size, epochs, verbose, callbacks, validation_split,
                             validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
@@ -430,8 +422,6 @@ class Trainer:
         >>> model.evaluate(x_test, y_test, verbose=0, return_dict=True)
         {'loss': 0.693..., 'accuracy': 0.75}
         """
-        from kerastorch.callbacks import CallbackList
-
         self._assert_compiled("evaluate")
         arguments.check_evaluate(f'Model "{self.name}" evaluate', x, y, batch_size, verbose, sample_weight, steps,
                                  callbacks, return_dict)
@@ -472,8 +462,6 @@ class Trainer:
         >>> probabilities.shape, probabilities.dtype
         ((1000, 2), dtype('float32'))
         """
-        from kerastorch.callbacks import CallbackList
-
         arguments.check_predict(f'Model "{self.name}" predict', x, batch_size, verbose, steps, callbacks)
         adapter = get_data_adapter(x, batch_size=batch_size)
         verbose = _resolve_verbose(verbose)

@@ -1,10 +1,10 @@
 """``keras.utils``: seeding, one-hot encoding, normalization, sequence padding, serialization helpers,
 ``get_file``, datasets from folders and time series, ``split_dataset``, and packing ``(x, y, sample_weight)``."""
-from kerastorch.saving.object_registration import (
+from kerastorch.serialization.object_registration import (
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable,
 )
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 from kerastorch.layers.node import get_source_inputs
 from kerastorch.backend import clear_session, is_keras_tensor, standardize_dtype
 from kerastorch.config import disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled
@@ -20,7 +20,7 @@ from kerastorch.utils.numerical_utils import normalize, to_categorical
 from kerastorch.utils.rng_utils import set_random_seed
 from kerastorch.utils.sequence_utils import pad_sequences
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
-from kerastorch.utils.progbar import Progbar
+from kerastorch.callbacks.progbar import Progbar
 from kerastorch.utils import bounding_boxes
 from kerastorch.utils.config_utils import Config
 from kerastorch.utils.model_visualization import model_to_dot, plot_model

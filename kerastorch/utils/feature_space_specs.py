@@ -30,8 +30,8 @@ from kerastorch.layers.preprocessing.integer_lookup import IntegerLookup
 from kerastorch.layers.preprocessing.normalization import Normalization
 from kerastorch.layers.preprocessing.rescaling import Rescaling
 from kerastorch.layers.preprocessing.string_lookup import StringLookup
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = ["FEATURE_TYPES", "KERAS_MODULE", "Cross", "Feature", "FeatureTypes", "TFDConcat", "TFDIdentity",
            "deserialize_spec", "serialize_spec"]

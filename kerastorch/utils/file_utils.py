@@ -36,7 +36,7 @@ import urllib.request
 import zipfile
 
 from kerastorch.saving.file_utils import atomic_write, fsync_folder
-from kerastorch.utils.progbar import Progbar
+from kerastorch.callbacks.progbar import Progbar
 
 __all__ = ["get_file", "hash_file", "keras_home", "validate_file"]
 

@@ -31,6 +31,8 @@ import shutil
 import subprocess
 
 from kerastorch.saving.file_utils import atomic_write
+from kerastorch.models.model import Model
+from kerastorch.layers.input_layer import InputLayer
 
 __all__ = ["model_to_dot", "plot_model"]
 
@@ -122,8 +124,6 @@ def _to_pydot(graph, pydot):
 
 # ----------------------------------------------------------------------------- reading the model
 def _is_model(layer):
-    from kerastorch.models.model import Model
-
     return isinstance(layer, Model)
 
 
@@ -187,8 +187,6 @@ def _cell(text, bold):
 
 
 def _label(layer, graph, options):
-    from kerastorch.layers.input_layer import InputLayer
-
     class_name = html.escape(type(layer).__name__, quote=False)
     title = (f"<b>{html.escape(layer.name, quote=False)}</b> ({class_name})" if options.show_layer_names
              else f"<b>{class_name}</b>")

@@ -1,5 +1,7 @@
 """Array helpers from ``keras.utils``: one-hot encoding and normalization.
 
+``normalize`` is :func:`kerastorch.backend.norms.normalize` (metrics use it too), re-exported here.
+
 Example:
     >>> to_categorical([0, 2, 1], num_classes=3)
     array([[1., 0., 0.],
@@ -8,6 +10,8 @@ Example:
 """
 import numpy as np
 import torch
+
+from kerastorch.backend.norms import normalize  # noqa: F401 - keras.utils.normalize
 
 
 def to_categorical(x, num_classes=None):
@@ -47,31 +51,3 @@ def to_categorical(x, num_classes=None):
     out = np.zeros(x.shape + (num_classes,), dtype="float64")
     np.put_along_axis(out, x[..., None], 1.0, axis=-1)
     return out
-
-
-def normalize(x, axis=-1, order=2):
-    """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors stay zero).
-
-    Args:
-        x: Array-like or torch tensor.
-        axis: Int, the axis along which the norm is taken. Defaults to ``-1``.
-        order: Number, the order of the norm (2 for Euclidean, 1 for the sum of absolute values).
-            Defaults to ``2``.
-
-    Returns:
-        ``x`` divided by its norm along ``axis``: a NumPy array for array-like input, a tensor for a
-        tensor.
-
-    >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
-    array([[0.6, 0.8],
-           [0. , 0. ]])
-    >>> normalize(torch.tensor([1.0, 3.0]), order=1)
-    tensor([0.2500, 0.7500])
-    """
-    if isinstance(x, torch.Tensor):
-        norm = torch.linalg.vector_norm(x, ord=order, dim=axis, keepdim=True)
-        return x / torch.where(norm == 0, torch.ones_like(norm), norm)
-    x = np.asarray(x)
-    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
-    norm[norm == 0] = 1
-    return x / np.expand_dims(norm, axis)

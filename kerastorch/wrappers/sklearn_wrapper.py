@@ -48,6 +48,7 @@ Example:
 import copy
 
 import numpy as np
+from kerastorch.models import Model, clone_model
 
 _NAMES = ("SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer")
 _ESTIMATORS = {}  # name -> class, made on first use (module attributes through __getattr__)
@@ -110,8 +111,6 @@ class _KerasEstimator:
         return self
 
     def _get_model(self, X, y):
-        from kerastorch.models import Model, clone_model
-
         if self.warm_start and hasattr(self, "model_"):
             return self.model_
         if isinstance(self.model, Model):

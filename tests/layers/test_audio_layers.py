@@ -359,13 +359,13 @@ def test_mel_spectrogram_dtypes_symbolic_and_config():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(fft_length=0), "fft_length must be a positive integer, received fft_length=0"),
-    (dict(sequence_stride=1.5), "sequence_stride must be a positive integer"),
+    (dict(fft_length=0), "`fft_length` must be a positive integer; received 0"),
+    (dict(sequence_stride=1.5), "`sequence_stride` must be a positive integer"),
     (dict(fft_length=64, sequence_length=65), "fft_length must be greater than or equal to sequence_length"),
     (dict(window="blackman"), "a window name must be 'hann' or 'hamming', received window='blackman'"),
     (dict(fft_length=64, window=[1.0] * 63), "an array of sequence_length=64 values"),
     (dict(sampling_rate=0), "sampling_rate must be a positive number, received sampling_rate=0"),
-    (dict(num_mel_bins=0), "num_mel_bins must be a positive integer"),
+    (dict(num_mel_bins=0), "`num_mel_bins` must be a positive integer"),
     (dict(min_freq=9000.0), r"expected 0 <= min_freq < max_freq, received min_freq=9000.0, max_freq=8000"),
     (dict(top_db=-1.0), "top_db must be non-negative or None"),
     (dict(min_power=0.0), "min_power must be a positive number"),

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 import kerastorch
 from kerastorch import activations
 from kerastorch.layers.core import Dense, Embedding, Identity, Lambda
-from kerastorch.saving.serialization_lib import SafeModeScope, in_safe_mode
+from kerastorch.serialization.serialization_lib import SafeModeScope, in_safe_mode
 from kerastorch.saving import deserialize_keras_object, register_keras_serializable
 
 from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import kerastorch
 from kerastorch import layers
-from kerastorch.saving import object_registration as registry
-from kerastorch.saving import serialization_lib
+from kerastorch.serialization import object_registration as registry
+from kerastorch.serialization import serialization_lib
 
 NAMESPACES = {
     "keras.initializers": "initializers", "keras.regularizers": "regularizers", "keras.constraints": "constraints",
@@ -539,7 +539,7 @@ def test_keras_internal_module_paths_are_read(keras3):
     assert adam["module"].startswith("keras.src.")  # Keras 3's torch optimizers are written this way
     restored = kerastorch.saving.deserialize_keras_object(adam)
     assert type(restored) is kerastorch.optimizers.Adam and restored.get_config()["learning_rate"] == 0.5
-    for module in ("os", "keras.src.os", "builtins", "kerastorch.saving.serialization_lib", None, 3):
+    for module in ("os", "keras.src.os", "builtins", "kerastorch.serialization.serialization_lib", None, 3):
         with pytest.raises(ValueError, match="Unknown object: 'Adam2'"):
             kerastorch.saving.deserialize_keras_object({"module": module, "class_name": "Adam2", "config": {}})
     loss = _json(keras3.saving.serialize_keras_object(keras3.losses.Loss()))

@@ -508,7 +508,7 @@ def test_checkpoint_state_file(tmp_path):
 
 
 def test_crc32c_in_blocks_equals_the_bytewise_function():
-    from kerastorch.callbacks.event_file import crc32c as bytewise
+    from kerastorch.backend.hashing import crc32c as bytewise
 
     rng = np.random.default_rng(0)
     for size in (0, 1, 16383, 16384, 70001, 2 ** 18 + 3):

@@ -121,7 +121,7 @@ _ARGS = {"threshold": {"threshold": 0.5, "default_value": -1.0}}
 
 
 def test_every_activation_is_checked():
-    from kerastorch.saving.object_registration import builtin_objects
+    from kerastorch.serialization.object_registration import builtin_objects
 
     registered = {n for n, fn in builtin_objects("keras.activations").items() if inspect.isfunction(fn)}
     assert "relu" in registered and registered <= set(ACTIVATIONS), sorted(registered - set(ACTIVATIONS))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from kerastorch.utils.progbar import Progbar, fetch_to_host
+from kerastorch.callbacks.progbar import Progbar, fetch_to_host
 
 BOLD, GREEN, WHITE, END = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
 

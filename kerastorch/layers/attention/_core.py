@@ -33,9 +33,10 @@ from kerastorch import regularizers
 from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_attention
 from kerastorch.layers.attention.attention import position_mask
-from kerastorch.layers.base import Layer, _attach_mask
-from kerastorch.layers.core import (_check_seed, _label, _positive_int, _set_weight_options, _weight_options_config,
-                                   build_sublayer)
+from kerastorch.layers.base import Layer, attach_mask
+from kerastorch.layers.layer_utils import (
+    build_sublayer, check_seed, layer_label, positive_int, set_weight_options, weight_options_config,
+)
 from kerastorch.layers.einsum_dense import EinsumDense
 
 _WEIGHT_OPTIONS = ("kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
@@ -61,20 +62,20 @@ class AttentionCore(Layer):
         """Check and store the arguments both layers take; ``options`` are the six ``kernel_*``/``bias_*``
         initializer, regularizer and constraint arguments, stored as ``_kernel_initializer`` etc."""
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
-            raise ValueError(f"{_label(self)}: dropout must be a number in [0, 1), received dropout={dropout!r}")
-        _check_seed(self, seed)
+            raise ValueError(f"{layer_label(self)}: dropout must be a number in [0, 1), received dropout={dropout!r}")
+        check_seed(self, seed)
         if sliding_window is not None:
-            sliding_window = _positive_int(self, "sliding_window", sliding_window)
-        flash_attention = check_flash_attention(_label(self), flash_attention)
+            sliding_window = positive_int(self, "sliding_window", sliding_window)
+        flash_attention = check_flash_attention(layer_label(self), flash_attention)
         if flash_attention and dropout > 0:
-            raise ValueError(f"{_label(self)}: dropout is not supported with flash_attention=True, "
+            raise ValueError(f"{layer_label(self)}: dropout is not supported with flash_attention=True, "
                              f"received dropout={dropout!r}; set dropout=0.0 to use flash attention")
         self._dropout = dropout
         self._use_bias = bool(use_bias)
         self._use_gate = bool(use_gate)
         self._sliding_window = sliding_window
         self._flash_attention = flash_attention
-        _set_weight_options(self, prefix="_", **options)
+        set_weight_options(self, prefix="_", **options)
         self._activity_regularizer = activity_regularizer  # applied by the projections, as in Keras
         self.seed = seed
         self._seed_generator = krandom.SeedGenerator(seed) if seed is not None and dropout > 0 else None
@@ -126,7 +127,7 @@ class AttentionCore(Layer):
         elif key_mask is None:
             key_mask = getattr(key, "_keras_mask", None)
         if self._flash_attention and return_attention_scores:
-            raise ValueError(f"{_label(self)}: return_attention_scores=True is not supported with "
+            raise ValueError(f"{layer_label(self)}: return_attention_scores=True is not supported with "
                              "flash_attention=True; disable flash attention to get the scores")
         causal_only = (use_causal_mask and query_mask is None and value_mask is None and key_mask is None
                        and attention_mask is None and self._sliding_window is None)
@@ -141,7 +142,7 @@ class AttentionCore(Layer):
         fused = (self._fusable and not return_attention_scores and (dropout == 0 or self._seed_generator is None)
                  and not forward_mode_active())  # the fused kernels have no forward-mode (JVP) rule
         if self._flash_attention and not fused:
-            raise ValueError(f"{_label(self)}: flash_attention=True needs the fused kernel, which runs for attention "
+            raise ValueError(f"{layer_label(self)}: flash_attention=True needs the fused kernel, which runs for attention "
                              "over the sequence axis of (batch, sequence, features) inputs only (not over other "
                              "attention_axes, nor under forward-mode differentiation); pass flash_attention=None")
         if fused:
@@ -157,7 +158,7 @@ class AttentionCore(Layer):
             outputs = outputs * gate
         outputs = self._output_dense(outputs)
         if query_mask is not None:
-            _attach_mask(outputs, query_mask)
+            attach_mask(outputs, query_mask)
         if return_attention_scores:
             return outputs, scores
         return outputs
@@ -167,7 +168,7 @@ class AttentionCore(Layer):
         ``flash_attention`` asks for."""
         return scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
                                             scale=self._inverse_sqrt_key_dim, flash_attention=self._flash_attention,
-                                            owner=_label(self))
+                                            owner=layer_label(self))
 
     def _explicit(self, q, k, v, mask, dropout):
         return self._explicit_attention(q, k, v, mask, dropout)
@@ -219,7 +220,7 @@ class AttentionCore(Layer):
         leave it out, and its constructors take it)."""
         config = {"dropout": self._dropout, "use_bias": self._use_bias, "use_gate": self._use_gate,
                   "sliding_window": self._sliding_window,
-                  **_weight_options_config(self, "kernel", "bias", prefix="_"),
+                  **weight_options_config(self, "kernel", "bias", prefix="_"),
                   "activity_regularizer": regularizers.serialize(self._activity_regularizer), "seed": self.seed}
         if self._flash_attention is not None:
             config["flash_attention"] = self._flash_attention

@@ -24,9 +24,9 @@ import torch.nn.functional as F
 
 from kerastorch import random as krandom
 from kerastorch.backend.forward_mode import forward_mode_active
-from kerastorch.layers.base import Layer, _attach_mask, _mask_of
-from kerastorch.layers.core import _check_seed, _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.base import Layer, attach_mask, mask_of
+from kerastorch.layers.layer_utils import check_seed, layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 _PADDING = 1.0e9
 _PADDING_HALF = 65504.0
@@ -66,8 +66,8 @@ class _BaseAttention(Layer):
     def __init__(self, use_scale, dropout, seed, **kwargs):
         super().__init__(**kwargs)
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
-            raise ValueError(f"{_label(self)}: dropout must be a number in [0, 1], received dropout={dropout!r}")
-        _check_seed(self, seed)
+            raise ValueError(f"{layer_label(self)}: dropout must be a number in [0, 1], received dropout={dropout!r}")
+        check_seed(self, seed)
         self.use_scale = bool(use_scale)
         self.dropout = dropout
         self.seed = seed
@@ -79,26 +79,26 @@ class _BaseAttention(Layer):
     def _validate(self, inputs, mask=None):
         if not isinstance(inputs, (list, tuple)) or (inputs and (inputs[0] is None or isinstance(
                 inputs[0], numbers.Integral))):  # a tensor, or the shape of one
-            raise ValueError(f"{_label(self)}: must be called on a list [query, value] or [query, value, key], "
+            raise ValueError(f"{layer_label(self)}: must be called on a list [query, value] or [query, value, key], "
                              f"received a single input ({type(inputs).__name__})")
         if not 2 <= len(inputs) <= 3:
-            raise ValueError(f"{_label(self)}: expected a list of 2 or 3 inputs [query, value(, key)], "
+            raise ValueError(f"{layer_label(self)}: expected a list of 2 or 3 inputs [query, value(, key)], "
                              f"received {len(inputs)} inputs")
         if mask is not None and (not isinstance(mask, (list, tuple)) or not 2 <= len(mask) <= 3):
-            raise ValueError(f"{_label(self)}: mask must be a list [query_mask, value_mask], received "
+            raise ValueError(f"{layer_label(self)}: mask must be a list [query_mask, value_mask], received "
                              f"{mask if not isinstance(mask, (list, tuple)) else f'a list of {len(mask)}'}")
 
     def _check_shapes(self, shapes):
         query, value = shapes[0], shapes[1]
         key = shapes[2] if len(shapes) > 2 else value
         if len(query) < 2 or len(value) < 2 or len(key) < 2:
-            raise ValueError(f"{_label(self)}: query, value and key need a time and a feature axis, received "
+            raise ValueError(f"{layer_label(self)}: query, value and key need a time and a feature axis, received "
                              f"shapes {[tuple(s) for s in shapes]}")
         if query[-1] is not None and key[-1] is not None and query[-1] != key[-1]:
-            raise ValueError(f"{_label(self)}: the last axes of query and key (value when no key is given) "
+            raise ValueError(f"{layer_label(self)}: the last axes of query and key (value when no key is given) "
                              f"must match, received query {tuple(query)} and key {tuple(key)}")
         if value[-2] is not None and key[-2] is not None and value[-2] != key[-2]:
-            raise ValueError(f"{_label(self)}: value and key must have the same number of timesteps, received "
+            raise ValueError(f"{layer_label(self)}: value and key must have the same number of timesteps, received "
                              f"value {tuple(value)} and key {tuple(key)}")
 
     def build(self, input_shape):
@@ -116,7 +116,7 @@ class _BaseAttention(Layer):
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
         if mask is None:
-            mask = _mask_of(list(inputs))
+            mask = mask_of(list(inputs))
         q_mask = mask[0] if mask else None
         v_mask = mask[1] if mask else None
         scores_mask = self._scores_mask(query, key, v_mask, use_causal_mask)
@@ -141,7 +141,7 @@ class _BaseAttention(Layer):
             outputs = torch.matmul(weights, value)
         if q_mask is not None:
             outputs = torch.where(q_mask.to(torch.bool).unsqueeze(-1), outputs, 0.0)
-            _attach_mask(outputs, q_mask)
+            attach_mask(outputs, q_mask)
         if return_attention_scores:
             return outputs, weights
         return outputs
@@ -231,7 +231,7 @@ class Attention(_BaseAttention):
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         super().__init__(use_scale, dropout, seed, **kwargs)
         if score_mode not in ("dot", "concat"):
-            raise ValueError(f"{_label(self)}: score_mode must be 'dot' or 'concat', "
+            raise ValueError(f"{layer_label(self)}: score_mode must be 'dot' or 'concat', "
                              f"received score_mode={score_mode!r}")
         self.score_mode = score_mode
         self._dot_scores = score_mode == "dot"

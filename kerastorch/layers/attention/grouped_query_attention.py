@@ -36,8 +36,8 @@ import torch
 from kerastorch.backend.naming import unique_name
 from kerastorch.backend.sdpa import scaled_dot_product_attention
 from kerastorch.layers.attention._core import AttentionCore
-from kerastorch.layers.core import _label, _positive_int
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label, positive_int
+from kerastorch.serialization.object_registration import register_builtin
 
 # Grouped attention for the explicit path: q (B, T, kv, g, D), k and v (B, S, kv, D), scores (B, kv, g, T, S).
 _DOT_EQUATION = "bskd,btkgd->bkgts"
@@ -130,11 +130,11 @@ class GroupQueryAttention(AttentionCore):
         if kwargs.get("name") is None:
             kwargs["name"] = unique_name("grouped_query_attention")  # Keras's default name
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)  # also on the output, as in Keras
-        self.head_dim = _positive_int(self, "head_dim", head_dim)
-        self.num_query_heads = _positive_int(self, "num_query_heads", num_query_heads)
-        self.num_key_value_heads = _positive_int(self, "num_key_value_heads", num_key_value_heads)
+        self.head_dim = positive_int(self, "head_dim", head_dim)
+        self.num_query_heads = positive_int(self, "num_query_heads", num_query_heads)
+        self.num_key_value_heads = positive_int(self, "num_key_value_heads", num_key_value_heads)
         if self.num_query_heads % self.num_key_value_heads:
-            raise ValueError(f"{_label(self)}: num_query_heads must be a multiple of num_key_value_heads, received "
+            raise ValueError(f"{layer_label(self)}: num_query_heads must be a multiple of num_key_value_heads, received "
                              f"num_query_heads={num_query_heads} and num_key_value_heads={num_key_value_heads}")
         self.num_repeats = self.num_query_heads // self.num_key_value_heads
         self._init_attention(self.head_dim, dropout, use_bias, use_gate, sliding_window, flash_attention, seed,
@@ -155,7 +155,7 @@ class GroupQueryAttention(AttentionCore):
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         for name, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             if len(shape) != 3 or shape[-1] is None:
-                raise ValueError(f"{_label(self)}: {name} must have shape (batch, sequence, features) with known "
+                raise ValueError(f"{layer_label(self)}: {name} must have shape (batch, sequence, features) with known "
                                  f"features, received shape {shape}")
         _check_value_and_key(self, value_shape, key_shape)
         self.feature_dim = query_shape[-1]
@@ -180,7 +180,7 @@ class GroupQueryAttention(AttentionCore):
             k, v = k.repeat_interleave(self.num_repeats, 1), v.repeat_interleave(self.num_repeats, 1)
         return scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
                                             scale=self._inverse_sqrt_key_dim, enable_gqa=native,
-                                            flash_attention=self._flash_attention, owner=_label(self))
+                                            flash_attention=self._flash_attention, owner=layer_label(self))
 
     def _explicit(self, q, k, v, mask, dropout):
         """Query heads grouped ``(B, T, kv_heads, num_repeats, D)`` against the unrepeated keys and values."""
@@ -218,5 +218,5 @@ def _check_value_and_key(layer, value_shape, key_shape):
     if key_shape is None or len(value_shape) != len(key_shape):
         return
     if any(a is not None and b is not None and a != b for a, b in zip(value_shape[1:-1], key_shape[1:-1])):
-        raise ValueError(f"{_label(layer)}: value and key must have the same sequence length, received value shape "
+        raise ValueError(f"{layer_label(layer)}: value and key must have the same sequence length, received value shape "
                          f"{value_shape} and key shape {key_shape}")

@@ -29,8 +29,8 @@ import string
 
 from kerastorch import regularizers
 from kerastorch.layers.attention._core import AttentionCore
-from kerastorch.layers.core import _label, _positive_int
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label, positive_int
+from kerastorch.serialization.object_registration import register_builtin
 
 _LETTERS = string.ascii_lowercase
 
@@ -160,14 +160,14 @@ class MultiHeadAttention(AttentionCore):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self._num_heads = _positive_int(self, "num_heads", num_heads)
-        self._key_dim = _positive_int(self, "key_dim", key_dim)
-        self._value_dim = self._key_dim if value_dim is None else _positive_int(self, "value_dim", value_dim)
+        self._num_heads = positive_int(self, "num_heads", num_heads)
+        self._key_dim = positive_int(self, "key_dim", key_dim)
+        self._value_dim = self._key_dim if value_dim is None else positive_int(self, "value_dim", value_dim)
         if output_shape:
             output_shape = (output_shape,) if isinstance(output_shape, numbers.Integral) else output_shape
             if not isinstance(output_shape, (list, tuple)) or not all(
                     isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in output_shape):
-                raise ValueError(f"{_label(self)}: output_shape must be an int or a tuple of positive ints, "
+                raise ValueError(f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints, "
                                  f"received output_shape={output_shape!r}")
             output_shape = tuple(int(d) for d in output_shape)
         else:
@@ -177,7 +177,7 @@ class MultiHeadAttention(AttentionCore):
         if attention_axes is not None:
             if not isinstance(attention_axes, (list, tuple)) or not all(
                     isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in attention_axes):
-                raise ValueError(f"{_label(self)}: attention_axes must be None, an int or a tuple of ints, "
+                raise ValueError(f"{layer_label(self)}: attention_axes must be None, an int or a tuple of ints, "
                                  f"received attention_axes={attention_axes!r}")
             attention_axes = tuple(int(a) for a in attention_axes)
         self._init_attention(self._key_dim, dropout, use_bias, use_gate, sliding_window, flash_attention, seed,
@@ -204,14 +204,14 @@ class MultiHeadAttention(AttentionCore):
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
-            raise ValueError(f"{_label(self)}: value and key must agree on every axis but the last, received "
+            raise ValueError(f"{layer_label(self)}: value and key must agree on every axis but the last, received "
                              f"value shape {value_shape} and key shape {key_shape}")
         if len(query_shape) != len(value_shape) or len(query_shape) < 3:
-            raise ValueError(f"{_label(self)}: query and value must have the same rank (at least 3: batch, "
+            raise ValueError(f"{layer_label(self)}: query and value must have the same rank (at least 3: batch, "
                              f"sequence, features), received query shape {query_shape} and value shape {value_shape}")
         for name, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             if shape[-1] is None:
-                raise ValueError(f"{_label(self)}: the last axis of {name} must be known, received shape {shape}")
+                raise ValueError(f"{layer_label(self)}: the last axis of {name} must be known, received shape {shape}")
         rank = len(query_shape)
         self._query_dense = self._sublayer("query", rank, 1, [self._num_heads, self._key_dim], query_shape)
         self._key_dense = self._sublayer("key", rank, 1, [self._num_heads, self._key_dim], key_shape)
@@ -233,7 +233,7 @@ class MultiHeadAttention(AttentionCore):
         else:
             axes = tuple(a if a >= 0 else (rank - 1) + a for a in self._attention_axes_arg)
             if any(not 1 <= a < rank - 2 for a in axes) or len(set(axes)) != len(axes):
-                raise ValueError(f"{_label(self)}: attention_axes={self._attention_axes_arg} must name distinct "
+                raise ValueError(f"{layer_label(self)}: attention_axes={self._attention_axes_arg} must name distinct "
                                  f"non-batch, non-feature axes of inputs of rank {rank - 1}")
         self._attention_axes = axes
         self._dot_equation, self._combine_equation, _ = attention_equations(rank, axes)
@@ -246,7 +246,7 @@ class MultiHeadAttention(AttentionCore):
         value_shape = query_shape if value_shape is None else tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
-            raise ValueError(f"{_label(self)}: value and key must agree on every axis but the last, received "
+            raise ValueError(f"{layer_label(self)}: value and key must agree on every axis but the last, received "
                              f"value shape {value_shape} and key shape {key_shape}")
         if self._output_shape:
             return query_shape[:-1] + tuple(self._output_shape)

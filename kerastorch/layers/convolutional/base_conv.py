@@ -1,4 +1,4 @@
-"""The rank-generic convolution bases: ``_Convolution`` (what every convolution layer
+"""The rank-generic convolution bases: ``Convolution`` (what every convolution layer
 shares) and ``BaseConv`` (Conv1D/2D/3D).
 
 Kernels are stored in Keras layout, ``(*kernel_size, in_channels / groups, filters)``,
@@ -26,13 +26,13 @@ import torch.nn.functional as F
 from kerastorch import activations, regularizers
 from kerastorch.backend import conv_utils, validation
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
-from kerastorch.layers.core import _label, _positive_int, _set_weight_options, _weight_options_config
+from kerastorch.layers.layer_utils import layer_label, positive_int, set_weight_options, weight_options_config
 from kerastorch.layers.input_spec import InputSpec
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
 
-class _Convolution(SpatialLayer):
+class Convolution(SpatialLayer):
     """What every convolution layer shares: geometry arguments, padding, the bias and
     the common config."""
 
@@ -41,7 +41,7 @@ class _Convolution(SpatialLayer):
     def _init_convolution(self, rank, kernel_size, strides, padding, data_format, dilation_rate, activation,
                           use_bias, bias_initializer, bias_regularizer, bias_constraint,
                           strided_dilation=False):
-        label = _label(self)
+        label = layer_label(self)
         self._init_spatial(rank, data_format)
         self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, "kernel_size", label)
         self.strides = conv_utils.normalize_tuple(strides, rank, "strides", label)
@@ -56,7 +56,7 @@ class _Convolution(SpatialLayer):
         self._init_weight_args("bias", bias_initializer, bias_regularizer, bias_constraint)
 
     def _init_weight_args(self, prefix, initializer, regularizer, constraint):
-        _set_weight_options(self, **{f"{prefix}_initializer": initializer, f"{prefix}_regularizer": regularizer,
+        set_weight_options(self, **{f"{prefix}_initializer": initializer, f"{prefix}_regularizer": regularizer,
                                      f"{prefix}_constraint": constraint})
 
     def _add_weight_for(self, prefix, name, shape):
@@ -66,7 +66,7 @@ class _Convolution(SpatialLayer):
                                constraint=getattr(self, f"{prefix}_constraint"))
 
     def _weight_config(self, prefix):
-        return _weight_options_config(self, prefix)
+        return weight_options_config(self, prefix)
 
     def _input_channels(self, input_shape):
         """The channel count of ``input_shape``; a ValueError naming the layer when it is unknown."""
@@ -74,7 +74,7 @@ class _Convolution(SpatialLayer):
         self._check_rank(shape)
         channels = shape[self._channel_axis]
         if channels is None:
-            raise ValueError(f"{_label(self)}: the channel axis of the inputs must be known to build the weights, "
+            raise ValueError(f"{layer_label(self)}: the channel axis of the inputs must be known to build the weights, "
                              f"received input shape {shape}")
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
         return int(channels)
@@ -94,7 +94,7 @@ class _Convolution(SpatialLayer):
 
     def _output_spatial(self, spatial):
         return conv_utils.check_output_size(spatial, self.kernel_size, self.strides, self.dilation_rate,
-                                            self.padding, _label(self))
+                                            self.padding, layer_label(self))
 
     def _output_channels(self, in_channels):
         return self.filters
@@ -115,7 +115,7 @@ class _Convolution(SpatialLayer):
         return config
 
 
-class BaseConv(_Convolution):
+class BaseConv(Convolution):
     """N-D convolution: ``activation(conv(inputs, kernel) + bias)``; Conv1D/2D/3D fix ``rank``.
 
     The kernel is ``(*kernel_size, in_channels // groups, filters)``. ``padding`` is
@@ -134,10 +134,10 @@ class BaseConv(_Convolution):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._init_convolution(rank, kernel_size, strides, padding, data_format, dilation_rate, activation,
                                use_bias, bias_initializer, bias_regularizer, bias_constraint)
-        self.filters = _positive_int(self, "filters", filters)
-        self.groups = _positive_int(self, "groups", groups)
+        self.filters = positive_int(self, "filters", filters)
+        self.groups = positive_int(self, "groups", groups)
         if self.filters % self.groups:
-            raise ValueError(f"{_label(self)}: filters must be divisible by groups, "
+            raise ValueError(f"{layer_label(self)}: filters must be divisible by groups, "
                              f"received filters={self.filters} and groups={self.groups}")
         self._init_weight_args("kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
         self._kernel_perm = (rank + 1, rank) + tuple(range(rank))
@@ -145,7 +145,7 @@ class BaseConv(_Convolution):
 
     def _kernel_shape(self, in_channels):
         if in_channels % self.groups:
-            raise ValueError(f"{_label(self)}: the number of input channels must be divisible by groups, "
+            raise ValueError(f"{layer_label(self)}: the number of input channels must be divisible by groups, "
                              f"received groups={self.groups} and inputs with {in_channels} channels")
         return self.kernel_size + (in_channels // self.groups, self.filters)
 

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils
 from kerastorch.layers.convolutional.base_conv import BaseConv
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 
 CONV_TRANSPOSE_FUNCTIONS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
@@ -53,10 +53,10 @@ class BaseConvTranspose(BaseConv):
         if output_padding is None:
             self.output_padding = None
         else:
-            self.output_padding = conv_utils.normalize_tuple(output_padding, rank, "output_padding", _label(self),
+            self.output_padding = conv_utils.normalize_tuple(output_padding, rank, "output_padding", layer_label(self),
                                                              allow_zero=True)
             if any(p >= s for p, s in zip(self.output_padding, self.strides)):
-                raise ValueError(f"{_label(self)}: output_padding must be smaller than strides on every axis, "
+                raise ValueError(f"{layer_label(self)}: output_padding must be smaller than strides on every axis, "
                                  f"received output_padding={self.output_padding} and strides={self.strides}")
         self._conv = CONV_TRANSPOSE_FUNCTIONS[rank]
 

@@ -12,11 +12,11 @@ Example:
     >>> DepthwiseConv2D(3, depth_multiplier=2)(torch.ones(1, 5, 5, 4)).shape
     torch.Size([1, 3, 3, 8])
 """
-from kerastorch.layers.convolutional.base_conv import CONV_FUNCTIONS, _Convolution
-from kerastorch.layers.core import _positive_int
+from kerastorch.layers.convolutional.base_conv import CONV_FUNCTIONS, Convolution
+from kerastorch.layers.layer_utils import positive_int
 
 
-class BaseDepthwiseConv(_Convolution):
+class BaseDepthwiseConv(Convolution):
     """N-D depthwise convolution; DepthwiseConv1D/2D fix ``rank``.
 
     >>> import torch
@@ -40,7 +40,7 @@ class BaseDepthwiseConv(_Convolution):
                         bias_regularizer, depthwise_constraint, bias_constraint):
         self._init_convolution(rank, kernel_size, strides, padding, data_format, dilation_rate, activation,
                                use_bias, bias_initializer, bias_regularizer, bias_constraint, strided_dilation=True)
-        self.depth_multiplier = _positive_int(self, "depth_multiplier", depth_multiplier)
+        self.depth_multiplier = positive_int(self, "depth_multiplier", depth_multiplier)
         self._init_weight_args("depthwise", depthwise_initializer, depthwise_regularizer, depthwise_constraint)
         self._conv = CONV_FUNCTIONS[rank]
         self._depthwise_perm = (rank, rank + 1) + tuple(range(rank))

@@ -12,7 +12,7 @@ Example:
     torch.Size([1, 6, 6, 8])
 """
 from kerastorch.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
-from kerastorch.layers.core import _positive_int
+from kerastorch.layers.layer_utils import positive_int
 
 
 class BaseSeparableConv(BaseDepthwiseConv):
@@ -34,7 +34,7 @@ class BaseSeparableConv(BaseDepthwiseConv):
         self._init_depthwise(rank, kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate,
                              activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
                              bias_regularizer, depthwise_constraint, bias_constraint)
-        self.filters = _positive_int(self, "filters", filters)
+        self.filters = positive_int(self, "filters", filters)
         self._init_weight_args("pointwise", pointwise_initializer, pointwise_regularizer, pointwise_constraint)
         self._pointwise_perm = (rank + 1, rank) + tuple(range(rank))
 

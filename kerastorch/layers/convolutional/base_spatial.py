@@ -17,7 +17,7 @@ Example:
 from kerastorch.backend import conv_utils
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
 
 
@@ -39,7 +39,7 @@ class SpatialLayer(Layer):
 
     def _init_spatial(self, rank, data_format):
         self.rank = rank
-        self.data_format = conv_utils.normalize_data_format(data_format, _label(self))
+        self.data_format = conv_utils.normalize_data_format(data_format, layer_label(self))
         self._channels_first = self.data_format == "channels_first"
         self._channel_axis = conv_utils.channel_axis(self.data_format)
         self._to_first = conv_utils.to_channels_first_perm(rank)
@@ -74,7 +74,7 @@ class SpatialLayer(Layer):
     def _check_rank(self, shape):
         if len(shape) != self.rank + 2:
             layout = "channels, *spatial" if self._channels_first else "*spatial, channels"
-            raise ValueError(f"{_label(self)}: expected inputs of rank {self.rank + 2} (batch, {layout}), "
+            raise ValueError(f"{layer_label(self)}: expected inputs of rank {self.rank + 2} (batch, {layout}), "
                              f"received input shape {tuple(shape)}")
 
     def _output_spatial(self, spatial):

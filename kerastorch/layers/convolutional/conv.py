@@ -7,7 +7,7 @@ kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
 kernel_constraint=None, bias_constraint=None``.
 """
 from kerastorch.layers.convolutional.base_conv import BaseConv
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

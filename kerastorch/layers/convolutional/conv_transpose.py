@@ -8,7 +8,7 @@ activity_regularizer=None, kernel_constraint=None, bias_constraint=None``
 (Conv3DTranspose takes ``data_format`` before ``output_padding``, as in Keras).
 """
 from kerastorch.layers.convolutional.base_conv_transpose import BaseConvTranspose
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

@@ -7,7 +7,7 @@ depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
 depthwise_constraint=None, bias_constraint=None``.
 """
 from kerastorch.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

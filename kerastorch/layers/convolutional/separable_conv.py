@@ -9,7 +9,7 @@ activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
 bias_constraint=None``.
 """
 from kerastorch.layers.convolutional.base_separable_conv import BaseSeparableConv
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

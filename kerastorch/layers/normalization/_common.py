@@ -3,8 +3,7 @@ import numbers
 
 import torch
 
-from kerastorch.layers.core import _label as label  # noqa: F401  (how errors name a layer; the modules here use it)
-from kerastorch.layers.core import _set_weight_options, _weight_options_config
+from kerastorch.layers.layer_utils import layer_label, set_weight_options, weight_options_config
 
 _HALF = (torch.float16, torch.bfloat16)
 
@@ -12,7 +11,7 @@ _HALF = (torch.float16, torch.bfloat16)
 def check_int_axis(layer, axis):
     """``axis`` as an int, or a TypeError naming the layer."""
     if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"{label(layer)}: axis must be an integer, received axis={axis!r}")
+        raise TypeError(f"{layer_label(layer)}: axis must be an integer, received axis={axis!r}")
     return axis
 
 
@@ -22,7 +21,7 @@ def check_axes(layer, axis):
         for a in axis:
             check_int_axis(layer, a)
         if not axis:
-            raise ValueError(f"{label(layer)}: axis must name at least one axis, received axis={axis!r}")
+            raise ValueError(f"{layer_label(layer)}: axis must name at least one axis, received axis={axis!r}")
         return list(axis)
     return check_int_axis(layer, axis)
 
@@ -35,14 +34,14 @@ def positive_axes(layer, axis, input_shape):
     out = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(f"{label(layer)}: axis {a} is out of range for inputs of rank {ndim} "
+            raise ValueError(f"{layer_label(layer)}: axis {a} is out of range for inputs of rank {ndim} "
                              f"(shape {tuple(input_shape)}); received axis={axis!r}")
         out.append(a % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"{label(layer)}: axis {axis!r} names the same axis twice for inputs of rank {ndim}")
+        raise ValueError(f"{layer_label(layer)}: axis {axis!r} names the same axis twice for inputs of rank {ndim}")
     for a in out:
         if input_shape[a] is None:
-            raise ValueError(f"{label(layer)}: axis {a} of the inputs must have a known size, received input "
+            raise ValueError(f"{layer_label(layer)}: axis {a} of the inputs must have a known size, received input "
                              f"shape {tuple(input_shape)}")
     return sorted(out)
 
@@ -72,7 +71,7 @@ def add_scale_offset(layer, shape, gamma, beta):
 def check_epsilon(layer, epsilon):
     """``epsilon`` unchanged when it is a non-negative number, else a ValueError naming the layer."""
     if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
-        raise ValueError(f"{label(layer)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
+        raise ValueError(f"{layer_label(layer)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
     return epsilon
 
 
@@ -90,13 +89,13 @@ def build_normalized_axes(layer, input_shape):
 
 def init_scale_offset(layer, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
                       beta_constraint, gamma_constraint):
-    _set_weight_options(layer, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+    set_weight_options(layer, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
                         beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
                         beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
 
 
 def scale_offset_config(layer):
-    return _weight_options_config(layer, "beta", "gamma")
+    return weight_options_config(layer, "beta", "gamma")
 
 
 def cast_weight(w, dtype):

@@ -27,9 +27,9 @@ from kerastorch.backend.symbolic_scope import in_symbolic_scope
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
-                                                     init_scale_offset, label, positive_axes, scale_offset_config,
+                                                     init_scale_offset, layer_label, positive_axes, scale_offset_config,
                                                      upcast)
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _CUDNN = torch.backends.cudnn
 
@@ -100,19 +100,19 @@ class BatchNormalization(Layer):
                  renorm=False, renorm_clipping=None, renorm_momentum=0.99, synchronized=False, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_int_axis(self, axis)
-        momentum = validation.number(label(self), "momentum", momentum, low=0, high=1)
+        momentum = validation.number(layer_label(self), "momentum", momentum, low=0, high=1)
         if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-            raise TypeError(f"{label(self)}: epsilon must be a number, received epsilon={epsilon!r}")
+            raise TypeError(f"{layer_label(self)}: epsilon must be a number, received epsilon={epsilon!r}")
         if epsilon <= 0:
-            raise ValueError(f"{label(self)}: epsilon must be positive, received epsilon={epsilon!r}")
+            raise ValueError(f"{layer_label(self)}: epsilon must be positive, received epsilon={epsilon!r}")
         if renorm:
-            raise NotImplementedError(f"{label(self)}: batch renormalization (renorm=True) is not supported "
+            raise NotImplementedError(f"{layer_label(self)}: batch renormalization (renorm=True) is not supported "
                                       "by kerastorch")
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
-        self.center = validation.boolean(label(self), "center", center)
-        self.scale = validation.boolean(label(self), "scale", scale)
-        self.synchronized = validation.boolean(label(self), "synchronized", synchronized)  # accepted; one process has one set of batch statistics
+        self.center = validation.boolean(layer_label(self), "center", center)
+        self.scale = validation.boolean(layer_label(self), "scale", scale)
+        self.synchronized = validation.boolean(layer_label(self), "synchronized", synchronized)  # accepted; one process has one set of batch statistics
         self.renorm = False
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
@@ -143,7 +143,7 @@ class BatchNormalization(Layer):
 
     def call(self, inputs, training=None, mask=None):
         if mask is not None and mask.dim() != inputs.dim() - 1:
-            raise ValueError(f"{label(self)}: the mask must have one axis less than the inputs, received mask "
+            raise ValueError(f"{layer_label(self)}: the mask must have one axis less than the inputs, received mask "
                              f"shape {tuple(mask.shape)} for inputs of shape {tuple(inputs.shape)}")
         x = upcast(inputs)
         dtype = x.dtype

@@ -14,9 +14,9 @@ import torch
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_epsilon, check_int_axis,
-                                                     init_scale_offset, label, positive_axes, scale_offset_config,
+                                                     init_scale_offset, layer_label, positive_axes, scale_offset_config,
                                                      upcast)
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -68,7 +68,7 @@ class GroupNormalization(Layer):
                  gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
-            raise ValueError(f"{label(self)}: groups must be a positive integer (or -1 for instance "
+            raise ValueError(f"{layer_label(self)}: groups must be a positive integer (or -1 for instance "
                              f"normalization), received groups={groups!r}")
         self.groups = groups
         self.axis = check_int_axis(self, axis)
@@ -83,15 +83,15 @@ class GroupNormalization(Layer):
     def build(self, input_shape):
         (axis,) = positive_axes(self, self.axis, input_shape)
         if axis == 0:
-            raise ValueError(f"{label(self)}: axis must not be the batch axis, received axis={self.axis}")
+            raise ValueError(f"{layer_label(self)}: axis must not be the batch axis, received axis={self.axis}")
         dim = input_shape[axis]
         if self.groups == -1:
             self.groups = dim
         if dim < self.groups:
-            raise ValueError(f"{label(self)}: the number of groups ({self.groups}) cannot exceed the number of "
+            raise ValueError(f"{layer_label(self)}: the number of groups ({self.groups}) cannot exceed the number of "
                              f"channels ({dim}) on axis {self.axis}")
         if dim % self.groups:
-            raise ValueError(f"{label(self)}: the number of groups ({self.groups}) must divide the number of "
+            raise ValueError(f"{layer_label(self)}: the number of groups ({self.groups}) must divide the number of "
                              f"channels ({dim}) on axis {self.axis}")
         ndim = len(input_shape)
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})

@@ -17,9 +17,9 @@ import torch.nn.functional as F
 from kerastorch.backend import validation
 from kerastorch.layers.base import Layer
 from kerastorch.layers.normalization._common import (add_scale_offset, build_normalized_axes, cast_weight, check_axes,
-                                                     check_epsilon, init_scale_offset, label, scale_offset_config,
+                                                     check_epsilon, init_scale_offset, layer_label, scale_offset_config,
                                                      upcast)
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -72,11 +72,11 @@ class LayerNormalization(Layer):
         self.axis = check_axes(self, axis)
         check_epsilon(self, epsilon)
         if rms_scaling:
-            warnings.warn(f"{label(self)}: rms_scaling=True is deprecated in Keras 3 (it scales by the variance, "
+            warnings.warn(f"{layer_label(self)}: rms_scaling=True is deprecated in Keras 3 (it scales by the variance, "
                           "not the root mean square)", stacklevel=2)
         self.epsilon = epsilon
-        self.center = validation.boolean(label(self), "center", center)
-        self.scale = validation.boolean(label(self), "scale", scale)
+        self.center = validation.boolean(layer_label(self), "center", center)
+        self.scale = validation.boolean(layer_label(self), "scale", scale)
         self.rms_scaling = bool(rms_scaling)
         init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
                           beta_constraint, gamma_constraint)

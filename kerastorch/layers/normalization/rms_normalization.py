@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from kerastorch.layers.base import Layer
 from kerastorch.layers.normalization._common import (build_normalized_axes, cast_weight, check_axes, check_epsilon,
                                                      upcast)
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

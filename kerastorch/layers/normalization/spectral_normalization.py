@@ -36,10 +36,10 @@ import numbers
 import torch
 
 from kerastorch import config, initializers
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.time_distributed import Wrapper
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _normalize(x, epsilon):
@@ -81,7 +81,7 @@ class SpectralNormalization(Wrapper):
         super().__init__(layer, **kwargs)
         if isinstance(power_iterations, bool) or not isinstance(power_iterations, numbers.Integral) \
                 or power_iterations <= 0:
-            raise ValueError(f"{_label(self)}: power_iterations must be a positive integer, "
+            raise ValueError(f"{layer_label(self)}: power_iterations must be a positive integer, "
                              f"received power_iterations={power_iterations!r}")
         self.power_iterations = int(power_iterations)
         self.vector_u = None
@@ -92,7 +92,7 @@ class SpectralNormalization(Wrapper):
         kernel = next((w for w in (getattr(self.layer, name, None) for name in ("kernel", "embeddings"))
                        if isinstance(w, torch.Tensor)), None)
         if kernel is None:
-            raise ValueError(f"{_label(self)}: the wrapped layer must have a `kernel` or `embeddings` weight, "
+            raise ValueError(f"{layer_label(self)}: the wrapped layer must have a `kernel` or `embeddings` weight, "
                              f"received a {type(self.layer).__name__} layer with neither")
         self._kernel_owner = "kernel" if getattr(self.layer, "kernel", None) is kernel else "embeddings"
         self.vector_u = self.add_weight(name="vector_u", shape=(1, kernel.shape[-1]),

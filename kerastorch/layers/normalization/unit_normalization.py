@@ -9,7 +9,7 @@ import torch
 
 from kerastorch.layers.base import Layer
 from kerastorch.layers.normalization._common import check_axes, positive_axes, upcast
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

@@ -14,8 +14,8 @@ import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 _ADAPTIVE = {
     ("average", 1): F.adaptive_avg_pool1d, ("average", 2): F.adaptive_avg_pool2d,
@@ -35,15 +35,15 @@ class BaseAdaptivePooling(SpatialLayer):
     def __init__(self, rank, pool_mode, output_size, data_format=None, **kwargs):
         super().__init__(**kwargs)
         if pool_mode not in ("max", "average"):
-            raise ValueError(f"{_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
+            raise ValueError(f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
         self._init_spatial(rank, data_format)
         self.pool_mode = pool_mode
-        self.output_size = conv_utils.normalize_tuple(output_size, rank, "output_size", _label(self))
+        self.output_size = conv_utils.normalize_tuple(output_size, rank, "output_size", layer_label(self))
         self._pool_key = (pool_mode, rank)
 
     def _forward(self, x):
         if any(n == 0 for n in x.shape[2:]):
-            raise ValueError(f"{_label(self)}: cannot pool an empty spatial axis, received spatial shape "
+            raise ValueError(f"{layer_label(self)}: cannot pool an empty spatial axis, received spatial shape "
                              f"{tuple(x.shape[2:])}")
         return _ADAPTIVE[self._pool_key](x, self.output_size)
 

@@ -12,7 +12,7 @@ Example:
 """
 from kerastorch.backend import conv_utils, validation
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
 
 
@@ -27,11 +27,11 @@ class BaseGlobalPooling(Layer):
     def __init__(self, rank, pool_mode, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         if pool_mode not in ("max", "average"):
-            raise ValueError(f"{_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
+            raise ValueError(f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
         self.rank = rank
         self.pool_mode = pool_mode
-        self.data_format = conv_utils.normalize_data_format(data_format, _label(self))
-        self.keepdims = validation.boolean(_label(self), "keepdims", keepdims)
+        self.data_format = conv_utils.normalize_data_format(data_format, layer_label(self))
+        self.keepdims = validation.boolean(layer_label(self), "keepdims", keepdims)
         self._axes = conv_utils.spatial_axes(rank, self.data_format)
         self.input_spec = InputSpec(ndim=rank + 2)
         self.supports_masking = rank == 1 and pool_mode == "average"

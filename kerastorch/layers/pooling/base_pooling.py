@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 
 _POOL_FUNCTIONS = {
     ("max", 1): F.max_pool1d, ("max", 2): F.max_pool2d, ("max", 3): F.max_pool3d,
@@ -42,7 +42,7 @@ class BasePooling(SpatialLayer):
 
     def __init__(self, rank, pool_mode, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
-        label = _label(self)
+        label = layer_label(self)
         if pool_mode not in ("max", "average"):
             raise ValueError(f"{label}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
         self._init_spatial(rank, data_format)
@@ -84,7 +84,7 @@ class BasePooling(SpatialLayer):
 
     def _output_spatial(self, spatial):
         return conv_utils.check_output_size(spatial, self.pool_size, self.strides, (1,) * self.rank, self.padding,
-                                            _label(self))
+                                            layer_label(self))
 
     def get_config(self):
         config = super().get_config()

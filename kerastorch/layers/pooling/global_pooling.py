@@ -5,7 +5,7 @@ Arguments (Keras names and defaults): ``data_format=None, keepdims=False``.
 Aliases: ``GlobalMaxPool1D/2D/3D``, ``GlobalAvgPool1D/2D/3D``.
 """
 from kerastorch.layers.pooling.base_global_pooling import BaseGlobalPooling
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

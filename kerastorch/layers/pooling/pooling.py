@@ -5,7 +5,7 @@ required for average pooling), ``strides=None`` (``pool_size``), ``padding="vali
 (or ``"same"``), ``data_format=None``. Aliases: ``MaxPool1D/2D/3D``, ``AvgPool1D/2D/3D``.
 """
 from kerastorch.layers.pooling.base_pooling import BasePooling
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

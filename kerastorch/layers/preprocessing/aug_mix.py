@@ -26,11 +26,11 @@ import numbers
 import torch
 
 from kerastorch import random as krandom
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range
 from kerastorch.layers.preprocessing.rand_augment import (GEOMETRIC_OPS, PolicyAugmentation, apply_policy_layer,
                                                            check_int)
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _BASIC_OPS = GEOMETRIC_OPS + ("random_posterization", "solarization", "auto_contrast", "equalization")
 _ALL_OPS = _BASIC_OPS + ("random_brightness", "random_color_degeneration", "random_contrast", "random_sharpness")
@@ -82,12 +82,12 @@ class AugMix(PolicyAugmentation):
         super().__init__(_BASIC_OPS if all_ops is False else _ALL_OPS, value_range, factor, interpolation, seed=seed,
                          data_format=data_format, **kwargs)
         if not isinstance(all_ops, bool):
-            raise ValueError(f"{_label(self)}: all_ops must be True or False, received all_ops={all_ops!r}")
+            raise ValueError(f"{layer_label(self)}: all_ops must be True or False, received all_ops={all_ops!r}")
         self.all_ops = all_ops
         self.num_chains = check_int(self, "num_chains", num_chains, 1)
         self.chain_depth = check_int(self, "chain_depth", chain_depth, 0)
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
-            raise ValueError(f"{_label(self)}: alpha must be a positive number, received alpha={alpha!r}")
+            raise ValueError(f"{layer_label(self)}: alpha must be a positive number, received alpha={alpha!r}")
         self.alpha = alpha
 
     def _augment(self, images):

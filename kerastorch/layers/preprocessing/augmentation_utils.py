@@ -19,7 +19,7 @@ Example:
 import torch
 
 from kerastorch import random as krandom
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.base_image_layer import ImageLayer, RandomImageLayer, factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation, value_range_pair
 from kerastorch.ops import image as image_ops
@@ -271,7 +271,7 @@ class MixingAugmentation(RandomImageLayer):
         if not isinstance(data, dict):
             return data
         if "images" not in data:
-            raise ValueError(f"{_label(self)}: a dict input needs an 'images' entry, received keys {sorted(data)}")
+            raise ValueError(f"{layer_label(self)}: a dict input needs an 'images' entry, received keys {sorted(data)}")
         return data["images"]
 
     def build(self, input_shape):
@@ -281,7 +281,7 @@ class MixingAugmentation(RandomImageLayer):
         data = dict(inputs) if isinstance(inputs, dict) else {"images": inputs}
         self._images_of(data)
         if "bounding_boxes" in data and not self.bounding_box_format:
-            raise ValueError(f"{_label(self)}: inputs with 'bounding_boxes' need a bounding_box_format, such as "
+            raise ValueError(f"{layer_label(self)}: inputs with 'bounding_boxes' need a bounding_box_format, such as "
                              f"bounding_box_format='xyxy'")
         if not training:
             return inputs
@@ -311,7 +311,7 @@ class MixingAugmentation(RandomImageLayer):
         return weight * labels + (1.0 - weight) * labels[mixing["permutation"]]
 
     def _mix_boxes(self, boxes, mixing):
-        raise NotImplementedError(f"{_label(self)}: bounding boxes are not supported")
+        raise NotImplementedError(f"{layer_label(self)}: bounding boxes are not supported")
 
     def get_config(self):
         config = super().get_config()

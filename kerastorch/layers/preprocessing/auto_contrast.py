@@ -15,7 +15,7 @@ Example:
 import torch
 
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer, transform_range
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

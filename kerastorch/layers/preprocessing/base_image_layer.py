@@ -17,10 +17,10 @@ import numbers
 from kerastorch import random as krandom
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _check_seed, _label
+from kerastorch.layers.layer_utils import check_seed, layer_label
 
 
-def _is_number(value):
+def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -32,13 +32,13 @@ def factor_range(layer, name, factor, bounds, open_low=False, clip_low=False):
     interval = f"{'(' if open_low else '['}{low}, {high}]"
 
     def check(value):
-        if not _is_number(value) or value > high or value < low or (open_low and value == low):
-            raise ValueError(f"{_label(layer)}: {name} must be a number or a pair of numbers in {interval}, "
+        if not is_number(value) or value > high or value < low or (open_low and value == low):
+            raise ValueError(f"{layer_label(layer)}: {name} must be a number or a pair of numbers in {interval}, "
                              f"received {name}={factor!r}")
 
     if isinstance(factor, (tuple, list)):
         if len(factor) != 2:
-            raise ValueError(f"{_label(layer)}: {name} must be a number or a pair (lower, upper), received "
+            raise ValueError(f"{layer_label(layer)}: {name} must be a number or a pair (lower, upper), received "
                              f"{name}={factor!r}")
         check(factor[0])
         check(factor[1])
@@ -56,7 +56,7 @@ def standard_factor(factor):
 
 def check_choice(layer, name, value, choices):
     if value not in choices:
-        raise ValueError(f"{_label(layer)}: {name} must be one of {list(choices)}, received {name}={value!r}")
+        raise ValueError(f"{layer_label(layer)}: {name} must be one of {list(choices)}, received {name}={value!r}")
     return value
 
 
@@ -65,12 +65,12 @@ class ImageLayer(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = normalize_data_format(data_format, _label(self))
+        self.data_format = normalize_data_format(data_format, layer_label(self))
         self.supports_masking = False
 
     def build(self, input_shape):
         if len(input_shape) not in (3, 4):
-            raise ValueError(f"{_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
+            raise ValueError(f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
                              f"inputs of shape {tuple(input_shape)}")
         self.built = True
 
@@ -85,7 +85,7 @@ class ImageLayer(Layer):
         if len(input_shape) in (3, 4):
             channels = input_shape[self._channel_axis(len(input_shape))]
             if channels is not None and channels != expected:
-                raise ValueError(f"{_label(self)}: expected {expected} ({what}) channels, received inputs of shape "
+                raise ValueError(f"{layer_label(self)}: expected {expected} ({what}) channels, received inputs of shape "
                                  f"{tuple(input_shape)}")
 
     def _per_batch(self, inputs, transform):
@@ -97,7 +97,7 @@ class ImageLayer(Layer):
 
     def _check_rank(self, inputs):
         if inputs.dim() not in (3, 4):
-            raise ValueError(f"{_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
+            raise ValueError(f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
                              f"inputs of shape {tuple(inputs.shape)}")
 
     def compute_output_shape(self, input_shape):
@@ -114,7 +114,7 @@ class RandomImageLayer(ImageLayer):
 
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        _check_seed(self, seed)
+        check_seed(self, seed)
         self.seed = seed
         self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
 

@@ -38,8 +38,8 @@ from kerastorch import config
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 OUTPUT_MODES = ("one_hot", "multi_hot", "count")
 
@@ -87,7 +87,7 @@ def encode_categorical(ids, output_mode, depth, dtype, count_weights=None):
 
 def check_output_mode(layer, output_mode, allowed):
     if output_mode not in allowed:
-        raise ValueError(f"{_label(layer)}: output_mode must be one of {list(allowed)}, "
+        raise ValueError(f"{layer_label(layer)}: output_mode must be one of {list(allowed)}, "
                          f"received output_mode={output_mode!r}")
     return output_mode
 
@@ -144,12 +144,12 @@ class CategoryEncoding(Layer):
             output_mode = "multi_hot"
         self.output_mode = check_output_mode(self, output_mode, OUTPUT_MODES)
         if num_tokens is None:
-            raise ValueError(f"{_label(self)}: num_tokens must be set (the number of distinct ids), "
+            raise ValueError(f"{layer_label(self)}: num_tokens must be set (the number of distinct ids), "
                              "received num_tokens=None")
         if isinstance(num_tokens, bool) or not isinstance(num_tokens, numbers.Integral) or num_tokens < 1:
-            raise ValueError(f"{_label(self)}: num_tokens must be an integer >= 1, received num_tokens={num_tokens!r}")
+            raise ValueError(f"{layer_label(self)}: num_tokens must be an integer >= 1, received num_tokens={num_tokens!r}")
         if sparse:
-            raise ValueError(f"{_label(self)}: sparse outputs are not supported by kerastorch, "
+            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch, "
                              f"received sparse={sparse!r}")
         self.num_tokens = int(num_tokens)
         self.sparse = False
@@ -159,21 +159,21 @@ class CategoryEncoding(Layer):
         if ids.is_floating_point() or ids.dtype == torch.bool:
             ids = ids.long()
         if ids.dtype.is_complex:
-            raise TypeError(f"{_label(self)}: expected integer ids, received a {ids.dtype} tensor")
+            raise TypeError(f"{layer_label(self)}: expected integer ids, received a {ids.dtype} tensor")
         if count_weights is not None:
             if self.output_mode != "count":
-                raise ValueError(f'{_label(self)}: count_weights is only used when output_mode="count", '
+                raise ValueError(f'{layer_label(self)}: count_weights is only used when output_mode="count", '
                                  f"received count_weights with output_mode={self.output_mode!r}")
             count_weights = torch.as_tensor(count_weights, device=ids.device).to(self._compute_torch_dtype)
             try:
                 count_weights = count_weights.broadcast_to(ids.shape)
             except RuntimeError:
-                raise ValueError(f"{_label(self)}: count_weights must have the shape of the inputs {tuple(ids.shape)}, "
+                raise ValueError(f"{layer_label(self)}: count_weights must have the shape of the inputs {tuple(ids.shape)}, "
                                  f"received shape {tuple(count_weights.shape)}") from None
         if ids.numel() and not _skip_checks(ids):
             low, high = torch.aminmax(ids)
             if bool((low < 0) | (high >= self.num_tokens)):  # one host sync per call (see module docstring)
-                raise ValueError(f"{_label(self)}: ids must lie in [0, num_tokens) = [0, {self.num_tokens}), "
+                raise ValueError(f"{layer_label(self)}: ids must lie in [0, num_tokens) = [0, {self.num_tokens}), "
                                  f"received values in [{int(low)}, {int(high)}]")
         return encode_categorical(ids, self.output_mode, self.num_tokens, config.torch_dtype(self.dtype),
                                   count_weights)

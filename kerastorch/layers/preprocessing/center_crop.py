@@ -10,7 +10,7 @@ Example:
             [ 9., 10.]])
 """
 from kerastorch.layers.preprocessing.resizing import SizedImageLayer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

@@ -28,11 +28,11 @@ import numbers
 
 import torch
 
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer, transform_range
-from kerastorch.layers.preprocessing.base_image_layer import _is_number
+from kerastorch.layers.preprocessing.base_image_layer import is_number
 from kerastorch.layers.preprocessing.random_invert import value_range_pair
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _symmetric_indices(size, padded, device):
@@ -83,13 +83,13 @@ class ContrastLimitedAdaptiveHistogramEqualization(ValueRangeLayer):
     def __init__(self, value_range=(0, 255), clip_limit=4.0, tile_grid_size=(8, 8), data_format=None, **kwargs):
         super().__init__(value_range, data_format=data_format, **kwargs)
         self.value_range = value_range_pair(self, value_range)  # kept as given, as Keras does
-        if not _is_number(clip_limit):
-            raise ValueError(f"{_label(self)}: clip_limit must be a number, received clip_limit={clip_limit!r}")
+        if not is_number(clip_limit):
+            raise ValueError(f"{layer_label(self)}: clip_limit must be a number, received clip_limit={clip_limit!r}")
         self.clip_limit = clip_limit
         grid = tuple(tile_grid_size) if isinstance(tile_grid_size, (tuple, list)) else None
         if grid is None or len(grid) != 2 or not all(isinstance(g, numbers.Integral) and not isinstance(g, bool)
                                                      and g > 0 for g in grid):
-            raise ValueError(f"{_label(self)}: tile_grid_size must be a pair of positive ints (rows, columns), "
+            raise ValueError(f"{layer_label(self)}: tile_grid_size must be a pair of positive ints (rows, columns), "
                              f"received tile_grid_size={tile_grid_size!r}")
         self.tile_grid_size = tuple(int(g) for g in grid)
 

@@ -20,7 +20,7 @@ import torch
 from kerastorch import random as krandom
 from kerastorch.layers.preprocessing.augmentation_utils import MixingAugmentation, random_boxes
 from kerastorch.layers.preprocessing.base_image_layer import factor_range
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

@@ -31,9 +31,9 @@ import torch
 
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.category_encoding import check_output_mode, encode_categorical, encoded_shape
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _values(batch):
@@ -112,16 +112,16 @@ class Discretization(Layer):
         super().__init__(dtype=dtype, name=name)
         self.output_mode = check_output_mode(self, output_mode, ("int", "one_hot", "multi_hot", "count"))
         if sparse:
-            raise ValueError(f"{_label(self)}: sparse outputs are not supported by kerastorch (nor by Keras 3 on "
+            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch (nor by Keras 3 on "
                              f"torch), received sparse={sparse!r}")
         if num_bins is not None and bin_boundaries is not None:
-            raise ValueError(f"{_label(self)}: pass either bin_boundaries or num_bins, not both; received "
+            raise ValueError(f"{layer_label(self)}: pass either bin_boundaries or num_bins, not both; received "
                              f"bin_boundaries={bin_boundaries!r} and num_bins={num_bins!r}")
         if num_bins is None and bin_boundaries is None:
-            raise ValueError(f"{_label(self)}: one of bin_boundaries or num_bins must be set, received neither")
+            raise ValueError(f"{layer_label(self)}: one of bin_boundaries or num_bins must be set, received neither")
         if num_bins is not None and (isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral)
                                      or num_bins < 1):
-            raise ValueError(f"{_label(self)}: num_bins must be a positive integer, received num_bins={num_bins!r}")
+            raise ValueError(f"{layer_label(self)}: num_bins must be a positive integer, received num_bins={num_bins!r}")
         self.num_bins = None if num_bins is None else int(num_bins)
         self.epsilon = epsilon
         self.sparse = False
@@ -139,7 +139,7 @@ class Discretization(Layer):
         if value is not None:
             value = [float(b) for b in np.asarray(value, dtype="float64").reshape(-1)]
             if any(b > a for b, a in zip(value, value[1:])):
-                raise ValueError(f"{_label(self)}: bin_boundaries must be sorted in increasing order, "
+                raise ValueError(f"{layer_label(self)}: bin_boundaries must be sorted in increasing order, "
                                  f"received bin_boundaries={value}")
         self._bin_boundaries = value
         self._boundaries = None  # the tensor is made (once) on the next call
@@ -154,7 +154,7 @@ class Discretization(Layer):
         boundaries = self._boundaries
         if boundaries is None or boundaries.device != inputs.device:
             if self._bin_boundaries is None:
-                raise ValueError(f"{_label(self)}: no bin boundaries yet; pass bin_boundaries to the constructor "
+                raise ValueError(f"{layer_label(self)}: no bin boundaries yet; pass bin_boundaries to the constructor "
                                  "or call adapt(data) before calling the layer")
             boundaries = self._boundaries = torch.tensor(self._bin_boundaries, dtype=self._compute_torch_dtype,
                                                          device=inputs.device)
@@ -177,7 +177,7 @@ class Discretization(Layer):
         """Set ``bin_boundaries`` to ``num_bins`` quantile boundaries of ``data`` (an array, a tensor or an
         iterable of batches); ``steps`` caps the number of batches read."""
         if self.num_bins is None:
-            raise ValueError(f"{_label(self)}: adapt() needs a layer made with num_bins; this one was given "
+            raise ValueError(f"{layer_label(self)}: adapt() needs a layer made with num_bins; this one was given "
                              f"bin_boundaries={self._bin_boundaries}")
         self.reset_state()
         if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
@@ -190,7 +190,7 @@ class Discretization(Layer):
                     break
                 self.update_state(batch)
         else:
-            raise TypeError(f"{_label(self)}: adapt() expects an array, a tensor or an iterable of batches, "
+            raise TypeError(f"{layer_label(self)}: adapt() expects an array, a tensor or an iterable of batches, "
                             f"received {type(data).__name__}")
         self.finalize_state()
 
@@ -205,7 +205,7 @@ class Discretization(Layer):
         values = torch.cat(self._adapt_values) if self._adapt_values else torch.zeros(0)
         self._adapt_values = []
         if values.numel() == 0:
-            raise ValueError(f"{_label(self)}: adapt() received no data (an empty array or iterable of batches)")
+            raise ValueError(f"{layer_label(self)}: adapt() received no data (an empty array or iterable of batches)")
         self.bin_boundaries = quantile_boundaries(values, self.num_bins)
 
     def reset_state(self):

@@ -23,9 +23,9 @@ import numbers
 
 import torch
 
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -56,7 +56,7 @@ class Equalization(ValueRangeLayer):
     def __init__(self, value_range=(0, 255), bins=256, data_format=None, **kwargs):
         super().__init__(value_range, data_format=data_format, **kwargs)
         if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-            raise ValueError(f"{_label(self)}: bins must be a positive int, received bins={bins!r}")
+            raise ValueError(f"{layer_label(self)}: bins must be a positive int, received bins={bins!r}")
         self.bins = int(bins)
 
     def _transform(self, images):

@@ -26,11 +26,11 @@ from kerastorch import config as kconfig
 from kerastorch.backend.hashing import fingerprint_cat64, hash64, unsigned_remainder
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.preprocessing.category_encoding import check_output_mode, encode_categorical, encoded_shape
 from kerastorch.layers.preprocessing.hashing import check_integer_dtype
 from kerastorch.layers.preprocessing.string_lookup import symbolic_string_error, to_strings
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 HASH_KEY = 0xDECAFCAFFE
 """The hash key ``tf.sparse.cross_hashed`` starts its crosses from (TensorFlow's ``_DEFAULT_HASH_KEY``)."""
@@ -81,10 +81,10 @@ class HashedCrossing(Layer):
             dtype = "int64"
         kwargs.setdefault("autocast", False)  # float features are refused, not cast to the output dtype
         super().__init__(name=name, dtype=dtype, **kwargs)
-        self.num_bins = _positive_int(self, "num_bins", num_bins)
+        self.num_bins = positive_int(self, "num_bins", num_bins)
         self.output_mode = check_output_mode(self, output_mode, ("int", "one_hot"))
         if sparse:
-            raise ValueError(f"{_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
+            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
                              f"received sparse={sparse!r}")
         check_integer_dtype(self, output_mode)
         self.sparse = False
@@ -92,7 +92,7 @@ class HashedCrossing(Layer):
 
     # ------------------------------------------------------------------ checks
     def _fail(self, message):
-        raise ValueError(f"{_label(self)}: {message}")
+        raise ValueError(f"{layer_label(self)}: {message}")
 
     def _check_inputs(self, inputs):
         if not isinstance(inputs, (list, tuple)):
@@ -143,7 +143,7 @@ class HashedCrossing(Layer):
         self._check_inputs(inputs)
         if any(isinstance(x, KerasTensor) for x in inputs):
             if not all(isinstance(x, KerasTensor) for x in inputs):
-                raise symbolic_string_error(_label(self))  # arrays beside symbolic inputs: strings, most likely
+                raise symbolic_string_error(layer_label(self))  # arrays beside symbolic inputs: strings, most likely
             return super().__call__(tuple(inputs), *args, **kwargs)
         return super().__call__(self._features(inputs), *args, **kwargs)
 

@@ -37,10 +37,10 @@ from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.preprocessing.category_encoding import check_output_mode, encode_categorical, encoded_shape
 from kerastorch.layers.preprocessing.string_lookup import symbolic_string_error, to_strings
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 
@@ -54,7 +54,7 @@ def _check_salt(layer, salt):
         return [int(salt), int(salt)]
     if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(is_int(s) for s in salt):
         return [int(s) for s in salt]
-    raise ValueError(f"{_label(layer)}: salt must be None, an integer or a pair of integers (the SipHash key), "
+    raise ValueError(f"{layer_label(layer)}: salt must be None, an integer or a pair of integers (the SipHash key), "
                      f"received salt={salt!r}")
 
 
@@ -74,7 +74,7 @@ def check_integer_dtype(layer, output_mode):
         ValueError: Hashing layer "hashing...": output_mode='int' returns bucket indices, ... received dtype='float32'
     """
     if output_mode == "int" and layer.dtype_policy.name not in ("int32", "int64"):
-        raise ValueError(f"{_label(layer)}: output_mode='int' returns bucket indices, so dtype must be 'int32' or "
+        raise ValueError(f"{layer_label(layer)}: output_mode='int' returns bucket indices, so dtype must be 'int32' or "
                          f"'int64', received dtype={layer.dtype_policy.name!r}")
 
 
@@ -127,16 +127,16 @@ class Hashing(Layer):
             kwargs["dtype"] = "int64" if output_mode == "int" else kconfig.floatx()
         kwargs.setdefault("autocast", False)  # float inputs are hashed as integers, not cast to the output dtype
         super().__init__(**kwargs)
-        self.num_bins = _positive_int(self, "num_bins", num_bins)
+        self.num_bins = positive_int(self, "num_bins", num_bins)
         self.output_mode = check_output_mode(self, output_mode, OUTPUT_MODES)
         if sparse:
-            raise ValueError(f"{_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
+            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
                              f"received sparse={sparse!r}")
         check_integer_dtype(self, output_mode)
         if isinstance(mask_value, bytes):
             mask_value = mask_value.decode("utf-8")
         if mask_value is not None and not isinstance(mask_value, (str, numbers.Real)):
-            raise ValueError(f"{_label(self)}: mask_value must be None, a string or a number, received "
+            raise ValueError(f"{layer_label(self)}: mask_value must be None, a string or a number, received "
                              f"mask_value={mask_value!r}")
         self.mask_value = mask_value.item() if isinstance(mask_value, np.generic) else mask_value
         self.salt = _check_salt(self, salt)
@@ -145,13 +145,13 @@ class Hashing(Layer):
 
     # ------------------------------------------------------------------ calling
     def _fail(self, message):
-        raise ValueError(f"{_label(self)}: {message}")
+        raise ValueError(f"{layer_label(self)}: {message}")
 
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, (torch.Tensor, KerasTensor)):
             return super().__call__(inputs, *args, **kwargs)
         if any(isinstance(x, KerasTensor) for x in tree.flatten(inputs)):
-            raise symbolic_string_error(_label(self))
+            raise symbolic_string_error(layer_label(self))
         values = self._as_array(inputs)
         if values.dtype.kind in "USO":  # strings: hashed eagerly (no torch module hooks), like StringLookup
             kwargs.pop("training", None)

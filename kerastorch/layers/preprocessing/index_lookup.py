@@ -39,16 +39,16 @@ from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
 from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving import serialization_lib
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization import serialization_lib
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"
 IDF_FILE = "idf_weights.txt"
-_DROP = -1  # the id of masked inputs outside "int" mode: no slot in the encoding
+DROP = -1  # the id of masked inputs outside "int" mode: no slot in the encoding
 
 # ----------------------------------------------------------------------------------------------- helpers
-def _listify(value):
+def listify(value):
     """Config form of a vocabulary or idf weights: lists (not tuples, arrays or tensors) of plain values."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -59,7 +59,7 @@ def _listify(value):
     return value
 
 
-def _is_int(value):
+def is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -164,9 +164,9 @@ class IndexLookup(Layer):
         owner = kwargs.pop("_owner_label", None)
         super().__init__(**kwargs)
         self._owner_label = owner
-        if max_tokens is not None and (not _is_int(max_tokens) or max_tokens <= 1):
+        if max_tokens is not None and (not is_int(max_tokens) or max_tokens <= 1):
             self._fail(f"max_tokens must be None or an integer greater than 1, received max_tokens={max_tokens!r}")
-        if not _is_int(num_oov_indices) or num_oov_indices < 0:
+        if not is_int(num_oov_indices) or num_oov_indices < 0:
             self._fail(f"num_oov_indices must be an integer >= 0, received num_oov_indices={num_oov_indices!r}")
         if pad_to_max_tokens and max_tokens is None:
             self._fail("pad_to_max_tokens=True needs max_tokens (the size to pad to), received max_tokens=None")
@@ -193,9 +193,9 @@ class IndexLookup(Layer):
             if self._token_kind == "int" and oov_method != "farmhash":
                 self._fail(f"salt is only used with oov_method='farmhash', received salt={salt!r} with "
                            f"oov_method={oov_method!r}")
-            if _is_int(salt):
+            if is_int(salt):
                 salt = [int(salt), int(salt)]
-            elif isinstance(salt, (tuple, list)) and len(salt) == 2 and all(_is_int(s) for s in salt):
+            elif isinstance(salt, (tuple, list)) and len(salt) == 2 and all(is_int(s) for s in salt):
                 salt = [int(s) for s in salt]
             else:
                 self._fail(f"salt must be an integer or a pair of integers, received salt={salt!r}")
@@ -247,7 +247,7 @@ class IndexLookup(Layer):
 
     # ------------------------------------------------------------------ errors
     def _fail(self, message, error=ValueError):
-        raise error(f"{self._owner_label or _label(self)}: {message}")
+        raise error(f"{self._owner_label or layer_label(self)}: {message}")
 
     # ------------------------------------------------------------------ index layout
     def _oov_start_index(self):
@@ -374,7 +374,7 @@ class IndexLookup(Layer):
         self._check_tokens(tokens, values)
         idf = None
         if self.output_mode == "tf_idf":
-            weights = np.asarray(_listify(idf_weights), dtype="float64")
+            weights = np.asarray(listify(idf_weights), dtype="float64")
             if weights.ndim != 1:
                 self._fail(f"idf_weights must be one-dimensional, received shape {weights.shape}")
             if len(weights) != len(values):
@@ -497,7 +497,7 @@ class IndexLookup(Layer):
 
     def _ids_of_tokens(self, tokens):
         """The indices of a list of tokens, as a 1D int64 NumPy array (masked tokens: 0 in "int" mode,
-        ``_DROP`` otherwise): one dict lookup per token, then the OOV rule on the misses."""
+        ``DROP`` otherwise): one dict lookup per token, then the OOV rule on the misses."""
         table = self._tensors.get("table")
         if table is None:  # the vocabulary, and the mask token (never in it) as -2
             table = self._tensors["table"] = dict(self._index)
@@ -505,7 +505,7 @@ class IndexLookup(Layer):
                 table[self.mask_token] = -2
         ids = np.fromiter(map(table.get, tokens, itertools.repeat(-1)), dtype="int64", count=len(tokens))
         masked, positions = ids == -2, np.flatnonzero(ids == -1)
-        ids[masked] = 0 if self.output_mode == "int" else _DROP
+        ids[masked] = 0 if self.output_mode == "int" else DROP
         if positions.size:
             missing = [tokens[i] for i in positions.tolist()]
             if self.num_oov_indices == 0:
@@ -584,8 +584,8 @@ class IndexLookup(Layer):
             "invert": self.invert, "max_tokens": self.max_tokens, "num_oov_indices": self.num_oov_indices,
             "oov_token": self.oov_token, "mask_token": self.mask_token, "output_mode": self.output_mode,
             "sparse": self.sparse, "pad_to_max_tokens": self.pad_to_max_tokens,
-            "vocabulary_dtype": self.vocabulary_dtype, "idf_weights": _listify(self.input_idf_weights),
-            "vocabulary": _listify(self.input_vocabulary), "vocabulary_size": self._frozen_vocab_size,
+            "vocabulary_dtype": self.vocabulary_dtype, "idf_weights": listify(self.input_idf_weights),
+            "vocabulary": listify(self.input_vocabulary), "vocabulary_size": self._frozen_vocab_size,
             "oov_method": self.oov_method, "salt": self.salt,
         })
         return config

@@ -18,8 +18,8 @@ import torch
 
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
 from kerastorch.backend.torch_internals import is_fake
-from kerastorch.layers.preprocessing.index_lookup import _DROP, IndexLookup, skip_checks
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.preprocessing.index_lookup import DROP, IndexLookup, skip_checks
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -153,7 +153,7 @@ class IntegerLookup(IndexLookup):
         return self._tensors[key]
 
     def _lookup(self, x):
-        """The indices of an integer tensor (masked tokens: 0 in "int" mode, ``_DROP`` otherwise)."""
+        """The indices of an integer tensor (masked tokens: 0 in "int" mode, ``DROP`` otherwise)."""
         if x.dtype != torch.int64:
             x = x.long()
         if is_fake(x):  # shapes only (a symbolic run)
@@ -170,7 +170,7 @@ class IntegerLookup(IndexLookup):
         if self.mask_token is not None:
             masked = x == self.mask_token
             oov = oov & ~masked
-            ids = torch.where(masked, 0 if self.output_mode == "int" else _DROP, ids)
+            ids = torch.where(masked, 0 if self.output_mode == "int" else DROP, ids)
         if self.num_oov_indices == 0:
             if not skip_checks(x) and bool(oov.any()):  # one host sync: an error must name the inputs
                 self._no_oov_error(torch.unique(x[oov]).tolist())

@@ -23,8 +23,8 @@ import torch
 
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _positive_int
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label, positive_int
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _fit(values, max_number, fill_value, axis):
@@ -70,13 +70,13 @@ class MaxNumBoundingBoxes(Layer):
         bounding_box_format = kwargs.pop("bounding_box_format", None)
         data_format = kwargs.pop("data_format", None)
         super().__init__(**kwargs)
-        self.max_number = _positive_int(self, "max_number", max_number)
+        self.max_number = positive_int(self, "max_number", max_number)
         if isinstance(fill_value, bool) or not isinstance(fill_value, numbers.Real):
-            raise ValueError(f"{_label(self)}: fill_value must be a number, received fill_value={fill_value!r}")
+            raise ValueError(f"{layer_label(self)}: fill_value must be a number, received fill_value={fill_value!r}")
         self.fill_value = fill_value
-        self.data_format = normalize_data_format(data_format, _label(self))
+        self.data_format = normalize_data_format(data_format, layer_label(self))
         if bounding_box_format is not None and not isinstance(bounding_box_format, str):
-            raise ValueError(f"{_label(self)}: bounding_box_format must be a format name such as 'xyxy' or None, "
+            raise ValueError(f"{layer_label(self)}: bounding_box_format must be a format name such as 'xyxy' or None, "
                              f"received bounding_box_format={bounding_box_format!r}")
         self.bounding_box_format = bounding_box_format
 
@@ -86,16 +86,16 @@ class MaxNumBoundingBoxes(Layer):
         bounding_boxes = inputs["bounding_boxes"]
         if not isinstance(bounding_boxes, dict) or not {"boxes", "labels"} <= set(bounding_boxes):
             received = sorted(bounding_boxes) if isinstance(bounding_boxes, dict) else type(bounding_boxes).__name__
-            raise ValueError(f"{_label(self)}: 'bounding_boxes' must be a dict with 'boxes' and 'labels', "
+            raise ValueError(f"{layer_label(self)}: 'bounding_boxes' must be a dict with 'boxes' and 'labels', "
                              f"received {received}")
         boxes = torch.as_tensor(bounding_boxes["boxes"])
         labels = torch.as_tensor(bounding_boxes["labels"], device=boxes.device)
         if boxes.dim() not in (2, 3) or boxes.shape[-1] != 4:
-            raise ValueError(f"{_label(self)}: 'boxes' must be (batch, num_boxes, 4) or (num_boxes, 4), received "
+            raise ValueError(f"{layer_label(self)}: 'boxes' must be (batch, num_boxes, 4) or (num_boxes, 4), received "
                              f"shape {tuple(boxes.shape)}")
         axis = boxes.dim() - 2
         if labels.dim() <= axis or labels.shape[:axis + 1] != boxes.shape[:axis + 1]:
-            raise ValueError(f"{_label(self)}: 'labels' must have one entry per box, shape {tuple(boxes.shape[:-1])}"
+            raise ValueError(f"{layer_label(self)}: 'labels' must have one entry per box, shape {tuple(boxes.shape[:-1])}"
                              f", received shape {tuple(labels.shape)}")
         boxes = boxes.to(self._compute_torch_dtype)
         outputs = dict(inputs)

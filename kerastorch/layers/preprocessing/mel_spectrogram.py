@@ -26,8 +26,8 @@ import torch
 
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label, positive_int
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _hz_to_mel(frequency):
@@ -66,14 +66,8 @@ def mel_weight_matrix(num_mel_bins, num_spectrogram_bins, sampling_rate, min_fre
 def _number(layer, name, value, positive=False):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or (positive and not value > 0):
         kind = "a positive number" if positive else "a number"
-        raise ValueError(f"{_label(layer)}: {name} must be {kind}, received {name}={value!r}")
+        raise ValueError(f"{layer_label(layer)}: {name} must be {kind}, received {name}={value!r}")
     return value
-
-
-def _positive_int(layer, name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{_label(layer)}: {name} must be a positive integer, received {name}={value!r}")
-    return int(value)
 
 
 @register_builtin("keras.layers")
@@ -122,25 +116,25 @@ class MelSpectrogram(Layer):
                  sampling_rate=16000, num_mel_bins=128, min_freq=20.0, max_freq=None, power_to_db=True,
                  top_db=80.0, mag_exp=2.0, min_power=1e-10, ref_power=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.fft_length = _positive_int(self, "fft_length", fft_length)
-        self.sequence_stride = _positive_int(self, "sequence_stride", sequence_stride)
+        self.fft_length = positive_int(self, "fft_length", fft_length)
+        self.sequence_stride = positive_int(self, "sequence_stride", sequence_stride)
         self.sequence_length = (self.fft_length if sequence_length is None
-                                else _positive_int(self, "sequence_length", sequence_length))
+                                else positive_int(self, "sequence_length", sequence_length))
         if self.sequence_length > self.fft_length:
-            raise ValueError(f"{_label(self)}: fft_length must be greater than or equal to sequence_length, "
+            raise ValueError(f"{layer_label(self)}: fft_length must be greater than or equal to sequence_length, "
                              f"received sequence_length={sequence_length}, fft_length={fft_length}")
         self.window = self._check_window(window)
         self.sampling_rate = _number(self, "sampling_rate", sampling_rate, positive=True)
-        self.num_mel_bins = _positive_int(self, "num_mel_bins", num_mel_bins)
+        self.num_mel_bins = positive_int(self, "num_mel_bins", num_mel_bins)
         self.min_freq = _number(self, "min_freq", min_freq)
         self.max_freq = sampling_rate // 2 if max_freq is None else _number(self, "max_freq", max_freq)
         if not 0 <= self.min_freq < self.max_freq:
-            raise ValueError(f"{_label(self)}: expected 0 <= min_freq < max_freq, received min_freq={min_freq!r}, "
+            raise ValueError(f"{layer_label(self)}: expected 0 <= min_freq < max_freq, received min_freq={min_freq!r}, "
                              f"max_freq={self.max_freq!r}")
         self.power_to_db = bool(power_to_db)
         self.top_db = None if top_db is None else _number(self, "top_db", top_db)
         if self.top_db is not None and self.top_db < 0:
-            raise ValueError(f"{_label(self)}: top_db must be non-negative or None, received top_db={top_db!r}")
+            raise ValueError(f"{layer_label(self)}: top_db must be non-negative or None, received top_db={top_db!r}")
         self.mag_exp = _number(self, "mag_exp", mag_exp)
         self.min_power = _number(self, "min_power", min_power, positive=True)
         self.ref_power = _number(self, "ref_power", ref_power)
@@ -150,7 +144,7 @@ class MelSpectrogram(Layer):
         if window is None or (isinstance(window, str) and window in ("hann", "hamming")):
             return window
         if isinstance(window, str):
-            raise ValueError(f"{_label(self)}: a window name must be 'hann' or 'hamming', received window={window!r}")
+            raise ValueError(f"{layer_label(self)}: a window name must be 'hann' or 'hamming', received window={window!r}")
         if isinstance(window, torch.Tensor):
             window = window.detach().cpu().numpy()
         try:
@@ -158,7 +152,7 @@ class MelSpectrogram(Layer):
         except (TypeError, ValueError):
             values = None
         if values is None or values.shape != (self.sequence_length,):
-            raise ValueError(f"{_label(self)}: window must be 'hann', 'hamming', None or an array of "
+            raise ValueError(f"{layer_label(self)}: window must be 'hann', 'hamming', None or an array of "
                              f"sequence_length={self.sequence_length} values, received window={window!r}")
         return values.tolist()
 
@@ -185,7 +179,7 @@ class MelSpectrogram(Layer):
         if signals.dtype in (torch.float16, torch.bfloat16):
             signals = signals.float()
         if signals.ndim == 0 or signals.shape[-1] <= self.fft_length // 2:
-            raise ValueError(f"{_label(self)}: expected signals (..., samples) of more than fft_length // 2 = "
+            raise ValueError(f"{layer_label(self)}: expected signals (..., samples) of more than fft_length // 2 = "
                              f"{self.fft_length // 2} samples (the frames are centred, the signal reflected at "
                              f"both ends), received shape {tuple(inputs.shape)}")
         window, filters = self._window_and_filters(signals.dtype, signals.device)
@@ -210,7 +204,7 @@ class MelSpectrogram(Layer):
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         if not input_shape:
-            raise ValueError(f"{_label(self)}: expected signals of shape (..., samples), received shape ()")
+            raise ValueError(f"{layer_label(self)}: expected signals of shape (..., samples), received shape ()")
         samples = input_shape[-1]
         frames = None if samples is None else 1 + samples // self.sequence_stride
         return input_shape[:-1] + (self.num_mel_bins, frames)

@@ -19,9 +19,9 @@ import numbers
 import torch
 
 from kerastorch import random as krandom
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import MixingAugmentation
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -56,7 +56,7 @@ class MixUp(MixingAugmentation):
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
-            raise ValueError(f"{_label(self)}: alpha must be a positive number, received alpha={alpha!r}")
+            raise ValueError(f"{layer_label(self)}: alpha must be a positive number, received alpha={alpha!r}")
         self.alpha = alpha
 
     def _draw(self, images):

@@ -20,8 +20,8 @@ import torch
 
 from kerastorch import config as kconfig
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _first(batch):
@@ -80,17 +80,17 @@ class Normalization(Layer):
         elif isinstance(axis, (tuple, list)) and all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
             axis = tuple(axis)
         else:
-            raise ValueError(f"{_label(self)}: axis must be None, an int or a tuple of ints, received axis={axis!r}")
+            raise ValueError(f"{layer_label(self)}: axis must be None, an int or a tuple of ints, received axis={axis!r}")
         self.axis = axis
         if (mean is None) != (variance is None):
-            raise ValueError(f"{_label(self)}: mean and variance must be given together, received mean={mean!r} "
+            raise ValueError(f"{layer_label(self)}: mean and variance must be given together, received mean={mean!r} "
                              f"and variance={variance!r}")
         if mean is not None:
             if np.shape(mean) != np.shape(variance):
-                raise ValueError(f"{_label(self)}: mean and variance must have the same shape, received shapes "
+                raise ValueError(f"{layer_label(self)}: mean and variance must have the same shape, received shapes "
                                  f"{np.shape(mean)} and {np.shape(variance)}")
             if np.ndim(mean) > len(axis):
-                raise ValueError(f"{_label(self)}: mean can have at most one axis per entry of axis={axis}, "
+                raise ValueError(f"{layer_label(self)}: mean can have at most one axis per entry of axis={axis}, "
                                  f"received mean of shape {np.shape(mean)}")
         self.input_mean = mean
         self.input_variance = variance
@@ -102,11 +102,11 @@ class Normalization(Layer):
     def build(self, input_shape):
         ndim = len(input_shape)
         if any(a < -ndim or a >= ndim for a in self.axis):
-            raise ValueError(f"{_label(self)}: every axis must be in [-{ndim}, {ndim}) for inputs of rank {ndim}, "
+            raise ValueError(f"{layer_label(self)}: every axis must be in [-{ndim}, {ndim}) for inputs of rank {ndim}, "
                              f"received axis={self.axis}")
         keep = tuple(sorted(a % ndim for a in self.axis))
         if any(input_shape[a] is None for a in keep):
-            raise ValueError(f"{_label(self)}: the axes to keep ({keep}) need known sizes, received input shape "
+            raise ValueError(f"{layer_label(self)}: the axes to keep ({keep}) need known sizes, received input shape "
                              f"{tuple(input_shape)}")
         self._build_input_shape = tuple(input_shape)
         self._keep_axis = keep
@@ -156,7 +156,7 @@ class Normalization(Layer):
         (array(2.5, dtype=float32), array(1.25, dtype=float32))
         """
         if self.input_mean is not None:
-            raise ValueError(f"{_label(self)}: adapt() cannot change a mean and variance given to the constructor")
+            raise ValueError(f"{layer_label(self)}: adapt() cannot change a mean and variance given to the constructor")
         batches = self._batches(data, batch_size)
         if steps is not None:
             batches = (b for i, b in zip(range(int(steps)), batches))
@@ -179,35 +179,35 @@ class Normalization(Layer):
             total_m2 = total_m2 + m2 + delta.square() * (total_count * n / count)
             total_count = count
         if total_mean is None:
-            raise ValueError(f"{_label(self)}: adapt() received no data (an empty array or iterable of batches)")
+            raise ValueError(f"{layer_label(self)}: adapt() received no data (an empty array or iterable of batches)")
         self.mean.assign(total_mean.to(self.mean.dtype))
         self.variance.assign((total_m2 / total_count).to(self.variance.dtype))
         self.count.assign(torch.tensor(total_count, dtype=self.count.dtype))
 
     def _batches(self, data, batch_size):
         if isinstance(data, (list, tuple)) and not data:
-            raise ValueError(f"{_label(self)}: adapt() received an empty iterable (no batches)")
+            raise ValueError(f"{layer_label(self)}: adapt() received an empty iterable (no batches)")
         if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
             data = torch.utils.data.DataLoader(data, batch_size=batch_size or 32)
         elif isinstance(data, list) and not (data and hasattr(_first(data[0]), "shape")):
             data = np.asarray(data)
         if isinstance(data, (np.ndarray, torch.Tensor)):
             if data.ndim == 0:
-                raise ValueError(f"{_label(self)}: adapt() needs data with at least one axis, received a scalar")
+                raise ValueError(f"{layer_label(self)}: adapt() needs data with at least one axis, received a scalar")
             self._ensure_built(tuple(data.shape))
             if batch_size is None:
                 return iter([data])
             return (data[i:i + int(batch_size)] for i in range(0, len(data), int(batch_size)))
         if not hasattr(data, "__iter__"):
-            raise TypeError(f"{_label(self)}: adapt() expects a NumPy array, a tensor, a list, a torch Dataset or "
+            raise TypeError(f"{layer_label(self)}: adapt() expects a NumPy array, a tensor, a list, a torch Dataset or "
                             f"DataLoader, or an iterable of batches, received {type(data).__name__}")
         iterator = iter(data)
         first = next(iterator, None)
         if first is None:
-            raise ValueError(f"{_label(self)}: adapt() received an empty iterable (no batches)")
+            raise ValueError(f"{layer_label(self)}: adapt() received an empty iterable (no batches)")
         shape = getattr(_first(first), "shape", None)
         if shape is None:
-            raise TypeError(f"{_label(self)}: adapt() expects batches that are arrays or tensors, received a "
+            raise TypeError(f"{layer_label(self)}: adapt() expects batches that are arrays or tensors, received a "
                             f"{type(_first(first)).__name__}")
         self._ensure_built(tuple(shape))
 
@@ -225,7 +225,7 @@ class Normalization(Layer):
     def _check_adapt_shape(self, shape):
         built = self._build_input_shape
         if len(shape) != len(built) or any(shape[a] != built[a] for a in self._keep_axis):
-            raise ValueError(f"{_label(self)}: adapt() data of shape {tuple(shape)} does not fit the layer built for "
+            raise ValueError(f"{layer_label(self)}: adapt() data of shape {tuple(shape)} does not fit the layer built for "
                              f"inputs of shape {built} (axes {self._keep_axis} must match)")
 
     def get_config(self):

@@ -16,11 +16,11 @@ import inspect
 
 import torch
 
-from kerastorch.layers.base import Layer, _mask_of
-from kerastorch.layers.core import _label
-from kerastorch.saving import object_registration as registry
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.layers.base import Layer, mask_of
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization import object_registration as registry
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
 def _takes_mask(layer):
@@ -55,7 +55,7 @@ class Pipeline(Layer):
     def __init__(self, layers, name=None):
         super().__init__(name=name)
         if not isinstance(layers, (list, tuple)) or not all(isinstance(layer, Layer) for layer in layers):
-            raise ValueError(f"{_label(self)}: layers must be a list of layers, received layers={layers!r}")
+            raise ValueError(f"{layer_label(self)}: layers must be a list of layers, received layers={layers!r}")
         self._pipeline_layers = torch.nn.ModuleList(layers)
 
     @property
@@ -71,7 +71,7 @@ class Pipeline(Layer):
         for layer in self._pipeline_layers:
             kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
             outputs = layer(outputs, training=training, **kwargs)
-            mask = _mask_of(outputs)
+            mask = mask_of(outputs)
         return outputs
 
     def get_config(self):

@@ -26,7 +26,7 @@ import numbers
 
 from kerastorch import random as krandom
 from kerastorch.backend.image import AFFINE_INTERPOLATIONS
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.auto_contrast import AutoContrast
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice, factor_range
 from kerastorch.layers.preprocessing.equalization import Equalization
@@ -40,7 +40,7 @@ from kerastorch.layers.preprocessing.random_sharpness import RandomSharpness
 from kerastorch.layers.preprocessing.random_shear import RandomShear
 from kerastorch.layers.preprocessing.random_translation import RandomTranslation
 from kerastorch.layers.preprocessing.solarization import Solarization
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 GEOMETRIC_OPS = ("random_shear", "random_translation", "random_rotation")
 """The geometric augmentations of the policies, by attribute name."""
@@ -121,7 +121,7 @@ def check_int(layer, name, value, low):
     3
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{_label(layer)}: {name} must be an int >= {low}, received {name}={value!r}")
+        raise ValueError(f"{layer_label(layer)}: {name} must be an int >= {low}, received {name}={value!r}")
     return int(value)
 
 

@@ -11,9 +11,9 @@ Example:
 """
 import torch
 
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, factor_range
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -54,7 +54,7 @@ class RandomBrightness(RandomImageLayer):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (-1, 1), clip_low=True)
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"{_label(self)}: value_range must be a pair (low, high), received "
+            raise ValueError(f"{layer_label(self)}: value_range must be a pair (low, high), received "
                              f"value_range={value_range!r}")
         self.value_range = sorted(value_range)
 

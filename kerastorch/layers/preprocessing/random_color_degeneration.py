@@ -13,7 +13,7 @@ Example:
 """
 from kerastorch.layers.preprocessing.augmentation_utils import FactorAugmentation, clip_to_range, per_image
 from kerastorch.ops import image as image_ops
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

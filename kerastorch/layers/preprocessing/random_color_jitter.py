@@ -19,7 +19,7 @@ from kerastorch.layers.preprocessing.random_contrast import RandomContrast
 from kerastorch.layers.preprocessing.random_hue import RandomHue
 from kerastorch.layers.preprocessing.random_invert import value_range_pair
 from kerastorch.layers.preprocessing.random_saturation import RandomSaturation
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _PARTS = (("brightness_factor", "random_brightness", RandomBrightness),
           ("contrast_factor", "random_contrast", RandomContrast),

@@ -25,7 +25,7 @@ import torch
 from kerastorch.backend import image
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer
 from kerastorch.layers.preprocessing.resizing import SizedImageLayer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

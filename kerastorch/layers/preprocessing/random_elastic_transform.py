@@ -27,7 +27,7 @@ from kerastorch.backend.image import AFFINE_FILL_MODES, AFFINE_INTERPOLATIONS, e
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_gate
 from kerastorch.layers.preprocessing.base_image_layer import check_choice, factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

@@ -15,11 +15,11 @@ Example:
 import torch
 
 from kerastorch import random as krandom
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_boxes, random_gate
-from kerastorch.layers.preprocessing.base_image_layer import _is_number, factor_range, standard_factor
+from kerastorch.layers.preprocessing.base_image_layer import is_number, factor_range, standard_factor
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -63,9 +63,9 @@ class RandomErasing(ValueRangeAugmentation):
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         self.scale = factor_range(self, "scale", scale, (0, 1), clip_low=True)
         per_channel = isinstance(fill_value, (tuple, list))
-        if not (fill_value is None or _is_number(fill_value)
-                or (per_channel and len(fill_value) == 3 and all(map(_is_number, fill_value)))):
-            raise ValueError(f"{_label(self)}: fill_value must be None, a number or a list of 3 numbers, received "
+        if not (fill_value is None or is_number(fill_value)
+                or (per_channel and len(fill_value) == 3 and all(map(is_number, fill_value)))):
+            raise ValueError(f"{layer_label(self)}: fill_value must be None, a number or a list of 3 numbers, received "
                              f"fill_value={fill_value!r}")
         self.fill_value = standard_factor(fill_value)
 
@@ -77,7 +77,7 @@ class RandomErasing(ValueRangeAugmentation):
         if fill.dim():
             axis = self._channel_axis(4)
             if x.shape[axis] != 3:
-                raise ValueError(f"{_label(self)}: a fill_value per channel needs 3 channels, received inputs of "
+                raise ValueError(f"{layer_label(self)}: a fill_value per channel needs 3 channels, received inputs of "
                                  f"shape {tuple(x.shape)}")
             fill = fill.reshape([3 if a == axis else 1 for a in range(4)])
         return clip_to_range(fill, self.value_range)

@@ -13,7 +13,7 @@ Example:
 import torch
 
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 

@@ -22,31 +22,31 @@ import numbers
 import torch
 
 from kerastorch.backend.image import filter_images, gaussian_kernels
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_gate
-from kerastorch.layers.preprocessing.base_image_layer import _is_number, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import is_number, factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _odd_sizes(layer, kernel_size):
     sizes = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
     if len(sizes) != 2 or not all(isinstance(k, numbers.Integral) and not isinstance(k, bool) and k > 0
                                   and k % 2 == 1 for k in sizes):
-        raise ValueError(f"{_label(layer)}: kernel_size must be a positive odd int or a pair of them, received "
+        raise ValueError(f"{layer_label(layer)}: kernel_size must be a positive odd int or a pair of them, received "
                          f"kernel_size={kernel_size!r}")
     return tuple(int(k) for k in sizes)
 
 
 def _sigma_range(layer, sigma):
     """Keras's bounds: a number in ``[0, 1]`` (meaning ``(0, sigma)``), or a pair with its lower end at most 1."""
-    if isinstance(sigma, (tuple, list)) and len(sigma) == 2 and all(map(_is_number, sigma)):
+    if isinstance(sigma, (tuple, list)) and len(sigma) == 2 and all(map(is_number, sigma)):
         lower, upper = sorted(sigma)
         if 0 <= lower <= 1:
             return lower, upper
-    elif _is_number(sigma) and 0 <= sigma <= 1:
+    elif is_number(sigma) and 0 <= sigma <= 1:
         return 0, sigma
-    raise ValueError(f"{_label(layer)}: sigma must be a number in [0, 1] or a pair (lower, upper) of non-negative "
+    raise ValueError(f"{layer_label(layer)}: sigma must be a number in [0, 1] or a pair (lower, upper) of non-negative "
                      f"numbers with lower <= 1, received sigma={sigma!r}")
 
 

@@ -11,9 +11,9 @@ Example:
 """
 import torch
 
-from kerastorch.layers.core import _label
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, _is_number
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, is_number
+from kerastorch.serialization.object_registration import register_builtin
 
 LUMA = (0.2989, 0.587, 0.114)
 
@@ -51,8 +51,8 @@ class RandomGrayscale(RandomImageLayer):
 
     def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
-        if not _is_number(factor) or not 0 <= factor <= 1:
-            raise ValueError(f"{_label(self)}: factor must be a number in [0, 1], received factor={factor!r}")
+        if not is_number(factor) or not 0 <= factor <= 1:
+            raise ValueError(f"{layer_label(self)}: factor must be a number in [0, 1], received factor={factor!r}")
         self.factor = factor
 
     def _augment(self, images):
@@ -61,7 +61,7 @@ class RandomGrayscale(RandomImageLayer):
         if channels == 1:
             return images
         if channels != 3:
-            raise ValueError(f"{_label(self)}: expected 3 (RGB) or 1 (grayscale) channels, received inputs of "
+            raise ValueError(f"{layer_label(self)}: expected 3 (RGB) or 1 (grayscale) channels, received inputs of "
                              f"shape {tuple(images.shape)}")
         red, green, blue = images.unbind(channel_axis)
         gray = (LUMA[0] * red + LUMA[1] * green + LUMA[2] * blue).to(images.dtype).unsqueeze(channel_axis)

@@ -14,7 +14,7 @@ import torch
 
 from kerastorch.layers.preprocessing.augmentation_utils import (FactorAugmentation, from_unit_range, to_unit_range,
                                                                  turn_hue)
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

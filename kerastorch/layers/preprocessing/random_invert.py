@@ -13,21 +13,21 @@ Example:
 """
 import torch
 
-from kerastorch.layers.core import _label
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, _is_number, factor_range
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, is_number, factor_range
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def value_range_pair(layer, value_range, either_order=False):
     """``value_range`` checked to be a pair of numbers ``(low, high)`` with ``low < high``, as a tuple; with
     ``either_order`` (layers that store the range sorted, as Keras's do) ``(high, low)`` is accepted too, but never
     two equal bounds (an empty range the layers would divide by)."""
-    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or not all(map(_is_number, value_range)):
-        raise ValueError(f"{_label(layer)}: value_range must be a pair of numbers (low, high), received "
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or not all(map(is_number, value_range)):
+        raise ValueError(f"{layer_label(layer)}: value_range must be a pair of numbers (low, high), received "
                          f"value_range={value_range!r}")
     low, high = value_range
     if not low < high and not (either_order and high < low):
-        raise ValueError(f"{_label(layer)}: value_range must be a pair of numbers (low, high) with low < high, "
+        raise ValueError(f"{layer_label(layer)}: value_range must be a pair of numbers (low, high) with low < high, "
                          f"received value_range={value_range!r}")
     return tuple(value_range)
 

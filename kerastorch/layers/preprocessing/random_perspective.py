@@ -20,10 +20,10 @@ import numbers
 import torch
 
 from kerastorch.backend.image import AFFINE_INTERPOLATIONS, homographies, warp_perspective
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import per_image, random_gate
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice, factor_range
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def corner_points(batch, height, width, dtype=torch.float32, device=None):
@@ -83,7 +83,7 @@ class RandomPerspective(RandomImageLayer):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 0 <= scale <= 1:
-            raise ValueError(f"{_label(self)}: scale must be a number in [0, 1], received scale={scale!r}")
+            raise ValueError(f"{layer_label(self)}: scale must be a number in [0, 1], received scale={scale!r}")
         self.scale = scale
         self.interpolation = check_choice(self, "interpolation", interpolation, AFFINE_INTERPOLATIONS)
         self.fill_value = fill_value

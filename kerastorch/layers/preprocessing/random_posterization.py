@@ -15,9 +15,9 @@ import numbers
 import torch
 
 from kerastorch import random as krandom
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -61,7 +61,7 @@ class RandomPosterization(ValueRangeAugmentation):
         values = tuple(factor) if pair else (factor,)
         if (pair and len(values) != 2) or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
                                                   and 1 <= v <= 8 for v in values):
-            raise ValueError(f"{_label(self)}: factor must be an int or a pair of ints in [1, 8], received "
+            raise ValueError(f"{layer_label(self)}: factor must be an int or a pair of ints in [1, 8], received "
                              f"factor={factor!r}")
         self.factor = tuple(sorted(int(v) for v in values)) if pair else (1, int(factor))
 

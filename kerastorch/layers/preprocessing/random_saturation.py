@@ -25,7 +25,7 @@ import torch
 from kerastorch import config
 from kerastorch.layers.preprocessing.augmentation_utils import (FactorAugmentation, from_unit_range, per_image,
                                                                  to_unit_range)
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

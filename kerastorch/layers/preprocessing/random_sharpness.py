@@ -16,7 +16,7 @@ import torch
 
 from kerastorch.backend.image import filter_images
 from kerastorch.layers.preprocessing.augmentation_utils import FactorAugmentation, clip_to_range, per_image
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _SMOOTH = ((1.0, 1.0, 1.0), (1.0, 5.0, 1.0), (1.0, 1.0, 1.0))
 

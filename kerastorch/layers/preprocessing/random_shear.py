@@ -16,8 +16,8 @@ Example:
 import torch
 
 from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
-from kerastorch.layers.preprocessing.base_image_layer import _is_number, factor_range, standard_factor
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.preprocessing.base_image_layer import is_number, factor_range, standard_factor
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -68,7 +68,7 @@ class RandomShear(AffineAugmentation):
 
     def _shear_range(self, name, factor):
         """The factor as configs store it (a number, or a pair in [0, 1]) and its ``(lower, upper)`` range."""
-        if isinstance(factor, (tuple, list)) and len(factor) == 2 and all(map(_is_number, factor)) \
+        if isinstance(factor, (tuple, list)) and len(factor) == 2 and all(map(is_number, factor)) \
                 and factor[0] == -factor[1]:
             factor = abs(factor[1])  # Keras's own config for the number f
         return standard_factor(factor), factor_range(self, name, factor, (0, 1))

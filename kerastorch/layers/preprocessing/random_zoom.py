@@ -13,7 +13,7 @@ Example:
 from kerastorch.backend import image
 from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
 from kerastorch.layers.preprocessing.base_image_layer import factor_range, standard_factor
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

@@ -15,8 +15,8 @@ import torch
 
 from kerastorch import config as kconfig
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _standard(layer, name, value):
@@ -26,7 +26,7 @@ def _standard(layer, name, value):
         values = value.tolist() if hasattr(value, "tolist") else list(value)
         if values and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
             return [float(v) for v in values]
-    raise ValueError(f"{_label(layer)}: {name} must be a number or a list of numbers (one per channel), "
+    raise ValueError(f"{layer_label(layer)}: {name} must be a number or a list of numbers (one per channel), "
                      f"received {name}={value!r}")
 
 

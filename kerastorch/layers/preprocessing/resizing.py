@@ -11,9 +11,10 @@ Example:
 import torch
 
 from kerastorch.backend import image
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.preprocessing.base_image_layer import ImageLayer, check_choice
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.backend.keras_tensor import KerasTensor
 
 
 class SizedImageLayer(ImageLayer):
@@ -21,20 +22,18 @@ class SizedImageLayer(ImageLayer):
 
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.height = _positive_int(self, "height", height)
-        self.width = _positive_int(self, "width", width)
+        self.height = positive_int(self, "height", height)
+        self.width = positive_int(self, "width", width)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
         if len(shape) not in (3, 4):
-            raise ValueError(f"{_label(self)}: expected images of rank 3 or 4, received shape {tuple(input_shape)}")
+            raise ValueError(f"{layer_label(self)}: expected images of rank 3 or 4, received shape {tuple(input_shape)}")
         h, w = self._hw_axes(len(shape))
         shape[h], shape[w] = self.height, self.width
         return tuple(shape)
 
     def compute_output_spec(self, inputs, *args, **kwargs):
-        from kerastorch.backend.keras_tensor import KerasTensor
-
         return KerasTensor(self.compute_output_shape(inputs.shape), self.compute_dtype)
 
     def _resize(self, inputs, interpolation="bilinear", antialias=False, crop=False, pad=False, fill_value=0.0):
@@ -100,7 +99,7 @@ class Resizing(SizedImageLayer):
         self.interpolation = check_choice(self, "interpolation", interpolation, tuple(image.RESIZE_MODES))
         self.fill_mode = check_choice(self, "fill_mode", fill_mode, ("constant",))
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
-            raise ValueError(f"{_label(self)}: only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
+            raise ValueError(f"{layer_label(self)}: only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
         self.fill_value = fill_value

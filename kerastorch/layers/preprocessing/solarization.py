@@ -16,7 +16,7 @@ import torch
 
 from kerastorch.layers.preprocessing.base_image_layer import factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

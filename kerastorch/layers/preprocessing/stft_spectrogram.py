@@ -34,16 +34,16 @@ from kerastorch.backend.conv_utils import conv_output_length, normalize_data_for
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.initializers import STFT
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
 
 
 def _int_arg(layer, name, value, lowest=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lowest:
-        raise ValueError(f"{_label(layer)}: {name} must be an integer >= {lowest}, received {name}={value!r}")
+        raise ValueError(f"{layer_label(layer)}: {name} must be an integer >= {lowest}, received {name}={value!r}")
     return int(value)
 
 
@@ -101,38 +101,38 @@ class STFTSpectrogram(Layer):
                  periodic=False, scaling="density", padding="valid", expand_dims=False, data_format=None, **kwargs):
         super().__init__(**kwargs)
         if mode not in MODES:
-            raise ValueError(f"{_label(self)}: mode must be one of {list(MODES)}, received mode={mode!r}")
+            raise ValueError(f"{layer_label(self)}: mode must be one of {list(MODES)}, received mode={mode!r}")
         if scaling not in (None, "density", "spectrum"):
-            raise ValueError(f"{_label(self)}: scaling must be None, 'density' or 'spectrum', received "
+            raise ValueError(f"{layer_label(self)}: scaling must be None, 'density' or 'spectrum', received "
                              f"scaling={scaling!r}")
         if padding not in ("valid", "same"):
-            raise ValueError(f"{_label(self)}: padding must be 'valid' or 'same', received padding={padding!r}")
+            raise ValueError(f"{layer_label(self)}: padding must be 'valid' or 'same', received padding={padding!r}")
         self.mode, self.scaling, self.padding = mode, scaling, padding
         self.frame_length = _int_arg(self, "frame_length", frame_length)
         self.frame_step = None if frame_step is None else _int_arg(self, "frame_step", frame_step)
         self.fft_length = None if fft_length is None else _int_arg(self, "fft_length", fft_length)
         self._frame_step = self.frame_length // 2 if frame_step is None else self.frame_step
         if not 1 <= self._frame_step <= self.frame_length:
-            raise ValueError(f"{_label(self)}: frame_step must be a positive integer not greater than frame_length; "
+            raise ValueError(f"{layer_label(self)}: frame_step must be a positive integer not greater than frame_length; "
                              f"received frame_step={frame_step!r} (frame_length={self.frame_length})")
         self._fft_length = (2 ** math.ceil(math.log2(self.frame_length)) if fft_length is None
                             else self.fft_length)
         if self._fft_length < self.frame_length:
-            raise ValueError(f"{_label(self)}: fft_length must not be less than frame_length; received "
+            raise ValueError(f"{layer_label(self)}: fft_length must not be less than frame_length; received "
                              f"fft_length={fft_length!r}, frame_length={self.frame_length}")
         if self._fft_length & (self._fft_length - 1):
-            warnings.warn(f"{_label(self)}: fft_length is recommended to be a power of two, received "
+            warnings.warn(f"{layer_label(self)}: fft_length is recommended to be a power of two, received "
                           f"fft_length={self._fft_length}", stacklevel=2)
         self.periodic, self.expand_dims = bool(periodic), bool(expand_dims)
         try:
             self._initializers = {side: STFT(side, window, scaling, periodic) for side in ("real", "imag")}
         except ValueError as error:
-            raise ValueError(f"{_label(self)}: {error}") from None
+            raise ValueError(f"{layer_label(self)}: {error}") from None
         self.window = self._initializers["real"].window
         if isinstance(self.window, list) and len(self.window) != self.frame_length:
-            raise ValueError(f"{_label(self)}: window must have frame_length={self.frame_length} values, received "
+            raise ValueError(f"{layer_label(self)}: window must have frame_length={self.frame_length} values, received "
                              f"{len(self.window)}")
-        self.data_format = normalize_data_format(data_format, _label(self))
+        self.data_format = normalize_data_format(data_format, layer_label(self))
         self.input_spec = InputSpec(ndim=3)
 
     @property
@@ -149,7 +149,7 @@ class STFTSpectrogram(Layer):
 
     def call(self, inputs):
         if not inputs.is_floating_point():
-            raise TypeError(f"{_label(self)}: expected a float16, float32 or float64 signal, received dtype "
+            raise TypeError(f"{layer_label(self)}: expected a float16, float32 or float64 signal, received dtype "
                             f"{inputs.dtype}")
         if self.data_format == "channels_last":
             batch, length, channels = inputs.shape
@@ -161,7 +161,7 @@ class STFTSpectrogram(Layer):
         if self.padding == "same":
             signals = F.pad(signals, same_padding(length, self.frame_length, self._frame_step, 1))
         elif length < self.frame_length:
-            raise ValueError(f"{_label(self)}: with padding='valid' the signal needs at least frame_length="
+            raise ValueError(f"{layer_label(self)}: with padding='valid' the signal needs at least frame_length="
                              f"{self.frame_length} samples, received {length} (input shape {tuple(inputs.shape)})")
         kernels = [k for k in (getattr(self, "real_kernel", None), getattr(self, "imag_kernel", None)) if k is not None]
         weight = torch.cat(kernels, dim=2).permute(2, 1, 0).to(signals.dtype)  # (parts * bins, 1, frame_length)
@@ -198,7 +198,7 @@ class STFTSpectrogram(Layer):
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"{_label(self)}: expected an input shape of rank 3, received {tuple(input_shape)}")
+            raise ValueError(f"{layer_label(self)}: expected an input shape of rank 3, received {tuple(input_shape)}")
         if self.data_format == "channels_last":
             batch, length, channels = input_shape
         else:

@@ -24,7 +24,7 @@ import torch
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.preprocessing.index_lookup import IndexLookup
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def symbolic_string_error(label):

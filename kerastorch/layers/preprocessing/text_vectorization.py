@@ -32,11 +32,11 @@ import torch
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.layers.preprocessing.index_lookup import _DROP, _is_int, _listify, adapt_batches
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.layers.preprocessing.index_lookup import DROP, is_int, listify, adapt_batches
 from kerastorch.layers.preprocessing.string_lookup import StringLookup, symbolic_string_error, to_strings
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import register_builtin
 
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 SPLIT = ("whitespace", "character")
@@ -148,15 +148,15 @@ class TextVectorization(Layer):
             self._fail(f"output_mode must be one of {list(modes)}, received output_mode={output_mode!r}")
         if isinstance(ngrams, list):
             ngrams = tuple(ngrams)
-        if not (ngrams is None or (_is_int(ngrams) and ngrams >= 1) or (
-                isinstance(ngrams, tuple) and ngrams and all(_is_int(n) and n >= 1 for n in ngrams))):
+        if not (ngrams is None or (is_int(ngrams) and ngrams >= 1) or (
+                isinstance(ngrams, tuple) and ngrams and all(is_int(n) and n >= 1 for n in ngrams))):
             self._fail(f"ngrams must be None, a positive integer or a tuple of positive integers, received "
                        f"ngrams={ngrams!r}")
         if output_sequence_length is not None:
             if output_mode != "int":
                 self._fail(f"output_sequence_length is only used with output_mode='int', received "
                            f"output_sequence_length={output_sequence_length!r} with output_mode={output_mode!r}")
-            if not _is_int(output_sequence_length) or output_sequence_length < 0:
+            if not is_int(output_sequence_length) or output_sequence_length < 0:
                 self._fail(f"output_sequence_length must be None or an integer >= 0, received "
                            f"output_sequence_length={output_sequence_length!r}")
         if ragged:
@@ -168,7 +168,7 @@ class TextVectorization(Layer):
         self._standardize = standardize
         self._split = split
         self._ngrams_arg = ngrams
-        self._ngrams = tuple(range(1, ngrams + 1)) if _is_int(ngrams) else ngrams
+        self._ngrams = tuple(range(1, ngrams + 1)) if is_int(ngrams) else ngrams
         self._output_mode = output_mode
         self._output_sequence_length = None if output_sequence_length is None else int(output_sequence_length)
         self._encoding = encoding
@@ -178,11 +178,11 @@ class TextVectorization(Layer):
             max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
             pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode, encoding=encoding,
             has_input_vocabulary=has_input_vocabulary, vocabulary_size=vocabulary_size, name=f"{self.name}_lookup",
-            _owner_label=_label(self))
+            _owner_label=layer_label(self))
         self.built = True
 
     def _fail(self, message):
-        raise ValueError(f"{_label(self)}: {message}")
+        raise ValueError(f"{layer_label(self)}: {message}")
 
     # ------------------------------------------------------------------ vocabulary
     def get_vocabulary(self, include_special_tokens=True):
@@ -315,7 +315,7 @@ class TextVectorization(Layer):
     # ------------------------------------------------------------------ calling
     def __call__(self, inputs, *args, **kwargs):
         if any(isinstance(x, KerasTensor) for x in tree.flatten((inputs, args, kwargs))):
-            raise symbolic_string_error(_label(self))
+            raise symbolic_string_error(layer_label(self))
         kwargs.pop("training", None)  # no training behaviour; called eagerly (no torch module hooks)
         return self.call(inputs, *args, **kwargs)
 
@@ -334,7 +334,7 @@ class TextVectorization(Layer):
             flat = [t for d in documents for t in d]
             flat_ids = lookup._ids_of_tokens(flat)
             width = length if length is not None else int(lengths.max(initial=0))
-            padded = np.full((len(documents), width), 0 if self._output_mode == "int" else _DROP, dtype="int64")
+            padded = np.full((len(documents), width), 0 if self._output_mode == "int" else DROP, dtype="int64")
             rows = np.repeat(np.arange(len(documents)), lengths)
             columns = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
             keep = columns < width
@@ -354,7 +354,7 @@ class TextVectorization(Layer):
         return self._lookup_layer.compute_output_shape(shape)
 
     def compute_output_spec(self, inputs):
-        raise symbolic_string_error(_label(self))
+        raise symbolic_string_error(layer_label(self))
 
     # ------------------------------------------------------------------ config and assets
     def get_config(self):
@@ -365,7 +365,7 @@ class TextVectorization(Layer):
             "split": _serialize_function(self._split), "ngrams": self._ngrams_arg,
             "output_mode": self._output_mode, "output_sequence_length": self._output_sequence_length,
             "pad_to_max_tokens": lookup.pad_to_max_tokens, "sparse": False, "ragged": False,
-            "vocabulary": _listify(lookup.input_vocabulary), "idf_weights": _listify(lookup.input_idf_weights),
+            "vocabulary": listify(lookup.input_vocabulary), "idf_weights": listify(lookup.input_idf_weights),
             "encoding": self._encoding, "vocabulary_size": lookup._frozen_vocab_size,
         })
         return config

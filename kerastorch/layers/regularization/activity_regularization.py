@@ -13,8 +13,8 @@ Example:
 """
 from kerastorch import regularizers
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import layer_label
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -46,12 +46,12 @@ class ActivityRegularization(Layer):
         regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
         if regularizer is not None:
-            raise ValueError(f"{_label(self)}: the activity regularizer is set from l1 and l2, received "
+            raise ValueError(f"{layer_label(self)}: the activity regularizer is set from l1 and l2, received "
                              f"activity_regularizer={regularizer!r}")
         try:
             self.activity_regularizer = regularizers.L1L2(l1=l1, l2=l2)
         except ValueError as error:
-            raise ValueError(f"{_label(self)}: l1 and l2 must be non-negative numbers, received l1={l1!r}, "
+            raise ValueError(f"{layer_label(self)}: l1 and l2 must be non-negative numbers, received l1={l1!r}, "
                              f"l2={l2!r}") from error
         self.l1, self.l2 = l1, l2
         self.supports_masking = True

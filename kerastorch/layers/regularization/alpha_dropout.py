@@ -16,7 +16,7 @@ Example:
 import torch
 
 from kerastorch.layers.regularization.base_random import RateDropout
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946

@@ -17,7 +17,7 @@ import numbers
 from kerastorch import random as krandom
 from kerastorch.backend import validation
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _check_seed, _label
+from kerastorch.layers.layer_utils import check_seed, layer_label
 
 
 class BaseRandomLayer(Layer):
@@ -27,7 +27,7 @@ class BaseRandomLayer(Layer):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        _check_seed(self, seed)
+        check_seed(self, seed)
         self.seed = seed
         self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
         self.supports_masking = True
@@ -35,7 +35,7 @@ class BaseRandomLayer(Layer):
     def _check_rate(self, rate, name="rate"):
         """``rate`` unchanged when it is a number in ``[0, 1)``, else a ValueError naming the layer."""
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-            raise ValueError(f"{_label(self)}: {name} must be a number in [0, 1), received {name}={rate!r}")
+            raise ValueError(f"{layer_label(self)}: {name} must be a number in [0, 1), received {name}={rate!r}")
         return rate
 
     def extra_repr(self):
@@ -50,10 +50,10 @@ class BaseRandomLayer(Layer):
         """``noise_shape`` as a tuple of None / positive ints (or None), else a ValueError naming the layer."""
         if noise_shape is not None:
             if not isinstance(noise_shape, (list, tuple)):
-                validation.fail(_label(self), "noise_shape", "None or a tuple of None / positive ints", noise_shape)
+                validation.fail(layer_label(self), "noise_shape", "None or a tuple of None / positive ints", noise_shape)
             noise_shape = tuple(noise_shape)
             if not all(d is None or (isinstance(d, numbers.Integral) and d >= 1) for d in noise_shape):
-                raise ValueError(f"{_label(self)}: noise_shape entries must be None or positive ints, "
+                raise ValueError(f"{layer_label(self)}: noise_shape entries must be None or positive ints, "
                                  f"received noise_shape={noise_shape!r}")
         self.noise_shape = noise_shape
 
@@ -62,7 +62,7 @@ class BaseRandomLayer(Layer):
         noise = self.noise_shape
         if noise is not None and (len(noise) != len(input_shape) or any(
                 d not in (None, 1) and s is not None and d != s for d, s in zip(noise, input_shape))):
-            raise ValueError(f"{_label(self)}: noise_shape needs one entry per input axis, each None, 1 or the "
+            raise ValueError(f"{layer_label(self)}: noise_shape needs one entry per input axis, each None, 1 or the "
                              f"input's size, received noise_shape={noise} for inputs of shape {tuple(input_shape)}")
 
     def _concrete_noise_shape(self, shape):

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from kerastorch import random as krandom
 from kerastorch.layers.regularization.base_random import RateDropout
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

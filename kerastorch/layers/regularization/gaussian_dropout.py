@@ -13,7 +13,7 @@ import math
 import torch
 
 from kerastorch.layers.regularization.base_random import BaseRandomLayer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

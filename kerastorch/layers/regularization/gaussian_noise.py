@@ -11,9 +11,9 @@ import numbers
 
 import torch
 
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.regularization.base_random import BaseRandomLayer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")
@@ -44,7 +44,7 @@ class GaussianNoise(BaseRandomLayer):
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not 0 <= stddev <= 1:
-            raise ValueError(f"{_label(self)}: stddev must be a number in [0, 1], received stddev={stddev!r}")
+            raise ValueError(f"{layer_label(self)}: stddev must be a number in [0, 1], received stddev={stddev!r}")
         self.stddev = stddev
 
     def call(self, inputs, training=False):

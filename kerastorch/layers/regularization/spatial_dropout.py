@@ -18,10 +18,10 @@ Example:
 """
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.regularization.base_random import BaseRandomLayer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 class BaseSpatialDropout(BaseRandomLayer):
@@ -36,7 +36,7 @@ class BaseSpatialDropout(BaseRandomLayer):
         super().__init__(seed=seed, **kwargs)
         self.rate = self._check_rate(rate)
         self.rank = rank
-        self.data_format = conv_utils.normalize_data_format(data_format, _label(self))
+        self.data_format = conv_utils.normalize_data_format(data_format, layer_label(self))
         ones = (1,) * rank
         self._noise_shape = (None, None) + ones if self.data_format == "channels_first" else (None,) + ones + (None,)
         self.input_spec = InputSpec(ndim=rank + 2)

@@ -16,9 +16,9 @@ import numbers
 from kerastorch import config
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.input_spec import InputSpec
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 def _int_tuple(layer, arg, value, valid):
@@ -29,7 +29,7 @@ def _int_tuple(layer, arg, value, valid):
         items = None
     if items is None or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and valid(d)
                                 for d in items):
-        raise ValueError(f"{_label(layer)}: invalid {arg}, received {arg}={value!r}")
+        raise ValueError(f"{layer_label(layer)}: invalid {arg}, received {arg}={value!r}")
     return tuple(int(d) for d in items)
 
 
@@ -65,7 +65,7 @@ class Flatten(Layer):
         super().__init__(**kwargs)
         data_format = config.image_data_format() if data_format is None else str(data_format).lower()
         if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(f"{_label(self)}: data_format must be 'channels_last' or 'channels_first', "
+            raise ValueError(f"{layer_label(self)}: data_format must be 'channels_last' or 'channels_first', "
                              f"received data_format={data_format!r}")
         self.data_format = data_format
         self._channels_first = data_format == "channels_first"
@@ -114,7 +114,7 @@ class Reshape(Layer):
         super().__init__(**kwargs)
         target = _int_tuple(self, "target_shape", target_shape, lambda d: d >= 1 or d == -1)
         if target.count(-1) > 1:
-            raise ValueError(f"{_label(self)}: target_shape may contain at most one -1, "
+            raise ValueError(f"{layer_label(self)}: target_shape may contain at most one -1, "
                              f"received target_shape={target}")
         self.target_shape = target
         self._known_size = math.prod(d for d in target if d != -1)
@@ -128,7 +128,7 @@ class Reshape(Layer):
         infer = -1 in self.target_shape
         if (infer and size % self._known_size) or (not infer and size != self._known_size):
             raise ValueError(
-                f"{_label(self)}: cannot reshape inputs of shape {tuple(input_shape)} ({size} values per "
+                f"{layer_label(self)}: cannot reshape inputs of shape {tuple(input_shape)} ({size} values per "
                 f"sample) to target_shape {self.target_shape} ({self._known_size} values"
                 f"{' times the inferred -1 axis' if infer else ''})"
             )
@@ -187,7 +187,7 @@ class Permute(Layer):
         super().__init__(**kwargs)
         dims = _int_tuple(self, "dims", dims, lambda d: True)
         if sorted(dims) != list(range(1, len(dims) + 1)):
-            raise ValueError(f"{_label(self)}: dims must be a permutation of the axes 1 .. {len(dims)} "
+            raise ValueError(f"{layer_label(self)}: dims must be a permutation of the axes 1 .. {len(dims)} "
                              f"(the batch axis 0 excluded), received dims={dims}")
         self.dims = dims
         self._permutation = (0,) + dims
@@ -230,7 +230,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
-        self.n = _positive_int(self, "n", n)
+        self.n = positive_int(self, "n", n)
         self.input_spec = InputSpec(ndim=2)
 
     def call(self, inputs):

@@ -9,13 +9,13 @@ Example:
     >>> Cropping1D((1, 2))(torch.arange(5.0).reshape(1, 5, 1)).flatten().tolist()
     [1.0, 2.0]
 """
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.reshaping.base_spatial_reshaping import (
     SpatialReshaping,
     normalize_pairs,
     pairs_config,
 )
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 class BaseCropping(SpatialReshaping):
@@ -28,7 +28,7 @@ class BaseCropping(SpatialReshaping):
 
     def __init__(self, rank, cropping, data_format=None, has_data_format=True, **kwargs):
         super().__init__(rank, data_format, has_data_format, **kwargs)
-        self._pairs = normalize_pairs(cropping, rank, "cropping", _label(self))
+        self._pairs = normalize_pairs(cropping, rank, "cropping", layer_label(self))
         self.cropping = pairs_config(self._pairs)
         everything = slice(None)
         crops = tuple(slice(a, -b if b else None) for a, b in self._pairs)
@@ -45,7 +45,7 @@ class BaseCropping(SpatialReshaping):
     def _output_spatial(self, spatial):
         out = tuple(None if n is None else n - a - b for n, (a, b) in zip(spatial, self._pairs))
         if any(n is not None and n < 1 for n in out):
-            raise ValueError(f"{_label(self)}: cropping must leave at least one entry on every spatial axis, "
+            raise ValueError(f"{layer_label(self)}: cropping must leave at least one entry on every spatial axis, "
                              f"received cropping={self.cropping} for inputs of spatial shape {tuple(spatial)}")
         return out
 

@@ -16,9 +16,9 @@ Example:
 import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils
-from kerastorch.layers.core import _label, _positive_int
+from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.reshaping.base_spatial_reshaping import SpatialReshaping
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 INTERPOLATIONS = {"nearest": "nearest-exact", "bilinear": "bilinear", "bicubic": "bicubic"}
 """Keras's interpolation names and torch's modes for them."""
@@ -34,9 +34,9 @@ class BaseUpSampling(SpatialReshaping):
 
     def __init__(self, rank, size, data_format=None, interpolation="nearest", has_data_format=True, **kwargs):
         super().__init__(rank, data_format, has_data_format, **kwargs)
-        label = _label(self)
+        label = layer_label(self)
         if rank == 1:
-            self.size = _positive_int(self, "size", size)
+            self.size = positive_int(self, "size", size)
             self._factors = (self.size,)
         else:
             self.size = self._factors = conv_utils.normalize_tuple(size, rank, "size", label)

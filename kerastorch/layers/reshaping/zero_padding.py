@@ -11,13 +11,13 @@ Example:
 """
 import torch.nn.functional as F
 
-from kerastorch.layers.core import _label
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.reshaping.base_spatial_reshaping import (
     SpatialReshaping,
     normalize_pairs,
     pairs_config,
 )
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 class BaseZeroPadding(SpatialReshaping):
@@ -30,7 +30,7 @@ class BaseZeroPadding(SpatialReshaping):
 
     def __init__(self, rank, padding, data_format=None, **kwargs):
         super().__init__(rank, data_format, **kwargs)
-        self._pairs = normalize_pairs(padding, rank, "padding", _label(self))
+        self._pairs = normalize_pairs(padding, rank, "padding", layer_label(self))
         self.padding = pairs_config(self._pairs)
         pad = tuple(v for pair in reversed(self._pairs) for v in pair)  # F.pad lists the last axis first
         self._pad = pad if self._channels_first else (0, 0) + pad

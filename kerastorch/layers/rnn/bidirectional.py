@@ -22,10 +22,10 @@ Example:
 import torch
 
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, build_sublayer
-from kerastorch.layers.rnn.time_distributed import _layer_from_config
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.layers.layer_utils import build_sublayer, layer_label
+from kerastorch.layers.rnn.time_distributed import layer_from_config
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import register_builtin
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 _MATCHING = ("stateful", "return_sequences", "return_state")
@@ -93,7 +93,7 @@ class Bidirectional(Layer):
         super().__init__(**kwargs)
         self._check_recurrent(layer, "layer")
         if merge_mode not in MERGE_MODES:
-            raise ValueError(f"{_label(self)}: merge_mode must be one of {list(MERGE_MODES)}, "
+            raise ValueError(f"{layer_label(self)}: merge_mode must be one of {list(MERGE_MODES)}, "
                              f"received merge_mode={merge_mode!r}")
         self.merge_mode = merge_mode
         self.return_sequences = bool(layer.return_sequences)
@@ -105,11 +105,11 @@ class Bidirectional(Layer):
         else:
             self._check_recurrent(backward_layer, "backward_layer")
             if bool(backward_layer.go_backwards) == bool(layer.go_backwards):
-                raise ValueError(f"{_label(self)}: the forward and backward layers must have different go_backwards "
+                raise ValueError(f"{layer_label(self)}: the forward and backward layers must have different go_backwards "
                                  f"values, received go_backwards={layer.go_backwards} for both")
             for attr in _MATCHING:
                 if bool(getattr(layer, attr, False)) != bool(getattr(backward_layer, attr, False)):
-                    raise ValueError(f"{_label(self)}: the forward and backward layers must have the same {attr}, "
+                    raise ValueError(f"{layer_label(self)}: the forward and backward layers must have the same {attr}, "
                                      f"received {attr}={getattr(layer, attr, False)} for the forward layer and "
                                      f"{getattr(backward_layer, attr, False)} for the backward layer")
             backward = backward_layer
@@ -123,7 +123,7 @@ class Bidirectional(Layer):
     def _check_recurrent(self, layer, arg):
         if not isinstance(layer, Layer) or not all(hasattr(layer, a) for a in ("go_backwards", "return_sequences",
                                                                                   "return_state")):
-            raise ValueError(f"{_label(self)}: {arg} must be a recurrent layer instance (RNN, LSTM, GRU, ...) with "
+            raise ValueError(f"{layer_label(self)}: {arg} must be a recurrent layer instance (RNN, LSTM, GRU, ...) with "
                              f"go_backwards, return_sequences and return_state, received {layer!r}")
 
     def _recreate(self, layer, name, go_backwards):
@@ -151,7 +151,7 @@ class Bidirectional(Layer):
         if initial_state is not None:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
             if len(states) % 2:
-                raise ValueError(f"{_label(self)}: initial_state must hold the forward layer's states followed by "
+                raise ValueError(f"{layer_label(self)}: initial_state must hold the forward layer's states followed by "
                                  f"the backward layer's (an even number of tensors), received {len(states)}")
             half = len(states) // 2
             forward_kwargs["initial_state"], backward_kwargs["initial_state"] = states[:half], states[half:]
@@ -216,7 +216,7 @@ class Bidirectional(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _layer_from_config(config["layer"], custom_objects)
+        config["layer"] = layer_from_config(config["layer"], custom_objects)
         if config.get("backward_layer") is not None:
-            config["backward_layer"] = _layer_from_config(config["backward_layer"], custom_objects)
+            config["backward_layer"] = layer_from_config(config["backward_layer"], custom_objects)
         return super().from_config(config)

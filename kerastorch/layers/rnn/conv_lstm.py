@@ -35,11 +35,11 @@ from kerastorch import activations, config, regularizers
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, _positive_int, _set_weight_options, _weight_options_config
+from kerastorch.layers.layer_utils import layer_label, positive_int, set_weight_options, weight_options_config
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.dropout_rnn_cell import CELL_WEIGHT_OPTIONS, DropoutRNNCell
 from kerastorch.layers.rnn.rnn import RNN
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _WEIGHTS = ("kernel", "recurrent", "bias")
@@ -125,11 +125,11 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
-        label = _label(self)
+        label = layer_label(self)
         if rank not in CONV_FUNCTIONS:
             raise ValueError(f"{label}: rank must be 1, 2 or 3, received rank={rank!r}")
         self.rank = rank
-        self.filters = _positive_int(self, "filters", filters)
+        self.filters = positive_int(self, "filters", filters)
         self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, "kernel_size", label)
         self.strides = conv_utils.normalize_tuple(strides, rank, "strides", label)
         self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, rank, "dilation_rate", label)
@@ -144,7 +144,7 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         self.use_bias = bool(use_bias)
         self.unit_forget_bias = bool(unit_forget_bias)
         arguments = locals()
-        _set_weight_options(self, **{name: arguments[name] for name in CELL_WEIGHT_OPTIONS})
+        set_weight_options(self, **{name: arguments[name] for name in CELL_WEIGHT_OPTIONS})
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
                 raise ValueError(f"{label}: {arg} must be a number in [0, 1], received {arg}={rate!r}")
@@ -162,11 +162,11 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     def build(self, input_shape):
         shape = tuple(input_shape)
         if len(shape) != self.rank + 2:
-            raise ValueError(f"{_label(self)}: expected step inputs of rank {self.rank + 2}, "
+            raise ValueError(f"{layer_label(self)}: expected step inputs of rank {self.rank + 2}, "
                              f"received input shape {shape}")
         channels = shape[1 if self._channels_first else -1]
         if channels is None:
-            raise ValueError(f"{_label(self)}: the channel axis of the inputs must be known to build the weights, "
+            raise ValueError(f"{layer_label(self)}: the channel axis of the inputs must be known to build the weights, "
                              f"received input shape {shape}")
         units = 4 * self.filters
         self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels, units),
@@ -201,7 +201,7 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     def output_spatial(self, spatial):
         """The spatial shape of the states for inputs of spatial shape ``spatial`` (None stays None)."""
         return conv_utils.check_output_size(tuple(spatial), self.kernel_size, self.strides, self.dilation_rate,
-                                            self.padding, _label(self))
+                                            self.padding, layer_label(self))
 
     def _torch_kernel(self, kernel):
         return kernel.permute(self._kernel_perm).contiguous()
@@ -272,7 +272,7 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     def get_initial_state(self, batch_size=None, spatial=None):
         """Zero ``[h, c]`` for ``batch_size`` inputs of spatial shape ``spatial`` (input spatial shape)."""
         if spatial is None:
-            raise ValueError(f"{_label(self)}: the initial state of a convolutional cell needs the spatial shape "
+            raise ValueError(f"{layer_label(self)}: the initial state of a convolutional cell needs the spatial shape "
                              "of the inputs, received spatial=None")
         out = self.output_spatial(spatial)
         shape = (batch_size, self.filters, *out) if self._channels_first else (batch_size, *out, self.filters)
@@ -288,7 +288,7 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
             "unit_forget_bias": self.unit_forget_bias, "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         })
-        config.update(_weight_options_config(self, *_WEIGHTS))
+        config.update(weight_options_config(self, *_WEIGHTS))
         return config
 
 
@@ -415,12 +415,12 @@ class ConvLSTM(RNN):
         shape = tuple(sequences_shape)
         if len(shape) != self.rank + 3:
             layout = "channels, *spatial" if self.cell._channels_first else "*spatial, channels"
-            raise ValueError(f"{_label(self)}: expected inputs of rank {self.rank + 3} (batch, time, {layout}), "
+            raise ValueError(f"{layer_label(self)}: expected inputs of rank {self.rank + 3} (batch, time, {layout}), "
                              f"received input shape {shape}")
         spatial = self._input_spatial(shape)
         self.cell.output_spatial(spatial)  # an empty output is an error now, not in the first call
         if self.stateful and None in spatial:
-            raise ValueError(f"{_label(self)}: a stateful ConvLSTM needs known spatial dimensions, "
+            raise ValueError(f"{layer_label(self)}: a stateful ConvLSTM needs known spatial dimensions, "
                              f"received input shape {shape}")
         self._set_spatial(spatial)
         super().build(shape)

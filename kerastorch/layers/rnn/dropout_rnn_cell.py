@@ -26,8 +26,9 @@ from kerastorch import activations, tree
 from kerastorch import random as krandom
 from kerastorch.backend import validation
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import (_check_seed, _label, _positive_int, _set_weight_options,
-                                   _weight_options_config)
+from kerastorch.layers.layer_utils import (
+    check_seed, layer_label, positive_int, set_weight_options, weight_options_config,
+)
 
 
 class DropoutRNNCell:
@@ -125,14 +126,14 @@ class GatedCell(DropoutRNNCell, Layer):
         kwargs = dict(arguments["kwargs"])
         kwargs.pop("implementation", None)
         super().__init__(**kwargs)
-        self.units = _positive_int(self, "units", arguments["units"])
+        self.units = positive_int(self, "units", arguments["units"])
         self.activation = activations.get(arguments["activation"])
-        self.use_bias = validation.boolean(_label(self), "use_bias", arguments["use_bias"])
-        _set_weight_options(self, **{name: arguments[name] for name in CELL_WEIGHT_OPTIONS})
+        self.use_bias = validation.boolean(layer_label(self), "use_bias", arguments["use_bias"])
+        set_weight_options(self, **{name: arguments[name] for name in CELL_WEIGHT_OPTIONS})
         self.dropout = _rate(self, "dropout", arguments["dropout"])
         self.recurrent_dropout = _rate(self, "recurrent_dropout", arguments["recurrent_dropout"])
         seed = arguments["seed"]
-        _check_seed(self, seed)
+        check_seed(self, seed)
         self.seed = seed
         # seed=None draws from torch's global generator (torch.manual_seed reproduces it), as Dropout does.
         self.seed_generator = None if seed is None else krandom.SeedGenerator(seed)
@@ -141,7 +142,7 @@ class GatedCell(DropoutRNNCell, Layer):
         if self._gate_args:
             self.recurrent_activation = activations.get(arguments["recurrent_activation"])
             for name in self._gate_args:
-                setattr(self, name, validation.boolean(_label(self), name, arguments[name]))
+                setattr(self, name, validation.boolean(layer_label(self), name, arguments[name]))
         self.state_size = self.units if self._n_states == 1 else [self.units] * self._n_states
         self.output_size = self.units
         self.bias = None
@@ -149,7 +150,7 @@ class GatedCell(DropoutRNNCell, Layer):
     def build(self, input_shape):
         input_dim = input_shape[-1]
         if input_dim is None:
-            raise ValueError(f"{_label(self)}: the feature axis of the inputs must be known, "
+            raise ValueError(f"{layer_label(self)}: the feature axis of the inputs must be known, "
                              f"received input shape {tuple(input_shape)}")
         width = self._gates * self.units
         self.kernel = self.add_weight(name="kernel", shape=(input_dim, width), initializer=self.kernel_initializer,
@@ -201,7 +202,7 @@ class GatedCell(DropoutRNNCell, Layer):
         config = super().get_config()
         config.update({
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            **_weight_options_config(self, "kernel", "recurrent", "bias"),
+            **weight_options_config(self, "kernel", "recurrent", "bias"),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         })
         if self._gate_args:
@@ -213,4 +214,4 @@ class GatedCell(DropoutRNNCell, Layer):
 def _rate(layer, arg, value):
     """A dropout rate in ``[0, 1)``: Keras 3 clamps other values into ``[0, 1]`` and then ignores a rate of 1
     (no dropout at all); both are refused here."""
-    return validation.probability(_label(layer), arg, value, include_one=False)
+    return validation.probability(layer_label(layer), arg, value, include_one=False)

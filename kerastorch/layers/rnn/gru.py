@@ -20,7 +20,7 @@ from kerastorch.backend.torch_internals import gru_kernel
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm, masked_matmul
 from kerastorch.layers.rnn.rnn import FusedKernel
 from kerastorch.layers.rnn.simple_rnn import CellLayer
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 
 @register_builtin("keras.layers")

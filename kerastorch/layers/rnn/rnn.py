@@ -38,13 +38,13 @@ from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, build_sublayer
+from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from kerastorch.layers.rnn.stacked_rnn_cells import StackedRNNCells, call_cell, check_cell, output_size_of
-from kerastorch.saving import object_registration as registry
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.serialization import object_registration as registry
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
 @register_builtin("keras.layers")
@@ -116,7 +116,7 @@ class RNN(Layer):
         flags = {"return_sequences": return_sequences, "return_state": return_state, "go_backwards": go_backwards,
                  "stateful": stateful, "unroll": unroll, "zero_output_for_mask": zero_output_for_mask}
         for name, value in flags.items():
-            setattr(self, name, validation.boolean(_label(self), name, value))
+            setattr(self, name, validation.boolean(layer_label(self), name, value))
         size = cell.state_size
         self.single_state = isinstance(size, int)
         self.state_size = [size] if self.single_state else list(size)
@@ -175,12 +175,12 @@ class RNN(Layer):
         # asking for the shape of an absent initial_state.)
         sequences_shape = tuple(sequences_shape)
         if len(sequences_shape) < 3:
-            raise ValueError(f"{_label(self)}: expected inputs of shape (batch, time, ...features), "
+            raise ValueError(f"{layer_label(self)}: expected inputs of shape (batch, time, ...features), "
                              f"received input shape {sequences_shape}")
         build_sublayer(self, self.cell, (sequences_shape[0],) + sequences_shape[2:])
         if self.stateful:
             if sequences_shape[0] is None:
-                raise ValueError(f"{_label(self)}: a stateful RNN needs a fixed batch size (e.g. "
+                raise ValueError(f"{layer_label(self)}: a stateful RNN needs a fixed batch size (e.g. "
                                  f"Input(shape, batch_size=...)), received input shape {sequences_shape}")
             if self.states is None:
                 self.states = tree.map_structure(lambda s: s.detach(), self.get_initial_state(sequences_shape[0]))
@@ -255,7 +255,7 @@ class RNN(Layer):
             if self.return_sequences:
                 outputs.append(output)
         if output is None:
-            raise ValueError(f"{_label(self)}: expected at least one time step, received inputs of shape "
+            raise ValueError(f"{layer_label(self)}: expected at least one time step, received inputs of shape "
                              f"{tuple(sequences.shape)}")
         return output, (torch.stack(outputs, 1) if self.return_sequences else None), list(states)
 
@@ -263,7 +263,7 @@ class RNN(Layer):
         states = self.states
         expected = tree.flatten(states)[0].shape[0]
         if batch != expected:
-            raise ValueError(f"{_label(self)}: a stateful RNN needs the batch size it was built for "
+            raise ValueError(f"{layer_label(self)}: a stateful RNN needs the batch size it was built for "
                              f"({expected}), received inputs with batch size {batch}")
         return states
 
@@ -277,7 +277,7 @@ class RNN(Layer):
         template, shapes = expected
         received = [tuple(getattr(s, "shape", ())) for s in flat]
         if received != shapes:
-            raise ValueError(f"{_label(self)}: initial_state must be {len(shapes)} tensor(s) of shapes {shapes} "
+            raise ValueError(f"{layer_label(self)}: initial_state must be {len(shapes)} tensor(s) of shapes {shapes} "
                              f"(one per state of the cell, batch size {batch}), received shapes {received}")
         dtype = sequences.dtype if sequences.is_floating_point() else self._compute_torch_dtype
         flat = [torch.as_tensor(s, device=sequences.device).to(dtype) for s in flat]
@@ -370,7 +370,7 @@ class FusedKernel:
 
     def _init_use_cudnn(self, use_cudnn):
         if use_cudnn not in ("auto", True, False):
-            raise ValueError(f"{_label(self)}: use_cudnn must be 'auto', True or False, "
+            raise ValueError(f"{layer_label(self)}: use_cudnn must be 'auto', True or False, "
                              f"received use_cudnn={use_cudnn!r}")
         self.use_cudnn = use_cudnn
 
@@ -383,13 +383,13 @@ class FusedKernel:
         refusal = self._fused_refusal()
         if refusal is not None:
             if self.use_cudnn is True:
-                raise ValueError(f"{_label(self)}: use_cudnn=True needs {refusal}; pass use_cudnn='auto' to fall back "
+                raise ValueError(f"{layer_label(self)}: use_cudnn=True needs {refusal}; pass use_cudnn='auto' to fall back "
                                  "to the step loop")
             return None
         result = run_fused(self, self._kernel, sequences, tuple(initial_state), self._torch_weights(),
                            self.cell.use_bias, mask, training)
         if result is None and self.use_cudnn is True:
-            raise ValueError(f"{_label(self)}: use_cudnn=True, but the mask is not right-padded (or go_backwards is "
+            raise ValueError(f"{layer_label(self)}: use_cudnn=True, but the mask is not right-padded (or go_backwards is "
                              "set with a mask); pass use_cudnn='auto' to fall back to the step loop")
         return result
 
@@ -405,7 +405,7 @@ def fused_allowed(layer, sequences, use_cudnn):
     ok = (use_cudnn is not False and not layer.unroll and cell.recurrent_dropout == 0
           and cell.activation is activations.tanh and cell.recurrent_activation is activations.sigmoid)
     if not ok and use_cudnn is True:
-        raise ValueError(f"{_label(layer)}: use_cudnn=True, but this configuration cannot use the fused kernel "
+        raise ValueError(f"{layer_label(layer)}: use_cudnn=True, but this configuration cannot use the fused kernel "
                          "(it needs activation='tanh', recurrent_activation='sigmoid', recurrent_dropout=0, "
                          "unroll=False); pass use_cudnn='auto' to fall back to the step loop")
     return ok

@@ -18,7 +18,7 @@ from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm
 from kerastorch.layers.rnn.rnn import RNN
-from kerastorch.saving.object_registration import register_builtin
+from kerastorch.serialization.object_registration import register_builtin
 
 _BASE_KEYS = ("name", "trainable", "dtype")
 _LAYER_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "activity_regularizer")

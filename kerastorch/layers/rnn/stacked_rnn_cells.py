@@ -20,10 +20,10 @@ import inspect
 
 from kerastorch import tree
 from kerastorch.layers.base import Layer
-from kerastorch.layers.core import _label, build_sublayer
-from kerastorch.saving import object_registration as registry
-from kerastorch.saving.object_registration import register_builtin
-from kerastorch.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from kerastorch.layers.layer_utils import build_sublayer, layer_label
+from kerastorch.serialization import object_registration as registry
+from kerastorch.serialization.object_registration import register_builtin
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
 def call_cell(cell, inputs, states, training):
@@ -41,11 +41,11 @@ def call_cell(cell, inputs, states, training):
 def check_cell(owner, cell):
     """A TypeError/ValueError naming ``owner`` unless ``cell`` follows Keras's cell protocol."""
     if not callable(getattr(cell, "call", None)):
-        raise TypeError(f"{_label(owner)}: a cell must be a layer with a call(inputs, states) method, "
+        raise TypeError(f"{layer_label(owner)}: a cell must be a layer with a call(inputs, states) method, "
                         f"received {cell!r}")
     size = getattr(cell, "state_size", None)
     if size is None or not isinstance(size, (int, list, tuple)):
-        raise ValueError(f"{_label(owner)}: a cell needs a state_size attribute (an int or a list of ints/shapes), "
+        raise ValueError(f"{layer_label(owner)}: a cell needs a state_size attribute (an int or a list of ints/shapes), "
                          f"received state_size={size!r} on {cell!r}")
 
 
@@ -95,7 +95,7 @@ class StackedRNNCells(Layer):
         super().__init__(**kwargs)
         cells = list(cells) if isinstance(cells, (list, tuple)) else [cells]
         if not cells:
-            raise ValueError(f"{_label(self)}: expected a non-empty list of cells, received {cells!r}")
+            raise ValueError(f"{layer_label(self)}: expected a non-empty list of cells, received {cells!r}")
         for cell in cells:
             check_cell(self, cell)
         self.cells = cells

@@ -23,13 +23,13 @@ Example:
     torch.Size([2, 5, 4])
 """
 from kerastorch import tree
-from kerastorch.layers.base import Layer, _CallSignature
-from kerastorch.layers.core import _label, build_sublayer
-from kerastorch.saving import serialization_lib
-from kerastorch.saving.object_registration import builtin_objects, register_builtin
+from kerastorch.layers.base import Layer, CallSignature
+from kerastorch.layers.layer_utils import build_sublayer, layer_label
+from kerastorch.serialization import serialization_lib
+from kerastorch.serialization.object_registration import builtin_objects, register_builtin
 
 
-def _layer_from_config(config, custom_objects=None):
+def layer_from_config(config, custom_objects=None):
     """A layer (or None) from its serialized form, resolved among the built-in layers and custom objects."""
     return serialization_lib.deserialize_keras_object(config, module_objects=builtin_objects("keras.layers"),
                                                       custom_objects=custom_objects, printable_module_name="layer")
@@ -63,7 +63,7 @@ class Wrapper(Layer):
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
-            raise ValueError(f"{_label(self)}: expected a kerastorch Layer instance to wrap, "  # noqa: TRY004 (as Keras)
+            raise ValueError(f"{layer_label(self)}: expected a kerastorch Layer instance to wrap, "  # noqa: TRY004 (as Keras)
                              f"received {layer!r} of type {type(layer).__name__}")
         self.layer = layer
 
@@ -88,7 +88,7 @@ class Wrapper(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _layer_from_config(config["layer"], custom_objects)
+        config["layer"] = layer_from_config(config["layer"], custom_objects)
         return super().from_config(config)
 
 
@@ -131,11 +131,11 @@ class TimeDistributed(Wrapper):
     def __init__(self, layer, **kwargs):
         super().__init__(layer, **kwargs)
         self.supports_masking = True
-        self._inner_takes_mask = _CallSignature(layer.call).has_mask
+        self._inner_takes_mask = CallSignature(layer.call).has_mask
 
     def _check_shape(self, input_shape):
         if len(input_shape) < 3:
-            raise ValueError(f"{_label(self)}: expected inputs of rank >= 3 (batch, time, ...), "
+            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 3 (batch, time, ...), "
                              f"received input shape {tuple(input_shape)}")
 
     def build(self, input_shape):
@@ -154,7 +154,7 @@ class TimeDistributed(Wrapper):
         kwargs = {} if training is None else {"training": training}
         if mask is not None and self._inner_takes_mask:
             if tuple(mask.shape[:2]) != (batch, time):
-                raise ValueError(f"{_label(self)}: the mask must start with the (batch, time) axes of the inputs "
+                raise ValueError(f"{layer_label(self)}: the mask must start with the (batch, time) axes of the inputs "
                                  f"{(batch, time)}, received a mask of shape {tuple(mask.shape)}")
             kwargs["mask"] = mask.reshape((batch * time,) + tuple(mask.shape[2:]))
         outputs = self.layer(folded, **kwargs)

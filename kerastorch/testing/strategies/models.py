@@ -19,6 +19,9 @@ Example (every drawn model trains: its gradients agree in every mode):
 """
 from hypothesis import strategies as st
 
+from kerastorch import layers
+from kerastorch.layers import Input
+from kerastorch.models import Model, Sequential
 from kerastorch.testing.strategies._cases import BATCH, SMOOTH_ACTIVATIONS, make, side
 
 
@@ -30,11 +33,9 @@ class ModelFactory:
         self.merge, self.residual, self.two_outputs = merge, residual, two_outputs
 
     def __call__(self):
-        import kerastorch as keras
-
         if self.kind == "sequential":
-            return keras.Sequential([keras.Input(self.input_shapes[0])] + [f() for f in self.chains[0]])
-        inputs = [keras.Input(s) for s in self.input_shapes]
+            return Sequential([Input(self.input_shapes[0])] + [f() for f in self.chains[0]])
+        inputs = [Input(s) for s in self.input_shapes]
         branches = []
         for x, chain in zip(inputs, self.chains):
             for f in chain:
@@ -42,9 +43,9 @@ class ModelFactory:
             branches.append(x)
         merged = self.merge()(branches) if len(branches) > 1 else branches[0]
         if self.residual:
-            merged = keras.layers.Add()([merged, keras.layers.Dense(merged.shape[-1])(merged)])
-        outputs = [keras.layers.Dense(1, activation="tanh")(merged), merged] if self.two_outputs else merged
-        return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs)
+            merged = layers.Add()([merged, layers.Dense(merged.shape[-1])(merged)])
+        outputs = [layers.Dense(1, activation="tanh")(merged), merged] if self.two_outputs else merged
+        return Model(inputs if len(inputs) > 1 else inputs[0], outputs)
 
     def __repr__(self):
         chains = " | ".join(" -> ".join(repr(f) for f in chain) for chain in self.chains)

@@ -165,13 +165,14 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     >>> get_registered_object("Adam", module_objects=builtin_objects("keras.optimizers")).__name__
     'Adam'
     """
-    for table in (custom_objects, *reversed(_scopes()), _REGISTERED, module_objects):
+    for table in (custom_objects, *reversed(active_scopes()), _REGISTERED, module_objects):
         if table and name in table:
             return table[name]
     return None
 
 
-def _scopes():
+def active_scopes():
+    """The tables of the ``custom_object_scope`` blocks open in this thread, innermost last (a live list)."""
     if not hasattr(_SCOPE, "stack"):
         _SCOPE.stack = []
     return _SCOPE.stack
@@ -209,11 +210,11 @@ class custom_object_scope:
             self.custom_objects.update(extra)
 
     def __enter__(self):
-        _scopes().append(self.custom_objects)
+        active_scopes().append(self.custom_objects)
         return self
 
     def __exit__(self, *exc):
-        _scopes().pop()
+        active_scopes().pop()
 
 
 CustomObjectScope = custom_object_scope

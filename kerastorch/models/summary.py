@@ -18,6 +18,8 @@ Example:
      Trainable params: 65 (260.00 B)
      Non-trainable params: 16 (64.00 B)
 """
+from kerastorch import tree
+from kerastorch.backend.keras_tensor import KerasTensor
 def readable_memory_size(num_bytes):
     """``1536`` -> ``"1.50 KB"``."""
     units = ["B", "KB", "MB", "GB", "TB", "PB"]
@@ -47,9 +49,6 @@ def _traced_output_shapes(model):
     if getattr(model, "_graph", None) is not None or shapes is None:
         return {}
     import torch
-
-    from kerastorch import tree
-    from kerastorch.backend.keras_tensor import KerasTensor
 
     runs = {}  # id(layer) -> output shapes of each fake run (a second run with another batch size finds None)
 

@@ -4,7 +4,7 @@ A class instance becomes ``{"module", "class_name", "config", "registered_name"}
 ``"build_config"`` and, for models, ``"compile_config"``); a function becomes
 ``{"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}``,
 as Keras 3 writes both. Deserialization resolves names only through
-:mod:`kerastorch.saving.object_registration`.
+:mod:`kerastorch.serialization.object_registration`.
 
 Decisions (Keras 3 interchange):
 
@@ -28,6 +28,10 @@ Example:
     >>> deserialize_keras_object(config).units
     3
 """
+import base64
+import builtins
+import marshal
+import sys
 import threading
 import types
 
@@ -35,7 +39,7 @@ import numpy as np
 import torch
 
 from kerastorch import config as global_config
-from kerastorch.saving import object_registration as registry
+from kerastorch.serialization import object_registration as registry
 
 _SAFE_MODE = threading.local()
 
@@ -142,9 +146,7 @@ def serialize_keras_object(obj):
                                                       "stop": serialize_keras_object(obj.stop),
                                                       "step": serialize_keras_object(obj.step)}}
     if isinstance(obj, types.FunctionType) and obj.__name__ == "<lambda>":
-        from kerastorch.layers.core import _serialize_function  # byte code, as Keras 3 writes a lambda
-
-        return _serialize_function(obj)
+        return serialize_function(obj)  # byte code, as Keras 3 writes a lambda
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
         return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(obj),
                 "registered_name": "function"}
@@ -296,9 +298,7 @@ def _special_value(config):
                 "arbitrary code. If you trust the source of this config, pass safe_mode=False or call "
                 "kerastorch.config.enable_unsafe_deserialization()."
             )
-        from kerastorch.layers.core import _deserialize_function
-
-        return _deserialize_function(config, "function", None, False)
+        return deserialize_function(config, "function", None, False)
     if not isinstance(inner, dict):
         raise TypeError(f"Could not deserialize {class_name}: its 'config' must be a dict, received {inner!r}")
     try:
@@ -517,3 +517,64 @@ class ConfigMixin:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+# -------------------------------------------------------------------- functions (Lambda layers)
+_LAMBDA_FUNCTION_MODULES = ("keras.activations", "keras.ops", "keras.losses", "keras.metrics")
+"""Where a function named in a Lambda layer's config is looked for."""
+
+
+def serialize_function(fn):
+    """A named function as its (registered) name; a lambda as marshalled byte code, as Keras 3 writes."""
+    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+        closure = [cell.cell_contents for cell in fn.__closure__] if fn.__closure__ else None
+        return {"class_name": "__lambda__", "config": {
+            "code": base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii"),
+            "defaults": list(fn.__defaults__) if fn.__defaults__ else None,
+            "closure": serialize_keras_object(closure)}}
+    return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(fn),
+            "registered_name": "function"}
+
+
+def is_serialized_function(value):
+    """Whether ``value`` is what :func:`serialize_function` writes (a lambda or a named function)."""
+    return isinstance(value, dict) and value.get("class_name") in ("__lambda__", "function")
+
+
+def deserialize_function(value, key, custom_objects, safe_mode):
+    """The function :func:`serialize_function` wrote: a registered function by name, or a lambda from its byte
+    code (refused in safe mode). ``key`` names the config entry in error messages."""
+    if isinstance(value, dict) and value.get("class_name") == "__lambda__":
+        if in_safe_mode(safe_mode):
+            raise ValueError(
+                f"Lambda.from_config: the {key!r} of this Lambda layer is a Python lambda stored as byte code. "
+                "Loading it could execute arbitrary code, so it is refused in safe mode. If you trust the "
+                "source of the file, pass safe_mode=False to the loading function "
+                "(or call kerastorch.config.enable_unsafe_deserialization())."
+            )
+        return _load_lambda(value["config"], custom_objects)
+    name = value["config"] if isinstance(value, dict) else value
+    module_objects = {}
+    for module in _LAMBDA_FUNCTION_MODULES:
+        module_objects.update(registry.builtin_objects(module))
+    fn = registry.get_registered_object(name, custom_objects, module_objects)
+    if fn is None:
+        raise ValueError(f"Lambda.from_config: unknown function {name!r} for {key!r}. Register it with "
+                         "@kerastorch.saving.register_keras_serializable or pass it in custom_objects.")
+    return fn
+
+
+def _load_lambda(config, custom_objects):
+    """A lambda rebuilt from marshalled byte code, its globals the kerastorch namespaces and the custom objects."""
+    kerastorch = sys.modules["kerastorch"]  # the package a lambda's code may name (loaded before any submodule)
+    try:
+        code = marshal.loads(base64.decodebytes(config["code"].encode("ascii")))
+    except (ValueError, EOFError, TypeError) as error:
+        raise ValueError("Lambda.from_config: could not load the lambda's byte code; it was probably written "
+                         f"by another Python version ({error})") from None
+    scope = {"__builtins__": builtins, "keras": kerastorch, "kerastorch": kerastorch, "torch": torch, "np": np}
+    for table in (*registry.active_scopes(), custom_objects or {}):
+        scope.update(table)
+    defaults = tuple(config["defaults"]) if config.get("defaults") else None
+    closure = tuple(types.CellType(v) for v in config["closure"]) if config.get("closure") else None
+    return types.FunctionType(code, scope, code.co_name, defaults, closure)

@@ -1,0 +1,141 @@
+"""Helpers shared by the layer families: how errors name a layer, argument checks that name it, the
+``<weight>_initializer`` / ``_regularizer`` / ``_constraint`` options, building a sublayer, and LoRA.
+
+The families import these (they sit right above :mod:`kerastorch.layers.base` in the import stack); none of
+them is part of the public ``kerastorch.layers`` namespace.
+
+Example:
+    >>> from kerastorch.layers import Dense
+    >>> layer_label(Dense(2, name="head"))
+    'Dense layer "head"'
+"""
+import torch
+
+from kerastorch import constraints, initializers, regularizers
+from kerastorch.backend import validation
+from kerastorch.layers.base import Layer
+
+__all__ = ["LoRA", "build_sublayer", "check_seed", "layer_label", "positive_int", "set_weight_options",
+           "weight_options_config"]
+
+
+def layer_label(layer):
+    """``Dense layer "dense_1"``: how errors name a layer."""
+    return f'{type(layer).__name__} layer "{layer.name}"'
+
+
+def positive_int(layer, arg, value):
+    """``value`` as an int, or a ValueError naming the layer and the argument
+    (:func:`kerastorch.backend.validation.positive_int`)."""
+    return validation.positive_int(layer_label(layer), arg, value)
+
+
+def check_seed(layer, seed):
+    """``seed`` as an int, or None, else a ValueError naming the layer
+    (:func:`kerastorch.backend.validation.integer`)."""
+    return validation.integer(layer_label(layer), "seed", seed, allow_none=True)
+
+
+_OPTION_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
+
+
+def set_weight_options(layer, prefix="", **options):
+    """Resolve ``<weight>_initializer`` / ``_regularizer`` / ``_constraint`` arguments with their module's
+    ``get`` and set each on ``layer`` as ``prefix + name``.
+
+    >>> from kerastorch.layers import Dense, Identity
+    >>> layer = Identity(); set_weight_options(layer, kernel_initializer="zeros", kernel_constraint=None)
+    >>> type(layer.kernel_initializer).__name__, layer.kernel_constraint
+    ('Zeros', None)
+    """
+    for name, value in options.items():
+        setattr(layer, prefix + name, _OPTION_MODULES[name.rsplit("_", 1)[1]].get(value))
+
+
+def weight_options_config(layer, *weights, prefix="", activity_regularizer=False):
+    """Config entries of the options that ``set_weight_options`` set for ``weights`` (all initializers, then
+    the regularizers (and ``activity_regularizer`` when asked), then the constraints, as Keras lists them).
+
+    >>> from kerastorch.layers import Dense, Identity
+    >>> layer = Identity(); set_weight_options(layer, alpha_initializer="zeros", alpha_regularizer=None,
+    ...                                         alpha_constraint=None)
+    >>> list(weight_options_config(layer, "alpha"))
+    ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint']
+    """
+    config = {}
+    for kind, module in _OPTION_MODULES.items():
+        for weight in weights:
+            config[f"{weight}_{kind}"] = module.serialize(getattr(layer, f"{prefix}{weight}_{kind}"))
+        if kind == "regularizer" and activity_regularizer:
+            config["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
+    return config
+
+
+def build_sublayer(parent, child, shape):
+    """Build ``child`` for ``shape`` on the parent's device and prefix its weight paths with the parent's name."""
+    if not isinstance(child, Layer):
+        build = getattr(child, "build", None)
+        if build is not None:
+            build(shape)
+        return
+    if not child.built:
+        child._build_device = parent._build_device
+        try:
+            child._run_build(tuple(shape), args=None)
+        finally:
+            child._build_device = None
+        for weight in child.weights:
+            weight._path = f"{parent.name}/{weight._path}"
+
+
+class LoRA:
+    """LoRA for a layer whose weight is named ``_lora_target`` (``kernel``, ``embeddings``): ``A`` has the
+    weight's shape but for a last axis of ``rank``, ``B`` is ``(rank, last axis)``; ``_merged`` (for 2-D
+    weights here) adds ``(alpha / rank) * A @ B``."""
+
+    _lora_target = None
+
+    def _init_lora(self, lora_rank, lora_alpha):
+        if lora_rank is not None:
+            positive_int(self, "lora_rank", lora_rank)
+        self.lora_rank = lora_rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
+        self.lora_enabled = False
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
+        """Freeze the base weight and train a rank-``rank`` update ``A @ B`` instead.
+
+        >>> from kerastorch.layers import Dense
+        >>> layer = Dense(8); layer.build((None, 4)); layer.enable_lora(2)
+        >>> [w.name for w in layer.trainable_weights]
+        ['bias', 'lora_kernel_a', 'lora_kernel_b']
+        """
+        target = self._lora_target
+        rank = positive_int(self, "rank", rank)
+        if not self.built:
+            raise ValueError(f"{layer_label(self)}: enable_lora needs a built layer; call build(input_shape) "
+                             "or call the layer on data first")
+        if self.lora_enabled:
+            raise ValueError(f"{layer_label(self)}: LoRA is already enabled (rank {self.lora_rank}); "
+                             "it can only be enabled once per layer")
+        base = getattr(self, target)
+        if base.constraint is not None:
+            raise ValueError(f"{layer_label(self)}: LoRA is incompatible with a {target}_constraint; remove "
+                             f"{target}_constraint={base.constraint!r} to enable LoRA")
+        base.trainable = False
+        shape = tuple(getattr(self, "_float_kernel_shape", None) or base.shape)  # int4 packs the quantized kernel
+        self._lora_a = self.add_weight(name=f"lora_{target}_a", shape=shape[:-1] + (rank,), initializer=a_initializer)
+        self._lora_b = self.add_weight(name=f"lora_{target}_b", shape=(rank, shape[-1]), initializer=b_initializer)
+        setattr(self, f"lora_{target}_a", self._lora_a)
+        setattr(self, f"lora_{target}_b", self._lora_b)
+        self.lora_rank = rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else rank
+        self._lora_scale = self.lora_alpha / rank
+        self.lora_enabled = True
+
+    def _merged(self, weight):
+        """``weight + (alpha / rank) * A @ B``; callers check ``lora_enabled`` first."""
+        return torch.addmm(weight, self._lora_a, self._lora_b, alpha=self._lora_scale)
+
+    def _lora_config(self):
+        return {"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha} if self.lora_rank else {}
