@@ -3,7 +3,7 @@
 Example:
     >>> ratio, ours, ref = compare(lambda: model(x), lambda: torch_model(x))
     >>> times = interleaved({"ours": fit_epoch, "torch": torch_epoch}, repeats=7)
-    >>> statistics.median(times["ours"]) / statistics.median(times["torch"]), spread(times["ours"])
+    >>> paired_ratio(times, "ours", "torch"), spread(times["ours"])
 """
 import contextlib
 import functools
@@ -51,6 +51,12 @@ def interleaved(runs, repeats, warmup=1, sync=None):
                 sync()
             times[name].append(time.perf_counter() - start)
     return times
+
+
+def paired_ratio(times, ours, reference):
+    """Median over the rounds of ``interleaved`` of ours / reference, each round's two calls run back to back:
+    steadier than the ratio of the medians where the machine's load drifts."""
+    return statistics.median(a / b for a, b in zip(times[ours], times[reference]))
 
 
 def spread(values):

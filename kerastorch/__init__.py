@@ -9,11 +9,14 @@
 Keras programs run unchanged with ``python -m kerastorch script.py`` (or ``kerastorch.install_as_keras()``
 first in a notebook): ``import keras`` then gives kerastorch.
 """
+from __future__ import annotations
+
 from kerastorch import config, tree  # noqa: I001  (settings first)
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch import backend, dtype_policies, ops, random, saving
 from kerastorch import layers, models, utils, datasets
 from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
+from kerastorch import distribution
 from kerastorch import applications, autodiff, testing
 from kerastorch import visualization
 from kerastorch import quantizers
@@ -44,7 +47,7 @@ __all__ = [
     "DTypePolicy", "FloatDTypePolicy", "Function", "Functional", "GradientTape", "Initializer", "Input", "InputSpec",
     "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation", "Optimizer", "Quantizer", "Regularizer",
     "RematScope", "Sequential", "StatelessScope", "SymbolicScope", "Variable", "activations", "applications",
-    "autodiff", "backend", "callbacks", "config", "constraints", "datasets", "device", "dtype_policies",
+    "autodiff", "backend", "callbacks", "config", "constraints", "datasets", "device", "distribution", "dtype_policies",
     "initializers", "install_as_keras", "layers", "losses", "metrics", "mixed_precision", "models", "name_scope",
     "ops", "optimizers", "preprocessing", "quantizers", "random", "regularizers", "remat", "saving", "testing", "tree",
     "utils", "version", "visualization", "wrappers",
@@ -57,7 +60,7 @@ config.dtype_policy = dtype_policies.global_policy
 config.set_dtype_policy = dtype_policies.set_global_policy
 
 
-def version():
+def version() -> str:
     """kerastorch's version string (``keras.version()``).
 
     Returns:
@@ -69,5 +72,5 @@ def version():
     return __version__
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(__all__)

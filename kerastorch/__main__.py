@@ -11,15 +11,18 @@ Example:
     ...                capture_output=True, text=True).stdout.strip()
     "kerastorch ['--epochs', '2']"
 """
+from __future__ import annotations
+
 import os
 import runpy
 import sys
+from typing import Sequence
 from kerastorch.keras_alias import install_as_keras
 
 USAGE = "usage: python -m kerastorch script.py [args ...]\nRuns a Keras program with `import keras` resolved to kerastorch."
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the script ``argv[0]`` with arguments ``argv[1:]`` (``sys.argv[1:]`` by default).
 
     Args:

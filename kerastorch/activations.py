@@ -13,13 +13,17 @@ Example:
     >>> get("relu")(torch.tensor([-1.0, 2.0]))
     tensor([0., 2.])
 """
+from __future__ import annotations
+
 import types
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
+from kerastorch.backend.annotations import Identifier, TensorLike
 from kerastorch.serialization.object_registration import builtin_objects, get_registered_name
 from kerastorch.serialization.object_registration import get_registered_object, register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -35,7 +39,7 @@ _MODULE = "keras.activations"
 _builtin = register_builtin(_MODULE)
 
 
-def _tensor(x):
+def _tensor(x: TensorLike) -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         return x
     t = torch.as_tensor(x)
@@ -45,7 +49,8 @@ def _tensor(x):
 
 
 @_builtin
-def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+def relu(x: TensorLike, negative_slope: float = 0.0, max_value: float | None = None,
+         threshold: float = 0.0) -> torch.Tensor:
     """Rectified linear unit, with Keras's generalizations: ``max(x, 0)`` by default.
 
     Entries at or below ``threshold`` become ``negative_slope * (x - threshold)``; the others keep ``x``, capped at
@@ -71,7 +76,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     x = _tensor(x)
     if max_value is None and threshold == 0:
         return torch.relu(x) if negative_slope == 0 else F.leaky_relu(x, negative_slope)
-    if threshold == 0:  # hardtanh: one fused kernel each way (clamp's backward is several passes on the CPU)
+    if threshold == 0 and max_value is not None:  # hardtanh: one fused kernel each way (clamp's backward is several passes on the CPU)
         out = F.hardtanh(x, 0.0, max_value) if max_value > 0 else torch.clamp(x, 0, max_value)
     else:
         out = torch.where(x > threshold, x, 0.0)
@@ -83,7 +88,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 
 @_builtin
-def leaky_relu(x, negative_slope=0.2):
+def leaky_relu(x: TensorLike, negative_slope: float = 0.2) -> torch.Tensor:
     """Leaky ReLU: ``x`` where ``x >= 0``, else ``negative_slope * x``.
 
     Args:
@@ -101,7 +106,7 @@ def leaky_relu(x, negative_slope=0.2):
 
 
 @_builtin
-def relu6(x):
+def relu6(x: TensorLike) -> torch.Tensor:
     """ReLU capped at 6: ``min(max(x, 0), 6)``.
 
     Args:
@@ -118,7 +123,7 @@ def relu6(x):
 
 
 @_builtin
-def elu(x, alpha=1.0):
+def elu(x: TensorLike, alpha: float = 1.0) -> torch.Tensor:
     """Exponential linear unit: ``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
     Args:
@@ -136,7 +141,7 @@ def elu(x, alpha=1.0):
 
 
 @_builtin
-def selu(x):
+def selu(x: TensorLike) -> torch.Tensor:
     """Scaled exponential linear unit: ``scale * elu(x, alpha)`` with ``alpha = 1.67326...`` and ``scale = 1.05070...``.
 
     Used with ``lecun_normal`` initialization (and ``AlphaDropout``) it keeps activations self-normalizing.
@@ -155,7 +160,7 @@ def selu(x):
 
 
 @_builtin
-def celu(x, alpha=1.0):
+def celu(x: TensorLike, alpha: float = 1.0) -> torch.Tensor:
     """Continuously differentiable ELU: ``x`` where ``x >= 0``, else ``alpha * (exp(x / alpha) - 1)``.
 
     Args:
@@ -173,7 +178,7 @@ def celu(x, alpha=1.0):
 
 
 @_builtin
-def gelu(x, approximate=False):
+def gelu(x: TensorLike, approximate: bool = False) -> torch.Tensor:
     """Gaussian error linear unit: ``x * P(X <= x)`` for a standard normal ``X``.
 
     Args:
@@ -193,7 +198,7 @@ def gelu(x, approximate=False):
 
 
 @_builtin
-def sigmoid(x):
+def sigmoid(x: TensorLike) -> torch.Tensor:
     """Logistic sigmoid: ``1 / (1 + exp(-x))``.
 
     Args:
@@ -210,7 +215,7 @@ def sigmoid(x):
 
 
 @_builtin
-def tanh(x):
+def tanh(x: TensorLike) -> torch.Tensor:
     """Hyperbolic tangent: ``(exp(x) - exp(-x)) / (exp(x) + exp(-x))``.
 
     Args:
@@ -227,7 +232,7 @@ def tanh(x):
 
 
 @_builtin
-def softplus(x):
+def softplus(x: TensorLike) -> torch.Tensor:
     """Softplus: ``log(exp(x) + 1)``, a smooth ReLU.
 
     Args:
@@ -244,7 +249,7 @@ def softplus(x):
 
 
 @_builtin
-def softsign(x):
+def softsign(x: TensorLike) -> torch.Tensor:
     """Softsign: ``x / (|x| + 1)``.
 
     Args:
@@ -261,7 +266,7 @@ def softsign(x):
 
 
 @_builtin
-def silu(x):
+def silu(x: TensorLike) -> torch.Tensor:
     """Sigmoid linear unit (swish): ``x * sigmoid(x)``.
 
     ``swish`` is the same function.
@@ -280,7 +285,7 @@ def silu(x):
 
 
 @_builtin
-def hard_sigmoid(x):
+def hard_sigmoid(x: TensorLike) -> torch.Tensor:
     """Hard sigmoid: ``relu6(x + 3) / 6``, a piecewise-linear sigmoid.
 
     Args:
@@ -297,7 +302,7 @@ def hard_sigmoid(x):
 
 
 @_builtin
-def hard_silu(x):
+def hard_silu(x: TensorLike) -> torch.Tensor:
     """Hard SiLU (hard swish): ``x * relu6(x + 3) / 6``.
 
     ``hard_swish`` is the same function.
@@ -316,7 +321,7 @@ def hard_silu(x):
 
 
 @_builtin
-def hard_tanh(x):
+def hard_tanh(x: TensorLike) -> torch.Tensor:
     """Hard tanh: ``x`` clipped to ``[-1, 1]``.
 
     Args:
@@ -333,7 +338,7 @@ def hard_tanh(x):
 
 
 @_builtin
-def hard_shrink(x, threshold=0.5):
+def hard_shrink(x: TensorLike, threshold: float = 0.5) -> torch.Tensor:
     """Hard shrinkage: ``x`` where ``|x| > threshold``, else 0.
 
     Args:
@@ -351,7 +356,7 @@ def hard_shrink(x, threshold=0.5):
 
 
 @_builtin
-def soft_shrink(x, threshold=0.5):
+def soft_shrink(x: TensorLike, threshold: float = 0.5) -> torch.Tensor:
     """Soft shrinkage: ``x`` moved ``threshold`` towards 0, and 0 where ``|x| <= threshold``.
 
     Args:
@@ -369,7 +374,7 @@ def soft_shrink(x, threshold=0.5):
 
 
 @_builtin
-def tanh_shrink(x):
+def tanh_shrink(x: TensorLike) -> torch.Tensor:
     """Tanh shrinkage: ``x - tanh(x)``.
 
     Args:
@@ -386,7 +391,7 @@ def tanh_shrink(x):
 
 
 @_builtin
-def threshold(x, threshold, default_value):
+def threshold(x: TensorLike, threshold: float, default_value: float) -> torch.Tensor:
     """``x`` where ``x > threshold``, else ``default_value``.
 
     Args:
@@ -405,7 +410,7 @@ def threshold(x, threshold, default_value):
 
 
 @_builtin
-def sparse_plus(x):
+def sparse_plus(x: TensorLike) -> torch.Tensor:
     """Sparse plus: 0 for ``x <= -1``, ``(x + 1)**2 / 4`` for ``-1 < x < 1`` and ``x`` for ``x >= 1``.
 
     Args:
@@ -424,7 +429,7 @@ def sparse_plus(x):
 
 
 @_builtin
-def sparse_sigmoid(x):
+def sparse_sigmoid(x: TensorLike) -> torch.Tensor:
     """Sparse sigmoid: ``(x + 1) / 2`` clipped to ``[0, 1]``.
 
     Args:
@@ -441,7 +446,7 @@ def sparse_sigmoid(x):
 
 
 @_builtin
-def squareplus(x, b=4):
+def squareplus(x: TensorLike, b: float = 4) -> torch.Tensor:
     """Squareplus: ``(x + sqrt(x**2 + b)) / 2``, a smooth ReLU without exponentials.
 
     Args:
@@ -460,7 +465,7 @@ def squareplus(x, b=4):
 
 
 @_builtin
-def log_sigmoid(x):
+def log_sigmoid(x: TensorLike) -> torch.Tensor:
     """Log-sigmoid: ``log(sigmoid(x))``, computed stably.
 
     Args:
@@ -477,7 +482,7 @@ def log_sigmoid(x):
 
 
 @_builtin
-def mish(x):
+def mish(x: TensorLike) -> torch.Tensor:
     """Mish: ``x * tanh(softplus(x))``.
 
     Args:
@@ -494,7 +499,7 @@ def mish(x):
 
 
 @_builtin
-def exponential(x):
+def exponential(x: TensorLike) -> torch.Tensor:
     """Exponential: ``exp(x)``.
 
     Args:
@@ -511,7 +516,7 @@ def exponential(x):
 
 
 @_builtin
-def linear(x):
+def linear(x: TensorLike) -> torch.Tensor:
     """The identity: returns ``x`` (converted to a tensor).
 
     The activation of layers given ``activation=None``.
@@ -530,7 +535,7 @@ def linear(x):
 
 
 @_builtin
-def softmax(x, axis=-1):
+def softmax(x: TensorLike, axis: int | Sequence[int] = -1) -> torch.Tensor:
     """Softmax: ``exp(x) / sum(exp(x))`` along ``axis``, so the entries along it sum to 1.
 
     Args:
@@ -554,7 +559,7 @@ def softmax(x, axis=-1):
 
 
 @_builtin
-def log_softmax(x, axis=-1):
+def log_softmax(x: TensorLike, axis: int | Sequence[int] = -1) -> torch.Tensor:
     """Log-softmax: ``x - logsumexp(x)`` along ``axis``, computed stably.
 
     Args:
@@ -575,7 +580,7 @@ def log_softmax(x, axis=-1):
 
 
 @_builtin
-def glu(x, axis=-1):
+def glu(x: TensorLike, axis: int = -1) -> torch.Tensor:
     """Gated linear unit: ``a * sigmoid(b)``, ``a`` and ``b`` the first and second halves of ``x`` along ``axis``.
 
     Args:
@@ -599,7 +604,7 @@ def glu(x, axis=-1):
 
 
 @_builtin
-def sparsemax(x, axis=-1):
+def sparsemax(x: TensorLike, axis: int = -1) -> torch.Tensor:
     """Sparsemax: the Euclidean projection of ``x`` onto the probability simplex along ``axis``.
 
     Like softmax the outputs are non-negative and sum to 1 along ``axis``, but many are exactly 0.
@@ -638,7 +643,7 @@ def _is_builtin(fn):
     return any(fn is obj for obj in builtin_objects(_MODULE).values())
 
 
-def serialize(activation):
+def serialize(activation: Callable[..., Any]) -> str | dict[str, Any]:
     """What an activation saves as in a config: a built-in's name, or a custom function's Keras config.
 
     Aliases serialize under their function's name: ``serialize(swish)`` -> ``'silu'``. A custom function is saved by its
@@ -673,7 +678,7 @@ def serialize(activation):
     return serialize_keras_object(activation)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config: str | dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Callable[..., Any]:
     """The activation that a name or config dict (as :func:`serialize` writes it) stands for.
 
     Names are looked up in ``custom_objects``, any active ``custom_object_scope``, the registered custom objects, then
@@ -707,7 +712,7 @@ def deserialize(config, custom_objects=None):
     )
 
 
-def get(identifier):
+def get(identifier: Identifier) -> Callable[..., Any]:
     """An activation function from an identifier: a name, a config dict or a callable.
 
     Args:

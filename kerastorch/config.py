@@ -10,9 +10,24 @@ Example:
     ...     keras.config.default_device()
     device(type='cpu')
 """
+from __future__ import annotations
+
 import contextlib
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Union
 
 import torch
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    class _Named(Protocol):
+        """An object with a dtype name (a dtype policy)."""
+
+        @property
+        def name(self) -> str: ...
+
+    # config sits below kerastorch.backend, so it spells out backend.annotations.DTypeLike (plus named objects)
+    _DTypeArg = Union[str, torch.dtype, np.dtype, type, _Named, None]
 
 __all__ = [
     "backend", "default_device", "disable_flash_attention", "disable_interactive_logging",
@@ -24,20 +39,24 @@ __all__ = [
     "dtype_policy", "set_dtype_policy",  # noqa: F822 (set by kerastorch/__init__.py: the policies live above config)
 ]
 
+# Set by kerastorch/__init__.py (dtype_policies.global_policy and set_global_policy: the policies live above config)
+dtype_policy: Callable[[], Any]
+set_dtype_policy: Callable[[Any], None]
+
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
-_DEVICE = None  # None: CUDA when available, else CPU
+_DEVICE: torch.device | None = None  # None: CUDA when available, else CPU
 _UNSAFE_DESERIALIZATION = False
 _INTERACTIVE_LOGGING = True
-_MAX_EPOCHS = None
-_MAX_STEPS_PER_EPOCH = None
+_MAX_EPOCHS: int | None = None
+_MAX_STEPS_PER_EPOCH: int | None = None
 _TRACEBACK_FILTERING = True
 
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 
 
-def floatx():
+def floatx() -> str:
     """The default float type name, e.g. ``"float32"``.
 
     Returns:
@@ -49,7 +68,7 @@ def floatx():
     return _FLOATX
 
 
-def set_floatx(value):
+def set_floatx(value: _DTypeArg) -> None:
     """Set the default float type: one of float16, bfloat16, float32, float64.
 
     New weights and float tensors that ops create without an explicit dtype take this type.
@@ -72,7 +91,7 @@ def set_floatx(value):
     _FLOATX = value
 
 
-def epsilon():
+def epsilon() -> float:
     """The fuzz factor used in numeric expressions (default 1e-7).
 
     Returns:
@@ -84,7 +103,7 @@ def epsilon():
     return _EPSILON
 
 
-def set_epsilon(value):
+def set_epsilon(value: float) -> None:
     """Set the fuzz factor returned by :func:`epsilon`.
 
     Args:
@@ -99,7 +118,7 @@ def set_epsilon(value):
     _EPSILON = float(value)
 
 
-def image_data_format():
+def image_data_format() -> str:
     """``"channels_last"`` (default, NHWC) or ``"channels_first"`` (NCHW).
 
     Returns:
@@ -111,7 +130,7 @@ def image_data_format():
     return _IMAGE_DATA_FORMAT
 
 
-def set_image_data_format(data_format):
+def set_image_data_format(data_format: str) -> None:
     """Set the default image data format.
 
     Layers whose ``data_format`` is None (convolutions, poolings ...) take it when they are created.
@@ -136,7 +155,7 @@ def set_image_data_format(data_format):
     _IMAGE_DATA_FORMAT = data_format
 
 
-def default_device():
+def default_device() -> torch.device:
     """The device new weights are created on: the one set with :func:`set_device`,
     else CUDA when it is available, else CPU.
 
@@ -152,7 +171,7 @@ def default_device():
     return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
 
 
-def set_device(device):
+def set_device(device: str | torch.device | None) -> None:
     """Override the default device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"gpu:0"``, or None to reset).
 
     Unlike :func:`device_scope`, the setting lasts until it is changed again, and only the weights and
@@ -180,7 +199,7 @@ def _torch_device(name):
 
 
 @contextlib.contextmanager
-def device_scope(device_name):
+def device_scope(device_name: str | torch.device) -> Iterator[None]:
     """``keras.device(name)``: weights and tensors created inside are placed on ``device_name``.
 
     Args:
@@ -201,7 +220,7 @@ def device_scope(device_name):
         _DEVICE = previous
 
 
-def backend():
+def backend() -> str:
     """The backend's name: always ``"torch"``.
 
     Returns:
@@ -213,13 +232,13 @@ def backend():
     return "torch"
 
 
-def enable_interactive_logging():
+def enable_interactive_logging() -> None:
     """Progress bars and summaries print to stdout (the default)."""
     global _INTERACTIVE_LOGGING
     _INTERACTIVE_LOGGING = True
 
 
-def disable_interactive_logging():
+def disable_interactive_logging() -> None:
     """Progress bars and summaries go to the ``keras`` logger (``logging``) instead of stdout, one line each.
 
     >>> disable_interactive_logging(); is_interactive_logging_enabled()
@@ -230,7 +249,7 @@ def disable_interactive_logging():
     _INTERACTIVE_LOGGING = False
 
 
-def is_interactive_logging_enabled():
+def is_interactive_logging_enabled() -> bool:
     """Whether progress output goes to stdout (see :func:`disable_interactive_logging`).
 
     Returns:
@@ -242,7 +261,7 @@ def is_interactive_logging_enabled():
     return _INTERACTIVE_LOGGING
 
 
-def max_epochs():
+def max_epochs() -> int | None:
     """The cap on ``fit``'s epochs set with :func:`set_max_epochs` (None: no cap).
 
     Returns:
@@ -254,7 +273,7 @@ def max_epochs():
     return _MAX_EPOCHS
 
 
-def set_max_epochs(max_epochs):
+def set_max_epochs(max_epochs: int | None) -> None:
     """Cap the epochs of every ``fit`` (Keras's switch for quick test runs of a program); None removes the cap.
 
     Args:
@@ -271,7 +290,7 @@ def set_max_epochs(max_epochs):
     _MAX_EPOCHS = _positive_or_none(max_epochs, "set_max_epochs")
 
 
-def max_steps_per_epoch():
+def max_steps_per_epoch() -> int | None:
     """The cap on steps per epoch set with :func:`set_max_steps_per_epoch` (None: no cap).
 
     Returns:
@@ -283,7 +302,7 @@ def max_steps_per_epoch():
     return _MAX_STEPS_PER_EPOCH
 
 
-def set_max_steps_per_epoch(max_steps_per_epoch):
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
     """Cap the steps of every epoch of ``fit`` (and of its validation); None removes the cap.
 
     Args:
@@ -314,7 +333,7 @@ _DTYPE_ALIASES = {
 }
 
 
-def standardize_dtype(dtype):
+def standardize_dtype(dtype: _DTypeArg) -> str:
     """Return the Keras name of a dtype given as a string, torch dtype or numpy dtype.
 
     Aliases are resolved (``"float"``, ``"double"``, ``"half"``, ``"int"``, ``"long"``); a Python type maps
@@ -351,7 +370,7 @@ def standardize_dtype(dtype):
     return dtype
 
 
-def torch_dtype(dtype):
+def torch_dtype(dtype: _DTypeArg) -> torch.dtype:
     """The ``torch.dtype`` for a dtype name (None means :func:`floatx`).
 
     Args:
@@ -369,14 +388,14 @@ def torch_dtype(dtype):
     return getattr(torch, standardize_dtype(dtype))
 
 
-def enable_unsafe_deserialization():
+def enable_unsafe_deserialization() -> None:
     """Allow loading configs that carry Python byte code (``Lambda`` layers) everywhere.
     Only for files from a source you trust."""
     global _UNSAFE_DESERIALIZATION
     _UNSAFE_DESERIALIZATION = True
 
 
-def unsafe_deserialization_enabled():
+def unsafe_deserialization_enabled() -> bool:
     """Whether :func:`enable_unsafe_deserialization` was called.
 
     Returns:
@@ -391,7 +410,7 @@ def unsafe_deserialization_enabled():
 # ------------------------------------------------------ Keras 3's switches: tracebacks, flash attention, NNX, backend
 
 
-def enable_traceback_filtering():
+def enable_traceback_filtering() -> None:
     """Turn traceback filtering on (the default): see :func:`is_traceback_filtering_enabled`.
 
     >>> disable_traceback_filtering(); is_traceback_filtering_enabled()
@@ -403,13 +422,13 @@ def enable_traceback_filtering():
     _TRACEBACK_FILTERING = True
 
 
-def disable_traceback_filtering():
+def disable_traceback_filtering() -> None:
     """Turn traceback filtering off: see :func:`is_traceback_filtering_enabled`."""
     global _TRACEBACK_FILTERING
     _TRACEBACK_FILTERING = False
 
 
-def is_traceback_filtering_enabled():
+def is_traceback_filtering_enabled() -> bool:
     """Whether traceback filtering is on (True unless :func:`disable_traceback_filtering` was called).
 
     Keras removes its own internal frames from the tracebacks of the errors it raises. kerastorch has no such
@@ -423,7 +442,7 @@ def is_traceback_filtering_enabled():
     return _TRACEBACK_FILTERING
 
 
-def enable_flash_attention():
+def enable_flash_attention() -> None:
     """Let attention use flash attention kernels where they apply (the default).
 
     kerastorch's attention (``MultiHeadAttention``, ``GroupedQueryAttention``, ``Attention``,
@@ -441,13 +460,13 @@ def enable_flash_attention():
     torch.backends.cuda.enable_flash_sdp(True)
 
 
-def disable_flash_attention():
+def disable_flash_attention() -> None:
     """Keep attention off the flash attention kernels: ``scaled_dot_product_attention`` then uses the
     memory-efficient, cuDNN or plain kernels (torch's global flag, see :func:`enable_flash_attention`)."""
     torch.backends.cuda.enable_flash_sdp(False)
 
 
-def is_flash_attention_enabled():
+def is_flash_attention_enabled() -> bool | None:
     """Whether flash attention may be used, with Keras 3's values: ``False`` after
     :func:`disable_flash_attention` (or ``torch.backends.cuda.enable_flash_sdp(False)``), otherwise ``None``
     (enabled: torch uses it where the inputs allow, which is not guaranteed).
@@ -458,7 +477,7 @@ def is_flash_attention_enabled():
     return None if torch.backends.cuda.flash_sdp_enabled() else False
 
 
-def is_nnx_enabled():
+def is_nnx_enabled() -> bool:
     """Whether Flax NNX features are enabled: always ``False`` here (NNX belongs to Keras's JAX backend).
 
     Returns:
@@ -470,7 +489,7 @@ def is_nnx_enabled():
     return False
 
 
-def set_backend(backend):
+def set_backend(backend: str) -> None:
     """Keras's backend switch: kerastorch has the torch backend only, so ``"torch"`` changes nothing.
 
     Args:

@@ -12,7 +12,10 @@ Example:
     >>> type(get("max_norm")).__name__
     'MaxNorm'
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Sequence
 
 import torch
 
@@ -59,10 +62,10 @@ class Constraint(ConfigMixin):
     [1.0]
     """
 
-    def __call__(self, w):
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
         return w
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-compatible dict."""
         return {}
 
@@ -90,15 +93,15 @@ class MaxNorm(Constraint):
                 [1.6000, 0.0000]])
     """
 
-    def __init__(self, max_value=2, axis=0):
+    def __init__(self, max_value: float = 2, axis: int | Sequence[int] = 0) -> None:
         self.max_value = _number(max_value, "max_value")
         self.axis = axis
 
-    def __call__(self, w):
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
         norms = _norms(w, self.axis)
         return _rescale(w, norms, torch.clamp(norms, 0, self.max_value))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"max_value": self.max_value, "axis": self.axis}
 
 
@@ -130,18 +133,19 @@ class MinMaxNorm(Constraint):
                 [0.6000]])
     """
 
-    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+    def __init__(self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0,
+                 axis: int | Sequence[int] = 0) -> None:
         self.min_value = _number(min_value, "min_value")
         self.max_value = _number(max_value, "max_value", low=min_value)
         self.rate = _number(rate, "rate", high=1.0)
         self.axis = axis
 
-    def __call__(self, w):
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
         norms = _norms(w, self.axis)
         desired = self.rate * torch.clamp(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
         return _rescale(w, norms, desired)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
 
 
@@ -162,13 +166,13 @@ class UnitNorm(Constraint):
         tensor([[0.6000, 0.8000]])
     """
 
-    def __init__(self, axis=0):
+    def __init__(self, axis: int | Sequence[int] = 0) -> None:
         self.axis = axis
 
-    def __call__(self, w):
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
         return w / (config.epsilon() + _norms(w, self.axis))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"axis": self.axis}
 
 
@@ -181,7 +185,7 @@ class NonNeg(Constraint):
         tensor([0., 2.])
     """
 
-    def __call__(self, w):
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
         return torch.clamp(w, min=0)
 
 

@@ -18,13 +18,17 @@ Example:
     >>> deserialize(serialize(policy)).name
     'mixed_float16'
 """
+from __future__ import annotations
+
 import collections.abc
 import numbers
 import re
+from typing import Any, Iterator, Union
 
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
@@ -33,7 +37,7 @@ __all__ = [
     "QuantizedFloat8DTypePolicy", "deserialize", "get", "serialize",
 ]
 
-_GLOBAL_POLICY = None
+_GLOBAL_POLICY: DTypePolicy | None = None
 
 
 @register_builtin("keras.dtype_policies")
@@ -59,7 +63,7 @@ class DTypePolicy:
     ('float64', 'float64', <DTypePolicy "float64">)
     """
 
-    def __init__(self, name=None):
+    def __init__(self, name: str | None = None) -> None:
         name = config.floatx() if name is None else name
         if name.startswith("mixed_"):
             compute = name[len("mixed_"):]
@@ -72,19 +76,19 @@ class DTypePolicy:
         self.name = name
 
     @property
-    def compute_dtype(self):
+    def compute_dtype(self) -> str:
         return self._compute
 
     @property
-    def variable_dtype(self):
+    def variable_dtype(self) -> str:
         return self._variable
 
     @property
-    def quantization_mode(self):
+    def quantization_mode(self) -> str | None:
         """The quantization mode (``"int8"``, ``"int4"``, ``"float8"``), None for a float policy."""
         return None
 
-    def convert_input(self, x, autocast, dtype):
+    def convert_input(self, x: Any, autocast: bool, dtype: DTypeLike) -> Any:
         """``x`` cast to ``dtype`` when ``autocast`` and ``x`` is a floating tensor of another dtype (Keras's
         input casting), else unchanged.
 
@@ -97,21 +101,25 @@ class DTypePolicy:
             return x.to(target)
         return x
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> DTypePolicy:
         return cls(**config)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, DTypePolicy) and other.name == self.name
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'<DTypePolicy "{self.name}">'
+
+
+PolicyLike = Union[DTypePolicy, str, dict[str, Any], DTypeLike]
+"""What :func:`get` takes: a policy, a policy or dtype name, a config dict, a torch or NumPy dtype, or None."""
 
 
 FloatDTypePolicy = register_builtin("keras", "FloatDTypePolicy")(DTypePolicy)
@@ -155,7 +163,7 @@ class QuantizedDTypePolicy(DTypePolicy):
         ('int8_from_mixed_bfloat16', 'int8', 'bfloat16', 'float32')
     """
 
-    def __init__(self, mode, source_name=None):
+    def __init__(self, mode: str, source_name: str | None = None) -> None:
         who = type(self).__name__
         self._check_mode(who, mode)
         source = _source_policy(who, source_name)
@@ -176,19 +184,20 @@ class QuantizedDTypePolicy(DTypePolicy):
                              f"mode={mode!r}")
 
     @property
-    def quantization_mode(self):
+    def quantization_mode(self) -> str:
         return self._mode
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"mode": self._mode, "source_name": self._source_name}
 
-    def __eq__(self, other):
-        return type(other) is type(self) and other.get_config() == self.get_config() and other.name == self.name
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, QuantizedDTypePolicy) and type(other) is type(self)
+                and other.get_config() == self.get_config() and other.name == self.name)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__, self.name))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'<{type(self).__name__} "{self.name}">'
 
 
@@ -215,9 +224,9 @@ class QuantizedFloat8DTypePolicy(QuantizedDTypePolicy):
 
     default_amax_history_length = 1024
 
-    def __init__(self, mode, source_name=None, amax_history_length=1024):
+    def __init__(self, mode: str, source_name: str | None = None, amax_history_length: int = 1024) -> None:
         super().__init__(mode, source_name)
-        if isinstance(amax_history_length, bool) or not isinstance(amax_history_length, numbers.Integral):
+        if isinstance(amax_history_length, bool) or not isinstance(amax_history_length, (int, numbers.Integral)):
             raise TypeError(f"`amax_history_length` must be an integer. Received: "
                             f"amax_history_length={amax_history_length}")
         if amax_history_length < 1:
@@ -230,11 +239,11 @@ class QuantizedFloat8DTypePolicy(QuantizedDTypePolicy):
             raise ValueError(f"{who}: mode must be 'float8', received mode={mode!r}")
 
     @property
-    def amax_history_length(self):
+    def amax_history_length(self) -> int:
         """The length of the amax histories of the layer's float8 scales."""
         return self._amax_history_length
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "amax_history_length": self._amax_history_length}
 
 
@@ -257,7 +266,7 @@ class Int4DTypePolicy(QuantizedDTypePolicy):
         ('int4/64_from_float32', 'int4', 64)
     """
 
-    def __init__(self, mode, source_name=None):
+    def __init__(self, mode: str, source_name: str | None = None) -> None:
         super().__init__(mode, source_name)
 
     def _check_mode(self, who, mode):
@@ -276,7 +285,7 @@ class Int4DTypePolicy(QuantizedDTypePolicy):
         self.block_size = block_size
 
     @property
-    def quantization_mode(self):
+    def quantization_mode(self) -> str:
         return "int4"
 
 
@@ -304,36 +313,36 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
         ('bfloat16', 'float32')
     """
 
-    def __init__(self, default_policy=None, policy_map=None):
+    def __init__(self, default_policy: PolicyLike = None, policy_map: dict[str, PolicyLike] | None = None) -> None:
         if policy_map is not None and not isinstance(policy_map, dict):
             raise TypeError(f"DTypePolicyMap: policy_map must be a dict or None, received {policy_map!r}")
         if isinstance(default_policy, DTypePolicyMap):
             raise ValueError("DTypePolicyMap: default_policy cannot be another DTypePolicyMap")
         self._default_arg = default_policy
         self._default = get(default_policy) if default_policy is not None else global_policy()
-        self._map = {}
+        self._map: dict[str, DTypePolicy] = {}
         for key, value in (policy_map or {}).items():
             self[key] = value
         self.name = f"map_{self._default.name}"
 
     @property
-    def default_policy(self):
+    def default_policy(self) -> DTypePolicy:
         """The policy of the paths no key matches."""
         return self._default
 
     @property
-    def compute_dtype(self):
+    def compute_dtype(self) -> str:
         return self._default.compute_dtype
 
     @property
-    def variable_dtype(self):
+    def variable_dtype(self) -> str:
         return self._default.variable_dtype
 
     @property
-    def quantization_mode(self):
+    def quantization_mode(self) -> str | None:
         return self._default.quantization_mode
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> DTypePolicy:
         if key in self._map:
             return self._map[key]
         matches = [k for k in self._map if re.fullmatch(k, key)]
@@ -343,7 +352,7 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
                              "DTypePolicyMap.")
         return self._map[matches[0]] if matches else self._default
 
-    def __setitem__(self, key, policy):
+    def __setitem__(self, key: str, policy: PolicyLike) -> None:
         if key in self._map:
             raise ValueError(f"{key} already exist in the DTypePolicyMap with value {self._map[key]}. Please make "
                              "sure to not use duplicated keys.")
@@ -358,21 +367,21 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
             raise ValueError(f"DTypePolicyMap: the value of {key!r} cannot be another DTypePolicyMap")
         self._map[key] = policy
 
-    def __delitem__(self, key):
+    def __delitem__(self, key: str) -> None:
         del self._map[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._map)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._map)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"default_policy": self._default_arg,
                 "policy_map": {key: serialize(policy) for key, policy in self._map.items()}}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> DTypePolicyMap:
         config = dict(config)
         default = config.get("default_policy")
         if isinstance(default, dict):
@@ -381,14 +390,14 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
                                 for key, value in (config.get("policy_map") or {}).items()}
         return cls(**config)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (isinstance(other, DTypePolicyMap) and self._default == other._default
                 and self._map == other._map)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return id(self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         mapping = [(key, policy.name) for key, policy in self._map.items()]
         return f"<DTypePolicyMap at {hex(id(self))} default_policy={self._default.name}, mapping={mapping}>"
 
@@ -419,7 +428,7 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def get(identifier):
+def get(identifier: PolicyLike) -> DTypePolicy:
     """A policy from a name, a torch/numpy dtype, a config dict or a policy; None gives the global one.
 
     Args:
@@ -451,7 +460,7 @@ def get(identifier):
     return DTypePolicy(config.standardize_dtype(identifier))
 
 
-def set_global_policy(policy):
+def set_global_policy(policy: PolicyLike) -> None:
     """Set the policy new layers use by default (``"mixed_float16"``, ``"float32"`` ...).
 
     Layers created afterwards without a ``dtype`` take it; existing layers keep theirs. Also available as
@@ -473,7 +482,7 @@ def set_global_policy(policy):
     _GLOBAL_POLICY = None if policy is None else get(policy)
 
 
-def global_policy():
+def global_policy() -> DTypePolicy:
     """The policy new layers use by default (``floatx()`` unless set).
 
     Returns:
@@ -486,7 +495,7 @@ def global_policy():
     return _GLOBAL_POLICY or DTypePolicy(config.floatx())
 
 
-def serialize(policy):
+def serialize(policy: DTypePolicy) -> dict[str, Any]:
     """The Keras config dict of a dtype policy.
 
     Args:
@@ -501,7 +510,7 @@ def serialize(policy):
     return serialize_keras_object(policy)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None) -> DTypePolicy:
     """A dtype policy from :func:`serialize` output (Keras 3's too) or a name.
 
     Args:

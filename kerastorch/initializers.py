@@ -15,13 +15,17 @@ Example:
     >>> init((3, 4)).shape
     torch.Size([3, 4])
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Callable, Sequence, Union, overload
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, Identifier, TensorLike
 from kerastorch import random as krandom
 from kerastorch.backend import variable
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
@@ -43,14 +47,17 @@ _MODULE = "keras.initializers"
 # the requested variance after truncation.
 _TRUNCATED_NORMAL_STD = 0.87962566103423978
 
+ShapeArg = Union[int, Sequence[int]]
+"""The ``shape`` an initializer is called with: an int for a 1-D shape, or a tuple or list of ints."""
 
-def _standardize_shape(shape):
-    if isinstance(shape, numbers.Integral):
+
+def _standardize_shape(shape: ShapeArg) -> tuple[int, ...]:
+    if isinstance(shape, (int, numbers.Integral)):
         return (int(shape),)
     return tuple(int(d) for d in shape)
 
 
-def _torch_dtype(dtype, who, floating=False):
+def _torch_dtype(dtype: DTypeLike, who: str, floating: bool = False) -> torch.dtype:
     dtype = config.torch_dtype(dtype)
     if floating and not dtype.is_floating_point:
         raise ValueError(f"{who}: dtype must be a float type, received {config.standardize_dtype(dtype)!r}")
@@ -84,14 +91,14 @@ class Initializer(ConfigMixin):
     [2.0, 2.0]
     """
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype=None)")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-compatible dict."""
         return {}
 
-    def clone(self):
+    def clone(self) -> Initializer:
         """A new instance with the same configuration: ``GlorotUniform(seed=1).clone()``."""
         return type(self).from_config(self.get_config())
 
@@ -100,7 +107,7 @@ class Initializer(ConfigMixin):
 class Zeros(Initializer):
     """All zeros: ``Zeros()((2,))`` -> ``tensor([0., 0.])``."""
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         return torch.zeros(_standardize_shape(shape), dtype=_torch_dtype(dtype, "Zeros"))
 
 
@@ -108,7 +115,7 @@ class Zeros(Initializer):
 class Ones(Initializer):
     """All ones: ``Ones()((2,))`` -> ``tensor([1., 1.])``."""
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         return torch.ones(_standardize_shape(shape), dtype=_torch_dtype(dtype, "Ones"))
 
 
@@ -131,12 +138,12 @@ class Constant(Initializer):
                 [1., 2.]])
     """
 
-    def __init__(self, value=0.0):
+    def __init__(self, value: TensorLike = 0.0) -> None:
         if isinstance(value, (torch.Tensor, np.ndarray, np.generic, list, tuple)):
             value = np.asarray(value.cpu() if isinstance(value, torch.Tensor) else value).tolist()
         self.value = value
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         shape = _standardize_shape(shape)
         out = torch.empty(shape, dtype=_torch_dtype(dtype, "Constant"))
         value = torch.as_tensor(self.value)
@@ -147,7 +154,7 @@ class Constant(Initializer):
                 f"Constant: value of shape {tuple(value.shape)} cannot be broadcast to shape {shape}"
             ) from None
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"value": self.value}
 
 
@@ -169,10 +176,10 @@ class Identity(Initializer):
                 [0., 2., 0.]])
     """
 
-    def __init__(self, gain=1.0):
+    def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         shape = _standardize_shape(shape)
         if len(shape) != 2:
             raise ValueError(
@@ -180,7 +187,7 @@ class Identity(Initializer):
             )
         return torch.eye(*shape, dtype=_torch_dtype(dtype, "Identity")).mul_(self.gain)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"gain": self.gain}
 
 
@@ -205,16 +212,16 @@ class RandomInitializer(Initializer):
         True
     """
 
-    def __init__(self, seed=None):
+    def __init__(self, seed: krandom.Seed = None) -> None:
         if seed is not None and not isinstance(seed, krandom.SeedGenerator):
             krandom._validate_int_seed(seed, f"{type(self).__name__} seed")
         self.seed = seed
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"seed": serialize_keras_object(self.seed)}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> RandomInitializer:
         config = dict(config)
         if isinstance(config.get("seed"), dict):
             config["seed"] = deserialize_keras_object(
@@ -234,16 +241,16 @@ class _NormalInitializer(RandomInitializer):
 
     _draw = staticmethod(krandom.normal)
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: krandom.Seed = None) -> None:
         super().__init__(seed)
         if stddev < 0:
             raise ValueError(f"{type(self).__name__}: stddev must be >= 0, received stddev={stddev!r}")
         self.mean, self.stddev = mean, stddev
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         return self._sample(self._draw, shape, dtype, mean=self.mean, stddev=self.stddev)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
 
 
@@ -314,14 +321,14 @@ class RandomUniform(RandomInitializer):
         True
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: krandom.Seed = None) -> None:
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         return self._sample(krandom.uniform, shape, dtype, minval=self.minval, maxval=self.maxval)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
 
 
@@ -369,10 +376,11 @@ class VarianceScaling(RandomInitializer):
         True
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 input_axes=None, output_axes=None):
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal",
+                 seed: krandom.Seed = None, input_axes: int | Sequence[int] | None = None,
+                 output_axes: int | Sequence[int] | None = None) -> None:
         super().__init__(seed)
-        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
+        if isinstance(scale, bool) or not isinstance(scale, (float, int, numbers.Real)) or not scale > 0:
             raise ValueError(f"VarianceScaling: scale must be a positive float, received scale={scale!r}")
         mode = str(mode).lower()
         if mode not in _MODES:
@@ -386,7 +394,7 @@ class VarianceScaling(RandomInitializer):
         self.scale, self.mode, self.distribution = scale, mode, distribution
         self.input_axes, self.output_axes = _fan_axes(type(self).__name__, input_axes, output_axes)
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         if self.input_axes is not None:
             rank = len(_standardize_shape(shape))
             if not all(-rank <= a < rank for a in self.input_axes + self.output_axes):
@@ -404,7 +412,7 @@ class VarianceScaling(RandomInitializer):
             return self._sample(krandom.truncated_normal, shape, dtype, mean=0.0, stddev=stddev)
         return self._sample(krandom.normal, shape, dtype, mean=0.0, stddev=math.sqrt(variance))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "scale": self.scale, "mode": self.mode,
                 "distribution": self.distribution, "input_axes": self.input_axes,
                 "output_axes": self.output_axes}
@@ -433,11 +441,12 @@ class _PresetVarianceScaling(VarianceScaling):
 
     _preset = (1.0, "fan_in", "truncated_normal")
 
-    def __init__(self, seed=None, input_axes=None, output_axes=None):
+    def __init__(self, seed: krandom.Seed = None, input_axes: int | Sequence[int] | None = None,
+                 output_axes: int | Sequence[int] | None = None) -> None:
         scale, mode, distribution = self._preset
         super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
 
-    def get_config(self):  # the preset arguments are not constructor arguments here
+    def get_config(self) -> dict[str, Any]:  # the preset arguments are not constructor arguments here
         return {**RandomInitializer.get_config(self), "input_axes": self.input_axes,
                 "output_axes": self.output_axes}
 
@@ -520,11 +529,11 @@ class Orthogonal(RandomInitializer):
         True
     """
 
-    def __init__(self, gain=1.0, seed=None):
+    def __init__(self, gain: float = 1.0, seed: krandom.Seed = None) -> None:
         super().__init__(seed)
         self.gain = gain
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         shape = _standardize_shape(shape)
         if len(shape) < 2:
             raise ValueError(
@@ -542,7 +551,7 @@ class Orthogonal(RandomInitializer):
             q = q.T
         return (self.gain * q).reshape(shape).to(dtype).contiguous()
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "gain": self.gain}
 
 
@@ -687,7 +696,8 @@ class STFT(Initializer):
         tensor(-0.1250)
     """
 
-    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+    def __init__(self, side: str = "real", window: str | TensorLike | None = "hann", scaling: str | None = "density",
+                 periodic: bool = False) -> None:
         if side not in ("real", "imag"):
             raise ValueError(f"STFT: side must be 'real' or 'imag', received side={side!r}")
         if scaling not in (None, "density", "spectrum"):
@@ -695,7 +705,7 @@ class STFT(Initializer):
         self.side, self.scaling, self.periodic = side, scaling, bool(periodic)
         self.window = _check_window(window, "STFT")
 
-    def __call__(self, shape, dtype=None):
+    def __call__(self, shape: ShapeArg, dtype: DTypeLike = None) -> torch.Tensor:
         shape = _standardize_shape(shape)
         dtype = _torch_dtype(dtype, "STFT", floating=True)
         if len(shape) != 3:
@@ -724,7 +734,7 @@ class STFT(Initializer):
         kernel = (window[:, None] * part)[:, None, :]
         return kernel.expand(shape).to(dtype).contiguous()
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"side": self.side, "window": self.window, "periodic": self.periodic, "scaling": self.scaling}
 
 
@@ -771,7 +781,15 @@ def _value_initializer(value):
     return initializer
 
 
-def get(identifier):
+@overload
+def get(identifier: None) -> None: ...
+
+
+@overload
+def get(identifier: str | dict[str, Any] | Callable[..., Any] | torch.Tensor | np.ndarray) -> Callable[..., Any]: ...
+
+
+def get(identifier: Identifier | torch.Tensor | np.ndarray) -> Callable[..., Any] | None:
     """An initializer from a name, config dict, class, instance, callable, or a tensor or
     array to copy (None stays None).
 

@@ -13,11 +13,16 @@ Example:
     >>> print(subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip())
     kerastorch kerastorch.layers.core
 """
+from __future__ import annotations
+
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
+import types
 import warnings
+from typing import Sequence
 
 __all__ = ["install_as_keras", "uninstall_as_keras", "is_installed_as_keras"]
 
@@ -25,7 +30,8 @@ __all__ = ["install_as_keras", "uninstall_as_keras", "is_installed_as_keras"]
 class KerasAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """The import finder behind :func:`install_as_keras`: ``keras[.x.y]`` is ``kerastorch[.x.y]``."""
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         """A spec for ``keras`` and its submodules (None for every other name)."""
         if fullname != "keras" and not fullname.startswith("keras."):
             return None
@@ -43,18 +49,18 @@ class KerasAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                                       f"has no {target_name} module", name=fullname)
         return importlib.util.spec_from_loader(fullname, self, origin=found.origin)
 
-    def create_module(self, spec):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         """kerastorch's own module object, so that names and identities are shared."""
         return importlib.import_module("kerastorch" + spec.name[len("keras"):])
 
-    def exec_module(self, module):
+    def exec_module(self, module: types.ModuleType) -> None:
         """Nothing to run: the kerastorch module is already imported."""
 
 
 _FINDER = KerasAliasFinder()
 
 
-def is_installed_as_keras():
+def is_installed_as_keras() -> bool:
     """Whether :func:`install_as_keras` is in effect.
 
     >>> is_installed_as_keras()
@@ -63,7 +69,7 @@ def is_installed_as_keras():
     return _FINDER in sys.meta_path
 
 
-def install_as_keras():
+def install_as_keras() -> None:
     """Make ``import keras`` (and every ``keras.*`` module) resolve to kerastorch, in this process.
 
     Call it before the program imports keras, as a notebook's first cell. Modules of a real ``keras``
@@ -92,7 +98,7 @@ def install_as_keras():
     sys.meta_path.insert(0, _FINDER)
 
 
-def uninstall_as_keras():
+def uninstall_as_keras() -> None:
     """Undo :func:`install_as_keras`: ``import keras`` finds the real package again.
 
     >>> uninstall_as_keras()  # nothing to undo here

@@ -11,13 +11,15 @@ Example:
     ('bfloat16', 'float32')
     >>> set_global_policy("float32")
 """
-from kerastorch.dtype_policies import DTypePolicy, global_policy, set_global_policy
+from __future__ import annotations
+
+from kerastorch.dtype_policies import DTypePolicy, PolicyLike, global_policy, set_global_policy
 from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer
 
 Policy = DTypePolicy
 
 
-def set_dtype_policy(policy):
+def set_dtype_policy(policy: PolicyLike) -> None:
     """Alias of :func:`set_global_policy`: set the policy new layers use by default.
 
     Args:
@@ -34,7 +36,7 @@ def set_dtype_policy(policy):
     set_global_policy(policy)
 
 
-def dtype_policy():
+def dtype_policy() -> DTypePolicy:
     """Alias of :func:`global_policy`: the policy new layers use by default.
 
     Returns:

@@ -25,12 +25,16 @@ Example:
     >>> bool((x == normal((2, 3), seed=1)).all())
     True
 """
+from __future__ import annotations
+
 import contextlib
 import numbers
+from typing import Any, Sequence, Union
 
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DeviceLike, DTypeLike, TensorLike
 from kerastorch.backend.naming import unique_name
 from kerastorch.backend.torch_internals import standard_gamma
 from kerastorch.serialization.object_registration import register_builtin
@@ -81,14 +85,14 @@ class SeedGenerator:
         True
     """
 
-    def __init__(self, seed=None, name=None):
+    def __init__(self, seed: int | None = None, name: str | None = None) -> None:
         if seed is None:  # drawn from torch's global RNG, hence reproducible with torch.manual_seed
             seed = int(torch.randint(0, 2**31 - 1, ()))
         self.seed = _validate_int_seed(seed, "SeedGenerator")
         self.name = name or unique_name("seed_generator")
-        self._generators = {}
+        self._generators: dict[str, torch.Generator] = {}
 
-    def generator(self, device="cpu"):
+    def generator(self, device: DeviceLike = "cpu") -> torch.Generator:
         """The ``torch.Generator`` this object drives on ``device`` (made on first use).
 
         >>> SeedGenerator(3).generator("cpu").initial_seed()
@@ -100,7 +104,7 @@ class SeedGenerator:
             self._generators[key] = torch.Generator(device=device).manual_seed(self.seed)
         return self._generators[key]
 
-    def next(self):
+    def next(self) -> int:
         """Advance the generator and return a fresh int seed drawn from it.
 
         >>> SeedGenerator(3).next() == SeedGenerator(3).next()
@@ -108,17 +112,23 @@ class SeedGenerator:
         """
         return int(torch.randint(0, 2**62, (), generator=self.generator("cpu")))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """``{"seed": ..., "name": ...}``: the initial seed, so a rebuilt generator replays."""
         return {"seed": self.seed, "name": self.name}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> SeedGenerator:
         """Rebuild from :meth:`get_config` output."""
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<SeedGenerator seed={self.seed}>"
+
+
+Seed = Union[int, SeedGenerator, None]
+"""A ``seed`` argument: None (torch's global generator), an int, or a :class:`SeedGenerator`."""
+ShapeArg = Union[int, Sequence[int]]
+"""A ``shape`` argument: an int for a 1-D shape, or a tuple or list of ints."""
 
 
 def _generator(seed, device):
@@ -154,7 +164,8 @@ def _check_stddev(stddev, who):
         raise ValueError(f"{who}: stddev must be >= 0, received {stddev}")
 
 
-def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, device=None):
+def normal(shape: ShapeArg, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = None, seed: Seed = None, *,
+           device: DeviceLike = None) -> torch.Tensor:
     """Samples from a normal distribution with mean ``mean`` and standard deviation ``stddev``.
 
     Args:
@@ -186,7 +197,8 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, device=None):
     return out.normal_(mean, stddev, generator=_generator(seed, out.device)).to(dtype)
 
 
-def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None, *, device=None):
+def uniform(shape: ShapeArg, minval: float = 0.0, maxval: float = 1.0, dtype: DTypeLike = None, seed: Seed = None,
+            *, device: DeviceLike = None) -> torch.Tensor:
     """Samples from a uniform distribution on ``[minval, maxval)``.
 
     Args:
@@ -217,7 +229,8 @@ def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None, *, device=None
     return out.uniform_(minval, maxval, generator=_generator(seed, out.device)).to(dtype)
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, device=None):
+def truncated_normal(shape: ShapeArg, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = None,
+                     seed: Seed = None, *, device: DeviceLike = None) -> torch.Tensor:
     """Samples from a normal distribution truncated to ``[mean - 2 * stddev, mean + 2 * stddev]``.
 
     Values outside that range are redrawn, as in Keras.
@@ -254,7 +267,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, *, devi
     return out.to(dtype)
 
 
-def randint(shape, minval, maxval, dtype="int32", seed=None, *, device=None):
+def randint(shape: ShapeArg, minval: int, maxval: int, dtype: DTypeLike = "int32", seed: Seed = None, *,
+            device: DeviceLike = None) -> torch.Tensor:
     """Integers drawn uniformly from ``[minval, maxval)``.
 
     Args:
@@ -293,7 +307,8 @@ def randint(shape, minval, maxval, dtype="int32", seed=None, *, device=None):
     )
 
 
-def dropout(inputs, rate, noise_shape=None, seed=None):
+def dropout(inputs: TensorLike, rate: float, noise_shape: Sequence[int | None] | None = None,
+            seed: Seed = None) -> torch.Tensor:
     """Zeroes each entry of ``inputs`` with probability ``rate`` and scales the others by ``1 / (1 - rate)``.
 
     The mask is drawn on the device of ``inputs``; the expected value of each entry is unchanged.
@@ -327,7 +342,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
         return inputs
     if rate == 1:
         return torch.zeros_like(inputs)
-    shape = inputs.shape
+    shape: tuple[int, ...] = inputs.shape
     if noise_shape is not None:
         if len(noise_shape) != inputs.dim():
             raise ValueError(
@@ -342,7 +357,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     return inputs * mask.mul_(1.0 / keep)
 
 
-def shuffle(x, axis=0, seed=None):
+def shuffle(x: TensorLike, axis: int = 0, seed: Seed = None) -> torch.Tensor:
     """A random permutation of ``x`` along ``axis``.
 
     Args:
@@ -369,7 +384,7 @@ def shuffle(x, axis=0, seed=None):
     return x.index_select(axis, perm)
 
 
-def categorical(logits, num_samples, dtype="int32", seed=None):
+def categorical(logits: TensorLike, num_samples: int, dtype: DTypeLike = "int32", seed: Seed = None) -> torch.Tensor:
     """Draws class indices from categorical distributions given by unnormalized log-probabilities.
 
     Draws are with replacement, independently for each row.
@@ -405,7 +420,8 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     return draws.to(torch_dtype)
 
 
-def _float_params(who, shape, dtype, device, *params):
+def _float_params(who: str, shape: ShapeArg, dtype: DTypeLike, device: DeviceLike,
+                  *params: TensorLike) -> tuple[list[torch.Tensor], torch.dtype, torch.device]:
     dtype = config.torch_dtype(dtype)
     if not dtype.is_floating_point:
         raise ValueError(f"{who}: dtype must be a float type, received {config.standardize_dtype(dtype)!r}")
@@ -441,7 +457,8 @@ def _seeded(seed, device):
         yield
 
 
-def gamma(shape, alpha, dtype=None, seed=None, *, device=None):
+def gamma(shape: ShapeArg, alpha: TensorLike, dtype: DTypeLike = None, seed: Seed = None, *,
+          device: DeviceLike = None) -> torch.Tensor:
     """Samples from a gamma distribution of concentration ``alpha`` and rate 1.
 
     torch's gamma sampler takes no generator: with a seed it draws from the device's global generator inside
@@ -474,7 +491,8 @@ def gamma(shape, alpha, dtype=None, seed=None, *, device=None):
         return standard_gamma(alpha.contiguous()).to(dtype)
 
 
-def beta(shape, alpha, beta, dtype=None, seed=None, *, device=None):
+def beta(shape: ShapeArg, alpha: TensorLike, beta: TensorLike, dtype: DTypeLike = None, seed: Seed = None, *,
+         device: DeviceLike = None) -> torch.Tensor:
     """Samples from a beta distribution with shape parameters ``alpha`` and ``beta``, in ``[0, 1]``.
 
     Drawn as ``x / (x + y)`` of two gamma samples, seeded as :func:`gamma` is.
@@ -508,7 +526,8 @@ def beta(shape, alpha, beta, dtype=None, seed=None, *, device=None):
     return (x / (x + y)).to(dtype)
 
 
-def binomial(shape, counts, probabilities, dtype=None, seed=None, *, device=None):
+def binomial(shape: ShapeArg, counts: TensorLike, probabilities: TensorLike, dtype: DTypeLike = None,
+             seed: Seed = None, *, device: DeviceLike = None) -> torch.Tensor:
     """Samples from binomial distributions: the number of successes in ``counts`` trials of probability
     ``probabilities``.
 

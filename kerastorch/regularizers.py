@@ -10,8 +10,11 @@ Example:
     >>> get("l1").l1
     0.01
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Union
 
 import torch
 import torch.nn.functional as F
@@ -25,6 +28,7 @@ __all__ = [
 ]
 
 _MODULE = "keras.regularizers"
+_Factor = Union[float, torch.Tensor, None]  # a number, a one-element tensor, or None for the default
 
 
 def _factor(value, name, default=None):
@@ -58,10 +62,10 @@ class Regularizer(ConfigMixin):
     tensor(3.)
     """
 
-    def __call__(self, x):
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return torch.zeros((), dtype=x.dtype, device=x.device)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-compatible dict."""
         raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
 
@@ -81,13 +85,13 @@ class L1(Regularizer):
         tensor(0.3000)
     """
 
-    def __init__(self, l1=0.01):
+    def __init__(self, l1: _Factor = 0.01) -> None:
         self.l1 = _factor(l1, "l1", default=0.01)
 
-    def __call__(self, x):
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return _l1_penalty(x, self.l1)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"l1": self.l1}
 
 
@@ -106,13 +110,13 @@ class L2(Regularizer):
         tensor(0.5000)
     """
 
-    def __init__(self, l2=0.01):
+    def __init__(self, l2: _Factor = 0.01) -> None:
         self.l2 = _factor(l2, "l2", default=0.01)
 
-    def __call__(self, x):
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return _l2_penalty(x, self.l2)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"l2": self.l2}
 
 
@@ -132,11 +136,11 @@ class L1L2(Regularizer):
         tensor(0.6000)
     """
 
-    def __init__(self, l1=0.0, l2=0.0):
+    def __init__(self, l1: _Factor = 0.0, l2: _Factor = 0.0) -> None:
         self.l1 = _factor(l1, "l1", default=0.0)
         self.l2 = _factor(l2, "l2", default=0.0)
 
-    def __call__(self, x):
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         penalty = super().__call__(x)
         if self.l1:
             penalty = penalty + _l1_penalty(x, self.l1)
@@ -144,7 +148,7 @@ class L1L2(Regularizer):
             penalty = penalty + _l2_penalty(x, self.l2)
         return penalty
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"l1": self.l1, "l2": self.l2}
 
 
@@ -171,13 +175,13 @@ class OrthogonalRegularizer(Regularizer):
         tensor(0.7071)
     """
 
-    def __init__(self, factor=0.01, mode="rows"):
+    def __init__(self, factor: _Factor = 0.01, mode: str = "rows") -> None:
         self.factor = _factor(factor, "factor", default=0.01)
         if mode not in ("rows", "columns"):
             raise ValueError(f"Invalid value for argument mode: expected 'rows' or 'columns', received mode={mode!r}")
         self.mode = mode
 
-    def __call__(self, x):
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 2:
             raise ValueError(
                 f"Inputs to OrthogonalRegularizer must have rank 2, received inputs.shape={tuple(x.shape)}"
@@ -190,7 +194,7 @@ class OrthogonalRegularizer(Regularizer):
         off_diagonal = products.sum() - torch.diagonal(products).sum()
         return self.factor * off_diagonal / (n * (n - 1))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"factor": self.factor, "mode": self.mode}
 
 

@@ -16,7 +16,12 @@ Example:
     >>> lists_to_tuples([1, [2, {"a": [3]}]])
     (1, (2, {'a': (3,)}))
 """
-def is_nested(structure):
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+
+def is_nested(structure: Any) -> bool:
     """Whether ``structure`` is a list, tuple or dict (a node that has children) rather than a leaf.
 
     Args:
@@ -38,7 +43,7 @@ def _children(structure):
     return list(structure)
 
 
-def flatten(structure):
+def flatten(structure: Any) -> list[Any]:
     """The leaves of ``structure`` in a flat list, depth first.
 
     Dict values come in sorted key order; None is a leaf; a leaf alone gives a one-item list.
@@ -51,7 +56,7 @@ def flatten(structure):
     """
     if not is_nested(structure):
         return [structure]
-    leaves = []
+    leaves: list[Any] = []
     stack = [structure]
     while stack:
         node = stack.pop()
@@ -72,7 +77,7 @@ def _rebuild(template, children):
     return type(template)(children)
 
 
-def pack_sequence_as(structure, flat_sequence):
+def pack_sequence_as(structure: Any, flat_sequence: Iterable[Any]) -> Any:
     """Puts the items of ``flat_sequence`` into the nesting of ``structure``, the inverse of :func:`flatten`.
 
     Items fill the leaves in :func:`flatten`'s order (dicts by sorted key); the containers keep their types and dicts
@@ -108,7 +113,7 @@ def pack_sequence_as(structure, flat_sequence):
     return pack(structure)
 
 
-def map_structure(func, *structures, none_is_leaf=True):
+def map_structure(func: Callable[..., Any], *structures: Any, none_is_leaf: bool = True) -> Any:
     """Applies ``func`` to the corresponding leaves of one or more structures of the same nesting.
 
     The structures may differ in sequence type (a list where another has a tuple); the result takes the nesting of the
@@ -158,7 +163,7 @@ def _check_nesting(a, b, check_types):
         _check_nesting(x, y, check_types)
 
 
-def assert_same_structure(a, b, check_types=None):
+def assert_same_structure(a: Any, b: Any, check_types: Any = None) -> None:
     """Checks that ``a`` and ``b`` have the same nesting and the same sequence types.
 
     As in Keras 3, a list and a tuple at the same place differ, dict types do not.
@@ -191,7 +196,7 @@ def _items(structure):
     return list(enumerate(structure))
 
 
-def flatten_with_path(structure):
+def flatten_with_path(structure: Any) -> list[tuple[tuple[Any, ...], Any]]:
     """The leaves of ``structure`` with their paths, in :func:`flatten`'s order.
 
     A path is the tuple of dict keys and sequence indices leading from the root to the leaf (``()`` for a structure that
@@ -203,7 +208,7 @@ def flatten_with_path(structure):
     Returns:
         A list of ``(path, leaf)`` pairs.
     """
-    out = []
+    out: list[tuple[tuple[Any, ...], Any]] = []
 
     def visit(node, path):
         if is_nested(node):
@@ -216,7 +221,7 @@ def flatten_with_path(structure):
     return out
 
 
-def assert_same_paths(a, b):
+def assert_same_paths(a: Any, b: Any) -> None:
     """Checks that ``a`` and ``b`` have the same set of leaf paths (sequence types may differ).
 
     Args:
@@ -243,7 +248,7 @@ def assert_same_paths(a, b):
                          f"{paths_a - paths_b}; paths in `b` missing in `a`: {paths_b - paths_a}")
 
 
-def lists_to_tuples(structure):
+def lists_to_tuples(structure: Any) -> Any:
     """``structure`` with every list, at any depth, turned into a tuple.
 
     Args:
@@ -273,7 +278,7 @@ def _flatten_up_to(shallow, structure):
     return leaves
 
 
-def map_structure_up_to(shallow_structure, func, *structures):
+def map_structure_up_to(shallow_structure: Any, func: Callable[..., Any], *structures: Any) -> Any:
     """Like :func:`map_structure`, but maps only down to the leaves of ``shallow_structure``.
 
     ``func`` receives, from each structure, the (possibly nested) part found at each leaf of ``shallow_structure``.
@@ -299,7 +304,7 @@ class MAP_TO_NONE:  # noqa: N801 - Keras's name
     """Returned by a :func:`traverse` function to map a node to ``None`` (``None`` itself means "keep")."""
 
 
-def traverse(func, structure, top_down=True):
+def traverse(func: Callable[[Any], Any], structure: Any, top_down: bool = True) -> Any:
     """Applies ``func`` to every node of ``structure``, nested ones and leaves, and rebuilds it.
 
     Top down, a result other than None replaces the node and its subtree is not visited. Bottom up, ``func`` sees each
@@ -336,7 +341,7 @@ def traverse(func, structure, top_down=True):
     return visit(structure)
 
 
-def map_shape_structure(func, structure):
+def map_shape_structure(func: Callable[[Any], Any], structure: Any) -> Any:
     """Like :func:`map_structure`, treating shapes (tuples or lists of ints and None) as leaves.
 
     Args:
@@ -359,7 +364,7 @@ def map_shape_structure(func, structure):
     return func(structure)
 
 
-def is_shape(x):
+def is_shape(x: Any) -> bool:
     """True for a tuple or list whose items are all ints or None (including ``()``)."""
     return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, int) for d in x)
 

@@ -18,7 +18,7 @@ NAMESPACES = ["kerastorch", "kerastorch.activations", "kerastorch.applications",
               "kerastorch.optimizers", "kerastorch.optimizers.schedules", "kerastorch.quantizers", "kerastorch.random",
               "kerastorch.regularizers", "kerastorch.saving", "kerastorch.tree", "kerastorch.utils",
               "kerastorch.autodiff", "kerastorch.testing", "kerastorch.preprocessing", "kerastorch.visualization",
-              "kerastorch.wrappers"]
+              "kerastorch.wrappers", "kerastorch.distribution"]
 
 _HEADER = re.compile(r"^([ \t]*)(?:Args|Arguments):[ \t]*$")
 _DOCUMENTED = re.compile(r"^(\*{0,2}[A-Za-z_]\w*)(?:[ \t]*\([^)\n]*\))?[ \t]*:")

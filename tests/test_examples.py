@@ -66,6 +66,26 @@ def test_custom_components_written_with_keras_ops_train_save_and_reload():
     assert "reloaded layers: InputLayer, SimpleDense, ResidualBlock, SimpleDense, Activation" in out
 
 
+def test_distributed_example_on_one_process(tmp_path):
+    out = _run("distributed.py", "8", str(tmp_path))
+    assert "processes: 1" in out and "Epoch 8/8" in out
+    assert float(out.split("test accuracy:")[1].split()[0]) > 0.9
+    assert sorted(os.listdir(tmp_path)) == ["best.weights.safetensors", "digits.keras"]
+
+
+def test_distributed_example_under_torchrun_on_two_processes(tmp_path):
+    # The docstring's command: two processes (gloo on the CPU) train one model; process 0 prints and writes.
+    env = dict(os.environ, OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
+    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
+                             "--standalone", os.path.join(ROOT, "examples", "distributed.py"), "8",
+                             str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert out.count("processes: 2") == 1 and out.count("Epoch 8/8") == 1
+    assert float(out.split("test accuracy:")[1].split()[0]) > 0.9
+    assert sorted(os.listdir(tmp_path)) == ["best.weights.safetensors", "digits.keras"]
+
+
 def test_transfer_learning_beats_training_from_scratch(tmp_path):
     base = str(tmp_path / "base.keras")
     first = _run("transfer_learning.py", "5", "--base", base)

@@ -34,6 +34,8 @@ def _modules():
 
 
 MODULES = _modules()
+_TYPE_CHECKING = {"TYPE_CHECKING", "typing.TYPE_CHECKING"}
+"""Imports under ``if TYPE_CHECKING:`` serve the type checker only and never run: they are not counted."""
 
 
 def _target(module, is_package, node, alias):
@@ -67,6 +69,8 @@ def _imports():
                                 child.module is None or not child.module.endswith(alias.name))
                             name = "" if names_module else alias.name
                             rows.append((module, target, child.lineno, not in_function, name))
+                elif isinstance(child, ast.If) and ast.unparse(child.test) in _TYPE_CHECKING:
+                    visit(ast.Module(body=child.orelse, type_ignores=[]), in_function)  # annotations only
                 else:
                     nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                     visit(child, in_function or nested)

@@ -19,7 +19,7 @@ TOP_LEVEL = ["kerastorch", "kerastorch.activations", "kerastorch.applications", 
              "kerastorch.optimizers", "kerastorch.optimizers.schedules", "kerastorch.random",
              "kerastorch.regularizers", "kerastorch.saving", "kerastorch.tree", "kerastorch.utils",
              "kerastorch.autodiff", "kerastorch.testing", "kerastorch.preprocessing", "kerastorch.visualization",
-             "kerastorch.wrappers", "kerastorch.quantizers"]
+             "kerastorch.wrappers", "kerastorch.quantizers", "kerastorch.distribution"]
 
 DATASETS = ["boston_housing", "california_housing", "cifar10", "cifar100", "digits", "fashion_mnist", "imdb", "mnist",
             "reuters"]
@@ -28,7 +28,7 @@ APPLICATIONS = ["convnext", "densenet", "efficientnet", "efficientnet_v2", "imag
                 "resnet_v2", "vgg16", "vgg19", "xception"]
 PUBLIC_SUBMODULES = {
     "kerastorch": {"activations", "applications", "autodiff", "backend", "callbacks", "config", "constraints",
-                   "datasets", "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision",
+                   "datasets", "distribution", "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision",
                    "models", "ops", "optimizers", "preprocessing", "quantizers", "random", "regularizers", "saving",
                    "testing", "tree", "utils", "visualization", "wrappers"},
     "kerastorch.applications": set(APPLICATIONS),

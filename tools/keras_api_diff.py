@@ -8,7 +8,7 @@ import importlib
 import os
 
 NAMESPACES = ("", "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
-              "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+              "distribution", "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
               "optimizers", "optimizers.schedules", "quantizers", "random", "regularizers", "saving", "tree", "utils",
               "visualization", "wrappers")
 

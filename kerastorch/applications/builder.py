@@ -25,14 +25,18 @@ Example:
     >>> model.output_shape
     (None, 8)
 """
+from __future__ import annotations
+
 import dataclasses
 import os
+from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
-from kerastorch.backend import is_keras_tensor
 from kerastorch.layers import Dense, GlobalAveragePooling2D, GlobalMaxPooling2D, Input
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.node import get_source_inputs
+from kerastorch.models import Model
 from kerastorch.utils.file_utils import get_file
 
 __all__ = ["WeightsFile", "application_input", "application_top", "apply_pooling", "check_arguments", "load_weights"]
@@ -56,18 +60,19 @@ class WeightsFile:
     """
 
     base_url: str
-    top: tuple
-    no_top: tuple
-    cache_names: tuple = None
+    top: tuple[str, str | None]
+    no_top: tuple[str, str | None]
+    cache_names: tuple[str, str] | None = None
 
-    def file(self, include_top):
+    def file(self, include_top: bool) -> tuple[str, str, str | None]:
         """``(cache_name, origin, file_hash)`` of the file for ``include_top``."""
         name, file_hash = self.top if include_top else self.no_top
         cache_name = self.cache_names[0 if include_top else 1] if self.cache_names else name
         return cache_name, self.base_url + name, file_hash
 
 
-def check_arguments(weights, include_top, classes, classifier_activation=None):
+def check_arguments(weights: str | os.PathLike[str] | None, include_top: bool, classes: int,
+                    classifier_activation: str | Callable[..., Any] | None = None) -> None:
     """Refuse the argument combinations Keras refuses, before anything is built.
 
     Args:
@@ -96,8 +101,9 @@ def check_arguments(weights, include_top, classes, classifier_activation=None):
         imagenet_utils.validate_activation(classifier_activation, weights)
 
 
-def application_input(input_tensor, input_shape, *, default_size, min_size, weights, include_top,
-                      data_format=None):
+def application_input(input_tensor: KerasTensor | None, input_shape: Sequence[int | None] | None, *, default_size: int,
+                      min_size: int, weights: str | os.PathLike[str] | None, include_top: bool,
+                      data_format: str | None = None) -> tuple[KerasTensor, KerasTensor | list[KerasTensor]]:
     """The input of an application: a new ``keras.Input`` of the checked shape, or ``input_tensor``.
 
     Args:
@@ -122,15 +128,17 @@ def application_input(input_tensor, input_shape, *, default_size, min_size, weig
                                               weights=weights)
     if input_tensor is None:
         img_input = Input(shape=shape)
-    elif is_keras_tensor(input_tensor):
+    elif isinstance(input_tensor, KerasTensor):
         img_input = input_tensor
     else:
         img_input = Input(tensor=input_tensor, shape=shape)
-    inputs = get_source_inputs(input_tensor) if is_keras_tensor(input_tensor) else img_input
+    inputs = get_source_inputs(input_tensor) if isinstance(input_tensor, KerasTensor) else img_input
     return img_input, inputs
 
 
-def application_top(x, include_top, pooling, classes, classifier_activation, *, data_format=None):
+def application_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
+                    classifier_activation: str | Callable[..., Any] | None, *,
+                    data_format: str | None = None) -> KerasTensor:
     """Keras's usual top: global average pooling (``avg_pool``) and a ``predictions`` Dense layer; without the
     top, ``pooling`` of None (the 4D features), ``"avg"`` or ``"max"``.
 
@@ -154,7 +162,8 @@ def application_top(x, include_top, pooling, classes, classifier_activation, *, 
     return apply_pooling(x, pooling, data_format=data_format)
 
 
-def apply_pooling(x, pooling, data_format=None, named=True):
+def apply_pooling(x: KerasTensor, pooling: str | None, data_format: str | None = None,
+                  named: bool = True) -> KerasTensor:
     """``pooling`` of the features when there is no top: None (unchanged), ``"avg"`` or ``"max"``.
 
     Args:
@@ -180,7 +189,8 @@ def apply_pooling(x, pooling, data_format=None, named=True):
     raise ValueError(f"pooling must be None, 'avg' or 'max'; received pooling={pooling!r}")
 
 
-def load_weights(model, weights, include_top, published=None):
+def load_weights(model: Model, weights: str | os.PathLike[str] | None, include_top: bool,
+                 published: WeightsFile | None = None) -> Model:
     """Load ``weights`` into ``model`` and return it: nothing for None, the published file for ``"imagenet"``
     (from the Keras cache, else downloaded and checked against its hash), or a local file.
 
@@ -209,8 +219,9 @@ def load_weights(model, weights, include_top, published=None):
     return model
 
 
-def application_docstring(title, summary, *, key, default_size=224, min_size=32, extra_args="",
-                          example_shape=(32, 32, 3), example_classes=10):
+def application_docstring(title: str, summary: str, *, key: str, default_size: int = 224, min_size: int = 32,
+                          extra_args: str = "", example_shape: tuple[int, ...] = (32, 32, 3),
+                          example_classes: int = 10) -> str:
     """The docstring of an application function: ``summary``, Keras's common arguments (with
     ``extra_args``, already indented, inserted before ``name``), what it returns and raises, and an
     example building it with random weights.

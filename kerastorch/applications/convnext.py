@@ -24,6 +24,11 @@ Example:
     ((None, 768), 27820128)
     >>> keras.config.set_device(None)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 import numpy as np
 import torch
 
@@ -32,6 +37,7 @@ from kerastorch import random as krandom
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_input, apply_pooling, check_arguments,
                                              load_weights)
+from kerastorch.backend.annotations import Shape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import (Activation, Conv2D, Dense, GlobalAveragePooling2D, Layer, LayerNormalization,
                                Normalization)
@@ -110,11 +116,11 @@ class StochasticDepth(_ShapePreservingLayer):
     [0.0, 2.0]
     """
 
-    def __init__(self, drop_path_rate, **kwargs):
+    def __init__(self, drop_path_rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.drop_path_rate = drop_path_rate
 
-    def call(self, x, training=False):
+    def call(self, x: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         if not training or not self.drop_path_rate:
             return x
         keep_prob = 1 - self.drop_path_rate
@@ -122,7 +128,7 @@ class StochasticDepth(_ShapePreservingLayer):
         kept = torch.floor(keep_prob + krandom.uniform(per_sample, dtype=x.dtype, device=x.device))
         return x / keep_prob * kept
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"drop_path_rate": self.drop_path_rate})
         return config
@@ -149,25 +155,25 @@ class LayerScale(_ShapePreservingLayer):
     [(3,)]
     """
 
-    def __init__(self, init_values, projection_dim, **kwargs):
+    def __init__(self, init_values: float, projection_dim: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.init_values = init_values
         self.projection_dim = projection_dim
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         self.gamma = self.add_weight(shape=(self.projection_dim,),
                                      initializer=initializers.Constant(self.init_values), trainable=True)
 
-    def call(self, x):
+    def call(self, x: torch.Tensor) -> torch.Tensor:
         return x * self.gamma
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"init_values": self.init_values, "projection_dim": self.projection_dim})
         return config
 
 
-def convnext_layer_norm(name=None):
+def convnext_layer_norm(name: str | None = None) -> LayerNormalization:
     """The layer normalization every ConvNeXt uses: over the channels (the last axis), epsilon 1e-6.
 
     Args:
@@ -182,7 +188,8 @@ def convnext_layer_norm(name=None):
     return LayerNormalization(epsilon=_EPSILON, name=name)
 
 
-def convnext_block(x, projection_dim, drop_path_rate=0.0, layer_scale_init_value=1e-6, name=None):
+def convnext_block(x: KerasTensor, projection_dim: int, drop_path_rate: float = 0.0,
+                   layer_scale_init_value: float | None = 1e-6, name: str | None = None) -> KerasTensor:
     """One ConvNeXt block: 7x7 depthwise convolution, layer normalization, pointwise ``Dense`` to
     ``4 * projection_dim``, GELU, pointwise ``Dense`` back to ``projection_dim``, :class:`LayerScale`, then
     :class:`StochasticDepth` (an identity ``Activation`` without dropping), added to the block's input.
@@ -217,7 +224,7 @@ def convnext_block(x, projection_dim, drop_path_rate=0.0, layer_scale_init_value
     return x + branch
 
 
-def downsampling_block(x, projection_dim, stage, name):
+def downsampling_block(x: KerasTensor, projection_dim: int, stage: int, name: str) -> KerasTensor:
     """The nested ``Sequential`` that opens a stage: for stage 0 the stem (a 4x4 convolution of stride 4 and
     a layer normalization, ``{name}_stem``), for the others a layer normalization and a 2x2 convolution of
     stride 2 (``{name}_downsampling_block_{stage - 1}``).
@@ -246,7 +253,8 @@ def downsampling_block(x, projection_dim, stage, name):
     return block(x)
 
 
-def convnext_top(x, include_top, pooling, classes, classifier_activation, name):
+def convnext_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
+                 classifier_activation: str | Callable[..., Any] | None, name: str) -> KerasTensor:
     """ConvNeXt's own top: with the classifier, global average pooling (``{name}_head_gap``), layer
     normalization (``{name}_head_layernorm``) and ``{name}_head_dense``; without it, ``pooling`` (None,
     ``"avg"`` or ``"max"``) and then a layer normalization over the channels, as in Keras (unnamed layers).
@@ -298,9 +306,13 @@ def _check_convnext_arguments(depths, projection_dims, name, weights, weights_na
                          f'weights, the model name must contain "{weights_name}"')
 
 
-def ConvNeXt(depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value=1e-6, default_size=224,
-             name="convnext", include_preprocessing=True, include_top=True, weights=None, input_tensor=None,
-             input_shape=None, pooling=None, classes=1000, classifier_activation="softmax", weights_name=None):
+def ConvNeXt(depths: Sequence[int], projection_dims: Sequence[int], drop_path_rate: float = 0.0,
+             layer_scale_init_value: float | None = 1e-6, default_size: int = 224, name: str = "convnext",
+             include_preprocessing: bool = True, include_top: bool = True,
+             weights: str | os.PathLike[str] | None = None, input_tensor: KerasTensor | None = None,
+             input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
+             classifier_activation: str | Callable[..., Any] | None = "softmax",
+             weights_name: str | None = None) -> Model:
     """A ConvNeXt of any depths and widths (the variants are ConvNeXtTiny ... ConvNeXtXLarge).
 
     Args:
@@ -354,7 +366,7 @@ def ConvNeXt(depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value
                                name=f"{name}_stage_{stage}_block_{block}")
     x = convnext_top(x, include_top, pooling, classes, classifier_activation, name)
     model = Model(inputs, x, name=name)
-    return load_weights(model, weights, include_top, WEIGHTS.get(weights_name))
+    return load_weights(model, weights, include_top, None if weights_name is None else WEIGHTS.get(weights_name))
 
 
 _VARIANT_DOC = """Instantiate the {title} architecture (ConvNeXt, {depths} blocks per stage, {dims} channels); inputs
@@ -406,8 +418,10 @@ def _variant(title, size):
     key = f"convnext_{size}"
     architecture = MODEL_CONFIGS[size]
 
-    def application(include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
-                    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax", name=key):
+    def application(include_top: bool = True, include_preprocessing: bool = True,
+                    weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
+                    input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax", name: str = key) -> Model:
         return ConvNeXt(architecture["depths"], architecture["projection_dims"], drop_path_rate=0.0,
                         layer_scale_init_value=1e-6, default_size=architecture["default_size"], name=name,
                         include_preprocessing=include_preprocessing, include_top=include_top, weights=weights,

@@ -14,10 +14,16 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 1024), 7037504)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
                                              application_top, check_arguments, load_weights)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import (Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D,
                                ZeroPadding2D)
 from kerastorch.models import Model
@@ -32,8 +38,9 @@ _HASHES = {  # (with top, without top), md5
     "densenet169": ("d699b8f76981ab1b30698df4c175e90b", "b8c4d4c20dd625c148057b9ff1c1176b"),
     "densenet201": ("1ceb130c1ea1b78c3bf6114dbdfd8807", "c13680b51ded0fb44dff2d8f86ac8bb1"),
 }
-WEIGHTS = {BLOCKS[name]: WeightsFile(BASE_WEIGHTS_URL, (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
-                                     (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top))
+WEIGHTS: dict[tuple[int, ...], WeightsFile] = {
+    BLOCKS[name]: WeightsFile(BASE_WEIGHTS_URL, (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
+                              (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top))
            for name, (top, no_top) in _HASHES.items()}
 """The weight files Keras publishes for DenseNet, by the blocks of the architecture they fit."""
 
@@ -42,7 +49,7 @@ _EPSILON = 1.001e-5  # the batch normalization epsilon of every DenseNet
 _CHANNEL_AXIS = 3  # channels_last, the only data format DenseNet is built for
 
 
-def densenet_batch_norm(name):
+def densenet_batch_norm(name: str) -> BatchNormalization:
     """The batch normalization every DenseNet uses: over the channels, epsilon 1.001e-5.
 
     Args:
@@ -57,7 +64,7 @@ def densenet_batch_norm(name):
     return BatchNormalization(axis=_CHANNEL_AXIS, epsilon=_EPSILON, name=name)
 
 
-def conv_block(x, growth_rate, name):
+def conv_block(x: KerasTensor, growth_rate: int, name: str) -> KerasTensor:
     """The building block of a dense block: batch normalization, ReLU, a 1x1 convolution to
     ``4 * growth_rate`` channels, batch normalization, ReLU and a 3x3 convolution to ``growth_rate`` channels,
     whose output is concatenated to the block's input.
@@ -83,7 +90,7 @@ def conv_block(x, growth_rate, name):
     return Concatenate(axis=_CHANNEL_AXIS, name=f"{name}_concat")([x, y])
 
 
-def dense_block(x, blocks, name):
+def dense_block(x: KerasTensor, blocks: int, name: str) -> KerasTensor:
     """A dense block: ``blocks`` building blocks (:func:`conv_block`), each adding 32 channels.
 
     Args:
@@ -103,7 +110,7 @@ def dense_block(x, blocks, name):
     return x
 
 
-def transition_block(x, reduction, name):
+def transition_block(x: KerasTensor, reduction: float, name: str) -> KerasTensor:
     """The transition between two dense blocks: batch normalization, ReLU, a 1x1 convolution to
     ``reduction`` times the channels, and a 2x2 average pooling of stride 2.
 
@@ -121,7 +128,9 @@ def transition_block(x, reduction, name):
     """
     x = densenet_batch_norm(f"{name}_bn")(x)
     x = Activation("relu", name=f"{name}_relu")(x)
-    x = Conv2D(int(x.shape[_CHANNEL_AXIS] * reduction), 1, use_bias=False, name=f"{name}_conv")(x)
+    channels = x.shape[_CHANNEL_AXIS]
+    assert channels is not None  # the applications' inputs fix the channels
+    x = Conv2D(int(channels * reduction), 1, use_bias=False, name=f"{name}_conv")(x)
     return AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
 
 
@@ -131,8 +140,11 @@ def _check_data_format():
                          "with keras.config.set_image_data_format('channels_last')")
 
 
-def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-             classes=1000, classifier_activation="softmax", name="densenet"):
+def DenseNet(blocks: Sequence[int], include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+             input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+             pooling: str | None = None, classes: int = 1000,
+             classifier_activation: str | Callable[..., Any] | None = "softmax",
+             name: str | None = "densenet") -> Model:
     """A DenseNet with ``blocks`` building blocks in each of its four dense blocks.
 
     A 7x7 convolution of stride 2 and a 3x3 max pooling of stride 2 (the stem), four dense blocks
@@ -189,8 +201,11 @@ def DenseNet(blocks, include_top=True, weights="imagenet", input_tensor=None, in
 
 
 def _variant(key):
-    def application(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                    classes=1000, classifier_activation="softmax", name=key):
+    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                    pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    name: str | None = key) -> Model:
         return DenseNet(BLOCKS[key], include_top, weights, input_tensor, input_shape, pooling, classes,
                         classifier_activation, name=name)
     return application

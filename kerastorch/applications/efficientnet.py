@@ -17,17 +17,21 @@ Example:
     >>> [layer.name for layer in model.layers[1:6]]
     ['rescaling', 'normalization', 'stem_conv_pad', 'stem_conv', 'stem_bn']
 """
+from __future__ import annotations
+
 import functools
 import math
+import os
+from typing import Any, Callable, Iterator, Literal, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input, apply_pooling,
                                              check_arguments, load_weights)
-from kerastorch.initializers import VarianceScaling
-from kerastorch.layers import (Activation, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Dropout,
-                               GlobalAveragePooling2D, Normalization, Rescaling, Reshape, ZeroPadding2D, add,
-                               multiply)
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.initializers import Initializer, VarianceScaling
+from kerastorch.layers import (Activation, Add, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Dropout,
+                               GlobalAveragePooling2D, Multiply, Normalization, Rescaling, Reshape, ZeroPadding2D)
 from kerastorch.models import Model
 
 __all__ = ["DEFAULT_BLOCKS_ARGS", "EfficientNet", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",
@@ -53,7 +57,7 @@ WEIGHTS = {key: WeightsFile(BASE_WEIGHTS_URL, (f"efficientnet{key}.h5", top), (f
 # (every stage has id_skip=True and se_ratio=0.25).
 _B0_STAGES = ((3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2), (3, 3, 40, 80, 6, 2),
               (5, 3, 80, 112, 6, 1), (5, 4, 112, 192, 6, 2), (3, 1, 192, 320, 6, 1))
-DEFAULT_BLOCKS_ARGS = [
+DEFAULT_BLOCKS_ARGS: list[dict[str, Any]] = [
     {"kernel_size": kernel_size, "repeats": repeats, "filters_in": filters_in, "filters_out": filters_out,
      "expand_ratio": expand_ratio, "id_skip": True, "strides": strides, "se_ratio": 0.25}
     for kernel_size, repeats, filters_in, filters_out, expand_ratio, strides in _B0_STAGES]
@@ -68,7 +72,7 @@ IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
 """The ImageNet channel deviations that the published EfficientNet weights divide by once more."""
 
 
-def conv_kernel_initializer():
+def conv_kernel_initializer() -> VarianceScaling:
     """The kernel initializer of every EfficientNet convolution: ``VarianceScaling(2.0, "fan_out",
     "truncated_normal")``.
 
@@ -81,7 +85,7 @@ def conv_kernel_initializer():
     return VarianceScaling(scale=2.0, mode="fan_out", distribution="truncated_normal")
 
 
-def dense_kernel_initializer():
+def dense_kernel_initializer() -> VarianceScaling:
     """The kernel initializer of the EfficientNet classifier: ``VarianceScaling(1/3, "fan_out", "uniform")``.
 
     Returns:
@@ -93,7 +97,7 @@ def dense_kernel_initializer():
     return VarianceScaling(scale=1.0 / 3.0, mode="fan_out", distribution="uniform")
 
 
-def channel_axis():
+def channel_axis() -> int:
     """The channel axis of a 4D image batch: 3 for ``channels_last``, 1 for ``channels_first``.
 
     Returns:
@@ -105,7 +109,7 @@ def channel_axis():
     return 3 if config.image_data_format() == "channels_last" else 1
 
 
-def batch_norm(name, momentum=0.99):
+def batch_norm(name: str, momentum: float = 0.99) -> BatchNormalization:
     """The batch normalization of EfficientNet: over the channel axis, epsilon 1e-3.
 
     Args:
@@ -121,7 +125,8 @@ def batch_norm(name, momentum=0.99):
     return BatchNormalization(axis=channel_axis(), momentum=momentum, name=name)
 
 
-def conv_bn(x, filters, kernel_size, prefix, *, strides=1, padding="same", activation=None, momentum=0.99):
+def conv_bn(x: KerasTensor, filters: int, kernel_size: int, prefix: str, *, strides: int = 1, padding: str = "same",
+            activation: str | Callable[..., Any] | None = None, momentum: float = 0.99) -> KerasTensor:
     """A convolution without bias (``{prefix}_conv``), its batch normalization (``{prefix}_bn``) and, unless
     ``activation`` is None, its activation (``{prefix}_activation``).
 
@@ -148,8 +153,9 @@ def conv_bn(x, filters, kernel_size, prefix, *, strides=1, padding="same", activ
     return x if activation is None else Activation(activation, name=f"{prefix}_activation")(x)
 
 
-def depthwise_bn(x, kernel_size, name, *, strides=1, padding="same", activation="swish", momentum=0.99,
-                 conv_name="dwconv"):
+def depthwise_bn(x: KerasTensor, kernel_size: int, name: str, *, strides: int = 1, padding: str = "same",
+                 activation: str | Callable[..., Any] = "swish", momentum: float = 0.99,
+                 conv_name: str = "dwconv") -> KerasTensor:
     """The depthwise convolution of an inverted residual block (``{name}{conv_name}``, no bias), its batch
     normalization (``{name}bn``) and activation (``{name}activation``).
 
@@ -176,7 +182,8 @@ def depthwise_bn(x, kernel_size, name, *, strides=1, padding="same", activation=
     return Activation(activation, name=f"{name}activation")(x)
 
 
-def squeeze_excite(x, filters_in, se_ratio, activation, name):
+def squeeze_excite(x: KerasTensor, filters_in: int, se_ratio: float, activation: str | Callable[..., Any],
+                   name: str) -> KerasTensor:
     """Squeeze and excitation: the channels of ``x`` scaled by a gate computed from their global average
     (``{name}se_squeeze``, ``se_reshape``, ``se_reduce``, ``se_expand``, ``se_excite``).
 
@@ -195,6 +202,7 @@ def squeeze_excite(x, filters_in, se_ratio, activation, name):
     (None, 8, 8, 24)
     """
     filters = x.shape[channel_axis()]
+    assert filters is not None  # the applications' inputs fix the channels
     se = GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
     se_shape = (1, 1, filters) if channel_axis() == 3 else (filters, 1, 1)
     se = Reshape(se_shape, name=f"{name}se_reshape")(se)
@@ -202,10 +210,10 @@ def squeeze_excite(x, filters_in, se_ratio, activation, name):
                 kernel_initializer=conv_kernel_initializer(), name=f"{name}se_reduce")(se)
     se = Conv2D(filters, 1, padding="same", activation="sigmoid", kernel_initializer=conv_kernel_initializer(),
                 name=f"{name}se_expand")(se)
-    return multiply([x, se], name=f"{name}se_excite")
+    return Multiply(name=f"{name}se_excite")([x, se])
 
 
-def residual(x, inputs, drop_rate, name):
+def residual(x: KerasTensor, inputs: KerasTensor, drop_rate: float, name: str) -> KerasTensor:
     """The block's output added to its input, after dropping whole samples at ``drop_rate`` in training
     (stochastic depth: ``{name}drop``, only when ``drop_rate > 0``; ``{name}add``).
 
@@ -225,11 +233,12 @@ def residual(x, inputs, drop_rate, name):
     """
     if drop_rate > 0:
         x = Dropout(drop_rate, noise_shape=(None, 1, 1, 1), name=f"{name}drop")(x)
-    return add([x, inputs], name=f"{name}add")
+    return Add(name=f"{name}add")([x, inputs])
 
 
-def mbconv_block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, filters_out=16, kernel_size=3,
-                 strides=1, expand_ratio=1, se_ratio=0.0, id_skip=True):
+def mbconv_block(inputs: KerasTensor, activation: str | Callable[..., Any] = "swish", drop_rate: float = 0.0,
+                 name: str = "", filters_in: int = 32, filters_out: int = 16, kernel_size: int = 3, strides: int = 1,
+                 expand_ratio: int = 1, se_ratio: float = 0.0, id_skip: bool = True) -> KerasTensor:
     """The inverted residual block of EfficientNet: a 1x1 expansion (unless ``expand_ratio`` is 1), a
     depthwise convolution, squeeze and excitation, a 1x1 projection, and the residual connection when the
     shape is kept.
@@ -271,7 +280,9 @@ def mbconv_block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=
     return x
 
 
-def expand_blocks(blocks_args, *, repeats_key, filters_keys, round_filters, round_repeats, family):
+def expand_blocks(blocks_args: Sequence[dict[str, Any]], *, repeats_key: str, filters_keys: tuple[str, str],
+                  round_filters: Callable[[int], int], round_repeats: Callable[[int], int],
+                  family: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
     """Each block of the stages ``blocks_args`` describes: its name (``block{stage}{letter}_``) and arguments,
     the filters scaled by ``round_filters``, the repeats by ``round_repeats``; after a stage's first block the
     stride is 1 and the input filters are the output filters.
@@ -312,8 +323,9 @@ def expand_blocks(blocks_args, *, repeats_key, filters_keys, round_filters, roun
             args = {**args, "strides": 1, in_key: args[out_key]}
 
 
-def classifier_top(x, include_top, pooling, classes, classifier_activation, dropout_rate,
-                   bias_initializer="zeros"):
+def classifier_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
+                   classifier_activation: str | Callable[..., Any] | None, dropout_rate: float,
+                   bias_initializer: str | Initializer = "zeros") -> KerasTensor:
     """EfficientNet's top: global average pooling (``avg_pool``), dropout (``top_dropout``, when
     ``dropout_rate > 0``) and the ``predictions`` Dense layer; without the top, ``pooling``.
 
@@ -345,7 +357,7 @@ def classifier_top(x, include_top, pooling, classes, classifier_activation, drop
                  bias_initializer=bias_initializer, name="predictions")(x)
 
 
-def round_filters(filters, width_coefficient, depth_divisor=8):
+def round_filters(filters: int, width_coefficient: float, depth_divisor: int = 8) -> int:
     """``filters`` scaled by ``width_coefficient``, rounded to a multiple of ``depth_divisor`` (at least
     ``depth_divisor``, and not more than 10% below the scaled value).
 
@@ -365,7 +377,7 @@ def round_filters(filters, width_coefficient, depth_divisor=8):
     return int(rounded + depth_divisor if rounded < 0.9 * scaled else rounded)
 
 
-def round_repeats(repeats, depth_coefficient):
+def round_repeats(repeats: int, depth_coefficient: float) -> int:
     """``repeats`` scaled by ``depth_coefficient``, rounded up.
 
     Args:
@@ -381,10 +393,14 @@ def round_repeats(repeats, depth_coefficient):
     return int(math.ceil(depth_coefficient * repeats))
 
 
-def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rate=0.2, drop_connect_rate=0.2,
-                 depth_divisor=8, activation="swish", blocks_args="default", name="efficientnet", include_top=True,
-                 weights="imagenet", input_tensor=None, input_shape=None, pooling=None, classes=1000,
-                 classifier_activation="softmax", weights_name=None):
+def EfficientNet(width_coefficient: float, depth_coefficient: float, default_size: int, dropout_rate: float = 0.2,
+                 drop_connect_rate: float = 0.2, depth_divisor: int = 8, activation: str | Callable[..., Any] = "swish",
+                 blocks_args: Literal["default"] | Sequence[dict[str, Any]] = "default",
+                 name: str | None = "efficientnet", include_top: bool = True,
+                 weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
+                 input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
+                 classifier_activation: str | Callable[..., Any] | None = "softmax",
+                 weights_name: str | None = None) -> Model:
     """An EfficientNet of the given width and depth scaling (the builder of EfficientNetB0 to B7).
 
     The stem rescales the inputs to [0, 1] and normalizes them (a ``Normalization`` layer whose statistics are
@@ -442,10 +458,11 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
     x = conv_bn(x, filters(1280), 1, "top", activation=activation)
     x = classifier_top(x, include_top, pooling, classes, classifier_activation, dropout_rate)
     model = Model(inputs, x, name=name)
-    return load_weights(model, weights, include_top, WEIGHTS.get(weights_name))
+    return load_weights(model, weights, include_top, None if weights_name is None else WEIGHTS.get(weights_name))
 
 
-def variant_docstring(title, summary, *, key, default_size, extra_args="", build_example=True):
+def variant_docstring(title: str, summary: str, *, key: str, default_size: int, extra_args: str = "",
+                      build_example: bool = True) -> str:
     """The docstring of a variant: :func:`~kerastorch.applications.builder.application_docstring`, whose example
     builds the model; for the large variants (``build_example=False``, slow to build) the example shows instead
     the input size their ImageNet classifier takes.
@@ -481,8 +498,11 @@ received input_shape=(224, 224, 3)
 def _variant(key):
     width, depth, size, dropout = _VARIANTS[key]
 
-    def application(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                    classes=1000, classifier_activation="softmax", name=f"efficientnet{key}"):
+    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                    pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    name: str | None = f"efficientnet{key}") -> Model:
         return EfficientNet(width, depth, size, dropout, name=name, include_top=include_top, weights=weights,
                             input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
                             classifier_activation=classifier_activation, weights_name=key)

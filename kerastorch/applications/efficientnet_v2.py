@@ -20,13 +20,18 @@ Example:
     >>> [layer.name for layer in model.layers[1:6]]
     ['rescaling', 'normalization', 'stem_conv', 'stem_bn', 'stem_activation']
 """
+from __future__ import annotations
+
 import functools
+import os
+from typing import Any, Callable, Literal, Sequence
 
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import WeightsFile, application_input, check_arguments, load_weights
 from kerastorch.applications.efficientnet import (channel_axis, classifier_top, conv_bn, depthwise_bn,
                                                   expand_blocks, residual, round_repeats, squeeze_excite,
                                                   variant_docstring)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.initializers import Constant
 from kerastorch.layers import Normalization, Rescaling
 from kerastorch.models import Model
@@ -71,9 +76,10 @@ def _blocks_args(stages):
             for conv_type, repeats, filters_in, filters_out, expand_ratio, strides in stages]
 
 
-DEFAULT_BLOCKS_ARGS = {name: _blocks_args(_STAGES[name if name in _STAGES else "efficientnetv2-b"])
-                       for name in ("efficientnetv2-s", "efficientnetv2-m", "efficientnetv2-l", "efficientnetv2-b0",
-                                    "efficientnetv2-b1", "efficientnetv2-b2", "efficientnetv2-b3")}
+DEFAULT_BLOCKS_ARGS: dict[str, list[dict[str, Any]]] = {
+    name: _blocks_args(_STAGES[name if name in _STAGES else "efficientnetv2-b"])
+    for name in ("efficientnetv2-s", "efficientnetv2-m", "efficientnetv2-l", "efficientnetv2-b0", "efficientnetv2-b1",
+                 "efficientnetv2-b2", "efficientnetv2-b3")}
 """The stages of each variant (before width and depth scaling) in Keras's ``blocks_args`` format, by model
 name; B0 to B3 share theirs."""
 
@@ -86,7 +92,7 @@ _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STDDEV = (0.229, 0.224, 0.225)
 
 
-def round_filters(filters, width_coefficient, min_depth, depth_divisor):
+def round_filters(filters: int, width_coefficient: float, min_depth: int | None, depth_divisor: int) -> int:
     """``filters`` scaled by ``width_coefficient``, rounded to the nearest multiple of ``depth_divisor``, at
     least ``min_depth`` (or ``depth_divisor`` when ``min_depth`` is 0 or None).
 
@@ -106,8 +112,10 @@ def round_filters(filters, width_coefficient, min_depth, depth_divisor):
     return int(max(min_depth or depth_divisor, int(scaled + depth_divisor / 2) // depth_divisor * depth_divisor))
 
 
-def mbconv_block(inputs, input_filters, output_filters, expand_ratio=1, kernel_size=3, strides=1, se_ratio=0.0,
-                 bn_momentum=0.9, activation="swish", survival_probability=0.8, name=""):
+def mbconv_block(inputs: KerasTensor, input_filters: int, output_filters: int, expand_ratio: int = 1,
+                 kernel_size: int = 3, strides: int = 1, se_ratio: float = 0.0, bn_momentum: float = 0.9,
+                 activation: str | Callable[..., Any] = "swish", survival_probability: float = 0.8,
+                 name: str = "") -> KerasTensor:
     """The inverted residual block of EfficientNetV2: a 1x1 expansion (unless ``expand_ratio`` is 1), a
     ``"same"`` depthwise convolution (``{name}dwconv2``), squeeze and excitation, a 1x1 projection, and the
     residual connection when the shape is kept.
@@ -146,8 +154,10 @@ def mbconv_block(inputs, input_filters, output_filters, expand_ratio=1, kernel_s
     return x
 
 
-def fused_mbconv_block(inputs, input_filters, output_filters, expand_ratio=1, kernel_size=3, strides=1,
-                       se_ratio=0.0, bn_momentum=0.9, activation="swish", survival_probability=0.8, name=""):
+def fused_mbconv_block(inputs: KerasTensor, input_filters: int, output_filters: int, expand_ratio: int = 1,
+                       kernel_size: int = 3, strides: int = 1, se_ratio: float = 0.0, bn_momentum: float = 0.9,
+                       activation: str | Callable[..., Any] = "swish", survival_probability: float = 0.8,
+                       name: str = "") -> KerasTensor:
     """The fused inverted residual block of EfficientNetV2: a ``kernel_size`` expansion convolution in place of
     the 1x1 expansion and the depthwise convolution, squeeze and excitation, a 1x1 projection (the only
     convolution, ``kernel_size`` and activated, when ``expand_ratio`` is 1), and the residual connection when
@@ -201,11 +211,15 @@ def _preprocessing(x, v1_style):
     return Rescaling(scale=1.0 / 128.0, offset=-1)(x)
 
 
-def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_rate=0.2, drop_connect_rate=0.2,
-                   depth_divisor=8, min_depth=8, bn_momentum=0.9, activation="swish", blocks_args="default",
-                   name="efficientnetv2", include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", include_preprocessing=True,
-                   weights_name=None):
+def EfficientNetV2(width_coefficient: float, depth_coefficient: float, default_size: int, dropout_rate: float = 0.2,
+                   drop_connect_rate: float = 0.2, depth_divisor: int = 8, min_depth: int = 8, bn_momentum: float = 0.9,
+                   activation: str | Callable[..., Any] = "swish",
+                   blocks_args: Literal["default"] | Sequence[dict[str, Any]] = "default", name: str = "efficientnetv2",
+                   include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                   input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                   pooling: str | None = None, classes: int = 1000,
+                   classifier_activation: str | Callable[..., Any] | None = "softmax",
+                   include_preprocessing: bool = True, weights_name: str | None = None) -> Model:
     """An EfficientNetV2 of the given width and depth scaling (the builder of the EfficientNetV2 variants).
 
     Args:
@@ -275,15 +289,18 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
     x = classifier_top(x, include_top, pooling, classes, classifier_activation, dropout_rate,
                        bias_initializer=Constant(0.0))
     model = Model(inputs, x, name=name)
-    return load_weights(model, weights, include_top, WEIGHTS.get(weights_name))
+    return load_weights(model, weights, include_top, None if weights_name is None else WEIGHTS.get(weights_name))
 
 
 def _variant(suffix):
     weights_name, width, depth, size = _VARIANTS[suffix]
     key = f"efficientnetv2-{suffix.lower()}"
 
-    def application(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                    classes=1000, classifier_activation="softmax", include_preprocessing=True, name=key):
+    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                    pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    include_preprocessing: bool = True, name: str = key) -> Model:
         return EfficientNetV2(width, depth, size, name=name, blocks_args=DEFAULT_BLOCKS_ARGS[key],
                               include_top=include_top, weights=weights, input_tensor=input_tensor,
                               input_shape=input_shape, pooling=pooling, classes=classes,

@@ -17,13 +17,19 @@ Example:
     ...                    require_flatten=False)
     (None, None, 3)
 """
+from __future__ import annotations
+
 import json
+import os
 import warnings
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 
 from kerastorch import activations, config
+from kerastorch.backend.annotations import TensorLike
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.utils.file_utils import get_file
 
@@ -36,9 +42,9 @@ _CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 _TORCH_MEAN = (0.485, 0.456, 0.406)
 _TORCH_STD = (0.229, 0.224, 0.225)
 _MODES = ("caffe", "tf", "torch")
-_class_indices = {}  # (address, hash) -> the loaded class index
+_class_indices: dict[tuple[str, str], dict[str, list[str]]] = {}  # (address, hash) -> the loaded class index
 
-def preprocess_input(x, data_format=None, mode="caffe"):
+def preprocess_input(x: TensorLike, data_format: str | None = None, mode: str = "caffe") -> torch.Tensor | np.ndarray:
     """Preprocess a batch of images for an ImageNet model.
 
     Args:
@@ -65,7 +71,7 @@ def preprocess_input(x, data_format=None, mode="caffe"):
         raise ValueError(f"preprocess_input: mode must be one of {_MODES}, received mode={mode!r}")
     data_format = normalize_data_format(data_format, "preprocess_input")
     is_tensor = isinstance(x, torch.Tensor)
-    if is_tensor:
+    if isinstance(x, torch.Tensor):
         out = x.to(config.torch_dtype(config.floatx())) if not x.is_floating_point() else x.clone()
     else:
         array = np.asarray(x)
@@ -96,7 +102,7 @@ _MODE_DESCRIPTIONS = {
 }
 
 
-def family_preprocess_input(mode, family):
+def family_preprocess_input(mode: str | None, family: str) -> Callable[..., Any]:
     """The ``preprocess_input`` of an application family: :func:`preprocess_input` with the family's mode.
 
     Args:
@@ -114,7 +120,7 @@ def family_preprocess_input(mode, family):
     if mode not in _MODE_DESCRIPTIONS:
         raise ValueError(f"family_preprocess_input: mode must be one of {list(_MODE_DESCRIPTIONS)}, received {mode!r}")
 
-    def family_function(x, data_format=None):
+    def family_function(x: TensorLike, data_format: str | None = None) -> Any:
         return x if mode is None else preprocess_input(x, data_format=data_format, mode=mode)
 
     family_function.__name__ = family_function.__qualname__ = "preprocess_input"
@@ -131,7 +137,7 @@ def family_preprocess_input(mode, family):
     return family_function
 
 
-def decode_predictions(preds, top=5):
+def decode_predictions(preds: TensorLike, top: int = 5) -> list[list[tuple[Any, ...]]]:
     """The ``top`` ImageNet classes of each prediction, as ``(class_id, class_name, score)`` tuples.
 
     The class index (``imagenet_class_index.json``) is fetched and cached like weights, with
@@ -170,7 +176,8 @@ def _load_class_index():
     return _class_indices[key]
 
 
-def obtain_input_shape(input_shape, default_size, min_size, data_format, require_flatten, weights=None):
+def obtain_input_shape(input_shape: Sequence[int | None] | None, default_size: int, min_size: int, data_format: str,
+                       require_flatten: bool, weights: str | os.PathLike[str] | None = None) -> tuple[int | None, ...]:
     """The input shape an application is built for, checked against what its weights and top need.
 
     Args:
@@ -227,7 +234,8 @@ def obtain_input_shape(input_shape, default_size, min_size, data_format, require
     return input_shape
 
 
-def validate_activation(classifier_activation, weights):
+def validate_activation(classifier_activation: str | Callable[..., Any] | None,
+                        weights: str | os.PathLike[str] | None) -> None:
     """Check ``classifier_activation`` against the weights: with ImageNet weights only ``"softmax"`` or None.
 
     Args:
@@ -249,7 +257,7 @@ def validate_activation(classifier_activation, weights):
 
 
 
-def correct_pad(x, kernel_size):
+def correct_pad(x: KerasTensor, kernel_size: int | Sequence[int]) -> tuple[tuple[int, int], ...]:
     """The zero padding before a strided ``"valid"`` convolution (or pooling) of ``kernel_size`` that places
     its windows as TensorFlow's ``"same"`` padding does: one row (column) less before than after on an even
     or unknown side.

@@ -17,12 +17,21 @@ parameters):
     >>> [layer.name for layer in block.layers][-4:], block.count_params()
     (['block35_1_mixed', 'block35_1_conv', 'custom_scale_layer', 'block35_1_ac'], 123408)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
+import torch
+
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import WeightsFile, application_docstring
 from kerastorch.applications.inception_v3 import (DEFAULT_SIZE, MIN_SIZE, channel_axis, conv, conv2d_bn,
                                                   inception_a, inception_model, inception_module, max_pool,
                                                   reduction_a)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, Conv2D, Layer
+from kerastorch.models import Model
 from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = ["CustomScaleLayer", "InceptionResNetV2", "decode_predictions", "inception_resnet_block",
@@ -75,15 +84,15 @@ class CustomScaleLayer(Layer):
     [[3.0, 3.0]]
     """
 
-    def __init__(self, scale, **kwargs):
+    def __init__(self, scale: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = scale
 
-    def call(self, inputs):
+    def call(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
         shortcut, residual = inputs
         return shortcut + residual * self.scale
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The layer's config: the base layer's entries and ``scale``.
 
         Returns:
@@ -95,7 +104,8 @@ class CustomScaleLayer(Layer):
         return {**super().get_config(), "scale": self.scale}
 
 
-def inception_resnet_block(x, scale, block_type, block_idx, activation="relu"):
+def inception_resnet_block(x: KerasTensor, scale: float, block_type: str, block_idx: int,
+                           activation: str | Callable[..., Any] | None = "relu") -> KerasTensor:
     """An Inception-ResNet block: the branches of ``block_type`` concatenated (``{block}_mixed``), a 1x1
     convolution with bias back to the input's channels (``{block}_conv``), added to ``x`` times ``scale``,
     then ``activation`` (``{block}_ac``), where ``{block}`` is ``{block_type}_{block_idx}``.
@@ -122,7 +132,9 @@ def inception_resnet_block(x, scale, block_type, block_idx, activation="relu"):
                          f"received block_type={block_type!r}")
     block_name = f"{block_type}_{block_idx}"
     mixed = inception_module(x, RESIDUAL_BRANCHES[block_type], name=f"{block_name}_mixed")
-    residual = Conv2D(x.shape[channel_axis()], 1, padding="same", name=f"{block_name}_conv")(mixed)
+    channels = x.shape[channel_axis()]
+    assert channels is not None  # the applications' inputs fix the channels
+    residual = Conv2D(channels, 1, padding="same", name=f"{block_name}_conv")(mixed)
     x = CustomScaleLayer(scale)([x, residual])
     return x if activation is None else Activation(activation, name=f"{block_name}_ac")(x)
 
@@ -142,8 +154,11 @@ def _body(x):
     return conv2d_bn(x, 1536, 1, name="conv_7b")
 
 
-def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                      classes=1000, classifier_activation="softmax", name="inception_resnet_v2"):
+def InceptionResNetV2(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                      input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                      pooling: str | None = None, classes: int = 1000,
+                      classifier_activation: str | Callable[..., Any] | None = "softmax",
+                      name: str | None = "inception_resnet_v2") -> Model:
     return inception_model(_body, "inception_resnet_v2", WEIGHTS, include_top, weights,
                            input_tensor, input_shape, pooling, classes, classifier_activation, name)
 

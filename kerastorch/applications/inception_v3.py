@@ -17,10 +17,16 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 2048), 21802784)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
                                              application_top, apply_pooling, check_arguments, load_weights)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D
 from kerastorch.models import Model
 
@@ -39,7 +45,7 @@ DEFAULT_SIZE = 299  # the side of the ImageNet weights' images
 MIN_SIZE = 75  # the smallest side the stem and the reductions accept
 
 
-def channel_axis():
+def channel_axis() -> int:
     """The channel axis of 4D image tensors under ``keras.config.image_data_format()``.
 
     Returns:
@@ -51,7 +57,8 @@ def channel_axis():
     return 3 if config.image_data_format() == "channels_last" else 1
 
 
-def conv2d_bn(x, filters, kernel_size, strides=1, padding="same", name=None):
+def conv2d_bn(x: KerasTensor, filters: int, kernel_size: int | tuple[int, int], strides: int | tuple[int, int] = 1,
+              padding: str = "same", name: str | None = None) -> KerasTensor:
     """A convolution without bias, batch normalization without scale (``gamma``), and ReLU: the unit every
     Inception network is made of.
 
@@ -76,7 +83,8 @@ def conv2d_bn(x, filters, kernel_size, strides=1, padding="same", name=None):
     return Activation("relu", name=None if name is None else f"{name}_ac")(x)
 
 
-def conv(filters, kernel_size, strides=1, padding="same"):
+def conv(filters: int, kernel_size: int | tuple[int, int], strides: int | tuple[int, int] = 1,
+         padding: str = "same") -> Callable[[KerasTensor], KerasTensor]:
     """A branch step: :func:`conv2d_bn` with these arguments (and automatic names).
 
     Args:
@@ -92,12 +100,12 @@ def conv(filters, kernel_size, strides=1, padding="same"):
     >>> conv(16, 3, strides=2, padding="valid")(Input((9, 9, 3))).shape
     (None, 4, 4, 16)
     """
-    def step(x):
+    def step(x: KerasTensor) -> KerasTensor:
         return conv2d_bn(x, filters, kernel_size, strides=strides, padding=padding)
     return step
 
 
-def average_pool(x):
+def average_pool(x: KerasTensor) -> KerasTensor:
     """A branch step: 3x3 average pooling with stride 1 and ``"same"`` padding (the pooling branches).
 
     Args:
@@ -113,7 +121,7 @@ def average_pool(x):
     return AveragePooling2D(3, strides=1, padding="same")(x)
 
 
-def max_pool(x):
+def max_pool(x: KerasTensor) -> KerasTensor:
     """A branch step: 3x3 max pooling with stride 2 (the stem's and the reductions' pooling).
 
     Args:
@@ -129,7 +137,8 @@ def max_pool(x):
     return MaxPooling2D(3, strides=2)(x)
 
 
-def inception_module(x, branches, name=None):
+def inception_module(x: KerasTensor, branches: Sequence[Sequence[Callable[[KerasTensor], KerasTensor]]],
+                     name: str | None = None) -> KerasTensor:
     """Apply each branch (a sequence of steps) to ``x``, one branch after the other, and concatenate their
     outputs on the channel axis.
 
@@ -154,7 +163,8 @@ def inception_module(x, branches, name=None):
     return Concatenate(axis=channel_axis(), name=name)(outputs)
 
 
-def split(*branches, name=None):
+def split(*branches: Sequence[Callable[[KerasTensor], KerasTensor]],
+          name: str | None = None) -> Callable[[KerasTensor], KerasTensor]:
     """A branch step that itself splits into ``branches`` and concatenates them (the 1x3 and 3x1 pairs of
     InceptionV3's last modules).
 
@@ -169,7 +179,7 @@ def split(*branches, name=None):
     >>> split([conv(3, (1, 3))], [conv(3, (3, 1))])(Input((4, 4, 2))).shape
     (None, 4, 4, 6)
     """
-    def step(x):
+    def step(x: KerasTensor) -> KerasTensor:
         return inception_module(x, branches, name=name)
     return step
 
@@ -179,7 +189,7 @@ STEM = (conv(32, 3, strides=2, padding="valid"), conv(32, 3, padding="valid"), c
 """The steps of the stem shared by InceptionV3 and InceptionResNetV2 (299x299x3 to 35x35x192)."""
 
 
-def stem(x):
+def stem(x: KerasTensor) -> KerasTensor:
     """The stem of InceptionV3 and InceptionResNetV2: five convolutions and two max poolings, which turn a
     299x299 image into 35x35x192 features.
 
@@ -198,7 +208,7 @@ def stem(x):
     return x
 
 
-def inception_a(pool_filters, first_filters=64):
+def inception_a(pool_filters: int, first_filters: int = 64) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     """The branches of a 35x35 module (InceptionV3's ``mixed0`` to ``mixed2``): 1x1; 1x1 then 5x5; 1x1 then
     two 3x3; average pooling then 1x1.
 
@@ -216,7 +226,8 @@ def inception_a(pool_filters, first_filters=64):
             [average_pool, conv(pool_filters, 1)])
 
 
-def reduction_a(k, l, m, n):  # noqa: E741 - the Inception-v4 paper's names for these filters
+def reduction_a(k: int, l: int, m: int, n: int,  # noqa: E741 - the Inception-v4 paper's names for these filters
+                ) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     """The branches of the 35x35 to 17x17 reduction: a strided 3x3 (``n`` filters); 1x1 (``k``), 3x3 (``l``)
     and a strided 3x3 (``m``); a strided max pooling.
 
@@ -237,7 +248,7 @@ def reduction_a(k, l, m, n):  # noqa: E741 - the Inception-v4 paper's names for 
             [conv(k, 1), conv(l, 3), conv(m, 3, strides=2, padding="valid")], [max_pool])
 
 
-def inception_b(channels):
+def inception_b(channels: int) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     """The branches of a 17x17 module with factorized 7x7 convolutions (``mixed4`` to ``mixed7``): 1x1;
     1x1, 1x7, 7x1; 1x1, 7x1, 1x7, 7x1, 1x7; average pooling then 1x1 (every branch ends with 192 filters).
 
@@ -257,7 +268,7 @@ def inception_b(channels):
             [average_pool, conv(192, 1)])
 
 
-def reduction_b():
+def reduction_b() -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     """The branches of InceptionV3's 17x17 to 8x8 reduction (``mixed8``): 1x1 then a strided 3x3; 1x1, 1x7,
     7x1 then a strided 3x3; a strided max pooling.
 
@@ -272,7 +283,7 @@ def reduction_b():
             [max_pool])
 
 
-def inception_c(index):
+def inception_c(index: int) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     """The branches of an 8x8 module with expanded filter banks (``mixed9``, ``mixed10``): 1x1; 1x1 split
     into 1x3 and 3x1 (concatenated as ``mixed9_{index}``); 1x1, 3x3 split into 1x3 and 3x1; average pooling
     then 1x1.
@@ -307,8 +318,12 @@ def _body(x):
     return x
 
 
-def inception_model(body, model_name, published, include_top=True, weights="imagenet", input_tensor=None,
-                    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax", name=None):
+def inception_model(body: Callable[[KerasTensor], KerasTensor], model_name: str, published: WeightsFile,
+                    include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                    pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    name: str | None = None) -> Model:
     """An Inception network: the checks, the input, :func:`stem`, ``body``, Keras's top and the weights.
 
     Args:
@@ -347,8 +362,11 @@ def inception_model(body, model_name, published, include_top=True, weights="imag
     return load_weights(model, weights, include_top, published)
 
 
-def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                classes=1000, classifier_activation="softmax", name="inception_v3"):
+def InceptionV3(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                pooling: str | None = None, classes: int = 1000,
+                classifier_activation: str | Callable[..., Any] | None = "softmax",
+                name: str | None = "inception_v3") -> Model:
     return inception_model(_body, "inception_v3", WEIGHTS, include_top, weights, input_tensor,
                            input_shape, pooling, classes, classifier_activation, name)
 

@@ -14,12 +14,17 @@ Example:
     >>> model.name, model.output_shape, model.count_params()
     ('mobilenet_0.25_64', (None, 256), 218544)
 """
+from __future__ import annotations
+
+import os
 import warnings
+from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_input, apply_pooling, check_arguments,
                                              load_weights)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import (Activation, BatchNormalization, Conv2D, DepthwiseConv2D, Dropout,
                                GlobalAveragePooling2D, ReLU, Reshape, ZeroPadding2D)
 from kerastorch.models import Model
@@ -40,7 +45,7 @@ _BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), 
            (512, 1), (1024, 2), (1024, 1))
 
 
-def weights_file(alpha, rows):
+def weights_file(alpha: float, rows: int) -> WeightsFile:
     """The published MobileNet weight files (with and without the top) for width ``alpha`` and side ``rows``.
 
     Keras publishes no hash for these files, so none is checked (as in Keras).
@@ -62,7 +67,7 @@ def weights_file(alpha, rows):
     return WeightsFile(BASE_WEIGHTS_URL, (f"{stem}.h5", None), (f"{stem}_no_top.h5", None))
 
 
-def channel_axis():
+def channel_axis() -> int:
     """The channel axis of the batch normalizations: 1 under ``"channels_first"``, else -1.
 
     Returns:
@@ -74,7 +79,7 @@ def channel_axis():
     return 1 if config.image_data_format() == "channels_first" else -1
 
 
-def image_sides(shape):
+def image_sides(shape: Sequence[int | None]) -> tuple[int | None, ...]:
     """``(rows, cols)`` of an image shape without the batch axis, in the current image data format.
 
     Args:
@@ -89,7 +94,7 @@ def image_sides(shape):
     return tuple(shape[1:3]) if config.image_data_format() == "channels_first" else tuple(shape[0:2])
 
 
-def imagenet_side(shape, sizes):
+def imagenet_side(shape: Sequence[int | None] | None, sizes: Sequence[int]) -> int:
     """The side of the published weights an input shape matches: its side when it is square and one of
     ``sizes``, else 224 (Keras's default size).
 
@@ -106,10 +111,13 @@ def imagenet_side(shape, sizes):
     if shape is None:
         return 224
     rows, cols = image_sides(shape)
-    return rows if rows == cols and rows in sizes else 224
+    return rows if rows is not None and rows == cols and rows in sizes else 224
 
 
-def sized_input(input_tensor, input_shape, sizes, *, weights, include_top, requested=None):
+def sized_input(input_tensor: KerasTensor | None, input_shape: Sequence[int | None] | None, sizes: Sequence[int], *,
+                weights: str | os.PathLike[str] | None, include_top: bool,
+                requested: Sequence[int | None] | None = None,
+                ) -> tuple[tuple[int | None, ...], KerasTensor, KerasTensor | list[KerasTensor]]:
     """The input of a MobileNet (v1 or v2): its shape, with the default side taken from the requested shape
     when weights are published for it, and its ``keras.Input``.
 
@@ -140,7 +148,7 @@ def sized_input(input_tensor, input_shape, sizes, *, weights, include_top, reque
     return shape, img_input, inputs
 
 
-def published_rows(shape, sizes):
+def published_rows(shape: Sequence[int | None], sizes: Sequence[int]) -> int:
     """The side of the weights to load for ``shape``: its side, or 224 (with a warning, as in Keras) when it
     is unknown, not square or not one of ``sizes``.
 
@@ -155,14 +163,14 @@ def published_rows(shape, sizes):
     192
     """
     rows, cols = image_sides(shape)
-    if rows != cols or rows not in sizes:
+    if rows is None or rows != cols or rows not in sizes:
         warnings.warn(f"input_shape is undefined or non-square, or rows is not in {list(sizes)}: the weights for "
                       f"input shape (224, 224) are loaded", stacklevel=3)
         return 224
     return rows
 
 
-def conv_block(x, filters, strides=2):
+def conv_block(x: KerasTensor, filters: int, strides: int = 2) -> KerasTensor:
     """The stem: a 3x3 convolution (``conv1``), batch normalization and ReLU6.
 
     Args:
@@ -182,7 +190,8 @@ def conv_block(x, filters, strides=2):
     return ReLU(6.0, name="conv1_relu")(x)
 
 
-def depthwise_separable_block(x, pointwise_filters, depth_multiplier=1, strides=1, block_id=1):
+def depthwise_separable_block(x: KerasTensor, pointwise_filters: int, depth_multiplier: int = 1, strides: int = 1,
+                              block_id: int = 1) -> KerasTensor:
     """A 3x3 depthwise convolution and a 1x1 pointwise one, each with batch normalization and ReLU6; a strided
     block pads the bottom and right (``conv_pad_{block_id}``) and convolves without padding.
 
@@ -229,8 +238,10 @@ def _check_imagenet_variant(alpha, depth_multiplier):
                          f"received alpha={alpha}")
 
 
-def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, include_top=True, weights="imagenet",
-              input_tensor=None, pooling=None, classes=1000, classifier_activation="softmax", name=None):
+def MobileNet(input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, depth_multiplier: int = 1,
+              dropout: float = 1e-3, include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+              input_tensor: KerasTensor | None = None, pooling: str | None = None, classes: int = 1000,
+              classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
     """Instantiate the MobileNet architecture: a stem convolution and 13 depthwise separable blocks; inputs are
     RGB images preprocessed with :func:`preprocess_input`.
 
@@ -271,15 +282,17 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
     shape, img_input, inputs = sized_input(input_tensor, input_shape, IMAGENET_SIZES, weights=weights,
                                            include_top=include_top)
     rows = image_sides(shape)[0]
+    published = None
     if weights == "imagenet":
         _check_imagenet_variant(alpha, depth_multiplier)
         rows = published_rows(shape, IMAGENET_SIZES)
+        published = weights_file(alpha, rows)
     x = conv_block(img_input, int(32 * alpha))
     for block_id, (filters, strides) in enumerate(_BLOCKS, start=1):
         x = depthwise_separable_block(x, int(filters * alpha), depth_multiplier, strides, block_id)
     x = _classifier(x, classes, dropout, classifier_activation) if include_top else apply_pooling(x, pooling, named=False)
     model = Model(inputs, x, name=name if name is not None else f"mobilenet_{alpha:0.2f}_{rows}")
-    return load_weights(model, weights, include_top, weights_file(alpha, rows) if weights == "imagenet" else None)
+    return load_weights(model, weights, include_top, published)
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("tf", "MobileNet")

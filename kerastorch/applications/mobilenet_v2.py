@@ -14,10 +14,18 @@ Example:
     >>> model.name, model.output_shape, model.count_params()
     ('mobilenetv2_0.35_96', (None, 1280), 410208)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
+import torch
+
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import WeightsFile, apply_pooling, check_arguments, load_weights
 from kerastorch.applications.mobilenet import channel_axis, image_sides, published_rows, sized_input
 from kerastorch.backend import is_keras_tensor
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import (Add, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, GlobalAveragePooling2D,
                                ReLU, ZeroPadding2D)
 from kerastorch.models import Model
@@ -36,7 +44,7 @@ _STAGES = ((16, 1, 1, 1), (24, 2, 2, 6), (32, 3, 2, 6), (64, 4, 2, 6), (96, 3, 1
            (320, 1, 1, 6))
 
 
-def weights_file(alpha, rows):
+def weights_file(alpha: float, rows: int) -> WeightsFile:
     """The published MobileNetV2 weight files (with and without the top) for width ``alpha`` and side ``rows``.
 
     Keras publishes no hash for these files, so none is checked (as in Keras).
@@ -55,7 +63,7 @@ def weights_file(alpha, rows):
     return WeightsFile(BASE_WEIGHTS_URL, (f"{stem}.h5", None), (f"{stem}_no_top.h5", None))
 
 
-def make_divisible(value, divisor=8, min_value=None):
+def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:
     """``value`` rounded to the nearest multiple of ``divisor`` (at least ``min_value``), rounded up when that
     would lose more than 10%: the channel counts of MobileNetV2 and V3.
 
@@ -75,7 +83,7 @@ def make_divisible(value, divisor=8, min_value=None):
     return rounded + divisor if rounded < 0.9 * value else rounded
 
 
-def mobilenet_batch_norm(name):
+def mobilenet_batch_norm(name: str) -> BatchNormalization:
     """The batch normalization of MobileNetV2 and V3: over the channel axis, epsilon 1e-3, momentum 0.999.
 
     Args:
@@ -90,7 +98,8 @@ def mobilenet_batch_norm(name):
     return BatchNormalization(axis=channel_axis(), epsilon=1e-3, momentum=0.999, name=name)
 
 
-def check_input_tensor(input_tensor, input_shape):
+def check_input_tensor(input_tensor: KerasTensor | torch.Tensor | None,
+                       input_shape: Sequence[int | None] | None) -> None:
     """Refuse an ``input_tensor`` that does not fit ``input_shape`` when both are given (MobileNetV2 and V3).
 
     Args:
@@ -118,7 +127,7 @@ def check_input_tensor(input_tensor, input_shape):
                          f"input_shape={tuple(input_shape)}")
 
 
-def inverted_residual_block(x, filters, stride, expansion, block_id):
+def inverted_residual_block(x: KerasTensor, filters: int, stride: int, expansion: int, block_id: int) -> KerasTensor:
     """MobileNetV2's block: a 1x1 expansion (not in block 0), a 3x3 depthwise convolution, a linear 1x1
     projection, each with batch normalization (ReLU6 after the first two), added to the input when the shapes
     allow.
@@ -139,6 +148,7 @@ def inverted_residual_block(x, filters, stride, expansion, block_id):
     (None, 8, 8, 16)
     """
     in_channels = x.shape[channel_axis()]
+    assert in_channels is not None  # the applications' inputs fix the channels
     prefix = f"block_{block_id}_" if block_id else "expanded_conv_"
     shortcut = x
     if block_id:
@@ -175,8 +185,10 @@ def _requested_shape(input_tensor, input_shape):
     return input_shape
 
 
-def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet", input_tensor=None, pooling=None,
-                classes=1000, classifier_activation="softmax", name=None):
+def MobileNetV2(input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, include_top: bool = True,
+                weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
+                pooling: str | None = None, classes: int = 1000,
+                classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
     """Instantiate the MobileNetV2 architecture: a stem convolution, 17 inverted residual blocks and a 1x1
     convolution to 1280 channels (more for ``alpha > 1``); inputs are RGB images preprocessed with
     :func:`preprocess_input`.
@@ -219,11 +231,13 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
                                            include_top=include_top,
                                            requested=_requested_shape(input_tensor, input_shape))
     rows = image_sides(shape)[0]
+    published = None
     if weights == "imagenet":
         if alpha not in IMAGENET_ALPHAS:
             raise ValueError(f"If imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, "
                              f"1.3 or 1.4; received alpha={alpha}")
         rows = published_rows(shape, IMAGENET_SIZES)
+        published = weights_file(alpha, rows)
     x = Conv2D(make_divisible(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="Conv1")(img_input)
     x = mobilenet_batch_norm("bn_Conv1")(x)
     x = ReLU(6.0, name="Conv1_relu")(x)
@@ -237,7 +251,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     else:
         x = apply_pooling(x, pooling, named=False)
     model = Model(inputs, x, name=name if name is not None else f"mobilenetv2_{alpha:0.2f}_{rows}")
-    return load_weights(model, weights, include_top, weights_file(alpha, rows) if weights == "imagenet" else None)
+    return load_weights(model, weights, include_top, published)
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("tf", "MobileNetV2")

@@ -15,7 +15,11 @@ Example:
     >>> model.output_shape, model.count_params(), model.layers[1].name
     ((None, 576), 939120, 'rescaling')
 """
+from __future__ import annotations
+
+import os
 import warnings
+from typing import Any, Callable, Sequence
 
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_input, apply_pooling, check_arguments,
@@ -24,6 +28,7 @@ from kerastorch.applications.mobilenet import channel_axis, image_sides
 from kerastorch.applications.mobilenet_v2 import (check_input_tensor, make_divisible,
                                                   mobilenet_batch_norm)
 from kerastorch.backend import is_keras_tensor
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import (Activation, Add, Conv2D, DepthwiseConv2D, Dropout, Flatten, GlobalAveragePooling2D,
                                Multiply, ReLU, Rescaling, ZeroPadding2D)
 from kerastorch.models import Model
@@ -62,7 +67,7 @@ _LARGE_BLOCKS = (
     (6, 160, None, 2, True, "model"), (6, 160, None, 1, True, "model"), (6, 160, None, 1, True, "model"))
 
 
-def relu(x):
+def relu(x: KerasTensor) -> KerasTensor:
     """ReLU as a layer with its default name (``re_lu``, ``re_lu_1`` ...), as MobileNetV3 uses it.
 
     Args:
@@ -78,7 +83,7 @@ def relu(x):
     return ReLU()(x)
 
 
-def hard_sigmoid(x):
+def hard_sigmoid(x: KerasTensor) -> KerasTensor:
     """``relu6(x + 3) / 6``, written as MobileNetV3 writes it: tensor arithmetic around a ``ReLU(6.0)`` layer.
 
     Args:
@@ -96,7 +101,7 @@ def hard_sigmoid(x):
     return ReLU(6.0)(x + 3.0) * (1.0 / 6.0)
 
 
-def hard_swish(x):
+def hard_swish(x: KerasTensor) -> KerasTensor:
     """``x * relu6(x + 3) / 6`` as an ``Activation("hard_swish")`` layer with its default name.
 
     Args:
@@ -112,7 +117,7 @@ def hard_swish(x):
     return Activation("hard_swish")(x)
 
 
-def squeeze_excite_block(x, filters, se_ratio, prefix):
+def squeeze_excite_block(x: KerasTensor, filters: int, se_ratio: float, prefix: str) -> KerasTensor:
     """Squeeze-and-excite: the channels' averages through a 1x1 bottleneck (ReLU) and a 1x1 expansion (hard
     sigmoid) rescale the channels.
 
@@ -137,7 +142,9 @@ def squeeze_excite_block(x, filters, se_ratio, prefix):
     return Multiply(name=f"{prefix}squeeze_excite_mul")([x, scale])
 
 
-def inverted_residual_block(x, expansion, filters, kernel_size, stride, se_ratio, activation, block_id):
+def inverted_residual_block(x: KerasTensor, expansion: float, filters: int, kernel_size: int, stride: int,
+                            se_ratio: float | None, activation: Callable[[KerasTensor], KerasTensor],
+                            block_id: int) -> KerasTensor:
     """MobileNetV3's block: a 1x1 expansion (not in block 0), a depthwise convolution, squeeze-and-excite
     (when ``se_ratio``), a linear 1x1 projection, each with batch normalization, added to the input when the
     shapes allow.
@@ -161,6 +168,7 @@ def inverted_residual_block(x, expansion, filters, kernel_size, stride, se_ratio
     (None, 4, 4, 24)
     """
     in_channels = x.shape[channel_axis()]
+    assert in_channels is not None  # the applications' inputs fix the channels
     prefix = f"expanded_conv_{block_id}_" if block_id else "expanded_conv_"
     expanded = make_divisible(in_channels * expansion)
     shortcut = x
@@ -228,9 +236,13 @@ def _classifier(x, last_point_ch, activation, dropout_rate, classes, classifier_
     return Activation(classifier_activation, name="predictions")(x)
 
 
-def MobileNetV3(blocks, last_point_ch, input_shape=None, alpha=1.0, model_type="large", minimalistic=False,
-                include_top=True, weights="imagenet", input_tensor=None, classes=1000, pooling=None, dropout_rate=0.2,
-                classifier_activation="softmax", include_preprocessing=True, name=None):
+def MobileNetV3(blocks: Sequence[tuple[float, int, int | None, int, bool, str]], last_point_ch: int,
+                input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, model_type: str = "large",
+                minimalistic: bool = False, include_top: bool = True,
+                weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
+                classes: int = 1000, pooling: str | None = None, dropout_rate: float = 0.2,
+                classifier_activation: str | Callable[..., Any] | None = "softmax", include_preprocessing: bool = True,
+                name: str | None = None) -> Model:
     """A MobileNetV3 whose inverted residual blocks ``blocks`` lists (Small and Large share everything else).
 
     Args:
@@ -280,7 +292,7 @@ def MobileNetV3(blocks, last_point_ch, input_shape=None, alpha=1.0, model_type="
     else:
         x = apply_pooling(x, pooling)
     model = Model(inputs, x, name=name)
-    return load_weights(model, weights, include_top, WEIGHTS.get(key))
+    return load_weights(model, weights, include_top, None if key is None else WEIGHTS.get(key))
 
 
 _DOCSTRING = """Instantiate the {title} architecture ({summary}); the inputs are RGB images in [0, 255] (the model
@@ -323,9 +335,11 @@ _DOCSTRING = """Instantiate the {title} architecture ({summary}); the inputs are
 
 
 def _v3(title, model_type, blocks, last_point_ch, summary):
-    def application(input_shape=None, alpha=1.0, minimalistic=False, include_top=True, weights="imagenet",
-                    input_tensor=None, classes=1000, pooling=None, dropout_rate=0.2, classifier_activation="softmax",
-                    include_preprocessing=True, name=title):
+    def application(input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, minimalistic: bool = False,
+                    include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                    input_tensor: KerasTensor | None = None, classes: int = 1000, pooling: str | None = None,
+                    dropout_rate: float = 0.2, classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    include_preprocessing: bool = True, name: str | None = title) -> Model:
         return MobileNetV3(blocks, last_point_ch, input_shape, alpha, model_type, minimalistic, include_top,
                            weights, input_tensor, classes, pooling, dropout_rate, classifier_activation,
                            include_preprocessing, name)

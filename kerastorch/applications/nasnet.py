@@ -15,14 +15,19 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 1056), 4269716)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input, apply_pooling,
                                              check_arguments, load_weights)
-from kerastorch.layers import (Activation, AveragePooling2D, BatchNormalization, Conv2D, Cropping2D, Dense,
-                               GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, SeparableConv2D,
-                               ZeroPadding2D, add, concatenate)
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.layers import (Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D,
+                               Cropping2D, Dense, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D,
+                               SeparableConv2D, ZeroPadding2D)
 from kerastorch.models import Model
 
 __all__ = ["NASNet", "NASNetLarge", "NASNetMobile", "decode_predictions", "preprocess_input"]
@@ -55,7 +60,7 @@ NORMAL_CELL_BRANCHES = (
 )
 
 
-def nasnet_batch_norm(name=None):
+def nasnet_batch_norm(name: str | None = None) -> BatchNormalization:
     """The batch normalization every NASNet uses: over the channels, momentum 0.9997, epsilon 1e-3.
 
     Args:
@@ -71,7 +76,7 @@ def nasnet_batch_norm(name=None):
     return BatchNormalization(axis=_CHANNEL_AXIS, momentum=_MOMENTUM, epsilon=_EPSILON, name=name)
 
 
-def pointwise_conv(filters, name, strides=1):
+def pointwise_conv(filters: int, name: str, strides: int = 1) -> Conv2D:
     """The 1x1 convolutions of NASNet: no bias, He-normal initialization.
 
     Args:
@@ -89,7 +94,8 @@ def pointwise_conv(filters, name, strides=1):
                   name=name)
 
 
-def separable_conv_block(x, filters, kernel_size=3, strides=1, block_id=None):
+def separable_conv_block(x: KerasTensor, filters: int, kernel_size: int = 3, strides: int = 1,
+                         block_id: str | None = None) -> KerasTensor:
     """Two ReLU, separable convolution and batch normalization steps; the first of stride ``strides`` (its
     input zero-padded with :func:`~kerastorch.applications.imagenet_utils.correct_pad` when strided).
 
@@ -117,7 +123,7 @@ def separable_conv_block(x, filters, kernel_size=3, strides=1, block_id=None):
     return x
 
 
-def adjust_block(p, ip, filters, block_id=None):
+def adjust_block(p: KerasTensor | None, ip: KerasTensor, filters: int, block_id: str | None = None) -> KerasTensor:
     """Match the output of the cell before the previous one (``p``) to the previous one's (``ip``): halve its
     size when it is larger (two 1x1 convolutions of stride 2, the second shifted by a pixel, concatenated),
     else project it to ``filters`` channels when they differ.
@@ -147,7 +153,7 @@ def adjust_block(p, ip, filters, block_id=None):
                 half = Cropping2D(cropping=((1, 0), (1, 0)))(half)
             half = AveragePooling2D(1, strides=2, padding="valid", name=f"adjust_avg_pool_{path}_{block_id}")(half)
             halves.append(pointwise_conv(filters // 2, f"adjust_conv_{path}_{block_id}")(half))
-        p = concatenate(halves, axis=_CHANNEL_AXIS)
+        p = Concatenate(axis=_CHANNEL_AXIS)(halves)
         return nasnet_batch_norm(f"adjust_bn_{block_id}")(p)
     if p.shape[_CHANNEL_AXIS] != filters:
         p = Activation("relu")(p)
@@ -171,7 +177,8 @@ def _normal_operation(operation, kernel_size, x, filters, name):
     return x
 
 
-def normal_a_cell(ip, p, filters, block_id=None):
+def normal_a_cell(ip: KerasTensor, p: KerasTensor | None, filters: int,
+                  block_id: str | None = None) -> tuple[KerasTensor, KerasTensor]:
     """The NASNet-A normal cell (figure 4 of the paper): five branches (:data:`NORMAL_CELL_BRANCHES`) on the
     previous cell's output and the adjusted one before it, concatenated with the latter.
 
@@ -197,11 +204,12 @@ def normal_a_cell(ip, p, filters, block_id=None):
         x_left = _normal_operation(left_op, left_kernel, sources[left_input], filters, f"normal_left{i}_{block_id}")
         x_right = _normal_operation(right_op, right_kernel, sources[right_input], filters,
                                     f"normal_right{i}_{block_id}")
-        branches.append(add([x_left, x_right], name=f"normal_add_{i}_{block_id}"))
-    return concatenate(branches, axis=_CHANNEL_AXIS, name=f"normal_concat_{block_id}"), ip
+        branches.append(Add(name=f"normal_add_{i}_{block_id}")([x_left, x_right]))
+    return Concatenate(axis=_CHANNEL_AXIS, name=f"normal_concat_{block_id}")(branches), ip
 
 
-def reduction_a_cell(ip, p, filters, block_id=None):
+def reduction_a_cell(ip: KerasTensor, p: KerasTensor | None, filters: int,
+                     block_id: str | None = None) -> tuple[KerasTensor, KerasTensor]:
     """The NASNet-A reduction cell (figure 4 of the paper): four branches of stride 2 on the previous cell's
     output and the adjusted one before it, concatenated; the output has half their size.
 
@@ -230,14 +238,14 @@ def reduction_a_cell(ip, p, filters, block_id=None):
         return pool_class(3, strides=strides, padding="valid" if strides == 2 else "same",
                           name=f"reduction_{branch}_{block_id}")(x)
 
-    x1 = add([separable(h, 5, "left1"), separable(p, 7, "right1")], name=f"reduction_add_1_{block_id}")
-    x2 = add([pool(MaxPooling2D, h_padded, "left2"), separable(p, 7, "right2")], name=f"reduction_add_2_{block_id}")
-    x3 = add([pool(AveragePooling2D, h_padded, "left3"), separable(p, 5, "right3")],
-             name=f"reduction_add3_{block_id}")
-    x4 = add([x2, pool(AveragePooling2D, x1, "left4", strides=1)])
-    x5 = add([separable(x1, 3, "left4", strides=1), pool(MaxPooling2D, h_padded, "right5")],
-             name=f"reduction_add4_{block_id}")
-    return concatenate([x2, x3, x4, x5], axis=_CHANNEL_AXIS, name=f"reduction_concat_{block_id}"), ip
+    x1 = Add(name=f"reduction_add_1_{block_id}")([separable(h, 5, "left1"), separable(p, 7, "right1")])
+    x2 = Add(name=f"reduction_add_2_{block_id}")([pool(MaxPooling2D, h_padded, "left2"), separable(p, 7, "right2")])
+    x3 = Add(name=f"reduction_add3_{block_id}")([pool(AveragePooling2D, h_padded, "left3"),
+                                                 separable(p, 5, "right3")])
+    x4 = Add()([x2, pool(AveragePooling2D, x1, "left4", strides=1)])
+    x5 = Add(name=f"reduction_add4_{block_id}")([separable(x1, 3, "left4", strides=1),
+                                                 pool(MaxPooling2D, h_padded, "right5")])
+    return Concatenate(axis=_CHANNEL_AXIS, name=f"reduction_concat_{block_id}")([x2, x3, x4, x5]), ip
 
 
 def _check_arguments(input_shape, penultimate_filters, filter_multiplier, default_size, weights, include_top,
@@ -270,9 +278,12 @@ def _nasnet_top(x, include_top, pooling, classes, classifier_activation):
     return apply_pooling(x, pooling)  # None, or the error for another value
 
 
-def NASNet(input_shape=None, penultimate_filters=4032, num_blocks=6, stem_block_filters=96, skip_reduction=True,
-           filter_multiplier=2, include_top=True, weights="imagenet", input_tensor=None, pooling=None, classes=1000,
-           default_size=None, classifier_activation="softmax", name="NASNet"):
+def NASNet(input_shape: Sequence[int | None] | None = None, penultimate_filters: int = 4032, num_blocks: int = 6,
+           stem_block_filters: int = 96, skip_reduction: bool = True, filter_multiplier: int = 2,
+           include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+           input_tensor: KerasTensor | None = None, pooling: str | None = None, classes: int = 1000,
+           default_size: int | None = None, classifier_activation: str | Callable[..., Any] | None = "softmax",
+           name: str | None = "NASNet") -> Model:
     """A NASNet-A: the stem, then three stacks of ``num_blocks`` normal cells with a reduction cell between
     each two, widened ``filter_multiplier`` times at each reduction.
 
@@ -349,8 +360,11 @@ _VARIANTS = {  # name: (penultimate_filters, num_blocks, stem_block_filters, ski
 def _variant(key):
     penultimate_filters, num_blocks, stem_block_filters, skip_reduction, default_size = _VARIANTS[key]
 
-    def application(input_shape=None, include_top=True, weights="imagenet", input_tensor=None, pooling=None,
-                    classes=1000, classifier_activation="softmax", name=key):
+    def application(input_shape: Sequence[int | None] | None = None, include_top: bool = True,
+                    weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
+                    pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    name: str | None = key) -> Model:
         return NASNet(input_shape, penultimate_filters, num_blocks, stem_block_filters, skip_reduction,
                       filter_multiplier=2, include_top=include_top, weights=weights, input_tensor=input_tensor,
                       pooling=pooling, classes=classes, default_size=default_size,

@@ -12,10 +12,16 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 2048), 23587712)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
                                              application_top, check_arguments, load_weights)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, ZeroPadding2D
 from kerastorch.models import Model
 
@@ -38,7 +44,7 @@ WEIGHTS = {name: WeightsFile(BASE_WEIGHTS_URL, (f"{name}_weights_tf_dim_ordering
 _EPSILON = 1.001e-5  # the batch normalization epsilon of every ResNet
 
 
-def resnet_batch_norm(name):
+def resnet_batch_norm(name: str) -> BatchNormalization:
     """The batch normalization every ResNet uses: over the channel axis, epsilon 1.001e-5.
 
     Args:
@@ -51,9 +57,11 @@ def resnet_batch_norm(name):
                               name=name)
 
 
-def ResNet(stack_fn, preact, use_bias, model_name="resnet", include_top=True, weights="imagenet",
-           input_tensor=None, input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-           name=None):
+def ResNet(stack_fn: Callable[[KerasTensor], KerasTensor], preact: bool, use_bias: bool, model_name: str = "resnet",
+           include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+           input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+           pooling: str | None = None, classes: int = 1000,
+           classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
     """A ResNet (v1 or v2) whose residual stages ``stack_fn`` builds.
 
     Args:
@@ -96,7 +104,8 @@ def ResNet(stack_fn, preact, use_bias, model_name="resnet", include_top=True, we
     return load_weights(model, weights, include_top, WEIGHTS.get(model_name))
 
 
-def residual_block_v1(x, filters, kernel_size=3, stride=1, conv_shortcut=True, name=None):
+def residual_block_v1(x: KerasTensor, filters: int, kernel_size: int | tuple[int, int] = 3, stride: int = 1,
+                      conv_shortcut: bool = True, name: str | None = None) -> KerasTensor:
     """The bottleneck block of ResNet v1: 1x1, ``kernel_size``, 1x1 (x4 filters) convolutions, each followed
     by batch normalization, added to the shortcut, then ReLU.
 
@@ -128,7 +137,7 @@ def residual_block_v1(x, filters, kernel_size=3, stride=1, conv_shortcut=True, n
     return Activation("relu", name=f"{name}_out")(x)
 
 
-def stack_v1(x, filters, blocks, stride1=2, name=None):
+def stack_v1(x: KerasTensor, filters: int, blocks: int, stride1: int = 2, name: str | None = None) -> KerasTensor:
     """``blocks`` v1 residual blocks, the first with a convolution shortcut and stride ``stride1``.
 
     Args:
@@ -157,8 +166,11 @@ def _v1_stages(blocks):
 
 
 def _v1(model_name, blocks):
-    def application(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                    classes=1000, classifier_activation="softmax", name=model_name):
+    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                    pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    name: str | None = model_name) -> Model:
         return ResNet(_v1_stages(blocks), False, True, model_name, include_top, weights, input_tensor,
                       input_shape, pooling, classes, classifier_activation, name)
     return application

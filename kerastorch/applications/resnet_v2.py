@@ -10,15 +10,23 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 2048), 23564800)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import application_docstring
 from kerastorch.applications.resnet import ResNet, resnet_batch_norm
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, Add, Conv2D, MaxPooling2D, ZeroPadding2D
+from kerastorch.models import Model
 
 __all__ = ["ResNet101V2", "ResNet152V2", "ResNet50V2", "decode_predictions", "preprocess_input"]
 
 
-def residual_block_v2(x, filters, kernel_size=3, stride=1, conv_shortcut=False, name=None):
+def residual_block_v2(x: KerasTensor, filters: int, kernel_size: int | tuple[int, int] = 3, stride: int = 1,
+                      conv_shortcut: bool = False, name: str | None = None) -> KerasTensor:
     """The pre-activation bottleneck block: batch normalization and ReLU, then 1x1, ``kernel_size`` (strided)
     and 1x1 (x4 filters) convolutions, added to the shortcut.
 
@@ -51,7 +59,7 @@ def residual_block_v2(x, filters, kernel_size=3, stride=1, conv_shortcut=False, 
     return Add(name=f"{name}_out")([shortcut, x])
 
 
-def stack_v2(x, filters, blocks, stride1=2, name=None):
+def stack_v2(x: KerasTensor, filters: int, blocks: int, stride1: int = 2, name: str | None = None) -> KerasTensor:
     """``blocks`` pre-activation blocks: the first with a convolution shortcut, the last with stride
     ``stride1``.
 
@@ -80,8 +88,11 @@ def _v2_stages(blocks):
 
 
 def _v2(model_name, blocks):
-    def application(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                    classes=1000, classifier_activation="softmax", name=model_name):
+    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+                    pooling: str | None = None, classes: int = 1000,
+                    classifier_activation: str | Callable[..., Any] | None = "softmax",
+                    name: str | None = model_name) -> Model:
         return ResNet(_v2_stages(blocks), True, True, model_name, include_top, weights, input_tensor,
                       input_shape, pooling, classes, classifier_activation, name)
     return application

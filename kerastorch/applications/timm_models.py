@@ -13,7 +13,13 @@ Example:
     >>> base(torch.rand(2, 64, 64, 3)).shape
     torch.Size([2, 2, 2, 512])
 """
+from __future__ import annotations
+
 import os
+import types
+from typing import Any, Callable, Sequence
+
+import torch
 
 from kerastorch.applications.torch_image_model import TorchImageModel, load_state_dict_file
 from kerastorch.serialization.object_registration import register_builtin
@@ -21,7 +27,7 @@ from kerastorch.serialization.object_registration import register_builtin
 __all__ = ["TimmModel"]
 
 
-def timm_module():
+def timm_module() -> types.ModuleType:
     """The ``timm`` package, or an ImportError that says how to install it."""
     try:
         import timm  # optional dependency: the vision extra
@@ -65,13 +71,17 @@ class TimmModel(TorchImageModel):
 
     zoo = "timm"
 
-    def __init__(self, architecture, weights="imagenet", include_top=False, pooling="avg", input_shape=None,
-                 classes=1000, classifier_activation="softmax", name=None, **kwargs):
+    def __init__(self, architecture: str, weights: str | os.PathLike[str] | None = "imagenet",
+                 include_top: bool = False, pooling: str | None = "avg",
+                 input_shape: Sequence[int | None] | None = None, classes: int = 1000,
+                 classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(architecture, weights=weights, include_top=include_top, pooling=pooling,
                          input_shape=input_shape, classes=classes, classifier_activation=classifier_activation,
                          name=name, **kwargs)
 
-    def create_zoo_module(self, architecture, weights, include_top, classes):
+    def create_zoo_module(self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool,
+                          classes: int) -> torch.nn.Module:
         timm = timm_module()
         label = f"TimmModel({architecture!r})"
         if not timm.is_model(architecture):
@@ -90,11 +100,11 @@ class TimmModel(TorchImageModel):
             load_state_dict_file(module, os.fspath(weights), label, allow_unused=not include_top)
         return module
 
-    def zoo_features(self, x):
+    def zoo_features(self, x: torch.Tensor) -> torch.Tensor:
         x = self.zoo_module.forward_features(x)
         return x.permute(0, 3, 1, 2) if self._channels_last_features(x) else x
 
-    def zoo_pooled(self, x):
+    def zoo_pooled(self, x: torch.Tensor) -> torch.Tensor:
         if self._channels_last_features(x):
             x = x.permute(0, 2, 3, 1)  # back to the layout the model's head takes
         return self.zoo_module.forward_head(x, pre_logits=True)
@@ -103,11 +113,11 @@ class TimmModel(TorchImageModel):
         return x.ndim == 4 and str(getattr(self.zoo_module, "output_fmt", "NCHW")) in ("NHWC", "Format.NHWC")
 
     @property
-    def input_mean(self):
+    def input_mean(self) -> tuple[float, ...]:
         return tuple(self.zoo_module.pretrained_cfg.get("mean", super().input_mean))
 
     @property
-    def input_std(self):
+    def input_std(self) -> tuple[float, ...]:
         return tuple(self.zoo_module.pretrained_cfg.get("std", super().input_std))
 
 

@@ -37,12 +37,16 @@ Example:
     >>> base(torch.rand(2, 16, 16, 3)).shape
     torch.Size([2, 8])
 """
+from __future__ import annotations
+
 import os
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 
 from kerastorch import activations, config
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend.variable import Variable
 from kerastorch.layers.torch_wrapper import TorchModuleWrapper
 from kerastorch.models.model import Model
@@ -82,9 +86,12 @@ class TorchImageModel(Model):
     """
 
     zoo = "torch"
+    zoo_module: Any  # the zoo's own model (set in __init__, kept out of the submodules); its methods vary by zoo
 
-    def __init__(self, architecture, weights=None, include_top=False, pooling="avg", input_shape=None, classes=1000,
-                 classifier_activation="softmax", name=None, trainable=True, **kwargs):
+    def __init__(self, architecture: str, weights: str | os.PathLike[str] | None = None, include_top: bool = False,
+                 pooling: str | None = "avg", input_shape: Sequence[int | None] | None = None, classes: int = 1000,
+                 classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None,
+                 trainable: bool = True, **kwargs: Any) -> None:
         label = f"{type(self).__name__}({architecture!r})"
         if pooling not in POOLINGS:
             raise ValueError(f"{label}: pooling must be None, 'avg' or 'max', received {pooling!r}")
@@ -105,7 +112,7 @@ class TorchImageModel(Model):
         module = self.create_zoo_module(architecture, weights, self.include_top, classes)
         module.to(config.torch_dtype(self.variable_dtype))
         self.__dict__["zoo_module"] = module  # not a submodule: its parts are the layers below
-        converted = {}
+        converted: dict[int, Variable] = {}
         for layer_name, part in _parts(module):
             _weights_as_variables(part, layer_name, converted)
             self.add_module(layer_name, TorchModuleWrapper(part, name=layer_name))
@@ -114,36 +121,38 @@ class TorchImageModel(Model):
             self.build((None, *input_shape))
 
     # ------------------------------------------------------------------ what subclasses provide
-    def create_zoo_module(self, architecture, weights, include_top, classes):
+    def create_zoo_module(self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool,
+                          classes: int) -> torch.nn.Module:
         """The zoo's torch model (NCHW), with ``weights`` loaded. Without the top (``include_top`` False), the
         classifier children are ``torch.nn.Identity``, which the layers leave out."""
         raise NotImplementedError
 
-    def zoo_features(self, x):
+    def zoo_features(self, x: torch.Tensor) -> torch.Tensor:
         """The zoo model's feature map (NCHW, or tokens ``(batch, length, channels)``) for NCHW images."""
         raise NotImplementedError
 
-    def zoo_pooled(self, x):
+    def zoo_pooled(self, x: torch.Tensor) -> torch.Tensor:
         """``pooling="avg"``: global average of the feature map (subclasses may use the zoo's own pooling)."""
         return x.mean(dim=(2, 3)) if x.ndim == 4 else x.mean(dim=1)
 
-    def zoo_logits(self, x):
+    def zoo_logits(self, x: torch.Tensor) -> torch.Tensor:
         """The class scores for NCHW images (``include_top=True``)."""
         out = self.zoo_module(x)
         return getattr(out, "logits", out)  # Inception-style training outputs carry the logits
 
     @property
-    def input_mean(self):
+    def input_mean(self) -> tuple[float, ...]:
         """Per-channel mean (RGB, on [0, 1] images) the weights expect."""
         return IMAGENET_MEAN
 
     @property
-    def input_std(self):
+    def input_std(self) -> tuple[float, ...]:
         """Per-channel standard deviation (RGB, on [0, 1] images) the weights expect."""
         return IMAGENET_STD
 
     # ----------------------------------------------------------------------------------- running
-    def call(self, inputs, training=None):
+    # no mask argument: the zoo models take none (Model.call's mask is for functional graphs)
+    def call(self, inputs: torch.Tensor, training: bool | None = None) -> torch.Tensor:  # type: ignore[override]
         channels_last = config.image_data_format() == "channels_last"
         if inputs.ndim != 4 or inputs.shape[-1 if channels_last else 1] != 3:
             layout = "(batch, height, width, 3)" if channels_last else "(batch, 3, height, width)"
@@ -173,7 +182,7 @@ class TorchImageModel(Model):
                     if isinstance(part, BATCH_NORMS):
                         part.eval()
 
-    def preprocess_input(self, x):
+    def preprocess_input(self, x: TensorLike) -> torch.Tensor:
         """Scale RGB images with values in [0, 255] the way the weights expect: ``(x / 255 - mean) / std``.
 
         Args:
@@ -189,7 +198,7 @@ class TorchImageModel(Model):
         return (x / 255.0 - mean) / std
 
     # ------------------------------------------------------------------------------------- config
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The architecture and arguments, and which layers are frozen; the weights are not part of it
         (``from_config`` starts random)."""
         return {"architecture": self.architecture, "include_top": self.include_top, "pooling": self.pooling,
@@ -199,7 +208,7 @@ class TorchImageModel(Model):
                 "frozen_layers": [layer.name for layer in self.layers if not layer.trainable]}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> TorchImageModel:
         """Rebuild from :meth:`get_config` with random weights (the weights file fills them in)."""
         config = dict(config)
         frozen = set(config.pop("frozen_layers", ()))
@@ -264,7 +273,8 @@ def _variable(tensor, trainable, name, layer_name, prefix):
     return variable
 
 
-def load_state_dict_file(module, path, label, allow_unused=False):
+def load_state_dict_file(module: torch.nn.Module, path: str | os.PathLike[str], label: str,
+                         allow_unused: bool = False) -> None:
     """Load a torch state dict file into ``module`` (the zoo model, before its weights become Keras weights).
 
     Args:
@@ -284,6 +294,7 @@ def load_state_dict_file(module, path, label, allow_unused=False):
     path = str(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{label}: weights {path!r} is neither a known name nor an existing file")
+    state: Any  # what the file holds: a state dict, or a checkpoint dict holding one
     if path.endswith(".safetensors"):
         from safetensors.torch import load_file
 

@@ -16,14 +16,19 @@ Example:
     >>> model.output_shape, [layer.name for layer in base.layers[-3:]]
     ((None, 10), ['layer3_1', 'layer4_0', 'layer4_1'])
 """
+from __future__ import annotations
+
 import os
 import re
+import types
 import urllib.error
 import urllib.parse
+from typing import Any, Callable, Sequence, cast
 
 import torch
 
 from kerastorch.applications.torch_image_model import TorchImageModel, load_state_dict_file
+from kerastorch.layers.torch_wrapper import TorchModuleWrapper
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.utils.file_utils import hash_file
 
@@ -36,7 +41,7 @@ HEAD_NAMES = ("avgpool", "fc", "classifier")
 """The top-level children that make up the top of those families."""
 
 
-def torchvision_models():
+def torchvision_models() -> types.ModuleType:
     """``torchvision.models``, or an ImportError that says how to install it."""
     try:
         import torchvision.models  # optional dependency: the vision extra
@@ -83,15 +88,20 @@ class TorchVisionModel(TorchImageModel):
     """
 
     zoo = "torchvision"
+    _normalization: tuple[tuple[float, ...], tuple[float, ...]] | None  # the named weights' mean and deviation
 
-    def __init__(self, architecture, weights="imagenet", include_top=False, pooling="avg", input_shape=None,
-                 classes=1000, classifier_activation="softmax", name=None, **kwargs):
+    def __init__(self, architecture: str, weights: str | os.PathLike[str] | None = "imagenet",
+                 include_top: bool = False, pooling: str | None = "avg",
+                 input_shape: Sequence[int | None] | None = None, classes: int = 1000,
+                 classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None,
+                 **kwargs: Any) -> None:
         self.__dict__["_normalization"] = None
         super().__init__(architecture, weights=weights, include_top=include_top, pooling=pooling,
                          input_shape=input_shape, classes=classes, classifier_activation=classifier_activation,
                          name=name, **kwargs)
 
-    def create_zoo_module(self, architecture, weights, include_top, classes):
+    def create_zoo_module(self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool,
+                          classes: int) -> torch.nn.Module:
         models = torchvision_models()
         label = f"TorchVisionModel({architecture!r})"
         names = models.list_models(module=models)
@@ -119,17 +129,17 @@ class TorchVisionModel(TorchImageModel):
             load_state_dict_file(module, weights, label, allow_unused=not include_top)
         return module
 
-    def zoo_features(self, x):
-        for layer in self.layers:
-            x = layer.module(x)
+    def zoo_features(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers:  # each wraps a part of the zoo model (TorchImageModel.__init__)
+            x = cast(TorchModuleWrapper, layer).module(x)
         return torch.relu(x) if self.architecture.startswith("densenet") else x  # DenseNet's forward adds it
 
     @property
-    def input_mean(self):
+    def input_mean(self) -> tuple[float, ...]:
         return self._normalization[0] if self._normalization else super().input_mean
 
     @property
-    def input_std(self):
+    def input_std(self) -> tuple[float, ...]:
         return self._normalization[1] if self._normalization else super().input_std
 
 
@@ -150,7 +160,7 @@ def _named_weights(models, architecture, weights, label):
                      f"a state dict file; received {weights!r}, which is none of these (no such file)")
 
 
-def fetch_checkpoint(url, folder=None):
+def fetch_checkpoint(url: str, folder: str | None = None) -> str:
     """The path of torchvision's file at ``url`` in torch's cache, downloaded there when missing.
 
     The file name carries the start of its sha256 hash (``resnet18-f37072fd.pth``): a cached file is used only

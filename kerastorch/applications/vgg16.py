@@ -13,9 +13,15 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 512), 14714688)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
                                              apply_pooling, check_arguments, load_weights)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from kerastorch.models import Model
 
@@ -35,7 +41,7 @@ BLOCK_FILTERS = (64, 128, 256, 512, 512)
 """The filters of the convolutions of each of the five VGG blocks."""
 
 
-def vgg_block(x, filters, convs, name):
+def vgg_block(x: KerasTensor, filters: int, convs: int, name: str) -> KerasTensor:
     """A VGG block: ``convs`` 3x3 convolutions with ReLU (``{name}_conv1`` ...), then a 2x2 max pooling of
     stride 2 (``{name}_pool``).
 
@@ -57,7 +63,8 @@ def vgg_block(x, filters, convs, name):
     return MaxPooling2D(2, strides=2, name=f"{name}_pool")(x)
 
 
-def vgg_top(x, include_top, pooling, classes, classifier_activation):
+def vgg_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
+            classifier_activation: str | Callable[..., Any] | None) -> KerasTensor:
     """VGG's top: the features flattened (``flatten``), two fully connected layers of 4096 units with ReLU
     (``fc1``, ``fc2``) and the classifier (``predictions``); without the top, the features' ``pooling``.
 
@@ -86,8 +93,10 @@ def vgg_top(x, include_top, pooling, classes, classifier_activation):
     return Dense(classes, activation=classifier_activation, name="predictions")(x)
 
 
-def VGG(convs_per_block, model_name, include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-        pooling=None, classes=1000, classifier_activation="softmax", name=None):
+def VGG(convs_per_block: Sequence[int], model_name: str, include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
+        input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
     """A VGG network: five :func:`vgg_block` of 64, 128, 256, 512 and 512 filters, then :func:`vgg_top`.
 
     Args:
@@ -127,8 +136,10 @@ def VGG(convs_per_block, model_name, include_top=True, weights="imagenet", input
     return load_weights(model, weights, include_top, WEIGHTS.get(model_name))
 
 
-def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None, classes=1000,
-          classifier_activation="softmax", name="vgg16"):
+def VGG16(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+          input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+          pooling: str | None = None, classes: int = 1000,
+          classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = "vgg16") -> Model:
     return VGG((2, 2, 3, 3, 3), "vgg16", include_top, weights, input_tensor, input_shape, pooling, classes,
                classifier_activation, name)
 

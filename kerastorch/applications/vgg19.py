@@ -11,14 +11,23 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 512), 20024384)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 from kerastorch.applications.builder import application_docstring
 from kerastorch.applications.vgg16 import VGG, decode_predictions, preprocess_input  # the same as VGG16's
+from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.models import Model
 
 __all__ = ["VGG19", "decode_predictions", "preprocess_input"]
 
 
-def VGG19(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None, classes=1000,
-          classifier_activation="softmax", name="vgg19"):
+def VGG19(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+          input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+          pooling: str | None = None, classes: int = 1000,
+          classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = "vgg19") -> Model:
     return VGG((2, 2, 4, 4, 4), "vgg19", include_top, weights, input_tensor, input_shape, pooling, classes,
                classifier_activation, name)
 

@@ -13,10 +13,16 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 3, 3, 2048), 20861480)
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
                                              application_top, apply_pooling, check_arguments, load_weights)
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, SeparableConv2D
 from kerastorch.models import Model
 
@@ -37,7 +43,7 @@ def _channel_axis():
     return -1 if config.image_data_format() == "channels_last" else 1
 
 
-def batch_norm(name=None):
+def batch_norm(name: str | None = None) -> BatchNormalization:
     """The batch normalization of Xception: over the channel axis, Keras's defaults otherwise.
 
     Args:
@@ -52,7 +58,7 @@ def batch_norm(name=None):
     return BatchNormalization(axis=_channel_axis(), name=name)
 
 
-def separable_conv_bn(x, filters, name, relu_first=True):
+def separable_conv_bn(x: KerasTensor, filters: int, name: str, relu_first: bool = True) -> KerasTensor:
     """A 3x3 separable convolution without bias (``name``) and its batch normalization (``{name}_bn``), after
     a ReLU (``{name}_act``) when ``relu_first``.
 
@@ -75,7 +81,7 @@ def separable_conv_bn(x, filters, name, relu_first=True):
     return batch_norm(f"{name}_bn")(x)
 
 
-def downsampling_block(x, filters, name, relu_first=True):
+def downsampling_block(x: KerasTensor, filters: tuple[int, int], name: str, relu_first: bool = True) -> KerasTensor:
     """A block that halves the sides: two :func:`separable_conv_bn` (``{name}_sepconv1`` of ``filters[0]``,
     ``{name}_sepconv2`` of ``filters[1]``), a 3x3 max pooling of stride 2 (``{name}_pool``), added to the
     shortcut (a strided 1x1 convolution and batch normalization, unnamed).
@@ -103,7 +109,7 @@ def downsampling_block(x, filters, name, relu_first=True):
     return Add()([x, residual])
 
 
-def middle_block(x, name, filters=728):
+def middle_block(x: KerasTensor, name: str, filters: int = 728) -> KerasTensor:
     """A middle-flow block: three :func:`separable_conv_bn` (``{name}_sepconv1`` ... ``3``), each after a
     ReLU, added to the input.
 
@@ -133,8 +139,11 @@ def _exit_convs(x):
     return x
 
 
-def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-             classes=1000, classifier_activation="softmax", name="xception"):
+def Xception(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
+             input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
+             pooling: str | None = None, classes: int = 1000,
+             classifier_activation: str | Callable[..., Any] | None = "softmax",
+             name: str | None = "xception") -> Model:
     check_arguments(weights, include_top, classes, classifier_activation)
     img_input, inputs = application_input(input_tensor, input_shape, default_size=299, min_size=71,
                                           weights=weights, include_top=include_top)

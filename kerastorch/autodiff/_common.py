@@ -1,6 +1,9 @@
 """Shared argument checks and error translation for ``kerastorch.autodiff``."""
+from __future__ import annotations
+
 import contextlib
 import re
+from typing import Any, Iterable, Iterator, Sequence
 
 import torch
 
@@ -13,14 +16,14 @@ _NO_FORWARD_RULE = re.compile(r"forward AD with (\S+) that does not support it|"
                               r"(\S+) does not (?:have|support) (?:a )?forward", re.IGNORECASE)
 
 
-def as_tuple(x):
+def as_tuple(x: Any) -> tuple[tuple[Any, ...], bool]:
     """``x`` as a tuple, and whether it was one already (a list counts as a sequence)."""
     if isinstance(x, (tuple, list)):
         return tuple(x), True
     return (x,), False
 
 
-def varargs(args):
+def varargs(args: tuple[Any, ...]) -> tuple[Any, ...]:
     """The tensors of a ``*args`` argument, which may also come as one tuple or list of them (the convention
     of ``jvp``'s ``primals``): ``vjp(f, x, y)`` and ``vjp(f, (x, y))`` mean the same."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -28,7 +31,7 @@ def varargs(args):
     return args
 
 
-def check_differentiable(where, tensors, what="input"):
+def check_differentiable(where: str, tensors: Iterable[Any], what: str = "input") -> None:
     """Refuse non-tensors and integer / boolean tensors: they have no derivative."""
     for i, x in enumerate(tensors):
         if not isinstance(x, torch.Tensor):
@@ -38,7 +41,7 @@ def check_differentiable(where, tensors, what="input"):
                             f"expected a floating-point (or complex) tensor (convert it with .double() or .float())")
 
 
-def check_tangents(where, primals, tangents, what="tangent"):
+def check_tangents(where: str, primals: Sequence[torch.Tensor], tangents: Sequence[Any], what: str = "tangent") -> None:
     """Each tangent must have its primal's shape and dtype."""
     if len(tangents) != len(primals):
         raise ValueError(f"{where}: expected one {what} per primal ({len(primals)}), received {len(tangents)}")
@@ -53,7 +56,7 @@ def check_tangents(where, primals, tangents, what="tangent"):
                             f"they must match")
 
 
-def fresh_inputs(tensors):
+def fresh_inputs(tensors: Iterable[torch.Tensor]) -> tuple[torch.Tensor, ...]:
     """Inputs to differentiate with respect to: a new graph node per tensor, so that only the uses
     inside the function count (not a closure's), and gradients flow on into an outer differentiation."""
     import torch.autograd.forward_ad as fwad
@@ -68,12 +71,12 @@ def fresh_inputs(tensors):
     return tuple(fresh(x) for x in tensors)
 
 
-def needs_graph(tensors):
+def needs_graph(tensors: Iterable[torch.Tensor]) -> bool:
     """Whether an outer differentiation (reverse or forward) sees these inputs: keep the backward graph."""
     return any(x.requires_grad for x in tensors) or (forward_ad_level() >= 0 and torch.is_grad_enabled())
 
 
-def no_forward_rule_op(error):
+def no_forward_rule_op(error: BaseException) -> str | None:
     """The op named in torch's 'no forward-mode derivative' error, or None for other errors."""
     match = _NO_FORWARD_RULE.search(str(error))
     if match is None:
@@ -82,7 +85,7 @@ def no_forward_rule_op(error):
 
 
 @contextlib.contextmanager
-def forward_rule_errors(where):
+def forward_rule_errors(where: str) -> Iterator[None]:
     """Re-raise torch's missing-forward-derivative errors as one NotImplementedError naming the op."""
     try:
         yield
@@ -101,7 +104,7 @@ _NO_DOUBLE_BACKWARD = re.compile(r"derivative for (\S+) is not implemented")
 
 
 @contextlib.contextmanager
-def backward_rule_errors(where):
+def backward_rule_errors(where: str) -> Iterator[None]:
     """Re-raise torch's missing-derivative errors (typically a fused kernel's backward that cannot be
     differentiated again) as one NotImplementedError naming the op and the way around it."""
     try:

@@ -34,7 +34,10 @@ Example:
     >>> grad(softplus)(torch.tensor(0.0))  # transposed from the JVP rule
     tensor(0.5000)
 """
+from __future__ import annotations
+
 import functools
+from typing import Any, Callable
 
 import torch
 
@@ -53,13 +56,15 @@ def _as_list(x):
 class _Rule:
     """Shared plumbing: a name, keyword refusal, and a per-object ``torch.autograd.Function``."""
 
-    def __init__(self, fun):
+    __call__: Callable[..., Any]  # each kind of rule defines its call
+
+    def __init__(self, fun: Callable[..., Any]) -> None:
         if not callable(fun):
             raise TypeError(f"{type(self).__name__}: expected a function, received {type(fun).__name__}")
         self.fun = fun
         self.name = getattr(fun, "__name__", type(fun).__name__)
         functools.update_wrapper(self, fun)
-        self._function = None
+        self._function: type[torch.autograd.Function] | None = None
 
     def _check_call(self, kwargs):
         if kwargs:
@@ -99,24 +104,24 @@ class custom_jvp(_Rule):  # noqa: N801  (JAX's name)
         tensor(1.)
     """
 
-    def __init__(self, fun):
+    def __init__(self, fun: Callable[..., Any]) -> None:
         super().__init__(fun)
-        self.jvp_rule = None
-        self.vjp_rule = None
+        self.jvp_rule: Callable[..., Any] | None = None
+        self.vjp_rule: Callable[..., Any] | None = None
 
-    def defjvp(self, rule):
+    def defjvp(self, rule: Callable[..., Any]) -> Callable[..., Any]:
         """Set the forward rule ``rule(primals, tangents) -> (primal_out, tangent_out)``; returns it."""
         self.jvp_rule = rule
         self._function = None
         return rule
 
-    def defvjp(self, bwd):
+    def defvjp(self, bwd: Callable[..., Any]) -> Callable[..., Any]:
         """Optional reverse rule ``bwd(primals, cotangent) -> input cotangents`` (else: transposed JVP)."""
         self.vjp_rule = bwd
         self._function = None
         return bwd
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check_call(kwargs)
         if self.jvp_rule is None:
             raise TypeError(f"custom_jvp {self.name!r}: no forward rule; define one with @{self.name}.defjvp "
@@ -248,16 +253,17 @@ class custom_vjp(_Rule):  # noqa: N801  (JAX's name)
         tensor(1.)
     """
 
-    def __init__(self, fun):
+    def __init__(self, fun: Callable[..., Any]) -> None:
         super().__init__(fun)
-        self.fwd = self.bwd = None
+        self.fwd: Callable[..., Any] | None = None
+        self.bwd: Callable[..., Any] | None = None
 
-    def defvjp(self, fwd, bwd):
+    def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
         """Set ``fwd(*args) -> (out, residuals)`` and ``bwd(residuals, cotangent) -> input cotangents``."""
         self.fwd, self.bwd = fwd, bwd
         self._function = None
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check_call(kwargs)
         if self.fwd is None:
             raise TypeError(f"custom_vjp {self.name!r}: no rule; define one with {self.name}.defvjp(fwd, bwd) "
@@ -337,7 +343,7 @@ class custom_gradient(_Rule):  # noqa: N801  (TensorFlow's / Keras's name)
         tensor(1.)
     """
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check_call(kwargs)
         if self._function is None:
             self._function = _gradient_function(self)

@@ -17,6 +17,10 @@ Example:
     >>> y, t
     (tensor([0., 0.]), tensor([1., 1.]))
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence, cast, overload
+
 import torch
 import torch.autograd.forward_ad as fwad
 
@@ -41,7 +45,8 @@ def _unpack(result, where):
     return primals[0], tangents[0]
 
 
-def jvp(f, primals, tangents, has_aux=False):
+def jvp(f: Callable[..., Any], primals: torch.Tensor | Sequence[torch.Tensor],
+        tangents: torch.Tensor | Sequence[torch.Tensor], has_aux: bool = False) -> tuple[Any, ...]:
     """``(f(*primals), J tangents)``: the derivative of ``f`` along ``tangents`` in one forward pass.
 
     ``primals`` and ``tangents`` are tuples of tensors (a single tensor is accepted for each); every
@@ -86,7 +91,7 @@ def jvp(f, primals, tangents, has_aux=False):
     return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 
-def linearize(f, *primals):
+def linearize(f: Callable[..., Any], *primals: torch.Tensor | Sequence[torch.Tensor]) -> tuple[Any, Callable[..., Any]]:
     """``(f(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` gives ``J tangents`` (one forward pass each).
 
     ``f(*primals)`` is evaluated once without gradients; each ``jvp_fn`` call runs :func:`jvp` again. The
@@ -121,7 +126,8 @@ def linearize(f, *primals):
     return out, jvp_fn
 
 
-def jacobian(f, x, mode="auto"):
+# -> Any: a tensor, a tuple or a tuple of tuples of them, nested as f's outputs and x are
+def jacobian(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], mode: str = "auto") -> Any:
     """Jacobian of ``f`` at ``x``: shape ``f(x).shape + x.shape``.
 
     ``mode="forward"`` runs one JVP per input entry (``n`` passes), ``"reverse"`` one VJP per output
@@ -210,7 +216,16 @@ def _reverse_jacobian(f, xs):
     return blocks, multiple_out
 
 
-def hvp(f, x, v):
+@overload
+def hvp(f: Callable[..., Any], x: torch.Tensor, v: torch.Tensor) -> torch.Tensor: ...
+
+
+@overload
+def hvp(f: Callable[..., Any], x: Sequence[torch.Tensor], v: Sequence[torch.Tensor]) -> tuple[torch.Tensor, ...]: ...
+
+
+def hvp(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor],
+        v: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """Hessian-vector product ``H v`` of the scalar function ``f`` at ``x``, forward-over-reverse:
     the JVP of ``grad(f)`` along ``v`` (one forward-and-backward pass carrying tangents).
 
@@ -248,7 +263,16 @@ def hvp(f, x, v):
     return products if multiple else products[0]
 
 
-def hessian(f, x):
+@overload
+def hessian(f: Callable[..., Any], x: torch.Tensor) -> torch.Tensor: ...
+
+
+@overload
+def hessian(f: Callable[..., Any], x: Sequence[torch.Tensor]) -> tuple[tuple[torch.Tensor, ...], ...]: ...
+
+
+def hessian(f: Callable[..., Any],
+            x: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor | tuple[tuple[torch.Tensor, ...], ...]:
     """Hessian of the scalar function ``f`` at ``x``: shape ``x.shape + x.shape``, one :func:`hvp` per
     input entry (forward-over-reverse).
 
@@ -289,7 +313,9 @@ def hessian(f, x):
     return tuple(blocks) if multiple else blocks[0][0]
 
 
-def model_jvp(model, inputs, direction, training=False):
+def model_jvp(model: torch.nn.Module, inputs: Any, direction: Sequence[torch.Tensor] | dict[str, torch.Tensor],
+              training: bool = False,
+              ) -> tuple[torch.Tensor | tuple[torch.Tensor, ...], torch.Tensor | tuple[torch.Tensor, ...]]:
     """``(model(inputs), d outputs)``: the derivative of the outputs along ``direction`` in weight space.
 
     ``direction`` is a list of tensors matching ``model.trainable_weights`` (a dict keyed by weight
@@ -319,14 +345,16 @@ def model_jvp(model, inputs, direction, training=False):
         >>> y, dy
         (tensor([[3.]]), tensor([[3.]]))
     """
-    weights = list(model.trainable_weights)
+    # a layer's trainable weights (torch's stubs type a module's other attributes as Tensor | Module)
+    weights = list(cast("Sequence[torch.Tensor]", model.trainable_weights))
     if isinstance(direction, dict):
         by_path = {getattr(w, "path", None): w for w in weights}
         unknown = sorted(set(direction) - set(by_path))
         if unknown:
             raise ValueError(f"model_jvp: direction names weights the model does not have: {unknown}; "
                              f"expected paths among {sorted(p for p in by_path if p)}")
-        direction = [direction.get(getattr(w, "path", None), torch.zeros_like(w)) for w in weights]
+        given: dict[Any, torch.Tensor] = direction  # looked up by each weight's path (None for a weight without)
+        direction = [given.get(getattr(w, "path", None), torch.zeros_like(w)) for w in weights]
     direction = list(direction)
     if len(direction) != len(weights):
         raise ValueError(f"model_jvp: expected one direction tensor per trainable weight ({len(weights)}), "

@@ -17,7 +17,10 @@ Example:
     >>> torch.allclose(g, 3 * x ** 2, rtol=1e-8)
     True
 """
+from __future__ import annotations
+
 import dataclasses
+from typing import Any, Callable, Iterable, Sequence, overload
 
 import torch
 
@@ -27,7 +30,7 @@ from kerastorch.autodiff.forward import jvp
 _METHODS = ("central", "forward")
 
 
-def default_step(dtype, method="central"):
+def default_step(dtype: torch.dtype, method: str = "central") -> float:
     """The base step ``u**(1/2)`` (forward) or ``u**(1/3)`` (central) for a dtype with machine epsilon ``u``.
 
     Args:
@@ -50,7 +53,9 @@ def default_step(dtype, method="central"):
     return u ** 0.5 if method == "forward" else u ** (1.0 / 3.0)
 
 
-def numerical_jacobian(f, x, method="central", eps=None):
+# -> Any: a tensor, a tuple or a tuple of tuples of them, nested as f's outputs and x are
+def numerical_jacobian(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], method: str = "central",
+                       eps: float | None = None) -> Any:
     """Jacobian of ``f`` at ``x`` by finite differences, shape ``f(x).shape + x.shape``.
 
     ``x`` may be a tuple of tensors (``f(*x)`` is evaluated, one Jacobian per input comes back);
@@ -92,7 +97,18 @@ def numerical_jacobian(f, x, method="central", eps=None):
     return tuple(per_output) if multiple_out else per_output[0]
 
 
-def numerical_gradient(f, x, method="central", eps=None):
+@overload
+def numerical_gradient(f: Callable[..., Any], x: torch.Tensor, method: str = ...,
+                       eps: float | None = ...) -> torch.Tensor: ...
+
+
+@overload
+def numerical_gradient(f: Callable[..., Any], x: Sequence[torch.Tensor], method: str = ...,
+                       eps: float | None = ...) -> tuple[torch.Tensor, ...]: ...
+
+
+def numerical_gradient(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], method: str = "central",
+                       eps: float | None = None) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """Gradient of a scalar function ``f`` at ``x`` by finite differences (same shape as ``x``).
 
     ``x`` may be a tuple of tensors (``f(*x)``; a tuple of gradients comes back).
@@ -181,25 +197,28 @@ class FiniteDifferenceErrors:
            1.0e-02    1.00e-03    1.00e-06
     """
 
-    steps: list
-    forward: list
-    central: list
+    steps: list[float]
+    forward: list[float]
+    central: list[float]
     exact: torch.Tensor
 
-    def best_step(self, method="central"):
+    def best_step(self, method: str = "central") -> float:
         """The step with the smallest error for ``method``."""
         _check_method("FiniteDifferenceErrors.best_step", method)
         errors = self.central if method == "central" else self.forward
         return self.steps[min(range(len(errors)), key=errors.__getitem__)]
 
-    def table(self):
+    def table(self) -> str:
         """The errors as printable rows ``h  forward  central``."""
         rows = [f"{'h':>10}  {'forward':>10}  {'central':>10}"]
         rows += [f"{h:10.1e}  {a:10.2e}  {b:10.2e}" for h, a, b in zip(self.steps, self.forward, self.central)]
         return "\n".join(rows)
 
 
-def finite_difference_errors(f, x, direction=None, steps=None, exact=None):
+def finite_difference_errors(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor],
+                             direction: torch.Tensor | Sequence[torch.Tensor] | None = None,
+                             steps: Iterable[float] | None = None,
+                             exact: torch.Tensor | None = None) -> FiniteDifferenceErrors:
     """Error of forward and central differences of ``f`` at ``x`` along ``direction``, for each step.
 
     ``direction`` defaults to a fixed random unit vector; ``steps`` to ``10**-k`` for ``k = 1..15``;
@@ -237,7 +256,7 @@ def finite_difference_errors(f, x, direction=None, steps=None, exact=None):
     xs = tuple(t.detach() for t in xs)
     if direction is None:
         gen = torch.Generator().manual_seed(0)
-        vs = [torch.randn(t.shape, generator=gen, dtype=t.dtype).to(t.device) for t in xs]
+        vs: Sequence[torch.Tensor] = [torch.randn(t.shape, generator=gen, dtype=t.dtype).to(t.device) for t in xs]
         norm = vs[0].norm() if len(vs) == 1 else torch.stack([v.norm().double().cpu() for v in vs]).norm()
         vs = tuple(v / norm.to(v.device, v.real.dtype).clamp(min=torch.finfo(v.dtype).tiny) for v in vs)
     else:

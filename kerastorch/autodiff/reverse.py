@@ -17,10 +17,23 @@ Example:
     >>> grad(grad(lambda x: x ** 3))(torch.tensor(2.0))
     tensor(12.)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+
 import torch
 
 from kerastorch.autodiff._common import (as_tuple, backward_rule_errors, check_differentiable, fresh_inputs, needs_graph,
                                          varargs)
+
+if TYPE_CHECKING:
+    class _Trainable(Protocol):
+        """A built layer or model (autodiff sits below kerastorch.layers): callable, with trainable weights."""
+
+        @property
+        def trainable_weights(self) -> Sequence[torch.Tensor]: ...
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
 
 def _argnums(where, argnums, nargs):
@@ -36,7 +49,8 @@ def _connected(grads, inputs):
     return tuple(torch.zeros_like(x) if g is None else g for g, x in zip(grads, inputs))
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
     """A function returning ``(f(*args), gradient of f w.r.t. args[argnums])``.
 
     ``f`` must return a scalar tensor (with ``has_aux=True``: a pair ``(scalar, aux)``, and the
@@ -100,7 +114,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
     return wrapped
 
 
-def grad(f, argnums=0, has_aux=False):
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable[..., Any]:
     """A function returning the gradient of the scalar function ``f`` w.r.t. ``args[argnums]``.
 
     With ``has_aux=True`` ``f`` returns ``(scalar, aux)`` and the result is ``(gradient, aux)``.
@@ -129,7 +143,8 @@ def grad(f, argnums=0, has_aux=False):
     return wrapped
 
 
-def vjp(f, *primals, has_aux=False):
+def vjp(f: Callable[..., Any], *primals: torch.Tensor | Sequence[torch.Tensor],
+        has_aux: bool = False) -> tuple[Any, ...]:
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` returns ``J^T cotangent``, one per primal.
 
     ``f`` may return a tensor or a tuple of tensors (then ``vjp_fn`` takes one cotangent per output, or
@@ -160,10 +175,10 @@ def vjp(f, *primals, has_aux=False):
         >>> vjp_fn(torch.ones(2))
         (tensor([3., 3.]), tensor([1., 1.]))
     """
-    primals = varargs(primals)
-    check_differentiable("vjp", primals, "primal")
-    create_graph = needs_graph(primals)
-    inputs = fresh_inputs(primals)
+    points = varargs(primals)
+    check_differentiable("vjp", points, "primal")
+    create_graph = needs_graph(points)
+    inputs = fresh_inputs(points)
     with torch.enable_grad():
         result = f(*inputs)
     if has_aux:
@@ -193,13 +208,14 @@ def vjp(f, *primals, has_aux=False):
     return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
 
 
-def detached(result):
+def detached(result: torch.Tensor | tuple[Any, ...] | list[Any]) -> Any:
     if isinstance(result, torch.Tensor):
         return result.detach()
     return type(result)(detached(r) for r in result)
 
 
-def model_vjp(model, inputs, cotangent, training=False):
+def model_vjp(model: _Trainable, inputs: Any, cotangent: torch.Tensor | Sequence[torch.Tensor],
+              training: bool = False) -> tuple[Any, list[torch.Tensor]]:
     """``(model(inputs), J^T cotangent)`` with the Jacobian taken w.r.t. the model's trainable weights.
 
     The second item is a list of tensors matching ``model.trainable_weights`` (zeros for weights the

@@ -21,8 +21,11 @@ Example:
     >>> x.requires_grad  # the tape gave x back as it was
     False
 """
+from __future__ import annotations
+
 import contextlib
 import threading
+from typing import Any, Iterator
 
 import torch
 
@@ -61,16 +64,16 @@ class GradientTape:
         [(3, 1), (1,)]
     """
 
-    def __init__(self, persistent=False, watch_accessed_variables=True):
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self._persistent = bool(persistent)
         self._watch_accessed = bool(watch_accessed_variables)
-        self._watched = {}  # id -> tensor, explicitly watched
-        self._made_grad = []  # tensors whose requires_grad the tape switched on
-        self._grad_mode = None
+        self._watched: dict[int, torch.Tensor] = {}  # id -> tensor, explicitly watched
+        self._made_grad: list[torch.Tensor] = []  # tensors whose requires_grad the tape switched on
+        self._grad_mode: torch.enable_grad | None = None
         self._recording = False
         self._used = False
 
-    def __enter__(self):
+    def __enter__(self) -> GradientTape:
         if self._recording:
             raise ValueError("GradientTape: the tape is already recording; it cannot be entered twice")
         self._grad_mode = torch.enable_grad()
@@ -90,7 +93,7 @@ class GradientTape:
     def __del__(self):
         self._restore()
 
-    def watch(self, tensor):
+    def watch(self, tensor: Any) -> None:
         """Make ``tensor`` (or a nested structure of tensors) a source that gradients can be taken to."""
         for x in tree.flatten(tensor):
             if not isinstance(x, torch.Tensor):
@@ -105,12 +108,12 @@ class GradientTape:
                 self._made_grad.append(x)
             self._watched[id(x)] = x
 
-    def watched_variables(self):
+    def watched_variables(self) -> tuple[torch.Tensor, ...]:
         """The tensors passed to ``watch``, in order."""
         return tuple(self._watched.values())
 
     @contextlib.contextmanager
-    def stop_recording(self):
+    def stop_recording(self) -> Iterator[None]:
         """Operations inside this block are not recorded (``torch.no_grad``)."""
         if not self._recording:
             raise RuntimeError("GradientTape.stop_recording: the tape is not recording (use it inside the "
@@ -118,7 +121,7 @@ class GradientTape:
         with torch.no_grad():
             yield
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget everything recorded so far (watched tensors included)."""
         self._restore()
         self._watched = {}
@@ -145,7 +148,8 @@ class GradientTape:
             return False
         return self._watch_accessed or id(x) in self._watched
 
-    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+    def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
+                 unconnected_gradients: str = "none") -> Any:
         """Gradient of ``target`` (a tensor or a structure of them, summed) w.r.t. ``sources``.
 
         Returns the sources' structure with one gradient each; a non-scalar target is differentiated
@@ -170,7 +174,7 @@ class GradientTape:
         pairs = [(t, torch.ones_like(t) if g is None else g) for t, g in zip(targets, grads_out)
                  if isinstance(t, torch.Tensor) and t.requires_grad]
         wanted = [i for i, x in enumerate(flat_sources) if self._is_source(x)]
-        result = [None] * len(flat_sources)
+        result: list[torch.Tensor | None] = [None] * len(flat_sources)
         if pairs and wanted:
             create_graph = self._create_graph()
             with backward_rule_errors("GradientTape.gradient"):
@@ -185,8 +189,8 @@ class GradientTape:
             self._restore()
         return tree.pack_sequence_as(sources, result)
 
-    def jacobian(self, target, sources, unconnected_gradients="none", parallel_iterations=None,
-                 experimental_use_pfor=True):
+    def jacobian(self, target: torch.Tensor, sources: Any, unconnected_gradients: str = "none",
+                 parallel_iterations: int | None = None, experimental_use_pfor: bool = True) -> Any:
         """Full Jacobian of ``target`` w.r.t. each source: shape ``target.shape + source.shape``.
 
         One backward pass per target entry, vectorized with ``torch.vmap`` when
@@ -214,8 +218,9 @@ class GradientTape:
             self._restore()
         return tree.pack_sequence_as(sources, result)
 
-    def batch_jacobian(self, target, source, unconnected_gradients="none", parallel_iterations=None,
-                       experimental_use_pfor=True):
+    def batch_jacobian(self, target: torch.Tensor, source: torch.Tensor, unconnected_gradients: str = "none",
+                       parallel_iterations: int | None = None,
+                       experimental_use_pfor: bool = True) -> torch.Tensor | None:
         """Per-example Jacobians: ``target`` ``(batch, *out)`` and ``source`` ``(batch, *in)`` give
         ``(batch, *out, *in)``, assuming example ``i`` of the target depends only on example ``i``."""
         if unconnected_gradients not in _UNCONNECTED:

@@ -18,16 +18,31 @@ Example:
     ...     kerastorch.ops.convert_to_tensor([1.0]).device
     device(type='cpu')
 """
+from __future__ import annotations
+
 import contextlib
+from typing import TYPE_CHECKING, Any, Iterator, Union
 
 import torch
 
 from kerastorch import config as _config
 from kerastorch.backend import naming as _naming
+from kerastorch.backend.annotations import DeviceLike, DTypeLike
 from kerastorch.backend.dtypes import result_type
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.naming import to_snake_case, unique_name  # noqa: F401 - private helpers used by layers
 from kerastorch.config import epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _Named(Protocol):
+        """An object with a dtype name (a dtype policy)."""
+
+        @property
+        def name(self) -> str: ...
+
+    _DTypeArg = Union[DTypeLike, _Named]
 
 __all__ = [
     "KerasTensor", "backend", "clear_session", "device", "epsilon", "floatx", "get_uid", "image_data_format",
@@ -36,7 +51,7 @@ __all__ = [
 ]
 
 
-def backend():
+def backend() -> str:
     """The name of the backend: always ``"torch"``.
 
     Returns:
@@ -48,7 +63,7 @@ def backend():
     return "torch"
 
 
-def clear_session(free_memory=True):
+def clear_session(free_memory: bool = True) -> None:
     """Reset the layer-name counters (new layers are named ``dense``, ``dense_1`` ... again); with
     ``free_memory``, also release torch's cached CUDA memory.
 
@@ -70,7 +85,7 @@ def clear_session(free_memory=True):
         torch.cuda.empty_cache()
 
 
-def get_uid(prefix=""):
+def get_uid(prefix: str = "") -> int:
     """1, 2, 3 ... on successive calls with the same ``prefix``.
 
     Args:
@@ -86,7 +101,7 @@ def get_uid(prefix=""):
     return _naming.get_uid(prefix)
 
 
-def is_keras_tensor(x):
+def is_keras_tensor(x: Any) -> bool:
     """True for a symbolic :class:`KerasTensor` (the output of ``keras.Input``).
 
     Args:
@@ -103,7 +118,7 @@ def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
 
 
-def standardize_dtype(dtype):
+def standardize_dtype(dtype: _DTypeArg) -> str:
     """The Keras name of a dtype (a string, torch / NumPy dtype, or ``int``/``float``/``bool``).
 
     Python ``int`` is ``"int32"`` as in Keras; Python ``float`` and None are :func:`floatx` (Keras
@@ -131,7 +146,7 @@ def standardize_dtype(dtype):
     return _config.standardize_dtype(dtype)
 
 
-def is_float_dtype(dtype):
+def is_float_dtype(dtype: _DTypeArg) -> bool:
     """Whether ``dtype`` is a floating type (bfloat16, float16/32/64).
 
     Args:
@@ -149,7 +164,7 @@ def is_float_dtype(dtype):
     return "float" in standardize_dtype(dtype)
 
 
-def is_int_dtype(dtype):
+def is_int_dtype(dtype: _DTypeArg) -> bool:
     """Whether ``dtype`` is an integer type (signed or unsigned; not bool).
 
     Args:
@@ -171,7 +186,7 @@ _DEVICE_NAMES = {"gpu": "cuda"}
 
 
 @contextlib.contextmanager
-def device(device_name):
+def device(device_name: DeviceLike) -> Iterator[None]:
     """Within the block, new tensors and weights go to ``device_name`` (``"cpu"``, ``"cuda:0"``, ``"gpu:1"``).
 
     The previous default device is restored when the block exits.

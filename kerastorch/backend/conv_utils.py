@@ -20,34 +20,44 @@ Example:
     >>> conv_geometry((5, 6), (3, 3), (1, 1), (1, 1), "same")
     ((1, 1), None)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Iterable, Sequence, overload
+
 from kerastorch import config
 
 DATA_FORMATS = ("channels_last", "channels_first")
 
 
 # ---------------------------------------------------------------- arguments
-def normalize_tuple(value, rank, name, label, allow_zero=False):
+def normalize_tuple(value: int | Iterable[int], rank: int, name: str, label: str,
+                    allow_zero: bool = False) -> tuple[int, ...]:
     """``value`` (an int or a sequence of ``rank`` ints) as a tuple of ``rank`` ints.
 
     >>> normalize_tuple(3, 2, "kernel_size", "Conv2D")
     (3, 3)
     """
-    items = (value,) * rank if isinstance(value, numbers.Integral) and not isinstance(value, bool) else value
-    try:
-        items = tuple(items)
-    except TypeError:
+    items: tuple[Any, ...] | None
+    if isinstance(value, bool):
         items = None
+    elif isinstance(value, (int, numbers.Integral)):
+        items = (value,) * rank
+    else:
+        try:
+            items = tuple(value)
+        except TypeError:
+            items = None
     lowest = 0 if allow_zero else 1
     if items is None or len(items) != rank or not all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= lowest for v in items):
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) >= lowest for v in items):
         kind = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{label}: {name} must be an int or a tuple of {rank} {kind} ints, "
                          f"received {name}={value!r}")
     return tuple(int(v) for v in items)
 
 
-def normalize_padding(value, allowed, label):
+def normalize_padding(value: str, allowed: Sequence[str], label: str) -> str:
     """The lower-cased padding mode, or a ValueError listing the ``allowed`` ones."""
     mode = value.lower() if isinstance(value, str) else value
     if mode not in allowed:
@@ -55,7 +65,7 @@ def normalize_padding(value, allowed, label):
     return mode
 
 
-def normalize_data_format(value, label):
+def normalize_data_format(value: str | None, label: str) -> str:
     """``value`` lower-cased, or the configured ``image_data_format()`` when None."""
     data_format = config.image_data_format() if value is None else value
     data_format = data_format.lower() if isinstance(data_format, str) else data_format
@@ -65,7 +75,7 @@ def normalize_data_format(value, label):
     return data_format
 
 
-def check_strides_with_dilation(strides, dilation_rate, label):
+def check_strides_with_dilation(strides: Sequence[int], dilation_rate: Sequence[int], label: str) -> None:
     """Keras forbids ``strides > 1`` together with ``dilation_rate > 1`` (on any axes)."""
     if max(strides) > 1 and max(dilation_rate) > 1:
         raise ValueError(f"{label}: strides > 1 is not supported together with dilation_rate > 1, "
@@ -73,40 +83,40 @@ def check_strides_with_dilation(strides, dilation_rate, label):
 
 
 # -------------------------------------------------------------- data format
-def to_channels_first_perm(rank):
+def to_channels_first_perm(rank: int) -> tuple[int, ...]:
     """The ``permute`` order taking ``(batch, *spatial, channels)`` to ``(batch, channels, *spatial)``."""
     return (0, rank + 1) + tuple(range(1, rank + 1))
 
 
-def to_channels_last_perm(rank):
+def to_channels_last_perm(rank: int) -> tuple[int, ...]:
     """The ``permute`` order taking ``(batch, channels, *spatial)`` to ``(batch, *spatial, channels)``."""
     return (0,) + tuple(range(2, rank + 2)) + (1,)
 
 
-def spatial_axes(rank, data_format):
+def spatial_axes(rank: int, data_format: str) -> tuple[int, ...]:
     """The spatial axes of a rank-``rank`` input in ``data_format``."""
     start = 2 if data_format == "channels_first" else 1
     return tuple(range(start, start + rank))
 
 
-def channel_axis(data_format):
+def channel_axis(data_format: str) -> int:
     return 1 if data_format == "channels_first" else -1
 
 
 # ------------------------------------------------------------------ padding
-def effective_kernel(kernel, dilation):
+def effective_kernel(kernel: int, dilation: int) -> int:
     """The extent of a dilated kernel: ``(kernel - 1) * dilation + 1``."""
     return (kernel - 1) * dilation + 1
 
 
-def same_padding(size, kernel, stride, dilation):
+def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
     """Keras/TF ``"same"`` padding ``(before, after)`` of one axis; ``after`` takes the odd unit."""
     out = -(-size // stride)
     total = max((out - 1) * stride + effective_kernel(kernel, dilation) - size, 0)
     return total // 2, total - total // 2
 
 
-def padding_amounts(size, kernel, stride, dilation, padding):
+def padding_amounts(size: int, kernel: int, stride: int, dilation: int, padding: str) -> tuple[int, int]:
     """``(before, after)`` padding of one axis for ``padding`` in valid/same/causal."""
     if padding == "same":
         return same_padding(size, kernel, stride, dilation)
@@ -115,7 +125,13 @@ def padding_amounts(size, kernel, stride, dilation, padding):
     return 0, 0
 
 
-def conv_output_length(size, kernel, stride, dilation, padding):
+@overload
+def conv_output_length(size: int, kernel: int, stride: int, dilation: int, padding: str) -> int: ...
+@overload
+def conv_output_length(size: None, kernel: int, stride: int, dilation: int, padding: str) -> None: ...
+@overload
+def conv_output_length(size: int | None, kernel: int, stride: int, dilation: int, padding: str) -> int | None: ...
+def conv_output_length(size: int | None, kernel: int, stride: int, dilation: int, padding: str) -> int | None:
     """The output length of one axis of a convolution or pooling (None stays None)."""
     if size is None:
         return None
@@ -123,13 +139,15 @@ def conv_output_length(size, kernel, stride, dilation, padding):
     return (size + before + after - effective_kernel(kernel, dilation)) // stride + 1
 
 
-def explicit_padding(spatial, kernels, strides, dilations, padding):
+def explicit_padding(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int],
+                     dilations: Sequence[int], padding: str) -> tuple[int, ...]:
     """The ``F.pad`` amounts (last axis first) of Keras padding for inputs of spatial shape ``spatial``."""
     pairs = [padding_amounts(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernels, strides, dilations)]
     return tuple(v for pair in reversed(pairs) for v in pair)
 
 
-def conv_geometry(spatial, kernels, strides, dilations, padding):
+def conv_geometry(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int],
+                  padding: str) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
     """``(torch_padding, pad)`` for an input of spatial shape ``spatial``.
 
     ``torch_padding`` is the symmetric padding per axis for torch's ``padding=``;
@@ -143,7 +161,14 @@ def conv_geometry(spatial, kernels, strides, dilations, padding):
     return (0,) * len(before), pad
 
 
-def check_output_size(spatial, kernels, strides, dilations, padding, label):
+@overload
+def check_output_size(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int],
+                      dilations: Sequence[int], padding: str, label: str) -> tuple[int, ...]: ...
+@overload
+def check_output_size(spatial: Sequence[int | None], kernels: Sequence[int], strides: Sequence[int],
+                      dilations: Sequence[int], padding: str, label: str) -> tuple[int | None, ...]: ...
+def check_output_size(spatial: Sequence[int | None], kernels: Sequence[int], strides: Sequence[int],
+                      dilations: Sequence[int], padding: str, label: str) -> tuple[int | None, ...]:
     """A ValueError naming the layer when an output axis would be empty."""
     out = [conv_output_length(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernels, strides, dilations)]
     if any(o is not None and o < 1 for o in out):
@@ -155,7 +180,17 @@ def check_output_size(spatial, kernels, strides, dilations, padding, label):
 
 
 # ---------------------------------------------------------- transposed conv
-def transpose_output_length(size, kernel, stride, dilation, padding, output_padding):
+@overload
+def transpose_output_length(size: int, kernel: int, stride: int, dilation: int, padding: str,
+                            output_padding: int | None) -> int: ...
+@overload
+def transpose_output_length(size: None, kernel: int, stride: int, dilation: int, padding: str,
+                            output_padding: int | None) -> None: ...
+@overload
+def transpose_output_length(size: int | None, kernel: int, stride: int, dilation: int, padding: str,
+                            output_padding: int | None) -> int | None: ...
+def transpose_output_length(size: int | None, kernel: int, stride: int, dilation: int, padding: str,
+                            output_padding: int | None) -> int | None:
     """The output length of one axis of a Keras transposed convolution (None stays None)."""
     if size is None:
         return None
@@ -166,7 +201,9 @@ def transpose_output_length(size, kernel, stride, dilation, padding, output_padd
     return (size - 1) * stride + extent - crop + output_padding
 
 
-def transpose_geometry(spatial, kernels, strides, dilations, padding, output_paddings):
+def transpose_geometry(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int],
+                       dilations: Sequence[int], padding: str, output_paddings: Sequence[int | None]
+                       ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
     """``(torch_padding, torch_output_padding, lengths)`` for a transposed convolution.
 
     The Keras result is the full transposed convolution (length ``(n - 1) * stride + k``)
@@ -177,7 +214,10 @@ def transpose_geometry(spatial, kernels, strides, dilations, padding, output_pad
     when that gives the Keras lengths, else the lengths to cut the result to (when the
     end loses one more than the start).
     """
-    torch_padding, torch_output_padding, lengths, cut = [], [], [], False
+    torch_padding: list[int] = []
+    torch_output_padding: list[int] = []
+    lengths: list[int] = []
+    cut = False
     for n, k, s, d, op in zip(spatial, kernels, strides, dilations, output_paddings):
         full = (n - 1) * s + effective_kernel(k, d)
         length = transpose_output_length(n, k, s, d, padding, op)
@@ -190,7 +230,8 @@ def transpose_geometry(spatial, kernels, strides, dilations, padding, output_pad
     return tuple(torch_padding), tuple(torch_output_padding), tuple(lengths) if cut else None
 
 
-def pool_geometry(spatial, pool_size, strides, padding):
+def pool_geometry(spatial: Sequence[int], pool_size: Sequence[int], strides: Sequence[int], padding: str
+                  ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], bool, tuple[int, ...] | None]:
     """``(pool_size, strides, torch_padding, ceil_mode, trims)`` giving Keras/TF pooling with torch's ops.
 
     Symmetric padding goes to torch's ``padding=``. When an axis needs one more unit
@@ -202,7 +243,11 @@ def pool_geometry(spatial, pool_size, strides, padding):
     window covers the whole axis, which becomes a window of the axis's size. No copy of
     the input is made.
     """
-    sizes, steps, torch_padding, trims, ceil_mode = [], [], [], [], False
+    sizes: list[int] = []
+    steps: list[int] = []
+    torch_padding: list[int] = []
+    trims: list[int] = []
+    ceil_mode = False
     for n, k, s in zip(spatial, pool_size, strides):
         before, after = padding_amounts(n, k, s, 1, padding)
         whole = padding == "same" and n <= min(s, k)  # one window, covering the axis

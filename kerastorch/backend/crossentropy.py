@@ -26,6 +26,8 @@ Example:
     >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.zeros(2, 2), from_logits=True)
     tensor([0.6931, 0.6931])
 """
+from __future__ import annotations
+
 import warnings
 
 import torch
@@ -40,7 +42,7 @@ __all__ = ["ONE_HOT_HINT", "categorical_crossentropy", "check_axis", "class_axis
 ONE_HOT_HINT = "; for one-hot labels use categorical_crossentropy"
 
 
-def clip_probabilities(p, high=None):
+def clip_probabilities(p: torch.Tensor, high: float | None = None) -> torch.Tensor:
     """``p`` clipped to ``[epsilon, 1 - epsilon]`` (or ``[epsilon, high]``), Keras's guard before a log.
 
     Args:
@@ -58,7 +60,7 @@ def clip_probabilities(p, high=None):
     return p.clamp(eps, 1.0 - eps if high is None else high)
 
 
-def normalized_probabilities(y_pred, axis, from_logits=False):
+def normalized_probabilities(y_pred: torch.Tensor, axis: int, from_logits: bool = False) -> torch.Tensor:
     """Probabilities along ``axis``: the softmax of logits, else ``y_pred`` divided by its sum, clipped.
 
     Args:
@@ -78,7 +80,7 @@ def normalized_probabilities(y_pred, axis, from_logits=False):
     return clip_probabilities(y_pred / y_pred.sum(axis, keepdim=True))
 
 
-def check_axis(name, axis, rank):
+def check_axis(name: str, axis: int, rank: int) -> int:
     """``axis`` (the class axis of a rank ``rank`` y_pred) as a non-negative int, else a ValueError naming ``name``.
 
     Args:
@@ -108,7 +110,7 @@ def check_axis(name, axis, rank):
     return axis % rank
 
 
-def not_bool_axis(name, axis):
+def not_bool_axis(name: str, axis: int) -> int:
     """``axis`` unless it is a bool (``axis=True`` is a mistake, not axis 1), else a ValueError naming ``name``.
 
     The categorical cross-entropies check this before looking at their inputs; :func:`class_axis` checks the rest.
@@ -134,7 +136,7 @@ def not_bool_axis(name, axis):
     return axis
 
 
-def class_axis(name, axis, y_pred):
+def class_axis(name: str, axis: int, y_pred: torch.Tensor) -> int:
     """The class axis of categorical ``y_pred`` as a non-negative int (see :func:`check_axis`); warns, as the
     categorical cross-entropies do, when the last axis has a single class.
 
@@ -160,7 +162,7 @@ def class_axis(name, axis, y_pred):
     return axis
 
 
-def elementwise_binary_crossentropy(y_true, y_pred, from_logits):
+def elementwise_binary_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool) -> torch.Tensor:
     """Per-entry binary cross-entropy ``-(y_true * log(p) + (1 - y_true) * log(1 - p))`` (no reduction).
 
     Probabilities are clipped to ``[epsilon, 1 - epsilon]`` first; a NaN probability gives a NaN loss (as in
@@ -194,7 +196,8 @@ def elementwise_binary_crossentropy(y_true, y_pred, from_logits):
         return -(y_true * torch.log(y_pred) + (1.0 - y_true) * torch.log(1.0 - y_pred))
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits, axis):
+def categorical_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool,
+                             axis: int) -> torch.Tensor:
     """Cross-entropy ``-sum(y_true * log(p), axis)`` between one-hot (or soft) targets and class scores.
 
     ``p`` is ``log_softmax(y_pred)`` for logits, else :func:`normalized_probabilities` of ``y_pred``.
@@ -216,7 +219,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits, axis):
     return -(y_true * log_prob).sum(axis)
 
 
-def sparse_labels(name, labels, y_pred, axis, hint=ONE_HOT_HINT):
+def sparse_labels(name: str, labels: torch.Tensor, y_pred: torch.Tensor, axis: int,
+                  hint: str = ONE_HOT_HINT) -> tuple[torch.Tensor, torch.Tensor]:
     """Integer labels and the class scores they index, ready for :func:`sparse_categorical_crossentropy`.
 
     A trailing label axis of size 1 (labels of ``y_pred``'s rank) is dropped and the class axis of ``y_pred`` is
@@ -253,8 +257,9 @@ def sparse_labels(name, labels, y_pred, axis, hint=ONE_HOT_HINT):
     return labels.long(), y_pred
 
 
-def sparse_categorical_crossentropy(labels, y_pred, from_logits, ignore_class=None,
-                                    name="sparse_categorical_crossentropy"):
+def sparse_categorical_crossentropy(labels: torch.Tensor, y_pred: torch.Tensor, from_logits: bool,
+                                    ignore_class: int | None = None,
+                                    name: str = "sparse_categorical_crossentropy") -> torch.Tensor:
     """Cross-entropy ``-log(p[label])`` of integer labels against class scores whose class axis is last.
 
     Args:
@@ -301,7 +306,8 @@ def sparse_categorical_crossentropy(labels, y_pred, from_logits, ignore_class=No
     return losses if valid is None else torch.where(valid, losses, 0.0)
 
 
-def raise_if_labels_out_of_range(name, labels, valid, num_classes, error):
+def raise_if_labels_out_of_range(name: str, labels: torch.Tensor, valid: torch.Tensor | None, num_classes: int,
+                                 error: BaseException) -> None:
     """Raises a ValueError naming the labels' range when some (valid) label is outside ``[0, num_classes)``.
 
     Called once a torch kernel indexing with ``labels`` has failed, so the range check costs nothing (no host

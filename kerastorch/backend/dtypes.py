@@ -31,12 +31,15 @@ float64 results and int64 never silently narrows to int32.
     >>> result_type(torch.ones(2, dtype=torch.int8), 3)
     'int8'
 """
+from __future__ import annotations
+
 import functools
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.config import standardize_dtype
 
 __all__ = ["result_type"]
@@ -136,7 +139,7 @@ def _sequence_dtype(values):
     return result_type(*flat) if flat else config.floatx()
 
 
-def result_type(*dtypes):
+def result_type(*dtypes: DTypeLike | TensorLike) -> str:
     """The dtype Keras's promotion gives for dtypes, tensors, arrays or Python scalars, e.g. ``int8, uint8 -> int16``.
 
     Args:

@@ -6,10 +6,12 @@ take their step-by-step / explicit path instead, so every built-in layer runs un
 ``kerastorch.autodiff.jvp`` (dual numbers) and ``torch.func.jvp``. The check reads two globals (about
 0.1 microseconds), no tensor data.
 """
+from __future__ import annotations
+
 from kerastorch.backend.torch_internals import forward_ad_level, functorch_level
 
 
-def forward_mode_active():
+def forward_mode_active() -> bool:
     """True inside ``torch.autograd.forward_ad.dual_level()`` or a ``torch.func`` transform.
 
     Example:

@@ -26,6 +26,10 @@ Example:
     >>> hex(crc32c(b"123456789"))
     '0xe3069283'
 """
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
 import numpy as np
 import torch
 
@@ -112,7 +116,7 @@ def _hash33to64(data, n):
                    (e + _rot((f + a) & _MASK64, 18) + g) & _MASK64, mul)
 
 
-def fingerprint64(data):
+def fingerprint64(data: bytes) -> int:
     """FarmHash ``Fingerprint64`` of ``data``: the hash TensorFlow's ``to_hash_bucket_fast`` buckets with.
 
     Args:
@@ -172,7 +176,7 @@ def fingerprint64(data):
                    (_hash16(v1, w1, mul) + x) & _MASK64, mul)
 
 
-def siphash24(key, data):
+def siphash24(key: Sequence[int], data: bytes) -> int:
     """SipHash-2-4 of ``data`` keyed by ``key``: TensorFlow's ``to_hash_bucket_strong``, which Keras layers use
     when given a ``salt``.
 
@@ -222,7 +226,7 @@ def siphash24(key, data):
     return v[0] ^ v[1] ^ v[2] ^ v[3]
 
 
-def hash64(tokens, salt=None):
+def hash64(tokens: Iterable[str | bytes], salt: Sequence[int] | None = None) -> np.ndarray:
     """The 64-bit hashes of a batch of tokens: ``fingerprint64``, or ``siphash24`` keyed with ``salt``.
 
     Each distinct token is hashed once (the hashes are computed in Python).
@@ -241,7 +245,7 @@ def hash64(tokens, salt=None):
     tokens = list(tokens)
     if salt is not None:
         key = (int(salt[0]), int(salt[1]))
-    cache = {}
+    cache: dict[str | bytes, int] = {}
     out = np.empty(len(tokens), dtype=np.uint64)
     for i, token in enumerate(tokens):
         value = cache.get(token)
@@ -252,7 +256,7 @@ def hash64(tokens, salt=None):
     return out
 
 
-def hash_buckets(tokens, num_bins, salt=None):
+def hash_buckets(tokens: Iterable[str | bytes], num_bins: int, salt: Sequence[int] | None = None) -> np.ndarray:
     """The bucket ``hash(token) % num_bins`` of each token of a batch (see :func:`hash64`).
 
     Args:
@@ -278,7 +282,7 @@ def _signed(value):
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def fingerprint_cat64(fp1, fp2):
+def fingerprint_cat64(fp1: int | torch.Tensor, fp2: int | torch.Tensor) -> int | torch.Tensor:
     """TensorFlow's ``FingerprintCat64``: one fingerprint of the pair of fingerprints ``(fp1, fp2)``.
 
     ``tf.sparse.cross_hashed`` (Keras's ``HashedCrossing``) folds it over the features of a cross, starting from
@@ -318,7 +322,7 @@ def fingerprint_cat64(fp1, fp2):
     return shift_mix(result)
 
 
-def unsigned_remainder(values, divisor):
+def unsigned_remainder(values: torch.Tensor, divisor: int) -> torch.Tensor:
     """``values % divisor`` for an int64 tensor holding unsigned 64-bit integers (their two's complement bits).
 
     Args:
@@ -349,7 +353,7 @@ def _crc32c_table():
 _CRC32C_TABLE = _crc32c_table()
 
 
-def crc32c(data):
+def crc32c(data: Iterable[int]) -> int:
     """The CRC-32C (Castagnoli) checksum of ``data`` (bytes), as TFRecord files use it.
 
     Computed byte by byte in Python; ``kerastorch.saving.tensor_bundle.crc32c`` checks large buffers faster.
@@ -372,7 +376,7 @@ def crc32c(data):
     return crc ^ 0xFFFFFFFF
 
 
-def mask_crc(crc):
+def mask_crc(crc: int) -> int:
     """TensorFlow's masked form of a CRC-32C (rotated and offset, so a CRC of data holding CRCs stays strong).
 
     Args:

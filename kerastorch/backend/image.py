@@ -27,20 +27,26 @@ Gaussian-smoothed noise, ``elastic_fields``); ``gaussian_kernels`` and ``filter_
 Gaussian taps and the per-image depthwise filter (zero "same" or "valid" padding) that the blurring layers, the
 elastic fields and ``keras.ops.image.ssim`` use.
 """
+from __future__ import annotations
+
+from typing import Sequence
+
 import torch
 import torch.nn.functional as F
+
+from kerastorch.backend.annotations import TensorLike
 
 RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic"}
 AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 AFFINE_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 
 
-def spatial_dims(ndim, data_format):
+def spatial_dims(ndim: int, data_format: str) -> tuple[int, int]:
     """The (height, width) axes of a rank-3 or rank-4 image tensor in ``data_format``."""
     return (ndim - 2, ndim - 1) if data_format == "channels_first" else (ndim - 3, ndim - 2)
 
 
-def aspect_crop_box(height, width, target_height, target_width):
+def aspect_crop_box(height: int, width: int, target_height: int, target_width: int) -> tuple[int, int, int, int]:
     """``(top, left, crop_height, crop_width)``: the largest centred box with the target's aspect ratio."""
     crop_height = max(min(height, int(float(width * target_height) / target_width)), 1)
     crop_width = max(min(width, int(float(height * target_width) / target_height)), 1)
@@ -58,8 +64,9 @@ def _pad_to_aspect(images, size, fill_value):
     return images
 
 
-def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
-           pad_to_aspect_ratio=False, fill_value=0.0, data_format="channels_last"):
+def resize(images: torch.Tensor, size: Sequence[int], interpolation: str = "bilinear", antialias: bool = False,
+           crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_value: float = 0.0,
+           data_format: str = "channels_last") -> torch.Tensor:
     """Resize a rank-3 or rank-4 float image tensor to ``size = (height, width)`` (Keras semantics).
 
     >>> resize(torch.ones(2, 4, 4, 3), (2, 6)).shape
@@ -98,8 +105,9 @@ def _fold(index, size, fill_mode):
     return index.clamp(0, size - 1)  # "nearest", and "constant" (whose invalid corners are masked)
 
 
-def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant", fill_value=0.0,
-                     data_format="channels_last"):
+def affine_transform(images: torch.Tensor, transform: torch.Tensor, interpolation: str = "bilinear",
+                     fill_mode: str = "constant", fill_value: float = 0.0,
+                     data_format: str = "channels_last") -> torch.Tensor:
     """Sample ``images`` (rank 3 or 4) at the points that ``transform`` (``(8,)`` or ``(batch, 8)``) maps
     each output pixel to. See the module docstring for the conventions.
 
@@ -122,8 +130,9 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     return out.squeeze(0) if unbatched else out
 
 
-def sample_images(images, src_x, src_y, interpolation="bilinear", fill_mode="constant", fill_value=0.0,
-                  data_format="channels_last"):
+def sample_images(images: torch.Tensor, src_x: torch.Tensor, src_y: torch.Tensor, interpolation: str = "bilinear",
+                  fill_mode: str = "constant", fill_value: float = 0.0,
+                  data_format: str = "channels_last") -> torch.Tensor:
     """Each image of the rank-4 batch ``images`` resampled at per-pixel input points, as Keras 3's
     ``map_coordinates`` samples: output pixel ``(i, j)`` of image ``b`` takes the value at column
     ``src_x[b, i, j]``, row ``src_y[b, i, j]`` (bilinear over the four neighbours, or the rounded point); corner
@@ -154,6 +163,7 @@ def sample_images(images, src_x, src_y, interpolation="bilinear", fill_mode="con
     x = images
     height, width = (x.shape[2], x.shape[3]) if channels_first else (x.shape[1], x.shape[2])
     src_x, src_y = src_x.expand(batch, height, width), src_y.expand(batch, height, width)
+    corners: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]]
     if interpolation == "nearest":
         corners = [(torch.round(src_y).long(), torch.round(src_x).long(), None)]
     else:
@@ -180,11 +190,12 @@ def sample_images(images, src_x, src_y, interpolation="bilinear", fill_mode="con
             weight = weight.view(batch, 1, -1) if channels_first else weight.view(batch, -1, 1)
             value = weight.to(value.dtype) * value
         out = value if out is None else out + value
+    assert out is not None  # there is at least one corner
     out = out.view(batch, channels, height, width) if channels_first else out.view(batch, height, width, channels)
     return out
 
 
-def rotation_matrix(angles, height, width):
+def rotation_matrix(angles: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Keras's rotation transforms (``(batch, 8)``) about the image centre for ``angles`` in degrees."""
     theta = angles * (torch.pi / 180.0)
     cos, sin = torch.cos(theta), torch.sin(theta)
@@ -193,7 +204,7 @@ def rotation_matrix(angles, height, width):
     return torch.stack([cos, -sin, cx - cx * cos + cy * sin, sin, cos, cy - cx * sin - cy * cos, zeros, zeros], 1)
 
 
-def zoom_matrix(width_zoom, height_zoom, height, width):
+def zoom_matrix(width_zoom: torch.Tensor, height_zoom: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Keras's zoom transforms (``(batch, 8)``) about the image centre for per-image zoom factors."""
     zeros = torch.zeros_like(width_zoom)
     x_offset = (width - 1.0) / 2.0 * (1.0 - width_zoom)
@@ -201,13 +212,13 @@ def zoom_matrix(width_zoom, height_zoom, height, width):
     return torch.stack([width_zoom, zeros, x_offset, zeros, height_zoom, y_offset, zeros, zeros], 1)
 
 
-def translation_matrix(dx, dy):
+def translation_matrix(dx: torch.Tensor, dy: torch.Tensor) -> torch.Tensor:
     """Keras's translation transforms (``(batch, 8)``): shift the content by ``dx``, ``dy`` pixels."""
     ones, zeros = torch.ones_like(dx), torch.zeros_like(dx)
     return torch.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], 1)
 
 
-def gaussian_kernels(sigmas, size):
+def gaussian_kernels(sigmas: torch.Tensor, size: int) -> torch.Tensor:
     """Normalized 1-D Gaussians of ``size`` taps, one per entry of ``sigmas`` (shape ``(n,)``): ``(n, size)``.
 
     Args:
@@ -225,7 +236,7 @@ def gaussian_kernels(sigmas, size):
     return weights / weights.sum(-1, keepdim=True)
 
 
-def filter_images(x, kernels, data_format, padding="same"):
+def filter_images(x: torch.Tensor, kernels: torch.Tensor, data_format: str, padding: str = "same") -> torch.Tensor:
     """Each image of the rank-4 batch ``x`` convolved channel by channel with its kernel (a cross-correlation).
 
     Args:
@@ -255,7 +266,7 @@ def filter_images(x, kernels, data_format, padding="same"):
     return out.permute(0, 2, 3, 1) if data_format == "channels_last" else out
 
 
-def homographies(start_points, end_points):
+def homographies(start_points: TensorLike, end_points: TensorLike) -> torch.Tensor:
     """The projective transforms that map each of the four ``end_points`` onto its ``start_point``, as Keras's
     8-entry rows ``[a0, a1, a2, b0, b1, b2, c0, c1]``: a point ``(x, y)`` goes to
     ``((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)`` with ``k = c0 x + c1 y + 1``. Solved in float64;
@@ -289,7 +300,8 @@ def homographies(start_points, end_points):
     return torch.linalg.solve(system, targets).squeeze(-1)
 
 
-def warp_perspective(images, transforms, interpolation="bilinear", fill_value=0.0, data_format="channels_last"):
+def warp_perspective(images: torch.Tensor, transforms: torch.Tensor, interpolation: str = "bilinear",
+                     fill_value: float = 0.0, data_format: str = "channels_last") -> torch.Tensor:
     """A rank-4 float batch seen through one projective transform per image (``(batch, 8)`` rows, as from
     :func:`homographies`, mapping output pixels to input points), as Keras 3's ``perspective_transform`` samples
     them (outside points read ``fill_value``).
@@ -320,7 +332,7 @@ def warp_perspective(images, transforms, interpolation="bilinear", fill_value=0.
     return sample_images(images, src_x, src_y, interpolation, "constant", fill_value, data_format)
 
 
-def elastic_fields(noise, alpha, sigma):
+def elastic_fields(noise: torch.Tensor, alpha: float | torch.Tensor, sigma: float) -> torch.Tensor:
     """Keras's elastic displacements: ``alpha`` times the normal ``noise`` (of unit deviation) scaled by
     ``sigma`` and smoothed by a normalized Gaussian of deviation ``sigma`` (``int(6 * sigma) | 1`` taps, zero
     "same" padding, separable).
@@ -346,8 +358,9 @@ def elastic_fields(noise, alpha, sigma):
     return alpha * filter_images(smooth, taps[:, None, :], "channels_first")
 
 
-def elastic_warp(images, noise, alpha, sigma, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
-                 data_format="channels_last"):
+def elastic_warp(images: torch.Tensor, noise: torch.Tensor, alpha: float | torch.Tensor, sigma: float,
+                 interpolation: str = "bilinear", fill_mode: str = "reflect", fill_value: float = 0.0,
+                 data_format: str = "channels_last") -> torch.Tensor:
     """A rank-4 float batch distorted as Keras 3's ``elastic_transform`` distorts it: output pixel ``(x, y)``
     reads the input at ``(x + dx, y + dy)``, with the displacements of :func:`elastic_fields`, sampled as
     :func:`sample_images` samples.

@@ -15,11 +15,15 @@ Example:
     >>> x.shape
     (None, 4)
 """
+from __future__ import annotations
+
 import contextlib
+from typing import Any, Callable, Iterator, NoReturn, Sequence
 
 import torch
 
 from kerastorch import config, tree
+from kerastorch.backend.annotations import DeviceLike, DTypeLike
 from kerastorch.backend.symbolic_scope import SymbolicScope
 from kerastorch.backend.torch_internals import FakeTensorMode, unset_fake_temporarily
 
@@ -51,52 +55,52 @@ class KerasTensor:
     2
     """
 
-    def __init__(self, shape, dtype="float32", name=None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = config.standardize_dtype(dtype)
+    def __init__(self, shape: Sequence[int | None], dtype: DTypeLike = "float32", name: str | None = None) -> None:
+        self.shape: tuple[int | None, ...] = tuple(None if d is None else int(d) for d in shape)
+        self.dtype: str = config.standardize_dtype(dtype)
         self.name = name
-        self._keras_history = None  # (operation, node_index, tensor_index)
-        self._keras_mask = None  # a boolean KerasTensor when a layer attached a mask
+        self._keras_history: tuple[Any, int, int] | None = None  # (operation, node_index, tensor_index)
+        self._keras_mask: KerasTensor | None = None  # a boolean KerasTensor when a layer attached a mask
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         return len(self.shape)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
-    def __len__(self):
+    def __len__(self) -> NoReturn:
         raise TypeError("A KerasTensor is symbolic: its length is not known until the model runs.")
 
-    def __bool__(self):
+    def __bool__(self) -> NoReturn:
         raise TypeError("A KerasTensor is symbolic: it has no truth value. Use a layer or ops inside the model.")
 
-    def __iter__(self):
+    def __iter__(self) -> NoReturn:
         raise TypeError("A KerasTensor is symbolic and cannot be iterated.")
 
     # Arithmetic and indexing record graph nodes (TensorOp layers, see record_operation).
-    def _op(self, name, *args):
+    def _op(self, name: str, *args: Any) -> KerasTensor:
         return record_operation(name, self, *args)
 
-    def __add__(self, other): return self._op("add", other)
-    def __radd__(self, other): return self._op("radd", other)
-    def __sub__(self, other): return self._op("sub", other)
-    def __rsub__(self, other): return self._op("rsub", other)
-    def __mul__(self, other): return self._op("mul", other)
-    def __rmul__(self, other): return self._op("rmul", other)
-    def __truediv__(self, other): return self._op("truediv", other)
-    def __rtruediv__(self, other): return self._op("rtruediv", other)
-    def __pow__(self, other): return self._op("pow", other)
-    def __matmul__(self, other): return self._op("matmul", other)
-    def __neg__(self): return self._op("neg")
-    def __abs__(self): return self._op("abs")
-    def __getitem__(self, key): return self._op("getitem", key)
+    def __add__(self, other: Any) -> KerasTensor: return self._op("add", other)
+    def __radd__(self, other: Any) -> KerasTensor: return self._op("radd", other)
+    def __sub__(self, other: Any) -> KerasTensor: return self._op("sub", other)
+    def __rsub__(self, other: Any) -> KerasTensor: return self._op("rsub", other)
+    def __mul__(self, other: Any) -> KerasTensor: return self._op("mul", other)
+    def __rmul__(self, other: Any) -> KerasTensor: return self._op("rmul", other)
+    def __truediv__(self, other: Any) -> KerasTensor: return self._op("truediv", other)
+    def __rtruediv__(self, other: Any) -> KerasTensor: return self._op("rtruediv", other)
+    def __pow__(self, other: Any) -> KerasTensor: return self._op("pow", other)
+    def __matmul__(self, other: Any) -> KerasTensor: return self._op("matmul", other)
+    def __neg__(self) -> KerasTensor: return self._op("neg")
+    def __abs__(self) -> KerasTensor: return self._op("abs")
+    def __getitem__(self, key: Any) -> KerasTensor: return self._op("getitem", key)
 
 
-_RECORDER = []
+_RECORDER: list[Callable[[str], Callable[..., Any]]] = []
 
 
-def set_operation_recorder(recorder):
+def set_operation_recorder(recorder: Callable[[str], Callable[..., Any]]) -> None:
     """Install how an operation on KerasTensors becomes a graph node: ``recorder(name)`` returns a callable layer.
 
     ``kerastorch.layers.tensor_op`` installs its ``TensorOp`` layer when it is imported: the layers sit above
@@ -110,7 +114,7 @@ def set_operation_recorder(recorder):
     _RECORDER[:] = [recorder]
 
 
-def record_operation(name, *args, **kwargs):
+def record_operation(name: str, *args: Any, **kwargs: Any) -> Any:
     """Apply the operation ``name`` to KerasTensor arguments: a graph node, which replays when the model runs.
 
     Args:
@@ -135,19 +139,20 @@ def record_operation(name, *args, **kwargs):
     return _RECORDER[0](name)(*args, **kwargs)
 
 
-def is_symbolic(structure):
+def is_symbolic(structure: Any) -> bool:
     """True when any leaf of ``structure`` is a KerasTensor."""
     return any(isinstance(x, KerasTensor) for x in tree.flatten(structure))
 
 
 @contextlib.contextmanager
-def real_tensors():
+def real_tensors() -> Iterator[None]:
     """Leave fake-tensor mode inside a symbolic call (to create real weights)."""
     with unset_fake_temporarily():
         yield
 
 
-def compute_output_spec(fn, args, kwargs, device=None):
+def compute_output_spec(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any],
+                        device: DeviceLike = None) -> Any:
     """Run ``fn(*args, **kwargs)`` on fake tensors standing in for the KerasTensors
     in ``args``/``kwargs`` (placed on ``device``); return the output structure with
     KerasTensors as leaves."""

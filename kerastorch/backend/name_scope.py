@@ -20,7 +20,10 @@ Example:
     >>> current_path()
     ''
 """
+from __future__ import annotations
+
 import threading
+from typing import Any, Literal
 
 __all__ = ["name_scope", "current_path", "scoped_path"]
 
@@ -70,7 +73,8 @@ class name_scope:  # noqa: N801 - Keras's public name
         'dense'
     """
 
-    def __init__(self, name, caller=None, deduplicate=True, override_parent=None):
+    def __init__(self, name: str, caller: Any = None, deduplicate: bool = True,
+                 override_parent: str | None = None) -> None:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"name_scope: argument `name` must be a non-empty string and cannot contain the "
                              f"character `/`. Received: name={name!r}")
@@ -81,9 +85,9 @@ class name_scope:  # noqa: N801 - Keras's public name
         self.caller = caller
         self.deduplicate = bool(deduplicate)
         self.override_parent = override_parent
-        self._pushed = []  # one flag per active entry of this object: whether that entry added a level
+        self._pushed: list[bool] = []  # one flag per active entry of this object: whether that entry added a level
 
-    def __enter__(self):
+    def __enter__(self) -> name_scope:
         stack = _stack()
         merge = bool(self.deduplicate and self.caller is not None and stack
                      and stack[-1].caller is self.caller and stack[-1].name == self.name)
@@ -92,7 +96,7 @@ class name_scope:  # noqa: N801 - Keras's public name
         self._pushed.append(not merge)
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> Literal[False]:
         if self._pushed.pop():
             stack = _stack()
             if stack and stack[-1] is self:
@@ -101,11 +105,11 @@ class name_scope:  # noqa: N801 - Keras's public name
                 del stack[stack.index(self):]
         return False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<name_scope name={self.name!r}>"
 
 
-def current_path():
+def current_path() -> str:
     """The path of the active name scopes, joined by ``/`` (``""`` outside every scope).
 
     Returns:
@@ -124,7 +128,7 @@ def current_path():
     return "/".join(parts)
 
 
-def scoped_path(name):
+def scoped_path(name: str) -> str:
     """``name`` under the active name scopes: what a variable called ``name`` created now has as path.
 
     Args:

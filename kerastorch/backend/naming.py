@@ -8,13 +8,15 @@ Example:
     >>> keras.layers.BatchNormalization().name
     'batch_normalization'
 """
+from __future__ import annotations
+
 import collections
 import re
 
-_UIDS = collections.defaultdict(int)
+_UIDS: collections.defaultdict[str, int] = collections.defaultdict(int)
 
 
-def to_snake_case(name):
+def to_snake_case(name: str) -> str:
     """``"BatchNormalization"`` -> ``"batch_normalization"``.
 
     Example:
@@ -30,7 +32,7 @@ def to_snake_case(name):
     return "private" + name if name.startswith("_") else name
 
 
-def get_uid(prefix):
+def get_uid(prefix: str) -> int:
     """Return 1, 2, 3 ... on successive calls with the same prefix.
 
     Example:
@@ -42,7 +44,7 @@ def get_uid(prefix):
     return _UIDS[prefix]
 
 
-def unique_name(prefix):
+def unique_name(prefix: str) -> str:
     """``prefix`` the first time, then ``prefix_1``, ``prefix_2`` ...
 
     Example:
@@ -54,7 +56,7 @@ def unique_name(prefix):
     return prefix if uid == 1 else f"{prefix}_{uid - 1}"
 
 
-def clear_session():
+def clear_session() -> None:
     """Reset the name counters, so new layers are named ``dense``, ``dense_1`` ... again.
 
     Example:

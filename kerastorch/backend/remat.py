@@ -25,10 +25,13 @@ Example:
     >>> torch.equal(plain, checkpointed)
     True
 """
+from __future__ import annotations
+
 import contextlib
 import functools
 import numbers
 import threading
+from typing import Any, Callable, ContextManager, Optional, Sequence, TypeVar
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -39,12 +42,15 @@ from kerastorch.backend.torch_internals import tensor_version
 
 
 class _State(threading.local):
-    stack = None  # this thread's RematScopes, innermost last (made on first use)
+    stack: list[RematScope] | None = None  # this thread's RematScopes, innermost last (made on first use)
 
 
 _STATE = _State()
 _MODES = (None, "full", "activations", "larger_than", "list_of_layers")
-_CALL_STATE = []  # functions () -> (() -> context manager): the call state to re-enter when recomputing
+_R = TypeVar("_R")
+# what register_call_state takes: () -> (a factory of context managers, or None)
+_Capture = Callable[[], Optional[Callable[[], ContextManager[Any]]]]
+_CALL_STATE: list[_Capture] = []  # the call state to re-enter when recomputing
 
 
 class RematScope:
@@ -85,7 +91,8 @@ class RematScope:
         torch.Size([16, 64])
     """
 
-    def __init__(self, mode="full", output_size_threshold=1024, layer_names=None):
+    def __init__(self, mode: str | None = "full", output_size_threshold: int = 1024,
+                 layer_names: list[str] | tuple[str, ...] | set[str] | frozenset[str] | None = None) -> None:
         if mode not in _MODES:
             raise ValueError(f"RematScope: invalid mode {mode!r}; supported modes are 'full', 'activations', "
                              "'larger_than', 'list_of_layers', or None")
@@ -102,19 +109,19 @@ class RematScope:
         if layer_names and mode != "list_of_layers":
             raise ValueError(f"RematScope: layer_names are used by mode='list_of_layers' only, received them "
                              f"with mode={mode!r}")
-        self.mode = mode
-        self.output_size_threshold = int(output_size_threshold)
-        self.layer_names = list(layer_names)
+        self.mode: str | None = mode
+        self.output_size_threshold: int = int(output_size_threshold)
+        self.layer_names: list[str] = list(layer_names)
 
-    def __enter__(self):
+    def __enter__(self) -> RematScope:
         stack = _stack()
         stack.append(self)
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         _stack().pop()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"RematScope(mode={self.mode!r}, output_size_threshold={self.output_size_threshold}, "
                 f"layer_names={self.layer_names!r})")
 
@@ -125,7 +132,7 @@ def _stack():
     return _STATE.stack
 
 
-def get_current_remat_mode():
+def get_current_remat_mode() -> RematScope | None:
     """The innermost active :class:`RematScope` of this thread, or None (also under ``mode=None``).
 
     Returns:
@@ -143,7 +150,7 @@ def get_current_remat_mode():
     return stack[-1]
 
 
-def remat(f):
+def remat(f: Callable[..., _R]) -> Callable[..., _R]:
     """Applies rematerialization (gradient checkpointing) to a function or layer.
 
     The returned function computes what ``f`` computes, but keeps only its inputs for the backward pass:
@@ -189,7 +196,7 @@ def remat(f):
     return rematerialized
 
 
-def register_call_state(capture):
+def register_call_state(capture: _Capture) -> None:
     """Let rematerialization re-enter a piece of call state when it recomputes a forward pass.
 
     Args:
@@ -203,7 +210,8 @@ def register_call_state(capture):
     _CALL_STATE.append(capture)
 
 
-def checkpoint_call(fn, args, kwargs, state=None):
+def checkpoint_call(fn: Callable[..., _R], args: Sequence[Any], kwargs: dict[str, Any],
+                    state: torch.nn.Module | None = None) -> _R:
     """``fn(*args, **kwargs)``, rematerialized: what :func:`remat` and rematerialized layers run.
 
     Args:

@@ -21,6 +21,8 @@ Example:
     >>> torch.allclose(off, on, atol=1e-6)
     True
 """
+from __future__ import annotations
+
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -33,7 +35,7 @@ _SWITCHES = {"MATH": torch.backends.cuda.math_sdp_enabled,
              "CUDNN_ATTENTION": torch.backends.cuda.cudnn_sdp_enabled}
 
 
-def check_flash_attention(owner, flash_attention):
+def check_flash_attention(owner: str, flash_attention: object) -> bool | None:
     """``flash_attention`` checked to be None, True or False.
 
     Args:
@@ -71,8 +73,11 @@ def _non_flash_backends():
     return backends
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
-                                 enable_gqa=False, flash_attention=None, owner="ops.dot_product_attention"):
+def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                                 attn_mask: torch.Tensor | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None, enable_gqa: bool = False,
+                                 flash_attention: bool | None = None,
+                                 owner: str = "ops.dot_product_attention") -> torch.Tensor:
     """``F.scaled_dot_product_attention`` on heads-first tensors, with the kernel ``flash_attention`` asks for.
 
     Args:

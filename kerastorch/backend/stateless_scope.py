@@ -31,22 +31,26 @@ Example:
     >>> v.tolist()  # unchanged
     [0.0, 0.0]
 """
+from __future__ import annotations
+
 import threading
+from typing import Any, Callable, ContextManager, Iterable, MutableMapping
 
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend.torch_internals import disabled_torch_function_impl
 
 
 class _State(threading.local):
-    scope = None  # a class default: reading it outside any scope costs no failed lookup
+    scope: StatelessScope | None = None  # a class default: reading it outside any scope costs no failed lookup
 
 
 _STATE = _State()
 
 
-def get_stateless_scope():
+def get_stateless_scope() -> StatelessScope | None:
     """The innermost active :class:`StatelessScope` of this thread, or None.
 
     Returns:
@@ -58,7 +62,7 @@ def get_stateless_scope():
     return _STATE.scope
 
 
-def in_stateless_scope():
+def in_stateless_scope() -> bool:
     """Whether code runs inside a :class:`StatelessScope` (in this thread).
 
     Returns:
@@ -105,19 +109,21 @@ class StatelessScope:
         tensor([[3., 3.]], grad_fn=<AddmmBackward0>)
     """
 
-    def __init__(self, state_mapping=None, collect_losses=False, initialize_variables=True):
+    def __init__(self, state_mapping: Iterable[tuple[torch.nn.Parameter, TensorLike] | list[Any]] | None = None,
+                 collect_losses: bool = False, initialize_variables: bool = True) -> None:
         if initialize_variables is not True:
             raise ValueError("StatelessScope: initialize_variables must be True in kerastorch (variables are "
                              f"initialized when created; there is no deferred initialization), received "
                              f"{initialize_variables!r}")
         self.collect_losses = bool(collect_losses)
         self.initialize_variables = True
-        self.losses = []
-        self.state_mapping = {}
-        self._variables = {}  # id -> variable (keeps the keys alive while their ids are used)
-        self._bound = {}  # id(module) -> number of active bindings of that module
-        self._slots = {}  # id(variable) -> list of [container, key, original] that hold a view of its value
-        self._previous = None
+        self.losses: list[torch.Tensor] = []
+        self.state_mapping: dict[int, torch.Tensor] = {}
+        self._variables: dict[int, torch.nn.Parameter] = {}  # id -> variable (keeps the keys alive while in use)
+        self._bound: dict[int, int] = {}  # id(module) -> number of active bindings of that module
+        # id(variable) -> list of [container, key, original] that hold a view of its value
+        self._slots: dict[int, list[list[Any]]] = {}
+        self._previous: StatelessScope | None = None
         if state_mapping is None:
             return
         if isinstance(state_mapping, dict):
@@ -131,16 +137,16 @@ class StatelessScope:
             self._record(variable, value, "state_mapping", copy=True)
 
     # ------------------------------------------------------------------ the scope
-    def __enter__(self):
+    def __enter__(self) -> StatelessScope:
         self._previous = _STATE.scope
         _STATE.scope = self
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         _STATE.scope = self._previous
         self._previous = None
 
-    def add_loss(self, loss):
+    def add_loss(self, loss: torch.Tensor) -> None:
         """Collect a loss (what layers do with ``collect_losses=True``).
 
         Args:
@@ -154,7 +160,7 @@ class StatelessScope:
         """
         self.losses.append(loss)
 
-    def add_update(self, update):
+    def add_update(self, update: tuple[torch.nn.Parameter, TensorLike] | list[Any]) -> None:
         """Record a new value for a variable (what ``Variable.assign`` does inside the scope).
 
         Args:
@@ -179,7 +185,7 @@ class StatelessScope:
         for slot in self._slots.get(id(variable), ()):
             slot[0][slot[1]] = _scoped_view(value, variable, self)
 
-    def get_current_value(self, variable):
+    def get_current_value(self, variable: torch.nn.Parameter) -> torch.Tensor | None:
         """The value of ``variable`` in this scope: its mapped value, with the updates made since, or None
         for a variable the scope neither maps nor updated.
 
@@ -217,7 +223,7 @@ class StatelessScope:
         self._variables[id(variable)] = variable
         return converted
 
-    def is_bound(self, module):
+    def is_bound(self, module: torch.nn.Module) -> bool:
         """Whether ``module``'s weights already read this scope's values (a layer called inside another).
 
         Args:
@@ -232,7 +238,8 @@ class StatelessScope:
         """
         return id(module) in self._bound
 
-    def bind(self, modules, slots):
+    def bind(self, modules: Iterable[torch.nn.Module], slots: Iterable[tuple[MutableMapping[str, Any], str]]
+             ) -> tuple[list[int], list[list[Any]]]:
         """Make the weight slots of ``modules`` hold this scope's values while a layer call runs.
 
         ``slots`` lists ``(container, key)`` pairs (a module's parameter dict and a parameter name, or the
@@ -263,7 +270,7 @@ class StatelessScope:
                 targets.append((container, key, original))
         return self._activate([id(m) for m in modules], targets)
 
-    def unbind(self, token):
+    def unbind(self, token: tuple[list[int], list[list[Any]]]) -> None:
         """Undo a :meth:`bind`: the slots hold the variables again.
 
         Args:
@@ -319,7 +326,7 @@ class _Replay:
         _STATE.scope = previous
 
 
-def replay_context():
+def replay_context() -> Callable[[], ContextManager[Any]] | None:
     """A factory of contexts that re-create the current scope with its bindings, or None outside any scope.
     Rematerialization takes one when it runs a forward pass, and enters it when it recomputes that pass
     during the backward pass (after the scope has ended), so the recomputation reads the same values.
@@ -341,7 +348,7 @@ class _ScopedValue(torch.Tensor):
     """The value a variable has in a scope, as a plain tensor in torch operations, with the Variable API
     (``assign*`` record updates in the scope; ``name``, ``path``, ``trainable`` ... come from the variable)."""
 
-    __torch_function__ = disabled_torch_function_impl
+    __torch_function__ = disabled_torch_function_impl  # type: ignore[assignment]  # torch stubs: a classmethod
 
     def __getattr__(self, name):
         variable = self.__dict__.get("_variable")

@@ -11,11 +11,13 @@ Example:
     ...     in_symbolic_scope()
     True
 """
+from __future__ import annotations
+
 import threading
 
 
 class _State(threading.local):
-    scope = None  # a class default: reading it outside any scope costs no failed lookup
+    scope: SymbolicScope | None = None  # a class default: reading it outside any scope costs no failed lookup
 
 
 _STATE = _State()
@@ -38,20 +40,20 @@ class SymbolicScope:
         (True, True)
     """
 
-    def __init__(self):
-        self._previous = None
+    def __init__(self) -> None:
+        self._previous: SymbolicScope | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> SymbolicScope:
         self._previous = _STATE.scope
         _STATE.scope = self
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         _STATE.scope = self._previous
         self._previous = None
 
 
-def in_symbolic_scope():
+def in_symbolic_scope() -> bool:
     """Whether code runs inside a :class:`SymbolicScope` (in this thread).
 
     Returns:
@@ -63,7 +65,7 @@ def in_symbolic_scope():
     return _STATE.scope is not None
 
 
-def get_symbolic_scope():
+def get_symbolic_scope() -> SymbolicScope | None:
     """The innermost active :class:`SymbolicScope` of this thread, or None.
 
     Returns:

@@ -39,6 +39,10 @@ Example:
     >>> forward_ad_level()  # no torch.autograd.forward_ad.dual_level() is open
     -1
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 import torch.autograd.forward_ad as _fwad
 from torch._subclasses import fake_tensor as _fake_tensor
@@ -67,7 +71,7 @@ DATA_DEPENDENT_ERRORS = (_fake_tensor.DataDependentOutputException, _fake_tensor
 _parse_to = torch._C._nn._parse_to
 
 
-def module_to_dtype(*args, **kwargs):
+def module_to_dtype(*args: Any, **kwargs: Any) -> torch.dtype | None:
     """The dtype that ``module.to(*args, **kwargs)`` converts floating-point weights to, or None.
 
     Args:
@@ -91,7 +95,7 @@ functorch_level = torch._C._functorch.maybe_current_level
 """``functorch_level()``: the level of the innermost running ``torch.func`` transform, or None outside one."""
 
 
-def forward_ad_level():
+def forward_ad_level() -> int:
     """The level of the innermost open ``torch.autograd.forward_ad.dual_level()``; ``-1`` outside one.
 
     Returns:
@@ -112,7 +116,7 @@ disabled_torch_function_impl = torch._C._disabled_torch_function_impl
 """A tensor subclass's ``__torch_function__`` under which torch operations return plain tensors."""
 
 
-def tensor_version(tensor):
+def tensor_version(tensor: torch.Tensor) -> int:
     """The version counter of ``tensor``'s storage: it grows with every in-place change.
 
     Args:
@@ -130,7 +134,7 @@ def tensor_version(tensor):
     return tensor._version
 
 
-def view_base(tensor):
+def view_base(tensor: torch.Tensor) -> torch.Tensor | None:
     """The tensor that ``tensor`` is a view of, or None when it is not a view.
 
     Args:
@@ -147,7 +151,7 @@ def view_base(tensor):
 
 
 # ---------------------------------------------------------------- torch.compile
-def compile_failure_errors():
+def compile_failure_errors() -> tuple[type[Exception], ...]:
     """The exception types with which ``torch.compile``d code reports that it could not be compiled.
 
     A backend that fails (no C++ compiler for inductor, an internal compiler error), a construct that
@@ -167,7 +171,7 @@ def compile_failure_errors():
 
 
 # ---------------------------------------------------------------- kernels
-def lstm_kernel(*args):
+def lstm_kernel(*args: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """torch's fused LSTM over a whole sequence (``torch._VF.lstm``, what ``torch.nn.LSTM`` runs).
 
     Called as ``lstm_kernel(input, (h0, c0), weights, has_biases, num_layers, dropout, train, bidirectional,
@@ -188,7 +192,7 @@ def lstm_kernel(*args):
     return torch._VF.lstm(*args)
 
 
-def gru_kernel(*args):
+def gru_kernel(*args: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """torch's fused GRU over a whole sequence (``torch._VF.gru``, what ``torch.nn.GRU`` runs).
 
     Called as ``gru_kernel(input, h0, weights, has_biases, num_layers, dropout, train, bidirectional,
@@ -209,7 +213,8 @@ def gru_kernel(*args):
     return torch._VF.gru(*args)
 
 
-def unscale_and_check_finite(grads, found_inf, inverse_scale):
+def unscale_and_check_finite(grads: list[torch.Tensor] | tuple[torch.Tensor, ...], found_inf: torch.Tensor,
+                             inverse_scale: torch.Tensor) -> None:
     """Multiply every tensor of ``grads`` by ``inverse_scale`` in place, and set ``found_inf`` to 1 when one
     of them holds an inf or a NaN (one fused kernel per device, as ``torch.amp.GradScaler`` does).
 
@@ -226,7 +231,7 @@ def unscale_and_check_finite(grads, found_inf, inverse_scale):
     torch._amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inverse_scale)
 
 
-def standard_gamma(alpha):
+def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
     """Samples of Gamma(``alpha``, 1), one per entry of ``alpha``, from torch's global generator (or the
     generator that ``torch.random.fork_rng`` / a device's seed sets).
 
@@ -243,7 +248,7 @@ def standard_gamma(alpha):
     return torch._standard_gamma(alpha)
 
 
-def int8_matmul(a, b):
+def int8_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """``a @ b`` for 2-D int8 tensors, accumulated exactly in int32 (``torch._int_mm``).
 
     Args:

@@ -31,8 +31,11 @@ Example:
     >>> probability("Dropout", "rate", 0.5, include_one=False)
     0.5
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Callable, Literal, NoReturn, Sequence, TypeVar, overload
 
 import numpy as np
 
@@ -42,6 +45,7 @@ __all__ = [
 ]
 
 _MAX_REPR = 120
+_T = TypeVar("_T")
 
 
 def _short_repr(value, depth=0):
@@ -57,7 +61,7 @@ def _short_repr(value, depth=0):
     return repr(value)
 
 
-def describe(value):
+def describe(value: Any) -> str:
     """``repr(value)`` on one line (arrays and tensors as their shape and dtype; shortened when long) followed
     by its type name in parentheses.
 
@@ -78,7 +82,7 @@ def describe(value):
     return f"{text} ({type(value).__name__})"
 
 
-def error_message(owner, name, expected, value):
+def error_message(owner: str, name: str, expected: str, value: Any) -> str:
     """The message every validator raises with.
 
     Args:
@@ -96,7 +100,7 @@ def error_message(owner, name, expected, value):
     return f"{owner}: argument `{name}` must be {expected}; received {describe(value)}"
 
 
-def fail(owner, name, expected, value):
+def fail(owner: str, name: str, expected: str, value: Any) -> NoReturn:
     """Raise the ``ValueError`` of :func:`error_message` (for checks of a kind no validator here covers).
 
     Args:
@@ -120,7 +124,7 @@ def _or_none(expected, allow_none):
     return f"{expected} or None" if allow_none else expected
 
 
-def is_integer(value):
+def is_integer(value: Any) -> bool:
     """Whether ``value`` is a Python or NumPy integer (a bool is not).
 
     Args:
@@ -135,7 +139,11 @@ def is_integer(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def integer(owner, name, value, allow_none=False, minimum=None):
+@overload
+def integer(owner: str, name: str, value: Any, allow_none: Literal[False] = ..., minimum: int | None = ...) -> int: ...
+@overload
+def integer(owner: str, name: str, value: Any, allow_none: bool = ..., minimum: int | None = ...) -> int | None: ...
+def integer(owner: str, name: str, value: Any, allow_none: bool = False, minimum: int | None = None) -> int | None:
     """``value`` as an ``int`` (at least ``minimum`` when given), or None when ``allow_none``.
 
     Args:
@@ -169,7 +177,11 @@ def integer(owner, name, value, allow_none=False, minimum=None):
     return int(value)
 
 
-def positive_int(owner, name, value, allow_none=False):
+@overload
+def positive_int(owner: str, name: str, value: Any, allow_none: Literal[False] = ...) -> int: ...
+@overload
+def positive_int(owner: str, name: str, value: Any, allow_none: bool = ...) -> int | None: ...
+def positive_int(owner: str, name: str, value: Any, allow_none: bool = False) -> int | None:
     """``value`` as an ``int >= 1`` (None too when ``allow_none``).
 
     Args:
@@ -190,7 +202,11 @@ def positive_int(owner, name, value, allow_none=False):
     return integer(owner, name, value, allow_none=allow_none, minimum=1)
 
 
-def non_negative_int(owner, name, value, allow_none=False):
+@overload
+def non_negative_int(owner: str, name: str, value: Any, allow_none: Literal[False] = ...) -> int: ...
+@overload
+def non_negative_int(owner: str, name: str, value: Any, allow_none: bool = ...) -> int | None: ...
+def non_negative_int(owner: str, name: str, value: Any, allow_none: bool = False) -> int | None:
     """``value`` as an ``int >= 0`` (None too when ``allow_none``).
 
     Args:
@@ -217,8 +233,16 @@ def _interval(low, high, low_open, high_open):
     return f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
 
 
-def number(owner, name, value, low=None, high=None, low_open=False, high_open=False, allow_none=False,
-           finite=True):
+@overload
+def number(owner: str, name: str, value: Any, low: float | None = ..., high: float | None = ...,
+           low_open: bool = ..., high_open: bool = ..., allow_none: Literal[False] = ...,
+           finite: bool = ...) -> float: ...
+@overload
+def number(owner: str, name: str, value: Any, low: float | None = ..., high: float | None = ...,
+           low_open: bool = ..., high_open: bool = ..., allow_none: bool = ..., finite: bool = ...) -> float | None: ...
+def number(owner: str, name: str, value: Any, low: float | None = None, high: float | None = None,
+           low_open: bool = False, high_open: bool = False, allow_none: bool = False,
+           finite: bool = True) -> float | None:
     """``value`` as a ``float`` within ``[low, high]`` (each end open when asked).
 
     Args:
@@ -257,7 +281,7 @@ def number(owner, name, value, low=None, high=None, low_open=False, high_open=Fa
     return value
 
 
-def probability(owner, name, value, include_one=True):
+def probability(owner: str, name: str, value: Any, include_one: bool = True) -> float:
     """``value`` as a ``float`` in ``[0, 1]`` (``[0, 1)`` without ``include_one``): rates and probabilities.
 
     Args:
@@ -278,7 +302,7 @@ def probability(owner, name, value, include_one=True):
     return number(owner, name, value, low=0, high=1, high_open=not include_one)
 
 
-def boolean(owner, name, value):
+def boolean(owner: str, name: str, value: Any) -> bool:
     """``value`` as a ``bool``: only ``True``/``False`` (or NumPy's) are accepted.
 
     Args:
@@ -300,7 +324,7 @@ def boolean(owner, name, value):
     return bool(value)
 
 
-def one_of(owner, name, value, choices):
+def one_of(owner: str, name: str, value: Any, choices: Sequence[_T]) -> _T:
     """The entry of ``choices`` equal to ``value`` (a bool never equals a number here: ``True`` is not ``1``).
 
     Args:
@@ -331,7 +355,8 @@ def _equal(a, b):
         return False
 
 
-def shape(owner, name, value, allow_none_dims=True, allow_zero=False, allow_int=True):
+def shape(owner: str, name: str, value: Any, allow_none_dims: bool = True, allow_zero: bool = False,
+          allow_int: bool = True) -> tuple[int | None, ...]:
     """``value`` as a shape tuple: each entry a positive integer (``>= 0`` with ``allow_zero``) or None.
 
     Args:
@@ -369,7 +394,12 @@ def shape(owner, name, value, allow_none_dims=True, allow_zero=False, allow_int=
     return tuple(None if dim is None else int(dim) for dim in value)
 
 
-def callable_argument(owner, name, value, allow_none=False):
+@overload
+def callable_argument(owner: str, name: str, value: Any, allow_none: Literal[False] = ...) -> Callable[..., Any]: ...
+@overload
+def callable_argument(owner: str, name: str, value: Any,
+                      allow_none: bool = ...) -> Callable[..., Any] | None: ...
+def callable_argument(owner: str, name: str, value: Any, allow_none: bool = False) -> Callable[..., Any] | None:
     """``value`` unchanged when it is callable (or None with ``allow_none``).
 
     Args:
@@ -394,7 +424,17 @@ def callable_argument(owner, name, value, allow_none=False):
     return value
 
 
-def instance_of(owner, name, value, types, expected, allow_none=False):
+@overload
+def instance_of(owner: str, name: str, value: Any, types: type[_T], expected: str,
+                allow_none: Literal[False] = ...) -> _T: ...
+@overload
+def instance_of(owner: str, name: str, value: Any, types: type[_T], expected: str,
+                allow_none: bool = ...) -> _T | None: ...
+@overload
+def instance_of(owner: str, name: str, value: Any, types: tuple[type, ...], expected: str,
+                allow_none: bool = ...) -> Any: ...
+def instance_of(owner: str, name: str, value: Any, types: type | tuple[type, ...], expected: str,
+                allow_none: bool = False) -> Any:
     """``value`` unchanged when it is an instance of ``types`` (or None with ``allow_none``).
 
     Args:

@@ -12,16 +12,21 @@ Example:
     >>> v.numpy()
     array([1., 1., 1.], dtype=float32)
 """
+from __future__ import annotations
+
 import copy
+from typing import Any, Callable, Sequence, SupportsIndex
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.backend.name_scope import scoped_path
 from kerastorch.backend.stateless_scope import get_stateless_scope
 
-_INITIALIZER_LOOKUP = []  # filled by kerastorch.initializers (above the backend): name -> initializer
+# filled by kerastorch.initializers (above the backend): name -> initializer
+_INITIALIZER_LOOKUP: list[Callable[[str], Callable[..., Any]]] = []
 
 
 class Variable(torch.nn.Parameter):
@@ -41,8 +46,21 @@ class Variable(torch.nn.Parameter):
         False
     """
 
-    def __new__(cls, initializer, shape=None, dtype=None, trainable=True, autocast=True, aggregation="none",
-                synchronization="auto", name=None, regularizer=None, constraint=None):
+    _keras_name: str
+    _path: str
+    _declared_trainable: bool
+    _created_trainable: bool
+    regularizer: Callable[[torch.Tensor], Any] | None
+    constraint: Callable[[torch.Tensor], torch.Tensor] | None
+    autocast: bool
+    aggregation: str
+    synchronization: str
+
+    def __new__(cls, initializer: TensorLike | str | Callable[..., Any], shape: Sequence[int] | None = None,
+                dtype: DTypeLike = None, trainable: bool = True, autocast: bool = True, aggregation: str = "none",
+                synchronization: str = "auto", name: str | None = None,
+                regularizer: Callable[[torch.Tensor], Any] | None = None,
+                constraint: Callable[[torch.Tensor], torch.Tensor] | None = None) -> Variable:
         """Create a variable from an initial value or an initializer.
 
         Args:
@@ -87,27 +105,27 @@ class Variable(torch.nn.Parameter):
         return var
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The weight's own name (``"kernel"``)."""
         return self._keras_name
 
     @property
-    def path(self):
+    def path(self) -> str:
         """The weight's path in its model (``"dense_1/kernel"``)."""
         return self._path
 
     @property
-    def trainable(self):
+    def trainable(self) -> bool:
         """Whether optimizers update this weight (``requires_grad``)."""
         return self.requires_grad
 
     @trainable.setter
-    def trainable(self, value):
+    def trainable(self, value: bool) -> None:
         self._declared_trainable = bool(value)
         self.requires_grad_(bool(value))
 
     @property
-    def value(self):
+    def value(self) -> torch.Tensor:
         """The variable itself, as Keras's ``variable.value``; inside a ``keras.StatelessScope`` that maps or
         updated it, its value in the scope."""
         scope = get_stateless_scope()
@@ -117,15 +135,15 @@ class Variable(torch.nn.Parameter):
                 return current
         return self
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray:  # type: ignore[override]  # Tensor.numpy also takes force=; this does not
         """A numpy copy of the current value (of the value in a ``keras.StatelessScope`` that maps it)."""
         return self.value.detach().cpu().numpy()
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
 
-    def assign(self, value):
+    def assign(self, value: TensorLike) -> Variable:
         """Overwrite the value in place (no gradient recorded); inside a ``keras.StatelessScope``, record the
         new value in the scope instead."""
         scope = get_stateless_scope()
@@ -142,7 +160,7 @@ class Variable(torch.nn.Parameter):
             self.copy_(value)
         return self
 
-    def assign_add(self, value):
+    def assign_add(self, value: TensorLike) -> Variable:
         """``self += value`` in place (no gradient recorded); recorded instead in a ``keras.StatelessScope``."""
         scope = get_stateless_scope()
         if scope is not None:
@@ -152,7 +170,7 @@ class Variable(torch.nn.Parameter):
             self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
 
-    def assign_sub(self, value):
+    def assign_sub(self, value: TensorLike) -> Variable:
         """``self -= value`` in place (no gradient recorded); recorded instead in a ``keras.StatelessScope``."""
         scope = get_stateless_scope()
         if scope is not None:
@@ -162,7 +180,7 @@ class Variable(torch.nn.Parameter):
             self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> Variable:
         if id(self) in memo:
             return memo[id(self)]
         result = Variable(self.data.clone(memory_format=torch.preserve_format), trainable=self._declared_trainable,
@@ -174,11 +192,11 @@ class Variable(torch.nn.Parameter):
         memo[id(self)] = result
         return result
 
-    def __reduce_ex__(self, protocol):
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         return (_rebuild_variable, (self.detach().cpu(), self._declared_trainable, self.requires_grad,
                                     self._keras_name, self._path, self._created_trainable))
 
-    def __repr__(self):
+    def __repr__(self) -> str:  # type: ignore[override]  # Tensor's also takes tensor_contents=
         return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
                 f"dtype={str(self.dtype).split('.')[-1]}, trainable={self.trainable}, value={self.data!r}>")
 
@@ -238,7 +256,7 @@ def _initial_value(initializer, shape, dtype, name):
     return value
 
 
-def set_initializer_lookup(get):
+def set_initializer_lookup(get: Callable[[str], Callable[..., Any]]) -> None:
     """Let ``Variable`` resolve initializer names with ``get`` (``kerastorch.initializers`` calls this).
 
     Args:

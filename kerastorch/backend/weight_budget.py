@@ -13,9 +13,12 @@ Example:
     ...
     ValueError: Layer "dense_1": weight 'kernel' of shape (100, 10) needs 4000 bytes, which brings the weights to 4400 bytes, more than the 1000 bytes the test allows
 """
+from __future__ import annotations
+
 import contextlib
 import math
 import threading
+from typing import Iterator, Sequence
 
 import torch
 
@@ -30,7 +33,7 @@ class _Budget:
 
 
 @contextlib.contextmanager
-def weight_budget(limit_bytes, reason):
+def weight_budget(limit_bytes: int, reason: str) -> Iterator[None]:
     """Refuse weights created inside the scope once together they would need more than ``limit_bytes``.
 
     Args:
@@ -48,7 +51,7 @@ def weight_budget(limit_bytes, reason):
         _STATE.budget = previous
 
 
-def charge_weight(shape, dtype, owner, name):
+def charge_weight(shape: Sequence[int], dtype: torch.dtype, owner: str, name: str) -> None:
     """Count a weight about to be created against the current budget (a no-op outside :func:`weight_budget`).
 
     Args:

@@ -14,11 +14,18 @@ resume at is published as ``callback._initial_epoch`` (``None`` when there was n
 ``CallbackList.resolve_initial_epoch`` hands it to ``fit``. An epoch interrupted after a batch-level save
 restarts from its beginning with the weights of that save, as in Keras. When training ends normally
 the backup files are deleted (``delete_checkpoint``), and the folder too if that leaves it empty.
+
+In data-parallel training (``keras.distribution.DataParallel``) process 0 alone writes and deletes the
+backup; every process reads it at ``on_train_begin`` (once all of them got there, so that none reads a
+backup still being written), and ``fit`` then hands process 0's restored state to all of them.
 """
+from __future__ import annotations
+
 import copy
 import json
 import os
 import struct
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,6 +34,8 @@ from safetensors.torch import save as save_safetensors
 
 from kerastorch.callbacks._helpers import SaveFrequency
 from kerastorch.callbacks.callback import Callback
+from kerastorch.distribution.collectives import barrier
+from kerastorch.distribution.data_parallel import active_data_parallel, is_chief_process
 from kerastorch.saving.file_utils import write_bytes
 
 __all__ = ["BackupAndRestore"]
@@ -130,7 +139,8 @@ class BackupAndRestore(Callback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True, double_checkpoint=False):
+    def __init__(self, backup_dir: str | os.PathLike[str], save_freq: str | int = "epoch",
+                 delete_checkpoint: bool = True, double_checkpoint: bool = False) -> None:
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
@@ -146,15 +156,17 @@ class BackupAndRestore(Callback):
         self._previous_path = self._state_path + ".bkp"
         self._current_epoch = 0
         self._last_batch = 0
-        self._initial_epoch = None
+        self._initial_epoch: int | None = None
 
     @property
-    def initial_epoch(self):
+    def initial_epoch(self) -> int | None:
         """The epoch the last ``on_train_begin`` resumed at, or ``None`` when no backup was found."""
         return self._initial_epoch
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._initial_epoch = None
+        if active_data_parallel() is not None:
+            barrier()  # process 0 has finished writing: every process reads the same backup
         state = self._read_backup()
         if state is None:
             return
@@ -165,6 +177,7 @@ class BackupAndRestore(Callback):
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and optimizer_state is not None:
             self._load_optimizer_state(optimizer, optimizer_state)
+        assert self.model is not None  # fit attached it (set_model) before the first hook
         self.model.set_weights(weights)
         self._initial_epoch = epoch
         self._current_epoch = epoch
@@ -193,22 +206,22 @@ class BackupAndRestore(Callback):
                              f"not fit the model's optimizer ({type(error).__name__}: {error}). Nothing was "
                              "restored") from error
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._current_epoch = epoch
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._last_batch = batch
         if self._frequency.tick(batch):
             self._save()
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._current_epoch = epoch + 1  # a backup made now resumes at the next epoch
         self._last_batch = 0
         if self._frequency.per_epoch:
             self._save()
 
-    def on_train_end(self, logs=None):
-        if not self.delete_checkpoint:
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        if not self.delete_checkpoint or not is_chief_process():
             return
         for path in (self._state_path, self._previous_path):
             if os.path.exists(path):
@@ -217,6 +230,8 @@ class BackupAndRestore(Callback):
             os.rmdir(self.backup_dir)
 
     def _save(self):
+        if not is_chief_process():  # data-parallel training: process 0 writes the backup
+            return
         tensors = {f"weights/{i}": torch.from_numpy(np.array(w)) for i, w in enumerate(self.model.get_weights())}
         optimizer = getattr(self.model, "optimizer", None)
         skeleton = None if optimizer is None else _encode(optimizer.state_dict(), tensors)

@@ -5,14 +5,21 @@ training loop never waits for the device just to report metrics. A callback that
 :func:`to_python_logs` at the moment it needs it, which is the host sync. ``CallbackList`` already
 hands Python floats to ``on_epoch_end`` and the ``on_*_begin``/``on_*_end`` hooks.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from torch.nn.parallel import DistributedDataParallel
 
 from kerastorch.callbacks.progbar import fetch_to_host
 
+if TYPE_CHECKING:
+    from kerastorch.models.model import Model
+
 __all__ = ["Callback", "flatten_logs", "to_python_logs"]
 
 
-def flatten_logs(logs):
+def flatten_logs(logs: dict[str, Any] | None) -> dict[str, Any]:
     """A new dict with keys sorted as Keras does and nested dicts merged in at their key's place (with their
     own keys); values untouched.
 
@@ -27,7 +34,7 @@ def flatten_logs(logs):
     """
     if not logs:
         return {}
-    flat = {}
+    flat: dict[str, Any] = {}
     for key, value in sorted(logs.items()):
         if isinstance(value, dict):
             flat.update(flatten_logs(value))
@@ -36,7 +43,7 @@ def flatten_logs(logs):
     return flat
 
 
-def to_python_logs(logs):
+def to_python_logs(logs: dict[str, Any] | None) -> dict[str, Any]:
     """``flatten_logs`` with values as Python numbers: scalar tensors become ``float`` in one host sync.
 
     Larger tensors become numpy arrays; values that ``float()`` does not take (strings) are kept.
@@ -83,20 +90,20 @@ class Callback:
 
     takes_device_logs = False
 
-    def __init__(self):
-        self.params = None
-        self._model = None
+    def __init__(self) -> None:
+        self.params: dict[str, Any] | None = None
+        self._model: Model | DistributedDataParallel | None = None
 
-    def set_params(self, params):
+    def set_params(self, params: dict[str, Any]) -> None:
         """Record the training parameters (``verbose``, ``epochs``, ``steps``)."""
         self.params = params
 
-    def set_model(self, model):
+    def set_model(self, model: Model | DistributedDataParallel) -> None:
         """Record the model these hooks act on."""
         self._model = model
 
     @property
-    def model(self):
+    def model(self) -> Model | None:
         """The model; a ``DistributedDataParallel`` wrapper is looked through."""
         if isinstance(self._model, DistributedDataParallel):
             return self._model.module
@@ -104,54 +111,54 @@ class Callback:
 
     # Training as a whole, one epoch, and the batches of ``fit``; ``on_batch_*`` are the Keras 2 names,
     # which the train-batch hooks call unless overridden.
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called once at the start of ``fit``."""
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Called once at the end of ``fit``, with the last epoch's logs."""
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Called at the start of epoch ``epoch`` (0-based)."""
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Called at the end of an epoch with its metrics (``val_``-prefixed ones too) as floats."""
 
-    def on_batch_begin(self, batch, logs=None):
+    def on_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Keras 2 name of ``on_train_batch_begin``."""
 
-    def on_batch_end(self, batch, logs=None):
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Keras 2 name of ``on_train_batch_end``."""
 
-    def on_train_batch_begin(self, batch, logs=None):
+    def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called before training batch ``batch`` (0-based within the epoch)."""
         self.on_batch_begin(batch, logs=logs)
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called after a training batch; ``logs`` hold the running metrics, possibly device tensors."""
         self.on_batch_end(batch, logs=logs)
 
     # ``evaluate`` (and the validation inside ``fit``).
-    def on_test_begin(self, logs=None):
+    def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called at the start of an evaluation."""
 
-    def on_test_end(self, logs=None):
+    def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
         """Called at the end of an evaluation with its metrics."""
 
-    def on_test_batch_begin(self, batch, logs=None):
+    def on_test_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called before an evaluation batch."""
 
-    def on_test_batch_end(self, batch, logs=None):
+    def on_test_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called after an evaluation batch."""
 
     # ``predict``.
-    def on_predict_begin(self, logs=None):
+    def on_predict_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called at the start of ``predict``."""
 
-    def on_predict_end(self, logs=None):
+    def on_predict_end(self, logs: dict[str, Any] | None = None) -> None:
         """Called at the end of ``predict``."""
 
-    def on_predict_batch_begin(self, batch, logs=None):
+    def on_predict_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called before a prediction batch."""
 
-    def on_predict_batch_end(self, batch, logs=None):
+    def on_predict_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called after a prediction batch; ``logs["outputs"]`` holds the batch's outputs."""

@@ -20,9 +20,18 @@ Contract with the loop (``fit``/``evaluate``/``predict``):
   or ``None``). The loop checks ``model.stop_training``
   after every batch and epoch, and returns ``callbacks.history`` from ``fit``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from torch.nn.parallel import DistributedDataParallel
+
 from kerastorch.callbacks.callback import Callback, flatten_logs, to_python_logs
 from kerastorch.callbacks.history import History
 from kerastorch.callbacks.progbar_logger import ProgbarLogger
+
+if TYPE_CHECKING:
+    from kerastorch.models.model import Model
 
 __all__ = ["CallbackList"]
 
@@ -110,7 +119,8 @@ class CallbackList(Callback):
         return callbacks.history
     """
 
-    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+    def __init__(self, callbacks: Callback | Sequence[Any] | None = None, add_history: bool = False,
+                 add_progbar: bool = False, model: Model | None = None, **params: Any) -> None:
         super().__init__()
         self.callbacks = _flatten(callbacks)
         self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
@@ -131,11 +141,11 @@ class CallbackList(Callback):
         }
 
     @property
-    def history(self):
+    def history(self) -> History | None:
         """The ``History`` callback (``None`` without ``add_history`` or a user-given one)."""
         return self._history
 
-    def append(self, callback):
+    def append(self, callback: Callback) -> None:
         """Add a callback at the end; it gets the current model and params."""
         self.callbacks.append(callback)
         self._index_batch_hooks()
@@ -144,13 +154,13 @@ class CallbackList(Callback):
         if self.params:
             callback.set_params(self.params)
 
-    def set_params(self, params):
+    def set_params(self, params: dict[str, Any]) -> None:
         self.params = params
         if params:
             for callback in self.callbacks:
                 callback.set_params(params)
 
-    def set_model(self, model):
+    def set_model(self, model: Model | DistributedDataParallel | None) -> None:
         if model is None:
             return
         super().set_model(model)
@@ -160,7 +170,7 @@ class CallbackList(Callback):
             callback.set_model(model)
 
     @property
-    def initial_epoch(self):
+    def initial_epoch(self) -> int | None:
         """The epoch a callback restored at ``on_train_begin`` (``BackupAndRestore``), or ``None``."""
         for callback in self.callbacks:
             restored = getattr(callback, "_initial_epoch", None)
@@ -168,7 +178,7 @@ class CallbackList(Callback):
                 return restored
         return None
 
-    def resolve_initial_epoch(self, initial_epoch=0):
+    def resolve_initial_epoch(self, initial_epoch: int = 0) -> int:
         """The epoch ``fit`` starts at: the one a callback restored (``_initial_epoch``), else ``initial_epoch``.
 
         Call it after ``on_train_begin``, where ``BackupAndRestore`` reads its backup.
@@ -195,50 +205,54 @@ class CallbackList(Callback):
                     python_logs = to_python_logs(logs)
                 receiver(batch, logs if takes_device_logs else python_logs)
 
-    def on_train_begin(self, logs=None):
+    # The run, epoch, test and predict hooks return the logs dict they handed every callback (see the module
+    # docstring), where Callback's hooks return None: hence the override ignores.
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]
         return self._call_all("on_train_begin", logs=logs)
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]
         return self._call_all("on_train_end", logs=logs)
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int,  # type: ignore[override]
+                       logs: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._call_all("on_epoch_begin", epoch, logs=logs)
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int,  # type: ignore[override]
+                     logs: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._call_all("on_epoch_end", epoch, logs=logs)
 
-    def on_test_begin(self, logs=None):
+    def on_test_begin(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]
         return self._call_all("on_test_begin", logs=logs)
 
-    def on_test_end(self, logs=None):
+    def on_test_end(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]
         return self._call_all("on_test_end", logs=logs)
 
-    def on_predict_begin(self, logs=None):
+    def on_predict_begin(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]
         return self._call_all("on_predict_begin", logs=logs)
 
-    def on_predict_end(self, logs=None):
+    def on_predict_end(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]
         return self._call_all("on_predict_end", logs=logs)
 
-    def on_batch_begin(self, batch, logs=None):
+    def on_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_batch_begin", batch, logs)
 
-    def on_batch_end(self, batch, logs=None):
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_batch_end", batch, logs)
 
-    def on_train_batch_begin(self, batch, logs=None):
+    def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_train_batch_begin", batch, logs)
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_train_batch_end", batch, logs)
 
-    def on_test_batch_begin(self, batch, logs=None):
+    def on_test_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_test_batch_begin", batch, logs)
 
-    def on_test_batch_end(self, batch, logs=None):
+    def on_test_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_test_batch_end", batch, logs)
 
-    def on_predict_batch_begin(self, batch, logs=None):
+    def on_predict_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_predict_batch_begin", batch, logs)
 
-    def on_predict_batch_end(self, batch, logs=None):
+    def on_predict_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._call_batch("on_predict_batch_end", batch, logs)

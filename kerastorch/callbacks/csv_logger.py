@@ -1,10 +1,14 @@
 """``CSVLogger``: stream the epoch results to a CSV file."""
+from __future__ import annotations
+
 import csv
 import os
+from typing import Any, TextIO
 
 import numpy as np
 
 from kerastorch.callbacks.callback import Callback
+from kerastorch.distribution.data_parallel import is_chief_process
 
 __all__ = ["CSVLogger"]
 
@@ -58,17 +62,19 @@ class CSVLogger(Callback):
         ['epoch', '0', '1', '0', '1']
     """
 
-    def __init__(self, filename, separator=",", append=False):
+    def __init__(self, filename: str | os.PathLike[str], separator: str = ",", append: bool = False) -> None:
         super().__init__()
         self.filename = os.fspath(filename)
         self.sep = separator
         self.append = append
-        self.keys = None
-        self.writer = None
-        self.csv_file = None
+        self.keys: list[str] | None = None
+        self.writer: csv.DictWriter[str] | None = None
+        self.csv_file: TextIO | None = None
         self.append_header = True
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        if not is_chief_process():  # data-parallel training: process 0 writes the file
+            return
         self.append_header = True
         if self.append and os.path.exists(self.filename):
             with open(self.filename, encoding="utf-8") as f:
@@ -78,13 +84,16 @@ class CSVLogger(Callback):
         self.keys = None
         self.writer = None
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if not is_chief_process():
+            return
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)
             if self.keys and not any(key.startswith("val_") for key in self.keys):
                 self.keys += [f"val_{key}" for key in self.keys]
         if self.writer is None:
+            assert self.csv_file is not None  # opened by on_train_begin
             dialect = type("Dialect", (csv.excel,), {"delimiter": self.sep})
             self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys, dialect=dialect)
             if self.append_header:
@@ -92,9 +101,10 @@ class CSVLogger(Callback):
         row = {"epoch": epoch}
         row.update((key, _cell(logs.get(key, "NA"))) for key in self.keys)
         self.writer.writerow(row)
+        assert self.csv_file is not None
         self.csv_file.flush()
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         self._close()
         self.writer = None
 

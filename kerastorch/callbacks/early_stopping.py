@@ -1,5 +1,8 @@
 """``EarlyStopping``: stop training when a monitored quantity has stopped improving."""
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -64,8 +67,9 @@ class EarlyStopping(MonitorCallback):
         True
     """
 
-    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None,
-                 restore_best_weights=False, start_from_epoch=0):
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0) -> None:
         super().__init__(monitor, mode, min_delta=min_delta)
         self.patience = patience
         self.verbose = verbose
@@ -75,9 +79,9 @@ class EarlyStopping(MonitorCallback):
         self.wait = 0
         self.stopped_epoch = 0
         self.best_epoch = 0
-        self.best_weights = None
+        self.best_weights: list[np.ndarray] | None = None
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         # The same instance may serve several fit() calls.
         self.wait = 0
         self.stopped_epoch = 0
@@ -85,12 +89,13 @@ class EarlyStopping(MonitorCallback):
         self.best_weights = None
         self.best_epoch = 0
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         current = self.get_monitor_value(logs)
         if current is None or epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
             # Until something is better, the first monitored weights are the best.
+            assert self.model is not None  # fit attached it (set_model) before the first hook
             self.best_weights = _copy_weights(self.model.get_weights())
             self.best_epoch = epoch
         self.wait += 1
@@ -98,6 +103,7 @@ class EarlyStopping(MonitorCallback):
             self.best = current
             self.best_epoch = epoch
             if self.restore_best_weights:
+                assert self.model is not None  # fit attached it (set_model) before the first hook
                 self.best_weights = _copy_weights(self.model.get_weights())
             # Patience restarts only once the baseline is beaten too.
             if self.baseline is None or self._is_improvement(current, self.baseline):
@@ -105,17 +111,19 @@ class EarlyStopping(MonitorCallback):
             return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
+            assert self.model is not None  # fit attached it (set_model) before the first hook
             self.model.stop_training = True
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose > 0:
             print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
                 print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            assert self.model is not None  # fit attached it (set_model) before the first hook
             self.model.set_weights(self.best_weights)
 
-    def get_monitor_value(self, logs):
+    def get_monitor_value(self, logs: dict[str, Any] | None) -> Any:
         """``logs[monitor]``, or None with a warning listing the available names."""
         logs = logs or {}
         value = logs.get(self.monitor)

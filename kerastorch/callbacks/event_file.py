@@ -16,12 +16,15 @@ Example:
     >>> [name.startswith("events.out.tfevents.") for name in os.listdir("logs/train")]
     [True]
 """
+from __future__ import annotations
+
 import os
 import socket
 import struct
 import time
 
 import numpy as np
+import numpy.typing as npt
 
 from kerastorch.backend.hashing import crc32c, mask_crc
 
@@ -97,7 +100,7 @@ class EventFileWriter:
         >>> writer.close()
     """
 
-    def __init__(self, log_dir):
+    def __init__(self, log_dir: str | os.PathLike[str]) -> None:
         self.log_dir = os.fspath(log_dir)
         os.makedirs(self.log_dir, exist_ok=True)
         name = f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}.{os.getpid()}.{id(self) % 10**6}"
@@ -115,20 +118,20 @@ class EventFileWriter:
         value = _bytes(1, tag.encode("utf-8")) + value_field
         self._write_event(_bytes(5, _bytes(1, value)), step)
 
-    def add_scalar(self, tag, value, step):
+    def add_scalar(self, tag: str, value: float, step: int) -> None:
         """Log ``value`` (a number) under ``tag`` at ``step``."""
         self._write_value(tag, _float(2, value), step)
 
-    def add_histogram(self, tag, values, step, bins=30):
+    def add_histogram(self, tag: str, values: npt.ArrayLike, step: int, bins: int = 30) -> None:
         """Log the distribution of ``values`` (an array) under ``tag`` at ``step`` (``bins`` buckets)."""
         self._write_value(tag, _bytes(5, _histogram(values, bins)), step)
 
-    def flush(self):
+    def flush(self) -> None:
         """Push what was written to the file."""
         if not self._file.closed:
             self._file.flush()
 
-    def close(self):
+    def close(self) -> None:
         """Flush and close the file."""
         if not self._file.closed:
             self._file.close()

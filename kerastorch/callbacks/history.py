@@ -1,4 +1,8 @@
 """``History``: the per-epoch record that ``fit`` returns."""
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.callbacks.callback import Callback
 
 __all__ = ["History"]
@@ -32,15 +36,15 @@ class History(Callback):
         True
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self.history = {}
+        self.history: dict[str, list[Any]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.epoch = []
 
-    def on_train_begin(self, logs=None):
-        self.epoch = []
-
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)

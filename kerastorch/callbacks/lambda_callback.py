@@ -1,4 +1,8 @@
 """``LambdaCallback``: a callback made of plain functions."""
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.callbacks.callback import Callback
 
 __all__ = ["LambdaCallback"]
@@ -51,7 +55,7 @@ class LambdaCallback(Callback):
         [0, 1, 0, 1]
     """
 
-    def __init__(self, **hooks):
+    def __init__(self, **hooks: Any) -> None:
         super().__init__()
         for name, function in hooks.items():
             if name in _HOOKS and not callable(function):

@@ -1,4 +1,8 @@
 """``LearningRateScheduler``: set the learning rate at the start of every epoch from a function."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import numpy as np
 
 from kerastorch.callbacks._helpers import get_learning_rate, set_learning_rate
@@ -53,12 +57,13 @@ class LearningRateScheduler(Callback):
         [0.5, 0.25]
     """
 
-    def __init__(self, schedule, verbose=0):
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         super().__init__()
         self.schedule = schedule
         self.verbose = verbose
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        assert self.model is not None  # fit attached it (set_model) before the first hook
         optimizer = self.model.optimizer
         current = get_learning_rate(optimizer)
         try:
@@ -71,6 +76,7 @@ class LearningRateScheduler(Callback):
         if self.verbose > 0:
             print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {learning_rate}.")
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if logs is not None:
+            assert self.model is not None  # fit attached it (set_model) before the first hook
             logs["learning_rate"] = get_learning_rate(self.model.optimizer)

@@ -1,6 +1,9 @@
 """``ModelCheckpoint``: save the model (or its weights) every epoch or every N batches."""
+from __future__ import annotations
+
 import os
 import warnings
+from typing import Any
 
 import numpy as np
 import torch
@@ -9,6 +12,7 @@ from kerastorch.callbacks._helpers import SaveFrequency
 from kerastorch.callbacks.callback import to_python_logs
 from kerastorch.callbacks.monitor_callback import MonitorCallback
 from kerastorch.callbacks.progbar import print_msg
+from kerastorch.distribution.data_parallel import is_chief_process
 
 __all__ = ["ModelCheckpoint"]
 
@@ -74,8 +78,9 @@ class ModelCheckpoint(MonitorCallback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
-                 mode="auto", save_freq="epoch", initial_value_threshold=None):
+    def __init__(self, filepath: str | os.PathLike[str], monitor: str = "val_loss", verbose: int = 0,
+                 save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
+                 save_freq: str | int = "epoch", initial_value_threshold: float | None = None) -> None:
         super().__init__(monitor, mode, baseline=initial_value_threshold)
         self.filepath = os.fspath(filepath)
         self.verbose = verbose
@@ -85,14 +90,14 @@ class ModelCheckpoint(MonitorCallback):
         self._frequency = SaveFrequency(save_freq, "ModelCheckpoint")
         self._current_epoch = 0
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._current_epoch = epoch
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self._frequency.tick(batch):
             self._save_model(self._current_epoch, batch, to_python_logs(logs))
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self._frequency.per_epoch:
             self._save_model(epoch, None, to_python_logs(logs))
 
@@ -137,6 +142,8 @@ class ModelCheckpoint(MonitorCallback):
         if os.path.isdir(filepath):
             raise IOError("Please specify a non-directory filepath for ModelCheckpoint. "
                           f"Filepath used is an existing directory: {filepath}")
+        if not is_chief_process():  # data-parallel training: process 0 writes the checkpoint
+            return
         folder = os.path.dirname(filepath)
         if folder:
             os.makedirs(folder, exist_ok=True)

@@ -9,7 +9,10 @@ direction (``_direction == "up"``/``"down"``) decides; otherwise a name with an 
 ``mae``, ``crossentropy``, ``hinge``, ...) minimised. A name that
 fits none of these raises ``ValueError`` asking for ``mode="min"`` or ``"max"``, as Keras 3 does.
 """
+from __future__ import annotations
+
 import warnings
+from typing import Any, Callable
 
 from kerastorch.callbacks.callback import Callback
 
@@ -94,7 +97,8 @@ class MonitorCallback(Callback):
         True
     """
 
-    def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
+    def __init__(self, monitor: str = "val_loss", mode: str = "auto", baseline: float | None = None,
+                 min_delta: float = 0) -> None:
         super().__init__()
         if mode not in ("auto", "min", "max"):
             warnings.warn(f"{type(self).__name__} mode '{mode}' is unknown, fallback to auto mode.", stacklevel=3)
@@ -103,7 +107,7 @@ class MonitorCallback(Callback):
         self.mode = mode
         self.best = baseline
         self.min_delta = abs(min_delta)
-        self.monitor_op = None
+        self.monitor_op: Callable[[Any, Any], Any] | None = None
 
     def _direction(self):
         if self.mode != "auto":

@@ -12,21 +12,25 @@ Like Keras, the bar rewrites its line in place whenever stdout is a terminal, a 
 the platform is POSIX (Keras checks ``"posix" in sys.modules``, so Linux and macOS always rewrite, even
 into a pipe or a file); elsewhere each redraw starts a new line.
 """
+from __future__ import annotations
+
 import logging
 import math
 import os
 import sys
 import time
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.distribution.data_parallel import is_chief_process
 
 __all__ = ["Progbar", "fetch_to_host", "print_msg"]
 
 
-def fetch_to_host(values):
+def fetch_to_host(values: Iterable[Any]) -> list[Any]:
     """Convert values to Python numbers with at most one device-to-host copy per device.
 
     Single-element tensors (any device, any dtype) and numpy scalars become ``float``; larger tensors
@@ -37,7 +41,7 @@ def fetch_to_host(values):
     """
     values = list(values)
     out = list(values)
-    on_device = {}
+    on_device: dict[torch.device, list[int]] = {}
     for i, v in enumerate(values):
         if isinstance(v, torch.Tensor):
             if v.numel() != 1:
@@ -117,8 +121,9 @@ class Progbar:
         3/3 - ... - loss: 0.3333
     """
 
-    def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None, unit_name="step",
-                 stateless_metrics=None):
+    def __init__(self, target: int | None, width: int = 20, verbose: int = 1, interval: float = 0.05,
+                 stateful_metrics: Iterable[str] | None = None, unit_name: str = "step",
+                 stateless_metrics: Iterable[str] | None = None) -> None:
         if stateful_metrics is not None and stateless_metrics is not None:
             raise ValueError("Progbar: pass `stateful_metrics` or `stateless_metrics`, not both.")
         self.target = target
@@ -130,14 +135,15 @@ class Progbar:
         self.stateless_metrics = None if stateless_metrics is None else set(stateless_metrics)
         self._dynamic_display = _dynamic_display() and config.is_interactive_logging_enabled()
         self._seen_so_far = 0
-        self._values = {}  # name -> [sum or value (may be a device tensor), count]
-        self._values_order = []
+        self._values: dict[str, list[Any]] = {}  # name -> [sum or value (may be a device tensor), count]
+        self._values_order: list[str] = []
         self._start = time.time()
-        self._last_update = 0
-        self._time_after_first_step = None
+        self._last_update: float = 0
+        self._time_after_first_step: float | None = None
         self._prev_total_width = 0
 
-    def update(self, current, values=None, finalize=None):
+    def update(self, current: int, values: Sequence[tuple[str, Any]] | None = None, finalize: bool | None = None
+               ) -> None:
         """Record step ``current`` (1-based) with ``values``, a list of ``(name, value)``; redraw if it is time.
 
         ``finalize`` (default: ``current >= target``) marks the last update: the bar is drawn whatever the
@@ -159,7 +165,7 @@ class Progbar:
             self._print_summary(current, now, time_per_unit)
         self._last_update = now
 
-    def add(self, n, values=None):
+    def add(self, n: int, values: Sequence[tuple[str, Any]] | None = None) -> None:
         """Advance by ``n`` steps: ``update(steps_seen + n, values)``."""
         self.update(self._seen_so_far + n, values)
 
@@ -249,9 +255,12 @@ class Progbar:
         print_msg(line)
 
 
-def print_msg(message, line_break=True):
+def print_msg(message: object, line_break: bool = True) -> None:
     """Write ``message`` (plus a newline) to the current ``sys.stdout`` and flush it; with interactive logging
-    disabled (``keras.config.disable_interactive_logging()``), log it to the ``keras`` logger instead."""
+    disabled (``keras.config.disable_interactive_logging()``), log it to the ``keras`` logger instead. In
+    data-parallel training only process 0 prints (``keras.distribution.DataParallel``)."""
+    if not is_chief_process():
+        return
     if not config.is_interactive_logging_enabled():
         text = str(message).replace("\b", "").strip("\r\n")
         if text:

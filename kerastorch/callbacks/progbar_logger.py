@@ -4,6 +4,10 @@ It hands each batch's logs to :class:`~kerastorch.callbacks.progbar.Progbar` as 
 their device); the bar reads them only when it redraws, at most every 0.05 s. With ``verbose=2`` the
 batches are not even looked at: one line is printed at the end of each epoch.
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.callbacks.callback import Callback, flatten_logs
 from kerastorch.callbacks.progbar import Progbar, print_msg
 
@@ -47,58 +51,58 @@ class ProgbarLogger(Callback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.seen = 0
-        self.progbar = None
-        self.target = None
+        self.progbar: Progbar | None = None
+        self.target: int | None = None
         self.verbose = 1
         self.epochs = 1
         self._called_in_fit = False
 
-    def set_params(self, params):
+    def set_params(self, params: dict[str, Any]) -> None:
         super().set_params(params)
         verbose = params.get("verbose", 1)
         self.verbose = 1 if verbose == "auto" else verbose
         self.epochs = params.get("epochs", 1)
         self.target = params.get("steps")
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._called_in_fit = True  # validation runs inside fit print nothing
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         self._called_in_fit = False
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._start_bar()
         if self.verbose and self.epochs > 1:
             print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._finish_bar(logs)
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._advance(batch, logs)
 
-    def on_test_begin(self, logs=None):
+    def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
         if not self._called_in_fit:
             self._start_bar()
 
-    def on_test_batch_end(self, batch, logs=None):
+    def on_test_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if not self._called_in_fit:
             self._advance(batch, logs)
 
-    def on_test_end(self, logs=None):
+    def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
         if not self._called_in_fit:
             self._finish_bar(logs)
 
-    def on_predict_begin(self, logs=None):
+    def on_predict_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._start_bar()
 
-    def on_predict_batch_end(self, batch, logs=None):
+    def on_predict_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._advance(batch, None)  # the predictions are not metrics
 
-    def on_predict_end(self, logs=None):
+    def on_predict_end(self, logs: dict[str, Any] | None = None) -> None:
         self._finish_bar(logs)
 
     def _start_bar(self):

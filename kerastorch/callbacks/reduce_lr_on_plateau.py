@@ -1,5 +1,8 @@
 """``ReduceLROnPlateau``: divide the learning rate when a monitored quantity stops improving."""
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -54,8 +57,8 @@ class ReduceLROnPlateau(MonitorCallback):
         True
     """
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,
-                 cooldown=0, min_lr=0.0):
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0) -> None:
         super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")
@@ -67,16 +70,17 @@ class ReduceLROnPlateau(MonitorCallback):
         self.cooldown_counter = 0
         self.wait = 0
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.best = None
         self.cooldown_counter = 0
         self.wait = 0
 
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = logs if logs is not None else {}
+        assert self.model is not None  # fit attached it (set_model) before the first hook
         optimizer = self.model.optimizer
         logs["learning_rate"] = get_learning_rate(optimizer)
         current = logs.get(self.monitor)

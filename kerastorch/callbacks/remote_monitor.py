@@ -5,15 +5,19 @@ Example:
     >>> monitor.url
     'http://localhost:9000/publish/epoch/end/'
 """
+from __future__ import annotations
+
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+from typing import Any
 
 import numpy as np
 
 from kerastorch.callbacks.callback import Callback
+from kerastorch.distribution.data_parallel import is_chief_process
 
 __all__ = ["RemoteMonitor"]
 
@@ -37,19 +41,21 @@ class RemoteMonitor(Callback):
         ('http://localhost:9000/logs/', {'X-Run': '1'})
     """
 
-    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data", headers=None,
-                 send_as_json=False):
+    def __init__(self, root: str = "http://localhost:9000", path: str = "/publish/epoch/end/", field: str = "data",
+                 headers: dict[str, str] | None = None, send_as_json: bool = False) -> None:
         super().__init__()
         self.root, self.path, self.field = root, path, field
         self.headers = dict(headers or {})
         self.send_as_json = bool(send_as_json)
 
     @property
-    def url(self):
+    def url(self) -> str:
         """Where the logs go: ``root + path``."""
         return self.root + self.path
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if not is_chief_process():  # data-parallel training: process 0 sends the logs
+            return
         send = {"epoch": epoch}
         for key, value in (logs or {}).items():
             send[key] = value.item() if isinstance(value, (np.ndarray, np.generic)) else value

@@ -10,6 +10,10 @@ Example:
     >>> sorted(history.history)
     ['loss', 'val_loss']
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.callbacks.callback import Callback
 
 __all__ = ["SwapEMAWeights"]
@@ -31,7 +35,7 @@ class SwapEMAWeights(Callback):
         ValueError: when the model's optimizer does not keep moving averages (``use_ema=False``).
     """
 
-    def __init__(self, swap_on_epoch=False):
+    def __init__(self, swap_on_epoch: bool = False) -> None:
         super().__init__()
         self.swap_on_epoch = bool(swap_on_epoch)
         self._averages_in_model = False
@@ -49,27 +53,28 @@ class SwapEMAWeights(Callback):
             self._optimizer().swap_ema_weights()
             self._averages_in_model = averages_in_model
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._optimizer()  # refuse a model without moving averages before the first epoch
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self.swap_on_epoch:
             self._swap(False)
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self.swap_on_epoch:
             self._swap(True)
+            assert self.params is not None  # fit set them (set_params) before the first hook
             if epoch == self.params["epochs"] - 1:  # fit then copies the averages into the weights: keep them
                 self._optimizer().copy_variables_to_ema()
 
-    def on_test_begin(self, logs=None):
+    def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._swap(True)
 
-    def on_test_end(self, logs=None):
+    def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
         self._swap(False)
 
-    def on_predict_begin(self, logs=None):
+    def on_predict_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._swap(True)
 
-    def on_predict_end(self, logs=None):
+    def on_predict_end(self, logs: dict[str, Any] | None = None) -> None:
         self._swap(False)  # Keras 3.15 leaves the averages in the model here, which looks unintended

@@ -7,13 +7,17 @@ logs``). The layout is Keras's: ``<log_dir>/train`` and ``<log_dir>/validation``
 ``evaluation_<metric>_vs_iterations`` after each evaluation. Keras's graph, image, profiler and embedding
 outputs are not written.
 """
+from __future__ import annotations
+
 import os
 import time
 import warnings
+from typing import Any
 
 from kerastorch.callbacks._helpers import get_learning_rate
 from kerastorch.callbacks.callback import Callback, to_python_logs
 from kerastorch.callbacks.event_file import EventFileWriter
+from kerastorch.distribution.data_parallel import is_chief_process
 
 __all__ = ["TensorBoard"]
 
@@ -66,9 +70,10 @@ class TensorBoard(Callback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
-                 write_steps_per_second=False, update_freq="epoch", profile_batch=0, embeddings_freq=0,
-                 embeddings_metadata=None):
+    def __init__(self, log_dir: str | os.PathLike[str] = "logs", histogram_freq: int = 0, write_graph: bool = True,
+                 write_images: bool = False, write_steps_per_second: bool = False, update_freq: str | int = "epoch",
+                 profile_batch: int | tuple[int, int] | str = 0, embeddings_freq: int = 0,
+                 embeddings_metadata: dict[str, str] | None = None) -> None:
         super().__init__()
         self._writer_class = _summary_writer_class()
         if update_freq != "epoch" and (isinstance(update_freq, bool) or not isinstance(update_freq, int)):
@@ -84,9 +89,9 @@ class TensorBoard(Callback):
         self.write_graph = write_graph
         self.write_steps_per_second = write_steps_per_second
         self.update_freq = update_freq
-        self._writers = {}
+        self._writers: dict[str, EventFileWriter] = {}
         self._train_step = 0  # training batches seen, over every fit of this callback
-        self._epoch_start = None
+        self._epoch_start: float | None = None
         self._epoch_batches = 0
 
     def _writer(self, run):
@@ -94,23 +99,26 @@ class TensorBoard(Callback):
             self._writers[run] = self._writer_class(log_dir=os.path.join(self.log_dir, run))
         return self._writers[run]
 
-    def on_train_begin(self, logs=None):
-        self._writer("train")
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        if is_chief_process():  # data-parallel training: process 0 writes the event files
+            self._writer("train")
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._epoch_start = time.time()
         self._epoch_batches = 0
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._train_step += 1
         self._epoch_batches += 1
-        if self.update_freq != "epoch" and self._train_step % self.update_freq == 0:
+        if isinstance(self.update_freq, int) and self._train_step % self.update_freq == 0 and is_chief_process():
             writer = self._writer("train")
             for name, value in to_python_logs(logs).items():
                 if isinstance(value, float):
                     writer.add_scalar(f"batch_{name}", value, self._train_step)
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if not is_chief_process():
+            return
         logs = dict(logs or {})
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and "learning_rate" not in logs:
@@ -126,14 +134,16 @@ class TensorBoard(Callback):
         for writer in self._writers.values():
             writer.flush()
 
-    def on_test_end(self, logs=None):
+    def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
+        if not is_chief_process():
+            return
         writer = self._writer("validation")
         for name, value in to_python_logs(logs).items():
             if isinstance(value, float):
                 writer.add_scalar(f"evaluation_{name}_vs_iterations", value, self._train_step)
         writer.flush()
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         for writer in self._writers.values():
             writer.close()
         self._writers = {}

@@ -1,5 +1,8 @@
 """``TerminateOnNaN``: stop training at the first batch whose loss is NaN or infinite."""
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import torch
 
@@ -56,11 +59,11 @@ class TerminateOnNaN(Callback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self, raise_error=False):
+    def __init__(self, raise_error: bool = False) -> None:
         super().__init__()
         self.raise_error = raise_error
 
-    def on_batch_end(self, batch, logs=None):
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is None or _is_finite(loss):
             return
@@ -68,4 +71,5 @@ class TerminateOnNaN(Callback):
             raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
                                "Terminating training immediately.")
         print_msg(f"Batch {batch}: Invalid loss, terminating training")
+        assert self.model is not None  # fit attached it (set_model) before the first hook
         self.model.stop_training = True

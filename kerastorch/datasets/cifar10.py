@@ -5,6 +5,8 @@ The data are the Python batches of ``cifar-10-python.tar.gz``, downloaded once i
 (``~/.keras/datasets``), checked against their sha256 hash and extracted as Keras does; the batches are read
 by :mod:`~kerastorch.datasets.restricted_pickle`, never by :mod:`pickle`.
 """
+from __future__ import annotations
+
 import numpy as np
 
 from kerastorch.datasets._cifar import fetch_batches_folder, load_batches
@@ -17,7 +19,7 @@ _CACHE_NAME = "cifar-10-batches-py-target"
 _TRAIN_BATCHES = [f"data_batch_{i}" for i in range(1, 6)]
 
 
-def load_data():
+def load_data() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the CIFAR-10 data set, downloading it on first use.
 
     Returns:

@@ -5,6 +5,10 @@ The data are the Python batches of ``cifar-100-python.tar.gz``, downloaded once 
 (``~/.keras/datasets``), checked against their sha256 hash and extracted as Keras does; the batches are read
 by :mod:`~kerastorch.datasets.restricted_pickle`, never by :mod:`pickle`.
 """
+from __future__ import annotations
+
+import numpy as np
+
 from kerastorch.datasets._cifar import fetch_batches_folder, load_batches
 
 __all__ = ["load_data"]
@@ -15,7 +19,7 @@ _CACHE_NAME = "cifar-100-python-target"
 _LABEL_MODES = ("fine", "coarse")
 
 
-def load_data(label_mode="fine"):
+def load_data(label_mode: str = "fine") -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the CIFAR-100 data set, downloading it on first use.
 
     Args:

@@ -5,6 +5,8 @@ The labels are 0 T-shirt/top, 1 trouser, 2 pullover, 3 dress, 4 coat, 5 sandal, 
 (``~/.keras/datasets/fashion-mnist``); Keras publishes no hash for them, so each file's IDX header is checked
 instead (type, rank, sizes).
 """
+from __future__ import annotations
+
 import gzip
 import os
 
@@ -20,7 +22,7 @@ CACHE_SUBDIR = os.path.join("datasets", "fashion-mnist")
 _UNSIGNED_BYTE = 0x08  # the IDX type code of uint8 data
 
 
-def load_data():
+def load_data() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the Fashion-MNIST data set, downloading its files on first use.
 
     Returns:

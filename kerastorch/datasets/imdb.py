@@ -8,7 +8,10 @@ cut by ``num_words`` or ``skip_top``. The files are Keras's ``imdb.npz`` and ``i
 downloaded once into the Keras cache (``~/.keras/datasets``) and checked against their hashes; the sequences,
 stored as pickled lists, are read by :mod:`~kerastorch.datasets.restricted_pickle`, never by :mod:`pickle`.
 """
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -24,8 +27,9 @@ WORD_INDEX_ORIGIN = KERAS_DATASETS_URL + "imdb_word_index.json"
 WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"
 
 
-def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,
-              index_from=3, **kwargs):
+def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: int = 0, maxlen: int | None = None,
+              seed: int = 113, start_char: int | None = 1, oov_char: int | None = 2, index_from: int = 3,
+              **kwargs: Any) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the IMDB reviews as sequences of word indexes, downloading them on first use.
 
     The training and the test set are each shuffled with one ``np.random.RandomState(seed)``, the training set
@@ -86,7 +90,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     return (as_object_array(x_train), y_train), (as_object_array(x_test), y_test)
 
 
-def get_word_index(path="imdb_word_index.json"):
+def get_word_index(path: str = "imdb_word_index.json") -> dict[str, int]:
     """The IMDB word index, downloading it on first use: a dict from each word to its frequency rank (1 for
     the most frequent word). In the sequences of :func:`load_data`, a word's index is its rank plus
     ``index_from``.

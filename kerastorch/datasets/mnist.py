@@ -3,6 +3,10 @@
 The file is Keras's ``mnist.npz``, downloaded once into the Keras cache (``~/.keras/datasets``) and checked
 against its sha256 hash; a copy Keras already downloaded is used as it is.
 """
+from __future__ import annotations
+
+import numpy as np
+
 from kerastorch.datasets._common import KERAS_DATASETS_URL, fetch_npz
 
 __all__ = ["load_data"]
@@ -11,7 +15,7 @@ ORIGIN = KERAS_DATASETS_URL + "mnist.npz"
 FILE_HASH = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 
 
-def load_data(path="mnist.npz"):
+def load_data(path: str = "mnist.npz") -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the MNIST data set, downloading it on first use.
 
     Args:

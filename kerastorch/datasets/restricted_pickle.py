@@ -21,9 +21,13 @@ Example:
     ...
     _pickle.UnpicklingError: evil.pkl: refusing to unpickle the global posix.system: ...
 """
+from __future__ import annotations
+
 import io
+import os
 import pickle
 import zipfile
+from typing import IO, Any
 
 import numpy as np
 
@@ -55,7 +59,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return allowed
 
 
-def load_pickle(file, source, encoding="ASCII"):
+def load_pickle(file: IO[bytes], source: str, encoding: str = "ASCII") -> Any:
     """Unpickle one object from an open binary file, refusing every global but NumPy's arrays and dtypes.
 
     Args:
@@ -82,7 +86,7 @@ def load_pickle(file, source, encoding="ASCII"):
     return _RestrictedUnpickler(file, source, encoding).load()
 
 
-def load_npz(path):
+def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """Read every array of an ``.npz`` file; object arrays are unpickled by :func:`load_pickle`.
 
     Numeric arrays are read by NumPy with pickles disabled, so ``np.load(path, allow_pickle=True)`` is never

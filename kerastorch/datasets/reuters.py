@@ -7,6 +7,8 @@ and ``reuters_word_index.json``, downloaded once into the Keras cache (``~/.kera
 against their hashes; the sequences, stored as pickled lists, are read by
 :mod:`~kerastorch.datasets.restricted_pickle`, never by :mod:`pickle`.
 """
+from __future__ import annotations
+
 import numpy as np
 
 from kerastorch.datasets._common import (
@@ -29,8 +31,9 @@ _LABEL_NAMES = (
 )
 
 
-def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2, seed=113,
-              start_char=1, oov_char=2, index_from=3):
+def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top: int = 0, maxlen: int | None = None,
+              test_split: float = 0.2, seed: int = 113, start_char: int | None = 1, oov_char: int | None = 2,
+              index_from: int = 3) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the Reuters newswires as sequences of word indexes, downloading them on first use.
 
     The newswires are shuffled with ``np.random.RandomState(seed)``, processed as in Keras, then split.
@@ -87,7 +90,7 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
     return (as_object_array(x_train), y_train), (as_object_array(x_test), y_test)
 
 
-def get_word_index(path="reuters_word_index.json"):
+def get_word_index(path: str = "reuters_word_index.json") -> dict[str, int]:
     """The Reuters word index, downloading it on first use: a dict from each word to its frequency rank (1
     for the most frequent word). In the sequences of :func:`load_data`, a word's index is its rank plus
     ``index_from`` (3 by default: 0 is padding, 1 the start, 2 out of vocabulary).
@@ -119,7 +122,7 @@ def get_word_index(path="reuters_word_index.json"):
     return fetch_word_index(path, WORD_INDEX_ORIGIN, WORD_INDEX_HASH)
 
 
-def get_label_names():
+def get_label_names() -> tuple[str, ...]:
     """The names of the 46 Reuters topics, in the order of the labels of :func:`load_data`.
 
     Returns:

@@ -6,6 +6,8 @@ Example:
     >>> config["class_name"], keras.layers.deserialize(config).units
     ('Dense', 4)
 """
+from __future__ import annotations
+
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_layer import Input, InputLayer
 from kerastorch.layers.input_spec import InputSpec
@@ -91,5 +93,5 @@ __all__ = [
 ]
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(__all__)

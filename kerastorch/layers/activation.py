@@ -11,14 +11,18 @@ Example:
     >>> ReLU(max_value=6.0)(torch.tensor([-1.0, 3.0, 9.0])).tolist()
     [0.0, 3.0, 6.0]
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import activations
+from kerastorch.backend.annotations import Identifier, TensorLike
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label, set_weight_options, weight_options_config
+from kerastorch.layers.layer_utils import InitializerLike, layer_label, set_weight_options, weight_options_config
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -27,7 +31,7 @@ def _non_negative(layer, arg, value, allow_none=False):
     """``value`` as a float, or a ValueError naming the layer and the argument."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float, numbers.Real)) or value < 0:
         raise ValueError(f"{layer_label(layer)}: {arg} must be a non-negative number"
                          f"{' or None' if allow_none else ''}, received {arg}={value!r}")
     return float(value)
@@ -38,7 +42,7 @@ class _Elementwise(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
 
@@ -66,14 +70,14 @@ class Activation(_Elementwise):
     [0.5, 0.5]
     """
 
-    def __init__(self, activation, **kwargs):
+    def __init__(self, activation: Identifier, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.activation(inputs)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["activation"] = activations.serialize(self.activation)
         return config
@@ -105,20 +109,21 @@ class ReLU(_Elementwise):
     [-1.0, 2.0]
     """
 
-    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+    def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_value = _non_negative(self, "max_value", max_value, allow_none=True)
         self.negative_slope = _non_negative(self, "negative_slope", negative_slope)
         self.threshold = _non_negative(self, "threshold", threshold)
         self._plain = self.max_value is None and self.negative_slope == 0 and self.threshold == 0
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if self._plain:
             return torch.relu(inputs)
         return activations.relu(inputs, negative_slope=self.negative_slope, max_value=self.max_value,
                                 threshold=self.threshold)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"max_value": self.max_value, "negative_slope": self.negative_slope,
                        "threshold": self.threshold})
@@ -147,16 +152,16 @@ class LeakyReLU(_Elementwise):
     [-0.5, 1.0]
     """
 
-    def __init__(self, negative_slope=0.3, **kwargs):
+    def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
         if "alpha" in kwargs:  # Keras 2 name of the argument
             negative_slope = kwargs.pop("alpha")
         super().__init__(**kwargs)
         self.negative_slope = _non_negative(self, "negative_slope", negative_slope)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return F.leaky_relu(inputs, self.negative_slope)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["negative_slope"] = self.negative_slope
         return config
@@ -184,16 +189,16 @@ class ELU(_Elementwise):
     [0.0, 2.0]
     """
 
-    def __init__(self, alpha=1.0, **kwargs):
+    def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, numbers.Real)):
             raise ValueError(f"{layer_label(self)}: alpha must be a number, received alpha={alpha!r}")
         self.alpha = float(alpha)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return F.elu(inputs, self.alpha)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["alpha"] = self.alpha
         return config
@@ -230,21 +235,27 @@ class PReLU(_Elementwise):
     [[-2.0, 3.0]]
     """
 
-    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
-                 shared_axes=None, **kwargs):
+    # Set by set_weight_options in __init__:
+    alpha_initializer: Callable[..., Any] | None
+    alpha_regularizer: Callable[..., Any] | None
+    alpha_constraint: Callable[..., Any] | None
+
+    def __init__(self, alpha_initializer: InitializerLike = "zeros", alpha_regularizer: Identifier = None,
+                 alpha_constraint: Identifier = None, shared_axes: int | Sequence[int] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         set_weight_options(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
                             alpha_constraint=alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         else:
-            axes = [shared_axes] if isinstance(shared_axes, numbers.Integral) else list(shared_axes)
-            if not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) and a >= 1 for a in axes):
+            axes = [shared_axes] if isinstance(shared_axes, (int, numbers.Integral)) else list(shared_axes)
+            if not all(isinstance(a, (int, numbers.Integral)) and not isinstance(a, bool) and a >= 1 for a in axes):
                 raise ValueError(f"{layer_label(self)}: shared_axes must be axes >= 1 (axis 0 is the batch), "
                                  f"received shared_axes={shared_axes!r}")
             self.shared_axes = [int(a) for a in axes]
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         rank = len(input_shape)
         shared = set(self.shared_axes or ())
         if rank < 2 or max(shared, default=0) >= rank:
@@ -260,10 +271,10 @@ class PReLU(_Elementwise):
         self.input_spec = InputSpec(ndim=rank, axes={a: input_shape[a] for a in range(1, rank) if a not in shared})
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return torch.relu(inputs) - self.alpha * torch.relu(-inputs)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             **weight_options_config(self, "alpha"),
@@ -302,16 +313,16 @@ class Softmax(_Elementwise):
     [[1.0, 0.0]]
     """
 
-    def __init__(self, axis=-1, **kwargs):
+    def __init__(self, axis: int | Sequence[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-        if not axes or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
+        axes = (axis,) if isinstance(axis, (int, numbers.Integral)) else tuple(axis)
+        if not axes or not all(isinstance(a, (int, numbers.Integral)) and not isinstance(a, bool) for a in axes):
             raise ValueError(f"{layer_label(self)}: axis must be an int or a non-empty tuple of ints, "
                              f"received axis={axis!r}")
-        self.axis = int(axis) if isinstance(axis, numbers.Integral) else [int(a) for a in axes]
+        self.axis = int(axis) if isinstance(axis, (int, numbers.Integral)) else [int(a) for a in axes]
         self._dims = axes[0] if len(axes) == 1 else tuple(int(a) for a in axes)
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs: torch.Tensor, mask: TensorLike | None = None) -> torch.Tensor:
         if mask is None:
             return activations.softmax(inputs, axis=self._dims)
         mask = torch.as_tensor(mask, device=inputs.device).bool()
@@ -322,7 +333,7 @@ class Softmax(_Elementwise):
                              f"inputs of shape {tuple(inputs.shape)} and a mask of shape {tuple(mask.shape)}") from None
         return activations.softmax(logits, axis=self._dims) * mask
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["axis"] = self.axis
         return config

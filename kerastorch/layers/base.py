@@ -23,12 +23,15 @@ Example:
     >>> Linear(4)(torch.ones(2, 3)).shape
     torch.Size([2, 4])
 """
+from __future__ import annotations
+
 import contextlib
 import copy
 import functools
 import inspect
 import math
 import threading
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -46,6 +49,12 @@ from kerastorch.layers.input_spec import assert_input_compatibility
 from kerastorch.layers.node import Node
 from kerastorch.layers.operation import Operation
 from kerastorch.serialization.serialization_lib import serialize_keras_object
+from kerastorch.backend.annotations import DeviceLike, DTypeLike, Identifier, ShapeLike, TensorLike
+from kerastorch.layers.input_spec import InputSpec
+
+if TYPE_CHECKING:
+    from kerastorch.dtype_policies import DTypePolicy, PolicyLike
+    from kerastorch.quantizers.quantization_config import QuantizationConfig
 
 _CALL_CONTEXT = threading.local()
 _BASE_INIT_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_shape",
@@ -55,7 +64,7 @@ _BASE_INIT_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "na
 class CallSignature:
     """What ``call`` accepts, computed once per class."""
 
-    def __init__(self, call):
+    def __init__(self, call: Callable[..., Any]) -> None:
         params = inspect.signature(call).parameters
         self.has_training = "training" in params
         self.has_mask = "mask" in params
@@ -106,8 +115,8 @@ class Layer(torch.nn.Module, Operation):
         instance.__dict__["_remat_mode"] = get_current_remat_mode()  # a layer created in a keras.RematScope
         return instance
 
-    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None,
-                 **kwargs):
+    def __init__(self, *, activity_regularizer: Identifier = None, trainable: bool = True, dtype: PolicyLike = None,
+                 autocast: bool = True, name: str | None = None, **kwargs: Any) -> None:
         input_shape = _pop_input_shape(kwargs)
         if kwargs:
             raise TypeError(
@@ -126,7 +135,7 @@ class Layer(torch.nn.Module, Operation):
         self.supports_masking = False
         self.autocast = autocast
         self.dtype_policy = dtype
-        self._losses = []
+        self._losses: list[torch.Tensor] = []
         self._inbound_nodes = []
         self._build_shapes = None
         self._build_device = None
@@ -134,7 +143,7 @@ class Layer(torch.nn.Module, Operation):
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     # ------------------------------------------------------------------ calling
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # The steps of a call, in order. The hot path (an eager call of a built layer on one tensor) runs only the
         # checks written here, inline; each step that has work to do is a method or function of its own.
         scope = get_stateless_scope()
@@ -285,7 +294,7 @@ class Layer(torch.nn.Module, Operation):
         finally:
             scope.unbind(token)
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The mask of the outputs (Keras masking): the input mask, passed through, by default.
 
         >>> import torch
@@ -296,12 +305,12 @@ class Layer(torch.nn.Module, Operation):
         return mask
 
     @property
-    def input_spec(self):
+    def input_spec(self) -> InputSpec | Sequence[InputSpec | None] | None:
         """What the layer accepts (an :class:`InputSpec`, a list of them, or None)."""
         return self.__dict__.get("_input_spec")
 
     @input_spec.setter
-    def input_spec(self, value):
+    def input_spec(self, value: InputSpec | Sequence[InputSpec | None] | None) -> None:
         self.__dict__["_input_spec"] = value
         self.__dict__["_checked_shape"] = None  # a new spec checks the next input again
 
@@ -312,11 +321,11 @@ class Layer(torch.nn.Module, Operation):
             assert_input_compatibility(self.input_spec, inputs, self.name)
             self._checked_shape = shape
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """torch entry point; runs :meth:`call`."""
         return self.call(*args, **kwargs)
 
-    def call(self, inputs, *args, **kwargs):
+    def call(self, inputs: Any, /, *args: Any, **kwargs: Any) -> Any:
         """The layer's computation. Subclasses override it."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call()")
 
@@ -342,7 +351,7 @@ class Layer(torch.nn.Module, Operation):
                 and not cls.__module__.startswith("kerastorch.")):
             cls._preserves_shape = False
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         """Output KerasTensors for KerasTensor inputs, found by running ``call`` on
         fake tensors (no data is computed)."""
         if self._preserves_shape and plain_symbolic_input(args, kwargs, self.compute_dtype):
@@ -352,7 +361,7 @@ class Layer(torch.nn.Module, Operation):
         finally:
             self._clear_losses_below()
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for an input shape (``None`` for unknown dimensions). An unbuilt layer
         stays unbuilt: the shape is found on a copy."""
         target = self if self.built else copy.deepcopy(self)
@@ -366,7 +375,7 @@ class Layer(torch.nn.Module, Operation):
         return tree.map_structure(lambda t: t.shape, outputs)
 
     # ----------------------------------------------------------------- building
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         """Create the layer's weights for ``input_shape``. Subclasses override it."""
         self.built = True
 
@@ -396,13 +405,13 @@ class Layer(torch.nn.Module, Operation):
         self._build_shapes = shapes
         self.built = True
 
-    def get_build_config(self):
+    def get_build_config(self) -> dict[str, Any] | None:
         """The shape this layer was built for, for saving."""
         if self._build_shapes is None:
             return None
         return {"input_shape": tree.map_shape_structure(lambda s: list(s), self._build_shapes)}
 
-    def build_from_config(self, build_config):
+    def build_from_config(self, build_config: dict[str, Any] | None) -> None:
         """Build the layer from :meth:`get_build_config` output."""
         if build_config and not self.built:
             shape = tree.map_shape_structure(tuple, build_config["input_shape"])
@@ -410,9 +419,11 @@ class Layer(torch.nn.Module, Operation):
                 self._run_build(shape, args=None)
 
     # ------------------------------------------------------------------ weights
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
-                   regularizer=None, constraint=None, aggregation="none", overwrite_with_gradient=False,
-                   name=None, device=None):
+    def add_weight(self, shape: ShapeLike | None = None, initializer: Identifier | torch.Tensor | np.ndarray = None,
+                   dtype: DTypeLike = None, trainable: bool = True, autocast: bool = True,
+                   regularizer: Identifier = None, constraint: Identifier = None, aggregation: str = "none",
+                   overwrite_with_gradient: bool = False, name: str | None = None,
+                   device: DeviceLike = None) -> Variable:
         """Create a weight (a :class:`Variable`, i.e. a ``torch.nn.Parameter``) and track it.
 
         >>> layer = Layer(name="my_layer")
@@ -428,14 +439,14 @@ class Layer(torch.nn.Module, Operation):
         if initializer is None:
             floating = dtype.startswith(("float", "bfloat", "complex"))
             initializer = "glorot_uniform" if floating else "zeros"
-        initializer = initializers.get(initializer)
+        resolved = initializers.get(initializer)
         charge_weight(shape, config.torch_dtype(dtype), f'Layer "{self.name}"', name or "variable")
         target = torch.device(device or self._weight_device())
         with real_tensors():
-            if target.type == "meta" and not isinstance(initializer, torch.Tensor):
+            if target.type == "meta" and not isinstance(resolved, torch.Tensor):
                 value = torch.empty(shape, dtype=config.torch_dtype(dtype), device=target)  # shapes only: no draw
             else:
-                value = initializer(shape, dtype=dtype) if not isinstance(initializer, torch.Tensor) else initializer
+                value = resolved(shape, dtype=dtype) if not isinstance(resolved, torch.Tensor) else resolved
             value = torch.as_tensor(value, dtype=config.torch_dtype(dtype))
             if tuple(value.shape) != shape:
                 raise ValueError(
@@ -450,7 +461,7 @@ class Layer(torch.nn.Module, Operation):
         if self.__dict__.get(variable.name, False) is None:  # a `self.bias = None` placeholder
             del self.__dict__[variable.name]
         key = _unique_key(self, variable.name)
-        variable._path = f"{self.name}/{variable.name}"
+        setattr(variable, "_path", f"{self.name}/{variable.name}")  # the attribute Variable.__new__ sets
         self.register_parameter(key, variable)
         return variable
 
@@ -496,7 +507,7 @@ class Layer(torch.nn.Module, Operation):
             return parameter.device
         return config.default_device()
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         params = self.__dict__.get("_parameters")
         if params is not None and isinstance(value, torch.nn.Parameter):
             key = next((k for k, p in params.items() if p is value), None)
@@ -551,7 +562,7 @@ class Layer(torch.nn.Module, Operation):
         return [p for p in own if p is not None]
 
     @property
-    def weights(self):
+    def weights(self) -> list[torch.nn.Parameter]:
         """All weights: this layer's trainable then non-trainable, then those of sublayers."""
         out, seen = [], set()
         for layer in self._flatten_layers():
@@ -563,12 +574,12 @@ class Layer(torch.nn.Module, Operation):
         return out
 
     @property
-    def trainable_weights(self):
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
         """Weights that optimizers update."""
         return [w for w in self.weights if w.requires_grad]
 
     @property
-    def non_trainable_weights(self):
+    def non_trainable_weights(self) -> list[torch.nn.Parameter]:
         """Weights that optimizers leave alone (frozen or declared non-trainable)."""
         return [w for w in self.weights if not w.requires_grad]
 
@@ -577,23 +588,23 @@ class Layer(torch.nn.Module, Operation):
     non_trainable_variables = non_trainable_weights
 
     @property
-    def trainable(self):
+    def trainable(self) -> bool:
         """Whether this layer's weights are trained; setting it recurses into sublayers."""
         return self._trainable
 
     @trainable.setter
-    def trainable(self, value):
+    def trainable(self, value: bool) -> None:
         value = bool(value)
         for layer in self._flatten_layers():
             layer._trainable = value
             for p in layer._own_parameters():
                 p.requires_grad_(value and _declared_trainable(p))
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """The weights as numpy arrays, in Keras layouts and order."""
         return [w.detach().cpu().numpy().copy() for w in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Iterable[TensorLike]) -> None:
         """Copy numpy arrays into the weights; shapes are checked before anything is written."""
         params = self.weights
         weights = list(weights)
@@ -615,7 +626,7 @@ class Layer(torch.nn.Module, Operation):
             for p, w in zip(params, arrays):
                 p.copy_(torch.from_numpy(np.ascontiguousarray(w)).reshape(p.shape).to(p.dtype))
 
-    def count_params(self):
+    def count_params(self) -> int:
         """The number of scalars in all weights."""
         if not self.built and not self.weights:
             raise ValueError(
@@ -625,13 +636,13 @@ class Layer(torch.nn.Module, Operation):
         return int(sum(w.numel() for w in self.weights))
 
     # ------------------------------------------------------------------- losses
-    def add_loss(self, loss):
+    def add_loss(self, loss: TensorLike) -> None:
         """Record a scalar loss (e.g. an activity penalty) computed in ``call``."""
         self._losses.append(loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss))
         _collect_loss(self._losses[-1])
 
     @property
-    def losses(self):
+    def losses(self) -> list[torch.Tensor]:
         """Losses added in the last call plus the weight regularization penalties."""
         out = []
         for layer in self._flatten_layers():
@@ -648,12 +659,12 @@ class Layer(torch.nn.Module, Operation):
 
     # -------------------------------------------------------------------- dtype
     @property
-    def dtype_policy(self):
+    def dtype_policy(self) -> DTypePolicy:
         """The layer's :class:`DTypePolicy` (compute and variable dtypes)."""
         return self._dtype_policy
 
     @dtype_policy.setter
-    def dtype_policy(self, value):
+    def dtype_policy(self, value: PolicyLike) -> None:
         policy = dtype_policies.get(value)
         self._dtype_policy = policy
         # Float inputs are cast to the compute dtype, except under mixed policies (torch.autocast's job).
@@ -663,16 +674,16 @@ class Layer(torch.nn.Module, Operation):
         self._mixed_dtype = None if plain else config.torch_dtype(policy.compute_dtype)
 
     @property
-    def dtype(self):
+    def dtype(self) -> str:
         """The dtype of the layer's weights (``"float32"``)."""
         return self._dtype_policy.variable_dtype
 
     @property
-    def variable_dtype(self):
+    def variable_dtype(self) -> str:
         return self._dtype_policy.variable_dtype
 
     @property
-    def compute_dtype(self):
+    def compute_dtype(self) -> str:
         """The dtype the layer computes in."""
         return self._dtype_policy.compute_dtype
 
@@ -682,11 +693,12 @@ class Layer(torch.nn.Module, Operation):
 
     # ------------------------------------------------------------- quantization
     @property
-    def quantization_mode(self):
+    def quantization_mode(self) -> str | None:
         """The quantization mode of the layer's dtype policy (``"int8"``, ``"int4"``, ``"float8"``), or None."""
         return self._dtype_policy.quantization_mode
 
-    def quantize(self, mode=None, type_check=True, config=None):
+    def quantize(self, mode: str | None = None, type_check: bool = True,
+                 config: QuantizationConfig | None = None) -> None:
         """Quantize the layer's weights (``Dense``, ``EinsumDense`` and ``Embedding`` implement it, see
         ``kerastorch.layers.quantization``; models quantize their layers).
 
@@ -712,17 +724,17 @@ class Layer(torch.nn.Module, Operation):
         return self._inbound_nodes[-1]
 
     @property
-    def input(self):
+    def input(self) -> Any:
         """The symbolic input of the layer's last symbolic call."""
         return self._last_node("input").input_structure
 
     @property
-    def output(self):
+    def output(self) -> Any:
         """The symbolic output of the layer's last symbolic call."""
         return self._last_node("output").output_structure
 
     # ------------------------------------------------------------------- config
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments of this layer, as plain JSON-compatible data."""
         base = {"name": self.name, "trainable": self.trainable,
                 "dtype": serialize_keras_object(self._dtype_policy)}
@@ -738,7 +750,7 @@ class Layer(torch.nn.Module, Operation):
         return base
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Layer:
         """Create a layer from :meth:`get_config` output."""
         config = dict(config)
         if isinstance(config.get("dtype"), dict):
@@ -751,14 +763,14 @@ class Layer(torch.nn.Module, Operation):
             ) from error
 
     # ---------------------------------------------------------------- printing
-    def __repr__(self):
+    def __repr__(self) -> str:
         """torch's module tree (``print(model)``), each line with its layer's :meth:`extra_repr`."""
         try:
             return torch.nn.Module.__repr__(self)
         except AttributeError:  # a layer still in its __init__ (a debugger, an error message)
             return f"{type(self).__name__}(name={self.__dict__.get('name')})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """What ``print(layer)`` shows between the parentheses of torch's module tree.
 
         Each layer family shows its main Keras arguments (``Dense``: ``units``, ``activation``, ``use_bias``;
@@ -845,7 +857,7 @@ def _cast_float(x, dtype):
     return cast
 
 
-def mask_of(inputs):
+def mask_of(inputs: Any) -> torch.Tensor | list[torch.Tensor | None] | None:
     """The Keras mask carried by a tensor (``_keras_mask``), or the list of masks of a list of tensors."""
     if isinstance(inputs, torch.Tensor):
         return getattr(inputs, "_keras_mask", None)
@@ -855,13 +867,13 @@ def mask_of(inputs):
     return None
 
 
-def attach_mask(outputs, mask):
+def attach_mask(outputs: Any, mask: Any) -> None:
     """Attach ``mask`` to the output tensor(s) that carry none yet (Keras's torch-backend convention)."""
     if mask is None:
         return
     if isinstance(outputs, torch.Tensor):
         if getattr(outputs, "_keras_mask", None) is None:
-            outputs._keras_mask = mask
+            outputs._keras_mask = mask  # type: ignore[attr-defined]  # torch tensors take attributes
     elif isinstance(outputs, (list, tuple)):
         masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
         for output, output_mask in zip(outputs, masks):
@@ -916,7 +928,7 @@ def _unique_key(module, name):
     return candidate
 
 
-def _standardize_weight_shape(shape, layer_name, weight_name):
+def _standardize_weight_shape(shape: Any, layer_name: str, weight_name: str | None) -> tuple[int, ...]:
     if shape is None:
         return ()
     try:
@@ -968,7 +980,7 @@ def _init_has_own_args(cls):
 _JSON_TYPES = (type(None), bool, int, float, str)
 
 
-def plain_symbolic_input(args, kwargs, dtype):
+def plain_symbolic_input(args: tuple[Any, ...], kwargs: dict[str, Any], dtype: str) -> bool:
     """Whether a symbolic call has one KerasTensor argument of ``dtype``, without a mask (given or attached):
     the case in which a layer may compute its output spec from the shape alone.
 

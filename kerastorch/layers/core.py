@@ -20,22 +20,31 @@ Example:
     >>> layer(torch.ones(2, 3)).shape
     torch.Size([2, 4])
 """
+from __future__ import annotations
+
 import inspect
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import activations, tree
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Identifier, TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer, plain_symbolic_input
 from kerastorch.layers.input_spec import InputSpec
-from kerastorch.layers.layer_utils import LoRA, layer_label, positive_int, set_weight_options, weight_options_config
+from kerastorch.layers.layer_utils import (
+    InitializerLike, LoRA, layer_label, positive_int, set_weight_options, weight_options_config,
+)
 from kerastorch.layers.quantization import (
     DenseQuantization, EmbeddingQuantization, init_quantization, quantization_config_of,
 )
 from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import register_builtin
+
+if TYPE_CHECKING:
+    from kerastorch.quantizers.quantization_config import QuantizationConfig
 
 
 # --------------------------------------------------------------------- Dense
@@ -87,11 +96,20 @@ class Dense(DenseQuantization, LoRA, Layer):
     """
 
     _lora_target = "kernel"
+    # Set by set_weight_options in __init__:
+    kernel_initializer: Callable[..., Any] | None
+    bias_initializer: Callable[..., Any] | None
+    kernel_regularizer: Callable[..., Any] | None
+    bias_regularizer: Callable[..., Any] | None
+    kernel_constraint: Callable[..., Any] | None
+    bias_constraint: Callable[..., Any] | None
 
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
-                 lora_alpha=None, quantization_config=None, **kwargs):
+    def __init__(self, units: int, activation: Identifier = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, lora_rank: int | None = None, lora_alpha: float | None = None,
+                 quantization_config: QuantizationConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         init_quantization(self, quantization_config)
         self.units = positive_int(self, "units", units)
@@ -105,7 +123,7 @@ class Dense(DenseQuantization, LoRA, Layer):
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(f"{layer_label(self)}: the last axis of the inputs must be known to build the kernel, "
@@ -125,12 +143,12 @@ class Dense(DenseQuantization, LoRA, Layer):
         if self.lora_rank:
             self.enable_lora(self.lora_rank, self.lora_alpha)
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         if type(self).call is Dense.call and plain_symbolic_input(args, kwargs, self.compute_dtype):  # no fake run
             return KerasTensor(args[0].shape[:-1] + (self.units,), self.compute_dtype)
         return super().compute_output_spec(*args, **kwargs)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         kernel = self._merged(self.kernel) if self.lora_enabled else self.kernel
         if not inputs.is_floating_point():  # integer features, as Keras's matmul promotes them
             inputs = inputs.to(kernel.dtype)
@@ -141,10 +159,10 @@ class Dense(DenseQuantization, LoRA, Layer):
             outputs = F.linear(inputs, kernel.T, bias)
         return outputs if self._activation is None else self._activation(outputs)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return self._describe(units=self.units, activation=self.activation, use_bias=self.use_bias)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
@@ -204,10 +222,16 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
     """
 
     _lora_target = "embeddings"
+    # Set by set_weight_options in __init__:
+    embeddings_initializer: Callable[..., Any] | None
+    embeddings_regularizer: Callable[..., Any] | None
+    embeddings_constraint: Callable[..., Any] | None
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
-                 quantization_config=None, **kwargs):
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: InitializerLike = "uniform",
+                 embeddings_regularizer: Identifier = None, embeddings_constraint: Identifier = None,
+                 mask_zero: bool = False, weights: TensorLike | None = None, lora_rank: int | None = None,
+                 lora_alpha: float | None = None,
+                 quantization_config: QuantizationConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
         kwargs.pop("input_length", None)  # Keras 2 argument: accepted and ignored, as in Keras 3
         super().__init__(**kwargs)
         init_quantization(self, quantization_config)
@@ -222,7 +246,7 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
             self.build()
             self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: Sequence[int | None] | None = None) -> None:
         if self.quantization_mode is None:
             self.embeddings = self.add_weight(name="embeddings", shape=(self.input_dim, self.output_dim),
                                               initializer=self.embeddings_initializer,
@@ -235,7 +259,7 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
         if self.lora_rank:
             self.enable_lora(self.lora_rank, self.lora_alpha)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.dtype != torch.int64 and inputs.dtype != torch.int32:
             inputs = inputs.long()
         weight = self._merged(self.embeddings) if self.lora_enabled else self.embeddings
@@ -246,14 +270,14 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
                              f"[{int(inputs.min())}, {int(inputs.max())}]") from None
         return outputs if self._cast is None else outputs.to(self._cast)
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor | None:
         """``inputs != 0`` when ``mask_zero``, else None."""
         return torch.ne(inputs, 0) if self.mask_zero else None
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return self._describe(input_dim=self.input_dim, output_dim=self.output_dim)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "input_dim": self.input_dim, "output_dim": self.output_dim,
@@ -282,11 +306,11 @@ class Identity(Layer):
     [1.0, 1.0]
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return inputs
 
 
@@ -331,7 +355,10 @@ class Lambda(Layer):
     [2.0, 2.0]
     """
 
-    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+    def __init__(self, function: Callable[..., Any],
+                 output_shape: tuple[int | None, ...] | list[int | None] | Callable[..., Any] | None = None,
+                 mask: Callable[..., Any] | torch.Tensor | None = None, arguments: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not callable(function):
             raise TypeError(f"{layer_label(self)}: function must be callable, received {function!r}")
@@ -340,13 +367,14 @@ class Lambda(Layer):
         self.mask = mask
         self.supports_masking = True
         self._output_shape = tuple(output_shape) if isinstance(output_shape, (list, tuple)) else output_shape
+        params: Mapping[str, inspect.Parameter]
         try:
             params = inspect.signature(function).parameters
         except (TypeError, ValueError):  # some builtins have no signature
             params = {}
         self._pass_mask, self._pass_training = "mask" in params, "training" in params
 
-    def call(self, inputs, mask=None, training=None):
+    def call(self, inputs: Any, mask: Any = None, training: bool | None = None) -> Any:
         kwargs = self.arguments
         if self._pass_mask or self._pass_training:
             kwargs = dict(kwargs)
@@ -356,25 +384,25 @@ class Lambda(Layer):
                 kwargs["training"] = training
         return self.function(inputs, **kwargs)
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """``mask(inputs, mask)`` when ``mask`` is callable, else the fixed ``mask`` given (None by default)."""
         return self.mask(inputs, mask) if callable(self.mask) else self.mask
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:
             return super().compute_output_shape(input_shape)
         if callable(self._output_shape):
             return tuple(self._output_shape(input_shape))
         return (_first_shape(input_shape)[0],) + self._output_shape
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         if self._output_shape is None:
             return super().compute_output_spec(*args, **kwargs)
         inputs = args[0] if args else next(iter(kwargs.values()))
         shapes = tree.map_structure(lambda t: t.shape, inputs)
         return KerasTensor(self.compute_output_shape(shapes), tree.flatten(inputs)[0].dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["function"] = serialization_lib.serialize_function(self.function)
         if self._output_shape is not None:
@@ -387,7 +415,8 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None,
+                    safe_mode: bool | None = None) -> Layer:
         """Rebuild from :meth:`get_config`; refuses a lambda's byte code unless ``safe_mode=False``.
 
         >>> Lambda.from_config(Lambda(activations.relu).get_config()).function is activations.relu
@@ -395,7 +424,7 @@ class Lambda(Layer):
         """
         config = dict(config)
         for key in ("function", "output_shape", "mask"):
-            value = config.get(key)
+            value: Any = config.get(key)
             if serialization_lib.is_serialized_function(value) or (key == "function" and isinstance(value, str)):
                 config[key] = serialization_lib.deserialize_function(value, key, custom_objects, safe_mode)
         return super().from_config(config)

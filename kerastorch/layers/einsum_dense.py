@@ -18,25 +18,33 @@ Example:
     >>> [tuple(w.shape) for w in layer.weights]
     [(6, 2, 4), (2, 4)]
 """
+from __future__ import annotations
+
 import math
 import numbers
 import re
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import torch
 
 from kerastorch import activations, initializers
+from kerastorch.backend.annotations import Identifier, Shape
+from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label, LoRA, set_weight_options, weight_options_config
+from kerastorch.layers.layer_utils import InitializerLike, layer_label, LoRA, set_weight_options, weight_options_config
 from kerastorch.layers.quantization import EinsumDenseQuantization, init_quantization, quantization_config_of
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.serialization.object_registration import register_builtin
+
+if TYPE_CHECKING:
+    from kerastorch.quantizers.quantization_config import QuantizationConfig
 
 _FORMS = (("none", r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"),
           ("left", r"\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)"),
           ("right", r"([a-zA-Z]{2,})\.\.\.,([a-zA-Z]+)->([a-zA-Z]+)\.\.\."))
 
 
-def parse_equation(layer, equation):
+def parse_equation(layer: Layer | None, equation: str) -> tuple[str, ...]:
     """``(input_spec, kernel_spec, output_spec, elided)`` of an EinsumDense equation; ``elided`` is
     ``"none"``, ``"left"`` or ``"right"`` (where ``...`` stands).
 
@@ -54,7 +62,9 @@ def parse_equation(layer, equation):
                      "or 'X...,Y->Z...' (letters a-z, A-Z)")
 
 
-def analyze(layer, equation, bias_axes, input_shape, output_shape):
+def analyze(layer: Layer | None, equation: str, bias_axes: str | None, input_shape: Sequence[int | None],
+            output_shape: int | Sequence[int | None],
+            ) -> tuple[list[int], list[int | None] | None, list[int | None], list[int], list[int]]:
     """``(kernel_shape, bias_shape, full_output_shape, input_axes, output_axes)`` for ``input_shape``, as
     Keras 3 derives them (``input_axes``/``output_axes``: the kernel axes shared with the input / output).
 
@@ -64,7 +74,7 @@ def analyze(layer, equation, bias_axes, input_shape, output_shape):
     in_spec, k_spec, out_spec, elided_at = parse_equation(layer, equation)
     who = layer_label(layer) if layer is not None else "EinsumDense"
     input_shape = tuple(input_shape)
-    partial = [output_shape] if isinstance(output_shape, numbers.Integral) else list(output_shape)
+    partial = [output_shape] if isinstance(output_shape, (int, numbers.Integral)) else list(output_shape)
     elided = len(input_shape) - len(in_spec)
     full = [input_shape[0]] if input_shape else []
     if elided_at == "left":
@@ -189,19 +199,30 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
     """
 
     _lora_target = "kernel"
+    # Set by set_weight_options in __init__:
+    kernel_initializer: Callable[..., Any] | None
+    bias_initializer: Callable[..., Any] | None
+    kernel_regularizer: Callable[..., Any] | None
+    bias_regularizer: Callable[..., Any] | None
+    kernel_constraint: Callable[..., Any] | None
+    bias_constraint: Callable[..., Any] | None
 
-    def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, lora_rank=None, lora_alpha=None, gptq_unpacked_column_size=None,
-                 quantization_config=None, **kwargs):
+    def __init__(self, equation: str, output_shape: int | Sequence[int | None], activation: Identifier = None,
+                 bias_axes: str | None = None, kernel_initializer: InitializerLike = "glorot_uniform",
+                 bias_initializer: InitializerLike = "zeros", kernel_regularizer: Identifier = None,
+                 bias_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, lora_rank: int | None = None, lora_alpha: float | None = None,
+                 gptq_unpacked_column_size: int | None = None,
+                 quantization_config: QuantizationConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         init_quantization(self, quantization_config)
         parse_equation(self, equation)
         self.equation = equation
-        if isinstance(output_shape, numbers.Integral) and not isinstance(output_shape, bool):
+        if isinstance(output_shape, (int, numbers.Integral)) and not isinstance(output_shape, bool):
             output_shape = (output_shape,)
         if not isinstance(output_shape, (list, tuple)) or not all(
-                d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0)
+                d is None or (isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool)
+                              and d > 0)  # type: ignore[operator]  # mypy: numbers.Integral declares no ">"
                 for d in output_shape):
             raise ValueError(f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints and None, "
                              f"received output_shape={output_shape!r}")
@@ -216,9 +237,9 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
                             kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
-        self.bias = None
+        self.bias: Variable | None = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         kernel_shape, bias_shape, _, input_axes, output_axes = analyze(
             self, self.equation, self.bias_axes, input_shape, self.partial_output_shape)
         self.input_spec = InputSpec(ndim=len(input_shape))
@@ -258,7 +279,7 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
         """
         return weight + self._lora_scale * torch.matmul(self._lora_a, self._lora_b)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         kernel = self._merged(self.kernel) if self.lora_enabled else self.kernel
         if not inputs.is_floating_point():  # integer features, as Keras's einsum promotes them
             inputs = inputs.to(kernel.dtype)
@@ -273,7 +294,7 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
             lead = inputs.shape[:inputs.dim() - n_in]
             x = inputs.reshape(-1, size_in)
             matrix = kernel.reshape(size_in, -1)
-            if fused:
+            if fused and bias is not None:
                 outputs = torch.addmm(bias.reshape(-1), x, matrix)
             else:
                 outputs = torch.mm(x, matrix)
@@ -282,10 +303,10 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
                 outputs = outputs + bias
         return outputs if self._activation is None else self._activation(outputs)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return tuple(analyze(self, self.equation, self.bias_axes, input_shape, self.partial_output_shape)[2])
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "output_shape": list(self.partial_output_shape), "equation": self.equation,

@@ -5,12 +5,20 @@ Example:
     >>> x.shape
     (None, 4)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, ShapeLike
 from kerastorch.backend import validation
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.node import Node
 from kerastorch.serialization.object_registration import register_builtin
+
+if TYPE_CHECKING:
+    from kerastorch.dtype_policies import DTypePolicy
 
 
 @register_builtin("keras.layers")
@@ -46,8 +54,10 @@ class InputLayer(Layer):
     (8, 3)
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, optional=False, name=None, ragged=None, **kwargs):
+    def __init__(self, shape: ShapeLike | None = None, batch_size: int | None = None,
+                 dtype: DTypeLike | DTypePolicy = None, sparse: bool | None = None,
+                 batch_shape: Sequence[int | None] | None = None, input_tensor: KerasTensor | None = None,
+                 optional: bool = False, name: str | None = None, ragged: bool | None = None, **kwargs: Any) -> None:
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
@@ -64,15 +74,15 @@ class InputLayer(Layer):
         if batch_shape is None:
             if shape is None:
                 raise ValueError("InputLayer: expected a shape (e.g. shape=(4,)) or batch_shape, received neither")
-            shape = validation.shape(owner, "shape", shape, allow_zero=True)
+            sample_shape = validation.shape(owner, "shape", shape, allow_zero=True)
             batch_size = validation.positive_int(owner, "batch_size", batch_size, allow_none=True)
-            batch_shape = (batch_size,) + shape
+            batch_shape = (batch_size,) + sample_shape
         else:
             batch_shape = validation.shape(owner, "batch_shape", batch_shape, allow_zero=True, allow_int=False)
         validation.instance_of(owner, "input_tensor", input_tensor, KerasTensor, "a KerasTensor (from keras.Input)",
                                allow_none=True)
         optional = validation.boolean(owner, "optional", optional)
-        dtype = config.standardize_dtype(dtype.name if hasattr(dtype, "compute_dtype") else dtype)
+        dtype = config.standardize_dtype(getattr(dtype, "name") if hasattr(dtype, "compute_dtype") else dtype)
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.batch_shape = batch_shape
         self.optional = optional
@@ -82,26 +92,27 @@ class InputLayer(Layer):
         self._input_tensor = tensor
 
     @property
-    def output(self):
+    def output(self) -> KerasTensor:
         return self._input_tensor
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return inputs
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return self._describe(batch_shape=tuple(self.batch_shape))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
                 "ragged": False, "name": self.name, "optional": self.optional}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> InputLayer:
         return cls(**config)
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None,
-          optional=False):
+def Input(shape: ShapeLike | None = None, batch_size: int | None = None, dtype: DTypeLike | DTypePolicy = None,
+          sparse: bool | None = None, batch_shape: Sequence[int | None] | None = None, name: str | None = None,
+          tensor: KerasTensor | None = None, optional: bool = False) -> KerasTensor:
     """A symbolic input for a functional model.
 
     Args:

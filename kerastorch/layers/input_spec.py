@@ -7,7 +7,12 @@ Example:
     Traceback (most recent call last):
     ValueError: Input 0 of layer "dense" is incompatible with the layer: expected axis -1 ...
 """
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
 from kerastorch import tree
+from kerastorch.backend.annotations import DTypeLike
 
 
 class InputSpec:
@@ -39,8 +44,10 @@ class InputSpec:
     InputSpec(ndim=3, axes={-1: 8})
     """
 
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
-                 axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
+    def __init__(self, dtype: DTypeLike = None, shape: Sequence[int | None] | None = None, ndim: int | None = None,
+                 max_ndim: int | None = None, min_ndim: int | None = None,
+                 axes: Mapping[int, int | None] | Mapping[str, int | None] | None = None,
+                 allow_last_axis_squeeze: bool = False, name: str | None = None, optional: bool = False) -> None:
         self.dtype = dtype
         self.shape = None if shape is None else tuple(shape)
         self.ndim = len(self.shape) if self.shape is not None else ndim
@@ -50,25 +57,27 @@ class InputSpec:
         self.allow_last_axis_squeeze = allow_last_axis_squeeze
         self.name = name
         self.optional = optional
-        if self.axes and (self.ndim is not None or self.max_ndim is not None):
-            top = (self.ndim if self.ndim is not None else self.max_ndim) - 1
+        rank = self.ndim if self.ndim is not None else self.max_ndim
+        if self.axes and rank is not None:
+            top = rank - 1
             if max(self.axes) > top:
                 raise ValueError(f"InputSpec: axis {max(self.axes)} is out of range for rank {top + 1}")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim, "max_ndim": self.max_ndim,
                 "min_ndim": self.min_ndim, "axes": self.axes}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> InputSpec:
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = {k: v for k, v in self.get_config().items() if v}
         return "InputSpec(" + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")"
 
 
-def assert_input_compatibility(input_spec, inputs, layer_name):
+def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec | None] | None, inputs: Any,
+                               layer_name: str) -> None:
     """Raise a ValueError naming the layer, the expectation and the received shape
     when ``inputs`` (tensors or KerasTensors) don't satisfy ``input_spec``.
 

@@ -9,28 +9,43 @@ Example:
     >>> layer_label(Dense(2, name="head"))
     'Dense layer "head"'
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Union, cast
+
+import numpy as np
 import torch
 
 from kerastorch import constraints, initializers, regularizers
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Identifier
 from kerastorch.layers.base import Layer
+
+InitializerLike = Union[Identifier, torch.Tensor, np.ndarray]
+"""What a ``<weight>_initializer`` argument takes: what ``keras.initializers.get`` accepts (a name, a config, an
+initializer or callable, None), or a tensor or array to copy."""
+
+if TYPE_CHECKING:  # the mixin's methods use the attributes of the layers it is mixed into
+    _LayerBase = Layer
+else:
+    _LayerBase = object
 
 __all__ = ["LoRA", "build_sublayer", "check_seed", "layer_label", "positive_int", "set_weight_options",
            "weight_options_config"]
 
 
-def layer_label(layer):
+def layer_label(layer: Any) -> str:
     """``Dense layer "dense_1"``: how errors name a layer."""
     return f'{type(layer).__name__} layer "{layer.name}"'
 
 
-def positive_int(layer, arg, value):
+def positive_int(layer: Any, arg: str, value: Any) -> int:
     """``value`` as an int, or a ValueError naming the layer and the argument
     (:func:`kerastorch.backend.validation.positive_int`)."""
     return validation.positive_int(layer_label(layer), arg, value)
 
 
-def check_seed(layer, seed):
+def check_seed(layer: Any, seed: Any) -> int | None:
     """``seed`` as an int, or None, else a ValueError naming the layer
     (:func:`kerastorch.backend.validation.integer`)."""
     return validation.integer(layer_label(layer), "seed", seed, allow_none=True)
@@ -39,7 +54,7 @@ def check_seed(layer, seed):
 _OPTION_MODULES = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
 
 
-def set_weight_options(layer, prefix="", **options):
+def set_weight_options(layer: Any, prefix: str = "", **options: Any) -> None:
     """Resolve ``<weight>_initializer`` / ``_regularizer`` / ``_constraint`` arguments with their module's
     ``get`` and set each on ``layer`` as ``prefix + name``.
 
@@ -52,7 +67,8 @@ def set_weight_options(layer, prefix="", **options):
         setattr(layer, prefix + name, _OPTION_MODULES[name.rsplit("_", 1)[1]].get(value))
 
 
-def weight_options_config(layer, *weights, prefix="", activity_regularizer=False):
+def weight_options_config(layer: Any, *weights: str, prefix: str = "",
+                          activity_regularizer: bool = False) -> dict[str, Any]:
     """Config entries of the options that ``set_weight_options`` set for ``weights`` (all initializers, then
     the regularizers (and ``activity_regularizer`` when asked), then the constraints, as Keras lists them).
 
@@ -62,7 +78,7 @@ def weight_options_config(layer, *weights, prefix="", activity_regularizer=False
     >>> list(weight_options_config(layer, "alpha"))
     ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint']
     """
-    config = {}
+    config: dict[str, Any] = {}
     for kind, module in _OPTION_MODULES.items():
         for weight in weights:
             config[f"{weight}_{kind}"] = module.serialize(getattr(layer, f"{prefix}{weight}_{kind}"))
@@ -71,7 +87,7 @@ def weight_options_config(layer, *weights, prefix="", activity_regularizer=False
     return config
 
 
-def build_sublayer(parent, child, shape):
+def build_sublayer(parent: Layer, child: Any, shape: Any) -> None:
     """Build ``child`` for ``shape`` on the parent's device and prefix its weight paths with the parent's name."""
     if not isinstance(child, Layer):
         build = getattr(child, "build", None)
@@ -85,15 +101,15 @@ def build_sublayer(parent, child, shape):
         finally:
             child._build_device = None
         for weight in child.weights:
-            weight._path = f"{parent.name}/{weight._path}"
+            weight._path = f"{parent.name}/{weight._path}"  # type: ignore[attr-defined]  # a Variable's path
 
 
-class LoRA:
+class LoRA(_LayerBase):
     """LoRA for a layer whose weight is named ``_lora_target`` (``kernel``, ``embeddings``): ``A`` has the
     weight's shape but for a last axis of ``rank``, ``B`` is ``(rank, last axis)``; ``_merged`` (for 2-D
     weights here) adds ``(alpha / rank) * A @ B``."""
 
-    _lora_target = None
+    _lora_target: str | None = None
 
     def _init_lora(self, lora_rank, lora_alpha):
         if lora_rank is not None:
@@ -102,7 +118,8 @@ class LoRA:
         self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
         self.lora_enabled = False
 
-    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
+    def enable_lora(self, rank: int, lora_alpha: float | None = None, a_initializer: Identifier = "he_uniform",
+                    b_initializer: Identifier = "zeros") -> None:
         """Freeze the base weight and train a rank-``rank`` update ``A @ B`` instead.
 
         >>> from kerastorch.layers import Dense
@@ -110,7 +127,7 @@ class LoRA:
         >>> [w.name for w in layer.trainable_weights]
         ['bias', 'lora_kernel_a', 'lora_kernel_b']
         """
-        target = self._lora_target
+        target = cast(str, self._lora_target)  # each LoRA layer names its weight
         rank = positive_int(self, "rank", rank)
         if not self.built:
             raise ValueError(f"{layer_label(self)}: enable_lora needs a built layer; call build(input_shape) "

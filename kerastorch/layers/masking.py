@@ -13,10 +13,14 @@ Example:
     >>> y._keras_mask
     tensor([[ True, False,  True]])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Sequence
 
 import torch
 
+from kerastorch.backend.annotations import Shape
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.serialization.object_registration import register_builtin
@@ -49,31 +53,31 @@ class Masking(Layer):
     [[[-0.0], [2.0]]]
     """
 
-    def __init__(self, mask_value=0.0, **kwargs):
+    def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
+        if isinstance(mask_value, bool) or not isinstance(mask_value, (int, float, numbers.Real)):
             raise TypeError(f"{layer_label(self)}: mask_value must be a number, received mask_value={mask_value!r}")
         self.mask_value = mask_value
         self.supports_masking = True
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         if len(input_shape) < 2:
             raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2 (batch, ..., features), "
                              f"received input shape {tuple(input_shape)}")
         self.built = True
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor:
         """``any(inputs != mask_value, axis=-1)``; the incoming mask is ignored."""
         return torch.ne(inputs, self.mask_value).any(dim=-1)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         keep = torch.ne(inputs, self.mask_value).any(dim=-1, keepdim=True)
         return inputs * keep.to(inputs.dtype)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return tuple(input_shape)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["mask_value"] = self.mask_value
         return config

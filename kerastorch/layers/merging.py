@@ -14,14 +14,18 @@ Example:
     >>> add([torch.ones(2, 3), torch.ones(2, 3)]).tolist()
     [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
 """
+from __future__ import annotations
+
 import functools
 import math
 import numbers
+from typing import Any, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
@@ -39,9 +43,9 @@ def _batch_size(shapes):
 class _Merge(Layer):
     """Base of the merging layers: validates the list of inputs, merges masks."""
 
-    _n_inputs = None  # an exact number of inputs, when the layer needs one
+    _n_inputs: int | None = None  # an exact number of inputs, when the layer needs one
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
 
@@ -66,17 +70,18 @@ class _Merge(Layer):
         if self._n_inputs is not None and len(inputs) != self._n_inputs:
             raise ValueError(f"{layer_label(self)}: expected exactly {self._n_inputs} inputs, received {len(inputs)}")
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[Sequence[int | None]]) -> None:
         self.compute_output_shape(input_shape)  # validates the shapes
         self.built = True
 
-    def compute_output_spec(self, inputs, *args, **kwargs):
+    def compute_output_spec(self, inputs: Sequence[KerasTensor], *args: Any, **kwargs: Any) -> KerasTensor:
         """The output KerasTensor from :meth:`compute_output_shape` (exact with unknown dimensions)."""
         self._check_call(inputs)
         dtype = functools.reduce(torch.promote_types, [config.torch_dtype(x.dtype) for x in inputs])
         return KerasTensor(self.compute_output_shape([x.shape for x in inputs]), config.standardize_dtype(dtype))
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Sequence[Any],
+                     mask: Sequence[TensorLike | None] | None = None) -> torch.Tensor | None:
         """None when any mask is None, else the OR of the masks."""
         if mask is None:
             return None
@@ -112,17 +117,17 @@ def _broadcast(layer, shapes):
 class _ElementwiseMerge(_Merge):
     """Folds the inputs with a binary torch op (``_op``) from left to right, as Keras does."""
 
-    _op = None
+    _op: Callable[..., torch.Tensor] | None = None
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[Sequence[int | None]]) -> Shape:
         shapes = self._input_shapes(input_shape)
         return (_batch_size(shapes),) + _broadcast(self, shapes)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[Sequence[int | None]]) -> None:
         super().build(input_shape)
         self._ranks_differ = len({len(s) for s in input_shape}) > 1
 
-    def call(self, inputs):
+    def call(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
         self._check_call(inputs)
         if self._ranks_differ:
             rank = max(x.dim() for x in inputs)
@@ -307,7 +312,7 @@ class Minimum(_ElementwiseMerge):
 
 
 def _int_axis(layer, name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool) or not isinstance(value, (int, numbers.Integral)):
         raise ValueError(f"{layer_label(layer)}: {name} must be an int, received {name}={value!r}")
     return int(value)
 
@@ -337,11 +342,11 @@ class Concatenate(_Merge):
     torch.Size([2, 4])
     """
 
-    def __init__(self, axis=-1, **kwargs):
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = _int_axis(self, "axis", axis)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[Sequence[int | None]]) -> Shape:
         shapes = self._input_shapes(input_shape)
         rank = len(shapes[0])
         if any(len(s) != rank for s in shapes) or not -rank <= self.axis < rank:
@@ -361,7 +366,7 @@ class Concatenate(_Merge):
             output.append(known.pop() if known else None)
         return tuple(output)
 
-    def call(self, inputs):
+    def call(self, inputs: list[torch.Tensor] | tuple[torch.Tensor, ...]) -> torch.Tensor:
         self._check_call(inputs)
         try:
             return torch.cat(inputs, dim=self.axis)
@@ -369,7 +374,8 @@ class Concatenate(_Merge):
             raise ValueError(f"{layer_label(self)}: cannot concatenate inputs of shapes "
                              f"{[tuple(x.shape) for x in inputs]} along axis {self.axis} ({error})") from None
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Sequence[Any],
+                     mask: Sequence[TensorLike | None] | None = None) -> torch.Tensor | None:
         """The input masks (all-True for a missing one) joined along ``axis``, then ``any`` over the last axis."""
         if mask is None or all(m is None for m in mask):
             return None
@@ -386,7 +392,7 @@ class Concatenate(_Merge):
             masks.append(m)
         return torch.cat(masks, dim=self.axis).any(dim=-1)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["axis"] = self.axis
         return config
@@ -435,7 +441,7 @@ class Dot(_Merge):
 
     _n_inputs = 2
 
-    def __init__(self, axes, normalize=False, **kwargs):
+    def __init__(self, axes: int | Sequence[int], normalize: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(axes, (list, tuple)):
             if len(axes) != 2:
@@ -458,7 +464,7 @@ class Dot(_Merge):
                              f"for inputs of ranks {rank1} and {rank2}")
         return axes
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[Sequence[int | None]]) -> Shape:
         shape1, shape2 = self._input_shapes(input_shape)
         if len(shape1) < 2 or len(shape2) < 2:
             raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2, received shapes {shape1} and {shape2}")
@@ -469,12 +475,12 @@ class Dot(_Merge):
         rest = shape1[1:a1] + shape1[a1 + 1:] + shape2[1:a2] + shape2[a2 + 1:]
         return (_batch_size([shape1, shape2]),) + (rest or (1,))
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[Sequence[int | None]]) -> None:
         super().build(input_shape)
         shape1, shape2 = input_shape
         self._built_axes = (len(shape1), len(shape2)) + self._axes_for(len(shape1), len(shape2))
 
-    def call(self, inputs):
+    def call(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
         self._check_call(inputs)
         x1, x2 = inputs
         built = self._built_axes
@@ -491,20 +497,20 @@ class Dot(_Merge):
             raise ValueError(f"{layer_label(self)}: incompatible input shapes: axis {a1} of {tuple(x1.shape)} has size "
                              f"{x1.shape[a1]} but axis {a2} of {tuple(x2.shape)} has size {x2.shape[a2]}") from None
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Sequence[Any], mask: Any = None) -> None:
         """Dot drops masks: always None."""
         return None
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"axes": self.axes, "normalize": self.normalize})
         return config
 
 
-def _functional_form(cls):
+def _functional_form(cls: type[_Merge]) -> Callable[..., torch.Tensor | KerasTensor]:
     name = cls.__name__.lower()
 
-    def merge(inputs, **kwargs):
+    def merge(inputs: Sequence[TensorLike | KerasTensor], **kwargs: Any) -> torch.Tensor | KerasTensor:
         return cls(**kwargs)(inputs)
 
     merge.__name__ = merge.__qualname__ = name
@@ -529,7 +535,8 @@ maximum = _functional_form(Maximum)
 minimum = _functional_form(Minimum)
 
 
-def concatenate(inputs, axis=-1, **kwargs):
+def concatenate(inputs: Sequence[TensorLike | KerasTensor], axis: int = -1,
+                **kwargs: Any) -> torch.Tensor | KerasTensor:
     """Functional form of :class:`Concatenate`: joins ``inputs`` along ``axis``.
 
     Args:
@@ -549,7 +556,8 @@ def concatenate(inputs, axis=-1, **kwargs):
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
-def dot(inputs, axes=-1, normalize=False, **kwargs):
+def dot(inputs: Sequence[TensorLike | KerasTensor], axes: int | Sequence[int] = -1, normalize: bool = False,
+        **kwargs: Any) -> torch.Tensor | KerasTensor:
     """Functional form of :class:`Dot`: the per-sample dot product of two tensors along ``axes``.
 
     Args:

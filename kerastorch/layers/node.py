@@ -12,15 +12,23 @@ Example:
     >>> y._keras_history[1:]          # (operation, node_index, tensor_index)
     (0, 0)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
+
+if TYPE_CHECKING:
+    from kerastorch.layers.operation import Operation
 
 
 class Node:
     """Records ``outputs = operation(*args, **kwargs)`` and stamps each output's
     ``_keras_history`` with ``(operation, node_index, tensor_index)``."""
 
-    def __init__(self, operation, call_args=(), call_kwargs=None, outputs=None):
+    def __init__(self, operation: Operation, call_args: Sequence[Any] = (), call_kwargs: dict[str, Any] | None = None,
+                 outputs: Any = None) -> None:
         self.operation = operation
         self.call_args = tuple(call_args)
         self.call_kwargs = dict(call_kwargs or {})
@@ -34,14 +42,14 @@ class Node:
             tensor._keras_history = (operation, index, position)
 
     @property
-    def input_structure(self):
+    def input_structure(self) -> Any:
         """The first argument of the call (what Keras calls the layer's input)."""
         if self.call_args:
             return self.call_args[0]
         return next(iter(self.call_kwargs.values()), None)
 
     @property
-    def parent_nodes(self):
+    def parent_nodes(self) -> list[Node]:
         """The nodes that produced this node's inputs."""
         parents = []
         for tensor in self.input_tensors:
@@ -51,11 +59,11 @@ class Node:
         return parents
 
     @property
-    def is_input(self):
+    def is_input(self) -> bool:
         return not self.input_tensors
 
 
-def get_source_inputs(tensor):
+def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
     """The ``keras.Input`` tensors that ``tensor`` was computed from, in the order they are reached.
 
     Args:
@@ -79,7 +87,8 @@ def get_source_inputs(tensor):
         raise ValueError(f"get_source_inputs: expected a symbolic tensor from keras.Input or a layer call on one, "
                          f"received {tensor!r}")
     operation, node_index, _ = history
-    sources, seen, stack = [], set(), [operation._inbound_nodes[node_index]]
+    sources: list[KerasTensor] = []
+    seen, stack = set(), [operation._inbound_nodes[node_index]]
     while stack:
         node = stack.pop()
         if id(node) in seen:

@@ -21,8 +21,11 @@ Example:
     >>> y.shape, y._keras_history[0] is op, op.get_config()
     ((None, 3), True, {'name': 'double'})
 """
+from __future__ import annotations
+
 import functools
 import inspect
+from typing import Any
 
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import compute_output_spec, is_symbolic
@@ -66,22 +69,22 @@ class Operation:
             instance.__dict__["_init_arguments"] = (args, kwargs)
         return instance
 
-    def __init__(self, name=None):
+    def __init__(self, name: str | None = None) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, received {name!r}")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self._inbound_nodes = []
+        self._inbound_nodes: list[Node] = []
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if is_symbolic((args, kwargs)):
             return self._symbolic_call(args, kwargs)
         return self.call(*args, **kwargs)
 
-    def call(self, *args, **kwargs):
+    def call(self, *args: Any, **kwargs: Any) -> Any:
         """The computation on real tensors. Subclasses override it."""
         raise NotImplementedError(f"Operation {type(self).__name__} does not implement call()")
 
-    def symbolic_call(self, *args, **kwargs):
+    def symbolic_call(self, *args: Any, **kwargs: Any) -> Any:
         """The call on symbolic tensors: the output KerasTensors, with this call recorded as a graph node.
 
         >>> import kerastorch as keras
@@ -98,18 +101,18 @@ class Operation:
         Node(self, args, kwargs, outputs)
         return outputs
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         """Output KerasTensors for KerasTensor arguments, found by running ``call`` on torch fake tensors (no
         data, no compute). Override it when ``call`` cannot run on fake tensors."""
         return compute_output_spec(self.call, args, kwargs)
 
     @property
-    def input(self):
+    def input(self) -> Any:
         """The symbolic input (first argument) of the first symbolic call."""
         return self._first_node("input").input_structure
 
     @property
-    def output(self):
+    def output(self) -> Any:
         """The symbolic output of the first symbolic call."""
         return self._first_node("output").output_structure
 
@@ -119,15 +122,15 @@ class Operation:
                                  f"no {what}.")
         return self._inbound_nodes[0]
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The operation's name and constructor arguments, as plain JSON-compatible data (a subclass whose
         ``__init__`` takes other values overrides it)."""
-        config = {"name": self.name}
+        config: dict[str, Any] = {"name": self.name}
         cls = type(self)
         if cls.__init__ is Operation.__init__:
             return config
         args, kwargs = self.__dict__.get("_init_arguments", ((), {}))
-        signature = _init_signature(cls)
+        signature = _init_signature(cls)  # type: ignore[arg-type]  # mypy: a class object is not "Hashable"
         try:
             bound = signature.bind(None, *args, **kwargs)
         except TypeError:
@@ -152,7 +155,7 @@ class Operation:
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Operation:
         """Create the operation from :meth:`get_config` output."""
         try:
             return cls(**config)
@@ -160,7 +163,7 @@ class Operation:
             raise TypeError(f"{cls.__name__}.from_config could not create the operation from config keys "
                             f"{sorted(config)}: {error}") from error
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Operation name={self.name}>"
 
 

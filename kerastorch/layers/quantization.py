@@ -45,9 +45,12 @@ Example:
     >>> [(w.name, w.dtype) for w in layer.weights]
     [('bias', torch.float32), ('kernel', torch.int8), ('kernel_scale', torch.float32)]
 """
+from __future__ import annotations
+
 import math
 import re
 import warnings
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -64,8 +67,16 @@ from kerastorch.quantizers.quantization_config import (
 )
 from kerastorch.serialization.serialization_lib import serialize_keras_object
 
+if TYPE_CHECKING:  # the mixins' methods use the attributes of the layers they are mixed into
+    from kerastorch.dtype_policies import DTypePolicy, PolicyLike
+    from kerastorch.layers.layer_utils import InitializerLike
+
+    _LayerBase = Layer
+else:
+    _LayerBase = object
+
 # ------------------------------------------------------------ constructor hooks
-def init_quantization(layer, quantization_config):
+def init_quantization(layer: Any, quantization_config: QuantizationConfig | dict[str, Any] | None) -> None:
     """Set ``layer.quantization_config`` from the constructor argument (a config, its serialized dict or None).
 
     Args:
@@ -95,7 +106,7 @@ def init_quantization(layer, quantization_config):
     layer.quantization_config = quantization_config
 
 
-def quantization_config_of(layer):
+def quantization_config_of(layer: Any) -> dict[str, Any] | None:
     """The ``quantization_config`` entry of the layer's config (serialized, or None).
 
     Args:
@@ -143,14 +154,22 @@ def _activation_quantizer(config, mode):
 
 
 # ------------------------------------------------------------------- mixins
-class Quantizable:
+class Quantizable(_LayerBase):
     """What ``Dense``, ``EinsumDense`` and ``Embedding`` share: ``quantize``, ``quantized_build``,
     ``quantized_call`` and ``quantization_mode``. Subclasses describe their weights."""
 
-    quantization_config = None
+    _lora_target: str  # the weight that is quantized (``kernel``, ``embeddings``), named by each layer
+    quantization_config: QuantizationConfig | None = None
     inputs_quantizer = None
-    _supported_modes = ("int8", "int4", "float8")
-    _float_kernel_shape = None  # the float shape of the quantized weight (int4 packs it; LoRA uses it)
+    _supported_modes: tuple[str, ...] = ("int8", "int4", "float8")
+    # the float shape of the quantized weight (int4 packs it; LoRA uses it)
+    _float_kernel_shape: tuple[int, ...] | None = None
+
+    if TYPE_CHECKING:  # what each layer's mixin below defines
+        def _build_int_weights(self, shape: tuple[int, ...], mode: str, block: int | None) -> None: ...
+
+        def _quantized_values(self, kernel: torch.Tensor, mode: str, config: QuantizationConfig,
+                              block: int | None) -> dict[str, torch.Tensor]: ...
 
     # --------------------------------------------------------------- policy
     def _resolved_policy(self):
@@ -160,7 +179,7 @@ class Quantizable:
         return policy
 
     @property
-    def quantization_mode(self):
+    def quantization_mode(self) -> str | None:
         """``"int8"``, ``"int4"`` or ``"float8"`` once quantized (from the dtype policy), else None."""
         return self._resolved_policy().quantization_mode
 
@@ -178,7 +197,8 @@ class Quantizable:
         return next(cls for cls in type(self).__mro__ if any(b in _MIXINS for b in cls.__bases__))
 
     # ------------------------------------------------------------- quantize
-    def quantize(self, mode=None, type_check=True, config=None):
+    def quantize(self, mode: str | None = None, type_check: bool = True,
+                 config: QuantizationConfig | None = None) -> None:
         """Quantize the built layer's weights in place: ``"int8"``, ``"int4"`` or ``"float8"`` (or a
         ``keras.quantizers`` config). The dtype policy becomes the matching quantized policy.
 
@@ -232,7 +252,7 @@ class Quantizable:
         target = self._lora_target
         weight = getattr(self, target)
         shape = tuple(weight.shape)
-        if mode == "float8":
+        if isinstance(policy, dtype_policies.QuantizedFloat8DTypePolicy):  # mode == "float8"
             self._float8_variables(policy.amax_history_length)
             self._float_kernel_shape = shape
             self._set_quantized_call(mode)
@@ -254,7 +274,8 @@ class Quantizable:
             raise NotImplementedError(f"{layer_label(self)}: {type(self).__name__} overrides call(), which a quantized "
                                       f"{cls.__name__} would bypass; kerastorch does not quantize it")
 
-    def quantized_build(self, kernel_shape, mode, config=None, initializer=None):
+    def quantized_build(self, kernel_shape: Sequence[int], mode: str, config: QuantizationConfig | None = None,
+                        initializer: InitializerLike = None) -> None:
         """Create the weights of a quantized layer for the float weight shape ``kernel_shape`` (what ``build``
         does under a quantized dtype policy, e.g. when a saved quantized model is loaded).
 
@@ -296,7 +317,7 @@ class Quantizable:
         self._float_kernel_shape = kernel_shape
         self._set_quantized_call(mode)
 
-    def quantized_call(self, *args, **kwargs):
+    def quantized_call(self, *args: Any, **kwargs: Any) -> torch.Tensor:
         """The quantized forward pass of the layer's mode (what ``call`` runs once quantized)."""
         return self._quantized_calls()[self.quantization_mode](*args, **kwargs)
 
@@ -323,20 +344,20 @@ class Quantizable:
         return inputs if inputs.dtype == dtype else inputs.to(dtype)
 
     @property
-    def dtype_policy(self):
+    def dtype_policy(self) -> DTypePolicy:
         """The layer's dtype policy; a float policy set on a quantized layer (``model.double()``,
         ``model.to(torch.bfloat16)``) keeps the quantization: it becomes the source of the quantized policy."""
         return self._dtype_policy
 
     @dtype_policy.setter
-    def dtype_policy(self, value):
+    def dtype_policy(self, value: PolicyLike) -> None:
         current = self.__dict__.get("_dtype_policy")
         policy = dtype_policies.get(value)
         if (current is not None and current.quantization_mode is not None and policy.quantization_mode is None
                 and not isinstance(current, dtype_policies.DTypePolicyMap)
                 and not isinstance(policy, dtype_policies.DTypePolicyMap)):
             policy = _with_source(current, policy.name)
-        Layer.dtype_policy.fset(self, policy)
+        Layer.dtype_policy.fset(self, policy)  # type: ignore[attr-defined]  # mypy: a property read on the class
 
 
 def _with_source(policy, source):
@@ -601,7 +622,8 @@ _MIXINS = (DenseQuantization, EinsumDenseQuantization, EmbeddingQuantization)
 
 
 # ------------------------------------------------------------------- models
-def quantize_model(model, mode=None, config=None, filters=None, **kwargs):
+def quantize_model(model: Layer, mode: str | None = None, config: QuantizationConfig | None = None,
+                   filters: str | Sequence[str] | Callable[[Layer], bool] | None = None, **kwargs: Any) -> bool:
     """``model.quantize(...)``: quantize every leaf layer that supports it (and passes ``filters``); layers
     that do not are skipped with a warning, as in Keras.
 

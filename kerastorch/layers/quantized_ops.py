@@ -18,7 +18,10 @@ Example:
     >>> EinsumLayout("abc,cde->abde", 3).scale_shape((8, 2, 4))
     (1, 1, 2, 4)
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Callable, Optional, Sequence
 
 import torch
 
@@ -27,8 +30,11 @@ from kerastorch.quantizers import quantizers as q
 
 E4M3, E5M2 = "float8_e4m3fn", "float8_e5m2"
 
+InputQuantizer = Optional[Callable[..., tuple[torch.Tensor, torch.Tensor]]]
+"""A quantizer of the inputs (``quantizer(x, axis=...) -> (values, scale)``), or None for float inputs."""
 
-def int_matmul(a, b):
+
+def int_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """``a @ b`` for 2-D int8 tensors, accumulated exactly in int32 (float32 on accelerators without an int8
     kernel for these shapes: exact while the sums stay below 2**24).
 
@@ -52,7 +58,7 @@ def int_matmul(a, b):
         return torch.matmul(a.float(), b.float())
 
 
-def int_einsum(equation, a, b):
+def int_einsum(equation: str, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """``torch.einsum(equation, a, b)`` for int8 tensors, accumulated exactly (int32 on the CPU).
 
     Args:
@@ -77,7 +83,8 @@ class IntProduct(torch.autograd.Function):
     without one) for 2-D ``x``; the gradient of ``x`` is ``grad @ (kernel / scale).T``."""
 
     @staticmethod
-    def forward(ctx, x, kernel, scale, quantizer):
+    def forward(ctx: Any, x: torch.Tensor, kernel: torch.Tensor, scale: torch.Tensor,
+                quantizer: InputQuantizer) -> torch.Tensor:
         scale_x = scale.to(x.dtype)
         if quantizer is None:
             out = torch.matmul(x, kernel.to(x.dtype)) / scale_x
@@ -88,7 +95,7 @@ class IntProduct(torch.autograd.Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None]:
         kernel, scale = ctx.saved_tensors
         dequantized = kernel.to(grad.dtype) / scale.to(grad.dtype)
         return torch.matmul(grad, dequantized.T), None, None, None
@@ -98,7 +105,8 @@ class IntEinsum(torch.autograd.Function):
     """The einsum form of :class:`IntProduct` (scales in the output / kernel layouts of ``layout``)."""
 
     @staticmethod
-    def forward(ctx, x, kernel, scale_out, scale_kernel, quantizer, layout):
+    def forward(ctx: Any, x: torch.Tensor, kernel: torch.Tensor, scale_out: torch.Tensor, scale_kernel: torch.Tensor,
+                quantizer: InputQuantizer, layout: EinsumLayout) -> torch.Tensor:
         scale_x = scale_out.to(x.dtype)
         if quantizer is None:
             out = torch.einsum(layout.equation, x, kernel.to(x.dtype)) / scale_x
@@ -111,7 +119,7 @@ class IntEinsum(torch.autograd.Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None, None, None]:
         x, kernel, scale_kernel = ctx.saved_tensors
         dequantized = kernel.to(grad.dtype) / scale_kernel.to(grad.dtype)
         return ctx.layout.input_grad(grad, x, dequantized), None, None, None, None, None
@@ -121,12 +129,13 @@ class QuantizedInputs(torch.autograd.Function):
     """The inputs rounded through ``quantizer`` (``q / scale``); the gradient passes straight through."""
 
     @staticmethod
-    def forward(ctx, x, quantizer, axis):
+    def forward(ctx: Any, x: torch.Tensor, quantizer: Callable[..., tuple[torch.Tensor, torch.Tensor]],
+                axis: int | tuple[int, ...]) -> torch.Tensor:
         values, scale = quantizer(x, axis=axis)
         return values.to(x.dtype) / scale
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
         return grad, None, None
 
 
@@ -134,11 +143,11 @@ class Float8Round(torch.autograd.Function):
     """Round to float8 with ``scale`` (forward); the gradient passes straight through."""
 
     @staticmethod
-    def forward(ctx, x, scale, dtype):
+    def forward(ctx: Any, x: torch.Tensor, scale: torch.Tensor, dtype: str | torch.dtype) -> torch.Tensor:
         return q.quantize_and_dequantize(x, scale, dtype, x.dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
         return grad, None, None
 
 
@@ -147,12 +156,12 @@ class Float8Gradient(torch.autograd.Function):
     ``outputs_grad_scale`` and, in training, updates that scale and its history."""
 
     @staticmethod
-    def forward(ctx, y, layer, training):
+    def forward(ctx: Any, y: torch.Tensor, layer: Any, training: bool) -> torch.Tensor:
         ctx.layer, ctx.training = layer, training
         return y.view_as(y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
         layer = ctx.layer
         rounded = q.quantize_and_dequantize(grad, layer.outputs_grad_scale, E5M2, grad.dtype)
         if ctx.training:
@@ -161,7 +170,7 @@ class Float8Gradient(torch.autograd.Function):
 
 
 @torch.no_grad()
-def delayed_scaling(scale, history, values, dtype):
+def delayed_scaling(scale: torch.Tensor, history: torch.Tensor, values: torch.Tensor, dtype: str) -> None:
     """The next scale (from the history so far) and the history with ``max(|values|)`` added, in place.
 
     Args:
@@ -175,7 +184,8 @@ def delayed_scaling(scale, history, values, dtype):
     scale.copy_(new_scale)
 
 
-def float8_operands(layer, x, kernel, training):
+def float8_operands(layer: Any, x: torch.Tensor, kernel: torch.Tensor,
+                    training: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """``x`` and ``kernel`` (in the compute dtype) rounded to e4m3fn with the current scales (then updated
     when training).
 
@@ -198,7 +208,7 @@ def float8_operands(layer, x, kernel, training):
     return xq, kq
 
 
-def float8_bias(layer):
+def float8_bias(layer: Any) -> torch.Tensor | None:
     """The bias of a float8 call: rounded through bfloat16 under a float32 compute dtype, as Keras 3 does
     (there, for XLA's bias-add fusion; kept here so that outputs match).
 
@@ -214,7 +224,8 @@ def float8_bias(layer):
     return bias.to(torch.bfloat16).to(bias.dtype)
 
 
-def dequantize_groups(values, scale, zero, g_idx, dtype):
+def dequantize_groups(values: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor, g_idx: torch.Tensor,
+                      dtype: torch.dtype) -> torch.Tensor:
     """``(values - zero[g]) * scale[g]`` of a ``(rows, columns)`` sub-channel int4 kernel.
 
     Args:
@@ -241,7 +252,7 @@ class EinsumLayout:
         input_rank: int: the rank of the inputs.
     """
 
-    def __init__(self, equation, input_rank):
+    def __init__(self, equation: str, input_rank: int) -> None:
         lhs, out_spec = equation.replace(" ", "").split("->")  # validated by EinsumDense
         in_spec, k_spec = lhs.split(",")
         elided = "left" if in_spec.startswith("...") else "right" if in_spec.endswith("...") else "none"
@@ -277,21 +288,21 @@ class EinsumLayout:
         sizes = dict(zip((chars[i] for i in order), t.shape))
         return t.reshape([sizes.get(c, 1) for c in target])
 
-    def kernel_to_output(self, scale):
+    def kernel_to_output(self, scale: torch.Tensor) -> torch.Tensor:
         return self._move(scale, self.kernel_chars, self.output_chars)
 
-    def output_to_kernel(self, scale):
+    def output_to_kernel(self, scale: torch.Tensor) -> torch.Tensor:
         return self._move(scale, self.output_chars, self.kernel_chars)
 
-    def input_to_output(self, scale):
+    def input_to_output(self, scale: torch.Tensor) -> torch.Tensor:
         return self._move(scale, self.input_chars, self.output_chars)
 
-    def scale_shape(self, kernel_shape):
+    def scale_shape(self, kernel_shape: Sequence[int]) -> tuple[int, ...]:
         """The shape of the int8 ``kernel_scale``: the output's axes, sized where the kernel has them."""
         sizes = dict(zip(self.kernel_chars, kernel_shape))
         return tuple(sizes.get(c, 1) for c in self.output_chars)
 
-    def matrix_shape(self, kernel_shape):
+    def matrix_shape(self, kernel_shape: Sequence[int]) -> tuple[int, int]:
         """``(rows, columns)`` of the 2-D form of the kernel used by int4: the sizes of the contracted and of the
         other kernel axes. As in Keras, the kernel is reshaped (not transposed) to it, so rows and columns are
         the contracted and output axes only when the contracted axes lead the kernel (``abc,cd->abd``,
@@ -299,10 +310,10 @@ class EinsumLayout:
         return (math.prod(kernel_shape[i] for i in self.kernel_reduced),
                 math.prod(kernel_shape[i] for i in self.kernel_kept))
 
-    def to_matrix(self, kernel):
+    def to_matrix(self, kernel: torch.Tensor) -> torch.Tensor:
         return kernel.reshape(self.matrix_shape(tuple(kernel.shape)))
 
-    def input_grad(self, grad, x, kernel):
+    def input_grad(self, grad: torch.Tensor, x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
         if self.grad_equation is not None:
             return torch.einsum(self.grad_equation, grad, kernel)
         with torch.enable_grad():

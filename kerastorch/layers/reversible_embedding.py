@@ -16,14 +16,19 @@ Example:
     >>> hidden.shape, layer(hidden, reverse=True).shape
     (torch.Size([1, 3, 4]), torch.Size([1, 3, 10]))
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Sequence, cast
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, Identifier, Shape
+from kerastorch.backend.variable import Variable
 from kerastorch.layers.core import Embedding
-from kerastorch.layers.layer_utils import layer_label
+from kerastorch.layers.layer_utils import InitializerLike, layer_label
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -78,9 +83,10 @@ class ReversibleEmbedding(Embedding):
     True
     """
 
-    def __init__(self, input_dim, output_dim, tie_weights=True, embeddings_initializer="uniform",
-                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False, reverse_dtype=None,
-                 logit_soft_cap=None, **kwargs):
+    def __init__(self, input_dim: int, output_dim: int, tie_weights: bool = True,
+                 embeddings_initializer: InitializerLike = "uniform", embeddings_regularizer: Identifier = None,
+                 embeddings_constraint: Identifier = None, mask_zero: bool = False, reverse_dtype: DTypeLike = None,
+                 logit_soft_cap: float | None = None, **kwargs: Any) -> None:
         weights = kwargs.pop("weights", None)  # set once the reverse matrix can be built too
         super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
                          embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint,
@@ -89,7 +95,7 @@ class ReversibleEmbedding(Embedding):
         if reverse_dtype is not None:
             try:
                 reverse_dtype = config.standardize_dtype(reverse_dtype)
-                self._reverse_torch_dtype = config.torch_dtype(reverse_dtype)
+                self._reverse_torch_dtype: torch.dtype | None = config.torch_dtype(reverse_dtype)
             except (ValueError, TypeError, KeyError):
                 raise ValueError(f"{layer_label(self)}: reverse_dtype must be a dtype name such as 'float32', "
                                  f"received reverse_dtype={reverse_dtype!r}") from None
@@ -97,16 +103,17 @@ class ReversibleEmbedding(Embedding):
             self._reverse_torch_dtype = None
         self.reverse_dtype = reverse_dtype
         if logit_soft_cap is not None and (isinstance(logit_soft_cap, bool)
-                                           or not isinstance(logit_soft_cap, numbers.Real) or logit_soft_cap <= 0):
+                                           or not isinstance(logit_soft_cap, (int, float, numbers.Real))
+                                           or logit_soft_cap <= 0):
             raise ValueError(f"{layer_label(self)}: logit_soft_cap must be None or a positive number, "
                              f"received logit_soft_cap={logit_soft_cap!r}")
         self.logit_soft_cap = logit_soft_cap
-        self.reverse_embeddings = None
+        self.reverse_embeddings: Variable | None = None
         if weights is not None:
             self.build()
             self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: Sequence[int | None] | None = None) -> None:
         super().build(input_shape)
         if not self.tie_weights:
             self._add_reverse()
@@ -115,11 +122,11 @@ class ReversibleEmbedding(Embedding):
         self.reverse_embeddings = self.add_weight(name="reverse_embeddings", shape=(self.output_dim, self.input_dim),
                                                   initializer=self.embeddings_initializer)
 
-    def call(self, inputs, reverse=False):
+    def call(self, inputs: torch.Tensor, reverse: bool = False) -> torch.Tensor:
         if not reverse:
             outputs = super().call(inputs)
             if self.mask_zero:
-                outputs._keras_mask = torch.ne(inputs, 0)
+                outputs._keras_mask = torch.ne(inputs, 0)  # type: ignore[attr-defined]  # torch tensors take attributes
             return outputs
         if inputs.shape[-1] != self.output_dim:
             raise ValueError(f"{layer_label(self)}: reverse=True expects inputs whose last axis has output_dim="
@@ -127,7 +134,7 @@ class ReversibleEmbedding(Embedding):
         if self.tie_weights:  # F.linear(x, E) = x @ E.T
             weight = self._merged(self.embeddings) if self.lora_enabled else self.embeddings
         else:
-            weight = self.reverse_embeddings.T
+            weight = cast(Variable, self.reverse_embeddings).T  # built when the weights are not tied
         dtype = self._reverse_torch_dtype
         if dtype is not None:
             inputs, weight = inputs.to(dtype), weight.to(dtype)
@@ -139,15 +146,15 @@ class ReversibleEmbedding(Embedding):
             logits = torch.tanh(logits / cap) * cap
         return logits
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> None:
         """None: the forward call attaches the ``mask_zero`` mask itself, reverse outputs have none."""
         return
 
-    def compute_output_shape(self, input_shape, reverse=False):
+    def compute_output_shape(self, input_shape: Sequence[int | None], reverse: bool = False) -> Shape:
         shape = tuple(input_shape)
         return shape[:-1] + (self.input_dim,) if reverse else shape + (self.output_dim,)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config_ = super().get_config()
         config_.update({"tie_weights": self.tie_weights, "reverse_dtype": self.reverse_dtype,
                         "logit_soft_cap": self.logit_soft_cap})

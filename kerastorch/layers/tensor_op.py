@@ -13,7 +13,10 @@ Example:
     >>> kerastorch.Model(x, y)(torch.ones(1, 4))
     tensor([[3., 3., 3., 3.]])
 """
+from __future__ import annotations
+
 import operator
+from typing import Any
 
 from kerastorch import ops
 from kerastorch.backend import keras_tensor
@@ -66,7 +69,7 @@ class TensorOp(Layer):
         ValueError: for an ``op`` that is neither one of the operators above nor a ``kerastorch.ops`` function.
     """
 
-    def __init__(self, op, **kwargs):
+    def __init__(self, op: str, **kwargs: Any) -> None:
         fn = _resolve(op)
         if fn is None:
             raise ValueError(f"TensorOp: expected one of {sorted(_OPS)} or 'ops.<name of a kerastorch.ops "
@@ -76,15 +79,15 @@ class TensorOp(Layer):
         self.op = op
         self._fn = fn
 
-    def call(self, x, *args, **kwargs):
+    def call(self, x: Any, *args: Any, **kwargs: Any) -> Any:
         if self.op == "getitem" and isinstance(args[0], list):  # keys come back from JSON as lists
             args = (tuple(args[0]),)
         return self._fn(x, *args, **kwargs)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return self._describe(op=self.op)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["op"] = self.op
         return config

@@ -14,8 +14,11 @@ Example:
     >>> layer(torch.ones(2, 3)).shape, len(layer.trainable_weights)
     (torch.Size([2, 4]), 2)
 """
+from __future__ import annotations
+
 import base64
 import io
+from typing import Any, Sequence
 
 import torch
 
@@ -55,7 +58,8 @@ class TorchModuleWrapper(Layer):
     (None, 2)
     """
 
-    def __init__(self, module, name=None, output_shape=None, **kwargs):
+    def __init__(self, module: torch.nn.Module, name: str | None = None,
+                 output_shape: Sequence[int | None] | None = None, **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
         if not isinstance(module, torch.nn.Module):
             raise TypeError(f"{layer_label(self)}: module must be a torch.nn.Module, received {type(module).__name__}")
@@ -66,18 +70,18 @@ class TorchModuleWrapper(Layer):
         self.output_shape = None if output_shape is None else tuple(output_shape)
         self.built = True
 
-    def call(self, *args, training=None, **kwargs):
+    def call(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
         if training is not None and self.module.training != bool(training):
             self.module.train(bool(training))
         return self.module(*args, **kwargs)
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         if self.output_shape is None:
             return super().compute_output_spec(*args, **kwargs)
         first = args[0] if args else next(iter(kwargs.values()))
         return KerasTensor((first.shape[0], *self.output_shape), first.dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         buffer = io.BytesIO()
         torch.save(self.module, buffer)
         config = super().get_config()
@@ -86,7 +90,7 @@ class TorchModuleWrapper(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, safe_mode=None):
+    def from_config(cls, config: dict[str, Any], safe_mode: bool | None = None) -> Layer:
         """Rebuild from :meth:`get_config`; unpickling the module needs ``safe_mode=False``."""
         config = dict(config)
         module = config.get("module")

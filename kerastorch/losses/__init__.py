@@ -19,6 +19,11 @@ Example:
     >>> get("SparseCategoricalCrossentropy").name
     'sparse_categorical_crossentropy'
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from kerastorch.backend.annotations import Identifier
 from kerastorch.losses.ctc import CTC, ctc
 from kerastorch.losses.margin import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from kerastorch.losses.loss import Loss, LossFunctionWrapper, reduce_weighted_values
@@ -52,7 +57,7 @@ for _name, _function in _ALIASES.items():
     register_builtin(_MODULE, _name)(_function)
 
 
-def serialize(loss):
+def serialize(loss: Loss | Callable[..., Any]) -> dict[str, Any]:
     """The Keras config of a loss (a function gives its name).
 
     Args:
@@ -72,7 +77,7 @@ def serialize(loss):
     return serialize_keras_object(loss)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None) -> Callable[..., Any]:
     """A loss from a config dict or a name: ``deserialize("Huber")`` is ``Huber()``, ``deserialize("mse")``
     the function.
 
@@ -96,7 +101,7 @@ def deserialize(config, custom_objects=None):
     return deserialize_from_module(config, _MODULE, "loss", custom_objects)
 
 
-def get(identifier):
+def get(identifier: Identifier) -> Callable[..., Any] | None:
     """A loss from a name, a config dict, a ``Loss`` instance or class, or a callable (None stays None).
 
     Args:

@@ -15,11 +15,15 @@ Example:
     >>> ctc(torch.tensor([[1, 2, 0]]), logits)
     tensor([2.5494])
 """
+from __future__ import annotations
+
 import math
 
 import torch
 import torch.nn.functional as F
 
+from kerastorch.backend.annotations import TensorLike
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.losses.losses_utils import float_tensor
 from kerastorch.losses.loss import LossFunctionWrapper, to_tensor
 from kerastorch.serialization.object_registration import register_builtin
@@ -50,7 +54,7 @@ def _valid_rows(labels, num_classes):
 
 
 @_builtin
-def ctc(y_true, y_pred):
+def ctc(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """The CTC loss of each sample: minus the log-probability of its label sequence summed over the alignments
     of the sequence to the ``time_steps`` frames of ``y_pred``.
 
@@ -118,5 +122,6 @@ class CTC(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers
 
-    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = "ctc",
+                 dtype: PolicyLike = None) -> None:
         super().__init__(ctc, reduction=reduction, name=name, dtype=dtype)

@@ -26,10 +26,15 @@ Example:
     >>> loss(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
     tensor(0.5000)
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import numpy as np
 import torch
 
 from kerastorch import config, dtype_policies
+from kerastorch.backend.annotations import DeviceLike, TensorLike
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import (deserialize_from_module, serialize_function_name,
@@ -40,7 +45,7 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "
 _MEAN_REDUCTIONS = ("sum_over_batch_size", "mean")
 
 
-def standardize_reduction(reduction):
+def standardize_reduction(reduction: str | None) -> str | None:
     """Check a reduction name: ``standardize_reduction("sum")`` -> ``'sum'``; unknown names raise ``ValueError``."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"Invalid value for argument reduction: expected one of {REDUCTIONS}, "
@@ -48,7 +53,8 @@ def standardize_reduction(reduction):
     return reduction
 
 
-def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor,
+                                   expand_rank_1: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """Make two tensors whose ranks differ by one trailing axis of size 1 the same rank, as Keras does.
 
     The size-1 axis is squeezed, except that a rank-1 partner is expanded instead (with
@@ -65,22 +71,22 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     return x1, x2
 
 
-def get_mask(x):
+def get_mask(x: Any) -> torch.Tensor | None:
     """The Keras mask attached to a tensor, or None: ``get_mask(torch.ones(2))`` -> ``None``."""
     return getattr(x, "_keras_mask", None)
 
 
-def set_mask(x, mask):
+def set_mask(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     """Attach a Keras mask to a tensor (as Keras's torch backend does) and return the tensor.
 
     >>> get_mask(set_mask(torch.ones(2), torch.tensor([True, False])))
     tensor([ True, False])
     """
-    x._keras_mask = mask
+    setattr(x, "_keras_mask", mask)  # an attribute torch's stubs do not declare
     return x
 
 
-def to_tensor(x, dtype=None, device=None):
+def to_tensor(x: TensorLike, dtype: torch.dtype | None = None, device: DeviceLike = None) -> torch.Tensor:
     """``x`` as a tensor (a no-op for a tensor of that dtype and device); non-tensors follow Keras's rules:
     Python floats become ``floatx``, NumPy arrays keep their dtype.
 
@@ -95,7 +101,8 @@ def to_tensor(x, dtype=None, device=None):
     return tensor if dtype is None else tensor.to(dtype)
 
 
-def _weight_and_mask(sample_weight, mask, values, reduction):
+def _weight_and_mask(sample_weight: torch.Tensor | None, mask: torch.Tensor | None, values: torch.Tensor,
+                     reduction: str | None) -> torch.Tensor | None:
     """The effective weights: ``sample_weight`` times the (rescaled) mask."""
     if mask is None:
         return sample_weight
@@ -117,7 +124,9 @@ def _divide_no_nan(total, divisor):
     return torch.where(is_zero, 0.0, total / torch.where(is_zero, 1.0, divisor))
 
 
-def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size", owner="loss"):
+def reduce_weighted_values(values: torch.Tensor, sample_weight: TensorLike | None = None,
+                           mask: torch.Tensor | None = None, reduction: str | None = "sum_over_batch_size",
+                           owner: str = "loss") -> torch.Tensor:
     """Weight per-sample loss values and reduce them (the module docstring has the rules).
 
     Args:
@@ -202,7 +211,8 @@ class Loss:
     #: whether ``__call__`` casts ``y_true`` to the loss's dtype (sparse integer labels are kept as they are)
     _cast_y_true = True
 
-    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
+                 dtype: dtype_policies.PolicyLike = None) -> None:
         self.name = name or to_snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype_argument = dtype
@@ -210,11 +220,11 @@ class Loss:
         self._torch_dtype = config.torch_dtype(self._dtype_policy.compute_dtype)
 
     @property
-    def dtype(self):
+    def dtype(self) -> str:
         """The name of the dtype the loss computes in: ``Loss().dtype`` -> ``'float32'``."""
         return self._dtype_policy.compute_dtype
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
+    def __call__(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> torch.Tensor:
         """The reduced loss (per-sample values with ``reduction="none"``).
 
         >>> import torch
@@ -234,11 +244,11 @@ class Loss:
             mask = in_mask & out_mask
         return reduce_weighted_values(losses, sample_weight, mask, self.reduction, self.name)
 
-    def call(self, y_true, y_pred):
+    def call(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
         """Per-sample loss values; subclasses implement it."""
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """``name``, ``reduction`` (and ``dtype`` when one was given).
 
         >>> Loss(reduction="sum").get_config()
@@ -250,11 +260,11 @@ class Loss:
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Loss:
         """Rebuild from :meth:`get_config` output: ``MeanSquaredError.from_config({"reduction": "sum"})``."""
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
 
 
@@ -285,25 +295,26 @@ class LossFunctionWrapper(Loss):
         (2.0, tensor(4.))
     """
 
-    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+    def __init__(self, fn: Callable[..., Any], reduction: str | None = "sum_over_batch_size", name: str | None = None,
+                 dtype: dtype_policies.PolicyLike = None, **kwargs: Any) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         if not callable(fn):
             raise TypeError(f"LossFunctionWrapper: fn must be callable, received {fn!r}")
         self.fn = fn
         self._fn_kwargs = kwargs
 
-    def __getattr__(self, item):
+    def __getattr__(self, item: str) -> Any:
         if item != "_fn_kwargs" and item in self.__dict__.get("_fn_kwargs", {}):
             return self._fn_kwargs[item]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {item!r}")
 
-    def call(self, y_true, y_pred):
+    def call(self, y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
         """``fn(y_true, y_pred, **kwargs)`` after matching the ranks of ``y_true`` and ``y_pred``."""
         if isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor):
             y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The base config plus the function's keyword arguments (and ``"fn"`` for a plain wrapper)."""
         config = super().get_config()
         if type(self) is LossFunctionWrapper:
@@ -312,11 +323,11 @@ class LossFunctionWrapper(Loss):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> LossFunctionWrapper:
         """Rebuild from :meth:`get_config`; ``"fn"`` is looked up among the registered losses."""
         if "fn" in config:
             config = dict(config, fn=deserialize_from_module(config["fn"], "keras.losses", "loss"))
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} fn={getattr(self.fn, '__name__', self.fn)} kwargs={self._fn_kwargs}>"

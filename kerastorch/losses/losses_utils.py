@@ -12,18 +12,23 @@ Example:
     >>> clip_probabilities(torch.tensor([0.0, 1.0]))
     tensor([1.0000e-07, 1.0000e+00])
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Callable, ClassVar
 
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import TensorLike
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.backend.crossentropy import (check_axis, clip_probabilities,  # noqa: F401 - used by the losses
                                              normalized_probabilities)
 from kerastorch.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_same_rank, to_tensor
 
 
-def float_tensor(x):
+def float_tensor(x: TensorLike) -> torch.Tensor:
     """``x`` as a tensor, integer ones cast to ``floatx``.
 
     Args:
@@ -36,7 +41,8 @@ def float_tensor(x):
     return x if x.is_floating_point() else x.to(config.torch_dtype(None))
 
 
-def prepare(loss, y_true, y_pred, same_shape=False, hint=""):
+def prepare(loss: str, y_true: TensorLike, y_pred: TensorLike, same_shape: bool = False,
+            hint: str = "") -> tuple[torch.Tensor, torch.Tensor]:
     """``y_pred`` as a float tensor and ``y_true`` cast to its dtype and device (as Keras's loss functions do),
     their ranks matched by :func:`squeeze_or_expand_to_same_rank`; shapes that do not broadcast (that differ,
     with ``same_shape``) raise a ValueError naming ``loss`` (and ending with ``hint``).
@@ -61,7 +67,7 @@ def prepare(loss, y_true, y_pred, same_shape=False, hint=""):
     return y_true, y_pred
 
 
-def smooth_labels(y_true, label_smoothing, num_classes):
+def smooth_labels(y_true: torch.Tensor, label_smoothing: float, num_classes: float) -> torch.Tensor:
     """``y_true * (1 - label_smoothing) + label_smoothing / num_classes`` (unchanged for 0).
 
     Args:
@@ -77,7 +83,7 @@ def smooth_labels(y_true, label_smoothing, num_classes):
     return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
 
 
-def check_same_shape(loss, y_true, y_pred, hint=""):
+def check_same_shape(loss: str, y_true: torch.Tensor, y_pred: torch.Tensor, hint: str = "") -> None:
     """A ValueError naming the loss unless ``y_true`` and ``y_pred`` have the same shape.
 
     Args:
@@ -91,7 +97,7 @@ def check_same_shape(loss, y_true, y_pred, hint=""):
                          f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}{hint}")
 
 
-def check_broadcast(loss, y_true, y_pred):
+def check_broadcast(loss: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> None:
     """A ValueError naming the loss unless ``y_true`` and ``y_pred`` broadcast together.
 
     Args:
@@ -107,7 +113,8 @@ def check_broadcast(loss, y_true, y_pred):
                              f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}") from None
 
 
-def check_float(loss, argument, value, low=-math.inf, high=math.inf, open_low=False, open_high=False):
+def check_float(loss: str, argument: str, value: Any, low: float = -math.inf, high: float = math.inf,
+                open_low: bool = False, open_high: bool = False) -> float:
     """``value`` as a float when it is a real number (not a bool) in the interval from ``low`` to ``high`` (ends
     excluded with ``open_low`` / ``open_high``), else a ValueError naming the loss, the argument, the interval and
     the value received.
@@ -144,8 +151,9 @@ class ArgumentFreeLoss(LossFunctionWrapper):
         dtype: str or None, default None: the dtype the loss computes in.
     """
 
-    function = None
+    function: ClassVar[Callable[..., torch.Tensor]]  # set by each subclass
 
-    def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None):
+    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = None,
+                 dtype: PolicyLike = None) -> None:
         function = type(self).function
         super().__init__(function, reduction=reduction, name=name or function.__name__, dtype=dtype)

@@ -8,8 +8,11 @@ Example:
     >>> hinge(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, -2.0]]))
     tensor([0.2500])
 """
+from __future__ import annotations
+
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -28,7 +31,7 @@ def _margins(loss, y_true, y_pred):
 
 
 @_builtin
-def hinge(y_true, y_pred):
+def hinge(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``mean(max(1 - y_true * y_pred, 0), axis=-1)``.
 
     Args:
@@ -50,7 +53,7 @@ def hinge(y_true, y_pred):
 
 
 @_builtin
-def squared_hinge(y_true, y_pred):
+def squared_hinge(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``mean(max(1 - y_true * y_pred, 0) ** 2, axis=-1)``.
 
     Args:
@@ -72,7 +75,7 @@ def squared_hinge(y_true, y_pred):
 
 
 @_builtin
-def categorical_hinge(y_true, y_pred):
+def categorical_hinge(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` over the last axis.
 
     The score of the true class should exceed every other class's score by a margin of 1.

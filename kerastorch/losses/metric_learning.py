@@ -16,11 +16,15 @@ Example:
     >>> circle(torch.tensor([0, 0, 1]), embeddings, gamma=1.0)
     tensor([0.5629, 0.7339, 0.0000])
 """
+from __future__ import annotations
+
 import math
 
 import torch
 import torch.nn.functional as F
 
+from kerastorch.backend.annotations import TensorLike
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.losses.losses_utils import check_float, float_tensor
 from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
 from kerastorch.serialization.object_registration import register_builtin
@@ -35,7 +39,7 @@ def _check_options(gamma, margin, remove_diagonal):
             check_float("circle", "margin", margin, open_low=True, open_high=True))
 
 
-def _embeddings(argument, value, like=None):
+def _embeddings(argument: str, value: TensorLike, like: torch.Tensor | None = None) -> torch.Tensor:
     embeddings = float_tensor(value) if like is None else to_tensor(value, like.dtype, like.device)
     if embeddings.dim() != 2 or (like is not None and embeddings.shape[1] != like.shape[1]):
         expected = "(batch_size, dim)" if like is None else f"(num_references, {like.shape[1]})"
@@ -44,7 +48,7 @@ def _embeddings(argument, value, like=None):
     return embeddings
 
 
-def _labels(argument, value, count, device):
+def _labels(argument: str, value: TensorLike, count: int, device: torch.device) -> torch.Tensor:
     labels = to_tensor(value, device=device)
     if labels.dim() == 2 and labels.shape[1] == 1:
         labels = labels.squeeze(1)
@@ -62,7 +66,9 @@ def _masked_logsumexp(values, mask):
 
 
 @_builtin
-def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80, margin=0.4):
+def circle(y_true: TensorLike, y_pred: TensorLike, ref_labels: TensorLike | None = None,
+           ref_embeddings: TensorLike | None = None, remove_diagonal: bool = True, gamma: float = 80,
+           margin: float = 0.4) -> torch.Tensor:
     """The Circle loss of each embedding against reference embeddings (Sun et al., 2020).
 
     Args:
@@ -144,8 +150,9 @@ class Circle(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers
 
-    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True, reduction="sum_over_batch_size", name="circle",
-                 dtype=None):
+    def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
+                 reduction: str | None = "sum_over_batch_size", name: str | None = "circle",
+                 dtype: PolicyLike = None) -> None:
         gamma, margin = _check_options(gamma, margin, remove_diagonal)
         super().__init__(circle, reduction=reduction, name=name, dtype=dtype, gamma=gamma, margin=margin,
                          remove_diagonal=remove_diagonal)

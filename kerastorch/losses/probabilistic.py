@@ -22,9 +22,13 @@ Example:
     >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]), from_logits=True)
     tensor([0.6931])
 """
+from __future__ import annotations
+
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import TensorLike
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.backend import crossentropy
 from kerastorch.backend.crossentropy import clip_probabilities, normalized_probabilities
 from kerastorch.losses.losses_utils import ArgumentFreeLoss, check_float, float_tensor, prepare, smooth_labels
@@ -35,13 +39,15 @@ _builtin = register_builtin("keras.losses")
 _SPARSE_HINT = "; for integer class ids use sparse_categorical_crossentropy"
 
 
-def _binary_inputs(loss, y_true, y_pred, label_smoothing):
+def _binary_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike,
+                   label_smoothing: float) -> tuple[torch.Tensor, torch.Tensor]:
     y_true, y_pred = prepare(loss, y_true, y_pred, same_shape=True)
     return smooth_labels(y_true, label_smoothing, 2), y_pred
 
 
 @_builtin
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+def binary_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
+                        label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
     """Binary cross-entropy averaged over ``axis``.
 
     Args:
@@ -71,8 +77,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 
 @_builtin
-def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
-                              from_logits=False, label_smoothing=0.0, axis=-1):
+def binary_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, apply_class_balancing: bool = False,
+                              alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                              label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
     """Binary cross-entropy scaled by ``(1 - p_t) ** gamma`` (and by ``alpha`` / ``1 - alpha`` for the
     positive / negative class with ``apply_class_balancing``), averaged over ``axis``.
 
@@ -117,7 +124,8 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     return focal_bce.mean(axis)
 
 
-def _categorical_inputs(loss, y_true, y_pred, label_smoothing, axis):
+def _categorical_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike, label_smoothing: float,
+                        axis: int) -> tuple[torch.Tensor, torch.Tensor, int]:
     crossentropy.not_bool_axis(loss, axis)
     y_true, y_pred = prepare(loss, y_true, y_pred, same_shape=True, hint=_SPARSE_HINT)
     axis = crossentropy.class_axis(loss, axis, y_pred)
@@ -126,7 +134,8 @@ def _categorical_inputs(loss, y_true, y_pred, label_smoothing, axis):
 
 
 @_builtin
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
     """Cross-entropy between one-hot (or soft) labels and predicted class probabilities along ``axis``.
 
     Args:
@@ -155,8 +164,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 @_builtin
-def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
-                                   axis=-1):
+def categorical_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, alpha: float = 0.25, gamma: float = 2.0,
+                                   from_logits: bool = False, label_smoothing: float = 0.0,
+                                   axis: int = -1) -> torch.Tensor:
     """Categorical cross-entropy with each class term scaled by ``alpha * (1 - p) ** gamma``.
 
     Args:
@@ -190,7 +200,8 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return (torch.pow(1.0 - probabilities, gamma) * alpha * cross_entropy).sum(axis)
 
 
-def _sparse_inputs(loss, y_true, y_pred, axis, hint=crossentropy.ONE_HOT_HINT):
+def _sparse_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike, axis: int,
+                   hint: str = crossentropy.ONE_HOT_HINT) -> tuple[torch.Tensor, torch.Tensor]:
     """int64 labels and ``y_pred`` with its class axis moved last; labels of another shape raise a ValueError
     (ending with ``hint``)."""
     y_pred = float_tensor(y_pred)
@@ -198,7 +209,8 @@ def _sparse_inputs(loss, y_true, y_pred, axis, hint=crossentropy.ONE_HOT_HINT):
 
 
 @_builtin
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
+                                    ignore_class: int | None = None, axis: int = -1) -> torch.Tensor:
     """Cross-entropy between integer class ids (shape ``(N,)`` or ``(N, 1)``) and class scores along ``axis``.
 
     Entries whose label is ``ignore_class`` get 0 and a mask that the ``Loss`` reduction honours.
@@ -233,7 +245,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 
 @_builtin
-def categorical_generalized_cross_entropy(y_true, y_pred, q):
+def categorical_generalized_cross_entropy(y_true: TensorLike, y_pred: TensorLike, q: float) -> torch.Tensor:
     """The generalized cross-entropy ``(1 - p ** q) / q`` of the probability ``p`` given to the true class
     (Zhang and Sabuncu, 2018): robust to noisy labels, it tends to the cross-entropy as ``q`` goes to 0 and
     is the mean absolute error (up to a factor) at ``q = 1``.
@@ -268,7 +280,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
 
 
 @_builtin
-def kl_divergence(y_true, y_pred):
+def kl_divergence(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``sum(y_true * log(y_true / y_pred), axis=-1)`` with both clipped to ``[epsilon, 1]``.
 
     Args:
@@ -293,7 +305,7 @@ def kl_divergence(y_true, y_pred):
 
 
 @_builtin
-def poisson(y_true, y_pred):
+def poisson(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)``.
 
     The negative log-likelihood of counts ``y_true`` under Poisson rates ``y_pred``, up to a term that depends
@@ -344,8 +356,9 @@ class BinaryCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
-                 name="binary_crossentropy", dtype=None):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size", name: str | None = "binary_crossentropy",
+                 dtype: PolicyLike = None) -> None:
         super().__init__(binary_crossentropy, reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
 
@@ -382,8 +395,10 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
-                 axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy", dtype=None):
+    def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25, gamma: float = 2.0,
+                 from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size", name: str | None = "binary_focal_crossentropy",
+                 dtype: PolicyLike = None) -> None:
         super().__init__(binary_focal_crossentropy, reduction=reduction, name=name, dtype=dtype,
                          apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
@@ -417,8 +432,9 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
-                 name="categorical_crossentropy", dtype=None):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size", name: str | None = "categorical_crossentropy",
+                 dtype: PolicyLike = None) -> None:
         super().__init__(categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
@@ -453,8 +469,9 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy", dtype=None):
+    def __init__(self, alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                 label_smoothing: float = 0.0, axis: int = -1, reduction: str | None = "sum_over_batch_size",
+                 name: str | None = "categorical_focal_crossentropy", dtype: PolicyLike = None) -> None:
         super().__init__(categorical_focal_crossentropy, reduction=reduction, name=name, dtype=dtype, alpha=alpha,
                          gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
@@ -492,8 +509,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers (exact beyond 2**24 classes)
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1,
-                 name="sparse_categorical_crossentropy", dtype=None):
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
+                 reduction: str | None = "sum_over_batch_size", axis: int = -1,
+                 name: str | None = "sparse_categorical_crossentropy", dtype: PolicyLike = None) -> None:
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
 
@@ -525,8 +543,8 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers
 
-    def __init__(self, q=0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy",
-                 dtype=None):
+    def __init__(self, q: float = 0.5, reduction: str | None = "sum_over_batch_size",
+                 name: str | None = "categorical_generalized_cross_entropy", dtype: PolicyLike = None) -> None:
         q = check_float("categorical_generalized_cross_entropy", "q", q, 0.0, 1.0, open_low=True, open_high=True)
         super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype, q=q)
 

@@ -10,12 +10,16 @@ Example:
     >>> mean_squared_error(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
     tensor([0.5000])
 """
+from __future__ import annotations
+
 import math
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
+from kerastorch.backend.annotations import TensorLike
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
 from kerastorch.losses.loss import LossFunctionWrapper
 from kerastorch.serialization.object_registration import register_builtin
@@ -25,7 +29,7 @@ _LOG_2 = math.log(2.0)
 
 
 @_builtin
-def mean_squared_error(y_true, y_pred):
+def mean_squared_error(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``mean((y_true - y_pred) ** 2, axis=-1)``.
 
     Args:
@@ -48,7 +52,7 @@ def mean_squared_error(y_true, y_pred):
 
 
 @_builtin
-def mean_absolute_error(y_true, y_pred):
+def mean_absolute_error(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``mean(|y_true - y_pred|, axis=-1)``.
 
     Args:
@@ -71,7 +75,7 @@ def mean_absolute_error(y_true, y_pred):
 
 
 @_builtin
-def mean_absolute_percentage_error(y_true, y_pred):
+def mean_absolute_percentage_error(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``100 * mean(|(y_true - y_pred) / max(|y_true|, epsilon)|, axis=-1)``.
 
     Args:
@@ -95,7 +99,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
 
 
 @_builtin
-def mean_squared_logarithmic_error(y_true, y_pred):
+def mean_squared_logarithmic_error(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)) ** 2, axis=-1)``.
 
     Args:
@@ -119,7 +123,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 
 @_builtin
-def huber(y_true, y_pred, delta=1.0):
+def huber(y_true: TensorLike, y_pred: TensorLike, delta: float = 1.0) -> torch.Tensor:
     """Mean over the last axis of ``0.5 * e**2`` where ``|e| <= delta``, else ``delta * (|e| - 0.5 * delta)``,
     with ``e = y_pred - y_true``.
 
@@ -140,10 +144,10 @@ def huber(y_true, y_pred, delta=1.0):
         tensor([1.3125])
     """
     delta = _positive_delta(delta)
-    y_true, y_pred = prepare("huber", y_true, y_pred)
-    if y_true.shape != y_pred.shape:
-        y_true, y_pred = torch.broadcast_tensors(y_true, y_pred)
-    return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(-1)
+    targets, predictions = prepare("huber", y_true, y_pred)
+    if targets.shape != predictions.shape:
+        targets, predictions = torch.broadcast_tensors(targets, predictions)
+    return F.huber_loss(predictions, targets, reduction="none", delta=delta).mean(-1)
 
 
 def _positive_delta(delta):
@@ -153,7 +157,7 @@ def _positive_delta(delta):
 
 
 @_builtin
-def log_cosh(y_true, y_pred):
+def log_cosh(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed stably as ``x + softplus(-2x) - log(2)``.
 
     Args:
@@ -177,7 +181,7 @@ def log_cosh(y_true, y_pred):
 
 
 @_builtin
-def cosine_similarity(y_true, y_pred, axis=-1):
+def cosine_similarity(y_true: TensorLike, y_pred: TensorLike, axis: int = -1) -> torch.Tensor:
     """Minus the cosine similarity along ``axis`` (vectors shorter than epsilon are divided by epsilon).
 
     The result is between -1 (same direction) and 1 (opposite directions), so minimizing it aligns
@@ -342,7 +346,8 @@ class Huber(LossFunctionWrapper):
         tensor(1.3125)
     """
 
-    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
+    def __init__(self, delta: float = 1.0, reduction: str | None = "sum_over_batch_size", name: str | None = "huber_loss",
+                 dtype: PolicyLike = None) -> None:
         super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=_positive_delta(delta))
 
 
@@ -368,5 +373,6 @@ class CosineSimilarity(LossFunctionWrapper):
         tensor(-0.7071)
     """
 
-    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
+    def __init__(self, axis: int = -1, reduction: str | None = "sum_over_batch_size",
+                 name: str | None = "cosine_similarity", dtype: PolicyLike = None) -> None:
         super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)

@@ -34,8 +34,12 @@ Example:
     >>> m.result()
     tensor(0.5000)
 """
-import inspect
+from __future__ import annotations
 
+import inspect
+from typing import Any
+
+from kerastorch.backend.annotations import Identifier
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.losses import (binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
                                categorical_focal_crossentropy, categorical_hinge, hinge, huber, kl_divergence,
@@ -77,7 +81,7 @@ for _name, _cls in _ALIASES.items():
     register_builtin(MODULE, _name)(_cls)
 
 
-def serialize(metric):
+def serialize(metric: Metric) -> dict[str, Any]:
     """The Keras config dict of a metric.
 
     Args:
@@ -96,7 +100,7 @@ def serialize(metric):
     return serialize_keras_object(metric)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None) -> Metric:
     """A metric from a config dict or a name (a class name gives an instance with defaults).
 
     Args:
@@ -119,7 +123,7 @@ def deserialize(config, custom_objects=None):
     return deserialize_from_module(config, MODULE, "metric", custom_objects)
 
 
-def get(identifier):
+def get(identifier: Identifier) -> Metric | None:
     """A metric from a name, a config dict, a ``Metric`` instance or class, or a function
     ``fn(y_true, y_pred)`` (wrapped in a :class:`MeanMetricWrapper` named after it); None
     stays None. Unknown names raise a ValueError listing the valid ones.

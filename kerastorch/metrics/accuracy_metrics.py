@@ -9,16 +9,20 @@ Example:
     >>> m(torch.tensor([2, 1]), torch.tensor([[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]]))
     tensor(0.5000)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Sequence
 
 import torch
 
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.metrics.metrics_utils import check_broadcastable, floatx_dtype, squeeze_or_expand_to_same_rank
 from kerastorch.metrics.reduction_metrics import FUNCTIONS_MODULE, MODULE, FunctionMetric
 from kerastorch.serialization.object_registration import register_builtin
 
 
-def _as_tensor(x):
+def _as_tensor(x: TensorLike) -> torch.Tensor:
     return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
 
 
@@ -28,7 +32,7 @@ def _matches(y_true, y_pred, who):
     return torch.eq(y_true, y_pred).to(floatx_dtype())
 
 
-def _sparse_labels(y_true, y_pred, who):
+def _sparse_labels(y_true: torch.Tensor, y_pred: torch.Tensor, who: str) -> torch.Tensor:
     """Integer-valued labels with the rank of ``y_pred`` minus its class axis."""
     if y_pred.dim() < 1:
         raise ValueError(f"{who}: y_pred needs a class axis, received y_pred.shape={tuple(y_pred.shape)}")
@@ -46,7 +50,7 @@ def _sparse_labels(y_true, y_pred, who):
 
 
 @register_builtin(FUNCTIONS_MODULE)
-def accuracy(y_true, y_pred):
+def accuracy(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """1.0 where ``y_pred`` equals ``y_true`` exactly, else 0.0 (per element).
 
     >>> accuracy(torch.tensor([1, 2]), torch.tensor([1, 3]))
@@ -57,7 +61,7 @@ def accuracy(y_true, y_pred):
 
 
 @register_builtin(FUNCTIONS_MODULE)
-def binary_accuracy(y_true, y_pred, threshold=0.5):
+def binary_accuracy(y_true: TensorLike, y_pred: TensorLike, threshold: float = 0.5) -> torch.Tensor:
     """1.0 where ``y_pred > threshold`` agrees with the 0/1 label ``y_true`` (per element).
 
     Args:
@@ -82,7 +86,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 
 @register_builtin(FUNCTIONS_MODULE)
-def categorical_accuracy(y_true, y_pred):
+def categorical_accuracy(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """1.0 where the arg-max of one-hot ``y_true`` is the arg-max of ``y_pred`` (per sample).
 
     Args:
@@ -107,7 +111,7 @@ def categorical_accuracy(y_true, y_pred):
 
 
 @register_builtin(FUNCTIONS_MODULE)
-def sparse_categorical_accuracy(y_true, y_pred):
+def sparse_categorical_accuracy(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor:
     """1.0 where the integer label ``y_true`` is the arg-max of ``y_pred`` (per sample).
 
     Args:
@@ -136,7 +140,7 @@ def _in_top_k(labels, y_pred, k):
 
 
 @register_builtin(FUNCTIONS_MODULE)
-def top_k_categorical_accuracy(y_true, y_pred, k=5):
+def top_k_categorical_accuracy(y_true: TensorLike, y_pred: TensorLike, k: int = 5) -> torch.Tensor:
     """1.0 where the arg-max class of one-hot ``y_true`` is among the ``k`` top scores.
 
     A class whose score ties the k-th largest counts as among them.
@@ -162,7 +166,8 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
 
 
 @register_builtin(FUNCTIONS_MODULE)
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+def sparse_top_k_categorical_accuracy(y_true: TensorLike, y_pred: TensorLike, k: int = 5,
+                                      from_sorted_ids: bool = False) -> torch.Tensor:
     """1.0 where the integer label ``y_true`` is among the ``k`` top scores of ``y_pred``;
     with ``from_sorted_ids=True``, ``y_pred`` holds class ids sorted by score instead.
 
@@ -216,7 +221,7 @@ class Accuracy(FunctionMetric):
         tensor(0.7500)
     """
 
-    def __init__(self, name="accuracy", dtype=None):
+    def __init__(self, name: str | None = "accuracy", dtype: DTypeLike = None) -> None:
         super().__init__(accuracy, name=name, dtype=dtype)
 
 
@@ -241,8 +246,8 @@ class BinaryAccuracy(FunctionMetric):
         tensor(0.7500)
     """
 
-    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+    def __init__(self, name: str | None = "binary_accuracy", dtype: DTypeLike = None, threshold: float = 0.5) -> None:
+        if isinstance(threshold, bool) or not isinstance(threshold, (float, int, numbers.Real)):
             raise ValueError(f"BinaryAccuracy: threshold must be a number, received threshold={threshold!r}")
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
 
@@ -268,7 +273,7 @@ class CategoricalAccuracy(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, name="categorical_accuracy", dtype=None):
+    def __init__(self, name: str | None = "categorical_accuracy", dtype: DTypeLike = None) -> None:
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
@@ -292,7 +297,7 @@ class SparseCategoricalAccuracy(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+    def __init__(self, name: str | None = "sparse_categorical_accuracy", dtype: DTypeLike = None) -> None:
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
@@ -318,7 +323,7 @@ class TopKCategoricalAccuracy(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+    def __init__(self, k: int = 5, name: str | None = "top_k_categorical_accuracy", dtype: DTypeLike = None) -> None:
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=_positive_k(k))
 
 
@@ -346,11 +351,12 @@ class SparseTopKCategoricalAccuracy(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
+    def __init__(self, k: int = 5, name: str | None = "sparse_top_k_categorical_accuracy", dtype: DTypeLike = None,
+                 from_sorted_ids: bool = False) -> None:
         super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=_positive_k(k),
                          from_sorted_ids=bool(from_sorted_ids))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         if not config["from_sorted_ids"]:
             del config["from_sorted_ids"]  # as Keras 3 writes it
@@ -363,7 +369,8 @@ def _positive_k(k):
     return k
 
 
-def resolve_accuracy(y_true_shape, y_pred_shape, loss=None):
+def resolve_accuracy(y_true_shape: Sequence[int | None], y_pred_shape: Sequence[int | None],
+                     loss: Any = None) -> type[FunctionMetric]:
     """The accuracy class that ``metrics=["accuracy"]`` means in ``compile``, chosen from the
     shapes of the first batch the way Keras 3 does (the loss plays no part in Keras 3; the
     argument is accepted for callers that have it):

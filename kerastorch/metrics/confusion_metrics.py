@@ -13,19 +13,24 @@ Example:
     >>> m(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
     tensor(0.6667)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, ClassVar, Sequence, Union
 
 import numpy as np
 import torch
 
 from kerastorch import config
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import broadcast_weight, divide_no_nan, squeeze_or_expand_to_same_rank
 from kerastorch.metrics.reduction_metrics import MODULE
 from kerastorch.serialization.object_registration import register_builtin
 
 NEG_INF = -1e10  # the score given to predictions outside the top k, and the threshold used with top_k
+_Thresholds = Union[float, Sequence[float], None]  # one threshold, a list of them, or None for the default
 _COUNT_NAMES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives", "fn": "false_negatives"}
 
 
@@ -51,14 +56,16 @@ def _init_thresholds(metric, thresholds, default):
     metric._threshold_tensor = metric._add_constant(metric.thresholds)
 
 
-def _filter_top_k(y_pred, k):
+def _filter_top_k(y_pred: torch.Tensor, k: int) -> torch.Tensor:
     """``y_pred`` with every score outside the ``k`` largest of its last axis set to NEG_INF."""
     indices = torch.topk(y_pred, min(k, y_pred.shape[-1]), dim=-1).indices
     keep = torch.zeros_like(y_pred, dtype=torch.bool).scatter_(-1, indices, True)
     return torch.where(keep, y_pred, torch.full_like(y_pred, NEG_INF))
 
 
-def _confusion_inputs(metric, y_true, y_pred, sample_weight, top_k=None, class_id=None):
+def _confusion_inputs(metric: Metric, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None,
+                      top_k: int | None = None,
+                      class_id: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     """Labels, predictions and the sample weight broadcast to the predictions, as float tensors."""
     y_true = metric._tensor(y_true, metric.dtype)
     y_pred = metric._tensor(y_pred, metric.dtype)
@@ -97,7 +104,9 @@ def _combined_weight(weight, label_weights, shape):
     return label_weights if weight is None else weight * label_weights
 
 
-def confusion_counts(y_true, y_pred, thresholds, weight=None, multi_label=False, kinds=("tp", "fp", "tn", "fn")):
+def confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, thresholds: torch.Tensor,
+                     weight: torch.Tensor | None = None, multi_label: bool = False,
+                     kinds: Sequence[str] = ("tp", "fp", "tn", "fn")) -> dict[str, torch.Tensor]:
     """``{kind: counts}`` for kinds among tp/fp/tn/fn: weighted counts per threshold, shape
     ``(T,)``, or ``(T, labels)`` with ``multi_label`` (inputs ``(batch, labels)``)."""
     if not multi_label:
@@ -107,14 +116,16 @@ def confusion_counts(y_true, y_pred, thresholds, weight=None, multi_label=False,
     label = (y_true != 0).unsqueeze(0)
     cases = {"tp": lambda: label & positive, "fp": lambda: ~label & positive,
              "tn": lambda: ~label & ~positive, "fn": lambda: label & ~positive}
-    counts = {}
+    counts: dict[str, torch.Tensor] = {}
     for kind in kinds:
         hits = cases[kind]()
         counts[kind] = hits.sum(1) if weight is None else (hits * weight).sum(1)
     return counts
 
 
-def bucketed_confusion_counts(y_true, y_pred, num_thresholds, weight=None, multi_label=False, with_epsilon=True):
+def bucketed_confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, num_thresholds: int,
+                              weight: torch.Tensor | None = None, multi_label: bool = False,
+                              with_epsilon: bool = True) -> dict[str, torch.Tensor]:
     """Confusion counts for the thresholds ``[-eps, 1/(T-1), ..., (T-2)/(T-1), 1 + eps]`` (``with_epsilon``,
     AUC's), or ``[0, 1/(T-1), ..., 1]`` (where a prediction of 0 is below the first threshold): predictions
     are clipped to [0, 1], each lands in one bucket, and counts at a threshold are suffix sums of the buckets."""
@@ -128,7 +139,7 @@ def bucketed_confusion_counts(y_true, y_pred, num_thresholds, weight=None, multi
     # above no threshold, but above -eps. Bucket 0 of T + 1 collects what is above no threshold.
     bucket = torch.ceil(y_pred.clamp(0.0, 1.0) * (num_thresholds - 1))
     bucket = (bucket.clamp_min(1) if with_epsilon else bucket).long()
-    counts = {}
+    counts: dict[str, torch.Tensor] = {}
     for kind, values in (("tp", true_weight), ("fp", false_weight)):
         per_bucket = values.new_zeros((num_thresholds + 1,) + tuple(values.shape[1:])).scatter_add_(0, bucket, values)
         counts[kind] = per_bucket[1:].flip(0).cumsum(0).flip(0)
@@ -152,22 +163,26 @@ def _add_counts(metric, counts):
 class _ConfusionCount(Metric):
     """Shared by the four count metrics: one weighted count of kind ``_kind`` (tp/fp/tn/fn) per threshold."""
 
-    _kind = None
-
-    def __init__(self, thresholds=None, name=None, dtype=None):
+    _kind: ClassVar[str]  # set by each count metric
+    # set by _init_thresholds
+    thresholds: list[float]
+    init_thresholds: float | list[float] | None
+    _single: bool
+    _threshold_tensor: torch.Tensor
+    def __init__(self, thresholds: _Thresholds = None, name: str | None = None, dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
         _init_thresholds(self, thresholds, 0.5)
         self.accumulator = self.add_variable((len(self.thresholds),), name="accumulator")
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight)
         counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight, kinds=(self._kind,))
         self.accumulator.add_(counts[self._kind])
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         return (self.accumulator[0] if self._single else self.accumulator).clone()
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "thresholds": self.init_thresholds}
 
 
@@ -210,9 +225,14 @@ FalseNegatives = _count_metric("FalseNegatives", "fn", "false negatives: positiv
 class _PrecisionOrRecall(Metric):
     """Shared by Precision and Recall: true positives plus one other count per threshold."""
 
-    _other = None  # "fp" for precision, "fn" for recall
-
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+    _other: ClassVar[str]  # "fp" for precision, "fn" for recall
+    # set by _init_thresholds
+    thresholds: list[float]
+    init_thresholds: float | list[float] | None
+    _single: bool
+    _threshold_tensor: torch.Tensor
+    def __init__(self, thresholds: _Thresholds = None, top_k: int | None = None, class_id: int | None = None,
+                 name: str | None = None, dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
         top_k = validation.positive_int(type(self).__name__, "top_k", top_k, allow_none=True)
         _init_thresholds(self, thresholds, 0.5 if top_k is None else NEG_INF)
@@ -223,17 +243,17 @@ class _PrecisionOrRecall(Metric):
         setattr(self, _COUNT_NAMES[self._other], other)
         self._other_count = other
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight, self.top_k, self.class_id)
         counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight, kinds=("tp", self._other))
         self.true_positives.add_(counts["tp"])
         self._other_count.add_(counts[self._other])
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         values = divide_no_nan(self.true_positives, self.true_positives + self._other_count)
         return values[0] if self._single else values
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
                 "class_id": self.class_id}
 
@@ -359,8 +379,16 @@ class AUC(Metric):
         tensor(1.)
     """
 
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
-                 thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
+    # the count tensors, set by _add_count_variables (in _build)
+    true_positives: torch.Tensor
+    false_positives: torch.Tensor
+    true_negatives: torch.Tensor
+    false_negatives: torch.Tensor
+
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC", summation_method: str = "interpolation",
+                 name: str | None = None, dtype: DTypeLike = None, thresholds: _Thresholds = None,
+                 multi_label: bool = False, num_labels: int | None = None, label_weights: TensorLike | None = None,
+                 from_logits: bool = False) -> None:
         super().__init__(name=name, dtype=dtype)
         self.curve = _choice(curve, _CURVES, "curve", str.upper)
         self.summation_method = _choice(summation_method, _SUMMATIONS, "summation_method", str.lower)
@@ -398,7 +426,7 @@ class AUC(Metric):
         self.num_labels = num_labels
         self._built = True
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         if self.multi_label:
             shape = tuple(torch.as_tensor(y_pred).shape) if not isinstance(y_pred, torch.Tensor) else y_pred.shape
             if len(shape) != 2:
@@ -420,7 +448,7 @@ class AUC(Metric):
             counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight, self.multi_label)
         _add_counts(self, counts)
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         if not self._built:
             return torch.zeros((), dtype=config.torch_dtype(self.dtype), device=self._device)
         tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
@@ -450,7 +478,7 @@ class AUC(Metric):
             return by_label.mean()
         return divide_no_nan((by_label * self.label_weights).sum(), self.label_weights.sum())
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         label_weights = None if self.label_weights is None else self.label_weights.tolist()
         config = {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
                   "summation_method": self.summation_method, "multi_label": self.multi_label,
@@ -504,17 +532,24 @@ class _RateAtRate(Metric):
     ``[0, 1/(T-1), ..., 1]`` (just 0.5 when T is 1); the result is the largest ``_found`` rate among the
     thresholds where the ``_given`` rate reaches ``value`` (0 where none does)."""
 
-    _given = _found = None  # rate names, keys of _RATES
-
-    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+    _given: ClassVar[str]  # rate names, keys of _RATES (set by _rate_at_rate)
+    _found: ClassVar[str]
+    # the count tensors, set by _add_count_variables
+    true_positives: torch.Tensor
+    false_positives: torch.Tensor
+    true_negatives: torch.Tensor
+    false_negatives: torch.Tensor
+    def __init__(self, value: float, num_thresholds: int = 200, class_id: int | None = None, name: str | None = None,
+                 dtype: DTypeLike = None) -> None:
         owner = type(self).__name__
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        if isinstance(value, bool) or not isinstance(value, (float, int, numbers.Real)) or not 0 <= value <= 1:
             raise ValueError(f"{owner}: Argument `{self._given}` must be a number in the range [0, 1]. "
                              f"Received: {self._given}={value!r}")
-        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, numbers.Integral) or num_thresholds < 1:
+        if (isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, numbers.Integral))
+                or num_thresholds < 1):
             raise ValueError(f"{owner}: Argument `num_thresholds` must be an integer > 0. "
                              f"Received: num_thresholds={num_thresholds!r}")
-        if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, numbers.Integral)
+        if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, (int, numbers.Integral))
                                      or class_id < 0):
             raise ValueError(f"{owner}: Argument `class_id` must be None or an integer >= 0 (a class of y_pred's "
                              f"last axis). Received: class_id={class_id!r}")
@@ -528,7 +563,7 @@ class _RateAtRate(Metric):
         self._threshold_tensor = self._add_constant(self.thresholds)
         _add_count_variables(self, (len(self.thresholds),))
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight, class_id=self.class_id)
         if self._evenly:
             counts = bucketed_confusion_counts(y_true, y_pred, self.num_thresholds, weight, with_epsilon=False)
@@ -536,12 +571,12 @@ class _RateAtRate(Metric):
             counts = confusion_counts(y_true, y_pred, self._threshold_tensor, weight)
         _add_counts(self, counts)
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         feasible = _RATES[self._given](self) >= self.value
         found = _RATES[self._found](self)
         return torch.where(feasible, found, torch.zeros_like(found)).amax()
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "class_id": self.class_id, "num_thresholds": self.num_thresholds,
                 self._given: self.value}
 
@@ -598,23 +633,27 @@ def _rate_at_rate(found, given, value, result, weighted):
 
 @_rate_at_rate("precision", "recall", 0.5, "tensor(0.5000)", "tensor(0.7500)")
 class PrecisionAtRecall(_RateAtRate):
-    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+    def __init__(self, recall: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype: DTypeLike = None) -> None:
         super().__init__(recall, num_thresholds, class_id, name, dtype)
 
 
 @_rate_at_rate("recall", "precision", 0.6, "tensor(0.)", "tensor(0.7500)")
 class RecallAtPrecision(_RateAtRate):
-    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+    def __init__(self, precision: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype: DTypeLike = None) -> None:
         super().__init__(precision, num_thresholds, class_id, name, dtype)
 
 
 @_rate_at_rate("sensitivity", "specificity", 0.6, "tensor(0.5000)", "tensor(0.7500)")
 class SensitivityAtSpecificity(_RateAtRate):
-    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+    def __init__(self, specificity: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype: DTypeLike = None) -> None:
         super().__init__(specificity, num_thresholds, class_id, name, dtype)
 
 
 @_rate_at_rate("specificity", "sensitivity", 0.5, "tensor(0.6667)", "tensor(0.7500)")
 class SpecificityAtSensitivity(_RateAtRate):
-    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+    def __init__(self, sensitivity: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype: DTypeLike = None) -> None:
         super().__init__(sensitivity, num_thresholds, class_id, name, dtype)

@@ -11,13 +11,21 @@ Example:
     >>> m(torch.tensor([[0.0, 1.0, 0.5], [1.0, 1.0, 0.2]]), torch.tensor([[0.1, 0.9, 0.5], [1.0, 0.9, 0.2]]))
     tensor(0.9967)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Callable, ClassVar, Sequence, TypeVar
+
+import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.losses.losses_utils import prepare
 from kerastorch.metrics.reduction_metrics import FUNCTIONS_MODULE, MODULE, FunctionMetric
 from kerastorch.serialization.object_registration import register_builtin
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+_M = TypeVar("_M", bound="type[_CorrelationMetric]")
 
 def _check_axis(owner, axis):
     """``axis`` as an int or a tuple of ints (a list from a JSON config becomes a tuple), else a ValueError
@@ -81,14 +89,14 @@ _METRIC_DOC = """The (weighted) mean of {title} between labels and predictions.
     """
 
 
-_TITLES = {}  # function name: what it computes (for the docstrings)
+_TITLES: dict[str, str] = {}  # function name: what it computes (for the docstrings)
 
 
-def _coefficient(title, formula, result):
+def _coefficient(title: str, formula: str, result: str) -> Callable[[_F], _F]:
     """Decorator of the two functions: their docstring (``title``, ``formula``: what they compute; ``result``:
     what the example shows) and their registration."""
 
-    def decorate(function):
+    def decorate(function: _F) -> _F:
         _TITLES[function.__name__] = title
         function.__doc__ = _FUNCTION_DOC.format(title=title, formula=formula, function=function.__name__,
                                                 result=result)
@@ -101,7 +109,7 @@ def _coefficient(title, formula, result):
     ``mean(((y_true - mean(y_true)) / std(y_true)) * ((y_pred - mean(y_pred)) / std(y_pred)))``, the means
     and (population) standard deviations taken along ``axis``. It ranges from -1 (perfectly anti-correlated)
     to 1 (perfectly correlated); a constant vector gives NaN (0 / 0), as in Keras 3.""", "tensor([1.0000, 0.9934])")
-def pearson_correlation(y_true, y_pred, axis=-1):
+def pearson_correlation(y_true: TensorLike, y_pred: TensorLike, axis: int | Sequence[int] = -1) -> torch.Tensor:
     axis, _, _, true_dev, pred_dev = _centered("pearson_correlation", y_true, y_pred, axis)
     true_std = true_dev.std(axis, correction=0, keepdim=True)
     pred_std = pred_dev.std(axis, correction=0, keepdim=True)
@@ -114,7 +122,7 @@ def pearson_correlation(y_true, y_pred, axis=-1):
     the (population) moments taken along ``axis``. It measures agreement with the line ``y_pred == y_true``:
     1 for perfect agreement, lower as predictions drift from the targets in correlation, scale or offset.""",
               "tensor([0.9756, 0.9877])")
-def concordance_correlation(y_true, y_pred, axis=-1):
+def concordance_correlation(y_true: TensorLike, y_pred: TensorLike, axis: int | Sequence[int] = -1) -> torch.Tensor:
     axis, true_mean, pred_mean, true_dev, pred_dev = _centered("concordance_correlation", y_true, y_pred, axis)
     denominator = (true_dev.square().mean(axis, keepdim=True) + pred_dev.square().mean(axis, keepdim=True)
                    + (true_mean - pred_mean).square() + config.epsilon())
@@ -124,22 +132,22 @@ def concordance_correlation(y_true, y_pred, axis=-1):
 class _CorrelationMetric(FunctionMetric):
     """Shared by the two metrics: the running mean of ``_function`` along ``axis``."""
 
-    _function = None
+    _function: ClassVar[Callable[..., torch.Tensor]]  # set by _mean_of
 
-    def __init__(self, name, dtype, axis):
+    def __init__(self, name: str | None, dtype: DTypeLike, axis: int | Sequence[int]) -> None:
         axis = _check_axis(type(self).__name__, axis)
         super().__init__(type(self)._function, name=name, dtype=dtype, axis=axis)
         self.axis = axis
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
 
 
-def _mean_of(function, meaning, weighted):
+def _mean_of(function: Callable[..., torch.Tensor], meaning: str, weighted: str) -> Callable[[_M], _M]:
     """Decorator of the two metrics: the function they average, their docstring (``meaning``: how to read the
     result; ``weighted``: what the example shows) and their registration."""
 
-    def decorate(cls):
+    def decorate(cls: _M) -> _M:
         cls._function = staticmethod(function)
         cls.__doc__ = _METRIC_DOC.format(title=_TITLES[function.__name__], function=function.__name__,
                                          meaning=meaning, cls=cls.__name__, weighted=weighted)
@@ -151,11 +159,13 @@ def _mean_of(function, meaning, weighted):
 @_mean_of(pearson_correlation, "1 means a perfect positive linear relation, 0 none, -1 a perfect negative one.",
           "tensor(0.9950)")
 class PearsonCorrelation(_CorrelationMetric):
-    def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
+    def __init__(self, name: str | None = "pearson_correlation", dtype: DTypeLike = None,
+                 axis: int | Sequence[int] = -1) -> None:
         super().__init__(name, dtype, axis)
 
 
 @_mean_of(concordance_correlation, "1 means perfect agreement of predictions and labels.", "tensor(0.9846)")
 class ConcordanceCorrelation(_CorrelationMetric):
-    def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
+    def __init__(self, name: str | None = "concordance_correlation", dtype: DTypeLike = None,
+                 axis: int | Sequence[int] = -1) -> None:
         super().__init__(name, dtype, axis)

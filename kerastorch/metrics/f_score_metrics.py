@@ -9,11 +9,15 @@ Example:
     >>> m(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
     tensor(0.8333)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.reduction_metrics import MODULE
 from kerastorch.serialization.object_registration import register_builtin
@@ -48,14 +52,22 @@ class FBetaScore(Metric):
         tensor([0.8333, 1.0000])
     """
 
-    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+    # the state tensors, made by _build on the first update
+    true_positives: torch.Tensor
+    false_positives: torch.Tensor
+    false_negatives: torch.Tensor
+    intermediate_weights: torch.Tensor
+
+    def __init__(self, average: str | None = None, beta: float = 1.0, threshold: float | None = None,
+                 name: str | None = "fbeta_score", dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
         if average not in _AVERAGES:
             raise ValueError(f"Invalid `average` argument value. Expected one of: {_AVERAGES}. "
                              f"Received: average={average!r}")
-        if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta > 0:
+        if isinstance(beta, bool) or not isinstance(beta, (float, int, numbers.Real)) or not beta > 0:
             raise ValueError(f"`beta` should be a float greater than 0. Received: beta={beta!r}")
-        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, numbers.Real)
+        if threshold is not None and (isinstance(threshold, bool)
+                                      or not isinstance(threshold, (float, int, numbers.Real))
                                       or not 0 < threshold <= 1):
             raise ValueError(f"`threshold` should be a float in the interval (0, 1]. Received: threshold={threshold!r}")
         self.average = average
@@ -70,7 +82,7 @@ class FBetaScore(Metric):
         self._num_classes = num_classes
         self._built = True
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         y_true = self._tensor(y_true, self.dtype)
         y_pred = self._tensor(y_pred, self.dtype)
         if y_true.dim() != 2 or y_pred.dim() != 2 or y_true.shape != y_pred.shape:
@@ -99,7 +111,7 @@ class FBetaScore(Metric):
         self.false_negatives.add_(weighted_sum((1 - predicted) * y_true))
         self.intermediate_weights.add_(weighted_sum(y_true))
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         if not self._built:
             return torch.zeros((), dtype=config.torch_dtype(self.dtype), device=self._device)
         eps = config.epsilon()
@@ -115,7 +127,7 @@ class FBetaScore(Metric):
             return score.mean()
         return score
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "average": self.average, "beta": self.beta, "threshold": self.threshold}
 
 
@@ -144,10 +156,11 @@ class F1Score(FBetaScore):
         tensor(0.8000)
     """
 
-    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+    def __init__(self, average: str | None = None, threshold: float | None = None, name: str | None = "f1_score",
+                 dtype: DTypeLike = None) -> None:
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         del config["beta"]
         return config

@@ -6,7 +6,10 @@ Example:
     >>> m(torch.tensor([[1.0, -1.0]]), torch.tensor([[0.5, -2.0]]))
     tensor(0.2500)
 """
+from __future__ import annotations
+
 from kerastorch import losses
+from kerastorch.backend.annotations import DTypeLike
 from kerastorch.metrics.reduction_metrics import MODULE, FunctionMetric
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -32,7 +35,7 @@ class Hinge(FunctionMetric):
         tensor(0.7500)
     """
 
-    def __init__(self, name="hinge", dtype=None):
+    def __init__(self, name: str | None = "hinge", dtype: DTypeLike = None) -> None:
         super().__init__(losses.hinge, name=name, dtype=dtype)
 
 
@@ -57,7 +60,7 @@ class SquaredHinge(FunctionMetric):
         tensor(0.2500)
     """
 
-    def __init__(self, name="squared_hinge", dtype=None):
+    def __init__(self, name: str | None = "squared_hinge", dtype: DTypeLike = None) -> None:
         super().__init__(losses.squared_hinge, name=name, dtype=dtype)
 
 
@@ -82,5 +85,5 @@ class CategoricalHinge(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, name="categorical_hinge", dtype=None):
+    def __init__(self, name: str | None = "categorical_hinge", dtype: DTypeLike = None) -> None:
         super().__init__(losses.categorical_hinge, name=name, dtype=dtype)

@@ -23,14 +23,18 @@ Example:
     >>> m(torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 0, 1]))
     tensor(0.3333)
 """
+from __future__ import annotations
+
 import inspect
 import numbers
 import textwrap
 import warnings
+from typing import Any, Sequence
 
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.reduction_metrics import MODULE
@@ -98,10 +102,12 @@ def _documented(summary, example, **types):
         tensor(0.2250)
 """)
 class IoU(Metric):
-    _config_keys = ("num_classes", "target_class_ids", "ignore_class", "sparse_y_true", "sparse_y_pred", "axis")
+    _config_keys: tuple[str, ...] = ("num_classes", "target_class_ids", "ignore_class", "sparse_y_true",
+                                     "sparse_y_pred", "axis")
 
-    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
-                 sparse_y_pred=True, axis=-1):
+    def __init__(self, num_classes: int, target_class_ids: Sequence[int], name: str | None = None,
+                 dtype: DTypeLike = None, ignore_class: int | None = None, sparse_y_true: bool = True,
+                 sparse_y_pred: bool = True, axis: int = -1) -> None:
         owner = type(self).__name__
         if not _is_int(num_classes) or num_classes < 1:
             _fail(owner, "num_classes", "an integer >= 1", num_classes)
@@ -124,7 +130,7 @@ class IoU(Metric):
         self._targets = self._add_constant(self.target_class_ids, dtype="int64")
         self.total_cm = self.add_variable((self.num_classes, self.num_classes), name="total_confusion_matrix")
 
-    def _classes(self, values, sparse, what):
+    def _classes(self, values: TensorLike, sparse: bool, what: str) -> torch.Tensor:
         """Class ids (in the metric's dtype) of labels or predictions ``values``, the ``argmax`` along
         ``axis`` unless ``sparse``; not yet flattened."""
         values = self._tensor(values)
@@ -135,7 +141,7 @@ class IoU(Metric):
             values = values.argmax(self.axis)
         return values.to(config.torch_dtype(self.dtype))
 
-    def _predicted_classes(self, y_pred):
+    def _predicted_classes(self, y_pred: TensorLike) -> torch.Tensor:
         return self._classes(y_pred, self.sparse_y_pred, "y_pred")
 
     def _weights(self, sample_weight, shape):
@@ -154,7 +160,7 @@ class IoU(Metric):
             raise ValueError(f"{self.name}: sample_weight of shape {tuple(weight.shape)} does not fit labels of "
                              f"shape {tuple(shape)}") from None
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         y_true = self._classes(y_true, self.sparse_y_true, "y_true")
         y_pred = self._predicted_classes(y_pred)
         if y_true.numel() != y_pred.numel():
@@ -169,7 +175,7 @@ class IoU(Metric):
         weight = keep.to(self.total_cm.dtype) if weight is None else torch.where(keep, weight, 0)
         self.total_cm.view(-1).index_add_(0, cell, weight)
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         matrix = self.total_cm
         true_positives = matrix.diagonal()
         union = (matrix.sum(0) + matrix.sum(1)).to(matrix.dtype) - true_positives
@@ -180,7 +186,7 @@ class IoU(Metric):
         iou = torch.where(occurred, true_positives / (union + eps), 0.0)
         return iou.sum() / (occurred.sum().to(torch.float32) + eps)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **{key: getattr(self, key) for key in self._config_keys}}
 
 
@@ -190,10 +196,11 @@ class IoU(Metric):
         tensor(0.2381)
 """)
 class MeanIoU(IoU):
-    _config_keys = ("num_classes", "ignore_class", "sparse_y_true", "sparse_y_pred", "axis")
+    _config_keys: tuple[str, ...] = ("num_classes", "ignore_class", "sparse_y_true", "sparse_y_pred", "axis")
 
-    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True, sparse_y_pred=True,
-                 axis=-1):
+    def __init__(self, num_classes: int, name: str | None = None, dtype: DTypeLike = None,
+                 ignore_class: int | None = None, sparse_y_true: bool = True, sparse_y_pred: bool = True,
+                 axis: int = -1) -> None:
         ids = list(range(num_classes)) if _is_int(num_classes) else []
         super().__init__(num_classes, ids, name, dtype, ignore_class, sparse_y_true, sparse_y_pred, axis)
 
@@ -209,8 +216,9 @@ class MeanIoU(IoU):
 class BinaryIoU(IoU):
     _config_keys = ("target_class_ids", "threshold")
 
-    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
-        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+    def __init__(self, target_class_ids: Sequence[int] = (0, 1), threshold: float = 0.5, name: str | None = None,
+                 dtype: DTypeLike = None) -> None:
+        if isinstance(threshold, bool) or not isinstance(threshold, (float, int, numbers.Real)):
             _fail(type(self).__name__, "threshold", "a number", threshold)
         super().__init__(2, target_class_ids, name, dtype)
         self.threshold = float(threshold)
@@ -230,8 +238,9 @@ class BinaryIoU(IoU):
 class OneHotIoU(IoU):
     _config_keys = ("num_classes", "target_class_ids", "ignore_class", "sparse_y_pred", "axis")
 
-    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None, sparse_y_pred=False,
-                 axis=-1):
+    def __init__(self, num_classes: int, target_class_ids: Sequence[int], name: str | None = None,
+                 dtype: DTypeLike = None, ignore_class: int | None = None, sparse_y_pred: bool = False,
+                 axis: int = -1) -> None:
         super().__init__(num_classes, target_class_ids, name, dtype, ignore_class, False, sparse_y_pred, axis)
 
 
@@ -245,5 +254,6 @@ class OneHotIoU(IoU):
 class OneHotMeanIoU(MeanIoU):
     _config_keys = ("num_classes", "ignore_class", "sparse_y_pred", "axis")
 
-    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False, axis=-1):
+    def __init__(self, num_classes: int, name: str | None = None, dtype: DTypeLike = None,
+                 ignore_class: int | None = None, sparse_y_pred: bool = False, axis: int = -1) -> None:
         super().__init__(num_classes, name, dtype, ignore_class, False, sparse_y_pred, axis)

@@ -22,12 +22,16 @@ in-place ops work too:
     >>> Count()(torch.zeros(3), torch.zeros(3))
     tensor(3.)
 """
+from __future__ import annotations
+
 import functools
+from typing import Any, Sequence
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DeviceLike, DTypeLike, Identifier, TensorLike
 from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch import initializers
 
@@ -144,33 +148,34 @@ class Metric:
         if update is not None and not getattr(update, "_kerastorch_stateful", False):
             cls.update_state = _stateful_update(update)
 
-    def __init__(self, dtype=None, name=None):
+    def __init__(self, dtype: DTypeLike = None, name: str | None = None) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, received {name!r}")
         self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__))
         self._dtype = config.standardize_dtype(dtype)
-        self._variables = []
-        self._variable_names = []
-        self._constants = []
+        self._variables: list[torch.Tensor] = []
+        self._variable_names: list[str] = []
+        self._constants: list[torch.Tensor] = []
         self._device = torch.device("cpu")
 
     # ------------------------------------------------------------------ state
     @property
-    def dtype(self):
+    def dtype(self) -> str:
         """The dtype name of the state and of ``result()`` (default ``config.floatx()``)."""
         return self._dtype
 
     @property
-    def variables(self):
+    def variables(self) -> list[torch.Tensor]:
         """The state tensors, in creation order."""
         return list(self._variables)
 
     @property
-    def device(self):
+    def device(self) -> torch.device:
         """The device the state lives on (that of the last inputs seen, CPU before any)."""
         return self._device
 
-    def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="sum", name=None):
+    def add_variable(self, shape: int | Sequence[int], initializer: Identifier | float | torch.Tensor = "zeros",
+                     dtype: DTypeLike = None, aggregation: str = "sum", name: str | None = None) -> torch.Tensor:
         """Create a state tensor of ``shape`` on the metric's device and track it.
 
         ``initializer`` is ``"zeros"``, ``"ones"``, a number, or anything
@@ -181,7 +186,7 @@ class Metric:
         shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
         torch_dtype = config.torch_dtype(dtype or self._dtype)
         with torch.inference_mode(False), torch.no_grad():
-            if initializer in ("zeros", None):
+            if initializer is None or initializer == "zeros":
                 value = torch.zeros(shape, dtype=torch_dtype, device=self._device)
             elif initializer == "ones":
                 value = torch.ones(shape, dtype=torch_dtype, device=self._device)
@@ -203,7 +208,7 @@ class Metric:
         self._constants.append(tensor)
         return tensor
 
-    def to(self, device):
+    def to(self, device: DeviceLike) -> Metric:
         """Move the state to ``device`` in place (the tensors keep their identity); returns self."""
         with torch.inference_mode(False), torch.no_grad():
             device = torch.empty(0, device=device).device  # "cuda" -> "cuda:0", as inputs report it
@@ -214,7 +219,7 @@ class Metric:
         self._device = device
         return self
 
-    def _tensor(self, x, dtype=None):
+    def _tensor(self, x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
         """``x`` as a tensor on the metric's device (the same tensor when it is already there); cast to
         ``dtype`` when one is given."""
         if not isinstance(x, torch.Tensor):
@@ -226,35 +231,35 @@ class Metric:
         return x
 
     # -------------------------------------------------------------- interface
-    def update_state(self, *args, **kwargs):
+    def update_state(self, *args: Any, **kwargs: Any) -> None:
         """Accumulate statistics from one batch (subclasses implement it)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement update_state()")
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         """The metric value from the current state, a tensor on the state's device."""
         raise NotImplementedError(f"{type(self).__name__} does not implement result()")
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         """Set every state tensor back to zero, in place."""
         with torch.no_grad():
             for tensor in self._variables:
                 tensor.zero_()
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> torch.Tensor:
         """``update_state(*args, **kwargs)``, then ``result()``."""
         self.update_state(*args, **kwargs)
         return self.result()
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-compatible dict."""
         return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Metric:
         """Rebuild from :meth:`get_config` output."""
         return cls(**config)
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         for tensor in self._variables:  # copies and unpickled metrics: bind assign / assign_add again
             _with_state_methods(tensor)

@@ -8,13 +8,18 @@ Example:
     >>> squeeze_or_expand_to_same_rank(torch.zeros(4, 1), torch.zeros(4))[0].shape
     torch.Size([4, 1])
 """
+from __future__ import annotations
+
+from typing import Callable
+
 import torch
 
 from kerastorch import config
 from kerastorch.losses.loss import squeeze_or_expand_to_same_rank  # noqa: F401  (re-exported)
 
 
-def check_broadcastable(a, b, who, what=("y_true", "y_pred")):
+def check_broadcastable(a: torch.Tensor, b: torch.Tensor, who: str,
+                        what: tuple[str, str] = ("y_true", "y_pred")) -> None:
     """Raise a ValueError naming ``who`` when ``a`` and ``b`` cannot broadcast together."""
     try:
         torch.broadcast_shapes(a.shape, b.shape)
@@ -25,7 +30,8 @@ def check_broadcastable(a, b, who, what=("y_true", "y_pred")):
         ) from None
 
 
-def reduce_to_samplewise(values, sample_weight, reduce_fn):
+def reduce_to_samplewise(values: torch.Tensor, sample_weight: torch.Tensor | None,
+                         reduce_fn: Callable[..., torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Keras's per-sample reduction: ``values`` reduced (``reduce_fn``) over the axes that
     ``sample_weight`` lacks, multiplied by the broadcast weight, then reduced to one value per
     sample. Returns ``(values, sample_weight)``; the weight is reduced the same way."""
@@ -44,7 +50,7 @@ def reduce_to_samplewise(values, sample_weight, reduce_fn):
     return values, sample_weight
 
 
-def broadcast_weight(sample_weight, shape):
+def broadcast_weight(sample_weight: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
     """``sample_weight`` broadcast to ``shape``, else a ValueError saying both shapes."""
     try:
         return sample_weight.broadcast_to(shape)
@@ -55,11 +61,11 @@ def broadcast_weight(sample_weight, shape):
         ) from None
 
 
-def divide_no_nan(numerator, denominator):
+def divide_no_nan(numerator: torch.Tensor, denominator: torch.Tensor) -> torch.Tensor:
     """``numerator / denominator``, with 0 where the denominator is 0."""
     return torch.where(denominator == 0, 0.0, numerator / denominator)
 
 
-def floatx_dtype():
+def floatx_dtype() -> torch.dtype:
     """The torch dtype of ``config.floatx()``."""
     return config.torch_dtype(config.floatx())

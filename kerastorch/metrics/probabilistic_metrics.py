@@ -9,7 +9,10 @@ Example:
     >>> m(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
     tensor(0.6931)
 """
+from __future__ import annotations
+
 from kerastorch import losses
+from kerastorch.backend.annotations import DTypeLike
 from kerastorch.metrics.reduction_metrics import MODULE, FunctionMetric
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -38,7 +41,8 @@ class BinaryCrossentropy(FunctionMetric):
         tensor(0.6931)
     """
 
-    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
+    def __init__(self, name: str | None = "binary_crossentropy", dtype: DTypeLike = None, from_logits: bool = False,
+                 label_smoothing: float = 0) -> None:
         super().__init__(losses.binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
                          label_smoothing=label_smoothing)
 
@@ -68,7 +72,8 @@ class CategoricalCrossentropy(FunctionMetric):
         tensor(0.6931)
     """
 
-    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0, axis=-1):
+    def __init__(self, name: str | None = "categorical_crossentropy", dtype: DTypeLike = None, from_logits: bool = False,
+                 label_smoothing: float = 0, axis: int = -1) -> None:
         super().__init__(losses.categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
 
@@ -98,8 +103,8 @@ class SparseCategoricalCrossentropy(FunctionMetric):
         tensor(0.6931)
     """
 
-    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, ignore_class=None,
-                 axis=-1):
+    def __init__(self, name: str | None = "sparse_categorical_crossentropy", dtype: DTypeLike = None,
+                 from_logits: bool = False, ignore_class: int | None = None, axis: int = -1) -> None:
         super().__init__(losses.sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
                          ignore_class=ignore_class, axis=axis)
 
@@ -125,7 +130,7 @@ class KLDivergence(FunctionMetric):
         tensor(0.)
     """
 
-    def __init__(self, name="kl_divergence", dtype=None):
+    def __init__(self, name: str | None = "kl_divergence", dtype: DTypeLike = None) -> None:
         super().__init__(losses.kl_divergence, name=name, dtype=dtype)
 
 
@@ -150,5 +155,5 @@ class Poisson(FunctionMetric):
         tensor(1.0000)
     """
 
-    def __init__(self, name="poisson", dtype=None):
+    def __init__(self, name: str | None = "poisson", dtype: DTypeLike = None) -> None:
         super().__init__(losses.poisson, name=name, dtype=dtype)

@@ -11,10 +11,14 @@ Example:
     >>> m.result()
     tensor(2.)
 """
+from __future__ import annotations
+
 import inspect
+from typing import Any, Callable
 
 import torch
 
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import divide_no_nan, reduce_to_samplewise, squeeze_or_expand_to_same_rank
 from kerastorch import losses  # noqa: F401 - registers the loss functions that function_table() reads
@@ -27,9 +31,9 @@ MODULE = "keras.metrics"
 FUNCTIONS_MODULE = "keras.metrics.functions"
 
 
-def function_table():
+def function_table() -> dict[str, Callable[..., Any]]:
     """``{name: function}`` of the metric and loss functions a wrapper config may name."""
-    table = {name: obj for name, obj in builtin_objects("keras.losses").items() if inspect.isfunction(obj)}
+    table: dict[str, Callable[..., Any]] = {name: obj for name, obj in builtin_objects("keras.losses").items() if inspect.isfunction(obj)}
     table.update(builtin_objects(FUNCTIONS_MODULE))
     return table
 
@@ -68,11 +72,11 @@ class Sum(Metric):
         tensor(11.)
     """
 
-    def __init__(self, name="sum", dtype=None):
+    def __init__(self, name: str | None = "sum", dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable((), name="total")
 
-    def update_state(self, values, sample_weight=None):
+    def update_state(self, values: TensorLike, sample_weight: TensorLike | None = None) -> None:
         values = self._tensor(values)
         weight = None
         if sample_weight is not None:
@@ -80,7 +84,7 @@ class Sum(Metric):
         values, _ = reduce_to_samplewise(values.to(self.total.dtype), weight, torch.sum)
         self.total.add_(values.sum())
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         return self.total.clone()
 
 
@@ -107,12 +111,12 @@ class Mean(Metric):
         tensor(4.)
     """
 
-    def __init__(self, name="mean", dtype=None):
+    def __init__(self, name: str | None = "mean", dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable((), name="total")
         self.count = self.add_variable((), name="count")
 
-    def update_state(self, values, sample_weight=None):
+    def update_state(self, values: TensorLike, sample_weight: TensorLike | None = None) -> None:
         self._accumulate(self._tensor(values), sample_weight)
 
     def _accumulate(self, values, sample_weight, masks=()):
@@ -137,7 +141,7 @@ class Mean(Metric):
         self.total.add_(values.sum())
         self.count.add_(weight.sum())
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         return divide_no_nan(self.total, self.count)
 
 
@@ -167,25 +171,27 @@ class MeanMetricWrapper(Mean):
         tensor(1.5000)
     """
 
-    def __init__(self, fn, name=None, dtype=None, **kwargs):
+    def __init__(self, fn: Callable[..., Any], name: str | None = None, dtype: DTypeLike = None,
+                 **kwargs: Any) -> None:
         if not callable(fn):
             raise TypeError(f"MeanMetricWrapper: fn must be callable, received {fn!r}")
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike,  # type: ignore[override]
+                     sample_weight: TensorLike | None = None) -> None:
         y_pred = self._tensor(y_pred)
         values = self._fn(self._tensor(y_true), y_pred, **self._fn_kwargs)
         self._accumulate(values, sample_weight, (getattr(y_pred, "_keras_mask", None),))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "fn": serialize_keras_object(self._fn)}
         config.update(serialize_keras_object(self._fn_kwargs))
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> MeanMetricWrapper:
         config = dict(config)
         if "fn" in config:
             fn = deserialize_keras_object(config.pop("fn"), module_objects=function_table(),
@@ -199,5 +205,5 @@ class FunctionMetric(MeanMetricWrapper):
     ``BinaryAccuracy`` ...): its config lists the constructor arguments (name, dtype and the
     function's keyword arguments), not ``fn``."""
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype, **serialize_keras_object(self._fn_kwargs)}

@@ -5,11 +5,15 @@ Example:
     >>> m(torch.tensor([[0.0, 1.0], [0.0, 0.0]]), torch.tensor([[1.0, 1.0], [1.0, 0.0]]))
     tensor(0.5000)
 """
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 import torch
 
 from kerastorch import losses
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.backend.norms import normalize
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import broadcast_weight, check_broadcastable, squeeze_or_expand_to_same_rank
@@ -37,7 +41,7 @@ class MeanSquaredError(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, name="mean_squared_error", dtype=None):
+    def __init__(self, name: str | None = "mean_squared_error", dtype: DTypeLike = None) -> None:
         super().__init__(losses.mean_squared_error, name=name, dtype=dtype)
 
 
@@ -61,7 +65,7 @@ class MeanAbsoluteError(FunctionMetric):
         tensor(1.5000)
     """
 
-    def __init__(self, name="mean_absolute_error", dtype=None):
+    def __init__(self, name: str | None = "mean_absolute_error", dtype: DTypeLike = None) -> None:
         super().__init__(losses.mean_absolute_error, name=name, dtype=dtype)
 
 
@@ -85,7 +89,7 @@ class MeanAbsolutePercentageError(FunctionMetric):
         tensor(25.)
     """
 
-    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+    def __init__(self, name: str | None = "mean_absolute_percentage_error", dtype: DTypeLike = None) -> None:
         super().__init__(losses.mean_absolute_percentage_error, name=name, dtype=dtype)
 
 
@@ -109,7 +113,7 @@ class MeanSquaredLogarithmicError(FunctionMetric):
         tensor(1.0000)
     """
 
-    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
+    def __init__(self, name: str | None = "mean_squared_logarithmic_error", dtype: DTypeLike = None) -> None:
         super().__init__(losses.mean_squared_logarithmic_error, name=name, dtype=dtype)
 
 
@@ -133,11 +137,11 @@ class LogCoshError(FunctionMetric):
         tensor(0.)
     """
 
-    def __init__(self, name="logcosh", dtype=None):
+    def __init__(self, name: str | None = "logcosh", dtype: DTypeLike = None) -> None:
         super().__init__(losses.log_cosh, name=name, dtype=dtype)
 
 
-def cosine_similarity(y_true, y_pred, axis=-1):
+def cosine_similarity(y_true: TensorLike, y_pred: TensorLike, axis: int = -1) -> torch.Tensor:
     """The cosine of the angle between ``y_true`` and ``y_pred`` along ``axis`` (zero vectors give 0).
 
     Args:
@@ -184,7 +188,7 @@ class CosineSimilarity(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+    def __init__(self, name: str | None = "cosine_similarity", dtype: DTypeLike = None, axis: int = -1) -> None:
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
 
 
@@ -208,17 +212,18 @@ class RootMeanSquaredError(Mean):
         tensor(0.7071)
     """
 
-    def __init__(self, name="root_mean_squared_error", dtype=None):
+    def __init__(self, name: str | None = "root_mean_squared_error", dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike,  # type: ignore[override]
+                     sample_weight: TensorLike | None = None) -> None:
         y_true = self._tensor(y_true, self.dtype)
         y_pred = self._tensor(y_pred, self.dtype)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         check_broadcastable(y_true, y_pred, self.name)
         self._accumulate(torch.square(y_pred - y_true), sample_weight)
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         return torch.sqrt(super().result())
 
 
@@ -255,7 +260,8 @@ class R2Score(Metric):
         tensor(0.5000)
     """
 
-    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score", dtype=None):
+    def __init__(self, class_aggregation: str | None = "uniform_average", num_regressors: int = 0,
+                 name: str | None = "r2_score", dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
         if class_aggregation not in _AGGREGATIONS:
             raise ValueError(f"R2Score: class_aggregation must be one of {_AGGREGATIONS}, received "
@@ -276,7 +282,7 @@ class R2Score(Metric):
         self.count = self.add_variable((num_outputs,), name="count")
         self._built = True
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         y_true = self._tensor(y_true, self.dtype)
         y_pred = self._tensor(y_pred, self.dtype)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -304,7 +310,7 @@ class R2Score(Metric):
         self.num_samples.add_(y_true.numel())
         self._samples_seen += y_true.numel()
 
-    def result(self):
+    def result(self) -> torch.Tensor:
         if not self._built:
             return torch.zeros((), dtype=self.num_samples.dtype, device=self._device)
         mean = self.sum / self.count
@@ -330,10 +336,10 @@ class R2Score(Metric):
         n = self.num_samples
         return 1 - (1 - score) * (n - 1) / (n - self.num_regressors - 1)
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         super().reset_state()
         self._samples_seen = 0
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "class_aggregation": self.class_aggregation,
                 "num_regressors": self.num_regressors}

@@ -8,8 +8,13 @@ Example:
     >>> clone.get_layer("head") is model.get_layer("head"), clone.output_shape
     (False, (None, 2))
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.layers.base import Layer
 from kerastorch.layers.input_layer import Input
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
@@ -18,7 +23,9 @@ from kerastorch.serialization import serialization_lib
 __all__ = ["clone_model"]
 
 
-def clone_model(model, input_tensors=None, clone_function=None, call_function=None, recursive=False, **kwargs):
+def clone_model(model: Model, input_tensors: KerasTensor | Sequence[KerasTensor] | None = None,
+                clone_function: Callable[[Layer], Layer] | None = None, call_function: Callable[..., Any] | None = None,
+                recursive: bool = False, **kwargs: Any) -> Model:
     """Clone a Sequential, functional or subclassed model: new layers, made from the old ones' configs.
 
     Weights are not copied (call ``clone.set_weights(model.get_weights())`` for that), as in Keras.

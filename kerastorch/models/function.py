@@ -17,6 +17,10 @@ Example:
     >>> [op.op for op in fn.operations]  # the TensorOp layers that ``a + b`` and ``ops.sigmoid`` recorded
     ['add', 'ops.sigmoid']
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor, compute_output_spec
 from kerastorch.layers.operation import Operation
@@ -48,7 +52,7 @@ class Function(Operation):
         (None, 2)
     """
 
-    def __init__(self, inputs, outputs, name=None):
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None) -> None:
         super().__init__(name=name)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
@@ -60,21 +64,21 @@ class Function(Operation):
         self._operations = list({id(op): op for op in operations}.values())
 
     @property
-    def inputs(self):
+    def inputs(self) -> list[KerasTensor]:
         """Flat list of the symbolic inputs of the Function."""
         return list(self._inputs)
 
     @property
-    def outputs(self):
+    def outputs(self) -> list[KerasTensor]:
         """Flat list of the symbolic outputs of the Function."""
         return list(self._outputs)
 
     @property
-    def operations(self):
+    def operations(self) -> list[Operation]:
         """The operations of the graph, in execution order (with those that produced the inputs first)."""
         return list(self._operations)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         """Computes the output tensors for new inputs.
 
         Args:
@@ -101,11 +105,11 @@ class Function(Operation):
                     values[id(symbolic)] = value
         return tree.pack_sequence_as(self._outputs_struct, [values[id(t)] for t in self._outputs])
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: Any) -> Any:
         """The output KerasTensors for KerasTensor inputs (the graph runs on torch fake tensors)."""
         return compute_output_spec(self.call, (inputs,), {})
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shapes for input shapes given in the structure of the inputs (``None`` for unknown
         dimensions)."""
         shapes = []
@@ -117,7 +121,7 @@ class Function(Operation):
             KerasTensor(shape, t.dtype) for shape, t in zip(shapes, self._inputs)])
         return tree.map_structure(lambda t: t.shape, self.compute_output_spec(symbolic))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """A Function cannot be serialized (its graph holds arbitrary operations).
 
         Raises:

@@ -21,11 +21,18 @@ Example:
     >>> clone(torch.ones(3, 4)).shape
     torch.Size([3, 2])
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.models.model import Model
 from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
+
+if TYPE_CHECKING:
+    from kerastorch.models.graph import Graph
 
 
 @register_builtin("keras.models")
@@ -52,10 +59,13 @@ class Functional(Model, functional=True):
 
     _saving_layout = "graph"
 
-    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+    _graph: Graph  # a functional model always has its graph
+
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(inputs=inputs, outputs=outputs, name=name, trainable=trainable, **kwargs)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         graph = self._graph
         node_ids = {id(n) for n in graph.nodes}
         layers = []
@@ -97,17 +107,19 @@ class Functional(Model, functional=True):
         return _map_with_tuples(encode, structure)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Model:
         return functional_from_config(cls, config, custom_objects)
 
     @staticmethod
-    def from_graph_config(cls, config, custom_objects=None):
+    def from_graph_config(cls: type[Model], config: dict[str, Any],
+                          custom_objects: dict[str, Any] | None = None) -> Model:
         """A model of class ``cls`` (``Functional`` or a subclass of ``Model``) rebuilt from a functional config
         (:func:`functional_from_config`); ``Model.from_config`` calls it."""
         return functional_from_config(cls, config, custom_objects)
 
 
-def functional_from_config(cls, config, custom_objects=None):
+def functional_from_config(cls: type[Model], config: dict[str, Any],
+                           custom_objects: dict[str, Any] | None = None) -> Model:
     """Rebuild a functional model: create the layers, then replay their calls in
     dependency order; a call whose inputs are not produced yet waits its turn.
 

@@ -13,9 +13,16 @@ Example:
     >>> [layer.name for layer in graph.layers]
     ['features', 'head']
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.input_layer import InputLayer
+
+if TYPE_CHECKING:
+    from kerastorch.layers.node import Node
 
 _SINGLE, _LIST, _GENERAL = 0, 1, 2
 
@@ -23,7 +30,7 @@ _SINGLE, _LIST, _GENERAL = 0, 1, 2
 class Graph:
     """Nodes, layers and the execution plan between ``inputs`` and ``outputs``."""
 
-    def __init__(self, inputs, outputs, owner_name="functional"):
+    def __init__(self, inputs: Any, outputs: Any, owner_name: str = "functional") -> None:
         self.owner_name = owner_name
         self.inputs_struct = _plain_structure(inputs)
         self.outputs_struct = _plain_structure(outputs)
@@ -121,7 +128,7 @@ class Graph:
         self.output_slots = [slot(t) for t in self.outputs]
         self.num_slots = len(slots)
 
-    def run(self, flat_inputs):
+    def run(self, flat_inputs: Sequence[Any]) -> list[Any]:
         """Execute the plan on real tensors; returns the flat list of outputs."""
         values = [None] * self.num_slots
         for s, x in zip(self.input_slots, flat_inputs):
@@ -142,7 +149,7 @@ class Graph:
                     values[s] = t
         return [values[s] for s in self.output_slots]
 
-    def node_index_in_graph(self, node):
+    def node_index_in_graph(self, node: Node) -> int:
         """The index Keras configs use for ``node``: its position among the layer's nodes in this graph."""
         kept = [n for n in node.operation._inbound_nodes if any(n is m for m in self.nodes)]
         return next(i for i, n in enumerate(kept) if n is node)

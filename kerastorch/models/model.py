@@ -24,7 +24,11 @@ Example:
     >>> MLP()(torch.ones(2, 4)).shape
     torch.Size([2, 1])
 """
+from __future__ import annotations
+
 import json
+import os
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 import numpy as np
 import torch
@@ -42,6 +46,12 @@ from kerastorch.saving.weights_file import save_weights
 from kerastorch.saving.weights_file import load_weights
 from kerastorch.saving.saving_api import save_model
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.backend.annotations import Shape
+from kerastorch.saving.load_status import LoadStatus
+
+if TYPE_CHECKING:
+    from kerastorch.models.functional import Functional
+    from kerastorch.quantizers.quantization_config import QuantizationConfig
 
 
 def _graph_arguments(args, kwargs):
@@ -77,7 +87,9 @@ class Model(Trainer, Layer):
 
     _saving_layout = "model"
 
-    _functional = None
+    _graph: Graph | None  # kept in __dict__ (not a torch submodule): None for a subclassed model
+
+    _functional: type[Functional] | None = None
     """The class ``Model(inputs, outputs)`` creates: ``Functional``, which registers itself with its class
     statement (``class Functional(Model, functional=True)``) because its module sits above this one."""
 
@@ -91,7 +103,7 @@ class Model(Trainer, Layer):
             return Model._functional.__new__(Model._functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         graph_args = _graph_arguments(args, kwargs)
         if graph_args is None:
             if args:
@@ -115,13 +127,13 @@ class Model(Trainer, Layer):
 
     # ----------------------------------------------------------- structure
     @property
-    def layers(self):
+    def layers(self) -> list[Layer]:
         """The model's layers, in graph order (functional) or attribute order (subclassed)."""
         if self._graph is not None:
             return list(self._graph.layers)
         return self._flatten_layers(include_self=False, recursive=False)
 
-    def get_layer(self, name=None, index=None):
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or by index in :attr:`layers`.
 
         >>> import kerastorch as keras
@@ -148,40 +160,41 @@ class Model(Trainer, Layer):
                          f"Its layers are: {[layer.name for layer in layers]}")
 
     @property
-    def inputs(self):
+    def inputs(self) -> list[KerasTensor] | None:
         """The symbolic input tensors (functional and built Sequential models)."""
         return None if self._graph is None else list(self._graph.inputs)
 
     @property
-    def outputs(self):
+    def outputs(self) -> list[KerasTensor] | None:
         """The symbolic output tensors (functional and built Sequential models)."""
         return None if self._graph is None else list(self._graph.outputs)
 
     @property
-    def input(self):
+    def input(self) -> Any:
         """The symbolic inputs, in the structure the model was built with (one tensor for one input)."""
         if self._graph is None:
             return super().input
         return self._graph.inputs_struct
 
     @property
-    def output(self):
+    def output(self) -> Any:
         """The symbolic outputs, in the structure the model was built with (one tensor for one output)."""
         if self._graph is None:
             return super().output
         return self._graph.outputs_struct
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> Shape | list[Shape]:
         shapes = [t.shape for t in self._require_graph("input_shape").inputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> Shape | list[Shape]:
         shapes = [t.shape for t in self._require_graph("output_shape").outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        shape: Any
         if self._graph is not None:
             shape = self.input_shape
         else:  # a subclassed model: the shapes it was built on, if any
@@ -195,7 +208,7 @@ class Model(Trainer, Layer):
         return self._graph
 
     # --------------------------------------------------------------- calling
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         """Run the functional graph (subclassed models override this)."""
         if self._graph is None:
             raise NotImplementedError(
@@ -238,8 +251,9 @@ class Model(Trainer, Layer):
         return flat
 
     # ---------------------------------------------------------------- summary
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
+    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
+                print_fn: Callable[..., Any] | None = None, expand_nested: bool = False, show_trainable: bool = False,
+                layer_range: Sequence[str] | None = None) -> None:
         """Print a table of the layers, their output shapes and parameter counts.
 
         >>> import kerastorch as keras
@@ -260,7 +274,7 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
-    def save_weights(self, filepath, overwrite=True):
+    def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
         """Write the model's weights to a file, atomically; the name picks the format.
 
         ``.safetensors`` (ours, keyed by weight path), ``.weights.h5`` (Keras 3's layout); any other name is a
@@ -283,14 +297,12 @@ class Model(Trainer, Layer):
         ...
         FileExistsError: save_weights: "model.weights.safetensors" exists and overwrite=False
         """
-        import os
-
         path = os.fspath(filepath)
         if not overwrite and (os.path.exists(path) or os.path.exists(path + ".index")):
             raise FileExistsError(f'save_weights: "{filepath}" exists and overwrite=False')
-        save_weights(self, filepath)
+        save_weights(self, filepath)  # in data-parallel training only process 0 writes
 
-    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+    def load_weights(self, filepath: str | os.PathLike[str], skip_mismatch: bool = False, **kwargs: Any) -> LoadStatus:
         """Read weights written by :meth:`save_weights` (by path, else by position), a Keras
         ``.weights.h5`` or legacy ``.h5`` file (``by_name=True`` for the latter), or the weights of
         a saved model; returns a status with ``assert_consumed()`` and ``expect_partial()``.
@@ -310,7 +322,7 @@ class Model(Trainer, Layer):
             raise TypeError(f'Model "{self.name}" load_weights: unexpected arguments {unknown}')
         return load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
-    def to_json(self, **kwargs):
+    def to_json(self, **kwargs: Any) -> str:
         """The model's architecture (its serialized config, no weights) as a JSON string.
 
         Args:
@@ -327,7 +339,8 @@ class Model(Trainer, Layer):
         """
         return json.dumps(serialization_lib.serialize_keras_object(self), **kwargs)
 
-    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+    def save(self, filepath: str | os.PathLike[str], overwrite: bool = True, zipped: bool | None = None,
+             **kwargs: Any) -> None:
         """Save the whole model (architecture, weights, compile information, optimizer state):
         a ``.keras`` path is one zip archive, any other path a folder. ``weights_format="h5"``
         writes the weights in Keras 3's layout, so Keras 3 itself loads the archive.
@@ -342,9 +355,12 @@ class Model(Trainer, Layer):
         >>> keras.models.load_model("model.keras").name
         'regressor'
         """
-        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)  # process 0 writes (data-parallel)
 
-    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+    # Keras's signature: Model.quantize takes (mode, config, filters) where Layer.quantize takes (mode, type_check,
+    # config), so the override cannot match its base.
+    def quantize(self, mode: str | None = None, config: QuantizationConfig | None = None,  # type: ignore[override]
+                 filters: str | Sequence[str] | Callable[[Layer], bool] | None = None, **kwargs: Any) -> None:
         """Quantize the weights of the built model's ``Dense``, ``EinsumDense`` and ``Embedding`` layers:
         ``"int8"``, ``"int4"`` or ``"float8"`` (Embedding: int8 and int4), as Keras 3 does (see
         ``kerastorch.layers.quantization``). Other layers are skipped with a warning. The train, test and
@@ -373,7 +389,7 @@ class Model(Trainer, Layer):
             self._optimizer_step = None  # its parameter list and the compiled steps predate the new weights
             self.__dict__.pop("_step_functions", None)
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: Any = None) -> None:
         """Build the model for ``input_shape``. A subclassed model without its own ``build`` is built as Keras 3
         builds it: ``call`` runs on fake inputs of that shape (no data is computed), which builds every layer
         it uses; a ``call`` that needs the data (``.item()``, a boolean mask) leaves its layers to build on the
@@ -383,7 +399,7 @@ class Model(Trainer, Layer):
             return super().build(input_shape)
         self.built = True  # the run below calls the model, which must not build it again
         self._build_shapes = input_shape
-        leaves = []
+        leaves: list[Any] = []
         tree.map_shape_structure(leaves.append, input_shape)
         if not all(tree.is_shape(leaf) for leaf in leaves):  # not shapes (a call on strings): built when it runs
             return None
@@ -407,7 +423,7 @@ class Model(Trainer, Layer):
         finally:
             del self.__dict__["_building_from_call"]
 
-    def build_from_config(self, build_config):
+    def build_from_config(self, build_config: dict[str, Any] | None) -> None:
         """Build from :meth:`get_build_config` output. A subclassed model without its own
         ``build`` is built as Keras 3 does: by calling it on symbolic inputs of that shape."""
         shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
@@ -420,16 +436,17 @@ class Model(Trainer, Layer):
         self(inputs)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Model:
         """A functional config (``layers``, ``input_layers``, ``output_layers``) rebuilds the
         graph; any other config is passed to the constructor."""
         if all(key in config for key in ("layers", "input_layers", "output_layers")):
             functional = Model._functional
+            assert functional is not None  # Functional registers itself when kerastorch.models is imported
             return functional.from_graph_config(functional if cls is Model else cls, config, custom_objects)
-        return super().from_config(config)
+        return cast(Model, super().from_config(config))  # Layer.from_config builds an instance of cls
 
 
-def model_from_json(json_string, custom_objects=None):
+def model_from_json(json_string: str | bytes | bytearray, custom_objects: dict[str, Any] | None = None) -> Model:
     """A model (new weights) from the JSON that :meth:`Model.to_json` writes (Keras 3's too).
 
     Args:
@@ -492,7 +509,7 @@ def _check_input_shape(model_name, index, x, spec):
         )
 
 
-def module_key(module, name):
+def module_key(module: torch.nn.Module, name: str) -> str:
     """A torch submodule name for a Keras layer name (no dots, no clash with attributes)."""
     key = name.replace(".", "_") or "layer"
     while hasattr(type(module), key) or (key in module.__dict__) or (

@@ -18,6 +18,10 @@ Example:
     >>> model(torch.ones(2, 4)).shape
     torch.Size([2, 8])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
@@ -62,7 +66,11 @@ class Sequential(Model):
 
     _saving_layout = "graph"
 
-    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
+    _layers: list[Layer]  # kept in __dict__ (torch does not register a list), as the graph is
+    _input_layer: InputLayer | None
+
+    def __init__(self, layers: Sequence[Layer | KerasTensor] | None = None, trainable: bool = True, name: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
         self.__dict__["_layers"] = []
         self.__dict__["_input_layer"] = None
@@ -72,11 +80,11 @@ class Sequential(Model):
 
     # ------------------------------------------------------------- structure
     @property
-    def layers(self):
+    def layers(self) -> list[Layer]:
         """The layers of the stack (without the InputLayer)."""
         return list(self._layers)
 
-    def add(self, layer, rebuild=True):
+    def add(self, layer: Layer | KerasTensor, rebuild: bool = True) -> None:
         """Append a layer (or an ``Input``, which sets the input shape).
 
         >>> import kerastorch as keras
@@ -86,7 +94,8 @@ class Sequential(Model):
         >>> model.built, model.output_shape
         (True, (None, 4))
         """
-        if isinstance(layer, KerasTensor) and isinstance(getattr(layer, "_keras_history", (None,))[0], InputLayer):
+        if isinstance(layer, KerasTensor) and layer._keras_history is not None and isinstance(
+                layer._keras_history[0], InputLayer):
             layer = layer._keras_history[0]
         if not isinstance(layer, Layer):
             raise TypeError(f'Sequential "{self.name}".add: expected a kerastorch Layer, received {layer!r} '
@@ -108,7 +117,7 @@ class Sequential(Model):
         if rebuild:
             self._rebuild()
 
-    def pop(self, name=None, rebuild=True):
+    def pop(self, name: str | bool | None = None, rebuild: bool = True) -> Layer:
         """Remove and return the last layer, or the layer called ``name``.
 
         >>> import kerastorch as keras
@@ -122,7 +131,8 @@ class Sequential(Model):
         ['features']
         """
         if isinstance(name, bool):  # Keras's pop(rebuild)
-            name, rebuild = None, name
+            rebuild = name
+            name = None
         if not self._layers:
             raise IndexError(f'Sequential "{self.name}".pop: there are no layers in the model')
         if name is None:
@@ -144,7 +154,7 @@ class Sequential(Model):
         return layer
 
     # -------------------------------------------------------------- building
-    def build(self, input_shape=None):
+    def build(self, input_shape: Any = None) -> None:
         """Build every layer for ``input_shape`` (including the batch dimension)."""
         if self._input_layer is None:
             if input_shape is None:
@@ -172,11 +182,13 @@ class Sequential(Model):
         self.built = True
 
     @property
-    def inputs(self):
-        return None if self._graph is None else [self._input_layer.output]
+    def inputs(self) -> list[KerasTensor] | None:
+        if self._graph is None or self._input_layer is None:  # (a built stack has both)
+            return None
+        return [self._input_layer.output]
 
     # --------------------------------------------------------------- calling
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         """Apply the layers in order."""
         if isinstance(inputs, (list, tuple, dict)):
             if len(inputs) != 1 or isinstance(inputs, dict):
@@ -190,7 +202,7 @@ class Sequential(Model):
         return x
 
     # ---------------------------------------------------------------- config
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         layers = [serialization_lib.serialize_keras_object(layer) for layer in self._layers]
         if self._input_layer is not None:
             layers.insert(0, serialization_lib.serialize_keras_object(self._input_layer))
@@ -201,7 +213,7 @@ class Sequential(Model):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Sequential:
         if "layers" not in config or not isinstance(config["layers"], list):
             raise ValueError(f"Sequential.from_config: expected a 'layers' list, received {config.get('layers')!r}")
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))

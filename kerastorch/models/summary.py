@@ -18,9 +18,18 @@ Example:
      Trainable params: 65 (260.00 B)
      Non-trainable params: 16 (64.00 B)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
-def readable_memory_size(num_bytes):
+
+if TYPE_CHECKING:
+    from kerastorch.models.model import Model
+
+
+def readable_memory_size(num_bytes: float) -> str:
     """``1536`` -> ``"1.50 KB"``."""
     units = ["B", "KB", "MB", "GB", "TB", "PB"]
     index = 0
@@ -111,8 +120,9 @@ def _rows(model, show_trainable, expand_nested, depth=0):
     return rows, functional_view
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                  show_trainable=False, layer_range=None):
+def print_summary(model: Model, line_length: int | None = None, positions: Sequence[float] | None = None,
+                  print_fn: Callable[..., Any] | None = None, expand_nested: bool = False, show_trainable: bool = False,
+                  layer_range: Sequence[str] | None = None) -> None:
     """Print (or hand to ``print_fn``) the summary table of ``model``."""
     print_fn = print_fn or print
     if not model.built and not model.weights:

@@ -10,9 +10,12 @@ Each wraps the ``kerastorch.activations`` function (a fused ``torch.nn.functiona
     >>> sigmoid(torch.tensor([0]))
     tensor([0.5000])
 """
+from __future__ import annotations
+
 import torch
 
 from kerastorch import activations as _act
+from kerastorch.backend.annotations import Axis, TensorLike
 from kerastorch.ops.dtypes import standardize_dtype, to_tensors, weak_dtype
 
 __all__ = ["relu", "relu6", "sigmoid", "sparse_sigmoid", "softplus", "softsign", "soft_shrink", "sparse_plus",
@@ -21,12 +24,12 @@ __all__ = ["relu", "relu6", "sigmoid", "sparse_sigmoid", "softplus", "softsign",
            "squareplus", "tanh_shrink", "threshold"]
 
 
-def tensor(x):
+def tensor(x: TensorLike) -> torch.Tensor:
     """``x`` as a torch tensor (Keras's dtype for Python values), tensors unchanged."""
     return x if isinstance(x, torch.Tensor) else to_tensors(x)[0]
 
 
-def floating(x):
+def floating(x: TensorLike) -> torch.Tensor:
     """``x`` as a floating tensor: integer and bool inputs become ``floatx`` (Keras's promotion with a float)."""
     x = tensor(x)
     if x.is_floating_point() or x.is_complex():
@@ -34,13 +37,13 @@ def floating(x):
     return x.to(getattr(torch, weak_dtype(standardize_dtype(x.dtype), float)))
 
 
-def _numeric(x):
+def _numeric(x: TensorLike) -> torch.Tensor:
     """Integer tensors kept, bool ones made ``floatx``."""
     x = tensor(x)
     return floating(x) if x.dtype == torch.bool else x
 
 
-def relu(x):
+def relu(x: TensorLike) -> torch.Tensor:
     """Rectified linear unit: ``max(x, 0)`` elementwise.
 
     Args:
@@ -58,7 +61,7 @@ def relu(x):
     return torch.relu(_numeric(x))
 
 
-def relu6(x):
+def relu6(x: TensorLike) -> torch.Tensor:
     """ReLU capped at 6: ``min(max(x, 0), 6)`` elementwise.
 
     Args:
@@ -74,7 +77,7 @@ def relu6(x):
     return _act.relu6(_numeric(x))
 
 
-def hard_tanh(x):
+def hard_tanh(x: TensorLike) -> torch.Tensor:
     """Hard tanh: ``x`` clipped to ``[-1, 1]`` elementwise.
 
     Args:
@@ -90,7 +93,7 @@ def hard_tanh(x):
     return _act.hard_tanh(_numeric(x))
 
 
-def sigmoid(x):
+def sigmoid(x: TensorLike) -> torch.Tensor:
     """Logistic sigmoid: ``1 / (1 + exp(-x))`` elementwise.
 
     Args:
@@ -106,7 +109,7 @@ def sigmoid(x):
     return torch.sigmoid(floating(x))
 
 
-def sparse_sigmoid(x):
+def sparse_sigmoid(x: TensorLike) -> torch.Tensor:
     """Sparse sigmoid: ``(x + 1) / 2`` clipped to ``[0, 1]`` (0 for ``x <= -1``, 1 for ``x >= 1``).
 
     Args:
@@ -122,7 +125,7 @@ def sparse_sigmoid(x):
     return _act.sparse_sigmoid(floating(x))
 
 
-def softplus(x):
+def softplus(x: TensorLike) -> torch.Tensor:
     """Softplus: ``log(1 + exp(x))`` elementwise, a smooth ReLU.
 
     Args:
@@ -138,7 +141,7 @@ def softplus(x):
     return _act.softplus(floating(x))
 
 
-def softsign(x):
+def softsign(x: TensorLike) -> torch.Tensor:
     """Softsign: ``x / (1 + |x|)`` elementwise.
 
     Args:
@@ -154,7 +157,7 @@ def softsign(x):
     return _act.softsign(floating(x))
 
 
-def soft_shrink(x, threshold=0.5):
+def soft_shrink(x: TensorLike, threshold: float = 0.5) -> torch.Tensor:
     """Soft shrinkage: ``x`` moved ``threshold`` towards 0, and 0 where ``|x| <= threshold``.
 
     Args:
@@ -171,7 +174,7 @@ def soft_shrink(x, threshold=0.5):
     return _act.soft_shrink(floating(x), threshold)
 
 
-def hard_shrink(x, threshold=0.5):
+def hard_shrink(x: TensorLike, threshold: float = 0.5) -> torch.Tensor:
     """Hard shrinkage: ``x`` where ``|x| > threshold``, else 0.
 
     Args:
@@ -188,7 +191,7 @@ def hard_shrink(x, threshold=0.5):
     return _act.hard_shrink(floating(x), threshold)
 
 
-def sparse_plus(x):
+def sparse_plus(x: TensorLike) -> torch.Tensor:
     """Sparse plus: 0 for ``x <= -1``, ``(x + 1)**2 / 4`` for ``-1 < x < 1`` and ``x`` for ``x >= 1``.
 
     Args:
@@ -204,7 +207,7 @@ def sparse_plus(x):
     return _act.sparse_plus(floating(x))
 
 
-def silu(x):
+def silu(x: TensorLike) -> torch.Tensor:
     """Sigmoid linear unit (swish): ``x * sigmoid(x)`` elementwise.
 
     ``swish`` is the same function.
@@ -222,7 +225,7 @@ def silu(x):
     return _act.silu(floating(x))
 
 
-def log_sigmoid(x):
+def log_sigmoid(x: TensorLike) -> torch.Tensor:
     """Log-sigmoid: ``log(sigmoid(x)) = -softplus(-x)`` elementwise, computed stably.
 
     Args:
@@ -238,7 +241,7 @@ def log_sigmoid(x):
     return _act.log_sigmoid(floating(x))
 
 
-def leaky_relu(x, negative_slope=0.2):
+def leaky_relu(x: TensorLike, negative_slope: float = 0.2) -> torch.Tensor:
     """Leaky ReLU: ``x`` where ``x >= 0``, else ``negative_slope * x``.
 
     Args:
@@ -255,7 +258,7 @@ def leaky_relu(x, negative_slope=0.2):
     return _act.leaky_relu(floating(x), negative_slope)
 
 
-def hard_sigmoid(x):
+def hard_sigmoid(x: TensorLike) -> torch.Tensor:
     """Hard sigmoid: ``relu6(x + 3) / 6``, a piecewise-linear sigmoid.
 
     Args:
@@ -271,7 +274,7 @@ def hard_sigmoid(x):
     return _act.hard_sigmoid(floating(x))
 
 
-def hard_silu(x):
+def hard_silu(x: TensorLike) -> torch.Tensor:
     """Hard SiLU (hard swish): ``x * relu6(x + 3) / 6`` elementwise.
 
     ``hard_swish`` is the same function.
@@ -289,7 +292,7 @@ def hard_silu(x):
     return _act.hard_silu(floating(x))
 
 
-def elu(x, alpha=1.0):
+def elu(x: TensorLike, alpha: float = 1.0) -> torch.Tensor:
     """Exponential linear unit: ``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
     Args:
@@ -306,7 +309,7 @@ def elu(x, alpha=1.0):
     return _act.elu(floating(x), alpha)
 
 
-def selu(x):
+def selu(x: TensorLike) -> torch.Tensor:
     """Scaled exponential linear unit: ``scale * elu(x, alpha)`` with ``alpha = 1.67326...`` and ``scale = 1.05070...``.
 
     Args:
@@ -322,7 +325,7 @@ def selu(x):
     return _act.selu(floating(x))
 
 
-def gelu(x, approximate=True):
+def gelu(x: TensorLike, approximate: bool = True) -> torch.Tensor:
     """Gaussian error linear unit: ``x * P(X <= x)`` for a standard normal ``X``.
 
     Like Keras's ``ops.gelu`` (and unlike ``activations.gelu``) the tanh approximation is the default.
@@ -343,7 +346,7 @@ def gelu(x, approximate=True):
     return _act.gelu(floating(x), approximate)
 
 
-def celu(x, alpha=1.0):
+def celu(x: TensorLike, alpha: float = 1.0) -> torch.Tensor:
     """Continuously differentiable ELU: ``max(x, 0) + min(alpha * (exp(x / alpha) - 1), 0)``.
 
     Args:
@@ -360,7 +363,7 @@ def celu(x, alpha=1.0):
     return _act.celu(floating(x), alpha)
 
 
-def glu(x, axis=-1):
+def glu(x: TensorLike, axis: int = -1) -> torch.Tensor:
     """Gated linear unit: ``a * sigmoid(b)``, with ``a`` and ``b`` the first and second halves of ``x`` along ``axis``.
 
     Args:
@@ -383,7 +386,7 @@ def glu(x, axis=-1):
     return torch.nn.functional.glu(x, dim=axis)
 
 
-def softmax(x, axis=-1):
+def softmax(x: TensorLike, axis: Axis = -1) -> torch.Tensor:
     """Softmax: ``exp(x) / sum(exp(x))`` along ``axis``, so the entries along it sum to 1.
 
     Args:
@@ -407,7 +410,7 @@ def softmax(x, axis=-1):
     return _act.softmax(x, axis)
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x: TensorLike, axis: Axis = -1) -> torch.Tensor:
     """Log-softmax: ``x - logsumexp(x)`` along ``axis``, computed stably.
 
     Args:
@@ -428,7 +431,7 @@ def log_softmax(x, axis=-1):
     return _act.log_softmax(x, axis)
 
 
-def sparsemax(x, axis=-1):
+def sparsemax(x: TensorLike, axis: int = -1) -> torch.Tensor:
     """Sparsemax: the Euclidean projection of ``x`` onto the probability simplex along ``axis``.
 
     Like softmax the outputs are non-negative and sum to 1 along ``axis``, but many are exactly 0.
@@ -449,7 +452,7 @@ def sparsemax(x, axis=-1):
     return _act.sparsemax(floating(x), axis)
 
 
-def squareplus(x, b=4):
+def squareplus(x: TensorLike, b: float = 4) -> torch.Tensor:
     """Squareplus: ``(x + sqrt(x**2 + b)) / 2``, a smooth ReLU without exponentials.
 
     Args:
@@ -466,7 +469,7 @@ def squareplus(x, b=4):
     return _act.squareplus(floating(x), b)
 
 
-def tanh_shrink(x):
+def tanh_shrink(x: TensorLike) -> torch.Tensor:
     """Tanh shrinkage: ``x - tanh(x)`` elementwise.
 
     Args:
@@ -482,7 +485,7 @@ def tanh_shrink(x):
     return _act.tanh_shrink(floating(x))
 
 
-def threshold(x, threshold, default_value):
+def threshold(x: TensorLike, threshold: float, default_value: float) -> torch.Tensor:
     """``x`` where ``x > threshold``, else ``default_value``.
 
     Args:

@@ -11,12 +11,16 @@ permuted to torch's layout for one ``F.conv*`` call; channels-last inputs are se
     >>> max_pool(torch.arange(8.0).reshape(1, 8, 1), 2)[0, :, 0]
     tensor([1., 3., 5., 7.])
 """
+from __future__ import annotations
+
 import functools
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils as cu
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops._nn_activations import floating, tensor as tensor_like
 
 __all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool", "average_pool",
@@ -60,7 +64,7 @@ def _pad_input(name, x, kernels, strides, dilations, padding):
     return (x if pad is None else F.pad(x, pad)), torch_padding
 
 
-def _kernel(name, kernel, x):
+def _kernel(name: str, kernel: TensorLike, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     kernel = floating(kernel)
     if kernel.dtype != x.dtype or kernel.device != x.device:
         kernel = kernel.to(device=x.device, dtype=torch.promote_types(kernel.dtype, x.dtype))
@@ -78,7 +82,8 @@ def _conv(name, x, weight, strides, padding, dilation_rate, groups, rank):
     return _CONV[rank](x, weight, None, strides, torch_padding, dilations, groups)
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def conv(inputs: TensorLike, kernel: TensorLike, strides: int | Sequence[int] = 1, padding: str = "valid",
+         data_format: str | None = None, dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
     """N-D convolution (1-D to 3-D) of ``inputs`` with a Keras-layout kernel, without bias.
 
     The kernel has shape ``(*kernel_size, in_channels / groups, filters)``; when its input-channel size is a divisor of
@@ -123,7 +128,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     return _restore(y, rank, data_format)
 
 
-def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def depthwise_conv(inputs: TensorLike, kernel: TensorLike, strides: int | Sequence[int] = 1, padding: str = "valid",
+                   data_format: str | None = None, dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
     """Depthwise N-D convolution: each input channel is convolved with its own ``multiplier`` filters.
 
     Args:
@@ -160,8 +166,9 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     return _restore(y, rank, data_format)
 
 
-def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
+def separable_conv(inputs: TensorLike, depthwise_kernel: TensorLike, pointwise_kernel: TensorLike,
+                   strides: int | Sequence[int] = 1, padding: str = "valid", data_format: str | None = None,
+                   dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
     """Separable N-D convolution: a depthwise convolution followed by a pointwise (1x1) convolution.
 
     Args:
@@ -194,8 +201,9 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     return conv(y, pointwise_kernel, 1, "valid", data_format, 1)
 
 
-def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
-                   dilation_rate=1):
+def conv_transpose(inputs: TensorLike, kernel: TensorLike, strides: int | Sequence[int] = 1, padding: str = "valid",
+                   output_padding: int | Sequence[int] | None = None, data_format: str | None = None,
+                   dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
     """N-D transposed convolution (the gradient of :func:`conv` with respect to its input), without bias.
 
     Output sizes follow Keras: without ``output_padding``, an axis of size ``n`` becomes ``n * strides + max(kernel -
@@ -274,7 +282,8 @@ def _pool(mode, inputs, pool_size, strides, padding, data_format):
     return _restore(y, rank, data_format)
 
 
-def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+def max_pool(inputs: TensorLike, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+             padding: str = "valid", data_format: str | None = None) -> torch.Tensor:
     """Max pooling over windows of ``pool_size`` along the spatial axes of a rank 3 to 5 batch.
 
     Args:
@@ -301,7 +310,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     return _pool("max", inputs, pool_size, strides, padding, data_format)
 
 
-def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+def average_pool(inputs: TensorLike, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+                 padding: str = "valid", data_format: str | None = None) -> torch.Tensor:
     """Average pooling over windows of ``pool_size`` along the spatial axes of a rank 3 to 5 batch.
 
     With ``"same"`` padding each window is divided by its number of real (unpadded) entries, as TensorFlow and JAX do.
@@ -339,7 +349,8 @@ def _adaptive(mode, inputs, output_size, data_format):
     return _restore(_ADAPTIVE[mode, rank](x, output_size), rank, data_format)
 
 
-def adaptive_max_pool(inputs, output_size, data_format=None):
+def adaptive_max_pool(inputs: TensorLike, output_size: int | Sequence[int],
+                      data_format: str | None = None) -> torch.Tensor:
     """Max pooling to a fixed spatial ``output_size``, whatever the input size (torch's adaptive windows).
 
     Args:
@@ -362,7 +373,8 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
     return _adaptive("max", inputs, output_size, data_format)
 
 
-def adaptive_average_pool(inputs, output_size, data_format=None):
+def adaptive_average_pool(inputs: TensorLike, output_size: int | Sequence[int],
+                          data_format: str | None = None) -> torch.Tensor:
     """Average pooling to a fixed spatial ``output_size``, whatever the input size (torch's adaptive windows).
 
     Args:
@@ -385,7 +397,7 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
     return _adaptive("average", inputs, output_size, data_format)
 
 
-def _block_input(name, x, block_size, data_format):
+def _block_input(name: str, x: TensorLike, block_size: int, data_format: str | None) -> tuple[torch.Tensor, str]:
     """``x`` as a tensor and the normalized ``data_format`` of ``depth_to_space`` / ``space_to_depth``."""
     x = tensor_like(x)
     if x.dim() != 4:
@@ -396,7 +408,7 @@ def _block_input(name, x, block_size, data_format):
     return x, cu.normalize_data_format(data_format, f"ops.{name}")
 
 
-def depth_to_space(x, block_size, data_format="channels_last"):
+def depth_to_space(x: TensorLike, block_size: int, data_format: str | None = "channels_last") -> torch.Tensor:
     """Rearranges channel blocks into ``block_size x block_size`` spatial tiles (a pixel shuffle).
 
     Args:
@@ -430,7 +442,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     return y.reshape(n, h * b, w * b, c // (b * b))
 
 
-def space_to_depth(x, block_size, data_format="channels_last"):
+def space_to_depth(x: TensorLike, block_size: int, data_format: str | None = "channels_last") -> torch.Tensor:
     """Rearranges ``block_size x block_size`` spatial tiles into channels, the inverse of :func:`depth_to_space`.
 
     Args:
@@ -463,7 +475,8 @@ def space_to_depth(x, block_size, data_format="channels_last"):
     return y.reshape(n, h // b, w // b, b * b * c)
 
 
-def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+def unfold(x: TensorLike, kernel_size: int | tuple[int, int], dilation: int | tuple[int, int] = 1,
+           padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] = 1) -> torch.Tensor:
     """Extracts sliding local blocks of a channels-first batch ``(N, C, H, W)`` into columns (``F.unfold``, im2col).
 
     Args:
@@ -483,7 +496,9 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     return F.unfold(floating(x), kernel_size, dilation, padding, stride)
 
 
-def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(x: TensorLike, output_size: int | tuple[int, int], kernel_size: int | tuple[int, int],
+         dilation: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+         stride: int | tuple[int, int] = 1) -> torch.Tensor:
     """Sums columns of sliding local blocks ``(N, C * kh * kw, L)`` back into a batch ``(N, C, *output_size)``
     (``F.fold``, the adjoint of :func:`unfold`).
 

@@ -14,13 +14,17 @@ too large, give all-zero rows; Keras's torch backend raises for the large ones).
     >>> moments(torch.tensor([1.0, 3.0]), axes=[0])
     (tensor(2.), tensor(1.))
 """
+from __future__ import annotations
+
 import math
 import warnings
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
+from kerastorch.backend.annotations import Axis, DTypeLike, TensorLike
 from kerastorch.backend import crossentropy, validation
 from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_attention
 from kerastorch.ops._nn_activations import floating, tensor
@@ -35,7 +39,8 @@ def _torch_dtype(dtype):
     return getattr(torch, standardize_dtype(dtype if dtype is not None else config.floatx()))
 
 
-def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+def one_hot(x: TensorLike, num_classes: int, axis: int = -1, dtype: DTypeLike = None,
+            sparse: bool = False) -> torch.Tensor:
     """One-hot encoding of integer class ids: a new axis of size ``num_classes`` with a 1 at each id.
 
     Ids outside ``[0, num_classes)`` (negative or too large) give all-zero rows; Keras's torch backend raises for the
@@ -68,7 +73,8 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     return out if axis == -1 else out.movedim(-1, axis)
 
 
-def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+def multi_hot(inputs: TensorLike, num_classes: int | None = None, axis: int = -1, dtype: DTypeLike = None,
+              sparse: bool = False, **kwargs: Any) -> torch.Tensor:
     """Multi-hot encoding: for each sample, a vector of ``num_classes`` entries that is 1 for every class id present.
 
     A rank-1 input is one sample; for rank >= 2 inputs the last axis holds each sample's ids. Out-of-range ids are
@@ -114,7 +120,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     return out if axis == -1 or out.dim() < 2 else out.movedim(-1, axis)
 
 
-def _broadcast_stat(stat, x, axis, name):
+def _broadcast_stat(stat: TensorLike, x: torch.Tensor, axis: int, name: str) -> torch.Tensor:
     """A per-channel 1-D statistic shaped to broadcast against ``x`` along ``axis``."""
     stat = tensor(stat)
     if stat.dim() == 1 and x.dim() > 1:
@@ -127,7 +133,9 @@ def _broadcast_stat(stat, x, axis, name):
     return stat
 
 
-def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+def batch_normalization(x: TensorLike, mean: TensorLike, variance: TensorLike, axis: int,
+                        offset: TensorLike | None = None, scale: TensorLike | None = None,
+                        epsilon: float = 1e-3) -> torch.Tensor:
     """Normalizes ``x`` with given statistics: ``(x - mean) / sqrt(variance + epsilon) * scale + offset``.
 
     1-D statistics (of size ``x.shape[axis]`` or 1) are laid along ``axis``; statistics of another rank broadcast
@@ -168,7 +176,8 @@ def _axes(axes, rank):
     return tuple(axes) if isinstance(axes, (list, tuple)) else (axes,) if axes is not None else tuple(range(rank))
 
 
-def moments(x, axes, keepdims=False, synchronized=False):
+def moments(x: TensorLike, axes: Axis, keepdims: bool = False,
+            synchronized: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """The mean and (population) variance of ``x`` over ``axes``.
 
     float16 and bfloat16 inputs are computed in float32 and cast back.
@@ -201,7 +210,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     return mean.to(dtype), variance.to(dtype)
 
 
-def normalize(x, axis=-1, order=2, epsilon=None):
+def normalize(x: TensorLike, axis: int = -1, order: float = 2, epsilon: float | None = None) -> torch.Tensor:
     """Divides ``x`` by its ``order``-norm along ``axis``: ``x / max(norm(x), epsilon)``.
 
     Args:
@@ -224,7 +233,8 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     return F.normalize(x, p=order, dim=axis, eps=config.epsilon() if epsilon is None else epsilon)
 
 
-def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+def rms_normalization(x: TensorLike, scale: TensorLike | None = None, axis: int = -1,
+                      epsilon: float | None = None) -> torch.Tensor:
     """Root-mean-square normalization: ``x / sqrt(mean(x**2, axis) + epsilon) * scale``.
 
     Args:
@@ -252,7 +262,8 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     return out if scale is None else out * tensor(scale).to(out.dtype)
 
 
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+def layer_normalization(x: TensorLike, gamma: TensorLike | None = None, beta: TensorLike | None = None,
+                        axis: Axis = -1, epsilon: float | None = None, **kwargs: Any) -> torch.Tensor:
     """Layer normalization: ``(x - mean) / sqrt(variance + epsilon) * gamma + beta``, statistics over ``axis``.
 
     float16 and bfloat16 inputs are computed in float32 and cast back. Keras's deprecated ``rms_scaling=True``
@@ -333,7 +344,7 @@ def _same_shape(name, target, output):
                          f"target.shape={tuple(target.shape)} and output.shape={tuple(output.shape)}")
 
 
-def binary_crossentropy(target, output, from_logits=False):
+def binary_crossentropy(target: TensorLike, output: TensorLike, from_logits: bool = False) -> torch.Tensor:
     """Elementwise binary cross-entropy ``-(target * log(p) + (1 - target) * log(1 - p))``.
 
     Args:
@@ -360,7 +371,8 @@ def binary_crossentropy(target, output, from_logits=False):
     return crossentropy.elementwise_binary_crossentropy(target, output, from_logits)
 
 
-def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+def categorical_crossentropy(target: TensorLike, output: TensorLike, from_logits: bool = False,
+                             axis: int = -1) -> torch.Tensor:
     """Cross-entropy ``-sum(target * log(p))`` between one-hot (or soft) targets and class probabilities along ``axis``.
 
     Args:
@@ -390,7 +402,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return crossentropy.categorical_crossentropy(target, output, from_logits, axis)
 
 
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+def sparse_categorical_crossentropy(target: TensorLike, output: TensorLike, from_logits: bool = False,
+                                    axis: int = -1) -> torch.Tensor:
     """Cross-entropy ``-log(p[target])`` between integer class ids and class probabilities along ``axis``.
 
     Args:
@@ -417,7 +430,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return crossentropy.sparse_categorical_crossentropy(labels, output, from_logits)
 
 
-def psnr(x1, x2, max_val):
+def psnr(x1: TensorLike, x2: TensorLike, max_val: float) -> torch.Tensor:
     """Peak signal-to-noise ratio in decibels: ``20 * log10(max_val) - 10 * log10(mean((x1 - x2)**2))``.
 
     The mean runs over every entry (one value for the whole batch).
@@ -445,7 +458,7 @@ def psnr(x1, x2, max_val):
     return 20.0 * math.log10(max_val) - 10.0 * torch.log10(mse)
 
 
-def polar(abs_, angle):
+def polar(abs_: TensorLike, angle: TensorLike) -> torch.Tensor:
     """The complex number with magnitude ``abs_`` and phase ``angle``: ``abs_ * exp(1j * angle)``.
 
     float16 and bfloat16 inputs are computed in float32 (complex64).
@@ -487,8 +500,10 @@ def _attention_mask(name, mask, bias, is_causal, q_len, k_len, device, dtype):
     return total
 
 
-def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
-                          flash_attention=None, attn_logits_soft_cap=None):
+def dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike, bias: TensorLike | None = None,
+                          mask: TensorLike | None = None, scale: float | None = None, is_causal: bool = False,
+                          flash_attention: bool | None = None,
+                          attn_logits_soft_cap: float | None = None) -> torch.Tensor:
     """Scaled dot-product attention ``softmax(query @ key^T * scale + bias, masked) @ value``.
 
     Inputs are in Keras's layout ``(batch, seq, heads, head_dim)`` (or unbatched ``(seq, heads, head_dim)``). When
@@ -569,7 +584,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     return out.squeeze(0) if unbatched else out
 
 
-def ctc_loss(target, output, target_length, output_length, mask_index=0):
+def ctc_loss(target: TensorLike, output: TensorLike, target_length: TensorLike, output_length: TensorLike,
+             mask_index: int = 0) -> torch.Tensor:
     """Connectionist temporal classification (CTC) loss of each sample.
 
     ``output`` holds logits; they are log-softmaxed over the classes before ``F.ctc_loss``.
@@ -599,8 +615,9 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     return F.ctc_loss(log_probs, target, output_length, target_length, blank=mask_index, reduction="none")
 
 
-def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1, merge_repeated=True,
-               mask_index=0):
+def ctc_decode(inputs: TensorLike, sequence_lengths: TensorLike, strategy: str = "greedy", beam_width: int = 100,
+               top_paths: int = 1, merge_repeated: bool = True,
+               mask_index: int | None = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """CTC decoding of per-step class scores into label sequences: greedy, or by prefix beam search.
 
     ``strategy="greedy"`` takes the best class at each valid step, merges repeats (with ``merge_repeated``) and drops

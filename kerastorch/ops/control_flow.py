@@ -30,19 +30,26 @@ Example:
     >>> (clipped_identity(x) * 5).sum().backward(); x.grad
     tensor([1.])
 """
+from __future__ import annotations
+
 import builtins
 import functools
+from typing import Any, Callable, Sequence, TypeVar
 
 import torch
 
 from kerastorch import tree
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops.core import convert_to_tensor
 
 __all__ = ["associative_scan", "cond", "custom_gradient", "fori_loop", "map", "scan", "switch",
            "vectorized_map", "while_loop"]
 
+_T = TypeVar("_T")
+_Carry = TypeVar("_Carry")
 
-def cond(pred, true_fn, false_fn):
+
+def cond(pred: TensorLike, true_fn: Callable[[], _T], false_fn: Callable[[], _T]) -> _T:
     """Calls ``true_fn()`` when ``pred`` is true, else ``false_fn()``.
 
     Runs eagerly: a tensor ``pred`` is read on the host (one sync), and only the chosen branch runs.
@@ -58,7 +65,7 @@ def cond(pred, true_fn, false_fn):
     return true_fn() if bool(pred) else false_fn()
 
 
-def switch(index, branches, *operands):
+def switch(index: int | torch.Tensor, branches: Sequence[Callable[..., _T]], *operands: Any) -> _T:
     """Calls ``branches[index](*operands)``.
 
     ``index`` is clipped to ``[0, len(branches) - 1]``, as in Keras, so an out-of-range index runs the first or last
@@ -81,7 +88,8 @@ def switch(index, branches, *operands):
     return branches[index](*operands)
 
 
-def while_loop(cond, body, loop_vars, maximum_iterations=None):
+def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: Any,
+               maximum_iterations: int | None = None) -> Any:
     """Repeats ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` is true.
 
     Runs eagerly in Python; a tensor condition is read on the host at each step. The loop variables are converted to
@@ -115,7 +123,8 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     return state if packed else state[0]
 
 
-def fori_loop(lower, upper, body_fun, init_val):
+def fori_loop(lower: int | torch.Tensor, upper: int | torch.Tensor, body_fun: Callable[[int, _T], _T],
+              init_val: _T) -> _T:
     """Runs ``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)`` and returns the final ``val``.
 
     Args:
@@ -142,7 +151,8 @@ def _stack(outputs):
     return tree.pack_sequence_as(first, [torch.stack([convert_to_tensor(v) for v in col]) for col in columns])
 
 
-def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+def scan(f: Callable[[_Carry, Any], tuple[_Carry, Any]], init: _Carry, xs: Any = None, length: int | None = None,
+         reverse: bool = False, unroll: int | bool = 1) -> tuple[_Carry, Any]:
     """Loops ``carry, y = f(carry, x)`` over the leading axis of ``xs`` and stacks the ``y`` values.
 
     Runs eagerly, one call of ``f`` per step.
@@ -187,7 +197,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     return carry, (_stack(ys) if n else None)
 
 
-def associative_scan(f, elems, reverse=False, axis=0):
+def associative_scan(f: Callable[[Any, Any], Any], elems: Any, reverse: bool = False, axis: int = 0) -> Any:
     """Inclusive prefix scan of ``elems`` along ``axis`` with an associative binary function ``f``.
 
     Entry ``i`` of the result is ``f(... f(f(e[0], e[1]), e[2]) ..., e[i])``. ``f`` is called ``ceil(log2(n))`` times on
@@ -228,7 +238,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
     return tree.pack_sequence_as(elems, leaves)
 
 
-def map(f, xs):  # noqa: A001 - Keras's name
+def map(f: Callable[[Any], Any], xs: Any) -> Any:  # noqa: A001 - Keras's name
     """Applies ``f`` to each slice of ``xs`` along the leading axis and stacks the results.
 
     Runs eagerly, one call of ``f`` per slice (use :func:`vectorized_map` for one batched call).
@@ -251,7 +261,7 @@ def map(f, xs):  # noqa: A001 - Keras's name
     return _stack(outputs)
 
 
-def vectorized_map(function, elements):
+def vectorized_map(function: Callable[..., Any], elements: Any) -> Any:
     """Maps ``function`` over the leading axis of ``elements`` in one batched call (``torch.vmap``).
 
     ``function`` must be written for one element and use only torch operations that ``torch.vmap`` supports (no
@@ -298,7 +308,7 @@ class _CustomGradient(torch.autograd.Function):
         return (None, None, None) + tuple(next(it) if is_t else None for is_t in ctx.tensor_mask)
 
 
-def custom_gradient(f):
+def custom_gradient(f: Callable[..., tuple[Any, Callable[..., Any]]]) -> Callable[..., Any]:
     """Decorator giving a function its own gradient.
 
     The decorated ``f(*args)`` returns ``(output, grad_fn)``; in the backward pass the gradient with respect to ``args``

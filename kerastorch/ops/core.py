@@ -27,13 +27,17 @@ Example:
     >>> is_tensor(x), is_tensor([1])
     (True, False)
 """
+from __future__ import annotations
+
 import builtins
 import functools
+from typing import Any, Sequence
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, Shape, TensorLike
 from kerastorch.ops import dtypes
 
 __all__ = [
@@ -42,7 +46,8 @@ __all__ = [
 ]
 
 
-def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+def convert_to_tensor(x: TensorLike, dtype: DTypeLike = None, sparse: bool | None = None,
+                      ragged: bool | None = None) -> torch.Tensor:
     """Converts ``x`` to a torch tensor.
 
     Tensors are returned as they are (cast when ``dtype`` differs, on their device). Python values get Keras's dtypes
@@ -89,7 +94,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     return torch.as_tensor(x, dtype=target, device=config.default_device())
 
 
-def convert_to_numpy(x):
+def convert_to_numpy(x: TensorLike) -> np.ndarray:
     """Converts ``x`` to a NumPy array (a tensor is detached and copied to the CPU).
 
     bfloat16 tensors become float32 arrays, as NumPy has no bfloat16.
@@ -112,7 +117,7 @@ def convert_to_numpy(x):
     return np.asarray(x)
 
 
-def is_tensor(x):
+def is_tensor(x: Any) -> bool:
     """Whether ``x`` is a torch tensor (a kerastorch ``Variable`` included).
 
     Args:
@@ -124,7 +129,7 @@ def is_tensor(x):
     return isinstance(x, torch.Tensor)
 
 
-def dtype(x):
+def dtype(x: TensorLike) -> str:
     """The Keras dtype name of ``x`` (``"float32"``, ``"int64"``...).
 
     For Python values and lists this is the dtype :func:`convert_to_tensor` would give them.
@@ -146,7 +151,7 @@ def dtype(x):
     return dtypes.result_type(x)
 
 
-def cast(x, dtype):
+def cast(x: TensorLike, dtype: DTypeLike) -> torch.Tensor:
     """Casts ``x`` to ``dtype`` (a tensor already of that dtype is returned as it is).
 
     Casting follows torch's conversion: floats to ints truncate towards zero and out-of-range values wrap or are
@@ -196,7 +201,7 @@ def _saturation_bounds(source, target):
     return tuple(bounds)
 
 
-def saturate_cast(x, dtype):
+def saturate_cast(x: TensorLike, dtype: DTypeLike) -> torch.Tensor:
     """Casts ``x`` to ``dtype``, first clipping it to the range ``dtype`` can hold (no wrap-around).
 
     Args:
@@ -215,7 +220,7 @@ def saturate_cast(x, dtype):
     return x.to(target)
 
 
-def shape(x):
+def shape(x: TensorLike) -> Shape:
     """The shape of ``x`` as a tuple of ints.
 
     For symbolic tensors (``keras.Input``) unknown sizes are None.
@@ -231,7 +236,7 @@ def shape(x):
     return tuple(np.shape(x))
 
 
-def stop_gradient(variable):
+def stop_gradient(variable: TensorLike) -> torch.Tensor:
     """``variable`` cut off from the gradient: the same values, treated as a constant by autograd (``detach``).
 
     Args:
@@ -248,7 +253,7 @@ def stop_gradient(variable):
     return convert_to_tensor(variable).detach()
 
 
-def unstack(x, num=None, axis=0):
+def unstack(x: TensorLike, num: int | None = None, axis: int = 0) -> tuple[torch.Tensor, ...]:
     """Splits ``x`` along ``axis`` into its slices.
 
     Args:
@@ -285,7 +290,8 @@ def _check_window(op, inputs, start, size):
                              f"shape {tuple(inputs.shape)}")
 
 
-def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
+def slice(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor,  # noqa: A001 - Keras's name
+          shape: Sequence[int] | torch.Tensor) -> torch.Tensor:
     """The block of ``inputs`` of size ``shape`` starting at ``start_indices``.
 
     The result is a view (no copy). A size of -1 runs to the end of its axis (a kerastorch extension; Keras needs
@@ -311,7 +317,8 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
     return inputs[tuple(builtins.slice(s, s + n) for s, n in zip(start, size))]
 
 
-def slice_update(inputs, start_indices, updates):
+def slice_update(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor,
+                 updates: TensorLike) -> torch.Tensor:
     """A copy of ``inputs`` with the block starting at ``start_indices`` replaced by ``updates``.
 
     ``updates`` is cast to the dtype of ``inputs``. Tensor indices are read on the host.
@@ -364,7 +371,7 @@ def _rows(op, updates, indices_shape, shape, k):
     return updates.reshape((-1,) + tuple(shape[k:]))
 
 
-def scatter(indices, values, shape):
+def scatter(indices: TensorLike, values: TensorLike, shape: Sequence[int]) -> torch.Tensor:
     """A zero tensor of ``shape`` with ``values`` added at ``indices`` (duplicate indices sum).
 
     Each row of ``indices`` (its last axis, of size ``k``) addresses the first ``k`` axes of the result; the matching
@@ -395,7 +402,8 @@ def scatter(indices, values, shape):
 _REDUCTIONS = {"max": "amax", "min": "amin", "mul": "prod"}
 
 
-def scatter_update(inputs, indices, updates, reduction=None):
+def scatter_update(inputs: TensorLike, indices: TensorLike, updates: TensorLike,
+                   reduction: str | None = None) -> torch.Tensor:
     """A copy of ``inputs`` with ``updates`` written at ``indices`` (or combined with what is there).
 
     Each row of ``indices`` (its last axis, of size ``k``) addresses the first ``k`` axes of ``inputs``. ``updates`` is

@@ -15,10 +15,15 @@ Example:
     >>> rearrange(torch.arange(6), "(a b) -> b a", a=2).tolist()
     [[0, 3], [1, 4], [2, 5]]
 """
+from __future__ import annotations
+
 import functools
 import math
 import re
 
+import torch
+
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops.core import convert_to_tensor
 
 __all__ = ["rearrange"]
@@ -75,7 +80,7 @@ def _parse(pattern):
     return tuple(map(tuple, lgroups)), tuple(map(tuple, rgroups))
 
 
-def rearrange(tensor, pattern, **axes_lengths):
+def rearrange(tensor: TensorLike, pattern: str, **axes_lengths: int) -> torch.Tensor:
     """Splits, merges and reorders the axes of ``tensor`` as an einops ``pattern`` says.
 
     The pattern names the input axes left of ``->`` and the output axes right of it (both sides name the same axes);
@@ -129,7 +134,7 @@ def rearrange(tensor, pattern, **axes_lengths):
     permutation = [order.index(n) for n in out_order]
     if permutation != sorted(permutation):
         x = x.permute(permutation)
-    shape = []
+    shape: list[int] = []
     for group in right:
         if group == ("...",):
             shape.extend(sizes[e] for e in ellipsis)

@@ -18,14 +18,18 @@ the five local statistics with one separable Gaussian pass.
     >>> pad_images(torch.ones(1, 2, 2, 1), 1, 1, 1, 1).shape
     torch.Size([1, 4, 4, 1])
 """
+from __future__ import annotations
+
 import itertools
 import numbers
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils as cu
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend import image as _image
 from kerastorch.ops._nn_activations import floating, tensor
 
@@ -34,7 +38,7 @@ __all__ = ["resize", "affine_transform", "map_coordinates", "pad_images", "crop_
            "elastic_transform", "scale_and_translate", "extract_patches_3d", "ssim"]
 
 
-def _images(name, images, data_format):
+def _images(name: str, images: TensorLike, data_format: str | None) -> tuple[torch.Tensor, str]:
     x = tensor(images)
     if x.dim() not in (3, 4):
         raise ValueError(f"ops.image.{name}: expected images of rank 3 (height, width, channels) or 4 "
@@ -42,20 +46,21 @@ def _images(name, images, data_format):
     return x, cu.normalize_data_format(data_format, f"ops.image.{name}")
 
 
-def _batched_first(x, data_format):
+def _batched_first(x: torch.Tensor, data_format: str) -> tuple[torch.Tensor, bool]:
     """``(nchw, unbatched)``: a channels-first batch view of ``x``."""
     unbatched = x.dim() == 3
     x = x.unsqueeze(0) if unbatched else x
     return (x.permute(0, 3, 1, 2) if data_format == "channels_last" else x), unbatched
 
 
-def _restore(y, data_format, unbatched):
+def _restore(y: torch.Tensor, data_format: str, unbatched: bool) -> torch.Tensor:
     y = y.permute(0, 2, 3, 1) if data_format == "channels_last" else y
     return y.squeeze(0) if unbatched else y
 
 
-def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
-           pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
+def resize(images: TensorLike, size: Sequence[int], interpolation: str = "bilinear", antialias: bool = False,
+           crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_mode: str = "constant",
+           fill_value: float = 0.0, data_format: str | None = None) -> torch.Tensor:
     """Resizes images to ``size = (height, width)``: ``resize(torch.ones(4, 4, 3), (2, 2)).shape`` -> ``(2, 2, 3)``."""
     x, data_format = _images("resize", images, data_format)
     if interpolation not in _image.RESIZE_MODES:
@@ -70,8 +75,9 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
                          fill_value, data_format)
 
 
-def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant", fill_value=0,
-                     data_format=None):
+def affine_transform(images: TensorLike, transform: TensorLike, interpolation: str = "bilinear",
+                     fill_mode: str = "constant", fill_value: float = 0,
+                     data_format: str | None = None) -> torch.Tensor:
     """Samples images at the points ``transform`` (``(8,)`` or ``(batch, 8)``) maps each output pixel to."""
     x, data_format = _images("affine_transform", images, data_format)
     if interpolation not in _image.AFFINE_INTERPOLATIONS:
@@ -87,7 +93,8 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     return _image.affine_transform(floating(x), transform, interpolation, fill_mode, fill_value, data_format)
 
 
-def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
+def map_coordinates(inputs: TensorLike, coordinates: Sequence[TensorLike], order: int, fill_mode: str = "constant",
+                    fill_value: float = 0) -> torch.Tensor:
     """Samples ``inputs`` at ``coordinates`` (one coordinate array per input axis) with nearest (order 0) or
     linear (order 1) interpolation: ``map_coordinates(torch.tensor([1.0, 3.0]), [torch.tensor([0.5])], 1)``
     -> ``tensor([2.])``."""
@@ -97,19 +104,20 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     if fill_mode not in _image.AFFINE_FILL_MODES:
         raise ValueError(f"ops.image.map_coordinates: fill_mode must be one of {list(_image.AFFINE_FILL_MODES)}, "
                          f"received fill_mode={fill_mode!r}")
-    coordinates = [floating(c).to(x.device) for c in coordinates]
-    if len(coordinates) != x.dim():
+    grids: Sequence[torch.Tensor] = [floating(c).to(x.device) for c in coordinates]
+    if len(grids) != x.dim():
         raise ValueError(f"ops.image.map_coordinates: expected {x.dim()} coordinate arrays (one per input axis), "
-                         f"received {len(coordinates)}")
-    coordinates = torch.broadcast_tensors(*coordinates)
-    compute = x if x.is_floating_point() else x.to(coordinates[0].dtype)
+                         f"received {len(grids)}")
+    grids = torch.broadcast_tensors(*grids)
+    compute = x if x.is_floating_point() else x.to(grids[0].dtype)
     flat = compute.reshape(-1)
     strides = [int(s) for s in torch.tensor(x.shape).flip(0).cumprod(0).flip(0)[1:].tolist()] + [1]
+    per_axis: list[list[tuple[torch.Tensor, torch.Tensor | None]]]
     if order == 0:
-        per_axis = [[(torch.round(c).long(), None)] for c in coordinates]
+        per_axis = [[(torch.round(c).long(), None)] for c in grids]
     else:
         per_axis = []
-        for c in coordinates:
+        for c in grids:
             lower = torch.floor(c)
             upper_weight = c - lower
             per_axis.append([(lower.long(), 1 - upper_weight), (lower.long() + 1, upper_weight)])
@@ -132,6 +140,7 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
         if weight is not None:
             value = value * weight.to(value.dtype)
         out = value if out is None else out + value
+    assert out is not None  # itertools.product yields at least one corner
     return out.to(x.dtype) if not x.is_floating_point() else out
 
 
@@ -144,8 +153,10 @@ def _box(name, size, before, after, target, what):
     return before, after, target
 
 
-def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None, right_padding=None,
-               target_height=None, target_width=None, data_format=None):
+def pad_images(images: TensorLike, top_padding: int | None = None, left_padding: int | None = None,
+               bottom_padding: int | None = None, right_padding: int | None = None,
+               target_height: int | None = None, target_width: int | None = None,
+               data_format: str | None = None) -> torch.Tensor:
     """Zero-pads images to ``target_height x target_width`` or by the given amounts."""
     x, data_format = _images("pad_images", images, data_format)
     nchw, unbatched = _batched_first(x, data_format)
@@ -167,8 +178,10 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     return _restore(F.pad(nchw, (left, right, top, bottom)), data_format, unbatched)
 
 
-def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None, right_cropping=None,
-                target_height=None, target_width=None, data_format=None):
+def crop_images(images: TensorLike, top_cropping: int | None = None, left_cropping: int | None = None,
+                bottom_cropping: int | None = None, right_cropping: int | None = None,
+                target_height: int | None = None, target_width: int | None = None,
+                data_format: str | None = None) -> torch.Tensor:
     """Crops images to ``target_height x target_width`` or by the given amounts (a view)."""
     x, data_format = _images("crop_images", images, data_format)
     nchw, unbatched = _batched_first(x, data_format)
@@ -193,7 +206,7 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
 _GRAY = (0.2989, 0.5870, 0.1140)
 
 
-def rgb_to_grayscale(images, data_format=None):
+def rgb_to_grayscale(images: TensorLike, data_format: str | None = None) -> torch.Tensor:
     """The luma ``0.2989 R + 0.5870 G + 0.1140 B`` as one channel."""
     x, data_format = _images("rgb_to_grayscale", images, data_format)
     axis = -1 if data_format == "channels_last" else -3
@@ -205,7 +218,7 @@ def rgb_to_grayscale(images, data_format=None):
     return gray.to(x.dtype)
 
 
-def rgb_to_hsv(images, data_format=None):
+def rgb_to_hsv(images: TensorLike, data_format: str | None = None) -> torch.Tensor:
     """RGB in ``[0, 1]`` to HSV (hue in ``[0, 1)``), TensorFlow's formulas."""
     x, data_format = _images("rgb_to_hsv", images, data_format)
     x = floating(x)
@@ -221,7 +234,7 @@ def rgb_to_hsv(images, data_format=None):
     return torch.stack([hue, saturation, value], axis)
 
 
-def hsv_to_rgb(images, data_format=None):
+def hsv_to_rgb(images: TensorLike, data_format: str | None = None) -> torch.Tensor:
     """HSV (hue in ``[0, 1]``) to RGB, TensorFlow's formulas."""
     x, data_format = _images("hsv_to_rgb", images, data_format)
     x = floating(x)
@@ -234,7 +247,9 @@ def hsv_to_rgb(images, data_format=None):
     return torch.stack(channels, axis)
 
 
-def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+def extract_patches(images: TensorLike, size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+                    dilation_rate: int | Sequence[int] = 1, padding: str = "valid",
+                    data_format: str | None = None) -> torch.Tensor:
     """Patches of ``size`` every ``strides`` pixels, flattened into the channel axis."""
     x, data_format = _images("extract_patches", images, data_format)
     size = cu.normalize_tuple(size, 2, "size", "ops.image.extract_patches")
@@ -253,14 +268,16 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     return _restore(F.conv2d(nchw, kernel, None, strides, torch_padding, dilations), data_format, unbatched)
 
 
-def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+def gaussian_blur(images: TensorLike, kernel_size: int | Sequence[int] = (3, 3),
+                  sigma: float | tuple[float, ...] | list[float] = (1.0, 1.0),
+                  data_format: str | None = None) -> torch.Tensor:
     """Blurs images with a Gaussian kernel of ``kernel_size`` and ``sigma`` (per axis)."""
     x, data_format = _images("gaussian_blur", images, data_format)
     nchw, unbatched = _batched_first(floating(x), data_format)
     kernel_size = cu.normalize_tuple(kernel_size, 2, "kernel_size", "ops.image.gaussian_blur")
-    sigma = tuple(sigma) if isinstance(sigma, (tuple, list)) else (sigma, sigma)
+    sigmas = tuple(sigma) if isinstance(sigma, (tuple, list)) else (sigma, sigma)
     kernels = []
-    for k, s in zip(kernel_size, sigma):
+    for k, s in zip(kernel_size, sigmas):
         t = torch.arange(k, dtype=nchw.dtype, device=nchw.device) - (k - 1) / 2
         g = torch.exp(-t * t / (2.0 * float(s) ** 2))
         kernels.append(g / g.sum())
@@ -272,14 +289,14 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     return _restore(y, data_format, unbatched)
 
 
-def _compute_dtype(x):
+def _compute_dtype(x: TensorLike) -> torch.dtype:
     """The dtype the resampling ops compute ``x`` in: float32 and float64 as they are, half floats in float32,
     integers and bools in ``floatx``."""
     x = floating(x)
     return torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
 
 
-def _cast_back(y, dtype):
+def _cast_back(y: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """A computed float ``y`` in the input's ``dtype``: integers rounded and clipped to the dtype's range, bools
     left as computed (float)."""
     if dtype.is_floating_point:
@@ -296,7 +313,7 @@ def _check_choice(name, argument, value, allowed):
                          f"received {argument}={value!r}")
 
 
-def sobel_edges(images, data_format=None):
+def sobel_edges(images: TensorLike, data_format: str | None = None) -> torch.Tensor:
     """Sobel edge detection: the vertical and horizontal intensity gradients of each channel.
 
     The gradients are the cross-correlations of each channel with the 3x3 Sobel kernels, ``dy`` with
@@ -346,7 +363,7 @@ def sobel_edges(images, data_format=None):
     return torch.stack([dy, dx], -1)
 
 
-def _points(name, argument, points, device):
+def _points(name: str, argument: str, points: TensorLike, device: torch.device) -> torch.Tensor:
     points = floating(points).to(device)
     if points.shape[-2:] != (4, 2) or points.dim() not in (2, 3):
         raise ValueError(f"ops.image.{name}: expected {argument} of shape (4, 2) for all images or (batch, 4, 2), "
@@ -354,8 +371,9 @@ def _points(name, argument, points, device):
     return points
 
 
-def perspective_transform(images, start_points, end_points, interpolation="bilinear", fill_value=0,
-                          data_format=None):
+def perspective_transform(images: TensorLike, start_points: TensorLike, end_points: TensorLike,
+                          interpolation: str = "bilinear", fill_value: float = 0,
+                          data_format: str | None = None) -> torch.Tensor:
     """Warps images by the perspective transform (homography) that moves ``start_points`` onto ``end_points``.
 
     The output pixel at ``end_points[i]`` shows the input at ``start_points[i]``: each output pixel ``(x, y)`` reads
@@ -411,8 +429,9 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     return _cast_back(warped if x.dim() == 4 else warped.squeeze(0), x.dtype)
 
 
-def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
-                      seed=None, data_format=None):
+def elastic_transform(images: TensorLike, alpha: float = 20.0, sigma: float = 5.0, interpolation: str = "bilinear",
+                      fill_mode: str = "reflect", fill_value: float = 0.0,
+                      seed: int | krandom.SeedGenerator | None = None, data_format: str | None = None) -> torch.Tensor:
     """Distorts images by a random, smooth displacement field (elastic deformation).
 
     Each image draws two fields of standard normal noise (``dx``, then ``dy``, of shape ``(height, width)``),
@@ -503,7 +522,8 @@ def _resampling_weights(size, out_size, scale, translation, kernel, antialias):
     return torch.where(usable, weights / torch.where(usable, total, 1), 0)
 
 
-def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method, antialias=True):
+def scale_and_translate(images: TensorLike, output_shape: Sequence[int], scale: TensorLike, translation: TensorLike,
+                        spatial_dims: Sequence[int], method: str, antialias: bool = True) -> torch.Tensor:
     """Resamples ``images`` to ``output_shape`` under a scale and a translation of its ``spatial_dims``.
 
     Along each spatial axis ``d`` (with ``scale[k]`` and ``translation[k]`` for ``d = spatial_dims[k]``), the input
@@ -577,7 +597,9 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
     return _cast_back(y, x.dtype)
 
 
-def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+def extract_patches_3d(volumes: TensorLike, size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+                       dilation_rate: int | Sequence[int] = 1, padding: str = "valid",
+                       data_format: str | None = None) -> torch.Tensor:
     """Extracts 3D patches from volumes: each patch of ``size`` voxels flattened into the channel axis.
 
     The patch at output position ``(i, j, k)`` starts at voxel ``(i, j, k) * strides`` (of the input padded for
@@ -638,7 +660,8 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
     return patches if x.dim() == 5 else patches.squeeze(0)
 
 
-def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03, data_format=None):
+def ssim(image1: TensorLike, image2: TensorLike, max_val: float = 1.0, filter_size: int = 11,
+         filter_sigma: float = 1.5, k1: float = 0.01, k2: float = 0.03, data_format: str | None = None) -> torch.Tensor:
     """The structural similarity index (SSIM) of two images, or of each pair of a batch.
 
     Wang et al. (2004)'s index, as Keras 3 computes it: local means, variances and covariance under a normalized

@@ -26,10 +26,14 @@ Example:
     >>> jvp(lambda x: x ** 2, (torch.tensor(3.0),), (torch.tensor(1.0),))
     (tensor(9.), tensor(6.))
 """
+from __future__ import annotations
+
 import functools
+from typing import Any, Callable, Sequence, TypeVar, cast
 
 import torch
 
+from kerastorch.backend.annotations import Axis, TensorLike
 from kerastorch.ops import dtypes
 from kerastorch.ops.core import convert_to_tensor
 
@@ -37,11 +41,12 @@ __all__ = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "
            "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular", "svd"]
 
 _HALF = (torch.float16, torch.bfloat16)
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _named(op):
+def _named(op: str) -> Callable[[_F], _F]:
     """Re-raise torch's errors (shapes, singular matrices) as ValueError naming ``ops.linalg.<op>``."""
-    def decorate(fn):
+    def decorate(fn: _F) -> _F:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             try:
@@ -49,11 +54,11 @@ def _named(op):
             except RuntimeError as error:
                 shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
                 raise ValueError(f"ops.linalg.{op}: {error} (received inputs of shapes {shapes})") from None
-        return wrapper
+        return cast(_F, wrapper)
     return decorate
 
 
-def _floats(*xs):
+def _floats(*xs: TensorLike) -> tuple[list[torch.Tensor], torch.dtype]:
     """``xs`` as tensors of one compute dtype (float32 for half precision), and the dtype to return."""
     tensors = [convert_to_tensor(x) for x in xs]
     out = getattr(torch, dtypes.result_type(*tensors, float))
@@ -62,7 +67,7 @@ def _floats(*xs):
     return [t.to(device=device, dtype=work) for t in tensors], out
 
 
-def _back(x, dtype):
+def _back(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return x if x.dtype == dtype or x.is_complex() else x.to(dtype)
 
 
@@ -72,7 +77,7 @@ def _square(op, x):
 
 
 @_named("cholesky")
-def cholesky(x, upper=False):
+def cholesky(x: TensorLike, upper: bool = False) -> torch.Tensor:
     """The Cholesky factor of a symmetric (Hermitian) positive-definite matrix: ``L`` with ``x = L @ L^H``.
 
     Args:
@@ -92,7 +97,7 @@ def cholesky(x, upper=False):
 
 
 @_named("cholesky_inverse")
-def cholesky_inverse(x, upper=False):
+def cholesky_inverse(x: TensorLike, upper: bool = False) -> torch.Tensor:
     """The inverse of a positive-definite matrix ``A`` from its Cholesky factor ``x``.
 
     Args:
@@ -116,7 +121,7 @@ def cholesky_inverse(x, upper=False):
 
 
 @_named("det")
-def det(x):
+def det(x: TensorLike) -> torch.Tensor:
     """The determinant of a square matrix or of each matrix of a batch.
 
     Args:
@@ -135,7 +140,7 @@ def det(x):
 
 
 @_named("eig")
-def eig(x):
+def eig(x: TensorLike) -> tuple[torch.Tensor, torch.Tensor]:
     """The eigenvalues and right eigenvectors of a general square matrix (complex, unsorted).
 
     Args:
@@ -160,7 +165,7 @@ def eig(x):
 
 
 @_named("eigh")
-def eigh(x):
+def eigh(x: TensorLike) -> tuple[torch.Tensor, torch.Tensor]:
     """The eigenvalues (ascending) and eigenvectors of a symmetric (Hermitian) matrix.
 
     Only the lower triangle of ``x`` is read.
@@ -188,7 +193,7 @@ def eigh(x):
 
 
 @_named("inv")
-def inv(x):
+def inv(x: TensorLike) -> torch.Tensor:
     """The inverse of a square matrix or of each matrix of a batch.
 
     Args:
@@ -211,7 +216,8 @@ def inv(x):
     return _back(torch.linalg.inv(x), out)
 
 
-def jvp(fun, primals, tangents, has_aux=False):
+def jvp(fun: Callable[..., Any], primals: Sequence[torch.Tensor], tangents: Sequence[torch.Tensor],
+        has_aux: bool = False) -> tuple[Any, ...]:
     """Forward-mode derivative: ``fun(*primals)`` and its Jacobian-vector product with ``tangents``.
 
     One ``torch.func.jvp`` call: the Jacobian is never formed.
@@ -231,7 +237,7 @@ def jvp(fun, primals, tangents, has_aux=False):
 
 
 @_named("lstsq")
-def lstsq(a, b, rcond=None):
+def lstsq(a: TensorLike, b: TensorLike, rcond: float | None = None) -> torch.Tensor:
     """The least-squares solution ``x`` of ``a @ x = b`` (minimizing ``||a @ x - b||``).
 
     On CUDA (and whenever ``rcond`` is set) it goes through the pseudo-inverse, which also handles rank-deficient ``a``.
@@ -266,7 +272,7 @@ def lstsq(a, b, rcond=None):
 
 
 @_named("lu_factor")
-def lu_factor(x):
+def lu_factor(x: TensorLike) -> tuple[torch.Tensor, torch.Tensor]:
     """The LU factorization with partial pivoting, packed as torch and SciPy's ``lu_factor`` do.
 
     ``lu`` holds ``U`` in its upper triangle and the unit-diagonal ``L`` below it; row ``i`` was swapped with row
@@ -289,7 +295,7 @@ def lu_factor(x):
 
 
 @_named("matrix_rank")
-def matrix_rank(x, tol=None):
+def matrix_rank(x: TensorLike, tol: float | None = None) -> torch.Tensor:
     """The rank of a matrix (or of each matrix of a batch): the number of singular values above a tolerance.
 
     Args:
@@ -309,7 +315,8 @@ _MATRIX_ORDS = ("fro", "nuc")
 
 
 @_named("norm")
-def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
+def norm(x: TensorLike, ord: float | str | None = None, axis: Axis = None,  # noqa: A002 - Keras's name
+         keepdims: bool = False) -> torch.Tensor:
     """A vector or matrix norm of ``x``, with ``ord`` as in ``numpy.linalg.norm``.
 
     An int ``axis`` (or None with ``ord=None``, over all entries) gives a vector norm, a pair of axes a matrix norm.
@@ -356,7 +363,7 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
 
 
 @_named("pinv")
-def pinv(x, rcond=None):
+def pinv(x: TensorLike, rcond: float | None = None) -> torch.Tensor:
     """The Moore-Penrose pseudo-inverse of a matrix (or of each matrix of a batch), through the SVD.
 
     Args:
@@ -378,7 +385,7 @@ def pinv(x, rcond=None):
 
 
 @_named("qr")
-def qr(x, mode="reduced"):
+def qr(x: TensorLike, mode: str = "reduced") -> tuple[torch.Tensor, torch.Tensor]:
     """The QR decomposition ``x = q @ r``, ``q`` with orthonormal columns and ``r`` upper triangular.
 
     Args:
@@ -407,7 +414,7 @@ def qr(x, mode="reduced"):
 
 
 @_named("solve")
-def solve(a, b):
+def solve(a: TensorLike, b: TensorLike) -> torch.Tensor:
     """The solution ``x`` of the linear system ``a @ x = b`` for square, non-singular ``a``.
 
     Args:
@@ -426,7 +433,7 @@ def solve(a, b):
 
 
 @_named("solve_triangular")
-def solve_triangular(a, b, lower=False):
+def solve_triangular(a: TensorLike, b: TensorLike, lower: bool = False) -> torch.Tensor:
     """The solution ``x`` of ``a @ x = b`` for a triangular ``a`` (only its triangle is read).
 
     Args:
@@ -455,7 +462,8 @@ def solve_triangular(a, b, lower=False):
 
 
 @_named("svd")
-def svd(x, full_matrices=True, compute_uv=True):
+def svd(x: TensorLike, full_matrices: bool = True,
+        compute_uv: bool = True) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The singular value decomposition ``x = u @ diag(s) @ vh``.
 
     Args:

@@ -12,8 +12,11 @@ identity (``-inf``/``inf`` or the integer extremes for max/min, 0 for sum, 1 for
     >>> logsumexp(torch.tensor([0.0, 0.0]))
     tensor(0.6931)
 """
+from __future__ import annotations
+
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops._nn_activations import floating, tensor
 from kerastorch.ops.dtypes import to_tensors
 
@@ -47,7 +50,8 @@ def _segment(name, reduce, data, segment_ids, num_segments):
     return out.scatter_reduce(0, index, data, reduce, include_self=True)[:-1]
 
 
-def segment_sum(data, segment_ids, num_segments=None, sorted=False):
+def segment_sum(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
+                   sorted: bool = False) -> torch.Tensor:
     """Sums of the rows of ``data`` that share a segment id: ``out[i] = sum(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds 0.
@@ -70,7 +74,8 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     return _segment("segment_sum", "sum", data, segment_ids, num_segments)
 
 
-def segment_max(data, segment_ids, num_segments=None, sorted=False):
+def segment_max(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
+                   sorted: bool = False) -> torch.Tensor:
     """Maxima of the rows of ``data`` that share a segment id: ``out[i] = max(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds ``-inf`` (the dtype's minimum for integers).
@@ -97,7 +102,8 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
     return _segment("segment_max", "amax", data, segment_ids, num_segments)
 
 
-def segment_min(data, segment_ids, num_segments=None, sorted=False):
+def segment_min(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
+                   sorted: bool = False) -> torch.Tensor:
     """Minima of the rows of ``data`` that share a segment id: ``out[i] = min(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds ``inf`` (the dtype's maximum for integers).
@@ -124,7 +130,8 @@ def segment_min(data, segment_ids, num_segments=None, sorted=False):
     return _segment("segment_min", "amin", data, segment_ids, num_segments)
 
 
-def segment_prod(data, segment_ids, num_segments=None, sorted=False):
+def segment_prod(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
+                    sorted: bool = False) -> torch.Tensor:
     """Products of the rows of ``data`` that share a segment id: ``out[i] = prod(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds 1.
@@ -151,7 +158,7 @@ def segment_prod(data, segment_ids, num_segments=None, sorted=False):
     return _segment("segment_prod", "prod", data, segment_ids, num_segments)
 
 
-def top_k(x, k, sorted=True):
+def top_k(x: TensorLike, k: int, sorted: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """The ``k`` largest entries along the last axis of ``x`` and their indices.
 
     Args:
@@ -177,7 +184,7 @@ def top_k(x, k, sorted=True):
     return torch.topk(x, k, dim=-1, largest=True, sorted=sorted)
 
 
-def in_top_k(targets, predictions, k):
+def in_top_k(targets: TensorLike, predictions: TensorLike, k: int) -> torch.Tensor:
     """Whether each target class is among the ``k`` largest predictions of its row.
 
     Ties count in the target's favour: a target is in when fewer than ``k`` predictions are strictly larger.
@@ -201,7 +208,8 @@ def in_top_k(targets, predictions, k):
     return rank < k
 
 
-def logsumexp(x, axis=None, keepdims=False):
+def logsumexp(x: TensorLike, axis: int | tuple[int, ...] | list[int] | None = None,
+              keepdims: bool = False) -> torch.Tensor:
     """``log(sum(exp(x)))`` over ``axis``, computed stably (the maximum is subtracted first).
 
     Args:
@@ -217,7 +225,7 @@ def logsumexp(x, axis=None, keepdims=False):
     return torch.logsumexp(x, dim=dims, keepdim=keepdims)
 
 
-def extract_sequences(x, sequence_length, sequence_stride):
+def extract_sequences(x: TensorLike, sequence_length: int, sequence_stride: int) -> torch.Tensor:
     """Frames of ``sequence_length`` entries taken every ``sequence_stride`` along the last axis (a view).
 
     Args:
@@ -253,7 +261,7 @@ def _pair(z):
     return z.real.contiguous(), z.imag.contiguous()
 
 
-def fft(x):
+def fft(x: tuple[TensorLike, TensorLike] | list[TensorLike]) -> tuple[torch.Tensor, torch.Tensor]:
     """The discrete Fourier transform along the last axis of a complex signal given as ``(real, imag)``.
 
     Args:
@@ -274,7 +282,7 @@ def fft(x):
     return _pair(torch.fft.fft(_complex("fft", x)))
 
 
-def fft2(x):
+def fft2(x: tuple[TensorLike, TensorLike] | list[TensorLike]) -> tuple[torch.Tensor, torch.Tensor]:
     """The 2-D discrete Fourier transform over the last two axes of a complex signal given as ``(real, imag)``.
 
     Args:
@@ -296,7 +304,7 @@ def fft2(x):
     return _pair(torch.fft.fft2(_complex("fft2", x)))
 
 
-def ifft2(x):
+def ifft2(x: tuple[TensorLike, TensorLike] | list[TensorLike]) -> tuple[torch.Tensor, torch.Tensor]:
     """The inverse 2-D discrete Fourier transform over the last two axes of ``(real, imag)``.
 
     Args:
@@ -318,7 +326,7 @@ def ifft2(x):
     return _pair(torch.fft.ifft2(_complex("ifft2", x)))
 
 
-def rfft(x, fft_length=None):
+def rfft(x: TensorLike, fft_length: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The discrete Fourier transform of a real signal along its last axis (the non-negative frequencies).
 
     Args:
@@ -339,7 +347,7 @@ def rfft(x, fft_length=None):
     return _pair(torch.fft.rfft(x.float() if x.dtype in (torch.float16, torch.bfloat16) else x, n=fft_length))
 
 
-def irfft(x, fft_length=None):
+def irfft(x: tuple[TensorLike, TensorLike] | list[TensorLike], fft_length: int | None = None) -> torch.Tensor:
     """The inverse of :func:`rfft`: a real signal from its non-negative frequencies ``(real, imag)``.
 
     Args:
@@ -376,7 +384,8 @@ def _window(name, window, sequence_length, x):
     return window
 
 
-def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
+def stft(x: TensorLike, sequence_length: int, sequence_stride: int, fft_length: int,
+         window: str | TensorLike | None = "hann", center: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """The short-time Fourier transform along the last axis of a real signal.
 
     Frames of ``sequence_length`` samples every ``sequence_stride`` are windowed, zero-padded to ``fft_length`` and
@@ -417,7 +426,9 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     return _pair(z)
 
 
-def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
+def istft(x: tuple[TensorLike, TensorLike] | list[TensorLike], sequence_length: int, sequence_stride: int,
+          fft_length: int, length: int | None = None, window: str | TensorLike | None = "hann",
+          center: bool = True) -> torch.Tensor:
     """The inverse of :func:`stft`: a real signal from its frames ``(real, imag)`` (overlap-add).
 
     Args:
@@ -455,7 +466,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     return out.reshape(tuple(z.shape[:-2]) + (out.shape[-1],))
 
 
-def rsqrt(x):
+def rsqrt(x: TensorLike) -> torch.Tensor:
     """The reciprocal square root ``1 / sqrt(x)`` elementwise.
 
     Args:
@@ -471,7 +482,7 @@ def rsqrt(x):
     return torch.rsqrt(floating(x))
 
 
-def erf(x):
+def erf(x: TensorLike) -> torch.Tensor:
     """The Gauss error function ``erf(x) = 2 / sqrt(pi) * integral(exp(-t**2), 0, x)`` elementwise.
 
     Args:
@@ -487,7 +498,7 @@ def erf(x):
     return torch.erf(floating(x))
 
 
-def erfc(x):
+def erfc(x: TensorLike) -> torch.Tensor:
     """The complementary error function ``1 - erf(x)`` elementwise (accurate for large ``x``).
 
     Args:
@@ -503,7 +514,7 @@ def erfc(x):
     return torch.erfc(floating(x))
 
 
-def erfinv(x):
+def erfinv(x: TensorLike) -> torch.Tensor:
     """The inverse error function elementwise: ``erf(erfinv(x)) = x`` for ``x`` in ``(-1, 1)``.
 
     Args:
@@ -519,7 +530,7 @@ def erfinv(x):
     return torch.erfinv(floating(x))
 
 
-def logdet(x):
+def logdet(x: TensorLike) -> torch.Tensor:
     """``log(det(x))`` of a square matrix or of each matrix of a batch.
 
     A negative determinant gives ``nan`` and a zero one ``-inf``.
@@ -543,7 +554,7 @@ def logdet(x):
     return torch.logdet(x)
 
 
-def cdist(x, y):
+def cdist(x: TensorLike, y: TensorLike) -> torch.Tensor:
     """The Euclidean distances between the rows of ``x`` and the rows of ``y``.
 
     Args:
@@ -567,7 +578,7 @@ def cdist(x, y):
     return torch.cdist(x, y)
 
 
-def view_as_complex(x):
+def view_as_complex(x: TensorLike) -> torch.Tensor:
     """A complex tensor from a real one whose last axis (of size 2) holds the real and imaginary parts.
 
     Args:
@@ -589,7 +600,7 @@ def view_as_complex(x):
     return torch.view_as_complex(x.contiguous())
 
 
-def view_as_real(x):
+def view_as_real(x: TensorLike) -> torch.Tensor:
     """A real view of a complex tensor with a new last axis of size 2 (real, imaginary parts).
 
     Args:

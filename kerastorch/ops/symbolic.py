@@ -17,7 +17,11 @@ Example:
     >>> ops.concatenate([a, b], axis=-1).shape
     (None, 5)
 """
+from __future__ import annotations
+
 import functools
+from types import ModuleType
+from typing import Any, Callable, Iterable
 
 import torch
 
@@ -50,7 +54,7 @@ def _holds_keras_tensor(value):
     return False
 
 
-def symbolic_dispatch(fn, name):
+def symbolic_dispatch(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     """``fn`` that records a ``TensorOp("ops.<name>")`` node instead of running when it is called on KerasTensors."""
     if name in _READS_KERAS_TENSORS:
         dispatch = None
@@ -62,11 +66,12 @@ def symbolic_dispatch(fn, name):
         def dispatch(args, kwargs):
             return record_operation(f"ops.{name}", *args, **kwargs)
 
+    op: Any  # a function that gets the __wrapped_op__ attribute below
     if dispatch is None:
         op = functools.wraps(fn)(lambda *args, **kwargs: fn(*args, **kwargs))
     else:
         @functools.wraps(fn)
-        def op(*args, **kwargs):
+        def dispatching(*args, **kwargs):
             for value in args:
                 if type(value) not in _PLAIN and _holds_keras_tensor(value):
                     return dispatch(args, kwargs)
@@ -75,12 +80,13 @@ def symbolic_dispatch(fn, name):
                     if type(value) not in _PLAIN and _holds_keras_tensor(value):
                         return dispatch(args, kwargs)
             return fn(*args, **kwargs)
+        op = dispatching
 
     op.__wrapped_op__ = fn
     return op
 
 
-def wrap_namespaces(modules):
+def wrap_namespaces(modules: Iterable[ModuleType]) -> None:
     """Replace every name in each module's ``__all__`` by its symbolic-aware wrapper (one wrapper per function,
     shared by every module that exports it)."""
     wrappers = {}

@@ -10,6 +10,10 @@ Example:
     >>> schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=1000)
     >>> optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=1e-4)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.optimizers import schedules
@@ -42,7 +46,7 @@ _BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, 
 _BY_NAME = {**{cls.__name__: cls for cls in _BUILTINS}, **{cls.__name__.lower(): cls for cls in _BUILTINS}}
 
 
-def serialize(optimizer):
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
     """The Keras config dict of an optimizer.
 
     Args:
@@ -61,7 +65,7 @@ def serialize(optimizer):
     return serialize_keras_object(optimizer)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None) -> Optimizer:
     """An optimizer from :func:`serialize` output or a name (Keras 3 configs read too).
 
     Args:
@@ -86,7 +90,7 @@ def deserialize(config, custom_objects=None):
     return obj() if isinstance(obj, type) else obj
 
 
-def get(identifier):
+def get(identifier: Optimizer | torch.optim.Optimizer | dict[str, Any] | str) -> Optimizer | torch.optim.Optimizer:
     """An optimizer from a name (``"adam"``, ``"SGD"`` ...), a config dict or an instance; a
     ``torch.optim.Optimizer`` passes through unchanged.
 

@@ -3,12 +3,15 @@
 Example:
     >>> optimizer = Adafactor(learning_rate=1e-2, clip_threshold=1.0)
 """
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 import torch
 
-from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.optimizers.base import LearningRate, Optimizer, check_hyperparameter
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -59,8 +62,9 @@ class Adafactor(Optimizer):
 
     _config_keys = ("beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step")
 
-    def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3, clip_threshold=1.0,
-                 relative_step=True, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_2_decay: float = -0.8, epsilon_1: float = 1e-30,
+                 epsilon_2: float = 1e-3, clip_threshold: float = 1.0, relative_step: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_2_decay = check_hyperparameter(beta_2_decay, "beta_2_decay", low=-math.inf, optional=False)
         self.epsilon_1 = check_hyperparameter(epsilon_1, "epsilon_1", optional=False)

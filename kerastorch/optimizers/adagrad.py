@@ -3,9 +3,13 @@
 Example:
     >>> optimizer = Adagrad(learning_rate=0.01, initial_accumulator_value=0.1)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
-from kerastorch.optimizers.base import Optimizer, check_hyperparameter, scaled_addcdiv_
+from kerastorch.optimizers.base import LearningRate, Optimizer, check_hyperparameter, scaled_addcdiv_
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -39,7 +43,8 @@ class Adagrad(Optimizer):
 
     _config_keys = ("initial_accumulator_value", "epsilon")
 
-    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         self.initial_accumulator_value = check_hyperparameter(initial_accumulator_value, "initial_accumulator_value",
                                                 optional=False)

@@ -3,21 +3,25 @@
 Example:
     >>> optimizer = Adam(learning_rate=1e-3, amsgrad=True)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 import torch
 
-from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.optimizers.base import LearningRate, Optimizer, check_hyperparameter
 from kerastorch.serialization.object_registration import register_builtin
 
 
-def bias_corrections(optimizer, *betas):
+def bias_corrections(optimizer: Optimizer, *betas: float) -> list[np.float32]:
     """``1 - beta ** (iterations + 1)`` for each beta, as float32 numpy scalars (Keras computes them in
     float32) from the optimizer's host-side step count: no kernels, no host sync."""
     step = np.float32(optimizer._host_updates() + 1)
     return [np.float32(1) - np.float32(beta) ** step for beta in betas]
 
 
-def times_learning_rate(lr, factor):
+def times_learning_rate(lr: float | torch.Tensor, factor: float) -> float | torch.Tensor:
     """``lr * factor`` in float32: a Python float for a constant rate (the same number before and after a
     state reload, which stores the rate in float32), a tensor for a scheduled one."""
     if isinstance(lr, float):
@@ -61,7 +65,8 @@ class Adam(Optimizer):
 
     _config_keys = ("beta_1", "beta_2", "epsilon", "amsgrad")
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_1 = check_hyperparameter(beta_1, "beta_1", 0.0, 1.0, optional=False)
         self.beta_2 = check_hyperparameter(beta_2, "beta_2", 0.0, 1.0, optional=False)
@@ -116,8 +121,8 @@ class AdamW(Adam):
     >>> optimizer.exclude_from_weight_decay(var_names=["bias"])
     """
 
-    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 amsgrad=False, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
         if weight_decay is None:
             raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
         super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad,

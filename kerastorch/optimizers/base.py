@@ -43,20 +43,31 @@ Example:
     >>> int(optimizer.iterations)
     1
 """
+from __future__ import annotations
+
 import numbers
 import re
+from typing import Any, Callable, Iterable, Mapping, Union
 
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.optimizers import schedules
 from kerastorch.serialization.serialization_lib import serialize_keras_object
+
+LearningRate = Union[float, torch.Tensor, schedules.LearningRateSchedule, Callable[[], Any]]
+"""A ``learning_rate`` argument: a number (a Python or NumPy float, or a 0-d tensor), a
+``LearningRateSchedule``, or a callable without arguments that returns the rate to use."""
+Tensors = Union[list[torch.Tensor], tuple[torch.Tensor, ...]]
+"""A list (or tuple) of tensors, as the multi-tensor ``torch._foreach_*`` ops take and return them."""
 
 def _full_like(variable, value):
     return torch.full_like(variable, value, memory_format=torch.preserve_format).detach()
 
 
-def check_hyperparameter(value, name, low=0.0, high=None, low_open=False, optional=True):
+def check_hyperparameter(value: Any, name: str, low: float = 0.0, high: float | None = None, low_open: bool = False,
+                         optional: bool = True) -> Any:
     """A real number in the given range (None allowed when ``optional``), else a ValueError naming it."""
     if value is None and optional:
         return None
@@ -68,7 +79,7 @@ def check_hyperparameter(value, name, low=0.0, high=None, low_open=False, option
     return value
 
 
-def scaled_sub_(tensors, others, scale):
+def scaled_sub_(tensors: Tensors, others: Tensors, scale: float | torch.Tensor) -> None:
     """``tensors -= scale * others`` in place, for a float or 0-d tensor ``scale`` (a float needs no temporaries)."""
     if torch.is_tensor(scale):
         torch._foreach_sub_(tensors, torch._foreach_mul(others, scale))
@@ -76,7 +87,7 @@ def scaled_sub_(tensors, others, scale):
         torch._foreach_add_(tensors, others, alpha=-scale)
 
 
-def scaled_addcdiv_(tensors, numerators, denominators, scale):
+def scaled_addcdiv_(tensors: Tensors, numerators: Tensors, denominators: Tensors, scale: float | torch.Tensor) -> None:
     """``tensors -= scale * numerators / denominators`` in place; a tensor ``scale`` divides ``denominators``."""
     if torch.is_tensor(scale):
         torch._foreach_div_(denominators, scale)
@@ -84,7 +95,7 @@ def scaled_addcdiv_(tensors, numerators, denominators, scale):
     torch._foreach_addcdiv_(tensors, numerators, denominators, value=-scale)
 
 
-def clip_by_norm(grads, clipnorm):
+def clip_by_norm(grads: Tensors, clipnorm: float) -> Tensors:
     """Each gradient rescaled to L2 norm at most ``clipnorm``: ``g * clipnorm / max(norm(g), clipnorm)``."""
     scales = torch._foreach_norm(grads)
     torch._foreach_clamp_min_(scales, clipnorm)
@@ -93,7 +104,7 @@ def clip_by_norm(grads, clipnorm):
     return torch._foreach_mul(grads, scales)
 
 
-def clip_by_global_norm(grads, clipnorm):
+def clip_by_global_norm(grads: Tensors, clipnorm: float) -> Tensors:
     """All gradients rescaled together so that their joint L2 norm is at most ``clipnorm``."""
     norms = torch._foreach_norm(grads)
     device = norms[0].device
@@ -101,7 +112,7 @@ def clip_by_global_norm(grads, clipnorm):
     return torch._foreach_mul(grads, clipnorm / torch.clamp_min(total, clipnorm))
 
 
-def clip_by_value(grads, clipvalue):
+def clip_by_value(grads: Tensors, clipvalue: float) -> Tensors:
     """Each gradient clipped elementwise to ``[-clipvalue, clipvalue]``."""
     clipped = torch._foreach_clamp_min(grads, -clipvalue)
     torch._foreach_clamp_max_(clipped, clipvalue)
@@ -192,11 +203,13 @@ class Optimizer:
     ...         scaled_sub_(params, torch._foreach_sign(grads), scalars["lr"])
     """
 
-    _config_keys = ()  # the subclass's own constructor arguments, as attributes of the same name
+    _config_keys: tuple[str, ...] = ()  # the subclass's own constructor arguments, as attributes of the same name
 
-    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(self, learning_rate: LearningRate, weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None = None,
+                 name: str | None = None, **kwargs: Any) -> None:
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
@@ -223,32 +236,40 @@ class Optimizer:
         self._iterations = torch.zeros((), dtype=torch.int64)
         self._host_step = 0
         self._lr_tensor = torch.zeros((), dtype=torch.float32)
-        self._learning_rate = 0.0
+        self._learning_rate: float | schedules.LearningRateSchedule | Callable[[], Any] = 0.0
         self.learning_rate = learning_rate
         self.built = False
-        self._variables, self._index, self._slots, self._scalars = [], {}, {}, {}
-        self._averages, self._accumulators, self._plans = [], [], {}
-        self._exclude_ids, self._exclude_names, self._exclude_pattern = set(), set(), None
-        self._excluded_variables = []  # what _exclude_ids identifies (ids do not survive pickling or copying)
+        self._variables: list[torch.Tensor] = []
+        self._index: dict[int, int] = {}
+        self._slots: dict[str, list[torch.Tensor | None]] = {}
+        self._scalars: dict[str, torch.Tensor] = {}
+        self._averages: list[torch.Tensor] = []
+        self._accumulators: list[torch.Tensor] = []
+        self._plans: dict[tuple[int, ...], _Plan] = {}
+        self._exclude_ids: set[int] = set()
+        self._exclude_names: set[str] = set()
+        self._exclude_pattern: re.Pattern[str] | None = None
+        # what _exclude_ids identifies (ids do not survive pickling or copying)
+        self._excluded_variables: list[torch.Tensor] = []
 
     # ----------------------------------------------------------------- learning rate, counters
 
     @property
-    def iterations(self):
+    def iterations(self) -> torch.Tensor:
         """The number of updates applied so far (a 0-d int64 tensor on the variables' device)."""
         if self.gradient_accumulation_steps:
             return torch.div(self._iterations, self.gradient_accumulation_steps, rounding_mode="floor")
         return self._iterations
 
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float | torch.Tensor:
         """The current learning rate: the float set, or the schedule's value now (a tensor)."""
         if isinstance(self._learning_rate, float):
             return self._learning_rate
         return self._current_learning_rate()
 
     @learning_rate.setter
-    def learning_rate(self, value):
+    def learning_rate(self, value: LearningRate) -> None:
         if isinstance(value, schedules.LearningRateSchedule) or (callable(value) and not torch.is_tensor(value)):
             self._learning_rate = value
             return
@@ -305,7 +326,7 @@ class Optimizer:
         """Per-optimizer scalar state: ``{name: initial value}`` (Nadam's ``u_product``)."""
         return {}
 
-    def build(self, variables):
+    def build(self, variables: Iterable[torch.Tensor]) -> None:
         """Create the state for ``variables`` (once; later calls do nothing).
 
         >>> import torch
@@ -350,16 +371,16 @@ class Optimizer:
         yield from self._scalars.items()
 
     @property
-    def variables(self):
+    def variables(self) -> list[torch.Tensor]:
         """The state tensors, in the order of Keras's ``optimizer.variables``."""
         return [tensor for _, tensor in self._state_items()]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, torch.Tensor]:
         """``{name: tensor}`` of the live state (clone to keep a snapshot): ``"iterations"``,
         ``"learning_rate"`` (constant rates), ``"<index>/<slot>"`` per variable, scalar slots."""
         return dict(self._state_items())
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, TensorLike]) -> None:
         """Restore :meth:`state_dict` output (tensors or arrays) into an optimizer built on the same variables."""
         if not self.built:
             raise ValueError(f"Optimizer '{self.name}': call build(variables) before load_state_dict().")
@@ -381,7 +402,8 @@ class Optimizer:
 
     # ----------------------------------------------------------------- weight decay
 
-    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+    def exclude_from_weight_decay(self, var_list: Iterable[torch.Tensor] | None = None,
+                                  var_names: Iterable[str] | None = None) -> None:
         """Exempt variables from weight decay: those in ``var_list``, and those whose name contains
         (regex search) any of ``var_names``.
 
@@ -401,14 +423,14 @@ class Optimizer:
         self._exclude_pattern = re.compile("|".join(sorted(self._exclude_names))) if self._exclude_names else None
         self._plans = {}
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         # Lookups keyed by id() are rebuilt after unpickling or deep-copying (the ids change); the cached
         # step plans are rebuilt on the next step.
         state = self.__dict__.copy()
         state["_index"], state["_exclude_ids"], state["_plans"] = None, None, {}
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._index = {id(v): i for i, v in enumerate(self._variables)}
         self._exclude_ids = {id(v) for v in self._excluded_variables}
@@ -421,13 +443,14 @@ class Optimizer:
 
     # ----------------------------------------------------------------- the step
 
-    def apply_gradients(self, grads_and_vars):
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[torch.Tensor | None, torch.Tensor]]) -> torch.Tensor:
         """One step from ``[(grad, variable), ...]``; returns ``iterations``."""
         grads_and_vars = list(grads_and_vars)
         self.apply([g for g, _ in grads_and_vars], [v for _, v in grads_and_vars])
         return self.iterations
 
-    def apply(self, grads, trainable_variables=None):
+    def apply(self, grads: Iterable[torch.Tensor | None],
+              trainable_variables: Iterable[torch.Tensor] | None = None) -> None:
         """One step: ``grads[i]`` updates ``trainable_variables[i]`` (all built variables when None);
         ``None`` gradients are skipped. The optimizer builds itself on first use."""
         grads = list(grads)
@@ -518,14 +541,14 @@ class Optimizer:
         indices = [self._index[id(v)] for v in var_list if id(v) in self._index]
         return [self._variables[i] for i in indices], [self._averages[i] for i in indices]
 
-    def finalize_variable_values(self, var_list=None):
+    def finalize_variable_values(self, var_list: Iterable[torch.Tensor] | None = None) -> None:
         """With ``use_ema``, overwrite the variables with their moving averages (end of ``fit``)."""
         variables, averages = self._ema_pairs(var_list)
         if variables:
             with torch.no_grad():
                 torch._foreach_copy_(variables, averages)
 
-    def copy_variables_to_ema(self, var_list=None):
+    def copy_variables_to_ema(self, var_list: Iterable[torch.Tensor] | None = None) -> None:
         """With ``use_ema``, set the moving averages to the variables' current values (after a swap that put
         the averages in the model, so that :meth:`finalize_variable_values` keeps them)."""
         variables, averages = self._ema_pairs(var_list)
@@ -533,7 +556,7 @@ class Optimizer:
             with torch.no_grad():
                 torch._foreach_copy_(averages, variables)
 
-    def swap_ema_weights(self, var_list=None):
+    def swap_ema_weights(self, var_list: Iterable[torch.Tensor] | None = None) -> None:
         """With ``use_ema``, exchange the variables and their moving averages in place; calling it twice
         restores both (evaluate with EMA weights, then swap back)."""
         variables, averages = self._ema_pairs(var_list)
@@ -543,13 +566,13 @@ class Optimizer:
                 torch._foreach_copy_(variables, averages)
                 torch._foreach_copy_(averages, saved)
 
-    def scale_loss(self, loss):
+    def scale_loss(self, loss: torch.Tensor) -> torch.Tensor:
         """``loss * loss_scale_factor`` (or ``loss`` unchanged): the loss to differentiate."""
         return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
     # ----------------------------------------------------------------- config
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments, with Keras 3's keys; a schedule is serialized."""
         learning_rate = self._learning_rate
         if not isinstance(learning_rate, float):
@@ -565,12 +588,12 @@ class Optimizer:
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Optimizer:
         """Rebuild from :meth:`get_config` output (Keras 3 configs read too)."""
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = schedules.deserialize(config["learning_rate"], custom_objects=custom_objects)
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, learning_rate={self._learning_rate!r}>"

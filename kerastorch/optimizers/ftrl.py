@@ -3,9 +3,13 @@
 Example:
     >>> optimizer = Ftrl(learning_rate=0.1, l1_regularization_strength=0.01)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
-from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.optimizers.base import LearningRate, Optimizer, check_hyperparameter
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -52,9 +56,10 @@ class Ftrl(Optimizer):
     _config_keys = ("learning_rate_power", "initial_accumulator_value", "l1_regularization_strength",
                     "l2_regularization_strength", "l2_shrinkage_regularization_strength", "beta")
 
-    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
-                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
-                 l2_shrinkage_regularization_strength=0.0, beta=0.0, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, learning_rate_power: float = -0.5,
+                 initial_accumulator_value: float = 0.1, l1_regularization_strength: float = 0.0,
+                 l2_regularization_strength: float = 0.0, l2_shrinkage_regularization_strength: float = 0.0,
+                 beta: float = 0.0, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         if not learning_rate_power <= 0:
             raise ValueError("Argument `learning_rate_power` must be <= 0. "

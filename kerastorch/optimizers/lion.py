@@ -3,9 +3,13 @@
 Example:
     >>> optimizer = Lion(learning_rate=1e-4, weight_decay=0.01)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
-from kerastorch.optimizers.base import Optimizer, check_hyperparameter, scaled_sub_
+from kerastorch.optimizers.base import LearningRate, Optimizer, check_hyperparameter, scaled_sub_
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -40,7 +44,8 @@ class Lion(Optimizer):
 
     _config_keys = ("beta_1", "beta_2")
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
+                 **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_1 = check_hyperparameter(beta_1, "beta_1", 0.0, 1.0, low_open=True, optional=False)
         self.beta_2 = check_hyperparameter(beta_2, "beta_2", 0.0, 1.0, optional=False)

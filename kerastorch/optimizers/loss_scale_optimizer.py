@@ -19,9 +19,14 @@ Example:
     >>> weight.detach(), float(optimizer.dynamic_scale)
     (tensor([0.5000, 0.5000]), 4.0)
 """
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
 import torch
 
-from kerastorch.optimizers.base import Optimizer
+from kerastorch.backend.annotations import TensorLike
+from kerastorch.optimizers.base import LearningRate, Optimizer
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
@@ -45,7 +50,8 @@ class LossScaleOptimizer(Optimizer):
         ValueError: for a non-positive ``initial_scale`` or ``dynamic_growth_steps``.
     """
 
-    def __init__(self, inner_optimizer, initial_scale=2.0 ** 15, dynamic_growth_steps=2000, name=None, **kwargs):
+    def __init__(self, inner_optimizer: Optimizer, initial_scale: float = 2.0 ** 15, dynamic_growth_steps: int = 2000,
+                 name: str | None = None, **kwargs: Any) -> None:
         if not isinstance(inner_optimizer, Optimizer):
             raise TypeError("LossScaleOptimizer: inner_optimizer must be a kerastorch optimizer, received "
                             f"{type(inner_optimizer).__name__}")
@@ -65,36 +71,37 @@ class LossScaleOptimizer(Optimizer):
 
     # ------------------------------------------------------------------ the inner optimizer's
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float | torch.Tensor:
         """The inner optimizer's learning rate (settable)."""
         return self.inner_optimizer.learning_rate
 
     @learning_rate.setter
-    def learning_rate(self, value):
+    def learning_rate(self, value: LearningRate) -> None:
         if "inner_optimizer" in self.__dict__:  # the base constructor sets a placeholder first
             self.inner_optimizer.learning_rate = value
 
     @property
-    def iterations(self):
+    def iterations(self) -> torch.Tensor:
         """The inner optimizer's update count (skipped steps are not counted)."""
         return self.inner_optimizer.iterations
 
     @property
-    def dynamic_scale(self):
+    def dynamic_scale(self) -> torch.Tensor:
         """The current loss scale (a 0-d float32 tensor)."""
         return self._dynamic_scale
 
-    def build(self, variables):
+    def build(self, variables: Iterable[torch.Tensor]) -> None:
         """Build the inner optimizer for ``variables``."""
         self.inner_optimizer.build(variables)
         self.built = True
 
     # ----------------------------------------------------------------------------- stepping
-    def scale_loss(self, loss):
+    def scale_loss(self, loss: torch.Tensor) -> torch.Tensor:
         """``loss * dynamic_scale``: the loss to differentiate."""
         return loss * self._dynamic_scale.to(loss.device)
 
-    def apply(self, grads, trainable_variables=None):
+    def apply(self, grads: Iterable[torch.Tensor | None],
+              trainable_variables: Iterable[torch.Tensor] | None = None) -> None:
         """Unscale ``grads`` and apply them with the inner optimizer when all are finite; otherwise skip the
         step and halve the scale (one host read per step)."""
         grads = list(grads)
@@ -116,7 +123,7 @@ class LossScaleOptimizer(Optimizer):
                 self._dynamic_scale *= 2
                 self._step_counter.zero_()
 
-    def finalize_variable_values(self, var_list=None):
+    def finalize_variable_values(self, var_list: Iterable[torch.Tensor] | None = None) -> None:
         """The inner optimizer's (moving averages)."""
         self.inner_optimizer.finalize_variable_values(var_list)
 
@@ -127,7 +134,7 @@ class LossScaleOptimizer(Optimizer):
         for key, tensor in self.inner_optimizer._state_items():
             yield f"inner_optimizer/{key}", tensor
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, TensorLike]) -> None:
         """Restore :meth:`state_dict` output: the scale, its counter and the inner optimizer's state."""
         state = dict(state)
         with torch.no_grad():
@@ -138,16 +145,16 @@ class LossScaleOptimizer(Optimizer):
         prefix = "inner_optimizer/"
         self.inner_optimizer.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Keras 3's config: the inner optimizer serialized, the scale arguments."""
         return {"name": self.name, "inner_optimizer": serialize_keras_object(self.inner_optimizer),
                 "initial_scale": self.initial_scale, "dynamic_growth_steps": self.dynamic_growth_steps}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<LossScaleOptimizer name={self.name}, inner_optimizer={self.inner_optimizer!r}>"
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> LossScaleOptimizer:
         """Rebuild from :meth:`get_config` output (Keras 3's too)."""
         config = dict(config)
         inner = deserialize_keras_object(config.pop("inner_optimizer"), custom_objects=custom_objects,

@@ -28,12 +28,16 @@ Example:
     >>> [type(o).__name__ for o in optimizer.optimizers]
     ['Adam', 'SGD']
 """
+from __future__ import annotations
+
 import collections.abc
 import json
 import re
+from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.optimizers.base import Optimizer, check_hyperparameter
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -83,22 +87,22 @@ class OptimizerMap(collections.abc.MutableMapping):
     ['adam', 'sgd', 'rmsprop']
     """
 
-    def __init__(self, default_optimizer, optimizer_map=None):
+    def __init__(self, default_optimizer: Optimizer, optimizer_map: Mapping[str, Optimizer] | None = None) -> None:
         if not isinstance(default_optimizer, Optimizer):
             raise TypeError("OptimizerMap: default_optimizer must be a kerastorch Optimizer instance. "
                             f"Received: {default_optimizer!r} ({type(default_optimizer).__name__})")
         self._default_optimizer = default_optimizer
-        self._map = {}
-        self._patterns = {}
+        self._map: dict[str, Optimizer] = {}
+        self._patterns: dict[str, re.Pattern[str]] = {}
         for key, optimizer in dict(optimizer_map or {}).items():
             self[key] = optimizer
 
     @property
-    def default_optimizer(self):
+    def default_optimizer(self) -> Optimizer:
         """The optimizer of the variables that no key matches."""
         return self._default_optimizer
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Optimizer:
         if not isinstance(key, str):
             raise ValueError(f"OptimizerMap: a key must be a string (a variable path). Received: {key!r}")
         if key in self._map:
@@ -109,7 +113,7 @@ class OptimizerMap(collections.abc.MutableMapping):
                              f"{matches} all match it.")
         return self._map[matches[0]] if matches else self._default_optimizer
 
-    def __setitem__(self, key, optimizer):
+    def __setitem__(self, key: str, optimizer: Optimizer) -> None:
         if not isinstance(key, str):
             raise ValueError(f"OptimizerMap: a key must be a string (a variable path or pattern). Received: {key!r}")
         try:
@@ -119,35 +123,35 @@ class OptimizerMap(collections.abc.MutableMapping):
         self._map[key] = _check_optimizer(optimizer, f"the optimizer for key {key!r}")
         self._patterns[key] = pattern
 
-    def __delitem__(self, key):
+    def __delitem__(self, key: str) -> None:
         del self._map[key]
         del self._patterns[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._map)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._map)
 
-    def __call__(self, variable):
+    def __call__(self, variable: torch.Tensor) -> Optimizer:
         """The optimizer of ``variable``: ``self[variable.path]``."""
         return self[_variable_path(variable)]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<OptimizerMap default={self._default_optimizer.name}, {len(self)} entries>"
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Keras 3's config: the default optimizer and each entry, serialized."""
         return {"default_optimizer": serialize_keras_object(self._default_optimizer),
                 "optimizer_map": {key: serialize_keras_object(value) for key, value in self._map.items()}}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> OptimizerMap:
         """Rebuild from :meth:`get_config` output (Keras 3's too); entries with identical configs share one
         optimizer (see the module docstring)."""
-        built = {}
+        built: dict[str, Optimizer] = {}
 
-        def optimizer(entry):
+        def optimizer(entry: Any) -> Optimizer:
             key = json.dumps(entry, sort_keys=True, default=str)
             if key not in built:
                 built[key] = deserialize_keras_object(entry, module_objects=builtin_objects("keras.optimizers"),
@@ -193,21 +197,22 @@ class MultiOptimizer(Optimizer):
     (array([0.9, 0.9], dtype=float32), array([0.5, 0.5], dtype=float32))
     """
 
-    def __init__(self, optimizer_map, loss_scale_factor=None, name=None):
+    def __init__(self, optimizer_map: OptimizerMap | Callable[[torch.Tensor], Optimizer],
+                 loss_scale_factor: float | None = None, name: str | None = None) -> None:
         if not isinstance(optimizer_map, OptimizerMap) and not callable(optimizer_map):
             raise TypeError("MultiOptimizer: optimizer_map must be an OptimizerMap or a callable that returns an "
                             f"optimizer for a variable. Received: {optimizer_map!r}")
         self._optimizer_map = optimizer_map
-        self._built_optimizers = None  # fixed by build()
-        self._owners = {}
-        self._pending_exclusions = []
-        self._loss_scale_factor = None
+        self._built_optimizers: list[Optimizer] | None = None  # fixed by build()
+        self._owners: dict[int, int] = {}
+        self._pending_exclusions: list[tuple[list[torch.Tensor], list[str]]] = []
+        self._loss_scale_factor: float | None = None
         super().__init__(learning_rate=0.0, loss_scale_factor=loss_scale_factor, name=name)
         self._ready = True
 
     # --------------------------------------------------------------- attributes of the sub-optimizers
     @property
-    def optimizers(self):
+    def optimizers(self) -> list[Optimizer]:
         """The sub-optimizers: an :class:`OptimizerMap`'s entries in order, then its default (each once); for a
         callable, those it returned, in the order of the variables (empty before ``build``)."""
         if self._built_optimizers is not None:
@@ -217,51 +222,51 @@ class MultiOptimizer(Optimizer):
         return []
 
     @property
-    def optimizer_map(self):
+    def optimizer_map(self) -> OptimizerMap | Callable[[torch.Tensor], Optimizer]:
         """The :class:`OptimizerMap` or callable given to the constructor."""
         return self._optimizer_map
 
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> NoReturn:
         """Not available: read the learning rate of each of :attr:`optimizers`."""
         raise AttributeError("Learning rate cannot be accessed on a MultiOptimizer. Access the learning rate on the "
                              "individual sub-optimizers (`optimizer.optimizers`) instead.")
 
     @learning_rate.setter
-    def learning_rate(self, value):
+    def learning_rate(self, value: Any) -> None:
         if getattr(self, "_ready", False):  # the base constructor sets its placeholder first
             raise AttributeError("Learning rate cannot be set on a MultiOptimizer. Set the learning rate on the "
                                  "individual sub-optimizers (`optimizer.optimizers`) instead.")
 
     @property
-    def loss_scale_factor(self):
+    def loss_scale_factor(self) -> float | None:
         """The loss scale factor, shared by every sub-optimizer (setting it sets theirs)."""
         return self._loss_scale_factor
 
     @loss_scale_factor.setter
-    def loss_scale_factor(self, value):
+    def loss_scale_factor(self, value: float | None) -> None:
         self._loss_scale_factor = check_hyperparameter(value, "loss_scale_factor", low_open=True)
         for optimizer in self.optimizers:
             optimizer.loss_scale_factor = self._loss_scale_factor
 
     @property
-    def use_ema(self):
+    def use_ema(self) -> bool:
         """Whether any sub-optimizer keeps moving averages (``SwapEMAWeights`` then swaps theirs)."""
         return any(optimizer.use_ema for optimizer in self.optimizers)
 
     @use_ema.setter
-    def use_ema(self, value):
+    def use_ema(self, value: bool) -> None:
         if getattr(self, "_ready", False) or value:
             raise AttributeError("use_ema cannot be set on a MultiOptimizer: create the sub-optimizers with "
                                  "use_ema=True instead.")
 
     # ----------------------------------------------------------------------------- build and step
-    def build(self, variables):
+    def build(self, variables: Iterable[torch.Tensor]) -> None:
         """Pick each variable's optimizer and build every sub-optimizer on its variables (once)."""
         if self.built:
             return
         variables = list(variables)
-        groups = {}
+        groups: dict[int, tuple[Optimizer, list[torch.Tensor]]] = {}
         for variable in variables:
             optimizer = self._optimizer_map(variable)
             if not isinstance(optimizer, Optimizer):
@@ -287,13 +292,14 @@ class MultiOptimizer(Optimizer):
         self._variables = variables
         self.built = True
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         # Which sub-optimizer owns each variable, by id: rebuilt from the sub-optimizers' own variable lists.
         self._owners = {id(v): index for index, optimizer in enumerate(getattr(self, "_built_optimizers", ()))
                         for v in optimizer._variables}
 
-    def apply(self, grads, trainable_variables=None):
+    def apply(self, grads: Iterable[torch.Tensor | None],
+              trainable_variables: Iterable[torch.Tensor] | None = None) -> None:
         """One step: each sub-optimizer applies the gradients of its variables (``None`` gradients skipped);
         builds on first use, as every optimizer does."""
         grads = list(grads)
@@ -307,7 +313,8 @@ class MultiOptimizer(Optimizer):
                              f"{len(trainable_variables)} variables")
         if not self.built:
             self.build(trainable_variables)
-        parts = [([], []) for _ in self._built_optimizers]
+        optimizers = self.optimizers  # the built sub-optimizers, in order
+        parts: list[tuple[list[torch.Tensor], list[torch.Tensor]]] = [([], []) for _ in optimizers]
         for grad, variable in zip(grads, trainable_variables):
             index = self._owners.get(id(variable))
             if index is None:
@@ -318,29 +325,30 @@ class MultiOptimizer(Optimizer):
                 parts[index][1].append(variable)
         if not any(part_grads for part_grads, _ in parts):
             return
-        for optimizer, (part_grads, part_variables) in zip(self._built_optimizers, parts):
+        for optimizer, (part_grads, part_variables) in zip(optimizers, parts):
             if part_grads:
                 optimizer.apply(part_grads, part_variables)
         self._iterations.add_(1)
         self._host_step += 1
 
     # ------------------------------------------------------------------------ moving averages, decay
-    def finalize_variable_values(self, var_list=None):
+    def finalize_variable_values(self, var_list: Iterable[torch.Tensor] | None = None) -> None:
         """Each sub-optimizer's (with ``use_ema``, the moving averages replace its variables)."""
         for optimizer in self.optimizers:
             optimizer.finalize_variable_values(var_list)
 
-    def swap_ema_weights(self, var_list=None):
+    def swap_ema_weights(self, var_list: Iterable[torch.Tensor] | None = None) -> None:
         """Each sub-optimizer with ``use_ema`` exchanges its variables and their moving averages."""
         for optimizer in self.optimizers:
             optimizer.swap_ema_weights(var_list)
 
-    def copy_variables_to_ema(self, var_list=None):
+    def copy_variables_to_ema(self, var_list: Iterable[torch.Tensor] | None = None) -> None:
         """Each sub-optimizer with ``use_ema`` sets its moving averages to its variables' values."""
         for optimizer in self.optimizers:
             optimizer.copy_variables_to_ema(var_list)
 
-    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+    def exclude_from_weight_decay(self, var_list: Iterable[torch.Tensor] | None = None,
+                                  var_names: Iterable[str] | None = None) -> None:
         """Exempt variables from the weight decay of every sub-optimizer (those a callable returns later too)."""
         self._pending_exclusions.append((list(var_list or ()), list(var_names or ())))
         for optimizer in self.optimizers:
@@ -354,7 +362,7 @@ class MultiOptimizer(Optimizer):
             for key, tensor in optimizer.state_dict().items():
                 yield f"optimizer_{index}/{key}", tensor
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, TensorLike]) -> None:
         """Restore :meth:`state_dict` output: the own counter, then each sub-optimizer's state."""
         if not self.built:
             raise ValueError(f"Optimizer '{self.name}': call build(variables) before load_state_dict().")
@@ -366,19 +374,19 @@ class MultiOptimizer(Optimizer):
         with torch.no_grad():
             self._iterations.copy_(torch.as_tensor(state["iterations"]))
         self._host_step = int(self._iterations)
-        for index, optimizer in enumerate(self._built_optimizers):
+        for index, optimizer in enumerate(self.optimizers):
             prefix = f"optimizer_{index}/"
             optimizer.load_state_dict({key[len(prefix):]: value for key, value in state.items()
                                        if key.startswith(prefix)})
 
     # ------------------------------------------------------------------------------------ config
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Keras 3's config: the map (or the callable) serialized, ``loss_scale_factor`` and ``name``."""
         return {"optimizer_map": serialize_keras_object(self._optimizer_map),
                 "loss_scale_factor": self._loss_scale_factor, "name": self.name}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> MultiOptimizer:
         """Rebuild from :meth:`get_config` output (Keras 3's too); a callable must be registered or in
         ``custom_objects``."""
         config = dict(config)
@@ -389,7 +397,7 @@ class MultiOptimizer(Optimizer):
                              "function with keras.saving.register_keras_serializable or pass it in custom_objects")
         return cls(optimizer_map, **config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<MultiOptimizer name={self.name}, optimizers={[o.name for o in self.optimizers]}>"
 
 

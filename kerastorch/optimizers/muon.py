@@ -4,14 +4,17 @@ formulation (Jordan et al., 2024; the update scale of Liu et al., 2025).
 Example:
     >>> optimizer = Muon(learning_rate=1e-3, exclude_layers=["output_dense"])
 """
+from __future__ import annotations
+
 import math
 import re
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import torch
 
 from kerastorch.optimizers.adam import Adam, bias_corrections, times_learning_rate
-from kerastorch.optimizers.base import Optimizer, check_hyperparameter
+from kerastorch.optimizers.base import LearningRate, Optimizer, check_hyperparameter
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -91,9 +94,11 @@ class Muon(Optimizer):
                     "adam_lr_ratio", "momentum", "ns_steps", "nesterov", "exclude_embeddings", "adam_weight_decay",
                     "rms_rate")
 
-    def __init__(self, learning_rate=0.001, adam_beta_1=0.9, adam_beta_2=0.999, adam_weight_decay=0.004, epsilon=1e-7,
-                 weight_decay=0.004, *, exclude_layers=None, exclude_embeddings=True, muon_a=3.4445, muon_b=-4.7750,
-                 muon_c=2.0315, adam_lr_ratio=1, momentum=0.95, ns_steps=5, nesterov=True, rms_rate=0.2, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, adam_beta_1: float = 0.9, adam_beta_2: float = 0.999,
+                 adam_weight_decay: float = 0.004, epsilon: float = 1e-7, weight_decay: float = 0.004, *,
+                 exclude_layers: Sequence[str] | None = None, exclude_embeddings: bool = True, muon_a: float = 3.4445,
+                 muon_b: float = -4.7750, muon_c: float = 2.0315, adam_lr_ratio: float = 1, momentum: float = 0.95,
+                 ns_steps: int = 5, nesterov: bool = True, rms_rate: float | None = 0.2, **kwargs: Any) -> None:
         super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
         self.adam_beta_1 = check_hyperparameter(adam_beta_1, "adam_beta_1", 0.0, 1.0, optional=False)
         self.adam_beta_2 = check_hyperparameter(adam_beta_2, "adam_beta_2", 0.0, 1.0, optional=False)
@@ -111,7 +116,7 @@ class Muon(Optimizer):
         self.rms_rate = check_hyperparameter(rms_rate, "rms_rate")
         # The Adam step of the non-matrix variables, on this optimizer's slots and bias corrections.
         self._adam = Adam(beta_1=adam_beta_1, beta_2=adam_beta_2, epsilon=epsilon, name=f"{self.name}_adam")
-        self._adam_ids = set()
+        self._adam_ids: set[int] = set()
 
     def _uses_adam(self, variable):
         """Whether ``variable`` takes the Adam step (Keras's rules: rank, embeddings, ``exclude_layers``)."""
@@ -122,7 +127,7 @@ class Muon(Optimizer):
             return True
         return any(re.search(pattern, path) for pattern in self.exclude_layers)
 
-    def build(self, variables):
+    def build(self, variables: Iterable[torch.Tensor]) -> None:
         """Create the state for ``variables``: a momentum for each, and an Adam velocity for those that take
         the Adam step.
 

@@ -3,9 +3,13 @@
 Example:
     >>> optimizer = RMSprop(learning_rate=0.001, rho=0.9, momentum=0.9, centered=True)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
-from kerastorch.optimizers.base import Optimizer, check_hyperparameter, scaled_addcdiv_
+from kerastorch.optimizers.base import LearningRate, Optimizer, check_hyperparameter, scaled_addcdiv_
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -46,7 +50,8 @@ class RMSprop(Optimizer):
 
     _config_keys = ("rho", "momentum", "epsilon", "centered")
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         self.rho = check_hyperparameter(rho, "rho", 0.0, 1.0, optional=False)
         self.momentum = check_hyperparameter(momentum, "momentum", 0.0, optional=False)

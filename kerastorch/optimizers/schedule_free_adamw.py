@@ -19,11 +19,16 @@ Decisions recorded here:
 Example:
     >>> optimizer = ScheduleFreeAdamW(learning_rate=0.0025, warmup_steps=100)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 import torch
 
 from kerastorch.optimizers.adam import bias_corrections, times_learning_rate
 from kerastorch.optimizers.adamax import AdaptiveMomentOptimizer
+from kerastorch.optimizers.base import LearningRate
 from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = ["ScheduleFreeAdamW"]
@@ -77,7 +82,8 @@ class ScheduleFreeAdamW(AdaptiveMomentOptimizer):
 
     _config_keys = ("beta_1", "beta_2", "epsilon", "warmup_steps")
 
-    def __init__(self, learning_rate=0.0025, beta_1=0.9, beta_2=0.999, epsilon=1e-8, warmup_steps=0, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.0025, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, warmup_steps: int = 0, **kwargs: Any) -> None:
         super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **kwargs)
         if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, (int, np.integer)) or warmup_steps < 0:
             raise ValueError("Argument `warmup_steps` must be an integer >= 0. "

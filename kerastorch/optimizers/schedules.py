@@ -15,7 +15,10 @@ Example:
     >>> optimizer.learning_rate  # the schedule at the optimizer's step, 0 so far
     tensor(0.1000)
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Sequence, Union
 
 import torch
 
@@ -29,8 +32,11 @@ __all__ = [
 
 _MODULE = "keras.optimizers.schedules"
 
+Step = Union[int, torch.Tensor]
+"""The step a schedule is called with: a Python int or an integer tensor (the optimizer's ``iterations``)."""
 
-def _as_float(step):
+
+def _as_float(step: Step) -> torch.Tensor:
     """The step as a float32 tensor on its own device (a CPU tensor for Python numbers)."""
     return torch.as_tensor(step).to(torch.float32)
 
@@ -60,20 +66,20 @@ class LearningRateSchedule:
     0.02500000037252903
     """
 
-    def __call__(self, step):
+    def __call__(self, step: Step) -> float | torch.Tensor:
         raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
                                   "`__call__(self, step)`.")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-compatible dict."""
         raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `get_config()`.")
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
         """Rebuild from :meth:`get_config` output."""
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         try:
             args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         except NotImplementedError:
@@ -84,9 +90,9 @@ class LearningRateSchedule:
 class _ConfigSchedule(LearningRateSchedule):
     """A schedule whose config is the attributes named in ``_config_keys``."""
 
-    _config_keys = ()
+    _config_keys: tuple[str, ...] = ()
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self._config_keys}
 
 
@@ -96,14 +102,15 @@ class _RatioDecay(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool,
+                 name: str) -> None:
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.decay_rate = decay_rate
         self.staircase = staircase
         self.name = name
 
-    def _ratio(self, step):
+    def _ratio(self, step: Step) -> torch.Tensor:
         ratio = _as_float(step) / self.decay_steps
         return torch.floor(ratio) if self.staircase else ratio
 
@@ -132,10 +139,11 @@ class ExponentialDecay(_RatioDecay):
     0.5
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool = False,
+                 name: str = "ExponentialDecay") -> None:
         super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
+    def __call__(self, step: Step) -> torch.Tensor:
         return self.initial_learning_rate * torch.pow(self.decay_rate, self._ratio(step))
 
 
@@ -163,7 +171,7 @@ class PiecewiseConstantDecay(_ConfigSchedule):
 
     _config_keys = ("boundaries", "values", "name")
 
-    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+    def __init__(self, boundaries: Sequence[float], values: Sequence[float], name: str = "PiecewiseConstant") -> None:
         if len(boundaries) != len(values) - 1:
             raise ValueError(
                 "The length of boundaries should be 1 less than the length of values. Received: "
@@ -172,9 +180,9 @@ class PiecewiseConstantDecay(_ConfigSchedule):
         self.boundaries = list(boundaries)
         self.values = list(values)
         self.name = name
-        self._tables = {}  # device -> (boundaries, values) tensors, made once per device
+        self._tables: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}  # device -> (boundaries, values) tensors, made once per device
 
-    def _table(self, device):
+    def _table(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         if device not in self._tables:
             integral = all(float(b).is_integer() for b in self.boundaries)
             dtype = torch.int64 if integral else torch.float64
@@ -182,7 +190,7 @@ class PiecewiseConstantDecay(_ConfigSchedule):
                                     torch.tensor(self.values, dtype=torch.float32, device=device))
         return self._tables[device]
 
-    def __call__(self, step):
+    def __call__(self, step: Step) -> torch.Tensor:
         step = torch.as_tensor(step)
         boundaries, values = self._table(step.device)
         # bucketize(right=False) counts the boundaries strictly below the step: b[i-1] < step <= b[i] -> i.
@@ -220,8 +228,8 @@ class PolynomialDecay(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "decay_steps", "end_learning_rate", "power", "cycle", "name")
 
-    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
-                 name="PolynomialDecay"):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, end_learning_rate: float = 0.0001,
+                 power: float = 1.0, cycle: bool = False, name: str = "PolynomialDecay") -> None:
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.end_learning_rate = end_learning_rate
@@ -229,7 +237,7 @@ class PolynomialDecay(_ConfigSchedule):
         self.cycle = cycle
         self.name = name
 
-    def __call__(self, step):
+    def __call__(self, step: Step) -> torch.Tensor:
         step = _as_float(step)
         decay_steps = torch.full_like(step, float(self.decay_steps))
         if self.cycle:
@@ -265,14 +273,15 @@ class InverseTimeDecay(_RatioDecay):
     0.5
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool = False,
+                 name: str = "InverseTimeDecay") -> None:
         super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
+    def __call__(self, step: Step) -> torch.Tensor:
         return self.initial_learning_rate / (1 + self.decay_rate * self._ratio(step))
 
 
-def _cosine(fraction, alpha, peak=1.0):
+def _cosine(fraction: torch.Tensor, alpha: float, peak: float | torch.Tensor = 1.0) -> torch.Tensor:
     """``(1 - alpha) * 0.5 * peak * (1 + cos(pi * fraction)) + alpha``."""
     return (1 - alpha) * (0.5 * peak * (1.0 + torch.cos(math.pi * fraction))) + alpha
 
@@ -312,8 +321,8 @@ class CosineDecay(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps")
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
-                 warmup_steps=0):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, alpha: float = 0.0, name: str = "CosineDecay",
+                 warmup_target: float | None = None, warmup_steps: int = 0) -> None:
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.alpha = alpha
@@ -321,7 +330,7 @@ class CosineDecay(_ConfigSchedule):
         self.warmup_target = warmup_target
         self.warmup_steps = warmup_steps
 
-    def __call__(self, step):
+    def __call__(self, step: Step) -> torch.Tensor:
         step = _as_float(step)
         if self.warmup_target is None:
             fraction = torch.clamp_max(step, float(self.decay_steps)) / self.decay_steps
@@ -363,7 +372,8 @@ class CosineDecayRestarts(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha", "name")
 
-    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
+    def __init__(self, initial_learning_rate: float, first_decay_steps: float, t_mul: float = 2.0, m_mul: float = 1.0,
+                 alpha: float = 0.0, name: str = "SGDRDecay") -> None:
         self.initial_learning_rate = initial_learning_rate
         self.first_decay_steps = _positive(first_decay_steps, "first_decay_steps")
         self.t_mul = t_mul
@@ -371,7 +381,7 @@ class CosineDecayRestarts(_ConfigSchedule):
         self.alpha = alpha
         self.name = name
 
-    def __call__(self, step):
+    def __call__(self, step: Step) -> torch.Tensor:
         fraction = _as_float(step) / self.first_decay_steps
         if self.t_mul == 1.0:
             restarts = torch.floor(fraction)

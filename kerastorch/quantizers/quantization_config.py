@@ -11,8 +11,10 @@ Example:
     >>> config.mode, config.get_config()
     ('int4', {'weight_quantizer': None, 'activation_quantizer': None, 'block_size': 64})
 """
-import numbers
+from __future__ import annotations
 
+import numbers
+from typing import Any, Literal, Union
 from kerastorch.quantizers.quantizers import AbsMaxQuantizer, Quantizer, deserialize, serialize
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -20,6 +22,8 @@ MODES = ("int8", "float8", "int4", "gptq", "awq")
 """The quantization modes Keras 3.15 knows (``"gptq"`` and ``"awq"`` are refused by kerastorch)."""
 SUPPORTED_MODES = ("int8", "int4", "float8")
 """The modes kerastorch implements."""
+_QuantizerArg = Union[Quantizer, dict[str, Any], None]  # a quantizer, a serialized one, or None
+
 UNSUPPORTED_MESSAGE = (
     "kerastorch does not implement the calibration-based quantization modes 'gptq' and 'awq' (GPTQConfig, "
     "AWQConfig, GPTQDTypePolicy, AWQDTypePolicy): they need Keras's calibration data pipeline, which kerastorch "
@@ -27,7 +31,7 @@ UNSUPPORTED_MESSAGE = (
 )
 
 
-def _quantizer(value, what, name):
+def _quantizer(value: _QuantizerArg, what: str, name: str) -> Quantizer | None:
     if value is None or isinstance(value, Quantizer):
         return value
     if isinstance(value, dict):
@@ -60,24 +64,24 @@ class QuantizationConfig:
         {'weight_quantizer': None, 'activation_quantizer': None}
     """
 
-    def __init__(self, weight_quantizer=None, activation_quantizer=None):
+    def __init__(self, weight_quantizer: _QuantizerArg = None, activation_quantizer: _QuantizerArg = None) -> None:
         what = type(self).__name__
         self.weight_quantizer = _quantizer(weight_quantizer, what, "weight_quantizer")
         self.activation_quantizer = _quantizer(activation_quantizer, what, "activation_quantizer")
 
     @property
-    def mode(self):
+    def mode(self) -> str:
         """The quantization mode (``"int8"``, ``"int4"``, ``"float8"``)."""
         raise NotImplementedError("Subclasses must implement this property. Do not instantiate QuantizationConfig "
                                   "directly.")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The quantizers, serialized."""
         return {"weight_quantizer": serialize(self.weight_quantizer),
                 "activation_quantizer": serialize(self.activation_quantizer)}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> QuantizationConfig:
         """Rebuild from :meth:`get_config` output (a missing quantizer is None)."""
         config = dict(config)
         for key in ("weight_quantizer", "activation_quantizer"):
@@ -85,7 +89,7 @@ class QuantizationConfig:
         return cls(**config)
 
     @staticmethod
-    def weight_quantizer_or_default(config, default):
+    def weight_quantizer_or_default(config: QuantizationConfig | None, default: Any) -> Any:
         """``config.weight_quantizer``, or ``default`` when ``config`` or its weight quantizer is None.
 
         >>> QuantizationConfig.weight_quantizer_or_default(None, "default")
@@ -94,7 +98,7 @@ class QuantizationConfig:
         return config.weight_quantizer if config is not None and config.weight_quantizer is not None else default
 
     @staticmethod
-    def activation_quantizer_or_default(config, default):
+    def activation_quantizer_or_default(config: QuantizationConfig | None, default: Any) -> Any:
         """``config.activation_quantizer``, or ``default`` when ``config`` or its activation quantizer is None.
 
         >>> QuantizationConfig.activation_quantizer_or_default(Int8QuantizationConfig(), None).value_range
@@ -104,7 +108,7 @@ class QuantizationConfig:
             return config.activation_quantizer
         return default
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
@@ -129,7 +133,8 @@ class Int8QuantizationConfig(QuantizationConfig):
         {'weight_quantizer': None, 'activation_quantizer': None}
     """
 
-    def __init__(self, weight_quantizer=None, activation_quantizer="default"):
+    def __init__(self, weight_quantizer: _QuantizerArg = None,
+                 activation_quantizer: _QuantizerArg | Literal["default"] = "default") -> None:
         if isinstance(activation_quantizer, str) and activation_quantizer == "default":
             activation_quantizer = AbsMaxQuantizer()
         super().__init__(weight_quantizer, activation_quantizer)
@@ -140,7 +145,7 @@ class Int8QuantizationConfig(QuantizationConfig):
                                  f"output_dtype={quantizer.output_dtype}")
 
     @property
-    def mode(self):
+    def mode(self) -> str:
         return "int8"
 
 
@@ -166,11 +171,14 @@ class Int4QuantizationConfig(QuantizationConfig):
         'int4'
     """
 
-    def __init__(self, weight_quantizer=None, activation_quantizer="default", block_size=128):
+    def __init__(self, weight_quantizer: _QuantizerArg = None,
+                 activation_quantizer: _QuantizerArg | Literal["default"] = "default",
+                 block_size: int | None = 128) -> None:
         if isinstance(activation_quantizer, str) and activation_quantizer == "default":
             activation_quantizer = None
         super().__init__(weight_quantizer, activation_quantizer)
-        if block_size is not None and (isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral)
+        if block_size is not None and (isinstance(block_size, bool)
+                                       or not isinstance(block_size, (int, numbers.Integral))
                                        or not (block_size == -1 or block_size > 0)):
             raise ValueError(f"block_size must be None, -1, or a positive integer. Received: block_size={block_size}")
         self.block_size = block_size
@@ -185,10 +193,10 @@ class Int4QuantizationConfig(QuantizationConfig):
                              f"(int4), received value_range={value_range!r}")
 
     @property
-    def mode(self):
+    def mode(self) -> str:
         return "int4"
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "block_size": self.block_size}
 
 
@@ -202,18 +210,18 @@ class Float8QuantizationConfig(QuantizationConfig):
         ('float8', {})
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
 
     @property
-    def mode(self):
+    def mode(self) -> str:
         return "float8"
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Float8QuantizationConfig:
         """Rebuild from :meth:`get_config` output (an empty dict).
 
         >>> Float8QuantizationConfig.from_config({}).mode
@@ -225,7 +233,7 @@ class Float8QuantizationConfig(QuantizationConfig):
 _DEFAULTS = {"int8": Int8QuantizationConfig, "int4": Int4QuantizationConfig, "float8": Float8QuantizationConfig}
 
 
-def check_mode(mode):
+def check_mode(mode: str) -> str:
     """``mode`` if kerastorch implements it; else NotImplementedError (``"gptq"``, ``"awq"``) or ValueError.
 
     Args:
@@ -248,7 +256,7 @@ def check_mode(mode):
     return mode
 
 
-def validate_and_resolve_config(mode, config):
+def validate_and_resolve_config(mode: str | None, config: QuantizationConfig | None) -> QuantizationConfig:
     """The config ``quantize(mode, config=config)`` uses: ``config`` when given (its mode must agree with
     ``mode``), else the default config of ``mode``.
 
@@ -267,14 +275,14 @@ def validate_and_resolve_config(mode, config):
         >>> type(validate_and_resolve_config("int8", None)).__name__
         'Int8QuantizationConfig'
     """
-    if mode is None and config is None:
-        raise ValueError("You must provide either `mode` or `config` to `quantize`.")
-    if config is not None:
-        if not isinstance(config, QuantizationConfig):
-            raise ValueError(f"quantize: config must be a keras.quantizers.QuantizationConfig (Int8QuantizationConfig, "
-                             f"Int4QuantizationConfig, Float8QuantizationConfig), received config={config!r}")
-        if mode is not None and mode != config.mode:
-            raise ValueError(f"Contradictory arguments: mode={mode!r} but config.mode={config.mode!r}")
-        check_mode(config.mode)
-        return config
-    return _DEFAULTS[check_mode(mode)]()
+    if config is None:
+        if mode is None:
+            raise ValueError("You must provide either `mode` or `config` to `quantize`.")
+        return _DEFAULTS[check_mode(mode)]()
+    if not isinstance(config, QuantizationConfig):
+        raise ValueError(f"quantize: config must be a keras.quantizers.QuantizationConfig (Int8QuantizationConfig, "
+                         f"Int4QuantizationConfig, Float8QuantizationConfig), received config={config!r}")
+    if mode is not None and mode != config.mode:
+        raise ValueError(f"Contradictory arguments: mode={mode!r} but config.mode={config.mode!r}")
+    check_mode(config.mode)
+    return config

@@ -23,24 +23,31 @@ Example:
     >>> AbsMaxQuantizer(axis=-1).get_config()["axis"]
     (-1,)
 """
+from __future__ import annotations
+
 import math
 import numbers
 import re
+from typing import TYPE_CHECKING, Any, Sequence, overload
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.serialization import object_registration as registry
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
+
+if TYPE_CHECKING:
+    from kerastorch.quantizers.quantization_config import QuantizationConfig
 
 _MODULE = "keras.quantizers"
 _FLOAT8_MAX = {"float8_e4m3fn": 448.0, "float8_e5m2": 57344.0}
 
 
 # ------------------------------------------------------------------ helpers
-def _tensor(x, dtype=None, device=None):
+def _tensor(x: TensorLike, dtype: torch.dtype | None = None, device: torch.device | None = None) -> torch.Tensor:
     """``x`` as a tensor (NumPy float64 becomes floatx, as Keras converts it)."""
     if isinstance(x, torch.Tensor):
         tensor = x
@@ -59,7 +66,7 @@ def _tensor(x, dtype=None, device=None):
     return tensor
 
 
-def _float_tensor(x, what):
+def _float_tensor(x: TensorLike, what: str) -> torch.Tensor:
     tensor = _tensor(x)
     if not tensor.is_floating_point():
         tensor = tensor.to(config.torch_dtype(None))
@@ -97,7 +104,9 @@ def _integer_dtype(dtype, what, allowed=None):
 
 # --------------------------------------------------------- abs-max quantize
 @register_builtin("keras.quantizers")
-def abs_max_quantize(inputs, axis, value_range=(-127, 127), dtype="int8", epsilon=1e-7, to_numpy=False):
+def abs_max_quantize(inputs: TensorLike, axis: int | Sequence[int], value_range: Sequence[float] = (-127, 127),
+                     dtype: DTypeLike = "int8", epsilon: float = 1e-7,
+                     to_numpy: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """Quantize ``inputs`` symmetrically with the absolute maximum along ``axis``.
 
     ``scale = value_range[1] / (max(|inputs|, axis, keepdims) + epsilon)`` and
@@ -145,8 +154,9 @@ def abs_max_quantize(inputs, axis, value_range=(-127, 127), dtype="int8", epsilo
 
 
 @register_builtin("keras.quantizers")
-def abs_max_quantize_grouped_with_zero_point(inputs, block_size, value_range=(-8, 7), dtype="int8", epsilon=1e-7,
-                                             to_numpy=False):
+def abs_max_quantize_grouped_with_zero_point(inputs: TensorLike, block_size: int, value_range: Sequence[float] = (-8, 7),
+                                             dtype: DTypeLike = "int8", epsilon: float = 1e-7,
+                                             to_numpy: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Quantize a 2-D kernel asymmetrically, one scale and zero point per group of ``block_size`` rows and
     per column.
 
@@ -195,7 +205,7 @@ def abs_max_quantize_grouped_with_zero_point(inputs, block_size, value_range=(-8
     if x.dim() != 2:
         raise ValueError(f"{what}: inputs must be a 2-D kernel (input_dim, output_dim), received shape "
                          f"{tuple(x.shape)}")
-    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:
+    if isinstance(block_size, bool) or not isinstance(block_size, (int, numbers.Integral)) or block_size < 1:
         raise ValueError(f"{what}: block_size must be a positive int, received block_size={block_size!r}")
     low, high = _value_range(value_range, what)
     target = config.torch_dtype(_integer_dtype(dtype, what, ("int8", "uint8")))
@@ -236,7 +246,7 @@ def _move_last(x, axis):
 
 
 @register_builtin("keras.quantizers")
-def pack_int4(arr, axis=0, dtype="int8"):
+def pack_int4(arr: TensorLike, axis: int = 0, dtype: str = "int8") -> tuple[torch.Tensor, tuple[int, ...], int]:
     """Pack int4 values two per byte along ``axis``: the low nibble holds the first of each pair, the high
     nibble the second; an odd length is padded with one zero.
 
@@ -283,7 +293,7 @@ def pack_int4(arr, axis=0, dtype="int8"):
 
 
 @register_builtin("keras.quantizers")
-def unpack_int4(packed, orig_len, axis=0, dtype="int8"):
+def unpack_int4(packed: TensorLike, orig_len: int, axis: int = 0, dtype: str = "int8") -> torch.Tensor:
     """Undo :func:`pack_int4`: two int4 values from each byte along ``axis``, trimmed to ``orig_len``.
 
     Args:
@@ -324,7 +334,7 @@ def unpack_int4(packed, orig_len, axis=0, dtype="int8"):
 
 # -------------------------------------------------------------------- float8
 @register_builtin("keras.quantizers")
-def compute_float8_scale(amax, scale, dtype_max, margin=0):
+def compute_float8_scale(amax: TensorLike, scale: TensorLike, dtype_max: float, margin: float = 0) -> torch.Tensor:
     """The next float8 scale of delayed scaling: ``amax * 2**margin / dtype_max``, or the current ``scale``
     where ``amax`` is zero or not finite.
 
@@ -355,7 +365,7 @@ def compute_float8_scale(amax, scale, dtype_max, margin=0):
 
 
 @register_builtin("keras.quantizers")
-def compute_float8_amax_history(x, amax_history):
+def compute_float8_amax_history(x: TensorLike, amax_history: TensorLike) -> torch.Tensor:
     """The amax history after seeing ``x``: shifted by one (the oldest entry dropped) with ``max(|x|)``
     first.
 
@@ -376,7 +386,8 @@ def compute_float8_amax_history(x, amax_history):
 
 
 @register_builtin("keras.quantizers")
-def quantize_and_dequantize(inputs, scale, quantized_dtype, compute_dtype):
+def quantize_and_dequantize(inputs: TensorLike, scale: TensorLike, quantized_dtype: DTypeLike,
+                            compute_dtype: DTypeLike) -> torch.Tensor:
     """Round ``inputs`` through a float8 dtype: ``cast(clip(inputs / scale), quantized_dtype) * scale``.
 
     Args:
@@ -441,7 +452,8 @@ class _FakeQuant(torch.autograd.Function):
 
 
 @register_builtin("keras.quantizers")
-def fake_quant_with_min_max_vars(inputs, min_vals, max_vals, num_bits=8, narrow_range=False, axis=None):
+def fake_quant_with_min_max_vars(inputs: TensorLike, min_vals: TensorLike, max_vals: TensorLike, num_bits: int = 8,
+                                 narrow_range: bool = False, axis: int | None = None) -> torch.Tensor:
     """Fake-quantize ``inputs`` on the ``num_bits`` grid spanning ``[min_vals, max_vals]`` (TensorFlow's
     ``fake_quant_with_min_max_vars``), per tensor or per channel.
 
@@ -470,7 +482,7 @@ def fake_quant_with_min_max_vars(inputs, min_vals, max_vals, num_bits=8, narrow_
         tensor([0.0000, 0.6667, 1.0000])
     """
     what = "fake_quant_with_min_max_vars"
-    if isinstance(num_bits, bool) or not isinstance(num_bits, numbers.Integral) or not 2 <= num_bits <= 16:
+    if isinstance(num_bits, bool) or not isinstance(num_bits, (int, numbers.Integral)) or not 2 <= num_bits <= 16:
         raise ValueError(f"{what}: num_bits must be an int in [2, 16], received num_bits={num_bits!r}")
     x = _float_tensor(inputs, what)
     low = _tensor(min_vals, x.dtype, x.device)
@@ -516,18 +528,18 @@ class Quantizer:
         tensor([2], dtype=torch.int8)
     """
 
-    def __init__(self, output_dtype="int8"):
+    def __init__(self, output_dtype: str = "int8") -> None:
         self.output_dtype = output_dtype
 
-    def __call__(self, x):
+    def __call__(self, x: TensorLike) -> tuple[torch.Tensor, torch.Tensor]:
         raise NotImplementedError(f"{type(self).__name__} does not implement __call__()")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-compatible dict."""
         raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Quantizer:
         """Rebuild from :meth:`get_config` output."""
         return cls(**config)
 
@@ -549,7 +561,8 @@ class AbsMaxQuantizer(Quantizer):
         (tensor([[  32, -127]], dtype=torch.int8), tensor([[31.7500]]))
     """
 
-    def __init__(self, axis=None, value_range=(-127, 127), epsilon=1e-7, output_dtype="int8"):
+    def __init__(self, axis: int | Sequence[int] | None = None, value_range: Sequence[float] = (-127, 127),
+                 epsilon: float = 1e-7, output_dtype: str = "int8") -> None:
         super().__init__(output_dtype=output_dtype)
         what = "AbsMaxQuantizer"
         if axis is not None:
@@ -560,25 +573,26 @@ class AbsMaxQuantizer(Quantizer):
             axis = tuple(int(a) for a in axes)
         self.axis = axis
         self.value_range = _value_range(value_range, what)
-        if not isinstance(epsilon, numbers.Real) or isinstance(epsilon, bool) or not epsilon >= 0:
+        if not isinstance(epsilon, (float, int, numbers.Real)) or isinstance(epsilon, bool) or not epsilon >= 0:
             raise ValueError(f"{what}: epsilon must be a non-negative float, received epsilon={epsilon!r}")
         self.epsilon = epsilon
         _integer_dtype(output_dtype, what)
 
-    def __call__(self, x, axis=None, to_numpy=False):
+    def __call__(self, x: TensorLike, axis: int | Sequence[int] | None = None,
+                 to_numpy: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """``(quantized, scale)`` of ``x`` (:func:`abs_max_quantize`); ``axis`` overrides the quantizer's."""
         axis = axis if axis is not None else (self.axis if self.axis is not None else -1)
         return abs_max_quantize(x, axis, value_range=self.value_range, dtype=self.output_dtype,
                                 epsilon=self.epsilon, to_numpy=to_numpy)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """``value_range``, ``epsilon``, ``output_dtype`` (and ``axis`` when set), as Keras writes them."""
         config = {"value_range": self.value_range, "epsilon": self.epsilon, "output_dtype": self.output_dtype}
         if self.axis is not None:
             config["axis"] = self.axis
         return config
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"AbsMaxQuantizer(axis={self.axis!r}, value_range={self.value_range!r}, epsilon={self.epsilon!r})"
 
 
@@ -593,8 +607,16 @@ def _by_name(name):
     return found if isinstance(found, type) else None
 
 
+@overload
+def serialize(initializer: None) -> None: ...
+
+
+@overload
+def serialize(initializer: Quantizer | QuantizationConfig) -> dict[str, Any]: ...
+
+
 @register_builtin("keras.quantizers")
-def serialize(initializer):
+def serialize(initializer: Quantizer | QuantizationConfig | None) -> dict[str, Any] | None:
     """The Keras config dict of a quantizer or a quantization config.
 
     Args:
@@ -612,7 +634,7 @@ def serialize(initializer):
 
 
 @register_builtin("keras.quantizers")
-def deserialize(config, custom_objects=None):
+def deserialize(config: dict[str, Any] | None, custom_objects: dict[str, Any] | None = None) -> Any:
     """A quantizer (or quantization config) from :func:`serialize` output, Keras 3's included.
 
     Args:
@@ -634,7 +656,8 @@ def deserialize(config, custom_objects=None):
 
 
 @register_builtin("keras.quantizers")
-def get(identifier, **kwargs):
+def get(identifier: Quantizer | dict[str, Any] | str | None,
+        **kwargs: Any) -> Quantizer | QuantizationConfig | None:
     """A quantizer from an identifier: an instance (returned as is), a config dict, or a class name
     (``"AbsMaxQuantizer"`` or ``"abs_max_quantizer"``) instantiated with ``kwargs``; None gives None.
 
@@ -666,7 +689,7 @@ def get(identifier, **kwargs):
                      f"dict, None or the name of one of {names}")
 
 
-def float8_max(dtype):
+def float8_max(dtype: str) -> float:
     """The largest finite value of a float8 dtype name (``"float8_e4m3fn"`` 448, ``"float8_e5m2"`` 57344).
 
     Args:

@@ -40,11 +40,14 @@ Example:
     >>> sorted(KerasFileEditor("edited.weights.safetensors").weights_dict["score"])
     ['bias', 'kernel', 'scale']
 """
+from __future__ import annotations
+
 import collections
 import io
 import json
 import os
 import zlib
+from typing import Any
 
 import numpy as np
 import torch
@@ -125,7 +128,7 @@ class KerasFileEditor:
         'success'
     """
 
-    def __init__(self, filepath):
+    def __init__(self, filepath: str | os.PathLike[str]) -> None:
         if not isinstance(filepath, (str, os.PathLike)):
             raise TypeError(f"KerasFileEditor: filepath must be a str or os.PathLike, received "
                             f"{type(filepath).__name__}")
@@ -134,8 +137,10 @@ class KerasFileEditor:
         self.metadata = None
         self.config = None
         self._members = None  # an archive's other members, kept for save("...keras")
-        self._objects = collections.OrderedDict()  # path tuple -> OrderedDict(weight name -> value)
-        self._labels = {}  # Keras 3 layout: path tuple -> the layer name its ``vars`` group records
+        # path tuple -> OrderedDict(weight name -> value)
+        self._objects: collections.OrderedDict[tuple[str, ...], dict[str, Any]] = collections.OrderedDict()
+        # Keras 3 layout: path tuple -> the layer name its ``vars`` group records
+        self._labels: dict[tuple[str, ...], str] = {}
         if os.path.isdir(path) or path.endswith(".keras"):
             self._open_archive(path)
         elif path.endswith(".safetensors"):
@@ -263,11 +268,11 @@ class KerasFileEditor:
 
     # ------------------------------------------------------------------ the structure
     @property
-    def weights_dict(self):
+    def weights_dict(self) -> collections.OrderedDict[str, Any]:
         """The weights as nested dicts: ``{"dense": {"kernel": array, ...}, ...}`` (Keras 3's layout:
         ``{"layers": {"dense": {"0": array, ...}}}``). Rebuilt on each access: change the structure with the
         editing methods."""
-        root = collections.OrderedDict()
+        root: collections.OrderedDict[str, Any] = collections.OrderedDict()
         for path, weights in self._objects.items():
             node = root
             for part in path:
@@ -327,7 +332,7 @@ class KerasFileEditor:
         return checked
 
     # ------------------------------------------------------------------ editing
-    def rename_object(self, object_name, new_name):
+    def rename_object(self, object_name: str, new_name: str) -> None:
         """Rename an object in the file (e.g. a layer); objects inside it move along.
 
         Args:
@@ -368,7 +373,7 @@ class KerasFileEditor:
                 self._labels[new] = self._labels.pop(old)
         self._objects = moved
 
-    def delete_object(self, object_name):
+    def delete_object(self, object_name: str) -> None:
         """Remove an object (e.g. a layer) and everything inside it from the file.
 
         Args:
@@ -393,7 +398,7 @@ class KerasFileEditor:
             del self._objects[old]
             self._labels.pop(old, None)
 
-    def add_object(self, object_path, weights):
+    def add_object(self, object_path: str, weights: dict[str, Any]) -> None:
         """Add a new object (e.g. a layer) with its weights.
 
         Args:
@@ -434,7 +439,7 @@ class KerasFileEditor:
                 raise ValueError(f"KerasFileEditor.add_object: {_path_text(path[:end + 1])!r} is a weight")
         self._objects[path] = weights
 
-    def add_weights(self, object_name, weights):
+    def add_weights(self, object_name: str, weights: dict[str, Any]) -> None:
         """Add one or more new weights to an existing object.
 
         Args:
@@ -466,7 +471,7 @@ class KerasFileEditor:
                              f"{_listed(clash)}; delete them first with delete_weight")
         self._objects.setdefault(path, collections.OrderedDict()).update(weights)
 
-    def delete_weight(self, object_name, weight_name):
+    def delete_weight(self, object_name: str, weight_name: str) -> None:
         """Remove a weight from an existing object.
 
         Args:
@@ -508,7 +513,7 @@ class KerasFileEditor:
             lines.append(f"Weights: {_MEMBERS[self.layout]} ({_LAYOUT_NAMES[self.layout]})")
         return lines
 
-    def summary(self):
+    def summary(self) -> None:
         """Print the file's header and the tree of its objects and weights (shapes and dtypes).
 
         Example:
@@ -553,7 +558,7 @@ class KerasFileEditor:
             shapes[path] = collections.OrderedDict((name, tuple(v.shape)) for name, v in weights.items())
         return shapes
 
-    def compare(self, reference_model):
+    def compare(self, reference_model: Layer) -> dict[str, Any]:
         """Compare the opened file with a reference model and print every mismatch.
 
         The model's weights are laid out as this file's layout would store them (weight paths in kerastorch's
@@ -656,7 +661,7 @@ class KerasFileEditor:
         self._write_h5(buffer)
         return buffer.getvalue()
 
-    def save(self, filepath):
+    def save(self, filepath: str | os.PathLike[str]) -> None:
         """Save the edited weights (atomically).
 
         The file name picks what is written:
@@ -718,7 +723,7 @@ class KerasFileEditor:
             else:
                 self._write_h5(tmp_path)
 
-    def resave_weights(self, filepath):
+    def resave_weights(self, filepath: str | os.PathLike[str]) -> None:
         """Same as :meth:`save` (Keras's name).
 
         Args:

@@ -35,6 +35,8 @@ Example:
     ...     f.read(), os.listdir(".")
     ('version 1', ['notes.txt'])
 """
+from __future__ import annotations
+
 import contextlib
 import ctypes
 import errno
@@ -44,6 +46,7 @@ import shutil
 import stat
 import sys
 import threading
+from typing import Collection, Iterator
 
 __all__ = ["TEMPORARY_MARK", "atomic_write", "write_bytes", "new_temporary_folder", "publish_folder",
            "check_folder_replaceable", "recover_folder", "remove_stale_temporaries", "new_file_mode",
@@ -78,7 +81,7 @@ def _umask():
     return mask
 
 
-def new_file_mode():
+def new_file_mode() -> int:
     """The permission bits a plain ``open(path, "w")`` gives a new file under the current umask.
 
     Returns:
@@ -87,7 +90,7 @@ def new_file_mode():
     return 0o666 & ~_umask()
 
 
-def new_folder_mode():
+def new_folder_mode() -> int:
     """The permission bits ``os.mkdir`` gives a new folder under the current umask (``0o755`` under ``022``).
 
     Returns:
@@ -115,7 +118,7 @@ def _pid_running(pid):
     return True
 
 
-def remove_stale_temporaries(path):
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> None:
     """Remove the temporaries that writers which are no longer running left beside ``path``.
 
     Only names of the form ``.<name>.kt-tmp-<pid>-<random>`` whose process has ended are removed; a running
@@ -152,7 +155,7 @@ def _remove(path):
             os.remove(path)
 
 
-def fsync_folder(folder):
+def fsync_folder(folder: str) -> None:
     """Flush a folder's entries (a rename inside it) to disk, where the platform allows it.
 
     Args:
@@ -177,7 +180,7 @@ def _write_target(path):
 
 
 @contextlib.contextmanager
-def atomic_write(path, keep_previous=None):
+def atomic_write(path: str | os.PathLike[str], keep_previous: str | None = None) -> Iterator[str]:
     """Yield a temporary path beside ``path``; on success it becomes ``path`` atomically; on failure it is removed.
 
     The temporary file is flushed and fsynced, given ``path``'s mode (or a new file's mode) and renamed over
@@ -217,7 +220,8 @@ def atomic_write(path, keep_previous=None):
         raise
 
 
-def write_bytes(path, data, keep_previous=None):
+def write_bytes(path: str | os.PathLike[str], data: bytes | bytearray | memoryview,
+                keep_previous: str | None = None) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_write`).
 
     Args:
@@ -240,7 +244,7 @@ def write_bytes(path, data, keep_previous=None):
             f.write(data)
 
 
-def check_folder_replaceable(path, own_names, writer):
+def check_folder_replaceable(path: str, own_names: Collection[str], writer: str) -> None:
     """Raise unless a folder write may put a folder at ``path``.
 
     It may when nothing is there, or when ``path`` is a folder (not a link) holding nothing but entries named in
@@ -276,7 +280,7 @@ def check_folder_replaceable(path, own_names, writer):
                               f"replaces only a folder it wrote itself. {hint}")
 
 
-def new_temporary_folder(path):
+def new_temporary_folder(path: str) -> str:
     """Create a private, empty temporary folder beside ``path`` (cleaning up dead writers' first).
 
     Args:
@@ -308,7 +312,7 @@ def _renameat2():
     return _LIBC_RENAMEAT2
 
 
-def exchange_paths(first, second):
+def exchange_paths(first: str, second: str) -> None:
     """Swap two existing paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
 
     Args:
@@ -330,7 +334,7 @@ def exchange_paths(first, second):
         raise OSError(code, os.strerror(code), first)
 
 
-def publish_folder(staging, path):
+def publish_folder(staging: str, path: str) -> None:
     """Put the complete folder ``staging`` at ``path`` atomically, replacing what is there.
 
     ``path``'s mode is kept (a new folder gets a new folder's mode). Where paths cannot be exchanged the
@@ -360,7 +364,7 @@ def publish_folder(staging, path):
     _remove(staging)
 
 
-def recover_folder(path):
+def recover_folder(path: str) -> str:
     """Finish a folder swap interrupted between its two renames (platforms without exchange).
 
     Args:

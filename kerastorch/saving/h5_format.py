@@ -29,9 +29,12 @@ Example:
     >>> all(bool((a == b).all()) for a, b in zip(model.weights, clone.weights))
     True
 """
+from __future__ import annotations
+
 import io
 import os
 import warnings
+from typing import IO, Literal, overload
 
 import torch
 
@@ -149,7 +152,17 @@ def _write_layout(h5file, model, optimizer):
             group.create_dataset(str(index), data=_to_numpy(torch.as_tensor(tensor)))
 
 
-def write_keras_weights_h5(model, target=None, optimizer=None):
+@overload
+def write_keras_weights_h5(model: Layer, target: None = None, optimizer: Optimizer | None = None) -> bytes: ...
+
+
+@overload
+def write_keras_weights_h5(model: Layer, target: str | os.PathLike[str] | IO[bytes],
+                           optimizer: Optimizer | None = None) -> None: ...
+
+
+def write_keras_weights_h5(model: Layer, target: str | os.PathLike[str] | IO[bytes] | None = None,
+                           optimizer: Optimizer | None = None) -> bytes | None:
     """Write ``model``'s weights (and ``optimizer``'s variables) in Keras 3's ``.weights.h5``
     layout. ``target`` is a path (written atomically) or a writable binary file object;
     with ``target=None`` the file's bytes are returned.
@@ -179,7 +192,7 @@ def write_keras_weights_h5(model, target=None, optimizer=None):
 
 
 # ----------------------------------------------------------------------- reading
-def is_keras3_weights_h5(source):
+def is_keras3_weights_h5(source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]) -> bool:
     """Whether ``source`` is an HDF5 file in Keras 3's ``.weights.h5`` layout.
 
     >>> import kerastorch as keras
@@ -310,7 +323,9 @@ def _plan_optimizer(optimizer, model, root, plan):
             for (key, tensor), d in zip(state.items(), datasets)}
 
 
-def load_keras_weights_h5(model, source, skip_mismatch=False, optimizer="auto"):
+def load_keras_weights_h5(model: Layer, source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes],
+                          skip_mismatch: bool = False,
+                          optimizer: Optimizer | None | Literal['auto'] = "auto") -> H5LoadResult:
     """Load a Keras 3 ``.weights.h5`` file (a path, bytes, a file object, or a ``.keras``
     archive path) into ``model``, matching objects by Keras 3's h5 paths, then by layer name.
     The optimizer's variables load into ``optimizer`` (by default ``model.optimizer``) when
@@ -339,6 +354,6 @@ def load_keras_weights_h5(model, source, skip_mismatch=False, optimizer="auto"):
         _match_keras3(model, h5file, plan)
         optimizer_state = _plan_optimizer(optimizer, model, h5file, plan)
         plan.apply()
-    if optimizer_state is not None:
+    if optimizer_state is not None and isinstance(optimizer, Optimizer):
         optimizer.load_state_dict(optimizer_state)
     return plan.result

@@ -21,10 +21,26 @@ Example:
     >>> load_legacy_h5_weights(model, buffer.getvalue()).loaded
     ['fc/kernel', 'fc/bias']
 """
-from kerastorch.saving._h5_io import Plan, attr_list, child, describe, h5py_module, legacy_root, open_read
+from __future__ import annotations
+
+import os
+from typing import IO, TYPE_CHECKING, Protocol, Sequence
+
+from kerastorch.layers.base import Layer
+from kerastorch.saving._h5_io import H5LoadResult, Plan, attr_list, child, describe, h5py_module, legacy_root, open_read
+
+if TYPE_CHECKING:
+    class _Model(Protocol):
+        """A model (kerastorch.models sits above saving): named, with its layers in order."""
+
+        @property
+        def name(self) -> str: ...
+
+        @property
+        def layers(self) -> Sequence[Layer]: ...
 
 
-def is_legacy_h5(source):
+def is_legacy_h5(source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]) -> bool:
     """Whether ``source`` is a legacy Keras HDF5 weights (or full-model) file.
 
     >>> import io, h5py, numpy as np
@@ -69,7 +85,8 @@ def _order_by_name(weights, names):
     return order if sorted(order) == list(range(len(names))) else list(range(len(names)))
 
 
-def load_legacy_h5_weights(model, source, by_name=False, skip_mismatch=False):
+def load_legacy_h5_weights(model: _Model, source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes],
+                           by_name: bool = False, skip_mismatch: bool = False) -> H5LoadResult:
     """Load a legacy Keras HDF5 weights file (``layer_names`` / ``weight_names``; also the
     ``model_weights`` group of a full-model ``.h5``) into ``model``: the layers that have
     weights are paired in order, or by name with ``by_name=True`` (file layers without a
@@ -106,14 +123,16 @@ def load_legacy_h5_weights(model, source, by_name=False, skip_mismatch=False):
                 stored.append((name, names, [_dataset_at(group, n, what) for n in names]))
         layers = [layer for layer in model.layers if layer.weights]
         if by_name:
-            index = {}
+            index: dict[str, list[Layer]] = {}
             for layer in layers:
                 index.setdefault(layer.name, []).append(layer)
             pairs = [(layer, entry) for entry in stored for layer in index.get(entry[0], [])]
             used = {entry[0] for _, entry in pairs}
             plan.result.unused.extend(entry[0] for entry in stored if entry[0] not in used)
             matched = {id(layer) for layer, _ in pairs}
-            plan.result.missing.extend(w.path for layer in layers if id(layer) not in matched for w in layer.weights)
+            # Layer.weights is typed list[Parameter]; its entries are kerastorch Variables, which have a path
+            plan.result.missing.extend(w.path for layer in layers  # type: ignore[attr-defined]
+                                       if id(layer) not in matched for w in layer.weights)
         else:
             if len(stored) != len(layers):
                 raise ValueError(

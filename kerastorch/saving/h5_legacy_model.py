@@ -32,8 +32,11 @@ Example:
     >>> model.predict(np.ones((1, 2), "float32"), verbose=0).tolist()
     [[2.0]]
 """
+from __future__ import annotations
+
 import os
 import warnings
+from typing import IO, Any
 
 import torch
 
@@ -44,6 +47,7 @@ from kerastorch.saving.tf_checkpoint import KERAS2_SLOTS
 from kerastorch.saving.safe_archive import load_json
 from kerastorch.optimizers.base import Optimizer
 from kerastorch.backend.weight_budget import weight_budget
+from kerastorch.layers.base import Layer
 
 __all__ = ["is_keras2_h5_model", "load_keras2_h5_model"]
 
@@ -61,7 +65,7 @@ def _json_attribute(h5file, name, what):
     return load_json(value, f"{what} {name}")
 
 
-def is_keras2_h5_model(source):
+def is_keras2_h5_model(source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]) -> bool:
     """Whether ``source`` is a whole-model HDF5 file of Keras 2 (it has a ``model_config`` attribute).
 
     Args:
@@ -148,7 +152,8 @@ def _plan_optimizer(model, h5file, what):
     return state
 
 
-def load_keras2_h5_model(source, custom_objects=None, compile=True, safe_mode=True):
+def load_keras2_h5_model(source: str | os.PathLike[str], custom_objects: dict[str, Any] | None = None,
+                         compile: bool = True, safe_mode: bool = True) -> Layer:
     """Load a tf.keras 2 whole-model ``.h5`` file: architecture, weights and, with ``compile=True``, the
     training config and optimizer state.
 

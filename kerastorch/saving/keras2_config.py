@@ -41,10 +41,13 @@ Example:
     >>> model.name, [type(layer).__name__ for layer in model.layers]
     ('mlp', ['Dense'])
 """
+from __future__ import annotations
+
 import base64
 import copy
 import marshal
 import types
+from typing import Any
 
 from kerastorch.serialization.object_registration import builtin_objects
 from kerastorch.serialization.serialization_lib import SafeModeScope, deserialize_keras_object, in_safe_mode
@@ -241,7 +244,7 @@ def _model_config(entry, where):
     return {"module": "keras.models", "class_name": "Functional", "config": config, "registered_name": None}
 
 
-def translate_model_config(config, where):
+def translate_model_config(config: dict[str, Any], where: str) -> dict[str, Any]:
     """A Keras 2 ``model_config`` (``{"class_name": "Sequential" | "Functional" | "Model", "config": ...}``)
     translated into Keras 3's config format (see the module docstring).
 
@@ -262,7 +265,8 @@ def translate_model_config(config, where):
     return _model_config(_plain(copy.deepcopy(config)), where)
 
 
-def model_from_keras2_config(config, where, custom_objects=None, safe_mode=True):
+def model_from_keras2_config(config: dict[str, Any], where: str, custom_objects: dict[str, Any] | None = None,
+                             safe_mode: bool = True) -> Any:
     """Build a kerastorch model from a Keras 2 ``model_config`` (translated by :func:`translate_model_config`).
 
     Args:
@@ -291,7 +295,7 @@ def model_from_keras2_config(config, where, custom_objects=None, safe_mode=True)
             raise ValueError(f"{where} is malformed: {type(error).__name__}: {error}") from error
 
 
-def translate_optimizer_config(config, where):
+def translate_optimizer_config(config: dict[str, Any] | str, where: str) -> dict[str, Any] | str:
     """A Keras 2 optimizer config (new or legacy) as Keras 3's ``{"class_name", "config"}``.
 
     Args:
@@ -367,7 +371,8 @@ def _metrics(value, outputs):
     return value
 
 
-def compile_from_training_config(model, training_config, where, custom_objects=None):
+def compile_from_training_config(model: Any, training_config: dict[str, Any], where: str,
+                                 custom_objects: dict[str, Any] | None = None) -> None:
     """Compile ``model`` as a Keras 2 ``training_config`` says (optimizer, loss, metrics, loss weights).
 
     Args:

@@ -9,14 +9,21 @@ Example:
     >>> [key for key, _ in weight_keys(model)]
     ['dense/kernel', 'dense/bias']
 """
+from __future__ import annotations
+
 import warnings
+from typing import Iterable
+
+import torch
+
+from kerastorch.layers.base import Layer
 
 __all__ = ["LoadStatus", "NAMES_SHOWN", "shown_names", "weight_keys"]
 
 NAMES_SHOWN = 5  # how many names an error message lists
 
 
-def shown_names(keys):
+def shown_names(keys: Iterable[str]) -> str:
     """The first ``NAMES_SHOWN`` of ``keys``, comma-separated, and how many more there are (for error messages)."""
     keys = list(keys)
     more = f" and {len(keys) - NAMES_SHOWN} more" if len(keys) > NAMES_SHOWN else ""
@@ -37,7 +44,8 @@ class LoadStatus:
     ValueError: load_weights: model "model" has 1 weight(s) that w.safetensors did not provide: dense/bias
     """
 
-    def __init__(self, model_name, source, loaded=None, missing=(), unused=(), skipped=(), by_position=False):
+    def __init__(self, model_name: str, source: str, loaded: dict[str, str] | None = None, missing: Iterable[str] = (),
+                 unused: Iterable[str] = (), skipped: Iterable[str] = (), by_position: bool = False) -> None:
         self.model_name = model_name
         self.source = source
         self.loaded = dict(loaded or {})
@@ -45,10 +53,10 @@ class LoadStatus:
         self.unused = tuple(unused)
         self.skipped = tuple(skipped)
         self.by_position = by_position
-        self._checked = False
+        self._checked: bool | str = False  # True once checked; "partial" after expect_partial()
 
     @property
-    def consumed(self):
+    def consumed(self) -> bool:
         """True when every model weight was loaded and every file weight used."""
         return not (self.missing or self.unused or self.skipped)
 
@@ -63,7 +71,7 @@ class LoadStatus:
                             f"did not use: {shown_names(self.unused)}")
         return problems
 
-    def assert_consumed(self):
+    def assert_consumed(self) -> None:
         """Raise ``ValueError`` unless the load was complete both ways (or ``expect_partial()`` was called)."""
         if self._checked == "partial":
             return None
@@ -73,7 +81,7 @@ class LoadStatus:
             raise ValueError("load_weights: " + "; ".join(problems))
         return None
 
-    def assert_existing_objects_matched(self):
+    def assert_existing_objects_matched(self) -> LoadStatus:
         """Raise ``ValueError`` unless every model weight was loaded (file weights may be left over)."""
         if self._checked == "partial":
             return self
@@ -83,7 +91,7 @@ class LoadStatus:
             raise ValueError("load_weights: " + "; ".join(problems))
         return self
 
-    def expect_partial(self):
+    def expect_partial(self) -> LoadStatus:
         """Declare a partial load intended: no warning, and ``assert_consumed()`` passes. Returns ``self``."""
         self._checked = "partial"
         return self
@@ -102,10 +110,10 @@ class LoadStatus:
             pass
 
 
-def weight_keys(model):
+def weight_keys(model: Layer) -> list[tuple[str, torch.Tensor]]:
     """``(key, weight)`` pairs in ``model.weights`` order; repeated paths get ``#n`` suffixes."""
-    seen = {}
-    pairs = []
+    seen: dict[str, int] = {}
+    pairs: list[tuple[str, torch.Tensor]] = []
     for weight in model.weights:
         key = getattr(weight, "path", None) or "weight"
         count = seen.get(key, 0)

@@ -21,7 +21,11 @@ Example:
     ...
     ValueError: a truncated example is not a valid protocol buffer: field 3 claims 2 bytes at offset 12, past the end (13 bytes)
 """
+from __future__ import annotations
+
+import builtins
 import struct
+from typing import Any
 
 __all__ = ["Message", "parse", "read_varint", "encode_varint", "varint_field", "bytes_field", "fixed32_field",
            "MAX_MESSAGE_BYTES"]
@@ -30,7 +34,7 @@ MAX_MESSAGE_BYTES = 256 * 1024 ** 2  # what one parsed message may be (a checkpo
 _VARINT, _FIXED64, _LENGTH, _FIXED32 = 0, 1, 2, 5
 
 
-def read_varint(data, offset, what):
+def read_varint(data: bytes | bytearray | memoryview, offset: int, what: str) -> tuple[int, int]:
     """Decode the varint at ``offset`` of ``data``; return ``(value, next offset)``.
 
     Args:
@@ -64,7 +68,7 @@ def read_varint(data, offset, what):
                              "bytes")
 
 
-def encode_varint(value):
+def encode_varint(value: int) -> bytes:
     """The varint bytes of an integer (a negative one takes ten bytes, as protobuf writes int64).
 
     Args:
@@ -89,7 +93,7 @@ def _key(field, wire_type):
     return encode_varint((field << 3) | wire_type)
 
 
-def varint_field(field, value):
+def varint_field(field: int, value: int | bool) -> bytes:
     """A varint field (int32, int64, uint, bool, enum).
 
     Args:
@@ -105,7 +109,7 @@ def varint_field(field, value):
     return _key(field, _VARINT) + encode_varint(value)
 
 
-def bytes_field(field, data):
+def bytes_field(field: int, data: str | bytes) -> bytes:
     """A length-delimited field: a string (str is UTF-8 encoded), bytes, or an encoded nested message.
 
     Args:
@@ -123,7 +127,7 @@ def bytes_field(field, data):
     return _key(field, _LENGTH) + encode_varint(len(data)) + bytes(data)
 
 
-def fixed32_field(field, value):
+def fixed32_field(field: int, value: int) -> bytes:
     """A 4-byte little-endian field (fixed32, float as its bits).
 
     Args:
@@ -148,7 +152,8 @@ class Message:
         what: str: what the message is (named in errors).
     """
 
-    def __init__(self, fields, what):
+    # a field's value is an int or a memoryview, as its wire type (checked by each accessor) says
+    def __init__(self, fields: dict[builtins.int, list[tuple[builtins.int, Any]]], what: str) -> None:
         self.fields = fields
         self.what = what
 
@@ -160,11 +165,11 @@ class Message:
                                  f"found wire type {wire_type}")
         return [value for _, value in values]
 
-    def has(self, number):
+    def has(self, number: builtins.int) -> bool:
         """Whether field ``number`` is present."""
         return number in self.fields
 
-    def ints(self, number):
+    def ints(self, number: builtins.int) -> list[builtins.int]:
         """Every value of an integer field (packed or not), as unsigned 64-bit integers."""
         out = []
         for wire_type, value in self.fields.get(number, []):
@@ -179,7 +184,7 @@ class Message:
                 raise ValueError(f"{self.what} is not a valid protocol buffer: field {number} should be a number")
         return out
 
-    def int(self, number, default=0, signed=False):
+    def int(self, number: builtins.int, default: builtins.int = 0, signed: bool = False) -> builtins.int:
         """The last value of an integer field (``default`` when absent); ``signed`` reads it as int64."""
         values = self.ints(number)
         if not values:
@@ -187,11 +192,11 @@ class Message:
         value = values[-1]
         return value - (1 << 64) if signed and value >= 1 << 63 else value
 
-    def all_bytes(self, number):
+    def all_bytes(self, number: builtins.int) -> list[bytes]:
         """Every value of a length-delimited field."""
         return [bytes(value) for value in self._values(number, (_LENGTH,), "length-delimited")]
 
-    def string(self, number, default=""):
+    def string(self, number: builtins.int, default: str = "") -> str:
         """The last value of a string field, decoded as UTF-8."""
         values = self.all_bytes(number)
         if not values:
@@ -201,24 +206,24 @@ class Message:
         except UnicodeDecodeError:
             raise ValueError(f"{self.what} is not a valid protocol buffer: field {number} is not UTF-8 text") from None
 
-    def strings(self, number):
+    def strings(self, number: builtins.int) -> list[str]:
         """Every value of a repeated string field, decoded as UTF-8."""
         try:
             return [value.decode("utf-8") for value in self.all_bytes(number)]
         except UnicodeDecodeError:
             raise ValueError(f"{self.what} is not a valid protocol buffer: field {number} is not UTF-8 text") from None
 
-    def message(self, number):
+    def message(self, number: builtins.int) -> Message:
         """The nested message of a singular field (an empty one when absent)."""
         values = self.all_bytes(number)
         return parse(values[-1] if values else b"", self.what)
 
-    def messages(self, number):
+    def messages(self, number: builtins.int) -> list[Message]:
         """The nested messages of a repeated field."""
         return [parse(value, self.what) for value in self.all_bytes(number)]
 
 
-def parse(data, what, max_bytes=MAX_MESSAGE_BYTES):
+def parse(data: bytes | bytearray | memoryview, what: str, max_bytes: int = MAX_MESSAGE_BYTES) -> Message:
     """Parse one message of the wire format, checking every length and offset.
 
     Args:
@@ -236,7 +241,8 @@ def parse(data, what, max_bytes=MAX_MESSAGE_BYTES):
     end = len(data)
     if end > max_bytes:
         raise ValueError(f"{what} is {end} bytes; the limit for one message is {max_bytes}")
-    fields = {}
+    fields: dict[int, list[tuple[int, Any]]] = {}
+    value: int | memoryview
     position = 0
     while position < end:
         start = position

@@ -33,6 +33,8 @@ Example:
     >>> load_json(members["config.json"], "config.json")
     {'a': 1}
 """
+from __future__ import annotations
+
 import contextlib
 import json
 import math
@@ -41,6 +43,7 @@ import re
 import shutil
 import stat
 import zipfile
+from typing import Any, Callable, Collection
 
 
 from kerastorch.saving import file_utils
@@ -141,7 +144,7 @@ def _read_limited(where, name, handle, size):
 # --------------------------------------------------------------------------- reading
 
 
-def read_archive(path, wanted=None):
+def read_archive(path: str | os.PathLike[str], wanted: Callable[[str], bool] | None = None) -> dict[str, bytes]:
     """Return the members of a ``.keras`` zip archive or a saved-model folder as ``{name: bytes}``.
 
     Every entry is checked; only the members ``wanted`` names are read (and decompressed), so a large
@@ -314,7 +317,8 @@ def _read_entries(where, names, members, sizes, wanted, pending, prefix, folder)
 # --------------------------------------------------------------------------- writing
 
 
-def write_archive(path, members, zipped, own_names=None):
+def write_archive(path: str | os.PathLike[str], members: dict[str, bytes], zipped: bool,
+                  own_names: Collection[str] | None = None) -> None:
     """Write ``members`` (``{name: bytes}``) atomically as a zip file (``zipped=True``) or a folder.
 
     Args:
@@ -398,7 +402,7 @@ def _no_duplicates(pairs):
     return result
 
 
-def load_json(data, what):
+def load_json(data: bytes | str, what: str) -> Any:
     """Parse JSON ``data`` (bytes or str) with size and nesting limits; errors name ``what``.
 
     Only JSON values are accepted: no ``NaN``/``Infinity``, no out-of-range numbers, no

@@ -20,17 +20,28 @@ Example:
     >>> type(loaded.optimizer).__name__, int(loaded.optimizer.iterations)
     ('Adam', 0)
 """
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kerastorch.saving import saving_lib, weights_file
+from kerastorch.distribution.data_parallel import is_chief_process
 from kerastorch.layers.base import Layer
 from kerastorch.saving.tf_saved_model import is_saved_model
 from kerastorch.saving.safe_archive import write_archive
 from kerastorch.saving.safe_archive import read_archive
 from kerastorch.saving.tf_saved_model import load_saved_model
 from kerastorch.saving.h5_legacy_model import is_keras2_h5_model, load_keras2_h5_model
+from kerastorch.saving.load_status import LoadStatus
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights"]
+
+if TYPE_CHECKING:
+    class _SavesWeights(Protocol):
+        """A model (kerastorch.models sits above saving): what ``save_weights`` calls."""
+
+        def save_weights(self, filepath: Any, overwrite: bool = ...) -> Any: ...
 
 _WEIGHT_SUFFIXES = (".safetensors", ".weights.h5")
 _LEGACY_SUFFIXES = (".h5", ".hdf5")
@@ -42,7 +53,8 @@ def _fspath(filepath, what):
     return os.fspath(filepath)
 
 
-def save_model(model, filepath, overwrite=True, zipped=None, weights_format="safetensors"):
+def save_model(model: Layer, filepath: str | os.PathLike[str], overwrite: bool = True, zipped: bool | None = None,
+               weights_format: str = "safetensors") -> None:
     """Save ``model`` whole: a zip archive for a ``.keras`` path, else a folder (``zipped=False``
     keeps even a ``.keras`` path a folder). ``weights_format="h5"`` stores the weights and the
     optimizer state in Keras 3's ``model.weights.h5`` layout (needs h5py), so Keras 3 loads it.
@@ -95,11 +107,14 @@ def save_model(model, filepath, overwrite=True, zipped=None, weights_format="saf
     if is_saved_model(path):  # a tf.keras 2 SavedModel is not ours: never replaced
         raise FileExistsError(f"save_model: {path!r} is a TensorFlow SavedModel folder; a save replaces only a "
                               "folder it wrote itself. Choose a new path, or a name ending in \".keras\" for one file")
+    if not is_chief_process():  # data-parallel training (keras.distribution): process 0 writes the file
+        return
     members = saving_lib.model_to_members(model, weights_format=weights_format)
     write_archive(path, members, zipped=zipped, own_names=saving_lib.SAVED_MODEL_NAMES)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+def load_model(filepath: str | os.PathLike[str], custom_objects: dict[str, Any] | None = None, compile: bool = True,
+               safe_mode: bool = True) -> Any:
     """Load a model saved by :func:`save_model` (a ``.keras`` archive or a folder), a Keras 3
     ``.keras`` archive, or a tf.keras 2 model: a whole-model ``.h5`` file or a SavedModel folder
     (:mod:`kerastorch.saving.h5_legacy_model`, :mod:`kerastorch.saving.tf_saved_model`). Classes come
@@ -156,7 +171,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                                          safe_mode=safe_mode)
 
 
-def save_weights(model, filepath, overwrite=True, **kwargs):
+def save_weights(model: _SavesWeights, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any) -> None:
     """``model.save_weights(filepath)``: ``.safetensors`` (keyed by weight path) or ``.weights.h5``.
 
     The format follows the file name (see :mod:`kerastorch.saving.weights_file`); the write is atomic.
@@ -184,7 +199,8 @@ def save_weights(model, filepath, overwrite=True, **kwargs):
     model.save_weights(filepath, overwrite=overwrite)
 
 
-def load_weights(model, filepath, skip_mismatch=False, **kwargs):
+def load_weights(model: Layer, filepath: str | os.PathLike[str], skip_mismatch: bool = False,
+                 **kwargs: Any) -> LoadStatus:
     """``model.load_weights(filepath)``; returns the load status (see :mod:`kerastorch.saving.weights_file`).
 
     Args:

@@ -31,12 +31,15 @@ Example:
     >>> [w.shape for w in clone.get_weights()]
     [(3, 2), (2,)]
 """
+from __future__ import annotations
+
 import datetime
 import io
 import json
 import os
 import tempfile
 import warnings
+from typing import Any
 
 import torch
 
@@ -72,7 +75,7 @@ SAVED_MODEL_NAMES = frozenset({CONFIG_MEMBER, METADATA_MEMBER, WEIGHTS_MEMBER, H
                                ASSETS_FOLDER})
 
 
-def is_model_member(name):
+def is_model_member(name: str) -> bool:
     """Whether a saved model's member ``name`` is one the loader reads.
 
     Args:
@@ -88,7 +91,7 @@ def is_model_member(name):
 
 
 # --------------------------------------------------------------------------- writing
-def model_to_members(model, weights_format="safetensors"):
+def model_to_members(model: Layer, weights_format: str = "safetensors") -> dict[str, bytes]:
     """``{member name: bytes}`` of a saved ``model`` (see the module docstring)."""
     if weights_format not in WEIGHTS_FORMATS:
         raise ValueError(f'save_model: weights_format must be one of {list(WEIGHTS_FORMATS)}, '
@@ -185,7 +188,8 @@ def _optimizer_bytes(optimizer):
 
 
 # --------------------------------------------------------------------------- reading
-def model_from_members(members, source, custom_objects=None, compile=True, safe_mode=True):
+def model_from_members(members: dict[str, bytes], source: str, custom_objects: dict[str, Any] | None = None,
+                       compile: bool = True, safe_mode: bool = True) -> Layer:
     """Rebuild the model saved in ``members`` (``{name: bytes}`` from ``read_archive``).
 
     ``source`` names the archive in error messages. With ``compile=False`` the compile

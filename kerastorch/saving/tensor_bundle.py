@@ -33,10 +33,13 @@ Example:
     ...     reader.keys(), reader.shape("kernel"), reader.tensor("step").item()
     (['kernel', 'step'], (2, 3), 4)
 """
+from __future__ import annotations
+
 import contextlib
 import math
 import os
 import struct
+from typing import Any, IO
 
 import numpy as np
 import torch
@@ -85,7 +88,7 @@ def _crc_table():
     return _TABLE
 
 
-def crc32c(data):
+def crc32c(data: bytes | bytearray | memoryview) -> int:
     """The CRC-32C (Castagnoli) checksum of ``data``; large buffers are checked in parallel blocks with numpy.
 
     The data is cut into equal blocks whose checksums are computed side by side (one numpy step per byte
@@ -132,7 +135,7 @@ def crc32c(data):
     return register ^ 0xFFFFFFFF
 
 
-def masked_crc32c(data):
+def masked_crc32c(data: bytes | bytearray | memoryview) -> int:
     """The masked CRC-32C that TensorFlow stores (:func:`kerastorch.backend.hashing.mask_crc` of :func:`crc32c`).
 
     Args:
@@ -148,7 +151,7 @@ def masked_crc32c(data):
 
 
 # --------------------------------------------------------------------------- reading
-def previous_data_path(path):
+def previous_data_path(path: str) -> str:
     """Where a data shard's previous version waits while its new index is written (``.<name>.kt-prev``).
 
     Args:
@@ -164,7 +167,7 @@ def previous_data_path(path):
     return os.path.join(folder, f".{base}.kt-prev")
 
 
-def data_path(prefix, shard=0, num_shards=1):
+def data_path(prefix: str, shard: int = 0, num_shards: int = 1) -> str:
     """The data shard file of a checkpoint prefix: ``<prefix>.data-00000-of-00001``.
 
     >>> data_path("ckpt")
@@ -193,7 +196,7 @@ class BundleReader:
     Use it as a context manager (or call :meth:`close`) to close the data files.
     """
 
-    def __init__(self, prefix):
+    def __init__(self, prefix: str | os.PathLike[str]) -> None:
         self.prefix = os.fspath(prefix)
         self.index_path = self.prefix + ".index"
         self.what = f"TensorFlow checkpoint index {self.index_path!r}"
@@ -205,7 +208,7 @@ class BundleReader:
         with open(self.index_path, "rb") as f:
             index = f.read(MAX_INDEX_BYTES + 1)
         self.num_shards, self._entries = self._parse_index(index)
-        self._files = {}
+        self._files: dict[int, IO[bytes]] = {}  # shard -> open data file
 
     # ------------------------------------------------------------------ the index table
     def _fail(self, problem):
@@ -331,18 +334,18 @@ class BundleReader:
         return _Entry(dtype, tuple(dims), shard, offset, size, message.int(6))
 
     # ------------------------------------------------------------------ tensors
-    def keys(self):
+    def keys(self) -> list[str]:
         """The tensor names, sorted."""
         return sorted(self._entries)
 
     def __contains__(self, key):
         return key in self._entries
 
-    def shape(self, key):
+    def shape(self, key: str) -> tuple[int, ...]:
         """The shape of tensor ``key`` (a tuple)."""
         return self._entries[key].shape
 
-    def dtype(self, key):
+    def dtype(self, key: str) -> torch.dtype | None:
         """The torch dtype of tensor ``key`` (``None`` for a string tensor)."""
         entry = self._entries[key]
         return None if entry.dtype == STRING_DTYPE else DTYPES[entry.dtype][1]
@@ -392,7 +395,7 @@ class BundleReader:
             raise ValueError(f"TensorFlow checkpoint data file {path!r} is truncated at tensor {key!r}")
         return data, path
 
-    def tensor(self, key):
+    def tensor(self, key: str) -> torch.Tensor:
         """Tensor ``key`` as a torch tensor, after its CRC-32C check.
 
         Raises:
@@ -411,7 +414,7 @@ class BundleReader:
         tensor = torch.from_numpy(array.astype(array.dtype.newbyteorder("="), copy=True))
         return tensor.view(torch_dtype) if torch_dtype == torch.bfloat16 else tensor
 
-    def strings(self, key):
+    def strings(self, key: str) -> list[bytes]:
         """The elements of string tensor ``key`` (a list of bytes, in row-major order), checked."""
         entry = self._entries[key]
         if entry.dtype != STRING_DTYPE:
@@ -423,7 +426,7 @@ class BundleReader:
             raise ValueError(f"{what} is corrupt: string tensor {key!r} {elements}")
         return elements
 
-    def close(self):
+    def close(self) -> None:
         """Close the data files."""
         for handle in self._files.values():
             handle.close()
@@ -539,7 +542,7 @@ def _as_cpu_tensor(value, key):
     return tensor
 
 
-def write_bundle(prefix, tensors):
+def write_bundle(prefix: str | os.PathLike[str], tensors: dict[str, Any]) -> None:
     """Write a TensorFlow checkpoint: ``<prefix>.data-00000-of-00001``, then ``<prefix>.index``, each atomically.
 
     Args:

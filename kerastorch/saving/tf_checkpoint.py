@@ -40,9 +40,12 @@ Example:
     >>> latest_checkpoint(".")
     './ckpt'
 """
+from __future__ import annotations
+
 import os
 import re
 import warnings
+from typing import Any, Literal
 
 import torch
 
@@ -92,10 +95,12 @@ class ObjectGraph:
         slots: list (per node) of lists of ``(original variable node, slot name, slot node)``.
     """
 
-    def __init__(self):
-        self.children, self.attributes, self.slots = [], [], []
+    def __init__(self) -> None:
+        self.children: list[list[tuple[str, int]]] = []
+        self.attributes: list[list[tuple[str, str, str]]] = []
+        self.slots: list[list[tuple[int, str, int]]] = []
 
-    def add_node(self):
+    def add_node(self) -> int:
         """Append an empty node; returns its id."""
         self.children.append([])
         self.attributes.append([])
@@ -103,7 +108,7 @@ class ObjectGraph:
         return len(self.children) - 1
 
     @classmethod
-    def parse(cls, data, what):
+    def parse(cls, data: bytes, what: str) -> ObjectGraph:
         """Parse the bytes of a ``TrackableObjectGraph``; node references are checked.
 
         Raises:
@@ -126,7 +131,7 @@ class ObjectGraph:
                                  f"last ({count - 1})")
         return graph
 
-    def encode(self):
+    def encode(self) -> bytes:
         """The bytes of the graph (the inverse of :meth:`parse`)."""
         nodes = []
         for children, attributes, slots in zip(self.children, self.attributes, self.slots):
@@ -138,21 +143,21 @@ class ObjectGraph:
             nodes.append(pb.bytes_field(1, body))
         return b"".join(nodes)
 
-    def child(self, node, name):
+    def child(self, node: int, name: str) -> int | None:
         """The id of ``node``'s child ``name``, or None."""
         for local, child in self.children[node]:
             if local == name:
                 return child
         return None
 
-    def variable(self, node):
+    def variable(self, node: int) -> tuple[str, str] | None:
         """``(checkpoint key, full name)`` of a variable node, or None for other nodes."""
         for name, full_name, key in self.attributes[node]:
             if name == "VARIABLE_VALUE":
                 return key, full_name
         return None
 
-    def variables_below(self, node):
+    def variables_below(self, node: int) -> list[tuple[str, int]]:
         """``[(relative path, node)]`` of the variable nodes reachable from ``node`` (breadth first, each once)."""
         seen, out, queue = {node}, [], [(node, "")]
         while queue:
@@ -287,7 +292,7 @@ def _model_node(graph, model):
 
 
 # --------------------------------------------------------------------------- loading
-def is_checkpoint(path):
+def is_checkpoint(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is the prefix of a TensorFlow checkpoint (``<path>.index`` exists).
 
     >>> is_checkpoint("no_such_prefix")
@@ -313,7 +318,8 @@ def _read_graph(reader, what):
     return ObjectGraph.parse(strings[0], f"{what} object graph")
 
 
-def load_checkpoint(model, prefix, skip_mismatch=False, optimizer="auto", source=None):
+def load_checkpoint(model: Layer, prefix: str | os.PathLike[str], skip_mismatch: bool = False,
+                    optimizer: Optimizer | None | Literal['auto'] = "auto", source: str | None = None) -> LoadStatus:
     """Load a TensorFlow checkpoint (written by tf.keras 2, ``tf.train.Checkpoint`` or :func:`save_checkpoint`)
     into ``model``, and its optimizer state into ``optimizer`` (by default ``model.optimizer``) when present.
 
@@ -385,7 +391,7 @@ def load_checkpoint(model, prefix, skip_mismatch=False, optimizer="auto", source
     with torch.no_grad():
         for weight, value in updates:
             weight.copy_(value.to(weight.dtype))
-    if optimizer_state is not None:
+    if optimizer_state is not None and isinstance(optimizer, Optimizer):
         optimizer.load_state_dict(optimizer_state)
     consumed = set(loaded.values()) | set(optimizer_loaded.values()) | {OBJECT_GRAPH_KEY} | set(_IGNORED_KEYS)
     consumed |= {ckpt_key for _, ckpt_key, _ in problems}
@@ -578,7 +584,8 @@ def _add_optimizer(graph, tensors, root, model, optimizer):
         graph.children[variables].insert(0, ("0", scalar_nodes["iterations"]))
 
 
-def save_checkpoint(model, prefix, optimizer="auto"):
+def save_checkpoint(model: Layer, prefix: str | os.PathLike[str],
+                    optimizer: Optimizer | None | Literal['auto'] = "auto") -> None:
     """Write ``model``'s weights (and its built optimizer's state) as a TensorFlow checkpoint tf.keras 2 reads:
     ``<prefix>.index``, ``<prefix>.data-00000-of-00001`` and the ``checkpoint`` file in the same folder.
 
@@ -593,7 +600,8 @@ def save_checkpoint(model, prefix, optimizer="auto"):
     prefix = os.fspath(prefix)
     if isinstance(optimizer, str) and optimizer == "auto":
         optimizer = getattr(model, "optimizer", None)
-    graph, tensors = ObjectGraph(), {}
+    graph = ObjectGraph()
+    tensors: dict[str, Any] = {}
     root = graph.add_node()
     _add_objects(graph, tensors, model, root, "", {})
     if isinstance(optimizer, Optimizer) and optimizer.built:
@@ -648,7 +656,7 @@ def _escape_text(text):
     return "".join(out)
 
 
-def read_checkpoint_state(folder, latest_filename=None):
+def read_checkpoint_state(folder: str | os.PathLike[str], latest_filename: str | None = None) -> dict[str, Any] | None:
     """Parse the ``checkpoint`` file of ``folder`` (a ``CheckpointState`` in protobuf text format).
 
     Args:
@@ -679,7 +687,7 @@ def read_checkpoint_state(folder, latest_filename=None):
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{what} is not UTF-8 text") from None
-    state = {"model_checkpoint_path": None, "all_model_checkpoint_paths": []}
+    state: dict[str, Any] = {"model_checkpoint_path": None, "all_model_checkpoint_paths": []}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -698,7 +706,7 @@ def read_checkpoint_state(folder, latest_filename=None):
     return state
 
 
-def write_checkpoint_state(folder, latest, all_paths=None):
+def write_checkpoint_state(folder: str | os.PathLike[str], latest: str, all_paths: list[str] | None = None) -> None:
     """Write the ``checkpoint`` file of ``folder`` atomically, as TensorFlow does (paths relative to it).
 
     Args:
@@ -711,7 +719,7 @@ def write_checkpoint_state(folder, latest, all_paths=None):
     write_bytes(os.path.join(os.fspath(folder), STATE_FILE), ("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def latest_checkpoint(checkpoint_dir, latest_filename=None):
+def latest_checkpoint(checkpoint_dir: str | os.PathLike[str], latest_filename: str | None = None) -> str | None:
     """The prefix of the latest checkpoint in ``checkpoint_dir``, as ``tf.train.latest_checkpoint`` finds it.
 
     The folder's ``checkpoint`` file names it (relative to the folder, or absolute); it counts only when its

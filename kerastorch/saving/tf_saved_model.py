@@ -23,13 +23,18 @@ Example:
     >>> [entry["node_path"] for entry in read_keras_metadata(pb.bytes_field(1, node), "demo")]
     ['root']
 """
+from __future__ import annotations
+
 import os
+from typing import Any
 
 from kerastorch.saving import protobuf_wire as pb
 from kerastorch.saving import tf_checkpoint
 from kerastorch.saving.keras2_config import compile_from_training_config, model_from_keras2_config
 from kerastorch.saving.safe_archive import load_json
 from kerastorch.backend.weight_budget import weight_budget
+from kerastorch.layers.base import Layer
+from kerastorch.saving.load_status import LoadStatus
 
 __all__ = ["is_saved_model", "load_saved_model", "load_saved_model_weights", "read_keras_metadata",
            "MAX_METADATA_BYTES", "SAVED_MODEL_MARKERS"]
@@ -41,7 +46,7 @@ _MODEL_IDENTIFIERS = ("_tf_keras_sequential", "_tf_keras_network", "_tf_keras_mo
 _UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024 ** 2
 
 
-def is_saved_model(path):
+def is_saved_model(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is a TensorFlow SavedModel folder (it holds ``saved_model.pb`` or ``keras_metadata.pb``).
 
     >>> is_saved_model("no_such_folder")
@@ -55,7 +60,7 @@ def _variables_prefix(path):
     return os.path.join(path, "variables", "variables")
 
 
-def load_saved_model_weights(model, path, skip_mismatch=False):
+def load_saved_model_weights(model: Layer, path: str | os.PathLike[str], skip_mismatch: bool = False) -> LoadStatus:
     """Load the weights (and optimizer state) of a SavedModel's ``variables/`` checkpoint into ``model``.
 
     Args:
@@ -74,7 +79,7 @@ def load_saved_model_weights(model, path, skip_mismatch=False):
                                          source=f"TensorFlow SavedModel {path!r} (variables/)")
 
 
-def read_keras_metadata(data, what):
+def read_keras_metadata(data: bytes, what: str) -> list[dict[str, Any]]:
     """The saved Keras objects of a ``keras_metadata.pb`` (``SavedMetadata``), checked.
 
     Args:
@@ -126,7 +131,8 @@ def _budget(prefix):
     return weight_budget(size + _UNSAVED_WEIGHTS_ALLOWANCE, f"the SavedModel's variables can fill ({size} bytes)")
 
 
-def load_saved_model(path, custom_objects=None, compile=True, safe_mode=True):
+def load_saved_model(path: str | os.PathLike[str], custom_objects: dict[str, Any] | None = None, compile: bool = True,
+                     safe_mode: bool = True) -> Any:
     """Load a tf.keras 2 SavedModel folder as a kerastorch model (architecture, weights, training config,
     optimizer state).
 

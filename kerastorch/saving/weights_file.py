@@ -41,6 +41,8 @@ Example:
     >>> status.by_position, status.assert_consumed()
     (True, None)
 """
+from __future__ import annotations
+
 import json
 import os
 import warnings
@@ -48,6 +50,8 @@ import zlib
 
 import torch
 
+from kerastorch.layers.base import Layer
+from kerastorch.distribution.data_parallel import is_chief_process
 from kerastorch.saving.file_utils import write_bytes
 from kerastorch.saving import h5_format
 from kerastorch.saving import tf_checkpoint, tf_saved_model
@@ -73,7 +77,7 @@ def _crc32(tensor):
     return zlib.crc32(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
 
 
-def weights_bytes(model):
+def weights_bytes(model: Layer) -> bytes:
     """The bytes of the safetensors file :func:`save_weights` writes (for archive members)."""
     from safetensors.torch import save
 
@@ -81,23 +85,27 @@ def weights_bytes(model):
     return save(tensors, metadata=metadata)
 
 
-def save_weights(model, filepath):
+def save_weights(model: Layer, filepath: str | os.PathLike[str]) -> None:
     """Write every weight of ``model`` atomically: ``.safetensors`` (ours), ``.weights.h5`` (Keras 3's), or any
-    other name as a TensorFlow checkpoint prefix (tf.keras 2's ``save_weights("ckpt")``)."""
+    other name as a TensorFlow checkpoint prefix (tf.keras 2's ``save_weights("ckpt")``). In data-parallel
+    training (``keras.distribution``) only process 0 writes."""
     path = os.fspath(filepath)
+    if path.endswith(_H5_SUFFIXES + (".keras",)) and not path.endswith(".weights.h5"):
+        raise ValueError(f'save_weights: the file name must end in ".safetensors" or ".weights.h5" (a name without '
+                         f"a known suffix is a TensorFlow checkpoint prefix), received {path!r}")
+    if not is_chief_process():
+        return
     if path.endswith(".weights.h5"):
         write_bytes(path, h5_format.write_keras_weights_h5(model))  # in memory first: disk errors are OSErrors
         return
-    if path.endswith(_H5_SUFFIXES + (".keras",)):
-        raise ValueError(f'save_weights: the file name must end in ".safetensors" or ".weights.h5" (a name without '
-                         f"a known suffix is a TensorFlow checkpoint prefix), received {path!r}")
     if not path.endswith(".safetensors"):  # tf.keras 2's form: save_weights("ckpt") writes a TensorFlow checkpoint
         tf_checkpoint.save_checkpoint(model, path)
         return
     write_bytes(path, weights_bytes(model))  # OSError (not the library's own error) when the disk is full
 
 
-def load_weights(model, filepath, skip_mismatch=False, by_name=False):
+def load_weights(model: Layer, filepath: str | os.PathLike[str], skip_mismatch: bool = False,
+                 by_name: bool = False) -> LoadStatus:
     """Load weights into ``model`` from a file chosen by its name (see the module docstring).
 
     Returns a :class:`LoadStatus`. ``by_name`` applies to legacy Keras HDF5 files only.
@@ -123,7 +131,8 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
     return _load_safetensors(model, _FileReader(path), skip_mismatch)
 
 
-def load_weights_bytes(model, data, skip_mismatch=False, source=SAFETENSORS_MEMBER):
+def load_weights_bytes(model: Layer, data: bytes, skip_mismatch: bool = False,
+                       source: str = SAFETENSORS_MEMBER) -> LoadStatus:
     """Like :func:`load_weights` for the bytes of a safetensors file (an archive member)."""
     return _load_safetensors(model, _BytesReader(data, source), skip_mismatch)
 

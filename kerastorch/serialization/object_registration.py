@@ -16,15 +16,20 @@ Example:
     >>> type(keras.saving.deserialize_keras_object(config)).__name__
     'MyLayer'
 """
-import threading
+from __future__ import annotations
 
-_BUILTINS = {}  # module -> {name: object}
-_REGISTERED = {}  # "package>name" -> object
-_REGISTERED_NAMES = {}  # object -> "package>name"
+import threading
+from typing import Any, Callable, TypeVar
+
+_T = TypeVar("_T")
+
+_BUILTINS: dict[str, dict[str, Any]] = {}  # module -> {name: object}
+_REGISTERED: dict[str, Any] = {}  # "package>name" -> object
+_REGISTERED_NAMES: dict[Any, str] = {}  # object -> "package>name"
 _SCOPE = threading.local()
 
 
-def register_builtin(module, name=None):
+def register_builtin(module: str, name: str | None = None) -> Callable[[_T], _T]:
     """Decorator that files a built-in class or function under a public module name
     (``"keras.layers"``, ``"keras.activations"`` ...).
 
@@ -45,14 +50,14 @@ def register_builtin(module, name=None):
     True
     """
 
-    def decorator(obj):
-        _BUILTINS.setdefault(module, {})[name or obj.__name__] = obj
+    def decorator(obj: _T) -> _T:
+        _BUILTINS.setdefault(module, {})[name or getattr(obj, "__name__")] = obj
         return obj
 
     return decorator
 
 
-def builtin_objects(module):
+def builtin_objects(module: str) -> dict[str, Any]:
     """The ``{name: object}`` table of one public module (a copy).
 
     Args:
@@ -68,7 +73,7 @@ def builtin_objects(module):
     return dict(_BUILTINS.get(module, {}))
 
 
-def builtin_module_of(obj):
+def builtin_module_of(obj: Any) -> str | None:
     """The public module a built-in object is filed under, or None.
 
     Args:
@@ -88,7 +93,7 @@ def builtin_module_of(obj):
     return None
 
 
-def register_keras_serializable(package="Custom", name=None):
+def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable[[_T], _T]:
     """Decorator that makes a user's class or function loadable from configs by
     the name ``"package>name"`` (the class name by default).
 
@@ -117,8 +122,8 @@ def register_keras_serializable(package="Custom", name=None):
     if "/" in package or ">" in package:
         raise ValueError(f"register_keras_serializable: package must not contain '/' or '>', received {package!r}")
 
-    def decorator(obj):
-        registered = f"{package}>{name or obj.__name__}"
+    def decorator(obj: _T) -> _T:
+        registered = f"{package}>{name or getattr(obj, '__name__')}"
         if isinstance(obj, type) and not hasattr(obj, "get_config"):
             raise ValueError(
                 f"register_keras_serializable: class {obj.__name__} must implement get_config()"
@@ -130,7 +135,7 @@ def register_keras_serializable(package="Custom", name=None):
     return decorator
 
 
-def get_registered_name(obj):
+def get_registered_name(obj: Any) -> str | None:
     """``"package>name"`` for a registered object, else its ``__name__``.
 
     Args:
@@ -147,7 +152,8 @@ def get_registered_name(obj):
     return _REGISTERED_NAMES.get(obj, getattr(obj, "__name__", None))
 
 
-def get_registered_object(name, custom_objects=None, module_objects=None):
+def get_registered_object(name: str, custom_objects: dict[str, Any] | None = None,
+                          module_objects: dict[str, Any] | None = None) -> Any:
     """Find ``name`` in ``custom_objects``, the active scopes, the registered objects,
     then ``module_objects``; None when it is nowhere.
 
@@ -171,7 +177,7 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     return None
 
 
-def active_scopes():
+def active_scopes() -> list[dict[str, Any]]:
     """The tables of the ``custom_object_scope`` blocks open in this thread, innermost last (a live list)."""
     if not hasattr(_SCOPE, "stack"):
         _SCOPE.stack = []
@@ -204,23 +210,23 @@ class custom_object_scope:
         ValueError: Unknown object: 'Doubler'. ...
     """
 
-    def __init__(self, custom_objects=None, *more):
+    def __init__(self, custom_objects: dict[str, Any] | None = None, *more: dict[str, Any]) -> None:
         self.custom_objects = dict(custom_objects or {})
         for extra in more:
             self.custom_objects.update(extra)
 
-    def __enter__(self):
+    def __enter__(self) -> custom_object_scope:
         active_scopes().append(self.custom_objects)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         active_scopes().pop()
 
 
 CustomObjectScope = custom_object_scope
 
 
-def get_custom_objects():
+def get_custom_objects() -> dict[str, Any]:
     """The mutable table of registered objects (``"package>name"`` -> object).
 
     Returns:

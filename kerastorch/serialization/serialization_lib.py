@@ -28,23 +28,28 @@ Example:
     >>> deserialize_keras_object(config).units
     3
 """
+from __future__ import annotations
+
 import base64
 import builtins
 import marshal
 import sys
 import threading
 import types
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import torch
 
 from kerastorch import config as global_config
+from kerastorch.backend.annotations import Identifier
 from kerastorch.serialization import object_registration as registry
 
 _SAFE_MODE = threading.local()
+_C = TypeVar("_C", bound="ConfigMixin")
 
 
-def in_safe_mode(safe_mode=None):
+def in_safe_mode(safe_mode: bool | None = None) -> bool:
     """Whether deserialization must refuse Python byte code (Lambda functions): an explicit
     ``safe_mode`` wins, then the innermost :class:`SafeModeScope`, then
     ``config.enable_unsafe_deserialization()``; the default is safe.
@@ -75,20 +80,20 @@ class SafeModeScope:
     [1.0, 1.0]
     """
 
-    def __init__(self, safe_mode=True):
+    def __init__(self, safe_mode: bool | None = True) -> None:
         self.safe_mode = None if safe_mode is None else bool(safe_mode)
 
-    def __enter__(self):
+    def __enter__(self) -> SafeModeScope:
         self._previous = getattr(_SAFE_MODE, "value", None)
         _SAFE_MODE.value = self.safe_mode
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         _SAFE_MODE.value = self._previous
 
 
 # Keras 3 writes these classes under an internal module path, and reads them only from there.
-_KERAS_MODULES = {  # Keras 3 classes it does not register, written with their module and an unqualified name
+_KERAS_MODULES: dict[tuple[str | None, str], tuple[str | None, str | None]] = {  # Keras 3 classes it does not register, written with their module and an unqualified name
     ("keras", "Functional"): ("keras.src.models.functional", "Functional"),
     ("keras.applications.inception_resnet_v2", "CustomScaleLayer"):
         ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"),
@@ -100,7 +105,7 @@ _KERAS_MODULES = {  # Keras 3 classes it does not register, written with their m
 _FUNCTION_MODULES = ("keras.activations", "keras.losses", "keras.metrics.functions")
 
 
-def serialize_keras_object(obj):
+def serialize_keras_object(obj: Any) -> Any:
     """Turn a kerastorch object (or a plain value) into JSON-compatible data, in Keras 3's format.
 
     None, bools, numbers and strings stay as they are; lists, tuples and dicts are converted item by item;
@@ -170,7 +175,7 @@ def serialize_keras_object(obj):
     raise TypeError(f"serialize_keras_object: cannot serialize {obj!r} of type {type(obj).__name__}")
 
 
-def serialize_function_name(obj):
+def serialize_function_name(obj: Any) -> Any:
     """A named function as its (registered) name, anything else as :func:`serialize_keras_object` gives it:
     the form the wrapper configs (``LossFunctionWrapper``, ``MeanMetricWrapper``) keep for ``fn``.
 
@@ -184,8 +189,9 @@ def serialize_function_name(obj):
     return serialized
 
 
-def deserialize_keras_object(config, module_objects=None, custom_objects=None, printable_module_name="object",
-                             safe_mode=None):
+def deserialize_keras_object(config: dict[str, Any] | str | None, module_objects: dict[str, Any] | None = None,
+                             custom_objects: dict[str, Any] | None = None, printable_module_name: str = "object",
+                             safe_mode: bool | None = None) -> Any:
     """Rebuild an object from :func:`serialize_keras_object` output (or Keras 3's).
 
     ``module_objects`` is the table of built-ins to search (for example
@@ -373,7 +379,8 @@ def _registration_hint():
             "or pass them in custom_objects.")
 
 
-def deserialize_from_module(config, module, kind, custom_objects=None):
+def deserialize_from_module(config: dict[str, Any] | str | None, module: str, kind: str,
+                            custom_objects: dict[str, Any] | None = None) -> Any:
     """The ``deserialize()`` of a public namespace: a name or config dict resolved among the
     built-ins of ``module``; a class found by name is instantiated with its defaults.
 
@@ -385,7 +392,8 @@ def deserialize_from_module(config, module, kind, custom_objects=None):
     return obj() if isinstance(obj, type) else obj
 
 
-def get_from_identifier(identifier, module, base_class, kind, deserialize):
+def get_from_identifier(identifier: Any, module: str, base_class: type, kind: str,
+                        deserialize: Callable[[Any], Any]) -> Any:
     """The ``get()`` of a public namespace (initializers, regularizers, constraints):
     None and instances pass through; names and config dicts are deserialized through
     ``deserialize``; a subclass is instantiated; other callables pass through.
@@ -416,7 +424,8 @@ def get_from_identifier(identifier, module, base_class, kind, deserialize):
     )
 
 
-def namespace_functions(module, kind, base_class, owner):
+def namespace_functions(module: str, kind: str, base_class: type,
+                        owner: str) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
     """The ``serialize``, ``deserialize`` and ``get`` functions of a public namespace whose built-ins
     are registered under ``module`` (see :func:`deserialize_from_module` and :func:`get_from_identifier`);
     ``owner`` is the ``__name__`` of the module that exports them, which they report as their own.
@@ -440,13 +449,13 @@ def namespace_functions(module, kind, base_class, owner):
     ('NonNeg', 'MaxNorm')
     """
 
-    def serialize(obj):
+    def serialize(obj: Any) -> Any:
         return serialize_keras_object(obj)
 
-    def deserialize(config, custom_objects=None):
+    def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None) -> Any:
         return deserialize_from_module(config, module, kind, custom_objects)
 
-    def get(identifier):
+    def get(identifier: Identifier) -> Any:
         return get_from_identifier(identifier, module, base_class, kind, deserialize)
 
     base = base_class.__name__
@@ -510,7 +519,7 @@ class ConfigMixin:
     """
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls: type[_C], config: dict[str, Any]) -> _C:
         """Rebuild from :meth:`get_config` output."""
         return cls(**config)
 
@@ -524,7 +533,7 @@ _LAMBDA_FUNCTION_MODULES = ("keras.activations", "keras.ops", "keras.losses", "k
 """Where a function named in a Lambda layer's config is looked for."""
 
 
-def serialize_function(fn):
+def serialize_function(fn: Callable[..., Any]) -> dict[str, Any]:
     """A named function as its (registered) name; a lambda as marshalled byte code, as Keras 3 writes."""
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
         closure = [cell.cell_contents for cell in fn.__closure__] if fn.__closure__ else None
@@ -536,12 +545,13 @@ def serialize_function(fn):
             "registered_name": "function"}
 
 
-def is_serialized_function(value):
+def is_serialized_function(value: Any) -> bool:
     """Whether ``value`` is what :func:`serialize_function` writes (a lambda or a named function)."""
     return isinstance(value, dict) and value.get("class_name") in ("__lambda__", "function")
 
 
-def deserialize_function(value, key, custom_objects, safe_mode):
+def deserialize_function(value: dict[str, Any] | str, key: str, custom_objects: dict[str, Any] | None,
+                         safe_mode: bool | None) -> Callable[..., Any]:
     """The function :func:`serialize_function` wrote: a registered function by name, or a lambda from its byte
     code (refused in safe mode). ``key`` names the config entry in error messages."""
     if isinstance(value, dict) and value.get("class_name") == "__lambda__":

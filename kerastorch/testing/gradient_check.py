@@ -38,7 +38,10 @@ Example:
     >>> report.ok, sorted({c.check for c in report.failures})
     (False, ['forward vs numerical', 'reverse vs numerical'])
 """
+from __future__ import annotations
+
 import copy
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -52,8 +55,10 @@ from kerastorch.random import SeedGenerator
 MODES = ("reverse", "forward", "numerical")
 
 
-def check_gradients(fn_or_layer, inputs, *, modes=MODES, dtype=torch.float64, rtol=1e-5, atol=1e-7, eps=None,
-                    training=False, seed=0, wrt_weights=True, call_kwargs=None, assert_ok=True):
+def check_gradients(fn_or_layer: Callable[..., Any], inputs: Any, *, modes: str | Sequence[str] = MODES,
+                    dtype: torch.dtype | None = torch.float64, rtol: float = 1e-5, atol: float = 1e-7,
+                    eps: float | None = None, training: bool = False, seed: int = 0, wrt_weights: bool = True,
+                    call_kwargs: dict[str, Any] | None = None, assert_ok: bool = True) -> GradientReport:
     """Check that reverse mode, forward mode and finite differences agree on ``fn_or_layer`` at ``inputs``.
 
     Args:

@@ -8,14 +8,19 @@ Example:
     >>> check_hessian(lambda x: torch.logsumexp(x, 0), torch.randn(4)).ok
     True
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import torch
 
 from kerastorch.testing import _ad
 from kerastorch.testing.report import GradientReport, compare
 
 
-def check_hessian(f, x, *, dtype=torch.float64, rtol=1e-5, atol=1e-7, eps=None, seed=0, n_vectors=2,
-                  assert_ok=True):
+def check_hessian(f: Callable[..., Any], x: torch.Tensor, *, dtype: torch.dtype = torch.float64, rtol: float = 1e-5,
+                  atol: float = 1e-7, eps: float | None = None, seed: int = 0, n_vectors: int = 2,
+                  assert_ok: bool = True) -> GradientReport:
     """Check the Hessian of the scalar function ``f`` at the tensor ``x``; returns a ``GradientReport``.
 
     Comparisons: ``hessian symmetry`` (``H`` against ``H^T``), ``hvp vs hessian`` (``hvp(f, x, v)``

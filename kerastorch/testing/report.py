@@ -9,7 +9,10 @@ Example:
     check_gradients(f): all 1 comparisons agree
       ok    reverse vs numerical  input 0: |diff| 0 <= tol 1e-07
 """
+from __future__ import annotations
+
 import dataclasses
+from typing import Iterable
 
 import torch
 
@@ -49,18 +52,18 @@ class Comparison:
     wrt: str
     error: float
     tolerance: float
-    index: tuple = None
-    values: tuple = None
+    index: tuple[int, ...] | None = None
+    values: tuple[float, float] | None = None
     kinks: int = 0
     detail: str = ""
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """Whether the two agree within the tolerance (and both ran)."""
         return not self.detail and self.error <= self.tolerance
 
     @property
-    def ratio(self):
+    def ratio(self) -> float:
         """``error / tolerance``: above 1 is a failure; infinite when a mode failed to run."""
         if self.detail:
             return float("inf")
@@ -100,27 +103,27 @@ class GradientReport:
           FAIL  reverse vs numerical  input 0: |diff| 1 > tol 1e-07
     """
 
-    def __init__(self, name, comparisons):
+    def __init__(self, name: str, comparisons: Iterable[Comparison]) -> None:
         self.name = name
         self.comparisons = list(comparisons)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return all(c.ok for c in self.comparisons)
 
     @property
-    def failures(self):
+    def failures(self) -> list[Comparison]:
         return [c for c in self.comparisons if not c.ok]
 
     @property
-    def worst(self):
+    def worst(self) -> Comparison | None:
         return max(self.comparisons, key=lambda c: c.ratio, default=None)
 
-    def find(self, check, wrt=None):
+    def find(self, check: str, wrt: str | None = None) -> list[Comparison]:
         """The comparisons whose ``check`` (and ``wrt``, when given) match."""
         return [c for c in self.comparisons if c.check == check and (wrt is None or c.wrt == wrt)]
 
-    def assert_ok(self):
+    def assert_ok(self) -> GradientReport:
         """Raise an AssertionError listing every comparison when any disagrees; return the report otherwise."""
         if not self.ok:
             raise AssertionError(str(self))
@@ -145,7 +148,8 @@ def _unravel(i, shape):
     return tuple(reversed(index))
 
 
-def compare(check, wrt, a, b, tolerance, kinks=None):
+def compare(check: str, wrt: str, a: torch.Tensor, b: torch.Tensor, tolerance: torch.Tensor | float,
+            kinks: torch.Tensor | None = None) -> Comparison:
     """Compare tensors ``a`` (exact) and ``b`` (reference) entrywise against a tolerance tensor.
 
     ``kinks`` (a boolean tensor) marks entries at a kink (see ``gradient_check._settle``): they are counted,
@@ -169,7 +173,8 @@ def compare(check, wrt, a, b, tolerance, kinks=None):
                       values=(float(a[i]), float(b[i])), kinks=n_kinks)
 
 
-def compare_scalars(check, wrt, a, b, scale, rtol, atol):
+def compare_scalars(check: str, wrt: str, a: float | torch.Tensor, b: float | torch.Tensor, scale: float | torch.Tensor,
+                    rtol: float, atol: float) -> Comparison:
     """Compare two inner products whose terms have total magnitude ``scale``."""
     a, b = float(a), float(b)
     error = abs(a - b) if a == a and b == b else float("inf")

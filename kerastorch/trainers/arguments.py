@@ -22,14 +22,18 @@ Example:
     ...
     ValueError: Model "m" fit: argument `batch_size` must be a positive integer or None; received 0 (int)
 """
+from __future__ import annotations
+
 import numbers
 import types
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
 
 from kerastorch import tree
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Identifier, TensorLike
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 from kerastorch.callbacks.callback import Callback
 from kerastorch import losses as losses_module
@@ -51,7 +55,7 @@ def _is_data_set(x):
     return _batches_itself(x) or isinstance(x, torch.utils.data.Dataset)
 
 
-def check_data(owner, name, value, required=False, data_set=False):
+def check_data(owner: str, name: str, value: Any, required: bool = False, data_set: bool = False) -> None:
     """``value`` (``x``, ``y``, ``sample_weight`` ...): None (unless ``required``), a data set (with
     ``data_set``), or arrays and tensors (alone, or in lists / tuples / dicts) that hold numbers or booleans.
 
@@ -100,14 +104,17 @@ def _check_data_arguments(owner, x, y, sample_weight, batch_size, batch_size_nam
                          "Set the batch size where the batches are made.")
 
 
-def check_verbose(owner, verbose):
+_VERBOSE_CHOICES: tuple[str | int, ...] = ("auto", 0, 1, 2)
+
+
+def check_verbose(owner: str, verbose: str | int) -> str | int:
     """``verbose``: ``"auto"``, 0, 1 or 2 (``False``/``True`` mean 0/1)."""
     if isinstance(verbose, (bool, np.bool_)):
         return verbose
-    return validation.one_of(owner, "verbose", verbose, ("auto", 0, 1, 2))
+    return validation.one_of(owner, "verbose", verbose, _VERBOSE_CHOICES)
 
 
-def check_callbacks(owner, callbacks):
+def check_callbacks(owner: str, callbacks: Callback | Sequence[Callback] | None) -> None:
     """``callbacks``: None, a ``Callback`` or a list / tuple of them."""
     if callbacks is None or isinstance(callbacks, Callback):
         return
@@ -151,10 +158,16 @@ def _check_validation_data(owner, validation_data):
         check_data(owner, "validation_data", part)
 
 
-def check_fit(owner, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-              validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
-              initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
-              validation_freq=1):
+def check_fit(owner: str,
+              x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
+              | PyDataset | Iterator[Any] | None = None,
+              y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None, epochs: int = 1,
+              verbose: str | int = "auto", callbacks: Callback | Sequence[Callback] | None = None,
+              validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
+              class_weight: dict[int, float] | None = None,
+              sample_weight: TensorLike | dict[str, TensorLike] | None = None, initial_epoch: int = 0,
+              steps_per_epoch: int | None = None, validation_steps: int | None = None,
+              validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1) -> None:
     """Refuse any bad argument of ``fit`` (the same arguments, with the same defaults).
 
     Args:
@@ -186,8 +199,13 @@ def check_fit(owner, x=None, y=None, batch_size=None, epochs=1, verbose="auto", 
     _check_validation_freq(owner, validation_freq)
 
 
-def check_evaluate(owner, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
-                   callbacks=None, return_dict=False):
+def check_evaluate(owner: str,
+                   x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
+                   | PyDataset | Iterator[Any] | None = None,
+                   y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None,
+                   verbose: str | int = "auto",
+                   sample_weight: TensorLike | dict[str, TensorLike] | None = None, steps: int | None = None,
+                   callbacks: Callback | Sequence[Callback] | None = None, return_dict: bool = False) -> None:
     """Refuse any bad argument of ``evaluate``.
 
     Args:
@@ -204,7 +222,11 @@ def check_evaluate(owner, x=None, y=None, batch_size=None, verbose="auto", sampl
     validation.boolean(owner, "return_dict", return_dict)
 
 
-def check_predict(owner, x=None, batch_size=None, verbose="auto", steps=None, callbacks=None):
+def check_predict(owner: str,
+                  x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
+                  | PyDataset | Iterator[Any] | None = None,
+                  batch_size: int | None = None, verbose: str | int = "auto", steps: int | None = None,
+                  callbacks: Callback | Sequence[Callback] | None = None) -> None:
     """Refuse any bad argument of ``predict``.
 
     Args:
@@ -220,7 +242,10 @@ def check_predict(owner, x=None, batch_size=None, verbose="auto", steps=None, ca
     check_callbacks(owner, callbacks)
 
 
-def check_on_batch(owner, x=None, y=None, sample_weight=None, class_weight=None, return_dict=False):
+def check_on_batch(owner: str, x: TensorLike | dict[str, TensorLike] | None = None,
+                   y: TensorLike | dict[str, TensorLike] | None = None,
+                   sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+                   class_weight: dict[int, float] | None = None, return_dict: bool = False) -> None:
     """Refuse any bad argument of ``train_on_batch`` / ``test_on_batch`` / ``predict_on_batch``: ``x`` is
     required and, like ``y`` and ``sample_weight``, array data (one batch).
 
@@ -250,8 +275,14 @@ def _leaves(spec):
 _ACCURACY_NAMES = ("accuracy", "acc")  # resolved from the first batch's shapes (compile_utils)
 
 
-def check_compile(owner, loss=None, loss_weights=None, metrics=None, weighted_metrics=None, run_eagerly=False,
-                  steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+def check_compile(owner: str, loss: Identifier | Sequence[Identifier] = None,
+                  loss_weights: float | Sequence[float] | dict[str, float] | None = None,
+                  metrics: Sequence[Identifier | Sequence[Identifier]] | dict[str, Identifier | Sequence[Identifier]]
+                  | None = None,
+                  weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
+                  | dict[str, Identifier | Sequence[Identifier]] | None = None,
+                  run_eagerly: bool = False, steps_per_execution: int = 1, jit_compile: bool | str = "auto",
+                  auto_scale_loss: bool = True) -> None:
     """Refuse any bad argument of ``compile`` (the optimizer is resolved by ``compile`` itself); every loss
     and metric identifier is resolved now, so an unknown name fails here rather than at the first batch.
 

@@ -23,11 +23,16 @@ Example:
     >>> total  # 0.6931 + 0.5 * 4
     tensor(2.6931)
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import torch
 
 from kerastorch import losses as losses_module
 from kerastorch import metrics as metrics_module
 from kerastorch import tree
+from kerastorch.backend.annotations import Identifier
 
 
 def _by_output(value, output_names, what):
@@ -67,7 +72,7 @@ def _compares_elementwise(loss):
     return function is not None and function in _SAME_SHAPE_LOSSES
 
 
-def check_target_shape(loss, output_name, y_true, y_pred):
+def check_target_shape(loss: str, output_name: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> None:
     """A ValueError unless the targets ``y_true`` can match the shape of the output ``y_pred``: equal shapes,
     or shapes that differ by one trailing axis of size 1 (Keras squeezes or adds it).
 
@@ -93,10 +98,12 @@ def check_target_shape(loss, output_name, y_true, y_pred):
 class CompileLoss:
     """The total training loss: each output's loss, weighted, summed."""
 
-    def __init__(self, loss, loss_weights=None, output_names=None):
+    def __init__(self, loss: Identifier | Sequence[Identifier],
+                 loss_weights: float | Sequence[float] | dict[str, float] | None = None,
+                 output_names: Sequence[str] | None = None) -> None:
         self.output_names = list(output_names or ["output"])
         entries = _by_output(loss, self.output_names, "loss")
-        self.losses = [None if entry is None else _as_loss(entry) for entry in entries]
+        self.losses: list[losses_module.Loss | None] = [None if entry is None else _as_loss(entry) for entry in entries]
         self._check_shapes = [loss is not None and _compares_elementwise(loss) for loss in self.losses]
         if all(entry is None for entry in self.losses):
             raise ValueError(f"compile: no loss given for any of the outputs {self.output_names}")
@@ -104,17 +111,21 @@ class CompileLoss:
         self.weights = [1.0 if w is None else float(w) for w in (weights or [None] * len(self.output_names))]
         self.multi_output = len(self.output_names) > 1
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None
+                 ) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
         """``(total_loss, [loss of each output or None])``."""
         if not self.multi_output and isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor):
+            first = self.losses[0]
+            assert first is not None  # one output: __init__ refused a model without any loss
             if self._check_shapes[0]:
-                check_target_shape(self.losses[0].name, self.output_names[0], y_true, y_pred)
-            value = self.losses[0](y_true, y_pred, sample_weight=sample_weight)  # the one-output fast path
+                check_target_shape(first.name, self.output_names[0], y_true, y_pred)
+            value = first(y_true, y_pred, sample_weight=sample_weight)  # the one-output fast path
             return (value if self.weights[0] == 1.0 else value * self.weights[0]), [value]
         trues, preds = _flat_outputs(y_true, self.output_names, "y"), _flat_outputs(y_pred, self.output_names,
                                                                                      "model output")
         weights = _flat_sample_weights(sample_weight, self.output_names)
-        total, per_output = None, []
+        total = None
+        per_output: list[torch.Tensor | None] = []
         for loss, weight, t, p, sw, name, check in zip(self.losses, self.weights, trues, preds, weights,
                                                        self.output_names, self._check_shapes):
             if loss is None or t is None:
@@ -130,7 +141,7 @@ class CompileLoss:
             raise ValueError("The targets y are missing for every output that has a loss")
         return total, per_output
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"losses": [None if loss is None else losses_module.serialize(loss) for loss in self.losses],
                 "loss_weights": self.weights}
 
@@ -153,15 +164,22 @@ class CompileMetrics:
 
     name = "compile_metrics"
 
-    def __init__(self, metrics=None, weighted_metrics=None, output_names=None, losses=None):
+    def __init__(self,
+                 metrics: Sequence[Identifier | Sequence[Identifier]] | dict[str, Identifier | Sequence[Identifier]]
+                 | None = None,
+                 weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
+                 | dict[str, Identifier | Sequence[Identifier]] | None = None,
+                 output_names: Sequence[str] | None = None,
+                 losses: Sequence[losses_module.Loss | None] | None = None) -> None:
         self.output_names = list(output_names or ["output"])
         self._metrics_spec = metrics
         self._weighted_spec = weighted_metrics
         self._losses = losses or [None] * len(self.output_names)
         self.built = False
-        self.entries = []  # (output index, log name, metric, weighted)
+        # (output index, log name, metric, weighted)
+        self.entries: list[tuple[int, str, metrics_module.Metric, bool]] = []
 
-    def build(self, y_true, y_pred):
+    def build(self, y_true: Any, y_pred: Any) -> None:
         trues = _flat_outputs(y_true, self.output_names, "y")
         preds = _flat_outputs(y_pred, self.output_names, "model output")
         for spec, weighted in ((self._metrics_spec, False), (self._weighted_spec, True)):
@@ -196,7 +214,7 @@ class CompileMetrics:
             metric.name = identifier  # Keras logs a metric under the string it was compiled with ("mae")
         return metric
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         if not self.built:
             self.build(y_true, y_pred)
         if not self.entries:
@@ -212,22 +230,22 @@ class CompileMetrics:
             if trues[index] is not None:
                 metric.update_state(trues[index], preds[index], sample_weight=weights[index] if weighted else None)
 
-    def results(self):
+    def results(self) -> dict[str, Any]:
         return {name: metric.result() for _, name, metric, _ in self.entries}
 
     result = results
 
     @property
-    def specified(self):
+    def specified(self) -> bool:
         """Whether ``compile`` was given any metric."""
         return bool(self._metrics_spec or self._weighted_spec)
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         for _, _, metric, _ in self.entries:
             metric.reset_state()
 
     @property
-    def metrics(self):
+    def metrics(self) -> list[metrics_module.Metric]:
         return [metric for _, _, metric, _ in self.entries]
 
 

@@ -13,6 +13,15 @@ Example:
     >>> [[x.flatten().tolist() for (x,) in epochs.epoch()] for _ in range(2)]
     [[[0.0, 1.0], [2.0, 3.0]], [[4.0], [0.0, 1.0]]]
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    import torch
+
+    from kerastorch.trainers.data_adapters import DataAdapter
+
 __all__ = ["EpochIterator"]
 
 
@@ -25,22 +34,26 @@ class EpochIterator:
         steps_per_epoch: int or None: batches per epoch; None is one pass over the data.
     """
 
-    def __init__(self, adapter, device, steps_per_epoch=None):
+    def __init__(self, adapter: DataAdapter, device: torch.device, steps_per_epoch: int | None = None) -> None:
         self.adapter, self.device, self.steps_per_epoch = adapter, device, steps_per_epoch
-        self._batches = None  # the pass in progress, kept from one epoch to the next
+        self._batches: Iterator[tuple[Any, ...]] | None = None  # the pass in progress, kept from one epoch to the next
 
-    def epoch(self):
-        """Yield the batches of the next epoch."""
+    def epoch(self, number: int | None = None) -> Iterator[tuple[Any, ...]]:
+        """Yield the batches of the next epoch; ``number`` (the epoch's index) goes to an adapter that
+        reshuffles by epoch (``set_epoch``: the data-parallel shards, a ``DistributedSampler``)."""
+        if number is not None and hasattr(self.adapter, "set_epoch"):
+            self.adapter.set_epoch(number)
         if self.steps_per_epoch is None:
             yield from self.adapter.batches(self.device)
             return
         taken = 0
         while taken < self.steps_per_epoch:
-            fresh = self._batches is None
-            if fresh:
-                self._batches = iter(self.adapter.batches(self.device))
+            batches = self._batches
+            fresh = batches is None
+            if batches is None:
+                batches = self._batches = iter(self.adapter.batches(self.device))
             try:
-                batch = next(self._batches)
+                batch = next(batches)
             except StopIteration:
                 self._batches = None
                 if fresh:  # a new pass gave nothing: no more data

@@ -18,12 +18,19 @@ Example:
     (array([[0.9],
            [0.9]], dtype=float32), 1)
 """
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import torch
 
 from kerastorch import dtype_policies
 from kerastorch.backend.torch_internals import unscale_and_check_finite
+from kerastorch.distribution.training import agree_on_overflow
+
+if TYPE_CHECKING:
+    from kerastorch.models.model import Model
 
 
 class LossScale:
@@ -31,15 +38,15 @@ class LossScale:
     gradients, skip the step and halve the scale on overflow, double it after
     ``growth_interval`` clean steps (Keras's LossScaleOptimizer defaults)."""
 
-    def __init__(self, initial_scale=2.0 ** 15, growth_interval=2000):
+    def __init__(self, initial_scale: float = 2.0 ** 15, growth_interval: int = 2000) -> None:
         self.scale = torch.tensor(float(initial_scale))
         self.growth_interval = growth_interval
         self.clean_steps = 0
 
-    def backward(self, loss):
+    def backward(self, loss: torch.Tensor) -> None:
         (loss * self.scale.to(loss.device)).backward()
 
-    def unscale(self, grads):
+    def unscale(self, grads: Sequence[torch.Tensor | None]) -> bool:
         """Unscale ``grads`` in place; True when they are all finite (one host sync)."""
         device_grads = [g for g in grads if g is not None]
         if not device_grads:
@@ -47,6 +54,7 @@ class LossScale:
         found_inf = torch.zeros((), device=device_grads[0].device)
         inverse = (1.0 / self.scale).to(device_grads[0].device)
         unscale_and_check_finite(device_grads, found_inf, inverse)
+        agree_on_overflow(found_inf)  # data-parallel training: every process skips the same steps
         finite = not bool(found_inf)
         if finite:
             self.clean_steps += 1
@@ -59,7 +67,7 @@ class LossScale:
         return finite
 
 
-def make_optimizer_step(model):
+def make_optimizer_step(model: Model) -> Callable[[torch.Tensor], None]:
     """``step(loss)`` for ``model``'s compiled optimizer and current trainable weights."""
     optimizer = model.optimizer
     if isinstance(optimizer, torch.optim.Optimizer):

@@ -24,19 +24,25 @@ Example:
     >>> probabilities.shape
     (359, 10)
 """
+from __future__ import annotations
+
 import inspect
 import sys
 import warnings
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, cast
 
 import torch
 
 from kerastorch import config, tree
 from kerastorch.backend.torch_internals import compile_failure_errors
+from kerastorch.distribution.data_parallel import active_data_parallel
+from kerastorch.distribution.training import averaged_step, end_epoch, global_logs, place_model, start_training
 from kerastorch.trainers import arguments
 from kerastorch.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerastorch.trainers.data_adapters import get_data_adapter
 from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 from kerastorch.trainers.data_adapters.batching import unpack_x_y_sample_weight
+from kerastorch.trainers.data_adapters.sharding import shard_adapter
 from kerastorch.trainers.epoch_iterator import EpochIterator
 from kerastorch.trainers.optimizer_step import make_optimizer_step
 from kerastorch import metrics as metrics_module
@@ -46,19 +52,33 @@ from kerastorch.serialization.serialization_lib import serialize_keras_object
 from kerastorch.serialization.serialization_lib import deserialize_keras_object
 from kerastorch.metrics import Metric
 from kerastorch.callbacks import CallbackList
+from kerastorch.backend.annotations import Identifier, TensorLike
+from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
+
+if TYPE_CHECKING:
+    from kerastorch.callbacks import Callback, History
+    from kerastorch.layers.base import Layer
+    from kerastorch.models.model import Model
+    from kerastorch.trainers.data_adapters import DataAdapter
+
+    # Trainer is only ever mixed into Model, beside Layer: its methods use the layer's attributes (and hand
+    # callbacks the model itself, cast("Model", self)).
+    _TrainerBase = Layer
+else:
+    _TrainerBase = object
 
 
-class Trainer:
+class Trainer(_TrainerBase):
     """Mixed into ``Model``: Keras's training, evaluation and prediction API."""
 
     compiled = False
-    optimizer = None
+    optimizer: Optimizer | torch.optim.Optimizer | None = None
     stop_training = False
-    history = None
+    history: History | None = None
     jit_compile = False
     run_eagerly = False
-    compiled_loss = None
-    compiled_metrics = None
+    compiled_loss: CompileLoss | None = None
+    compiled_metrics: CompileMetrics | None = None
 
     def __getstate__(self):
         # The step functions are caches of closures (rebuilt on the next fit/evaluate/predict): a fitted model
@@ -68,8 +88,15 @@ class Trainer:
         return state
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
-                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+    def compile(self, optimizer: str | dict[str, Any] | Optimizer | torch.optim.Optimizer = "rmsprop",
+                loss: Identifier | Sequence[Identifier] = None,
+                loss_weights: float | Sequence[float] | dict[str, float] | None = None,
+                metrics: Sequence[Identifier | Sequence[Identifier]] | dict[str, Identifier | Sequence[Identifier]]
+                | None = None,
+                weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
+                | dict[str, Identifier | Sequence[Identifier]] | None = None,
+                run_eagerly: bool = False, steps_per_execution: int = 1, jit_compile: bool | str = "auto",
+                auto_scale_loss: bool = True) -> None:
         """Configure the model for training.
 
         >>> import numpy as np
@@ -92,21 +119,21 @@ class Trainer:
         self.compiled_loss = None
         self.compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
-        self._output_loss_trackers = []
+        self._output_loss_trackers: list[tuple[int, Metric]] = []
         self.run_eagerly = run_eagerly
         self.jit_compile = jit_compile is True
         self.steps_per_execution = steps_per_execution
         self.auto_scale_loss = auto_scale_loss
-        self._step_functions = {}
-        self._optimizer_step = None
-        self._loss_sources = None
+        self._step_functions: dict[str, Callable[[Any], Any]] = {}
+        self._optimizer_step: Callable[[torch.Tensor], None] | None = None
+        self._loss_sources: tuple[list[Layer], list[tuple[torch.nn.Parameter, Callable[..., Any]]]] | None = None
         self.compiled = True
         if loss is not None:
             names = self._known_output_names()
             if names is not None:
                 self._build_compiled(names)
 
-    def get_compile_config(self):
+    def get_compile_config(self) -> dict[str, Any] | None:
         """The arguments of the last :meth:`compile`, serialized as Keras 3 does (``None`` when the
         model is not compiled, or is compiled with a ``torch.optim`` optimizer, which has no config).
 
@@ -124,7 +151,7 @@ class Trainer:
         config.update(self._compile_options)
         return config
 
-    def compile_from_config(self, config):
+    def compile_from_config(self, config: dict[str, Any]) -> None:
         """Compile from :meth:`get_compile_config` output (or Keras 3's); a built model also builds
         its optimizer, so that a saved optimizer state can be loaded into it.
 
@@ -152,8 +179,9 @@ class Trainer:
             if key in kwargs:
                 kwargs[key] = _deserialize_nested(kwargs[key], deserialize_keras_object)
         self.compile(**kwargs)
-        if self.built and self.trainable_weights and hasattr(self.optimizer, "build"):
-            self.optimizer.build(self.trainable_weights)
+        optimizer = self.optimizer
+        if self.built and self.trainable_weights and optimizer is not None and hasattr(optimizer, "build"):
+            optimizer.build(self.trainable_weights)
 
     def _known_output_names(self):
         """Output names of a functional model (dict keys, else the output layers' names)."""
@@ -194,7 +222,8 @@ class Trainer:
                                "model.compile(optimizer=..., loss=...) first.")
 
     # ----------------------------------------------------------- losses/metrics
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None,
+                     training: bool = True) -> torch.Tensor:
         """The compiled loss plus the model's own losses (regularization, ``add_loss``)."""
         self._ensure_compiled_for(y_pred)
         total = None
@@ -203,8 +232,9 @@ class Trainer:
             if self._output_loss_trackers:
                 batch = _batch_size(y_pred)
                 for index, tracker in self._output_loss_trackers:
-                    if per_output[index] is not None:
-                        tracker.update_state(per_output[index].detach(), sample_weight=batch)
+                    output_loss = per_output[index]
+                    if output_loss is not None:
+                        tracker.update_state(output_loss.detach(), sample_weight=batch)
         extra = self._model_losses()
         if extra:
             penalty = torch.stack([torch.as_tensor(v).reshape(()) for v in extra]).sum()
@@ -239,17 +269,18 @@ class Trainer:
         losses.extend(regularizer(p) for p, regularizer in regularized)
         return losses
 
-    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
         """Update the compiled metrics; return the current results (tensors on the device)."""
         self._ensure_compiled_for(y_pred)
         if y is not None:
+            assert self.compiled_metrics is not None  # built by _ensure_compiled_for
             with torch.no_grad():
                 self.compiled_metrics.update_state(y, tree.map_structure(_detach, y_pred), sample_weight)
         return self.get_metrics_result()
 
-    def get_metrics_result(self):
+    def get_metrics_result(self) -> dict[str, Any]:
         """``{name: tensor}`` for every tracked metric (no host sync)."""
-        results = {}
+        results: dict[str, Any] = {}
         tracked = self.__dict__.get("_metrics_cache")
         if tracked is None:  # gathered once per fit / evaluate: scanning attributes every step is slow
             tracked = self.__dict__["_metrics_cache"] = self.metrics
@@ -269,10 +300,10 @@ class Trainer:
         return dict(logs)
 
     @property
-    def metrics(self):
+    def metrics(self) -> list[Metric | CompileMetrics]:
         """The loss trackers, the compiled metrics (one entry, ``compile_metrics``, whose result is a dict of
         their output-qualified names, as in Keras 3) and the metrics the model holds as attributes."""
-        tracked = []
+        tracked: list[Metric | CompileMetrics] = []
         if self.compiled:
             tracked.append(self._loss_tracker)
             tracked.extend(tracker for _, tracker in self._output_loss_trackers)
@@ -284,17 +315,17 @@ class Trainer:
         return tracked
 
     @property
-    def metrics_names(self):
+    def metrics_names(self) -> list[str]:
         return list(self.get_metrics_result())
 
-    def reset_metrics(self):
+    def reset_metrics(self) -> None:
         """Zero every metric's state (the start of each epoch and of evaluate)."""
         self.__dict__["_metrics_cache"] = None
         for metric in self.metrics:
             metric.reset_state()
 
     # ------------------------------------------------------------------- steps
-    def train_step(self, data):
+    def train_step(self, data: Any) -> dict[str, Any]:
         """One optimization step on a batch; returns the metric results. Override for
         custom training logic (call ``self.compute_loss`` / ``self.compute_metrics``)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
@@ -304,7 +335,7 @@ class Trainer:
         self._apply_optimizer(loss)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def test_step(self, data):
+    def test_step(self, data: Any) -> dict[str, Any]:
         """Loss and metrics on one batch, without updating weights."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
@@ -313,7 +344,7 @@ class Trainer:
             self._loss_tracker.update_state(loss, sample_weight=_batch_size(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def predict_step(self, data):
+    def predict_step(self, data: Any) -> Any:
         """The model's outputs on one batch."""
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
@@ -333,9 +364,16 @@ class Trainer:
         return function
 
     # -------------------------------------------------------------------- fit
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
-            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
+    def fit(self,
+            x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
+            | PyDataset | Iterator[Any] | None = None,
+            y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: str | int = "auto", callbacks: Callback | Sequence[Callback] | None = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
+            class_weight: dict[int, float] | None = None,
+            sample_weight: TensorLike | dict[str, TensorLike] | None = None, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1) -> History:
         """Train the model; returns a ``History`` whose ``history`` dict holds the per-epoch logs.
 
         >>> import numpy as np
@@ -355,8 +393,9 @@ class Trainer:
                             validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
                             validation_steps, validation_batch_size, validation_freq)
         epochs = _capped(epochs, config.max_epochs())  # keras.config.set_max_epochs: quick runs of a program
-        adapter = get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
-        validation = None
+        adapter: DataAdapter = get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
+                                                class_weight)
+        validation: DataAdapter | None = None
         if validation_split and validation_data is None:
             if not isinstance(adapter, ArrayDataAdapter):
                 raise ValueError("validation_split is only supported for array inputs (numpy arrays or tensors); "
@@ -365,6 +404,10 @@ class Trainer:
         if validation_data is not None:
             val_x, val_y, val_sw = unpack_x_y_sample_weight(validation_data)
             validation = get_data_adapter(val_x, val_y, val_sw, validation_batch_size or batch_size)
+        parallel = active_data_parallel()  # keras.distribution.DataParallel over several processes
+        if parallel is not None:  # this process's device, and its share of every global batch
+            place_model(self, parallel.device)
+            adapter, validation = shard_adapter(adapter, parallel), shard_adapter(validation, parallel)
         device = self._data_device()
         if config.max_steps_per_epoch() is not None:
             steps_per_epoch = _capped(steps_per_epoch or adapter.num_batches, config.max_steps_per_epoch())
@@ -372,42 +415,55 @@ class Trainer:
         steps = steps_per_epoch or adapter.num_batches
         verbose = _resolve_verbose(verbose)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
-                                     epochs=epochs, steps=steps, model=self)
+                                     epochs=epochs, steps=steps, model=cast("Model", self))
         self.stop_training = False
         train = self._step_function("train")
         self._optimizer_step = None
         self.__dict__["_loss_sources"] = None  # layers or regularizers may have changed since the last fit
         callback_list.on_train_begin()
         initial_epoch = callback_list.resolve_initial_epoch(initial_epoch)  # BackupAndRestore resumes here
+        if parallel is not None:  # process 0's weights, optimizer state and epoch; gradients averaged per step
+            initial_epoch, train = start_training(self, initial_epoch, train, parallel)
         epoch_batches = EpochIterator(adapter, device, steps_per_epoch)
-        epoch_logs = {}
+        epoch_logs: dict[str, Any] = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             logs = None
-            for step, batch in enumerate(epoch_batches.epoch()):
+            for step, batch in enumerate(epoch_batches.epoch(epoch)):
                 callback_list.on_train_batch_begin(step)
                 logs = _flat_logs(train(batch))
+                if parallel is not None:
+                    logs = global_logs(self, logs)  # every process logs the metrics over all processes
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             if logs is None:
                 raise ValueError(_empty_data_message("fit", epoch))
-            epoch_logs = self._metrics_result_or_logs(logs)
+            epoch_logs = self._metrics_result_or_logs(logs) if parallel is None else end_epoch(self, logs)
             if validation is not None and _validates(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(validation, device, validation_steps, callback_list)
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
-        if hasattr(self.optimizer, "finalize_variable_values") and epochs > 0:
-            self.optimizer.finalize_variable_values(self.trainable_weights)  # use_ema: the averages become the weights
+        optimizer = self.optimizer
+        if optimizer is not None and hasattr(optimizer, "finalize_variable_values") and epochs > 0:
+            optimizer.finalize_variable_values(self.trainable_weights)  # use_ema: the averages become the weights
         callback_list.on_train_end(epoch_logs)
-        return callback_list.history
+        history = callback_list.history
+        assert history is not None  # add_history=True
+        return history
 
     # --------------------------------------------------------------- evaluate
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
-                 callbacks=None, return_dict=False):
+    def evaluate(self,
+                 x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
+                 | PyDataset | Iterator[Any] | None = None,
+                 y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None,
+                 verbose: str | int = "auto",
+                 sample_weight: TensorLike | dict[str, TensorLike] | None = None, steps: int | None = None,
+                 callbacks: Callback | Sequence[Callback] | None = None, return_dict: bool = False
+                 ) -> float | list[float] | dict[str, float]:
         """Loss and metric values on data: a scalar, a list, or a dict with ``return_dict``.
 
         >>> import numpy as np
@@ -425,10 +481,14 @@ class Trainer:
         self._assert_compiled("evaluate")
         arguments.check_evaluate(f'Model "{self.name}" evaluate', x, y, batch_size, verbose, sample_weight, steps,
                                  callbacks, return_dict)
-        adapter = get_data_adapter(x, y, sample_weight, batch_size)
+        adapter: DataAdapter = get_data_adapter(x, y, sample_weight, batch_size)
+        parallel = active_data_parallel()
+        if parallel is not None:  # each process evaluates its share; the results are the global ones
+            place_model(self, parallel.device)
+            adapter = shard_adapter(adapter, parallel)
         verbose = _resolve_verbose(verbose)
         callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
-                                     epochs=1, steps=steps or adapter.num_batches, model=self)
+                                     epochs=1, steps=steps or adapter.num_batches, model=cast("Model", self))
         logs = self._evaluate_adapter(adapter, self._data_device(), steps, callback_list)
         if return_dict:
             return logs
@@ -447,12 +507,17 @@ class Trainer:
                 callback_list.on_test_batch_end(step, logs)
         if logs is None:
             raise ValueError(_empty_data_message("evaluate"))
-        logs = {name: _to_float(value) for name, value in self._metrics_result_or_logs(logs).items()}
+        results = self._metrics_result_or_logs(logs) if active_data_parallel() is None else global_logs(self, logs)
+        logs = {name: _to_float(value) for name, value in results.items()}
         callback_list.on_test_end(logs)
         return logs
 
     # ---------------------------------------------------------------- predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self,
+                x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
+                | PyDataset | Iterator[Any],
+                batch_size: int | None = None, verbose: str | int = "auto", steps: int | None = None,
+                callbacks: Callback | Sequence[Callback] | None = None) -> Any:
         """The model's outputs on ``x`` as numpy arrays (same structure as the outputs).
 
         >>> import numpy as np
@@ -466,7 +531,7 @@ class Trainer:
         adapter = get_data_adapter(x, batch_size=batch_size)
         verbose = _resolve_verbose(verbose)
         callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
-                                     epochs=1, steps=steps or adapter.num_batches, model=self)
+                                     epochs=1, steps=steps or adapter.num_batches, model=cast("Model", self))
         predict = self._step_function("predict")
         device = self._data_device()
         outputs = []
@@ -485,16 +550,24 @@ class Trainer:
         return tree.pack_sequence_as(outputs[0], joined)
 
     # -------------------------------------------------------------- on_batch
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+    def train_on_batch(self, x: TensorLike | dict[str, TensorLike], y: TensorLike | dict[str, TensorLike] | None = None,
+                       sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+                       class_weight: dict[int, float] | None = None, return_dict: bool = False
+                       ) -> float | list[float] | dict[str, float]:
         """One optimization step on one batch; returns the loss and metrics."""
         self._assert_compiled("train_on_batch")
         arguments.check_on_batch(f'Model "{self.name}" train_on_batch', x, y, sample_weight, class_weight, return_dict)
         batch = next(get_data_adapter(x, y, sample_weight, _rows(x), class_weight=class_weight)
                      .batches(self._data_device()))
         self.reset_metrics()
-        return _format_logs(self._step_function("train")(batch), return_dict)
+        step = self._step_function("train")
+        if active_data_parallel() is not None:  # each process passes its own part of the batch
+            step = averaged_step(self, step)
+        return _format_logs(step(batch), return_dict)
 
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+    def test_on_batch(self, x: TensorLike | dict[str, TensorLike], y: TensorLike | dict[str, TensorLike] | None = None,
+                      sample_weight: TensorLike | dict[str, TensorLike] | None = None, return_dict: bool = False
+                      ) -> float | list[float] | dict[str, float]:
         """Loss and metrics on one batch."""
         self._assert_compiled("test_on_batch")
         arguments.check_on_batch(f'Model "{self.name}" test_on_batch', x, y, sample_weight, return_dict=return_dict)
@@ -504,7 +577,7 @@ class Trainer:
             logs = self._step_function("test")(batch)
         return _format_logs(logs, return_dict)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x: TensorLike | dict[str, TensorLike]) -> Any:
         """The model's outputs on one batch, as numpy arrays."""
         arguments.check_on_batch(f'Model "{self.name}" predict_on_batch', x)
         batch = next(get_data_adapter(x, batch_size=_rows(x)).batches(self._data_device()))

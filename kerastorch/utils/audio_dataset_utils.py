@@ -27,11 +27,16 @@ Example:
     >>> tuple(audio.shape), audio[0, :2, 0].tolist(), audio[0, -1, 0].item(), labels.tolist()
     ((3, 300, 1), [0.25, 0.25], 0.0, [0, 0, 1])
 """
+from __future__ import annotations
+
 import numbers
+import os
 import wave
+from typing import Any, Sequence
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 from kerastorch.utils import dataset_utils
 
@@ -40,7 +45,7 @@ __all__ = ["ALLOWED_FORMATS", "AudioFiles", "audio_dataset_from_directory", "rea
 ALLOWED_FORMATS = (".wav",)
 
 
-def read_wav(path):
+def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     """A PCM ``.wav`` file as float32 samples in ``[-1, 1)`` and its sampling rate.
 
     Args:
@@ -99,7 +104,7 @@ class AudioFiles(torch.utils.data.Dataset):
         output_sequence_length: int or None: truncate or zero-pad every file to this many samples.
     """
 
-    def __init__(self, paths, labels, output_sequence_length):
+    def __init__(self, paths: Sequence[str], labels: np.ndarray | None, output_sequence_length: int | None) -> None:
         self.paths, self.labels, self.output_sequence_length = list(paths), labels, output_sequence_length
 
     def __len__(self):
@@ -158,9 +163,13 @@ def _check_arguments(labels, label_mode, class_names, sampling_rate, output_sequ
             raise ValueError(f"sampling_rate should be higher than 0; received sampling_rate={sampling_rate!r}")
 
 
-def audio_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None, batch_size=32,
-                                 sampling_rate=None, output_sequence_length=None, ragged=False, shuffle=True,
-                                 seed=None, validation_split=None, subset=None, follow_links=False, verbose=True):
+def audio_dataset_from_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None = "inferred",
+                                 label_mode: str | None = "int", class_names: Sequence[str] | None = None,
+                                 batch_size: int | None = 32, sampling_rate: int | None = None,
+                                 output_sequence_length: int | None = None, ragged: bool = False, shuffle: bool = True,
+                                 seed: int | None = None, validation_split: float | None = None,
+                                 subset: str | None = None, follow_links: bool = False,
+                                 verbose: bool = True) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
     """Batches of audio (and labels) from a folder of ``.wav`` files: one sub-folder per class, or any files
     with ``labels=None`` or explicit labels.
 

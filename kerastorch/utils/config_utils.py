@@ -13,7 +13,10 @@ Example:
     ...
     ValueError: Config: cannot set 'seed' because the config is frozen. Call config.unfreeze() first.
 """
+from __future__ import annotations
+
 import json
+from typing import Any, ItemsView, KeysView, ValuesView
 
 __all__ = ["Config"]
 
@@ -64,17 +67,17 @@ class Config:
         AttributeError: Config has no entry 'missing'. Its entries are: ['optimizer', 'epochs', 'batch_size']
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         object.__setattr__(self, "_config", dict(kwargs))
         object.__setattr__(self, "_frozen", False)
 
     # ------------------------------------------------------------------ freezing
     @property
-    def frozen(self):
+    def frozen(self) -> bool:
         """Whether the config is frozen (every change raises)."""
         return self._frozen
 
-    def freeze(self):
+    def freeze(self) -> None:
         """Mark the config as frozen: every later change raises a ``ValueError``.
 
         Example:
@@ -85,7 +88,7 @@ class Config:
         """
         object.__setattr__(self, "_frozen", True)
 
-    def unfreeze(self):
+    def unfreeze(self) -> None:
         """Allow changes again after :meth:`freeze`.
 
         Example:
@@ -152,21 +155,21 @@ class Config:
             return self._config == other
         return NotImplemented
 
-    __hash__ = None  # mutable, like a dict
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dict (typeshed's way of saying unhashable)
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         """The entry names, as ``dict.keys()``."""
         return self._config.keys()
 
-    def values(self):
+    def values(self) -> ValuesView[Any]:
         """The entry values, as ``dict.values()``."""
         return self._config.values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Any]:
         """``(name, value)`` pairs, as ``dict.items()``."""
         return self._config.items()
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         """The value of entry ``key``, or ``default`` when there is none.
 
         Args:
@@ -178,7 +181,7 @@ class Config:
         """
         return self._config.get(key, default)
 
-    def pop(self, *args):
+    def pop(self, *args: Any) -> Any:
         """Remove entry ``key`` and return its value: ``pop(key)`` or ``pop(key, default)``, as ``dict.pop``.
 
         Args:
@@ -194,7 +197,7 @@ class Config:
         self._raise_if_frozen(f"pop {args[0]!r}" if args else "pop")
         return self._config.pop(*args)
 
-    def update(self, *args, **kwargs):
+    def update(self, *args: Any, **kwargs: Any) -> None:
         """Add or replace entries, as ``dict.update`` (a mapping or ``(key, value)`` pairs, and keywords).
 
         Args:
@@ -208,7 +211,7 @@ class Config:
         self._config.update(*args, **kwargs)
 
     # ------------------------------------------------------------------ conversion
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         """The entries as a new plain dict (values are not copied).
 
         Returns:
@@ -216,7 +219,7 @@ class Config:
         """
         return dict(self._config)
 
-    def to_json(self):
+    def to_json(self) -> str:
         """The entries as a JSON string; nested ``Config`` values become JSON objects.
 
         Returns:

@@ -21,8 +21,11 @@ Example:
     >>> len(train), len(test), test[0]
     (8, 2, (tensor(8), tensor(0)))
 """
+from __future__ import annotations
+
 import numbers
 import os
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -34,8 +37,9 @@ __all__ = ["check_validation_split_arg", "encode_labels", "index_directory", "pa
            "split_dataset", "split_for_subset", "unpack_x_y_sample_weight"]
 
 
-def index_directory(directory, labels, formats, class_names=None, shuffle=True, seed=None, follow_links=False,
-                    verbose=True):
+def index_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None, formats: tuple[str, ...],
+                    class_names: Sequence[str] | None = None, shuffle: bool = True, seed: int | None = None,
+                    follow_links: bool = False, verbose: bool = True) -> tuple[list[str], np.ndarray | None, list[str]]:
     """The files of ``directory`` with the given extensions, their labels and the class names.
 
     Args:
@@ -102,7 +106,8 @@ def _files(folder, formats, follow_links):
     return [os.path.join(root, f) for root, _, files in walk for f in sorted(files) if f.lower().endswith(formats)]
 
 
-def check_validation_split_arg(validation_split, subset, shuffle, seed):
+def check_validation_split_arg(validation_split: float | None, subset: str | None, shuffle: bool,
+                               seed: int | None) -> None:
     """Refuse the ``validation_split`` / ``subset`` combinations Keras refuses.
 
     Args:
@@ -127,7 +132,8 @@ def check_validation_split_arg(validation_split, subset, shuffle, seed):
                          "make sure that there is no overlap between the training and validation subsets")
 
 
-def split_for_subset(paths, labels, validation_split, subset, verbose=True):
+def split_for_subset(paths: list[str], labels: np.ndarray | None, validation_split: float | None, subset: str | None,
+                     verbose: bool = True) -> tuple[list[str], np.ndarray | None]:
     """The ``subset`` (``"training"`` or ``"validation"``) of the files and labels: validation is the last
     ``int(validation_split * n)`` of them.
 
@@ -153,7 +159,7 @@ def split_for_subset(paths, labels, validation_split, subset, verbose=True):
     return paths[cut], (labels[cut] if labels is not None else None)
 
 
-def encode_labels(labels, label_mode, num_classes):
+def encode_labels(labels: np.ndarray | None, label_mode: str | None, num_classes: int) -> np.ndarray | None:
     """Integer labels as ``label_mode`` asks: ``"int"`` (int32), ``"categorical"`` (one-hot float32),
     ``"binary"`` (float32 of shape ``(n, 1)``) or None.
 
@@ -187,7 +193,7 @@ def encode_labels(labels, label_mode, num_classes):
                      f"label_mode={label_mode!r}")
 
 
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
     """Pack inputs, targets and sample weights into what ``Model.fit`` takes: ``x`` alone, ``(x, y)`` or
     ``(x, y, sample_weight)``.
 
@@ -303,7 +309,11 @@ def _split_sizes(left_size, right_size, total_length):
     return int(left), int(right)
 
 
-def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None, preferred_backend=None):
+def split_dataset(
+        dataset: np.ndarray | torch.Tensor | Sequence[Any] | Mapping[str, Any] | torch.utils.data.Dataset[Any],
+        left_size: int | float | None = None, right_size: int | float | None = None, shuffle: bool = False,
+        seed: int | None = None, preferred_backend: str | None = None,
+) -> tuple[torch.utils.data.Subset[Any], torch.utils.data.Subset[Any]]:
     """Split a dataset into a left and a right part (for example training and test data).
 
     Without ``shuffle``, the left part is the first ``left_size`` samples and the right part the last
@@ -350,6 +360,7 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
                          f"preferred_backend={preferred_backend!r}")
     if isinstance(dataset, list):
         dataset = tuple(dataset)
+    samples: Any  # a Dataset, or the list of an IterableDataset's samples: indexable, with a length
     if isinstance(dataset, (np.ndarray, torch.Tensor, tuple, dict)):
         _check_columns(dataset)
         samples = _Samples(dataset)

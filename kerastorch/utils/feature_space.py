@@ -53,7 +53,11 @@ Example:
     >>> feature_space({"price": 2.5, "color": "red", "size": 2})[:4]    # one sample: "red" is index 1
     tensor([0., 1., 0., 0.])
 """
+from __future__ import annotations
+
 import collections.abc
+import os
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -101,7 +105,7 @@ def _is_string_array(array):
 
 # ----------------------------------------------------------------------------------------------- FeatureSpace
 @register_builtin("keras.utils")
-class FeatureSpace(FeatureTypes, Layer):
+class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.float shadows torch.nn.Module.float
     """One-stop preprocessing and encoding of structured data: a dict of feature columns to a vector per sample.
 
     Each feature is named with its type: a name from ``FEATURE_TYPES`` (with the default arguments) or a
@@ -167,8 +171,9 @@ class FeatureSpace(FeatureTypes, Layer):
     """
 
     # ------------------------------------------------------------------ construction
-    def __init__(self, features, output_mode="concat", crosses=None, crossing_dim=32, hashing_dim=32,
-                 num_discretization_bins=32, name=None):
+    def __init__(self, features: Mapping[str, Feature | str | dict[str, Any]], output_mode: str = "concat",
+                 crosses: Iterable[Cross | Sequence[str] | dict[str, Any]] | None = None, crossing_dim: int = 32,
+                 hashing_dim: int = 32, num_discretization_bins: int = 32, name: str | None = None) -> None:
         super().__init__(name=name)
         if not features:
             raise ValueError(f"{self._label}: the `features` argument cannot be None or empty.")
@@ -198,10 +203,10 @@ class FeatureSpace(FeatureTypes, Layer):
         for index, layer in enumerate(list(self.preprocessors.values()) + list(self.crossers.values())):
             if isinstance(layer, torch.nn.Module):  # tracked: saved, moved and listed with the FeatureSpace
                 self.add_module(f"sublayer_{index}", layer)
-        self.one_hot_encoders = {}
-        self.concat = None
-        self.inputs = None
-        self.encoded_features = None
+        self.one_hot_encoders: dict[str, Layer] = {}
+        self.concat: TFDConcat | None = None
+        self.inputs: dict[str, KerasTensor] | None = None  # made by _build, with the encoded features
+        self.encoded_features: KerasTensor | dict[str, KerasTensor] | None = None
         self._is_adapted = False
         self._graph_built = False
 
@@ -258,7 +263,7 @@ class FeatureSpace(FeatureTypes, Layer):
     def _adaptable_names(self):
         return [name for name in self.features if self._adaptable(name)]
 
-    def adapt(self, dataset):
+    def adapt(self, dataset: Any) -> None:
         """Learn what the features need (vocabularies, statistics, bins) from ``dataset``.
 
         Args:
@@ -277,7 +282,7 @@ class FeatureSpace(FeatureTypes, Layer):
         [2.5]
         """
         names = self._adaptable_names()
-        columns = {name: [] for name in names}
+        columns: dict[str, list[Any]] = {name: [] for name in names}
         count = 0
         for index, batch in enumerate(self._batches(dataset)):
             count += 1
@@ -483,10 +488,10 @@ class FeatureSpace(FeatureTypes, Layer):
                                  f"[{low}, {high}] outside its range")
         return tensor.to(target)
 
-    def __call__(self, data):
+    def __call__(self, data: Mapping[str, Any]) -> torch.Tensor | dict[str, torch.Tensor]:
         return self.call(data)
 
-    def call(self, data):
+    def call(self, data: Mapping[str, Any]) -> torch.Tensor | dict[str, torch.Tensor]:
         """Encode ``data`` (calling the FeatureSpace runs this).
 
         Args:
@@ -510,7 +515,7 @@ class FeatureSpace(FeatureTypes, Layer):
             return merged[0]
         return merged
 
-    def prepare_inputs(self, data):
+    def prepare_inputs(self, data: Mapping[str, Any]) -> dict[str, torch.Tensor]:
         """What a model built on :meth:`get_inputs` takes for ``data``: string features looked up (or hashed)
         by their preprocessors, numeric features as ``(batch, 1)`` tensors of their inputs' dtypes.
 
@@ -536,6 +541,7 @@ class FeatureSpace(FeatureTypes, Layer):
         ([[1], [0]], [[0.5], [1.5]])
         """
         self._build()
+        assert self.inputs is not None  # made by _build
         columns, _ = self._columns(data, "prepare_inputs()")
         prepared = {}
         for name, feature in self.features.items():
@@ -547,7 +553,7 @@ class FeatureSpace(FeatureTypes, Layer):
         return prepared
 
     # ------------------------------------------------------------------ symbolic
-    def get_inputs(self):
+    def get_inputs(self) -> dict[str, KerasTensor]:
         """The ``keras.Input`` of each feature: shape ``(1,)`` and the feature's dtype; for string features, the
         preprocessed column (see :meth:`prepare_inputs`).
 
@@ -562,9 +568,10 @@ class FeatureSpace(FeatureTypes, Layer):
         {'x': ((None, 1), 'float32'), 'n': ((None, 1), 'int32')}
         """
         self._build()
+        assert self.inputs is not None  # made by _build
         return self.inputs
 
-    def get_encoded_features(self):
+    def get_encoded_features(self) -> KerasTensor | dict[str, KerasTensor]:
         """The encoding of :meth:`get_inputs`, symbolic: a KerasTensor (``"concat"``) or a dict of them.
 
         Returns:
@@ -584,10 +591,11 @@ class FeatureSpace(FeatureTypes, Layer):
         tensor([[1.5000]], grad_fn=<AddmmBackward0>)
         """
         self._build()
+        assert self.encoded_features is not None  # made by _build
         return self.encoded_features
 
     # ------------------------------------------------------------------ config and saving
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Keras's config: the features and crosses serialized, the output mode and the default sizes.
 
         Returns:
@@ -604,16 +612,17 @@ class FeatureSpace(FeatureTypes, Layer):
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> FeatureSpace:
         """A FeatureSpace from :meth:`get_config` (Keras's configs too); adapted state comes with ``load_model``."""
         return cls(**config)
 
-    def get_build_config(self):
+    def get_build_config(self) -> dict[str, Any]:
         """Each preprocessor's build config (Keras's form: feature name -> build config or None)."""
         return {name: feature.preprocessor.get_build_config() if hasattr(feature.preprocessor, "get_build_config")
                 else None for name, feature in self.features.items()}
 
-    def build_from_config(self, config):
+    # Layer.build_from_config takes None too; a FeatureSpace's build config is always a dict (as in Keras)
+    def build_from_config(self, config: dict[str, Any]) -> None:  # type: ignore[override]
         """Build the preprocessors from :meth:`get_build_config` (as loading does); the FeatureSpace then counts as
         adapted, its vocabularies and statistics coming from the saved file."""
         for name, build_config in config.items():
@@ -622,7 +631,7 @@ class FeatureSpace(FeatureTypes, Layer):
                 preprocessor.build_from_config(build_config)
         self._is_adapted = True
 
-    def save(self, filepath):
+    def save(self, filepath: str | os.PathLike[str]) -> None:
         """Save the FeatureSpace to a ``.keras`` archive (or a folder); ``keras.models.load_model`` restores it.
 
         Args:

@@ -16,11 +16,16 @@ Example:
     >>> deserialize_spec(config, "feature").preprocessor.num_bins
     4
 """
+from __future__ import annotations
+
+import builtins
 import numbers
+from typing import Any, Callable, Sequence
 
 import torch
 
 from kerastorch import config as kconfig
+from kerastorch.backend.annotations import Shape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.naming import unique_name
 from kerastorch.layers.base import Layer
@@ -43,7 +48,7 @@ FEATURE_TYPES = ("float", "float_rescaled", "float_normalized", "float_discretiz
 KERAS_MODULE = "keras.src.layers.preprocessing.feature_space"
 """The module Keras 3 writes in the configs of its feature-space helpers (``Feature``, ``Cross`` ...)."""
 _LOOKUP_MODULE = "keras.layers.preprocessing.feature_space"  # how the registry resolves KERAS_MODULE
-_HELPERS = {}  # class name -> helper class of this module, serialized under KERAS_MODULE
+_HELPERS: dict[str, type] = {}  # class name -> helper class of this module, serialized under KERAS_MODULE
 
 
 def _helper(cls):
@@ -54,7 +59,7 @@ def _helper(cls):
     return cls
 
 
-def serialize_spec(obj):
+def serialize_spec(obj: Any) -> Any:
     """``serialize_keras_object(obj)``, this module's classes with Keras's ``registered_name`` (their class name).
 
     Args:
@@ -72,7 +77,7 @@ def serialize_spec(obj):
     return config
 
 
-def deserialize_spec(config, what):
+def deserialize_spec(config: dict[str, Any], what: str) -> Any:
     """An object from its config: this module's classes by name, layers through the registry.
 
     Args:
@@ -122,7 +127,7 @@ class Feature:
     'Rescaling'
     """
 
-    def __init__(self, dtype, preprocessor, output_mode):
+    def __init__(self, dtype: str, preprocessor: Callable[..., Any] | dict[str, Any], output_mode: str) -> None:
         if output_mode not in ("int", "one_hot", "float"):
             raise ValueError(f"FeatureSpace.feature: output_mode must be one of ['int', 'one_hot', 'float'], "
                              f"received output_mode={output_mode!r}")
@@ -141,12 +146,12 @@ class Feature:
         self.preprocessor = preprocessor
         self.output_mode = output_mode
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments, the preprocessor serialized (Keras's keys)."""
         return {"dtype": self.dtype, "preprocessor": serialize_spec(self.preprocessor), "output_mode": self.output_mode}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Feature:
         """A feature from :meth:`get_config`."""
         return cls(**config)
 
@@ -174,7 +179,7 @@ class Cross:
     'color_X_size'
     """
 
-    def __init__(self, feature_names, crossing_dim, output_mode="one_hot"):
+    def __init__(self, feature_names: Sequence[str], crossing_dim: int, output_mode: str = "one_hot") -> None:
         if output_mode not in ("int", "one_hot"):
             raise ValueError(f"FeatureSpace.cross: output_mode must be one of ['int', 'one_hot'], received "
                              f"output_mode={output_mode!r}")
@@ -187,17 +192,17 @@ class Cross:
         self.output_mode = output_mode
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The cross's name: the feature names joined by ``"_X_"``."""
         return "_X_".join(self.feature_names)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments (Keras's keys)."""
         return {"feature_names": self.feature_names, "crossing_dim": self.crossing_dim,
                 "output_mode": self.output_mode}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Cross:
         """A cross from :meth:`get_config`."""
         return cls(**config)
 
@@ -225,10 +230,10 @@ class TFDIdentity(Layer):
 
     _preserves_shape = True
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return inputs
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
 
@@ -252,29 +257,31 @@ class TFDConcat(Layer):
             [0., 1., 1.]])
     """
 
-    def __init__(self, axis, **kwargs):
+    axis: int
+
+    def __init__(self, axis: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
             raise ValueError(f'TFDConcat layer "{self.name}": axis must be an int, received axis={axis!r}')
         self.axis = int(axis)
 
-    def call(self, xs):
+    def call(self, xs: Sequence[torch.Tensor]) -> torch.Tensor:
         return torch.cat(list(xs), dim=self.axis)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[Shape]) -> Shape:
         shapes = [tuple(s) for s in input_shape]
         axis = self.axis % len(shapes[0])
         sizes = [s[axis] for s in shapes]
-        total = None if any(s is None for s in sizes) else sum(sizes)
+        total = None if any(s is None for s in sizes) else sum(s for s in sizes if s is not None)
         return shapes[0][:axis] + (total,) + shapes[0][axis + 1:]
 
-    def compute_output_spec(self, xs):
+    def compute_output_spec(self, xs: Sequence[KerasTensor]) -> KerasTensor:
         dtype = kconfig.torch_dtype(xs[0].dtype)
         for x in xs[1:]:
             dtype = torch.promote_types(dtype, kconfig.torch_dtype(x.dtype))
         return KerasTensor(self.compute_output_shape([x.shape for x in xs]), kconfig.standardize_dtype(dtype))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["axis"] = self.axis
         return config
@@ -292,7 +299,7 @@ class FeatureTypes:
     """
 
     @classmethod
-    def cross(cls, feature_names, crossing_dim, output_mode="one_hot"):
+    def cross(cls, feature_names: Sequence[str], crossing_dim: int, output_mode: str = "one_hot") -> Cross:
         """A cross of features: their preprocessed values hashed together into ``crossing_dim`` bins.
 
         Args:
@@ -309,7 +316,7 @@ class FeatureTypes:
         return Cross(feature_names, crossing_dim, output_mode=output_mode)
 
     @classmethod
-    def feature(cls, dtype, preprocessor, output_mode):
+    def feature(cls, dtype: str, preprocessor: Callable[..., Any] | dict[str, Any], output_mode: str) -> Feature:
         """A feature preprocessed by a layer of your own.
 
         Args:
@@ -327,7 +334,7 @@ class FeatureTypes:
         return Feature(dtype, preprocessor, output_mode)
 
     @classmethod
-    def float(cls, name=None):
+    def float(cls, name: str | None = None) -> Feature:
         """Float values used as they are.
 
         Args:
@@ -343,7 +350,8 @@ class FeatureTypes:
         return Feature("float32", TFDIdentity(dtype="float32", name=f"{name}_preprocessor"), "float")
 
     @classmethod
-    def float_rescaled(cls, scale=1.0, offset=0.0, name=None):
+    def float_rescaled(cls, scale: builtins.float = 1.0, offset: builtins.float = 0.0,
+                       name: str | None = None) -> Feature:
         """Float values rescaled as ``x * scale + offset`` (a ``Rescaling`` layer).
 
         Args:
@@ -361,7 +369,7 @@ class FeatureTypes:
         return Feature("float32", Rescaling(scale=scale, offset=offset, name=f"{name}_preprocessor"), "float")
 
     @classmethod
-    def float_normalized(cls, name=None):
+    def float_normalized(cls, name: str | None = None) -> Feature:
         """Float values standardized with the mean and variance ``adapt`` learns (a ``Normalization`` layer).
 
         Args:
@@ -377,7 +385,8 @@ class FeatureTypes:
         return Feature("float32", Normalization(axis=-1, name=f"{name}_preprocessor"), "float")
 
     @classmethod
-    def float_discretized(cls, num_bins, bin_boundaries=None, output_mode="one_hot", name=None):
+    def float_discretized(cls, num_bins: int | None, bin_boundaries: Sequence[builtins.float] | None = None,
+                          output_mode: str = "one_hot", name: str | None = None) -> Feature:
         """Float values bucketed into bins (a ``Discretization`` layer): ``num_bins`` quantile bins learnt by
         ``adapt``, or the given ``bin_boundaries``.
 
@@ -408,7 +417,8 @@ class FeatureTypes:
         return Feature("float32", preprocessor, output_mode)
 
     @classmethod
-    def integer_categorical(cls, max_tokens=None, num_oov_indices=1, output_mode="one_hot", name=None):
+    def integer_categorical(cls, max_tokens: int | None = None, num_oov_indices: int = 1, output_mode: str = "one_hot",
+                            name: str | None = None) -> Feature:
         """Integer categories indexed in the vocabulary ``adapt`` learns (an ``IntegerLookup`` layer).
 
         Args:
@@ -429,7 +439,8 @@ class FeatureTypes:
         return Feature("int32", preprocessor, output_mode)
 
     @classmethod
-    def string_categorical(cls, max_tokens=None, num_oov_indices=1, output_mode="one_hot", name=None):
+    def string_categorical(cls, max_tokens: int | None = None, num_oov_indices: int = 1, output_mode: str = "one_hot",
+                           name: str | None = None) -> Feature:
         """String categories indexed in the vocabulary ``adapt`` learns (a ``StringLookup`` layer).
 
         Args:
@@ -450,7 +461,7 @@ class FeatureTypes:
         return Feature("string", preprocessor, output_mode)
 
     @classmethod
-    def string_hashed(cls, num_bins, output_mode="one_hot", name=None):
+    def string_hashed(cls, num_bins: int, output_mode: str = "one_hot", name: str | None = None) -> Feature:
         """Strings hashed into ``num_bins`` buckets (a ``Hashing`` layer).
 
         Args:
@@ -468,7 +479,7 @@ class FeatureTypes:
         return Feature("string", Hashing(name=f"{name}_preprocessor", num_bins=num_bins), output_mode)
 
     @classmethod
-    def integer_hashed(cls, num_bins, output_mode="one_hot", name=None):
+    def integer_hashed(cls, num_bins: int, output_mode: str = "one_hot", name: str | None = None) -> Feature:
         """Integers hashed into ``num_bins`` buckets (a ``Hashing`` layer).
 
         Args:

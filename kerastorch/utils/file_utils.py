@@ -25,6 +25,8 @@ Example:
     >>> get_file("numbers.txt", "file:///nowhere", file_hash=digest, cache_dir="cache") == path  # cached
     True
 """
+from __future__ import annotations
+
 import hashlib
 import os
 import shutil
@@ -34,6 +36,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from typing import Sequence
 
 from kerastorch.saving.file_utils import atomic_write, fsync_folder
 from kerastorch.callbacks.progbar import Progbar
@@ -44,7 +47,7 @@ _CHUNK = 1 << 16
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz", ".tar", ".zip")
 
 
-def keras_home():
+def keras_home() -> str:
     """The Keras cache folder: ``$KERAS_HOME``, else ``~/.keras``.
 
     >>> os.environ["KERAS_HOME"] = "/data/keras"
@@ -55,7 +58,7 @@ def keras_home():
     return os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
 
 
-def hash_file(path, algorithm="sha256", chunk_size=_CHUNK):
+def hash_file(path: str | os.PathLike[str], algorithm: str = "sha256", chunk_size: int = _CHUNK) -> str:
     """The hex digest of a file.
 
     Args:
@@ -81,7 +84,8 @@ def hash_file(path, algorithm="sha256", chunk_size=_CHUNK):
     return digest.hexdigest()
 
 
-def validate_file(path, file_hash, algorithm="auto", chunk_size=_CHUNK):
+def validate_file(path: str | os.PathLike[str], file_hash: str, algorithm: str = "auto",
+                  chunk_size: int = _CHUNK) -> bool:
     """Whether the file's hash is ``file_hash``.
 
     Args:
@@ -102,8 +106,10 @@ def validate_file(path, file_hash, algorithm="auto", chunk_size=_CHUNK):
     return hash_file(path, _resolve_algorithm(algorithm, file_hash), chunk_size) == str(file_hash).lower()
 
 
-def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
-             hash_algorithm="auto", extract=False, archive_format="auto", cache_dir=None, force_download=False):
+def get_file(fname: str | None = None, origin: str | None = None, untar: bool = False, md5_hash: str | None = None,
+             file_hash: str | None = None, cache_subdir: str = "datasets", hash_algorithm: str = "auto",
+             extract: bool = False, archive_format: str | Sequence[str] | None = "auto", cache_dir: str | None = None,
+             force_download: bool = False) -> str:
     """Download a file from a URL unless it is already in the cache, and return its path.
 
     The file at ``origin`` is saved as ``cache_dir/cache_subdir/fname`` (``~/.keras/datasets/fname`` by

@@ -20,10 +20,14 @@ Example:
     >>> train.class_names, tuple(images.shape), images.dtype, labels.dtype
     (['cat', 'dog'], (2, 8, 8, 3), torch.float32, torch.int32)
 """
+from __future__ import annotations
+
 import os
+from typing import Any, Sequence
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.utils import dataset_utils
@@ -49,8 +53,8 @@ class ImageFiles(torch.utils.data.Dataset):
         data_format: ``"channels_last"`` or ``"channels_first"``.
     """
 
-    def __init__(self, paths, labels, image_size, color_mode, interpolation, crop_to_aspect_ratio,
-                 pad_to_aspect_ratio, data_format):
+    def __init__(self, paths: Sequence[str], labels: np.ndarray | None, image_size: tuple[int, int], color_mode: str,
+                 interpolation: str, crop_to_aspect_ratio: bool, pad_to_aspect_ratio: bool, data_format: str) -> None:
         self.paths, self.labels = list(paths), labels
         self.image_size, self.color_mode, self.interpolation = tuple(image_size), color_mode, interpolation
         self.crop, self.pad, self.data_format = crop_to_aspect_ratio, pad_to_aspect_ratio, data_format
@@ -67,7 +71,8 @@ class ImageFiles(torch.utils.data.Dataset):
         return image, torch.as_tensor(self.labels[index])
 
 
-def paths_and_labels_to_loader(dataset, batch_size, shuffle, seed, num_workers):
+def paths_and_labels_to_loader(dataset: torch.utils.data.Dataset[Any], batch_size: int | None, shuffle: bool,
+                               seed: int | None, num_workers: int) -> DataLoader[Any]:
     """A ``DataLoader`` over ``dataset``: batches of ``batch_size`` (None: single samples), reshuffled every
     epoch when ``shuffle`` (from ``seed``), decoded in ``num_workers`` worker processes.
 
@@ -86,11 +91,16 @@ def paths_and_labels_to_loader(dataset, batch_size, shuffle, seed, num_workers):
                                        num_workers=num_workers, persistent_workers=num_workers > 0)
 
 
-def image_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None,
-                                 color_mode="rgb", batch_size=32, image_size=(256, 256), shuffle=True, seed=None,
-                                 validation_split=None, subset=None, interpolation="bilinear", follow_links=False,
-                                 crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, data_format=None,
-                                 format="tf", verbose=True, num_workers=None):
+def image_dataset_from_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None = "inferred",
+                                 label_mode: str | None = "int", class_names: Sequence[str] | None = None,
+                                 color_mode: str = "rgb", batch_size: int | None = 32,
+                                 image_size: tuple[int, int] = (256, 256), shuffle: bool = True,
+                                 seed: int | None = None, validation_split: float | None = None,
+                                 subset: str | None = None, interpolation: str = "bilinear", follow_links: bool = False,
+                                 crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
+                                 data_format: str | None = None, format: str = "tf", verbose: bool = True,
+                                 num_workers: int | None = None,
+                                 ) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
     """Batches of images (and labels) from a folder: one sub-folder per class, or any images with
     ``labels=None`` or explicit labels.
 

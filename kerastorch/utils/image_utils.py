@@ -10,11 +10,20 @@ Example:
     >>> img.size, img_to_array(img)[:, :, 0].tolist()
     ((2, 2), [[255.0, 0.0], [255.0, 0.0]])
 """
+from __future__ import annotations
+
+import os
+from typing import IO, TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
 import torch
 
 from kerastorch import config
 from kerastorch.backend.conv_utils import normalize_data_format
+
+if TYPE_CHECKING:
+    import PIL.Image
 
 __all__ = ["array_to_img", "img_to_array", "load_img", "resize_image", "save_img", "smart_resize"]
 
@@ -41,7 +50,9 @@ def _resample(interpolation):
     return methods[interpolation]
 
 
-def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", keep_aspect_ratio=False):
+def load_img(path: str | os.PathLike[str] | IO[bytes], color_mode: str = "rgb",
+             target_size: tuple[int, int] | None = None, interpolation: str = "nearest",
+             keep_aspect_ratio: bool = False) -> PIL.Image.Image:
     """Load an image file into a PIL image.
 
     Args:
@@ -72,7 +83,8 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", 
     return resize_image(img, target_size, interpolation, crop_to_aspect_ratio=keep_aspect_ratio)
 
 
-def resize_image(img, size, interpolation="bilinear", crop_to_aspect_ratio=False, pad_to_aspect_ratio=False):
+def resize_image(img: PIL.Image.Image, size: tuple[int, int], interpolation: str = "bilinear",
+                 crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False) -> PIL.Image.Image:
     """A PIL image resized to ``size``, its center first cropped (or the image first padded with zeros) to the
     target's aspect ratio when asked.
 
@@ -117,7 +129,8 @@ def _center_box(height, width, target_height, target_width):
     return left, top, left + crop_width, top + crop_height
 
 
-def img_to_array(img, data_format=None, dtype=None):
+def img_to_array(img: PIL.Image.Image, data_format: str | None = None,
+                 dtype: npt.DTypeLike | None = None) -> np.ndarray:
     """A PIL image as an array: ``(height, width, channels)``, or channels first.
 
     Args:
@@ -144,7 +157,8 @@ def img_to_array(img, data_format=None, dtype=None):
     return np.ascontiguousarray(x.transpose(2, 0, 1)) if data_format == "channels_first" else x
 
 
-def array_to_img(x, data_format=None, scale=True, dtype=None):
+def array_to_img(x: np.ndarray | torch.Tensor, data_format: str | None = None, scale: bool = True,
+                 dtype: npt.DTypeLike | None = None) -> PIL.Image.Image:
     """An array (or tensor) of one image as a PIL image.
 
     Args:
@@ -182,7 +196,8 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     return _pil().fromarray(pixels[:, :, 0] if channels == 1 else pixels, modes[channels])
 
 
-def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
+def save_img(path: str | os.PathLike[str] | IO[bytes], x: np.ndarray | torch.Tensor, data_format: str | None = None,
+             file_format: str | None = None, scale: bool = True, **kwargs: Any) -> None:
     """Save an array (or tensor) of one image as an image file.
 
     Args:
@@ -206,7 +221,8 @@ def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
     img.save(path, format=file_format, **kwargs)
 
 
-def smart_resize(x, size, interpolation="bilinear", data_format="channels_last"):
+def smart_resize(x: np.ndarray | torch.Tensor, size: tuple[int, int], interpolation: str = "bilinear",
+                 data_format: str = "channels_last") -> np.ndarray | torch.Tensor:
     """Resize images to ``size`` without distorting them: the largest centered crop of the target's aspect
     ratio, then a resize.
 

@@ -24,15 +24,21 @@ Example:
     >>> "<b>hidden</b> (Dense)" in text, "Output shape: <b>(None, 8)</b>" in text, text.count(" -> ")
     (True, True, 2)
 """
+from __future__ import annotations
+
 import html
 import os
 import re
 import shutil
 import subprocess
+from typing import TYPE_CHECKING, Any
 
 from kerastorch.saving.file_utils import atomic_write
 from kerastorch.models.model import Model
 from kerastorch.layers.input_layer import InputLayer
+
+if TYPE_CHECKING:
+    import pydot
 
 __all__ = ["model_to_dot", "plot_model"]
 
@@ -304,9 +310,10 @@ def _describe(model, show_shapes, show_dtype, show_layer_names, rankdir, expand_
 
 
 # ----------------------------------------------------------------------------- public functions
-def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
-                 expand_nested=False, dpi=200, subgraph=False, show_layer_activations=False, show_trainable=False,
-                 splines="ortho", **kwargs):
+def model_to_dot(model: Model, show_shapes: bool = False, show_dtype: bool = False, show_layer_names: bool = True,
+                 rankdir: str = "TB", expand_nested: bool = False, dpi: float = 200, subgraph: bool = False,
+                 show_layer_activations: bool = False, show_trainable: bool = False, splines: str = "ortho",
+                 **kwargs: Any) -> pydot.Dot | pydot.Cluster:
     """Convert a Keras model to a ``pydot`` graph (Graphviz's DOT format).
 
     Each layer is a node labelled with its name and class (and, as asked, its activation, input and output
@@ -386,9 +393,10 @@ def _notebook_image(to_file, extension):
     return None
 
 
-def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, show_layer_names=False,
-               rankdir="TB", expand_nested=False, dpi=200, show_layer_activations=False, show_trainable=False,
-               splines="ortho", **kwargs):
+def plot_model(model: Model, to_file: str | os.PathLike[str] = "model.png", show_shapes: bool = False,
+               show_dtype: bool = False, show_layer_names: bool = False, rankdir: str = "TB",
+               expand_nested: bool = False, dpi: float = 200, show_layer_activations: bool = False,
+               show_trainable: bool = False, splines: str = "ortho", **kwargs: Any) -> Any:
     """Converts a Keras model to dot format and saves it to a file.
 
     The folder of ``to_file`` is created when missing, and the file is written atomically. The file's

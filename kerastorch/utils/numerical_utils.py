@@ -8,13 +8,26 @@ Example:
            [0., 0., 1.],
            [0., 1., 0.]])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence, overload
+
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend.norms import normalize  # noqa: F401 - keras.utils.normalize
 
 
-def to_categorical(x, num_classes=None):
+@overload
+def to_categorical(x: torch.Tensor, num_classes: int | None = None) -> torch.Tensor: ...
+
+
+@overload
+def to_categorical(x: np.ndarray | np.generic | int | Sequence[Any], num_classes: int | None = None) -> np.ndarray: ...
+
+
+def to_categorical(x: TensorLike, num_classes: int | None = None) -> torch.Tensor | np.ndarray:
     """One-hot encode integer class labels (numpy in, numpy out; torch in, torch out).
 
     A trailing axis of size 1 is dropped first (labels of shape ``(n, 1)`` give ``(n, num_classes)``).

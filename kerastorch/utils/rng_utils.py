@@ -3,6 +3,8 @@
 Example:
     >>> set_random_seed(1337)
 """
+from __future__ import annotations
+
 import numbers
 import random
 
@@ -12,7 +14,7 @@ import torch
 __all__ = ["set_random_seed"]
 
 
-def set_random_seed(seed):
+def set_random_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy and torch (CPU and every accelerator).
 
     Unseeded kerastorch initializers and ``keras.random`` calls draw from

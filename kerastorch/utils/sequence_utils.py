@@ -6,9 +6,14 @@ Example:
            [0, 2, 3],
            [4, 5, 6]], dtype=int32)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Iterable
 
 import numpy as np
+import numpy.typing as npt
+
 
 _SIDES = ("pre", "post")
 
@@ -39,7 +44,8 @@ def _as_sample_array(item, index, dtype):
     return array
 
 
-def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
+def pad_sequences(sequences: Iterable[Any], maxlen: int | None = None, dtype: npt.DTypeLike = "int32",
+                  padding: str = "pre", truncating: str = "pre", value: float | str = 0.0) -> np.ndarray:
     """Pads sequences to the same length.
 
     Turns a list of `num_samples` sequences into one NumPy array of shape `(num_samples, num_timesteps)`,

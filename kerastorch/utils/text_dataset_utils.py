@@ -16,8 +16,14 @@ Example:
     >>> texts, labels.tolist(), loader.class_names
     (('bad', 'awfu', 'grea'), [0, 0, 1], ['neg', 'pos'])
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 from kerastorch.utils import dataset_utils
 from kerastorch.utils.image_dataset_utils import paths_and_labels_to_loader
@@ -34,7 +40,7 @@ class TextFiles(torch.utils.data.Dataset):
         max_length: int or None: keep at most this many characters.
     """
 
-    def __init__(self, paths, labels, max_length):
+    def __init__(self, paths: Sequence[str], labels: np.ndarray | None, max_length: int | None) -> None:
         self.paths, self.labels, self.max_length = list(paths), labels, max_length
 
     def __len__(self):
@@ -48,9 +54,12 @@ class TextFiles(torch.utils.data.Dataset):
         return text if self.labels is None else (text, torch.as_tensor(self.labels[index]))
 
 
-def text_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None, batch_size=32,
-                                max_length=None, shuffle=True, seed=None, validation_split=None, subset=None,
-                                follow_links=False, format="tf", verbose=True):
+def text_dataset_from_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None = "inferred",
+                                label_mode: str | None = "int", class_names: Sequence[str] | None = None,
+                                batch_size: int | None = 32, max_length: int | None = None, shuffle: bool = True,
+                                seed: int | None = None, validation_split: float | None = None,
+                                subset: str | None = None, follow_links: bool = False, format: str = "tf",
+                                verbose: bool = True) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
     """Batches of texts (and labels) from a folder of ``.txt`` files: one sub-folder per class, or any files
     with ``labels=None`` or explicit labels.
 

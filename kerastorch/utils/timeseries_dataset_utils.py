@@ -13,8 +13,15 @@ Example:
     [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]] [3, 4, 5, 6]
     [[4, 5, 6], [5, 6, 7], [6, 7, 8]] [7, 8, 9]
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
+
+from kerastorch.backend.annotations import TensorLike
 
 __all__ = ["TimeseriesWindows", "timeseries_dataset_from_array"]
 
@@ -39,7 +46,8 @@ class TimeseriesWindows(torch.utils.data.Dataset):
         (2, [4, 6, 8], [[0, 2, 4], [4, 6, 8]])
     """
 
-    def __init__(self, data, targets, starts, sequence_length, sampling_rate):
+    def __init__(self, data: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray | None,
+                 starts: Sequence[int] | np.ndarray, sequence_length: int, sampling_rate: int) -> None:
         self.data, self.targets, self.starts = data, targets, np.asarray(starts, dtype="int64")
         self.offsets = np.arange(sequence_length, dtype="int64") * sampling_rate
 
@@ -64,7 +72,7 @@ def _take(array, indices):
     return torch.as_tensor(taken) if isinstance(taken, np.generic) and taken.dtype.kind in "biufc" else taken
 
 
-def _as_series(name, value):
+def _as_series(name: str, value: TensorLike) -> torch.Tensor | np.ndarray:
     if isinstance(value, torch.Tensor):
         return value.detach()
     array = np.asarray(value)
@@ -82,8 +90,10 @@ def _check_positive_int(name, value, allow_none=False):
     raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
 
 
-def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1, sampling_rate=1,
-                                  batch_size=128, shuffle=False, seed=None, start_index=None, end_index=None):
+def timeseries_dataset_from_array(data: TensorLike, targets: TensorLike | None, sequence_length: int,
+                                  sequence_stride: int = 1, sampling_rate: int = 1, batch_size: int | None = 128,
+                                  shuffle: bool = False, seed: int | None = None, start_index: int | None = None,
+                                  end_index: int | None = None) -> DataLoader[Any]:
     """Batches of sliding windows over a time series (and the target of each window).
 
     Window ``i`` starts at step ``start_index + i * sequence_stride`` and takes ``sequence_length`` steps,

@@ -24,6 +24,10 @@ Example:
            [0, 1, 1, 1, 1, 0],
            [0, 0, 0, 0, 0, 0]])
 """
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
 import numpy as np
 import torch
 
@@ -34,14 +38,15 @@ from kerastorch.visualization.font import GLYPH_HEIGHT, draw_text
 __all__ = ["default_colors", "draw_bounding_boxes", "draw_segmentation_masks", "images_to_numpy"]
 
 
-def _to_numpy(x):
+def _to_numpy(x: Any) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu()
         return (x.float() if x.dtype == torch.bfloat16 else x).numpy()
     return np.asarray(x)
 
 
-def images_to_numpy(images, data_format=None, function="draw_bounding_boxes"):
+def images_to_numpy(images: np.ndarray | torch.Tensor, data_format: str | None = None,
+                    function: str = "draw_bounding_boxes") -> np.ndarray:
     """A batch of images as a channels-last NumPy array.
 
     Args:
@@ -67,7 +72,7 @@ def images_to_numpy(images, data_format=None, function="draw_bounding_boxes"):
     return np.moveaxis(images, 1, -1) if data_format == "channels_first" else images
 
 
-def _to_uint8(images):
+def _to_uint8(images: np.ndarray) -> np.ndarray:
     if images.dtype == np.uint8:
         return images.copy()
     return np.clip(images, 0, 255).astype(np.uint8)
@@ -77,7 +82,7 @@ def _restore_layout(images, data_format):
     return np.ascontiguousarray(np.moveaxis(images, -1, 1)) if data_format == "channels_first" else images
 
 
-def default_colors(num_classes):
+def default_colors(num_classes: int) -> np.ndarray:
     """Keras's default class colors: class ``i`` gets ``(i, 127 * i, 31 * i) mod 255``.
 
     Args:
@@ -135,8 +140,10 @@ def _positive_int(function, name, value):
     return int(value)
 
 
-def draw_bounding_boxes(images, bounding_boxes, bounding_box_format, class_mapping=None, color=(128, 128, 128),
-                        line_thickness=2, text_thickness=1, font_scale=1.0, data_format=None):
+def draw_bounding_boxes(images: np.ndarray | torch.Tensor, bounding_boxes: Mapping[str, Any], bounding_box_format: str,
+                        class_mapping: Mapping[int, str] | None = None, color: Sequence[int] = (128, 128, 128),
+                        line_thickness: int = 2, text_thickness: int = 1, font_scale: float = 1.0,
+                        data_format: str | None = None) -> np.ndarray:
     """Draws bounding boxes (and their class names) on a batch of images.
 
     Boxes whose label is -1 (padding) are skipped. With ``class_mapping``, each box whose label it maps gets its
@@ -220,8 +227,10 @@ def draw_bounding_boxes(images, bounding_boxes, bounding_box_format, class_mappi
     return _restore_layout(images, data_format)
 
 
-def draw_segmentation_masks(images, segmentation_masks, num_classes=None, color_mapping=None, alpha=0.8, blend=True,
-                            ignore_index=-1, data_format=None):
+def draw_segmentation_masks(images: np.ndarray | torch.Tensor, segmentation_masks: np.ndarray | torch.Tensor,
+                            num_classes: int | None = None, color_mapping: Mapping[int, Sequence[int]] | None = None,
+                            alpha: float = 0.8, blend: bool = True, ignore_index: int = -1,
+                            data_format: str | None = None) -> np.ndarray:
     """Colors the pixels of a batch of images by their segmentation class.
 
     A pixel of class ``c`` (``0 <= c < num_classes``, ``c != ignore_index``) takes the color of ``c``: blended,

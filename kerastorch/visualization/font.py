@@ -17,6 +17,10 @@ Example:
     #...#...#..
     #...#..###.
 """
+from __future__ import annotations
+
+from typing import Sequence
+
 import numpy as np
 
 __all__ = ["GLYPH_HEIGHT", "GLYPH_WIDTH", "draw_text", "glyph", "text_mask", "text_size"]
@@ -40,7 +44,7 @@ _GLYPHS = (  # 95 glyphs from " " to "~", 7 hex bytes (rows) each
 )
 
 
-def glyph(character):
+def glyph(character: str) -> np.ndarray:
     """The bitmap of one character.
 
     Args:
@@ -59,7 +63,7 @@ def glyph(character):
                     dtype=bool)
 
 
-def text_size(text, scale=1, thickness=1):
+def text_size(text: str, scale: int = 1, thickness: int = 1) -> tuple[int, int]:
     """The ``(width, height)`` in pixels that ``draw_text`` covers.
 
     Args:
@@ -79,7 +83,7 @@ def text_size(text, scale=1, thickness=1):
     return width, GLYPH_HEIGHT * scale + thickness - 1
 
 
-def text_mask(text, scale=1, thickness=1):
+def text_mask(text: str, scale: int = 1, thickness: int = 1) -> np.ndarray:
     """The inked pixels of ``text`` as drawn by ``draw_text``.
 
     Args:
@@ -105,7 +109,8 @@ def text_mask(text, scale=1, thickness=1):
     return mask
 
 
-def draw_text(image, text, x, y, color, scale=1, thickness=1):
+def draw_text(image: np.ndarray, text: str, x: int, y: int, color: float | Sequence[float], scale: int = 1,
+              thickness: int = 1) -> None:
     """Writes ``text`` into ``image`` in place, its top-left corner at column ``x`` and row ``y`` (the part outside
     the image is cut off).
 

@@ -19,9 +19,15 @@ Example:
     >>> if importlib.util.find_spec("matplotlib"):   # an optional dependency
     ...     plot_image_gallery(images, path="gallery.png")
 """
+from __future__ import annotations
+
 import math
+import os
+import types
+from typing import Any, Mapping, Sequence
 
 import numpy as np
+import torch
 
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.visualization.drawing import draw_bounding_boxes, draw_segmentation_masks, images_to_numpy
@@ -29,7 +35,7 @@ from kerastorch.visualization.drawing import draw_bounding_boxes, draw_segmentat
 __all__ = ["plot_bounding_box_gallery", "plot_image_gallery", "plot_segmentation_mask_gallery", "pyplot"]
 
 
-def pyplot(function="plot_image_gallery"):
+def pyplot(function: str = "plot_image_gallery") -> types.ModuleType:
     """``matplotlib.pyplot``, imported on demand.
 
     Args:
@@ -98,8 +104,12 @@ def _numpy(x):
     return np.asarray(x)
 
 
-def plot_image_gallery(images, y_true=None, y_pred=None, label_map=None, rows=None, cols=None, value_range=(0, 255),
-                       scale=2, path=None, show=None, transparent=True, dpi=60, legend_handles=None, data_format=None):
+def plot_image_gallery(images: np.ndarray | torch.Tensor, y_true: np.ndarray | torch.Tensor | None = None,
+                       y_pred: np.ndarray | torch.Tensor | None = None, label_map: Mapping[int, str] | None = None,
+                       rows: int | None = None, cols: int | None = None, value_range: tuple[float, float] = (0, 255),
+                       scale: float = 2, path: str | os.PathLike[str] | None = None, show: bool | None = None,
+                       transparent: bool = True, dpi: int = 60, legend_handles: Sequence[Any] | None = None,
+                       data_format: str | None = None) -> None:
     """Plots a batch of images in a grid, optionally titled with their true and predicted classes.
 
     Args:
@@ -177,11 +187,16 @@ def plot_image_gallery(images, y_true=None, y_pred=None, label_map=None, rows=No
         plt.close(figure)
 
 
-def plot_bounding_box_gallery(images, bounding_box_format, y_true=None, y_pred=None, value_range=(0, 255),
-                              true_color=(0, 188, 212), pred_color=(255, 235, 59), line_thickness=2, font_scale=1.0,
-                              text_thickness=None, class_mapping=None, ground_truth_mapping=None,
-                              prediction_mapping=None, legend=False, legend_handles=None, rows=None, cols=None,
-                              data_format=None, **kwargs):
+def plot_bounding_box_gallery(images: np.ndarray | torch.Tensor, bounding_box_format: str,
+                              y_true: Mapping[str, Any] | None = None, y_pred: Mapping[str, Any] | None = None,
+                              value_range: tuple[float, float] = (0, 255), true_color: Sequence[int] = (0, 188, 212),
+                              pred_color: Sequence[int] = (255, 235, 59), line_thickness: int = 2,
+                              font_scale: float = 1.0, text_thickness: int | None = None,
+                              class_mapping: Mapping[int, str] | None = None,
+                              ground_truth_mapping: Mapping[int, str] | None = None,
+                              prediction_mapping: Mapping[int, str] | None = None, legend: bool = False,
+                              legend_handles: Sequence[Any] | None = None, rows: int | None = None,
+                              cols: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
     """Plots a batch of images with their true and predicted bounding boxes (see ``draw_bounding_boxes``).
 
     Args:
@@ -248,14 +263,20 @@ def plot_bounding_box_gallery(images, bounding_box_format, y_true=None, y_pred=N
         pyplot(function)  # a clear ImportError without matplotlib
         from matplotlib.patches import Patch  # optional dependency: matplotlib
 
-        legend_handles = [Patch(color=np.asarray(color) / 255.0, label=title) for title, color in drawn]
+        # matplotlib takes an RGB array as a color; its stubs list tuples only
+        legend_handles = [Patch(color=np.asarray(color) / 255.0, label=title)  # type: ignore[arg-type]
+                          for title, color in drawn]
     return plot_image_gallery(images, value_range=(0, 255), rows=rows, cols=cols, legend_handles=legend_handles,
                               data_format="channels_last", **kwargs)
 
 
-def plot_segmentation_mask_gallery(images, num_classes, value_range=(0, 255), y_true=None, y_pred=None,
-                                   color_mapping=None, blend=True, alpha=0.8, ignore_index=-1, data_format=None,
-                                   **kwargs):
+def plot_segmentation_mask_gallery(images: np.ndarray | torch.Tensor, num_classes: int,
+                                   value_range: tuple[float, float] = (0, 255),
+                                   y_true: np.ndarray | torch.Tensor | None = None,
+                                   y_pred: np.ndarray | torch.Tensor | None = None,
+                                   color_mapping: Mapping[int, Sequence[int]] | None = None, blend: bool = True,
+                                   alpha: float = 0.8, ignore_index: int = -1, data_format: str | None = None,
+                                   **kwargs: Any) -> None:
     """Plots a batch of images, one per row, each followed by its true and predicted segmentation masks drawn
     over it (see ``draw_segmentation_masks``).
 

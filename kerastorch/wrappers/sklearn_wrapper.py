@@ -45,13 +45,17 @@ Example:
     >>> labels.shape, set(labels) <= {"down", "up"}
     ((40,), True)
 """
+from __future__ import annotations
+
 import copy
+from typing import Any, Callable
 
 import numpy as np
+import numpy.typing as npt
 from kerastorch.models import Model, clone_model
 
 _NAMES = ("SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer")
-_ESTIMATORS = {}  # name -> class, made on first use (module attributes through __getattr__)
+_ESTIMATORS: dict[str, type] = {}  # name -> class, made on first use (module attributes through __getattr__)
 
 
 def __getattr__(name):
@@ -77,15 +81,17 @@ class _KerasEstimator:
     """What the three estimators share: construction, fitting, prediction, cloning, tags."""
 
     _kind = "estimator"
+    get_metadata_routing: Callable[[], Any]  # scikit-learn's BaseEstimator provides it (a base of the classes)
 
-    def __init__(self, model, warm_start=False, model_kwargs=None, fit_kwargs=None):
+    def __init__(self, model: Model | Callable[..., Model], warm_start: bool = False,
+                 model_kwargs: dict[str, Any] | None = None, fit_kwargs: dict[str, Any] | None = None) -> None:
         self.model = model
         self.warm_start = warm_start
         self.model_kwargs = model_kwargs
         self.fit_kwargs = fit_kwargs
 
     # ------------------------------------------------------------------- fitting
-    def fit(self, X, y, **kwargs):
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, **kwargs: Any) -> _KerasEstimator:
         """Fit the model.
 
         Args:
@@ -141,7 +147,7 @@ class _KerasEstimator:
         return model
 
     # ---------------------------------------------------------------- predicting
-    def predict(self, X):
+    def predict(self, X: npt.ArrayLike) -> np.ndarray:
         """Predict using the model.
 
         Args:
@@ -178,7 +184,7 @@ class _KerasEstimator:
         return y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
 
     @property
-    def epoch_(self):
+    def epoch_(self) -> int:
         """The number of epochs the last ``fit`` ran (0 before the first)."""
         history = getattr(self, "history_", None)
         return 0 if history is None else len(history.epoch)
@@ -192,7 +198,7 @@ class _KerasEstimator:
         model = params.pop("model")
         return type(self)(model=model, **copy.deepcopy(params))
 
-    def set_fit_request(self, **kwargs):
+    def set_fit_request(self, **kwargs: bool | str | None) -> _KerasEstimator:
         """Set the metadata that ``fit`` requests (scikit-learn's metadata routing).
 
         Args:
@@ -252,7 +258,7 @@ class _ClassifierMethods(_KerasEstimator):
                              f"(n_samples, {len(self.classes_)}), returned shape {y.shape}")
         return self.classes_[np.argmax(y, axis=1)]
 
-    def decision_function(self, X):
+    def decision_function(self, X: npt.ArrayLike) -> np.ndarray:
         """The raw model outputs (one score per class).
 
         Args:
@@ -284,7 +290,7 @@ class _RegressorMethods(_KerasEstimator):
 class _TransformerMethods(_KerasEstimator):
     _kind = "transformer"
 
-    def transform(self, X):
+    def transform(self, X: npt.ArrayLike) -> np.ndarray:
         """Transform the data: the model's outputs.
 
         Args:

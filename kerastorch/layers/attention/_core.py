@@ -22,8 +22,11 @@ probabilities.
 >>> isinstance(MultiHeadAttention(num_heads=1, key_dim=2), AttentionCore)
 True
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -47,6 +50,12 @@ class AttentionCore(Layer):
     """Base of the multi-head attention layers (see the module docstring); not registered, not exported."""
 
     _fusable = False
+    # built by the subclasses' build (with _projection)
+    _query_dense: EinsumDense
+    _key_dense: EinsumDense
+    _gate_dense: EinsumDense
+    _value_dense: EinsumDense
+    _output_dense: EinsumDense
 
     dropout = property(lambda self: self._dropout, doc="Dropout rate on the attention probabilities.")
     use_bias = property(lambda self: self._use_bias, doc="Whether the projections have biases.")
@@ -104,20 +113,23 @@ class AttentionCore(Layer):
         if key_shape is not value_shape:
             self._shapes_dict["key_shape"] = key_shape
 
-    def get_build_config(self):
+    def get_build_config(self) -> dict[str, Any] | None:
         if self._shapes_dict is None:
             return None
         return {"shapes_dict": {k: list(v) for k, v in self._shapes_dict.items()}}
 
-    def build_from_config(self, build_config):
+    def build_from_config(self, build_config: dict[str, Any] | None) -> None:
         if build_config and not self.built:
             shapes = build_config.get("shapes_dict") or {"query_shape": build_config["input_shape"],
                                                          "value_shape": build_config["input_shape"]}
             self.build(**{k: tuple(v) for k, v in shapes.items()})
 
     # ------------------------------------------------------------------- call
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
-             return_attention_scores=False, training=None, use_causal_mask=False):
+    def call(self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor | None = None,
+             query_mask: torch.Tensor | None = None, value_mask: torch.Tensor | None = None,
+             key_mask: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
+             return_attention_scores: bool = False, training: bool | None = None,
+             use_causal_mask: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         if query_mask is None:
             query_mask = getattr(query, "_keras_mask", None)
         if value_mask is None:
@@ -160,6 +172,7 @@ class AttentionCore(Layer):
         if query_mask is not None:
             attach_mask(outputs, query_mask)
         if return_attention_scores:
+            assert scores is not None  # return_attention_scores takes the explicit path, which gives the scores
             return outputs, scores
         return outputs
 
@@ -227,6 +240,10 @@ class AttentionCore(Layer):
         return config
 
 
+def _option_view(attr: str) -> property:
+    return property(lambda self: getattr(self, attr))
+
+
 for _name in _WEIGHT_OPTIONS:  # read-only views of the projections' options: ``kernel_initializer`` ...
-    setattr(AttentionCore, _name, property(lambda self, _attr="_" + _name: getattr(self, _attr)))
+    setattr(AttentionCore, _name, _option_view("_" + _name))
 del _name

@@ -17,12 +17,16 @@ Example:
     >>> Attention()([q, v]).shape
     torch.Size([2, 3, 4])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Callable, Sequence, cast
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import random as krandom
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.layers.base import Layer, attach_mask, mask_of
 from kerastorch.layers.layer_utils import check_seed, layer_label
@@ -30,10 +34,11 @@ from kerastorch.serialization.object_registration import register_builtin
 
 _PADDING = 1.0e9
 _PADDING_HALF = 65504.0
-_MASKS = {}
+_MASKS: dict[tuple[Any, ...], torch.Tensor] = {}
 
 
-def position_mask(rows, cols, like, causal=True, window=None):
+def position_mask(rows: int, cols: int, like: torch.Tensor, causal: bool = True,
+                  window: int | None = None) -> torch.Tensor:
     """Boolean ``(rows, cols)`` mask: ``j <= i`` (``causal``) and ``|i - j| < window`` (a sliding window).
 
     Made once per size and device and reused (a constant on the hot path); tensors of other types (fake
@@ -62,10 +67,12 @@ class _BaseAttention(Layer):
     """Shared call: scores (``_scores``, subclass), masks, softmax, dropout, weighted sum of values."""
 
     _dot_scores = False  # True when _scores is a scaled q @ k^T (then the fused kernel may run)
+    _scores: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # defined by the subclasses
 
-    def __init__(self, use_scale, dropout, seed, **kwargs):
+    def __init__(self, use_scale: bool, dropout: float, seed: int | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
+        # (float listed for mypy, which does not see float as a numbers.Real)
+        if isinstance(dropout, bool) or not isinstance(dropout, (float, numbers.Real)) or not 0 <= dropout <= 1:
             raise ValueError(f"{layer_label(self)}: dropout must be a number in [0, 1], received dropout={dropout!r}")
         check_seed(self, seed)
         self.use_scale = bool(use_scale)
@@ -73,7 +80,7 @@ class _BaseAttention(Layer):
         self.seed = seed
         self.seed_generator = krandom.SeedGenerator(seed) if dropout > 0 and seed is not None else None
         self.supports_masking = True
-        self.scale = None
+        self.scale: torch.Tensor | None = None
 
     # ------------------------------------------------------------ validation
     def _validate(self, inputs, mask=None):
@@ -101,7 +108,7 @@ class _BaseAttention(Layer):
             raise ValueError(f"{layer_label(self)}: value and key must have the same number of timesteps, received "
                              f"value {tuple(value)} and key {tuple(key)}")
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[Shape]) -> None:
         self._validate(input_shape)
         self._check_shapes(input_shape)
         self._build_weights(input_shape)
@@ -111,12 +118,14 @@ class _BaseAttention(Layer):
         pass
 
     # -------------------------------------------------------------------- call
-    def call(self, inputs, mask=None, training=False, return_attention_scores=False, use_causal_mask=False):
+    def call(self, inputs: Sequence[torch.Tensor], mask: Sequence[torch.Tensor | None] | None = None,
+             training: bool | None = False, return_attention_scores: bool = False,
+             use_causal_mask: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         self._validate(inputs, mask)
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
         if mask is None:
-            mask = mask_of(list(inputs))
+            mask = cast("list[torch.Tensor | None] | None", mask_of(list(inputs)))  # (a list for a list)
         q_mask = mask[0] if mask else None
         v_mask = mask[1] if mask else None
         scores_mask = self._scores_mask(query, key, v_mask, use_causal_mask)
@@ -143,6 +152,7 @@ class _BaseAttention(Layer):
             outputs = torch.where(q_mask.to(torch.bool).unsqueeze(-1), outputs, 0.0)
             attach_mask(outputs, q_mask)
         if return_attention_scores:
+            assert weights is not None  # the fused path (no weights) runs without return_attention_scores only
             return outputs, weights
         return outputs
 
@@ -160,7 +170,8 @@ class _BaseAttention(Layer):
         causal = position_mask(query.shape[-2], key.shape[-2], query)
         return causal if v_mask is None else v_mask & causal
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Sequence[torch.Tensor],
+                     mask: Sequence[TensorLike | None] | None = None) -> torch.Tensor | None:
         """The query mask (``mask[0]``), or None.
 
         >>> q = torch.ones(1, 2, 3)
@@ -172,11 +183,11 @@ class _BaseAttention(Layer):
             return None
         return torch.as_tensor(mask[0])
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[Shape]) -> Shape:
         self._validate(input_shape)
         return (*tuple(input_shape[0])[:-1], tuple(input_shape[1])[-1])
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"use_scale": self.use_scale, "dropout": self.dropout, "seed": self.seed})
         return config
@@ -228,14 +239,15 @@ class Attention(_BaseAttention):
     ((1, 2, 3), (1, 2, 4), ['scale'])
     """
 
-    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+    def __init__(self, use_scale: bool = False, score_mode: str = "dot", dropout: float = 0.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(use_scale, dropout, seed, **kwargs)
         if score_mode not in ("dot", "concat"):
             raise ValueError(f"{layer_label(self)}: score_mode must be 'dot' or 'concat', "
                              f"received score_mode={score_mode!r}")
         self.score_mode = score_mode
         self._dot_scores = score_mode == "dot"
-        self.concat_score_weight = None
+        self.concat_score_weight: torch.Tensor | None = None
 
     def _build_weights(self, input_shape):
         if self.use_scale:
@@ -252,7 +264,7 @@ class Attention(_BaseAttention):
             summed = summed * self.scale
         return self.concat_score_weight * torch.tanh(summed).sum(-1)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["score_mode"] = self.score_mode
         return config
@@ -301,7 +313,7 @@ class AdditiveAttention(_BaseAttention):
     (torch.Size([2, 3, 4]), (4,))
     """
 
-    def __init__(self, use_scale=True, dropout=0.0, seed=None, **kwargs):
+    def __init__(self, use_scale: bool = True, dropout: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(use_scale, dropout, seed, **kwargs)
 
     def _build_weights(self, input_shape):

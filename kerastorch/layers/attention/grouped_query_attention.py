@@ -31,8 +31,13 @@ Example:
     >>> tuple(out.shape), tuple(scores.shape)
     ((2, 5, 6), (2, 4, 5, 7))
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
+from kerastorch.backend.annotations import Identifier, Shape
 from kerastorch.backend.naming import unique_name
 from kerastorch.backend.sdpa import scaled_dot_product_attention
 from kerastorch.layers.attention._core import AttentionCore
@@ -123,10 +128,13 @@ class GroupQueryAttention(AttentionCore):
 
     _fusable = True
 
-    def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True, sliding_window=None,
-                 flash_attention=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, use_gate=False, seed=None, **kwargs):
+    def __init__(self, head_dim: int, num_query_heads: int, num_key_value_heads: int, dropout: float = 0.0,
+                 use_bias: bool = True, sliding_window: int | None = None, flash_attention: bool | None = None,
+                 kernel_initializer: Identifier = "glorot_uniform", bias_initializer: Identifier = "zeros",
+                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, use_gate: bool = False, seed: int | None = None,
+                 **kwargs: Any) -> None:
         if kwargs.get("name") is None:
             kwargs["name"] = unique_name("grouped_query_attention")  # Keras's default name
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)  # also on the output, as in Keras
@@ -143,14 +151,15 @@ class GroupQueryAttention(AttentionCore):
                              bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
                              bias_constraint=bias_constraint)
         self._dot_equation, self._combine_equation, self._n_attn = _DOT_EQUATION, _COMBINE_EQUATION, 1
-        self.feature_dim = None
+        self.feature_dim: int | None = None
 
     # ------------------------------------------------------------------ build
     def _sublayer(self, name, equation, heads, bias_axes, input_shape, activation=None):
         output_shape = (None, heads, self.head_dim) if heads else (None, self.feature_dim)
         return self._projection(name, equation, output_shape, bias_axes, input_shape, activation)
 
-    def build(self, query_shape, value_shape, key_shape=None):
+    def build(  # type: ignore[override]  # Keras's signature: the query, value and key shapes
+            self, query_shape: Shape, value_shape: Shape, key_shape: Shape | None = None) -> None:
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         for name, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
@@ -189,7 +198,8 @@ class GroupQueryAttention(AttentionCore):
         return outputs.flatten(2, 3), scores.flatten(1, 2)
 
     # ---------------------------------------------------------------- shapes
-    def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
+    def compute_output_shape(self, query_shape: Shape, value_shape: Shape | None = None,
+                             key_shape: Shape | None = None) -> Shape:
         """The query's shape (Keras 3.15 also demands equal query and value feature sizes here, although
         ``call`` accepts different ones; this layer does not)."""
         query_shape = tuple(query_shape)
@@ -197,7 +207,7 @@ class GroupQueryAttention(AttentionCore):
         _check_value_and_key(self, value_shape, None if key_shape is None else tuple(key_shape))
         return query_shape
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "head_dim": self.head_dim, "num_query_heads": self.num_query_heads,

@@ -24,10 +24,14 @@ Example:
     >>> tuple(out.shape), tuple(scores.shape)
     ((4, 5, 6), (4, 2, 5, 7))
 """
+from __future__ import annotations
+
 import numbers
 import string
+from typing import Any, Sequence
 
 from kerastorch import regularizers
+from kerastorch.backend.annotations import Identifier, Shape
 from kerastorch.layers.attention._core import AttentionCore
 from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.serialization.object_registration import register_builtin
@@ -35,7 +39,7 @@ from kerastorch.serialization.object_registration import register_builtin
 _LETTERS = string.ascii_lowercase
 
 
-def projection_equation(free, bound, out):
+def projection_equation(free: int, bound: int, out: int) -> tuple[str, str, int]:
     """``(equation, bias_axes, output_rank)`` of a projection that keeps ``free`` axes, contracts ``bound``
     axes with the kernel and adds ``out`` axes.
 
@@ -48,7 +52,7 @@ def projection_equation(free, bound, out):
     return f"{inputs},{kernel}->{outputs}", _LETTERS[free + bound:free + bound + out], len(outputs)
 
 
-def attention_equations(rank, attn_axes):
+def attention_equations(rank: int, attn_axes: Sequence[int]) -> tuple[str, str, int]:
     """``(dot_equation, combine_equation, scores_rank)`` for projected tensors of ``rank`` axes
     ``(batch, ..., heads, channels)`` attending over ``attn_axes``; the scores are laid out
     ``(batch dims incl. heads, query attention dims, key attention dims)``.
@@ -57,10 +61,10 @@ def attention_equations(rank, attn_axes):
     ('aecd,abcd->acbe', 'acbe,aecd->abcd', 4)
     """
     query = _LETTERS[:rank]
-    key = list(query)
+    key_letters = list(query)
     for n, axis in enumerate(attn_axes):
-        key[axis] = _LETTERS[rank + n]
-    key = "".join(key)
+        key_letters[axis] = _LETTERS[rank + n]
+    key = "".join(key_letters)
     batch = [i for i in range(rank) if i not in attn_axes and i != rank - 1]
     scores = "".join([query[i] for i in batch] + [query[i] for i in attn_axes] + [key[i] for i in attn_axes])
     return f"{key},{query}->{scores}", f"{scores},{key}->{query}", len(scores)
@@ -155,28 +159,33 @@ class MultiHeadAttention(AttentionCore):
     ['mha/query/kernel', 'mha/query/bias']
     """
 
-    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
-                 attention_axes=None, sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None, **kwargs):
+    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
+                 use_bias: bool = True, output_shape: int | tuple[int, ...] | list[int] | None = None,
+                 attention_axes: int | tuple[int, ...] | list[int] | None = None, sliding_window: int | None = None,
+                 flash_attention: bool | None = None, kernel_initializer: Identifier = "glorot_uniform",
+                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
+                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
+                 kernel_constraint: Identifier = None, bias_constraint: Identifier = None, use_gate: bool = False,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._num_heads = positive_int(self, "num_heads", num_heads)
         self._key_dim = positive_int(self, "key_dim", key_dim)
         self._value_dim = self._key_dim if value_dim is None else positive_int(self, "value_dim", value_dim)
+        # (int listed beside numbers.Integral for mypy, which does not see int as a numbers.Integral)
         if output_shape:
-            output_shape = (output_shape,) if isinstance(output_shape, numbers.Integral) else output_shape
+            output_shape = (output_shape,) if isinstance(output_shape, (int, numbers.Integral)) else output_shape
             if not isinstance(output_shape, (list, tuple)) or not all(
-                    isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in output_shape):
+                    isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool) and d > 0 for d in output_shape):
                 raise ValueError(f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints, "
                                  f"received output_shape={output_shape!r}")
             output_shape = tuple(int(d) for d in output_shape)
         else:
             output_shape = None
-        if isinstance(attention_axes, numbers.Integral) and not isinstance(attention_axes, bool):
+        if isinstance(attention_axes, (int, numbers.Integral)) and not isinstance(attention_axes, bool):
             attention_axes = (attention_axes,)
         if attention_axes is not None:
             if not isinstance(attention_axes, (list, tuple)) or not all(
-                    isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in attention_axes):
+                    isinstance(a, (int, numbers.Integral)) and not isinstance(a, bool) for a in attention_axes):
                 raise ValueError(f"{layer_label(self)}: attention_axes must be None, an int or a tuple of ints, "
                                  f"received attention_axes={attention_axes!r}")
             attention_axes = tuple(int(a) for a in attention_axes)
@@ -200,7 +209,8 @@ class MultiHeadAttention(AttentionCore):
         return self._projection(name, equation, [None] * (out_rank - 1 - len(out_dims)) + list(out_dims), bias_axes,
                                 input_shape, activation)
 
-    def build(self, query_shape, value_shape, key_shape=None):
+    def build(  # type: ignore[override]  # Keras's signature: the query, value and key shapes
+            self, query_shape: Shape, value_shape: Shape, key_shape: Shape | None = None) -> None:
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
@@ -241,7 +251,8 @@ class MultiHeadAttention(AttentionCore):
         self._fusable = rank == 4 and axes == (1,)
 
     # ---------------------------------------------------------------- shapes
-    def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
+    def compute_output_shape(self, query_shape: Shape, value_shape: Shape | None = None,
+                             key_shape: Shape | None = None) -> Shape:
         query_shape = tuple(query_shape)
         value_shape = query_shape if value_shape is None else tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
@@ -252,7 +263,7 @@ class MultiHeadAttention(AttentionCore):
             return query_shape[:-1] + tuple(self._output_shape)
         return query_shape
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "num_heads": self._num_heads, "key_dim": self._key_dim, "value_dim": self._value_dim,

@@ -20,13 +20,20 @@ Example:
     >>> Conv2D(8, 3, padding="same")(torch.ones(2, 16, 16, 3)).shape
     torch.Size([2, 16, 16, 8])
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
 import torch
 import torch.nn.functional as F
 
 from kerastorch import activations, regularizers
 from kerastorch.backend import conv_utils, validation
+from kerastorch.backend.annotations import Identifier
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
-from kerastorch.layers.layer_utils import layer_label, positive_int, set_weight_options, weight_options_config
+from kerastorch.layers.layer_utils import (
+    InitializerLike, layer_label, positive_int, set_weight_options, weight_options_config,
+)
 from kerastorch.layers.input_spec import InputSpec
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -99,12 +106,12 @@ class Convolution(SpatialLayer):
     def _output_channels(self, in_channels):
         return self.filters
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         counts = {key: getattr(self, key) for key in ("filters", "depth_multiplier") if key in self.__dict__}
         return self._describe(**counts, kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
                               activation=self.activation)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding,
@@ -127,10 +134,13 @@ class BaseConv(Convolution):
 
     _causal_1d = True
 
-    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
+                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
+                 groups: int = 1, activation: Identifier = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._init_convolution(rank, kernel_size, strides, padding, data_format, dilation_rate, activation,
                                use_bias, bias_initializer, bias_regularizer, bias_constraint)
@@ -141,7 +151,7 @@ class BaseConv(Convolution):
                              f"received filters={self.filters} and groups={self.groups}")
         self._init_weight_args("kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
         self._kernel_perm = (rank + 1, rank) + tuple(range(rank))
-        self._conv = CONV_FUNCTIONS[rank]
+        self._conv: Callable[..., torch.Tensor] = CONV_FUNCTIONS[rank]
 
     def _kernel_shape(self, in_channels):
         if in_channels % self.groups:
@@ -149,7 +159,7 @@ class BaseConv(Convolution):
                              f"received groups={self.groups} and inputs with {in_channels} channels")
         return self.kernel_size + (in_channels // self.groups, self.filters)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         shape = self._kernel_shape(self._input_channels(input_shape))
         self.kernel = self._add_weight_for("kernel", "kernel", shape)
         self._build_bias(self.filters)
@@ -169,7 +179,7 @@ class BaseConv(Convolution):
             return torch.contiguous_format
         return torch.channels_last if self.rank == 2 else torch.channels_last_3d
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"filters": self.filters, "groups": self.groups})
         config.update(self._weight_config("kernel"))

@@ -17,11 +17,16 @@ Example:
     >>> Conv2DTranspose(4, 3, strides=2, padding="same")(torch.ones(1, 5, 5, 2)).shape
     torch.Size([1, 10, 10, 4])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils
+from kerastorch.backend.annotations import Identifier
 from kerastorch.layers.convolutional.base_conv import BaseConv
-from kerastorch.layers.layer_utils import layer_label
+from kerastorch.layers.layer_utils import InitializerLike, layer_label
 
 CONV_TRANSPOSE_FUNCTIONS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
@@ -36,11 +41,14 @@ class BaseConvTranspose(BaseConv):
 
     _causal_1d = False
 
-    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", output_padding=None,
-                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
+                 padding: str = "valid", output_padding: int | Sequence[int] | None = None,
+                 data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
+                 activation: Identifier = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
         if "groups" in kwargs:
             raise TypeError(f"{type(self).__name__}: transposed convolutions take no groups argument, "
                             f"received groups={kwargs['groups']!r}")
@@ -84,7 +92,7 @@ class BaseConvTranspose(BaseConv):
                      for n, k, s, d, p in zip(spatial, self.kernel_size, self.strides, self.dilation_rate,
                                               self._paddings_per_axis()))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         del config["groups"]
         config["output_padding"] = self.output_padding

@@ -12,8 +12,13 @@ Example:
     >>> DepthwiseConv2D(3, depth_multiplier=2)(torch.ones(1, 5, 5, 4)).shape
     torch.Size([1, 3, 3, 8])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from kerastorch.backend.annotations import Identifier
 from kerastorch.layers.convolutional.base_conv import CONV_FUNCTIONS, Convolution
-from kerastorch.layers.layer_utils import positive_int
+from kerastorch.layers.layer_utils import InitializerLike, positive_int
 
 
 class BaseDepthwiseConv(Convolution):
@@ -26,10 +31,13 @@ class BaseDepthwiseConv(Convolution):
 
     _depthwise_name = "kernel"  # the weight's name (SeparableConv calls it "depthwise_kernel")
 
-    def __init__(self, rank, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, rank: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
+                 padding: str = "valid", depth_multiplier: int = 1, data_format: str | None = None,
+                 dilation_rate: int | Sequence[int] = 1, activation: Identifier = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 activity_regularizer: Identifier = None, depthwise_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._init_depthwise(rank, kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate,
                              activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
@@ -55,7 +63,7 @@ class BaseDepthwiseConv(Convolution):
         self._torch_shape = (channels * self.depth_multiplier, 1) + self.kernel_size
         return channels * self.depth_multiplier
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         self._build_bias(self._build_depthwise(input_shape))
         self.built = True
 
@@ -72,7 +80,7 @@ class BaseDepthwiseConv(Convolution):
     def _output_channels(self, in_channels):
         return None if in_channels is None else in_channels * self.depth_multiplier
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["depth_multiplier"] = self.depth_multiplier
         config.update(self._weight_config("depthwise"))

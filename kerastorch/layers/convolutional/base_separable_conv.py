@@ -11,8 +11,13 @@ Example:
     >>> SeparableConv2D(8, 3, padding="same")(torch.ones(1, 6, 6, 4)).shape
     torch.Size([1, 6, 6, 8])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from kerastorch.backend.annotations import Identifier
 from kerastorch.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
-from kerastorch.layers.layer_utils import positive_int
+from kerastorch.layers.layer_utils import InitializerLike, positive_int
 
 
 class BaseSeparableConv(BaseDepthwiseConv):
@@ -25,11 +30,15 @@ class BaseSeparableConv(BaseDepthwiseConv):
 
     _depthwise_name = "depthwise_kernel"
 
-    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
-                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
+                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
+                 depth_multiplier: int = 1, activation: Identifier = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform",
+                 pointwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: Identifier = None, pointwise_regularizer: Identifier = None,
+                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
+                 depthwise_constraint: Identifier = None, pointwise_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
         super(BaseDepthwiseConv, self).__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._init_depthwise(rank, kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate,
                              activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
@@ -38,7 +47,7 @@ class BaseSeparableConv(BaseDepthwiseConv):
         self._init_weight_args("pointwise", pointwise_initializer, pointwise_regularizer, pointwise_constraint)
         self._pointwise_perm = (rank + 1, rank) + tuple(range(rank))
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         channels = self._build_depthwise(input_shape)
         self._pointwise_kernel = self._add_weight_for("pointwise", "pointwise_kernel",
                                                       (1,) * self.rank + (channels, self.filters))
@@ -52,7 +61,7 @@ class BaseSeparableConv(BaseDepthwiseConv):
     def _output_channels(self, in_channels):
         return self.filters
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["filters"] = self.filters
         config.update(self._weight_config("pointwise"))

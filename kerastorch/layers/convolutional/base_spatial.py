@@ -14,7 +14,14 @@ Example:
     >>> MaxPooling2D()(kerastorch.Input((None, None, 3))).shape
     (None, None, None, 3)
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import torch
+
 from kerastorch.backend import conv_utils
+from kerastorch.backend.annotations import Shape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
@@ -35,7 +42,7 @@ class SpatialLayer(Layer):
     torch.Size([1, 4, 4, 3])
     """
 
-    _activation = None
+    _activation: Callable[..., Any] | None = None
 
     def _init_spatial(self, rank, data_format):
         self.rank = rank
@@ -47,7 +54,7 @@ class SpatialLayer(Layer):
         self.input_spec = InputSpec(ndim=rank + 2)
         self._geometries = {}
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = inputs if self._channels_first else inputs.permute(self._to_first)
         if not x.is_floating_point():
             x = x.to(self._compute_torch_dtype)
@@ -84,7 +91,7 @@ class SpatialLayer(Layer):
     def _output_channels(self, in_channels):
         return in_channels
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         shape = tuple(input_shape)
         self._check_rank(shape)
         spatial = shape[2:] if self._channels_first else shape[1:-1]
@@ -92,10 +99,10 @@ class SpatialLayer(Layer):
         channels = self._output_channels(shape[self._channel_axis])
         return (shape[0], channels, *out) if self._channels_first else (shape[0], *out, channels)
 
-    def compute_output_spec(self, inputs, *args, **kwargs):
+    def compute_output_spec(self, inputs: KerasTensor, *args: Any, **kwargs: Any) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), self.compute_dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["data_format"] = self.data_format
         return config

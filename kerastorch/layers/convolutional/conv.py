@@ -6,6 +6,10 @@ use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
 kernel_constraint=None, bias_constraint=None``.
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from kerastorch.layers.convolutional.base_conv import BaseConv
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -68,7 +72,7 @@ class Conv1D(BaseConv):
     torch.Size([2, 10, 4])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(1, filters, kernel_size, *args, **kwargs)
 
 
@@ -129,7 +133,7 @@ class Conv2D(BaseConv):
     torch.Size([2, 5, 5, 8])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(2, filters, kernel_size, *args, **kwargs)
 
 
@@ -190,7 +194,7 @@ class Conv3D(BaseConv):
     torch.Size([1, 2, 3, 4, 2])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(3, filters, kernel_size, *args, **kwargs)
 
 

@@ -7,6 +7,10 @@ bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
 activity_regularizer=None, kernel_constraint=None, bias_constraint=None``
 (Conv3DTranspose takes ``data_format`` before ``output_padding``, as in Keras).
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from kerastorch.layers.convolutional.base_conv_transpose import BaseConvTranspose
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -70,7 +74,7 @@ class Conv1DTranspose(BaseConvTranspose):
     torch.Size([2, 10, 4])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(1, filters, kernel_size, *args, **kwargs)
 
 
@@ -133,7 +137,7 @@ class Conv2DTranspose(BaseConvTranspose):
     torch.Size([2, 11, 11, 4])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(2, filters, kernel_size, *args, **kwargs)
 
 
@@ -198,8 +202,9 @@ class Conv3DTranspose(BaseConvTranspose):
     torch.Size([1, 4, 6, 8, 2])
     """
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, output_padding=None,
-                 **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
+                 padding: str = "valid", data_format: str | None = None,
+                 output_padding: int | Sequence[int] | None = None, **kwargs: Any) -> None:
         super().__init__(3, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
                          output_padding=output_padding, **kwargs)
 

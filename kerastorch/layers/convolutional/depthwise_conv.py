@@ -6,6 +6,10 @@ use_bias=True, depthwise_initializer="glorot_uniform", bias_initializer="zeros",
 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
 depthwise_constraint=None, bias_constraint=None``.
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from kerastorch.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -64,7 +68,7 @@ class DepthwiseConv1D(BaseDepthwiseConv):
     torch.Size([2, 8, 8])
     """
 
-    def __init__(self, kernel_size, *args, **kwargs):
+    def __init__(self, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(1, kernel_size, *args, **kwargs)
 
 
@@ -122,5 +126,5 @@ class DepthwiseConv2D(BaseDepthwiseConv):
     torch.Size([2, 8, 8, 4])
     """
 
-    def __init__(self, kernel_size, *args, **kwargs):
+    def __init__(self, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(2, kernel_size, *args, **kwargs)

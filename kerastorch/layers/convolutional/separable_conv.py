@@ -8,6 +8,10 @@ depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
 activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
 bias_constraint=None``.
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from kerastorch.layers.convolutional.base_separable_conv import BaseSeparableConv
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -71,7 +75,7 @@ class SeparableConv1D(BaseSeparableConv):
     torch.Size([2, 8, 6])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(1, filters, kernel_size, *args, **kwargs)
 
 
@@ -134,7 +138,7 @@ class SeparableConv2D(BaseSeparableConv):
     torch.Size([2, 5, 5, 8])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(2, filters, kernel_size, *args, **kwargs)
 
 

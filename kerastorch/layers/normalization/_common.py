@@ -70,7 +70,7 @@ def add_scale_offset(layer, shape, gamma, beta):
 
 def check_epsilon(layer, epsilon):
     """``epsilon`` unchanged when it is a non-negative number, else a ValueError naming the layer."""
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon < 0:
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, numbers.Real)) or epsilon < 0:
         raise ValueError(f"{layer_label(layer)}: epsilon must be a non-negative number, received epsilon={epsilon!r}")
     return epsilon
 

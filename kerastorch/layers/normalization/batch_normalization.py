@@ -16,16 +16,22 @@ Example:
     >>> layer(torch.randn(8, 3), training=True).shape
     torch.Size([8, 3])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import initializers
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Identifier
+from kerastorch.backend.variable import Variable
 from kerastorch.backend.symbolic_scope import in_symbolic_scope
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import InitializerLike
 from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_int_axis,
                                                      init_scale_offset, layer_label, positive_axes, scale_offset_config,
                                                      upcast)
@@ -94,14 +100,24 @@ class BatchNormalization(Layer):
     [0.01]
     """
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 renorm=False, renorm_clipping=None, renorm_momentum=0.99, synchronized=False, **kwargs):
+    # Created in build (None until then, or when not used):
+    gamma: Variable | None
+    beta: Variable | None
+    moving_mean: Variable | None
+    moving_variance: Variable | None
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: InitializerLike = "zeros",
+                 gamma_initializer: InitializerLike = "ones", moving_mean_initializer: InitializerLike = "zeros",
+                 moving_variance_initializer: InitializerLike = "ones", beta_regularizer: Identifier = None,
+                 gamma_regularizer: Identifier = None, beta_constraint: Identifier = None,
+                 gamma_constraint: Identifier = None, renorm: bool = False,
+                 renorm_clipping: dict[str, float] | None = None, renorm_momentum: float = 0.99,
+                 synchronized: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = check_int_axis(self, axis)
         momentum = validation.number(layer_label(self), "momentum", momentum, low=0, high=1)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
+        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, numbers.Real)):
             raise TypeError(f"{layer_label(self)}: epsilon must be a number, received epsilon={epsilon!r}")
         if epsilon <= 0:
             raise ValueError(f"{layer_label(self)}: epsilon must be positive, received epsilon={epsilon!r}")
@@ -123,7 +139,7 @@ class BatchNormalization(Layer):
         self.supports_masking = True
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         (axis,) = positive_axes(self, self.axis, input_shape)
         ndim = len(input_shape)
         dim = input_shape[axis]
@@ -141,7 +157,8 @@ class BatchNormalization(Layer):
 
     _preserves_shape = True
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: torch.Tensor, training: bool | None = None,
+             mask: torch.Tensor | None = None) -> torch.Tensor:
         if mask is not None and mask.dim() != inputs.dim() - 1:
             raise ValueError(f"{layer_label(self)}: the mask must have one axis less than the inputs, received mask "
                              f"shape {tuple(mask.shape)} for inputs of shape {tuple(inputs.shape)}")
@@ -240,10 +257,10 @@ class BatchNormalization(Layer):
             shift = shift + beta
         return x * self._broadcast(inv, ndim) + self._broadcast(shift, ndim)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return self._describe(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,

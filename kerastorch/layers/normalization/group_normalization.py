@@ -8,11 +8,17 @@ Example:
     >>> GroupNormalization(groups=2)(torch.randn(2, 5, 4)).shape
     torch.Size([2, 5, 4])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence, cast
 
 import torch
 
+from kerastorch.backend.annotations import Identifier
+from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import InitializerLike
 from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_epsilon, check_int_axis,
                                                      init_scale_offset, layer_label, positive_axes, scale_offset_config,
                                                      upcast)
@@ -63,9 +69,15 @@ class GroupNormalization(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, **kwargs):
+    # Created in build (None until then, or when not used):
+    gamma: Variable | None
+    beta: Variable | None
+
+    def __init__(self, groups: int = 32, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: InitializerLike = "zeros",
+                 gamma_initializer: InitializerLike = "ones", beta_regularizer: Identifier = None,
+                 gamma_regularizer: Identifier = None, beta_constraint: Identifier = None,
+                 gamma_constraint: Identifier = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
             raise ValueError(f"{layer_label(self)}: groups must be a positive integer (or -1 for instance "
@@ -80,11 +92,11 @@ class GroupNormalization(Layer):
         self.supports_masking = True
         self.gamma = self.beta = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         (axis,) = positive_axes(self, self.axis, input_shape)
         if axis == 0:
             raise ValueError(f"{layer_label(self)}: axis must not be the batch axis, received axis={self.axis}")
-        dim = input_shape[axis]
+        dim = cast(int, input_shape[axis])  # known: positive_axes checks it
         if self.groups == -1:
             self.groups = dim
         if dim < self.groups:
@@ -105,7 +117,7 @@ class GroupNormalization(Layer):
         self._weight_shape[axis + 1] = dim // self.groups
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = upcast(inputs)
         dtype = x.dtype
         axis, groups = self._axis, self.groups
@@ -122,7 +134,7 @@ class GroupNormalization(Layer):
         outputs = (grouped * inv + shift).reshape(shape)
         return outputs.to(self._compute_torch_dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"groups": self.groups, "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
                        "scale": self.scale})

@@ -9,13 +9,19 @@ Example:
     >>> LayerNormalization()(torch.randn(2, 5)).shape
     torch.Size([2, 5])
 """
+from __future__ import annotations
+
 import warnings
+from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Identifier
+from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
+from kerastorch.layers.layer_utils import InitializerLike
 from kerastorch.layers.normalization._common import (add_scale_offset, build_normalized_axes, cast_weight, check_axes,
                                                      check_epsilon, init_scale_offset, layer_label, scale_offset_config,
                                                      upcast)
@@ -65,9 +71,19 @@ class LayerNormalization(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
-                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, **kwargs):
+    # Created in build (None until then, or when not used):
+    gamma: Variable | None
+    beta: Variable | None
+    # Set in build by build_normalized_axes:
+    _axes: list[int]
+    _trailing: bool
+    _broadcast_shape: list[int]
+
+    def __init__(self, axis: int | Sequence[int] = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
+                 rms_scaling: bool = False, beta_initializer: InitializerLike = "zeros",
+                 gamma_initializer: InitializerLike = "ones", beta_regularizer: Identifier = None,
+                 gamma_regularizer: Identifier = None, beta_constraint: Identifier = None,
+                 gamma_constraint: Identifier = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)
         check_epsilon(self, epsilon)
@@ -83,12 +99,12 @@ class LayerNormalization(Layer):
         self.supports_masking = True
         self.gamma = self.beta = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         shape = build_normalized_axes(self, input_shape)
         add_scale_offset(self, shape, self.scale or self.rms_scaling, self.center and not self.rms_scaling)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = upcast(inputs)
         dtype = x.dtype
         gamma, beta = cast_weight(self.gamma, dtype), cast_weight(self.beta, dtype)
@@ -111,7 +127,7 @@ class LayerNormalization(Layer):
             outputs = x * inv + shift
         return outputs.to(self._compute_torch_dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
                        "rms_scaling": self.rms_scaling})

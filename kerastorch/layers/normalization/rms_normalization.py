@@ -8,9 +8,14 @@ Example:
     >>> [round(v, 3) for v in RMSNormalization()(torch.tensor([[3.0, 4.0]]))[0].tolist()]
     [0.849, 1.131]
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import torch
 import torch.nn.functional as F
 
+from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
 from kerastorch.layers.normalization._common import (build_normalized_axes, cast_weight, check_axes, check_epsilon,
                                                      upcast)
@@ -45,20 +50,24 @@ class RMSNormalization(Layer):
     """
 
     _preserves_shape = True
+    # Set in build by build_normalized_axes:
+    _axes: list[int]
+    _trailing: bool
+    _broadcast_shape: list[int]
 
-    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+    def __init__(self, axis: int | Sequence[int] = -1, epsilon: float = 1e-6, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)
         self.epsilon = check_epsilon(self, epsilon)
         self.supports_masking = True
-        self.scale = None
+        self.scale: Variable | None = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         shape = build_normalized_axes(self, input_shape)
         self.scale = self.add_weight(shape=shape, name="scale", initializer="ones", autocast=False)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = upcast(inputs)
         scale = cast_weight(self.scale, x.dtype)
         if self._trailing:
@@ -68,7 +77,7 @@ class RMSNormalization(Layer):
             outputs = outputs * scale.reshape(self._broadcast_shape)
         return outputs.to(self._compute_torch_dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"axis": self.axis, "epsilon": self.epsilon})
         return config

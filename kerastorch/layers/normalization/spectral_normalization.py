@@ -31,11 +31,17 @@ Example:
     >>> [w.name for w in layer.weights]
     ['kernel', 'vector_u', 'bias']
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, cast
 
 import torch
 
 from kerastorch import config, initializers
+from kerastorch.backend.annotations import Shape
+from kerastorch.backend.variable import Variable
+from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.time_distributed import Wrapper
@@ -77,18 +83,18 @@ class SpectralNormalization(Wrapper):
     1.0
     """
 
-    def __init__(self, layer, power_iterations=1, **kwargs):
+    def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs: Any) -> None:
         super().__init__(layer, **kwargs)
-        if isinstance(power_iterations, bool) or not isinstance(power_iterations, numbers.Integral) \
+        if isinstance(power_iterations, bool) or not isinstance(power_iterations, (int, numbers.Integral)) \
                 or power_iterations <= 0:
             raise ValueError(f"{layer_label(self)}: power_iterations must be a positive integer, "
                              f"received power_iterations={power_iterations!r}")
         self.power_iterations = int(power_iterations)
-        self.vector_u = None
+        self.vector_u: Variable | None = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape | None = None) -> None:
         super().build(input_shape)
-        self.input_spec = InputSpec(min_ndim=1, axes={-1: input_shape[-1]})
+        self.input_spec = InputSpec(min_ndim=1, axes={-1: cast(Shape, input_shape)[-1]})
         kernel = next((w for w in (getattr(self.layer, name, None) for name in ("kernel", "embeddings"))
                        if isinstance(w, torch.Tensor)), None)
         if kernel is None:
@@ -101,12 +107,12 @@ class SpectralNormalization(Wrapper):
         self.built = True
 
     @property
-    def kernel(self):
+    def kernel(self) -> torch.nn.Parameter:
         """The wrapped layer's kernel (or embeddings): the weight that is normalized."""
         return getattr(self.layer, self._kernel_owner)
 
     @property
-    def weights(self):
+    def weights(self) -> list[torch.nn.Parameter]:
         """Keras's order: the wrapped kernel, ``vector_u``, then the wrapped layer's other weights."""
         inner = super().weights
         if self.vector_u is None:
@@ -123,21 +129,22 @@ class SpectralNormalization(Wrapper):
         return [self.kernel] + own
 
     @torch.no_grad()
-    def normalize_weights(self):
+    def normalize_weights(self) -> None:
         """One training-time update: assign the spectrally normalized kernel and the new ``vector_u``."""
         kernel = self.kernel
         weights = kernel.reshape(-1, kernel.shape[-1])
-        u = self.vector_u.to(weights.dtype)
+        vector_u = cast(Variable, self.vector_u)  # made in build
+        u = vector_u.to(weights.dtype)
         epsilon = config.epsilon()
         for _ in range(self.power_iterations):
             v = _normalize(u @ weights.T, epsilon)
             u = _normalize(v @ weights, epsilon)
         sigma = (v @ weights) @ u.T
         keep = torch.eq(weights, 0).all()
-        self.vector_u.copy_(torch.where(keep, self.vector_u, u.to(self.vector_u.dtype)))
+        vector_u.copy_(torch.where(keep, vector_u, u.to(vector_u.dtype)))
         kernel.copy_(torch.where(keep, kernel, kernel / sigma.reshape(())))
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         if training:
             self.normalize_weights()
         outputs = self.layer(inputs)
@@ -145,10 +152,10 @@ class SpectralNormalization(Wrapper):
             outputs = outputs.to(inputs.dtype)
         return outputs
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Any) -> Any:
         return self.layer.compute_output_shape(input_shape)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config_ = super().get_config()
         config_["power_iterations"] = self.power_iterations
         return config_

@@ -5,6 +5,10 @@ Example:
     >>> UnitNormalization()(torch.tensor([[3.0, 4.0]]))
     tensor([[0.6000, 0.8000]])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import torch
 
 from kerastorch.layers.base import Layer
@@ -40,21 +44,21 @@ class UnitNormalization(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, axis=-1, **kwargs):
+    def __init__(self, axis: int | Sequence[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)
         self.supports_masking = True
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         self._axes = positive_axes(self, self.axis, input_shape)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = upcast(inputs)
         norm = torch.linalg.vector_norm(x, ord=2, dim=self._axes, keepdim=True)
         return (x / norm.clamp_min(1e-12)).to(self._compute_torch_dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["axis"] = self.axis
         return config

@@ -10,6 +10,10 @@ Example:
     >>> AdaptiveAveragePooling2D((2, 3))(torch.ones(1, 7, 9, 4)).shape
     torch.Size([1, 2, 3, 4])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils
@@ -32,7 +36,8 @@ class BaseAdaptivePooling(SpatialLayer):
     [2.0, 4.0]
     """
 
-    def __init__(self, rank, pool_mode, output_size, data_format=None, **kwargs):
+    def __init__(self, rank: int, pool_mode: str, output_size: int | Sequence[int], data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if pool_mode not in ("max", "average"):
             raise ValueError(f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
@@ -50,24 +55,14 @@ class BaseAdaptivePooling(SpatialLayer):
     def _output_spatial(self, spatial):
         return self.output_size
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["output_size"] = self.output_size
         return config
 
 
-def _adaptive(rank, pool_mode):
-    """A base with ``rank`` and ``pool_mode`` fixed: the public classes only add their docstrings."""
-
-    class Adaptive(BaseAdaptivePooling):
-        def __init__(self, output_size, data_format=None, **kwargs):
-            super().__init__(rank, pool_mode, output_size, data_format, **kwargs)
-
-    return Adaptive
-
-
 @register_builtin("keras.layers")
-class AdaptiveAveragePooling1D(_adaptive(1, "average")):
+class AdaptiveAveragePooling1D(BaseAdaptivePooling):
     """Mean-pools ``(batch, steps, channels)`` to ``output_size`` steps.
 
     Output position ``i`` of an axis of size ``n`` is the mean of the input window
@@ -97,9 +92,13 @@ class AdaptiveAveragePooling1D(_adaptive(1, "average")):
     [0.5, 2.5]
     """
 
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(1, "average", output_size, data_format, **kwargs)
+
 
 @register_builtin("keras.layers")
-class AdaptiveAveragePooling2D(_adaptive(2, "average")):
+class AdaptiveAveragePooling2D(BaseAdaptivePooling):
     """Mean-pools an image to ``output_size`` (an int or ``(height, width)``).
 
     Output position ``i`` of an axis of size ``n`` is the mean of the input window
@@ -129,9 +128,13 @@ class AdaptiveAveragePooling2D(_adaptive(2, "average")):
     torch.Size([2, 1, 1, 3])
     """
 
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(2, "average", output_size, data_format, **kwargs)
+
 
 @register_builtin("keras.layers")
-class AdaptiveAveragePooling3D(_adaptive(3, "average")):
+class AdaptiveAveragePooling3D(BaseAdaptivePooling):
     """Mean-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
 
     Output position ``i`` of an axis of size ``n`` is the mean of the input window
@@ -161,9 +164,13 @@ class AdaptiveAveragePooling3D(_adaptive(3, "average")):
     torch.Size([1, 1, 2, 2, 2])
     """
 
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(3, "average", output_size, data_format, **kwargs)
+
 
 @register_builtin("keras.layers")
-class AdaptiveMaxPooling1D(_adaptive(1, "max")):
+class AdaptiveMaxPooling1D(BaseAdaptivePooling):
     """Max-pools ``(batch, steps, channels)`` to ``output_size`` steps.
 
     Output position ``i`` of an axis of size ``n`` is the maximum of the input window
@@ -193,9 +200,13 @@ class AdaptiveMaxPooling1D(_adaptive(1, "max")):
     [1.0, 3.0]
     """
 
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(1, "max", output_size, data_format, **kwargs)
+
 
 @register_builtin("keras.layers")
-class AdaptiveMaxPooling2D(_adaptive(2, "max")):
+class AdaptiveMaxPooling2D(BaseAdaptivePooling):
     """Max-pools an image to ``output_size`` (an int or ``(height, width)``).
 
     Output position ``i`` of an axis of size ``n`` is the maximum of the input window
@@ -225,9 +236,13 @@ class AdaptiveMaxPooling2D(_adaptive(2, "max")):
     torch.Size([1, 3, 2, 2])
     """
 
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(2, "max", output_size, data_format, **kwargs)
+
 
 @register_builtin("keras.layers")
-class AdaptiveMaxPooling3D(_adaptive(3, "max")):
+class AdaptiveMaxPooling3D(BaseAdaptivePooling):
     """Max-pools a volume to ``output_size`` (an int or ``(depth, height, width)``).
 
     Output position ``i`` of an axis of size ``n`` is the maximum of the input window
@@ -256,3 +271,7 @@ class AdaptiveMaxPooling3D(_adaptive(3, "max")):
     >>> AdaptiveMaxPooling3D(1)(torch.ones(1, 3, 3, 3, 2)).shape
     torch.Size([1, 1, 1, 1, 2])
     """
+
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(3, "max", output_size, data_format, **kwargs)

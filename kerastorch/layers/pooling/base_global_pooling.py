@@ -10,6 +10,12 @@ Example:
     >>> GlobalAveragePooling2D(keepdims=True)(torch.ones(2, 4, 4, 3)).shape
     torch.Size([2, 1, 1, 3])
 """
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
 from kerastorch.backend import conv_utils, validation
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
@@ -24,7 +30,8 @@ class BaseGlobalPooling(Layer):
     [[4.0, 5.0]]
     """
 
-    def __init__(self, rank, pool_mode, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, rank: int, pool_mode: str, data_format: str | None = None, keepdims: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if pool_mode not in ("max", "average"):
             raise ValueError(f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
@@ -36,7 +43,7 @@ class BaseGlobalPooling(Layer):
         self.input_spec = InputSpec(ndim=rank + 2)
         self.supports_masking = rank == 1 and pool_mode == "average"
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         if not inputs.is_floating_point():
             inputs = inputs.to(self._compute_torch_dtype)
         if self.pool_mode == "max":
@@ -47,11 +54,11 @@ class BaseGlobalPooling(Layer):
         total = (inputs * weights).sum(dim=self._axes, keepdim=self.keepdims)
         return total / weights.sum(dim=self._axes, keepdim=self.keepdims)
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> None:
         """Pooling consumes the mask."""
         return None
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"data_format": self.data_format, "keepdims": self.keepdims})
         return config

@@ -16,6 +16,10 @@ Example:
     >>> AveragePooling1D(2, padding="same")(torch.arange(1.0, 6.0).reshape(1, 5, 1)).flatten().tolist()
     [1.5, 3.5, 5.0]
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import functools
 
 import torch.nn.functional as F
@@ -40,7 +44,9 @@ class BasePooling(SpatialLayer):
     torch.Size([1, 2, 3, 3])
     """
 
-    def __init__(self, rank, pool_mode, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, rank: int, pool_mode: str, pool_size: int | Sequence[int],
+                 strides: int | Sequence[int] | None = None, padding: str = "valid", data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         label = layer_label(self)
         if pool_mode not in ("max", "average"):
@@ -86,7 +92,7 @@ class BasePooling(SpatialLayer):
         return conv_utils.check_output_size(spatial, self.pool_size, self.strides, (1,) * self.rank, self.padding,
                                             layer_label(self))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"pool_size": self.pool_size, "padding": self.padding, "strides": self.strides})
         return config

@@ -4,6 +4,10 @@ with rank and mode fixed.
 Arguments (Keras names and defaults): ``data_format=None, keepdims=False``.
 Aliases: ``GlobalMaxPool1D/2D/3D``, ``GlobalAvgPool1D/2D/3D``.
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.layers.pooling.base_global_pooling import BaseGlobalPooling
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -35,7 +39,7 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
     torch.Size([2, 3])
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(1, "max", data_format, keepdims, **kwargs)
 
 
@@ -66,7 +70,7 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
     torch.Size([2, 3])
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(2, "max", data_format, keepdims, **kwargs)
 
 
@@ -97,7 +101,7 @@ class GlobalMaxPooling3D(BaseGlobalPooling):
     torch.Size([2, 1, 1, 1, 4])
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(3, "max", data_format, keepdims, **kwargs)
 
 
@@ -134,7 +138,7 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
     [[1.0, 2.0]]
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(1, "average", data_format, keepdims, **kwargs)
 
 
@@ -165,7 +169,7 @@ class GlobalAveragePooling2D(BaseGlobalPooling):
     torch.Size([2, 3])
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(2, "average", data_format, keepdims, **kwargs)
 
 
@@ -196,7 +200,7 @@ class GlobalAveragePooling3D(BaseGlobalPooling):
     torch.Size([2, 4])
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(3, "average", data_format, keepdims, **kwargs)
 
 

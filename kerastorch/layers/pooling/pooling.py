@@ -4,6 +4,10 @@ Arguments (Keras names and defaults): ``pool_size`` (2 per axis for max pooling,
 required for average pooling), ``strides=None`` (``pool_size``), ``padding="valid"``
 (or ``"same"``), ``data_format=None``. Aliases: ``MaxPool1D/2D/3D``, ``AvgPool1D/2D/3D``.
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from kerastorch.layers.pooling.base_pooling import BasePooling
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -40,7 +44,8 @@ class MaxPooling1D(BasePooling):
     [1.0, 3.0]
     """
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: int | Sequence[int] = 2, strides: int | Sequence[int] | None = None,
+                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(1, "max", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -76,7 +81,8 @@ class MaxPooling2D(BasePooling):
     torch.Size([2, 2, 2, 3])
     """
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: int | Sequence[int] = (2, 2), strides: int | Sequence[int] | None = None,
+                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(2, "max", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -113,7 +119,8 @@ class MaxPooling3D(BasePooling):
     torch.Size([1, 2, 2, 3, 2])
     """
 
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: int | Sequence[int] = (2, 2, 2), strides: int | Sequence[int] | None = None,
+                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(3, "max", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -150,7 +157,8 @@ class AveragePooling1D(BasePooling):
     [0.5, 2.5]
     """
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(1, "average", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -187,7 +195,8 @@ class AveragePooling2D(BasePooling):
     torch.Size([2, 5, 5, 3])
     """
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(2, "average", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -225,7 +234,8 @@ class AveragePooling3D(BasePooling):
     torch.Size([1, 2, 2, 2, 2])
     """
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(3, "average", pool_size, strides, padding, data_format, **kwargs)
 
 

@@ -11,6 +11,10 @@ Example:
     >>> RandomRotation(0.1, seed=0)(torch.ones(2, 4, 4, 1), training=True).shape
     torch.Size([2, 4, 4, 1])
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.backend import image
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice
 
@@ -20,8 +24,8 @@ FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 class AffineAugmentation(RandomImageLayer):
     """Random per-image affine transforms with Keras's fill modes and interpolations."""
 
-    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
-                 **kwargs):
+    def __init__(self, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None,
+                 fill_value: float = 0.0, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.fill_mode = check_choice(self, "fill_mode", fill_mode, FILL_MODES)
         self.interpolation = check_choice(self, "interpolation", interpolation, image.AFFINE_INTERPOLATIONS)
@@ -39,7 +43,7 @@ class AffineAugmentation(RandomImageLayer):
         """``(batch, 8)`` transform matrices for this call."""
         raise NotImplementedError
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"fill_mode": self.fill_mode, "fill_value": self.fill_value,
                        "interpolation": self.interpolation})

@@ -21,10 +21,14 @@ Example:
     >>> y.shape, bool(0 <= y.min() and y.max() <= 1)
     (torch.Size([2, 8, 8, 3]), True)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
+from kerastorch.layers.preprocessing.base_image_layer import Factor, ValueRange
 from kerastorch import random as krandom
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range
@@ -77,8 +81,9 @@ class AugMix(PolicyAugmentation):
     True
     """
 
-    def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3, alpha=1.0, all_ops=True,
-                 interpolation="bilinear", seed=None, data_format=None, **kwargs):
+    def __init__(self, value_range: ValueRange = (0, 255), num_chains: int = 3, chain_depth: int = 3,
+                 factor: Factor = 0.3, alpha: float = 1.0, all_ops: bool = True, interpolation: str = "bilinear",
+                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(_BASIC_OPS if all_ops is False else _ALL_OPS, value_range, factor, interpolation, seed=seed,
                          data_format=data_format, **kwargs)
         if not isinstance(all_ops, bool):
@@ -86,7 +91,8 @@ class AugMix(PolicyAugmentation):
         self.all_ops = all_ops
         self.num_chains = check_int(self, "num_chains", num_chains, 1)
         self.chain_depth = check_int(self, "chain_depth", chain_depth, 0)
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
+        # (float listed for mypy, which does not see float as a numbers.Real)
+        if isinstance(alpha, bool) or not isinstance(alpha, (float, numbers.Real)) or not alpha > 0:
             raise ValueError(f"{layer_label(self)}: alpha must be a positive number, received alpha={alpha!r}")
         self.alpha = alpha
 
@@ -108,7 +114,7 @@ class AugMix(PolicyAugmentation):
             mixed = mixed + weight * augmented
         return clip_to_range(blend * x + (1.0 - blend) * mixed, self.value_range)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"num_chains": self.num_chains, "chain_depth": self.chain_depth, "alpha": self.alpha,
                        "all_ops": self.all_ops})

@@ -16,16 +16,23 @@ Example:
     >>> from_unit_range(to_unit_range(x, (0, 255)), (0, 255)).flatten().tolist()
     [0.0, 127.5, 255.0]
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
 import torch
 
 from kerastorch import random as krandom
+from kerastorch.backend.annotations import Shape
 from kerastorch.layers.layer_utils import layer_label
-from kerastorch.layers.preprocessing.base_image_layer import ImageLayer, RandomImageLayer, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import (
+    Factor, ImageLayer, RandomImageLayer, ValueRange, factor_range,
+)
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation, value_range_pair
 from kerastorch.ops import image as image_ops
 
 
-def transform_range(x, source, target):
+def transform_range(x: torch.Tensor, source: Sequence[float], target: Sequence[float]) -> torch.Tensor:
     """``x`` mapped linearly from the range ``source`` to ``target`` (unchanged when they are equal).
 
     Args:
@@ -43,7 +50,7 @@ def transform_range(x, source, target):
     return (x - s_low) / (s_high - s_low) * (t_high - t_low) + t_low
 
 
-def to_unit_range(x, value_range):
+def to_unit_range(x: torch.Tensor, value_range: Sequence[float]) -> torch.Tensor:
     """``x`` mapped linearly from ``value_range`` to ``[0, 1]``.
 
     Args:
@@ -56,7 +63,7 @@ def to_unit_range(x, value_range):
     return transform_range(x, value_range, (0, 1))
 
 
-def from_unit_range(x, value_range):
+def from_unit_range(x: torch.Tensor, value_range: Sequence[float]) -> torch.Tensor:
     """``x`` mapped linearly from ``[0, 1]`` to ``value_range``.
 
     Args:
@@ -69,7 +76,7 @@ def from_unit_range(x, value_range):
     return transform_range(x, (0, 1), value_range)
 
 
-def clip_to_range(x, value_range):
+def clip_to_range(x: torch.Tensor, value_range: Sequence[float]) -> torch.Tensor:
     """``x`` clipped to ``value_range`` (its bounds in either order).
 
     Args:
@@ -85,7 +92,7 @@ def clip_to_range(x, value_range):
     return torch.clamp(x, min(value_range), max(value_range))
 
 
-def per_image(values, ndim=4):
+def per_image(values: torch.Tensor, ndim: int = 4) -> torch.Tensor:
     """Per-image values of shape ``(batch,)`` shaped to broadcast against a rank-``ndim`` batch.
 
     Args:
@@ -98,7 +105,7 @@ def per_image(values, ndim=4):
     return values.reshape((-1,) + (1,) * (ndim - 1))
 
 
-def turn_hue(x, data_format, turns):
+def turn_hue(x: torch.Tensor, data_format: str, turns: torch.Tensor) -> torch.Tensor:
     """RGB images ``x`` in ``[0, 1]`` (a rank-4 batch) with each image's HSV hue turned by ``turns`` (a
     ``(batch,)`` tensor, in full turns).
 
@@ -120,7 +127,7 @@ def turn_hue(x, data_format, turns):
     return image_ops.hsv_to_rgb(torch.stack([hue, saturation, value], axis), data_format=data_format)
 
 
-def random_gate(layer, factor, batch, like):
+def random_gate(layer: RandomImageLayer, factor: Sequence[float], batch: int, like: torch.Tensor) -> torch.Tensor:
     """Whether each of ``batch`` images is augmented (a bool ``(batch,)`` tensor): as in Keras 3, an image
     draws a probability in ``[factor[0], factor[1])`` and is augmented when a second draw falls below it.
 
@@ -137,7 +144,8 @@ def random_gate(layer, factor, batch, like):
     return draws[1] < factor[0] + (factor[1] - factor[0]) * draws[0]
 
 
-def random_boxes(layer, ratios_x, ratios_y, height, width, like):
+def random_boxes(layer: RandomImageLayer, ratios_x: torch.Tensor, ratios_y: torch.Tensor, height: int, width: int,
+                 like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Axis-aligned boxes, one per image, ``ratios_x * width`` by ``ratios_y * height`` pixels (``(batch,)``
     tensors of fractions), at uniformly random positions within the image, as Keras 3 places them (box edges
     are real numbers; a pixel is in the box when its integer coordinates are).
@@ -186,11 +194,12 @@ class FactorAugmentation(ValueRangeAugmentation):
     SORT_RANGE = True
     RGB_ONLY = False
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+    def __init__(self, factor: Factor, value_range: ValueRange = (0, 255), data_format: str | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, sort_range=self.SORT_RANGE, **kwargs)
         self.factor = factor_range(self, "factor", factor, self.FACTOR_BOUNDS, clip_low=True)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         super().build(input_shape)
         if self.RGB_ONLY:
             self._check_channels(input_shape)
@@ -207,7 +216,7 @@ class FactorAugmentation(ValueRangeAugmentation):
     def _adjust(self, x, strengths):
         raise NotImplementedError
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["factor"] = self.factor
         return config
@@ -225,11 +234,12 @@ class ValueRangeLayer(ImageLayer):
         **kwargs: base layer keyword arguments, such as ``name`` and ``dtype``.
     """
 
-    def __init__(self, value_range=(0, 255), data_format=None, **kwargs):
+    def __init__(self, value_range: ValueRange = (0, 255), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
-        self.value_range = sorted(value_range_pair(self, value_range, either_order=True))
+        self.value_range: list[float] | tuple[float, float] = sorted(
+            value_range_pair(self, value_range, either_order=True))
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return self._per_batch(inputs, self._transform)
 
     def _float(self, images):
@@ -238,7 +248,7 @@ class ValueRangeLayer(ImageLayer):
     def _transform(self, images):
         raise NotImplementedError
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["value_range"] = self.value_range
         return config
@@ -263,7 +273,13 @@ class MixingAugmentation(RandomImageLayer):
         **kwargs: base layer keyword arguments, such as ``name`` and ``dtype``.
     """
 
-    def __init__(self, seed=None, data_format=None, bounding_box_format=None, **kwargs):
+    # the transformation of one call (see the class docstring), defined by the subclasses
+    _draw: Callable[[torch.Tensor], dict[str, torch.Tensor]]
+    _mix_images: Callable[[torch.Tensor, dict[str, torch.Tensor]], torch.Tensor]
+    _mix_masks: Callable[[torch.Tensor, dict[str, torch.Tensor]], torch.Tensor]
+
+    def __init__(self, seed: int | None = None, data_format: str | None = None, bounding_box_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.bounding_box_format = bounding_box_format
 
@@ -274,11 +290,13 @@ class MixingAugmentation(RandomImageLayer):
             raise ValueError(f"{layer_label(self)}: a dict input needs an 'images' entry, received keys {sorted(data)}")
         return data["images"]
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape | dict[str, Any]) -> None:
         super().build(self._images_of(input_shape))
 
-    def call(self, inputs, training=False):
-        data = dict(inputs) if isinstance(inputs, dict) else {"images": inputs}
+    def call(  # type: ignore[override]  # (a dict of images and labels, or images)
+            self, inputs: torch.Tensor | dict[str, Any],
+            training: bool | None = False) -> torch.Tensor | dict[str, Any]:
+        data: dict[str, Any] = dict(inputs) if isinstance(inputs, dict) else {"images": inputs}
         self._images_of(data)
         if "bounding_boxes" in data and not self.bounding_box_format:
             raise ValueError(f"{layer_label(self)}: inputs with 'bounding_boxes' need a bounding_box_format, such as "
@@ -313,7 +331,7 @@ class MixingAugmentation(RandomImageLayer):
     def _mix_boxes(self, boxes, mixing):
         raise NotImplementedError(f"{layer_label(self)}: bounding boxes are not supported")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         if self.bounding_box_format is not None:
             config["bounding_box_format"] = self.bounding_box_format

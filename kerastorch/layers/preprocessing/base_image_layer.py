@@ -12,19 +12,34 @@ Example:
     >>> factor_range(RandomImageLayer(), "factor", 0.2, (-1, 1))
     (-0.2, 0.2)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, List, Sequence, Tuple, TypeVar, Union
+
+import torch
 
 from kerastorch import random as krandom
+from kerastorch.backend.annotations import Shape
 from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import check_seed, layer_label
 
+Factor = Union[float, Tuple[float, float], List[float]]
+"""A factor argument: a number ``f`` (the range ``(-f, f)``, or ``(0, f)``) or a pair ``(lower, upper)``."""
 
-def is_number(value):
+ValueRange = Union[Tuple[float, float], List[float]]
+"""A ``value_range`` argument: the pair ``(low, high)`` of the pixel values' range."""
+
+_T = TypeVar("_T")
+
+
+def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def factor_range(layer, name, factor, bounds, open_low=False, clip_low=False):
+def factor_range(layer: Layer, name: str, factor: Factor, bounds: tuple[float, float], open_low: bool = False,
+                 clip_low: bool = False) -> tuple[float, float]:
     """``(lower, upper)`` for a factor given as a number ``f`` (``(-f, f)``) or a pair, each value within
     ``bounds`` (``open_low``: the lower bound itself excluded). ``clip_low`` raises ``-f`` to the lower bound,
     as Keras does for factors whose range starts at 0 (RandomContrast)."""
@@ -49,12 +64,12 @@ def factor_range(layer, name, factor, bounds, open_low=False, clip_low=False):
     return (max(-factor, low) if clip_low else -factor), factor
 
 
-def standard_factor(factor):
+def standard_factor(factor: float | tuple[float, ...] | list[float] | None) -> float | tuple[float, ...] | None:
     """A factor as stored in configs: a number, or a tuple (JSON lists come back as tuples)."""
     return tuple(factor) if isinstance(factor, list) else factor
 
 
-def check_choice(layer, name, value, choices):
+def check_choice(layer: Layer, name: str, value: _T, choices: Sequence[Any]) -> _T:
     if value not in choices:
         raise ValueError(f"{layer_label(layer)}: {name} must be one of {list(choices)}, received {name}={value!r}")
     return value
@@ -63,12 +78,12 @@ def check_choice(layer, name, value, choices):
 class ImageLayer(Layer):
     """A layer on rank-3 (one image) or rank-4 (a batch) inputs in ``data_format``."""
 
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.data_format = normalize_data_format(data_format, layer_label(self))
         self.supports_masking = False
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         if len(input_shape) not in (3, 4):
             raise ValueError(f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
                              f"inputs of shape {tuple(input_shape)}")
@@ -100,10 +115,10 @@ class ImageLayer(Layer):
             raise ValueError(f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
                              f"inputs of shape {tuple(inputs.shape)}")
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["data_format"] = self.data_format
         return config
@@ -112,7 +127,7 @@ class ImageLayer(Layer):
 class RandomImageLayer(ImageLayer):
     """An augmentation layer: identity in inference, per-image random draws in training."""
 
-    def __init__(self, seed=None, data_format=None, **kwargs):
+    def __init__(self, seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         check_seed(self, seed)
         self.seed = seed
@@ -123,7 +138,7 @@ class RandomImageLayer(ImageLayer):
         dtype = "float64" if like.dtype.is_floating_point and like.itemsize == 8 else "float32"
         return krandom.uniform(shape, low, high, dtype=dtype, seed=self.seed_generator, device=like.device)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         if not training:
             return inputs
         return self._per_batch(inputs, self._augment)
@@ -132,7 +147,7 @@ class RandomImageLayer(ImageLayer):
         """The training-mode transform of a rank-4 batch."""
         raise NotImplementedError
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["seed"] = self.seed
         return config

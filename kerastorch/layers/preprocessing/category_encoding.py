@@ -29,11 +29,15 @@ Example:
             [1., 0., 0., 0.],
             [0., 1., 0., 0.]])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake
@@ -44,7 +48,7 @@ from kerastorch.serialization.object_registration import register_builtin
 OUTPUT_MODES = ("one_hot", "multi_hot", "count")
 
 
-def encoded_shape(input_shape, output_mode, depth):
+def encoded_shape(input_shape: Shape, output_mode: str, depth: int) -> Shape:
     """The output shape of :func:`encode_categorical` for an input shape (``None`` for unknown sizes)."""
     shape = tuple(input_shape) or (1,)
     if output_mode == "int":
@@ -58,7 +62,8 @@ def encoded_shape(input_shape, output_mode, depth):
     return (shape[0],) + shape[2:] + (depth,)
 
 
-def encode_categorical(ids, output_mode, depth, dtype, count_weights=None):
+def encode_categorical(ids: torch.Tensor, output_mode: str, depth: int, dtype: torch.dtype,
+                       count_weights: torch.Tensor | None = None) -> torch.Tensor:
     """Encode an integer tensor of ids in ``[0, depth)`` (not checked) as Keras's ``output_mode`` does.
 
     >>> encode_categorical(torch.tensor([[0, 2, 2]]), "count", 3, torch.float32)
@@ -85,7 +90,7 @@ def encode_categorical(ids, output_mode, depth, dtype, count_weights=None):
     return zeros.scatter_add(-1, ids, count_weights)
 
 
-def check_output_mode(layer, output_mode, allowed):
+def check_output_mode(layer: Layer, output_mode: str, allowed: Sequence[str]) -> str:
     if output_mode not in allowed:
         raise ValueError(f"{layer_label(layer)}: output_mode must be one of {list(allowed)}, "
                          f"received output_mode={output_mode!r}")
@@ -138,7 +143,8 @@ class CategoryEncoding(Layer):
     tensor([[0.5000, 3.0000, 0.0000, 0.0000]])
     """
 
-    def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
+    def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if output_mode == "binary":  # Keras's deprecated name
             output_mode = "multi_hot"
@@ -146,7 +152,8 @@ class CategoryEncoding(Layer):
         if num_tokens is None:
             raise ValueError(f"{layer_label(self)}: num_tokens must be set (the number of distinct ids), "
                              "received num_tokens=None")
-        if isinstance(num_tokens, bool) or not isinstance(num_tokens, numbers.Integral) or num_tokens < 1:
+        # (int listed for mypy, which does not see int as a numbers.Integral)
+        if isinstance(num_tokens, bool) or not isinstance(num_tokens, (int, numbers.Integral)) or num_tokens < 1:
             raise ValueError(f"{layer_label(self)}: num_tokens must be an integer >= 1, received num_tokens={num_tokens!r}")
         if sparse:
             raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch, "
@@ -154,7 +161,7 @@ class CategoryEncoding(Layer):
         self.num_tokens = int(num_tokens)
         self.sparse = False
 
-    def call(self, inputs, count_weights=None):
+    def call(self, inputs: TensorLike, count_weights: TensorLike | None = None) -> torch.Tensor:
         ids = inputs if isinstance(inputs, torch.Tensor) else torch.as_tensor(inputs, device=self._weight_device())
         if ids.is_floating_point() or ids.dtype == torch.bool:
             ids = ids.long()
@@ -178,13 +185,13 @@ class CategoryEncoding(Layer):
         return encode_categorical(ids, self.output_mode, self.num_tokens, config.torch_dtype(self.dtype),
                                   count_weights)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         return encoded_shape(input_shape, self.output_mode, self.num_tokens)
 
-    def compute_output_spec(self, inputs, count_weights=None):
+    def compute_output_spec(self, inputs: KerasTensor, count_weights: Any = None) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), self.dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config_ = super().get_config()
         config_.update({"num_tokens": self.num_tokens, "output_mode": self.output_mode})
         return config_

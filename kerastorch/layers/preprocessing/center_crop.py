@@ -9,6 +9,10 @@ Example:
     tensor([[ 5.,  6.],
             [ 9., 10.]])
 """
+from __future__ import annotations
+
+import torch
+
 from kerastorch.layers.preprocessing.resizing import SizedImageLayer
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -46,7 +50,7 @@ class CenterCrop(SizedImageLayer):
     torch.Size([2, 4, 4, 3])
     """
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         self._check_rank(inputs)
         h_axis, w_axis = self._hw_axes(inputs.dim())
         height, width = inputs.shape[h_axis], inputs.shape[w_axis]

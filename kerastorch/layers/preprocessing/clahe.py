@@ -24,13 +24,16 @@ Example:
     tensor([[  0., 170.],
             [170., 255.]])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer, transform_range
-from kerastorch.layers.preprocessing.base_image_layer import is_number
+from kerastorch.layers.preprocessing.base_image_layer import ValueRange, is_number
 from kerastorch.layers.preprocessing.random_invert import value_range_pair
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -80,14 +83,17 @@ class ContrastLimitedAdaptiveHistogramEqualization(ValueRangeLayer):
     (torch.Size([1, 8, 8, 3]), True)
     """
 
-    def __init__(self, value_range=(0, 255), clip_limit=4.0, tile_grid_size=(8, 8), data_format=None, **kwargs):
+    def __init__(self, value_range: ValueRange = (0, 255), clip_limit: float = 4.0,
+                 tile_grid_size: tuple[int, int] | list[int] = (8, 8), data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(value_range, data_format=data_format, **kwargs)
         self.value_range = value_range_pair(self, value_range)  # kept as given, as Keras does
         if not is_number(clip_limit):
             raise ValueError(f"{layer_label(self)}: clip_limit must be a number, received clip_limit={clip_limit!r}")
         self.clip_limit = clip_limit
         grid = tuple(tile_grid_size) if isinstance(tile_grid_size, (tuple, list)) else None
-        if grid is None or len(grid) != 2 or not all(isinstance(g, numbers.Integral) and not isinstance(g, bool)
+        # (int listed for mypy, which does not see int as a numbers.Integral)
+        if grid is None or len(grid) != 2 or not all(isinstance(g, (int, numbers.Integral)) and not isinstance(g, bool)
                                                      and g > 0 for g in grid):
             raise ValueError(f"{layer_label(self)}: tile_grid_size must be a pair of positive ints (rows, columns), "
                              f"received tile_grid_size={tile_grid_size!r}")
@@ -133,7 +139,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(ValueRangeLayer):
         out = transform_range(out, (0, 255), self.value_range).to(images.dtype)
         return out.permute(0, 2, 3, 1) if self.data_format == "channels_last" else out
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"clip_limit": self.clip_limit, "tile_grid_size": self.tile_grid_size})
         return config

@@ -15,11 +15,15 @@ Example:
     >>> sorted(out["images"].unique().tolist()), bool(torch.allclose(out["labels"].sum(1), torch.ones(2)))
     ([0.0, 1.0], True)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch import random as krandom
 from kerastorch.layers.preprocessing.augmentation_utils import MixingAugmentation, random_boxes
-from kerastorch.layers.preprocessing.base_image_layer import factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, factor_range
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -51,7 +55,8 @@ class CutMix(MixingAugmentation):
     (0, 0.5)
     """
 
-    def __init__(self, factor=1.0, seed=None, data_format=None, **kwargs):
+    def __init__(self, factor: Factor = 1.0, seed: int | None = None, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
 
@@ -71,7 +76,7 @@ class CutMix(MixingAugmentation):
     def _mix_masks(self, masks, mixing):
         return self._mix_images(masks if masks.is_floating_point() else masks.float(), mixing)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["factor"] = self.factor
         return config

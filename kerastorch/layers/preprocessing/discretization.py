@@ -24,12 +24,17 @@ Example:
     >>> layer(torch.tensor([-1.0, 0.0, 0.5, 1.0, 2.5]))
     tensor([0, 1, 1, 2, 3], dtype=torch.int32)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Iterable, cast
 
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.category_encoding import check_output_mode, encode_categorical, encoded_shape
@@ -45,7 +50,7 @@ def _values(batch):
     return torch.as_tensor(np.asarray(batch, dtype="float32")).reshape(-1)
 
 
-def quantile_boundaries(values, num_bins):
+def quantile_boundaries(values: torch.Tensor, num_bins: int) -> list[float]:
     """Keras's ``num_bins - 1`` quantile boundaries of a flat float tensor, computed exactly (see the module).
 
     >>> quantile_boundaries(torch.arange(8.0), 4)
@@ -107,8 +112,9 @@ class Discretization(Layer):
     tensor([[0, 2, 3]], dtype=torch.int32)
     """
 
-    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False,
-                 dtype=None, name=None):
+    def __init__(self, bin_boundaries: TensorLike | None = None, num_bins: int | None = None,
+                 epsilon: float = 0.01, output_mode: str = "int", sparse: bool = False, dtype: PolicyLike = None,
+                 name: str | None = None) -> None:
         super().__init__(dtype=dtype, name=name)
         self.output_mode = check_output_mode(self, output_mode, ("int", "one_hot", "multi_hot", "count"))
         if sparse:
@@ -119,23 +125,24 @@ class Discretization(Layer):
                              f"bin_boundaries={bin_boundaries!r} and num_bins={num_bins!r}")
         if num_bins is None and bin_boundaries is None:
             raise ValueError(f"{layer_label(self)}: one of bin_boundaries or num_bins must be set, received neither")
-        if num_bins is not None and (isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral)
+        # (int listed for mypy, which does not see int as a numbers.Integral)
+        if num_bins is not None and (isinstance(num_bins, bool) or not isinstance(num_bins, (int, numbers.Integral))
                                      or num_bins < 1):
             raise ValueError(f"{layer_label(self)}: num_bins must be a positive integer, received num_bins={num_bins!r}")
         self.num_bins = None if num_bins is None else int(num_bins)
         self.epsilon = epsilon
         self.sparse = False
-        self._boundaries = None
+        self._boundaries: torch.Tensor | None = None
         self.bin_boundaries = bin_boundaries
-        self._adapt_values = []
+        self._adapt_values: list[torch.Tensor] = []
 
     @property
-    def bin_boundaries(self):
+    def bin_boundaries(self) -> list[float] | None:
         """The boundaries (a list of floats), or None before ``adapt``."""
         return self._bin_boundaries
 
     @bin_boundaries.setter
-    def bin_boundaries(self, value):
+    def bin_boundaries(self, value: TensorLike | None) -> None:
         if value is not None:
             value = [float(b) for b in np.asarray(value, dtype="float64").reshape(-1)]
             if any(b > a for b, a in zip(value, value[1:])):
@@ -148,7 +155,7 @@ class Discretization(Layer):
     def _depth(self):
         return len(self._bin_boundaries) + 1 if self._bin_boundaries is not None else self.num_bins
 
-    def call(self, inputs):
+    def call(self, inputs: TensorLike) -> torch.Tensor:
         if not isinstance(inputs, torch.Tensor):  # lists and scalars, as Keras accepts them
             inputs = torch.as_tensor(np.asarray(inputs, dtype="float32"), device=self._weight_device())
         boundaries = self._boundaries
@@ -165,15 +172,15 @@ class Discretization(Layer):
             return ids.to(torch.int32)
         return encode_categorical(ids, self.output_mode, boundaries.numel() + 1, self._compute_torch_dtype)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         return encoded_shape(input_shape, self.output_mode, self._depth)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: KerasTensor) -> KerasTensor:
         dtype = "int32" if self.output_mode == "int" else self.compute_dtype
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype)
 
     # ------------------------------------------------------------------ adapt
-    def adapt(self, data, steps=None):
+    def adapt(self, data: TensorLike | Iterable[Any] | torch.utils.data.Dataset[Any], steps: int | None = None) -> None:
         """Set ``bin_boundaries`` to ``num_bins`` quantile boundaries of ``data`` (an array, a tensor or an
         iterable of batches); ``steps`` caps the number of batches read."""
         if self.num_bins is None:
@@ -194,11 +201,11 @@ class Discretization(Layer):
                             f"received {type(data).__name__}")
         self.finalize_state()
 
-    def update_state(self, data):
+    def update_state(self, data: TensorLike) -> None:
         """Add one batch of values to the data that ``finalize_state`` computes the boundaries from."""
         self._adapt_values.append(_values(data))
 
-    def finalize_state(self):
+    def finalize_state(self) -> None:
         """Compute ``bin_boundaries`` from the values gathered since ``reset_state``."""
         if self.num_bins is None:
             return
@@ -208,21 +215,21 @@ class Discretization(Layer):
             raise ValueError(f"{layer_label(self)}: adapt() received no data (an empty array or iterable of batches)")
         self.bin_boundaries = quantile_boundaries(values, self.num_bins)
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         """Forget the values gathered by ``update_state``."""
         self._adapt_values = []
 
     # ----------------------------------------------------------------- config
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"bin_boundaries": self._bin_boundaries, "num_bins": self.num_bins, "epsilon": self.epsilon,
                 "output_mode": self.output_mode, "sparse": self.sparse, "name": self.name, "dtype": self.dtype}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Layer:
         """Rebuild from :meth:`get_config`; an adapted layer's config has both ``num_bins`` and its boundaries."""
         config = dict(config)
         boundaries = config.pop("bin_boundaries", None) if config.get("num_bins") is not None else None
-        layer = super().from_config(config)
+        layer = cast(Discretization, super().from_config(config))
         if boundaries is not None:
             layer.bin_boundaries = boundaries
         return layer

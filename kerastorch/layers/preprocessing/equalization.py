@@ -19,10 +19,14 @@ Example:
     tensor([[  0., 170.],
             [170., 255.]])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
+from kerastorch.layers.preprocessing.base_image_layer import ValueRange
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer
 from kerastorch.serialization.object_registration import register_builtin
@@ -53,9 +57,11 @@ class Equalization(ValueRangeLayer):
     [0.0, 1.0]
     """
 
-    def __init__(self, value_range=(0, 255), bins=256, data_format=None, **kwargs):
+    def __init__(self, value_range: ValueRange = (0, 255), bins: int = 256, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(value_range, data_format=data_format, **kwargs)
-        if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
+        # (int listed for mypy, which does not see int as a numbers.Integral)
+        if isinstance(bins, bool) or not isinstance(bins, (int, numbers.Integral)) or bins < 1:
             raise ValueError(f"{layer_label(self)}: bins must be a positive int, received bins={bins!r}")
         self.bins = int(bins)
 
@@ -81,7 +87,7 @@ class Equalization(ValueRangeLayer):
         out = (equalized * back + (low - 0.0 * back)).reshape(nchw.shape)
         return out.permute(0, 2, 3, 1) if channels_last else out
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["bins"] = self.bins
         return config

@@ -19,12 +19,18 @@ Example:
     >>> layer((np.array(["A", "B", "A", "B", "A"]), np.array([101, 101, 101, 102, 102])))
     tensor([1, 4, 1, 1, 3])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence, cast
+
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
 from kerastorch.backend.hashing import fingerprint_cat64, hash64, unsigned_remainder
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.preprocessing.category_encoding import check_output_mode, encode_categorical, encoded_shape
@@ -76,7 +82,8 @@ class HashedCrossing(Layer):
     torch.Size([2, 1])
     """
 
-    def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None, **kwargs):
+    def __init__(self, num_bins: int, output_mode: str = "int", sparse: bool = False, name: str | None = None,
+                 dtype: PolicyLike = None, **kwargs: Any) -> None:
         if output_mode == "int" and dtype is None:
             dtype = "int64"
         kwargs.setdefault("autocast", False)  # float features are refused, not cast to the output dtype
@@ -139,7 +146,7 @@ class HashedCrossing(Layer):
         return tuple(self._feature(x, i, device) for i, x in enumerate(inputs))
 
     # ------------------------------------------------------------------ calling
-    def __call__(self, inputs, *args, **kwargs):
+    def __call__(self, inputs: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
         self._check_inputs(inputs)
         if any(isinstance(x, KerasTensor) for x in inputs):
             if not all(isinstance(x, KerasTensor) for x in inputs):
@@ -147,12 +154,12 @@ class HashedCrossing(Layer):
             return super().__call__(tuple(inputs), *args, **kwargs)
         return super().__call__(self._features(inputs), *args, **kwargs)
 
-    def call(self, inputs):
+    def call(self, inputs: Sequence[TensorLike]) -> torch.Tensor:
         features = self._features(inputs)
         self._check_shapes([f.shape for f in features])
         crossed = torch.full(features[0].shape, HASH_KEY, dtype=torch.int64, device=features[0].device)
         for feature in features:
-            crossed = fingerprint_cat64(crossed, feature)
+            crossed = cast(torch.Tensor, fingerprint_cat64(crossed, feature))  # (tensors in: a tensor out)
         ids = unsigned_remainder(crossed, self.num_bins)
         dtype = kconfig.torch_dtype(self.dtype)
         if self.output_mode == "int":
@@ -160,7 +167,7 @@ class HashedCrossing(Layer):
         return encode_categorical(ids, "one_hot", self.num_bins, dtype)
 
     # ------------------------------------------------------------------ shapes and config
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[Shape]) -> Shape:
         self._check_inputs(input_shape)
         if not all(isinstance(shape, (tuple, list)) for shape in input_shape):
             self._fail(f"expected the shapes of two or more features, received input_shape={input_shape}")
@@ -168,12 +175,12 @@ class HashedCrossing(Layer):
         shape = tuple(input_shape[0])
         return shape if self.output_mode == "int" else encoded_shape(shape, "one_hot", self.num_bins)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: Sequence[KerasTensor]) -> KerasTensor:
         for index, x in enumerate(inputs):
             if not kconfig.standardize_dtype(x.dtype).startswith(("int", "uint")):
                 self._dtype_error(index, x.dtype)
         return KerasTensor(self.compute_output_shape([x.shape for x in inputs]), self.dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"num_bins": self.num_bins, "output_mode": self.output_mode, "sparse": self.sparse,
                 "name": self.name, "dtype": self.dtype}

@@ -26,11 +26,15 @@ Example:
     >>> layer(torch.tensor([0, 1, 2, 3, 4])), layer(["0", "1", "2", "3", "4"])
     (tensor([1, 0, 1, 0, 2]), tensor([1, 0, 1, 0, 2]))
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
 from kerastorch import tree
 from kerastorch.backend.hashing import hash_buckets
@@ -58,7 +62,7 @@ def _check_salt(layer, salt):
                      f"received salt={salt!r}")
 
 
-def check_integer_dtype(layer, output_mode):
+def check_integer_dtype(layer: Layer, output_mode: str) -> None:
     """Raise a ValueError naming ``layer`` when ``output_mode`` is ``"int"`` and its dtype is not an integer one.
 
     Args:
@@ -122,7 +126,9 @@ class Hashing(Layer):
             [1., 0., 0.]])
     """
 
-    def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
+    def __init__(self, num_bins: int, mask_value: str | bytes | float | np.generic | None = None,
+                 salt: int | tuple[int, int] | list[int] | None = None, output_mode: str = "int", sparse: bool = False,
+                 **kwargs: Any) -> None:
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else kconfig.floatx()
         kwargs.setdefault("autocast", False)  # float inputs are hashed as integers, not cast to the output dtype
@@ -135,7 +141,8 @@ class Hashing(Layer):
         check_integer_dtype(self, output_mode)
         if isinstance(mask_value, bytes):
             mask_value = mask_value.decode("utf-8")
-        if mask_value is not None and not isinstance(mask_value, (str, numbers.Real)):
+        # (float listed for mypy, which does not see float as a numbers.Real)
+        if mask_value is not None and not isinstance(mask_value, (str, float, numbers.Real)):
             raise ValueError(f"{layer_label(self)}: mask_value must be None, a string or a number, received "
                              f"mask_value={mask_value!r}")
         self.mask_value = mask_value.item() if isinstance(mask_value, np.generic) else mask_value
@@ -147,7 +154,7 @@ class Hashing(Layer):
     def _fail(self, message):
         raise ValueError(f"{layer_label(self)}: {message}")
 
-    def __call__(self, inputs, *args, **kwargs):
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(inputs, (torch.Tensor, KerasTensor)):
             return super().__call__(inputs, *args, **kwargs)
         if any(isinstance(x, KerasTensor) for x in tree.flatten(inputs)):
@@ -170,7 +177,7 @@ class Hashing(Layer):
             values = values.astype(np.int64)  # torch's wider unsigned dtypes lack the ops used here
         return values
 
-    def call(self, inputs):
+    def call(self, inputs: TensorLike) -> torch.Tensor:
         if not isinstance(inputs, torch.Tensor):
             values = self._as_array(inputs)
             if values.dtype.kind in "USO":
@@ -224,7 +231,7 @@ class Hashing(Layer):
         return encode_categorical(ids, self.output_mode, self.num_bins, dtype)
 
     # ------------------------------------------------------------------ shapes and config
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         shape = tuple(input_shape)
         if self.output_mode == "int":
             return shape
@@ -232,10 +239,10 @@ class Hashing(Layer):
             shape = shape[:-1]
         return encoded_shape(shape, self.output_mode, self.num_bins)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: KerasTensor) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), self.dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value,
                        "output_mode": self.output_mode, "sparse": self.sparse})

@@ -25,15 +25,19 @@ Example:
     >>> layer([["a", "z", ""]])
     tensor([[2, 1, 0]])
 """
+from __future__ import annotations
+
 import collections
 import itertools
 import numbers
 import os
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NoReturn
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
 from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
@@ -42,13 +46,16 @@ from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.serialization import serialization_lib
 
+if TYPE_CHECKING:
+    from typing import TypeGuard
+
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"
 IDF_FILE = "idf_weights.txt"
 DROP = -1  # the id of masked inputs outside "int" mode: no slot in the encoding
 
 # ----------------------------------------------------------------------------------------------- helpers
-def listify(value):
+def listify(value: Any) -> Any:
     """Config form of a vocabulary or idf weights: lists (not tuples, arrays or tensors) of plain values."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -59,7 +66,7 @@ def listify(value):
     return value
 
 
-def is_int(value):
+def is_int(value: Any) -> TypeGuard[int | np.integer[Any]]:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -73,7 +80,8 @@ def _features(batch):
     return batch
 
 
-def adapt_batches(data, steps=None):
+def adapt_batches(data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
+                  steps: int | None = None) -> Iterator[Any]:
     """The batches ``adapt`` reads from ``data``, as Keras reads them.
 
     A list, tuple, NumPy array, tensor or string is one batch whose rows are documents (a flat one is a
@@ -158,9 +166,13 @@ class IndexLookup(Layer):
 
     _token_kind = "string"  # or "int": what the subclass's tokens are
 
-    def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype, vocabulary=None,
-                 idf_weights=None, invert=False, output_mode="int", sparse=False, pad_to_max_tokens=False,
-                 oov_method="floormod", salt=None, vocabulary_size=None, has_input_vocabulary=None, **kwargs):
+    def __init__(self, max_tokens: int | None, num_oov_indices: int,
+                 mask_token: str | bytes | int | np.integer[Any] | None, oov_token: str | bytes | int | np.integer[Any],
+                 vocabulary_dtype: str, vocabulary: str | os.PathLike[str] | TensorLike | None = None,
+                 idf_weights: TensorLike | None = None, invert: bool = False, output_mode: str = "int",
+                 sparse: bool = False, pad_to_max_tokens: bool = False, oov_method: str = "floormod",
+                 salt: int | tuple[int, int] | list[int] | None = None, vocabulary_size: int | None = None,
+                 has_input_vocabulary: bool | None = None, **kwargs: Any) -> None:
         owner = kwargs.pop("_owner_label", None)
         super().__init__(**kwargs)
         self._owner_label = owner
@@ -216,9 +228,12 @@ class IndexLookup(Layer):
         # The config keeps a vocabulary given as values; one read from a file travels as an asset.
         self.input_vocabulary = None if isinstance(vocabulary, (str, os.PathLike)) else vocabulary
         self.input_idf_weights = idf_weights
-        self._tokens, self._index, self._idf = [], {}, None
+        self._tokens: list[Any] = []
+        self._index: dict[Any, int] = {}
+        self._idf: np.ndarray | None = None
         self._vocabulary_set = False
-        self._tensors = {}  # caches made from the vocabulary: lookup tables (per device) and idf tensors
+        # caches made from the vocabulary: lookup tables (per device) and idf tensors
+        self._tensors: dict[Any, Any] = {}
         if vocabulary is None and vocabulary_size is not None and vocabulary_size <= self._token_start_index():
             self._frozen_vocab_size = None  # Keras's config of a layer without vocabulary: nothing to keep
         self.reset_state()
@@ -246,7 +261,7 @@ class IndexLookup(Layer):
         return line
 
     # ------------------------------------------------------------------ errors
-    def _fail(self, message, error=ValueError):
+    def _fail(self, message: str, error: type[Exception] = ValueError) -> NoReturn:
         raise error(f"{self._owner_label or layer_label(self)}: {message}")
 
     # ------------------------------------------------------------------ index layout
@@ -256,7 +271,7 @@ class IndexLookup(Layer):
     def _token_start_index(self):
         return self._oov_start_index() + self.num_oov_indices
 
-    def vocabulary_size(self):
+    def vocabulary_size(self) -> int:
         """The number of indices: the vocabulary with its mask and OOV indices.
 
         >>> from kerastorch.layers import StringLookup
@@ -265,7 +280,7 @@ class IndexLookup(Layer):
         """
         return self._token_start_index() + len(self._tokens)
 
-    def get_vocabulary(self, include_special_tokens=True):
+    def get_vocabulary(self, include_special_tokens: bool = True) -> list[Any]:
         """The vocabulary, in index order.
 
         Args:
@@ -313,7 +328,8 @@ class IndexLookup(Layer):
         self._tensors = {}
 
     # ------------------------------------------------------------------ vocabulary
-    def set_vocabulary(self, vocabulary, idf_weights=None):
+    def set_vocabulary(self, vocabulary: str | os.PathLike[str] | TensorLike,
+                       idf_weights: TensorLike | None = None) -> None:
         """Set the vocabulary (and, for ``"tf_idf"``, the idf weights) directly instead of by ``adapt``.
 
         A vocabulary that starts with the special tokens in their index order (the mask token in ``"int"``
@@ -343,9 +359,10 @@ class IndexLookup(Layer):
         else:
             self._set_vocabulary_values(vocabulary, idf_weights)
         if self.input_vocabulary is not None:  # keep the config in step with the vocabulary
-            is_path = isinstance(vocabulary, (str, os.PathLike))
-            self.input_vocabulary = None if is_path else vocabulary
-            self.input_idf_weights = None if is_path else idf_weights
+            if isinstance(vocabulary, (str, os.PathLike)):
+                self.input_vocabulary = self.input_idf_weights = None
+            else:
+                self.input_vocabulary, self.input_idf_weights = vocabulary, idf_weights
 
     def _set_vocabulary_file(self, path):
         if _safe_mode_loading():
@@ -401,7 +418,8 @@ class IndexLookup(Layer):
                        f"max_tokens={self.max_tokens}")
 
     # ------------------------------------------------------------------ adapt
-    def adapt(self, data, steps=None):
+    def adapt(self, data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
+              steps: int | None = None) -> None:
         """Learn the vocabulary from ``data``: the most frequent tokens first, ties broken by the larger token
         first, at most ``max_tokens`` indices in all; in ``"tf_idf"`` mode the idf weights as well.
 
@@ -423,7 +441,7 @@ class IndexLookup(Layer):
             self.update_state(batch)
         self.finalize_state()
 
-    def update_state(self, data):
+    def update_state(self, data: TensorLike) -> None:
         """Count the tokens of one batch (rank 0 or 1: one document; otherwise one document per row; a list of
         rows of different lengths is a list of documents)."""
         self._check_adaptable()
@@ -453,7 +471,7 @@ class IndexLookup(Layer):
         if self.output_mode == "tf_idf":
             self._num_documents += len(documents)
 
-    def finalize_state(self):
+    def finalize_state(self) -> None:
         """Make the vocabulary from the counts gathered since ``reset_state`` (no counts: no change)."""
         if self._has_input_vocabulary or not self._token_counts:
             return
@@ -471,14 +489,15 @@ class IndexLookup(Layer):
             mean = np.float32(weights.mean(dtype="float64")) if weights.size else np.float32(0)
             idf = np.concatenate([np.full(self._token_start_index(), mean, dtype="float32"), weights])
             if self.pad_to_max_tokens:
+                assert self.max_tokens is not None  # (pad_to_max_tokens needs it: checked by __init__)
                 idf = np.concatenate([idf, np.zeros(self.max_tokens - len(idf), dtype="float32")])
         self._store(tokens, idf)
         self.reset_state()
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         """Forget the counts gathered by ``update_state`` (the vocabulary stays)."""
-        self._token_counts = collections.Counter()
-        self._document_counts = collections.Counter()
+        self._token_counts: collections.Counter[Any] = collections.Counter()
+        self._document_counts: collections.Counter[Any] = collections.Counter()
         self._num_documents = 0
 
     # ------------------------------------------------------------------ lookups
@@ -559,7 +578,7 @@ class IndexLookup(Layer):
         return ids if self.output_mode == "int" else self._encode(ids)
 
     # ------------------------------------------------------------------ shapes
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         input_shape = tuple(input_shape)
         if self.output_mode == "int":
             return input_shape
@@ -574,11 +593,11 @@ class IndexLookup(Layer):
     def _output_dtype(self):
         return "int64" if self.output_mode == "int" else kconfig.floatx()
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: KerasTensor) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), self._output_dtype())
 
     # ------------------------------------------------------------------ config and assets
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "invert": self.invert, "max_tokens": self.max_tokens, "num_oov_indices": self.num_oov_indices,
@@ -590,7 +609,7 @@ class IndexLookup(Layer):
         })
         return config
 
-    def save_assets(self, dir_path):
+    def save_assets(self, dir_path: str) -> None:
         """Write the vocabulary to ``dir_path/vocabulary.txt`` (one token per line, special tokens included;
         Keras's asset) and, in ``"tf_idf"`` mode, the idf weights to ``idf_weights.txt``; nothing when the
         config already holds the vocabulary or there is none yet. Saving a model calls it.
@@ -606,7 +625,7 @@ class IndexLookup(Layer):
             with open(os.path.join(dir_path, IDF_FILE), "w", encoding="utf-8") as f:
                 f.write("\n".join(repr(float(w)) for w in self._idf))
 
-    def load_assets(self, dir_path):
+    def load_assets(self, dir_path: str) -> None:
         """Set the vocabulary (and idf weights) that :meth:`save_assets` wrote to ``dir_path``; loading a model
         calls it. Nothing to do when the config holds the vocabulary or the folder has no vocabulary file.
 
@@ -621,7 +640,7 @@ class IndexLookup(Layer):
         while lines and lines[-1] == "":
             lines.pop()
         values = [self._parse_line(line) for line in lines]
-        idf = None
+        idf: list[float] | np.ndarray | None = None
         if self.output_mode == "tf_idf":
             idf_path = os.path.join(dir_path, IDF_FILE)
             if os.path.isfile(idf_path):
@@ -635,7 +654,7 @@ class IndexLookup(Layer):
         self.set_vocabulary(values, idf_weights=idf)
 
 
-def skip_checks(tensor):
+def skip_checks(tensor: torch.Tensor) -> bool:
     """Whether ``tensor`` only stands for shapes (a fake tensor of a symbolic run) or a compiled graph runs.
 
     Args:

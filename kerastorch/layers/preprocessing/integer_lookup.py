@@ -11,11 +11,16 @@ Example:
     >>> layer.get_vocabulary()
     [-1, 42, 1138, 1000, 36, 12]
 """
+from __future__ import annotations
+
 import numbers
+import os
+from typing import Any
 
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
 from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.preprocessing.index_lookup import DROP, IndexLookup, skip_checks
@@ -83,9 +88,13 @@ class IntegerLookup(IndexLookup):
 
     _token_kind = "int"
 
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1, vocabulary=None,
-                 vocabulary_dtype="int64", idf_weights=None, invert=False, output_mode="int", sparse=False,
-                 pad_to_max_tokens=False, oov_method="floormod", salt=None, name=None, **kwargs):
+    def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1,
+                 mask_token: int | np.integer[Any] | None = None, oov_token: int | np.integer[Any] = -1,
+                 vocabulary: str | os.PathLike[str] | TensorLike | None = None, vocabulary_dtype: str = "int64",
+                 idf_weights: TensorLike | None = None, invert: bool = False, output_mode: str = "int",
+                 sparse: bool = False, pad_to_max_tokens: bool = False, oov_method: str = "floormod",
+                 salt: int | tuple[int, int] | list[int] | None = None, name: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
                          oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype=vocabulary_dtype,
                          idf_weights=idf_weights, invert=invert, output_mode=output_mode, sparse=sparse,
@@ -199,12 +208,12 @@ class IntegerLookup(IndexLookup):
         return torch.where(valid, table[x.clamp(0, size - 1)], self.oov_token).to(dtype)
 
     # ------------------------------------------------------------------ calling
-    def __call__(self, inputs, *args, **kwargs):
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(inputs, (torch.Tensor, KerasTensor)):
             inputs = self._as_tensor(inputs)
         return super().__call__(inputs, *args, **kwargs)
 
-    def call(self, inputs):
+    def call(self, inputs: TensorLike) -> torch.Tensor:
         x = self._as_tensor(inputs)
         if self.invert:
             return self._inverse(x)
@@ -215,7 +224,8 @@ class IntegerLookup(IndexLookup):
             return self.vocabulary_dtype
         return super()._output_dtype()
 
-    def set_vocabulary(self, vocabulary, idf_weights=None):
+    def set_vocabulary(self, vocabulary: str | os.PathLike[str] | TensorLike,
+                       idf_weights: TensorLike | None = None) -> None:
         """Set the vocabulary (and ``"tf_idf"`` weights); see :meth:`IndexLookup.set_vocabulary`.
 
         Args:

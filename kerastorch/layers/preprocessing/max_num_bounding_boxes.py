@@ -17,7 +17,10 @@ Example:
     >>> out["bounding_boxes"]["boxes"].tolist(), out["bounding_boxes"]["labels"].tolist()
     ([[[0.0, 0.0, 4.0, 4.0], [-1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, -1.0]]], [[7, -1, -1]])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
@@ -66,12 +69,13 @@ class MaxNumBoundingBoxes(Layer):
     [[0, 1], [5, 6]]
     """
 
-    def __init__(self, max_number, fill_value=-1, **kwargs):
+    def __init__(self, max_number: int, fill_value: float = -1, **kwargs: Any) -> None:
         bounding_box_format = kwargs.pop("bounding_box_format", None)
         data_format = kwargs.pop("data_format", None)
         super().__init__(**kwargs)
         self.max_number = positive_int(self, "max_number", max_number)
-        if isinstance(fill_value, bool) or not isinstance(fill_value, numbers.Real):
+        # (float listed for mypy, which does not see float as a numbers.Real)
+        if isinstance(fill_value, bool) or not isinstance(fill_value, (float, numbers.Real)):
             raise ValueError(f"{layer_label(self)}: fill_value must be a number, received fill_value={fill_value!r}")
         self.fill_value = fill_value
         self.data_format = normalize_data_format(data_format, layer_label(self))
@@ -80,7 +84,7 @@ class MaxNumBoundingBoxes(Layer):
                              f"received bounding_box_format={bounding_box_format!r}")
         self.bounding_box_format = bounding_box_format
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor | dict[str, Any]) -> torch.Tensor | dict[str, Any]:
         if not isinstance(inputs, dict) or "bounding_boxes" not in inputs:
             return inputs
         bounding_boxes = inputs["bounding_boxes"]
@@ -103,7 +107,7 @@ class MaxNumBoundingBoxes(Layer):
                                          labels=_fit(labels, self.max_number, self.fill_value, axis))
         return outputs
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["data_format"] = self.data_format
         if self.bounding_box_format is not None:

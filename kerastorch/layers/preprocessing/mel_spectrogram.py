@@ -18,12 +18,16 @@ Example:
     >>> tuple(mel.shape), mel[:, 30].argmax().item(), round(mel.max().item(), 1)  # band 14 is centred near 1 kHz
     ((32, 63), 14, 37.0)
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label, positive_int
@@ -34,7 +38,8 @@ def _hz_to_mel(frequency):
     return 1127.0 * np.log1p(np.asarray(frequency, dtype="float64") / 700.0)
 
 
-def mel_weight_matrix(num_mel_bins, num_spectrogram_bins, sampling_rate, min_freq, max_freq):
+def mel_weight_matrix(num_mel_bins: int, num_spectrogram_bins: int, sampling_rate: float, min_freq: float,
+                      max_freq: float) -> np.ndarray:
     """TensorFlow's ``linear_to_mel_weight_matrix``: a float64 array ``(num_spectrogram_bins, num_mel_bins)``
     whose column ``m`` is the triangle of Mel band ``m`` over the bins of a one-sided spectrum of
     ``sampling_rate`` (bin 0, the DC, has no weight).
@@ -112,9 +117,11 @@ class MelSpectrogram(Layer):
     (4000, 2048)
     """
 
-    def __init__(self, fft_length=2048, sequence_stride=512, sequence_length=None, window="hann",
-                 sampling_rate=16000, num_mel_bins=128, min_freq=20.0, max_freq=None, power_to_db=True,
-                 top_db=80.0, mag_exp=2.0, min_power=1e-10, ref_power=1.0, **kwargs):
+    def __init__(self, fft_length: int = 2048, sequence_stride: int = 512, sequence_length: int | None = None,
+                 window: str | TensorLike | None = "hann", sampling_rate: float = 16000, num_mel_bins: int = 128,
+                 min_freq: float = 20.0, max_freq: float | None = None, power_to_db: bool = True,
+                 top_db: float | None = 80.0, mag_exp: float = 2.0, min_power: float = 1e-10, ref_power: float = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fft_length = positive_int(self, "fft_length", fft_length)
         self.sequence_stride = positive_int(self, "sequence_stride", sequence_stride)
@@ -138,7 +145,7 @@ class MelSpectrogram(Layer):
         self.mag_exp = _number(self, "mag_exp", mag_exp)
         self.min_power = _number(self, "min_power", min_power, positive=True)
         self.ref_power = _number(self, "ref_power", ref_power)
-        self._constants = {}
+        self._constants: dict[Any, tuple[torch.Tensor, torch.Tensor]] = {}
 
     def _check_window(self, window):
         if window is None or (isinstance(window, str) and window in ("hann", "hamming")):
@@ -173,7 +180,7 @@ class MelSpectrogram(Layer):
             self._constants[key] = (window, torch.tensor(filters.T, dtype=dtype, device=device))
         return self._constants[key]
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         compute_dtype = self._compute_torch_dtype
         signals = inputs if inputs.dtype == compute_dtype else inputs.to(compute_dtype)
         if signals.dtype in (torch.float16, torch.bfloat16):
@@ -201,7 +208,7 @@ class MelSpectrogram(Layer):
             db = torch.maximum(db, db.max() - self.top_db)
         return db
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         input_shape = tuple(input_shape)
         if not input_shape:
             raise ValueError(f"{layer_label(self)}: expected signals of shape (..., samples), received shape ()")
@@ -209,10 +216,10 @@ class MelSpectrogram(Layer):
         frames = None if samples is None else 1 + samples // self.sequence_stride
         return input_shape[:-1] + (self.num_mel_bins, frames)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: KerasTensor) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), self.compute_dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"fft_length": self.fft_length, "sequence_stride": self.sequence_stride,
                        "sequence_length": self.sequence_length, "window": self.window,

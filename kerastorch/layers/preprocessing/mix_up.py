@@ -14,7 +14,10 @@ Example:
     >>> bool(torch.allclose(out["labels"][:, 1], out["images"].mean((1, 2, 3))))   # labels mixed like pixels
     True
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
@@ -53,9 +56,11 @@ class MixUp(MixingAugmentation):
     [1.0]
     """
 
-    def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
+    def __init__(self, alpha: float = 0.2, data_format: str | None = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
+        # (float listed for mypy, which does not see float as a numbers.Real)
+        if isinstance(alpha, bool) or not isinstance(alpha, (float, numbers.Real)) or not alpha > 0:
             raise ValueError(f"{layer_label(self)}: alpha must be a positive number, received alpha={alpha!r}")
         self.alpha = alpha
 
@@ -75,7 +80,7 @@ class MixUp(MixingAugmentation):
         partner = mixing["permutation"]
         return {key: torch.cat([boxes[key], boxes[key][partner]], 1) for key in ("boxes", "labels")}
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["alpha"] = self.alpha
         return config

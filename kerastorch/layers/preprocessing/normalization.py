@@ -13,11 +13,16 @@ Example:
     >>> layer(torch.tensor([[4.0]]))
     tensor([[3.]])
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Iterable, cast
 
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import Shape, TensorLike
+from kerastorch.backend.variable import Variable
 from kerastorch import config as kconfig
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
@@ -71,7 +76,8 @@ class Normalization(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+    def __init__(self, axis: int | tuple[int, ...] | list[int] | None = -1, mean: TensorLike | None = None,
+                 variance: TensorLike | None = None, invert: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if axis is None:
             axis = ()
@@ -85,7 +91,7 @@ class Normalization(Layer):
         if (mean is None) != (variance is None):
             raise ValueError(f"{layer_label(self)}: mean and variance must be given together, received mean={mean!r} "
                              f"and variance={variance!r}")
-        if mean is not None:
+        if mean is not None and variance is not None:  # (both or neither: checked above)
             if np.shape(mean) != np.shape(variance):
                 raise ValueError(f"{layer_label(self)}: mean and variance must have the same shape, received shapes "
                                  f"{np.shape(mean)} and {np.shape(variance)}")
@@ -96,10 +102,12 @@ class Normalization(Layer):
         self.input_variance = variance
         self.invert = bool(invert)
         self.supports_masking = True
-        self._build_input_shape = None
-        self.mean = self.variance = self.count = None
+        self._build_input_shape: Shape | None = None
+        self.mean: Variable | None = None  # the adapted statistics (weights made by build, without mean and variance)
+        self.variance: Variable | None = None
+        self.count: Variable | None = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         ndim = len(input_shape)
         if any(a < -ndim or a >= ndim for a in self.axis):
             raise ValueError(f"{layer_label(self)}: every axis must be in [-{ndim}, {ndim}) for inputs of rank {ndim}, "
@@ -111,7 +119,8 @@ class Normalization(Layer):
         self._build_input_shape = tuple(input_shape)
         self._keep_axis = keep
         self._reduce_axis = tuple(a for a in range(ndim) if a not in keep)
-        self._broadcast_shape = tuple(input_shape[a] if a in keep else 1 for a in range(ndim))
+        # (the kept axes have known sizes: checked above)
+        self._broadcast_shape = cast("tuple[int, ...]", tuple(input_shape[a] if a in keep else 1 for a in range(ndim)))
         shape = tuple(input_shape[a] for a in keep)
         if self.input_mean is None:
             self.mean = self.add_weight(name="mean", shape=shape, initializer="zeros", trainable=False)
@@ -135,18 +144,19 @@ class Normalization(Layer):
         shape = self._broadcast_shape
         return self.mean.to(dtype).view(shape), self.variance.to(dtype).view(shape)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if not inputs.is_floating_point():
             inputs = inputs.to(self._compute_torch_dtype)
         mean, variance = self._statistics(inputs.dtype)
         std = torch.clamp_min(torch.sqrt(variance), kconfig.epsilon())
         return mean + inputs * std if self.invert else (inputs - mean) / std
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
     # ------------------------------------------------------------------ adapt
-    def adapt(self, data, batch_size=None, steps=None):
+    def adapt(self, data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
+              batch_size: int | None = None, steps: int | None = None) -> None:
         """Set ``mean`` and ``variance`` to the statistics of ``data`` (arrays, tensors, datasets or
         iterables of batches); ``batch_size`` streams an array in chunks, ``steps`` caps the batches read.
 
@@ -170,7 +180,7 @@ class Normalization(Layer):
             dims = self._reduce_axis
             var, mean = torch.var_mean(batch, dim=dims, correction=0) if dims else (torch.zeros_like(batch), batch)
             m2 = var * n
-            if total_mean is None:
+            if total_mean is None or total_m2 is None:  # (None together: the first batch)
                 total_count, total_mean, total_m2 = n, mean, m2
                 continue
             count = total_count + n
@@ -178,8 +188,10 @@ class Normalization(Layer):
             total_mean = total_mean + delta * (n / count)
             total_m2 = total_m2 + m2 + delta.square() * (total_count * n / count)
             total_count = count
-        if total_mean is None:
+        if total_mean is None or total_m2 is None:
             raise ValueError(f"{layer_label(self)}: adapt() received no data (an empty array or iterable of batches)")
+        # (adapt built the layer, without a given mean and variance: the weights exist)
+        assert self.mean is not None and self.variance is not None and self.count is not None
         self.mean.assign(total_mean.to(self.mean.dtype))
         self.variance.assign((total_m2 / total_count).to(self.variance.dtype))
         self.count.assign(torch.tensor(total_count, dtype=self.count.dtype))
@@ -228,7 +240,7 @@ class Normalization(Layer):
             raise ValueError(f"{layer_label(self)}: adapt() data of shape {tuple(shape)} does not fit the layer built for "
                              f"inputs of shape {built} (axes {self._keep_axis} must match)")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         as_list = lambda v: None if v is None else np.asarray(v).tolist()
         config.update({"axis": self.axis, "invert": self.invert, "mean": as_list(self.input_mean),

@@ -12,7 +12,10 @@ Example:
     >>> pipeline(torch.tensor([[[[0.0], [255.0]]]])).flatten().tolist()   # inference: the flip is the identity
     [0.0, 1.0]
 """
+from __future__ import annotations
+
 import inspect
+from typing import Any, cast
 
 import torch
 
@@ -52,21 +55,22 @@ class Pipeline(Layer):
     torch.Size([2, 4, 4, 3])
     """
 
-    def __init__(self, layers, name=None):
+    def __init__(self, layers: list[Layer] | tuple[Layer, ...], name: str | None = None) -> None:
         super().__init__(name=name)
         if not isinstance(layers, (list, tuple)) or not all(isinstance(layer, Layer) for layer in layers):
             raise ValueError(f"{layer_label(self)}: layers must be a list of layers, received layers={layers!r}")
         self._pipeline_layers = torch.nn.ModuleList(layers)
 
     @property
-    def layers(self):
+    def layers(self) -> list[Layer]:
         """The layers, in the order they are applied."""
-        return list(self._pipeline_layers)
+        return cast("list[Layer]", list(self._pipeline_layers))
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self.built = True
 
-    def call(self, inputs, training=False, mask=None):
+    def call(self, inputs: Any, training: bool | None = False,
+             mask: torch.Tensor | list[torch.Tensor | None] | None = None) -> Any:
         outputs = inputs
         for layer in self._pipeline_layers:
             kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
@@ -74,11 +78,11 @@ class Pipeline(Layer):
             mask = mask_of(outputs)
         return outputs
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"layers": [serialize_keras_object(layer) for layer in self._pipeline_layers], "name": self.name}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Pipeline:
         layers = config.get("layers")
         if not isinstance(layers, (list, tuple)):
             raise ValueError(f"Pipeline.from_config: the config needs a list of serialized layers under 'layers', "

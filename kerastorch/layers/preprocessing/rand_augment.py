@@ -22,13 +22,23 @@ Example:
     >>> layer(torch.rand(2, 8, 8, 3) * 255, training=True).shape
     torch.Size([2, 8, 8, 3])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Callable, Sequence
+
+import torch
 
 from kerastorch import random as krandom
+from kerastorch.backend.annotations import Shape
 from kerastorch.backend.image import AFFINE_INTERPOLATIONS
+from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
+from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer
 from kerastorch.layers.preprocessing.auto_contrast import AutoContrast
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import (
+    Factor, RandomImageLayer, ValueRange, check_choice, factor_range,
+)
 from kerastorch.layers.preprocessing.equalization import Equalization
 from kerastorch.layers.preprocessing.random_brightness import RandomBrightness
 from kerastorch.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
@@ -48,7 +58,8 @@ _OPS = GEOMETRIC_OPS + ("random_brightness", "random_color_degeneration", "rando
                         "random_posterization", "solarization", "auto_contrast", "equalization")
 
 
-def policy_layer(name, factor, value_range, interpolation, data_format):
+def policy_layer(name: str, factor: tuple[float, float], value_range: tuple[float, float], interpolation: str,
+                 data_format: str) -> RandomImageLayer | ValueRangeLayer:
     """One augmentation of the RandAugment / AugMix policies, made as Keras 3.15 makes it.
 
     Args:
@@ -67,9 +78,9 @@ def policy_layer(name, factor, value_range, interpolation, data_format):
     >>> type(policy_layer("random_posterization", (0, 0.5), (0, 255), "bilinear", "channels_last")).__name__
     'RandomPosterization'
     """
-    geometric = {"interpolation": interpolation, "data_format": data_format}
-    colour = {"value_range": value_range, "data_format": data_format}
-    makers = {
+    geometric: dict[str, Any] = {"interpolation": interpolation, "data_format": data_format}
+    colour: dict[str, Any] = {"value_range": value_range, "data_format": data_format}
+    makers: dict[str, Callable[[], RandomImageLayer | ValueRangeLayer]] = {
         "random_shear": lambda: RandomShear(x_factor=factor, y_factor=factor, **geometric),
         "random_translation": lambda: RandomTranslation(factor, factor, **geometric),
         "random_rotation": lambda: RandomRotation(factor, **geometric),
@@ -85,7 +96,7 @@ def policy_layer(name, factor, value_range, interpolation, data_format):
     return makers[name]()
 
 
-def apply_policy_layer(layer, images):
+def apply_policy_layer(layer: RandomImageLayer | ValueRangeLayer, images: torch.Tensor) -> torch.Tensor:
     """A rank-4 float batch transformed by one policy augmentation, in training mode.
 
     Args:
@@ -102,7 +113,7 @@ def apply_policy_layer(layer, images):
     return layer._augment(images) if isinstance(layer, RandomImageLayer) else layer._transform(images)
 
 
-def check_int(layer, name, value, low):
+def check_int(layer: Layer, name: str, value: int, low: int) -> int:
     """``value`` checked to be an int of at least ``low`` (an argument of ``layer`` called ``name``).
 
     Args:
@@ -120,7 +131,8 @@ def check_int(layer, name, value, low):
     >>> check_int(RandAugment(), "num_ops", 3, 0)
     3
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+    # (int listed for mypy, which does not see int as a numbers.Integral)
+    if isinstance(value, bool) or not isinstance(value, (int, numbers.Integral)) or value < low:
         raise ValueError(f"{layer_label(layer)}: {name} must be an int >= {low}, received {name}={value!r}")
     return int(value)
 
@@ -143,7 +155,8 @@ class PolicyAugmentation(RandomImageLayer):
     (['RandomRotation', 'Equalization'], (0, 0.2))
     """
 
-    def __init__(self, ops, value_range, factor, interpolation, seed=None, data_format=None, **kwargs):
+    def __init__(self, ops: Sequence[str], value_range: ValueRange, factor: Factor, interpolation: str,
+                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.value_range = value_range_pair(self, value_range)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
@@ -156,11 +169,11 @@ class PolicyAugmentation(RandomImageLayer):
             setattr(self, name, layer)
 
     @property
-    def augmentation_layers(self):
+    def augmentation_layers(self) -> list[RandomImageLayer | ValueRangeLayer]:
         """The augmentations a call picks from, in order."""
         return [getattr(self, name) for name in self._ops]
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         super().build(input_shape)
         for layer in self.augmentation_layers:
             layer.build(input_shape)
@@ -169,7 +182,7 @@ class PolicyAugmentation(RandomImageLayer):
         """Random indices in ``[0, count)`` drawn on the CPU, as a nested list."""
         return krandom.randint(shape, 0, count, seed=self.seed_generator, device="cpu").tolist()
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"value_range": self.value_range, "factor": self.factor, "interpolation": self.interpolation})
         return config
@@ -210,8 +223,9 @@ class RandAugment(PolicyAugmentation):
     True
     """
 
-    def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear", seed=None,
-                 data_format=None, **kwargs):
+    def __init__(self, value_range: ValueRange = (0, 255), num_ops: int = 2, factor: Factor = 0.5,
+                 interpolation: str = "bilinear", seed: int | None = None, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(_OPS, value_range, factor, interpolation, seed=seed, data_format=data_format, **kwargs)
         self.num_ops = check_int(self, "num_ops", num_ops, 0)
 
@@ -222,7 +236,7 @@ class RandAugment(PolicyAugmentation):
             x = apply_policy_layer(layers[pick], x)
         return x
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["num_ops"] = self.num_ops
         return config

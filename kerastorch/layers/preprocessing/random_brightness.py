@@ -9,10 +9,14 @@ Example:
     >>> y.unique().tolist()
     [0.75]
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.layers.layer_utils import layer_label
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, RandomImageLayer, ValueRange, factor_range
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -50,7 +54,8 @@ class RandomBrightness(RandomImageLayer):
     (-0.2, 0.2)
     """
 
-    def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+    def __init__(self, factor: Factor, value_range: ValueRange = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (-1, 1), clip_low=True)
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
@@ -64,7 +69,7 @@ class RandomBrightness(RandomImageLayer):
         delta = self._uniform((x.shape[0], 1, 1, 1), self.factor[0], self.factor[1], x) * (high - low)
         return torch.clamp(x + delta.to(x.dtype), low, high)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"factor": self.factor, "value_range": self.value_range})
         return config

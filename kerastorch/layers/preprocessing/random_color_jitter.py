@@ -13,7 +13,12 @@ Example:
     >>> RandomColorJitter(brightness_factor=(0.2, 0.2))(x, training=True)   # + 0.2 * 255
     tensor([[[[151., 101.,  76.]]]])
 """
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, standard_factor
+from __future__ import annotations
+
+from typing import Any
+
+from kerastorch.backend.annotations import Shape
+from kerastorch.layers.preprocessing.base_image_layer import Factor, RandomImageLayer, ValueRange, standard_factor
 from kerastorch.layers.preprocessing.random_brightness import RandomBrightness
 from kerastorch.layers.preprocessing.random_contrast import RandomContrast
 from kerastorch.layers.preprocessing.random_hue import RandomHue
@@ -59,8 +64,10 @@ class RandomColorJitter(RandomImageLayer):
     ['RandomBrightness', 'RandomHue']
     """
 
-    def __init__(self, value_range=(0, 255), brightness_factor=None, contrast_factor=None, saturation_factor=None,
-                 hue_factor=None, seed=None, data_format=None, **kwargs):
+    def __init__(self, value_range: ValueRange = (0, 255), brightness_factor: Factor | None = None,
+                 contrast_factor: Factor | None = None, saturation_factor: Factor | None = None,
+                 hue_factor: Factor | None = None, seed: int | None = None, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.value_range = value_range_pair(self, value_range)
         factors = (brightness_factor, contrast_factor, saturation_factor, hue_factor)
@@ -73,11 +80,11 @@ class RandomColorJitter(RandomImageLayer):
             setattr(self, attribute, part)
 
     @property
-    def color_layers(self):
+    def color_layers(self) -> list[RandomImageLayer]:
         """The layers applied, in order."""
         return [layer for _, attribute, _ in _PARTS if (layer := getattr(self, attribute)) is not None]
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         super().build(input_shape)
         for layer in self.color_layers:
             layer.build(input_shape)
@@ -88,7 +95,7 @@ class RandomColorJitter(RandomImageLayer):
             x = layer._augment(x)
         return x
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["value_range"] = self.value_range
         config.update({argument: getattr(self, argument) for argument, _, _ in _PARTS})

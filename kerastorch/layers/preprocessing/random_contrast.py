@@ -11,10 +11,14 @@ Example:
     >>> bool(3.5 <= y[0] <= 4.5 and y.sum() == 10)
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.layers.layer_utils import layer_label
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, RandomImageLayer, ValueRange, factor_range
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -54,7 +58,8 @@ class RandomContrast(RandomImageLayer):
     (0, 0.3)
     """
 
-    def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+    def __init__(self, factor: Factor, value_range: ValueRange = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or value_range[0] > value_range[1]:
@@ -69,7 +74,7 @@ class RandomContrast(RandomImageLayer):
         mean = x.mean(dim=(h_axis, w_axis), keepdim=True)
         return torch.clamp(torch.addcmul(mean, x - mean, factors), self.value_range[0], self.value_range[1])
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"factor": self.factor, "value_range": self.value_range})
         return config

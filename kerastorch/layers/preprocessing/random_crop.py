@@ -20,6 +20,10 @@ Example:
     >>> any(torch.equal(y, x[0, i:i + 2, j:j + 2, 0]) for i in range(3) for j in range(3))
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.backend import image
@@ -60,10 +64,11 @@ class RandomCrop(SizedImageLayer, RandomImageLayer):
     (None, 3, 2, 3)
     """
 
-    def __init__(self, height, width, seed=None, data_format=None, **kwargs):
+    def __init__(self, height: int, width: int, seed: int | None = None, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(height, width, data_format=data_format, seed=seed, **kwargs)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         self._check_rank(inputs)
         h_axis, w_axis = self._hw_axes(inputs.dim())
         height, width = inputs.shape[h_axis], inputs.shape[w_axis]

@@ -20,12 +20,16 @@ Example:
     >>> bool(torch.equal(RandomElasticTransform(scale=0.0)(x, training=True), x))
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch import random as krandom
 from kerastorch.backend.image import AFFINE_FILL_MODES, AFFINE_INTERPOLATIONS, elastic_warp
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_gate
-from kerastorch.layers.preprocessing.base_image_layer import check_choice, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, ValueRange, check_choice, factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -66,8 +70,9 @@ class RandomElasticTransform(ValueRangeAugmentation):
     ((0, 0.5), torch.Size([2, 16, 16, 3]))
     """
 
-    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
-                 value_range=(0, 255), seed=None, data_format=None, **kwargs):
+    def __init__(self, factor: Factor = 1.0, scale: Factor = 1.0, interpolation: str = "bilinear",
+                 fill_mode: str = "reflect", fill_value: float = 0.0, value_range: ValueRange = (0, 255),
+                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         self.scale = factor_range(self, "scale", scale, (0, 1), clip_low=True)
@@ -91,7 +96,7 @@ class RandomElasticTransform(ValueRangeAugmentation):
                                  self.data_format)
         return clip_to_range(torch.where(per_image(distort), distorted, x), self.value_range)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
                        "fill_mode": self.fill_mode, "fill_value": self.fill_value})

@@ -12,12 +12,18 @@ Example:
     >>> layer(torch.zeros(1, 2, 2, 1), training=True).unique().tolist()
     [7.0]
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch import random as krandom
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_boxes, random_gate
-from kerastorch.layers.preprocessing.base_image_layer import is_number, factor_range, standard_factor
+from kerastorch.layers.preprocessing.base_image_layer import (
+    Factor, ValueRange, factor_range, is_number, standard_factor,
+)
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -57,14 +63,15 @@ class RandomErasing(ValueRangeAugmentation):
     8
     """
 
-    def __init__(self, factor=1.0, scale=(0.02, 0.33), fill_value=None, value_range=(0, 255), seed=None,
-                 data_format=None, **kwargs):
+    def __init__(self, factor: Factor = 1.0, scale: Factor = (0.02, 0.33),
+                 fill_value: float | tuple[float, ...] | list[float] | None = None, value_range: ValueRange = (0, 255),
+                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         self.scale = factor_range(self, "scale", scale, (0, 1), clip_low=True)
-        per_channel = isinstance(fill_value, (tuple, list))
         if not (fill_value is None or is_number(fill_value)
-                or (per_channel and len(fill_value) == 3 and all(map(is_number, fill_value)))):
+                or (isinstance(fill_value, (tuple, list)) and len(fill_value) == 3
+                    and all(map(is_number, fill_value)))):
             raise ValueError(f"{layer_label(self)}: fill_value must be None, a number or a list of 3 numbers, received "
                              f"fill_value={fill_value!r}")
         self.fill_value = standard_factor(fill_value)
@@ -90,7 +97,7 @@ class RandomErasing(ValueRangeAugmentation):
         erase = boxes.unsqueeze(self._channel_axis(4)) & per_image(random_gate(self, self.factor, x.shape[0], x))
         return torch.where(erase, self._fill(x), x)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale, "fill_value": self.fill_value})
         return config

@@ -10,6 +10,10 @@ Example:
     >>> y.flatten().tolist() in ([0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0])
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice
@@ -49,7 +53,8 @@ class RandomFlip(RandomImageLayer):
     torch.Size([2, 3, 3, 1])
     """
 
-    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
+    def __init__(self, mode: str = "horizontal_and_vertical", seed: int | None = None, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.mode = check_choice(self, "mode", mode, MODES)
 
@@ -59,7 +64,7 @@ class RandomFlip(RandomImageLayer):
         flips = self._uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images) <= 0.5
         return torch.where(flips, torch.flip(images, dims[self.mode]), images)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["mode"] = self.mode
         return config

@@ -17,14 +17,17 @@ Example:
             [0.1238, 0.2042, 0.1238],
             [0.0751, 0.1238, 0.0751]])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
 from kerastorch.backend.image import filter_images, gaussian_kernels
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_gate
-from kerastorch.layers.preprocessing.base_image_layer import is_number, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, ValueRange, factor_range, is_number
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -82,8 +85,9 @@ class RandomGaussianBlur(ValueRangeAugmentation):
     (5, 5)
     """
 
-    def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255), data_format=None, seed=None,
-                 **kwargs):
+    def __init__(self, factor: Factor = 1.0, kernel_size: int | tuple[int, int] | list[int] = 3, sigma: Factor = 1.0,
+                 value_range: ValueRange = (0, 255), data_format: str | None = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         self.kernel_size = _odd_sizes(self, kernel_size)
@@ -99,7 +103,7 @@ class RandomGaussianBlur(ValueRangeAugmentation):
         blur = per_image(random_gate(self, self.factor, batch, x))
         return clip_to_range(torch.where(blur, blurred, x), self.value_range)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"factor": self.factor, "kernel_size": self.kernel_size, "sigma": self.sigma})
         return config

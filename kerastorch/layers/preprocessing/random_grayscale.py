@@ -9,6 +9,10 @@ Example:
     >>> RandomGrayscale(1.0)(x, training=True)
     tensor([[[[18.1490, 18.1490, 18.1490]]]])
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.layers.layer_utils import layer_label
@@ -49,7 +53,8 @@ class RandomGrayscale(RandomImageLayer):
     0.2
     """
 
-    def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
+    def __init__(self, factor: float = 0.5, data_format: str | None = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         if not is_number(factor) or not 0 <= factor <= 1:
             raise ValueError(f"{layer_label(self)}: factor must be a number in [0, 1], received factor={factor!r}")
@@ -68,7 +73,7 @@ class RandomGrayscale(RandomImageLayer):
         convert = self._uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images) < self.factor
         return torch.where(convert, gray, images)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["factor"] = self.factor
         return config

@@ -11,14 +11,21 @@ Example:
     >>> RandomInvert((1.0, 1.0))(torch.tensor([[[[0.0], [55.0]]]]), training=True).flatten().tolist()
     [255.0, 200.0]
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
+from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, is_number, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import (
+    Factor, RandomImageLayer, ValueRange, factor_range, is_number,
+)
 from kerastorch.serialization.object_registration import register_builtin
 
 
-def value_range_pair(layer, value_range, either_order=False):
+def value_range_pair(layer: Layer, value_range: ValueRange, either_order: bool = False) -> tuple[float, float]:
     """``value_range`` checked to be a pair of numbers ``(low, high)`` with ``low < high``, as a tuple; with
     ``either_order`` (layers that store the range sorted, as Keras's do) ``(high, low)`` is accepted too, but never
     two equal bounds (an empty range the layers would divide by)."""
@@ -29,14 +36,15 @@ def value_range_pair(layer, value_range, either_order=False):
     if not low < high and not (either_order and high < low):
         raise ValueError(f"{layer_label(layer)}: value_range must be a pair of numbers (low, high) with low < high, "
                          f"received value_range={value_range!r}")
-    return tuple(value_range)
+    return low, high
 
 
 class ValueRangeAugmentation(RandomImageLayer):
     """An augmentation of pixel values that lie in ``value_range``; ``sort_range`` stores the range sorted, as a
     list (the config format of Keras's Solarization and RandomPosterization)."""
 
-    def __init__(self, value_range=(0, 255), seed=None, data_format=None, sort_range=False, **kwargs):
+    def __init__(self, value_range: ValueRange = (0, 255), seed: int | None = None, data_format: str | None = None,
+                 sort_range: bool = False, **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         value_range = value_range_pair(self, value_range, either_order=sort_range)
         self.value_range = sorted(value_range) if sort_range else value_range
@@ -53,7 +61,7 @@ class ValueRangeAugmentation(RandomImageLayer):
         low, high = self.value_range
         return x if (low, high) == (0, 255) else x / 255.0 * (high - low) + low
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["value_range"] = self.value_range
         return config
@@ -94,7 +102,8 @@ class RandomInvert(ValueRangeAugmentation):
     (0, 0.3)
     """
 
-    def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+    def __init__(self, factor: Factor = 1.0, value_range: ValueRange = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
 
@@ -105,7 +114,7 @@ class RandomInvert(ValueRangeAugmentation):
         invert = draws[1] < probability
         return torch.where(invert, (self.value_range[0] + self.value_range[1]) - x, x)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["factor"] = self.factor
         return config

@@ -15,18 +15,23 @@ Example:
     >>> bool(torch.equal(RandomPerspective(scale=0.0)(x, training=True), x))
     True
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
+from kerastorch.backend.annotations import DeviceLike
 from kerastorch.backend.image import AFFINE_INTERPOLATIONS, homographies, warp_perspective
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import per_image, random_gate
-from kerastorch.layers.preprocessing.base_image_layer import RandomImageLayer, check_choice, factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, RandomImageLayer, check_choice, factor_range
 from kerastorch.serialization.object_registration import register_builtin
 
 
-def corner_points(batch, height, width, dtype=torch.float32, device=None):
+def corner_points(batch: int, height: int, width: int, dtype: torch.dtype = torch.float32,
+                  device: DeviceLike = None) -> torch.Tensor:
     """The corners of ``height`` by ``width`` images as ``(x, y)`` points, in Keras's order (top-left,
     top-right, bottom-left, bottom-right), for a batch.
 
@@ -78,11 +83,13 @@ class RandomPerspective(RandomImageLayer):
     ((0, 0.5), torch.Size([2, 8, 8, 3]))
     """
 
-    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0, seed=None, data_format=None,
-                 **kwargs):
+    def __init__(self, factor: Factor = 1.0, scale: float = 1.0, interpolation: str = "bilinear",
+                 fill_value: float = 0.0, seed: int | None = None, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
-        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not 0 <= scale <= 1:
+        # (float listed for mypy, which does not see float as a numbers.Real)
+        if isinstance(scale, bool) or not isinstance(scale, (float, numbers.Real)) or not 0 <= scale <= 1:
             raise ValueError(f"{layer_label(self)}: scale must be a number in [0, 1], received scale={scale!r}")
         self.scale = scale
         self.interpolation = check_choice(self, "interpolation", interpolation, AFFINE_INTERPOLATIONS)
@@ -101,7 +108,7 @@ class RandomPerspective(RandomImageLayer):
         warped = warp_perspective(x, transforms, self.interpolation, self.fill_value, self.data_format)
         return torch.where(per_image(warp), warped, x)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
                        "fill_value": self.fill_value})

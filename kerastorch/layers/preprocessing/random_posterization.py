@@ -10,12 +10,16 @@ Example:
     >>> RandomPosterization((2, 2))(torch.tensor([[[[63.0], [64.0], [200.0]]]]), training=True).flatten().tolist()
     [0.0, 64.0, 192.0]
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import torch
 
 from kerastorch import random as krandom
 from kerastorch.layers.layer_utils import layer_label
+from kerastorch.layers.preprocessing.base_image_layer import ValueRange
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -55,15 +59,17 @@ class RandomPosterization(ValueRangeAugmentation):
     (1, 4)
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+    def __init__(self, factor: int | tuple[int, int] | list[int], value_range: ValueRange = (0, 255),
+                 data_format: str | None = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, sort_range=True, **kwargs)
         pair = isinstance(factor, (tuple, list))
-        values = tuple(factor) if pair else (factor,)
-        if (pair and len(values) != 2) or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+        values = tuple(factor) if isinstance(factor, (tuple, list)) else (factor,)
+        # (int listed for mypy, which does not see int as a numbers.Integral)
+        if (pair and len(values) != 2) or not all(isinstance(v, (int, numbers.Integral)) and not isinstance(v, bool)
                                                   and 1 <= v <= 8 for v in values):
             raise ValueError(f"{layer_label(self)}: factor must be an int or a pair of ints in [1, 8], received "
                              f"factor={factor!r}")
-        self.factor = tuple(sorted(int(v) for v in values)) if pair else (1, int(factor))
+        self.factor = tuple(sorted(int(v) for v in values)) if pair else (1, int(values[0]))
 
     def _augment(self, images):
         x = self._float(images)
@@ -76,7 +82,7 @@ class RandomPosterization(ValueRangeAugmentation):
         levels = torch.trunc(torch.clamp(self._to_255(x), 0.0, 255.0))
         return self._from_255(torch.floor(levels / step) * step)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["factor"] = self.factor
         return config

@@ -11,9 +11,13 @@ Example:
     >>> bool(torch.allclose(y[0, ..., 0], torch.rot90(x[0, ..., 0]), atol=1e-5))
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.backend import image
 from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
-from kerastorch.layers.preprocessing.base_image_layer import factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, factor_range
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -54,8 +58,9 @@ class RandomRotation(AffineAugmentation):
     (-0.1, 0.1)
     """
 
-    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
-                 data_format=None, **kwargs):
+    def __init__(self, factor: Factor, fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (-1, 1), clip_low=True)
 
@@ -63,7 +68,7 @@ class RandomRotation(AffineAugmentation):
         angles = self._uniform((images.shape[0],), self.factor[0] * 360.0, self.factor[1] * 360.0, images)
         return image.rotation_matrix(angles, height, width)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["factor"] = self.factor
         return config

@@ -13,10 +13,14 @@ Example:
     ...                            [[0.0, 0.0, 0.0], [3.0, 1.0, 0.0], [6.0, 4.0, 2.0]])
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
-from kerastorch.layers.preprocessing.base_image_layer import is_number, factor_range, standard_factor
+from kerastorch.layers.preprocessing.base_image_layer import Factor, factor_range, is_number, standard_factor
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -60,8 +64,9 @@ class RandomShear(AffineAugmentation):
     ((-0.3, 0.3), (0.1, 0.2))
     """
 
-    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
-                 data_format=None, seed=None, **kwargs):
+    def __init__(self, x_factor: Factor = 0.0, y_factor: Factor = 0.0, interpolation: str = "bilinear",
+                 fill_mode: str = "reflect", fill_value: float = 0.0, data_format: str | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.x_factor, self.x_range = self._shear_range("x_factor", x_factor)
         self.y_factor, self.y_range = self._shear_range("y_factor", y_factor)
@@ -82,7 +87,7 @@ class RandomShear(AffineAugmentation):
         ones, zeros = torch.ones_like(shear_x), torch.zeros_like(shear_x)
         return torch.stack([ones, shear_x, zeros, shear_y, ones, zeros, zeros, zeros], 1)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"x_factor": self.x_factor, "y_factor": self.y_factor})
         return config

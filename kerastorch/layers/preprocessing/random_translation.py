@@ -9,9 +9,13 @@ Example:
     >>> RandomTranslation(0, (0.25, 0.25), fill_mode="constant")(x, training=True).flatten().tolist()
     [0.0, 0.0, 1.0, 2.0]
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.backend import image
 from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
-from kerastorch.layers.preprocessing.base_image_layer import factor_range, standard_factor
+from kerastorch.layers.preprocessing.base_image_layer import Factor, factor_range, standard_factor
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -54,8 +58,9 @@ class RandomTranslation(AffineAugmentation):
     0.2
     """
 
-    def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, data_format=None, **kwargs):
+    def __init__(self, height_factor: Factor, width_factor: Factor, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = standard_factor(height_factor)
         self.width_factor = standard_factor(width_factor)
@@ -68,7 +73,7 @@ class RandomTranslation(AffineAugmentation):
         dx = self._uniform((batch,), self.width_lower, self.width_upper, images) * width
         return image.translation_matrix(dx, dy)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"height_factor": self.height_factor, "width_factor": self.width_factor})
         return config

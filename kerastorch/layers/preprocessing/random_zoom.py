@@ -10,9 +10,13 @@ Example:
     >>> RandomZoom((-0.5, -0.5), seed=0)(torch.ones(2, 4, 4, 1), training=True).shape
     torch.Size([2, 4, 4, 1])
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch.backend import image
 from kerastorch.layers.preprocessing.affine_base import AffineAugmentation
-from kerastorch.layers.preprocessing.base_image_layer import factor_range, standard_factor
+from kerastorch.layers.preprocessing.base_image_layer import Factor, factor_range, standard_factor
 from kerastorch.serialization.object_registration import register_builtin
 
 
@@ -57,8 +61,9 @@ class RandomZoom(AffineAugmentation):
     (-0.2, 0.2, -0.1, 0.3)
     """
 
-    def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, data_format=None, **kwargs):
+    def __init__(self, height_factor: Factor, width_factor: Factor | None = None, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = standard_factor(height_factor)
         self.width_factor = standard_factor(width_factor)
@@ -75,7 +80,7 @@ class RandomZoom(AffineAugmentation):
             self._uniform((batch,), 1.0 + self.width_lower, 1.0 + self.width_upper, images)
         return image.zoom_matrix(width_zoom, height_zoom, height, width)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"height_factor": self.height_factor, "width_factor": self.width_factor})
         return config

@@ -9,11 +9,17 @@ Example:
     >>> Rescaling(1 / 255)(torch.full((1, 2), 255.0))
     tensor([[1., 1.]])
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Sequence
 
 import torch
 
+import numpy as np
+
 from kerastorch import config as kconfig
+from kerastorch.backend.annotations import Shape
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.serialization.object_registration import register_builtin
@@ -61,12 +67,13 @@ class Rescaling(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, scale, offset=0.0, **kwargs):
+    def __init__(self, scale: float | Sequence[float] | np.ndarray | torch.Tensor,
+                 offset: float | Sequence[float] | np.ndarray | torch.Tensor = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = _standard(self, "scale", scale)
         self.offset = _standard(self, "offset", offset)
         self.supports_masking = True
-        self._constants = {}
+        self._constants: dict[Any, torch.Tensor] = {}
 
     def _constant(self, value, dtype, device):
         if isinstance(value, float):
@@ -80,17 +87,17 @@ class Rescaling(Layer):
             self._constants[key] = tensor
         return tensor
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if not inputs.is_floating_point():
             inputs = inputs.to(self._compute_torch_dtype)
         scale = self._constant(self.scale, inputs.dtype, inputs.device)
         offset = self._constant(self.offset, inputs.dtype, inputs.device)
         return inputs * scale + offset
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"scale": self.scale, "offset": self.offset})
         return config

@@ -8,9 +8,14 @@ Example:
     >>> Resizing(2, 3)(torch.ones(1, 4, 4, 3)).shape
     torch.Size([1, 2, 3, 3])
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 from kerastorch.backend import image
+from kerastorch.backend.annotations import Shape
 from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.preprocessing.base_image_layer import ImageLayer, check_choice
 from kerastorch.serialization.object_registration import register_builtin
@@ -20,12 +25,12 @@ from kerastorch.backend.keras_tensor import KerasTensor
 class SizedImageLayer(ImageLayer):
     """An image layer whose outputs have a fixed ``(height, width)``."""
 
-    def __init__(self, height, width, data_format=None, **kwargs):
+    def __init__(self, height: int, width: int, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         self.height = positive_int(self, "height", height)
         self.width = positive_int(self, "width", width)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         shape = list(input_shape)
         if len(shape) not in (3, 4):
             raise ValueError(f"{layer_label(self)}: expected images of rank 3 or 4, received shape {tuple(input_shape)}")
@@ -33,7 +38,7 @@ class SizedImageLayer(ImageLayer):
         shape[h], shape[w] = self.height, self.width
         return tuple(shape)
 
-    def compute_output_spec(self, inputs, *args, **kwargs):
+    def compute_output_spec(self, inputs: KerasTensor, *args: Any, **kwargs: Any) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), self.compute_dtype)
 
     def _resize(self, inputs, interpolation="bilinear", antialias=False, crop=False, pad=False, fill_value=0.0):
@@ -46,7 +51,7 @@ class SizedImageLayer(ImageLayer):
         info = torch.iinfo(inputs.dtype)
         return out.round().clamp(info.min, info.max).to(inputs.dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"height": self.height, "width": self.width})
         return config
@@ -93,8 +98,9 @@ class Resizing(SizedImageLayer):
             [13., 15.]])
     """
 
-    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False, pad_to_aspect_ratio=False,
-                 fill_mode="constant", fill_value=0.0, antialias=False, data_format=None, **kwargs):
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
+                 pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0,
+                 antialias: bool = False, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(height, width, data_format=data_format, **kwargs)
         self.interpolation = check_choice(self, "interpolation", interpolation, tuple(image.RESIZE_MODES))
         self.fill_mode = check_choice(self, "fill_mode", fill_mode, ("constant",))
@@ -105,11 +111,11 @@ class Resizing(SizedImageLayer):
         self.fill_value = fill_value
         self.antialias = bool(antialias)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return self._resize(inputs, self.interpolation, self.antialias, self.crop_to_aspect_ratio,
                             self.pad_to_aspect_ratio, self.fill_value)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"interpolation": self.interpolation, "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
                        "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": self.fill_mode,

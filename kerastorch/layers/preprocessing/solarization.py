@@ -12,9 +12,13 @@ Example:
     >>> layer(torch.tensor([[[[0.25], [0.75]]]]), training=True).flatten().tolist()
     [0.25, 0.25]
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
-from kerastorch.layers.preprocessing.base_image_layer import factor_range
+from kerastorch.layers.preprocessing.base_image_layer import Factor, ValueRange, factor_range
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.serialization.object_registration import register_builtin
 
@@ -54,7 +58,8 @@ class Solarization(ValueRangeAugmentation):
     (0.1, 0.6)
     """
 
-    def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, addition_factor: Factor = 0.0, threshold_factor: Factor = 0.0,
+                 value_range: ValueRange = (0, 255), seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(value_range, seed=seed, sort_range=True, **kwargs)
         self.addition_factor = factor_range(self, "addition_factor", addition_factor, (0, 1), clip_low=True)
         self.threshold_factor = factor_range(self, "threshold_factor", threshold_factor, (0, 1), clip_low=True)
@@ -68,7 +73,7 @@ class Solarization(ValueRangeAugmentation):
         y = torch.clamp(self._to_255(x) + additions, 0.0, 255.0)
         return self._from_255(torch.where(y < thresholds, y, 255.0 - y))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"addition_factor": self.addition_factor, "threshold_factor": self.threshold_factor})
         return config

@@ -22,13 +22,17 @@ Example:
     >>> tuple(spectrum.shape), spectrum[0, 0].argmax().item(), round(spectrum[0, 0, 2].item(), 4)
     ((1, 7, 5), 2, 4.0)
 """
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
 from kerastorch.backend.conv_utils import conv_output_length, normalize_data_format, same_padding
 from kerastorch.backend.keras_tensor import KerasTensor
@@ -41,7 +45,7 @@ from kerastorch.serialization.object_registration import register_builtin
 MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
 
 
-def _int_arg(layer, name, value, lowest=1):
+def _int_arg(layer: Layer, name: str, value: Any, lowest: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lowest:
         raise ValueError(f"{layer_label(layer)}: {name} must be an integer >= {lowest}, received {name}={value!r}")
     return int(value)
@@ -97,8 +101,10 @@ class STFTSpectrogram(Layer):
     ((3, 125, 257, 2), ['stft/real_kernel', 'stft/imag_kernel'])
     """
 
-    def __init__(self, mode="log", frame_length=256, frame_step=None, fft_length=None, window="hann",
-                 periodic=False, scaling="density", padding="valid", expand_dims=False, data_format=None, **kwargs):
+    def __init__(self, mode: str = "log", frame_length: int = 256, frame_step: int | None = None,
+                 fft_length: int | None = None, window: str | TensorLike | None = "hann", periodic: bool = False,
+                 scaling: str | None = "density", padding: str = "valid", expand_dims: bool = False,
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if mode not in MODES:
             raise ValueError(f"{layer_label(self)}: mode must be one of {list(MODES)}, received mode={mode!r}")
@@ -111,11 +117,11 @@ class STFTSpectrogram(Layer):
         self.frame_length = _int_arg(self, "frame_length", frame_length)
         self.frame_step = None if frame_step is None else _int_arg(self, "frame_step", frame_step)
         self.fft_length = None if fft_length is None else _int_arg(self, "fft_length", fft_length)
-        self._frame_step = self.frame_length // 2 if frame_step is None else self.frame_step
+        self._frame_step = self.frame_length // 2 if self.frame_step is None else self.frame_step
         if not 1 <= self._frame_step <= self.frame_length:
             raise ValueError(f"{layer_label(self)}: frame_step must be a positive integer not greater than frame_length; "
                              f"received frame_step={frame_step!r} (frame_length={self.frame_length})")
-        self._fft_length = (2 ** math.ceil(math.log2(self.frame_length)) if fft_length is None
+        self._fft_length = (2 ** math.ceil(math.log2(self.frame_length)) if self.fft_length is None
                             else self.fft_length)
         if self._fft_length < self.frame_length:
             raise ValueError(f"{layer_label(self)}: fft_length must not be less than frame_length; received "
@@ -139,7 +145,7 @@ class STFTSpectrogram(Layer):
     def _bins(self):
         return self._fft_length // 2 + 1
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         shape = (self.frame_length, 1, self._bins)
         if self.mode != "imag":
             self.real_kernel = self.add_weight(shape=shape, initializer=self._initializers["real"], name="real_kernel")
@@ -147,7 +153,7 @@ class STFTSpectrogram(Layer):
             self.imag_kernel = self.add_weight(shape=shape, initializer=self._initializers["imag"], name="imag_kernel")
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if not inputs.is_floating_point():
             raise TypeError(f"{layer_label(self)}: expected a float16, float32 or float64 signal, received dtype "
                             f"{inputs.dtype}")
@@ -196,7 +202,7 @@ class STFTSpectrogram(Layer):
             return outputs.permute(0, 3, 1, 2).reshape(batch, frames, channels * bins)
         return outputs.reshape(batch, channels * bins, frames)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3:
             raise ValueError(f"{layer_label(self)}: expected an input shape of rank 3, received {tuple(input_shape)}")
         if self.data_format == "channels_last":
@@ -211,10 +217,10 @@ class STFTSpectrogram(Layer):
         flat = None if channels is None else channels * bins
         return (batch, frames, flat) if self.data_format == "channels_last" else (batch, flat, frames)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: KerasTensor) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), self.compute_dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"mode": self.mode, "frame_length": self.frame_length, "frame_step": self.frame_step,
                        "fft_length": self.fft_length, "window": self.window, "periodic": self.periodic,

@@ -18,16 +18,22 @@ Example:
     tensor([[1, 3, 4],
             [4, 0, 2]])
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, NoReturn
+
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.preprocessing.index_lookup import IndexLookup
 from kerastorch.serialization.object_registration import register_builtin
 
 
-def symbolic_string_error(label):
+def symbolic_string_error(label: str) -> ValueError:
     """The ValueError for a string layer called on symbolic tensors (kerastorch has no string tensors).
 
     Args:
@@ -45,7 +51,7 @@ def symbolic_string_error(label):
         "array), e.g. to preprocess the data before model.fit, and feed the model the tensors it returns.")
 
 
-def to_strings(values, encoding, fail, what):
+def to_strings(values: Any, encoding: str, fail: Callable[[str], NoReturn], what: str) -> np.ndarray:
     """``values`` (a string, nested lists, a NumPy array of str / bytes / objects) as a NumPy array of ``str``.
 
     Args:
@@ -153,9 +159,12 @@ class StringLookup(IndexLookup):
            ['d', '[UNK]', 'b']], dtype='<U5')
     """
 
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]", vocabulary=None,
-                 idf_weights=None, invert=False, output_mode="int", pad_to_max_tokens=False, sparse=False,
-                 encoding="utf-8", name=None, salt=None, **kwargs):
+    def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: str | bytes | None = None,
+                 oov_token: str | bytes = "[UNK]", vocabulary: str | os.PathLike[str] | TensorLike | None = None,
+                 idf_weights: TensorLike | None = None, invert: bool = False, output_mode: str = "int",
+                 pad_to_max_tokens: bool = False, sparse: bool = False, encoding: str = "utf-8",
+                 name: str | None = None, salt: int | tuple[int, int] | list[int] | None = None,
+                 **kwargs: Any) -> None:
         if not isinstance(encoding, str):
             raise ValueError(f'StringLookup layer "{name}": encoding must be a codec name such as "utf-8", '
                              f"received encoding={encoding!r}")
@@ -182,13 +191,13 @@ class StringLookup(IndexLookup):
         return torch.as_tensor(self._ids_of_array(values), device=self._weight_device())
 
     # ------------------------------------------------------------------ calling
-    def __call__(self, inputs, *args, **kwargs):
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if any(isinstance(x, KerasTensor) for x in tree.flatten((inputs, args, kwargs))):
             raise symbolic_string_error(self._owner_label or f'StringLookup layer "{self.name}"')
         kwargs.pop("training", None)  # no training behaviour; called eagerly (no torch module hooks)
         return self.call(inputs, *args, **kwargs)
 
-    def call(self, inputs):
+    def call(self, inputs: TensorLike) -> torch.Tensor | np.ndarray:
         if self.invert:
             return self._inverse(inputs)
         return self._output(self._ids(self._convert_tokens(inputs, "inputs")))
@@ -211,10 +220,10 @@ class StringLookup(IndexLookup):
         valid = (ids >= 0) & (ids < table.size)
         return np.where(valid, table[np.clip(ids, 0, table.size - 1)], self.oov_token)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: Any) -> NoReturn:
         raise symbolic_string_error(self._owner_label or f'StringLookup layer "{self.name}"')
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         del config["vocabulary_dtype"]  # always strings
         config["encoding"] = self.encoding

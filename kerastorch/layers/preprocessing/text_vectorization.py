@@ -24,11 +24,16 @@ Example:
     tensor([[2, 1, 3, 0],
             [1, 5, 0, 0]])
 """
+from __future__ import annotations
+
+import os
 import re
+from typing import Any, Callable, Iterable, NoReturn, Sequence
 
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import tree
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
@@ -47,7 +52,7 @@ _TABLES = {"lower": _LOWER, "strip_punctuation": _STRIP, "lower_and_strip_punctu
 _TOKEN = re.compile("[^ \t\n\v\f\r]+")  # between runs of ASCII whitespace, as tf.strings.split
 
 
-def ngrams(tokens, widths):
+def ngrams(tokens: Sequence[str], widths: Iterable[int]) -> list[str]:
     """The n-grams of ``tokens`` for each width in ``widths``, joined by spaces, grouped by width.
 
     Args:
@@ -60,7 +65,7 @@ def ngrams(tokens, widths):
     >>> ngrams(["a", "b", "c"], (1, 2))
     ['a', 'b', 'c', 'a b', 'b c']
     """
-    out = []
+    out: list[str] = []
     for width in widths:
         out.extend(" ".join(tokens[i:i + width]) for i in range(len(tokens) - width + 1))
     return out
@@ -128,9 +133,16 @@ class TextVectorization(Layer):
     tensor([[1., 0., 1., 1.]])
     """
 
-    def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
-                 output_mode="int", output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
-                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None, **kwargs):
+    _lookup_layer: StringLookup  # set in __init__ (kept out of the module tree)
+
+    def __init__(self, max_tokens: int | None = None,
+                 standardize: str | Callable[[np.ndarray], Any] | None = "lower_and_strip_punctuation",
+                 split: str | Callable[[np.ndarray], Any] | None = "whitespace",
+                 ngrams: int | tuple[int, ...] | list[int] | None = None, output_mode: str = "int",
+                 output_sequence_length: int | None = None, pad_to_max_tokens: bool = False,
+                 vocabulary: str | os.PathLike[str] | TensorLike | None = None, idf_weights: TensorLike | None = None,
+                 sparse: bool = False, ragged: bool = False, encoding: str = "utf-8", name: str | None = None,
+                 **kwargs: Any) -> None:
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", None)
         vocabulary_size = kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
@@ -181,11 +193,11 @@ class TextVectorization(Layer):
             _owner_label=layer_label(self))
         self.built = True
 
-    def _fail(self, message):
+    def _fail(self, message: str) -> NoReturn:
         raise ValueError(f"{layer_label(self)}: {message}")
 
     # ------------------------------------------------------------------ vocabulary
-    def get_vocabulary(self, include_special_tokens=True):
+    def get_vocabulary(self, include_special_tokens: bool = True) -> list[Any]:
         """The vocabulary in index order: with the padding ``""`` and OOV ``"[UNK]"`` tokens first (so that a
         token's position is its index) unless ``include_special_tokens=False``.
 
@@ -200,7 +212,7 @@ class TextVectorization(Layer):
         """
         return self._lookup_layer.get_vocabulary(include_special_tokens)
 
-    def vocabulary_size(self):
+    def vocabulary_size(self) -> int:
         """The number of indices, the padding and OOV ones included.
 
         >>> TextVectorization(vocabulary=["a", "b"]).vocabulary_size()
@@ -208,7 +220,8 @@ class TextVectorization(Layer):
         """
         return self._lookup_layer.vocabulary_size()
 
-    def set_vocabulary(self, vocabulary, idf_weights=None):
+    def set_vocabulary(self, vocabulary: str | os.PathLike[str] | TensorLike,
+                       idf_weights: TensorLike | None = None) -> None:
         """Set the vocabulary (and, for ``"tf_idf"``, the idf weights) instead of adapting the layer.
 
         Args:
@@ -223,7 +236,8 @@ class TextVectorization(Layer):
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
     # ------------------------------------------------------------------ adapt
-    def adapt(self, data, batch_size=None, steps=None):
+    def adapt(self, data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
+              batch_size: int | None = None, steps: int | None = None) -> None:
         """Learn the vocabulary from texts: the most frequent tokens first, ties broken by the larger token
         first, at most ``max_tokens`` indices in all (and the idf weights in ``"tf_idf"`` mode, each string a
         document).
@@ -244,7 +258,7 @@ class TextVectorization(Layer):
             self.update_state(batch)
         self.finalize_state()
 
-    def update_state(self, data):
+    def update_state(self, data: TensorLike) -> None:
         """Count the tokens of one batch of strings."""
         _, dense, documents = self._preprocess(data)
         if documents is None:
@@ -252,11 +266,11 @@ class TextVectorization(Layer):
         else:
             self._lookup_layer._count_documents(documents)
 
-    def finalize_state(self):
+    def finalize_state(self) -> None:
         """Make the vocabulary from the counts gathered since ``reset_state``."""
         self._lookup_layer.finalize_state()
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         """Forget the counts gathered by ``update_state``."""
         self._lookup_layer.reset_state()
 
@@ -313,13 +327,13 @@ class TextVectorization(Layer):
         return scalar, strings, documents
 
     # ------------------------------------------------------------------ calling
-    def __call__(self, inputs, *args, **kwargs):
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if any(isinstance(x, KerasTensor) for x in tree.flatten((inputs, args, kwargs))):
             raise symbolic_string_error(layer_label(self))
         kwargs.pop("training", None)  # no training behaviour; called eagerly (no torch module hooks)
         return self.call(inputs, *args, **kwargs)
 
-    def call(self, inputs):
+    def call(self, inputs: TensorLike) -> torch.Tensor:
         scalar, strings, documents = self._preprocess(inputs)
         lookup = self._lookup_layer
         length = self._output_sequence_length if self._output_mode == "int" else None
@@ -343,7 +357,7 @@ class TextVectorization(Layer):
         out = lookup._output(ids)
         return out[0] if scalar else out
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         input_shape = tuple(input_shape)
         if self._output_mode == "int":
             return (input_shape[0] if input_shape else None, self._output_sequence_length)
@@ -353,11 +367,11 @@ class TextVectorization(Layer):
             shape = input_shape + (None,)
         return self._lookup_layer.compute_output_shape(shape)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs: Any) -> NoReturn:
         raise symbolic_string_error(layer_label(self))
 
     # ------------------------------------------------------------------ config and assets
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         lookup = self._lookup_layer
         config = super().get_config()
         config.update({
@@ -371,7 +385,7 @@ class TextVectorization(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Layer:
         """Rebuild the layer from :meth:`get_config` (registered callables are deserialized)."""
         config = dict(config)
         for key in ("standardize", "split"):
@@ -379,7 +393,7 @@ class TextVectorization(Layer):
                 config[key] = serialization_lib.deserialize_keras_object(config[key])
         return super().from_config(config)
 
-    def save_assets(self, dir_path):
+    def save_assets(self, dir_path: str) -> None:
         """Write the vocabulary (``vocabulary.txt``, and ``idf_weights.txt`` in ``"tf_idf"`` mode) to
         ``dir_path`` unless the config holds it; saving a model calls it.
 
@@ -388,7 +402,7 @@ class TextVectorization(Layer):
         """
         self._lookup_layer.save_assets(dir_path)
 
-    def load_assets(self, dir_path):
+    def load_assets(self, dir_path: str) -> None:
         """Read back what :meth:`save_assets` wrote; loading a model calls it.
 
         Args:

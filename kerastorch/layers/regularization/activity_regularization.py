@@ -11,6 +11,10 @@ Example:
     >>> layer.losses
     [tensor(1.5000)]
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kerastorch import regularizers
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
@@ -42,7 +46,7 @@ class ActivityRegularization(Layer):
     [1.0, 1.0]
     """
 
-    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:
         regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
         if regularizer is not None:
@@ -56,10 +60,10 @@ class ActivityRegularization(Layer):
         self.l1, self.l2 = l1, l2
         self.supports_masking = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return inputs
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"l1": self.l1, "l2": self.l2})
         return config

@@ -12,6 +12,10 @@ Example:
     >>> layer.seed_generator.seed
     3
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import numbers
 
 from kerastorch import random as krandom
@@ -25,7 +29,7 @@ class BaseRandomLayer(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, seed=None, **kwargs):
+    def __init__(self, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         check_seed(self, seed)
         self.seed = seed
@@ -34,11 +38,11 @@ class BaseRandomLayer(Layer):
 
     def _check_rate(self, rate, name="rate"):
         """``rate`` unchanged when it is a number in ``[0, 1)``, else a ValueError naming the layer."""
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, numbers.Real)) or not 0 <= rate < 1:
             raise ValueError(f"{layer_label(self)}: {name} must be a number in [0, 1), received {name}={rate!r}")
         return rate
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return self._describe(**{key: self.__dict__[key] for key in ("rate", "stddev") if key in self.__dict__})
 
     def _generator(self, device):
@@ -52,7 +56,7 @@ class BaseRandomLayer(Layer):
             if not isinstance(noise_shape, (list, tuple)):
                 validation.fail(layer_label(self), "noise_shape", "None or a tuple of None / positive ints", noise_shape)
             noise_shape = tuple(noise_shape)
-            if not all(d is None or (isinstance(d, numbers.Integral) and d >= 1) for d in noise_shape):
+            if not all(d is None or (isinstance(d, (int, numbers.Integral)) and d >= 1) for d in noise_shape):
                 raise ValueError(f"{layer_label(self)}: noise_shape entries must be None or positive ints, "
                                  f"received noise_shape={noise_shape!r}")
         self.noise_shape = noise_shape
@@ -80,16 +84,17 @@ class RateDropout(BaseRandomLayer):
     (None, 1)
     """
 
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         self.rate = self._check_rate(rate)
         self._init_noise_shape(noise_shape)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         self._check_noise_shape(input_shape)
         self.built = True
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape})
         return config

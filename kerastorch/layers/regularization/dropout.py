@@ -16,6 +16,11 @@ Example:
     >>> set(layer(torch.ones(1000), training=True).unique().tolist())
     {0.0, 2.0}
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
 import torch.nn.functional as F
 
 from kerastorch import random as krandom
@@ -55,11 +60,12 @@ class Dropout(RateDropout):
     torch.Size([2, 3, 4])
     """
 
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(rate, noise_shape, seed, **kwargs)
         self._functional = noise_shape is None and seed is None
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         if not training or self.rate == 0:
             return inputs
         if self._functional:

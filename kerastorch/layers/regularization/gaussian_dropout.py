@@ -8,6 +8,10 @@ Example:
     >>> bool((layer(torch.ones(3)) == 1).all())           # inference: identity
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 import math
 
 import torch
@@ -42,18 +46,18 @@ class GaussianDropout(BaseRandomLayer):
     (1.0, 1.0)
     """
 
-    def __init__(self, rate, seed=None, **kwargs):
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         self.rate = self._check_rate(rate)
         self._stddev = math.sqrt(rate / (1.0 - rate))
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         if not training or self.rate == 0:
             return inputs
         noise = torch.empty(inputs.shape, dtype=inputs.dtype, device=inputs.device)
         return inputs * noise.normal_(1.0, self._stddev, generator=self._generator(inputs.device))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"rate": self.rate, "seed": self.seed})
         return config

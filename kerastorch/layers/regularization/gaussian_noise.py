@@ -7,6 +7,10 @@ Example:
     >>> bool((layer(torch.ones(3), training=True) != 1).all())
     True
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numbers
 
 import torch
@@ -41,19 +45,19 @@ class GaussianNoise(BaseRandomLayer):
     1.0
     """
 
-    def __init__(self, stddev, seed=None, **kwargs):
+    def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
-        if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not 0 <= stddev <= 1:
+        if isinstance(stddev, bool) or not isinstance(stddev, (int, float, numbers.Real)) or not 0 <= stddev <= 1:
             raise ValueError(f"{layer_label(self)}: stddev must be a number in [0, 1], received stddev={stddev!r}")
         self.stddev = stddev
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         if not training or self.stddev == 0:
             return inputs
         noise = torch.empty(inputs.shape, dtype=inputs.dtype, device=inputs.device)
         return noise.normal_(0.0, self.stddev, generator=self._generator(inputs.device)).add_(inputs)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"stddev": self.stddev, "seed": self.seed})
         return config

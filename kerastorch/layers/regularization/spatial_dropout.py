@@ -16,12 +16,21 @@ Example:
     >>> bool((out == out[:, :1]).all())                  # one draw per (sample, channel)
     True
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import torch
+
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.regularization.base_random import BaseRandomLayer
 from kerastorch.serialization.object_registration import register_builtin
+
+if TYPE_CHECKING:
+    from kerastorch.dtype_policies import PolicyLike
 
 
 class BaseSpatialDropout(BaseRandomLayer):
@@ -32,7 +41,8 @@ class BaseSpatialDropout(BaseRandomLayer):
     torch.Size([1, 3, 3, 2])
     """
 
-    def __init__(self, rank, rate, data_format=None, seed=None, **kwargs):
+    def __init__(self, rank: int, rate: float, data_format: str | None = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         self.rate = self._check_rate(rate)
         self.rank = rank
@@ -41,12 +51,12 @@ class BaseSpatialDropout(BaseRandomLayer):
         self._noise_shape = (None, None) + ones if self.data_format == "channels_first" else (None,) + ones + (None,)
         self.input_spec = InputSpec(ndim=rank + 2)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:
         if not training or self.rate == 0:
             return inputs
         return krandom.dropout(inputs, self.rate, noise_shape=self._noise_shape, seed=self.seed_generator)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype_policy.name}
         if self.rank > 1:
             config["data_format"] = self.data_format
@@ -80,7 +90,8 @@ class SpatialDropout1D(BaseSpatialDropout):
     torch.Size([2, 5, 3])
     """
 
-    def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
+    def __init__(self, rate: float, seed: int | None = None, name: str | None = None, dtype: PolicyLike = None,
+                 **kwargs: Any) -> None:
         super().__init__(1, rate, "channels_last", seed, name=name, dtype=dtype, **kwargs)
 
 
@@ -116,7 +127,8 @@ class SpatialDropout2D(BaseSpatialDropout):
     True
     """
 
-    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
+    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, name: str | None = None,
+                 dtype: PolicyLike = None, **kwargs: Any) -> None:
         super().__init__(2, rate, data_format, seed, name=name, dtype=dtype, **kwargs)
 
 
@@ -151,5 +163,6 @@ class SpatialDropout3D(BaseSpatialDropout):
     torch.Size([1, 2, 2, 2, 3])
     """
 
-    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
+    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, name: str | None = None,
+                 dtype: PolicyLike = None, **kwargs: Any) -> None:
         super().__init__(3, rate, data_format, seed, name=name, dtype=dtype, **kwargs)

@@ -19,13 +19,16 @@ Example:
     >>> normalize_pairs((2, 3), 1, "cropping", "Cropping1D")
     ((2, 3),)
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, cast
 
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
 
 
 def _non_negative_int(v):
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 0
+    return isinstance(v, (int, numbers.Integral)) and not isinstance(v, bool) and v >= 0
 
 
 def _pair(v):
@@ -39,8 +42,9 @@ def _pair(v):
     return (int(items[0]), int(items[1])) if len(items) == 2 and all(map(_non_negative_int, items)) else None
 
 
-def normalize_pairs(value, rank, name, label):
+def normalize_pairs(value: Any, rank: int, name: str, label: str) -> tuple[tuple[int, int], ...]:
     """``rank`` pairs ``(before, after)`` of non-negative ints from a Keras padding/cropping argument."""
+    pairs: tuple[tuple[int, int] | None, ...]
     if rank == 1:
         pairs = (_pair(value),)
     elif _non_negative_int(value):
@@ -55,10 +59,10 @@ def normalize_pairs(value, rank, name, label):
         expected = ("an int or a pair (before, after) of non-negative ints" if rank == 1 else
                     f"an int, a tuple of {rank} ints or a tuple of {rank} pairs (before, after) of non-negative ints")
         raise ValueError(f"{label}: {name} must be {expected}, received {name}={value!r}")
-    return pairs
+    return cast("tuple[tuple[int, int], ...]", pairs)  # no None left
 
 
-def pairs_config(pairs):
+def pairs_config(pairs: tuple[tuple[int, int], ...]) -> tuple[int, int] | tuple[tuple[int, int], ...]:
     """How Keras 3 configs store the pairs: one flat pair for 1-D, a tuple of pairs otherwise."""
     return pairs[0] if len(pairs) == 1 else pairs
 
@@ -79,13 +83,13 @@ class SpatialReshaping(SpatialLayer):
     (None, None, 4, 3)
     """
 
-    def __init__(self, rank, data_format, has_data_format=True, **kwargs):
+    def __init__(self, rank: int, data_format: str | None, has_data_format: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._init_spatial(rank, data_format if has_data_format else "channels_last")
         self._has_data_format = has_data_format
         self._spatial_axes = tuple(range(2, rank + 2)) if self._channels_first else tuple(range(1, rank + 1))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         if not self._has_data_format:
             del config["data_format"]

@@ -10,10 +10,16 @@ Example:
     >>> Flatten()(torch.ones(2, 3, 4)).shape
     torch.Size([2, 12])
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Callable, Sequence
+
+import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import Shape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label, positive_int
@@ -21,13 +27,13 @@ from kerastorch.layers.input_spec import InputSpec
 from kerastorch.serialization.object_registration import register_builtin
 
 
-def _int_tuple(layer, arg, value, valid):
+def _int_tuple(layer: Layer, arg: str, value: Any, valid: Callable[[Any], bool]) -> tuple[int, ...]:
     """``value`` as a tuple of ints each satisfying ``valid``, or a ValueError naming the layer."""
     try:
         items = tuple(value)
     except TypeError:
         items = None
-    if items is None or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and valid(d)
+    if items is None or not all(isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool) and valid(d)
                                 for d in items):
         raise ValueError(f"{layer_label(layer)}: invalid {arg}, received {arg}={value!r}")
     return tuple(int(d) for d in items)
@@ -61,7 +67,7 @@ class Flatten(Layer):
     [[0.0, 2.0, 1.0, 3.0]]
     """
 
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         data_format = config.image_data_format() if data_format is None else str(data_format).lower()
         if data_format not in ("channels_last", "channels_first"):
@@ -71,14 +77,14 @@ class Flatten(Layer):
         self._channels_first = data_format == "channels_first"
         self.input_spec = InputSpec(min_ndim=1)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.dim() == 1:
             return inputs.unsqueeze(1)
         if self._channels_first and inputs.dim() > 2:
             inputs = inputs.movedim(1, -1)
         return inputs.flatten(1)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["data_format"] = self.data_format
         return config
@@ -110,7 +116,7 @@ class Reshape(Layer):
     torch.Size([3, 4, 2])
     """
 
-    def __init__(self, target_shape, **kwargs):
+    def __init__(self, target_shape: Sequence[int], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         target = _int_tuple(self, "target_shape", target_shape, lambda d: d >= 1 or d == -1)
         if target.count(-1) > 1:
@@ -134,23 +140,23 @@ class Reshape(Layer):
             )
         return tuple(size // self._known_size if d == -1 else d for d in self.target_shape)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[int | None]) -> None:
         self._resolve(input_shape)
         self.built = True
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return (input_shape[0],) + self._resolve(input_shape)
 
-    def compute_output_spec(self, inputs, *args, **kwargs):
+    def compute_output_spec(self, inputs: KerasTensor, *args: Any, **kwargs: Any) -> KerasTensor:
         return KerasTensor(self.compute_output_shape(inputs.shape), inputs.dtype)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         try:
             return inputs.reshape((inputs.shape[0],) + self.target_shape)
         except RuntimeError:  # a size mismatch (clear error below) or -1 with an empty batch
             return inputs.reshape((inputs.shape[0],) + self._resolve(inputs.shape))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["target_shape"] = list(self.target_shape)
         return config
@@ -183,7 +189,7 @@ class Permute(Layer):
     torch.Size([5, 4, 3])
     """
 
-    def __init__(self, dims, **kwargs):
+    def __init__(self, dims: Sequence[int], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         dims = _int_tuple(self, "dims", dims, lambda d: True)
         if sorted(dims) != list(range(1, len(dims) + 1)):
@@ -193,10 +199,10 @@ class Permute(Layer):
         self._permutation = (0,) + dims
         self.input_spec = InputSpec(ndim=len(dims) + 1)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return inputs.permute(self._permutation)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["dims"] = list(self.dims)
         return config
@@ -228,15 +234,15 @@ class RepeatVector(Layer):
     torch.Size([2, 3, 4])
     """
 
-    def __init__(self, n, **kwargs):
+    def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.n = positive_int(self, "n", n)
         self.input_spec = InputSpec(ndim=2)
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return inputs.unsqueeze(1).repeat(1, self.n, 1)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["n"] = self.n
         return config

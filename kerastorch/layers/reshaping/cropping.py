@@ -9,6 +9,12 @@ Example:
     >>> Cropping1D((1, 2))(torch.arange(5.0).reshape(1, 5, 1)).flatten().tolist()
     [1.0, 2.0]
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
+
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.reshaping.base_spatial_reshaping import (
     SpatialReshaping,
@@ -26,16 +32,17 @@ class BaseCropping(SpatialReshaping):
     torch.Size([1, 3, 2, 3])
     """
 
-    def __init__(self, rank, cropping, data_format=None, has_data_format=True, **kwargs):
+    def __init__(self, rank: int, cropping: int | Sequence[int | Sequence[int]], data_format: str | None = None,
+                 has_data_format: bool = True, **kwargs: Any) -> None:
         super().__init__(rank, data_format, has_data_format, **kwargs)
         self._pairs = normalize_pairs(cropping, rank, "cropping", layer_label(self))
         self.cropping = pairs_config(self._pairs)
         everything = slice(None)
         crops = tuple(slice(a, -b if b else None) for a, b in self._pairs)
         self._index = (everything,) * (2 if self._channels_first else 1) + crops
-        self._checked_spatial = None
+        self._checked_spatial: torch.Size | None = None
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         spatial = inputs.shape[self._spatial_axes[0]:self._spatial_axes[-1] + 1]
         if spatial != self._checked_spatial:
             self._output_spatial(spatial)
@@ -49,7 +56,7 @@ class BaseCropping(SpatialReshaping):
                              f"received cropping={self.cropping} for inputs of spatial shape {tuple(spatial)}")
         return out
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["cropping"] = self.cropping
         return config
@@ -80,7 +87,7 @@ class Cropping1D(BaseCropping):
     torch.Size([2, 3, 3])
     """
 
-    def __init__(self, cropping=(1, 1), **kwargs):
+    def __init__(self, cropping: int | Sequence[int] = (1, 1), **kwargs: Any) -> None:
         super().__init__(1, cropping, has_data_format=False, **kwargs)
 
 
@@ -115,7 +122,8 @@ class Cropping2D(BaseCropping):
     [[4.0, 5.0], [8.0, 9.0]]
     """
 
-    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+    def __init__(self, cropping: int | Sequence[int | Sequence[int]] = ((0, 0), (0, 0)), data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(2, cropping, data_format, **kwargs)
 
 
@@ -149,5 +157,6 @@ class Cropping3D(BaseCropping):
     torch.Size([1, 2, 1, 3, 1])
     """
 
-    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+    def __init__(self, cropping: int | Sequence[int | Sequence[int]] = ((1, 1), (1, 1), (1, 1)),
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(3, cropping, data_format, **kwargs)

@@ -13,6 +13,11 @@ Example:
     >>> UpSampling1D(2)(torch.tensor([[[1.0], [2.0]]])).flatten().tolist()
     [1.0, 1.0, 2.0, 2.0]
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
 import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils
@@ -32,12 +37,13 @@ class BaseUpSampling(SpatialReshaping):
     torch.Size([1, 2, 6, 3])
     """
 
-    def __init__(self, rank, size, data_format=None, interpolation="nearest", has_data_format=True, **kwargs):
+    def __init__(self, rank: int, size: int | Sequence[int], data_format: str | None = None,
+                 interpolation: str = "nearest", has_data_format: bool = True, **kwargs: Any) -> None:
         super().__init__(rank, data_format, has_data_format, **kwargs)
         label = layer_label(self)
         if rank == 1:
-            self.size = positive_int(self, "size", size)
-            self._factors = (self.size,)
+            self.size: int | tuple[int, ...] = positive_int(self, "size", size)
+            self._factors: tuple[int, ...] = (self.size,)
         else:
             self.size = self._factors = conv_utils.normalize_tuple(size, rank, "size", label)
         mode = interpolation.lower() if isinstance(interpolation, str) else interpolation
@@ -48,7 +54,7 @@ class BaseUpSampling(SpatialReshaping):
         self._mode = INTERPOLATIONS[mode]
         self._align = None if mode == "nearest" else False
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = inputs if self._channels_first else inputs.permute(self._to_first)
         out = tuple(n * s for n, s in zip(x.shape[2:], self._factors))
         y = F.interpolate(x, size=out, mode=self._mode, align_corners=self._align)
@@ -57,7 +63,7 @@ class BaseUpSampling(SpatialReshaping):
     def _output_spatial(self, spatial):
         return tuple(None if n is None else n * s for n, s in zip(spatial, self._factors))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["size"] = self.size
         return config
@@ -87,7 +93,7 @@ class UpSampling1D(BaseUpSampling):
     torch.Size([2, 12, 5])
     """
 
-    def __init__(self, size=2, **kwargs):
+    def __init__(self, size: int = 2, **kwargs: Any) -> None:
         super().__init__(1, size, has_data_format=False, **kwargs)
 
 
@@ -126,10 +132,11 @@ class UpSampling2D(BaseUpSampling):
     [[1.0, 1.25, 1.75, 2.0]]
     """
 
-    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+    def __init__(self, size: int | Sequence[int] = (2, 2), data_format: str | None = None,
+                 interpolation: str = "nearest", **kwargs: Any) -> None:
         super().__init__(2, size, data_format, interpolation, **kwargs)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["interpolation"] = self.interpolation
         return config
@@ -163,5 +170,6 @@ class UpSampling3D(BaseUpSampling):
     torch.Size([1, 2, 6, 3, 9])
     """
 
-    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+    def __init__(self, size: int | Sequence[int] = (2, 2, 2), data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(3, size, data_format, **kwargs)

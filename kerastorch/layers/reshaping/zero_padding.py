@@ -9,6 +9,11 @@ Example:
     >>> ZeroPadding1D((1, 2))(torch.ones(1, 2, 1)).flatten().tolist()
     [0.0, 1.0, 1.0, 0.0, 0.0]
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
 import torch.nn.functional as F
 
 from kerastorch.layers.layer_utils import layer_label
@@ -28,20 +33,21 @@ class BaseZeroPadding(SpatialReshaping):
     torch.Size([1, 3, 4, 3])
     """
 
-    def __init__(self, rank, padding, data_format=None, **kwargs):
+    def __init__(self, rank: int, padding: int | Sequence[int | Sequence[int]], data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(rank, data_format, **kwargs)
         self._pairs = normalize_pairs(padding, rank, "padding", layer_label(self))
         self.padding = pairs_config(self._pairs)
         pad = tuple(v for pair in reversed(self._pairs) for v in pair)  # F.pad lists the last axis first
         self._pad = pad if self._channels_first else (0, 0) + pad
 
-    def call(self, inputs):
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return F.pad(inputs, self._pad)
 
     def _output_spatial(self, spatial):
         return tuple(None if n is None else n + a + b for n, (a, b) in zip(spatial, self._pairs))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["padding"] = self.padding
         return config
@@ -75,7 +81,7 @@ class ZeroPadding1D(BaseZeroPadding):
     torch.Size([3, 8, 5])
     """
 
-    def __init__(self, padding=1, data_format=None, **kwargs):
+    def __init__(self, padding: int | Sequence[int] = 1, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(1, padding, data_format, **kwargs)
 
 
@@ -109,7 +115,8 @@ class ZeroPadding2D(BaseZeroPadding):
     [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
     """
 
-    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+    def __init__(self, padding: int | Sequence[int | Sequence[int]] = (1, 1), data_format: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(2, padding, data_format, **kwargs)
 
 
@@ -142,5 +149,6 @@ class ZeroPadding3D(BaseZeroPadding):
     torch.Size([1, 2, 5, 3, 7])
     """
 
-    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+    def __init__(self, padding: int | Sequence[int | Sequence[int]] = ((1, 1), (1, 1), (1, 1)),
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(3, padding, data_format, **kwargs)

@@ -19,8 +19,13 @@ Example:
     >>> Bidirectional(LSTM(4, return_sequences=True))(torch.ones(2, 5, 3)).shape
     torch.Size([2, 5, 8])
 """
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.layers.rnn.time_distributed import layer_from_config
@@ -89,7 +94,8 @@ class Bidirectional(Layer):
     [(3, 2), (3, 2)]
     """
 
-    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
+    def __init__(self, layer: Layer, merge_mode: str | None = "concat", weights: list[TensorLike] | None = None,
+                 backward_layer: Layer | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._check_recurrent(layer, "layer")
         if merge_mode not in MERGE_MODES:
@@ -134,7 +140,7 @@ class Bidirectional(Layer):
         return type(layer).from_config(config)
 
     # -------------------------------------------------------------- building
-    def build(self, sequences_shape):
+    def build(self, sequences_shape: Shape) -> None:
         for layer in (self.forward_layer, self.backward_layer):
             build_sublayer(self, layer, sequences_shape)
         self.built = True
@@ -143,8 +149,9 @@ class Bidirectional(Layer):
             self._initial_weights = None
 
     # --------------------------------------------------------------- calling
-    def call(self, sequences, initial_state=None, mask=None, training=None):
-        kwargs = {"training": training}
+    def call(self, sequences: torch.Tensor, initial_state: TensorLike | None = None, mask: torch.Tensor | None = None,
+             training: bool | None = None) -> torch.Tensor | list[Any]:
+        kwargs: dict[str, Any] = {"training": training}
         if mask is not None:
             kwargs["mask"] = mask
         forward_kwargs, backward_kwargs = dict(kwargs), dict(kwargs)
@@ -181,7 +188,8 @@ class Bidirectional(Layer):
             return y * y_rev
         return [y, y_rev]
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: torch.Tensor,
+                     mask: torch.Tensor | None = None) -> torch.Tensor | list[torch.Tensor | None] | None:
         """The sequence mask for the sequence output(s) when ``return_sequences``; None for the states."""
         output_mask = mask if self.return_sequences else None
         masks = [output_mask, output_mask] if self.merge_mode is None else [output_mask]
@@ -193,20 +201,20 @@ class Bidirectional(Layer):
 
     # ------------------------------------------------------------------ state
     @property
-    def states(self):
+    def states(self) -> list[Any] | None:
         """The forward layer's states then the backward layer's (stateful layers), else None."""
         forward, backward = getattr(self.forward_layer, "states", None), getattr(self.backward_layer, "states", None)
         if forward is None and backward is None:
             return None
         return list(forward or []) + list(backward or [])
 
-    def reset_states(self):
+    def reset_states(self) -> None:
         """Reset the states of both stateful layers."""
         self.forward_layer.reset_states()
         self.backward_layer.reset_states()
 
     # ----------------------------------------------------------------- config
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["merge_mode"] = self.merge_mode
         config["layer"] = serialization_lib.serialize_keras_object(self.forward_layer)
@@ -214,7 +222,7 @@ class Bidirectional(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
         config = dict(config)
         config["layer"] = layer_from_config(config["layer"], custom_objects)
         if config.get("backward_layer") is not None:

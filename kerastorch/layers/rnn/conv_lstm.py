@@ -28,12 +28,17 @@ Example:
     >>> layer(torch.ones(2, 5, 8, 8, 3)).shape
     torch.Size([2, 5, 8, 8, 4])
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
 import torch
 import torch.nn.functional as F
 
 from kerastorch import activations, config, regularizers
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils
+from kerastorch.backend.annotations import Identifier, Shape, TensorLike
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label, positive_int, set_weight_options, weight_options_config
 from kerastorch.layers.input_spec import InputSpec
@@ -117,13 +122,27 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     """
 
     _builtin_cell = True
+    # set from the CELL_WEIGHT_OPTIONS arguments by set_weight_options
+    kernel_initializer: Callable[..., Any]
+    recurrent_initializer: Callable[..., Any]
+    bias_initializer: Callable[..., Any]
+    kernel_regularizer: Callable[..., Any] | None
+    recurrent_regularizer: Callable[..., Any] | None
+    bias_regularizer: Callable[..., Any] | None
+    kernel_constraint: Callable[..., Any] | None
+    recurrent_constraint: Callable[..., Any] | None
+    bias_constraint: Callable[..., Any] | None
 
-    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, **kwargs):
+    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
+                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
+                 activation: str | Callable[..., Any] | None = "tanh",
+                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
+                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
+                 bias_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         label = layer_label(self)
         if rank not in CONV_FUNCTIONS:
@@ -156,10 +175,10 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         self.output_size = self.filters
         self._conv = CONV_FUNCTIONS[rank]
         self._kernel_perm = (rank + 1, rank) + tuple(range(rank))
-        self._geometries = {}
-        self._recurrent_kernel_t = None
+        self._geometries: dict[Any, tuple[Any, Any]] = {}  # spatial shape (or ("recurrent", shape)) -> geometry
+        self._recurrent_kernel_t: torch.Tensor | None = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         shape = tuple(input_shape)
         if len(shape) != self.rank + 2:
             raise ValueError(f"{layer_label(self)}: expected step inputs of rank {self.rank + 2}, "
@@ -176,9 +195,9 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
             name="recurrent_kernel", shape=self.kernel_size + (self.filters, units),
             initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
             constraint=self.recurrent_constraint)
-        self.bias = None
+        self.bias: torch.Tensor | None = None
         if self.use_bias:
-            initializer = self.bias_initializer
+            initializer: Callable[..., Any] | torch.Tensor = self.bias_initializer
             if self.unit_forget_bias:  # i: bias_initializer, f: ones, c and o: bias_initializer
                 dtype, init, n = self.variable_dtype, self.bias_initializer, self.filters
                 initializer = torch.cat([torch.as_tensor(init((n,), dtype=dtype)),
@@ -198,7 +217,7 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
                 spatial, self.kernel_size, self.strides, self.dilation_rate, self.padding)
         return geometry
 
-    def output_spatial(self, spatial):
+    def output_spatial(self, spatial: Sequence[int | None]) -> tuple[int | None, ...]:
         """The spatial shape of the states for inputs of spatial shape ``spatial`` (None stays None)."""
         return conv_utils.check_output_size(tuple(spatial), self.kernel_size, self.strides, self.dilation_rate,
                                             self.padding, layer_label(self))
@@ -255,7 +274,8 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
                 spatial, self.kernel_size, ones, ones, "same")
         return geometry
 
-    def call(self, inputs, states, training=False):
+    def call(self, inputs: torch.Tensor, states: Sequence[torch.Tensor],
+             training: bool | None = False) -> tuple[torch.Tensor, list[torch.Tensor]]:
         projected = self._project_sequence(inputs.unsqueeze(1), training)[:, 0]
         try:
             return self._step_projected(projected, list(states), training)
@@ -263,22 +283,24 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
             self.reset_dropout_mask()
             self.reset_recurrent_dropout_mask()
 
-    def reset_dropout_mask(self):
+    def reset_dropout_mask(self) -> None:
         """Forget the input dropout mask and the torch-layout recurrent kernel of the finished sequence
         (the RNN calls this at the start and the end of each sequence)."""
         super().reset_dropout_mask()
         self._recurrent_kernel_t = None
 
-    def get_initial_state(self, batch_size=None, spatial=None):
+    def get_initial_state(self, batch_size: int | None = None,
+                          spatial: Sequence[int | None] | None = None) -> list[torch.Tensor]:
         """Zero ``[h, c]`` for ``batch_size`` inputs of spatial shape ``spatial`` (input spatial shape)."""
         if spatial is None:
             raise ValueError(f"{layer_label(self)}: the initial state of a convolutional cell needs the spatial shape "
                              "of the inputs, received spatial=None")
         out = self.output_spatial(spatial)
         shape = (batch_size, self.filters, *out) if self._channels_first else (batch_size, *out, self.filters)
-        return [torch.zeros(shape, dtype=self._compute_torch_dtype, device=self._weight_device()) for _ in range(2)]
+        return [torch.zeros(shape, dtype=self._compute_torch_dtype,  # type: ignore[arg-type]  # (a None size fails)
+                            device=self._weight_device()) for _ in range(2)]
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "rank": self.rank, "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
@@ -379,13 +401,18 @@ class ConvLSTM(RNN):
                   "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
                   "recurrent_dropout", "seed")
 
-    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, **kwargs):
+    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
+                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
+                 activation: str | Callable[..., Any] | None = "tanh",
+                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
+                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
+                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
+                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, **kwargs: Any) -> None:
         cell = ConvLSTMCell(rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
                             dilation_rate=dilation_rate, activation=activation,
                             recurrent_activation=recurrent_activation, use_bias=use_bias,
@@ -411,7 +438,7 @@ class ConvLSTM(RNN):
             self._spatial = spatial
             self._state_shapes.clear()  # the RNN's cache of expected initial-state shapes, per batch size
 
-    def build(self, sequences_shape):
+    def build(self, sequences_shape: Shape) -> None:
         shape = tuple(sequences_shape)
         if len(shape) != self.rank + 3:
             layout = "channels, *spatial" if self.cell._channels_first else "*spatial, channels"
@@ -425,15 +452,17 @@ class ConvLSTM(RNN):
         self._set_spatial(spatial)
         super().build(shape)
 
-    def call(self, sequences, initial_state=None, mask=None, training=False):
+    def call(self, sequences: torch.Tensor, initial_state: TensorLike | None = None, mask: TensorLike | None = None,
+             training: bool | None = False) -> torch.Tensor | list[Any]:
         self._set_spatial(self._input_spatial(sequences.shape))
         return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
 
-    def get_initial_state(self, batch_size):
+    def get_initial_state(self, batch_size: int) -> list[torch.Tensor]:
         """Zero ``[h, c]`` for ``batch_size`` sequences of the last input spatial shape."""
         return self.cell.get_initial_state(batch_size, self._spatial)
 
-    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+    def compute_output_shape(self, sequences_shape: Shape,
+                             initial_state_shape: Shape | Sequence[Shape] | None = None) -> Shape | list[Any]:
         shape = tuple(sequences_shape)
         out = self.cell.output_spatial(self._input_spatial(shape))
         filters = self.cell.filters
@@ -443,7 +472,7 @@ class ConvLSTM(RNN):
             return [output, (shape[0], *step), (shape[0], *step)]
         return output
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.pop("cell", None)
         cell = self.cell.get_config()
@@ -452,12 +481,16 @@ class ConvLSTM(RNN):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return Layer.from_config.__func__(cls, config)
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
+        return super(RNN, cls).from_config(config)  # Layer's: the config holds the cell's arguments
+
+
+def _cell_view(name: str) -> property:
+    return property(lambda self: getattr(self.cell, name))
 
 
 for _name in ConvLSTM._CELL_ARGS:  # filters, kernel_size, ...: read from the cell, as in Keras
-    setattr(ConvLSTM, _name, property(lambda self, name=_name: getattr(self.cell, name)))
+    setattr(ConvLSTM, _name, _cell_view(_name))
 
 
 @register_builtin("keras.layers")
@@ -540,7 +573,7 @@ class ConvLSTM1D(ConvLSTM):
     torch.Size([2, 6, 2])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(1, filters, kernel_size, *args, **kwargs)
 
 
@@ -625,7 +658,7 @@ class ConvLSTM2D(ConvLSTM):
     torch.Size([2, 4, 4, 4])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(2, filters, kernel_size, *args, **kwargs)
 
 
@@ -710,5 +743,5 @@ class ConvLSTM3D(ConvLSTM):
     torch.Size([1, 2, 3, 3, 3])
     """
 
-    def __init__(self, filters, kernel_size, *args, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | Sequence[int], *args: Any, **kwargs: Any) -> None:
         super().__init__(3, filters, kernel_size, *args, **kwargs)

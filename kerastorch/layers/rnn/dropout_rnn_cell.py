@@ -19,12 +19,16 @@ Example:
     >>> sorted(set(mask.flatten().tolist())) in ([0.0, 2.0], [0.0], [2.0])
     True
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
 
 import torch
 
 from kerastorch import activations, tree
 from kerastorch import random as krandom
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Shape
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import (
     check_seed, layer_label, positive_int, set_weight_options, weight_options_config,
@@ -34,9 +38,13 @@ from kerastorch.layers.layer_utils import (
 class DropoutRNNCell:
     """Mixin for cells with ``dropout``, ``recurrent_dropout`` and ``seed_generator`` attributes."""
 
-    _dropout_mask = None
-    _recurrent_dropout_mask = None
-    dropout_mask_count = None
+    _dropout_mask: torch.Tensor | None = None
+    _recurrent_dropout_mask: torch.Tensor | None = None
+    dropout_mask_count: int | None = None
+    # set by the cell
+    dropout: float
+    recurrent_dropout: float
+    seed_generator: krandom.SeedGenerator | None
 
     def _create_dropout_mask(self, step_input, rate):
         count = self.dropout_mask_count
@@ -44,30 +52,30 @@ class DropoutRNNCell:
         ones = torch.ones(shape, dtype=step_input.dtype, device=step_input.device)
         return krandom.dropout(ones, rate, seed=self.seed_generator)
 
-    def get_dropout_mask(self, step_input):
+    def get_dropout_mask(self, step_input: torch.Tensor) -> torch.Tensor | None:
         """The input mask of the current sequence (drawn on first use), or None without dropout."""
         if self._dropout_mask is None and self.dropout > 0:
             self._dropout_mask = self._create_dropout_mask(step_input, self.dropout)
         return self._dropout_mask
 
-    def get_recurrent_dropout_mask(self, step_input):
+    def get_recurrent_dropout_mask(self, step_input: torch.Tensor) -> torch.Tensor | None:
         """The recurrent-state mask of the current sequence (drawn on first use), or None."""
         if self._recurrent_dropout_mask is None and self.recurrent_dropout > 0:
             self._recurrent_dropout_mask = self._create_dropout_mask(step_input, self.recurrent_dropout)
         return self._recurrent_dropout_mask
 
-    def reset_dropout_mask(self):
+    def reset_dropout_mask(self) -> None:
         """Forget the input mask: the next sequence draws a new one."""
         if self.__dict__.get("_dropout_mask") is not None:  # (runs twice per call: skip Module.__setattr__)
             self._dropout_mask = None
 
-    def reset_recurrent_dropout_mask(self):
+    def reset_recurrent_dropout_mask(self) -> None:
         """Forget the recurrent mask: the next sequence draws a new one."""
         if self.__dict__.get("_recurrent_dropout_mask") is not None:
             self._recurrent_dropout_mask = None
 
 
-def masked_matmul(x, weight, mask):
+def masked_matmul(x: torch.Tensor, weight: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     """``(x * mask) @ weight`` for ``x`` of shape ``(batch, [time,] n)`` and ``weight`` ``(n, k * units)``.
 
     ``mask`` is None, one mask ``(batch, n)`` shared by the whole output, or ``k`` masks
@@ -88,7 +96,8 @@ def masked_matmul(x, weight, mask):
     return torch.einsum("kbtn,nku->btku", x * mask.unsqueeze(2), blocks).flatten(-2)
 
 
-def masked_addmm(bias, x, weight, mask):
+def masked_addmm(bias: torch.Tensor | None, x: torch.Tensor, weight: torch.Tensor,
+                 mask: torch.Tensor | None) -> torch.Tensor:
     """``(x * mask) @ weight + bias`` (``bias`` may be None) with the fewest kernels: one ``addmm`` without a mask."""
     if mask is None and bias is not None:
         if x.dim() == 2:
@@ -116,10 +125,22 @@ class GatedCell(DropoutRNNCell, Layer):
 
     _gates = 1
     _n_states = 1
-    _gate_args = ()
+    _gate_args: tuple[str, ...] = ()
     _builtin_cell = True
+    # one step from the projected input: (output, new states); defined by the subclasses
+    _step_projected: Callable[..., tuple[torch.Tensor, list[torch.Tensor]]]
+    # set from the CELL_WEIGHT_OPTIONS arguments by set_weight_options
+    kernel_initializer: Callable[..., Any]
+    recurrent_initializer: Callable[..., Any]
+    bias_initializer: Callable[..., Any]
+    kernel_regularizer: Callable[..., Any] | None
+    recurrent_regularizer: Callable[..., Any] | None
+    bias_regularizer: Callable[..., Any] | None
+    kernel_constraint: Callable[..., Any] | None
+    recurrent_constraint: Callable[..., Any] | None
+    bias_constraint: Callable[..., Any] | None
 
-    def __init__(self, arguments):
+    def __init__(self, arguments: dict[str, Any]) -> None:
         """``arguments`` are the subclass's ``__init__`` ``locals()``: Keras's cell arguments (``units``,
         ``activation``, ``use_bias``, the ``CELL_WEIGHT_OPTIONS``, ``dropout``, ``recurrent_dropout``, ``seed``),
         the subclass's own ones (it stores those itself) and ``kwargs`` (the base layer's)."""
@@ -145,9 +166,9 @@ class GatedCell(DropoutRNNCell, Layer):
                 setattr(self, name, validation.boolean(layer_label(self), name, arguments[name]))
         self.state_size = self.units if self._n_states == 1 else [self.units] * self._n_states
         self.output_size = self.units
-        self.bias = None
+        self.bias: torch.Tensor | None = None
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(f"{layer_label(self)}: the feature axis of the inputs must be known, "
@@ -184,21 +205,23 @@ class GatedCell(DropoutRNNCell, Layer):
         """``dropout(x) @ kernel + input bias`` for all time steps at once."""
         return masked_addmm(self._input_bias(), x, self.kernel, self._input_mask(x, training))
 
-    def call(self, inputs, states, training=False):
+    def call(self, inputs: torch.Tensor, states: torch.Tensor | Sequence[torch.Tensor],
+             training: bool | None = False) -> tuple[torch.Tensor, torch.Tensor | list[torch.Tensor]]:
         nested = tree.is_nested(states)
         output, new_states = self._step_projected(self._project_sequence(inputs, training),
                                                   list(states) if nested else [states], training)
         return output, (new_states if nested or self._n_states > 1 else new_states[0])
 
-    def get_initial_state(self, batch_size=None):
+    def get_initial_state(self, batch_size: int | None = None) -> list[torch.Tensor]:
         """``[zeros(batch_size, units)]`` per state."""
         device, dtype = self._weight_device(), self._compute_torch_dtype
-        return [torch.zeros(batch_size, self.units, dtype=dtype, device=device) for _ in range(self._n_states)]
+        return [torch.zeros(batch_size, self.units,  # type: ignore[arg-type]  # (a None batch_size fails)
+                            dtype=dtype, device=device) for _ in range(self._n_states)]
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return self._describe(units=self.units)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,

@@ -14,8 +14,13 @@ Example:
     >>> GRU(4, return_sequences=True)(torch.ones(2, 3, 5)).shape
     torch.Size([2, 3, 4])
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import torch
 
+from kerastorch.backend.annotations import Identifier
 from kerastorch.backend.torch_internals import gru_kernel
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm, masked_matmul
 from kerastorch.layers.rnn.rnn import FusedKernel
@@ -89,11 +94,14 @@ class GRUCell(GatedCell):
     _gates = 3
     _gate_args = ("reset_after",)
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
-                 reset_after=True, seed=None, **kwargs):
+    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
+                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
+                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 reset_after: bool = True, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(locals())
 
     def _bias_spec(self):
@@ -211,12 +219,16 @@ class GRU(FusedKernel, CellLayer):
     _cell_attrs = CellLayer._cell_attrs + ("recurrent_activation", "reset_after")
     _kernel = staticmethod(gru_kernel)
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, reset_after=True, use_cudnn="auto", **kwargs):
+    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
+                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
+                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, seed: int | None = None, return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 reset_after: bool = True, use_cudnn: str | bool = "auto", **kwargs: Any) -> None:
         super().__init__(locals())
         self._init_use_cudnn(use_cudnn)
 

@@ -15,8 +15,13 @@ Example:
     >>> LSTM(4)(torch.ones(2, 3, 5)).shape
     torch.Size([2, 4])
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import torch
 
+from kerastorch.backend.annotations import Identifier
 from kerastorch.backend.torch_internals import lstm_kernel
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm
 from kerastorch.layers.rnn.rnn import FusedKernel
@@ -90,11 +95,14 @@ class LSTMCell(GatedCell):
     _n_states = 2
     _gate_args = ("unit_forget_bias",)
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, **kwargs):
+    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
+                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
+                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
+                 bias_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(locals())
 
     def _bias_spec(self):
@@ -204,15 +212,20 @@ class LSTM(FusedKernel, CellLayer):
     _cell_attrs = CellLayer._cell_attrs + ("recurrent_activation", "unit_forget_bias")
     _kernel = staticmethod(lstm_kernel)
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, use_cudnn="auto", **kwargs):
+    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
+                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
+                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
+                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
+                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 use_cudnn: str | bool = "auto", **kwargs: Any) -> None:
         super().__init__(locals())
         self._init_use_cudnn(use_cudnn)
-        self._zero_bias = None
+        self._zero_bias: torch.Tensor | None = None
 
     def _torch_weights(self):
         cell = self.cell

@@ -27,13 +27,17 @@ Example:
     >>> tuple(outputs.shape), tuple(state.shape)
     ((2, 5, 4), (2, 4))
 """
+from __future__ import annotations
+
 import numbers
+from typing import Any, Callable, Sequence
 
 import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from kerastorch import activations, tree
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake
@@ -41,7 +45,7 @@ from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from kerastorch.layers.rnn.stacked_rnn_cells import StackedRNNCells, call_cell, check_cell, output_size_of
+from kerastorch.layers.rnn.stacked_rnn_cells import RNNCell, StackedRNNCells, call_cell, check_cell, output_size_of
 from kerastorch.serialization import object_registration as registry
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -106,13 +110,22 @@ class RNN(Layer):
     torch.Size([4, 2])
     """
 
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, zero_output_for_mask=False, **kwargs):
+    # the flag arguments, set (as validated bools) by __init__
+    return_sequences: bool
+    return_state: bool
+    go_backwards: bool
+    stateful: bool
+    unroll: bool
+    zero_output_for_mask: bool
+
+    def __init__(self, cell: RNNCell | list[RNNCell] | tuple[RNNCell, ...], return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 zero_output_for_mask: bool = False, **kwargs: Any) -> None:
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         super().__init__(**kwargs)
         check_cell(self, cell)
-        self.cell = cell
+        self.cell: RNNCell = cell
         flags = {"return_sequences": return_sequences, "return_state": return_state, "go_backwards": go_backwards,
                  "stateful": stateful, "unroll": unroll, "zero_output_for_mask": zero_output_for_mask}
         for name, value in flags.items():
@@ -122,19 +135,20 @@ class RNN(Layer):
         self.state_size = [size] if self.single_state else list(size)
         self.supports_masking = True
         self.input_spec = InputSpec(min_ndim=3)
-        self._state_template = None  # structure of the stateful states (leaves: buffer names)
-        self._state_shapes = {}  # batch size -> flat expected initial-state shapes
+        self._state_template: list[Any] | None = None  # structure of the stateful states (leaves: buffer names)
+        # batch size -> (zero states, flat expected initial-state shapes)
+        self._state_shapes: dict[int, tuple[Any, list[tuple[int, ...]]]] = {}
 
     # ----------------------------------------------------------------- states
     @property
-    def states(self):
+    def states(self) -> list[Any] | None:
         """The stateful layer's current states (a list, nested per cell for stacked cells), else None."""
         if self._state_template is None:
             return None
         return tree.map_structure(lambda name: getattr(self, name), self._state_template)
 
     @states.setter
-    def states(self, value):
+    def states(self, value: torch.Tensor | Sequence[Any] | None) -> None:
         if value is None:
             for name in tree.flatten(self._state_template or []):
                 delattr(self, name)
@@ -150,7 +164,7 @@ class RNN(Layer):
                 self.register_buffer(name, tensor, persistent=False)
         self._state_template = tree.pack_sequence_as(value, names)
 
-    def get_initial_state(self, batch_size):
+    def get_initial_state(self, batch_size: int) -> list[Any]:
         """Zero states for ``batch_size`` sequences (the cell's ``get_initial_state`` when it has one)."""
         make = getattr(self.cell, "get_initial_state", None)
         if make is not None:
@@ -159,18 +173,18 @@ class RNN(Layer):
         return [torch.zeros((batch_size, *_dims(d)), dtype=self._compute_torch_dtype, device=self._weight_device())
                 for d in self.state_size]
 
-    def reset_states(self):
+    def reset_states(self) -> None:
         """Zero the states of a stateful layer."""
         self.reset_state()
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         """Zero the states of a stateful layer (a no-op otherwise)."""
         if self._state_template is not None:
             for name in tree.flatten(self._state_template):
                 setattr(self, name, torch.zeros_like(getattr(self, name)))
 
     # ------------------------------------------------------------------ build
-    def build(self, sequences_shape, *_initial_state):
+    def build(self, sequences_shape: Shape, *_initial_state: Any) -> None:
         # (Keras's second argument is initial_state_shape; a starred one keeps Layer._run_build from
         # asking for the shape of an absent initial_state.)
         sequences_shape = tuple(sequences_shape)
@@ -189,7 +203,8 @@ class RNN(Layer):
         self.built = True
 
     # ------------------------------------------------------------------- call
-    def call(self, sequences, initial_state=None, mask=None, training=False):
+    def call(self, sequences: torch.Tensor, initial_state: TensorLike | None = None, mask: TensorLike | None = None,
+             training: bool | None = False) -> torch.Tensor | list[Any]:
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         batch = sequences.shape[0]
@@ -284,7 +299,8 @@ class RNN(Layer):
         return tree.pack_sequence_as(template, flat)
 
     # ----------------------------------------------------------- shapes, masks
-    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+    def compute_output_shape(self, sequences_shape: Shape,
+                             initial_state_shape: Shape | Sequence[Shape] | None = None) -> Shape | list[Any]:
         sequences_shape = tuple(sequences_shape)
         batch = sequences_shape[0]
         size = output_size_of(self.cell)
@@ -298,7 +314,8 @@ class RNN(Layer):
             return [[d for d in (s if isinstance(s, (list, tuple)) else [s])] for s in self.state_size]
         return list(self.state_size)
 
-    def compute_output_spec(self, sequences, initial_state=None, mask=None, training=None):
+    def compute_output_spec(self, sequences: KerasTensor, initial_state: Any = None, mask: Any = None,
+                            training: bool | None = None) -> KerasTensor | list[Any]:
         if any(not isinstance(d, int) for d in tree.flatten(self.state_size)):
             return super().compute_output_spec(sequences, initial_state=initial_state, mask=mask,
                                                training=training)
@@ -311,7 +328,9 @@ class RNN(Layer):
             first._keras_mask = input_mask
         return spec
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: torch.Tensor,
+                     mask: torch.Tensor | list[torch.Tensor | None] | tuple[torch.Tensor | None, ...] | None = None
+                     ) -> torch.Tensor | list[torch.Tensor | None] | None:
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
@@ -320,11 +339,11 @@ class RNN(Layer):
         return output_mask
 
     # ----------------------------------------------------------------- config
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         units = getattr(self.cell, "units", None)  # SimpleRNN, LSTM, GRU and single built-in cells have units
         return self._describe(**({} if units is None else {"units": units}), return_sequences=self.return_sequences)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "return_sequences": self.return_sequences, "return_state": self.return_state,
@@ -335,7 +354,7 @@ class RNN(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
         config = dict(config)
         config["cell"] = deserialize_keras_object(config["cell"], registry.builtin_objects("keras.layers"),
                                                   custom_objects)
@@ -366,7 +385,7 @@ class FusedKernel:
     in the bases. Subclasses set ``_kernel`` (``torch._VF.lstm`` ...), define ``_torch_weights()`` (the
     kernel's flat weight list) and may define ``_fused_refusal()``: what else the kernel needs, or None."""
 
-    _kernel = None
+    _kernel: Callable[..., Any] | None = None
 
     def _init_use_cudnn(self, use_cudnn):
         if use_cudnn not in ("auto", True, False):
@@ -394,7 +413,7 @@ class FusedKernel:
         return result
 
 
-def fused_allowed(layer, sequences, use_cudnn):
+def fused_allowed(layer: RNN, sequences: torch.Tensor, use_cudnn: str | bool) -> bool:
     """Whether the cell's configuration allows one fused kernel (Keras's cuDNN conditions): tanh / sigmoid
     activations, no recurrent dropout, not unrolled. With ``use_cudnn=True`` a refusal raises."""
     if type(sequences) is not torch.Tensor and is_fake(sequences):  # shape inference runs the step loop
@@ -411,7 +430,9 @@ def fused_allowed(layer, sequences, use_cudnn):
     return ok
 
 
-def run_fused(layer, kernel_fn, sequences, hx, flat_weights, has_biases, mask, training):
+def run_fused(layer: RNN, kernel_fn: Callable[..., Any], sequences: torch.Tensor, hx: tuple[torch.Tensor, ...],
+              flat_weights: list[torch.Tensor], has_biases: bool, mask: torch.Tensor | None,
+              training: bool | None) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]] | None:
     """Run ``kernel_fn`` (``torch._VF.lstm`` / ``torch._VF.gru``) over the whole sequence.
 
     ``hx`` is the tuple of initial states, each ``(batch, units)``. A mask must be right-padded
@@ -445,6 +466,8 @@ def run_fused(layer, kernel_fn, sequences, hx, flat_weights, has_biases, mask, t
         outputs, states = result[0], [s.squeeze(0) for s in result[1:]]
     else:
         packed = pack_padded_sequence(sequences, lengths, batch_first=True, enforce_sorted=False)
+        # (the lengths come from the mask; enforce_sorted=False gives the sorting indices)
+        assert mask is not None and packed.sorted_indices is not None and packed.unsorted_indices is not None
         hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx)
         result = kernel_fn(packed.data, packed.batch_sizes, hx[0] if single else hx, flat_weights, has_biases, 1,
                            0.0, training, False)

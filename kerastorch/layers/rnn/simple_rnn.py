@@ -11,10 +11,15 @@ Example:
     >>> layer(torch.ones(2, 3, 5)).shape
     torch.Size([2, 3, 4])
 """
+from __future__ import annotations
+
+from typing import Any, Callable
 
 from kerastorch import regularizers
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import Identifier
 from kerastorch.backend.naming import to_snake_case, unique_name
+from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.rnn.dropout_rnn_cell import GatedCell, masked_addmm
 from kerastorch.layers.rnn.rnn import RNN
@@ -82,11 +87,13 @@ class SimpleRNNCell(GatedCell):
     ((2, 3), 1)
     """
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
-                 **kwargs):
+    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
+                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
+                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(locals())
 
     def _step_projected(self, projected, states, training=False):
@@ -99,14 +106,14 @@ class CellLayer(RNN):
     """An RNN layer that builds its own cell (SimpleRNN, LSTM, GRU): the cell's arguments are
     attributes of the layer too, and its config is the cell's config plus the RNN flags."""
 
-    _cell_class = None
-    _cell_name = None
-    _cell_attrs = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
-                   "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-                   "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout",
-                   "seed")
+    _cell_class: Callable[..., GatedCell] | None = None  # set by the subclasses, as _cell_name
+    _cell_name: str | None = None
+    _cell_attrs: tuple[str, ...] = (
+        "units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+        "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint",
+        "bias_constraint", "dropout", "recurrent_dropout", "seed")
 
-    def __init__(self, arguments):
+    def __init__(self, arguments: dict[str, Any]) -> None:
         """``arguments`` are the subclass's ``__init__`` ``locals()``: its cell's arguments, the RNN flags,
         ``activity_regularizer``, ``use_cudnn`` (the subclass's to handle) and ``kwargs``."""
         cell_args = {k: v for k, v in arguments.items() if k not in _NOT_CELL_ARGS}
@@ -116,6 +123,7 @@ class CellLayer(RNN):
         if kwargs.get("name") is None:
             kwargs["name"] = unique_name(to_snake_case(type(self).__name__))
         validation.positive_int(f'{type(self).__name__} layer "{kwargs["name"]}"', "units", cell_args["units"])
+        assert self._cell_class is not None, f"{type(self).__name__} sets no _cell_class"
         cell = self._cell_class(**cell_args, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
                                 name=self._cell_name)
         super().__init__(cell, **{k: arguments[k] for k in _LAYER_ARGS}, **kwargs)
@@ -126,7 +134,7 @@ class CellLayer(RNN):
             return getattr(self._modules["cell"], name)
         return super().__getattr__(name)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         del config["cell"]
         config.update({k: v for k, v in self.cell.get_config().items() if k not in _BASE_KEYS})
@@ -134,7 +142,7 @@ class CellLayer(RNN):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
         config = dict(config)
         config.pop("cell", None)
         return super(RNN, cls).from_config(config)
@@ -213,15 +221,18 @@ class SimpleRNN(CellLayer):
     _cell_class = SimpleRNNCell
     _cell_name = "simple_rnn_cell"
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, seed=None, **kwargs):
+    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh", use_bias: bool = True,
+                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
+                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
+                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
+                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
+                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(locals())
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         del config["seed"]  # Keras's SimpleRNN config has no seed (its cell's has)
         return config

@@ -16,17 +16,27 @@ Example:
     >>> tuple(out.shape), states
     ((2, 3), [[4, 4], 3])
 """
+from __future__ import annotations
+
 import inspect
+from typing import Any, Sequence
+
+import torch
 
 from kerastorch import tree
+from kerastorch.backend.annotations import Shape
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.serialization import object_registration as registry
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
+# A recurrent cell (Keras's protocol): a layer, or any object, with ``call(inputs, states[, training])`` returning
+# ``(output, new_states)`` and a ``state_size`` (an int, or a list of ints or shapes); a duck type, hence Any.
+RNNCell = Any
 
-def call_cell(cell, inputs, states, training):
+
+def call_cell(cell: RNNCell, inputs: torch.Tensor, states: Any, training: bool | None) -> tuple[torch.Tensor, Any]:
     """One step of ``cell`` (Keras's cell protocol); the built-in cells skip ``__call__``'s bookkeeping."""
     if getattr(cell, "_builtin_cell", False):
         return cell.call(inputs, states, training=training)
@@ -38,7 +48,7 @@ def call_cell(cell, inputs, states, training):
     return cell(inputs, states, training=training) if accepts else cell(inputs, states)
 
 
-def check_cell(owner, cell):
+def check_cell(owner: Layer, cell: RNNCell) -> None:
     """A TypeError/ValueError naming ``owner`` unless ``cell`` follows Keras's cell protocol."""
     if not callable(getattr(cell, "call", None)):
         raise TypeError(f"{layer_label(owner)}: a cell must be a layer with a call(inputs, states) method, "
@@ -49,7 +59,7 @@ def check_cell(owner, cell):
                          f"received state_size={size!r} on {cell!r}")
 
 
-def output_size_of(cell):
+def output_size_of(cell: RNNCell) -> Any:
     """The size of a cell's step output: ``output_size``, else its first state size (as Keras)."""
     size = getattr(cell, "output_size", None)
     if size is None:
@@ -91,7 +101,7 @@ class StackedRNNCells(Layer):
     ((4, 2), [(4, 3), (4, 2)])
     """
 
-    def __init__(self, cells, **kwargs):
+    def __init__(self, cells: RNNCell | list[RNNCell] | tuple[RNNCell, ...], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cells = list(cells) if isinstance(cells, (list, tuple)) else [cells]
         if not cells:
@@ -101,14 +111,14 @@ class StackedRNNCells(Layer):
         self.cells = cells
 
     @property
-    def state_size(self):
+    def state_size(self) -> list[Any]:
         return [cell.state_size for cell in self.cells]
 
     @property
-    def output_size(self):
+    def output_size(self) -> Any:
         return output_size_of(self.cells[-1])
 
-    def get_initial_state(self, batch_size=None):
+    def get_initial_state(self, batch_size: int | None = None) -> list[list[torch.Tensor]]:
         """One list of zero states per cell."""
         states = []
         for cell in self.cells:
@@ -116,22 +126,21 @@ class StackedRNNCells(Layer):
             if make is not None:
                 state = make(batch_size=batch_size)
             else:
-                import torch
-
                 sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
-                state = [torch.zeros((batch_size, *_dims(d)), dtype=self._compute_torch_dtype,
-                                     device=self._weight_device()) for d in sizes]
+                state = [torch.zeros((batch_size, *_dims(d)),  # type: ignore[arg-type]  # (a None batch_size fails)
+                                     dtype=self._compute_torch_dtype, device=self._weight_device()) for d in sizes]
             states.append(list(state) if tree.is_nested(state) else [state])
         return states
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:
         shape = tuple(input_shape)
         for cell in self.cells:
             build_sublayer(self, cell, shape)
             shape = (shape[0], output_size_of(cell))
         self.built = True
 
-    def call(self, inputs, states, training=False):
+    def call(self, inputs: torch.Tensor, states: Sequence[Any],
+             training: bool | None = False) -> tuple[torch.Tensor, list[list[Any]]]:
         new_states = []
         for cell, state in zip(self.cells, states):
             state = list(state) if tree.is_nested(state) else [state]
@@ -139,13 +148,13 @@ class StackedRNNCells(Layer):
             new_states.append(list(new) if tree.is_nested(new) else [new])
         return inputs, new_states
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["cells"] = [serialize_keras_object(cell) for cell in self.cells]
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
         config = dict(config)
         config["cells"] = [deserialize_keras_object(c, registry.builtin_objects("keras.layers"), custom_objects)
                            for c in config["cells"]]

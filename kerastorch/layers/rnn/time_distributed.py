@@ -22,14 +22,22 @@ Example:
     >>> TimeDistributed(Dense(4))(torch.ones(2, 5, 3)).shape
     torch.Size([2, 5, 4])
 """
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
 from kerastorch import tree
+from kerastorch.backend.annotations import Shape
 from kerastorch.layers.base import Layer, CallSignature
 from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
 
 
-def layer_from_config(config, custom_objects=None):
+def layer_from_config(config: dict[str, Any] | str | None,
+                      custom_objects: dict[str, Any] | None = None) -> Layer | None:
     """A layer (or None) from its serialized form, resolved among the built-in layers and custom objects."""
     return serialization_lib.deserialize_keras_object(config, module_objects=builtin_objects("keras.layers"),
                                                       custom_objects=custom_objects, printable_module_name="layer")
@@ -60,7 +68,7 @@ class Wrapper(Layer):
     'Dense'
     """
 
-    def __init__(self, layer, **kwargs):
+    def __init__(self, layer: Layer, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
             raise ValueError(f"{layer_label(self)}: expected a kerastorch Layer instance to wrap, "  # noqa: TRY004 (as Keras)
@@ -72,21 +80,21 @@ class Wrapper(Layer):
         Keras's nesting (``time_distributed/dense/kernel``)."""
         build_sublayer(self, layer, input_shape)
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: Shape | None = None) -> None:
         if input_shape is not None:
             self._build_sublayer(self.layer, input_shape)
         self.built = True
 
-    def call(self, inputs, *args, **kwargs):
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         return self.layer(inputs, *args, **kwargs)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["layer"] = serialization_lib.serialize_keras_object(self.layer)
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
         config = dict(config)
         config["layer"] = layer_from_config(config["layer"], custom_objects)
         return super().from_config(config)
@@ -128,7 +136,7 @@ class TimeDistributed(Wrapper):
     torch.Size([2, 5, 6, 6, 4])
     """
 
-    def __init__(self, layer, **kwargs):
+    def __init__(self, layer: Layer, **kwargs: Any) -> None:
         super().__init__(layer, **kwargs)
         self.supports_masking = True
         self._inner_takes_mask = CallSignature(layer.call).has_mask
@@ -138,20 +146,20 @@ class TimeDistributed(Wrapper):
             raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 3 (batch, time, ...), "
                              f"received input shape {tuple(input_shape)}")
 
-    def build(self, input_shape):
+    def build(self, input_shape: Shape) -> None:  # type: ignore[override]  # (needs the shape; Wrapper's may be None)
         self._check_shape(input_shape)
         self._build_sublayer(self.layer, (input_shape[0],) + tuple(input_shape[2:]))
         self.built = True
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Any:
         self._check_shape(input_shape)
         inner = self.layer.compute_output_shape((input_shape[0],) + tuple(input_shape[2:]))
         return tree.map_shape_structure(lambda s: (input_shape[0], input_shape[1]) + tuple(s[1:]), inner)
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: torch.Tensor, training: bool | None = None, mask: torch.Tensor | None = None) -> Any:
         batch, time = inputs.shape[0], inputs.shape[1]
         folded = inputs.reshape((batch * time,) + tuple(inputs.shape[2:]))
-        kwargs = {} if training is None else {"training": training}
+        kwargs: dict[str, Any] = {} if training is None else {"training": training}
         if mask is not None and self._inner_takes_mask:
             if tuple(mask.shape[:2]) != (batch, time):
                 raise ValueError(f"{layer_label(self)}: the mask must start with the (batch, time) axes of the inputs "

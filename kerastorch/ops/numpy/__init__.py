@@ -2,6 +2,8 @@
 bit operations (logic.py), reductions (reductions.py), order statistics (quantiles.py), array creation, shape
 manipulation, indexing and sorting, and products (matmul, dot, einsum ...). ``__all__`` is the union of the
 modules' ``__all__``, so ``from kerastorch.ops.numpy import *`` exports functions only."""
+from __future__ import annotations
+
 from kerastorch.ops.numpy import creation, elementwise, indexing, logic, manipulation, products, quantiles, reductions
 from kerastorch.ops.numpy.creation import *  # noqa: F403
 from kerastorch.ops.numpy.elementwise import *  # noqa: F403
@@ -16,5 +18,5 @@ __all__ = sorted({name for module in (creation, elementwise, indexing, logic, ma
                                       reductions) for name in module.__all__})
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(__all__)

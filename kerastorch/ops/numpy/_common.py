@@ -6,18 +6,22 @@ Example:
     >>> normalize_axes((-1, 0), 3, "ops.example")
     (2, 0)
 """
+from __future__ import annotations
+
 import operator
+from typing import Any, Sequence, SupportsIndex
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.ops.dtypes import result_type, to_tensors
 
-__all__ = []
+__all__: list[str] = []
 
 
-def tensor(x, dtype=None):
+def tensor(x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """``x`` as a torch tensor: tensors stay as they are (cast to ``dtype`` if given), NumPy arrays keep their
     dtype, Python scalars and lists get Keras's dtype (ints int32, floats floatx); on the default device."""
     if isinstance(x, torch.Tensor):
@@ -28,17 +32,17 @@ def tensor(x, dtype=None):
     return to_tensors(x, dtype=dtype)[0]
 
 
-def promote(*xs):
+def promote(*xs: TensorLike) -> list[torch.Tensor]:
     """``xs`` as tensors of their common Keras result dtype on one device."""
     return to_tensors(*xs)
 
 
-def torch_dtype_of(*xs, dtype=None):
+def torch_dtype_of(*xs: TensorLike, dtype: DTypeLike = None) -> torch.dtype:
     """The torch dtype ``dtype`` names, else the Keras result type of ``xs``."""
     return config.torch_dtype(dtype if dtype is not None else result_type(*xs))
 
 
-def device_of(*xs):
+def device_of(*xs: Any) -> torch.device:
     """The device of the first tensor among ``xs``, else the default device."""
     for x in xs:
         if isinstance(x, torch.Tensor):
@@ -46,7 +50,7 @@ def device_of(*xs):
     return config.default_device()
 
 
-def shape_tuple(shape, fn):
+def shape_tuple(shape: Any, fn: str) -> tuple[int, ...]:
     """A shape argument (an int, a sequence of ints, a torch.Size) as a tuple of ints."""
     try:
         if isinstance(shape, (list, tuple, torch.Size)):
@@ -58,7 +62,7 @@ def shape_tuple(shape, fn):
         raise TypeError(f"{fn}: expected a shape (an int or a sequence of ints), received {shape!r}") from None
 
 
-def normalize_axis(axis, ndim, fn):
+def normalize_axis(axis: SupportsIndex, ndim: int, fn: str) -> int:
     """An axis in ``[-ndim, ndim)`` as a non-negative int."""
     try:
         axis = operator.index(axis)
@@ -70,16 +74,16 @@ def normalize_axis(axis, ndim, fn):
     return axis % ndim if ndim else 0
 
 
-def normalize_axes(axes, ndim, fn):
+def normalize_axes(axes: SupportsIndex | Sequence[SupportsIndex], ndim: int, fn: str) -> tuple[int, ...]:
     """An int or a sequence of ints as a tuple of distinct non-negative axes."""
-    axes = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
-    out = tuple(normalize_axis(a, ndim, fn) for a in axes)
+    given = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
+    out = tuple(normalize_axis(a, ndim, fn) for a in given)
     if len(set(out)) != len(out):
-        raise ValueError(f"{fn}: expected distinct axes, received {axes!r}")
+        raise ValueError(f"{fn}: expected distinct axes, received {given!r}")
     return out
 
 
-def int_arg(value, name, fn):
+def int_arg(value: Any, name: str, fn: str) -> int:
     """A Python int from an int-like argument (Python/NumPy int or a 0-d integer tensor)."""
     if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 0:
         value = value.item()  # a size argument: the value is needed on the host

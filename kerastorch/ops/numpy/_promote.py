@@ -1,13 +1,19 @@
 """Private helpers of the elementwise, logic, reduction and quantile ops (engineer 7A's modules): input
 conversion with Keras's dtype promotion (cached per dtype combination, so the hot path costs a dict look-up),
 and errors that name the op."""
+from __future__ import annotations
+
 import functools
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops import dtypes
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _NAMES = {getattr(torch, n): n for n in (
     "bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "bfloat16", "float16",
@@ -17,7 +23,7 @@ FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 COMPLEX = (torch.complex64, torch.complex128)
 
 
-def name(dtype):
+def name(dtype: torch.dtype) -> str:
     """Keras name of a torch dtype."""
     return _NAMES.get(dtype) or dtypes.standardize_dtype(dtype)
 
@@ -36,14 +42,14 @@ def _key(x):
     return dtypes.result_type(x)
 
 
-def tensor(x):
+def tensor(x: TensorLike) -> torch.Tensor:
     """``x`` as a torch tensor (Keras's dtype for Python values: ints -> int32, floats -> floatx)."""
     if isinstance(x, torch.Tensor):
         return x
     return dtypes.to_tensors(x)[0]
 
 
-def promote_dtype(*xs, weak=None):
+def promote_dtype(*xs: TensorLike, weak: type | None = None) -> torch.dtype:
     """The torch dtype that Keras's promotion gives ``xs`` (plus the weak type ``weak``, e.g. ``float``)."""
     keys = tuple(_key(x) for x in xs)
     if weak is not None:
@@ -54,7 +60,7 @@ def promote_dtype(*xs, weak=None):
 device_of = dtypes.device_of
 
 
-def cast(x, dtype, device):
+def cast(x: TensorLike, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     """Tensor ``x`` (or a Python/NumPy value) as a tensor of ``dtype``; Python scalars become 0-dim CPU tensors,
     which torch's elementwise kernels take next to tensors on any device (no copy to the device)."""
     if isinstance(x, torch.Tensor):
@@ -66,7 +72,8 @@ def cast(x, dtype, device):
     return torch.as_tensor(x, dtype=dtype, device=device)
 
 
-def pair(x1, x2, weak=None, dtype=None):
+def pair(x1: TensorLike, x2: TensorLike, weak: type | None = None,
+         dtype: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.dtype]:
     """``x1, x2`` as tensors of their promoted dtype (or ``dtype``); returns ``(a, b, dtype)``."""
     if dtype is None:
         if weak is None and isinstance(x1, torch.Tensor) and isinstance(x2, torch.Tensor) and x1.dtype == x2.dtype:
@@ -79,7 +86,7 @@ def pair(x1, x2, weak=None, dtype=None):
     return a, b, dtype
 
 
-def float_dtype(dtype):
+def float_dtype(dtype: torch.dtype) -> torch.dtype:
     """The dtype a float-valued function returns for inputs of ``dtype``: floats and complex keep theirs,
     bool and ints give ``floatx`` (Keras's promotion with a weak float)."""
     if dtype in FLOATS or dtype in COMPLEX:
@@ -87,14 +94,14 @@ def float_dtype(dtype):
     return _promote((name(dtype), float), config.floatx())
 
 
-def to_float(x):
+def to_float(x: TensorLike) -> torch.Tensor:
     """Tensor ``x`` cast to :func:`float_dtype` of its dtype."""
     x = tensor(x)
     dtype = float_dtype(x.dtype)
     return x if x.dtype == dtype else x.to(dtype)
 
 
-def fail(op, error, *xs):
+def fail(op: str, error: Exception, *xs: Any) -> Exception:
     """The ValueError / TypeError for a failed torch call in ``ops.<op>``: broadcasting or dtype."""
     shapes = [tuple(x.shape) for x in xs if isinstance(x, torch.Tensor)]
     try:
@@ -108,20 +115,20 @@ def fail(op, error, *xs):
     return ValueError(f"ops.{op}: {message} (inputs of dtype {kinds})")
 
 
-def named(op, doc, function):
+def named(op: str, doc: str, function: _F) -> _F:
     """``function`` named ``op`` (for tracebacks and ``help``) with docstring ``doc``: the ops made by factories."""
     function.__name__ = function.__qualname__ = op
     function.__doc__ = doc
     return function
 
 
-def check_integer(op, dtype, bool_ok=True):
+def check_integer(op: str, dtype: torch.dtype, bool_ok: bool = True) -> None:
     """Raises ``ops.<op>``'s TypeError unless ``dtype`` is an integer dtype (or bool, with ``bool_ok``)."""
     if dtype.is_floating_point or dtype.is_complex or (dtype == torch.bool and not bool_ok):
         raise TypeError(f"ops.{op}: expected integer{' or bool' if bool_ok else ''} tensors, received {name(dtype)}")
 
 
-def apply(op, fn, *xs, **kwargs):
+def apply(op: str, fn: Callable[..., torch.Tensor], *xs: Any, **kwargs: Any) -> torch.Tensor:
     """``fn(*xs, **kwargs)``, with torch's errors turned into ones that name ``ops.<op>``."""
     try:
         return fn(*xs, **kwargs)
@@ -144,7 +151,7 @@ def _scalar_keeps(dtype, kind, weak):
     return dtype in FLOATS
 
 
-_NATIVE = {}
+_NATIVE: dict[tuple[torch.dtype, torch.dtype, type | None, str], bool] = {}
 
 
 def _native(d1, d2, weak):
@@ -159,7 +166,8 @@ def _native(d1, d2, weak):
     return found
 
 
-def binary(op, fn, x1, x2, weak=None, scalar=True):
+def binary(op: str, fn: Callable[..., torch.Tensor], x1: TensorLike, x2: TensorLike, weak: type | None = None,
+           scalar: bool = True) -> torch.Tensor:
     """``fn`` on ``x1, x2`` promoted to their common dtype (``weak=float``: at least a float).
 
     Fast paths, where torch's own promotion inside ``fn`` gives Keras's dtype without a cast: tensors of one

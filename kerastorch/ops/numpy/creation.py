@@ -35,12 +35,16 @@ Example:
     >>> hamming(3)
     tensor([0.0800, 1.0000, 0.0800])
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Callable, SupportsFloat, SupportsIndex
 
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, ShapeLike, TensorLike
 from kerastorch.ops.dtypes import result_type
 from kerastorch.ops.numpy._common import device_of, int_arg, shape_tuple, tensor
 
@@ -51,11 +55,11 @@ __all__ = [
 ]
 
 
-def _dtype(dtype):
+def _dtype(dtype: DTypeLike) -> torch.dtype:
     return config.torch_dtype(dtype)
 
 
-def ones(shape, dtype=None):
+def ones(shape: ShapeLike | torch.Tensor | np.ndarray, dtype: DTypeLike = None) -> torch.Tensor:
     """A tensor of ones on the default device.
 
     Args:
@@ -71,7 +75,7 @@ def ones(shape, dtype=None):
     return torch.ones(shape_tuple(shape, "ops.ones"), dtype=_dtype(dtype), device=config.default_device())
 
 
-def zeros(shape, dtype=None):
+def zeros(shape: ShapeLike | torch.Tensor | np.ndarray, dtype: DTypeLike = None) -> torch.Tensor:
     """A tensor of zeros on the default device.
 
     Args:
@@ -91,7 +95,7 @@ def zeros(shape, dtype=None):
     return torch.zeros(shape_tuple(shape, "ops.zeros"), dtype=_dtype(dtype), device=config.default_device())
 
 
-def empty(shape, dtype=None):
+def empty(shape: ShapeLike | torch.Tensor | np.ndarray, dtype: DTypeLike = None) -> torch.Tensor:
     """An uninitialized tensor on the default device (its values are whatever the memory held).
 
     Args:
@@ -111,7 +115,7 @@ def empty(shape, dtype=None):
     return torch.empty(shape_tuple(shape, "ops.empty"), dtype=_dtype(dtype), device=config.default_device())
 
 
-def full(shape, fill_value, dtype=None):
+def full(shape: ShapeLike | torch.Tensor | np.ndarray, fill_value: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """A tensor of ``shape`` filled with ``fill_value``.
 
     Args:
@@ -137,12 +141,12 @@ def full(shape, fill_value, dtype=None):
     return torch.broadcast_to(tensor(fill_value, dtype=dtype or config.floatx()), shape).clone()
 
 
-def _like(x, dtype):
+def _like(x: TensorLike, dtype: DTypeLike) -> tuple[torch.Tensor, torch.dtype]:
     x = tensor(x)
     return x, (x.dtype if dtype is None else _dtype(dtype))
 
 
-def ones_like(x, dtype=None):
+def ones_like(x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """Ones of the shape (and, unless ``dtype`` is given, the dtype) of ``x``.
 
     Args:
@@ -160,7 +164,7 @@ def ones_like(x, dtype=None):
     return torch.ones_like(x, dtype=dtype)
 
 
-def zeros_like(x, dtype=None):
+def zeros_like(x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """Zeros of the shape (and, unless ``dtype`` is given, the dtype) of ``x``.
 
     Args:
@@ -178,7 +182,7 @@ def zeros_like(x, dtype=None):
     return torch.zeros_like(x, dtype=dtype)
 
 
-def empty_like(x, dtype=None):
+def empty_like(x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """An uninitialized tensor of the shape (and, unless ``dtype`` is given, the dtype) of ``x``.
 
     Args:
@@ -196,7 +200,7 @@ def empty_like(x, dtype=None):
     return torch.empty_like(x, dtype=dtype)
 
 
-def full_like(x, fill_value, dtype=None):
+def full_like(x: TensorLike, fill_value: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """``fill_value`` in the shape (and, unless ``dtype`` is given, the dtype) of ``x``.
 
     A float ``fill_value`` for an integer dtype is truncated, as a cast does.
@@ -222,7 +226,7 @@ def full_like(x, fill_value, dtype=None):
     return torch.broadcast_to(fill, x.shape).clone()
 
 
-def array(x, dtype=None):
+def array(x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """``x`` as a tensor.
 
     Tensors are returned as they are (cast to ``dtype`` if given); NumPy arrays keep their dtype; Python ints give
@@ -242,7 +246,7 @@ def array(x, dtype=None):
     return tensor(x, dtype=dtype)
 
 
-def copy(x):
+def copy(x: TensorLike) -> torch.Tensor:
     """A copy of ``x`` (new memory, same dtype and device).
 
     Args:
@@ -259,7 +263,9 @@ def copy(x):
     return x.clone()
 
 
-def arange(start, stop=None, step=None, dtype=None):
+def arange(start: float | np.generic | torch.Tensor | np.ndarray,
+           stop: float | np.generic | torch.Tensor | np.ndarray | None = None,
+           step: float | np.generic | torch.Tensor | np.ndarray | None = None, dtype: DTypeLike = None) -> torch.Tensor:
     """Evenly spaced values in ``[start, stop)``, ``step`` apart.
 
     With one argument it is ``stop`` and the values start at 0. The dtype promotes the arguments (Python ints give
@@ -328,7 +334,7 @@ def _spaced(start, stop, num, endpoint, axis, float_dtype, fn):
     return out, step
 
 
-def _float_dtype(start, stop, dtype):
+def _float_dtype(start: TensorLike, stop: TensorLike, dtype: DTypeLike) -> torch.dtype:
     """The dtype the values are computed in: the float result type of the endpoints (float64 for a
     float64 target)."""
     computed = result_type(start, stop, float)
@@ -337,7 +343,8 @@ def _float_dtype(start, stop, dtype):
     return _dtype(computed)
 
 
-def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+def linspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpoint: bool = True, retstep: bool = False,
+             dtype: DTypeLike = None, axis: int = 0) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | float]:
     """``num`` evenly spaced values from ``start`` to ``stop``.
 
     Scalar endpoints give a 1-D result; array endpoints (broadcast together) give one more axis, of ``num`` entries, at
@@ -373,7 +380,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return (out, step) if retstep else out
 
 
-def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+def logspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpoint: bool = True, base: TensorLike = 10,
+             dtype: DTypeLike = None, axis: int = 0) -> torch.Tensor:
     """``num`` values spaced evenly on a log scale: ``base ** linspace(start, stop, num)``.
 
     Scalar endpoints give a 1-D result; array endpoints (broadcast together) give one more axis, of ``num`` entries, at
@@ -408,7 +416,8 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     return out if dtype is None else out.to(_dtype(dtype))
 
 
-def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+def geomspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpoint: bool = True,
+              dtype: DTypeLike = None, axis: int = 0) -> torch.Tensor:
     """``num`` values from ``start`` to ``stop`` in a geometric progression (evenly spaced on a log scale).
 
     Scalar endpoints give a 1-D result; array endpoints (broadcast together) give one more axis, of ``num`` entries, at
@@ -450,7 +459,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     return out if dtype is None else out.to(_dtype(dtype))
 
 
-def meshgrid(*x, indexing="xy"):
+def meshgrid(*x: TensorLike, indexing: str = "xy") -> list[torch.Tensor]:
     """Coordinate grids from 1-D coordinate vectors.
 
     For inputs of lengths ``n1, n2, ...``, every grid has shape ``(n2, n1, ...)`` with ``indexing="xy"`` and ``(n1, n2,
@@ -483,7 +492,8 @@ def _tri_mask(n, m, k, device):
     return torch.arange(m, device=device) - rows <= k
 
 
-def eye(N, M=None, k=0, dtype=None):
+def eye(N: SupportsIndex, M: SupportsIndex | None = None, k: SupportsIndex = 0,
+        dtype: DTypeLike = None) -> torch.Tensor:
     """A 2-D tensor with ones on the ``k``-th diagonal and zeros elsewhere.
 
     Args:
@@ -508,7 +518,7 @@ def eye(N, M=None, k=0, dtype=None):
     return (torch.arange(m, device=device) - rows == k).to(_dtype(dtype))
 
 
-def identity(n, dtype=None):
+def identity(n: SupportsIndex, dtype: DTypeLike = None) -> torch.Tensor:
     """The ``n`` x ``n`` identity matrix.
 
     Args:
@@ -529,7 +539,8 @@ def identity(n, dtype=None):
     return eye(n, dtype=dtype)
 
 
-def tri(N, M=None, k=0, dtype=None):
+def tri(N: SupportsIndex, M: SupportsIndex | None = None, k: SupportsIndex = 0,
+        dtype: DTypeLike = None) -> torch.Tensor:
     """A matrix with ones at and below the ``k``-th diagonal and zeros above.
 
     Args:
@@ -550,14 +561,14 @@ def tri(N, M=None, k=0, dtype=None):
     return _tri_mask(n, m, int_arg(k, "k", "ops.tri"), config.default_device()).to(_dtype(dtype))
 
 
-def _matrices(x, fn):
+def _matrices(x: TensorLike, fn: str) -> torch.Tensor:
     x = tensor(x)
     if x.ndim < 2:
         raise ValueError(f"{fn}: expected an input of rank >= 2, received shape {tuple(x.shape)}")
     return x
 
 
-def tril(x, k=0):
+def tril(x: TensorLike, k: SupportsIndex = 0) -> torch.Tensor:
     """The lower triangle of the matrices in the last two axes of ``x``: entries above the ``k``-th diagonal are zeroed.
 
     Args:
@@ -580,7 +591,7 @@ def tril(x, k=0):
     return torch.tril(_matrices(x, "ops.tril"), int_arg(k, "k", "ops.tril"))
 
 
-def triu(x, k=0):
+def triu(x: TensorLike, k: SupportsIndex = 0) -> torch.Tensor:
     """The upper triangle of the matrices in the last two axes of ``x``: entries below the ``k``-th diagonal are zeroed.
 
     Args:
@@ -598,7 +609,7 @@ def triu(x, k=0):
     return torch.triu(_matrices(x, "ops.triu"), int_arg(k, "k", "ops.triu"))
 
 
-def diag(x, k=0):
+def diag(x: TensorLike, k: SupportsIndex = 0) -> torch.Tensor:
     """The ``k``-th diagonal of a matrix, or a square matrix with a vector on its ``k``-th diagonal.
 
     Args:
@@ -622,7 +633,7 @@ def diag(x, k=0):
     return torch.diag(x, int_arg(k, "k", "ops.diag"))
 
 
-def diagflat(x, k=0):
+def diagflat(x: TensorLike, k: SupportsIndex = 0) -> torch.Tensor:
     """A square matrix with the flattened ``x`` on its ``k``-th diagonal.
 
     Args:
@@ -643,7 +654,7 @@ def diagflat(x, k=0):
     return torch.diagflat(tensor(x), int_arg(k, "k", "ops.diagflat"))
 
 
-def diagonal(x, offset=0, axis1=0, axis2=1):
+def diagonal(x: TensorLike, offset: SupportsIndex = 0, axis1: int = 0, axis2: int = 1) -> torch.Tensor:
     """The diagonals of the planes spanned by ``axis1`` and ``axis2``, as a new last axis (a view).
 
     Args:
@@ -668,7 +679,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     return torch.diagonal(x, int_arg(offset, "offset", "ops.diagonal"), axis1, axis2)
 
 
-def vander(x, N=None, increasing=False):
+def vander(x: TensorLike, N: SupportsIndex | None = None, increasing: bool = False) -> torch.Tensor:
     """The Vandermonde matrix of a vector: its columns are powers of ``x``.
 
     Args:
@@ -699,12 +710,12 @@ def vander(x, N=None, increasing=False):
     return torch.vander(x, n, increasing).to(x.dtype)
 
 
-def _window(x, fn, make, **kwargs):
+def _window(x: SupportsIndex, fn: str, make: Callable[..., torch.Tensor], **kwargs: Any) -> torch.Tensor:
     m = int_arg(x, "window length", fn)
     return make(m, periodic=False, dtype=_dtype(None), device=device_of(x), **kwargs)
 
 
-def bartlett(x):
+def bartlett(x: SupportsIndex) -> torch.Tensor:
     """The Bartlett (triangular) window.
 
     Args:
@@ -723,7 +734,7 @@ def bartlett(x):
     return _window(x, "ops.bartlett", torch.bartlett_window)
 
 
-def blackman(x):
+def blackman(x: SupportsIndex) -> torch.Tensor:
     """The Blackman window (a taper of three cosine terms).
 
     Args:
@@ -742,7 +753,7 @@ def blackman(x):
     return _window(x, "ops.blackman", torch.blackman_window)
 
 
-def hamming(x):
+def hamming(x: SupportsIndex) -> torch.Tensor:
     """The Hamming window (a raised cosine that does not reach zero).
 
     Args:
@@ -757,7 +768,7 @@ def hamming(x):
     return _window(x, "ops.hamming", torch.hamming_window)
 
 
-def hanning(x):
+def hanning(x: SupportsIndex) -> torch.Tensor:
     """The Hann window (a raised cosine that reaches zero at both ends).
 
     Args:
@@ -776,7 +787,7 @@ def hanning(x):
     return _window(x, "ops.hanning", torch.hann_window)
 
 
-def kaiser(x, beta):
+def kaiser(x: SupportsIndex, beta: SupportsFloat) -> torch.Tensor:
     """The Kaiser window, a taper whose shape ``beta`` sets.
 
     Args:

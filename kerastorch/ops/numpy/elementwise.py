@@ -20,8 +20,13 @@ Examples:
     >>> floor_divide(torch.tensor([-7, 7]), 2)
     tensor([-4,  3])
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops.numpy import _promote as c
 
 __all__ = [
@@ -55,10 +60,11 @@ Example:
 """
 
 
-def _float_unary(op, fn, summary, example, output):
+def _float_unary(op: str, fn: Callable[[torch.Tensor], torch.Tensor], summary: str, example: str,
+                 output: str) -> Callable[[TensorLike], torch.Tensor]:
     """The float-valued op ``op`` (``fn`` on ``x`` cast to its float dtype), documented by ``summary`` and the
     example ``op(torch.tensor(example))`` that prints ``output``."""
-    def function(x):
+    def function(x: TensorLike) -> torch.Tensor:
         x = c.to_float(x)
         return c.apply(op, fn, x)
 
@@ -115,7 +121,7 @@ angle = _float_unary("angle", torch.angle, "The angle of complex values in radia
                      "complex inputs give real floats)", "[1j, -1.0]", "tensor([1.5708, 3.1416])")
 
 
-def cbrt(x):
+def cbrt(x: TensorLike) -> torch.Tensor:
     """The real cube root, elementwise (negative inputs give negative roots).
 
     Computed as ``sign(x) * |x| ** (1/3)``; integer and bool inputs give floatx, float dtypes are kept.
@@ -134,7 +140,7 @@ def cbrt(x):
     return torch.sign(x) * torch.abs(x).pow(1.0 / 3.0)
 
 
-def abs(x):  # noqa: A001 - Keras's name
+def abs(x: TensorLike) -> torch.Tensor:  # noqa: A001 - Keras's name
     """The absolute value, elementwise, keeping the dtype (``absolute`` is the same function).
 
     Integers stay integers (see ``fabs`` for floats), bool inputs are returned unchanged, complex inputs give
@@ -157,7 +163,7 @@ def abs(x):  # noqa: A001 - Keras's name
 absolute = abs
 
 
-def negative(x):
+def negative(x: TensorLike) -> torch.Tensor:
     """The negation ``-x``, elementwise.
 
     Args:
@@ -176,7 +182,7 @@ def negative(x):
     return c.apply("negative", torch.neg, c.tensor(x))
 
 
-def square(x):
+def square(x: TensorLike) -> torch.Tensor:
     """The square ``x * x``, elementwise, keeping the dtype (bool inputs give int32).
 
     Args:
@@ -195,7 +201,7 @@ def square(x):
     return torch.square(x.to(_INT32) if x.dtype == torch.bool else x)
 
 
-def sign(x):
+def sign(x: TensorLike) -> torch.Tensor:
     """The sign of each element: -1, 0 or 1 in the input's dtype (bool inputs are returned unchanged).
 
     Args:
@@ -212,7 +218,7 @@ def sign(x):
     return x if x.dtype == torch.bool else torch.sign(x)
 
 
-def trunc(x):
+def trunc(x: TensorLike) -> torch.Tensor:
     """Rounding towards zero, elementwise; integer and bool inputs are returned unchanged.
 
     Args:
@@ -229,7 +235,7 @@ def trunc(x):
     return torch.trunc(x) if x.is_floating_point() else x
 
 
-def round(x, decimals=0):  # noqa: A001 - Keras's name
+def round(x: TensorLike, decimals: int = 0) -> torch.Tensor:  # noqa: A001 - Keras's name
     """Rounding half to even to ``decimals`` decimals, elementwise, keeping the dtype.
 
     Integers are unchanged for ``decimals >= 0``; a negative ``decimals`` rounds them to tens, hundreds ...
@@ -256,7 +262,7 @@ def round(x, decimals=0):  # noqa: A001 - Keras's name
     return (torch.round(x.double() / scale) * scale).to(x.dtype)
 
 
-def real(x):
+def real(x: TensorLike) -> torch.Tensor:
     """The real part of each element (the input itself for real tensors).
 
     Args:
@@ -272,7 +278,7 @@ def real(x):
     return torch.real(c.tensor(x))
 
 
-def imag(x):
+def imag(x: TensorLike) -> torch.Tensor:
     """The imaginary part of each element (zeros for real tensors).
 
     Args:
@@ -289,7 +295,7 @@ def imag(x):
     return torch.imag(x) if x.is_complex() else torch.zeros_like(x)
 
 
-def conj(x):
+def conj(x: TensorLike) -> torch.Tensor:
     """The complex conjugate, elementwise (``conjugate`` is the same function).
 
     Real tensors are returned as they are.
@@ -310,7 +316,8 @@ def conj(x):
 conjugate = conj
 
 
-def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(x: TensorLike, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> torch.Tensor:
     """``x`` with NaN replaced by ``nan`` and infinities by ``posinf`` / ``neginf``.
 
     Integer and bool inputs are returned unchanged.
@@ -336,7 +343,7 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     return torch.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
 
 
-def clip(x, x_min, x_max):
+def clip(x: TensorLike, x_min: TensorLike | None, x_max: TensorLike | None) -> torch.Tensor:
     """``x`` limited to the interval ``[x_min, x_max]``, elementwise.
 
     ``x`` and the bounds are promoted to their common dtype (bool ``x`` counts as int32).
@@ -360,7 +367,7 @@ def clip(x, x_min, x_max):
     return c.apply("clip", torch.clamp, x.to(dtype), *bounds)
 
 
-def add(x1, x2):
+def add(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The sum ``x1 + x2``, elementwise.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -379,7 +386,7 @@ def add(x1, x2):
     return c.binary("add", torch.add, x1, x2)
 
 
-def subtract(x1, x2):
+def subtract(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The difference ``x1 - x2``, elementwise.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -402,7 +409,7 @@ def subtract(x1, x2):
     return c.binary("subtract", torch.sub, x1, x2)
 
 
-def multiply(x1, x2):
+def multiply(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The product ``x1 * x2``, elementwise.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -425,7 +432,7 @@ def multiply(x1, x2):
     return c.binary("multiply", torch.mul, x1, x2)
 
 
-def divide(x1, x2):
+def divide(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """True division ``x1 / x2``, elementwise (``true_divide`` is the same function).
 
     The operands are promoted to their common dtype and at least to a float (integers and bool give floatx), which the
@@ -448,7 +455,7 @@ def divide(x1, x2):
 true_divide = divide
 
 
-def divide_no_nan(x1, x2):
+def divide_no_nan(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """True division ``x1 / x2``, elementwise, with 0 wherever ``x2 == 0``.
 
     The operands are promoted to their common dtype and at least to a float (integers and bool give floatx), which the
@@ -473,7 +480,7 @@ def divide_no_nan(x1, x2):
     return torch.where(b == 0, 0.0, c.apply("divide_no_nan", torch.div, a, b))
 
 
-def floor_divide(x1, x2):
+def floor_divide(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """Floor division ``floor(x1 / x2)``, elementwise.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has. Integer
@@ -493,8 +500,8 @@ def floor_divide(x1, x2):
     return c.binary("floor_divide", torch.floor_divide, x1, x2)
 
 
-def _int_bool(fn):
-    def function(a, b):
+def _int_bool(fn: Callable[[torch.Tensor, Any], torch.Tensor]) -> Callable[[torch.Tensor, Any], torch.Tensor]:
+    def function(a: torch.Tensor, b: Any) -> torch.Tensor:
         if a.dtype == torch.bool:  # Keras gives int32 for bool % bool
             a, b = a.to(_INT32), (b.to(_INT32) if isinstance(b, torch.Tensor) else int(b))
         return fn(a, b)
@@ -505,7 +512,7 @@ def _int_bool(fn):
 _remainder, _fmod = _int_bool(torch.remainder), _int_bool(torch.fmod)
 
 
-def mod(x1, x2):
+def mod(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The remainder of ``x1 / x2`` with the sign of ``x2`` (Python's ``%``), elementwise.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has. Two bool
@@ -529,7 +536,7 @@ def mod(x1, x2):
     return c.binary("mod", _remainder, x1, x2)
 
 
-def fmod(x1, x2):
+def fmod(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The remainder of ``x1 / x2`` with the sign of ``x1`` (C's ``fmod``), elementwise.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has. Two bool
@@ -553,7 +560,7 @@ def fmod(x1, x2):
     return c.binary("fmod", _fmod, x1, x2)
 
 
-def power(x1, x2):
+def power(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The power ``x1 ** x2``, elementwise.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -576,7 +583,7 @@ def power(x1, x2):
     return c.binary("power", torch.pow, x1, x2)
 
 
-def maximum(x1, x2):
+def maximum(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The larger of ``x1`` and ``x2``, elementwise (NaN where either is NaN).
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -599,7 +606,7 @@ def maximum(x1, x2):
     return c.binary("maximum", torch.maximum, x1, x2, scalar=False)
 
 
-def minimum(x1, x2):
+def minimum(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The smaller of ``x1`` and ``x2``, elementwise (NaN where either is NaN).
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -622,7 +629,7 @@ def minimum(x1, x2):
     return c.binary("minimum", torch.minimum, x1, x2, scalar=False)
 
 
-def fmax(x1, x2):
+def fmax(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The larger of ``x1`` and ``x2``, elementwise, ignoring NaN (NaN only where both are NaN).
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -645,7 +652,7 @@ def fmax(x1, x2):
     return c.binary("fmax", torch.fmax, x1, x2, scalar=False)
 
 
-def fmin(x1, x2):
+def fmin(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The smaller of ``x1`` and ``x2``, elementwise, ignoring NaN (NaN only where both are NaN).
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has.
@@ -668,7 +675,7 @@ def fmin(x1, x2):
     return c.binary("fmin", torch.fmin, x1, x2, scalar=False)
 
 
-def arctan2(x1, x2):
+def arctan2(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The angle of the point ``(x2, x1)`` in radians in ``[-pi, pi]``, elementwise.
 
     The operands are promoted to their common dtype and at least to a float (integers and bool give floatx), which the
@@ -692,7 +699,7 @@ def arctan2(x1, x2):
     return c.binary("arctan2", torch.atan2, x1, x2, weak=float, scalar=False)
 
 
-def hypot(x1, x2):
+def hypot(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The hypotenuse ``sqrt(x1 ** 2 + x2 ** 2)``, elementwise.
 
     The operands are promoted to their common dtype and at least to a float (integers and bool give floatx), which the
@@ -716,7 +723,7 @@ def hypot(x1, x2):
     return c.binary("hypot", torch.hypot, x1, x2, weak=float, scalar=False)
 
 
-def logaddexp(x1, x2):
+def logaddexp(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """``log(exp(x1) + exp(x2))``, elementwise, computed without overflow.
 
     The operands are promoted to their common dtype and at least to a float (integers and bool give floatx), which the
@@ -740,7 +747,7 @@ def logaddexp(x1, x2):
     return c.binary("logaddexp", torch.logaddexp, x1, x2, weak=float, scalar=False)
 
 
-def logaddexp2(x1, x2):
+def logaddexp2(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """``log2(2 ** x1 + 2 ** x2)``, elementwise, computed without overflow.
 
     The operands are promoted to their common dtype and at least to a float (integers and bool give floatx), which the
@@ -764,7 +771,7 @@ def logaddexp2(x1, x2):
     return c.binary("logaddexp2", torch.logaddexp2, x1, x2, weak=float, scalar=False)
 
 
-def nextafter(x1, x2):
+def nextafter(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The next representable float after ``x1`` in the direction of ``x2``, elementwise.
 
     The operands are promoted to their common dtype and at least to a float (integers and bool give floatx), which the
@@ -788,7 +795,7 @@ def nextafter(x1, x2):
     return c.binary("nextafter", torch.nextafter, x1, x2, weak=float, scalar=False)
 
 
-def heaviside(x1, x2):
+def heaviside(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The Heaviside step function: 0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0``.
 
     The operands are promoted to Keras's common dtype (``ops.dtypes.result_type``), which the result has. Integer dtypes
@@ -837,9 +844,10 @@ Example:
 """
 
 
-def _int_op(op, fn, summary, example, output):
+def _int_op(op: str, fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], summary: str, example: str,
+            output: str) -> Callable[[TensorLike, TensorLike], torch.Tensor]:
     """The integer op ``op`` (``fn`` on the promoted operands), documented by ``summary`` and an example."""
-    def function(x1, x2):
+    def function(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
         a, b, dtype = c.pair(x1, x2)
         c.check_integer(op, dtype, bool_ok=False)
         return c.apply(op, fn, a, b)
@@ -852,7 +860,7 @@ gcd = _int_op("gcd", torch.gcd, "greatest common divisor", "gcd(torch.tensor([12
 lcm = _int_op("lcm", torch.lcm, "least common multiple", "lcm(torch.tensor([4, 6]), 10)", "tensor([20, 30])")
 
 
-def ldexp(x1, x2):
+def ldexp(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """``x1 * 2 ** x2`` for integer exponents ``x2``, elementwise.
 
     ``x1`` is computed in its float dtype (floatx for integer and bool inputs), which the result has.

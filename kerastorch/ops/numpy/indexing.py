@@ -28,10 +28,15 @@ Example:
     >>> counts, edges
     (tensor([1., 2., 1.]), tensor([0., 1., 2., 3.]))
 """
+from __future__ import annotations
+
+from typing import Any, Sequence, SupportsIndex
+
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import ShapeLike, TensorLike
 from kerastorch.ops.dtypes import result_type
 from kerastorch.ops.numpy._common import int_arg, normalize_axis, promote, shape_tuple, tensor
 
@@ -41,7 +46,7 @@ __all__ = [
 ]
 
 
-def _indices(indices, size, device):
+def _indices(indices: TensorLike, size: int, device: torch.device) -> torch.Tensor:
     """Integer indices with negative ones counted from the end."""
     indices = tensor(indices).to(device)
     if indices.is_floating_point() or indices.dtype == torch.bool:
@@ -49,7 +54,7 @@ def _indices(indices, size, device):
     return torch.where(indices < 0, indices + size, indices)
 
 
-def take(x, indices, axis=None):
+def take(x: TensorLike, indices: TensorLike, axis: int | None = None) -> torch.Tensor:
     """The elements of ``x`` at ``indices`` along ``axis``.
 
     Negative indices count from the end.
@@ -78,7 +83,7 @@ def take(x, indices, axis=None):
     return out.reshape(x.shape[:axis] + indices.shape + x.shape[axis + 1:])
 
 
-def take_along_axis(x, indices, axis=None):
+def take_along_axis(x: TensorLike, indices: TensorLike, axis: int | None = None) -> torch.Tensor:
     """The elements of ``x`` at ``indices`` along ``axis``, position by position.
 
     ``indices`` has ``x``'s rank and broadcasts against it on the other axes (the form ``argsort`` gives); negative
@@ -112,7 +117,7 @@ def take_along_axis(x, indices, axis=None):
     return torch.take_along_dim(x, indices.to(torch.int64), axis)
 
 
-def get_item(x, key):
+def get_item(x: TensorLike, key: Any) -> torch.Tensor:
     """``x[key]``: torch's (NumPy-style) indexing.
 
     Args:
@@ -129,7 +134,7 @@ def get_item(x, key):
     return tensor(x)[key]
 
 
-def nonzero(x):
+def nonzero(x: TensorLike) -> tuple[torch.Tensor, ...]:
     """The indices of the non-zero elements of ``x``.
 
     The size of the result depends on the values, so this waits for the device.
@@ -148,7 +153,8 @@ def nonzero(x):
     return tuple(i.to(torch.int32) for i in torch.nonzero(x, as_tuple=True))
 
 
-def where(condition, x1=None, x2=None):
+def where(condition: TensorLike, x1: TensorLike | None = None,
+          x2: TensorLike | None = None) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """The elements of ``x1`` where ``condition`` holds and of ``x2`` elsewhere.
 
     ``x1`` and ``x2`` are promoted to their common dtype. With only ``condition`` it is :func:`nonzero` of it.
@@ -182,7 +188,7 @@ def where(condition, x1=None, x2=None):
                          f"{tuple(x2.shape)}") from None
 
 
-def select(condlist, choicelist, default=0):
+def select(condlist: Sequence[TensorLike], choicelist: Sequence[TensorLike], default: TensorLike = 0) -> torch.Tensor:
     """For each element, the entry of the first choice whose condition holds, else ``default``.
 
     The choices and ``default`` are promoted to their common dtype.
@@ -215,14 +221,14 @@ def select(condlist, choicelist, default=0):
     return out
 
 
-def _flat_or(x, axis, fn):
+def _flat_or(x: TensorLike, axis: int | None, fn: str) -> tuple[torch.Tensor, int]:
     x = tensor(x)
     if axis is None:
         return x.reshape(-1), 0
     return x, normalize_axis(axis, max(x.ndim, 1), fn)
 
 
-def sort(x, axis=-1):
+def sort(x: TensorLike, axis: int | None = -1) -> torch.Tensor:
     """``x`` sorted in ascending order along ``axis`` (stable; NaNs last).
 
     Args:
@@ -244,7 +250,7 @@ def sort(x, axis=-1):
     return torch.sort(x, dim=axis, stable=True).values
 
 
-def argsort(x, axis=-1):
+def argsort(x: TensorLike, axis: int | None = -1) -> torch.Tensor:
     """The indices that sort ``x`` in ascending order along ``axis`` (a stable sort).
 
     Args:
@@ -261,7 +267,7 @@ def argsort(x, axis=-1):
     return torch.argsort(x, dim=axis, stable=True).to(torch.int32)
 
 
-def argpartition(x, kth, axis=-1):
+def argpartition(x: TensorLike, kth: SupportsIndex, axis: int | None = -1) -> torch.Tensor:
     """Indices that partition ``x`` along ``axis`` around its ``kth`` element.
 
     The element at ``kth`` is the one a sort would put there, smaller ones come before it and larger ones after.
@@ -290,7 +296,7 @@ def argpartition(x, kth, axis=-1):
     return torch.argsort(x, dim=axis, stable=True).to(torch.int32)
 
 
-def searchsorted(sorted_sequence, values, side="left"):
+def searchsorted(sorted_sequence: TensorLike, values: TensorLike, side: str = "left") -> torch.Tensor:
     """The positions at which ``values`` would be inserted in ``sorted_sequence`` to keep it sorted.
 
     The two are promoted to their common dtype.
@@ -320,7 +326,7 @@ def searchsorted(sorted_sequence, values, side="left"):
     return torch.searchsorted(sequence, values, side=side, out_int32=True)
 
 
-def digitize(x, bins):
+def digitize(x: TensorLike, bins: TensorLike) -> torch.Tensor:
     """The index of the bin each element of ``x`` falls in: ``i`` with ``bins[i-1] <= x < bins[i]``.
 
     Values below ``bins[0]`` give 0, values at or above ``bins[-1]`` give ``len(bins)``.
@@ -345,7 +351,8 @@ def digitize(x, bins):
     return torch.bucketize(x, bins, out_int32=True, right=True)
 
 
-def bincount(x, weights=None, minlength=0, sparse=False):
+def bincount(x: TensorLike, weights: TensorLike | None = None, minlength: SupportsIndex = 0,
+             sparse: bool = False) -> torch.Tensor:
     """The number of occurrences (or the summed ``weights``) of each non-negative integer in ``x``.
 
     A 2-D ``x`` is counted row by row. The length of the result waits for the device.
@@ -396,7 +403,8 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     return counts.reshape(rows, length).to(out_dtype)
 
 
-def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's name
+def histogram(x: TensorLike, bins: SupportsIndex = 10,  # noqa: A002 - Keras's name
+              range: Sequence[float] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The counts of a 1-D ``x`` in ``bins`` equal bins over ``range``, and the bin edges.
 
     Each bin holds ``edges[i] <= x < edges[i + 1]``, the last one also its right edge; values outside ``range`` are not
@@ -442,7 +450,7 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's name
     return counts, edges
 
 
-def isin(x1, x2, assume_unique=False, invert=False):
+def isin(x1: TensorLike, x2: TensorLike, assume_unique: bool = False, invert: bool = False) -> torch.Tensor:
     """Whether each element of ``x1`` occurs in ``x2``.
 
     The two are promoted to their common dtype.
@@ -464,8 +472,10 @@ def isin(x1, x2, assume_unique=False, invert=False):
     return torch.isin(x1, x2, assume_unique=assume_unique, invert=invert)
 
 
-def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False, axis=None,  # noqa: A002
-           size=None, fill_value=None):
+def unique(x: TensorLike, sorted: bool | np.bool_ = True, return_index: bool = False,  # noqa: A002
+           return_inverse: bool = False, return_counts: bool = False, axis: int | None = None,
+           size: SupportsIndex | None = None,
+           fill_value: float | None = None) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """The unique elements of ``x`` (or unique slices along ``axis``), sorted or in order of first occurrence.
 
     The number of unique values waits for the device, unless ``size`` fixes it.
@@ -519,7 +529,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
         positions = torch.arange(length, device=x.device)
         first = torch.full((counts.shape[0],), length, dtype=torch.int64, device=x.device)
         first = first.scatter_reduce(0, inverse.reshape(-1), positions, reduce="amin")
-    if not sorted:  # first-occurrence order: reorder the sorted results and renumber the inverse
+    if not sorted and first is not None:  # first-occurrence order: reorder the sorted results, renumber the inverse
         order = torch.argsort(first)
         rank = torch.empty_like(order).scatter_(0, order, torch.arange(order.shape[0], device=order.device))
         values, counts, first, inverse = values.index_select(dim or 0, order), counts[order], first[order], rank[inverse]
@@ -542,7 +552,7 @@ def _fixed_size(t, size, fill, dim):
     return torch.cat([t, torch.full(pad_shape, 0 if fill is None else fill, dtype=t.dtype, device=t.device)], dim)
 
 
-def unravel_index(indices, shape):
+def unravel_index(indices: TensorLike, shape: ShapeLike | torch.Tensor | np.ndarray) -> tuple[torch.Tensor, ...]:
     """The coordinates of flat (row-major) ``indices`` in an array of ``shape``.
 
     Args:

@@ -13,8 +13,13 @@ Examples:
     >>> left_shift(torch.tensor([1, 2], dtype=torch.int8), 2)
     tensor([4, 8], dtype=torch.int8)
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops.numpy import _promote as c
 
 __all__ = [
@@ -46,9 +51,10 @@ Example:
 """
 
 
-def _compare(op, fn, doc, example, output):
+def _compare(op: str, fn: Callable[[torch.Tensor, Any], torch.Tensor], doc: str, example: str,
+             output: str) -> Callable[[TensorLike, TensorLike], torch.Tensor]:
     """The comparison ``op`` (``fn``), documented by the summary ``doc`` and an example that prints ``output``."""
-    def function(x1, x2):
+    def function(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
         if isinstance(x1, torch.Tensor) and isinstance(x2, (torch.Tensor, int, float, bool)):
             # torch compares mixed dtypes (and Python scalars) exactly as the promoted tensors would.
             return c.apply(op, fn, x1, x2)
@@ -91,9 +97,10 @@ Example:
 """
 
 
-def _logical(op, fn, doc, example, output):
+def _logical(op: str, fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], doc: str, example: str,
+             output: str) -> Callable[[TensorLike, TensorLike], torch.Tensor]:
     """The logical op ``op`` (``fn``), documented by the summary ``doc`` and an example that prints ``output``."""
-    def function(x1, x2):
+    def function(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
         a, b = c.tensor(x1), c.tensor(x2)
         if a.device != b.device and b.ndim == 0:
             b = b.to(a.device)
@@ -124,9 +131,10 @@ Example:
 """
 
 
-def _unary(op, fn, doc, example, output):
+def _unary(op: str, fn: Callable[[torch.Tensor], torch.Tensor], doc: str, example: str,
+           output: str) -> Callable[[TensorLike], torch.Tensor]:
     """The predicate ``op`` (``fn``), documented by the summary ``doc`` and an example that prints ``output``."""
-    def function(x):
+    def function(x: TensorLike) -> torch.Tensor:
         return fn(c.tensor(x))
 
     return c.named(op, _UNARY_DOC.format(summary=doc, example=example, output=output), function)
@@ -149,7 +157,7 @@ isreal = _unary("isreal", torch.isreal, "Elementwise test for a zero imaginary p
                 "isreal(torch.tensor([1 + 0j, 1j]))", "tensor([ True, False])")
 
 
-def signbit(x):
+def signbit(x: TensorLike) -> torch.Tensor:
     """Elementwise test for a set sign bit: True for negative values and -0.0.
 
     Bool inputs give all False.
@@ -170,7 +178,8 @@ def signbit(x):
     return torch.signbit(x)
 
 
-def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+def isclose(x1: TensorLike, x2: TensorLike, rtol: float = 1e-5, atol: float = 1e-8,
+            equal_nan: bool = False) -> torch.Tensor:
     """Elementwise closeness: ``|x1 - x2| <= atol + rtol * |x2|`` (bool inputs: equality).
 
     The operands are promoted to their common dtype first; infinities are close only to the same infinity.
@@ -195,7 +204,8 @@ def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
                    equal_nan=equal_nan)
 
 
-def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+def allclose(x1: TensorLike, x2: TensorLike, rtol: float = 1e-5, atol: float = 1e-8,
+             equal_nan: bool = False) -> torch.Tensor:
     """Whether :func:`isclose` holds for every element.
 
     The answer stays a tensor (no sync with the host); ``bool(...)`` of it gives a Python bool.
@@ -238,9 +248,10 @@ Example:
 """
 
 
-def _bitwise(op, fn, doc, example, output):
+def _bitwise(op: str, fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], doc: str, example: str,
+             output: str) -> Callable[[TensorLike, TensorLike], torch.Tensor]:
     """The bit operation ``op`` (``fn``), documented by the summary ``doc`` and an example printing ``output``."""
-    def function(x, y):
+    def function(x: TensorLike, y: TensorLike) -> torch.Tensor:
         a, b, dtype = c.pair(x, y)
         c.check_integer(op, dtype)
         return c.apply(op, fn, a, b)
@@ -265,7 +276,7 @@ right_shift = _bitwise("right_shift", torch.bitwise_right_shift, f"{_SHR} (same 
                        "right_shift(torch.tensor([16]), 2)", "tensor([4])")
 
 
-def bitwise_invert(x):
+def bitwise_invert(x: TensorLike) -> torch.Tensor:
     """Elementwise bitwise NOT ``~x`` of an integer or bool tensor (logical NOT for bool).
 
     Args:
@@ -286,7 +297,7 @@ def bitwise_invert(x):
     return torch.bitwise_not(x)
 
 
-def bitwise_not(x):
+def bitwise_not(x: TensorLike) -> torch.Tensor:
     """Elementwise bitwise NOT of an integer or bool tensor (same as :func:`bitwise_invert`).
 
     Args:

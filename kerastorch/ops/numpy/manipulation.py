@@ -27,11 +27,16 @@ Example:
     >>> diff(torch.tensor([1, 4, 9]))
     tensor([3, 5])
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence, SupportsIndex
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
+from kerastorch.backend.annotations import Axis, DTypeLike, ShapeLike, TensorLike
 from kerastorch.ops.numpy._common import int_arg, normalize_axes, normalize_axis, promote, shape_tuple, tensor
 
 __all__ = [
@@ -41,11 +46,11 @@ __all__ = [
 ]
 
 
-def _shape(x):
+def _shape(x: torch.Tensor) -> tuple[int, ...]:
     return tuple(x.shape)
 
 
-def reshape(x, newshape):
+def reshape(x: TensorLike, newshape: ShapeLike | torch.Tensor | np.ndarray) -> torch.Tensor:
     """``x`` with a new shape holding the same elements (a view where the memory allows).
 
     Args:
@@ -68,7 +73,7 @@ def reshape(x, newshape):
             from None
 
 
-def ravel(x):
+def ravel(x: TensorLike) -> torch.Tensor:
     """``x`` flattened to 1-D, in row-major order.
 
     Args:
@@ -84,7 +89,7 @@ def ravel(x):
     return torch.ravel(tensor(x))
 
 
-def transpose(x, axes=None):
+def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> torch.Tensor:
     """``x`` with its axes permuted (a view).
 
     Args:
@@ -114,7 +119,7 @@ def transpose(x, axes=None):
     return x.permute(axes)
 
 
-def swapaxes(x, axis1, axis2):
+def swapaxes(x: TensorLike, axis1: int, axis2: int) -> torch.Tensor:
     """``x`` with two axes exchanged (a view).
 
     Args:
@@ -137,7 +142,7 @@ def swapaxes(x, axis1, axis2):
                           normalize_axis(axis2, x.ndim, "ops.swapaxes"))
 
 
-def moveaxis(x, source, destination):
+def moveaxis(x: TensorLike, source: int | Sequence[int], destination: int | Sequence[int]) -> torch.Tensor:
     """``x`` with the axes ``source`` moved to the positions ``destination`` (a view).
 
     The other axes keep their order.
@@ -166,7 +171,7 @@ def moveaxis(x, source, destination):
     return torch.movedim(x, source, destination)
 
 
-def expand_dims(x, axis):
+def expand_dims(x: TensorLike, axis: int | Sequence[int]) -> torch.Tensor:
     """``x`` with new axes of size 1 inserted.
 
     Args:
@@ -188,7 +193,7 @@ def expand_dims(x, axis):
     return x.reshape(shape)
 
 
-def squeeze(x, axis=None):
+def squeeze(x: TensorLike, axis: Axis = None) -> torch.Tensor:
     """``x`` without axes of size 1.
 
     Unlike Keras's torch backend, which skips such an axis, naming an axis whose size is not 1 raises.
@@ -219,13 +224,13 @@ def squeeze(x, axis=None):
     return torch.squeeze(x, axes)
 
 
-def _joined(xs, fn):
+def _joined(xs: Sequence[TensorLike], fn: str) -> list[torch.Tensor]:
     if isinstance(xs, torch.Tensor) or not isinstance(xs, (list, tuple)) or not xs:
         raise ValueError(f"{fn}: expected a non-empty list of tensors, received {type(xs).__name__}")
     return promote(*xs)
 
 
-def _join(fn, op, tensors, *args):
+def _join(fn: str, op: Callable[..., torch.Tensor], tensors: Sequence[torch.Tensor], *args: Any) -> torch.Tensor:
     try:
         return op(tensors, *args)
     except (RuntimeError, IndexError) as error:
@@ -233,7 +238,7 @@ def _join(fn, op, tensors, *args):
         raise ValueError(f"{fn}: cannot join inputs of shapes {shapes}: {error}") from None
 
 
-def concatenate(xs, axis=0):
+def concatenate(xs: Sequence[TensorLike], axis: int | None = 0) -> torch.Tensor:
     """The tensors ``xs`` joined along an existing axis.
 
     Args:
@@ -256,7 +261,7 @@ def concatenate(xs, axis=0):
     return _join("ops.concatenate", torch.cat, tensors, axis)
 
 
-def append(x1, x2, axis=None):
+def append(x1: TensorLike, x2: TensorLike, axis: int | None = None) -> torch.Tensor:
     """``x2`` appended to ``x1`` along ``axis``.
 
     The two are promoted to their common dtype.
@@ -285,7 +290,7 @@ def append(x1, x2, axis=None):
     return _join("ops.append", torch.cat, [x1, x2], axis)
 
 
-def stack(x, axis=0):
+def stack(x: Sequence[TensorLike], axis: int = 0) -> torch.Tensor:
     """The tensors ``x``, of one shape, joined along a new axis.
 
     Args:
@@ -306,7 +311,7 @@ def stack(x, axis=0):
     return _join("ops.stack", torch.stack, _joined(x, "ops.stack"), axis)
 
 
-def hstack(xs):
+def hstack(xs: Sequence[TensorLike]) -> torch.Tensor:
     """The tensors ``xs`` joined horizontally: along axis 1, or axis 0 for 1-D inputs.
 
     Args:
@@ -325,7 +330,7 @@ def hstack(xs):
     return _join("ops.hstack", torch.hstack, _joined(xs, "ops.hstack"))
 
 
-def vstack(xs):
+def vstack(xs: Sequence[TensorLike]) -> torch.Tensor:
     """The tensors ``xs`` joined vertically: along axis 0, 1-D inputs as rows.
 
     Args:
@@ -345,7 +350,7 @@ def vstack(xs):
     return _join("ops.vstack", torch.vstack, _joined(xs, "ops.vstack"))
 
 
-def dstack(xs):
+def dstack(xs: Sequence[TensorLike]) -> torch.Tensor:
     """The tensors ``xs`` joined depth-wise: made at least 3-D (``(n,)`` as ``(1, n, 1)``), then joined along axis 2.
 
     Args:
@@ -364,7 +369,8 @@ def dstack(xs):
     return _join("ops.dstack", torch.dstack, _joined(xs, "ops.dstack"))
 
 
-def _split(x, indices_or_sections, axis, fn, even):
+def _split(x: torch.Tensor, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+           axis: int, fn: str, even: bool) -> list[torch.Tensor]:
     axis = normalize_axis(axis, x.ndim, fn)
     if isinstance(indices_or_sections, (list, tuple, np.ndarray, torch.Tensor)) and \
             np.ndim(indices_or_sections) == 1:
@@ -379,7 +385,8 @@ def _split(x, indices_or_sections, axis, fn, even):
     return list(torch.tensor_split(x, sections, dim=axis))
 
 
-def split(x, indices_or_sections, axis=0):
+def split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+          axis: int = 0) -> list[torch.Tensor]:
     """``x`` cut along ``axis`` into equal sections or at the given indices.
 
     Args:
@@ -403,7 +410,8 @@ def split(x, indices_or_sections, axis=0):
     return _split(tensor(x), indices_or_sections, axis, "ops.split", even=True)
 
 
-def array_split(x, indices_or_sections, axis=0):
+def array_split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+                axis: int = 0) -> list[torch.Tensor]:
     """``x`` cut along ``axis`` like :func:`split`, except that a number of sections need not divide the axis (the first
     sections get one element more).
 
@@ -428,14 +436,16 @@ def array_split(x, indices_or_sections, axis=0):
     return _split(tensor(x), indices_or_sections, axis, "ops.array_split", even=False)
 
 
-def _rank_split(x, indices_or_sections, min_rank, axis, fn):
+def _rank_split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+                min_rank: int, axis: int, fn: str) -> list[torch.Tensor]:
     x = tensor(x)
     if x.ndim < min_rank:
         raise ValueError(f"{fn}: expected an input of rank >= {min_rank}, received shape {_shape(x)}")
     return _split(x, indices_or_sections, axis, fn, even=True)
 
 
-def hsplit(x, indices_or_sections):
+def hsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
+           ) -> list[torch.Tensor]:
     """``x`` cut horizontally: :func:`split` along axis 1, or axis 0 for 1-D inputs.
 
     Args:
@@ -458,7 +468,8 @@ def hsplit(x, indices_or_sections):
     return _rank_split(x, indices_or_sections, 1, 1 if x.ndim > 1 else 0, "ops.hsplit")
 
 
-def vsplit(x, indices_or_sections):
+def vsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
+           ) -> list[torch.Tensor]:
     """``x`` cut vertically: :func:`split` along axis 0.
 
     Args:
@@ -480,7 +491,8 @@ def vsplit(x, indices_or_sections):
     return _rank_split(x, indices_or_sections, 2, 0, "ops.vsplit")
 
 
-def dsplit(x, indices_or_sections):
+def dsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
+           ) -> list[torch.Tensor]:
     """``x`` cut depth-wise: :func:`split` along axis 2.
 
     Args:
@@ -502,7 +514,7 @@ def dsplit(x, indices_or_sections):
     return _rank_split(x, indices_or_sections, 3, 2, "ops.dsplit")
 
 
-def tile(x, repeats):
+def tile(x: TensorLike, repeats: ShapeLike | torch.Tensor | np.ndarray) -> torch.Tensor:
     """``x`` repeated as a whole ``repeats`` times along each axis.
 
     When ``repeats`` has fewer entries than ``x`` has axes, ones are prepended to it; when more, axes of size 1 are
@@ -526,7 +538,7 @@ def tile(x, repeats):
     return torch.tile(tensor(x), shape_tuple(repeats, "ops.tile"))
 
 
-def repeat(x, repeats, axis=None):
+def repeat(x: TensorLike, repeats: TensorLike, axis: int | None = None) -> torch.Tensor:
     """Each element of ``x`` repeated along ``axis``.
 
     Args:
@@ -559,7 +571,7 @@ def repeat(x, repeats, axis=None):
     return torch.repeat_interleave(x, repeats, dim=axis)
 
 
-def flip(x, axis=None):
+def flip(x: TensorLike, axis: Axis = None) -> torch.Tensor:
     """``x`` with the order of its elements reversed along ``axis``.
 
     Args:
@@ -582,7 +594,7 @@ def flip(x, axis=None):
     return torch.flip(x, axes)
 
 
-def fliplr(x):
+def fliplr(x: TensorLike) -> torch.Tensor:
     """``x`` flipped left-right: reversed along axis 1.
 
     Args:
@@ -605,7 +617,7 @@ def fliplr(x):
     return torch.flip(x, (1,))
 
 
-def flipud(x):
+def flipud(x: TensorLike) -> torch.Tensor:
     """``x`` flipped up-down: reversed along axis 0.
 
     Args:
@@ -628,7 +640,7 @@ def flipud(x):
     return torch.flip(x, (0,))
 
 
-def roll(x, shift, axis=None):
+def roll(x: TensorLike, shift: SupportsIndex | Sequence[int], axis: Axis = None) -> torch.Tensor:
     """``x`` with its elements shifted cyclically by ``shift`` positions along ``axis``.
 
     Elements shifted past the end come back at the start.
@@ -662,7 +674,7 @@ def roll(x, shift, axis=None):
     return torch.roll(x, shifts, axes)
 
 
-def rot90(array, k=1, axes=(0, 1)):
+def rot90(array: TensorLike, k: SupportsIndex = 1, axes: Sequence[int] = (0, 1)) -> torch.Tensor:
     """``array`` rotated by 90 degrees ``k`` times in the plane of ``axes``.
 
     The rotation goes from the first axis towards the second (counter-clockwise for the default axes).
@@ -693,7 +705,7 @@ def rot90(array, k=1, axes=(0, 1)):
     return torch.rot90(x, int_arg(k, "k", "ops.rot90"), axes)
 
 
-def broadcast_to(x, shape):
+def broadcast_to(x: TensorLike, shape: ShapeLike | torch.Tensor | np.ndarray) -> torch.Tensor:
     """``x`` broadcast to ``shape`` (a view that repeats it without copying).
 
     Args:
@@ -719,7 +731,7 @@ def broadcast_to(x, shape):
         raise ValueError(f"ops.broadcast_to: cannot broadcast shape {_shape(x)} to {shape}") from None
 
 
-def ndim(x):
+def ndim(x: TensorLike) -> int:
     """The number of axes of ``x``.
 
     Args:
@@ -735,7 +747,7 @@ def ndim(x):
     return tensor(x).ndim
 
 
-def size(x):
+def size(x: TensorLike) -> torch.Tensor:
     """The number of elements of ``x``.
 
     Args:
@@ -752,7 +764,7 @@ def size(x):
     return torch.tensor(x.numel(), dtype=torch.int64, device=x.device)
 
 
-def view(x, dtype=None):
+def view(x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     """``x``'s memory reinterpreted as ``dtype`` (no conversion of the values).
 
     For a dtype of another item size, the last axis scales by the ratio of the sizes.
@@ -781,7 +793,7 @@ def view(x, dtype=None):
                          f"{config.standardize_dtype(x.dtype)} as {dtype}: {error}") from None
 
 
-def diff(a, n=1, axis=-1):
+def diff(a: TensorLike, n: SupportsIndex = 1, axis: int = -1) -> torch.Tensor:
     """The ``n``-th discrete difference of ``a`` along ``axis``: ``a[i + 1] - a[i]``, applied ``n`` times.
 
     Booleans give the logical xor of neighbours.
@@ -827,7 +839,8 @@ def _pad_index(size, before, after, mode, device):
     return torch.where(folded < size, folded, period - 1 - folded)
 
 
-def pad(x, pad_width, mode="constant", constant_values=None):
+def pad(x: TensorLike, pad_width: int | Sequence[int] | Sequence[Sequence[int]] | np.ndarray, mode: str = "constant",
+        constant_values: float | None = None) -> torch.Tensor:
     """``x`` padded along its axes.
 
     The non-constant modes work for every rank and dtype; beyond Keras's torch backend, ``"edge"`` and ``"wrap"`` are

@@ -27,12 +27,16 @@ Example:
     >>> vectorize(lambda a, b: a * b + 1)(torch.tensor([1.0, 2.0]), torch.tensor(3.0))
     tensor([4., 7.])
 """
+from __future__ import annotations
+
 import re
+from typing import Any, Callable, Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from kerastorch import config
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops.dtypes import result_type
 from kerastorch.ops.numpy._common import normalize_axis, promote, tensor
 
@@ -42,15 +46,15 @@ __all__ = [
 ]
 
 
-def _shapes(*xs):
+def _shapes(*xs: torch.Tensor) -> str:
     return " and ".join(str(tuple(x.shape)) for x in xs)
 
 
-def _product(fn, op, *xs):
+def _product(fn: str, op: Callable[..., torch.Tensor], *xs: torch.Tensor) -> torch.Tensor:
     """``op`` on tensors of one dtype; booleans multiply as integers and come back as ``!= 0``."""
     is_bool = xs[0].dtype == torch.bool
     if is_bool:
-        xs = [x.to(torch.int32) for x in xs]
+        xs = tuple(x.to(torch.int32) for x in xs)
     try:
         out = op(*xs)
     except RuntimeError as error:
@@ -58,7 +62,7 @@ def _product(fn, op, *xs):
     return out != 0 if is_bool else out
 
 
-def _int8_to_int32(x1, x2):
+def _int8_to_int32(x1: TensorLike, x2: TensorLike) -> tuple[torch.Tensor, torch.Tensor]:
     """Keras's rule for matmul and einsum: int8 operands give an int32 result."""
     x1, x2 = promote(x1, x2)
     if x1.dtype == torch.int8:
@@ -66,7 +70,7 @@ def _int8_to_int32(x1, x2):
     return x1, x2
 
 
-def matmul(x1, x2):
+def matmul(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The matrix product of ``x1`` and ``x2``, with NumPy's broadcasting of the leading axes.
 
     The operands are promoted to their common dtype; booleans give the logical product (or of ands). int8 operands give
@@ -88,7 +92,7 @@ def matmul(x1, x2):
     return _product("ops.matmul", torch.matmul, x1, x2)
 
 
-def dot(x1, x2):
+def dot(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """NumPy's dot product of ``x1`` and ``x2``.
 
     With a scalar operand it is the elementwise product; for vectors the inner product; otherwise the sum of products
@@ -116,7 +120,7 @@ def dot(x1, x2):
     return _product("ops.dot", lambda a, b: torch.tensordot(a, b, dims=([a.ndim - 1], [axis2])), x1, x2)
 
 
-def vdot(x1, x2):
+def vdot(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The dot product of the flattened ``x1`` and ``x2``, with ``x1`` conjugated for complex values.
 
     The operands are promoted to their common dtype; booleans give the logical product (or of ands). Beyond Keras's
@@ -143,7 +147,7 @@ def vdot(x1, x2):
     return _product("ops.vdot", torch.dot, x1, x2)
 
 
-def inner(x1, x2):
+def inner(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The inner product: sums of products over the last axes of ``x1`` and ``x2``.
 
     With a scalar operand it is the elementwise product. The operands are promoted to their common dtype; booleans give
@@ -171,7 +175,7 @@ def inner(x1, x2):
     return _product("ops.inner", lambda a, b: torch.tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 1])), x1, x2)
 
 
-def outer(x1, x2):
+def outer(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The outer product of the flattened ``x1`` and ``x2``: ``out[i, j] = x1[i] * x2[j]``.
 
     The operands are promoted to their common dtype; booleans give the logical product (or of ands).
@@ -192,7 +196,7 @@ def outer(x1, x2):
     return _product("ops.outer", torch.outer, x1.reshape(-1), x2.reshape(-1))
 
 
-def tensordot(x1, x2, axes=2):
+def tensordot(x1: TensorLike, x2: TensorLike, axes: int | Sequence[int | Sequence[int]] = 2) -> torch.Tensor:
     """Sums of products of ``x1`` and ``x2`` over the axes ``axes`` names.
 
     The operands are promoted to their common dtype; booleans give the logical product (or of ands).
@@ -220,7 +224,7 @@ def tensordot(x1, x2, axes=2):
     return _product("ops.tensordot", lambda a, b: torch.tensordot(a, b, dims=dims), x1, x2)
 
 
-def einsum(subscripts, *operands, **kwargs):
+def einsum(subscripts: str, *operands: TensorLike, **kwargs: Any) -> torch.Tensor:
     """Einstein summation: the product of ``operands`` that ``subscripts`` describes.
 
     The operands are promoted to one dtype (int8 gives int32, as in Keras; Keras's torch backend does not promote mixed
@@ -250,7 +254,7 @@ def einsum(subscripts, *operands, **kwargs):
             from error
 
 
-def kron(x1, x2):
+def kron(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     """The Kronecker product: blocks ``x1[i, j] * x2`` laid out in ``x1``'s pattern.
 
     The operands are promoted to their common dtype; booleans give the logical product (or of ands).
@@ -270,7 +274,8 @@ def kron(x1, x2):
     return _product("ops.kron", torch.kron, *promote(x1, x2))
 
 
-def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+def cross(x1: TensorLike, x2: TensorLike, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+          axis: int | None = None) -> torch.Tensor:
     """The cross product of vectors of length 2 or 3 of ``x1`` and ``x2``.
 
     The vectors lie along ``axisa`` of ``x1`` and ``axisb`` of ``x2``; the other axes broadcast. A 2-vector counts as a
@@ -313,7 +318,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return torch.movedim(out, -1, normalize_axis(axisc, out.ndim, "ops.cross"))
 
 
-def trace(x, offset=0, axis1=0, axis2=1):
+def trace(x: TensorLike, offset: int = 0, axis1: int = 0, axis2: int = 1) -> torch.Tensor:
     """The sum along a diagonal of the planes spanned by ``axis1`` and ``axis2``.
 
     Booleans and integers narrower than 32 bits give int32; other dtypes are kept.
@@ -339,14 +344,14 @@ def trace(x, offset=0, axis1=0, axis2=1):
     return torch.diagonal(x, offset, axis1, axis2).sum(-1, dtype=dtype)
 
 
-def _float(x, *others):
+def _float(x: TensorLike, *others: TensorLike) -> list[torch.Tensor]:
     """Tensors promoted together and to a float dtype (floatx for integers)."""
     xs = promote(x, *others)
     dtype = config.torch_dtype(result_type(xs[0].dtype, float))
     return [t.to(dtype) for t in xs]
 
 
-def correlate(x1, x2, mode="valid"):
+def correlate(x1: TensorLike, x2: TensorLike, mode: str = "valid") -> torch.Tensor:
     """The cross-correlation of two 1-D sequences: ``out[k] = sum_n x1[n + k] * x2[n]``.
 
     Computed in the promoted float dtype (floatx for integers). The ``mode`` sizes follow NumPy.
@@ -381,7 +386,7 @@ def correlate(x1, x2, mode="valid"):
     return full[start: start + max(n, m)]
 
 
-def corrcoef(x):
+def corrcoef(x: TensorLike) -> torch.Tensor:
     """The Pearson correlation coefficients of the variables in the rows of ``x``.
 
     Each row is one variable, each column one observation. Computed in ``x``'s float dtype (floatx for integers).
@@ -406,7 +411,7 @@ def corrcoef(x):
     return torch.corrcoef(x)
 
 
-def slogdet(x):
+def slogdet(x: TensorLike) -> tuple[torch.Tensor, torch.Tensor]:
     """The sign and the natural log of the absolute value of the determinant of square matrices.
 
     More accurate than ``log(det(x))`` for large or small determinants. Computed in ``x``'s float dtype (floatx for
@@ -432,7 +437,7 @@ def slogdet(x):
     return sign, logabsdet
 
 
-def trapezoid(y, x=None, dx=1.0, axis=-1):
+def trapezoid(y: TensorLike, x: TensorLike | None = None, dx: float = 1.0, axis: int = -1) -> torch.Tensor:
     """The integral of ``y`` along ``axis`` by the trapezoidal rule.
 
     Computed in the promoted float dtype (floatx for integers).
@@ -464,11 +469,12 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 _SIGNATURE = re.compile(r"^\s*((\([\w,\s]*\)\s*,?\s*)+)->\s*((\([\w,\s]*\)\s*,?\s*)+)$")
 
 
-def _core_dims(part):
+def _core_dims(part: str) -> list[tuple[str, ...]]:
     return [tuple(d.strip() for d in group.split(",") if d.strip()) for group in re.findall(r"\(([^)]*)\)", part)]
 
 
-def vectorize(pyfunc, *, excluded=None, signature=None):
+def vectorize(pyfunc: Callable[..., Any], *, excluded: Iterable[int] | None = None,
+              signature: str | None = None) -> Callable[..., Any]:
     """``pyfunc`` made to map over the leading axes of its tensor arguments (with ``torch.vmap``).
 
     The positional arguments not in ``excluded`` are converted to tensors and broadcast over their loop axes (all of
@@ -504,7 +510,7 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
     else:
         in_core = None
 
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         mapped = [i for i in range(len(args)) if i not in excluded]
         cores = in_core or [()] * len(mapped)
         if len(cores) != len(mapped):

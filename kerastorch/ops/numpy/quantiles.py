@@ -13,9 +13,12 @@ Examples:
     >>> percentile(torch.tensor([1, 2, 3, 4, 5]), [50, 100])
     tensor([3., 5.])
 """
+from __future__ import annotations
+
 import numpy as np
 import torch
 
+from kerastorch.backend.annotations import Axis, TensorLike
 from kerastorch.ops.numpy import _promote as c
 
 __all__ = ["median", "nanmedian", "nanpercentile", "nanquantile", "percentile", "quantile"]
@@ -57,7 +60,8 @@ def _quantile(op, fn, x, q, axis, method, keepdims):
     return out.to(dtype)
 
 
-def quantile(x, q, axis=None, method="linear", keepdims=False):
+def quantile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
+             keepdims: bool = False) -> torch.Tensor:
     """The ``q``-th quantiles of ``x`` over ``axis``.
 
     A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
@@ -85,7 +89,8 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile("quantile", torch.quantile, x, q, axis, method, keepdims)
 
 
-def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+def nanquantile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
+                keepdims: bool = False) -> torch.Tensor:
     """The ``q``-th quantiles of the non-NaN elements of ``x`` over ``axis``.
 
     A slice of NaNs only gives NaN.
@@ -121,7 +126,8 @@ def _scaled(q):
     return np.asarray(q, dtype=np.float64) / 100
 
 
-def percentile(x, q, axis=None, method="linear", keepdims=False):
+def percentile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
+               keepdims: bool = False) -> torch.Tensor:
     """The ``q``-th percentiles of ``x`` over ``axis`` (:func:`quantile` of ``q / 100``).
 
     A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
@@ -145,7 +151,8 @@ def percentile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile("percentile", torch.quantile, x, _scaled(q), axis, method, keepdims)
 
 
-def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+def nanpercentile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
+                  keepdims: bool = False) -> torch.Tensor:
     """The ``q``-th percentiles of the non-NaN elements of ``x`` over ``axis``.
 
     A slice of NaNs only gives NaN.
@@ -173,7 +180,7 @@ def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile("nanpercentile", torch.nanquantile, x, _scaled(q), axis, method, keepdims)
 
 
-def median(x, axis=None, keepdims=False):
+def median(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The median of ``x`` over ``axis`` (the mean of the two middle values for an even count).
 
     A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
@@ -197,7 +204,7 @@ def median(x, axis=None, keepdims=False):
     return _quantile("median", torch.quantile, x, 0.5, axis, "linear", keepdims)
 
 
-def nanmedian(x, axis=None, keepdims=False):
+def nanmedian(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The median of the non-NaN elements of ``x`` over ``axis``.
 
     A slice of NaNs only gives NaN.

@@ -23,11 +23,15 @@ Examples:
     >>> nanmax(torch.tensor([1.0, float("nan"), 3.0]))
     tensor(3.)
 """
+from __future__ import annotations
+
 import builtins
+from collections.abc import Sequence
 
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import Axis, DTypeLike, TensorLike
 from kerastorch.ops.numpy import _promote as c
 
 __all__ = [
@@ -81,7 +85,7 @@ def _sum_dtype(dtype):
     return _INT32 if dtype in _SMALL_INTS else dtype
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:  # noqa: A001 - Keras's name
     """The sum of the elements of ``x`` over ``axis``.
 
     bool and integers narrower than 32 bits give int32; other dtypes are kept.
@@ -106,7 +110,7 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
     return _reduce("sum", torch.sum, x, axis, keepdims, dtype=dtype)
 
 
-def prod(x, axis=None, keepdims=False, dtype=None):
+def prod(x: TensorLike, axis: Axis = None, keepdims: bool = False, dtype: DTypeLike = None) -> torch.Tensor:
     """The product of the elements of ``x`` over ``axis``.
 
     bool and integers narrower than 32 bits give int32 unless ``dtype`` is given; other dtypes are kept.
@@ -143,7 +147,7 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     return torch.prod(x, dim=dim, keepdim=keepdims, dtype=target)
 
 
-def mean(x, axis=None, keepdims=False):
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The arithmetic mean of ``x`` over ``axis``.
 
     Integer and bool inputs give floatx; float dtypes are kept.
@@ -164,7 +168,7 @@ def mean(x, axis=None, keepdims=False):
     return _reduce("mean", torch.mean, x, axis, keepdims)
 
 
-def var(x, axis=None, keepdims=False):
+def var(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The population variance (``ddof=0``) of ``x`` over ``axis``.
 
     Integer and bool inputs give floatx; float dtypes are kept. ``axis=()`` gives zeros.
@@ -186,7 +190,7 @@ def var(x, axis=None, keepdims=False):
         torch.zeros_like(x))
 
 
-def std(x, axis=None, keepdims=False):
+def std(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The population standard deviation (``ddof=0``) of ``x`` over ``axis``.
 
     Integer and bool inputs give floatx; float dtypes are kept. ``axis=()`` gives zeros.
@@ -219,7 +223,8 @@ def _extremum(op, fn, x, axis, keepdims):
     return _reduce(op, fn, x, axis, keepdims)
 
 
-def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's name
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False,  # noqa: A001 - Keras's name
+        initial: float | torch.Tensor | None = None) -> torch.Tensor:
     """The maximum of ``x`` over ``axis`` (NaN where a NaN is reduced), at least ``initial``.
 
     Args:
@@ -245,7 +250,8 @@ def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's nam
     return out if initial is None else torch.clamp(out, min=initial)
 
 
-def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's name
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False,  # noqa: A001 - Keras's name
+        initial: float | torch.Tensor | None = None) -> torch.Tensor:
     """The minimum of ``x`` over ``axis`` (NaN where a NaN is reduced), at most ``initial``.
 
     Args:
@@ -270,7 +276,7 @@ def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's nam
     return out if initial is None else torch.clamp(out, max=initial)
 
 
-def amax(x, axis=None, keepdims=False):
+def amax(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The maximum of ``x`` over ``axis`` (NaN where a NaN is reduced).
 
     Args:
@@ -292,7 +298,7 @@ def amax(x, axis=None, keepdims=False):
     return _extremum("amax", torch.amax, x, axis, keepdims)
 
 
-def amin(x, axis=None, keepdims=False):
+def amin(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The minimum of ``x`` over ``axis`` (NaN where a NaN is reduced).
 
     Args:
@@ -314,7 +320,7 @@ def amin(x, axis=None, keepdims=False):
     return _extremum("amin", torch.amin, x, axis, keepdims)
 
 
-def ptp(x, axis=None, keepdims=False):
+def ptp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The range (peak to peak) ``max - min`` of ``x`` over ``axis``.
 
     Args:
@@ -338,7 +344,7 @@ def ptp(x, axis=None, keepdims=False):
     return c.apply("ptp", torch.sub, amax(x, axis, keepdims), amin(x, axis, keepdims))
 
 
-def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:  # noqa: A001 - Keras's name
     """Whether every element of ``x`` over ``axis`` is non-zero (true).
 
     Args:
@@ -362,7 +368,7 @@ def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
     return _reduce("all", torch.all, x, axis, keepdims) if not _no_axes(axis) else x.bool()
 
 
-def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:  # noqa: A001 - Keras's name
     """Whether some element of ``x`` over ``axis`` is non-zero (true).
 
     Args:
@@ -386,7 +392,7 @@ def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
     return _reduce("any", torch.any, x, axis, keepdims) if not _no_axes(axis) else x.bool()
 
 
-def count_nonzero(x, axis=None):
+def count_nonzero(x: TensorLike, axis: Axis = None) -> torch.Tensor:
     """The number of non-zero elements of ``x`` over ``axis``.
 
     Args:
@@ -428,7 +434,7 @@ def _arg(op, fn, x, axis, keepdims):
         raise ValueError(f"ops.{op}: invalid axis={axis!r} for a tensor of shape {tuple(x.shape)}") from error
 
 
-def argmax(x, axis=None, keepdims=False):
+def argmax(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> torch.Tensor:
     """The index of the (first) maximum of ``x`` along ``axis``.
 
     bool inputs compare as integers.
@@ -448,7 +454,7 @@ def argmax(x, axis=None, keepdims=False):
     return _arg("argmax", torch.argmax, x, axis, keepdims)
 
 
-def argmin(x, axis=None, keepdims=False):
+def argmin(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> torch.Tensor:
     """The index of the (first) minimum of ``x`` along ``axis``.
 
     bool inputs compare as integers.
@@ -483,7 +489,7 @@ def _cumulative(op, fn, x, axis, dtype):
     return fn(x, dim=axis, dtype=target)
 
 
-def cumsum(x, axis=None, dtype=None):
+def cumsum(x: TensorLike, axis: int | None = None, dtype: DTypeLike = None) -> torch.Tensor:
     """The cumulative sum of ``x`` along ``axis``.
 
     Args:
@@ -500,7 +506,7 @@ def cumsum(x, axis=None, dtype=None):
     return _cumulative("cumsum", torch.cumsum, x, axis, dtype)
 
 
-def cumprod(x, axis=None, dtype=None):
+def cumprod(x: TensorLike, axis: int | None = None, dtype: DTypeLike = None) -> torch.Tensor:
     """The cumulative product of ``x`` along ``axis``.
 
     Args:
@@ -521,7 +527,7 @@ def cumprod(x, axis=None, dtype=None):
     return _cumulative("cumprod", torch.cumprod, x, axis, dtype)
 
 
-def average(x, axis=None, weights=None):
+def average(x: TensorLike, axis: Axis = None, weights: TensorLike | None = None) -> torch.Tensor:
     """The weighted mean of ``x`` over ``axis``: ``sum(x * weights) / sum(weights)``.
 
     Without weights it is :func:`mean`. ``x`` and ``weights`` are promoted together to a float dtype (integers give
@@ -550,7 +556,7 @@ def average(x, axis=None, weights=None):
         return mean(x, axis=axis)
     x, w, _ = c.pair(x, weights, weak=float)
     if w.shape != x.shape:
-        if axis is None or isinstance(axis, (list, tuple)) or w.ndim != 1 or w.shape[0] != x.shape[axis]:
+        if axis is None or isinstance(axis, Sequence) or w.ndim != 1 or w.shape[0] != x.shape[axis]:
             raise ValueError(f"ops.average: expected weights of shape {tuple(x.shape)} or 1-D along axis={axis}, "
                              f"received weights of shape {tuple(w.shape)}")
         w = w.reshape([-1 if d == axis % x.ndim else 1 for d in range(x.ndim)])
@@ -570,7 +576,7 @@ def _masked(x, fill):
     return torch.where(nan, fill, x), nan
 
 
-def nansum(x, axis=None, keepdims=False):
+def nansum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The sum of ``x`` over ``axis``, NaNs counted as zero.
 
     dtypes as in :func:`sum`.
@@ -593,7 +599,7 @@ def nansum(x, axis=None, keepdims=False):
     return sum(_masked(x, 0.0)[0], axis, keepdims)
 
 
-def nanprod(x, axis=None, keepdims=False):
+def nanprod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The product of ``x`` over ``axis``, NaNs counted as one.
 
     dtypes as in :func:`prod`.
@@ -616,7 +622,7 @@ def nanprod(x, axis=None, keepdims=False):
     return prod(_masked(x, 1.0)[0], axis, keepdims)
 
 
-def nanmean(x, axis=None, keepdims=False):
+def nanmean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The mean of the non-NaN elements of ``x`` over ``axis`` (NaN where there are none).
 
     Integer and bool inputs give floatx.
@@ -643,7 +649,7 @@ def nanmean(x, axis=None, keepdims=False):
     return torch.nanmean(x, dim=_dims(x, axis, "nanmean"), keepdim=keepdims)
 
 
-def nanvar(x, axis=None, keepdims=False):
+def nanvar(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The population variance of the non-NaN elements of ``x`` over ``axis``.
 
     Integer and bool inputs give floatx.
@@ -672,7 +678,7 @@ def nanvar(x, axis=None, keepdims=False):
     return torch.nanmean(centred * centred, dim=dim, keepdim=keepdims)
 
 
-def nanstd(x, axis=None, keepdims=False):
+def nanstd(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The population standard deviation of the non-NaN elements of ``x`` over ``axis``.
 
     Integer and bool inputs give floatx.
@@ -704,7 +710,7 @@ def _nan_extremum(op, fn, x, axis, keepdims, fill):
     return torch.where(_reduce(op, torch.all, nan, axis, keepdims), float("nan"), out)
 
 
-def nanmax(x, axis=None, keepdims=False):
+def nanmax(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The maximum of ``x`` over ``axis`` ignoring NaNs (NaN where all reduced elements are NaN).
 
     Args:
@@ -722,7 +728,7 @@ def nanmax(x, axis=None, keepdims=False):
     return _nan_extremum("nanmax", torch.amax, x, axis, keepdims, -float("inf"))
 
 
-def nanmin(x, axis=None, keepdims=False):
+def nanmin(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The minimum of ``x`` over ``axis`` ignoring NaNs (NaN where all reduced elements are NaN).
 
     Args:
@@ -756,7 +762,7 @@ def _nan_arg(op, fn, x, axis, keepdims, fill):
     return torch.where(all_nan, -1, out)
 
 
-def nanargmax(x, axis=None, keepdims=False):
+def nanargmax(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> torch.Tensor:
     """The index of the maximum of ``x`` along ``axis`` ignoring NaNs (-1 where all are NaN, as in Keras).
 
     Args:
@@ -777,7 +783,7 @@ def nanargmax(x, axis=None, keepdims=False):
     return _nan_arg("nanargmax", torch.argmax, x, axis, keepdims, -float("inf"))
 
 
-def nanargmin(x, axis=None, keepdims=False):
+def nanargmin(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> torch.Tensor:
     """The index of the minimum of ``x`` along ``axis`` ignoring NaNs (-1 where all are NaN, as in Keras).
 
     Args:
@@ -798,7 +804,7 @@ def nanargmin(x, axis=None, keepdims=False):
     return _nan_arg("nanargmin", torch.argmin, x, axis, keepdims, float("inf"))
 
 
-def nancumsum(x, axis=None, dtype=None):
+def nancumsum(x: TensorLike, axis: int | None = None, dtype: DTypeLike = None) -> torch.Tensor:
     """The cumulative sum of ``x`` along ``axis``, NaNs counted as zero.
 
     Args:
@@ -819,7 +825,7 @@ def nancumsum(x, axis=None, dtype=None):
     return cumsum(_masked(x, 0.0)[0], axis, dtype)
 
 
-def nancumprod(x, axis=None, dtype=None):
+def nancumprod(x: TensorLike, axis: int | None = None, dtype: DTypeLike = None) -> torch.Tensor:
     """The cumulative product of ``x`` along ``axis``, NaNs counted as one.
 
     Args:

@@ -33,6 +33,10 @@ Fixing flags, and covering them all:
     ...         check_gradients(factory(), data.draw(inputs_for(spec)))
     >>> test_every_layer_normalization_option()
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from hypothesis import strategies as st
 
 from kerastorch.testing.strategies import _dense_cases, _spatial_cases  # noqa: F401  (register the cases)
@@ -63,7 +67,7 @@ ABSTRACT = {
 """Names exported by ``kerastorch.layers`` that are not concrete layers to check."""
 
 
-def layer_names(family=None):
+def layer_names(family: str | None = None) -> list[str]:
     """The layer class names with a case (in ``family`` when given)."""
     if family is None:
         return sorted(CASES)
@@ -77,7 +81,7 @@ def _check_name(name):
         raise ValueError(f"strategies: no case for layer {name!r}; expected one of {sorted(CASES)}")
 
 
-def layer_case(name, **flags):
+def layer_case(name: str, **flags: Any) -> st.SearchStrategy[tuple[LayerFactory, Any]]:
     """The strategy of ``(layer_factory, input_spec)`` pairs for the layer class ``name``.
 
     Args:
@@ -103,7 +107,7 @@ def layer_case(name, **flags):
     return fixed_case(name, flags) if flags else CASES[name]
 
 
-def flag_space(name):
+def flag_space(name: str) -> dict[str, tuple[Any, ...]]:
     """The configuration flags of the case of layer class ``name``.
 
     Args:
@@ -122,7 +126,7 @@ def flag_space(name):
     return dict(FLAGS[name])
 
 
-def covering_flags(name, strength=2, **extra):
+def covering_flags(name: str, strength: int = 2, **extra: Sequence[Any]) -> list[dict[str, Any]]:
     """Flag settings (dicts for :func:`layer_case`) covering every pair of values of two of the case's flags
     (``strength=2``) or every single value (``strength=1``).
 
@@ -142,13 +146,13 @@ def covering_flags(name, strength=2, **extra):
     return covering_rows({**flag_space(name), **extra}, strength)
 
 
-def layers(family=None):
+def layers(family: str | None = None) -> st.SearchStrategy[tuple[LayerFactory, Any]]:
     """``(layer_factory, input_spec)`` pairs over every case (of ``family`` when given)."""
     return st.one_of([CASES[n] for n in layer_names(family)])
 
 
 def _family(family):
-    def strategy():
+    def strategy() -> st.SearchStrategy[tuple[LayerFactory, Any]]:
         return layers(family)
     strategy.__name__ = f"{family}_layers"
     strategy.__doc__ = f"``(layer_factory, input_spec)`` pairs of the {family} layers: {', '.join(FAMILIES[family])}."

@@ -3,7 +3,10 @@
 A factory is a :class:`LayerFactory`: calling it makes a fresh layer (nested layers too), and its repr is
 the configuration, so hypothesis prints a failing case readably.
 """
+from __future__ import annotations
+
 import re
+from typing import Any, Callable, Sequence
 
 from hypothesis import strategies as st
 
@@ -11,11 +14,13 @@ from kerastorch import layers as L
 
 BATCH = 2
 BOOLS = (False, True)
-CASES = {}  # class name -> strategy of (LayerFactory, input spec), every flag drawn
-FLAGS = {}  # class name -> {flag: the values it takes}
-FAMILIES = {}  # family -> [class names]
-CALL_KWARGS = {}  # class name -> keyword arguments its call needs in the checks
-_CASE_FUNCTIONS = {}  # class name -> the registered (draw, name) -> (factory, spec) function
+# class name -> strategy of (LayerFactory, input spec), every flag drawn
+CASES: dict[str, st.SearchStrategy[tuple[LayerFactory, Any]]] = {}
+FLAGS: dict[str, dict[str, tuple[Any, ...]]] = {}  # class name -> {flag: the values it takes}
+FAMILIES: dict[str, list[str]] = {}  # family -> [class names]
+CALL_KWARGS: dict[str, dict[str, Any]] = {}  # class name -> keyword arguments its call needs in the checks
+# class name -> the registered (draw, name) -> (factory, spec) function
+_CASE_FUNCTIONS: dict[str, Callable[..., Any]] = {}
 
 
 class LayerFactory:
@@ -25,10 +30,11 @@ class LayerFactory:
     (``{}`` otherwise).
     """
 
-    def __init__(self, cls, **config):
-        self.cls, self.config, self.flags = cls, config, {}
+    def __init__(self, cls: Callable[..., Any], **config: Any) -> None:
+        self.cls, self.config = cls, config
+        self.flags: dict[str, Any] = {}
 
-    def __call__(self):
+    def __call__(self) -> Any:
         return self.cls(**{k: _make(v) for k, v in self.config.items()})
 
     def __repr__(self):
@@ -52,13 +58,14 @@ class CaseDraw:
     for it, else one drawn from its values (once: reading a flag again gives the same value). ``used`` collects
     the flags read."""
 
-    def __init__(self, draw, name, fixed):
-        self._draw, self.name, self.fixed, self.used = draw, name, fixed, {}
+    def __init__(self, draw: Callable[[st.SearchStrategy[Any]], Any], name: str, fixed: dict[str, Any]) -> None:
+        self._draw, self.name, self.fixed = draw, name, fixed
+        self.used: dict[str, Any] = {}
 
-    def __call__(self, strategy):
+    def __call__(self, strategy: st.SearchStrategy[Any]) -> Any:
         return self._draw(strategy)
 
-    def flag(self, flag, default=_REQUIRED):
+    def flag(self, flag: str, default: Any = _REQUIRED) -> Any:
         """The value of ``flag``; ``default`` when given and the case of this class does not declare it (a
         flag some of the names a case function covers lack, such as ``data_format`` in 1D)."""
         values = FLAGS[self.name].get(flag)
@@ -72,7 +79,9 @@ class CaseDraw:
         return self.used[flag]
 
 
-def case(family, *names, flags=None, call_kwargs=None):
+def case(family: str, *names: str,
+         flags: dict[str, Sequence[Any]] | Callable[[str], dict[str, Sequence[Any]]] | None = None,
+         call_kwargs: dict[str, Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated ``(draw, name) -> (factory, spec)`` function as the case of each of ``names``
     (the layer class names it covers) in ``family``.
 
@@ -94,7 +103,7 @@ def case(family, *names, flags=None, call_kwargs=None):
     return register
 
 
-def fixed_case(name, fixed=None):
+def fixed_case(name: str, fixed: dict[str, Any] | None = None) -> st.SearchStrategy[tuple[LayerFactory, Any]]:
     """The strategy of ``(factory, spec)`` pairs of ``name`` with the flags in ``fixed`` set (the others
     drawn)."""
     fixed = dict(fixed or {})
@@ -119,16 +128,17 @@ def spatial_flags(name, **flags):
     return dict(flags, data_format=DATA_FORMATS) if int(re.search(r"(\d)D", name).group(1)) > 1 else flags
 
 
-def make(name, **config):
+def make(name: str, **config: Any) -> LayerFactory:
     """The factory of the layer class ``name`` of ``kerastorch.layers``."""
     return LayerFactory(getattr(L, name), **config)
 
 
-def side(draw, low=1, high=4):
+def side(draw: Callable[[st.SearchStrategy[Any]], Any], low: int = 1, high: int = 4) -> int:
     return draw(st.integers(low, high))
 
 
-def image(draw, rank, fmt="channels_last", channels=None, low=1, high=4):
+def image(draw: Callable[[st.SearchStrategy[Any]], Any], rank: int, fmt: str = "channels_last",
+          channels: int | None = None, low: int = 1, high: int = 4) -> tuple[int, ...]:
     """An input shape ``(batch, *spatial, channels)`` (or channels first) with sides in ``[low, high]``."""
     spatial = tuple(side(draw, low, high) for _ in range(rank))
     c = channels if channels is not None else side(draw, 1, 2)

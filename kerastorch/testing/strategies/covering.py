@@ -15,12 +15,15 @@ Example:
     >>> covering_rows({"activation": ("relu", "tanh", "selu"), "use_bias": (False, True)}, strength=1)
     [{'activation': 'relu', 'use_bias': False}, {'activation': 'tanh', 'use_bias': True}, {'activation': 'selu', 'use_bias': False}]
 """
+from __future__ import annotations
+
 import itertools
+from typing import Any, Mapping, Sequence
 
 __all__ = ["covering_rows", "uncovered"]
 
 
-def covering_rows(space, strength=2):
+def covering_rows(space: Mapping[str, Sequence[Any]], strength: int = 2) -> list[dict[str, Any]]:
     """Rows (dicts flag -> value) covering every value (``strength=1``) or every pair of values of two flags
     (``strength=2``) of ``space``.
 
@@ -61,7 +64,8 @@ def covering_rows(space, strength=2):
     return rows
 
 
-def uncovered(space, rows, strength=2):
+def uncovered(space: Mapping[str, Sequence[Any]], rows: Sequence[Mapping[str, Any]],
+              strength: int = 2) -> list[tuple[Any, Any]]:
     """The values (``strength=1``) or pairs of values (``strength=2``) of ``space`` that no row of ``rows``
     holds: empty when the rows cover the space.
 

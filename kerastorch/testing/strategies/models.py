@@ -17,22 +17,27 @@ Example (every drawn model trains: its gradients agree in every mode):
     >>> factory, factory()(torch.ones(4, 3)).shape
     (sequential(inputs=[(3,)]: Dense(units=2, activation='tanh')), torch.Size([4, 2]))
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 from hypothesis import strategies as st
 
 from kerastorch import layers
 from kerastorch.layers import Input
 from kerastorch.models import Model, Sequential
-from kerastorch.testing.strategies._cases import BATCH, SMOOTH_ACTIVATIONS, make, side
+from kerastorch.testing.strategies._cases import BATCH, SMOOTH_ACTIVATIONS, LayerFactory, make, side
 
 
 class ModelFactory:
     """Builds a model from layer factories: ``Sequential`` (one chain) or a functional graph (see below)."""
 
-    def __init__(self, kind, input_shapes, chains, merge=None, residual=False, two_outputs=False):
+    def __init__(self, kind: str, input_shapes: Sequence[tuple[int, ...]], chains: Sequence[Sequence[LayerFactory]],
+                 merge: LayerFactory | None = None, residual: bool = False, two_outputs: bool = False) -> None:
         self.kind, self.input_shapes, self.chains = kind, input_shapes, chains
         self.merge, self.residual, self.two_outputs = merge, residual, two_outputs
 
-    def __call__(self):
+    def __call__(self) -> Model:
         if self.kind == "sequential":
             return Sequential([Input(self.input_shapes[0])] + [f() for f in self.chains[0]])
         inputs = [Input(s) for s in self.input_shapes]
@@ -41,9 +46,15 @@ class ModelFactory:
             for f in chain:
                 x = f()(x)
             branches.append(x)
-        merged = self.merge()(branches) if len(branches) > 1 else branches[0]
+        if len(branches) > 1:
+            assert self.merge is not None  # functional_models gives a merge to several inputs
+            merged = self.merge()(branches)
+        else:
+            merged = branches[0]
         if self.residual:
-            merged = layers.Add()([merged, layers.Dense(merged.shape[-1])(merged)])
+            units = merged.shape[-1]
+            assert units is not None  # the merged features have a known size
+            merged = layers.Add()([merged, layers.Dense(units)(merged)])
         outputs = [layers.Dense(1, activation="tanh")(merged), merged] if self.two_outputs else merged
         return Model(inputs if len(inputs) > 1 else inputs[0], outputs)
 
@@ -71,7 +82,7 @@ def _chain(draw, length, units):
 
 
 @st.composite
-def sequential_models(draw, max_layers=3):
+def sequential_models(draw: st.DrawFn, max_layers: int = 3) -> tuple[ModelFactory, tuple[int, ...]]:
     """``(ModelFactory, input_shape)`` of a Sequential model: a chain of Dense / Dropout / normalization /
     activation layers on vectors, or a Conv2D -> pooling -> Flatten -> Dense stack on small images."""
     if draw(st.booleans()):
@@ -89,7 +100,7 @@ def sequential_models(draw, max_layers=3):
 
 
 @st.composite
-def functional_models(draw, max_layers=2):
+def functional_models(draw: st.DrawFn, max_layers: int = 2) -> tuple[ModelFactory, Any]:
     """``(ModelFactory, input_spec)`` of a functional model: one or two inputs, each through a chain of
     layers, merged (Add / Multiply / Concatenate / Average), optionally a residual Dense and a second output.
     With two inputs the spec is a list of shapes (the model takes a list)."""
@@ -105,6 +116,6 @@ def functional_models(draw, max_layers=2):
     return factory, spec if n_inputs > 1 else spec[0]
 
 
-def models():
+def models() -> st.SearchStrategy[tuple[ModelFactory, Any]]:
     """Sequential or functional models."""
     return st.one_of(sequential_models(), functional_models())

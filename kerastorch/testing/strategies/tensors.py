@@ -7,6 +7,10 @@ Example:
     ...     assert x.shape == (2, 3) and x.dtype == torch.float64 and bool((x.abs() <= 1).all())
     >>> test()
 """
+from __future__ import annotations
+
+from typing import Any, Iterable, Literal
+
 import numpy as np
 import torch
 from hypothesis import strategies as st
@@ -23,7 +27,9 @@ class IntShape(tuple):
     ((2, 3), 5)
     """
 
-    def __new__(cls, shape, high):
+    high: int
+
+    def __new__(cls, shape: Iterable[int], high: int) -> IntShape:
         self = super().__new__(cls, shape)
         self.high = int(high)
         return self
@@ -32,12 +38,13 @@ class IntShape(tuple):
         return IntShape, (tuple(self), self.high)
 
 
-def is_shape(spec):
+def is_shape(spec: Any) -> bool:
     """Whether ``spec`` is one shape (a tuple of ints, possibly an :class:`IntShape`) rather than a structure."""
     return isinstance(spec, tuple) and all(isinstance(d, int) for d in spec)
 
 
-def shapes(min_dims=1, max_dims=3, min_side=1, max_side=4, batch=None):
+def shapes(min_dims: int = 1, max_dims: int = 3, min_side: int = 1, max_side: int = 4,
+           batch: int | None = None) -> st.SearchStrategy[tuple[int, ...]]:
     """Array shapes; with ``batch`` the first axis is fixed to it (and counts towards the dims)."""
     if batch is None:
         return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
@@ -46,7 +53,9 @@ def shapes(min_dims=1, max_dims=3, min_side=1, max_side=4, batch=None):
     return rest.map(lambda s: (batch,) + s)
 
 
-def tensors(shape=None, *, dtype=torch.float64, low=-2.0, high=2.0, tiny=1e-6, **shape_kwargs):
+def tensors(shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None, *,
+            dtype: torch.dtype = torch.float64, low: float = -2.0, high: float = 2.0, tiny: float | None = 1e-6,
+            **shape_kwargs: Any) -> st.SearchStrategy[torch.Tensor]:
     """Torch tensors with finite entries in ``[low, high]``.
 
     Entries smaller than ``tiny`` in magnitude become exact zeros: zeros are where kinks are (ReLU, absolute
@@ -66,19 +75,20 @@ def tensors(shape=None, *, dtype=torch.float64, low=-2.0, high=2.0, tiny=1e-6, *
     """
     if shape is None:
         shape = shapes(**shape_kwargs)
-    width = torch.finfo(dtype).bits if dtype in (torch.float16, torch.float32) else 64
+    width: Literal[16, 32, 64] = 16 if dtype == torch.float16 else 32 if dtype == torch.float32 else 64
     elements = st.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
     if tiny and low <= 0 <= high:
         elements = elements.map(lambda v: 0.0 if abs(v) < tiny else v)
     return hnp.arrays(_NP[dtype], shape, elements=elements).map(lambda a: torch.from_numpy(np.array(a)))
 
 
-def int_tensors(shape, high):
+def int_tensors(shape: tuple[int, ...], high: int) -> st.SearchStrategy[torch.Tensor]:
     """int64 tensors of ``shape`` with entries in ``[0, high)``."""
     return hnp.arrays(np.int64, shape, elements=st.integers(0, high - 1)).map(torch.from_numpy)
 
 
-def inputs_for(spec, *, dtype=torch.float64, low=-2.0, high=2.0):
+def inputs_for(spec: Any, *, dtype: torch.dtype = torch.float64, low: float = -2.0,
+               high: float = 2.0) -> st.SearchStrategy[Any]:
     """Inputs matching an input spec: a shape gives a tensor (an :class:`IntShape` an int64 tensor), a list
     gives a list and a tuple of specs a tuple (spread as positional arguments by ``check_gradients``).
 

@@ -22,7 +22,10 @@ Example:
     torch.Size([32, 4]) torch.Size([32])
     torch.Size([4, 4]) torch.Size([4])
 """
+from __future__ import annotations
+
 import types
+from typing import Any, Iterator, Protocol
 
 import torch
 
@@ -31,8 +34,23 @@ from kerastorch.trainers.data_adapters.iterable_adapters import GeneratorDataAda
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset, PyDatasetAdapter
 
 
-def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None, shuffle=False,
-                     class_weight=None):
+class DataAdapter(Protocol):
+    """What the training loop reads from every adapter (the four above, and the data-parallel shards of
+    ``sharding.py``): the number of batches of one pass, and the batches themselves."""
+
+    @property
+    def num_batches(self) -> int | None:
+        """Batches in one pass over the data; None when unknown (a generator, an endless data set)."""
+
+    def batches(self, device: torch.device, steps: int | None = None) -> Iterator[tuple[Any, ...]]:
+        """Yield the batches of one pass (at most ``steps``) on ``device``: ``(x,)``, ``(x, y)`` or
+        ``(x, y, sample_weight)``."""
+
+
+def get_data_adapter(x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = None,
+                     steps_per_epoch: int | None = None, shuffle: bool | str = False,
+                     class_weight: dict[int, float] | None = None
+                     ) -> ArrayDataAdapter | TorchDataAdapter | GeneratorDataAdapter | PyDatasetAdapter:
     """The adapter for ``x`` (and ``y``/``sample_weight`` when x is array-like)."""
     if isinstance(x, PyDataset):
         _only_x("a PyDataset", y, sample_weight)

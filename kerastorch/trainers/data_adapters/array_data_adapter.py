@@ -14,7 +14,10 @@ Example:
     >>> x_batch.shape, y_batch.shape
     (torch.Size([32, 8, 8]), torch.Size([32]))
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Iterator
 
 import torch
 
@@ -26,7 +29,8 @@ from kerastorch.trainers.data_adapters.batching import class_weight_to_sample_we
 class ArrayDataAdapter:
     """Array-like ``x``, ``y`` and ``sample_weight``, batched and shuffled."""
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, class_weight=None):
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: int = 32,
+                 shuffle: bool | str = False, class_weight: dict[int, float] | None = None) -> None:
         if class_weight is not None and sample_weight is not None:
             raise ValueError("Pass either class_weight or sample_weight to fit, not both")
         self.x, self.y, self.sample_weight = to_tensors(x), to_tensors(y), to_tensors(sample_weight)
@@ -40,10 +44,10 @@ class ArrayDataAdapter:
         self._pinned = False
 
     @property
-    def num_batches(self):
+    def num_batches(self) -> int:
         return math.ceil(self.num_samples / self.batch_size)
 
-    def split(self, validation_split):
+    def split(self, validation_split: float) -> tuple[ArrayDataAdapter, tuple[Any, Any, Any]]:
         """Keras's ``validation_split``: the last fraction of the samples, before shuffling."""
         if not 0.0 < validation_split < 1.0:
             raise ValueError(f"validation_split must be in (0, 1), received {validation_split}")
@@ -63,7 +67,7 @@ class ArrayDataAdapter:
             self.x, self.y, self.sample_weight = pin(self.x), pin(self.y), pin(self.sample_weight)
             self._pinned = True
 
-    def batches(self, device, steps=None):
+    def batches(self, device: torch.device, steps: int | None = None) -> Iterator[tuple[Any, ...]]:
         """Yield the batches of one epoch on ``device``: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
         self._prepare(device)
         parts = [part for part in (self.x, self.y, self.sample_weight) if part is not None]

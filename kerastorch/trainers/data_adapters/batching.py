@@ -9,13 +9,18 @@ Example:
     >>> unpack_x_y_sample_weight(x)[1:]
     (None, None)
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 import torch
 
 from kerastorch import config, tree
+from kerastorch.backend.annotations import TensorLike
 
 
-def unpack_x_y_sample_weight(data):
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
     """Split a batch given as ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
 
     A list is read as a tuple; anything else (a tensor, an array, a dict) is ``x`` alone.
@@ -45,7 +50,7 @@ def unpack_x_y_sample_weight(data):
     raise ValueError(f"A batch must be x, (x,), (x, y) or (x, y, sample_weight); received a tuple of {len(data)} items")
 
 
-def pack_batch(x, y=None, sample_weight=None):
+def pack_batch(x: Any, y: Any = None, sample_weight: Any = None) -> tuple[Any, ...]:
     """The batch a ``train_step`` receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``, so ``x, y = data``
     works when there are no sample weights, as in Keras (``keras.utils.pack_x_y_sample_weight``, for users,
     leaves a lone ``x`` unwrapped).
@@ -65,7 +70,7 @@ def pack_batch(x, y=None, sample_weight=None):
     return (x, y, sample_weight)
 
 
-def to_tensor(value):
+def to_tensor(value: TensorLike | None) -> torch.Tensor | None:
     """numpy / python data as a CPU tensor (float64 becomes floatx); tensors pass through."""
     if value is None or isinstance(value, torch.Tensor):
         return value
@@ -78,12 +83,12 @@ def to_tensor(value):
     return tensor
 
 
-def to_tensors(structure):
+def to_tensors(structure: Any) -> Any:
     """:func:`to_tensor` over a nested structure."""
     return tree.map_structure(to_tensor, structure)
 
 
-def move_to_device(structure, device):
+def move_to_device(structure: Any, device: torch.device) -> Any:
     """Send every tensor in ``structure`` to ``device`` (asynchronously from pinned memory)."""
     if isinstance(structure, torch.Tensor):
         if structure.device == device:
@@ -96,7 +101,7 @@ def move_to_device(structure, device):
         if isinstance(t, torch.Tensor) else t, structure)
 
 
-def class_weight_to_sample_weight(y, class_weight):
+def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict[int, float]) -> torch.Tensor:
     """Per-sample weights from ``{class_index: weight}`` and labels (sparse or one-hot)."""
     if isinstance(y, (list, tuple, dict)):
         raise ValueError("class_weight is only supported for models with a single output; "

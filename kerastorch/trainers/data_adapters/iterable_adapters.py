@@ -17,6 +17,10 @@ Example:
     >>> [x.dtype for x, y in GeneratorDataAdapter(batches).batches(torch.device("cpu"))]
     [torch.float32, torch.float32, torch.float32]
 """
+from __future__ import annotations
+
+from typing import Any, Iterator
+
 import torch
 
 from kerastorch.trainers.data_adapters.batching import (
@@ -24,7 +28,7 @@ from kerastorch.trainers.data_adapters.batching import (
 )
 
 
-def standardize_batch(item, device, class_weight):
+def standardize_batch(item: Any, device: torch.device, class_weight: dict[int, float] | None) -> tuple[Any, ...]:
     """One batch of a data set as the train step takes it: tensors on ``device``, class weights applied.
 
     Args:
@@ -45,7 +49,8 @@ def standardize_batch(item, device, class_weight):
 class TorchDataAdapter:
     """A ``DataLoader`` as it is, or a ``Dataset`` wrapped in one with Keras's batch size and shuffling."""
 
-    def __init__(self, data, batch_size=None, shuffle=False, class_weight=None):
+    def __init__(self, data: torch.utils.data.Dataset | torch.utils.data.DataLoader, batch_size: int | None = None,
+                 shuffle: bool | str = False, class_weight: dict[int, float] | None = None) -> None:
         if isinstance(data, torch.utils.data.DataLoader):
             self.loader = data
         else:
@@ -55,13 +60,13 @@ class TorchDataAdapter:
         self.class_weight = class_weight
 
     @property
-    def num_batches(self):
+    def num_batches(self) -> int | None:
         try:
             return len(self.loader)
         except TypeError:  # an IterableDataset of unknown length
             return None
 
-    def batches(self, device, steps=None):
+    def batches(self, device: torch.device, steps: int | None = None) -> Iterator[tuple[Any, ...]]:
         for step, item in enumerate(self.loader):
             if steps is not None and step >= steps:
                 return
@@ -71,14 +76,14 @@ class TorchDataAdapter:
 class GeneratorDataAdapter:
     """A Python generator or iterator of batches; epochs continue where the last one stopped."""
 
-    def __init__(self, generator, class_weight=None):
+    def __init__(self, generator: Iterator[Any], class_weight: dict[int, float] | None = None) -> None:
         self.generator = generator
         self.class_weight = class_weight
         self.exhausted = False
 
     num_batches = None
 
-    def batches(self, device, steps=None):
+    def batches(self, device: torch.device, steps: int | None = None) -> Iterator[tuple[Any, ...]]:
         step = 0
         while steps is None or step < steps:
             try:

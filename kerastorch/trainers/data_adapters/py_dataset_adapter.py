@@ -23,7 +23,10 @@ Example:
     >>> len(history.history["loss"])
     2
 """
+from __future__ import annotations
+
 import itertools
+from typing import Any, Iterable, Iterator
 
 import torch
 
@@ -47,22 +50,22 @@ class PyDataset:
         max_queue_size: Int, Keras's number of batches prepared ahead; stored only. Defaults to ``10``.
     """
 
-    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+    def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10) -> None:
         self.workers = workers
         self.use_multiprocessing = use_multiprocessing
         self.max_queue_size = max_queue_size
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__ (the number of batches)")
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index) returning one batch")
 
-    def on_epoch_end(self):
+    def on_epoch_end(self) -> None:
         """Called after every epoch (reshuffle here)."""
 
     @property
-    def num_batches(self):
+    def num_batches(self) -> int | None:
         """The number of batches: ``len(self)``; override it to return None for an endless data set (then
         ``fit`` needs ``steps_per_epoch``)."""
         return len(self)
@@ -71,17 +74,19 @@ class PyDataset:
 class PyDatasetAdapter:
     """Reads a :class:`PyDataset` batch by batch, in order or shuffled by batch index."""
 
-    def __init__(self, dataset, shuffle=False, class_weight=None):
+    def __init__(self, dataset: PyDataset, shuffle: bool | str = False, class_weight: dict[int, float] | None = None
+                 ) -> None:
         self.dataset = dataset
         self.shuffle = shuffle
         self.class_weight = class_weight
 
     @property
-    def num_batches(self):
+    def num_batches(self) -> int | None:
         return self.dataset.num_batches
 
-    def batches(self, device, steps=None):
+    def batches(self, device: torch.device, steps: int | None = None) -> Iterator[tuple[Any, ...]]:
         total = self.dataset.num_batches
+        order: Iterable[int]
         if total is None:  # endless: batch 0, 1, 2 ... until ``steps``
             order = itertools.count()
         else:

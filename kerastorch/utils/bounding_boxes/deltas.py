@@ -14,9 +14,14 @@ Example:
     >>> [round(v, 4) for v in decode_deltas_to_boxes(anchors, deltas, "xyxy", "xyxy")[0].tolist()]
     [1.0, 2.0, 12.0, 9.0]
 """
+from __future__ import annotations
+
+from typing import Sequence
+
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.utils.bounding_boxes.formats import convert_boxes, is_relative, standardize_format, to_boxes_tensor
 
 __all__ = ["decode_deltas_to_boxes", "encode_box_to_deltas"]
@@ -53,8 +58,9 @@ def _image_size(function, formats, image_shape):
     return None, None
 
 
-def encode_box_to_deltas(anchors, boxes, anchor_format, box_format, encoding_format="center_yxhw", variance=None,
-                         image_shape=None):
+def encode_box_to_deltas(anchors: TensorLike, boxes: TensorLike, anchor_format: str, box_format: str,
+                         encoding_format: str = "center_yxhw", variance: Sequence[float] | None = None,
+                         image_shape: Sequence[int | None] | None = None) -> torch.Tensor:
     """Encodes boxes as offsets (deltas) from their anchors.
 
     Both are converted to ``encoding_format``; with ``(c0, c1, s0, s1)`` a box's center and sizes in that
@@ -91,13 +97,13 @@ def encode_box_to_deltas(anchors, boxes, anchor_format, box_format, encoding_for
     height, width = _image_size(function, (anchor_format, box_format), image_shape)
     anchors = to_boxes_tensor(anchors, function, "anchors", dtype="float32")
     boxes = to_boxes_tensor(boxes, function, "boxes", dtype="float32")
-    variance = _variance(function, variance, anchors)
+    divisors = _variance(function, variance, anchors)
     a0, a1, t0, t1 = convert_boxes(anchors, anchor_format, encoding_format, height, width).unbind(-1)
     c0, c1, s0, s1 = convert_boxes(boxes, box_format, encoding_format, height, width).unbind(-1)
     eps = config.epsilon()
     t0, t1, s0, s1 = (torch.clamp(v, min=eps) for v in (t0, t1, s0, s1))
     deltas = torch.stack([(c0 - a0) / t0, (c1 - a1) / t1, torch.log(s0 / t0), torch.log(s1 / t1)], -1)
-    return deltas if variance is None else deltas / variance
+    return deltas if divisors is None else deltas / divisors
 
 
 def _decode(anchors, deltas, anchor_format, box_format, encoded_format, variance, height, width, function):
@@ -112,8 +118,10 @@ def _decode(anchors, deltas, anchor_format, box_format, encoded_format, variance
     return convert_boxes(boxes, encoded_format, box_format, height, width)
 
 
-def decode_deltas_to_boxes(anchors, boxes_delta, anchor_format, box_format, encoded_format="center_yxhw",
-                           variance=None, image_shape=None):
+def decode_deltas_to_boxes(anchors: TensorLike | dict[str, TensorLike], boxes_delta: TensorLike | dict[str, TensorLike],
+                           anchor_format: str, box_format: str, encoded_format: str = "center_yxhw",
+                           variance: Sequence[float] | None = None,
+                           image_shape: Sequence[int | None] | None = None) -> torch.Tensor | dict[str, torch.Tensor]:
     """Decodes offsets (deltas) from anchors back into boxes, the inverse of ``encode_box_to_deltas``.
 
     Args:

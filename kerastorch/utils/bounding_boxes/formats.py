@@ -22,10 +22,15 @@ Example:
     >>> convert_format(boxes, "xyxy", "rel_xyxy", height=100, width=100).tolist()
     [[0.10000000149011612, 0.20000000298023224, 0.30000001192092896, 0.6000000238418579]]
 """
+from __future__ import annotations
+
+from typing import Any, overload
+
 import numpy as np
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import DTypeLike, TensorLike
 
 __all__ = ["FORMATS", "convert_boxes", "convert_format", "is_relative", "standardize_format", "to_boxes_tensor"]
 
@@ -34,7 +39,8 @@ FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "re
 """The box formats Keras 3 knows, in its order."""
 
 
-def standardize_format(bounding_box_format, function="convert_format", argument="bounding_box_format"):
+def standardize_format(bounding_box_format: str, function: str = "convert_format",
+                       argument: str = "bounding_box_format") -> str:
     """The lower-case name of a box format, checked against :data:`FORMATS`.
 
     Args:
@@ -58,7 +64,7 @@ def standardize_format(bounding_box_format, function="convert_format", argument=
     return name
 
 
-def is_relative(bounding_box_format):
+def is_relative(bounding_box_format: str) -> bool:
     """Whether a (standardized) format is relative to the image size (``"rel_..."``).
 
     Args:
@@ -73,7 +79,8 @@ def is_relative(bounding_box_format):
     return bounding_box_format.startswith("rel_")
 
 
-def to_boxes_tensor(boxes, function="convert_format", name="boxes", dtype=None):
+def to_boxes_tensor(boxes: TensorLike, function: str = "convert_format", name: str = "boxes",
+                    dtype: DTypeLike = None) -> torch.Tensor:
     """``boxes`` (a tensor, NumPy array or nested list) as a torch tensor whose last axis has 4 entries.
 
     Args:
@@ -148,7 +155,8 @@ def _from_xyxy(boxes, target, height, width):
     return torch.stack([y1 + h / 2.0, x1 + w / 2.0, h, w], -1)  # center_yxhw
 
 
-def convert_boxes(boxes, source, target, height=None, width=None):
+def convert_boxes(boxes: torch.Tensor, source: str, target: str, height: float | None = None,
+                  width: float | None = None) -> torch.Tensor:
     """``convert_format`` without the checks and the cast: ``boxes`` is a tensor, the formats standardized.
 
     Between two relative formats the fractions are converted directly, as in Keras 3.
@@ -173,7 +181,18 @@ def convert_boxes(boxes, source, target, height=None, width=None):
     return _from_xyxy(_to_xyxy(boxes, source, height, width), target, height, width)
 
 
-def convert_format(boxes, source, target, height=None, width=None, dtype="float32"):
+@overload
+def convert_format(boxes: dict[str, Any], source: str, target: str, height: float | None = ...,
+                   width: float | None = ..., dtype: DTypeLike = ...) -> dict[str, Any]: ...
+
+
+@overload
+def convert_format(boxes: TensorLike, source: str, target: str, height: float | None = ...,
+                   width: float | None = ..., dtype: DTypeLike = ...) -> torch.Tensor: ...
+
+
+def convert_format(boxes: TensorLike | dict[str, Any], source: str, target: str, height: float | None = None,
+                   width: float | None = None, dtype: DTypeLike = "float32") -> torch.Tensor | dict[str, Any]:
     """Converts bounding boxes from the format ``source`` to the format ``target``.
 
     Args:

@@ -13,10 +13,14 @@ Example:
     >>> pad(boxes, top=5, left=5).tolist()
     [[15.0, 25.0, 55.0, 65.0]]
 """
+from __future__ import annotations
+
 import math
+from typing import Any, overload
 
 import torch
 
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.utils.bounding_boxes.formats import convert_boxes, is_relative, standardize_format, to_boxes_tensor
 
 __all__ = ["affine_transform", "clip_to_image_size", "crop", "pad"]
@@ -35,7 +39,8 @@ def _offset(value, like):
     return value if not hasattr(value, "shape") else torch.as_tensor(value, device=like.device)
 
 
-def crop(boxes, top, left, height, width, bounding_box_format="xyxy"):
+def crop(boxes: TensorLike, top: float | torch.Tensor, left: float | torch.Tensor, height: float | torch.Tensor | None,
+         width: float | torch.Tensor | None, bounding_box_format: str = "xyxy") -> torch.Tensor:
     """Boxes in the frame of the crop window of an image: shifted by ``(-left, -top)`` and clipped to the window.
 
     Args:
@@ -73,7 +78,8 @@ def crop(boxes, top, left, height, width, bounding_box_format="xyxy"):
     return convert_boxes(cropped, "xyxy", bounding_box_format)
 
 
-def pad(boxes, top, left, height=None, width=None, bounding_box_format="xyxy"):
+def pad(boxes: TensorLike, top: float | torch.Tensor, left: float | torch.Tensor, height: float | None = None,
+        width: float | None = None, bounding_box_format: str = "xyxy") -> torch.Tensor:
     """Boxes in the frame of a padded image: shifted by ``(left, top)``, the padding added above and to the left.
 
     Args:
@@ -103,7 +109,18 @@ def pad(boxes, top, left, height=None, width=None, bounding_box_format="xyxy"):
     return convert_boxes(shifted, "xyxy", bounding_box_format)
 
 
-def clip_to_image_size(bounding_boxes, height=None, width=None, bounding_box_format="xyxy"):
+@overload
+def clip_to_image_size(bounding_boxes: dict[str, Any], height: float | None = ..., width: float | None = ...,
+                       bounding_box_format: str = ...) -> dict[str, Any]: ...
+
+
+@overload
+def clip_to_image_size(bounding_boxes: TensorLike, height: float | None = ..., width: float | None = ...,
+                       bounding_box_format: str = ...) -> torch.Tensor: ...
+
+
+def clip_to_image_size(bounding_boxes: dict[str, Any] | TensorLike, height: float | None = None,
+                       width: float | None = None, bounding_box_format: str = "xyxy") -> dict[str, Any] | torch.Tensor:
     """Boxes clipped to the image, with the label ``-1`` for each box left without area.
 
     Absolute boxes are clipped to ``[0, width] x [0, height]``, relative ones to ``[0, 1]``. A box keeps its
@@ -158,7 +175,7 @@ def clip_to_image_size(bounding_boxes, height=None, width=None, bounding_box_for
     return out
 
 
-def _per_image(value, name, boxes, dtype):
+def _per_image(value: Any, name: str, boxes: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """A transformation parameter shaped to broadcast against ``boxes`` without its last axis: one number per
     image of a batch ``(batch, N, 4)``, one number for unbatched boxes."""
     if not isinstance(value, (list, tuple)) and not hasattr(value, "shape"):
@@ -174,8 +191,11 @@ def _per_image(value, name, boxes, dtype):
     return value.reshape(batch, *([1] * (boxes.dim() - 2)))
 
 
-def affine_transform(boxes, angle, translate_x, translate_y, scale, shear_x, shear_y, height, width,
-                     center_x=None, center_y=None, bounding_box_format="xyxy"):
+def affine_transform(boxes: TensorLike, angle: float | torch.Tensor, translate_x: float | torch.Tensor,
+                     translate_y: float | torch.Tensor, scale: float | torch.Tensor, shear_x: float | torch.Tensor,
+                     shear_y: float | torch.Tensor, height: float, width: float,
+                     center_x: float | torch.Tensor | None = None, center_y: float | torch.Tensor | None = None,
+                     bounding_box_format: str = "xyxy") -> torch.Tensor:
     """Boxes moved by the affine transformation Keras 3's image augmentations apply: the axis-aligned box around
     the transformed corners of each box.
 

@@ -12,11 +12,15 @@ Example:
     >>> compute_iou(a, b, "xyxy").tolist()
     [[1.0, 0.3333333432674408]]
 """
+from __future__ import annotations
+
 import math
+from typing import Sequence
 
 import torch
 
 from kerastorch import config
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.utils.bounding_boxes.formats import convert_boxes, is_relative, standardize_format, to_boxes_tensor
 
 __all__ = ["compute_ciou", "compute_iou"]
@@ -35,12 +39,14 @@ def _image_size(function, bounding_box_format, image_shape):
     return image_shape[0], image_shape[1]
 
 
-def _xyxy(function, name, boxes, bounding_box_format, height, width):
+def _xyxy(function: str, name: str, boxes: TensorLike, bounding_box_format: str, height: float | None,
+          width: float | None) -> torch.Tensor:
     boxes = to_boxes_tensor(boxes, function, name, dtype="float32")
     return convert_boxes(boxes, bounding_box_format, "xyxy", height, width)
 
 
-def compute_iou(boxes1, boxes2, bounding_box_format, use_masking=False, mask_val=-1, image_shape=None):
+def compute_iou(boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: str, use_masking: bool = False,
+                mask_val: float = -1, image_shape: Sequence[int | None] | None = None) -> torch.Tensor:
     """The intersection over union of every box of ``boxes1`` with every box of ``boxes2``.
 
     The table is indexed ``[i, j]`` for unbatched boxes and ``[batch, i, j]`` when either is batched:
@@ -96,7 +102,8 @@ def compute_iou(boxes1, boxes2, bounding_box_format, use_masking=False, mask_val
     return iou
 
 
-def compute_ciou(boxes1, boxes2, bounding_box_format, image_shape=None):
+def compute_ciou(boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: str,
+                 image_shape: Sequence[int | None] | None = None) -> torch.Tensor:
     """The Complete IoU of ``boxes1`` and ``boxes2``, box by box (the shapes broadcast).
 
     CIoU (Zheng et al., "Distance-IoU Loss", 2020) is the IoU minus the squared distance of the box centers over
