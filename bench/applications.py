@@ -13,9 +13,9 @@ Run: python bench/applications.py [cpu|cuda] [batch]
 import sys
 
 import torch
+from timing import compare, report
 
 import kerastorch as keras
-from timing import compare, report
 
 DEVICE = sys.argv[1] if len(sys.argv) > 1 else "cpu"
 BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 8

@@ -6,10 +6,10 @@ Run: python bench/core.py [cpu|cuda]
 import sys
 
 import torch
+from timing import compare, report
 
 import kerastorch as keras
 from kerastorch import layers
-from timing import compare, report
 
 DEVICE = sys.argv[1] if len(sys.argv) > 1 else "cpu"
 torch.manual_seed(0)

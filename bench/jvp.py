@@ -14,10 +14,10 @@ import sys
 
 import torch
 import torch.autograd.forward_ad as fwad
+from timing import compare
 
 import kerastorch as keras
 from kerastorch import autodiff, layers
-from timing import compare
 
 DEVICE = sys.argv[1] if len(sys.argv) > 1 else "cpu"
 BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 32

@@ -8,9 +8,9 @@ Run: python bench/optimizers.py [cpu|cuda]
 import sys
 
 import torch
+from timing import compare, report
 
 from kerastorch import optimizers
-from timing import compare, report
 
 DEVICE = sys.argv[1] if len(sys.argv) > 1 else "cpu"
 torch.manual_seed(0)

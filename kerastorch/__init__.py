@@ -11,37 +11,56 @@ first in a notebook): ``import keras`` then gives kerastorch.
 """
 from __future__ import annotations
 
-from kerastorch import config, tree  # noqa: I001  (settings first)
-from kerastorch import activations, constraints, initializers, regularizers
-from kerastorch import backend, dtype_policies, ops, random, saving
-from kerastorch import layers, models, utils, datasets
-from kerastorch import callbacks, losses, metrics, mixed_precision, optimizers
-from kerastorch import distribution
-from kerastorch import applications, autodiff, testing
-from kerastorch import visualization
-from kerastorch import quantizers
-from kerastorch.quantizers import Quantizer
-from kerastorch import preprocessing
+from kerastorch import (
+    activations,
+    applications,
+    autodiff,
+    backend,
+    callbacks,
+    config,
+    constraints,
+    datasets,
+    distribution,
+    dtype_policies,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    mixed_precision,
+    models,
+    ops,
+    optimizers,
+    preprocessing,
+    quantizers,
+    random,
+    regularizers,
+    saving,
+    testing,
+    tree,
+    utils,
+    visualization,
+    wrappers,
+)
 from kerastorch.autodiff import GradientTape
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.backend.variable import Variable
 from kerastorch.backend.name_scope import name_scope
-from kerastorch.layers import Input, InputSpec, Layer
-from kerastorch.models import Functional, Model, Sequential
-from kerastorch.keras_alias import install_as_keras
-from kerastorch.config import device_scope as device
-from kerastorch.dtype_policies import DTypePolicy, FloatDTypePolicy
-from kerastorch.initializers import Initializer
-from kerastorch.losses import Loss
-from kerastorch.metrics import Metric
-from kerastorch.optimizers import Optimizer
-from kerastorch.regularizers import Regularizer
-from kerastorch import wrappers
 from kerastorch.backend.remat import RematScope, remat
 from kerastorch.backend.stateless_scope import StatelessScope
 from kerastorch.backend.symbolic_scope import SymbolicScope
+from kerastorch.backend.variable import Variable
+from kerastorch.config import device_scope as device
+from kerastorch.dtype_policies import DTypePolicy, FloatDTypePolicy
+from kerastorch.initializers import Initializer
+from kerastorch.keras_alias import install_as_keras
+from kerastorch.layers import Input, InputSpec, Layer
 from kerastorch.layers.operation import Operation
+from kerastorch.losses import Loss
+from kerastorch.metrics import Metric
+from kerastorch.models import Functional, Model, Sequential
 from kerastorch.models.function import Function
+from kerastorch.optimizers import Optimizer
+from kerastorch.quantizers import Quantizer
+from kerastorch.regularizers import Regularizer
 
 __all__ = [
     "DTypePolicy", "FloatDTypePolicy", "Function", "Functional", "GradientTape", "Initializer", "Input", "InputSpec",

@@ -17,6 +17,7 @@ import os
 import runpy
 import sys
 from typing import Sequence
+
 from kerastorch.keras_alias import install_as_keras
 
 USAGE = "usage: python -m kerastorch script.py [args ...]\nRuns a Keras program with `import keras` resolved to kerastorch."

@@ -24,8 +24,12 @@ import torch.nn.functional as F
 
 from kerastorch import config
 from kerastorch.backend.annotations import Identifier, TensorLike
-from kerastorch.serialization.object_registration import builtin_objects, get_registered_name
-from kerastorch.serialization.object_registration import get_registered_object, register_builtin
+from kerastorch.serialization.object_registration import (
+    builtin_objects,
+    get_registered_name,
+    get_registered_object,
+    register_builtin,
+)
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [

@@ -36,7 +36,7 @@ __all__ = [
     "is_interactive_logging_enabled", "is_nnx_enabled", "is_traceback_filtering_enabled", "max_epochs",
     "max_steps_per_epoch", "set_backend", "set_device", "set_epsilon", "set_floatx", "set_image_data_format",
     "set_max_epochs", "set_max_steps_per_epoch",
-    "dtype_policy", "set_dtype_policy",  # noqa: F822 (set by kerastorch/__init__.py: the policies live above config)
+    "dtype_policy", "set_dtype_policy",
 ]
 
 # Set by kerastorch/__init__.py (dtype_policies.global_policy and set_global_policy: the policies live above config)

@@ -25,12 +25,16 @@ import numpy as np
 import torch
 
 from kerastorch import config
-from kerastorch.backend.annotations import DTypeLike, Identifier, TensorLike
 from kerastorch import random as krandom
 from kerastorch.backend import variable
+from kerastorch.backend.annotations import DTypeLike, Identifier, TensorLike
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
-from kerastorch.serialization.serialization_lib import (ConfigMixin, deserialize_keras_object, namespace_functions,
-                                                 serialize_keras_object)
+from kerastorch.serialization.serialization_lib import (
+    ConfigMixin,
+    deserialize_keras_object,
+    namespace_functions,
+    serialize_keras_object,
+)
 
 __all__ = [
     "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",

@@ -107,7 +107,7 @@ class LocalServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server hook's name
+            def do_GET(self):
                 server.hits.append(self.path)
                 data = server.files.get(self.path)
                 if data is None:
@@ -118,7 +118,7 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(data[:len(data) // 2] if self.path in server.truncated else data)
 
-            def do_POST(self):  # noqa: N802 - the http.server hook's name
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 server.posts.append((self.path, dict(self.headers), body))
                 self.send_response(200)

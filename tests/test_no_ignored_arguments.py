@@ -216,7 +216,7 @@ def test_segment_sorted_hint_never_changes_results():
 
 def test_scan_unroll_is_checked_and_changes_nothing(keras3):
     xs = torch.arange(5.0)
-    step = lambda c, x: (c + x, c * x)  # noqa: E731
+    step = lambda c, x: (c + x, c * x)
     plain = ops.scan(step, torch.tensor(0.0), xs)
     for unroll in (True, False, 3):
         ours = ops.scan(step, torch.tensor(0.0), xs, unroll=unroll)

@@ -19,7 +19,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", _readme(), flags=re.S)
 def _run(block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the saving block writes files
     namespace = {"__name__": "readme"}
-    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    exec(compile(block, "README.md", "exec"), namespace)
     return namespace
 
 

@@ -9,7 +9,6 @@ from hypothesis.extra import numpy as hnp
 
 from kerastorch import regularizers
 
-
 # entries 0 or at least 1e-3 in size, so row norms are 0 or far above any normalization epsilon
 ELEMENTS = st.floats(-10, 10, width=32).filter(lambda v: v == 0 or abs(v) >= 1e-3)
 

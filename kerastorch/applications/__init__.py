@@ -18,15 +18,46 @@ Example:
     >>> model.output_shape, len(model.trainable_weights)
     ((None, 10), 2)
 """
-from kerastorch.applications import (convnext, densenet, efficientnet, efficientnet_v2, imagenet_utils,
-                                     inception_resnet_v2, inception_v3, mobilenet, mobilenet_v2, mobilenet_v3, nasnet,
-                                     resnet, resnet50, resnet_v2, vgg16, vgg19, xception)
+from kerastorch.applications import (
+    convnext,
+    densenet,
+    efficientnet,
+    efficientnet_v2,
+    imagenet_utils,
+    inception_resnet_v2,
+    inception_v3,
+    mobilenet,
+    mobilenet_v2,
+    mobilenet_v3,
+    nasnet,
+    resnet,
+    resnet50,
+    resnet_v2,
+    vgg16,
+    vgg19,
+    xception,
+)
 from kerastorch.applications.convnext import ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall, ConvNeXtTiny, ConvNeXtXLarge
 from kerastorch.applications.densenet import DenseNet121, DenseNet169, DenseNet201
-from kerastorch.applications.efficientnet import (EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3,
-                                                  EfficientNetB4, EfficientNetB5, EfficientNetB6, EfficientNetB7)
-from kerastorch.applications.efficientnet_v2 import (EfficientNetV2B0, EfficientNetV2B1, EfficientNetV2B2,
-                                                     EfficientNetV2B3, EfficientNetV2L, EfficientNetV2M, EfficientNetV2S)
+from kerastorch.applications.efficientnet import (
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
+    EfficientNetB7,
+)
+from kerastorch.applications.efficientnet_v2 import (
+    EfficientNetV2B0,
+    EfficientNetV2B1,
+    EfficientNetV2B2,
+    EfficientNetV2B3,
+    EfficientNetV2L,
+    EfficientNetV2M,
+    EfficientNetV2S,
+)
 from kerastorch.applications.inception_resnet_v2 import InceptionResNetV2
 from kerastorch.applications.inception_v3 import InceptionV3
 from kerastorch.applications.mobilenet import MobileNet

@@ -33,8 +33,8 @@ from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
-from kerastorch.layers import Dense, GlobalAveragePooling2D, GlobalMaxPooling2D, Input
 from kerastorch.backend.keras_tensor import KerasTensor
+from kerastorch.layers import Dense, GlobalAveragePooling2D, GlobalMaxPooling2D, Input
 from kerastorch.layers.node import get_source_inputs
 from kerastorch.models import Model
 from kerastorch.utils.file_utils import get_file

@@ -35,12 +35,18 @@ import torch
 from kerastorch import config, initializers
 from kerastorch import random as krandom
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_input, apply_pooling, check_arguments,
-                                             load_weights)
+from kerastorch.applications.builder import WeightsFile, application_input, apply_pooling, check_arguments, load_weights
 from kerastorch.backend.annotations import Shape
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.layers import (Activation, Conv2D, Dense, GlobalAveragePooling2D, Layer, LayerNormalization,
-                               Normalization)
+from kerastorch.layers import (
+    Activation,
+    Conv2D,
+    Dense,
+    GlobalAveragePooling2D,
+    Layer,
+    LayerNormalization,
+    Normalization,
+)
 from kerastorch.models import Model, Sequential
 from kerastorch.serialization.object_registration import register_builtin
 

@@ -26,12 +26,31 @@ from typing import Any, Callable, Iterator, Literal, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input, apply_pooling,
-                                             check_arguments, load_weights)
+from kerastorch.applications.builder import (
+    WeightsFile,
+    application_docstring,
+    application_input,
+    apply_pooling,
+    check_arguments,
+    load_weights,
+)
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.initializers import Initializer, VarianceScaling
-from kerastorch.layers import (Activation, Add, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Dropout,
-                               GlobalAveragePooling2D, Multiply, Normalization, Rescaling, Reshape, ZeroPadding2D)
+from kerastorch.layers import (
+    Activation,
+    Add,
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    DepthwiseConv2D,
+    Dropout,
+    GlobalAveragePooling2D,
+    Multiply,
+    Normalization,
+    Rescaling,
+    Reshape,
+    ZeroPadding2D,
+)
 from kerastorch.models import Model
 
 __all__ = ["DEFAULT_BLOCKS_ARGS", "EfficientNet", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",

@@ -28,9 +28,17 @@ from typing import Any, Callable, Literal, Sequence
 
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import WeightsFile, application_input, check_arguments, load_weights
-from kerastorch.applications.efficientnet import (channel_axis, classifier_top, conv_bn, depthwise_bn,
-                                                  expand_blocks, residual, round_repeats, squeeze_excite,
-                                                  variant_docstring)
+from kerastorch.applications.efficientnet import (
+    channel_axis,
+    classifier_top,
+    conv_bn,
+    depthwise_bn,
+    expand_blocks,
+    residual,
+    round_repeats,
+    squeeze_excite,
+    variant_docstring,
+)
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.initializers import Constant
 from kerastorch.layers import Normalization, Rescaling

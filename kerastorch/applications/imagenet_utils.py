@@ -29,8 +29,8 @@ import torch
 
 from kerastorch import activations, config
 from kerastorch.backend.annotations import TensorLike
-from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.conv_utils import normalize_data_format
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.utils.file_utils import get_file
 
 __all__ = ["CLASS_INDEX_HASH", "CLASS_INDEX_PATH", "correct_pad", "decode_predictions", "family_preprocess_input",

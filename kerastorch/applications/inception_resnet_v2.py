@@ -26,9 +26,18 @@ import torch
 
 from kerastorch.applications import imagenet_utils
 from kerastorch.applications.builder import WeightsFile, application_docstring
-from kerastorch.applications.inception_v3 import (DEFAULT_SIZE, MIN_SIZE, channel_axis, conv, conv2d_bn,
-                                                  inception_a, inception_model, inception_module, max_pool,
-                                                  reduction_a)
+from kerastorch.applications.inception_v3 import (
+    DEFAULT_SIZE,
+    MIN_SIZE,
+    channel_axis,
+    conv,
+    conv2d_bn,
+    inception_a,
+    inception_model,
+    inception_module,
+    max_pool,
+    reduction_a,
+)
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, Conv2D, Layer
 from kerastorch.models import Model

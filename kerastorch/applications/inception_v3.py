@@ -24,8 +24,15 @@ from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
-                                             application_top, apply_pooling, check_arguments, load_weights)
+from kerastorch.applications.builder import (
+    WeightsFile,
+    application_docstring,
+    application_input,
+    application_top,
+    apply_pooling,
+    check_arguments,
+    load_weights,
+)
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D
 from kerastorch.models import Model
@@ -226,7 +233,7 @@ def inception_a(pool_filters: int, first_filters: int = 64) -> tuple[list[Callab
             [average_pool, conv(pool_filters, 1)])
 
 
-def reduction_a(k: int, l: int, m: int, n: int,  # noqa: E741 - the Inception-v4 paper's names for these filters
+def reduction_a(k: int, l: int, m: int, n: int,
                 ) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     """The branches of the 35x35 to 17x17 reduction: a strided 3x3 (``n`` filters); 1x1 (``k``), 3x3 (``l``)
     and a strided 3x3 (``m``); a strided max pooling.

@@ -22,11 +22,19 @@ from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_input, apply_pooling, check_arguments,
-                                             load_weights)
+from kerastorch.applications.builder import WeightsFile, application_input, apply_pooling, check_arguments, load_weights
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.layers import (Activation, BatchNormalization, Conv2D, DepthwiseConv2D, Dropout,
-                               GlobalAveragePooling2D, ReLU, Reshape, ZeroPadding2D)
+from kerastorch.layers import (
+    Activation,
+    BatchNormalization,
+    Conv2D,
+    DepthwiseConv2D,
+    Dropout,
+    GlobalAveragePooling2D,
+    ReLU,
+    Reshape,
+    ZeroPadding2D,
+)
 from kerastorch.models import Model
 
 __all__ = ["MobileNet", "channel_axis", "conv_block", "decode_predictions", "depthwise_separable_block",

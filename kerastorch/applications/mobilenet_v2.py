@@ -26,8 +26,16 @@ from kerastorch.applications.builder import WeightsFile, apply_pooling, check_ar
 from kerastorch.applications.mobilenet import channel_axis, image_sides, published_rows, sized_input
 from kerastorch.backend import is_keras_tensor
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.layers import (Add, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, GlobalAveragePooling2D,
-                               ReLU, ZeroPadding2D)
+from kerastorch.layers import (
+    Add,
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    DepthwiseConv2D,
+    GlobalAveragePooling2D,
+    ReLU,
+    ZeroPadding2D,
+)
 from kerastorch.models import Model
 
 __all__ = ["MobileNetV2", "check_input_tensor", "decode_predictions", "inverted_residual_block",

@@ -22,15 +22,24 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_input, apply_pooling, check_arguments,
-                                             load_weights)
+from kerastorch.applications.builder import WeightsFile, application_input, apply_pooling, check_arguments, load_weights
 from kerastorch.applications.mobilenet import channel_axis, image_sides
-from kerastorch.applications.mobilenet_v2 import (check_input_tensor, make_divisible,
-                                                  mobilenet_batch_norm)
+from kerastorch.applications.mobilenet_v2 import check_input_tensor, make_divisible, mobilenet_batch_norm
 from kerastorch.backend import is_keras_tensor
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.layers import (Activation, Add, Conv2D, DepthwiseConv2D, Dropout, Flatten, GlobalAveragePooling2D,
-                               Multiply, ReLU, Rescaling, ZeroPadding2D)
+from kerastorch.layers import (
+    Activation,
+    Add,
+    Conv2D,
+    DepthwiseConv2D,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    Multiply,
+    ReLU,
+    Rescaling,
+    ZeroPadding2D,
+)
 from kerastorch.models import Model
 
 __all__ = ["MobileNetV3", "MobileNetV3Large", "MobileNetV3Small", "decode_predictions", "hard_sigmoid",

@@ -22,12 +22,30 @@ from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input, apply_pooling,
-                                             check_arguments, load_weights)
+from kerastorch.applications.builder import (
+    WeightsFile,
+    application_docstring,
+    application_input,
+    apply_pooling,
+    check_arguments,
+    load_weights,
+)
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.layers import (Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D,
-                               Cropping2D, Dense, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D,
-                               SeparableConv2D, ZeroPadding2D)
+from kerastorch.layers import (
+    Activation,
+    Add,
+    AveragePooling2D,
+    BatchNormalization,
+    Concatenate,
+    Conv2D,
+    Cropping2D,
+    Dense,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+    SeparableConv2D,
+    ZeroPadding2D,
+)
 from kerastorch.models import Model
 
 __all__ = ["NASNet", "NASNetLarge", "NASNetMobile", "decode_predictions", "preprocess_input"]

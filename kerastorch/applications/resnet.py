@@ -19,8 +19,14 @@ from typing import Any, Callable, Sequence
 
 from kerastorch import config
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
-                                             application_top, check_arguments, load_weights)
+from kerastorch.applications.builder import (
+    WeightsFile,
+    application_docstring,
+    application_input,
+    application_top,
+    check_arguments,
+    load_weights,
+)
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, ZeroPadding2D
 from kerastorch.models import Model

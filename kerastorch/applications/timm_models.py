@@ -125,7 +125,7 @@ def _pretrained(timm, architecture, num_classes, label):
     kwargs = {} if num_classes is None else {"num_classes": num_classes}
     try:
         return timm.create_model(architecture, pretrained=True, **kwargs)
-    except Exception as error:  # noqa: BLE001 - the hub's errors have many types; each one means the same here
+    except Exception as error:
         raise OSError(f"{label}: could not load timm's pretrained weights from the Hugging Face hub cache "
                       f"({os.environ.get('HF_HOME', '~/.cache/huggingface')}) nor download them ({error}). Without a "
                       "network, download the weights file elsewhere and pass weights='path/to/file'") from error

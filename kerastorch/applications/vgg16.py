@@ -19,8 +19,14 @@ import os
 from typing import Any, Callable, Sequence
 
 from kerastorch.applications import imagenet_utils
-from kerastorch.applications.builder import (WeightsFile, application_docstring, application_input,
-                                             apply_pooling, check_arguments, load_weights)
+from kerastorch.applications.builder import (
+    WeightsFile,
+    application_docstring,
+    application_input,
+    apply_pooling,
+    check_arguments,
+    load_weights,
+)
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from kerastorch.models import Model

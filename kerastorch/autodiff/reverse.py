@@ -23,8 +23,14 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 import torch
 
-from kerastorch.autodiff._common import (as_tuple, backward_rule_errors, check_differentiable, fresh_inputs, needs_graph,
-                                         varargs)
+from kerastorch.autodiff._common import (
+    as_tuple,
+    backward_rule_errors,
+    check_differentiable,
+    fresh_inputs,
+    needs_graph,
+    varargs,
+)
 
 if TYPE_CHECKING:
     class _Trainable(Protocol):

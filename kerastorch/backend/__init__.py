@@ -30,7 +30,7 @@ from kerastorch.backend import naming as _naming
 from kerastorch.backend.annotations import DeviceLike, DTypeLike
 from kerastorch.backend.dtypes import result_type
 from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.backend.naming import to_snake_case, unique_name  # noqa: F401 - private helpers used by layers
+from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.config import epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format
 
 if TYPE_CHECKING:

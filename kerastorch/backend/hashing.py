@@ -33,7 +33,6 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-
 _MASK64 = (1 << 64) - 1
 _K0, _K1, _K2 = 0xC3A5C85C97CB3127, 0xB492B66FBE98F273, 0x9AE16A3B2F90404F
 

@@ -200,7 +200,7 @@ class BackupAndRestore(Callback):
             optimizer.load_state_dict(state)
         # Broad on purpose: any optimizer (torch.optim's too) refuses a foreign state in its own ways; each means
         # the same here: roll back, raise one clear error.
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             optimizer.load_state_dict(previous)
             raise ValueError(f"BackupAndRestore: the optimizer state in the backup in {self.backup_dir!r} does "
                              f"not fit the model's optimizer ({type(error).__name__}: {error}). Nothing was "
@@ -254,7 +254,7 @@ class BackupAndRestore(Callback):
                 continue
             try:
                 return self._read(path)
-            except Exception as exc:  # unreadable (truncated, foreign file): try the older one
+            except Exception as exc:  # noqa: BLE001 - unreadable (truncated, foreign file): try the older one
                 error = exc
         if error is not None:
             raise OSError(f"BackupAndRestore: cannot read the backup in {self.backup_dir}: {error}") from error

@@ -80,7 +80,8 @@ class CSVLogger(Callback):
             with open(self.filename, encoding="utf-8") as f:
                 self.append_header = not f.readline()
         self._close()
-        self.csv_file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
+        # The file stays open across epochs (on_train_end closes it), hence no `with`.
+        self.csv_file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.keys = None
         self.writer = None
 

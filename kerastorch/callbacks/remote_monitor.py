@@ -35,6 +35,9 @@ class RemoteMonitor(Callback):
         send_as_json: bool, default False: send the logs as the JSON body (``application/json``) instead of a
             form field.
 
+    Raises:
+        ValueError: If ``root`` is not an ``http://`` or ``https://`` address.
+
     Example:
         >>> monitor = RemoteMonitor(path="/logs/", headers={"X-Run": "1"})
         >>> monitor.url, monitor.headers
@@ -44,6 +47,8 @@ class RemoteMonitor(Callback):
     def __init__(self, root: str = "http://localhost:9000", path: str = "/publish/epoch/end/", field: str = "data",
                  headers: dict[str, str] | None = None, send_as_json: bool = False) -> None:
         super().__init__()
+        if not isinstance(root, str) or urllib.parse.urlsplit(root).scheme not in ("http", "https"):
+            raise ValueError(f"RemoteMonitor: argument `root` must be an http:// or https:// address; received {root!r}")
         self.root, self.path, self.field = root, path, field
         self.headers = dict(headers or {})
         self.send_as_json = bool(send_as_json)
@@ -64,7 +69,7 @@ class RemoteMonitor(Callback):
         else:
             body, kind = urllib.parse.urlencode({self.field: json.dumps(send)}).encode("ascii"), \
                 "application/x-www-form-urlencoded"
-        request = urllib.request.Request(self.url, data=body, method="POST",
+        request = urllib.request.Request(self.url, data=body, method="POST",  # noqa: S310 - http(s) only (__init__)
                                          headers={"Content-Type": kind, **self.headers})
         try:
             with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the user's own server

@@ -1,7 +1,15 @@
 """``keras.datasets``: Keras's data sets, downloaded once into the Keras cache (``~/.keras/datasets``) and
 checked against their published hashes; ``digits`` ships with the package and works offline."""
 from kerastorch.datasets import (
-    boston_housing, california_housing, cifar10, cifar100, digits, fashion_mnist, imdb, mnist, reuters,
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    digits,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
 )
 
 __all__ = [

@@ -16,7 +16,12 @@ from typing import Any
 import numpy as np
 
 from kerastorch.datasets._common import (
-    KERAS_DATASETS_URL, as_object_array, fetch_npz, fetch_word_index, process_sequences, shuffle_together,
+    KERAS_DATASETS_URL,
+    as_object_array,
+    fetch_npz,
+    fetch_word_index,
+    process_sequences,
+    shuffle_together,
 )
 
 __all__ = ["get_word_index", "load_data"]

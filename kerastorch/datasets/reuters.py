@@ -12,7 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from kerastorch.datasets._common import (
-    KERAS_DATASETS_URL, as_object_array, fetch_npz, fetch_word_index, process_sequences, shuffle_together,
+    KERAS_DATASETS_URL,
+    as_object_array,
+    fetch_npz,
+    fetch_word_index,
+    process_sequences,
+    shuffle_together,
     split_train_test,
 )
 

@@ -65,7 +65,12 @@ import torch
 from kerastorch import config
 from kerastorch.distribution import collectives
 from kerastorch.distribution.environment import (
-    initialize, is_launched, list_devices, local_device, process_count, process_index,
+    initialize,
+    is_launched,
+    list_devices,
+    local_device,
+    process_count,
+    process_index,
 )
 
 __all__ = ["DataParallel", "DeviceMesh", "active_data_parallel", "distribution", "is_chief_process",

@@ -8,56 +8,184 @@ Example:
 """
 from __future__ import annotations
 
-from kerastorch.layers.base import Layer
-from kerastorch.layers.input_layer import Input, InputLayer
-from kerastorch.layers.input_spec import InputSpec
-from kerastorch.layers.tensor_op import TensorOp
 from kerastorch.layers.activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
+from kerastorch.layers.attention import AdditiveAttention, Attention, GroupQueryAttention, MultiHeadAttention
+from kerastorch.layers.base import Layer
+from kerastorch.layers.convolutional import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    Conv3DTranspose,
+    Convolution1D,
+    Convolution1DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    Convolution3D,
+    Convolution3DTranspose,
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+    SeparableConvolution1D,
+    SeparableConvolution2D,
+)
 from kerastorch.layers.core import Dense, Embedding, Identity, Lambda
 from kerastorch.layers.einsum_dense import EinsumDense
+from kerastorch.layers.input_layer import Input, InputLayer
+from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.masking import Masking
-from kerastorch.layers.reversible_embedding import ReversibleEmbedding
-from kerastorch.layers.torch_wrapper import TorchModuleWrapper
-from kerastorch.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
-from kerastorch.layers.merging import add, average, concatenate, dot, maximum, minimum, multiply, subtract
-from kerastorch.layers.regularization import (ActivityRegularization, AlphaDropout, Dropout, GaussianDropout,
-                                              GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
-from kerastorch.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, RepeatVector, Reshape,
-                                         UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
-                                         ZeroPadding3D)
-from kerastorch.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D,
-                                             Conv3DTranspose, Convolution1D, Convolution1DTranspose, Convolution2D,
-                                             Convolution2DTranspose, Convolution3D, Convolution3DTranspose,
-                                             DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
-                                             SeparableConvolution1D, SeparableConvolution2D)
-from kerastorch.layers.pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
-                                       AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D,
-                                       AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D,
-                                       AvgPool3D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-                                       GlobalAveragePooling3D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D,
-                                       GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D,
-                                       GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
-                                       MaxPooling1D, MaxPooling2D, MaxPooling3D)
-from kerastorch.layers.rnn import (GRU, LSTM, RNN, Bidirectional, ConvLSTM, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D,
-                                   ConvLSTMCell, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
-                                   TimeDistributed, Wrapper)
-from kerastorch.layers.normalization import (BatchNormalization, GroupNormalization, LayerNormalization,
-                                             RMSNormalization, SpectralNormalization, UnitNormalization)
-from kerastorch.layers.attention import AdditiveAttention, Attention, GroupQueryAttention, MultiHeadAttention
-from kerastorch.layers.preprocessing import (AutoContrast, CategoryEncoding, CenterCrop, CutMix, Discretization,
-                                             Equalization, HashedCrossing, Hashing, IntegerLookup, MixUp, Normalization,
-                                             Pipeline, RandomBrightness, RandomColorDegeneration, RandomColorJitter,
-                                             RandomContrast, RandomCrop, RandomErasing, RandomFlip, RandomGaussianBlur,
-                                             RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
-                                             RandomRotation, RandomSaturation, RandomSharpness, RandomShear,
-                                             RandomTranslation, RandomZoom, Rescaling, Resizing, Solarization,
-                                             StringLookup, TextVectorization)
-from kerastorch.layers.preprocessing import (AugMix, ContrastLimitedAdaptiveHistogramEqualization, RandAugment,
-                                             RandomElasticTransform, RandomPerspective)
-from kerastorch.layers.preprocessing import MelSpectrogram, STFTSpectrogram
+from kerastorch.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from kerastorch.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    SpectralNormalization,
+    UnitNormalization,
+)
+from kerastorch.layers.pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+    AvgPool1D,
+    AvgPool2D,
+    AvgPool3D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalAvgPool3D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPool3D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPool3D,
+    MaxPooling1D,
+    MaxPooling2D,
+    MaxPooling3D,
+)
+from kerastorch.layers.preprocessing import (
+    AugMix,
+    AutoContrast,
+    CategoryEncoding,
+    CenterCrop,
+    ContrastLimitedAdaptiveHistogramEqualization,
+    CutMix,
+    Discretization,
+    Equalization,
+    HashedCrossing,
+    Hashing,
+    IntegerLookup,
+    MelSpectrogram,
+    MixUp,
+    Normalization,
+    Pipeline,
+    RandAugment,
+    RandomBrightness,
+    RandomColorDegeneration,
+    RandomColorJitter,
+    RandomContrast,
+    RandomCrop,
+    RandomElasticTransform,
+    RandomErasing,
+    RandomFlip,
+    RandomGaussianBlur,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPerspective,
+    RandomPosterization,
+    RandomRotation,
+    RandomSaturation,
+    RandomSharpness,
+    RandomShear,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+    Solarization,
+    STFTSpectrogram,
+    StringLookup,
+    TextVectorization,
+)
 from kerastorch.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
-
-from kerastorch.serialization.serialization_lib import namespace_functions as _namespace_functions  # noqa: E402
+from kerastorch.layers.regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
+from kerastorch.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
+from kerastorch.layers.reversible_embedding import ReversibleEmbedding
+from kerastorch.layers.rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    ConvLSTM,
+    ConvLSTM1D,
+    ConvLSTM2D,
+    ConvLSTM3D,
+    ConvLSTMCell,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
+    Wrapper,
+)
+from kerastorch.layers.tensor_op import TensorOp
+from kerastorch.layers.torch_wrapper import TorchModuleWrapper
+from kerastorch.serialization.serialization_lib import namespace_functions as _namespace_functions
 
 serialize, deserialize, _ = _namespace_functions("keras.layers", "layer", Layer, __name__)
 """``keras.layers.serialize(layer)`` (its Keras config dict) and ``keras.layers.deserialize(config)``."""

@@ -22,8 +22,8 @@ import torch.nn.functional as F
 from kerastorch import activations
 from kerastorch.backend.annotations import Identifier, TensorLike
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import InitializerLike, layer_label, set_weight_options, weight_options_config
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import InitializerLike, layer_label, set_weight_options, weight_options_config
 from kerastorch.serialization.object_registration import register_builtin
 
 

@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import numpy as np
 import torch
 
-from kerastorch import config, dtype_policies, tree
+from kerastorch import config, constraints, dtype_policies, initializers, regularizers, tree
+from kerastorch.backend.annotations import DeviceLike, DTypeLike, Identifier, ShapeLike, TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor, compute_output_spec, is_symbolic, real_tensors
 from kerastorch.backend.naming import to_snake_case, unique_name
 from kerastorch.backend.remat import checkpoint_call, get_current_remat_mode, register_call_state, remat
@@ -44,13 +45,10 @@ from kerastorch.backend.stateless_scope import get_stateless_scope
 from kerastorch.backend.torch_internals import module_to_dtype
 from kerastorch.backend.variable import Variable
 from kerastorch.backend.weight_budget import charge_weight
-from kerastorch import constraints, initializers, regularizers
-from kerastorch.layers.input_spec import assert_input_compatibility
+from kerastorch.layers.input_spec import InputSpec, assert_input_compatibility
 from kerastorch.layers.node import Node
 from kerastorch.layers.operation import Operation
 from kerastorch.serialization.serialization_lib import serialize_keras_object
-from kerastorch.backend.annotations import DeviceLike, DTypeLike, Identifier, ShapeLike, TensorLike
-from kerastorch.layers.input_spec import InputSpec
 
 if TYPE_CHECKING:
     from kerastorch.dtype_policies import DTypePolicy, PolicyLike

@@ -35,10 +35,18 @@ from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer, plain_symbolic_input
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.layer_utils import (
-    InitializerLike, LoRA, layer_label, positive_int, set_weight_options, weight_options_config,
+    InitializerLike,
+    LoRA,
+    layer_label,
+    positive_int,
+    set_weight_options,
+    weight_options_config,
 )
 from kerastorch.layers.quantization import (
-    DenseQuantization, EmbeddingQuantization, init_quantization, quantization_config_of,
+    DenseQuantization,
+    EmbeddingQuantization,
+    init_quantization,
+    quantization_config_of,
 )
 from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import register_builtin

@@ -31,9 +31,9 @@ from kerastorch import activations, initializers
 from kerastorch.backend.annotations import Identifier, Shape
 from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import InitializerLike, layer_label, LoRA, set_weight_options, weight_options_config
-from kerastorch.layers.quantization import EinsumDenseQuantization, init_quantization, quantization_config_of
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import InitializerLike, LoRA, layer_label, set_weight_options, weight_options_config
+from kerastorch.layers.quantization import EinsumDenseQuantization, init_quantization, quantization_config_of
 from kerastorch.serialization.object_registration import register_builtin
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from kerastorch import config
-from kerastorch.backend.annotations import DTypeLike, ShapeLike
 from kerastorch.backend import validation
+from kerastorch.backend.annotations import DTypeLike, ShapeLike
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.node import Node

@@ -25,23 +25,50 @@ from typing import Any, Callable
 
 from kerastorch.backend.annotations import Identifier
 from kerastorch.losses.ctc import CTC, ctc
-from kerastorch.losses.margin import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from kerastorch.losses.loss import Loss, LossFunctionWrapper, reduce_weighted_values
+from kerastorch.losses.margin import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from kerastorch.losses.metric_learning import Circle, circle
-from kerastorch.losses.probabilistic import (BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-                                             CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
-                                             KLDivergence, Poisson, SparseCategoricalCrossentropy, binary_crossentropy,
-                                             binary_focal_crossentropy, categorical_crossentropy,
-                                             categorical_focal_crossentropy, categorical_generalized_cross_entropy,
-                                             kl_divergence, poisson, sparse_categorical_crossentropy)
-from kerastorch.losses.regression import (CosineSimilarity, Huber, LogCosh, MeanAbsoluteError,
-                                          MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
-                                          cosine_similarity, huber, log_cosh, mean_absolute_error,
-                                          mean_absolute_percentage_error, mean_squared_error,
-                                          mean_squared_logarithmic_error)
+from kerastorch.losses.probabilistic import (
+    BinaryCrossentropy,
+    BinaryFocalCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+    kl_divergence,
+    poisson,
+    sparse_categorical_crossentropy,
+)
+from kerastorch.losses.regression import (
+    CosineSimilarity,
+    Huber,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    cosine_similarity,
+    huber,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+)
 from kerastorch.losses.segmentation import Dice, Tversky, dice, tversky
 from kerastorch.serialization.object_registration import register_builtin
-from kerastorch.serialization.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
+from kerastorch.serialization.serialization_lib import (
+    deserialize_from_module,
+    get_from_identifier,
+    serialize_keras_object,
+)
 
 _MODULE = "keras.losses"
 

@@ -24,8 +24,8 @@ import torch.nn.functional as F
 
 from kerastorch.backend.annotations import TensorLike
 from kerastorch.dtype_policies import PolicyLike
-from kerastorch.losses.losses_utils import float_tensor
 from kerastorch.losses.loss import LossFunctionWrapper, to_tensor
+from kerastorch.losses.losses_utils import float_tensor
 from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")

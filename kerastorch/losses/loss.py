@@ -37,8 +37,11 @@ from kerastorch import config, dtype_policies
 from kerastorch.backend.annotations import DeviceLike, TensorLike
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.serialization.object_registration import register_builtin
-from kerastorch.serialization.serialization_lib import (deserialize_from_module, serialize_function_name,
-                                                        serialize_keras_object)
+from kerastorch.serialization.serialization_lib import (
+    deserialize_from_module,
+    serialize_function_name,
+    serialize_keras_object,
+)
 
 _MODULE = "keras.losses"
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)

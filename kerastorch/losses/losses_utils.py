@@ -22,9 +22,8 @@ import torch
 
 from kerastorch import config
 from kerastorch.backend.annotations import TensorLike
+from kerastorch.backend.crossentropy import check_axis, clip_probabilities, normalized_probabilities  # noqa: F401 - used by the losses
 from kerastorch.dtype_policies import PolicyLike
-from kerastorch.backend.crossentropy import (check_axis, clip_probabilities,  # noqa: F401 - used by the losses
-                                             normalized_probabilities)
 from kerastorch.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_same_rank, to_tensor
 
 

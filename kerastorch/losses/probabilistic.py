@@ -27,12 +27,12 @@ from __future__ import annotations
 import torch
 
 from kerastorch import config
-from kerastorch.backend.annotations import TensorLike
-from kerastorch.dtype_policies import PolicyLike
 from kerastorch.backend import crossentropy
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend.crossentropy import clip_probabilities, normalized_probabilities
-from kerastorch.losses.losses_utils import ArgumentFreeLoss, check_float, float_tensor, prepare, smooth_labels
+from kerastorch.dtype_policies import PolicyLike
 from kerastorch.losses.loss import LossFunctionWrapper, set_mask, to_tensor
+from kerastorch.losses.losses_utils import ArgumentFreeLoss, check_float, float_tensor, prepare, smooth_labels
 from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")

@@ -20,8 +20,8 @@ import torch.nn.functional as F
 from kerastorch import config
 from kerastorch.backend.annotations import TensorLike
 from kerastorch.dtype_policies import PolicyLike
-from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
 from kerastorch.losses.loss import LossFunctionWrapper
+from kerastorch.losses.losses_utils import ArgumentFreeLoss, prepare
 from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")

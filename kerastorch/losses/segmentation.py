@@ -23,11 +23,11 @@ from typing import Callable, Sequence
 
 import torch
 
+from kerastorch import config
 from kerastorch.backend.annotations import TensorLike
 from kerastorch.dtype_policies import PolicyLike
-from kerastorch import config
-from kerastorch.losses.losses_utils import check_axis, check_float, prepare
 from kerastorch.losses.loss import LossFunctionWrapper
+from kerastorch.losses.losses_utils import check_axis, check_float, prepare
 from kerastorch.serialization.object_registration import register_builtin
 
 _builtin = register_builtin("keras.losses")

@@ -41,33 +41,85 @@ from typing import Any
 
 from kerastorch.backend.annotations import Identifier
 from kerastorch.backend.naming import to_snake_case
-from kerastorch.losses import (binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
-                               categorical_focal_crossentropy, categorical_hinge, hinge, huber, kl_divergence,
-                               log_cosh, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-                               mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
-                               squared_hinge)
-from kerastorch.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
-                                                 SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-                                                 TopKCategoricalAccuracy, binary_accuracy, categorical_accuracy,
-                                                 resolve_accuracy, sparse_categorical_accuracy,
-                                                 sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from kerastorch.metrics.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, PrecisionAtRecall,
-                                                  Recall, RecallAtPrecision, SensitivityAtSpecificity,
-                                                  SpecificityAtSensitivity, TrueNegatives, TruePositives)
-from kerastorch.metrics.correlation_metrics import (ConcordanceCorrelation, PearsonCorrelation,
-                                                    concordance_correlation, pearson_correlation)
+from kerastorch.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+from kerastorch.metrics.accuracy_metrics import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    resolve_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from kerastorch.metrics.confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from kerastorch.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from kerastorch.metrics.f_score_metrics import F1Score, FBetaScore
 from kerastorch.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from kerastorch.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from kerastorch.metrics.metric import Metric
-from kerastorch.metrics.probabilistic_metrics import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence,
-                                                      Poisson, SparseCategoricalCrossentropy)
+from kerastorch.metrics.probabilistic_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+)
 from kerastorch.metrics.reduction_metrics import MODULE, Mean, MeanMetricWrapper, Sum
-from kerastorch.metrics.regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteError,
-                                                   MeanAbsolutePercentageError, MeanSquaredError,
-                                                   MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError)
+from kerastorch.metrics.regression_metrics import (
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    R2Score,
+    RootMeanSquaredError,
+)
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
-from kerastorch.serialization.serialization_lib import deserialize_from_module, get_from_identifier, serialize_keras_object
+from kerastorch.serialization.serialization_lib import (
+    deserialize_from_module,
+    get_from_identifier,
+    serialize_keras_object,
+)
 
 _ALIASES = {
     "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError, "MSE": MeanSquaredError,

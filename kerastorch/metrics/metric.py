@@ -30,10 +30,9 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from kerastorch import config
+from kerastorch import config, initializers
 from kerastorch.backend.annotations import DeviceLike, DTypeLike, Identifier, TensorLike
 from kerastorch.backend.naming import to_snake_case, unique_name
-from kerastorch import initializers
 
 
 def _input_device(args, kwargs):

@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 
 from kerastorch import config
-from kerastorch.losses.loss import squeeze_or_expand_to_same_rank  # noqa: F401  (re-exported)
+from kerastorch.losses.loss import squeeze_or_expand_to_same_rank
 
 
 def check_broadcastable(a: torch.Tensor, b: torch.Tensor, who: str,

@@ -18,10 +18,10 @@ from typing import Any, Callable
 
 import torch
 
+from kerastorch import losses  # noqa: F401 - registers the loss functions that function_table() reads
 from kerastorch.backend.annotations import DTypeLike, TensorLike
 from kerastorch.metrics.metric import Metric
 from kerastorch.metrics.metrics_utils import divide_no_nan, reduce_to_samplewise, squeeze_or_expand_to_same_rank
-from kerastorch import losses  # noqa: F401 - registers the loss functions that function_table() reads
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 

@@ -1,8 +1,8 @@
 """``keras.models``: Model, Sequential, Functional, and saving/loading whole models."""
+from kerastorch.models.cloning import clone_model
 from kerastorch.models.functional import Functional
 from kerastorch.models.model import Model, model_from_json
 from kerastorch.models.sequential import Sequential
-from kerastorch.models.cloning import clone_model
 from kerastorch.saving.saving_api import load_model, save_model
 
 __all__ = [

@@ -34,20 +34,19 @@ import numpy as np
 import torch
 
 from kerastorch import tree
+from kerastorch.backend.annotations import Shape
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import DATA_DEPENDENT_ERRORS
 from kerastorch.layers.base import Layer
 from kerastorch.layers.quantization import quantize_model
 from kerastorch.models.graph import Graph
+from kerastorch.models.summary import print_summary
+from kerastorch.saving.load_status import LoadStatus
+from kerastorch.saving.saving_api import save_model
+from kerastorch.saving.weights_file import load_weights, save_weights
+from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.trainers.trainer import Trainer
-from kerastorch.serialization import serialization_lib
-from kerastorch.models.summary import print_summary
-from kerastorch.saving.weights_file import save_weights
-from kerastorch.saving.weights_file import load_weights
-from kerastorch.saving.saving_api import save_model
-from kerastorch.backend.keras_tensor import KerasTensor
-from kerastorch.backend.annotations import Shape
-from kerastorch.saving.load_status import LoadStatus
 
 if TYPE_CHECKING:
     from kerastorch.models.functional import Functional

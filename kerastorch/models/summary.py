@@ -154,7 +154,7 @@ def print_summary(model: Model, line_length: int | None = None, positions: Seque
         return left + " " + f" {mid} ".join(parts) + " " + right
 
     aligns = ["l", "l", "r"] + ["l"] * (len(headers) - 3)
-    bar = lambda ch, l, m, r: l + m.join(ch * (w + 2) for w in widths) + r  # noqa: E731
+    bar = lambda ch, l, m, r: l + m.join(ch * (w + 2) for w in widths) + r
     print_fn(f'Model: "{model.name}"')
     print_fn(bar("━", "┏", "┳", "┓"))
     print_fn(line(headers, "┃", "┃", "┃", aligns))

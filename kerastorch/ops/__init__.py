@@ -9,8 +9,19 @@ function but the image ones is also at the top level. On ``keras.Input`` tensors
     >>> ops.sum(ops.ones((2, 3)), axis=0)
     tensor([2., 2., 2.])
 """
-from kerastorch.ops import _nn_activations, _nn_conv, _nn_misc, control_flow, core, einops, image, linalg, math, nn
-from kerastorch.ops import numpy
+from kerastorch.ops import (
+    _nn_activations,
+    _nn_conv,
+    _nn_misc,
+    control_flow,
+    core,
+    einops,
+    image,
+    linalg,
+    math,
+    nn,
+    numpy,
+)
 from kerastorch.ops.numpy import creation, elementwise, indexing, logic, manipulation, products, quantiles, reductions
 from kerastorch.ops.symbolic import wrap_namespaces
 

@@ -21,7 +21,8 @@ import torch.nn.functional as F
 
 from kerastorch.backend import conv_utils as cu
 from kerastorch.backend.annotations import TensorLike
-from kerastorch.ops._nn_activations import floating, tensor as tensor_like
+from kerastorch.ops._nn_activations import floating
+from kerastorch.ops._nn_activations import tensor as tensor_like
 
 __all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool", "average_pool",
            "adaptive_max_pool", "adaptive_average_pool", "depth_to_space", "space_to_depth", "fold", "unfold"]

@@ -24,8 +24,8 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import config
-from kerastorch.backend.annotations import Axis, DTypeLike, TensorLike
 from kerastorch.backend import crossentropy, validation
+from kerastorch.backend.annotations import Axis, DTypeLike, TensorLike
 from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_attention
 from kerastorch.ops._nn_activations import floating, tensor
 from kerastorch.ops.dtypes import standardize_dtype, to_tensors

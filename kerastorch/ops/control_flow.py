@@ -238,7 +238,7 @@ def associative_scan(f: Callable[[Any, Any], Any], elems: Any, reverse: bool = F
     return tree.pack_sequence_as(elems, leaves)
 
 
-def map(f: Callable[[Any], Any], xs: Any) -> Any:  # noqa: A001 - Keras's name
+def map(f: Callable[[Any], Any], xs: Any) -> Any:
     """Applies ``f`` to each slice of ``xs`` along the leading axis and stacks the results.
 
     Runs eagerly, one call of ``f`` per slice (use :func:`vectorized_map` for one batched call).

@@ -290,7 +290,7 @@ def _check_window(op, inputs, start, size):
                              f"shape {tuple(inputs.shape)}")
 
 
-def slice(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor,  # noqa: A001 - Keras's name
+def slice(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor,
           shape: Sequence[int] | torch.Tensor) -> torch.Tensor:
     """The block of ``inputs`` of size ``shape`` starting at ``start_indices``.
 

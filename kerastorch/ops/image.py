@@ -29,8 +29,8 @@ import torch.nn.functional as F
 
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils as cu
-from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend import image as _image
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops._nn_activations import floating, tensor
 
 __all__ = ["resize", "affine_transform", "map_coordinates", "pad_images", "crop_images", "rgb_to_grayscale",

@@ -315,7 +315,7 @@ _MATRIX_ORDS = ("fro", "nuc")
 
 
 @_named("norm")
-def norm(x: TensorLike, ord: float | str | None = None, axis: Axis = None,  # noqa: A002 - Keras's name
+def norm(x: TensorLike, ord: float | str | None = None, axis: Axis = None,
          keepdims: bool = False) -> torch.Tensor:
     """A vector or matrix norm of ``x``, with ``ord`` as in ``numpy.linalg.norm``.
 

@@ -27,8 +27,8 @@ from kerastorch.optimizers.ftrl import Ftrl
 from kerastorch.optimizers.lamb import Lamb
 from kerastorch.optimizers.lion import Lion
 from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer
-from kerastorch.optimizers.muon import Muon
 from kerastorch.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from kerastorch.optimizers.muon import Muon
 from kerastorch.optimizers.nadam import Nadam
 from kerastorch.optimizers.rmsprop import RMSprop
 from kerastorch.optimizers.schedule_free_adamw import ScheduleFreeAdamW

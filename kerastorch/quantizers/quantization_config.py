@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numbers
 from typing import Any, Literal, Union
+
 from kerastorch.quantizers.quantizers import AbsMaxQuantizer, Quantizer, deserialize, serialize
 from kerastorch.serialization.object_registration import register_builtin
 

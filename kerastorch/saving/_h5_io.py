@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import torch
+
 from kerastorch.saving import safe_archive
 
 ARCHIVE_MEMBER = "model.weights.h5"

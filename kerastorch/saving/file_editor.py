@@ -52,10 +52,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from kerastorch.saving import safe_archive, weights_file
-from kerastorch.saving.file_utils import atomic_write
-from kerastorch.saving import h5_format
 from kerastorch.layers.base import Layer
+from kerastorch.saving import h5_format, safe_archive, weights_file
+from kerastorch.saving.file_utils import atomic_write
 
 __all__ = ["KerasFileEditor"]
 

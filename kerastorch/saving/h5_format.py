@@ -39,13 +39,23 @@ from typing import IO, Literal, overload
 import torch
 
 from kerastorch.backend.naming import to_snake_case
-from kerastorch.saving._h5_io import (  # noqa: F401 - H5LoadResult is part of this module's API
-    H5LoadResult, Plan, child, dataset_shape, describe, h5py_module, legacy_root, open_read, read_array, subgroups,
+from kerastorch.layers.base import Layer
+from kerastorch.optimizers.base import Optimizer
+from kerastorch.saving._h5_io import (
+    H5LoadResult,
+    Plan,
+    child,
+    dataset_shape,
+    describe,
+    h5py_module,
+    legacy_root,
+    open_read,
+    read_array,
+    subgroups,
 )
 from kerastorch.saving.file_utils import atomic_write
 from kerastorch.saving.h5_legacy import is_legacy_h5, load_legacy_h5_weights  # noqa: F401 - re-exported
-from kerastorch.layers.base import Layer
-from kerastorch.optimizers.base import Optimizer
+
 # Where Keras's h5 names differ from what kerastorch's classes give: Keras's Python class name
 # (the h5 name of a layer in a list) and classes whose sublayers Keras keeps under private names.
 _KERAS_CLASS_NAMES = {"GroupQueryAttention": "GroupedQueryAttention"}

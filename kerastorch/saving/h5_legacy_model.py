@@ -40,14 +40,14 @@ from typing import IO, Any
 
 import torch
 
+from kerastorch.backend.weight_budget import weight_budget
+from kerastorch.layers.base import Layer
+from kerastorch.optimizers.base import Optimizer
 from kerastorch.saving._h5_io import attr_list, child, describe, h5py_module, open_read, read_array
 from kerastorch.saving.h5_legacy import load_legacy_h5_weights
 from kerastorch.saving.keras2_config import compile_from_training_config, model_from_keras2_config
-from kerastorch.saving.tf_checkpoint import KERAS2_SLOTS
 from kerastorch.saving.safe_archive import load_json
-from kerastorch.optimizers.base import Optimizer
-from kerastorch.backend.weight_budget import weight_budget
-from kerastorch.layers.base import Layer
+from kerastorch.saving.tf_checkpoint import KERAS2_SLOTS
 
 __all__ = ["is_keras2_h5_model", "load_keras2_h5_model"]
 

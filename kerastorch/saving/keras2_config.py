@@ -49,9 +49,8 @@ import marshal
 import types
 from typing import Any
 
-from kerastorch.serialization.object_registration import builtin_objects
+from kerastorch.serialization.object_registration import builtin_objects, custom_object_scope
 from kerastorch.serialization.serialization_lib import SafeModeScope, deserialize_keras_object, in_safe_mode
-from kerastorch.serialization.object_registration import custom_object_scope
 
 __all__ = ["translate_model_config", "translate_optimizer_config", "model_from_keras2_config",
            "compile_from_training_config"]

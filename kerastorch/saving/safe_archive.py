@@ -45,7 +45,6 @@ import stat
 import zipfile
 from typing import Any, Callable, Collection
 
-
 from kerastorch.saving import file_utils
 
 __all__ = ["UnsafeArchiveError", "read_archive", "write_archive", "load_json"]
@@ -183,7 +182,7 @@ def _read_zip(path, wanted):
         raise
     except (FileNotFoundError, PermissionError, IsADirectoryError):
         raise
-    except Exception as error:  # zipfile reports damage in many ways (BadZipFile, EOFError, struct.error, ...)
+    except Exception as error:  # noqa: BLE001 - zipfile reports damage in many ways (BadZipFile, EOFError ...)
         raise UnsafeArchiveError(f"{where}: is corrupted or truncated ({type(error).__name__}: {error})") from None
 
 

@@ -25,15 +25,13 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kerastorch.saving import saving_lib, weights_file
 from kerastorch.distribution.data_parallel import is_chief_process
 from kerastorch.layers.base import Layer
-from kerastorch.saving.tf_saved_model import is_saved_model
-from kerastorch.saving.safe_archive import write_archive
-from kerastorch.saving.safe_archive import read_archive
-from kerastorch.saving.tf_saved_model import load_saved_model
+from kerastorch.saving import saving_lib, weights_file
 from kerastorch.saving.h5_legacy_model import is_keras2_h5_model, load_keras2_h5_model
 from kerastorch.saving.load_status import LoadStatus
+from kerastorch.saving.safe_archive import read_archive, write_archive
+from kerastorch.saving.tf_saved_model import is_saved_model, load_saved_model
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights"]
 

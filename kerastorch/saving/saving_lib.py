@@ -45,12 +45,11 @@ import torch
 
 from kerastorch._version import __version__
 from kerastorch.backend.weight_budget import weight_budget
-from kerastorch.saving import safe_archive, weights_file
+from kerastorch.layers.base import Layer
+from kerastorch.optimizers.base import Optimizer
+from kerastorch.saving import h5_format, safe_archive, weights_file
 from kerastorch.serialization.object_registration import custom_object_scope
 from kerastorch.serialization.serialization_lib import SafeModeScope, deserialize_keras_object, serialize_keras_object
-from kerastorch.saving import h5_format
-from kerastorch.optimizers.base import Optimizer
-from kerastorch.layers.base import Layer
 
 __all__ = ["model_to_members", "model_from_members", "CONFIG_MEMBER", "METADATA_MEMBER", "WEIGHTS_MEMBER",
            "H5_WEIGHTS_MEMBER", "OPTIMIZER_MEMBER", "FORMAT", "KERAS_VERSION", "SAVED_MODEL_NAMES", "is_model_member"]
@@ -290,7 +289,7 @@ def _load_optimizer(model, optimizer, data, source):
         return
     try:
         state = load(bytes(data))
-    except Exception as error:  # noqa: BLE001 - safetensors raises its own error types for broken files
+    except Exception as error:
         raise ValueError(f"load_model: {source} is not a readable safetensors file: {error}") from error
     if not optimizer.built:
         optimizer.build(model.trainable_weights)

@@ -39,7 +39,7 @@ import contextlib
 import math
 import os
 import struct
-from typing import Any, IO
+from typing import IO, Any
 
 import numpy as np
 import torch
@@ -381,7 +381,7 @@ class BundleReader:
         handle = self._files.get(entry.shard)
         if handle is None:
             try:
-                handle = self._files[entry.shard] = open(path, "rb")
+                handle = self._files[entry.shard] = open(path, "rb")  # noqa: SIM115 - kept for the reader's life
             except FileNotFoundError:
                 raise FileNotFoundError(f"TensorFlow checkpoint {self.prefix!r} lacks its data file {path!r}") from None
         path = handle.name

@@ -49,12 +49,12 @@ from typing import Any, Literal
 
 import torch
 
-from kerastorch.saving import protobuf_wire as pb
-from kerastorch.saving.file_utils import write_bytes
-from kerastorch.saving.tensor_bundle import BundleReader, write_bundle
-from kerastorch.saving.load_status import LoadStatus, weight_keys
 from kerastorch.layers.base import Layer
 from kerastorch.optimizers.base import Optimizer
+from kerastorch.saving import protobuf_wire as pb
+from kerastorch.saving.file_utils import write_bytes
+from kerastorch.saving.load_status import LoadStatus, weight_keys
+from kerastorch.saving.tensor_bundle import BundleReader, write_bundle
 
 __all__ = ["save_checkpoint", "load_checkpoint", "is_checkpoint", "latest_checkpoint", "read_checkpoint_state",
            "write_checkpoint_state", "ObjectGraph", "KERAS2_SLOTS", "MAX_NODES"]

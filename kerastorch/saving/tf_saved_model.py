@@ -28,13 +28,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from kerastorch.backend.weight_budget import weight_budget
+from kerastorch.layers.base import Layer
 from kerastorch.saving import protobuf_wire as pb
 from kerastorch.saving import tf_checkpoint
 from kerastorch.saving.keras2_config import compile_from_training_config, model_from_keras2_config
-from kerastorch.saving.safe_archive import load_json
-from kerastorch.backend.weight_budget import weight_budget
-from kerastorch.layers.base import Layer
 from kerastorch.saving.load_status import LoadStatus
+from kerastorch.saving.safe_archive import load_json
 
 __all__ = ["is_saved_model", "load_saved_model", "load_saved_model_weights", "read_keras_metadata",
            "MAX_METADATA_BYTES", "SAVED_MODEL_MARKERS"]

@@ -50,11 +50,10 @@ import zlib
 
 import torch
 
-from kerastorch.layers.base import Layer
 from kerastorch.distribution.data_parallel import is_chief_process
+from kerastorch.layers.base import Layer
+from kerastorch.saving import h5_format, tf_checkpoint, tf_saved_model
 from kerastorch.saving.file_utils import write_bytes
-from kerastorch.saving import h5_format
-from kerastorch.saving import tf_checkpoint, tf_saved_model
 from kerastorch.saving.load_status import NAMES_SHOWN, LoadStatus, shown_names, weight_keys
 from kerastorch.saving.safe_archive import load_json, read_archive
 

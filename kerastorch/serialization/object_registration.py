@@ -184,7 +184,7 @@ def active_scopes() -> list[dict[str, Any]]:
     return _SCOPE.stack
 
 
-class custom_object_scope:
+class custom_object_scope:  # noqa: N801 - Keras's name
     """Context manager that makes ``custom_objects`` visible to deserialization.
 
     Inside the ``with`` block, names in configs resolve to these objects (before registered ones);

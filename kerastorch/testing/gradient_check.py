@@ -47,10 +47,10 @@ import numpy as np
 import torch
 
 from kerastorch import tree
-from kerastorch.testing import _ad
-from kerastorch.testing.report import Comparison, GradientReport, compare, compare_scalars
 from kerastorch.layers import Layer
 from kerastorch.random import SeedGenerator
+from kerastorch.testing import _ad
+from kerastorch.testing.report import Comparison, GradientReport, compare, compare_scalars
 
 MODES = ("reverse", "forward", "numerical")
 

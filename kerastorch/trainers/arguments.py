@@ -31,13 +31,13 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import torch
 
+from kerastorch import losses as losses_module
+from kerastorch import metrics as metrics_module
 from kerastorch import tree
 from kerastorch.backend import validation
 from kerastorch.backend.annotations import Identifier, TensorLike
-from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 from kerastorch.callbacks.callback import Callback
-from kerastorch import losses as losses_module
-from kerastorch import metrics as metrics_module
+from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 
 __all__ = ["check_callbacks", "check_compile", "check_data", "check_evaluate", "check_fit", "check_on_batch",
            "check_predict", "check_verbose"]

@@ -33,27 +33,25 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, cast
 
 import torch
 
-from kerastorch import config, tree
+from kerastorch import config, optimizers, tree
+from kerastorch import metrics as metrics_module
+from kerastorch.backend.annotations import Identifier, TensorLike
 from kerastorch.backend.torch_internals import compile_failure_errors
+from kerastorch.callbacks import CallbackList
 from kerastorch.distribution.data_parallel import active_data_parallel
 from kerastorch.distribution.training import averaged_step, end_epoch, global_logs, place_model, start_training
+from kerastorch.metrics import Metric
+from kerastorch.optimizers.base import Optimizer
+from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 from kerastorch.trainers import arguments
 from kerastorch.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerastorch.trainers.data_adapters import get_data_adapter
 from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 from kerastorch.trainers.data_adapters.batching import unpack_x_y_sample_weight
+from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 from kerastorch.trainers.data_adapters.sharding import shard_adapter
 from kerastorch.trainers.epoch_iterator import EpochIterator
 from kerastorch.trainers.optimizer_step import make_optimizer_step
-from kerastorch import metrics as metrics_module
-from kerastorch import optimizers
-from kerastorch.optimizers.base import Optimizer
-from kerastorch.serialization.serialization_lib import serialize_keras_object
-from kerastorch.serialization.serialization_lib import deserialize_keras_object
-from kerastorch.metrics import Metric
-from kerastorch.callbacks import CallbackList
-from kerastorch.backend.annotations import Identifier, TensorLike
-from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 
 if TYPE_CHECKING:
     from kerastorch.callbacks import Callback, History

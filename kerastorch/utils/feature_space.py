@@ -73,10 +73,16 @@ from kerastorch.layers.preprocessing.hashing import Hashing
 from kerastorch.layers.preprocessing.index_lookup import IndexLookup
 from kerastorch.layers.preprocessing.normalization import Normalization
 from kerastorch.layers.preprocessing.text_vectorization import TextVectorization
-from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.saving.saving_api import save_model
+from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.utils.feature_space_specs import (
-    FEATURE_TYPES, Cross, Feature, FeatureTypes, TFDConcat, deserialize_spec, serialize_spec,
+    FEATURE_TYPES,
+    Cross,
+    Feature,
+    FeatureTypes,
+    TFDConcat,
+    deserialize_spec,
+    serialize_spec,
 )
 
 __all__ = ["FeatureSpace"]

@@ -38,8 +38,8 @@ import urllib.request
 import zipfile
 from typing import Sequence
 
-from kerastorch.saving.file_utils import atomic_write, fsync_folder
 from kerastorch.callbacks.progbar import Progbar
+from kerastorch.saving.file_utils import atomic_write, fsync_folder
 
 __all__ = ["get_file", "hash_file", "keras_home", "validate_file"]
 

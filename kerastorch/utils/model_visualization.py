@@ -33,9 +33,9 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING, Any
 
-from kerastorch.saving.file_utils import atomic_write
-from kerastorch.models.model import Model
 from kerastorch.layers.input_layer import InputLayer
+from kerastorch.models.model import Model
+from kerastorch.saving.file_utils import atomic_write
 
 if TYPE_CHECKING:
     import pydot

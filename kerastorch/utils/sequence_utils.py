@@ -14,7 +14,6 @@ from typing import Any, Iterable
 import numpy as np
 import numpy.typing as npt
 
-
 _SIDES = ("pre", "post")
 
 

@@ -9,8 +9,11 @@ Example:
     [1, 127, 31]
 """
 from kerastorch.visualization.drawing import draw_bounding_boxes, draw_segmentation_masks
-from kerastorch.visualization.plotting import (plot_bounding_box_gallery, plot_image_gallery,
-                                               plot_segmentation_mask_gallery)
+from kerastorch.visualization.plotting import (
+    plot_bounding_box_gallery,
+    plot_image_gallery,
+    plot_segmentation_mask_gallery,
+)
 
 __all__ = ["draw_bounding_boxes", "draw_segmentation_masks", "plot_bounding_box_gallery", "plot_image_gallery",
            "plot_segmentation_mask_gallery"]

@@ -52,6 +52,7 @@ from typing import Any, Callable
 
 import numpy as np
 import numpy.typing as npt
+
 from kerastorch.models import Model, clone_model
 
 _NAMES = ("SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer")

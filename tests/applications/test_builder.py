@@ -7,9 +7,9 @@ import socket
 import numpy as np
 import pytest
 import torch
+from app_checks import randomize_keras_model, relative_difference, write_legacy_h5
 
 import kerastorch as keras
-from app_checks import randomize_keras_model, relative_difference, write_legacy_h5
 from kerastorch.applications import builder, imagenet_utils, resnet
 
 

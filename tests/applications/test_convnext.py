@@ -5,9 +5,9 @@ import functools
 import numpy as np
 import pytest
 import torch
+from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 
 import kerastorch as keras
-from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 from kerastorch.applications import convnext
 from kerastorch.applications.convnext import ConvNeXt, ConvNeXtTiny, LayerScale, StochasticDepth
 

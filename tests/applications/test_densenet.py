@@ -5,9 +5,9 @@ import inspect
 
 import numpy as np
 import pytest
+from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 
 import kerastorch as keras
-from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 from kerastorch.applications import densenet
 from kerastorch.applications.densenet import DenseNet, DenseNet121, DenseNet169, DenseNet201
 

@@ -4,9 +4,9 @@ import functools
 
 import numpy as np
 import pytest
+from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 
 import kerastorch as keras
-from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 from kerastorch.applications import builder, efficientnet, efficientnet_v2
 from kerastorch.applications.efficientnet import EfficientNetB0
 from kerastorch.applications.efficientnet_v2 import EfficientNetV2B0, EfficientNetV2S

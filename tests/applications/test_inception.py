@@ -2,9 +2,9 @@
 predictions from the same weights file."""
 import numpy as np
 import pytest
+from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 
 import kerastorch as keras
-from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 from kerastorch.applications import inception_resnet_v2, inception_v3
 from kerastorch.applications.inception_resnet_v2 import CustomScaleLayer, InceptionResNetV2, inception_resnet_block
 from kerastorch.applications.inception_v3 import InceptionV3

@@ -6,9 +6,9 @@ import socket
 import numpy as np
 import pytest
 import torch
+from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 
 import kerastorch as keras
-from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 from kerastorch.applications import mobilenet, mobilenet_v2, mobilenet_v3
 from kerastorch.applications.mobilenet import MobileNet
 from kerastorch.applications.mobilenet_v2 import MobileNetV2

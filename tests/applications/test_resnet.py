@@ -1,8 +1,8 @@
 """ResNet v1 and v2: Keras's parameter counts, pooling, and Keras 3's predictions from the same weights file."""
 import pytest
+from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 
 import kerastorch as keras
-from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 from kerastorch.applications import resnet, resnet_v2
 
 # Keras's published parameter counts: (with the top, without)

@@ -2,9 +2,9 @@
 same weights file (channels_last and channels_first)."""
 import numpy as np
 import pytest
+from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 
 import kerastorch as keras
-from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
 from kerastorch.applications import xception
 from kerastorch.applications.xception import Xception
 

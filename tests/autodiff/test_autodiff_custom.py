@@ -66,7 +66,7 @@ def test_custom_jvp_multiple_inputs_outputs_and_non_tensor_args():
         return scaled_pair(x, y, k), (k * (tx * y + x * ty), tx + ty)
 
     x, y = torch.tensor([1.0, 2.0], dtype=F64), torch.tensor([3.0, -1.0], dtype=F64)
-    f = lambda x, y: scaled_pair(x, y, 2.0)  # noqa: E731
+    f = lambda x, y: scaled_pair(x, y, 2.0)
     (p, q), (tp, tq) = autodiff.jvp(f, (x, y), (torch.ones(2, dtype=F64), torch.zeros(2, dtype=F64)))
     torch.testing.assert_close(tp, 2 * y)
     torch.testing.assert_close(tq, torch.ones(2, dtype=F64))

@@ -100,7 +100,7 @@ def test_jacobian_matches_autodiff_jacobian(x, name, vectorize):
 @given(tensors((3, 2)))
 def test_batch_jacobian_is_the_per_example_block(x):
     w = torch.tensor([[1.0, -2.0, 0.5], [0.3, 0.2, -1.0]], dtype=F64)
-    f = lambda x: torch.tanh(x @ w)  # noqa: E731
+    f = lambda x: torch.tanh(x @ w)
     with GradientTape() as tape:
         tape.watch(x)
         y = f(x)

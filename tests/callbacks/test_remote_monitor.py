@@ -30,3 +30,9 @@ def test_an_unreachable_server_is_a_warning(local_server):
     local_server.close()
     with pytest.warns(UserWarning, match=f"Could not reach RemoteMonitor root server at {root}"):
         _fit(keras.callbacks.RemoteMonitor(root=root), epochs=1)
+
+
+@pytest.mark.parametrize("root", ["file:///etc", "ftp://host", "localhost:9000", None])
+def test_root_must_be_an_http_address(root):
+    with pytest.raises(ValueError, match="`root` must be an http:// or https:// address"):
+        keras.callbacks.RemoteMonitor(root=root)

@@ -7,7 +7,14 @@ import re
 import numpy as np
 import pytest
 from _dataset_files import (
-    assert_same_arrays, cifar_batch, idx_gz_bytes, keras_loader, npz_bytes, publish, sha256, tar_gz_bytes,
+    assert_same_arrays,
+    cifar_batch,
+    idx_gz_bytes,
+    keras_loader,
+    npz_bytes,
+    publish,
+    sha256,
+    tar_gz_bytes,
 )
 
 import kerastorch

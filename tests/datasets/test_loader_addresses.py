@@ -8,7 +8,16 @@ import pytest
 from _dataset_files import closed_port_url
 
 from kerastorch.datasets import (
-    _cifar, _common, boston_housing, california_housing, cifar10, cifar100, fashion_mnist, imdb, mnist, reuters,
+    _cifar,
+    _common,
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
 )
 from kerastorch.utils.file_utils import get_file
 

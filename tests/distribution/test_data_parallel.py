@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 
+import data_parallel_job as job
 import numpy as np
 import pytest
 import torch
@@ -16,8 +17,6 @@ import torch
 import kerastorch as keras
 from kerastorch.trainers.data_adapters import get_data_adapter
 from kerastorch.trainers.data_adapters.sharding import shard
-
-import data_parallel_job as job
 
 JOB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data_parallel_job.py")
 

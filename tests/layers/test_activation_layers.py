@@ -5,11 +5,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch.layers.activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
-
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 

@@ -5,11 +5,10 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from layer_checks import assert_same_as_keras, float_arrays, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers
-
-from layer_checks import assert_same_as_keras, float_arrays, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 

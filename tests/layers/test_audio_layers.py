@@ -8,11 +8,10 @@ import math
 import numpy as np
 import pytest
 import torch
+from layer_checks import roundtrip, to_np
 
 import kerastorch as keras
 from kerastorch import initializers, layers
-
-from layer_checks import roundtrip, to_np
 
 RNG = np.random.default_rng(0)
 AUDIO = RNG.standard_normal((2, 120, 3)).astype("float32")

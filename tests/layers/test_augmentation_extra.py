@@ -13,8 +13,16 @@ ways, ``module.train()``), the deliberate differences from Keras 3.15, and error
 import numpy as np
 import pytest
 import torch
-from layer_checks import (TOL, assert_same_as_keras, channels_layout, check_augmenter_common, check_keras_configs_load,
-                          keras_device, roundtrip, to_np)
+from layer_checks import (
+    TOL,
+    assert_same_as_keras,
+    channels_layout,
+    check_augmenter_common,
+    check_keras_configs_load,
+    keras_device,
+    roundtrip,
+    to_np,
+)
 
 from kerastorch import layers
 from kerastorch.layers.preprocessing import aug_mix, rand_augment

@@ -4,11 +4,10 @@ output shape, config round trips both ways, and get_weights/set_weights round tr
 import numpy as np
 import pytest
 import torch
+from layer_checks import keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers
-
-from layer_checks import keras_device, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 

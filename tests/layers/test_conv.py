@@ -7,12 +7,11 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from layer_checks import assert_same_as_keras, float_arrays, keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers
 from kerastorch.backend import conv_utils
-
-from layer_checks import assert_same_as_keras, float_arrays, keras_device, roundtrip, to_np
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 

@@ -8,8 +8,16 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import (as_list, assert_outputs_and_input_grads, check_initial_state_parity, build_pair,
-                          float_arrays, keras_device, roundtrip, to_np)
+from layer_checks import (
+    as_list,
+    assert_outputs_and_input_grads,
+    build_pair,
+    check_initial_state_parity,
+    float_arrays,
+    keras_device,
+    roundtrip,
+    to_np,
+)
 
 import kerastorch
 from kerastorch import layers

@@ -9,14 +9,13 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch import activations
 from kerastorch.layers.core import Dense, Embedding, Identity, Lambda
-from kerastorch.serialization.serialization_lib import SafeModeScope, in_safe_mode
 from kerastorch.saving import deserialize_keras_object, register_keras_serializable
-
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
+from kerastorch.serialization.serialization_lib import SafeModeScope, in_safe_mode
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 

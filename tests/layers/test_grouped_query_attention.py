@@ -7,11 +7,21 @@ import json
 import numpy as np
 import pytest
 import torch
+from attention_checks import (
+    TOL,
+    check_build_config_and_weights,
+    check_cuda_empty_rows,
+    check_dropout,
+    check_fused_equals_explicit,
+    check_fused_parity,
+    check_masks_from_tensors,
+    check_parity,
+    draw_arrays,
+    draw_call,
+    keras_pair,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-from attention_checks import (TOL, check_build_config_and_weights, check_cuda_empty_rows, check_dropout,
-                              check_fused_equals_explicit, check_fused_parity, check_masks_from_tensors, check_parity,
-                              draw_arrays, draw_call, keras_pair)
 from layer_checks import keras_device, roundtrip, to_np
 
 import kerastorch

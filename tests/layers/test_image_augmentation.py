@@ -8,8 +8,17 @@ import pytest
 import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from layer_checks import (TOL, assert_same_as_keras, channels_layout, check_augmenter_common, check_keras_configs_load,
-                          float_arrays, keras_clone, keras_device, to_np)
+from layer_checks import (
+    TOL,
+    assert_same_as_keras,
+    channels_layout,
+    check_augmenter_common,
+    check_keras_configs_load,
+    float_arrays,
+    keras_clone,
+    keras_device,
+    to_np,
+)
 
 from kerastorch import layers
 from kerastorch.backend import image

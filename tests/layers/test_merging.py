@@ -5,12 +5,11 @@ import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
 import kerastorch
 from kerastorch.layers import merging
 from kerastorch.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
-
-from layer_checks import TOL, float_arrays, keras_device, roundtrip, to_np
 
 ELEMENTWISE = {Add: np.add, Subtract: np.subtract, Multiply: np.multiply, Maximum: np.maximum, Minimum: np.minimum,
                Average: lambda a, b: (a + b) / 2}

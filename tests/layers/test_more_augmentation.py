@@ -8,8 +8,19 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import (TOL, assert_same_as_keras, channels_layout, check_augmenter_common, check_keras_configs_load,
-                          float_arrays, from_keras, keras_clone, keras_device, roundtrip, to_np)
+from layer_checks import (
+    TOL,
+    assert_same_as_keras,
+    channels_layout,
+    check_augmenter_common,
+    check_keras_configs_load,
+    float_arrays,
+    from_keras,
+    keras_clone,
+    keras_device,
+    roundtrip,
+    to_np,
+)
 
 import kerastorch
 from kerastorch import layers

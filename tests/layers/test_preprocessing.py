@@ -7,7 +7,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import (TOL, assert_same_as_keras, float_arrays, from_keras, keras_clone, roundtrip, to_np)
+from layer_checks import TOL, assert_same_as_keras, float_arrays, from_keras, keras_clone, roundtrip, to_np
 
 import kerastorch
 from kerastorch import layers

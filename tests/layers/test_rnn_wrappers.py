@@ -10,9 +10,18 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import (TOL, as_list, assert_outputs_and_input_grads, assert_same_as_keras,
-                          check_initial_state_parity, copy_random_weights, float_arrays, keras_device, roundtrip,
-                          to_np)
+from layer_checks import (
+    TOL,
+    as_list,
+    assert_outputs_and_input_grads,
+    assert_same_as_keras,
+    check_initial_state_parity,
+    copy_random_weights,
+    float_arrays,
+    keras_device,
+    roundtrip,
+    to_np,
+)
 
 import kerastorch
 from kerastorch import layers

@@ -9,6 +9,7 @@ import torch
 import kerastorch
 from kerastorch import losses, metrics
 
+
 def _base_name(name):
     return re.sub(r"_\d+$", "", name)
 

@@ -12,7 +12,6 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-
 DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
 FLOATS = ("float16", "float32", "float64")
 INTS = ("uint8", "int8", "int16", "int32", "int64")

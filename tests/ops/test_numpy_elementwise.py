@@ -6,8 +6,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import (DTYPES, FLOATS, INTS, arrays, assert_signatures_match, broadcastable, call_both,
-                           shapes, to_np)
+from parity_checks import DTYPES, FLOATS, INTS, arrays, assert_signatures_match, broadcastable, call_both, shapes, to_np
 
 from kerastorch import ops
 from kerastorch.ops.numpy import elementwise

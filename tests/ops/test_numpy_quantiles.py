@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from parity_checks import assert_signatures_match, DTYPES, arrays, call_both, shapes, to_np
+from parity_checks import DTYPES, arrays, assert_signatures_match, call_both, shapes, to_np
 
 from kerastorch import ops
 from kerastorch.ops.numpy import quantiles

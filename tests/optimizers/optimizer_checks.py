@@ -4,7 +4,7 @@ import torch
 from hypothesis import strategies as st
 
 import kerastorch
-import kerastorch.optimizers  # noqa: F401  (kerastorch/__init__ does not import it yet)
+import kerastorch.optimizers
 from kerastorch.backend.variable import Variable
 
 TOL = dict(rtol=1e-5, atol=1e-6)

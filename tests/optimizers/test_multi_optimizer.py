@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 import torch
+from optimizer_checks import TOL, keras_device, our_variables, random_problem
 
 import kerastorch
 from kerastorch.optimizers import SGD, Adam, AdamW, MultiOptimizer, OptimizerMap, RMSprop
-from optimizer_checks import TOL, keras_device, our_variables, random_problem
 
 NAMES = ["encoder/kernel", "encoder/bias", "head/kernel", "head/bias", "scale"]
 SHAPES = [(3, 4), (4,), (4, 2), (2,), ()]

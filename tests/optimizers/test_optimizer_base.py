@@ -5,13 +5,13 @@ import copy
 import numpy as np
 import pytest
 import torch
+from optimizer_checks import NAMES, make, our_variables, quadratic_steps, random_problem
 from torch.utils._python_dispatch import TorchDispatchMode
 
 import kerastorch
 from kerastorch import constraints
 from kerastorch.backend.variable import Variable
 from kerastorch.optimizers import schedules
-from optimizer_checks import NAMES, make, our_variables, quadratic_steps, random_problem
 
 OPTIONS = [
     {},

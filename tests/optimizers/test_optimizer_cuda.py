@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 import torch
+from optimizer_checks import NAMES, make, our_variables, random_problem
 
 import kerastorch
 from kerastorch.backend.variable import Variable
 from kerastorch.optimizers import schedules
-from optimizer_checks import NAMES, make, our_variables, random_problem
 
 pytestmark = pytest.mark.cuda
 

@@ -5,10 +5,23 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from optimizer_checks import (
+    ARGS,
+    CLIPPING,
+    LEARNING_RATES,
+    NAMES,
+    SHAPES,
+    TOL,
+    WEIGHT_DECAY,
+    assert_parity,
+    keras_device,
+    keras_variables,
+    make,
+    our_variables,
+    random_problem,
+)
 
 import kerastorch
-from optimizer_checks import (ARGS, CLIPPING, LEARNING_RATES, NAMES, SHAPES, TOL, WEIGHT_DECAY, assert_parity,
-                              keras_device, keras_variables, make, our_variables, random_problem)
 
 pytestmark = pytest.mark.parity
 

@@ -6,10 +6,10 @@ import re
 import numpy as np
 import pytest
 import torch
+from optimizer_checks import TOL, assert_parity, keras_device, keras_variables, make, our_variables, random_problem
 
 import kerastorch
 from kerastorch.optimizers import ScheduleFreeAdamW, schedules
-from optimizer_checks import TOL, assert_parity, keras_device, keras_variables, make, our_variables, random_problem
 
 NAME = "ScheduleFreeAdamW"
 SHAPES = [(3,), (4, 5), (2, 3, 4), ()]

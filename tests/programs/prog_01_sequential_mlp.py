@@ -1,8 +1,8 @@
 """A Sequential MLP classifier (the "Sequential model" guide), trained with Adam."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 rng = np.random.default_rng(1)

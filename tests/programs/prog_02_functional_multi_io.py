@@ -2,8 +2,8 @@
 (priority, department), losses and loss weights given per output name."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 num_tags = 12

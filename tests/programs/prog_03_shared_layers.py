@@ -2,8 +2,8 @@
 in the style of the functional API guide's "shared layers" section."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 vocab = 50

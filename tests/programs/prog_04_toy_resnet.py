@@ -2,8 +2,8 @@
 GlobalAveragePooling2D and a softmax head, trained on small random images."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 inputs = keras.Input(shape=(12, 12, 3), name="img")

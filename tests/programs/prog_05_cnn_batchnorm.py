@@ -2,8 +2,8 @@
 "simple MNIST convnet" example shape, scaled down), with evaluate() in inference mode."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 num_classes = 3

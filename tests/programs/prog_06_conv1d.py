@@ -2,8 +2,8 @@
 (the "timeseries classification from scratch" example shape, scaled down)."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 inputs = keras.Input(shape=(24, 2))

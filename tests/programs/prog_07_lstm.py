@@ -2,8 +2,8 @@
 plus a stacked LSTM with return_sequences."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 model = keras.Sequential()

@@ -2,8 +2,8 @@
 return_sequences feeding a Bidirectional(GRU), then a Dense head; also a SimpleRNN model."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 model = keras.Sequential()

@@ -2,8 +2,8 @@
 classification shape), once without and once with mask_zero=True padding masks."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 max_features = 60

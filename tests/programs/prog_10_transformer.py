@@ -3,8 +3,8 @@
 TokenAndPositionEmbedding, pooled and classified."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 

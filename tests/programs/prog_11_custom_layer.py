@@ -2,8 +2,8 @@
 subclassing" guide), used in a functional model, trained, and rebuilt from its config."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 

@@ -3,9 +3,9 @@ train_step (self.zero_grad(), loss.backward(), self.optimizer.apply(...), updati
 then a lower-level variant with its own loss tracker and a custom test_step."""
 import json
 
+import keras
 import numpy as np
 import torch
-import keras
 from keras import layers
 
 

@@ -3,8 +3,8 @@ metric (a keras.metrics.Metric subclass with add_variable/update_state/result/re
 the "Training & evaluation with the built-in methods" guide."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 

@@ -5,8 +5,8 @@ import json
 import os
 import tempfile
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 

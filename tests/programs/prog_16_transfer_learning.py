@@ -3,8 +3,8 @@ BatchNormalization) is frozen (trainable=False), a new head is trained with the 
 inference mode, then the base is unfrozen and the whole model fine-tuned at a low learning rate."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 rng = np.random.default_rng(16)

@@ -2,8 +2,8 @@
 self.add_loss), together with kernel_regularizer / activity_regularizer arguments, and model.losses."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 

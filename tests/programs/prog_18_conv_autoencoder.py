@@ -2,8 +2,8 @@
 Conv2D + MaxPooling2D encoder, Conv2DTranspose decoder, trained on its inputs with binary crossentropy."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 input_img = keras.Input(shape=(8, 8, 1))

@@ -2,8 +2,8 @@
 and a TimeDistributed(Dense) sequence tagger."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 frames = keras.Input(shape=(4, 6, 6, 1))

@@ -2,8 +2,8 @@
 evaluate, and weighted metrics (weighted_metrics in compile)."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 

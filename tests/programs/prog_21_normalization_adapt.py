@@ -2,8 +2,8 @@
 variance), Rescaling, and a Normalization with given mean/variance, then a regression model."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 rng = np.random.default_rng(21)

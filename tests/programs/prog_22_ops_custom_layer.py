@@ -2,8 +2,8 @@
 an RMS normalization, a gated linear unit with einsum, and a simple additive attention pooling."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 

@@ -2,8 +2,8 @@
 model.evaluate / model.predict afterwards, on a small regression model."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 model = keras.Sequential([

@@ -2,8 +2,8 @@
 style), with a training argument, a nested custom block, compile/fit/evaluate/predict and summary counts."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 

@@ -3,9 +3,9 @@ loss, iterated by hand with model.zero_grad(), loss.backward() and optimizer.app
 updated and reset per epoch and a validation pass."""
 import json
 
+import keras
 import numpy as np
 import torch
-import keras
 from keras import layers
 
 model = keras.Sequential([

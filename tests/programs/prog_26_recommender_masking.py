@@ -3,8 +3,8 @@ Embeddings combined by a Dot layer, plus bias embeddings) and a Masking layer in
 on zero-padded sequences."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 num_users, num_movies, embedding_size = 20, 30, 6

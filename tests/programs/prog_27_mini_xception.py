@@ -3,8 +3,8 @@ Rescaling, SeparableConv2D + BatchNormalization blocks with strided 1x1 Conv2D r
 GlobalAveragePooling2D; plus UpSampling2D / ZeroPadding2D / Cropping2D / DepthwiseConv2D shapes."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 

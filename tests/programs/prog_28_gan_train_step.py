@@ -4,9 +4,9 @@ discriminator then the generator with two optimizers, and loss trackers as metri
 random latent vectors are replaced by a deterministic function of the batch (no randomness)."""
 import json
 
+import keras
 import numpy as np
 import torch
-import keras
 from keras import layers, ops
 
 latent_dim = 4

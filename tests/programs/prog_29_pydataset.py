@@ -3,8 +3,8 @@ validation and evaluate, plus a Python generator for predict."""
 import json
 import math
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 

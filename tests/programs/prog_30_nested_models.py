@@ -3,8 +3,8 @@ autoencoder, an ensemble averaging three models, and a feature-extraction model 
 another model's intermediate layer outputs."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 encoder_input = keras.Input(shape=(6, 6, 1), name="original_img")

@@ -3,8 +3,8 @@
 (clipnorm, clipvalue, global_clipnorm) and EMA-free options."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 rng = np.random.default_rng(31)

@@ -2,8 +2,8 @@
 "Training & evaluation" guide shows, checking the names fit and evaluate report."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 image_input = keras.Input(shape=(8, 8, 2), name="img_input")

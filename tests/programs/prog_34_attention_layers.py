@@ -3,8 +3,8 @@ docstring's CNN+attention model), MultiHeadAttention with a padding mask, a caus
 return_attention_scores, and an Embedding(mask_zero=True) + LSTM encoder."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 vocab, dim = 30, 8

@@ -3,8 +3,8 @@ default batch_size of 32, steps_per_epoch over NumPy arrays (an epoch of fewer s
 holds: the next epoch carries on where the last one stopped), and the History object's epoch and params."""
 import json
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 rng = np.random.default_rng(35)

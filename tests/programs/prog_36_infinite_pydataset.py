@@ -3,8 +3,8 @@ infinite dataset) trained with steps_per_epoch and evaluated with steps."""
 import json
 import math
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 rng = np.random.default_rng(36)

@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 import kerastorch
 from kerastorch import layers
 from kerastorch.saving.h5_format import (
-    is_keras3_weights_h5, is_legacy_h5, load_keras_weights_h5, load_legacy_h5_weights, write_keras_weights_h5,
+    is_keras3_weights_h5,
+    is_legacy_h5,
+    load_keras_weights_h5,
+    load_legacy_h5_weights,
+    write_keras_weights_h5,
 )
 
 h5py = pytest.importorskip("h5py")

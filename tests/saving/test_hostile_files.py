@@ -15,13 +15,13 @@ import zipfile
 
 import numpy as np
 import pytest
+from _zip_craft import duplicate_central_record, make_zip, patch_central
 from hypothesis import given
 from hypothesis import strategies as st
 
 import kerastorch as keras
 from kerastorch.saving import safe_archive
 from kerastorch.saving.safe_archive import UnsafeArchiveError, load_json, read_archive, write_archive
-from _zip_craft import duplicate_central_record, make_zip, patch_central
 
 pytestmark = pytest.mark.usefixtures("_cpu")
 
@@ -316,7 +316,7 @@ _SENTINEL = "kerastorch_hostile_sentinel"
 
 def _lambda_config(tmp_path):
     marker = tmp_path / "code_ran"
-    fn = eval(f"lambda x: (open({str(marker)!r}, 'w').close(), x)[1]")  # noqa: S307 - the test's own code
+    fn = eval(f"lambda x: (open({str(marker)!r}, 'w').close(), x)[1]")
     x = keras.Input((2,))
     model = keras.Model(x, keras.layers.Lambda(fn, output_shape=(2,))(x))
     return keras.saving.serialize_keras_object(model), marker

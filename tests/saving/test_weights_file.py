@@ -1,7 +1,7 @@
 """save_weights / load_weights: safetensors by path or position, LoadStatus, mismatches, dtypes, corruption,
 dispatch to Keras HDF5 files and saved-model archives, atomic writes."""
-import json
 import errno
+import json
 import os
 import warnings
 

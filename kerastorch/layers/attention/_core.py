@@ -37,10 +37,15 @@ from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_attention
 from kerastorch.layers.attention.attention import position_mask
 from kerastorch.layers.base import Layer, attach_mask
-from kerastorch.layers.layer_utils import (
-    build_sublayer, check_seed, layer_label, positive_int, set_weight_options, weight_options_config,
-)
 from kerastorch.layers.einsum_dense import EinsumDense
+from kerastorch.layers.layer_utils import (
+    build_sublayer,
+    check_seed,
+    layer_label,
+    positive_int,
+    set_weight_options,
+    weight_options_config,
+)
 
 _WEIGHT_OPTIONS = ("kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
                    "kernel_constraint", "bias_constraint")

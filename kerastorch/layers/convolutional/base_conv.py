@@ -31,10 +31,14 @@ from kerastorch import activations, regularizers
 from kerastorch.backend import conv_utils, validation
 from kerastorch.backend.annotations import Identifier
 from kerastorch.layers.convolutional.base_spatial import SpatialLayer
-from kerastorch.layers.layer_utils import (
-    InitializerLike, layer_label, positive_int, set_weight_options, weight_options_config,
-)
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import (
+    InitializerLike,
+    layer_label,
+    positive_int,
+    set_weight_options,
+    weight_options_config,
+)
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 

@@ -24,8 +24,8 @@ from kerastorch.backend import conv_utils
 from kerastorch.backend.annotations import Shape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import layer_label
 
 
 class SpatialLayer(Layer):

@@ -19,9 +19,17 @@ from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
 from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.layer_utils import InitializerLike
-from kerastorch.layers.normalization._common import (add_scale_offset, cast_weight, check_epsilon, check_int_axis,
-                                                     init_scale_offset, layer_label, positive_axes, scale_offset_config,
-                                                     upcast)
+from kerastorch.layers.normalization._common import (
+    add_scale_offset,
+    cast_weight,
+    check_epsilon,
+    check_int_axis,
+    init_scale_offset,
+    layer_label,
+    positive_axes,
+    scale_offset_config,
+    upcast,
+)
 from kerastorch.serialization.object_registration import register_builtin
 
 

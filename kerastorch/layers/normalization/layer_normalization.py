@@ -22,9 +22,17 @@ from kerastorch.backend.annotations import Identifier
 from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import InitializerLike
-from kerastorch.layers.normalization._common import (add_scale_offset, build_normalized_axes, cast_weight, check_axes,
-                                                     check_epsilon, init_scale_offset, layer_label, scale_offset_config,
-                                                     upcast)
+from kerastorch.layers.normalization._common import (
+    add_scale_offset,
+    build_normalized_axes,
+    cast_weight,
+    check_axes,
+    check_epsilon,
+    init_scale_offset,
+    layer_label,
+    scale_offset_config,
+    upcast,
+)
 from kerastorch.serialization.object_registration import register_builtin
 
 

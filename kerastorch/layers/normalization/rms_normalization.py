@@ -17,8 +17,13 @@ import torch.nn.functional as F
 
 from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
-from kerastorch.layers.normalization._common import (build_normalized_axes, cast_weight, check_axes, check_epsilon,
-                                                     upcast)
+from kerastorch.layers.normalization._common import (
+    build_normalized_axes,
+    cast_weight,
+    check_axes,
+    check_epsilon,
+    upcast,
+)
 from kerastorch.serialization.object_registration import register_builtin
 
 

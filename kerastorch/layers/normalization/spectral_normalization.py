@@ -42,8 +42,8 @@ from kerastorch import config, initializers
 from kerastorch.backend.annotations import Shape
 from kerastorch.backend.variable import Variable
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.rnn.time_distributed import Wrapper
 from kerastorch.serialization.object_registration import register_builtin
 

@@ -18,8 +18,8 @@ import torch
 
 from kerastorch.backend import conv_utils, validation
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import layer_label
 
 
 class BaseGlobalPooling(Layer):

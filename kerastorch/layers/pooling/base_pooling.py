@@ -18,9 +18,8 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
-
 import functools
+from typing import Any, Sequence
 
 import torch.nn.functional as F
 

@@ -28,12 +28,16 @@ from typing import Any
 
 import torch
 
-from kerastorch.layers.preprocessing.base_image_layer import Factor, ValueRange
 from kerastorch import random as krandom
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range
-from kerastorch.layers.preprocessing.rand_augment import (GEOMETRIC_OPS, PolicyAugmentation, apply_policy_layer,
-                                                           check_int)
+from kerastorch.layers.preprocessing.base_image_layer import Factor, ValueRange
+from kerastorch.layers.preprocessing.rand_augment import (
+    GEOMETRIC_OPS,
+    PolicyAugmentation,
+    apply_policy_layer,
+    check_int,
+)
 from kerastorch.serialization.object_registration import register_builtin
 
 _BASIC_OPS = GEOMETRIC_OPS + ("random_posterization", "solarization", "auto_contrast", "equalization")

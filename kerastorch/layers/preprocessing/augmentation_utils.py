@@ -26,7 +26,11 @@ from kerastorch import random as krandom
 from kerastorch.backend.annotations import Shape
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.base_image_layer import (
-    Factor, ImageLayer, RandomImageLayer, ValueRange, factor_range,
+    Factor,
+    ImageLayer,
+    RandomImageLayer,
+    ValueRange,
+    factor_range,
 )
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation, value_range_pair
 from kerastorch.ops import image as image_ops

@@ -37,8 +37,8 @@ from typing import Any, Sequence
 import torch
 import torch.nn.functional as F
 
-from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer

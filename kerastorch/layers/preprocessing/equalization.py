@@ -26,9 +26,9 @@ from typing import Any
 
 import torch
 
-from kerastorch.layers.preprocessing.base_image_layer import ValueRange
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer
+from kerastorch.layers.preprocessing.base_image_layer import ValueRange
 from kerastorch.serialization.object_registration import register_builtin
 
 

@@ -26,8 +26,8 @@ from typing import Any, Sequence, cast
 import numpy as np
 import torch
 
-from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.hashing import fingerprint_cat64, hash64, unsigned_remainder
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.dtype_policies import PolicyLike

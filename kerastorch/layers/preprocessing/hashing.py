@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
 from kerastorch import tree
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake

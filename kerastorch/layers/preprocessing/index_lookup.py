@@ -37,8 +37,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.hashing import hash_buckets
 from kerastorch.backend.keras_tensor import KerasTensor, real_tensors
 from kerastorch.backend.torch_internals import is_fake

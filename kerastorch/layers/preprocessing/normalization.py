@@ -21,9 +21,9 @@ from typing import Any, Iterable, cast
 import numpy as np
 import torch
 
+from kerastorch import config as kconfig
 from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.variable import Variable
-from kerastorch import config as kconfig
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.serialization.object_registration import register_builtin

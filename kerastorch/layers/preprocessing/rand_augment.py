@@ -37,7 +37,11 @@ from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer
 from kerastorch.layers.preprocessing.auto_contrast import AutoContrast
 from kerastorch.layers.preprocessing.base_image_layer import (
-    Factor, RandomImageLayer, ValueRange, check_choice, factor_range,
+    Factor,
+    RandomImageLayer,
+    ValueRange,
+    check_choice,
+    factor_range,
 )
 from kerastorch.layers.preprocessing.equalization import Equalization
 from kerastorch.layers.preprocessing.random_brightness import RandomBrightness

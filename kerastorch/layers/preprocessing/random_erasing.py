@@ -22,7 +22,11 @@ from kerastorch import random as krandom
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.augmentation_utils import clip_to_range, per_image, random_boxes, random_gate
 from kerastorch.layers.preprocessing.base_image_layer import (
-    Factor, ValueRange, factor_range, is_number, standard_factor,
+    Factor,
+    ValueRange,
+    factor_range,
+    is_number,
+    standard_factor,
 )
 from kerastorch.layers.preprocessing.random_invert import ValueRangeAugmentation
 from kerastorch.serialization.object_registration import register_builtin

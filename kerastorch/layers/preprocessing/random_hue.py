@@ -12,8 +12,12 @@ Example:
 """
 import torch
 
-from kerastorch.layers.preprocessing.augmentation_utils import (FactorAugmentation, from_unit_range, to_unit_range,
-                                                                 turn_hue)
+from kerastorch.layers.preprocessing.augmentation_utils import (
+    FactorAugmentation,
+    from_unit_range,
+    to_unit_range,
+    turn_hue,
+)
 from kerastorch.serialization.object_registration import register_builtin
 
 

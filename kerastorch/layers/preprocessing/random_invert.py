@@ -20,7 +20,11 @@ import torch
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.preprocessing.base_image_layer import (
-    Factor, RandomImageLayer, ValueRange, factor_range, is_number,
+    Factor,
+    RandomImageLayer,
+    ValueRange,
+    factor_range,
+    is_number,
 )
 from kerastorch.serialization.object_registration import register_builtin
 

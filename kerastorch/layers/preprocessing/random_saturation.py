@@ -23,8 +23,12 @@ Example:
 import torch
 
 from kerastorch import config
-from kerastorch.layers.preprocessing.augmentation_utils import (FactorAugmentation, from_unit_range, per_image,
-                                                                 to_unit_range)
+from kerastorch.layers.preprocessing.augmentation_utils import (
+    FactorAugmentation,
+    from_unit_range,
+    per_image,
+    to_unit_range,
+)
 from kerastorch.serialization.object_registration import register_builtin
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numbers
 from typing import Any, Sequence
 
-import torch
-
 import numpy as np
+import torch
 
 from kerastorch import config as kconfig
 from kerastorch.backend.annotations import Shape

@@ -16,10 +16,10 @@ import torch
 
 from kerastorch.backend import image
 from kerastorch.backend.annotations import Shape
+from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.preprocessing.base_image_layer import ImageLayer, check_choice
 from kerastorch.serialization.object_registration import register_builtin
-from kerastorch.backend.keras_tensor import KerasTensor
 
 
 class SizedImageLayer(ImageLayer):

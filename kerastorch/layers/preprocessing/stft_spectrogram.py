@@ -32,14 +32,14 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import config as kconfig
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.conv_utils import conv_output_length, normalize_data_format, same_padding
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.initializers import STFT
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.serialization.object_registration import register_builtin
 
 MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")

@@ -26,8 +26,8 @@ from typing import Any, Callable, NoReturn
 import numpy as np
 import torch
 
-from kerastorch.backend.annotations import TensorLike
 from kerastorch import tree
+from kerastorch.backend.annotations import TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.preprocessing.index_lookup import IndexLookup
 from kerastorch.serialization.object_registration import register_builtin

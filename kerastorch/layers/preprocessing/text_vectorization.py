@@ -33,12 +33,12 @@ from typing import Any, Callable, Iterable, NoReturn, Sequence
 import numpy as np
 import torch
 
-from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch import tree
+from kerastorch.backend.annotations import Shape, TensorLike
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import layer_label
-from kerastorch.layers.preprocessing.index_lookup import DROP, is_int, listify, adapt_batches
+from kerastorch.layers.preprocessing.index_lookup import DROP, adapt_batches, is_int, listify
 from kerastorch.layers.preprocessing.string_lookup import StringLookup, symbolic_string_error, to_strings
 from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import register_builtin

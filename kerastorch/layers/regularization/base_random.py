@@ -14,9 +14,8 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
-
 import numbers
+from typing import Any, Sequence
 
 from kerastorch import random as krandom
 from kerastorch.backend import validation

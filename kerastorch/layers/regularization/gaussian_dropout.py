@@ -10,9 +10,8 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 import torch
 

@@ -9,9 +9,8 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numbers
+from typing import Any
 
 import torch
 

@@ -24,8 +24,8 @@ import torch
 
 from kerastorch import random as krandom
 from kerastorch.backend import conv_utils
-from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import layer_label
 from kerastorch.layers.regularization.base_random import BaseRandomLayer
 from kerastorch.serialization.object_registration import register_builtin
 

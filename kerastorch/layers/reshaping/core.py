@@ -22,8 +22,8 @@ from kerastorch import config
 from kerastorch.backend.annotations import Shape
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import layer_label, positive_int
 from kerastorch.serialization.object_registration import register_builtin
 
 

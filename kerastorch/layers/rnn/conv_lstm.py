@@ -40,8 +40,8 @@ from kerastorch import random as krandom
 from kerastorch.backend import conv_utils
 from kerastorch.backend.annotations import Identifier, Shape, TensorLike
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import layer_label, positive_int, set_weight_options, weight_options_config
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import layer_label, positive_int, set_weight_options, weight_options_config
 from kerastorch.layers.rnn.dropout_rnn_cell import CELL_WEIGHT_OPTIONS, DropoutRNNCell
 from kerastorch.layers.rnn.rnn import RNN
 from kerastorch.serialization.object_registration import register_builtin

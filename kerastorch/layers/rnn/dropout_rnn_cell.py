@@ -31,7 +31,11 @@ from kerastorch.backend import validation
 from kerastorch.backend.annotations import Shape
 from kerastorch.layers.base import Layer
 from kerastorch.layers.layer_utils import (
-    check_seed, layer_label, positive_int, set_weight_options, weight_options_config,
+    check_seed,
+    layer_label,
+    positive_int,
+    set_weight_options,
+    weight_options_config,
 )
 
 

@@ -42,8 +42,8 @@ from kerastorch.backend.forward_mode import forward_mode_active
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.backend.torch_internals import is_fake
 from kerastorch.layers.base import Layer
-from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from kerastorch.layers.rnn.stacked_rnn_cells import RNNCell, StackedRNNCells, call_cell, check_cell, output_size_of
 from kerastorch.serialization import object_registration as registry

@@ -30,7 +30,7 @@ import torch
 
 from kerastorch import tree
 from kerastorch.backend.annotations import Shape
-from kerastorch.layers.base import Layer, CallSignature
+from kerastorch.layers.base import CallSignature, Layer
 from kerastorch.layers.layer_utils import build_sublayer, layer_label
 from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
@@ -71,7 +71,7 @@ class Wrapper(Layer):
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
-            raise ValueError(f"{layer_label(self)}: expected a kerastorch Layer instance to wrap, "  # noqa: TRY004 (as Keras)
+            raise ValueError(f"{layer_label(self)}: expected a kerastorch Layer instance to wrap, "
                              f"received {layer!r} of type {type(layer).__name__}")
         self.layer = layer
 

@@ -140,7 +140,7 @@ def cbrt(x: TensorLike) -> torch.Tensor:
     return torch.sign(x) * torch.abs(x).pow(1.0 / 3.0)
 
 
-def abs(x: TensorLike) -> torch.Tensor:  # noqa: A001 - Keras's name
+def abs(x: TensorLike) -> torch.Tensor:
     """The absolute value, elementwise, keeping the dtype (``absolute`` is the same function).
 
     Integers stay integers (see ``fabs`` for floats), bool inputs are returned unchanged, complex inputs give
@@ -235,7 +235,7 @@ def trunc(x: TensorLike) -> torch.Tensor:
     return torch.trunc(x) if x.is_floating_point() else x
 
 
-def round(x: TensorLike, decimals: int = 0) -> torch.Tensor:  # noqa: A001 - Keras's name
+def round(x: TensorLike, decimals: int = 0) -> torch.Tensor:
     """Rounding half to even to ``decimals`` decimals, elementwise, keeping the dtype.
 
     Integers are unchanged for ``decimals >= 0``; a negative ``decimals`` rounds them to tens, hundreds ...

@@ -403,7 +403,7 @@ def bincount(x: TensorLike, weights: TensorLike | None = None, minlength: Suppor
     return counts.reshape(rows, length).to(out_dtype)
 
 
-def histogram(x: TensorLike, bins: SupportsIndex = 10,  # noqa: A002 - Keras's name
+def histogram(x: TensorLike, bins: SupportsIndex = 10,
               range: Sequence[float] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The counts of a 1-D ``x`` in ``bins`` equal bins over ``range``, and the bin edges.
 
@@ -472,7 +472,7 @@ def isin(x1: TensorLike, x2: TensorLike, assume_unique: bool = False, invert: bo
     return torch.isin(x1, x2, assume_unique=assume_unique, invert=invert)
 
 
-def unique(x: TensorLike, sorted: bool | np.bool_ = True, return_index: bool = False,  # noqa: A002
+def unique(x: TensorLike, sorted: bool | np.bool_ = True, return_index: bool = False,
            return_inverse: bool = False, return_counts: bool = False, axis: int | None = None,
            size: SupportsIndex | None = None,
            fill_value: float | None = None) -> torch.Tensor | tuple[torch.Tensor, ...]:

@@ -85,7 +85,7 @@ def _sum_dtype(dtype):
     return _INT32 if dtype in _SMALL_INTS else dtype
 
 
-def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:  # noqa: A001 - Keras's name
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """The sum of the elements of ``x`` over ``axis``.
 
     bool and integers narrower than 32 bits give int32; other dtypes are kept.
@@ -223,7 +223,7 @@ def _extremum(op, fn, x, axis, keepdims):
     return _reduce(op, fn, x, axis, keepdims)
 
 
-def max(x: TensorLike, axis: Axis = None, keepdims: bool = False,  # noqa: A001 - Keras's name
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False,
         initial: float | torch.Tensor | None = None) -> torch.Tensor:
     """The maximum of ``x`` over ``axis`` (NaN where a NaN is reduced), at least ``initial``.
 
@@ -250,7 +250,7 @@ def max(x: TensorLike, axis: Axis = None, keepdims: bool = False,  # noqa: A001 
     return out if initial is None else torch.clamp(out, min=initial)
 
 
-def min(x: TensorLike, axis: Axis = None, keepdims: bool = False,  # noqa: A001 - Keras's name
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False,
         initial: float | torch.Tensor | None = None) -> torch.Tensor:
     """The minimum of ``x`` over ``axis`` (NaN where a NaN is reduced), at most ``initial``.
 
@@ -344,7 +344,7 @@ def ptp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tenso
     return c.apply("ptp", torch.sub, amax(x, axis, keepdims), amin(x, axis, keepdims))
 
 
-def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:  # noqa: A001 - Keras's name
+def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """Whether every element of ``x`` over ``axis`` is non-zero (true).
 
     Args:
@@ -368,7 +368,7 @@ def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tenso
     return _reduce("all", torch.all, x, axis, keepdims) if not _no_axes(axis) else x.bool()
 
 
-def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:  # noqa: A001 - Keras's name
+def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """Whether some element of ``x`` over ``axis`` is non-zero (true).
 
     Args:

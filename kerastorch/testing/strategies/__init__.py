@@ -39,7 +39,7 @@ from typing import Any, Sequence
 
 from hypothesis import strategies as st
 
-from kerastorch.testing.strategies import _dense_cases, _spatial_cases  # noqa: F401  (register the cases)
+from kerastorch.testing.strategies import _dense_cases, _spatial_cases
 from kerastorch.testing.strategies._cases import CALL_KWARGS, CASES, FAMILIES, FLAGS, LayerFactory, fixed_case
 from kerastorch.testing.strategies.covering import covering_rows, uncovered
 from kerastorch.testing.strategies.models import ModelFactory, functional_models, models, sequential_models

@@ -3,8 +3,17 @@ regularization, reshaping, normalization and (differentiable) preprocessing laye
 import torch
 from hypothesis import strategies as st
 
-from kerastorch.testing.strategies._cases import (ACTIVATIONS, BATCH, BOOLS, DATA_FORMATS, case, image, make,
-                                                  side, spatial_flags)
+from kerastorch.testing.strategies._cases import (
+    ACTIVATIONS,
+    BATCH,
+    BOOLS,
+    DATA_FORMATS,
+    case,
+    image,
+    make,
+    side,
+    spatial_flags,
+)
 from kerastorch.testing.strategies.tensors import IntShape
 
 

@@ -3,8 +3,7 @@ import re
 
 from hypothesis import strategies as st
 
-from kerastorch.testing.strategies._cases import (BATCH, BOOLS, DATA_FORMATS, SMOOTH_ACTIVATIONS, case, image, make,
-                                                  side)
+from kerastorch.testing.strategies._cases import BATCH, BOOLS, DATA_FORMATS, SMOOTH_ACTIVATIONS, case, image, make, side
 
 _CONV = [f"Conv{r}D" for r in (1, 2, 3)] + [f"Conv{r}DTranspose" for r in (1, 2, 3)] + \
     ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"]

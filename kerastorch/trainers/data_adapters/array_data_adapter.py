@@ -55,15 +55,15 @@ class ArrayDataAdapter:
         if cut == 0 or cut == self.num_samples:
             raise ValueError(f"validation_split={validation_split} leaves an empty training or validation set "
                              f"with {self.num_samples} samples")
-        head = lambda s: None if s is None else tree.map_structure(lambda t: t[:cut], s)  # noqa: E731
-        tail = lambda s: None if s is None else tree.map_structure(lambda t: t[cut:], s)  # noqa: E731
+        head = lambda s: None if s is None else tree.map_structure(lambda t: t[:cut], s)
+        tail = lambda s: None if s is None else tree.map_structure(lambda t: t[cut:], s)
         train = ArrayDataAdapter(head(self.x), head(self.y), head(self.sample_weight), self.batch_size, self.shuffle)
         val = (tail(self.x), tail(self.y), tail(self.sample_weight))
         return train, val
 
     def _prepare(self, device):
         if device.type == "cuda" and not self._pinned:
-            pin = lambda s: tree.map_structure(lambda t: t.pin_memory() if t.device.type == "cpu" else t, s)  # noqa
+            pin = lambda s: tree.map_structure(lambda t: t.pin_memory() if t.device.type == "cpu" else t, s)
             self.x, self.y, self.sample_weight = pin(self.x), pin(self.y), pin(self.sample_weight)
             self._pinned = True
 

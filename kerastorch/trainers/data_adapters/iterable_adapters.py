@@ -24,7 +24,11 @@ from typing import Any, Iterator
 import torch
 
 from kerastorch.trainers.data_adapters.batching import (
-    class_weight_to_sample_weight, move_to_device, pack_batch, to_tensors, unpack_x_y_sample_weight,
+    class_weight_to_sample_weight,
+    move_to_device,
+    pack_batch,
+    to_tensors,
+    unpack_x_y_sample_weight,
 )
 
 

@@ -38,7 +38,9 @@ from kerastorch import tree
 from kerastorch.distribution import collectives
 from kerastorch.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 from kerastorch.trainers.data_adapters.iterable_adapters import (
-    GeneratorDataAdapter, TorchDataAdapter, standardize_batch,
+    GeneratorDataAdapter,
+    TorchDataAdapter,
+    standardize_batch,
 )
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
 

@@ -12,8 +12,18 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_checks import (TOL, channels_layout, check_augmenter_common, check_keras_configs_load, float_arrays,
-                          from_keras, keras_clone, keras_device, roundtrip, to_np)
+from layer_checks import (
+    TOL,
+    channels_layout,
+    check_augmenter_common,
+    check_keras_configs_load,
+    float_arrays,
+    from_keras,
+    keras_clone,
+    keras_device,
+    roundtrip,
+    to_np,
+)
 
 import kerastorch
 from kerastorch import layers
@@ -272,7 +282,7 @@ def test_mix_up_weights_follow_beta_and_boxes_are_appended():
     x = torch.rand(400, 1, 1, 1)
     small = layers.MixUp(0.2, seed=1)({"images": x, "labels": torch.eye(400)}, training=True)["labels"]
     large = layers.MixUp(5.0, seed=1)({"images": x, "labels": torch.eye(400)}, training=True)["labels"]
-    extreme = lambda w: ((w < 0.1) | (w > 0.9)).float().mean()  # noqa: E731
+    extreme = lambda w: ((w < 0.1) | (w > 0.9)).float().mean()
     assert extreme(torch.diagonal(small)) > 0.5 > extreme(torch.diagonal(large))
     boxes = {"boxes": torch.rand(3, 2, 4), "labels": torch.tensor([[0, 1], [2, 3], [4, 5]])}
     out = layers.MixUp(bounding_box_format="xyxy", seed=0)(

@@ -17,8 +17,8 @@ from layer_checks import roundtrip
 
 import kerastorch
 import kerastorch as keras
-from kerastorch.layers import IntegerLookup, StringLookup, TextVectorization
 from kerastorch.backend.hashing import fingerprint64, siphash24
+from kerastorch.layers import IntegerLookup, StringLookup, TextVectorization
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
