@@ -3,6 +3,7 @@
 Prints kerastorch time / torch time for each model (same weights, same data).
 Run: python bench/core.py [cpu|cuda]
 """
+
 import sys
 
 import torch
@@ -38,6 +39,7 @@ def step(model, x, **kwargs):
     def run():
         model.zero_grad(set_to_none=True)
         model(x, **kwargs).sum().backward()
+
     return run
 
 
@@ -54,11 +56,33 @@ def bench(name, model, shape):
 
 if __name__ == "__main__":
     print(f"device: {DEVICE}, torch {torch.__version__}")
-    bench("tiny MLP 32-64-10, batch 32", keras.Sequential(
-        [keras.Input((32,)), layers.Dense(64, activation="relu"), layers.Dense(10)]), (32, 32))
-    bench("MLP 784-256-256-10, batch 128", keras.Sequential(
-        [keras.Input((784,)), layers.Dense(256, activation="relu"), layers.Dense(256, activation="relu"),
-         layers.Dense(10)]), (128, 784))
-    bench("Flatten+Dense+Dropout, batch 64", keras.Sequential(
-        [keras.Input((8, 8)), layers.Flatten(), layers.Dense(64, activation="relu"), layers.Dropout(0.2),
-         layers.Dense(10)]), (64, 8, 8))
+    bench(
+        "tiny MLP 32-64-10, batch 32",
+        keras.Sequential([keras.Input((32,)), layers.Dense(64, activation="relu"), layers.Dense(10)]),
+        (32, 32),
+    )
+    bench(
+        "MLP 784-256-256-10, batch 128",
+        keras.Sequential(
+            [
+                keras.Input((784,)),
+                layers.Dense(256, activation="relu"),
+                layers.Dense(256, activation="relu"),
+                layers.Dense(10),
+            ]
+        ),
+        (128, 784),
+    )
+    bench(
+        "Flatten+Dense+Dropout, batch 64",
+        keras.Sequential(
+            [
+                keras.Input((8, 8)),
+                layers.Flatten(),
+                layers.Dense(64, activation="relu"),
+                layers.Dropout(0.2),
+                layers.Dense(10),
+            ]
+        ),
+        (64, 8, 8),
+    )

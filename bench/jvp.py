@@ -10,6 +10,7 @@ torch's forward rule for a convolution runs three convolutions (measured with to
 CPU), so a conv-heavy JVP costs about 3-4x one forward pass there, whoever calls it.
 Run: python bench/jvp.py [cpu|cuda] [batch]
 """
+
 import sys
 
 import torch
@@ -23,15 +24,17 @@ DEVICE = sys.argv[1] if len(sys.argv) > 1 else "cpu"
 BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 32
 torch.manual_seed(0)
 
-model = keras.Sequential([
-    keras.Input((32, 32, 3)),
-    layers.Conv2D(32, 3, padding="same", activation="relu"),
-    layers.Conv2D(32, 3, padding="same", activation="relu"),
-    layers.MaxPooling2D(2),
-    layers.Conv2D(64, 3, padding="same", activation="relu"),
-    layers.GlobalAveragePooling2D(),
-    layers.Dense(10),
-]).to(DEVICE)
+model = keras.Sequential(
+    [
+        keras.Input((32, 32, 3)),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(10),
+    ]
+).to(DEVICE)
 x = torch.randn(BATCH, 32, 32, 3, device=DEVICE)
 v = torch.randn_like(x)
 direction = [torch.randn_like(w) for w in model.trainable_weights]
@@ -78,7 +81,11 @@ lhs, rhs = float((u * jv).sum()), float((jtu * v).sum())
 assert abs(lhs - rhs) <= 1e-3 * max(1.0, abs(lhs)), (lhs, rhs)
 
 print(f"CNN on {BATCH}x32x32x3 ({DEVICE}): cost relative to one forward pass (no grad)")
-for name, fn in (("JVP w.r.t. input (forward mode)", input_jvp), ("  same, torch dual numbers directly", raw_dual_jvp),
-                 ("JVP w.r.t. weights (forward mode)", weight_jvp), ("VJP w.r.t. input (forward + backward)", vjp)):
+for name, fn in (
+    ("JVP w.r.t. input (forward mode)", input_jvp),
+    ("  same, torch dual numbers directly", raw_dual_jvp),
+    ("JVP w.r.t. weights (forward mode)", weight_jvp),
+    ("VJP w.r.t. input (forward + backward)", vjp),
+):
     ratio, ours, ref = compare(fn, forward, number=5, rounds=7, warmup=3)
     print(f"{name:<40} ratio {ratio:5.2f}   ({ours * 1e3:8.2f} ms vs forward {ref * 1e3:8.2f} ms)")

@@ -9,6 +9,7 @@ torch.nn.MultiheadAttention(batch_first=True). Each pair is checked to give the 
 outputs before it is timed. Prints kerastorch time / torch time.
 Run: python bench/layers.py [cpu|cuda]
 """
+
 import sys
 
 import torch
@@ -24,9 +25,16 @@ def mirror(layer, in_channels):
     """The torch.nn.Conv2d equivalent of a kerastorch Conv2D / DepthwiseConv2D (stride 1 if "same"), same weights."""
     depthwise = isinstance(layer, layers.DepthwiseConv2D)
     out_channels = in_channels * layer.depth_multiplier if depthwise else layer.filters
-    conv = torch.nn.Conv2d(in_channels, out_channels, layer.kernel_size, layer.strides, padding=layer.padding,
-                           dilation=layer.dilation_rate, groups=in_channels if depthwise else layer.groups,
-                           bias=layer.use_bias)
+    conv = torch.nn.Conv2d(
+        in_channels,
+        out_channels,
+        layer.kernel_size,
+        layer.strides,
+        padding=layer.padding,
+        dilation=layer.dilation_rate,
+        groups=in_channels if depthwise else layer.groups,
+        bias=layer.use_bias,
+    )
     kernel = layer.kernel.detach()
     weight = kernel.flatten(-2).permute(2, 0, 1).unsqueeze(1) if depthwise else kernel.permute(3, 2, 0, 1)
     with torch.no_grad():
@@ -40,6 +48,7 @@ def step(module, x):
     def run():
         module.zero_grad(set_to_none=True)
         module(x).sum().backward()
+
     return run
 
 
@@ -58,8 +67,9 @@ def bench_batch_norm(name, shape):
     layer.train()  # training mode: batch statistics and the moving-statistics update
     reference = torch.nn.BatchNorm2d(shape[-1], eps=1e-3, momentum=0.01).to(DEVICE).train()
     layer(x)
-    return bench_pair(name, layer, x, reference, x.permute(0, 3, 1, 2).contiguous(),
-                      to_ours=lambda y: y.permute(0, 2, 3, 1))
+    return bench_pair(
+        name, layer, x, reference, x.permute(0, 3, 1, 2).contiguous(), to_ours=lambda y: y.permute(0, 2, 3, 1)
+    )
 
 
 class _LastOutput(torch.nn.Module):

@@ -5,6 +5,7 @@ Same parameters and gradients for both; only ``optimizer.apply`` / ``optimizer.s
 Prints kerastorch time / torch time.
 Run: python bench/optimizers.py [cpu|cuda]
 """
+
 import sys
 
 import torch
@@ -40,12 +41,21 @@ def main():
         torch.nn.utils.clip_grad_norm_(torch_params, 1.0, foreach=True)
         torch_adamw.step()
 
-    cases = [("Adam", optimizers.Adam(), torch.optim.Adam(torch_params, lr=1e-3, eps=1e-7, foreach=True).step),
-             ("Adam weight_decay global_clipnorm", optimizers.Adam(weight_decay=1e-4, global_clipnorm=1.0),
-              clipped_adamw_step),
-             ("SGD momentum=0.9", optimizers.SGD(momentum=0.9),
-              torch.optim.SGD(torch_params, lr=0.01, momentum=0.9, foreach=True).step)]
+    cases = [
+        ("Adam", optimizers.Adam(), torch.optim.Adam(torch_params, lr=1e-3, eps=1e-7, foreach=True).step),
+        (
+            "Adam weight_decay global_clipnorm",
+            optimizers.Adam(weight_decay=1e-4, global_clipnorm=1.0),
+            clipped_adamw_step,
+        ),
+        (
+            "SGD momentum=0.9",
+            optimizers.SGD(momentum=0.9),
+            torch.optim.SGD(torch_params, lr=0.01, momentum=0.9, foreach=True).step,
+        ),
+    ]
     for name, ours, reference_step in cases:
+
         def ours_step(ours=ours):
             ours.apply(grads, ours_params)
             sync()

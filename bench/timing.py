@@ -5,6 +5,7 @@ Example:
     >>> times = interleaved({"ours": fit_epoch, "torch": torch_epoch}, repeats=7)
     >>> paired_ratio(times, "ours", "torch"), spread(times["ours"])
 """
+
 import contextlib
 import functools
 import statistics
