@@ -1,4 +1,5 @@
 """compile / fit / evaluate / predict: the Keras workflow and its inputs."""
+
 import math
 
 import numpy as np
@@ -17,16 +18,16 @@ def _data(n=256, features=4, classes=3, seed=0):
 
 
 def _classifier(features=4, classes=3):
-    return keras.Sequential([keras.Input((features,)), layers.Dense(16, activation="relu"),
-                             layers.Dense(classes, activation="softmax")])
+    return keras.Sequential(
+        [keras.Input((features,)), layers.Dense(16, activation="relu"), layers.Dense(classes, activation="softmax")]
+    )
 
 
 def test_fit_learns_and_returns_history():
     keras.utils.set_random_seed(0)
     x, y = _data()
     model = _classifier()
-    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=32, epochs=15, verbose=0, validation_split=0.25)
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(history.history["loss"]) == 15 and history.epoch == list(range(15))
@@ -64,8 +65,12 @@ def test_multi_output_losses_weights_and_metrics_by_name():
     score = layers.Dense(1, name="score")(hidden)
     label = layers.Dense(3, activation="softmax", name="label")(hidden)
     model = keras.Model(inputs, [score, label])
-    model.compile(optimizer="adam", loss={"score": "mse", "label": "sparse_categorical_crossentropy"},
-                  loss_weights={"score": 0.5, "label": 1.0}, metrics={"label": ["accuracy"]})
+    model.compile(
+        optimizer="adam",
+        loss={"score": "mse", "label": "sparse_categorical_crossentropy"},
+        loss_weights={"score": 0.5, "label": 1.0},
+        metrics={"label": ["accuracy"]},
+    )
     x, y = _data(64)
     targets = [x[:, :1] * 2, y]
     history = model.fit(x, targets, epochs=2, batch_size=16, verbose=0)
@@ -86,15 +91,19 @@ def test_inputs_tensors_dataset_dataloader_generator_and_pydataset():
             return 4
 
         def __getitem__(self, index):
-            return x[index * 16:(index + 1) * 16], y[index * 16:(index + 1) * 16]
+            return x[index * 16 : (index + 1) * 16], y[index * 16 : (index + 1) * 16]
 
     def generator():
         while True:
             yield x[:16], y[:16]
 
-    for data, kwargs in [(tx, {"y": ty}), (dataset, {"batch_size": 16}),
-                         (torch.utils.data.DataLoader(dataset, batch_size=16), {}),
-                         (Batches(), {}), (generator(), {"steps_per_epoch": 3})]:
+    for data, kwargs in [
+        (tx, {"y": ty}),
+        (dataset, {"batch_size": 16}),
+        (torch.utils.data.DataLoader(dataset, batch_size=16), {}),
+        (Batches(), {}),
+        (generator(), {"steps_per_epoch": 3}),
+    ]:
         history = model.fit(data, epochs=2, verbose=0, **kwargs)
         assert len(history.history["loss"]) == 2 and math.isfinite(history.history["loss"][-1])
 
@@ -154,8 +163,7 @@ def test_custom_train_step_gan_style():
         def train_step(self, data):
             x, y = data
             loss = torch.mean((self(x, training=True) - y) ** 2)
-            self.optimizer.apply([g for g in torch.autograd.grad(loss, self.trainable_weights)],
-                                 self.trainable_weights)
+            self.optimizer.apply([g for g in torch.autograd.grad(loss, self.trainable_weights)], self.trainable_weights)
             self.loss_tracker.update_state(loss.detach())
             return {"custom_loss": self.loss_tracker.result()}
 
@@ -247,8 +255,9 @@ def test_jit_compile_falls_back_to_eager_when_torch_cannot_compile(monkeypatch):
     eager.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     compiled.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", jit_compile=True)
     a = eager.fit(x, y, epochs=2, shuffle=False, verbose=0).history["loss"]
-    with pytest.warns(UserWarning, match="(?s)could not compile the train step .*BackendCompilerFailed.*"
-                                         "running it eagerly instead") as caught:
+    with pytest.warns(
+        UserWarning, match="(?s)could not compile the train step .*BackendCompilerFailed.*running it eagerly instead"
+    ) as caught:
         b = compiled.fit(x, y, epochs=2, shuffle=False, verbose=0).history["loss"]
     assert a == pytest.approx(b, rel=1e-5)
     assert len([w for w in caught if "could not compile" in str(w.message)]) == 1  # once, then eager
@@ -314,8 +323,9 @@ def test_a_custom_train_step_updates_the_compiled_metrics_through_self_metrics()
     history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
     assert sorted(history.history) == ["loss", "mae"]
     predictions = model.predict(x, verbose=0)
-    assert model.evaluate(x, y, verbose=0, return_dict=True)["mae"] == pytest.approx(np.abs(predictions).mean(),
-                                                                                        rel=1e-5)
+    assert model.evaluate(x, y, verbose=0, return_dict=True)["mae"] == pytest.approx(
+        np.abs(predictions).mean(), rel=1e-5
+    )
 
 
 def test_custom_steps_that_return_other_logs_are_logged_as_returned():
@@ -346,7 +356,7 @@ def test_a_compute_loss_override_without_the_training_argument():
 def test_a_model_without_trainable_weights_fits_with_a_warning_and_logs_its_add_loss():
     class Penalty(keras.layers.Layer):
         def call(self, x):
-            self.add_loss(torch.mean(x ** 2))
+            self.add_loss(torch.mean(x**2))
             return x
 
     inputs = keras.Input((2,))
@@ -394,11 +404,17 @@ def _adamw_without_bias_decay():
     return optimizer
 
 
-@pytest.mark.parametrize("make_optimizer", [
-    _adamw_without_bias_decay, keras.optimizers.Muon,
-    lambda: keras.optimizers.MultiOptimizer(keras.optimizers.OptimizerMap(
-        keras.optimizers.Adam(), {"dense/kernel": keras.optimizers.SGD(0.1)})),
-], ids=["adamw", "muon", "multi"])
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        _adamw_without_bias_decay,
+        keras.optimizers.Muon,
+        lambda: keras.optimizers.MultiOptimizer(
+            keras.optimizers.OptimizerMap(keras.optimizers.Adam(), {"dense/kernel": keras.optimizers.SGD(0.1)})
+        ),
+    ],
+    ids=["adamw", "muon", "multi"],
+)
 def test_a_fitted_model_pickles_and_copies_and_trains_on(make_optimizer):
     import copy
     import pickle
@@ -413,3 +429,24 @@ def test_a_fitted_model_pickles_and_copies_and_trains_on(make_optimizer):
         clone.fit(x, y, verbose=0)
     np.testing.assert_allclose(restored.get_weights()[0], model.get_weights()[0], rtol=1e-6)
     np.testing.assert_allclose(copied.get_weights()[0], model.get_weights()[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("rnn", ["LSTM", "GRU"])
+def test_jit_compile_trains_recurrent_layers_like_eager(rnn):
+    """torch.compile (inductor) cannot lower the fused CPU recurrent kernel: the compiled step runs the step loop."""
+    torch._dynamo.reset()
+    keras.utils.set_random_seed(1)
+    x, y = np.random.rand(32, 5, 3).astype("float32"), np.random.randint(0, 4, 32)
+
+    def make():
+        return keras.Sequential([keras.Input((5, 3)), getattr(layers, rnn)(4), layers.Dense(4)])
+
+    eager, compiled = make(), make()
+    compiled.set_weights(eager.get_weights())
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    eager.compile(optimizer="sgd", loss=loss)
+    compiled.compile(optimizer="sgd", loss=loss, jit_compile=True)
+    a = eager.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0).history["loss"]
+    b = compiled.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0).history["loss"]
+    assert a == pytest.approx(b, rel=1e-5)
+    torch._dynamo.reset()

@@ -27,6 +27,7 @@ Example:
     >>> tuple(outputs.shape), tuple(state.shape)
     ((2, 5, 4), (2, 4))
 """
+
 from __future__ import annotations
 
 import numbers
@@ -118,16 +119,30 @@ class RNN(Layer):
     unroll: bool
     zero_output_for_mask: bool
 
-    def __init__(self, cell: RNNCell | list[RNNCell] | tuple[RNNCell, ...], return_sequences: bool = False,
-                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 zero_output_for_mask: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        cell: RNNCell | list[RNNCell] | tuple[RNNCell, ...],
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        zero_output_for_mask: bool = False,
+        **kwargs: Any,
+    ) -> None:
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         super().__init__(**kwargs)
         check_cell(self, cell)
         self.cell: RNNCell = cell
-        flags = {"return_sequences": return_sequences, "return_state": return_state, "go_backwards": go_backwards,
-                 "stateful": stateful, "unroll": unroll, "zero_output_for_mask": zero_output_for_mask}
+        flags = {
+            "return_sequences": return_sequences,
+            "return_state": return_state,
+            "go_backwards": go_backwards,
+            "stateful": stateful,
+            "unroll": unroll,
+            "zero_output_for_mask": zero_output_for_mask,
+        }
         for name, value in flags.items():
             setattr(self, name, validation.boolean(layer_label(self), name, value))
         size = cell.state_size
@@ -170,8 +185,10 @@ class RNN(Layer):
         if make is not None:
             states = make(batch_size=batch_size)
             return list(states) if tree.is_nested(states) else [states]
-        return [torch.zeros((batch_size, *_dims(d)), dtype=self._compute_torch_dtype, device=self._weight_device())
-                for d in self.state_size]
+        return [
+            torch.zeros((batch_size, *_dims(d)), dtype=self._compute_torch_dtype, device=self._weight_device())
+            for d in self.state_size
+        ]
 
     def reset_states(self) -> None:
         """Zero the states of a stateful layer."""
@@ -189,13 +206,17 @@ class RNN(Layer):
         # asking for the shape of an absent initial_state.)
         sequences_shape = tuple(sequences_shape)
         if len(sequences_shape) < 3:
-            raise ValueError(f"{layer_label(self)}: expected inputs of shape (batch, time, ...features), "
-                             f"received input shape {sequences_shape}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of shape (batch, time, ...features), "
+                f"received input shape {sequences_shape}"
+            )
         build_sublayer(self, self.cell, (sequences_shape[0],) + sequences_shape[2:])
         if self.stateful:
             if sequences_shape[0] is None:
-                raise ValueError(f"{layer_label(self)}: a stateful RNN needs a fixed batch size (e.g. "
-                                 f"Input(shape, batch_size=...)), received input shape {sequences_shape}")
+                raise ValueError(
+                    f"{layer_label(self)}: a stateful RNN needs a fixed batch size (e.g. "
+                    f"Input(shape, batch_size=...)), received input shape {sequences_shape}"
+                )
             if self.states is None:
                 self.states = tree.map_structure(lambda s: s.detach(), self.get_initial_state(sequences_shape[0]))
             else:
@@ -203,8 +224,13 @@ class RNN(Layer):
         self.built = True
 
     # ------------------------------------------------------------------- call
-    def call(self, sequences: torch.Tensor, initial_state: TensorLike | None = None, mask: TensorLike | None = None,
-             training: bool | None = False) -> torch.Tensor | list[Any]:
+    def call(
+        self,
+        sequences: torch.Tensor,
+        initial_state: TensorLike | None = None,
+        mask: TensorLike | None = None,
+        training: bool | None = False,
+    ) -> torch.Tensor | list[Any]:
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         batch = sequences.shape[0]
@@ -263,23 +289,28 @@ class RNN(Layer):
                 keep = masks[t]
                 previous = output if output is not None and not self.zero_output_for_mask else None
                 new_output = _where(keep, new_output, previous)
-                new_states = tree.pack_sequence_as(states, [
-                    _where(keep, new, old) for new, old in zip(tree.flatten(new_states), tree.flatten(states))])
+                new_states = tree.pack_sequence_as(
+                    states, [_where(keep, new, old) for new, old in zip(tree.flatten(new_states), tree.flatten(states))]
+                )
             states = new_states
             output = new_output
             if self.return_sequences:
                 outputs.append(output)
         if output is None:
-            raise ValueError(f"{layer_label(self)}: expected at least one time step, received inputs of shape "
-                             f"{tuple(sequences.shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected at least one time step, received inputs of shape "
+                f"{tuple(sequences.shape)}"
+            )
         return output, (torch.stack(outputs, 1) if self.return_sequences else None), list(states)
 
     def _stateful_initial_state(self, batch):
         states = self.states
         expected = tree.flatten(states)[0].shape[0]
         if batch != expected:
-            raise ValueError(f"{layer_label(self)}: a stateful RNN needs the batch size it was built for "
-                             f"({expected}), received inputs with batch size {batch}")
+            raise ValueError(
+                f"{layer_label(self)}: a stateful RNN needs the batch size it was built for "
+                f"({expected}), received inputs with batch size {batch}"
+            )
         return states
 
     def _standardize_initial_state(self, initial_state, sequences):
@@ -292,15 +323,18 @@ class RNN(Layer):
         template, shapes = expected
         received = [tuple(getattr(s, "shape", ())) for s in flat]
         if received != shapes:
-            raise ValueError(f"{layer_label(self)}: initial_state must be {len(shapes)} tensor(s) of shapes {shapes} "
-                             f"(one per state of the cell, batch size {batch}), received shapes {received}")
+            raise ValueError(
+                f"{layer_label(self)}: initial_state must be {len(shapes)} tensor(s) of shapes {shapes} "
+                f"(one per state of the cell, batch size {batch}), received shapes {received}"
+            )
         dtype = sequences.dtype if sequences.is_floating_point() else self._compute_torch_dtype
         flat = [torch.as_tensor(s, device=sequences.device).to(dtype) for s in flat]
         return tree.pack_sequence_as(template, flat)
 
     # ----------------------------------------------------------- shapes, masks
-    def compute_output_shape(self, sequences_shape: Shape,
-                             initial_state_shape: Shape | Sequence[Shape] | None = None) -> Shape | list[Any]:
+    def compute_output_shape(
+        self, sequences_shape: Shape, initial_state_shape: Shape | Sequence[Shape] | None = None
+    ) -> Shape | list[Any]:
         sequences_shape = tuple(sequences_shape)
         batch = sequences_shape[0]
         size = output_size_of(self.cell)
@@ -314,11 +348,11 @@ class RNN(Layer):
             return [[d for d in (s if isinstance(s, (list, tuple)) else [s])] for s in self.state_size]
         return list(self.state_size)
 
-    def compute_output_spec(self, sequences: KerasTensor, initial_state: Any = None, mask: Any = None,
-                            training: bool | None = None) -> KerasTensor | list[Any]:
+    def compute_output_spec(
+        self, sequences: KerasTensor, initial_state: Any = None, mask: Any = None, training: bool | None = None
+    ) -> KerasTensor | list[Any]:
         if any(not isinstance(d, int) for d in tree.flatten(self.state_size)):
-            return super().compute_output_spec(sequences, initial_state=initial_state, mask=mask,
-                                               training=training)
+            return super().compute_output_spec(sequences, initial_state=initial_state, mask=mask, training=training)
         shapes = self.compute_output_shape(sequences.shape)
         dtype = self.compute_dtype
         spec = tree.map_shape_structure(lambda shape: KerasTensor(shape, dtype), shapes)
@@ -328,9 +362,11 @@ class RNN(Layer):
             first._keras_mask = input_mask
         return spec
 
-    def compute_mask(self, inputs: torch.Tensor,
-                     mask: torch.Tensor | list[torch.Tensor | None] | tuple[torch.Tensor | None, ...] | None = None
-                     ) -> torch.Tensor | list[torch.Tensor | None] | None:
+    def compute_mask(
+        self,
+        inputs: torch.Tensor,
+        mask: torch.Tensor | list[torch.Tensor | None] | tuple[torch.Tensor | None, ...] | None = None,
+    ) -> torch.Tensor | list[torch.Tensor | None] | None:
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
@@ -345,19 +381,25 @@ class RNN(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "return_sequences": self.return_sequences, "return_state": self.return_state,
-            "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
-            "zero_output_for_mask": self.zero_output_for_mask,
-        })
+        config.update(
+            {
+                "return_sequences": self.return_sequences,
+                "return_state": self.return_state,
+                "go_backwards": self.go_backwards,
+                "stateful": self.stateful,
+                "unroll": self.unroll,
+                "zero_output_for_mask": self.zero_output_for_mask,
+            }
+        )
         config["cell"] = serialize_keras_object(self.cell)
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
         config = dict(config)
-        config["cell"] = deserialize_keras_object(config["cell"], registry.builtin_objects("keras.layers"),
-                                                  custom_objects)
+        config["cell"] = deserialize_keras_object(
+            config["cell"], registry.builtin_objects("keras.layers"), custom_objects
+        )
         return super().from_config(config)
 
 
@@ -389,8 +431,9 @@ class FusedKernel:
 
     def _init_use_cudnn(self, use_cudnn):
         if use_cudnn not in ("auto", True, False):
-            raise ValueError(f"{layer_label(self)}: use_cudnn must be 'auto', True or False, "
-                             f"received use_cudnn={use_cudnn!r}")
+            raise ValueError(
+                f"{layer_label(self)}: use_cudnn must be 'auto', True or False, received use_cudnn={use_cudnn!r}"
+            )
         self.use_cudnn = use_cudnn
 
     def _fused_refusal(self):
@@ -402,14 +445,26 @@ class FusedKernel:
         refusal = self._fused_refusal()
         if refusal is not None:
             if self.use_cudnn is True:
-                raise ValueError(f"{layer_label(self)}: use_cudnn=True needs {refusal}; pass use_cudnn='auto' to fall back "
-                                 "to the step loop")
+                raise ValueError(
+                    f"{layer_label(self)}: use_cudnn=True needs {refusal}; pass use_cudnn='auto' to fall back "
+                    "to the step loop"
+                )
             return None
-        result = run_fused(self, self._kernel, sequences, tuple(initial_state), self._torch_weights(),
-                           self.cell.use_bias, mask, training)
+        result = run_fused(
+            self,
+            self._kernel,
+            sequences,
+            tuple(initial_state),
+            self._torch_weights(),
+            self.cell.use_bias,
+            mask,
+            training,
+        )
         if result is None and self.use_cudnn is True:
-            raise ValueError(f"{layer_label(self)}: use_cudnn=True, but the mask is not right-padded (or go_backwards is "
-                             "set with a mask); pass use_cudnn='auto' to fall back to the step loop")
+            raise ValueError(
+                f"{layer_label(self)}: use_cudnn=True, but the mask is not right-padded (or go_backwards is "
+                "set with a mask); pass use_cudnn='auto' to fall back to the step loop"
+            )
         return result
 
 
@@ -421,25 +476,44 @@ def fused_allowed(layer: RNN, sequences: torch.Tensor, use_cudnn: str | bool) ->
     if forward_mode_active():  # torch's fused RNN kernels have no forward-mode (JVP) rule: step loop
         return False
     cell = layer.cell
-    ok = (use_cudnn is not False and not layer.unroll and cell.recurrent_dropout == 0
-          and cell.activation is activations.tanh and cell.recurrent_activation is activations.sigmoid)
+    ok = (
+        use_cudnn is not False
+        and not layer.unroll
+        and cell.recurrent_dropout == 0
+        and cell.activation is activations.tanh
+        and cell.recurrent_activation is activations.sigmoid
+    )
     if not ok and use_cudnn is True:
-        raise ValueError(f"{layer_label(layer)}: use_cudnn=True, but this configuration cannot use the fused kernel "
-                         "(it needs activation='tanh', recurrent_activation='sigmoid', recurrent_dropout=0, "
-                         "unroll=False); pass use_cudnn='auto' to fall back to the step loop")
+        raise ValueError(
+            f"{layer_label(layer)}: use_cudnn=True, but this configuration cannot use the fused kernel "
+            "(it needs activation='tanh', recurrent_activation='sigmoid', recurrent_dropout=0, "
+            "unroll=False); pass use_cudnn='auto' to fall back to the step loop"
+        )
     return ok
 
 
-def run_fused(layer: RNN, kernel_fn: Callable[..., Any], sequences: torch.Tensor, hx: tuple[torch.Tensor, ...],
-              flat_weights: list[torch.Tensor], has_biases: bool, mask: torch.Tensor | None,
-              training: bool | None) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]] | None:
+def run_fused(
+    layer: RNN,
+    kernel_fn: Callable[..., Any],
+    sequences: torch.Tensor,
+    hx: tuple[torch.Tensor, ...],
+    flat_weights: list[torch.Tensor],
+    has_biases: bool,
+    mask: torch.Tensor | None,
+    training: bool | None,
+) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]] | None:
     """Run ``kernel_fn`` (``torch._VF.lstm`` / ``torch._VF.gru``) over the whole sequence.
 
     ``hx`` is the tuple of initial states, each ``(batch, units)``. A mask must be right-padded
     (each row ``True...True False...False``; checking that costs one host sync); other masks, empty
-    rows, ``go_backwards`` with a mask, and fake tensors (shape inference) return None (step loop).
+    rows, ``go_backwards`` with a mask, fake tensors (shape inference) and a CPU sequence under ``torch.compile``
+    return None (step loop).
     Returns ``(last_output, outputs, [final states])``.
     """
+    if sequences.device.type == "cpu" and torch.compiler.is_compiling():
+        # torch.compile cannot run the fused CPU kernel (inductor fails on aten.mkldnn_rnn_layer, torch 2.13):
+        # the step loop compiles instead.
+        return None
     if layer.go_backwards:
         if mask is not None:
             return None
@@ -461,20 +535,24 @@ def run_fused(layer: RNN, kernel_fn: Callable[..., Any], sequences: torch.Tensor
             lengths = None
     single = len(hx) == 1
     if lengths is None:
-        result = kernel_fn(sequences, hx[0] if single else hx, flat_weights, has_biases, 1, 0.0, training, False,
-                           True)
+        result = kernel_fn(sequences, hx[0] if single else hx, flat_weights, has_biases, 1, 0.0, training, False, True)
         outputs, states = result[0], [s.squeeze(0) for s in result[1:]]
     else:
         packed = pack_padded_sequence(sequences, lengths, batch_first=True, enforce_sorted=False)
         # (the lengths come from the mask; enforce_sorted=False gives the sorting indices)
         assert mask is not None and packed.sorted_indices is not None and packed.unsorted_indices is not None
         hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx)
-        result = kernel_fn(packed.data, packed.batch_sizes, hx[0] if single else hx, flat_weights, has_biases, 1,
-                           0.0, training, False)
-        outputs = pad_packed_sequence(PackedSequence(result[0], packed.batch_sizes, packed.sorted_indices,
-                                                     packed.unsorted_indices), batch_first=True,
-                                      total_length=mask.shape[1])[0]
+        result = kernel_fn(
+            packed.data, packed.batch_sizes, hx[0] if single else hx, flat_weights, has_biases, 1, 0.0, training, False
+        )
+        outputs = pad_packed_sequence(
+            PackedSequence(result[0], packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices),
+            batch_first=True,
+            total_length=mask.shape[1],
+        )[0]
         states = [s.index_select(1, packed.unsorted_indices).squeeze(0) for s in result[1:]]
-        if layer.return_sequences and not layer.zero_output_for_mask:  # masked steps repeat the last output, as Keras's loop does
+        if (
+            layer.return_sequences and not layer.zero_output_for_mask
+        ):  # masked steps repeat the last output, as Keras's loop does
             outputs = torch.where(mask.unsqueeze(-1), outputs, states[0].unsqueeze(1))
     return states[0], outputs, states
