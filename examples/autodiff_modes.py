@@ -14,6 +14,7 @@ full Jacobian by forward mode (n passes) versus reverse mode (m passes).
 
 Run: python examples/autodiff_modes.py [--quick] [--png PATH]
 """
+
 import argparse
 import math
 import time
@@ -40,7 +41,7 @@ def slope(steps, errors, lo, hi):
 
 # ---------------------------------------------------------------- 1. step size
 def f(x):
-    return torch.exp(x) * torch.sin(3 * x) + x ** 3
+    return torch.exp(x) * torch.sin(3 * x) + x**3
 
 
 studies = {}
@@ -51,10 +52,13 @@ for dtype in (torch.float64, torch.float32):
     u = torch.finfo(dtype).eps
     print(f"finite differences in {str(dtype).replace('torch.', '')} (machine epsilon {u:.1e})")
     print(errs.table())
-    print(f"  best forward step {errs.best_step('forward'):.0e} (u^1/2 = {u ** 0.5:.0e}), "
-          f"min error {min(errs.forward):.1e}")
-    print(f"  best central step {errs.best_step('central'):.0e} (u^1/3 = {u ** (1 / 3):.0e}), "
-          f"min error {min(errs.central):.1e}")
+    print(
+        f"  best forward step {errs.best_step('forward'):.0e} (u^1/2 = {u**0.5:.0e}), min error {min(errs.forward):.1e}"
+    )
+    print(
+        f"  best central step {errs.best_step('central'):.0e} (u^1/3 = {u ** (1 / 3):.0e}), "
+        f"min error {min(errs.central):.1e}"
+    )
     print()
 
 e64 = studies[torch.float64]
@@ -93,8 +97,8 @@ print()
 
 # ---------------------------------------------------------------- 2. Jacobian cost
 def network(n, m, hidden=64):
-    w1 = torch.randn(hidden, n, dtype=torch.float64) / n ** 0.5
-    w2 = torch.randn(m, hidden, dtype=torch.float64) / hidden ** 0.5
+    w1 = torch.randn(hidden, n, dtype=torch.float64) / n**0.5
+    w2 = torch.randn(m, hidden, dtype=torch.float64) / hidden**0.5
     return lambda x: w2 @ torch.tanh(w1 @ x)
 
 
@@ -122,8 +126,10 @@ for n, m in ((many, 4), (4, many)):
     t_reverse = timed(lambda: autodiff.jacobian(g, x, mode="reverse"), repeats)
     pick = "forward" if n <= m else "reverse"
     results[(n, m)] = (t_forward, t_reverse)
-    print(f"{f'{n} -> {m}':<16} {f'{n} x, {t_forward * 1e3:.2f} ms':>20} {f'{m} x, {t_reverse * 1e3:.2f} ms':>20} "
-          f"{pick:>11}")
+    print(
+        f"{f'{n} -> {m}':<16} {f'{n} x, {t_forward * 1e3:.2f} ms':>20} {f'{m} x, {t_reverse * 1e3:.2f} ms':>20} "
+        f"{pick:>11}"
+    )
 (wide_f, wide_r), (tall_f, tall_r) = results[(many, 4)], results[(4, many)]
 print(f"many inputs, few outputs: reverse mode is {wide_f / wide_r:.1f}x faster")
 print(f"few inputs, many outputs: forward mode is {tall_r / tall_f:.1f}x faster")

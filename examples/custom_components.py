@@ -7,6 +7,7 @@ the archive loads by name), and the reloaded model predicts and evaluates exactl
 
 Run: python examples/custom_components.py [epochs]
 """
+
 import os
 import sys
 import tempfile
@@ -34,8 +35,7 @@ class SimpleDense(layers.Layer):
         return self.activation(ops.matmul(inputs, self.w) + self.b)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": keras.activations.serialize(self.activation)}
+        return {**super().get_config(), "units": self.units, "activation": keras.activations.serialize(self.activation)}
 
 
 @keras.saving.register_keras_serializable(package="custom")
@@ -118,8 +118,7 @@ def main(epochs):
     x_test = x_test.reshape(-1, 64).astype("float32") / 16.0
 
     model = build_model()
-    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=SparseFocalLoss(gamma=2.0),
-                  metrics=[TopOneAccuracy()])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=SparseFocalLoss(gamma=2.0), metrics=[TopOneAccuracy()])
     history = model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_split=0.1, verbose=0)
     print("loss per epoch:", " ".join(f"{v:.4f}" for v in history.history["loss"]))
     scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
@@ -131,8 +130,10 @@ def main(epochs):
     same = np.array_equal(model.predict(x_test, verbose=0), restored.predict(x_test, verbose=0))
     print("reloaded model gives the same predictions:", same)
     restored_scores = restored.evaluate(x_test, y_test, verbose=0, return_dict=True)
-    print("reloaded model gives the same scores:", np.allclose(list(scores.values()),
-                                                               [restored_scores[k] for k in scores]))
+    print(
+        "reloaded model gives the same scores:",
+        np.allclose(list(scores.values()), [restored_scores[k] for k in scores]),
+    )
     print("reloaded layers:", ", ".join(type(layer).__name__ for layer in restored.layers))
     print("reloaded scores:", ", ".join(f"{k}={v:.4f}" for k, v in sorted(restored_scores.items())))
     calls = int(restored.layers[2].calls.numpy())

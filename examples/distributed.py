@@ -24,6 +24,7 @@ must be one that every machine reads, such as a shared file system):
 Expect about 96% test accuracy after 20 epochs, whatever the number of processes. With an output folder,
 the best weights seen on the validation split and the final model are saved there (by process 0).
 """
+
 import os
 import sys
 
@@ -44,24 +45,34 @@ keras.utils.set_random_seed(7)  # every process starts from process 0's initial 
 x_train = x_train.astype("float32") / 16.0
 x_test = x_test.astype("float32") / 16.0
 
-model = keras.Sequential([
-    keras.Input(shape=(8, 8)),
-    layers.Flatten(),
-    layers.Dense(128, activation="relu"),
-    layers.Dropout(0.2),
-    layers.Dense(10, activation="softmax"),
-], name="digits")
-model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
+model = keras.Sequential(
+    [
+        keras.Input(shape=(8, 8)),
+        layers.Flatten(),
+        layers.Dense(128, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(10, activation="softmax"),
+    ],
+    name="digits",
+)
+model.compile(
+    optimizer=keras.optimizers.Adam(learning_rate=2e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
 
 callbacks = []
 if OUTPUT:
-    callbacks.append(keras.callbacks.ModelCheckpoint(os.path.join(OUTPUT, "best.weights.safetensors"),
-                                                     monitor="val_accuracy", save_best_only=True,
-                                                     save_weights_only=True))
+    callbacks.append(
+        keras.callbacks.ModelCheckpoint(
+            os.path.join(OUTPUT, "best.weights.safetensors"),
+            monitor="val_accuracy",
+            save_best_only=True,
+            save_weights_only=True,
+        )
+    )
 # batch_size is global: with 2 processes each one trains on 32 samples of every batch of 64.
-history = model.fit(x_train, y_train, batch_size=64, epochs=EPOCHS, validation_split=0.1, verbose=2,
-                    callbacks=callbacks)
+history = model.fit(
+    x_train, y_train, batch_size=64, epochs=EPOCHS, validation_split=0.1, verbose=2, callbacks=callbacks
+)
 loss, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)  # over every process's share
 if OUTPUT:
     model.save(os.path.join(OUTPUT, "digits.keras"))

@@ -16,6 +16,7 @@ imagenet`` takes the published file from its library's cache (``~/.keras/models`
 folder for torchvision's, the Hugging Face cache for timm's) or downloads it; ``--weights PATH`` loads a local
 weights file; ``--weights none`` starts from random weights.
 """
+
 import argparse
 
 import numpy as np
@@ -48,8 +49,10 @@ def preprocessing(mode):
 
 def zoo_preprocessing(base):
     """A torchvision or timm base's normalization as layers: [0, 255] to [0, 1], then ``(x - mean) / std``."""
-    return [layers.Rescaling(1 / 255, name="to_zero_one"),
-            layers.Normalization(mean=base.input_mean, variance=[s * s for s in base.input_std], name="normalize")]
+    return [
+        layers.Rescaling(1 / 255, name="to_zero_one"),
+        layers.Normalization(mean=base.input_mean, variance=[s * s for s in base.input_std], name="normalize"),
+    ]
 
 
 def base_name(value):
@@ -57,15 +60,20 @@ def base_name(value):
     zoo, _, name = value.partition(":")
     if value in BASES or (zoo in ZOOS and name):
         return value
-    raise argparse.ArgumentTypeError(f"expected one of {', '.join(sorted(BASES))}, torchvision:NAME or timm:NAME; "
-                                     f"received {value!r}")
+    raise argparse.ArgumentTypeError(
+        f"expected one of {', '.join(sorted(BASES))}, torchvision:NAME or timm:NAME; received {value!r}"
+    )
 
 
 def arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="folder with one sub-folder of images per class")
-    parser.add_argument("--base", default="mobilenet_v2", type=base_name,
-                        help=f"{', '.join(sorted(BASES))}, torchvision:NAME or timm:NAME")
+    parser.add_argument(
+        "--base",
+        default="mobilenet_v2",
+        type=base_name,
+        help=f"{', '.join(sorted(BASES))}, torchvision:NAME or timm:NAME",
+    )
     parser.add_argument("--weights", default="imagenet", help="imagenet, none, or the path of a weights file")
     parser.add_argument("--image-size", type=int, default=160)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -101,8 +109,9 @@ def build(args, classes):
 
 
 def train(model, learning_rate, train_loader, val_loader, epochs):
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     history = model.fit(train_loader, validation_data=val_loader, epochs=epochs, verbose=2)
     return history.history["val_accuracy"][-1]
 
@@ -111,15 +120,20 @@ def main(argv=None):
     args = arguments(argv)
     keras.utils.set_random_seed(args.seed)
     train_loader, val_loader = keras.utils.image_dataset_from_directory(
-        args.data, image_size=(args.image_size, args.image_size), batch_size=args.batch_size, seed=args.seed,
-        validation_split=args.validation_split, subset="both")
+        args.data,
+        image_size=(args.image_size, args.image_size),
+        batch_size=args.batch_size,
+        seed=args.seed,
+        validation_split=args.validation_split,
+        subset="both",
+    )
     base, model = build(args, len(train_loader.class_names))
     print(f"base {args.base}: {len(base.layers)} layers, {base.count_params():,} parameters, frozen")
     head_accuracy = train(model, args.learning_rate, train_loader, val_loader, args.epochs)
     print(f"head trained: validation accuracy {head_accuracy:.3f}")
 
     base.trainable = True
-    for layer in base.layers[:-args.fine_tune_layers] if args.fine_tune_layers else base.layers:
+    for layer in base.layers[: -args.fine_tune_layers] if args.fine_tune_layers else base.layers:
         layer.trainable = False
     for layer in base.layers:
         if isinstance(layer, layers.BatchNormalization):

@@ -2,6 +2,7 @@
 
 Run: python examples/keras_intro.py
 """
+
 import numpy as np
 import torch
 
@@ -34,13 +35,15 @@ model.add(layers.Dense(2, activation="relu"))
 model.summary()
 
 # --- Freezing all layers except the last one ------------------------------------------
-model = keras.Sequential([
-    keras.Input(shape=(784,)),
-    layers.Dense(32, activation="relu"),
-    layers.Dense(32, activation="relu"),
-    layers.Dense(32, activation="relu"),
-    layers.Dense(10),
-])
+model = keras.Sequential(
+    [
+        keras.Input(shape=(784,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(10),
+    ]
+)
 for layer in model.layers[:-1]:
     layer.trainable = False
 print("trainable weights after freezing:", len(model.trainable_weights))

@@ -4,6 +4,7 @@ and callbacks, evaluate, predict, save and reload.
 Expect about 97% test accuracy after 30 epochs (a few seconds on a CPU).
 Run: python examples/quickstart.py [epochs]
 """
+
 import os
 import sys
 import tempfile
@@ -22,26 +23,36 @@ x_train = x_train.astype("float32") / 16.0
 x_test = x_test.astype("float32") / 16.0
 
 # Define.
-model = keras.Sequential([
-    keras.Input(shape=(8, 8)),
-    layers.Flatten(),
-    layers.Dense(128, activation="relu"),
-    layers.Dropout(0.2),
-    layers.Dense(64, activation="relu"),
-    layers.Dense(10, activation="softmax"),
-], name="digits")
+model = keras.Sequential(
+    [
+        keras.Input(shape=(8, 8)),
+        layers.Flatten(),
+        layers.Dense(128, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ],
+    name="digits",
+)
 model.summary()
 
 # Compile and fit, keeping the best weights seen on the validation split.
-model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
-              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.compile(
+    optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+)
 folder = tempfile.mkdtemp()
 checkpoint = os.path.join(folder, "best.weights.safetensors")
 history = model.fit(
-    x_train, y_train, batch_size=32, epochs=EPOCHS, validation_split=0.15, verbose=2,
+    x_train,
+    y_train,
+    batch_size=32,
+    epochs=EPOCHS,
+    validation_split=0.15,
+    verbose=2,
     callbacks=[
-        keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True,
-                                        save_weights_only=True),
+        keras.callbacks.ModelCheckpoint(
+            checkpoint, monitor="val_accuracy", save_best_only=True, save_weights_only=True
+        ),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
     ],
 )

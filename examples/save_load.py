@@ -12,6 +12,7 @@
 
 Run: python examples/save_load.py
 """
+
 import json
 import os
 import tempfile
@@ -25,7 +26,7 @@ try:
     import h5py  # optional: Keras 3's HDF5 layouts (pip install "kerastorch[h5]")
 except ImportError:
     h5py = None
-SKIPPED_H5 = "skipped (needs h5py: pip install \"kerastorch[h5]\")"
+SKIPPED_H5 = 'skipped (needs h5py: pip install "kerastorch[h5]")'
 
 keras.utils.set_random_seed(0)
 folder = tempfile.mkdtemp()

@@ -3,6 +3,7 @@
 Every kerastorch model is a torch.nn.Module: its parameters go straight into a torch
 optimizer. Run: python examples/train_digits.py [epochs]
 """
+
 import sys
 
 import numpy as np
@@ -20,13 +21,16 @@ x_test = torch.tensor(x_test, dtype=torch.float32) / 16.0
 y_train = torch.tensor(y_train, dtype=torch.long)
 y_test = torch.tensor(y_test, dtype=torch.long)
 
-model = keras.Sequential([
-    keras.Input(shape=(8, 8)),
-    layers.Flatten(),
-    layers.Dense(64, activation="relu"),
-    layers.Dropout(0.2),
-    layers.Dense(10),
-], name="digits_mlp")
+model = keras.Sequential(
+    [
+        keras.Input(shape=(8, 8)),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(10),
+    ],
+    name="digits_mlp",
+)
 model.summary()
 
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -36,7 +40,7 @@ for epoch in range(EPOCHS):
     order = torch.randperm(len(x_train))
     total = 0.0
     for start in range(0, len(order), batch_size):
-        index = order[start:start + batch_size]
+        index = order[start : start + batch_size]
         optimizer.zero_grad()
         loss = loss_fn(model(x_train[index], training=True), y_train[index])
         loss.backward()

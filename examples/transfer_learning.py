@@ -8,6 +8,7 @@
 
 Run: python examples/transfer_learning.py [labels_per_class] [--base PATH]
 """
+
 import argparse
 import os
 import tempfile
@@ -21,23 +22,29 @@ from kerastorch import layers
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labels_per_class", nargs="?", type=int, default=5)
-    parser.add_argument("--base", default=os.path.join(tempfile.gettempdir(), "kerastorch_digits_base.keras"),
-                        help="where the pre-trained base is saved (and loaded from when it exists)")
+    parser.add_argument(
+        "--base",
+        default=os.path.join(tempfile.gettempdir(), "kerastorch_digits_base.keras"),
+        help="where the pre-trained base is saved (and loaded from when it exists)",
+    )
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args()
 
 
 def conv_base():
-    return keras.Sequential([
-        keras.Input((8, 8, 1)),
-        layers.Conv2D(32, 3, padding="same", activation="relu"),
-        layers.BatchNormalization(),
-        layers.Conv2D(64, 3, padding="same", activation="relu"),
-        layers.BatchNormalization(),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, padding="same", activation="relu"),
-        layers.Flatten(),
-    ], name="digits_base")
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.BatchNormalization(),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.BatchNormalization(),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.Flatten(),
+        ],
+        name="digits_base",
+    )
 
 
 def classifier(base, classes):
@@ -48,8 +55,9 @@ def classifier(base, classes):
 
 
 def compile_model(model, learning_rate):
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
 
 
 def pretrained_base(x, y, path):
@@ -106,8 +114,9 @@ def main():
     scratch.fit(x_few, y_few, epochs=90, batch_size=16, verbose=0)
     from_scratch = scratch.evaluate(x_new_test, y_new_test, verbose=0)[1]
     print(f"same model from scratch on the same labels: accuracy {from_scratch:.3f}")
-    print(f"transfer learning wins by {fine_tuned - from_scratch:+.3f} accuracy "
-          f"({fine_tuned:.3f} vs {from_scratch:.3f})")
+    print(
+        f"transfer learning wins by {fine_tuned - from_scratch:+.3f} accuracy ({fine_tuned:.3f} vs {from_scratch:.3f})"
+    )
 
 
 if __name__ == "__main__":

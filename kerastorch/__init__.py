@@ -9,6 +9,7 @@
 Keras programs run unchanged with ``python -m kerastorch script.py`` (or ``kerastorch.install_as_keras()``
 first in a notebook): ``import keras`` then gives kerastorch.
 """
+
 from __future__ import annotations
 
 from kerastorch import (
@@ -63,13 +64,61 @@ from kerastorch.quantizers import Quantizer
 from kerastorch.regularizers import Regularizer
 
 __all__ = [
-    "DTypePolicy", "FloatDTypePolicy", "Function", "Functional", "GradientTape", "Initializer", "Input", "InputSpec",
-    "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation", "Optimizer", "Quantizer", "Regularizer",
-    "RematScope", "Sequential", "StatelessScope", "SymbolicScope", "Variable", "activations", "applications",
-    "autodiff", "backend", "callbacks", "config", "constraints", "datasets", "device", "distribution", "dtype_policies",
-    "initializers", "install_as_keras", "layers", "losses", "metrics", "mixed_precision", "models", "name_scope",
-    "ops", "optimizers", "preprocessing", "quantizers", "random", "regularizers", "remat", "saving", "testing", "tree",
-    "utils", "version", "visualization", "wrappers",
+    "DTypePolicy",
+    "FloatDTypePolicy",
+    "Function",
+    "Functional",
+    "GradientTape",
+    "Initializer",
+    "Input",
+    "InputSpec",
+    "KerasTensor",
+    "Layer",
+    "Loss",
+    "Metric",
+    "Model",
+    "Operation",
+    "Optimizer",
+    "Quantizer",
+    "Regularizer",
+    "RematScope",
+    "Sequential",
+    "StatelessScope",
+    "SymbolicScope",
+    "Variable",
+    "activations",
+    "applications",
+    "autodiff",
+    "backend",
+    "callbacks",
+    "config",
+    "constraints",
+    "datasets",
+    "device",
+    "distribution",
+    "dtype_policies",
+    "initializers",
+    "install_as_keras",
+    "layers",
+    "losses",
+    "metrics",
+    "mixed_precision",
+    "models",
+    "name_scope",
+    "ops",
+    "optimizers",
+    "preprocessing",
+    "quantizers",
+    "random",
+    "regularizers",
+    "remat",
+    "saving",
+    "testing",
+    "tree",
+    "utils",
+    "version",
+    "visualization",
+    "wrappers",
 ]
 
 from kerastorch._version import __version__

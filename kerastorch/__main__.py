@@ -11,6 +11,7 @@ Example:
     ...                capture_output=True, text=True).stdout.strip()
     "kerastorch ['--epochs', '2']"
 """
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,9 @@ from typing import Sequence
 
 from kerastorch.keras_alias import install_as_keras
 
-USAGE = "usage: python -m kerastorch script.py [args ...]\nRuns a Keras program with `import keras` resolved to kerastorch."
+USAGE = (
+    "usage: python -m kerastorch script.py [args ...]\nRuns a Keras program with `import keras` resolved to kerastorch."
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ Example:
     >>> get("relu")(torch.tensor([-1.0, 2.0]))
     tensor([0., 2.])
 """
+
 from __future__ import annotations
 
 import types
@@ -33,10 +34,41 @@ from kerastorch.serialization.object_registration import (
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
-    "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
-    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu",
-    "serialize", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
-    "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
+    "celu",
+    "deserialize",
+    "elu",
+    "exponential",
+    "gelu",
+    "get",
+    "glu",
+    "hard_shrink",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "leaky_relu",
+    "linear",
+    "log_sigmoid",
+    "log_softmax",
+    "mish",
+    "relu",
+    "relu6",
+    "selu",
+    "serialize",
+    "sigmoid",
+    "silu",
+    "soft_shrink",
+    "softmax",
+    "softplus",
+    "softsign",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "sparsemax",
+    "squareplus",
+    "swish",
+    "tanh",
+    "tanh_shrink",
+    "threshold",
 ]
 
 _MODULE = "keras.activations"
@@ -53,8 +85,9 @@ def _tensor(x: TensorLike) -> torch.Tensor:
 
 
 @_builtin
-def relu(x: TensorLike, negative_slope: float = 0.0, max_value: float | None = None,
-         threshold: float = 0.0) -> torch.Tensor:
+def relu(
+    x: TensorLike, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
+) -> torch.Tensor:
     """Rectified linear unit, with Keras's generalizations: ``max(x, 0)`` by default.
 
     Entries at or below ``threshold`` become ``negative_slope * (x - threshold)``; the others keep ``x``, capped at
@@ -80,7 +113,9 @@ def relu(x: TensorLike, negative_slope: float = 0.0, max_value: float | None = N
     x = _tensor(x)
     if max_value is None and threshold == 0:
         return torch.relu(x) if negative_slope == 0 else F.leaky_relu(x, negative_slope)
-    if threshold == 0 and max_value is not None:  # hardtanh: one fused kernel each way (clamp's backward is several passes on the CPU)
+    if (
+        threshold == 0 and max_value is not None
+    ):  # hardtanh: one fused kernel each way (clamp's backward is several passes on the CPU)
         out = F.hardtanh(x, 0.0, max_value) if max_value > 0 else torch.clamp(x, 0, max_value)
     else:
         out = torch.where(x > threshold, x, 0.0)
@@ -677,8 +712,12 @@ def serialize(activation: Callable[..., Any]) -> str | dict[str, Any]:
                 "serialize: a lambda activation cannot be serialized; define a named function and "
                 "register it with @kerastorch.saving.register_keras_serializable"
             )
-        return {"module": "builtins", "class_name": "function",
-                "config": get_registered_name(activation), "registered_name": "function"}
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": get_registered_name(activation),
+            "registered_name": "function",
+        }
     return serialize_keras_object(activation)
 
 
@@ -711,7 +750,9 @@ def deserialize(config: str | dict[str, Any], custom_objects: dict[str, Any] | N
             "@kerastorch.saving.register_keras_serializable or pass custom_objects"
         )
     return deserialize_keras_object(
-        config, module_objects=builtin_objects(_MODULE), custom_objects=custom_objects,
+        config,
+        module_objects=builtin_objects(_MODULE),
+        custom_objects=custom_objects,
         printable_module_name="activation function",
     )
 

@@ -10,6 +10,7 @@ Example:
     ...     keras.config.default_device()
     device(type='cpu')
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,13 +31,33 @@ if TYPE_CHECKING:
     _DTypeArg = Union[str, torch.dtype, np.dtype, type, _Named, None]
 
 __all__ = [
-    "backend", "default_device", "disable_flash_attention", "disable_interactive_logging",
-    "disable_traceback_filtering", "enable_flash_attention", "enable_interactive_logging", "enable_traceback_filtering",
-    "enable_unsafe_deserialization", "epsilon", "floatx", "image_data_format", "is_flash_attention_enabled",
-    "is_interactive_logging_enabled", "is_nnx_enabled", "is_traceback_filtering_enabled", "max_epochs",
-    "max_steps_per_epoch", "set_backend", "set_device", "set_epsilon", "set_floatx", "set_image_data_format",
-    "set_max_epochs", "set_max_steps_per_epoch",
-    "dtype_policy", "set_dtype_policy",
+    "backend",
+    "default_device",
+    "disable_flash_attention",
+    "disable_interactive_logging",
+    "disable_traceback_filtering",
+    "enable_flash_attention",
+    "enable_interactive_logging",
+    "enable_traceback_filtering",
+    "enable_unsafe_deserialization",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "is_flash_attention_enabled",
+    "is_interactive_logging_enabled",
+    "is_nnx_enabled",
+    "is_traceback_filtering_enabled",
+    "max_epochs",
+    "max_steps_per_epoch",
+    "set_backend",
+    "set_device",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+    "set_max_epochs",
+    "set_max_steps_per_epoch",
+    "dtype_policy",
+    "set_dtype_policy",
 ]
 
 # Set by kerastorch/__init__.py (dtype_policies.global_policy and set_global_policy: the policies live above config)
@@ -149,8 +170,7 @@ def set_image_data_format(data_format: str) -> None:
     data_format = str(data_format).lower()
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(
-            "set_image_data_format: expected 'channels_last' or 'channels_first', "
-            f"received {data_format!r}"
+            f"set_image_data_format: expected 'channels_last' or 'channels_first', received {data_format!r}"
         )
     _IMAGE_DATA_FORMAT = data_format
 
@@ -328,8 +348,12 @@ def _positive_or_none(value, where):
 
 
 _DTYPE_ALIASES = {
-    "float": "float32", "double": "float64", "half": "float16", "int": "int32",
-    "long": "int64", "bool_": "bool",
+    "float": "float32",
+    "double": "float64",
+    "half": "float16",
+    "int": "int32",
+    "long": "int64",
+    "bool_": "bool",
 }
 
 
@@ -506,8 +530,10 @@ def set_backend(backend: str) -> None:
     ValueError: set_backend: kerastorch runs on the torch backend only; received backend='jax'. ...
     """
     if backend != "torch":
-        raise ValueError(f"set_backend: kerastorch runs on the torch backend only; received backend={backend!r}. "
-                         "Keras 3 with KERAS_BACKEND set runs the other backends.")
+        raise ValueError(
+            f"set_backend: kerastorch runs on the torch backend only; received backend={backend!r}. "
+            "Keras 3 with KERAS_BACKEND set runs the other backends."
+        )
 
 
 def __dir__():

@@ -12,6 +12,7 @@ Example:
     >>> type(get("max_norm")).__name__
     'MaxNorm'
 """
+
 from __future__ import annotations
 
 import numbers
@@ -24,8 +25,18 @@ from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import ConfigMixin, namespace_functions
 
 __all__ = [
-    "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get", "max_norm", "min_max_norm",
-    "non_neg", "serialize", "unit_norm",
+    "Constraint",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "UnitNorm",
+    "deserialize",
+    "get",
+    "max_norm",
+    "min_max_norm",
+    "non_neg",
+    "serialize",
+    "unit_norm",
 ]
 
 _MODULE = "keras.constraints"
@@ -133,8 +144,9 @@ class MinMaxNorm(Constraint):
                 [0.6000]])
     """
 
-    def __init__(self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0,
-                 axis: int | Sequence[int] = 0) -> None:
+    def __init__(
+        self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: int | Sequence[int] = 0
+    ) -> None:
         self.min_value = _number(min_value, "min_value")
         self.max_value = _number(max_value, "max_value", low=min_value)
         self.rate = _number(rate, "rate", high=1.0)
@@ -190,8 +202,7 @@ class NonNeg(Constraint):
 
 
 max_norm, min_max_norm, unit_norm, non_neg = MaxNorm, MinMaxNorm, UnitNorm, NonNeg
-for _name, _cls in {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "unit_norm": UnitNorm,
-                    "non_neg": NonNeg}.items():
+for _name, _cls in {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "unit_norm": UnitNorm, "non_neg": NonNeg}.items():
     register_builtin(_MODULE, _name)(_cls)
 
 

@@ -18,6 +18,7 @@ Example:
     >>> deserialize(serialize(policy)).name
     'mixed_float16'
 """
+
 from __future__ import annotations
 
 import collections.abc
@@ -33,8 +34,15 @@ from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
-    "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "Int4DTypePolicy", "QuantizedDTypePolicy",
-    "QuantizedFloat8DTypePolicy", "deserialize", "get", "serialize",
+    "DTypePolicy",
+    "DTypePolicyMap",
+    "FloatDTypePolicy",
+    "Int4DTypePolicy",
+    "QuantizedDTypePolicy",
+    "QuantizedFloat8DTypePolicy",
+    "deserialize",
+    "get",
+    "serialize",
 ]
 
 _GLOBAL_POLICY: DTypePolicy | None = None
@@ -66,7 +74,7 @@ class DTypePolicy:
     def __init__(self, name: str | None = None) -> None:
         name = config.floatx() if name is None else name
         if name.startswith("mixed_"):
-            compute = name[len("mixed_"):]
+            compute = name[len("mixed_") :]
             if compute not in ("float16", "bfloat16"):
                 raise ValueError(f"DTypePolicy: expected 'mixed_float16' or 'mixed_bfloat16', received {name!r}")
             self._compute, self._variable = compute, "float32"
@@ -125,8 +133,10 @@ PolicyLike = Union[DTypePolicy, str, dict[str, Any], DTypeLike]
 FloatDTypePolicy = register_builtin("keras", "FloatDTypePolicy")(DTypePolicy)
 
 _QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
-_UNSUPPORTED = ("kerastorch does not implement the calibration-based quantization modes 'gptq' and 'awq' "
-                "(GPTQDTypePolicy, AWQDTypePolicy); use 'int8', 'int4' or 'float8'")
+_UNSUPPORTED = (
+    "kerastorch does not implement the calibration-based quantization modes 'gptq' and 'awq' "
+    "(GPTQDTypePolicy, AWQDTypePolicy); use 'int8', 'int4' or 'float8'"
+)
 
 
 def _source_policy(who, source_name):
@@ -135,8 +145,10 @@ def _source_policy(who, source_name):
         name = name.name
     policy = DTypePolicy(name)
     if not policy.compute_dtype.startswith(("float", "bfloat")):
-        raise ValueError(f"{who}: source_name must name a float dtype policy ('float32', 'mixed_bfloat16' ...), "
-                         f"received source_name={source_name!r}")
+        raise ValueError(
+            f"{who}: source_name must name a float dtype policy ('float32', 'mixed_bfloat16' ...), "
+            f"received source_name={source_name!r}"
+        )
     return policy
 
 
@@ -172,16 +184,19 @@ class QuantizedDTypePolicy(DTypePolicy):
         self._source_name = source_name
         self.name = f"{mode}_from_{source.name}"
         if self.quantization_mode == "int8" and self._compute == "float16":
-            raise ValueError("Quantization mode='int8' doesn't work well with compute_dtype='float16'. Consider "
-                             "loading model/layer with another dtype policy such as 'mixed_bfloat16' or "
-                             "'mixed_float16' before calling `quantize()`.")
+            raise ValueError(
+                "Quantization mode='int8' doesn't work well with compute_dtype='float16'. Consider "
+                "loading model/layer with another dtype policy such as 'mixed_bfloat16' or "
+                "'mixed_float16' before calling `quantize()`."
+            )
 
     def _check_mode(self, who, mode):
         if mode in ("gptq", "awq") or (isinstance(mode, str) and mode.startswith(("gptq/", "awq/"))):
             raise ValueError(f"{who}: {_UNSUPPORTED}, received mode={mode!r}")
         if mode not in ("int8", "int4", "float8"):
-            raise ValueError(f"Invalid quantization mode. Expected one of {_QUANTIZATION_MODES}. Received: "
-                             f"mode={mode!r}")
+            raise ValueError(
+                f"Invalid quantization mode. Expected one of {_QUANTIZATION_MODES}. Received: mode={mode!r}"
+            )
 
     @property
     def quantization_mode(self) -> str:
@@ -191,8 +206,12 @@ class QuantizedDTypePolicy(DTypePolicy):
         return {"mode": self._mode, "source_name": self._source_name}
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, QuantizedDTypePolicy) and type(other) is type(self)
-                and other.get_config() == self.get_config() and other.name == self.name)
+        return (
+            isinstance(other, QuantizedDTypePolicy)
+            and type(other) is type(self)
+            and other.get_config() == self.get_config()
+            and other.name == self.name
+        )
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.name))
@@ -227,11 +246,14 @@ class QuantizedFloat8DTypePolicy(QuantizedDTypePolicy):
     def __init__(self, mode: str, source_name: str | None = None, amax_history_length: int = 1024) -> None:
         super().__init__(mode, source_name)
         if isinstance(amax_history_length, bool) or not isinstance(amax_history_length, (int, numbers.Integral)):
-            raise TypeError(f"`amax_history_length` must be an integer. Received: "
-                            f"amax_history_length={amax_history_length}")
+            raise TypeError(
+                f"`amax_history_length` must be an integer. Received: amax_history_length={amax_history_length}"
+            )
         if amax_history_length < 1:
-            raise ValueError(f"QuantizedFloat8DTypePolicy: amax_history_length must be positive, received "
-                             f"amax_history_length={amax_history_length}")
+            raise ValueError(
+                f"QuantizedFloat8DTypePolicy: amax_history_length must be positive, received "
+                f"amax_history_length={amax_history_length}"
+            )
         self._amax_history_length = int(amax_history_length)
 
     def _check_mode(self, who, mode):
@@ -272,16 +294,21 @@ class Int4DTypePolicy(QuantizedDTypePolicy):
     def _check_mode(self, who, mode):
         parts = mode.split("/") if isinstance(mode, str) else []
         if len(parts) != 2 or parts[0] != "int4":
-            raise ValueError(f"Invalid mode for Int4DTypePolicy. Expected format 'int4/<block_size>', but got "
-                             f"{mode!r}.")
+            raise ValueError(
+                f"Invalid mode for Int4DTypePolicy. Expected format 'int4/<block_size>', but got {mode!r}."
+            )
         try:
             block_size = int(parts[1])
         except ValueError:
-            raise ValueError(f"Invalid mode for Int4DTypePolicy. <block_size> must be an integer. Expected format "
-                             f"'int4/<block_size>', but got {mode!r}.") from None
+            raise ValueError(
+                f"Invalid mode for Int4DTypePolicy. <block_size> must be an integer. Expected format "
+                f"'int4/<block_size>', but got {mode!r}."
+            ) from None
         if block_size != -1 and block_size < 1:
-            raise ValueError(f"Invalid block_size in mode. Supported values are -1 (per-channel) or a positive "
-                             f"integer (sub-channel), but got {block_size} from {mode!r}.")
+            raise ValueError(
+                f"Invalid block_size in mode. Supported values are -1 (per-channel) or a positive "
+                f"integer (sub-channel), but got {block_size} from {mode!r}."
+            )
         self.block_size = block_size
 
     @property
@@ -347,15 +374,19 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
             return self._map[key]
         matches = [k for k in self._map if re.fullmatch(k, key)]
         if len(matches) > 1:
-            raise ValueError(f"Path {key!r} matches multiple dtype policy specification keys: {matches}. Please "
-                             "make sure each path only matches at most one dtype policy specification key in the "
-                             "DTypePolicyMap.")
+            raise ValueError(
+                f"Path {key!r} matches multiple dtype policy specification keys: {matches}. Please "
+                "make sure each path only matches at most one dtype policy specification key in the "
+                "DTypePolicyMap."
+            )
         return self._map[matches[0]] if matches else self._default
 
     def __setitem__(self, key: str, policy: PolicyLike) -> None:
         if key in self._map:
-            raise ValueError(f"{key} already exist in the DTypePolicyMap with value {self._map[key]}. Please make "
-                             "sure to not use duplicated keys.")
+            raise ValueError(
+                f"{key} already exist in the DTypePolicyMap with value {self._map[key]}. Please make "
+                "sure to not use duplicated keys."
+            )
         if not isinstance(key, str):
             raise TypeError(f"DTypePolicyMap: keys must be strings (layer paths or regexes), received {key!r}")
         try:
@@ -377,8 +408,10 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
         return len(self._map)
 
     def get_config(self) -> dict[str, Any]:
-        return {"default_policy": self._default_arg,
-                "policy_map": {key: serialize(policy) for key, policy in self._map.items()}}
+        return {
+            "default_policy": self._default_arg,
+            "policy_map": {key: serialize(policy) for key, policy in self._map.items()},
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> DTypePolicyMap:
@@ -386,13 +419,14 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
         default = config.get("default_policy")
         if isinstance(default, dict):
             config["default_policy"] = deserialize(default, custom_objects)
-        config["policy_map"] = {key: deserialize(value, custom_objects) if isinstance(value, dict) else value
-                                for key, value in (config.get("policy_map") or {}).items()}
+        config["policy_map"] = {
+            key: deserialize(value, custom_objects) if isinstance(value, dict) else value
+            for key, value in (config.get("policy_map") or {}).items()
+        }
         return cls(**config)
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, DTypePolicyMap) and self._default == other._default
-                and self._map == other._map)
+        return isinstance(other, DTypePolicyMap) and self._default == other._default and self._map == other._map
 
     def __hash__(self) -> int:
         return id(self)
@@ -402,8 +436,9 @@ class DTypePolicyMap(DTypePolicy, collections.abc.MutableMapping):
         return f"<DTypePolicyMap at {hex(id(self))} default_policy={self._default.name}, mapping={mapping}>"
 
 
-_QUANTIZED_CLASSES = {cls.__name__: cls for cls in (QuantizedDTypePolicy, QuantizedFloat8DTypePolicy,
-                                                    Int4DTypePolicy, DTypePolicyMap)}
+_QUANTIZED_CLASSES = {
+    cls.__name__: cls for cls in (QuantizedDTypePolicy, QuantizedFloat8DTypePolicy, Int4DTypePolicy, DTypePolicyMap)
+}
 
 
 def _from_name(name):

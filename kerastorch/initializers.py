@@ -15,6 +15,7 @@ Example:
     >>> init((3, 4)).shape
     torch.Size([3, 4])
 """
+
 from __future__ import annotations
 
 import math
@@ -37,12 +38,45 @@ from kerastorch.serialization.serialization_lib import (
 )
 
 __all__ = [
-    "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",
-    "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer", "RandomNormal",
-    "RandomUniform", "STFT", "STFTInitializer", "TruncatedNormal", "VarianceScaling", "Zeros", "constant",
-    "deserialize", "get", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity", "lecun_normal",
-    "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform", "serialize", "stft", "truncated_normal",
-    "variance_scaling", "zeros",
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "IdentityInitializer",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
+    "OrthogonalInitializer",
+    "RandomNormal",
+    "RandomUniform",
+    "STFT",
+    "STFTInitializer",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "constant",
+    "deserialize",
+    "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "identity",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
+    "serialize",
+    "stft",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
 ]
 
 _MODULE = "keras.initializers"
@@ -229,7 +263,8 @@ class RandomInitializer(Initializer):
         config = dict(config)
         if isinstance(config.get("seed"), dict):
             config["seed"] = deserialize_keras_object(
-                config["seed"], module_objects=builtin_objects("keras.random"),
+                config["seed"],
+                module_objects=builtin_objects("keras.random"),
                 printable_module_name="seed generator",
             )
         return cls(**config)
@@ -380,9 +415,15 @@ class VarianceScaling(RandomInitializer):
         True
     """
 
-    def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal",
-                 seed: krandom.Seed = None, input_axes: int | Sequence[int] | None = None,
-                 output_axes: int | Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: krandom.Seed = None,
+        input_axes: int | Sequence[int] | None = None,
+        output_axes: int | Sequence[int] | None = None,
+    ) -> None:
         super().__init__(seed)
         if isinstance(scale, bool) or not isinstance(scale, (float, int, numbers.Real)) or not scale > 0:
             raise ValueError(f"VarianceScaling: scale must be a positive float, received scale={scale!r}")
@@ -402,9 +443,11 @@ class VarianceScaling(RandomInitializer):
         if self.input_axes is not None:
             rank = len(_standardize_shape(shape))
             if not all(-rank <= a < rank for a in self.input_axes + self.output_axes):
-                raise ValueError(f"{type(self).__name__}: input_axes={self.input_axes} and "
-                                 f"output_axes={self.output_axes} must be axes of the shape, received shape "
-                                 f"{tuple(_standardize_shape(shape))}")
+                raise ValueError(
+                    f"{type(self).__name__}: input_axes={self.input_axes} and "
+                    f"output_axes={self.output_axes} must be axes of the shape, received shape "
+                    f"{tuple(_standardize_shape(shape))}"
+                )
         fan_in, fan_out = _compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, fan)
@@ -417,24 +460,32 @@ class VarianceScaling(RandomInitializer):
         return self._sample(krandom.normal, shape, dtype, mean=0.0, stddev=math.sqrt(variance))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "scale": self.scale, "mode": self.mode,
-                "distribution": self.distribution, "input_axes": self.input_axes,
-                "output_axes": self.output_axes}
+        return {
+            **super().get_config(),
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
 
 
 def _fan_axes(owner, input_axes, output_axes):
     """``(input_axes, output_axes)`` as lists of ints, or both None; one without the other raises."""
     if (input_axes is None) != (output_axes is None):
-        raise ValueError(f"{owner}: input_axes and output_axes must be given together (the fans come from both "
-                         f"or from the shape alone), received input_axes={input_axes!r} and "
-                         f"output_axes={output_axes!r}")
+        raise ValueError(
+            f"{owner}: input_axes and output_axes must be given together (the fans come from both "
+            f"or from the shape alone), received input_axes={input_axes!r} and "
+            f"output_axes={output_axes!r}"
+        )
     if input_axes is None:
         return None, None
     axes = []
     for name, value in (("input_axes", input_axes), ("output_axes", output_axes)):
         items = [value] if isinstance(value, numbers.Integral) else value
         if not isinstance(items, (list, tuple)) or not all(
-                isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in items):
+            isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in items
+        ):
             raise ValueError(f"{owner}: {name} must be a list of ints, received {name}={value!r}")
         axes.append([int(a) for a in items])
     return axes[0], axes[1]
@@ -445,14 +496,17 @@ class _PresetVarianceScaling(VarianceScaling):
 
     _preset = (1.0, "fan_in", "truncated_normal")
 
-    def __init__(self, seed: krandom.Seed = None, input_axes: int | Sequence[int] | None = None,
-                 output_axes: int | Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        seed: krandom.Seed = None,
+        input_axes: int | Sequence[int] | None = None,
+        output_axes: int | Sequence[int] | None = None,
+    ) -> None:
         scale, mode, distribution = self._preset
         super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
 
     def get_config(self) -> dict[str, Any]:  # the preset arguments are not constructor arguments here
-        return {**RandomInitializer.get_config(self), "input_axes": self.input_axes,
-                "output_axes": self.output_axes}
+        return {**RandomInitializer.get_config(self), "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 _PRESET_DOC = """{summary}
@@ -492,19 +546,40 @@ def _preset(name, scale, mode, distribution, doc):
     return register_builtin(_MODULE)(type(name, (_PresetVarianceScaling,), namespace))
 
 
-GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform",
-                        "The Glorot (Xavier) uniform initializer: uniform in ``±sqrt(6 / (fan_in + fan_out))``.")
-GlorotNormal = _preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
-                       "The Glorot (Xavier) normal initializer: truncated normal, stddev "
-                       "``sqrt(2 / (fan_in + fan_out))``.")
-HeUniform = _preset("HeUniform", 2.0, "fan_in", "uniform",
-                    "The He uniform initializer: uniform in ``±sqrt(6 / fan_in)``.")
-HeNormal = _preset("HeNormal", 2.0, "fan_in", "truncated_normal",
-                   "The He normal initializer: truncated normal, stddev ``sqrt(2 / fan_in)``.")
-LecunUniform = _preset("LecunUniform", 1.0, "fan_in", "uniform",
-                       "The LeCun uniform initializer: uniform in ``±sqrt(3 / fan_in)``.")
-LecunNormal = _preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
-                      "The LeCun normal initializer: truncated normal, stddev ``sqrt(1 / fan_in)``.")
+GlorotUniform = _preset(
+    "GlorotUniform",
+    1.0,
+    "fan_avg",
+    "uniform",
+    "The Glorot (Xavier) uniform initializer: uniform in ``±sqrt(6 / (fan_in + fan_out))``.",
+)
+GlorotNormal = _preset(
+    "GlorotNormal",
+    1.0,
+    "fan_avg",
+    "truncated_normal",
+    "The Glorot (Xavier) normal initializer: truncated normal, stddev ``sqrt(2 / (fan_in + fan_out))``.",
+)
+HeUniform = _preset(
+    "HeUniform", 2.0, "fan_in", "uniform", "The He uniform initializer: uniform in ``±sqrt(6 / fan_in)``."
+)
+HeNormal = _preset(
+    "HeNormal",
+    2.0,
+    "fan_in",
+    "truncated_normal",
+    "The He normal initializer: truncated normal, stddev ``sqrt(2 / fan_in)``.",
+)
+LecunUniform = _preset(
+    "LecunUniform", 1.0, "fan_in", "uniform", "The LeCun uniform initializer: uniform in ``±sqrt(3 / fan_in)``."
+)
+LecunNormal = _preset(
+    "LecunNormal",
+    1.0,
+    "fan_in",
+    "truncated_normal",
+    "The LeCun normal initializer: truncated normal, stddev ``sqrt(1 / fan_in)``.",
+)
 
 
 @register_builtin(_MODULE)
@@ -564,7 +639,9 @@ class Orthogonal(RandomInitializer):
 # length n is the symmetric one of length n + 1 without its last value). Generalized cosine windows are
 # sum_k a_k cos(k x) over x in [-pi, pi].
 _COSINE_WINDOWS = {
-    "hann": (0.5, 0.5), "hamming": (0.54, 0.46), "blackman": (0.42, 0.5, 0.08),
+    "hann": (0.5, 0.5),
+    "hamming": (0.54, 0.46),
+    "blackman": (0.42, 0.5, 0.08),
     "blackmanharris": (0.35875, 0.48829, 0.14128, 0.01168),
     "nuttall": (0.3635819, 0.4891775, 0.1365995, 0.0106411),
     "flattop": (0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368),
@@ -575,6 +652,7 @@ def _cosine_window(coefficients):
     def window(n):
         x = torch.linspace(-math.pi, math.pi, n, dtype=torch.float64)
         return sum(a * torch.cos(k * x) for k, a in enumerate(coefficients))
+
     return window
 
 
@@ -607,15 +685,40 @@ def _cosine(n):
     return torch.sin(math.pi / n * (torch.arange(n, dtype=torch.float64) + 0.5))
 
 
-_WINDOWS = {**{name: _cosine_window(a) for name, a in _COSINE_WINDOWS.items()},
-            "triang": _triang, "bartlett": _bartlett, "barthann": _barthann, "bohman": _bohman,
-            "cosine": _cosine, "boxcar": lambda n: torch.ones(n, dtype=torch.float64)}
+_WINDOWS = {
+    **{name: _cosine_window(a) for name, a in _COSINE_WINDOWS.items()},
+    "triang": _triang,
+    "bartlett": _bartlett,
+    "barthann": _barthann,
+    "bohman": _bohman,
+    "cosine": _cosine,
+    "boxcar": lambda n: torch.ones(n, dtype=torch.float64),
+}
 _WINDOW_ALIASES = {
-    "han": "hann", "hamm": "hamming", "ham": "hamming", "black": "blackman", "blk": "blackman",
-    "blackharr": "blackmanharris", "bkh": "blackmanharris", "nutl": "nuttall", "nut": "nuttall",
-    "flat": "flattop", "flt": "flattop", "triangle": "triang", "tri": "triang", "bart": "bartlett",
-    "brt": "bartlett", "brthan": "barthann", "bth": "barthann", "bman": "bohman", "bmn": "bohman",
-    "halfcosine": "cosine", "box": "boxcar", "ones": "boxcar", "rect": "boxcar", "rectangular": "boxcar",
+    "han": "hann",
+    "hamm": "hamming",
+    "ham": "hamming",
+    "black": "blackman",
+    "blk": "blackman",
+    "blackharr": "blackmanharris",
+    "bkh": "blackmanharris",
+    "nutl": "nuttall",
+    "nut": "nuttall",
+    "flat": "flattop",
+    "flt": "flattop",
+    "triangle": "triang",
+    "tri": "triang",
+    "bart": "bartlett",
+    "brt": "bartlett",
+    "brthan": "barthann",
+    "bth": "barthann",
+    "bman": "bohman",
+    "bmn": "bohman",
+    "halfcosine": "cosine",
+    "box": "boxcar",
+    "ones": "boxcar",
+    "rect": "boxcar",
+    "rectangular": "boxcar",
 }
 
 
@@ -625,12 +728,16 @@ def _check_window(window, who):
         return None
     if isinstance(window, str):
         if window not in _WINDOWS and window not in _WINDOW_ALIASES:
-            raise ValueError(f"{who}: window must be one of {sorted(_WINDOWS)} (scipy.signal.get_window's names), "
-                             f"an array of window values or None, received window={window!r}")
+            raise ValueError(
+                f"{who}: window must be one of {sorted(_WINDOWS)} (scipy.signal.get_window's names), "
+                f"an array of window values or None, received window={window!r}"
+            )
         return window
     if isinstance(window, (tuple, list)) and window and isinstance(window[0], str):
-        raise ValueError(f"{who}: windows with parameters (scipy's (name, parameter) tuples) are not available; "
-                         f"pass the window's values as an array instead, received window={window!r}")
+        raise ValueError(
+            f"{who}: windows with parameters (scipy's (name, parameter) tuples) are not available; "
+            f"pass the window's values as an array instead, received window={window!r}"
+        )
     if isinstance(window, torch.Tensor):
         window = window.detach().cpu().numpy()
     try:
@@ -638,8 +745,9 @@ def _check_window(window, who):
     except (TypeError, ValueError):
         values = None
     if values is None or values.ndim != 1 or values.size == 0:
-        raise ValueError(f"{who}: window must be a window name, a 1-D array of window values or None, "
-                         f"received window={window!r}")
+        raise ValueError(
+            f"{who}: window must be a window name, a 1-D array of window values or None, received window={window!r}"
+        )
     return values.tolist()
 
 
@@ -700,8 +808,13 @@ class STFT(Initializer):
         tensor(-0.1250)
     """
 
-    def __init__(self, side: str = "real", window: str | TensorLike | None = "hann", scaling: str | None = "density",
-                 periodic: bool = False) -> None:
+    def __init__(
+        self,
+        side: str = "real",
+        window: str | TensorLike | None = "hann",
+        scaling: str | None = "density",
+        periodic: bool = False,
+    ) -> None:
         if side not in ("real", "imag"):
             raise ValueError(f"STFT: side must be 'real' or 'imag', received side={side!r}")
         if scaling not in (None, "density", "spectrum"):
@@ -713,8 +826,10 @@ class STFT(Initializer):
         shape = _standardize_shape(shape)
         dtype = _torch_dtype(dtype, "STFT", floating=True)
         if len(shape) != 3:
-            raise ValueError(f"STFT: the kernel shape must be (frame_length, input_channels, fft_length // 2 + 1), "
-                             f"received shape={shape}")
+            raise ValueError(
+                f"STFT: the kernel shape must be (frame_length, input_channels, fft_length // 2 + 1), "
+                f"received shape={shape}"
+            )
         frame_length, bins = shape[0], shape[-1]
         if self.window is None:
             window = torch.ones(frame_length, dtype=torch.float64)
@@ -724,8 +839,10 @@ class STFT(Initializer):
             else:
                 window = torch.tensor(self.window, dtype=torch.float64)
                 if window.numel() != frame_length:
-                    raise ValueError(f"STFT: the window must have frame_length={frame_length} values (shape[0]), "
-                                     f"received {window.numel()} values")
+                    raise ValueError(
+                        f"STFT: the window must have frame_length={frame_length} values (shape[0]), "
+                        f"received {window.numel()} values"
+                    )
             if self.scaling == "density":
                 window = window / window.square().sum().sqrt()
             elif self.scaling == "spectrum":
@@ -754,14 +871,29 @@ lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 STFTInitializer = stft = STFT
 
 _ALIASES = {
-    "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant": Constant,
-    "identity": Identity, "IdentityInitializer": Identity, "random_normal": RandomNormal,
-    "normal": RandomNormal, "random_uniform": RandomUniform, "uniform": RandomUniform,
-    "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
-    "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
-    "he_normal": HeNormal, "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
-    "STFTInitializer": STFT, "stft": STFT,
+    "zeros": Zeros,
+    "zero": Zeros,
+    "ones": Ones,
+    "one": Ones,
+    "constant": Constant,
+    "identity": Identity,
+    "IdentityInitializer": Identity,
+    "random_normal": RandomNormal,
+    "normal": RandomNormal,
+    "random_uniform": RandomUniform,
+    "uniform": RandomUniform,
+    "truncated_normal": TruncatedNormal,
+    "variance_scaling": VarianceScaling,
+    "orthogonal": Orthogonal,
+    "OrthogonalInitializer": Orthogonal,
+    "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal,
+    "he_uniform": HeUniform,
+    "he_normal": HeNormal,
+    "lecun_uniform": LecunUniform,
+    "lecun_normal": LecunNormal,
+    "STFTInitializer": STFT,
+    "stft": STFT,
 }
 for _name, _cls in _ALIASES.items():
     register_builtin(_MODULE, _name)(_cls)

@@ -11,6 +11,7 @@ Example:
     ('bfloat16', 'float32')
     >>> set_global_policy("float32")
 """
+
 from __future__ import annotations
 
 from kerastorch.dtype_policies import DTypePolicy, PolicyLike, global_policy, set_global_policy
@@ -48,7 +49,15 @@ def dtype_policy() -> DTypePolicy:
     return global_policy()
 
 
-__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "global_policy", "set_dtype_policy", "set_global_policy"]
+__all__ = [
+    "DTypePolicy",
+    "LossScaleOptimizer",
+    "Policy",
+    "dtype_policy",
+    "global_policy",
+    "set_dtype_policy",
+    "set_global_policy",
+]
 
 
 def __dir__():

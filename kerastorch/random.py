@@ -25,6 +25,7 @@ Example:
     >>> bool((x == normal((2, 3), seed=1)).all())
     True
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,16 +41,23 @@ from kerastorch.backend.torch_internals import standard_gamma
 from kerastorch.serialization.object_registration import register_builtin
 
 __all__ = [
-    "SeedGenerator", "normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle", "categorical",
-    "gamma", "beta", "binomial",
+    "SeedGenerator",
+    "normal",
+    "uniform",
+    "truncated_normal",
+    "randint",
+    "dropout",
+    "shuffle",
+    "categorical",
+    "gamma",
+    "beta",
+    "binomial",
 ]
 
 
 def _validate_int_seed(seed, who="seed"):
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ValueError(
-            f"{who}: expected None, an int or a keras.random.SeedGenerator, received {seed!r}"
-        )
+        raise ValueError(f"{who}: expected None, an int or a keras.random.SeedGenerator, received {seed!r}")
     return int(seed)
 
 
@@ -164,8 +172,15 @@ def _check_stddev(stddev, who):
         raise ValueError(f"{who}: stddev must be >= 0, received {stddev}")
 
 
-def normal(shape: ShapeArg, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = None, seed: Seed = None, *,
-           device: DeviceLike = None) -> torch.Tensor:
+def normal(
+    shape: ShapeArg,
+    mean: float = 0.0,
+    stddev: float = 1.0,
+    dtype: DTypeLike = None,
+    seed: Seed = None,
+    *,
+    device: DeviceLike = None,
+) -> torch.Tensor:
     """Samples from a normal distribution with mean ``mean`` and standard deviation ``stddev``.
 
     Args:
@@ -197,8 +212,15 @@ def normal(shape: ShapeArg, mean: float = 0.0, stddev: float = 1.0, dtype: DType
     return out.normal_(mean, stddev, generator=_generator(seed, out.device)).to(dtype)
 
 
-def uniform(shape: ShapeArg, minval: float = 0.0, maxval: float = 1.0, dtype: DTypeLike = None, seed: Seed = None,
-            *, device: DeviceLike = None) -> torch.Tensor:
+def uniform(
+    shape: ShapeArg,
+    minval: float = 0.0,
+    maxval: float = 1.0,
+    dtype: DTypeLike = None,
+    seed: Seed = None,
+    *,
+    device: DeviceLike = None,
+) -> torch.Tensor:
     """Samples from a uniform distribution on ``[minval, maxval)``.
 
     Args:
@@ -229,8 +251,15 @@ def uniform(shape: ShapeArg, minval: float = 0.0, maxval: float = 1.0, dtype: DT
     return out.uniform_(minval, maxval, generator=_generator(seed, out.device)).to(dtype)
 
 
-def truncated_normal(shape: ShapeArg, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = None,
-                     seed: Seed = None, *, device: DeviceLike = None) -> torch.Tensor:
+def truncated_normal(
+    shape: ShapeArg,
+    mean: float = 0.0,
+    stddev: float = 1.0,
+    dtype: DTypeLike = None,
+    seed: Seed = None,
+    *,
+    device: DeviceLike = None,
+) -> torch.Tensor:
     """Samples from a normal distribution truncated to ``[mean - 2 * stddev, mean + 2 * stddev]``.
 
     Values outside that range are redrawn, as in Keras.
@@ -267,8 +296,15 @@ def truncated_normal(shape: ShapeArg, mean: float = 0.0, stddev: float = 1.0, dt
     return out.to(dtype)
 
 
-def randint(shape: ShapeArg, minval: int, maxval: int, dtype: DTypeLike = "int32", seed: Seed = None, *,
-            device: DeviceLike = None) -> torch.Tensor:
+def randint(
+    shape: ShapeArg,
+    minval: int,
+    maxval: int,
+    dtype: DTypeLike = "int32",
+    seed: Seed = None,
+    *,
+    device: DeviceLike = None,
+) -> torch.Tensor:
     """Integers drawn uniformly from ``[minval, maxval)``.
 
     Args:
@@ -302,13 +338,18 @@ def randint(shape: ShapeArg, minval: int, maxval: int, dtype: DTypeLike = "int32
         raise ValueError(f"randint: minval must be < maxval, received minval={minval}, maxval={maxval}")
     device = config.default_device() if device is None else torch.device(device)
     return torch.randint(
-        int(minval), int(maxval), _shape(shape), dtype=torch_dtype, device=device,
+        int(minval),
+        int(maxval),
+        _shape(shape),
+        dtype=torch_dtype,
+        device=device,
         generator=_generator(seed, device),
     )
 
 
-def dropout(inputs: TensorLike, rate: float, noise_shape: Sequence[int | None] | None = None,
-            seed: Seed = None) -> torch.Tensor:
+def dropout(
+    inputs: TensorLike, rate: float, noise_shape: Sequence[int | None] | None = None, seed: Seed = None
+) -> torch.Tensor:
     """Zeroes each entry of ``inputs`` with probability ``rate`` and scales the others by ``1 / (1 - rate)``.
 
     The mask is drawn on the device of ``inputs``; the expected value of each entry is unchanged.
@@ -409,8 +450,9 @@ def categorical(logits: TensorLike, num_samples: int, dtype: DTypeLike = "int32"
     """
     logits = torch.as_tensor(logits)
     if logits.dim() != 2:
-        raise ValueError(f"categorical: expected logits of shape (batch_size, num_classes), "
-                         f"received shape {tuple(logits.shape)}")
+        raise ValueError(
+            f"categorical: expected logits of shape (batch_size, num_classes), received shape {tuple(logits.shape)}"
+        )
     torch_dtype = config.torch_dtype(dtype)
     if torch_dtype.is_floating_point or torch_dtype.is_complex or torch_dtype == torch.bool:
         raise ValueError(f"categorical: dtype must be an integer type, received {config.standardize_dtype(dtype)!r}")
@@ -420,8 +462,9 @@ def categorical(logits: TensorLike, num_samples: int, dtype: DTypeLike = "int32"
     return draws.to(torch_dtype)
 
 
-def _float_params(who: str, shape: ShapeArg, dtype: DTypeLike, device: DeviceLike,
-                  *params: TensorLike) -> tuple[list[torch.Tensor], torch.dtype, torch.device]:
+def _float_params(
+    who: str, shape: ShapeArg, dtype: DTypeLike, device: DeviceLike, *params: TensorLike
+) -> tuple[list[torch.Tensor], torch.dtype, torch.device]:
     dtype = config.torch_dtype(dtype)
     if not dtype.is_floating_point:
         raise ValueError(f"{who}: dtype must be a float type, received {config.standardize_dtype(dtype)!r}")
@@ -436,8 +479,7 @@ def _float_params(who: str, shape: ShapeArg, dtype: DTypeLike, device: DeviceLik
         try:
             out.append(p.expand(shape))
         except RuntimeError:
-            raise ValueError(f"{who}: parameters of shape {tuple(p.shape)} do not broadcast to shape {shape}") \
-                from None
+            raise ValueError(f"{who}: parameters of shape {tuple(p.shape)} do not broadcast to shape {shape}") from None
     return out, dtype, torch.device(device)
 
 
@@ -457,8 +499,9 @@ def _seeded(seed, device):
         yield
 
 
-def gamma(shape: ShapeArg, alpha: TensorLike, dtype: DTypeLike = None, seed: Seed = None, *,
-          device: DeviceLike = None) -> torch.Tensor:
+def gamma(
+    shape: ShapeArg, alpha: TensorLike, dtype: DTypeLike = None, seed: Seed = None, *, device: DeviceLike = None
+) -> torch.Tensor:
     """Samples from a gamma distribution of concentration ``alpha`` and rate 1.
 
     torch's gamma sampler takes no generator: with a seed it draws from the device's global generator inside
@@ -491,8 +534,15 @@ def gamma(shape: ShapeArg, alpha: TensorLike, dtype: DTypeLike = None, seed: See
         return standard_gamma(alpha.contiguous()).to(dtype)
 
 
-def beta(shape: ShapeArg, alpha: TensorLike, beta: TensorLike, dtype: DTypeLike = None, seed: Seed = None, *,
-         device: DeviceLike = None) -> torch.Tensor:
+def beta(
+    shape: ShapeArg,
+    alpha: TensorLike,
+    beta: TensorLike,
+    dtype: DTypeLike = None,
+    seed: Seed = None,
+    *,
+    device: DeviceLike = None,
+) -> torch.Tensor:
     """Samples from a beta distribution with shape parameters ``alpha`` and ``beta``, in ``[0, 1]``.
 
     Drawn as ``x / (x + y)`` of two gamma samples, seeded as :func:`gamma` is.
@@ -526,8 +576,15 @@ def beta(shape: ShapeArg, alpha: TensorLike, beta: TensorLike, dtype: DTypeLike 
     return (x / (x + y)).to(dtype)
 
 
-def binomial(shape: ShapeArg, counts: TensorLike, probabilities: TensorLike, dtype: DTypeLike = None,
-             seed: Seed = None, *, device: DeviceLike = None) -> torch.Tensor:
+def binomial(
+    shape: ShapeArg,
+    counts: TensorLike,
+    probabilities: TensorLike,
+    dtype: DTypeLike = None,
+    seed: Seed = None,
+    *,
+    device: DeviceLike = None,
+) -> torch.Tensor:
     """Samples from binomial distributions: the number of successes in ``counts`` trials of probability
     ``probabilities``.
 

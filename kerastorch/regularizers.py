@@ -10,6 +10,7 @@ Example:
     >>> get("l1").l1
     0.01
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,18 @@ from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import ConfigMixin, namespace_functions
 
 __all__ = [
-    "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2",
-    "orthogonal_regularizer", "serialize",
+    "L1",
+    "L1L2",
+    "L2",
+    "OrthogonalRegularizer",
+    "Regularizer",
+    "deserialize",
+    "get",
+    "l1",
+    "l1_l2",
+    "l2",
+    "orthogonal_regularizer",
+    "serialize",
 ]
 
 _MODULE = "keras.regularizers"

@@ -16,6 +16,7 @@ Example:
     >>> lists_to_tuples([1, [2, {"a": [3]}]])
     (1, (2, {'a': (3,)}))
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable
@@ -70,8 +71,11 @@ def flatten(structure: Any) -> list[Any]:
 def _rebuild(template, children):
     if isinstance(template, dict):
         rebuilt = dict(zip(sorted(template), children))
-        return type(template)((k, rebuilt[k]) for k in template) if type(template) is not dict else {
-            k: rebuilt[k] for k in template}
+        return (
+            type(template)((k, rebuilt[k]) for k in template)
+            if type(template) is not dict
+            else {k: rebuilt[k] for k in template}
+        )
     if isinstance(template, tuple) and hasattr(template, "_fields"):  # namedtuple
         return type(template)(*children)
     return type(template)(children)
@@ -100,9 +104,7 @@ def pack_sequence_as(structure: Any, flat_sequence: Iterable[Any]) -> Any:
     flat_sequence = list(flat_sequence)
     expected = len(flatten(structure))
     if expected != len(flat_sequence):
-        raise ValueError(
-            f"pack_sequence_as: the structure has {expected} leaves, received {len(flat_sequence)} values"
-        )
+        raise ValueError(f"pack_sequence_as: the structure has {expected} leaves, received {len(flat_sequence)} values")
     iterator = iter(flat_sequence)
 
     def pack(node):
@@ -153,8 +155,10 @@ def _check_nesting(a, b, check_types):
     if not is_nested(a):
         return
     if check_types and type(a) is not type(b) and not (isinstance(a, dict) and isinstance(b, dict)):
-        raise ValueError(f"The two structures don't have the same sequence type: expected {type(a).__name__}, "
-                         f"received {type(b).__name__} ({a!r} vs {b!r})")
+        raise ValueError(
+            f"The two structures don't have the same sequence type: expected {type(a).__name__}, "
+            f"received {type(b).__name__} ({a!r} vs {b!r})"
+        )
     if isinstance(a, dict) != isinstance(b, dict) or len(a) != len(b):
         raise ValueError(f"The two structures don't have the same nested structure: {a!r} vs {b!r}")
     if isinstance(a, dict) and sorted(a) != sorted(b):
@@ -244,8 +248,10 @@ def assert_same_paths(a: Any, b: Any) -> None:
     paths_a = {p for p, _ in flatten_with_path(a)}
     paths_b = {p for p, _ in flatten_with_path(b)}
     if paths_a != paths_b:
-        raise ValueError(f"`a` and `b` don't have the same paths. Paths in `a` missing in `b`: "
-                         f"{paths_a - paths_b}; paths in `b` missing in `a`: {paths_b - paths_a}")
+        raise ValueError(
+            f"`a` and `b` don't have the same paths. Paths in `a` missing in `b`: "
+            f"{paths_a - paths_b}; paths in `b` missing in `a`: {paths_b - paths_a}"
+        )
 
 
 def lists_to_tuples(structure: Any) -> Any:
@@ -268,10 +274,16 @@ def lists_to_tuples(structure: Any) -> Any:
 def _flatten_up_to(shallow, structure):
     if not is_nested(shallow):
         return [structure]
-    if not is_nested(structure) or isinstance(shallow, dict) != isinstance(structure, dict) \
-            or len(shallow) != len(structure) or (isinstance(shallow, dict) and sorted(shallow) != sorted(structure)):
-        raise ValueError(f"map_structure_up_to: the structure {structure!r} does not have the nesting of the "
-                         f"shallow structure {shallow!r}")
+    if (
+        not is_nested(structure)
+        or isinstance(shallow, dict) != isinstance(structure, dict)
+        or len(shallow) != len(structure)
+        or (isinstance(shallow, dict) and sorted(shallow) != sorted(structure))
+    ):
+        raise ValueError(
+            f"map_structure_up_to: the structure {structure!r} does not have the nesting of the "
+            f"shallow structure {shallow!r}"
+        )
     leaves = []
     for s, child in zip(_children(shallow), _children(structure)):
         leaves.extend(_flatten_up_to(s, child))
@@ -322,6 +334,7 @@ def traverse(func: Callable[[Any], Any], structure: Any, top_down: bool = True) 
         >>> traverse(lambda x: MAP_TO_NONE if x == 2 else None, [1, 2, 3])
         [1, None, 3]
     """
+
     def resolve(result, node):
         if result is MAP_TO_NONE:
             return None
@@ -369,9 +382,20 @@ def is_shape(x: Any) -> bool:
     return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, int) for d in x)
 
 
-__all__ = ["MAP_TO_NONE", "assert_same_paths", "assert_same_structure", "flatten", "flatten_with_path", "is_nested",
-           "lists_to_tuples", "map_shape_structure", "map_structure", "map_structure_up_to", "pack_sequence_as",
-           "traverse"]
+__all__ = [
+    "MAP_TO_NONE",
+    "assert_same_paths",
+    "assert_same_structure",
+    "flatten",
+    "flatten_with_path",
+    "is_nested",
+    "lists_to_tuples",
+    "map_shape_structure",
+    "map_structure",
+    "map_structure_up_to",
+    "pack_sequence_as",
+    "traverse",
+]
 
 
 def __dir__():

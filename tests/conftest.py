@@ -7,6 +7,7 @@ NumPy's, and every kerastorch module is imported before the first test (hypothes
 project's imported modules). ``python -m pytest --reverse`` (the ``pytest-reverse`` plugin of the test extra) runs the
 suite backwards to check this.
 """
+
 import http.server
 import importlib
 import os
@@ -25,12 +26,20 @@ import kerastorch
 _SUPPRESSED = [hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.function_scoped_fixture]
 # ci: the same examples on every run and machine (derandomized, no example database carried between runs).
 hypothesis.settings.register_profile(
-    "ci", max_examples=15, deadline=None, derandomize=True, database=None, print_blob=True,
+    "ci",
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
     suppress_health_check=_SUPPRESSED,
 )
 # mutation (tools/mutate.py): the ci examples, without shrinking a failure (only whether one fails matters)
-hypothesis.settings.register_profile("mutation", hypothesis.settings.get_profile("ci"),
-                                     phases=[p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink])
+hypothesis.settings.register_profile(
+    "mutation",
+    hypothesis.settings.get_profile("ci"),
+    phases=[p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink],
+)
 hypothesis.settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=_SUPPRESSED)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
@@ -116,7 +125,7 @@ class LocalServer:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data[:len(data) // 2] if self.path in server.truncated else data)
+                self.wfile.write(data[: len(data) // 2] if self.path in server.truncated else data)
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))

@@ -1,4 +1,5 @@
 """Tests for kerastorch.activations: Keras 3 parity, exact values, get/serialize/deserialize."""
+
 import inspect
 import re
 
@@ -17,22 +18,52 @@ from kerastorch.saving import register_keras_serializable
 
 def float_arrays(min_dims=1, max_dims=3, low=-20.0, high=20.0):
     return hnp.arrays(
-        np.float32, hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=6),
+        np.float32,
+        hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=6),
         elements=st.floats(low, high, width=32),
     )
 
 
 CASES = [
-    ("relu", {}), ("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.5}), ("relu6", {}),
-    ("elu", {}), ("elu", {"alpha": 0.5}), ("selu", {}), ("celu", {}), ("celu", {"alpha": 2.0}),
-    ("gelu", {}), ("gelu", {"approximate": True}), ("sigmoid", {}), ("tanh", {}), ("softplus", {}),
-    ("softsign", {}), ("silu", {}), ("swish", {}), ("hard_sigmoid", {}), ("hard_silu", {}),
-    ("hard_swish", {}), ("hard_tanh", {}), ("hard_shrink", {}), ("hard_shrink", {"threshold": 1.0}),
-    ("soft_shrink", {}), ("soft_shrink", {"threshold": 1.5}), ("tanh_shrink", {}),
-    ("threshold", {"threshold": 0.5, "default_value": -2.0}), ("sparse_plus", {}),
-    ("sparse_sigmoid", {}), ("squareplus", {}), ("squareplus", {"b": 1.0}), ("log_sigmoid", {}),
-    ("mish", {}), ("exponential", {}), ("linear", {}), ("softmax", {}), ("softmax", {"axis": 0}),
-    ("log_softmax", {}), ("log_softmax", {"axis": 0}),
+    ("relu", {}),
+    ("leaky_relu", {}),
+    ("leaky_relu", {"negative_slope": 0.5}),
+    ("relu6", {}),
+    ("elu", {}),
+    ("elu", {"alpha": 0.5}),
+    ("selu", {}),
+    ("celu", {}),
+    ("celu", {"alpha": 2.0}),
+    ("gelu", {}),
+    ("gelu", {"approximate": True}),
+    ("sigmoid", {}),
+    ("tanh", {}),
+    ("softplus", {}),
+    ("softsign", {}),
+    ("silu", {}),
+    ("swish", {}),
+    ("hard_sigmoid", {}),
+    ("hard_silu", {}),
+    ("hard_swish", {}),
+    ("hard_tanh", {}),
+    ("hard_shrink", {}),
+    ("hard_shrink", {"threshold": 1.0}),
+    ("soft_shrink", {}),
+    ("soft_shrink", {"threshold": 1.5}),
+    ("tanh_shrink", {}),
+    ("threshold", {"threshold": 0.5, "default_value": -2.0}),
+    ("sparse_plus", {}),
+    ("sparse_sigmoid", {}),
+    ("squareplus", {}),
+    ("squareplus", {"b": 1.0}),
+    ("log_sigmoid", {}),
+    ("mish", {}),
+    ("exponential", {}),
+    ("linear", {}),
+    ("softmax", {}),
+    ("softmax", {"axis": 0}),
+    ("log_softmax", {}),
+    ("log_softmax", {"axis": 0}),
 ]
 CASE_IDS = [f"{name}-{kwargs}" if kwargs else name for name, kwargs in CASES]
 
@@ -75,14 +106,17 @@ def test_glu_matches_keras(keras3, x, axis):
     np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs,expected", [
-    ({}, [0.0, 0.0, 0.0, 5.0, 10.0]),
-    ({"negative_slope": 0.5}, [-5.0, -2.5, 0.0, 5.0, 10.0]),
-    ({"max_value": 5.0}, [0.0, 0.0, 0.0, 5.0, 5.0]),
-    ({"threshold": 5.0}, [0.0, 0.0, 0.0, 0.0, 10.0]),
-    ({"negative_slope": 0.5, "threshold": 6.0, "max_value": 3.0}, [-8.0, -5.5, -3.0, -0.5, 3.0]),
-    ({"max_value": -1.0}, [-1.0] * 5),
-])
+@pytest.mark.parametrize(
+    "kwargs,expected",
+    [
+        ({}, [0.0, 0.0, 0.0, 5.0, 10.0]),
+        ({"negative_slope": 0.5}, [-5.0, -2.5, 0.0, 5.0, 10.0]),
+        ({"max_value": 5.0}, [0.0, 0.0, 0.0, 5.0, 5.0]),
+        ({"threshold": 5.0}, [0.0, 0.0, 0.0, 0.0, 10.0]),
+        ({"negative_slope": 0.5, "threshold": 6.0, "max_value": 3.0}, [-8.0, -5.5, -3.0, -0.5, 3.0]),
+        ({"max_value": -1.0}, [-1.0] * 5),
+    ],
+)
 def test_relu_keras_documented_values(kwargs, expected):
     x = torch.tensor([-10.0, -5.0, 0.0, 5.0, 10.0])
     assert activations.relu(x, **kwargs).tolist() == expected
@@ -150,8 +184,12 @@ def test_get_identifiers():
     assert activations.get("swish") is activations.silu
     assert activations.get("hard_swish") is activations.hard_silu
     assert activations.get(torch.tanh) is torch.tanh
-    assert activations.get({"module": "keras.activations", "class_name": "function",
-                            "config": "elu", "registered_name": "function"}) is activations.elu
+    assert (
+        activations.get(
+            {"module": "keras.activations", "class_name": "function", "config": "elu", "registered_name": "function"}
+        )
+        is activations.elu
+    )
 
 
 def test_get_unknown_name_lists_valid_ones():
@@ -181,8 +219,12 @@ def test_custom_functions_round_trip():
     assert config["config"] == "kt_tests>doubled"
     assert activations.deserialize(config) is doubled
     config = activations.serialize(tripled)
-    assert config == {"module": "builtins", "class_name": "function", "config": "tripled",
-                      "registered_name": "function"}
+    assert config == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "tripled",
+        "registered_name": "function",
+    }
     assert activations.deserialize(config, custom_objects={"tripled": tripled}) is tripled
     with pytest.raises(ValueError, match="lambda"):
         activations.serialize(lambda x: x)
@@ -206,8 +248,7 @@ def test_serialization_matches_keras(keras3):
 _INLINE_EXAMPLE = re.compile(r"``([^`]+)`` -> ``([^`]+)``")
 
 
-@pytest.mark.parametrize("module", [activations, initializers, regularizers, constraints],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [activations, initializers, regularizers, constraints], ids=lambda m: m.__name__)
 def test_inline_docstring_examples_hold(module):
     """Every ``expr`` -> ``repr`` example in a public docstring evaluates to that repr (the ``>>>`` examples
     run in tests/test_docstrings.py; every module has examples of one kind or the other)."""

@@ -5,20 +5,45 @@ whose ``Args:`` section names each argument of its signature (a class's ``__init
 as ``*args``/``**kwargs``), and names no argument the signature does not take. An argument is named by a line
 ``name: ...`` or ``name (type): ...`` in the section. So a new argument cannot go undocumented.
 """
+
 import importlib
 import inspect
 import re
 
 import pytest
 
-NAMESPACES = ["kerastorch", "kerastorch.activations", "kerastorch.applications", "kerastorch.backend",
-              "kerastorch.callbacks", "kerastorch.config", "kerastorch.constraints", "kerastorch.datasets",
-              "kerastorch.dtype_policies", "kerastorch.initializers", "kerastorch.layers", "kerastorch.losses",
-              "kerastorch.metrics", "kerastorch.mixed_precision", "kerastorch.models", "kerastorch.ops",
-              "kerastorch.optimizers", "kerastorch.optimizers.schedules", "kerastorch.quantizers", "kerastorch.random",
-              "kerastorch.regularizers", "kerastorch.saving", "kerastorch.tree", "kerastorch.utils",
-              "kerastorch.autodiff", "kerastorch.testing", "kerastorch.preprocessing", "kerastorch.visualization",
-              "kerastorch.wrappers", "kerastorch.distribution"]
+NAMESPACES = [
+    "kerastorch",
+    "kerastorch.activations",
+    "kerastorch.applications",
+    "kerastorch.backend",
+    "kerastorch.callbacks",
+    "kerastorch.config",
+    "kerastorch.constraints",
+    "kerastorch.datasets",
+    "kerastorch.dtype_policies",
+    "kerastorch.initializers",
+    "kerastorch.layers",
+    "kerastorch.losses",
+    "kerastorch.metrics",
+    "kerastorch.mixed_precision",
+    "kerastorch.models",
+    "kerastorch.ops",
+    "kerastorch.optimizers",
+    "kerastorch.optimizers.schedules",
+    "kerastorch.quantizers",
+    "kerastorch.random",
+    "kerastorch.regularizers",
+    "kerastorch.saving",
+    "kerastorch.tree",
+    "kerastorch.utils",
+    "kerastorch.autodiff",
+    "kerastorch.testing",
+    "kerastorch.preprocessing",
+    "kerastorch.visualization",
+    "kerastorch.wrappers",
+    "kerastorch.distribution",
+]
 
 _HEADER = re.compile(r"^([ \t]*)(?:Args|Arguments):[ \t]*$")
 _DOCUMENTED = re.compile(r"^(\*{0,2}[A-Za-z_]\w*)(?:[ \t]*\([^)\n]*\))?[ \t]*:")
@@ -71,14 +96,19 @@ def documented_arguments(obj):
             if not header:
                 continue
             section = []  # the lines indented deeper than the header, up to the first one that is not
-            for body in lines[start + 1:]:
+            for body in lines[start + 1 :]:
                 if body.strip() and len(body) - len(body.lstrip()) <= len(header.group(1)):
                     break
                 section.append(body)
             indents = [len(body) - len(body.lstrip()) for body in section if body.strip()]
             top = min(indents, default=0)
-            names += [match.group(1) for body in section if body.strip() and len(body) - len(body.lstrip()) == top
-                      for match in [_DOCUMENTED.match(body.strip())] if match]
+            names += [
+                match.group(1)
+                for body in section
+                if body.strip() and len(body) - len(body.lstrip()) == top
+                for match in [_DOCUMENTED.match(body.strip())]
+                if match
+            ]
     return names
 
 
@@ -106,7 +136,8 @@ def problems(obj):
 def test_every_public_object_documents_its_arguments(namespace):
     report = {name: found for name, obj in public_objects(namespace).items() if (found := problems(obj))}
     assert not report, f"{len(report)} objects of {namespace}:\n" + "\n".join(
-        f"  {name}: {'; '.join(found)}" for name, found in sorted(report.items()))
+        f"  {name}: {'; '.join(found)}" for name, found in sorted(report.items())
+    )
 
 
 def test_the_checker_finds_what_is_missing_and_what_is_extra():

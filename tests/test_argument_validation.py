@@ -1,5 +1,6 @@
 """Bad arguments are refused early, with a ValueError naming the argument (kerastorch.backend.validation), and the
 legitimate Keras cases next to them still work."""
+
 import json
 import re
 
@@ -53,39 +54,43 @@ def _assert_names(error, name, canonical=True):
 
 
 # ---------------------------------------------------------------------------------------------- the validators
-@pytest.mark.parametrize("check, value, expected", [
-    (lambda v: validation.positive_int("owner", "arg", v), 0, "a positive integer"),
-    (lambda v: validation.positive_int("owner", "arg", v), 2.0, "a positive integer"),
-    (lambda v: validation.positive_int("owner", "arg", v), True, "a positive integer"),
-    (lambda v: validation.positive_int("owner", "arg", v), None, "a positive integer"),
-    (lambda v: validation.positive_int("owner", "arg", v, allow_none=True), "3", "a positive integer or None"),
-    (lambda v: validation.non_negative_int("owner", "arg", v), -1, "a non-negative integer"),
-    (lambda v: validation.integer("owner", "arg", v, allow_none=True), 1.5, "an integer or None"),
-    (lambda v: validation.number("owner", "arg", v, low=0, high=1), 1.5, r"a number in \[0, 1\]"),
-    (lambda v: validation.number("owner", "arg", v, low=0, low_open=True), 0.0, r"a number in \(0, inf\]"),
-    (lambda v: validation.number("owner", "arg", v), float("nan"), "a finite number"),
-    (lambda v: validation.number("owner", "arg", v), False, "a number"),
-    (lambda v: validation.probability("owner", "arg", v), -0.1, r"a number in \[0, 1\]"),
-    (lambda v: validation.probability("owner", "arg", v, include_one=False), 1.0, r"a number in \[0, 1\)"),
-    (lambda v: validation.boolean("owner", "arg", v), "no", r"a bool \(True or False\)"),
-    (lambda v: validation.boolean("owner", "arg", v), 1, r"a bool \(True or False\)"),
-    (lambda v: validation.one_of("owner", "arg", v, ("valid", "same")), "full", r"one of \['valid', 'same'\]"),
-    (lambda v: validation.one_of("owner", "arg", v, (0, 1, 2)), True, r"one of \[0, 1, 2\]"),
-    (lambda v: validation.shape("owner", "arg", v), (2, 0), "a shape"),
-    (lambda v: validation.shape("owner", "arg", v), (2, -1), "a shape"),
-    (lambda v: validation.shape("owner", "arg", v), (2.5,), "a shape"),
-    (lambda v: validation.shape("owner", "arg", v), "ab", "a shape"),
-    (lambda v: validation.shape("owner", "arg", v, allow_none_dims=False), (None, 2), "a shape"),
-    (lambda v: validation.callable_argument("owner", "arg", v), 3, "a callable"),
-    (lambda v: validation.instance_of("owner", "arg", v, dict, "a dict"), [], "a dict"),
-])
+@pytest.mark.parametrize(
+    "check, value, expected",
+    [
+        (lambda v: validation.positive_int("owner", "arg", v), 0, "a positive integer"),
+        (lambda v: validation.positive_int("owner", "arg", v), 2.0, "a positive integer"),
+        (lambda v: validation.positive_int("owner", "arg", v), True, "a positive integer"),
+        (lambda v: validation.positive_int("owner", "arg", v), None, "a positive integer"),
+        (lambda v: validation.positive_int("owner", "arg", v, allow_none=True), "3", "a positive integer or None"),
+        (lambda v: validation.non_negative_int("owner", "arg", v), -1, "a non-negative integer"),
+        (lambda v: validation.integer("owner", "arg", v, allow_none=True), 1.5, "an integer or None"),
+        (lambda v: validation.number("owner", "arg", v, low=0, high=1), 1.5, r"a number in \[0, 1\]"),
+        (lambda v: validation.number("owner", "arg", v, low=0, low_open=True), 0.0, r"a number in \(0, inf\]"),
+        (lambda v: validation.number("owner", "arg", v), float("nan"), "a finite number"),
+        (lambda v: validation.number("owner", "arg", v), False, "a number"),
+        (lambda v: validation.probability("owner", "arg", v), -0.1, r"a number in \[0, 1\]"),
+        (lambda v: validation.probability("owner", "arg", v, include_one=False), 1.0, r"a number in \[0, 1\)"),
+        (lambda v: validation.boolean("owner", "arg", v), "no", r"a bool \(True or False\)"),
+        (lambda v: validation.boolean("owner", "arg", v), 1, r"a bool \(True or False\)"),
+        (lambda v: validation.one_of("owner", "arg", v, ("valid", "same")), "full", r"one of \['valid', 'same'\]"),
+        (lambda v: validation.one_of("owner", "arg", v, (0, 1, 2)), True, r"one of \[0, 1, 2\]"),
+        (lambda v: validation.shape("owner", "arg", v), (2, 0), "a shape"),
+        (lambda v: validation.shape("owner", "arg", v), (2, -1), "a shape"),
+        (lambda v: validation.shape("owner", "arg", v), (2.5,), "a shape"),
+        (lambda v: validation.shape("owner", "arg", v), "ab", "a shape"),
+        (lambda v: validation.shape("owner", "arg", v, allow_none_dims=False), (None, 2), "a shape"),
+        (lambda v: validation.callable_argument("owner", "arg", v), 3, "a callable"),
+        (lambda v: validation.instance_of("owner", "arg", v, dict, "a dict"), [], "a dict"),
+    ],
+)
 def test_validators_refuse_with_one_message_format(check, value, expected):
     if expected == "a shape":
         expected = r"a shape \(a tuple whose entries are positive integers( or None)?\)"
     with pytest.raises(ValueError) as error:
         check(value)
-    assert re.fullmatch(rf"owner: argument `arg` must be {expected}; received .+ \({type(value).__name__}\)",
-                        str(error.value)), str(error.value)
+    assert re.fullmatch(
+        rf"owner: argument `arg` must be {expected}; received .+ \({type(value).__name__}\)", str(error.value)
+    ), str(error.value)
 
 
 def test_validators_return_canonical_values():
@@ -100,8 +105,10 @@ def test_validators_return_canonical_values():
 
 def test_messages_describe_arrays_by_shape_on_one_line():
     message = validation.error_message("fit", "validation_data", "a pair", (np.zeros((100, 3)),))
-    assert message == ("fit: argument `validation_data` must be a pair; received "
-                       "(<ndarray of shape (100, 3) and dtype float64>,) (tuple)")
+    assert message == (
+        "fit: argument `validation_data` must be a pair; received "
+        "(<ndarray of shape (100, 3) and dtype float64>,) (tuple)"
+    )
     assert len(validation.describe("x" * 1000)) < 140
 
 
@@ -193,8 +200,11 @@ TRAINING_CASES = [
 ]
 
 
-@pytest.mark.parametrize("method, name, call", TRAINING_CASES,
-                         ids=[f"{method}-{name}-{i}" for i, (method, name, _) in enumerate(TRAINING_CASES)])
+@pytest.mark.parametrize(
+    "method, name, call",
+    TRAINING_CASES,
+    ids=[f"{method}-{name}-{i}" for i, (method, name, _) in enumerate(TRAINING_CASES)],
+)
 def test_training_api_refuses_bad_arguments(method, name, call):
     with pytest.raises(ValueError) as error:
         call()
@@ -267,8 +277,9 @@ LAYER_CASES = [
 ]
 
 
-@pytest.mark.parametrize("name, call, error_type, canonical", LAYER_CASES,
-                         ids=[f"{name}-{i}" for i, (name, *_) in enumerate(LAYER_CASES)])
+@pytest.mark.parametrize(
+    "name, call, error_type, canonical", LAYER_CASES, ids=[f"{name}-{i}" for i, (name, *_) in enumerate(LAYER_CASES)]
+)
 def test_input_and_layers_refuse_bad_arguments(name, call, error_type, canonical):
     with pytest.raises(error_type) as error:
         call()
@@ -277,20 +288,29 @@ def test_input_and_layers_refuse_bad_arguments(name, call, error_type, canonical
 
 # ------------------------------------------------------------------------------ one test per reported failure
 def test_input_with_negative_shape_is_refused():
-    with pytest.raises(ValueError, match=r"^InputLayer: argument `shape` must be a shape .*; received \(-1,\) "
-                                         r"\(tuple\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^InputLayer: argument `shape` must be a shape .*; received \(-1,\) "
+        r"\(tuple\)$",
+    ):
         keras.Input(shape=(-1,))
 
 
 def test_fit_with_batch_size_zero_is_refused_not_defaulted():
-    with pytest.raises(ValueError, match=r"fit: argument `batch_size` must be a positive integer or None; "
-                                         r"received 0 \(int\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"fit: argument `batch_size` must be a positive integer or None; "
+        r"received 0 \(int\)",
+    ):
         _fit(batch_size=0)
 
 
 def test_predict_with_batch_size_zero_is_refused_not_defaulted():
-    with pytest.raises(ValueError, match=r"predict: argument `batch_size` must be a positive integer or None; "
-                                         r"received 0 \(int\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"predict: argument `batch_size` must be a positive integer or None; "
+        r"received 0 \(int\)",
+    ):
         _predict(batch_size=0)
 
 
@@ -305,9 +325,12 @@ def test_targets_that_cannot_match_the_output_shape_are_refused(method):
     y = np.zeros((10, 5), "float32")
     model = _regressor()
     weights = [w.copy() for w in model.get_weights()]
-    with pytest.raises(ValueError, match=r'compile loss "mean_squared_error" of output "dense": argument `y` must be '
-                                         r"targets of the model output's shape \(10, 1\) \(or \(10,\)\); received "
-                                         r"targets of shape \(10, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'compile loss "mean_squared_error" of output "dense": argument `y` must be '
+        r"targets of the model output's shape \(10, 1\) \(or \(10,\)\); received "
+        r"targets of shape \(10, 5\)",
+    ):
         if method == "fit":
             model.fit(x, y, verbose=0)
         elif method == "evaluate":
@@ -352,10 +375,15 @@ def test_unknown_metric_is_refused_at_compile(name):
         model.compile(optimizer="sgd", loss="mse", metrics=["mae", name])
 
 
-@pytest.mark.parametrize("key, value, argument", [
-    ("metrics", ["exec"], "metrics"), ("metrics", ["nonsense"], "metrics"),
-    ("weighted_metrics", ["eval"], "weighted_metrics"), ("loss", "nonsense", "loss"),
-])
+@pytest.mark.parametrize(
+    "key, value, argument",
+    [
+        ("metrics", ["exec"], "metrics"),
+        ("metrics", ["nonsense"], "metrics"),
+        ("weighted_metrics", ["eval"], "weighted_metrics"),
+        ("loss", "nonsense", "loss"),
+    ],
+)
 def test_unknown_names_in_a_saved_compile_config_are_refused_by_load_model(tmp_path, key, value, argument):
     model = _regressor()
     model.save(tmp_path / "model")
@@ -408,12 +436,20 @@ def test_accepted_values_next_to_the_refused_ones():
     x, y = _data()
     model = _regressor()
     assert model.fit(x, y, epochs=0, verbose=0).history == {}  # nothing to train: accepted
-    history = model.fit(x, y, batch_size=np.int64(4), epochs=3, verbose=False, shuffle="batch",
-                        validation_split=0.2, validation_freq=[1, 3], callbacks=keras.callbacks.History())
+    history = model.fit(
+        x,
+        y,
+        batch_size=np.int64(4),
+        epochs=3,
+        verbose=False,
+        shuffle="batch",
+        validation_split=0.2,
+        validation_freq=[1, 3],
+        callbacks=keras.callbacks.History(),
+    )
     assert len(history.history["val_loss"]) == 2
     assert model.fit(x, y, initial_epoch=2, epochs=2, verbose=0).history == {}
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)),
-                                         batch_size=5)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=5)
     assert len(model.fit(loader, epochs=1, verbose=0).history["loss"]) == 1
     dataset = torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y))
     assert len(model.fit(dataset, batch_size=5, verbose=0).history["loss"]) == 1  # a Dataset is batched with it
@@ -427,15 +463,22 @@ def test_accepted_values_next_to_the_refused_ones():
 def test_compile_accepts_every_keras_form():
     inputs = keras.Input((3,))
     model = keras.Model(inputs, [layers.Dense(1, name="a")(inputs), layers.Dense(4, name="b")(inputs)])
-    model.compile(optimizer="adam", loss=["mse", keras.losses.SparseCategoricalCrossentropy()], loss_weights=[1, 0.5],
-                  metrics={"a": ["mae"], "b": ["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2)]},
-                  weighted_metrics=[["mse"], None], run_eagerly=True, jit_compile=False)
+    model.compile(
+        optimizer="adam",
+        loss=["mse", keras.losses.SparseCategoricalCrossentropy()],
+        loss_weights=[1, 0.5],
+        metrics={"a": ["mae"], "b": ["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2)]},
+        weighted_metrics=[["mse"], None],
+        run_eagerly=True,
+        jit_compile=False,
+    )
     x = _data()[0]
     logs = model.fit(x, [np.zeros(10), np.arange(10) % 4], verbose=0).history
     assert {"a_mae", "b_accuracy", "b_sparse_top_k_categorical_accuracy"} <= set(logs)
     single = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
-    single.compile(loss=["mse"], loss_weights=2.0, metrics=("mae", keras.metrics.RootMeanSquaredError),
-                   jit_compile="auto")
+    single.compile(
+        loss=["mse"], loss_weights=2.0, metrics=("mae", keras.metrics.RootMeanSquaredError), jit_compile="auto"
+    )
 
 
 def test_input_accepts_keras_shapes():
@@ -454,15 +497,23 @@ def test_layers_accept_numpy_values():
     assert layers.Dense(2, use_bias=np.bool_(False)).use_bias is False
 
 
-@pytest.mark.parametrize("y_shape, loss", [((10,), "mse"), ((10, 1, 1), "mse"), ((10,), "sparse_categorical_crossentropy"),
-                                           ((10, 1), "sparse_categorical_crossentropy")])
+@pytest.mark.parametrize(
+    "y_shape, loss",
+    [
+        ((10,), "mse"),
+        ((10, 1, 1), "mse"),
+        ((10,), "sparse_categorical_crossentropy"),
+        ((10, 1), "sparse_categorical_crossentropy"),
+    ],
+)
 def test_accepted_target_shapes_give_keras_losses(keras3, y_shape, loss):
     x, _ = _data()
     classes = 4 if loss.startswith("sparse") else 1
     y = (np.arange(10) % 4).reshape(y_shape).astype("float32")
     ours = keras.Sequential([keras.Input((3,)), layers.Dense(classes, activation="softmax" if classes > 1 else None)])
-    theirs = keras3.Sequential([keras3.Input((3,)),
-                                keras3.layers.Dense(classes, activation="softmax" if classes > 1 else None)])
+    theirs = keras3.Sequential(
+        [keras3.Input((3,)), keras3.layers.Dense(classes, activation="softmax" if classes > 1 else None)]
+    )
     theirs.set_weights(ours.get_weights())
     for model in (ours, theirs):
         model.compile(optimizer="sgd", loss=loss)

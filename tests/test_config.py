@@ -1,4 +1,5 @@
 """Global settings and dtype policies."""
+
 import pytest
 import torch
 

@@ -1,4 +1,5 @@
 """keras.config's switches for traceback filtering, flash attention, NNX and the backend."""
+
 import pytest
 import torch
 
@@ -55,12 +56,16 @@ def test_disabling_flash_attention_changes_the_kernel_and_not_the_result(run):
     layer = keras.layers.MultiHeadAttention(num_heads=2, key_dim=8)
     query = torch.randn(2, 16, 8)
     if run == "layer":
+
         def attend():
             return layer(query, query)
     else:
+
         def attend():
-            return keras.ops.dot_product_attention(query.view(2, 16, 2, 4), query.view(2, 16, 2, 4),
-                                                   query.view(2, 16, 2, 4))
+            return keras.ops.dot_product_attention(
+                query.view(2, 16, 2, 4), query.view(2, 16, 2, 4), query.view(2, 16, 2, 4)
+            )
+
     keras.config.enable_flash_attention()
     with torch.no_grad():
         flash = attend()

@@ -11,15 +11,24 @@ from kerastorch import config, constraints
 
 
 def weights(min_dims=2, max_dims=4):
-    return hnp.arrays(np.float32, hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, max_side=5),
-                      elements=st.floats(-5, 5, width=32))
+    return hnp.arrays(
+        np.float32,
+        hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, max_side=5),
+        elements=st.floats(-5, 5, width=32),
+    )
 
 
 CASES = [
-    ("MaxNorm", {}), ("MaxNorm", {"max_value": 0.5, "axis": 1}), ("MaxNorm", {"max_value": 1.5, "axis": [0, 1]}),
-    ("MinMaxNorm", {}), ("MinMaxNorm", {"min_value": 0.5, "max_value": 2.0, "rate": 0.3, "axis": 1}),
+    ("MaxNorm", {}),
+    ("MaxNorm", {"max_value": 0.5, "axis": 1}),
+    ("MaxNorm", {"max_value": 1.5, "axis": [0, 1]}),
+    ("MinMaxNorm", {}),
+    ("MinMaxNorm", {"min_value": 0.5, "max_value": 2.0, "rate": 0.3, "axis": 1}),
     ("MinMaxNorm", {"min_value": 1.0, "max_value": 1.0, "axis": [0, 1]}),
-    ("UnitNorm", {}), ("UnitNorm", {"axis": -1}), ("UnitNorm", {"axis": [0, 1]}), ("NonNeg", {}),
+    ("UnitNorm", {}),
+    ("UnitNorm", {"axis": -1}),
+    ("UnitNorm", {"axis": [0, 1]}),
+    ("NonNeg", {}),
 ]
 
 
@@ -83,22 +92,37 @@ def test_zero_weights_stay_finite():
         assert torch.equal(constraint(torch.zeros(3, 2)), torch.zeros(3, 2))
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: constraints.MaxNorm(-1), r"argument max_value: expected a number >= 0.0, received max_value=-1"),
-    (lambda: constraints.MaxNorm("big"), r"received max_value='big'"),
-    (lambda: constraints.MinMaxNorm(2.0, 1.0), r"argument max_value: expected a number >= 2.0, received max_value=1.0"),
-    (lambda: constraints.MinMaxNorm(rate=1.5), r"argument rate: expected a number in \[0.0, 1.0\], received rate=1.5"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: constraints.MaxNorm(-1), r"argument max_value: expected a number >= 0.0, received max_value=-1"),
+        (lambda: constraints.MaxNorm("big"), r"received max_value='big'"),
+        (
+            lambda: constraints.MinMaxNorm(2.0, 1.0),
+            r"argument max_value: expected a number >= 2.0, received max_value=1.0",
+        ),
+        (
+            lambda: constraints.MinMaxNorm(rate=1.5),
+            r"argument rate: expected a number in \[0.0, 1.0\], received rate=1.5",
+        ),
+    ],
+)
 def test_argument_errors(make, match):
     with pytest.raises(ValueError, match=match):
         make()
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("make", [
-    lambda m: m.MaxNorm(3, axis=[0, 1, 2]), lambda m: m.MinMaxNorm(0.5, 2.0, 0.5, 1), lambda m: m.NonNeg(),
-    lambda m: m.UnitNorm(axis=-1), lambda m: m.max_norm(),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.MaxNorm(3, axis=[0, 1, 2]),
+        lambda m: m.MinMaxNorm(0.5, 2.0, 0.5, 1),
+        lambda m: m.NonNeg(),
+        lambda m: m.UnitNorm(axis=-1),
+        lambda m: m.max_norm(),
+    ],
+)
 def test_serialization_matches_keras_and_round_trips(keras3, make):
     ours = constraints.serialize(make(constraints))
     assert ours == keras3.constraints.serialize(make(keras3.constraints))
@@ -106,8 +130,12 @@ def test_serialization_matches_keras_and_round_trips(keras3, make):
 
 
 def test_get_identifiers():
-    for name, cls in [("max_norm", constraints.MaxNorm), ("MinMaxNorm", constraints.MinMaxNorm),
-                      ("non_neg", constraints.NonNeg), ("unit_norm", constraints.UnitNorm)]:
+    for name, cls in [
+        ("max_norm", constraints.MaxNorm),
+        ("MinMaxNorm", constraints.MinMaxNorm),
+        ("non_neg", constraints.NonNeg),
+        ("unit_norm", constraints.UnitNorm),
+    ]:
         assert type(constraints.get(name)) is cls
     c = constraints.UnitNorm(1)
     assert constraints.get(c) is c and constraints.get(None) is None

@@ -4,6 +4,7 @@ This is what ``python -m pytest --doctest-modules kerastorch`` checks, collected
 one test per module that has examples, each docstring run with that module's globals only (an example
 imports whatever else it uses), in an empty working folder, from the known state every test starts from.
 """
+
 import doctest
 import importlib
 import inspect
@@ -35,8 +36,11 @@ def _docstring_tests(name):
     return tests
 
 
-MODULES = [name for name in ["kerastorch"] + sorted(m.name for m in pkgutil.walk_packages(
-    kerastorch.__path__, "kerastorch.")) if _docstring_tests(name)]
+MODULES = [
+    name
+    for name in ["kerastorch"] + sorted(m.name for m in pkgutil.walk_packages(kerastorch.__path__, "kerastorch."))
+    if _docstring_tests(name)
+]
 
 
 def _public_modules():
@@ -44,8 +48,11 @@ def _public_modules():
     for name in sorted(m.name for m in pkgutil.walk_packages(kerastorch.__path__, "kerastorch.")):
         module = importlib.import_module(name)
         if not any(part.startswith("_") for part in name.split(".")) and any(
-                not key.startswith("_") and (inspect.isfunction(value) or inspect.isclass(value))
-                and value.__module__ == name for key, value in vars(module).items()):
+            not key.startswith("_")
+            and (inspect.isfunction(value) or inspect.isclass(value))
+            and value.__module__ == name
+            for key, value in vars(module).items()
+        ):
             yield name
 
 

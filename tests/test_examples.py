@@ -1,4 +1,5 @@
 """The examples run end to end (each asserts its own outcome)."""
+
 import os
 import subprocess
 import sys
@@ -12,8 +13,14 @@ def _run(script, *args):
     # One torch thread: these tiny models run faster so, and spinning OpenMP threads on a busy
     # machine cost minutes.
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", script), *args],
-                            capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "examples", script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -76,9 +83,24 @@ def test_distributed_example_on_one_process(tmp_path):
 def test_distributed_example_under_torchrun_on_two_processes(tmp_path):
     # The docstring's command: two processes (gloo on the CPU) train one model; process 0 prints and writes.
     env = dict(os.environ, OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
-    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-                             "--standalone", os.path.join(ROOT, "examples", "distributed.py"), "8",
-                             str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc-per-node",
+            "2",
+            "--standalone",
+            os.path.join(ROOT, "examples", "distributed.py"),
+            "8",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
     assert out.count("processes: 2") == 1 and out.count("Epoch 8/8") == 1
@@ -113,9 +135,25 @@ def test_fine_tune_script_on_a_generated_image_folder(tmp_path, base):
             x[..., c] += 150
             keras.utils.save_img(str(tmp_path / "data" / name / f"{i}.png"), x, scale=False)
     output = tmp_path / "model.keras"
-    out = _run("fine_tune.py", "--data", str(tmp_path / "data"), "--base", base, "--weights", "none",
-               "--image-size", "32", "--epochs", "1", "--fine-tune-layers", "5", "--batch-size", "4",
-               "--output", str(output))
+    out = _run(
+        "fine_tune.py",
+        "--data",
+        str(tmp_path / "data"),
+        "--base",
+        base,
+        "--weights",
+        "none",
+        "--image-size",
+        "32",
+        "--epochs",
+        "1",
+        "--fine-tune-layers",
+        "5",
+        "--batch-size",
+        "4",
+        "--output",
+        str(output),
+    )
     assert "head trained: validation accuracy" in out and f"saved to {output}" in out
     model = keras.models.load_model(str(output))
     assert model.predict(np.full((2, 32, 32, 3), 100.0, "float32"), verbose=0).shape == (2, 2)

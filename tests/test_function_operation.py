@@ -1,5 +1,6 @@
 """``keras.Function`` (a recorded graph reapplied to new inputs) and ``keras.Operation`` (the base class of
 layers and of weightless graph operations), compared with Keras 3 where they compute."""
+
 import numpy as np
 import pytest
 import torch
@@ -55,8 +56,10 @@ def test_function_is_an_operation_in_other_graphs():
     double = keras.Function(x, Scale(2.0)(x), name="double")
     y = keras.KerasTensor((None, 3))
     z = double(y) + 1.0
-    assert z.shape == (None, 3) and double._inbound_nodes[0].outputs[0] is z._keras_history[0]._inbound_nodes[
-        0].input_tensors[0]
+    assert (
+        z.shape == (None, 3)
+        and double._inbound_nodes[0].outputs[0] is z._keras_history[0]._inbound_nodes[0].input_tensors[0]
+    )
     outer = keras.Function(y, z)
     assert double in outer.operations
     torch.testing.assert_close(outer(torch.ones(2, 3)), torch.full((2, 3), 3.0))

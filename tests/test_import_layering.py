@@ -5,6 +5,7 @@ below it; these tests check what it does not: no import cycle between any two mo
 hidden in a function body (the one allowed is listed with its reason), and no module importing another module's
 private names.
 """
+
 import ast
 import pathlib
 import shutil
@@ -65,8 +66,11 @@ def _imports():
                     for alias in child.names:
                         target = _target(module, is_package, child, alias)
                         if target and target.split(".")[0] == "kerastorch":
-                            names_module = isinstance(child, ast.Import) or target.endswith("." + alias.name) and (
-                                child.module is None or not child.module.endswith(alias.name))
+                            names_module = (
+                                isinstance(child, ast.Import)
+                                or target.endswith("." + alias.name)
+                                and (child.module is None or not child.module.endswith(alias.name))
+                            )
                             name = "" if names_module else alias.name
                             rows.append((module, target, child.lineno, not in_function, name))
                 elif isinstance(child, ast.If) and ast.unparse(child.test) in _TYPE_CHECKING:
@@ -84,8 +88,11 @@ IMPORTS = _imports()
 
 def test_no_kerastorch_import_inside_a_function():
     deferred = {(importer, target): line for importer, target, line, top, _ in IMPORTS if not top}
-    unexpected = sorted(f"{importer}:{line} imports {target}" for (importer, target), line in deferred.items()
-                        if (importer, target) not in DEFERRED_ALLOWED)
+    unexpected = sorted(
+        f"{importer}:{line} imports {target}"
+        for (importer, target), line in deferred.items()
+        if (importer, target) not in DEFERRED_ALLOWED
+    )
     assert not unexpected, "imports belong at module level (the stack points one way):\n" + "\n".join(unexpected)
 
 
@@ -135,8 +142,11 @@ def test_no_import_cycle():
 
 
 def test_no_module_imports_private_names_of_another():
-    leaks = sorted(f"{importer}:{line} imports {target}.{name}" for importer, target, line, _, name in IMPORTS
-                   if name.startswith("_") and not name.startswith("__"))
+    leaks = sorted(
+        f"{importer}:{line} imports {target}.{name}"
+        for importer, target, line, _, name in IMPORTS
+        if name.startswith("_") and not name.startswith("__")
+    )
     assert not leaks, "private names stay in their module:\n" + "\n".join(leaks)
 
 

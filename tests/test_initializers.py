@@ -1,5 +1,6 @@
 """Tests for kerastorch.initializers: exact parity for the deterministic ones, Keras's
 formulas for the random ones (checked statistically), seeding and serialization."""
+
 import math
 
 import numpy as np
@@ -19,11 +20,20 @@ def keras_tensor(keras3, value):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("name,kwargs,shape", [
-    ("Zeros", {}, (3,)), ("Zeros", {}, (2, 3, 4)), ("Ones", {}, (2, 3)), ("Ones", {}, ()),
-    ("Constant", {"value": 2.5}, (4, 2)), ("Constant", {"value": -1}, (3,)),
-    ("Identity", {}, (3, 3)), ("Identity", {"gain": 2.0}, (2, 4)), ("Identity", {"gain": 0.5}, (4, 2)),
-])
+@pytest.mark.parametrize(
+    "name,kwargs,shape",
+    [
+        ("Zeros", {}, (3,)),
+        ("Zeros", {}, (2, 3, 4)),
+        ("Ones", {}, (2, 3)),
+        ("Ones", {}, ()),
+        ("Constant", {"value": 2.5}, (4, 2)),
+        ("Constant", {"value": -1}, (3,)),
+        ("Identity", {}, (3, 3)),
+        ("Identity", {"gain": 2.0}, (2, 4)),
+        ("Identity", {"gain": 0.5}, (4, 2)),
+    ],
+)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_deterministic_initializers_match_keras_exactly(keras3, name, kwargs, shape, dtype):
     ours = getattr(initializers, name)(**kwargs)(shape, dtype=dtype)
@@ -58,10 +68,17 @@ def test_shapes_may_be_ints_lists_or_sizes():
     assert init(torch.Size([2, 3])).shape == (2, 3)
 
 
-@pytest.mark.parametrize("shape,fans", [
-    ((), (1, 1)), ((5,), (5, 5)), ((4, 6), (4, 6)), ((2, 3, 4), (6, 8)),
-    (CONV_SHAPE, (576, 288)), ((7, 3, 3, 4, 6), (252, 378)),
-])
+@pytest.mark.parametrize(
+    "shape,fans",
+    [
+        ((), (1, 1)),
+        ((5,), (5, 5)),
+        ((4, 6), (4, 6)),
+        ((2, 3, 4), (6, 8)),
+        (CONV_SHAPE, (576, 288)),
+        ((7, 3, 3, 4, 6), (252, 378)),
+    ],
+)
 def test_fans_follow_keras_layout(shape, fans):
     assert initializers._compute_fans(shape) == fans
 
@@ -96,9 +113,12 @@ def test_variance_scaling_follows_keras_formulas(mode, distribution):
 
 
 PRESETS = [
-    ("GlorotUniform", 1.0, "fan_avg", "uniform"), ("GlorotNormal", 1.0, "fan_avg", "truncated_normal"),
-    ("HeUniform", 2.0, "fan_in", "uniform"), ("HeNormal", 2.0, "fan_in", "truncated_normal"),
-    ("LecunUniform", 1.0, "fan_in", "uniform"), ("LecunNormal", 1.0, "fan_in", "truncated_normal"),
+    ("GlorotUniform", 1.0, "fan_avg", "uniform"),
+    ("GlorotNormal", 1.0, "fan_avg", "truncated_normal"),
+    ("HeUniform", 2.0, "fan_in", "uniform"),
+    ("HeNormal", 2.0, "fan_in", "truncated_normal"),
+    ("LecunUniform", 1.0, "fan_in", "uniform"),
+    ("LecunNormal", 1.0, "fan_in", "truncated_normal"),
 ]
 
 
@@ -170,24 +190,30 @@ def test_seed_generator_advances_and_replays():
     assert torch.equal(replay((3,)), a) and torch.equal(replay((3,)), b)
 
 
-@pytest.mark.parametrize("make,shape,match", [
-    (lambda: initializers.Identity(), (3,), "2D matrices"),
-    (lambda: initializers.Identity(), (2, 3, 3), "2D matrices"),
-    (lambda: initializers.Orthogonal(), (5,), "at least two-dimensional"),
-    (lambda: initializers.RandomNormal(), (2,), "dtype must be a float type"),
-])
+@pytest.mark.parametrize(
+    "make,shape,match",
+    [
+        (lambda: initializers.Identity(), (3,), "2D matrices"),
+        (lambda: initializers.Identity(), (2, 3, 3), "2D matrices"),
+        (lambda: initializers.Orthogonal(), (5,), "at least two-dimensional"),
+        (lambda: initializers.RandomNormal(), (2,), "dtype must be a float type"),
+    ],
+)
 def test_shape_and_dtype_errors(make, shape, match):
     with pytest.raises(ValueError, match=match):
         make()(shape, dtype="int32" if "dtype" in match else None)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"scale": 0}, "scale must be a positive float, received scale=0"),
-    ({"mode": "fan"}, "mode must be one of .* received mode='fan'"),
-    ({"distribution": "cauchy"}, "distribution must be one of .* received distribution='cauchy'"),
-    ({"seed": "a"}, "expected None, an int or a keras.random.SeedGenerator, received 'a'"),
-    ({"seed": 1.5}, "received 1.5"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"scale": 0}, "scale must be a positive float, received scale=0"),
+        ({"mode": "fan"}, "mode must be one of .* received mode='fan'"),
+        ({"distribution": "cauchy"}, "distribution must be one of .* received distribution='cauchy'"),
+        ({"seed": "a"}, "expected None, an int or a keras.random.SeedGenerator, received 'a'"),
+        ({"seed": 1.5}, "received 1.5"),
+    ],
+)
 def test_variance_scaling_argument_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         initializers.VarianceScaling(**kwargs)
@@ -198,10 +224,16 @@ def test_normal_is_truncated_normal_like_keras():
 
 
 SERIALIZABLE = [
-    lambda m: m.Zeros(), lambda m: m.Ones(), lambda m: m.Constant(2.0),
-    lambda m: m.RandomNormal(mean=1.0, stddev=0.5, seed=3), lambda m: m.RandomUniform(seed=None),
-    lambda m: m.TruncatedNormal(stddev=0.1), lambda m: m.VarianceScaling(2.0, "fan_out", "uniform", seed=1),
-    lambda m: m.GlorotUniform(seed=3), lambda m: m.he_normal(), lambda m: m.Orthogonal(gain=2.0, seed=1),
+    lambda m: m.Zeros(),
+    lambda m: m.Ones(),
+    lambda m: m.Constant(2.0),
+    lambda m: m.RandomNormal(mean=1.0, stddev=0.5, seed=3),
+    lambda m: m.RandomUniform(seed=None),
+    lambda m: m.TruncatedNormal(stddev=0.1),
+    lambda m: m.VarianceScaling(2.0, "fan_out", "uniform", seed=1),
+    lambda m: m.GlorotUniform(seed=3),
+    lambda m: m.he_normal(),
+    lambda m: m.Orthogonal(gain=2.0, seed=1),
     lambda m: m.LecunNormal(seed=2, input_axes=[0], output_axes=[1]),
 ]
 
@@ -221,7 +253,8 @@ def test_serialize_matches_keras_and_round_trips(keras3, make):
 def test_seed_generator_config_matches_keras(keras3):
     ours = initializers.serialize(initializers.GlorotUniform(seed=SeedGenerator(3, name="gen")))
     theirs = keras3.initializers.serialize(
-        keras3.initializers.GlorotUniform(seed=keras3.random.SeedGenerator(3, name="gen")))
+        keras3.initializers.GlorotUniform(seed=keras3.random.SeedGenerator(3, name="gen"))
+    )
     assert ours == theirs
     assert initializers.deserialize(theirs).seed.seed == 3
 
@@ -233,10 +266,29 @@ def test_identity_keeps_its_gain_through_serialization():
 
 @pytest.mark.parity
 def test_get_accepts_the_names_keras_accepts(keras3):
-    names = ["glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal",
-             "lecun_uniform", "zeros", "zero", "ones", "one", "orthogonal", "identity", "random_normal",
-             "normal", "random_uniform", "uniform", "truncated_normal", "variance_scaling",
-             "GlorotUniform", "IdentityInitializer", "OrthogonalInitializer"]
+    names = [
+        "glorot_uniform",
+        "glorot_normal",
+        "he_normal",
+        "he_uniform",
+        "lecun_normal",
+        "lecun_uniform",
+        "zeros",
+        "zero",
+        "ones",
+        "one",
+        "orthogonal",
+        "identity",
+        "random_normal",
+        "normal",
+        "random_uniform",
+        "uniform",
+        "truncated_normal",
+        "variance_scaling",
+        "GlorotUniform",
+        "IdentityInitializer",
+        "OrthogonalInitializer",
+    ]
     for name in names:
         assert type(initializers.get(name)).__name__ == type(keras3.initializers.get(name)).__name__, name
     assert isinstance(initializers.get("constant"), initializers.Constant)  # Keras 3.15 fails here

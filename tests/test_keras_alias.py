@@ -1,5 +1,6 @@
 """``python -m kerastorch script.py`` and ``install_as_keras()``: Keras programs with ``keras`` resolved to
 kerastorch. Each runs in a fresh interpreter, so that no test's ``import keras`` depends on another's."""
+
 import subprocess
 import sys
 import textwrap
@@ -15,7 +16,8 @@ def run(code=None, script=None, args=(), tmp_path=None):
 
 def test_a_keras_script_runs_unchanged_with_its_arguments(tmp_path):
     script = tmp_path / "train.py"
-    script.write_text(textwrap.dedent('''
+    script.write_text(
+        textwrap.dedent("""
         import sys
         import numpy as np
         import keras
@@ -28,7 +30,8 @@ def test_a_keras_script_runs_unchanged_with_its_arguments(tmp_path):
         model.compile(optimizer="adam", loss="mse")
         history = model.fit(np.random.rand(16, 4), np.random.rand(16, 1), epochs=int(sys.argv[2]), verbose=0)
         print(__name__, keras.__name__, K.__name__, len(history.history["loss"]), sys.argv)
-    '''))
+    """)
+    )
     (tmp_path / "helper.py").write_text("def width():\n    return 8\n")
     result = run(script=script, args=["--epochs", "3"], tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -37,7 +40,7 @@ def test_a_keras_script_runs_unchanged_with_its_arguments(tmp_path):
 
 
 def test_keras_modules_are_kerastorchs_own_objects():
-    result = run('''
+    result = run("""
         import kerastorch
         kerastorch.install_as_keras()
         import keras
@@ -49,13 +52,13 @@ def test_keras_modules_are_kerastorchs_own_objects():
               to_categorical is kerastorch.utils.to_categorical, resnet50.__name__)
         kerastorch.keras_alias.uninstall_as_keras()
         print(kerastorch.keras_alias.is_installed_as_keras(), "keras" in __import__("sys").modules)
-    ''')
+    """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True"] * 4 + ["kerastorch.applications.resnet50", "False", "False"]
 
 
 def test_private_and_missing_modules_are_clear_errors():
-    result = run('''
+    result = run("""
         import kerastorch
         kerastorch.install_as_keras()
         for name in ("keras.src.layers.core", "keras.no_such_module"):
@@ -63,15 +66,17 @@ def test_private_and_missing_modules_are_clear_errors():
                 __import__(name)
             except ImportError as error:
                 print(type(error).__name__, error)
-    ''')
+    """)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("ImportError keras.src is Keras's private source tree") and "keras.layers" in lines[0]
-    assert lines[1] == ("ModuleNotFoundError No module named 'keras.no_such_module': kerastorch, which stands in "
-                        "for keras here, has no kerastorch.no_such_module module")
+    assert lines[1] == (
+        "ModuleNotFoundError No module named 'keras.no_such_module': kerastorch, which stands in "
+        "for keras here, has no kerastorch.no_such_module module"
+    )
 
 
 def test_an_earlier_real_keras_import_is_replaced_with_a_warning():
-    result = run('''
+    result = run("""
         import os, warnings
         os.environ["KERAS_BACKEND"] = "torch"
         import keras
@@ -81,7 +86,7 @@ def test_an_earlier_real_keras_import_is_replaced_with_a_warning():
             kerastorch.install_as_keras()
         import keras as again
         print(again is kerastorch, "imported before" in str(caught[0].message))
-    ''')
+    """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"]
 

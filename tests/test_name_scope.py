@@ -1,5 +1,6 @@
 """keras.name_scope: variable paths under nested scopes, override_parent, deduplication by caller, leaving scopes
 (also on errors and per thread), layer weight paths (unchanged, so saved files match), and Keras 3 parity."""
+
 import threading
 
 import numpy as np
@@ -121,6 +122,7 @@ def test_invalid_override_parent():
 
 def test_layer_weights_keep_their_paths_so_saved_files_match(tmp_path):
     """A layer's weights are `layer/weight` inside any scope: weight files are keyed by those paths."""
+
     def build():
         return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="dense")])
 

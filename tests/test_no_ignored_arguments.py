@@ -1,5 +1,6 @@
 """No argument is silently ignored (issue 15): each argument that used to be accepted and dropped is now either
 honoured (checked against Keras 3 on its torch backend where Keras runs) or refused with an error naming it."""
+
 import itertools
 import json
 import math
@@ -29,8 +30,11 @@ def test_ctc_beam_search_matches_keras(keras3, seed):
     batch, steps, classes = 3, 2 + seed % 4, 3 + seed % 3
     x = torch.randn(batch, steps, classes, generator=g) * 2
     lengths = torch.randint(1, steps + 1, (batch,), generator=g)
-    kwargs = {"beam_width": [1, 3, 8, 100][seed % 4], "top_paths": 1 + seed % 4,
-              "mask_index": [0, classes - 1, None][seed % 3]}
+    kwargs = {
+        "beam_width": [1, 3, 8, 100][seed % 4],
+        "top_paths": 1 + seed % 4,
+        "mask_index": [0, classes - 1, None][seed % 3],
+    }
     ours = _beam(x, lengths, **kwargs)
     theirs = keras3.ops.ctc_decode(x, lengths, strategy="beam_search", **kwargs)
     assert ours[0].dtype == torch.int32 and ours[1].dtype == torch.float32
@@ -57,7 +61,7 @@ def test_ctc_beam_search_wide_beam_is_exact():
     decoded, scores = _beam(x, torch.tensor([4]), beam_width=100, top_paths=5, mask_index=1)
     for rank, (labels, log_prob) in enumerate(best):
         row = decoded[rank, 0].tolist()
-        assert tuple(row[:len(labels)]) == labels and all(v == -1 for v in row[len(labels):])
+        assert tuple(row[: len(labels)]) == labels and all(v == -1 for v in row[len(labels) :])
         assert scores[0, rank].item() == pytest.approx(log_prob, abs=1e-5)
 
 
@@ -80,8 +84,9 @@ def test_ctc_beam_search_edges_and_errors():
 # --------------------------------------------------------------------------------- 2. unique(sorted=...)
 def test_unique_unsorted_is_first_occurrence_order():
     x = torch.tensor([[3, 1, 2], [1, 3, 5], [0, 5, 2]])
-    values, index, inverse, counts = ops.unique(x, sorted=False, return_index=True, return_inverse=True,
-                                                return_counts=True)
+    values, index, inverse, counts = ops.unique(
+        x, sorted=False, return_index=True, return_inverse=True, return_counts=True
+    )
     flat = x.flatten().tolist()
     order = list(dict.fromkeys(flat))
     assert values.tolist() == order
@@ -106,10 +111,13 @@ def test_unique_sorted_matches_keras(keras3):
 
 
 # ------------------------------------------------------------------ 3. VarianceScaling input_axes/output_axes
-@pytest.mark.parametrize("make", [
-    lambda **kw: initializers.VarianceScaling(distribution="uniform", **kw),
-    lambda **kw: initializers.LecunUniform(**kw),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda **kw: initializers.VarianceScaling(distribution="uniform", **kw),
+        lambda **kw: initializers.LecunUniform(**kw),
+    ],
+)
 def test_fan_axes_are_used_together_or_refused(make):
     shape = (2, 40, 50)
     limit = math.sqrt(3.0 / 2)  # fan_in = shape[0] = 2
@@ -141,20 +149,26 @@ def test_top_k_is_validated(cls):
             cls(top_k=bad)
     assert cls(top_k=np.int64(2)).top_k == 2 and cls().top_k is None
     m = cls(top_k=1)
-    assert float(m(torch.tensor([[0.0, 1.0, 1.0]]), torch.tensor([[0.2, 0.9, 0.5]]))) == (1.0 if cls is
-                                                                                         metrics.Precision else 0.5)
+    assert float(m(torch.tensor([[0.0, 1.0, 1.0]]), torch.tensor([[0.2, 0.9, 0.5]]))) == (
+        1.0 if cls is metrics.Precision else 0.5
+    )
 
 
 # ------------------------------------------------------------------------------------- 5. value ranges
 def test_value_range_needs_two_distinct_bounds():
-    for make in (lambda r: layers.Solarization(0.2, value_range=r), lambda r: layers.RandomPosterization(4, r),
-                 lambda r: layers.AutoContrast(value_range=r)):
+    for make in (
+        lambda r: layers.Solarization(0.2, value_range=r),
+        lambda r: layers.RandomPosterization(4, r),
+        lambda r: layers.AutoContrast(value_range=r),
+    ):
         with pytest.raises(ValueError, match=r"value_range must be a pair of numbers \(low, high\) with low < high"):
             make((1, 1))
         assert make((1, 0)).value_range == [0, 1]  # sorted, as Keras stores these
-    for make in (lambda r: layers.RandomInvert(value_range=r),
-                 lambda r: layers.RandomColorJitter(value_range=r, brightness_factor=0.2),
-                 lambda r: layers.RandAugment(value_range=r)):
+    for make in (
+        lambda r: layers.RandomInvert(value_range=r),
+        lambda r: layers.RandomColorJitter(value_range=r, brightness_factor=0.2),
+        lambda r: layers.RandAugment(value_range=r),
+    ):
         for bad in ((1, 1), (1, 0)):
             with pytest.raises(ValueError, match="with low < high"):
                 make(bad)
@@ -163,8 +177,11 @@ def test_value_range_needs_two_distinct_bounds():
 # ----------------------------------------------------------------------- 6. layer_normalization, multi_hot
 def test_layer_normalization_rms_scaling_matches_keras(keras3):
     x = torch.randn(2, 3, 4, generator=_generator(1))
-    for gamma, axis in ((torch.randn(4, generator=_generator(2)), -1), (torch.randn(3, generator=_generator(3)), 1),
-                        (None, (1, 2))):
+    for gamma, axis in (
+        (torch.randn(4, generator=_generator(2)), -1),
+        (torch.randn(3, generator=_generator(3)), 1),
+        (None, (1, 2)),
+    ):
         with pytest.warns(UserWarning, match="rms_scaling=True is deprecated"):
             ours = ops.layer_normalization(x, gamma, axis=axis, rms_scaling=True)
         with warnings.catch_warnings():
@@ -189,9 +206,13 @@ def test_multi_hot_refuses_unknown_keywords():
 
 # -------------------------------------------------------------------------------------- 7. while_loop
 def test_while_loop_single_list_variable_matches_keras(keras3):
-    for loop_vars, body in (([torch.tensor(0)], lambda x: x + 1), ([torch.tensor(0)], lambda x: [x + 1]),
-                            ((torch.tensor(0),), lambda x: x + 1), (torch.tensor(0), lambda x: x + 1),
-                            (torch.tensor(0), lambda x: (x + 1,))):
+    for loop_vars, body in (
+        ([torch.tensor(0)], lambda x: x + 1),
+        ([torch.tensor(0)], lambda x: [x + 1]),
+        ((torch.tensor(0),), lambda x: x + 1),
+        (torch.tensor(0), lambda x: x + 1),
+        (torch.tensor(0), lambda x: (x + 1,)),
+    ):
         ours = ops.while_loop(lambda x: x < 3, body, loop_vars)
         theirs = keras3.ops.while_loop(lambda x: x < 3, body, loop_vars)
         assert type(ours) is type(theirs) and str(ours) == str(theirs)
@@ -257,8 +278,9 @@ def test_dot_product_attention_flash_switch():
         ops.dot_product_attention(q, k, v, flash_attention="auto")
 
 
-@pytest.mark.parametrize("make", [lambda **kw: layers.MultiHeadAttention(2, 4, **kw),
-                                  lambda **kw: layers.GroupQueryAttention(4, 4, 2, **kw)])
+@pytest.mark.parametrize(
+    "make", [lambda **kw: layers.MultiHeadAttention(2, 4, **kw), lambda **kw: layers.GroupQueryAttention(4, 4, 2, **kw)]
+)
 def test_attention_layers_flash_switch_and_config(keras3, make):
     query, value = torch.randn(2, 2, 5, 6, generator=_generator(8)).unbind(0)
     reference = make()
@@ -295,9 +317,12 @@ def test_flash_attention_on_cuda():
     with pytest.raises(RuntimeError, match="flash_attention=True, but torch's flash attention kernel does not"):
         ops.dot_product_attention(q, q, q, flash_attention=True)  # float32: no CUDA flash kernel
     half = q.half()
-    torch.testing.assert_close(ops.dot_product_attention(half, half, half, flash_attention=True),
-                               ops.dot_product_attention(half, half, half, flash_attention=False),
-                               rtol=2e-3, atol=2e-3)
+    torch.testing.assert_close(
+        ops.dot_product_attention(half, half, half, flash_attention=True),
+        ops.dot_product_attention(half, half, half, flash_attention=False),
+        rtol=2e-3,
+        atol=2e-3,
+    )
 
 
 # ------------------------------------------------------------------------------------------- 11. unroll

@@ -1,6 +1,7 @@
 """keras.preprocessing: Keras 3's legacy namespace (image, sequence and the dataset helpers) maps onto the
 keras.utils functions, with Keras 3's names, importable as modules (also as ``keras.preprocessing.*`` under
 install_as_keras)."""
+
 import importlib
 import subprocess
 import sys
@@ -11,8 +12,13 @@ import pytest
 import kerastorch as keras
 
 EXPECTED = {
-    "kerastorch.preprocessing": {"image", "sequence", "image_dataset_from_directory", "text_dataset_from_directory",
-                                 "timeseries_dataset_from_array"},
+    "kerastorch.preprocessing": {
+        "image",
+        "sequence",
+        "image_dataset_from_directory",
+        "text_dataset_from_directory",
+        "timeseries_dataset_from_array",
+    },
     "kerastorch.preprocessing.image": {"array_to_img", "img_to_array", "load_img", "save_img", "smart_resize"},
     "kerastorch.preprocessing.sequence": {"pad_sequences"},
 }
@@ -41,16 +47,17 @@ def test_functions_work_through_the_namespace():
     np.testing.assert_array_equal(padded, [[2, 3], [0, 4]])
     resized = keras.preprocessing.image.smart_resize(np.ones((8, 4, 3), "float32"), (2, 2))
     assert resized.shape == (2, 2, 3)
-    dataset = keras.preprocessing.timeseries_dataset_from_array(np.arange(10), None, sequence_length=4,
-                                                                batch_size=8)
+    dataset = keras.preprocessing.timeseries_dataset_from_array(np.arange(10), None, sequence_length=4, batch_size=8)
     batch = next(iter(dataset))
     np.testing.assert_array_equal(np.asarray(batch)[1], [1, 2, 3, 4])
 
 
 def test_importable_as_keras_modules_under_install_as_keras():
-    code = ("import kerastorch; kerastorch.install_as_keras(); import keras.preprocessing.image as image; "
-            "from keras.preprocessing.sequence import pad_sequences; "
-            "print(image.smart_resize is kerastorch.utils.smart_resize, pad_sequences is kerastorch.utils.pad_sequences)")
+    code = (
+        "import kerastorch; kerastorch.install_as_keras(); import keras.preprocessing.image as image; "
+        "from keras.preprocessing.sequence import pad_sequences; "
+        "print(image.smart_resize is kerastorch.utils.smart_resize, pad_sequences is kerastorch.utils.pad_sequences)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "True True"
 
@@ -58,5 +65,5 @@ def test_importable_as_keras_modules_under_install_as_keras():
 @pytest.mark.parity
 def test_same_public_names_as_keras(keras3):
     for name, expected in EXPECTED.items():
-        theirs = importlib.import_module("keras" + name[len("kerastorch"):])
+        theirs = importlib.import_module("keras" + name[len("kerastorch") :])
         assert _public(theirs) == expected

@@ -15,6 +15,7 @@ Three tests per program:
 
 Programs that show a kerastorch bug or a missing API are strict xfails, each with the failure it shows.
 """
+
 import glob
 import json
 import os
@@ -43,7 +44,7 @@ def _params(*failure_tables):
     for name in PROGRAMS:
         reasons = [table[name] for table in failure_tables if name in table]
         marks = [pytest.mark.xfail(strict=True, reason=reasons[0])] if reasons else []
-        params.append(pytest.param(name, marks=marks, id=name[:-len(".py")]))
+        params.append(pytest.param(name, marks=marks, id=name[: -len(".py")]))
     return params
 
 
@@ -58,8 +59,13 @@ def _run_programs(command, **env):
             record = json.loads(line)
             records[record["program"]] = record
     for name in PROGRAMS:
-        records.setdefault(name, {"program": name, "error": f"no record: the runner exited with status "
-                                                            f"{proc.returncode}\n{proc.stderr[-3000:]}"})
+        records.setdefault(
+            name,
+            {
+                "program": name,
+                "error": f"no record: the runner exited with status {proc.returncode}\n{proc.stderr[-3000:]}",
+            },
+        )
     return records
 
 
@@ -75,8 +81,9 @@ def keras_results(keras3):
 
 def _result(record, where):
     if "error" in record:
-        pytest.fail(f"{record['program']} fails under {where}: {record['error']}\n{record.get('traceback', '')}",
-                    pytrace=False)
+        pytest.fail(
+            f"{record['program']} fails under {where}: {record['error']}\n{record.get('traceback', '')}", pytrace=False
+        )
     return record["result"]
 
 
@@ -102,6 +109,9 @@ def test_program_matches_keras(kerastorch_results, keras_results, program):
     ours = _result(kerastorch_results[program], "kerastorch")
     assert sorted(ours) == sorted(theirs)
     rtol, atol = TOLERANCES.get(program, (RTOL, ATOL))
-    mismatches = {key: {"kerastorch": ours[key], "keras": theirs[key]} for key in theirs
-                  if not np.allclose(ours[key], theirs[key], rtol=rtol, atol=atol)}
+    mismatches = {
+        key: {"kerastorch": ours[key], "keras": theirs[key]}
+        for key in theirs
+        if not np.allclose(ours[key], theirs[key], rtol=rtol, atol=atol)
+    }
     assert not mismatches, f"{program}: values differ beyond rtol={rtol}, atol={atol}: {mismatches}"

@@ -5,6 +5,7 @@ its public submodules; ``dir()`` shows exactly that (a module-level ``__dir__``)
 with (``torch``, ``np``, ``register_builtin`` ...) and its private submodules (``kerastorch.layers.core`` ...)
 stay out of sight while ``import kerastorch.layers.core`` keeps working.
 """
+
 import importlib
 import types
 
@@ -12,25 +13,100 @@ import pytest
 
 import kerastorch
 
-TOP_LEVEL = ["kerastorch", "kerastorch.activations", "kerastorch.applications", "kerastorch.backend",
-             "kerastorch.callbacks", "kerastorch.config", "kerastorch.constraints", "kerastorch.datasets",
-             "kerastorch.dtype_policies", "kerastorch.initializers", "kerastorch.layers", "kerastorch.losses",
-             "kerastorch.metrics", "kerastorch.mixed_precision", "kerastorch.models", "kerastorch.ops",
-             "kerastorch.optimizers", "kerastorch.optimizers.schedules", "kerastorch.random",
-             "kerastorch.regularizers", "kerastorch.saving", "kerastorch.tree", "kerastorch.utils",
-             "kerastorch.autodiff", "kerastorch.testing", "kerastorch.preprocessing", "kerastorch.visualization",
-             "kerastorch.wrappers", "kerastorch.quantizers", "kerastorch.distribution"]
+TOP_LEVEL = [
+    "kerastorch",
+    "kerastorch.activations",
+    "kerastorch.applications",
+    "kerastorch.backend",
+    "kerastorch.callbacks",
+    "kerastorch.config",
+    "kerastorch.constraints",
+    "kerastorch.datasets",
+    "kerastorch.dtype_policies",
+    "kerastorch.initializers",
+    "kerastorch.layers",
+    "kerastorch.losses",
+    "kerastorch.metrics",
+    "kerastorch.mixed_precision",
+    "kerastorch.models",
+    "kerastorch.ops",
+    "kerastorch.optimizers",
+    "kerastorch.optimizers.schedules",
+    "kerastorch.random",
+    "kerastorch.regularizers",
+    "kerastorch.saving",
+    "kerastorch.tree",
+    "kerastorch.utils",
+    "kerastorch.autodiff",
+    "kerastorch.testing",
+    "kerastorch.preprocessing",
+    "kerastorch.visualization",
+    "kerastorch.wrappers",
+    "kerastorch.quantizers",
+    "kerastorch.distribution",
+]
 
-DATASETS = ["boston_housing", "california_housing", "cifar10", "cifar100", "digits", "fashion_mnist", "imdb", "mnist",
-            "reuters"]
-APPLICATIONS = ["convnext", "densenet", "efficientnet", "efficientnet_v2", "imagenet_utils", "inception_resnet_v2",
-                "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3", "nasnet", "resnet", "resnet50",
-                "resnet_v2", "vgg16", "vgg19", "xception"]
+DATASETS = [
+    "boston_housing",
+    "california_housing",
+    "cifar10",
+    "cifar100",
+    "digits",
+    "fashion_mnist",
+    "imdb",
+    "mnist",
+    "reuters",
+]
+APPLICATIONS = [
+    "convnext",
+    "densenet",
+    "efficientnet",
+    "efficientnet_v2",
+    "imagenet_utils",
+    "inception_resnet_v2",
+    "inception_v3",
+    "mobilenet",
+    "mobilenet_v2",
+    "mobilenet_v3",
+    "nasnet",
+    "resnet",
+    "resnet50",
+    "resnet_v2",
+    "vgg16",
+    "vgg19",
+    "xception",
+]
 PUBLIC_SUBMODULES = {
-    "kerastorch": {"activations", "applications", "autodiff", "backend", "callbacks", "config", "constraints",
-                   "datasets", "distribution", "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision",
-                   "models", "ops", "optimizers", "preprocessing", "quantizers", "random", "regularizers", "saving",
-                   "testing", "tree", "utils", "visualization", "wrappers"},
+    "kerastorch": {
+        "activations",
+        "applications",
+        "autodiff",
+        "backend",
+        "callbacks",
+        "config",
+        "constraints",
+        "datasets",
+        "distribution",
+        "dtype_policies",
+        "initializers",
+        "layers",
+        "losses",
+        "metrics",
+        "mixed_precision",
+        "models",
+        "ops",
+        "optimizers",
+        "preprocessing",
+        "quantizers",
+        "random",
+        "regularizers",
+        "saving",
+        "testing",
+        "tree",
+        "utils",
+        "visualization",
+        "wrappers",
+    },
     "kerastorch.applications": set(APPLICATIONS),
     "kerastorch.datasets": set(DATASETS),
     "kerastorch.ops": {"image", "linalg", "nn", "numpy"},
@@ -40,8 +116,15 @@ PUBLIC_SUBMODULES = {
     "kerastorch.utils": {"bounding_boxes"},
 }
 """The submodules each namespace shows (Keras 3's, plus ``autodiff``, ``testing`` and ``datasets.digits``)."""
-NESTED = ["kerastorch.ops.image", "kerastorch.ops.linalg", "kerastorch.ops.nn", "kerastorch.ops.numpy",
-          "kerastorch.preprocessing.image", "kerastorch.preprocessing.sequence", "kerastorch.utils.bounding_boxes"]
+NESTED = [
+    "kerastorch.ops.image",
+    "kerastorch.ops.linalg",
+    "kerastorch.ops.nn",
+    "kerastorch.ops.numpy",
+    "kerastorch.preprocessing.image",
+    "kerastorch.preprocessing.sequence",
+    "kerastorch.utils.bounding_boxes",
+]
 NESTED += [f"kerastorch.datasets.{name}" for name in DATASETS]
 """Public submodules held to the same rule (the application families' ``__all__`` still lists their builders)."""
 
@@ -111,7 +194,7 @@ def test_the_reported_leaks_are_gone():
 
 
 def _keras_name(name):
-    return "keras" + name[len("kerastorch"):]
+    return "keras" + name[len("kerastorch") :]
 
 
 @pytest.mark.parity

@@ -1,6 +1,7 @@
 """Tests for keras.quantizers and the quantized dtype policies: bit-for-bit parity of the quantizer functions
 with Keras 3 (abs-max, grouped zero-point, int4 packing, float8 scaling, fake quantization and its
 gradients), configs and policies (names, validation, serialization both ways), and the refusals of GPTQ/AWQ."""
+
 import json
 
 import numpy as np
@@ -80,12 +81,15 @@ def test_grouped_zero_point_quantize_reconstructs_centered_groups_and_refuses_ba
     np.testing.assert_array_equal(_np(unsigned[0]), _np(theirs[0]))
     single = np.array([[1.0, 2.0], [2.0, 3.0], [1.5, 2.5]], "float32")  # one group: padded by the host only
     for host in (False, True):
-        for ours, theirs in zip(Q.abs_max_quantize_grouped_with_zero_point(single, 4, to_numpy=host),
-                                keras3.quantizers.abs_max_quantize_grouped_with_zero_point(single, 4, to_numpy=host)):
+        for ours, theirs in zip(
+            Q.abs_max_quantize_grouped_with_zero_point(single, 4, to_numpy=host),
+            keras3.quantizers.abs_max_quantize_grouped_with_zero_point(single, 4, to_numpy=host),
+        ):
             np.testing.assert_array_equal(_np(ours), _np(theirs))
     wide = Q.abs_max_quantize_grouped_with_zero_point(single, 2, value_range=(-127, 127))  # 7-bit zero points
-    for ours, theirs in zip(wide, keras3.quantizers.abs_max_quantize_grouped_with_zero_point(
-            single, 2, value_range=(-127, 127))):
+    for ours, theirs in zip(
+        wide, keras3.quantizers.abs_max_quantize_grouped_with_zero_point(single, 2, value_range=(-127, 127))
+    ):
         np.testing.assert_array_equal(_np(ours), _np(theirs))
     with pytest.raises(ValueError, match="2-D"):
         Q.abs_max_quantize_grouped_with_zero_point(torch.ones(2, 2, 2), 2)
@@ -122,20 +126,26 @@ def test_float8_scale_history_and_rounding_match_keras(keras3):
     scale = (rng.random(amax.size) * 3 + 0.1).astype("float32")
     for margin in (0, 2):
         ours = torch.stack([Q.compute_float8_scale(a, s, 448.0, margin) for a, s in zip(amax, scale)])
-        theirs = torch.stack([keras3.quantizers.compute_float8_scale(torch.tensor(a), torch.tensor(s), 448.0, margin)
-                              for a, s in zip(amax, scale)])
+        theirs = torch.stack(
+            [
+                keras3.quantizers.compute_float8_scale(torch.tensor(a), torch.tensor(s), 448.0, margin)
+                for a, s in zip(amax, scale)
+            ]
+        )
         np.testing.assert_array_equal(_np(ours), _np(theirs))
     history = rng.random(6).astype("float32")
     x = rng.normal(size=(3, 4)).astype("float32") * 7
-    np.testing.assert_array_equal(_np(Q.compute_float8_amax_history(x, history)),
-                                  _np(keras3.quantizers.compute_float8_amax_history(torch.tensor(x),
-                                                                                    torch.tensor(history))))
+    np.testing.assert_array_equal(
+        _np(Q.compute_float8_amax_history(x, history)),
+        _np(keras3.quantizers.compute_float8_amax_history(torch.tensor(x), torch.tensor(history))),
+    )
     values = (rng.normal(size=200) * 300).astype("float32")  # beyond e4m3's 448 too: clipped
     for dtype in ("float8_e4m3fn", "float8_e5m2"):
         for s in (1.0, 0.37):
-            np.testing.assert_array_equal(_np(Q.quantize_and_dequantize(values, s, dtype, "float32")),
-                                          _np(keras3.quantizers.quantize_and_dequantize(
-                                              torch.tensor(values), torch.tensor(s), dtype, "float32")))
+            np.testing.assert_array_equal(
+                _np(Q.quantize_and_dequantize(values, s, dtype, "float32")),
+                _np(keras3.quantizers.quantize_and_dequantize(torch.tensor(values), torch.tensor(s), dtype, "float32")),
+            )
     with pytest.raises(ValueError, match="quantized_dtype"):
         Q.quantize_and_dequantize(values, 1.0, "int8", "float32")
 
@@ -178,8 +188,7 @@ def test_fake_quant_per_channel_axis_and_refusals():
 # --------------------------------------------------------- classes and configs
 def test_abs_max_quantizer_config_and_keras_interchange(keras3):
     quantizer = Q.AbsMaxQuantizer(axis=0, value_range=(-100, 100))
-    assert quantizer.get_config() == {"value_range": (-100, 100), "epsilon": 1e-7, "output_dtype": "int8",
-                                      "axis": (0,)}
+    assert quantizer.get_config() == {"value_range": (-100, 100), "epsilon": 1e-7, "output_dtype": "int8", "axis": (0,)}
     assert Q.AbsMaxQuantizer().get_config() == keras3.quantizers.AbsMaxQuantizer().get_config()
     text = json.dumps(Q.serialize(quantizer))
     theirs = keras3.quantizers.deserialize(json.loads(text))
@@ -203,14 +212,21 @@ def test_abs_max_quantizer_config_and_keras_interchange(keras3):
 
 
 def test_quantization_configs_match_keras(keras3):
-    pairs = [(Q.Int8QuantizationConfig(), keras3.quantizers.Int8QuantizationConfig()),
-             (Q.Int8QuantizationConfig(activation_quantizer=None),
-              keras3.quantizers.Int8QuantizationConfig(activation_quantizer=None)),
-             (Q.Int4QuantizationConfig(), keras3.quantizers.Int4QuantizationConfig()),
-             (Q.Int4QuantizationConfig(block_size=None, activation_quantizer=Q.AbsMaxQuantizer(axis=-1)),
-              keras3.quantizers.Int4QuantizationConfig(block_size=None,
-                                                       activation_quantizer=keras3.quantizers.AbsMaxQuantizer(-1))),
-             (Q.Float8QuantizationConfig(), keras3.quantizers.Float8QuantizationConfig())]
+    pairs = [
+        (Q.Int8QuantizationConfig(), keras3.quantizers.Int8QuantizationConfig()),
+        (
+            Q.Int8QuantizationConfig(activation_quantizer=None),
+            keras3.quantizers.Int8QuantizationConfig(activation_quantizer=None),
+        ),
+        (Q.Int4QuantizationConfig(), keras3.quantizers.Int4QuantizationConfig()),
+        (
+            Q.Int4QuantizationConfig(block_size=None, activation_quantizer=Q.AbsMaxQuantizer(axis=-1)),
+            keras3.quantizers.Int4QuantizationConfig(
+                block_size=None, activation_quantizer=keras3.quantizers.AbsMaxQuantizer(-1)
+            ),
+        ),
+        (Q.Float8QuantizationConfig(), keras3.quantizers.Float8QuantizationConfig()),
+    ]
     for ours, theirs in pairs:
         assert ours.mode == theirs.mode
         ours_text = json.loads(json.dumps(Q.serialize(ours)))
@@ -252,13 +268,22 @@ def test_quantization_config_refusals():
 
 # ------------------------------------------------------------- dtype policies
 def test_quantized_policies_match_keras(keras3):
-    names = ["int8_from_float32", "int8_from_mixed_bfloat16", "int4_from_float32", "int4/64_from_bfloat16",
-             "int4/-1_from_float32", "float8_from_mixed_float16"]
+    names = [
+        "int8_from_float32",
+        "int8_from_mixed_bfloat16",
+        "int4_from_float32",
+        "int4/64_from_bfloat16",
+        "int4/-1_from_float32",
+        "float8_from_mixed_float16",
+    ]
     for name in names:
         ours, theirs = policies.get(name), keras3.dtype_policies.get(name)
         assert type(ours).__name__ == type(theirs).__name__ and ours.name == theirs.name == name
         assert (ours.compute_dtype, ours.variable_dtype, ours.quantization_mode) == (
-            theirs.compute_dtype, theirs.variable_dtype, theirs.quantization_mode)
+            theirs.compute_dtype,
+            theirs.variable_dtype,
+            theirs.quantization_mode,
+        )
         ours_text = json.loads(json.dumps(policies.serialize(ours)))
         assert ours_text == json.loads(json.dumps(keras3.dtype_policies.serialize(theirs)))
         assert keras3.dtype_policies.deserialize(ours_text).name == name

@@ -1,4 +1,5 @@
 """Tests for kerastorch.random and kerastorch.utils.rng_utils: distributions, seeding, dropout, shuffle."""
+
 import random as py_random
 
 import numpy as np
@@ -206,17 +207,21 @@ def test_categorical_frequencies_match_keras(keras3):
     for row in range(2):
         freq = torch.bincount(ours[row].long(), minlength=3).double() / M
         torch.testing.assert_close(freq, logits[row].exp().double(), atol=0.015, rtol=0)
-        torch.testing.assert_close(freq, torch.bincount(theirs[row].long(), minlength=3).double() / M,
-                                   atol=0.02, rtol=0)
+        torch.testing.assert_close(
+            freq, torch.bincount(theirs[row].long(), minlength=3).double() / M, atol=0.02, rtol=0
+        )
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("name, args, mean, var", [
-    ("gamma", (2.5,), 2.5, 2.5),
-    ("gamma", (0.5,), 0.5, 0.5),
-    ("beta", (2.0, 5.0), 2 / 7, 10 / (49 * 8)),
-    ("binomial", (10, 0.3), 3.0, 2.1),
-])
+@pytest.mark.parametrize(
+    "name, args, mean, var",
+    [
+        ("gamma", (2.5,), 2.5, 2.5),
+        ("gamma", (0.5,), 0.5, 0.5),
+        ("beta", (2.0, 5.0), 2 / 7, 10 / (49 * 8)),
+        ("binomial", (10, 0.3), 3.0, 2.1),
+    ],
+)
 def test_distribution_moments_match_theory_and_keras(keras3, name, args, mean, var):
     ours = getattr(krandom, name)((M,), *args, seed=1)
     theirs = torch.as_tensor(getattr(keras3.random, name)((M,), *args, seed=1)).cpu()
@@ -230,11 +235,17 @@ def test_distribution_moments_match_theory_and_keras(keras3, name, args, mean, v
         assert ours.min() >= 0 and ours.max() <= 1
 
 
-@given(st.sampled_from(["gamma", "beta", "binomial"]), st.sampled_from(["float32", "float64", "float16"]),
-       st.lists(st.integers(1, 3), min_size=1, max_size=3))
+@given(
+    st.sampled_from(["gamma", "beta", "binomial"]),
+    st.sampled_from(["float32", "float64", "float16"]),
+    st.lists(st.integers(1, 3), min_size=1, max_size=3),
+)
 def test_new_draws_shape_dtype_seed_and_broadcast_parameters(name, dtype, shape):
-    params = {"gamma": (torch.full(shape[-1:], 2.0),), "beta": (2.0, torch.full(shape[-1:], 3.0)),
-              "binomial": (torch.full(shape[-1:], 4.0), 0.5)}[name]
+    params = {
+        "gamma": (torch.full(shape[-1:], 2.0),),
+        "beta": (2.0, torch.full(shape[-1:], 3.0)),
+        "binomial": (torch.full(shape[-1:], 4.0), 0.5),
+    }[name]
     draw = getattr(krandom, name)
     out = draw(shape, *params, dtype=dtype, seed=7)
     assert tuple(out.shape) == tuple(shape) and out.dtype == getattr(torch, dtype)
@@ -264,8 +275,11 @@ def test_seeded_gamma_leaves_the_global_generator_alone_and_none_follows_it():
 
 
 def test_new_draw_errors():
-    with pytest.raises(ValueError, match=r"categorical: expected logits of shape \(batch_size, num_classes\), "
-                                         r"received shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"categorical: expected logits of shape \(batch_size, num_classes\), "
+        r"received shape \(3,\)",
+    ):
         krandom.categorical(torch.zeros(3), 2)
     with pytest.raises(ValueError, match="categorical: dtype must be an integer type, received 'float32'"):
         krandom.categorical(torch.zeros(1, 3), 2, dtype="float32")

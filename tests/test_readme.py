@@ -1,5 +1,6 @@
 """The README's Python blocks run as written, each on its own (a fresh namespace, as a reader pastes one), and
 its claims about the examples and the set-up hold."""
+
 import os
 import re
 

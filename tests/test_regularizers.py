@@ -14,13 +14,18 @@ ELEMENTS = st.floats(-10, 10, width=32).filter(lambda v: v == 0 or abs(v) >= 1e-
 
 
 def matrices(min_side=1):
-    return hnp.arrays(np.float32, hnp.array_shapes(min_dims=2, max_dims=2, min_side=min_side, max_side=6),
-                      elements=ELEMENTS)
+    return hnp.arrays(
+        np.float32, hnp.array_shapes(min_dims=2, max_dims=2, min_side=min_side, max_side=6), elements=ELEMENTS
+    )
 
 
 CASES = [
-    ("L1", {"l1": 0.03}), ("L2", {"l2": 0.02}), ("L1L2", {"l1": 0.01, "l2": 0.02}), ("L1L2", {}),
-    ("L1", {}), ("L2", {}),
+    ("L1", {"l1": 0.03}),
+    ("L2", {"l2": 0.02}),
+    ("L1L2", {"l1": 0.01, "l2": 0.02}),
+    ("L1L2", {}),
+    ("L1", {}),
+    ("L2", {}),
 ]
 
 
@@ -76,15 +81,20 @@ def test_none_means_keras_default():
     assert regularizers.L1L2(None, None).get_config() == {"l1": 0.0, "l2": 0.0}
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: regularizers.L1(-1), r"argument l1: expected a non-negative float, received l1=-1"),
-    (lambda: regularizers.L2("a"), r"argument l2: .* received l2='a'"),
-    (lambda: regularizers.L1L2(l2=float("inf")), r"argument l2: .* received l2=inf"),
-    (lambda: regularizers.L1(True), r"argument l1: .* received l1=True"),
-    (lambda: regularizers.OrthogonalRegularizer(factor=-0.5), r"argument factor: .* received factor=-0.5"),
-    (lambda: regularizers.OrthogonalRegularizer(mode="diagonal"),
-     r"argument mode: expected 'rows' or 'columns', received mode='diagonal'"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: regularizers.L1(-1), r"argument l1: expected a non-negative float, received l1=-1"),
+        (lambda: regularizers.L2("a"), r"argument l2: .* received l2='a'"),
+        (lambda: regularizers.L1L2(l2=float("inf")), r"argument l2: .* received l2=inf"),
+        (lambda: regularizers.L1(True), r"argument l1: .* received l1=True"),
+        (lambda: regularizers.OrthogonalRegularizer(factor=-0.5), r"argument factor: .* received factor=-0.5"),
+        (
+            lambda: regularizers.OrthogonalRegularizer(mode="diagonal"),
+            r"argument mode: expected 'rows' or 'columns', received mode='diagonal'",
+        ),
+    ],
+)
 def test_argument_errors(make, match):
     with pytest.raises(ValueError, match=match):
         make()
@@ -101,10 +111,15 @@ def test_base_get_config_must_be_implemented():
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("make", [
-    lambda m: m.L1(0.5), lambda m: m.L2(0.25), lambda m: m.L1L2(0.125, 0.5),
-    lambda m: m.OrthogonalRegularizer(0.5, "columns"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.L1(0.5),
+        lambda m: m.L2(0.25),
+        lambda m: m.L1L2(0.125, 0.5),
+        lambda m: m.OrthogonalRegularizer(0.5, "columns"),
+    ],
+)
 def test_serialization_matches_keras_and_round_trips(keras3, make):
     ours = regularizers.serialize(make(regularizers))
     assert ours == keras3.regularizers.serialize(make(keras3.regularizers))  # factors exact in float32

@@ -1,6 +1,7 @@
 """``keras.remat`` and ``keras.RematScope``: the same values, gradients and state updates as without
 rematerialization (random draws included), less memory kept for the backward pass, and Keras 3's choice of
 what to rematerialize in each mode."""
+
 import numpy as np
 import pytest
 import torch
@@ -33,9 +34,16 @@ def rematerialized(monkeypatch):
 
 def _model(scope=None):
     def make():
-        return keras.Sequential([keras.Input((8,)), layers.Dense(16, activation="relu", name="a"),
-                                 layers.Dropout(0.5, seed=3, name="drop"), layers.BatchNormalization(name="bn"),
-                                 layers.Dense(4, name="b")], name="seq")
+        return keras.Sequential(
+            [
+                keras.Input((8,)),
+                layers.Dense(16, activation="relu", name="a"),
+                layers.Dropout(0.5, seed=3, name="drop"),
+                layers.BatchNormalization(name="bn"),
+                layers.Dense(4, name="b"),
+            ],
+            name="seq",
+        )
 
     torch.manual_seed(1)
     if scope is None:
@@ -47,16 +55,22 @@ def _model(scope=None):
 def _train_step(model, x):
     y = model(x, training=True)
     y.square().sum().backward()
-    return (y.detach(), [w.grad.clone() for w in model.trainable_weights],
-            [w.detach().clone() for w in model.non_trainable_weights])
+    return (
+        y.detach(),
+        [w.grad.clone() for w in model.trainable_weights],
+        [w.detach().clone() for w in model.non_trainable_weights],
+    )
 
 
-@pytest.mark.parametrize("arguments, expected", [
-    ({"mode": "full"}, ["seq", "a", "drop", "bn", "b", "a", "drop", "bn", "b"]),  # inner calls rerun in recompute
-    ({"mode": "activations"}, ["relu"]),
-    ({"mode": "larger_than", "output_size_threshold": 5 * 4}, ["a", "drop", "bn"]),  # b's 5 x 4 is not larger
-    ({"mode": "list_of_layers", "layer_names": ["a", "b"]}, ["a", "b"]),
-])
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        ({"mode": "full"}, ["seq", "a", "drop", "bn", "b", "a", "drop", "bn", "b"]),  # inner calls rerun in recompute
+        ({"mode": "activations"}, ["relu"]),
+        ({"mode": "larger_than", "output_size_threshold": 5 * 4}, ["a", "drop", "bn"]),  # b's 5 x 4 is not larger
+        ({"mode": "list_of_layers", "layer_names": ["a", "b"]}, ["a", "b"]),
+    ],
+)
 def test_scope_modes_give_identical_values_gradients_and_state(rematerialized, arguments, expected):
     x = torch.randn(5, 8)
     plain = _train_step(_model(), x)

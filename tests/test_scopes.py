@@ -1,5 +1,6 @@
 """``keras.StatelessScope`` and ``keras.SymbolicScope``: values read from a mapping, updates recorded instead of
 applied, losses collected, symbolic execution marked; parity with Keras 3 for the recorded updates."""
+
 import numpy as np
 import pytest
 import torch
@@ -87,8 +88,11 @@ def test_batch_normalization_statistics_are_recorded_and_match_keras(keras3):
         theirs(x, training=True)
     assert [w.numpy().tolist() for w in ours.weights] == [[1.0] * 3, [0.0] * 3, [0.0] * 3, [1.0] * 3]
     for our_weight, their_weight in zip(ours.weights, theirs.weights):
-        np.testing.assert_allclose(our_scope.get_current_value(our_weight).numpy(),
-                                   np.asarray(scope.get_current_value(their_weight).cpu()), rtol=1e-6)
+        np.testing.assert_allclose(
+            our_scope.get_current_value(our_weight).numpy(),
+            np.asarray(scope.get_current_value(their_weight).cpu()),
+            rtol=1e-6,
+        )
 
 
 def test_assign_inside_a_layer_call_is_recorded():
@@ -148,8 +152,9 @@ def test_collect_losses():
 
 
 def test_stateless_training_step_leaves_the_model_untouched():
-    model = keras.Sequential([keras.Input((3,)), layers.Dense(4, activation="relu"), layers.BatchNormalization(),
-                              layers.Dense(1)])
+    model = keras.Sequential(
+        [keras.Input((3,)), layers.Dense(4, activation="relu"), layers.BatchNormalization(), layers.Dense(1)]
+    )
     before = [w.detach().clone() for w in model.weights]
     values = [w.detach().clone().requires_grad_(w.requires_grad) for w in model.weights]
     x, target = torch.randn(8, 3), torch.randn(8, 1)

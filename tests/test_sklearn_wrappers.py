@@ -1,5 +1,6 @@
 """``keras.wrappers``: scikit-learn estimators around models (targets prepared as Keras 3 prepares them, the
 estimator API that pipelines, searches and ``clone`` rely on, clear errors); scikit-learn stays optional."""
+
 import importlib.util
 import sys
 
@@ -41,7 +42,7 @@ def test_classifier_encodes_labels_and_predicts_them():
     est = SKLearnClassifier(_builder(record), model_kwargs={"units": 5}, fit_kwargs={"epochs": 3, "verbose": 0})
     assert est.epoch_ == 0
     assert est.fit(X, y, epochs=2) is est  # fit's own arguments win over fit_kwargs
-    (seen_X, seen_y), = record
+    ((seen_X, seen_y),) = record
     np.testing.assert_array_equal(seen_X, X)
     np.testing.assert_array_equal(seen_y, np.eye(3)[[1, 2, 0] * 8])
     assert est.classes_.tolist() == ["a", "b", "c"] and est.n_features_in_ == 3
@@ -76,16 +77,20 @@ def test_targets_and_tags_match_keras(keras3):
         wrappers.SKLearnClassifier(their_build, fit_kwargs={"verbose": 0}).fit(X, labels)
         SKLearnClassifier(our_build, fit_kwargs={"verbose": 0}).fit(X, labels)
     targets = np.arange(12.0)
-    for their_class, our_class in ((wrappers.SKLearnRegressor, SKLearnRegressor),
-                                   (wrappers.SKLearnTransformer, SKLearnTransformer)):
+    for their_class, our_class in (
+        (wrappers.SKLearnRegressor, SKLearnRegressor),
+        (wrappers.SKLearnTransformer, SKLearnTransformer),
+    ):
         their_class(their_build, fit_kwargs={"verbose": 0}).fit(X, targets)
         our_class(our_build, fit_kwargs={"verbose": 0}).fit(X, targets)
     assert len(ours_seen) == len(theirs_seen) == 4
     for ours, theirs in zip(ours_seen, theirs_seen):
         np.testing.assert_array_equal(ours, theirs)
-    for their_class, our_class in ((wrappers.SKLearnClassifier, SKLearnClassifier),
-                                   (wrappers.SKLearnRegressor, SKLearnRegressor),
-                                   (wrappers.SKLearnTransformer, SKLearnTransformer)):
+    for their_class, our_class in (
+        (wrappers.SKLearnClassifier, SKLearnClassifier),
+        (wrappers.SKLearnRegressor, SKLearnRegressor),
+        (wrappers.SKLearnTransformer, SKLearnTransformer),
+    ):
         assert our_class(our_build).__sklearn_tags__() == their_class(their_build).__sklearn_tags__()
         assert sorted(our_class(our_build).get_params()) == sorted(their_class(their_build).get_params())
 

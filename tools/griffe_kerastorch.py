@@ -20,6 +20,7 @@ families, the applications' and metrics' docstring templates, the scikit-learn w
   (which checks every signature against its ``Args:``); griffe still reports an argument that a signature it
   can read, closed, does not take.
 """
+
 import importlib
 import inspect
 import re
@@ -93,8 +94,7 @@ def _open_signature(obj):
             parameters = obj.parameters
     except (griffe.AliasResolutionError, griffe.CyclicAliasError):
         return False
-    return any(p.kind in (griffe.ParameterKind.var_positional, griffe.ParameterKind.var_keyword)
-               for p in parameters)
+    return any(p.kind in (griffe.ParameterKind.var_positional, griffe.ParameterKind.var_keyword) for p in parameters)
 
 
 class KerastorchDocstrings(griffe.Extension):
@@ -120,6 +120,7 @@ class KerastorchDocstrings(griffe.Extension):
             if obj.is_class and member.name.startswith("__") and member.name not in ("__init__", "__call__"):
                 del obj.members[member.name]  # __doc__, __module__, __repr__ ...: Python's, not the API's
                 continue
-            if not member.is_alias and (member.is_module or member.is_class or member.is_function
-                                        or member.is_attribute):
+            if not member.is_alias and (
+                member.is_module or member.is_class or member.is_function or member.is_attribute
+            ):
                 self._visit(member, seen)

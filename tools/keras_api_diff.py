@@ -3,14 +3,40 @@
 Run: ``python tools/keras_api_diff.py`` (needs the ``keras`` package; the test extra installs it). With
 ``--markdown`` it prints the table the README carries.
 """
+
 import argparse
 import importlib
 import os
 
-NAMESPACES = ("", "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
-              "distribution", "dtype_policies", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
-              "optimizers", "optimizers.schedules", "quantizers", "random", "regularizers", "saving", "tree", "utils",
-              "visualization", "wrappers")
+NAMESPACES = (
+    "",
+    "activations",
+    "applications",
+    "backend",
+    "callbacks",
+    "config",
+    "constraints",
+    "datasets",
+    "distribution",
+    "dtype_policies",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "mixed_precision",
+    "models",
+    "ops",
+    "optimizers",
+    "optimizers.schedules",
+    "quantizers",
+    "random",
+    "regularizers",
+    "saving",
+    "tree",
+    "utils",
+    "visualization",
+    "wrappers",
+)
 
 
 def public_names(module):

@@ -26,6 +26,7 @@ slot variables), saved as checkpoint and ``.h5`` only. ``tests/fixtures/tf_keras
 The files are kept tiny (a few kB of weights each); ``saved_model.pb`` (the traced TensorFlow graphs, which
 kerastorch does not read) is kept for the MLP only and emptied elsewhere, to keep the fixtures small.
 """
+
 import json
 import os
 import shutil
@@ -42,13 +43,17 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests
 
 
 def mlp():
-    model = keras.Sequential([
-        keras.layers.Dense(8, activation="relu", input_shape=(5,), name="hidden"),
-        keras.layers.Dropout(0.25),
-        keras.layers.Dense(3, activation="softmax", name="probabilities"),
-    ], name="mlp")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = keras.Sequential(
+        [
+            keras.layers.Dense(8, activation="relu", input_shape=(5,), name="hidden"),
+            keras.layers.Dropout(0.25),
+            keras.layers.Dense(3, activation="softmax", name="probabilities"),
+        ],
+        name="mlp",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="categorical_crossentropy", metrics=["accuracy"]
+    )
     rng = np.random.default_rng(0)
     x = rng.normal(size=(16, 5)).astype("float32")
     y = keras.utils.to_categorical(rng.integers(0, 3, 16), 3).astype("float32")
@@ -56,15 +61,18 @@ def mlp():
 
 
 def cnn():
-    model = keras.Sequential([
-        keras.layers.Conv2D(4, 3, padding="same", input_shape=(8, 8, 2)),
-        keras.layers.BatchNormalization(),
-        keras.layers.Activation("relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(3, 3, strides=2, padding="valid", use_bias=False),
-        keras.layers.GlobalAveragePooling2D(),
-        keras.layers.Dense(2),
-    ], name="cnn")
+    model = keras.Sequential(
+        [
+            keras.layers.Conv2D(4, 3, padding="same", input_shape=(8, 8, 2)),
+            keras.layers.BatchNormalization(),
+            keras.layers.Activation("relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(3, 3, strides=2, padding="valid", use_bias=False),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(2),
+        ],
+        name="cnn",
+    )
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse")
     rng = np.random.default_rng(1)
     x = rng.normal(size=(12, 8, 8, 2)).astype("float32")
@@ -73,13 +81,17 @@ def cnn():
 
 
 def lstm_text():
-    model = keras.Sequential([
-        keras.layers.Embedding(20, 4, input_length=7, mask_zero=True),
-        keras.layers.LSTM(5),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ], name="text_classifier")
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.01), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    model = keras.Sequential(
+        [
+            keras.layers.Embedding(20, 4, input_length=7, mask_zero=True),
+            keras.layers.LSTM(5),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ],
+        name="text_classifier",
+    )
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=0.01), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     rng = np.random.default_rng(2)
     x = rng.integers(1, 20, size=(10, 7)).astype("int32")
     x[:3, 5:] = 0  # padding, masked
@@ -105,10 +117,13 @@ def two_inputs():
 
 def legacy_optimizer():
     """Keras 2's legacy optimizer (``tf.keras.optimizers.legacy``): slot variables in the object graph."""
-    model = keras.Sequential([
-        keras.layers.Dense(4, activation="relu", input_shape=(3,), name="first"),
-        keras.layers.Dense(2, name="second"),
-    ], name="legacy")
+    model = keras.Sequential(
+        [
+            keras.layers.Dense(4, activation="relu", input_shape=(3,), name="first"),
+            keras.layers.Dense(2, name="second"),
+        ],
+        name="legacy",
+    )
     model.compile(optimizer=keras.optimizers.legacy.Adam(learning_rate=0.02), loss="mse")
     rng = np.random.default_rng(5)
     x = rng.normal(size=(8, 3)).astype("float32")
@@ -158,8 +173,11 @@ def train_checkpoint(folder):
 
 def main():
     if not tf.__version__.startswith("2.") or "tf_keras" not in type(keras.layers.Dense).__module__ + str(keras):
-        print(f"needs TensorFlow 2 with tf.keras 2 (TF_USE_LEGACY_KERAS=1); found TensorFlow {tf.__version__}, "
-              f"keras {keras}", file=sys.stderr)
+        print(
+            f"needs TensorFlow 2 with tf.keras 2 (TF_USE_LEGACY_KERAS=1); found TensorFlow {tf.__version__}, "
+            f"keras {keras}",
+            file=sys.stderr,
+        )
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
@@ -170,8 +188,13 @@ def main():
         versions["tf_keras"] = tf_keras.__version__
     except ImportError:
         pass
-    for name, build in (("mlp", mlp), ("cnn", cnn), ("lstm_text", lstm_text), ("two_inputs", two_inputs),
-                        ("legacy_optimizer", legacy_optimizer)):
+    for name, build in (
+        ("mlp", mlp),
+        ("cnn", cnn),
+        ("lstm_text", lstm_text),
+        ("two_inputs", two_inputs),
+        ("legacy_optimizer", legacy_optimizer),
+    ):
         keras.backend.clear_session()
         keras.utils.set_random_seed(0)
         model, x, y = build()

@@ -16,6 +16,7 @@ Usage:
 A mutation that is caught stops its run at the first failing test (``-x``, no shrinking); one that is
 missed costs a whole run of the suites, a few minutes on two cores.
 """
+
 import argparse
 import dataclasses
 import os
@@ -43,37 +44,56 @@ class Mutation:
         """``source`` with the mutation applied; ValueError when ``old`` is not there exactly once."""
         count = source.count(self.old)
         if count != 1:
-            raise ValueError(f"mutation {self.name}: expected the text once in {self.path}, found it {count} times: "
-                             f"{self.old!r}")
+            raise ValueError(
+                f"mutation {self.name}: expected the text once in {self.path}, found it {count} times: {self.old!r}"
+            )
         return source.replace(self.old, self.new)
 
 
 MUTATIONS = [
-    Mutation("attention-scale-detach", "kerastorch/layers/attention/attention.py",
-             "return scores if self.scale is None else scores * self.scale",
-             "return scores if self.scale is None else scores * self.scale.detach()",
-             "Attention(use_scale=True): the learned scale gets no gradient; the output is unchanged"),
-    Mutation("layer-norm-rms-gamma-detach", "kerastorch/layers/normalization/layer_normalization.py",
-             "outputs = outputs * gamma.reshape(self._broadcast_shape)",
-             "outputs = outputs * gamma.detach().reshape(self._broadcast_shape)",
-             "LayerNormalization(rms_scaling=True, scale=True): gamma gets no gradient"),
-    Mutation("lstm-loop-carry-detach", "kerastorch/layers/rnn/lstm.py",
-             "c = gate(f) * c + gate(i) * self.activation(g)",
-             "c = gate(f) * c.detach() + gate(i) * self.activation(g)",
-             "the LSTM step loop (cells, RNN(LSTMCell), forward mode) stops the gradient through the cell state; "
-             "the fused kernel stays right"),
-    Mutation("gru-loop-update-gate-detach", "kerastorch/layers/rnn/gru.py",
-             "h = z * h + (1 - z) * hh",
-             "h = z.detach() * h + (1 - z.detach()) * hh",
-             "the GRU step loop stops the gradient through the update gate; the fused kernel stays right"),
-    Mutation("custom-jvp-transposed-rule-constant", "kerastorch/autodiff/custom.py",
-             "cts = tuple(torch.zeros_like(o) if u is None else u for o, u in zip(_as_list(out), cotangents))",
-             "cts = tuple(torch.zeros_like(o) if u is None else 2 * u for o, u in zip(_as_list(out), cotangents))",
-             "custom_jvp without a reverse rule: the reverse rule derived from the JVP rule is twice too large"),
-    Mutation("custom-gradient-upstream-constant", "kerastorch/autodiff/custom.py",
-             "grads = _as_list(ctx.grad_fn(*upstream))",
-             "grads = _as_list(ctx.grad_fn(*[0.5 * u for u in upstream]))",
-             "custom_gradient: the user's grad_fn receives half the upstream gradient"),
+    Mutation(
+        "attention-scale-detach",
+        "kerastorch/layers/attention/attention.py",
+        "return scores if self.scale is None else scores * self.scale",
+        "return scores if self.scale is None else scores * self.scale.detach()",
+        "Attention(use_scale=True): the learned scale gets no gradient; the output is unchanged",
+    ),
+    Mutation(
+        "layer-norm-rms-gamma-detach",
+        "kerastorch/layers/normalization/layer_normalization.py",
+        "outputs = outputs * gamma.reshape(self._broadcast_shape)",
+        "outputs = outputs * gamma.detach().reshape(self._broadcast_shape)",
+        "LayerNormalization(rms_scaling=True, scale=True): gamma gets no gradient",
+    ),
+    Mutation(
+        "lstm-loop-carry-detach",
+        "kerastorch/layers/rnn/lstm.py",
+        "c = gate(f) * c + gate(i) * self.activation(g)",
+        "c = gate(f) * c.detach() + gate(i) * self.activation(g)",
+        "the LSTM step loop (cells, RNN(LSTMCell), forward mode) stops the gradient through the cell state; "
+        "the fused kernel stays right",
+    ),
+    Mutation(
+        "gru-loop-update-gate-detach",
+        "kerastorch/layers/rnn/gru.py",
+        "h = z * h + (1 - z) * hh",
+        "h = z.detach() * h + (1 - z.detach()) * hh",
+        "the GRU step loop stops the gradient through the update gate; the fused kernel stays right",
+    ),
+    Mutation(
+        "custom-jvp-transposed-rule-constant",
+        "kerastorch/autodiff/custom.py",
+        "cts = tuple(torch.zeros_like(o) if u is None else u for o, u in zip(_as_list(out), cotangents))",
+        "cts = tuple(torch.zeros_like(o) if u is None else 2 * u for o, u in zip(_as_list(out), cotangents))",
+        "custom_jvp without a reverse rule: the reverse rule derived from the JVP rule is twice too large",
+    ),
+    Mutation(
+        "custom-gradient-upstream-constant",
+        "kerastorch/autodiff/custom.py",
+        "grads = _as_list(ctx.grad_fn(*upstream))",
+        "grads = _as_list(ctx.grad_fn(*[0.5 * u for u in upstream]))",
+        "custom_gradient: the user's grad_fn receives half the upstream gradient",
+    ),
 ]
 
 
@@ -86,13 +106,22 @@ def _copy_tree(target):
 
 def _environment(copy):
     # the examples CI draws (tests/conftest.py's "mutation" profile is "ci" without shrinking failures)
-    return dict(os.environ, PYTHONPATH=copy + os.pathsep + os.environ.get("PYTHONPATH", ""), OMP_NUM_THREADS="1",
-                HYPOTHESIS_PROFILE="mutation")
+    return dict(
+        os.environ,
+        PYTHONPATH=copy + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        OMP_NUM_THREADS="1",
+        HYPOTHESIS_PROFILE="mutation",
+    )
 
 
 def _imports_the_copy(copy, env):
-    where = subprocess.run([sys.executable, "-c", "import kerastorch; print(kerastorch.__file__)"], cwd=copy,
-                           env=env, capture_output=True, text=True).stdout.strip()
+    where = subprocess.run(
+        [sys.executable, "-c", "import kerastorch; print(kerastorch.__file__)"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return os.path.realpath(where).startswith(os.path.realpath(copy))
 
 
@@ -112,8 +141,14 @@ def run(mutation, suites, timeout):
             return "broken", 0.0, "the copy's kerastorch is not the one imported"
         start = time.perf_counter()
         try:
-            result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *suites],
-                                    cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *suites],
+                cwd=copy,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             return "broken", time.perf_counter() - start, f"timed out after {timeout} s"
         seconds = time.perf_counter() - start
@@ -146,8 +181,9 @@ def main(argv=None):
         print(f"{verdict:7s} {m.name:40s} {seconds:6.0f} s  {summary}", flush=True)
         if verdict != "caught":
             missed.append(m.name)
-    print(f"{len(chosen) - len(missed)} of {len(chosen)} mutations caught" + (f"; not caught: {missed}" if missed
-                                                                            else ""))
+    print(
+        f"{len(chosen) - len(missed)} of {len(chosen)} mutations caught" + (f"; not caught: {missed}" if missed else "")
+    )
     return 1 if missed else 0
 
 

@@ -18,6 +18,7 @@ Example:
     >>> model.output_shape, len(model.trainable_weights)
     ((None, 10), 2)
 """
+
 from kerastorch.applications import (
     convnext,
     densenet,
@@ -73,19 +74,75 @@ from kerastorch.applications.vgg16 import VGG16
 from kerastorch.applications.vgg19 import VGG19
 from kerastorch.applications.xception import Xception
 
-MODULES = ("convnext", "densenet", "efficientnet", "efficientnet_v2", "imagenet_utils", "inception_resnet_v2",
-           "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3", "nasnet", "resnet", "resnet50", "resnet_v2", "vgg16",
-           "vgg19", "xception")
+MODULES = (
+    "convnext",
+    "densenet",
+    "efficientnet",
+    "efficientnet_v2",
+    "imagenet_utils",
+    "inception_resnet_v2",
+    "inception_v3",
+    "mobilenet",
+    "mobilenet_v2",
+    "mobilenet_v3",
+    "nasnet",
+    "resnet",
+    "resnet50",
+    "resnet_v2",
+    "vgg16",
+    "vgg19",
+    "xception",
+)
 """The family modules (each with ``preprocess_input`` and ``decode_predictions``)."""
 
-__all__ = sorted(["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge", "DenseNet121",
-                  "DenseNet169", "DenseNet201", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",
-                  "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
-                  "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
-                  "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S", "InceptionResNetV2", "InceptionV3",
-                  "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge",
-                  "NASNetMobile", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
-                  "TimmModel", "TorchImageModel", "TorchVisionModel", "VGG16", "VGG19", "Xception"] + list(MODULES))
+__all__ = sorted(
+    [
+        "ConvNeXtBase",
+        "ConvNeXtLarge",
+        "ConvNeXtSmall",
+        "ConvNeXtTiny",
+        "ConvNeXtXLarge",
+        "DenseNet121",
+        "DenseNet169",
+        "DenseNet201",
+        "EfficientNetB0",
+        "EfficientNetB1",
+        "EfficientNetB2",
+        "EfficientNetB3",
+        "EfficientNetB4",
+        "EfficientNetB5",
+        "EfficientNetB6",
+        "EfficientNetB7",
+        "EfficientNetV2B0",
+        "EfficientNetV2B1",
+        "EfficientNetV2B2",
+        "EfficientNetV2B3",
+        "EfficientNetV2L",
+        "EfficientNetV2M",
+        "EfficientNetV2S",
+        "InceptionResNetV2",
+        "InceptionV3",
+        "MobileNet",
+        "MobileNetV2",
+        "MobileNetV3Large",
+        "MobileNetV3Small",
+        "NASNetLarge",
+        "NASNetMobile",
+        "ResNet101",
+        "ResNet101V2",
+        "ResNet152",
+        "ResNet152V2",
+        "ResNet50",
+        "ResNet50V2",
+        "TimmModel",
+        "TorchImageModel",
+        "TorchVisionModel",
+        "VGG16",
+        "VGG19",
+        "Xception",
+    ]
+    + list(MODULES)
+)
 
 
 def __dir__():

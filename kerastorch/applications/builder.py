@@ -25,6 +25,7 @@ Example:
     >>> model.output_shape
     (None, 8)
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,8 +72,12 @@ class WeightsFile:
         return cache_name, self.base_url + name, file_hash
 
 
-def check_arguments(weights: str | os.PathLike[str] | None, include_top: bool, classes: int,
-                    classifier_activation: str | Callable[..., Any] | None = None) -> None:
+def check_arguments(
+    weights: str | os.PathLike[str] | None,
+    include_top: bool,
+    classes: int,
+    classifier_activation: str | Callable[..., Any] | None = None,
+) -> None:
     """Refuse the argument combinations Keras refuses, before anything is built.
 
     Args:
@@ -91,19 +96,29 @@ def check_arguments(weights: str | os.PathLike[str] | None, include_top: bool, c
     ValueError: If using weights="imagenet" with include_top=True, classes should be 1000; received classes=10
     """
     if not (weights in ("imagenet", None) or (isinstance(weights, (str, os.PathLike)) and os.path.exists(weights))):
-        raise ValueError(f"The weights argument should be either None (random initialization), 'imagenet' "
-                         f"(pre-training on ImageNet), or the path to the weights file to be loaded; received "
-                         f"weights={weights!r}" + (" (no such file)" if isinstance(weights, str) else ""))
+        raise ValueError(
+            f"The weights argument should be either None (random initialization), 'imagenet' "
+            f"(pre-training on ImageNet), or the path to the weights file to be loaded; received "
+            f"weights={weights!r}" + (" (no such file)" if isinstance(weights, str) else "")
+        )
     if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(f'If using weights="imagenet" with include_top=True, classes should be 1000; '
-                         f"received classes={classes}")
+        raise ValueError(
+            f'If using weights="imagenet" with include_top=True, classes should be 1000; received classes={classes}'
+        )
     if include_top:
         imagenet_utils.validate_activation(classifier_activation, weights)
 
 
-def application_input(input_tensor: KerasTensor | None, input_shape: Sequence[int | None] | None, *, default_size: int,
-                      min_size: int, weights: str | os.PathLike[str] | None, include_top: bool,
-                      data_format: str | None = None) -> tuple[KerasTensor, KerasTensor | list[KerasTensor]]:
+def application_input(
+    input_tensor: KerasTensor | None,
+    input_shape: Sequence[int | None] | None,
+    *,
+    default_size: int,
+    min_size: int,
+    weights: str | os.PathLike[str] | None,
+    include_top: bool,
+    data_format: str | None = None,
+) -> tuple[KerasTensor, KerasTensor | list[KerasTensor]]:
     """The input of an application: a new ``keras.Input`` of the checked shape, or ``input_tensor``.
 
     Args:
@@ -123,9 +138,14 @@ def application_input(input_tensor: KerasTensor | None, input_shape: Sequence[in
         ValueError: as :func:`~kerastorch.applications.imagenet_utils.obtain_input_shape`.
     """
     data_format = data_format or config.image_data_format()
-    shape = imagenet_utils.obtain_input_shape(input_shape, default_size=default_size, min_size=min_size,
-                                              data_format=data_format, require_flatten=include_top,
-                                              weights=weights)
+    shape = imagenet_utils.obtain_input_shape(
+        input_shape,
+        default_size=default_size,
+        min_size=min_size,
+        data_format=data_format,
+        require_flatten=include_top,
+        weights=weights,
+    )
     if input_tensor is None:
         img_input = Input(shape=shape)
     elif isinstance(input_tensor, KerasTensor):
@@ -136,9 +156,15 @@ def application_input(input_tensor: KerasTensor | None, input_shape: Sequence[in
     return img_input, inputs
 
 
-def application_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
-                    classifier_activation: str | Callable[..., Any] | None, *,
-                    data_format: str | None = None) -> KerasTensor:
+def application_top(
+    x: KerasTensor,
+    include_top: bool,
+    pooling: str | None,
+    classes: int,
+    classifier_activation: str | Callable[..., Any] | None,
+    *,
+    data_format: str | None = None,
+) -> KerasTensor:
     """Keras's usual top: global average pooling (``avg_pool``) and a ``predictions`` Dense layer; without the
     top, ``pooling`` of None (the 4D features), ``"avg"`` or ``"max"``.
 
@@ -162,8 +188,9 @@ def application_top(x: KerasTensor, include_top: bool, pooling: str | None, clas
     return apply_pooling(x, pooling, data_format=data_format)
 
 
-def apply_pooling(x: KerasTensor, pooling: str | None, data_format: str | None = None,
-                  named: bool = True) -> KerasTensor:
+def apply_pooling(
+    x: KerasTensor, pooling: str | None, data_format: str | None = None, named: bool = True
+) -> KerasTensor:
     """``pooling`` of the features when there is no top: None (unchanged), ``"avg"`` or ``"max"``.
 
     Args:
@@ -189,8 +216,9 @@ def apply_pooling(x: KerasTensor, pooling: str | None, data_format: str | None =
     raise ValueError(f"pooling must be None, 'avg' or 'max'; received pooling={pooling!r}")
 
 
-def load_weights(model: Model, weights: str | os.PathLike[str] | None, include_top: bool,
-                 published: WeightsFile | None = None) -> Model:
+def load_weights(
+    model: Model, weights: str | os.PathLike[str] | None, include_top: bool, published: WeightsFile | None = None
+) -> Model:
     """Load ``weights`` into ``model`` and return it: nothing for None, the published file for ``"imagenet"``
     (from the Keras cache, else downloaded and checked against its hash), or a local file.
 
@@ -219,9 +247,17 @@ def load_weights(model: Model, weights: str | os.PathLike[str] | None, include_t
     return model
 
 
-def application_docstring(title: str, summary: str, *, key: str, default_size: int = 224, min_size: int = 32,
-                          extra_args: str = "", example_shape: tuple[int, ...] = (32, 32, 3),
-                          example_classes: int = 10) -> str:
+def application_docstring(
+    title: str,
+    summary: str,
+    *,
+    key: str,
+    default_size: int = 224,
+    min_size: int = 32,
+    extra_args: str = "",
+    example_shape: tuple[int, ...] = (32, 32, 3),
+    example_classes: int = 10,
+) -> str:
     """The docstring of an application function: ``summary``, Keras's common arguments (with
     ``extra_args``, already indented, inserted before ``name``), what it returns and raises, and an
     example building it with random weights.

@@ -24,6 +24,7 @@ Example:
     ((None, 768), 27820128)
     >>> keras.config.set_device(None)
 """
+
 from __future__ import annotations
 
 import os
@@ -50,24 +51,46 @@ from kerastorch.layers import (
 from kerastorch.models import Model, Sequential
 from kerastorch.serialization.object_registration import register_builtin
 
-__all__ = ["ConvNeXt", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
-           "LayerScale", "StochasticDepth", "decode_predictions", "preprocess_input"]
+__all__ = [
+    "ConvNeXt",
+    "ConvNeXtBase",
+    "ConvNeXtLarge",
+    "ConvNeXtSmall",
+    "ConvNeXtTiny",
+    "ConvNeXtXLarge",
+    "LayerScale",
+    "StochasticDepth",
+    "decode_predictions",
+    "preprocess_input",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/convnext/"
 _HASHES = {  # (with top, without top), sha256
-    "convnext_tiny": ("8ae6e78ce2933352b1ef4008e6dd2f17bc40771563877d156bc6426c7cf503ff",
-                      "d547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1"),
-    "convnext_small": ("ce1277d8f1ee5a0ef0e171469089c18f5233860ceaf9b168049cb9263fd7483c",
-                       "6fc8009faa2f00c1c1dfce59feea9b0745eb260a7dd11bee65c8e20843da6eab"),
-    "convnext_base": ("52cbb006d3dadd03f6e095a8ca1aca47aecdd75acb4bc74bce1f5c695d0086e6",
-                      "40a20c5548a5e9202f69735ecc06c990e6b7c9d2de39f0361e27baeb24cb7c45"),
-    "convnext_large": ("070c5ed9ed289581e477741d3b34beffa920db8cf590899d6d2c67fba2a198a6",
-                       "96f02b6f0753d4f543261bc9d09bed650f24dd6bc02ddde3066135b63d23a1cd"),
-    "convnext_xlarge": ("c1f5ccab661354fc3a79a10fa99af82f0fbf10ec65cb894a3ae0815f17a889ee",
-                        "de3f8a54174130e0cecdc71583354753d557fcf1f4487331558e2a16ba0cfe05"),
+    "convnext_tiny": (
+        "8ae6e78ce2933352b1ef4008e6dd2f17bc40771563877d156bc6426c7cf503ff",
+        "d547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1",
+    ),
+    "convnext_small": (
+        "ce1277d8f1ee5a0ef0e171469089c18f5233860ceaf9b168049cb9263fd7483c",
+        "6fc8009faa2f00c1c1dfce59feea9b0745eb260a7dd11bee65c8e20843da6eab",
+    ),
+    "convnext_base": (
+        "52cbb006d3dadd03f6e095a8ca1aca47aecdd75acb4bc74bce1f5c695d0086e6",
+        "40a20c5548a5e9202f69735ecc06c990e6b7c9d2de39f0361e27baeb24cb7c45",
+    ),
+    "convnext_large": (
+        "070c5ed9ed289581e477741d3b34beffa920db8cf590899d6d2c67fba2a198a6",
+        "96f02b6f0753d4f543261bc9d09bed650f24dd6bc02ddde3066135b63d23a1cd",
+    ),
+    "convnext_xlarge": (
+        "c1f5ccab661354fc3a79a10fa99af82f0fbf10ec65cb894a3ae0815f17a889ee",
+        "de3f8a54174130e0cecdc71583354753d557fcf1f4487331558e2a16ba0cfe05",
+    ),
 }
-WEIGHTS = {name: WeightsFile(BASE_WEIGHTS_URL, (f"{name}.h5", top), (f"{name}_notop.h5", no_top))
-           for name, (top, no_top) in _HASHES.items()}
+WEIGHTS = {
+    name: WeightsFile(BASE_WEIGHTS_URL, (f"{name}.h5", top), (f"{name}_notop.h5", no_top))
+    for name, (top, no_top) in _HASHES.items()
+}
 """The weight files Keras publishes for ConvNeXt, by weights name (``"convnext_tiny"`` ...)."""
 
 MODEL_CONFIGS = {
@@ -78,8 +101,13 @@ MODEL_CONFIGS = {
     "xlarge": {"depths": [3, 3, 27, 3], "projection_dims": [256, 512, 1024, 2048], "default_size": 224},
 }
 """Each variant's blocks per stage, channels per stage and the side its weights were trained at."""
-_PUBLISHED_PARAMS = {"tiny": 28589128, "small": 50223688, "base": 88591464, "large": 197767336,
-                     "xlarge": 350196968}  # with the top, as Keras counts them (shown in the docstrings)
+_PUBLISHED_PARAMS = {
+    "tiny": 28589128,
+    "small": 50223688,
+    "base": 88591464,
+    "large": 197767336,
+    "xlarge": 350196968,
+}  # with the top, as Keras counts them (shown in the docstrings)
 
 _EPSILON = 1e-6  # the layer normalization epsilon of every ConvNeXt
 _IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
@@ -92,8 +120,13 @@ class _ShapePreservingLayer(Layer):
 
     def compute_output_spec(self, *args, **kwargs):
         inputs = args[0] if args else None
-        if (len(args) == 1 and isinstance(inputs, KerasTensor) and inputs._keras_mask is None
-                and inputs.dtype == self.compute_dtype and kwargs.get("mask") is None):
+        if (
+            len(args) == 1
+            and isinstance(inputs, KerasTensor)
+            and inputs._keras_mask is None
+            and inputs.dtype == self.compute_dtype
+            and kwargs.get("mask") is None
+        ):
             return KerasTensor(inputs.shape, inputs.dtype)
         return super().compute_output_spec(*args, **kwargs)
 
@@ -167,8 +200,9 @@ class LayerScale(_ShapePreservingLayer):
         self.projection_dim = projection_dim
 
     def build(self, input_shape: Shape) -> None:
-        self.gamma = self.add_weight(shape=(self.projection_dim,),
-                                     initializer=initializers.Constant(self.init_values), trainable=True)
+        self.gamma = self.add_weight(
+            shape=(self.projection_dim,), initializer=initializers.Constant(self.init_values), trainable=True
+        )
 
     def call(self, x: torch.Tensor) -> torch.Tensor:
         return x * self.gamma
@@ -194,8 +228,13 @@ def convnext_layer_norm(name: str | None = None) -> LayerNormalization:
     return LayerNormalization(epsilon=_EPSILON, name=name)
 
 
-def convnext_block(x: KerasTensor, projection_dim: int, drop_path_rate: float = 0.0,
-                   layer_scale_init_value: float | None = 1e-6, name: str | None = None) -> KerasTensor:
+def convnext_block(
+    x: KerasTensor,
+    projection_dim: int,
+    drop_path_rate: float = 0.0,
+    layer_scale_init_value: float | None = 1e-6,
+    name: str | None = None,
+) -> KerasTensor:
     """One ConvNeXt block: 7x7 depthwise convolution, layer normalization, pointwise ``Dense`` to
     ``4 * projection_dim``, GELU, pointwise ``Dense`` back to ``projection_dim``, :class:`LayerScale`, then
     :class:`StochasticDepth` (an identity ``Activation`` without dropping), added to the block's input.
@@ -249,18 +288,33 @@ def downsampling_block(x: KerasTensor, projection_dim: int, stage: int, name: st
     (None, 8, 8, 8)
     """
     if stage == 0:
-        block = Sequential([Conv2D(projection_dim, 4, strides=4, name=f"{name}_stem_conv"),
-                            convnext_layer_norm(f"{name}_stem_layernorm")], name=f"{name}_stem")
+        block = Sequential(
+            [
+                Conv2D(projection_dim, 4, strides=4, name=f"{name}_stem_conv"),
+                convnext_layer_norm(f"{name}_stem_layernorm"),
+            ],
+            name=f"{name}_stem",
+        )
     else:
         index = stage - 1
-        block = Sequential([convnext_layer_norm(f"{name}_downsampling_layernorm_{index}"),
-                            Conv2D(projection_dim, 2, strides=2, name=f"{name}_downsampling_conv_{index}")],
-                           name=f"{name}_downsampling_block_{index}")
+        block = Sequential(
+            [
+                convnext_layer_norm(f"{name}_downsampling_layernorm_{index}"),
+                Conv2D(projection_dim, 2, strides=2, name=f"{name}_downsampling_conv_{index}"),
+            ],
+            name=f"{name}_downsampling_block_{index}",
+        )
     return block(x)
 
 
-def convnext_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
-                 classifier_activation: str | Callable[..., Any] | None, name: str) -> KerasTensor:
+def convnext_top(
+    x: KerasTensor,
+    include_top: bool,
+    pooling: str | None,
+    classes: int,
+    classifier_activation: str | Callable[..., Any] | None,
+    name: str,
+) -> KerasTensor:
     """ConvNeXt's own top: with the classifier, global average pooling (``{name}_head_gap``), layer
     normalization (``{name}_head_layernorm``) and ``{name}_head_dense``; without it, ``pooling`` (None,
     ``"avg"`` or ``"max"``) and then a layer normalization over the channels, as in Keras (unnamed layers).
@@ -294,31 +348,48 @@ def _check_convnext_arguments(depths, projection_dims, name, weights, weights_na
     """Keras's ConvNeXt-specific refusals: the ``channels_first`` data format, and ImageNet weights for an
     architecture or a model name that is not the variant's."""
     if config.image_data_format() == "channels_first":
-        raise ValueError("ConvNeXt does not support the `channels_first` image data format. Switch to "
-                         "`channels_last` with keras.config.set_image_data_format('channels_last')")
+        raise ValueError(
+            "ConvNeXt does not support the `channels_first` image data format. Switch to "
+            "`channels_last` with keras.config.set_image_data_format('channels_last')"
+        )
     if weights != "imagenet":
         return
     if weights_name not in WEIGHTS:
-        raise ValueError(f"weights='imagenet' needs weights_name, one of {sorted(WEIGHTS)}; received "
-                         f"weights_name={weights_name!r}")
+        raise ValueError(
+            f"weights='imagenet' needs weights_name, one of {sorted(WEIGHTS)}; received weights_name={weights_name!r}"
+        )
     expected = MODEL_CONFIGS[weights_name.split("convnext_")[-1]]
     if list(depths) != expected["depths"] or list(projection_dims) != expected["projection_dims"]:
-        raise ValueError(f"Architecture configuration does not match {weights_name} variant: with pre-trained "
-                         f"weights, expected depths {expected['depths']} and projection_dims "
-                         f"{expected['projection_dims']}; received depths {list(depths)} and projection_dims "
-                         f"{list(projection_dims)}")
+        raise ValueError(
+            f"Architecture configuration does not match {weights_name} variant: with pre-trained "
+            f"weights, expected depths {expected['depths']} and projection_dims "
+            f"{expected['projection_dims']}; received depths {list(depths)} and projection_dims "
+            f"{list(projection_dims)}"
+        )
     if weights_name not in name:
-        raise ValueError(f'Model name "{name}" does not match weights variant "{weights_name}": with imagenet '
-                         f'weights, the model name must contain "{weights_name}"')
+        raise ValueError(
+            f'Model name "{name}" does not match weights variant "{weights_name}": with imagenet '
+            f'weights, the model name must contain "{weights_name}"'
+        )
 
 
-def ConvNeXt(depths: Sequence[int], projection_dims: Sequence[int], drop_path_rate: float = 0.0,
-             layer_scale_init_value: float | None = 1e-6, default_size: int = 224, name: str = "convnext",
-             include_preprocessing: bool = True, include_top: bool = True,
-             weights: str | os.PathLike[str] | None = None, input_tensor: KerasTensor | None = None,
-             input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
-             classifier_activation: str | Callable[..., Any] | None = "softmax",
-             weights_name: str | None = None) -> Model:
+def ConvNeXt(
+    depths: Sequence[int],
+    projection_dims: Sequence[int],
+    drop_path_rate: float = 0.0,
+    layer_scale_init_value: float | None = 1e-6,
+    default_size: int = 224,
+    name: str = "convnext",
+    include_preprocessing: bool = True,
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = None,
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    weights_name: str | None = None,
+) -> Model:
     """A ConvNeXt of any depths and widths (the variants are ConvNeXtTiny ... ConvNeXtXLarge).
 
     Args:
@@ -358,18 +429,25 @@ def ConvNeXt(depths: Sequence[int], projection_dims: Sequence[int], drop_path_ra
     """
     _check_convnext_arguments(depths, projection_dims, name, weights, weights_name)
     check_arguments(weights, include_top, classes, classifier_activation)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=default_size, min_size=32,
-                                          weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=default_size, min_size=32, weights=weights, include_top=include_top
+    )
     x = img_input
     if include_preprocessing and x.shape[-1] == 3:
-        x = Normalization(mean=list(_IMAGENET_MEAN), variance=list(_IMAGENET_VARIANCE),
-                          name=f"{name}_prestem_normalization")(x)
+        x = Normalization(
+            mean=list(_IMAGENET_MEAN), variance=list(_IMAGENET_VARIANCE), name=f"{name}_prestem_normalization"
+        )(x)
     drop_path_rates = iter(float(rate) for rate in np.linspace(0.0, drop_path_rate, sum(depths)))
     for stage, (depth, projection_dim) in enumerate(zip(depths, projection_dims)):
         x = downsampling_block(x, projection_dim, stage, name)
         for block in range(depth):
-            x = convnext_block(x, projection_dim, next(drop_path_rates), layer_scale_init_value,
-                               name=f"{name}_stage_{stage}_block_{block}")
+            x = convnext_block(
+                x,
+                projection_dim,
+                next(drop_path_rates),
+                layer_scale_init_value,
+                name=f"{name}_stage_{stage}_block_{block}",
+            )
     x = convnext_top(x, include_top, pooling, classes, classifier_activation, name)
     model = Model(inputs, x, name=name)
     return load_weights(model, weights, include_top, None if weights_name is None else WEIGHTS.get(weights_name))
@@ -424,22 +502,45 @@ def _variant(title, size):
     key = f"convnext_{size}"
     architecture = MODEL_CONFIGS[size]
 
-    def application(include_top: bool = True, include_preprocessing: bool = True,
-                    weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
-                    input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax", name: str = key) -> Model:
-        return ConvNeXt(architecture["depths"], architecture["projection_dims"], drop_path_rate=0.0,
-                        layer_scale_init_value=1e-6, default_size=architecture["default_size"], name=name,
-                        include_preprocessing=include_preprocessing, include_top=include_top, weights=weights,
-                        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-                        classifier_activation=classifier_activation, weights_name=key)
+    def application(
+        include_top: bool = True,
+        include_preprocessing: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str = key,
+    ) -> Model:
+        return ConvNeXt(
+            architecture["depths"],
+            architecture["projection_dims"],
+            drop_path_rate=0.0,
+            layer_scale_init_value=1e-6,
+            default_size=architecture["default_size"],
+            name=name,
+            include_preprocessing=include_preprocessing,
+            include_top=include_top,
+            weights=weights,
+            input_tensor=input_tensor,
+            input_shape=input_shape,
+            pooling=pooling,
+            classes=classes,
+            classifier_activation=classifier_activation,
+            weights_name=key,
+        )
 
     application.__name__ = application.__qualname__ = title
     pretraining = " (ImageNet-21k, fine-tuned on ImageNet-1k)" if size in ("base", "large", "xlarge") else ""
-    application.__doc__ = _VARIANT_DOC.format(title=title, key=key, pretraining=pretraining,
-                                              params=_PUBLISHED_PARAMS[size],
-                                              depths=", ".join(map(str, architecture["depths"])),
-                                              dims=", ".join(map(str, architecture["projection_dims"])))
+    application.__doc__ = _VARIANT_DOC.format(
+        title=title,
+        key=key,
+        pretraining=pretraining,
+        params=_PUBLISHED_PARAMS[size],
+        depths=", ".join(map(str, architecture["depths"])),
+        dims=", ".join(map(str, architecture["projection_dims"])),
+    )
     return application
 
 

@@ -14,6 +14,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 1024), 7037504)
 """
+
 from __future__ import annotations
 
 import os
@@ -52,9 +53,13 @@ _HASHES = {  # (with top, without top), md5
     "densenet201": ("1ceb130c1ea1b78c3bf6114dbdfd8807", "c13680b51ded0fb44dff2d8f86ac8bb1"),
 }
 WEIGHTS: dict[tuple[int, ...], WeightsFile] = {
-    BLOCKS[name]: WeightsFile(BASE_WEIGHTS_URL, (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
-                              (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top))
-           for name, (top, no_top) in _HASHES.items()}
+    BLOCKS[name]: WeightsFile(
+        BASE_WEIGHTS_URL,
+        (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
+        (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top),
+    )
+    for name, (top, no_top) in _HASHES.items()
+}
 """The weight files Keras publishes for DenseNet, by the blocks of the architecture they fit."""
 
 GROWTH_RATE = 32  # the channels every building block adds
@@ -149,15 +154,23 @@ def transition_block(x: KerasTensor, reduction: float, name: str) -> KerasTensor
 
 def _check_data_format():
     if config.image_data_format() == "channels_first":
-        raise ValueError("DenseNet does not support the channels_first image data format; switch to channels_last "
-                         "with keras.config.set_image_data_format('channels_last')")
+        raise ValueError(
+            "DenseNet does not support the channels_first image data format; switch to channels_last "
+            "with keras.config.set_image_data_format('channels_last')"
+        )
 
 
-def DenseNet(blocks: Sequence[int], include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-             input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-             pooling: str | None = None, classes: int = 1000,
-             classifier_activation: str | Callable[..., Any] | None = "softmax",
-             name: str | None = "densenet") -> Model:
+def DenseNet(
+    blocks: Sequence[int],
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = "densenet",
+) -> Model:
     """A DenseNet with ``blocks`` building blocks in each of its four dense blocks.
 
     A 7x7 convolution of stride 2 and a 3x3 max pooling of stride 2 (the stem), four dense blocks
@@ -192,10 +205,13 @@ def DenseNet(blocks: Sequence[int], include_top: bool = True, weights: str | os.
     check_arguments(weights, include_top, classes, classifier_activation)
     blocks = tuple(blocks)
     if weights == "imagenet" and blocks not in WEIGHTS:
-        raise ValueError(f"ImageNet weights are published for the blocks {sorted(WEIGHTS)} only; received "
-                         f"blocks={blocks}. Use weights=None or the path of a weights file")
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=224, min_size=32,
-                                          weights=weights, include_top=include_top)
+        raise ValueError(
+            f"ImageNet weights are published for the blocks {sorted(WEIGHTS)} only; received "
+            f"blocks={blocks}. Use weights=None or the path of a weights file"
+        )
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=224, min_size=32, weights=weights, include_top=include_top
+    )
     x = ZeroPadding2D(padding=((3, 3), (3, 3)))(img_input)
     x = Conv2D(64, 7, strides=2, use_bias=False, name="conv1_conv")(x)
     x = densenet_batch_norm("conv1_bn")(x)
@@ -214,13 +230,28 @@ def DenseNet(blocks: Sequence[int], include_top: bool = True, weights: str | os.
 
 
 def _variant(key):
-    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                    pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    name: str | None = key) -> Model:
-        return DenseNet(BLOCKS[key], include_top, weights, input_tensor, input_shape, pooling, classes,
-                        classifier_activation, name=name)
+    def application(
+        include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = key,
+    ) -> Model:
+        return DenseNet(
+            BLOCKS[key],
+            include_top,
+            weights,
+            input_tensor,
+            input_shape,
+            pooling,
+            classes,
+            classifier_activation,
+            name=name,
+        )
+
     return application
 
 
@@ -230,10 +261,12 @@ DenseNet201 = _variant("densenet201")
 for _fn, _title in ((DenseNet121, "DenseNet121"), (DenseNet169, "DenseNet169"), (DenseNet201, "DenseNet201")):
     _fn.__name__ = _fn.__qualname__ = _title
     _fn.__doc__ = application_docstring(
-        _title, f"Instantiate the {_title} architecture (dense blocks of "
+        _title,
+        f"Instantiate the {_title} architecture (dense blocks of "
         f"{', '.join(map(str, BLOCKS[_title.lower()]))} building blocks); inputs are RGB images preprocessed "
         "with :func:`preprocess_input`. Like Keras, it refuses the ``channels_first`` image data format.",
-        key=_title.lower())
+        key=_title.lower(),
+    )
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("torch", "DenseNet")

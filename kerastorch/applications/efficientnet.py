@@ -17,6 +17,7 @@ Example:
     >>> [layer.name for layer in model.layers[1:6]]
     ['rescaling', 'normalization', 'stem_conv_pad', 'stem_conv', 'stem_bn']
 """
+
 from __future__ import annotations
 
 import functools
@@ -53,9 +54,20 @@ from kerastorch.layers import (
 )
 from kerastorch.models import Model
 
-__all__ = ["DEFAULT_BLOCKS_ARGS", "EfficientNet", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",
-           "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
-           "decode_predictions", "preprocess_input"]
+__all__ = [
+    "DEFAULT_BLOCKS_ARGS",
+    "EfficientNet",
+    "EfficientNetB0",
+    "EfficientNetB1",
+    "EfficientNetB2",
+    "EfficientNetB3",
+    "EfficientNetB4",
+    "EfficientNetB5",
+    "EfficientNetB6",
+    "EfficientNetB7",
+    "decode_predictions",
+    "preprocess_input",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/keras-applications/"
 _HASHES = {  # (with top, without top), md5
@@ -68,24 +80,49 @@ _HASHES = {  # (with top, without top), md5
     "b6": ("165f6e37dce68623721b423839de8be5", "9ecce42647a20130c1f39a5d4cb75743"),
     "b7": ("8c03f828fec3ef71311cd463b6759d99", "cbcfe4450ddf6f3ad90b1b398090fe4a"),
 }
-WEIGHTS = {key: WeightsFile(BASE_WEIGHTS_URL, (f"efficientnet{key}.h5", top), (f"efficientnet{key}_notop.h5", no_top))
-           for key, (top, no_top) in _HASHES.items()}
+WEIGHTS = {
+    key: WeightsFile(BASE_WEIGHTS_URL, (f"efficientnet{key}.h5", top), (f"efficientnet{key}_notop.h5", no_top))
+    for key, (top, no_top) in _HASHES.items()
+}
 """The weight files Keras publishes for EfficientNetB0 to B7, by variant (``"b0"`` ...)."""
 
 # The stages of EfficientNetB0: kernel_size, repeats, filters_in, filters_out, expand_ratio, strides
 # (every stage has id_skip=True and se_ratio=0.25).
-_B0_STAGES = ((3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2), (3, 3, 40, 80, 6, 2),
-              (5, 3, 80, 112, 6, 1), (5, 4, 112, 192, 6, 2), (3, 1, 192, 320, 6, 1))
+_B0_STAGES = (
+    (3, 1, 32, 16, 1, 1),
+    (3, 2, 16, 24, 6, 2),
+    (5, 2, 24, 40, 6, 2),
+    (3, 3, 40, 80, 6, 2),
+    (5, 3, 80, 112, 6, 1),
+    (5, 4, 112, 192, 6, 2),
+    (3, 1, 192, 320, 6, 1),
+)
 DEFAULT_BLOCKS_ARGS: list[dict[str, Any]] = [
-    {"kernel_size": kernel_size, "repeats": repeats, "filters_in": filters_in, "filters_out": filters_out,
-     "expand_ratio": expand_ratio, "id_skip": True, "strides": strides, "se_ratio": 0.25}
-    for kernel_size, repeats, filters_in, filters_out, expand_ratio, strides in _B0_STAGES]
+    {
+        "kernel_size": kernel_size,
+        "repeats": repeats,
+        "filters_in": filters_in,
+        "filters_out": filters_out,
+        "expand_ratio": expand_ratio,
+        "id_skip": True,
+        "strides": strides,
+        "se_ratio": 0.25,
+    }
+    for kernel_size, repeats, filters_in, filters_out, expand_ratio, strides in _B0_STAGES
+]
 """The stages of EfficientNetB0 (before width and depth scaling), in Keras's ``blocks_args`` format."""
 
 # The variants: (width coefficient, depth coefficient, default image size, dropout rate before the classifier)
-_VARIANTS = {"b0": (1.0, 1.0, 224, 0.2), "b1": (1.0, 1.1, 240, 0.2), "b2": (1.1, 1.2, 260, 0.3),
-             "b3": (1.2, 1.4, 300, 0.3), "b4": (1.4, 1.8, 380, 0.4), "b5": (1.6, 2.2, 456, 0.4),
-             "b6": (1.8, 2.6, 528, 0.5), "b7": (2.0, 3.1, 600, 0.5)}
+_VARIANTS = {
+    "b0": (1.0, 1.0, 224, 0.2),
+    "b1": (1.0, 1.1, 240, 0.2),
+    "b2": (1.1, 1.2, 260, 0.3),
+    "b3": (1.2, 1.4, 300, 0.3),
+    "b4": (1.4, 1.8, 380, 0.4),
+    "b5": (1.6, 2.2, 456, 0.4),
+    "b6": (1.8, 2.6, 528, 0.5),
+    "b7": (2.0, 3.1, 600, 0.5),
+}
 
 IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
 """The ImageNet channel deviations that the published EfficientNet weights divide by once more."""
@@ -144,8 +181,17 @@ def batch_norm(name: str, momentum: float = 0.99) -> BatchNormalization:
     return BatchNormalization(axis=channel_axis(), momentum=momentum, name=name)
 
 
-def conv_bn(x: KerasTensor, filters: int, kernel_size: int, prefix: str, *, strides: int = 1, padding: str = "same",
-            activation: str | Callable[..., Any] | None = None, momentum: float = 0.99) -> KerasTensor:
+def conv_bn(
+    x: KerasTensor,
+    filters: int,
+    kernel_size: int,
+    prefix: str,
+    *,
+    strides: int = 1,
+    padding: str = "same",
+    activation: str | Callable[..., Any] | None = None,
+    momentum: float = 0.99,
+) -> KerasTensor:
     """A convolution without bias (``{prefix}_conv``), its batch normalization (``{prefix}_bn``) and, unless
     ``activation`` is None, its activation (``{prefix}_activation``).
 
@@ -166,15 +212,30 @@ def conv_bn(x: KerasTensor, filters: int, kernel_size: int, prefix: str, *, stri
     >>> conv_bn(Input((8, 8, 3)), 4, 3, "stem", strides=2, activation="swish").shape
     (None, 4, 4, 4)
     """
-    x = Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=False,
-               kernel_initializer=conv_kernel_initializer(), name=f"{prefix}_conv")(x)
+    x = Conv2D(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        use_bias=False,
+        kernel_initializer=conv_kernel_initializer(),
+        name=f"{prefix}_conv",
+    )(x)
     x = batch_norm(f"{prefix}_bn", momentum)(x)
     return x if activation is None else Activation(activation, name=f"{prefix}_activation")(x)
 
 
-def depthwise_bn(x: KerasTensor, kernel_size: int, name: str, *, strides: int = 1, padding: str = "same",
-                 activation: str | Callable[..., Any] = "swish", momentum: float = 0.99,
-                 conv_name: str = "dwconv") -> KerasTensor:
+def depthwise_bn(
+    x: KerasTensor,
+    kernel_size: int,
+    name: str,
+    *,
+    strides: int = 1,
+    padding: str = "same",
+    activation: str | Callable[..., Any] = "swish",
+    momentum: float = 0.99,
+    conv_name: str = "dwconv",
+) -> KerasTensor:
     """The depthwise convolution of an inverted residual block (``{name}{conv_name}``, no bias), its batch
     normalization (``{name}bn``) and activation (``{name}activation``).
 
@@ -195,14 +256,21 @@ def depthwise_bn(x: KerasTensor, kernel_size: int, name: str, *, strides: int = 
     >>> depthwise_bn(Input((8, 8, 3)), 3, "block1a_").shape
     (None, 8, 8, 3)
     """
-    x = DepthwiseConv2D(kernel_size, strides=strides, padding=padding, use_bias=False,
-                        depthwise_initializer=conv_kernel_initializer(), name=f"{name}{conv_name}")(x)
+    x = DepthwiseConv2D(
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        use_bias=False,
+        depthwise_initializer=conv_kernel_initializer(),
+        name=f"{name}{conv_name}",
+    )(x)
     x = batch_norm(f"{name}bn", momentum)(x)
     return Activation(activation, name=f"{name}activation")(x)
 
 
-def squeeze_excite(x: KerasTensor, filters_in: int, se_ratio: float, activation: str | Callable[..., Any],
-                   name: str) -> KerasTensor:
+def squeeze_excite(
+    x: KerasTensor, filters_in: int, se_ratio: float, activation: str | Callable[..., Any], name: str
+) -> KerasTensor:
     """Squeeze and excitation: the channels of ``x`` scaled by a gate computed from their global average
     (``{name}se_squeeze``, ``se_reshape``, ``se_reduce``, ``se_expand``, ``se_excite``).
 
@@ -225,10 +293,22 @@ def squeeze_excite(x: KerasTensor, filters_in: int, se_ratio: float, activation:
     se = GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
     se_shape = (1, 1, filters) if channel_axis() == 3 else (filters, 1, 1)
     se = Reshape(se_shape, name=f"{name}se_reshape")(se)
-    se = Conv2D(max(1, int(filters_in * se_ratio)), 1, padding="same", activation=activation,
-                kernel_initializer=conv_kernel_initializer(), name=f"{name}se_reduce")(se)
-    se = Conv2D(filters, 1, padding="same", activation="sigmoid", kernel_initializer=conv_kernel_initializer(),
-                name=f"{name}se_expand")(se)
+    se = Conv2D(
+        max(1, int(filters_in * se_ratio)),
+        1,
+        padding="same",
+        activation=activation,
+        kernel_initializer=conv_kernel_initializer(),
+        name=f"{name}se_reduce",
+    )(se)
+    se = Conv2D(
+        filters,
+        1,
+        padding="same",
+        activation="sigmoid",
+        kernel_initializer=conv_kernel_initializer(),
+        name=f"{name}se_expand",
+    )(se)
     return Multiply(name=f"{name}se_excite")([x, se])
 
 
@@ -255,9 +335,19 @@ def residual(x: KerasTensor, inputs: KerasTensor, drop_rate: float, name: str) -
     return Add(name=f"{name}add")([x, inputs])
 
 
-def mbconv_block(inputs: KerasTensor, activation: str | Callable[..., Any] = "swish", drop_rate: float = 0.0,
-                 name: str = "", filters_in: int = 32, filters_out: int = 16, kernel_size: int = 3, strides: int = 1,
-                 expand_ratio: int = 1, se_ratio: float = 0.0, id_skip: bool = True) -> KerasTensor:
+def mbconv_block(
+    inputs: KerasTensor,
+    activation: str | Callable[..., Any] = "swish",
+    drop_rate: float = 0.0,
+    name: str = "",
+    filters_in: int = 32,
+    filters_out: int = 16,
+    kernel_size: int = 3,
+    strides: int = 1,
+    expand_ratio: int = 1,
+    se_ratio: float = 0.0,
+    id_skip: bool = True,
+) -> KerasTensor:
     """The inverted residual block of EfficientNet: a 1x1 expansion (unless ``expand_ratio`` is 1), a
     depthwise convolution, squeeze and excitation, a 1x1 projection, and the residual connection when the
     shape is kept.
@@ -299,9 +389,15 @@ def mbconv_block(inputs: KerasTensor, activation: str | Callable[..., Any] = "sw
     return x
 
 
-def expand_blocks(blocks_args: Sequence[dict[str, Any]], *, repeats_key: str, filters_keys: tuple[str, str],
-                  round_filters: Callable[[int], int], round_repeats: Callable[[int], int],
-                  family: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+def expand_blocks(
+    blocks_args: Sequence[dict[str, Any]],
+    *,
+    repeats_key: str,
+    filters_keys: tuple[str, str],
+    round_filters: Callable[[int], int],
+    round_repeats: Callable[[int], int],
+    family: str,
+) -> Iterator[tuple[int, str, dict[str, Any]]]:
     """Each block of the stages ``blocks_args`` describes: its name (``block{stage}{letter}_``) and arguments,
     the filters scaled by ``round_filters``, the repeats by ``round_repeats``; after a stage's first block the
     stride is 1 and the input filters are the output filters.
@@ -329,8 +425,9 @@ def expand_blocks(blocks_args: Sequence[dict[str, Any]], *, repeats_key: str, fi
     """
     for stage_args in blocks_args:
         if stage_args[repeats_key] <= 0:
-            raise ValueError(f"The number of repeats in `{family}` must be > 0. "
-                             f"Received: {repeats_key}={stage_args[repeats_key]}")
+            raise ValueError(
+                f"The number of repeats in `{family}` must be > 0. Received: {repeats_key}={stage_args[repeats_key]}"
+            )
     index = 0
     in_key, out_key = filters_keys
     for stage, stage_args in enumerate(blocks_args, start=1):
@@ -342,9 +439,15 @@ def expand_blocks(blocks_args: Sequence[dict[str, Any]], *, repeats_key: str, fi
             args = {**args, "strides": 1, in_key: args[out_key]}
 
 
-def classifier_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
-                   classifier_activation: str | Callable[..., Any] | None, dropout_rate: float,
-                   bias_initializer: str | Initializer = "zeros") -> KerasTensor:
+def classifier_top(
+    x: KerasTensor,
+    include_top: bool,
+    pooling: str | None,
+    classes: int,
+    classifier_activation: str | Callable[..., Any] | None,
+    dropout_rate: float,
+    bias_initializer: str | Initializer = "zeros",
+) -> KerasTensor:
     """EfficientNet's top: global average pooling (``avg_pool``), dropout (``top_dropout``, when
     ``dropout_rate > 0``) and the ``predictions`` Dense layer; without the top, ``pooling``.
 
@@ -372,8 +475,13 @@ def classifier_top(x: KerasTensor, include_top: bool, pooling: str | None, class
     x = GlobalAveragePooling2D(name="avg_pool")(x)
     if dropout_rate > 0:
         x = Dropout(dropout_rate, name="top_dropout")(x)
-    return Dense(classes, activation=classifier_activation, kernel_initializer=dense_kernel_initializer(),
-                 bias_initializer=bias_initializer, name="predictions")(x)
+    return Dense(
+        classes,
+        activation=classifier_activation,
+        kernel_initializer=dense_kernel_initializer(),
+        bias_initializer=bias_initializer,
+        name="predictions",
+    )(x)
 
 
 def round_filters(filters: int, width_coefficient: float, depth_divisor: int = 8) -> int:
@@ -412,14 +520,25 @@ def round_repeats(repeats: int, depth_coefficient: float) -> int:
     return int(math.ceil(depth_coefficient * repeats))
 
 
-def EfficientNet(width_coefficient: float, depth_coefficient: float, default_size: int, dropout_rate: float = 0.2,
-                 drop_connect_rate: float = 0.2, depth_divisor: int = 8, activation: str | Callable[..., Any] = "swish",
-                 blocks_args: Literal["default"] | Sequence[dict[str, Any]] = "default",
-                 name: str | None = "efficientnet", include_top: bool = True,
-                 weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
-                 input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
-                 classifier_activation: str | Callable[..., Any] | None = "softmax",
-                 weights_name: str | None = None) -> Model:
+def EfficientNet(
+    width_coefficient: float,
+    depth_coefficient: float,
+    default_size: int,
+    dropout_rate: float = 0.2,
+    drop_connect_rate: float = 0.2,
+    depth_divisor: int = 8,
+    activation: str | Callable[..., Any] = "swish",
+    blocks_args: Literal["default"] | Sequence[dict[str, Any]] = "default",
+    name: str | None = "efficientnet",
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    weights_name: str | None = None,
+) -> Model:
     """An EfficientNet of the given width and depth scaling (the builder of EfficientNetB0 to B7).
 
     The stem rescales the inputs to [0, 1] and normalizes them (a ``Normalization`` layer whose statistics are
@@ -459,8 +578,9 @@ def EfficientNet(width_coefficient: float, depth_coefficient: float, default_siz
     """
     blocks_args = DEFAULT_BLOCKS_ARGS if blocks_args == "default" else blocks_args
     check_arguments(weights, include_top, classes, classifier_activation)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=default_size, min_size=32,
-                                          weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=default_size, min_size=32, weights=weights, include_top=include_top
+    )
     x = Rescaling(1.0 / 255.0)(img_input)
     x = Normalization(axis=channel_axis())(x)
     if weights == "imagenet":
@@ -470,9 +590,14 @@ def EfficientNet(width_coefficient: float, depth_coefficient: float, default_siz
     repeats = functools.partial(round_repeats, depth_coefficient=depth_coefficient)
     x = conv_bn(x, filters(32), 3, "stem", strides=2, padding="valid", activation=activation)
     total = float(sum(repeats(args["repeats"]) for args in blocks_args))
-    for index, block_name, args in expand_blocks(blocks_args, repeats_key="repeats",
-                                                 filters_keys=("filters_in", "filters_out"), round_filters=filters,
-                                                 round_repeats=repeats, family="EfficientNet"):
+    for index, block_name, args in expand_blocks(
+        blocks_args,
+        repeats_key="repeats",
+        filters_keys=("filters_in", "filters_out"),
+        round_filters=filters,
+        round_repeats=repeats,
+        family="EfficientNet",
+    ):
         x = mbconv_block(x, activation, drop_connect_rate * index / total, name=block_name, **args)
     x = conv_bn(x, filters(1280), 1, "top", activation=activation)
     x = classifier_top(x, include_top, pooling, classes, classifier_activation, dropout_rate)
@@ -480,8 +605,9 @@ def EfficientNet(width_coefficient: float, depth_coefficient: float, default_siz
     return load_weights(model, weights, include_top, None if weights_name is None else WEIGHTS.get(weights_name))
 
 
-def variant_docstring(title: str, summary: str, *, key: str, default_size: int, extra_args: str = "",
-                      build_example: bool = True) -> str:
+def variant_docstring(
+    title: str, summary: str, *, key: str, default_size: int, extra_args: str = "", build_example: bool = True
+) -> str:
     """The docstring of a variant: :func:`~kerastorch.applications.builder.application_docstring`, whose example
     builds the model; for the large variants (``build_example=False``, slow to build) the example shows instead
     the input size their ImageNet classifier takes.
@@ -506,32 +632,56 @@ def variant_docstring(title: str, summary: str, *, key: str, default_size: int, 
     if build_example:
         return doc
     shape = (default_size, default_size, 3)
-    return doc[:doc.index("    >>> ")] + f"""    >>> {title}(input_shape=(224, 224, 3))  # the ImageNet classifier takes {shape}
+    return (
+        doc[: doc.index("    >>> ")]
+        + f"""    >>> {title}(input_shape=(224, 224, 3))  # the ImageNet classifier takes {shape}
     Traceback (most recent call last):
     ...
     ValueError: When setting include_top=True and loading the ImageNet weights, input_shape should be {shape}; \
 received input_shape=(224, 224, 3)
     """
+    )
 
 
 def _variant(key):
     width, depth, size, dropout = _VARIANTS[key]
 
-    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                    pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    name: str | None = f"efficientnet{key}") -> Model:
-        return EfficientNet(width, depth, size, dropout, name=name, include_top=include_top, weights=weights,
-                            input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-                            classifier_activation=classifier_activation, weights_name=key)
+    def application(
+        include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = f"efficientnet{key}",
+    ) -> Model:
+        return EfficientNet(
+            width,
+            depth,
+            size,
+            dropout,
+            name=name,
+            include_top=include_top,
+            weights=weights,
+            input_tensor=input_tensor,
+            input_shape=input_shape,
+            pooling=pooling,
+            classes=classes,
+            classifier_activation=classifier_activation,
+            weights_name=key,
+        )
 
     title = f"EfficientNet{key.upper()}"
     application.__name__ = application.__qualname__ = title
     application.__doc__ = variant_docstring(
-        title, f"Instantiate the {title} architecture (width x{width}, depth x{depth}, dropout {dropout} before "
+        title,
+        f"Instantiate the {title} architecture (width x{width}, depth x{depth}, dropout {dropout} before "
         f"the classifier); inputs are RGB images in [0, 255], the preprocessing is part of the model.",
-        key=f"efficientnet{key}", default_size=size, build_example=key == "b0")
+        key=f"efficientnet{key}",
+        default_size=size,
+        build_example=key == "b0",
+    )
     return application
 
 

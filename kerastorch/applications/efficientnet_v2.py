@@ -20,6 +20,7 @@ Example:
     >>> [layer.name for layer in model.layers[1:6]]
     ['rescaling', 'normalization', 'stem_conv', 'stem_bn', 'stem_activation']
 """
+
 from __future__ import annotations
 
 import functools
@@ -44,9 +45,19 @@ from kerastorch.initializers import Constant
 from kerastorch.layers import Normalization, Rescaling
 from kerastorch.models import Model
 
-__all__ = ["DEFAULT_BLOCKS_ARGS", "EfficientNetV2", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
-           "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S", "decode_predictions",
-           "preprocess_input"]
+__all__ = [
+    "DEFAULT_BLOCKS_ARGS",
+    "EfficientNetV2",
+    "EfficientNetV2B0",
+    "EfficientNetV2B1",
+    "EfficientNetV2B2",
+    "EfficientNetV2B3",
+    "EfficientNetV2L",
+    "EfficientNetV2M",
+    "EfficientNetV2S",
+    "decode_predictions",
+    "preprocess_input",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/"
 _HASHES = {  # (with top, without top), md5, by Keras's weights_name
@@ -58,43 +69,97 @@ _HASHES = {  # (with top, without top), md5, by Keras's weights_name
     "-m": ("a3bf6aa3276309f4fc6a34aa114c95cd", "1b8dc055df72dde80d614482840fe342"),
     "-l": ("27e6d408b53c7ebc868fefa357689935", "b0b66b5c863aef5b46e8608fe1711615"),
 }
-WEIGHTS = {key: WeightsFile(BASE_WEIGHTS_URL, (f"efficientnetv2-{key.lstrip('-')}.h5", top),
-                            (f"efficientnetv2-{key.lstrip('-')}_notop.h5", no_top))
-           for key, (top, no_top) in _HASHES.items()}
+WEIGHTS = {
+    key: WeightsFile(
+        BASE_WEIGHTS_URL,
+        (f"efficientnetv2-{key.lstrip('-')}.h5", top),
+        (f"efficientnetv2-{key.lstrip('-')}_notop.h5", no_top),
+    )
+    for key, (top, no_top) in _HASHES.items()
+}
 """The weight files Keras publishes for EfficientNetV2, by Keras's ``weights_name`` (``"b0"``, ``"-s"`` ...)."""
 
 # Every stage has kernel_size 3; fused (conv_type 1) stages have no squeeze and excitation, the others 0.25.
 # (conv_type, num_repeat, input_filters, output_filters, expand_ratio, strides) per stage:
 _STAGES = {
-    "efficientnetv2-s": ((1, 2, 24, 24, 1, 1), (1, 4, 24, 48, 4, 2), (1, 4, 48, 64, 4, 2), (0, 6, 64, 128, 4, 2),
-                         (0, 9, 128, 160, 6, 1), (0, 15, 160, 256, 6, 2)),
-    "efficientnetv2-m": ((1, 3, 24, 24, 1, 1), (1, 5, 24, 48, 4, 2), (1, 5, 48, 80, 4, 2), (0, 7, 80, 160, 4, 2),
-                         (0, 14, 160, 176, 6, 1), (0, 18, 176, 304, 6, 2), (0, 5, 304, 512, 6, 1)),
-    "efficientnetv2-l": ((1, 4, 32, 32, 1, 1), (1, 7, 32, 64, 4, 2), (1, 7, 64, 96, 4, 2), (0, 10, 96, 192, 4, 2),
-                         (0, 19, 192, 224, 6, 1), (0, 25, 224, 384, 6, 2), (0, 7, 384, 640, 6, 1)),
-    "efficientnetv2-b": ((1, 1, 32, 16, 1, 1), (1, 2, 16, 32, 4, 2), (1, 2, 32, 48, 4, 2), (0, 3, 48, 96, 4, 2),
-                         (0, 5, 96, 112, 6, 1), (0, 8, 112, 192, 6, 2)),
+    "efficientnetv2-s": (
+        (1, 2, 24, 24, 1, 1),
+        (1, 4, 24, 48, 4, 2),
+        (1, 4, 48, 64, 4, 2),
+        (0, 6, 64, 128, 4, 2),
+        (0, 9, 128, 160, 6, 1),
+        (0, 15, 160, 256, 6, 2),
+    ),
+    "efficientnetv2-m": (
+        (1, 3, 24, 24, 1, 1),
+        (1, 5, 24, 48, 4, 2),
+        (1, 5, 48, 80, 4, 2),
+        (0, 7, 80, 160, 4, 2),
+        (0, 14, 160, 176, 6, 1),
+        (0, 18, 176, 304, 6, 2),
+        (0, 5, 304, 512, 6, 1),
+    ),
+    "efficientnetv2-l": (
+        (1, 4, 32, 32, 1, 1),
+        (1, 7, 32, 64, 4, 2),
+        (1, 7, 64, 96, 4, 2),
+        (0, 10, 96, 192, 4, 2),
+        (0, 19, 192, 224, 6, 1),
+        (0, 25, 224, 384, 6, 2),
+        (0, 7, 384, 640, 6, 1),
+    ),
+    "efficientnetv2-b": (
+        (1, 1, 32, 16, 1, 1),
+        (1, 2, 16, 32, 4, 2),
+        (1, 2, 32, 48, 4, 2),
+        (0, 3, 48, 96, 4, 2),
+        (0, 5, 96, 112, 6, 1),
+        (0, 8, 112, 192, 6, 2),
+    ),
 }
 
 
 def _blocks_args(stages):
-    return [{"kernel_size": 3, "num_repeat": repeats, "input_filters": filters_in, "output_filters": filters_out,
-             "expand_ratio": expand_ratio, "se_ratio": 0.0 if conv_type else 0.25, "strides": strides,
-             "conv_type": conv_type}
-            for conv_type, repeats, filters_in, filters_out, expand_ratio, strides in stages]
+    return [
+        {
+            "kernel_size": 3,
+            "num_repeat": repeats,
+            "input_filters": filters_in,
+            "output_filters": filters_out,
+            "expand_ratio": expand_ratio,
+            "se_ratio": 0.0 if conv_type else 0.25,
+            "strides": strides,
+            "conv_type": conv_type,
+        }
+        for conv_type, repeats, filters_in, filters_out, expand_ratio, strides in stages
+    ]
 
 
 DEFAULT_BLOCKS_ARGS: dict[str, list[dict[str, Any]]] = {
     name: _blocks_args(_STAGES[name if name in _STAGES else "efficientnetv2-b"])
-    for name in ("efficientnetv2-s", "efficientnetv2-m", "efficientnetv2-l", "efficientnetv2-b0", "efficientnetv2-b1",
-                 "efficientnetv2-b2", "efficientnetv2-b3")}
+    for name in (
+        "efficientnetv2-s",
+        "efficientnetv2-m",
+        "efficientnetv2-l",
+        "efficientnetv2-b0",
+        "efficientnetv2-b1",
+        "efficientnetv2-b2",
+        "efficientnetv2-b3",
+    )
+}
 """The stages of each variant (before width and depth scaling) in Keras's ``blocks_args`` format, by model
 name; B0 to B3 share theirs."""
 
 # The variants: (weights_name, width coefficient, depth coefficient, default image size)
-_VARIANTS = {"B0": ("b0", 1.0, 1.0, 224), "B1": ("b1", 1.0, 1.1, 240), "B2": ("b2", 1.1, 1.2, 260),
-             "B3": ("b3", 1.2, 1.4, 300), "S": ("-s", 1.0, 1.0, 384), "M": ("-m", 1.0, 1.0, 480),
-             "L": ("-l", 1.0, 1.0, 480)}
+_VARIANTS = {
+    "B0": ("b0", 1.0, 1.0, 224),
+    "B1": ("b1", 1.0, 1.1, 240),
+    "B2": ("b2", 1.1, 1.2, 260),
+    "B3": ("b3", 1.2, 1.4, 300),
+    "S": ("-s", 1.0, 1.0, 384),
+    "M": ("-m", 1.0, 1.0, 480),
+    "L": ("-l", 1.0, 1.0, 480),
+}
 
 _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STDDEV = (0.229, 0.224, 0.225)
@@ -120,10 +185,19 @@ def round_filters(filters: int, width_coefficient: float, min_depth: int | None,
     return int(max(min_depth or depth_divisor, int(scaled + depth_divisor / 2) // depth_divisor * depth_divisor))
 
 
-def mbconv_block(inputs: KerasTensor, input_filters: int, output_filters: int, expand_ratio: int = 1,
-                 kernel_size: int = 3, strides: int = 1, se_ratio: float = 0.0, bn_momentum: float = 0.9,
-                 activation: str | Callable[..., Any] = "swish", survival_probability: float = 0.8,
-                 name: str = "") -> KerasTensor:
+def mbconv_block(
+    inputs: KerasTensor,
+    input_filters: int,
+    output_filters: int,
+    expand_ratio: int = 1,
+    kernel_size: int = 3,
+    strides: int = 1,
+    se_ratio: float = 0.0,
+    bn_momentum: float = 0.9,
+    activation: str | Callable[..., Any] = "swish",
+    survival_probability: float = 0.8,
+    name: str = "",
+) -> KerasTensor:
     """The inverted residual block of EfficientNetV2: a 1x1 expansion (unless ``expand_ratio`` is 1), a
     ``"same"`` depthwise convolution (``{name}dwconv2``), squeeze and excitation, a 1x1 projection, and the
     residual connection when the shape is kept.
@@ -152,8 +226,9 @@ def mbconv_block(inputs: KerasTensor, input_filters: int, output_filters: int, e
     x = inputs
     if expand_ratio != 1:
         x = conv_bn(x, input_filters * expand_ratio, 1, f"{name}expand", activation=activation, momentum=bn_momentum)
-    x = depthwise_bn(x, kernel_size, name, strides=strides, activation=activation, momentum=bn_momentum,
-                     conv_name="dwconv2")
+    x = depthwise_bn(
+        x, kernel_size, name, strides=strides, activation=activation, momentum=bn_momentum, conv_name="dwconv2"
+    )
     if 0 < se_ratio <= 1:
         x = squeeze_excite(x, input_filters, se_ratio, activation, name)
     x = conv_bn(x, output_filters, 1, f"{name}project", momentum=bn_momentum)
@@ -162,10 +237,19 @@ def mbconv_block(inputs: KerasTensor, input_filters: int, output_filters: int, e
     return x
 
 
-def fused_mbconv_block(inputs: KerasTensor, input_filters: int, output_filters: int, expand_ratio: int = 1,
-                       kernel_size: int = 3, strides: int = 1, se_ratio: float = 0.0, bn_momentum: float = 0.9,
-                       activation: str | Callable[..., Any] = "swish", survival_probability: float = 0.8,
-                       name: str = "") -> KerasTensor:
+def fused_mbconv_block(
+    inputs: KerasTensor,
+    input_filters: int,
+    output_filters: int,
+    expand_ratio: int = 1,
+    kernel_size: int = 3,
+    strides: int = 1,
+    se_ratio: float = 0.0,
+    bn_momentum: float = 0.9,
+    activation: str | Callable[..., Any] = "swish",
+    survival_probability: float = 0.8,
+    name: str = "",
+) -> KerasTensor:
     """The fused inverted residual block of EfficientNetV2: a ``kernel_size`` expansion convolution in place of
     the 1x1 expansion and the depthwise convolution, squeeze and excitation, a 1x1 projection (the only
     convolution, ``kernel_size`` and activated, when ``expand_ratio`` is 1), and the residual connection when
@@ -195,12 +279,26 @@ def fused_mbconv_block(inputs: KerasTensor, input_filters: int, output_filters: 
     x = inputs
     expanded = expand_ratio != 1
     if expanded:
-        x = conv_bn(x, input_filters * expand_ratio, kernel_size, f"{name}expand", strides=strides,
-                    activation=activation, momentum=bn_momentum)
+        x = conv_bn(
+            x,
+            input_filters * expand_ratio,
+            kernel_size,
+            f"{name}expand",
+            strides=strides,
+            activation=activation,
+            momentum=bn_momentum,
+        )
     if 0 < se_ratio <= 1:
         x = squeeze_excite(x, input_filters, se_ratio, activation, name)
-    x = conv_bn(x, output_filters, 1 if expanded else kernel_size, f"{name}project", strides=1 if expanded else strides,
-                activation=None if expanded else activation, momentum=bn_momentum)
+    x = conv_bn(
+        x,
+        output_filters,
+        1 if expanded else kernel_size,
+        f"{name}project",
+        strides=1 if expanded else strides,
+        activation=None if expanded else activation,
+        momentum=bn_momentum,
+    )
     if strides == 1 and input_filters == output_filters:
         x = residual(x, inputs, survival_probability, name)
     return x
@@ -214,20 +312,34 @@ def _preprocessing(x, v1_style):
     normalization), else a scaling to [-1, 1]."""
     if v1_style and x.shape[channel_axis()] == 3:
         x = Rescaling(scale=1.0 / 255)(x)
-        return Normalization(mean=list(_IMAGENET_MEAN), variance=[s ** 2 for s in _IMAGENET_STDDEV],
-                             axis=channel_axis())(x)
+        return Normalization(mean=list(_IMAGENET_MEAN), variance=[s**2 for s in _IMAGENET_STDDEV], axis=channel_axis())(
+            x
+        )
     return Rescaling(scale=1.0 / 128.0, offset=-1)(x)
 
 
-def EfficientNetV2(width_coefficient: float, depth_coefficient: float, default_size: int, dropout_rate: float = 0.2,
-                   drop_connect_rate: float = 0.2, depth_divisor: int = 8, min_depth: int = 8, bn_momentum: float = 0.9,
-                   activation: str | Callable[..., Any] = "swish",
-                   blocks_args: Literal["default"] | Sequence[dict[str, Any]] = "default", name: str = "efficientnetv2",
-                   include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                   input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                   pooling: str | None = None, classes: int = 1000,
-                   classifier_activation: str | Callable[..., Any] | None = "softmax",
-                   include_preprocessing: bool = True, weights_name: str | None = None) -> Model:
+def EfficientNetV2(
+    width_coefficient: float,
+    depth_coefficient: float,
+    default_size: int,
+    dropout_rate: float = 0.2,
+    drop_connect_rate: float = 0.2,
+    depth_divisor: int = 8,
+    min_depth: int = 8,
+    bn_momentum: float = 0.9,
+    activation: str | Callable[..., Any] = "swish",
+    blocks_args: Literal["default"] | Sequence[dict[str, Any]] = "default",
+    name: str = "efficientnetv2",
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    include_preprocessing: bool = True,
+    weights_name: str | None = None,
+) -> Model:
     """An EfficientNetV2 of the given width and depth scaling (the builder of the EfficientNetV2 variants).
 
     Args:
@@ -271,31 +383,46 @@ def EfficientNetV2(width_coefficient: float, depth_coefficient: float, default_s
     """
     if blocks_args == "default":
         if name not in DEFAULT_BLOCKS_ARGS:
-            raise ValueError(f"blocks_args='default' needs the name of a variant ({sorted(DEFAULT_BLOCKS_ARGS)}); "
-                             f"received name={name!r}")
+            raise ValueError(
+                f"blocks_args='default' needs the name of a variant ({sorted(DEFAULT_BLOCKS_ARGS)}); "
+                f"received name={name!r}"
+            )
         blocks_args = DEFAULT_BLOCKS_ARGS[name]
     check_arguments(weights, include_top, classes, classifier_activation)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=default_size, min_size=32,
-                                          weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=default_size, min_size=32, weights=weights, include_top=include_top
+    )
     x = img_input
     if include_preprocessing:
         x = _preprocessing(x, (weights_name or name.split("-")[-1]).startswith("b"))
-    filters = functools.partial(round_filters, width_coefficient=width_coefficient, min_depth=min_depth,
-                                depth_divisor=depth_divisor)
-    x = conv_bn(x, filters(blocks_args[0]["input_filters"]), 3, "stem", strides=2, activation=activation,
-                momentum=bn_momentum)
+    filters = functools.partial(
+        round_filters, width_coefficient=width_coefficient, min_depth=min_depth, depth_divisor=depth_divisor
+    )
+    x = conv_bn(
+        x, filters(blocks_args[0]["input_filters"]), 3, "stem", strides=2, activation=activation, momentum=bn_momentum
+    )
     total = float(sum(args["num_repeat"] for args in blocks_args))
     for index, block_name, args in expand_blocks(
-            blocks_args, repeats_key="num_repeat", filters_keys=("input_filters", "output_filters"),
-            round_filters=filters, round_repeats=functools.partial(round_repeats, depth_coefficient=depth_coefficient),
-            family="EfficientNetV2"):
+        blocks_args,
+        repeats_key="num_repeat",
+        filters_keys=("input_filters", "output_filters"),
+        round_filters=filters,
+        round_repeats=functools.partial(round_repeats, depth_coefficient=depth_coefficient),
+        family="EfficientNetV2",
+    ):
         block_args = {key: value for key, value in args.items() if key != "conv_type"}
-        x = _BLOCKS[args["conv_type"]](x, activation=activation, bn_momentum=bn_momentum,
-                                       survival_probability=drop_connect_rate * index / total, name=block_name,
-                                       **block_args)
+        x = _BLOCKS[args["conv_type"]](
+            x,
+            activation=activation,
+            bn_momentum=bn_momentum,
+            survival_probability=drop_connect_rate * index / total,
+            name=block_name,
+            **block_args,
+        )
     x = conv_bn(x, filters(1280), 1, "top", activation=activation, momentum=bn_momentum)
-    x = classifier_top(x, include_top, pooling, classes, classifier_activation, dropout_rate,
-                       bias_initializer=Constant(0.0))
+    x = classifier_top(
+        x, include_top, pooling, classes, classifier_activation, dropout_rate, bias_initializer=Constant(0.0)
+    )
     model = Model(inputs, x, name=name)
     return load_weights(model, weights, include_top, None if weights_name is None else WEIGHTS.get(weights_name))
 
@@ -304,25 +431,46 @@ def _variant(suffix):
     weights_name, width, depth, size = _VARIANTS[suffix]
     key = f"efficientnetv2-{suffix.lower()}"
 
-    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                    pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    include_preprocessing: bool = True, name: str = key) -> Model:
-        return EfficientNetV2(width, depth, size, name=name, blocks_args=DEFAULT_BLOCKS_ARGS[key],
-                              include_top=include_top, weights=weights, input_tensor=input_tensor,
-                              input_shape=input_shape, pooling=pooling, classes=classes,
-                              classifier_activation=classifier_activation,
-                              include_preprocessing=include_preprocessing, weights_name=weights_name)
+    def application(
+        include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        include_preprocessing: bool = True,
+        name: str = key,
+    ) -> Model:
+        return EfficientNetV2(
+            width,
+            depth,
+            size,
+            name=name,
+            blocks_args=DEFAULT_BLOCKS_ARGS[key],
+            include_top=include_top,
+            weights=weights,
+            input_tensor=input_tensor,
+            input_shape=input_shape,
+            pooling=pooling,
+            classes=classes,
+            classifier_activation=classifier_activation,
+            include_preprocessing=include_preprocessing,
+            weights_name=weights_name,
+        )
 
     title = f"EfficientNetV2{suffix}"
     application.__name__ = application.__qualname__ = title
     application.__doc__ = variant_docstring(
-        title, f"Instantiate the {title} architecture (width x{width}, depth x{depth}); inputs are RGB images in "
-        "[0, 255] (in [-1, 1] with ``include_preprocessing=False``).", key=key, default_size=size,
+        title,
+        f"Instantiate the {title} architecture (width x{width}, depth x{depth}); inputs are RGB images in "
+        "[0, 255] (in [-1, 1] with ``include_preprocessing=False``).",
+        key=key,
+        default_size=size,
         build_example=suffix == "B0",
         extra_args="        include_preprocessing: bool, default True: the scaling (and, for B0 to B3, the ImageNet\n"
-                   "            normalization) of the inputs as the model's first layers.\n")
+        "            normalization) of the inputs as the model's first layers.\n",
+    )
     return application
 
 

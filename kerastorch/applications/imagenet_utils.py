@@ -17,6 +17,7 @@ Example:
     ...                    require_flatten=False)
     (None, None, 3)
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,16 @@ from kerastorch.backend.conv_utils import normalize_data_format
 from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.utils.file_utils import get_file
 
-__all__ = ["CLASS_INDEX_HASH", "CLASS_INDEX_PATH", "correct_pad", "decode_predictions", "family_preprocess_input",
-           "obtain_input_shape", "preprocess_input", "validate_activation"]
+__all__ = [
+    "CLASS_INDEX_HASH",
+    "CLASS_INDEX_PATH",
+    "correct_pad",
+    "decode_predictions",
+    "family_preprocess_input",
+    "obtain_input_shape",
+    "preprocess_input",
+    "validate_activation",
+]
 
 CLASS_INDEX_PATH = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 CLASS_INDEX_HASH = "c2c37ea517e94d9795004a39431a14cb"
@@ -43,6 +52,7 @@ _TORCH_MEAN = (0.485, 0.456, 0.406)
 _TORCH_STD = (0.229, 0.224, 0.225)
 _MODES = ("caffe", "tf", "torch")
 _class_indices: dict[tuple[str, str], dict[str, list[str]]] = {}  # (address, hash) -> the loaded class index
+
 
 def preprocess_input(x: TensorLike, data_format: str | None = None, mode: str = "caffe") -> torch.Tensor | np.ndarray:
     """Preprocess a batch of images for an ImageNet model.
@@ -81,8 +91,10 @@ def preprocess_input(x: TensorLike, data_format: str | None = None, mode: str = 
     else:
         axis = -1 if data_format == "channels_last" else (0 if out.dim() == 3 else 1)
         if out.shape[axis] != 3:
-            raise ValueError(f"preprocess_input: mode={mode!r} needs 3 color channels on axis {axis} "
-                             f"({data_format}), received an input of shape {tuple(out.shape)}")
+            raise ValueError(
+                f"preprocess_input: mode={mode!r} needs 3 color channels on axis {axis} "
+                f"({data_format}), received an input of shape {tuple(out.shape)}"
+            )
         shape = [1] * out.dim()
         shape[axis] = 3
         if mode == "caffe":
@@ -156,8 +168,10 @@ def decode_predictions(preds: TensorLike, top: int = 5) -> list[list[tuple[Any, 
     """
     preds = preds.detach().cpu().numpy() if isinstance(preds, torch.Tensor) else np.asarray(preds)
     if preds.ndim != 2 or preds.shape[1] != 1000:
-        raise ValueError(f"decode_predictions: expects a batch of ImageNet predictions, shaped (samples, 1000); "
-                         f"received an array of shape {preds.shape}")
+        raise ValueError(
+            f"decode_predictions: expects a batch of ImageNet predictions, shaped (samples, 1000); "
+            f"received an array of shape {preds.shape}"
+        )
     index = _load_class_index()
     results = []
     for row in preds:
@@ -169,15 +183,22 @@ def decode_predictions(preds: TensorLike, top: int = 5) -> list[list[tuple[Any, 
 def _load_class_index():
     key = (CLASS_INDEX_PATH, CLASS_INDEX_HASH)
     if key not in _class_indices:
-        path = get_file("imagenet_class_index.json", CLASS_INDEX_PATH, cache_subdir="models",
-                        file_hash=CLASS_INDEX_HASH)
+        path = get_file(
+            "imagenet_class_index.json", CLASS_INDEX_PATH, cache_subdir="models", file_hash=CLASS_INDEX_HASH
+        )
         with open(path, encoding="utf-8") as f:
             _class_indices[key] = json.load(f)
     return _class_indices[key]
 
 
-def obtain_input_shape(input_shape: Sequence[int | None] | None, default_size: int, min_size: int, data_format: str,
-                       require_flatten: bool, weights: str | os.PathLike[str] | None = None) -> tuple[int | None, ...]:
+def obtain_input_shape(
+    input_shape: Sequence[int | None] | None,
+    default_size: int,
+    min_size: int,
+    data_format: str,
+    require_flatten: bool,
+    weights: str | os.PathLike[str] | None = None,
+) -> tuple[int | None, ...]:
     """The input shape an application is built for, checked against what its weights and top need.
 
     Args:
@@ -206,36 +227,44 @@ def obtain_input_shape(input_shape: Sequence[int | None] | None, default_size: i
     if weights != "imagenet" and input_shape is not None and len(input_shape) == 3:
         channels = input_shape[0] if first else input_shape[-1]
         if channels not in (1, 3):
-            warnings.warn(f"This model usually expects 1 or 3 input channels; received input_shape={input_shape}",
-                          stacklevel=3)
+            warnings.warn(
+                f"This model usually expects 1 or 3 input channels; received input_shape={input_shape}", stacklevel=3
+            )
         default_shape = (channels, default_size, default_size) if first else (default_size, default_size, channels)
     else:
         default_shape = (3, default_size, default_size) if first else (default_size, default_size, 3)
     if weights == "imagenet" and require_flatten:
         if input_shape is not None and tuple(input_shape) != default_shape:
-            raise ValueError(f"When setting include_top=True and loading the ImageNet weights, input_shape should "
-                             f"be {default_shape}; received input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"When setting include_top=True and loading the ImageNet weights, input_shape should "
+                f"be {default_shape}; received input_shape={tuple(input_shape)}"
+            )
         return default_shape
     if input_shape is None:
         return default_shape if require_flatten else ((3, None, None) if first else (None, None, 3))
     input_shape = tuple(input_shape)
     if len(input_shape) != 3:
-        raise ValueError(f"input_shape must be a tuple of three integers (height, width, channels, or channels "
-                         f"first with data_format='channels_first'); received input_shape={input_shape}")
+        raise ValueError(
+            f"input_shape must be a tuple of three integers (height, width, channels, or channels "
+            f"first with data_format='channels_first'); received input_shape={input_shape}"
+        )
     channels, sides = (input_shape[0], input_shape[1:]) if first else (input_shape[-1], input_shape[:2])
     if weights == "imagenet" and channels != 3:
         raise ValueError(f"The ImageNet weights need 3 input channels; received input_shape={input_shape}")
     if any(s is not None and s < min_size for s in sides):
         raise ValueError(f"Input size must be at least {min_size}x{min_size}; received input_shape={input_shape}")
     if require_flatten and None in input_shape:
-        raise ValueError(f"With include_top=True, input_shape must be fully known (the top flattens the "
-                         f"features); received input_shape={input_shape}. Pass a shape, or use "
-                         f"include_top=False with pooling")
+        raise ValueError(
+            f"With include_top=True, input_shape must be fully known (the top flattens the "
+            f"features); received input_shape={input_shape}. Pass a shape, or use "
+            f"include_top=False with pooling"
+        )
     return input_shape
 
 
-def validate_activation(classifier_activation: str | Callable[..., Any] | None,
-                        weights: str | os.PathLike[str] | None) -> None:
+def validate_activation(
+    classifier_activation: str | Callable[..., Any] | None, weights: str | os.PathLike[str] | None
+) -> None:
     """Check ``classifier_activation`` against the weights: with ImageNet weights only ``"softmax"`` or None.
 
     Args:
@@ -251,10 +280,11 @@ def validate_activation(classifier_activation: str | Callable[..., Any] | None,
         return
     fn = activations.get(classifier_activation)
     if fn not in (activations.get("softmax"), activations.get(None)):
-        raise ValueError(f"Only None and softmax activations are allowed for the classifier_activation argument "
-                         f"when using pretrained weights, with include_top=True; received "
-                         f"classifier_activation={classifier_activation!r}")
-
+        raise ValueError(
+            f"Only None and softmax activations are allowed for the classifier_activation argument "
+            f"when using pretrained weights, with include_top=True; received "
+            f"classifier_activation={classifier_activation!r}"
+        )
 
 
 def correct_pad(x: KerasTensor, kernel_size: int | Sequence[int]) -> tuple[tuple[int, int], ...]:

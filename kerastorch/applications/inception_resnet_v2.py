@@ -17,6 +17,7 @@ parameters):
     >>> [layer.name for layer in block.layers][-4:], block.count_params()
     (['block35_1_mixed', 'block35_1_conv', 'custom_scale_layer', 'block35_1_ac'], 123408)
 """
+
 from __future__ import annotations
 
 import os
@@ -43,15 +44,14 @@ from kerastorch.layers import Activation, Conv2D, Layer
 from kerastorch.models import Model
 from kerastorch.serialization.object_registration import register_builtin
 
-__all__ = ["CustomScaleLayer", "InceptionResNetV2", "decode_predictions", "inception_resnet_block",
-           "preprocess_input"]
+__all__ = ["CustomScaleLayer", "InceptionResNetV2", "decode_predictions", "inception_resnet_block", "preprocess_input"]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/"
-WEIGHTS = WeightsFile(BASE_WEIGHTS_URL,
-                      ("inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
-                       "e693bd0210a403b3192acc6073ad2e96"),
-                      ("inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                       "d19885ff4a710c122648d3b5c3b684e4"))
+WEIGHTS = WeightsFile(
+    BASE_WEIGHTS_URL,
+    ("inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5", "e693bd0210a403b3192acc6073ad2e96"),
+    ("inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5", "d19885ff4a710c122648d3b5c3b684e4"),
+)
 """The weight files Keras publishes for InceptionResNetV2 (md5 hashes)."""
 
 RESIDUAL_BRANCHES = {
@@ -61,14 +61,18 @@ RESIDUAL_BRANCHES = {
 }
 """The residual branches of the Inception-ResNet-A (35x35), -B (17x17) and -C (8x8) blocks."""
 
-REDUCTION_B = ([conv(256, 1), conv(384, 3, strides=2, padding="valid")],
-               [conv(256, 1), conv(288, 3, strides=2, padding="valid")],
-               [conv(256, 1), conv(288, 3), conv(320, 3, strides=2, padding="valid")],
-               [max_pool])
+REDUCTION_B = (
+    [conv(256, 1), conv(384, 3, strides=2, padding="valid")],
+    [conv(256, 1), conv(288, 3, strides=2, padding="valid")],
+    [conv(256, 1), conv(288, 3), conv(320, 3, strides=2, padding="valid")],
+    [max_pool],
+)
 """The branches of the 17x17 to 8x8 reduction (``mixed_7a``)."""
 
-STAGES = (("block35", 10, 0.17, reduction_a(256, 256, 384, 384), "mixed_6a"),
-          ("block17", 20, 0.1, REDUCTION_B, "mixed_7a"))
+STAGES = (
+    ("block35", 10, 0.17, reduction_a(256, 256, 384, 384), "mixed_6a"),
+    ("block17", 20, 0.1, REDUCTION_B, "mixed_7a"),
+)
 """The residual stages followed by a reduction: block type, blocks, residual scale, the reduction's
 branches and its name."""
 
@@ -113,8 +117,9 @@ class CustomScaleLayer(Layer):
         return {**super().get_config(), "scale": self.scale}
 
 
-def inception_resnet_block(x: KerasTensor, scale: float, block_type: str, block_idx: int,
-                           activation: str | Callable[..., Any] | None = "relu") -> KerasTensor:
+def inception_resnet_block(
+    x: KerasTensor, scale: float, block_type: str, block_idx: int, activation: str | Callable[..., Any] | None = "relu"
+) -> KerasTensor:
     """An Inception-ResNet block: the branches of ``block_type`` concatenated (``{block}_mixed``), a 1x1
     convolution with bias back to the input's channels (``{block}_conv``), added to ``x`` times ``scale``,
     then ``activation`` (``{block}_ac``), where ``{block}`` is ``{block_type}_{block_idx}``.
@@ -137,8 +142,10 @@ def inception_resnet_block(x: KerasTensor, scale: float, block_type: str, block_
     (None, 4, 4, 16)
     """
     if block_type not in RESIDUAL_BRANCHES:
-        raise ValueError(f"Unknown Inception-ResNet block type: expected one of {sorted(RESIDUAL_BRANCHES)}, "
-                         f"received block_type={block_type!r}")
+        raise ValueError(
+            f"Unknown Inception-ResNet block type: expected one of {sorted(RESIDUAL_BRANCHES)}, "
+            f"received block_type={block_type!r}"
+        )
     block_name = f"{block_type}_{block_idx}"
     mixed = inception_module(x, RESIDUAL_BRANCHES[block_type], name=f"{block_name}_mixed")
     channels = x.shape[channel_axis()]
@@ -163,20 +170,40 @@ def _body(x):
     return conv2d_bn(x, 1536, 1, name="conv_7b")
 
 
-def InceptionResNetV2(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                      input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                      pooling: str | None = None, classes: int = 1000,
-                      classifier_activation: str | Callable[..., Any] | None = "softmax",
-                      name: str | None = "inception_resnet_v2") -> Model:
-    return inception_model(_body, "inception_resnet_v2", WEIGHTS, include_top, weights,
-                           input_tensor, input_shape, pooling, classes, classifier_activation, name)
+def InceptionResNetV2(
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = "inception_resnet_v2",
+) -> Model:
+    return inception_model(
+        _body,
+        "inception_resnet_v2",
+        WEIGHTS,
+        include_top,
+        weights,
+        input_tensor,
+        input_shape,
+        pooling,
+        classes,
+        classifier_activation,
+        name,
+    )
 
 
 InceptionResNetV2.__doc__ = application_docstring(
-    "InceptionResNetV2", "Instantiate the Inception-ResNet v2 architecture (Inception modules with scaled "
+    "InceptionResNetV2",
+    "Instantiate the Inception-ResNet v2 architecture (Inception modules with scaled "
     "residual connections, 1536 features); inputs are RGB images preprocessed with :func:`preprocess_input`.",
-    key="inception_resnet_v2", default_size=DEFAULT_SIZE, min_size=MIN_SIZE,
-    example_shape=(MIN_SIZE, MIN_SIZE, 3))
+    key="inception_resnet_v2",
+    default_size=DEFAULT_SIZE,
+    min_size=MIN_SIZE,
+    example_shape=(MIN_SIZE, MIN_SIZE, 3),
+)
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("tf", "InceptionResNetV2")

@@ -17,6 +17,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 2048), 21802784)
 """
+
 from __future__ import annotations
 
 import os
@@ -37,15 +38,32 @@ from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D
 from kerastorch.models import Model
 
-__all__ = ["InceptionV3", "average_pool", "channel_axis", "conv", "conv2d_bn", "decode_predictions",
-           "inception_a", "inception_b", "inception_c", "inception_model", "inception_module", "max_pool",
-           "preprocess_input", "reduction_a", "reduction_b", "split", "stem"]
+__all__ = [
+    "InceptionV3",
+    "average_pool",
+    "channel_axis",
+    "conv",
+    "conv2d_bn",
+    "decode_predictions",
+    "inception_a",
+    "inception_b",
+    "inception_c",
+    "inception_model",
+    "inception_module",
+    "max_pool",
+    "preprocess_input",
+    "reduction_a",
+    "reduction_b",
+    "split",
+    "stem",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
-WEIGHTS = WeightsFile(BASE_WEIGHTS_URL,
-                      ("inception_v3_weights_tf_dim_ordering_tf_kernels.h5", "9a0d58056eeedaa3f26cb7ebd46da564"),
-                      ("inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                       "bcbd6486424b2319ff4ef7d526e38f63"))
+WEIGHTS = WeightsFile(
+    BASE_WEIGHTS_URL,
+    ("inception_v3_weights_tf_dim_ordering_tf_kernels.h5", "9a0d58056eeedaa3f26cb7ebd46da564"),
+    ("inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5", "bcbd6486424b2319ff4ef7d526e38f63"),
+)
 """The weight files Keras publishes for InceptionV3 (md5 hashes)."""
 
 DEFAULT_SIZE = 299  # the side of the ImageNet weights' images
@@ -64,8 +82,14 @@ def channel_axis() -> int:
     return 3 if config.image_data_format() == "channels_last" else 1
 
 
-def conv2d_bn(x: KerasTensor, filters: int, kernel_size: int | tuple[int, int], strides: int | tuple[int, int] = 1,
-              padding: str = "same", name: str | None = None) -> KerasTensor:
+def conv2d_bn(
+    x: KerasTensor,
+    filters: int,
+    kernel_size: int | tuple[int, int],
+    strides: int | tuple[int, int] = 1,
+    padding: str = "same",
+    name: str | None = None,
+) -> KerasTensor:
     """A convolution without bias, batch normalization without scale (``gamma``), and ReLU: the unit every
     Inception network is made of.
 
@@ -90,8 +114,9 @@ def conv2d_bn(x: KerasTensor, filters: int, kernel_size: int | tuple[int, int], 
     return Activation("relu", name=None if name is None else f"{name}_ac")(x)
 
 
-def conv(filters: int, kernel_size: int | tuple[int, int], strides: int | tuple[int, int] = 1,
-         padding: str = "same") -> Callable[[KerasTensor], KerasTensor]:
+def conv(
+    filters: int, kernel_size: int | tuple[int, int], strides: int | tuple[int, int] = 1, padding: str = "same"
+) -> Callable[[KerasTensor], KerasTensor]:
     """A branch step: :func:`conv2d_bn` with these arguments (and automatic names).
 
     Args:
@@ -107,8 +132,10 @@ def conv(filters: int, kernel_size: int | tuple[int, int], strides: int | tuple[
     >>> conv(16, 3, strides=2, padding="valid")(Input((9, 9, 3))).shape
     (None, 4, 4, 16)
     """
+
     def step(x: KerasTensor) -> KerasTensor:
         return conv2d_bn(x, filters, kernel_size, strides=strides, padding=padding)
+
     return step
 
 
@@ -144,8 +171,9 @@ def max_pool(x: KerasTensor) -> KerasTensor:
     return MaxPooling2D(3, strides=2)(x)
 
 
-def inception_module(x: KerasTensor, branches: Sequence[Sequence[Callable[[KerasTensor], KerasTensor]]],
-                     name: str | None = None) -> KerasTensor:
+def inception_module(
+    x: KerasTensor, branches: Sequence[Sequence[Callable[[KerasTensor], KerasTensor]]], name: str | None = None
+) -> KerasTensor:
     """Apply each branch (a sequence of steps) to ``x``, one branch after the other, and concatenate their
     outputs on the channel axis.
 
@@ -170,8 +198,9 @@ def inception_module(x: KerasTensor, branches: Sequence[Sequence[Callable[[Keras
     return Concatenate(axis=channel_axis(), name=name)(outputs)
 
 
-def split(*branches: Sequence[Callable[[KerasTensor], KerasTensor]],
-          name: str | None = None) -> Callable[[KerasTensor], KerasTensor]:
+def split(
+    *branches: Sequence[Callable[[KerasTensor], KerasTensor]], name: str | None = None
+) -> Callable[[KerasTensor], KerasTensor]:
     """A branch step that itself splits into ``branches`` and concatenates them (the 1x3 and 3x1 pairs of
     InceptionV3's last modules).
 
@@ -186,13 +215,22 @@ def split(*branches: Sequence[Callable[[KerasTensor], KerasTensor]],
     >>> split([conv(3, (1, 3))], [conv(3, (3, 1))])(Input((4, 4, 2))).shape
     (None, 4, 4, 6)
     """
+
     def step(x: KerasTensor) -> KerasTensor:
         return inception_module(x, branches, name=name)
+
     return step
 
 
-STEM = (conv(32, 3, strides=2, padding="valid"), conv(32, 3, padding="valid"), conv(64, 3), max_pool,
-        conv(80, 1, padding="valid"), conv(192, 3, padding="valid"), max_pool)
+STEM = (
+    conv(32, 3, strides=2, padding="valid"),
+    conv(32, 3, padding="valid"),
+    conv(64, 3),
+    max_pool,
+    conv(80, 1, padding="valid"),
+    conv(192, 3, padding="valid"),
+    max_pool,
+)
 """The steps of the stem shared by InceptionV3 and InceptionResNetV2 (299x299x3 to 35x35x192)."""
 
 
@@ -229,12 +267,20 @@ def inception_a(pool_filters: int, first_filters: int = 64) -> tuple[list[Callab
     >>> [len(branch) for branch in inception_a(32)]
     [1, 2, 3, 2]
     """
-    return ([conv(first_filters, 1)], [conv(48, 1), conv(64, 5)], [conv(64, 1), conv(96, 3), conv(96, 3)],
-            [average_pool, conv(pool_filters, 1)])
+    return (
+        [conv(first_filters, 1)],
+        [conv(48, 1), conv(64, 5)],
+        [conv(64, 1), conv(96, 3), conv(96, 3)],
+        [average_pool, conv(pool_filters, 1)],
+    )
 
 
-def reduction_a(k: int, l: int, m: int, n: int,
-                ) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
+def reduction_a(
+    k: int,
+    l: int,
+    m: int,
+    n: int,
+) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     """The branches of the 35x35 to 17x17 reduction: a strided 3x3 (``n`` filters); 1x1 (``k``), 3x3 (``l``)
     and a strided 3x3 (``m``); a strided max pooling.
 
@@ -251,8 +297,11 @@ def reduction_a(k: int, l: int, m: int, n: int,
     >>> inception_module(Input((9, 9, 8)), reduction_a(4, 6, 6, 12)).shape
     (None, 4, 4, 26)
     """
-    return ([conv(n, 3, strides=2, padding="valid")],
-            [conv(k, 1), conv(l, 3), conv(m, 3, strides=2, padding="valid")], [max_pool])
+    return (
+        [conv(n, 3, strides=2, padding="valid")],
+        [conv(k, 1), conv(l, 3), conv(m, 3, strides=2, padding="valid")],
+        [max_pool],
+    )
 
 
 def inception_b(channels: int) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
@@ -268,11 +317,12 @@ def inception_b(channels: int) -> tuple[list[Callable[[KerasTensor], KerasTensor
     >>> [len(branch) for branch in inception_b(128)]
     [1, 3, 5, 2]
     """
-    return ([conv(192, 1)],
-            [conv(channels, 1), conv(channels, (1, 7)), conv(192, (7, 1))],
-            [conv(channels, 1), conv(channels, (7, 1)), conv(channels, (1, 7)), conv(channels, (7, 1)),
-             conv(192, (1, 7))],
-            [average_pool, conv(192, 1)])
+    return (
+        [conv(192, 1)],
+        [conv(channels, 1), conv(channels, (1, 7)), conv(192, (7, 1))],
+        [conv(channels, 1), conv(channels, (7, 1)), conv(channels, (1, 7)), conv(channels, (7, 1)), conv(192, (1, 7))],
+        [average_pool, conv(192, 1)],
+    )
 
 
 def reduction_b() -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
@@ -285,9 +335,11 @@ def reduction_b() -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
     >>> [len(branch) for branch in reduction_b()]
     [2, 4, 1]
     """
-    return ([conv(192, 1), conv(320, 3, strides=2, padding="valid")],
-            [conv(192, 1), conv(192, (1, 7)), conv(192, (7, 1)), conv(192, 3, strides=2, padding="valid")],
-            [max_pool])
+    return (
+        [conv(192, 1), conv(320, 3, strides=2, padding="valid")],
+        [conv(192, 1), conv(192, (1, 7)), conv(192, (7, 1)), conv(192, 3, strides=2, padding="valid")],
+        [max_pool],
+    )
 
 
 def inception_c(index: int) -> tuple[list[Callable[[KerasTensor], KerasTensor]], ...]:
@@ -304,12 +356,16 @@ def inception_c(index: int) -> tuple[list[Callable[[KerasTensor], KerasTensor]],
     >>> [len(branch) for branch in inception_c(0)]
     [1, 2, 3, 2]
     """
+
     def conv_pair():
         return [conv(384, (1, 3))], [conv(384, (3, 1))]
-    return ([conv(320, 1)],
-            [conv(384, 1), split(*conv_pair(), name=f"mixed9_{index}")],
-            [conv(448, 1), conv(384, 3), split(*conv_pair())],
-            [average_pool, conv(192, 1)])
+
+    return (
+        [conv(320, 1)],
+        [conv(384, 1), split(*conv_pair(), name=f"mixed9_{index}")],
+        [conv(448, 1), conv(384, 3), split(*conv_pair())],
+        [average_pool, conv(192, 1)],
+    )
 
 
 def _body(x):
@@ -325,12 +381,19 @@ def _body(x):
     return x
 
 
-def inception_model(body: Callable[[KerasTensor], KerasTensor], model_name: str, published: WeightsFile,
-                    include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                    pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    name: str | None = None) -> Model:
+def inception_model(
+    body: Callable[[KerasTensor], KerasTensor],
+    model_name: str,
+    published: WeightsFile,
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = None,
+) -> Model:
     """An Inception network: the checks, the input, :func:`stem`, ``body``, Keras's top and the weights.
 
     Args:
@@ -358,8 +421,14 @@ def inception_model(body: Callable[[KerasTensor], KerasTensor], model_name: str,
     ('tiny', (None, 3))
     """
     check_arguments(weights, include_top, classes, classifier_activation)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=DEFAULT_SIZE,
-                                          min_size=MIN_SIZE, weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor,
+        input_shape,
+        default_size=DEFAULT_SIZE,
+        min_size=MIN_SIZE,
+        weights=weights,
+        include_top=include_top,
+    )
     x = body(stem(img_input))
     if include_top:
         x = application_top(x, include_top, pooling, classes, classifier_activation)
@@ -369,19 +438,40 @@ def inception_model(body: Callable[[KerasTensor], KerasTensor], model_name: str,
     return load_weights(model, weights, include_top, published)
 
 
-def InceptionV3(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                pooling: str | None = None, classes: int = 1000,
-                classifier_activation: str | Callable[..., Any] | None = "softmax",
-                name: str | None = "inception_v3") -> Model:
-    return inception_model(_body, "inception_v3", WEIGHTS, include_top, weights, input_tensor,
-                           input_shape, pooling, classes, classifier_activation, name)
+def InceptionV3(
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = "inception_v3",
+) -> Model:
+    return inception_model(
+        _body,
+        "inception_v3",
+        WEIGHTS,
+        include_top,
+        weights,
+        input_tensor,
+        input_shape,
+        pooling,
+        classes,
+        classifier_activation,
+        name,
+    )
 
 
 InceptionV3.__doc__ = application_docstring(
-    "InceptionV3", "Instantiate the Inception v3 architecture (factorized convolutions, 2048 features); "
-    "inputs are RGB images preprocessed with :func:`preprocess_input`.", key="inception_v3",
-    default_size=DEFAULT_SIZE, min_size=MIN_SIZE, example_shape=(MIN_SIZE, MIN_SIZE, 3))
+    "InceptionV3",
+    "Instantiate the Inception v3 architecture (factorized convolutions, 2048 features); "
+    "inputs are RGB images preprocessed with :func:`preprocess_input`.",
+    key="inception_v3",
+    default_size=DEFAULT_SIZE,
+    min_size=MIN_SIZE,
+    example_shape=(MIN_SIZE, MIN_SIZE, 3),
+)
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("tf", "InceptionV3")

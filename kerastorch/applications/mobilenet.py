@@ -14,6 +14,7 @@ Example:
     >>> model.name, model.output_shape, model.count_params()
     ('mobilenet_0.25_64', (None, 256), 218544)
 """
+
 from __future__ import annotations
 
 import os
@@ -37,9 +38,19 @@ from kerastorch.layers import (
 )
 from kerastorch.models import Model
 
-__all__ = ["MobileNet", "channel_axis", "conv_block", "decode_predictions", "depthwise_separable_block",
-           "image_sides", "imagenet_side", "preprocess_input", "published_rows", "sized_input",
-           "weights_file"]
+__all__ = [
+    "MobileNet",
+    "channel_axis",
+    "conv_block",
+    "decode_predictions",
+    "depthwise_separable_block",
+    "image_sides",
+    "imagenet_side",
+    "preprocess_input",
+    "published_rows",
+    "sized_input",
+    "weights_file",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/"
 IMAGENET_ALPHAS = (0.25, 0.5, 0.75, 1.0)
@@ -49,8 +60,21 @@ IMAGENET_SIZES = (128, 160, 192, 224)
 _ALPHA_NAMES = {0.25: "2_5", 0.5: "5_0", 0.75: "7_5", 1.0: "1_0"}  # as in the published file names
 
 # (pointwise filters before alpha, stride) of the 13 depthwise separable blocks, conv_dw_1 ... conv_dw_13
-_BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1), (512, 1), (512, 1),
-           (512, 1), (1024, 2), (1024, 1))
+_BLOCKS = (
+    (64, 1),
+    (128, 2),
+    (128, 1),
+    (256, 2),
+    (256, 1),
+    (512, 2),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (1024, 2),
+    (1024, 1),
+)
 
 
 def weights_file(alpha: float, rows: int) -> WeightsFile:
@@ -122,10 +146,15 @@ def imagenet_side(shape: Sequence[int | None] | None, sizes: Sequence[int]) -> i
     return rows if rows is not None and rows == cols and rows in sizes else 224
 
 
-def sized_input(input_tensor: KerasTensor | None, input_shape: Sequence[int | None] | None, sizes: Sequence[int], *,
-                weights: str | os.PathLike[str] | None, include_top: bool,
-                requested: Sequence[int | None] | None = None,
-                ) -> tuple[tuple[int | None, ...], KerasTensor, KerasTensor | list[KerasTensor]]:
+def sized_input(
+    input_tensor: KerasTensor | None,
+    input_shape: Sequence[int | None] | None,
+    sizes: Sequence[int],
+    *,
+    weights: str | os.PathLike[str] | None,
+    include_top: bool,
+    requested: Sequence[int | None] | None = None,
+) -> tuple[tuple[int | None, ...], KerasTensor, KerasTensor | list[KerasTensor]]:
     """The input of a MobileNet (v1 or v2): its shape, with the default side taken from the requested shape
     when weights are published for it, and its ``keras.Input``.
 
@@ -148,11 +177,17 @@ def sized_input(input_tensor: KerasTensor | None, input_shape: Sequence[int | No
     (128, 128, 3)
     """
     default_size = imagenet_side(input_shape if requested is None else requested, sizes)
-    shape = imagenet_utils.obtain_input_shape(input_shape, default_size=default_size, min_size=32,
-                                              data_format=config.image_data_format(),
-                                              require_flatten=include_top, weights=weights)
-    img_input, inputs = application_input(input_tensor, shape, default_size=default_size, min_size=32,
-                                          weights=weights, include_top=include_top)
+    shape = imagenet_utils.obtain_input_shape(
+        input_shape,
+        default_size=default_size,
+        min_size=32,
+        data_format=config.image_data_format(),
+        require_flatten=include_top,
+        weights=weights,
+    )
+    img_input, inputs = application_input(
+        input_tensor, shape, default_size=default_size, min_size=32, weights=weights, include_top=include_top
+    )
     return shape, img_input, inputs
 
 
@@ -172,8 +207,11 @@ def published_rows(shape: Sequence[int | None], sizes: Sequence[int]) -> int:
     """
     rows, cols = image_sides(shape)
     if rows is None or rows != cols or rows not in sizes:
-        warnings.warn(f"input_shape is undefined or non-square, or rows is not in {list(sizes)}: the weights for "
-                      f"input shape (224, 224) are loaded", stacklevel=3)
+        warnings.warn(
+            f"input_shape is undefined or non-square, or rows is not in {list(sizes)}: the weights for "
+            f"input shape (224, 224) are loaded",
+            stacklevel=3,
+        )
         return 224
     return rows
 
@@ -198,8 +236,9 @@ def conv_block(x: KerasTensor, filters: int, strides: int = 2) -> KerasTensor:
     return ReLU(6.0, name="conv1_relu")(x)
 
 
-def depthwise_separable_block(x: KerasTensor, pointwise_filters: int, depth_multiplier: int = 1, strides: int = 1,
-                              block_id: int = 1) -> KerasTensor:
+def depthwise_separable_block(
+    x: KerasTensor, pointwise_filters: int, depth_multiplier: int = 1, strides: int = 1, block_id: int = 1
+) -> KerasTensor:
     """A 3x3 depthwise convolution and a 1x1 pointwise one, each with batch normalization and ReLU6; a strided
     block pads the bottom and right (``conv_pad_{block_id}``) and convolves without padding.
 
@@ -219,8 +258,14 @@ def depthwise_separable_block(x: KerasTensor, pointwise_filters: int, depth_mult
     """
     if strides != 1:
         x = ZeroPadding2D(((0, 1), (0, 1)), name=f"conv_pad_{block_id}")(x)
-    x = DepthwiseConv2D(3, padding="same" if strides == 1 else "valid", depth_multiplier=depth_multiplier,
-                        strides=strides, use_bias=False, name=f"conv_dw_{block_id}")(x)
+    x = DepthwiseConv2D(
+        3,
+        padding="same" if strides == 1 else "valid",
+        depth_multiplier=depth_multiplier,
+        strides=strides,
+        use_bias=False,
+        name=f"conv_dw_{block_id}",
+    )(x)
     x = BatchNormalization(axis=channel_axis(), name=f"conv_dw_{block_id}_bn")(x)
     x = ReLU(6.0, name=f"conv_dw_{block_id}_relu")(x)
     x = Conv2D(pointwise_filters, 1, padding="same", use_bias=False, name=f"conv_pw_{block_id}")(x)
@@ -239,17 +284,30 @@ def _classifier(x, classes, dropout, classifier_activation):
 
 def _check_imagenet_variant(alpha, depth_multiplier):
     if depth_multiplier != 1:
-        raise ValueError(f"If imagenet weights are being loaded, depth_multiplier must be 1; received "
-                         f"depth_multiplier={depth_multiplier}")
+        raise ValueError(
+            f"If imagenet weights are being loaded, depth_multiplier must be 1; received "
+            f"depth_multiplier={depth_multiplier}"
+        )
     if alpha not in IMAGENET_ALPHAS:
-        raise ValueError(f"If imagenet weights are being loaded, alpha must be one of 0.25, 0.50, 0.75 or 1.0; "
-                         f"received alpha={alpha}")
+        raise ValueError(
+            f"If imagenet weights are being loaded, alpha must be one of 0.25, 0.50, 0.75 or 1.0; "
+            f"received alpha={alpha}"
+        )
 
 
-def MobileNet(input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, depth_multiplier: int = 1,
-              dropout: float = 1e-3, include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-              input_tensor: KerasTensor | None = None, pooling: str | None = None, classes: int = 1000,
-              classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
+def MobileNet(
+    input_shape: Sequence[int | None] | None = None,
+    alpha: float = 1.0,
+    depth_multiplier: int = 1,
+    dropout: float = 1e-3,
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = None,
+) -> Model:
     """Instantiate the MobileNet architecture: a stem convolution and 13 depthwise separable blocks; inputs are
     RGB images preprocessed with :func:`preprocess_input`.
 
@@ -287,8 +345,9 @@ def MobileNet(input_shape: Sequence[int | None] | None = None, alpha: float = 1.
     ('mobilenet_0.25_32', (None, 10), 'conv_preds')
     """
     check_arguments(weights, include_top, classes, classifier_activation)
-    shape, img_input, inputs = sized_input(input_tensor, input_shape, IMAGENET_SIZES, weights=weights,
-                                           include_top=include_top)
+    shape, img_input, inputs = sized_input(
+        input_tensor, input_shape, IMAGENET_SIZES, weights=weights, include_top=include_top
+    )
     rows = image_sides(shape)[0]
     published = None
     if weights == "imagenet":
@@ -298,7 +357,11 @@ def MobileNet(input_shape: Sequence[int | None] | None = None, alpha: float = 1.
     x = conv_block(img_input, int(32 * alpha))
     for block_id, (filters, strides) in enumerate(_BLOCKS, start=1):
         x = depthwise_separable_block(x, int(filters * alpha), depth_multiplier, strides, block_id)
-    x = _classifier(x, classes, dropout, classifier_activation) if include_top else apply_pooling(x, pooling, named=False)
+    x = (
+        _classifier(x, classes, dropout, classifier_activation)
+        if include_top
+        else apply_pooling(x, pooling, named=False)
+    )
     model = Model(inputs, x, name=name if name is not None else f"mobilenet_{alpha:0.2f}_{rows}")
     return load_weights(model, weights, include_top, published)
 

@@ -14,6 +14,7 @@ Example:
     >>> model.name, model.output_shape, model.count_params()
     ('mobilenetv2_0.35_96', (None, 1280), 410208)
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,16 @@ from kerastorch.layers import (
 )
 from kerastorch.models import Model
 
-__all__ = ["MobileNetV2", "check_input_tensor", "decode_predictions", "inverted_residual_block",
-           "make_divisible", "mobilenet_batch_norm", "preprocess_input", "weights_file"]
+__all__ = [
+    "MobileNetV2",
+    "check_input_tensor",
+    "decode_predictions",
+    "inverted_residual_block",
+    "make_divisible",
+    "mobilenet_batch_norm",
+    "preprocess_input",
+    "weights_file",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
 IMAGENET_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
@@ -48,8 +57,7 @@ IMAGENET_SIZES = (96, 128, 160, 192, 224)
 """The square input sides Keras publishes MobileNetV2 weights for."""
 
 # (output filters before alpha, blocks, stride of the first, expansion) of the 7 stages: blocks 0 ... 16
-_STAGES = ((16, 1, 1, 1), (24, 2, 2, 6), (32, 3, 2, 6), (64, 4, 2, 6), (96, 3, 1, 6), (160, 3, 2, 6),
-           (320, 1, 1, 6))
+_STAGES = ((16, 1, 1, 1), (24, 2, 2, 6), (32, 3, 2, 6), (64, 4, 2, 6), (96, 3, 1, 6), (160, 3, 2, 6), (320, 1, 1, 6))
 
 
 def weights_file(alpha: float, rows: int) -> WeightsFile:
@@ -106,8 +114,9 @@ def mobilenet_batch_norm(name: str) -> BatchNormalization:
     return BatchNormalization(axis=channel_axis(), epsilon=1e-3, momentum=0.999, name=name)
 
 
-def check_input_tensor(input_tensor: KerasTensor | torch.Tensor | None,
-                       input_shape: Sequence[int | None] | None) -> None:
+def check_input_tensor(
+    input_tensor: KerasTensor | torch.Tensor | None, input_shape: Sequence[int | None] | None
+) -> None:
     """Refuse an ``input_tensor`` that does not fit ``input_shape`` when both are given (MobileNetV2 and V3).
 
     Args:
@@ -127,12 +136,15 @@ def check_input_tensor(input_tensor: KerasTensor | torch.Tensor | None,
     if input_tensor is None or input_shape is None:
         return
     if not is_keras_tensor(input_tensor):
-        raise ValueError(f"input_tensor is not a Keras tensor; received input_tensor of type "
-                         f"{type(input_tensor).__name__}")
+        raise ValueError(
+            f"input_tensor is not a Keras tensor; received input_tensor of type {type(input_tensor).__name__}"
+        )
     tensor_sides, shape_sides = image_sides(tuple(input_tensor.shape[1:])), image_sides(tuple(input_shape))
     if tensor_sides != shape_sides:
-        raise ValueError(f"input_tensor's sides {tensor_sides} differ from input_shape's {shape_sides}; received "
-                         f"input_shape={tuple(input_shape)}")
+        raise ValueError(
+            f"input_tensor's sides {tensor_sides} differ from input_shape's {shape_sides}; received "
+            f"input_shape={tuple(input_shape)}"
+        )
 
 
 def inverted_residual_block(x: KerasTensor, filters: int, stride: int, expansion: int, block_id: int) -> KerasTensor:
@@ -165,8 +177,9 @@ def inverted_residual_block(x: KerasTensor, filters: int, stride: int, expansion
         x = ReLU(6.0, name=f"{prefix}expand_relu")(x)
     if stride == 2:
         x = ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3), name=f"{prefix}pad")(x)
-    x = DepthwiseConv2D(3, strides=stride, use_bias=False, padding="same" if stride == 1 else "valid",
-                        name=f"{prefix}depthwise")(x)
+    x = DepthwiseConv2D(
+        3, strides=stride, use_bias=False, padding="same" if stride == 1 else "valid", name=f"{prefix}depthwise"
+    )(x)
     x = mobilenet_batch_norm(f"{prefix}depthwise_BN")(x)
     x = ReLU(6.0, name=f"{prefix}depthwise_relu")(x)
     x = Conv2D(filters, 1, padding="same", use_bias=False, name=f"{prefix}project")(x)
@@ -180,8 +193,9 @@ def _stages(x, alpha):
     block_id = 0
     for filters, blocks, first_stride, expansion in _STAGES:
         for i in range(blocks):
-            x = inverted_residual_block(x, make_divisible(int(filters * alpha)), first_stride if i == 0 else 1,
-                                        expansion, block_id)
+            x = inverted_residual_block(
+                x, make_divisible(int(filters * alpha)), first_stride if i == 0 else 1, expansion, block_id
+            )
             block_id += 1
     return x
 
@@ -193,10 +207,17 @@ def _requested_shape(input_tensor, input_shape):
     return input_shape
 
 
-def MobileNetV2(input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, include_top: bool = True,
-                weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
-                pooling: str | None = None, classes: int = 1000,
-                classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
+def MobileNetV2(
+    input_shape: Sequence[int | None] | None = None,
+    alpha: float = 1.0,
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = None,
+) -> Model:
     """Instantiate the MobileNetV2 architecture: a stem convolution, 17 inverted residual blocks and a 1x1
     convolution to 1280 channels (more for ``alpha > 1``); inputs are RGB images preprocessed with
     :func:`preprocess_input`.
@@ -235,15 +256,22 @@ def MobileNetV2(input_shape: Sequence[int | None] | None = None, alpha: float = 
     """
     check_arguments(weights, include_top, classes, classifier_activation)
     check_input_tensor(input_tensor, input_shape)
-    shape, img_input, inputs = sized_input(input_tensor, input_shape, IMAGENET_SIZES, weights=weights,
-                                           include_top=include_top,
-                                           requested=_requested_shape(input_tensor, input_shape))
+    shape, img_input, inputs = sized_input(
+        input_tensor,
+        input_shape,
+        IMAGENET_SIZES,
+        weights=weights,
+        include_top=include_top,
+        requested=_requested_shape(input_tensor, input_shape),
+    )
     rows = image_sides(shape)[0]
     published = None
     if weights == "imagenet":
         if alpha not in IMAGENET_ALPHAS:
-            raise ValueError(f"If imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, "
-                             f"1.3 or 1.4; received alpha={alpha}")
+            raise ValueError(
+                f"If imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, "
+                f"1.3 or 1.4; received alpha={alpha}"
+            )
         rows = published_rows(shape, IMAGENET_SIZES)
         published = weights_file(alpha, rows)
     x = Conv2D(make_divisible(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="Conv1")(img_input)

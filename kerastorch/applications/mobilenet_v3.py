@@ -15,6 +15,7 @@ Example:
     >>> model.output_shape, model.count_params(), model.layers[1].name
     ((None, 576), 939120, 'rescaling')
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,18 @@ from kerastorch.layers import (
 )
 from kerastorch.models import Model
 
-__all__ = ["MobileNetV3", "MobileNetV3Large", "MobileNetV3Small", "decode_predictions", "hard_sigmoid",
-           "hard_swish", "inverted_residual_block", "preprocess_input", "relu", "squeeze_excite_block"]
+__all__ = [
+    "MobileNetV3",
+    "MobileNetV3Large",
+    "MobileNetV3Small",
+    "decode_predictions",
+    "hard_sigmoid",
+    "hard_swish",
+    "inverted_residual_block",
+    "preprocess_input",
+    "relu",
+    "squeeze_excite_block",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/"
 _HASHES = {  # (with top, without top), md5
@@ -54,9 +65,12 @@ _HASHES = {  # (with top, without top), md5
     "small_224_1.0_float": ("8768d4c2e7dee89b9d02b2d03d65d862", "d3e8ec802a04aa4fc771ee12a9a9b836"),
     "small_minimalistic_224_1.0_float": ("99cd97fb2fcdad2bf028eb838de69e37", "cde8136e733e811080d9fcd8a252f7e4"),
 }
-WEIGHTS = {key: WeightsFile(BASE_WEIGHTS_URL, (f"weights_mobilenet_v3_{key}.h5", top),
-                            (f"weights_mobilenet_v3_{key}_no_top_v2.h5", no_top))
-           for key, (top, no_top) in _HASHES.items()}
+WEIGHTS = {
+    key: WeightsFile(
+        BASE_WEIGHTS_URL, (f"weights_mobilenet_v3_{key}.h5", top), (f"weights_mobilenet_v3_{key}_no_top_v2.h5", no_top)
+    )
+    for key, (top, no_top) in _HASHES.items()
+}
 """The weight files Keras publishes for MobileNetV3, by ``"{small|large}[_minimalistic]_224_{alpha}_float"``."""
 
 _SE_RATIO = 0.25
@@ -64,16 +78,35 @@ _SE_RATIO = 0.25
 # squeeze-and-excite, activation). Kernel None is the model's (5, or 3 when minimalistic); squeeze-and-excite
 # True and activation "model" are the model's (none and ReLU when minimalistic).
 _SMALL_BLOCKS = (
-    (1, 16, 3, 2, True, "relu"), (72 / 16, 24, 3, 2, False, "relu"), (88 / 24, 24, 3, 1, False, "relu"),
-    (4, 40, None, 2, True, "model"), (6, 40, None, 1, True, "model"), (6, 40, None, 1, True, "model"),
-    (3, 48, None, 1, True, "model"), (3, 48, None, 1, True, "model"), (6, 96, None, 2, True, "model"),
-    (6, 96, None, 1, True, "model"), (6, 96, None, 1, True, "model"))
+    (1, 16, 3, 2, True, "relu"),
+    (72 / 16, 24, 3, 2, False, "relu"),
+    (88 / 24, 24, 3, 1, False, "relu"),
+    (4, 40, None, 2, True, "model"),
+    (6, 40, None, 1, True, "model"),
+    (6, 40, None, 1, True, "model"),
+    (3, 48, None, 1, True, "model"),
+    (3, 48, None, 1, True, "model"),
+    (6, 96, None, 2, True, "model"),
+    (6, 96, None, 1, True, "model"),
+    (6, 96, None, 1, True, "model"),
+)
 _LARGE_BLOCKS = (
-    (1, 16, 3, 1, False, "relu"), (4, 24, 3, 2, False, "relu"), (3, 24, 3, 1, False, "relu"),
-    (3, 40, None, 2, True, "relu"), (3, 40, None, 1, True, "relu"), (3, 40, None, 1, True, "relu"),
-    (6, 80, 3, 2, False, "model"), (2.5, 80, 3, 1, False, "model"), (2.3, 80, 3, 1, False, "model"),
-    (2.3, 80, 3, 1, False, "model"), (6, 112, 3, 1, True, "model"), (6, 112, 3, 1, True, "model"),
-    (6, 160, None, 2, True, "model"), (6, 160, None, 1, True, "model"), (6, 160, None, 1, True, "model"))
+    (1, 16, 3, 1, False, "relu"),
+    (4, 24, 3, 2, False, "relu"),
+    (3, 24, 3, 1, False, "relu"),
+    (3, 40, None, 2, True, "relu"),
+    (3, 40, None, 1, True, "relu"),
+    (3, 40, None, 1, True, "relu"),
+    (6, 80, 3, 2, False, "model"),
+    (2.5, 80, 3, 1, False, "model"),
+    (2.3, 80, 3, 1, False, "model"),
+    (2.3, 80, 3, 1, False, "model"),
+    (6, 112, 3, 1, True, "model"),
+    (6, 112, 3, 1, True, "model"),
+    (6, 160, None, 2, True, "model"),
+    (6, 160, None, 1, True, "model"),
+    (6, 160, None, 1, True, "model"),
+)
 
 
 def relu(x: KerasTensor) -> KerasTensor:
@@ -151,9 +184,16 @@ def squeeze_excite_block(x: KerasTensor, filters: int, se_ratio: float, prefix: 
     return Multiply(name=f"{prefix}squeeze_excite_mul")([x, scale])
 
 
-def inverted_residual_block(x: KerasTensor, expansion: float, filters: int, kernel_size: int, stride: int,
-                            se_ratio: float | None, activation: Callable[[KerasTensor], KerasTensor],
-                            block_id: int) -> KerasTensor:
+def inverted_residual_block(
+    x: KerasTensor,
+    expansion: float,
+    filters: int,
+    kernel_size: int,
+    stride: int,
+    se_ratio: float | None,
+    activation: Callable[[KerasTensor], KerasTensor],
+    block_id: int,
+) -> KerasTensor:
     """MobileNetV3's block: a 1x1 expansion (not in block 0), a depthwise convolution, squeeze-and-excite
     (when ``se_ratio``), a linear 1x1 projection, each with batch normalization, added to the input when the
     shapes allow.
@@ -187,8 +227,13 @@ def inverted_residual_block(x: KerasTensor, expansion: float, filters: int, kern
         x = activation(x)
     if stride == 2:
         x = ZeroPadding2D(padding=imagenet_utils.correct_pad(x, kernel_size), name=f"{prefix}depthwise_pad")(x)
-    x = DepthwiseConv2D(kernel_size, strides=stride, padding="same" if stride == 1 else "valid", use_bias=False,
-                        name=f"{prefix}depthwise")(x)
+    x = DepthwiseConv2D(
+        kernel_size,
+        strides=stride,
+        padding="same" if stride == 1 else "valid",
+        use_bias=False,
+        name=f"{prefix}depthwise",
+    )(x)
     x = mobilenet_batch_norm(f"{prefix}depthwise_bn")(x)
     x = activation(x)
     if se_ratio:
@@ -206,20 +251,26 @@ def _input(input_tensor, input_shape):
     check_input_tensor(input_tensor, input_shape)
     if input_shape is None and is_keras_tensor(input_tensor):
         input_shape = tuple(input_tensor.shape[1:])
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=224, min_size=32, weights=None,
-                                          include_top=False)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=224, min_size=32, weights=None, include_top=False
+    )
     return tuple(img_input.shape[1:]) if input_shape is None else tuple(input_shape), img_input, inputs
 
 
 def _weights_key(model_type, alpha, minimalistic, shape):
     """The published file's key, after Keras's checks of ``alpha`` (and its warning for another side than 224)."""
     if alpha not in ((1.0,) if minimalistic else (0.75, 1.0)):
-        raise ValueError(f"If imagenet weights are being loaded, alpha must be 0.75 or 1.0 (1.0 for the "
-                         f"minimalistic models); received alpha={alpha}, minimalistic={minimalistic}")
+        raise ValueError(
+            f"If imagenet weights are being loaded, alpha must be 0.75 or 1.0 (1.0 for the "
+            f"minimalistic models); received alpha={alpha}, minimalistic={minimalistic}"
+        )
     rows, cols = image_sides(shape)
     if rows != cols or rows != 224:
-        warnings.warn("input_shape is undefined or non-square, or rows is not 224: the weights for input shape "
-                      "(224, 224) are loaded", stacklevel=4)
+        warnings.warn(
+            "input_shape is undefined or non-square, or rows is not 224: the weights for input shape "
+            "(224, 224) are loaded",
+            stacklevel=4,
+        )
     return f"{model_type}{'_minimalistic' if minimalistic else ''}_224_{float(alpha)}_float"
 
 
@@ -227,9 +278,16 @@ def _stack(x, blocks, alpha, kernel, activation, se_ratio):
     """The inverted residual blocks, with the model's kernel, activation and squeeze-and-excite ratio where a
     block takes the model's."""
     for block_id, (expansion, filters, kernel_size, stride, squeeze_excite, block_activation) in enumerate(blocks):
-        x = inverted_residual_block(x, expansion, make_divisible(filters * alpha), kernel_size or kernel, stride,
-                                    se_ratio if squeeze_excite else None,
-                                    activation if block_activation == "model" else relu, block_id)
+        x = inverted_residual_block(
+            x,
+            expansion,
+            make_divisible(filters * alpha),
+            kernel_size or kernel,
+            stride,
+            se_ratio if squeeze_excite else None,
+            activation if block_activation == "model" else relu,
+            block_id,
+        )
     return x
 
 
@@ -245,13 +303,23 @@ def _classifier(x, last_point_ch, activation, dropout_rate, classes, classifier_
     return Activation(classifier_activation, name="predictions")(x)
 
 
-def MobileNetV3(blocks: Sequence[tuple[float, int, int | None, int, bool, str]], last_point_ch: int,
-                input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, model_type: str = "large",
-                minimalistic: bool = False, include_top: bool = True,
-                weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
-                classes: int = 1000, pooling: str | None = None, dropout_rate: float = 0.2,
-                classifier_activation: str | Callable[..., Any] | None = "softmax", include_preprocessing: bool = True,
-                name: str | None = None) -> Model:
+def MobileNetV3(
+    blocks: Sequence[tuple[float, int, int | None, int, bool, str]],
+    last_point_ch: int,
+    input_shape: Sequence[int | None] | None = None,
+    alpha: float = 1.0,
+    model_type: str = "large",
+    minimalistic: bool = False,
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    classes: int = 1000,
+    pooling: str | None = None,
+    dropout_rate: float = 0.2,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    include_preprocessing: bool = True,
+    name: str | None = None,
+) -> Model:
     """A MobileNetV3 whose inverted residual blocks ``blocks`` lists (Small and Large share everything else).
 
     Args:
@@ -344,14 +412,38 @@ _DOCSTRING = """Instantiate the {title} architecture ({summary}); the inputs are
 
 
 def _v3(title, model_type, blocks, last_point_ch, summary):
-    def application(input_shape: Sequence[int | None] | None = None, alpha: float = 1.0, minimalistic: bool = False,
-                    include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                    input_tensor: KerasTensor | None = None, classes: int = 1000, pooling: str | None = None,
-                    dropout_rate: float = 0.2, classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    include_preprocessing: bool = True, name: str | None = title) -> Model:
-        return MobileNetV3(blocks, last_point_ch, input_shape, alpha, model_type, minimalistic, include_top,
-                           weights, input_tensor, classes, pooling, dropout_rate, classifier_activation,
-                           include_preprocessing, name)
+    def application(
+        input_shape: Sequence[int | None] | None = None,
+        alpha: float = 1.0,
+        minimalistic: bool = False,
+        include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        classes: int = 1000,
+        pooling: str | None = None,
+        dropout_rate: float = 0.2,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        include_preprocessing: bool = True,
+        name: str | None = title,
+    ) -> Model:
+        return MobileNetV3(
+            blocks,
+            last_point_ch,
+            input_shape,
+            alpha,
+            model_type,
+            minimalistic,
+            include_top,
+            weights,
+            input_tensor,
+            classes,
+            pooling,
+            dropout_rate,
+            classifier_activation,
+            include_preprocessing,
+            name,
+        )
+
     application.__name__ = application.__qualname__ = title
     application.__doc__ = _DOCSTRING.format(title=title, summary=summary)
     return application

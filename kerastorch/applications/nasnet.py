@@ -15,6 +15,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 1056), 4269716)
 """
+
 from __future__ import annotations
 
 import os
@@ -54,12 +55,18 @@ BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications
 
 
 WEIGHTS = {
-    224: WeightsFile(BASE_WEIGHTS_URL, ("NASNet-mobile.h5", "020fb642bf7360b370c678b08e0adf61"),
-                     ("NASNet-mobile-no-top.h5", "1ed92395b5b598bdda52abe5c0dbfd63"),
-                     cache_names=("nasnet_mobile.h5", "nasnet_mobile_no_top.h5")),
-    331: WeightsFile(BASE_WEIGHTS_URL, ("NASNet-large.h5", "11577c9a518f0070763c2b964a382f17"),
-                     ("NASNet-large-no-top.h5", "d81d89dc07e6e56530c4e77faddd61b5"),
-                     cache_names=("nasnet_large.h5", "nasnet_large_no_top.h5")),
+    224: WeightsFile(
+        BASE_WEIGHTS_URL,
+        ("NASNet-mobile.h5", "020fb642bf7360b370c678b08e0adf61"),
+        ("NASNet-mobile-no-top.h5", "1ed92395b5b598bdda52abe5c0dbfd63"),
+        cache_names=("nasnet_mobile.h5", "nasnet_mobile_no_top.h5"),
+    ),
+    331: WeightsFile(
+        BASE_WEIGHTS_URL,
+        ("NASNet-large.h5", "11577c9a518f0070763c2b964a382f17"),
+        ("NASNet-large-no-top.h5", "d81d89dc07e6e56530c4e77faddd61b5"),
+        cache_names=("nasnet_large.h5", "nasnet_large_no_top.h5"),
+    ),
 }
 """The weight files Keras publishes for NASNet (md5 hashes), by default image size: 224 for NASNetMobile, 331
 for NASNetLarge."""
@@ -108,12 +115,14 @@ def pointwise_conv(filters: int, name: str, strides: int = 1) -> Conv2D:
     >>> pointwise_conv(8, "conv").get_config()["kernel_initializer"]["class_name"]
     'HeNormal'
     """
-    return Conv2D(filters, 1, strides=strides, padding="same", use_bias=False, kernel_initializer="he_normal",
-                  name=name)
+    return Conv2D(
+        filters, 1, strides=strides, padding="same", use_bias=False, kernel_initializer="he_normal", name=name
+    )
 
 
-def separable_conv_block(x: KerasTensor, filters: int, kernel_size: int = 3, strides: int = 1,
-                         block_id: str | None = None) -> KerasTensor:
+def separable_conv_block(
+    x: KerasTensor, filters: int, kernel_size: int = 3, strides: int = 1, block_id: str | None = None
+) -> KerasTensor:
     """Two ReLU, separable convolution and batch normalization steps; the first of stride ``strides`` (its
     input zero-padded with :func:`~kerastorch.applications.imagenet_utils.correct_pad` when strided).
 
@@ -134,9 +143,17 @@ def separable_conv_block(x: KerasTensor, filters: int, kernel_size: int = 3, str
     for step, stride in ((1, strides), (2, 1)):
         x = Activation("relu")(x)
         if stride == 2:
-            x = ZeroPadding2D(padding=imagenet_utils.correct_pad(x, kernel_size), name=f"separable_conv_{step}_pad_{block_id}")(x)
-        x = SeparableConv2D(filters, kernel_size, strides=stride, padding="valid" if stride == 2 else "same",
-                            use_bias=False, name=f"separable_conv_{step}_{block_id}")(x)
+            x = ZeroPadding2D(
+                padding=imagenet_utils.correct_pad(x, kernel_size), name=f"separable_conv_{step}_pad_{block_id}"
+            )(x)
+        x = SeparableConv2D(
+            filters,
+            kernel_size,
+            strides=stride,
+            padding="valid" if stride == 2 else "same",
+            use_bias=False,
+            name=f"separable_conv_{step}_{block_id}",
+        )(x)
         x = nasnet_batch_norm(f"separable_conv_{step}_bn_{block_id}")(x)
     return x
 
@@ -195,8 +212,9 @@ def _normal_operation(operation, kernel_size, x, filters, name):
     return x
 
 
-def normal_a_cell(ip: KerasTensor, p: KerasTensor | None, filters: int,
-                  block_id: str | None = None) -> tuple[KerasTensor, KerasTensor]:
+def normal_a_cell(
+    ip: KerasTensor, p: KerasTensor | None, filters: int, block_id: str | None = None
+) -> tuple[KerasTensor, KerasTensor]:
     """The NASNet-A normal cell (figure 4 of the paper): five branches (:data:`NORMAL_CELL_BRANCHES`) on the
     previous cell's output and the adjusted one before it, concatenated with the latter.
 
@@ -220,14 +238,16 @@ def normal_a_cell(ip: KerasTensor, p: KerasTensor | None, filters: int,
     for i, (left, right) in enumerate(NORMAL_CELL_BRANCHES, start=1):
         (left_op, left_kernel, left_input), (right_op, right_kernel, right_input) = left, right
         x_left = _normal_operation(left_op, left_kernel, sources[left_input], filters, f"normal_left{i}_{block_id}")
-        x_right = _normal_operation(right_op, right_kernel, sources[right_input], filters,
-                                    f"normal_right{i}_{block_id}")
+        x_right = _normal_operation(
+            right_op, right_kernel, sources[right_input], filters, f"normal_right{i}_{block_id}"
+        )
         branches.append(Add(name=f"normal_add_{i}_{block_id}")([x_left, x_right]))
     return Concatenate(axis=_CHANNEL_AXIS, name=f"normal_concat_{block_id}")(branches), ip
 
 
-def reduction_a_cell(ip: KerasTensor, p: KerasTensor | None, filters: int,
-                     block_id: str | None = None) -> tuple[KerasTensor, KerasTensor]:
+def reduction_a_cell(
+    ip: KerasTensor, p: KerasTensor | None, filters: int, block_id: str | None = None
+) -> tuple[KerasTensor, KerasTensor]:
     """The NASNet-A reduction cell (figure 4 of the paper): four branches of stride 2 on the previous cell's
     output and the adjusted one before it, concatenated; the output has half their size.
 
@@ -253,35 +273,52 @@ def reduction_a_cell(ip: KerasTensor, p: KerasTensor | None, filters: int,
         return separable_conv_block(x, filters, kernel_size, strides=strides, block_id=f"reduction_{branch}_{block_id}")
 
     def pool(pool_class, x, branch, strides=2):
-        return pool_class(3, strides=strides, padding="valid" if strides == 2 else "same",
-                          name=f"reduction_{branch}_{block_id}")(x)
+        return pool_class(
+            3, strides=strides, padding="valid" if strides == 2 else "same", name=f"reduction_{branch}_{block_id}"
+        )(x)
 
     x1 = Add(name=f"reduction_add_1_{block_id}")([separable(h, 5, "left1"), separable(p, 7, "right1")])
     x2 = Add(name=f"reduction_add_2_{block_id}")([pool(MaxPooling2D, h_padded, "left2"), separable(p, 7, "right2")])
-    x3 = Add(name=f"reduction_add3_{block_id}")([pool(AveragePooling2D, h_padded, "left3"),
-                                                 separable(p, 5, "right3")])
+    x3 = Add(name=f"reduction_add3_{block_id}")([pool(AveragePooling2D, h_padded, "left3"), separable(p, 5, "right3")])
     x4 = Add()([x2, pool(AveragePooling2D, x1, "left4", strides=1)])
-    x5 = Add(name=f"reduction_add4_{block_id}")([separable(x1, 3, "left4", strides=1),
-                                                 pool(MaxPooling2D, h_padded, "right5")])
+    x5 = Add(name=f"reduction_add4_{block_id}")(
+        [separable(x1, 3, "left4", strides=1), pool(MaxPooling2D, h_padded, "right5")]
+    )
     return Concatenate(axis=_CHANNEL_AXIS, name=f"reduction_concat_{block_id}")([x2, x3, x4, x5]), ip
 
 
-def _check_arguments(input_shape, penultimate_filters, filter_multiplier, default_size, weights, include_top,
-                     classes, classifier_activation):
+def _check_arguments(
+    input_shape,
+    penultimate_filters,
+    filter_multiplier,
+    default_size,
+    weights,
+    include_top,
+    classes,
+    classifier_activation,
+):
     if config.image_data_format() == "channels_first":
-        raise ValueError("NASNet does not support the channels_first image data format; switch to channels_last "
-                         "with keras.config.set_image_data_format('channels_last')")
+        raise ValueError(
+            "NASNet does not support the channels_first image data format; switch to channels_last "
+            "with keras.config.set_image_data_format('channels_last')"
+        )
     check_arguments(weights, include_top, classes, classifier_activation)
     if weights == "imagenet" and input_shape is not None and None in tuple(input_shape):
-        raise ValueError(f"When specifying the input shape of a NASNet and loading ImageNet weights, the input_shape "
-                         f"argument must be static (no None entries); received input_shape={input_shape}")
+        raise ValueError(
+            f"When specifying the input shape of a NASNet and loading ImageNet weights, the input_shape "
+            f"argument must be static (no None entries); received input_shape={input_shape}"
+        )
     if weights == "imagenet" and default_size not in WEIGHTS:
-        raise ValueError(f"ImageNet weights can only be loaded with NASNetLarge or NASNetMobile (default_size "
-                         f"{' or '.join(map(str, WEIGHTS))}); received default_size={default_size}")
-    if penultimate_filters % (24 * filter_multiplier ** 2) != 0:
-        raise ValueError(f"For NASNet-A models, the penultimate_filters must be a multiple of "
-                         f"24 * filter_multiplier ** 2; received penultimate_filters={penultimate_filters}, "
-                         f"filter_multiplier={filter_multiplier}")
+        raise ValueError(
+            f"ImageNet weights can only be loaded with NASNetLarge or NASNetMobile (default_size "
+            f"{' or '.join(map(str, WEIGHTS))}); received default_size={default_size}"
+        )
+    if penultimate_filters % (24 * filter_multiplier**2) != 0:
+        raise ValueError(
+            f"For NASNet-A models, the penultimate_filters must be a multiple of "
+            f"24 * filter_multiplier ** 2; received penultimate_filters={penultimate_filters}, "
+            f"filter_multiplier={filter_multiplier}"
+        )
 
 
 def _nasnet_top(x, include_top, pooling, classes, classifier_activation):
@@ -296,12 +333,22 @@ def _nasnet_top(x, include_top, pooling, classes, classifier_activation):
     return apply_pooling(x, pooling)  # None, or the error for another value
 
 
-def NASNet(input_shape: Sequence[int | None] | None = None, penultimate_filters: int = 4032, num_blocks: int = 6,
-           stem_block_filters: int = 96, skip_reduction: bool = True, filter_multiplier: int = 2,
-           include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-           input_tensor: KerasTensor | None = None, pooling: str | None = None, classes: int = 1000,
-           default_size: int | None = None, classifier_activation: str | Callable[..., Any] | None = "softmax",
-           name: str | None = "NASNet") -> Model:
+def NASNet(
+    input_shape: Sequence[int | None] | None = None,
+    penultimate_filters: int = 4032,
+    num_blocks: int = 6,
+    stem_block_filters: int = 96,
+    skip_reduction: bool = True,
+    filter_multiplier: int = 2,
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    default_size: int | None = None,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = "NASNet",
+) -> Model:
     """A NASNet-A: the stem, then three stacks of ``num_blocks`` normal cells with a reduction cell between
     each two, widened ``filter_multiplier`` times at each reduction.
 
@@ -341,23 +388,41 @@ def NASNet(input_shape: Sequence[int | None] | None = None, penultimate_filters:
     ((None, 3), 26833)
     """
     default_size = 331 if default_size is None else default_size
-    _check_arguments(input_shape, penultimate_filters, filter_multiplier, default_size, weights, include_top,
-                     classes, classifier_activation)
+    _check_arguments(
+        input_shape,
+        penultimate_filters,
+        filter_multiplier,
+        default_size,
+        weights,
+        include_top,
+        classes,
+        classifier_activation,
+    )
     if input_shape is None and not include_top:
         input_shape = (default_size, default_size, 3)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=default_size, min_size=32,
-                                          weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=default_size, min_size=32, weights=weights, include_top=include_top
+    )
     if None in tuple(img_input.shape[1:3]):
-        raise ValueError(f"NASNet needs an input of known height and width (its cells compare the sizes of their "
-                         f"inputs); received an input of shape {tuple(img_input.shape)}")
+        raise ValueError(
+            f"NASNet needs an input of known height and width (its cells compare the sizes of their "
+            f"inputs); received an input of shape {tuple(img_input.shape)}"
+        )
     filters = penultimate_filters // 24
-    x = Conv2D(stem_block_filters, 3, strides=2, padding="valid", use_bias=False, kernel_initializer="he_normal",
-               name="stem_conv1")(img_input)
+    x = Conv2D(
+        stem_block_filters,
+        3,
+        strides=2,
+        padding="valid",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name="stem_conv1",
+    )(img_input)
     x = nasnet_batch_norm("stem_bn1")(x)
-    x, p = reduction_a_cell(x, None, filters // filter_multiplier ** 2, block_id="stem_1")
+    x, p = reduction_a_cell(x, None, filters // filter_multiplier**2, block_id="stem_1")
     x, p = reduction_a_cell(x, p, filters // filter_multiplier, block_id="stem_2")
     for stack in range(3):
-        stack_filters = filters * filter_multiplier ** stack
+        stack_filters = filters * filter_multiplier**stack
         if stack:
             x, reduction_input = reduction_a_cell(x, p, stack_filters, block_id=f"reduce_{stack * num_blocks}")
             p = p if skip_reduction else reduction_input
@@ -378,37 +443,63 @@ _VARIANTS = {  # name: (penultimate_filters, num_blocks, stem_block_filters, ski
 def _variant(key):
     penultimate_filters, num_blocks, stem_block_filters, skip_reduction, default_size = _VARIANTS[key]
 
-    def application(input_shape: Sequence[int | None] | None = None, include_top: bool = True,
-                    weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
-                    pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    name: str | None = key) -> Model:
-        return NASNet(input_shape, penultimate_filters, num_blocks, stem_block_filters, skip_reduction,
-                      filter_multiplier=2, include_top=include_top, weights=weights, input_tensor=input_tensor,
-                      pooling=pooling, classes=classes, default_size=default_size,
-                      classifier_activation=classifier_activation, name=name)
+    def application(
+        input_shape: Sequence[int | None] | None = None,
+        include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = key,
+    ) -> Model:
+        return NASNet(
+            input_shape,
+            penultimate_filters,
+            num_blocks,
+            stem_block_filters,
+            skip_reduction,
+            filter_multiplier=2,
+            include_top=include_top,
+            weights=weights,
+            input_tensor=input_tensor,
+            pooling=pooling,
+            classes=classes,
+            default_size=default_size,
+            classifier_activation=classifier_activation,
+            name=name,
+        )
+
     return application
 
 
 NASNetMobile = _variant("nasnet_mobile")
 NASNetLarge = _variant("nasnet_large")
-for _fn, _title, _key in ((NASNetMobile, "NASNetMobile", "nasnet_mobile"),
-                          (NASNetLarge, "NASNetLarge", "nasnet_large")):
+for _fn, _title, _key in (
+    (NASNetMobile, "NASNetMobile", "nasnet_mobile"),
+    (NASNetLarge, "NASNetLarge", "nasnet_large"),
+):
     _filters, _blocks, _, _, _size = _VARIANTS[_key]
     _fn.__name__ = _fn.__qualname__ = _title
     _fn.__doc__ = application_docstring(
-        _title, f"Instantiate {_title}, NASNet-A ({_blocks} @ {_filters}) for {_size}x{_size} images; inputs are RGB "
+        _title,
+        f"Instantiate {_title}, NASNet-A ({_blocks} @ {_filters}) for {_size}x{_size} images; inputs are RGB "
         "images preprocessed with :func:`preprocess_input`. Like Keras, it refuses the ``channels_first`` image "
         f"data format; without the top and without ``input_shape``, the input is {_size}x{_size}.",
-        key=_key, default_size=_size)
+        key=_key,
+        default_size=_size,
+    )
 # NASNetLarge's 89 million weights take seconds to initialize: its example builds it on the meta device.
-NASNetLarge.__doc__ = NASNetLarge.__doc__.split("    >>> ")[0] + """    >>> from kerastorch import config
+NASNetLarge.__doc__ = (
+    NASNetLarge.__doc__.split("    >>> ")[0]
+    + """    >>> from kerastorch import config
     >>> config.set_device("meta")  # shapes only: no memory or time spent on the weights
     >>> model = NASNetLarge(weights=None, include_top=False)
     >>> model.output_shape, model.count_params()
     ((None, 11, 11, 4032), 84916818)
     >>> config.set_device(None)
     """
+)
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("tf", "NASNet")

@@ -12,6 +12,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 2048), 23587712)
 """
+
 from __future__ import annotations
 
 import os
@@ -42,9 +43,14 @@ _HASHES = {  # (with top, without top), md5
     "resnet101v2": ("6343647c601c52e1368623803854d971", "c0ed64b8031c3730f411d2eb4eea35b5"),
     "resnet152v2": ("a49b44d1979771252814e80f8ec446f9", "ed17cf2e0169df9d443503ef94b23b33"),
 }
-WEIGHTS = {name: WeightsFile(BASE_WEIGHTS_URL, (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
-                             (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top))
-           for name, (top, no_top) in _HASHES.items()}
+WEIGHTS = {
+    name: WeightsFile(
+        BASE_WEIGHTS_URL,
+        (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
+        (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top),
+    )
+    for name, (top, no_top) in _HASHES.items()
+}
 """The weight files Keras publishes for ResNet v1 and v2, by model name."""
 
 _EPSILON = 1.001e-5  # the batch normalization epsilon of every ResNet
@@ -59,15 +65,25 @@ def resnet_batch_norm(name: str) -> BatchNormalization:
     Returns:
         A ``BatchNormalization`` layer.
     """
-    return BatchNormalization(axis=3 if config.image_data_format() == "channels_last" else 1, epsilon=_EPSILON,
-                              name=name)
+    return BatchNormalization(
+        axis=3 if config.image_data_format() == "channels_last" else 1, epsilon=_EPSILON, name=name
+    )
 
 
-def ResNet(stack_fn: Callable[[KerasTensor], KerasTensor], preact: bool, use_bias: bool, model_name: str = "resnet",
-           include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-           input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-           pooling: str | None = None, classes: int = 1000,
-           classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
+def ResNet(
+    stack_fn: Callable[[KerasTensor], KerasTensor],
+    preact: bool,
+    use_bias: bool,
+    model_name: str = "resnet",
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = None,
+) -> Model:
     """A ResNet (v1 or v2) whose residual stages ``stack_fn`` builds.
 
     Args:
@@ -92,8 +108,9 @@ def ResNet(stack_fn: Callable[[KerasTensor], KerasTensor], preact: bool, use_bia
         ValueError: for inconsistent arguments (see ``builder.check_arguments``).
     """
     check_arguments(weights, include_top, classes, classifier_activation)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=224, min_size=32,
-                                          weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=224, min_size=32, weights=weights, include_top=include_top
+    )
     x = ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
     x = Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
     if not preact:
@@ -110,8 +127,14 @@ def ResNet(stack_fn: Callable[[KerasTensor], KerasTensor], preact: bool, use_bia
     return load_weights(model, weights, include_top, WEIGHTS.get(model_name))
 
 
-def residual_block_v1(x: KerasTensor, filters: int, kernel_size: int | tuple[int, int] = 3, stride: int = 1,
-                      conv_shortcut: bool = True, name: str | None = None) -> KerasTensor:
+def residual_block_v1(
+    x: KerasTensor,
+    filters: int,
+    kernel_size: int | tuple[int, int] = 3,
+    stride: int = 1,
+    conv_shortcut: bool = True,
+    name: str | None = None,
+) -> KerasTensor:
     """The bottleneck block of ResNet v1: 1x1, ``kernel_size``, 1x1 (x4 filters) convolutions, each followed
     by batch normalization, added to the shortcut, then ReLU.
 
@@ -168,29 +191,54 @@ def _v1_stages(blocks):
         for i, (filters, count) in enumerate(zip((128, 256, 512), blocks[1:]), start=3):
             x = stack_v1(x, filters, count, name=f"conv{i}")
         return x
+
     return stack_fn
 
 
 def _v1(model_name, blocks):
-    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                    pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    name: str | None = model_name) -> Model:
-        return ResNet(_v1_stages(blocks), False, True, model_name, include_top, weights, input_tensor,
-                      input_shape, pooling, classes, classifier_activation, name)
+    def application(
+        include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = model_name,
+    ) -> Model:
+        return ResNet(
+            _v1_stages(blocks),
+            False,
+            True,
+            model_name,
+            include_top,
+            weights,
+            input_tensor,
+            input_shape,
+            pooling,
+            classes,
+            classifier_activation,
+            name,
+        )
+
     return application
 
 
 ResNet50 = _v1("resnet50", (3, 4, 6, 3))
 ResNet101 = _v1("resnet101", (3, 4, 23, 3))
 ResNet152 = _v1("resnet152", (3, 8, 36, 3))
-for _fn, _title, _blocks in ((ResNet50, "ResNet50", "3, 4, 6, 3"), (ResNet101, "ResNet101", "3, 4, 23, 3"),
-                             (ResNet152, "ResNet152", "3, 8, 36, 3")):
+for _fn, _title, _blocks in (
+    (ResNet50, "ResNet50", "3, 4, 6, 3"),
+    (ResNet101, "ResNet101", "3, 4, 23, 3"),
+    (ResNet152, "ResNet152", "3, 8, 36, 3"),
+):
     _fn.__name__ = _fn.__qualname__ = _title
     _fn.__doc__ = application_docstring(
-        _title, f"Instantiate the {_title} architecture (ResNet v1, {_blocks} blocks per stage); inputs are RGB "
-        "images preprocessed with :func:`preprocess_input`.", key=_title.lower())
+        _title,
+        f"Instantiate the {_title} architecture (ResNet v1, {_blocks} blocks per stage); inputs are RGB "
+        "images preprocessed with :func:`preprocess_input`.",
+        key=_title.lower(),
+    )
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("caffe", "ResNet v1")

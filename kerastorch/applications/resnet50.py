@@ -6,6 +6,7 @@ Example:
     >>> ResNet50 is resnet.ResNet50 and preprocess_input is resnet.preprocess_input
     True
 """
+
 from kerastorch.applications.resnet import ResNet50, decode_predictions, preprocess_input
 
 __all__ = ["ResNet50", "decode_predictions", "preprocess_input"]

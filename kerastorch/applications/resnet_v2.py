@@ -10,6 +10,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 2048), 23564800)
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,14 @@ from kerastorch.models import Model
 __all__ = ["ResNet101V2", "ResNet152V2", "ResNet50V2", "decode_predictions", "preprocess_input"]
 
 
-def residual_block_v2(x: KerasTensor, filters: int, kernel_size: int | tuple[int, int] = 3, stride: int = 1,
-                      conv_shortcut: bool = False, name: str | None = None) -> KerasTensor:
+def residual_block_v2(
+    x: KerasTensor,
+    filters: int,
+    kernel_size: int | tuple[int, int] = 3,
+    stride: int = 1,
+    conv_shortcut: bool = False,
+    name: str | None = None,
+) -> KerasTensor:
     """The pre-activation bottleneck block: batch normalization and ReLU, then 1x1, ``kernel_size`` (strided)
     and 1x1 (x4 filters) convolutions, added to the shortcut.
 
@@ -84,29 +91,54 @@ def _v2_stages(blocks):
         for i, (filters, count) in enumerate(zip((64, 128, 256), blocks[:3]), start=2):
             x = stack_v2(x, filters, count, name=f"conv{i}")
         return stack_v2(x, 512, blocks[3], stride1=1, name="conv5")
+
     return stack_fn
 
 
 def _v2(model_name, blocks):
-    def application(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-                    input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-                    pooling: str | None = None, classes: int = 1000,
-                    classifier_activation: str | Callable[..., Any] | None = "softmax",
-                    name: str | None = model_name) -> Model:
-        return ResNet(_v2_stages(blocks), True, True, model_name, include_top, weights, input_tensor,
-                      input_shape, pooling, classes, classifier_activation, name)
+    def application(
+        include_top: bool = True,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_tensor: KerasTensor | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        pooling: str | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = model_name,
+    ) -> Model:
+        return ResNet(
+            _v2_stages(blocks),
+            True,
+            True,
+            model_name,
+            include_top,
+            weights,
+            input_tensor,
+            input_shape,
+            pooling,
+            classes,
+            classifier_activation,
+            name,
+        )
+
     return application
 
 
 ResNet50V2 = _v2("resnet50v2", (3, 4, 6, 3))
 ResNet101V2 = _v2("resnet101v2", (3, 4, 23, 3))
 ResNet152V2 = _v2("resnet152v2", (3, 8, 36, 3))
-for _fn, _title, _blocks in ((ResNet50V2, "ResNet50V2", "3, 4, 6, 3"), (ResNet101V2, "ResNet101V2", "3, 4, 23, 3"),
-                             (ResNet152V2, "ResNet152V2", "3, 8, 36, 3")):
+for _fn, _title, _blocks in (
+    (ResNet50V2, "ResNet50V2", "3, 4, 6, 3"),
+    (ResNet101V2, "ResNet101V2", "3, 4, 23, 3"),
+    (ResNet152V2, "ResNet152V2", "3, 8, 36, 3"),
+):
     _fn.__name__ = _fn.__qualname__ = _title
     _fn.__doc__ = application_docstring(
-        _title, f"Instantiate the {_title} architecture (ResNet v2: pre-activation blocks, {_blocks} per stage); "
-        "inputs are RGB images preprocessed with :func:`preprocess_input`.", key=_title.lower())
+        _title,
+        f"Instantiate the {_title} architecture (ResNet v2: pre-activation blocks, {_blocks} per stage); "
+        "inputs are RGB images preprocessed with :func:`preprocess_input`.",
+        key=_title.lower(),
+    )
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("tf", "ResNet v2")

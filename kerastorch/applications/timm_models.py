@@ -13,6 +13,7 @@ Example:
     >>> base(torch.rand(2, 64, 64, 3)).shape
     torch.Size([2, 2, 2, 512])
 """
+
 from __future__ import annotations
 
 import os
@@ -71,29 +72,49 @@ class TimmModel(TorchImageModel):
 
     zoo = "timm"
 
-    def __init__(self, architecture: str, weights: str | os.PathLike[str] | None = "imagenet",
-                 include_top: bool = False, pooling: str | None = "avg",
-                 input_shape: Sequence[int | None] | None = None, classes: int = 1000,
-                 classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(architecture, weights=weights, include_top=include_top, pooling=pooling,
-                         input_shape=input_shape, classes=classes, classifier_activation=classifier_activation,
-                         name=name, **kwargs)
+    def __init__(
+        self,
+        architecture: str,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        include_top: bool = False,
+        pooling: str | None = "avg",
+        input_shape: Sequence[int | None] | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            architecture,
+            weights=weights,
+            include_top=include_top,
+            pooling=pooling,
+            input_shape=input_shape,
+            classes=classes,
+            classifier_activation=classifier_activation,
+            name=name,
+            **kwargs,
+        )
 
-    def create_zoo_module(self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool,
-                          classes: int) -> torch.nn.Module:
+    def create_zoo_module(
+        self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool, classes: int
+    ) -> torch.nn.Module:
         timm = timm_module()
         label = f"TimmModel({architecture!r})"
         if not timm.is_model(architecture):
-            raise ValueError(f"{label}: not a timm model name; timm.list_models('{architecture.split('_')[0]}*') "
-                             "lists the names that start the same way")
+            raise ValueError(
+                f"{label}: not a timm model name; timm.list_models('{architecture.split('_')[0]}*') "
+                "lists the names that start the same way"
+            )
         num_classes = classes if include_top else 0
         if weights == "imagenet":
             module = _pretrained(timm, architecture, None if include_top else 0, label)
             trained = module.pretrained_cfg.get("num_classes")
             if include_top and trained and classes != trained:
-                raise ValueError(f"{label}: the pretrained weights have {trained} classes; received "
-                                 f"classes={classes} (use weights=None or include_top=False)")
+                raise ValueError(
+                    f"{label}: the pretrained weights have {trained} classes; received "
+                    f"classes={classes} (use weights=None or include_top=False)"
+                )
             return module
         module = timm.create_model(architecture, pretrained=False, num_classes=num_classes)
         if weights is not None:
@@ -126,6 +147,8 @@ def _pretrained(timm, architecture, num_classes, label):
     try:
         return timm.create_model(architecture, pretrained=True, **kwargs)
     except Exception as error:
-        raise OSError(f"{label}: could not load timm's pretrained weights from the Hugging Face hub cache "
-                      f"({os.environ.get('HF_HOME', '~/.cache/huggingface')}) nor download them ({error}). Without a "
-                      "network, download the weights file elsewhere and pass weights='path/to/file'") from error
+        raise OSError(
+            f"{label}: could not load timm's pretrained weights from the Hugging Face hub cache "
+            f"({os.environ.get('HF_HOME', '~/.cache/huggingface')}) nor download them ({error}). Without a "
+            "network, download the weights file elsewhere and pass weights='path/to/file'"
+        ) from error

@@ -37,6 +37,7 @@ Example:
     >>> base(torch.rand(2, 16, 16, 3)).shape
     torch.Size([2, 8])
 """
+
 from __future__ import annotations
 
 import os
@@ -88,10 +89,19 @@ class TorchImageModel(Model):
     zoo = "torch"
     zoo_module: Any  # the zoo's own model (set in __init__, kept out of the submodules); its methods vary by zoo
 
-    def __init__(self, architecture: str, weights: str | os.PathLike[str] | None = None, include_top: bool = False,
-                 pooling: str | None = "avg", input_shape: Sequence[int | None] | None = None, classes: int = 1000,
-                 classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None,
-                 trainable: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        architecture: str,
+        weights: str | os.PathLike[str] | None = None,
+        include_top: bool = False,
+        pooling: str | None = "avg",
+        input_shape: Sequence[int | None] | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = None,
+        trainable: bool = True,
+        **kwargs: Any,
+    ) -> None:
         label = f"{type(self).__name__}({architecture!r})"
         if pooling not in POOLINGS:
             raise ValueError(f"{label}: pooling must be None, 'avg' or 'max', received {pooling!r}")
@@ -121,8 +131,9 @@ class TorchImageModel(Model):
             self.build((None, *input_shape))
 
     # ------------------------------------------------------------------ what subclasses provide
-    def create_zoo_module(self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool,
-                          classes: int) -> torch.nn.Module:
+    def create_zoo_module(
+        self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool, classes: int
+    ) -> torch.nn.Module:
         """The zoo's torch model (NCHW), with ``weights`` loaded. Without the top (``include_top`` False), the
         classifier children are ``torch.nn.Identity``, which the layers leave out."""
         raise NotImplementedError
@@ -156,8 +167,9 @@ class TorchImageModel(Model):
         channels_last = config.image_data_format() == "channels_last"
         if inputs.ndim != 4 or inputs.shape[-1 if channels_last else 1] != 3:
             layout = "(batch, height, width, 3)" if channels_last else "(batch, 3, height, width)"
-            raise ValueError(f'Model "{self.name}": expected images of shape {layout}, received shape '
-                             f"{tuple(inputs.shape)}")
+            raise ValueError(
+                f'Model "{self.name}": expected images of shape {layout}, received shape {tuple(inputs.shape)}'
+            )
         self._set_modes(bool(training))
         x = inputs.permute(0, 3, 1, 2) if channels_last else inputs
         x = x.to(self._compute_torch_dtype)
@@ -201,11 +213,17 @@ class TorchImageModel(Model):
     def get_config(self) -> dict[str, Any]:
         """The architecture and arguments, and which layers are frozen; the weights are not part of it
         (``from_config`` starts random)."""
-        return {"architecture": self.architecture, "include_top": self.include_top, "pooling": self.pooling,
-                "input_shape": None if self.image_shape is None else list(self.image_shape),
-                "classes": self.classes, "classifier_activation": activations.serialize(self._activation)
-                if self._activation is not None else None, "name": self.name, "trainable": self.trainable,
-                "frozen_layers": [layer.name for layer in self.layers if not layer.trainable]}
+        return {
+            "architecture": self.architecture,
+            "include_top": self.include_top,
+            "pooling": self.pooling,
+            "input_shape": None if self.image_shape is None else list(self.image_shape),
+            "classes": self.classes,
+            "classifier_activation": activations.serialize(self._activation) if self._activation is not None else None,
+            "name": self.name,
+            "trainable": self.trainable,
+            "frozen_layers": [layer.name for layer in self.layers if not layer.trainable],
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> TorchImageModel:
@@ -224,12 +242,17 @@ def _parts(module):
     one level, ``Identity`` left out), after ``root`` for the weights held by ``module`` itself."""
     parts = []
     own = [(name, p) for name, p in module._parameters.items() if p is not None]
-    own += [(name, b) for name, b in module._buffers.items()
-            if b is not None and name not in module._non_persistent_buffers_set]
+    own += [
+        (name, b)
+        for name, b in module._buffers.items()
+        if b is not None and name not in module._non_persistent_buffers_set
+    ]
     if own:  # one layer holds them; the zoo model and the layer share each weight
         root = torch.nn.Module()
         for name, tensor in own:
-            weight = _variable(tensor, isinstance(tensor, torch.nn.Parameter) and tensor.requires_grad, name, "root", "")
+            weight = _variable(
+                tensor, isinstance(tensor, torch.nn.Parameter) and tensor.requires_grad, name, "root", ""
+            )
             module._buffers.pop(name, None)
             module._parameters[name] = weight
             root._parameters[name] = weight
@@ -273,8 +296,9 @@ def _variable(tensor, trainable, name, layer_name, prefix):
     return variable
 
 
-def load_state_dict_file(module: torch.nn.Module, path: str | os.PathLike[str], label: str,
-                         allow_unused: bool = False) -> None:
+def load_state_dict_file(
+    module: torch.nn.Module, path: str | os.PathLike[str], label: str, allow_unused: bool = False
+) -> None:
     """Load a torch state dict file into ``module`` (the zoo model, before its weights become Keras weights).
 
     Args:
@@ -314,8 +338,9 @@ def load_state_dict_file(module: torch.nn.Module, path: str | os.PathLike[str], 
     if result.missing_keys:
         problems.append(f"it lacks {len(result.missing_keys)} weight(s) of the model: {_listed(result.missing_keys)}")
     if result.unexpected_keys and not allow_unused:
-        problems.append(f"it holds {len(result.unexpected_keys)} weight(s) the model lacks: "
-                        f"{_listed(result.unexpected_keys)}")
+        problems.append(
+            f"it holds {len(result.unexpected_keys)} weight(s) the model lacks: {_listed(result.unexpected_keys)}"
+        )
     if problems:
         raise ValueError(f"{label}: {path!r} is not a state dict of this model: " + "; ".join(problems))
 

@@ -16,6 +16,7 @@ Example:
     >>> model.output_shape, [layer.name for layer in base.layers[-3:]]
     ((None, 10), ['layer3_1', 'layer4_0', 'layer4_1'])
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,21 @@ from kerastorch.utils.file_utils import hash_file
 
 __all__ = ["TorchVisionModel", "fetch_checkpoint"]
 
-FEATURE_FAMILIES = ("alexnet", "convnext", "densenet", "efficientnet", "mnasnet", "mobilenet", "regnet", "resnet",
-                    "resnext", "shufflenet", "squeezenet", "vgg", "wide_resnet")
+FEATURE_FAMILIES = (
+    "alexnet",
+    "convnext",
+    "densenet",
+    "efficientnet",
+    "mnasnet",
+    "mobilenet",
+    "regnet",
+    "resnet",
+    "resnext",
+    "shufflenet",
+    "squeezenet",
+    "vgg",
+    "wide_resnet",
+)
 """Architecture name prefixes that can be built without their top."""
 HEAD_NAMES = ("avgpool", "fc", "classifier")
 """The top-level children that make up the top of those families."""
@@ -46,8 +60,10 @@ def torchvision_models() -> types.ModuleType:
     try:
         import torchvision.models  # optional dependency: the vision extra
     except ImportError as error:
-        raise ImportError("TorchVisionModel needs torchvision, which is not installed: pip install "
-                          "'kerastorch[vision]' (torchvision must match the installed torch)") from error
+        raise ImportError(
+            "TorchVisionModel needs torchvision, which is not installed: pip install "
+            "'kerastorch[vision]' (torchvision must match the installed torch)"
+        ) from error
     return torchvision.models
 
 
@@ -90,31 +106,51 @@ class TorchVisionModel(TorchImageModel):
     zoo = "torchvision"
     _normalization: tuple[tuple[float, ...], tuple[float, ...]] | None  # the named weights' mean and deviation
 
-    def __init__(self, architecture: str, weights: str | os.PathLike[str] | None = "imagenet",
-                 include_top: bool = False, pooling: str | None = "avg",
-                 input_shape: Sequence[int | None] | None = None, classes: int = 1000,
-                 classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        architecture: str,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        include_top: bool = False,
+        pooling: str | None = "avg",
+        input_shape: Sequence[int | None] | None = None,
+        classes: int = 1000,
+        classifier_activation: str | Callable[..., Any] | None = "softmax",
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.__dict__["_normalization"] = None
-        super().__init__(architecture, weights=weights, include_top=include_top, pooling=pooling,
-                         input_shape=input_shape, classes=classes, classifier_activation=classifier_activation,
-                         name=name, **kwargs)
+        super().__init__(
+            architecture,
+            weights=weights,
+            include_top=include_top,
+            pooling=pooling,
+            input_shape=input_shape,
+            classes=classes,
+            classifier_activation=classifier_activation,
+            name=name,
+            **kwargs,
+        )
 
-    def create_zoo_module(self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool,
-                          classes: int) -> torch.nn.Module:
+    def create_zoo_module(
+        self, architecture: str, weights: str | os.PathLike[str] | None, include_top: bool, classes: int
+    ) -> torch.nn.Module:
         models = torchvision_models()
         label = f"TorchVisionModel({architecture!r})"
         names = models.list_models(module=models)
         if architecture not in names:
             raise ValueError(f"{label}: not a torchvision classification model; they are: {', '.join(names)}")
         if not include_top and not architecture.startswith(FEATURE_FAMILIES):
-            raise ValueError(f"{label}: include_top=False is supported for the families {', '.join(FEATURE_FAMILIES)}; "
-                             "use include_top=True, or TimmModel, whose models all give their feature maps")
+            raise ValueError(
+                f"{label}: include_top=False is supported for the families {', '.join(FEATURE_FAMILIES)}; "
+                "use include_top=True, or TimmModel, whose models all give their feature maps"
+            )
         named = _named_weights(models, architecture, weights, label)
         if named is not None:
             if include_top and classes != len(named.meta["categories"]):
-                raise ValueError(f"{label}: the {named} weights have {len(named.meta['categories'])} classes; "
-                                 f"received classes={classes} (use weights=None or include_top=False)")
+                raise ValueError(
+                    f"{label}: the {named} weights have {len(named.meta['categories'])} classes; "
+                    f"received classes={classes} (use weights=None or include_top=False)"
+                )
             fetch_checkpoint(named.url)
             module = models.get_model(architecture, weights=named)
             transform = named.transforms()
@@ -156,8 +192,10 @@ def _named_weights(models, architecture, weights, label):
     if os.path.isfile(os.fspath(weights)):
         return None
     names = [key for key, member in enum.__members__.items() if key == member.name]  # without the DEFAULT alias
-    raise ValueError(f"{label}: weights must be None, 'imagenet', one of {names} or the path of "
-                     f"a state dict file; received {weights!r}, which is none of these (no such file)")
+    raise ValueError(
+        f"{label}: weights must be None, 'imagenet', one of {names} or the path of "
+        f"a state dict file; received {weights!r}, which is none of these (no such file)"
+    )
 
 
 def fetch_checkpoint(url: str, folder: str | None = None) -> str:
@@ -190,20 +228,24 @@ def fetch_checkpoint(url: str, folder: str | None = None) -> str:
     if os.path.isfile(path):
         actual = hash_file(path)
         if prefix and not actual.startswith(prefix):
-            raise ValueError(f"fetch_checkpoint: the cached file {path} has sha256 hash {actual}, which does not "
-                             f"start with {prefix} as its name says: it is damaged or another file, so it was not "
-                             f"loaded. Delete it to download it again from {url}")
+            raise ValueError(
+                f"fetch_checkpoint: the cached file {path} has sha256 hash {actual}, which does not "
+                f"start with {prefix} as its name says: it is damaged or another file, so it was not "
+                f"loaded. Delete it to download it again from {url}"
+            )
         return path
     os.makedirs(folder, exist_ok=True)
     try:
         torch.hub.download_url_to_file(url, path, hash_prefix=prefix, progress=True)
     except RuntimeError as error:  # torch.hub's hash check; the partial file is already gone
-        raise ValueError(f"fetch_checkpoint: the file downloaded from {url} is not the published one ({error}); "
-                         "nothing was cached") from None
+        raise ValueError(
+            f"fetch_checkpoint: the file downloaded from {url} is not the published one ({error}); nothing was cached"
+        ) from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", None) or error
-        raise OSError(f"fetch_checkpoint: could not download {name!r} from {url} ({reason}). Nothing was cached. "
-                      f"Without a network, download the file elsewhere and put it at {path} (in the folder "
-                      f"{folder}); it is used when its sha256 hash starts with {prefix}") from error
+        raise OSError(
+            f"fetch_checkpoint: could not download {name!r} from {url} ({reason}). Nothing was cached. "
+            f"Without a network, download the file elsewhere and put it at {path} (in the folder "
+            f"{folder}); it is used when its sha256 hash starts with {prefix}"
+        ) from error
     return path
-

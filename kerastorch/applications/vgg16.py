@@ -13,6 +13,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 512), 14714688)
 """
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,14 @@ _HASHES = {  # (with top, without top), md5
     "vgg16": ("64373286793e3c8b2b4e3219cbf3544b", "6d6bbae143d832006294945121d1f1fc"),
     "vgg19": ("cbe5617147190e668d6c5d5026f83318", "253f8cb515780f3b799900260a226db6"),
 }
-WEIGHTS = {name: WeightsFile(f"{BASE_WEIGHTS_URL}{name}/", (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
-                             (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top))
-           for name, (top, no_top) in _HASHES.items()}
+WEIGHTS = {
+    name: WeightsFile(
+        f"{BASE_WEIGHTS_URL}{name}/",
+        (f"{name}_weights_tf_dim_ordering_tf_kernels.h5", top),
+        (f"{name}_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top),
+    )
+    for name, (top, no_top) in _HASHES.items()
+}
 """The weight files Keras publishes for VGG16 and VGG19, by model name."""
 
 BLOCK_FILTERS = (64, 128, 256, 512, 512)
@@ -69,8 +75,13 @@ def vgg_block(x: KerasTensor, filters: int, convs: int, name: str) -> KerasTenso
     return MaxPooling2D(2, strides=2, name=f"{name}_pool")(x)
 
 
-def vgg_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int,
-            classifier_activation: str | Callable[..., Any] | None) -> KerasTensor:
+def vgg_top(
+    x: KerasTensor,
+    include_top: bool,
+    pooling: str | None,
+    classes: int,
+    classifier_activation: str | Callable[..., Any] | None,
+) -> KerasTensor:
     """VGG's top: the features flattened (``flatten``), two fully connected layers of 4096 units with ReLU
     (``fc1``, ``fc2``) and the classifier (``predictions``); without the top, the features' ``pooling``.
 
@@ -99,10 +110,18 @@ def vgg_top(x: KerasTensor, include_top: bool, pooling: str | None, classes: int
     return Dense(classes, activation=classifier_activation, name="predictions")(x)
 
 
-def VGG(convs_per_block: Sequence[int], model_name: str, include_top: bool = True,
-        weights: str | os.PathLike[str] | None = "imagenet", input_tensor: KerasTensor | None = None,
-        input_shape: Sequence[int | None] | None = None, pooling: str | None = None, classes: int = 1000,
-        classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = None) -> Model:
+def VGG(
+    convs_per_block: Sequence[int],
+    model_name: str,
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = None,
+) -> Model:
     """A VGG network: five :func:`vgg_block` of 64, 128, 256, 512 and 512 filters, then :func:`vgg_top`.
 
     Args:
@@ -129,11 +148,14 @@ def VGG(convs_per_block: Sequence[int], model_name: str, include_top: bool = Tru
     ((None, 1, 1, 512), 16)
     """
     if len(convs_per_block) != len(BLOCK_FILTERS):
-        raise ValueError(f"convs_per_block must give the convolutions of each of the {len(BLOCK_FILTERS)} blocks; "
-                         f"received convs_per_block={convs_per_block!r}")
+        raise ValueError(
+            f"convs_per_block must give the convolutions of each of the {len(BLOCK_FILTERS)} blocks; "
+            f"received convs_per_block={convs_per_block!r}"
+        )
     check_arguments(weights, include_top, classes, classifier_activation)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=224, min_size=32,
-                                          weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=224, min_size=32, weights=weights, include_top=include_top
+    )
     x = img_input
     for i, (filters, convs) in enumerate(zip(BLOCK_FILTERS, convs_per_block), start=1):
         x = vgg_block(x, filters, convs, f"block{i}")
@@ -142,17 +164,36 @@ def VGG(convs_per_block: Sequence[int], model_name: str, include_top: bool = Tru
     return load_weights(model, weights, include_top, WEIGHTS.get(model_name))
 
 
-def VGG16(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-          input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-          pooling: str | None = None, classes: int = 1000,
-          classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = "vgg16") -> Model:
-    return VGG((2, 2, 3, 3, 3), "vgg16", include_top, weights, input_tensor, input_shape, pooling, classes,
-               classifier_activation, name)
+def VGG16(
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = "vgg16",
+) -> Model:
+    return VGG(
+        (2, 2, 3, 3, 3),
+        "vgg16",
+        include_top,
+        weights,
+        input_tensor,
+        input_shape,
+        pooling,
+        classes,
+        classifier_activation,
+        name,
+    )
 
 
 VGG16.__doc__ = application_docstring(
-    "VGG16", "Instantiate the VGG16 architecture (13 3x3 convolutions in 5 blocks, then 3 fully connected "
-    "layers); inputs are RGB images preprocessed with :func:`preprocess_input`.", key="vgg16")
+    "VGG16",
+    "Instantiate the VGG16 architecture (13 3x3 convolutions in 5 blocks, then 3 fully connected "
+    "layers); inputs are RGB images preprocessed with :func:`preprocess_input`.",
+    key="vgg16",
+)
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("caffe", "VGG")

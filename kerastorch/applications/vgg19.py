@@ -11,6 +11,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 512), 20024384)
 """
+
 from __future__ import annotations
 
 import os
@@ -24,14 +25,33 @@ from kerastorch.models import Model
 __all__ = ["VGG19", "decode_predictions", "preprocess_input"]
 
 
-def VGG19(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-          input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-          pooling: str | None = None, classes: int = 1000,
-          classifier_activation: str | Callable[..., Any] | None = "softmax", name: str | None = "vgg19") -> Model:
-    return VGG((2, 2, 4, 4, 4), "vgg19", include_top, weights, input_tensor, input_shape, pooling, classes,
-               classifier_activation, name)
+def VGG19(
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = "vgg19",
+) -> Model:
+    return VGG(
+        (2, 2, 4, 4, 4),
+        "vgg19",
+        include_top,
+        weights,
+        input_tensor,
+        input_shape,
+        pooling,
+        classes,
+        classifier_activation,
+        name,
+    )
 
 
 VGG19.__doc__ = application_docstring(
-    "VGG19", "Instantiate the VGG19 architecture (16 3x3 convolutions in 5 blocks, then 3 fully connected "
-    "layers); inputs are RGB images preprocessed with :func:`preprocess_input`.", key="vgg19")
+    "VGG19",
+    "Instantiate the VGG19 architecture (16 3x3 convolutions in 5 blocks, then 3 fully connected "
+    "layers); inputs are RGB images preprocessed with :func:`preprocess_input`.",
+    key="vgg19",
+)

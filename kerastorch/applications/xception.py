@@ -13,6 +13,7 @@ Example:
     >>> model.output_shape, model.count_params()
     ((None, 3, 3, 2048), 20861480)
 """
+
 from __future__ import annotations
 
 import os
@@ -33,13 +34,22 @@ from kerastorch.backend.keras_tensor import KerasTensor
 from kerastorch.layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, SeparableConv2D
 from kerastorch.models import Model
 
-__all__ = ["Xception", "batch_norm", "decode_predictions", "downsampling_block", "middle_block", "preprocess_input",
-           "separable_conv_bn"]
+__all__ = [
+    "Xception",
+    "batch_norm",
+    "decode_predictions",
+    "downsampling_block",
+    "middle_block",
+    "preprocess_input",
+    "separable_conv_bn",
+]
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/xception/"
-WEIGHTS = WeightsFile(BASE_WEIGHTS_URL,
-                      ("xception_weights_tf_dim_ordering_tf_kernels.h5", "0a58e3b7378bc2990ea3b43d5981f1f6"),
-                      ("xception_weights_tf_dim_ordering_tf_kernels_notop.h5", "b0042744bf5b25fce3cb969f33bebb97"))
+WEIGHTS = WeightsFile(
+    BASE_WEIGHTS_URL,
+    ("xception_weights_tf_dim_ordering_tf_kernels.h5", "0a58e3b7378bc2990ea3b43d5981f1f6"),
+    ("xception_weights_tf_dim_ordering_tf_kernels_notop.h5", "b0042744bf5b25fce3cb969f33bebb97"),
+)
 """The weight files Keras publishes for Xception (md5 hashes)."""
 
 MIDDLE_BLOCKS = 8
@@ -146,14 +156,20 @@ def _exit_convs(x):
     return x
 
 
-def Xception(include_top: bool = True, weights: str | os.PathLike[str] | None = "imagenet",
-             input_tensor: KerasTensor | None = None, input_shape: Sequence[int | None] | None = None,
-             pooling: str | None = None, classes: int = 1000,
-             classifier_activation: str | Callable[..., Any] | None = "softmax",
-             name: str | None = "xception") -> Model:
+def Xception(
+    include_top: bool = True,
+    weights: str | os.PathLike[str] | None = "imagenet",
+    input_tensor: KerasTensor | None = None,
+    input_shape: Sequence[int | None] | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | Callable[..., Any] | None = "softmax",
+    name: str | None = "xception",
+) -> Model:
     check_arguments(weights, include_top, classes, classifier_activation)
-    img_input, inputs = application_input(input_tensor, input_shape, default_size=299, min_size=71,
-                                          weights=weights, include_top=include_top)
+    img_input, inputs = application_input(
+        input_tensor, input_shape, default_size=299, min_size=71, weights=weights, include_top=include_top
+    )
     x = img_input
     for i, (filters, strides) in enumerate(((32, 2), (64, 1)), start=1):  # block1: plain convolutions
         x = Conv2D(filters, 3, strides=strides, use_bias=False, name=f"block1_conv{i}")(x)
@@ -175,9 +191,14 @@ def Xception(include_top: bool = True, weights: str | os.PathLike[str] | None = 
 
 
 Xception.__doc__ = application_docstring(
-    "Xception", "Instantiate the Xception architecture (depthwise separable convolutions in 14 blocks, 12 of "
-    "them residual); inputs are RGB images preprocessed with :func:`preprocess_input`.", key="xception",
-    default_size=299, min_size=71, example_shape=(71, 71, 3))
+    "Xception",
+    "Instantiate the Xception architecture (depthwise separable convolutions in 14 blocks, 12 of "
+    "them residual); inputs are RGB images preprocessed with :func:`preprocess_input`.",
+    key="xception",
+    default_size=299,
+    min_size=71,
+    example_shape=(71, 71, 3),
+)
 
 
 preprocess_input = imagenet_utils.family_preprocess_input("tf", "Xception")

@@ -17,6 +17,7 @@ Example:
     >>> torch.allclose(autodiff.jvp(f, (x,), (torch.ones_like(x),))[1], exact.sum())
     True
 """
+
 from kerastorch.autodiff.custom import custom_gradient, custom_jvp, custom_vjp
 from kerastorch.autodiff.forward import hessian, hvp, jacobian, jvp, linearize, model_jvp
 from kerastorch.autodiff.numerical import (
@@ -30,9 +31,25 @@ from kerastorch.autodiff.reverse import grad, model_vjp, value_and_grad, vjp
 from kerastorch.autodiff.tape import GradientTape
 
 __all__ = [
-    "FiniteDifferenceErrors", "GradientTape", "custom_gradient", "custom_jvp", "custom_vjp", "default_step",
-    "finite_difference_errors", "grad", "hessian", "hvp", "jacobian", "jvp", "linearize", "model_jvp",
-    "model_vjp", "numerical_gradient", "numerical_jacobian", "value_and_grad", "vjp",
+    "FiniteDifferenceErrors",
+    "GradientTape",
+    "custom_gradient",
+    "custom_jvp",
+    "custom_vjp",
+    "default_step",
+    "finite_difference_errors",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
+    "linearize",
+    "model_jvp",
+    "model_vjp",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "value_and_grad",
+    "vjp",
 ]
 
 

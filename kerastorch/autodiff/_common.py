@@ -1,4 +1,5 @@
 """Shared argument checks and error translation for ``kerastorch.autodiff``."""
+
 from __future__ import annotations
 
 import contextlib
@@ -9,11 +10,14 @@ import torch
 
 from kerastorch.backend.torch_internals import forward_ad_level
 
-_NO_FORWARD_RULE = re.compile(r"forward AD with (\S+) that does not support it|"
-                              r"(\S+): jvp is not implemented|"
-                              r"jvp(?: function)? is not implemented for (\S+)|"
-                              r"jvp function for (custom autograd\.Function)|"
-                              r"(\S+) does not (?:have|support) (?:a )?forward", re.IGNORECASE)
+_NO_FORWARD_RULE = re.compile(
+    r"forward AD with (\S+) that does not support it|"
+    r"(\S+): jvp is not implemented|"
+    r"jvp(?: function)? is not implemented for (\S+)|"
+    r"jvp function for (custom autograd\.Function)|"
+    r"(\S+) does not (?:have|support) (?:a )?forward",
+    re.IGNORECASE,
+)
 
 
 def as_tuple(x: Any) -> tuple[tuple[Any, ...], bool]:
@@ -37,8 +41,10 @@ def check_differentiable(where: str, tensors: Iterable[Any], what: str = "input"
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"{where}: {what} {i} must be a torch.Tensor, received {type(x).__name__}")
         if not (x.is_floating_point() or x.is_complex()):
-            raise TypeError(f"{where}: {what} {i} has dtype {x.dtype}, which is not differentiable; "
-                            f"expected a floating-point (or complex) tensor (convert it with .double() or .float())")
+            raise TypeError(
+                f"{where}: {what} {i} has dtype {x.dtype}, which is not differentiable; "
+                f"expected a floating-point (or complex) tensor (convert it with .double() or .float())"
+            )
 
 
 def check_tangents(where: str, primals: Sequence[torch.Tensor], tangents: Sequence[Any], what: str = "tangent") -> None:
@@ -49,11 +55,14 @@ def check_tangents(where: str, primals: Sequence[torch.Tensor], tangents: Sequen
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{where}: {what} {i} must be a torch.Tensor, received {type(t).__name__}")
         if t.shape != p.shape:
-            raise ValueError(f"{where}: {what} {i} has shape {tuple(t.shape)}, but its primal has shape "
-                             f"{tuple(p.shape)}; they must match")
+            raise ValueError(
+                f"{where}: {what} {i} has shape {tuple(t.shape)}, but its primal has shape "
+                f"{tuple(p.shape)}; they must match"
+            )
         if t.dtype != p.dtype:
-            raise TypeError(f"{where}: {what} {i} has dtype {t.dtype}, but its primal has dtype {p.dtype}; "
-                            f"they must match")
+            raise TypeError(
+                f"{where}: {what} {i} has dtype {t.dtype}, but its primal has dtype {p.dtype}; they must match"
+            )
 
 
 def fresh_inputs(tensors: Iterable[torch.Tensor]) -> tuple[torch.Tensor, ...]:

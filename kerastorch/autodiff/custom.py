@@ -34,6 +34,7 @@ Example:
     >>> grad(softplus)(torch.tensor(0.0))  # transposed from the JVP rule
     tensor(0.5000)
 """
+
 from __future__ import annotations
 
 import functools
@@ -68,8 +69,10 @@ class _Rule:
 
     def _check_call(self, kwargs):
         if kwargs:
-            raise TypeError(f"{type(self).__name__} {self.name!r}: only positional arguments are supported, "
-                            f"received keywords {sorted(kwargs)} (bind them with functools.partial first)")
+            raise TypeError(
+                f"{type(self).__name__} {self.name!r}: only positional arguments are supported, "
+                f"received keywords {sorted(kwargs)} (bind them with functools.partial first)"
+            )
 
     def __get__(self, obj, objtype=None):  # behave like a function when used as a method
         return self if obj is None else functools.partial(self, obj)
@@ -124,8 +127,10 @@ class custom_jvp(_Rule):  # noqa: N801  (JAX's name)
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check_call(kwargs)
         if self.jvp_rule is None:
-            raise TypeError(f"custom_jvp {self.name!r}: no forward rule; define one with @{self.name}.defjvp "
-                            "before calling the function")
+            raise TypeError(
+                f"custom_jvp {self.name!r}: no forward rule; define one with @{self.name}.defjvp "
+                "before calling the function"
+            )
         if self._function is None:
             self._function = _jvp_function(self)
         with forward_rule_errors(f"custom_jvp {self.name!r}"):
@@ -138,8 +143,9 @@ def _jvp_function(spec):
     def call_rule(primals, tangents):
         out = rule(tuple(primals), tuple(tangents))
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise TypeError(f"custom_jvp {name!r}: the rule must return (primal_out, tangent_out), "
-                            f"received {type(out).__name__}")
+            raise TypeError(
+                f"custom_jvp {name!r}: the rule must return (primal_out, tangent_out), received {type(out).__name__}"
+            )
         return out[1]
 
     class Function(torch.autograd.Function):
@@ -176,8 +182,10 @@ def _jvp_function(spec):
             else:
                 grads = _transpose(call_rule, primals, cotangents, ctx.multiple, name)
             if len(grads) != len(primals):
-                raise ValueError(f"custom_jvp {name!r}: the reverse rule returned {len(grads)} cotangents for "
-                                 f"{len(primals)} arguments")
+                raise ValueError(
+                    f"custom_jvp {name!r}: the reverse rule returned {len(grads)} cotangents for "
+                    f"{len(primals)} arguments"
+                )
             return tuple(g if _is_diff_tensor(p) else None for p, g in zip(primals, grads))
 
     Function.__name__ = Function.__qualname__ = f"custom_jvp_{name}"
@@ -266,8 +274,10 @@ class custom_vjp(_Rule):  # noqa: N801  (JAX's name)
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check_call(kwargs)
         if self.fwd is None:
-            raise TypeError(f"custom_vjp {self.name!r}: no rule; define one with {self.name}.defvjp(fwd, bwd) "
-                            "before calling the function")
+            raise TypeError(
+                f"custom_vjp {self.name!r}: no rule; define one with {self.name}.defvjp(fwd, bwd) "
+                "before calling the function"
+            )
         if self._function is None:
             self._function = _vjp_function(self)
         with _no_forward_rule(self):
@@ -290,8 +300,9 @@ def _vjp_function(spec):
         def backward(ctx, *cotangents):
             grads = _as_list(bwd(ctx.residuals, cotangents if ctx.multiple else cotangents[0]))
             if len(grads) != len(ctx.kinds):
-                raise ValueError(f"custom_vjp {name!r}: bwd returned {len(grads)} cotangents for "
-                                 f"{len(ctx.kinds)} arguments")
+                raise ValueError(
+                    f"custom_vjp {name!r}: bwd returned {len(grads)} cotangents for {len(ctx.kinds)} arguments"
+                )
             return tuple(g if diff else None for g, diff in zip(grads, ctx.kinds))
 
     Function.__name__ = Function.__qualname__ = f"custom_vjp_{name}"
@@ -311,7 +322,8 @@ class _no_forward_rule:  # noqa: N801
         if kind is NotImplementedError and "jvp function for custom autograd.Function" in str(error):
             raise NotImplementedError(
                 f"{self.where}: has a reverse-mode rule only, so it cannot run under forward mode (jvp); "
-                f"define the function with kerastorch.autodiff.custom_jvp and a defjvp rule instead") from error
+                f"define the function with kerastorch.autodiff.custom_jvp and a defjvp rule instead"
+            ) from error
         return False
 
 
@@ -359,8 +371,10 @@ def _gradient_function(spec):
         def forward(ctx, *args):
             result = fun(*args)
             if not (isinstance(result, (tuple, list)) and len(result) == 2 and callable(result[1])):
-                raise TypeError(f"custom_gradient {name!r}: the function must return (output, grad_fn), "
-                                f"received {type(result).__name__}")
+                raise TypeError(
+                    f"custom_gradient {name!r}: the function must return (output, grad_fn), "
+                    f"received {type(result).__name__}"
+                )
             out, ctx.grad_fn = result
             ctx.kinds = [_is_diff_tensor(x) for x in args]
             ctx.multiple = isinstance(out, (tuple, list))
@@ -370,8 +384,9 @@ def _gradient_function(spec):
         def backward(ctx, *upstream):
             grads = _as_list(ctx.grad_fn(*upstream))
             if len(grads) != len(ctx.kinds):
-                raise ValueError(f"custom_gradient {name!r}: grad_fn returned {len(grads)} gradients for "
-                                 f"{len(ctx.kinds)} arguments")
+                raise ValueError(
+                    f"custom_gradient {name!r}: grad_fn returned {len(grads)} gradients for {len(ctx.kinds)} arguments"
+                )
             return tuple(g if diff else None for g, diff in zip(grads, ctx.kinds))
 
     Function.__name__ = Function.__qualname__ = f"custom_gradient_{name}"

@@ -17,6 +17,7 @@ Example:
     >>> y, t
     (tensor([0., 0.]), tensor([1., 1.]))
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence, cast, overload
@@ -35,8 +36,7 @@ def _unpack(result, where):
     primals, tangents = [], []
     for i, o in enumerate(outs):
         if not isinstance(o, torch.Tensor):
-            raise TypeError(f"{where}: f must return a tensor or a tuple of tensors, output {i} is "
-                            f"{type(o).__name__}")
+            raise TypeError(f"{where}: f must return a tensor or a tuple of tensors, output {i} is {type(o).__name__}")
         p, t = fwad.unpack_dual(o)
         primals.append(p)
         tangents.append(torch.zeros_like(p) if t is None else t)
@@ -45,8 +45,12 @@ def _unpack(result, where):
     return primals[0], tangents[0]
 
 
-def jvp(f: Callable[..., Any], primals: torch.Tensor | Sequence[torch.Tensor],
-        tangents: torch.Tensor | Sequence[torch.Tensor], has_aux: bool = False) -> tuple[Any, ...]:
+def jvp(
+    f: Callable[..., Any],
+    primals: torch.Tensor | Sequence[torch.Tensor],
+    tangents: torch.Tensor | Sequence[torch.Tensor],
+    has_aux: bool = False,
+) -> tuple[Any, ...]:
     """``(f(*primals), J tangents)``: the derivative of ``f`` along ``tangents`` in one forward pass.
 
     ``primals`` and ``tangents`` are tuples of tensors (a single tensor is accepted for each); every
@@ -209,8 +213,11 @@ def _reverse_jacobian(f, xs):
             rows.append(vjp_fn(*cts))
         row = []
         for k, x in enumerate(xs):
-            stacked = torch.stack([r[k] for r in rows]) if rows else torch.zeros((0,) + tuple(x.shape),
-                                                                                 dtype=x.dtype, device=x.device)
+            stacked = (
+                torch.stack([r[k] for r in rows])
+                if rows
+                else torch.zeros((0,) + tuple(x.shape), dtype=x.dtype, device=x.device)
+            )
             row.append(stacked.reshape(tuple(o.shape) + tuple(x.shape)))
         blocks.append(row)
     return blocks, multiple_out
@@ -224,8 +231,9 @@ def hvp(f: Callable[..., Any], x: torch.Tensor, v: torch.Tensor) -> torch.Tensor
 def hvp(f: Callable[..., Any], x: Sequence[torch.Tensor], v: Sequence[torch.Tensor]) -> tuple[torch.Tensor, ...]: ...
 
 
-def hvp(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor],
-        v: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor | tuple[torch.Tensor, ...]:
+def hvp(
+    f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], v: torch.Tensor | Sequence[torch.Tensor]
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """Hessian-vector product ``H v`` of the scalar function ``f`` at ``x``, forward-over-reverse:
     the JVP of ``grad(f)`` along ``v`` (one forward-and-backward pass carrying tangents).
 
@@ -271,8 +279,9 @@ def hessian(f: Callable[..., Any], x: torch.Tensor) -> torch.Tensor: ...
 def hessian(f: Callable[..., Any], x: Sequence[torch.Tensor]) -> tuple[tuple[torch.Tensor, ...], ...]: ...
 
 
-def hessian(f: Callable[..., Any],
-            x: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor | tuple[tuple[torch.Tensor, ...], ...]:
+def hessian(
+    f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor]
+) -> torch.Tensor | tuple[tuple[torch.Tensor, ...], ...]:
     """Hessian of the scalar function ``f`` at ``x``: shape ``x.shape + x.shape``, one :func:`hvp` per
     input entry (forward-over-reverse).
 
@@ -304,18 +313,27 @@ def hessian(f: Callable[..., Any],
     blocks = []
     for i, xi in enumerate(xs):
         eye = torch.eye(xi.numel(), dtype=xi.dtype, device=xi.device)
-        columns = [hvp(f, xs, tuple(eye[k].reshape(xi.shape) if j == i else torch.zeros_like(xj)
-                                    for j, xj in enumerate(xs)))
-                   for k in range(xi.numel())]  # column k: d(grad f) / d xi[k], one tensor per input
-        blocks.append(tuple((torch.stack([column[j] for column in columns]) if columns
-                             else xj.new_zeros((0,) + tuple(xj.shape))).reshape(tuple(xi.shape) + tuple(xj.shape))
-                            for j, xj in enumerate(xs)))
+        columns = [
+            hvp(f, xs, tuple(eye[k].reshape(xi.shape) if j == i else torch.zeros_like(xj) for j, xj in enumerate(xs)))
+            for k in range(xi.numel())
+        ]  # column k: d(grad f) / d xi[k], one tensor per input
+        blocks.append(
+            tuple(
+                (
+                    torch.stack([column[j] for column in columns]) if columns else xj.new_zeros((0,) + tuple(xj.shape))
+                ).reshape(tuple(xi.shape) + tuple(xj.shape))
+                for j, xj in enumerate(xs)
+            )
+        )
     return tuple(blocks) if multiple else blocks[0][0]
 
 
-def model_jvp(model: torch.nn.Module, inputs: Any, direction: Sequence[torch.Tensor] | dict[str, torch.Tensor],
-              training: bool = False,
-              ) -> tuple[torch.Tensor | tuple[torch.Tensor, ...], torch.Tensor | tuple[torch.Tensor, ...]]:
+def model_jvp(
+    model: torch.nn.Module,
+    inputs: Any,
+    direction: Sequence[torch.Tensor] | dict[str, torch.Tensor],
+    training: bool = False,
+) -> tuple[torch.Tensor | tuple[torch.Tensor, ...], torch.Tensor | tuple[torch.Tensor, ...]]:
     """``(model(inputs), d outputs)``: the derivative of the outputs along ``direction`` in weight space.
 
     ``direction`` is a list of tensors matching ``model.trainable_weights`` (a dict keyed by weight
@@ -351,20 +369,24 @@ def model_jvp(model: torch.nn.Module, inputs: Any, direction: Sequence[torch.Ten
         by_path = {getattr(w, "path", None): w for w in weights}
         unknown = sorted(set(direction) - set(by_path))
         if unknown:
-            raise ValueError(f"model_jvp: direction names weights the model does not have: {unknown}; "
-                             f"expected paths among {sorted(p for p in by_path if p)}")
+            raise ValueError(
+                f"model_jvp: direction names weights the model does not have: {unknown}; "
+                f"expected paths among {sorted(p for p in by_path if p)}"
+            )
         given: dict[Any, torch.Tensor] = direction  # looked up by each weight's path (None for a weight without)
         direction = [given.get(getattr(w, "path", None), torch.zeros_like(w)) for w in weights]
     direction = list(direction)
     if len(direction) != len(weights):
-        raise ValueError(f"model_jvp: expected one direction tensor per trainable weight ({len(weights)}), "
-                         f"received {len(direction)}")
+        raise ValueError(
+            f"model_jvp: expected one direction tensor per trainable weight ({len(weights)}), received {len(direction)}"
+        )
     check_tangents("model_jvp", [w.detach() for w in weights], direction, "direction")
     names = {id(p): n for n, p in model.named_parameters(remove_duplicate=False)}
     missing = [w for w in weights if id(w) not in names]
     if missing:
-        raise ValueError(f"model_jvp: weights {[getattr(w, 'path', '?') for w in missing]} are not parameters "
-                         f"of the model module")
+        raise ValueError(
+            f"model_jvp: weights {[getattr(w, 'path', '?') for w in missing]} are not parameters of the model module"
+        )
     with forward_rule_errors("model_jvp"), fwad.dual_level():
         duals = {names[id(w)]: fwad.make_dual(w.detach(), t) for w, t in zip(weights, direction)}
         result = torch.func.functional_call(model, duals, (inputs,), {"training": training}, strict=False)

@@ -17,6 +17,7 @@ Example:
     >>> torch.allclose(g, 3 * x ** 2, rtol=1e-8)
     True
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -50,12 +51,13 @@ def default_step(dtype: torch.dtype, method: str = "central") -> float:
     """
     _check_method("default_step", method)
     u = torch.finfo(dtype).eps
-    return u ** 0.5 if method == "forward" else u ** (1.0 / 3.0)
+    return u**0.5 if method == "forward" else u ** (1.0 / 3.0)
 
 
 # -> Any: a tensor, a tuple or a tuple of tuples of them, nested as f's outputs and x are
-def numerical_jacobian(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], method: str = "central",
-                       eps: float | None = None) -> Any:
+def numerical_jacobian(
+    f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], method: str = "central", eps: float | None = None
+) -> Any:
     """Jacobian of ``f`` at ``x`` by finite differences, shape ``f(x).shape + x.shape``.
 
     ``x`` may be a tuple of tensors (``f(*x)`` is evaluated, one Jacobian per input comes back);
@@ -91,24 +93,28 @@ def numerical_jacobian(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.T
         xs = tuple(t.detach() for t in xs)
         base = f(*xs)
         outs, multiple_out = as_tuple(base)
-        jacobians = [[_jacobian_block(f, xs, k, outs, j, method, eps) for k in range(len(xs))]
-                     for j in range(len(outs))]
+        jacobians = [
+            [_jacobian_block(f, xs, k, outs, j, method, eps) for k in range(len(xs))] for j in range(len(outs))
+        ]
     per_output = [tuple(row) if multiple_in else row[0] for row in jacobians]
     return tuple(per_output) if multiple_out else per_output[0]
 
 
 @overload
-def numerical_gradient(f: Callable[..., Any], x: torch.Tensor, method: str = ...,
-                       eps: float | None = ...) -> torch.Tensor: ...
+def numerical_gradient(
+    f: Callable[..., Any], x: torch.Tensor, method: str = ..., eps: float | None = ...
+) -> torch.Tensor: ...
 
 
 @overload
-def numerical_gradient(f: Callable[..., Any], x: Sequence[torch.Tensor], method: str = ...,
-                       eps: float | None = ...) -> tuple[torch.Tensor, ...]: ...
+def numerical_gradient(
+    f: Callable[..., Any], x: Sequence[torch.Tensor], method: str = ..., eps: float | None = ...
+) -> tuple[torch.Tensor, ...]: ...
 
 
-def numerical_gradient(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], method: str = "central",
-                       eps: float | None = None) -> torch.Tensor | tuple[torch.Tensor, ...]:
+def numerical_gradient(
+    f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor], method: str = "central", eps: float | None = None
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """Gradient of a scalar function ``f`` at ``x`` by finite differences (same shape as ``x``).
 
     ``x`` may be a tuple of tensors (``f(*x)``; a tuple of gradients comes back).
@@ -133,12 +139,15 @@ def numerical_gradient(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.T
         >>> round(float(numerical_gradient(lambda x: torch.sin(x).sum(), x, method="forward")), 6)
         0.877583
     """
+
     def scalar(*args):
         y = f(*args)
         if not isinstance(y, torch.Tensor) or y.numel() != 1:
             shape = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
-            raise ValueError(f"numerical_gradient: f must return a scalar tensor, received {shape}; "
-                             f"use numerical_jacobian for vector outputs")
+            raise ValueError(
+                f"numerical_gradient: f must return a scalar tensor, received {shape}; "
+                f"use numerical_jacobian for vector outputs"
+            )
         return y.reshape(())
 
     return numerical_jacobian(scalar, x, method=method, eps=eps)
@@ -148,8 +157,9 @@ def _jacobian_block(f, xs, k, base_outs, j, method, eps):
     x = xs[k]
     out = base_outs[j]
     n = x.numel()
-    block = torch.empty((out.numel(), n), dtype=torch.result_type(out, x) if out.is_floating_point() else x.dtype,
-                        device=out.device)
+    block = torch.empty(
+        (out.numel(), n), dtype=torch.result_type(out, x) if out.is_floating_point() else x.dtype, device=out.device
+    )
     h_base = default_step(x.dtype, method) if eps is None else float(eps)
     steps = h_base * x.detach().abs().clamp(min=1.0).reshape(-1)
     flat = x.reshape(-1)
@@ -215,10 +225,13 @@ class FiniteDifferenceErrors:
         return "\n".join(rows)
 
 
-def finite_difference_errors(f: Callable[..., Any], x: torch.Tensor | Sequence[torch.Tensor],
-                             direction: torch.Tensor | Sequence[torch.Tensor] | None = None,
-                             steps: Iterable[float] | None = None,
-                             exact: torch.Tensor | None = None) -> FiniteDifferenceErrors:
+def finite_difference_errors(
+    f: Callable[..., Any],
+    x: torch.Tensor | Sequence[torch.Tensor],
+    direction: torch.Tensor | Sequence[torch.Tensor] | None = None,
+    steps: Iterable[float] | None = None,
+    exact: torch.Tensor | None = None,
+) -> FiniteDifferenceErrors:
     """Error of forward and central differences of ``f`` at ``x`` along ``direction``, for each step.
 
     ``direction`` defaults to a fixed random unit vector; ``steps`` to ``10**-k`` for ``k = 1..15``;
@@ -262,15 +275,18 @@ def finite_difference_errors(f: Callable[..., Any], x: torch.Tensor | Sequence[t
     else:
         vs = as_tuple(direction)[0]
         if len(vs) != len(xs):
-            raise ValueError(f"finite_difference_errors: expected one direction per input ({len(xs)}), "
-                             f"received {len(vs)}")
+            raise ValueError(
+                f"finite_difference_errors: expected one direction per input ({len(xs)}), received {len(vs)}"
+            )
         for i, (v, t) in enumerate(zip(vs, xs)):
             if v.shape != t.shape:
                 which = f" {i}" if multiple else ""
-                raise ValueError(f"finite_difference_errors: direction{which} has shape {tuple(v.shape)}, "
-                                 f"but x{which} has shape {tuple(t.shape)}; they must match")
+                raise ValueError(
+                    f"finite_difference_errors: direction{which} has shape {tuple(v.shape)}, "
+                    f"but x{which} has shape {tuple(t.shape)}; they must match"
+                )
         vs = tuple(v.to(t.dtype) for v, t in zip(vs, xs))
-    steps = [10.0 ** -k for k in range(1, 16)] if steps is None else [float(h) for h in steps]
+    steps = [10.0**-k for k in range(1, 16)] if steps is None else [float(h) for h in steps]
     if exact is None:
         exact = jvp(f, xs, vs)[1].detach()
     with torch.no_grad():

@@ -17,6 +17,7 @@ Example:
     >>> grad(grad(lambda x: x ** 3))(torch.tensor(2.0))
     tensor(12.)
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
@@ -33,6 +34,7 @@ from kerastorch.autodiff._common import (
 )
 
 if TYPE_CHECKING:
+
     class _Trainable(Protocol):
         """A built layer or model (autodiff sits below kerastorch.layers): callable, with trainable weights."""
 
@@ -46,8 +48,9 @@ def _argnums(where, argnums, nargs):
     nums, multiple = as_tuple(argnums)
     for n in nums:
         if not isinstance(n, int) or not -nargs <= n < nargs:
-            raise ValueError(f"{where}: argnums must be positions of the {nargs} positional arguments, "
-                             f"received {argnums!r}")
+            raise ValueError(
+                f"{where}: argnums must be positions of the {nargs} positional arguments, received {argnums!r}"
+            )
     return tuple(n % nargs for n in nums), multiple
 
 
@@ -55,8 +58,9 @@ def _connected(grads, inputs):
     return tuple(torch.zeros_like(x) if g is None else g for g, x in zip(grads, inputs))
 
 
-def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Callable[..., Any]:
+def value_and_grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """A function returning ``(f(*args), gradient of f w.r.t. args[argnums])``.
 
     ``f`` must return a scalar tensor (with ``has_aux=True``: a pair ``(scalar, aux)``, and the
@@ -87,6 +91,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         >>> value, g
         (tensor(6.), (tensor([3., 3.]), tensor([1., 1.])))
     """
+
     def wrapped(*args, **kwargs):
         nums, multiple = _argnums("value_and_grad", argnums, len(args))
         chosen = [args[n] for n in nums]
@@ -99,13 +104,17 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         with torch.enable_grad():
             result = f(*call_args, **kwargs)
         if has_aux and not (isinstance(result, (tuple, list)) and len(result) == 2):
-            raise ValueError("value_and_grad: with has_aux=True, f must return a pair (scalar, aux), "
-                             f"received {type(result).__name__}")
+            raise ValueError(
+                "value_and_grad: with has_aux=True, f must return a pair (scalar, aux), "
+                f"received {type(result).__name__}"
+            )
         value, aux = result if has_aux else (result, None)
         if not isinstance(value, torch.Tensor) or value.numel() != 1:
             shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
-            raise ValueError(f"value_and_grad: f must return a scalar tensor, received {shape}; "
-                             f"use vjp or jacobian for non-scalar outputs")
+            raise ValueError(
+                f"value_and_grad: f must return a scalar tensor, received {shape}; "
+                f"use vjp or jacobian for non-scalar outputs"
+            )
         if value.requires_grad:
             with backward_rule_errors("value_and_grad"):
                 grads = torch.autograd.grad(value, inputs, allow_unused=True, create_graph=create_graph)
@@ -149,8 +158,9 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool 
     return wrapped
 
 
-def vjp(f: Callable[..., Any], *primals: torch.Tensor | Sequence[torch.Tensor],
-        has_aux: bool = False) -> tuple[Any, ...]:
+def vjp(
+    f: Callable[..., Any], *primals: torch.Tensor | Sequence[torch.Tensor], has_aux: bool = False
+) -> tuple[Any, ...]:
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` returns ``J^T cotangent``, one per primal.
 
     ``f`` may return a tensor or a tuple of tensors (then ``vjp_fn`` takes one cotangent per output, or
@@ -192,22 +202,31 @@ def vjp(f: Callable[..., Any], *primals: torch.Tensor | Sequence[torch.Tensor],
     outs, multiple = as_tuple(result)
 
     def vjp_fn(*cotangents):
-        cts = cotangents[0] if (multiple and len(cotangents) == 1 and isinstance(cotangents[0], (tuple, list))) \
+        cts = (
+            cotangents[0]
+            if (multiple and len(cotangents) == 1 and isinstance(cotangents[0], (tuple, list)))
             else cotangents
+        )
         if len(cts) != len(outs):
             raise ValueError(f"vjp: expected one cotangent per output ({len(outs)}), received {len(cts)}")
         for i, (o, c) in enumerate(zip(outs, cts)):
             if not isinstance(c, torch.Tensor) or c.shape != o.shape:
                 got = tuple(c.shape) if isinstance(c, torch.Tensor) else type(c).__name__
-                raise ValueError(f"vjp: cotangent {i} has shape {got}, but output {i} has shape "
-                                 f"{tuple(o.shape)}; they must match")
+                raise ValueError(
+                    f"vjp: cotangent {i} has shape {got}, but output {i} has shape {tuple(o.shape)}; they must match"
+                )
         pairs = [(o, c) for o, c in zip(outs, cts) if o.requires_grad]
         if not pairs:
             return tuple(torch.zeros_like(x) for x in inputs)
         with backward_rule_errors("vjp"):
-            grads = torch.autograd.grad([o for o, _ in pairs], inputs, [c for _, c in pairs], retain_graph=True,
-                                        allow_unused=True, create_graph=create_graph or torch.is_grad_enabled()
-                                        and any(c.requires_grad for _, c in pairs))
+            grads = torch.autograd.grad(
+                [o for o, _ in pairs],
+                inputs,
+                [c for _, c in pairs],
+                retain_graph=True,
+                allow_unused=True,
+                create_graph=create_graph or torch.is_grad_enabled() and any(c.requires_grad for _, c in pairs),
+            )
         return _connected(grads, inputs)
 
     shown = result if create_graph else detached(result)
@@ -220,8 +239,9 @@ def detached(result: torch.Tensor | tuple[Any, ...] | list[Any]) -> Any:
     return type(result)(detached(r) for r in result)
 
 
-def model_vjp(model: _Trainable, inputs: Any, cotangent: torch.Tensor | Sequence[torch.Tensor],
-              training: bool = False) -> tuple[Any, list[torch.Tensor]]:
+def model_vjp(
+    model: _Trainable, inputs: Any, cotangent: torch.Tensor | Sequence[torch.Tensor], training: bool = False
+) -> tuple[Any, list[torch.Tensor]]:
     """``(model(inputs), J^T cotangent)`` with the Jacobian taken w.r.t. the model's trainable weights.
 
     The second item is a list of tensors matching ``model.trainable_weights`` (zeros for weights the
@@ -259,9 +279,14 @@ def model_vjp(model: _Trainable, inputs: Any, cotangent: torch.Tensor | Sequence
         raise ValueError(f"model_vjp: expected one cotangent per model output ({len(outs)}), received {len(cts)}")
     for i, (o, c) in enumerate(zip(outs, cts)):
         if c.shape != o.shape:
-            raise ValueError(f"model_vjp: cotangent {i} has shape {tuple(c.shape)}, but output {i} has shape "
-                             f"{tuple(o.shape)}; they must match")
+            raise ValueError(
+                f"model_vjp: cotangent {i} has shape {tuple(c.shape)}, but output {i} has shape "
+                f"{tuple(o.shape)}; they must match"
+            )
     pairs = [(o, c) for o, c in zip(outs, cts) if o.requires_grad]
-    grads = (torch.autograd.grad([o for o, _ in pairs], weights, [c for _, c in pairs], allow_unused=True)
-             if pairs and weights else (None,) * len(weights))
+    grads = (
+        torch.autograd.grad([o for o, _ in pairs], weights, [c for _, c in pairs], allow_unused=True)
+        if pairs and weights
+        else (None,) * len(weights)
+    )
     return detached(outputs), list(_connected(grads, weights))

@@ -21,6 +21,7 @@ Example:
     >>> x.requires_grad  # the tape gave x back as it was
     False
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -99,8 +100,9 @@ class GradientTape:
             if not isinstance(x, torch.Tensor):
                 raise TypeError(f"GradientTape.watch: expected tensors, received {type(x).__name__}")
             if not (x.is_floating_point() or x.is_complex()):
-                raise TypeError(f"GradientTape.watch: can only watch floating-point tensors, received one of "
-                                f"dtype {x.dtype}")
+                raise TypeError(
+                    f"GradientTape.watch: can only watch floating-point tensors, received one of dtype {x.dtype}"
+                )
             if not x.requires_grad:
                 if x.grad_fn is not None or not x.is_leaf:  # pragma: no cover - torch keeps these leaves
                     raise ValueError("GradientTape.watch: cannot watch a non-leaf tensor that does not require grad")
@@ -116,8 +118,9 @@ class GradientTape:
     def stop_recording(self) -> Iterator[None]:
         """Operations inside this block are not recorded (``torch.no_grad``)."""
         if not self._recording:
-            raise RuntimeError("GradientTape.stop_recording: the tape is not recording (use it inside the "
-                               "tape's with-block)")
+            raise RuntimeError(
+                "GradientTape.stop_recording: the tape is not recording (use it inside the tape's with-block)"
+            )
         with torch.no_grad():
             yield
 
@@ -135,8 +138,10 @@ class GradientTape:
 
     def _begin_use(self, where):
         if self._used and not self._persistent:
-            raise RuntimeError(f"GradientTape.{where}: a non-persistent GradientTape can only be used to compute "
-                               f"one set of gradients (or jacobians); pass persistent=True to use it several times")
+            raise RuntimeError(
+                f"GradientTape.{where}: a non-persistent GradientTape can only be used to compute "
+                f"one set of gradients (or jacobians); pass persistent=True to use it several times"
+            )
         self._used = True
 
     def _create_graph(self):
@@ -148,8 +153,9 @@ class GradientTape:
             return False
         return self._watch_accessed or id(x) in self._watched
 
-    def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
-                 unconnected_gradients: str = "none") -> Any:
+    def gradient(
+        self, target: Any, sources: Any, output_gradients: Any = None, unconnected_gradients: str = "none"
+    ) -> Any:
         """Gradient of ``target`` (a tensor or a structure of them, summed) w.r.t. ``sources``.
 
         Returns the sources' structure with one gradient each; a non-scalar target is differentiated
@@ -158,29 +164,42 @@ class GradientTape:
         ``unconnected_gradients="zero"``.
         """
         if unconnected_gradients not in _UNCONNECTED:
-            raise ValueError(f"GradientTape.gradient: unconnected_gradients must be one of {_UNCONNECTED}, "
-                             f"received {unconnected_gradients!r}")
+            raise ValueError(
+                f"GradientTape.gradient: unconnected_gradients must be one of {_UNCONNECTED}, "
+                f"received {unconnected_gradients!r}"
+            )
         self._begin_use("gradient")
         flat_sources = tree.flatten(sources)
         for x in flat_sources:
             if not isinstance(x, torch.Tensor):
-                raise TypeError(f"GradientTape.gradient: sources must be tensors or variables, received "
-                                f"{type(x).__name__}")
+                raise TypeError(
+                    f"GradientTape.gradient: sources must be tensors or variables, received {type(x).__name__}"
+                )
         targets = tree.flatten(target)
         grads_out = [None] * len(targets) if output_gradients is None else tree.flatten(output_gradients)
         if len(grads_out) != len(targets):
-            raise ValueError(f"GradientTape.gradient: expected one output gradient per target ({len(targets)}), "
-                             f"received {len(grads_out)}")
-        pairs = [(t, torch.ones_like(t) if g is None else g) for t, g in zip(targets, grads_out)
-                 if isinstance(t, torch.Tensor) and t.requires_grad]
+            raise ValueError(
+                f"GradientTape.gradient: expected one output gradient per target ({len(targets)}), "
+                f"received {len(grads_out)}"
+            )
+        pairs = [
+            (t, torch.ones_like(t) if g is None else g)
+            for t, g in zip(targets, grads_out)
+            if isinstance(t, torch.Tensor) and t.requires_grad
+        ]
         wanted = [i for i, x in enumerate(flat_sources) if self._is_source(x)]
         result: list[torch.Tensor | None] = [None] * len(flat_sources)
         if pairs and wanted:
             create_graph = self._create_graph()
             with backward_rule_errors("GradientTape.gradient"):
-                computed = torch.autograd.grad([t for t, _ in pairs], [flat_sources[i] for i in wanted],
-                                               [g for _, g in pairs], retain_graph=self._persistent or create_graph,
-                                               create_graph=create_graph, allow_unused=True)
+                computed = torch.autograd.grad(
+                    [t for t, _ in pairs],
+                    [flat_sources[i] for i in wanted],
+                    [g for _, g in pairs],
+                    retain_graph=self._persistent or create_graph,
+                    create_graph=create_graph,
+                    allow_unused=True,
+                )
             for i, g in zip(wanted, computed):
                 result[i] = g
         if unconnected_gradients == "zero":
@@ -189,16 +208,24 @@ class GradientTape:
             self._restore()
         return tree.pack_sequence_as(sources, result)
 
-    def jacobian(self, target: torch.Tensor, sources: Any, unconnected_gradients: str = "none",
-                 parallel_iterations: int | None = None, experimental_use_pfor: bool = True) -> Any:
+    def jacobian(
+        self,
+        target: torch.Tensor,
+        sources: Any,
+        unconnected_gradients: str = "none",
+        parallel_iterations: int | None = None,
+        experimental_use_pfor: bool = True,
+    ) -> Any:
         """Full Jacobian of ``target`` w.r.t. each source: shape ``target.shape + source.shape``.
 
         One backward pass per target entry, vectorized with ``torch.vmap`` when
         ``experimental_use_pfor`` (the default) and the graph allows it, else a loop.
         """
         if unconnected_gradients not in _UNCONNECTED:
-            raise ValueError(f"GradientTape.jacobian: unconnected_gradients must be one of {_UNCONNECTED}, "
-                             f"received {unconnected_gradients!r}")
+            raise ValueError(
+                f"GradientTape.jacobian: unconnected_gradients must be one of {_UNCONNECTED}, "
+                f"received {unconnected_gradients!r}"
+            )
         self._begin_use("jacobian")
         flat_sources = tree.flatten(sources)
         if not isinstance(target, torch.Tensor):
@@ -209,8 +236,11 @@ class GradientTape:
         result = []
         for x, g in zip(flat_sources, rows):
             if g is None:
-                g = torch.zeros(tuple(target.shape) + tuple(x.shape), dtype=x.dtype, device=x.device) \
-                    if unconnected_gradients == "zero" else None
+                g = (
+                    torch.zeros(tuple(target.shape) + tuple(x.shape), dtype=x.dtype, device=x.device)
+                    if unconnected_gradients == "zero"
+                    else None
+                )
             else:
                 g = g.reshape(tuple(target.shape) + tuple(x.shape))
             result.append(g)
@@ -218,17 +248,26 @@ class GradientTape:
             self._restore()
         return tree.pack_sequence_as(sources, result)
 
-    def batch_jacobian(self, target: torch.Tensor, source: torch.Tensor, unconnected_gradients: str = "none",
-                       parallel_iterations: int | None = None,
-                       experimental_use_pfor: bool = True) -> torch.Tensor | None:
+    def batch_jacobian(
+        self,
+        target: torch.Tensor,
+        source: torch.Tensor,
+        unconnected_gradients: str = "none",
+        parallel_iterations: int | None = None,
+        experimental_use_pfor: bool = True,
+    ) -> torch.Tensor | None:
         """Per-example Jacobians: ``target`` ``(batch, *out)`` and ``source`` ``(batch, *in)`` give
         ``(batch, *out, *in)``, assuming example ``i`` of the target depends only on example ``i``."""
         if unconnected_gradients not in _UNCONNECTED:
-            raise ValueError(f"GradientTape.batch_jacobian: unconnected_gradients must be one of {_UNCONNECTED}, "
-                             f"received {unconnected_gradients!r}")
+            raise ValueError(
+                f"GradientTape.batch_jacobian: unconnected_gradients must be one of {_UNCONNECTED}, "
+                f"received {unconnected_gradients!r}"
+            )
         if target.ndim < 1 or source.ndim < 1 or target.shape[0] != source.shape[0]:
-            raise ValueError(f"GradientTape.batch_jacobian: target and source need the same first (batch) "
-                             f"dimension, received shapes {tuple(target.shape)} and {tuple(source.shape)}")
+            raise ValueError(
+                f"GradientTape.batch_jacobian: target and source need the same first (batch) "
+                f"dimension, received shapes {tuple(target.shape)} and {tuple(source.shape)}"
+            )
         self._begin_use("batch_jacobian")
         batch, out_shape = target.shape[0], tuple(target.shape[1:])
         m = target[0].numel()
@@ -240,8 +279,7 @@ class GradientTape:
         if rows is None:
             if unconnected_gradients == "none":
                 return None
-            return torch.zeros((batch,) + out_shape + tuple(source.shape[1:]), dtype=source.dtype,
-                               device=source.device)
+            return torch.zeros((batch,) + out_shape + tuple(source.shape[1:]), dtype=source.dtype, device=source.device)
         rows = rows.reshape((m, batch) + tuple(source.shape[1:])).movedim(0, 1)
         return rows.reshape((batch,) + out_shape + tuple(source.shape[1:]))
 
@@ -255,15 +293,27 @@ class GradientTape:
         grads = None
         if vectorize:
             try:
-                grads = torch.autograd.grad(target, inputs, basis, retain_graph=True, create_graph=create_graph,
-                                            allow_unused=True, is_grads_batched=True)
+                grads = torch.autograd.grad(
+                    target,
+                    inputs,
+                    basis,
+                    retain_graph=True,
+                    create_graph=create_graph,
+                    allow_unused=True,
+                    is_grads_batched=True,
+                )
             except RuntimeError:  # an op without a batching rule: one backward pass per row instead
                 grads = None
         if grads is None:
-            per_row = [torch.autograd.grad(target, inputs, row, retain_graph=True, create_graph=create_graph,
-                                           allow_unused=True) for row in basis]
-            grads = [None if per_row[0][k] is None else torch.stack([r[k] for r in per_row])
-                     for k in range(len(inputs))]
+            per_row = [
+                torch.autograd.grad(
+                    target, inputs, row, retain_graph=True, create_graph=create_graph, allow_unused=True
+                )
+                for row in basis
+            ]
+            grads = [
+                None if per_row[0][k] is None else torch.stack([r[k] for r in per_row]) for k in range(len(inputs))
+            ]
         for i, g in zip(wanted, grads):
             out[i] = g
         return out

@@ -18,6 +18,7 @@ Example:
     ...     kerastorch.ops.convert_to_tensor([1.0]).device
     device(type='cpu')
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,9 +46,22 @@ if TYPE_CHECKING:
     _DTypeArg = Union[DTypeLike, _Named]
 
 __all__ = [
-    "KerasTensor", "backend", "clear_session", "device", "epsilon", "floatx", "get_uid", "image_data_format",
-    "is_float_dtype", "is_int_dtype", "is_keras_tensor", "result_type", "set_epsilon", "set_floatx",
-    "set_image_data_format", "standardize_dtype",
+    "KerasTensor",
+    "backend",
+    "clear_session",
+    "device",
+    "epsilon",
+    "floatx",
+    "get_uid",
+    "image_data_format",
+    "is_float_dtype",
+    "is_int_dtype",
+    "is_keras_tensor",
+    "result_type",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+    "standardize_dtype",
 ]
 
 

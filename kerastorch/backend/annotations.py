@@ -12,6 +12,7 @@ Example:
     >>> double([1.0, 2.0])
     tensor([2., 4.])
 """
+
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np

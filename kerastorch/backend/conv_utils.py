@@ -20,6 +20,7 @@ Example:
     >>> conv_geometry((5, 6), (3, 3), (1, 1), (1, 1), "same")
     ((1, 1), None)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -31,8 +32,9 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 
 # ---------------------------------------------------------------- arguments
-def normalize_tuple(value: int | Iterable[int], rank: int, name: str, label: str,
-                    allow_zero: bool = False) -> tuple[int, ...]:
+def normalize_tuple(
+    value: int | Iterable[int], rank: int, name: str, label: str, allow_zero: bool = False
+) -> tuple[int, ...]:
     """``value`` (an int or a sequence of ``rank`` ints) as a tuple of ``rank`` ints.
 
     >>> normalize_tuple(3, 2, "kernel_size", "Conv2D")
@@ -49,11 +51,13 @@ def normalize_tuple(value: int | Iterable[int], rank: int, name: str, label: str
         except TypeError:
             items = None
     lowest = 0 if allow_zero else 1
-    if items is None or len(items) != rank or not all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) >= lowest for v in items):
+    if (
+        items is None
+        or len(items) != rank
+        or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) >= lowest for v in items)
+    ):
         kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{label}: {name} must be an int or a tuple of {rank} {kind} ints, "
-                         f"received {name}={value!r}")
+        raise ValueError(f"{label}: {name} must be an int or a tuple of {rank} {kind} ints, received {name}={value!r}")
     return tuple(int(v) for v in items)
 
 
@@ -70,16 +74,17 @@ def normalize_data_format(value: str | None, label: str) -> str:
     data_format = config.image_data_format() if value is None else value
     data_format = data_format.lower() if isinstance(data_format, str) else data_format
     if data_format not in DATA_FORMATS:
-        raise ValueError(f"{label}: data_format must be one of {list(DATA_FORMATS)}, "
-                         f"received data_format={value!r}")
+        raise ValueError(f"{label}: data_format must be one of {list(DATA_FORMATS)}, received data_format={value!r}")
     return data_format
 
 
 def check_strides_with_dilation(strides: Sequence[int], dilation_rate: Sequence[int], label: str) -> None:
     """Keras forbids ``strides > 1`` together with ``dilation_rate > 1`` (on any axes)."""
     if max(strides) > 1 and max(dilation_rate) > 1:
-        raise ValueError(f"{label}: strides > 1 is not supported together with dilation_rate > 1, "
-                         f"received strides={strides} and dilation_rate={dilation_rate}")
+        raise ValueError(
+            f"{label}: strides > 1 is not supported together with dilation_rate > 1, "
+            f"received strides={strides} and dilation_rate={dilation_rate}"
+        )
 
 
 # -------------------------------------------------------------- data format
@@ -139,15 +144,17 @@ def conv_output_length(size: int | None, kernel: int, stride: int, dilation: int
     return (size + before + after - effective_kernel(kernel, dilation)) // stride + 1
 
 
-def explicit_padding(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int],
-                     dilations: Sequence[int], padding: str) -> tuple[int, ...]:
+def explicit_padding(
+    spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int], padding: str
+) -> tuple[int, ...]:
     """The ``F.pad`` amounts (last axis first) of Keras padding for inputs of spatial shape ``spatial``."""
     pairs = [padding_amounts(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernels, strides, dilations)]
     return tuple(v for pair in reversed(pairs) for v in pair)
 
 
-def conv_geometry(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int],
-                  padding: str) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+def conv_geometry(
+    spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int], padding: str
+) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
     """``(torch_padding, pad)`` for an input of spatial shape ``spatial``.
 
     ``torch_padding`` is the symmetric padding per axis for torch's ``padding=``;
@@ -162,35 +169,59 @@ def conv_geometry(spatial: Sequence[int], kernels: Sequence[int], strides: Seque
 
 
 @overload
-def check_output_size(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int],
-                      dilations: Sequence[int], padding: str, label: str) -> tuple[int, ...]: ...
+def check_output_size(
+    spatial: Sequence[int],
+    kernels: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    padding: str,
+    label: str,
+) -> tuple[int, ...]: ...
 @overload
-def check_output_size(spatial: Sequence[int | None], kernels: Sequence[int], strides: Sequence[int],
-                      dilations: Sequence[int], padding: str, label: str) -> tuple[int | None, ...]: ...
-def check_output_size(spatial: Sequence[int | None], kernels: Sequence[int], strides: Sequence[int],
-                      dilations: Sequence[int], padding: str, label: str) -> tuple[int | None, ...]:
+def check_output_size(
+    spatial: Sequence[int | None],
+    kernels: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    padding: str,
+    label: str,
+) -> tuple[int | None, ...]: ...
+def check_output_size(
+    spatial: Sequence[int | None],
+    kernels: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    padding: str,
+    label: str,
+) -> tuple[int | None, ...]:
     """A ValueError naming the layer when an output axis would be empty."""
     out = [conv_output_length(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernels, strides, dilations)]
     if any(o is not None and o < 1 for o in out):
-        raise ValueError(f"{label}: the output would be empty (spatial shape {tuple(out)}) for inputs of "
-                         f"spatial shape {tuple(spatial)} with kernel/pool size {tuple(kernels)}, "
-                         f"strides={tuple(strides)}, dilation_rate={tuple(dilations)} and padding={padding!r}; "
-                         "use larger inputs, a smaller kernel or padding='same'")
+        raise ValueError(
+            f"{label}: the output would be empty (spatial shape {tuple(out)}) for inputs of "
+            f"spatial shape {tuple(spatial)} with kernel/pool size {tuple(kernels)}, "
+            f"strides={tuple(strides)}, dilation_rate={tuple(dilations)} and padding={padding!r}; "
+            "use larger inputs, a smaller kernel or padding='same'"
+        )
     return tuple(out)
 
 
 # ---------------------------------------------------------- transposed conv
 @overload
-def transpose_output_length(size: int, kernel: int, stride: int, dilation: int, padding: str,
-                            output_padding: int | None) -> int: ...
+def transpose_output_length(
+    size: int, kernel: int, stride: int, dilation: int, padding: str, output_padding: int | None
+) -> int: ...
 @overload
-def transpose_output_length(size: None, kernel: int, stride: int, dilation: int, padding: str,
-                            output_padding: int | None) -> None: ...
+def transpose_output_length(
+    size: None, kernel: int, stride: int, dilation: int, padding: str, output_padding: int | None
+) -> None: ...
 @overload
-def transpose_output_length(size: int | None, kernel: int, stride: int, dilation: int, padding: str,
-                            output_padding: int | None) -> int | None: ...
-def transpose_output_length(size: int | None, kernel: int, stride: int, dilation: int, padding: str,
-                            output_padding: int | None) -> int | None:
+def transpose_output_length(
+    size: int | None, kernel: int, stride: int, dilation: int, padding: str, output_padding: int | None
+) -> int | None: ...
+def transpose_output_length(
+    size: int | None, kernel: int, stride: int, dilation: int, padding: str, output_padding: int | None
+) -> int | None:
     """The output length of one axis of a Keras transposed convolution (None stays None)."""
     if size is None:
         return None
@@ -201,9 +232,14 @@ def transpose_output_length(size: int | None, kernel: int, stride: int, dilation
     return (size - 1) * stride + extent - crop + output_padding
 
 
-def transpose_geometry(spatial: Sequence[int], kernels: Sequence[int], strides: Sequence[int],
-                       dilations: Sequence[int], padding: str, output_paddings: Sequence[int | None]
-                       ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
+def transpose_geometry(
+    spatial: Sequence[int],
+    kernels: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    padding: str,
+    output_paddings: Sequence[int | None],
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
     """``(torch_padding, torch_output_padding, lengths)`` for a transposed convolution.
 
     The Keras result is the full transposed convolution (length ``(n - 1) * stride + k``)
@@ -230,8 +266,9 @@ def transpose_geometry(spatial: Sequence[int], kernels: Sequence[int], strides: 
     return tuple(torch_padding), tuple(torch_output_padding), tuple(lengths) if cut else None
 
 
-def pool_geometry(spatial: Sequence[int], pool_size: Sequence[int], strides: Sequence[int], padding: str
-                  ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], bool, tuple[int, ...] | None]:
+def pool_geometry(
+    spatial: Sequence[int], pool_size: Sequence[int], strides: Sequence[int], padding: str
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], bool, tuple[int, ...] | None]:
     """``(pool_size, strides, torch_padding, ceil_mode, trims)`` giving Keras/TF pooling with torch's ops.
 
     Symmetric padding goes to torch's ``padding=``. When an axis needs one more unit

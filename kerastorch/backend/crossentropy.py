@@ -26,6 +26,7 @@ Example:
     >>> sparse_categorical_crossentropy(torch.tensor([1, 0]), torch.zeros(2, 2), from_logits=True)
     tensor([0.6931, 0.6931])
 """
+
 from __future__ import annotations
 
 import warnings
@@ -35,9 +36,19 @@ import torch.nn.functional as F
 
 from kerastorch import config
 
-__all__ = ["ONE_HOT_HINT", "categorical_crossentropy", "check_axis", "class_axis", "clip_probabilities",
-           "elementwise_binary_crossentropy", "normalized_probabilities", "not_bool_axis",
-           "raise_if_labels_out_of_range", "sparse_categorical_crossentropy", "sparse_labels"]
+__all__ = [
+    "ONE_HOT_HINT",
+    "categorical_crossentropy",
+    "check_axis",
+    "class_axis",
+    "clip_probabilities",
+    "elementwise_binary_crossentropy",
+    "normalized_probabilities",
+    "not_bool_axis",
+    "raise_if_labels_out_of_range",
+    "sparse_categorical_crossentropy",
+    "sparse_labels",
+]
 
 ONE_HOT_HINT = "; for one-hot labels use categorical_crossentropy"
 
@@ -105,8 +116,9 @@ def check_axis(name: str, axis: int, rank: int) -> int:
     if rank == 0:
         raise ValueError(f"{name}: expected y_pred of rank >= 1 with classes on an axis, received a scalar")
     if isinstance(axis, bool) or not isinstance(axis, int) or not -rank <= axis < rank:
-        raise ValueError(f"{name}: axis must be an int in [{-rank}, {rank}) for y_pred of rank {rank}, "
-                         f"received axis={axis!r}")
+        raise ValueError(
+            f"{name}: axis must be an int in [{-rank}, {rank}) for y_pred of rank {rank}, received axis={axis!r}"
+        )
     return axis % rank
 
 
@@ -157,8 +169,11 @@ def class_axis(name: str, axis: int, y_pred: torch.Tensor) -> int:
     """
     axis = check_axis(name, not_bool_axis(name, axis), y_pred.dim())
     if y_pred.dim() and y_pred.shape[-1] == 1:
-        warnings.warn(f"{name}: expected y_pred of shape (batch_size, num_classes) with num_classes > 1, received "
-                      f"y_pred.shape={tuple(y_pred.shape)}; for 2 classes consider binary_crossentropy", stacklevel=4)
+        warnings.warn(
+            f"{name}: expected y_pred of shape (batch_size, num_classes) with num_classes > 1, received "
+            f"y_pred.shape={tuple(y_pred.shape)}; for 2 classes consider binary_crossentropy",
+            stacklevel=4,
+        )
     return axis
 
 
@@ -196,8 +211,7 @@ def elementwise_binary_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, 
         return -(y_true * torch.log(y_pred) + (1.0 - y_true) * torch.log(1.0 - y_pred))
 
 
-def categorical_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool,
-                             axis: int) -> torch.Tensor:
+def categorical_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool, axis: int) -> torch.Tensor:
     """Cross-entropy ``-sum(y_true * log(p), axis)`` between one-hot (or soft) targets and class scores.
 
     ``p`` is ``log_softmax(y_pred)`` for logits, else :func:`normalized_probabilities` of ``y_pred``.
@@ -219,8 +233,9 @@ def categorical_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_lo
     return -(y_true * log_prob).sum(axis)
 
 
-def sparse_labels(name: str, labels: torch.Tensor, y_pred: torch.Tensor, axis: int,
-                  hint: str = ONE_HOT_HINT) -> tuple[torch.Tensor, torch.Tensor]:
+def sparse_labels(
+    name: str, labels: torch.Tensor, y_pred: torch.Tensor, axis: int, hint: str = ONE_HOT_HINT
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Integer labels and the class scores they index, ready for :func:`sparse_categorical_crossentropy`.
 
     A trailing label axis of size 1 (labels of ``y_pred``'s rank) is dropped and the class axis of ``y_pred`` is
@@ -251,15 +266,21 @@ def sparse_labels(name: str, labels: torch.Tensor, y_pred: torch.Tensor, axis: i
     if axis != y_pred.dim() - 1:
         y_pred = y_pred.movedim(axis, -1)
     if labels.shape != y_pred.shape[:-1]:
-        raise ValueError(f"{name}: expected integer labels of shape {tuple(y_pred.shape[:-1])} (or with a trailing "
-                         f"axis of size 1) for y_pred.shape={tuple(y_pred.shape)} with classes on axis {axis}, "
-                         f"received y_true.shape={tuple(labels.shape)}{hint}")
+        raise ValueError(
+            f"{name}: expected integer labels of shape {tuple(y_pred.shape[:-1])} (or with a trailing "
+            f"axis of size 1) for y_pred.shape={tuple(y_pred.shape)} with classes on axis {axis}, "
+            f"received y_true.shape={tuple(labels.shape)}{hint}"
+        )
     return labels.long(), y_pred
 
 
-def sparse_categorical_crossentropy(labels: torch.Tensor, y_pred: torch.Tensor, from_logits: bool,
-                                    ignore_class: int | None = None,
-                                    name: str = "sparse_categorical_crossentropy") -> torch.Tensor:
+def sparse_categorical_crossentropy(
+    labels: torch.Tensor,
+    y_pred: torch.Tensor,
+    from_logits: bool,
+    ignore_class: int | None = None,
+    name: str = "sparse_categorical_crossentropy",
+) -> torch.Tensor:
     """Cross-entropy ``-log(p[label])`` of integer labels against class scores whose class axis is last.
 
     Args:
@@ -292,8 +313,9 @@ def sparse_categorical_crossentropy(labels: torch.Tensor, y_pred: torch.Tensor, 
             if y_pred.dim() == 2:
                 losses = F.cross_entropy(y_pred, labels, reduction="none", ignore_index=ignore_index)
             else:
-                losses = F.cross_entropy(y_pred.reshape(-1, num_classes), labels.reshape(-1), reduction="none",
-                                         ignore_index=ignore_index).reshape(labels.shape)
+                losses = F.cross_entropy(
+                    y_pred.reshape(-1, num_classes), labels.reshape(-1), reduction="none", ignore_index=ignore_index
+                ).reshape(labels.shape)
         else:
             total = y_pred.sum(-1)
             if valid is not None:  # ignored rows may sum to 0: keep their (discarded) values and gradients finite
@@ -306,8 +328,9 @@ def sparse_categorical_crossentropy(labels: torch.Tensor, y_pred: torch.Tensor, 
     return losses if valid is None else torch.where(valid, losses, 0.0)
 
 
-def raise_if_labels_out_of_range(name: str, labels: torch.Tensor, valid: torch.Tensor | None, num_classes: int,
-                                 error: BaseException) -> None:
+def raise_if_labels_out_of_range(
+    name: str, labels: torch.Tensor, valid: torch.Tensor | None, num_classes: int, error: BaseException
+) -> None:
     """Raises a ValueError naming the labels' range when some (valid) label is outside ``[0, num_classes)``.
 
     Called once a torch kernel indexing with ``labels`` has failed, so the range check costs nothing (no host
@@ -331,5 +354,7 @@ def raise_if_labels_out_of_range(name: str, labels: torch.Tensor, valid: torch.T
     """
     checked = labels if valid is None else labels[valid]
     if checked.numel() and (int(checked.min()) < 0 or int(checked.max()) >= num_classes):
-        raise ValueError(f"{name}: expected integer labels in [0, {num_classes - 1}] for y_pred with {num_classes} "
-                         f"classes, received labels in [{int(checked.min())}, {int(checked.max())}]") from error
+        raise ValueError(
+            f"{name}: expected integer labels in [0, {num_classes - 1}] for y_pred with {num_classes} "
+            f"classes, received labels in [{int(checked.min())}, {int(checked.max())}]"
+        ) from error

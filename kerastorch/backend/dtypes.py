@@ -31,6 +31,7 @@ float64 results and int64 never silently narrows to int32.
     >>> result_type(torch.ones(2, dtype=torch.int8), 3)
     'int8'
 """
+
 from __future__ import annotations
 
 import functools
@@ -100,8 +101,11 @@ def _lattice(nodes, floatx):
     out = best[0]
     if out.endswith("*"):
         bits = floatx[-2:]
-        out = {"int*": f"int{bits}", "float*": f"float{bits}", "complex*": "complex128" if bits == "64"
-               else "complex64"}[out]
+        out = {
+            "int*": f"int{bits}",
+            "float*": f"float{bits}",
+            "complex*": "complex128" if bits == "64" else "complex64",
+        }[out]
     return out
 
 

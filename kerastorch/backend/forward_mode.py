@@ -6,6 +6,7 @@ take their step-by-step / explicit path instead, so every built-in layer runs un
 ``kerastorch.autodiff.jvp`` (dual numbers) and ``torch.func.jvp``. The check reads two globals (about
 0.1 microseconds), no tensor data.
 """
+
 from __future__ import annotations
 
 from kerastorch.backend.torch_internals import forward_ad_level, functorch_level

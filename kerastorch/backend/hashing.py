@@ -26,6 +26,7 @@ Example:
     >>> hex(crc32c(b"123456789"))
     '0xe3069283'
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Sequence
@@ -46,11 +47,11 @@ def _shift_mix(value):
 
 
 def _u64(data, i):
-    return int.from_bytes(data[i:i + 8], "little")
+    return int.from_bytes(data[i : i + 8], "little")
 
 
 def _u32(data, i):
-    return int.from_bytes(data[i:i + 4], "little")
+    return int.from_bytes(data[i : i + 4], "little")
 
 
 def _hash16(u, v, mul):
@@ -95,8 +96,11 @@ def _hash17to32(data, n):
     b = _u64(data, 8)
     c = (_u64(data, n - 8) * mul) & _MASK64
     d = (_u64(data, n - 16) * _K2) & _MASK64
-    return _hash16((_rot((a + b) & _MASK64, 43) + _rot(c, 30) + d) & _MASK64,
-                   (a + _rot((b + _K2) & _MASK64, 18) + c) & _MASK64, mul)
+    return _hash16(
+        (_rot((a + b) & _MASK64, 43) + _rot(c, 30) + d) & _MASK64,
+        (a + _rot((b + _K2) & _MASK64, 18) + c) & _MASK64,
+        mul,
+    )
 
 
 def _hash33to64(data, n):
@@ -111,8 +115,9 @@ def _hash33to64(data, n):
     f = _u64(data, 24)
     g = ((y + _u64(data, n - 32)) * mul) & _MASK64
     h = ((z + _u64(data, n - 24)) * mul) & _MASK64
-    return _hash16((_rot((e + f) & _MASK64, 43) + _rot(g, 30) + h) & _MASK64,
-                   (e + _rot((f + a) & _MASK64, 18) + g) & _MASK64, mul)
+    return _hash16(
+        (_rot((e + f) & _MASK64, 43) + _rot(g, 30) + h) & _MASK64, (e + _rot((f + a) & _MASK64, 18) + g) & _MASK64, mul
+    )
 
 
 def fingerprint64(data: bytes) -> int:
@@ -171,8 +176,9 @@ def fingerprint64(data: bytes) -> int:
     v0, v1 = _weak32(data, i, (v1 * mul) & _MASK64, (x + w0) & _MASK64)
     w0, w1 = _weak32(data, i + 32, (z + w1) & _MASK64, (y + _u64(data, i + 16)) & _MASK64)
     z, x = x, z
-    return _hash16((_hash16(v0, w0, mul) + _shift_mix(y) * _K0 + z) & _MASK64,
-                   (_hash16(v1, w1, mul) + x) & _MASK64, mul)
+    return _hash16(
+        (_hash16(v0, w0, mul) + _shift_mix(y) * _K0 + z) & _MASK64, (_hash16(v1, w1, mul) + x) & _MASK64, mul
+    )
 
 
 def siphash24(key: Sequence[int], data: bytes) -> int:
@@ -210,8 +216,8 @@ def siphash24(key: Sequence[int], data: bytes) -> int:
         v[:] = [v0, v1, v2, v3]
 
     n = len(data)
-    tail = data[n - n % 8:] + bytes(8 - n % 8)
-    last = (int.from_bytes(tail[:7], "little") | ((n & 0xFF) << 56))
+    tail = data[n - n % 8 :] + bytes(8 - n % 8)
+    last = int.from_bytes(tail[:7], "little") | ((n & 0xFF) << 56)
     for i in range(0, n - n % 8, 8):
         m = _u64(data, i)
         v[3] ^= m

@@ -27,6 +27,7 @@ Gaussian-smoothed noise, ``elastic_fields``); ``gaussian_kernels`` and ``filter_
 Gaussian taps and the per-image depthwise filter (zero "same" or "valid" padding) that the blurring layers, the
 elastic fields and ``keras.ops.image.ssim`` use.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -64,9 +65,16 @@ def _pad_to_aspect(images, size, fill_value):
     return images
 
 
-def resize(images: torch.Tensor, size: Sequence[int], interpolation: str = "bilinear", antialias: bool = False,
-           crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_value: float = 0.0,
-           data_format: str = "channels_last") -> torch.Tensor:
+def resize(
+    images: torch.Tensor,
+    size: Sequence[int],
+    interpolation: str = "bilinear",
+    antialias: bool = False,
+    crop_to_aspect_ratio: bool = False,
+    pad_to_aspect_ratio: bool = False,
+    fill_value: float = 0.0,
+    data_format: str = "channels_last",
+) -> torch.Tensor:
     """Resize a rank-3 or rank-4 float image tensor to ``size = (height, width)`` (Keras semantics).
 
     >>> resize(torch.ones(2, 4, 4, 3), (2, 6)).shape
@@ -78,13 +86,14 @@ def resize(images: torch.Tensor, size: Sequence[int], interpolation: str = "bili
         x = x.permute(0, 3, 1, 2)
     if crop_to_aspect_ratio:
         top, left, h, w = aspect_crop_box(x.shape[-2], x.shape[-1], *size)
-        x = x[:, :, top:top + h, left:left + w]
+        x = x[:, :, top : top + h, left : left + w]
     elif pad_to_aspect_ratio:
         x = _pad_to_aspect(x, size, fill_value)
     mode = RESIZE_MODES[interpolation]
     smooth = mode in ("bilinear", "bicubic")
-    x = F.interpolate(x, size=tuple(size), mode=mode, align_corners=False if smooth else None,
-                      antialias=bool(antialias) and smooth)
+    x = F.interpolate(
+        x, size=tuple(size), mode=mode, align_corners=False if smooth else None, antialias=bool(antialias) and smooth
+    )
     if data_format == "channels_last":
         x = x.permute(0, 2, 3, 1)
     return x.squeeze(0) if unbatched else x
@@ -105,9 +114,14 @@ def _fold(index, size, fill_mode):
     return index.clamp(0, size - 1)  # "nearest", and "constant" (whose invalid corners are masked)
 
 
-def affine_transform(images: torch.Tensor, transform: torch.Tensor, interpolation: str = "bilinear",
-                     fill_mode: str = "constant", fill_value: float = 0.0,
-                     data_format: str = "channels_last") -> torch.Tensor:
+def affine_transform(
+    images: torch.Tensor,
+    transform: torch.Tensor,
+    interpolation: str = "bilinear",
+    fill_mode: str = "constant",
+    fill_value: float = 0.0,
+    data_format: str = "channels_last",
+) -> torch.Tensor:
     """Sample ``images`` (rank 3 or 4) at the points that ``transform`` (``(8,)`` or ``(batch, 8)``) maps
     each output pixel to. See the module docstring for the conventions.
 
@@ -130,9 +144,15 @@ def affine_transform(images: torch.Tensor, transform: torch.Tensor, interpolatio
     return out.squeeze(0) if unbatched else out
 
 
-def sample_images(images: torch.Tensor, src_x: torch.Tensor, src_y: torch.Tensor, interpolation: str = "bilinear",
-                  fill_mode: str = "constant", fill_value: float = 0.0,
-                  data_format: str = "channels_last") -> torch.Tensor:
+def sample_images(
+    images: torch.Tensor,
+    src_x: torch.Tensor,
+    src_y: torch.Tensor,
+    interpolation: str = "bilinear",
+    fill_mode: str = "constant",
+    fill_value: float = 0.0,
+    data_format: str = "channels_last",
+) -> torch.Tensor:
     """Each image of the rank-4 batch ``images`` resampled at per-pixel input points, as Keras 3's
     ``map_coordinates`` samples: output pixel ``(i, j)`` of image ``b`` takes the value at column
     ``src_x[b, i, j]``, row ``src_y[b, i, j]`` (bilinear over the four neighbours, or the rounded point); corner
@@ -179,12 +199,18 @@ def sample_images(images: torch.Tensor, src_x: torch.Tensor, src_y: torch.Tensor
     out = None
     for yi, xi, weight in corners:
         index = (_fold(yi, height, fill_mode) * width + _fold(xi, width, fill_mode)).view(batch, -1)
-        index = index.unsqueeze(1).expand(-1, channels, -1) if channels_first else \
-            index.unsqueeze(2).expand(-1, -1, channels)
+        index = (
+            index.unsqueeze(1).expand(-1, channels, -1)
+            if channels_first
+            else index.unsqueeze(2).expand(-1, -1, channels)
+        )
         value = torch.gather(flat, gather_dim, index)
         if fill_mode == "constant":
-            valid = ((yi >= 0) & (yi < height) & (xi >= 0) & (xi < width)).view(batch, 1, -1) if channels_first \
+            valid = (
+                ((yi >= 0) & (yi < height) & (xi >= 0) & (xi < width)).view(batch, 1, -1)
+                if channels_first
                 else ((yi >= 0) & (yi < height) & (xi >= 0) & (xi < width)).view(batch, -1, 1)
+            )
             value = torch.where(valid, value, torch.as_tensor(fill_value, dtype=value.dtype, device=value.device))
         if weight is not None:
             weight = weight.view(batch, 1, -1) if channels_first else weight.view(batch, -1, 1)
@@ -260,8 +286,12 @@ def filter_images(x: torch.Tensor, kernels: torch.Tensor, data_format: str, padd
     batch, channels, height, width = nchw.shape
     kh, kw = kernels.shape[-2:]
     weight = kernels.to(nchw.dtype).expand(batch, kh, kw)[:, None].expand(batch, channels, kh, kw)
-    out = F.conv2d(nchw.reshape(1, batch * channels, height, width), weight.reshape(batch * channels, 1, kh, kw),
-                   padding=(kh // 2, kw // 2) if padding == "same" else 0, groups=batch * channels)
+    out = F.conv2d(
+        nchw.reshape(1, batch * channels, height, width),
+        weight.reshape(batch * channels, 1, kh, kw),
+        padding=(kh // 2, kw // 2) if padding == "same" else 0,
+        groups=batch * channels,
+    )
     out = out.reshape(batch, channels, *out.shape[-2:])
     return out.permute(0, 2, 3, 1) if data_format == "channels_last" else out
 
@@ -288,8 +318,10 @@ def homographies(start_points: TensorLike, end_points: TensorLike) -> torch.Tens
     """
     start, end = torch.as_tensor(start_points), torch.as_tensor(end_points)
     if start.shape != end.shape or start.shape[-2:] != (4, 2) or start.dim() not in (2, 3):
-        raise ValueError(f"homographies: expected start_points and end_points of one shape (batch, 4, 2) or (4, 2), "
-                         f"received shapes {tuple(start.shape)} and {tuple(end.shape)}")
+        raise ValueError(
+            f"homographies: expected start_points and end_points of one shape (batch, 4, 2) or (4, 2), "
+            f"received shapes {tuple(start.shape)} and {tuple(end.shape)}"
+        )
     start, end = start.to(torch.float64).reshape(-1, 4, 2), end.to(torch.float64).reshape(-1, 4, 2)
     (x, y), (u, v) = start.unbind(-1), end.unbind(-1)
     ones, zeros = torch.ones_like(u), torch.zeros_like(u)
@@ -300,8 +332,13 @@ def homographies(start_points: TensorLike, end_points: TensorLike) -> torch.Tens
     return torch.linalg.solve(system, targets).squeeze(-1)
 
 
-def warp_perspective(images: torch.Tensor, transforms: torch.Tensor, interpolation: str = "bilinear",
-                     fill_value: float = 0.0, data_format: str = "channels_last") -> torch.Tensor:
+def warp_perspective(
+    images: torch.Tensor,
+    transforms: torch.Tensor,
+    interpolation: str = "bilinear",
+    fill_value: float = 0.0,
+    data_format: str = "channels_last",
+) -> torch.Tensor:
     """A rank-4 float batch seen through one projective transform per image (``(batch, 8)`` rows, as from
     :func:`homographies`, mapping output pixels to input points), as Keras 3's ``perspective_transform`` samples
     them (outside points read ``fill_value``).
@@ -358,9 +395,16 @@ def elastic_fields(noise: torch.Tensor, alpha: float | torch.Tensor, sigma: floa
     return alpha * filter_images(smooth, taps[:, None, :], "channels_first")
 
 
-def elastic_warp(images: torch.Tensor, noise: torch.Tensor, alpha: float | torch.Tensor, sigma: float,
-                 interpolation: str = "bilinear", fill_mode: str = "reflect", fill_value: float = 0.0,
-                 data_format: str = "channels_last") -> torch.Tensor:
+def elastic_warp(
+    images: torch.Tensor,
+    noise: torch.Tensor,
+    alpha: float | torch.Tensor,
+    sigma: float,
+    interpolation: str = "bilinear",
+    fill_mode: str = "reflect",
+    fill_value: float = 0.0,
+    data_format: str = "channels_last",
+) -> torch.Tensor:
     """A rank-4 float batch distorted as Keras 3's ``elastic_transform`` distorts it: output pixel ``(x, y)``
     reads the input at ``(x + dx, y + dy)``, with the displacements of :func:`elastic_fields`, sampled as
     :func:`sample_images` samples.

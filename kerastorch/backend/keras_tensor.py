@@ -15,6 +15,7 @@ Example:
     >>> x.shape
     (None, 4)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -82,19 +83,44 @@ class KerasTensor:
     def _op(self, name: str, *args: Any) -> KerasTensor:
         return record_operation(name, self, *args)
 
-    def __add__(self, other: Any) -> KerasTensor: return self._op("add", other)
-    def __radd__(self, other: Any) -> KerasTensor: return self._op("radd", other)
-    def __sub__(self, other: Any) -> KerasTensor: return self._op("sub", other)
-    def __rsub__(self, other: Any) -> KerasTensor: return self._op("rsub", other)
-    def __mul__(self, other: Any) -> KerasTensor: return self._op("mul", other)
-    def __rmul__(self, other: Any) -> KerasTensor: return self._op("rmul", other)
-    def __truediv__(self, other: Any) -> KerasTensor: return self._op("truediv", other)
-    def __rtruediv__(self, other: Any) -> KerasTensor: return self._op("rtruediv", other)
-    def __pow__(self, other: Any) -> KerasTensor: return self._op("pow", other)
-    def __matmul__(self, other: Any) -> KerasTensor: return self._op("matmul", other)
-    def __neg__(self) -> KerasTensor: return self._op("neg")
-    def __abs__(self) -> KerasTensor: return self._op("abs")
-    def __getitem__(self, key: Any) -> KerasTensor: return self._op("getitem", key)
+    def __add__(self, other: Any) -> KerasTensor:
+        return self._op("add", other)
+
+    def __radd__(self, other: Any) -> KerasTensor:
+        return self._op("radd", other)
+
+    def __sub__(self, other: Any) -> KerasTensor:
+        return self._op("sub", other)
+
+    def __rsub__(self, other: Any) -> KerasTensor:
+        return self._op("rsub", other)
+
+    def __mul__(self, other: Any) -> KerasTensor:
+        return self._op("mul", other)
+
+    def __rmul__(self, other: Any) -> KerasTensor:
+        return self._op("rmul", other)
+
+    def __truediv__(self, other: Any) -> KerasTensor:
+        return self._op("truediv", other)
+
+    def __rtruediv__(self, other: Any) -> KerasTensor:
+        return self._op("rtruediv", other)
+
+    def __pow__(self, other: Any) -> KerasTensor:
+        return self._op("pow", other)
+
+    def __matmul__(self, other: Any) -> KerasTensor:
+        return self._op("matmul", other)
+
+    def __neg__(self) -> KerasTensor:
+        return self._op("neg")
+
+    def __abs__(self) -> KerasTensor:
+        return self._op("abs")
+
+    def __getitem__(self, key: Any) -> KerasTensor:
+        return self._op("getitem", key)
 
 
 _RECORDER: list[Callable[[str], Callable[..., Any]]] = []
@@ -134,8 +160,10 @@ def record_operation(name: str, *args: Any, **kwargs: Any) -> Any:
         (None, 3)
     """
     if not _RECORDER:
-        raise RuntimeError(f"record_operation({name!r}): no operation recorder is installed; import kerastorch "
-                           "(its layers install one) before operating on KerasTensors")
+        raise RuntimeError(
+            f"record_operation({name!r}): no operation recorder is installed; import kerastorch "
+            "(its layers install one) before operating on KerasTensors"
+        )
     return _RECORDER[0](name)(*args, **kwargs)
 
 
@@ -151,14 +179,13 @@ def real_tensors() -> Iterator[None]:
         yield
 
 
-def compute_output_spec(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any],
-                        device: DeviceLike = None) -> Any:
+def compute_output_spec(
+    fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], device: DeviceLike = None
+) -> Any:
     """Run ``fn(*args, **kwargs)`` on fake tensors standing in for the KerasTensors
     in ``args``/``kwargs`` (placed on ``device``); return the output structure with
     KerasTensors as leaves."""
-    has_unknown = any(
-        d is None for x in tree.flatten((args, kwargs)) if isinstance(x, KerasTensor) for d in x.shape
-    )
+    has_unknown = any(d is None for x in tree.flatten((args, kwargs)) if isinstance(x, KerasTensor) for d in x.shape)
     runs = []
     for size in _STAND_INS[: 2 if has_unknown else 1]:
         with SymbolicScope(), FakeTensorMode(allow_non_fake_inputs=True):

@@ -20,6 +20,7 @@ Example:
     >>> current_path()
     ''
 """
+
 from __future__ import annotations
 
 import threading
@@ -73,14 +74,19 @@ class name_scope:  # noqa: N801 - Keras's public name
         'dense'
     """
 
-    def __init__(self, name: str, caller: Any = None, deduplicate: bool = True,
-                 override_parent: str | None = None) -> None:
+    def __init__(
+        self, name: str, caller: Any = None, deduplicate: bool = True, override_parent: str | None = None
+    ) -> None:
         if not isinstance(name, str) or not name or "/" in name:
-            raise ValueError(f"name_scope: argument `name` must be a non-empty string and cannot contain the "
-                             f"character `/`. Received: name={name!r}")
+            raise ValueError(
+                f"name_scope: argument `name` must be a non-empty string and cannot contain the "
+                f"character `/`. Received: name={name!r}"
+            )
         if override_parent is not None and not isinstance(override_parent, str):
-            raise ValueError(f"name_scope: argument `override_parent` must be a string or None. "
-                             f"Received: override_parent={override_parent!r}")
+            raise ValueError(
+                f"name_scope: argument `override_parent` must be a string or None. "
+                f"Received: override_parent={override_parent!r}"
+            )
         self.name = name
         self.caller = caller
         self.deduplicate = bool(deduplicate)
@@ -89,8 +95,13 @@ class name_scope:  # noqa: N801 - Keras's public name
 
     def __enter__(self) -> name_scope:
         stack = _stack()
-        merge = bool(self.deduplicate and self.caller is not None and stack
-                     and stack[-1].caller is self.caller and stack[-1].name == self.name)
+        merge = bool(
+            self.deduplicate
+            and self.caller is not None
+            and stack
+            and stack[-1].caller is self.caller
+            and stack[-1].name == self.name
+        )
         if not merge:
             stack.append(self)
         self._pushed.append(not merge)
@@ -102,7 +113,7 @@ class name_scope:  # noqa: N801 - Keras's public name
             if stack and stack[-1] is self:
                 stack.pop()
             elif self in stack:  # scopes left out of order (manual __exit__ calls): drop this one and above
-                del stack[stack.index(self):]
+                del stack[stack.index(self) :]
         return False
 
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ Example:
     >>> keras.layers.BatchNormalization().name
     'batch_normalization'
 """
+
 from __future__ import annotations
 
 import collections

@@ -10,6 +10,7 @@ Example:
     tensor([[0.6000, 0.8000],
             [0.0000, 0.0000]])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence, overload
@@ -25,7 +26,9 @@ __all__ = ["normalize"]
 @overload
 def normalize(x: torch.Tensor, axis: int = ..., order: float = ...) -> torch.Tensor: ...
 @overload
-def normalize(x: np.ndarray | np.generic | complex | Sequence[Any], axis: int = ..., order: float = ...) -> np.ndarray: ...
+def normalize(
+    x: np.ndarray | np.generic | complex | Sequence[Any], axis: int = ..., order: float = ...
+) -> np.ndarray: ...
 def normalize(x: TensorLike, axis: int = -1, order: float = 2) -> torch.Tensor | np.ndarray:
     """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors stay zero).
 

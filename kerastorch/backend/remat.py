@@ -25,6 +25,7 @@ Example:
     >>> torch.equal(plain, checkpointed)
     True
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -91,24 +92,37 @@ class RematScope:
         torch.Size([16, 64])
     """
 
-    def __init__(self, mode: str | None = "full", output_size_threshold: int = 1024,
-                 layer_names: list[str] | tuple[str, ...] | set[str] | frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        mode: str | None = "full",
+        output_size_threshold: int = 1024,
+        layer_names: list[str] | tuple[str, ...] | set[str] | frozenset[str] | None = None,
+    ) -> None:
         if mode not in _MODES:
-            raise ValueError(f"RematScope: invalid mode {mode!r}; supported modes are 'full', 'activations', "
-                             "'larger_than', 'list_of_layers', or None")
-        if isinstance(output_size_threshold, bool) or not isinstance(output_size_threshold, numbers.Integral) \
-                or output_size_threshold < 0:
-            raise ValueError("RematScope: output_size_threshold must be a non-negative int, received "
-                             f"{output_size_threshold!r}")
+            raise ValueError(
+                f"RematScope: invalid mode {mode!r}; supported modes are 'full', 'activations', "
+                "'larger_than', 'list_of_layers', or None"
+            )
+        if (
+            isinstance(output_size_threshold, bool)
+            or not isinstance(output_size_threshold, numbers.Integral)
+            or output_size_threshold < 0
+        ):
+            raise ValueError(
+                f"RematScope: output_size_threshold must be a non-negative int, received {output_size_threshold!r}"
+            )
         if layer_names is None:
             layer_names = []
-        if isinstance(layer_names, str) or not isinstance(layer_names, (list, tuple, set, frozenset)) or not all(
-                isinstance(name, str) for name in layer_names):
-            raise ValueError(f"RematScope: layer_names must be a list of layer names (str), received "
-                             f"{layer_names!r}")
+        if (
+            isinstance(layer_names, str)
+            or not isinstance(layer_names, (list, tuple, set, frozenset))
+            or not all(isinstance(name, str) for name in layer_names)
+        ):
+            raise ValueError(f"RematScope: layer_names must be a list of layer names (str), received {layer_names!r}")
         if layer_names and mode != "list_of_layers":
-            raise ValueError(f"RematScope: layer_names are used by mode='list_of_layers' only, received them "
-                             f"with mode={mode!r}")
+            raise ValueError(
+                f"RematScope: layer_names are used by mode='list_of_layers' only, received them with mode={mode!r}"
+            )
         self.mode: str | None = mode
         self.output_size_threshold: int = int(output_size_threshold)
         self.layer_names: list[str] = list(layer_names)
@@ -122,8 +136,10 @@ class RematScope:
         _stack().pop()
 
     def __repr__(self) -> str:
-        return (f"RematScope(mode={self.mode!r}, output_size_threshold={self.output_size_threshold}, "
-                f"layer_names={self.layer_names!r})")
+        return (
+            f"RematScope(mode={self.mode!r}, output_size_threshold={self.output_size_threshold}, "
+            f"layer_names={self.layer_names!r})"
+        )
 
 
 def _stack():
@@ -210,8 +226,9 @@ def register_call_state(capture: _Capture) -> None:
     _CALL_STATE.append(capture)
 
 
-def checkpoint_call(fn: Callable[..., _R], args: Sequence[Any], kwargs: dict[str, Any],
-                    state: torch.nn.Module | None = None) -> _R:
+def checkpoint_call(
+    fn: Callable[..., _R], args: Sequence[Any], kwargs: dict[str, Any], state: torch.nn.Module | None = None
+) -> _R:
     """``fn(*args, **kwargs)``, rematerialized: what :func:`remat` and rematerialized layers run.
 
     Args:
@@ -234,8 +251,9 @@ def checkpoint_call(fn: Callable[..., _R], args: Sequence[Any], kwargs: dict[str
     if factories:
         fn = functools.partial(_in_call_state, fn, factories)
     contexts = _ReplayContexts(state)
-    return checkpoint(fn, *args, use_reentrant=False, context_fn=lambda: (contexts.forward(), contexts.recompute()),
-                      **kwargs)
+    return checkpoint(
+        fn, *args, use_reentrant=False, context_fn=lambda: (contexts.forward(), contexts.recompute()), **kwargs
+    )
 
 
 def _in_call_state(fn, factories, *args, **kwargs):

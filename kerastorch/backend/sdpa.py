@@ -21,6 +21,7 @@ Example:
     >>> torch.allclose(off, on, atol=1e-6)
     True
 """
+
 from __future__ import annotations
 
 import torch
@@ -30,9 +31,11 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 __all__ = ["check_flash_attention", "scaled_dot_product_attention"]
 
 # The global switch of each backend that has one; the others (OVERRIDEABLE) are always allowed.
-_SWITCHES = {"MATH": torch.backends.cuda.math_sdp_enabled,
-             "EFFICIENT_ATTENTION": torch.backends.cuda.mem_efficient_sdp_enabled,
-             "CUDNN_ATTENTION": torch.backends.cuda.cudnn_sdp_enabled}
+_SWITCHES = {
+    "MATH": torch.backends.cuda.math_sdp_enabled,
+    "EFFICIENT_ATTENTION": torch.backends.cuda.mem_efficient_sdp_enabled,
+    "CUDNN_ATTENTION": torch.backends.cuda.cudnn_sdp_enabled,
+}
 
 
 def check_flash_attention(owner: str, flash_attention: object) -> bool | None:
@@ -73,11 +76,18 @@ def _non_flash_backends():
     return backends
 
 
-def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
-                                 attn_mask: torch.Tensor | None = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale: float | None = None, enable_gqa: bool = False,
-                                 flash_attention: bool | None = None,
-                                 owner: str = "ops.dot_product_attention") -> torch.Tensor:
+def scaled_dot_product_attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attn_mask: torch.Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+    flash_attention: bool | None = None,
+    owner: str = "ops.dot_product_attention",
+) -> torch.Tensor:
     """``F.scaled_dot_product_attention`` on heads-first tensors, with the kernel ``flash_attention`` asks for.
 
     Args:
@@ -106,13 +116,29 @@ def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: 
         torch.Size([1, 1, 2, 4])
     """
     if flash_attention is None:
-        return F.scaled_dot_product_attention(query, key, value, attn_mask=attn_mask, dropout_p=dropout_p,
-                                              is_causal=is_causal, scale=scale, enable_gqa=enable_gqa)
+        return F.scaled_dot_product_attention(
+            query,
+            key,
+            value,
+            attn_mask=attn_mask,
+            dropout_p=dropout_p,
+            is_causal=is_causal,
+            scale=scale,
+            enable_gqa=enable_gqa,
+        )
     backends = [SDPBackend.FLASH_ATTENTION] if flash_attention else _non_flash_backends()
     try:
         with sdpa_kernel(backends):
-            return F.scaled_dot_product_attention(query, key, value, attn_mask=attn_mask, dropout_p=dropout_p,
-                                                  is_causal=is_causal, scale=scale, enable_gqa=enable_gqa)
+            return F.scaled_dot_product_attention(
+                query,
+                key,
+                value,
+                attn_mask=attn_mask,
+                dropout_p=dropout_p,
+                is_causal=is_causal,
+                scale=scale,
+                enable_gqa=enable_gqa,
+            )
     except RuntimeError as error:
         if "No available kernel" not in str(error):
             raise
@@ -123,5 +149,7 @@ def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: 
                 f"{'a mask' if attn_mask is not None else 'no mask'}; on CUDA it needs float16 or bfloat16, no "
                 "mask and a supported head size). Pass flash_attention=None or False to use another kernel"
             ) from error
-        raise RuntimeError(f"{owner}: flash_attention=False, but every other attention kernel is switched off "
-                           "(torch.backends.cuda.enable_math_sdp and the like)") from error
+        raise RuntimeError(
+            f"{owner}: flash_attention=False, but every other attention kernel is switched off "
+            "(torch.backends.cuda.enable_math_sdp and the like)"
+        ) from error

@@ -31,6 +31,7 @@ Example:
     >>> v.tolist()  # unchanged
     [0.0, 0.0]
 """
+
 from __future__ import annotations
 
 import threading
@@ -109,12 +110,18 @@ class StatelessScope:
         tensor([[3., 3.]], grad_fn=<AddmmBackward0>)
     """
 
-    def __init__(self, state_mapping: Iterable[tuple[torch.nn.Parameter, TensorLike] | list[Any]] | None = None,
-                 collect_losses: bool = False, initialize_variables: bool = True) -> None:
+    def __init__(
+        self,
+        state_mapping: Iterable[tuple[torch.nn.Parameter, TensorLike] | list[Any]] | None = None,
+        collect_losses: bool = False,
+        initialize_variables: bool = True,
+    ) -> None:
         if initialize_variables is not True:
-            raise ValueError("StatelessScope: initialize_variables must be True in kerastorch (variables are "
-                             f"initialized when created; there is no deferred initialization), received "
-                             f"{initialize_variables!r}")
+            raise ValueError(
+                "StatelessScope: initialize_variables must be True in kerastorch (variables are "
+                f"initialized when created; there is no deferred initialization), received "
+                f"{initialize_variables!r}"
+            )
         self.collect_losses = bool(collect_losses)
         self.initialize_variables = True
         self.losses: list[torch.Tensor] = []
@@ -127,12 +134,10 @@ class StatelessScope:
         if state_mapping is None:
             return
         if isinstance(state_mapping, dict):
-            raise ValueError("StatelessScope: state_mapping must be a list of (variable, value) pairs, "
-                             "received a dict")
+            raise ValueError("StatelessScope: state_mapping must be a list of (variable, value) pairs, received a dict")
         for entry in state_mapping:
             if not isinstance(entry, (list, tuple)) or len(entry) != 2:
-                raise ValueError(f"StatelessScope: state_mapping must hold (variable, value) pairs, received "
-                                 f"{entry!r}")
+                raise ValueError(f"StatelessScope: state_mapping must hold (variable, value) pairs, received {entry!r}")
             variable, value = entry
             self._record(variable, value, "state_mapping", copy=True)
 
@@ -206,17 +211,22 @@ class StatelessScope:
     # ------------------------------------------------------- values and bindings
     def _record(self, variable, value, where, copy):
         if not isinstance(variable, torch.nn.Parameter):
-            raise ValueError(f"StatelessScope {where}: every key must be a Variable (a layer weight), "
-                             f"received {variable!r}")
+            raise ValueError(
+                f"StatelessScope {where}: every key must be a Variable (a layer weight), received {variable!r}"
+            )
         if isinstance(value, str) or value is None:
-            raise ValueError(f"StatelessScope {where}: the value of variable {_path(variable)} must be a tensor, "
-                             f"array or number, received {value!r}")
+            raise ValueError(
+                f"StatelessScope {where}: the value of variable {_path(variable)} must be a tensor, "
+                f"array or number, received {value!r}"
+            )
         if not isinstance(value, torch.Tensor):
             value = torch.as_tensor(np.asarray(value))
         converted = value.to(device=variable.device, dtype=variable.dtype)
         if tuple(converted.shape) != tuple(variable.shape):
-            raise ValueError(f"StatelessScope {where}: the value of variable {_path(variable)} must have the "
-                             f"variable's shape {tuple(variable.shape)}, received shape {tuple(value.shape)}")
+            raise ValueError(
+                f"StatelessScope {where}: the value of variable {_path(variable)} must have the "
+                f"variable's shape {tuple(variable.shape)}, received shape {tuple(value.shape)}"
+            )
         if copy and converted is value:
             converted = value.clone()  # the layers' in-place updates must not reach the caller's tensor
         self.state_mapping[id(variable)] = converted
@@ -238,8 +248,9 @@ class StatelessScope:
         """
         return id(module) in self._bound
 
-    def bind(self, modules: Iterable[torch.nn.Module], slots: Iterable[tuple[MutableMapping[str, Any], str]]
-             ) -> tuple[list[int], list[list[Any]]]:
+    def bind(
+        self, modules: Iterable[torch.nn.Module], slots: Iterable[tuple[MutableMapping[str, Any], str]]
+    ) -> tuple[list[int], list[list[Any]]]:
         """Make the weight slots of ``modules`` hold this scope's values while a layer call runs.
 
         ``slots`` lists ``(container, key)`` pairs (a module's parameter dict and a parameter name, or the
@@ -311,8 +322,9 @@ class _Replay:
     def __init__(self, scope):
         self.scope = scope
         self.module_ids = list(scope._bound)
-        self.targets = [(container, key, original) for entries in scope._slots.values()
-                        for container, key, original in entries]
+        self.targets = [
+            (container, key, original) for entries in scope._slots.values() for container, key, original in entries
+        ]
         self.tokens = []
 
     def __enter__(self):
@@ -376,12 +388,14 @@ class _ScopedValue(torch.Tensor):
         return self._scope.get_current_value(self._variable)
 
     def assign_add(self, value):
-        return self.assign(self.as_subclass(torch.Tensor) + torch.as_tensor(value, dtype=self.dtype,
-                                                                             device=self.device))
+        return self.assign(
+            self.as_subclass(torch.Tensor) + torch.as_tensor(value, dtype=self.dtype, device=self.device)
+        )
 
     def assign_sub(self, value):
-        return self.assign(self.as_subclass(torch.Tensor) - torch.as_tensor(value, dtype=self.dtype,
-                                                                             device=self.device))
+        return self.assign(
+            self.as_subclass(torch.Tensor) - torch.as_tensor(value, dtype=self.dtype, device=self.device)
+        )
 
 
 def _scoped_view(value, variable, scope):

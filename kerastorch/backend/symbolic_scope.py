@@ -11,6 +11,7 @@ Example:
     ...     in_symbolic_scope()
     True
 """
+
 from __future__ import annotations
 
 import threading

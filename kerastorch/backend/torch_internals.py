@@ -39,6 +39,7 @@ Example:
     >>> forward_ad_level()  # no torch.autograd.forward_ad.dual_level() is open
     -1
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,9 +49,22 @@ import torch.autograd.forward_ad as _fwad
 from torch._subclasses import fake_tensor as _fake_tensor
 
 __all__ = [
-    "DATA_DEPENDENT_ERRORS", "FakeTensorMode", "compile_failure_errors", "disabled_torch_function_impl",
-    "forward_ad_level", "functorch_level", "gru_kernel", "int8_matmul", "is_fake", "lstm_kernel", "module_to_dtype",
-    "standard_gamma", "tensor_version", "unscale_and_check_finite", "unset_fake_temporarily", "view_base",
+    "DATA_DEPENDENT_ERRORS",
+    "FakeTensorMode",
+    "compile_failure_errors",
+    "disabled_torch_function_impl",
+    "forward_ad_level",
+    "functorch_level",
+    "gru_kernel",
+    "int8_matmul",
+    "is_fake",
+    "lstm_kernel",
+    "module_to_dtype",
+    "standard_gamma",
+    "tensor_version",
+    "unscale_and_check_finite",
+    "unset_fake_temporarily",
+    "view_base",
 ]
 
 # ---------------------------------------------------------------- fake tensors (shape inference)
@@ -213,8 +227,9 @@ def gru_kernel(*args: Any) -> tuple[torch.Tensor, torch.Tensor]:
     return torch._VF.gru(*args)
 
 
-def unscale_and_check_finite(grads: list[torch.Tensor] | tuple[torch.Tensor, ...], found_inf: torch.Tensor,
-                             inverse_scale: torch.Tensor) -> None:
+def unscale_and_check_finite(
+    grads: list[torch.Tensor] | tuple[torch.Tensor, ...], found_inf: torch.Tensor, inverse_scale: torch.Tensor
+) -> None:
     """Multiply every tensor of ``grads`` by ``inverse_scale`` in place, and set ``found_inf`` to 1 when one
     of them holds an inf or a NaN (one fused kernel per device, as ``torch.amp.GradScaler`` does).
 

@@ -31,6 +31,7 @@ Example:
     >>> probability("Dropout", "rate", 0.5, include_one=False)
     0.5
 """
+
 from __future__ import annotations
 
 import math
@@ -40,8 +41,20 @@ from typing import Any, Callable, Literal, NoReturn, Sequence, TypeVar, overload
 import numpy as np
 
 __all__ = [
-    "boolean", "callable_argument", "describe", "error_message", "fail", "instance_of", "integer", "is_integer",
-    "non_negative_int", "number", "one_of", "positive_int", "probability", "shape",
+    "boolean",
+    "callable_argument",
+    "describe",
+    "error_message",
+    "fail",
+    "instance_of",
+    "integer",
+    "is_integer",
+    "non_negative_int",
+    "number",
+    "one_of",
+    "positive_int",
+    "probability",
+    "shape",
 ]
 
 _MAX_REPR = 120
@@ -78,7 +91,7 @@ def describe(value: Any) -> str:
     """
     text = " ".join(_short_repr(value).split())
     if len(text) > _MAX_REPR:
-        text = text[:_MAX_REPR - 3] + "..."
+        text = text[: _MAX_REPR - 3] + "..."
     return f"{text} ({type(value).__name__})"
 
 
@@ -234,15 +247,40 @@ def _interval(low, high, low_open, high_open):
 
 
 @overload
-def number(owner: str, name: str, value: Any, low: float | None = ..., high: float | None = ...,
-           low_open: bool = ..., high_open: bool = ..., allow_none: Literal[False] = ...,
-           finite: bool = ...) -> float: ...
+def number(
+    owner: str,
+    name: str,
+    value: Any,
+    low: float | None = ...,
+    high: float | None = ...,
+    low_open: bool = ...,
+    high_open: bool = ...,
+    allow_none: Literal[False] = ...,
+    finite: bool = ...,
+) -> float: ...
 @overload
-def number(owner: str, name: str, value: Any, low: float | None = ..., high: float | None = ...,
-           low_open: bool = ..., high_open: bool = ..., allow_none: bool = ..., finite: bool = ...) -> float | None: ...
-def number(owner: str, name: str, value: Any, low: float | None = None, high: float | None = None,
-           low_open: bool = False, high_open: bool = False, allow_none: bool = False,
-           finite: bool = True) -> float | None:
+def number(
+    owner: str,
+    name: str,
+    value: Any,
+    low: float | None = ...,
+    high: float | None = ...,
+    low_open: bool = ...,
+    high_open: bool = ...,
+    allow_none: bool = ...,
+    finite: bool = ...,
+) -> float | None: ...
+def number(
+    owner: str,
+    name: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
+    finite: bool = True,
+) -> float | None:
     """``value`` as a ``float`` within ``[low, high]`` (each end open when asked).
 
     Args:
@@ -355,8 +393,9 @@ def _equal(a, b):
         return False
 
 
-def shape(owner: str, name: str, value: Any, allow_none_dims: bool = True, allow_zero: bool = False,
-          allow_int: bool = True) -> tuple[int | None, ...]:
+def shape(
+    owner: str, name: str, value: Any, allow_none_dims: bool = True, allow_zero: bool = False, allow_int: bool = True
+) -> tuple[int | None, ...]:
     """``value`` as a shape tuple: each entry a positive integer (``>= 0`` with ``allow_zero``) or None.
 
     Args:
@@ -397,8 +436,7 @@ def shape(owner: str, name: str, value: Any, allow_none_dims: bool = True, allow
 @overload
 def callable_argument(owner: str, name: str, value: Any, allow_none: Literal[False] = ...) -> Callable[..., Any]: ...
 @overload
-def callable_argument(owner: str, name: str, value: Any,
-                      allow_none: bool = ...) -> Callable[..., Any] | None: ...
+def callable_argument(owner: str, name: str, value: Any, allow_none: bool = ...) -> Callable[..., Any] | None: ...
 def callable_argument(owner: str, name: str, value: Any, allow_none: bool = False) -> Callable[..., Any] | None:
     """``value`` unchanged when it is callable (or None with ``allow_none``).
 
@@ -425,16 +463,20 @@ def callable_argument(owner: str, name: str, value: Any, allow_none: bool = Fals
 
 
 @overload
-def instance_of(owner: str, name: str, value: Any, types: type[_T], expected: str,
-                allow_none: Literal[False] = ...) -> _T: ...
+def instance_of(
+    owner: str, name: str, value: Any, types: type[_T], expected: str, allow_none: Literal[False] = ...
+) -> _T: ...
 @overload
-def instance_of(owner: str, name: str, value: Any, types: type[_T], expected: str,
-                allow_none: bool = ...) -> _T | None: ...
+def instance_of(
+    owner: str, name: str, value: Any, types: type[_T], expected: str, allow_none: bool = ...
+) -> _T | None: ...
 @overload
-def instance_of(owner: str, name: str, value: Any, types: tuple[type, ...], expected: str,
-                allow_none: bool = ...) -> Any: ...
-def instance_of(owner: str, name: str, value: Any, types: type | tuple[type, ...], expected: str,
-                allow_none: bool = False) -> Any:
+def instance_of(
+    owner: str, name: str, value: Any, types: tuple[type, ...], expected: str, allow_none: bool = ...
+) -> Any: ...
+def instance_of(
+    owner: str, name: str, value: Any, types: type | tuple[type, ...], expected: str, allow_none: bool = False
+) -> Any:
     """``value`` unchanged when it is an instance of ``types`` (or None with ``allow_none``).
 
     Args:

@@ -12,6 +12,7 @@ Example:
     >>> v.numpy()
     array([1., 1., 1.], dtype=float32)
 """
+
 from __future__ import annotations
 
 import copy
@@ -56,11 +57,19 @@ class Variable(torch.nn.Parameter):
     aggregation: str
     synchronization: str
 
-    def __new__(cls, initializer: TensorLike | str | Callable[..., Any], shape: Sequence[int] | None = None,
-                dtype: DTypeLike = None, trainable: bool = True, autocast: bool = True, aggregation: str = "none",
-                synchronization: str = "auto", name: str | None = None,
-                regularizer: Callable[[torch.Tensor], Any] | None = None,
-                constraint: Callable[[torch.Tensor], torch.Tensor] | None = None) -> Variable:
+    def __new__(
+        cls,
+        initializer: TensorLike | str | Callable[..., Any],
+        shape: Sequence[int] | None = None,
+        dtype: DTypeLike = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        aggregation: str = "none",
+        synchronization: str = "auto",
+        name: str | None = None,
+        regularizer: Callable[[torch.Tensor], Any] | None = None,
+        constraint: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> Variable:
         """Create a variable from an initial value or an initializer.
 
         Args:
@@ -183,9 +192,13 @@ class Variable(torch.nn.Parameter):
     def __deepcopy__(self, memo: dict[int, Any]) -> Variable:
         if id(self) in memo:
             return memo[id(self)]
-        result = Variable(self.data.clone(memory_format=torch.preserve_format), trainable=self._declared_trainable,
-                          name=self._keras_name, regularizer=copy.deepcopy(self.regularizer, memo),
-                          constraint=copy.deepcopy(self.constraint, memo))
+        result = Variable(
+            self.data.clone(memory_format=torch.preserve_format),
+            trainable=self._declared_trainable,
+            name=self._keras_name,
+            regularizer=copy.deepcopy(self.regularizer, memo),
+            constraint=copy.deepcopy(self.constraint, memo),
+        )
         result.requires_grad_(self.requires_grad)
         result._path = self._path
         result._created_trainable = self._created_trainable
@@ -193,12 +206,23 @@ class Variable(torch.nn.Parameter):
         return result
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
-        return (_rebuild_variable, (self.detach().cpu(), self._declared_trainable, self.requires_grad,
-                                    self._keras_name, self._path, self._created_trainable))
+        return (
+            _rebuild_variable,
+            (
+                self.detach().cpu(),
+                self._declared_trainable,
+                self.requires_grad,
+                self._keras_name,
+                self._path,
+                self._created_trainable,
+            ),
+        )
 
     def __repr__(self) -> str:  # type: ignore[override]  # Tensor's also takes tensor_contents=
-        return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
-                f"dtype={str(self.dtype).split('.')[-1]}, trainable={self.trainable}, value={self.data!r}>")
+        return (
+            f"<Variable path={self.path}, shape={tuple(self.shape)}, "
+            f"dtype={str(self.dtype).split('.')[-1]}, trainable={self.trainable}, value={self.data!r}>"
+        )
 
 
 def _with_array_operands(name):
@@ -215,9 +239,28 @@ def _with_array_operands(name):
     return operator
 
 
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
-              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__matmul__",
-              "__rmatmul__", "__lt__", "__le__", "__gt__", "__ge__"):
+for _name in (
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__truediv__",
+    "__rtruediv__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__mod__",
+    "__rmod__",
+    "__pow__",
+    "__rpow__",
+    "__matmul__",
+    "__rmatmul__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+):
     setattr(Variable, _name, _with_array_operands(_name))
 
 
@@ -234,8 +277,10 @@ def _initial_value(initializer, shape, dtype, name):
     torch_dtype = None if dtype is None else config.torch_dtype(dtype)
     if isinstance(initializer, str) or (callable(initializer) and not isinstance(initializer, torch.Tensor)):
         if shape is None:
-            raise ValueError(f"Variable {name or 'variable'}: an initializer ({initializer!r}) needs a shape; "
-                             "pass shape=..., or pass the initial value itself")
+            raise ValueError(
+                f"Variable {name or 'variable'}: an initializer ({initializer!r}) needs a shape; "
+                "pass shape=..., or pass the initial value itself"
+            )
         if isinstance(initializer, str):
             if not _INITIALIZER_LOOKUP:
                 raise ValueError(f"Variable {name or 'variable'}: import kerastorch to name initializers by string")
@@ -251,8 +296,10 @@ def _initial_value(initializer, shape, dtype, name):
     if torch_dtype is not None:
         value = value.to(torch_dtype)
     if shape is not None and tuple(value.shape) != tuple(shape):
-        raise ValueError(f"Variable {name or 'variable'}: the initial value has shape {tuple(value.shape)}, "
-                         f"expected shape {tuple(shape)}")
+        raise ValueError(
+            f"Variable {name or 'variable'}: the initial value has shape {tuple(value.shape)}, "
+            f"expected shape {tuple(shape)}"
+        )
     return value
 
 

@@ -13,6 +13,7 @@ Example:
     ...
     ValueError: Layer "dense_1": weight 'kernel' of shape (100, 10) needs 4000 bytes, which brings the weights to 4400 bytes, more than the 1000 bytes the test allows
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -68,6 +69,8 @@ def charge_weight(shape: Sequence[int], dtype: torch.dtype, owner: str, name: st
         return
     size = math.prod(int(n) for n in shape) * torch.empty((), dtype=dtype, device="meta").element_size()
     if budget.used + size > budget.limit:
-        raise ValueError(f"{owner}: weight {name!r} of shape {tuple(shape)} needs {size} bytes, which brings the "
-                         f"weights to {budget.used + size} bytes, more than {budget.reason}")
+        raise ValueError(
+            f"{owner}: weight {name!r} of shape {tuple(shape)} needs {size} bytes, which brings the "
+            f"weights to {budget.used + size} bytes, more than {budget.reason}"
+        )
     budget.used += size

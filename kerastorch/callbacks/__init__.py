@@ -3,6 +3,7 @@
 Logs in batch hooks may hold device tensors (no host sync per batch); ``to_python_logs`` turns them
 into numbers when a callback needs them. See ``callback_list`` for the contract with the training loop.
 """
+
 from kerastorch.callbacks.backup_and_restore import BackupAndRestore
 from kerastorch.callbacks.callback import Callback, to_python_logs
 from kerastorch.callbacks.callback_list import CallbackList
@@ -21,10 +22,23 @@ from kerastorch.callbacks.tensorboard import TensorBoard
 from kerastorch.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-    "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor",
+    "BackupAndRestore",
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "MonitorCallback",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "RemoteMonitor",
     "SwapEMAWeights",
-    "TensorBoard", "TerminateOnNaN", "to_python_logs",
+    "TensorBoard",
+    "TerminateOnNaN",
+    "to_python_logs",
 ]
 
 

@@ -1,4 +1,5 @@
 """Small pieces shared by several callbacks: learning-rate access, batch-frequency counting."""
+
 from __future__ import annotations
 
 from typing import Any

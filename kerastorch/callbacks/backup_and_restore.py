@@ -19,6 +19,7 @@ In data-parallel training (``keras.distribution.DataParallel``) process 0 alone 
 backup; every process reads it at ``on_train_begin`` (once all of them got there, so that none reads a
 backup still being written), and ``fit`` then hands process 0's restored state to all of them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -83,7 +84,7 @@ def _decode(obj, tensors):
 
 def _header_metadata(data):
     (size,) = struct.unpack("<Q", data[:8])
-    return json.loads(data[8:8 + size].decode("utf-8")).get("__metadata__") or {}
+    return json.loads(data[8 : 8 + size].decode("utf-8")).get("__metadata__") or {}
 
 
 class BackupAndRestore(Callback):
@@ -139,15 +140,22 @@ class BackupAndRestore(Callback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self, backup_dir: str | os.PathLike[str], save_freq: str | int = "epoch",
-                 delete_checkpoint: bool = True, double_checkpoint: bool = False) -> None:
+    def __init__(
+        self,
+        backup_dir: str | os.PathLike[str],
+        save_freq: str | int = "epoch",
+        delete_checkpoint: bool = True,
+        double_checkpoint: bool = False,
+    ) -> None:
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
         self.backup_dir = os.fspath(backup_dir)
         if os.path.lexists(self.backup_dir) and not os.path.isdir(self.backup_dir):
-            raise ValueError(f"BackupAndRestore: backup_dir {self.backup_dir!r} is an existing file, not a folder; "
-                             "choose a folder path (the backups are written inside it)")
+            raise ValueError(
+                f"BackupAndRestore: backup_dir {self.backup_dir!r} is an existing file, not a folder; "
+                "choose a folder path (the backups are written inside it)"
+            )
         self.save_freq = save_freq
         self.delete_checkpoint = delete_checkpoint
         self.double_checkpoint = double_checkpoint
@@ -186,9 +194,11 @@ class BackupAndRestore(Callback):
         expected = [tuple(np.shape(w)) for w in self.model.get_weights()]
         found = [tuple(w.shape) for w in weights]
         if expected != found:
-            raise ValueError(f"BackupAndRestore: the backup in {self.backup_dir!r} holds {len(found)} weights "
-                             f"that do not fit this model's {len(expected)} (shapes {found[:4]}... against "
-                             f"{expected[:4]}...); it was made for another model. Nothing was restored")
+            raise ValueError(
+                f"BackupAndRestore: the backup in {self.backup_dir!r} holds {len(found)} weights "
+                f"that do not fit this model's {len(expected)} (shapes {found[:4]}... against "
+                f"{expected[:4]}...); it was made for another model. Nothing was restored"
+            )
 
     def _load_optimizer_state(self, optimizer, state):
         if getattr(optimizer, "built", True) is False and hasattr(optimizer, "build"):
@@ -202,9 +212,11 @@ class BackupAndRestore(Callback):
         # the same here: roll back, raise one clear error.
         except Exception as error:
             optimizer.load_state_dict(previous)
-            raise ValueError(f"BackupAndRestore: the optimizer state in the backup in {self.backup_dir!r} does "
-                             f"not fit the model's optimizer ({type(error).__name__}: {error}). Nothing was "
-                             "restored") from error
+            raise ValueError(
+                f"BackupAndRestore: the optimizer state in the backup in {self.backup_dir!r} does "
+                f"not fit the model's optimizer ({type(error).__name__}: {error}). Nothing was "
+                "restored"
+            ) from error
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._current_epoch = epoch

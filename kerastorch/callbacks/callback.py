@@ -5,6 +5,7 @@ training loop never waits for the device just to report metrics. A callback that
 :func:`to_python_logs` at the moment it needs it, which is the host sync. ``CallbackList`` already
 hands Python floats to ``on_epoch_end`` and the ``on_*_begin``/``on_*_end`` hooks.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

@@ -20,6 +20,7 @@ Contract with the loop (``fit``/``evaluate``/``predict``):
   or ``None``). The loop checks ``model.stop_training``
   after every batch and epoch, and returns ``callbacks.history`` from ``fit``.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
@@ -37,8 +38,14 @@ __all__ = ["CallbackList"]
 
 
 _BATCH_HOOKS = (
-    "on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
-    "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
+    "on_batch_begin",
+    "on_batch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
 )
 # Hooks whose default implementation calls another one (the Keras 2 names).
 _FORWARDED = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
@@ -119,8 +126,14 @@ class CallbackList(Callback):
         return callbacks.history
     """
 
-    def __init__(self, callbacks: Callback | Sequence[Any] | None = None, add_history: bool = False,
-                 add_progbar: bool = False, model: Model | None = None, **params: Any) -> None:
+    def __init__(
+        self,
+        callbacks: Callback | Sequence[Any] | None = None,
+        add_history: bool = False,
+        add_progbar: bool = False,
+        model: Model | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__()
         self.callbacks = _flatten(callbacks)
         self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
@@ -136,8 +149,12 @@ class CallbackList(Callback):
     def _index_batch_hooks(self):
         # Per-batch hooks call only the callbacks that implement them: the hot path skips the no-ops.
         self._batch_receivers = {
-            hook: [(getattr(cb, hook), getattr(cb, "takes_device_logs", False)) for cb in self.callbacks
-                   if _overrides(cb, hook)] for hook in _BATCH_HOOKS
+            hook: [
+                (getattr(cb, hook), getattr(cb, "takes_device_logs", False))
+                for cb in self.callbacks
+                if _overrides(cb, hook)
+            ]
+            for hook in _BATCH_HOOKS
         }
 
     @property
@@ -213,12 +230,18 @@ class CallbackList(Callback):
     def on_train_end(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]
         return self._call_all("on_train_end", logs=logs)
 
-    def on_epoch_begin(self, epoch: int,  # type: ignore[override]
-                       logs: dict[str, Any] | None = None) -> dict[str, Any]:
+    def on_epoch_begin(  # type: ignore[override]
+        self,
+        epoch: int,
+        logs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         return self._call_all("on_epoch_begin", epoch, logs=logs)
 
-    def on_epoch_end(self, epoch: int,  # type: ignore[override]
-                     logs: dict[str, Any] | None = None) -> dict[str, Any]:
+    def on_epoch_end(  # type: ignore[override]
+        self,
+        epoch: int,
+        logs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         return self._call_all("on_epoch_end", epoch, logs=logs)
 
     def on_test_begin(self, logs: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[override]

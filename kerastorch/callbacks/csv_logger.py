@@ -1,4 +1,5 @@
 """``CSVLogger``: stream the epoch results to a CSV file."""
+
 from __future__ import annotations
 
 import csv

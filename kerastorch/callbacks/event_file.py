@@ -16,6 +16,7 @@ Example:
     >>> [name.startswith("events.out.tfevents.") for name in os.listdir("logs/train")]
     [True]
 """
+
 from __future__ import annotations
 
 import os
@@ -77,9 +78,15 @@ def _histogram(values, bins=30):
         return _double(3, 0)
     low, high = float(values.min()), float(values.max())
     counts, edges = np.histogram(values, bins=bins if high > low else 1, range=(low, high if high > low else low + 1))
-    return (_double(1, low) + _double(2, high) + _double(3, values.size) + _double(4, values.sum())
-            + _double(5, np.square(values).sum()) + _packed_doubles(6, [float(e) for e in edges[1:]])
-            + _packed_doubles(7, [float(c) for c in counts]))
+    return (
+        _double(1, low)
+        + _double(2, high)
+        + _double(3, values.size)
+        + _double(4, values.sum())
+        + _double(5, np.square(values).sum())
+        + _packed_doubles(6, [float(e) for e in edges[1:]])
+        + _packed_doubles(7, [float(c) for c in counts])
+    )
 
 
 class EventFileWriter:
@@ -111,8 +118,9 @@ class EventFileWriter:
     def _write_event(self, payload, step):
         event = _double(1, time.time()) + _int(2, step) + payload
         header = struct.pack("<Q", len(event))
-        self._file.write(header + struct.pack("<I", mask_crc(crc32c(header))) + event
-                         + struct.pack("<I", mask_crc(crc32c(event))))
+        self._file.write(
+            header + struct.pack("<I", mask_crc(crc32c(header))) + event + struct.pack("<I", mask_crc(crc32c(event)))
+        )
 
     def _write_value(self, tag, value_field, step):
         value = _bytes(1, tag.encode("utf-8")) + value_field

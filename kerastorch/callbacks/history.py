@@ -1,4 +1,5 @@
 """``History``: the per-epoch record that ``fit`` returns."""
+
 from __future__ import annotations
 
 from typing import Any

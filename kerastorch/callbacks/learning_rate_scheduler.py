@@ -1,4 +1,5 @@
 """``LearningRateScheduler``: set the learning rate at the start of every epoch from a function."""
+
 from __future__ import annotations
 
 from typing import Any, Callable

@@ -1,4 +1,5 @@
 """``ModelCheckpoint``: save the model (or its weights) every epoch or every N batches."""
+
 from __future__ import annotations
 
 import os
@@ -78,9 +79,17 @@ class ModelCheckpoint(MonitorCallback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self, filepath: str | os.PathLike[str], monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
-                 save_freq: str | int = "epoch", initial_value_threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        filepath: str | os.PathLike[str],
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
+    ) -> None:
         super().__init__(monitor, mode, baseline=initial_value_threshold)
         self.filepath = os.fspath(filepath)
         self.verbose = verbose
@@ -121,14 +130,19 @@ class ModelCheckpoint(MonitorCallback):
             warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=3)
             return True
         if isinstance(current, (np.ndarray, torch.Tensor)) and current.ndim > 0:
-            warnings.warn(f"Can save best model only when `monitor` is a scalar value. Received: {current}. "
-                          "Falling back to `save_best_only=False`.", stacklevel=3)
+            warnings.warn(
+                f"Can save best model only when `monitor` is a scalar value. Received: {current}. "
+                "Falling back to `save_best_only=False`.",
+                stacklevel=3,
+            )
             return True
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
-                          f"saving model to {filepath}")
+                print_msg(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
+                    f"saving model to {filepath}"
+                )
             self.best = current
             return True
         if self.verbose > 0:
@@ -140,8 +154,10 @@ class ModelCheckpoint(MonitorCallback):
         if not self._should_save(epoch, logs, filepath):
             return
         if os.path.isdir(filepath):
-            raise IOError("Please specify a non-directory filepath for ModelCheckpoint. "
-                          f"Filepath used is an existing directory: {filepath}")
+            raise IOError(
+                "Please specify a non-directory filepath for ModelCheckpoint. "
+                f"Filepath used is an existing directory: {filepath}"
+            )
         if not is_chief_process():  # data-parallel training: process 0 writes the checkpoint
             return
         folder = os.path.dirname(filepath)

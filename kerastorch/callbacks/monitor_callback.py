@@ -9,6 +9,7 @@ direction (``_direction == "up"``/``"down"``) decides; otherwise a name with an 
 ``mae``, ``crossentropy``, ``hinge``, ...) minimised. A name that
 fits none of these raises ``ValueError`` asking for ``mode="min"`` or ``"max"``, as Keras 3 does.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -19,8 +20,21 @@ from kerastorch.callbacks.callback import Callback
 __all__ = ["MonitorCallback"]
 
 _MAXIMISED = ("acc", "auc", "precision", "recall", "f1", "fbeta", "iou", "r2", "similarity", "fmeasure")
-_MINIMISED = ("loss", "error", "mse", "mae", "mape", "msle", "crossentropy", "hinge", "divergence", "kld",
-              "poisson", "logcosh", "huber")
+_MINIMISED = (
+    "loss",
+    "error",
+    "mse",
+    "mae",
+    "mape",
+    "msle",
+    "crossentropy",
+    "hinge",
+    "divergence",
+    "kld",
+    "poisson",
+    "logcosh",
+    "huber",
+)
 
 
 def _less(a, b):
@@ -97,8 +111,9 @@ class MonitorCallback(Callback):
         True
     """
 
-    def __init__(self, monitor: str = "val_loss", mode: str = "auto", baseline: float | None = None,
-                 min_delta: float = 0) -> None:
+    def __init__(
+        self, monitor: str = "val_loss", mode: str = "auto", baseline: float | None = None, min_delta: float = 0
+    ) -> None:
         super().__init__()
         if mode not in ("auto", "min", "max"):
             warnings.warn(f"{type(self).__name__} mode '{mode}' is unknown, fallback to auto mode.", stacklevel=3)

@@ -12,6 +12,7 @@ Like Keras, the bar rewrites its line in place whenever stdout is a terminal, a 
 the platform is POSIX (Keras checks ``"posix" in sys.modules``, so Linux and macOS always rewrite, even
 into a pipe or a file); elsewhere each redraw starts a new line.
 """
+
 from __future__ import annotations
 
 import logging
@@ -121,9 +122,16 @@ class Progbar:
         3/3 - ... - loss: 0.3333
     """
 
-    def __init__(self, target: int | None, width: int = 20, verbose: int = 1, interval: float = 0.05,
-                 stateful_metrics: Iterable[str] | None = None, unit_name: str = "step",
-                 stateless_metrics: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        target: int | None,
+        width: int = 20,
+        verbose: int = 1,
+        interval: float = 0.05,
+        stateful_metrics: Iterable[str] | None = None,
+        unit_name: str = "step",
+        stateless_metrics: Iterable[str] | None = None,
+    ) -> None:
         if stateful_metrics is not None and stateless_metrics is not None:
             raise ValueError("Progbar: pass `stateful_metrics` or `stateless_metrics`, not both.")
         self.target = target
@@ -142,8 +150,9 @@ class Progbar:
         self._time_after_first_step: float | None = None
         self._prev_total_width = 0
 
-    def update(self, current: int, values: Sequence[tuple[str, Any]] | None = None, finalize: bool | None = None
-               ) -> None:
+    def update(
+        self, current: int, values: Sequence[tuple[str, Any]] | None = None, finalize: bool | None = None
+    ) -> None:
         """Record step ``current`` (1-based) with ``values``, a list of ``(name, value)``; redraw if it is time.
 
         ``finalize`` (default: ``current >= target``) marks the last update: the bar is drawn whatever the

@@ -4,6 +4,7 @@ It hands each batch's logs to :class:`~kerastorch.callbacks.progbar.Progbar` as 
 their device); the bar reads them only when it redraws, at most every 0.05 s. With ``verbose=2`` the
 batches are not even looked at: one line is printed at the end of each epoch.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ Example:
     >>> monitor.url
     'http://localhost:9000/publish/epoch/end/'
 """
+
 from __future__ import annotations
 
 import json
@@ -44,11 +45,19 @@ class RemoteMonitor(Callback):
         ('http://localhost:9000/logs/', {'X-Run': '1'})
     """
 
-    def __init__(self, root: str = "http://localhost:9000", path: str = "/publish/epoch/end/", field: str = "data",
-                 headers: dict[str, str] | None = None, send_as_json: bool = False) -> None:
+    def __init__(
+        self,
+        root: str = "http://localhost:9000",
+        path: str = "/publish/epoch/end/",
+        field: str = "data",
+        headers: dict[str, str] | None = None,
+        send_as_json: bool = False,
+    ) -> None:
         super().__init__()
         if not isinstance(root, str) or urllib.parse.urlsplit(root).scheme not in ("http", "https"):
-            raise ValueError(f"RemoteMonitor: argument `root` must be an http:// or https:// address; received {root!r}")
+            raise ValueError(
+                f"RemoteMonitor: argument `root` must be an http:// or https:// address; received {root!r}"
+            )
         self.root, self.path, self.field = root, path, field
         self.headers = dict(headers or {})
         self.send_as_json = bool(send_as_json)
@@ -67,10 +76,12 @@ class RemoteMonitor(Callback):
         if self.send_as_json:
             body, kind = json.dumps(send).encode("utf-8"), "application/json"
         else:
-            body, kind = urllib.parse.urlencode({self.field: json.dumps(send)}).encode("ascii"), \
-                "application/x-www-form-urlencoded"
-        request = urllib.request.Request(self.url, data=body, method="POST",  # noqa: S310 - http(s) only (__init__)
-                                         headers={"Content-Type": kind, **self.headers})
+            body, kind = (
+                urllib.parse.urlencode({self.field: json.dumps(send)}).encode("ascii"),
+                "application/x-www-form-urlencoded",
+            )
+        headers = {"Content-Type": kind, **self.headers}
+        request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)  # noqa: S310 - http(s)
         try:
             with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the user's own server
                 pass

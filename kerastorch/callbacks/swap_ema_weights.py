@@ -10,6 +10,7 @@ Example:
     >>> sorted(history.history)
     ['loss', 'val_loss']
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,8 +45,10 @@ class SwapEMAWeights(Callback):
         optimizer = self.model.optimizer
         optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # a LossScaleOptimizer's
         if not getattr(optimizer, "use_ema", False):
-            raise ValueError("SwapEMAWeights must be used with an optimizer created with use_ema=True; received "
-                             f"use_ema={getattr(optimizer, 'use_ema', None)} ({type(optimizer).__name__})")
+            raise ValueError(
+                "SwapEMAWeights must be used with an optimizer created with use_ema=True; received "
+                f"use_ema={getattr(optimizer, 'use_ema', None)} ({type(optimizer).__name__})"
+            )
         return optimizer
 
     def _swap(self, averages_in_model):

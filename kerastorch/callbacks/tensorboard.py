@@ -7,6 +7,7 @@ logs``). The layout is Keras's: ``<log_dir>/train`` and ``<log_dir>/validation``
 ``evaluation_<metric>_vs_iterations`` after each evaluation. Keras's graph, image, profiler and embedding
 outputs are not written.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,18 +71,32 @@ class TensorBoard(Callback):
 
     takes_device_logs = True  # reads batch logs only when it needs them (to_python_logs)
 
-    def __init__(self, log_dir: str | os.PathLike[str] = "logs", histogram_freq: int = 0, write_graph: bool = True,
-                 write_images: bool = False, write_steps_per_second: bool = False, update_freq: str | int = "epoch",
-                 profile_batch: int | tuple[int, int] | str = 0, embeddings_freq: int = 0,
-                 embeddings_metadata: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        log_dir: str | os.PathLike[str] = "logs",
+        histogram_freq: int = 0,
+        write_graph: bool = True,
+        write_images: bool = False,
+        write_steps_per_second: bool = False,
+        update_freq: str | int = "epoch",
+        profile_batch: int | tuple[int, int] | str = 0,
+        embeddings_freq: int = 0,
+        embeddings_metadata: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self._writer_class = _summary_writer_class()
         if update_freq != "epoch" and (isinstance(update_freq, bool) or not isinstance(update_freq, int)):
             raise ValueError(f"TensorBoard: `update_freq` must be 'epoch' or an integer; received {update_freq!r}.")
-        ignored = [name for name, value, default in (
-            ("write_images", write_images, False), ("profile_batch", profile_batch, 0),
-            ("embeddings_freq", embeddings_freq, 0), ("embeddings_metadata", embeddings_metadata, None),
-        ) if value != default]
+        ignored = [
+            name
+            for name, value, default in (
+                ("write_images", write_images, False),
+                ("profile_batch", profile_batch, 0),
+                ("embeddings_freq", embeddings_freq, 0),
+                ("embeddings_metadata", embeddings_metadata, None),
+            )
+            if value != default
+        ]
         if ignored:
             warnings.warn(f"TensorBoard: {', '.join(ignored)} not supported by kerastorch; ignored.", stacklevel=2)
         self.log_dir = os.fspath(log_dir)

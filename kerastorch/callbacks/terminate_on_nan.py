@@ -1,4 +1,5 @@
 """``TerminateOnNaN``: stop training at the first batch whose loss is NaN or infinite."""
+
 from __future__ import annotations
 
 import math
@@ -68,8 +69,9 @@ class TerminateOnNaN(Callback):
         if loss is None or _is_finite(loss):
             return
         if self.raise_error:
-            raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
-                               "Terminating training immediately.")
+            raise RuntimeError(
+                f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. Terminating training immediately."
+            )
         print_msg(f"Batch {batch}: Invalid loss, terminating training")
         assert self.model is not None  # fit attached it (set_model) before the first hook
         self.model.stop_training = True

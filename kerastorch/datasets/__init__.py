@@ -1,5 +1,6 @@
 """``keras.datasets``: Keras's data sets, downloaded once into the Keras cache (``~/.keras/datasets``) and
 checked against their published hashes; ``digits`` ships with the package and works offline."""
+
 from kerastorch.datasets import (
     boston_housing,
     california_housing,
@@ -13,7 +14,14 @@ from kerastorch.datasets import (
 )
 
 __all__ = [
-    "boston_housing", "california_housing", "cifar10", "cifar100", "digits", "fashion_mnist", "imdb", "mnist",
+    "boston_housing",
+    "california_housing",
+    "cifar10",
+    "cifar100",
+    "digits",
+    "fashion_mnist",
+    "imdb",
+    "mnist",
     "reuters",
 ]
 

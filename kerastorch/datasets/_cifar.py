@@ -1,4 +1,5 @@
 """Private helpers shared by CIFAR-10 and CIFAR-100: the archive, its pickled batches, the image layout."""
+
 import os
 
 import numpy as np
@@ -36,6 +37,8 @@ def _read_batch(path, label_key):
         raise ValueError(f"{path} is not a CIFAR batch with {label_key!r}: its keys are {sorted(batch)}")
     data, labels = np.asarray(batch["data"]), batch[label_key]
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(labels) != len(data):
-        raise ValueError(f"{path} is not a CIFAR batch: its data are {data.dtype} of shape {data.shape} for "
-                         f"{len(labels)} labels, not uint8 rows of 3072 pixels, one per label")
+        raise ValueError(
+            f"{path} is not a CIFAR batch: its data are {data.dtype} of shape {data.shape} for "
+            f"{len(labels)} labels, not uint8 rows of 3072 pixels, one per label"
+        )
     return data.reshape(len(data), 3, 32, 32), labels

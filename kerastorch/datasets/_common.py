@@ -1,5 +1,6 @@
 """Private helpers shared by the dataset loaders: fetching and reading Keras's files, Keras's seeded shuffles
 and splits, and the word-index processing of the imdb and reuters sequences."""
+
 import json
 
 import numpy as np
@@ -18,8 +19,10 @@ def fetch_npz(fname, origin, file_hash, keys):
     arrays = restricted_pickle.load_npz(path)
     missing = [key for key in keys if key not in arrays]
     if missing:
-        raise ValueError(f"{path} has no array named {', '.join(missing)} (it has {', '.join(sorted(arrays))}): "
-                         f"it is not the file published at {origin}")
+        raise ValueError(
+            f"{path} has no array named {', '.join(missing)} (it has {', '.join(sorted(arrays))}): "
+            f"it is not the file published at {origin}"
+        )
     return [arrays[key] for key in keys]
 
 
@@ -70,7 +73,7 @@ def process_sequences(groups, num_words, skip_top, maxlen, start_char, oov_char,
     limited = _limit_vocabulary([s for sequences, _ in groups for s in sequences], num_words, skip_top, oov_char)
     result, start = [], 0
     for sequences, labels in groups:
-        result.append((limited[start:start + len(sequences)], labels))
+        result.append((limited[start : start + len(sequences)], labels))
         start += len(sequences)
     return result
 

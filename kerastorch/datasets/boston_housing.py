@@ -6,6 +6,7 @@ set only to illustrate ethical issues in machine learning (``california_housing`
 replaces it). The file is Keras's ``boston_housing.npz``, downloaded once into the Keras cache
 (``~/.keras/datasets``) and checked against its sha256 hash.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,9 @@ ORIGIN = KERAS_DATASETS_URL + "boston_housing.npz"
 FILE_HASH = "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"
 
 
-def load_data(path: str = "boston_housing.npz", test_split: float = 0.2,
-              seed: int = 113) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_data(
+    path: str = "boston_housing.npz", test_split: float = 0.2, seed: int = 113
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the Boston housing data set, downloading it on first use, shuffled and split as in Keras.
 
     Args:

@@ -5,6 +5,7 @@ their median house value in dollars.
 The file is Keras's ``california_housing.npz``, downloaded once into the Keras cache (``~/.keras/datasets``)
 and checked against its sha256 hash.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,9 @@ FILE_HASH = "1a2e3a52e0398de6463aebe6f4a8da34fb21fbb6b934cf88c3425e766f2a1a6f"
 _SMALL_ROWS = 600
 
 
-def load_data(version: str = "large", path: str = "california_housing.npz", test_split: float = 0.2,
-              seed: int = 113) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_data(
+    version: str = "large", path: str = "california_housing.npz", test_split: float = 0.2, seed: int = 113
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the California housing data set, downloading it on first use, shuffled and split as in Keras.
 
     Args:

@@ -5,6 +5,7 @@ The data are the Python batches of ``cifar-100-python.tar.gz``, downloaded once 
 (``~/.keras/datasets``), checked against their sha256 hash and extracted as Keras does; the batches are read
 by :mod:`~kerastorch.datasets.restricted_pickle`, never by :mod:`pickle`.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -8,6 +8,7 @@ Example:
     >>> x_test.shape, y_test.shape
     ((359, 8, 8), (359,))
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,9 @@ __all__ = ["load_data"]
 _PATH = os.path.join(os.path.dirname(__file__), "data", "digits.npz")
 
 
-def load_data(test_split: float = 0.2,
-              seed: int = 113) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_data(
+    test_split: float = 0.2, seed: int = 113
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Return ``(x_train, y_train), (x_test, y_test)``: uint8 images of shape (n, 8, 8)
     with pixel values 0..16, and uint8 labels 0..9, split after a seeded shuffle.
 

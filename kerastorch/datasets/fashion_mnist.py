@@ -5,6 +5,7 @@ The labels are 0 T-shirt/top, 1 trouser, 2 pullover, 3 dress, 4 coat, 5 sandal, 
 (``~/.keras/datasets/fashion-mnist``); Keras publishes no hash for them, so each file's IDX header is checked
 instead (type, rank, sizes).
 """
+
 from __future__ import annotations
 
 import gzip

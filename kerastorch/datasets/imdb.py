@@ -8,6 +8,7 @@ cut by ``num_words`` or ``skip_top``. The files are Keras's ``imdb.npz`` and ``i
 downloaded once into the Keras cache (``~/.keras/datasets``) and checked against their hashes; the sequences,
 stored as pickled lists, are read by :mod:`~kerastorch.datasets.restricted_pickle`, never by :mod:`pickle`.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -32,9 +33,17 @@ WORD_INDEX_ORIGIN = KERAS_DATASETS_URL + "imdb_word_index.json"
 WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"
 
 
-def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: int = 0, maxlen: int | None = None,
-              seed: int = 113, start_char: int | None = 1, oov_char: int | None = 2, index_from: int = 3,
-              **kwargs: Any) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_data(
+    path: str = "imdb.npz",
+    num_words: int | None = None,
+    skip_top: int = 0,
+    maxlen: int | None = None,
+    seed: int = 113,
+    start_char: int | None = 1,
+    oov_char: int | None = 2,
+    index_from: int = 3,
+    **kwargs: Any,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the IMDB reviews as sequences of word indexes, downloading them on first use.
 
     The training and the test set are each shuffled with one ``np.random.RandomState(seed)``, the training set
@@ -82,16 +91,18 @@ def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: in
     keras_home/datasets/imdb.npz (in the folder keras_home/datasets) with sha256 hash 69664113...
     """
     if kwargs:
-        warnings.warn(f"imdb.load_data ignores the keyword arguments {sorted(kwargs)}, as Keras 3 does",
-                      stacklevel=2)
+        warnings.warn(f"imdb.load_data ignores the keyword arguments {sorted(kwargs)}, as Keras 3 does", stacklevel=2)
     x_train, y_train, x_test, y_test = fetch_npz(path, ORIGIN, FILE_HASH, ("x_train", "y_train", "x_test", "y_test"))
     rng = np.random.RandomState(seed)
     groups = [shuffle_together(rng, x_train, y_train), shuffle_together(rng, x_test, y_test)]
     (x_train, y_train), (x_test, y_test) = process_sequences(
-        groups, num_words, skip_top, maxlen, start_char, oov_char, index_from)
+        groups, num_words, skip_top, maxlen, start_char, oov_char, index_from
+    )
     if maxlen and not (x_train and x_test):
-        raise ValueError(f"imdb.load_data: no {'training' if not x_train else 'test'} review is shorter than "
-                         f"maxlen={maxlen}; increase maxlen")
+        raise ValueError(
+            f"imdb.load_data: no {'training' if not x_train else 'test'} review is shorter than "
+            f"maxlen={maxlen}; increase maxlen"
+        )
     return (as_object_array(x_train), y_train), (as_object_array(x_test), y_test)
 
 

@@ -3,6 +3,7 @@
 The file is Keras's ``mnist.npz``, downloaded once into the Keras cache (``~/.keras/datasets``) and checked
 against its sha256 hash; a copy Keras already downloaded is used as it is.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -21,6 +21,7 @@ Example:
     ...
     _pickle.UnpicklingError: evil.pkl: refusing to unpickle the global posix.system: ...
 """
+
 from __future__ import annotations
 
 import io
@@ -55,7 +56,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(
                 f"{self.source}: refusing to unpickle the global {module}.{name}: a dataset file needs only "
                 "builtin containers and numbers, numpy arrays and dtypes, so this file is corrupt or malicious; "
-                "nothing from it was called or loaded")
+                "nothing from it was called or loaded"
+            )
         return allowed
 
 
@@ -110,8 +112,11 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     (array([list([1, 14, 22]), list([1, 194])], dtype=object), array([1, 0]))
     """
     with zipfile.ZipFile(path) as archive:
-        return {member[:-len(".npy")]: _read_member(archive, member, f"{path}:{member}")
-                for member in archive.namelist() if member.endswith(".npy")}
+        return {
+            member[: -len(".npy")]: _read_member(archive, member, f"{path}:{member}")
+            for member in archive.namelist()
+            if member.endswith(".npy")
+        }
 
 
 def _read_member(archive, member, source):

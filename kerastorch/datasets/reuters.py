@@ -7,6 +7,7 @@ and ``reuters_word_index.json``, downloaded once into the Keras cache (``~/.kera
 against their hashes; the sequences, stored as pickled lists, are read by
 :mod:`~kerastorch.datasets.restricted_pickle`, never by :mod:`pickle`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,17 +29,66 @@ FILE_HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"
 WORD_INDEX_ORIGIN = KERAS_DATASETS_URL + "reuters_word_index.json"
 WORD_INDEX_HASH = "4d44cc38712099c9e383dc6e5f11a921"
 _LABEL_NAMES = (
-    "cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee", "sugar",
-    "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas", "cpi", "money-fx", "interest", "gnp",
-    "meal-feed", "alum", "oilseed", "gold", "tin", "strategic-metal", "livestock", "retail", "ipi", "iron-steel",
-    "rubber", "heat", "jobs", "lei", "bop", "zinc", "orange", "pet-chem", "dlr", "gas", "silver", "wpi", "hog",
+    "cocoa",
+    "grain",
+    "veg-oil",
+    "earn",
+    "acq",
+    "wheat",
+    "copper",
+    "housing",
+    "money-supply",
+    "coffee",
+    "sugar",
+    "trade",
+    "reserves",
+    "ship",
+    "cotton",
+    "carcass",
+    "crude",
+    "nat-gas",
+    "cpi",
+    "money-fx",
+    "interest",
+    "gnp",
+    "meal-feed",
+    "alum",
+    "oilseed",
+    "gold",
+    "tin",
+    "strategic-metal",
+    "livestock",
+    "retail",
+    "ipi",
+    "iron-steel",
+    "rubber",
+    "heat",
+    "jobs",
+    "lei",
+    "bop",
+    "zinc",
+    "orange",
+    "pet-chem",
+    "dlr",
+    "gas",
+    "silver",
+    "wpi",
+    "hog",
     "lead",
 )
 
 
-def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top: int = 0, maxlen: int | None = None,
-              test_split: float = 0.2, seed: int = 113, start_char: int | None = 1, oov_char: int | None = 2,
-              index_from: int = 3) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_data(
+    path: str = "reuters.npz",
+    num_words: int | None = None,
+    skip_top: int = 0,
+    maxlen: int | None = None,
+    test_split: float = 0.2,
+    seed: int = 113,
+    start_char: int | None = 1,
+    oov_char: int | None = 2,
+    index_from: int = 3,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load the Reuters newswires as sequences of word indexes, downloading them on first use.
 
     The newswires are shuffled with ``np.random.RandomState(seed)``, processed as in Keras, then split.
@@ -89,8 +139,7 @@ def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top:
         raise ValueError(f"reuters.load_data: test_split must be in [0, 1], received {test_split}")
     xs, labels = fetch_npz(path, ORIGIN, FILE_HASH, ("x", "y"))
     xs, labels = shuffle_together(np.random.RandomState(seed), xs, labels)
-    [(xs, labels)] = process_sequences([(xs, labels)], num_words, skip_top, maxlen, start_char, oov_char,
-                                       index_from)
+    [(xs, labels)] = process_sequences([(xs, labels)], num_words, skip_top, maxlen, start_char, oov_char, index_from)
     (x_train, y_train), (x_test, y_test) = split_train_test(xs, labels, test_split)
     return (as_object_array(x_train), y_train), (as_object_array(x_test), y_test)
 

@@ -20,11 +20,19 @@ Example:
     1
     >>> keras.distribution.set_distribution(None)
 """
+
 from kerastorch.distribution.data_parallel import DataParallel, DeviceMesh, distribution, set_distribution
 from kerastorch.distribution.environment import get_device_count, initialize, list_devices
 
-__all__ = ["DataParallel", "DeviceMesh", "distribution", "get_device_count", "initialize", "list_devices",
-           "set_distribution"]
+__all__ = [
+    "DataParallel",
+    "DeviceMesh",
+    "distribution",
+    "get_device_count",
+    "initialize",
+    "list_devices",
+    "set_distribution",
+]
 
 
 def __dir__():

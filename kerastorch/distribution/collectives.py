@@ -18,6 +18,7 @@ Example:
     >>> average_gradients([torch.full((2,), 4.0), None], weight=8)
     [tensor([4., 4.]), None]
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,8 +29,7 @@ import torch.distributed
 
 from kerastorch.distribution.environment import communication_device, process_count, process_index
 
-__all__ = ["all_reduce_", "average_gradients", "barrier", "broadcast_", "broadcast_int", "gather_ints",
-           "shared_seed"]
+__all__ = ["all_reduce_", "average_gradients", "barrier", "broadcast_", "broadcast_int", "gather_ints", "shared_seed"]
 
 _HALF = (torch.float16, torch.bfloat16)
 
@@ -55,7 +55,7 @@ def _through_buffers(tensors, collective, summed):
             offset = 0
             for tensor in group:
                 size = tensor.numel()
-                tensor.copy_(buffer[offset:offset + size].view(tensor.shape))
+                tensor.copy_(buffer[offset : offset + size].view(tensor.shape))
                 offset += size
 
 
@@ -166,7 +166,7 @@ def shared_seed() -> int:
     >>> shared_seed() == first
     True
     """
-    seed = int(torch.randint(0, 2 ** 62, (), dtype=torch.int64)) if process_index() == 0 else 0
+    seed = int(torch.randint(0, 2**62, (), dtype=torch.int64)) if process_index() == 0 else 0
     return broadcast_int(seed)
 
 
@@ -177,8 +177,9 @@ def _flags_and_weight(present, weight, dtype, device):
     return torch.tensor([float(flag) for flag in present] + [weight], dtype=dtype, device=device)
 
 
-def average_gradients(grads: Iterable[torch.Tensor | None], variables: Sequence[torch.Tensor] | None = None,
-                      weight: float = 1.0) -> list[torch.Tensor | None]:
+def average_gradients(
+    grads: Iterable[torch.Tensor | None], variables: Sequence[torch.Tensor] | None = None, weight: float = 1.0
+) -> list[torch.Tensor | None]:
     """The gradients averaged over the processes, each process's gradients weighted by ``weight``.
 
     With ``weight`` the number of samples in each process's share of the batch, the result is the gradient
@@ -217,8 +218,10 @@ def average_gradients(grads: Iterable[torch.Tensor | None], variables: Sequence[
                 grad, reference = grads[i], references[i]
                 if grad is not None:
                     if grad.is_sparse:
-                        raise ValueError("average_gradients: sparse gradients are not supported in data-parallel "
-                                         "training; use dense embeddings")
+                        raise ValueError(
+                            "average_gradients: sparse gradients are not supported in data-parallel "
+                            "training; use dense embeddings"
+                        )
                     parts.append(grad.detach().reshape(-1).to(device=device, dtype=dtype) * weight)
                 else:
                     size = 0 if reference is None else reference.numel()
@@ -226,13 +229,13 @@ def average_gradients(grads: Iterable[torch.Tensor | None], variables: Sequence[
             parts.append(_flags_and_weight(tuple(grads[i] is not None for i in indices), weight, dtype, device))
             buffer = torch.cat(parts)
             torch.distributed.all_reduce(buffer)
-            total, flags = buffer[-1], buffer[-1 - len(indices):-1]
+            total, flags = buffer[-1], buffer[-1 - len(indices) : -1]
             offset = 0
             for position, i in enumerate(indices):
                 reference = references[i]
                 size = 0 if reference is None else reference.numel()
                 if reference is not None:
-                    value = (buffer[offset:offset + size] / total).view(reference.shape)
+                    value = (buffer[offset : offset + size] / total).view(reference.shape)
                     result[i] = value.to(device=reference.device, dtype=reference.dtype)
                 offset += size
                 if grads[i] is None:

@@ -54,6 +54,7 @@ Example:
     2
     >>> keras.distribution.set_distribution(None)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -73,8 +74,7 @@ from kerastorch.distribution.environment import (
     process_index,
 )
 
-__all__ = ["DataParallel", "DeviceMesh", "active_data_parallel", "distribution", "is_chief_process",
-           "set_distribution"]
+__all__ = ["DataParallel", "DeviceMesh", "active_data_parallel", "distribution", "is_chief_process", "set_distribution"]
 
 _CURRENT: "DataParallel | None" = None
 
@@ -91,15 +91,17 @@ def _torch_device(name, owner):
         except RuntimeError:
             device = None
         if device is None or device.type not in ("cpu", "cuda"):
-            raise ValueError(f'{owner}: a device must be named "cpu", "gpu:<index>" or "cuda:<index>"; received '
-                             f"{name!r}")
+            raise ValueError(
+                f'{owner}: a device must be named "cpu", "gpu:<index>" or "cuda:<index>"; received {name!r}'
+            )
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(f"{owner}: device {name!r} is a GPU, but CUDA is not available in this process")
         index = torch.cuda.current_device() if device.index is None else device.index
         if index >= torch.cuda.device_count():
-            raise ValueError(f"{owner}: device {name!r} does not exist: this machine has "
-                             f"{torch.cuda.device_count()} GPUs")
+            raise ValueError(
+                f"{owner}: device {name!r} does not exist: this machine has {torch.cuda.device_count()} GPUs"
+            )
         return torch.device("cuda", index)
     return torch.device("cpu")
 
@@ -130,22 +132,36 @@ class DeviceMesh:
         ((2,), ['batch'], ['gpu:0', 'gpu:1'])
     """
 
-    def __init__(self, shape: Sequence[int], axis_names: Sequence[str],
-                 devices: Sequence[str | torch.device] | None = None) -> None:
+    def __init__(
+        self, shape: Sequence[int], axis_names: Sequence[str], devices: Sequence[str | torch.device] | None = None
+    ) -> None:
         owner = "DeviceMesh"
-        if not isinstance(shape, (tuple, list)) or not shape or not all(
-                isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0 for size in shape):
-            raise ValueError(f"{owner}: argument `shape` must be a non-empty tuple of positive ints; received "
-                             f"{shape!r}")
-        if (not isinstance(axis_names, (tuple, list)) or len(axis_names) != len(shape)
-                or not all(isinstance(name, str) for name in axis_names) or len(set(axis_names)) != len(axis_names)):
-            raise ValueError(f"{owner}: argument `axis_names` must be a list of {len(shape)} distinct strings, one "
-                             f"per axis of shape {tuple(shape)}; received {axis_names!r}")
+        if (
+            not isinstance(shape, (tuple, list))
+            or not shape
+            or not all(
+                isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0 for size in shape
+            )
+        ):
+            raise ValueError(
+                f"{owner}: argument `shape` must be a non-empty tuple of positive ints; received {shape!r}"
+            )
+        if (
+            not isinstance(axis_names, (tuple, list))
+            or len(axis_names) != len(shape)
+            or not all(isinstance(name, str) for name in axis_names)
+            or len(set(axis_names)) != len(axis_names)
+        ):
+            raise ValueError(
+                f"{owner}: argument `axis_names` must be a list of {len(shape)} distinct strings, one "
+                f"per axis of shape {tuple(shape)}; received {axis_names!r}"
+            )
         names = np.array([str(device) for device in (list_devices() if devices is None else devices)], dtype=object)
         size = int(np.prod(shape))
         if names.size != size:
-            raise ValueError(f"{owner}: shape {tuple(shape)} holds {size} devices; received {names.size}: "
-                             f"{names.tolist()}")
+            raise ValueError(
+                f"{owner}: shape {tuple(shape)} holds {size} devices; received {names.size}: {names.tolist()}"
+            )
         self._shape = tuple(int(s) for s in shape)
         self._axis_names = list(axis_names)
         self._devices = names.reshape(self._shape)
@@ -212,18 +228,26 @@ class DataParallel:
         ValueError: DataParallel: 2 devices for 1 process; kerastorch trains one process per device. Start one process per device (torchrun --nproc-per-node 2 script.py), or leave devices=None
     """
 
-    def __init__(self, device_mesh: DeviceMesh | None = None, devices: Sequence[str | torch.device] | None = None,
-                 auto_shard_dataset: bool = True) -> None:
+    def __init__(
+        self,
+        device_mesh: DeviceMesh | None = None,
+        devices: Sequence[str | torch.device] | None = None,
+        auto_shard_dataset: bool = True,
+    ) -> None:
         owner = "DataParallel"
         if device_mesh is not None and devices is not None:
             raise ValueError(f"{owner}: pass `device_mesh` or `devices`, not both")
         if device_mesh is not None:
             if not isinstance(device_mesh, DeviceMesh):
-                raise TypeError(f"{owner}: argument `device_mesh` must be a keras.distribution.DeviceMesh; received "
-                                f"{type(device_mesh).__name__}")
+                raise TypeError(
+                    f"{owner}: argument `device_mesh` must be a keras.distribution.DeviceMesh; received "
+                    f"{type(device_mesh).__name__}"
+                )
             if len(device_mesh.shape) != 1:
-                raise ValueError(f"{owner}: the device mesh must have one axis (the batch axis); received shape "
-                                 f"{device_mesh.shape}. kerastorch does not split models over devices")
+                raise ValueError(
+                    f"{owner}: the device mesh must have one axis (the batch axis); received shape "
+                    f"{device_mesh.shape}. kerastorch does not split models over devices"
+                )
             devices = device_mesh.devices.tolist()
         if not isinstance(auto_shard_dataset, (bool, np.bool_)):
             raise ValueError(f"{owner}: argument `auto_shard_dataset` must be a bool; received {auto_shard_dataset!r}")
@@ -235,9 +259,11 @@ class DataParallel:
         else:
             devices = list(devices)
             if len(devices) != count:
-                raise ValueError(f"{owner}: {len(devices)} devices for {count} process{'es' if count > 1 else ''}; "
-                                 "kerastorch trains one process per device. Start one process per device (torchrun "
-                                 f"--nproc-per-node {len(devices)} script.py), or leave devices=None")
+                raise ValueError(
+                    f"{owner}: {len(devices)} devices for {count} process{'es' if count > 1 else ''}; "
+                    "kerastorch trains one process per device. Start one process per device (torchrun "
+                    f"--nproc-per-node {len(devices)} script.py), or leave devices=None"
+                )
             self._device = _torch_device(devices[index], owner)
         if self._device.type == "cuda":
             torch.cuda.set_device(self._device)
@@ -302,8 +328,10 @@ class DataParallel:
             _CURRENT = previous
 
     def __repr__(self):
-        return (f"<DataParallel num_processes={self._num_processes}, process_id={self._process_id}, "
-                f"device={self._device}, auto_shard_dataset={self._auto_shard_dataset}>")
+        return (
+            f"<DataParallel num_processes={self._num_processes}, process_id={self._process_id}, "
+            f"device={self._device}, auto_shard_dataset={self._auto_shard_dataset}>"
+        )
 
 
 def _gather_device_names(device):
@@ -342,8 +370,9 @@ def set_distribution(value: DataParallel | None) -> None:
     """
     global _CURRENT
     if value is not None and not isinstance(value, DataParallel):
-        raise TypeError(f"set_distribution: expected a keras.distribution.DataParallel or None; received "
-                        f"{type(value).__name__}")
+        raise TypeError(
+            f"set_distribution: expected a keras.distribution.DataParallel or None; received {type(value).__name__}"
+        )
     _CURRENT = value
 
 

@@ -24,6 +24,7 @@ Example:
     >>> list_devices("cpu")
     ['cpu:0']
 """
+
 from __future__ import annotations
 
 import os
@@ -31,12 +32,23 @@ import os
 import torch
 import torch.distributed
 
-__all__ = ["communication_device", "get_device_count", "initialize", "is_launched", "list_devices",
-           "local_device", "process_count", "process_index"]
+__all__ = [
+    "communication_device",
+    "get_device_count",
+    "initialize",
+    "is_launched",
+    "list_devices",
+    "local_device",
+    "process_count",
+    "process_index",
+]
 
 _TORCHRUN_VARIABLES = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
-_KERAS_VARIABLES = ("KERAS_DISTRIBUTION_JOB_ADDRESSES", "KERAS_DISTRIBUTION_NUM_PROCESSES",
-                    "KERAS_DISTRIBUTION_PROCESS_ID")
+_KERAS_VARIABLES = (
+    "KERAS_DISTRIBUTION_JOB_ADDRESSES",
+    "KERAS_DISTRIBUTION_NUM_PROCESSES",
+    "KERAS_DISTRIBUTION_PROCESS_ID",
+)
 
 
 def is_launched() -> bool:
@@ -49,8 +61,9 @@ def is_launched() -> bool:
     >>> is_launched()  # these examples run in a process of their own
     False
     """
-    return (all(name in os.environ for name in _TORCHRUN_VARIABLES)
-            or all(name in os.environ for name in _KERAS_VARIABLES))
+    return all(name in os.environ for name in _TORCHRUN_VARIABLES) or all(
+        name in os.environ for name in _KERAS_VARIABLES
+    )
 
 
 def _group_ready():
@@ -125,8 +138,10 @@ def _device_kind(device_type, owner):
     if kind == "cuda":
         kind = "gpu"
     if kind not in ("cpu", "gpu"):
-        raise ValueError(f'{owner}: argument `device_type` must be "cpu", "gpu" (or "cuda") or None; received '
-                         f"{device_type!r}. kerastorch runs on torch's CPU and CUDA devices")
+        raise ValueError(
+            f'{owner}: argument `device_type` must be "cpu", "gpu" (or "cuda") or None; received '
+            f"{device_type!r}. kerastorch runs on torch's CPU and CUDA devices"
+        )
     return kind
 
 
@@ -196,8 +211,9 @@ def _as_int(owner, name, value, minimum):
     return number
 
 
-def initialize(job_addresses: str | None = None, num_processes: int | None = None,
-               process_id: int | None = None) -> None:
+def initialize(
+    job_addresses: str | None = None, num_processes: int | None = None, process_id: int | None = None
+) -> None:
     """Join a job of several processes: create the ``torch.distributed`` process group of this process.
 
     Call it once in every process, before building the model (``DataParallel()`` calls it itself in a
@@ -238,8 +254,11 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
     owner = "initialize"
     if job_addresses is None:
         job_addresses = os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES") or None
-    given = _from_environment(("KERAS_DISTRIBUTION_NUM_PROCESSES", "WORLD_SIZE")) if num_processes is None \
+    given = (
+        _from_environment(("KERAS_DISTRIBUTION_NUM_PROCESSES", "WORLD_SIZE"))
+        if num_processes is None
         else num_processes
+    )
     count = 1 if given is None else _as_int(owner, "num_processes", given, 1)
     given = _from_environment(("KERAS_DISTRIBUTION_PROCESS_ID", "RANK")) if process_id is None else process_id
     index = 0 if given is None else _as_int(owner, "process_id", given, 0)
@@ -247,8 +266,10 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
         raise ValueError(f"{owner}: `process_id` must be below `num_processes` ({count}); received {index}")
     if _group_ready():
         if (count, index) != (process_count(), process_index()):
-            raise ValueError(f"{owner}: the process group exists already, with {process_count()} processes, this "
-                             f"one number {process_index()}; received num_processes={count}, process_id={index}")
+            raise ValueError(
+                f"{owner}: the process group exists already, with {process_count()} processes, this "
+                f"one number {process_index()}; received num_processes={count}, process_id={index}"
+            )
         return
     init_method = _init_method(owner, job_addresses, count)
     if init_method is None:  # a job of one process: nothing to meet
@@ -259,8 +280,13 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
     if torch.cuda.is_available():
         device = local_device()
         torch.cuda.set_device(device)
-    torch.distributed.init_process_group("nccl" if device is not None else "gloo", init_method=init_method,
-                                         world_size=count, rank=index, device_id=device)
+    torch.distributed.init_process_group(
+        "nccl" if device is not None else "gloo",
+        init_method=init_method,
+        world_size=count,
+        rank=index,
+        device_id=device,
+    )
 
 
 def _init_method(owner, job_addresses, num_processes):
@@ -268,13 +294,16 @@ def _init_method(owner, job_addresses, num_processes):
         first = str(job_addresses).split(",")[0].strip()
         host, _, port = first.rpartition(":")
         if not host or not port.isdigit():
-            raise ValueError(f'{owner}: `job_addresses` must be comma-separated "host:port" addresses; received '
-                             f"{job_addresses!r}")
+            raise ValueError(
+                f'{owner}: `job_addresses` must be comma-separated "host:port" addresses; received {job_addresses!r}'
+            )
         return f"tcp://{host}:{port}"
     if "MASTER_ADDR" in os.environ and "MASTER_PORT" in os.environ:
         return "env://"
     if num_processes == 1:
         return None
-    raise ValueError(f"{owner}: a job of {num_processes} processes needs the address of process 0: pass "
-                     'job_addresses="host:port", set KERAS_DISTRIBUTION_JOB_ADDRESSES, or MASTER_ADDR and '
-                     "MASTER_PORT (torchrun sets them)")
+    raise ValueError(
+        f"{owner}: a job of {num_processes} processes needs the address of process 0: pass "
+        'job_addresses="host:port", set KERAS_DISTRIBUTION_JOB_ADDRESSES, or MASTER_ADDR and '
+        "MASTER_PORT (torchrun sets them)"
+    )

@@ -29,6 +29,7 @@ Example:
     >>> sorted(global_logs(model, logs))  # one process: the sums are its own states
     ['loss', 'mae']
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -72,10 +73,12 @@ def place_model(model: Trainer, device: torch.device) -> None:
     if all(p.device == device for p in model.parameters()):
         return
     if _optimizer_tensors(getattr(model, "optimizer", None)):
-        raise ValueError(f'Model "{model.name}" fit: its weights are on '
-                         f"{next(iter(model.parameters())).device} but this process trains on {device}, and its "
-                         "optimizer already holds state there. Create the model after "
-                         "keras.distribution.set_distribution(...) (or inside distribution.scope())")
+        raise ValueError(
+            f'Model "{model.name}" fit: its weights are on '
+            f"{next(iter(model.parameters())).device} but this process trains on {device}, and its "
+            "optimizer already holds state there. Create the model after "
+            "keras.distribution.set_distribution(...) (or inside distribution.scope())"
+        )
     model.to(device)
 
 
@@ -98,17 +101,24 @@ def _optimizer_tensors(optimizer):
 def _synchronize_state(model):
     """Every process takes process 0's weights and optimizer state."""
     optimizer = getattr(model, "optimizer", None)
-    if (optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer) and hasattr(optimizer, "build")
-            and not getattr(optimizer, "built", True) and model.trainable_weights):
+    if (
+        optimizer is not None
+        and not isinstance(optimizer, torch.optim.Optimizer)
+        and hasattr(optimizer, "build")
+        and not getattr(optimizer, "built", True)
+        and model.trainable_weights
+    ):
         optimizer.build(model.trainable_weights)  # as its first step would: its state then exists everywhere
     weights = list(model.parameters()) + list(model.buffers())
     state = _optimizer_tensors(optimizer)
     mine = [len(weights), sum(t.numel() for t in weights), len(state), sum(t.numel() for t in state)]
     everyone = collectives.gather_ints(mine)
     if any(other != mine for other in everyone):
-        raise ValueError(f'Model "{model.name}" fit: the processes hold different models or optimizer states '
-                         "([weights, values, optimizer tensors, optimizer values] per process: "
-                         f"{everyone}); every process must build the same model and compile it the same way")
+        raise ValueError(
+            f'Model "{model.name}" fit: the processes hold different models or optimizer states '
+            "([weights, values, optimizer tensors, optimizer values] per process: "
+            f"{everyone}); every process must build the same model and compile it the same way"
+        )
     collectives.broadcast_(weights)
     collectives.broadcast_(state)
     if state and not isinstance(optimizer, torch.optim.Optimizer):
@@ -171,6 +181,7 @@ def averaged_step(model: Trainer, step: Callable[[Any], Any]) -> Callable[[Any],
     >>> sorted(step((torch.ones(4, 2), torch.zeros(4, 1))))
     ['loss']
     """
+
     def run(batch):
         with _averaging(model.optimizer, _rows(batch)):
             return step(batch)
@@ -178,8 +189,9 @@ def averaged_step(model: Trainer, step: Callable[[Any], Any]) -> Callable[[Any],
     return run
 
 
-def start_training(model: Trainer, initial_epoch: int, step: Callable[[Any], Any], parallel: DataParallel
-                   ) -> tuple[int, Callable[[Any], Any]]:
+def start_training(
+    model: Trainer, initial_epoch: int, step: Callable[[Any], Any], parallel: DataParallel
+) -> tuple[int, Callable[[Any], Any]]:
     """Start a data-parallel ``fit``: process 0's state everywhere, and the train step that averages gradients.
 
     Args:
@@ -270,8 +282,11 @@ def global_logs(model: Trainer, logs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _mean_logs(logs):
-    names = [name for name, value in logs.items()
-             if isinstance(value, (int, float)) or (isinstance(value, torch.Tensor) and value.numel() == 1)]
+    names = [
+        name
+        for name, value in logs.items()
+        if isinstance(value, (int, float)) or (isinstance(value, torch.Tensor) and value.numel() == 1)
+    ]
     if not names:
         return dict(logs)
     values = [torch.as_tensor(logs[name]).detach().reshape(()).to("cpu", torch.float64) for name in names]

@@ -11,6 +11,7 @@ Example:
     >>> ReLU(max_value=6.0)(torch.tensor([-1.0, 3.0, 9.0])).tolist()
     [0.0, 3.0, 6.0]
 """
+
 from __future__ import annotations
 
 import numbers
@@ -32,8 +33,10 @@ def _non_negative(layer, arg, value, allow_none=False):
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, numbers.Real)) or value < 0:
-        raise ValueError(f"{layer_label(layer)}: {arg} must be a non-negative number"
-                         f"{' or None' if allow_none else ''}, received {arg}={value!r}")
+        raise ValueError(
+            f"{layer_label(layer)}: {arg} must be a non-negative number"
+            f"{' or None' if allow_none else ''}, received {arg}={value!r}"
+        )
     return float(value)
 
 
@@ -109,8 +112,9 @@ class ReLU(_Elementwise):
     [-1.0, 2.0]
     """
 
-    def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.max_value = _non_negative(self, "max_value", max_value, allow_none=True)
         self.negative_slope = _non_negative(self, "negative_slope", negative_slope)
@@ -120,13 +124,13 @@ class ReLU(_Elementwise):
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if self._plain:
             return torch.relu(inputs)
-        return activations.relu(inputs, negative_slope=self.negative_slope, max_value=self.max_value,
-                                threshold=self.threshold)
+        return activations.relu(
+            inputs, negative_slope=self.negative_slope, max_value=self.max_value, threshold=self.threshold
+        )
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"max_value": self.max_value, "negative_slope": self.negative_slope,
-                       "threshold": self.threshold})
+        config.update({"max_value": self.max_value, "negative_slope": self.negative_slope, "threshold": self.threshold})
         return config
 
 
@@ -240,34 +244,54 @@ class PReLU(_Elementwise):
     alpha_regularizer: Callable[..., Any] | None
     alpha_constraint: Callable[..., Any] | None
 
-    def __init__(self, alpha_initializer: InitializerLike = "zeros", alpha_regularizer: Identifier = None,
-                 alpha_constraint: Identifier = None, shared_axes: int | Sequence[int] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        alpha_initializer: InitializerLike = "zeros",
+        alpha_regularizer: Identifier = None,
+        alpha_constraint: Identifier = None,
+        shared_axes: int | Sequence[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
-        set_weight_options(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
-                            alpha_constraint=alpha_constraint)
+        set_weight_options(
+            self,
+            alpha_initializer=alpha_initializer,
+            alpha_regularizer=alpha_regularizer,
+            alpha_constraint=alpha_constraint,
+        )
         if shared_axes is None:
             self.shared_axes = None
         else:
             axes = [shared_axes] if isinstance(shared_axes, (int, numbers.Integral)) else list(shared_axes)
             if not all(isinstance(a, (int, numbers.Integral)) and not isinstance(a, bool) and a >= 1 for a in axes):
-                raise ValueError(f"{layer_label(self)}: shared_axes must be axes >= 1 (axis 0 is the batch), "
-                                 f"received shared_axes={shared_axes!r}")
+                raise ValueError(
+                    f"{layer_label(self)}: shared_axes must be axes >= 1 (axis 0 is the batch), "
+                    f"received shared_axes={shared_axes!r}"
+                )
             self.shared_axes = [int(a) for a in axes]
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         rank = len(input_shape)
         shared = set(self.shared_axes or ())
         if rank < 2 or max(shared, default=0) >= rank:
-            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2 with every shared axis in "
-                             f"[1, {max(rank - 1, 1)}], received input shape {tuple(input_shape)} and "
-                             f"shared_axes={self.shared_axes}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of rank >= 2 with every shared axis in "
+                f"[1, {max(rank - 1, 1)}], received input shape {tuple(input_shape)} and "
+                f"shared_axes={self.shared_axes}"
+            )
         param_shape = [1 if axis in shared else input_shape[axis] for axis in range(1, rank)]
         if None in param_shape:
-            raise ValueError(f"{layer_label(self)}: every axis that is not shared must be known to create alpha, "
-                             f"received input shape {tuple(input_shape)} and shared_axes={self.shared_axes}")
-        self.alpha = self.add_weight(name="alpha", shape=param_shape, initializer=self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
+            raise ValueError(
+                f"{layer_label(self)}: every axis that is not shared must be known to create alpha, "
+                f"received input shape {tuple(input_shape)} and shared_axes={self.shared_axes}"
+            )
+        self.alpha = self.add_weight(
+            name="alpha",
+            shape=param_shape,
+            initializer=self.alpha_initializer,
+            regularizer=self.alpha_regularizer,
+            constraint=self.alpha_constraint,
+        )
         self.input_spec = InputSpec(ndim=rank, axes={a: input_shape[a] for a in range(1, rank) if a not in shared})
         self.built = True
 
@@ -276,10 +300,12 @@ class PReLU(_Elementwise):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            **weight_options_config(self, "alpha"),
-            "shared_axes": self.shared_axes,
-        })
+        config.update(
+            {
+                **weight_options_config(self, "alpha"),
+                "shared_axes": self.shared_axes,
+            }
+        )
         return config
 
 
@@ -317,8 +343,9 @@ class Softmax(_Elementwise):
         super().__init__(**kwargs)
         axes = (axis,) if isinstance(axis, (int, numbers.Integral)) else tuple(axis)
         if not axes or not all(isinstance(a, (int, numbers.Integral)) and not isinstance(a, bool) for a in axes):
-            raise ValueError(f"{layer_label(self)}: axis must be an int or a non-empty tuple of ints, "
-                             f"received axis={axis!r}")
+            raise ValueError(
+                f"{layer_label(self)}: axis must be an int or a non-empty tuple of ints, received axis={axis!r}"
+            )
         self.axis = int(axis) if isinstance(axis, (int, numbers.Integral)) else [int(a) for a in axes]
         self._dims = axes[0] if len(axes) == 1 else tuple(int(a) for a in axes)
 
@@ -329,8 +356,10 @@ class Softmax(_Elementwise):
         try:
             logits = inputs.masked_fill(~mask, _large_negative(inputs.dtype))
         except RuntimeError:
-            raise ValueError(f"{layer_label(self)}: the mask must broadcast to the inputs (numpy rules), received "
-                             f"inputs of shape {tuple(inputs.shape)} and a mask of shape {tuple(mask.shape)}") from None
+            raise ValueError(
+                f"{layer_label(self)}: the mask must broadcast to the inputs (numpy rules), received "
+                f"inputs of shape {tuple(inputs.shape)} and a mask of shape {tuple(mask.shape)}"
+            ) from None
         return activations.softmax(logits, axis=self._dims) * mask
 
     def get_config(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ Example:
     >>> Linear(4)(torch.ones(2, 3)).shape
     torch.Size([2, 4])
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -55,8 +56,18 @@ if TYPE_CHECKING:
     from kerastorch.quantizers.quantization_config import QuantizationConfig
 
 _CALL_CONTEXT = threading.local()
-_BASE_INIT_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_shape",
-                   "input_dim", "batch_input_shape", "batch_size", "input_length")
+_BASE_INIT_ARGS = (
+    "activity_regularizer",
+    "trainable",
+    "dtype",
+    "autocast",
+    "name",
+    "input_shape",
+    "input_dim",
+    "batch_input_shape",
+    "batch_size",
+    "input_length",
+)
 
 
 class CallSignature:
@@ -113,8 +124,16 @@ class Layer(torch.nn.Module, Operation):
         instance.__dict__["_remat_mode"] = get_current_remat_mode()  # a layer created in a keras.RematScope
         return instance
 
-    def __init__(self, *, activity_regularizer: Identifier = None, trainable: bool = True, dtype: PolicyLike = None,
-                 autocast: bool = True, name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        activity_regularizer: Identifier = None,
+        trainable: bool = True,
+        dtype: PolicyLike = None,
+        autocast: bool = True,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         input_shape = _pop_input_shape(kwargs)
         if kwargs:
             raise TypeError(
@@ -227,13 +246,19 @@ class Layer(torch.nn.Module, Operation):
         if outer is None and training is not None:
             _CALL_CONTEXT.training = training
             try:
-                outputs = (super().__call__(*args, **kwargs) if self._remat_mode is None
-                           else self._rematerialized_call(args, kwargs))
+                outputs = (
+                    super().__call__(*args, **kwargs)
+                    if self._remat_mode is None
+                    else self._rematerialized_call(args, kwargs)
+                )
             finally:
                 _CALL_CONTEXT.training = None
         else:
-            outputs = (super().__call__(*args, **kwargs) if self._remat_mode is None
-                       else self._rematerialized_call(args, kwargs))
+            outputs = (
+                super().__call__(*args, **kwargs)
+                if self._remat_mode is None
+                else self._rematerialized_call(args, kwargs)
+            )
         return outputs, mask
 
     def _add_activity_losses(self, outputs):
@@ -251,8 +276,9 @@ class Layer(torch.nn.Module, Operation):
         if not torch.is_grad_enabled() or (mode.mode == "list_of_layers" and self.name not in mode.layer_names):
             return super().__call__(*args, **kwargs)
         if mode.mode == "activations":
-            swapped = {name: fn for name, fn in self.__dict__.items()
-                       if name in ("activation", "_activation") and callable(fn)}
+            swapped = {
+                name: fn for name, fn in self.__dict__.items() if name in ("activation", "_activation") and callable(fn)
+            }
             self.__dict__.update({name: remat(fn) for name, fn in swapped.items()})
             try:
                 return super().__call__(*args, **kwargs)
@@ -265,12 +291,14 @@ class Layer(torch.nn.Module, Operation):
     def _output_larger_than(self, threshold, args, kwargs):
         """Whether the outputs of a call on these arguments hold more than ``threshold`` numbers (found from
         the output spec, once per input shapes and dtypes)."""
-        key = tuple((tuple(x.shape), x.dtype) if isinstance(x, torch.Tensor) else None
-                    for x in tree.flatten((args, kwargs)))
+        key = tuple(
+            (tuple(x.shape), x.dtype) if isinstance(x, torch.Tensor) else None for x in tree.flatten((args, kwargs))
+        )
         sizes = self.__dict__.setdefault("_remat_sizes", {})
         if key not in sizes:
             spec_args, spec_kwargs = tree.map_structure(
-                lambda x: KerasTensor(tuple(x.shape), x.dtype) if isinstance(x, torch.Tensor) else x, (args, kwargs))
+                lambda x: KerasTensor(tuple(x.shape), x.dtype) if isinstance(x, torch.Tensor) else x, (args, kwargs)
+            )
             if "training" in spec_kwargs:  # the shapes in inference mode: a shape run updates no statistics
                 spec_kwargs["training"] = False
             with _training_context(False):
@@ -345,8 +373,11 @@ class Layer(torch.nn.Module, Operation):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
             cls.build = _marks_built(cls.__dict__["build"])
-        if ("call" in cls.__dict__ and "_preserves_shape" not in cls.__dict__
-                and not cls.__module__.startswith("kerastorch.")):
+        if (
+            "call" in cls.__dict__
+            and "_preserves_shape" not in cls.__dict__
+            and not cls.__module__.startswith("kerastorch.")
+        ):
             cls._preserves_shape = False
 
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
@@ -417,11 +448,20 @@ class Layer(torch.nn.Module, Operation):
                 self._run_build(shape, args=None)
 
     # ------------------------------------------------------------------ weights
-    def add_weight(self, shape: ShapeLike | None = None, initializer: Identifier | torch.Tensor | np.ndarray = None,
-                   dtype: DTypeLike = None, trainable: bool = True, autocast: bool = True,
-                   regularizer: Identifier = None, constraint: Identifier = None, aggregation: str = "none",
-                   overwrite_with_gradient: bool = False, name: str | None = None,
-                   device: DeviceLike = None) -> Variable:
+    def add_weight(
+        self,
+        shape: ShapeLike | None = None,
+        initializer: Identifier | torch.Tensor | np.ndarray = None,
+        dtype: DTypeLike = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer: Identifier = None,
+        constraint: Identifier = None,
+        aggregation: str = "none",
+        overwrite_with_gradient: bool = False,
+        name: str | None = None,
+        device: DeviceLike = None,
+    ) -> Variable:
         """Create a weight (a :class:`Variable`, i.e. a ``torch.nn.Parameter``) and track it.
 
         >>> layer = Layer(name="my_layer")
@@ -452,8 +492,13 @@ class Layer(torch.nn.Module, Operation):
                     f"{tuple(value.shape)}, expected {shape}"
                 )
             value = value.to(target)
-            variable = Variable(value, trainable=trainable, name=name or "variable",
-                                regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
+            variable = Variable(
+                value,
+                trainable=trainable,
+                name=name or "variable",
+                regularizer=regularizers.get(regularizer),
+                constraint=constraints.get(constraint),
+            )
         if not self._trainable:
             variable.requires_grad_(False)
         if self.__dict__.get(variable.name, False) is None:  # a `self.bias = None` placeholder
@@ -695,8 +740,9 @@ class Layer(torch.nn.Module, Operation):
         """The quantization mode of the layer's dtype policy (``"int8"``, ``"int4"``, ``"float8"``), or None."""
         return self._dtype_policy.quantization_mode
 
-    def quantize(self, mode: str | None = None, type_check: bool = True,
-                 config: QuantizationConfig | None = None) -> None:
+    def quantize(
+        self, mode: str | None = None, type_check: bool = True, config: QuantizationConfig | None = None
+    ) -> None:
         """Quantize the layer's weights (``Dense``, ``EinsumDense`` and ``Embedding`` implement it, see
         ``kerastorch.layers.quantization``; models quantize their layers).
 
@@ -734,8 +780,7 @@ class Layer(torch.nn.Module, Operation):
     # ------------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments of this layer, as plain JSON-compatible data."""
-        base = {"name": self.name, "trainable": self.trainable,
-                "dtype": serialize_keras_object(self._dtype_policy)}
+        base = {"name": self.name, "trainable": self.trainable, "dtype": serialize_keras_object(self._dtype_policy)}
         if type(self).get_config is not Layer.get_config or not _init_has_own_args(type(self)):
             return base
         auto = self.__dict__.get("_auto_config")
@@ -898,7 +943,8 @@ def _autocast_inputs(first, args, dtype):
         if first.dtype != dtype and first.is_floating_point():
             return (_cast_float(first, dtype),) + args[1:]
     elif isinstance(first, (list, tuple)) and any(
-            isinstance(x, torch.Tensor) and x.dtype != dtype and x.is_floating_point() for x in first):
+        isinstance(x, torch.Tensor) and x.dtype != dtype and x.is_floating_point() for x in first
+    ):
         return (type(first)(_cast_float(x, dtype) for x in first),) + args[1:]
     return args
 
@@ -970,9 +1016,10 @@ def _convert_arrays(structure, device):
 
 def _init_has_own_args(cls):
     params = inspect.signature(cls.__init__).parameters
-    return any(p not in ("self",) + _BASE_INIT_ARGS and params[p].kind not in (params[p].VAR_KEYWORD,
-                                                                             params[p].VAR_POSITIONAL)
-               for p in params)
+    return any(
+        p not in ("self",) + _BASE_INIT_ARGS and params[p].kind not in (params[p].VAR_KEYWORD, params[p].VAR_POSITIONAL)
+        for p in params
+    )
 
 
 _JSON_TYPES = (type(None), bool, int, float, str)
@@ -990,8 +1037,13 @@ def plain_symbolic_input(args: tuple[Any, ...], kwargs: dict[str, Any], dtype: s
     Returns:
         bool.
     """
-    return (len(args) == 1 and isinstance(args[0], KerasTensor) and args[0]._keras_mask is None
-            and kwargs.get("mask") is None and args[0].dtype == dtype)
+    return (
+        len(args) == 1
+        and isinstance(args[0], KerasTensor)
+        and args[0]._keras_mask is None
+        and kwargs.get("mask") is None
+        and args[0].dtype == dtype
+    )
 
 
 @functools.lru_cache(maxsize=None)

@@ -20,6 +20,7 @@ Example:
     >>> layer(torch.ones(2, 3)).shape
     torch.Size([2, 4])
 """
+
 from __future__ import annotations
 
 import inspect
@@ -112,21 +113,38 @@ class Dense(DenseQuantization, LoRA, Layer):
     kernel_constraint: Callable[..., Any] | None
     bias_constraint: Callable[..., Any] | None
 
-    def __init__(self, units: int, activation: Identifier = None, use_bias: bool = True,
-                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
-                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, lora_rank: int | None = None, lora_alpha: float | None = None,
-                 quantization_config: QuantizationConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: Identifier = None,
+        use_bias: bool = True,
+        kernel_initializer: InitializerLike = "glorot_uniform",
+        bias_initializer: InitializerLike = "zeros",
+        kernel_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        lora_rank: int | None = None,
+        lora_alpha: float | None = None,
+        quantization_config: QuantizationConfig | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         init_quantization(self, quantization_config)
         self.units = positive_int(self, "units", units)
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
         self.use_bias = validation.boolean(layer_label(self), "use_bias", use_bias)
-        set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        set_weight_options(
+            self,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+        )
         self._init_lora(lora_rank, lora_alpha)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
@@ -134,18 +152,29 @@ class Dense(DenseQuantization, LoRA, Layer):
     def build(self, input_shape: Sequence[int | None]) -> None:
         input_dim = input_shape[-1]
         if input_dim is None:
-            raise ValueError(f"{layer_label(self)}: the last axis of the inputs must be known to build the kernel, "
-                             f"received input shape {tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: the last axis of the inputs must be known to build the kernel, "
+                f"received input shape {tuple(input_shape)}"
+            )
         if self.quantization_mode is None:
-            self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
-                                          initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                          constraint=self.kernel_constraint)
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=(input_dim, self.units),
+                initializer=self.kernel_initializer,
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+            )
         else:  # a quantized policy (a saved quantized layer): int8 / int4 / float8 weights, layers/quantization.py
             self.quantized_build((input_dim, self.units), self.quantization_mode, self.quantization_config)
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
         if self.lora_rank:
@@ -172,11 +201,15 @@ class Dense(DenseQuantization, LoRA, Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            **weight_options_config(self, "kernel", "bias", activity_regularizer=True),
-            "quantization_config": quantization_config_of(self),
-        })
+        config.update(
+            {
+                "units": self.units,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                **weight_options_config(self, "kernel", "bias", activity_regularizer=True),
+                "quantization_config": quantization_config_of(self),
+            }
+        )
         config.update(self._lora_config())
         return config
 
@@ -235,18 +268,31 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
     embeddings_regularizer: Callable[..., Any] | None
     embeddings_constraint: Callable[..., Any] | None
 
-    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: InitializerLike = "uniform",
-                 embeddings_regularizer: Identifier = None, embeddings_constraint: Identifier = None,
-                 mask_zero: bool = False, weights: TensorLike | None = None, lora_rank: int | None = None,
-                 lora_alpha: float | None = None,
-                 quantization_config: QuantizationConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        embeddings_initializer: InitializerLike = "uniform",
+        embeddings_regularizer: Identifier = None,
+        embeddings_constraint: Identifier = None,
+        mask_zero: bool = False,
+        weights: TensorLike | None = None,
+        lora_rank: int | None = None,
+        lora_alpha: float | None = None,
+        quantization_config: QuantizationConfig | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.pop("input_length", None)  # Keras 2 argument: accepted and ignored, as in Keras 3
         super().__init__(**kwargs)
         init_quantization(self, quantization_config)
         self.input_dim = positive_int(self, "input_dim", input_dim)
         self.output_dim = positive_int(self, "output_dim", output_dim)
-        set_weight_options(self, embeddings_initializer=embeddings_initializer,
-                            embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint)
+        set_weight_options(
+            self,
+            embeddings_initializer=embeddings_initializer,
+            embeddings_regularizer=embeddings_regularizer,
+            embeddings_constraint=embeddings_constraint,
+        )
         self.mask_zero = validation.boolean(layer_label(self), "mask_zero", mask_zero)
         self.supports_masking = self.mask_zero
         self._init_lora(lora_rank, lora_alpha)
@@ -256,10 +302,13 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
 
     def build(self, input_shape: Sequence[int | None] | None = None) -> None:
         if self.quantization_mode is None:
-            self.embeddings = self.add_weight(name="embeddings", shape=(self.input_dim, self.output_dim),
-                                              initializer=self.embeddings_initializer,
-                                              regularizer=self.embeddings_regularizer,
-                                              constraint=self.embeddings_constraint)
+            self.embeddings = self.add_weight(
+                name="embeddings",
+                shape=(self.input_dim, self.output_dim),
+                initializer=self.embeddings_initializer,
+                regularizer=self.embeddings_regularizer,
+                constraint=self.embeddings_constraint,
+            )
         else:  # a quantized policy (a saved quantized layer): int8 / int4 weights, layers/quantization.py
             self.quantized_build((self.input_dim, self.output_dim), self.quantization_mode, self.quantization_config)
         self._cast = None if self.embeddings.dtype == self._compute_torch_dtype else self._compute_torch_dtype
@@ -274,8 +323,10 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
         try:
             outputs = F.embedding(inputs, weight)
         except IndexError:
-            raise IndexError(f"{layer_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
-                             f"[{int(inputs.min())}, {int(inputs.max())}]") from None
+            raise IndexError(
+                f"{layer_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
+                f"[{int(inputs.min())}, {int(inputs.max())}]"
+            ) from None
         return outputs if self._cast is None else outputs.to(self._cast)
 
     def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor | None:
@@ -287,11 +338,15 @@ class Embedding(EmbeddingQuantization, LoRA, Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "input_dim": self.input_dim, "output_dim": self.output_dim,
-            **weight_options_config(self, "embeddings", activity_regularizer=True),
-            "mask_zero": self.mask_zero, "quantization_config": quantization_config_of(self),
-        })
+        config.update(
+            {
+                "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                **weight_options_config(self, "embeddings", activity_regularizer=True),
+                "mask_zero": self.mask_zero,
+                "quantization_config": quantization_config_of(self),
+            }
+        )
         config.update(self._lora_config())
         return config
 
@@ -363,10 +418,14 @@ class Lambda(Layer):
     [2.0, 2.0]
     """
 
-    def __init__(self, function: Callable[..., Any],
-                 output_shape: tuple[int | None, ...] | list[int | None] | Callable[..., Any] | None = None,
-                 mask: Callable[..., Any] | torch.Tensor | None = None, arguments: dict[str, Any] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        output_shape: tuple[int | None, ...] | list[int | None] | Callable[..., Any] | None = None,
+        mask: Callable[..., Any] | torch.Tensor | None = None,
+        arguments: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if not callable(function):
             raise TypeError(f"{layer_label(self)}: function must be callable, received {function!r}")
@@ -417,14 +476,18 @@ class Lambda(Layer):
             shape = self._output_shape
             config["output_shape"] = serialization_lib.serialize_function(shape) if callable(shape) else list(shape)
         if self.mask is not None:
-            config["mask"] = serialization_lib.serialize_function(self.mask) if callable(self.mask) else \
-                serialization_lib.serialize_keras_object(self.mask)
+            config["mask"] = (
+                serialization_lib.serialize_function(self.mask)
+                if callable(self.mask)
+                else serialization_lib.serialize_keras_object(self.mask)
+            )
         config["arguments"] = serialization_lib.serialize_keras_object(self.arguments)
         return config
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None,
-                    safe_mode: bool | None = None) -> Layer:
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None, safe_mode: bool | None = None
+    ) -> Layer:
         """Rebuild from :meth:`get_config`; refuses a lambda's byte code unless ``safe_mode=False``.
 
         >>> Lambda.from_config(Lambda(activations.relu).get_config()).function is activations.relu

@@ -18,6 +18,7 @@ Example:
     >>> [tuple(w.shape) for w in layer.weights]
     [(6, 2, 4), (2, 4)]
 """
+
 from __future__ import annotations
 
 import math
@@ -39,9 +40,11 @@ from kerastorch.serialization.object_registration import register_builtin
 if TYPE_CHECKING:
     from kerastorch.quantizers.quantization_config import QuantizationConfig
 
-_FORMS = (("none", r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"),
-          ("left", r"\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)"),
-          ("right", r"([a-zA-Z]{2,})\.\.\.,([a-zA-Z]+)->([a-zA-Z]+)\.\.\."))
+_FORMS = (
+    ("none", r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"),
+    ("left", r"\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)"),
+    ("right", r"([a-zA-Z]{2,})\.\.\.,([a-zA-Z]+)->([a-zA-Z]+)\.\.\."),
+)
 
 
 def parse_equation(layer: Layer | None, equation: str) -> tuple[str, ...]:
@@ -58,13 +61,19 @@ def parse_equation(layer: Layer | None, equation: str) -> tuple[str, ...]:
             if match:
                 return (*match.groups(), elided)
     who = layer_label(layer) if layer is not None else "EinsumDense"
-    raise ValueError(f"{who}: invalid einsum equation {equation!r}; expected the form 'X,Y->Z', '...X,Y->...Z' "
-                     "or 'X...,Y->Z...' (letters a-z, A-Z)")
+    raise ValueError(
+        f"{who}: invalid einsum equation {equation!r}; expected the form 'X,Y->Z', '...X,Y->...Z' "
+        "or 'X...,Y->Z...' (letters a-z, A-Z)"
+    )
 
 
-def analyze(layer: Layer | None, equation: str, bias_axes: str | None, input_shape: Sequence[int | None],
-            output_shape: int | Sequence[int | None],
-            ) -> tuple[list[int], list[int | None] | None, list[int | None], list[int], list[int]]:
+def analyze(
+    layer: Layer | None,
+    equation: str,
+    bias_axes: str | None,
+    input_shape: Sequence[int | None],
+    output_shape: int | Sequence[int | None],
+) -> tuple[list[int], list[int | None] | None, list[int | None], list[int], list[int]]:
     """``(kernel_shape, bias_shape, full_output_shape, input_axes, output_axes)`` for ``input_shape``, as
     Keras 3 derives them (``input_axes``/``output_axes``: the kernel axes shared with the input / output).
 
@@ -81,11 +90,16 @@ def analyze(layer: Layer | None, equation: str, bias_axes: str | None, input_sha
         full += list(input_shape[1:elided])
     full += partial
     if elided_at == "right":
-        full += list(input_shape[len(input_shape) - elided:])
-    if elided < 0 or (elided_at == "none" and elided) or len(full) != len(out_spec) + (
-            elided if elided_at != "none" else 0):
-        raise ValueError(f"{who}: equation {equation!r} and output_shape={tuple(partial)} do not fit inputs of "
-                         f"shape {input_shape} (output_shape excludes the batch axis)")
+        full += list(input_shape[len(input_shape) - elided :])
+    if (
+        elided < 0
+        or (elided_at == "none" and elided)
+        or len(full) != len(out_spec) + (elided if elided_at != "none" else 0)
+    ):
+        raise ValueError(
+            f"{who}: equation {equation!r} and output_shape={tuple(partial)} do not fit inputs of "
+            f"shape {input_shape} (output_shape excludes the batch axis)"
+        )
     shift = elided if elided_at == "left" else 0
     in_size = {c: input_shape[i + shift] for i, c in enumerate(in_spec)}
     out_pos = {c: i + shift for i, c in enumerate(out_spec)}
@@ -93,8 +107,10 @@ def analyze(layer: Layer | None, equation: str, bias_axes: str | None, input_sha
         if c in out_pos:
             known = full[out_pos[c]]
             if known is not None and size is not None and known != size:
-                raise ValueError(f"{who}: input and output shapes disagree on the shared axis {c!r} of {equation!r}: "
-                                 f"the input has {size}, output_shape has {known}")
+                raise ValueError(
+                    f"{who}: input and output shapes disagree on the shared axis {c!r} of {equation!r}: "
+                    f"the input has {size}, output_shape has {known}"
+                )
             if known is None:
                 full[out_pos[c]] = size  # resolved from the input
     for c in out_spec:
@@ -111,15 +127,18 @@ def analyze(layer: Layer | None, equation: str, bias_axes: str | None, input_sha
         else:
             raise ValueError(f"{who}: kernel axis {c!r} of {equation!r} appears in neither the input nor the output")
         if size is None:
-            raise ValueError(f"{who}: the size of kernel axis {c!r} of {equation!r} must be known, received input "
-                             f"shape {input_shape} and output_shape={tuple(partial)}")
+            raise ValueError(
+                f"{who}: the size of kernel axis {c!r} of {equation!r} must be known, received input "
+                f"shape {input_shape} and output_shape={tuple(partial)}"
+            )
         kernel_shape.append(size)
     bias_shape = None
     if bias_axes is not None:
         for c in bias_axes:
             if c not in out_spec:
-                raise ValueError(f"{who}: bias axis {c!r} is not an output axis of {equation!r} "
-                                 f"(bias_axes={bias_axes!r})")
+                raise ValueError(
+                    f"{who}: bias axis {c!r} is not an output axis of {equation!r} (bias_axes={bias_axes!r})"
+                )
         first = min(out_spec.index(c) for c in bias_axes) if bias_axes else len(out_spec)
         bias_shape = [full[out_pos[c]] if c in bias_axes else 1 for c in out_spec[first:]]
         if elided_at == "right":
@@ -138,7 +157,7 @@ def _matmul_plan(equation):
     if elided_at == "right" or any(len(set(s)) != len(s) for s in (in_spec, k_spec, out_spec)):
         return None
     n = sum(c in k_spec for c in in_spec)
-    if n == 0 or in_spec[len(in_spec) - n:] != k_spec[:n] or out_spec != in_spec[:len(in_spec) - n] + k_spec[n:]:
+    if n == 0 or in_spec[len(in_spec) - n :] != k_spec[:n] or out_spec != in_spec[: len(in_spec) - n] + k_spec[n:]:
         return None
     return n, len(k_spec) - n
 
@@ -207,13 +226,24 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
     kernel_constraint: Callable[..., Any] | None
     bias_constraint: Callable[..., Any] | None
 
-    def __init__(self, equation: str, output_shape: int | Sequence[int | None], activation: Identifier = None,
-                 bias_axes: str | None = None, kernel_initializer: InitializerLike = "glorot_uniform",
-                 bias_initializer: InitializerLike = "zeros", kernel_regularizer: Identifier = None,
-                 bias_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, lora_rank: int | None = None, lora_alpha: float | None = None,
-                 gptq_unpacked_column_size: int | None = None,
-                 quantization_config: QuantizationConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        equation: str,
+        output_shape: int | Sequence[int | None],
+        activation: Identifier = None,
+        bias_axes: str | None = None,
+        kernel_initializer: InitializerLike = "glorot_uniform",
+        bias_initializer: InitializerLike = "zeros",
+        kernel_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        lora_rank: int | None = None,
+        lora_alpha: float | None = None,
+        gptq_unpacked_column_size: int | None = None,
+        quantization_config: QuantizationConfig | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         init_quantization(self, quantization_config)
         parse_equation(self, equation)
@@ -221,43 +251,66 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
         if isinstance(output_shape, (int, numbers.Integral)) and not isinstance(output_shape, bool):
             output_shape = (output_shape,)
         if not isinstance(output_shape, (list, tuple)) or not all(
-                d is None or (isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool)
-                              and d > 0)  # type: ignore[operator]  # mypy: numbers.Integral declares no ">"
-                for d in output_shape):
-            raise ValueError(f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints and None, "
-                             f"received output_shape={output_shape!r}")
+            d is None or (isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool) and d > 0)  # type: ignore[operator]  # mypy: numbers.Integral declares no ">"
+            for d in output_shape
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints and None, "
+                f"received output_shape={output_shape!r}"
+            )
         self.partial_output_shape = tuple(None if d is None else int(d) for d in output_shape)
         if bias_axes is not None and not isinstance(bias_axes, str):
-            raise ValueError(f"{layer_label(self)}: bias_axes must be None or a string of output axis letters, "
-                             f"received bias_axes={bias_axes!r}")
+            raise ValueError(
+                f"{layer_label(self)}: bias_axes must be None or a string of output axis letters, "
+                f"received bias_axes={bias_axes!r}"
+            )
         self.bias_axes = bias_axes
         self.activation = activations.get(activation)
         self._activation = None if self.activation is activations.linear else self.activation
-        set_weight_options(self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        set_weight_options(
+            self,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+        )
         self._init_lora(lora_rank, lora_alpha)
         self.bias: Variable | None = None
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         kernel_shape, bias_shape, _, input_axes, output_axes = analyze(
-            self, self.equation, self.bias_axes, input_shape, self.partial_output_shape)
+            self, self.equation, self.bias_axes, input_shape, self.partial_output_shape
+        )
         self.input_spec = InputSpec(ndim=len(input_shape))
         initializer = self.kernel_initializer
         if isinstance(initializer, initializers.VarianceScaling) and (
-                initializer.input_axes is None or initializer.output_axes is None):
+            initializer.input_axes is None or initializer.output_axes is None
+        ):
             # fans from the kernel axes that meet the input / the output, as Keras does
-            config = dict(initializer.get_config(), seed=initializer.seed, input_axes=input_axes,
-                          output_axes=output_axes)
+            config = dict(
+                initializer.get_config(), seed=initializer.seed, input_axes=input_axes, output_axes=output_axes
+            )
             initializer = type(initializer).from_config(config)
         if self.quantization_mode is None:
-            self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape), initializer=initializer,
-                                          regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=tuple(kernel_shape),
+                initializer=initializer,
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+            )
         else:  # a quantized policy (a saved quantized layer): int8 / int4 / float8 weights, layers/quantization.py
             self.quantized_build(tuple(kernel_shape), self.quantization_mode, self.quantization_config, initializer)
         if bias_shape is not None:
-            self.bias = self.add_weight(name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=tuple(bias_shape),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         plan = _matmul_plan(self.equation)
         self._plan = None
         if plan is not None:
@@ -291,7 +344,7 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
                 outputs = outputs + bias
         else:
             n_in, size_in, out_shape, fused = plan
-            lead = inputs.shape[:inputs.dim() - n_in]
+            lead = inputs.shape[: inputs.dim() - n_in]
             x = inputs.reshape(-1, size_in)
             matrix = kernel.reshape(size_in, -1)
             if fused and bias is not None:
@@ -308,11 +361,15 @@ class EinsumDense(EinsumDenseQuantization, LoRA, Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "output_shape": list(self.partial_output_shape), "equation": self.equation,
-            "activation": activations.serialize(self.activation), "bias_axes": self.bias_axes,
-            **weight_options_config(self, "kernel", "bias", activity_regularizer=True),
-            "quantization_config": quantization_config_of(self),
-        })
+        config.update(
+            {
+                "output_shape": list(self.partial_output_shape),
+                "equation": self.equation,
+                "activation": activations.serialize(self.activation),
+                "bias_axes": self.bias_axes,
+                **weight_options_config(self, "kernel", "bias", activity_regularizer=True),
+                "quantization_config": quantization_config_of(self),
+            }
+        )
         config.update(self._lora_config())
         return config

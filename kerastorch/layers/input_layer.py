@@ -5,6 +5,7 @@ Example:
     >>> x.shape
     (None, 4)
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
@@ -54,21 +55,34 @@ class InputLayer(Layer):
     (8, 3)
     """
 
-    def __init__(self, shape: ShapeLike | None = None, batch_size: int | None = None,
-                 dtype: DTypeLike | DTypePolicy = None, sparse: bool | None = None,
-                 batch_shape: Sequence[int | None] | None = None, input_tensor: KerasTensor | None = None,
-                 optional: bool = False, name: str | None = None, ragged: bool | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        shape: ShapeLike | None = None,
+        batch_size: int | None = None,
+        dtype: DTypeLike | DTypePolicy = None,
+        sparse: bool | None = None,
+        batch_shape: Sequence[int | None] | None = None,
+        input_tensor: KerasTensor | None = None,
+        optional: bool = False,
+        name: str | None = None,
+        ragged: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
         owner = f'InputLayer "{name}"' if isinstance(name, str) else "InputLayer"
         if shape is not None and batch_shape is not None:
-            raise ValueError("InputLayer: pass either shape or batch_shape, not both "
-                             f"(received shape={shape}, batch_shape={batch_shape})")
+            raise ValueError(
+                "InputLayer: pass either shape or batch_shape, not both "
+                f"(received shape={shape}, batch_shape={batch_shape})"
+            )
         if sparse or ragged:
-            raise ValueError(f"InputLayer: sparse and ragged inputs are not supported by kerastorch "
-                             f"(received sparse={sparse}, ragged={ragged})")
+            raise ValueError(
+                f"InputLayer: sparse and ragged inputs are not supported by kerastorch "
+                f"(received sparse={sparse}, ragged={ragged})"
+            )
         if batch_shape is None and shape is None and isinstance(input_tensor, KerasTensor):
             batch_shape = input_tensor.shape  # Keras: the shape of the given tensor
         if batch_shape is None:
@@ -79,8 +93,9 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + sample_shape
         else:
             batch_shape = validation.shape(owner, "batch_shape", batch_shape, allow_zero=True, allow_int=False)
-        validation.instance_of(owner, "input_tensor", input_tensor, KerasTensor, "a KerasTensor (from keras.Input)",
-                               allow_none=True)
+        validation.instance_of(
+            owner, "input_tensor", input_tensor, KerasTensor, "a KerasTensor (from keras.Input)", allow_none=True
+        )
         optional = validation.boolean(owner, "optional", optional)
         dtype = config.standardize_dtype(getattr(dtype, "name") if hasattr(dtype, "compute_dtype") else dtype)
         super().__init__(name=name, dtype=dtype, **kwargs)
@@ -102,17 +117,30 @@ class InputLayer(Layer):
         return self._describe(batch_shape=tuple(self.batch_shape))
 
     def get_config(self) -> dict[str, Any]:
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
-                "ragged": False, "name": self.name, "optional": self.optional}
+        return {
+            "batch_shape": list(self.batch_shape),
+            "dtype": self.dtype,
+            "sparse": False,
+            "ragged": False,
+            "name": self.name,
+            "optional": self.optional,
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> InputLayer:
         return cls(**config)
 
 
-def Input(shape: ShapeLike | None = None, batch_size: int | None = None, dtype: DTypeLike | DTypePolicy = None,
-          sparse: bool | None = None, batch_shape: Sequence[int | None] | None = None, name: str | None = None,
-          tensor: KerasTensor | None = None, optional: bool = False) -> KerasTensor:
+def Input(
+    shape: ShapeLike | None = None,
+    batch_size: int | None = None,
+    dtype: DTypeLike | DTypePolicy = None,
+    sparse: bool | None = None,
+    batch_shape: Sequence[int | None] | None = None,
+    name: str | None = None,
+    tensor: KerasTensor | None = None,
+    optional: bool = False,
+) -> KerasTensor:
     """A symbolic input for a functional model.
 
     Args:
@@ -137,6 +165,14 @@ def Input(shape: ShapeLike | None = None, batch_size: int | None = None, dtype: 
     (None, 28, 28, 1)
     """
     validation.instance_of("Input", "tensor", tensor, KerasTensor, "a KerasTensor (from keras.Input)", allow_none=True)
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
-                       name=name, input_tensor=tensor, optional=optional)
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        batch_shape=batch_shape,
+        name=name,
+        input_tensor=tensor,
+        optional=optional,
+    )
     return layer.output

@@ -7,6 +7,7 @@ Example:
     Traceback (most recent call last):
     ValueError: Input 0 of layer "dense" is incompatible with the layer: expected axis -1 ...
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -44,10 +45,18 @@ class InputSpec:
     InputSpec(ndim=3, axes={-1: 8})
     """
 
-    def __init__(self, dtype: DTypeLike = None, shape: Sequence[int | None] | None = None, ndim: int | None = None,
-                 max_ndim: int | None = None, min_ndim: int | None = None,
-                 axes: Mapping[int, int | None] | Mapping[str, int | None] | None = None,
-                 allow_last_axis_squeeze: bool = False, name: str | None = None, optional: bool = False) -> None:
+    def __init__(
+        self,
+        dtype: DTypeLike = None,
+        shape: Sequence[int | None] | None = None,
+        ndim: int | None = None,
+        max_ndim: int | None = None,
+        min_ndim: int | None = None,
+        axes: Mapping[int, int | None] | Mapping[str, int | None] | None = None,
+        allow_last_axis_squeeze: bool = False,
+        name: str | None = None,
+        optional: bool = False,
+    ) -> None:
         self.dtype = dtype
         self.shape = None if shape is None else tuple(shape)
         self.ndim = len(self.shape) if self.shape is not None else ndim
@@ -64,8 +73,14 @@ class InputSpec:
                 raise ValueError(f"InputSpec: axis {max(self.axes)} is out of range for rank {top + 1}")
 
     def get_config(self) -> dict[str, Any]:
-        return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim, "max_ndim": self.max_ndim,
-                "min_ndim": self.min_ndim, "axes": self.axes}
+        return {
+            "dtype": self.dtype,
+            "shape": self.shape,
+            "ndim": self.ndim,
+            "max_ndim": self.max_ndim,
+            "min_ndim": self.min_ndim,
+            "axes": self.axes,
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> InputSpec:
@@ -76,8 +91,9 @@ class InputSpec:
         return "InputSpec(" + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")"
 
 
-def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec | None] | None, inputs: Any,
-                               layer_name: str) -> None:
+def assert_input_compatibility(
+    input_spec: InputSpec | Sequence[InputSpec | None] | None, inputs: Any, layer_name: str
+) -> None:
     """Raise a ValueError naming the layer, the expectation and the received shape
     when ``inputs`` (tensors or KerasTensors) don't satisfy ``input_spec``.
 

@@ -9,6 +9,7 @@ Example:
     >>> layer_label(Dense(2, name="head"))
     'Dense layer "head"'
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Union, cast
@@ -30,8 +31,15 @@ if TYPE_CHECKING:  # the mixin's methods use the attributes of the layers it is 
 else:
     _LayerBase = object
 
-__all__ = ["LoRA", "build_sublayer", "check_seed", "layer_label", "positive_int", "set_weight_options",
-           "weight_options_config"]
+__all__ = [
+    "LoRA",
+    "build_sublayer",
+    "check_seed",
+    "layer_label",
+    "positive_int",
+    "set_weight_options",
+    "weight_options_config",
+]
 
 
 def layer_label(layer: Any) -> str:
@@ -67,8 +75,9 @@ def set_weight_options(layer: Any, prefix: str = "", **options: Any) -> None:
         setattr(layer, prefix + name, _OPTION_MODULES[name.rsplit("_", 1)[1]].get(value))
 
 
-def weight_options_config(layer: Any, *weights: str, prefix: str = "",
-                          activity_regularizer: bool = False) -> dict[str, Any]:
+def weight_options_config(
+    layer: Any, *weights: str, prefix: str = "", activity_regularizer: bool = False
+) -> dict[str, Any]:
     """Config entries of the options that ``set_weight_options`` set for ``weights`` (all initializers, then
     the regularizers (and ``activity_regularizer`` when asked), then the constraints, as Keras lists them).
 
@@ -118,8 +127,13 @@ class LoRA(_LayerBase):
         self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
         self.lora_enabled = False
 
-    def enable_lora(self, rank: int, lora_alpha: float | None = None, a_initializer: Identifier = "he_uniform",
-                    b_initializer: Identifier = "zeros") -> None:
+    def enable_lora(
+        self,
+        rank: int,
+        lora_alpha: float | None = None,
+        a_initializer: Identifier = "he_uniform",
+        b_initializer: Identifier = "zeros",
+    ) -> None:
         """Freeze the base weight and train a rank-``rank`` update ``A @ B`` instead.
 
         >>> from kerastorch.layers import Dense
@@ -130,15 +144,21 @@ class LoRA(_LayerBase):
         target = cast(str, self._lora_target)  # each LoRA layer names its weight
         rank = positive_int(self, "rank", rank)
         if not self.built:
-            raise ValueError(f"{layer_label(self)}: enable_lora needs a built layer; call build(input_shape) "
-                             "or call the layer on data first")
+            raise ValueError(
+                f"{layer_label(self)}: enable_lora needs a built layer; call build(input_shape) "
+                "or call the layer on data first"
+            )
         if self.lora_enabled:
-            raise ValueError(f"{layer_label(self)}: LoRA is already enabled (rank {self.lora_rank}); "
-                             "it can only be enabled once per layer")
+            raise ValueError(
+                f"{layer_label(self)}: LoRA is already enabled (rank {self.lora_rank}); "
+                "it can only be enabled once per layer"
+            )
         base = getattr(self, target)
         if base.constraint is not None:
-            raise ValueError(f"{layer_label(self)}: LoRA is incompatible with a {target}_constraint; remove "
-                             f"{target}_constraint={base.constraint!r} to enable LoRA")
+            raise ValueError(
+                f"{layer_label(self)}: LoRA is incompatible with a {target}_constraint; remove "
+                f"{target}_constraint={base.constraint!r} to enable LoRA"
+            )
         base.trainable = False
         shape = tuple(getattr(self, "_float_kernel_shape", None) or base.shape)  # int4 packs the quantized kernel
         self._lora_a = self.add_weight(name=f"lora_{target}_a", shape=shape[:-1] + (rank,), initializer=a_initializer)

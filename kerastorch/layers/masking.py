@@ -13,6 +13,7 @@ Example:
     >>> y._keras_mask
     tensor([[ True, False,  True]])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -62,8 +63,10 @@ class Masking(Layer):
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         if len(input_shape) < 2:
-            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2 (batch, ..., features), "
-                             f"received input shape {tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of rank >= 2 (batch, ..., features), "
+                f"received input shape {tuple(input_shape)}"
+            )
         self.built = True
 
     def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor:

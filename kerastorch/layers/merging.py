@@ -14,6 +14,7 @@ Example:
     >>> add([torch.ones(2, 3), torch.ones(2, 3)]).tolist()
     [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
 """
+
 from __future__ import annotations
 
 import functools
@@ -53,15 +54,21 @@ class _Merge(Layer):
         """The list of input shapes, or a ValueError naming the layer."""
         shapes = input_shape
         if not isinstance(shapes, (list, tuple)) or not shapes or not all(isinstance(s, (list, tuple)) for s in shapes):
-            raise ValueError(f"{layer_label(self)}: expected a list of input tensors, received a single input "
-                             f"of shape {_shape_str(shapes) if shapes is not None else None}")
+            raise ValueError(
+                f"{layer_label(self)}: expected a list of input tensors, received a single input "
+                f"of shape {_shape_str(shapes) if shapes is not None else None}"
+            )
         if self._n_inputs is not None and len(shapes) != self._n_inputs:
-            raise ValueError(f"{layer_label(self)}: expected exactly {self._n_inputs} inputs, received {len(shapes)} "
-                             f"with shapes {[tuple(s) for s in shapes]}")
+            raise ValueError(
+                f"{layer_label(self)}: expected exactly {self._n_inputs} inputs, received {len(shapes)} "
+                f"with shapes {[tuple(s) for s in shapes]}"
+            )
         batch_sizes = {s[0] for s in shapes if len(s) and s[0] is not None}
         if len(batch_sizes) > 1:
-            raise ValueError(f"{layer_label(self)}: cannot merge tensors with different batch sizes, received "
-                             f"shapes {[tuple(s) for s in shapes]}")
+            raise ValueError(
+                f"{layer_label(self)}: cannot merge tensors with different batch sizes, received "
+                f"shapes {[tuple(s) for s in shapes]}"
+            )
         return [tuple(s) for s in shapes]
 
     def _check_call(self, inputs):
@@ -80,14 +87,16 @@ class _Merge(Layer):
         dtype = functools.reduce(torch.promote_types, [config.torch_dtype(x.dtype) for x in inputs])
         return KerasTensor(self.compute_output_shape([x.shape for x in inputs]), config.standardize_dtype(dtype))
 
-    def compute_mask(self, inputs: Sequence[Any],
-                     mask: Sequence[TensorLike | None] | None = None) -> torch.Tensor | None:
+    def compute_mask(
+        self, inputs: Sequence[Any], mask: Sequence[TensorLike | None] | None = None
+    ) -> torch.Tensor | None:
         """None when any mask is None, else the OR of the masks."""
         if mask is None:
             return None
         if not isinstance(mask, (list, tuple)) or len(mask) != len(inputs):
-            raise ValueError(f"{layer_label(self)}: mask must be a list with one entry per input ({len(inputs)}), "
-                             f"received {mask!r}")
+            raise ValueError(
+                f"{layer_label(self)}: mask must be a list with one entry per input ({len(inputs)}), received {mask!r}"
+            )
         if any(m is None for m in mask):
             return None
         merged = torch.as_tensor(mask[0]).bool()
@@ -109,8 +118,10 @@ def _broadcast(layer, shapes):
             if current == 1 or current is None:
                 out[i] = d
             else:
-                raise ValueError(f"{layer_label(layer)}: inputs have incompatible shapes {shapes}: sizes {current} "
-                                 f"and {d} cannot broadcast (non-batch axes aligned on the right)")
+                raise ValueError(
+                    f"{layer_label(layer)}: inputs have incompatible shapes {shapes}: sizes {current} "
+                    f"and {d} cannot broadcast (non-batch axes aligned on the right)"
+                )
     return tuple(out)
 
 
@@ -135,8 +146,9 @@ class _ElementwiseMerge(_Merge):
         try:
             return self._merge(inputs)
         except RuntimeError as error:
-            raise ValueError(f"{layer_label(self)}: inputs have incompatible shapes "
-                             f"{[tuple(x.shape) for x in inputs]} ({error})") from None
+            raise ValueError(
+                f"{layer_label(self)}: inputs have incompatible shapes {[tuple(x.shape) for x in inputs]} ({error})"
+            ) from None
 
     def _merge(self, inputs):
         output = inputs[0]
@@ -350,8 +362,10 @@ class Concatenate(_Merge):
         shapes = self._input_shapes(input_shape)
         rank = len(shapes[0])
         if any(len(s) != rank for s in shapes) or not -rank <= self.axis < rank:
-            raise ValueError(f"{layer_label(self)}: expected inputs of one rank with axis {self.axis} in range, "
-                             f"received shapes {shapes}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of one rank with axis {self.axis} in range, "
+                f"received shapes {shapes}"
+            )
         axis = self.axis % rank
         output = []
         for i in range(rank):
@@ -361,8 +375,10 @@ class Concatenate(_Merge):
                 continue
             known = {d for d in sizes if d is not None}
             if len(known) > 1:
-                raise ValueError(f"{layer_label(self)}: inputs must match on every axis but the concatenation axis "
-                                 f"{self.axis}, received shapes {shapes} (axis {i} differs)")
+                raise ValueError(
+                    f"{layer_label(self)}: inputs must match on every axis but the concatenation axis "
+                    f"{self.axis}, received shapes {shapes} (axis {i} differs)"
+                )
             output.append(known.pop() if known else None)
         return tuple(output)
 
@@ -371,11 +387,14 @@ class Concatenate(_Merge):
         try:
             return torch.cat(inputs, dim=self.axis)
         except (RuntimeError, IndexError) as error:
-            raise ValueError(f"{layer_label(self)}: cannot concatenate inputs of shapes "
-                             f"{[tuple(x.shape) for x in inputs]} along axis {self.axis} ({error})") from None
+            raise ValueError(
+                f"{layer_label(self)}: cannot concatenate inputs of shapes "
+                f"{[tuple(x.shape) for x in inputs]} along axis {self.axis} ({error})"
+            ) from None
 
-    def compute_mask(self, inputs: Sequence[Any],
-                     mask: Sequence[TensorLike | None] | None = None) -> torch.Tensor | None:
+    def compute_mask(
+        self, inputs: Sequence[Any], mask: Sequence[TensorLike | None] | None = None
+    ) -> torch.Tensor | None:
         """The input masks (all-True for a missing one) joined along ``axis``, then ``any`` over the last axis."""
         if mask is None or all(m is None for m in mask):
             return None
@@ -456,23 +475,30 @@ class Dot(_Merge):
     def _axes_for(self, rank1, rank2):
         pair = (self.axes, self.axes) if isinstance(self.axes, int) else self.axes
         if not (-rank1 <= pair[0] < rank1 and -rank2 <= pair[1] < rank2):
-            raise ValueError(f"{layer_label(self)}: axes={self.axes} is out of range for inputs of ranks "
-                             f"{rank1} and {rank2}")
+            raise ValueError(
+                f"{layer_label(self)}: axes={self.axes} is out of range for inputs of ranks {rank1} and {rank2}"
+            )
         axes = (pair[0] % rank1, pair[1] % rank2)
         if 0 in axes:
-            raise ValueError(f"{layer_label(self)}: cannot contract the batch axis 0, received axes={self.axes} "
-                             f"for inputs of ranks {rank1} and {rank2}")
+            raise ValueError(
+                f"{layer_label(self)}: cannot contract the batch axis 0, received axes={self.axes} "
+                f"for inputs of ranks {rank1} and {rank2}"
+            )
         return axes
 
     def compute_output_shape(self, input_shape: Sequence[Sequence[int | None]]) -> Shape:
         shape1, shape2 = self._input_shapes(input_shape)
         if len(shape1) < 2 or len(shape2) < 2:
-            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 2, received shapes {shape1} and {shape2}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of rank >= 2, received shapes {shape1} and {shape2}"
+            )
         a1, a2 = self._axes_for(len(shape1), len(shape2))
         if shape1[a1] is not None and shape2[a2] is not None and shape1[a1] != shape2[a2]:
-            raise ValueError(f"{layer_label(self)}: incompatible input shapes: axis {a1} of {shape1} has size "
-                             f"{shape1[a1]} but axis {a2} of {shape2} has size {shape2[a2]}")
-        rest = shape1[1:a1] + shape1[a1 + 1:] + shape2[1:a2] + shape2[a2 + 1:]
+            raise ValueError(
+                f"{layer_label(self)}: incompatible input shapes: axis {a1} of {shape1} has size "
+                f"{shape1[a1]} but axis {a2} of {shape2} has size {shape2[a2]}"
+            )
+        rest = shape1[1:a1] + shape1[a1 + 1 :] + shape2[1:a2] + shape2[a2 + 1 :]
         return (_batch_size([shape1, shape2]),) + (rest or (1,))
 
     def build(self, input_shape: Sequence[Sequence[int | None]]) -> None:
@@ -494,8 +520,10 @@ class Dot(_Merge):
         try:
             return _batch_dot(x1, x2, a1, a2)
         except RuntimeError:
-            raise ValueError(f"{layer_label(self)}: incompatible input shapes: axis {a1} of {tuple(x1.shape)} has size "
-                             f"{x1.shape[a1]} but axis {a2} of {tuple(x2.shape)} has size {x2.shape[a2]}") from None
+            raise ValueError(
+                f"{layer_label(self)}: incompatible input shapes: axis {a1} of {tuple(x1.shape)} has size "
+                f"{x1.shape[a1]} but axis {a2} of {tuple(x2.shape)} has size {x2.shape[a2]}"
+            ) from None
 
     def compute_mask(self, inputs: Sequence[Any], mask: Any = None) -> None:
         """Dot drops masks: always None."""
@@ -515,15 +543,17 @@ def _functional_form(cls: type[_Merge]) -> Callable[..., torch.Tensor | KerasTen
 
     merge.__name__ = merge.__qualname__ = name
     count = "exactly two tensors" if cls._n_inputs == 2 else "tensors"
-    merge.__doc__ = (f"Functional form of :class:`{cls.__name__}`: ``{name}(inputs, **kwargs)`` creates the "
-                     f"layer with ``kwargs`` and calls it on the list ``inputs``.\n\n"
-                     f"    Args:\n"
-                     f"        inputs: list of {count}: the inputs to merge (broadcast as "
-                     f":class:`{cls.__name__}` does).\n"
-                     f"        **kwargs: arguments of the :class:`{cls.__name__}` layer (``name``, ``dtype``, ...).\n\n"
-                     f"    Returns:\n        The merged tensor (a KerasTensor for symbolic inputs).\n\n"
-                     f"    Raises:\n        ValueError: inputs that :class:`{cls.__name__}` refuses (see there).\n\n"
-                     f"    >>> {name}([torch.ones(1, 2), torch.ones(1, 2)]).shape\n    torch.Size([1, 2])\n")
+    merge.__doc__ = (
+        f"Functional form of :class:`{cls.__name__}`: ``{name}(inputs, **kwargs)`` creates the "
+        f"layer with ``kwargs`` and calls it on the list ``inputs``.\n\n"
+        f"    Args:\n"
+        f"        inputs: list of {count}: the inputs to merge (broadcast as "
+        f":class:`{cls.__name__}` does).\n"
+        f"        **kwargs: arguments of the :class:`{cls.__name__}` layer (``name``, ``dtype``, ...).\n\n"
+        f"    Returns:\n        The merged tensor (a KerasTensor for symbolic inputs).\n\n"
+        f"    Raises:\n        ValueError: inputs that :class:`{cls.__name__}` refuses (see there).\n\n"
+        f"    >>> {name}([torch.ones(1, 2), torch.ones(1, 2)]).shape\n    torch.Size([1, 2])\n"
+    )
     return merge
 
 
@@ -535,8 +565,9 @@ maximum = _functional_form(Maximum)
 minimum = _functional_form(Minimum)
 
 
-def concatenate(inputs: Sequence[TensorLike | KerasTensor], axis: int = -1,
-                **kwargs: Any) -> torch.Tensor | KerasTensor:
+def concatenate(
+    inputs: Sequence[TensorLike | KerasTensor], axis: int = -1, **kwargs: Any
+) -> torch.Tensor | KerasTensor:
     """Functional form of :class:`Concatenate`: joins ``inputs`` along ``axis``.
 
     Args:
@@ -556,8 +587,9 @@ def concatenate(inputs: Sequence[TensorLike | KerasTensor], axis: int = -1,
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
-def dot(inputs: Sequence[TensorLike | KerasTensor], axes: int | Sequence[int] = -1, normalize: bool = False,
-        **kwargs: Any) -> torch.Tensor | KerasTensor:
+def dot(
+    inputs: Sequence[TensorLike | KerasTensor], axes: int | Sequence[int] = -1, normalize: bool = False, **kwargs: Any
+) -> torch.Tensor | KerasTensor:
     """Functional form of :class:`Dot`: the per-sample dot product of two tensors along ``axes``.
 
     Args:

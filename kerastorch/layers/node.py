@@ -12,6 +12,7 @@ Example:
     >>> y._keras_history[1:]          # (operation, node_index, tensor_index)
     (0, 0)
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
@@ -27,13 +28,17 @@ class Node:
     """Records ``outputs = operation(*args, **kwargs)`` and stamps each output's
     ``_keras_history`` with ``(operation, node_index, tensor_index)``."""
 
-    def __init__(self, operation: Operation, call_args: Sequence[Any] = (), call_kwargs: dict[str, Any] | None = None,
-                 outputs: Any = None) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        call_args: Sequence[Any] = (),
+        call_kwargs: dict[str, Any] | None = None,
+        outputs: Any = None,
+    ) -> None:
         self.operation = operation
         self.call_args = tuple(call_args)
         self.call_kwargs = dict(call_kwargs or {})
-        self.input_tensors = [x for x in tree.flatten((self.call_args, self.call_kwargs))
-                              if isinstance(x, KerasTensor)]
+        self.input_tensors = [x for x in tree.flatten((self.call_args, self.call_kwargs)) if isinstance(x, KerasTensor)]
         self.output_structure = outputs
         self.outputs = [x for x in tree.flatten(outputs) if isinstance(x, KerasTensor)]
         index = len(operation._inbound_nodes)
@@ -84,8 +89,10 @@ def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
     """
     history = getattr(tensor, "_keras_history", None)
     if not isinstance(tensor, KerasTensor) or history is None:
-        raise ValueError(f"get_source_inputs: expected a symbolic tensor from keras.Input or a layer call on one, "
-                         f"received {tensor!r}")
+        raise ValueError(
+            f"get_source_inputs: expected a symbolic tensor from keras.Input or a layer call on one, "
+            f"received {tensor!r}"
+        )
     operation, node_index, _ = history
     sources: list[KerasTensor] = []
     seen, stack = set(), [operation._inbound_nodes[node_index]]

@@ -21,6 +21,7 @@ Example:
     >>> y.shape, y._keras_history[0] is op, op.get_config()
     ((None, 3), True, {'name': 'double'})
 """
+
 from __future__ import annotations
 
 import functools
@@ -118,8 +119,9 @@ class Operation:
 
     def _first_node(self, what):
         if not self._inbound_nodes:
-            raise AttributeError(f'Operation "{self.name}" has never been called on symbolic inputs, so it has '
-                                 f"no {what}.")
+            raise AttributeError(
+                f'Operation "{self.name}" has never been called on symbolic inputs, so it has no {what}.'
+            )
         return self._inbound_nodes[0]
 
     def get_config(self) -> dict[str, Any]:
@@ -149,8 +151,10 @@ class Operation:
                 elif key != "name":
                     values[key] = value
         if bound is None or not all(isinstance(x, _JSON_TYPES) for x in tree.flatten(list(values.values()))):
-            raise NotImplementedError(f"Operation {cls.__name__} was created with arguments that are not plain "
-                                      "JSON values (or positional *args), so it must override get_config().")
+            raise NotImplementedError(
+                f"Operation {cls.__name__} was created with arguments that are not plain "
+                "JSON values (or positional *args), so it must override get_config()."
+            )
         config.update(values)
         return config
 
@@ -160,8 +164,9 @@ class Operation:
         try:
             return cls(**config)
         except TypeError as error:
-            raise TypeError(f"{cls.__name__}.from_config could not create the operation from config keys "
-                            f"{sorted(config)}: {error}") from error
+            raise TypeError(
+                f"{cls.__name__}.from_config could not create the operation from config keys {sorted(config)}: {error}"
+            ) from error
 
     def __repr__(self) -> str:
         return f"<Operation name={self.name}>"

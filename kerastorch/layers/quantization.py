@@ -45,6 +45,7 @@ Example:
     >>> [(w.name, w.dtype) for w in layer.weights]
     [('bias', torch.float32), ('kernel', torch.int8), ('kernel_scale', torch.float32)]
 """
+
 from __future__ import annotations
 
 import math
@@ -75,6 +76,7 @@ if TYPE_CHECKING:  # the mixins' methods use the attributes of the layers they a
 else:
     _LayerBase = object
 
+
 # ------------------------------------------------------------ constructor hooks
 def init_quantization(layer: Any, quantization_config: QuantizationConfig | dict[str, Any] | None) -> None:
     """Set ``layer.quantization_config`` from the constructor argument (a config, its serialized dict or None).
@@ -101,8 +103,10 @@ def init_quantization(layer: Any, quantization_config: QuantizationConfig | dict
     if isinstance(quantization_config, dict) and "class_name" in quantization_config:
         quantization_config = q.deserialize(quantization_config)
     if quantization_config is not None and not isinstance(quantization_config, QuantizationConfig):
-        raise ValueError(f"{layer_label(layer)}: quantization_config must be a keras.quantizers.QuantizationConfig, its "
-                         f"serialized dict or None, received {quantization_config!r}")
+        raise ValueError(
+            f"{layer_label(layer)}: quantization_config must be a keras.quantizers.QuantizationConfig, its "
+            f"serialized dict or None, received {quantization_config!r}"
+        )
     layer.quantization_config = quantization_config
 
 
@@ -128,15 +132,19 @@ def _quantize_with(layer, quantizer, weight, axes, what):
     if getattr(quantizer, "axis", None) is not None:
         given = tuple(sorted(a % weight.dim() for a in quantizer.axis))
         if given != tuple(sorted(axes)):
-            raise ValueError(f"{layer_label(layer)}: the weight quantizer must reduce the {what} axes {tuple(axes)} "
-                             f"(one scale per output channel), received a quantizer with axis={quantizer.axis}")
+            raise ValueError(
+                f"{layer_label(layer)}: the weight quantizer must reduce the {what} axes {tuple(axes)} "
+                f"(one scale per output channel), received a quantizer with axis={quantizer.axis}"
+            )
         values, scale = quantizer(weight)
     else:
         values, scale = quantizer(weight, axis=tuple(axes))
     expected = [1 if i in axes else d for i, d in enumerate(weight.shape)]
     if tuple(values.shape) != tuple(weight.shape) or scale.numel() != math.prod(expected):
-        raise ValueError(f"{layer_label(layer)}: the weight quantizer returned shapes {tuple(values.shape)} and "
-                         f"{tuple(scale.shape)}; expected {tuple(weight.shape)} and {tuple(expected)}")
+        raise ValueError(
+            f"{layer_label(layer)}: the weight quantizer returned shapes {tuple(values.shape)} and "
+            f"{tuple(scale.shape)}; expected {tuple(weight.shape)} and {tuple(expected)}"
+        )
     return values.to(torch.int8), scale.reshape(expected)
 
 
@@ -166,10 +174,12 @@ class Quantizable(_LayerBase):
     _float_kernel_shape: tuple[int, ...] | None = None
 
     if TYPE_CHECKING:  # what each layer's mixin below defines
+
         def _build_int_weights(self, shape: tuple[int, ...], mode: str, block: int | None) -> None: ...
 
-        def _quantized_values(self, kernel: torch.Tensor, mode: str, config: QuantizationConfig,
-                              block: int | None) -> dict[str, torch.Tensor]: ...
+        def _quantized_values(
+            self, kernel: torch.Tensor, mode: str, config: QuantizationConfig, block: int | None
+        ) -> dict[str, torch.Tensor]: ...
 
     # --------------------------------------------------------------- policy
     def _resolved_policy(self):
@@ -197,8 +207,9 @@ class Quantizable(_LayerBase):
         return next(cls for cls in type(self).__mro__ if any(b in _MIXINS for b in cls.__bases__))
 
     # ------------------------------------------------------------- quantize
-    def quantize(self, mode: str | None = None, type_check: bool = True,
-                 config: QuantizationConfig | None = None) -> None:
+    def quantize(
+        self, mode: str | None = None, type_check: bool = True, config: QuantizationConfig | None = None
+    ) -> None:
         """Quantize the built layer's weights in place: ``"int8"``, ``"int4"`` or ``"float8"`` (or a
         ``keras.quantizers`` config). The dtype policy becomes the matching quantized policy.
 
@@ -228,18 +239,26 @@ class Quantizable(_LayerBase):
         config = validate_and_resolve_config(mode, config)
         mode = config.mode
         if not self.built:
-            raise ValueError(f"Cannot quantize a layer that isn't yet built. Layer '{self.name}' (of type "
-                             f"'{type(self).__name__}') is not built yet.")
+            raise ValueError(
+                f"Cannot quantize a layer that isn't yet built. Layer '{self.name}' (of type "
+                f"'{type(self).__name__}') is not built yet."
+            )
         if self.quantization_mode is not None:
-            raise ValueError(f"Layer '{self.name}' is already quantized with dtype_policy="
-                             f"'{self._resolved_policy().name}'. Received: mode={mode}")
+            raise ValueError(
+                f"Layer '{self.name}' is already quantized with dtype_policy="
+                f"'{self._resolved_policy().name}'. Received: mode={mode}"
+            )
         if mode not in self._supported_modes:
-            raise NotImplementedError(f"Invalid quantization mode. Expected one of {self._supported_modes}. "
-                                      f"Received: quantization_mode={mode}")
+            raise NotImplementedError(
+                f"Invalid quantization mode. Expected one of {self._supported_modes}. "
+                f"Received: quantization_mode={mode}"
+            )
         self._check_call_not_overridden(cls)
         if mode == "float8" and getattr(self, "lora_enabled", False):
-            raise NotImplementedError(f"{layer_label(self)}: Currently, `_float8_call` doesn't support LoRA; a layer "
-                                      "with LoRA enabled cannot be quantized to float8")
+            raise NotImplementedError(
+                f"{layer_label(self)}: Currently, `_float8_call` doesn't support LoRA; a layer "
+                "with LoRA enabled cannot be quantized to float8"
+            )
         source = self._resolved_policy()
         source = source.default_policy.name if isinstance(source, dtype_policies.DTypePolicyMap) else source.name
         block = self._int4_block_size(config) if mode == "int4" else None
@@ -271,11 +290,18 @@ class Quantizable(_LayerBase):
 
     def _check_call_not_overridden(self, cls):
         if type(self).call is not cls.call:
-            raise NotImplementedError(f"{layer_label(self)}: {type(self).__name__} overrides call(), which a quantized "
-                                      f"{cls.__name__} would bypass; kerastorch does not quantize it")
+            raise NotImplementedError(
+                f"{layer_label(self)}: {type(self).__name__} overrides call(), which a quantized "
+                f"{cls.__name__} would bypass; kerastorch does not quantize it"
+            )
 
-    def quantized_build(self, kernel_shape: Sequence[int], mode: str, config: QuantizationConfig | None = None,
-                        initializer: InitializerLike = None) -> None:
+    def quantized_build(
+        self,
+        kernel_shape: Sequence[int],
+        mode: str,
+        config: QuantizationConfig | None = None,
+        initializer: InitializerLike = None,
+    ) -> None:
         """Create the weights of a quantized layer for the float weight shape ``kernel_shape`` (what ``build``
         does under a quantized dtype policy, e.g. when a saved quantized model is loaded).
 
@@ -298,16 +324,21 @@ class Quantizable(_LayerBase):
             [('bias', (2,)), ('kernel', (3, 2)), ('kernel_scale', (2,))]
         """
         if mode not in self._supported_modes:
-            raise NotImplementedError(f"{layer_label(self)}: Invalid quantization mode. Expected one of "
-                                      f"{self._supported_modes}. Received: quantization_mode={mode}")
+            raise NotImplementedError(
+                f"{layer_label(self)}: Invalid quantization mode. Expected one of "
+                f"{self._supported_modes}. Received: quantization_mode={mode}"
+            )
         self._check_call_not_overridden(self._quantizable_class())
         kernel_shape = tuple(int(d) for d in kernel_shape)
         if mode == "float8":
             target = self._lora_target
             weight = self.add_weight(
-                name=target, shape=kernel_shape,
+                name=target,
+                shape=kernel_shape,
                 initializer=initializer if initializer is not None else getattr(self, f"{target}_initializer"),
-                regularizer=getattr(self, f"{target}_regularizer"), constraint=getattr(self, f"{target}_constraint"))
+                regularizer=getattr(self, f"{target}_regularizer"),
+                constraint=getattr(self, f"{target}_constraint"),
+            )
             setattr(self, target, weight)
             policy = self._resolved_policy()
             self._float8_variables(getattr(policy, "amax_history_length", 1024))
@@ -353,9 +384,13 @@ class Quantizable(_LayerBase):
     def dtype_policy(self, value: PolicyLike) -> None:
         current = self.__dict__.get("_dtype_policy")
         policy = dtype_policies.get(value)
-        if (current is not None and current.quantization_mode is not None and policy.quantization_mode is None
-                and not isinstance(current, dtype_policies.DTypePolicyMap)
-                and not isinstance(policy, dtype_policies.DTypePolicyMap)):
+        if (
+            current is not None
+            and current.quantization_mode is not None
+            and policy.quantization_mode is None
+            and not isinstance(current, dtype_policies.DTypePolicyMap)
+            and not isinstance(policy, dtype_policies.DTypePolicyMap)
+        ):
             policy = _with_source(current, policy.name)
         Layer.dtype_policy.fset(self, policy)  # type: ignore[attr-defined]  # mypy: a property read on the class
 
@@ -474,8 +509,9 @@ class EinsumDenseQuantization(Quantizable):
     def _quantized_values(self, kernel, mode, config, block):
         layout = self._layout()
         if mode == "int8":
-            values, scale = _quantize_with(self, _weight_quantizer(config, (-127, 127)), kernel,
-                                           layout.kernel_reduced, "kernel's contracted")
+            values, scale = _quantize_with(
+                self, _weight_quantizer(config, (-127, 127)), kernel, layout.kernel_reduced, "kernel's contracted"
+            )
             return {"kernel": values, "kernel_scale": layout.kernel_to_output(scale)}
         matrix = layout.to_matrix(kernel)
         if block is not None and block > 0:
@@ -500,18 +536,20 @@ class EinsumDenseQuantization(Quantizable):
         plan = self._plan
         if plan is not None:
             n_in, size_in, out_shape, _ = plan
-            lead = x.shape[:x.dim() - n_in]
-            out = ops.IntProduct.apply(x.reshape(-1, size_in), kernel.reshape(size_in, -1), scale_kernel.reshape(-1),
-                                    self.inputs_quantizer)
+            lead = x.shape[: x.dim() - n_in]
+            out = ops.IntProduct.apply(
+                x.reshape(-1, size_in), kernel.reshape(size_in, -1), scale_kernel.reshape(-1), self.inputs_quantizer
+            )
             return out.reshape(*lead, *out_shape)
-        return ops.IntEinsum.apply(x, kernel, layout.kernel_to_output(scale_kernel), scale_kernel,
-                                self.inputs_quantizer, layout)
+        return ops.IntEinsum.apply(
+            x, kernel, layout.kernel_to_output(scale_kernel), scale_kernel, self.inputs_quantizer, layout
+        )
 
     def _float_product(self, x, kernel):
         plan = self._plan
         if plan is not None:
             n_in, size_in, out_shape, _ = plan
-            lead = x.shape[:x.dim() - n_in]
+            lead = x.shape[: x.dim() - n_in]
             return torch.mm(x.reshape(-1, size_in), kernel.reshape(size_in, -1)).reshape(*lead, *out_shape)
         return torch.einsum(self.equation, x, kernel)
 
@@ -527,8 +565,11 @@ class EinsumDenseQuantization(Quantizable):
         matrix = q.unpack_int4(self.kernel, layout.matrix_shape(shape)[1], axis=-1)
         if self.kernel_zero is None:  # per channel: the float product with the dequantized kernel, as Keras
             kernel = matrix.to(x.dtype) / self.kernel_scale.to(x.dtype)
-            operand = x if self.inputs_quantizer is None else ops.QuantizedInputs.apply(x, self.inputs_quantizer,
-                                                                                      layout.input_reduced)
+            operand = (
+                x
+                if self.inputs_quantizer is None
+                else ops.QuantizedInputs.apply(x, self.inputs_quantizer, layout.input_reduced)
+            )
         else:
             kernel = ops.dequantize_groups(matrix, self.kernel_scale, self.kernel_zero, self.g_idx, x.dtype)
             operand = x
@@ -568,23 +609,30 @@ class EmbeddingQuantization(Quantizable):
 
     def _quantized_values(self, embeddings, mode, config, block):
         if mode == "int8":
-            values, scale = _quantize_with(self, _weight_quantizer(config, (-127, 127)), embeddings, (1,),
-                                           "embeddings' feature")
+            values, scale = _quantize_with(
+                self, _weight_quantizer(config, (-127, 127)), embeddings, (1,), "embeddings' feature"
+            )
             return {"embeddings": values, "embeddings_scale": scale.reshape(-1)}
         if block is not None and block > 0:
             values, scale, zero = q.abs_max_quantize_grouped_with_zero_point(embeddings.T, block, to_numpy=True)
-            return {"embeddings": q.pack_int4(values.T.contiguous(), axis=-1)[0],
-                    "embeddings_scale": scale.T.contiguous(), "embeddings_zero": zero.T.contiguous()}
-        values, scale = _quantize_with(self, _weight_quantizer(config, (-8, 7)), embeddings, (1,),
-                                       "embeddings' feature")
+            return {
+                "embeddings": q.pack_int4(values.T.contiguous(), axis=-1)[0],
+                "embeddings_scale": scale.T.contiguous(),
+                "embeddings_zero": zero.T.contiguous(),
+            }
+        values, scale = _quantize_with(
+            self, _weight_quantizer(config, (-8, 7)), embeddings, (1,), "embeddings' feature"
+        )
         return {"embeddings": q.pack_int4(values, axis=-1)[0], "embeddings_scale": scale.reshape(-1)}
 
     def _lookup(self, indices, table):
         try:
             return F.embedding(indices, table)
         except IndexError:
-            raise IndexError(f"{layer_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
-                             f"[{int(indices.min())}, {int(indices.max())}]") from None
+            raise IndexError(
+                f"{layer_label(self)}: indices must lie in [0, {self.input_dim}), received values in "
+                f"[{int(indices.min())}, {int(indices.max())}]"
+            ) from None
 
     def _indices(self, inputs):
         return inputs if inputs.dtype in (torch.int64, torch.int32) else inputs.long()
@@ -622,8 +670,13 @@ _MIXINS = (DenseQuantization, EinsumDenseQuantization, EmbeddingQuantization)
 
 
 # ------------------------------------------------------------------- models
-def quantize_model(model: Layer, mode: str | None = None, config: QuantizationConfig | None = None,
-                   filters: str | Sequence[str] | Callable[[Layer], bool] | None = None, **kwargs: Any) -> bool:
+def quantize_model(
+    model: Layer,
+    mode: str | None = None,
+    config: QuantizationConfig | None = None,
+    filters: str | Sequence[str] | Callable[[Layer], bool] | None = None,
+    **kwargs: Any,
+) -> bool:
     """``model.quantize(...)``: quantize every leaf layer that supports it (and passes ``filters``); layers
     that do not are skipped with a warning, as in Keras.
 
@@ -656,8 +709,10 @@ def quantize_model(model: Layer, mode: str | None = None, config: QuantizationCo
         raise ValueError(f"Unrecognized keyword arguments passed to {type(model).__name__}: {kwargs}")
     config = validate_and_resolve_config(mode, config)
     if not model.built:
-        raise ValueError(f"Cannot quantize a layer that isn't yet built. Layer '{model.name}' (of type "
-                         f"'{type(model).__name__}') is not built yet.")
+        raise ValueError(
+            f"Cannot quantize a layer that isn't yet built. Layer '{model.name}' (of type "
+            f"'{type(model).__name__}') is not built yet."
+        )
     if filters is None:
         selected = lambda layer: True
     elif isinstance(filters, str) or (isinstance(filters, (list, tuple)) and all(isinstance(f, str) for f in filters)):
@@ -666,8 +721,10 @@ def quantize_model(model: Layer, mode: str | None = None, config: QuantizationCo
     elif callable(filters):
         selected = filters
     else:
-        raise ValueError(f"The `filters` argument must be a regex string, a list of regex strings, or a callable. "
-                         f"Received: {type(filters)}")
+        raise ValueError(
+            f"The `filters` argument must be a regex string, a list of regex strings, or a callable. "
+            f"Received: {type(filters)}"
+        )
     changed = False
     for layer in model._flatten_layers(include_self=False):
         if layer._flatten_layers(include_self=False) or not selected(layer):

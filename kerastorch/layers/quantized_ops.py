@@ -18,6 +18,7 @@ Example:
     >>> EinsumLayout("abc,cde->abde", 3).scale_shape((8, 2, 4))
     (1, 1, 2, 4)
 """
+
 from __future__ import annotations
 
 import math
@@ -83,8 +84,9 @@ class IntProduct(torch.autograd.Function):
     without one) for 2-D ``x``; the gradient of ``x`` is ``grad @ (kernel / scale).T``."""
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, kernel: torch.Tensor, scale: torch.Tensor,
-                quantizer: InputQuantizer) -> torch.Tensor:
+    def forward(
+        ctx: Any, x: torch.Tensor, kernel: torch.Tensor, scale: torch.Tensor, quantizer: InputQuantizer
+    ) -> torch.Tensor:
         scale_x = scale.to(x.dtype)
         if quantizer is None:
             out = torch.matmul(x, kernel.to(x.dtype)) / scale_x
@@ -105,8 +107,15 @@ class IntEinsum(torch.autograd.Function):
     """The einsum form of :class:`IntProduct` (scales in the output / kernel layouts of ``layout``)."""
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, kernel: torch.Tensor, scale_out: torch.Tensor, scale_kernel: torch.Tensor,
-                quantizer: InputQuantizer, layout: EinsumLayout) -> torch.Tensor:
+    def forward(
+        ctx: Any,
+        x: torch.Tensor,
+        kernel: torch.Tensor,
+        scale_out: torch.Tensor,
+        scale_kernel: torch.Tensor,
+        quantizer: InputQuantizer,
+        layout: EinsumLayout,
+    ) -> torch.Tensor:
         scale_x = scale_out.to(x.dtype)
         if quantizer is None:
             out = torch.einsum(layout.equation, x, kernel.to(x.dtype)) / scale_x
@@ -129,8 +138,12 @@ class QuantizedInputs(torch.autograd.Function):
     """The inputs rounded through ``quantizer`` (``q / scale``); the gradient passes straight through."""
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, quantizer: Callable[..., tuple[torch.Tensor, torch.Tensor]],
-                axis: int | tuple[int, ...]) -> torch.Tensor:
+    def forward(
+        ctx: Any,
+        x: torch.Tensor,
+        quantizer: Callable[..., tuple[torch.Tensor, torch.Tensor]],
+        axis: int | tuple[int, ...],
+    ) -> torch.Tensor:
         values, scale = quantizer(x, axis=axis)
         return values.to(x.dtype) / scale
 
@@ -184,8 +197,9 @@ def delayed_scaling(scale: torch.Tensor, history: torch.Tensor, values: torch.Te
     scale.copy_(new_scale)
 
 
-def float8_operands(layer: Any, x: torch.Tensor, kernel: torch.Tensor,
-                    training: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def float8_operands(
+    layer: Any, x: torch.Tensor, kernel: torch.Tensor, training: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``x`` and ``kernel`` (in the compute dtype) rounded to e4m3fn with the current scales (then updated
     when training).
 
@@ -224,8 +238,9 @@ def float8_bias(layer: Any) -> torch.Tensor | None:
     return bias.to(torch.bfloat16).to(bias.dtype)
 
 
-def dequantize_groups(values: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor, g_idx: torch.Tensor,
-                      dtype: torch.dtype) -> torch.Tensor:
+def dequantize_groups(
+    values: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor, g_idx: torch.Tensor, dtype: torch.dtype
+) -> torch.Tensor:
     """``(values - zero[g]) * scale[g]`` of a ``(rows, columns)`` sub-channel int4 kernel.
 
     Args:
@@ -240,7 +255,6 @@ def dequantize_groups(values: torch.Tensor, scale: torch.Tensor, zero: torch.Ten
     """
     group = g_idx.long()
     return (values.to(dtype) - zero[group].to(dtype)) * scale[group].to(dtype)
-
 
 
 class EinsumLayout:
@@ -274,7 +288,7 @@ class EinsumLayout:
         if all(c in k_spec or c in out_spec for c in in_spec):
             dots_text = "..." if elided != "none" else ""
             left = (dots_text, "") if elided == "left" else ("", dots_text)
-            self.grad_equation = (f"{left[0]}{out_spec}{left[1]},{k_spec}->{left[0]}{in_spec}{left[1]}")
+            self.grad_equation = f"{left[0]}{out_spec}{left[1]},{k_spec}->{left[0]}{in_spec}{left[1]}"
 
     @staticmethod
     def _move(t, source, target):
@@ -307,8 +321,10 @@ class EinsumLayout:
         other kernel axes. As in Keras, the kernel is reshaped (not transposed) to it, so rows and columns are
         the contracted and output axes only when the contracted axes lead the kernel (``abc,cd->abd``,
         ``abc,cde->abde``); otherwise the groups mix axes, and the dequantized kernel is still exact."""
-        return (math.prod(kernel_shape[i] for i in self.kernel_reduced),
-                math.prod(kernel_shape[i] for i in self.kernel_kept))
+        return (
+            math.prod(kernel_shape[i] for i in self.kernel_reduced),
+            math.prod(kernel_shape[i] for i in self.kernel_kept),
+        )
 
     def to_matrix(self, kernel: torch.Tensor) -> torch.Tensor:
         return kernel.reshape(self.matrix_shape(tuple(kernel.shape)))

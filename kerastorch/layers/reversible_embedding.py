@@ -16,6 +16,7 @@ Example:
     >>> hidden.shape, layer(hidden, reverse=True).shape
     (torch.Size([1, 3, 4]), torch.Size([1, 3, 10]))
 """
+
 from __future__ import annotations
 
 import numbers
@@ -83,30 +84,51 @@ class ReversibleEmbedding(Embedding):
     True
     """
 
-    def __init__(self, input_dim: int, output_dim: int, tie_weights: bool = True,
-                 embeddings_initializer: InitializerLike = "uniform", embeddings_regularizer: Identifier = None,
-                 embeddings_constraint: Identifier = None, mask_zero: bool = False, reverse_dtype: DTypeLike = None,
-                 logit_soft_cap: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        tie_weights: bool = True,
+        embeddings_initializer: InitializerLike = "uniform",
+        embeddings_regularizer: Identifier = None,
+        embeddings_constraint: Identifier = None,
+        mask_zero: bool = False,
+        reverse_dtype: DTypeLike = None,
+        logit_soft_cap: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         weights = kwargs.pop("weights", None)  # set once the reverse matrix can be built too
-        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
-                         embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint,
-                         mask_zero=mask_zero, **kwargs)
+        super().__init__(
+            input_dim,
+            output_dim,
+            embeddings_initializer=embeddings_initializer,
+            embeddings_regularizer=embeddings_regularizer,
+            embeddings_constraint=embeddings_constraint,
+            mask_zero=mask_zero,
+            **kwargs,
+        )
         self.tie_weights = bool(tie_weights)
         if reverse_dtype is not None:
             try:
                 reverse_dtype = config.standardize_dtype(reverse_dtype)
                 self._reverse_torch_dtype: torch.dtype | None = config.torch_dtype(reverse_dtype)
             except (ValueError, TypeError, KeyError):
-                raise ValueError(f"{layer_label(self)}: reverse_dtype must be a dtype name such as 'float32', "
-                                 f"received reverse_dtype={reverse_dtype!r}") from None
+                raise ValueError(
+                    f"{layer_label(self)}: reverse_dtype must be a dtype name such as 'float32', "
+                    f"received reverse_dtype={reverse_dtype!r}"
+                ) from None
         else:
             self._reverse_torch_dtype = None
         self.reverse_dtype = reverse_dtype
-        if logit_soft_cap is not None and (isinstance(logit_soft_cap, bool)
-                                           or not isinstance(logit_soft_cap, (int, float, numbers.Real))
-                                           or logit_soft_cap <= 0):
-            raise ValueError(f"{layer_label(self)}: logit_soft_cap must be None or a positive number, "
-                             f"received logit_soft_cap={logit_soft_cap!r}")
+        if logit_soft_cap is not None and (
+            isinstance(logit_soft_cap, bool)
+            or not isinstance(logit_soft_cap, (int, float, numbers.Real))
+            or logit_soft_cap <= 0
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: logit_soft_cap must be None or a positive number, "
+                f"received logit_soft_cap={logit_soft_cap!r}"
+            )
         self.logit_soft_cap = logit_soft_cap
         self.reverse_embeddings: Variable | None = None
         if weights is not None:
@@ -119,8 +141,9 @@ class ReversibleEmbedding(Embedding):
             self._add_reverse()
 
     def _add_reverse(self):
-        self.reverse_embeddings = self.add_weight(name="reverse_embeddings", shape=(self.output_dim, self.input_dim),
-                                                  initializer=self.embeddings_initializer)
+        self.reverse_embeddings = self.add_weight(
+            name="reverse_embeddings", shape=(self.output_dim, self.input_dim), initializer=self.embeddings_initializer
+        )
 
     def call(self, inputs: torch.Tensor, reverse: bool = False) -> torch.Tensor:
         if not reverse:
@@ -129,8 +152,10 @@ class ReversibleEmbedding(Embedding):
                 outputs._keras_mask = torch.ne(inputs, 0)  # type: ignore[attr-defined]  # torch tensors take attributes
             return outputs
         if inputs.shape[-1] != self.output_dim:
-            raise ValueError(f"{layer_label(self)}: reverse=True expects inputs whose last axis has output_dim="
-                             f"{self.output_dim} features, received shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: reverse=True expects inputs whose last axis has output_dim="
+                f"{self.output_dim} features, received shape {tuple(inputs.shape)}"
+            )
         if self.tie_weights:  # F.linear(x, E) = x @ E.T
             weight = self._merged(self.embeddings) if self.lora_enabled else self.embeddings
         else:
@@ -156,6 +181,11 @@ class ReversibleEmbedding(Embedding):
 
     def get_config(self) -> dict[str, Any]:
         config_ = super().get_config()
-        config_.update({"tie_weights": self.tie_weights, "reverse_dtype": self.reverse_dtype,
-                        "logit_soft_cap": self.logit_soft_cap})
+        config_.update(
+            {
+                "tie_weights": self.tie_weights,
+                "reverse_dtype": self.reverse_dtype,
+                "logit_soft_cap": self.logit_soft_cap,
+            }
+        )
         return config_

@@ -13,6 +13,7 @@ Example:
     >>> kerastorch.Model(x, y)(torch.ones(1, 4))
     tensor([[3., 3., 3., 3.]])
 """
+
 from __future__ import annotations
 
 import operator
@@ -24,12 +25,19 @@ from kerastorch.layers.base import Layer
 from kerastorch.serialization.object_registration import register_builtin
 
 _OPS = {
-    "add": operator.add, "radd": lambda x, y: y + x,
-    "sub": operator.sub, "rsub": lambda x, y: y - x,
-    "mul": operator.mul, "rmul": lambda x, y: y * x,
-    "truediv": operator.truediv, "rtruediv": lambda x, y: y / x,
-    "pow": operator.pow, "matmul": operator.matmul,
-    "neg": operator.neg, "abs": operator.abs, "getitem": operator.getitem,
+    "add": operator.add,
+    "radd": lambda x, y: y + x,
+    "sub": operator.sub,
+    "rsub": lambda x, y: y - x,
+    "mul": operator.mul,
+    "rmul": lambda x, y: y * x,
+    "truediv": operator.truediv,
+    "rtruediv": lambda x, y: y / x,
+    "pow": operator.pow,
+    "matmul": operator.matmul,
+    "neg": operator.neg,
+    "abs": operator.abs,
+    "getitem": operator.getitem,
 }
 
 
@@ -40,7 +48,7 @@ def _resolve(op):
     if op in _OPS:
         return _OPS[op]
     if op.startswith("ops."):
-        name = op[len("ops."):]
+        name = op[len("ops.") :]
         fn = getattr(ops, name, None) if not name.startswith("_") else None
         return fn if callable(fn) and hasattr(fn, "__wrapped_op__") else None
     return None
@@ -72,8 +80,10 @@ class TensorOp(Layer):
     def __init__(self, op: str, **kwargs: Any) -> None:
         fn = _resolve(op)
         if fn is None:
-            raise ValueError(f"TensorOp: expected one of {sorted(_OPS)} or 'ops.<name of a kerastorch.ops "
-                             f"function>', received {op!r}")
+            raise ValueError(
+                f"TensorOp: expected one of {sorted(_OPS)} or 'ops.<name of a kerastorch.ops "
+                f"function>', received {op!r}"
+            )
         kwargs.setdefault("name", None)
         super().__init__(**kwargs)
         self.op = op

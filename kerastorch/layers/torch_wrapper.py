@@ -14,6 +14,7 @@ Example:
     >>> layer(torch.ones(2, 3)).shape, len(layer.trainable_weights)
     (torch.Size([2, 4]), 2)
 """
+
 from __future__ import annotations
 
 import base64
@@ -58,14 +59,21 @@ class TorchModuleWrapper(Layer):
     (None, 2)
     """
 
-    def __init__(self, module: torch.nn.Module, name: str | None = None,
-                 output_shape: Sequence[int | None] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        module: torch.nn.Module,
+        name: str | None = None,
+        output_shape: Sequence[int | None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name, **kwargs)
         if not isinstance(module, torch.nn.Module):
             raise TypeError(f"{layer_label(self)}: module must be a torch.nn.Module, received {type(module).__name__}")
         if isinstance(module, Layer):
-            raise TypeError(f"{layer_label(self)}: module is already a kerastorch layer ({module.name}); use it "
-                            "directly instead of wrapping it")
+            raise TypeError(
+                f"{layer_label(self)}: module is already a kerastorch layer ({module.name}); use it "
+                "directly instead of wrapping it"
+            )
         self.module = module
         self.output_shape = None if output_shape is None else tuple(output_shape)
         self.built = True
@@ -85,8 +93,12 @@ class TorchModuleWrapper(Layer):
         buffer = io.BytesIO()
         torch.save(self.module, buffer)
         config = super().get_config()
-        config.update({"module": base64.b64encode(buffer.getvalue()).decode("ascii"),
-                       "output_shape": None if self.output_shape is None else list(self.output_shape)})
+        config.update(
+            {
+                "module": base64.b64encode(buffer.getvalue()).decode("ascii"),
+                "output_shape": None if self.output_shape is None else list(self.output_shape),
+            }
+        )
         return config
 
     @classmethod

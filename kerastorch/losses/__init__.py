@@ -19,6 +19,7 @@ Example:
     >>> get("SparseCategoricalCrossentropy").name
     'sparse_categorical_crossentropy'
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -78,8 +79,20 @@ mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
 bce = BCE = binary_crossentropy
-_ALIASES = {"mse": mse, "MSE": MSE, "mae": mae, "MAE": MAE, "mape": mape, "MAPE": MAPE, "msle": msle, "MSLE": MSLE,
-            "kld": kld, "KLD": KLD, "bce": bce, "BCE": BCE}
+_ALIASES = {
+    "mse": mse,
+    "MSE": MSE,
+    "mae": mae,
+    "MAE": MAE,
+    "mape": mape,
+    "MAPE": MAPE,
+    "msle": msle,
+    "MSLE": MSLE,
+    "kld": kld,
+    "KLD": KLD,
+    "bce": bce,
+    "BCE": BCE,
+}
 for _name, _function in _ALIASES.items():
     register_builtin(_MODULE, _name)(_function)
 
@@ -150,16 +163,57 @@ def get(identifier: Identifier) -> Callable[..., Any] | None:
 
 
 __all__ = [
-    "Loss", "LossFunctionWrapper", "reduce_weighted_values", "get", "serialize", "deserialize",
-    "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber",
-    "LogCosh", "CosineSimilarity", "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
-    "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge",
-    "SquaredHinge", "CategoricalHinge", "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky", "Circle", "CTC",
-    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
-    "huber", "log_cosh", "cosine_similarity", "binary_crossentropy", "binary_focal_crossentropy",
-    "categorical_crossentropy", "categorical_focal_crossentropy", "sparse_categorical_crossentropy",
-    "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge", "categorical_generalized_cross_entropy",
-    "dice", "tversky", "circle", "ctc", *_ALIASES,
+    "Loss",
+    "LossFunctionWrapper",
+    "reduce_weighted_values",
+    "get",
+    "serialize",
+    "deserialize",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "Huber",
+    "LogCosh",
+    "CosineSimilarity",
+    "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "KLDivergence",
+    "Poisson",
+    "Hinge",
+    "SquaredHinge",
+    "CategoricalHinge",
+    "CategoricalGeneralizedCrossEntropy",
+    "Dice",
+    "Tversky",
+    "Circle",
+    "CTC",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "huber",
+    "log_cosh",
+    "cosine_similarity",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "sparse_categorical_crossentropy",
+    "kl_divergence",
+    "poisson",
+    "hinge",
+    "squared_hinge",
+    "categorical_hinge",
+    "categorical_generalized_cross_entropy",
+    "dice",
+    "tversky",
+    "circle",
+    "ctc",
+    *_ALIASES,
 ]
 
 

@@ -15,6 +15,7 @@ Example:
     >>> ctc(torch.tensor([[1, 2, 0]]), logits)
     tensor([2.5494])
 """
+
 from __future__ import annotations
 
 import math
@@ -34,11 +35,15 @@ _BLANK = 0
 
 def _check_shapes(labels, logits):
     if labels.dim() != 2:
-        raise ValueError(f"ctc: expected integer labels y_true of shape (batch_size, max_label_length), received "
-                         f"y_true.shape={tuple(labels.shape)}")
+        raise ValueError(
+            f"ctc: expected integer labels y_true of shape (batch_size, max_label_length), received "
+            f"y_true.shape={tuple(labels.shape)}"
+        )
     if logits.dim() != 3 or logits.shape[0] != labels.shape[0]:
-        raise ValueError(f"ctc: expected logits y_pred of shape ({labels.shape[0]}, time_steps, num_classes), "
-                         f"received y_pred.shape={tuple(logits.shape)}")
+        raise ValueError(
+            f"ctc: expected logits y_pred of shape ({labels.shape[0]}, time_steps, num_classes), "
+            f"received y_pred.shape={tuple(logits.shape)}"
+        )
 
 
 def _valid_rows(labels, num_classes):
@@ -47,9 +52,11 @@ def _valid_rows(labels, num_classes):
     if labels.device.type != "cpu":
         return in_range.all(1)
     if labels.numel() and not bool(in_range.all()):
-        raise ValueError(f"ctc: expected labels in [0, {num_classes - 1}] (0 is the blank and the padding) for "
-                         f"y_pred with {num_classes} classes, received labels in [{int(labels.min())}, "
-                         f"{int(labels.max())}]")
+        raise ValueError(
+            f"ctc: expected labels in [0, {num_classes - 1}] (0 is the blank and the padding) for "
+            f"y_pred with {num_classes} classes, received labels in [{int(labels.min())}, "
+            f"{int(labels.max())}]"
+        )
     return None
 
 
@@ -122,6 +129,7 @@ class CTC(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers
 
-    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = "ctc",
-                 dtype: PolicyLike = None) -> None:
+    def __init__(
+        self, reduction: str | None = "sum_over_batch_size", name: str | None = "ctc", dtype: PolicyLike = None
+    ) -> None:
         super().__init__(ctc, reduction=reduction, name=name, dtype=dtype)

@@ -26,6 +26,7 @@ Example:
     >>> loss(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
     tensor(0.5000)
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -51,13 +52,15 @@ _MEAN_REDUCTIONS = ("sum_over_batch_size", "mean")
 def standardize_reduction(reduction: str | None) -> str | None:
     """Check a reduction name: ``standardize_reduction("sum")`` -> ``'sum'``; unknown names raise ``ValueError``."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"Invalid value for argument reduction: expected one of {REDUCTIONS}, "
-                         f"received reduction={reduction!r}")
+        raise ValueError(
+            f"Invalid value for argument reduction: expected one of {REDUCTIONS}, received reduction={reduction!r}"
+        )
     return reduction
 
 
-def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor,
-                                   expand_rank_1: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+def squeeze_or_expand_to_same_rank(
+    x1: torch.Tensor, x2: torch.Tensor, expand_rank_1: bool = True
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Make two tensors whose ranks differ by one trailing axis of size 1 the same rank, as Keras does.
 
     The size-1 axis is squeezed, except that a rank-1 partner is expanded instead (with
@@ -104,8 +107,9 @@ def to_tensor(x: TensorLike, dtype: torch.dtype | None = None, device: DeviceLik
     return tensor if dtype is None else tensor.to(dtype)
 
 
-def _weight_and_mask(sample_weight: torch.Tensor | None, mask: torch.Tensor | None, values: torch.Tensor,
-                     reduction: str | None) -> torch.Tensor | None:
+def _weight_and_mask(
+    sample_weight: torch.Tensor | None, mask: torch.Tensor | None, values: torch.Tensor, reduction: str | None
+) -> torch.Tensor | None:
     """The effective weights: ``sample_weight`` times the (rescaled) mask."""
     if mask is None:
         return sample_weight
@@ -127,9 +131,13 @@ def _divide_no_nan(total, divisor):
     return torch.where(is_zero, 0.0, total / torch.where(is_zero, 1.0, divisor))
 
 
-def reduce_weighted_values(values: torch.Tensor, sample_weight: TensorLike | None = None,
-                           mask: torch.Tensor | None = None, reduction: str | None = "sum_over_batch_size",
-                           owner: str = "loss") -> torch.Tensor:
+def reduce_weighted_values(
+    values: torch.Tensor,
+    sample_weight: TensorLike | None = None,
+    mask: torch.Tensor | None = None,
+    reduction: str | None = "sum_over_batch_size",
+    owner: str = "loss",
+) -> torch.Tensor:
     """Weight per-sample loss values and reduce them (the module docstring has the rules).
 
     Args:
@@ -169,7 +177,8 @@ def reduce_weighted_values(values: torch.Tensor, sample_weight: TensorLike | Non
                 raise ValueError(
                     f"{owner}: sample_weight must broadcast to the per-sample losses of shape {values_shape} "
                     f"(for example shape {values_shape[:1]}), received sample_weight.shape="
-                    f"{tuple(sample_weight.shape)}") from None
+                    f"{tuple(sample_weight.shape)}"
+                ) from None
         values = values * sample_weight
     if reduction is None or reduction == "none" or values.dim() == 0:
         return values
@@ -214,8 +223,12 @@ class Loss:
     #: whether ``__call__`` casts ``y_true`` to the loss's dtype (sparse integer labels are kept as they are)
     _cast_y_true = True
 
-    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
-                 dtype: dtype_policies.PolicyLike = None) -> None:
+    def __init__(
+        self,
+        name: str | None = None,
+        reduction: str | None = "sum_over_batch_size",
+        dtype: dtype_policies.PolicyLike = None,
+    ) -> None:
         self.name = name or to_snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype_argument = dtype
@@ -298,8 +311,14 @@ class LossFunctionWrapper(Loss):
         (2.0, tensor(4.))
     """
 
-    def __init__(self, fn: Callable[..., Any], reduction: str | None = "sum_over_batch_size", name: str | None = None,
-                 dtype: dtype_policies.PolicyLike = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: dtype_policies.PolicyLike = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         if not callable(fn):
             raise TypeError(f"LossFunctionWrapper: fn must be callable, received {fn!r}")

@@ -12,6 +12,7 @@ Example:
     >>> clip_probabilities(torch.tensor([0.0, 1.0]))
     tensor([1.0000e-07, 1.0000e+00])
 """
+
 from __future__ import annotations
 
 import math
@@ -40,8 +41,9 @@ def float_tensor(x: TensorLike) -> torch.Tensor:
     return x if x.is_floating_point() else x.to(config.torch_dtype(None))
 
 
-def prepare(loss: str, y_true: TensorLike, y_pred: TensorLike, same_shape: bool = False,
-            hint: str = "") -> tuple[torch.Tensor, torch.Tensor]:
+def prepare(
+    loss: str, y_true: TensorLike, y_pred: TensorLike, same_shape: bool = False, hint: str = ""
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``y_pred`` as a float tensor and ``y_true`` cast to its dtype and device (as Keras's loss functions do),
     their ranks matched by :func:`squeeze_or_expand_to_same_rank`; shapes that do not broadcast (that differ,
     with ``same_shape``) raise a ValueError naming ``loss`` (and ending with ``hint``).
@@ -92,8 +94,10 @@ def check_same_shape(loss: str, y_true: torch.Tensor, y_pred: torch.Tensor, hint
         hint: str, default ``""``: appended to the error message.
     """
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"{loss}: expected y_true and y_pred of the same shape, received y_true.shape="
-                         f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}{hint}")
+        raise ValueError(
+            f"{loss}: expected y_true and y_pred of the same shape, received y_true.shape="
+            f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}{hint}"
+        )
 
 
 def check_broadcast(loss: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> None:
@@ -108,12 +112,21 @@ def check_broadcast(loss: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> No
         try:
             torch.broadcast_shapes(y_true.shape, y_pred.shape)
         except RuntimeError:
-            raise ValueError(f"{loss}: y_true and y_pred must have broadcastable shapes, received y_true.shape="
-                             f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}") from None
+            raise ValueError(
+                f"{loss}: y_true and y_pred must have broadcastable shapes, received y_true.shape="
+                f"{tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}"
+            ) from None
 
 
-def check_float(loss: str, argument: str, value: Any, low: float = -math.inf, high: float = math.inf,
-                open_low: bool = False, open_high: bool = False) -> float:
+def check_float(
+    loss: str,
+    argument: str,
+    value: Any,
+    low: float = -math.inf,
+    high: float = math.inf,
+    open_low: bool = False,
+    open_high: bool = False,
+) -> float:
     """``value`` as a float when it is a real number (not a bool) in the interval from ``low`` to ``high`` (ends
     excluded with ``open_low`` / ``open_high``), else a ValueError naming the loss, the argument, the interval and
     the value received.
@@ -152,7 +165,8 @@ class ArgumentFreeLoss(LossFunctionWrapper):
 
     function: ClassVar[Callable[..., torch.Tensor]]  # set by each subclass
 
-    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = None,
-                 dtype: PolicyLike = None) -> None:
+    def __init__(
+        self, reduction: str | None = "sum_over_batch_size", name: str | None = None, dtype: PolicyLike = None
+    ) -> None:
         function = type(self).function
         super().__init__(function, reduction=reduction, name=name or function.__name__, dtype=dtype)

@@ -8,6 +8,7 @@ Example:
     >>> hinge(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, -2.0]]))
     tensor([0.2500])
 """
+
 from __future__ import annotations
 
 import torch

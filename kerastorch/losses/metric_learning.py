@@ -16,6 +16,7 @@ Example:
     >>> circle(torch.tensor([0, 0, 1]), embeddings, gamma=1.0)
     tensor([0.5629, 0.7339, 0.0000])
 """
+
 from __future__ import annotations
 
 import math
@@ -35,16 +36,19 @@ _builtin = register_builtin("keras.losses")
 def _check_options(gamma, margin, remove_diagonal):
     if not isinstance(remove_diagonal, bool):
         raise ValueError(f"circle: remove_diagonal must be a bool, received remove_diagonal={remove_diagonal!r}")
-    return (check_float("circle", "gamma", gamma, 0.0, open_low=True, open_high=True),
-            check_float("circle", "margin", margin, open_low=True, open_high=True))
+    return (
+        check_float("circle", "gamma", gamma, 0.0, open_low=True, open_high=True),
+        check_float("circle", "margin", margin, open_low=True, open_high=True),
+    )
 
 
 def _embeddings(argument: str, value: TensorLike, like: torch.Tensor | None = None) -> torch.Tensor:
     embeddings = float_tensor(value) if like is None else to_tensor(value, like.dtype, like.device)
     if embeddings.dim() != 2 or (like is not None and embeddings.shape[1] != like.shape[1]):
         expected = "(batch_size, dim)" if like is None else f"(num_references, {like.shape[1]})"
-        raise ValueError(f"circle: expected {argument} of shape {expected}, received {argument}.shape="
-                         f"{tuple(embeddings.shape)}")
+        raise ValueError(
+            f"circle: expected {argument} of shape {expected}, received {argument}.shape={tuple(embeddings.shape)}"
+        )
     return embeddings
 
 
@@ -53,8 +57,10 @@ def _labels(argument: str, value: TensorLike, count: int, device: torch.device) 
     if labels.dim() == 2 and labels.shape[1] == 1:
         labels = labels.squeeze(1)
     if labels.shape != (count,):
-        raise ValueError(f"circle: expected integer {argument} of shape ({count},) or ({count}, 1), received "
-                         f"{argument}.shape={tuple(labels.shape)}")
+        raise ValueError(
+            f"circle: expected integer {argument} of shape ({count},) or ({count}, 1), received "
+            f"{argument}.shape={tuple(labels.shape)}"
+        )
     return labels.long()
 
 
@@ -66,9 +72,15 @@ def _masked_logsumexp(values, mask):
 
 
 @_builtin
-def circle(y_true: TensorLike, y_pred: TensorLike, ref_labels: TensorLike | None = None,
-           ref_embeddings: TensorLike | None = None, remove_diagonal: bool = True, gamma: float = 80,
-           margin: float = 0.4) -> torch.Tensor:
+def circle(
+    y_true: TensorLike,
+    y_pred: TensorLike,
+    ref_labels: TensorLike | None = None,
+    ref_embeddings: TensorLike | None = None,
+    remove_diagonal: bool = True,
+    gamma: float = 80,
+    margin: float = 0.4,
+) -> torch.Tensor:
     """The Circle loss of each embedding against reference embeddings (Sun et al., 2020).
 
     Args:
@@ -101,10 +113,13 @@ def circle(y_true: TensorLike, y_pred: TensorLike, ref_labels: TensorLike | None
     labels = _labels("y_true", y_true, y_pred.shape[0], y_pred.device)
     references = y_pred if ref_embeddings is None else _embeddings("ref_embeddings", ref_embeddings, y_pred)
     if ref_labels is None and references.shape[0] != labels.shape[0]:
-        raise ValueError(f"circle: ref_labels default to y_true, of {labels.shape[0]} labels, for ref_embeddings of "
-                         f"{references.shape[0]} rows; pass ref_labels of shape ({references.shape[0]},)")
-    reference_labels = labels if ref_labels is None else _labels("ref_labels", ref_labels, references.shape[0],
-                                                                 y_pred.device)
+        raise ValueError(
+            f"circle: ref_labels default to y_true, of {labels.shape[0]} labels, for ref_embeddings of "
+            f"{references.shape[0]} rows; pass ref_labels of shape ({references.shape[0]},)"
+        )
+    reference_labels = (
+        labels if ref_labels is None else _labels("ref_labels", ref_labels, references.shape[0], y_pred.device)
+    )
     distances = torch.clamp_min(1.0 - y_pred @ references.T, 0.0)
     positive = labels[:, None] == reference_labels[None, :]
     negative = ~positive
@@ -150,9 +165,22 @@ class Circle(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers
 
-    def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
-                 reduction: str | None = "sum_over_batch_size", name: str | None = "circle",
-                 dtype: PolicyLike = None) -> None:
+    def __init__(
+        self,
+        gamma: float = 80.0,
+        margin: float = 0.4,
+        remove_diagonal: bool = True,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "circle",
+        dtype: PolicyLike = None,
+    ) -> None:
         gamma, margin = _check_options(gamma, margin, remove_diagonal)
-        super().__init__(circle, reduction=reduction, name=name, dtype=dtype, gamma=gamma, margin=margin,
-                         remove_diagonal=remove_diagonal)
+        super().__init__(
+            circle,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            gamma=gamma,
+            margin=margin,
+            remove_diagonal=remove_diagonal,
+        )

@@ -22,6 +22,7 @@ Example:
     >>> binary_crossentropy(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 0.0]]), from_logits=True)
     tensor([0.6931])
 """
+
 from __future__ import annotations
 
 import torch
@@ -39,15 +40,17 @@ _builtin = register_builtin("keras.losses")
 _SPARSE_HINT = "; for integer class ids use sparse_categorical_crossentropy"
 
 
-def _binary_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike,
-                   label_smoothing: float) -> tuple[torch.Tensor, torch.Tensor]:
+def _binary_inputs(
+    loss: str, y_true: TensorLike, y_pred: TensorLike, label_smoothing: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     y_true, y_pred = prepare(loss, y_true, y_pred, same_shape=True)
     return smooth_labels(y_true, label_smoothing, 2), y_pred
 
 
 @_builtin
-def binary_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
-                        label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
+def binary_crossentropy(
+    y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
+) -> torch.Tensor:
     """Binary cross-entropy averaged over ``axis``.
 
     Args:
@@ -77,9 +80,16 @@ def binary_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: boo
 
 
 @_builtin
-def binary_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, apply_class_balancing: bool = False,
-                              alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                              label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
+def binary_focal_crossentropy(
+    y_true: TensorLike,
+    y_pred: TensorLike,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> torch.Tensor:
     """Binary cross-entropy scaled by ``(1 - p_t) ** gamma`` (and by ``alpha`` / ``1 - alpha`` for the
     positive / negative class with ``apply_class_balancing``), averaged over ``axis``.
 
@@ -124,8 +134,9 @@ def binary_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, apply_clas
     return focal_bce.mean(axis)
 
 
-def _categorical_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike, label_smoothing: float,
-                        axis: int) -> tuple[torch.Tensor, torch.Tensor, int]:
+def _categorical_inputs(
+    loss: str, y_true: TensorLike, y_pred: TensorLike, label_smoothing: float, axis: int
+) -> tuple[torch.Tensor, torch.Tensor, int]:
     crossentropy.not_bool_axis(loss, axis)
     y_true, y_pred = prepare(loss, y_true, y_pred, same_shape=True, hint=_SPARSE_HINT)
     axis = crossentropy.class_axis(loss, axis, y_pred)
@@ -134,8 +145,9 @@ def _categorical_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike, label
 
 
 @_builtin
-def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
-                             label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
+def categorical_crossentropy(
+    y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
+) -> torch.Tensor:
     """Cross-entropy between one-hot (or soft) labels and predicted class probabilities along ``axis``.
 
     Args:
@@ -164,9 +176,15 @@ def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits
 
 
 @_builtin
-def categorical_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, alpha: float = 0.25, gamma: float = 2.0,
-                                   from_logits: bool = False, label_smoothing: float = 0.0,
-                                   axis: int = -1) -> torch.Tensor:
+def categorical_focal_crossentropy(
+    y_true: TensorLike,
+    y_pred: TensorLike,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> torch.Tensor:
     """Categorical cross-entropy with each class term scaled by ``alpha * (1 - p) ** gamma``.
 
     Args:
@@ -193,15 +211,15 @@ def categorical_focal_crossentropy(y_true: TensorLike, y_pred: TensorLike, alpha
         >>> categorical_focal_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
         tensor([0.0433])
     """
-    y_true, y_pred, axis = _categorical_inputs("categorical_focal_crossentropy", y_true, y_pred, label_smoothing,
-                                               axis)
+    y_true, y_pred, axis = _categorical_inputs("categorical_focal_crossentropy", y_true, y_pred, label_smoothing, axis)
     probabilities = normalized_probabilities(y_pred, axis, from_logits)
     cross_entropy = -y_true * torch.log(probabilities)
     return (torch.pow(1.0 - probabilities, gamma) * alpha * cross_entropy).sum(axis)
 
 
-def _sparse_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike, axis: int,
-                   hint: str = crossentropy.ONE_HOT_HINT) -> tuple[torch.Tensor, torch.Tensor]:
+def _sparse_inputs(
+    loss: str, y_true: TensorLike, y_pred: TensorLike, axis: int, hint: str = crossentropy.ONE_HOT_HINT
+) -> tuple[torch.Tensor, torch.Tensor]:
     """int64 labels and ``y_pred`` with its class axis moved last; labels of another shape raise a ValueError
     (ending with ``hint``)."""
     y_pred = float_tensor(y_pred)
@@ -209,8 +227,9 @@ def _sparse_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike, axis: int,
 
 
 @_builtin
-def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
-                                    ignore_class: int | None = None, axis: int = -1) -> torch.Tensor:
+def sparse_categorical_crossentropy(
+    y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False, ignore_class: int | None = None, axis: int = -1
+) -> torch.Tensor:
     """Cross-entropy between integer class ids (shape ``(N,)`` or ``(N, 1)``) and class scores along ``axis``.
 
     Entries whose label is ``ignore_class`` get 0 and a mask that the ``Loss`` reduction honours.
@@ -356,11 +375,24 @@ class BinaryCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: str | None = "sum_over_batch_size", name: str | None = "binary_crossentropy",
-                 dtype: PolicyLike = None) -> None:
-        super().__init__(binary_crossentropy, reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "binary_crossentropy",
+        dtype: PolicyLike = None,
+    ) -> None:
+        super().__init__(
+            binary_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 @_builtin
@@ -395,13 +427,30 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25, gamma: float = 2.0,
-                 from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: str | None = "sum_over_batch_size", name: str | None = "binary_focal_crossentropy",
-                 dtype: PolicyLike = None) -> None:
-        super().__init__(binary_focal_crossentropy, reduction=reduction, name=name, dtype=dtype,
-                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        apply_class_balancing: bool = False,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "binary_focal_crossentropy",
+        dtype: PolicyLike = None,
+    ) -> None:
+        super().__init__(
+            binary_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 @_builtin
@@ -432,11 +481,24 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: str | None = "sum_over_batch_size", name: str | None = "categorical_crossentropy",
-                 dtype: PolicyLike = None) -> None:
-        super().__init__(categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "categorical_crossentropy",
+        dtype: PolicyLike = None,
+    ) -> None:
+        super().__init__(
+            categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 @_builtin
@@ -469,11 +531,28 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
         tensor(0.6931)
     """
 
-    def __init__(self, alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                 label_smoothing: float = 0.0, axis: int = -1, reduction: str | None = "sum_over_batch_size",
-                 name: str | None = "categorical_focal_crossentropy", dtype: PolicyLike = None) -> None:
-        super().__init__(categorical_focal_crossentropy, reduction=reduction, name=name, dtype=dtype, alpha=alpha,
-                         gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "categorical_focal_crossentropy",
+        dtype: PolicyLike = None,
+    ) -> None:
+        super().__init__(
+            categorical_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 @_builtin
@@ -509,11 +588,24 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers (exact beyond 2**24 classes)
 
-    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
-                 reduction: str | None = "sum_over_batch_size", axis: int = -1,
-                 name: str | None = "sparse_categorical_crossentropy", dtype: PolicyLike = None) -> None:
-        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
-                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+    def __init__(
+        self,
+        from_logits: bool = False,
+        ignore_class: int | None = None,
+        reduction: str | None = "sum_over_batch_size",
+        axis: int = -1,
+        name: str | None = "sparse_categorical_crossentropy",
+        dtype: PolicyLike = None,
+    ) -> None:
+        super().__init__(
+            sparse_categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
 
 
 @_builtin
@@ -543,8 +635,13 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
 
     _cast_y_true = False  # integer labels stay integers
 
-    def __init__(self, q: float = 0.5, reduction: str | None = "sum_over_batch_size",
-                 name: str | None = "categorical_generalized_cross_entropy", dtype: PolicyLike = None) -> None:
+    def __init__(
+        self,
+        q: float = 0.5,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "categorical_generalized_cross_entropy",
+        dtype: PolicyLike = None,
+    ) -> None:
         q = check_float("categorical_generalized_cross_entropy", "q", q, 0.0, 1.0, open_low=True, open_high=True)
         super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype, q=q)
 

@@ -10,6 +10,7 @@ Example:
     >>> mean_squared_error(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
     tensor([0.5000])
 """
+
 from __future__ import annotations
 
 import math
@@ -346,8 +347,13 @@ class Huber(LossFunctionWrapper):
         tensor(1.3125)
     """
 
-    def __init__(self, delta: float = 1.0, reduction: str | None = "sum_over_batch_size", name: str | None = "huber_loss",
-                 dtype: PolicyLike = None) -> None:
+    def __init__(
+        self,
+        delta: float = 1.0,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "huber_loss",
+        dtype: PolicyLike = None,
+    ) -> None:
         super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=_positive_delta(delta))
 
 
@@ -373,6 +379,11 @@ class CosineSimilarity(LossFunctionWrapper):
         tensor(-0.7071)
     """
 
-    def __init__(self, axis: int = -1, reduction: str | None = "sum_over_batch_size",
-                 name: str | None = "cosine_similarity", dtype: PolicyLike = None) -> None:
+    def __init__(
+        self,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "cosine_similarity",
+        dtype: PolicyLike = None,
+    ) -> None:
         super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)

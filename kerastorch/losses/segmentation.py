@@ -16,6 +16,7 @@ Example:
     >>> dice(y_true, torch.tensor([[1.0, 0.0, 1.0, 0.0]]))
     tensor(0.5000)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -56,8 +57,9 @@ def _summed_axes(loss, axis, rank):
     return axes
 
 
-def _overlap_inputs(loss: str, y_true: TensorLike, y_pred: TensorLike,
-                    axis: int | Sequence[int] | None) -> tuple[torch.Tensor, torch.Tensor, Callable[[torch.Tensor], torch.Tensor]]:
+def _overlap_inputs(
+    loss: str, y_true: TensorLike, y_pred: TensorLike, axis: int | Sequence[int] | None
+) -> tuple[torch.Tensor, torch.Tensor, Callable[[torch.Tensor], torch.Tensor]]:
     """Float ``y_true``/``y_pred`` of matched ranks and a function summing a tensor over ``axis``."""
     axis = _standardize_axis(loss, axis)
     y_true, y_pred = prepare(loss, y_true, y_pred)
@@ -95,8 +97,13 @@ def dice(y_true: TensorLike, y_pred: TensorLike, axis: int | Sequence[int] | Non
 
 
 @_builtin
-def tversky(y_true: TensorLike, y_pred: TensorLike, alpha: float = 0.5, beta: float = 0.5,
-            axis: int | Sequence[int] | None = None) -> torch.Tensor:
+def tversky(
+    y_true: TensorLike,
+    y_pred: TensorLike,
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    axis: int | Sequence[int] | None = None,
+) -> torch.Tensor:
     """The Tversky loss ``1 - TP / (TP + alpha * sum(y_true * (1 - y_pred)) + beta * sum((1 - y_true) * y_pred)
     + epsilon)`` with ``TP = sum(y_true * y_pred)``; ``alpha = beta = 0.5`` is the Dice loss (up to epsilon).
 
@@ -159,8 +166,13 @@ class Dice(LossFunctionWrapper):
         tensor(0.2727)
     """
 
-    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = "dice",
-                 axis: int | Sequence[int] | None = None, dtype: PolicyLike = None) -> None:
+    def __init__(
+        self,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "dice",
+        axis: int | Sequence[int] | None = None,
+        dtype: PolicyLike = None,
+    ) -> None:
         super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=_standardize_axis("dice", axis))
 
 
@@ -188,10 +200,21 @@ class Tversky(LossFunctionWrapper):
         tensor([0.4737, 0.0476])
     """
 
-    def __init__(self, alpha: float = 0.5, beta: float = 0.5, reduction: str | None = "sum_over_batch_size",
-                 name: str | None = "tversky", axis: int | Sequence[int] | None = None,
-                 dtype: PolicyLike = None) -> None:
-        super().__init__(tversky, reduction=reduction, name=name, dtype=dtype,
-                         alpha=check_float("tversky", "alpha", alpha, 0.0, open_high=True),
-                         beta=check_float("tversky", "beta", beta, 0.0, open_high=True),
-                         axis=_standardize_axis("tversky", axis))
+    def __init__(
+        self,
+        alpha: float = 0.5,
+        beta: float = 0.5,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = "tversky",
+        axis: int | Sequence[int] | None = None,
+        dtype: PolicyLike = None,
+    ) -> None:
+        super().__init__(
+            tversky,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=check_float("tversky", "alpha", alpha, 0.0, open_high=True),
+            beta=check_float("tversky", "beta", beta, 0.0, open_high=True),
+            axis=_standardize_axis("tversky", axis),
+        )

@@ -9,6 +9,7 @@ Example:
     >>> m(torch.tensor([2, 1]), torch.tensor([[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]]))
     tensor(0.5000)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -43,9 +44,11 @@ def _sparse_labels(y_true: torch.Tensor, y_pred: torch.Tensor, who: str) -> torc
     try:
         torch.broadcast_shapes(y_true.shape, y_pred.shape[:-1])
     except RuntimeError:
-        raise ValueError(f"{who}: expected integer labels of shape {tuple(y_pred.shape[:-1])} (or with a trailing "
-                         f"axis of size 1) for y_pred.shape={tuple(y_pred.shape)}, received "
-                         f"y_true.shape={tuple(y_true.shape)}") from None
+        raise ValueError(
+            f"{who}: expected integer labels of shape {tuple(y_pred.shape[:-1])} (or with a trailing "
+            f"axis of size 1) for y_pred.shape={tuple(y_pred.shape)}, received "
+            f"y_true.shape={tuple(y_true.shape)}"
+        ) from None
     return y_true
 
 
@@ -105,8 +108,10 @@ def categorical_accuracy(y_true: TensorLike, y_pred: TensorLike) -> torch.Tensor
     """
     y_true, y_pred = _as_tensor(y_true), _as_tensor(y_pred)
     if y_pred.dim() < 1 or y_true.dim() < 1:
-        raise ValueError("categorical_accuracy: y_true and y_pred need a class axis, received shapes "
-                         f"{tuple(y_true.shape)} and {tuple(y_pred.shape)}")
+        raise ValueError(
+            "categorical_accuracy: y_true and y_pred need a class axis, received shapes "
+            f"{tuple(y_true.shape)} and {tuple(y_pred.shape)}"
+        )
     return _matches(y_true.argmax(-1), y_pred.argmax(-1), "categorical_accuracy")
 
 
@@ -166,8 +171,9 @@ def top_k_categorical_accuracy(y_true: TensorLike, y_pred: TensorLike, k: int = 
 
 
 @register_builtin(FUNCTIONS_MODULE)
-def sparse_top_k_categorical_accuracy(y_true: TensorLike, y_pred: TensorLike, k: int = 5,
-                                      from_sorted_ids: bool = False) -> torch.Tensor:
+def sparse_top_k_categorical_accuracy(
+    y_true: TensorLike, y_pred: TensorLike, k: int = 5, from_sorted_ids: bool = False
+) -> torch.Tensor:
     """1.0 where the integer label ``y_true`` is among the ``k`` top scores of ``y_pred``;
     with ``from_sorted_ids=True``, ``y_pred`` holds class ids sorted by score instead.
 
@@ -351,10 +357,20 @@ class SparseTopKCategoricalAccuracy(FunctionMetric):
         tensor(0.5000)
     """
 
-    def __init__(self, k: int = 5, name: str | None = "sparse_top_k_categorical_accuracy", dtype: DTypeLike = None,
-                 from_sorted_ids: bool = False) -> None:
-        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=_positive_k(k),
-                         from_sorted_ids=bool(from_sorted_ids))
+    def __init__(
+        self,
+        k: int = 5,
+        name: str | None = "sparse_top_k_categorical_accuracy",
+        dtype: DTypeLike = None,
+        from_sorted_ids: bool = False,
+    ) -> None:
+        super().__init__(
+            sparse_top_k_categorical_accuracy,
+            name=name,
+            dtype=dtype,
+            k=_positive_k(k),
+            from_sorted_ids=bool(from_sorted_ids),
+        )
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -369,8 +385,9 @@ def _positive_k(k):
     return k
 
 
-def resolve_accuracy(y_true_shape: Sequence[int | None], y_pred_shape: Sequence[int | None],
-                     loss: Any = None) -> type[FunctionMetric]:
+def resolve_accuracy(
+    y_true_shape: Sequence[int | None], y_pred_shape: Sequence[int | None], loss: Any = None
+) -> type[FunctionMetric]:
     """The accuracy class that ``metrics=["accuracy"]`` means in ``compile``, chosen from the
     shapes of the first batch the way Keras 3 does (the loss plays no part in Keras 3; the
     argument is accepted for callers that have it):
@@ -399,8 +416,10 @@ def resolve_accuracy(y_true_shape: Sequence[int | None], y_pred_shape: Sequence[
     """
     y_true_shape, y_pred_shape = tuple(y_true_shape), tuple(y_pred_shape)
     if not y_true_shape or not y_pred_shape:
-        raise ValueError("resolve_accuracy: 'accuracy' needs labels and predictions of rank >= 1, received "
-                         f"y_true shape {y_true_shape} and y_pred shape {y_pred_shape}")
+        raise ValueError(
+            "resolve_accuracy: 'accuracy' needs labels and predictions of rank >= 1, received "
+            f"y_true shape {y_true_shape} and y_pred shape {y_pred_shape}"
+        )
     if y_pred_shape[-1] == 1:
         return BinaryAccuracy
     if y_true_shape[-1] == 1 or len(y_true_shape) < len(y_pred_shape):

@@ -13,6 +13,7 @@ Example:
     >>> m(torch.tensor([0.0, 1.0, 1.0, 1.0]), torch.tensor([1.0, 0.0, 1.0, 1.0]))
     tensor(0.6667)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -41,8 +42,10 @@ def _threshold_list(thresholds, default, owner):
         return [default]
     values = [thresholds] if isinstance(thresholds, numbers.Real) else list(thresholds)
     if not values or not all(isinstance(t, numbers.Real) and 0 <= t <= 1 for t in values):
-        raise ValueError(f"{owner}: Threshold values must be in [0, 1] (argument `thresholds`: a float or a "
-                         f"non-empty list of floats). Received: thresholds={thresholds!r}")
+        raise ValueError(
+            f"{owner}: Threshold values must be in [0, 1] (argument `thresholds`: a float or a "
+            f"non-empty list of floats). Received: thresholds={thresholds!r}"
+        )
     return [float(t) for t in values]
 
 
@@ -50,8 +53,11 @@ def _init_thresholds(metric, thresholds, default):
     """Set ``metric.thresholds`` (a list), ``metric.init_thresholds`` (the argument as given, for the
     config: None, one number or a list) and the thresholds tensor the updates compare with."""
     metric.thresholds = _threshold_list(thresholds, default, type(metric).__name__)
-    metric.init_thresholds = None if thresholds is None else (
-        metric.thresholds[0] if isinstance(thresholds, numbers.Real) else list(metric.thresholds))
+    metric.init_thresholds = (
+        None
+        if thresholds is None
+        else (metric.thresholds[0] if isinstance(thresholds, numbers.Real) else list(metric.thresholds))
+    )
     metric._single = len(metric.thresholds) == 1
     metric._threshold_tensor = metric._add_constant(metric.thresholds)
 
@@ -63,16 +69,23 @@ def _filter_top_k(y_pred: torch.Tensor, k: int) -> torch.Tensor:
     return torch.where(keep, y_pred, torch.full_like(y_pred, NEG_INF))
 
 
-def _confusion_inputs(metric: Metric, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None,
-                      top_k: int | None = None,
-                      class_id: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+def _confusion_inputs(
+    metric: Metric,
+    y_true: TensorLike,
+    y_pred: TensorLike,
+    sample_weight: TensorLike | None,
+    top_k: int | None = None,
+    class_id: int | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     """Labels, predictions and the sample weight broadcast to the predictions, as float tensors."""
     y_true = metric._tensor(y_true, metric.dtype)
     y_pred = metric._tensor(y_pred, metric.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"{metric.name}: y_true and y_pred must have the same shape, received "
-                         f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}")
+        raise ValueError(
+            f"{metric.name}: y_true and y_pred must have the same shape, received "
+            f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}"
+        )
     weight = None
     if sample_weight is not None:
         # a per-sample weight gets a trailing axis, so (batch,) weights (batch, classes) predictions
@@ -82,11 +95,15 @@ def _confusion_inputs(metric: Metric, y_true: TensorLike, y_pred: TensorLike, sa
         y_pred = _filter_top_k(y_pred, top_k)
     if class_id is not None:
         if y_pred.dim() < 2:
-            raise ValueError(f"{metric.name}: with class_id, y_pred must have shape (num_samples, num_classes), "
-                             f"received y_pred.shape={tuple(y_pred.shape)}")
+            raise ValueError(
+                f"{metric.name}: with class_id, y_pred must have shape (num_samples, num_classes), "
+                f"received y_pred.shape={tuple(y_pred.shape)}"
+            )
         if not 0 <= class_id < y_pred.shape[-1]:
-            raise ValueError(f"{metric.name}: class_id={class_id} is out of range for y_pred with "
-                             f"{y_pred.shape[-1]} classes (y_pred.shape={tuple(y_pred.shape)})")
+            raise ValueError(
+                f"{metric.name}: class_id={class_id} is out of range for y_pred with "
+                f"{y_pred.shape[-1]} classes (y_pred.shape={tuple(y_pred.shape)})"
+            )
         y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
     if weight is not None:
         weight = broadcast_weight(weight, y_pred.shape)
@@ -99,23 +116,33 @@ def _combined_weight(weight, label_weights, shape):
     try:
         label_weights = label_weights.broadcast_to(shape)
     except RuntimeError:
-        raise ValueError(f"AUC: {label_weights.shape[0]} label_weights do not fit predictions of shape "
-                         f"{tuple(shape)}") from None
+        raise ValueError(
+            f"AUC: {label_weights.shape[0]} label_weights do not fit predictions of shape {tuple(shape)}"
+        ) from None
     return label_weights if weight is None else weight * label_weights
 
 
-def confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, thresholds: torch.Tensor,
-                     weight: torch.Tensor | None = None, multi_label: bool = False,
-                     kinds: Sequence[str] = ("tp", "fp", "tn", "fn")) -> dict[str, torch.Tensor]:
+def confusion_counts(
+    y_true: torch.Tensor,
+    y_pred: torch.Tensor,
+    thresholds: torch.Tensor,
+    weight: torch.Tensor | None = None,
+    multi_label: bool = False,
+    kinds: Sequence[str] = ("tp", "fp", "tn", "fn"),
+) -> dict[str, torch.Tensor]:
     """``{kind: counts}`` for kinds among tp/fp/tn/fn: weighted counts per threshold, shape
     ``(T,)``, or ``(T, labels)`` with ``multi_label`` (inputs ``(batch, labels)``)."""
     if not multi_label:
         y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
         weight = None if weight is None else weight.reshape(-1)
-    positive = (y_pred.unsqueeze(0) > thresholds.view((-1,) + (1,) * y_pred.dim()))
+    positive = y_pred.unsqueeze(0) > thresholds.view((-1,) + (1,) * y_pred.dim())
     label = (y_true != 0).unsqueeze(0)
-    cases = {"tp": lambda: label & positive, "fp": lambda: ~label & positive,
-             "tn": lambda: ~label & ~positive, "fn": lambda: label & ~positive}
+    cases = {
+        "tp": lambda: label & positive,
+        "fp": lambda: ~label & positive,
+        "tn": lambda: ~label & ~positive,
+        "fn": lambda: label & ~positive,
+    }
     counts: dict[str, torch.Tensor] = {}
     for kind in kinds:
         hits = cases[kind]()
@@ -123,9 +150,14 @@ def confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, thresholds: tor
     return counts
 
 
-def bucketed_confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, num_thresholds: int,
-                              weight: torch.Tensor | None = None, multi_label: bool = False,
-                              with_epsilon: bool = True) -> dict[str, torch.Tensor]:
+def bucketed_confusion_counts(
+    y_true: torch.Tensor,
+    y_pred: torch.Tensor,
+    num_thresholds: int,
+    weight: torch.Tensor | None = None,
+    multi_label: bool = False,
+    with_epsilon: bool = True,
+) -> dict[str, torch.Tensor]:
     """Confusion counts for the thresholds ``[-eps, 1/(T-1), ..., (T-2)/(T-1), 1 + eps]`` (``with_epsilon``,
     AUC's), or ``[0, 1/(T-1), ..., 1]`` (where a prediction of 0 is below the first threshold): predictions
     are clipped to [0, 1], each lands in one bucket, and counts at a threshold are suffix sums of the buckets."""
@@ -169,6 +201,7 @@ class _ConfusionCount(Metric):
     init_thresholds: float | list[float] | None
     _single: bool
     _threshold_tensor: torch.Tensor
+
     def __init__(self, thresholds: _Thresholds = None, name: str | None = None, dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
         _init_thresholds(self, thresholds, 0.5)
@@ -207,19 +240,26 @@ _COUNT_DOC = """The (weighted) number of {what}.
 
 def _count_metric(name, kind, what, result):
     """One of the four count metrics: a ``_ConfusionCount`` of ``kind`` with its docstring."""
-    cls = type(name, (_ConfusionCount,), {"_kind": kind, "__module__": __name__,
-                                          "__doc__": _COUNT_DOC.format(what=what, cls=name, result=result)})
+    cls = type(
+        name,
+        (_ConfusionCount,),
+        {"_kind": kind, "__module__": __name__, "__doc__": _COUNT_DOC.format(what=what, cls=name, result=result)},
+    )
     return register_builtin(MODULE)(cls)
 
 
-TruePositives = _count_metric("TruePositives", "tp", "true positives: positive labels predicted positive",
-                              "tensor([5., 2.])")
-FalsePositives = _count_metric("FalsePositives", "fp", "false positives: negative labels predicted positive",
-                               "tensor([1., 0.])")
-TrueNegatives = _count_metric("TrueNegatives", "tn", "true negatives: negative labels predicted negative",
-                              "tensor([4., 5.])")
-FalseNegatives = _count_metric("FalseNegatives", "fn", "false negatives: positive labels predicted negative",
-                               "tensor([0., 3.])")
+TruePositives = _count_metric(
+    "TruePositives", "tp", "true positives: positive labels predicted positive", "tensor([5., 2.])"
+)
+FalsePositives = _count_metric(
+    "FalsePositives", "fp", "false positives: negative labels predicted positive", "tensor([1., 0.])"
+)
+TrueNegatives = _count_metric(
+    "TrueNegatives", "tn", "true negatives: negative labels predicted negative", "tensor([4., 5.])"
+)
+FalseNegatives = _count_metric(
+    "FalseNegatives", "fn", "false negatives: positive labels predicted negative", "tensor([0., 3.])"
+)
 
 
 class _PrecisionOrRecall(Metric):
@@ -231,8 +271,15 @@ class _PrecisionOrRecall(Metric):
     init_thresholds: float | list[float] | None
     _single: bool
     _threshold_tensor: torch.Tensor
-    def __init__(self, thresholds: _Thresholds = None, top_k: int | None = None, class_id: int | None = None,
-                 name: str | None = None, dtype: DTypeLike = None) -> None:
+
+    def __init__(
+        self,
+        thresholds: _Thresholds = None,
+        top_k: int | None = None,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(name=name, dtype=dtype)
         top_k = validation.positive_int(type(self).__name__, "top_k", top_k, allow_none=True)
         _init_thresholds(self, thresholds, 0.5 if top_k is None else NEG_INF)
@@ -254,9 +301,12 @@ class _PrecisionOrRecall(Metric):
         return values[0] if self._single else values
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
-                "class_id": self.class_id}
-
+        return {
+            **super().get_config(),
+            "thresholds": self.init_thresholds,
+            "top_k": self.top_k,
+            "class_id": self.class_id,
+        }
 
 
 @register_builtin(MODULE)
@@ -385,10 +435,19 @@ class AUC(Metric):
     true_negatives: torch.Tensor
     false_negatives: torch.Tensor
 
-    def __init__(self, num_thresholds: int = 200, curve: str = "ROC", summation_method: str = "interpolation",
-                 name: str | None = None, dtype: DTypeLike = None, thresholds: _Thresholds = None,
-                 multi_label: bool = False, num_labels: int | None = None, label_weights: TensorLike | None = None,
-                 from_logits: bool = False) -> None:
+    def __init__(
+        self,
+        num_thresholds: int = 200,
+        curve: str = "ROC",
+        summation_method: str = "interpolation",
+        name: str | None = None,
+        dtype: DTypeLike = None,
+        thresholds: _Thresholds = None,
+        multi_label: bool = False,
+        num_labels: int | None = None,
+        label_weights: TensorLike | None = None,
+        from_logits: bool = False,
+    ) -> None:
         super().__init__(name=name, dtype=dtype)
         self.curve = _choice(curve, _CURVES, "curve", str.upper)
         self.summation_method = _choice(summation_method, _SUMMATIONS, "summation_method", str.lower)
@@ -398,8 +457,9 @@ class AUC(Metric):
             self._thresholds_distributed_evenly = _evenly_spaced([0.0] + inner + [1.0])
         else:
             if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) or num_thresholds <= 1:
-                raise ValueError(f"Argument `num_thresholds` must be an integer > 1. "
-                                 f"Received: num_thresholds={num_thresholds!r}")
+                raise ValueError(
+                    f"Argument `num_thresholds` must be an integer > 1. Received: num_thresholds={num_thresholds!r}"
+                )
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._thresholds_distributed_evenly = True
         self._init_thresholds = thresholds is not None
@@ -412,8 +472,9 @@ class AUC(Metric):
         if label_weights is not None:
             self.label_weights = self._add_constant(label_weights)
             if self.label_weights.dim() != 1 or bool((self.label_weights < 0).any()):
-                raise ValueError(f"AUC: label_weights must be a list of non-negative values, "
-                                 f"received {label_weights!r}")
+                raise ValueError(
+                    f"AUC: label_weights must be a list of non-negative values, received {label_weights!r}"
+                )
         self.num_labels = num_labels
         self._built = False
         if not self.multi_label:
@@ -430,13 +491,16 @@ class AUC(Metric):
         if self.multi_label:
             shape = tuple(torch.as_tensor(y_pred).shape) if not isinstance(y_pred, torch.Tensor) else y_pred.shape
             if len(shape) != 2:
-                raise ValueError(f"`y_pred` must have rank 2 when `multi_label=True`. Found rank {len(shape)}. "
-                                 f"Full shape received for `y_pred`: {tuple(shape)}")
+                raise ValueError(
+                    f"`y_pred` must have rank 2 when `multi_label=True`. Found rank {len(shape)}. "
+                    f"Full shape received for `y_pred`: {tuple(shape)}"
+                )
             if not self._built:
                 self._build(shape[1])
             elif shape[1] != self.num_labels:
-                raise ValueError(f"{self.name}: expected y_pred with {self.num_labels} labels, received "
-                                 f"y_pred.shape={tuple(shape)}")
+                raise ValueError(
+                    f"{self.name}: expected y_pred with {self.num_labels} labels, received y_pred.shape={tuple(shape)}"
+                )
         y_true, y_pred, weight = _confusion_inputs(self, y_true, y_pred, sample_weight)
         if self.from_logits:
             y_pred = torch.sigmoid(y_pred)
@@ -480,9 +544,16 @@ class AUC(Metric):
 
     def get_config(self) -> dict[str, Any]:
         label_weights = None if self.label_weights is None else self.label_weights.tolist()
-        config = {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
-                  "summation_method": self.summation_method, "multi_label": self.multi_label,
-                  "num_labels": self.num_labels, "label_weights": label_weights, "from_logits": self.from_logits}
+        config = {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "curve": self.curve,
+            "summation_method": self.summation_method,
+            "multi_label": self.multi_label,
+            "num_labels": self.num_labels,
+            "label_weights": label_weights,
+            "from_logits": self.from_logits,
+        }
         if self._init_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config
@@ -503,8 +574,9 @@ def _interpolated_pr_auc_terms(tp, fp, fn):
     slope = divide_no_nan(dtp, dp.clamp_min(0))
     intercept = tp[1:] - slope * predicted[1:]
     both_positive = (predicted[:-1] > 0) & (predicted[1:] > 0)
-    ratio = torch.where(both_positive, divide_no_nan(predicted[:-1], predicted[1:].clamp_min(0)),
-                        torch.ones_like(predicted[1:]))
+    ratio = torch.where(
+        both_positive, divide_no_nan(predicted[:-1], predicted[1:].clamp_min(0)), torch.ones_like(predicted[1:])
+    )
     return divide_no_nan(slope * (dtp + intercept * torch.log(ratio)), (tp[1:] + fn[1:]).clamp_min(0))
 
 
@@ -539,20 +611,37 @@ class _RateAtRate(Metric):
     false_positives: torch.Tensor
     true_negatives: torch.Tensor
     false_negatives: torch.Tensor
-    def __init__(self, value: float, num_thresholds: int = 200, class_id: int | None = None, name: str | None = None,
-                 dtype: DTypeLike = None) -> None:
+
+    def __init__(
+        self,
+        value: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
         owner = type(self).__name__
         if isinstance(value, bool) or not isinstance(value, (float, int, numbers.Real)) or not 0 <= value <= 1:
-            raise ValueError(f"{owner}: Argument `{self._given}` must be a number in the range [0, 1]. "
-                             f"Received: {self._given}={value!r}")
-        if (isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, numbers.Integral))
-                or num_thresholds < 1):
-            raise ValueError(f"{owner}: Argument `num_thresholds` must be an integer > 0. "
-                             f"Received: num_thresholds={num_thresholds!r}")
-        if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, (int, numbers.Integral))
-                                     or class_id < 0):
-            raise ValueError(f"{owner}: Argument `class_id` must be None or an integer >= 0 (a class of y_pred's "
-                             f"last axis). Received: class_id={class_id!r}")
+            raise ValueError(
+                f"{owner}: Argument `{self._given}` must be a number in the range [0, 1]. "
+                f"Received: {self._given}={value!r}"
+            )
+        if (
+            isinstance(num_thresholds, bool)
+            or not isinstance(num_thresholds, (int, numbers.Integral))
+            or num_thresholds < 1
+        ):
+            raise ValueError(
+                f"{owner}: Argument `num_thresholds` must be an integer > 0. "
+                f"Received: num_thresholds={num_thresholds!r}"
+            )
+        if class_id is not None and (
+            isinstance(class_id, bool) or not isinstance(class_id, (int, numbers.Integral)) or class_id < 0
+        ):
+            raise ValueError(
+                f"{owner}: Argument `class_id` must be None or an integer >= 0 (a class of y_pred's "
+                f"last axis). Received: class_id={class_id!r}"
+            )
         super().__init__(name=name, dtype=dtype)
         self.value = float(value)
         setattr(self, self._given, self.value)
@@ -577,8 +666,12 @@ class _RateAtRate(Metric):
         return torch.where(feasible, found, torch.zeros_like(found)).amax()
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "class_id": self.class_id, "num_thresholds": self.num_thresholds,
-                self._given: self.value}
+        return {
+            **super().get_config(),
+            "class_id": self.class_id,
+            "num_thresholds": self.num_thresholds,
+            self._given: self.value,
+        }
 
 
 _AT_DOC = """The best {found} over the thresholds where the {given} is at least ``{given}``.
@@ -624,8 +717,15 @@ def _rate_at_rate(found, given, value, result, weighted):
 
     def decorate(cls):
         cls._found, cls._given = found, given
-        cls.__doc__ = _AT_DOC.format(found=found, given=given, cls=cls.__name__, value=value, result=result,
-                                     weighted=weighted, definition=f"{_DEFINITIONS[found]}\n    {_DEFINITIONS[given]}")
+        cls.__doc__ = _AT_DOC.format(
+            found=found,
+            given=given,
+            cls=cls.__name__,
+            value=value,
+            result=result,
+            weighted=weighted,
+            definition=f"{_DEFINITIONS[found]}\n    {_DEFINITIONS[given]}",
+        )
         return register_builtin(MODULE)(cls)
 
     return decorate
@@ -633,27 +733,51 @@ def _rate_at_rate(found, given, value, result, weighted):
 
 @_rate_at_rate("precision", "recall", 0.5, "tensor(0.5000)", "tensor(0.7500)")
 class PrecisionAtRecall(_RateAtRate):
-    def __init__(self, recall: float, num_thresholds: int = 200, class_id: int | None = None,
-                 name: str | None = None, dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        recall: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(recall, num_thresholds, class_id, name, dtype)
 
 
 @_rate_at_rate("recall", "precision", 0.6, "tensor(0.)", "tensor(0.7500)")
 class RecallAtPrecision(_RateAtRate):
-    def __init__(self, precision: float, num_thresholds: int = 200, class_id: int | None = None,
-                 name: str | None = None, dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        precision: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(precision, num_thresholds, class_id, name, dtype)
 
 
 @_rate_at_rate("sensitivity", "specificity", 0.6, "tensor(0.5000)", "tensor(0.7500)")
 class SensitivityAtSpecificity(_RateAtRate):
-    def __init__(self, specificity: float, num_thresholds: int = 200, class_id: int | None = None,
-                 name: str | None = None, dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        specificity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(specificity, num_thresholds, class_id, name, dtype)
 
 
 @_rate_at_rate("specificity", "sensitivity", 0.5, "tensor(0.6667)", "tensor(0.7500)")
 class SpecificityAtSensitivity(_RateAtRate):
-    def __init__(self, sensitivity: float, num_thresholds: int = 200, class_id: int | None = None,
-                 name: str | None = None, dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        sensitivity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(sensitivity, num_thresholds, class_id, name, dtype)

@@ -11,6 +11,7 @@ Example:
     >>> m(torch.tensor([[0.0, 1.0, 0.5], [1.0, 1.0, 0.2]]), torch.tensor([[0.1, 0.9, 0.5], [1.0, 0.9, 0.2]]))
     tensor(0.9967)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -27,13 +28,15 @@ from kerastorch.serialization.object_registration import register_builtin
 _F = TypeVar("_F", bound=Callable[..., Any])
 _M = TypeVar("_M", bound="type[_CorrelationMetric]")
 
+
 def _check_axis(owner, axis):
     """``axis`` as an int or a tuple of ints (a list from a JSON config becomes a tuple), else a ValueError
     naming ``owner``."""
     values = list(axis) if isinstance(axis, (list, tuple)) else [axis]
     if not values or any(isinstance(a, bool) or not isinstance(a, numbers.Integral) for a in values):
-        raise ValueError(f"{owner}: Argument `axis` must be an int or a non-empty tuple of ints. "
-                         f"Received: axis={axis!r}")
+        raise ValueError(
+            f"{owner}: Argument `axis` must be an int or a non-empty tuple of ints. Received: axis={axis!r}"
+        )
     return tuple(int(a) for a in values) if isinstance(axis, (list, tuple)) else int(axis)
 
 
@@ -45,8 +48,9 @@ def _centered(owner, y_true, y_pred, axis):
     rank = max(y_true.dim(), y_pred.dim())
     for a in axis if isinstance(axis, tuple) else (axis,):
         if not -rank <= a < rank:
-            raise ValueError(f"{owner}: Argument `axis` must name axes of inputs of rank {rank}. "
-                             f"Received: axis={axis!r}")
+            raise ValueError(
+                f"{owner}: Argument `axis` must name axes of inputs of rank {rank}. Received: axis={axis!r}"
+            )
     true_mean, pred_mean = y_true.mean(axis, keepdim=True), y_pred.mean(axis, keepdim=True)
     return axis, true_mean, pred_mean, y_true - true_mean, y_pred - pred_mean
 
@@ -98,17 +102,20 @@ def _coefficient(title: str, formula: str, result: str) -> Callable[[_F], _F]:
 
     def decorate(function: _F) -> _F:
         _TITLES[function.__name__] = title
-        function.__doc__ = _FUNCTION_DOC.format(title=title, formula=formula, function=function.__name__,
-                                                result=result)
+        function.__doc__ = _FUNCTION_DOC.format(title=title, formula=formula, function=function.__name__, result=result)
         return register_builtin(FUNCTIONS_MODULE)(function)
 
     return decorate
 
 
-@_coefficient("Pearson's correlation coefficient", """The mean of the product of the standardized inputs,
+@_coefficient(
+    "Pearson's correlation coefficient",
+    """The mean of the product of the standardized inputs,
     ``mean(((y_true - mean(y_true)) / std(y_true)) * ((y_pred - mean(y_pred)) / std(y_pred)))``, the means
     and (population) standard deviations taken along ``axis``. It ranges from -1 (perfectly anti-correlated)
-    to 1 (perfectly correlated); a constant vector gives NaN (0 / 0), as in Keras 3.""", "tensor([1.0000, 0.9934])")
+    to 1 (perfectly correlated); a constant vector gives NaN (0 / 0), as in Keras 3.""",
+    "tensor([1.0000, 0.9934])",
+)
 def pearson_correlation(y_true: TensorLike, y_pred: TensorLike, axis: int | Sequence[int] = -1) -> torch.Tensor:
     axis, _, _, true_dev, pred_dev = _centered("pearson_correlation", y_true, y_pred, axis)
     true_std = true_dev.std(axis, correction=0, keepdim=True)
@@ -116,16 +123,23 @@ def pearson_correlation(y_true: TensorLike, y_pred: TensorLike, axis: int | Sequ
     return ((true_dev / true_std) * (pred_dev / pred_std)).mean(axis)
 
 
-@_coefficient("Lin's concordance correlation coefficient", """Twice the covariance over the sum of the
+@_coefficient(
+    "Lin's concordance correlation coefficient",
+    """Twice the covariance over the sum of the
     variances and the squared difference of the means (plus ``epsilon``),
     ``2 * cov(y_true, y_pred) / (var(y_true) + var(y_pred) + (mean(y_true) - mean(y_pred)) ** 2 + epsilon)``,
     the (population) moments taken along ``axis``. It measures agreement with the line ``y_pred == y_true``:
     1 for perfect agreement, lower as predictions drift from the targets in correlation, scale or offset.""",
-              "tensor([0.9756, 0.9877])")
+    "tensor([0.9756, 0.9877])",
+)
 def concordance_correlation(y_true: TensorLike, y_pred: TensorLike, axis: int | Sequence[int] = -1) -> torch.Tensor:
     axis, true_mean, pred_mean, true_dev, pred_dev = _centered("concordance_correlation", y_true, y_pred, axis)
-    denominator = (true_dev.square().mean(axis, keepdim=True) + pred_dev.square().mean(axis, keepdim=True)
-                   + (true_mean - pred_mean).square() + config.epsilon())
+    denominator = (
+        true_dev.square().mean(axis, keepdim=True)
+        + pred_dev.square().mean(axis, keepdim=True)
+        + (true_mean - pred_mean).square()
+        + config.epsilon()
+    )
     return (2 * true_dev * pred_dev / denominator).mean(axis)
 
 
@@ -149,23 +163,33 @@ def _mean_of(function: Callable[..., torch.Tensor], meaning: str, weighted: str)
 
     def decorate(cls: _M) -> _M:
         cls._function = staticmethod(function)
-        cls.__doc__ = _METRIC_DOC.format(title=_TITLES[function.__name__], function=function.__name__,
-                                         meaning=meaning, cls=cls.__name__, weighted=weighted)
+        cls.__doc__ = _METRIC_DOC.format(
+            title=_TITLES[function.__name__],
+            function=function.__name__,
+            meaning=meaning,
+            cls=cls.__name__,
+            weighted=weighted,
+        )
         return register_builtin(MODULE)(cls)
 
     return decorate
 
 
-@_mean_of(pearson_correlation, "1 means a perfect positive linear relation, 0 none, -1 a perfect negative one.",
-          "tensor(0.9950)")
+@_mean_of(
+    pearson_correlation,
+    "1 means a perfect positive linear relation, 0 none, -1 a perfect negative one.",
+    "tensor(0.9950)",
+)
 class PearsonCorrelation(_CorrelationMetric):
-    def __init__(self, name: str | None = "pearson_correlation", dtype: DTypeLike = None,
-                 axis: int | Sequence[int] = -1) -> None:
+    def __init__(
+        self, name: str | None = "pearson_correlation", dtype: DTypeLike = None, axis: int | Sequence[int] = -1
+    ) -> None:
         super().__init__(name, dtype, axis)
 
 
 @_mean_of(concordance_correlation, "1 means perfect agreement of predictions and labels.", "tensor(0.9846)")
 class ConcordanceCorrelation(_CorrelationMetric):
-    def __init__(self, name: str | None = "concordance_correlation", dtype: DTypeLike = None,
-                 axis: int | Sequence[int] = -1) -> None:
+    def __init__(
+        self, name: str | None = "concordance_correlation", dtype: DTypeLike = None, axis: int | Sequence[int] = -1
+    ) -> None:
         super().__init__(name, dtype, axis)

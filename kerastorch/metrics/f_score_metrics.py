@@ -9,6 +9,7 @@ Example:
     >>> m(torch.tensor([[1, 0], [0, 1]]), torch.tensor([[0.9, 0.2], [0.6, 0.7]]))
     tensor(0.8333)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -58,17 +59,26 @@ class FBetaScore(Metric):
     false_negatives: torch.Tensor
     intermediate_weights: torch.Tensor
 
-    def __init__(self, average: str | None = None, beta: float = 1.0, threshold: float | None = None,
-                 name: str | None = "fbeta_score", dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        average: str | None = None,
+        beta: float = 1.0,
+        threshold: float | None = None,
+        name: str | None = "fbeta_score",
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(name=name, dtype=dtype)
         if average not in _AVERAGES:
-            raise ValueError(f"Invalid `average` argument value. Expected one of: {_AVERAGES}. "
-                             f"Received: average={average!r}")
+            raise ValueError(
+                f"Invalid `average` argument value. Expected one of: {_AVERAGES}. Received: average={average!r}"
+            )
         if isinstance(beta, bool) or not isinstance(beta, (float, int, numbers.Real)) or not beta > 0:
             raise ValueError(f"`beta` should be a float greater than 0. Received: beta={beta!r}")
-        if threshold is not None and (isinstance(threshold, bool)
-                                      or not isinstance(threshold, (float, int, numbers.Real))
-                                      or not 0 < threshold <= 1):
+        if threshold is not None and (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (float, int, numbers.Real))
+            or not 0 < threshold <= 1
+        ):
             raise ValueError(f"`threshold` should be a float in the interval (0, 1]. Received: threshold={threshold!r}")
         self.average = average
         self.beta = float(beta)
@@ -86,13 +96,17 @@ class FBetaScore(Metric):
         y_true = self._tensor(y_true, self.dtype)
         y_pred = self._tensor(y_pred, self.dtype)
         if y_true.dim() != 2 or y_pred.dim() != 2 or y_true.shape != y_pred.shape:
-            raise ValueError(f"{type(self).__name__} expects 2D inputs of the same shape (batch_size, output_dim), "
-                             f"received y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}")
+            raise ValueError(
+                f"{type(self).__name__} expects 2D inputs of the same shape (batch_size, output_dim), "
+                f"received y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}"
+            )
         if not self._built:
             self._build(y_pred.shape[-1])
         elif y_pred.shape[-1] != self._num_classes:
-            raise ValueError(f"{self.name}: expected {self._num_classes} classes as before, received "
-                             f"y_pred.shape={tuple(y_pred.shape)}")
+            raise ValueError(
+                f"{self.name}: expected {self._num_classes} classes as before, received "
+                f"y_pred.shape={tuple(y_pred.shape)}"
+            )
         if self.threshold is None:
             top = y_pred.amax(-1, keepdim=True)
             predicted = (y_pred >= top) & (y_pred.abs() > 1e-9)
@@ -118,7 +132,7 @@ class FBetaScore(Metric):
         tp = self.true_positives
         precision = tp / (tp + self.false_positives + eps)
         recall = tp / (tp + self.false_negatives + eps)
-        beta2 = self.beta ** 2
+        beta2 = self.beta**2
         score = (1 + beta2) * precision * recall / (beta2 * precision + recall + eps)
         if self.average == "weighted":
             weights = self.intermediate_weights / (self.intermediate_weights.sum() + eps)
@@ -156,8 +170,13 @@ class F1Score(FBetaScore):
         tensor(0.8000)
     """
 
-    def __init__(self, average: str | None = None, threshold: float | None = None, name: str | None = "f1_score",
-                 dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        average: str | None = None,
+        threshold: float | None = None,
+        name: str | None = "f1_score",
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
 
     def get_config(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Example:
     >>> m(torch.tensor([[1.0, -1.0]]), torch.tensor([[0.5, -2.0]]))
     tensor(0.2500)
 """
+
 from __future__ import annotations
 
 from kerastorch import losses

@@ -23,6 +23,7 @@ Example:
     >>> m(torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 0, 1]))
     tensor(0.3333)
 """
+
 from __future__ import annotations
 
 import inspect
@@ -50,20 +51,35 @@ def _fail(owner, argument, expected, value):
 
 
 _ARGUMENTS = {  # argument: (type, meaning); the default comes from the signature
-    "num_classes": ("int >= 1", "The number of classes (the size of the class axis of inputs that are not class "
-                                "ids): the confusion matrix is ``num_classes`` square."),
-    "target_class_ids": ("list or tuple of ints in ``[0, num_classes)``", "The classes whose IoUs are averaged; "
-                                                                          "one id gives that class's IoU."),
+    "num_classes": (
+        "int >= 1",
+        "The number of classes (the size of the class axis of inputs that are not class "
+        "ids): the confusion matrix is ``num_classes`` square.",
+    ),
+    "target_class_ids": (
+        "list or tuple of ints in ``[0, num_classes)``",
+        "The classes whose IoUs are averaged; one id gives that class's IoU.",
+    ),
     "threshold": ("float", "Scores at or above it predict class 1, below it class 0."),
-    "name": ("str", "The metric's name; None gives ``\"{name}\"`` (numbered when repeated)."),
-    "dtype": ("str or torch dtype", "The confusion matrix's dtype; None gives ``\"int32\"`` (the default of Keras "
-                                    "3), and with an integer dtype sample weights are truncated to integers."),
-    "ignore_class": ("int or None", "A label (e.g. a \"void\" class such as -1 or 255) whose entries are not "
-                                    "counted; None counts all."),
-    "sparse_y_true": ("bool", "Whether labels are class ids; False takes the ``argmax`` of ``y_true`` along ``axis`` "
-                              "(one-hot or scored labels)."),
-    "sparse_y_pred": ("bool", "Whether predictions are class ids; False takes the ``argmax`` of ``y_pred`` along "
-                              "``axis`` (scores)."),
+    "name": ("str", 'The metric\'s name; None gives ``"{name}"`` (numbered when repeated).'),
+    "dtype": (
+        "str or torch dtype",
+        'The confusion matrix\'s dtype; None gives ``"int32"`` (the default of Keras '
+        "3), and with an integer dtype sample weights are truncated to integers.",
+    ),
+    "ignore_class": (
+        "int or None",
+        'A label (e.g. a "void" class such as -1 or 255) whose entries are not counted; None counts all.',
+    ),
+    "sparse_y_true": (
+        "bool",
+        "Whether labels are class ids; False takes the ``argmax`` of ``y_true`` along ``axis`` "
+        "(one-hot or scored labels).",
+    ),
+    "sparse_y_pred": (
+        "bool",
+        "Whether predictions are class ids; False takes the ``argmax`` of ``y_pred`` along ``axis`` (scores).",
+    ),
     "axis": ("int", "The class axis of inputs that are not class ids."),
 }
 
@@ -78,21 +94,29 @@ def _documented(summary, example, **types):
             kind, meaning = _ARGUMENTS[argument]
             default = "required" if parameter.default is parameter.empty else f"default {parameter.default!r}"
             meaning = meaning.format(name=to_snake_case(cls.__name__))
-            lines.append(textwrap.fill(f"{argument}: {types.get(argument, kind)}, {default}. {meaning}", 116,
-                                       initial_indent=" " * 8, subsequent_indent=" " * 12))
+            lines.append(
+                textwrap.fill(
+                    f"{argument}: {types.get(argument, kind)}, {default}. {meaning}",
+                    116,
+                    initial_indent=" " * 8,
+                    subsequent_indent=" " * 12,
+                )
+            )
         cls.__doc__ = f"{summary}\n\n    Args:\n" + "\n".join(lines) + f"\n\n    Example:\n{example}    "
         return register_builtin(MODULE)(cls)
 
     return decorate
 
 
-@_documented("""The intersection-over-union of the given classes, averaged over those classes.
+@_documented(
+    """The intersection-over-union of the given classes, averaged over those classes.
 
     Each ``update_state(y_true, y_pred, sample_weight=None)`` adds the (weighted) pairs of true and
     predicted classes to a confusion matrix. A class's IoU is ``tp / (tp + fp + fn)``, from its diagonal
     entry, row and column; ``result()`` is the mean IoU of ``target_class_ids``, over the classes among
     them that occurred (as a label or a prediction): a float32 scalar. IoU is the usual metric of
-    semantic segmentation.""", """\
+    semantic segmentation.""",
+    """\
         >>> m = IoU(num_classes=3, target_class_ids=[0, 2])
         >>> m.update_state(torch.tensor([0, 0, 1, 2]), torch.tensor([0, 1, 1, 2]))
         >>> m.result()  # class 0: 1 / 2, class 2: 1 / 1
@@ -100,20 +124,34 @@ def _documented(summary, example, **types):
         >>> m.update_state(torch.tensor([2]), torch.tensor([0]), sample_weight=torch.tensor([3]))
         >>> m.result()  # class 0: 1 / 5, class 2: 1 / 4
         tensor(0.2250)
-""")
+""",
+)
 class IoU(Metric):
-    _config_keys: tuple[str, ...] = ("num_classes", "target_class_ids", "ignore_class", "sparse_y_true",
-                                     "sparse_y_pred", "axis")
+    _config_keys: tuple[str, ...] = (
+        "num_classes",
+        "target_class_ids",
+        "ignore_class",
+        "sparse_y_true",
+        "sparse_y_pred",
+        "axis",
+    )
 
-    def __init__(self, num_classes: int, target_class_ids: Sequence[int], name: str | None = None,
-                 dtype: DTypeLike = None, ignore_class: int | None = None, sparse_y_true: bool = True,
-                 sparse_y_pred: bool = True, axis: int = -1) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        target_class_ids: Sequence[int],
+        name: str | None = None,
+        dtype: DTypeLike = None,
+        ignore_class: int | None = None,
+        sparse_y_true: bool = True,
+        sparse_y_pred: bool = True,
+        axis: int = -1,
+    ) -> None:
         owner = type(self).__name__
         if not _is_int(num_classes) or num_classes < 1:
             _fail(owner, "num_classes", "an integer >= 1", num_classes)
         ids = target_class_ids
-        if (not isinstance(ids, (list, tuple)) or not ids
-                or not all(_is_int(i) and 0 <= i < num_classes for i in ids)):
+        if not isinstance(ids, (list, tuple)) or not ids or not all(_is_int(i) and 0 <= i < num_classes for i in ids):
             _fail(owner, "target_class_ids", f"a non-empty list of class ids in [0, {num_classes})", ids)
         if ignore_class is not None and not _is_int(ignore_class):
             _fail(owner, "ignore_class", "None or an integer", ignore_class)
@@ -136,8 +174,9 @@ class IoU(Metric):
         values = self._tensor(values)
         if not sparse:
             if not -values.dim() <= self.axis < max(values.dim(), 1):
-                raise ValueError(f"{self.name}: axis={self.axis} is not an axis of {what} of shape "
-                                 f"{tuple(values.shape)}")
+                raise ValueError(
+                    f"{self.name}: axis={self.axis} is not an axis of {what} of shape {tuple(values.shape)}"
+                )
             values = values.argmax(self.axis)
         return values.to(config.torch_dtype(self.dtype))
 
@@ -149,23 +188,29 @@ class IoU(Metric):
         it has as many entries, else broadcast from the leading axes (one weight per sample)."""
         weight = self._tensor(sample_weight)
         if weight.is_floating_point() and not torch.empty((), dtype=self.total_cm.dtype).is_floating_point():
-            warnings.warn(f"{self.name}: float sample weights are truncated to the metric's dtype {self.dtype}; "
-                          "pass integer weights, or dtype='float32' for fractional ones", stacklevel=3)
+            warnings.warn(
+                f"{self.name}: float sample weights are truncated to the metric's dtype {self.dtype}; "
+                "pass integer weights, or dtype='float32' for fractional ones",
+                stacklevel=3,
+            )
         weight = weight.to(self.total_cm.dtype)
         if weight.numel() == shape.numel():
             return weight.reshape(-1)
         try:
             return weight.reshape(tuple(weight.shape) + (1,) * (len(shape) - weight.dim())).expand(shape).reshape(-1)
         except RuntimeError:
-            raise ValueError(f"{self.name}: sample_weight of shape {tuple(weight.shape)} does not fit labels of "
-                             f"shape {tuple(shape)}") from None
+            raise ValueError(
+                f"{self.name}: sample_weight of shape {tuple(weight.shape)} does not fit labels of shape {tuple(shape)}"
+            ) from None
 
     def update_state(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> None:
         y_true = self._classes(y_true, self.sparse_y_true, "y_true")
         y_pred = self._predicted_classes(y_pred)
         if y_true.numel() != y_pred.numel():
-            raise ValueError(f"{self.name}: y_true and y_pred must hold as many class ids, received "
-                             f"{tuple(y_true.shape)} and {tuple(y_pred.shape)} (after argmax where not sparse)")
+            raise ValueError(
+                f"{self.name}: y_true and y_pred must hold as many class ids, received "
+                f"{tuple(y_true.shape)} and {tuple(y_pred.shape)} (after argmax where not sparse)"
+            )
         weight = None if sample_weight is None else self._weights(sample_weight, y_true.shape)
         y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
         keep = (y_true >= 0) & (y_true < self.num_classes) & (y_pred >= 0) & (y_pred < self.num_classes)
@@ -190,34 +235,53 @@ class IoU(Metric):
         return {**super().get_config(), **{key: getattr(self, key) for key in self._config_keys}}
 
 
-@_documented("""The mean intersection-over-union of all classes (:class:`IoU` with every class as a target).""", """\
+@_documented(
+    """The mean intersection-over-union of all classes (:class:`IoU` with every class as a target).""",
+    """\
         >>> m = MeanIoU(num_classes=2, dtype="float32")
         >>> m(torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 0, 1]), sample_weight=torch.tensor([0.3, 0.3, 0.3, 0.1]))
         tensor(0.2381)
-""")
+""",
+)
 class MeanIoU(IoU):
     _config_keys: tuple[str, ...] = ("num_classes", "ignore_class", "sparse_y_true", "sparse_y_pred", "axis")
 
-    def __init__(self, num_classes: int, name: str | None = None, dtype: DTypeLike = None,
-                 ignore_class: int | None = None, sparse_y_true: bool = True, sparse_y_pred: bool = True,
-                 axis: int = -1) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+        ignore_class: int | None = None,
+        sparse_y_true: bool = True,
+        sparse_y_pred: bool = True,
+        axis: int = -1,
+    ) -> None:
         ids = list(range(num_classes)) if _is_int(num_classes) else []
         super().__init__(num_classes, ids, name, dtype, ignore_class, sparse_y_true, sparse_y_pred, axis)
 
 
-@_documented("""The intersection-over-union of class 0 and/or class 1 of a binary task, from scores.
+@_documented(
+    """The intersection-over-union of class 0 and/or class 1 of a binary task, from scores.
 
     A prediction is class 1 when ``y_pred >= threshold`` (compared in float32), else class 0; labels are
-    0 or 1. Then as :class:`IoU` with two classes.""", """\
+    0 or 1. Then as :class:`IoU` with two classes.""",
+    """\
         >>> m = BinaryIoU(target_class_ids=[0, 1], threshold=0.3)
         >>> m(torch.tensor([0, 1, 0, 1]), torch.tensor([0.1, 0.2, 0.4, 0.7]))
         tensor(0.3333)
-""", target_class_ids="list or tuple of 0 and/or 1")
+""",
+    target_class_ids="list or tuple of 0 and/or 1",
+)
 class BinaryIoU(IoU):
     _config_keys = ("target_class_ids", "threshold")
 
-    def __init__(self, target_class_ids: Sequence[int] = (0, 1), threshold: float = 0.5, name: str | None = None,
-                 dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        target_class_ids: Sequence[int] = (0, 1),
+        threshold: float = 0.5,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+    ) -> None:
         if isinstance(threshold, bool) or not isinstance(threshold, (float, int, numbers.Real)):
             _fail(type(self).__name__, "threshold", "a number", threshold)
         super().__init__(2, target_class_ids, name, dtype)
@@ -227,33 +291,53 @@ class BinaryIoU(IoU):
         return (self._tensor(y_pred, "float32") >= self.threshold).to(self.total_cm.dtype)
 
 
-@_documented("""The intersection-over-union of the given classes, for one-hot labels (:class:`IoU` with
+@_documented(
+    """The intersection-over-union of the given classes, for one-hot labels (:class:`IoU` with
     ``sparse_y_true=False``): labels and, by default, predictions are turned into class ids by ``argmax``
-    along ``axis``.""", """\
+    along ``axis``.""",
+    """\
         >>> m = OneHotIoU(num_classes=3, target_class_ids=[0, 2])
         >>> m(torch.tensor([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]]),
         ...   torch.tensor([[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1], [0.1, 0.4, 0.5]]))
         tensor(0.1667)
-""")
+""",
+)
 class OneHotIoU(IoU):
     _config_keys = ("num_classes", "target_class_ids", "ignore_class", "sparse_y_pred", "axis")
 
-    def __init__(self, num_classes: int, target_class_ids: Sequence[int], name: str | None = None,
-                 dtype: DTypeLike = None, ignore_class: int | None = None, sparse_y_pred: bool = False,
-                 axis: int = -1) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        target_class_ids: Sequence[int],
+        name: str | None = None,
+        dtype: DTypeLike = None,
+        ignore_class: int | None = None,
+        sparse_y_pred: bool = False,
+        axis: int = -1,
+    ) -> None:
         super().__init__(num_classes, target_class_ids, name, dtype, ignore_class, False, sparse_y_pred, axis)
 
 
-@_documented("""The mean intersection-over-union of all classes, for one-hot labels (:class:`MeanIoU` with
-    ``sparse_y_true=False``).""", """\
+@_documented(
+    """The mean intersection-over-union of all classes, for one-hot labels (:class:`MeanIoU` with
+    ``sparse_y_true=False``).""",
+    """\
         >>> m = OneHotMeanIoU(num_classes=3)
         >>> m(torch.tensor([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]]),
         ...   torch.tensor([[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1], [0.1, 0.4, 0.5]]))
         tensor(0.1111)
-""")
+""",
+)
 class OneHotMeanIoU(MeanIoU):
     _config_keys = ("num_classes", "ignore_class", "sparse_y_pred", "axis")
 
-    def __init__(self, num_classes: int, name: str | None = None, dtype: DTypeLike = None,
-                 ignore_class: int | None = None, sparse_y_pred: bool = False, axis: int = -1) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        name: str | None = None,
+        dtype: DTypeLike = None,
+        ignore_class: int | None = None,
+        sparse_y_pred: bool = False,
+        axis: int = -1,
+    ) -> None:
         super().__init__(num_classes, name, dtype, ignore_class, False, sparse_y_pred, axis)

@@ -22,6 +22,7 @@ in-place ops work too:
     >>> Count()(torch.zeros(3), torch.zeros(3))
     tensor(3.)
 """
+
 from __future__ import annotations
 
 import functools
@@ -173,8 +174,14 @@ class Metric:
         """The device the state lives on (that of the last inputs seen, CPU before any)."""
         return self._device
 
-    def add_variable(self, shape: int | Sequence[int], initializer: Identifier | float | torch.Tensor = "zeros",
-                     dtype: DTypeLike = None, aggregation: str = "sum", name: str | None = None) -> torch.Tensor:
+    def add_variable(
+        self,
+        shape: int | Sequence[int],
+        initializer: Identifier | float | torch.Tensor = "zeros",
+        dtype: DTypeLike = None,
+        aggregation: str = "sum",
+        name: str | None = None,
+    ) -> torch.Tensor:
         """Create a state tensor of ``shape`` on the metric's device and track it.
 
         ``initializer`` is ``"zeros"``, ``"ones"``, a number, or anything

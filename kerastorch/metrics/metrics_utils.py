@@ -8,6 +8,7 @@ Example:
     >>> squeeze_or_expand_to_same_rank(torch.zeros(4, 1), torch.zeros(4))[0].shape
     torch.Size([4, 1])
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -18,8 +19,9 @@ from kerastorch import config
 from kerastorch.losses.loss import squeeze_or_expand_to_same_rank
 
 
-def check_broadcastable(a: torch.Tensor, b: torch.Tensor, who: str,
-                        what: tuple[str, str] = ("y_true", "y_pred")) -> None:
+def check_broadcastable(
+    a: torch.Tensor, b: torch.Tensor, who: str, what: tuple[str, str] = ("y_true", "y_pred")
+) -> None:
     """Raise a ValueError naming ``who`` when ``a`` and ``b`` cannot broadcast together."""
     try:
         torch.broadcast_shapes(a.shape, b.shape)
@@ -30,8 +32,9 @@ def check_broadcastable(a: torch.Tensor, b: torch.Tensor, who: str,
         ) from None
 
 
-def reduce_to_samplewise(values: torch.Tensor, sample_weight: torch.Tensor | None,
-                         reduce_fn: Callable[..., torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor | None]:
+def reduce_to_samplewise(
+    values: torch.Tensor, sample_weight: torch.Tensor | None, reduce_fn: Callable[..., torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Keras's per-sample reduction: ``values`` reduced (``reduce_fn``) over the axes that
     ``sample_weight`` lacks, multiplied by the broadcast weight, then reduced to one value per
     sample. Returns ``(values, sample_weight)``; the weight is reduced the same way."""

@@ -9,6 +9,7 @@ Example:
     >>> m(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
     tensor(0.6931)
 """
+
 from __future__ import annotations
 
 from kerastorch import losses
@@ -41,10 +42,16 @@ class BinaryCrossentropy(FunctionMetric):
         tensor(0.6931)
     """
 
-    def __init__(self, name: str | None = "binary_crossentropy", dtype: DTypeLike = None, from_logits: bool = False,
-                 label_smoothing: float = 0) -> None:
-        super().__init__(losses.binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing)
+    def __init__(
+        self,
+        name: str | None = "binary_crossentropy",
+        dtype: DTypeLike = None,
+        from_logits: bool = False,
+        label_smoothing: float = 0,
+    ) -> None:
+        super().__init__(
+            losses.binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits, label_smoothing=label_smoothing
+        )
 
 
 @register_builtin(MODULE)
@@ -72,10 +79,22 @@ class CategoricalCrossentropy(FunctionMetric):
         tensor(0.6931)
     """
 
-    def __init__(self, name: str | None = "categorical_crossentropy", dtype: DTypeLike = None, from_logits: bool = False,
-                 label_smoothing: float = 0, axis: int = -1) -> None:
-        super().__init__(losses.categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        name: str | None = "categorical_crossentropy",
+        dtype: DTypeLike = None,
+        from_logits: bool = False,
+        label_smoothing: float = 0,
+        axis: int = -1,
+    ) -> None:
+        super().__init__(
+            losses.categorical_crossentropy,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 @register_builtin(MODULE)
@@ -103,10 +122,22 @@ class SparseCategoricalCrossentropy(FunctionMetric):
         tensor(0.6931)
     """
 
-    def __init__(self, name: str | None = "sparse_categorical_crossentropy", dtype: DTypeLike = None,
-                 from_logits: bool = False, ignore_class: int | None = None, axis: int = -1) -> None:
-        super().__init__(losses.sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
-                         ignore_class=ignore_class, axis=axis)
+    def __init__(
+        self,
+        name: str | None = "sparse_categorical_crossentropy",
+        dtype: DTypeLike = None,
+        from_logits: bool = False,
+        ignore_class: int | None = None,
+        axis: int = -1,
+    ) -> None:
+        super().__init__(
+            losses.sparse_categorical_crossentropy,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
 
 
 @register_builtin(MODULE)

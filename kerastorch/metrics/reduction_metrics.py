@@ -11,6 +11,7 @@ Example:
     >>> m.result()
     tensor(2.)
 """
+
 from __future__ import annotations
 
 import inspect
@@ -33,7 +34,9 @@ FUNCTIONS_MODULE = "keras.metrics.functions"
 
 def function_table() -> dict[str, Callable[..., Any]]:
     """``{name: function}`` of the metric and loss functions a wrapper config may name."""
-    table: dict[str, Callable[..., Any]] = {name: obj for name, obj in builtin_objects("keras.losses").items() if inspect.isfunction(obj)}
+    table: dict[str, Callable[..., Any]] = {
+        name: obj for name, obj in builtin_objects("keras.losses").items() if inspect.isfunction(obj)
+    }
     table.update(builtin_objects(FUNCTIONS_MODULE))
     return table
 
@@ -171,16 +174,19 @@ class MeanMetricWrapper(Mean):
         tensor(1.5000)
     """
 
-    def __init__(self, fn: Callable[..., Any], name: str | None = None, dtype: DTypeLike = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, fn: Callable[..., Any], name: str | None = None, dtype: DTypeLike = None, **kwargs: Any) -> None:
         if not callable(fn):
             raise TypeError(f"MeanMetricWrapper: fn must be callable, received {fn!r}")
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
-    def update_state(self, y_true: TensorLike, y_pred: TensorLike,  # type: ignore[override]
-                     sample_weight: TensorLike | None = None) -> None:
+    def update_state(  # type: ignore[override]
+        self,
+        y_true: TensorLike,
+        y_pred: TensorLike,
+        sample_weight: TensorLike | None = None,
+    ) -> None:
         y_pred = self._tensor(y_pred)
         values = self._fn(self._tensor(y_true), y_pred, **self._fn_kwargs)
         self._accumulate(values, sample_weight, (getattr(y_pred, "_keras_mask", None),))
@@ -194,8 +200,9 @@ class MeanMetricWrapper(Mean):
     def from_config(cls, config: dict[str, Any]) -> MeanMetricWrapper:
         config = dict(config)
         if "fn" in config:
-            fn = deserialize_keras_object(config.pop("fn"), module_objects=function_table(),
-                                          printable_module_name="metric function")
+            fn = deserialize_keras_object(
+                config.pop("fn"), module_objects=function_table(), printable_module_name="metric function"
+            )
             return cls(fn, **config)
         return cls(**config)
 

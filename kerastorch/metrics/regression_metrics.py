@@ -5,6 +5,7 @@ Example:
     >>> m(torch.tensor([[0.0, 1.0], [0.0, 0.0]]), torch.tensor([[1.0, 1.0], [1.0, 0.0]]))
     tensor(0.5000)
 """
+
 from __future__ import annotations
 
 import warnings
@@ -215,8 +216,12 @@ class RootMeanSquaredError(Mean):
     def __init__(self, name: str | None = "root_mean_squared_error", dtype: DTypeLike = None) -> None:
         super().__init__(name=name, dtype=dtype)
 
-    def update_state(self, y_true: TensorLike, y_pred: TensorLike,  # type: ignore[override]
-                     sample_weight: TensorLike | None = None) -> None:
+    def update_state(  # type: ignore[override]
+        self,
+        y_true: TensorLike,
+        y_pred: TensorLike,
+        sample_weight: TensorLike | None = None,
+    ) -> None:
         y_true = self._tensor(y_true, self.dtype)
         y_pred = self._tensor(y_pred, self.dtype)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -260,15 +265,23 @@ class R2Score(Metric):
         tensor(0.5000)
     """
 
-    def __init__(self, class_aggregation: str | None = "uniform_average", num_regressors: int = 0,
-                 name: str | None = "r2_score", dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        class_aggregation: str | None = "uniform_average",
+        num_regressors: int = 0,
+        name: str | None = "r2_score",
+        dtype: DTypeLike = None,
+    ) -> None:
         super().__init__(name=name, dtype=dtype)
         if class_aggregation not in _AGGREGATIONS:
-            raise ValueError(f"R2Score: class_aggregation must be one of {_AGGREGATIONS}, received "
-                             f"class_aggregation={class_aggregation!r}")
+            raise ValueError(
+                f"R2Score: class_aggregation must be one of {_AGGREGATIONS}, received "
+                f"class_aggregation={class_aggregation!r}"
+            )
         if isinstance(num_regressors, bool) or not isinstance(num_regressors, int) or num_regressors < 0:
-            raise ValueError(f"R2Score: num_regressors must be an integer >= 0, "
-                             f"received num_regressors={num_regressors!r}")
+            raise ValueError(
+                f"R2Score: num_regressors must be an integer >= 0, received num_regressors={num_regressors!r}"
+            )
         self.class_aggregation = class_aggregation
         self.num_regressors = num_regressors
         self.num_samples = self.add_variable((), name="num_samples")
@@ -287,12 +300,16 @@ class R2Score(Metric):
         y_pred = self._tensor(y_pred, self.dtype)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         if y_true.dim() != 2 or y_pred.dim() != 2:
-            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim), received "
-                             f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}")
+            raise ValueError(
+                "R2Score expects 2D inputs with shape (batch_size, output_dim), received "
+                f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}"
+            )
         if y_true.shape != y_pred.shape or (self._built and y_true.shape[1] != self.sum.shape[0]):
             expected = f" with {self.sum.shape[0]} outputs, as before" if self._built else ""
-            raise ValueError(f"R2Score: expected y_true and y_pred of the same shape{expected}, received "
-                             f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}")
+            raise ValueError(
+                f"R2Score: expected y_true and y_pred of the same shape{expected}, received "
+                f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}"
+            )
         if not self._built:
             self._build(y_true.shape[1])
         if sample_weight is None:
@@ -330,8 +347,11 @@ class R2Score(Metric):
         if not self.num_regressors:
             return score
         if self.num_regressors >= self._samples_seen - 1:
-            warnings.warn("R2Score: the adjusted R2 score needs more data points than num_regressors + 1; "
-                          "falling back to the standard R2 score.", stacklevel=2)
+            warnings.warn(
+                "R2Score: the adjusted R2 score needs more data points than num_regressors + 1; "
+                "falling back to the standard R2 score.",
+                stacklevel=2,
+            )
             return score
         n = self.num_samples
         return 1 - (1 - score) * (n - 1) / (n - self.num_regressors - 1)
@@ -341,5 +361,8 @@ class R2Score(Metric):
         self._samples_seen = 0
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "class_aggregation": self.class_aggregation,
-                "num_regressors": self.num_regressors}
+        return {
+            **super().get_config(),
+            "class_aggregation": self.class_aggregation,
+            "num_regressors": self.num_regressors,
+        }

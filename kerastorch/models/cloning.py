@@ -8,6 +8,7 @@ Example:
     >>> clone.get_layer("head") is model.get_layer("head"), clone.output_shape
     (False, (None, 2))
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -23,9 +24,14 @@ from kerastorch.serialization import serialization_lib
 __all__ = ["clone_model"]
 
 
-def clone_model(model: Model, input_tensors: KerasTensor | Sequence[KerasTensor] | None = None,
-                clone_function: Callable[[Layer], Layer] | None = None, call_function: Callable[..., Any] | None = None,
-                recursive: bool = False, **kwargs: Any) -> Model:
+def clone_model(
+    model: Model,
+    input_tensors: KerasTensor | Sequence[KerasTensor] | None = None,
+    clone_function: Callable[[Layer], Layer] | None = None,
+    call_function: Callable[..., Any] | None = None,
+    recursive: bool = False,
+    **kwargs: Any,
+) -> Model:
     """Clone a Sequential, functional or subclassed model: new layers, made from the old ones' configs.
 
     Weights are not copied (call ``clone.set_weights(model.get_weights())`` for that), as in Keras.
@@ -64,26 +70,41 @@ def clone_model(model: Model, input_tensors: KerasTensor | Sequence[KerasTensor]
     layer_clone = _layer_cloner(clone_function, call_function, recursive)
     if isinstance(model, Sequential):
         if call_function is not None:
-            raise ValueError(f'clone_model: call_function is not supported for Sequential model "{model.name}"; '
-                             "clone a functional model to change how layers are called")
+            raise ValueError(
+                f'clone_model: call_function is not supported for Sequential model "{model.name}"; '
+                "clone a functional model to change how layers are called"
+            )
         return _clone_sequential(model, input_tensors, layer_clone)
     if isinstance(model, Model) and model._graph is not None:
         return _clone_functional(model, input_tensors, layer_clone, call_function)
     if not isinstance(model, Model):
         raise ValueError(f"clone_model: expected a keras Model, received {type(model).__name__}")
-    given = [name for name, value in (("clone_function", clone_function), ("input_tensors", input_tensors),
-                                      ("call_function", call_function)) if value is not None]
+    given = [
+        name
+        for name, value in (
+            ("clone_function", clone_function),
+            ("input_tensors", input_tensors),
+            ("call_function", call_function),
+        )
+        if value is not None
+    ]
     if given:
-        raise ValueError(f'clone_model: model "{model.name}" is a subclassed model, which is cloned from its '
-                         f"config as a whole; {', '.join(given)} apply to Sequential and functional models only")
+        raise ValueError(
+            f'clone_model: model "{model.name}" is a subclassed model, which is cloned from its '
+            f"config as a whole; {', '.join(given)} apply to Sequential and functional models only"
+        )
     return serialization_lib.deserialize_keras_object(serialization_lib.serialize_keras_object(model))
 
 
 def _layer_cloner(clone_function, call_function, recursive):
     def clone(layer):
         if recursive and isinstance(layer, Model) and (isinstance(layer, Sequential) or layer._graph is not None):
-            return clone_model(layer, clone_function=clone_function, recursive=True,
-                               call_function=None if isinstance(layer, Sequential) else call_function)
+            return clone_model(
+                layer,
+                clone_function=clone_function,
+                recursive=True,
+                call_function=None if isinstance(layer, Sequential) else call_function,
+            )
         if clone_function is not None:
             return clone_function(layer)
         return layer.__class__.from_config(layer.get_config())
@@ -96,8 +117,10 @@ def _new_inputs(model, input_tensors, originals):
         return [Input(batch_shape=t.shape, dtype=t.dtype, name=t._keras_history[0].name) for t in originals]
     given = tree.flatten(input_tensors)
     if len(given) != len(originals) or not all(isinstance(t, KerasTensor) for t in given):
-        raise ValueError(f'clone_model: model "{model.name}" has {len(originals)} input(s); input_tensors must be '
-                         f"as many KerasTensors, received {input_tensors!r}")
+        raise ValueError(
+            f'clone_model: model "{model.name}" has {len(originals)} input(s); input_tensors must be '
+            f"as many KerasTensors, received {input_tensors!r}"
+        )
     return given
 
 
@@ -121,8 +144,10 @@ def _clone_functional(model, input_tensors, layer_clone, call_function):
         layer = node.operation
         if id(layer) not in new_layer:
             new_layer[id(layer)] = layer_clone(layer)
-        args, kwargs = tree.map_structure(lambda x: new_tensor[id(x)] if isinstance(x, KerasTensor) else x,
-                                          (list(node.call_args), dict(node.call_kwargs)))
+        args, kwargs = tree.map_structure(
+            lambda x: new_tensor[id(x)] if isinstance(x, KerasTensor) else x,
+            (list(node.call_args), dict(node.call_kwargs)),
+        )
         call = call_function or (lambda target, *a, **k: target(*a, **k))
         outputs = call(new_layer[id(layer)], *args, **kwargs)
         for old, new in zip(node.outputs, tree.flatten(outputs)):

@@ -17,6 +17,7 @@ Example:
     >>> [op.op for op in fn.operations]  # the TensorOp layers that ``a + b`` and ``ops.sigmoid`` recorded
     ['add', 'ops.sigmoid']
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -93,12 +94,15 @@ class Function(Operation):
         try:
             tree.assert_same_structure(tree.lists_to_tuples(self._inputs_struct), tree.lists_to_tuples(inputs))
         except (ValueError, TypeError):
-            raise ValueError(f'Function "{self.name}" was called with an invalid input structure: expected '
-                             f"{_describe(self._inputs_struct)}, received {_describe(inputs)}") from None
+            raise ValueError(
+                f'Function "{self.name}" was called with an invalid input structure: expected '
+                f"{_describe(self._inputs_struct)}, received {_describe(inputs)}"
+            ) from None
         values = {id(t): v for t, v in zip(self._inputs, tree.flatten(inputs))}
         for node in self._nodes:
-            args, kwargs = tree.map_structure(lambda x: values[id(x)] if isinstance(x, KerasTensor) else x,
-                                              (node.call_args, node.call_kwargs))
+            args, kwargs = tree.map_structure(
+                lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, (node.call_args, node.call_kwargs)
+            )
             results = node.operation(*args, **kwargs)
             for symbolic, value in zip(tree.flatten(node.output_structure), tree.flatten(results)):
                 if isinstance(symbolic, KerasTensor):
@@ -115,10 +119,12 @@ class Function(Operation):
         shapes = []
         tree.map_shape_structure(lambda shape: shapes.append(tuple(shape)), input_shape)
         if len(shapes) != len(self._inputs):
-            raise ValueError(f'Function "{self.name}": expected {len(self._inputs)} input shape(s), received '
-                             f"{input_shape!r}")
-        symbolic = tree.pack_sequence_as(self._inputs_struct, [
-            KerasTensor(shape, t.dtype) for shape, t in zip(shapes, self._inputs)])
+            raise ValueError(
+                f'Function "{self.name}": expected {len(self._inputs)} input shape(s), received {input_shape!r}'
+            )
+        symbolic = tree.pack_sequence_as(
+            self._inputs_struct, [KerasTensor(shape, t.dtype) for shape, t in zip(shapes, self._inputs)]
+        )
         return tree.map_structure(lambda t: t.shape, self.compute_output_spec(symbolic))
 
     def get_config(self) -> dict[str, Any]:
@@ -127,8 +133,9 @@ class Function(Operation):
         Raises:
             NotImplementedError: always.
         """
-        raise NotImplementedError(f'Function "{self.name}" is not serializable; save the model or the layers '
-                                  "it runs instead.")
+        raise NotImplementedError(
+            f'Function "{self.name}" is not serializable; save the model or the layers it runs instead.'
+        )
 
 
 def _symbolic_leaves(structure, what, name):
@@ -141,8 +148,10 @@ def _symbolic_leaves(structure, what, name):
 
 def _node_of(tensor, name):
     if tensor._keras_history is None:
-        raise ValueError(f'Function "{name}": graph disconnected: {tensor!r} is needed to compute the outputs '
-                         "but is not among the inputs and was not produced by an operation")
+        raise ValueError(
+            f'Function "{name}": graph disconnected: {tensor!r} is needed to compute the outputs '
+            "but is not among the inputs and was not produced by an operation"
+        )
     operation, node_index, _ = tensor._keras_history
     return operation._inbound_nodes[node_index]
 
@@ -165,9 +174,11 @@ def _ordered_nodes(inputs, outputs, name):
             if id(node) in done or id(node) in active:
                 continue
             if node.is_input:
-                raise ValueError(f'Function "{name}": graph disconnected: the outputs depend on '
-                                 f"{node.outputs[0]!r} (from operation \"{node.operation.name}\"), which is not "
-                                 "among the inputs")
+                raise ValueError(
+                    f'Function "{name}": graph disconnected: the outputs depend on '
+                    f'{node.outputs[0]!r} (from operation "{node.operation.name}"), which is not '
+                    "among the inputs"
+                )
             active.add(id(node))
             stack.append((node, True))
             for tensor in reversed(node.input_tensors):
@@ -179,5 +190,6 @@ def _ordered_nodes(inputs, outputs, name):
 
 
 def _describe(structure):
-    return tree.map_structure(lambda x: f"<{type(x).__name__} shape={tuple(x.shape)}>"
-                              if hasattr(x, "shape") else repr(x), structure)
+    return tree.map_structure(
+        lambda x: f"<{type(x).__name__} shape={tuple(x.shape)}>" if hasattr(x, "shape") else repr(x), structure
+    )

@@ -21,6 +21,7 @@ Example:
     >>> clone(torch.ones(3, 4)).shape
     torch.Size([3, 2])
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -61,8 +62,9 @@ class Functional(Model, functional=True):
 
     _graph: Graph  # a functional model always has its graph
 
-    def __init__(self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(inputs=inputs, outputs=outputs, name=name, trainable=trainable, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
@@ -74,7 +76,8 @@ class Functional(Model, functional=True):
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
                 {"args": self._encode(node.call_args), "kwargs": self._encode(node.call_kwargs)}
-                for node in layer._inbound_nodes if id(node) in node_ids and not node.is_input
+                for node in layer._inbound_nodes
+                if id(node) in node_ids and not node.is_input
             ]
             layers.append(entry)
         return {
@@ -96,8 +99,10 @@ class Functional(Model, functional=True):
     def _encode(self, structure):
         def encode(x):
             if isinstance(x, KerasTensor):
-                return {"class_name": "__keras_tensor__",
-                        "config": {"shape": list(x.shape), "dtype": x.dtype, "keras_history": self._history(x)}}
+                return {
+                    "class_name": "__keras_tensor__",
+                    "config": {"shape": list(x.shape), "dtype": x.dtype, "keras_history": self._history(x)},
+                }
             if isinstance(x, slice):
                 return {"class_name": "__slice__", "config": {"start": x.start, "stop": x.stop, "step": x.step}}
             if x is Ellipsis:
@@ -111,15 +116,17 @@ class Functional(Model, functional=True):
         return functional_from_config(cls, config, custom_objects)
 
     @staticmethod
-    def from_graph_config(cls: type[Model], config: dict[str, Any],
-                          custom_objects: dict[str, Any] | None = None) -> Model:
+    def from_graph_config(
+        cls: type[Model], config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Model:
         """A model of class ``cls`` (``Functional`` or a subclass of ``Model``) rebuilt from a functional config
         (:func:`functional_from_config`); ``Model.from_config`` calls it."""
         return functional_from_config(cls, config, custom_objects)
 
 
-def functional_from_config(cls: type[Model], config: dict[str, Any],
-                           custom_objects: dict[str, Any] | None = None) -> Model:
+def functional_from_config(
+    cls: type[Model], config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+) -> Model:
     """Rebuild a functional model: create the layers, then replay their calls in
     dependency order; a call whose inputs are not produced yet waits its turn.
 
@@ -137,7 +144,7 @@ def _rename(layer, name):
     for weight in layer.weights:
         path = getattr(weight, "_path", None)
         if path is not None and path.startswith(old + "/"):
-            weight._path = name + path[len(old):]
+            weight._path = name + path[len(old) :]
 
 
 def _functional_from_config(cls, config, custom_objects):
@@ -151,7 +158,8 @@ def _functional_from_config(cls, config, custom_objects):
         if not isinstance(entry, dict) or "name" not in entry:
             raise ValueError(f"Functional.from_config: each layer entry needs a 'name', received {entry!r}")
         layer = serialization_lib.deserialize_keras_object(
-            entry, module_objects=layer_table, custom_objects=custom_objects, printable_module_name="layer")
+            entry, module_objects=layer_table, custom_objects=custom_objects, printable_module_name="layer"
+        )
         if "name" not in (entry.get("config") or {}) and layer.name != entry["name"]:
             _rename(layer, entry["name"])  # a custom get_config() that leaves out the name: the graph's name holds
         created[entry["name"]] = layer
@@ -186,14 +194,18 @@ def _functional_from_config(cls, config, custom_objects):
                 progress = True
     if any(nodes for _, _, nodes in pending):
         stuck = [name for name, _, nodes in pending if nodes]
-        raise ValueError(f"Functional.from_config: the inputs of layers {stuck} are never produced "
-                         "(a cycle or a reference to a missing layer)")
+        raise ValueError(
+            f"Functional.from_config: the inputs of layers {stuck} are never produced "
+            "(a cycle or a reference to a missing layer)"
+        )
     try:
         inputs = tree.map_structure(lambda h: _resolve(produced, h.value), _history_leaves(config["input_layers"]))
         outputs = tree.map_structure(lambda h: _resolve(produced, h.value), _history_leaves(config["output_layers"]))
     except _NotYetProduced as missing:
-        raise ValueError(f"Functional.from_config: input_layers/output_layers name a tensor of layer "
-                         f"{missing} that the config does not produce") from None
+        raise ValueError(
+            f"Functional.from_config: input_layers/output_layers name a tensor of layer "
+            f"{missing} that the config does not produce"
+        ) from None
     return cls(inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True))
 
 
@@ -203,12 +215,17 @@ class _NotYetProduced(Exception):
 
 def _resolve(produced, history):
     if not isinstance(history, (list, tuple)) or len(history) != 3:
-        raise ValueError(f"Functional.from_config: a tensor reference must be [layer, node, tensor], received {history!r}")
+        raise ValueError(
+            f"Functional.from_config: a tensor reference must be [layer, node, tensor], received {history!r}"
+        )
     name, node_index, tensor_index = history
-    if not isinstance(name, str) or any(isinstance(i, bool) or not isinstance(i, int) or i < 0
-                                        for i in (node_index, tensor_index)):
-        raise ValueError(f"Functional.from_config: a tensor reference must be [layer name, node index, tensor "
-                         f"index], received {history!r}")
+    if not isinstance(name, str) or any(
+        isinstance(i, bool) or not isinstance(i, int) or i < 0 for i in (node_index, tensor_index)
+    ):
+        raise ValueError(
+            f"Functional.from_config: a tensor reference must be [layer name, node index, tensor "
+            f"index], received {history!r}"
+        )
     nodes = produced.get(name, [])
     if node_index >= len(nodes):
         raise _NotYetProduced(name)
@@ -222,8 +239,10 @@ def _history_leaves(structure):
     if isinstance(structure, dict):
         return {k: _history_leaves(v) for k, v in structure.items()}
     if not isinstance(structure, (list, tuple)):
-        raise ValueError(f"Functional.from_config: input_layers/output_layers must hold [layer, node, tensor] "
-                         f"references, received {structure!r}")
+        raise ValueError(
+            f"Functional.from_config: input_layers/output_layers must hold [layer, node, tensor] "
+            f"references, received {structure!r}"
+        )
     return [_history_leaves(v) for v in structure]
 
 

@@ -13,6 +13,7 @@ Example:
     >>> [layer.name for layer in graph.layers]
     ['features', 'head']
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
@@ -47,7 +48,7 @@ class Graph:
             if not isinstance(t._keras_history[0], InputLayer):
                 raise ValueError(
                     f'Model "{owner_name}": inputs must come directly from keras.Input(); '
-                    f"received a tensor produced by layer \"{t._keras_history[0].name}\""
+                    f'received a tensor produced by layer "{t._keras_history[0].name}"'
                 )
         self.nodes = self._ordered_nodes()
         self.layers = _unique([n.operation for n in self.nodes])
@@ -114,13 +115,18 @@ class Graph:
             args, kwargs = node.call_args, node.call_kwargs
             if len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor):
                 kind, template = _SINGLE, slot(args[0])
-            elif (len(args) == 1 and not kwargs and isinstance(args[0], (list, tuple))
-                  and all(isinstance(a, KerasTensor) for a in args[0])):
+            elif (
+                len(args) == 1
+                and not kwargs
+                and isinstance(args[0], (list, tuple))
+                and all(isinstance(a, KerasTensor) for a in args[0])
+            ):
                 kind, template = _LIST, [slot(a) for a in args[0]]
             else:
                 kind = _GENERAL
                 template = tree.map_structure(
-                    lambda x: _Slot(slot(x)) if isinstance(x, KerasTensor) else x, (args, kwargs))
+                    lambda x: _Slot(slot(x)) if isinstance(x, KerasTensor) else x, (args, kwargs)
+                )
             outputs = [slot(t) for t in node.outputs]
             single = isinstance(node.output_structure, KerasTensor)
             steps.append((node.operation, kind, template, outputs, single))
@@ -139,8 +145,7 @@ class Graph:
             elif kind == _LIST:
                 result = layer([values[s] for s in template])
             else:
-                args, kwargs = tree.map_structure(
-                    lambda x: values[x.index] if isinstance(x, _Slot) else x, template)
+                args, kwargs = tree.map_structure(lambda x: values[x.index] if isinstance(x, _Slot) else x, template)
                 result = layer(*args, **kwargs)
             if single:
                 values[outputs[0]] = result

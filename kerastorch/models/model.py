@@ -24,6 +24,7 @@ Example:
     >>> MLP()(torch.ones(2, 4)).shape
     torch.Size([2, 1])
 """
+
 from __future__ import annotations
 
 import json
@@ -106,8 +107,10 @@ class Model(Trainer, Layer):
         graph_args = _graph_arguments(args, kwargs)
         if graph_args is None:
             if args:
-                raise TypeError(f"{type(self).__name__}: unexpected positional arguments {args}; "
-                                "a functional model takes Model(inputs, outputs)")
+                raise TypeError(
+                    f"{type(self).__name__}: unexpected positional arguments {args}; "
+                    "a functional model takes Model(inputs, outputs)"
+                )
             super().__init__(**kwargs)
             self.__dict__["_graph"] = None
             return
@@ -144,19 +147,23 @@ class Model(Trainer, Layer):
         'hidden'
         """
         if (name is None) == (index is None):
-            raise ValueError(f'Model "{self.name}" get_layer: provide exactly one of name or index, '
-                             f"received name={name!r}, index={index!r}")
+            raise ValueError(
+                f'Model "{self.name}" get_layer: provide exactly one of name or index, '
+                f"received name={name!r}, index={index!r}"
+            )
         layers = self.layers
         if index is not None:
             if not -len(layers) <= index < len(layers):
-                raise ValueError(f'Model "{self.name}" get_layer: index {index} is out of range; '
-                                 f"the model has {len(layers)} layers")
+                raise ValueError(
+                    f'Model "{self.name}" get_layer: index {index} is out of range; the model has {len(layers)} layers'
+                )
             return layers[index]
         for layer in layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f'Model "{self.name}" has no layer named "{name}". '
-                         f"Its layers are: {[layer.name for layer in layers]}")
+        raise ValueError(
+            f'Model "{self.name}" has no layer named "{name}". Its layers are: {[layer.name for layer in layers]}'
+        )
 
     @property
     def inputs(self) -> list[KerasTensor] | None:
@@ -202,8 +209,10 @@ class Model(Trainer, Layer):
 
     def _require_graph(self, what):
         if self._graph is None:
-            raise AttributeError(f'Model "{self.name}" has no {what}: it is not a functional model '
-                                 "or has not been built on an input shape yet.")
+            raise AttributeError(
+                f'Model "{self.name}" has no {what}: it is not a functional model '
+                "or has not been built on an input shape yet."
+            )
         return self._graph
 
     # --------------------------------------------------------------- calling
@@ -226,14 +235,16 @@ class Model(Trainer, Layer):
             names = [t._keras_history[0].name for t in graph.inputs]
             missing = [n for n in names if n not in inputs]
             if missing:
-                raise ValueError(f'Model "{self.name}": missing inputs {missing}; expected keys {names}, '
-                                 f"received {sorted(inputs)}")
+                raise ValueError(
+                    f'Model "{self.name}": missing inputs {missing}; expected keys {names}, received {sorted(inputs)}'
+                )
             flat = [inputs[n] for n in names]
         elif isinstance(expected, dict):
             if not isinstance(inputs, dict) or sorted(inputs) != sorted(expected):
                 got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
-                raise ValueError(f'Model "{self.name}": expected a dict of inputs with keys {sorted(expected)}, '
-                                 f"received {got}")
+                raise ValueError(
+                    f'Model "{self.name}": expected a dict of inputs with keys {sorted(expected)}, received {got}'
+                )
             flat = tree.flatten(inputs)
         elif isinstance(inputs, (list, tuple)):
             flat = list(inputs)
@@ -241,18 +252,26 @@ class Model(Trainer, Layer):
             flat = [inputs]
         if len(flat) != len(graph.inputs):
             names = [t._keras_history[0].name for t in graph.inputs]
-            raise ValueError(f'Model "{self.name}": argument `inputs` must hold one tensor per model input; the model '
-                             f"expects {len(graph.inputs)} input(s) {names}, received {len(flat)} "
-                             f"(a {type(inputs).__name__})")
+            raise ValueError(
+                f'Model "{self.name}": argument `inputs` must hold one tensor per model input; the model '
+                f"expects {len(graph.inputs)} input(s) {names}, received {len(flat)} "
+                f"(a {type(inputs).__name__})"
+            )
         flat = [_conform_input(x, spec) for x, spec in zip(flat, graph.inputs)]
         for index, (x, spec) in enumerate(zip(flat, graph.inputs)):
             _check_input_shape(self.name, index, x, spec)
         return flat
 
     # ---------------------------------------------------------------- summary
-    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
-                print_fn: Callable[..., Any] | None = None, expand_nested: bool = False, show_trainable: bool = False,
-                layer_range: Sequence[str] | None = None) -> None:
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Sequence[float] | None = None,
+        print_fn: Callable[..., Any] | None = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Sequence[str] | None = None,
+    ) -> None:
         """Print a table of the layers, their output shapes and parameter counts.
 
         >>> import kerastorch as keras
@@ -270,8 +289,15 @@ class Model(Trainer, Layer):
          Trainable params: 49 (196.00 B)
          Non-trainable params: 0 (0.00 B)
         """
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
+        print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
 
     def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
         """Write the model's weights to a file, atomically; the name picks the format.
@@ -338,8 +364,9 @@ class Model(Trainer, Layer):
         """
         return json.dumps(serialization_lib.serialize_keras_object(self), **kwargs)
 
-    def save(self, filepath: str | os.PathLike[str], overwrite: bool = True, zipped: bool | None = None,
-             **kwargs: Any) -> None:
+    def save(
+        self, filepath: str | os.PathLike[str], overwrite: bool = True, zipped: bool | None = None, **kwargs: Any
+    ) -> None:
         """Save the whole model (architecture, weights, compile information, optimizer state):
         a ``.keras`` path is one zip archive, any other path a folder. ``weights_format="h5"``
         writes the weights in Keras 3's layout, so Keras 3 itself loads the archive.
@@ -358,8 +385,13 @@ class Model(Trainer, Layer):
 
     # Keras's signature: Model.quantize takes (mode, config, filters) where Layer.quantize takes (mode, type_check,
     # config), so the override cannot match its base.
-    def quantize(self, mode: str | None = None, config: QuantizationConfig | None = None,  # type: ignore[override]
-                 filters: str | Sequence[str] | Callable[[Layer], bool] | None = None, **kwargs: Any) -> None:
+    def quantize(  # type: ignore[override]
+        self,
+        mode: str | None = None,
+        config: QuantizationConfig | None = None,
+        filters: str | Sequence[str] | Callable[[Layer], bool] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Quantize the weights of the built model's ``Dense``, ``EinsumDense`` and ``Embedding`` layers:
         ``"int8"``, ``"int4"`` or ``"float8"`` (Embedding: int8 and int4), as Keras 3 does (see
         ``kerastorch.layers.quantization``). Other layers are skipped with a warning. The train, test and
@@ -431,7 +463,9 @@ class Model(Trainer, Layer):
         try:
             inputs = tree.map_shape_structure(lambda s: KerasTensor(tuple(s)), shape)
         except (TypeError, ValueError) as error:
-            raise ValueError(f'Model "{self.name}" build_from_config: invalid input_shape {shape!r} ({error})') from error
+            raise ValueError(
+                f'Model "{self.name}" build_from_config: invalid input_shape {shape!r} ({error})'
+            ) from error
         self(inputs)
 
     @classmethod
@@ -469,8 +503,9 @@ def model_from_json(json_string: str | bytes | bytearray, custom_objects: dict[s
         config = json.loads(json_string)
     except (TypeError, json.JSONDecodeError) as error:
         raise ValueError(f"model_from_json: the text is not JSON ({error})") from None
-    model = serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects,
-                                                       printable_module_name="model")
+    model = serialization_lib.deserialize_keras_object(
+        config, custom_objects=custom_objects, printable_module_name="model"
+    )
     if not isinstance(model, Model):
         raise ValueError(f"model_from_json: the JSON describes a {type(model).__name__}, not a model")
     return model
@@ -485,7 +520,11 @@ def _conform_input(x, spec):
     if not isinstance(x, torch.Tensor):
         return x
     target = getattr(torch, str(spec.dtype), None)  # None for dtypes torch lacks ("string")
-    if isinstance(target, torch.dtype) and x.dtype != target and not (x.is_floating_point() and target.is_floating_point):
+    if (
+        isinstance(target, torch.dtype)
+        and x.dtype != target
+        and not (x.is_floating_point() and target.is_floating_point)
+    ):
         x = x.to(target)  # floats stay as they are: layers cast them (autocast), and a double() model takes float64
     rank = len(spec.shape)
     if x.ndim == rank - 1 and spec.shape[-1] == 1:
@@ -503,16 +542,17 @@ def _check_input_shape(model_name, index, x, spec):
     expected = spec.shape
     if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
         raise ValueError(
-            f'Input {index} of model "{model_name}" is incompatible: expected shape {expected}, '
-            f"received shape {shape}"
+            f'Input {index} of model "{model_name}" is incompatible: expected shape {expected}, received shape {shape}'
         )
 
 
 def module_key(module: torch.nn.Module, name: str) -> str:
     """A torch submodule name for a Keras layer name (no dots, no clash with attributes)."""
     key = name.replace(".", "_") or "layer"
-    while hasattr(type(module), key) or (key in module.__dict__) or (
-            key in module._modules and module._modules[key] is not None):
+    while (
+        hasattr(type(module), key)
+        or (key in module.__dict__)
+        or (key in module._modules and module._modules[key] is not None)
+    ):
         key = f"{key}_layer"
     return key
-

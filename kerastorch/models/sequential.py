@@ -18,6 +18,7 @@ Example:
     >>> model(torch.ones(2, 4)).shape
     torch.Size([2, 8])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -69,8 +70,13 @@ class Sequential(Model):
     _layers: list[Layer]  # kept in __dict__ (torch does not register a list), as the graph is
     _input_layer: InputLayer | None
 
-    def __init__(self, layers: Sequence[Layer | KerasTensor] | None = None, trainable: bool = True, name: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        layers: Sequence[Layer | KerasTensor] | None = None,
+        trainable: bool = True,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
         self.__dict__["_layers"] = []
         self.__dict__["_input_layer"] = None
@@ -94,24 +100,34 @@ class Sequential(Model):
         >>> model.built, model.output_shape
         (True, (None, 4))
         """
-        if isinstance(layer, KerasTensor) and layer._keras_history is not None and isinstance(
-                layer._keras_history[0], InputLayer):
+        if (
+            isinstance(layer, KerasTensor)
+            and layer._keras_history is not None
+            and isinstance(layer._keras_history[0], InputLayer)
+        ):
             layer = layer._keras_history[0]
         if not isinstance(layer, Layer):
-            raise TypeError(f'Sequential "{self.name}".add: expected a kerastorch Layer, received {layer!r} '
-                            f"of type {type(layer).__name__}")
+            raise TypeError(
+                f'Sequential "{self.name}".add: expected a kerastorch Layer, received {layer!r} '
+                f"of type {type(layer).__name__}"
+            )
         if isinstance(layer, InputLayer):
             if self._layers or self._input_layer is not None:
-                raise ValueError(f'Sequential "{self.name}": an Input can only be the first entry; '
-                                 f"the model already has {'layers' if self._layers else 'an Input'}")
+                raise ValueError(
+                    f'Sequential "{self.name}": an Input can only be the first entry; '
+                    f"the model already has {'layers' if self._layers else 'an Input'}"
+                )
             self.__dict__["_input_layer"] = layer
         else:
             if any(existing.name == layer.name for existing in self._layers):
-                raise ValueError(f'Sequential "{self.name}": all layers should have unique names; '
-                                 f'"{layer.name}" is already the name of a layer in this model')
+                raise ValueError(
+                    f'Sequential "{self.name}": all layers should have unique names; '
+                    f'"{layer.name}" is already the name of a layer in this model'
+                )
             if not self._layers and self._input_layer is None and layer._batch_input_shape is not None:
-                self.__dict__["_input_layer"] = InputLayer(batch_shape=layer._batch_input_shape,
-                                                           dtype=layer.dtype if layer.dtype != "float32" else None)
+                self.__dict__["_input_layer"] = InputLayer(
+                    batch_shape=layer._batch_input_shape, dtype=layer.dtype if layer.dtype != "float32" else None
+                )
             self._layers.append(layer)
             self.add_module(module_key(self, layer.name), layer)
         if rebuild:
@@ -140,8 +156,10 @@ class Sequential(Model):
         else:
             matches = [layer for layer in self._layers if layer.name == name]
             if not matches:
-                raise ValueError(f'Sequential "{self.name}".pop: no layer named "{name}"; '
-                                 f"the layers are {[layer.name for layer in self._layers]}")
+                raise ValueError(
+                    f'Sequential "{self.name}".pop: no layer named "{name}"; '
+                    f"the layers are {[layer.name for layer in self._layers]}"
+                )
             layer = matches[0]
         self._layers.remove(layer)
         for key, module in list(self._modules.items()):
@@ -192,9 +210,11 @@ class Sequential(Model):
         """Apply the layers in order."""
         if isinstance(inputs, (list, tuple, dict)):
             if len(inputs) != 1 or isinstance(inputs, dict):
-                raise ValueError(f'Sequential "{self.name}": argument `inputs` must be one tensor; the model expects '
-                                 f"1 input, received a {type(inputs).__name__} of {len(inputs)}. Use the functional "
-                                 "API for a model with several inputs.")
+                raise ValueError(
+                    f'Sequential "{self.name}": argument `inputs` must be one tensor; the model expects '
+                    f"1 input, received a {type(inputs).__name__} of {len(inputs)}. Use the functional "
+                    "API for a model with several inputs."
+                )
             inputs = inputs[0]  # a one-tensor list, as Keras accepts
         x = inputs
         for layer in self._layers:
@@ -206,8 +226,12 @@ class Sequential(Model):
         layers = [serialization_lib.serialize_keras_object(layer) for layer in self._layers]
         if self._input_layer is not None:
             layers.insert(0, serialization_lib.serialize_keras_object(self._input_layer))
-        config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": serialization_lib.serialize_keras_object(self.dtype_policy), "layers": layers}
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": serialization_lib.serialize_keras_object(self.dtype_policy),
+            "layers": layers,
+        }
         if self._build_shapes is not None and self._input_layer is None:
             config["build_input_shape"] = list(self._build_shapes)
         return config
@@ -220,7 +244,8 @@ class Sequential(Model):
         table = builtin_objects("keras.layers")
         for entry in config["layers"]:
             layer = serialization_lib.deserialize_keras_object(
-                entry, module_objects=table, custom_objects=custom_objects, printable_module_name="layer")
+                entry, module_objects=table, custom_objects=custom_objects, printable_module_name="layer"
+            )
             model.add(layer, rebuild=False)
         model._rebuild()
         if not model.built and config.get("build_input_shape"):

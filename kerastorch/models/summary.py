@@ -18,6 +18,7 @@ Example:
      Trainable params: 65 (260.00 B)
      Non-trainable params: 16 (64.00 B)
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -63,8 +64,10 @@ def _traced_output_shapes(model):
 
     def record(layer):
         def hook(module, args, output):
-            runs.setdefault(id(layer), []).append([tuple(t.shape) for t in tree.flatten(output)
-                                                   if isinstance(t, torch.Tensor)])
+            runs.setdefault(id(layer), []).append(
+                [tuple(t.shape) for t in tree.flatten(output) if isinstance(t, torch.Tensor)]
+            )
+
         return hook
 
     handles = [layer.register_forward_hook(record(layer)) for layer in model.layers]
@@ -120,9 +123,15 @@ def _rows(model, show_trainable, expand_nested, depth=0):
     return rows, functional_view
 
 
-def print_summary(model: Model, line_length: int | None = None, positions: Sequence[float] | None = None,
-                  print_fn: Callable[..., Any] | None = None, expand_nested: bool = False, show_trainable: bool = False,
-                  layer_range: Sequence[str] | None = None) -> None:
+def print_summary(
+    model: Model,
+    line_length: int | None = None,
+    positions: Sequence[float] | None = None,
+    print_fn: Callable[..., Any] | None = None,
+    expand_nested: bool = False,
+    show_trainable: bool = False,
+    layer_range: Sequence[str] | None = None,
+) -> None:
     """Print (or hand to ``print_fn``) the summary table of ``model``."""
     print_fn = print_fn or print
     if not model.built and not model.weights:
@@ -134,7 +143,7 @@ def print_summary(model: Model, line_length: int | None = None, positions: Seque
     if layer_range is not None:
         names = [r[0].split(" (")[0].strip() for r in rows]
         start, end = (names.index(layer_range[0]), names.index(layer_range[1]))
-        rows = rows[start:end + 1]
+        rows = rows[start : end + 1]
     headers = ["Layer (type)", "Output Shape", "Param #"]
     if functional_view:
         headers.append("Connected to")

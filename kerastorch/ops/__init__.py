@@ -9,6 +9,7 @@ function but the image ones is also at the top level. On ``keras.Input`` tensors
     >>> ops.sum(ops.ones((2, 3)), axis=0)
     tensor([2., 2., 2.])
 """
+
 from kerastorch.ops import (
     _nn_activations,
     _nn_conv,
@@ -25,8 +26,29 @@ from kerastorch.ops import (
 from kerastorch.ops.numpy import creation, elementwise, indexing, logic, manipulation, products, quantiles, reductions
 from kerastorch.ops.symbolic import wrap_namespaces
 
-wrap_namespaces([core, control_flow, einops, _nn_activations, _nn_conv, _nn_misc, nn, linalg, math, image,
-                 creation, elementwise, indexing, logic, manipulation, products, quantiles, reductions, numpy])
+wrap_namespaces(
+    [
+        core,
+        control_flow,
+        einops,
+        _nn_activations,
+        _nn_conv,
+        _nn_misc,
+        nn,
+        linalg,
+        math,
+        image,
+        creation,
+        elementwise,
+        indexing,
+        logic,
+        manipulation,
+        products,
+        quantiles,
+        reductions,
+        numpy,
+    ]
+)
 del wrap_namespaces
 from kerastorch.ops.control_flow import *  # noqa: E402, F403 (after the wrapping above)
 from kerastorch.ops.core import *  # noqa: E402, F403 (after the wrapping above)
@@ -37,8 +59,10 @@ from kerastorch.ops.nn import *  # noqa: E402, F403 (after the wrapping above)
 from kerastorch.ops.numpy import *  # noqa: E402, F403 (after the wrapping above)
 
 # the functions, and the namespaces ops.image, ops.linalg, ops.nn and ops.numpy, as in Keras 3
-__all__ = sorted({name for module in (control_flow, core, einops, linalg, math, nn, numpy) for name in module.__all__}
-                 | {"image", "linalg", "nn", "numpy"})
+__all__ = sorted(
+    {name for module in (control_flow, core, einops, linalg, math, nn, numpy) for name in module.__all__}
+    | {"image", "linalg", "nn", "numpy"}
+)
 
 
 def __dir__():

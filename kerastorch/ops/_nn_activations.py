@@ -10,6 +10,7 @@ Each wraps the ``kerastorch.activations`` function (a fused ``torch.nn.functiona
     >>> sigmoid(torch.tensor([0]))
     tensor([0.5000])
 """
+
 from __future__ import annotations
 
 import torch
@@ -18,10 +19,36 @@ from kerastorch import activations as _act
 from kerastorch.backend.annotations import Axis, TensorLike
 from kerastorch.ops.dtypes import standardize_dtype, to_tensors, weak_dtype
 
-__all__ = ["relu", "relu6", "sigmoid", "sparse_sigmoid", "softplus", "softsign", "soft_shrink", "sparse_plus",
-           "silu", "swish", "log_sigmoid", "leaky_relu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
-           "hard_shrink", "elu", "selu", "gelu", "celu", "glu", "softmax", "log_softmax", "sparsemax",
-           "squareplus", "tanh_shrink", "threshold"]
+__all__ = [
+    "relu",
+    "relu6",
+    "sigmoid",
+    "sparse_sigmoid",
+    "softplus",
+    "softsign",
+    "soft_shrink",
+    "sparse_plus",
+    "silu",
+    "swish",
+    "log_sigmoid",
+    "leaky_relu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "hard_shrink",
+    "elu",
+    "selu",
+    "gelu",
+    "celu",
+    "glu",
+    "softmax",
+    "log_softmax",
+    "sparsemax",
+    "squareplus",
+    "tanh_shrink",
+    "threshold",
+]
 
 
 def tensor(x: TensorLike) -> torch.Tensor:

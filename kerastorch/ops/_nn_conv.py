@@ -11,6 +11,7 @@ permuted to torch's layout for one ``F.conv*`` call; channels-last inputs are se
     >>> max_pool(torch.arange(8.0).reshape(1, 8, 1), 2)[0, :, 0]
     tensor([1., 3., 5., 7.])
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,18 +25,39 @@ from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops._nn_activations import floating
 from kerastorch.ops._nn_activations import tensor as tensor_like
 
-__all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool", "average_pool",
-           "adaptive_max_pool", "adaptive_average_pool", "depth_to_space", "space_to_depth", "fold", "unfold"]
+__all__ = [
+    "conv",
+    "depthwise_conv",
+    "separable_conv",
+    "conv_transpose",
+    "max_pool",
+    "average_pool",
+    "adaptive_max_pool",
+    "adaptive_average_pool",
+    "depth_to_space",
+    "space_to_depth",
+    "fold",
+    "unfold",
+]
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
-_POOL = {("max", 1): F.max_pool1d, ("max", 2): F.max_pool2d, ("max", 3): F.max_pool3d,
-         ("average", 1): functools.partial(F.avg_pool1d, count_include_pad=False),
-         ("average", 2): functools.partial(F.avg_pool2d, count_include_pad=False),
-         ("average", 3): functools.partial(F.avg_pool3d, count_include_pad=False)}
-_ADAPTIVE = {("max", 1): F.adaptive_max_pool1d, ("max", 2): F.adaptive_max_pool2d, ("max", 3): F.adaptive_max_pool3d,
-             ("average", 1): F.adaptive_avg_pool1d, ("average", 2): F.adaptive_avg_pool2d,
-             ("average", 3): F.adaptive_avg_pool3d}
+_POOL = {
+    ("max", 1): F.max_pool1d,
+    ("max", 2): F.max_pool2d,
+    ("max", 3): F.max_pool3d,
+    ("average", 1): functools.partial(F.avg_pool1d, count_include_pad=False),
+    ("average", 2): functools.partial(F.avg_pool2d, count_include_pad=False),
+    ("average", 3): functools.partial(F.avg_pool3d, count_include_pad=False),
+}
+_ADAPTIVE = {
+    ("max", 1): F.adaptive_max_pool1d,
+    ("max", 2): F.adaptive_max_pool2d,
+    ("max", 3): F.adaptive_max_pool3d,
+    ("average", 1): F.adaptive_avg_pool1d,
+    ("average", 2): F.adaptive_avg_pool2d,
+    ("average", 3): F.adaptive_avg_pool3d,
+}
 
 
 def _channels_first(name, inputs, data_format, ranks=(1, 2, 3)):
@@ -44,8 +66,10 @@ def _channels_first(name, inputs, data_format, ranks=(1, 2, 3)):
     data_format = cu.normalize_data_format(data_format, f"ops.{name}")
     rank = x.dim() - 2
     if rank not in ranks:
-        raise ValueError(f"ops.{name}: expected inputs of rank {', '.join(str(r + 2) for r in ranks)} "
-                         f"(batch, spatial..., channels), received shape {tuple(x.shape)}")
+        raise ValueError(
+            f"ops.{name}: expected inputs of rank {', '.join(str(r + 2) for r in ranks)} "
+            f"(batch, spatial..., channels), received shape {tuple(x.shape)}"
+        )
     if data_format == "channels_last":
         x = x.permute(cu.to_channels_first_perm(rank))
     return x, rank, data_format
@@ -57,8 +81,9 @@ def _restore(y, rank, data_format):
 
 def _pad_input(name, x, kernels, strides, dilations, padding):
     """``(x, torch_padding)``: ``x`` padded for Keras's rules when torch's symmetric padding cannot do it."""
-    padding = cu.normalize_padding(padding, ("valid", "same", "causal") if x.dim() == 3 else ("valid", "same"),
-                                   f"ops.{name}")
+    padding = cu.normalize_padding(
+        padding, ("valid", "same", "causal") if x.dim() == 3 else ("valid", "same"), f"ops.{name}"
+    )
     spatial = tuple(x.shape[2:])
     cu.check_output_size(spatial, kernels, strides, dilations, padding, f"ops.{name}")
     torch_padding, pad = cu.conv_geometry(spatial, kernels, strides, dilations, padding)
@@ -71,8 +96,10 @@ def _kernel(name: str, kernel: TensorLike, x: torch.Tensor) -> tuple[torch.Tenso
         kernel = kernel.to(device=x.device, dtype=torch.promote_types(kernel.dtype, x.dtype))
         x = x.to(kernel.dtype)
     if kernel.dim() != x.dim():
-        raise ValueError(f"ops.{name}: expected a kernel of rank {x.dim()} for inputs of rank {x.dim()}, "
-                         f"received kernel shape {tuple(kernel.shape)}")
+        raise ValueError(
+            f"ops.{name}: expected a kernel of rank {x.dim()} for inputs of rank {x.dim()}, "
+            f"received kernel shape {tuple(kernel.shape)}"
+        )
     return kernel, x
 
 
@@ -83,8 +110,14 @@ def _conv(name, x, weight, strides, padding, dilation_rate, groups, rank):
     return _CONV[rank](x, weight, None, strides, torch_padding, dilations, groups)
 
 
-def conv(inputs: TensorLike, kernel: TensorLike, strides: int | Sequence[int] = 1, padding: str = "valid",
-         data_format: str | None = None, dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
+def conv(
+    inputs: TensorLike,
+    kernel: TensorLike,
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+) -> torch.Tensor:
     """N-D convolution (1-D to 3-D) of ``inputs`` with a Keras-layout kernel, without bias.
 
     The kernel has shape ``(*kernel_size, in_channels / groups, filters)``; when its input-channel size is a divisor of
@@ -121,16 +154,24 @@ def conv(inputs: TensorLike, kernel: TensorLike, strides: int | Sequence[int] = 
     kernel, x = _kernel("conv", kernel, x)
     in_channels, group_channels = x.shape[1], kernel.shape[-2]
     if group_channels == 0 or in_channels % group_channels:
-        raise ValueError(f"ops.conv: the input channels ({in_channels}) must be a multiple of the kernel's "
-                         f"input channels (kernel.shape[-2]={group_channels}), received kernel shape "
-                         f"{tuple(kernel.shape)} for inputs of shape {tuple(_restore(x, rank, data_format).shape)}")
+        raise ValueError(
+            f"ops.conv: the input channels ({in_channels}) must be a multiple of the kernel's "
+            f"input channels (kernel.shape[-2]={group_channels}), received kernel shape "
+            f"{tuple(kernel.shape)} for inputs of shape {tuple(_restore(x, rank, data_format).shape)}"
+        )
     weight = kernel.permute((rank + 1, rank) + tuple(range(rank))).contiguous()
     y = _conv("conv", x, weight, strides, padding, dilation_rate, in_channels // group_channels, rank)
     return _restore(y, rank, data_format)
 
 
-def depthwise_conv(inputs: TensorLike, kernel: TensorLike, strides: int | Sequence[int] = 1, padding: str = "valid",
-                   data_format: str | None = None, dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
+def depthwise_conv(
+    inputs: TensorLike,
+    kernel: TensorLike,
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+) -> torch.Tensor:
     """Depthwise N-D convolution: each input channel is convolved with its own ``multiplier`` filters.
 
     Args:
@@ -159,17 +200,26 @@ def depthwise_conv(inputs: TensorLike, kernel: TensorLike, strides: int | Sequen
     x, rank, data_format = _channels_first("depthwise_conv", inputs, data_format)
     kernel, x = _kernel("depthwise_conv", kernel, x)
     if kernel.shape[-2] != x.shape[1]:
-        raise ValueError(f"ops.depthwise_conv: expected a kernel with {x.shape[1]} input channels "
-                         f"(kernel.shape[-2]), received kernel shape {tuple(kernel.shape)}")
-    weight = kernel.reshape(tuple(kernel.shape[:rank]) + (1, -1)).permute(
-        (rank + 1, rank) + tuple(range(rank))).contiguous()
+        raise ValueError(
+            f"ops.depthwise_conv: expected a kernel with {x.shape[1]} input channels "
+            f"(kernel.shape[-2]), received kernel shape {tuple(kernel.shape)}"
+        )
+    weight = (
+        kernel.reshape(tuple(kernel.shape[:rank]) + (1, -1)).permute((rank + 1, rank) + tuple(range(rank))).contiguous()
+    )
     y = _conv("depthwise_conv", x, weight, strides, padding, dilation_rate, x.shape[1], rank)
     return _restore(y, rank, data_format)
 
 
-def separable_conv(inputs: TensorLike, depthwise_kernel: TensorLike, pointwise_kernel: TensorLike,
-                   strides: int | Sequence[int] = 1, padding: str = "valid", data_format: str | None = None,
-                   dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
+def separable_conv(
+    inputs: TensorLike,
+    depthwise_kernel: TensorLike,
+    pointwise_kernel: TensorLike,
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+) -> torch.Tensor:
     """Separable N-D convolution: a depthwise convolution followed by a pointwise (1x1) convolution.
 
     Args:
@@ -202,9 +252,15 @@ def separable_conv(inputs: TensorLike, depthwise_kernel: TensorLike, pointwise_k
     return conv(y, pointwise_kernel, 1, "valid", data_format, 1)
 
 
-def conv_transpose(inputs: TensorLike, kernel: TensorLike, strides: int | Sequence[int] = 1, padding: str = "valid",
-                   output_padding: int | Sequence[int] | None = None, data_format: str | None = None,
-                   dilation_rate: int | Sequence[int] = 1) -> torch.Tensor:
+def conv_transpose(
+    inputs: TensorLike,
+    kernel: TensorLike,
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    output_padding: int | Sequence[int] | None = None,
+    data_format: str | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+) -> torch.Tensor:
     """N-D transposed convolution (the gradient of :func:`conv` with respect to its input), without bias.
 
     Output sizes follow Keras: without ``output_padding``, an axis of size ``n`` becomes ``n * strides + max(kernel -
@@ -238,17 +294,23 @@ def conv_transpose(inputs: TensorLike, kernel: TensorLike, strides: int | Sequen
     x, rank, data_format = _channels_first(name, inputs, data_format)
     kernel, x = _kernel(name, kernel, x)
     if kernel.shape[-1] != x.shape[1]:
-        raise ValueError(f"ops.conv_transpose: expected a kernel with {x.shape[1]} input channels "
-                         f"(kernel.shape[-1]), received kernel shape {tuple(kernel.shape)}")
+        raise ValueError(
+            f"ops.conv_transpose: expected a kernel with {x.shape[1]} input channels "
+            f"(kernel.shape[-1]), received kernel shape {tuple(kernel.shape)}"
+        )
     label = f"ops.{name}"
     padding = cu.normalize_padding(padding, ("valid", "same"), label)
     strides = cu.normalize_tuple(strides, rank, "strides", label)
     dilations = cu.normalize_tuple(dilation_rate, rank, "dilation_rate", label)
-    output_paddings = (None,) * rank if output_padding is None else cu.normalize_tuple(
-        output_padding, rank, "output_padding", label, allow_zero=True)
+    output_paddings = (
+        (None,) * rank
+        if output_padding is None
+        else cu.normalize_tuple(output_padding, rank, "output_padding", label, allow_zero=True)
+    )
     kernels = tuple(kernel.shape[:rank])
     torch_padding, torch_output_padding, lengths = cu.transpose_geometry(
-        tuple(x.shape[2:]), kernels, strides, dilations, padding, output_paddings)
+        tuple(x.shape[2:]), kernels, strides, dilations, padding, output_paddings
+    )
     weight = kernel.permute((rank + 1, rank) + tuple(range(rank))).contiguous()
     if any(op >= max(s, d) for op, s, d in zip(torch_output_padding, strides, dilations)):
         y = _CONV_T[rank](x, weight, None, strides, torch_padding, 0, 1, dilations)  # torch limits output_padding
@@ -283,8 +345,13 @@ def _pool(mode, inputs, pool_size, strides, padding, data_format):
     return _restore(y, rank, data_format)
 
 
-def max_pool(inputs: TensorLike, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
-             padding: str = "valid", data_format: str | None = None) -> torch.Tensor:
+def max_pool(
+    inputs: TensorLike,
+    pool_size: int | Sequence[int],
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Max pooling over windows of ``pool_size`` along the spatial axes of a rank 3 to 5 batch.
 
     Args:
@@ -311,8 +378,13 @@ def max_pool(inputs: TensorLike, pool_size: int | Sequence[int], strides: int | 
     return _pool("max", inputs, pool_size, strides, padding, data_format)
 
 
-def average_pool(inputs: TensorLike, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
-                 padding: str = "valid", data_format: str | None = None) -> torch.Tensor:
+def average_pool(
+    inputs: TensorLike,
+    pool_size: int | Sequence[int],
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Average pooling over windows of ``pool_size`` along the spatial axes of a rank 3 to 5 batch.
 
     With ``"same"`` padding each window is divided by its number of real (unpadded) entries, as TensorFlow and JAX do.
@@ -350,8 +422,9 @@ def _adaptive(mode, inputs, output_size, data_format):
     return _restore(_ADAPTIVE[mode, rank](x, output_size), rank, data_format)
 
 
-def adaptive_max_pool(inputs: TensorLike, output_size: int | Sequence[int],
-                      data_format: str | None = None) -> torch.Tensor:
+def adaptive_max_pool(
+    inputs: TensorLike, output_size: int | Sequence[int], data_format: str | None = None
+) -> torch.Tensor:
     """Max pooling to a fixed spatial ``output_size``, whatever the input size (torch's adaptive windows).
 
     Args:
@@ -374,8 +447,9 @@ def adaptive_max_pool(inputs: TensorLike, output_size: int | Sequence[int],
     return _adaptive("max", inputs, output_size, data_format)
 
 
-def adaptive_average_pool(inputs: TensorLike, output_size: int | Sequence[int],
-                          data_format: str | None = None) -> torch.Tensor:
+def adaptive_average_pool(
+    inputs: TensorLike, output_size: int | Sequence[int], data_format: str | None = None
+) -> torch.Tensor:
     """Average pooling to a fixed spatial ``output_size``, whatever the input size (torch's adaptive windows).
 
     Args:
@@ -402,8 +476,9 @@ def _block_input(name: str, x: TensorLike, block_size: int, data_format: str | N
     """``x`` as a tensor and the normalized ``data_format`` of ``depth_to_space`` / ``space_to_depth``."""
     x = tensor_like(x)
     if x.dim() != 4:
-        raise ValueError(f"ops.{name}: expected a rank-4 input (batch, height, width, channels), "
-                         f"received shape {tuple(x.shape)}")
+        raise ValueError(
+            f"ops.{name}: expected a rank-4 input (batch, height, width, channels), received shape {tuple(x.shape)}"
+        )
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2:
         raise ValueError(f"ops.{name}: block_size must be an int >= 2, received block_size={block_size!r}")
     return x, cu.normalize_data_format(data_format, f"ops.{name}")
@@ -436,8 +511,9 @@ def depth_to_space(x: TensorLike, block_size: int, data_format: str | None = "ch
         return F.pixel_shuffle(x, block_size)
     n, h, w, c = x.shape
     if c % (block_size * block_size):
-        raise ValueError(f"ops.depth_to_space: channels ({c}) must be divisible by block_size**2 "
-                         f"({block_size * block_size})")
+        raise ValueError(
+            f"ops.depth_to_space: channels ({c}) must be divisible by block_size**2 ({block_size * block_size})"
+        )
     b = block_size
     y = x.reshape(n, h, w, b, b, c // (b * b)).permute(0, 1, 3, 2, 4, 5)
     return y.reshape(n, h * b, w * b, c // (b * b))
@@ -470,14 +546,20 @@ def space_to_depth(x: TensorLike, block_size: int, data_format: str | None = "ch
     n, h, w, c = x.shape
     b = block_size
     if h % b or w % b:
-        raise ValueError(f"ops.space_to_depth: height and width must be divisible by block_size={b}, "
-                         f"received shape {tuple(x.shape)}")
+        raise ValueError(
+            f"ops.space_to_depth: height and width must be divisible by block_size={b}, received shape {tuple(x.shape)}"
+        )
     y = x.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5)
     return y.reshape(n, h // b, w // b, b * b * c)
 
 
-def unfold(x: TensorLike, kernel_size: int | tuple[int, int], dilation: int | tuple[int, int] = 1,
-           padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] = 1) -> torch.Tensor:
+def unfold(
+    x: TensorLike,
+    kernel_size: int | tuple[int, int],
+    dilation: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    stride: int | tuple[int, int] = 1,
+) -> torch.Tensor:
     """Extracts sliding local blocks of a channels-first batch ``(N, C, H, W)`` into columns (``F.unfold``, im2col).
 
     Args:
@@ -497,9 +579,14 @@ def unfold(x: TensorLike, kernel_size: int | tuple[int, int], dilation: int | tu
     return F.unfold(floating(x), kernel_size, dilation, padding, stride)
 
 
-def fold(x: TensorLike, output_size: int | tuple[int, int], kernel_size: int | tuple[int, int],
-         dilation: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
-         stride: int | tuple[int, int] = 1) -> torch.Tensor:
+def fold(
+    x: TensorLike,
+    output_size: int | tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    dilation: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    stride: int | tuple[int, int] = 1,
+) -> torch.Tensor:
     """Sums columns of sliding local blocks ``(N, C * kh * kw, L)`` back into a batch ``(N, C, *output_size)``
     (``F.fold``, the adjoint of :func:`unfold`).
 

@@ -14,6 +14,7 @@ too large, give all-zero rows; Keras's torch backend raises for the large ones).
     >>> moments(torch.tensor([1.0, 3.0]), axes=[0])
     (tensor(2.), tensor(1.))
 """
+
 from __future__ import annotations
 
 import math
@@ -30,17 +31,32 @@ from kerastorch.backend.sdpa import check_flash_attention, scaled_dot_product_at
 from kerastorch.ops._nn_activations import floating, tensor
 from kerastorch.ops.dtypes import standardize_dtype, to_tensors
 
-__all__ = ["one_hot", "multi_hot", "batch_normalization", "moments", "normalize", "rms_normalization",
-           "layer_normalization", "binary_crossentropy", "categorical_crossentropy",
-           "sparse_categorical_crossentropy", "psnr", "polar", "dot_product_attention", "ctc_loss", "ctc_decode"]
+__all__ = [
+    "one_hot",
+    "multi_hot",
+    "batch_normalization",
+    "moments",
+    "normalize",
+    "rms_normalization",
+    "layer_normalization",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "psnr",
+    "polar",
+    "dot_product_attention",
+    "ctc_loss",
+    "ctc_decode",
+]
 
 
 def _torch_dtype(dtype):
     return getattr(torch, standardize_dtype(dtype if dtype is not None else config.floatx()))
 
 
-def one_hot(x: TensorLike, num_classes: int, axis: int = -1, dtype: DTypeLike = None,
-            sparse: bool = False) -> torch.Tensor:
+def one_hot(
+    x: TensorLike, num_classes: int, axis: int = -1, dtype: DTypeLike = None, sparse: bool = False
+) -> torch.Tensor:
     """One-hot encoding of integer class ids: a new axis of size ``num_classes`` with a 1 at each id.
 
     Ids outside ``[0, num_classes)`` (negative or too large) give all-zero rows; Keras's torch backend raises for the
@@ -73,8 +89,14 @@ def one_hot(x: TensorLike, num_classes: int, axis: int = -1, dtype: DTypeLike = 
     return out if axis == -1 else out.movedim(-1, axis)
 
 
-def multi_hot(inputs: TensorLike, num_classes: int | None = None, axis: int = -1, dtype: DTypeLike = None,
-              sparse: bool = False, **kwargs: Any) -> torch.Tensor:
+def multi_hot(
+    inputs: TensorLike,
+    num_classes: int | None = None,
+    axis: int = -1,
+    dtype: DTypeLike = None,
+    sparse: bool = False,
+    **kwargs: Any,
+) -> torch.Tensor:
     """Multi-hot encoding: for each sample, a vector of ``num_classes`` entries that is 1 for every class id present.
 
     A rank-1 input is one sample; for rank >= 2 inputs the last axis holds each sample's ids. Out-of-range ids are
@@ -106,13 +128,17 @@ def multi_hot(inputs: TensorLike, num_classes: int | None = None, axis: int = -1
     """
     num_tokens = kwargs.pop("num_tokens", None)
     if kwargs:
-        raise TypeError(f"ops.multi_hot: unexpected keyword arguments {sorted(kwargs)} (the only extra one accepted is "
-                        "num_tokens, the former name of num_classes)")
+        raise TypeError(
+            f"ops.multi_hot: unexpected keyword arguments {sorted(kwargs)} (the only extra one accepted is "
+            "num_tokens, the former name of num_classes)"
+        )
     if num_classes is None:
         num_classes = num_tokens
     elif num_tokens is not None and num_tokens != num_classes:
-        raise ValueError(f"ops.multi_hot: num_tokens is the former name of num_classes; received both, with "
-                         f"different values: num_classes={num_classes!r}, num_tokens={num_tokens!r}")
+        raise ValueError(
+            f"ops.multi_hot: num_tokens is the former name of num_classes; received both, with "
+            f"different values: num_classes={num_classes!r}, num_tokens={num_tokens!r}"
+        )
     if num_classes is None:
         raise ValueError("ops.multi_hot: expected an int num_classes, received num_classes=None")
     x = tensor(inputs)
@@ -125,17 +151,25 @@ def _broadcast_stat(stat: TensorLike, x: torch.Tensor, axis: int, name: str) -> 
     stat = tensor(stat)
     if stat.dim() == 1 and x.dim() > 1:
         if stat.shape[0] not in (1, x.shape[axis]):
-            raise ValueError(f"ops.{name}: expected statistics of shape ({x.shape[axis]},) for axis {axis} of "
-                             f"inputs of shape {tuple(x.shape)}, received shape {tuple(stat.shape)}")
+            raise ValueError(
+                f"ops.{name}: expected statistics of shape ({x.shape[axis]},) for axis {axis} of "
+                f"inputs of shape {tuple(x.shape)}, received shape {tuple(stat.shape)}"
+            )
         shape = [1] * x.dim()
         shape[axis] = stat.shape[0]
         stat = stat.reshape(shape)
     return stat
 
 
-def batch_normalization(x: TensorLike, mean: TensorLike, variance: TensorLike, axis: int,
-                        offset: TensorLike | None = None, scale: TensorLike | None = None,
-                        epsilon: float = 1e-3) -> torch.Tensor:
+def batch_normalization(
+    x: TensorLike,
+    mean: TensorLike,
+    variance: TensorLike,
+    axis: int,
+    offset: TensorLike | None = None,
+    scale: TensorLike | None = None,
+    epsilon: float = 1e-3,
+) -> torch.Tensor:
     """Normalizes ``x`` with given statistics: ``(x - mean) / sqrt(variance + epsilon) * scale + offset``.
 
     1-D statistics (of size ``x.shape[axis]`` or 1) are laid along ``axis``; statistics of another rank broadcast
@@ -176,8 +210,9 @@ def _axes(axes, rank):
     return tuple(axes) if isinstance(axes, (list, tuple)) else (axes,) if axes is not None else tuple(range(rank))
 
 
-def moments(x: TensorLike, axes: Axis, keepdims: bool = False,
-            synchronized: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+def moments(
+    x: TensorLike, axes: Axis, keepdims: bool = False, synchronized: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The mean and (population) variance of ``x`` over ``axes``.
 
     float16 and bfloat16 inputs are computed in float32 and cast back.
@@ -200,8 +235,10 @@ def moments(x: TensorLike, axes: Axis, keepdims: bool = False,
         (tensor([2., 6.]), tensor([1., 1.]))
     """
     if synchronized:
-        raise NotImplementedError("ops.moments: synchronized=True (statistics synchronized across devices) is not "
-                                  "supported with PyTorch, as in Keras; received synchronized=True")
+        raise NotImplementedError(
+            "ops.moments: synchronized=True (statistics synchronized across devices) is not "
+            "supported with PyTorch, as in Keras; received synchronized=True"
+        )
     x = floating(x)
     dtype = x.dtype
     if dtype in (torch.float16, torch.bfloat16):
@@ -233,8 +270,9 @@ def normalize(x: TensorLike, axis: int = -1, order: float = 2, epsilon: float | 
     return F.normalize(x, p=order, dim=axis, eps=config.epsilon() if epsilon is None else epsilon)
 
 
-def rms_normalization(x: TensorLike, scale: TensorLike | None = None, axis: int = -1,
-                      epsilon: float | None = None) -> torch.Tensor:
+def rms_normalization(
+    x: TensorLike, scale: TensorLike | None = None, axis: int = -1, epsilon: float | None = None
+) -> torch.Tensor:
     """Root-mean-square normalization: ``x / sqrt(mean(x**2, axis) + epsilon) * scale``.
 
     Args:
@@ -262,8 +300,14 @@ def rms_normalization(x: TensorLike, scale: TensorLike | None = None, axis: int 
     return out if scale is None else out * tensor(scale).to(out.dtype)
 
 
-def layer_normalization(x: TensorLike, gamma: TensorLike | None = None, beta: TensorLike | None = None,
-                        axis: Axis = -1, epsilon: float | None = None, **kwargs: Any) -> torch.Tensor:
+def layer_normalization(
+    x: TensorLike,
+    gamma: TensorLike | None = None,
+    beta: TensorLike | None = None,
+    axis: Axis = -1,
+    epsilon: float | None = None,
+    **kwargs: Any,
+) -> torch.Tensor:
     """Layer normalization: ``(x - mean) / sqrt(variance + epsilon) * gamma + beta``, statistics over ``axis``.
 
     float16 and bfloat16 inputs are computed in float32 and cast back. Keras's deprecated ``rms_scaling=True``
@@ -295,15 +339,17 @@ def layer_normalization(x: TensorLike, gamma: TensorLike | None = None, beta: Te
     """
     rms_scaling = validation.boolean("ops.layer_normalization", "rms_scaling", kwargs.pop("rms_scaling", False))
     if kwargs:
-        raise TypeError(f"ops.layer_normalization: unexpected keyword arguments {sorted(kwargs)} (the only extra one "
-                        "accepted is Keras's deprecated rms_scaling)")
+        raise TypeError(
+            f"ops.layer_normalization: unexpected keyword arguments {sorted(kwargs)} (the only extra one "
+            "accepted is Keras's deprecated rms_scaling)"
+        )
     x = floating(x)
     eps = config.epsilon() if epsilon is None else epsilon
     axes = tuple(a % x.dim() for a in _axes(axis, x.dim()))
     if rms_scaling:
         return _variance_scaling(x, gamma, beta, axes, eps)
     if axes == tuple(range(x.dim() - len(axes), x.dim())) and x.dtype not in (torch.float16, torch.bfloat16):
-        shape = x.shape[x.dim() - len(axes):]
+        shape = x.shape[x.dim() - len(axes) :]
         weight = None if gamma is None else tensor(gamma).to(x.dtype).expand(shape)
         bias = None if beta is None else tensor(beta).to(x.dtype).expand(shape)
         return F.layer_norm(x, shape, weight, bias, eps)
@@ -320,11 +366,14 @@ def layer_normalization(x: TensorLike, gamma: TensorLike | None = None, beta: Te
 def _variance_scaling(x, gamma, beta, axes, eps):
     """Keras's deprecated ``layer_normalization(rms_scaling=True)``: ``x / sqrt(var(x) + eps) * gamma``."""
     if beta is not None:
-        raise ValueError("ops.layer_normalization: rms_scaling=True scales without an offset, so beta must be None; "
-                         "received a beta")
-    warnings.warn("ops.layer_normalization: rms_scaling=True is deprecated, as in Keras: it scales the input by its "
-                  "variance, not by its root mean square; use ops.rms_normalization for RMS normalization",
-                  stacklevel=4)
+        raise ValueError(
+            "ops.layer_normalization: rms_scaling=True scales without an offset, so beta must be None; received a beta"
+        )
+    warnings.warn(
+        "ops.layer_normalization: rms_scaling=True is deprecated, as in Keras: it scales the input by its "
+        "variance, not by its root mean square; use ops.rms_normalization for RMS normalization",
+        stacklevel=4,
+    )
     compute = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
     out = compute * torch.rsqrt(torch.var(compute, dim=axes, correction=0, keepdim=True) + eps)
     if gamma is not None:
@@ -340,8 +389,10 @@ def _variance_scaling(x, gamma, beta, axes, eps):
 
 def _same_shape(name, target, output):
     if target.shape != output.shape:
-        raise ValueError(f"ops.{name}: target and output must have the same shape, received "
-                         f"target.shape={tuple(target.shape)} and output.shape={tuple(output.shape)}")
+        raise ValueError(
+            f"ops.{name}: target and output must have the same shape, received "
+            f"target.shape={tuple(target.shape)} and output.shape={tuple(output.shape)}"
+        )
 
 
 def binary_crossentropy(target: TensorLike, output: TensorLike, from_logits: bool = False) -> torch.Tensor:
@@ -371,8 +422,9 @@ def binary_crossentropy(target: TensorLike, output: TensorLike, from_logits: boo
     return crossentropy.elementwise_binary_crossentropy(target, output, from_logits)
 
 
-def categorical_crossentropy(target: TensorLike, output: TensorLike, from_logits: bool = False,
-                             axis: int = -1) -> torch.Tensor:
+def categorical_crossentropy(
+    target: TensorLike, output: TensorLike, from_logits: bool = False, axis: int = -1
+) -> torch.Tensor:
     """Cross-entropy ``-sum(target * log(p))`` between one-hot (or soft) targets and class probabilities along ``axis``.
 
     Args:
@@ -402,8 +454,9 @@ def categorical_crossentropy(target: TensorLike, output: TensorLike, from_logits
     return crossentropy.categorical_crossentropy(target, output, from_logits, axis)
 
 
-def sparse_categorical_crossentropy(target: TensorLike, output: TensorLike, from_logits: bool = False,
-                                    axis: int = -1) -> torch.Tensor:
+def sparse_categorical_crossentropy(
+    target: TensorLike, output: TensorLike, from_logits: bool = False, axis: int = -1
+) -> torch.Tensor:
     """Cross-entropy ``-log(p[target])`` between integer class ids and class probabilities along ``axis``.
 
     Args:
@@ -425,8 +478,9 @@ def sparse_categorical_crossentropy(target: TensorLike, output: TensorLike, from
         tensor([0.6931, 0.1054])
     """
     output = floating(output)
-    labels, output = crossentropy.sparse_labels("sparse_categorical_crossentropy",
-                                                tensor(target).to(device=output.device), output, axis)
+    labels, output = crossentropy.sparse_labels(
+        "sparse_categorical_crossentropy", tensor(target).to(device=output.device), output, axis
+    )
     return crossentropy.sparse_categorical_crossentropy(labels, output, from_logits)
 
 
@@ -452,8 +506,9 @@ def psnr(x1: TensorLike, x2: TensorLike, max_val: float) -> torch.Tensor:
     """
     x1, x2 = to_tensors(floating(x1), floating(x2))
     if x1.shape != x2.shape:
-        raise ValueError(f"ops.psnr: x1 and x2 must have the same shape, received {tuple(x1.shape)} and "
-                         f"{tuple(x2.shape)}")
+        raise ValueError(
+            f"ops.psnr: x1 and x2 must have the same shape, received {tuple(x1.shape)} and {tuple(x2.shape)}"
+        )
     mse = torch.mean(torch.square(x1 - x2))
     return 20.0 * math.log10(max_val) - 10.0 * torch.log10(mse)
 
@@ -485,8 +540,11 @@ def _attention_mask(name, mask, bias, is_causal, q_len, k_len, device, dtype):
     parts = []
     if mask is not None:
         mask = tensor(mask).to(device)
-        parts.append(torch.zeros((), dtype=dtype, device=device).masked_fill(~mask.bool(), float("-inf"))
-                     if mask.dtype == torch.bool else torch.where(mask != 0, 0.0, float("-inf")).to(dtype))
+        parts.append(
+            torch.zeros((), dtype=dtype, device=device).masked_fill(~mask.bool(), float("-inf"))
+            if mask.dtype == torch.bool
+            else torch.where(mask != 0, 0.0, float("-inf")).to(dtype)
+        )
     if is_causal:
         causal = torch.ones(q_len, k_len, dtype=torch.bool, device=device).tril()
         parts.append(torch.zeros(q_len, k_len, dtype=dtype, device=device).masked_fill(~causal, float("-inf")))
@@ -500,10 +558,17 @@ def _attention_mask(name, mask, bias, is_causal, q_len, k_len, device, dtype):
     return total
 
 
-def dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike, bias: TensorLike | None = None,
-                          mask: TensorLike | None = None, scale: float | None = None, is_causal: bool = False,
-                          flash_attention: bool | None = None,
-                          attn_logits_soft_cap: float | None = None) -> torch.Tensor:
+def dot_product_attention(
+    query: TensorLike,
+    key: TensorLike,
+    value: TensorLike,
+    bias: TensorLike | None = None,
+    mask: TensorLike | None = None,
+    scale: float | None = None,
+    is_causal: bool = False,
+    flash_attention: bool | None = None,
+    attn_logits_soft_cap: float | None = None,
+) -> torch.Tensor:
     """Scaled dot-product attention ``softmax(query @ key^T * scale + bias, masked) @ value``.
 
     Inputs are in Keras's layout ``(batch, seq, heads, head_dim)`` (or unbatched ``(seq, heads, head_dim)``). When
@@ -548,13 +613,17 @@ def dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike,
     name = "dot_product_attention"
     flash_attention = check_flash_attention(f"ops.{name}", flash_attention)
     if flash_attention and attn_logits_soft_cap is not None:
-        raise ValueError(f"ops.{name}: flash_attention=True cannot be combined with attn_logits_soft_cap (the flash "
-                         f"kernel has no logits soft cap), received attn_logits_soft_cap={attn_logits_soft_cap!r}")
+        raise ValueError(
+            f"ops.{name}: flash_attention=True cannot be combined with attn_logits_soft_cap (the flash "
+            f"kernel has no logits soft cap), received attn_logits_soft_cap={attn_logits_soft_cap!r}"
+        )
     query, key, value = to_tensors(floating(query), floating(key), floating(value))
     unbatched = query.dim() == 3
     if query.dim() not in (3, 4) or key.dim() != query.dim() or value.dim() != query.dim():
-        raise ValueError(f"ops.{name}: expected query, key and value of rank 4 (batch, seq, heads, head_dim) or 3, "
-                         f"received shapes {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
+        raise ValueError(
+            f"ops.{name}: expected query, key and value of rank 4 (batch, seq, heads, head_dim) or 3, "
+            f"received shapes {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
+        )
     if unbatched:
         query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
         bias = None if bias is None else tensor(bias).unsqueeze(0)
@@ -563,17 +632,25 @@ def dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike,
     heads, kv_heads = q.shape[1], k.shape[1]
     if kv_heads != heads:
         if kv_heads == 0 or heads % kv_heads:
-            raise ValueError(f"ops.{name}: the query heads ({heads}) must be a multiple of the key heads "
-                             f"({kv_heads})")
+            raise ValueError(f"ops.{name}: the query heads ({heads}) must be a multiple of the key heads ({kv_heads})")
         k = k.repeat_interleave(heads // kv_heads, 1)
         v = v.repeat_interleave(heads // kv_heads, 1)
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     fused_causal = is_causal and mask is None and bias is None and attn_logits_soft_cap is None
-    attn_mask = _attention_mask(name, mask, bias, is_causal and not fused_causal, q.shape[2], k.shape[2], q.device,
-                                q.dtype)
+    attn_mask = _attention_mask(
+        name, mask, bias, is_causal and not fused_causal, q.shape[2], k.shape[2], q.device, q.dtype
+    )
     if attn_logits_soft_cap is None:  # torch's fused kernel (its causal mask too: no mask tensor is built)
-        out = scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=fused_causal, scale=scale,
-                                           flash_attention=flash_attention, owner=f"ops.{name}")
+        out = scaled_dot_product_attention(
+            q,
+            k,
+            v,
+            attn_mask=attn_mask,
+            is_causal=fused_causal,
+            scale=scale,
+            flash_attention=flash_attention,
+            owner=f"ops.{name}",
+        )
     else:
         logits = torch.matmul(q, k.transpose(-1, -2)) * scale
         logits = torch.tanh(logits / attn_logits_soft_cap) * attn_logits_soft_cap
@@ -584,8 +661,9 @@ def dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike,
     return out.squeeze(0) if unbatched else out
 
 
-def ctc_loss(target: TensorLike, output: TensorLike, target_length: TensorLike, output_length: TensorLike,
-             mask_index: int = 0) -> torch.Tensor:
+def ctc_loss(
+    target: TensorLike, output: TensorLike, target_length: TensorLike, output_length: TensorLike, mask_index: int = 0
+) -> torch.Tensor:
     """Connectionist temporal classification (CTC) loss of each sample.
 
     ``output`` holds logits; they are log-softmaxed over the classes before ``F.ctc_loss``.
@@ -610,14 +688,27 @@ def ctc_loss(target: TensorLike, output: TensorLike, target_length: TensorLike, 
     target_length = tensor(target_length).to(output.device).long()
     output_length = tensor(output_length).to(output.device).long()
     if log_probs.dtype in (torch.float16, torch.bfloat16):
-        return F.ctc_loss(log_probs.float(), target, output_length, target_length, blank=mask_index,
-                          reduction="none", zero_infinity=False).to(output.dtype)
+        return F.ctc_loss(
+            log_probs.float(),
+            target,
+            output_length,
+            target_length,
+            blank=mask_index,
+            reduction="none",
+            zero_infinity=False,
+        ).to(output.dtype)
     return F.ctc_loss(log_probs, target, output_length, target_length, blank=mask_index, reduction="none")
 
 
-def ctc_decode(inputs: TensorLike, sequence_lengths: TensorLike, strategy: str = "greedy", beam_width: int = 100,
-               top_paths: int = 1, merge_repeated: bool = True,
-               mask_index: int | None = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def ctc_decode(
+    inputs: TensorLike,
+    sequence_lengths: TensorLike,
+    strategy: str = "greedy",
+    beam_width: int = 100,
+    top_paths: int = 1,
+    merge_repeated: bool = True,
+    mask_index: int | None = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """CTC decoding of per-step class scores into label sequences: greedy, or by prefix beam search.
 
     ``strategy="greedy"`` takes the best class at each valid step, merges repeats (with ``merge_repeated``) and drops
@@ -675,21 +766,26 @@ def ctc_decode(inputs: TensorLike, sequence_lengths: TensorLike, strategy: str =
     top_paths = validation.positive_int(name, "top_paths", top_paths)
     x = floating(inputs)
     if x.dim() != 3:
-        raise ValueError(f"{name}: expected inputs of shape (batch, max_time, num_classes), received shape "
-                         f"{tuple(x.shape)}")
+        raise ValueError(
+            f"{name}: expected inputs of shape (batch, max_time, num_classes), received shape {tuple(x.shape)}"
+        )
     x = x.float()  # computed and scored in float32 whatever the float type, as Keras 3 does
     if mask_index is None:
         mask_index = x.shape[-1] - 1
     lengths = tensor(sequence_lengths).to(x.device).long()
     if strategy == "beam_search":
         if not merge_repeated:
-            raise ValueError(f"{name}: merge_repeated=False is not supported with strategy='beam_search' (CTC beam "
-                             "search merges repeats that no blank separates, as Keras's does whatever the flag); "
-                             "received merge_repeated=False")
+            raise ValueError(
+                f"{name}: merge_repeated=False is not supported with strategy='beam_search' (CTC beam "
+                "search merges repeats that no blank separates, as Keras's does whatever the flag); "
+                "received merge_repeated=False"
+            )
         return _ctc_beam_search(x, lengths, beam_width, top_paths, int(mask_index))
     if top_paths != 1:
-        raise ValueError(f"{name}: the greedy strategy decodes one path, so top_paths must be 1; received "
-                         f"top_paths={top_paths} (use strategy='beam_search' for several)")
+        raise ValueError(
+            f"{name}: the greedy strategy decodes one path, so top_paths must be 1; received "
+            f"top_paths={top_paths} (use strategy='beam_search' for several)"
+        )
     best, labels = x.max(-1)
     steps = torch.arange(x.shape[1], device=x.device)
     valid = steps < lengths.unsqueeze(-1)
@@ -760,8 +856,11 @@ def _ctc_beam_search(logits, lengths, beam_width, top_paths, blank):
             candidate = (parent_hash.unsqueeze(-1) == hashes.unsqueeze(1)) & alive.unsqueeze(1)  # (batch, j, i)
             parent = candidate.to(torch.int8).argmax(-1)  # (batch, width)
             parent_form = prefixes.scatter(2, (length - 1).clamp(min=0).unsqueeze(-1), -1)
-            found = has_parent & candidate.any(-1) & (
-                prefixes.gather(1, parent.unsqueeze(-1).expand(-1, -1, steps)) == parent_form).all(-1)
+            found = (
+                has_parent
+                & candidate.any(-1)
+                & (prefixes.gather(1, parent.unsqueeze(-1).expand(-1, -1, steps)) == parent_form).all(-1)
+            )
             slot = torch.where(found, parent * classes + last.clamp(min=0), width * classes)
             padded = torch.cat([extend, extend.new_full((batch, 1), float("-inf"))], 1)
             stay_label = torch.logaddexp(stay_label, padded.gather(1, slot))
@@ -774,8 +873,9 @@ def _ctc_beam_search(logits, lengths, beam_width, top_paths, blank):
         prefixes = prefixes.gather(1, parent.unsqueeze(-1).expand(-1, -1, steps))
         length = length.gather(1, parent)
         at = length.clamp(max=steps - 1).unsqueeze(-1)
-        prefixes = prefixes.scatter(2, at, torch.where(extended.unsqueeze(-1), label.unsqueeze(-1),
-                                                        prefixes.gather(2, at)))
+        prefixes = prefixes.scatter(
+            2, at, torch.where(extended.unsqueeze(-1), label.unsqueeze(-1), prefixes.gather(2, at))
+        )
         hashes = hashes.gather(1, parent) + torch.where(extended, (label + 1) * powers[at.squeeze(-1)], 0)
         length = length + extended
         last = torch.where(extended, label, last.gather(1, parent))

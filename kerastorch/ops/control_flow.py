@@ -30,6 +30,7 @@ Example:
     >>> (clipped_identity(x) * 5).sum().backward(); x.grad
     tensor([1.])
 """
+
 from __future__ import annotations
 
 import builtins
@@ -42,8 +43,17 @@ from kerastorch import tree
 from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops.core import convert_to_tensor
 
-__all__ = ["associative_scan", "cond", "custom_gradient", "fori_loop", "map", "scan", "switch",
-           "vectorized_map", "while_loop"]
+__all__ = [
+    "associative_scan",
+    "cond",
+    "custom_gradient",
+    "fori_loop",
+    "map",
+    "scan",
+    "switch",
+    "vectorized_map",
+    "while_loop",
+]
 
 _T = TypeVar("_T")
 _Carry = TypeVar("_Carry")
@@ -88,8 +98,9 @@ def switch(index: int | torch.Tensor, branches: Sequence[Callable[..., _T]], *op
     return branches[index](*operands)
 
 
-def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: Any,
-               maximum_iterations: int | None = None) -> Any:
+def while_loop(
+    cond: Callable[..., Any], body: Callable[..., Any], loop_vars: Any, maximum_iterations: int | None = None
+) -> Any:
     """Repeats ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` is true.
 
     Runs eagerly in Python; a tensor condition is read on the host at each step. The loop variables are converted to
@@ -123,8 +134,9 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
     return state if packed else state[0]
 
 
-def fori_loop(lower: int | torch.Tensor, upper: int | torch.Tensor, body_fun: Callable[[int, _T], _T],
-              init_val: _T) -> _T:
+def fori_loop(
+    lower: int | torch.Tensor, upper: int | torch.Tensor, body_fun: Callable[[int, _T], _T], init_val: _T
+) -> _T:
     """Runs ``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)`` and returns the final ``val``.
 
     Args:
@@ -151,8 +163,14 @@ def _stack(outputs):
     return tree.pack_sequence_as(first, [torch.stack([convert_to_tensor(v) for v in col]) for col in columns])
 
 
-def scan(f: Callable[[_Carry, Any], tuple[_Carry, Any]], init: _Carry, xs: Any = None, length: int | None = None,
-         reverse: bool = False, unroll: int | bool = 1) -> tuple[_Carry, Any]:
+def scan(
+    f: Callable[[_Carry, Any], tuple[_Carry, Any]],
+    init: _Carry,
+    xs: Any = None,
+    length: int | None = None,
+    reverse: bool = False,
+    unroll: int | bool = 1,
+) -> tuple[_Carry, Any]:
     """Loops ``carry, y = f(carry, x)`` over the leading axis of ``xs`` and stacks the ``y`` values.
 
     Runs eagerly, one call of ``f`` per step.
@@ -188,10 +206,12 @@ def scan(f: Callable[[_Carry, Any], tuple[_Carry, Any]], init: _Carry, xs: Any =
     if n is None:
         raise ValueError("ops.scan: expected xs or length, received neither")
     if any(leaf.shape[0] != n for leaf in leaves) or (length is not None and length != n):
-        raise ValueError(f"ops.scan: expected every xs leaf to have leading size {length or n}, received "
-                         f"{[tuple(leaf.shape) for leaf in leaves]}")
+        raise ValueError(
+            f"ops.scan: expected every xs leaf to have leading size {length or n}, received "
+            f"{[tuple(leaf.shape) for leaf in leaves]}"
+        )
     carry, ys = init, [None] * n
-    for i in (reversed(range(n)) if reverse else range(n)):
+    for i in reversed(range(n)) if reverse else range(n):
         x = tree.pack_sequence_as(xs, [leaf[i] for leaf in leaves]) if leaves else None
         carry, ys[i] = f(carry, x)
     return carry, (_stack(ys) if n else None)
@@ -221,8 +241,10 @@ def associative_scan(f: Callable[[Any, Any], Any], elems: Any, reverse: bool = F
         raise ValueError("ops.associative_scan: expected at least one tensor in elems, received none")
     n = leaves[0].shape[axis]
     if any(leaf.shape[axis] != n for leaf in leaves):
-        raise ValueError(f"ops.associative_scan: expected every elems leaf to have the same size along axis "
-                         f"{axis}, received {[tuple(leaf.shape) for leaf in leaves]}")
+        raise ValueError(
+            f"ops.associative_scan: expected every elems leaf to have the same size along axis "
+            f"{axis}, received {[tuple(leaf.shape) for leaf in leaves]}"
+        )
     if reverse:
         leaves = [leaf.flip(axis) for leaf in leaves]
     combine = (lambda a, b: f(b, a)) if reverse else f
@@ -279,7 +301,7 @@ def vectorized_map(function: Callable[..., Any], elements: Any) -> Any:
 
 @functools.lru_cache(maxsize=256)
 def _takes_upstream_keyword(code):
-    return "upstream" in code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+    return "upstream" in code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
 
 
 class _CustomGradient(torch.autograd.Function):
@@ -302,8 +324,10 @@ class _CustomGradient(torch.autograd.Function):
         result = list(result) if isinstance(result, (list, tuple)) else [result]
         tensors = sum(ctx.tensor_mask)
         if len(result) != tensors:
-            raise ValueError(f"ops.custom_gradient: the gradient function returned {len(result)} gradients for "
-                             f"{tensors} tensor inputs")
+            raise ValueError(
+                f"ops.custom_gradient: the gradient function returned {len(result)} gradients for "
+                f"{tensors} tensor inputs"
+            )
         it = iter(result)
         return (None, None, None) + tuple(next(it) if is_t else None for is_t in ctx.tensor_mask)
 
@@ -326,6 +350,7 @@ def custom_gradient(f: Callable[..., tuple[Any, Callable[..., Any]]]) -> Callabl
         ValueError: in the backward pass, when ``grad_fn`` returns a number of gradients other than the number of tensor
             arguments.
     """
+
     @functools.wraps(f)
     def wrapper(*args):
         leaves = tree.flatten(list(args))

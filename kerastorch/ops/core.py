@@ -27,6 +27,7 @@ Example:
     >>> is_tensor(x), is_tensor([1])
     (True, False)
 """
+
 from __future__ import annotations
 
 import builtins
@@ -41,13 +42,25 @@ from kerastorch.backend.annotations import DTypeLike, Shape, TensorLike
 from kerastorch.ops import dtypes
 
 __all__ = [
-    "cast", "convert_to_numpy", "convert_to_tensor", "dtype", "is_tensor", "saturate_cast", "scatter",
-    "scatter_update", "shape", "slice", "slice_update", "stop_gradient", "unstack",
+    "cast",
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "dtype",
+    "is_tensor",
+    "saturate_cast",
+    "scatter",
+    "scatter_update",
+    "shape",
+    "slice",
+    "slice_update",
+    "stop_gradient",
+    "unstack",
 ]
 
 
-def convert_to_tensor(x: TensorLike, dtype: DTypeLike = None, sparse: bool | None = None,
-                      ragged: bool | None = None) -> torch.Tensor:
+def convert_to_tensor(
+    x: TensorLike, dtype: DTypeLike = None, sparse: bool | None = None, ragged: bool | None = None
+) -> torch.Tensor:
     """Converts ``x`` to a torch tensor.
 
     Tensors are returned as they are (cast when ``dtype`` differs, on their device). Python values get Keras's dtypes
@@ -74,9 +87,13 @@ def convert_to_tensor(x: TensorLike, dtype: DTypeLike = None, sparse: bool | Non
         tensor(3., dtype=torch.float16)
     """
     if sparse:
-        raise ValueError("ops.convert_to_tensor: sparse=True is not supported by the torch backend, received sparse=True")
+        raise ValueError(
+            "ops.convert_to_tensor: sparse=True is not supported by the torch backend, received sparse=True"
+        )
     if ragged:
-        raise ValueError("ops.convert_to_tensor: ragged=True is not supported by the torch backend, received ragged=True")
+        raise ValueError(
+            "ops.convert_to_tensor: ragged=True is not supported by the torch backend, received ragged=True"
+        )
     target = None if dtype is None else config.torch_dtype(dtype)
     if isinstance(x, torch.Tensor):
         return x if target is None or x.dtype == target else x.to(target)
@@ -269,8 +286,10 @@ def unstack(x: TensorLike, num: int | None = None, axis: int = 0) -> tuple[torch
     """
     x = convert_to_tensor(x)
     if num is not None and num != x.shape[axis]:
-        raise ValueError(f"ops.unstack: num={num} does not match the size {x.shape[axis]} of axis {axis} "
-                         f"of the input of shape {tuple(x.shape)}")
+        raise ValueError(
+            f"ops.unstack: num={num} does not match the size {x.shape[axis]} of axis {axis} "
+            f"of the input of shape {tuple(x.shape)}"
+        )
     return torch.unbind(x, axis)
 
 
@@ -282,16 +301,21 @@ def _ints(values):
 
 def _check_window(op, inputs, start, size):
     if len(start) != inputs.dim() or len(size) != inputs.dim():
-        raise ValueError(f"ops.{op}: expected one start index and size per input axis ({inputs.dim()}), "
-                         f"received start_indices={tuple(start)} and shape={tuple(size)}")
+        raise ValueError(
+            f"ops.{op}: expected one start index and size per input axis ({inputs.dim()}), "
+            f"received start_indices={tuple(start)} and shape={tuple(size)}"
+        )
     for axis, (s, n, dim) in enumerate(zip(start, size, inputs.shape)):
         if s < 0 or n < 0 or s + n > dim:
-            raise ValueError(f"ops.{op}: the window [{s}, {s + n}) of axis {axis} lies outside the input of "
-                             f"shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f"ops.{op}: the window [{s}, {s + n}) of axis {axis} lies outside the input of "
+                f"shape {tuple(inputs.shape)}"
+            )
 
 
-def slice(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor,
-          shape: Sequence[int] | torch.Tensor) -> torch.Tensor:
+def slice(
+    inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor, shape: Sequence[int] | torch.Tensor
+) -> torch.Tensor:
     """The block of ``inputs`` of size ``shape`` starting at ``start_indices``.
 
     The result is a view (no copy). A size of -1 runs to the end of its axis (a kerastorch extension; Keras needs
@@ -317,8 +341,7 @@ def slice(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor,
     return inputs[tuple(builtins.slice(s, s + n) for s, n in zip(start, size))]
 
 
-def slice_update(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor,
-                 updates: TensorLike) -> torch.Tensor:
+def slice_update(inputs: TensorLike, start_indices: Sequence[int] | torch.Tensor, updates: TensorLike) -> torch.Tensor:
     """A copy of ``inputs`` with the block starting at ``start_indices`` replaced by ``updates``.
 
     ``updates`` is cast to the dtype of ``inputs``. Tensor indices are read on the host.
@@ -347,12 +370,15 @@ def _flat_index(op, indices, shape):
     """Row indices into ``shape`` viewed as ``(prod(shape[:k]), *shape[k:])`` for ``k = indices.shape[-1]``."""
     indices = convert_to_tensor(indices)
     if indices.dtype.is_floating_point or indices.dtype == torch.bool or indices.dim() == 0:
-        raise ValueError(f"ops.{op}: expected integer indices of shape (..., k), received "
-                         f"{config.standardize_dtype(indices.dtype)} indices of shape {tuple(indices.shape)}")
+        raise ValueError(
+            f"ops.{op}: expected integer indices of shape (..., k), received "
+            f"{config.standardize_dtype(indices.dtype)} indices of shape {tuple(indices.shape)}"
+        )
     k = indices.shape[-1]
     if k > len(shape):
-        raise ValueError(f"ops.{op}: indices of shape {tuple(indices.shape)} index {k} axes of a tensor of "
-                         f"shape {tuple(shape)}")
+        raise ValueError(
+            f"ops.{op}: indices of shape {tuple(indices.shape)} index {k} axes of a tensor of shape {tuple(shape)}"
+        )
     strides = [1] * k
     for i in range(k - 2, -1, -1):
         strides[i] = strides[i + 1] * shape[i + 1]
@@ -366,8 +392,10 @@ def _rows(op, updates, indices_shape, shape, k):
         try:
             updates = updates.expand(expected)
         except RuntimeError:
-            raise ValueError(f"ops.{op}: expected updates of shape {expected} (indices.shape[:-1] + "
-                             f"shape[{k}:]), received {tuple(updates.shape)}") from None
+            raise ValueError(
+                f"ops.{op}: expected updates of shape {expected} (indices.shape[:-1] + "
+                f"shape[{k}:]), received {tuple(updates.shape)}"
+            ) from None
     return updates.reshape((-1,) + tuple(shape[k:]))
 
 
@@ -394,16 +422,16 @@ def scatter(indices: TensorLike, values: TensorLike, shape: Sequence[int]) -> to
     shape = tuple(int(d) for d in shape)
     flat, k, index_shape = _flat_index("scatter", indices, shape)
     rows = _rows("scatter", values, index_shape, shape, k)
-    out = torch.zeros((int(np.prod(shape[:k], dtype=np.int64)),) + shape[k:], dtype=values.dtype,
-                      device=values.device)
+    out = torch.zeros((int(np.prod(shape[:k], dtype=np.int64)),) + shape[k:], dtype=values.dtype, device=values.device)
     return out.index_add(0, flat.to(values.device), rows).reshape(shape)
 
 
 _REDUCTIONS = {"max": "amax", "min": "amin", "mul": "prod"}
 
 
-def scatter_update(inputs: TensorLike, indices: TensorLike, updates: TensorLike,
-                   reduction: str | None = None) -> torch.Tensor:
+def scatter_update(
+    inputs: TensorLike, indices: TensorLike, updates: TensorLike, reduction: str | None = None
+) -> torch.Tensor:
     """A copy of ``inputs`` with ``updates`` written at ``indices`` (or combined with what is there).
 
     Each row of ``indices`` (its last axis, of size ``k``) addresses the first ``k`` axes of ``inputs``. ``updates`` is
@@ -426,8 +454,9 @@ def scatter_update(inputs: TensorLike, indices: TensorLike, updates: TensorLike,
     if reduction is not None:
         reduction = str(reduction).lower()
         if reduction not in ("add", "max", "min", "mul"):
-            raise ValueError(f"ops.scatter_update: reduction must be None, 'add', 'max', 'min' or 'mul', "
-                             f"received {reduction!r}")
+            raise ValueError(
+                f"ops.scatter_update: reduction must be None, 'add', 'max', 'min' or 'mul', received {reduction!r}"
+            )
     inputs = convert_to_tensor(inputs)
     updates = convert_to_tensor(updates, inputs.dtype)
     shape = tuple(inputs.shape)

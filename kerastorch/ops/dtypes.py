@@ -11,6 +11,7 @@ module), re-exported here for the ops.
     >>> a.dtype, b.dtype
     (torch.float32, torch.float32)
 """
+
 from __future__ import annotations
 
 import numpy as np

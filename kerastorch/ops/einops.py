@@ -15,6 +15,7 @@ Example:
     >>> rearrange(torch.arange(6), "(a b) -> b a", a=2).tolist()
     [[0, 3], [1, 4], [2, 5]]
 """
+
 from __future__ import annotations
 
 import functools
@@ -106,8 +107,7 @@ def rearrange(tensor: TensorLike, pattern: str, **axes_lengths: int) -> torch.Te
     left, right = _parse(pattern)
     extra = x.dim() - (len(left) - 1) if ("...",) in left else None
     if (extra is None and len(left) != x.dim()) or (extra is not None and extra < 0):
-        raise _fail(pattern, f"the left side has {len(left)} axes, the input of shape {tuple(x.shape)} has "
-                             f"{x.dim()}")
+        raise _fail(pattern, f"the left side has {len(left)} axes, the input of shape {tuple(x.shape)} has {x.dim()}")
     ellipsis = [f"...{i}" for i in range(extra or 0)]
     sizes, order, dims = dict(axes_lengths), [], list(x.shape)
     for group in left:
@@ -119,8 +119,10 @@ def rearrange(tensor: TensorLike, pattern: str, **axes_lengths: int) -> torch.Te
         dim = dims.pop(0)
         unknown = [n for n in group if n not in sizes]
         if len(unknown) > 1:
-            raise _fail(pattern, f"cannot infer the sizes of {unknown} from one axis of size {dim}: "
-                                 "pass them as keyword arguments")
+            raise _fail(
+                pattern,
+                f"cannot infer the sizes of {unknown} from one axis of size {dim}: pass them as keyword arguments",
+            )
         known = math.prod(sizes[n] for n in group if n not in unknown)
         if unknown:
             if known == 0 or dim % known:

@@ -18,6 +18,7 @@ the five local statistics with one separable Gaussian pass.
     >>> pad_images(torch.ones(1, 2, 2, 1), 1, 1, 1, 1).shape
     torch.Size([1, 4, 4, 1])
 """
+
 from __future__ import annotations
 
 import itertools
@@ -33,16 +34,33 @@ from kerastorch.backend import image as _image
 from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops._nn_activations import floating, tensor
 
-__all__ = ["resize", "affine_transform", "map_coordinates", "pad_images", "crop_images", "rgb_to_grayscale",
-           "rgb_to_hsv", "hsv_to_rgb", "extract_patches", "gaussian_blur", "sobel_edges", "perspective_transform",
-           "elastic_transform", "scale_and_translate", "extract_patches_3d", "ssim"]
+__all__ = [
+    "resize",
+    "affine_transform",
+    "map_coordinates",
+    "pad_images",
+    "crop_images",
+    "rgb_to_grayscale",
+    "rgb_to_hsv",
+    "hsv_to_rgb",
+    "extract_patches",
+    "gaussian_blur",
+    "sobel_edges",
+    "perspective_transform",
+    "elastic_transform",
+    "scale_and_translate",
+    "extract_patches_3d",
+    "ssim",
+]
 
 
 def _images(name: str, images: TensorLike, data_format: str | None) -> tuple[torch.Tensor, str]:
     x = tensor(images)
     if x.dim() not in (3, 4):
-        raise ValueError(f"ops.image.{name}: expected images of rank 3 (height, width, channels) or 4 "
-                         f"(batch, height, width, channels), received shape {tuple(x.shape)}")
+        raise ValueError(
+            f"ops.image.{name}: expected images of rank 3 (height, width, channels) or 4 "
+            f"(batch, height, width, channels), received shape {tuple(x.shape)}"
+        )
     return x, cu.normalize_data_format(data_format, f"ops.image.{name}")
 
 
@@ -58,43 +76,70 @@ def _restore(y: torch.Tensor, data_format: str, unbatched: bool) -> torch.Tensor
     return y.squeeze(0) if unbatched else y
 
 
-def resize(images: TensorLike, size: Sequence[int], interpolation: str = "bilinear", antialias: bool = False,
-           crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_mode: str = "constant",
-           fill_value: float = 0.0, data_format: str | None = None) -> torch.Tensor:
+def resize(
+    images: TensorLike,
+    size: Sequence[int],
+    interpolation: str = "bilinear",
+    antialias: bool = False,
+    crop_to_aspect_ratio: bool = False,
+    pad_to_aspect_ratio: bool = False,
+    fill_mode: str = "constant",
+    fill_value: float = 0.0,
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Resizes images to ``size = (height, width)``: ``resize(torch.ones(4, 4, 3), (2, 2)).shape`` -> ``(2, 2, 3)``."""
     x, data_format = _images("resize", images, data_format)
     if interpolation not in _image.RESIZE_MODES:
-        raise ValueError(f"ops.image.resize: interpolation must be one of {list(_image.RESIZE_MODES)}, "
-                         f"received interpolation={interpolation!r}")
+        raise ValueError(
+            f"ops.image.resize: interpolation must be one of {list(_image.RESIZE_MODES)}, "
+            f"received interpolation={interpolation!r}"
+        )
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError("ops.image.resize: only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
     size = tuple(size)
     if len(size) != 2:
         raise ValueError(f"ops.image.resize: size must be (height, width), received size={size!r}")
-    return _image.resize(floating(x), size, interpolation, antialias, crop_to_aspect_ratio, pad_to_aspect_ratio,
-                         fill_value, data_format)
+    return _image.resize(
+        floating(x), size, interpolation, antialias, crop_to_aspect_ratio, pad_to_aspect_ratio, fill_value, data_format
+    )
 
 
-def affine_transform(images: TensorLike, transform: TensorLike, interpolation: str = "bilinear",
-                     fill_mode: str = "constant", fill_value: float = 0,
-                     data_format: str | None = None) -> torch.Tensor:
+def affine_transform(
+    images: TensorLike,
+    transform: TensorLike,
+    interpolation: str = "bilinear",
+    fill_mode: str = "constant",
+    fill_value: float = 0,
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Samples images at the points ``transform`` (``(8,)`` or ``(batch, 8)``) maps each output pixel to."""
     x, data_format = _images("affine_transform", images, data_format)
     if interpolation not in _image.AFFINE_INTERPOLATIONS:
-        raise ValueError(f"ops.image.affine_transform: interpolation must be one of "
-                         f"{list(_image.AFFINE_INTERPOLATIONS)}, received interpolation={interpolation!r}")
+        raise ValueError(
+            f"ops.image.affine_transform: interpolation must be one of "
+            f"{list(_image.AFFINE_INTERPOLATIONS)}, received interpolation={interpolation!r}"
+        )
     if fill_mode not in _image.AFFINE_FILL_MODES:
-        raise ValueError(f"ops.image.affine_transform: fill_mode must be one of {list(_image.AFFINE_FILL_MODES)}, "
-                         f"received fill_mode={fill_mode!r}")
+        raise ValueError(
+            f"ops.image.affine_transform: fill_mode must be one of {list(_image.AFFINE_FILL_MODES)}, "
+            f"received fill_mode={fill_mode!r}"
+        )
     transform = floating(transform)
     if transform.shape[-1:] != (8,) or transform.dim() > 2:
-        raise ValueError(f"ops.image.affine_transform: expected transform of shape (8,) or (batch, 8), "
-                         f"received shape {tuple(transform.shape)}")
+        raise ValueError(
+            f"ops.image.affine_transform: expected transform of shape (8,) or (batch, 8), "
+            f"received shape {tuple(transform.shape)}"
+        )
     return _image.affine_transform(floating(x), transform, interpolation, fill_mode, fill_value, data_format)
 
 
-def map_coordinates(inputs: TensorLike, coordinates: Sequence[TensorLike], order: int, fill_mode: str = "constant",
-                    fill_value: float = 0) -> torch.Tensor:
+def map_coordinates(
+    inputs: TensorLike,
+    coordinates: Sequence[TensorLike],
+    order: int,
+    fill_mode: str = "constant",
+    fill_value: float = 0,
+) -> torch.Tensor:
     """Samples ``inputs`` at ``coordinates`` (one coordinate array per input axis) with nearest (order 0) or
     linear (order 1) interpolation: ``map_coordinates(torch.tensor([1.0, 3.0]), [torch.tensor([0.5])], 1)``
     -> ``tensor([2.])``."""
@@ -102,12 +147,16 @@ def map_coordinates(inputs: TensorLike, coordinates: Sequence[TensorLike], order
     if order not in (0, 1):
         raise ValueError(f"ops.image.map_coordinates: order must be 0 or 1, received order={order!r}")
     if fill_mode not in _image.AFFINE_FILL_MODES:
-        raise ValueError(f"ops.image.map_coordinates: fill_mode must be one of {list(_image.AFFINE_FILL_MODES)}, "
-                         f"received fill_mode={fill_mode!r}")
+        raise ValueError(
+            f"ops.image.map_coordinates: fill_mode must be one of {list(_image.AFFINE_FILL_MODES)}, "
+            f"received fill_mode={fill_mode!r}"
+        )
     grids: Sequence[torch.Tensor] = [floating(c).to(x.device) for c in coordinates]
     if len(grids) != x.dim():
-        raise ValueError(f"ops.image.map_coordinates: expected {x.dim()} coordinate arrays (one per input axis), "
-                         f"received {len(grids)}")
+        raise ValueError(
+            f"ops.image.map_coordinates: expected {x.dim()} coordinate arrays (one per input axis), "
+            f"received {len(grids)}"
+        )
     grids = torch.broadcast_tensors(*grids)
     compute = x if x.is_floating_point() else x.to(grids[0].dtype)
     flat = compute.reshape(-1)
@@ -148,57 +197,76 @@ def _box(name, size, before, after, target, what):
     """``(before, after)`` amounts of one axis from two of ``before``, ``after`` and ``target``."""
     given = [v is not None for v in (before, after, target)]
     if sum(given) != 2:
-        raise ValueError(f"ops.image.{name}: exactly two of the {what[0]}, {what[1]} and {what[2]} arguments must "
-                         f"be set, received {what[0]}={before}, {what[1]}={after}, {what[2]}={target}")
+        raise ValueError(
+            f"ops.image.{name}: exactly two of the {what[0]}, {what[1]} and {what[2]} arguments must "
+            f"be set, received {what[0]}={before}, {what[1]}={after}, {what[2]}={target}"
+        )
     return before, after, target
 
 
-def pad_images(images: TensorLike, top_padding: int | None = None, left_padding: int | None = None,
-               bottom_padding: int | None = None, right_padding: int | None = None,
-               target_height: int | None = None, target_width: int | None = None,
-               data_format: str | None = None) -> torch.Tensor:
+def pad_images(
+    images: TensorLike,
+    top_padding: int | None = None,
+    left_padding: int | None = None,
+    bottom_padding: int | None = None,
+    right_padding: int | None = None,
+    target_height: int | None = None,
+    target_width: int | None = None,
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Zero-pads images to ``target_height x target_width`` or by the given amounts."""
     x, data_format = _images("pad_images", images, data_format)
     nchw, unbatched = _batched_first(x, data_format)
     height, width = nchw.shape[-2:]
     amounts = []
     for size, before, after, target, what in (
-            (height, top_padding, bottom_padding, target_height, ("top_padding", "bottom_padding", "target_height")),
-            (width, left_padding, right_padding, target_width, ("left_padding", "right_padding", "target_width"))):
+        (height, top_padding, bottom_padding, target_height, ("top_padding", "bottom_padding", "target_height")),
+        (width, left_padding, right_padding, target_width, ("left_padding", "right_padding", "target_width")),
+    ):
         before, after, target = _box("pad_images", size, before, after, target, what)
         if before is None:
             before = target - size - after
         elif after is None:
             after = target - size - before
         if before < 0 or after < 0:
-            raise ValueError(f"ops.image.pad_images: the padding must be non-negative, received {what[0]}={before} "
-                             f"and {what[1]}={after} for an axis of size {size}")
+            raise ValueError(
+                f"ops.image.pad_images: the padding must be non-negative, received {what[0]}={before} "
+                f"and {what[1]}={after} for an axis of size {size}"
+            )
         amounts.append((before, after))
     (top, bottom), (left, right) = amounts
     return _restore(F.pad(nchw, (left, right, top, bottom)), data_format, unbatched)
 
 
-def crop_images(images: TensorLike, top_cropping: int | None = None, left_cropping: int | None = None,
-                bottom_cropping: int | None = None, right_cropping: int | None = None,
-                target_height: int | None = None, target_width: int | None = None,
-                data_format: str | None = None) -> torch.Tensor:
+def crop_images(
+    images: TensorLike,
+    top_cropping: int | None = None,
+    left_cropping: int | None = None,
+    bottom_cropping: int | None = None,
+    right_cropping: int | None = None,
+    target_height: int | None = None,
+    target_width: int | None = None,
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Crops images to ``target_height x target_width`` or by the given amounts (a view)."""
     x, data_format = _images("crop_images", images, data_format)
     nchw, unbatched = _batched_first(x, data_format)
     height, width = nchw.shape[-2:]
     boxes = []
     for size, before, after, target, what in (
-            (height, top_cropping, bottom_cropping, target_height,
-             ("top_cropping", "bottom_cropping", "target_height")),
-            (width, left_cropping, right_cropping, target_width, ("left_cropping", "right_cropping", "target_width"))):
+        (height, top_cropping, bottom_cropping, target_height, ("top_cropping", "bottom_cropping", "target_height")),
+        (width, left_cropping, right_cropping, target_width, ("left_cropping", "right_cropping", "target_width")),
+    ):
         before, after, target = _box("crop_images", size, before, after, target, what)
         if target is None:
             target = size - before - after
         elif before is None:
             before = size - target - after
         if before < 0 or target <= 0 or before + target > size:
-            raise ValueError(f"ops.image.crop_images: the crop must lie inside the image, received "
-                             f"{what[0]}={before} and a target size of {target} for an axis of size {size}")
+            raise ValueError(
+                f"ops.image.crop_images: the crop must lie inside the image, received "
+                f"{what[0]}={before} and a target size of {target} for an axis of size {size}"
+            )
         boxes.append(slice(before, before + target))
     return _restore(nchw[:, :, boxes[0], boxes[1]], data_format, unbatched)
 
@@ -228,8 +296,7 @@ def rgb_to_hsv(images: TensorLike, data_format: str | None = None) -> torch.Tens
     delta = value - torch.minimum(torch.minimum(r, g), b)
     saturation = torch.where(value > 0, delta / torch.where(value > 0, value, 1), 0)
     safe = torch.where(delta > 0, delta, 1)
-    hue = torch.where(value == r, (g - b) / safe,
-                      torch.where(value == g, 2 + (b - r) / safe, 4 + (r - g) / safe))
+    hue = torch.where(value == r, (g - b) / safe, torch.where(value == g, 2 + (b - r) / safe, 4 + (r - g) / safe))
     hue = torch.where(delta > 0, torch.remainder(hue / 6, 1.0), 0)
     return torch.stack([hue, saturation, value], axis)
 
@@ -247,9 +314,14 @@ def hsv_to_rgb(images: TensorLike, data_format: str | None = None) -> torch.Tens
     return torch.stack(channels, axis)
 
 
-def extract_patches(images: TensorLike, size: int | Sequence[int], strides: int | Sequence[int] | None = None,
-                    dilation_rate: int | Sequence[int] = 1, padding: str = "valid",
-                    data_format: str | None = None) -> torch.Tensor:
+def extract_patches(
+    images: TensorLike,
+    size: int | Sequence[int],
+    strides: int | Sequence[int] | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+    padding: str = "valid",
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Patches of ``size`` every ``strides`` pixels, flattened into the channel axis."""
     x, data_format = _images("extract_patches", images, data_format)
     size = cu.normalize_tuple(size, 2, "size", "ops.image.extract_patches")
@@ -268,9 +340,12 @@ def extract_patches(images: TensorLike, size: int | Sequence[int], strides: int 
     return _restore(F.conv2d(nchw, kernel, None, strides, torch_padding, dilations), data_format, unbatched)
 
 
-def gaussian_blur(images: TensorLike, kernel_size: int | Sequence[int] = (3, 3),
-                  sigma: float | tuple[float, ...] | list[float] = (1.0, 1.0),
-                  data_format: str | None = None) -> torch.Tensor:
+def gaussian_blur(
+    images: TensorLike,
+    kernel_size: int | Sequence[int] = (3, 3),
+    sigma: float | tuple[float, ...] | list[float] = (1.0, 1.0),
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Blurs images with a Gaussian kernel of ``kernel_size`` and ``sigma`` (per axis)."""
     x, data_format = _images("gaussian_blur", images, data_format)
     nchw, unbatched = _batched_first(floating(x), data_format)
@@ -309,8 +384,7 @@ def _cast_back(y: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 
 def _check_choice(name, argument, value, allowed):
     if value not in allowed:
-        raise ValueError(f"ops.image.{name}: {argument} must be one of {list(allowed)}, "
-                         f"received {argument}={value!r}")
+        raise ValueError(f"ops.image.{name}: {argument} must be one of {list(allowed)}, received {argument}={value!r}")
 
 
 def sobel_edges(images: TensorLike, data_format: str | None = None) -> torch.Tensor:
@@ -347,8 +421,7 @@ def sobel_edges(images: TensorLike, data_format: str | None = None) -> torch.Ten
     x = tensor(images)
     data_format = cu.normalize_data_format(data_format, "ops.image.sobel_edges")
     if x.dim() != 4:
-        raise ValueError(f"ops.image.sobel_edges: expected images of rank 4 (a batch), received shape "
-                         f"{tuple(x.shape)}")
+        raise ValueError(f"ops.image.sobel_edges: expected images of rank 4 (a batch), received shape {tuple(x.shape)}")
     x = floating(x) if x.dtype == torch.bool else x
     rows, cols = (1, 2) if data_format == "channels_last" else (2, 3)
     height, width = x.shape[rows], x.shape[cols]
@@ -366,14 +439,21 @@ def sobel_edges(images: TensorLike, data_format: str | None = None) -> torch.Ten
 def _points(name: str, argument: str, points: TensorLike, device: torch.device) -> torch.Tensor:
     points = floating(points).to(device)
     if points.shape[-2:] != (4, 2) or points.dim() not in (2, 3):
-        raise ValueError(f"ops.image.{name}: expected {argument} of shape (4, 2) for all images or (batch, 4, 2), "
-                         f"received shape {tuple(points.shape)}")
+        raise ValueError(
+            f"ops.image.{name}: expected {argument} of shape (4, 2) for all images or (batch, 4, 2), "
+            f"received shape {tuple(points.shape)}"
+        )
     return points
 
 
-def perspective_transform(images: TensorLike, start_points: TensorLike, end_points: TensorLike,
-                          interpolation: str = "bilinear", fill_value: float = 0,
-                          data_format: str | None = None) -> torch.Tensor:
+def perspective_transform(
+    images: TensorLike,
+    start_points: TensorLike,
+    end_points: TensorLike,
+    interpolation: str = "bilinear",
+    fill_value: float = 0,
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Warps images by the perspective transform (homography) that moves ``start_points`` onto ``end_points``.
 
     The output pixel at ``end_points[i]`` shows the input at ``start_points[i]``: each output pixel ``(x, y)`` reads
@@ -417,21 +497,33 @@ def perspective_transform(images: TensorLike, start_points: TensorLike, end_poin
     start = _points("perspective_transform", "start_points", start_points, x.device)
     end = _points("perspective_transform", "end_points", end_points, x.device)
     if start.shape != end.shape:
-        raise ValueError(f"ops.image.perspective_transform: start_points and end_points must have one shape, "
-                         f"received shapes {tuple(start.shape)} and {tuple(end.shape)}")
+        raise ValueError(
+            f"ops.image.perspective_transform: start_points and end_points must have one shape, "
+            f"received shapes {tuple(start.shape)} and {tuple(end.shape)}"
+        )
     batch = x.shape[0] if x.dim() == 4 else 1
     if start.dim() == 3 and start.shape[0] not in (1, batch):
-        raise ValueError(f"ops.image.perspective_transform: expected points for 1 or {batch} images (the batch), "
-                         f"received points of shape {tuple(start.shape)} for images of shape {tuple(x.shape)}")
+        raise ValueError(
+            f"ops.image.perspective_transform: expected points for 1 or {batch} images (the batch), "
+            f"received points of shape {tuple(start.shape)} for images of shape {tuple(x.shape)}"
+        )
     batched = x.unsqueeze(0) if x.dim() == 3 else x
-    warped = _image.warp_perspective(batched.to(_compute_dtype(x)), _image.homographies(start, end), interpolation,
-                                     fill_value, data_format)
+    warped = _image.warp_perspective(
+        batched.to(_compute_dtype(x)), _image.homographies(start, end), interpolation, fill_value, data_format
+    )
     return _cast_back(warped if x.dim() == 4 else warped.squeeze(0), x.dtype)
 
 
-def elastic_transform(images: TensorLike, alpha: float = 20.0, sigma: float = 5.0, interpolation: str = "bilinear",
-                      fill_mode: str = "reflect", fill_value: float = 0.0,
-                      seed: int | krandom.SeedGenerator | None = None, data_format: str | None = None) -> torch.Tensor:
+def elastic_transform(
+    images: TensorLike,
+    alpha: float = 20.0,
+    sigma: float = 5.0,
+    interpolation: str = "bilinear",
+    fill_mode: str = "reflect",
+    fill_value: float = 0.0,
+    seed: int | krandom.SeedGenerator | None = None,
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Distorts images by a random, smooth displacement field (elastic deformation).
 
     Each image draws two fields of standard normal noise (``dx``, then ``dy``, of shape ``(height, width)``),
@@ -503,11 +595,23 @@ def _lanczos(radius):
     return lambda t: torch.where(t.abs() < radius, torch.sinc(t) * torch.sinc(t / radius), 0)
 
 
-_RESAMPLING_KERNELS = {"linear": lambda t: torch.clamp(1 - t.abs(), min=0), "cubic": _keys_cubic,
-                       "lanczos3": _lanczos(3), "lanczos5": _lanczos(5)}
-_RESAMPLING_METHODS = {"linear": "linear", "bilinear": "linear", "trilinear": "linear", "triangle": "linear",
-                       "cubic": "cubic", "bicubic": "cubic", "tricubic": "cubic", "lanczos3": "lanczos3",
-                       "lanczos5": "lanczos5"}
+_RESAMPLING_KERNELS = {
+    "linear": lambda t: torch.clamp(1 - t.abs(), min=0),
+    "cubic": _keys_cubic,
+    "lanczos3": _lanczos(3),
+    "lanczos5": _lanczos(5),
+}
+_RESAMPLING_METHODS = {
+    "linear": "linear",
+    "bilinear": "linear",
+    "trilinear": "linear",
+    "triangle": "linear",
+    "cubic": "cubic",
+    "bicubic": "cubic",
+    "tricubic": "cubic",
+    "lanczos3": "lanczos3",
+    "lanczos5": "lanczos5",
+}
 
 
 def _resampling_weights(size, out_size, scale, translation, kernel, antialias):
@@ -522,8 +626,15 @@ def _resampling_weights(size, out_size, scale, translation, kernel, antialias):
     return torch.where(usable, weights / torch.where(usable, total, 1), 0)
 
 
-def scale_and_translate(images: TensorLike, output_shape: Sequence[int], scale: TensorLike, translation: TensorLike,
-                        spatial_dims: Sequence[int], method: str, antialias: bool = True) -> torch.Tensor:
+def scale_and_translate(
+    images: TensorLike,
+    output_shape: Sequence[int],
+    scale: TensorLike,
+    translation: TensorLike,
+    spatial_dims: Sequence[int],
+    method: str,
+    antialias: bool = True,
+) -> torch.Tensor:
     """Resamples ``images`` to ``output_shape`` under a scale and a translation of its ``spatial_dims``.
 
     Along each spatial axis ``d`` (with ``scale[k]`` and ``translation[k]`` for ``d = spatial_dims[k]``), the input
@@ -574,21 +685,27 @@ def scale_and_translate(images: TensorLike, output_shape: Sequence[int], scale: 
     rank = x.dim()
     dims = [int(d) for d in spatial_dims]
     if any(not -rank <= d < rank for d in dims) or len({d % rank for d in dims}) != len(dims):
-        raise ValueError(f"ops.image.scale_and_translate: spatial_dims must be distinct axes of the rank-{rank} "
-                         f"images, received spatial_dims={tuple(spatial_dims)}")
+        raise ValueError(
+            f"ops.image.scale_and_translate: spatial_dims must be distinct axes of the rank-{rank} "
+            f"images, received spatial_dims={tuple(spatial_dims)}"
+        )
     dims = [d % rank for d in dims]
     output_shape = tuple(int(n) for n in output_shape)
     if len(output_shape) != rank or any(output_shape[d] != x.shape[d] for d in range(rank) if d not in dims):
-        raise ValueError(f"ops.image.scale_and_translate: output_shape must give one size per axis of the images "
-                         f"and keep the axes outside spatial_dims={tuple(dims)}, received output_shape={output_shape} "
-                         f"for images of shape {tuple(x.shape)}")
+        raise ValueError(
+            f"ops.image.scale_and_translate: output_shape must give one size per axis of the images "
+            f"and keep the axes outside spatial_dims={tuple(dims)}, received output_shape={output_shape} "
+            f"for images of shape {tuple(x.shape)}"
+        )
     y = x.to(_compute_dtype(x))
     factors = []
     for argument, value in (("scale", scale), ("translation", translation)):
         value = floating(value).to(device=y.device, dtype=y.dtype).reshape(-1)
         if value.shape[0] != len(dims):
-            raise ValueError(f"ops.image.scale_and_translate: {argument} must hold one number per spatial axis "
-                             f"({len(dims)}), received {argument} of shape {tuple(value.shape)}")
+            raise ValueError(
+                f"ops.image.scale_and_translate: {argument} must hold one number per spatial axis "
+                f"({len(dims)}), received {argument} of shape {tuple(value.shape)}"
+            )
         factors.append(value)
     kernel = _RESAMPLING_KERNELS[_RESAMPLING_METHODS[method]]
     for k, d in enumerate(dims):
@@ -597,9 +714,14 @@ def scale_and_translate(images: TensorLike, output_shape: Sequence[int], scale: 
     return _cast_back(y, x.dtype)
 
 
-def extract_patches_3d(volumes: TensorLike, size: int | Sequence[int], strides: int | Sequence[int] | None = None,
-                       dilation_rate: int | Sequence[int] = 1, padding: str = "valid",
-                       data_format: str | None = None) -> torch.Tensor:
+def extract_patches_3d(
+    volumes: TensorLike,
+    size: int | Sequence[int],
+    strides: int | Sequence[int] | None = None,
+    dilation_rate: int | Sequence[int] = 1,
+    padding: str = "valid",
+    data_format: str | None = None,
+) -> torch.Tensor:
     """Extracts 3D patches from volumes: each patch of ``size`` voxels flattened into the channel axis.
 
     The patch at output position ``(i, j, k)`` starts at voxel ``(i, j, k) * strides`` (of the input padded for
@@ -639,8 +761,10 @@ def extract_patches_3d(volumes: TensorLike, size: int | Sequence[int], strides: 
     label = "ops.image.extract_patches_3d"
     x = tensor(volumes)
     if x.dim() not in (4, 5):
-        raise ValueError(f"{label}: expected volumes of rank 4 (depth, height, width, channels) or 5 (batch, depth, "
-                         f"height, width, channels), received shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{label}: expected volumes of rank 4 (depth, height, width, channels) or 5 (batch, depth, "
+            f"height, width, channels), received shape {tuple(x.shape)}"
+        )
     data_format = cu.normalize_data_format(data_format, label)
     size = cu.normalize_tuple(size, 3, "size", label)
     strides = size if strides is None else cu.normalize_tuple(strides, 3, "strides", label)
@@ -654,14 +778,22 @@ def extract_patches_3d(volumes: TensorLike, size: int | Sequence[int], strides: 
     windows = F.pad(ncdhw, pad) if any(pad) else ncdhw
     for axis, k, s, d in zip((2, 3, 4), size, strides, dilations):
         windows = windows.unfold(axis, cu.effective_kernel(k, d), s)
-    windows = windows[..., ::dilations[0], ::dilations[1], ::dilations[2]]  # (batch, channels, *out, *size)
+    windows = windows[..., :: dilations[0], :: dilations[1], :: dilations[2]]  # (batch, channels, *out, *size)
     patches = windows.permute(0, 2, 3, 4, 5, 6, 7, 1).reshape(ncdhw.shape[0], *out, -1)
     patches = patches.permute(cu.to_channels_first_perm(3)) if data_format == "channels_first" else patches
     return patches if x.dim() == 5 else patches.squeeze(0)
 
 
-def ssim(image1: TensorLike, image2: TensorLike, max_val: float = 1.0, filter_size: int = 11,
-         filter_sigma: float = 1.5, k1: float = 0.01, k2: float = 0.03, data_format: str | None = None) -> torch.Tensor:
+def ssim(
+    image1: TensorLike,
+    image2: TensorLike,
+    max_val: float = 1.0,
+    filter_size: int = 11,
+    filter_sigma: float = 1.5,
+    k1: float = 0.01,
+    k2: float = 0.03,
+    data_format: str | None = None,
+) -> torch.Tensor:
     """The structural similarity index (SSIM) of two images, or of each pair of a batch.
 
     Wang et al. (2004)'s index, as Keras 3 computes it: local means, variances and covariance under a normalized
@@ -702,8 +834,10 @@ def ssim(image1: TensorLike, image2: TensorLike, max_val: float = 1.0, filter_si
     a, data_format = _images("ssim", image1, data_format)
     b = tensor(image2).to(a.device)
     if a.shape != b.shape:
-        raise ValueError(f"ops.image.ssim: image1 and image2 must have one shape, received shapes {tuple(a.shape)} "
-                         f"and {tuple(b.shape)}")
+        raise ValueError(
+            f"ops.image.ssim: image1 and image2 must have one shape, received shapes {tuple(a.shape)} "
+            f"and {tuple(b.shape)}"
+        )
     size = cu.normalize_tuple(filter_size, 1, "filter_size", "ops.image.ssim")[0]
     if not filter_sigma > 0:
         raise ValueError(f"ops.image.ssim: filter_sigma must be > 0, received filter_sigma={filter_sigma!r}")
@@ -711,8 +845,10 @@ def ssim(image1: TensorLike, image2: TensorLike, max_val: float = 1.0, filter_si
     dtype = torch.promote_types(_compute_dtype(a), _compute_dtype(b))
     (a, unbatched), (b, _) = (_batched_first(t.to(dtype), data_format) for t in (a, b))
     if size > min(a.shape[-2:]):
-        raise ValueError(f"ops.image.ssim: filter_size must be at most the image height and width, received "
-                         f"filter_size={size} for images of size {tuple(a.shape[-2:])}")
+        raise ValueError(
+            f"ops.image.ssim: filter_size must be at most the image height and width, received "
+            f"filter_size={size} for images of size {tuple(a.shape[-2:])}"
+        )
     taps = _image.gaussian_kernels(torch.tensor([float(filter_sigma)], dtype=dtype, device=a.device), size)
     stats = torch.cat([a, b, a * a, b * b, a * b], 1)
     for kernel in (taps[:, :, None], taps[:, None, :]):

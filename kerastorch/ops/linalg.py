@@ -26,6 +26,7 @@ Example:
     >>> jvp(lambda x: x ** 2, (torch.tensor(3.0),), (torch.tensor(1.0),))
     (tensor(9.), tensor(6.))
 """
+
 from __future__ import annotations
 
 import functools
@@ -37,8 +38,24 @@ from kerastorch.backend.annotations import Axis, TensorLike
 from kerastorch.ops import dtypes
 from kerastorch.ops.core import convert_to_tensor
 
-__all__ = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "lstsq", "lu_factor",
-           "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular", "svd"]
+__all__ = [
+    "cholesky",
+    "cholesky_inverse",
+    "det",
+    "eig",
+    "eigh",
+    "inv",
+    "jvp",
+    "lstsq",
+    "lu_factor",
+    "matrix_rank",
+    "norm",
+    "pinv",
+    "qr",
+    "solve",
+    "solve_triangular",
+    "svd",
+]
 
 _HALF = (torch.float16, torch.bfloat16)
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -46,6 +63,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def _named(op: str) -> Callable[[_F], _F]:
     """Re-raise torch's errors (shapes, singular matrices) as ValueError naming ``ops.linalg.<op>``."""
+
     def decorate(fn: _F) -> _F:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -54,7 +72,9 @@ def _named(op: str) -> Callable[[_F], _F]:
             except RuntimeError as error:
                 shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
                 raise ValueError(f"ops.linalg.{op}: {error} (received inputs of shapes {shapes})") from None
+
         return cast(_F, wrapper)
+
     return decorate
 
 
@@ -216,8 +236,9 @@ def inv(x: TensorLike) -> torch.Tensor:
     return _back(torch.linalg.inv(x), out)
 
 
-def jvp(fun: Callable[..., Any], primals: Sequence[torch.Tensor], tangents: Sequence[torch.Tensor],
-        has_aux: bool = False) -> tuple[Any, ...]:
+def jvp(
+    fun: Callable[..., Any], primals: Sequence[torch.Tensor], tangents: Sequence[torch.Tensor], has_aux: bool = False
+) -> tuple[Any, ...]:
     """Forward-mode derivative: ``fun(*primals)`` and its Jacobian-vector product with ``tangents``.
 
     One ``torch.func.jvp`` call: the Jacobian is never formed.
@@ -260,8 +281,10 @@ def lstsq(a: TensorLike, b: TensorLike, rcond: float | None = None) -> torch.Ten
     """
     (a, b), out = _floats(a, b)
     if a.dim() != 2 or b.dim() not in (1, 2) or b.shape[0] != a.shape[0]:
-        raise ValueError(f"ops.linalg.lstsq: expected a of shape (M, N) and b of shape (M,) or (M, K), "
-                         f"received {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError(
+            f"ops.linalg.lstsq: expected a of shape (M, N) and b of shape (M,) or (M, K), "
+            f"received {tuple(a.shape)} and {tuple(b.shape)}"
+        )
     if rcond is not None:
         solution = torch.linalg.pinv(a, rtol=rcond) @ b
     elif a.device.type == "cpu":
@@ -315,8 +338,7 @@ _MATRIX_ORDS = ("fro", "nuc")
 
 
 @_named("norm")
-def norm(x: TensorLike, ord: float | str | None = None, axis: Axis = None,
-         keepdims: bool = False) -> torch.Tensor:
+def norm(x: TensorLike, ord: float | str | None = None, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
     """A vector or matrix norm of ``x``, with ``ord`` as in ``numpy.linalg.norm``.
 
     An int ``axis`` (or None with ``ord=None``, over all entries) gives a vector norm, a pair of axes a matrix norm.
@@ -462,8 +484,9 @@ def solve_triangular(a: TensorLike, b: TensorLike, lower: bool = False) -> torch
 
 
 @_named("svd")
-def svd(x: TensorLike, full_matrices: bool = True,
-        compute_uv: bool = True) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def svd(
+    x: TensorLike, full_matrices: bool = True, compute_uv: bool = True
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The singular value decomposition ``x = u @ diag(s) @ vh``.
 
     Args:

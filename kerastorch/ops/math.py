@@ -12,6 +12,7 @@ identity (``-inf``/``inf`` or the integer extremes for max/min, 0 for sum, 1 for
     >>> logsumexp(torch.tensor([0.0, 0.0]))
     tensor(0.6931)
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,17 +21,41 @@ from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops._nn_activations import floating, tensor
 from kerastorch.ops.dtypes import to_tensors
 
-__all__ = ["segment_sum", "segment_max", "segment_min", "segment_prod", "top_k", "in_top_k", "logsumexp",
-           "extract_sequences", "fft", "fft2", "ifft2", "rfft", "irfft", "stft", "istft", "rsqrt", "erf", "erfc",
-           "erfinv", "logdet", "cdist", "view_as_complex", "view_as_real"]
+__all__ = [
+    "segment_sum",
+    "segment_max",
+    "segment_min",
+    "segment_prod",
+    "top_k",
+    "in_top_k",
+    "logsumexp",
+    "extract_sequences",
+    "fft",
+    "fft2",
+    "ifft2",
+    "rfft",
+    "irfft",
+    "stft",
+    "istft",
+    "rsqrt",
+    "erf",
+    "erfc",
+    "erfinv",
+    "logdet",
+    "cdist",
+    "view_as_complex",
+    "view_as_real",
+]
 
 
 def _segment(name, reduce, data, segment_ids, num_segments):
     data = tensor(data)
     ids = tensor(segment_ids).to(device=data.device, dtype=torch.int64)
     if ids.dim() != 1 or ids.shape[0] != data.shape[0]:
-        raise ValueError(f"ops.{name}: expected 1-D segment_ids with one id per row of data ({data.shape[0]}), "
-                         f"received segment_ids of shape {tuple(ids.shape)}")
+        raise ValueError(
+            f"ops.{name}: expected 1-D segment_ids with one id per row of data ({data.shape[0]}), "
+            f"received segment_ids of shape {tuple(ids.shape)}"
+        )
     if num_segments is None:
         num_segments = int(ids.max()) + 1 if ids.numel() else 0
     shape = (int(num_segments),) + tuple(data.shape[1:])
@@ -50,8 +75,9 @@ def _segment(name, reduce, data, segment_ids, num_segments):
     return out.scatter_reduce(0, index, data, reduce, include_self=True)[:-1]
 
 
-def segment_sum(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
-                   sorted: bool = False) -> torch.Tensor:
+def segment_sum(
+    data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None, sorted: bool = False
+) -> torch.Tensor:
     """Sums of the rows of ``data`` that share a segment id: ``out[i] = sum(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds 0.
@@ -74,8 +100,9 @@ def segment_sum(data: TensorLike, segment_ids: TensorLike, num_segments: int | N
     return _segment("segment_sum", "sum", data, segment_ids, num_segments)
 
 
-def segment_max(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
-                   sorted: bool = False) -> torch.Tensor:
+def segment_max(
+    data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None, sorted: bool = False
+) -> torch.Tensor:
     """Maxima of the rows of ``data`` that share a segment id: ``out[i] = max(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds ``-inf`` (the dtype's minimum for integers).
@@ -102,8 +129,9 @@ def segment_max(data: TensorLike, segment_ids: TensorLike, num_segments: int | N
     return _segment("segment_max", "amax", data, segment_ids, num_segments)
 
 
-def segment_min(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
-                   sorted: bool = False) -> torch.Tensor:
+def segment_min(
+    data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None, sorted: bool = False
+) -> torch.Tensor:
     """Minima of the rows of ``data`` that share a segment id: ``out[i] = min(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds ``inf`` (the dtype's maximum for integers).
@@ -130,8 +158,9 @@ def segment_min(data: TensorLike, segment_ids: TensorLike, num_segments: int | N
     return _segment("segment_min", "amin", data, segment_ids, num_segments)
 
 
-def segment_prod(data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None,
-                    sorted: bool = False) -> torch.Tensor:
+def segment_prod(
+    data: TensorLike, segment_ids: TensorLike, num_segments: int | None = None, sorted: bool = False
+) -> torch.Tensor:
     """Products of the rows of ``data`` that share a segment id: ``out[i] = prod(data[segment_ids == i])``.
 
     Ids outside ``[0, num_segments)`` are dropped; an empty segment holds 1.
@@ -179,8 +208,9 @@ def top_k(x: TensorLike, k: int, sorted: bool = True) -> tuple[torch.Tensor, tor
     """
     x = tensor(x)
     if not 0 <= k <= x.shape[-1]:
-        raise ValueError(f"ops.top_k: k must be in [0, {x.shape[-1]}] for inputs of shape {tuple(x.shape)}, "
-                         f"received k={k}")
+        raise ValueError(
+            f"ops.top_k: k must be in [0, {x.shape[-1]}] for inputs of shape {tuple(x.shape)}, received k={k}"
+        )
     return torch.topk(x, k, dim=-1, largest=True, sorted=sorted)
 
 
@@ -208,8 +238,9 @@ def in_top_k(targets: TensorLike, predictions: TensorLike, k: int) -> torch.Tens
     return rank < k
 
 
-def logsumexp(x: TensorLike, axis: int | tuple[int, ...] | list[int] | None = None,
-              keepdims: bool = False) -> torch.Tensor:
+def logsumexp(
+    x: TensorLike, axis: int | tuple[int, ...] | list[int] | None = None, keepdims: bool = False
+) -> torch.Tensor:
     """``log(sum(exp(x)))`` over ``axis``, computed stably (the maximum is subtracted first).
 
     Args:
@@ -250,8 +281,9 @@ def _complex(name, x):
         raise ValueError(f"ops.{name}: expected a tuple (real, imag) of two tensors, received {type(x).__name__}")
     real, imag = to_tensors(floating(x[0]), floating(x[1]))
     if real.shape != imag.shape:
-        raise ValueError(f"ops.{name}: real and imag must have the same shape, received {tuple(real.shape)} and "
-                         f"{tuple(imag.shape)}")
+        raise ValueError(
+            f"ops.{name}: real and imag must have the same shape, received {tuple(real.shape)} and {tuple(imag.shape)}"
+        )
     if real.dtype in (torch.float16, torch.bfloat16):
         real, imag = real.float(), imag.float()
     return torch.complex(real, imag)
@@ -374,18 +406,24 @@ def _window(name, window, sequence_length, x):
     if isinstance(window, str):
         makers = {"hann": torch.hann_window, "hamming": torch.hamming_window}
         if window not in makers:
-            raise ValueError(f"ops.{name}: window must be 'hann', 'hamming', a tensor or None, "
-                             f"received window={window!r}")
+            raise ValueError(
+                f"ops.{name}: window must be 'hann', 'hamming', a tensor or None, received window={window!r}"
+            )
         return makers[window](sequence_length, periodic=True, dtype=x.dtype, device=x.device)
     window = tensor(window).to(device=x.device, dtype=x.dtype)
     if window.shape != (sequence_length,):
-        raise ValueError(f"ops.{name}: expected a window of shape ({sequence_length},), received "
-                         f"{tuple(window.shape)}")
+        raise ValueError(f"ops.{name}: expected a window of shape ({sequence_length},), received {tuple(window.shape)}")
     return window
 
 
-def stft(x: TensorLike, sequence_length: int, sequence_stride: int, fft_length: int,
-         window: str | TensorLike | None = "hann", center: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+def stft(
+    x: TensorLike,
+    sequence_length: int,
+    sequence_stride: int,
+    fft_length: int,
+    window: str | TensorLike | None = "hann",
+    center: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The short-time Fourier transform along the last axis of a real signal.
 
     Frames of ``sequence_length`` samples every ``sequence_stride`` are windowed, zero-padded to ``fft_length`` and
@@ -414,21 +452,30 @@ def stft(x: TensorLike, sequence_length: int, sequence_stride: int, fft_length: 
     """
     x = floating(x)
     if fft_length < sequence_length:
-        raise ValueError(f"ops.stft: fft_length must be >= sequence_length, received fft_length={fft_length} and "
-                         f"sequence_length={sequence_length}")
+        raise ValueError(
+            f"ops.stft: fft_length must be >= sequence_length, received fft_length={fft_length} and "
+            f"sequence_length={sequence_length}"
+        )
     win = _window("stft", window, sequence_length, x)
     if win is None:
         win = torch.ones(sequence_length, dtype=x.dtype, device=x.device)
     flat = x.reshape(-1, x.shape[-1])
-    z = torch.stft(flat, fft_length, sequence_stride, sequence_length, win, center=center, pad_mode="reflect",
-                   return_complex=True)
+    z = torch.stft(
+        flat, fft_length, sequence_stride, sequence_length, win, center=center, pad_mode="reflect", return_complex=True
+    )
     z = z.transpose(-1, -2).reshape(tuple(x.shape[:-1]) + (z.shape[-1], z.shape[-2]))
     return _pair(z)
 
 
-def istft(x: tuple[TensorLike, TensorLike] | list[TensorLike], sequence_length: int, sequence_stride: int,
-          fft_length: int, length: int | None = None, window: str | TensorLike | None = "hann",
-          center: bool = True) -> torch.Tensor:
+def istft(
+    x: tuple[TensorLike, TensorLike] | list[TensorLike],
+    sequence_length: int,
+    sequence_stride: int,
+    fft_length: int,
+    length: int | None = None,
+    window: str | TensorLike | None = "hann",
+    center: bool = True,
+) -> torch.Tensor:
     """The inverse of :func:`stft`: a real signal from its frames ``(real, imag)`` (overlap-add).
 
     Args:
@@ -573,8 +620,10 @@ def cdist(x: TensorLike, y: TensorLike) -> torch.Tensor:
     """
     x, y = to_tensors(floating(x), floating(y))
     if x.shape[-1] != y.shape[-1]:
-        raise ValueError(f"ops.cdist: x and y must have the same last dimension, received shapes "
-                         f"{tuple(x.shape)} and {tuple(y.shape)}")
+        raise ValueError(
+            f"ops.cdist: x and y must have the same last dimension, received shapes "
+            f"{tuple(x.shape)} and {tuple(y.shape)}"
+        )
     return torch.cdist(x, y)
 
 

@@ -11,6 +11,7 @@ docstrings for the decisions. All are also at the top level of ``kerastorch.ops`
     >>> ops.softmax(torch.tensor([0.0, 0.0]))
     tensor([0.5000, 0.5000])
 """
+
 from kerastorch.ops import _nn_activations, _nn_conv, _nn_misc
 from kerastorch.ops._nn_activations import *  # noqa: F403
 from kerastorch.ops._nn_conv import *  # noqa: F403

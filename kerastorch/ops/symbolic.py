@@ -17,6 +17,7 @@ Example:
     >>> ops.concatenate([a, b], axis=-1).shape
     (None, 5)
 """
+
 from __future__ import annotations
 
 import functools
@@ -59,10 +60,14 @@ def symbolic_dispatch(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     if name in _READS_KERAS_TENSORS:
         dispatch = None
     elif name in _NEEDS_VALUES:
+
         def dispatch(args, kwargs):
-            raise ValueError(f"ops.{name}: a KerasTensor is symbolic (a placeholder for a shape and a dtype, such as "
-                             "keras.Input returns): it has no values to convert; call the model on data instead")
+            raise ValueError(
+                f"ops.{name}: a KerasTensor is symbolic (a placeholder for a shape and a dtype, such as "
+                "keras.Input returns): it has no values to convert; call the model on data instead"
+            )
     else:
+
         def dispatch(args, kwargs):
             return record_operation(f"ops.{name}", *args, **kwargs)
 
@@ -70,6 +75,7 @@ def symbolic_dispatch(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     if dispatch is None:
         op = functools.wraps(fn)(lambda *args, **kwargs: fn(*args, **kwargs))
     else:
+
         @functools.wraps(fn)
         def dispatching(*args, **kwargs):
             for value in args:
@@ -80,6 +86,7 @@ def symbolic_dispatch(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
                     if type(value) not in _PLAIN and _holds_keras_tensor(value):
                         return dispatch(args, kwargs)
             return fn(*args, **kwargs)
+
         op = dispatching
 
     op.__wrapped_op__ = fn

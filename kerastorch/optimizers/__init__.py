@@ -10,6 +10,7 @@ Example:
     >>> schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=1000)
     >>> optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=1e-4)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,12 +37,47 @@ from kerastorch.optimizers.sgd import SGD
 from kerastorch.serialization.object_registration import get_registered_object
 from kerastorch.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta", "Adamax", "Lion",
-           "Ftrl", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "LossScaleOptimizer", "MultiOptimizer",
-           "OptimizerMap", "schedules", "get", "serialize", "deserialize"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Nadam",
+    "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "Lion",
+    "Ftrl",
+    "Lamb",
+    "Adafactor",
+    "Muon",
+    "ScheduleFreeAdamW",
+    "LossScaleOptimizer",
+    "MultiOptimizer",
+    "OptimizerMap",
+    "schedules",
+    "get",
+    "serialize",
+    "deserialize",
+]
 
-_BUILTINS = (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta, Adamax, Lion, Ftrl, Lamb, Adafactor, Muon,
-             ScheduleFreeAdamW)
+_BUILTINS = (
+    SGD,
+    RMSprop,
+    Adam,
+    AdamW,
+    Nadam,
+    Adagrad,
+    Adadelta,
+    Adamax,
+    Lion,
+    Ftrl,
+    Lamb,
+    Adafactor,
+    Muon,
+    ScheduleFreeAdamW,
+)
 # Keras accepts the class name and its lower-case form: "Adam", "adam", "RMSprop", "rmsprop".
 _BY_NAME = {**{cls.__name__: cls for cls in _BUILTINS}, **{cls.__name__.lower(): cls for cls in _BUILTINS}}
 
@@ -85,8 +121,9 @@ def deserialize(config: dict[str, Any] | str, custom_objects: dict[str, Any] | N
     >>> deserialize(serialize(SGD(learning_rate=0.5))).learning_rate
     0.5
     """
-    obj = deserialize_keras_object(config, module_objects=_BY_NAME, custom_objects=custom_objects,
-                                   printable_module_name="optimizer")
+    obj = deserialize_keras_object(
+        config, module_objects=_BY_NAME, custom_objects=custom_objects, printable_module_name="optimizer"
+    )
     return obj() if isinstance(obj, type) else obj
 
 
@@ -110,12 +147,15 @@ def get(identifier: Optimizer | torch.optim.Optimizer | dict[str, Any] | str) ->
     if isinstance(identifier, (Optimizer, torch.optim.Optimizer)):
         return identifier
     known_name = isinstance(identifier, str) and (
-        identifier in _BY_NAME or get_registered_object(identifier) is not None)
+        identifier in _BY_NAME or get_registered_object(identifier) is not None
+    )
     optimizer = deserialize(identifier) if known_name or isinstance(identifier, dict) else None
     if isinstance(optimizer, Optimizer):
         return optimizer
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Expected one of "
-                     f"{sorted(cls.__name__.lower() for cls in _BUILTINS)}, a config dict or an Optimizer.")
+    raise ValueError(
+        f"Could not interpret optimizer identifier: {identifier!r}. Expected one of "
+        f"{sorted(cls.__name__.lower() for cls in _BUILTINS)}, a config dict or an Optimizer."
+    )
 
 
 def __dir__():

@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Adadelta(learning_rate=1.0, rho=0.95)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -45,8 +46,9 @@ class Adadelta(Optimizer):
 
     _config_keys = ("rho", "epsilon")
 
-    def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, learning_rate: LearningRate = 0.001, rho: float = 0.95, epsilon: float = 1e-7, **kwargs: Any
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         self.rho = check_hyperparameter(rho, "rho", 0.0, 1.0, optional=False)
         self.epsilon = check_hyperparameter(epsilon, "epsilon", optional=False)

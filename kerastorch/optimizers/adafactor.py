@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Adafactor(learning_rate=1e-2, clip_threshold=1.0)
 """
+
 from __future__ import annotations
 
 import math
@@ -62,9 +63,16 @@ class Adafactor(Optimizer):
 
     _config_keys = ("beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step")
 
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_2_decay: float = -0.8, epsilon_1: float = 1e-30,
-                 epsilon_2: float = 1e-3, clip_threshold: float = 1.0, relative_step: bool = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_2_decay: float = -0.8,
+        epsilon_1: float = 1e-30,
+        epsilon_2: float = 1e-3,
+        clip_threshold: float = 1.0,
+        relative_step: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_2_decay = check_hyperparameter(beta_2_decay, "beta_2_decay", low=-math.inf, optional=False)
         self.epsilon_1 = check_hyperparameter(epsilon_1, "epsilon_1", optional=False)

@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Adagrad(learning_rate=0.01, initial_accumulator_value=0.1)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -43,11 +44,17 @@ class Adagrad(Optimizer):
 
     _config_keys = ("initial_accumulator_value", "epsilon")
 
-    def __init__(self, learning_rate: LearningRate = 0.001, initial_accumulator_value: float = 0.1,
-                 epsilon: float = 1e-7, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value = check_hyperparameter(initial_accumulator_value, "initial_accumulator_value",
-                                                optional=False)
+        self.initial_accumulator_value = check_hyperparameter(
+            initial_accumulator_value, "initial_accumulator_value", optional=False
+        )
         self.epsilon = check_hyperparameter(epsilon, "epsilon", optional=False)
 
     def _slot_blocks(self):

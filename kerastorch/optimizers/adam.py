@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Adam(learning_rate=1e-3, amsgrad=True)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -65,8 +66,15 @@ class Adam(Optimizer):
 
     _config_keys = ("beta_1", "beta_2", "epsilon", "amsgrad")
 
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_1 = check_hyperparameter(beta_1, "beta_1", 0.0, 1.0, optional=False)
         self.beta_2 = check_hyperparameter(beta_2, "beta_2", 0.0, 1.0, optional=False)
@@ -121,9 +129,24 @@ class AdamW(Adam):
     >>> optimizer.exclude_from_weight_decay(var_names=["bias"])
     """
 
-    def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
-                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
         if weight_decay is None:
             raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
-        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad,
-                         weight_decay=weight_decay, **kwargs)
+        super().__init__(
+            learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            amsgrad=amsgrad,
+            weight_decay=weight_decay,
+            **kwargs,
+        )

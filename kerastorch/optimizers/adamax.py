@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Adamax(learning_rate=2e-3)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,8 +26,14 @@ class AdaptiveMomentOptimizer(Optimizer):
 
     _config_keys: tuple[str, ...] = ("beta_1", "beta_2", "epsilon")
 
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_1 = check_hyperparameter(beta_1, "beta_1", 0.0, 1.0, optional=False)
         self.beta_2 = check_hyperparameter(beta_2, "beta_2", 0.0, 1.0, optional=False)

@@ -43,6 +43,7 @@ Example:
     >>> int(optimizer.iterations)
     1
 """
+
 from __future__ import annotations
 
 import numbers
@@ -62,12 +63,14 @@ LearningRate = Union[float, torch.Tensor, schedules.LearningRateSchedule, Callab
 Tensors = Union[list[torch.Tensor], tuple[torch.Tensor, ...]]
 """A list (or tuple) of tensors, as the multi-tensor ``torch._foreach_*`` ops take and return them."""
 
+
 def _full_like(variable, value):
     return torch.full_like(variable, value, memory_format=torch.preserve_format).detach()
 
 
-def check_hyperparameter(value: Any, name: str, low: float = 0.0, high: float | None = None, low_open: bool = False,
-                         optional: bool = True) -> Any:
+def check_hyperparameter(
+    value: Any, name: str, low: float = 0.0, high: float | None = None, low_open: bool = False, optional: bool = True
+) -> Any:
     """A real number in the given range (None allowed when ``optional``), else a ValueError naming it."""
     if value is None and optional:
         return None
@@ -145,8 +148,9 @@ class _Plan:
         by_kind = {}
         for position, (v, index) in enumerate(zip(variables, indices)):
             by_kind.setdefault((v.device, v.dtype), []).append((position, index))
-        self.groups = [_Group(optimizer, [p for p, _ in members], [i for _, i in members])
-                       for members in by_kind.values()]
+        self.groups = [
+            _Group(optimizer, [p for p, _ in members], [i for _, i in members]) for members in by_kind.values()
+        ]
         self.single = len(self.groups) == 1
         self.accumulators = [optimizer._accumulators[i] for i in indices] if optimizer._accumulators else []
         self.decayed = [v for v in variables if not optimizer._excluded_from_weight_decay(v)]
@@ -205,32 +209,50 @@ class Optimizer:
 
     _config_keys: tuple[str, ...] = ()  # the subclass's own constructor arguments, as attributes of the same name
 
-    def __init__(self, learning_rate: LearningRate, weight_decay: float | None = None, clipnorm: float | None = None,
-                 clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
-                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
-                 loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None = None,
-                 name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
-                             f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
         self.weight_decay = check_hyperparameter(weight_decay, "weight_decay")
         self.clipnorm = check_hyperparameter(clipnorm, "clipnorm")
         self.clipvalue = check_hyperparameter(clipvalue, "clipvalue")
         self.global_clipnorm = check_hyperparameter(global_clipnorm, "global_clipnorm")
         self.use_ema = bool(use_ema)
         self.ema_momentum = check_hyperparameter(ema_momentum, "ema_momentum", 0.0, 1.0, optional=False)
-        if ema_overwrite_frequency is not None and not (isinstance(ema_overwrite_frequency, int)
-                                                        and ema_overwrite_frequency >= 1):
-            raise ValueError("Argument `ema_overwrite_frequency` must be an integer >= 1 or None. "
-                             f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}")
+        if ema_overwrite_frequency is not None and not (
+            isinstance(ema_overwrite_frequency, int) and ema_overwrite_frequency >= 1
+        ):
+            raise ValueError(
+                "Argument `ema_overwrite_frequency` must be an integer >= 1 or None. "
+                f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}"
+            )
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = check_hyperparameter(loss_scale_factor, "loss_scale_factor", low_open=True)
-        if gradient_accumulation_steps is not None and not (isinstance(gradient_accumulation_steps, int)
-                                                            and gradient_accumulation_steps >= 2):
-            raise ValueError("Argument `gradient_accumulation_steps` must be an integer >= 2. "
-                             f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}")
+        if gradient_accumulation_steps is not None and not (
+            isinstance(gradient_accumulation_steps, int) and gradient_accumulation_steps >= 2
+        ):
+            raise ValueError(
+                "Argument `gradient_accumulation_steps` must be an integer >= 2. "
+                f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}"
+            )
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._iterations = torch.zeros((), dtype=torch.int64)
@@ -274,9 +296,11 @@ class Optimizer:
             self._learning_rate = value
             return
         if not isinstance(self._learning_rate, float):
-            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
-                            "constructor argument, hence its learning rate is not settable. If you need the learning "
-                            "rate to be settable, you should instantiate the optimizer with a float `learning_rate`.")
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
+                "constructor argument, hence its learning rate is not settable. If you need the learning "
+                "rate to be settable, you should instantiate the optimizer with a float `learning_rate`."
+            )
         value = float(value)  # a number, numpy scalar or 0-d tensor
         self._learning_rate = value
         self._lr_tensor.fill_(value)
@@ -351,8 +375,10 @@ class Optimizer:
         for block in self._slot_blocks():
             for name in block:
                 self._slots[name] = [self._new_slot(name, v) for v in variables]
-        self._scalars = {name: torch.full((), value, dtype=torch.float32, device=device)
-                         for name, value in self._scalar_slots().items()}
+        self._scalars = {
+            name: torch.full((), value, dtype=torch.float32, device=device)
+            for name, value in self._scalar_slots().items()
+        }
         self._plans = {}
         self.built = True
 
@@ -387,14 +413,17 @@ class Optimizer:
         own = self.state_dict()
         missing, unexpected = sorted(own.keys() - state.keys()), sorted(state.keys() - own.keys())
         if missing or unexpected:
-            raise ValueError(f"Optimizer '{self.name}'.load_state_dict: missing keys {missing}, "
-                             f"unexpected keys {unexpected}")
+            raise ValueError(
+                f"Optimizer '{self.name}'.load_state_dict: missing keys {missing}, unexpected keys {unexpected}"
+            )
         with torch.no_grad():
             for key, tensor in own.items():
                 value = torch.as_tensor(state[key])
                 if tuple(value.shape) != tuple(tensor.shape):
-                    raise ValueError(f"Optimizer '{self.name}'.load_state_dict: {key!r} has shape "
-                                     f"{tuple(tensor.shape)}, received shape {tuple(value.shape)}")
+                    raise ValueError(
+                        f"Optimizer '{self.name}'.load_state_dict: {key!r} has shape "
+                        f"{tuple(tensor.shape)}, received shape {tuple(value.shape)}"
+                    )
                 tensor.copy_(value)
         self._host_step = int(self._iterations)
         if isinstance(self._learning_rate, float):
@@ -402,8 +431,9 @@ class Optimizer:
 
     # ----------------------------------------------------------------- weight decay
 
-    def exclude_from_weight_decay(self, var_list: Iterable[torch.Tensor] | None = None,
-                                  var_names: Iterable[str] | None = None) -> None:
+    def exclude_from_weight_decay(
+        self, var_list: Iterable[torch.Tensor] | None = None, var_names: Iterable[str] | None = None
+    ) -> None:
         """Exempt variables from weight decay: those in ``var_list``, and those whose name contains
         (regex search) any of ``var_names``.
 
@@ -449,8 +479,9 @@ class Optimizer:
         self.apply([g for g, _ in grads_and_vars], [v for _, v in grads_and_vars])
         return self.iterations
 
-    def apply(self, grads: Iterable[torch.Tensor | None],
-              trainable_variables: Iterable[torch.Tensor] | None = None) -> None:
+    def apply(
+        self, grads: Iterable[torch.Tensor | None], trainable_variables: Iterable[torch.Tensor] | None = None
+    ) -> None:
         """One step: ``grads[i]`` updates ``trainable_variables[i]`` (all built variables when None);
         ``None`` gradients are skipped. The optimizer builds itself on first use."""
         grads = list(grads)
@@ -460,8 +491,10 @@ class Optimizer:
             trainable_variables = self._variables
         trainable_variables = list(trainable_variables)
         if len(grads) != len(trainable_variables):
-            raise ValueError(f"Optimizer '{self.name}'.apply: received {len(grads)} gradients for "
-                             f"{len(trainable_variables)} variables")
+            raise ValueError(
+                f"Optimizer '{self.name}'.apply: received {len(grads)} gradients for "
+                f"{len(trainable_variables)} variables"
+            )
         if not self.built:
             self.build(trainable_variables)
         pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
@@ -578,10 +611,16 @@ class Optimizer:
         if not isinstance(learning_rate, float):
             learning_rate = serialize_keras_object(learning_rate)
         config = {
-            "name": self.name, "learning_rate": learning_rate, "weight_decay": self.weight_decay,
-            "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
-            "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
-            "ema_overwrite_frequency": self.ema_overwrite_frequency, "loss_scale_factor": self.loss_scale_factor,
+            "name": self.name,
+            "learning_rate": learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
             "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
         config.update({key: getattr(self, key) for key in self._config_keys})

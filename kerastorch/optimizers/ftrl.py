@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Ftrl(learning_rate=0.1, l1_regularization_strength=0.01)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,26 +54,44 @@ class Ftrl(Optimizer):
     [0.0, -0.0741]
     """
 
-    _config_keys = ("learning_rate_power", "initial_accumulator_value", "l1_regularization_strength",
-                    "l2_regularization_strength", "l2_shrinkage_regularization_strength", "beta")
+    _config_keys = (
+        "learning_rate_power",
+        "initial_accumulator_value",
+        "l1_regularization_strength",
+        "l2_regularization_strength",
+        "l2_shrinkage_regularization_strength",
+        "beta",
+    )
 
-    def __init__(self, learning_rate: LearningRate = 0.001, learning_rate_power: float = -0.5,
-                 initial_accumulator_value: float = 0.1, l1_regularization_strength: float = 0.0,
-                 l2_regularization_strength: float = 0.0, l2_shrinkage_regularization_strength: float = 0.0,
-                 beta: float = 0.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        learning_rate_power: float = -0.5,
+        initial_accumulator_value: float = 0.1,
+        l1_regularization_strength: float = 0.0,
+        l2_regularization_strength: float = 0.0,
+        l2_shrinkage_regularization_strength: float = 0.0,
+        beta: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         if not learning_rate_power <= 0:
-            raise ValueError("Argument `learning_rate_power` must be <= 0. "
-                             f"Received: learning_rate_power={learning_rate_power}")
+            raise ValueError(
+                f"Argument `learning_rate_power` must be <= 0. Received: learning_rate_power={learning_rate_power}"
+            )
         self.learning_rate_power = learning_rate_power
-        self.initial_accumulator_value = check_hyperparameter(initial_accumulator_value, "initial_accumulator_value",
-                                                optional=False)
-        self.l1_regularization_strength = check_hyperparameter(l1_regularization_strength, "l1_regularization_strength",
-                                                 optional=False)
-        self.l2_regularization_strength = check_hyperparameter(l2_regularization_strength, "l2_regularization_strength",
-                                                 optional=False)
+        self.initial_accumulator_value = check_hyperparameter(
+            initial_accumulator_value, "initial_accumulator_value", optional=False
+        )
+        self.l1_regularization_strength = check_hyperparameter(
+            l1_regularization_strength, "l1_regularization_strength", optional=False
+        )
+        self.l2_regularization_strength = check_hyperparameter(
+            l2_regularization_strength, "l2_regularization_strength", optional=False
+        )
         self.l2_shrinkage_regularization_strength = check_hyperparameter(
-            l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", optional=False)
+            l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", optional=False
+        )
         self.beta = check_hyperparameter(beta, "beta", optional=False)
 
     def _slot_blocks(self):

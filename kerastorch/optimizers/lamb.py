@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Lamb(learning_rate=1e-3, weight_decay=0.01)
 """
+
 import torch
 
 from kerastorch.optimizers.adam import bias_corrections

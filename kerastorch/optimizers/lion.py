@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Lion(learning_rate=1e-4, weight_decay=0.01)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,8 +45,9 @@ class Lion(Optimizer):
 
     _config_keys = ("beta_1", "beta_2")
 
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.99, **kwargs: Any
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_1 = check_hyperparameter(beta_1, "beta_1", 0.0, 1.0, low_open=True, optional=False)
         self.beta_2 = check_hyperparameter(beta_2, "beta_2", 0.0, 1.0, optional=False)

@@ -19,6 +19,7 @@ Example:
     >>> weight.detach(), float(optimizer.dynamic_scale)
     (tensor([0.5000, 0.5000]), 4.0)
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
@@ -50,17 +51,29 @@ class LossScaleOptimizer(Optimizer):
         ValueError: for a non-positive ``initial_scale`` or ``dynamic_growth_steps``.
     """
 
-    def __init__(self, inner_optimizer: Optimizer, initial_scale: float = 2.0 ** 15, dynamic_growth_steps: int = 2000,
-                 name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        inner_optimizer: Optimizer,
+        initial_scale: float = 2.0**15,
+        dynamic_growth_steps: int = 2000,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(inner_optimizer, Optimizer):
-            raise TypeError("LossScaleOptimizer: inner_optimizer must be a kerastorch optimizer, received "
-                            f"{type(inner_optimizer).__name__}")
+            raise TypeError(
+                "LossScaleOptimizer: inner_optimizer must be a kerastorch optimizer, received "
+                f"{type(inner_optimizer).__name__}"
+            )
         if not float(initial_scale) > 0:
             raise ValueError(f"LossScaleOptimizer: initial_scale must be positive, received {initial_scale!r}")
-        if isinstance(dynamic_growth_steps, bool) or not isinstance(dynamic_growth_steps, int) \
-                or dynamic_growth_steps < 1:
-            raise ValueError("LossScaleOptimizer: dynamic_growth_steps must be a positive int, received "
-                             f"{dynamic_growth_steps!r}")
+        if (
+            isinstance(dynamic_growth_steps, bool)
+            or not isinstance(dynamic_growth_steps, int)
+            or dynamic_growth_steps < 1
+        ):
+            raise ValueError(
+                f"LossScaleOptimizer: dynamic_growth_steps must be a positive int, received {dynamic_growth_steps!r}"
+            )
         kwargs.pop("learning_rate", None)  # the inner optimizer's
         super().__init__(learning_rate=0.0, name=name, **kwargs)
         self.inner_optimizer = inner_optimizer
@@ -100,8 +113,9 @@ class LossScaleOptimizer(Optimizer):
         """``loss * dynamic_scale``: the loss to differentiate."""
         return loss * self._dynamic_scale.to(loss.device)
 
-    def apply(self, grads: Iterable[torch.Tensor | None],
-              trainable_variables: Iterable[torch.Tensor] | None = None) -> None:
+    def apply(
+        self, grads: Iterable[torch.Tensor | None], trainable_variables: Iterable[torch.Tensor] | None = None
+    ) -> None:
         """Unscale ``grads`` and apply them with the inner optimizer when all are finite; otherwise skip the
         step and halve the scale (one host read per step)."""
         grads = list(grads)
@@ -143,12 +157,16 @@ class LossScaleOptimizer(Optimizer):
                     raise ValueError(f"Optimizer '{self.name}'.load_state_dict: missing key {key!r}")
                 tensor.copy_(torch.as_tensor(state.pop(key)))
         prefix = "inner_optimizer/"
-        self.inner_optimizer.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
+        self.inner_optimizer.load_state_dict({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3's config: the inner optimizer serialized, the scale arguments."""
-        return {"name": self.name, "inner_optimizer": serialize_keras_object(self.inner_optimizer),
-                "initial_scale": self.initial_scale, "dynamic_growth_steps": self.dynamic_growth_steps}
+        return {
+            "name": self.name,
+            "inner_optimizer": serialize_keras_object(self.inner_optimizer),
+            "initial_scale": self.initial_scale,
+            "dynamic_growth_steps": self.dynamic_growth_steps,
+        }
 
     def __repr__(self) -> str:
         return f"<LossScaleOptimizer name={self.name}, inner_optimizer={self.inner_optimizer!r}>"
@@ -157,6 +175,7 @@ class LossScaleOptimizer(Optimizer):
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> LossScaleOptimizer:
         """Rebuild from :meth:`get_config` output (Keras 3's too)."""
         config = dict(config)
-        inner = deserialize_keras_object(config.pop("inner_optimizer"), custom_objects=custom_objects,
-                                         printable_module_name="optimizer")
+        inner = deserialize_keras_object(
+            config.pop("inner_optimizer"), custom_objects=custom_objects, printable_module_name="optimizer"
+        )
         return cls(inner, **config)

@@ -28,6 +28,7 @@ Example:
     >>> [type(o).__name__ for o in optimizer.optimizers]
     ['Adam', 'SGD']
 """
+
 from __future__ import annotations
 
 import collections.abc
@@ -47,16 +48,20 @@ __all__ = ["MultiOptimizer", "OptimizerMap"]
 
 def _check_optimizer(optimizer, what):
     if not isinstance(optimizer, Optimizer):
-        raise ValueError(f"OptimizerMap: {what} must be a kerastorch Optimizer instance. "
-                         f"Received: {optimizer!r} ({type(optimizer).__name__})")
+        raise ValueError(
+            f"OptimizerMap: {what} must be a kerastorch Optimizer instance. "
+            f"Received: {optimizer!r} ({type(optimizer).__name__})"
+        )
     return optimizer
 
 
 def _variable_path(variable):
     path = getattr(variable, "path", None) or getattr(variable, "name", None)
     if not isinstance(path, str):
-        raise ValueError("OptimizerMap: a variable must have a `path` (a kerastorch Variable) to be matched. "
-                         f"Received a {type(variable).__name__} of shape {tuple(getattr(variable, 'shape', ()))}")
+        raise ValueError(
+            "OptimizerMap: a variable must have a `path` (a kerastorch Variable) to be matched. "
+            f"Received a {type(variable).__name__} of shape {tuple(getattr(variable, 'shape', ()))}"
+        )
     return path
 
 
@@ -89,8 +94,10 @@ class OptimizerMap(collections.abc.MutableMapping):
 
     def __init__(self, default_optimizer: Optimizer, optimizer_map: Mapping[str, Optimizer] | None = None) -> None:
         if not isinstance(default_optimizer, Optimizer):
-            raise TypeError("OptimizerMap: default_optimizer must be a kerastorch Optimizer instance. "
-                            f"Received: {default_optimizer!r} ({type(default_optimizer).__name__})")
+            raise TypeError(
+                "OptimizerMap: default_optimizer must be a kerastorch Optimizer instance. "
+                f"Received: {default_optimizer!r} ({type(default_optimizer).__name__})"
+            )
         self._default_optimizer = default_optimizer
         self._map: dict[str, Optimizer] = {}
         self._patterns: dict[str, re.Pattern[str]] = {}
@@ -109,8 +116,9 @@ class OptimizerMap(collections.abc.MutableMapping):
             return self._map[key]
         matches = [k for k, pattern in self._patterns.items() if pattern.fullmatch(key)]
         if len(matches) > 1:
-            raise ValueError(f"OptimizerMap: multiple optimizers assigned to variable {key!r}: the patterns "
-                             f"{matches} all match it.")
+            raise ValueError(
+                f"OptimizerMap: multiple optimizers assigned to variable {key!r}: the patterns {matches} all match it."
+            )
         return self._map[matches[0]] if matches else self._default_optimizer
 
     def __setitem__(self, key: str, optimizer: Optimizer) -> None:
@@ -142,8 +150,10 @@ class OptimizerMap(collections.abc.MutableMapping):
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3's config: the default optimizer and each entry, serialized."""
-        return {"default_optimizer": serialize_keras_object(self._default_optimizer),
-                "optimizer_map": {key: serialize_keras_object(value) for key, value in self._map.items()}}
+        return {
+            "default_optimizer": serialize_keras_object(self._default_optimizer),
+            "optimizer_map": {key: serialize_keras_object(value) for key, value in self._map.items()},
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> OptimizerMap:
@@ -154,8 +164,12 @@ class OptimizerMap(collections.abc.MutableMapping):
         def optimizer(entry: Any) -> Optimizer:
             key = json.dumps(entry, sort_keys=True, default=str)
             if key not in built:
-                built[key] = deserialize_keras_object(entry, module_objects=builtin_objects("keras.optimizers"),
-                                                      custom_objects=custom_objects, printable_module_name="optimizer")
+                built[key] = deserialize_keras_object(
+                    entry,
+                    module_objects=builtin_objects("keras.optimizers"),
+                    custom_objects=custom_objects,
+                    printable_module_name="optimizer",
+                )
             return built[key]
 
         default = optimizer(config["default_optimizer"])
@@ -197,11 +211,17 @@ class MultiOptimizer(Optimizer):
     (array([0.9, 0.9], dtype=float32), array([0.5, 0.5], dtype=float32))
     """
 
-    def __init__(self, optimizer_map: OptimizerMap | Callable[[torch.Tensor], Optimizer],
-                 loss_scale_factor: float | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        optimizer_map: OptimizerMap | Callable[[torch.Tensor], Optimizer],
+        loss_scale_factor: float | None = None,
+        name: str | None = None,
+    ) -> None:
         if not isinstance(optimizer_map, OptimizerMap) and not callable(optimizer_map):
-            raise TypeError("MultiOptimizer: optimizer_map must be an OptimizerMap or a callable that returns an "
-                            f"optimizer for a variable. Received: {optimizer_map!r}")
+            raise TypeError(
+                "MultiOptimizer: optimizer_map must be an OptimizerMap or a callable that returns an "
+                f"optimizer for a variable. Received: {optimizer_map!r}"
+            )
         self._optimizer_map = optimizer_map
         self._built_optimizers: list[Optimizer] | None = None  # fixed by build()
         self._owners: dict[int, int] = {}
@@ -229,14 +249,18 @@ class MultiOptimizer(Optimizer):
     @property
     def learning_rate(self) -> NoReturn:
         """Not available: read the learning rate of each of :attr:`optimizers`."""
-        raise AttributeError("Learning rate cannot be accessed on a MultiOptimizer. Access the learning rate on the "
-                             "individual sub-optimizers (`optimizer.optimizers`) instead.")
+        raise AttributeError(
+            "Learning rate cannot be accessed on a MultiOptimizer. Access the learning rate on the "
+            "individual sub-optimizers (`optimizer.optimizers`) instead."
+        )
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
         if getattr(self, "_ready", False):  # the base constructor sets its placeholder first
-            raise AttributeError("Learning rate cannot be set on a MultiOptimizer. Set the learning rate on the "
-                                 "individual sub-optimizers (`optimizer.optimizers`) instead.")
+            raise AttributeError(
+                "Learning rate cannot be set on a MultiOptimizer. Set the learning rate on the "
+                "individual sub-optimizers (`optimizer.optimizers`) instead."
+            )
 
     @property
     def loss_scale_factor(self) -> float | None:
@@ -257,8 +281,9 @@ class MultiOptimizer(Optimizer):
     @use_ema.setter
     def use_ema(self, value: bool) -> None:
         if getattr(self, "_ready", False) or value:
-            raise AttributeError("use_ema cannot be set on a MultiOptimizer: create the sub-optimizers with "
-                                 "use_ema=True instead.")
+            raise AttributeError(
+                "use_ema cannot be set on a MultiOptimizer: create the sub-optimizers with use_ema=True instead."
+            )
 
     # ----------------------------------------------------------------------------- build and step
     def build(self, variables: Iterable[torch.Tensor]) -> None:
@@ -270,8 +295,10 @@ class MultiOptimizer(Optimizer):
         for variable in variables:
             optimizer = self._optimizer_map(variable)
             if not isinstance(optimizer, Optimizer):
-                raise TypeError(f"MultiOptimizer '{self.name}': optimizer_map returned {optimizer!r} for variable "
-                                f"{_variable_path(variable)}; expected a kerastorch Optimizer instance")
+                raise TypeError(
+                    f"MultiOptimizer '{self.name}': optimizer_map returned {optimizer!r} for variable "
+                    f"{_variable_path(variable)}; expected a kerastorch Optimizer instance"
+                )
             groups.setdefault(id(optimizer), (optimizer, []))[1].append(variable)
         if isinstance(self._optimizer_map, OptimizerMap):
             optimizers = _unique([*self._optimizer_map.values(), self._optimizer_map.default_optimizer])
@@ -295,11 +322,15 @@ class MultiOptimizer(Optimizer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         # Which sub-optimizer owns each variable, by id: rebuilt from the sub-optimizers' own variable lists.
-        self._owners = {id(v): index for index, optimizer in enumerate(getattr(self, "_built_optimizers", ()))
-                        for v in optimizer._variables}
+        self._owners = {
+            id(v): index
+            for index, optimizer in enumerate(getattr(self, "_built_optimizers", ()))
+            for v in optimizer._variables
+        }
 
-    def apply(self, grads: Iterable[torch.Tensor | None],
-              trainable_variables: Iterable[torch.Tensor] | None = None) -> None:
+    def apply(
+        self, grads: Iterable[torch.Tensor | None], trainable_variables: Iterable[torch.Tensor] | None = None
+    ) -> None:
         """One step: each sub-optimizer applies the gradients of its variables (``None`` gradients skipped);
         builds on first use, as every optimizer does."""
         grads = list(grads)
@@ -309,8 +340,10 @@ class MultiOptimizer(Optimizer):
             trainable_variables = self._variables
         trainable_variables = list(trainable_variables)
         if len(grads) != len(trainable_variables):
-            raise ValueError(f"Optimizer '{self.name}'.apply: received {len(grads)} gradients for "
-                             f"{len(trainable_variables)} variables")
+            raise ValueError(
+                f"Optimizer '{self.name}'.apply: received {len(grads)} gradients for "
+                f"{len(trainable_variables)} variables"
+            )
         if not self.built:
             self.build(trainable_variables)
         optimizers = self.optimizers  # the built sub-optimizers, in order
@@ -318,8 +351,10 @@ class MultiOptimizer(Optimizer):
         for grad, variable in zip(grads, trainable_variables):
             index = self._owners.get(id(variable))
             if index is None:
-                raise ValueError(f"Optimizer '{self.name}' received variable {getattr(variable, 'path', None)} that "
-                                 "was not passed to build(); build the optimizer with every variable it will update.")
+                raise ValueError(
+                    f"Optimizer '{self.name}' received variable {getattr(variable, 'path', None)} that "
+                    "was not passed to build(); build the optimizer with every variable it will update."
+                )
             if grad is not None:
                 parts[index][0].append(grad)
                 parts[index][1].append(variable)
@@ -347,8 +382,9 @@ class MultiOptimizer(Optimizer):
         for optimizer in self.optimizers:
             optimizer.copy_variables_to_ema(var_list)
 
-    def exclude_from_weight_decay(self, var_list: Iterable[torch.Tensor] | None = None,
-                                  var_names: Iterable[str] | None = None) -> None:
+    def exclude_from_weight_decay(
+        self, var_list: Iterable[torch.Tensor] | None = None, var_names: Iterable[str] | None = None
+    ) -> None:
         """Exempt variables from the weight decay of every sub-optimizer (those a callable returns later too)."""
         self._pending_exclusions.append((list(var_list or ()), list(var_names or ())))
         for optimizer in self.optimizers:
@@ -369,32 +405,40 @@ class MultiOptimizer(Optimizer):
         own = self.state_dict()
         missing, unexpected = sorted(own.keys() - state.keys()), sorted(state.keys() - own.keys())
         if missing or unexpected:
-            raise ValueError(f"Optimizer '{self.name}'.load_state_dict: missing keys {missing}, "
-                             f"unexpected keys {unexpected}")
+            raise ValueError(
+                f"Optimizer '{self.name}'.load_state_dict: missing keys {missing}, unexpected keys {unexpected}"
+            )
         with torch.no_grad():
             self._iterations.copy_(torch.as_tensor(state["iterations"]))
         self._host_step = int(self._iterations)
         for index, optimizer in enumerate(self.optimizers):
             prefix = f"optimizer_{index}/"
-            optimizer.load_state_dict({key[len(prefix):]: value for key, value in state.items()
-                                       if key.startswith(prefix)})
+            optimizer.load_state_dict(
+                {key[len(prefix) :]: value for key, value in state.items() if key.startswith(prefix)}
+            )
 
     # ------------------------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
         """Keras 3's config: the map (or the callable) serialized, ``loss_scale_factor`` and ``name``."""
-        return {"optimizer_map": serialize_keras_object(self._optimizer_map),
-                "loss_scale_factor": self._loss_scale_factor, "name": self.name}
+        return {
+            "optimizer_map": serialize_keras_object(self._optimizer_map),
+            "loss_scale_factor": self._loss_scale_factor,
+            "name": self.name,
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> MultiOptimizer:
         """Rebuild from :meth:`get_config` output (Keras 3's too); a callable must be registered or in
         ``custom_objects``."""
         config = dict(config)
-        optimizer_map = deserialize_keras_object(config.pop("optimizer_map"), custom_objects=custom_objects,
-                                                 printable_module_name="optimizer_map")
+        optimizer_map = deserialize_keras_object(
+            config.pop("optimizer_map"), custom_objects=custom_objects, printable_module_name="optimizer_map"
+        )
         if isinstance(optimizer_map, str):
-            raise ValueError(f"MultiOptimizer.from_config: unknown optimizer_map {optimizer_map!r}: register the "
-                             "function with keras.saving.register_keras_serializable or pass it in custom_objects")
+            raise ValueError(
+                f"MultiOptimizer.from_config: unknown optimizer_map {optimizer_map!r}: register the "
+                "function with keras.saving.register_keras_serializable or pass it in custom_objects"
+            )
         return cls(optimizer_map, **config)
 
     def __repr__(self) -> str:

@@ -4,6 +4,7 @@ formulation (Jordan et al., 2024; the update scale of Liu et al., 2025).
 Example:
     >>> optimizer = Muon(learning_rate=1e-3, exclude_layers=["output_dense"])
 """
+
 from __future__ import annotations
 
 import math
@@ -90,15 +91,44 @@ class Muon(Optimizer):
     ['iterations', 'learning_rate', '0/momentum', '1/momentum', '1/velocity']
     """
 
-    _config_keys = ("adam_beta_1", "adam_beta_2", "epsilon", "exclude_layers", "muon_a", "muon_b", "muon_c",
-                    "adam_lr_ratio", "momentum", "ns_steps", "nesterov", "exclude_embeddings", "adam_weight_decay",
-                    "rms_rate")
+    _config_keys = (
+        "adam_beta_1",
+        "adam_beta_2",
+        "epsilon",
+        "exclude_layers",
+        "muon_a",
+        "muon_b",
+        "muon_c",
+        "adam_lr_ratio",
+        "momentum",
+        "ns_steps",
+        "nesterov",
+        "exclude_embeddings",
+        "adam_weight_decay",
+        "rms_rate",
+    )
 
-    def __init__(self, learning_rate: LearningRate = 0.001, adam_beta_1: float = 0.9, adam_beta_2: float = 0.999,
-                 adam_weight_decay: float = 0.004, epsilon: float = 1e-7, weight_decay: float = 0.004, *,
-                 exclude_layers: Sequence[str] | None = None, exclude_embeddings: bool = True, muon_a: float = 3.4445,
-                 muon_b: float = -4.7750, muon_c: float = 2.0315, adam_lr_ratio: float = 1, momentum: float = 0.95,
-                 ns_steps: int = 5, nesterov: bool = True, rms_rate: float | None = 0.2, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        adam_beta_1: float = 0.9,
+        adam_beta_2: float = 0.999,
+        adam_weight_decay: float = 0.004,
+        epsilon: float = 1e-7,
+        weight_decay: float = 0.004,
+        *,
+        exclude_layers: Sequence[str] | None = None,
+        exclude_embeddings: bool = True,
+        muon_a: float = 3.4445,
+        muon_b: float = -4.7750,
+        muon_c: float = 2.0315,
+        adam_lr_ratio: float = 1,
+        momentum: float = 0.95,
+        ns_steps: int = 5,
+        nesterov: bool = True,
+        rms_rate: float | None = 0.2,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
         self.adam_beta_1 = check_hyperparameter(adam_beta_1, "adam_beta_1", 0.0, 1.0, optional=False)
         self.adam_beta_2 = check_hyperparameter(adam_beta_2, "adam_beta_2", 0.0, 1.0, optional=False)
@@ -106,7 +136,11 @@ class Muon(Optimizer):
         self.epsilon = check_hyperparameter(epsilon, "epsilon", optional=False)
         self.exclude_layers = list(exclude_layers or [])
         self.exclude_embeddings = bool(exclude_embeddings)
-        self.muon_a, self.muon_b, self.muon_c = _real(muon_a, "muon_a"), _real(muon_b, "muon_b"), _real(muon_c, "muon_c")
+        self.muon_a, self.muon_b, self.muon_c = (
+            _real(muon_a, "muon_a"),
+            _real(muon_b, "muon_b"),
+            _real(muon_c, "muon_c"),
+        )
         self.adam_lr_ratio = check_hyperparameter(adam_lr_ratio, "adam_lr_ratio", optional=False)
         self.momentum = check_hyperparameter(momentum, "momentum", 0.0, 1.0, optional=False)
         if not (isinstance(ns_steps, int) and not isinstance(ns_steps, bool) and ns_steps >= 0):
@@ -162,21 +196,28 @@ class Muon(Optimizer):
 
     def _step_scalars(self, lr):
         correction_1, correction_2 = bias_corrections(self, self.adam_beta_1, self.adam_beta_2)
-        adam_lr = float(np.float32(lr) * np.float32(self.adam_lr_ratio)) if isinstance(lr, float) else (
-            lr * self.adam_lr_ratio)
+        adam_lr = (
+            float(np.float32(lr) * np.float32(self.adam_lr_ratio))
+            if isinstance(lr, float)
+            else (lr * self.adam_lr_ratio)
+        )
         return {"lr": lr, "alpha": times_learning_rate(adam_lr, np.sqrt(correction_2) / correction_1)}
 
     def _update_step(self, params, grads, slots, scalars):
         momentums, velocities = slots["momentum"], slots["velocity"]
         adam = [i for i, v in enumerate(velocities) if v is not None]  # a velocity marks an Adam variable
         if adam:
-            self._adam._update_step([params[i] for i in adam], [grads[i] for i in adam],
-                                    {"momentum": [momentums[i] for i in adam], "velocity": [velocities[i] for i in adam]},
-                                    {"alpha": scalars["alpha"]})
+            self._adam._update_step(
+                [params[i] for i in adam],
+                [grads[i] for i in adam],
+                {"momentum": [momentums[i] for i in adam], "velocity": [velocities[i] for i in adam]},
+                {"alpha": scalars["alpha"]},
+            )
         if len(adam) < len(params):
             muon = [i for i, v in enumerate(velocities) if v is None]
-            self._muon_step([params[i] for i in muon], [grads[i] for i in muon], [momentums[i] for i in muon],
-                            scalars["lr"])
+            self._muon_step(
+                [params[i] for i in muon], [grads[i] for i in muon], [momentums[i] for i in muon], scalars["lr"]
+            )
 
     def _muon_step(self, params, grads, momentums, lr):
         torch._foreach_mul_(momentums, self.momentum)

@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = Nadam(learning_rate=2e-3)
 """
+
 import torch
 
 from kerastorch.optimizers.adam import bias_corrections

@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = RMSprop(learning_rate=0.001, rho=0.9, momentum=0.9, centered=True)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -50,8 +51,15 @@ class RMSprop(Optimizer):
 
     _config_keys = ("rho", "momentum", "epsilon", "centered")
 
-    def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.9, momentum: float = 0.0,
-                 epsilon: float = 1e-7, centered: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         self.rho = check_hyperparameter(rho, "rho", 0.0, 1.0, optional=False)
         self.momentum = check_hyperparameter(momentum, "momentum", 0.0, optional=False)
@@ -59,8 +67,11 @@ class RMSprop(Optimizer):
         self.centered = bool(centered)
 
     def _slot_blocks(self):
-        return (("velocity",),) + ((("momentum",),) if self.momentum else ()) + \
-            ((("average_gradient",),) if self.centered else ())
+        return (
+            (("velocity",),)
+            + ((("momentum",),) if self.momentum else ())
+            + ((("average_gradient",),) if self.centered else ())
+        )
 
     def _update_step(self, params, grads, slots, scalars):
         velocities = slots["velocity"]

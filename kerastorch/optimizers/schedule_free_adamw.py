@@ -19,6 +19,7 @@ Decisions recorded here:
 Example:
     >>> optimizer = ScheduleFreeAdamW(learning_rate=0.0025, warmup_steps=100)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -82,12 +83,20 @@ class ScheduleFreeAdamW(AdaptiveMomentOptimizer):
 
     _config_keys = ("beta_1", "beta_2", "epsilon", "warmup_steps")
 
-    def __init__(self, learning_rate: LearningRate = 0.0025, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, warmup_steps: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.0025,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        warmup_steps: int = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **kwargs)
         if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, (int, np.integer)) or warmup_steps < 0:
-            raise ValueError("Argument `warmup_steps` must be an integer >= 0. "
-                             f"Received: warmup_steps={warmup_steps!r}")
+            raise ValueError(
+                f"Argument `warmup_steps` must be an integer >= 0. Received: warmup_steps={warmup_steps!r}"
+            )
         self.warmup_steps = int(warmup_steps)
 
     def _slot_blocks(self):
@@ -103,15 +112,19 @@ class ScheduleFreeAdamW(AdaptiveMomentOptimizer):
         if self.warmup_steps:
             lr = times_learning_rate(lr, min(step / np.float32(self.warmup_steps), np.float32(1)))
         weight = np.float32(1) / step
-        return {"lr": lr, "correction_2": float(bias_corrections(self, self.beta_2)[0]),
-                "average_weight": float(weight),
-                "y_step": float((np.float32(1) - np.float32(self.beta_1)) * (np.float32(1) - weight))}
+        return {
+            "lr": lr,
+            "correction_2": float(bias_corrections(self, self.beta_2)[0]),
+            "average_weight": float(weight),
+            "y_step": float((np.float32(1) - np.float32(self.beta_1)) * (np.float32(1) - weight)),
+        }
 
     def _update_step(self, params, grads, slots, scalars):
         momentums, velocities = slots["momentum"], slots["velocity"]
         # 1 - beta_2 in float32, as Keras computes it (the bias correction's rounding then cancels at step 1)
-        torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads),
-                             float(np.float32(1) - np.float32(self.beta_2)))
+        torch._foreach_lerp_(
+            velocities, torch._foreach_mul(grads, grads), float(np.float32(1) - np.float32(self.beta_2))
+        )
         denominators = torch._foreach_div(velocities, scalars["correction_2"])
         torch._foreach_sqrt_(denominators)
         torch._foreach_add_(denominators, self.epsilon)

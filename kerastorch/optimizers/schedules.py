@@ -15,6 +15,7 @@ Example:
     >>> optimizer.learning_rate  # the schedule at the optimizer's step, 0 so far
     tensor(0.1000)
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,15 @@ from kerastorch.serialization.object_registration import register_builtin
 from kerastorch.serialization.serialization_lib import namespace_functions
 
 __all__ = [
-    "CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay", "LearningRateSchedule",
-    "PiecewiseConstantDecay", "PolynomialDecay", "deserialize", "serialize",
+    "CosineDecay",
+    "CosineDecayRestarts",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "LearningRateSchedule",
+    "PiecewiseConstantDecay",
+    "PolynomialDecay",
+    "deserialize",
+    "serialize",
 ]
 
 _MODULE = "keras.optimizers.schedules"
@@ -67,8 +75,9 @@ class LearningRateSchedule:
     """
 
     def __call__(self, step: Step) -> float | torch.Tensor:
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
-                                  "`__call__(self, step)`.")
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
+        )
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments as a JSON-compatible dict."""
@@ -102,8 +111,9 @@ class _RatioDecay(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool,
-                 name: str) -> None:
+    def __init__(
+        self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool, name: str
+    ) -> None:
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.decay_rate = decay_rate
@@ -139,8 +149,14 @@ class ExponentialDecay(_RatioDecay):
     0.5
     """
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool = False,
-                 name: str = "ExponentialDecay") -> None:
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "ExponentialDecay",
+    ) -> None:
         super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Step) -> torch.Tensor:
@@ -180,14 +196,18 @@ class PiecewiseConstantDecay(_ConfigSchedule):
         self.boundaries = list(boundaries)
         self.values = list(values)
         self.name = name
-        self._tables: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}  # device -> (boundaries, values) tensors, made once per device
+        self._tables: dict[
+            torch.device, tuple[torch.Tensor, torch.Tensor]
+        ] = {}  # device -> (boundaries, values) tensors, made once per device
 
     def _table(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         if device not in self._tables:
             integral = all(float(b).is_integer() for b in self.boundaries)
             dtype = torch.int64 if integral else torch.float64
-            self._tables[device] = (torch.tensor(self.boundaries, dtype=dtype, device=device),
-                                    torch.tensor(self.values, dtype=torch.float32, device=device))
+            self._tables[device] = (
+                torch.tensor(self.boundaries, dtype=dtype, device=device),
+                torch.tensor(self.values, dtype=torch.float32, device=device),
+            )
         return self._tables[device]
 
     def __call__(self, step: Step) -> torch.Tensor:
@@ -228,8 +248,15 @@ class PolynomialDecay(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "decay_steps", "end_learning_rate", "power", "cycle", "name")
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, end_learning_rate: float = 0.0001,
-                 power: float = 1.0, cycle: bool = False, name: str = "PolynomialDecay") -> None:
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        end_learning_rate: float = 0.0001,
+        power: float = 1.0,
+        cycle: bool = False,
+        name: str = "PolynomialDecay",
+    ) -> None:
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.end_learning_rate = end_learning_rate
@@ -273,8 +300,14 @@ class InverseTimeDecay(_RatioDecay):
     0.5
     """
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool = False,
-                 name: str = "InverseTimeDecay") -> None:
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "InverseTimeDecay",
+    ) -> None:
         super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Step) -> torch.Tensor:
@@ -321,8 +354,15 @@ class CosineDecay(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps")
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, alpha: float = 0.0, name: str = "CosineDecay",
-                 warmup_target: float | None = None, warmup_steps: int = 0) -> None:
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        alpha: float = 0.0,
+        name: str = "CosineDecay",
+        warmup_target: float | None = None,
+        warmup_steps: int = 0,
+    ) -> None:
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.alpha = alpha
@@ -372,8 +412,15 @@ class CosineDecayRestarts(_ConfigSchedule):
 
     _config_keys = ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha", "name")
 
-    def __init__(self, initial_learning_rate: float, first_decay_steps: float, t_mul: float = 2.0, m_mul: float = 1.0,
-                 alpha: float = 0.0, name: str = "SGDRDecay") -> None:
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        first_decay_steps: float,
+        t_mul: float = 2.0,
+        m_mul: float = 1.0,
+        alpha: float = 0.0,
+        name: str = "SGDRDecay",
+    ) -> None:
         self.initial_learning_rate = initial_learning_rate
         self.first_decay_steps = _positive(first_decay_steps, "first_decay_steps")
         self.t_mul = t_mul

@@ -3,6 +3,7 @@
 Example:
     >>> optimizer = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,8 +45,9 @@ class SGD(Optimizer):
 
     _config_keys = ("momentum", "nesterov")
 
-    def __init__(self, learning_rate: LearningRate = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, learning_rate: LearningRate = 0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(learning_rate, **kwargs)
         self.momentum = check_hyperparameter(momentum, "momentum", 0.0, 1.0, optional=False)
         self.nesterov = bool(nesterov)

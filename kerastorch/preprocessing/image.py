@@ -10,6 +10,7 @@ Example:
     >>> smart_resize(np.zeros((8, 4, 3), "float32"), (2, 2)).shape
     (2, 2, 3)
 """
+
 from kerastorch.utils.image_utils import array_to_img, img_to_array, load_img, save_img, smart_resize
 
 __all__ = ["array_to_img", "img_to_array", "load_img", "save_img", "smart_resize"]

@@ -5,6 +5,7 @@ Example:
     array([[2, 3],
            [4, 0]], dtype=int32)
 """
+
 from kerastorch.utils.sequence_utils import pad_sequences
 
 __all__ = ["pad_sequences"]

@@ -14,6 +14,7 @@ Example:
     >>> [w.dtype for w in model.layers[0].weights]
     [torch.float32, torch.int8, torch.float32]
 """
+
 from kerastorch.quantizers.quantization_config import (
     UNSUPPORTED_MESSAGE,
     Float8QuantizationConfig,
@@ -37,10 +38,25 @@ from kerastorch.quantizers.quantizers import (
     unpack_int4,
 )
 
-__all__ = ["AbsMaxQuantizer", "Float8QuantizationConfig", "Int4QuantizationConfig", "Int8QuantizationConfig",
-           "QuantizationConfig", "Quantizer", "abs_max_quantize", "abs_max_quantize_grouped_with_zero_point",
-           "compute_float8_amax_history", "compute_float8_scale", "deserialize", "fake_quant_with_min_max_vars",
-           "get", "pack_int4", "quantize_and_dequantize", "serialize", "unpack_int4"]
+__all__ = [
+    "AbsMaxQuantizer",
+    "Float8QuantizationConfig",
+    "Int4QuantizationConfig",
+    "Int8QuantizationConfig",
+    "QuantizationConfig",
+    "Quantizer",
+    "abs_max_quantize",
+    "abs_max_quantize_grouped_with_zero_point",
+    "compute_float8_amax_history",
+    "compute_float8_scale",
+    "deserialize",
+    "fake_quant_with_min_max_vars",
+    "get",
+    "pack_int4",
+    "quantize_and_dequantize",
+    "serialize",
+    "unpack_int4",
+]
 
 
 def __getattr__(name):

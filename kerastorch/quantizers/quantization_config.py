@@ -11,6 +11,7 @@ Example:
     >>> config.mode, config.get_config()
     ('int4', {'weight_quantizer': None, 'activation_quantizer': None, 'block_size': 64})
 """
+
 from __future__ import annotations
 
 import numbers
@@ -37,8 +38,10 @@ def _quantizer(value: _QuantizerArg, what: str, name: str) -> Quantizer | None:
         return value
     if isinstance(value, dict):
         return deserialize(value)
-    raise ValueError(f"{what}: {name} must be a keras.quantizers.Quantizer, a serialized quantizer or None, "
-                     f"received {name}={value!r}")
+    raise ValueError(
+        f"{what}: {name} must be a keras.quantizers.Quantizer, a serialized quantizer or None, "
+        f"received {name}={value!r}"
+    )
 
 
 @register_builtin("keras.quantizers")
@@ -73,13 +76,16 @@ class QuantizationConfig:
     @property
     def mode(self) -> str:
         """The quantization mode (``"int8"``, ``"int4"``, ``"float8"``)."""
-        raise NotImplementedError("Subclasses must implement this property. Do not instantiate QuantizationConfig "
-                                  "directly.")
+        raise NotImplementedError(
+            "Subclasses must implement this property. Do not instantiate QuantizationConfig directly."
+        )
 
     def get_config(self) -> dict[str, Any]:
         """The quantizers, serialized."""
-        return {"weight_quantizer": serialize(self.weight_quantizer),
-                "activation_quantizer": serialize(self.activation_quantizer)}
+        return {
+            "weight_quantizer": serialize(self.weight_quantizer),
+            "activation_quantizer": serialize(self.activation_quantizer),
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> QuantizationConfig:
@@ -134,16 +140,23 @@ class Int8QuantizationConfig(QuantizationConfig):
         {'weight_quantizer': None, 'activation_quantizer': None}
     """
 
-    def __init__(self, weight_quantizer: _QuantizerArg = None,
-                 activation_quantizer: _QuantizerArg | Literal["default"] = "default") -> None:
+    def __init__(
+        self,
+        weight_quantizer: _QuantizerArg = None,
+        activation_quantizer: _QuantizerArg | Literal["default"] = "default",
+    ) -> None:
         if isinstance(activation_quantizer, str) and activation_quantizer == "default":
             activation_quantizer = AbsMaxQuantizer()
         super().__init__(weight_quantizer, activation_quantizer)
-        for name, quantizer in (("weight_quantizer", self.weight_quantizer),
-                                ("activation_quantizer", self.activation_quantizer)):
+        for name, quantizer in (
+            ("weight_quantizer", self.weight_quantizer),
+            ("activation_quantizer", self.activation_quantizer),
+        ):
             if quantizer is not None and getattr(quantizer, "output_dtype", "int8") != "int8":
-                raise ValueError(f"Int8QuantizationConfig requires a {name} with output_dtype='int8'. Received: "
-                                 f"output_dtype={quantizer.output_dtype}")
+                raise ValueError(
+                    f"Int8QuantizationConfig requires a {name} with output_dtype='int8'. Received: "
+                    f"output_dtype={quantizer.output_dtype}"
+                )
 
     @property
     def mode(self) -> str:
@@ -172,26 +185,38 @@ class Int4QuantizationConfig(QuantizationConfig):
         'int4'
     """
 
-    def __init__(self, weight_quantizer: _QuantizerArg = None,
-                 activation_quantizer: _QuantizerArg | Literal["default"] = "default",
-                 block_size: int | None = 128) -> None:
+    def __init__(
+        self,
+        weight_quantizer: _QuantizerArg = None,
+        activation_quantizer: _QuantizerArg | Literal["default"] = "default",
+        block_size: int | None = 128,
+    ) -> None:
         if isinstance(activation_quantizer, str) and activation_quantizer == "default":
             activation_quantizer = None
         super().__init__(weight_quantizer, activation_quantizer)
-        if block_size is not None and (isinstance(block_size, bool)
-                                       or not isinstance(block_size, (int, numbers.Integral))
-                                       or not (block_size == -1 or block_size > 0)):
+        if block_size is not None and (
+            isinstance(block_size, bool)
+            or not isinstance(block_size, (int, numbers.Integral))
+            or not (block_size == -1 or block_size > 0)
+        ):
             raise ValueError(f"block_size must be None, -1, or a positive integer. Received: block_size={block_size}")
         self.block_size = block_size
-        if block_size is not None and block_size > 0 and (self.weight_quantizer is not None
-                                                          or self.activation_quantizer is not None):
-            raise ValueError("Int4 sub-channel quantization (block_size > 0) does not support custom quantizers. "
-                             "Either set block_size to None or -1 for per-channel quantization, or remove the "
-                             f"custom quantizer arguments. Received: block_size={block_size}")
+        if (
+            block_size is not None
+            and block_size > 0
+            and (self.weight_quantizer is not None or self.activation_quantizer is not None)
+        ):
+            raise ValueError(
+                "Int4 sub-channel quantization (block_size > 0) does not support custom quantizers. "
+                "Either set block_size to None or -1 for per-channel quantization, or remove the "
+                f"custom quantizer arguments. Received: block_size={block_size}"
+            )
         value_range = getattr(self.weight_quantizer, "value_range", None)
         if value_range is not None and not (-8 <= value_range[0] and value_range[1] <= 7):
-            raise ValueError(f"Int4QuantizationConfig: the weight quantizer's value_range must lie in [-8, 7] "
-                             f"(int4), received value_range={value_range!r}")
+            raise ValueError(
+                f"Int4QuantizationConfig: the weight quantizer's value_range must lie in [-8, 7] "
+                f"(int4), received value_range={value_range!r}"
+            )
 
     @property
     def mode(self) -> str:
@@ -281,8 +306,10 @@ def validate_and_resolve_config(mode: str | None, config: QuantizationConfig | N
             raise ValueError("You must provide either `mode` or `config` to `quantize`.")
         return _DEFAULTS[check_mode(mode)]()
     if not isinstance(config, QuantizationConfig):
-        raise ValueError(f"quantize: config must be a keras.quantizers.QuantizationConfig (Int8QuantizationConfig, "
-                         f"Int4QuantizationConfig, Float8QuantizationConfig), received config={config!r}")
+        raise ValueError(
+            f"quantize: config must be a keras.quantizers.QuantizationConfig (Int8QuantizationConfig, "
+            f"Int4QuantizationConfig, Float8QuantizationConfig), received config={config!r}"
+        )
     if mode is not None and mode != config.mode:
         raise ValueError(f"Contradictory arguments: mode={mode!r} but config.mode={config.mode!r}")
     check_mode(config.mode)

@@ -23,6 +23,7 @@ Example:
     >>> AbsMaxQuantizer(axis=-1).get_config()["axis"]
     (-1,)
 """
+
 from __future__ import annotations
 
 import math
@@ -79,18 +80,25 @@ def _axes(axis, ndim, what):
     out = []
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, numbers.Integral) or not -ndim <= a < ndim:
-            raise ValueError(f"{what}: axis must be an int or a tuple of ints in [-{ndim}, {ndim}) for inputs of "
-                             f"rank {ndim}, received axis={axis!r}")
+            raise ValueError(
+                f"{what}: axis must be an int or a tuple of ints in [-{ndim}, {ndim}) for inputs of "
+                f"rank {ndim}, received axis={axis!r}"
+            )
         out.append(int(a) % ndim)
     return tuple(out)
 
 
 def _value_range(value_range, what):
-    if (not isinstance(value_range, (list, tuple)) or len(value_range) != 2
-            or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value_range)
-            or not value_range[0] < value_range[1]):
-        raise ValueError(f"{what}: value_range must be a pair (min, max) of numbers with min < max, "
-                         f"received value_range={value_range!r}")
+    if (
+        not isinstance(value_range, (list, tuple))
+        or len(value_range) != 2
+        or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value_range)
+        or not value_range[0] < value_range[1]
+    ):
+        raise ValueError(
+            f"{what}: value_range must be a pair (min, max) of numbers with min < max, "
+            f"received value_range={value_range!r}"
+        )
     return tuple(value_range)
 
 
@@ -104,9 +112,14 @@ def _integer_dtype(dtype, what, allowed=None):
 
 # --------------------------------------------------------- abs-max quantize
 @register_builtin("keras.quantizers")
-def abs_max_quantize(inputs: TensorLike, axis: int | Sequence[int], value_range: Sequence[float] = (-127, 127),
-                     dtype: DTypeLike = "int8", epsilon: float = 1e-7,
-                     to_numpy: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+def abs_max_quantize(
+    inputs: TensorLike,
+    axis: int | Sequence[int],
+    value_range: Sequence[float] = (-127, 127),
+    dtype: DTypeLike = "int8",
+    epsilon: float = 1e-7,
+    to_numpy: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Quantize ``inputs`` symmetrically with the absolute maximum along ``axis``.
 
     ``scale = value_range[1] / (max(|inputs|, axis, keepdims) + epsilon)`` and
@@ -154,9 +167,14 @@ def abs_max_quantize(inputs: TensorLike, axis: int | Sequence[int], value_range:
 
 
 @register_builtin("keras.quantizers")
-def abs_max_quantize_grouped_with_zero_point(inputs: TensorLike, block_size: int, value_range: Sequence[float] = (-8, 7),
-                                             dtype: DTypeLike = "int8", epsilon: float = 1e-7,
-                                             to_numpy: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def abs_max_quantize_grouped_with_zero_point(
+    inputs: TensorLike,
+    block_size: int,
+    value_range: Sequence[float] = (-8, 7),
+    dtype: DTypeLike = "int8",
+    epsilon: float = 1e-7,
+    to_numpy: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Quantize a 2-D kernel asymmetrically, one scale and zero point per group of ``block_size`` rows and
     per column.
 
@@ -203,8 +221,9 @@ def abs_max_quantize_grouped_with_zero_point(inputs: TensorLike, block_size: int
     what = "abs_max_quantize_grouped_with_zero_point"
     x = _float_tensor(inputs, what)
     if x.dim() != 2:
-        raise ValueError(f"{what}: inputs must be a 2-D kernel (input_dim, output_dim), received shape "
-                         f"{tuple(x.shape)}")
+        raise ValueError(
+            f"{what}: inputs must be a 2-D kernel (input_dim, output_dim), received shape {tuple(x.shape)}"
+        )
     if isinstance(block_size, bool) or not isinstance(block_size, (int, numbers.Integral)) or block_size < 1:
         raise ValueError(f"{what}: block_size must be a positive int, received block_size={block_size!r}")
     low, high = _value_range(value_range, what)
@@ -231,7 +250,7 @@ def abs_max_quantize_grouped_with_zero_point(inputs: TensorLike, block_size: int
         spread = highest - lowest
         if epsilon > 0:
             spread = spread + epsilon
-        scale = spread / (2.0 ** bits - 1)
+        scale = spread / (2.0**bits - 1)
         scale = torch.where(scale <= 0, torch.full_like(scale, 1e-8), scale)
         zero_low, zero_high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
         zero = torch.clamp(torch.round(-lowest / scale) + zero_low, zero_low, zero_high)
@@ -275,8 +294,10 @@ def pack_int4(arr: TensorLike, axis: int = 0, dtype: str = "int8") -> tuple[torc
         raise ValueError(f"pack_int4: dtype must be 'int8' or 'uint8', received dtype={dtype!r}")
     x = _tensor(arr)
     if x.dtype != config.torch_dtype(dtype):
-        raise TypeError(f"pack_int4: expected a tensor of dtype {dtype} holding int4 values, received dtype "
-                        f"{config.standardize_dtype(x.dtype)}")
+        raise TypeError(
+            f"pack_int4: expected a tensor of dtype {dtype} holding int4 values, received dtype "
+            f"{config.standardize_dtype(x.dtype)}"
+        )
     axis = _axes(axis, x.dim(), "pack_int4")[0]
     moved = _move_last(x, axis)
     length = moved.shape[-1]
@@ -356,7 +377,7 @@ def compute_float8_scale(amax: TensorLike, scale: TensorLike, dtype_max: float, 
     amax = _float_tensor(amax, "compute_float8_scale")
     scale = _tensor(scale, amax.dtype, amax.device)
     factor = torch.div(torch.tensor(dtype_max, dtype=amax.dtype, device=amax.device), amax)
-    factor = torch.div(factor, torch.tensor(2.0 ** margin, dtype=amax.dtype, device=amax.device))
+    factor = torch.div(factor, torch.tensor(2.0**margin, dtype=amax.dtype, device=amax.device))
     one = torch.ones((), dtype=amax.dtype, device=amax.device)
     previous = torch.div(one, scale)
     factor = torch.where(amax > 0.0, factor, previous)
@@ -386,8 +407,9 @@ def compute_float8_amax_history(x: TensorLike, amax_history: TensorLike) -> torc
 
 
 @register_builtin("keras.quantizers")
-def quantize_and_dequantize(inputs: TensorLike, scale: TensorLike, quantized_dtype: DTypeLike,
-                            compute_dtype: DTypeLike) -> torch.Tensor:
+def quantize_and_dequantize(
+    inputs: TensorLike, scale: TensorLike, quantized_dtype: DTypeLike, compute_dtype: DTypeLike
+) -> torch.Tensor:
     """Round ``inputs`` through a float8 dtype: ``cast(clip(inputs / scale), quantized_dtype) * scale``.
 
     Args:
@@ -409,8 +431,10 @@ def quantize_and_dequantize(inputs: TensorLike, scale: TensorLike, quantized_dty
     """
     name = config.standardize_dtype(quantized_dtype)
     if name not in _FLOAT8_MAX:
-        raise ValueError(f"quantize_and_dequantize: quantized_dtype must be one of {sorted(_FLOAT8_MAX)}, "
-                         f"received quantized_dtype={quantized_dtype!r}")
+        raise ValueError(
+            f"quantize_and_dequantize: quantized_dtype must be one of {sorted(_FLOAT8_MAX)}, "
+            f"received quantized_dtype={quantized_dtype!r}"
+        )
     x = _float_tensor(inputs, "quantize_and_dequantize")
     target = config.torch_dtype(compute_dtype)
     scale = _tensor(scale, x.dtype, x.device)
@@ -452,8 +476,14 @@ class _FakeQuant(torch.autograd.Function):
 
 
 @register_builtin("keras.quantizers")
-def fake_quant_with_min_max_vars(inputs: TensorLike, min_vals: TensorLike, max_vals: TensorLike, num_bits: int = 8,
-                                 narrow_range: bool = False, axis: int | None = None) -> torch.Tensor:
+def fake_quant_with_min_max_vars(
+    inputs: TensorLike,
+    min_vals: TensorLike,
+    max_vals: TensorLike,
+    num_bits: int = 8,
+    narrow_range: bool = False,
+    axis: int | None = None,
+) -> torch.Tensor:
     """Fake-quantize ``inputs`` on the ``num_bits`` grid spanning ``[min_vals, max_vals]`` (TensorFlow's
     ``fake_quant_with_min_max_vars``), per tensor or per channel.
 
@@ -491,19 +521,23 @@ def fake_quant_with_min_max_vars(inputs: TensorLike, min_vals: TensorLike, max_v
         channel = _axes(axis, x.dim(), what)[0]
         for name, value in (("min_vals", low), ("max_vals", high)):
             if value.dim() > 1 or (value.dim() == 1 and value.shape[0] not in (1, x.shape[channel])):
-                raise ValueError(f"{what}: per-channel {name} must hold one value per channel of axis {axis} "
-                                 f"({x.shape[channel]}), received shape {tuple(value.shape)}")
+                raise ValueError(
+                    f"{what}: per-channel {name} must hold one value per channel of axis {axis} "
+                    f"({x.shape[channel]}), received shape {tuple(value.shape)}"
+                )
         view = [1] * x.dim()
         view[channel] = -1
         low, high = low.reshape(view), high.reshape(view)
     elif low.dim() or high.dim():
         if low.numel() != 1 or high.numel() != 1:
-            raise ValueError(f"{what}: per-tensor quantization (axis=None) takes scalar min_vals and max_vals, "
-                             f"received shapes {tuple(low.shape)} and {tuple(high.shape)}; pass axis for "
-                             "per-channel ranges")
+            raise ValueError(
+                f"{what}: per-tensor quantization (axis=None) takes scalar min_vals and max_vals, "
+                f"received shapes {tuple(low.shape)} and {tuple(high.shape)}; pass axis for "
+                "per-channel ranges"
+            )
         low, high = low.reshape(()), high.reshape(())
     quant_min = 1 if narrow_range else 0
-    return _FakeQuant.apply(x, low, high, quant_min, 2 ** num_bits - 1, axis)
+    return _FakeQuant.apply(x, low, high, quant_min, 2**num_bits - 1, axis)
 
 
 # --------------------------------------------------------------- classes
@@ -561,14 +595,22 @@ class AbsMaxQuantizer(Quantizer):
         (tensor([[  32, -127]], dtype=torch.int8), tensor([[31.7500]]))
     """
 
-    def __init__(self, axis: int | Sequence[int] | None = None, value_range: Sequence[float] = (-127, 127),
-                 epsilon: float = 1e-7, output_dtype: str = "int8") -> None:
+    def __init__(
+        self,
+        axis: int | Sequence[int] | None = None,
+        value_range: Sequence[float] = (-127, 127),
+        epsilon: float = 1e-7,
+        output_dtype: str = "int8",
+    ) -> None:
         super().__init__(output_dtype=output_dtype)
         what = "AbsMaxQuantizer"
         if axis is not None:
             axes = (axis,) if isinstance(axis, numbers.Integral) else axis
-            if not isinstance(axes, (list, tuple)) or not axes or not all(
-                    isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
+            if (
+                not isinstance(axes, (list, tuple))
+                or not axes
+                or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes)
+            ):
                 raise ValueError(f"{what}: axis must be None, an int or a tuple of ints, received axis={axis!r}")
             axis = tuple(int(a) for a in axes)
         self.axis = axis
@@ -578,12 +620,14 @@ class AbsMaxQuantizer(Quantizer):
         self.epsilon = epsilon
         _integer_dtype(output_dtype, what)
 
-    def __call__(self, x: TensorLike, axis: int | Sequence[int] | None = None,
-                 to_numpy: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(
+        self, x: TensorLike, axis: int | Sequence[int] | None = None, to_numpy: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(quantized, scale)`` of ``x`` (:func:`abs_max_quantize`); ``axis`` overrides the quantizer's."""
         axis = axis if axis is not None else (self.axis if self.axis is not None else -1)
-        return abs_max_quantize(x, axis, value_range=self.value_range, dtype=self.output_dtype,
-                                epsilon=self.epsilon, to_numpy=to_numpy)
+        return abs_max_quantize(
+            x, axis, value_range=self.value_range, dtype=self.output_dtype, epsilon=self.epsilon, to_numpy=to_numpy
+        )
 
     def get_config(self) -> dict[str, Any]:
         """``value_range``, ``epsilon``, ``output_dtype`` (and ``axis`` when set), as Keras writes them."""
@@ -651,13 +695,16 @@ def deserialize(config: dict[str, Any] | None, custom_objects: dict[str, Any] | 
         >>> deserialize(serialize(AbsMaxQuantizer(axis=0))).axis
         (0,)
     """
-    return deserialize_keras_object(config, module_objects=registry.builtin_objects(_MODULE),
-                                    custom_objects=custom_objects, printable_module_name="quantizer")
+    return deserialize_keras_object(
+        config,
+        module_objects=registry.builtin_objects(_MODULE),
+        custom_objects=custom_objects,
+        printable_module_name="quantizer",
+    )
 
 
 @register_builtin("keras.quantizers")
-def get(identifier: Quantizer | dict[str, Any] | str | None,
-        **kwargs: Any) -> Quantizer | QuantizationConfig | None:
+def get(identifier: Quantizer | dict[str, Any] | str | None, **kwargs: Any) -> Quantizer | QuantizationConfig | None:
     """A quantizer from an identifier: an instance (returned as is), a config dict, or a class name
     (``"AbsMaxQuantizer"`` or ``"abs_max_quantizer"``) instantiated with ``kwargs``; None gives None.
 
@@ -683,10 +730,13 @@ def get(identifier: Quantizer | dict[str, Any] | str | None,
         cls = _by_name(identifier)
         if cls is not None:
             return cls(**kwargs)
-    names = sorted(k for k, v in registry.builtin_objects(_MODULE).items()
-                   if isinstance(v, type) and issubclass(v, Quantizer))
-    raise ValueError(f"Could not interpret quantizer identifier: {identifier!r}. Expected a Quantizer, a config "
-                     f"dict, None or the name of one of {names}")
+    names = sorted(
+        k for k, v in registry.builtin_objects(_MODULE).items() if isinstance(v, type) and issubclass(v, Quantizer)
+    )
+    raise ValueError(
+        f"Could not interpret quantizer identifier: {identifier!r}. Expected a Quantizer, a config "
+        f"dict, None or the name of one of {names}"
+    )
 
 
 def float8_max(dtype: str) -> float:
@@ -702,4 +752,3 @@ def float8_max(dtype: str) -> float:
     57344.0
     """
     return _FLOAT8_MAX[dtype]
-

@@ -12,6 +12,7 @@ Example:
     ...     dataset_shape(child(f["vars"], "0", "demo"))
     (2,)
 """
+
 import dataclasses
 import io
 import os
@@ -41,8 +42,9 @@ def h5py_module():
     try:
         import h5py
     except ImportError:
-        raise ImportError("Reading and writing Keras HDF5 files needs h5py: "
-                          "pip install kerastorch[h5]  (or: pip install h5py)") from None
+        raise ImportError(
+            "Reading and writing Keras HDF5 files needs h5py: pip install kerastorch[h5]  (or: pip install h5py)"
+        ) from None
     return h5py
 
 
@@ -87,8 +89,10 @@ def child(group, name, what):
     if link is None:
         return None
     if not isinstance(link, h5py.HardLink):
-        raise ValueError(f"{what}: {group.name}/{name} is a {type(link).__name__}; "
-                         "only plain (hard-linked) groups and datasets are read")
+        raise ValueError(
+            f"{what}: {group.name}/{name} is a {type(link).__name__}; "
+            "only plain (hard-linked) groups and datasets are read"
+        )
     try:
         return group[name]
     except (KeyError, ValueError, OSError) as error:
@@ -115,8 +119,10 @@ def read_array(dataset, weight, label, what):
         raise ValueError(f"{what}: dataset {dataset.name} stores its data outside the file; refused")
     kind = dataset.dtype.kind
     if kind not in "fiub" or (kind == "f") != weight.is_floating_point():  # float <-> float, int <-> int
-        raise ValueError(f"{what}: dataset {dataset.name} has dtype {dataset.dtype}, which cannot be loaded into "
-                         f"weight {label} of dtype {str(weight.dtype).replace('torch.', '')}")
+        raise ValueError(
+            f"{what}: dataset {dataset.name} has dtype {dataset.dtype}, which cannot be loaded into "
+            f"weight {label} of dtype {str(weight.dtype).replace('torch.', '')}"
+        )
     try:
         return np.asarray(dataset[()])
     except (OSError, ValueError) as error:
@@ -144,12 +150,16 @@ class Plan:
         """Pair the weights with datasets by position, checking counts and shapes."""
         labels = [getattr(w, "path", "weight") for w in weights]
         if len(weights) != len(datasets):
-            return self.problem(f'layer "{owner}" has {len(weights)} weights {labels} but the file has '
-                                f"{len(datasets)} for it", labels)
+            return self.problem(
+                f'layer "{owner}" has {len(weights)} weights {labels} but the file has {len(datasets)} for it', labels
+            )
         for weight, label, dataset in zip(weights, labels, datasets):
             if dataset_shape(dataset) != tuple(weight.shape):
-                self.problem(f"weight {label} has shape {tuple(weight.shape)} in the model but "
-                             f"{dataset_shape(dataset)} in the file ({dataset.name})", [label])
+                self.problem(
+                    f"weight {label} has shape {tuple(weight.shape)} in the model but "
+                    f"{dataset_shape(dataset)} in the file ({dataset.name})",
+                    [label],
+                )
                 continue
             self.updates.append((weight, read_array(dataset, weight, label, self.what)))
             self.result.loaded.append(label)

@@ -40,6 +40,7 @@ Example:
     >>> sorted(KerasFileEditor("edited.weights.safetensors").weights_dict["score"])
     ['bias', 'kernel', 'scale']
 """
+
 from __future__ import annotations
 
 import collections
@@ -129,8 +130,9 @@ class KerasFileEditor:
 
     def __init__(self, filepath: str | os.PathLike[str]) -> None:
         if not isinstance(filepath, (str, os.PathLike)):
-            raise TypeError(f"KerasFileEditor: filepath must be a str or os.PathLike, received "
-                            f"{type(filepath).__name__}")
+            raise TypeError(
+                f"KerasFileEditor: filepath must be a str or os.PathLike, received {type(filepath).__name__}"
+            )
         path = os.fspath(filepath)
         self.filepath = path
         self.metadata = None
@@ -152,8 +154,10 @@ class KerasFileEditor:
             self.layout = _H5
             self._read_h5(path, repr(path))
         else:
-            raise ValueError(f'KerasFileEditor: expected a ".keras" archive, a saved-model folder, a '
-                             f'".safetensors" or a ".weights.h5" file, received {path!r}')
+            raise ValueError(
+                f'KerasFileEditor: expected a ".keras" archive, a saved-model folder, a '
+                f'".safetensors" or a ".weights.h5" file, received {path!r}'
+            )
 
     # ------------------------------------------------------------------ reading
     def _open_archive(self, path):
@@ -173,8 +177,10 @@ class KerasFileEditor:
             self.layout = _H5
             self._read_h5(members.pop(_MEMBERS[_H5]), f"{where}/{_MEMBERS[_H5]}")
         else:
-            raise ValueError(f"KerasFileEditor: {where} holds no weights: expected a {_MEMBERS[_SAFETENSORS]} or "
-                             f"{_MEMBERS[_H5]} member, found {_listed(sorted(members))}")
+            raise ValueError(
+                f"KerasFileEditor: {where} holds no weights: expected a {_MEMBERS[_SAFETENSORS]} or "
+                f"{_MEMBERS[_H5]} member, found {_listed(sorted(members))}"
+            )
         self._members = members
         self._member_order = order
 
@@ -185,7 +191,7 @@ class KerasFileEditor:
         try:
             tensors = load(data)
             size = int.from_bytes(data[:8], "little")
-            header = json.loads(data[8:8 + size])
+            header = json.loads(data[8 : 8 + size])
         except Exception as error:  # noqa: BLE001 - safetensors raises its own error types
             raise ValueError(f"KerasFileEditor: {where} is not a readable safetensors file ({error})") from None
         metadata = header.get("__metadata__") if isinstance(header, dict) else None
@@ -194,8 +200,9 @@ class KerasFileEditor:
         order = self._recorded(metadata, "order", where)
         if order is not None:
             if not isinstance(order, list) or sorted(order) != keys:
-                raise ValueError(f"KerasFileEditor: {where} is corrupt: its recorded weight order does not list "
-                                 "its weights")
+                raise ValueError(
+                    f"KerasFileEditor: {where} is corrupt: its recorded weight order does not list its weights"
+                )
             keys = order
         crcs = self._recorded(metadata, "crc32", where)
         if crcs is not None and (not isinstance(crcs, dict) or sorted(crcs) != sorted(tensors)):
@@ -206,8 +213,10 @@ class KerasFileEditor:
                 raise ValueError(f"KerasFileEditor: {where} is corrupt: weight {key} fails its CRC-32 check")
             parts = key.split("/")
             if len(parts) < 2 or not all(parts):
-                raise ValueError(f"KerasFileEditor: {where}: weight key {key!r} is not an object path followed "
-                                 'by a weight name ("layer/weight")')
+                raise ValueError(
+                    f"KerasFileEditor: {where}: weight key {key!r} is not an object path followed "
+                    'by a weight name ("layer/weight")'
+                )
             self._objects.setdefault(tuple(parts[:-1]), collections.OrderedDict())[parts[-1]] = _to_value(tensor)
         self._check_no_clash(where)
 
@@ -225,19 +234,23 @@ class KerasFileEditor:
         for path, weights in self._objects.items():
             for name in weights:
                 if path + (name,) in self._objects:
-                    raise ValueError(f"KerasFileEditor: {where}: {_path_text(path + (name,))} is both a weight "
-                                     "and an object")
+                    raise ValueError(
+                        f"KerasFileEditor: {where}: {_path_text(path + (name,))} is both a weight and an object"
+                    )
 
     def _read_h5(self, source, where):
         h5py = h5_format.h5py_module()
         if isinstance(source, (bytes, bytearray, memoryview)):
             source = io.BytesIO(bytes(source))
         if not h5_format.is_keras3_weights_h5(source):
-            raise ValueError(f"KerasFileEditor: {where} is not in Keras 3's weights layout (a legacy Keras HDF5 "
-                             "file?); only Keras 3 .weights.h5 files and .keras archives are edited")
+            raise ValueError(
+                f"KerasFileEditor: {where} is not in Keras 3's weights layout (a legacy Keras HDF5 "
+                "file?); only Keras 3 .weights.h5 files and .keras archives are edited"
+            )
         if hasattr(source, "seek"):
             source.seek(0)
         with h5_format.open_read(source) as h5file:
+
             def visit(group, path):
                 if len(path) > 64:
                     raise ValueError(f"KerasFileEditor: {where}: groups nest too deeply at {group.name}")
@@ -250,8 +263,10 @@ class KerasFileEditor:
                         if not isinstance(dataset, h5py.Dataset):
                             raise ValueError(f"KerasFileEditor: {where}: {vars_group.name}/{name} is not a dataset")
                         if dataset.is_virtual or dataset.external or dataset.dtype.kind not in "biuf":
-                            raise ValueError(f"KerasFileEditor: {where}: dataset {dataset.name} is not a plain "
-                                             f"numeric array stored in the file (dtype {dataset.dtype})")
+                            raise ValueError(
+                                f"KerasFileEditor: {where}: dataset {dataset.name} is not a plain "
+                                f"numeric array stored in the file (dtype {dataset.dtype})"
+                            )
                         weights[name] = np.asarray(dataset[()])
                     self._objects[path] = weights
                     label = vars_group.attrs.get("name")
@@ -289,8 +304,10 @@ class KerasFileEditor:
 
     def _resolve(self, object_name, what, argument="object_name"):
         if not isinstance(object_name, str) or not object_name:
-            raise ValueError(f"KerasFileEditor.{what}: `{argument}` must be a non-empty string, the name or path of "
-                             f"an object. Received: {argument}={object_name!r}")
+            raise ValueError(
+                f"KerasFileEditor.{what}: `{argument}` must be a non-empty string, the name or path of "
+                f"an object. Received: {argument}={object_name!r}"
+            )
         nodes = self._nodes()
         path = tuple(object_name.strip("/").split("/"))
         if path in nodes:
@@ -301,32 +318,43 @@ class KerasFileEditor:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                raise ValueError(f"KerasFileEditor.{what}: the name {object_name!r} fits several objects: "
-                                 f"{_listed(_path_text(p) for p in found)}. Pass the full path instead.")
+                raise ValueError(
+                    f"KerasFileEditor.{what}: the name {object_name!r} fits several objects: "
+                    f"{_listed(_path_text(p) for p in found)}. Pass the full path instead."
+                )
         tops = list(dict.fromkeys(_path_text(node[:1]) for node in nodes if node))
-        raise ValueError(f"KerasFileEditor.{what}: no object {object_name!r} in the file. Its top-level objects "
-                         f"are: {_listed(tops)}; call summary() to see them all.")
+        raise ValueError(
+            f"KerasFileEditor.{what}: no object {object_name!r} in the file. Its top-level objects "
+            f"are: {_listed(tops)}; call summary() to see them all."
+        )
 
     def _under(self, path):
-        return [p for p in self._objects if p[:len(path)] == path]
+        return [p for p in self._objects if p[: len(path)] == path]
 
     def _check_weights(self, weights, what):
         if not isinstance(weights, dict):
-            raise ValueError(f"KerasFileEditor.{what}: argument `weights` should be a dict mapping weight names to "
-                             f"arrays (e.g. {{'kernel': ...}}). Received: type(weights)={type(weights).__name__}")
+            raise ValueError(
+                f"KerasFileEditor.{what}: argument `weights` should be a dict mapping weight names to "
+                f"arrays (e.g. {{'kernel': ...}}). Received: type(weights)={type(weights).__name__}"
+            )
         checked = collections.OrderedDict()
         for name, value in weights.items():
             if not isinstance(name, str) or not name or "/" in name:
-                raise ValueError(f"KerasFileEditor.{what}: weight names must be non-empty strings without '/'. "
-                                 f"Received: {name!r}")
+                raise ValueError(
+                    f"KerasFileEditor.{what}: weight names must be non-empty strings without '/'. Received: {name!r}"
+                )
             if self.layout == _H5 and not name.isdigit():
-                raise ValueError(f"KerasFileEditor.{what}: in Keras 3's layout weights are named '0', '1', ... "
-                                 f"in the order the layer creates them. Received: {name!r}")
+                raise ValueError(
+                    f"KerasFileEditor.{what}: in Keras 3's layout weights are named '0', '1', ... "
+                    f"in the order the layer creates them. Received: {name!r}"
+                )
             value = _to_value(value) if isinstance(value, torch.Tensor) else np.asarray(value)
             if isinstance(value, np.ndarray):  # (a bfloat16 tensor stays a tensor)
                 if value.dtype.kind not in "biuf" or (value.dtype.kind == "f" and value.dtype.itemsize > 8):
-                    raise ValueError(f"KerasFileEditor.{what}: weight {name!r} must be a numeric array (bool, "
-                                     f"integer or floating point up to 64 bits). Received: dtype {value.dtype}")
+                    raise ValueError(
+                        f"KerasFileEditor.{what}: weight {name!r} must be a numeric array (bool, "
+                        f"integer or floating point up to 64 bits). Received: dtype {value.dtype}"
+                    )
             checked[name] = value
         return checked
 
@@ -356,17 +384,21 @@ class KerasFileEditor:
         if not path:
             raise ValueError("KerasFileEditor.rename_object: the root object cannot be renamed")
         if not isinstance(new_name, str) or not new_name or "/" in new_name:
-            raise ValueError(f"KerasFileEditor.rename_object: `new_name` must be a non-empty string without '/'. "
-                             f"Received: new_name={new_name!r}")
+            raise ValueError(
+                f"KerasFileEditor.rename_object: `new_name` must be a non-empty string without '/'. "
+                f"Received: new_name={new_name!r}"
+            )
         target = path[:-1] + (new_name,)
         if target == path:
             return
         if target in self._nodes() or target[-1] in self._objects.get(path[:-1], {}):
-            raise ValueError(f"KerasFileEditor.rename_object: cannot rename {_path_text(path)!r} to {new_name!r}: "
-                             f"{_path_text(target)!r} exists")
+            raise ValueError(
+                f"KerasFileEditor.rename_object: cannot rename {_path_text(path)!r} to {new_name!r}: "
+                f"{_path_text(target)!r} exists"
+            )
         moved = collections.OrderedDict()
         for old, weights in self._objects.items():
-            new = target + old[len(path):] if old[:len(path)] == path else old
+            new = target + old[len(path) :] if old[: len(path)] == path else old
             moved[new] = weights
             if old in self._labels:
                 self._labels[new] = self._labels.pop(old)
@@ -423,19 +455,25 @@ class KerasFileEditor:
             ['a', 'extra']
         """
         if not isinstance(object_path, str) or not object_path.strip("/") or "//" in object_path.strip("/"):
-            raise ValueError(f"KerasFileEditor.add_object: `object_path` must be a non-empty path like 'dense_2' or "
-                             f"'layers/dense_2'. Received: object_path={object_path!r}")
+            raise ValueError(
+                f"KerasFileEditor.add_object: `object_path` must be a non-empty path like 'dense_2' or "
+                f"'layers/dense_2'. Received: object_path={object_path!r}"
+            )
         path = tuple(object_path.strip("/").split("/"))
         weights = self._check_weights(weights, "add_object")
         if not weights and self.layout == _SAFETENSORS:
-            raise ValueError("KerasFileEditor.add_object: `weights` is empty; kerastorch's layout stores an object "
-                             "only through its weights")
+            raise ValueError(
+                "KerasFileEditor.add_object: `weights` is empty; kerastorch's layout stores an object "
+                "only through its weights"
+            )
         if path in self._nodes():
-            raise ValueError(f"KerasFileEditor.add_object: an object {_path_text(path)!r} exists; use add_weights to "
-                             "add weights to it")
+            raise ValueError(
+                f"KerasFileEditor.add_object: an object {_path_text(path)!r} exists; use add_weights to "
+                "add weights to it"
+            )
         for end in range(1, len(path)):
             if path[end] in self._objects.get(path[:end], {}):
-                raise ValueError(f"KerasFileEditor.add_object: {_path_text(path[:end + 1])!r} is a weight")
+                raise ValueError(f"KerasFileEditor.add_object: {_path_text(path[: end + 1])!r} is a weight")
         self._objects[path] = weights
 
     def add_weights(self, object_name: str, weights: dict[str, Any]) -> None:
@@ -466,8 +504,10 @@ class KerasFileEditor:
         existing = self._objects.get(path, {})
         clash = [name for name in weights if name in existing or path + (name,) in self._nodes()]
         if clash:
-            raise ValueError(f"KerasFileEditor.add_weights: object {_path_text(path)!r} already has weight(s) "
-                             f"{_listed(clash)}; delete them first with delete_weight")
+            raise ValueError(
+                f"KerasFileEditor.add_weights: object {_path_text(path)!r} already has weight(s) "
+                f"{_listed(clash)}; delete them first with delete_weight"
+            )
         self._objects.setdefault(path, collections.OrderedDict()).update(weights)
 
     def delete_weight(self, object_name: str, weight_name: str) -> None:
@@ -493,8 +533,10 @@ class KerasFileEditor:
         path = self._resolve(object_name, "delete_weight")
         weights = self._objects.get(path, {})
         if weight_name not in weights:
-            raise ValueError(f"KerasFileEditor.delete_weight: weight {weight_name!r} not found in object "
-                             f"{_path_text(path)!r}. Weights found: {list(weights)}")
+            raise ValueError(
+                f"KerasFileEditor.delete_weight: weight {weight_name!r} not found in object "
+                f"{_path_text(path)!r}. Weights found: {list(weights)}"
+            )
         del weights[weight_name]
         if not weights and self.layout == _SAFETENSORS:
             del self._objects[path]
@@ -587,19 +629,24 @@ class KerasFileEditor:
             {'status': 'error', 'error_count': 1, 'match_count': 1}
         """
         if not isinstance(reference_model, Layer):
-            raise TypeError(f"KerasFileEditor.compare: expected a kerastorch model, received "
-                            f"{type(reference_model).__name__}")
+            raise TypeError(
+                f"KerasFileEditor.compare: expected a kerastorch model, received {type(reference_model).__name__}"
+            )
         print("Running comparison")
         expected = self._reference_shapes(reference_model)
         found = collections.OrderedDict(
-            (path, weights) for path, weights in self._objects.items()
-            if not (self.layout == _H5 and path[:1] == ("optimizer",)))
+            (path, weights)
+            for path, weights in self._objects.items()
+            if not (self.layout == _H5 and path[:1] == ("optimizer",))
+        )
         errors = matches = 0
         for path, weights in found.items():
             if path not in expected:
                 errors += max(len(weights), 1)
-                print(f"Object {_path_text(path)!r} is in the file but not in the reference model (weights: "
-                      f"{list(weights)})")
+                print(
+                    f"Object {_path_text(path)!r} is in the file but not in the reference model (weights: "
+                    f"{list(weights)})"
+                )
                 continue
             wanted = expected[path]
             for name, value in weights.items():
@@ -608,8 +655,10 @@ class KerasFileEditor:
                     print(f"Weight {_path_text(path + (name,))} is in the file but not in the reference model")
                 elif tuple(value.shape) != wanted[name]:
                     errors += 1
-                    print(f"Weight {_path_text(path + (name,))}: shape {tuple(value.shape)} in the file, "
-                          f"{wanted[name]} in the reference model")
+                    print(
+                        f"Weight {_path_text(path + (name,))}: shape {tuple(value.shape)} in the file, "
+                        f"{wanted[name]} in the reference model"
+                    )
                 else:
                     matches += 1
             for name in wanted:
@@ -619,11 +668,15 @@ class KerasFileEditor:
         for path, wanted in expected.items():
             if path not in found:
                 errors += max(len(wanted), 1)
-                print(f"Object {_path_text(path)!r} is in the reference model but not in the file (weights: "
-                      f"{list(wanted)})")
+                print(
+                    f"Object {_path_text(path)!r} is in the reference model but not in the file (weights: "
+                    f"{list(wanted)})"
+                )
         if errors:
-            print(f"Found {errors} error(s): the file is not compatible with the reference model "
-                  f"({matches} matching weights)")
+            print(
+                f"Found {errors} error(s): the file is not compatible with the reference model "
+                f"({matches} matching weights)"
+            )
             return {"status": "error", "error_count": errors, "match_count": matches}
         print(f"Comparison successful: the file matches the reference model ({matches} matching weights)")
         return {"status": "success", "error_count": 0, "match_count": matches}
@@ -640,8 +693,11 @@ class KerasFileEditor:
                     tensor = tensor.clone()
                 seen.add(tensor.data_ptr())
                 tensors["/".join(path + (name,))] = tensor
-        metadata = {"format": _WEIGHTS_FORMAT, "order": json.dumps(list(tensors)),
-                    "crc32": json.dumps({key: _crc32(tensor) for key, tensor in tensors.items()})}
+        metadata = {
+            "format": _WEIGHTS_FORMAT,
+            "order": json.dumps(list(tensors)),
+            "crc32": json.dumps({key: _crc32(tensor) for key, tensor in tensors.items()}),
+        }
         return save(tensors, metadata=metadata)
 
     def _write_h5(self, target):
@@ -692,14 +748,17 @@ class KerasFileEditor:
             'a'
         """
         if not isinstance(filepath, (str, os.PathLike)):
-            raise TypeError(f"KerasFileEditor.save: filepath must be a str or os.PathLike, received "
-                            f"{type(filepath).__name__}")
+            raise TypeError(
+                f"KerasFileEditor.save: filepath must be a str or os.PathLike, received {type(filepath).__name__}"
+            )
         path = os.fspath(filepath)
         if path.endswith(".keras"):
             if self._members is None:
-                raise ValueError(f"KerasFileEditor.save: {path!r} is a whole-model archive, but the editor opened "
-                                 f"the weights file {self.filepath!r}, which has no model config; save to a "
-                                 '".safetensors" or ".weights.h5" file')
+                raise ValueError(
+                    f"KerasFileEditor.save: {path!r} is a whole-model archive, but the editor opened "
+                    f"the weights file {self.filepath!r}, which has no model config; save to a "
+                    '".safetensors" or ".weights.h5" file'
+                )
             weights = self._safetensors_bytes() if self.layout == _SAFETENSORS else self._h5_bytes()
             members = dict(self._members)
             members[_MEMBERS[self.layout]] = weights
@@ -709,12 +768,16 @@ class KerasFileEditor:
         layouts = {".safetensors": _SAFETENSORS, ".weights.h5": _H5}
         suffix = next((s for s in layouts if path.endswith(s)), None)
         if suffix is None:
-            raise ValueError(f'KerasFileEditor.save: the file name must end in ".keras", ".safetensors" or '
-                             f'".weights.h5", received {path!r}')
+            raise ValueError(
+                f'KerasFileEditor.save: the file name must end in ".keras", ".safetensors" or '
+                f'".weights.h5", received {path!r}'
+            )
         if layouts[suffix] != self.layout:
             other = ".safetensors" if self.layout == _SAFETENSORS else ".weights.h5"
-            raise ValueError(f"KerasFileEditor.save: the weights are in {_LAYOUT_NAMES[self.layout]}, which is saved "
-                             f'as "{other}" (or ".keras"), not {suffix!r}; received {path!r}')
+            raise ValueError(
+                f"KerasFileEditor.save: the weights are in {_LAYOUT_NAMES[self.layout]}, which is saved "
+                f'as "{other}" (or ".keras"), not {suffix!r}; received {path!r}'
+            )
         with atomic_write(path) as tmp_path:
             if self.layout == _SAFETENSORS:
                 with open(tmp_path, "wb") as f:

@@ -35,6 +35,7 @@ Example:
     ...     f.read(), os.listdir(".")
     ('version 1', ['notes.txt'])
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,9 +49,20 @@ import sys
 import threading
 from typing import Collection, Iterator
 
-__all__ = ["TEMPORARY_MARK", "atomic_write", "write_bytes", "new_temporary_folder", "publish_folder",
-           "check_folder_replaceable", "recover_folder", "remove_stale_temporaries", "new_file_mode",
-           "new_folder_mode", "fsync_folder", "exchange_paths"]
+__all__ = [
+    "TEMPORARY_MARK",
+    "atomic_write",
+    "write_bytes",
+    "new_temporary_folder",
+    "publish_folder",
+    "check_folder_replaceable",
+    "recover_folder",
+    "remove_stale_temporaries",
+    "new_file_mode",
+    "new_folder_mode",
+    "fsync_folder",
+    "exchange_paths",
+]
 
 TEMPORARY_MARK = ".kt-tmp-"
 _OLD_MARK = ".kt-old-"
@@ -142,7 +154,7 @@ def remove_stale_temporaries(path: str | os.PathLike[str]) -> None:
     for name in names:
         if not name.startswith(prefix):
             continue
-        pid = name[len(prefix):].split("-", 1)[0]
+        pid = name[len(prefix) :].split("-", 1)[0]
         if pid.isdigit() and not _pid_running(int(pid)):
             _remove(os.path.join(folder, name))
 
@@ -174,8 +186,9 @@ def _write_target(path):
     path = os.path.abspath(os.fspath(path))
     target = os.path.realpath(path) if os.path.islink(path) else path
     if os.path.isdir(target):
-        raise IsADirectoryError(f"{path!r} is a folder; a file cannot replace it (choose a file name, or remove "
-                                "the folder yourself)")
+        raise IsADirectoryError(
+            f"{path!r} is a folder; a file cannot replace it (choose a file name, or remove the folder yourself)"
+        )
     return target
 
 
@@ -220,8 +233,9 @@ def atomic_write(path: str | os.PathLike[str], keep_previous: str | None = None)
         raise
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes | bytearray | memoryview,
-                keep_previous: str | None = None) -> None:
+def write_bytes(
+    path: str | os.PathLike[str], data: bytes | bytearray | memoryview, keep_previous: str | None = None
+) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_write`).
 
     Args:
@@ -271,13 +285,14 @@ def check_folder_replaceable(path: str, own_names: Collection[str], writer: str)
     if os.path.islink(path):
         raise FileExistsError(f"{writer}: {path!r} is a symbolic link; a save does not replace links. {hint}")
     if not os.path.isdir(path):
-        raise FileExistsError(f"{writer}: {path!r} is an existing file, not a saved model; it is not replaced. "
-                              f"{hint}")
+        raise FileExistsError(f"{writer}: {path!r} is an existing file, not a saved model; it is not replaced. {hint}")
     foreign = sorted(set(os.listdir(path)) - set(own_names))
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise FileExistsError(f"{writer}: {path!r} is a folder that holds other files ({shown}); a save "
-                              f"replaces only a folder it wrote itself. {hint}")
+        raise FileExistsError(
+            f"{writer}: {path!r} is a folder that holds other files ({shown}); a save "
+            f"replaces only a folder it wrote itself. {hint}"
+        )
 
 
 def new_temporary_folder(path: str) -> str:

@@ -29,6 +29,7 @@ Example:
     >>> all(bool((a == b).all()) for a, b in zip(model.weights, clone.weights))
     True
 """
+
 from __future__ import annotations
 
 import io
@@ -167,12 +168,14 @@ def write_keras_weights_h5(model: Layer, target: None = None, optimizer: Optimiz
 
 
 @overload
-def write_keras_weights_h5(model: Layer, target: str | os.PathLike[str] | IO[bytes],
-                           optimizer: Optimizer | None = None) -> None: ...
+def write_keras_weights_h5(
+    model: Layer, target: str | os.PathLike[str] | IO[bytes], optimizer: Optimizer | None = None
+) -> None: ...
 
 
-def write_keras_weights_h5(model: Layer, target: str | os.PathLike[str] | IO[bytes] | None = None,
-                           optimizer: Optimizer | None = None) -> bytes | None:
+def write_keras_weights_h5(
+    model: Layer, target: str | os.PathLike[str] | IO[bytes] | None = None, optimizer: Optimizer | None = None
+) -> bytes | None:
     """Write ``model``'s weights (and ``optimizer``'s variables) in Keras 3's ``.weights.h5``
     layout. ``target`` is a path (written atomically) or a writable binary file object;
     with ``target=None`` the file's bytes are returned.
@@ -213,8 +216,11 @@ def is_keras3_weights_h5(source: str | os.PathLike[str] | bytes | bytearray | me
     with open_read(source) as h5file:
         if legacy_root(h5file) is not None:
             return False
-        return "vars" in h5file or "layers" in h5file or any(
-            "vars" in group for group in subgroups(h5file, "HDF5 file").values())
+        return (
+            "vars" in h5file
+            or "layers" in h5file
+            or any("vars" in group for group in subgroups(h5file, "HDF5 file").values())
+        )
 
 
 def _vars_of(group, what):
@@ -224,8 +230,9 @@ def _vars_of(group, what):
         return []
     names = list(vars_group)
     if sorted(names, key=lambda n: (len(n), n)) != [str(i) for i in range(len(names))]:
-        raise ValueError(f"{what}: {vars_group.name} should hold datasets named 0..{len(names) - 1}, "
-                         f"found {sorted(names)}")
+        raise ValueError(
+            f"{what}: {vars_group.name} should hold datasets named 0..{len(names) - 1}, found {sorted(names)}"
+        )
     return [child(vars_group, str(i), what) for i in range(len(names))]
 
 
@@ -265,8 +272,9 @@ def _match_keras3(model, root, plan):
             if group is None:
                 labels = [getattr(w, "path", "weight") for w in own]
                 plan.result.missing.extend(labels)
-                plan.problem(f'layer "{obj.name}" (at "{path or "/"}") has weights but no counterpart in the file',
-                             labels)
+                plan.problem(
+                    f'layer "{obj.name}" (at "{path or "/"}") has weights but no counterpart in the file', labels
+                )
             else:
                 plan.assign(own, _vars_of(group, plan.what), obj.name)
         for attr, entry in _named_children(obj):
@@ -322,20 +330,28 @@ def _plan_optimizer(optimizer, model, root, plan):
         optimizer.build(model.trainable_weights)  # what its first step would do; the state goes into it
     state = optimizer.state_dict()
     shapes_ok = len(state) == len(datasets) and all(
-        dataset_shape(d) == tuple(t.shape) for d, t in zip(datasets, state.values()))
+        dataset_shape(d) == tuple(t.shape) for d, t in zip(datasets, state.values())
+    )
     if not shapes_ok:
-        warnings.warn(f"{plan.what}: skipping the optimizer variables: optimizer '{optimizer.name}' has "
-                      f"{len(state)} variables and the file has {len(datasets)} (or their shapes differ)",
-                      stacklevel=3)
+        warnings.warn(
+            f"{plan.what}: skipping the optimizer variables: optimizer '{optimizer.name}' has "
+            f"{len(state)} variables and the file has {len(datasets)} (or their shapes differ)",
+            stacklevel=3,
+        )
         plan.result.unused.append("optimizer")
         return None
-    return {key: torch.as_tensor(read_array(d, tensor, f"optimizer/{key}", plan.what))
-            for (key, tensor), d in zip(state.items(), datasets)}
+    return {
+        key: torch.as_tensor(read_array(d, tensor, f"optimizer/{key}", plan.what))
+        for (key, tensor), d in zip(state.items(), datasets)
+    }
 
 
-def load_keras_weights_h5(model: Layer, source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes],
-                          skip_mismatch: bool = False,
-                          optimizer: Optimizer | None | Literal['auto'] = "auto") -> H5LoadResult:
+def load_keras_weights_h5(
+    model: Layer,
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes],
+    skip_mismatch: bool = False,
+    optimizer: Optimizer | None | Literal["auto"] = "auto",
+) -> H5LoadResult:
     """Load a Keras 3 ``.weights.h5`` file (a path, bytes, a file object, or a ``.keras``
     archive path) into ``model``, matching objects by Keras 3's h5 paths, then by layer name.
     The optimizer's variables load into ``optimizer`` (by default ``model.optimizer``) when
@@ -358,8 +374,9 @@ def load_keras_weights_h5(model: Layer, source: str | os.PathLike[str] | bytes |
         optimizer = getattr(model, "optimizer", None)
     with open_read(source) as h5file:
         if legacy_root(h5file) is not None:
-            raise ValueError(f"{what} is a legacy Keras HDF5 file (it has layer_names); "
-                             "load it with load_legacy_h5_weights")
+            raise ValueError(
+                f"{what} is a legacy Keras HDF5 file (it has layer_names); load it with load_legacy_h5_weights"
+            )
         plan = Plan(what, skip_mismatch)
         _match_keras3(model, h5file, plan)
         optimizer_state = _plan_optimizer(optimizer, model, h5file, plan)

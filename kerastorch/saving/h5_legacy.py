@@ -21,6 +21,7 @@ Example:
     >>> load_legacy_h5_weights(model, buffer.getvalue()).loaded
     ['fc/kernel', 'fc/bias']
 """
+
 from __future__ import annotations
 
 import os
@@ -30,6 +31,7 @@ from kerastorch.layers.base import Layer
 from kerastorch.saving._h5_io import H5LoadResult, Plan, attr_list, child, describe, h5py_module, legacy_root, open_read
 
 if TYPE_CHECKING:
+
     class _Model(Protocol):
         """A model (kerastorch.models sits above saving): named, with its layers in order."""
 
@@ -66,8 +68,10 @@ def _dataset_at(group, path, what):
     for part in path.split("/"):
         obj = child(obj, part, what) if isinstance(obj, h5py_module().Group) else None
         if obj is None:
-            raise ValueError(f"{what}: weight {path!r} of layer group {group.name} is listed in weight_names "
-                             "but missing from the file")
+            raise ValueError(
+                f"{what}: weight {path!r} of layer group {group.name} is listed in weight_names "
+                "but missing from the file"
+            )
     return obj
 
 
@@ -85,8 +89,12 @@ def _order_by_name(weights, names):
     return order if sorted(order) == list(range(len(names))) else list(range(len(names)))
 
 
-def load_legacy_h5_weights(model: _Model, source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes],
-                           by_name: bool = False, skip_mismatch: bool = False) -> H5LoadResult:
+def load_legacy_h5_weights(
+    model: _Model,
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes],
+    by_name: bool = False,
+    skip_mismatch: bool = False,
+) -> H5LoadResult:
     """Load a legacy Keras HDF5 weights file (``layer_names`` / ``weight_names``; also the
     ``model_weights`` group of a full-model ``.h5``) into ``model``: the layers that have
     weights are paired in order, or by name with ``by_name=True`` (file layers without a
@@ -110,8 +118,10 @@ def load_legacy_h5_weights(model: _Model, source: str | os.PathLike[str] | bytes
     with open_read(source) as h5file:
         root = legacy_root(h5file)
         if root is None:
-            raise ValueError(f"{what} has no layer_names attribute: it is not a legacy Keras weights file "
-                             "(a Keras 3 .weights.h5 file loads with load_keras_weights_h5)")
+            raise ValueError(
+                f"{what} has no layer_names attribute: it is not a legacy Keras weights file "
+                "(a Keras 3 .weights.h5 file loads with load_keras_weights_h5)"
+            )
         plan = Plan(what, skip_mismatch)
         stored = []
         for name in attr_list(root, "layer_names"):
@@ -131,14 +141,19 @@ def load_legacy_h5_weights(model: _Model, source: str | os.PathLike[str] | bytes
             plan.result.unused.extend(entry[0] for entry in stored if entry[0] not in used)
             matched = {id(layer) for layer, _ in pairs}
             # Layer.weights is typed list[Parameter]; its entries are kerastorch Variables, which have a path
-            plan.result.missing.extend(w.path for layer in layers  # type: ignore[attr-defined]
-                                       if id(layer) not in matched for w in layer.weights)
+            plan.result.missing.extend(
+                w.path  # type: ignore[attr-defined]
+                for layer in layers
+                if id(layer) not in matched
+                for w in layer.weights
+            )
         else:
             if len(stored) != len(layers):
                 raise ValueError(
-                    f'{what} has {len(stored)} layers with weights ({[e[0] for e in stored]}) but model '
+                    f"{what} has {len(stored)} layers with weights ({[e[0] for e in stored]}) but model "
                     f'"{model.name}" has {len(layers)} ({[layer.name for layer in layers]}); '
-                    "pass by_name=True to load the layers whose names match")
+                    "pass by_name=True to load the layers whose names match"
+                )
             pairs = list(zip(layers, stored))
         for layer, (_, names, datasets) in pairs:
             weights = layer.weights

@@ -32,6 +32,7 @@ Example:
     >>> model.predict(np.ones((1, 2), "float32"), verbose=0).tolist()
     [[2.0]]
 """
+
 from __future__ import annotations
 
 import os
@@ -51,7 +52,7 @@ from kerastorch.saving.tf_checkpoint import KERAS2_SLOTS
 
 __all__ = ["is_keras2_h5_model", "load_keras2_h5_model"]
 
-_UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024 ** 2
+_UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024**2
 
 
 def _json_attribute(h5file, name, what):
@@ -145,15 +146,21 @@ def _plan_optimizer(model, h5file, what):
             continue
         planned[key] = torch.as_tensor(read_array(dataset, state[key], key, what)).to(state[key].dtype)
     if problems:
-        warnings.warn(f"{what}: the optimizer state is not loaded ({'; '.join(problems[:3])}); the optimizer starts "
-                      "afresh", stacklevel=3)
+        warnings.warn(
+            f"{what}: the optimizer state is not loaded ({'; '.join(problems[:3])}); the optimizer starts afresh",
+            stacklevel=3,
+        )
         return None
     state.update(planned)
     return state
 
 
-def load_keras2_h5_model(source: str | os.PathLike[str], custom_objects: dict[str, Any] | None = None,
-                         compile: bool = True, safe_mode: bool = True) -> Layer:
+def load_keras2_h5_model(
+    source: str | os.PathLike[str],
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Layer:
     """Load a tf.keras 2 whole-model ``.h5`` file: architecture, weights and, with ``compile=True``, the
     training config and optimizer state.
 
@@ -174,8 +181,9 @@ def load_keras2_h5_model(source: str | os.PathLike[str], custom_objects: dict[st
     with open_read(source) as h5file:
         config = _json_attribute(h5file, "model_config", what)
         if config is None:
-            raise ValueError(f"{what} holds weights only (no model_config); build the model and call "
-                             "model.load_weights(path)")
+            raise ValueError(
+                f"{what} holds weights only (no model_config); build the model and call model.load_weights(path)"
+            )
         training_config = _json_attribute(h5file, "training_config", what)
         budget = weight_budget(size + _UNSAVED_WEIGHTS_ALLOWANCE, f"the file can fill ({size} bytes)")
         with budget:

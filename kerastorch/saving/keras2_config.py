@@ -41,6 +41,7 @@ Example:
     >>> model.name, [type(layer).__name__ for layer in model.layers]
     ('mlp', ['Dense'])
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,15 +53,29 @@ from typing import Any
 from kerastorch.serialization.object_registration import builtin_objects, custom_object_scope
 from kerastorch.serialization.serialization_lib import SafeModeScope, deserialize_keras_object, in_safe_mode
 
-__all__ = ["translate_model_config", "translate_optimizer_config", "model_from_keras2_config",
-           "compile_from_training_config"]
+__all__ = [
+    "translate_model_config",
+    "translate_optimizer_config",
+    "model_from_keras2_config",
+    "compile_from_training_config",
+]
 
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
 _TF_OP_LAYERS = ("TFOpLambda", "SlicingOpLambda", "TensorFlowOpLayer", "TFClassMethodDispatcher")
 # argument -> the Keras 2 values that Keras 3 expresses by leaving it out (None: any value)
-_DROPPED = {"fused": None, "implementation": None, "time_major": (False,), "virtual_batch_size": (None,),
-            "adjustment": (None,), "ragged": (False,), "causal": (False,), "query_shape": None, "key_shape": None,
-            "value_shape": None, "input_length": None}
+_DROPPED = {
+    "fused": None,
+    "implementation": None,
+    "time_major": (False,),
+    "virtual_batch_size": (None,),
+    "adjustment": (None,),
+    "ragged": (False,),
+    "causal": (False,),
+    "query_shape": None,
+    "key_shape": None,
+    "value_shape": None,
+    "input_length": None,
+}
 _NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell", "forward_layer")
 _TF_NAMES = {"tf", "tensorflow"}
 _OPTIMIZER_DROPPED = ("jit_compile", "is_legacy_optimizer")
@@ -77,8 +92,11 @@ def _plain(value):
     if isinstance(value, dict):
         if value.get("class_name") == "__tuple__" and "items" in value:
             return [_plain(item) for item in value["items"]]
-        return {key: _plain(item) for key, item in value.items()
-                if key not in ("shared_object_id", "__passive_serialization__")}
+        return {
+            key: _plain(item)
+            for key, item in value.items()
+            if key not in ("shared_object_id", "__passive_serialization__")
+        }
     return value
 
 
@@ -108,17 +126,21 @@ def _function(value, kind, layer_where):
         if not isinstance(value, (list, tuple)) or not value or not isinstance(value[0], str):
             raise _Refused(f"{layer_where}: its function is not Keras 2's [code, defaults, closure] form")
         if in_safe_mode():
-            raise _Refused(f"{layer_where} is a Keras 2 Lambda whose Python function is stored as byte code; "
-                           "loading it could run arbitrary code, so it is refused in safe mode (pass "
-                           "safe_mode=False if you trust the file, or rebuild the layer and load the weights)")
+            raise _Refused(
+                f"{layer_where} is a Keras 2 Lambda whose Python function is stored as byte code; "
+                "loading it could run arbitrary code, so it is refused in safe mode (pass "
+                "safe_mode=False if you trust the file, or rebuild the layer and load the weights)"
+            )
         try:
             code = marshal.loads(base64.decodebytes(value[0].encode("ascii")))
         except (ValueError, EOFError, TypeError) as error:
             raise _Refused(f"{layer_where}: its stored byte code cannot be read by this Python ({error})") from None
         used = _code_names(code) & _TF_NAMES if isinstance(code, types.CodeType) else set()
         if used:
-            raise _Refused(f"{layer_where} is a Lambda whose code uses TensorFlow ({', '.join(sorted(used))}), which "
-                           "kerastorch cannot run; rebuild this layer with keras.ops and load the weights")
+            raise _Refused(
+                f"{layer_where} is a Lambda whose code uses TensorFlow ({', '.join(sorted(used))}), which "
+                "kerastorch cannot run; rebuild this layer with keras.ops and load the weights"
+            )
         defaults = value[1] if len(value) > 1 else None
         closure = value[2] if len(value) > 2 else None
         return {"class_name": "__lambda__", "config": {"code": value[0], "defaults": defaults, "closure": closure}}
@@ -138,14 +160,15 @@ def _layer_config(entry, where):
     config = dict(entry.get("config") or {})
     if class_name in _TF_OP_LAYERS:
         op = config.get("function") or config.get("node_def", {}).get("op") if isinstance(config, dict) else None
-        raise _Refused(f"{layer_where} is a TensorFlow op ({op}) that tf.keras recorded in the model; kerastorch "
-                       "cannot run TensorFlow ops. Rebuild this part of the model with kerastorch layers or "
-                       "keras.ops, then load the weights with load_weights")
+        raise _Refused(
+            f"{layer_where} is a TensorFlow op ({op}) that tf.keras recorded in the model; kerastorch "
+            "cannot run TensorFlow ops. Rebuild this part of the model with kerastorch layers or "
+            "keras.ops, then load the weights with load_weights"
+        )
     for key, harmless in _DROPPED.items():
         if key in config:
             if harmless is not None and config[key] not in harmless:
-                raise _Refused(f"{layer_where}: the Keras 2 argument {key}={config[key]!r} has no Keras 3 "
-                               "equivalent")
+                raise _Refused(f"{layer_where}: the Keras 2 argument {key}={config[key]!r} has no Keras 3 equivalent")
             del config[key]
     if "dtype" in config:
         config["dtype"] = _dtype(config["dtype"])
@@ -177,10 +200,17 @@ def _layer_config(entry, where):
 
 
 def _tensor_reference(item, layer_names):
-    if isinstance(item, list) and len(item) >= 3 and isinstance(item[0], str) and item[0] in layer_names and \
-            all(isinstance(i, int) and not isinstance(i, bool) for i in item[1:3]):
-        return {"class_name": "__keras_tensor__",
-                "config": {"shape": None, "dtype": None, "keras_history": [item[0], item[1], item[2]]}}
+    if (
+        isinstance(item, list)
+        and len(item) >= 3
+        and isinstance(item[0], str)
+        and item[0] in layer_names
+        and all(isinstance(i, int) and not isinstance(i, bool) for i in item[1:3])
+    ):
+        return {
+            "class_name": "__keras_tensor__",
+            "config": {"shape": None, "dtype": None, "keras_history": [item[0], item[1], item[2]]},
+        }
     return None
 
 
@@ -203,14 +233,17 @@ def _nodes(nodes, layer_names, layer_where):
             out.append(node)
             continue
         if not isinstance(node, list) or not node:
-            raise _Refused(f"{layer_where}: an inbound node should list the call's input tensors, received {node!r:.80}")
+            raise _Refused(
+                f"{layer_where}: an inbound node should list the call's input tensors, received {node!r:.80}"
+            )
         tensors = []
         kwargs = {}
         for item in node:
             reference = _tensor_reference(item, layer_names)
             if reference is None:
-                raise _Refused(f"{layer_where}: inbound node entry {item!r:.80} does not name a tensor of a layer "
-                               "of the model")
+                raise _Refused(
+                    f"{layer_where}: inbound node entry {item!r:.80} does not name a tensor of a layer of the model"
+                )
             tensors.append(reference)
             if len(item) > 3 and isinstance(item[3], dict):
                 kwargs = _kwargs(item[3], layer_names)
@@ -222,8 +255,10 @@ def _model_config(entry, where):
     class_name = entry["class_name"]
     config = dict(entry.get("config") or {})
     if not isinstance(config.get("layers"), list):
-        raise _Refused(f"{where}: the {class_name} config has no 'layers' list (a subclassed Keras 2 model "
-                       "stores no architecture: rebuild it in kerastorch and load the weights)")
+        raise _Refused(
+            f"{where}: the {class_name} config has no 'layers' list (a subclassed Keras 2 model "
+            "stores no architecture: rebuild it in kerastorch and load the weights)"
+        )
     name = config.get("name")
     inner_where = f"{where}: model {name!r}"
     if class_name == "Sequential":
@@ -259,13 +294,13 @@ def translate_model_config(config: dict[str, Any], where: str) -> dict[str, Any]
     """
     if not isinstance(config, dict) or config.get("class_name") not in _MODEL_CLASSES:
         found = config.get("class_name") if isinstance(config, dict) else type(config).__name__
-        raise ValueError(f"{where}: the model config should describe a Sequential or functional model, found "
-                         f"{found!r}")
+        raise ValueError(f"{where}: the model config should describe a Sequential or functional model, found {found!r}")
     return _model_config(_plain(copy.deepcopy(config)), where)
 
 
-def model_from_keras2_config(config: dict[str, Any], where: str, custom_objects: dict[str, Any] | None = None,
-                             safe_mode: bool = True) -> Any:
+def model_from_keras2_config(
+    config: dict[str, Any], where: str, custom_objects: dict[str, Any] | None = None, safe_mode: bool = True
+) -> Any:
     """Build a kerastorch model from a Keras 2 ``model_config`` (translated by :func:`translate_model_config`).
 
     Args:
@@ -286,8 +321,12 @@ def model_from_keras2_config(config: dict[str, Any], where: str, custom_objects:
         except _Refused as error:
             raise ValueError(str(error)) from None
         try:
-            return deserialize_keras_object(translated, module_objects=builtin_objects("keras.models"),
-                                            custom_objects=custom_objects, printable_module_name="model")
+            return deserialize_keras_object(
+                translated,
+                module_objects=builtin_objects("keras.models"),
+                custom_objects=custom_objects,
+                printable_module_name="model",
+            )
         except (ValueError, TypeError) as error:
             raise type(error)(f"{where}: {error}") from error
         except (KeyError, IndexError, AttributeError, RecursionError, RuntimeError) as error:
@@ -314,8 +353,9 @@ def translate_optimizer_config(config: dict[str, Any] | str, where: str) -> dict
     if isinstance(config, str):
         return config
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
-        raise ValueError(f"{where}: the optimizer config should be an object with a 'class_name', received "
-                         f"{config!r:.80}")
+        raise ValueError(
+            f"{where}: the optimizer config should be an object with a 'class_name', received {config!r:.80}"
+        )
     class_name = config["class_name"].split(">")[-1]
     inner = dict(_plain(config.get("config") or {}))
     for key in _OPTIMIZER_DROPPED:
@@ -324,10 +364,15 @@ def translate_optimizer_config(config: dict[str, Any] | str, where: str) -> dict
     if decay:
         rate = inner.get("learning_rate", inner.pop("lr", 0.01))
         if not isinstance(rate, (int, float)):
-            raise ValueError(f"{where}: the legacy optimizer has both a learning rate schedule and decay={decay}, "
-                             "which Keras 3 cannot express")
-        inner["learning_rate"] = {"class_name": "InverseTimeDecay", "module": "keras.optimizers.schedules",
-                                  "config": {"initial_learning_rate": rate, "decay_steps": 1, "decay_rate": decay}}
+            raise ValueError(
+                f"{where}: the legacy optimizer has both a learning rate schedule and decay={decay}, "
+                "which Keras 3 cannot express"
+            )
+        inner["learning_rate"] = {
+            "class_name": "InverseTimeDecay",
+            "module": "keras.optimizers.schedules",
+            "config": {"initial_learning_rate": rate, "decay_steps": 1, "decay_rate": decay},
+        }
     elif "lr" in inner:
         inner["learning_rate"] = inner.pop("lr")
     return {"class_name": class_name, "config": inner, "module": "keras.optimizers"}
@@ -340,8 +385,9 @@ def _loss(value, where):
         if inner.get("reduction") == "auto":
             inner["reduction"] = "sum_over_batch_size"
         value["config"] = inner
-        return deserialize_keras_object(value, module_objects=builtin_objects("keras.losses"),
-                                        printable_module_name="loss")
+        return deserialize_keras_object(
+            value, module_objects=builtin_objects("keras.losses"), printable_module_name="loss"
+        )
     if isinstance(value, dict):
         return {key: _loss(item, where) for key, item in value.items()}
     if isinstance(value, list):
@@ -351,8 +397,9 @@ def _loss(value, where):
 
 def _metric(value):
     if isinstance(value, dict) and "class_name" in value:
-        return deserialize_keras_object(value, module_objects=builtin_objects("keras.metrics"),
-                                        printable_module_name="metric")
+        return deserialize_keras_object(
+            value, module_objects=builtin_objects("keras.metrics"), printable_module_name="metric"
+        )
     if isinstance(value, dict):
         return {key: _metric(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -370,8 +417,9 @@ def _metrics(value, outputs):
     return value
 
 
-def compile_from_training_config(model: Any, training_config: dict[str, Any], where: str,
-                                 custom_objects: dict[str, Any] | None = None) -> None:
+def compile_from_training_config(
+    model: Any, training_config: dict[str, Any], where: str, custom_objects: dict[str, Any] | None = None
+) -> None:
     """Compile ``model`` as a Keras 2 ``training_config`` says (optimizer, loss, metrics, loss weights).
 
     Args:
@@ -387,16 +435,24 @@ def compile_from_training_config(model: Any, training_config: dict[str, Any], wh
         raise ValueError(f"{where}: the training config should be a JSON object, received {training_config!r:.80}")
     try:
         with custom_object_scope(custom_objects or {}):
-            optimizer_config = translate_optimizer_config(training_config.get("optimizer_config") or "rmsprop",
-                                                          where)
-            optimizer = optimizer_config if isinstance(optimizer_config, str) else deserialize_keras_object(
-                optimizer_config, module_objects=builtin_objects("keras.optimizers"),
-                printable_module_name="optimizer")
+            optimizer_config = translate_optimizer_config(training_config.get("optimizer_config") or "rmsprop", where)
+            optimizer = (
+                optimizer_config
+                if isinstance(optimizer_config, str)
+                else deserialize_keras_object(
+                    optimizer_config,
+                    module_objects=builtin_objects("keras.optimizers"),
+                    printable_module_name="optimizer",
+                )
+            )
             outputs = len(getattr(model, "outputs", None) or [None])
-            model.compile(optimizer=optimizer, loss=_loss(_plain(training_config.get("loss")), where),
-                          metrics=_metrics(training_config.get("metrics"), outputs),
-                          weighted_metrics=_metrics(training_config.get("weighted_metrics"), outputs),
-                          loss_weights=_plain(training_config.get("loss_weights")))
+            model.compile(
+                optimizer=optimizer,
+                loss=_loss(_plain(training_config.get("loss")), where),
+                metrics=_metrics(training_config.get("metrics"), outputs),
+                weighted_metrics=_metrics(training_config.get("weighted_metrics"), outputs),
+                loss_weights=_plain(training_config.get("loss_weights")),
+            )
     except (ValueError, TypeError) as error:
         raise ValueError(f"{where}: the training config cannot be applied: {error}") from error
     except (KeyError, IndexError, AttributeError) as error:

@@ -9,6 +9,7 @@ Example:
     >>> [key for key, _ in weight_keys(model)]
     ['dense/kernel', 'dense/bias']
 """
+
 from __future__ import annotations
 
 import warnings
@@ -44,8 +45,16 @@ class LoadStatus:
     ValueError: load_weights: model "model" has 1 weight(s) that w.safetensors did not provide: dense/bias
     """
 
-    def __init__(self, model_name: str, source: str, loaded: dict[str, str] | None = None, missing: Iterable[str] = (),
-                 unused: Iterable[str] = (), skipped: Iterable[str] = (), by_position: bool = False) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        source: str,
+        loaded: dict[str, str] | None = None,
+        missing: Iterable[str] = (),
+        unused: Iterable[str] = (),
+        skipped: Iterable[str] = (),
+        by_position: bool = False,
+    ) -> None:
         self.model_name = model_name
         self.source = source
         self.loaded = dict(loaded or {})
@@ -64,11 +73,15 @@ class LoadStatus:
         problems = []
         if model_side and (self.missing or self.skipped):
             keys = self.missing + self.skipped
-            problems.append(f'model "{self.model_name}" has {len(keys)} weight(s) that {self.source} did not '
-                            f"provide: {shown_names(keys)}")
+            problems.append(
+                f'model "{self.model_name}" has {len(keys)} weight(s) that {self.source} did not '
+                f"provide: {shown_names(keys)}"
+            )
         if file_side and self.unused:
-            problems.append(f'{self.source} has {len(self.unused)} weight(s) that model "{self.model_name}" '
-                            f"did not use: {shown_names(self.unused)}")
+            problems.append(
+                f'{self.source} has {len(self.unused)} weight(s) that model "{self.model_name}" '
+                f"did not use: {shown_names(self.unused)}"
+            )
         return problems
 
     def assert_consumed(self) -> None:
@@ -97,15 +110,21 @@ class LoadStatus:
         return self
 
     def __repr__(self):
-        return (f"<LoadStatus {self.source} -> {self.model_name}: {len(self.loaded)} loaded, "
-                f"{len(self.missing)} missing, {len(self.unused)} unused, {len(self.skipped)} skipped"
-                f"{', by position' if self.by_position else ''}>")
+        return (
+            f"<LoadStatus {self.source} -> {self.model_name}: {len(self.loaded)} loaded, "
+            f"{len(self.missing)} missing, {len(self.unused)} unused, {len(self.skipped)} skipped"
+            f"{', by position' if self.by_position else ''}>"
+        )
 
     def __del__(self):
         try:
             if not self._checked and self.unused:
-                warnings.warn("load_weights: " + self._problems(model_side=False)[0]
-                              + ". Call expect_partial() on the returned status to silence this.", stacklevel=2)
+                warnings.warn(
+                    "load_weights: "
+                    + self._problems(model_side=False)[0]
+                    + ". Call expect_partial() on the returned status to silence this.",
+                    stacklevel=2,
+                )
         except Exception:  # noqa: BLE001 - interpreter shutdown: never raise from __del__
             pass
 

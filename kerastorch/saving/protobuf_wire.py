@@ -21,16 +21,25 @@ Example:
     ...
     ValueError: a truncated example is not a valid protocol buffer: field 3 claims 2 bytes at offset 12, past the end (13 bytes)
 """
+
 from __future__ import annotations
 
 import builtins
 import struct
 from typing import Any
 
-__all__ = ["Message", "parse", "read_varint", "encode_varint", "varint_field", "bytes_field", "fixed32_field",
-           "MAX_MESSAGE_BYTES"]
+__all__ = [
+    "Message",
+    "parse",
+    "read_varint",
+    "encode_varint",
+    "varint_field",
+    "bytes_field",
+    "fixed32_field",
+    "MAX_MESSAGE_BYTES",
+]
 
-MAX_MESSAGE_BYTES = 256 * 1024 ** 2  # what one parsed message may be (a checkpoint's object graph is far smaller)
+MAX_MESSAGE_BYTES = 256 * 1024**2  # what one parsed message may be (a checkpoint's object graph is far smaller)
 _VARINT, _FIXED64, _LENGTH, _FIXED32 = 0, 1, 2, 5
 
 
@@ -55,8 +64,9 @@ def read_varint(data: bytes | bytearray | memoryview, offset: int, what: str) ->
     end = len(data)
     while True:
         if position >= end:
-            raise ValueError(f"{what} is not a valid protocol buffer: a number at offset {offset} runs past the end "
-                             f"({end} bytes)")
+            raise ValueError(
+                f"{what} is not a valid protocol buffer: a number at offset {offset} runs past the end ({end} bytes)"
+            )
         byte = data[position]
         position += 1
         value |= (byte & 0x7F) << shift
@@ -64,8 +74,9 @@ def read_varint(data: bytes | bytearray | memoryview, offset: int, what: str) ->
             return value & 0xFFFFFFFFFFFFFFFF, position
         shift += 7
         if shift >= 70:
-            raise ValueError(f"{what} is not a valid protocol buffer: the number at offset {offset} is longer than 10 "
-                             "bytes")
+            raise ValueError(
+                f"{what} is not a valid protocol buffer: the number at offset {offset} is longer than 10 bytes"
+            )
 
 
 def encode_varint(value: int) -> bytes:
@@ -161,8 +172,10 @@ class Message:
         values = self.fields.get(number, [])
         for wire_type, _ in values:
             if wire_type not in wire_types:
-                raise ValueError(f"{self.what} is not a valid protocol buffer: field {number} should be {kind}, "
-                                 f"found wire type {wire_type}")
+                raise ValueError(
+                    f"{self.what} is not a valid protocol buffer: field {number} should be {kind}, "
+                    f"found wire type {wire_type}"
+                )
         return [value for _, value in values]
 
     def has(self, number: builtins.int) -> bool:
@@ -255,19 +268,25 @@ def parse(data: bytes | bytearray | memoryview, what: str, max_bytes: int = MAX_
         elif wire_type in (_FIXED64, _FIXED32):
             size = 8 if wire_type == _FIXED64 else 4
             if position + size > end:
-                raise ValueError(f"{what} is not a valid protocol buffer: field {number} at offset {start} runs past "
-                                 f"the end ({end} bytes)")
-            value = int.from_bytes(data[position:position + size], "little")
+                raise ValueError(
+                    f"{what} is not a valid protocol buffer: field {number} at offset {start} runs past "
+                    f"the end ({end} bytes)"
+                )
+            value = int.from_bytes(data[position : position + size], "little")
             position += size
         elif wire_type == _LENGTH:
             size, position = read_varint(data, position, what)
             if size > end - position:
-                raise ValueError(f"{what} is not a valid protocol buffer: field {number} claims {size} bytes at "
-                                 f"offset {position}, past the end ({end} bytes)")
-            value = data[position:position + size]
+                raise ValueError(
+                    f"{what} is not a valid protocol buffer: field {number} claims {size} bytes at "
+                    f"offset {position}, past the end ({end} bytes)"
+                )
+            value = data[position : position + size]
             position += size
         else:
-            raise ValueError(f"{what} is not a valid protocol buffer: field {number} at offset {start} has wire type "
-                             f"{wire_type} (groups and unknown types are not read)")
+            raise ValueError(
+                f"{what} is not a valid protocol buffer: field {number} at offset {start} has wire type "
+                f"{wire_type} (groups and unknown types are not read)"
+            )
         fields.setdefault(number, []).append((wire_type, value))
     return Message(fields, what)

@@ -33,6 +33,7 @@ Example:
     >>> load_json(members["config.json"], "config.json")
     {'a': 1}
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -49,12 +50,12 @@ from kerastorch.saving import file_utils
 
 __all__ = ["UnsafeArchiveError", "read_archive", "write_archive", "load_json"]
 
-MAX_MEMBER_BYTES = 4 * 1024 ** 3
-MAX_TOTAL_BYTES = 4 * 1024 ** 3
+MAX_MEMBER_BYTES = 4 * 1024**3
+MAX_TOTAL_BYTES = 4 * 1024**3
 MAX_COMPRESSION_RATIO = 200
 MAX_MEMBERS = 1000
 MAX_DEPTH = 8
-MAX_JSON_BYTES = 32 * 1024 ** 2
+MAX_JSON_BYTES = 32 * 1024**2
 MAX_JSON_DEPTH = 256
 
 _CHUNK = 1024 * 1024
@@ -135,8 +136,11 @@ def _read_limited(where, name, handle, size):
     """Read exactly ``size`` bytes from ``handle``; more or fewer is an error."""
     data = handle.read(size + 1)
     if len(data) != size:
-        _fail(where, f"member {name!r} holds {'more' if len(data) > size else 'fewer'} bytes than its "
-                     f"declared size {size} (truncated or altered)")
+        _fail(
+            where,
+            f"member {name!r} holds {'more' if len(data) > size else 'fewer'} bytes than its "
+            f"declared size {size} (truncated or altered)",
+        )
     return data
 
 
@@ -202,14 +206,20 @@ def _read_zip_members(where, zf, archive_size, wanted):
         if stat.S_ISLNK(info.external_attr >> 16):
             _fail(where, f"member {name!r} is a symbolic link")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            _fail(where, f"member {name!r} uses compression method {info.compress_type}; only stored and "
-                         "deflated members are read")
+            _fail(
+                where,
+                f"member {name!r} uses compression method {info.compress_type}; only stored and "
+                "deflated members are read",
+            )
         total = _check_sizes(where, name, info.file_size, total)
         if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
             _fail(where, f"member {name!r} is stored uncompressed but its sizes differ")
         if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1) and info.file_size > 1024:
-            _fail(where, f"member {name!r} expands {info.file_size} / {info.compress_size} bytes, more than "
-                         f"MAX_COMPRESSION_RATIO={MAX_COMPRESSION_RATIO} (a zip bomb?)")
+            _fail(
+                where,
+                f"member {name!r} expands {info.file_size} / {info.compress_size} bytes, more than "
+                f"MAX_COMPRESSION_RATIO={MAX_COMPRESSION_RATIO} (a zip bomb?)",
+            )
         files.append(info)
     end = 0
     for info in sorted(files, key=lambda i: i.header_offset):
@@ -249,8 +259,9 @@ def _read_folder(path, wanted):
         finally:
             if _RELATIVE_OPEN:
                 os.close(root)
-    raise OSError(f"folder {path!r} was replaced by other processes {_FOLDER_READ_TRIES} times while it was "
-                  "being read; try again")
+    raise OSError(
+        f"folder {path!r} was replaced by other processes {_FOLDER_READ_TRIES} times while it was being read; try again"
+    )
 
 
 _RELATIVE_OPEN = os.open in os.supports_dir_fd and os.scandir in os.supports_fd
@@ -297,8 +308,11 @@ def _read_entries(where, names, members, sizes, wanted, pending, prefix, folder)
         if entry.is_symlink():
             _fail(where, f"member {name!r} is a symbolic link")
         if entry.is_dir(follow_symlinks=False):
-            sub = _open_in(folder, entry.name, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) \
-                if _RELATIVE_OPEN else os.path.join(folder, entry.name)
+            sub = (
+                _open_in(folder, entry.name, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+                if _RELATIVE_OPEN
+                else os.path.join(folder, entry.name)
+            )
             pending.append((name + "/", sub, _RELATIVE_OPEN))
             continue
         if not entry.is_file(follow_symlinks=False):
@@ -316,8 +330,9 @@ def _read_entries(where, names, members, sizes, wanted, pending, prefix, folder)
 # --------------------------------------------------------------------------- writing
 
 
-def write_archive(path: str | os.PathLike[str], members: dict[str, bytes], zipped: bool,
-                  own_names: Collection[str] | None = None) -> None:
+def write_archive(
+    path: str | os.PathLike[str], members: dict[str, bytes], zipped: bool, own_names: Collection[str] | None = None
+) -> None:
     """Write ``members`` (``{name: bytes}``) atomically as a zip file (``zipped=True``) or a folder.
 
     Args:
@@ -419,8 +434,9 @@ def load_json(data: bytes | str, what: str) -> Any:
     except UnicodeDecodeError as error:
         raise UnsafeArchiveError(f"{what}: is not valid UTF-8 JSON ({error})") from None
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
-                           object_pairs_hook=_no_duplicates)
+        value = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_no_duplicates
+        )
     except RecursionError:  # the parser's own depth limit, far below what would exhaust memory
         _fail(what, f"JSON is nested deeper than the limit MAX_JSON_DEPTH={MAX_JSON_DEPTH}")
     except ValueError as error:

@@ -20,6 +20,7 @@ Example:
     >>> type(loaded.optimizer).__name__, int(loaded.optimizer.iterations)
     ('Adam', 0)
 """
+
 from __future__ import annotations
 
 import os
@@ -36,10 +37,12 @@ from kerastorch.saving.tf_saved_model import is_saved_model, load_saved_model
 __all__ = ["save_model", "load_model", "save_weights", "load_weights"]
 
 if TYPE_CHECKING:
+
     class _SavesWeights(Protocol):
         """A model (kerastorch.models sits above saving): what ``save_weights`` calls."""
 
         def save_weights(self, filepath: Any, overwrite: bool = ...) -> Any: ...
+
 
 _WEIGHT_SUFFIXES = (".safetensors", ".weights.h5")
 _LEGACY_SUFFIXES = (".h5", ".hdf5")
@@ -51,8 +54,13 @@ def _fspath(filepath, what):
     return os.fspath(filepath)
 
 
-def save_model(model: Layer, filepath: str | os.PathLike[str], overwrite: bool = True, zipped: bool | None = None,
-               weights_format: str = "safetensors") -> None:
+def save_model(
+    model: Layer,
+    filepath: str | os.PathLike[str],
+    overwrite: bool = True,
+    zipped: bool | None = None,
+    weights_format: str = "safetensors",
+) -> None:
     """Save ``model`` whole: a zip archive for a ``.keras`` path, else a folder (``zipped=False``
     keeps even a ``.keras`` path a folder). ``weights_format="h5"`` stores the weights and the
     optimizer state in Keras 3's ``model.weights.h5`` layout (needs h5py), so Keras 3 loads it.
@@ -92,27 +100,39 @@ def save_model(model: Layer, filepath: str | os.PathLike[str], overwrite: bool =
     if zipped is None:
         zipped = path.endswith(".keras")
     if zipped and not path.endswith(".keras"):
-        raise ValueError(f'save_model: a zipped archive needs a path ending in ".keras", received {path!r}; '
-                         "pass zipped=False to save a folder")
+        raise ValueError(
+            f'save_model: a zipped archive needs a path ending in ".keras", received {path!r}; '
+            "pass zipped=False to save a folder"
+        )
     if path.endswith(_WEIGHT_SUFFIXES):
-        raise ValueError(f"save_model: {path!r} names a weights file; use model.save_weights(path) for weights, "
-                         'or a ".keras" path or a folder for the whole model')
+        raise ValueError(
+            f"save_model: {path!r} names a weights file; use model.save_weights(path) for weights, "
+            'or a ".keras" path or a folder for the whole model'
+        )
     if path.endswith(_LEGACY_SUFFIXES):
-        raise ValueError(f"save_model: the legacy Keras HDF5 model format ({path!r}) is not written; use a "
-                         '".keras" path (with weights_format="h5" for Keras 3) or a folder')
+        raise ValueError(
+            f"save_model: the legacy Keras HDF5 model format ({path!r}) is not written; use a "
+            '".keras" path (with weights_format="h5" for Keras 3) or a folder'
+        )
     if not overwrite and os.path.lexists(path):
         raise FileExistsError(f"save_model: {path!r} exists and overwrite=False")
     if is_saved_model(path):  # a tf.keras 2 SavedModel is not ours: never replaced
-        raise FileExistsError(f"save_model: {path!r} is a TensorFlow SavedModel folder; a save replaces only a "
-                              "folder it wrote itself. Choose a new path, or a name ending in \".keras\" for one file")
+        raise FileExistsError(
+            f"save_model: {path!r} is a TensorFlow SavedModel folder; a save replaces only a "
+            'folder it wrote itself. Choose a new path, or a name ending in ".keras" for one file'
+        )
     if not is_chief_process():  # data-parallel training (keras.distribution): process 0 writes the file
         return
     members = saving_lib.model_to_members(model, weights_format=weights_format)
     write_archive(path, members, zipped=zipped, own_names=saving_lib.SAVED_MODEL_NAMES)
 
 
-def load_model(filepath: str | os.PathLike[str], custom_objects: dict[str, Any] | None = None, compile: bool = True,
-               safe_mode: bool = True) -> Any:
+def load_model(
+    filepath: str | os.PathLike[str],
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:
     """Load a model saved by :func:`save_model` (a ``.keras`` archive or a folder), a Keras 3
     ``.keras`` archive, or a tf.keras 2 model: a whole-model ``.h5`` file or a SavedModel folder
     (:mod:`kerastorch.saving.h5_legacy_model`, :mod:`kerastorch.saving.tf_saved_model`). Classes come
@@ -153,20 +173,25 @@ def load_model(filepath: str | os.PathLike[str], custom_objects: dict[str, Any] 
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError(f"load_model: custom_objects must be a dict, received {type(custom_objects).__name__}")
     if path.endswith(_WEIGHT_SUFFIXES) and not os.path.isdir(path):
-        raise ValueError(f"load_model: {path!r} is a weights file, not a saved model; build the model and call "
-                         "model.load_weights(path)")
+        raise ValueError(
+            f"load_model: {path!r} is a weights file, not a saved model; build the model and call "
+            "model.load_weights(path)"
+        )
     if path.endswith(_LEGACY_SUFFIXES) and not os.path.isdir(path):
         if not os.path.exists(path):
             raise FileNotFoundError(f"load_model: no file at {path!r}")
         if is_keras2_h5_model(path):  # tf.keras 2's model.save("m.h5")
             return load_keras2_h5_model(path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
-        raise ValueError(f"load_model: {path!r} is a legacy Keras HDF5 weights file (no model_config). "
-                         "Build the model and call model.load_weights(path) to load its weights")
+        raise ValueError(
+            f"load_model: {path!r} is a legacy Keras HDF5 weights file (no model_config). "
+            "Build the model and call model.load_weights(path) to load its weights"
+        )
     if is_saved_model(path):  # tf.keras 2's model.save("my_model")
         return load_saved_model(path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
     members = read_archive(path, wanted=saving_lib.is_model_member)
-    return saving_lib.model_from_members(members, path, custom_objects=custom_objects, compile=compile,
-                                         safe_mode=safe_mode)
+    return saving_lib.model_from_members(
+        members, path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+    )
 
 
 def save_weights(model: _SavesWeights, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any) -> None:
@@ -197,8 +222,9 @@ def save_weights(model: _SavesWeights, filepath: str | os.PathLike[str], overwri
     model.save_weights(filepath, overwrite=overwrite)
 
 
-def load_weights(model: Layer, filepath: str | os.PathLike[str], skip_mismatch: bool = False,
-                 **kwargs: Any) -> LoadStatus:
+def load_weights(
+    model: Layer, filepath: str | os.PathLike[str], skip_mismatch: bool = False, **kwargs: Any
+) -> LoadStatus:
     """``model.load_weights(filepath)``; returns the load status (see :mod:`kerastorch.saving.weights_file`).
 
     Args:

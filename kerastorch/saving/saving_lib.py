@@ -31,6 +31,7 @@ Example:
     >>> [w.shape for w in clone.get_weights()]
     [(3, 2), (2,)]
 """
+
 from __future__ import annotations
 
 import datetime
@@ -51,8 +52,19 @@ from kerastorch.saving import h5_format, safe_archive, weights_file
 from kerastorch.serialization.object_registration import custom_object_scope
 from kerastorch.serialization.serialization_lib import SafeModeScope, deserialize_keras_object, serialize_keras_object
 
-__all__ = ["model_to_members", "model_from_members", "CONFIG_MEMBER", "METADATA_MEMBER", "WEIGHTS_MEMBER",
-           "H5_WEIGHTS_MEMBER", "OPTIMIZER_MEMBER", "FORMAT", "KERAS_VERSION", "SAVED_MODEL_NAMES", "is_model_member"]
+__all__ = [
+    "model_to_members",
+    "model_from_members",
+    "CONFIG_MEMBER",
+    "METADATA_MEMBER",
+    "WEIGHTS_MEMBER",
+    "H5_WEIGHTS_MEMBER",
+    "OPTIMIZER_MEMBER",
+    "FORMAT",
+    "KERAS_VERSION",
+    "SAVED_MODEL_NAMES",
+    "is_model_member",
+]
 
 CONFIG_MEMBER = "config.json"
 METADATA_MEMBER = "metadata.json"
@@ -68,10 +80,11 @@ _OPTIMIZER_FORMAT = "kerastorch.optimizer"
 # reads nothing else.
 # A loaded model's weights may take at most what its weights file can fill (plus a little for weights that
 # are not saved, such as metric state), and never more than this cap (bytes; raise it for larger models).
-MAX_WEIGHTS_BYTES = 8 * 1024 ** 3
-UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024 ** 2
-SAVED_MODEL_NAMES = frozenset({CONFIG_MEMBER, METADATA_MEMBER, WEIGHTS_MEMBER, H5_WEIGHTS_MEMBER, OPTIMIZER_MEMBER,
-                               ASSETS_FOLDER})
+MAX_WEIGHTS_BYTES = 8 * 1024**3
+UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024**2
+SAVED_MODEL_NAMES = frozenset(
+    {CONFIG_MEMBER, METADATA_MEMBER, WEIGHTS_MEMBER, H5_WEIGHTS_MEMBER, OPTIMIZER_MEMBER, ASSETS_FOLDER}
+)
 
 
 def is_model_member(name: str) -> bool:
@@ -93,12 +106,17 @@ def is_model_member(name: str) -> bool:
 def model_to_members(model: Layer, weights_format: str = "safetensors") -> dict[str, bytes]:
     """``{member name: bytes}`` of a saved ``model`` (see the module docstring)."""
     if weights_format not in WEIGHTS_FORMATS:
-        raise ValueError(f'save_model: weights_format must be one of {list(WEIGHTS_FORMATS)}, '
-                         f"received {weights_format!r}")
+        raise ValueError(
+            f"save_model: weights_format must be one of {list(WEIGHTS_FORMATS)}, received {weights_format!r}"
+        )
     optimizer = _saved_optimizer(model)
     config = serialize_keras_object(model)
-    metadata = {"keras_version": KERAS_VERSION, "kerastorch_version": __version__,
-                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"), "format": FORMAT}
+    metadata = {
+        "keras_version": KERAS_VERSION,
+        "kerastorch_version": __version__,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+        "format": FORMAT,
+    }
     members = {METADATA_MEMBER: _json_bytes(metadata), CONFIG_MEMBER: _json_bytes(config)}
     members.update(_asset_members(model))
     if weights_format == "h5":
@@ -152,7 +170,7 @@ def _load_assets(model, members):
         prefix = f"{ASSETS_FOLDER}/{folder}"
         with tempfile.TemporaryDirectory() as tmp:
             for name, data in members.items():
-                relative = name[len(prefix):] if name.startswith(prefix) else None
+                relative = name[len(prefix) :] if name.startswith(prefix) else None
                 if relative and not relative.startswith("layers/"):  # not the file of a layer inside this one
                     path = os.path.join(tmp, *relative.split("/"))
                     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -171,9 +189,12 @@ def _saved_optimizer(model):
     if optimizer is None:
         return None
     if not isinstance(optimizer, Optimizer):
-        warnings.warn(f'save_model: model "{model.name}" is compiled with a torch.optim optimizer '
-                      f"({type(optimizer).__name__}), which has no Keras config; the model is saved without "
-                      "its compile information and optimizer state, and loads uncompiled.", stacklevel=4)
+        warnings.warn(
+            f'save_model: model "{model.name}" is compiled with a torch.optim optimizer '
+            f"({type(optimizer).__name__}), which has no Keras config; the model is saved without "
+            "its compile information and optimizer state, and loads uncompiled.",
+            stacklevel=4,
+        )
         return None
     return optimizer if optimizer.built else None
 
@@ -187,25 +208,34 @@ def _optimizer_bytes(optimizer):
 
 
 # --------------------------------------------------------------------------- reading
-def model_from_members(members: dict[str, bytes], source: str, custom_objects: dict[str, Any] | None = None,
-                       compile: bool = True, safe_mode: bool = True) -> Layer:
+def model_from_members(
+    members: dict[str, bytes],
+    source: str,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Layer:
     """Rebuild the model saved in ``members`` (``{name: bytes}`` from ``read_archive``).
 
     ``source`` names the archive in error messages. With ``compile=False`` the compile
     information and the optimizer state are ignored.
     """
     if CONFIG_MEMBER not in members:
-        raise ValueError(f"load_model: {source} is not a saved model: it has no {CONFIG_MEMBER} "
-                         f"(members: {sorted(members)[:10]})")
+        raise ValueError(
+            f"load_model: {source} is not a saved model: it has no {CONFIG_MEMBER} (members: {sorted(members)[:10]})"
+        )
     if METADATA_MEMBER in members:
         metadata = safe_archive.load_json(members[METADATA_MEMBER], f"{source}/{METADATA_MEMBER}")
         if not isinstance(metadata, dict):
-            raise ValueError(f"load_model: {source}/{METADATA_MEMBER} must hold a JSON object, "
-                             f"received {type(metadata).__name__}")
+            raise ValueError(
+                f"load_model: {source}/{METADATA_MEMBER} must hold a JSON object, received {type(metadata).__name__}"
+            )
     config = safe_archive.load_json(members[CONFIG_MEMBER], f"{source}/{CONFIG_MEMBER}")
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
-        raise ValueError(f"load_model: {source}/{CONFIG_MEMBER} must hold a serialized model (a JSON object with "
-                         f"a 'class_name'), received {_describe(config)}")
+        raise ValueError(
+            f"load_model: {source}/{CONFIG_MEMBER} must hold a serialized model (a JSON object with "
+            f"a 'class_name'), received {_describe(config)}"
+        )
     config = dict(config)
     compile_config = config.pop("compile_config", None)
     with custom_object_scope(custom_objects or {}), SafeModeScope(safe_mode), _weights_file_budget(members, source):
@@ -221,14 +251,16 @@ def _weights_file_budget(members, source):
     """The budget the model's weights are built under: what its weights file can fill, at most the cap."""
     name = WEIGHTS_MEMBER if WEIGHTS_MEMBER in members else H5_WEIGHTS_MEMBER
     if name not in members:
-        raise ValueError(f"load_model: {source} holds no weights: expected a {WEIGHTS_MEMBER} or "
-                         f"{H5_WEIGHTS_MEMBER} member")
+        raise ValueError(
+            f"load_model: {source} holds no weights: expected a {WEIGHTS_MEMBER} or {H5_WEIGHTS_MEMBER} member"
+        )
     size = len(members[name])
     if size + UNSAVED_WEIGHTS_ALLOWANCE > MAX_WEIGHTS_BYTES:
-        return weight_budget(MAX_WEIGHTS_BYTES, f"MAX_WEIGHTS_BYTES={MAX_WEIGHTS_BYTES} (raise "
-                                                "kerastorch.saving.saving_lib.MAX_WEIGHTS_BYTES to load it)")
-    return weight_budget(size + UNSAVED_WEIGHTS_ALLOWANCE,
-                         f"its weights file {source}/{name} can fill ({size} bytes)")
+        return weight_budget(
+            MAX_WEIGHTS_BYTES,
+            f"MAX_WEIGHTS_BYTES={MAX_WEIGHTS_BYTES} (raise kerastorch.saving.saving_lib.MAX_WEIGHTS_BYTES to load it)",
+        )
+    return weight_budget(size + UNSAVED_WEIGHTS_ALLOWANCE, f"its weights file {source}/{name} can fill ({size} bytes)")
 
 
 def _describe(value):
@@ -278,8 +310,9 @@ def _load_weights(model, members, source, compile):
         if optimizer is not None and OPTIMIZER_MEMBER in members:
             _load_optimizer(model, optimizer, members[OPTIMIZER_MEMBER], f"{source}/{OPTIMIZER_MEMBER}")
     else:  # _weights_file_budget made sure there is one of the two
-        h5_format.load_keras_weights_h5(model, io.BytesIO(members[H5_WEIGHTS_MEMBER]), skip_mismatch=False,
-                                        optimizer=optimizer)
+        h5_format.load_keras_weights_h5(
+            model, io.BytesIO(members[H5_WEIGHTS_MEMBER]), skip_mismatch=False, optimizer=optimizer
+        )
 
 
 def _load_optimizer(model, optimizer, data, source):
@@ -296,8 +329,10 @@ def _load_optimizer(model, optimizer, data, source):
     own = optimizer.state_dict()
     for key, tensor in state.items():
         if key in own and tensor.dtype.is_floating_point != own[key].dtype.is_floating_point:
-            raise ValueError(f"load_model: {source}: optimizer variable {key!r} has dtype {tensor.dtype}, "
-                             f"the optimizer's has dtype {own[key].dtype}")
+            raise ValueError(
+                f"load_model: {source}: optimizer variable {key!r} has dtype {tensor.dtype}, "
+                f"the optimizer's has dtype {own[key].dtype}"
+            )
     try:
         optimizer.load_state_dict(state)
     except ValueError as error:

@@ -33,6 +33,7 @@ Example:
     ...     reader.keys(), reader.shape("kernel"), reader.tensor("step").item()
     (['kernel', 'step'], (2, 3), 4)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -49,11 +50,20 @@ from kerastorch.backend.hashing import mask_crc
 from kerastorch.saving import protobuf_wire as pb
 from kerastorch.saving.file_utils import atomic_write, write_bytes
 
-__all__ = ["BundleReader", "write_bundle", "crc32c", "masked_crc32c", "data_path", "previous_data_path",
-           "MAX_INDEX_BYTES", "MAX_BLOCK_BYTES", "MAX_ENTRIES"]
+__all__ = [
+    "BundleReader",
+    "write_bundle",
+    "crc32c",
+    "masked_crc32c",
+    "data_path",
+    "previous_data_path",
+    "MAX_INDEX_BYTES",
+    "MAX_BLOCK_BYTES",
+    "MAX_ENTRIES",
+]
 
-MAX_INDEX_BYTES = 256 * 1024 ** 2
-MAX_BLOCK_BYTES = 64 * 1024 ** 2
+MAX_INDEX_BYTES = 256 * 1024**2
+MAX_BLOCK_BYTES = 64 * 1024**2
 MAX_ENTRIES = 1_000_000
 MAX_SHARDS = 10_000
 MAX_RANK = 64
@@ -63,11 +73,21 @@ BLOCK_TRAILER_BYTES = 5
 STRING_DTYPE = 7
 # TensorFlow's DataType enum -> (numpy dtype, torch dtype); DT_STRING (7) is handled apart.
 DTYPES = {
-    1: (np.float32, torch.float32), 2: (np.float64, torch.float64), 3: (np.int32, torch.int32),
-    4: (np.uint8, torch.uint8), 5: (np.int16, torch.int16), 6: (np.int8, torch.int8),
-    8: (np.complex64, torch.complex64), 9: (np.int64, torch.int64), 10: (np.bool_, torch.bool),
-    14: (np.uint16, torch.bfloat16), 17: (np.uint16, torch.uint16), 18: (np.complex128, torch.complex128),
-    19: (np.float16, torch.float16), 22: (np.uint32, torch.uint32), 23: (np.uint64, torch.uint64),
+    1: (np.float32, torch.float32),
+    2: (np.float64, torch.float64),
+    3: (np.int32, torch.int32),
+    4: (np.uint8, torch.uint8),
+    5: (np.int16, torch.int16),
+    6: (np.int8, torch.int8),
+    8: (np.complex64, torch.complex64),
+    9: (np.int64, torch.int64),
+    10: (np.bool_, torch.bool),
+    14: (np.uint16, torch.bfloat16),
+    17: (np.uint16, torch.uint16),
+    18: (np.complex128, torch.complex128),
+    19: (np.float16, torch.float16),
+    22: (np.uint32, torch.uint32),
+    23: (np.uint64, torch.uint64),
 }
 _TORCH_TO_DT = {torch_dtype: code for code, (_, torch_dtype) in DTYPES.items()}
 _DATA_BLOCK_BYTES = 4096
@@ -117,20 +137,25 @@ def crc32c(data: bytes | bytearray | memoryview) -> int:
     blocks = np.frombuffer(view, dtype=np.uint8, count=count * length).reshape(count, length)
     state = np.zeros(count, dtype=np.uint32)
     for start in range(0, length, 256):
-        columns = np.ascontiguousarray(blocks[:, start:start + 256].T)
+        columns = np.ascontiguousarray(blocks[:, start : start + 256].T)
         for column in columns:
             state = table[(state ^ column) & 0xFF] ^ (state >> 8)
     # shift(r): the register after ``length`` zero bytes, as four byte tables (the operator is linear)
     basis = np.array([value << (8 * k) for k in range(4) for value in range(256)], dtype=np.uint64).astype(np.uint32)
     for _ in range(length):
         basis = table[basis & 0xFF] ^ (basis >> 8)
-    shift = [basis[256 * k:256 * (k + 1)].tolist() for k in range(4)]
+    shift = [basis[256 * k : 256 * (k + 1)].tolist() for k in range(4)]
     register = 0xFFFFFFFF
     for raw in state.tolist():
-        register = (shift[0][register & 0xFF] ^ shift[1][(register >> 8) & 0xFF] ^ shift[2][(register >> 16) & 0xFF]
-                    ^ shift[3][register >> 24] ^ raw)
+        register = (
+            shift[0][register & 0xFF]
+            ^ shift[1][(register >> 8) & 0xFF]
+            ^ shift[2][(register >> 16) & 0xFF]
+            ^ shift[3][register >> 24]
+            ^ raw
+        )
     table_list = table.tolist()
-    for byte in view[count * length:]:
+    for byte in view[count * length :]:
         register = table_list[(register ^ byte) & 0xFF] ^ (register >> 8)
     return register ^ 0xFFFFFFFF
 
@@ -219,12 +244,13 @@ class BundleReader:
         if size > MAX_BLOCK_BYTES:
             self._fail(f"the {what} claims {size} bytes; the limit is MAX_BLOCK_BYTES={MAX_BLOCK_BYTES}")
         if offset > len(data) or size + BLOCK_TRAILER_BYTES > len(data) - offset:
-            self._fail(f"the {what} at offset {offset} ({size} bytes) lies past the end of the file "
-                       f"({len(data)} bytes)")
-        block = data[offset:offset + size]
+            self._fail(
+                f"the {what} at offset {offset} ({size} bytes) lies past the end of the file ({len(data)} bytes)"
+            )
+        block = data[offset : offset + size]
         kind = data[offset + size]
-        stored = int.from_bytes(data[offset + size + 1:offset + size + 5], "little")
-        if masked_crc32c(data[offset:offset + size + 1]) != stored:
+        stored = int.from_bytes(data[offset + size + 1 : offset + size + 5], "little")
+        if masked_crc32c(data[offset : offset + size + 1]) != stored:
             self._fail(f"the {what} at offset {offset} fails its CRC-32C check")
         if kind != 0:
             self._fail(f"the {what} is compressed (type {kind}); only uncompressed tables are read")
@@ -244,14 +270,16 @@ class BundleReader:
             unshared, position = pb.read_varint(block[:end], position, what)
             value_size, position = pb.read_varint(block[:end], position, what)
             if shared > len(key) or unshared > end - position or value_size > end - position - unshared:
-                self._fail(f"an entry of the {what} at offset {position} runs past the block or shares more of "
-                           "the previous key than it has")
-            new_key = key[:shared] + bytes(block[position:position + unshared])
+                self._fail(
+                    f"an entry of the {what} at offset {position} runs past the block or shares more of "
+                    "the previous key than it has"
+                )
+            new_key = key[:shared] + bytes(block[position : position + unshared])
             position += unshared
             if pairs and new_key <= key:
                 self._fail(f"the keys of the {what} are not in increasing order ({new_key!r} after {key!r})")
             key = new_key
-            pairs.append((key, block[position:position + value_size]))
+            pairs.append((key, block[position : position + value_size]))
             position += value_size
             if len(pairs) > MAX_ENTRIES:
                 self._fail(f"the {what} has more than MAX_ENTRIES={MAX_ENTRIES} entries")
@@ -266,7 +294,7 @@ class BundleReader:
         data = memoryview(data)
         if len(data) < FOOTER_BYTES:
             self._fail(f"it is {len(data)} bytes, shorter than a table's {FOOTER_BYTES}-byte footer (truncated?)")
-        footer = data[len(data) - FOOTER_BYTES:]
+        footer = data[len(data) - FOOTER_BYTES :]
         if int.from_bytes(footer[-8:], "little") != TABLE_MAGIC:
             self._fail("its footer lacks the table magic number (truncated, or not a checkpoint index)")
         _, position = self._handle(footer, 0, f"{self.what} footer")  # the (empty) meta-index block
@@ -387,8 +415,10 @@ class BundleReader:
         path = handle.name
         file_size = os.fstat(handle.fileno()).st_size
         if entry.offset > file_size or entry.size > file_size - entry.offset:
-            raise ValueError(f"TensorFlow checkpoint data file {path!r} is corrupt or truncated: tensor {key!r} "
-                             f"lies at offset {entry.offset} ({entry.size} bytes) past its end ({file_size} bytes)")
+            raise ValueError(
+                f"TensorFlow checkpoint data file {path!r} is corrupt or truncated: tensor {key!r} "
+                f"lies at offset {entry.offset} ({entry.size} bytes) past its end ({file_size} bytes)"
+            )
         handle.seek(entry.offset)
         data = handle.read(entry.size)
         if len(data) != entry.size:
@@ -407,8 +437,9 @@ class BundleReader:
             raise ValueError(f"{self.what}: tensor {key!r} holds strings, not numbers")
         data, path = self._bytes(key)
         if masked_crc32c(data) != entry.crc:
-            raise ValueError(f"TensorFlow checkpoint data file {path!r} is corrupt: tensor {key!r} fails its "
-                             "CRC-32C check")
+            raise ValueError(
+                f"TensorFlow checkpoint data file {path!r} is corrupt: tensor {key!r} fails its CRC-32C check"
+            )
         numpy_dtype, torch_dtype = DTYPES[entry.dtype]
         array = np.frombuffer(data, dtype=np.dtype(numpy_dtype).newbyteorder("<")).reshape(entry.shape)
         tensor = torch.from_numpy(array.astype(array.dtype.newbyteorder("="), copy=True))
@@ -454,13 +485,15 @@ def _string_elements(entry, data):
     if any(length >= 1 << 32 for length in lengths) or position + 4 + sum(lengths) != len(data):
         return f"has element lengths that do not add up to its {len(data)} bytes"
     lengths_bytes = struct.pack(f"<{count}I", *lengths)
-    if masked_crc32c(lengths_bytes) != int.from_bytes(data[position:position + 4], "little") or \
-            masked_crc32c(lengths_bytes + data[position:]) != entry.crc:
+    if (
+        masked_crc32c(lengths_bytes) != int.from_bytes(data[position : position + 4], "little")
+        or masked_crc32c(lengths_bytes + data[position:]) != entry.crc
+    ):
         return "fails its CRC-32C check"
     position += 4
     out = []
     for length in lengths:
-        out.append(data[position:position + length])
+        out.append(data[position : position + length])
         position += length
     return out
 
@@ -485,9 +518,13 @@ def _shape_proto(shape):
 
 
 def _entry_proto(dtype, shape, offset, size, crc):
-    return (pb.varint_field(1, dtype) + pb.bytes_field(2, _shape_proto(shape))
-            + (pb.varint_field(4, offset) if offset else b"") + (pb.varint_field(5, size) if size else b"")
-            + pb.fixed32_field(6, crc))
+    return (
+        pb.varint_field(1, dtype)
+        + pb.bytes_field(2, _shape_proto(shape))
+        + (pb.varint_field(4, offset) if offset else b"")
+        + (pb.varint_field(5, size) if size else b"")
+        + pb.fixed32_field(6, crc)
+    )
 
 
 def _block(entries, restart_interval):
@@ -537,8 +574,9 @@ def _string_table(entries):
 def _as_cpu_tensor(value, key):
     tensor = torch.as_tensor(value).detach().cpu().contiguous()
     if tensor.dtype not in _TORCH_TO_DT:
-        raise ValueError(f"write_bundle: tensor {key!r} has dtype {tensor.dtype}, which a TensorFlow checkpoint "
-                         "cannot hold")
+        raise ValueError(
+            f"write_bundle: tensor {key!r} has dtype {tensor.dtype}, which a TensorFlow checkpoint cannot hold"
+        )
     return tensor
 
 
@@ -583,8 +621,9 @@ def write_bundle(prefix: str | os.PathLike[str], tensors: dict[str, Any]) -> Non
                     else:
                         raw = tensor.numpy()
                     stored = raw.astype(raw.dtype.newbyteorder("<"), copy=False).tobytes()
-                    entries[key] = _entry_proto(_TORCH_TO_DT[tensor.dtype], tuple(tensor.shape), offset, len(stored),
-                                                masked_crc32c(stored))
+                    entries[key] = _entry_proto(
+                        _TORCH_TO_DT[tensor.dtype], tuple(tensor.shape), offset, len(stored), masked_crc32c(stored)
+                    )
                 f.write(stored)
                 offset += len(stored)
     header = pb.varint_field(1, 1) + pb.bytes_field(3, pb.varint_field(1, 1))

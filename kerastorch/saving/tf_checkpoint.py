@@ -40,6 +40,7 @@ Example:
     >>> latest_checkpoint(".")
     './ckpt'
 """
+
 from __future__ import annotations
 
 import os
@@ -56,32 +57,56 @@ from kerastorch.saving.file_utils import write_bytes
 from kerastorch.saving.load_status import LoadStatus, weight_keys
 from kerastorch.saving.tensor_bundle import BundleReader, write_bundle
 
-__all__ = ["save_checkpoint", "load_checkpoint", "is_checkpoint", "latest_checkpoint", "read_checkpoint_state",
-           "write_checkpoint_state", "ObjectGraph", "KERAS2_SLOTS", "MAX_NODES"]
+__all__ = [
+    "save_checkpoint",
+    "load_checkpoint",
+    "is_checkpoint",
+    "latest_checkpoint",
+    "read_checkpoint_state",
+    "write_checkpoint_state",
+    "ObjectGraph",
+    "KERAS2_SLOTS",
+    "MAX_NODES",
+]
 
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 VARIABLE_SUFFIX = ".ATTRIBUTES/VARIABLE_VALUE"
 STATE_FILE = "checkpoint"
 MAX_NODES = 10_000_000
-MAX_STATE_BYTES = 1024 ** 2
+MAX_STATE_BYTES = 1024**2
 # kerastorch optimizer -> {kerastorch slot: (tf.keras 2 slot list attribute, variable label, legacy slot name)}
-_ADAM = {"momentum": ("_momentums", "m", "m"), "velocity": ("_velocities", "v", "v"),
-         "velocity_hat": ("_velocity_hats", "vhat", "vhat")}
+_ADAM = {
+    "momentum": ("_momentums", "m", "m"),
+    "velocity": ("_velocities", "v", "v"),
+    "velocity_hat": ("_velocity_hats", "vhat", "vhat"),
+}
 KERAS2_SLOTS = {
-    "Adam": _ADAM, "AdamW": _ADAM,
+    "Adam": _ADAM,
+    "AdamW": _ADAM,
     "Nadam": {"momentum": ("_momentums", "m", "m"), "velocity": ("_velocities", "v", "v")},
     "SGD": {"momentum": ("momentums", "m", "momentum")},
-    "RMSprop": {"velocity": ("_velocities", "velocity", "rms"), "momentum": ("_momentums", "momentum", "momentum"),
-                "average_gradient": ("_average_gradients", "average_gradient", "mg")},
+    "RMSprop": {
+        "velocity": ("_velocities", "velocity", "rms"),
+        "momentum": ("_momentums", "momentum", "momentum"),
+        "average_gradient": ("_average_gradients", "average_gradient", "mg"),
+    },
     "Adagrad": {"accumulator": ("_accumulators", "accumulator", "accumulator")},
-    "Adadelta": {"accumulated_grad": ("_accumulated_grads", "accumulated_grad", "accum_grad"),
-                 "accumulated_delta_var": ("_accumulated_delta_vars", "accumulated_delta_var", "accum_var")},
+    "Adadelta": {
+        "accumulated_grad": ("_accumulated_grads", "accumulated_grad", "accum_grad"),
+        "accumulated_delta_var": ("_accumulated_delta_vars", "accumulated_delta_var", "accum_var"),
+    },
     "Adamax": {"momentum": ("_m", "m", "m"), "norm": ("_u", "u", "v")},
-    "Ftrl": {"accumulator": ("_accumulators", "accumulator", "accumulator"), "linear": ("_linears", "linear", "linear")},
+    "Ftrl": {
+        "accumulator": ("_accumulators", "accumulator", "accumulator"),
+        "linear": ("_linears", "linear", "linear"),
+    },
     "Lion": {"momentum": ("momentums", "m", None)},
 }
-_SCALARS = {"iterations": ("_iterations", "iter"), "learning_rate": ("_learning_rate", "learning_rate"),
-            "u_product": ("_u_product", None)}
+_SCALARS = {
+    "iterations": ("_iterations", "iter"),
+    "learning_rate": ("_learning_rate", "learning_rate"),
+    "u_product": ("_u_product", None),
+}
 _IGNORED_KEYS = ("save_counter/" + VARIABLE_SUFFIX,)  # tf.train.Checkpoint's own counter
 
 
@@ -127,8 +152,10 @@ class ObjectGraph:
         for node_id in range(count):
             ids = [i for _, i in graph.children[node_id]] + [i for s in graph.slots[node_id] for i in (s[0], s[2])]
             if any(i >= count for i in ids):
-                raise ValueError(f"{what} is corrupt: node {node_id} of its object graph refers to a node past the "
-                                 f"last ({count - 1})")
+                raise ValueError(
+                    f"{what} is corrupt: node {node_id} of its object graph refers to a node past the "
+                    f"last ({count - 1})"
+                )
         return graph
 
     def encode(self) -> bytes:
@@ -136,10 +163,14 @@ class ObjectGraph:
         nodes = []
         for children, attributes, slots in zip(self.children, self.attributes, self.slots):
             body = b"".join(pb.bytes_field(1, pb.varint_field(1, i) + pb.bytes_field(2, name)) for name, i in children)
-            body += b"".join(pb.bytes_field(2, pb.bytes_field(1, n) + pb.bytes_field(2, f) + pb.bytes_field(3, k))
-                             for n, f, k in attributes)
-            body += b"".join(pb.bytes_field(3, pb.varint_field(1, o) + pb.bytes_field(2, s) + pb.varint_field(3, v))
-                             for o, s, v in slots)
+            body += b"".join(
+                pb.bytes_field(2, pb.bytes_field(1, n) + pb.bytes_field(2, f) + pb.bytes_field(3, k))
+                for n, f, k in attributes
+            )
+            body += b"".join(
+                pb.bytes_field(3, pb.varint_field(1, o) + pb.bytes_field(2, s) + pb.varint_field(3, v))
+                for o, s, v in slots
+            )
             nodes.append(pb.bytes_field(1, body))
         return b"".join(nodes)
 
@@ -286,8 +317,11 @@ def _model_node(graph, model):
     found = graph.child(0, "model")
     if found is not None:
         return found
-    candidates = [child for _, child in graph.children[0]
-                  if any(name.startswith("layer_with_weights-") for name, _ in graph.children[child])]
+    candidates = [
+        child
+        for _, child in graph.children[0]
+        if any(name.startswith("layer_with_weights-") for name, _ in graph.children[child])
+    ]
     return candidates[0] if len(set(candidates)) == 1 and _graph_model(model) else 0
 
 
@@ -310,16 +344,23 @@ def _castable(source, target):
 
 def _read_graph(reader, what):
     if OBJECT_GRAPH_KEY not in reader:
-        raise ValueError(f"{what} has no object graph ({OBJECT_GRAPH_KEY}): it is a TensorFlow 1 name-based "
-                         "checkpoint, which is not read")
+        raise ValueError(
+            f"{what} has no object graph ({OBJECT_GRAPH_KEY}): it is a TensorFlow 1 name-based "
+            "checkpoint, which is not read"
+        )
     strings = reader.strings(OBJECT_GRAPH_KEY)
     if len(strings) != 1:
         raise ValueError(f"{what} is corrupt: its object graph is not one string")
     return ObjectGraph.parse(strings[0], f"{what} object graph")
 
 
-def load_checkpoint(model: Layer, prefix: str | os.PathLike[str], skip_mismatch: bool = False,
-                    optimizer: Optimizer | None | Literal['auto'] = "auto", source: str | None = None) -> LoadStatus:
+def load_checkpoint(
+    model: Layer,
+    prefix: str | os.PathLike[str],
+    skip_mismatch: bool = False,
+    optimizer: Optimizer | None | Literal["auto"] = "auto",
+    source: str | None = None,
+) -> LoadStatus:
     """Load a TensorFlow checkpoint (written by tf.keras 2, ``tf.train.Checkpoint`` or :func:`save_checkpoint`)
     into ``model``, and its optimizer state into ``optimizer`` (by default ``model.optimizer``) when present.
 
@@ -358,35 +399,48 @@ def load_checkpoint(model: Layer, prefix: str | os.PathLike[str], skip_mismatch:
                 continue
             ckpt_key = graph.variable(node)[0]
             if ckpt_key not in reader or reader.dtype(ckpt_key) is None:
-                raise ValueError(f"{what} is corrupt: its object graph names tensor {ckpt_key!r}, which it does not "
-                                 "hold (or which is not numeric)")
+                raise ValueError(
+                    f"{what} is corrupt: its object graph names tensor {ckpt_key!r}, which it does not "
+                    "hold (or which is not numeric)"
+                )
             shape = reader.shape(ckpt_key)
             if shape != tuple(weight.shape):
-                problems.append((key, ckpt_key, f"has shape {tuple(weight.shape)} in the model but {shape} in the "
-                                                f"checkpoint"))
+                problems.append(
+                    (key, ckpt_key, f"has shape {tuple(weight.shape)} in the model but {shape} in the checkpoint")
+                )
             elif not _castable(reader.dtype(ckpt_key), weight.dtype):
-                problems.append((key, ckpt_key, f"is {weight.dtype} in the model but {reader.dtype(ckpt_key)} in "
-                                                "the checkpoint"))
+                problems.append(
+                    (key, ckpt_key, f"is {weight.dtype} in the model but {reader.dtype(ckpt_key)} in the checkpoint")
+                )
             else:
                 updates.append((weight, reader.tensor(ckpt_key)))
                 loaded[key] = ckpt_key
                 continue
             skipped.append(key)
         if not pairs:
-            raise ValueError(f'load_weights: model "{name}" has no weights yet; build it (call it on data, or give '
-                             f"it an Input) before loading {what}")
+            raise ValueError(
+                f'load_weights: model "{name}" has no weights yet; build it (call it on data, or give '
+                f"it an Input) before loading {what}"
+            )
         if not loaded and not problems:
-            raise ValueError(f'load_weights: no weight of model "{name}" is in {what} (its variables: '
-                             f"{_shown(k for k in reader.keys() if k != OBJECT_GRAPH_KEY)})")
+            raise ValueError(
+                f'load_weights: no weight of model "{name}" is in {what} (its variables: '
+                f"{_shown(k for k in reader.keys() if k != OBJECT_GRAPH_KEY)})"
+            )
         if problems and not skip_mismatch:
             listed = "; ".join(f"weight {key} ({ckpt_key}) {problem}" for key, ckpt_key, problem in problems[:5])
-            raise ValueError(f'load_weights: {what} does not fit model "{name}": {listed} (pass skip_mismatch=True '
-                             "to skip such weights)")
+            raise ValueError(
+                f'load_weights: {what} does not fit model "{name}": {listed} (pass skip_mismatch=True '
+                "to skip such weights)"
+            )
         for key, ckpt_key, problem in problems:
             warnings.warn(f'load_weights: skipping weight {key} of model "{name}": it {problem}', stacklevel=3)
         if missing:
-            warnings.warn(f'load_weights: {what} lacks {len(missing)} weight(s) of model "{name}", which keep their '
-                          f"values: {_shown(missing)}", stacklevel=3)
+            warnings.warn(
+                f'load_weights: {what} lacks {len(missing)} weight(s) of model "{name}", which keep their '
+                f"values: {_shown(missing)}",
+                stacklevel=3,
+            )
         optimizer_state, optimizer_loaded = _plan_optimizer(graph, root, reader, model, optimizer, matcher, what)
     with torch.no_grad():
         for weight, value in updates:
@@ -433,8 +487,11 @@ def _plan_optimizer(graph, root, reader, model, optimizer, matcher, what):
         if entry is None or state_key not in state or state_key in found:
             return
         ckpt_key = entry[0]
-        if ckpt_key in reader and reader.dtype(ckpt_key) is not None and \
-                reader.shape(ckpt_key) == tuple(state[state_key].shape):
+        if (
+            ckpt_key in reader
+            and reader.dtype(ckpt_key) is not None
+            and reader.shape(ckpt_key) == tuple(state[state_key].shape)
+        ):
             found[state_key] = ckpt_key
 
     for state_key, names in _SCALARS.items():
@@ -472,8 +529,10 @@ def _plan_optimizer(graph, root, reader, model, optimizer, matcher, what):
             continue
         value = reader.tensor(ckpt_key)
         if not _castable(value.dtype, state[state_key].dtype):
-            raise ValueError(f"{what}: optimizer variable {ckpt_key!r} is {value.dtype}; optimizer "
-                             f"'{optimizer.name}' keeps {state_key} as {state[state_key].dtype}")
+            raise ValueError(
+                f"{what}: optimizer variable {ckpt_key!r} is {value.dtype}; optimizer "
+                f"'{optimizer.name}' keeps {state_key} as {state[state_key].dtype}"
+            )
         state[state_key] = value.to(state[state_key].dtype)
     return state, found
 
@@ -484,16 +543,25 @@ def _check_hyperparameters(graph, node, reader, optimizer, used, what):
     found = {}
     for name, child in graph.children[node]:
         entry = graph.variable(child)
-        if entry is None or entry[0] in used or entry[0] not in reader or reader.shape(entry[0]) != () \
-                or reader.dtype(entry[0]) is None or not reader.dtype(entry[0]).is_floating_point:
+        if (
+            entry is None
+            or entry[0] in used
+            or entry[0] not in reader
+            or reader.shape(entry[0]) != ()
+            or reader.dtype(entry[0]) is None
+            or not reader.dtype(entry[0]).is_floating_point
+        ):
             continue
         own = 0.0 if name == "decay" else getattr(optimizer, name, None)
         if isinstance(own, bool) or not isinstance(own, (int, float)):
             continue
         value = float(reader.tensor(entry[0]))
         if abs(value - own) > 1e-6 * max(1.0, abs(own)):
-            warnings.warn(f"load_weights: {what} records the optimizer's {name}={value:.7g}; optimizer "
-                          f"'{optimizer.name}' keeps its own {name}={own:.7g}", stacklevel=4)
+            warnings.warn(
+                f"load_weights: {what} records the optimizer's {name}={value:.7g}; optimizer "
+                f"'{optimizer.name}' keeps its own {name}={own:.7g}",
+                stacklevel=4,
+            )
         found[f"hyperparameter/{name}"] = entry[0]
     return found
 
@@ -523,8 +591,9 @@ def _add_objects(graph, tensors, obj, node, path, nodes_of):
             if id(value) in nodes_of:
                 graph.children[node].append((name, nodes_of[id(value)]))
                 continue
-            nodes_of[id(value)] = _add_variable(graph, tensors, node, name, child_path, value.detach(),
-                                                str(getattr(value, "path", name)))
+            nodes_of[id(value)] = _add_variable(
+                graph, tensors, node, name, child_path, value.detach(), str(getattr(value, "path", name))
+            )
             continue
         items = value if kind == "list" else [value]
         if kind == "list":
@@ -535,7 +604,8 @@ def _add_objects(graph, tensors, obj, node, path, nodes_of):
                 continue
             if id(item) in nodes_of:
                 graph.children[list_node if kind == "list" else node].append(
-                    (str(index) if kind == "list" else name, nodes_of[id(item)]))
+                    (str(index) if kind == "list" else name, nodes_of[id(item)])
+                )
                 continue
             item_node = nodes_of[id(item)] = graph.add_node()
             if kind == "list":
@@ -559,8 +629,9 @@ def _add_optimizer(graph, tensors, root, model, optimizer):
     for state_key, (child_name, _) in _SCALARS.items():
         if state_key in state:
             label = {"iterations": "iteration"}.get(state_key, state_key)
-            scalar_nodes[state_key] = _add_variable(graph, tensors, node, child_name, f"optimizer/{child_name}",
-                                                    state[state_key].detach(), label)
+            scalar_nodes[state_key] = _add_variable(
+                graph, tensors, node, child_name, f"optimizer/{child_name}", state[state_key].detach(), label
+            )
     if "iterations" in scalar_nodes:
         listed.append(scalar_nodes["iterations"])
     table = _slot_table(optimizer)
@@ -572,8 +643,15 @@ def _add_optimizer(graph, tensors, root, model, optimizer):
         weight = trainable[int(position)]
         list_name, label, _ = table.get(slot, (None, slot, None))
         number = len(listed)
-        value_node = _add_variable(graph, tensors, variables, str(number), f"optimizer/_variables/{number}",
-                                   value.detach(), f"{optimizer_name}/{label}/{getattr(weight, 'path', position)}")
+        value_node = _add_variable(
+            graph,
+            tensors,
+            variables,
+            str(number),
+            f"optimizer/_variables/{number}",
+            value.detach(),
+            f"{optimizer_name}/{label}/{getattr(weight, 'path', position)}",
+        )
         listed.append(value_node)
         if list_name is not None:
             if list_name not in lists:
@@ -584,8 +662,9 @@ def _add_optimizer(graph, tensors, root, model, optimizer):
         graph.children[variables].insert(0, ("0", scalar_nodes["iterations"]))
 
 
-def save_checkpoint(model: Layer, prefix: str | os.PathLike[str],
-                    optimizer: Optimizer | None | Literal['auto'] = "auto") -> None:
+def save_checkpoint(
+    model: Layer, prefix: str | os.PathLike[str], optimizer: Optimizer | None | Literal["auto"] = "auto"
+) -> None:
     """Write ``model``'s weights (and its built optimizer's state) as a TensorFlow checkpoint tf.keras 2 reads:
     ``<prefix>.index``, ``<prefix>.data-00000-of-00001`` and the ``checkpoint`` file in the same folder.
 
@@ -621,21 +700,21 @@ def _unescape(text, what):
     out, i = bytearray(), 0
     raw = text.encode("utf-8")
     while i < len(raw):
-        char = raw[i:i + 1]
+        char = raw[i : i + 1]
         if char != b"\\":
             out += char
             i += 1
             continue
-        nxt = raw[i + 1:i + 2].decode("latin-1")
+        nxt = raw[i + 1 : i + 2].decode("latin-1")
         if nxt in _ESCAPES:
             out += _ESCAPES[nxt].encode()
             i += 2
         elif nxt.isdigit():
-            digits = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4]).group()
+            digits = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4]).group()
             out.append(int(digits, 8) & 0xFF)
             i += 1 + len(digits)
-        elif nxt == "x" and re.match(rb"[0-9a-fA-F]{1,2}", raw[i + 2:i + 4]):
-            digits = re.match(rb"[0-9a-fA-F]{1,2}", raw[i + 2:i + 4]).group()
+        elif nxt == "x" and re.match(rb"[0-9a-fA-F]{1,2}", raw[i + 2 : i + 4]):
+            digits = re.match(rb"[0-9a-fA-F]{1,2}", raw[i + 2 : i + 4]).group()
             out.append(int(digits, 16))
             i += 2 + len(digits)
         else:

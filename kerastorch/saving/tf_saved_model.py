@@ -23,6 +23,7 @@ Example:
     >>> [entry["node_path"] for entry in read_keras_metadata(pb.bytes_field(1, node), "demo")]
     ['root']
 """
+
 from __future__ import annotations
 
 import os
@@ -36,14 +37,20 @@ from kerastorch.saving.keras2_config import compile_from_training_config, model_
 from kerastorch.saving.load_status import LoadStatus
 from kerastorch.saving.safe_archive import load_json
 
-__all__ = ["is_saved_model", "load_saved_model", "load_saved_model_weights", "read_keras_metadata",
-           "MAX_METADATA_BYTES", "SAVED_MODEL_MARKERS"]
+__all__ = [
+    "is_saved_model",
+    "load_saved_model",
+    "load_saved_model_weights",
+    "read_keras_metadata",
+    "MAX_METADATA_BYTES",
+    "SAVED_MODEL_MARKERS",
+]
 
-MAX_METADATA_BYTES = 64 * 1024 ** 2
+MAX_METADATA_BYTES = 64 * 1024**2
 METADATA_FILE = "keras_metadata.pb"
 SAVED_MODEL_MARKERS = ("saved_model.pb", "saved_model.pbtxt", METADATA_FILE)
 _MODEL_IDENTIFIERS = ("_tf_keras_sequential", "_tf_keras_network", "_tf_keras_model")
-_UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024 ** 2
+_UNSAVED_WEIGHTS_ALLOWANCE = 16 * 1024**2
 
 
 def is_saved_model(path: str | os.PathLike[str]) -> bool:
@@ -75,8 +82,9 @@ def load_saved_model_weights(model: Layer, path: str | os.PathLike[str], skip_mi
     prefix = _variables_prefix(path)
     if not tf_checkpoint.is_checkpoint(prefix):
         raise FileNotFoundError(f"TensorFlow SavedModel {path!r} has no variables/variables.index")
-    return tf_checkpoint.load_checkpoint(model, prefix, skip_mismatch=skip_mismatch,
-                                         source=f"TensorFlow SavedModel {path!r} (variables/)")
+    return tf_checkpoint.load_checkpoint(
+        model, prefix, skip_mismatch=skip_mismatch, source=f"TensorFlow SavedModel {path!r} (variables/)"
+    )
 
 
 def read_keras_metadata(data: bytes, what: str) -> list[dict[str, Any]]:
@@ -94,16 +102,20 @@ def read_keras_metadata(data: bytes, what: str) -> list[dict[str, Any]]:
     """
     if len(data) > MAX_METADATA_BYTES:
         raise ValueError(f"{what} is {len(data)} bytes; the limit is MAX_METADATA_BYTES={MAX_METADATA_BYTES}")
-    return [{"node_id": node.int(2), "node_path": node.string(3), "identifier": node.string(4),
-             "metadata": node.string(5)} for node in pb.parse(data, what).messages(1)]
+    return [
+        {"node_id": node.int(2), "node_path": node.string(3), "identifier": node.string(4), "metadata": node.string(5)}
+        for node in pb.parse(data, what).messages(1)
+    ]
 
 
 def _root_metadata(path):
     metadata_path = os.path.join(path, METADATA_FILE)
     if not os.path.isfile(metadata_path):
-        raise ValueError(f"load_model: {path!r} is a TensorFlow SavedModel without {METADATA_FILE}: it was not "
-                         "written by tf.keras 2's model.save, and its TensorFlow graphs cannot run here. Rebuild "
-                         "the model in kerastorch and call model.load_weights(path) to read its variables")
+        raise ValueError(
+            f"load_model: {path!r} is a TensorFlow SavedModel without {METADATA_FILE}: it was not "
+            "written by tf.keras 2's model.save, and its TensorFlow graphs cannot run here. Rebuild "
+            "the model in kerastorch and call model.load_weights(path) to read its variables"
+        )
     what = f"{metadata_path!r}"
     with open(metadata_path, "rb") as f:
         data = f.read(MAX_METADATA_BYTES + 1)
@@ -117,22 +129,29 @@ def _root_metadata(path):
     if root["identifier"] not in _MODEL_IDENTIFIERS:
         raise ValueError(f"load_model: {what} describes a {root['identifier']!r}, not a Keras model")
     if not isinstance(metadata.get("model_config"), dict):
-        raise ValueError(f"load_model: {path!r} holds a subclassed tf.keras model ({metadata.get('class_name')!r}), "
-                         "whose architecture is saved only as TensorFlow graphs. Rebuild the model in kerastorch and "
-                         "call model.load_weights(path) to read its variables")
+        raise ValueError(
+            f"load_model: {path!r} holds a subclassed tf.keras model ({metadata.get('class_name')!r}), "
+            "whose architecture is saved only as TensorFlow graphs. Rebuild the model in kerastorch and "
+            "call model.load_weights(path) to read its variables"
+        )
     return metadata, what
 
 
 def _budget(prefix):
     """The weight budget of the rebuilt model: what the variables' data files can fill."""
     folder = os.path.dirname(prefix)
-    size = sum(os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder)
-               if name.startswith("variables.data-"))
+    size = sum(
+        os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder) if name.startswith("variables.data-")
+    )
     return weight_budget(size + _UNSAVED_WEIGHTS_ALLOWANCE, f"the SavedModel's variables can fill ({size} bytes)")
 
 
-def load_saved_model(path: str | os.PathLike[str], custom_objects: dict[str, Any] | None = None, compile: bool = True,
-                     safe_mode: bool = True) -> Any:
+def load_saved_model(
+    path: str | os.PathLike[str],
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:
     """Load a tf.keras 2 SavedModel folder as a kerastorch model (architecture, weights, training config,
     optimizer state).
 
@@ -161,8 +180,9 @@ def load_saved_model(path: str | os.PathLike[str], custom_objects: dict[str, Any
     if compile and training_config:
         compile_from_training_config(model, training_config, f"load_model: {what} training_config", custom_objects)
     optimizer = getattr(model, "optimizer", None) if compile else None
-    status = tf_checkpoint.load_checkpoint(model, prefix, optimizer=optimizer,
-                                           source=f"TensorFlow SavedModel {path!r} (variables/)")
+    status = tf_checkpoint.load_checkpoint(
+        model, prefix, optimizer=optimizer, source=f"TensorFlow SavedModel {path!r} (variables/)"
+    )
     status.assert_existing_objects_matched()
     status.expect_partial()  # the metrics' state and tf.keras's own bookkeeping are not model weights
     return model

@@ -41,6 +41,7 @@ Example:
     >>> status.by_position, status.assert_consumed()
     (True, None)
 """
+
 from __future__ import annotations
 
 import json
@@ -90,8 +91,10 @@ def save_weights(model: Layer, filepath: str | os.PathLike[str]) -> None:
     training (``keras.distribution``) only process 0 writes."""
     path = os.fspath(filepath)
     if path.endswith(_H5_SUFFIXES + (".keras",)) and not path.endswith(".weights.h5"):
-        raise ValueError(f'save_weights: the file name must end in ".safetensors" or ".weights.h5" (a name without '
-                         f"a known suffix is a TensorFlow checkpoint prefix), received {path!r}")
+        raise ValueError(
+            f'save_weights: the file name must end in ".safetensors" or ".weights.h5" (a name without '
+            f"a known suffix is a TensorFlow checkpoint prefix), received {path!r}"
+        )
     if not is_chief_process():
         return
     if path.endswith(".weights.h5"):
@@ -103,8 +106,9 @@ def save_weights(model: Layer, filepath: str | os.PathLike[str]) -> None:
     write_bytes(path, weights_bytes(model))  # OSError (not the library's own error) when the disk is full
 
 
-def load_weights(model: Layer, filepath: str | os.PathLike[str], skip_mismatch: bool = False,
-                 by_name: bool = False) -> LoadStatus:
+def load_weights(
+    model: Layer, filepath: str | os.PathLike[str], skip_mismatch: bool = False, by_name: bool = False
+) -> LoadStatus:
     """Load weights into ``model`` from a file chosen by its name (see the module docstring).
 
     Returns a :class:`LoadStatus`. ``by_name`` applies to legacy Keras HDF5 files only.
@@ -122,16 +126,21 @@ def load_weights(model: Layer, filepath: str | os.PathLike[str], skip_mismatch: 
         return _load_archive(model, path, skip_mismatch)
     if not path.endswith(".safetensors"):
         if not os.path.exists(path):
-            raise FileNotFoundError(f"load_weights: no weights file and no TensorFlow checkpoint at {path!r} (a "
-                                    f"checkpoint prefix needs {path + '.index'!r})")
-        raise ValueError(f'load_weights: the file name must end in ".safetensors", ".weights.h5", ".h5", ".hdf5" '
-                         f'or ".keras" (or name a saved-model folder or a TensorFlow checkpoint prefix), received '
-                         f"{path!r}")
+            raise FileNotFoundError(
+                f"load_weights: no weights file and no TensorFlow checkpoint at {path!r} (a "
+                f"checkpoint prefix needs {path + '.index'!r})"
+            )
+        raise ValueError(
+            f'load_weights: the file name must end in ".safetensors", ".weights.h5", ".h5", ".hdf5" '
+            f'or ".keras" (or name a saved-model folder or a TensorFlow checkpoint prefix), received '
+            f"{path!r}"
+        )
     return _load_safetensors(model, _FileReader(path), skip_mismatch)
 
 
-def load_weights_bytes(model: Layer, data: bytes, skip_mismatch: bool = False,
-                       source: str = SAFETENSORS_MEMBER) -> LoadStatus:
+def load_weights_bytes(
+    model: Layer, data: bytes, skip_mismatch: bool = False, source: str = SAFETENSORS_MEMBER
+) -> LoadStatus:
     """Like :func:`load_weights` for the bytes of a safetensors file (an archive member)."""
     return _load_safetensors(model, _BytesReader(data, source), skip_mismatch)
 
@@ -142,8 +151,10 @@ def _load_h5(model, path, skip_mismatch, by_name, source=None):
         path.seek(0)
     if keras3:
         if by_name:
-            raise ValueError(f"load_weights: by_name=True applies to legacy Keras .h5 files; {source or path!r} is "
-                             "a Keras 3 weights file, which loads by layer structure")
+            raise ValueError(
+                f"load_weights: by_name=True applies to legacy Keras .h5 files; {source or path!r} is "
+                "a Keras 3 weights file, which loads by layer structure"
+            )
         result = h5_format.load_keras_weights_h5(model, path, skip_mismatch=skip_mismatch)
     else:
         result = h5_format.load_legacy_h5_weights(model, path, by_name=by_name, skip_mismatch=skip_mismatch)
@@ -151,8 +162,14 @@ def _load_h5(model, path, skip_mismatch, by_name, source=None):
         return result
     where = source or repr(path)
     if all(hasattr(result, field) for field in ("loaded", "missing", "unused", "skipped")):  # h5_format.H5LoadResult
-        return LoadStatus(model.name, where, loaded={key: key for key in result.loaded}, missing=result.missing,
-                          unused=result.unused, skipped=result.skipped)
+        return LoadStatus(
+            model.name,
+            where,
+            loaded={key: key for key in result.loaded},
+            missing=result.missing,
+            unused=result.unused,
+            skipped=result.skipped,
+        )
     # A loader without a report raises on what it cannot load: count everything as loaded.
     return LoadStatus(model.name, where, loaded={key: key for key, _ in weight_keys(model)})
 
@@ -162,8 +179,9 @@ def _load_archive(model, path, skip_mismatch):
 
     members = read_archive(path, wanted=lambda name: name in (SAFETENSORS_MEMBER, H5_MEMBER))
     if SAFETENSORS_MEMBER in members:
-        return load_weights_bytes(model, members[SAFETENSORS_MEMBER], skip_mismatch,
-                                  source=f"{path}/{SAFETENSORS_MEMBER}")
+        return load_weights_bytes(
+            model, members[SAFETENSORS_MEMBER], skip_mismatch, source=f"{path}/{SAFETENSORS_MEMBER}"
+        )
     if H5_MEMBER in members:
         return _load_h5(model, io.BytesIO(members[H5_MEMBER]), skip_mismatch, False, source=f"{path}/{H5_MEMBER}")
     raise ValueError(f"load_weights: {path!r} holds no weights member ({SAFETENSORS_MEMBER} or {H5_MEMBER})")
@@ -183,11 +201,12 @@ class _Reader:
         if raw is not None:
             order = _parse_order(raw, self.source)
             if sorted(order) != keys:
-                raise ValueError(f"load_weights: {self.source} is corrupt: its recorded weight order names "
-                                 f"{len(order)} weights but it holds {len(keys)}")
+                raise ValueError(
+                    f"load_weights: {self.source} is corrupt: its recorded weight order names "
+                    f"{len(order)} weights but it holds {len(keys)}"
+                )
             keys, self.ordered = order, True
         self.keys = keys
-
 
     def checked_tensor(self, key):
         """The tensor stored under ``key``, after its CRC-32 check (when the file records one)."""
@@ -200,14 +219,17 @@ class _Reader:
 def _check_header(header, source):
     """Parse a safetensors header strictly: a name listed twice (where the library keeps the last) is refused."""
     if len(header) < 8:
-        raise ValueError(f"load_weights: {source} is not a readable safetensors weights file (it is "
-                         f"{len(header)} bytes)")
+        raise ValueError(
+            f"load_weights: {source} is not a readable safetensors weights file (it is {len(header)} bytes)"
+        )
     size = int.from_bytes(header[:8], "little")
     if size > len(header) - 8:
-        raise ValueError(f"load_weights: {source} is not a readable safetensors weights file (truncated: its "
-                         f"header claims {size} bytes)")
+        raise ValueError(
+            f"load_weights: {source} is not a readable safetensors weights file (truncated: its "
+            f"header claims {size} bytes)"
+        )
     try:
-        parsed = load_json(bytes(header[8:8 + size]), "its header")
+        parsed = load_json(bytes(header[8 : 8 + size]), "its header")
     except ValueError as error:
         raise ValueError(f"load_weights: {source} is corrupt: {error}") from None
     if not isinstance(parsed, dict):
@@ -235,8 +257,11 @@ def _parse_crcs(raw, keys, source):
     if raw is None:
         return None
     crcs = _metadata_json(raw, "checksums", source)
-    if not isinstance(crcs, dict) or sorted(crcs) != keys or not all(
-            isinstance(value, int) and not isinstance(value, bool) for value in crcs.values()):
+    if (
+        not isinstance(crcs, dict)
+        or sorted(crcs) != keys
+        or not all(isinstance(value, int) and not isinstance(value, bool) for value in crcs.values())
+    ):
         raise ValueError(f"load_weights: {source} is corrupt: its recorded checksums do not list its weights")
     return crcs
 
@@ -244,8 +269,9 @@ def _parse_crcs(raw, keys, source):
 def _parse_order(raw, source):
     order = _metadata_json(raw, "weight order", source)
     if not isinstance(order, list) or not all(isinstance(key, str) for key in order) or len(set(order)) != len(order):
-        raise ValueError(f"load_weights: {source} is corrupt: its recorded weight order is not a list of "
-                         "distinct names")
+        raise ValueError(
+            f"load_weights: {source} is corrupt: its recorded weight order is not a list of distinct names"
+        )
     return order
 
 
@@ -277,7 +303,7 @@ class _BytesReader(_Reader):
         from safetensors.torch import load
 
         self.source = source
-        header = _check_header(memoryview(data)[:8 + int.from_bytes(bytes(data[:8]), "little")], source)
+        header = _check_header(memoryview(data)[: 8 + int.from_bytes(bytes(data[:8]), "little")], source)
         metadata = header.get("__metadata__")
         try:
             self._tensors = load(bytes(data))
@@ -300,8 +326,9 @@ def _match(pairs, reader):
     if all(key in stored for key in keys):
         return {key: key for key in keys}, False
     if reader.ordered and len(reader.keys) == len(keys):
-        same_shapes = all(tuple(weight.shape) == reader.shapes[file_key]
-                          for (_, weight), file_key in zip(pairs, reader.keys))
+        same_shapes = all(
+            tuple(weight.shape) == reader.shapes[file_key] for (_, weight), file_key in zip(pairs, reader.keys)
+        )
         if same_shapes or not any(key in stored for key in keys):
             return dict(zip(keys, reader.keys)), True
     return {key: key for key in keys if key in stored}, False
@@ -321,13 +348,17 @@ def _load_safetensors(model, reader, skip_mismatch):
     pairs = weight_keys(model)
     mapping, by_position = _match(pairs, reader)
     if pairs and not mapping:
-        raise ValueError(f'load_weights: no weight of {reader.source} matches model "{name}": the file has '
-                         f"{len(reader.keys)} weights ({shown_names(reader.keys)}), the model {len(pairs)} "
-                         f"({shown_names(key for key, _ in pairs)})")
+        raise ValueError(
+            f'load_weights: no weight of {reader.source} matches model "{name}": the file has '
+            f"{len(reader.keys)} weights ({shown_names(reader.keys)}), the model {len(pairs)} "
+            f"({shown_names(key for key, _ in pairs)})"
+        )
     missing = [key for key, _ in pairs if key not in mapping]
     if missing and not skip_mismatch:
-        raise ValueError(f'load_weights: {reader.source} has {len(reader.keys)} weights and model "{name}" has '
-                         f"{len(pairs)}; the file lacks {shown_names(missing)} (pass skip_mismatch=True to load the rest)")
+        raise ValueError(
+            f'load_weights: {reader.source} has {len(reader.keys)} weights and model "{name}" has '
+            f"{len(pairs)}; the file lacks {shown_names(missing)} (pass skip_mismatch=True to load the rest)"
+        )
     how = "by position " if by_position else ""
     updates, skipped, problems = [], [], []
     for key, weight in pairs:
@@ -341,8 +372,10 @@ def _load_safetensors(model, reader, skip_mismatch):
         else:
             value = reader.checked_tensor(file_key)
             if not _castable(value.dtype, weight.dtype):
-                problem = (f"is {weight.dtype} in the model but {value.dtype} in the file (only floating point to "
-                           "floating point and integer to wider integer are cast)")
+                problem = (
+                    f"is {weight.dtype} in the model but {value.dtype} in the file (only floating point to "
+                    "floating point and integer to wider integer are cast)"
+                )
         if problem is None:
             updates.append((weight, value))
             continue
@@ -352,18 +385,24 @@ def _load_safetensors(model, reader, skip_mismatch):
     if problems and not skip_mismatch:
         listed = "; ".join(f"weight {where} {problem}" for where, problem in problems[:NAMES_SHOWN])
         more = f"; and {len(problems) - NAMES_SHOWN} more" if len(problems) > NAMES_SHOWN else ""
-        raise ValueError(f'load_weights: {reader.source} does not fit model "{name}": {listed}{more} '
-                         "(pass skip_mismatch=True to skip such weights)")
+        raise ValueError(
+            f'load_weights: {reader.source} does not fit model "{name}": {listed}{more} '
+            "(pass skip_mismatch=True to skip such weights)"
+        )
     for where, problem in problems:
         warnings.warn(f'load_weights: skipping weight {where} of model "{name}": it {problem}', stacklevel=3)
     if missing:
-        warnings.warn(f'load_weights: {reader.source} lacks {len(missing)} weight(s) of model "{name}", which keep '
-                      f"their values: {shown_names(missing)}", stacklevel=3)
+        warnings.warn(
+            f'load_weights: {reader.source} lacks {len(missing)} weight(s) of model "{name}", which keep '
+            f"their values: {shown_names(missing)}",
+            stacklevel=3,
+        )
     with torch.no_grad():
         for weight, value in updates:
             weight.copy_(value)
     loaded = {key: mapping[key] for key, _ in pairs if key in mapping and key not in skipped}
     matched = set(mapping.values())  # a skipped weight's file entry is reported as skipped, not unused
     unused = [key for key in reader.keys if key not in matched]
-    return LoadStatus(name, reader.source, loaded=loaded, missing=missing, unused=unused, skipped=skipped,
-                      by_position=by_position)
+    return LoadStatus(
+        name, reader.source, loaded=loaded, missing=missing, unused=unused, skipped=skipped, by_position=by_position
+    )

@@ -6,6 +6,7 @@ here, and configs are resolved only through this registry, so this package sits 
 names are :mod:`kerastorch.saving`'s (``register_keras_serializable``, ``serialize_keras_object`` ...); the file
 formats live in :mod:`kerastorch.saving`.
 """
+
 __all__ = []
 
 

@@ -16,6 +16,7 @@ Example:
     >>> type(keras.saving.deserialize_keras_object(config)).__name__
     'MyLayer'
 """
+
 from __future__ import annotations
 
 import threading
@@ -125,9 +126,7 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
     def decorator(obj: _T) -> _T:
         registered = f"{package}>{name or getattr(obj, '__name__')}"
         if isinstance(obj, type) and not hasattr(obj, "get_config"):
-            raise ValueError(
-                f"register_keras_serializable: class {obj.__name__} must implement get_config()"
-            )
+            raise ValueError(f"register_keras_serializable: class {obj.__name__} must implement get_config()")
         _REGISTERED[registered] = obj
         _REGISTERED_NAMES[obj] = registered
         return obj
@@ -152,8 +151,9 @@ def get_registered_name(obj: Any) -> str | None:
     return _REGISTERED_NAMES.get(obj, getattr(obj, "__name__", None))
 
 
-def get_registered_object(name: str, custom_objects: dict[str, Any] | None = None,
-                          module_objects: dict[str, Any] | None = None) -> Any:
+def get_registered_object(
+    name: str, custom_objects: dict[str, Any] | None = None, module_objects: dict[str, Any] | None = None
+) -> Any:
     """Find ``name`` in ``custom_objects``, the active scopes, the registered objects,
     then ``module_objects``; None when it is nowhere.
 

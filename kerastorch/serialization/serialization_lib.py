@@ -28,6 +28,7 @@ Example:
     >>> deserialize_keras_object(config).units
     3
 """
+
 from __future__ import annotations
 
 import base64
@@ -93,10 +94,14 @@ class SafeModeScope:
 
 
 # Keras 3 writes these classes under an internal module path, and reads them only from there.
-_KERAS_MODULES: dict[tuple[str | None, str], tuple[str | None, str | None]] = {  # Keras 3 classes it does not register, written with their module and an unqualified name
+_KERAS_MODULES: dict[
+    tuple[str | None, str], tuple[str | None, str | None]
+] = {  # Keras 3 classes it does not register, written with their module and an unqualified name
     ("keras", "Functional"): ("keras.src.models.functional", "Functional"),
-    ("keras.applications.inception_resnet_v2", "CustomScaleLayer"):
-        ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"),
+    ("keras.applications.inception_resnet_v2", "CustomScaleLayer"): (
+        "keras.src.applications.inception_resnet_v2",
+        "CustomScaleLayer",
+    ),
     ("keras.applications.convnext", "LayerScale"): ("keras.src.applications.convnext", "LayerScale"),
     ("keras.applications.convnext", "StochasticDepth"): ("keras.src.applications.convnext", "StochasticDepth"),
 }
@@ -140,21 +145,32 @@ def serialize_keras_object(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, torch.Tensor):
-        return {"class_name": "__tensor__",
-                "config": {"value": obj.detach().cpu().tolist(), "dtype": str(obj.dtype).replace("torch.", "")}}
+        return {
+            "class_name": "__tensor__",
+            "config": {"value": obj.detach().cpu().tolist(), "dtype": str(obj.dtype).replace("torch.", "")},
+        }
     if isinstance(obj, (bytes, bytearray)):
         return {"class_name": "__bytes__", "config": {"value": bytes(obj).decode("utf-8")}}
     if obj is Ellipsis:
         return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, slice):
-        return {"class_name": "__slice__", "config": {"start": serialize_keras_object(obj.start),
-                                                      "stop": serialize_keras_object(obj.stop),
-                                                      "step": serialize_keras_object(obj.step)}}
+        return {
+            "class_name": "__slice__",
+            "config": {
+                "start": serialize_keras_object(obj.start),
+                "stop": serialize_keras_object(obj.stop),
+                "step": serialize_keras_object(obj.step),
+            },
+        }
     if isinstance(obj, types.FunctionType) and obj.__name__ == "<lambda>":
         return serialize_function(obj)  # byte code, as Keras 3 writes a lambda
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
-        return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(obj),
-                "registered_name": "function"}
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": registry.get_registered_name(obj),
+            "registered_name": "function",
+        }
     if hasattr(obj, "get_config") and not isinstance(obj, type):
         cls = type(obj)
         registered = registry._REGISTERED_NAMES.get(cls)
@@ -189,9 +205,13 @@ def serialize_function_name(obj: Any) -> Any:
     return serialized
 
 
-def deserialize_keras_object(config: dict[str, Any] | str | None, module_objects: dict[str, Any] | None = None,
-                             custom_objects: dict[str, Any] | None = None, printable_module_name: str = "object",
-                             safe_mode: bool | None = None) -> Any:
+def deserialize_keras_object(
+    config: dict[str, Any] | str | None,
+    module_objects: dict[str, Any] | None = None,
+    custom_objects: dict[str, Any] | None = None,
+    printable_module_name: str = "object",
+    safe_mode: bool | None = None,
+) -> Any:
     """Rebuild an object from :func:`serialize_keras_object` output (or Keras 3's).
 
     ``module_objects`` is the table of built-ins to search (for example
@@ -248,14 +268,17 @@ def deserialize_keras_object(config: dict[str, Any] | str | None, module_objects
     class_name = config["class_name"]
     inner = config.get("config", {})
     if not isinstance(class_name, str):
-        raise TypeError(f"Could not deserialize {printable_module_name}: 'class_name' must be a string, "
-                        f"received {class_name!r}")
+        raise TypeError(
+            f"Could not deserialize {printable_module_name}: 'class_name' must be a string, received {class_name!r}"
+        )
     if class_name in _SPECIAL_VALUES or class_name == "__lambda__":
         return _special_value(config)
     if class_name == "function":
         if not isinstance(inner, str):
-            raise TypeError(f"Could not deserialize {printable_module_name}: a function's 'config' must be its "
-                            f"name, received {inner!r}")
+            raise TypeError(
+                f"Could not deserialize {printable_module_name}: a function's 'config' must be its "
+                f"name, received {inner!r}"
+            )
         return deserialize_keras_object(inner, module_objects, custom_objects, printable_module_name)
     cls = None
     registered_name = config.get("registered_name")
@@ -276,17 +299,20 @@ def deserialize_keras_object(config: dict[str, Any] | str | None, module_objects
             obj = cls.from_config(_decode_special_values(inner))
         except TypeError as error:
             # e.g. an unknown or missing constructor argument: say which object the config was for
-            raise TypeError(f"Could not deserialize {printable_module_name} {class_name!r} from its config: "
-                            f"{error}") from error
+            raise TypeError(
+                f"Could not deserialize {printable_module_name} {class_name!r} from its config: {error}"
+            ) from error
         except KeyError as error:
-            raise ValueError(f"Could not deserialize {printable_module_name} {class_name!r}: its config has no "
-                             f"{error} entry") from error
+            raise ValueError(
+                f"Could not deserialize {printable_module_name} {class_name!r}: its config has no {error} entry"
+            ) from error
         for key, method in (("build_config", "build_from_config"), ("compile_config", "compile_from_config")):
             extra = config.get(key)
             if extra and hasattr(obj, method):
                 if not isinstance(extra, dict):
-                    raise TypeError(f"Could not deserialize {class_name}: its {key!r} must be a dict, "
-                                    f"received {extra!r}")
+                    raise TypeError(
+                        f"Could not deserialize {class_name}: its {key!r} must be a dict, received {extra!r}"
+                    )
                 getattr(obj, method)(_decode_special_values(extra))
     return obj
 
@@ -360,40 +386,48 @@ def _builtin_by_module(module, class_name):
     for public in registry._BUILTINS:
         public_parts = public.split(".")[1:]  # "keras.optimizers.schedules" -> ["optimizers", "schedules"]
         n = len(public_parts)
-        if any(inner_parts[i:i + n] == public_parts for i in range(len(inner_parts) - n + 1)):
+        if any(inner_parts[i : i + n] == public_parts for i in range(len(inner_parts) - n + 1)):
             candidates.append((n, public))
     for _, public in sorted(candidates, reverse=True):
         obj = registry._BUILTINS[public].get(class_name)
         if obj is not None:
             return obj
     if module == "keras":  # Keras 3 files some base classes (keras.Loss, keras.Metric) at the top level
-        found = {id(table[class_name]): table[class_name] for table in registry._BUILTINS.values()
-                 if isinstance(table.get(class_name), type)}
+        found = {
+            id(table[class_name]): table[class_name]
+            for table in registry._BUILTINS.values()
+            if isinstance(table.get(class_name), type)
+        }
         if len(found) == 1:
             return next(iter(found.values()))
     return None
 
 
 def _registration_hint():
-    return ("Register custom classes with @kerastorch.saving.register_keras_serializable "
-            "or pass them in custom_objects.")
+    return "Register custom classes with @kerastorch.saving.register_keras_serializable or pass them in custom_objects."
 
 
-def deserialize_from_module(config: dict[str, Any] | str | None, module: str, kind: str,
-                            custom_objects: dict[str, Any] | None = None) -> Any:
+def deserialize_from_module(
+    config: dict[str, Any] | str | None, module: str, kind: str, custom_objects: dict[str, Any] | None = None
+) -> Any:
     """The ``deserialize()`` of a public namespace: a name or config dict resolved among the
     built-ins of ``module``; a class found by name is instantiated with its defaults.
 
     >>> type(deserialize_from_module("he_normal", "keras.initializers", "initializer")).__name__
     'HeNormal'
     """
-    obj = deserialize_keras_object(config, module_objects=registry.builtin_objects(module),
-                                   custom_objects=custom_objects, printable_module_name=kind)
+    obj = deserialize_keras_object(
+        config,
+        module_objects=registry.builtin_objects(module),
+        custom_objects=custom_objects,
+        printable_module_name=kind,
+    )
     return obj() if isinstance(obj, type) else obj
 
 
-def get_from_identifier(identifier: Any, module: str, base_class: type, kind: str,
-                        deserialize: Callable[[Any], Any]) -> Any:
+def get_from_identifier(
+    identifier: Any, module: str, base_class: type, kind: str, deserialize: Callable[[Any], Any]
+) -> Any:
     """The ``get()`` of a public namespace (initializers, regularizers, constraints):
     None and instances pass through; names and config dicts are deserialized through
     ``deserialize``; a subclass is instantiated; other callables pass through.
@@ -406,8 +440,10 @@ def get_from_identifier(identifier: Any, module: str, base_class: type, kind: st
     """
     if identifier is None or isinstance(identifier, base_class):
         return identifier
-    if isinstance(identifier, str) and registry.get_registered_object(
-            identifier, None, registry.builtin_objects(module)) is None:
+    if (
+        isinstance(identifier, str)
+        and registry.get_registered_object(identifier, None, registry.builtin_objects(module)) is None
+    ):
         raise ValueError(
             f"Could not interpret {kind} identifier: {identifier!r}. Expected one of "
             f"{sorted(registry.builtin_objects(module))}, a config dict, a {base_class.__name__} or a callable"
@@ -424,8 +460,9 @@ def get_from_identifier(identifier: Any, module: str, base_class: type, kind: st
     )
 
 
-def namespace_functions(module: str, kind: str, base_class: type,
-                        owner: str) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+def namespace_functions(
+    module: str, kind: str, base_class: type, owner: str
+) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
     """The ``serialize``, ``deserialize`` and ``get`` functions of a public namespace whose built-ins
     are registered under ``module`` (see :func:`deserialize_from_module` and :func:`get_from_identifier`);
     ``owner`` is the ``__name__`` of the module that exports them, which they report as their own.
@@ -537,12 +574,20 @@ def serialize_function(fn: Callable[..., Any]) -> dict[str, Any]:
     """A named function as its (registered) name; a lambda as marshalled byte code, as Keras 3 writes."""
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
         closure = [cell.cell_contents for cell in fn.__closure__] if fn.__closure__ else None
-        return {"class_name": "__lambda__", "config": {
-            "code": base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii"),
-            "defaults": list(fn.__defaults__) if fn.__defaults__ else None,
-            "closure": serialize_keras_object(closure)}}
-    return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(fn),
-            "registered_name": "function"}
+        return {
+            "class_name": "__lambda__",
+            "config": {
+                "code": base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii"),
+                "defaults": list(fn.__defaults__) if fn.__defaults__ else None,
+                "closure": serialize_keras_object(closure),
+            },
+        }
+    return {
+        "module": "builtins",
+        "class_name": "function",
+        "config": registry.get_registered_name(fn),
+        "registered_name": "function",
+    }
 
 
 def is_serialized_function(value: Any) -> bool:
@@ -550,8 +595,9 @@ def is_serialized_function(value: Any) -> bool:
     return isinstance(value, dict) and value.get("class_name") in ("__lambda__", "function")
 
 
-def deserialize_function(value: dict[str, Any] | str, key: str, custom_objects: dict[str, Any] | None,
-                         safe_mode: bool | None) -> Callable[..., Any]:
+def deserialize_function(
+    value: dict[str, Any] | str, key: str, custom_objects: dict[str, Any] | None, safe_mode: bool | None
+) -> Callable[..., Any]:
     """The function :func:`serialize_function` wrote: a registered function by name, or a lambda from its byte
     code (refused in safe mode). ``key`` names the config entry in error messages."""
     if isinstance(value, dict) and value.get("class_name") == "__lambda__":
@@ -569,8 +615,10 @@ def deserialize_function(value: dict[str, Any] | str, key: str, custom_objects: 
         module_objects.update(registry.builtin_objects(module))
     fn = registry.get_registered_object(name, custom_objects, module_objects)
     if fn is None:
-        raise ValueError(f"Lambda.from_config: unknown function {name!r} for {key!r}. Register it with "
-                         "@kerastorch.saving.register_keras_serializable or pass it in custom_objects.")
+        raise ValueError(
+            f"Lambda.from_config: unknown function {name!r} for {key!r}. Register it with "
+            "@kerastorch.saving.register_keras_serializable or pass it in custom_objects."
+        )
     return fn
 
 
@@ -580,8 +628,10 @@ def _load_lambda(config, custom_objects):
     try:
         code = marshal.loads(base64.decodebytes(config["code"].encode("ascii")))
     except (ValueError, EOFError, TypeError) as error:
-        raise ValueError("Lambda.from_config: could not load the lambda's byte code; it was probably written "
-                         f"by another Python version ({error})") from None
+        raise ValueError(
+            "Lambda.from_config: could not load the lambda's byte code; it was probably written "
+            f"by another Python version ({error})"
+        ) from None
     scope = {"__builtins__": builtins, "keras": kerastorch, "kerastorch": kerastorch, "torch": torch, "np": np}
     for table in (*registry.active_scopes(), custom_objects or {}):
         scope.update(table)

@@ -11,6 +11,7 @@ Example:
     >>> testing.check_gradients(layers.Conv1D(2, 3), torch.randn(1, 5, 2), training=True).ok
     True
 """
+
 from kerastorch.testing.gradient_check import MODES, check_gradients
 from kerastorch.testing.hessian_check import check_hessian
 from kerastorch.testing.report import Comparison, GradientReport

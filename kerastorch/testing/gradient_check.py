@@ -38,6 +38,7 @@ Example:
     >>> report.ok, sorted({c.check for c in report.failures})
     (False, ['forward vs numerical', 'reverse vs numerical'])
 """
+
 from __future__ import annotations
 
 import copy
@@ -55,10 +56,21 @@ from kerastorch.testing.report import Comparison, GradientReport, compare, compa
 MODES = ("reverse", "forward", "numerical")
 
 
-def check_gradients(fn_or_layer: Callable[..., Any], inputs: Any, *, modes: str | Sequence[str] = MODES,
-                    dtype: torch.dtype | None = torch.float64, rtol: float = 1e-5, atol: float = 1e-7,
-                    eps: float | None = None, training: bool = False, seed: int = 0, wrt_weights: bool = True,
-                    call_kwargs: dict[str, Any] | None = None, assert_ok: bool = True) -> GradientReport:
+def check_gradients(
+    fn_or_layer: Callable[..., Any],
+    inputs: Any,
+    *,
+    modes: str | Sequence[str] = MODES,
+    dtype: torch.dtype | None = torch.float64,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    eps: float | None = None,
+    training: bool = False,
+    seed: int = 0,
+    wrt_weights: bool = True,
+    call_kwargs: dict[str, Any] | None = None,
+    assert_ok: bool = True,
+) -> GradientReport:
     """Check that reverse mode, forward mode and finite differences agree on ``fn_or_layer`` at ``inputs``.
 
     Args:
@@ -118,8 +130,9 @@ class _Function:
         self.fn, self.module, self.structure = fn, module, structure
         self.leaves, self.positions, self.param_names = leaves, positions, param_names
         self.seed, self.kwargs = seed, kwargs
-        self.devices = sorted({x.device.index or 0 for x in leaves if isinstance(x, torch.Tensor)
-                               and x.device.type == "cuda"})
+        self.devices = sorted(
+            {x.device.index or 0 for x in leaves if isinstance(x, torch.Tensor) and x.device.type == "cuda"}
+        )
         self._tensors = self._seeds = None
 
     @classmethod
@@ -153,16 +166,18 @@ class _Function:
         names = arg_names + [f"weight {getattr(p, 'path', None) or n!r}" for n, p in params]
         args = [leaves[i] for i in positions] + [p.detach().clone() for _, p in params]
         if not args:
-            raise ValueError(f"check_gradients({name}): nothing to differentiate; expected floating-point inputs "
-                             f"or trainable weights, received inputs of dtypes "
-                             f"{[getattr(x, 'dtype', type(x).__name__) for x in leaves]}")
+            raise ValueError(
+                f"check_gradients({name}): nothing to differentiate; expected floating-point inputs "
+                f"or trainable weights, received inputs of dtypes "
+                f"{[getattr(x, 'dtype', type(x).__name__) for x in leaves]}"
+            )
         return self, args, names, name
 
     def __call__(self, *diff):
         leaves = list(self.leaves)
         for i, x in zip(self.positions, diff):
             leaves[i] = x
-        return self._run(leaves, dict(zip(self.param_names, diff[len(self.positions):])))
+        return self._run(leaves, dict(zip(self.param_names, diff[len(self.positions) :])))
 
     def _run(self, leaves, params):
         self._restore()
@@ -176,13 +191,19 @@ class _Function:
                 out = torch.func.functional_call(self.module, params, args, self.kwargs, strict=False)
         outs = tuple(o for o in tree.flatten(out) if isinstance(o, torch.Tensor) and o.is_floating_point())
         if not outs:
-            raise ValueError(f"check_gradients: expected the function to return floating-point tensors, received "
-                             f"{type(out).__name__}")
+            raise ValueError(
+                f"check_gradients: expected the function to return floating-point tensors, received "
+                f"{type(out).__name__}"
+            )
         return outs
 
     def _snapshot_seeds(self):
-        self._seeds = [(g, {k: gen.get_state() for k, gen in g._generators.items()})
-                       for m in self.module.modules() for g in vars(m).values() if isinstance(g, SeedGenerator)]
+        self._seeds = [
+            (g, {k: gen.get_state() for k, gen in g._generators.items()})
+            for m in self.module.modules()
+            for g in vars(m).values()
+            if isinstance(g, SeedGenerator)
+        ]
 
     def _snapshot_tensors(self):
         tensors = list(self.module.parameters()) + list(self.module.buffers())
@@ -273,8 +294,14 @@ class _Checks:
             w = [self.randn_like(a) for a in self.args]
             _, jw = self._jvp(w)
             _, mixed = self._jvp([0.5 * a - 2.0 * b for a, b in zip(self.v, w)])
-            per_input = ([self._jvp([v if j == k else torch.zeros_like(v) for j, v in enumerate(self.v)])[1]
-                          for k in range(len(self.args))] if grads is not None and len(self.args) > 1 else [jv])
+            per_input = (
+                [
+                    self._jvp([v if j == k else torch.zeros_like(v) for j, v in enumerate(self.v)])[1]
+                    for k in range(len(self.args))
+                ]
+                if grads is not None and len(self.args) > 1
+                else [jv]
+            )
         except (NotImplementedError, RuntimeError) as error:
             out.append(Comparison("forward", "all inputs", float("inf"), 0.0, detail=f"forward mode failed: {error}"))
             return None
@@ -287,8 +314,7 @@ class _Checks:
             for name, g, v, jv_k in zip(self.names, grads, self.v, per_input):
                 lhs = sum((u * t).sum() for u, t in zip(self.u, jv_k))
                 scale = sum((u * t).abs().sum() for u, t in zip(self.u, jv_k)) + (g * v).abs().sum()
-                out.append(compare_scalars("forward vs reverse", name, lhs, (g * v).sum(), scale, self.rtol,
-                                           self.atol))
+                out.append(compare_scalars("forward vs reverse", name, lhs, (g * v).sum(), scale, self.rtol, self.atol))
         return jv
 
     # ---------------------------------------------------------------- numerical
@@ -314,10 +340,26 @@ class _Checks:
                     minus = torch.stack([self._shifted_phi(k, flat, i, -float(d)) for i, d in zip(entries, h)])
                     return plus, minus, h
 
-                ref, tol, kinks = _settle(g.reshape(-1), c.reshape(-1), base.expand(g.numel()), magnitude,
-                                          steps.reshape(-1), evaluate, self._tol, self.scales)
-                out.append(compare("reverse vs numerical", name, g, ref.reshape(g.shape), tol.reshape(g.shape),
-                                   kinks.reshape(g.shape)))
+                ref, tol, kinks = _settle(
+                    g.reshape(-1),
+                    c.reshape(-1),
+                    base.expand(g.numel()),
+                    magnitude,
+                    steps.reshape(-1),
+                    evaluate,
+                    self._tol,
+                    self.scales,
+                )
+                out.append(
+                    compare(
+                        "reverse vs numerical",
+                        name,
+                        g,
+                        ref.reshape(g.shape),
+                        tol.reshape(g.shape),
+                        kinks.reshape(g.shape),
+                    )
+                )
 
     def _shifted_phi(self, k, flat, i, h):
         moved = flat.clone()
@@ -335,21 +377,41 @@ class _Checks:
             central = _ad.numerical_jacobian(self._along, t0, method="central", eps=self.h0)
             cache = {}
             for k, (j, c, o) in enumerate(zip(jv, central, self.outs)):
+
                 def evaluate(scale, entries, k=k):
                     if scale not in cache:
                         cache[scale] = (self._along(t0 + self.h0 * scale), self._along(t0 - self.h0 * scale))
                     plus, minus = cache[scale]
-                    return plus[k].reshape(-1)[entries], minus[k].reshape(-1)[entries], \
-                        torch.full((len(entries),), self.h0 * scale, dtype=self.dtype, device=j.device)
+                    return (
+                        plus[k].reshape(-1)[entries],
+                        minus[k].reshape(-1)[entries],
+                        torch.full((len(entries),), self.h0 * scale, dtype=self.dtype, device=j.device),
+                    )
 
                 h = torch.full((j.numel(),), self.h0, dtype=self.dtype, device=j.device)
-                ref, tol, kinks = _settle(j.reshape(-1), c.reshape(-1), o.reshape(-1), o.abs().reshape(-1), h,
-                                          evaluate, self._tol, self.scales)
-                out.append(compare("forward vs numerical", f"output {k}", j, ref.reshape(j.shape),
-                                   tol.reshape(j.shape), kinks.reshape(j.shape)))
+                ref, tol, kinks = _settle(
+                    j.reshape(-1),
+                    c.reshape(-1),
+                    o.reshape(-1),
+                    o.abs().reshape(-1),
+                    h,
+                    evaluate,
+                    self._tol,
+                    self.scales,
+                )
+                out.append(
+                    compare(
+                        "forward vs numerical",
+                        f"output {k}",
+                        j,
+                        ref.reshape(j.shape),
+                        tol.reshape(j.shape),
+                        kinks.reshape(j.shape),
+                    )
+                )
 
 
-_REFINE = tuple(10.0 ** -k for k in range(7))
+_REFINE = tuple(10.0**-k for k in range(7))
 _MAX_ROUNDING = 1e-3  # a refined step is used while its rounding error stays below this share of the magnitude
 
 

@@ -8,6 +8,7 @@ Example:
     >>> check_hessian(lambda x: torch.logsumexp(x, 0), torch.randn(4)).ok
     True
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -18,9 +19,18 @@ from kerastorch.testing import _ad
 from kerastorch.testing.report import GradientReport, compare
 
 
-def check_hessian(f: Callable[..., Any], x: torch.Tensor, *, dtype: torch.dtype = torch.float64, rtol: float = 1e-5,
-                  atol: float = 1e-7, eps: float | None = None, seed: int = 0, n_vectors: int = 2,
-                  assert_ok: bool = True) -> GradientReport:
+def check_hessian(
+    f: Callable[..., Any],
+    x: torch.Tensor,
+    *,
+    dtype: torch.dtype = torch.float64,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    eps: float | None = None,
+    seed: int = 0,
+    n_vectors: int = 2,
+    assert_ok: bool = True,
+) -> GradientReport:
     """Check the Hessian of the scalar function ``f`` at the tensor ``x``; returns a ``GradientReport``.
 
     Comparisons: ``hessian symmetry`` (``H`` against ``H^T``), ``hvp vs hessian`` (``hvp(f, x, v)``
@@ -51,8 +61,9 @@ def check_hessian(f: Callable[..., Any], x: torch.Tensor, *, dtype: torch.dtype 
     ['hessian symmetry', 'hvp vs hessian', 'hessian vs numerical']
     """
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError(f"check_hessian: expected a floating-point tensor x, received "
-                        f"{getattr(x, 'dtype', type(x).__name__)}")
+        raise TypeError(
+            f"check_hessian: expected a floating-point tensor x, received {getattr(x, 'dtype', type(x).__name__)}"
+        )
     x = x.detach().to(dtype)
     n = x.numel()
     h = _ad.hessian(f, x).reshape(n, n)
@@ -65,7 +76,14 @@ def check_hessian(f: Callable[..., Any], x: torch.Tensor, *, dtype: torch.dtype 
         tol = atol + rtol * (h.abs() @ v.reshape(-1).abs())
         comparisons.append(compare("hvp vs hessian", f"vector {i}", hv, expected, tol))
     numeric = _ad.numerical_jacobian(_ad.grad(f), x, eps=eps).reshape(n, n)
-    comparisons.append(compare("hessian vs numerical", "input", h, numeric,
-                               atol + rtol * torch.maximum(h.abs(), numeric.abs()) + 1e-9 * h.abs().max()))
+    comparisons.append(
+        compare(
+            "hessian vs numerical",
+            "input",
+            h,
+            numeric,
+            atol + rtol * torch.maximum(h.abs(), numeric.abs()) + 1e-9 * h.abs().max(),
+        )
+    )
     report = GradientReport(getattr(f, "__name__", "function"), comparisons)
     return report.assert_ok() if assert_ok else report

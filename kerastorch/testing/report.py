@@ -9,6 +9,7 @@ Example:
     check_gradients(f): all 1 comparisons agree
       ok    reverse vs numerical  input 0: |diff| 0 <= tol 1e-07
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -131,9 +132,12 @@ class GradientReport:
 
     def __str__(self):
         n, bad = len(self.comparisons), len(self.failures)
-        head = (f"check_gradients({self.name}): all {n} comparisons agree" if not bad
-                else f"check_gradients({self.name}): {bad} of {n} comparisons disagree; worst: "
-                     f"{self.worst.check}, {self.worst.wrt}")
+        head = (
+            f"check_gradients({self.name}): all {n} comparisons agree"
+            if not bad
+            else f"check_gradients({self.name}): {bad} of {n} comparisons disagree; worst: "
+            f"{self.worst.check}, {self.worst.wrt}"
+        )
         return "\n".join([head] + [str(c) for c in self.comparisons])
 
     def __repr__(self):
@@ -148,8 +152,14 @@ def _unravel(i, shape):
     return tuple(reversed(index))
 
 
-def compare(check: str, wrt: str, a: torch.Tensor, b: torch.Tensor, tolerance: torch.Tensor | float,
-            kinks: torch.Tensor | None = None) -> Comparison:
+def compare(
+    check: str,
+    wrt: str,
+    a: torch.Tensor,
+    b: torch.Tensor,
+    tolerance: torch.Tensor | float,
+    kinks: torch.Tensor | None = None,
+) -> Comparison:
     """Compare tensors ``a`` (exact) and ``b`` (reference) entrywise against a tolerance tensor.
 
     ``kinks`` (a boolean tensor) marks entries at a kink (see ``gradient_check._settle``): they are counted,
@@ -169,12 +179,26 @@ def compare(check: str, wrt: str, a: torch.Tensor, b: torch.Tensor, tolerance: t
         diff = torch.where(kinks, torch.zeros_like(diff), diff)
     ratio = diff / tolerance.clamp(min=torch.finfo(a.dtype).tiny)
     i = int(torch.argmax(torch.nan_to_num(ratio, nan=float("inf"))))
-    return Comparison(check, wrt, float(diff[i]), float(tolerance[i]), index=_unravel(i, shape),
-                      values=(float(a[i]), float(b[i])), kinks=n_kinks)
+    return Comparison(
+        check,
+        wrt,
+        float(diff[i]),
+        float(tolerance[i]),
+        index=_unravel(i, shape),
+        values=(float(a[i]), float(b[i])),
+        kinks=n_kinks,
+    )
 
 
-def compare_scalars(check: str, wrt: str, a: float | torch.Tensor, b: float | torch.Tensor, scale: float | torch.Tensor,
-                    rtol: float, atol: float) -> Comparison:
+def compare_scalars(
+    check: str,
+    wrt: str,
+    a: float | torch.Tensor,
+    b: float | torch.Tensor,
+    scale: float | torch.Tensor,
+    rtol: float,
+    atol: float,
+) -> Comparison:
     """Compare two inner products whose terms have total magnitude ``scale``."""
     a, b = float(a), float(b)
     error = abs(a - b) if a == a and b == b else float("inf")

@@ -22,6 +22,7 @@ Example:
     ...
     ValueError: Model "m" fit: argument `batch_size` must be a positive integer or None; received 0 (int)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -39,16 +40,25 @@ from kerastorch.backend.annotations import Identifier, TensorLike
 from kerastorch.callbacks.callback import Callback
 from kerastorch.trainers.data_adapters.py_dataset_adapter import PyDataset
 
-__all__ = ["check_callbacks", "check_compile", "check_data", "check_evaluate", "check_fit", "check_on_batch",
-           "check_predict", "check_verbose"]
+__all__ = [
+    "check_callbacks",
+    "check_compile",
+    "check_data",
+    "check_evaluate",
+    "check_fit",
+    "check_on_batch",
+    "check_predict",
+    "check_verbose",
+]
 
 _NUMERIC_KINDS = "biufc"  # numpy dtype kinds a tensor can hold: bool, ints, unsigned, floats, complex
 
 
 def _batches_itself(x):
     """Whether ``x`` yields whole batches (``batch_size`` then has no meaning)."""
-    return (isinstance(x, (PyDataset, torch.utils.data.DataLoader, types.GeneratorType))
-            or (hasattr(x, "__next__") and hasattr(x, "__iter__")))
+    return isinstance(x, (PyDataset, torch.utils.data.DataLoader, types.GeneratorType)) or (
+        hasattr(x, "__next__") and hasattr(x, "__iter__")
+    )
 
 
 def _is_data_set(x):
@@ -99,9 +109,11 @@ def _check_data_arguments(owner, x, y, sample_weight, batch_size, batch_size_nam
         check_data(owner, "sample_weight", sample_weight)
     batch_size = validation.positive_int(owner, batch_size_name, batch_size, allow_none=True)
     if batch_size is not None and _batches_itself(x):
-        raise ValueError(f"{owner}: argument `{batch_size_name}` must be None when the data is a "
-                         f"{type(x).__name__}, which yields whole batches itself; received {batch_size!r}. "
-                         "Set the batch size where the batches are made.")
+        raise ValueError(
+            f"{owner}: argument `{batch_size_name}` must be None when the data is a "
+            f"{type(x).__name__}, which yields whole batches itself; received {batch_size!r}. "
+            "Set the batch size where the batches are made."
+        )
 
 
 _VERBOSE_CHOICES: tuple[str | int, ...] = ("auto", 0, 1, 2)
@@ -123,8 +135,9 @@ def check_callbacks(owner: str, callbacks: Callback | Sequence[Callback] | None)
         validation.fail(owner, "callbacks", expected, callbacks)
     for callback in callbacks:
         if not isinstance(callback, Callback):
-            raise ValueError(f"{owner}: argument `callbacks` must be {expected}; received an entry "
-                             f"{validation.describe(callback)}")
+            raise ValueError(
+                f"{owner}: argument `callbacks` must be {expected}; received an entry {validation.describe(callback)}"
+            )
 
 
 def _check_class_weight(owner, class_weight):
@@ -134,16 +147,21 @@ def _check_class_weight(owner, class_weight):
     if not isinstance(class_weight, dict):
         validation.fail(owner, "class_weight", expected, class_weight)
     for key, weight in class_weight.items():
-        if (not validation.is_integer(key) or key < 0 or not isinstance(weight, numbers.Real)
-                or isinstance(weight, (bool, np.bool_))):
-            raise ValueError(f"{owner}: argument `class_weight` must be {expected}; received the entry "
-                             f"{key!r}: {weight!r} in {validation.describe(class_weight)}")
+        if (
+            not validation.is_integer(key)
+            or key < 0
+            or not isinstance(weight, numbers.Real)
+            or isinstance(weight, (bool, np.bool_))
+        ):
+            raise ValueError(
+                f"{owner}: argument `class_weight` must be {expected}; received the entry "
+                f"{key!r}: {weight!r} in {validation.describe(class_weight)}"
+            )
 
 
 def _check_validation_freq(owner, validation_freq):
     expected = "a positive integer, or a list of epoch numbers (positive integers)"
-    epochs = validation_freq if isinstance(validation_freq, (list, tuple, set, frozenset, range)) else [
-        validation_freq]
+    epochs = validation_freq if isinstance(validation_freq, (list, tuple, set, frozenset, range)) else [validation_freq]
     if not all(validation.is_integer(epoch) and epoch >= 1 for epoch in epochs):
         validation.fail(owner, "validation_freq", expected, validation_freq)
 
@@ -152,22 +170,41 @@ def _check_validation_data(owner, validation_data):
     if validation_data is None or _is_data_set(validation_data):
         return
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-        validation.fail(owner, "validation_data", "a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
-                                                   "or a data set", validation_data)
+        validation.fail(
+            owner,
+            "validation_data",
+            "a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), or a data set",
+            validation_data,
+        )
     for part in validation_data:
         check_data(owner, "validation_data", part)
 
 
-def check_fit(owner: str,
-              x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
-              | PyDataset | Iterator[Any] | None = None,
-              y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None, epochs: int = 1,
-              verbose: str | int = "auto", callbacks: Callback | Sequence[Callback] | None = None,
-              validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
-              class_weight: dict[int, float] | None = None,
-              sample_weight: TensorLike | dict[str, TensorLike] | None = None, initial_epoch: int = 0,
-              steps_per_epoch: int | None = None, validation_steps: int | None = None,
-              validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1) -> None:
+def check_fit(
+    owner: str,
+    x: TensorLike
+    | dict[str, TensorLike]
+    | torch.utils.data.Dataset
+    | torch.utils.data.DataLoader
+    | PyDataset
+    | Iterator[Any]
+    | None = None,
+    y: TensorLike | dict[str, TensorLike] | None = None,
+    batch_size: int | None = None,
+    epochs: int = 1,
+    verbose: str | int = "auto",
+    callbacks: Callback | Sequence[Callback] | None = None,
+    validation_split: float = 0.0,
+    validation_data: Any = None,
+    shuffle: bool | str = True,
+    class_weight: dict[int, float] | None = None,
+    sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+    initial_epoch: int = 0,
+    steps_per_epoch: int | None = None,
+    validation_steps: int | None = None,
+    validation_batch_size: int | None = None,
+    validation_freq: int | Sequence[int] = 1,
+) -> None:
     """Refuse any bad argument of ``fit`` (the same arguments, with the same defaults).
 
     Args:
@@ -193,19 +230,31 @@ def check_fit(owner: str,
     validation.positive_int(owner, "validation_steps", validation_steps, allow_none=True)
     validation.positive_int(owner, "validation_batch_size", validation_batch_size, allow_none=True)
     if validation_batch_size is not None and validation_data is not None and _batches_itself(validation_data):
-        raise ValueError(f"{owner}: argument `validation_batch_size` must be None when validation_data is a "
-                         f"{type(validation_data).__name__}, which yields whole batches itself; received "
-                         f"{validation_batch_size!r}")
+        raise ValueError(
+            f"{owner}: argument `validation_batch_size` must be None when validation_data is a "
+            f"{type(validation_data).__name__}, which yields whole batches itself; received "
+            f"{validation_batch_size!r}"
+        )
     _check_validation_freq(owner, validation_freq)
 
 
-def check_evaluate(owner: str,
-                   x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
-                   | PyDataset | Iterator[Any] | None = None,
-                   y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None,
-                   verbose: str | int = "auto",
-                   sample_weight: TensorLike | dict[str, TensorLike] | None = None, steps: int | None = None,
-                   callbacks: Callback | Sequence[Callback] | None = None, return_dict: bool = False) -> None:
+def check_evaluate(
+    owner: str,
+    x: TensorLike
+    | dict[str, TensorLike]
+    | torch.utils.data.Dataset
+    | torch.utils.data.DataLoader
+    | PyDataset
+    | Iterator[Any]
+    | None = None,
+    y: TensorLike | dict[str, TensorLike] | None = None,
+    batch_size: int | None = None,
+    verbose: str | int = "auto",
+    sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+    steps: int | None = None,
+    callbacks: Callback | Sequence[Callback] | None = None,
+    return_dict: bool = False,
+) -> None:
     """Refuse any bad argument of ``evaluate``.
 
     Args:
@@ -222,11 +271,20 @@ def check_evaluate(owner: str,
     validation.boolean(owner, "return_dict", return_dict)
 
 
-def check_predict(owner: str,
-                  x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
-                  | PyDataset | Iterator[Any] | None = None,
-                  batch_size: int | None = None, verbose: str | int = "auto", steps: int | None = None,
-                  callbacks: Callback | Sequence[Callback] | None = None) -> None:
+def check_predict(
+    owner: str,
+    x: TensorLike
+    | dict[str, TensorLike]
+    | torch.utils.data.Dataset
+    | torch.utils.data.DataLoader
+    | PyDataset
+    | Iterator[Any]
+    | None = None,
+    batch_size: int | None = None,
+    verbose: str | int = "auto",
+    steps: int | None = None,
+    callbacks: Callback | Sequence[Callback] | None = None,
+) -> None:
     """Refuse any bad argument of ``predict``.
 
     Args:
@@ -242,10 +300,14 @@ def check_predict(owner: str,
     check_callbacks(owner, callbacks)
 
 
-def check_on_batch(owner: str, x: TensorLike | dict[str, TensorLike] | None = None,
-                   y: TensorLike | dict[str, TensorLike] | None = None,
-                   sample_weight: TensorLike | dict[str, TensorLike] | None = None,
-                   class_weight: dict[int, float] | None = None, return_dict: bool = False) -> None:
+def check_on_batch(
+    owner: str,
+    x: TensorLike | dict[str, TensorLike] | None = None,
+    y: TensorLike | dict[str, TensorLike] | None = None,
+    sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+    class_weight: dict[int, float] | None = None,
+    return_dict: bool = False,
+) -> None:
     """Refuse any bad argument of ``train_on_batch`` / ``test_on_batch`` / ``predict_on_batch``: ``x`` is
     required and, like ``y`` and ``sample_weight``, array data (one batch).
 
@@ -275,14 +337,19 @@ def _leaves(spec):
 _ACCURACY_NAMES = ("accuracy", "acc")  # resolved from the first batch's shapes (compile_utils)
 
 
-def check_compile(owner: str, loss: Identifier | Sequence[Identifier] = None,
-                  loss_weights: float | Sequence[float] | dict[str, float] | None = None,
-                  metrics: Sequence[Identifier | Sequence[Identifier]] | dict[str, Identifier | Sequence[Identifier]]
-                  | None = None,
-                  weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
-                  | dict[str, Identifier | Sequence[Identifier]] | None = None,
-                  run_eagerly: bool = False, steps_per_execution: int = 1, jit_compile: bool | str = "auto",
-                  auto_scale_loss: bool = True) -> None:
+def check_compile(
+    owner: str,
+    loss: Identifier | Sequence[Identifier] = None,
+    loss_weights: float | Sequence[float] | dict[str, float] | None = None,
+    metrics: Sequence[Identifier | Sequence[Identifier]] | dict[str, Identifier | Sequence[Identifier]] | None = None,
+    weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
+    | dict[str, Identifier | Sequence[Identifier]]
+    | None = None,
+    run_eagerly: bool = False,
+    steps_per_execution: int = 1,
+    jit_compile: bool | str = "auto",
+    auto_scale_loss: bool = True,
+) -> None:
     """Refuse any bad argument of ``compile`` (the optimizer is resolved by ``compile`` itself); every loss
     and metric identifier is resolved now, so an unknown name fails here rather than at the first batch.
 
@@ -298,8 +365,9 @@ def check_compile(owner: str, loss: Identifier | Sequence[Identifier] = None,
         try:
             resolved = losses_module.get(identifier)
         except (ValueError, TypeError) as error:
-            raise ValueError(f"{owner}: argument `loss` names an unknown loss {validation.describe(identifier)}: "
-                             f"{error}") from None
+            raise ValueError(
+                f"{owner}: argument `loss` names an unknown loss {validation.describe(identifier)}: {error}"
+            ) from None
         if not callable(resolved):
             validation.fail(owner, "loss", "a loss name, a Loss, a callable, or a list / dict of them", identifier)
     if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict)):
@@ -315,8 +383,9 @@ def check_compile(owner: str, loss: Identifier | Sequence[Identifier] = None,
             try:
                 metrics_module.get(identifier)
             except (ValueError, TypeError) as error:
-                raise ValueError(f"{owner}: argument `{name}` names an unknown metric "
-                                 f"{validation.describe(identifier)}: {error}") from None
+                raise ValueError(
+                    f"{owner}: argument `{name}` names an unknown metric {validation.describe(identifier)}: {error}"
+                ) from None
     validation.boolean(owner, "run_eagerly", run_eagerly)
     validation.positive_int(owner, "steps_per_execution", steps_per_execution)
     if not isinstance(jit_compile, (bool, np.bool_)) and not (isinstance(jit_compile, str) and jit_compile == "auto"):

@@ -23,6 +23,7 @@ Example:
     >>> total  # 0.6931 + 0.5 * 4
     tensor(2.6931)
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -41,13 +42,15 @@ def _by_output(value, output_names, what):
     if isinstance(value, dict):
         unknown = sorted(set(value) - set(output_names))
         if unknown:
-            raise ValueError(f"compile: {what} names outputs {unknown} that the model does not have; "
-                             f"its outputs are {output_names}")
+            raise ValueError(
+                f"compile: {what} names outputs {unknown} that the model does not have; its outputs are {output_names}"
+            )
         return [value.get(name) for name in output_names]
     if isinstance(value, (list, tuple)) and count > 1:
         if len(value) != count:
-            raise ValueError(f"compile: the model has {count} outputs {output_names}, but {what} has "
-                             f"{len(value)} entries")
+            raise ValueError(
+                f"compile: the model has {count} outputs {output_names}, but {what} has {len(value)} entries"
+            )
         return list(value)
     if isinstance(value, (list, tuple)) and count == 1 and what == "loss":
         if len(value) != 1:
@@ -56,14 +59,26 @@ def _by_output(value, output_names, what):
     return [value] * count
 
 
-_SAME_SHAPE_LOSSES = frozenset((
-    losses_module.mean_squared_error, losses_module.mean_absolute_error, losses_module.mean_absolute_percentage_error,
-    losses_module.mean_squared_logarithmic_error, losses_module.huber, losses_module.log_cosh,
-    losses_module.cosine_similarity, losses_module.binary_crossentropy, losses_module.binary_focal_crossentropy,
-    losses_module.categorical_crossentropy, losses_module.categorical_focal_crossentropy,
-    losses_module.kl_divergence, losses_module.poisson, losses_module.hinge, losses_module.squared_hinge,
-    losses_module.categorical_hinge,
-))
+_SAME_SHAPE_LOSSES = frozenset(
+    (
+        losses_module.mean_squared_error,
+        losses_module.mean_absolute_error,
+        losses_module.mean_absolute_percentage_error,
+        losses_module.mean_squared_logarithmic_error,
+        losses_module.huber,
+        losses_module.log_cosh,
+        losses_module.cosine_similarity,
+        losses_module.binary_crossentropy,
+        losses_module.binary_focal_crossentropy,
+        losses_module.categorical_crossentropy,
+        losses_module.categorical_focal_crossentropy,
+        losses_module.kl_divergence,
+        losses_module.poisson,
+        losses_module.hinge,
+        losses_module.squared_hinge,
+        losses_module.categorical_hinge,
+    )
+)
 
 
 def _compares_elementwise(loss):
@@ -90,17 +105,22 @@ def check_target_shape(loss: str, output_name: str, y_true: torch.Tensor, y_pred
     if len(pred_shape) == len(true_shape) + 1 and pred_shape[-1:] == (1,) and pred_shape[:-1] == true_shape:
         return
     accepted = f" (or {pred_shape[:-1]})" if pred_shape[-1:] == (1,) else ""
-    raise ValueError(f'compile loss "{loss}" of output "{output_name}": argument `y` must be targets of the model '
-                     f"output's shape {pred_shape}{accepted}; received targets of shape {true_shape}, which would "
-                     "broadcast against the output into a wrong loss")
+    raise ValueError(
+        f'compile loss "{loss}" of output "{output_name}": argument `y` must be targets of the model '
+        f"output's shape {pred_shape}{accepted}; received targets of shape {true_shape}, which would "
+        "broadcast against the output into a wrong loss"
+    )
 
 
 class CompileLoss:
     """The total training loss: each output's loss, weighted, summed."""
 
-    def __init__(self, loss: Identifier | Sequence[Identifier],
-                 loss_weights: float | Sequence[float] | dict[str, float] | None = None,
-                 output_names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        loss: Identifier | Sequence[Identifier],
+        loss_weights: float | Sequence[float] | dict[str, float] | None = None,
+        output_names: Sequence[str] | None = None,
+    ) -> None:
         self.output_names = list(output_names or ["output"])
         entries = _by_output(loss, self.output_names, "loss")
         self.losses: list[losses_module.Loss | None] = [None if entry is None else _as_loss(entry) for entry in entries]
@@ -111,8 +131,9 @@ class CompileLoss:
         self.weights = [1.0 if w is None else float(w) for w in (weights or [None] * len(self.output_names))]
         self.multi_output = len(self.output_names) > 1
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None
-                 ) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
+    def __call__(
+        self, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
         """``(total_loss, [loss of each output or None])``."""
         if not self.multi_output and isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor):
             first = self.losses[0]
@@ -121,13 +142,16 @@ class CompileLoss:
                 check_target_shape(first.name, self.output_names[0], y_true, y_pred)
             value = first(y_true, y_pred, sample_weight=sample_weight)  # the one-output fast path
             return (value if self.weights[0] == 1.0 else value * self.weights[0]), [value]
-        trues, preds = _flat_outputs(y_true, self.output_names, "y"), _flat_outputs(y_pred, self.output_names,
-                                                                                     "model output")
+        trues, preds = (
+            _flat_outputs(y_true, self.output_names, "y"),
+            _flat_outputs(y_pred, self.output_names, "model output"),
+        )
         weights = _flat_sample_weights(sample_weight, self.output_names)
         total = None
         per_output: list[torch.Tensor | None] = []
-        for loss, weight, t, p, sw, name, check in zip(self.losses, self.weights, trues, preds, weights,
-                                                       self.output_names, self._check_shapes):
+        for loss, weight, t, p, sw, name, check in zip(
+            self.losses, self.weights, trues, preds, weights, self.output_names, self._check_shapes
+        ):
             if loss is None or t is None:
                 per_output.append(None)
                 continue
@@ -142,8 +166,10 @@ class CompileLoss:
         return total, per_output
 
     def get_config(self) -> dict[str, Any]:
-        return {"losses": [None if loss is None else losses_module.serialize(loss) for loss in self.losses],
-                "loss_weights": self.weights}
+        return {
+            "losses": [None if loss is None else losses_module.serialize(loss) for loss in self.losses],
+            "loss_weights": self.weights,
+        }
 
 
 def _as_loss(identifier):
@@ -164,13 +190,17 @@ class CompileMetrics:
 
     name = "compile_metrics"
 
-    def __init__(self,
-                 metrics: Sequence[Identifier | Sequence[Identifier]] | dict[str, Identifier | Sequence[Identifier]]
-                 | None = None,
-                 weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
-                 | dict[str, Identifier | Sequence[Identifier]] | None = None,
-                 output_names: Sequence[str] | None = None,
-                 losses: Sequence[losses_module.Loss | None] | None = None) -> None:
+    def __init__(
+        self,
+        metrics: Sequence[Identifier | Sequence[Identifier]]
+        | dict[str, Identifier | Sequence[Identifier]]
+        | None = None,
+        weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
+        | dict[str, Identifier | Sequence[Identifier]]
+        | None = None,
+        output_names: Sequence[str] | None = None,
+        losses: Sequence[losses_module.Loss | None] | None = None,
+    ) -> None:
         self.output_names = list(output_names or ["output"])
         self._metrics_spec = metrics
         self._weighted_spec = weighted_metrics
@@ -254,11 +284,16 @@ def _metric_lists(spec, output_names):
     if isinstance(spec, dict):
         unknown = sorted(set(spec) - set(output_names))
         if unknown:
-            raise ValueError(f"compile: metrics name outputs {unknown} that the model does not have; "
-                             f"its outputs are {output_names}")
+            raise ValueError(
+                f"compile: metrics name outputs {unknown} that the model does not have; its outputs are {output_names}"
+            )
         return [_as_list(spec.get(name)) for name in output_names]
-    if isinstance(spec, (list, tuple)) and len(output_names) > 1 and spec and all(
-            isinstance(s, (list, tuple)) or s is None for s in spec):
+    if (
+        isinstance(spec, (list, tuple))
+        and len(output_names) > 1
+        and spec
+        and all(isinstance(s, (list, tuple)) or s is None for s in spec)
+    ):
         if len(spec) != len(output_names):
             raise ValueError(f"compile: the model has {len(output_names)} outputs but metrics has {len(spec)} lists")
         return [_as_list(s) for s in spec]
@@ -286,7 +321,9 @@ def _flat_outputs(structure, output_names, what):
         return [structure]
     flat = list(structure) if isinstance(structure, (list, tuple)) else tree.flatten(structure)
     if len(flat) != len(output_names):
-        raise ValueError(f"The model has {len(output_names)} outputs {output_names}, but {what} has {len(flat)} entries")
+        raise ValueError(
+            f"The model has {len(output_names)} outputs {output_names}, but {what} has {len(flat)} entries"
+        )
     return flat
 
 

@@ -13,6 +13,7 @@ Example:
     >>> [[x.flatten().tolist() for (x,) in epochs.epoch()] for _ in range(2)]
     [[[0.0, 1.0], [2.0, 3.0]], [[4.0], [0.0, 1.0]]]
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator

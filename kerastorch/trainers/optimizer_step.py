@@ -18,6 +18,7 @@ Example:
     (array([[0.9],
            [0.9]], dtype=float32), 1)
 """
+
 from __future__ import annotations
 
 import warnings
@@ -38,7 +39,7 @@ class LossScale:
     gradients, skip the step and halve the scale on overflow, double it after
     ``growth_interval`` clean steps (Keras's LossScaleOptimizer defaults)."""
 
-    def __init__(self, initial_scale: float = 2.0 ** 15, growth_interval: int = 2000) -> None:
+    def __init__(self, initial_scale: float = 2.0**15, growth_interval: int = 2000) -> None:
         self.scale = torch.tensor(float(initial_scale))
         self.growth_interval = growth_interval
         self.clean_steps = 0
@@ -71,6 +72,7 @@ def make_optimizer_step(model: Model) -> Callable[[torch.Tensor], None]:
     """``step(loss)`` for ``model``'s compiled optimizer and current trainable weights."""
     optimizer = model.optimizer
     if isinstance(optimizer, torch.optim.Optimizer):
+
         def torch_step(loss):
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -80,11 +82,17 @@ def make_optimizer_step(model: Model) -> Callable[[torch.Tensor], None]:
 
     params = model.trainable_weights
     if not params:  # Keras trains on: the losses are still computed and logged, nothing is updated
-        warnings.warn(f'Model "{model.name}" does not have any trainable weights (every layer is frozen, or '
-                      "the model has no weights): fit computes the loss but changes nothing.", stacklevel=3)
+        warnings.warn(
+            f'Model "{model.name}" does not have any trainable weights (every layer is frozen, or '
+            "the model has no weights): fit computes the loss but changes nothing.",
+            stacklevel=3,
+        )
         return lambda loss: None
-    scaler = LossScale() if dtype_policies.global_policy().name == "mixed_float16" and not hasattr(
-        optimizer, "dynamic_scale") else None  # a LossScaleOptimizer scales the loss itself
+    scaler = (
+        LossScale()
+        if dtype_policies.global_policy().name == "mixed_float16" and not hasattr(optimizer, "dynamic_scale")
+        else None
+    )  # a LossScaleOptimizer scales the loss itself
 
     def step(loss):
         for p in params:

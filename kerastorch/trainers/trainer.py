@@ -24,6 +24,7 @@ Example:
     >>> probabilities.shape
     (359, 10)
 """
+
 from __future__ import annotations
 
 import inspect
@@ -86,15 +87,22 @@ class Trainer(_TrainerBase):
         return state
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer: str | dict[str, Any] | Optimizer | torch.optim.Optimizer = "rmsprop",
-                loss: Identifier | Sequence[Identifier] = None,
-                loss_weights: float | Sequence[float] | dict[str, float] | None = None,
-                metrics: Sequence[Identifier | Sequence[Identifier]] | dict[str, Identifier | Sequence[Identifier]]
-                | None = None,
-                weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
-                | dict[str, Identifier | Sequence[Identifier]] | None = None,
-                run_eagerly: bool = False, steps_per_execution: int = 1, jit_compile: bool | str = "auto",
-                auto_scale_loss: bool = True) -> None:
+    def compile(
+        self,
+        optimizer: str | dict[str, Any] | Optimizer | torch.optim.Optimizer = "rmsprop",
+        loss: Identifier | Sequence[Identifier] = None,
+        loss_weights: float | Sequence[float] | dict[str, float] | None = None,
+        metrics: Sequence[Identifier | Sequence[Identifier]]
+        | dict[str, Identifier | Sequence[Identifier]]
+        | None = None,
+        weighted_metrics: Sequence[Identifier | Sequence[Identifier]]
+        | dict[str, Identifier | Sequence[Identifier]]
+        | None = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: bool | str = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
         """Configure the model for training.
 
         >>> import numpy as np
@@ -104,16 +112,32 @@ class Trainer(_TrainerBase):
         >>> model.evaluate(np.zeros((4, 3)), np.ones((4, 1)), verbose=0)  # loss, mae
         [1.0, 1.0]
         """
-        arguments.check_compile(f'Model "{self.name}" compile', loss, loss_weights, metrics, weighted_metrics,
-                                run_eagerly, steps_per_execution, jit_compile, auto_scale_loss)
+        arguments.check_compile(
+            f'Model "{self.name}" compile',
+            loss,
+            loss_weights,
+            metrics,
+            weighted_metrics,
+            run_eagerly,
+            steps_per_execution,
+            jit_compile,
+            auto_scale_loss,
+        )
         if isinstance(optimizer, torch.optim.Optimizer):
             self.optimizer = optimizer
         else:
             self.optimizer = optimizers.get(optimizer)
-        self._compile_spec = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
-                              "weighted_metrics": weighted_metrics}
-        self._compile_options = {"run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
-                                 "jit_compile": jit_compile is True}
+        self._compile_spec = {
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+        }
+        self._compile_options = {
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile is True,
+        }
         self.compiled_loss = None
         self.compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
@@ -160,14 +184,26 @@ class Trainer(_TrainerBase):
         (True, 'Adam', True)
         """
         if not isinstance(config, dict):
-            raise TypeError(f'Model "{self.name}" compile_from_config: expected a dict, received '
-                            f"{type(config).__name__}")
-        known = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
-                 "steps_per_execution", "jit_compile")
+            raise TypeError(
+                f'Model "{self.name}" compile_from_config: expected a dict, received {type(config).__name__}'
+            )
+        known = (
+            "optimizer",
+            "loss",
+            "loss_weights",
+            "metrics",
+            "weighted_metrics",
+            "run_eagerly",
+            "steps_per_execution",
+            "jit_compile",
+        )
         unknown = sorted(set(config) - set(known))
         if unknown:  # e.g. written by a newer Keras: compile with what is known
-            warnings.warn(f'Model "{self.name}" compile_from_config: ignoring unknown keys {unknown}; '
-                          f"known keys are {list(known)}", stacklevel=2)
+            warnings.warn(
+                f'Model "{self.name}" compile_from_config: ignoring unknown keys {unknown}; '
+                f"known keys are {list(known)}",
+                stacklevel=2,
+            )
         kwargs = {key: config[key] for key in known if key in config}
         optimizer = kwargs.get("optimizer", "rmsprop")
         if isinstance(optimizer, dict):
@@ -198,7 +234,9 @@ class Trainer(_TrainerBase):
             if self.compiled_loss.multi_output:
                 self._output_loss_trackers = [
                     (i, metrics_module.Mean(name=f"{name}_loss"))
-                    for i, (name, loss) in enumerate(zip(output_names, self.compiled_loss.losses)) if loss is not None]
+                    for i, (name, loss) in enumerate(zip(output_names, self.compiled_loss.losses))
+                    if loss is not None
+                ]
         losses = self.compiled_loss.losses if self.compiled_loss else None
         self.compiled_metrics = CompileMetrics(spec["metrics"], spec["weighted_metrics"], output_names, losses)
 
@@ -216,12 +254,15 @@ class Trainer(_TrainerBase):
 
     def _assert_compiled(self, what):
         if not self.compiled:
-            raise RuntimeError(f'Model "{self.name}" must be compiled before {what}: call '
-                               "model.compile(optimizer=..., loss=...) first.")
+            raise RuntimeError(
+                f'Model "{self.name}" must be compiled before {what}: call '
+                "model.compile(optimizer=..., loss=...) first."
+            )
 
     # ----------------------------------------------------------- losses/metrics
-    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None,
-                     training: bool = True) -> torch.Tensor:
+    def compute_loss(
+        self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
+    ) -> torch.Tensor:
         """The compiled loss plus the model's own losses (regularization, ``add_loss``)."""
         self._ensure_compiled_for(y_pred)
         total = None
@@ -238,8 +279,10 @@ class Trainer(_TrainerBase):
             penalty = torch.stack([torch.as_tensor(v).reshape(()) for v in extra]).sum()
             total = penalty if total is None else total + penalty
         if total is None:
-            raise ValueError(f'Model "{self.name}" has no loss to optimize: pass loss= to compile() '
-                             "and targets y to fit(), or add losses in call() with add_loss().")
+            raise ValueError(
+                f'Model "{self.name}" has no loss to optimize: pass loss= to compile() '
+                "and targets y to fit(), or add losses in call() with add_loss()."
+            )
         return total
 
     def _compute_loss(self, x, y, y_pred, sample_weight, training):
@@ -248,7 +291,8 @@ class Trainer(_TrainerBase):
         if accepts is None:
             parameters = inspect.signature(self.compute_loss).parameters
             accepts = self.__dict__["_compute_loss_takes_training"] = "training" in parameters or any(
-                p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+                p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+            )
         if accepts:
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
@@ -259,8 +303,12 @@ class Trainer(_TrainerBase):
         sources = self.__dict__.get("_loss_sources")
         if sources is None:
             layers = self._flatten_layers()
-            regularized = [(p, p.regularizer) for layer in layers for p in layer._own_parameters()
-                           if getattr(p, "regularizer", None) is not None]
+            regularized = [
+                (p, p.regularizer)
+                for layer in layers
+                for p in layer._own_parameters()
+                if getattr(p, "regularizer", None) is not None
+            ]
             sources = self.__dict__["_loss_sources"] = (layers, regularized)
         layers, regularized = sources
         losses = [loss for layer in layers for loss in layer._losses]
@@ -362,16 +410,31 @@ class Trainer(_TrainerBase):
         return function
 
     # -------------------------------------------------------------------- fit
-    def fit(self,
-            x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
-            | PyDataset | Iterator[Any] | None = None,
-            y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None, epochs: int = 1,
-            verbose: str | int = "auto", callbacks: Callback | Sequence[Callback] | None = None,
-            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
-            class_weight: dict[int, float] | None = None,
-            sample_weight: TensorLike | dict[str, TensorLike] | None = None, initial_epoch: int = 0,
-            steps_per_epoch: int | None = None, validation_steps: int | None = None,
-            validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1) -> History:
+    def fit(
+        self,
+        x: TensorLike
+        | dict[str, TensorLike]
+        | torch.utils.data.Dataset
+        | torch.utils.data.DataLoader
+        | PyDataset
+        | Iterator[Any]
+        | None = None,
+        y: TensorLike | dict[str, TensorLike] | None = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: str | int = "auto",
+        callbacks: Callback | Sequence[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool | str = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int | Sequence[int] = 1,
+    ) -> History:
         """Train the model; returns a ``History`` whose ``history`` dict holds the per-epoch logs.
 
         >>> import numpy as np
@@ -387,17 +450,34 @@ class Trainer(_TrainerBase):
         True
         """
         self._assert_compiled("fit")
-        arguments.check_fit(f'Model "{self.name}" fit', x, y, batch_size, epochs, verbose, callbacks, validation_split,
-                            validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
-                            validation_steps, validation_batch_size, validation_freq)
+        arguments.check_fit(
+            f'Model "{self.name}" fit',
+            x,
+            y,
+            batch_size,
+            epochs,
+            verbose,
+            callbacks,
+            validation_split,
+            validation_data,
+            shuffle,
+            class_weight,
+            sample_weight,
+            initial_epoch,
+            steps_per_epoch,
+            validation_steps,
+            validation_batch_size,
+            validation_freq,
+        )
         epochs = _capped(epochs, config.max_epochs())  # keras.config.set_max_epochs: quick runs of a program
-        adapter: DataAdapter = get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
-                                                class_weight)
+        adapter: DataAdapter = get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
         validation: DataAdapter | None = None
         if validation_split and validation_data is None:
             if not isinstance(adapter, ArrayDataAdapter):
-                raise ValueError("validation_split is only supported for array inputs (numpy arrays or tensors); "
-                                 f"received x of type {type(x).__name__}. Pass validation_data instead.")
+                raise ValueError(
+                    "validation_split is only supported for array inputs (numpy arrays or tensors); "
+                    f"received x of type {type(x).__name__}. Pass validation_data instead."
+                )
             adapter, validation_data = adapter.split(validation_split)
         if validation_data is not None:
             val_x, val_y, val_sw = unpack_x_y_sample_weight(validation_data)
@@ -412,8 +492,15 @@ class Trainer(_TrainerBase):
             validation_steps = _capped(validation_steps, config.max_steps_per_epoch())
         steps = steps_per_epoch or adapter.num_batches
         verbose = _resolve_verbose(verbose)
-        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
-                                     epochs=epochs, steps=steps, model=cast("Model", self))
+        callback_list = CallbackList(
+            callbacks,
+            add_history=True,
+            add_progbar=verbose != 0,
+            verbose=verbose,
+            epochs=epochs,
+            steps=steps,
+            model=cast("Model", self),
+        )
         self.stop_training = False
         train = self._step_function("train")
         self._optimizer_step = None
@@ -454,14 +541,23 @@ class Trainer(_TrainerBase):
         return history
 
     # --------------------------------------------------------------- evaluate
-    def evaluate(self,
-                 x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
-                 | PyDataset | Iterator[Any] | None = None,
-                 y: TensorLike | dict[str, TensorLike] | None = None, batch_size: int | None = None,
-                 verbose: str | int = "auto",
-                 sample_weight: TensorLike | dict[str, TensorLike] | None = None, steps: int | None = None,
-                 callbacks: Callback | Sequence[Callback] | None = None, return_dict: bool = False
-                 ) -> float | list[float] | dict[str, float]:
+    def evaluate(
+        self,
+        x: TensorLike
+        | dict[str, TensorLike]
+        | torch.utils.data.Dataset
+        | torch.utils.data.DataLoader
+        | PyDataset
+        | Iterator[Any]
+        | None = None,
+        y: TensorLike | dict[str, TensorLike] | None = None,
+        batch_size: int | None = None,
+        verbose: str | int = "auto",
+        sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+        steps: int | None = None,
+        callbacks: Callback | Sequence[Callback] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
         """Loss and metric values on data: a scalar, a list, or a dict with ``return_dict``.
 
         >>> import numpy as np
@@ -477,16 +573,24 @@ class Trainer(_TrainerBase):
         {'loss': 0.693..., 'accuracy': 0.75}
         """
         self._assert_compiled("evaluate")
-        arguments.check_evaluate(f'Model "{self.name}" evaluate', x, y, batch_size, verbose, sample_weight, steps,
-                                 callbacks, return_dict)
+        arguments.check_evaluate(
+            f'Model "{self.name}" evaluate', x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict
+        )
         adapter: DataAdapter = get_data_adapter(x, y, sample_weight, batch_size)
         parallel = active_data_parallel()
         if parallel is not None:  # each process evaluates its share; the results are the global ones
             place_model(self, parallel.device)
             adapter = shard_adapter(adapter, parallel)
         verbose = _resolve_verbose(verbose)
-        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
-                                     epochs=1, steps=steps or adapter.num_batches, model=cast("Model", self))
+        callback_list = CallbackList(
+            callbacks,
+            add_history=False,
+            add_progbar=verbose != 0,
+            verbose=verbose,
+            epochs=1,
+            steps=steps or adapter.num_batches,
+            model=cast("Model", self),
+        )
         logs = self._evaluate_adapter(adapter, self._data_device(), steps, callback_list)
         if return_dict:
             return logs
@@ -511,11 +615,19 @@ class Trainer(_TrainerBase):
         return logs
 
     # ---------------------------------------------------------------- predict
-    def predict(self,
-                x: TensorLike | dict[str, TensorLike] | torch.utils.data.Dataset | torch.utils.data.DataLoader
-                | PyDataset | Iterator[Any],
-                batch_size: int | None = None, verbose: str | int = "auto", steps: int | None = None,
-                callbacks: Callback | Sequence[Callback] | None = None) -> Any:
+    def predict(
+        self,
+        x: TensorLike
+        | dict[str, TensorLike]
+        | torch.utils.data.Dataset
+        | torch.utils.data.DataLoader
+        | PyDataset
+        | Iterator[Any],
+        batch_size: int | None = None,
+        verbose: str | int = "auto",
+        steps: int | None = None,
+        callbacks: Callback | Sequence[Callback] | None = None,
+    ) -> Any:
         """The model's outputs on ``x`` as numpy arrays (same structure as the outputs).
 
         >>> import numpy as np
@@ -528,8 +640,15 @@ class Trainer(_TrainerBase):
         arguments.check_predict(f'Model "{self.name}" predict', x, batch_size, verbose, steps, callbacks)
         adapter = get_data_adapter(x, batch_size=batch_size)
         verbose = _resolve_verbose(verbose)
-        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, verbose=verbose,
-                                     epochs=1, steps=steps or adapter.num_batches, model=cast("Model", self))
+        callback_list = CallbackList(
+            callbacks,
+            add_history=False,
+            add_progbar=verbose != 0,
+            verbose=verbose,
+            epochs=1,
+            steps=steps or adapter.num_batches,
+            model=cast("Model", self),
+        )
         predict = self._step_function("predict")
         device = self._data_device()
         outputs = []
@@ -548,24 +667,33 @@ class Trainer(_TrainerBase):
         return tree.pack_sequence_as(outputs[0], joined)
 
     # -------------------------------------------------------------- on_batch
-    def train_on_batch(self, x: TensorLike | dict[str, TensorLike], y: TensorLike | dict[str, TensorLike] | None = None,
-                       sample_weight: TensorLike | dict[str, TensorLike] | None = None,
-                       class_weight: dict[int, float] | None = None, return_dict: bool = False
-                       ) -> float | list[float] | dict[str, float]:
+    def train_on_batch(
+        self,
+        x: TensorLike | dict[str, TensorLike],
+        y: TensorLike | dict[str, TensorLike] | None = None,
+        sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
         """One optimization step on one batch; returns the loss and metrics."""
         self._assert_compiled("train_on_batch")
         arguments.check_on_batch(f'Model "{self.name}" train_on_batch', x, y, sample_weight, class_weight, return_dict)
-        batch = next(get_data_adapter(x, y, sample_weight, _rows(x), class_weight=class_weight)
-                     .batches(self._data_device()))
+        batch = next(
+            get_data_adapter(x, y, sample_weight, _rows(x), class_weight=class_weight).batches(self._data_device())
+        )
         self.reset_metrics()
         step = self._step_function("train")
         if active_data_parallel() is not None:  # each process passes its own part of the batch
             step = averaged_step(self, step)
         return _format_logs(step(batch), return_dict)
 
-    def test_on_batch(self, x: TensorLike | dict[str, TensorLike], y: TensorLike | dict[str, TensorLike] | None = None,
-                      sample_weight: TensorLike | dict[str, TensorLike] | None = None, return_dict: bool = False
-                      ) -> float | list[float] | dict[str, float]:
+    def test_on_batch(
+        self,
+        x: TensorLike | dict[str, TensorLike],
+        y: TensorLike | dict[str, TensorLike] | None = None,
+        sample_weight: TensorLike | dict[str, TensorLike] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
         """Loss and metrics on one batch."""
         self._assert_compiled("test_on_batch")
         arguments.check_on_batch(f'Model "{self.name}" test_on_batch', x, y, sample_weight, return_dict=return_dict)
@@ -659,8 +787,10 @@ def _resolve_verbose(verbose):
 
 def _empty_data_message(what, epoch=None):
     where = f" in epoch {epoch + 1}" if epoch is not None else ""
-    return (f"{what} received no data{where}: the input produced no batches. If it is a generator that is "
-            "exhausted, pass steps_per_epoch (or steps) or a data set that can be iterated again.")
+    return (
+        f"{what} received no data{where}: the input produced no batches. If it is a generator that is "
+        "exhausted, pass steps_per_epoch (or steps) or a data set that can be iterated again."
+    )
 
 
 def _maybe_compiled(step, jit_compile, kind):
@@ -679,10 +809,12 @@ def _maybe_compiled(step, jit_compile, kind):
         try:
             return function(data)
         except compile_failure_errors() as error:
-            warnings.warn(f"jit_compile: torch.compile could not compile the {kind} step ({type(error).__name__}: "
-                          f"{error}); running it eagerly instead.", stacklevel=2)
+            warnings.warn(
+                f"jit_compile: torch.compile could not compile the {kind} step ({type(error).__name__}: "
+                f"{error}); running it eagerly instead.",
+                stacklevel=2,
+            )
             state["function"] = step
             return step(data)
 
     return run
-

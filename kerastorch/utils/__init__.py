@@ -1,5 +1,6 @@
 """``keras.utils``: seeding, one-hot encoding, normalization, sequence padding, serialization helpers,
 ``get_file``, datasets from folders and time series, ``split_dataset``, and packing ``(x, y, sample_weight)``."""
+
 from kerastorch.backend import clear_session, is_keras_tensor, standardize_dtype
 from kerastorch.callbacks.progbar import Progbar
 from kerastorch.config import disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled
@@ -33,14 +34,47 @@ from kerastorch.utils.timeseries_dataset_utils import timeseries_dataset_from_ar
 Sequence = PyDataset
 
 __all__ = [
-    "Config", "CustomObjectScope", "FeatureSpace", "Progbar", "PyDataset", "Sequence", "array_to_img",
-    "audio_dataset_from_directory", "bounding_boxes", "clear_session", "custom_object_scope",
-    "deserialize_keras_object", "disable_interactive_logging", "enable_interactive_logging", "get_custom_objects",
-    "get_file", "get_registered_name", "get_registered_object", "get_source_inputs", "image_dataset_from_directory",
-    "img_to_array", "is_interactive_logging_enabled", "is_keras_tensor", "latest_checkpoint", "load_img",
-    "model_to_dot", "normalize", "pack_x_y_sample_weight", "pad_sequences", "plot_model", "register_keras_serializable",
-    "save_img", "serialize_keras_object", "set_random_seed", "smart_resize", "split_dataset", "standardize_dtype",
-    "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical", "unpack_x_y_sample_weight",
+    "Config",
+    "CustomObjectScope",
+    "FeatureSpace",
+    "Progbar",
+    "PyDataset",
+    "Sequence",
+    "array_to_img",
+    "audio_dataset_from_directory",
+    "bounding_boxes",
+    "clear_session",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "disable_interactive_logging",
+    "enable_interactive_logging",
+    "get_custom_objects",
+    "get_file",
+    "get_registered_name",
+    "get_registered_object",
+    "get_source_inputs",
+    "image_dataset_from_directory",
+    "img_to_array",
+    "is_interactive_logging_enabled",
+    "is_keras_tensor",
+    "latest_checkpoint",
+    "load_img",
+    "model_to_dot",
+    "normalize",
+    "pack_x_y_sample_weight",
+    "pad_sequences",
+    "plot_model",
+    "register_keras_serializable",
+    "save_img",
+    "serialize_keras_object",
+    "set_random_seed",
+    "smart_resize",
+    "split_dataset",
+    "standardize_dtype",
+    "text_dataset_from_directory",
+    "timeseries_dataset_from_array",
+    "to_categorical",
+    "unpack_x_y_sample_weight",
 ]
 
 

@@ -27,6 +27,7 @@ Example:
     >>> tuple(audio.shape), audio[0, :2, 0].tolist(), audio[0, -1, 0].item(), labels.tolist()
     ((3, 300, 1), [0.25, 0.25], 0.0, [0, 0, 1])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -69,11 +70,14 @@ def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
             channels, width, rate = f.getnchannels(), f.getsampwidth(), f.getframerate()
             data = f.readframes(f.getnframes())
     except (wave.Error, EOFError) as error:
-        raise ValueError(f"Could not decode {path!r} as a WAV file of integer PCM samples (8, 16, 24 or 32 bits; "
-                         f"float or compressed WAV files are not supported): {error}") from None
+        raise ValueError(
+            f"Could not decode {path!r} as a WAV file of integer PCM samples (8, 16, 24 or 32 bits; "
+            f"float or compressed WAV files are not supported): {error}"
+        ) from None
     if width not in (1, 2, 3, 4):
-        raise ValueError(f"Could not decode {path!r}: expected 8, 16, 24 or 32-bit samples, received "
-                         f"{8 * width}-bit samples")
+        raise ValueError(
+            f"Could not decode {path!r}: expected 8, 16, 24 or 32-bit samples, received {8 * width}-bit samples"
+        )
     usable = len(data) - len(data) % (width * channels)  # a truncated last frame is dropped
     raw = np.frombuffer(data[:usable], dtype="uint8")
     if width == 1:
@@ -126,8 +130,10 @@ def _pad_batch(samples):
     audio = [s[0] for s in samples] if labelled else list(samples)
     channels = {a.shape[1] for a in audio}
     if len(channels) > 1:
-        raise ValueError(f"Cannot batch audio files with different numbers of channels ({sorted(channels)}); "
-                         "use batch_size=None or files with the same number of channels")
+        raise ValueError(
+            f"Cannot batch audio files with different numbers of channels ({sorted(channels)}); "
+            "use batch_size=None or files with the same number of channels"
+        )
     batch = torch.nn.utils.rnn.pad_sequence(audio, batch_first=True)
     if not labelled:
         return batch
@@ -138,24 +144,38 @@ def _check_arguments(labels, label_mode, class_names, sampling_rate, output_sequ
     inferred = isinstance(labels, str) and labels == "inferred"
     if not inferred and labels is not None:
         if not isinstance(labels, (list, tuple, np.ndarray)):
-            raise ValueError(f'labels must be "inferred", None, or a list or tuple of integer labels (one per audio '
-                             f"file); received labels={labels!r}")
+            raise ValueError(
+                f'labels must be "inferred", None, or a list or tuple of integer labels (one per audio '
+                f"file); received labels={labels!r}"
+            )
         if class_names:
-            raise ValueError(f'class_names can only be given with labels="inferred"; received labels={labels!r}, '
-                             f"class_names={class_names!r}")
+            raise ValueError(
+                f'class_names can only be given with labels="inferred"; received labels={labels!r}, '
+                f"class_names={class_names!r}"
+            )
     if label_mode not in ("int", "categorical", "binary", None):
-        raise ValueError(f'label_mode must be one of "int", "categorical", "binary" or None; received '
-                         f"label_mode={label_mode!r}")
+        raise ValueError(
+            f'label_mode must be one of "int", "categorical", "binary" or None; received label_mode={label_mode!r}'
+        )
     if ragged and output_sequence_length is not None:
-        raise ValueError("Cannot set both ragged and output_sequence_length; received ragged=True, "
-                         f"output_sequence_length={output_sequence_length!r}")
+        raise ValueError(
+            "Cannot set both ragged and output_sequence_length; received ragged=True, "
+            f"output_sequence_length={output_sequence_length!r}"
+        )
     if ragged:
-        raise ValueError("ragged=True is not supported: torch has no ragged batches. Use ragged=False (each batch "
-                         "zero-padded to its longest file), output_sequence_length, or batch_size=None")
-    if output_sequence_length is not None and (isinstance(output_sequence_length, bool) or not isinstance(
-            output_sequence_length, numbers.Integral) or output_sequence_length < 1):
-        raise ValueError(f"output_sequence_length must be a positive integer or None; received "
-                         f"output_sequence_length={output_sequence_length!r}")
+        raise ValueError(
+            "ragged=True is not supported: torch has no ragged batches. Use ragged=False (each batch "
+            "zero-padded to its longest file), output_sequence_length, or batch_size=None"
+        )
+    if output_sequence_length is not None and (
+        isinstance(output_sequence_length, bool)
+        or not isinstance(output_sequence_length, numbers.Integral)
+        or output_sequence_length < 1
+    ):
+        raise ValueError(
+            f"output_sequence_length must be a positive integer or None; received "
+            f"output_sequence_length={output_sequence_length!r}"
+        )
     if sampling_rate is not None:
         if isinstance(sampling_rate, bool) or not isinstance(sampling_rate, numbers.Integral):
             raise ValueError(f"sampling_rate should have an integer value; received sampling_rate={sampling_rate!r}")
@@ -163,13 +183,22 @@ def _check_arguments(labels, label_mode, class_names, sampling_rate, output_sequ
             raise ValueError(f"sampling_rate should be higher than 0; received sampling_rate={sampling_rate!r}")
 
 
-def audio_dataset_from_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None = "inferred",
-                                 label_mode: str | None = "int", class_names: Sequence[str] | None = None,
-                                 batch_size: int | None = 32, sampling_rate: int | None = None,
-                                 output_sequence_length: int | None = None, ragged: bool = False, shuffle: bool = True,
-                                 seed: int | None = None, validation_split: float | None = None,
-                                 subset: str | None = None, follow_links: bool = False,
-                                 verbose: bool = True) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
+def audio_dataset_from_directory(
+    directory: str | os.PathLike[str],
+    labels: str | Sequence[int] | None = "inferred",
+    label_mode: str | None = "int",
+    class_names: Sequence[str] | None = None,
+    batch_size: int | None = 32,
+    sampling_rate: int | None = None,
+    output_sequence_length: int | None = None,
+    ragged: bool = False,
+    shuffle: bool = True,
+    seed: int | None = None,
+    validation_split: float | None = None,
+    subset: str | None = None,
+    follow_links: bool = False,
+    verbose: bool = True,
+) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
     """Batches of audio (and labels) from a folder of ``.wav`` files: one sub-folder per class, or any files
     with ``labels=None`` or explicit labels.
 
@@ -211,32 +240,48 @@ def audio_dataset_from_directory(directory: str | os.PathLike[str], labels: str 
     dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
     seed = np.random.randint(1_000_000) if seed is None and shuffle else seed
     paths, label_ids, class_names = dataset_utils.index_directory(
-        directory, labels, ALLOWED_FORMATS, class_names=class_names, shuffle=shuffle, seed=seed,
-        follow_links=follow_links, verbose=verbose)
+        directory,
+        labels,
+        ALLOWED_FORMATS,
+        class_names=class_names,
+        shuffle=shuffle,
+        seed=seed,
+        follow_links=follow_links,
+        verbose=verbose,
+    )
     if not paths:
         raise ValueError(f"No audio files found in directory {directory}. Allowed format(s): {ALLOWED_FORMATS}")
     if sampling_rate is not None:
         for path in paths:
             rate = _wav_rate(path)
             if rate != sampling_rate:
-                raise ValueError(f"{path!r} is sampled at {rate} Hz, not at sampling_rate={sampling_rate}; "
-                                 "kerastorch does not resample audio (Keras does it with tensorflow_io): resample "
-                                 "the files, or pass sampling_rate=None")
+                raise ValueError(
+                    f"{path!r} is sampled at {rate} Hz, not at sampling_rate={sampling_rate}; "
+                    "kerastorch does not resample audio (Keras does it with tensorflow_io): resample "
+                    "the files, or pass sampling_rate=None"
+                )
     num_classes = len(class_names) if class_names else (int(label_ids.max()) + 1 if label_ids is not None else 0)
     encoded = dataset_utils.encode_labels(label_ids, label_mode, num_classes)
 
     def make(subset_name):
-        subset_paths, subset_labels = dataset_utils.split_for_subset(paths, encoded, validation_split, subset_name,
-                                                                     verbose)
+        subset_paths, subset_labels = dataset_utils.split_for_subset(
+            paths, encoded, validation_split, subset_name, verbose
+        )
         if not subset_paths:
             which = f"{subset_name} " if subset_name else ""
-            raise ValueError(f"No {which}audio files found in directory {directory}. Allowed format(s): "
-                             f"{ALLOWED_FORMATS}")
+            raise ValueError(
+                f"No {which}audio files found in directory {directory}. Allowed format(s): {ALLOWED_FORMATS}"
+            )
         files = AudioFiles(subset_paths, subset_labels, output_sequence_length)
         generator = torch.Generator().manual_seed(int(seed)) if seed is not None else None
         collate = _pad_batch if batch_size is not None else None
-        loader = torch.utils.data.DataLoader(files, batch_size=batch_size, collate_fn=collate, generator=generator,
-                                             shuffle=shuffle and subset_name != "validation")
+        loader = torch.utils.data.DataLoader(
+            files,
+            batch_size=batch_size,
+            collate_fn=collate,
+            generator=generator,
+            shuffle=shuffle and subset_name != "validation",
+        )
         loader.class_names, loader.file_paths = list(class_names), list(subset_paths)
         return loader
 

@@ -13,6 +13,7 @@ Example:
     ...
     ValueError: Config: cannot set 'seed' because the config is frozen. Call config.unfreeze() first.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ from typing import Any, ItemsView, KeysView, ValuesView
 __all__ = ["Config"]
 
 # The names of Config's own methods and attributes: they cannot be entries read as attributes.
-_RESERVED = frozenset({"as_dict", "to_json", "freeze", "unfreeze", "frozen", "keys", "values", "items", "get",
-                       "pop", "update"})
+_RESERVED = frozenset(
+    {"as_dict", "to_json", "freeze", "unfreeze", "frozen", "keys", "values", "items", "get", "pop", "update"}
+)
 
 
 class Config:
@@ -116,8 +118,10 @@ class Config:
 
     def __setattr__(self, name, value):
         if name in _RESERVED:
-            raise AttributeError(f"Config: {name!r} is the name of a Config method and cannot be set as an "
-                                 f"attribute; set it as an item instead: config[{name!r}] = ...")
+            raise AttributeError(
+                f"Config: {name!r} is the name of a Config method and cannot be set as an "
+                f"attribute; set it as an item instead: config[{name!r}] = ..."
+            )
         self._raise_if_frozen(f"set {name!r}")
         self._config[name] = value
 
@@ -228,11 +232,13 @@ class Config:
         Raises:
             TypeError: a value is not JSON serializable.
         """
+
         def nested(value):
             if isinstance(value, Config):
                 return value.as_dict()
-            raise TypeError(f"Config.to_json: a value of type {type(value).__name__} is not JSON serializable: "
-                            f"{value!r}")
+            raise TypeError(
+                f"Config.to_json: a value of type {type(value).__name__} is not JSON serializable: {value!r}"
+            )
 
         return json.dumps(self._config, default=nested)
 

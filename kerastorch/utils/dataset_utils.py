@@ -21,6 +21,7 @@ Example:
     >>> len(train), len(test), test[0]
     (8, 2, (tensor(8), tensor(0)))
 """
+
 from __future__ import annotations
 
 import numbers
@@ -33,13 +34,27 @@ import torch
 from kerastorch import tree
 from kerastorch.trainers.data_adapters.batching import unpack_x_y_sample_weight
 
-__all__ = ["check_validation_split_arg", "encode_labels", "index_directory", "pack_x_y_sample_weight",
-           "split_dataset", "split_for_subset", "unpack_x_y_sample_weight"]
+__all__ = [
+    "check_validation_split_arg",
+    "encode_labels",
+    "index_directory",
+    "pack_x_y_sample_weight",
+    "split_dataset",
+    "split_for_subset",
+    "unpack_x_y_sample_weight",
+]
 
 
-def index_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None, formats: tuple[str, ...],
-                    class_names: Sequence[str] | None = None, shuffle: bool = True, seed: int | None = None,
-                    follow_links: bool = False, verbose: bool = True) -> tuple[list[str], np.ndarray | None, list[str]]:
+def index_directory(
+    directory: str | os.PathLike[str],
+    labels: str | Sequence[int] | None,
+    formats: tuple[str, ...],
+    class_names: Sequence[str] | None = None,
+    shuffle: bool = True,
+    seed: int | None = None,
+    follow_links: bool = False,
+    verbose: bool = True,
+) -> tuple[list[str], np.ndarray | None, list[str]]:
     """The files of ``directory`` with the given extensions, their labels and the class names.
 
     Args:
@@ -70,8 +85,10 @@ def index_directory(directory: str | os.PathLike[str], labels: str | Sequence[in
         folders = sorted(d for d in os.listdir(directory) if os.path.isdir(os.path.join(directory, d)))
         if class_names is not None:
             if sorted(class_names) != folders:
-                raise ValueError(f"The class_names passed do not match the names of the sub-folders of the target "
-                                 f"directory. Expected: {folders} (in any order); received class_names={class_names}")
+                raise ValueError(
+                    f"The class_names passed do not match the names of the sub-folders of the target "
+                    f"directory. Expected: {folders} (in any order); received class_names={class_names}"
+                )
             folders = list(class_names)
         paths, label_list = [], []
         for index, folder in enumerate(folders):
@@ -87,9 +104,11 @@ def index_directory(directory: str | os.PathLike[str], labels: str | Sequence[in
         if labels is not None:
             label_array = np.asarray(labels, dtype="int32")
             if len(label_array) != len(paths):
-                raise ValueError(f"Expected the lengths of labels to match the number of files in the target "
-                                 f"directory. len(labels) is {len(label_array)} while we found {len(paths)} files "
-                                 f"in directory {directory}")
+                raise ValueError(
+                    f"Expected the lengths of labels to match the number of files in the target "
+                    f"directory. len(labels) is {len(label_array)} while we found {len(paths)} files "
+                    f"in directory {directory}"
+                )
     if verbose:
         print(f"Found {len(paths)} files" + (f" belonging to {len(class_names)} classes." if inferred else "."))
     if shuffle:
@@ -106,8 +125,9 @@ def _files(folder, formats, follow_links):
     return [os.path.join(root, f) for root, _, files in walk for f in sorted(files) if f.lower().endswith(formats)]
 
 
-def check_validation_split_arg(validation_split: float | None, subset: str | None, shuffle: bool,
-                               seed: int | None) -> None:
+def check_validation_split_arg(
+    validation_split: float | None, subset: str | None, shuffle: bool, seed: int | None
+) -> None:
     """Refuse the ``validation_split`` / ``subset`` combinations Keras refuses.
 
     Args:
@@ -123,17 +143,26 @@ def check_validation_split_arg(validation_split: float | None, subset: str | Non
     if validation_split and not 0 < validation_split < 1:
         raise ValueError(f"validation_split must be between 0 and 1; received validation_split={validation_split}")
     if (validation_split or subset) and not (validation_split and subset):
-        raise ValueError("If subset is set, validation_split must be set, and inversely; received "
-                         f"validation_split={validation_split}, subset={subset!r}")
+        raise ValueError(
+            "If subset is set, validation_split must be set, and inversely; received "
+            f"validation_split={validation_split}, subset={subset!r}"
+        )
     if subset not in ("training", "validation", "both", None):
         raise ValueError(f'subset must be either "training", "validation" or "both"; received subset={subset!r}')
     if validation_split and shuffle and seed is None:
-        raise ValueError("If using validation_split and shuffling the data, you must provide a seed argument, to "
-                         "make sure that there is no overlap between the training and validation subsets")
+        raise ValueError(
+            "If using validation_split and shuffling the data, you must provide a seed argument, to "
+            "make sure that there is no overlap between the training and validation subsets"
+        )
 
 
-def split_for_subset(paths: list[str], labels: np.ndarray | None, validation_split: float | None, subset: str | None,
-                     verbose: bool = True) -> tuple[list[str], np.ndarray | None]:
+def split_for_subset(
+    paths: list[str],
+    labels: np.ndarray | None,
+    validation_split: float | None,
+    subset: str | None,
+    verbose: bool = True,
+) -> tuple[list[str], np.ndarray | None]:
     """The ``subset`` (``"training"`` or ``"validation"``) of the files and labels: validation is the last
     ``int(validation_split * n)`` of them.
 
@@ -186,11 +215,13 @@ def encode_labels(labels: np.ndarray | None, label_mode: str | None, num_classes
         return np.eye(num_classes, dtype="float32")[labels]
     if label_mode == "binary":
         if num_classes != 2:
-            raise ValueError(f'When passing label_mode="binary", there must be exactly 2 class_names; received '
-                             f"{num_classes} classes")
+            raise ValueError(
+                f'When passing label_mode="binary", there must be exactly 2 class_names; received {num_classes} classes'
+            )
         return labels.astype("float32").reshape(-1, 1)
-    raise ValueError(f'label_mode must be one of "int", "categorical", "binary" or None; received '
-                     f"label_mode={label_mode!r}")
+    raise ValueError(
+        f'label_mode must be one of "int", "categorical", "binary" or None; received label_mode={label_mode!r}'
+    )
 
 
 def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
@@ -255,14 +286,18 @@ def _check_columns(dataset):
     expected = None
     for i, leaf in enumerate(leaves):
         if not isinstance(leaf, (np.ndarray, torch.Tensor)) or leaf.ndim == 0:
-            raise ValueError(f"Expected a {kind} of `numpy.ndarray` objects (or tensors), with samples along their "
-                             f"first axis. Received: {type(leaf)} at index {i}.")
+            raise ValueError(
+                f"Expected a {kind} of `numpy.ndarray` objects (or tensors), with samples along their "
+                f"first axis. Received: {type(leaf)} at index {i}."
+            )
         if expected is None:
             expected = tuple(leaf.shape)
         elif leaf.shape[0] != expected[0]:
-            raise ValueError(f"Received a {kind} of NumPy arrays with different lengths. Mismatch found at index {i}, "
-                             f"Expected shape={expected} Received shape={tuple(leaf.shape)}. Please provide a {kind} "
-                             f"of NumPy arrays of the same length.")
+            raise ValueError(
+                f"Received a {kind} of NumPy arrays with different lengths. Mismatch found at index {i}, "
+                f"Expected shape={expected} Received shape={tuple(leaf.shape)}. Please provide a {kind} "
+                f"of NumPy arrays of the same length."
+            )
 
 
 def _check_size(name, size, total_length):
@@ -272,14 +307,18 @@ def _check_size(name, size, total_length):
     if isinstance(size, numbers.Integral) and not isinstance(size, bool):
         size = int(size)
         if not 0 < size < total_length:
-            raise ValueError(f"`{name}` should be either a positive integer smaller than {total_length}, or a float "
-                             f"within the range `[0, 1]`. Received: {name}={size}")
+            raise ValueError(
+                f"`{name}` should be either a positive integer smaller than {total_length}, or a float "
+                f"within the range `[0, 1]`. Received: {name}={size}"
+            )
         return size
     if isinstance(size, numbers.Real) and not isinstance(size, bool):
         size = float(size)
         if not 0 < size < 1:
-            raise ValueError(f"`{name}` should be either a positive integer smaller than {total_length}, or a float "
-                             f"within the range `[0, 1]`. Received: {name}={size}")
+            raise ValueError(
+                f"`{name}` should be either a positive integer smaller than {total_length}, or a float "
+                f"within the range `[0, 1]`. Received: {name}={size}"
+            )
         return size
     raise TypeError(f"Invalid `{name}` Type. Expected: int or float or None, Received: type({name})={type(size)}.")
 
@@ -287,32 +326,41 @@ def _check_size(name, size, total_length):
 def _split_sizes(left_size, right_size, total_length):
     """The two split sizes as ints: fractions rounded, None the rest; Keras's checks."""
     if left_size == 0 and right_size == 0:
-        raise ValueError("Both `left_size` and `right_size` are zero. At least one of the split sizes must be "
-                         "non-zero.")
+        raise ValueError(
+            "Both `left_size` and `right_size` are zero. At least one of the split sizes must be non-zero."
+        )
     left_size = _check_size("left_size", left_size, total_length)
     right_size = _check_size("right_size", right_size, total_length)
     if isinstance(left_size, float) and isinstance(right_size, float) and left_size + right_size > 1:
-        raise ValueError("The sum of `left_size` and `right_size` is greater than 1. It must be less than or equal "
-                         "to 1.")
+        raise ValueError(
+            "The sum of `left_size` and `right_size` is greater than 1. It must be less than or equal to 1."
+        )
     left = round(left_size * total_length) if isinstance(left_size, float) else left_size
     right = round(right_size * total_length) if isinstance(right_size, float) else right_size
     left = total_length - right if left is None else left
     right = total_length - left if right is None else right
     if left + right > total_length:
-        raise ValueError(f"The sum of `left_size` and `right_size` should be smaller than the {total_length}. "
-                         f"Received: left_size + right_size = {left + right} and total_length = {total_length}")
+        raise ValueError(
+            f"The sum of `left_size` and `right_size` should be smaller than the {total_length}. "
+            f"Received: left_size + right_size = {left + right} and total_length = {total_length}"
+        )
     for split, side in ((left, "left"), (right, "right")):
         if split == 0:
-            raise ValueError(f"With `dataset` of length '{total_length}', `left_size`='{left}' and "
-                             f"`right_size`='{right}'. Resulting {side} side dataset split will be empty. Adjust "
-                             f"any of the aforementioned parameters")
+            raise ValueError(
+                f"With `dataset` of length '{total_length}', `left_size`='{left}' and "
+                f"`right_size`='{right}'. Resulting {side} side dataset split will be empty. Adjust "
+                f"any of the aforementioned parameters"
+            )
     return int(left), int(right)
 
 
 def split_dataset(
-        dataset: np.ndarray | torch.Tensor | Sequence[Any] | Mapping[str, Any] | torch.utils.data.Dataset[Any],
-        left_size: int | float | None = None, right_size: int | float | None = None, shuffle: bool = False,
-        seed: int | None = None, preferred_backend: str | None = None,
+    dataset: np.ndarray | torch.Tensor | Sequence[Any] | Mapping[str, Any] | torch.utils.data.Dataset[Any],
+    left_size: int | float | None = None,
+    right_size: int | float | None = None,
+    shuffle: bool = False,
+    seed: int | None = None,
+    preferred_backend: str | None = None,
 ) -> tuple[torch.utils.data.Subset[Any], torch.utils.data.Subset[Any]]:
     """Split a dataset into a left and a right part (for example training and test data).
 
@@ -356,8 +404,10 @@ def split_dataset(
         [0, 1, 2, 5, 6, 8, 9, 3, 4, 7]
     """
     if preferred_backend not in (None, "torch", "tensorflow"):
-        raise ValueError(f'preferred_backend must be None, "torch" or "tensorflow". Received: '
-                         f"preferred_backend={preferred_backend!r}")
+        raise ValueError(
+            f'preferred_backend must be None, "torch" or "tensorflow". Received: '
+            f"preferred_backend={preferred_backend!r}"
+        )
     if isinstance(dataset, list):
         dataset = tuple(dataset)
     samples: Any  # a Dataset, or the list of an IterableDataset's samples: indexable, with a length
@@ -369,11 +419,15 @@ def split_dataset(
     elif isinstance(dataset, torch.utils.data.Dataset):
         samples = dataset
     else:
-        raise TypeError(f"The `dataset` argument must be either a NumPy array, a list/tuple/dict of arrays, or a "
-                        f"`torch.utils.data.Dataset` object. Received: dataset={dataset} of type {type(dataset)}")
+        raise TypeError(
+            f"The `dataset` argument must be either a NumPy array, a list/tuple/dict of arrays, or a "
+            f"`torch.utils.data.Dataset` object. Received: dataset={dataset} of type {type(dataset)}"
+        )
     if left_size is None and right_size is None:
-        raise ValueError("At least one of the `left_size` or `right_size` must be specified. Received: "
-                         "left_size=None and right_size=None")
+        raise ValueError(
+            "At least one of the `left_size` or `right_size` must be specified. Received: "
+            "left_size=None and right_size=None"
+        )
     total_length = len(samples)
     left, right = _split_sizes(left_size, right_size, total_length)
     if shuffle:
@@ -381,5 +435,7 @@ def split_dataset(
         order = torch.randperm(total_length, generator=generator).tolist()
     else:
         order = list(range(total_length))
-    return (torch.utils.data.Subset(samples, order[:left]),
-            torch.utils.data.Subset(samples, order[total_length - right:]))
+    return (
+        torch.utils.data.Subset(samples, order[:left]),
+        torch.utils.data.Subset(samples, order[total_length - right :]),
+    )

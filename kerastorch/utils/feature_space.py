@@ -53,6 +53,7 @@ Example:
     >>> feature_space({"price": 2.5, "color": "red", "size": 2})[:4]    # one sample: "red" is index 1
     tensor([0., 1., 0., 0.])
 """
+
 from __future__ import annotations
 
 import collections.abc
@@ -177,18 +178,28 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
     """
 
     # ------------------------------------------------------------------ construction
-    def __init__(self, features: Mapping[str, Feature | str | dict[str, Any]], output_mode: str = "concat",
-                 crosses: Iterable[Cross | Sequence[str] | dict[str, Any]] | None = None, crossing_dim: int = 32,
-                 hashing_dim: int = 32, num_discretization_bins: int = 32, name: str | None = None) -> None:
+    def __init__(
+        self,
+        features: Mapping[str, Feature | str | dict[str, Any]],
+        output_mode: str = "concat",
+        crosses: Iterable[Cross | Sequence[str] | dict[str, Any]] | None = None,
+        crossing_dim: int = 32,
+        hashing_dim: int = 32,
+        num_discretization_bins: int = 32,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         if not features:
             raise ValueError(f"{self._label}: the `features` argument cannot be None or empty.")
         if not isinstance(features, collections.abc.Mapping):
-            raise ValueError(f"{self._label}: features must be a dict of feature name -> feature type, received "
-                             f"{type(features).__name__}")
+            raise ValueError(
+                f"{self._label}: features must be a dict of feature name -> feature type, received "
+                f"{type(features).__name__}"
+            )
         if output_mode not in ("dict", "concat"):
-            raise ValueError(f"{self._label}: output_mode must be one of ['dict', 'concat'], received "
-                             f"output_mode={output_mode!r}")
+            raise ValueError(
+                f"{self._label}: output_mode must be one of ['dict', 'concat'], received output_mode={output_mode!r}"
+            )
         self.crossing_dim = crossing_dim
         self.hashing_dim = hashing_dim
         self.num_discretization_bins = num_discretization_bins
@@ -196,8 +207,7 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
         self.features = {}
         for feature_name, value in features.items():
             if not isinstance(feature_name, str) or not feature_name:
-                raise ValueError(f"{self._label}: feature names must be non-empty strings, received "
-                                 f"{feature_name!r}")
+                raise ValueError(f"{self._label}: feature names must be non-empty strings, received {feature_name!r}")
             self.features[feature_name] = self._standardize_feature(feature_name, value)
         self.crosses = [self._standardize_cross(cross) for cross in crosses or ()]
         self.crosses_by_name = {cross.name: cross for cross in self.crosses}
@@ -226,8 +236,9 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
         if isinstance(feature, dict):
             feature = deserialize_spec(feature, f"feature {name!r}")
             if not isinstance(feature, Feature):
-                raise ValueError(f"{self._label}: the config of feature {name!r} describes a "
-                                 f"{type(feature).__name__}, not a Feature")
+                raise ValueError(
+                    f"{self._label}: the config of feature {name!r} describes a {type(feature).__name__}, not a Feature"
+                )
             return feature
         if feature == "float_discretized":
             return self.float_discretized(num_bins=self.num_discretization_bins, name=name)
@@ -235,22 +246,28 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
             return getattr(self, feature)(self.hashing_dim, name=name)
         if isinstance(feature, str) and feature in FEATURE_TYPES:
             return getattr(self, feature)(name=name)
-        raise ValueError(f"{self._label}: invalid feature type for feature {name!r}: {feature!r}. Expected one of "
-                         f"{list(FEATURE_TYPES)} or a FeatureSpace.<type>(...) feature")
+        raise ValueError(
+            f"{self._label}: invalid feature type for feature {name!r}: {feature!r}. Expected one of "
+            f"{list(FEATURE_TYPES)} or a FeatureSpace.<type>(...) feature"
+        )
 
     def _standardize_cross(self, cross):
         if isinstance(cross, dict):
             cross = deserialize_spec(cross, "cross")
         if not isinstance(cross, Cross):
             if not self.crossing_dim:
-                raise ValueError(f"{self._label}: when specifying `crosses`, the argument `crossing_dim` "
-                                 "(dimensionality of the crossing space) should be specified as well.")
+                raise ValueError(
+                    f"{self._label}: when specifying `crosses`, the argument `crossing_dim` "
+                    "(dimensionality of the crossing space) should be specified as well."
+                )
             cross = Cross(cross, crossing_dim=self.crossing_dim)
         unknown = [n for n in cross.feature_names if n not in self.features]
         if unknown:
-            raise ValueError(f"{self._label}: all features referenced in the `crosses` argument should be present "
-                             f"in the `features` dict. Received unknown features {unknown} in cross "
-                             f"{cross.feature_names}")
+            raise ValueError(
+                f"{self._label}: all features referenced in the `crosses` argument should be present "
+                f"in the `features` dict. Received unknown features {unknown} in cross "
+                f"{cross.feature_names}"
+            )
         return cross
 
     # ------------------------------------------------------------------ adapt
@@ -294,8 +311,10 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
             count += 1
             for name in names:
                 if name not in batch:
-                    raise ValueError(f"{self._label}: adapt() batch {index} has no column {name!r}; it has "
-                                     f"{sorted(map(str, batch))[:20]}")
+                    raise ValueError(
+                        f"{self._label}: adapt() batch {index} has no column {name!r}; it has "
+                        f"{sorted(map(str, batch))[:20]}"
+                    )
                 columns[name].append(_as_column(_to_array(batch[name])))
             if not names:
                 break
@@ -322,25 +341,32 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
         if isinstance(dataset, torch.utils.data.Dataset) and not isinstance(dataset, torch.utils.data.IterableDataset):
             dataset = torch.utils.data.DataLoader(dataset, batch_size=256)
         if isinstance(dataset, (str, bytes, np.ndarray, torch.Tensor)) or not hasattr(dataset, "__iter__"):
-            raise ValueError(f"{self._label}: adapt() can only be called on a dict of arrays/lists or an iterable "
-                             f"of such dict batches, received {type(dataset).__name__}")
+            raise ValueError(
+                f"{self._label}: adapt() can only be called on a dict of arrays/lists or an iterable "
+                f"of such dict batches, received {type(dataset).__name__}"
+            )
 
         def batches():
             for index, batch in enumerate(dataset):
                 if isinstance(batch, (tuple, list)) and batch and isinstance(batch[0], collections.abc.Mapping):
                     batch = batch[0]  # (x, y) or (x, y, sample_weight)
                 if not isinstance(batch, collections.abc.Mapping):
-                    raise ValueError(f"{self._label}: adapt() expects dict batches (feature name -> column), "
-                                     f"received batch {index} of type {type(batch).__name__}")
+                    raise ValueError(
+                        f"{self._label}: adapt() expects dict batches (feature name -> column), "
+                        f"received batch {index} of type {type(batch).__name__}"
+                    )
                 yield batch
+
         return batches()
 
     # ------------------------------------------------------------------ building
     def _check_if_adapted(self):
         if not self._is_adapted:
             if self._adaptable_names():
-                raise ValueError(f"{self._label}: you need to call `.adapt(dataset)` on the FeatureSpace before "
-                                 "you can start using it.")
+                raise ValueError(
+                    f"{self._label}: you need to call `.adapt(dataset)` on the FeatureSpace before "
+                    "you can start using it."
+                )
             self._is_adapted = True
 
     def _reset_graph(self):
@@ -358,8 +384,10 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
             return
         self._check_if_adapted()
         inputs = {name: self._feature_to_input(name, feature) for name, feature in self.features.items()}
-        preprocessed = {name: inputs[name] if feature.dtype == "string" else self.preprocessors[name](inputs[name])
-                        for name, feature in self.features.items()}
+        preprocessed = {
+            name: inputs[name] if feature.dtype == "string" else self.preprocessors[name](inputs[name])
+            for name, feature in self.features.items()
+        }
         crossed = self._cross_features(preprocessed)
         for index, name in enumerate(self._ordered_names()):
             self._make_encoder(index, name, preprocessed.get(name, crossed.get(name)))
@@ -383,8 +411,10 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
         sample = vocabulary[-1] if vocabulary and isinstance(vocabulary[-1], str) else ""
         out = preprocessor(np.array([[sample]]))
         if not isinstance(out, torch.Tensor):
-            raise ValueError(f"{self._label}: the preprocessor of string feature {name!r} must return a tensor, "
-                             f"returned {type(out).__name__}")
+            raise ValueError(
+                f"{self._label}: the preprocessor of string feature {name!r} must return a tensor, "
+                f"returned {type(out).__name__}"
+            )
         shape = tuple(out.shape[1:])
         try:
             declared = tuple(preprocessor.compute_output_shape((None, 1)))[1:]
@@ -402,15 +432,19 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
         dtype = kconfig.standardize_dtype(feature.dtype)
         if spec.output_mode == "one_hot":
             if not dtype.startswith(("int", "uint")):
-                raise ValueError(f"{self._label}: feature {name!r} has output_mode='one_hot', so its preprocessor "
-                                 f"should return an integer dtype; it returns {dtype}.")
+                raise ValueError(
+                    f"{self._label}: feature {name!r} has output_mode='one_hot', so its preprocessor "
+                    f"should return an integer dtype; it returns {dtype}."
+                )
             encoder = CategoryEncoding(num_tokens=self._cardinality(name), output_mode="multi_hot")
             self.one_hot_encoders[name] = encoder
             self.add_module(f"encoder_{index}", encoder)
             dtype = encoder.dtype
         if self.output_mode == "concat" and (dtype.startswith(("int", "uint")) or dtype == "bool"):
-            raise ValueError(f"{self._label}: cannot concatenate features because feature {name!r} has not been "
-                             f"encoded (it has dtype {dtype}). Consider using output_mode='dict'.")
+            raise ValueError(
+                f"{self._label}: cannot concatenate features because feature {name!r} has not been "
+                f"encoded (it has dtype {dtype}). Consider using output_mode='dict'."
+            )
 
     def _cardinality(self, name):
         layer = self.preprocessors.get(name) or self.crossers.get(name)
@@ -422,14 +456,17 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
             return layer.num_bins if layer.num_bins is not None else len(layer.bin_boundaries) + 1
         if isinstance(layer, (HashedCrossing, Hashing)):
             return layer.num_bins
-        raise ValueError(f"{self._label}: feature {name!r} has output_mode='one_hot', but its preprocessor "
-                         f"({type(layer).__name__}) is not a standard one and the size of its output space is not "
-                         "known, so it cannot be one-hot encoded. Try using output_mode='int'.")
+        raise ValueError(
+            f"{self._label}: feature {name!r} has output_mode='one_hot', but its preprocessor "
+            f"({type(layer).__name__}) is not a standard one and the size of its output space is not "
+            "known, so it cannot be one-hot encoded. Try using output_mode='int'."
+        )
 
     # ------------------------------------------------------------------ encoding
     def _cross_features(self, features):
-        return {cross.name: self.crossers[cross.name]([features[n] for n in cross.feature_names])
-                for cross in self.crosses}
+        return {
+            cross.name: self.crossers[cross.name]([features[n] for n in cross.feature_names]) for cross in self.crosses
+        }
 
     def _merge_features(self, preprocessed, crossed):
         encoded = {}
@@ -444,16 +481,21 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
     def _columns(self, data, what):
         """The columns of ``data`` as ``(batch, ...)`` arrays / tensors, and whether it was one sample."""
         if not isinstance(data, collections.abc.Mapping):
-            raise ValueError(f"{self._label}: a FeatureSpace can only be called with a dict, received "
-                             f"{type(data).__name__}")
+            raise ValueError(
+                f"{self._label}: a FeatureSpace can only be called with a dict, received {type(data).__name__}"
+            )
         if any(isinstance(v, KerasTensor) for v in data.values()):
-            raise ValueError(f"{self._label}: {what} takes data (arrays, lists, tensors); for the symbolic encoding "
-                             "of the inputs use get_inputs() and get_encoded_features()")
+            raise ValueError(
+                f"{self._label}: {what} takes data (arrays, lists, tensors); for the symbolic encoding "
+                "of the inputs use get_inputs() and get_encoded_features()"
+            )
         unknown = sorted(map(str, set(data) - set(self.features)))
         missing = [name for name in self.features if name not in data]
         if unknown or missing:
-            raise ValueError(f"{self._label}: {what} expects one column per feature, {sorted(self.features)}; "
-                             f"received unknown features {unknown} and no column for {missing}")
+            raise ValueError(
+                f"{self._label}: {what} expects one column per feature, {sorted(self.features)}; "
+                f"received unknown features {unknown} and no column for {missing}"
+            )
         columns, single, sizes = {}, False, {}
         device = self._weight_device()
         for name, feature in self.features.items():
@@ -478,8 +520,9 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
         else:
             array = _to_array(value)
             if _is_string_array(array) or array.dtype.kind not in "biuf":
-                raise ValueError(f"{self._label}: feature {name!r} has dtype {dtype}, received a column of "
-                                 f"dtype {array.dtype}")
+                raise ValueError(
+                    f"{self._label}: feature {name!r} has dtype {dtype}, received a column of dtype {array.dtype}"
+                )
             tensor = torch.as_tensor(array, device=device)
         target = kconfig.torch_dtype(dtype)
         if tensor.dtype == target:
@@ -490,8 +533,10 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
             info = torch.iinfo(target)
             low, high = tensor.min().item(), tensor.max().item()
             if low < info.min or high > info.max:
-                raise ValueError(f"{self._label}: feature {name!r} has dtype {dtype}, received values in "
-                                 f"[{low}, {high}] outside its range")
+                raise ValueError(
+                    f"{self._label}: feature {name!r} has dtype {dtype}, received values in "
+                    f"[{low}, {high}] outside its range"
+                )
         return tensor.to(target)
 
     def __call__(self, data: Mapping[str, Any]) -> torch.Tensor | dict[str, torch.Tensor]:
@@ -624,8 +669,10 @@ class FeatureSpace(FeatureTypes, Layer):  # type: ignore[misc]  # FeatureTypes.f
 
     def get_build_config(self) -> dict[str, Any]:
         """Each preprocessor's build config (Keras's form: feature name -> build config or None)."""
-        return {name: feature.preprocessor.get_build_config() if hasattr(feature.preprocessor, "get_build_config")
-                else None for name, feature in self.features.items()}
+        return {
+            name: feature.preprocessor.get_build_config() if hasattr(feature.preprocessor, "get_build_config") else None
+            for name, feature in self.features.items()
+        }
 
     # Layer.build_from_config takes None too; a FeatureSpace's build config is always a dict (as in Keras)
     def build_from_config(self, config: dict[str, Any]) -> None:  # type: ignore[override]

@@ -16,6 +16,7 @@ Example:
     >>> deserialize_spec(config, "feature").preprocessor.num_bins
     4
 """
+
 from __future__ import annotations
 
 import builtins
@@ -38,11 +39,28 @@ from kerastorch.layers.preprocessing.string_lookup import StringLookup
 from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import register_builtin
 
-__all__ = ["FEATURE_TYPES", "KERAS_MODULE", "Cross", "Feature", "FeatureTypes", "TFDConcat", "TFDIdentity",
-           "deserialize_spec", "serialize_spec"]
+__all__ = [
+    "FEATURE_TYPES",
+    "KERAS_MODULE",
+    "Cross",
+    "Feature",
+    "FeatureTypes",
+    "TFDConcat",
+    "TFDIdentity",
+    "deserialize_spec",
+    "serialize_spec",
+]
 
-FEATURE_TYPES = ("float", "float_rescaled", "float_normalized", "float_discretized", "integer_categorical",
-                 "string_categorical", "integer_hashed", "string_hashed")
+FEATURE_TYPES = (
+    "float",
+    "float_rescaled",
+    "float_normalized",
+    "float_discretized",
+    "integer_categorical",
+    "string_categorical",
+    "integer_hashed",
+    "string_hashed",
+)
 """The feature types a ``FeatureSpace`` takes by name."""
 
 KERAS_MODULE = "keras.src.layers.preprocessing.feature_space"
@@ -95,8 +113,7 @@ def deserialize_spec(config: dict[str, Any], what: str) -> Any:
     """
     if not isinstance(config, dict):
         raise TypeError(f"FeatureSpace: {what} must be an object or its config dict, received {config!r}")
-    return serialization_lib.deserialize_keras_object(config, module_objects=dict(_HELPERS),
-                                                      printable_module_name=what)
+    return serialization_lib.deserialize_keras_object(config, module_objects=dict(_HELPERS), printable_module_name=what)
 
 
 def _positive_int(owner, name, value):
@@ -129,19 +146,24 @@ class Feature:
 
     def __init__(self, dtype: str, preprocessor: Callable[..., Any] | dict[str, Any], output_mode: str) -> None:
         if output_mode not in ("int", "one_hot", "float"):
-            raise ValueError(f"FeatureSpace.feature: output_mode must be one of ['int', 'one_hot', 'float'], "
-                             f"received output_mode={output_mode!r}")
+            raise ValueError(
+                f"FeatureSpace.feature: output_mode must be one of ['int', 'one_hot', 'float'], "
+                f"received output_mode={output_mode!r}"
+            )
         if dtype != "string":
             try:
                 dtype = kconfig.standardize_dtype(dtype)
             except (ValueError, TypeError):
-                raise ValueError(f"FeatureSpace.feature: dtype must be 'string' or a numeric dtype such as "
-                                 f"'float32' or 'int32', received dtype={dtype!r}") from None
+                raise ValueError(
+                    f"FeatureSpace.feature: dtype must be 'string' or a numeric dtype such as "
+                    f"'float32' or 'int32', received dtype={dtype!r}"
+                ) from None
         if isinstance(preprocessor, dict):
             preprocessor = deserialize_spec(preprocessor, "preprocessor")
         if not callable(preprocessor):
-            raise ValueError(f"FeatureSpace.feature: preprocessor must be a layer (callable), received "
-                             f"{type(preprocessor).__name__}")
+            raise ValueError(
+                f"FeatureSpace.feature: preprocessor must be a layer (callable), received {type(preprocessor).__name__}"
+            )
         self.dtype = dtype
         self.preprocessor = preprocessor
         self.output_mode = output_mode
@@ -156,8 +178,10 @@ class Feature:
         return cls(**config)
 
     def __repr__(self):
-        return f"<Feature dtype={self.dtype} preprocessor={type(self.preprocessor).__name__} " \
-               f"output_mode={self.output_mode}>"
+        return (
+            f"<Feature dtype={self.dtype} preprocessor={type(self.preprocessor).__name__} "
+            f"output_mode={self.output_mode}>"
+        )
 
 
 @_helper
@@ -181,12 +205,20 @@ class Cross:
 
     def __init__(self, feature_names: Sequence[str], crossing_dim: int, output_mode: str = "one_hot") -> None:
         if output_mode not in ("int", "one_hot"):
-            raise ValueError(f"FeatureSpace.cross: output_mode must be one of ['int', 'one_hot'], received "
-                             f"output_mode={output_mode!r}")
-        if isinstance(feature_names, str) or not isinstance(feature_names, (list, tuple)) or len(
-                feature_names) < 2 or not all(isinstance(n, str) for n in feature_names):
-            raise ValueError(f"FeatureSpace.cross: feature_names must be a tuple of two or more feature names, "
-                             f"received feature_names={feature_names!r}")
+            raise ValueError(
+                f"FeatureSpace.cross: output_mode must be one of ['int', 'one_hot'], received "
+                f"output_mode={output_mode!r}"
+            )
+        if (
+            isinstance(feature_names, str)
+            or not isinstance(feature_names, (list, tuple))
+            or len(feature_names) < 2
+            or not all(isinstance(n, str) for n in feature_names)
+        ):
+            raise ValueError(
+                f"FeatureSpace.cross: feature_names must be a tuple of two or more feature names, "
+                f"received feature_names={feature_names!r}"
+            )
         self.feature_names = tuple(feature_names)
         self.crossing_dim = _positive_int("FeatureSpace.cross", "crossing_dim", crossing_dim)
         self.output_mode = output_mode
@@ -198,8 +230,7 @@ class Cross:
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments (Keras's keys)."""
-        return {"feature_names": self.feature_names, "crossing_dim": self.crossing_dim,
-                "output_mode": self.output_mode}
+        return {"feature_names": self.feature_names, "crossing_dim": self.crossing_dim, "output_mode": self.output_mode}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Cross:
@@ -273,7 +304,7 @@ class TFDConcat(Layer):
         axis = self.axis % len(shapes[0])
         sizes = [s[axis] for s in shapes]
         total = None if any(s is None for s in sizes) else sum(s for s in sizes if s is not None)
-        return shapes[0][:axis] + (total,) + shapes[0][axis + 1:]
+        return shapes[0][:axis] + (total,) + shapes[0][axis + 1 :]
 
     def compute_output_spec(self, xs: Sequence[KerasTensor]) -> KerasTensor:
         dtype = kconfig.torch_dtype(xs[0].dtype)
@@ -350,8 +381,9 @@ class FeatureTypes:
         return Feature("float32", TFDIdentity(dtype="float32", name=f"{name}_preprocessor"), "float")
 
     @classmethod
-    def float_rescaled(cls, scale: builtins.float = 1.0, offset: builtins.float = 0.0,
-                       name: str | None = None) -> Feature:
+    def float_rescaled(
+        cls, scale: builtins.float = 1.0, offset: builtins.float = 0.0, name: str | None = None
+    ) -> Feature:
         """Float values rescaled as ``x * scale + offset`` (a ``Rescaling`` layer).
 
         Args:
@@ -385,8 +417,13 @@ class FeatureTypes:
         return Feature("float32", Normalization(axis=-1, name=f"{name}_preprocessor"), "float")
 
     @classmethod
-    def float_discretized(cls, num_bins: int | None, bin_boundaries: Sequence[builtins.float] | None = None,
-                          output_mode: str = "one_hot", name: str | None = None) -> Feature:
+    def float_discretized(
+        cls,
+        num_bins: int | None,
+        bin_boundaries: Sequence[builtins.float] | None = None,
+        output_mode: str = "one_hot",
+        name: str | None = None,
+    ) -> Feature:
         """Float values bucketed into bins (a ``Discretization`` layer): ``num_bins`` quantile bins learnt by
         ``adapt``, or the given ``bin_boundaries``.
 
@@ -409,16 +446,23 @@ class FeatureTypes:
         name = name or unique_name("float_discretized")
         if bin_boundaries is not None:
             if num_bins is not None and num_bins != len(bin_boundaries) + 1:
-                raise ValueError(f"FeatureSpace.float_discretized: {len(bin_boundaries)} bin_boundaries make "
-                                 f"{len(bin_boundaries) + 1} bins, received num_bins={num_bins!r}")
+                raise ValueError(
+                    f"FeatureSpace.float_discretized: {len(bin_boundaries)} bin_boundaries make "
+                    f"{len(bin_boundaries) + 1} bins, received num_bins={num_bins!r}"
+                )
             preprocessor = Discretization(bin_boundaries=bin_boundaries, name=f"{name}_preprocessor")
         else:
             preprocessor = Discretization(num_bins=num_bins, name=f"{name}_preprocessor")
         return Feature("float32", preprocessor, output_mode)
 
     @classmethod
-    def integer_categorical(cls, max_tokens: int | None = None, num_oov_indices: int = 1, output_mode: str = "one_hot",
-                            name: str | None = None) -> Feature:
+    def integer_categorical(
+        cls,
+        max_tokens: int | None = None,
+        num_oov_indices: int = 1,
+        output_mode: str = "one_hot",
+        name: str | None = None,
+    ) -> Feature:
         """Integer categories indexed in the vocabulary ``adapt`` learns (an ``IntegerLookup`` layer).
 
         Args:
@@ -434,13 +478,19 @@ class FeatureTypes:
         10
         """
         name = name or unique_name("integer_categorical")
-        preprocessor = IntegerLookup(name=f"{name}_preprocessor", max_tokens=max_tokens,
-                                     num_oov_indices=num_oov_indices)
+        preprocessor = IntegerLookup(
+            name=f"{name}_preprocessor", max_tokens=max_tokens, num_oov_indices=num_oov_indices
+        )
         return Feature("int32", preprocessor, output_mode)
 
     @classmethod
-    def string_categorical(cls, max_tokens: int | None = None, num_oov_indices: int = 1, output_mode: str = "one_hot",
-                           name: str | None = None) -> Feature:
+    def string_categorical(
+        cls,
+        max_tokens: int | None = None,
+        num_oov_indices: int = 1,
+        output_mode: str = "one_hot",
+        name: str | None = None,
+    ) -> Feature:
         """String categories indexed in the vocabulary ``adapt`` learns (a ``StringLookup`` layer).
 
         Args:
@@ -456,8 +506,7 @@ class FeatureTypes:
         'string'
         """
         name = name or unique_name("string_categorical")
-        preprocessor = StringLookup(name=f"{name}_preprocessor", max_tokens=max_tokens,
-                                    num_oov_indices=num_oov_indices)
+        preprocessor = StringLookup(name=f"{name}_preprocessor", max_tokens=max_tokens, num_oov_indices=num_oov_indices)
         return Feature("string", preprocessor, output_mode)
 
     @classmethod

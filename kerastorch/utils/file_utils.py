@@ -25,6 +25,7 @@ Example:
     >>> get_file("numbers.txt", "file:///nowhere", file_hash=digest, cache_dir="cache") == path  # cached
     True
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,8 +85,9 @@ def hash_file(path: str | os.PathLike[str], algorithm: str = "sha256", chunk_siz
     return digest.hexdigest()
 
 
-def validate_file(path: str | os.PathLike[str], file_hash: str, algorithm: str = "auto",
-                  chunk_size: int = _CHUNK) -> bool:
+def validate_file(
+    path: str | os.PathLike[str], file_hash: str, algorithm: str = "auto", chunk_size: int = _CHUNK
+) -> bool:
     """Whether the file's hash is ``file_hash``.
 
     Args:
@@ -106,10 +108,19 @@ def validate_file(path: str | os.PathLike[str], file_hash: str, algorithm: str =
     return hash_file(path, _resolve_algorithm(algorithm, file_hash), chunk_size) == str(file_hash).lower()
 
 
-def get_file(fname: str | None = None, origin: str | None = None, untar: bool = False, md5_hash: str | None = None,
-             file_hash: str | None = None, cache_subdir: str = "datasets", hash_algorithm: str = "auto",
-             extract: bool = False, archive_format: str | Sequence[str] | None = "auto", cache_dir: str | None = None,
-             force_download: bool = False) -> str:
+def get_file(
+    fname: str | None = None,
+    origin: str | None = None,
+    untar: bool = False,
+    md5_hash: str | None = None,
+    file_hash: str | None = None,
+    cache_subdir: str = "datasets",
+    hash_algorithm: str = "auto",
+    extract: bool = False,
+    archive_format: str | Sequence[str] | None = "auto",
+    cache_dir: str | None = None,
+    force_download: bool = False,
+) -> str:
     """Download a file from a URL unless it is already in the cache, and return its path.
 
     The file at ``origin`` is saved as ``cache_dir/cache_subdir/fname`` (``~/.keras/datasets/fname`` by
@@ -223,7 +234,8 @@ def _download(origin, path, file_hash, algorithm, folder):
                 raise _HashMismatch(
                     f"get_file: the file downloaded from {origin} has {_resolve_algorithm(algorithm, file_hash)} "
                     f"hash {actual}, expected {file_hash}: it is incomplete or not the published file, so it "
-                    f"was deleted and nothing was cached")
+                    f"was deleted and nothing was cached"
+                )
     except _HashMismatch as error:
         raise ValueError(str(error)) from None
     except (urllib.error.URLError, OSError, ValueError) as error:
@@ -232,7 +244,8 @@ def _download(origin, path, file_hash, algorithm, folder):
         raise OSError(
             f"get_file: could not download {name!r} from {origin} ({reason}). Nothing was cached. Without a "
             f"network, download the file elsewhere and put it at {path} (in the folder {folder}){hint}; it is "
-            f"then used as it is") from error
+            f"then used as it is"
+        ) from error
 
 
 class _HashMismatch(Exception):
@@ -257,12 +270,19 @@ def _copy_with_progress(response, out):
 def _archive_formats(archive_format):
     if archive_format is None:
         return ()
-    formats = ("tar", "zip") if archive_format == "auto" else \
-        (archive_format,) if isinstance(archive_format, str) else tuple(archive_format)
+    formats = (
+        ("tar", "zip")
+        if archive_format == "auto"
+        else (archive_format,)
+        if isinstance(archive_format, str)
+        else tuple(archive_format)
+    )
     unknown = [f for f in formats if f not in ("tar", "zip")]
     if unknown:
-        raise ValueError(f"get_file: archive_format must be 'tar', 'zip', 'auto', a list of them or None, "
-                         f"received {archive_format!r}")
+        raise ValueError(
+            f"get_file: archive_format must be 'tar', 'zip', 'auto', a list of them or None, "
+            f"received {archive_format!r}"
+        )
     return formats
 
 
@@ -270,7 +290,7 @@ def _strip_archive_suffix(path):
     lower = path.lower()
     for suffix in _ARCHIVE_SUFFIXES:
         if lower.endswith(suffix):
-            return path[:-len(suffix)]
+            return path[: -len(suffix)]
     return path
 
 
@@ -299,8 +319,10 @@ def _inside(root, name, archive):
     root = os.path.realpath(root)
     target = os.path.realpath(os.path.join(root, name))
     if os.path.isabs(name) or (target != root and not target.startswith(root + os.sep)):
-        raise ValueError(f"get_file: the archive {archive} has a member {name!r} that would be written outside "
-                         "its folder; it is refused")
+        raise ValueError(
+            f"get_file: the archive {archive} has a member {name!r} that would be written outside "
+            "its folder; it is refused"
+        )
     return target
 
 
@@ -308,8 +330,10 @@ def _extract_tar(tar, root, archive):
     for member in tar.getmembers():
         _inside(root, member.name, archive)
         if not (member.isfile() or member.isdir()):
-            raise ValueError(f"get_file: the archive {archive} has a member {member.name!r} that is a link or a "
-                             "device; it is refused")
+            raise ValueError(
+                f"get_file: the archive {archive} has a member {member.name!r} that is a link or a "
+                "device; it is refused"
+            )
     for member in tar.getmembers():
         target = _inside(root, member.name, archive)
         if member.isdir():

@@ -20,6 +20,7 @@ Example:
     >>> train.class_names, tuple(images.shape), images.dtype, labels.dtype
     (['cat', 'dog'], (2, 8, 8, 3), torch.float32, torch.int32)
 """
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,17 @@ class ImageFiles(torch.utils.data.Dataset):
         data_format: ``"channels_last"`` or ``"channels_first"``.
     """
 
-    def __init__(self, paths: Sequence[str], labels: np.ndarray | None, image_size: tuple[int, int], color_mode: str,
-                 interpolation: str, crop_to_aspect_ratio: bool, pad_to_aspect_ratio: bool, data_format: str) -> None:
+    def __init__(
+        self,
+        paths: Sequence[str],
+        labels: np.ndarray | None,
+        image_size: tuple[int, int],
+        color_mode: str,
+        interpolation: str,
+        crop_to_aspect_ratio: bool,
+        pad_to_aspect_ratio: bool,
+        data_format: str,
+    ) -> None:
         self.paths, self.labels = list(paths), labels
         self.image_size, self.color_mode, self.interpolation = tuple(image_size), color_mode, interpolation
         self.crop, self.pad, self.data_format = crop_to_aspect_ratio, pad_to_aspect_ratio, data_format
@@ -63,16 +73,22 @@ class ImageFiles(torch.utils.data.Dataset):
         return len(self.paths)
 
     def __getitem__(self, index):
-        img = resize_image(load_img(self.paths[index], color_mode=self.color_mode), self.image_size,
-                           self.interpolation, self.crop, self.pad)
+        img = resize_image(
+            load_img(self.paths[index], color_mode=self.color_mode),
+            self.image_size,
+            self.interpolation,
+            self.crop,
+            self.pad,
+        )
         image = torch.from_numpy(img_to_array(img, data_format=self.data_format, dtype="float32"))
         if self.labels is None:
             return image
         return image, torch.as_tensor(self.labels[index])
 
 
-def paths_and_labels_to_loader(dataset: torch.utils.data.Dataset[Any], batch_size: int | None, shuffle: bool,
-                               seed: int | None, num_workers: int) -> DataLoader[Any]:
+def paths_and_labels_to_loader(
+    dataset: torch.utils.data.Dataset[Any], batch_size: int | None, shuffle: bool, seed: int | None, num_workers: int
+) -> DataLoader[Any]:
     """A ``DataLoader`` over ``dataset``: batches of ``batch_size`` (None: single samples), reshuffled every
     epoch when ``shuffle`` (from ``seed``), decoded in ``num_workers`` worker processes.
 
@@ -87,20 +103,37 @@ def paths_and_labels_to_loader(dataset: torch.utils.data.Dataset[Any], batch_siz
         A ``torch.utils.data.DataLoader``.
     """
     generator = torch.Generator().manual_seed(int(seed)) if seed is not None else None
-    return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator,
-                                       num_workers=num_workers, persistent_workers=num_workers > 0)
+    return torch.utils.data.DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        generator=generator,
+        num_workers=num_workers,
+        persistent_workers=num_workers > 0,
+    )
 
 
-def image_dataset_from_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None = "inferred",
-                                 label_mode: str | None = "int", class_names: Sequence[str] | None = None,
-                                 color_mode: str = "rgb", batch_size: int | None = 32,
-                                 image_size: tuple[int, int] = (256, 256), shuffle: bool = True,
-                                 seed: int | None = None, validation_split: float | None = None,
-                                 subset: str | None = None, interpolation: str = "bilinear", follow_links: bool = False,
-                                 crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
-                                 data_format: str | None = None, format: str = "tf", verbose: bool = True,
-                                 num_workers: int | None = None,
-                                 ) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
+def image_dataset_from_directory(
+    directory: str | os.PathLike[str],
+    labels: str | Sequence[int] | None = "inferred",
+    label_mode: str | None = "int",
+    class_names: Sequence[str] | None = None,
+    color_mode: str = "rgb",
+    batch_size: int | None = 32,
+    image_size: tuple[int, int] = (256, 256),
+    shuffle: bool = True,
+    seed: int | None = None,
+    validation_split: float | None = None,
+    subset: str | None = None,
+    interpolation: str = "bilinear",
+    follow_links: bool = False,
+    crop_to_aspect_ratio: bool = False,
+    pad_to_aspect_ratio: bool = False,
+    data_format: str | None = None,
+    format: str = "tf",
+    verbose: bool = True,
+    num_workers: int | None = None,
+) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
     """Batches of images (and labels) from a folder: one sub-folder per class, or any images with
     ``labels=None`` or explicit labels.
 
@@ -138,8 +171,10 @@ def image_dataset_from_directory(directory: str | os.PathLike[str], labels: str 
         ImportError: without Pillow.
     """
     if format not in ("tf", "torch"):
-        raise ValueError(f'format must be "tf" or "torch" (a torch DataLoader, the framework\'s data pipeline); '
-                         f"received format={format!r}")
+        raise ValueError(
+            f'format must be "tf" or "torch" (a torch DataLoader, the framework\'s data pipeline); '
+            f"received format={format!r}"
+        )
     if color_mode not in _CHANNELS:
         raise ValueError(f'color_mode must be one of "rgb", "rgba" or "grayscale"; received color_mode={color_mode!r}')
     if labels not in ("inferred", None) and not isinstance(labels, (list, tuple, np.ndarray)):
@@ -151,8 +186,15 @@ def image_dataset_from_directory(directory: str | os.PathLike[str], labels: str 
     dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
     seed = np.random.randint(1_000_000) if seed is None and shuffle else seed
     paths, label_ids, class_names = dataset_utils.index_directory(
-        directory, labels, ALLOWED_FORMATS, class_names=class_names, shuffle=shuffle, seed=seed,
-        follow_links=follow_links, verbose=verbose)
+        directory,
+        labels,
+        ALLOWED_FORMATS,
+        class_names=class_names,
+        shuffle=shuffle,
+        seed=seed,
+        follow_links=follow_links,
+        verbose=verbose,
+    )
     if not paths:
         raise ValueError(f"No images found in directory {directory}. Allowed formats: {ALLOWED_FORMATS}")
     num_classes = len(class_names) if class_names else (int(label_ids.max()) + 1 if label_ids is not None else 0)
@@ -161,12 +203,20 @@ def image_dataset_from_directory(directory: str | os.PathLike[str], labels: str 
     workers = min(4, os.cpu_count() or 1) if num_workers is None else int(num_workers)
 
     def make(subset_name):
-        subset_paths, subset_labels = dataset_utils.split_for_subset(paths, encoded, validation_split, subset_name,
-                                                                     verbose)
-        files = ImageFiles(subset_paths, subset_labels, image_size, color_mode, interpolation,
-                           crop_to_aspect_ratio, pad_to_aspect_ratio, data_format)
-        loader = paths_and_labels_to_loader(files, batch_size, shuffle and subset_name != "validation", seed,
-                                            workers)
+        subset_paths, subset_labels = dataset_utils.split_for_subset(
+            paths, encoded, validation_split, subset_name, verbose
+        )
+        files = ImageFiles(
+            subset_paths,
+            subset_labels,
+            image_size,
+            color_mode,
+            interpolation,
+            crop_to_aspect_ratio,
+            pad_to_aspect_ratio,
+            data_format,
+        )
+        loader = paths_and_labels_to_loader(files, batch_size, shuffle and subset_name != "validation", seed, workers)
         loader.class_names, loader.file_paths = list(class_names), list(subset_paths)
         return loader
 

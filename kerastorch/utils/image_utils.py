@@ -10,6 +10,7 @@ Example:
     >>> img.size, img_to_array(img)[:, :, 0].tolist()
     ((2, 2), [[255.0, 0.0], [255.0, 0.0]])
 """
+
 from __future__ import annotations
 
 import os
@@ -34,25 +35,37 @@ def _pil():
     try:
         from PIL import Image  # optional dependency: Pillow ("kerastorch[image]")
     except ImportError as error:
-        raise ImportError('Reading and writing images needs Pillow: pip install "kerastorch[image]" '
-                          "(or pip install pillow)") from error
+        raise ImportError(
+            'Reading and writing images needs Pillow: pip install "kerastorch[image]" (or pip install pillow)'
+        ) from error
     return Image
 
 
 def _resample(interpolation):
     image = _pil()
-    methods = {"nearest": image.Resampling.NEAREST, "bilinear": image.Resampling.BILINEAR,
-               "bicubic": image.Resampling.BICUBIC, "hamming": image.Resampling.HAMMING,
-               "box": image.Resampling.BOX, "area": image.Resampling.BOX, "lanczos": image.Resampling.LANCZOS,
-               "lanczos3": image.Resampling.LANCZOS, "lanczos5": image.Resampling.LANCZOS}
+    methods = {
+        "nearest": image.Resampling.NEAREST,
+        "bilinear": image.Resampling.BILINEAR,
+        "bicubic": image.Resampling.BICUBIC,
+        "hamming": image.Resampling.HAMMING,
+        "box": image.Resampling.BOX,
+        "area": image.Resampling.BOX,
+        "lanczos": image.Resampling.LANCZOS,
+        "lanczos3": image.Resampling.LANCZOS,
+        "lanczos5": image.Resampling.LANCZOS,
+    }
     if interpolation not in methods:
         raise ValueError(f"interpolation must be one of {sorted(methods)}; received interpolation={interpolation!r}")
     return methods[interpolation]
 
 
-def load_img(path: str | os.PathLike[str] | IO[bytes], color_mode: str = "rgb",
-             target_size: tuple[int, int] | None = None, interpolation: str = "nearest",
-             keep_aspect_ratio: bool = False) -> PIL.Image.Image:
+def load_img(
+    path: str | os.PathLike[str] | IO[bytes],
+    color_mode: str = "rgb",
+    target_size: tuple[int, int] | None = None,
+    interpolation: str = "nearest",
+    keep_aspect_ratio: bool = False,
+) -> PIL.Image.Image:
     """Load an image file into a PIL image.
 
     Args:
@@ -83,8 +96,13 @@ def load_img(path: str | os.PathLike[str] | IO[bytes], color_mode: str = "rgb",
     return resize_image(img, target_size, interpolation, crop_to_aspect_ratio=keep_aspect_ratio)
 
 
-def resize_image(img: PIL.Image.Image, size: tuple[int, int], interpolation: str = "bilinear",
-                 crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False) -> PIL.Image.Image:
+def resize_image(
+    img: PIL.Image.Image,
+    size: tuple[int, int],
+    interpolation: str = "bilinear",
+    crop_to_aspect_ratio: bool = False,
+    pad_to_aspect_ratio: bool = False,
+) -> PIL.Image.Image:
     """A PIL image resized to ``size``, its center first cropped (or the image first padded with zeros) to the
     target's aspect ratio when asked.
 
@@ -129,8 +147,9 @@ def _center_box(height, width, target_height, target_width):
     return left, top, left + crop_width, top + crop_height
 
 
-def img_to_array(img: PIL.Image.Image, data_format: str | None = None,
-                 dtype: npt.DTypeLike | None = None) -> np.ndarray:
+def img_to_array(
+    img: PIL.Image.Image, data_format: str | None = None, dtype: npt.DTypeLike | None = None
+) -> np.ndarray:
     """A PIL image as an array: ``(height, width, channels)``, or channels first.
 
     Args:
@@ -157,8 +176,9 @@ def img_to_array(img: PIL.Image.Image, data_format: str | None = None,
     return np.ascontiguousarray(x.transpose(2, 0, 1)) if data_format == "channels_first" else x
 
 
-def array_to_img(x: np.ndarray | torch.Tensor, data_format: str | None = None, scale: bool = True,
-                 dtype: npt.DTypeLike | None = None) -> PIL.Image.Image:
+def array_to_img(
+    x: np.ndarray | torch.Tensor, data_format: str | None = None, scale: bool = True, dtype: npt.DTypeLike | None = None
+) -> PIL.Image.Image:
     """An array (or tensor) of one image as a PIL image.
 
     Args:
@@ -196,8 +216,14 @@ def array_to_img(x: np.ndarray | torch.Tensor, data_format: str | None = None, s
     return _pil().fromarray(pixels[:, :, 0] if channels == 1 else pixels, modes[channels])
 
 
-def save_img(path: str | os.PathLike[str] | IO[bytes], x: np.ndarray | torch.Tensor, data_format: str | None = None,
-             file_format: str | None = None, scale: bool = True, **kwargs: Any) -> None:
+def save_img(
+    path: str | os.PathLike[str] | IO[bytes],
+    x: np.ndarray | torch.Tensor,
+    data_format: str | None = None,
+    file_format: str | None = None,
+    scale: bool = True,
+    **kwargs: Any,
+) -> None:
     """Save an array (or tensor) of one image as an image file.
 
     Args:
@@ -221,8 +247,12 @@ def save_img(path: str | os.PathLike[str] | IO[bytes], x: np.ndarray | torch.Ten
     img.save(path, format=file_format, **kwargs)
 
 
-def smart_resize(x: np.ndarray | torch.Tensor, size: tuple[int, int], interpolation: str = "bilinear",
-                 data_format: str = "channels_last") -> np.ndarray | torch.Tensor:
+def smart_resize(
+    x: np.ndarray | torch.Tensor,
+    size: tuple[int, int],
+    interpolation: str = "bilinear",
+    data_format: str = "channels_last",
+) -> np.ndarray | torch.Tensor:
     """Resize images to ``size`` without distorting them: the largest centered crop of the target's aspect
     ratio, then a resize.
 
@@ -243,8 +273,7 @@ def smart_resize(x: np.ndarray | torch.Tensor, size: tuple[int, int], interpolat
     """
     methods = {"nearest": "nearest", "bilinear": "bilinear", "bicubic": "bicubic", "area": "area"}
     if interpolation not in methods:
-        raise ValueError(f"smart_resize: interpolation must be one of {sorted(methods)}; received "
-                         f"{interpolation!r}")
+        raise ValueError(f"smart_resize: interpolation must be one of {sorted(methods)}; received {interpolation!r}")
     is_numpy = not isinstance(x, torch.Tensor)
     t = torch.as_tensor(np.asarray(x) if is_numpy else x)
     if t.dim() not in (3, 4):
@@ -259,4 +288,3 @@ def smart_resize(x: np.ndarray | torch.Tensor, size: tuple[int, int], interpolat
     out = out.permute(0, 2, 3, 1) if data_format == "channels_last" else out
     out = out if t.dim() == 4 else out[0]
     return out.numpy() if is_numpy else out
-

@@ -24,6 +24,7 @@ Example:
     >>> "<b>hidden</b> (Dense)" in text, "Output shape: <b>(None, 8)</b>" in text, text.count(" -> ")
     (True, True, 2)
 """
+
 from __future__ import annotations
 
 import html
@@ -103,9 +104,10 @@ def _import_pydot(what):
     try:
         import pydot  # optional dependency: only model_to_dot needs it
     except ImportError:
-        raise ImportError(f"{what} needs pydot: {_PYDOT_HINT} (and, to draw images, {_GRAPHVIZ_HINT}). "
-                          'plot_model(model, "model.dot") writes the graph in the DOT language without either.'
-                          ) from None
+        raise ImportError(
+            f"{what} needs pydot: {_PYDOT_HINT} (and, to draw images, {_GRAPHVIZ_HINT}). "
+            'plot_model(model, "model.dot") writes the graph in the DOT language without either.'
+        ) from None
     return pydot
 
 
@@ -194,14 +196,19 @@ def _cell(text, bold):
 
 def _label(layer, graph, options):
     class_name = html.escape(type(layer).__name__, quote=False)
-    title = (f"<b>{html.escape(layer.name, quote=False)}</b> ({class_name})" if options.show_layer_names
-             else f"<b>{class_name}</b>")
+    title = (
+        f"<b>{html.escape(layer.name, quote=False)}</b> ({class_name})"
+        if options.show_layer_names
+        else f"<b>{class_name}</b>"
+    )
     span = options.colspan
     rows = [f'<tr><td colspan="{span}" bgcolor="black"><font point-size="16" color="white">{title}</font></td></tr>']
     activation = _activation_name(layer) if options.show_layer_activations else None
     if activation is not None:
-        rows.append(f'<tr><td bgcolor="white" colspan="{span}"><font point-size="14">Activation: '
-                    f"<b>{html.escape(activation, quote=False)}</b></font></td></tr>")
+        rows.append(
+            f'<tr><td bgcolor="white" colspan="{span}"><font point-size="14">Activation: '
+            f"<b>{html.escape(activation, quote=False)}</b></font></td></tr>"
+        )
     nodes = _graph_nodes(layer, graph)
     node = nodes[0] if nodes else None
     cells = []
@@ -255,8 +262,7 @@ def _add_model(model, target, options, expand_nested, seen_edges):
     shown = _shown_layers(model)
     for layer in shown:
         if _expandable(layer, expand_nested):
-            cluster = _Graph(layer.name, [("style", "dashed"), ("label", layer.name), ("labeljust", "l")],
-                             cluster=True)
+            cluster = _Graph(layer.name, [("style", "dashed"), ("label", layer.name), ("labeljust", "l")], cluster=True)
             _add_model(layer, cluster, options, expand_nested, seen_edges)
             target.items.append(("cluster", cluster))
         else:
@@ -276,44 +282,72 @@ def _add_model(model, target, options, expand_nested, seen_edges):
                             target.edges.append((source, destination))
 
 
-def _describe(model, show_shapes, show_dtype, show_layer_names, rankdir, expand_nested, dpi, subgraph,
-              show_layer_activations, show_trainable, splines, kwargs, what):
+def _describe(
+    model,
+    show_shapes,
+    show_dtype,
+    show_layer_names,
+    rankdir,
+    expand_nested,
+    dpi,
+    subgraph,
+    show_layer_activations,
+    show_trainable,
+    splines,
+    kwargs,
+    what,
+):
     """Check the arguments and build the :class:`_Graph` of ``model``."""
     layer_range = kwargs.pop("layer_range", None)
     if layer_range is not None:
-        raise ValueError(f"{what}: argument `layer_range` is no longer supported (as in Keras 3). "
-                         f"Received: layer_range={layer_range!r}")
+        raise ValueError(
+            f"{what}: argument `layer_range` is no longer supported (as in Keras 3). "
+            f"Received: layer_range={layer_range!r}"
+        )
     if kwargs:
         raise ValueError(f"{what}: unrecognized keyword arguments: {sorted(kwargs)}")
     if not _is_model(model):
-        raise TypeError(f"{what}: expected a Keras model (Functional, Sequential or a Model subclass), "
-                        f"received {type(model).__name__}")
+        raise TypeError(
+            f"{what}: expected a Keras model (Functional, Sequential or a Model subclass), "
+            f"received {type(model).__name__}"
+        )
     if not model.built:
-        raise ValueError(f'{what}: model "{model.name}" has not yet been built. Build the model first by calling '
-                         "`build()`, by calling it on a batch of data, or by starting it with keras.Input().")
+        raise ValueError(
+            f'{what}: model "{model.name}" has not yet been built. Build the model first by calling '
+            "`build()`, by calling it on a batch of data, or by starting it with keras.Input()."
+        )
     if rankdir not in _RANKDIRS:
         raise ValueError(f"{what}: argument `rankdir` must be one of {list(_RANKDIRS)}. Received: rankdir={rankdir!r}")
     if splines not in _SPLINES:
-        raise ValueError(f"{what}: argument `splines` must be one of {list(_SPLINES)}. "
-                         f"Received: splines={splines!r}")
+        raise ValueError(f"{what}: argument `splines` must be one of {list(_SPLINES)}. Received: splines={splines!r}")
     if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
         raise ValueError(f"{what}: argument `dpi` must be a positive number. Received: dpi={dpi!r}")
-    options = _Options(bool(show_shapes), bool(show_dtype), bool(show_layer_names), bool(show_layer_activations),
-                       bool(show_trainable))
+    options = _Options(
+        bool(show_shapes), bool(show_dtype), bool(show_layer_names), bool(show_layer_activations), bool(show_trainable)
+    )
     if subgraph:
         graph = _Graph(model.name, [("style", "dashed"), ("label", model.name), ("labeljust", "l")], cluster=True)
     else:
-        graph = _Graph("G", [("rankdir", rankdir), ("concentrate", "true"), ("dpi", str(dpi)),
-                             ("splines", splines)])
+        graph = _Graph("G", [("rankdir", rankdir), ("concentrate", "true"), ("dpi", str(dpi)), ("splines", splines)])
     _add_model(model, graph, options, bool(expand_nested), set())
     return graph
 
 
 # ----------------------------------------------------------------------------- public functions
-def model_to_dot(model: Model, show_shapes: bool = False, show_dtype: bool = False, show_layer_names: bool = True,
-                 rankdir: str = "TB", expand_nested: bool = False, dpi: float = 200, subgraph: bool = False,
-                 show_layer_activations: bool = False, show_trainable: bool = False, splines: str = "ortho",
-                 **kwargs: Any) -> pydot.Dot | pydot.Cluster:
+def model_to_dot(
+    model: Model,
+    show_shapes: bool = False,
+    show_dtype: bool = False,
+    show_layer_names: bool = True,
+    rankdir: str = "TB",
+    expand_nested: bool = False,
+    dpi: float = 200,
+    subgraph: bool = False,
+    show_layer_activations: bool = False,
+    show_trainable: bool = False,
+    splines: str = "ortho",
+    **kwargs: Any,
+) -> pydot.Dot | pydot.Cluster:
     """Convert a Keras model to a ``pydot`` graph (Graphviz's DOT format).
 
     Each layer is a node labelled with its name and class (and, as asked, its activation, input and output
@@ -360,8 +394,21 @@ def model_to_dot(model: Model, show_shapes: bool = False, show_dtype: bool = Fal
         >>> graph is None or [node.get_name() for node in graph.get_nodes()][1:] == [str(id(model.layers[0]))]
         True
     """
-    graph = _describe(model, show_shapes, show_dtype, show_layer_names, rankdir, expand_nested, dpi, subgraph,
-                      show_layer_activations, show_trainable, splines, dict(kwargs), "model_to_dot")
+    graph = _describe(
+        model,
+        show_shapes,
+        show_dtype,
+        show_layer_names,
+        rankdir,
+        expand_nested,
+        dpi,
+        subgraph,
+        show_layer_activations,
+        show_trainable,
+        splines,
+        dict(kwargs),
+        "model_to_dot",
+    )
     return _to_pydot(graph, _import_pydot("model_to_dot"))
 
 
@@ -369,12 +416,18 @@ def _render(graph, to_file, extension):
     """Draw ``graph`` into ``to_file`` with Graphviz's ``dot`` program (``dot -T<extension>``)."""
     program = shutil.which("dot")
     if program is None:
-        raise ImportError(f"plot_model: writing a .{extension} file needs Graphviz: {_GRAPHVIZ_HINT}. (pydot, "
-                          f"`{_PYDOT_HINT}`, is what keras.utils.model_to_dot needs.) "
-                          'plot_model(model, "model.dot") writes the graph in the DOT language without either.')
+        raise ImportError(
+            f"plot_model: writing a .{extension} file needs Graphviz: {_GRAPHVIZ_HINT}. (pydot, "
+            f"`{_PYDOT_HINT}`, is what keras.utils.model_to_dot needs.) "
+            'plot_model(model, "model.dot") writes the graph in the DOT language without either.'
+        )
     with atomic_write(to_file) as tmp_path:  # a failed drawing leaves no partial file
-        result = subprocess.run([program, f"-T{extension}", "-o", tmp_path], input=_dot_text(graph).encode("utf-8"),
-                                capture_output=True, check=False)
+        result = subprocess.run(
+            [program, f"-T{extension}", "-o", tmp_path],
+            input=_dot_text(graph).encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
         if result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip()
             raise ValueError(f"plot_model: Graphviz could not write {to_file!r} as .{extension}: {message}")
@@ -393,10 +446,20 @@ def _notebook_image(to_file, extension):
     return None
 
 
-def plot_model(model: Model, to_file: str | os.PathLike[str] = "model.png", show_shapes: bool = False,
-               show_dtype: bool = False, show_layer_names: bool = False, rankdir: str = "TB",
-               expand_nested: bool = False, dpi: float = 200, show_layer_activations: bool = False,
-               show_trainable: bool = False, splines: str = "ortho", **kwargs: Any) -> Any:
+def plot_model(
+    model: Model,
+    to_file: str | os.PathLike[str] = "model.png",
+    show_shapes: bool = False,
+    show_dtype: bool = False,
+    show_layer_names: bool = False,
+    rankdir: str = "TB",
+    expand_nested: bool = False,
+    dpi: float = 200,
+    show_layer_activations: bool = False,
+    show_trainable: bool = False,
+    splines: str = "ortho",
+    **kwargs: Any,
+) -> Any:
     """Converts a Keras model to dot format and saves it to a file.
 
     The folder of ``to_file`` is created when missing, and the file is written atomically. The file's
@@ -443,8 +506,21 @@ def plot_model(model: Model, to_file: str | os.PathLike[str] = "model.png", show
         >>> "rankdir=LR;" in text, "Activation: <b>relu</b>" in text
         (True, True)
     """
-    graph = _describe(model, show_shapes, show_dtype, show_layer_names, rankdir, expand_nested, dpi, False,
-                      show_layer_activations, show_trainable, splines, dict(kwargs), "plot_model")
+    graph = _describe(
+        model,
+        show_shapes,
+        show_dtype,
+        show_layer_names,
+        rankdir,
+        expand_nested,
+        dpi,
+        False,
+        show_layer_activations,
+        show_trainable,
+        splines,
+        dict(kwargs),
+        "plot_model",
+    )
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
     if extension in ("dot", "gv"):

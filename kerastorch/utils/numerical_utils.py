@@ -8,6 +8,7 @@ Example:
            [0., 0., 1.],
            [0., 1., 0.]])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence, overload

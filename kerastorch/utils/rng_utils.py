@@ -3,6 +3,7 @@
 Example:
     >>> set_random_seed(1337)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -32,9 +33,7 @@ def set_random_seed(seed: int) -> None:
         True
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
-        raise ValueError(
-            f"set_random_seed: expected an integer seed in [0, 2**32), received {seed!r}"
-        )
+        raise ValueError(f"set_random_seed: expected an integer seed in [0, 2**32), received {seed!r}")
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)

@@ -6,6 +6,7 @@ Example:
            [0, 2, 3],
            [4, 5, 6]], dtype=int32)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -19,8 +20,10 @@ _SIDES = ("pre", "post")
 
 def _check_side(name, side):
     if side not in _SIDES:
-        raise ValueError(f'{name.capitalize()} type "{side}" not understood: `{name}` must be "pre" or "post". '
-                         f"Received: {name}={side!r}")
+        raise ValueError(
+            f'{name.capitalize()} type "{side}" not understood: `{name}` must be "pre" or "post". '
+            f"Received: {name}={side!r}"
+        )
 
 
 def _as_sample_array(item, index, dtype):
@@ -34,17 +37,21 @@ def _as_sample_array(item, index, dtype):
         except TypeError:  # a number, an iterator, a 0-d array or tensor
             iterable = False
     if not iterable:
-        raise ValueError(f"`sequences` must be a list of iterables. Found non-iterable item at index {index}: "
-                         f"{item!r}")
+        raise ValueError(f"`sequences` must be a list of iterables. Found non-iterable item at index {index}: {item!r}")
     array = np.asarray(item, dtype=dtype)
     if array.ndim == 0:
-        raise ValueError(f"`sequences` must be a list of iterables. Found non-iterable item at index {index}: "
-                         f"{item!r}")
+        raise ValueError(f"`sequences` must be a list of iterables. Found non-iterable item at index {index}: {item!r}")
     return array
 
 
-def pad_sequences(sequences: Iterable[Any], maxlen: int | None = None, dtype: npt.DTypeLike = "int32",
-                  padding: str = "pre", truncating: str = "pre", value: float | str = 0.0) -> np.ndarray:
+def pad_sequences(
+    sequences: Iterable[Any],
+    maxlen: int | None = None,
+    dtype: npt.DTypeLike = "int32",
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: float | str = 0.0,
+) -> np.ndarray:
     """Pads sequences to the same length.
 
     Turns a list of `num_samples` sequences into one NumPy array of shape `(num_samples, num_timesteps)`,
@@ -100,8 +107,10 @@ def pad_sequences(sequences: Iterable[Any], maxlen: int | None = None, dtype: np
             raise ValueError(f"`maxlen` must be non-negative. Received: maxlen={maxlen}")
     dtype = np.dtype(dtype)
     if isinstance(value, str) and dtype.kind not in "OUS":
-        raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}\n"
-                         "You should set `dtype=object` for variable length strings.")
+        raise ValueError(
+            f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}\n"
+            "You should set `dtype=object` for variable length strings."
+        )
     try:
         sequences = list(sequences)
     except TypeError:
@@ -111,18 +120,20 @@ def pad_sequences(sequences: Iterable[Any], maxlen: int | None = None, dtype: np
     sample_shape = next((array.shape[1:] for array in arrays if len(array)), ())
     for index, array in enumerate(arrays):
         if len(array) and array.shape[1:] != sample_shape:
-            raise ValueError(f"Shape of sample {array.shape[1:]} of sequence at position {index} is different "
-                             f"from expected shape {sample_shape}")
+            raise ValueError(
+                f"Shape of sample {array.shape[1:]} of sequence at position {index} is different "
+                f"from expected shape {sample_shape}"
+            )
     if maxlen is None:
         maxlen = max((len(array) for array in arrays), default=0)
 
     out = np.full((len(arrays), maxlen) + sample_shape, value, dtype=dtype)
     for index, array in enumerate(arrays):
-        kept = array[max(len(array) - maxlen, 0):] if truncating == "pre" else array[:maxlen]
+        kept = array[max(len(array) - maxlen, 0) :] if truncating == "pre" else array[:maxlen]
         if len(kept) == 0:
             continue
         if padding == "pre":
-            out[index, maxlen - len(kept):] = kept
+            out[index, maxlen - len(kept) :] = kept
         else:
-            out[index, :len(kept)] = kept
+            out[index, : len(kept)] = kept
     return out

@@ -16,6 +16,7 @@ Example:
     >>> texts, labels.tolist(), loader.class_names
     (('bad', 'awfu', 'grea'), [0, 0, 1], ['neg', 'pos'])
 """
+
 from __future__ import annotations
 
 import os
@@ -50,16 +51,25 @@ class TextFiles(torch.utils.data.Dataset):
         with open(self.paths[index], encoding="utf-8") as f:
             text = f.read()
         if self.max_length is not None:
-            text = text[:self.max_length]
+            text = text[: self.max_length]
         return text if self.labels is None else (text, torch.as_tensor(self.labels[index]))
 
 
-def text_dataset_from_directory(directory: str | os.PathLike[str], labels: str | Sequence[int] | None = "inferred",
-                                label_mode: str | None = "int", class_names: Sequence[str] | None = None,
-                                batch_size: int | None = 32, max_length: int | None = None, shuffle: bool = True,
-                                seed: int | None = None, validation_split: float | None = None,
-                                subset: str | None = None, follow_links: bool = False, format: str = "tf",
-                                verbose: bool = True) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
+def text_dataset_from_directory(
+    directory: str | os.PathLike[str],
+    labels: str | Sequence[int] | None = "inferred",
+    label_mode: str | None = "int",
+    class_names: Sequence[str] | None = None,
+    batch_size: int | None = 32,
+    max_length: int | None = None,
+    shuffle: bool = True,
+    seed: int | None = None,
+    validation_split: float | None = None,
+    subset: str | None = None,
+    follow_links: bool = False,
+    format: str = "tf",
+    verbose: bool = True,
+) -> DataLoader[Any] | tuple[DataLoader[Any], DataLoader[Any]]:
     """Batches of texts (and labels) from a folder of ``.txt`` files: one sub-folder per class, or any files
     with ``labels=None`` or explicit labels.
 
@@ -94,18 +104,31 @@ def text_dataset_from_directory(directory: str | os.PathLike[str], labels: str |
     dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
     seed = np.random.randint(1_000_000) if seed is None and shuffle else seed
     paths, label_ids, class_names = dataset_utils.index_directory(
-        directory, labels, (".txt",), class_names=class_names, shuffle=shuffle, seed=seed,
-        follow_links=follow_links, verbose=verbose)
+        directory,
+        labels,
+        (".txt",),
+        class_names=class_names,
+        shuffle=shuffle,
+        seed=seed,
+        follow_links=follow_links,
+        verbose=verbose,
+    )
     if not paths:
         raise ValueError(f"No text files found in directory {directory}. Allowed format: .txt")
     num_classes = len(class_names) if class_names else (int(label_ids.max()) + 1 if label_ids is not None else 0)
     encoded = dataset_utils.encode_labels(label_ids, label_mode, num_classes)
 
     def make(subset_name):
-        subset_paths, subset_labels = dataset_utils.split_for_subset(paths, encoded, validation_split, subset_name,
-                                                                     verbose)
-        loader = paths_and_labels_to_loader(TextFiles(subset_paths, subset_labels, max_length), batch_size,
-                                            shuffle and subset_name != "validation", seed, num_workers=0)
+        subset_paths, subset_labels = dataset_utils.split_for_subset(
+            paths, encoded, validation_split, subset_name, verbose
+        )
+        loader = paths_and_labels_to_loader(
+            TextFiles(subset_paths, subset_labels, max_length),
+            batch_size,
+            shuffle and subset_name != "validation",
+            seed,
+            num_workers=0,
+        )
         loader.class_names, loader.file_paths = list(class_names), list(subset_paths)
         return loader
 

@@ -13,6 +13,7 @@ Example:
     [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]] [3, 4, 5, 6]
     [[4, 5, 6], [5, 6, 7], [6, 7, 8]] [7, 8, 9]
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -46,8 +47,14 @@ class TimeseriesWindows(torch.utils.data.Dataset):
         (2, [4, 6, 8], [[0, 2, 4], [4, 6, 8]])
     """
 
-    def __init__(self, data: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray | None,
-                 starts: Sequence[int] | np.ndarray, sequence_length: int, sampling_rate: int) -> None:
+    def __init__(
+        self,
+        data: torch.Tensor | np.ndarray,
+        targets: torch.Tensor | np.ndarray | None,
+        starts: Sequence[int] | np.ndarray,
+        sequence_length: int,
+        sampling_rate: int,
+    ) -> None:
         self.data, self.targets, self.starts = data, targets, np.asarray(starts, dtype="int64")
         self.offsets = np.arange(sequence_length, dtype="int64") * sampling_rate
 
@@ -77,23 +84,33 @@ def _as_series(name: str, value: TensorLike) -> torch.Tensor | np.ndarray:
         return value.detach()
     array = np.asarray(value)
     if array.ndim == 0:
-        raise ValueError(f"`{name}` must be an array with time steps along its first axis; received a scalar: "
-                         f"{name}={value!r}")
+        raise ValueError(
+            f"`{name}` must be an array with time steps along its first axis; received a scalar: {name}={value!r}"
+        )
     return array
 
 
 def _check_positive_int(name, value, allow_none=False):
-    if (value is None and allow_none) or (isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-                                          and value > 0):
+    if (value is None and allow_none) or (
+        isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
+    ):
         return
     expected = "a positive integer or None" if allow_none else "a positive integer"
     raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
 
 
-def timeseries_dataset_from_array(data: TensorLike, targets: TensorLike | None, sequence_length: int,
-                                  sequence_stride: int = 1, sampling_rate: int = 1, batch_size: int | None = 128,
-                                  shuffle: bool = False, seed: int | None = None, start_index: int | None = None,
-                                  end_index: int | None = None) -> DataLoader[Any]:
+def timeseries_dataset_from_array(
+    data: TensorLike,
+    targets: TensorLike | None,
+    sequence_length: int,
+    sequence_stride: int = 1,
+    sampling_rate: int = 1,
+    batch_size: int | None = 128,
+    shuffle: bool = False,
+    seed: int | None = None,
+    start_index: int | None = None,
+    end_index: int | None = None,
+) -> DataLoader[Any]:
     """Batches of sliding windows over a time series (and the target of each window).
 
     Window ``i`` starts at step ``start_index + i * sequence_stride`` and takes ``sequence_length`` steps,
@@ -143,23 +160,31 @@ def timeseries_dataset_from_array(data: TensorLike, targets: TensorLike | None, 
         if start_index < 0:
             raise ValueError(f"`start_index` must be 0 or greater. Received: start_index={start_index}")
         if start_index >= length:
-            raise ValueError(f"`start_index` must be lower than the length of the data. Received: "
-                             f"start_index={start_index}, for data of length {length}")
+            raise ValueError(
+                f"`start_index` must be lower than the length of the data. Received: "
+                f"start_index={start_index}, for data of length {length}"
+            )
     if end_index:
         if start_index and end_index <= start_index:
-            raise ValueError(f"`end_index` must be higher than `start_index`. Received: start_index={start_index}, "
-                             f"and end_index={end_index}")
+            raise ValueError(
+                f"`end_index` must be higher than `start_index`. Received: start_index={start_index}, "
+                f"and end_index={end_index}"
+            )
         if end_index >= length:
-            raise ValueError(f"`end_index` must be lower than the length of the data. Received: "
-                             f"end_index={end_index}, for data of length {length}")
+            raise ValueError(
+                f"`end_index` must be lower than the length of the data. Received: "
+                f"end_index={end_index}, for data of length {length}"
+            )
         if end_index <= 0:
             raise ValueError(f"`end_index` must be higher than 0. Received: end_index={end_index}")
     for name, value in (("sampling_rate", sampling_rate), ("sequence_stride", sequence_stride)):
         if value <= 0:
             raise ValueError(f"`{name}` must be higher than 0. Received: {name}={value}")
         if value >= length:
-            raise ValueError(f"`{name}` must be lower than the length of the data. Received: {name}={value}, "
-                             f"for data of length {length}")
+            raise ValueError(
+                f"`{name}` must be lower than the length of the data. Received: {name}={value}, "
+                f"for data of length {length}"
+            )
     _check_positive_int("sequence_length", sequence_length)
     _check_positive_int("batch_size", batch_size, allow_none=True)
     start_index = 0 if start_index is None else int(start_index)
@@ -173,8 +198,11 @@ def timeseries_dataset_from_array(data: TensorLike, targets: TensorLike | None, 
     windows = TimeseriesWindows(data, targets, starts, int(sequence_length), int(sampling_rate))
 
     generator = torch.Generator().manual_seed(int(seed)) if shuffle and seed is not None else None
-    sampler = (torch.utils.data.RandomSampler(windows, generator=generator) if shuffle
-               else torch.utils.data.SequentialSampler(windows))
+    sampler = (
+        torch.utils.data.RandomSampler(windows, generator=generator)
+        if shuffle
+        else torch.utils.data.SequentialSampler(windows)
+    )
     if batch_size is None:
         return torch.utils.data.DataLoader(windows, batch_size=None, sampler=sampler)
     batches = torch.utils.data.BatchSampler(sampler, batch_size=int(batch_size), drop_last=False)

@@ -8,6 +8,7 @@ Example:
     >>> draw_segmentation_masks(images, masks, num_classes=2, blend=False)[0, 0, 0].tolist()
     [1, 127, 31]
 """
+
 from kerastorch.visualization.drawing import draw_bounding_boxes, draw_segmentation_masks
 from kerastorch.visualization.plotting import (
     plot_bounding_box_gallery,
@@ -15,8 +16,13 @@ from kerastorch.visualization.plotting import (
     plot_segmentation_mask_gallery,
 )
 
-__all__ = ["draw_bounding_boxes", "draw_segmentation_masks", "plot_bounding_box_gallery", "plot_image_gallery",
-           "plot_segmentation_mask_gallery"]
+__all__ = [
+    "draw_bounding_boxes",
+    "draw_segmentation_masks",
+    "plot_bounding_box_gallery",
+    "plot_image_gallery",
+    "plot_segmentation_mask_gallery",
+]
 
 
 def __dir__():

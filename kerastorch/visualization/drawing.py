@@ -24,6 +24,7 @@ Example:
            [0, 1, 1, 1, 1, 0],
            [0, 0, 0, 0, 0, 0]])
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -45,8 +46,9 @@ def _to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def images_to_numpy(images: np.ndarray | torch.Tensor, data_format: str | None = None,
-                    function: str = "draw_bounding_boxes") -> np.ndarray:
+def images_to_numpy(
+    images: np.ndarray | torch.Tensor, data_format: str | None = None, function: str = "draw_bounding_boxes"
+) -> np.ndarray:
     """A batch of images as a channels-last NumPy array.
 
     Args:
@@ -67,8 +69,10 @@ def images_to_numpy(images: np.ndarray | torch.Tensor, data_format: str | None =
     data_format = normalize_data_format(data_format, function)
     images = _to_numpy(images)
     if images.ndim != 4:
-        raise ValueError(f"{function}: images must be a batch of rank 4, (batch, height, width, channels) or (batch, "
-                         f"channels, height, width), received shape {images.shape}")
+        raise ValueError(
+            f"{function}: images must be a batch of rank 4, (batch, height, width, channels) or (batch, "
+            f"channels, height, width), received shape {images.shape}"
+        )
     return np.moveaxis(images, 1, -1) if data_format == "channels_first" else images
 
 
@@ -102,8 +106,9 @@ def _ink(color, channels, function, name="color"):
     if channels == 1:
         return color[:1]
     if color.size != channels:
-        raise ValueError(f"{function}: {name} must hold one value per image channel ({channels}), received "
-                         f"{name}={color.tolist()}")
+        raise ValueError(
+            f"{function}: {name} must hold one value per image channel ({channels}), received {name}={color.tolist()}"
+        )
     return color
 
 
@@ -112,7 +117,7 @@ def _fill(image, top, bottom, left, right, ink):
     top, left = max(top, 0), max(left, 0)
     bottom, right = min(bottom, image.shape[0] - 1), min(right, image.shape[1] - 1)
     if top <= bottom and left <= right:
-        image[top:bottom + 1, left:right + 1] = ink
+        image[top : bottom + 1, left : right + 1] = ink
 
 
 def _rectangle(image, x1, y1, x2, y2, ink, thickness):
@@ -127,11 +132,14 @@ def _rectangle(image, x1, y1, x2, y2, ink, thickness):
 
 def _check_box_dict(function, bounding_boxes):
     if not isinstance(bounding_boxes, dict):
-        raise TypeError(f"{function}: bounding_boxes must be a dict with 'boxes' and 'labels' (and optionally "
-                        f"'confidences'), received {type(bounding_boxes).__name__}")
+        raise TypeError(
+            f"{function}: bounding_boxes must be a dict with 'boxes' and 'labels' (and optionally "
+            f"'confidences'), received {type(bounding_boxes).__name__}"
+        )
     if "boxes" not in bounding_boxes or "labels" not in bounding_boxes:
-        raise ValueError(f"{function}: bounding_boxes must have 'boxes' and 'labels' entries, received keys "
-                         f"{sorted(bounding_boxes)}")
+        raise ValueError(
+            f"{function}: bounding_boxes must have 'boxes' and 'labels' entries, received keys {sorted(bounding_boxes)}"
+        )
 
 
 def _positive_int(function, name, value):
@@ -140,10 +148,17 @@ def _positive_int(function, name, value):
     return int(value)
 
 
-def draw_bounding_boxes(images: np.ndarray | torch.Tensor, bounding_boxes: Mapping[str, Any], bounding_box_format: str,
-                        class_mapping: Mapping[int, str] | None = None, color: Sequence[int] = (128, 128, 128),
-                        line_thickness: int = 2, text_thickness: int = 1, font_scale: float = 1.0,
-                        data_format: str | None = None) -> np.ndarray:
+def draw_bounding_boxes(
+    images: np.ndarray | torch.Tensor,
+    bounding_boxes: Mapping[str, Any],
+    bounding_box_format: str,
+    class_mapping: Mapping[int, str] | None = None,
+    color: Sequence[int] = (128, 128, 128),
+    line_thickness: int = 2,
+    text_thickness: int = 1,
+    font_scale: float = 1.0,
+    data_format: str | None = None,
+) -> np.ndarray:
     """Draws bounding boxes (and their class names) on a batch of images.
 
     Boxes whose label is -1 (padding) are skipped. With ``class_mapping``, each box whose label it maps gets its
@@ -192,15 +207,19 @@ def draw_bounding_boxes(images: np.ndarray | torch.Tensor, bounding_boxes: Mappi
     batch, height, width, channels = images.shape
     boxes = convert_format(bounding_boxes["boxes"], bounding_box_format, "xyxy", height=height, width=width)
     if boxes.dim() != 3 or boxes.shape[0] != batch:
-        raise ValueError(f"{function}: boxes must be (batch, num_boxes, 4) with the images' batch size {batch}, "
-                         f"received shape {tuple(boxes.shape)}")
+        raise ValueError(
+            f"{function}: boxes must be (batch, num_boxes, 4) with the images' batch size {batch}, "
+            f"received shape {tuple(boxes.shape)}"
+        )
     boxes = _to_numpy(boxes).astype(np.int64)  # truncated, as OpenCV takes them
     labels, confidences = _to_numpy(bounding_boxes["labels"]), bounding_boxes.get("confidences")
     confidences = None if confidences is None else _to_numpy(confidences)
     for name, values in (("labels", labels), ("confidences", confidences)):
         if values is not None and values.size != boxes.shape[0] * boxes.shape[1]:
-            raise ValueError(f"{function}: {name} must hold one value per box, shape {boxes.shape[:2]}, received "
-                             f"shape {values.shape}")
+            raise ValueError(
+                f"{function}: {name} must hold one value per box, shape {boxes.shape[:2]}, received "
+                f"shape {values.shape}"
+            )
     labels = labels.reshape(boxes.shape[:2]).astype(np.int64)
     confidences = None if confidences is None else confidences.reshape(boxes.shape[:2])
     ink = _ink(color, channels, function)
@@ -227,10 +246,16 @@ def draw_bounding_boxes(images: np.ndarray | torch.Tensor, bounding_boxes: Mappi
     return _restore_layout(images, data_format)
 
 
-def draw_segmentation_masks(images: np.ndarray | torch.Tensor, segmentation_masks: np.ndarray | torch.Tensor,
-                            num_classes: int | None = None, color_mapping: Mapping[int, Sequence[int]] | None = None,
-                            alpha: float = 0.8, blend: bool = True, ignore_index: int = -1,
-                            data_format: str | None = None) -> np.ndarray:
+def draw_segmentation_masks(
+    images: np.ndarray | torch.Tensor,
+    segmentation_masks: np.ndarray | torch.Tensor,
+    num_classes: int | None = None,
+    color_mapping: Mapping[int, Sequence[int]] | None = None,
+    alpha: float = 0.8,
+    blend: bool = True,
+    ignore_index: int = -1,
+    data_format: str | None = None,
+) -> np.ndarray:
     """Colors the pixels of a batch of images by their segmentation class.
 
     A pixel of class ``c`` (``0 <= c < num_classes``, ``c != ignore_index``) takes the color of ``c``: blended,
@@ -277,8 +302,10 @@ def draw_segmentation_masks(images: np.ndarray | torch.Tensor, segmentation_mask
     if masks.ndim == 4:
         masks = masks[:, 0] if data_format == "channels_first" else masks[..., 0]
     if masks.shape != images.shape[:3]:
-        raise ValueError(f"{function}: segmentation_masks must be (batch, height, width) (or with a channel axis of 1)"
-                         f" matching the images' {images.shape[:3]}, received shape {_to_numpy(segmentation_masks).shape}")
+        raise ValueError(
+            f"{function}: segmentation_masks must be (batch, height, width) (or with a channel axis of 1)"
+            f" matching the images' {images.shape[:3]}, received shape {_to_numpy(segmentation_masks).shape}"
+        )
     if images.shape[-1] not in (1, 3):
         raise ValueError(f"{function}: images must have 3 channels (RGB) or 1, received shape {images.shape}")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:

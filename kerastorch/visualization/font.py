@@ -17,6 +17,7 @@ Example:
     #...#...#..
     #...#..###.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -58,9 +59,10 @@ def glyph(character: str) -> np.ndarray:
     """
     code = ord(character)
     index = code - 32 if 32 <= code < 127 else ord("?") - 32
-    rows = bytes.fromhex(_GLYPHS[14 * index:14 * index + 14])
-    return np.array([[(row >> (GLYPH_WIDTH - 1 - column)) & 1 for column in range(GLYPH_WIDTH)] for row in rows],
-                    dtype=bool)
+    rows = bytes.fromhex(_GLYPHS[14 * index : 14 * index + 14])
+    return np.array(
+        [[(row >> (GLYPH_WIDTH - 1 - column)) & 1 for column in range(GLYPH_WIDTH)] for row in rows], dtype=bool
+    )
 
 
 def text_size(text: str, scale: int = 1, thickness: int = 1) -> tuple[int, int]:
@@ -104,13 +106,14 @@ def text_mask(text: str, scale: int = 1, thickness: int = 1) -> np.ndarray:
         block = np.kron(glyph(character), np.ones((scale, scale), dtype=bool))
         for dy in range(thickness):
             for dx in range(thickness):
-                target = mask[dy:dy + block.shape[0], left + dx:left + dx + block.shape[1]]
+                target = mask[dy : dy + block.shape[0], left + dx : left + dx + block.shape[1]]
                 target |= block
     return mask
 
 
-def draw_text(image: np.ndarray, text: str, x: int, y: int, color: float | Sequence[float], scale: int = 1,
-              thickness: int = 1) -> None:
+def draw_text(
+    image: np.ndarray, text: str, x: int, y: int, color: float | Sequence[float], scale: int = 1, thickness: int = 1
+) -> None:
     """Writes ``text`` into ``image`` in place, its top-left corner at column ``x`` and row ``y`` (the part outside
     the image is cut off).
 
@@ -133,6 +136,6 @@ def draw_text(image: np.ndarray, text: str, x: int, y: int, color: float | Seque
     bottom, right = min(y + mask.shape[0], image.shape[0]), min(x + mask.shape[1], image.shape[1])
     if bottom <= top or right <= left:
         return
-    visible = mask[top - y:bottom - y, left - x:right - x]
+    visible = mask[top - y : bottom - y, left - x : right - x]
     region = image[top:bottom, left:right]
     region[visible] = color

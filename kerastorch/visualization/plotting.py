@@ -19,6 +19,7 @@ Example:
     >>> if importlib.util.find_spec("matplotlib"):   # an optional dependency
     ...     plot_image_gallery(images, path="gallery.png")
 """
+
 from __future__ import annotations
 
 import math
@@ -56,8 +57,9 @@ def pyplot(function: str = "plot_image_gallery") -> types.ModuleType:
     try:
         import matplotlib.pyplot as plt  # optional dependency: matplotlib
     except ImportError as error:
-        raise ImportError(f"keras.visualization.{function} needs matplotlib, which is not installed: "
-                          f"pip install matplotlib") from error
+        raise ImportError(
+            f"keras.visualization.{function} needs matplotlib, which is not installed: pip install matplotlib"
+        ) from error
     return plt
 
 
@@ -66,11 +68,13 @@ def _to_uint8(images, value_range, function):
     try:
         low, high = (float(v) for v in value_range)
     except (TypeError, ValueError):
-        raise ValueError(f"{function}: value_range must be a pair of numbers (low, high), received "
-                         f"value_range={value_range!r}") from None
+        raise ValueError(
+            f"{function}: value_range must be a pair of numbers (low, high), received value_range={value_range!r}"
+        ) from None
     if not high > low:
-        raise ValueError(f"{function}: value_range must be (low, high) with low < high, received "
-                         f"value_range={value_range!r}")
+        raise ValueError(
+            f"{function}: value_range must be (low, high) with low < high, received value_range={value_range!r}"
+        )
     images = images.astype(np.float64)
     if (low, high) != (0.0, 255.0):
         images = (images - low) / (high - low) * 255.0
@@ -104,12 +108,22 @@ def _numpy(x):
     return np.asarray(x)
 
 
-def plot_image_gallery(images: np.ndarray | torch.Tensor, y_true: np.ndarray | torch.Tensor | None = None,
-                       y_pred: np.ndarray | torch.Tensor | None = None, label_map: Mapping[int, str] | None = None,
-                       rows: int | None = None, cols: int | None = None, value_range: tuple[float, float] = (0, 255),
-                       scale: float = 2, path: str | os.PathLike[str] | None = None, show: bool | None = None,
-                       transparent: bool = True, dpi: int = 60, legend_handles: Sequence[Any] | None = None,
-                       data_format: str | None = None) -> None:
+def plot_image_gallery(
+    images: np.ndarray | torch.Tensor,
+    y_true: np.ndarray | torch.Tensor | None = None,
+    y_pred: np.ndarray | torch.Tensor | None = None,
+    label_map: Mapping[int, str] | None = None,
+    rows: int | None = None,
+    cols: int | None = None,
+    value_range: tuple[float, float] = (0, 255),
+    scale: float = 2,
+    path: str | os.PathLike[str] | None = None,
+    show: bool | None = None,
+    transparent: bool = True,
+    dpi: int = 60,
+    legend_handles: Sequence[Any] | None = None,
+    data_format: str | None = None,
+) -> None:
     """Plots a batch of images in a grid, optionally titled with their true and predicted classes.
 
     Args:
@@ -148,11 +162,14 @@ def plot_image_gallery(images: np.ndarray | torch.Tensor, y_true: np.ndarray | t
     """
     function = "plot_image_gallery"
     if path is not None and show:
-        raise ValueError(f"{function}: pass either path (to save the figure) or show=True, not both; received "
-                         f"path={path!r}, show={show!r}")
+        raise ValueError(
+            f"{function}: pass either path (to save the figure) or show=True, not both; received "
+            f"path={path!r}, show={show!r}"
+        )
     if (y_true is not None or y_pred is not None) and label_map is None:
-        raise ValueError(f"{function}: y_true and y_pred need a label_map (class index to name), received "
-                         f"label_map=None")
+        raise ValueError(
+            f"{function}: y_true and y_pred need a label_map (class index to name), received label_map=None"
+        )
     data_format = normalize_data_format(data_format, function)
     images = _to_uint8(images_to_numpy(images, data_format, function), value_range, function)
     rows, cols = _grid(len(images), rows, cols, function)
@@ -187,16 +204,27 @@ def plot_image_gallery(images: np.ndarray | torch.Tensor, y_true: np.ndarray | t
         plt.close(figure)
 
 
-def plot_bounding_box_gallery(images: np.ndarray | torch.Tensor, bounding_box_format: str,
-                              y_true: Mapping[str, Any] | None = None, y_pred: Mapping[str, Any] | None = None,
-                              value_range: tuple[float, float] = (0, 255), true_color: Sequence[int] = (0, 188, 212),
-                              pred_color: Sequence[int] = (255, 235, 59), line_thickness: int = 2,
-                              font_scale: float = 1.0, text_thickness: int | None = None,
-                              class_mapping: Mapping[int, str] | None = None,
-                              ground_truth_mapping: Mapping[int, str] | None = None,
-                              prediction_mapping: Mapping[int, str] | None = None, legend: bool = False,
-                              legend_handles: Sequence[Any] | None = None, rows: int | None = None,
-                              cols: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
+def plot_bounding_box_gallery(
+    images: np.ndarray | torch.Tensor,
+    bounding_box_format: str,
+    y_true: Mapping[str, Any] | None = None,
+    y_pred: Mapping[str, Any] | None = None,
+    value_range: tuple[float, float] = (0, 255),
+    true_color: Sequence[int] = (0, 188, 212),
+    pred_color: Sequence[int] = (255, 235, 59),
+    line_thickness: int = 2,
+    font_scale: float = 1.0,
+    text_thickness: int | None = None,
+    class_mapping: Mapping[int, str] | None = None,
+    ground_truth_mapping: Mapping[int, str] | None = None,
+    prediction_mapping: Mapping[int, str] | None = None,
+    legend: bool = False,
+    legend_handles: Sequence[Any] | None = None,
+    rows: int | None = None,
+    cols: int | None = None,
+    data_format: str | None = None,
+    **kwargs: Any,
+) -> None:
     """Plots a batch of images with their true and predicted bounding boxes (see ``draw_bounding_boxes``).
 
     Args:
@@ -250,33 +278,57 @@ def plot_bounding_box_gallery(images: np.ndarray | torch.Tensor, bounding_box_fo
     images = _to_uint8(images_to_numpy(images, data_format, function), value_range, function)
     text_thickness = line_thickness if text_thickness is None else text_thickness
     drawn = []
-    for boxes, color, mapping, title in ((y_true, true_color, ground_truth_mapping, "Ground Truth"),
-                                         (y_pred, pred_color, prediction_mapping, "Prediction")):
+    for boxes, color, mapping, title in (
+        (y_true, true_color, ground_truth_mapping, "Ground Truth"),
+        (y_pred, pred_color, prediction_mapping, "Prediction"),
+    ):
         if boxes is None:
             continue
-        images = draw_bounding_boxes(images, boxes, bounding_box_format,
-                                     class_mapping=class_mapping if mapping is None else mapping, color=color,
-                                     line_thickness=line_thickness, text_thickness=text_thickness,
-                                     font_scale=font_scale, data_format="channels_last")
+        images = draw_bounding_boxes(
+            images,
+            boxes,
+            bounding_box_format,
+            class_mapping=class_mapping if mapping is None else mapping,
+            color=color,
+            line_thickness=line_thickness,
+            text_thickness=text_thickness,
+            font_scale=font_scale,
+            data_format="channels_last",
+        )
         drawn.append((title, color))
     if legend:
         pyplot(function)  # a clear ImportError without matplotlib
         from matplotlib.patches import Patch  # optional dependency: matplotlib
 
         # matplotlib takes an RGB array as a color; its stubs list tuples only
-        legend_handles = [Patch(color=np.asarray(color) / 255.0, label=title)  # type: ignore[arg-type]
-                          for title, color in drawn]
-    return plot_image_gallery(images, value_range=(0, 255), rows=rows, cols=cols, legend_handles=legend_handles,
-                              data_format="channels_last", **kwargs)
+        legend_handles = [
+            Patch(color=np.asarray(color) / 255.0, label=title)  # type: ignore[arg-type]
+            for title, color in drawn
+        ]
+    return plot_image_gallery(
+        images,
+        value_range=(0, 255),
+        rows=rows,
+        cols=cols,
+        legend_handles=legend_handles,
+        data_format="channels_last",
+        **kwargs,
+    )
 
 
-def plot_segmentation_mask_gallery(images: np.ndarray | torch.Tensor, num_classes: int,
-                                   value_range: tuple[float, float] = (0, 255),
-                                   y_true: np.ndarray | torch.Tensor | None = None,
-                                   y_pred: np.ndarray | torch.Tensor | None = None,
-                                   color_mapping: Mapping[int, Sequence[int]] | None = None, blend: bool = True,
-                                   alpha: float = 0.8, ignore_index: int = -1, data_format: str | None = None,
-                                   **kwargs: Any) -> None:
+def plot_segmentation_mask_gallery(
+    images: np.ndarray | torch.Tensor,
+    num_classes: int,
+    value_range: tuple[float, float] = (0, 255),
+    y_true: np.ndarray | torch.Tensor | None = None,
+    y_pred: np.ndarray | torch.Tensor | None = None,
+    color_mapping: Mapping[int, Sequence[int]] | None = None,
+    blend: bool = True,
+    alpha: float = 0.8,
+    ignore_index: int = -1,
+    data_format: str | None = None,
+    **kwargs: Any,
+) -> None:
     """Plots a batch of images, one per row, each followed by its true and predicted segmentation masks drawn
     over it (see ``draw_segmentation_masks``).
 
@@ -313,16 +365,32 @@ def plot_segmentation_mask_gallery(images: np.ndarray | torch.Tensor, num_classe
     function = "plot_segmentation_mask_gallery"
     fixed = sorted(set(kwargs) & {"rows", "cols"})
     if fixed:
-        raise ValueError(f"{function}: the gallery has one row per image and one column per panel; rows and cols "
-                         f"cannot be set, received {fixed}")
+        raise ValueError(
+            f"{function}: the gallery has one row per image and one column per panel; rows and cols "
+            f"cannot be set, received {fixed}"
+        )
     data_format = normalize_data_format(data_format, function)
     images = _to_uint8(images_to_numpy(images, data_format, function), value_range, function)
-    masks = [m if m is None or data_format == "channels_last" or _numpy(m).ndim == 3 else np.moveaxis(_numpy(m), 1, -1)
-             for m in (y_true, y_pred)]
-    panels = [images] + [draw_segmentation_masks(images, m, num_classes=num_classes, color_mapping=color_mapping,
-                                                 alpha=alpha, blend=blend, ignore_index=ignore_index,
-                                                 data_format="channels_last") for m in masks if m is not None]
+    masks = [
+        m if m is None or data_format == "channels_last" or _numpy(m).ndim == 3 else np.moveaxis(_numpy(m), 1, -1)
+        for m in (y_true, y_pred)
+    ]
+    panels = [images] + [
+        draw_segmentation_masks(
+            images,
+            m,
+            num_classes=num_classes,
+            color_mapping=color_mapping,
+            alpha=alpha,
+            blend=blend,
+            ignore_index=ignore_index,
+            data_format="channels_last",
+        )
+        for m in masks
+        if m is not None
+    ]
     panels = [p if p.shape[-1] == 3 else np.repeat(p, 3, axis=-1) for p in panels]
     gallery = np.stack(panels, axis=1).reshape((-1,) + panels[0].shape[1:])
-    return plot_image_gallery(gallery, value_range=(0, 255), rows=len(images), cols=len(panels),
-                              data_format="channels_last", **kwargs)
+    return plot_image_gallery(
+        gallery, value_range=(0, 255), rows=len(images), cols=len(panels), data_format="channels_last", **kwargs
+    )

@@ -9,6 +9,7 @@ Example:
     >>> sorted(kerastorch.wrappers.__all__)
     ['SKLearnClassifier', 'SKLearnRegressor', 'SKLearnTransformer']
 """
+
 __all__ = ["SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer"]
 
 

@@ -45,6 +45,7 @@ Example:
     >>> labels.shape, set(labels) <= {"down", "up"}
     ((40,), True)
 """
+
 from __future__ import annotations
 
 import copy
@@ -73,8 +74,10 @@ def _sklearn():
         import sklearn.base
         import sklearn.utils.validation
     except ImportError as error:
-        raise ImportError("kerastorch.wrappers.SKLearnClassifier, SKLearnRegressor and SKLearnTransformer need "
-                          "scikit-learn, which is not installed: pip install scikit-learn") from error
+        raise ImportError(
+            "kerastorch.wrappers.SKLearnClassifier, SKLearnRegressor and SKLearnTransformer need "
+            "scikit-learn, which is not installed: pip install scikit-learn"
+        ) from error
     return sklearn
 
 
@@ -84,8 +87,13 @@ class _KerasEstimator:
     _kind = "estimator"
     get_metadata_routing: Callable[[], Any]  # scikit-learn's BaseEstimator provides it (a base of the classes)
 
-    def __init__(self, model: Model | Callable[..., Model], warm_start: bool = False,
-                 model_kwargs: dict[str, Any] | None = None, fit_kwargs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        model: Model | Callable[..., Model],
+        warm_start: bool = False,
+        model_kwargs: dict[str, Any] | None = None,
+        fit_kwargs: dict[str, Any] | None = None,
+    ) -> None:
         self.model = model
         self.warm_start = warm_start
         self.model_kwargs = model_kwargs
@@ -126,24 +134,32 @@ class _KerasEstimator:
                 _check_compiled(model, self)
                 config = model.get_compile_config()
                 if config is None:
-                    raise ValueError(f"{type(self).__name__}: the model is compiled with a torch.optim optimizer, "
-                                     "which cannot be cloned; pass a function that builds the model, or "
-                                     "warm_start=True to train the given model itself")
+                    raise ValueError(
+                        f"{type(self).__name__}: the model is compiled with a torch.optim optimizer, "
+                        "which cannot be cloned; pass a function that builds the model, or "
+                        "warm_start=True to train the given model itself"
+                    )
                 model = clone_model(model)
                 model.compile_from_config(config)
         elif callable(self.model):
             model_kwargs = dict(self.model_kwargs or {})
             clash = sorted({"X", "y"} & set(model_kwargs))
             if clash:
-                raise ValueError(f"{type(self).__name__}: model_kwargs must not contain {clash}; the model "
-                                 "function receives X and y from fit")
+                raise ValueError(
+                    f"{type(self).__name__}: model_kwargs must not contain {clash}; the model "
+                    "function receives X and y from fit"
+                )
             model = self.model(X=X, y=y, **model_kwargs)
             if not isinstance(model, Model):
-                raise TypeError(f"{type(self).__name__}: the model function must return a compiled "
-                                f"kerastorch Model, returned {type(model).__name__}")
+                raise TypeError(
+                    f"{type(self).__name__}: the model function must return a compiled "
+                    f"kerastorch Model, returned {type(model).__name__}"
+                )
         else:
-            raise TypeError(f"{type(self).__name__}: model must be a compiled kerastorch Model or a function "
-                            f"returning one, received {type(self.model).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: model must be a compiled kerastorch Model or a function "
+                f"returning one, received {type(self.model).__name__}"
+            )
         _check_compiled(model, self)
         return model
 
@@ -214,8 +230,10 @@ class _KerasEstimator:
         """
         sklearn = _sklearn()
         if not sklearn.get_config().get("enable_metadata_routing", False):
-            raise RuntimeError("set_fit_request is only available when metadata routing is enabled: "
-                               "sklearn.set_config(enable_metadata_routing=True)")
+            raise RuntimeError(
+                "set_fit_request is only available when metadata routing is enabled: "
+                "sklearn.set_config(enable_metadata_routing=True)"
+            )
         requests = self.get_metadata_routing()
         for param, alias in kwargs.items():
             requests.fit.add_request(param=param, alias=alias)
@@ -237,10 +255,15 @@ class _KerasEstimator:
 
 def _check_compiled(model, estimator):
     config = model.get_compile_config() if getattr(model, "compiled", False) else None
-    if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None or (
-            config is not None and config.get("loss") is None):
-        raise RuntimeError(f"{type(estimator).__name__}: the model must be compiled, with a loss and an "
-                           "optimizer (model.compile(optimizer=..., loss=...))")
+    if (
+        not getattr(model, "compiled", False)
+        or getattr(model, "optimizer", None) is None
+        or (config is not None and config.get("loss") is None)
+    ):
+        raise RuntimeError(
+            f"{type(estimator).__name__}: the model must be compiled, with a loss and an "
+            "optimizer (model.compile(optimizer=..., loss=...))"
+        )
 
 
 class _ClassifierMethods(_KerasEstimator):
@@ -255,8 +278,10 @@ class _ClassifierMethods(_KerasEstimator):
     def _reverse_process_target(self, y):
         y = np.asarray(y)
         if y.ndim != 2 or y.shape[1] != len(self.classes_):
-            raise ValueError(f"{type(self).__name__}: the model must output one score per class, shape "
-                             f"(n_samples, {len(self.classes_)}), returned shape {y.shape}")
+            raise ValueError(
+                f"{type(self).__name__}: the model must output one score per class, shape "
+                f"(n_samples, {len(self.classes_)}), returned shape {y.shape}"
+            )
         return self.classes_[np.argmax(y, axis=1)]
 
     def decision_function(self, X: npt.ArrayLike) -> np.ndarray:
@@ -332,15 +357,20 @@ _ARGS = """
         ImportError: when scikit-learn is not installed (on first use of the class).
 """
 
-_CLASSIFIER_DOC = """A scikit-learn classifier around a kerastorch model.
+_CLASSIFIER_DOC = (
+    """A scikit-learn classifier around a kerastorch model.
 
     ``fit`` one-hot encodes the labels (any hashable values, sorted into ``classes_``; two classes give two
     columns), so the model ends with one output per class (a softmax, say); ``predict`` returns the label
     of the largest output and ``decision_function`` the outputs themselves. Training has sources of
     randomness (initialization, shuffling): seed them (``keras.utils.set_random_seed``) for reproducible
     fits.
-""" + _ARGS.format(targets=" (one-hot, shape ``(n_samples, n_classes)``)",
-                   attributes="\n        classes_: numpy array, the class labels.") + """
+"""
+    + _ARGS.format(
+        targets=" (one-hot, shape ``(n_samples, n_classes)``)",
+        attributes="\n        classes_: numpy array, the class labels.",
+    )
+    + """
     Example:
         >>> import contextlib, io
         >>> import numpy as np
@@ -358,12 +388,16 @@ _CLASSIFIER_DOC = """A scikit-learn classifier around a kerastorch model.
         >>> scores.shape
         (4, 3)
 """
+)
 
-_REGRESSOR_DOC = """A scikit-learn regressor around a kerastorch model.
+_REGRESSOR_DOC = (
+    """A scikit-learn regressor around a kerastorch model.
 
     The model trains on ``y`` as a column ``(n_samples, 1)`` (so it ends with one output); ``predict``
     returns a 1-D array and ``score`` the coefficient of determination R².
-""" + _ARGS.format(targets=" (shape ``(n_samples, 1)``)", attributes="") + """
+"""
+    + _ARGS.format(targets=" (shape ``(n_samples, 1)``)", attributes="")
+    + """
     Example:
         >>> import contextlib, io
         >>> import numpy as np
@@ -381,14 +415,18 @@ _REGRESSOR_DOC = """A scikit-learn regressor around a kerastorch model.
         >>> prediction.shape, bool(r2 > 0.99)
         ((64,), True)
 """
+)
 
-_TRANSFORMER_DOC = """A scikit-learn transformer around a kerastorch model (a transformer in scikit-learn's
+_TRANSFORMER_DOC = (
+    """A scikit-learn transformer around a kerastorch model (a transformer in scikit-learn's
     sense: a step of a pipeline that maps samples to features, such as an embedding model).
 
     ``fit`` trains the model on ``(X, y)`` (``y`` as a column, as the regressor does); ``transform``
     returns the model's outputs. To use an already trained model as a fixed step, wrap the fitted
     transformer in ``sklearn.frozen.FrozenEstimator`` (scikit-learn >= 1.6).
-""" + _ARGS.format(targets=" (shape ``(n_samples, 1)``)", attributes="") + """
+"""
+    + _ARGS.format(targets=" (shape ``(n_samples, 1)``)", attributes="")
+    + """
     Example:
         >>> import contextlib, io
         >>> import numpy as np
@@ -406,11 +444,15 @@ _TRANSFORMER_DOC = """A scikit-learn transformer around a kerastorch model (a tr
         >>> outputs.shape  # the model's outputs; a model that ends with its features gives those
         (10, 1)
 """
+)
 
 
 # The classes exist once scikit-learn is imported; their examples are collected from here in any case.
-__test__ = {"SKLearnClassifier": _CLASSIFIER_DOC, "SKLearnRegressor": _REGRESSOR_DOC,
-            "SKLearnTransformer": _TRANSFORMER_DOC}
+__test__ = {
+    "SKLearnClassifier": _CLASSIFIER_DOC,
+    "SKLearnRegressor": _REGRESSOR_DOC,
+    "SKLearnTransformer": _TRANSFORMER_DOC,
+}
 
 
 def _define_estimators():
@@ -425,5 +467,6 @@ def _define_estimators():
         ("SKLearnTransformer", base.TransformerMixin, _TransformerMethods, _TRANSFORMER_DOC),
     )
     for name, mixin, methods, doc in specs:
-        _ESTIMATORS[name] = type(name, (methods, mixin, base.BaseEstimator),
-                                 {"__doc__": doc, "__module__": __name__, "__qualname__": name})
+        _ESTIMATORS[name] = type(
+            name, (methods, mixin, base.BaseEstimator), {"__doc__": doc, "__module__": __name__, "__qualname__": name}
+        )

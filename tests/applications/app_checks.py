@@ -1,5 +1,6 @@
 """Shared checks of the application tests: build, count, pool, and compare with Keras 3 on weights that
 Keras 3 itself writes to a legacy HDF5 file (the format Keras publishes its ImageNet weights in)."""
+
 import numpy as np
 
 import kerastorch as keras
@@ -41,8 +42,7 @@ def relative_difference(ours, theirs):
     return float(np.abs(ours - theirs).max() / max(np.abs(theirs).max(), 1e-12))
 
 
-def assert_predicts_what_keras_predicts(keras3, tmp_path, ours_fn, keras_fn, input_shape=(64, 64, 3), seed=0,
-                                        **kwargs):
+def assert_predicts_what_keras_predicts(keras3, tmp_path, ours_fn, keras_fn, input_shape=(64, 64, 3), seed=0, **kwargs):
     """Build the application in Keras 3 and in kerastorch with the same arguments; Keras 3 writes its random
     weights to a legacy HDF5 file, kerastorch loads it by path, and both predict the same (relative
     difference below 1e-4)."""
@@ -51,8 +51,9 @@ def assert_predicts_what_keras_predicts(keras3, tmp_path, ours_fn, keras_fn, inp
     path = str(tmp_path / f"{theirs.name}_weights.h5")
     write_legacy_h5(theirs, path)
     ours = ours_fn(weights=path, input_shape=input_shape, **kwargs)
-    assert [layer.name for layer in ours.layers if layer.weights] == \
-        [layer.name for layer in theirs.layers if layer.weights]
+    assert [layer.name for layer in ours.layers if layer.weights] == [
+        layer.name for layer in theirs.layers if layer.weights
+    ]
     x = np.random.default_rng(seed + 1).uniform(0, 255, (2,) + tuple(input_shape)).astype("float32")
     expected = keras3.ops.convert_to_numpy(theirs(x, training=False))
     got = ours.predict(x, verbose=0)
@@ -65,8 +66,7 @@ def parameter_counts(fn, **kwargs):
     """``(with top, without top)`` parameter counts, built on the meta device (shapes only, no values)."""
     keras.config.set_device("meta")
     try:
-        return (fn(weights=None, **kwargs).count_params(),
-                fn(weights=None, include_top=False, **kwargs).count_params())
+        return (fn(weights=None, **kwargs).count_params(), fn(weights=None, include_top=False, **kwargs).count_params())
     finally:
         keras.config.set_device(None)
 
@@ -79,16 +79,17 @@ def assert_pooling_shapes(fn, input_shape=(64, 64, 3), **kwargs):
         assert len(features) == 4
         channels = features[-1] if keras.config.image_data_format() == "channels_last" else features[1]
         for pooling in ("avg", "max"):
-            assert fn(weights=None, include_top=False, input_shape=input_shape, pooling=pooling,
-                      **kwargs).output_shape == (None, channels)
+            assert fn(
+                weights=None, include_top=False, input_shape=input_shape, pooling=pooling, **kwargs
+            ).output_shape == (None, channels)
     finally:
         keras.config.set_device(None)
 
 
 def forward_runs(model, input_shape):
     """One real forward pass of a small batch; the output is finite."""
-    out = model.predict(np.random.default_rng(0).uniform(0, 255, (2,) + tuple(input_shape)).astype("float32"),
-                        verbose=0)
+    out = model.predict(
+        np.random.default_rng(0).uniform(0, 255, (2,) + tuple(input_shape)).astype("float32"), verbose=0
+    )
     assert np.isfinite(out).all()
     return out
-

@@ -1,5 +1,6 @@
 """What every application shares: argument checks, input shapes, ImageNet weights through the Keras cache and
 a (local) download, decode_predictions, and the transfer-learning rules on an application base."""
+
 import hashlib
 import json
 import socket
@@ -25,13 +26,17 @@ def test_every_keras_application_is_here(keras3):
 
 
 def test_argument_checks_name_what_is_wrong(tmp_path):
-    with pytest.raises(ValueError, match="weights argument should be either None .* received weights='nope.h5' "
-                                         r"\(no such file\)"):
+    with pytest.raises(
+        ValueError,
+        match="weights argument should be either None .* received weights='nope.h5' "
+        r"\(no such file\)",
+    ):
         keras.applications.ResNet50(weights="nope.h5")
     with pytest.raises(ValueError, match="classes should be 1000; received classes=10"):
         keras.applications.ResNet50(weights="imagenet", classes=10)
-    with pytest.raises(ValueError, match="Only None and softmax activations .* received "
-                                         "classifier_activation='sigmoid'"):
+    with pytest.raises(
+        ValueError, match="Only None and softmax activations .* received classifier_activation='sigmoid'"
+    ):
         keras.applications.ResNet50(weights="imagenet", classifier_activation="sigmoid")
     with pytest.raises(ValueError, match=r"input_shape should be \(224, 224, 3\); received input_shape=\(64, 64, 3\)"):
         keras.applications.ResNet50(weights="imagenet", input_shape=(64, 64, 3))
@@ -41,13 +46,16 @@ def test_argument_checks_name_what_is_wrong(tmp_path):
         keras.applications.ResNet50(weights=None, include_top=False, input_shape=(32, 32, 3), pooling="sum")
 
 
-@pytest.mark.parametrize("args, expected", [
-    ((None, 224, 32, "channels_last", True), (224, 224, 3)),
-    ((None, 224, 32, "channels_last", False), (None, None, 3)),
-    ((None, 299, 75, "channels_first", False), (3, None, None)),
-    (((100, 120, 3), 224, 32, "channels_last", False), (100, 120, 3)),
-    (((1, 64, 64), 224, 32, "channels_first", True), (1, 64, 64)),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ((None, 224, 32, "channels_last", True), (224, 224, 3)),
+        ((None, 224, 32, "channels_last", False), (None, None, 3)),
+        ((None, 299, 75, "channels_first", False), (3, None, None)),
+        (((100, 120, 3), 224, 32, "channels_last", False), (100, 120, 3)),
+        (((1, 64, 64), 224, 32, "channels_first", True), (1, 64, 64)),
+    ],
+)
 def test_obtain_input_shape(args, expected):
     assert imagenet_utils.obtain_input_shape(*args) == expected
 
@@ -73,16 +81,16 @@ def _closed_port():
 
 
 @pytest.mark.parity
-def test_imagenet_weights_come_from_the_keras_cache_or_a_checked_download(keras3, local_server, tmp_path,
-                                                                         monkeypatch):
+def test_imagenet_weights_come_from_the_keras_cache_or_a_checked_download(keras3, local_server, tmp_path, monkeypatch):
     theirs = keras3.applications.ResNet50(weights=None, include_top=False, input_shape=(32, 32, 3))
     randomize_keras_model(theirs)
     write_legacy_h5(theirs, tmp_path / "published.h5")
     data = (tmp_path / "published.h5").read_bytes()
     name = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
     local_server.files["/" + name] = data
-    published = builder.WeightsFile(local_server.url + "/", ("unused.h5", "0" * 32),
-                                    (name, hashlib.md5(data).hexdigest()))
+    published = builder.WeightsFile(
+        local_server.url + "/", ("unused.h5", "0" * 32), (name, hashlib.md5(data).hexdigest())
+    )
     monkeypatch.setitem(resnet.WEIGHTS, "resnet50", published)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
     x = np.random.default_rng(0).uniform(0, 255, (1, 32, 32, 3)).astype("float32")
@@ -91,16 +99,18 @@ def test_imagenet_weights_come_from_the_keras_cache_or_a_checked_download(keras3
         ours = keras.applications.ResNet50(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
         assert relative_difference(ours.predict(x, verbose=0), expected) < 1e-4
     assert local_server.hits == ["/" + name] and (tmp_path / "home" / "models" / name).is_file()
-    monkeypatch.setitem(resnet.WEIGHTS, "resnet50", builder.WeightsFile(
-        local_server.url + "/", published.top, (name, "1" * 32)))  # the cached file is no longer the published one
+    monkeypatch.setitem(
+        resnet.WEIGHTS, "resnet50", builder.WeightsFile(local_server.url + "/", published.top, (name, "1" * 32))
+    )  # the cached file is no longer the published one
     with pytest.raises(ValueError, match="expected 1{32}: it is incomplete or not the published file"):
         keras.applications.ResNet50(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
 
 
 def test_offline_imagenet_weights_say_which_file_to_put_where(tmp_path, monkeypatch):
     origin = f"http://127.0.0.1:{_closed_port()}/"
-    monkeypatch.setitem(resnet.WEIGHTS, "resnet50", builder.WeightsFile(origin, ("top.h5", "0" * 32),
-                                                                         ("notop.h5", "0" * 32)))
+    monkeypatch.setitem(
+        resnet.WEIGHTS, "resnet50", builder.WeightsFile(origin, ("top.h5", "0" * 32), ("notop.h5", "0" * 32))
+    )
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(OSError, match=f"'notop.h5' from {origin}notop.h5 .* put it at {tmp_path}/models/notop.h5"):
         keras.applications.ResNet50(weights="imagenet", include_top=False)

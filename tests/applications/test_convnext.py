@@ -1,5 +1,6 @@
 """ConvNeXt: Keras's parameter counts, pooling, argument checks, its own layers (LayerScale, StochasticDepth), and
 Keras 3's predictions from the same weights file."""
+
 import functools
 
 import numpy as np
@@ -12,9 +13,13 @@ from kerastorch.applications import convnext
 from kerastorch.applications.convnext import ConvNeXt, ConvNeXtTiny, LayerScale, StochasticDepth
 
 # Keras's published parameter counts: (with the top, without)
-COUNTS = {"ConvNeXtTiny": (28589128, 27820128), "ConvNeXtSmall": (50223688, 49454688),
-          "ConvNeXtBase": (88591464, 87566464), "ConvNeXtLarge": (197767336, 196230336),
-          "ConvNeXtXLarge": (350196968, 348147968)}
+COUNTS = {
+    "ConvNeXtTiny": (28589128, 27820128),
+    "ConvNeXtSmall": (50223688, 49454688),
+    "ConvNeXtBase": (88591464, 87566464),
+    "ConvNeXtLarge": (197767336, 196230336),
+    "ConvNeXtXLarge": (350196968, 348147968),
+}
 SMALL = {"depths": [1, 1, 2, 1], "projection_dims": [8, 16, 24, 32]}  # every code path, a few layers
 
 
@@ -38,22 +43,26 @@ def test_layers_follow_keras_names_and_options():
     names = _names(model)
     assert names[1:3] == ["convnext_prestem_normalization", "convnext_stem"]
     assert names[-3:] == ["convnext_head_gap", "convnext_head_layernorm", "convnext_head_dense"]
-    assert [layer.name for layer in model.get_layer("convnext_downsampling_block_2").layers] == \
-        ["convnext_downsampling_layernorm_2", "convnext_downsampling_conv_2"]
+    assert [layer.name for layer in model.get_layer("convnext_downsampling_block_2").layers] == [
+        "convnext_downsampling_layernorm_2",
+        "convnext_downsampling_conv_2",
+    ]
     # the stochastic depth rates rise linearly from 0 (an identity) to drop_path_rate over the blocks
     assert "convnext_stage_0_block_0_identity" in names
     rates = [layer.drop_path_rate for layer in model.layers if isinstance(layer, StochasticDepth)]
     np.testing.assert_allclose(rates, [0.075, 0.15, 0.225, 0.3])
     depthwise = model.get_layer("convnext_stage_2_block_1_depthwise_conv")
     assert (depthwise.groups, depthwise.kernel_size, depthwise.padding) == (24, (7, 7), "same")
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.get_layer("convnext_stage_3_block_0_layer_scale")
-                                                             .weights[0]), np.full(32, 1e-6, "float32"))
-    bare = ConvNeXt(**SMALL, layer_scale_init_value=None, include_preprocessing=False, include_top=False,
-                    input_shape=(32, 32, 3))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(model.get_layer("convnext_stage_3_block_0_layer_scale").weights[0]),
+        np.full(32, 1e-6, "float32"),
+    )
+    bare = ConvNeXt(
+        **SMALL, layer_scale_init_value=None, include_preprocessing=False, include_top=False, input_shape=(32, 32, 3)
+    )
     assert not any("layer_scale" in name or "prestem" in name for name in _names(bare))
     assert bare.output_shape == (None, 1, 1, 32)  # no pooling: the features, layer-normalized
-    assert "convnext_prestem_normalization" not in _names(ConvNeXt(**SMALL, include_top=False,
-                                                                   input_shape=(32, 32, 1)))
+    assert "convnext_prestem_normalization" not in _names(ConvNeXt(**SMALL, include_top=False, input_shape=(32, 32, 1)))
 
 
 def test_input_tensor_builds_on_an_existing_graph():
@@ -84,13 +93,22 @@ def test_argument_checks_name_what_is_wrong():
 def test_published_weight_files():
     base = "https://storage.googleapis.com/tensorflow/keras-applications/convnext/"
     assert convnext.WEIGHTS["convnext_tiny"].file(True) == (
-        "convnext_tiny.h5", base + "convnext_tiny.h5",
-        "8ae6e78ce2933352b1ef4008e6dd2f17bc40771563877d156bc6426c7cf503ff")
+        "convnext_tiny.h5",
+        base + "convnext_tiny.h5",
+        "8ae6e78ce2933352b1ef4008e6dd2f17bc40771563877d156bc6426c7cf503ff",
+    )
     assert convnext.WEIGHTS["convnext_xlarge"].file(False) == (
-        "convnext_xlarge_notop.h5", base + "convnext_xlarge_notop.h5",
-        "de3f8a54174130e0cecdc71583354753d557fcf1f4487331558e2a16ba0cfe05")
-    assert sorted(convnext.WEIGHTS) == ["convnext_base", "convnext_large", "convnext_small", "convnext_tiny",
-                                        "convnext_xlarge"]
+        "convnext_xlarge_notop.h5",
+        base + "convnext_xlarge_notop.h5",
+        "de3f8a54174130e0cecdc71583354753d557fcf1f4487331558e2a16ba0cfe05",
+    )
+    assert sorted(convnext.WEIGHTS) == [
+        "convnext_base",
+        "convnext_large",
+        "convnext_small",
+        "convnext_tiny",
+        "convnext_xlarge",
+    ]
 
 
 def test_preprocess_input_is_a_pass_through():
@@ -128,8 +146,7 @@ def _predicts_what_keras_predicts(keras3, tmp_path, ours_fn, keras_fn, **kwargs)
     features' head get the same names (``layer_normalization``) in Keras 3 and kerastorch."""
     keras3.utils.clear_session()
     keras.backend.clear_session()
-    return assert_predicts_what_keras_predicts(keras3, tmp_path, ours_fn, keras_fn, input_shape=(32, 32, 3),
-                                               **kwargs)
+    return assert_predicts_what_keras_predicts(keras3, tmp_path, ours_fn, keras_fn, input_shape=(32, 32, 3), **kwargs)
 
 
 @pytest.mark.parity
@@ -139,13 +156,22 @@ def test_convnext_tiny_predicts_what_keras_predicts(keras3, tmp_path):
 
 # The features without the top, and the builder's options, on a small ConvNeXt (the same code as the variants',
 # a fraction of the time): Keras's own builder, keras.src.applications.convnext.ConvNeXt, on the other side.
-@pytest.mark.parametrize("kwargs", [
-    {"include_top": False, "pooling": "avg", "layer_scale_init_value": 0.5},
-    {"include_top": False, "drop_path_rate": 0.3, "layer_scale_init_value": None, "include_preprocessing": False},
-], ids=["avg-pooling", "features-stochastic-depth-no-layer-scale-no-preprocessing"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"include_top": False, "pooling": "avg", "layer_scale_init_value": 0.5},
+        {"include_top": False, "drop_path_rate": 0.3, "layer_scale_init_value": None, "include_preprocessing": False},
+    ],
+    ids=["avg-pooling", "features-stochastic-depth-no-layer-scale-no-preprocessing"],
+)
 @pytest.mark.parity
 def test_the_builder_predicts_what_keras_predicts(keras3, tmp_path, kwargs):
     from keras.src.applications import convnext as keras_convnext  # Keras exports only the variants
 
-    _predicts_what_keras_predicts(keras3, tmp_path, functools.partial(ConvNeXt, **SMALL),
-                                  functools.partial(keras_convnext.ConvNeXt, **SMALL), **kwargs)
+    _predicts_what_keras_predicts(
+        keras3,
+        tmp_path,
+        functools.partial(ConvNeXt, **SMALL),
+        functools.partial(keras_convnext.ConvNeXt, **SMALL),
+        **kwargs,
+    )

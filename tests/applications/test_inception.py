@@ -1,5 +1,6 @@
 """InceptionV3 and InceptionResNetV2: Keras's parameter counts, argument checks, pooling, and Keras 3's
 predictions from the same weights file."""
+
 import numpy as np
 import pytest
 from app_checks import assert_pooling_shapes, assert_predicts_what_keras_predicts, forward_runs, parameter_counts
@@ -24,8 +25,7 @@ def test_parameter_counts_match_keras(name):
 def test_input_shape_rules():
     keras.config.set_device("meta")
     try:
-        assert InceptionV3(weights=None, include_top=False, input_shape=(75, 107, 3)).output_shape == \
-            (None, 1, 2, 2048)
+        assert InceptionV3(weights=None, include_top=False, input_shape=(75, 107, 3)).output_shape == (None, 1, 2, 2048)
     finally:
         keras.config.set_device(None)
     for fn in (InceptionV3, InceptionResNetV2):  # refused before anything is built
@@ -51,11 +51,15 @@ def test_published_weight_files():
     assert inception_v3.WEIGHTS.file(True) == (
         "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
         "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
-        "inception_v3_weights_tf_dim_ordering_tf_kernels.h5", "9a0d58056eeedaa3f26cb7ebd46da564")
+        "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
+        "9a0d58056eeedaa3f26cb7ebd46da564",
+    )
     assert inception_resnet_v2.WEIGHTS.file(False) == (
         "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
         "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/"
-        "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5", "d19885ff4a710c122648d3b5c3b684e4")
+        "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "d19885ff4a710c122648d3b5c3b684e4",
+    )
 
 
 def test_inception_resnet_block_names_and_checks():
@@ -94,8 +98,9 @@ def test_predicts_what_keras_predicts_from_a_keras_weights_file(keras3, tmp_path
     keras3.backend.clear_session()  # both libraries name the layers from fresh counters (conv2d, conv2d_1 ...)
     ours, theirs = MODELS[name], getattr(keras3.applications, name)
     assert_predicts_what_keras_predicts(keras3, tmp_path, ours, theirs, input_shape=SMALLEST, classes=7)
-    assert_predicts_what_keras_predicts(keras3, tmp_path, ours, theirs, input_shape=SMALLEST, include_top=False,
-                                        pooling="avg")
+    assert_predicts_what_keras_predicts(
+        keras3, tmp_path, ours, theirs, input_shape=SMALLEST, include_top=False, pooling="avg"
+    )
 
 
 @pytest.mark.parity
@@ -104,8 +109,15 @@ def test_predicts_what_keras_predicts_channels_first(keras3, tmp_path):
     keras3.config.set_image_data_format("channels_first")
     keras.config.set_image_data_format("channels_first")
     try:
-        assert_predicts_what_keras_predicts(keras3, tmp_path, InceptionV3, keras3.applications.InceptionV3,
-                                            input_shape=(3, 75, 75), include_top=False, pooling="max")
+        assert_predicts_what_keras_predicts(
+            keras3,
+            tmp_path,
+            InceptionV3,
+            keras3.applications.InceptionV3,
+            input_shape=(3, 75, 75),
+            include_top=False,
+            pooling="max",
+        )
     finally:
         keras3.config.set_image_data_format("channels_last")
 

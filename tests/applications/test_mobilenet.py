@@ -1,6 +1,7 @@
 """MobileNet, MobileNetV2 and MobileNetV3 (Small, Large): Keras's parameter counts, argument checks, pooling, a
 forward pass, the published file names, and Keras 3's predictions (and layer names) from the same weights
 file."""
+
 import socket
 
 import numpy as np
@@ -17,8 +18,12 @@ from kerastorch.layers import TensorOp
 
 FUNCTIONS = {fn.__name__: fn for fn in (MobileNet, MobileNetV2, MobileNetV3Small, MobileNetV3Large)}
 # Keras 3's parameter counts at the default arguments: (with the top, without)
-COUNTS = {"MobileNet": (4253864, 3228864), "MobileNetV2": (3538984, 2257984),
-          "MobileNetV3Small": (2554968, 939120), "MobileNetV3Large": (5507432, 2996352)}
+COUNTS = {
+    "MobileNet": (4253864, 3228864),
+    "MobileNetV2": (3538984, 2257984),
+    "MobileNetV3Small": (2554968, 939120),
+    "MobileNetV3Large": (5507432, 2996352),
+}
 
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
@@ -26,8 +31,10 @@ def test_parameter_counts_match_keras(name):
     assert parameter_counts(FUNCTIONS[name], input_shape=(224, 224, 3)) == COUNTS[name]
 
 
-@pytest.mark.parametrize("fn, kwargs", [(MobileNet, {"alpha": 0.25}), (MobileNetV2, {"alpha": 0.35}),
-                                        (MobileNetV3Small, {"minimalistic": True})])
+@pytest.mark.parametrize(
+    "fn, kwargs",
+    [(MobileNet, {"alpha": 0.25}), (MobileNetV2, {"alpha": 0.35}), (MobileNetV3Small, {"minimalistic": True})],
+)
 def test_pooling_and_a_forward_pass_at_a_small_size(fn, kwargs):
     assert_pooling_shapes(fn, input_shape=(32, 32, 3), **kwargs)
     model = fn(weights=None, input_shape=(32, 32, 3), classes=5, classifier_activation=None, **kwargs)
@@ -83,16 +90,22 @@ def test_imagenet_weights_are_the_published_file_for_alpha_and_side(tmp_path, mo
     keras.config.set_device("meta")
     with pytest.raises(OSError, match=f"'mobilenet_7_5_160_tf_no_top.h5' from {origin}mobilenet_7_5_160_tf_no_top"):
         MobileNet(alpha=0.75, include_top=False, input_shape=(160, 160, 3))
-    with pytest.warns(UserWarning, match=r"the weights for input shape \(224, 224\) are loaded"), \
-            pytest.raises(OSError, match="'mobilenet_2_5_224_tf_no_top.h5'"):
+    with (
+        pytest.warns(UserWarning, match=r"the weights for input shape \(224, 224\) are loaded"),
+        pytest.raises(OSError, match="'mobilenet_2_5_224_tf_no_top.h5'"),
+    ):
         MobileNet(alpha=0.25, include_top=False, input_shape=(100, 100, 3))
     assert mobilenet_v2.weights_file(1.3, 224).file(True)[:2] == (
-        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.3_224.h5", "https://storage.googleapis.com/tensorflow/"
-        "keras-applications/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.3_224.h5")
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.3_224.h5",
+        "https://storage.googleapis.com/tensorflow/"
+        "keras-applications/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.3_224.h5",
+    )
     assert mobilenet_v3.WEIGHTS["small_minimalistic_224_1.0_float"].file(False) == (
         "weights_mobilenet_v3_small_minimalistic_224_1.0_float_no_top_v2.h5",
         "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/"
-        "weights_mobilenet_v3_small_minimalistic_224_1.0_float_no_top_v2.h5", "cde8136e733e811080d9fcd8a252f7e4")
+        "weights_mobilenet_v3_small_minimalistic_224_1.0_float_no_top_v2.h5",
+        "cde8136e733e811080d9fcd8a252f7e4",
+    )
 
 
 def test_preprocess_input():
@@ -121,19 +134,26 @@ def _assert_parity(keras3, tmp_path, name, **kwargs):
         return built[-1]
 
     ours = assert_predicts_what_keras_predicts(keras3, tmp_path, FUNCTIONS[name], keras_fn, **kwargs)
-    assert [layer.name for layer in ours.layers if not isinstance(layer, TensorOp)] == \
-        [layer.name for layer in built[0].layers]
+    assert [layer.name for layer in ours.layers if not isinstance(layer, TensorOp)] == [
+        layer.name for layer in built[0].layers
+    ]
     assert ours.name == built[0].name
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("name, top, no_top", [
-    ("MobileNet", {"alpha": 0.5, "depth_multiplier": 2, "input_shape": (32, 40, 3)},
-     {"alpha": 0.25, "pooling": "max"}),
-    ("MobileNetV2", {"alpha": 0.35, "input_shape": (36, 36, 3)}, {"alpha": 1.4, "pooling": "avg"}),
-    ("MobileNetV3Small", {"input_shape": (36, 36, 3)}, {"minimalistic": True, "pooling": "avg"}),
-    ("MobileNetV3Large", {"alpha": 0.75, "include_preprocessing": False, "input_shape": (40, 36, 3)}, None),
-])
+@pytest.mark.parametrize(
+    "name, top, no_top",
+    [
+        (
+            "MobileNet",
+            {"alpha": 0.5, "depth_multiplier": 2, "input_shape": (32, 40, 3)},
+            {"alpha": 0.25, "pooling": "max"},
+        ),
+        ("MobileNetV2", {"alpha": 0.35, "input_shape": (36, 36, 3)}, {"alpha": 1.4, "pooling": "avg"}),
+        ("MobileNetV3Small", {"input_shape": (36, 36, 3)}, {"minimalistic": True, "pooling": "avg"}),
+        ("MobileNetV3Large", {"alpha": 0.75, "include_preprocessing": False, "input_shape": (40, 36, 3)}, None),
+    ],
+)
 def test_predicts_what_keras_predicts_from_a_keras_weights_file(keras3, tmp_path, name, top, no_top):
     keras3.backend.clear_session()  # the default layer names count from the start, as in kerastorch
     top.setdefault("input_shape", (32, 32, 3))

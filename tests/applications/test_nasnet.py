@@ -5,6 +5,7 @@ Keras 3 refuses to build ``NASNetMobile`` on its torch backend (it raises "not a
 backend"), so the parity tests build Keras's NASNet builder with NASNetMobile's configuration, and a small
 NASNet with NASNetLarge's wiring (``skip_reduction=True``), which Keras builds on torch.
 """
+
 import functools
 import inspect
 
@@ -28,15 +29,29 @@ def test_parameter_counts_match_keras(fn):
 
 
 def test_keras_signatures_and_published_files():
-    assert list(inspect.signature(NASNetLarge).parameters) == ["input_shape", "include_top", "weights", "input_tensor",
-                                                               "pooling", "classes", "classifier_activation", "name"]
+    assert list(inspect.signature(NASNetLarge).parameters) == [
+        "input_shape",
+        "include_top",
+        "weights",
+        "input_tensor",
+        "pooling",
+        "classes",
+        "classifier_activation",
+        "name",
+    ]
     assert [inspect.signature(fn).parameters["name"].default for fn in COUNTS] == ["nasnet_mobile", "nasnet_large"]
     assert NASNetMobile.__name__ == "NASNetMobile"
     mobile_no_top = nasnet.BASE_WEIGHTS_URL + "NASNet-mobile-no-top.h5"
     assert nasnet.WEIGHTS[224].file(include_top=False) == (
-        "nasnet_mobile_no_top.h5", mobile_no_top, "1ed92395b5b598bdda52abe5c0dbfd63")
+        "nasnet_mobile_no_top.h5",
+        mobile_no_top,
+        "1ed92395b5b598bdda52abe5c0dbfd63",
+    )
     assert nasnet.WEIGHTS[331].file(include_top=True) == (
-        "nasnet_large.h5", nasnet.BASE_WEIGHTS_URL + "NASNet-large.h5", "11577c9a518f0070763c2b964a382f17")
+        "nasnet_large.h5",
+        nasnet.BASE_WEIGHTS_URL + "NASNet-large.h5",
+        "11577c9a518f0070763c2b964a382f17",
+    )
 
 
 def test_pooling_and_a_forward_pass_at_a_small_size():
@@ -85,8 +100,9 @@ def test_large_wiring_predicts_what_keras_predicts_from_a_keras_weights_file(ker
 
     keras3.backend.clear_session()  # Keras's automatic layer names from the start, as kerastorch's
     ours, theirs = functools.partial(NASNet, **SMALL_LARGE), functools.partial(KerasNASNet, **SMALL_LARGE)
-    model = assert_predicts_what_keras_predicts(keras3, tmp_path, ours, theirs, input_shape=(45, 45, 3),
-                                                include_top=False, pooling="max")
+    model = assert_predicts_what_keras_predicts(
+        keras3, tmp_path, ours, theirs, input_shape=(45, 45, 3), include_top=False, pooling="max"
+    )
     keras3.backend.clear_session()
     theirs_model = theirs(weights=None, input_shape=(45, 45, 3), include_top=False, pooling="max")
     assert [layer.name for layer in model.layers] == [layer.name for layer in theirs_model.layers]

@@ -1,4 +1,5 @@
 """TorchImageModel, the base of the torchvision and timm bases, on a small zoo model of the tests' own."""
+
 import numpy as np
 import pytest
 import torch
@@ -14,8 +15,7 @@ class SmallNet(torch.nn.Module):
         super().__init__()
         self.scale = torch.nn.Parameter(torch.full((1,), 1.5))
         self.register_buffer("offset", torch.full((1,), 0.25))
-        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4),
-                                        torch.nn.ReLU())
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU())
         self.block = torch.nn.Sequential(torch.nn.Conv2d(4, 6, 3, padding=1), torch.nn.BatchNorm2d(6))
         self.head = torch.nn.Linear(6, classes) if include_top else torch.nn.Identity()
 
@@ -52,14 +52,20 @@ def reference(base, x, training=False):
 
 def test_layers_and_weights_mirror_the_zoo_model():
     base = SmallZoo("small", include_top=True)
-    assert [layer.name for layer in base.layers] == ["root", "stem_0", "stem_1", "stem_2", "block_0", "block_1",
-                                                     "head"]
+    assert [layer.name for layer in base.layers] == ["root", "stem_0", "stem_1", "stem_2", "block_0", "block_1", "head"]
     paths = [w.path for w in base.weights]
     assert paths[:2] == ["root/scale", "root/offset"]
     assert "stem_1/running_mean" in paths and "head/weight" in paths
     non_trainable = {w.path for w in base.non_trainable_weights}
-    assert non_trainable == {"root/offset", "stem_1/running_mean", "stem_1/running_var", "stem_1/num_batches_tracked",
-                             "block_1/running_mean", "block_1/running_var", "block_1/num_batches_tracked"}
+    assert non_trainable == {
+        "root/offset",
+        "stem_1/running_mean",
+        "stem_1/running_var",
+        "stem_1/num_batches_tracked",
+        "block_1/running_mean",
+        "block_1/running_var",
+        "block_1/num_batches_tracked",
+    }
     # the zoo model and the layers share each tensor: a Keras weight set through the layer is the model's
     base.get_layer("root").weights[0].assign(torch.full((1,), 3.0))
     assert base.zoo_module.scale.item() == 3.0
@@ -72,8 +78,9 @@ def test_outputs_are_the_zoo_models_features_channels_last(pooling):
     base = SmallZoo("small", pooling=pooling)
     x = images()
     features = reference(base, x)
-    expected = {None: features.permute(0, 2, 3, 1), "avg": features.mean(dim=(2, 3)),
-                "max": features.amax(dim=(2, 3))}[pooling]
+    expected = {None: features.permute(0, 2, 3, 1), "avg": features.mean(dim=(2, 3)), "max": features.amax(dim=(2, 3))}[
+        pooling
+    ]
     torch.testing.assert_close(base(x), expected)
 
 
@@ -108,8 +115,11 @@ def test_bad_arguments_and_inputs_are_named():
         SmallZoo("small", classes=0)
     with pytest.raises(ValueError, match=r"input_shape must be \(height, width, channels\), received \(8, 8\)"):
         SmallZoo("small", input_shape=(8, 8))
-    with pytest.raises(ValueError, match=r'Model "small_small": expected images of shape \(batch, height, width, 3\), '
-                                         r"received shape \(2, 8, 8, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Model "small_small": expected images of shape \(batch, height, width, 3\), '
+        r"received shape \(2, 8, 8, 1\)",
+    ):
         SmallZoo("small")(torch.zeros(2, 8, 8, 1))
 
 
@@ -123,8 +133,9 @@ def classifier(base, seed=0):
 
 def fit(model):
     rng = np.random.default_rng(1)
-    model.fit(rng.uniform(0, 1, (16, 8, 8, 3)).astype("float32"), rng.integers(0, 3, 16), batch_size=8, epochs=2,
-              verbose=0)
+    model.fit(
+        rng.uniform(0, 1, (16, 8, 8, 3)).astype("float32"), rng.integers(0, 3, 16), batch_size=8, epochs=2, verbose=0
+    )
 
 
 def snapshot(layer):

@@ -3,6 +3,7 @@
 The model tests need the vision extra (torchvision and timm, which must match the installed torch); CI
 runs them in a second environment that has it. ``fetch_checkpoint`` needs only torch.
 """
+
 import hashlib
 import os
 import subprocess
@@ -31,8 +32,19 @@ def randomize_statistics(module, seed=0):
 
 
 # ------------------------------------------------------------------------------------------- torchvision
-FAMILIES = ["resnet18", "mobilenet_v3_small", "efficientnet_b0", "densenet121", "regnet_y_400mf",
-            "shufflenet_v2_x0_5", "squeezenet1_0", "mnasnet0_5", "vgg11", "convnext_tiny", "alexnet"]
+FAMILIES = [
+    "resnet18",
+    "mobilenet_v3_small",
+    "efficientnet_b0",
+    "densenet121",
+    "regnet_y_400mf",
+    "shufflenet_v2_x0_5",
+    "squeezenet1_0",
+    "mnasnet0_5",
+    "vgg11",
+    "convnext_tiny",
+    "alexnet",
+]
 
 
 def torchvision_reference(architecture, state):
@@ -92,8 +104,7 @@ def test_torchvision_loads_a_state_dict_file_and_refuses_others(tmp_path):
     path = tmp_path / "resnet18.pth"
     torch.save(reference.state_dict(), path)
     x = images()
-    with_top = TorchVisionModel("resnet18", weights=str(path), include_top=True, classes=5,
-                                classifier_activation=None)
+    with_top = TorchVisionModel("resnet18", weights=str(path), include_top=True, classes=5, classifier_activation=None)
     torch.testing.assert_close(with_top(x), reference(x.permute(0, 3, 1, 2)))
     without_top = TorchVisionModel("resnet18", weights=str(path))
     assert without_top(x).shape == (2, 512)
@@ -109,8 +120,9 @@ def test_torchvision_arguments_are_checked():
         TorchVisionModel("vit_b_16", weights=None)
     with pytest.raises(ValueError, match=r"weights must be None, 'imagenet', one of \['IMAGENET1K_V1'\]"):
         TorchVisionModel("resnet18", weights="IMAGENET21K")
-    with pytest.raises(ValueError, match="the ResNet18_Weights.IMAGENET1K_V1 weights have 1000 classes; received "
-                                         "classes=10"):
+    with pytest.raises(
+        ValueError, match="the ResNet18_Weights.IMAGENET1K_V1 weights have 1000 classes; received classes=10"
+    ):
         TorchVisionModel("resnet18", weights="imagenet", include_top=True, classes=10)
 
 
@@ -148,8 +160,9 @@ def test_torchvision_preprocessing_is_the_weights_normalization():
 
 
 # -------------------------------------------------------------------------------------------------- timm
-@pytest.mark.parametrize("architecture", ["resnet18", "convnext_atto", "vit_tiny_patch16_224",
-                                          "swin_tiny_patch4_window7_224"])
+@pytest.mark.parametrize(
+    "architecture", ["resnet18", "convnext_atto", "vit_tiny_patch16_224", "swin_tiny_patch4_window7_224"]
+)
 def test_timm_features_and_pooling_are_timms(architecture):
     pytest.importorskip("timm")
     from kerastorch.applications.timm_models import TimmModel
@@ -191,8 +204,10 @@ def test_timm_top_and_file_weights(tmp_path):
 def test_timm_offline_pretrained_weights_give_a_clear_error(tmp_path):
     pytest.importorskip("timm")
     # the hub reads HF_HUB_OFFLINE when it is imported: a fresh interpreter, as an offline user has
-    script = ("from kerastorch.applications import TimmModel\n"
-              "try:\n    TimmModel('resnet18', weights='imagenet')\nexcept OSError as error:\n    print(error)\n")
+    script = (
+        "from kerastorch.applications import TimmModel\n"
+        "try:\n    TimmModel('resnet18', weights='imagenet')\nexcept OSError as error:\n    print(error)\n"
+    )
     env = {**os.environ, "HF_HOME": str(tmp_path), "HF_HUB_OFFLINE": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert "could not load timm's pretrained weights" in result.stdout, result.stdout + result.stderr

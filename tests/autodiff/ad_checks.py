@@ -1,4 +1,5 @@
 """Helpers for the autodiff tests: float64 tensors from hypothesis and a few smooth test functions."""
+
 import numpy as np
 import torch
 from hypothesis import strategies as st
@@ -23,6 +24,6 @@ VECTOR_FUNCTIONS = {
 }
 SCALAR_FUNCTIONS = {
     "logsumexp": lambda x: torch.logsumexp(x.reshape(-1), 0),
-    "quartic": lambda x: (x ** 4).sum() - (x.reshape(-1)[0] * x.reshape(-1)[-1]) ** 2,
+    "quartic": lambda x: (x**4).sum() - (x.reshape(-1)[0] * x.reshape(-1)[-1]) ** 2,
     "sin_norm": lambda x: torch.sin(x.square().sum() + 1.0),
 }

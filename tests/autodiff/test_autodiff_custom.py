@@ -1,4 +1,5 @@
 """custom_jvp / custom_vjp / custom_gradient: rules are used, reverse mode transposes JVP rules, errors."""
+
 import pytest
 import torch
 from ad_checks import F64, tensors
@@ -40,7 +41,7 @@ def test_custom_jvp_rule_in_both_modes(x, data):
 def test_custom_jvp_rule_is_used_not_the_function_body():
     @custom_jvp
     def f(x):
-        return x ** 2
+        return x**2
 
     @f.defjvp
     def f_jvp(primals, tangents):
@@ -138,6 +139,7 @@ def test_errors():
 def test_custom_jvp_identity_and_torch_func_transforms():
     """Regression: a function returning its input as-is (torch refuses to save it) works; and the rule
     is honoured by torch.func's jvp / grad / jacrev / jacfwd / vmap too."""
+
     @custom_jvp
     def ident(x):
         return x

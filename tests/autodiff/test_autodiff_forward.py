@@ -1,4 +1,5 @@
 """Forward mode: JVPs against VJPs and finite differences, Jacobian modes, Hessians, weight-space JVPs."""
+
 import pytest
 import torch
 from ad_checks import F64, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS, tensors
@@ -49,7 +50,7 @@ def test_jacobian_auto_counts_passes():
 
     def f(x):
         calls.append(1)
-        return torch.cat([x.sum().reshape(1), (x ** 2).sum().reshape(1)])
+        return torch.cat([x.sum().reshape(1), (x**2).sum().reshape(1)])
 
     autodiff.jacobian(f, torch.ones(6, dtype=F64), mode="auto")  # 6 inputs, 2 outputs: reverse
     assert len(calls) == 2  # one evaluation to size the output, one forward pass for the backward passes
@@ -83,8 +84,14 @@ def test_hessian_symmetric_and_matches_hvp(x, name, data):
 @given(tensors((2, 3)), st.sampled_from([False, True]))
 def test_model_jvp_matches_weight_space_differences(x, training):
     # dtype="float64" on the weightless Dropout: .to(F64) only re-types layers that own weights.
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"),
-                              keras.layers.Dropout(0.0, dtype="float64"), keras.layers.Dense(2)]).to(F64)
+    model = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(4, activation="tanh"),
+            keras.layers.Dropout(0.0, dtype="float64"),
+            keras.layers.Dense(2),
+        ]
+    ).to(F64)
     weights = list(model.trainable_weights)
     direction = [torch.randn_like(w) for w in weights]
     y, dy = autodiff.model_jvp(model, x, direction, training=training)
@@ -125,7 +132,9 @@ def test_errors():
     x = torch.ones(2, dtype=F64)
     with pytest.raises(ValueError, match=r"jvp: tangent 0 has shape \(3,\), but its primal has shape \(2,\)"):
         autodiff.jvp(torch.sin, (x,), (torch.ones(3, dtype=F64),))
-    with pytest.raises(TypeError, match="jvp: tangent 0 has dtype torch.float32, but its primal has dtype torch.float64"):
+    with pytest.raises(
+        TypeError, match="jvp: tangent 0 has dtype torch.float32, but its primal has dtype torch.float64"
+    ):
         autodiff.jvp(torch.sin, (x,), (torch.ones(2),))
     with pytest.raises(ValueError, match=r"expected one tangent per primal \(1\), received 2"):
         autodiff.jvp(torch.sin, (x,), (x, x))
@@ -158,7 +167,7 @@ def test_jacobian_of_transposed_input_and_output():
 
 
 def _two_inputs(x, y):
-    return (torch.sin(x) * (y ** 2).sum()).sum() + (x ** 3).sum() * y.prod()
+    return (torch.sin(x) * (y**2).sum()).sum() + (x**3).sum() * y.prod()
 
 
 def test_hvp_and_hessian_take_tuples_as_jvp_does():
@@ -204,7 +213,7 @@ def test_tuple_convention_errors_name_the_input():
 
 def test_linearize_takes_primals_and_tangents_either_way():
     x, y = torch.tensor([1.0, 2.0], dtype=F64), torch.tensor([3.0, 4.0], dtype=F64)
-    f = lambda a, b: a * b ** 2
+    f = lambda a, b: a * b**2
     out, f_jvp = autodiff.linearize(f, (x, y))
     out2, f_jvp2 = autodiff.linearize(f, x, y)
     torch.testing.assert_close(out, out2)

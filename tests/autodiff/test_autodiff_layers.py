@@ -1,5 +1,6 @@
 """Layers whose fused torch kernels have no forward-mode rule (LSTM/GRU through oneDNN/cuDNN, fused
 scaled-dot-product attention) run under forward mode through their explicit path, with correct JVPs."""
+
 import pytest
 import torch
 from ad_checks import F64, tensors
@@ -84,8 +85,9 @@ def test_weight_space_jvp_through_fused_layers(name):
     _, dy = autodiff.model_jvp(model, xs, direction)
     u = torch.randn_like(dy)
     _, grads = autodiff.model_vjp(model, xs, u)
-    torch.testing.assert_close((u * dy).sum(), sum((g * d).sum() for g, d in zip(grads, direction)),
-                               rtol=1e-9, atol=1e-9)
+    torch.testing.assert_close(
+        (u * dy).sum(), sum((g * d).sum() for g, d in zip(grads, direction)), rtol=1e-9, atol=1e-9
+    )
 
 
 class _Wrap(keras.layers.Layer):
@@ -143,6 +145,9 @@ def test_hessian_through_layers_is_forward_over_reverse(name):
     v = torch.randn_like(x)
     torch.testing.assert_close(autodiff.hvp(f, x, v).reshape(-1), h @ v.reshape(-1), rtol=1e-9, atol=1e-9)
     if name == "multi_head_attention":
-        with pytest.raises(NotImplementedError, match="value_and_grad: the op '.*flash_attention.*_backward' has no "
-                                                      "reverse-mode derivative .*autodiff.hessian / hvp"):
+        with pytest.raises(
+            NotImplementedError,
+            match="value_and_grad: the op '.*flash_attention.*_backward' has no "
+            "reverse-mode derivative .*autodiff.hessian / hvp",
+        ):
             autodiff.grad(lambda a: autodiff.grad(f)(a).sum())(x)

@@ -52,7 +52,7 @@ def test_default_step_follows_dtype():
     assert numerical.default_step(torch.float32, "central") == pytest.approx(torch.finfo(torch.float32).eps ** (1 / 3))
     # The step scales with |x|: a large x still gets an accurate derivative.
     x = torch.tensor([1e6], dtype=F64)
-    g = autodiff.numerical_gradient(lambda x: (x ** 2).sum(), x)
+    g = autodiff.numerical_gradient(lambda x: (x**2).sum(), x)
     torch.testing.assert_close(g, 2 * x, rtol=1e-9, atol=0)
 
 
@@ -72,15 +72,18 @@ def test_finite_difference_error_tradeoff():
 
 def test_finite_difference_errors_with_given_exact_and_steps():
     x = torch.tensor([2.0], dtype=F64)
-    errs = autodiff.finite_difference_errors(lambda x: x ** 2, x, direction=torch.ones(1, dtype=F64),
-                                             steps=[0.5, 0.1], exact=torch.tensor([4.0], dtype=F64))
+    errs = autodiff.finite_difference_errors(
+        lambda x: x**2, x, direction=torch.ones(1, dtype=F64), steps=[0.5, 0.1], exact=torch.tensor([4.0], dtype=F64)
+    )
     assert errs.forward == pytest.approx([0.5, 0.1])  # f(x+h)-f(x) / h - 2x = h
     assert errs.central == pytest.approx([0.0, 0.0], abs=1e-12)
 
 
 def test_errors():
     x = torch.ones(2, dtype=F64)
-    with pytest.raises(TypeError, match="numerical_jacobian: input 0 has dtype torch.int64, which is not differentiable"):
+    with pytest.raises(
+        TypeError, match="numerical_jacobian: input 0 has dtype torch.int64, which is not differentiable"
+    ):
         autodiff.numerical_jacobian(lambda x: x, torch.ones(2, dtype=torch.int64))
     with pytest.raises(ValueError, match="method must be one of .* received 'backward'"):
         autodiff.numerical_gradient(lambda x: x.sum(), x, method="backward")

@@ -1,4 +1,5 @@
 """Reverse mode: grad / value_and_grad / vjp against finite differences, and their nesting and errors."""
+
 import pytest
 import torch
 from ad_checks import F64, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS, tensors
@@ -77,7 +78,9 @@ def test_model_vjp_matches_backward():
 
 def test_errors():
     x = torch.ones(2)
-    with pytest.raises(TypeError, match="value_and_grad: argument 0 has dtype torch.int64, which is not differentiable"):
+    with pytest.raises(
+        TypeError, match="value_and_grad: argument 0 has dtype torch.int64, which is not differentiable"
+    ):
         autodiff.grad(lambda a: a.sum())(torch.ones(2, dtype=torch.int64))
     with pytest.raises(ValueError, match=r"value_and_grad: f must return a scalar tensor, received \(2,\)"):
         autodiff.grad(lambda a: a)(x)

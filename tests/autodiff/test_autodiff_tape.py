@@ -1,4 +1,5 @@
 """GradientTape: TensorFlow's interface, custom training loops, Jacobians, nesting; parity with Keras 3."""
+
 import numpy as np
 import pytest
 import torch
@@ -20,7 +21,7 @@ def test_watch_restores_constant_and_nested_structures():
     x, y = torch.tensor(2.0), torch.tensor([1.0, 3.0])
     with GradientTape() as tape:
         tape.watch({"a": x, "b": [y]})
-        z = x * (y ** 2).sum()
+        z = x * (y**2).sum()
     g = tape.gradient(z, {"a": x, "b": [y]})
     assert g["a"].item() == 10.0 and g["b"][0].tolist() == [4.0, 12.0]
     assert not x.requires_grad and not y.requires_grad
@@ -31,7 +32,7 @@ def test_non_persistent_tape_gives_one_set_of_gradients():
     x = torch.tensor(3.0)
     with GradientTape() as tape:
         tape.watch(x)
-        y = x ** 3
+        y = x**3
     tape.gradient(y, x)
     with pytest.raises(RuntimeError, match="non-persistent GradientTape can only be used to compute one set"):
         tape.gradient(y, x)
@@ -41,7 +42,7 @@ def test_persistent_tape_and_reset():
     x = torch.tensor(3.0)
     with GradientTape(persistent=True) as tape:
         tape.watch(x)
-        y, z = x ** 2, x ** 3
+        y, z = x**2, x**3
     assert tape.gradient(y, x).item() == 6.0 and tape.gradient(z, x).item() == 27.0
     assert tape.gradient([y, z], x).item() == 33.0  # several targets are summed
     tape.reset()
@@ -55,8 +56,9 @@ def test_output_gradients_unconnected_and_stop_recording():
         y = x * 3
         with tape.stop_recording():
             z = x * w  # not recorded
-    torch.testing.assert_close(tape.gradient(y, x, output_gradients=torch.tensor([1.0, -1.0])),
-                               torch.tensor([3.0, -3.0]))
+    torch.testing.assert_close(
+        tape.gradient(y, x, output_gradients=torch.tensor([1.0, -1.0])), torch.tensor([3.0, -3.0])
+    )
     assert tape.gradient(y, w) is None
     assert tape.gradient(y, w, unconnected_gradients="zero").item() == 0.0
     assert not z.requires_grad
@@ -81,7 +83,7 @@ def test_tape_records_under_no_grad_and_nested_tapes_give_second_derivatives():
             outer.watch(x)
             with GradientTape() as inner:
                 inner.watch(x)
-                y = x ** 4
+                y = x**4
             dy = inner.gradient(y, x)
         d2y = outer.gradient(dy, x)
     assert dy.item() == 32.0 and d2y.item() == 48.0
@@ -130,8 +132,7 @@ def test_custom_training_loop_reduces_the_loss():
 @given(tensors((4, 3)), tensors((4, 2)))
 def test_tape_gradients_match_keras3(keras3, x, y):
     ours = _mlp(keras)
-    theirs = keras3.Sequential([keras3.Input((3,)), keras3.layers.Dense(4, activation="tanh"),
-                                keras3.layers.Dense(2)])
+    theirs = keras3.Sequential([keras3.Input((3,)), keras3.layers.Dense(4, activation="tanh"), keras3.layers.Dense(2)])
     theirs.set_weights(ours.get_weights())
     x32, y32 = x.float(), y.float()
     with GradientTape() as tape:

@@ -3,6 +3,7 @@
 A failure here after a torch upgrade names the private API that changed: fix its wrapper in
 kerastorch/backend/torch_internals.py. The last tests keep every other module off torch's private names.
 """
+
 import ast
 import pathlib
 import re
@@ -18,10 +19,17 @@ from kerastorch.backend import torch_internals as ti
 PACKAGE = pathlib.Path(kerastorch.__file__).parent
 
 
-@pytest.mark.parametrize("args, kwargs", [
-    ((torch.float64,), {}), (("cpu", torch.float16), {}), ((), {"dtype": torch.bfloat16}),
-    ((torch.zeros(1, dtype=torch.float64),), {}), (("cpu",), {}), ((torch.device("cpu"),), {"non_blocking": True}),
-])
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        ((torch.float64,), {}),
+        (("cpu", torch.float16), {}),
+        ((), {"dtype": torch.bfloat16}),
+        ((torch.zeros(1, dtype=torch.float64),), {}),
+        (("cpu",), {}),
+        ((torch.device("cpu"),), {"non_blocking": True}),
+    ],
+)
 def test_module_to_dtype_is_the_dtype_module_to_converts_to(args, kwargs):
     expected = torch.nn.Linear(1, 1).to(*args, **kwargs).weight.dtype
     dtype = ti.module_to_dtype(*args, **kwargs)
@@ -81,10 +89,17 @@ def test_fake_tensors_have_shapes_but_no_data():
     assert not ti.is_fake(torch.empty(3))
 
 
-@pytest.mark.parametrize("needs_data, error", [
-    (lambda x: x.sum().item(), 0), (lambda x: bool((x > 0).all()), 0), (lambda x: x.tolist(), 0),
-    (lambda x: torch.nonzero(x), 1), (lambda x: x[x > 0], 1), (lambda x: torch.unique(x), 1),
-])
+@pytest.mark.parametrize(
+    "needs_data, error",
+    [
+        (lambda x: x.sum().item(), 0),
+        (lambda x: bool((x > 0).all()), 0),
+        (lambda x: x.tolist(), 0),
+        (lambda x: torch.nonzero(x), 1),
+        (lambda x: x[x > 0], 1),
+        (lambda x: torch.unique(x), 1),
+    ],
+)
 def test_data_dependent_errors_are_what_fake_runs_raise_for_the_data(needs_data, error):
     assert all(issubclass(e, Exception) for e in ti.DATA_DEPENDENT_ERRORS)
     with ti.FakeTensorMode():
@@ -223,8 +238,9 @@ def _private_torch_uses(path):
                 parts.append(value.attr)
                 value = value.value
             if isinstance(value, ast.Name) and value.id in torch_names:
-                private = [p for p in parts if p.startswith("_") and not p.startswith("__")
-                           and not p.startswith("_foreach_")]
+                private = [
+                    p for p in parts if p.startswith("_") and not p.startswith("__") and not p.startswith("_foreach_")
+                ]
                 if private:
                     found.append(".".join([value.id] + parts[::-1]))
     return found
@@ -237,7 +253,9 @@ def test_no_module_but_torch_internals_uses_private_torch_names():
 
 def test_the_private_use_finder_finds_private_uses(tmp_path):
     path = tmp_path / "module.py"
-    path.write_text("import torch\nimport torch.autograd.forward_ad as fwad\nfrom torch._subclasses import x\n"
-                    "'''torch._VF.lstm in a docstring'''\ny = torch._C._nn.f(fwad._current_level)\n"
-                    "z = torch._foreach_add(torch.nn.functional.relu)\n")
+    path.write_text(
+        "import torch\nimport torch.autograd.forward_ad as fwad\nfrom torch._subclasses import x\n"
+        "'''torch._VF.lstm in a docstring'''\ny = torch._C._nn.f(fwad._current_level)\n"
+        "z = torch._foreach_add(torch.nn.functional.relu)\n"
+    )
     assert sorted(_private_torch_uses(path)) == ["fwad._current_level", "torch._C._nn.f", "torch._subclasses"]

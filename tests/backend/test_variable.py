@@ -1,4 +1,5 @@
 """keras.Variable as Keras programs create and use it."""
+
 import copy
 import pickle
 

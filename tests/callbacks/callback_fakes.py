@@ -3,6 +3,7 @@
 pytest imports the test files here with this folder first on ``sys.path`` (no ``__init__.py``), so the
 tests can ``from callback_fakes import ...``.
 """
+
 import io
 import os
 import tempfile
@@ -32,9 +33,12 @@ class FakeOptimizer:
         self._learning_rate = float(value)
 
     def state_dict(self):
-        return {"iterations": torch.tensor(self.iterations), "learning_rate": self._learning_rate,
-                "state": {key: {"momentum": value.clone()} for key, value in self.momentum.items()},
-                "shapes": (2,)}
+        return {
+            "iterations": torch.tensor(self.iterations),
+            "learning_rate": self._learning_rate,
+            "state": {key: {"momentum": value.clone()} for key, value in self.momentum.items()},
+            "shapes": (2,),
+        }
 
     def load_state_dict(self, state):
         self.iterations = int(state["iterations"])
@@ -100,8 +104,19 @@ def load_saved_weights(path):
         return [data[f"arr_{i}"] for i in range(len([k for k in data.files if k.startswith("arr_")]))]
 
 
-def run_fit(model, callbacks=None, epochs=3, steps=4, epoch_logs=None, batch_loss=None, verbose=0,
-            initial_epoch=0, clock=None, step_seconds=0.0, crash_at_epoch=None):
+def run_fit(
+    model,
+    callbacks=None,
+    epochs=3,
+    steps=4,
+    epoch_logs=None,
+    batch_loss=None,
+    verbose=0,
+    initial_epoch=0,
+    clock=None,
+    step_seconds=0.0,
+    crash_at_epoch=None,
+):
     """The loop ``fit`` runs, with the contract's calls.
 
     ``epoch_logs(epoch)`` gives the epoch's metrics (tensors allowed); ``batch_loss(epoch, step)`` the
@@ -110,8 +125,9 @@ def run_fit(model, callbacks=None, epochs=3, steps=4, epoch_logs=None, batch_los
     """
     epoch_logs = epoch_logs or (lambda epoch: {"loss": torch.tensor(1.0 / (epoch + 1))})
     batch_loss = batch_loss or (lambda epoch, step: torch.tensor(1.0 / (epoch + 1) + 0.01 * step))
-    callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
-                                 epochs=epochs, steps=steps, model=model)
+    callback_list = CallbackList(
+        callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs, steps=steps, model=model
+    )
     model.stop_training = False
     callback_list.on_train_begin()
     logs = {}

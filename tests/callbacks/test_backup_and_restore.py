@@ -1,4 +1,5 @@
 """BackupAndRestore: an interrupted fit resumes at the right epoch with the saved weights and optimizer."""
+
 import os
 
 import numpy as np

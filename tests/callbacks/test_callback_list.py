@@ -1,5 +1,6 @@
 """CallbackList: default callbacks, model/params wiring, logs conversion (batch: once, only for callbacks that do
 not take device logs; epoch: once), History."""
+
 import pytest
 import torch
 from callback_fakes import CountingTensor, FakeModel, counting, run_fit
@@ -23,8 +24,7 @@ class Recorder(Callback):
 def test_adds_history_and_progbar_and_wires_model_and_params():
     model = FakeModel()
     recorder = Recorder()
-    callbacks = CallbackList([recorder], add_history=True, add_progbar=True, verbose=1, epochs=2, steps=3,
-                             model=model)
+    callbacks = CallbackList([recorder], add_history=True, add_progbar=True, verbose=1, epochs=2, steps=3, model=model)
     kinds = [type(cb) for cb in callbacks.callbacks]
     assert kinds == [Recorder, History, ProgbarLogger]
     assert model.history is callbacks.history
@@ -35,8 +35,9 @@ def test_adds_history_and_progbar_and_wires_model_and_params():
 
 def test_user_history_and_progbar_are_not_duplicated():
     history, progbar = History(), ProgbarLogger()
-    callbacks = CallbackList([[history], progbar], add_history=True, add_progbar=True, verbose=1, epochs=1,
-                             steps=1, model=FakeModel())
+    callbacks = CallbackList(
+        [[history], progbar], add_history=True, add_progbar=True, verbose=1, epochs=1, steps=1, model=FakeModel()
+    )
     assert callbacks.callbacks == [history, progbar] and callbacks.history is history
 
 
@@ -48,9 +49,14 @@ def test_batch_logs_pass_through_unread_and_epoch_logs_become_floats():
     model = FakeModel()
     recorder = DeviceRecorder()
     CountingTensor.calls.clear()
-    history = run_fit(model, [recorder], epochs=2, steps=3,
-                      batch_loss=lambda epoch, step: counting(0.5),
-                      epoch_logs=lambda epoch: {"loss": torch.tensor(0.5), "out": {"acc": torch.tensor(0.75)}})
+    history = run_fit(
+        model,
+        [recorder],
+        epochs=2,
+        steps=3,
+        batch_loss=lambda epoch, step: counting(0.5),
+        epoch_logs=lambda epoch: {"loss": torch.tensor(0.5), "out": {"acc": torch.tensor(0.75)}},
+    )
     assert CountingTensor.calls == []  # no callback read a batch value
     batches = [e for e in recorder.events if e[0] == "batch"]
     assert len(batches) == 6 and all(isinstance(e[2]["loss"], CountingTensor) for e in batches)
@@ -65,8 +71,14 @@ def test_batch_logs_pass_through_unread_and_epoch_logs_become_floats():
 
 def test_a_users_callback_gets_batch_logs_as_python_floats_as_in_keras():
     recorder = Recorder()
-    run_fit(FakeModel(), [recorder], epochs=1, steps=2, batch_loss=lambda epoch, step: torch.tensor(0.25),
-            epoch_logs=lambda epoch: {"loss": torch.tensor(0.25)})
+    run_fit(
+        FakeModel(),
+        [recorder],
+        epochs=1,
+        steps=2,
+        batch_loss=lambda epoch, step: torch.tensor(0.25),
+        epoch_logs=lambda epoch: {"loss": torch.tensor(0.25)},
+    )
     batches = [e for e in recorder.events if e[0] == "batch"]
     assert [e[2] for e in batches] == [{"loss": 0.25}, {"loss": 0.25}]
     assert all(type(e[2]["loss"]) is float for e in batches)

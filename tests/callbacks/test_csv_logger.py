@@ -1,4 +1,5 @@
 """CSVLogger writes Keras's CSV: sorted columns, val_ columns, append mode, custom separator."""
+
 import pytest
 import torch
 from callback_fakes import FakeModel, run_fit
@@ -7,8 +8,11 @@ from kerastorch.callbacks import CSVLogger
 
 
 def logs(epoch):
-    return {"loss": torch.tensor(0.5 / (epoch + 1), dtype=torch.float64), "accuracy": torch.tensor(0.25),
-            "val_loss": torch.tensor(1.0)}
+    return {
+        "loss": torch.tensor(0.5 / (epoch + 1), dtype=torch.float64),
+        "accuracy": torch.tensor(0.25),
+        "val_loss": torch.tensor(1.0),
+    }
 
 
 def test_rows_per_epoch(tmp_path):
@@ -19,10 +23,20 @@ def test_rows_per_epoch(tmp_path):
 
 def test_missing_validation_columns_are_na_and_append_skips_the_header(tmp_path):
     path = tmp_path / "log.csv"
-    run_fit(FakeModel(), [CSVLogger(path, separator=";")], epochs=1, steps=1,
-            epoch_logs=lambda e: {"loss": torch.tensor(0.5)})
-    run_fit(FakeModel(), [CSVLogger(path, separator=";", append=True)], epochs=1, steps=1,
-            epoch_logs=lambda e: {"loss": torch.tensor(0.25)})
+    run_fit(
+        FakeModel(),
+        [CSVLogger(path, separator=";")],
+        epochs=1,
+        steps=1,
+        epoch_logs=lambda e: {"loss": torch.tensor(0.5)},
+    )
+    run_fit(
+        FakeModel(),
+        [CSVLogger(path, separator=";", append=True)],
+        epochs=1,
+        steps=1,
+        epoch_logs=lambda e: {"loss": torch.tensor(0.25)},
+    )
     assert path.read_text().splitlines() == ["epoch;loss;val_loss", "0;0.5;NA", "0;0.25;NA"]
     run_fit(FakeModel(), [CSVLogger(path)], epochs=1, steps=1)  # overwrite
     assert path.read_text().splitlines()[1] == "0,1.0,NA"

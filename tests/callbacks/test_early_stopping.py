@@ -1,4 +1,5 @@
 """EarlyStopping and the monitor direction rules it shares with ModelCheckpoint and ReduceLROnPlateau."""
+
 import numpy as np
 import pytest
 import torch
@@ -48,8 +49,9 @@ def test_min_delta_baseline_and_start_from_epoch():
 def test_max_mode_for_accuracy_names():
     stop = EarlyStopping(monitor="val_accuracy", patience=0)
     accuracies = [0.5, 0.6, 0.55, 0.9]
-    history = run_fit(FakeModel(), [stop], epochs=4, steps=1,
-                      epoch_logs=lambda e: {"val_accuracy": torch.tensor(accuracies[e])})
+    history = run_fit(
+        FakeModel(), [stop], epochs=4, steps=1, epoch_logs=lambda e: {"val_accuracy": torch.tensor(accuracies[e])}
+    )
     assert history.epoch == [0, 1, 2] and stop.best == pytest.approx(0.6)
 
 
@@ -63,17 +65,33 @@ def test_restart_resets_state_and_missing_monitor_warns():
 
 
 def test_verbose_messages(capsys):
-    run_fit(FakeModel(), [EarlyStopping(patience=0, verbose=1, restore_best_weights=True)], epochs=3, steps=1,
-            epoch_logs=val_losses([1.0, 2.0, 3.0]))
+    run_fit(
+        FakeModel(),
+        [EarlyStopping(patience=0, verbose=1, restore_best_weights=True)],
+        epochs=3,
+        steps=1,
+        epoch_logs=val_losses([1.0, 2.0, 3.0]),
+    )
     out = capsys.readouterr().out
     assert "Epoch 2: early stopping" in out and "the end of the best epoch: 1." in out
 
 
-@pytest.mark.parametrize("monitor, direction", [
-    ("val_loss", "min"), ("loss", "min"), ("output_1_loss", "min"), ("val_accuracy", "max"),
-    ("sparse_categorical_accuracy", "max"), ("auc", "max"), ("val_precision", "max"), ("f1_score", "max"),
-    ("mean_squared_error", "min"), ("val_mae", "min"), ("binary_crossentropy", "min"),
-])
+@pytest.mark.parametrize(
+    "monitor, direction",
+    [
+        ("val_loss", "min"),
+        ("loss", "min"),
+        ("output_1_loss", "min"),
+        ("val_accuracy", "max"),
+        ("sparse_categorical_accuracy", "max"),
+        ("auc", "max"),
+        ("val_precision", "max"),
+        ("f1_score", "max"),
+        ("mean_squared_error", "min"),
+        ("val_mae", "min"),
+        ("binary_crossentropy", "min"),
+    ],
+)
 def test_auto_mode_direction(monitor, direction):
     callback = MonitorCallback(monitor=monitor)
     assert callback._direction() == direction

@@ -1,4 +1,5 @@
 """LambdaCallback: every hook given is called with the hook's arguments; the others do nothing."""
+
 import pytest
 import torch
 from callback_fakes import FakeModel, run_fit
@@ -30,17 +31,29 @@ def test_every_hook_fires_with_its_arguments():
     callbacks.on_predict_batch_end(3)
     callbacks.on_predict_end()
     assert [name for name, _ in calls] == [
-        "on_train_begin", "on_epoch_begin", "on_train_batch_begin", "on_train_batch_end", "on_test_begin",
-        "on_test_batch_begin", "on_test_batch_end", "on_test_end", "on_epoch_end", "on_train_end",
-        "on_predict_begin", "on_predict_batch_begin", "on_predict_batch_end", "on_predict_end",
+        "on_train_begin",
+        "on_epoch_begin",
+        "on_train_batch_begin",
+        "on_train_batch_end",
+        "on_test_begin",
+        "on_test_batch_begin",
+        "on_test_batch_end",
+        "on_test_end",
+        "on_epoch_end",
+        "on_train_end",
+        "on_predict_begin",
+        "on_predict_batch_begin",
+        "on_predict_batch_end",
+        "on_predict_end",
     ]
     assert dict(calls)["on_predict_batch_end"] == (3,)
 
 
 def test_keras_2_batch_names_and_missing_hooks():
     ends = []
-    history = run_fit(FakeModel(), [LambdaCallback(on_batch_end=lambda batch, logs: ends.append(batch))],
-                      epochs=2, steps=2)
+    history = run_fit(
+        FakeModel(), [LambdaCallback(on_batch_end=lambda batch, logs: ends.append(batch))], epochs=2, steps=2
+    )
     assert ends == [0, 1, 0, 1] and history.epoch == [0, 1]
 
 

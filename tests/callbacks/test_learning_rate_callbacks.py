@@ -1,4 +1,5 @@
 """ReduceLROnPlateau and LearningRateScheduler change the optimizer's learning rate as Keras does."""
+
 import numpy as np
 import pytest
 import torch
@@ -24,8 +25,13 @@ def test_reduce_on_plateau_with_patience_cooldown_and_min_lr(capsys):
 def test_improvement_resets_the_wait_but_not_below_min_delta():
     model = FakeModel(learning_rate=1.0)
     losses = [1.0, 0.5, 0.49995, 0.49990, 0.2]  # steps of 5e-5 are below min_delta=1e-4
-    run_fit(model, [ReduceLROnPlateau(factor=0.1, patience=2)], epochs=5, steps=1,
-            epoch_logs=lambda e: {"val_loss": torch.tensor(losses[e], dtype=torch.float64)})
+    run_fit(
+        model,
+        [ReduceLROnPlateau(factor=0.1, patience=2)],
+        epochs=5,
+        steps=1,
+        epoch_logs=lambda e: {"val_loss": torch.tensor(losses[e], dtype=torch.float64)},
+    )
     assert model.optimizer.learning_rate == pytest.approx(0.1)  # one reduction, at epoch 3
 
 

@@ -1,4 +1,5 @@
 """ProgbarLogger: Keras's fit output, silent validation inside fit, tensors read only on redraw."""
+
 import re
 
 import pytest
@@ -17,9 +18,19 @@ def screen_lines(out):
 
 def test_fit_verbose_1_output(monkeypatch, capsys):
     clock = install_clock(monkeypatch)
-    run_fit(FakeModel(), epochs=2, steps=50, verbose=1, clock=clock, step_seconds=0.003,
-            epoch_logs=lambda e: {"loss": torch.tensor(0.3012), "accuracy": torch.tensor(0.875),
-                                  "val_loss": torch.tensor(0.5)})
+    run_fit(
+        FakeModel(),
+        epochs=2,
+        steps=50,
+        verbose=1,
+        clock=clock,
+        step_seconds=0.003,
+        epoch_logs=lambda e: {
+            "loss": torch.tensor(0.3012),
+            "accuracy": torch.tensor(0.875),
+            "val_loss": torch.tensor(0.5),
+        },
+    )
     lines = screen_lines(capsys.readouterr().out)
     assert lines == [
         "Epoch 1/2",
@@ -33,8 +44,15 @@ def test_fit_verbose_1_output(monkeypatch, capsys):
 
 def test_running_bar_shows_eta_and_batch_values(monkeypatch, capsys):
     clock = install_clock(monkeypatch)
-    run_fit(FakeModel(), epochs=1, steps=50, verbose=1, clock=clock, step_seconds=0.04,
-            batch_loss=lambda e, s: torch.tensor(0.25))
+    run_fit(
+        FakeModel(),
+        epochs=1,
+        steps=50,
+        verbose=1,
+        clock=clock,
+        step_seconds=0.04,
+        batch_loss=lambda e, s: torch.tensor(0.25),
+    )
     frames = [ESCAPES.sub("", f).rstrip() for f in capsys.readouterr().out.replace("\b", "").split("\r") if f]
     assert "Epoch" not in frames[0]  # one epoch: no "Epoch 1/1" line
     # 40 ms per step, redraws at most every 50 ms: steps 1, 3, 5, ..., 49, then the final one.
@@ -47,13 +65,25 @@ def test_running_bar_shows_eta_and_batch_values(monkeypatch, capsys):
 def test_fit_verbose_2_one_line_per_epoch_and_no_batch_reads(monkeypatch, capsys):
     clock = install_clock(monkeypatch)
     CountingTensor.calls.clear()
-    run_fit(FakeModel(), epochs=3, steps=50, verbose=2, clock=clock, step_seconds=0.012,
-            batch_loss=lambda e, s: counting(1.0), epoch_logs=lambda e: {"loss": torch.tensor(0.5 / (e + 1))})
+    run_fit(
+        FakeModel(),
+        epochs=3,
+        steps=50,
+        verbose=2,
+        clock=clock,
+        step_seconds=0.012,
+        batch_loss=lambda e, s: counting(1.0),
+        epoch_logs=lambda e: {"loss": torch.tensor(0.5 / (e + 1))},
+    )
     assert CountingTensor.calls == []
     assert capsys.readouterr().out.split("\n") == [
-        "Epoch 1/3", "50/50 - 1s - 12ms/step - loss: 0.5000",
-        "Epoch 2/3", "50/50 - 1s - 12ms/step - loss: 0.2500",
-        "Epoch 3/3", "50/50 - 1s - 12ms/step - loss: 0.1667", "",
+        "Epoch 1/3",
+        "50/50 - 1s - 12ms/step - loss: 0.5000",
+        "Epoch 2/3",
+        "50/50 - 1s - 12ms/step - loss: 0.2500",
+        "Epoch 3/3",
+        "50/50 - 1s - 12ms/step - loss: 0.1667",
+        "",
     ]
 
 

@@ -1,4 +1,5 @@
 """RemoteMonitor posts each epoch's logs to a local server, as a form field or as JSON."""
+
 import json
 import urllib.parse
 

@@ -1,4 +1,5 @@
 """SwapEMAWeights, and fit leaving a use_ema model with its moving averages, against Keras 3."""
+
 import numpy as np
 import pytest
 
@@ -17,8 +18,9 @@ def _train(lib, callbacks, epochs=3):
     rng = np.random.default_rng(1)
     model.set_weights([rng.normal(0, 0.5, w.shape).astype("float32") for w in model.get_weights()])
     model.compile(optimizer=lib.optimizers.SGD(0.05, use_ema=True, ema_momentum=0.9), loss="mse")
-    history = model.fit(x, y, batch_size=8, epochs=epochs, shuffle=False, validation_data=(x, y), verbose=0,
-                        callbacks=callbacks(lib))
+    history = model.fit(
+        x, y, batch_size=8, epochs=epochs, shuffle=False, validation_data=(x, y), verbose=0, callbacks=callbacks(lib)
+    )
     return history.history, model.get_weights(), model.evaluate(x, y, verbose=0)
 
 

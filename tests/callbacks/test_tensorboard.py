@@ -1,5 +1,6 @@
 """TensorBoard: event files without the tensorboard package, read back by TensorBoard's own reader; Keras's run
 layout and tags."""
+
 import os
 import sys
 
@@ -87,8 +88,13 @@ def test_epoch_batch_and_histogram_summaries(writers, tmp_path):
     model = FakeModel()
     model.weights = model.net.weights
     callback = TensorBoard(log_dir=str(tmp_path), histogram_freq=2, update_freq=3)
-    run_fit(model, [callback], epochs=3, steps=2,
-            epoch_logs=lambda e: {"loss": torch.tensor(1.0 / (e + 1)), "val_loss": torch.tensor(2.0)})
+    run_fit(
+        model,
+        [callback],
+        epochs=3,
+        steps=2,
+        epoch_logs=lambda e: {"loss": torch.tensor(1.0 / (e + 1)), "val_loss": torch.tensor(2.0)},
+    )
     train, validation = writers
     assert train.log_dir == os.path.join(str(tmp_path), "train")
     assert validation.log_dir == os.path.join(str(tmp_path), "validation")
@@ -97,7 +103,11 @@ def test_epoch_batch_and_histogram_summaries(writers, tmp_path):
     assert [s[2] for s in train.scalars if s[0] == "batch_loss"] == [3, 6]
     assert validation.scalars == [("epoch_loss", 2.0, 0), ("epoch_loss", 2.0, 1), ("epoch_loss", 2.0, 2)]
     assert [(tag, step) for tag, _, step in train.histograms] == [
-        ("dense/kernel", 0), ("dense/bias", 0), ("dense/kernel", 2), ("dense/bias", 2)]
+        ("dense/kernel", 0),
+        ("dense/bias", 0),
+        ("dense/kernel", 2),
+        ("dense/bias", 2),
+    ]
     assert train.closed and validation.closed
 
 

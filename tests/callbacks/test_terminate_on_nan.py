@@ -1,4 +1,5 @@
 """TerminateOnNaN stops at the first NaN/inf batch loss, or raises with raise_error=True."""
+
 import math
 
 import pytest
@@ -29,5 +30,6 @@ def test_finite_losses_and_python_floats_keep_training():
 
 def test_raise_error():
     with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at batch 0"):
-        run_fit(FakeModel(), [TerminateOnNaN(raise_error=True)], epochs=1, steps=2,
-                batch_loss=loss_with(math.nan, (0, 0)))
+        run_fit(
+            FakeModel(), [TerminateOnNaN(raise_error=True)], epochs=1, steps=2, batch_loss=loss_with(math.nan, (0, 0))
+        )

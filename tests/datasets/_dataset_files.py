@@ -1,5 +1,6 @@
 """Small synthetic files in the formats of Keras's data sets, and the plumbing to serve them to kerastorch's
 loaders (a local HTTP server or the Keras cache) and to hand them to Keras 3's loaders for parity tests."""
+
 import gzip
 import hashlib
 import io
@@ -32,8 +33,11 @@ class _Python2Pickler(pickle._Pickler):
 
     def _save_python2_str(self, obj):
         data = obj if isinstance(obj, bytes) else obj.encode("ascii")
-        opcode = pickle.SHORT_BINSTRING + bytes([len(data)]) if len(data) < 256 else \
-            pickle.BINSTRING + struct.pack("<i", len(data))
+        opcode = (
+            pickle.SHORT_BINSTRING + bytes([len(data)])
+            if len(data) < 256
+            else pickle.BINSTRING + struct.pack("<i", len(data))
+        )
         self.write(opcode + data)
         self.memoize(obj)
 
@@ -52,8 +56,11 @@ def cifar_batch(images, python2=True, **labels):
     """A CIFAR batch: a Python 2 pickle of a dict with bytes keys, ``data`` uint8 rows of 3072 pixels (the
     red, green then blue planes of 32x32 images) and label lists (``labels``, or ``fine_labels`` and
     ``coarse_labels``). ``python2=False`` pickles it with Python 3's fast pickler instead (protocol 4)."""
-    batch = {b"batch_label": b"synthetic batch", b"data": images.reshape(len(images), 3072),
-             b"filenames": [f"image_{i}.png".encode() for i in range(len(images))]}
+    batch = {
+        b"batch_label": b"synthetic batch",
+        b"data": images.reshape(len(images), 3072),
+        b"filenames": [f"image_{i}.png".encode() for i in range(len(images))],
+    }
     batch.update({key.encode(): [int(label) for label in values] for key, values in labels.items()})
     return python2_pickle(batch) if python2 else pickle.dumps(batch, protocol=4)
 
@@ -79,8 +86,9 @@ def object_array(lists):
 
 def ragged_sequences(rng, count, vocabulary, max_length):
     """An object array of ``count`` lists of word ranks 1..vocabulary-1 (Python ints) of ragged lengths."""
-    return object_array([[int(w) for w in rng.randint(1, vocabulary, size=rng.randint(1, max_length + 1))]
-                         for _ in range(count)])
+    return object_array(
+        [[int(w) for w in rng.randint(1, vocabulary, size=rng.randint(1, max_length + 1))] for _ in range(count)]
+    )
 
 
 # ------------------------------------------------------------------------------------------------ serving

@@ -1,4 +1,5 @@
 """Fixtures of the dataset tests."""
+
 import pytest
 
 

@@ -1,5 +1,6 @@
 """keras.datasets boston_housing and california_housing on small synthetic npz files in Keras's format: the
 seeded shuffle, the split, ``version``, and parity with Keras 3's loaders on the same files."""
+
 import numpy as np
 import pytest
 from _dataset_files import assert_same_arrays, keras_loader, npz_bytes, publish
@@ -27,9 +28,10 @@ def test_boston_housing_is_shuffled_with_the_seed_then_split(boston_file, local_
     (x_train, y_train), (x_test, y_test) = boston_housing.load_data(test_split=0.3, seed=4)
     order = np.random.RandomState(4).permutation(37)
     cut = int(37 * 0.7)
-    assert_same_arrays((x_train, y_train, x_test, y_test),
-                       (BOSTON["x"][order[:cut]], BOSTON["y"][order[:cut]], BOSTON["x"][order[cut:]],
-                        BOSTON["y"][order[cut:]]))
+    assert_same_arrays(
+        (x_train, y_train, x_test, y_test),
+        (BOSTON["x"][order[:cut]], BOSTON["y"][order[:cut]], BOSTON["x"][order[cut:]], BOSTON["y"][order[cut:]]),
+    )
     (x_train, _), (x_test, _) = boston_housing.load_data(test_split=0)
     assert (len(x_train), len(x_test)) == (37, 0) and local_server.hits == ["/boston_housing.npz"]
 
@@ -64,8 +66,9 @@ def test_boston_housing_parity(keras3, boston_file, monkeypatch, options):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("options", [{}, {"version": "small"}, {"version": "small", "test_split": 0.1, "seed": 3}],
-                         ids=str)
+@pytest.mark.parametrize(
+    "options", [{}, {"version": "small"}, {"version": "small", "test_split": 0.1, "seed": 3}], ids=str
+)
 def test_california_housing_parity(keras3, california_file, monkeypatch, options):
     from keras.src.datasets import california_housing as keras_california
 

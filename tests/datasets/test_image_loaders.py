@@ -1,5 +1,6 @@
 """keras.datasets mnist, fashion_mnist, cifar10 and cifar100 on small synthetic files in Keras's formats, served
 by a local HTTP server: download, cache, layout, dtypes, and parity with Keras 3's loaders on the same files."""
+
 import gzip
 import os
 import re
@@ -32,8 +33,12 @@ def _labels(count, classes=10, rng=np.random):
 
 
 # ------------------------------------------------------------------------------------------------- MNIST
-MNIST = {"x_train": _images(7, 28, 28, rng=RNG), "y_train": _labels(7, rng=RNG), "x_test": _images(3, 28, 28, rng=RNG),
-         "y_test": _labels(3, rng=RNG)}
+MNIST = {
+    "x_train": _images(7, 28, 28, rng=RNG),
+    "y_train": _labels(7, rng=RNG),
+    "x_test": _images(3, 28, 28, rng=RNG),
+    "y_test": _labels(3, rng=RNG),
+}
 
 
 @pytest.fixture
@@ -69,8 +74,12 @@ def test_mnist_parity(keras3, mnist_file, home, monkeypatch):
 
 
 # ----------------------------------------------------------------------------------------- Fashion-MNIST
-FASHION = {"train-labels-idx1-ubyte.gz": _labels(6, rng=RNG), "train-images-idx3-ubyte.gz": _images(6, 28, 28, rng=RNG),
-           "t10k-labels-idx1-ubyte.gz": _labels(4, rng=RNG), "t10k-images-idx3-ubyte.gz": _images(4, 28, 28, rng=RNG)}
+FASHION = {
+    "train-labels-idx1-ubyte.gz": _labels(6, rng=RNG),
+    "train-images-idx3-ubyte.gz": _images(6, 28, 28, rng=RNG),
+    "t10k-labels-idx1-ubyte.gz": _labels(4, rng=RNG),
+    "t10k-images-idx3-ubyte.gz": _images(4, 28, 28, rng=RNG),
+}
 
 
 @pytest.fixture
@@ -90,10 +99,13 @@ def test_fashion_mnist_reads_the_idx_files_into_the_keras_cache_folder(fashion_f
     assert len(local_server.hits) == 4
 
 
-@pytest.mark.parametrize("corrupt, message", [
-    (lambda data: data[:-5], "holds 4699 values, but its header announces the shape (6, 28, 28)"),
-    (lambda data: data[:2] + b"\x0d" + data[3:], "is not an IDX file of uint8 data of rank 3"),
-])
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        (lambda data: data[:-5], "holds 4699 values, but its header announces the shape (6, 28, 28)"),
+        (lambda data: data[:2] + b"\x0d" + data[3:], "is not an IDX file of uint8 data of rank 3"),
+    ],
+)
 def test_fashion_mnist_refuses_a_corrupt_idx_file(fashion_files, local_server, corrupt, message):
     name = "/fashion/train-images-idx3-ubyte.gz"
     local_server.files[name] = gzip.compress(corrupt(gzip.decompress(local_server.files[name])))
@@ -145,8 +157,12 @@ def test_cifar10_downloads_extracts_and_reads_the_batches(local_server, monkeypa
 
 
 def test_cifar_batch_that_is_not_a_batch_is_named(local_server, monkeypatch, home):
-    archive = tar_gz_bytes({"cifar-100-python/train": cifar_batch(_images(2, 3, 32, 32), fine_labels=[1, 2]),
-                            "cifar-100-python/test": cifar_batch(_images(1, 3, 32, 32), fine_labels=[0])})
+    archive = tar_gz_bytes(
+        {
+            "cifar-100-python/train": cifar_batch(_images(2, 3, 32, 32), fine_labels=[1, 2]),
+            "cifar-100-python/test": cifar_batch(_images(1, 3, 32, 32), fine_labels=[0]),
+        }
+    )
     publish(local_server, monkeypatch, cifar100, "cifar-100-python.tar.gz", archive)
     with pytest.raises(ValueError, match=r"cifar-100-python/train is not a CIFAR batch with 'coarse_labels'"):
         cifar100.load_data(label_mode="coarse")
@@ -170,14 +186,20 @@ def test_cifar10_parity(keras3, monkeypatch, home):
     assert_same_arrays(actual, keras_cifar10.load_data())
 
 
-CIFAR100 = {name: (_images(size, 3, 32, 32, rng=RNG), _labels(size, 100, rng=RNG), _labels(size, 20, rng=RNG))
-            for name, size in [("train", 5), ("test", 3)]}
+CIFAR100 = {
+    name: (_images(size, 3, 32, 32, rng=RNG), _labels(size, 100, rng=RNG), _labels(size, 20, rng=RNG))
+    for name, size in [("train", 5), ("test", 3)]
+}
 
 
 @pytest.fixture
 def cifar100_archive(local_server, monkeypatch, home):
-    archive = tar_gz_bytes({f"cifar-100-python/{name}": cifar_batch(images, fine_labels=fine, coarse_labels=coarse)
-                            for name, (images, fine, coarse) in CIFAR100.items()})
+    archive = tar_gz_bytes(
+        {
+            f"cifar-100-python/{name}": cifar_batch(images, fine_labels=fine, coarse_labels=coarse)
+            for name, (images, fine, coarse) in CIFAR100.items()
+        }
+    )
     publish(local_server, monkeypatch, cifar100, "cifar-100-python.tar.gz", archive)
 
 

@@ -1,6 +1,7 @@
 """kerastorch.datasets.restricted_pickle: Keras's dataset pickles load (Python 2 CIFAR batches, NumPy 1 and 2
 object arrays); a hostile pickle is refused with the file's name and nothing it asks for is called, whether it
 comes as a pickle, inside an npz object array, or as a CIFAR batch through cifar10.load_data."""
+
 import io
 import os
 import pickle
@@ -35,8 +36,10 @@ def _numpy1_protocol3(obj):
     return pickle.dumps(obj, protocol=3).replace(b"cnumpy._core.multiarray\n", b"cnumpy.core.multiarray\n")
 
 
-@pytest.mark.parametrize("writer, encoding", [(python2_pickle, "bytes"), (_numpy1_protocol3, "ASCII"),
-                                              (lambda obj: pickle.dumps(obj, protocol=4), "ASCII")])
+@pytest.mark.parametrize(
+    "writer, encoding",
+    [(python2_pickle, "bytes"), (_numpy1_protocol3, "ASCII"), (lambda obj: pickle.dumps(obj, protocol=4), "ASCII")],
+)
 def test_arrays_pickled_by_python_2_numpy_1_or_numpy_2_load(writer, encoding):
     data = writer({b"sequences": object_array([[1, 2], [3]]), b"labels": np.array([1, 0], dtype=np.int64)})
     assert b"numpy._core.multiarray" in data or b"numpy.core.multiarray" in data
@@ -52,8 +55,9 @@ def test_npz_files_load_numeric_and_object_arrays(tmp_path):
     assert arrays["x"].tolist() == [[1, 14, 22], [1, 194]] and arrays["y"].dtype == np.float32
 
 
-@pytest.mark.parametrize("payload", [os.system, eval, getattr, pickle.loads, np.load, np.frombuffer],
-                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "payload", [os.system, eval, getattr, pickle.loads, np.load, np.frombuffer], ids=lambda f: f.__name__
+)
 def test_any_other_global_is_refused(payload):
     refused = rf"evil.pkl: refusing to unpickle the global \S+\.{payload.__name__}: .* nothing from it was called"
     with pytest.raises(pickle.UnpicklingError, match=refused):
@@ -75,8 +79,13 @@ def test_a_hostile_object_array_in_imdb_npz_is_refused(tmp_path, local_server, m
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
     evil = object_array([[1, 2]])
     evil[0] = _Exploit(marker)
-    publish(local_server, monkeypatch, imdb, "imdb.npz",
-            npz_bytes(x_train=evil, y_train=np.array([1]), x_test=evil, y_test=np.array([0])))
+    publish(
+        local_server,
+        monkeypatch,
+        imdb,
+        "imdb.npz",
+        npz_bytes(x_train=evil, y_train=np.array([1]), x_test=evil, y_test=np.array([0])),
+    )
     with pytest.raises(pickle.UnpicklingError, match=r"imdb.npz:x_train.npy: refusing .* posix.system"):
         imdb.load_data()
     assert not marker.exists()
@@ -85,8 +94,13 @@ def test_a_hostile_object_array_in_imdb_npz_is_refused(tmp_path, local_server, m
 def test_a_hostile_cifar_batch_is_refused(tmp_path, local_server, monkeypatch):
     marker = tmp_path / "marker"
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
-    publish(local_server, monkeypatch, cifar10, "cifar-10-python.tar.gz",
-            tar_gz_bytes({"cifar-10-batches-py/data_batch_1": python2_pickle({b"data": _Exploit(marker)})}))
+    publish(
+        local_server,
+        monkeypatch,
+        cifar10,
+        "cifar-10-python.tar.gz",
+        tar_gz_bytes({"cifar-10-batches-py/data_batch_1": python2_pickle({b"data": _Exploit(marker)})}),
+    )
     with pytest.raises(pickle.UnpicklingError, match=r"cifar-10-batches-py/data_batch_1: refusing .* posix.system"):
         cifar10.load_data()
     assert not marker.exists()
@@ -96,7 +110,7 @@ def test_an_object_array_member_that_is_no_array_is_refused(tmp_path):
     path = tmp_path / "odd.npz"
     array_bytes = io.BytesIO()
     np.save(array_bytes, object_array([[1]]))
-    header = array_bytes.getvalue()[:array_bytes.getvalue().index(b"\n") + 1]
+    header = array_bytes.getvalue()[: array_bytes.getvalue().index(b"\n") + 1]
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("x.npy", header + pickle.dumps([1, 2]))
     with pytest.raises(ValueError, match=r"odd.npz:x.npy: the object array's pickle holds a list, not an array"):

@@ -1,6 +1,7 @@
 """keras.datasets imdb and reuters on small synthetic files in Keras's formats (npz of pickled lists, json word
 indexes), served by a local HTTP server: Keras's processing of the sequences, and parity with Keras 3's loaders
 on the same files for the options that change it."""
+
 import json
 
 import numpy as np
@@ -10,8 +11,12 @@ from _dataset_files import assert_same_arrays, keras_loader, npz_bytes, object_a
 from kerastorch.datasets import imdb, reuters
 
 RNG = np.random.RandomState(0)
-IMDB = {"x_train": ragged_sequences(RNG, 40, 60, 20), "y_train": RNG.randint(0, 2, 40),
-        "x_test": ragged_sequences(RNG, 30, 60, 20), "y_test": RNG.randint(0, 2, 30)}
+IMDB = {
+    "x_train": ragged_sequences(RNG, 40, 60, 20),
+    "y_train": RNG.randint(0, 2, 40),
+    "x_test": ragged_sequences(RNG, 30, 60, 20),
+    "y_test": RNG.randint(0, 2, 30),
+}
 REUTERS = {"x": ragged_sequences(RNG, 50, 80, 25), "y": RNG.randint(0, 46, 50)}
 WORD_INDEX = {"the": 1, "and": 2, "a": 3, "café": 4}
 
@@ -74,8 +79,9 @@ def test_reuters_label_names():
 
 @pytest.mark.parametrize("module, name", [(imdb, "imdb_word_index.json"), (reuters, "reuters_word_index.json")])
 def test_word_index_is_downloaded_once_and_checked(module, name, local_server, monkeypatch, home):
-    publish(local_server, monkeypatch, module, name, json.dumps(WORD_INDEX).encode(), "WORD_INDEX_ORIGIN",
-            "WORD_INDEX_HASH")
+    publish(
+        local_server, monkeypatch, module, name, json.dumps(WORD_INDEX).encode(), "WORD_INDEX_ORIGIN", "WORD_INDEX_HASH"
+    )
     assert module.get_word_index() == WORD_INDEX == module.get_word_index()
     assert local_server.hits == ["/" + name] and (home / "datasets" / name).is_file()
     local_server.files["/" + name] = b"{}"  # no longer the published file
@@ -84,9 +90,16 @@ def test_word_index_is_downloaded_once_and_checked(module, name, local_server, m
 
 
 # ------------------------------------------------------------------------------------------------- parity
-IMDB_OPTIONS = [{}, {"num_words": 30}, {"num_words": 40, "skip_top": 5}, {"maxlen": 12}, {"seed": 1},
-                {"index_from": 0, "start_char": None}, {"oov_char": None, "num_words": 25, "skip_top": 4},
-                {"start_char": 7, "oov_char": 9, "index_from": 10, "maxlen": 15, "num_words": 50}]
+IMDB_OPTIONS = [
+    {},
+    {"num_words": 30},
+    {"num_words": 40, "skip_top": 5},
+    {"maxlen": 12},
+    {"seed": 1},
+    {"index_from": 0, "start_char": None},
+    {"oov_char": None, "num_words": 25, "skip_top": 4},
+    {"start_char": 7, "oov_char": 9, "index_from": 10, "maxlen": 15, "num_words": 50},
+]
 
 
 @pytest.mark.parity
@@ -98,8 +111,14 @@ def test_imdb_parity(keras3, imdb_file, monkeypatch, options):
     assert_same_arrays(actual, keras_loader(monkeypatch, keras_imdb, imdb_file).load_data(**options))
 
 
-REUTERS_OPTIONS = [{}, {"num_words": 30, "skip_top": 3}, {"maxlen": 15, "test_split": 0.3}, {"seed": 5},
-                   {"test_split": 0.0}, {"index_from": 0, "start_char": None, "oov_char": None, "num_words": 40}]
+REUTERS_OPTIONS = [
+    {},
+    {"num_words": 30, "skip_top": 3},
+    {"maxlen": 15, "test_split": 0.3},
+    {"seed": 5},
+    {"test_split": 0.0},
+    {"index_from": 0, "start_char": None, "oov_char": None, "num_words": 40},
+]
 
 
 @pytest.mark.parity
@@ -119,8 +138,9 @@ def test_equal_length_sequences_give_keras_2d_object_arrays(keras3, local_server
     publish(local_server, monkeypatch, reuters, "reuters.npz", npz_bytes(x=xs, y=np.arange(6)))
     actual = reuters.load_data(test_split=0.5)
     assert actual[0][0].shape == (3, 4)
-    assert_same_arrays(actual, keras_loader(monkeypatch, keras_reuters, home / "datasets" / "reuters.npz").load_data(
-        test_split=0.5))
+    assert_same_arrays(
+        actual, keras_loader(monkeypatch, keras_reuters, home / "datasets" / "reuters.npz").load_data(test_split=0.5)
+    )
 
 
 @pytest.mark.parity
@@ -128,8 +148,15 @@ def test_word_index_and_label_names_parity(keras3, local_server, monkeypatch, ho
     from keras.src.datasets import imdb as keras_imdb
     from keras.src.datasets import reuters as keras_reuters
 
-    publish(local_server, monkeypatch, imdb, "imdb_word_index.json", json.dumps(WORD_INDEX).encode(),
-            "WORD_INDEX_ORIGIN", "WORD_INDEX_HASH")
+    publish(
+        local_server,
+        monkeypatch,
+        imdb,
+        "imdb_word_index.json",
+        json.dumps(WORD_INDEX).encode(),
+        "WORD_INDEX_ORIGIN",
+        "WORD_INDEX_HASH",
+    )
     actual = imdb.get_word_index()
     assert actual == keras_loader(monkeypatch, keras_imdb, home / "datasets" / "imdb_word_index.json").get_word_index()
     assert reuters.get_label_names() == keras_reuters.get_label_names()

@@ -6,6 +6,7 @@ is the one the single-process reference uses), trains them under ``keras.distrib
 writes what it ended with to ``OUTPUT_DIR/rank<r>.json``. The test imports the data and model builders from
 here to train the reference in one process.
 """
+
 import json
 import os
 import sys
@@ -91,13 +92,27 @@ def resumed_run(backup_dir, first_seed, second_seed):
     x, y = arrays(37, 0)
     model = build_model(first_seed)
     try:
-        model.fit(x, y, batch_size=BATCH_SIZE, epochs=EPOCHS, shuffle=False, verbose=0,
-                  callbacks=[keras.callbacks.BackupAndRestore(backup_dir, save_freq=SAVE_FREQ), Interrupt()])
+        model.fit(
+            x,
+            y,
+            batch_size=BATCH_SIZE,
+            epochs=EPOCHS,
+            shuffle=False,
+            verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup_dir, save_freq=SAVE_FREQ), Interrupt()],
+        )
     except RuntimeError as error:
         assert str(error) == "interrupted"
     model = build_model(second_seed)
-    history = model.fit(x, y, batch_size=BATCH_SIZE, epochs=EPOCHS, shuffle=False, verbose=0,
-                        callbacks=[keras.callbacks.BackupAndRestore(backup_dir, save_freq=SAVE_FREQ)])
+    history = model.fit(
+        x,
+        y,
+        batch_size=BATCH_SIZE,
+        epochs=EPOCHS,
+        shuffle=False,
+        verbose=0,
+        callbacks=[keras.callbacks.BackupAndRestore(backup_dir, save_freq=SAVE_FREQ)],
+    )
     return model, history
 
 
@@ -110,28 +125,44 @@ def main(output):
     torch.set_num_threads(1)
     keras.distribution.set_distribution(keras.distribution.DataParallel())
     parallel = keras.distribution.distribution()
-    result = {"process_group": torch.distributed.is_initialized(), "num_processes": parallel.num_processes,
-              "process_id": parallel.process_id}
+    result = {
+        "process_group": torch.distributed.is_initialized(),
+        "num_processes": parallel.num_processes,
+        "process_id": parallel.process_id,
+    }
 
     # Arrays, with an uneven last batch (37 rows, batches of 8) and validation data of 11 rows.
     x, y = arrays(37, 0)
     x_val, y_val = arrays(11, 1)
     model = build_model(100 + rank)
-    checkpoint = keras.callbacks.ModelCheckpoint(os.path.join(output, f"rank{rank}", "ckpt.weights.safetensors"),
-                                                 save_weights_only=True)
+    checkpoint = keras.callbacks.ModelCheckpoint(
+        os.path.join(output, f"rank{rank}", "ckpt.weights.safetensors"), save_weights_only=True
+    )
     csv = keras.callbacks.CSVLogger(os.path.join(output, f"log{rank}.csv"))
-    history = model.fit(x, y, batch_size=BATCH_SIZE, epochs=EPOCHS, shuffle=False, validation_data=(x_val, y_val),
-                        verbose=2, callbacks=[checkpoint, csv])
-    result["arrays"] = {"weights": weights(model), "history": history.history,
-                        "evaluate": model.evaluate(x_val, y_val, batch_size=4, verbose=0, return_dict=True)}
+    history = model.fit(
+        x,
+        y,
+        batch_size=BATCH_SIZE,
+        epochs=EPOCHS,
+        shuffle=False,
+        validation_data=(x_val, y_val),
+        verbose=2,
+        callbacks=[checkpoint, csv],
+    )
+    result["arrays"] = {
+        "weights": weights(model),
+        "history": history.history,
+        "evaluate": model.evaluate(x_val, y_val, batch_size=4, verbose=0, return_dict=True),
+    }
     model.save(os.path.join(output, f"model{rank}.keras"))
     model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, shuffle=True, verbose=0)  # one shuffle order everywhere
     result["shuffled_weights"] = weights(model)
 
     # A DataLoader (its batch size is global: 8 = 4 per process).
     x40, y40 = arrays(40, 2)
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x40), torch.from_numpy(y40)),
-                                         batch_size=BATCH_SIZE)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(x40), torch.from_numpy(y40)), batch_size=BATCH_SIZE
+    )
     model = build_model(100 + rank)
     history = model.fit(loader, epochs=2, verbose=0)
     result["loader"] = {"weights": weights(model), "history": history.history}

@@ -3,6 +3,7 @@
 One job of two processes (``data_parallel_job.py``, started as ``torchrun`` would start it) trains every case;
 each assertion compares what the processes ended with against one process training on the same global batches.
 """
+
 import json
 import os
 import socket
@@ -32,11 +33,22 @@ def _start(output, world_size):
     port = _free_port()
     processes = []
     for rank in range(world_size):
-        env = dict(os.environ, RANK=str(rank), WORLD_SIZE=str(world_size), LOCAL_RANK=str(rank),
-                   LOCAL_WORLD_SIZE=str(world_size), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
-                   OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
-        processes.append(subprocess.Popen([sys.executable, JOB, str(output)], env=env, stdout=subprocess.PIPE,
-                                          stderr=subprocess.STDOUT, text=True))
+        env = dict(
+            os.environ,
+            RANK=str(rank),
+            WORLD_SIZE=str(world_size),
+            LOCAL_RANK=str(rank),
+            LOCAL_WORLD_SIZE=str(world_size),
+            MASTER_ADDR="127.0.0.1",
+            MASTER_PORT=str(port),
+            OMP_NUM_THREADS="1",
+            CUDA_VISIBLE_DEVICES="",
+        )
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, JOB, str(output)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+        )
     return output, processes
 
 
@@ -108,8 +120,11 @@ def test_arrays_train_as_one_process_on_the_global_batches(two_processes):
     _, results, _ = two_processes
     x, y = job.arrays(37, 0)
     x_val, y_val = job.arrays(11, 1)
-    model, history = _reference(lambda m: m.fit(x, y, batch_size=job.BATCH_SIZE, epochs=job.EPOCHS, shuffle=False,
-                                                validation_data=(x_val, y_val), verbose=0))
+    model, history = _reference(
+        lambda m: m.fit(
+            x, y, batch_size=job.BATCH_SIZE, epochs=job.EPOCHS, shuffle=False, validation_data=(x_val, y_val), verbose=0
+        )
+    )
     _identical(results, "arrays")
     _assert_weights(results[0]["arrays"]["weights"], model.get_weights())
     _assert_history(results[0]["arrays"]["history"], history.history)  # the global values, in every process
@@ -123,8 +138,9 @@ def test_arrays_train_as_one_process_on_the_global_batches(two_processes):
 def test_data_loader_is_resampled_with_a_distributed_sampler(two_processes):
     _, results, _ = two_processes
     x, y = job.arrays(40, 2)
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
-                                         batch_size=job.BATCH_SIZE)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=job.BATCH_SIZE
+    )
     model, history = _reference(lambda m: m.fit(loader, epochs=2, verbose=0))
     _identical(results, "loader")
     _assert_weights(results[1]["loader"]["weights"], model.get_weights())
@@ -135,8 +151,9 @@ def test_data_loader_is_resampled_with_a_distributed_sampler(two_processes):
 def test_torch_optimizers_and_custom_train_steps_average_the_gradients(two_processes, kind):
     _, results, _ = two_processes
     x, y = job.arrays(40, 2)
-    model, history = _reference(lambda m: m.fit(x, y, batch_size=job.BATCH_SIZE, epochs=2, shuffle=False, verbose=0),
-                                kind)
+    model, history = _reference(
+        lambda m: m.fit(x, y, batch_size=job.BATCH_SIZE, epochs=2, shuffle=False, verbose=0), kind
+    )
     _identical(results, kind)
     _assert_weights(results[1][kind]["weights"], model.get_weights())
     _assert_history(results[1][kind]["history"], history.history)
@@ -186,8 +203,11 @@ def test_a_job_of_one_started_by_torchrun_trains_as_without_it(jobs):
     assert (results[0]["process_group"], results[0]["num_processes"]) == (True, 1)
     x, y = job.arrays(37, 0)
     x_val, y_val = job.arrays(11, 1)
-    model, history = _reference(lambda m: m.fit(x, y, batch_size=job.BATCH_SIZE, epochs=job.EPOCHS, shuffle=False,
-                                                validation_data=(x_val, y_val), verbose=0))
+    model, history = _reference(
+        lambda m: m.fit(
+            x, y, batch_size=job.BATCH_SIZE, epochs=job.EPOCHS, shuffle=False, validation_data=(x_val, y_val), verbose=0
+        )
+    )
     _assert_weights(results[0]["arrays"]["weights"], model.get_weights())
     _assert_history(results[0]["arrays"]["history"], history.history)
     assert (output / "rank0" / "ckpt.weights.safetensors").is_file() and "Epoch 3/3" in outputs[0]
@@ -263,11 +283,13 @@ def test_distribution_arguments_are_checked(no_distribution):
     with pytest.raises(ValueError, match="2 devices for 1 process"):
         keras.distribution.DataParallel(devices=["cpu", "cpu"])
     with pytest.raises(ValueError, match="not both"):
-        keras.distribution.DataParallel(device_mesh=keras.distribution.DeviceMesh((1,), ["batch"], ["cpu:0"]),
-                                        devices=["cpu:0"])
+        keras.distribution.DataParallel(
+            device_mesh=keras.distribution.DeviceMesh((1,), ["batch"], ["cpu:0"]), devices=["cpu:0"]
+        )
     with pytest.raises(ValueError, match="one axis"):
-        keras.distribution.DataParallel(device_mesh=keras.distribution.DeviceMesh((1, 1), ["batch", "model"],
-                                                                                  ["cpu:0"]))
+        keras.distribution.DataParallel(
+            device_mesh=keras.distribution.DeviceMesh((1, 1), ["batch", "model"], ["cpu:0"])
+        )
     with pytest.raises(ValueError, match="must be a list of 1 distinct strings"):
         keras.distribution.DeviceMesh((1,), ["a", "b"], ["cpu:0"])
     with pytest.raises(ValueError, match="holds 2 devices"):
@@ -284,5 +306,8 @@ def test_distribution_arguments_are_checked(no_distribution):
         keras.distribution.initialize(job_addresses="127.0.0.1", num_processes=2, process_id=0)
     mesh = keras.distribution.DeviceMesh((1,), ["data"], ["cpu:0"])
     parallel = keras.distribution.DataParallel(device_mesh=mesh, auto_shard_dataset=False)
-    assert (parallel.batch_dim_name, parallel.auto_shard_dataset, parallel.device) == ("data", False,
-                                                                                      torch.device("cpu"))
+    assert (parallel.batch_dim_name, parallel.auto_shard_dataset, parallel.device) == (
+        "data",
+        False,
+        torch.device("cpu"),
+    )

@@ -2,6 +2,7 @@
 test_grouped_query_attention.py): building a kerastorch / Keras 3 pair with the same weights, calling with
 masks, parity of outputs, scores and gradients, the fused path against the explicit one, masks read from
 tensors, dropout, build configs and CUDA's fused kernels on fully masked rows."""
+
 import json
 
 import numpy as np
@@ -21,8 +22,10 @@ def bools(draw, shape):
 def draw_arrays(draw, batch, tq, tv, max_dim):
     """Query ``(batch, *tq, d)``, value ``(batch, *tv, d')`` and, half the time, a key ``(batch, *tv, d'')``."""
     dims = [draw(st.integers(1, max_dim)) for _ in range(3)]
-    arrays = [draw(float_arrays((batch, *tq, dims[0]), low=-2, high=2)),
-              draw(float_arrays((batch, *tv, dims[1]), low=-2, high=2))]
+    arrays = [
+        draw(float_arrays((batch, *tq, dims[0]), low=-2, high=2)),
+        draw(float_arrays((batch, *tv, dims[1]), low=-2, high=2)),
+    ]
     if draw(st.booleans()):
         arrays.append(draw(float_arrays((batch, *tv, dims[2]), low=-2, high=2)))
     return arrays
@@ -85,8 +88,10 @@ def check_parity(ours, theirs, arrays, call, scores):
 
 def check_fused_parity(ours, theirs, arrays, call):
     """Without scores both layers take their fused paths; where every query row sees a key they agree."""
-    (_, (yt,)), (_, (yk,)) = call_attention(ours, arrays, call, "cpu"), call_attention(theirs, arrays, call,
-                                                                                         keras_device())
+    (_, (yt,)), (_, (yk,)) = (
+        call_attention(ours, arrays, call, "cpu"),
+        call_attention(theirs, arrays, call, keras_device()),
+    )
     np.testing.assert_allclose(to_np(yt), to_np(yk), **TOL)
 
 
@@ -151,8 +156,7 @@ def check_build_config_and_weights(layer):
     computes the same outputs."""
     layer(torch.ones(1, 4, 5), torch.ones(1, 3, 6), torch.ones(1, 3, 2))
     build_config = layer.get_build_config()
-    assert build_config == {"shapes_dict": {"query_shape": [1, 4, 5], "value_shape": [1, 3, 6],
-                                            "key_shape": [1, 3, 2]}}
+    assert build_config == {"shapes_dict": {"query_shape": [1, 4, 5], "value_shape": [1, 3, 6], "key_shape": [1, 3, 2]}}
     clone = type(layer).from_config(layer.get_config())
     clone.build_from_config(json.loads(json.dumps(build_config)))
     values = [np.random.default_rng(4).normal(size=w.shape).astype("float32") for w in layer.weights]

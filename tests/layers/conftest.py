@@ -1,4 +1,5 @@
 """Fixtures shared by the layer tests."""
+
 import pytest
 
 import kerastorch

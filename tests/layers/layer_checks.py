@@ -3,6 +3,7 @@
 pytest imports the test files here with this folder put first on ``sys.path`` (rootdir-based "prepend"
 import mode, no ``__init__.py``), so they can ``from layer_checks import ...``.
 """
+
 import json
 
 import numpy as np
@@ -108,8 +109,9 @@ def build_pair(ours, theirs, *build_args, scale=1.0):
     and return them."""
     ours.build(*build_args)
     theirs.build(*build_args)
-    assert [w.path.replace(ours.name, "L") for w in ours.weights] == \
-        [w.path.replace(theirs.name, "L") for w in theirs.weights]
+    assert [w.path.replace(ours.name, "L") for w in ours.weights] == [
+        w.path.replace(theirs.name, "L") for w in theirs.weights
+    ]
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     copy_random_weights(ours, theirs, scale)
     return ours, theirs
@@ -122,8 +124,9 @@ def check_initial_state_parity(ours, theirs, x, states, tol=TOL):
     theirs.build(x.shape)
     ours.set_weights(theirs.get_weights())
     yt = ours(torch.tensor(x), initial_state=[torch.tensor(s) for s in states])
-    yk = theirs(torch.tensor(x, device=keras_device()), initial_state=[torch.tensor(s, device=keras_device())
-                                                                      for s in states])
+    yk = theirs(
+        torch.tensor(x, device=keras_device()), initial_state=[torch.tensor(s, device=keras_device()) for s in states]
+    )
     np.testing.assert_allclose(to_np(yt), to_np(yk), **tol)
     return yt
 

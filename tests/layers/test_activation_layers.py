@@ -1,4 +1,5 @@
 """Tests for Activation, ReLU, LeakyReLU, PReLU, ELU and Softmax: values, shapes, configs, errors, parity."""
+
 import numpy as np
 import pytest
 import torch
@@ -15,12 +16,20 @@ pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 # Every layer with a few settings: (kerastorch layer, the Keras 3 layer's name and kwargs).
 CASES = [
-    (Activation, {"activation": "relu"}), (Activation, {"activation": "softplus"}),
-    (Activation, {"activation": "gelu"}), (ReLU, {}), (ReLU, {"max_value": 6.0}),
+    (Activation, {"activation": "relu"}),
+    (Activation, {"activation": "softplus"}),
+    (Activation, {"activation": "gelu"}),
+    (ReLU, {}),
+    (ReLU, {"max_value": 6.0}),
     (ReLU, {"negative_slope": 0.2, "threshold": 1.0}),
     (ReLU, {"max_value": 2.0, "negative_slope": 0.1, "threshold": 0.5}),
-    (LeakyReLU, {}), (LeakyReLU, {"negative_slope": 0.05}), (ELU, {}), (ELU, {"alpha": 0.5}),
-    (Softmax, {}), (Softmax, {"axis": 1}), (Softmax, {"axis": [1, 2]}),
+    (LeakyReLU, {}),
+    (LeakyReLU, {"negative_slope": 0.05}),
+    (ELU, {}),
+    (ELU, {"alpha": 0.5}),
+    (Softmax, {}),
+    (Softmax, {"axis": 1}),
+    (Softmax, {"axis": [1, 2]}),
 ]
 IDS = [f"{cls.__name__}-{kwargs}" for cls, kwargs in CASES]
 
@@ -70,18 +79,28 @@ def test_softmax_mask_zeroes_masked_entries_and_full_rows():
     np.testing.assert_allclose(to_np(broadcast), np.broadcast_to([0.5, 0.5, 0.0], (2, 2, 3)), **TOL)
 
 
-@pytest.mark.parametrize("make,message", [
-    (lambda: ReLU(max_value=-1),
-     r'ReLU layer "re_lu": max_value must be a non-negative number or None, received max_value=-1'),
-    (lambda: ReLU(negative_slope=-0.1), r"negative_slope must be a non-negative number, received negative_slope=-0.1"),
-    (lambda: ReLU(threshold=None), r"threshold must be a non-negative number, received threshold=None"),
-    (lambda: LeakyReLU(negative_slope=-1), r'LeakyReLU layer "leaky_re_lu": negative_slope must be a non-negative'),
-    (lambda: ELU(alpha="big"), r"ELU layer \"elu\": alpha must be a number, received alpha='big'"),
-    (lambda: Softmax(axis="last"), r"Softmax layer \"softmax\": axis must be an int or a non-empty tuple"),
-    (lambda: PReLU(shared_axes=[0]),
-     r'PReLU layer "p_re_lu": shared_axes must be axes >= 1 .* received shared_axes=\[0\]'),
-    (lambda: Activation("no_such_activation"), r"Unknown activation function: 'no_such_activation'"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (
+            lambda: ReLU(max_value=-1),
+            r'ReLU layer "re_lu": max_value must be a non-negative number or None, received max_value=-1',
+        ),
+        (
+            lambda: ReLU(negative_slope=-0.1),
+            r"negative_slope must be a non-negative number, received negative_slope=-0.1",
+        ),
+        (lambda: ReLU(threshold=None), r"threshold must be a non-negative number, received threshold=None"),
+        (lambda: LeakyReLU(negative_slope=-1), r'LeakyReLU layer "leaky_re_lu": negative_slope must be a non-negative'),
+        (lambda: ELU(alpha="big"), r"ELU layer \"elu\": alpha must be a number, received alpha='big'"),
+        (lambda: Softmax(axis="last"), r"Softmax layer \"softmax\": axis must be an int or a non-empty tuple"),
+        (
+            lambda: PReLU(shared_axes=[0]),
+            r'PReLU layer "p_re_lu": shared_axes must be axes >= 1 .* received shared_axes=\[0\]',
+        ),
+        (lambda: Activation("no_such_activation"), r"Unknown activation function: 'no_such_activation'"),
+    ],
+)
 def test_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
@@ -94,14 +113,23 @@ def test_wrong_input_shapes():
         layer(torch.ones(2, 4))
     with pytest.raises(ValueError, match=r'"p_re_lu".*expected ndim=2, found ndim=3'):
         layer(torch.ones(2, 3, 1))
-    with pytest.raises(ValueError, match=r'"p_re_lu_1": every axis that is not shared must be known.*'
-                                         r"\(None, None, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'"p_re_lu_1": every axis that is not shared must be known.*'
+        r"\(None, None, 2\)",
+    ):
         PReLU()(kerastorch.Input((None, 2)))
-    with pytest.raises(ValueError, match=r'"p_re_lu_2": expected inputs of rank >= 2 with every shared axis '
-                                         r"in \[1, 1\]"):
+    with pytest.raises(
+        ValueError,
+        match=r'"p_re_lu_2": expected inputs of rank >= 2 with every shared axis '
+        r"in \[1, 1\]",
+    ):
         PReLU(shared_axes=2)(torch.ones(3, 2))
-    with pytest.raises(ValueError, match=r'Softmax layer "softmax": the mask must broadcast to the inputs.*'
-                                         r"\(2, 3\).*\(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Softmax layer "softmax": the mask must broadcast to the inputs.*'
+        r"\(2, 3\).*\(2, 2\)",
+    ):
         Softmax()(torch.ones(2, 3), mask=torch.ones(2, 2, dtype=torch.bool))
 
 

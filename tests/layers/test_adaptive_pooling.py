@@ -70,8 +70,11 @@ def test_config_roundtrip_and_interchange(keras3):
 
 
 def test_errors_name_the_layer():
-    with pytest.raises(ValueError, match=r'AdaptiveAveragePooling2D layer "adaptive_average_pooling2d": '
-                                         r"output_size must be an int or a tuple of 2 positive ints"):
+    with pytest.raises(
+        ValueError,
+        match=r'AdaptiveAveragePooling2D layer "adaptive_average_pooling2d": '
+        r"output_size must be an int or a tuple of 2 positive ints",
+    ):
         layers.AdaptiveAveragePooling2D((2, 0))
     with pytest.raises(ValueError, match="expected ndim=3, found ndim=4"):
         layers.AdaptiveMaxPooling1D(2)(torch.ones(1, 2, 3, 4))

@@ -1,6 +1,7 @@
 """Tests for Attention and AdditiveAttention: Keras 3 parity (outputs, scores, gradients of query, value,
 key and weights) with masks and causal masks, the fused and explicit paths, Keras masks on the inputs,
 dropout, symbolic shapes, configs and errors."""
+
 import json
 
 import numpy as np
@@ -16,9 +17,14 @@ from kerastorch.layers.attention import attention as attention_module
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
-LAYERS = [("Attention", {}), ("Attention", {"use_scale": True}), ("Attention", {"score_mode": "concat"}),
-          ("Attention", {"score_mode": "concat", "use_scale": True}), ("AdditiveAttention", {}),
-          ("AdditiveAttention", {"use_scale": False})]
+LAYERS = [
+    ("Attention", {}),
+    ("Attention", {"use_scale": True}),
+    ("Attention", {"score_mode": "concat"}),
+    ("Attention", {"score_mode": "concat", "use_scale": True}),
+    ("AdditiveAttention", {}),
+    ("AdditiveAttention", {"use_scale": False}),
+]
 
 
 @st.composite
@@ -26,14 +32,18 @@ def problems(draw):
     batch, tq, tv = draw(st.integers(1, 3)), draw(st.integers(1, 5)), draw(st.integers(1, 5))
     dim, value_dim = draw(st.integers(1, 6)), draw(st.integers(1, 6))
     with_key = draw(st.booleans())
-    arrays = [draw(float_arrays((batch, tq, dim), low=-2, high=2)),
-              draw(float_arrays((batch, tv, value_dim if with_key else dim), low=-2, high=2))]
+    arrays = [
+        draw(float_arrays((batch, tq, dim), low=-2, high=2)),
+        draw(float_arrays((batch, tv, value_dim if with_key else dim), low=-2, high=2)),
+    ]
     if with_key:
         arrays.append(draw(float_arrays((batch, tv, dim), low=-2, high=2)))
     masks = None
     if draw(st.booleans()):
-        masks = [np.array(draw(st.lists(st.booleans(), min_size=batch * t, max_size=batch * t))).reshape(batch, t)
-                 for t in (tq, tv)]
+        masks = [
+            np.array(draw(st.lists(st.booleans(), min_size=batch * t, max_size=batch * t))).reshape(batch, t)
+            for t in (tq, tv)
+        ]
     return arrays, masks
 
 

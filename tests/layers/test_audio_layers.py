@@ -2,6 +2,7 @@
 named windows need scipy, so the parity cases give window values, or none; the named windows are checked against
 torch's and scipy's values instead), an independent FFT reference, layouts, symbolic shapes, training, saving and
 errors."""
+
 import json
 import math
 
@@ -29,13 +30,21 @@ def reference_stft(x, frame_length, frame_step, fft_length, window):
 # ------------------------------------------------------------------------------------------------ STFT kernels
 
 
-@pytest.mark.parametrize("name, make", [("hann", torch.hann_window), ("hamming", torch.hamming_window),
-                                        ("blackman", torch.blackman_window), ("bartlett", torch.bartlett_window)])
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("hann", torch.hann_window),
+        ("hamming", torch.hamming_window),
+        ("blackman", torch.blackman_window),
+        ("bartlett", torch.bartlett_window),
+    ],
+)
 @pytest.mark.parametrize("periodic", [False, True])
 def test_named_windows_are_torch_s(name, make, periodic):
     kernel = initializers.STFT("real", name, None, periodic)((12, 1, 7), dtype="float64")
-    np.testing.assert_allclose(to_np(kernel[:, 0, 0]), to_np(make(12, periodic=periodic, dtype=torch.float64)),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        to_np(kernel[:, 0, 0]), to_np(make(12, periodic=periodic, dtype=torch.float64)), atol=1e-12
+    )
 
 
 # scipy.signal.get_window(name, 6, fftbins=periodic) for the windows torch does not have
@@ -72,8 +81,9 @@ def test_kernels_are_the_scaled_windowed_dft():
 def test_initializer_names_config_and_errors():
     assert initializers.STFTInitializer is initializers.STFT is initializers.stft
     assert type(initializers.get("stft")) is initializers.STFT
-    init = initializers.get({"class_name": "STFT", "config": {"side": "imag", "window": [1.0, 0.5],
-                                                                "periodic": True, "scaling": None}})
+    init = initializers.get(
+        {"class_name": "STFT", "config": {"side": "imag", "window": [1.0, 0.5], "periodic": True, "scaling": None}}
+    )
     assert init.get_config() == {"side": "imag", "window": [1.0, 0.5], "periodic": True, "scaling": None}
     assert keras.saving.serialize_keras_object(init)["class_name"] == "STFT"
     assert initializers.STFT(window=np.ones(3)).get_config()["window"] == [1.0, 1.0, 1.0]
@@ -92,9 +102,10 @@ def test_initializer_names_config_and_errors():
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("side, window, scaling, periodic", [("real", None, None, False),
-                                                             ("imag", HANN, "density", True),
-                                                             ("real", HANN[:10], "spectrum", False)])
+@pytest.mark.parametrize(
+    "side, window, scaling, periodic",
+    [("real", None, None, False), ("imag", HANN, "density", True), ("real", HANN[:10], "spectrum", False)],
+)
 def test_initializer_matches_keras(keras3, side, window, scaling, periodic):
     shape = (len(window) if window else 16, 1, 9)
     ours = initializers.STFT(side, window, scaling, periodic)
@@ -111,8 +122,16 @@ PARITY_CASES = [
     dict(mode="magnitude", frame_length=16, frame_step=16, window=HANN, scaling="spectrum", padding="same"),
     dict(mode="psd", frame_length=12, frame_step=5, fft_length=15, window=None, data_format="channels_first"),
     dict(mode="real", frame_length=16, frame_step=7, window=HANN, padding="same", expand_dims=True),
-    dict(mode="imag", frame_length=9, frame_step=4, fft_length=16, window=None, scaling=None,
-         data_format="channels_first", expand_dims=True),
+    dict(
+        mode="imag",
+        frame_length=9,
+        frame_step=4,
+        fft_length=16,
+        window=None,
+        scaling=None,
+        data_format="channels_first",
+        expand_dims=True,
+    ),
     dict(mode="angle", frame_length=16, frame_step=3, window=HANN),
     dict(mode="stft", frame_length=11, frame_step=6, fft_length=16, window=HANN[:11], padding="same"),
     dict(mode="stft", frame_length=16, frame_step=8, window=None, data_format="channels_first", expand_dims=True),
@@ -121,8 +140,11 @@ PARITY_CASES = [
 
 @pytest.mark.parity
 @pytest.mark.filterwarnings("ignore:.*power of two")
-@pytest.mark.parametrize("kwargs", PARITY_CASES, ids=lambda kw: "-".join(str(v) for k, v in kw.items()
-                                                                          if k in ("mode", "padding", "data_format")))
+@pytest.mark.parametrize(
+    "kwargs",
+    PARITY_CASES,
+    ids=lambda kw: "-".join(str(v) for k, v in kw.items() if k in ("mode", "padding", "data_format")),
+)
 def test_stft_spectrogram_matches_keras(keras3, kwargs):
     ours = layers.STFTSpectrogram(**kwargs)
     theirs = keras3.layers.STFTSpectrogram.from_config(json.loads(json.dumps(ours.get_config())))
@@ -144,8 +166,14 @@ def test_stft_spectrogram_matches_keras(keras3, kwargs):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("kwargs", [dict(), dict(mode="psd", window="hamming", periodic=True, scaling="spectrum"),
-                                    dict(mode="stft", window="blackmanharris", frame_length=100, padding="same")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(mode="psd", window="hamming", periodic=True, scaling="spectrum"),
+        dict(mode="stft", window="blackmanharris", frame_length=100, padding="same"),
+    ],
+)
 def test_named_windows_match_keras(keras3, kwargs):
     pytest.importorskip("scipy")  # Keras 3 computes its named windows with scipy.signal.get_window
     ours = layers.STFTSpectrogram(**kwargs)
@@ -159,11 +187,21 @@ def test_named_windows_match_keras(keras3, kwargs):
 def test_modes_against_an_fft_of_the_frames(periodic):
     window = torch.hann_window(20, periodic=periodic, dtype=torch.float64)
     z = reference_stft(AUDIO, 20, 6, 32, window / window.norm())  # (batch, channels, bins, frames)
-    outputs = {mode: to_np(layers.STFTSpectrogram(mode, frame_length=20, frame_step=6, fft_length=32,
-                                                   periodic=periodic, expand_dims=True,
-                                                   data_format="channels_first", dtype="float64")(
-        torch.tensor(AUDIO.transpose(0, 2, 1), dtype=torch.float64))) for mode in ("real", "imag", "magnitude",
-                                                                                   "log", "psd", "stft", "angle")}
+    outputs = {
+        mode: to_np(
+            layers.STFTSpectrogram(
+                mode,
+                frame_length=20,
+                frame_step=6,
+                fft_length=32,
+                periodic=periodic,
+                expand_dims=True,
+                data_format="channels_first",
+                dtype="float64",
+            )(torch.tensor(AUDIO.transpose(0, 2, 1), dtype=torch.float64))
+        )
+        for mode in ("real", "imag", "magnitude", "log", "psd", "stft", "angle")
+    }
     z = to_np(z.transpose(-1, -2))  # (batch, channels, frames, bins): the expanded channels-first layout
     power = np.abs(z) ** 2
     np.testing.assert_allclose(outputs["real"], z.real, atol=1e-10)
@@ -235,9 +273,11 @@ def test_kernels_train_unless_frozen(tmp_path):
     frozen = layers.STFTSpectrogram("real", frame_length=16, trainable=False)
     frozen.build((None, 100, 1))
     assert frozen.trainable_weights == [] and [w.path for w in frozen.non_trainable_weights] == [
-        f"{frozen.name}/real_kernel"]
-    model = keras.Sequential([keras.Input((64, 1)), layers.STFTSpectrogram(frame_length=16, window=HANN),
-                              layers.Flatten(), layers.Dense(1)])
+        f"{frozen.name}/real_kernel"
+    ]
+    model = keras.Sequential(
+        [keras.Input((64, 1)), layers.STFTSpectrogram(frame_length=16, window=HANN), layers.Flatten(), layers.Dense(1)]
+    )
     model.compile(optimizer="sgd", loss="mse")
     model.fit(np.asarray(AUDIO[:, :64, :1]), np.ones((2, 1)), epochs=1, verbose=0)
     path = str(tmp_path / "model.keras")
@@ -256,18 +296,21 @@ def test_stft_spectrogram_config_round_trip():
     assert isinstance(config["window"], list) and len(config["window"]) == 256
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(mode="power"), r"mode must be one of \['log', .*'stft'\], received mode='power'"),
-    (dict(scaling="l1"), "scaling must be None, 'density' or 'spectrum', received scaling='l1'"),
-    (dict(padding="causal"), "padding must be 'valid' or 'same', received padding='causal'"),
-    (dict(frame_length=0), "frame_length must be an integer >= 1, received frame_length=0"),
-    (dict(frame_length=16, frame_step=17), "frame_step must be a positive integer not greater than frame_length"),
-    (dict(frame_length=1), r"frame_step must be .* received frame_step=None \(frame_length=1\)"),
-    (dict(frame_length=16, fft_length=8), "fft_length must not be less than frame_length; received fft_length=8"),
-    (dict(window="nope"), "received window='nope'"),
-    (dict(frame_length=16, window=[1.0] * 15), "window must have frame_length=16 values, received 15"),
-    (dict(data_format="NWC"), "data_format must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(mode="power"), r"mode must be one of \['log', .*'stft'\], received mode='power'"),
+        (dict(scaling="l1"), "scaling must be None, 'density' or 'spectrum', received scaling='l1'"),
+        (dict(padding="causal"), "padding must be 'valid' or 'same', received padding='causal'"),
+        (dict(frame_length=0), "frame_length must be an integer >= 1, received frame_length=0"),
+        (dict(frame_length=16, frame_step=17), "frame_step must be a positive integer not greater than frame_length"),
+        (dict(frame_length=1), r"frame_step must be .* received frame_step=None \(frame_length=1\)"),
+        (dict(frame_length=16, fft_length=8), "fft_length must not be less than frame_length; received fft_length=8"),
+        (dict(window="nope"), "received window='nope'"),
+        (dict(frame_length=16, window=[1.0] * 15), "window must have frame_length=16 values, received 15"),
+        (dict(data_format="NWC"), "data_format must be one of"),
+    ],
+)
 def test_stft_spectrogram_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         layers.STFTSpectrogram(**kwargs)
@@ -294,11 +337,30 @@ def test_stft_spectrogram_input_errors():
 
 MEL_CASES = [
     dict(fft_length=256, sequence_stride=100, sampling_rate=8000, num_mel_bins=20),
-    dict(fft_length=128, sequence_stride=64, sequence_length=100, window="hamming", num_mel_bins=16,
-         min_freq=100.0, max_freq=5000.0, top_db=20.0, ref_power=2.0),
+    dict(
+        fft_length=128,
+        sequence_stride=64,
+        sequence_length=100,
+        window="hamming",
+        num_mel_bins=16,
+        min_freq=100.0,
+        max_freq=5000.0,
+        top_db=20.0,
+        ref_power=2.0,
+    ),
     dict(fft_length=128, sequence_stride=50, window=None, num_mel_bins=12, power_to_db=False, mag_exp=1.0),
-    dict(fft_length=64, sequence_stride=30, sequence_length=40, window=HANN * 2 + HANN[:8], num_mel_bins=8,
-         sampling_rate=22050, mag_exp=1.5, min_power=1e-5, ref_power=1e-12, top_db=30.0),
+    dict(
+        fft_length=64,
+        sequence_stride=30,
+        sequence_length=40,
+        window=HANN * 2 + HANN[:8],
+        num_mel_bins=8,
+        sampling_rate=22050,
+        mag_exp=1.5,
+        min_power=1e-5,
+        ref_power=1e-12,
+        top_db=30.0,
+    ),
 ]
 
 
@@ -316,28 +378,44 @@ def test_mel_spectrogram_matches_keras(keras3, kwargs, shape):
     scale = np.abs(expected).max()
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=(1e-3 if ours.power_to_db else 1e-5 * scale))
     assert layers.MelSpectrogram.from_config(json.loads(json.dumps(theirs.get_config()))).get_config() == dict(
-        ours.get_config(), name=theirs.name)
+        ours.get_config(), name=theirs.name
+    )
 
 
 def test_mel_spectrogram_against_its_definition():
     x = torch.tensor(SIGNALS, dtype=torch.float64)
-    layer = layers.MelSpectrogram(fft_length=128, sequence_stride=40, sampling_rate=8000, num_mel_bins=10,
-                                  power_to_db=False, dtype="float64")
+    layer = layers.MelSpectrogram(
+        fft_length=128, sequence_stride=40, sampling_rate=8000, num_mel_bins=10, power_to_db=False, dtype="float64"
+    )
     window = torch.hann_window(128, periodic=True, dtype=torch.float64)
     padded = torch.nn.functional.pad(x[:, None], (64, 64), mode="reflect")[:, 0]
     power = torch.fft.rfft(padded.unfold(-1, 128, 40) * window).abs().square()  # (batch, frames, bins)
     mel = np.log1p(np.linspace(0, 4000, 65)[1:] / 700) * 1127
     edges = np.linspace(1127 * np.log1p(20 / 700), 1127 * np.log1p(4000 / 700), 12)
-    filters = np.clip(np.minimum((mel[:, None] - edges[:-2]) / (edges[1:-1] - edges[:-2]),
-                                 (edges[2:] - mel[:, None]) / (edges[2:] - edges[1:-1])), 0, None)
+    filters = np.clip(
+        np.minimum(
+            (mel[:, None] - edges[:-2]) / (edges[1:-1] - edges[:-2]),
+            (edges[2:] - mel[:, None]) / (edges[2:] - edges[1:-1]),
+        ),
+        0,
+        None,
+    )
     expected = np.einsum("btf,fm->bmt", to_np(power)[..., 1:], filters)
     np.testing.assert_allclose(to_np(layer(x)), expected, rtol=1e-10)
-    in_db = layers.MelSpectrogram(fft_length=128, sequence_stride=40, sampling_rate=8000, num_mel_bins=10,
-                                  top_db=6.0, ref_power=0.5, dtype="float64")(x)
+    in_db = layers.MelSpectrogram(
+        fft_length=128,
+        sequence_stride=40,
+        sampling_rate=8000,
+        num_mel_bins=10,
+        top_db=6.0,
+        ref_power=0.5,
+        dtype="float64",
+    )(x)
     db = 10 * np.log10(np.maximum(expected, 1e-10)) - 10 * np.log10(0.5)
     np.testing.assert_allclose(to_np(in_db), np.maximum(db, db.max() - 6.0), atol=1e-9)
-    unfloored = layers.MelSpectrogram(fft_length=128, sequence_stride=40, sampling_rate=8000, num_mel_bins=10,
-                                      top_db=None, dtype="float64")(x)
+    unfloored = layers.MelSpectrogram(
+        fft_length=128, sequence_stride=40, sampling_rate=8000, num_mel_bins=10, top_db=None, dtype="float64"
+    )(x)
     np.testing.assert_allclose(to_np(unfloored), 10 * np.log10(np.maximum(expected, 1e-10)), atol=1e-9)
 
 
@@ -357,18 +435,21 @@ def test_mel_spectrogram_dtypes_symbolic_and_config():
     assert (config["max_freq"], config["sequence_length"], config["window"]) == (8000, 2048, "hann")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(fft_length=0), "`fft_length` must be a positive integer; received 0"),
-    (dict(sequence_stride=1.5), "`sequence_stride` must be a positive integer"),
-    (dict(fft_length=64, sequence_length=65), "fft_length must be greater than or equal to sequence_length"),
-    (dict(window="blackman"), "a window name must be 'hann' or 'hamming', received window='blackman'"),
-    (dict(fft_length=64, window=[1.0] * 63), "an array of sequence_length=64 values"),
-    (dict(sampling_rate=0), "sampling_rate must be a positive number, received sampling_rate=0"),
-    (dict(num_mel_bins=0), "`num_mel_bins` must be a positive integer"),
-    (dict(min_freq=9000.0), r"expected 0 <= min_freq < max_freq, received min_freq=9000.0, max_freq=8000"),
-    (dict(top_db=-1.0), "top_db must be non-negative or None"),
-    (dict(min_power=0.0), "min_power must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(fft_length=0), "`fft_length` must be a positive integer; received 0"),
+        (dict(sequence_stride=1.5), "`sequence_stride` must be a positive integer"),
+        (dict(fft_length=64, sequence_length=65), "fft_length must be greater than or equal to sequence_length"),
+        (dict(window="blackman"), "a window name must be 'hann' or 'hamming', received window='blackman'"),
+        (dict(fft_length=64, window=[1.0] * 63), "an array of sequence_length=64 values"),
+        (dict(sampling_rate=0), "sampling_rate must be a positive number, received sampling_rate=0"),
+        (dict(num_mel_bins=0), "`num_mel_bins` must be a positive integer"),
+        (dict(min_freq=9000.0), r"expected 0 <= min_freq < max_freq, received min_freq=9000.0, max_freq=8000"),
+        (dict(top_db=-1.0), "top_db must be non-negative or None"),
+        (dict(min_power=0.0), "min_power must be a positive number"),
+    ],
+)
 def test_mel_spectrogram_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         layers.MelSpectrogram(**kwargs)

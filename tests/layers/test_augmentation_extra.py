@@ -61,8 +61,17 @@ def test_perspective_warp_matches_keras_op(keras3, interpolation, data_format):
     theirs = keras3.ops.image.perspective_transform
     assert_same_as_keras(
         lambda t: warp_perspective(t, transforms, interpolation, 0.5, data_format),
-        lambda t: theirs(t, start.to(t.device), end.to(t.device), interpolation=interpolation, fill_value=0.5,
-                         data_format=data_format), x, tol={"rtol": 1e-5, "atol": 1e-5})
+        lambda t: theirs(
+            t,
+            start.to(t.device),
+            end.to(t.device),
+            interpolation=interpolation,
+            fill_value=0.5,
+            data_format=data_format,
+        ),
+        x,
+        tol={"rtol": 1e-5, "atol": 1e-5},
+    )
 
 
 def test_perspective_homographies_map_end_points_to_start_points():
@@ -71,8 +80,9 @@ def test_perspective_homographies_map_end_points_to_start_points():
     t = homographies(start, end)
     u, v = end.unbind(-1)
     k = t[:, 6:7] * u + t[:, 7:8] * v + 1
-    mapped = torch.stack([(t[:, 0:1] * u + t[:, 1:2] * v + t[:, 2:3]) / k,
-                          (t[:, 3:4] * u + t[:, 4:5] * v + t[:, 5:6]) / k], -1)
+    mapped = torch.stack(
+        [(t[:, 0:1] * u + t[:, 1:2] * v + t[:, 2:3]) / k, (t[:, 3:4] * u + t[:, 4:5] * v + t[:, 5:6]) / k], -1
+    )
     torch.testing.assert_close(mapped, start)
     identity = homographies(start[0], start[0]).squeeze(0)
     torch.testing.assert_close(identity, torch.tensor([1.0, 0, 0, 0, 1, 0, 0, 0], dtype=torch.float64))
@@ -102,13 +112,16 @@ def test_perspective_layer_properties():
 # ------------------------------------------------------ RandomElasticTransform
 @pytest.mark.parity
 @pytest.mark.parametrize("data_format", FORMATS)
-@pytest.mark.parametrize("kwargs, shape", [
-    (dict(scale=(0.7, 0.7)), (2, 12, 10, 3)),
-    (dict(scale=(1.0, 1.0), fill_mode="constant", fill_value=3.0, interpolation="nearest"), (2, 9, 14, 1)),
-    (dict(scale=(0.5, 0.5), value_range=(0, 200), fill_mode="mirror"), (1, 20, 20, 2)),
-    (dict(scale=(1.0, 1.0), fill_mode="wrap"), (3, 40, 30, 3)),   # a 13-tap smoothing kernel
-    (dict(scale=(0.3, 0.3), fill_mode="nearest"), (12, 10, 3)),   # one image: a 1-tap kernel
-])
+@pytest.mark.parametrize(
+    "kwargs, shape",
+    [
+        (dict(scale=(0.7, 0.7)), (2, 12, 10, 3)),
+        (dict(scale=(1.0, 1.0), fill_mode="constant", fill_value=3.0, interpolation="nearest"), (2, 9, 14, 1)),
+        (dict(scale=(0.5, 0.5), value_range=(0, 200), fill_mode="mirror"), (1, 20, 20, 2)),
+        (dict(scale=(1.0, 1.0), fill_mode="wrap"), (3, 40, 30, 3)),  # a 13-tap smoothing kernel
+        (dict(scale=(0.3, 0.3), fill_mode="nearest"), (12, 10, 3)),  # one image: a 1-tap kernel
+    ],
+)
 def test_elastic_matches_keras_fed_the_same_noise(keras3, data_format, kwargs, shape):
     x = _images(shape, data_format)
     ours = layers.RandomElasticTransform(factor=(1.0, 1.0), data_format=data_format, **kwargs)
@@ -140,22 +153,26 @@ def test_elastic_layer_properties():
 
 # ----------------------------------------------------------------------- CLAHE
 @pytest.mark.parity
-@pytest.mark.parametrize("shape, grid, clip_limit, value_range, levels", [
-    ((2, 16, 16, 3), (2, 2), 4.0, (0, 255), 256),     # 8x8 tiles: a bin limit of 1
-    ((1, 24, 20, 2), (3, 5), 16.0, (0, 1), 8),        # 8x4 tiles: a limit of 2, many ties
-    ((2, 13, 7, 1), (3, 2), 12.8, (-1, 1), 256),      # 5x4 tiles, one added row and column
-    ((3, 20, 16, 3), (4, 4), 0.0, (0, 255), 256),     # no limit
-    ((1, 5, 9, 2), (8, 8), 0.0, (0, 255), 16),        # one-pixel-high tiles
-    ((1, 3, 2, 1), (8, 8), 256.0, (0, 255), 256),     # a grid larger than the image
-    ((2, 16, 16, 3), (1, 1), 300.0, (0, 255), 256),   # one tile: global equalization
-])
+@pytest.mark.parametrize(
+    "shape, grid, clip_limit, value_range, levels",
+    [
+        ((2, 16, 16, 3), (2, 2), 4.0, (0, 255), 256),  # 8x8 tiles: a bin limit of 1
+        ((1, 24, 20, 2), (3, 5), 16.0, (0, 1), 8),  # 8x4 tiles: a limit of 2, many ties
+        ((2, 13, 7, 1), (3, 2), 12.8, (-1, 1), 256),  # 5x4 tiles, one added row and column
+        ((3, 20, 16, 3), (4, 4), 0.0, (0, 255), 256),  # no limit
+        ((1, 5, 9, 2), (8, 8), 0.0, (0, 255), 16),  # one-pixel-high tiles
+        ((1, 3, 2, 1), (8, 8), 256.0, (0, 255), 256),  # a grid larger than the image
+        ((2, 16, 16, 3), (1, 1), 300.0, (0, 255), 256),  # one tile: global equalization
+    ],
+)
 @pytest.mark.parametrize("data_format", FORMATS)
 def test_clahe_matches_keras(keras3, shape, grid, clip_limit, value_range, levels, data_format):
     x = np.floor(_images(shape, seed=sum(shape), high=1.0) * levels) / levels
     x = channels_layout((x * (value_range[1] - value_range[0]) + value_range[0]).astype("float32"), data_format)
     ours = CLAHE(value_range=value_range, clip_limit=clip_limit, tile_grid_size=grid, data_format=data_format)
     theirs = keras3.layers.ContrastLimitedAdaptiveHistogramEqualization(
-        value_range=value_range, clip_limit=clip_limit, tile_grid_size=grid, data_format=data_format)
+        value_range=value_range, clip_limit=clip_limit, tile_grid_size=grid, data_format=data_format
+    )
     y = to_np(ours(torch.tensor(x)))
     np.testing.assert_allclose(y, _keras(theirs, x), **TOL)
     np.testing.assert_allclose(to_np(ours(torch.tensor(x[0]))), _keras(theirs, x[0]), **TOL)
@@ -179,8 +196,9 @@ def test_clahe_fills_the_grid_symmetrically(keras3):
     x = _images((2, 10, 7, 2), seed=5)
     ours = CLAHE(tile_grid_size=(3, 2), clip_limit=0)  # 4x4 tiles over 12x8
     padded = np.pad(x, [(0, 0), (0, 2), (0, 1), (0, 0)], mode="symmetric")
-    expected = _keras(keras3.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(3, 2), clip_limit=0),
-                      padded)[:, :10, :7]
+    expected = _keras(
+        keras3.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(3, 2), clip_limit=0), padded
+    )[:, :10, :7]
     np.testing.assert_allclose(to_np(ours(torch.tensor(x))), expected, **TOL)
 
 
@@ -246,8 +264,14 @@ def _sublayer_configs_match(keras_layer, ours):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("kwargs", [dict(), dict(factor=0.8, value_range=(0, 1), interpolation="nearest"),
-                                    dict(factor=(0.2, 0.4), data_format="channels_first")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(factor=0.8, value_range=(0, 1), interpolation="nearest"),
+        dict(factor=(0.2, 0.4), data_format="channels_first"),
+    ],
+)
 def test_policy_sub_layers_are_keras_s(keras3, kwargs):
     _sublayer_configs_match(keras3.layers.RandAugment(**kwargs), layers.RandAugment(**kwargs))
     ours = layers.AugMix(**kwargs)
@@ -291,7 +315,10 @@ def test_aug_mix_mixes_as_documented(monkeypatch):
 
 def test_aug_mix_and_rand_augment_ranges():
     x = torch.tensor(_images((4, 8, 8, 3), seed=9, high=1.0))
-    for layer in (layers.AugMix(value_range=(0, 1), factor=1.0, seed=3), layers.RandAugment((0, 1), factor=1.0, seed=3)):
+    for layer in (
+        layers.AugMix(value_range=(0, 1), factor=1.0, seed=3),
+        layers.RandAugment((0, 1), factor=1.0, seed=3),
+    ):
         y = layer(x, training=True)
         assert y.dtype == torch.float32 and float(y.min()) >= -1e-6 and float(y.max()) <= 1 + 1e-6
     torch.testing.assert_close(layers.AugMix(chain_depth=0)(x, training=True), x)  # chains of nothing
@@ -314,61 +341,84 @@ AUGMENTERS = [
 @pytest.mark.parametrize("data_format", FORMATS)
 def test_augmenters_common(keras3, make, data_format):
     x = torch.rand(4, 3, 12, 12) * 255 if data_format == "channels_first" else torch.rand(4, 12, 12, 3) * 255
-    check_augmenter_common(keras3, make(7, data_format), lambda: make(7, data_format), x,
-                           keras_overrides={"seed": 7})
+    check_augmenter_common(keras3, make(7, data_format), lambda: make(7, data_format), x, keras_overrides={"seed": 7})
 
 
 @pytest.mark.parity
 def test_keras_configs_load(keras3):
     k = keras3.layers
     pairs = [
-        (k.RandomPerspective(0.3, scale=0.4, interpolation="nearest", fill_value=2.0),
-         {"factor": (0, 0.3), "scale": 0.4, "interpolation": "nearest", "fill_value": 2.0}),
-        (k.RandomElasticTransform((0.2, 0.6), 0.5, fill_mode="mirror", value_range=(0, 1)),
-         {"factor": (0.2, 0.6), "scale": (0, 0.5), "fill_mode": "mirror", "value_range": (0, 1)}),
-        (k.ContrastLimitedAdaptiveHistogramEqualization((0, 1), 2.0, (4, 6), data_format="channels_first"),
-         {"value_range": (0, 1), "clip_limit": 2.0, "tile_grid_size": (4, 6), "data_format": "channels_first"}),
-        (k.RandAugment((0, 1), num_ops=4, factor=0.3, interpolation="nearest", seed=5),
-         {"value_range": (0, 1), "num_ops": 4, "factor": (0, 0.3), "interpolation": "nearest", "seed": 5}),
-        (k.AugMix((-1, 1), num_chains=2, chain_depth=4, factor=(0.1, 0.2), alpha=0.5, all_ops=False),
-         {"value_range": (-1, 1), "num_chains": 2, "chain_depth": 4, "factor": (0.1, 0.2), "alpha": 0.5,
-          "all_ops": False}),
+        (
+            k.RandomPerspective(0.3, scale=0.4, interpolation="nearest", fill_value=2.0),
+            {"factor": (0, 0.3), "scale": 0.4, "interpolation": "nearest", "fill_value": 2.0},
+        ),
+        (
+            k.RandomElasticTransform((0.2, 0.6), 0.5, fill_mode="mirror", value_range=(0, 1)),
+            {"factor": (0.2, 0.6), "scale": (0, 0.5), "fill_mode": "mirror", "value_range": (0, 1)},
+        ),
+        (
+            k.ContrastLimitedAdaptiveHistogramEqualization((0, 1), 2.0, (4, 6), data_format="channels_first"),
+            {"value_range": (0, 1), "clip_limit": 2.0, "tile_grid_size": (4, 6), "data_format": "channels_first"},
+        ),
+        (
+            k.RandAugment((0, 1), num_ops=4, factor=0.3, interpolation="nearest", seed=5),
+            {"value_range": (0, 1), "num_ops": 4, "factor": (0, 0.3), "interpolation": "nearest", "seed": 5},
+        ),
+        (
+            k.AugMix((-1, 1), num_chains=2, chain_depth=4, factor=(0.1, 0.2), alpha=0.5, all_ops=False),
+            {
+                "value_range": (-1, 1),
+                "num_chains": 2,
+                "chain_depth": 4,
+                "factor": (0.1, 0.2),
+                "alpha": 0.5,
+                "all_ops": False,
+            },
+        ),
     ]
     for ours, (keras_layer, _) in zip(check_keras_configs_load(pairs), pairs):
         assert roundtrip(ours).get_config() == ours.get_config()
         restored = type(keras_layer).from_config(ours.get_config()).get_config()
-        assert {key: restored[key] for key in ("name", "data_format")} == {key: ours.get_config()[key]
-                                                                            for key in ("name", "data_format")}
+        assert {key: restored[key] for key in ("name", "data_format")} == {
+            key: ours.get_config()[key] for key in ("name", "data_format")
+        }
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: layers.RandomPerspective(scale=1.5), "RandomPerspective layer .*scale must be a number in \\[0, 1\\]"),
-    (lambda: layers.RandomPerspective(scale=(0.1, 0.2)), "RandomPerspective layer .*scale must be a number"),
-    (lambda: layers.RandomPerspective(factor=1.2), "RandomPerspective layer .*factor must be .*\\[0, 1\\]"),
-    (lambda: layers.RandomPerspective(interpolation="bicubic"), "RandomPerspective layer .*interpolation must be"),
-    (lambda: layers.RandomPerspective(seed="a"), "RandomPerspective layer .*seed"),
-    (lambda: layers.RandomPerspective()(torch.ones(2, 3), training=True), "RandomPerspective layer .*rank 3"),
-    (lambda: layers.RandomElasticTransform(scale=2.0), "RandomElasticTransform layer .*scale must be"),
-    (lambda: layers.RandomElasticTransform(fill_mode="edge"), "RandomElasticTransform layer .*fill_mode must be"),
-    (lambda: layers.RandomElasticTransform(interpolation="cubic"), "RandomElasticTransform layer .*interpolation"),
-    (lambda: layers.RandomElasticTransform(value_range=(0,)), "RandomElasticTransform layer .*value_range must be"),
-    (lambda: CLAHE(clip_limit="4"), "ContrastLimitedAdaptiveHistogramEqualization layer .*clip_limit must be a "
-                                    "number"),
-    (lambda: CLAHE(tile_grid_size=(8, 0)), "ContrastLimitedAdaptiveHistogramEqualization layer .*tile_grid_size "
-                                           "must be a pair of positive ints"),
-    (lambda: CLAHE(tile_grid_size=8), "ContrastLimitedAdaptiveHistogramEqualization layer .*tile_grid_size"),
-    (lambda: CLAHE(value_range=(0, 1, 2)), "ContrastLimitedAdaptiveHistogramEqualization layer .*value_range"),
-    (lambda: CLAHE()(torch.ones(2, 3)), "ContrastLimitedAdaptiveHistogramEqualization layer .*rank 3"),
-    (lambda: layers.RandAugment(num_ops=-1), "RandAugment layer .*num_ops must be an int >= 0"),
-    (lambda: layers.RandAugment(num_ops=1.5), "RandAugment layer .*num_ops must be an int"),
-    (lambda: layers.RandAugment(factor=1.5), "RandAugment layer .*factor must be .*\\[0, 1\\]"),
-    (lambda: layers.RandAugment(interpolation="bicubic"), "RandAugment layer .*interpolation must be"),
-    (lambda: layers.AugMix(num_chains=0), "AugMix layer .*num_chains must be an int >= 1"),
-    (lambda: layers.AugMix(chain_depth=-1), "AugMix layer .*chain_depth must be an int >= 0"),
-    (lambda: layers.AugMix(alpha=0.0), "AugMix layer .*alpha must be a positive number"),
-    (lambda: layers.AugMix(all_ops="yes"), "AugMix layer .*all_ops must be True or False"),
-    (lambda: layers.AugMix(value_range="0-255"), "AugMix layer .*value_range must be a pair"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: layers.RandomPerspective(scale=1.5), "RandomPerspective layer .*scale must be a number in \\[0, 1\\]"),
+        (lambda: layers.RandomPerspective(scale=(0.1, 0.2)), "RandomPerspective layer .*scale must be a number"),
+        (lambda: layers.RandomPerspective(factor=1.2), "RandomPerspective layer .*factor must be .*\\[0, 1\\]"),
+        (lambda: layers.RandomPerspective(interpolation="bicubic"), "RandomPerspective layer .*interpolation must be"),
+        (lambda: layers.RandomPerspective(seed="a"), "RandomPerspective layer .*seed"),
+        (lambda: layers.RandomPerspective()(torch.ones(2, 3), training=True), "RandomPerspective layer .*rank 3"),
+        (lambda: layers.RandomElasticTransform(scale=2.0), "RandomElasticTransform layer .*scale must be"),
+        (lambda: layers.RandomElasticTransform(fill_mode="edge"), "RandomElasticTransform layer .*fill_mode must be"),
+        (lambda: layers.RandomElasticTransform(interpolation="cubic"), "RandomElasticTransform layer .*interpolation"),
+        (lambda: layers.RandomElasticTransform(value_range=(0,)), "RandomElasticTransform layer .*value_range must be"),
+        (
+            lambda: CLAHE(clip_limit="4"),
+            "ContrastLimitedAdaptiveHistogramEqualization layer .*clip_limit must be a number",
+        ),
+        (
+            lambda: CLAHE(tile_grid_size=(8, 0)),
+            "ContrastLimitedAdaptiveHistogramEqualization layer .*tile_grid_size must be a pair of positive ints",
+        ),
+        (lambda: CLAHE(tile_grid_size=8), "ContrastLimitedAdaptiveHistogramEqualization layer .*tile_grid_size"),
+        (lambda: CLAHE(value_range=(0, 1, 2)), "ContrastLimitedAdaptiveHistogramEqualization layer .*value_range"),
+        (lambda: CLAHE()(torch.ones(2, 3)), "ContrastLimitedAdaptiveHistogramEqualization layer .*rank 3"),
+        (lambda: layers.RandAugment(num_ops=-1), "RandAugment layer .*num_ops must be an int >= 0"),
+        (lambda: layers.RandAugment(num_ops=1.5), "RandAugment layer .*num_ops must be an int"),
+        (lambda: layers.RandAugment(factor=1.5), "RandAugment layer .*factor must be .*\\[0, 1\\]"),
+        (lambda: layers.RandAugment(interpolation="bicubic"), "RandAugment layer .*interpolation must be"),
+        (lambda: layers.AugMix(num_chains=0), "AugMix layer .*num_chains must be an int >= 1"),
+        (lambda: layers.AugMix(chain_depth=-1), "AugMix layer .*chain_depth must be an int >= 0"),
+        (lambda: layers.AugMix(alpha=0.0), "AugMix layer .*alpha must be a positive number"),
+        (lambda: layers.AugMix(all_ops="yes"), "AugMix layer .*all_ops must be True or False"),
+        (lambda: layers.AugMix(value_range="0-255"), "AugMix layer .*value_range must be a pair"),
+    ],
+)
 def test_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()

@@ -1,4 +1,5 @@
 """The Layer base class: building, weights, trainable, training mode, losses, config."""
+
 import copy
 import pickle
 
@@ -391,8 +392,9 @@ def test_compute_output_shape_leaves_the_layer_unbuilt():
 
 
 def test_module_dtype_conversion_reaches_layers_without_weights():
-    model = keras.Sequential([keras.Input((3,)), layers.Dense(4), layers.Dropout(0.5),
-                                   layers.Activation("tanh"), layers.Dense(2)])
+    model = keras.Sequential(
+        [keras.Input((3,)), layers.Dense(4), layers.Dropout(0.5), layers.Activation("tanh"), layers.Dense(2)]
+    )
     model.to(torch.float64)
     assert all(layer.compute_dtype == "float64" for layer in model.layers)
     x = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)

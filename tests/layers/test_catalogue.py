@@ -1,6 +1,7 @@
 """The whole layer catalogue at once: which Keras 3 layers kerastorch has, and for each built-in layer
 with a simple configuration: Keras 3 parity of the inference output with copied weights, the symbolic
 output shape, config round trips both ways, and get_weights/set_weights round trips."""
+
 import numpy as np
 import pytest
 import torch
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 NOT_AVAILABLE = {
     # Other frameworks' models inside a layer.
-    "FlaxLayer", "JaxLayer", "TFSMLayer",
+    "FlaxLayer",
+    "JaxLayer",
+    "TFSMLayer",
 }
 """Keras 3 layers kerastorch does not provide (the README lists them too)."""
 
@@ -81,9 +84,14 @@ CASES = [
 def _randomize(layer, seed):
     """Random weights (positive where Keras needs them, e.g. variances)."""
     rng = np.random.default_rng(seed)
-    layer.set_weights([np.abs(rng.normal(size=tuple(w.shape))).astype(np.asarray(w).dtype) + 0.5
-                       if "variance" in w.path else rng.normal(size=tuple(w.shape)).astype(np.asarray(w).dtype)
-                       for w in layer.weights])
+    layer.set_weights(
+        [
+            np.abs(rng.normal(size=tuple(w.shape))).astype(np.asarray(w).dtype) + 0.5
+            if "variance" in w.path
+            else rng.normal(size=tuple(w.shape)).astype(np.asarray(w).dtype)
+            for w in layer.weights
+        ]
+    )
 
 
 @pytest.mark.parity

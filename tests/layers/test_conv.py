@@ -1,5 +1,6 @@
 """Tests for the convolution layers: Keras 3 parity (outputs, input and weight gradients) on drawn
 geometries, symbolic shapes with unknown sizes, weight layouts, configs and errors."""
+
 import json
 
 import numpy as np
@@ -24,8 +25,11 @@ CONV_TOL = dict(rtol=1e-4, atol=1e-4)
 def geometries(draw, rank, paddings=("valid", "same"), strided_dilation=False, max_kernel=3):
     """Keyword arguments for a convolution of ``rank`` plus a fitting channels-last input shape (no channels)."""
     kernel = tuple(draw(st.integers(1, max_kernel)) for _ in range(rank))
-    mode = draw(st.sampled_from(["plain", "strided", "dilated", "both"] if strided_dilation
-                                else ["plain", "strided", "dilated"]))
+    mode = draw(
+        st.sampled_from(
+            ["plain", "strided", "dilated", "both"] if strided_dilation else ["plain", "strided", "dilated"]
+        )
+    )
     strides = tuple(draw(st.integers(1, 3)) if mode in ("strided", "both") else 1 for _ in range(rank))
     dilation = tuple(draw(st.integers(1, 2)) if mode in ("dilated", "both") else 1 for _ in range(rank))
     padding = draw(st.sampled_from(paddings))
@@ -77,8 +81,14 @@ def _pair(keras3, name, *args, **kwargs):
 
 # ----------------------------------------------------------------- parity
 @pytest.mark.parity
-@given(data=st.data(), rank=st.integers(1, 3), groups=st.integers(1, 3), use_bias=st.booleans(),
-       channels_first=st.booleans(), activation=st.sampled_from([None, "relu", "tanh"]))
+@given(
+    data=st.data(),
+    rank=st.integers(1, 3),
+    groups=st.integers(1, 3),
+    use_bias=st.booleans(),
+    channels_first=st.booleans(),
+    activation=st.sampled_from([None, "relu", "tanh"]),
+)
 def test_conv_parity(keras3, data, rank, groups, use_bias, channels_first, activation):
     paddings = ("valid", "same", "causal") if rank == 1 else ("valid", "same")
     geometry, spatial = data.draw(geometries(rank, paddings))
@@ -86,36 +96,76 @@ def test_conv_parity(keras3, data, rank, groups, use_bias, channels_first, activ
     filters = groups * data.draw(st.integers(1, 2))
     x = data.draw(float_arrays(_layout((data.draw(st.integers(2, 3)), *spatial, in_channels), channels_first)))
     data_format = "channels_first" if channels_first else "channels_last"
-    ours, theirs = _pair(keras3, f"Conv{rank}D", filters, groups=groups, use_bias=use_bias, activation=activation,
-                         data_format=data_format, **geometry)
+    ours, theirs = _pair(
+        keras3,
+        f"Conv{rank}D",
+        filters,
+        groups=groups,
+        use_bias=use_bias,
+        activation=activation,
+        data_format=data_format,
+        **geometry,
+    )
     _parity(ours, theirs, x)
 
 
 @pytest.mark.parity
-@given(data=st.data(), rank=st.integers(1, 2), multiplier=st.integers(1, 2), channels=st.integers(1, 3),
-       use_bias=st.booleans(), channels_first=st.booleans())
+@given(
+    data=st.data(),
+    rank=st.integers(1, 2),
+    multiplier=st.integers(1, 2),
+    channels=st.integers(1, 3),
+    use_bias=st.booleans(),
+    channels_first=st.booleans(),
+)
 def test_depthwise_conv_parity(keras3, data, rank, multiplier, channels, use_bias, channels_first):
     geometry, spatial = data.draw(geometries(rank, strided_dilation=True))
     x = data.draw(float_arrays(_layout((data.draw(st.integers(2, 3)), *spatial, channels), channels_first)))
-    ours, theirs = _pair(keras3, f"DepthwiseConv{rank}D", depth_multiplier=multiplier, use_bias=use_bias,
-                         data_format="channels_first" if channels_first else "channels_last", **geometry)
+    ours, theirs = _pair(
+        keras3,
+        f"DepthwiseConv{rank}D",
+        depth_multiplier=multiplier,
+        use_bias=use_bias,
+        data_format="channels_first" if channels_first else "channels_last",
+        **geometry,
+    )
     _parity(ours, theirs, x)
 
 
 @pytest.mark.parity
-@given(data=st.data(), rank=st.integers(1, 2), multiplier=st.integers(1, 2), channels=st.integers(1, 3),
-       filters=st.integers(1, 4), use_bias=st.booleans(), channels_first=st.booleans())
+@given(
+    data=st.data(),
+    rank=st.integers(1, 2),
+    multiplier=st.integers(1, 2),
+    channels=st.integers(1, 3),
+    filters=st.integers(1, 4),
+    use_bias=st.booleans(),
+    channels_first=st.booleans(),
+)
 def test_separable_conv_parity(keras3, data, rank, multiplier, channels, filters, use_bias, channels_first):
     geometry, spatial = data.draw(geometries(rank))
     x = data.draw(float_arrays(_layout((data.draw(st.integers(2, 3)), *spatial, channels), channels_first)))
-    ours, theirs = _pair(keras3, f"SeparableConv{rank}D", filters, depth_multiplier=multiplier, use_bias=use_bias,
-                         data_format="channels_first" if channels_first else "channels_last", **geometry)
+    ours, theirs = _pair(
+        keras3,
+        f"SeparableConv{rank}D",
+        filters,
+        depth_multiplier=multiplier,
+        use_bias=use_bias,
+        data_format="channels_first" if channels_first else "channels_last",
+        **geometry,
+    )
     _parity(ours, theirs, x)
 
 
 @pytest.mark.parity
-@given(data=st.data(), rank=st.integers(1, 3), filters=st.integers(1, 3), channels=st.integers(1, 3),
-       use_bias=st.booleans(), channels_first=st.booleans())
+@given(
+    data=st.data(),
+    rank=st.integers(1, 3),
+    filters=st.integers(1, 3),
+    channels=st.integers(1, 3),
+    use_bias=st.booleans(),
+    channels_first=st.booleans(),
+)
 def test_conv_transpose_parity(keras3, data, rank, filters, channels, use_bias, channels_first):
     geometry, spatial = data.draw(geometries(rank, max_kernel=4))
     spatial = tuple(min(n, 3) if rank == 3 else n for n in spatial)  # transposed outputs grow: keep 3-D small
@@ -123,18 +173,27 @@ def test_conv_transpose_parity(keras3, data, rank, filters, channels, use_bias, 
     if data.draw(st.booleans()):
         geometry["output_padding"] = tuple(data.draw(st.integers(0, s - 1)) for s in strides)
     x = data.draw(float_arrays(_layout((data.draw(st.integers(2, 3)), *spatial, channels), channels_first)))
-    ours, theirs = _pair(keras3, f"Conv{rank}DTranspose", filters, use_bias=use_bias,
-                         data_format="channels_first" if channels_first else "channels_last", **geometry)
+    ours, theirs = _pair(
+        keras3,
+        f"Conv{rank}DTranspose",
+        filters,
+        use_bias=use_bias,
+        data_format="channels_first" if channels_first else "channels_last",
+        **geometry,
+    )
     _parity(ours, theirs, x)
 
 
 @pytest.mark.parity
-@given(data=st.data(), rank=st.integers(1, 3), name=st.sampled_from(["Conv", "DepthwiseConv", "SeparableConv",
-                                                                      "ConvTranspose"]))
+@given(
+    data=st.data(),
+    rank=st.integers(1, 3),
+    name=st.sampled_from(["Conv", "DepthwiseConv", "SeparableConv", "ConvTranspose"]),
+)
 def test_symbolic_shapes_with_unknown_sizes_match_keras(keras3, data, rank, name):
     if name in ("DepthwiseConv", "SeparableConv") and rank == 3:
         rank = 2
-    cls = f"{name[:-len('Transpose')]}{rank}DTranspose" if name == "ConvTranspose" else f"{name}{rank}D"
+    cls = f"{name[: -len('Transpose')]}{rank}DTranspose" if name == "ConvTranspose" else f"{name}{rank}D"
     geometry, spatial = data.draw(geometries(rank, strided_dilation=name == "DepthwiseConv"))
     args = () if name == "DepthwiseConv" else (3,)
     ours, theirs = _pair(keras3, cls, *args, **geometry)
@@ -164,13 +223,20 @@ def test_fully_convolutional_model_with_unknown_spatial_sizes():
 def test_symbolic_batch_and_known_sizes():
     assert layers.Conv1D(5, 3, padding="causal", strides=2)(kerastorch.Input((9, 2))).shape == (None, 5, 5)
     assert layers.Conv3D(2, 2, data_format="channels_first")(kerastorch.Input((3, 4, 5, 6))).shape == (None, 2, 3, 4, 5)
-    assert layers.Conv2DTranspose(2, 3, strides=2, output_padding=1)(kerastorch.Input((4, 5, 1))).shape == \
-        (None, 10, 12, 2)
+    assert layers.Conv2DTranspose(2, 3, strides=2, output_padding=1)(kerastorch.Input((4, 5, 1))).shape == (
+        None,
+        10,
+        12,
+        2,
+    )
 
 
 def test_symbolic_build_needs_known_channels():
-    with pytest.raises(ValueError, match=r'Conv2D layer "conv2d": the channel axis .* must be known.*'
-                                         r"\(None, 5, 5, None\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Conv2D layer "conv2d": the channel axis .* must be known.*'
+        r"\(None, 5, 5, None\)",
+    ):
         layers.Conv2D(2, 3)(kerastorch.Input((5, 5, None)))
 
 
@@ -186,8 +252,10 @@ def test_weight_layouts_are_keras_and_single_parameters():
     assert [(w.name, tuple(w.shape)) for w in depthwise.weights] == [("kernel", (3, 3, 4, 2)), ("bias", (8,))]
     separable = layers.SeparableConv1D(5, 3, depth_multiplier=2, use_bias=False)
     separable(torch.ones(1, 6, 3))
-    assert [(w.name, tuple(w.shape)) for w in separable.weights] == [("depthwise_kernel", (3, 3, 2)),
-                                                                     ("pointwise_kernel", (1, 6, 5))]
+    assert [(w.name, tuple(w.shape)) for w in separable.weights] == [
+        ("depthwise_kernel", (3, 3, 2)),
+        ("pointwise_kernel", (1, 6, 5)),
+    ]
     transpose = layers.Conv3DTranspose(2, 2)
     transpose(torch.ones(1, 2, 2, 2, 3))
     assert tuple(transpose.kernel.shape) == (2, 2, 2, 2, 3)
@@ -227,8 +295,9 @@ def test_integer_inputs_and_regularizers():
     y = layer(torch.ones(1, 3, 2, dtype=torch.int32))
     assert y.dtype == torch.float32 and torch.all(y == 4)
     assert len(layer.losses) == 1 and layer.losses[0].item() == pytest.approx(0.5 * 8)
-    separable = layers.SeparableConv2D(2, 1, depthwise_regularizer="l1", pointwise_regularizer="l2",
-                                       activity_regularizer="l2")
+    separable = layers.SeparableConv2D(
+        2, 1, depthwise_regularizer="l1", pointwise_regularizer="l2", activity_regularizer="l2"
+    )
     separable(torch.ones(2, 3, 3, 2))
     assert len(separable.losses) == 3
 
@@ -238,8 +307,12 @@ def test_pickle_and_deepcopy_keep_weights_and_outputs():
     import pickle
 
     x = torch.randn(2, 6, 5, 3)
-    for layer in (layers.Conv2D(4, 2, padding="same"), layers.DepthwiseConv2D(3, depth_multiplier=2),
-                  layers.SeparableConv2D(2, 3), layers.Conv2DTranspose(2, 3, strides=2, padding="same")):
+    for layer in (
+        layers.Conv2D(4, 2, padding="same"),
+        layers.DepthwiseConv2D(3, depth_multiplier=2),
+        layers.SeparableConv2D(2, 3),
+        layers.Conv2DTranspose(2, 3, strides=2, padding="same"),
+    ):
         y = layer(x)
         for clone in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer)):
             assert torch.equal(clone(x), y)
@@ -248,9 +321,12 @@ def test_pickle_and_deepcopy_keep_weights_and_outputs():
 @pytest.mark.cuda
 def test_cuda_matches_cpu():
     x = torch.randn(2, 9, 8, 4)
-    for layer in (layers.Conv2D(6, 3, strides=2, padding="same", groups=2), layers.DepthwiseConv2D(2, padding="same"),
-                  layers.SeparableConv1D(3, 2, padding="same"), layers.Conv2DTranspose(3, 4, strides=2, padding="same",
-                                                                                        output_padding=1)):
+    for layer in (
+        layers.Conv2D(6, 3, strides=2, padding="same", groups=2),
+        layers.DepthwiseConv2D(2, padding="same"),
+        layers.SeparableConv1D(3, 2, padding="same"),
+        layers.Conv2DTranspose(3, 4, strides=2, padding="same", output_padding=1),
+    ):
         inputs = x[..., 0, :] if layer.rank == 1 else x
         cpu_x = inputs.clone().requires_grad_()
         y = layer(cpu_x)
@@ -270,8 +346,18 @@ def test_cuda_matches_cpu():
 # ----------------------------------------------------------------- configs
 CONFIG_CASES = [
     ("Conv1D", (4, 3), dict(padding="causal", dilation_rate=2, activation="relu", kernel_regularizer="l2")),
-    ("Conv2D", (6, (3, 2)), dict(strides=(2, 1), groups=3, use_bias=False, kernel_constraint="non_neg",
-                                 data_format="channels_first", kernel_initializer="he_normal")),
+    (
+        "Conv2D",
+        (6, (3, 2)),
+        dict(
+            strides=(2, 1),
+            groups=3,
+            use_bias=False,
+            kernel_constraint="non_neg",
+            data_format="channels_first",
+            kernel_initializer="he_normal",
+        ),
+    ),
     ("Conv3D", (2, 2), dict(padding="same", bias_initializer="ones", bias_regularizer="l1")),
     ("DepthwiseConv1D", (3,), dict(depth_multiplier=2, strides=2, dilation_rate=2, depthwise_regularizer="l2")),
     ("DepthwiseConv2D", ((3, 1),), dict(padding="same", depthwise_constraint="unit_norm", activation="tanh")),
@@ -312,27 +398,38 @@ def test_aliases():
     assert layers.Convolution2D is layers.Conv2D and layers.Convolution3DTranspose is layers.Conv3DTranspose
     assert layers.SeparableConvolution1D is layers.SeparableConv1D
     from kerastorch.saving import deserialize_keras_object
-    restored = deserialize_keras_object({"module": "keras.layers", "class_name": "Convolution2D",
-                                        "config": {"filters": 2, "kernel_size": 3}})
+
+    restored = deserialize_keras_object(
+        {"module": "keras.layers", "class_name": "Convolution2D", "config": {"filters": 2, "kernel_size": 3}}
+    )
     assert type(restored) is layers.Conv2D
 
 
 # ------------------------------------------------------------------ errors
 def test_argument_errors_name_layer_expected_and_received():
-    with pytest.raises(ValueError, match=r'Conv2D layer "conv2d": padding must be one of \[\'valid\', \'same\'\], '
-                                         r"received padding='causal'"):
+    with pytest.raises(
+        ValueError,
+        match=r'Conv2D layer "conv2d": padding must be one of \[\'valid\', \'same\'\], '
+        r"received padding='causal'",
+    ):
         layers.Conv2D(2, 3, padding="causal")
     with pytest.raises(ValueError, match=r"padding must be one of .*'causal'.*received padding='full'"):
         layers.Conv1D(2, 3, padding="full")
     with pytest.raises(ValueError, match=r"Conv1DTranspose layer .*padding must be one of \['valid', 'same'\]"):
         layers.Conv1DTranspose(2, 3, padding="causal")
-    with pytest.raises(ValueError, match=r"strides > 1 is not supported together with dilation_rate > 1, received "
-                                         r"strides=\(1, 2\) and dilation_rate=\(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"strides > 1 is not supported together with dilation_rate > 1, received "
+        r"strides=\(1, 2\) and dilation_rate=\(2, 2\)",
+    ):
         layers.Conv2D(2, 3, strides=(1, 2), dilation_rate=2)
     with pytest.raises(ValueError, match="strides > 1 is not supported"):
         layers.Conv2DTranspose(2, 3, strides=2, dilation_rate=2)
-    with pytest.raises(ValueError, match=r"kernel_size must be an int or a tuple of 2 positive ints, "
-                                         r"received kernel_size=\(3, 3, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"kernel_size must be an int or a tuple of 2 positive ints, "
+        r"received kernel_size=\(3, 3, 3\)",
+    ):
         layers.Conv2D(2, (3, 3, 3))
     with pytest.raises(ValueError, match=r"strides must be .* received strides=0"):
         layers.Conv1D(2, 3, strides=0)
@@ -342,11 +439,17 @@ def test_argument_errors_name_layer_expected_and_received():
         layers.Conv2D(3, 3, groups=2)
     with pytest.raises(ValueError, match=r"argument `depth_multiplier` must be a positive integer"):
         layers.DepthwiseConv2D(3, depth_multiplier=0)
-    with pytest.raises(ValueError, match=r"data_format must be one of \['channels_last', 'channels_first'\], "
-                                         r"received data_format='nhwc'"):
+    with pytest.raises(
+        ValueError,
+        match=r"data_format must be one of \['channels_last', 'channels_first'\], "
+        r"received data_format='nhwc'",
+    ):
         layers.Conv2D(2, 3, data_format="nhwc")
-    with pytest.raises(ValueError, match=r"output_padding must be smaller than strides on every axis, "
-                                         r"received output_padding=\(2, 2\) and strides=\(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"output_padding must be smaller than strides on every axis, "
+        r"received output_padding=\(2, 2\) and strides=\(2, 2\)",
+    ):
         layers.Conv2DTranspose(2, 3, strides=2, output_padding=2)
     with pytest.raises(TypeError, match="transposed convolutions take no groups"):
         layers.Conv2DTranspose(2, 3, groups=2)
@@ -361,20 +464,31 @@ def test_input_errors_name_layer_expected_and_received():
         layer(torch.ones(1, 8, 8, 4))
     with pytest.raises(ValueError, match=r'"conv2d_1".*expected ndim=4, found ndim=5'):
         layer(torch.ones(1, 8, 8, 8, 3))
-    with pytest.raises(ValueError, match=r"the number of input channels must be divisible by groups, "
-                                         r"received groups=2 and inputs with 3 channels"):
+    with pytest.raises(
+        ValueError,
+        match=r"the number of input channels must be divisible by groups, "
+        r"received groups=2 and inputs with 3 channels",
+    ):
         layers.Conv2D(4, 3, groups=2)(torch.ones(1, 8, 8, 3))
-    with pytest.raises(ValueError, match=r'Conv2D layer "conv2d_3": the output would be empty .* spatial shape '
-                                         r"\(2, 2\) with kernel/pool size \(3, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Conv2D layer "conv2d_3": the output would be empty .* spatial shape '
+        r"\(2, 2\) with kernel/pool size \(3, 3\)",
+    ):
         layers.Conv2D(2, 3)(torch.ones(1, 2, 2, 1))
     with pytest.raises(ValueError, match="the output would be empty"):
         layers.Conv1D(2, 3, dilation_rate=3)(kerastorch.Input((6, 1)))
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("name,args,shape", [("Conv2D", (1, 2), (1, 4, 4, 2)),
-                                             ("Conv2DTranspose", (2, 2), (1, 4, 4, 1)),
-                                             ("Conv1DTranspose", (2, 2), (1, 2, 1))])
+@pytest.mark.parametrize(
+    "name,args,shape",
+    [
+        ("Conv2D", (1, 2), (1, 4, 4, 2)),
+        ("Conv2DTranspose", (2, 2), (1, 4, 4, 1)),
+        ("Conv1DTranspose", (2, 2), (1, 2, 1)),
+    ],
+)
 def test_batch_of_one_backward_that_keras_cannot_run(keras3, name, args, shape):
     # torch's slow_conv2d / slow_conv_transpose fallbacks raise "grad_weight must be contiguous" in backward
     # for these shapes when handed a strided weight, which Keras 3.15 does; kerastorch passes a contiguous one.

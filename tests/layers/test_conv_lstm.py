@@ -1,6 +1,7 @@
 """Tests for the convolutional LSTM layers: Keras 3 parity (outputs, input and weight gradients) of
 ConvLSTM1D and ConvLSTM2D on drawn geometries in both data formats, with masks, go_backwards and
 return_state; the cell against a step-by-step reference; dropout; symbolic shapes; configs; errors."""
+
 import json
 
 import numpy as np
@@ -42,10 +43,19 @@ def conv_lstm_cases(draw, rank):
     spatial = tuple(draw(st.integers(lo, lo + 2)) for lo in low)
     batch, time, channels = draw(st.integers(2, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
     shape = (batch, time, channels, *spatial) if data_format == "channels_first" else (batch, time, *spatial, channels)
-    kwargs = {"filters": draw(st.integers(1, 3)), "kernel_size": kernel, "strides": strides, "dilation_rate": dilation,
-                  "padding": padding, "data_format": data_format, "return_sequences": draw(st.booleans()),
-                  "return_state": draw(st.booleans()), "go_backwards": draw(st.booleans()),
-                  "use_bias": draw(st.booleans()), "activation": draw(st.sampled_from(["tanh", "relu"]))}
+    kwargs = {
+        "filters": draw(st.integers(1, 3)),
+        "kernel_size": kernel,
+        "strides": strides,
+        "dilation_rate": dilation,
+        "padding": padding,
+        "data_format": data_format,
+        "return_sequences": draw(st.booleans()),
+        "return_state": draw(st.booleans()),
+        "go_backwards": draw(st.booleans()),
+        "use_bias": draw(st.booleans()),
+        "activation": draw(st.sampled_from(["tanh", "relu"])),
+    }
     return kwargs, draw(float_arrays(shape, low=-2, high=2))
 
 
@@ -88,8 +98,10 @@ def test_conv_lstm2d_masks_match_keras(keras3, go_backwards, data):
     if not go_backwards:  # masked steps repeat the last unmasked output
         row = 0 if lengths[0] < 4 else None
         if row is not None:
-            torch.testing.assert_close(yt[0][row, lengths[row]:], yt[0][row, lengths[row] - 1:lengths[row]].expand(
-                4 - lengths[row], -1, -1, -1))
+            torch.testing.assert_close(
+                yt[0][row, lengths[row] :],
+                yt[0][row, lengths[row] - 1 : lengths[row]].expand(4 - lengths[row], -1, -1, -1),
+            )
 
 
 @pytest.mark.parity
@@ -97,19 +109,23 @@ def test_conv_lstm2d_initial_state_matches_keras(keras3):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 3, 4, 4, 2)).astype("float32")
     states = [rng.normal(size=(2, 4, 4, 3)).astype("float32") for _ in range(2)]
-    check_initial_state_parity(ConvLSTM2D(3, 3, padding="same"), keras3.layers.ConvLSTM2D(3, 3, padding="same"), x,
-                               states, TOL)
+    check_initial_state_parity(
+        ConvLSTM2D(3, 3, padding="same"), keras3.layers.ConvLSTM2D(3, 3, padding="same"), x, states, TOL
+    )
 
 
 def _reference_step(cell, x, h, c):
     """One ConvLSTM step written gate by gate with torch's conv on channels-last 2-D tensors."""
+
     def conv(inputs, kernel, padding, strides=1):
-        return torch.nn.functional.conv2d(inputs.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), None, strides,
-                                          padding).permute(0, 2, 3, 1)
+        return torch.nn.functional.conv2d(
+            inputs.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), None, strides, padding
+        ).permute(0, 2, 3, 1)
+
     f = cell.filters
     zx = conv(x, cell.kernel, 0, cell.strides) + cell.bias
     zh = conv(h, cell.recurrent_kernel, "same")
-    gates = [zx[..., k * f:(k + 1) * f] + zh[..., k * f:(k + 1) * f] for k in range(4)]
+    gates = [zx[..., k * f : (k + 1) * f] + zh[..., k * f : (k + 1) * f] for k in range(4)]
     i, fg, g, o = torch.sigmoid(gates[0]), torch.sigmoid(gates[1]), torch.tanh(gates[2]), torch.sigmoid(gates[3])
     c = fg * c + i * g
     return o * torch.tanh(c), c
@@ -136,7 +152,10 @@ def test_weights_layout_and_unit_forget_bias():
     layer = ConvLSTM2D(4, (3, 2))
     layer.build((None, 2, 7, 7, 5))
     assert [(w.name, tuple(w.shape)) for w in layer.weights] == [
-        ("kernel", (3, 2, 5, 16)), ("recurrent_kernel", (3, 2, 4, 16)), ("bias", (16,))]
+        ("kernel", (3, 2, 5, 16)),
+        ("recurrent_kernel", (3, 2, 4, 16)),
+        ("bias", (16,)),
+    ]
     assert layer.get_weights()[2].tolist() == [0.0] * 4 + [1.0] * 4 + [0.0] * 8
     assert ConvLSTM1D(2, 3, unit_forget_bias=False, bias_initializer="ones").cell.unit_forget_bias is False
     plain = ConvLSTM1D(2, 3, unit_forget_bias=False)
@@ -175,7 +194,8 @@ def test_symbolic_shapes_and_functional_model():
     assert model(torch.randn(2, 3, 8, 8, 1)).shape == (2, 3, 3, 2)
     assert ConvLSTM3D(2, 2).compute_output_shape((None, 4, 5, 5, 5, 3)) == (None, 4, 4, 4, 2)
     assert ConvLSTM1D(3, 3, data_format="channels_first", return_sequences=True).compute_output_shape(
-        (None, 4, 2, 9)) == (None, 4, 3, 7)
+        (None, 4, 2, 9)
+    ) == (None, 4, 3, 7)
 
 
 def test_varying_spatial_size_and_stateful():
@@ -199,9 +219,20 @@ def test_in_bidirectional_and_time_distributed_models():
 
 @pytest.mark.parity
 def test_config_roundtrip_and_keras_interchange(keras3):
-    layer = ConvLSTM2D(3, (2, 3), strides=(1, 2), padding="same", data_format="channels_first", dropout=0.1,
-                       recurrent_dropout=0.2, seed=4, return_sequences=True, go_backwards=True,
-                       kernel_regularizer="l2", name="clstm")
+    layer = ConvLSTM2D(
+        3,
+        (2, 3),
+        strides=(1, 2),
+        padding="same",
+        data_format="channels_first",
+        dropout=0.1,
+        recurrent_dropout=0.2,
+        seed=4,
+        return_sequences=True,
+        go_backwards=True,
+        kernel_regularizer="l2",
+        name="clstm",
+    )
     clone = roundtrip(layer)
     assert clone.kernel_size == (2, 3) and clone.data_format == "channels_first" and clone.go_backwards
     config = json.loads(json.dumps(layer.get_config()))

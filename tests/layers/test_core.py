@@ -1,4 +1,5 @@
 """Tests for Dense, Embedding, Identity and Lambda: values, symbolic shapes, configs, errors, Keras 3 parity."""
+
 import base64
 import json
 import marshal
@@ -64,8 +65,17 @@ def test_dense_regularizers_add_losses():
 
 
 def test_dense_config_roundtrip():
-    layer = Dense(4, activation="tanh", use_bias=False, kernel_initializer="he_normal",
-                  kernel_regularizer="l2", bias_constraint="non_neg", lora_rank=2, lora_alpha=4, name="d")
+    layer = Dense(
+        4,
+        activation="tanh",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        kernel_regularizer="l2",
+        bias_constraint="non_neg",
+        lora_rank=2,
+        lora_alpha=4,
+        name="d",
+    )
     config = layer.get_config()
     assert config["units"] == 4 and config["activation"] == "tanh" and config["lora_rank"] == 2
     assert config["kernel_initializer"]["class_name"] == "HeNormal"
@@ -73,7 +83,9 @@ def test_dense_config_roundtrip():
 
 
 def test_dense_errors_name_layer_and_values():
-    with pytest.raises(ValueError, match=r'Dense layer "dense": argument `units` must be a positive integer; received 0 \(int\)'):
+    with pytest.raises(
+        ValueError, match=r'Dense layer "dense": argument `units` must be a positive integer; received 0 \(int\)'
+    ):
         Dense(0)
     layer = Dense(2)
     layer(torch.ones(1, 4))
@@ -106,8 +118,14 @@ def test_dense_lora_freezes_kernel_and_starts_as_identity_update():
 
 
 @pytest.mark.parity
-@given(data=st.data(), batch=st.integers(1, 4), units=st.integers(1, 5), inner=st.lists(st.integers(1, 3), max_size=2),
-       use_bias=st.booleans(), activation=st.sampled_from([None, "relu", "tanh", "sigmoid"]))
+@given(
+    data=st.data(),
+    batch=st.integers(1, 4),
+    units=st.integers(1, 5),
+    inner=st.lists(st.integers(1, 3), max_size=2),
+    use_bias=st.booleans(),
+    activation=st.sampled_from([None, "relu", "tanh", "sigmoid"]),
+)
 def test_dense_parity_outputs_and_gradients(keras3, data, batch, units, inner, use_bias, activation):
     in_dim = data.draw(st.integers(1, 5))
     x = data.draw(float_arrays((batch, *inner, in_dim)))
@@ -183,8 +201,11 @@ def test_embedding_config_roundtrip():
 
 
 def test_embedding_errors():
-    with pytest.raises(ValueError, match=r'Embedding layer "embedding": argument `input_dim` must be a positive integer; '
-                                         r"received 0 \(int\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Embedding layer "embedding": argument `input_dim` must be a positive integer; '
+        r"received 0 \(int\)",
+    ):
         Embedding(0, 3)
     with pytest.raises(ValueError, match=r"argument `output_dim` must be a positive integer; received -2 \(int\)"):
         Embedding(3, -2)
@@ -198,8 +219,10 @@ def test_embedding_errors():
 def test_embedding_parity_outputs_masks_and_gradients(keras3, data, input_dim, output_dim, mask_zero):
     shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
     ids = data.draw(hnp.arrays(np.int64, shape, elements=st.integers(0, input_dim - 1)))
-    ours, theirs = Embedding(input_dim, output_dim, mask_zero=mask_zero), \
-        keras3.layers.Embedding(input_dim, output_dim, mask_zero=mask_zero)
+    ours, theirs = (
+        Embedding(input_dim, output_dim, mask_zero=mask_zero),
+        keras3.layers.Embedding(input_dim, output_dim, mask_zero=mask_zero),
+    )
     ours.build(shape)
     theirs.build(shape)
     theirs.set_weights(ours.get_weights())
@@ -263,8 +286,12 @@ def test_lambda_symbolic_shapes():
 def test_lambda_config_of_named_functions_roundtrips():
     layer = Lambda(plus_k, arguments={"k": 3.0}, output_shape=(2,))
     config = layer.get_config()
-    assert config["function"] == {"module": "builtins", "class_name": "function", "config": "test_core>plus_k",
-                                  "registered_name": "function"}
+    assert config["function"] == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "test_core>plus_k",
+        "registered_name": "function",
+    }
     clone = roundtrip(layer)
     assert clone.function is plus_k and clone.arguments == {"k": 3.0}
     assert Lambda.from_config(Lambda(activations.relu).get_config()).function is activations.relu

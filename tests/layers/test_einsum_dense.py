@@ -1,5 +1,6 @@
 """Tests for EinsumDense: Keras 3 parity (weight shapes, outputs, input and weight gradients) over many
 equations, the matrix-product fast path against einsum, symbolic shapes, LoRA, configs and errors."""
+
 import json
 
 import numpy as np
@@ -51,8 +52,9 @@ def _pair(keras3, equation, output_shape, bias_axes, shape, **kwargs):
 @given(config=configs(), data=st.data())
 def test_parity_with_keras(keras3, config, data):
     equation, shape, output_shape, bias_axes = config
-    ours, theirs = _pair(keras3, equation, output_shape, bias_axes, shape, activation=data.draw(
-        st.sampled_from([None, "tanh"])))
+    ours, theirs = _pair(
+        keras3, equation, output_shape, bias_axes, shape, activation=data.draw(st.sampled_from([None, "tanh"]))
+    )
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert [w.name for w in ours.weights] == [w.path.split("/")[-1] for w in theirs.weights]
     rng = np.random.default_rng(0)
@@ -97,8 +99,7 @@ def test_symbolic_shapes_resolve_none_from_input():
 @given(config=configs())
 def test_config_roundtrip_and_keras_interchange(keras3, config):
     equation, shape, output_shape, bias_axes = config
-    ours = layers.EinsumDense(equation, output_shape, bias_axes=bias_axes, activation="relu",
-                              kernel_regularizer="l2")
+    ours = layers.EinsumDense(equation, output_shape, bias_axes=bias_axes, activation="relu", kernel_regularizer="l2")
     clone = roundtrip(ours)
     assert clone.equation == equation and clone.bias_axes == bias_axes
     theirs = keras3.layers.EinsumDense.from_config(json.loads(json.dumps(ours.get_config())))
@@ -146,13 +147,16 @@ def test_integer_inputs_and_device_of_kernel():
     assert keras_device() in ("cpu", "cuda")
 
 
-@pytest.mark.parametrize("kwargs, shape, message", [
-    ({"equation": "ab->ac", "output_shape": 3}, (2, 3), "invalid einsum equation"),
-    ({"equation": "abc,cd->abd", "output_shape": (4, 5)}, (2, 3, 6), "disagree on the shared axis 'b'"),
-    ({"equation": "ab,bc->ac", "output_shape": 3, "bias_axes": "x"}, (2, 4), "bias axis 'x'"),
-    ({"equation": "ab,bc->ad", "output_shape": 3}, (2, 4), "appears in neither"),
-    ({"equation": "abc,cd->abd", "output_shape": 4}, (2, 3, 5), "do not fit inputs"),
-])
+@pytest.mark.parametrize(
+    "kwargs, shape, message",
+    [
+        ({"equation": "ab->ac", "output_shape": 3}, (2, 3), "invalid einsum equation"),
+        ({"equation": "abc,cd->abd", "output_shape": (4, 5)}, (2, 3, 6), "disagree on the shared axis 'b'"),
+        ({"equation": "ab,bc->ac", "output_shape": 3, "bias_axes": "x"}, (2, 4), "bias axis 'x'"),
+        ({"equation": "ab,bc->ad", "output_shape": 3}, (2, 4), "appears in neither"),
+        ({"equation": "abc,cd->abd", "output_shape": 4}, (2, 3, 5), "do not fit inputs"),
+    ],
+)
 def test_build_errors_name_the_layer(kwargs, shape, message):
     with pytest.raises(ValueError, match=f'EinsumDense layer "[a-z_0-9]+": .*{message}'):
         layers.EinsumDense(**kwargs).build(shape)

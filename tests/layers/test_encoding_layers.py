@@ -59,8 +59,11 @@ def test_category_encoding_count_weights_gradient():
     assert weights.grad.tolist() == [[30.0, 10.0, 30.0]]
 
 
-@given(shape=hnp.array_shapes(min_dims=1, max_dims=2, max_side=4), mode=st.sampled_from(MODES),
-       num_tokens=st.integers(1, 6))
+@given(
+    shape=hnp.array_shapes(min_dims=1, max_dims=2, max_side=4),
+    mode=st.sampled_from(MODES),
+    num_tokens=st.integers(1, 6),
+)
 def test_category_encoding_symbolic_shapes(keras3, shape, mode, num_tokens):
     for dims in (shape, (None,) + shape[1:]):
         out = CategoryEncoding(num_tokens, mode)(kerastorch.Input(batch_shape=dims, dtype="int32"))
@@ -112,10 +115,15 @@ def test_discretization_right_side_convention(keras3):
     np.testing.assert_array_equal(to_np(got), to_np(want))
 
 
-@given(boundaries=st.lists(st.integers(-8, 8), min_size=1, max_size=5, unique=True).map(sorted),
-       x=hnp.arrays(np.float32, hnp.array_shapes(min_dims=1, max_dims=2, max_side=4),
-                    elements=st.sampled_from([-9.0, -2.5, -1.0, 0.0, 0.5, 1.0, 3.0, 4.25, 9.0])),
-       mode=st.sampled_from(["int"] + MODES))
+@given(
+    boundaries=st.lists(st.integers(-8, 8), min_size=1, max_size=5, unique=True).map(sorted),
+    x=hnp.arrays(
+        np.float32,
+        hnp.array_shapes(min_dims=1, max_dims=2, max_side=4),
+        elements=st.sampled_from([-9.0, -2.5, -1.0, 0.0, 0.5, 1.0, 3.0, 4.25, 9.0]),
+    ),
+    mode=st.sampled_from(["int"] + MODES),
+)
 def test_discretization_matches_keras(keras3, boundaries, x, mode):
     boundaries = [b / 2 for b in boundaries]  # values that sit exactly on boundaries are drawn too
     got = Discretization(bin_boundaries=boundaries, output_mode=mode)(torch.tensor(x))
@@ -124,12 +132,14 @@ def test_discretization_matches_keras(keras3, boundaries, x, mode):
     assert str(got.dtype).replace("torch.", "") == str(want.dtype).replace("torch.", "")
     np.testing.assert_array_equal(to_np(got), to_np(want))
     ints = Discretization(bin_boundaries=boundaries)(torch.tensor(x).round().long())
-    np.testing.assert_array_equal(to_np(ints), to_np(keras3.layers.Discretization(bin_boundaries=boundaries)(
-        np.round(x).astype("int64"))))
+    np.testing.assert_array_equal(
+        to_np(ints), to_np(keras3.layers.Discretization(bin_boundaries=boundaries)(np.round(x).astype("int64")))
+    )
 
 
-@given(values=hnp.arrays(np.float32, st.integers(1, 99), elements=st.floats(-50, 50, width=32)),
-       num_bins=st.integers(1, 8))
+@given(
+    values=hnp.arrays(np.float32, st.integers(1, 99), elements=st.floats(-50, 50, width=32)), num_bins=st.integers(1, 8)
+)
 def test_discretization_adapt_matches_keras_summary(keras3, values, num_bins):
     """On one batch of fewer than 1 / epsilon values Keras's summary is exact: the boundaries agree."""
     ours = Discretization(num_bins=num_bins)
@@ -142,8 +152,11 @@ def test_discretization_adapt_matches_keras_summary(keras3, values, num_bins):
     np.testing.assert_allclose(ours.bin_boundaries, theirs.bin_boundaries, rtol=1e-5, atol=1e-5)
 
 
-@given(values=hnp.arrays(np.float32, st.integers(8, 60), elements=st.floats(-50, 50, width=32)),
-       num_bins=st.integers(2, 6), splits=st.integers(1, 4))
+@given(
+    values=hnp.arrays(np.float32, st.integers(8, 60), elements=st.floats(-50, 50, width=32)),
+    num_bins=st.integers(2, 6),
+    splits=st.integers(1, 4),
+)
 def test_discretization_adapt_is_exact_over_batches(values, num_bins, splits):
     """Batches (arrays, tensors, (x, y) pairs) give the boundaries of all the data at once, and about
     k / num_bins of the values fall below the k-th boundary."""

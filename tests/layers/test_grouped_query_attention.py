@@ -2,6 +2,7 @@
 inputs and weights) with padding, causal, sliding-window and explicit masks and gates, the fused
 (scaled_dot_product_attention with enable_gqa) path against the explicit grouped one, dropout, masks carried
 by tensors, symbolic shapes, configs that load into Keras 3 and back, and errors."""
+
 import json
 
 import numpy as np
@@ -30,14 +31,20 @@ from kerastorch.layers.attention import grouped_query_attention as gqa_module
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
+
 @st.composite
 def problems(draw, masks=True):
     """Layer arguments, arrays (query, value and maybe key) and call arguments (masks, causal)."""
     batch = draw(st.integers(1, 2))
     kv_heads = draw(st.integers(1, 2))
-    kwargs = {"head_dim": draw(st.integers(1, 4)), "num_query_heads": kv_heads * draw(st.integers(1, 3)),
-              "num_key_value_heads": kv_heads, "use_bias": draw(st.booleans()), "use_gate": draw(st.booleans()),
-              "sliding_window": draw(st.sampled_from([None, None, 1, 2]))}
+    kwargs = {
+        "head_dim": draw(st.integers(1, 4)),
+        "num_query_heads": kv_heads * draw(st.integers(1, 3)),
+        "num_key_value_heads": kv_heads,
+        "use_bias": draw(st.booleans()),
+        "use_gate": draw(st.booleans()),
+        "sliding_window": draw(st.sampled_from([None, None, 1, 2])),
+    }
     tq, tv = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     arrays = draw_arrays(draw, batch, (tq,), (tv,), 5)
     call = draw_call(draw, batch, tq, tv, len(arrays) == 3, masks)
@@ -57,6 +64,7 @@ def test_parity_with_keras(keras3, problem, scores):
     if scores:
         q, v = arrays[0].shape, arrays[1].shape
         assert tuple(yt[1].shape) == (q[0], kwargs["num_query_heads"], q[1], v[1])
+
 
 @given(problem=problems(masks=False))
 def test_parity_with_keras_fused_path(keras3, problem):
@@ -131,13 +139,23 @@ def test_symbolic_shapes():
     assert [w.path for w in model.weights][:2] == ["g/query/kernel", "g/query/bias"]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2},
-    {"head_dim": 3, "num_query_heads": 3, "num_key_value_heads": 1, "use_bias": False, "dropout": 0.1, "seed": 3},
-    {"head_dim": 2, "num_query_heads": 2, "num_key_value_heads": 2, "kernel_regularizer": "l2",
-     "bias_initializer": "ones", "activity_regularizer": "l2", "kernel_constraint": "max_norm"},
-    {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 1, "use_gate": True, "sliding_window": 2},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2},
+        {"head_dim": 3, "num_query_heads": 3, "num_key_value_heads": 1, "use_bias": False, "dropout": 0.1, "seed": 3},
+        {
+            "head_dim": 2,
+            "num_query_heads": 2,
+            "num_key_value_heads": 2,
+            "kernel_regularizer": "l2",
+            "bias_initializer": "ones",
+            "activity_regularizer": "l2",
+            "kernel_constraint": "max_norm",
+        },
+        {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 1, "use_gate": True, "sliding_window": 2},
+    ],
+)
 def test_config_roundtrip_and_keras_interchange(keras3, kwargs):
     ours = layers.GroupQueryAttention(**kwargs)
     config = roundtrip(ours).get_config()
@@ -153,8 +171,10 @@ def test_config_roundtrip_and_keras_interchange(keras3, kwargs):
     assert {k: v for k, v in back.get_config().items()} == config
     serialized = kerastorch.saving.serialize_keras_object(ours)
     assert serialized["class_name"] == "GroupQueryAttention"
-    assert type(keras3.saving.deserialize_keras_object(json.loads(json.dumps(serialized)))).__name__ == \
-        "GroupedQueryAttention"
+    assert (
+        type(keras3.saving.deserialize_keras_object(json.loads(json.dumps(serialized)))).__name__
+        == "GroupedQueryAttention"
+    )
 
 
 def test_sublayers_and_activity_regularizer_follow_keras(keras3):
@@ -188,9 +208,12 @@ def test_trains_in_functional_model():
 
 
 def test_errors_name_the_layer():
-    with pytest.raises(ValueError, match=r'GroupQueryAttention layer "[a-z_0-9]+": num_query_heads must be a '
-                                         r"multiple of num_key_value_heads, received num_query_heads=3 and "
-                                         r"num_key_value_heads=2"):
+    with pytest.raises(
+        ValueError,
+        match=r'GroupQueryAttention layer "[a-z_0-9]+": num_query_heads must be a '
+        r"multiple of num_key_value_heads, received num_query_heads=3 and "
+        r"num_key_value_heads=2",
+    ):
         layers.GroupQueryAttention(head_dim=2, num_query_heads=3, num_key_value_heads=2)
     with pytest.raises(ValueError, match=r"argument `head_dim` must be a positive integer; received 0 \(int\)"):
         layers.GroupQueryAttention(0, 2, 1)
@@ -219,5 +242,7 @@ def test_errors_name_the_layer():
 @pytest.mark.cuda
 def test_cuda_fused_path_equals_explicit_path_with_empty_rows():
     """CUDA's fused kernels must also give zeros (not NaN) for query rows with nothing to attend to."""
-    check_cuda_empty_rows(layers.GroupQueryAttention(head_dim=8, num_query_heads=4, num_key_value_heads=2),
-                          tol={"rtol": 1e-4, "atol": 1e-4})
+    check_cuda_empty_rows(
+        layers.GroupQueryAttention(head_dim=8, num_query_heads=4, num_key_value_heads=2),
+        tol={"rtol": 1e-4, "atol": 1e-4},
+    )

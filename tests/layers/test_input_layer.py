@@ -1,4 +1,5 @@
 """keras.Input / InputLayer and KerasTensor basics."""
+
 import pytest
 
 import kerastorch as keras
@@ -48,6 +49,9 @@ def test_is_keras_tensor():
 
 
 def test_negative_dimensions_are_refused():
-    with pytest.raises(ValueError, match=r"InputLayer: argument `shape` must be a shape \(a tuple whose entries are "
-                                         r"non-negative integers or None\); received \(-2,\) \(tuple\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"InputLayer: argument `shape` must be a shape \(a tuple whose entries are "
+        r"non-negative integers or None\); received \(-2,\) \(tuple\)",
+    ):
         keras.Input((-2,))

@@ -2,6 +2,7 @@
 (forced by use_cudnn=False, non-default activations, recurrent dropout settings or reset_after=False), with
 masks, initial states, go_backwards; which path runs; fused == loop with input dropout; configs in both
 directions; the unit_forget_bias initializer; and an Embedding(mask_zero) -> LSTM model that trains."""
+
 import json
 
 import numpy as np
@@ -40,18 +41,31 @@ def _count_fused_calls(layer):
 
 @pytest.mark.parametrize("path", sorted(PATHS) + ["reset_before"])
 @pytest.mark.parametrize("cls", ["LSTM", "GRU"])
-@given(data=sequences(), units=st.integers(1, 4), flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
-       init_state=st.booleans())
+@given(
+    data=sequences(),
+    units=st.integers(1, 4),
+    flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    init_state=st.booleans(),
+)
 def test_matches_keras(keras3, data, units, flags, init_state, path, cls):
     (x, mask), (return_sequences, return_state, go_backwards) = data, flags
     options = dict(PATHS.get(path, {}))
     if path == "reset_before":
         options = {"reset_after": False} if cls == "GRU" else {"unit_forget_bias": False}
-    kwargs = dict(units=units, bias_initializer="uniform", return_sequences=return_sequences,
-                  return_state=return_state, go_backwards=go_backwards, **options)
+    kwargs = dict(
+        units=units,
+        bias_initializer="uniform",
+        return_sequences=return_sequences,
+        return_state=return_state,
+        go_backwards=go_backwards,
+        **options,
+    )
     n_states = 2 if cls == "LSTM" else 1
-    states = [np.random.default_rng(i).normal(size=(x.shape[0], units)).astype("float32")
-              for i in range(n_states)] if init_state else None
+    states = (
+        [np.random.default_rng(i).normal(size=(x.shape[0], units)).astype("float32") for i in range(n_states)]
+        if init_state
+        else None
+    )
     compare_with_keras(getattr(layers, cls)(**kwargs), getattr(keras3.layers, cls)(**kwargs), x, mask, states)
 
 
@@ -61,9 +75,18 @@ def test_fused_kernel_runs_when_keras_would_use_cudnn(cls):
     right = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], dtype=torch.bool)
     scattered = torch.tensor([[1, 0, 1, 1, 1]] * 3, dtype=torch.bool)
     make = getattr(layers, cls)
-    cases = [({}, None, 1), ({}, right, 1), ({"return_sequences": True}, right, 1), ({}, scattered, 0),
-             ({"go_backwards": True}, None, 1), ({"go_backwards": True}, right, 0), ({"use_cudnn": False}, None, 0),
-             ({"activation": "relu"}, None, 0), ({"recurrent_dropout": 0.1}, None, 0), ({"unroll": True}, None, 0)]
+    cases = [
+        ({}, None, 1),
+        ({}, right, 1),
+        ({"return_sequences": True}, right, 1),
+        ({}, scattered, 0),
+        ({"go_backwards": True}, None, 1),
+        ({"go_backwards": True}, right, 0),
+        ({"use_cudnn": False}, None, 0),
+        ({"activation": "relu"}, None, 0),
+        ({"recurrent_dropout": 0.1}, None, 0),
+        ({"unroll": True}, None, 0),
+    ]
     if cls == "GRU":
         cases.append(({"reset_after": False}, None, 0))
     for kwargs, mask, expected in cases:
@@ -73,12 +96,24 @@ def test_fused_kernel_runs_when_keras_would_use_cudnn(cls):
         assert len(calls) == expected, (kwargs, mask)
 
 
-@given(data=sequences(), units=st.integers(1, 3), cls=st.sampled_from(["LSTM", "GRU"]),
-       return_sequences=st.booleans(), go_backwards=st.booleans(), zero_output=st.booleans())
+@given(
+    data=sequences(),
+    units=st.integers(1, 3),
+    cls=st.sampled_from(["LSTM", "GRU"]),
+    return_sequences=st.booleans(),
+    go_backwards=st.booleans(),
+    zero_output=st.booleans(),
+)
 def test_fused_equals_loop_in_training_with_dropout(data, units, cls, return_sequences, go_backwards, zero_output):
     x, mask = data
-    kwargs = {"dropout": 0.5, "seed": 7, "return_sequences": return_sequences, "go_backwards": go_backwards,
-                  "return_state": True, "zero_output_for_mask": zero_output}
+    kwargs = {
+        "dropout": 0.5,
+        "seed": 7,
+        "return_sequences": return_sequences,
+        "go_backwards": go_backwards,
+        "return_state": True,
+        "zero_output_for_mask": zero_output,
+    }
     fused = getattr(layers, cls)(units, **kwargs)
     loop = getattr(layers, cls)(units, use_cudnn=False, **kwargs)
     xt = torch.tensor(x)
@@ -108,13 +143,19 @@ def test_use_cudnn_true_refuses_configurations_without_the_fused_kernel(cls):
         getattr(layers, cls)(2, use_cudnn=True)(torch.ones(1, 2, 3), mask=torch.tensor([[False, True]]))
 
 
-@given(data=sequences(), units=st.integers(1, 3), cls=st.sampled_from(["LSTMCell", "GRUCell"]),
-       recurrent_dropout=st.sampled_from([0.0, 0.5]))
+@given(
+    data=sequences(),
+    units=st.integers(1, 3),
+    cls=st.sampled_from(["LSTMCell", "GRUCell"]),
+    recurrent_dropout=st.sampled_from([0.0, 0.5]),
+)
 def test_cells_in_rnn_match_keras(keras3, data, units, cls, recurrent_dropout):
     x, mask = data
     # recurrent_dropout > 0 switches Keras to per-gate masks ("implementation 1"); inference ignores them.
-    make = lambda k: k.layers.RNN(getattr(k.layers, cls)(units, recurrent_dropout=recurrent_dropout,
-                                                         bias_initializer="uniform"), return_sequences=True)
+    make = lambda k: k.layers.RNN(
+        getattr(k.layers, cls)(units, recurrent_dropout=recurrent_dropout, bias_initializer="uniform"),
+        return_sequences=True,
+    )
     compare_with_keras(make(kerastorch), make(keras3), x, mask)
 
 
@@ -148,13 +189,25 @@ def test_lstm_forget_bias_starts_at_one():
     assert not plain.cell.bias.any()
 
 
-@pytest.mark.parametrize("make", [
-    lambda k: k.layers.LSTM(3, dropout=0.2, recurrent_dropout=0.1, unit_forget_bias=False, return_state=True,
-                            seed=4, recurrent_activation="hard_sigmoid", kernel_regularizer="l2"),
-    lambda k: k.layers.GRU(2, reset_after=False, go_backwards=True, stateful=True, activity_regularizer="l2"),
-    lambda k: k.layers.LSTMCell(2, use_bias=False, bias_constraint="non_neg"),
-    lambda k: k.layers.GRUCell(4, recurrent_initializer="glorot_normal"),
-], ids=["lstm", "gru", "lstm_cell", "gru_cell"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda k: k.layers.LSTM(
+            3,
+            dropout=0.2,
+            recurrent_dropout=0.1,
+            unit_forget_bias=False,
+            return_state=True,
+            seed=4,
+            recurrent_activation="hard_sigmoid",
+            kernel_regularizer="l2",
+        ),
+        lambda k: k.layers.GRU(2, reset_after=False, go_backwards=True, stateful=True, activity_regularizer="l2"),
+        lambda k: k.layers.LSTMCell(2, use_bias=False, bias_constraint="non_neg"),
+        lambda k: k.layers.GRUCell(4, recurrent_initializer="glorot_normal"),
+    ],
+    ids=["lstm", "gru", "lstm_cell", "gru_cell"],
+)
 def test_configs_round_trip_both_ways_with_keras(keras3, make):
     ours, theirs = make(kerastorch), make(keras3)
     roundtrip(ours)
@@ -191,16 +244,28 @@ def test_embedding_mask_zero_lstm_model_trains_with_fit():
     lengths = rng.integers(1, 7, size=64)
     ids = np.where(np.arange(6)[None, :] < lengths[:, None], rng.integers(1, 10, size=(64, 6)), 0)
     y = (ids[np.arange(64), lengths - 1] >= 5).astype("float32")[:, None]  # depends on the last real token
-    model = kerastorch.Sequential([kerastorch.Input((6,), dtype="int64"), layers.Embedding(10, 8, mask_zero=True),
-                                   layers.LSTM(8), layers.Dense(1, activation="sigmoid")])
+    model = kerastorch.Sequential(
+        [
+            kerastorch.Input((6,), dtype="int64"),
+            layers.Embedding(10, 8, mask_zero=True),
+            layers.LSTM(8),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer=kerastorch.optimizers.Adam(0.02), loss="binary_crossentropy")
     history = model.fit(ids, y, epochs=8, batch_size=16, verbose=0)
     losses = history.history["loss"]
     assert losses[-1] < 0.8 * losses[0]
     # padding is masked: appending more zeros does not change the prediction
     padded = np.concatenate([ids[:4], np.zeros((4, 3), ids.dtype)], 1)
-    longer = kerastorch.Sequential([kerastorch.Input((9,), dtype="int64"), layers.Embedding(10, 8, mask_zero=True),
-                                    layers.LSTM(8), layers.Dense(1, activation="sigmoid")])
+    longer = kerastorch.Sequential(
+        [
+            kerastorch.Input((9,), dtype="int64"),
+            layers.Embedding(10, 8, mask_zero=True),
+            layers.LSTM(8),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     longer.set_weights(model.get_weights())
     np.testing.assert_allclose(to_np(longer(torch.tensor(padded))), to_np(model(torch.tensor(ids[:4]))), **RNN_TOL)
 

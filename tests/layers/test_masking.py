@@ -1,5 +1,6 @@
 """Keras masks travel with the tensors (``_keras_mask``) from Embedding(mask_zero=True) to the layers
 that use them, passing through layers that support masking."""
+
 import numpy as np
 import pytest
 import torch
@@ -53,8 +54,9 @@ def test_masked_average_ignores_padding():
 def test_masked_model_matches_keras(keras3):
     ours, theirs = _model(kerastorch), _model(keras3)
     theirs.set_weights(ours.get_weights())
-    np.testing.assert_allclose(ours(torch.tensor(IDS)).detach().numpy(),
-                               keras3.ops.convert_to_numpy(theirs(IDS)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours(torch.tensor(IDS)).detach().numpy(), keras3.ops.convert_to_numpy(theirs(IDS)), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_symbolic_tensors_carry_masks_while_the_graph_is_built():

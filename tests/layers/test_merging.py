@@ -1,4 +1,5 @@
 """Tests for the merging layers and their functional forms: values, broadcasting, masks, configs, errors, parity."""
+
 import numpy as np
 import pytest
 import torch
@@ -11,8 +12,14 @@ import kerastorch
 from kerastorch.layers import merging
 from kerastorch.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 
-ELEMENTWISE = {Add: np.add, Subtract: np.subtract, Multiply: np.multiply, Maximum: np.maximum, Minimum: np.minimum,
-               Average: lambda a, b: (a + b) / 2}
+ELEMENTWISE = {
+    Add: np.add,
+    Subtract: np.subtract,
+    Multiply: np.multiply,
+    Maximum: np.maximum,
+    Minimum: np.minimum,
+    Average: lambda a, b: (a + b) / 2,
+}
 
 
 # -------------------------------------------------------------- elementwise
@@ -51,16 +58,29 @@ def test_masks_merge_with_or_and_none_wins():
         Add().compute_mask([x, x], [m1])
 
 
-@pytest.mark.parametrize("make,inputs,message", [
-    (Add, torch.ones(2, 3),
-     r'Add layer "add": expected a list of input tensors, received a single input of shape \(2, 3\)'),
-    (Subtract, [torch.ones(2, 3)] * 3, r'Subtract layer "subtract": expected exactly 2 inputs, received 3'),
-    (Multiply, [torch.ones(2, 3), torch.ones(3, 3)], r'"multiply": cannot merge tensors with different batch sizes, '
-                                                    r"received shapes \[\(2, 3\), \(3, 3\)\]"),
-    (Maximum, [torch.ones(2, 3), torch.ones(2, 4)],
-     r'"maximum": inputs have incompatible shapes \[\(2, 3\), \(2, 4\)\]'),
-    (Average, [torch.ones(2, 4), torch.ones(2, 4, 3)], r'"average": inputs have incompatible shapes'),
-])
+@pytest.mark.parametrize(
+    "make,inputs,message",
+    [
+        (
+            Add,
+            torch.ones(2, 3),
+            r'Add layer "add": expected a list of input tensors, received a single input of shape \(2, 3\)',
+        ),
+        (Subtract, [torch.ones(2, 3)] * 3, r'Subtract layer "subtract": expected exactly 2 inputs, received 3'),
+        (
+            Multiply,
+            [torch.ones(2, 3), torch.ones(3, 3)],
+            r'"multiply": cannot merge tensors with different batch sizes, '
+            r"received shapes \[\(2, 3\), \(3, 3\)\]",
+        ),
+        (
+            Maximum,
+            [torch.ones(2, 3), torch.ones(2, 4)],
+            r'"maximum": inputs have incompatible shapes \[\(2, 3\), \(2, 4\)\]',
+        ),
+        (Average, [torch.ones(2, 4), torch.ones(2, 4, 3)], r'"average": inputs have incompatible shapes'),
+    ],
+)
 def test_elementwise_errors(make, inputs, message):
     with pytest.raises(ValueError, match=message):
         make()(inputs)
@@ -97,16 +117,25 @@ def test_concatenate_mask():
 def test_concatenate_errors():
     with pytest.raises(ValueError, match=r'Concatenate layer "concatenate": axis must be an int, received axis=1.5'):
         Concatenate(axis=1.5)
-    with pytest.raises(ValueError, match=r'"concatenate_1": inputs must match on every axis but the concatenation '
-                                         r"axis -1, received shapes \[\(2, 3, 4\), \(2, 5, 4\)\] \(axis 1 differs\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'"concatenate_1": inputs must match on every axis but the concatenation '
+        r"axis -1, received shapes \[\(2, 3, 4\), \(2, 5, 4\)\] \(axis 1 differs\)",
+    ):
         Concatenate()([torch.ones(2, 3, 4), torch.ones(2, 5, 4)])
-    with pytest.raises(ValueError, match=r'"concatenate_2": expected inputs of one rank with axis -1 in range, '
-                                         r"received shapes \[\(2, 3\), \(2, 3, 1\)\]"):
+    with pytest.raises(
+        ValueError,
+        match=r'"concatenate_2": expected inputs of one rank with axis -1 in range, '
+        r"received shapes \[\(2, 3\), \(2, 3, 1\)\]",
+    ):
         Concatenate()([torch.ones(2, 3), torch.ones(2, 3, 1)])
     layer = Concatenate()
     layer([torch.ones(2, 3), torch.ones(2, 3)])
-    with pytest.raises(ValueError, match=r'"concatenate_3": cannot concatenate inputs of shapes \[\(2, 3\), \(4, 3\)\] '
-                                         r"along axis -1"):
+    with pytest.raises(
+        ValueError,
+        match=r'"concatenate_3": cannot concatenate inputs of shapes \[\(2, 3\), \(4, 3\)\] '
+        r"along axis -1",
+    ):
         layer([torch.ones(2, 3), torch.ones(4, 3)])
 
 
@@ -136,16 +165,30 @@ def test_dot_symbolic_config_and_mask():
     assert Dot(1).compute_mask([torch.ones(1, 2)] * 2, [torch.ones(1, 2, dtype=torch.bool)] * 2) is None
 
 
-@pytest.mark.parametrize("make,inputs,message", [
-    (lambda: Dot(0), [torch.ones(2, 3)] * 2, r'Dot layer "dot": cannot contract the batch axis 0, received axes=0'),
-    (lambda: Dot(1), [torch.ones(2, 3), torch.ones(2, 4)], r'"dot": incompatible input shapes: axis 1 of \(2, 3\) has '
-                                                           r"size 3 but axis 1 of \(2, 4\) has size 4"),
-    (lambda: Dot(1), [torch.ones(2, 3)] * 3, r'"dot": expected exactly 2 inputs, received 3'),
-    (lambda: Dot(3), [torch.ones(2, 3)] * 2, r'"dot": axes=3 is out of range for inputs of ranks 2 and 2'),
-    (lambda: Dot(1), [torch.ones(2)] * 2, r'"dot": expected inputs of rank >= 2, received shapes \(2,\) and \(2,\)'),
-    (lambda: Dot((1, 2, 3)), None,
-     r'Dot layer "dot": axes must be an int or a pair of ints, received axes=\(1, 2, 3\)'),
-])
+@pytest.mark.parametrize(
+    "make,inputs,message",
+    [
+        (lambda: Dot(0), [torch.ones(2, 3)] * 2, r'Dot layer "dot": cannot contract the batch axis 0, received axes=0'),
+        (
+            lambda: Dot(1),
+            [torch.ones(2, 3), torch.ones(2, 4)],
+            r'"dot": incompatible input shapes: axis 1 of \(2, 3\) has '
+            r"size 3 but axis 1 of \(2, 4\) has size 4",
+        ),
+        (lambda: Dot(1), [torch.ones(2, 3)] * 3, r'"dot": expected exactly 2 inputs, received 3'),
+        (lambda: Dot(3), [torch.ones(2, 3)] * 2, r'"dot": axes=3 is out of range for inputs of ranks 2 and 2'),
+        (
+            lambda: Dot(1),
+            [torch.ones(2)] * 2,
+            r'"dot": expected inputs of rank >= 2, received shapes \(2,\) and \(2,\)',
+        ),
+        (
+            lambda: Dot((1, 2, 3)),
+            None,
+            r'Dot layer "dot": axes must be an int or a pair of ints, received axes=\(1, 2, 3\)',
+        ),
+    ],
+)
 def test_dot_errors(make, inputs, message):
     with pytest.raises(ValueError, match=message):
         make()(inputs)
@@ -191,8 +234,9 @@ def test_concatenate_parity(keras3, data, shape, count):
         xs.append(data.draw(float_arrays(tuple(own))))
     theirs = keras3.layers.Concatenate(axis=axis)
     np.testing.assert_array_equal(to_np(Concatenate(axis=axis)(xs)), to_np(theirs(xs)))
-    masks = [torch.as_tensor(data.draw(hnp.arrays(np.bool_, x.shape[:-1]))) if data.draw(st.booleans()) else None
-             for x in xs]
+    masks = [
+        torch.as_tensor(data.draw(hnp.arrays(np.bool_, x.shape[:-1]))) if data.draw(st.booleans()) else None for x in xs
+    ]
     ours_mask, keras_mask = Concatenate(axis=axis).compute_mask(xs, masks), theirs.compute_mask(xs, masks)
     assert (ours_mask is None) == (keras_mask is None)
     if ours_mask is not None:
@@ -200,13 +244,19 @@ def test_concatenate_parity(keras3, data, shape, count):
 
 
 @pytest.mark.parity
-@given(data=st.data(), batch=st.integers(1, 3), size=st.integers(1, 4), normalize=st.booleans(),
-       rest1=st.lists(st.integers(1, 3), max_size=2), rest2=st.lists(st.integers(1, 3), max_size=2))
+@given(
+    data=st.data(),
+    batch=st.integers(1, 3),
+    size=st.integers(1, 4),
+    normalize=st.booleans(),
+    rest1=st.lists(st.integers(1, 3), max_size=2),
+    rest2=st.lists(st.integers(1, 3), max_size=2),
+)
 def test_dot_parity_with_input_gradients(keras3, data, batch, size, normalize, rest1, rest2):
     a1 = data.draw(st.integers(1, len(rest1) + 1))
     a2 = data.draw(st.integers(1, len(rest2) + 1))
-    shape1 = (batch, *rest1[: a1 - 1], size, *rest1[a1 - 1:])
-    shape2 = (batch, *rest2[: a2 - 1], size, *rest2[a2 - 1:])
+    shape1 = (batch, *rest1[: a1 - 1], size, *rest1[a1 - 1 :])
+    shape2 = (batch, *rest2[: a2 - 1], size, *rest2[a2 - 1 :])
     x1, x2 = data.draw(float_arrays(shape1)), data.draw(float_arrays(shape2))
     if normalize:  # Keras's gradient is NaN at a zero vector (ours is finite: test_dot_normalize_zero_vector)
         assume(np.linalg.norm(x1, axis=a1).min() > 1e-2 and np.linalg.norm(x2, axis=a2).min() > 1e-2)

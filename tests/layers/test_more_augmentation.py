@@ -34,13 +34,18 @@ def _hw(data_format, ndim=4):
     return (ndim - 2, ndim - 1) if data_format == "channels_first" else (ndim - 3, ndim - 2)
 
 
-IMAGES = float_arrays(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4), st.sampled_from([1, 3])),
-                      low=0.0, high=1.0)
+IMAGES = float_arrays(
+    st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4), st.sampled_from([1, 3])), low=0.0, high=1.0
+)
 
 
 # ------------------------------------------------------------------ RandomCrop
-@given(x=float_arrays(st.tuples(st.integers(1, 2), st.integers(1, 6), st.integers(1, 6), st.integers(1, 2))),
-       target=st.tuples(st.integers(1, 6), st.integers(1, 6)), data_format=FORMATS, unbatched=st.booleans())
+@given(
+    x=float_arrays(st.tuples(st.integers(1, 2), st.integers(1, 6), st.integers(1, 6), st.integers(1, 2))),
+    target=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    data_format=FORMATS,
+    unbatched=st.booleans(),
+)
 def test_crop_training_matches_keras(keras3, x, target, data_format, unbatched):
     x = channels_layout(x, data_format)
     x = x[0] if unbatched else x
@@ -51,17 +56,26 @@ def test_crop_training_matches_keras(keras3, x, target, data_format, unbatched):
     if height > target[0] and width > target[1]:  # a random window, one for the whole batch
         for layer, xt in ((ours, torch.tensor(x)), (theirs, torch.tensor(x, device=keras_device()))):
             y = to_np(layer(xt, training=True))
-            windows = [(i, j) for i in range(height - target[0] + 1) for j in range(width - target[1] + 1)
-                       if np.array_equal(y, np.take(np.take(x, range(i, i + target[0]), h_axis),
-                                                    range(j, j + target[1]), w_axis))]
+            windows = [
+                (i, j)
+                for i in range(height - target[0] + 1)
+                for j in range(width - target[1] + 1)
+                if np.array_equal(
+                    y, np.take(np.take(x, range(i, i + target[0]), h_axis), range(j, j + target[1]), w_axis)
+                )
+            ]
             assert windows, type(layer).__module__
     else:  # Keras's deterministic window-and-resize
-        assert_same_as_keras(lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x,
-                            tol={"rtol": 1e-5, "atol": 1e-4})
+        assert_same_as_keras(
+            lambda t: ours(t, training=True), lambda t: theirs(t, training=True), x, tol={"rtol": 1e-5, "atol": 1e-4}
+        )
 
 
-@given(x=float_arrays(st.tuples(st.integers(1, 2), st.integers(1, 6), st.integers(1, 6), st.integers(1, 2))),
-       target=st.tuples(st.integers(1, 6), st.integers(1, 6)), data_format=FORMATS)
+@given(
+    x=float_arrays(st.tuples(st.integers(1, 2), st.integers(1, 6), st.integers(1, 6), st.integers(1, 2))),
+    target=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    data_format=FORMATS,
+)
 def test_crop_inference_is_aspect_crop_and_resize(keras3, x, target, data_format):
     x = channels_layout(x, data_format)
     ours = layers.RandomCrop(*target, data_format=data_format)
@@ -81,7 +95,7 @@ def test_crop_windows_vary_and_seed_reproduces():
         y = layer(x, training=True)
         assert y.shape == (2, 3, 4, 1)
         top, left = divmod(int(y[0, 0, 0, 0]), 9)
-        assert torch.equal(y, x[:, top:top + 3, left:left + 4])  # same window for every image
+        assert torch.equal(y, x[:, top : top + 3, left : left + 4])  # same window for every image
         corners.add((top, left))
     assert len(corners) > 10 and all(t <= 5 and s <= 5 for t, s in corners)
     first = layers.RandomCrop(3, 4, seed=11)(x, training=True)
@@ -149,19 +163,30 @@ def test_invert_value_range_probability_and_ints():
 
 
 # ---------------------------------------------------------------- Solarization
-@given(x=IMAGES, value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1), (1, -1)]),
-       addition=st.floats(0, 1), threshold=st.floats(0, 1), data_format=FORMATS)
+@given(
+    x=IMAGES,
+    value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1), (1, -1)]),
+    addition=st.floats(0, 1),
+    threshold=st.floats(0, 1),
+    data_format=FORMATS,
+)
 def test_solarization_pinned_matches_keras_transform(keras3, x, value_range, addition, threshold, data_format):
     low, high = sorted(value_range)
     x = channels_layout(x, data_format) * (high - low) + low
-    ours = layers.Solarization((addition, addition), (threshold, threshold), value_range=value_range,
-                               data_format=data_format)
+    ours = layers.Solarization(
+        (addition, addition), (threshold, threshold), value_range=value_range, data_format=data_format
+    )
     theirs = keras_clone(keras3, ours)  # Keras's draw is not pinned by these ranges: feed it the values
-    draws = {"additions": torch.full((x.shape[0], 1, 1, 1), addition * 255, device=keras_device()),
-             "thresholds": torch.full((x.shape[0], 1, 1, 1), threshold * 255, device=keras_device())}
-    assert_same_as_keras(lambda t: ours(t, training=True),
-                        lambda t: theirs.transform_images(t, draws, training=True), x,
-                        tol={"rtol": 1e-5, "atol": 1e-4})
+    draws = {
+        "additions": torch.full((x.shape[0], 1, 1, 1), addition * 255, device=keras_device()),
+        "thresholds": torch.full((x.shape[0], 1, 1, 1), threshold * 255, device=keras_device()),
+    }
+    assert_same_as_keras(
+        lambda t: ours(t, training=True),
+        lambda t: theirs.transform_images(t, draws, training=True),
+        x,
+        tol={"rtol": 1e-5, "atol": 1e-4},
+    )
 
 
 @given(x=IMAGES, data_format=FORMATS)
@@ -179,21 +204,27 @@ def test_solarization_draw_ranges():
     solarized = (y - x).abs() > 1e-6
     assert not solarized[:, :, :3].any() and solarized[:, :, 8:].all()  # thresholds drawn in [0.3, 0.7)
     y = layers.Solarization(addition_factor=(0.5, 0.5), threshold_factor=(1.0, 1.0), seed=1)(
-        torch.full((2, 1, 1, 1), 100.0), training=True)
+        torch.full((2, 1, 1, 1), 100.0), training=True
+    )
     assert torch.allclose(y, torch.tensor(227.5))  # 100 + 127.5 below the threshold 255
 
 
 # ---------------------------------------------------------- RandomPosterization
-@given(x=IMAGES, bits=st.integers(1, 8), value_range=st.sampled_from([(0, 255), (0, 1), (255, 0), (-1, 1)]),
-       data_format=FORMATS)
+@given(
+    x=IMAGES,
+    bits=st.integers(1, 8),
+    value_range=st.sampled_from([(0, 255), (0, 1), (255, 0), (-1, 1)]),
+    data_format=FORMATS,
+)
 def test_posterization_pinned_matches_keras(keras3, x, bits, value_range, data_format):
     low, high = sorted(value_range)
     x = channels_layout(x, data_format) * (high - low) + low
     ours = layers.RandomPosterization((bits, bits), value_range=value_range, data_format=data_format)
     theirs = keras_clone(keras3, ours)
     y = ours(torch.tensor(x), training=True)
-    np.testing.assert_allclose(to_np(y), to_np(theirs(torch.tensor(x, device=keras_device()), training=True)),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        to_np(y), to_np(theirs(torch.tensor(x, device=keras_device()), training=True)), rtol=1e-5, atol=1e-5
+    )
     levels = np.unique(np.round((to_np(y) - low) / (high - low) * 255, 3))
     assert np.all(levels % 2 ** (8 - bits) == 0)
 
@@ -213,30 +244,50 @@ def _shear_matrix(sx, sy, batch=2):
     return np.tile(np.array([1, sx, 0, sy, 1, 0, 0, 0], "float32"), (batch, 1))
 
 
-@given(x=float_arrays((2, 4, 5, 2), low=0.0, high=1.0), shear=st.tuples(st.floats(0, 1), st.floats(0, 1)),
-       data_format=FORMATS, interpolation=st.sampled_from(["bilinear", "nearest"]),
-       fill_mode=st.sampled_from(["reflect", "wrap", "constant", "nearest"]))
+@given(
+    x=float_arrays((2, 4, 5, 2), low=0.0, high=1.0),
+    shear=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+    data_format=FORMATS,
+    interpolation=st.sampled_from(["bilinear", "nearest"]),
+    fill_mode=st.sampled_from(["reflect", "wrap", "constant", "nearest"]),
+)
 def test_shear_pinned_matches_keras(keras3, x, shear, data_format, interpolation, fill_mode):
     x = channels_layout(x, data_format)
     sx, sy = shear
-    ours = layers.RandomShear((sx, sx), (sy, sy), interpolation=interpolation, fill_mode=fill_mode, fill_value=0.5,
-                              data_format=data_format)
+    ours = layers.RandomShear(
+        (sx, sx), (sy, sy), interpolation=interpolation, fill_mode=fill_mode, fill_value=0.5, data_format=data_format
+    )
     theirs = keras_clone(keras3, ours)
     kwargs = {"interpolation": interpolation, "fill_mode": fill_mode, "fill_value": 0.5, "data_format": data_format}
     tol = {"rtol": 1e-4, "atol": 1e-4}
-    candidates = [to_np(keras3.ops.image.affine_transform(torch.tensor(x, device=keras_device()), torch.tensor(
-        _shear_matrix(sign * sx, sign * sy), device=keras_device()), **kwargs)) for sign in (1, -1)]
-    for y in (to_np(ours(torch.tensor(x), training=True)),
-              to_np(theirs(torch.tensor(x, device=keras_device()), training=True))):
+    candidates = [
+        to_np(
+            keras3.ops.image.affine_transform(
+                torch.tensor(x, device=keras_device()),
+                torch.tensor(_shear_matrix(sign * sx, sign * sy), device=keras_device()),
+                **kwargs,
+            )
+        )
+        for sign in (1, -1)
+    ]
+    for y in (
+        to_np(ours(torch.tensor(x), training=True)),
+        to_np(theirs(torch.tensor(x, device=keras_device()), training=True)),
+    ):
         for i in range(len(x)):  # each image sheared one way or the other
             assert any(np.allclose(y[i], c[i], **tol) for c in candidates)
     for sign_draw, sign in ((0.2, 1), (0.8, -1)):  # pin the sign: outputs and gradients are Keras's
         # the layer draws (3, batch) uniforms: the sign, then the two factors (pinned by their ranges)
         ours._uniform = lambda shape, low, high, like, d=sign_draw: torch.stack(
-            [torch.full(shape[1:], d), torch.rand(shape[1:]), torch.rand(shape[1:])])
+            [torch.full(shape[1:], d), torch.rand(shape[1:]), torch.rand(shape[1:])]
+        )
         matrix = torch.tensor(_shear_matrix(sign * sx, sign * sy), device=keras_device())
-        assert_same_as_keras(lambda t: ours(t, training=True),
-                            lambda t, m=matrix: keras3.ops.image.affine_transform(t, m, **kwargs), x, tol=tol)
+        assert_same_as_keras(
+            lambda t: ours(t, training=True),
+            lambda t, m=matrix: keras3.ops.image.affine_transform(t, m, **kwargs),
+            x,
+            tol=tol,
+        )
 
 
 def test_shear_factor_forms(keras3):
@@ -264,47 +315,63 @@ AUGMENTERS = [
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 def test_augmenters_common(keras3, make, data_format):
     x = torch.rand(6, 3, 5, 5) * 255 if data_format == "channels_first" else torch.rand(6, 5, 5, 3) * 255
-    first = check_augmenter_common(keras3, make(7, data_format), lambda: make(7, data_format), x,
-                                   keras_overrides={"seed": 7})
-    assert not all(torch.equal(first[0] == x[0], first[i] == x[i]) and torch.allclose(first[0] - x[0], first[i] - x[i])
-                   for i in range(1, 6))  # per-image draws
+    first = check_augmenter_common(
+        keras3, make(7, data_format), lambda: make(7, data_format), x, keras_overrides={"seed": 7}
+    )
+    assert not all(
+        torch.equal(first[0] == x[0], first[i] == x[i]) and torch.allclose(first[0] - x[0], first[i] - x[i])
+        for i in range(1, 6)
+    )  # per-image draws
+
 
 def test_keras_configs_load(keras3):
     k = keras3.layers
-    pairs = [(k.RandomCrop(3, 4, seed=2), {"height": 3, "width": 4, "seed": 2}),
-             (k.RandomGrayscale(0.2, data_format="channels_first"), {"factor": 0.2, "data_format": "channels_first"}),
-             (k.RandomInvert(0.3, value_range=(0, 1)), {"factor": (0, 0.3), "value_range": (0, 1)}),
-             (k.Solarization(0.2, (0.1, 0.4), value_range=(1, 0)),
-              {"addition_factor": (0, 0.2), "threshold_factor": (0.1, 0.4), "value_range": [0, 1]}),
-             (k.RandomShear(0.3, (0.1, 0.2), fill_mode="constant"), {"y_factor": (0.1, 0.2), "fill_mode": "constant"}),
-             (k.RandomPosterization(5), {"factor": (1, 5), "value_range": [0, 255]})]
+    pairs = [
+        (k.RandomCrop(3, 4, seed=2), {"height": 3, "width": 4, "seed": 2}),
+        (k.RandomGrayscale(0.2, data_format="channels_first"), {"factor": 0.2, "data_format": "channels_first"}),
+        (k.RandomInvert(0.3, value_range=(0, 1)), {"factor": (0, 0.3), "value_range": (0, 1)}),
+        (
+            k.Solarization(0.2, (0.1, 0.4), value_range=(1, 0)),
+            {"addition_factor": (0, 0.2), "threshold_factor": (0.1, 0.4), "value_range": [0, 1]},
+        ),
+        (k.RandomShear(0.3, (0.1, 0.2), fill_mode="constant"), {"y_factor": (0.1, 0.2), "fill_mode": "constant"}),
+        (k.RandomPosterization(5), {"factor": (1, 5), "value_range": [0, 255]}),
+    ]
     for ours, (keras_layer, _) in zip(check_keras_configs_load(pairs, ignore={"seed"}), pairs):
         assert type(keras_clone(keras3, ours)) is type(keras_layer)
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: layers.RandomCrop(0, 3), 'RandomCrop layer "random_crop.*": argument `height` must be a positive integer'),
-    (lambda: layers.RandomCrop(2, 2.5), "RandomCrop layer .*argument `width` must be a positive integer"),
-    (lambda: layers.RandomCrop(2, 2, seed="a"), "RandomCrop layer .*argument `seed` must be an integer or None"),
-    (lambda: layers.RandomCrop(2, 2)(torch.ones(2, 3), training=True), "RandomCrop layer .*rank 3 .* or 4"),
-    (lambda: layers.RandomGrayscale(1.5), "RandomGrayscale layer .*factor must be a number in \\[0, 1\\]"),
-    (lambda: layers.RandomGrayscale((0.1, 0.2)), "RandomGrayscale layer .*factor must be a number"),
-    (lambda: layers.RandomGrayscale(1.0)(torch.ones(1, 2, 2, 2), training=True),
-     "RandomGrayscale layer .*expected 3 \\(RGB\\) or 1 \\(grayscale\\) channels"),
-    (lambda: layers.RandomInvert(1.2), "RandomInvert layer .*factor must be .*\\[0, 1\\]"),
-    (lambda: layers.RandomInvert((-0.1, 0.5)), "RandomInvert layer .*factor must be"),
-    (lambda: layers.RandomInvert(value_range=(0, "x")), "RandomInvert layer .*value_range must be a pair"),
-    (lambda: layers.Solarization(1.5), "Solarization layer .*addition_factor must be .*\\[0, 1\\]"),
-    (lambda: layers.Solarization(0.1, (0.2, 1.2)), "Solarization layer .*threshold_factor must be"),
-    (lambda: layers.Solarization(value_range=3), "Solarization layer .*value_range must be a pair"),
-    (lambda: layers.RandomShear(-0.2), "RandomShear layer .*x_factor must be .*\\[0, 1\\]"),
-    (lambda: layers.RandomShear(0.1, (0.1, 0.2, 0.3)), "RandomShear layer .*y_factor must be a number or a pair"),
-    (lambda: layers.RandomShear(fill_mode="mirror"), "RandomShear layer .*fill_mode must be one of"),
-    (lambda: layers.RandomPosterization(0), "RandomPosterization layer .*factor must be an int .*\\[1, 8\\]"),
-    (lambda: layers.RandomPosterization((2, 9)), "RandomPosterization layer .*factor must be"),
-    (lambda: layers.RandomPosterization(2.5), "RandomPosterization layer .*factor must be an int"),
-    (lambda: layers.RandomPosterization(3, value_range=(0, 1, 2)), "RandomPosterization layer .*value_range"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda: layers.RandomCrop(0, 3),
+            'RandomCrop layer "random_crop.*": argument `height` must be a positive integer',
+        ),
+        (lambda: layers.RandomCrop(2, 2.5), "RandomCrop layer .*argument `width` must be a positive integer"),
+        (lambda: layers.RandomCrop(2, 2, seed="a"), "RandomCrop layer .*argument `seed` must be an integer or None"),
+        (lambda: layers.RandomCrop(2, 2)(torch.ones(2, 3), training=True), "RandomCrop layer .*rank 3 .* or 4"),
+        (lambda: layers.RandomGrayscale(1.5), "RandomGrayscale layer .*factor must be a number in \\[0, 1\\]"),
+        (lambda: layers.RandomGrayscale((0.1, 0.2)), "RandomGrayscale layer .*factor must be a number"),
+        (
+            lambda: layers.RandomGrayscale(1.0)(torch.ones(1, 2, 2, 2), training=True),
+            "RandomGrayscale layer .*expected 3 \\(RGB\\) or 1 \\(grayscale\\) channels",
+        ),
+        (lambda: layers.RandomInvert(1.2), "RandomInvert layer .*factor must be .*\\[0, 1\\]"),
+        (lambda: layers.RandomInvert((-0.1, 0.5)), "RandomInvert layer .*factor must be"),
+        (lambda: layers.RandomInvert(value_range=(0, "x")), "RandomInvert layer .*value_range must be a pair"),
+        (lambda: layers.Solarization(1.5), "Solarization layer .*addition_factor must be .*\\[0, 1\\]"),
+        (lambda: layers.Solarization(0.1, (0.2, 1.2)), "Solarization layer .*threshold_factor must be"),
+        (lambda: layers.Solarization(value_range=3), "Solarization layer .*value_range must be a pair"),
+        (lambda: layers.RandomShear(-0.2), "RandomShear layer .*x_factor must be .*\\[0, 1\\]"),
+        (lambda: layers.RandomShear(0.1, (0.1, 0.2, 0.3)), "RandomShear layer .*y_factor must be a number or a pair"),
+        (lambda: layers.RandomShear(fill_mode="mirror"), "RandomShear layer .*fill_mode must be one of"),
+        (lambda: layers.RandomPosterization(0), "RandomPosterization layer .*factor must be an int .*\\[1, 8\\]"),
+        (lambda: layers.RandomPosterization((2, 9)), "RandomPosterization layer .*factor must be"),
+        (lambda: layers.RandomPosterization(2.5), "RandomPosterization layer .*factor must be an int"),
+        (lambda: layers.RandomPosterization(3, value_range=(0, 1, 2)), "RandomPosterization layer .*value_range"),
+    ],
+)
 def test_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()

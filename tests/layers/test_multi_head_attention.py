@@ -2,6 +2,7 @@
 inputs and weights) with padding, causal and explicit masks, attention axes of 4-D inputs, the fused
 (scaled_dot_product_attention) path against the explicit one, dropout, symbolic shapes, configs that load
 into Keras 3 and back, training in a functional model, and errors."""
+
 import json
 
 import numpy as np
@@ -28,13 +29,18 @@ from kerastorch import layers
 
 pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
+
 @st.composite
 def problems(draw, ndim=3):
     """Layer arguments, call arguments and arrays: query, value (and key), masks, causal, scores."""
     batch = draw(st.integers(1, 3))
-    kwargs = {"num_heads": draw(st.integers(1, 3)), "key_dim": draw(st.integers(1, 4)),
-              "value_dim": draw(st.sampled_from([None, 1, 2, 4])),
-              "output_shape": draw(st.sampled_from([None, 1, 3])), "use_bias": draw(st.booleans())}
+    kwargs = {
+        "num_heads": draw(st.integers(1, 3)),
+        "key_dim": draw(st.integers(1, 4)),
+        "value_dim": draw(st.sampled_from([None, 1, 2, 4])),
+        "output_shape": draw(st.sampled_from([None, 1, 3])),
+        "use_bias": draw(st.booleans()),
+    }
     if ndim == 3:
         tq, tv = (draw(st.integers(1, 5)),), (draw(st.integers(1, 5)),)
     else:
@@ -105,12 +111,15 @@ def test_symbolic_shapes():
     assert tuple(layers.MultiHeadAttention(2, 3, attention_axes=(1, 2))(grid, grid).shape) == (None, 4, 3, 6)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"num_heads": 2, "key_dim": 3},
-    {"num_heads": 1, "key_dim": 4, "value_dim": 2, "output_shape": 5, "use_bias": False, "dropout": 0.1, "seed": 3},
-    {"num_heads": 3, "key_dim": 2, "attention_axes": [2], "kernel_regularizer": "l2", "bias_initializer": "ones"},
-    {"num_heads": 2, "key_dim": 2, "use_gate": True, "sliding_window": 2},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"num_heads": 2, "key_dim": 3},
+        {"num_heads": 1, "key_dim": 4, "value_dim": 2, "output_shape": 5, "use_bias": False, "dropout": 0.1, "seed": 3},
+        {"num_heads": 3, "key_dim": 2, "attention_axes": [2], "kernel_regularizer": "l2", "bias_initializer": "ones"},
+        {"num_heads": 2, "key_dim": 2, "use_gate": True, "sliding_window": 2},
+    ],
+)
 def test_config_roundtrip_and_keras_interchange(keras3, kwargs):
     ours = layers.MultiHeadAttention(**kwargs)
     config = roundtrip(ours).get_config()
@@ -146,7 +155,9 @@ def test_trains_in_functional_model():
 
 
 def test_errors_name_the_layer():
-    with pytest.raises(ValueError, match=r'MultiHeadAttention layer "[a-z_0-9]+": argument `num_heads` must be a positive'):
+    with pytest.raises(
+        ValueError, match=r'MultiHeadAttention layer "[a-z_0-9]+": argument `num_heads` must be a positive'
+    ):
         layers.MultiHeadAttention(num_heads=0, key_dim=2)
     with pytest.raises(ValueError, match=r"argument `key_dim` must be a positive integer; received -1 \(int\)"):
         layers.MultiHeadAttention(num_heads=2, key_dim=-1)

@@ -1,6 +1,7 @@
 """Tests for SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout, AlphaDropout and ActivityRegularization:
 inference identity and configs against Keras 3, training statistics (ours and Keras's), seeds, gradients,
 activity losses, symbolic shapes, errors."""
+
 import json
 
 import numpy as np
@@ -50,8 +51,11 @@ def test_parity_inference_is_the_identity(keras3, name, data):
 
 @pytest.mark.parity
 @pytest.mark.parametrize("name", sorted(ALL_LAYERS))
-@given(seed=st.none() | st.integers(0, 100), value=st.sampled_from([0.0, 0.1, 0.5]),
-       data_format=st.sampled_from(["channels_last", "channels_first"]))
+@given(
+    seed=st.none() | st.integers(0, 100),
+    value=st.sampled_from([0.0, 0.1, 0.5]),
+    data_format=st.sampled_from(["channels_last", "channels_first"]),
+)
 def test_configs_load_both_ways(keras3, name, seed, value, data_format):
     kwargs = dict(ALL_LAYERS[name][0])
     for key in kwargs:
@@ -67,17 +71,20 @@ def test_configs_load_both_ways(keras3, name, seed, value, data_format):
     assert set(config) == set(theirs.get_config())
     roundtrip(ours)
     from_ours = getattr(keras3.layers, name).from_config(json.loads(json.dumps(config)))
-    assert {k: v for k, v in from_ours.get_config().items() if k != "dtype"} == \
-        {k: v for k, v in config.items() if k != "dtype"}
+    assert {k: v for k, v in from_ours.get_config().items() if k != "dtype"} == {
+        k: v for k, v in config.items() if k != "dtype"
+    }
     from_theirs = getattr(layers, name).from_config(json.loads(json.dumps(theirs.get_config())))
-    assert {k: v for k, v in from_theirs.get_config().items() if k not in ("dtype", "name")} == \
-        {k: v for k, v in config.items() if k not in ("dtype", "name")}
+    assert {k: v for k, v in from_theirs.get_config().items() if k not in ("dtype", "name")} == {
+        k: v for k, v in config.items() if k not in ("dtype", "name")
+    }
 
 
 # ------------------------------------------------------------ training statistics (ours and Keras's)
 @pytest.mark.parity
-@pytest.mark.parametrize("rank,data_format", [(1, "channels_last"), (2, "channels_first"), (2, "channels_last"),
-                                              (3, "channels_first")])
+@pytest.mark.parametrize(
+    "rank,data_format", [(1, "channels_last"), (2, "channels_first"), (2, "channels_last"), (3, "channels_first")]
+)
 def test_spatial_dropout_drops_whole_feature_maps(keras3, rank, data_format):
     rate, channels_first = 0.4, data_format == "channels_first"
     shape = (300, 8) + (3,) * rank if channels_first else (300,) + (3,) * rank + (8,)
@@ -87,15 +94,25 @@ def test_spatial_dropout_drops_whole_feature_maps(keras3, rank, data_format):
     for layer in (getattr(layers, name)(**kwargs), getattr(keras3.layers, name)(**kwargs)):
         out = _keras_out(layer, x, training=True)
         np.testing.assert_allclose(np.unique(out), [0.0, 1 / (1 - rate)], rtol=1e-6)
-        first = out[(slice(None), slice(None)) + (slice(0, 1),) * rank] if channels_first \
+        first = (
+            out[(slice(None), slice(None)) + (slice(0, 1),) * rank]
+            if channels_first
             else out[(slice(None),) + (slice(0, 1),) * rank]
+        )
         assert (out == first).all()  # one draw per (sample, channel)
         assert abs((out == 0).mean() - rate) < 0.04
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("name,value,expected_std", [("GaussianNoise", 0.3, 0.3), ("GaussianNoise", 1.0, 1.0),
-                                                     ("GaussianDropout", 0.2, 0.5), ("GaussianDropout", 0.5, 1.0)])
+@pytest.mark.parametrize(
+    "name,value,expected_std",
+    [
+        ("GaussianNoise", 0.3, 0.3),
+        ("GaussianNoise", 1.0, 1.0),
+        ("GaussianDropout", 0.2, 0.5),
+        ("GaussianDropout", 0.5, 1.0),
+    ],
+)
 def test_gaussian_noise_statistics(keras3, name, value, expected_std):
     x = np.ones((200, 100), "float32")
     for layer in (getattr(layers, name)(value), getattr(keras3.layers, name)(value)):
@@ -116,7 +133,7 @@ def test_alpha_dropout_values_and_statistics(keras3, rate):
         assert abs((zeros == zeros.min()).mean() - rate) < 0.04
         levels.append(np.unique(zeros))
     np.testing.assert_allclose(levels[0], levels[1], **TOL)  # dropped a*alpha'+b, kept b: Keras's affine map
-    a = ((1 - rate) * (1 + rate * ALPHA_PRIME ** 2)) ** -0.5
+    a = ((1 - rate) * (1 + rate * ALPHA_PRIME**2)) ** -0.5
     np.testing.assert_allclose(levels[0], [a * ALPHA_PRIME * (1 - rate), -a * ALPHA_PRIME * rate], rtol=1e-5)
 
 
@@ -126,7 +143,7 @@ def test_alpha_dropout_noise_shape_and_gradient():
     out = layer(x, training=True)
     assert (out == out[:, :1, :]).all()
     out.sum().backward()
-    a = (0.5 * (1 + 0.5 * ALPHA_PRIME ** 2)) ** -0.5
+    a = (0.5 * (1 + 0.5 * ALPHA_PRIME**2)) ** -0.5
     kept = out > 0
     np.testing.assert_allclose(to_np(x.grad[kept]), a, rtol=1e-6)
     assert (x.grad[~kept] == 0).all() and kept.any() and (~kept).any()
@@ -186,8 +203,11 @@ def test_symbolic_shapes(name):
 
 # ------------------------------------------------------------ ActivityRegularization
 @pytest.mark.parity
-@given(x=float_arrays(min_dims=2, max_dims=3, max_side=4), l1=st.sampled_from([0.0, 0.01, 1.0]),
-       l2=st.sampled_from([0.0, 0.1, 2.0]))
+@given(
+    x=float_arrays(min_dims=2, max_dims=3, max_side=4),
+    l1=st.sampled_from([0.0, 0.01, 1.0]),
+    l2=st.sampled_from([0.0, 0.1, 2.0]),
+)
 def test_activity_regularization_losses_match_keras(keras3, x, l1, l2):
     ours, theirs = layers.ActivityRegularization(l1=l1, l2=l2), keras3.layers.ActivityRegularization(l1=l1, l2=l2)
     xt = torch.tensor(x, requires_grad=True)
@@ -213,26 +233,70 @@ def test_activity_regularization_in_a_model_and_each_call_replaces_the_loss():
 
 
 # ------------------------------------------------------------ errors
-@pytest.mark.parametrize("make,message", [
-    (lambda: layers.SpatialDropout1D(1.0), (r'SpatialDropout1D layer "spatial_dropout1d": rate must be a number in '
-                                           r"\[0, 1\), received rate=1.0")),
-    (lambda: layers.SpatialDropout2D(-0.1), r'SpatialDropout2D layer "spatial_dropout2d": rate must be .*rate=-0.1'),
-    (lambda: layers.SpatialDropout3D(0.1, data_format="ncdhw"), (r'SpatialDropout3D layer "spatial_dropout3d": '
-                                                                r"data_format must be one of")),
-    (lambda: layers.GaussianDropout(1.0), (r'GaussianDropout layer "gaussian_dropout": rate must be a number in '
-                                          r"\[0, 1\), received rate=1.0")),
-    (lambda: layers.GaussianDropout("0.1"), r"received rate='0.1'"),
-    (lambda: layers.AlphaDropout(1.5), r'AlphaDropout layer "alpha_dropout": rate must be .*rate=1.5'),
-    (lambda: layers.AlphaDropout(0.5, noise_shape=(None, 0)), (r'AlphaDropout layer "alpha_dropout": '
-                                                              r"noise_shape entries must be None or positive ints")),
-    (lambda: layers.GaussianNoise(-1.0), (r'GaussianNoise layer "gaussian_noise": stddev must be a number in '
-                                         r"\[0, 1\], received stddev=-1.0")),
-    (lambda: layers.GaussianNoise(0.1, seed=1.5), (r'GaussianNoise layer "gaussian_noise": argument `seed` must '
-                                                  r"be an integer or None; received 1.5 \(float\)")),
-    (lambda: layers.ActivityRegularization(l1=-1), (r'ActivityRegularization layer "activity_regularization": l1 '
-                                                   r"and l2 must be non-negative numbers, received l1=-1")),
-    (lambda: layers.ActivityRegularization(activity_regularizer="l2"), r"activity regularizer is set from l1 and l2"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (
+            lambda: layers.SpatialDropout1D(1.0),
+            (
+                r'SpatialDropout1D layer "spatial_dropout1d": rate must be a number in '
+                r"\[0, 1\), received rate=1.0"
+            ),
+        ),
+        (
+            lambda: layers.SpatialDropout2D(-0.1),
+            r'SpatialDropout2D layer "spatial_dropout2d": rate must be .*rate=-0.1',
+        ),
+        (
+            lambda: layers.SpatialDropout3D(0.1, data_format="ncdhw"),
+            (
+                r'SpatialDropout3D layer "spatial_dropout3d": '
+                r"data_format must be one of"
+            ),
+        ),
+        (
+            lambda: layers.GaussianDropout(1.0),
+            (
+                r'GaussianDropout layer "gaussian_dropout": rate must be a number in '
+                r"\[0, 1\), received rate=1.0"
+            ),
+        ),
+        (lambda: layers.GaussianDropout("0.1"), r"received rate='0.1'"),
+        (lambda: layers.AlphaDropout(1.5), r'AlphaDropout layer "alpha_dropout": rate must be .*rate=1.5'),
+        (
+            lambda: layers.AlphaDropout(0.5, noise_shape=(None, 0)),
+            (
+                r'AlphaDropout layer "alpha_dropout": '
+                r"noise_shape entries must be None or positive ints"
+            ),
+        ),
+        (
+            lambda: layers.GaussianNoise(-1.0),
+            (
+                r'GaussianNoise layer "gaussian_noise": stddev must be a number in '
+                r"\[0, 1\], received stddev=-1.0"
+            ),
+        ),
+        (
+            lambda: layers.GaussianNoise(0.1, seed=1.5),
+            (
+                r'GaussianNoise layer "gaussian_noise": argument `seed` must '
+                r"be an integer or None; received 1.5 \(float\)"
+            ),
+        ),
+        (
+            lambda: layers.ActivityRegularization(l1=-1),
+            (
+                r'ActivityRegularization layer "activity_regularization": l1 '
+                r"and l2 must be non-negative numbers, received l1=-1"
+            ),
+        ),
+        (
+            lambda: layers.ActivityRegularization(activity_regularizer="l2"),
+            r"activity regularizer is set from l1 and l2",
+        ),
+    ],
+)
 def test_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
@@ -241,6 +305,9 @@ def test_bad_arguments(make, message):
 def test_bad_inputs():
     with pytest.raises(ValueError, match=r'layer "spatial_dropout2d".*expected ndim=4, found ndim=3'):
         layers.SpatialDropout2D(0.5)(torch.ones(2, 3, 4), training=True)
-    with pytest.raises(ValueError, match=r'AlphaDropout layer "alpha_dropout": noise_shape needs one entry per '
-                                         r"input axis.*noise_shape=\(None, 3\) for inputs of shape \(2, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'AlphaDropout layer "alpha_dropout": noise_shape needs one entry per '
+        r"input axis.*noise_shape=\(None, 3\) for inputs of shape \(2, 4\)",
+    ):
         layers.AlphaDropout(0.5, noise_shape=(None, 3))(torch.ones(2, 4), training=True)

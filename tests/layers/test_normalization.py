@@ -1,5 +1,6 @@
 """Tests for the normalization layers: parity with Keras 3 (outputs in training and inference, moving
 statistics, weights both ways, input gradients), frozen BatchNormalization, symbolic use, configs, errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -71,8 +72,14 @@ def _spread(x):
 
 
 # ----------------------------------------------------------- BatchNormalization
-@given(data=st.data(), ndim=st.integers(2, 4), center=st.booleans(), scale=st.booleans(),
-       momentum=st.sampled_from([0.99, 0.9, 0.5]), from_keras=st.booleans())
+@given(
+    data=st.data(),
+    ndim=st.integers(2, 4),
+    center=st.booleans(),
+    scale=st.booleans(),
+    momentum=st.sampled_from([0.99, 0.9, 0.5]),
+    from_keras=st.booleans(),
+)
 def test_batch_norm_parity(keras3, data, ndim, center, scale, momentum, from_keras):
     x = _spread(data.draw(float_arrays(min_dims=ndim, max_dims=ndim, max_side=4)))
     axis = data.draw(st.integers(-ndim, ndim - 1))
@@ -86,8 +93,9 @@ def test_batch_norm_parity(keras3, data, ndim, center, scale, momentum, from_ker
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
     # and inference with the updated statistics
-    np.testing.assert_allclose(to_np(ours(torch.tensor(x))), to_np(theirs(torch.tensor(x, device=keras_device()))),
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        to_np(ours(torch.tensor(x))), to_np(theirs(torch.tensor(x, device=keras_device()))), rtol=1e-4, atol=1e-4
+    )
 
 
 def test_batch_norm_moving_update_uses_biased_variance():
@@ -186,8 +194,14 @@ def test_layer_norm_parity(keras3, data, ndim, center, scale):
         mean, var = x.mean(axis=tuple(axes), keepdims=True), x.var(axis=tuple(axes), keepdims=True)
         np.testing.assert_allclose(out, (x - mean) / np.sqrt(var + 1e-3), rtol=1e-4, atol=1e-4)
         return
-    check_parity(keras3, "LayerNormalization", dict(axis=axis, center=center, scale=scale), x,
-                 training_modes=(None,), copy_from_keras=data.draw(st.booleans()))
+    check_parity(
+        keras3,
+        "LayerNormalization",
+        dict(axis=axis, center=center, scale=scale),
+        x,
+        training_modes=(None,),
+        copy_from_keras=data.draw(st.booleans()),
+    )
 
 
 def test_layer_norm_rms_scaling(keras3):
@@ -205,16 +219,25 @@ def test_group_norm_parity(keras3, data, ndim, center, scale):
     shape = [data.draw(st.integers(1, 3)) for _ in range(ndim)]
     shape[axis] = (abs(groups) if groups > 0 else 2) * data.draw(st.integers(1, 2))
     x = _spread(data.draw(float_arrays(tuple(shape))))
-    check_parity(keras3, "GroupNormalization", dict(groups=groups, axis=axis, center=center, scale=scale), x,
-                 training_modes=(None,), copy_from_keras=data.draw(st.booleans()))
+    check_parity(
+        keras3,
+        "GroupNormalization",
+        dict(groups=groups, axis=axis, center=center, scale=scale),
+        x,
+        training_modes=(None,),
+        copy_from_keras=data.draw(st.booleans()),
+    )
 
 
 # ------------------------------------------------------- UnitNormalization
 @given(data=st.data(), ndim=st.integers(2, 4))
 def test_unit_norm_parity(keras3, data, ndim):
     x = _spread(data.draw(float_arrays(min_dims=ndim, max_dims=ndim, max_side=4)))
-    axis = data.draw(st.one_of(st.integers(-ndim, ndim - 1),
-                               st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True)))
+    axis = data.draw(
+        st.one_of(
+            st.integers(-ndim, ndim - 1), st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True)
+        )
+    )
     x[np.abs(x) < 0.1] = 1.0  # zero vectors: Keras's gradient there is NaN
     check_parity(keras3, "UnitNormalization", dict(axis=axis), x, training_modes=(None,))
 
@@ -226,8 +249,18 @@ def test_unit_norm_values():
 
 # ------------------------------------------------------- shared checks
 CASES = [
-    ("BatchNormalization", dict(axis=1, momentum=0.9, epsilon=1e-2, center=False, gamma_regularizer="l2",
-                                beta_constraint="non_neg", moving_variance_initializer="zeros")),
+    (
+        "BatchNormalization",
+        dict(
+            axis=1,
+            momentum=0.9,
+            epsilon=1e-2,
+            center=False,
+            gamma_regularizer="l2",
+            beta_constraint="non_neg",
+            moving_variance_initializer="zeros",
+        ),
+    ),
     ("LayerNormalization", dict(axis=[1, 2], epsilon=1e-4, scale=False, beta_initializer="ones")),
     ("GroupNormalization", dict(groups=2, axis=1, gamma_constraint="unit_norm", beta_regularizer="l1")),
     ("UnitNormalization", dict(axis=[1, 2])),
@@ -265,16 +298,19 @@ def test_regularizer_losses():
     assert layer.gamma.regularizer is not None
 
 
-@pytest.mark.parametrize("name,kwargs,shape,match", [
-    ("BatchNormalization", dict(axis=3), (2, 3), r'BatchNormalization layer "batch_normalization".*axis 3'),
-    ("BatchNormalization", dict(axis=-3), (2, 3), r"BatchNormalization layer .*out of range"),
-    ("LayerNormalization", dict(axis=[1, 5]), (2, 3), r"LayerNormalization layer .*axis 5"),
-    ("LayerNormalization", dict(axis=[1, -1]), (2, 3), r"LayerNormalization layer .*same axis twice"),
-    ("GroupNormalization", dict(groups=4), (2, 6), r'GroupNormalization layer "group_normalization".*must divide'),
-    ("GroupNormalization", dict(groups=8), (2, 6), r"GroupNormalization layer .*cannot exceed"),
-    ("GroupNormalization", dict(axis=0), (2, 6), r"GroupNormalization layer .*batch axis"),
-    ("UnitNormalization", dict(axis=2), (2, 3), r"UnitNormalization layer .*axis 2"),
-])
+@pytest.mark.parametrize(
+    "name,kwargs,shape,match",
+    [
+        ("BatchNormalization", dict(axis=3), (2, 3), r'BatchNormalization layer "batch_normalization".*axis 3'),
+        ("BatchNormalization", dict(axis=-3), (2, 3), r"BatchNormalization layer .*out of range"),
+        ("LayerNormalization", dict(axis=[1, 5]), (2, 3), r"LayerNormalization layer .*axis 5"),
+        ("LayerNormalization", dict(axis=[1, -1]), (2, 3), r"LayerNormalization layer .*same axis twice"),
+        ("GroupNormalization", dict(groups=4), (2, 6), r'GroupNormalization layer "group_normalization".*must divide'),
+        ("GroupNormalization", dict(groups=8), (2, 6), r"GroupNormalization layer .*cannot exceed"),
+        ("GroupNormalization", dict(axis=0), (2, 6), r"GroupNormalization layer .*batch axis"),
+        ("UnitNormalization", dict(axis=2), (2, 3), r"UnitNormalization layer .*axis 2"),
+    ],
+)
 def test_bad_axis_or_groups(name, kwargs, shape, match):
     with pytest.raises(ValueError, match=match):
         getattr(layers, name)(**kwargs)(torch.randn(*shape))
@@ -295,8 +331,11 @@ def test_bad_arguments():
 
 def test_half_inputs_normalized_in_float32():
     x = (torch.randn(4, 8) * 100 + 1000).half()
-    for layer in (layers.BatchNormalization(dtype="float16"), layers.LayerNormalization(dtype="float16"),
-                  layers.GroupNormalization(groups=2, dtype="float16")):
+    for layer in (
+        layers.BatchNormalization(dtype="float16"),
+        layers.LayerNormalization(dtype="float16"),
+        layers.GroupNormalization(groups=2, dtype="float16"),
+    ):
         out = layer(x, training=True) if isinstance(layer, layers.BatchNormalization) else layer(x)
         assert out.dtype == torch.float16 and torch.isfinite(out).all()
 
@@ -308,8 +347,14 @@ def test_rms_norm_parity_on_trailing_axes(keras3, data, ndim, epsilon, from_kera
     x = data.draw(float_arrays(min_dims=ndim, max_dims=ndim, max_side=4))
     trailing = data.draw(st.integers(1, ndim - 1))
     axis = -1 if trailing == 1 else list(range(ndim - trailing, ndim))  # Keras 3.15 handles trailing axes only
-    check_parity(keras3, "RMSNormalization", dict(axis=axis, epsilon=epsilon), x, training_modes=(False,),
-                 copy_from_keras=from_keras)
+    check_parity(
+        keras3,
+        "RMSNormalization",
+        dict(axis=axis, epsilon=epsilon),
+        x,
+        training_modes=(False,),
+        copy_from_keras=from_keras,
+    )
 
 
 @given(x=float_arrays(min_dims=3, max_dims=3, max_side=4))
@@ -327,8 +372,11 @@ def test_rms_norm_weights_config_and_errors():
     layer(torch.ones(2, 3, 4))
     assert [(w.name, tuple(w.shape)) for w in layer.weights] == [("scale", (3, 4))]
     assert roundtrip(layer).epsilon == 1e-4
-    with pytest.raises(ValueError, match=r'RMSNormalization layer "rms_normalization_1": epsilon must be a '
-                                         r"non-negative number, received epsilon=-1"):
+    with pytest.raises(
+        ValueError,
+        match=r'RMSNormalization layer "rms_normalization_1": epsilon must be a '
+        r"non-negative number, received epsilon=-1",
+    ):
         layers.RMSNormalization(epsilon=-1)
     with pytest.raises(ValueError, match="RMSNormalization layer .*axis 3 is out of range"):
         layers.RMSNormalization(axis=3)(torch.ones(2, 3))

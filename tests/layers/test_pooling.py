@@ -1,5 +1,6 @@
 """Tests for the pooling layers: values against a NumPy definition of Keras/TF pooling and against Keras 3
 (outputs and input gradients), symbolic shapes, configs and errors."""
+
 import itertools
 import json
 
@@ -59,13 +60,13 @@ def _distinct(shape, seed):
 def _symmetric(kwargs, shape):
     """Whether "same" padding puts as much before as after on every axis (where Keras 3.15 agrees with TF)."""
     strides = kwargs["strides"] or kwargs["pool_size"]
-    return all(max((-(-n // s) - 1) * s + k - n, 0) % 2 == 0
-               for n, k, s in zip(shape[1:-1], kwargs["pool_size"], strides))
+    return all(
+        max((-(-n // s) - 1) * s + k - n, 0) % 2 == 0 for n, k, s in zip(shape[1:-1], kwargs["pool_size"], strides)
+    )
 
 
 # ------------------------------------------------------------------ values
-@given(data=st.data(), rank=st.integers(1, 3), mode=st.sampled_from(["max", "average"]),
-       channels_first=st.booleans())
+@given(data=st.data(), rank=st.integers(1, 3), mode=st.sampled_from(["max", "average"]), channels_first=st.booleans())
 def test_pooling_matches_definition(data, rank, mode, channels_first):
     kwargs, shape = data.draw(pool_cases(rank))
     x = data.draw(float_arrays(shape))
@@ -74,8 +75,9 @@ def test_pooling_matches_definition(data, rank, mode, channels_first):
     inputs = torch.tensor(x).movedim(-1, 1) if channels_first else torch.tensor(x)
     raw = layer(inputs)
     y = raw.movedim(1, -1) if channels_first else raw
-    expected = reference_pool(x.astype("float64"), kwargs["pool_size"], kwargs["strides"] or kwargs["pool_size"],
-                              kwargs["padding"], mode)
+    expected = reference_pool(
+        x.astype("float64"), kwargs["pool_size"], kwargs["strides"] or kwargs["pool_size"], kwargs["padding"], mode
+    )
     np.testing.assert_allclose(to_np(y), expected, **TOL)
     assert layer.compute_output_shape((None, *inputs.shape[1:])) == (None, *raw.shape[1:])
 
@@ -101,8 +103,13 @@ def test_same_padding_makes_no_padded_copy(monkeypatch):
 
 
 @pytest.mark.parity
-@given(data=st.data(), rank=st.integers(1, 3), mode=st.sampled_from(["max", "average"]),
-       channels_first=st.booleans(), seed=st.integers(0, 2 ** 16))
+@given(
+    data=st.data(),
+    rank=st.integers(1, 3),
+    mode=st.sampled_from(["max", "average"]),
+    channels_first=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
 def test_pooling_parity(keras3, data, rank, mode, channels_first, seed):
     kwargs, shape = data.draw(pool_cases(rank))
     # Keras 3.15's torch backend repeats the edge value into asymmetric "same" padding of average pooling
@@ -122,9 +129,14 @@ def test_pooling_parity(keras3, data, rank, mode, channels_first, seed):
 
 
 @pytest.mark.parity
-@given(rank=st.integers(1, 3), mode=st.sampled_from(["Max", "Average"]), keepdims=st.booleans(),
-       channels_first=st.booleans(), seed=st.integers(0, 2 ** 16), sizes=st.lists(st.integers(1, 4), min_size=5,
-                                                                                      max_size=5))
+@given(
+    rank=st.integers(1, 3),
+    mode=st.sampled_from(["Max", "Average"]),
+    keepdims=st.booleans(),
+    channels_first=st.booleans(),
+    seed=st.integers(0, 2**16),
+    sizes=st.lists(st.integers(1, 4), min_size=5, max_size=5),
+)
 def test_global_pooling_parity(keras3, rank, mode, keepdims, channels_first, seed, sizes):
     shape = tuple(sizes[: rank + 2])
     name = f"Global{mode}Pooling{rank}D"
@@ -137,7 +149,7 @@ def test_global_pooling_parity(keras3, rank, mode, keepdims, channels_first, see
 
 
 @pytest.mark.parity
-@given(channels_first=st.booleans(), keepdims=st.booleans(), seed=st.integers(0, 2 ** 16))
+@given(channels_first=st.booleans(), keepdims=st.booleans(), seed=st.integers(0, 2**16))
 def test_global_average_pooling_1d_mask_parity(keras3, channels_first, keepdims, seed):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(3, 2, 5) if channels_first else (3, 5, 2)).astype("float32")
@@ -185,8 +197,11 @@ def test_pickle_and_deepcopy():
     import pickle
 
     x = torch.randn(2, 5, 4, 3)
-    for layer in (layers.MaxPooling2D(padding="same"), layers.AveragePooling2D(3, strides=1, padding="same"),
-                  layers.GlobalMaxPooling2D(keepdims=True)):
+    for layer in (
+        layers.MaxPooling2D(padding="same"),
+        layers.AveragePooling2D(3, strides=1, padding="same"),
+        layers.GlobalMaxPooling2D(keepdims=True),
+    ):
         y = layer(x)
         for clone in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer)):
             assert torch.equal(clone(x), y)
@@ -195,8 +210,12 @@ def test_pickle_and_deepcopy():
 @pytest.mark.cuda
 def test_cuda_matches_cpu():
     x = torch.randn(2, 7, 6, 5, 3)
-    for layer in (layers.MaxPooling3D(2, padding="same"), layers.AveragePooling3D(3, strides=2, padding="same"),
-                  layers.AveragePooling3D((1, 8, 1), padding="same"), layers.GlobalAveragePooling3D()):
+    for layer in (
+        layers.MaxPooling3D(2, padding="same"),
+        layers.AveragePooling3D(3, strides=2, padding="same"),
+        layers.AveragePooling3D((1, 8, 1), padding="same"),
+        layers.GlobalAveragePooling3D(),
+    ):
         cpu_x = x.clone().requires_grad_()
         y = layer(cpu_x)
         y.square().sum().backward()
@@ -208,24 +227,38 @@ def test_cuda_matches_cpu():
 
 
 # ----------------------------------------------------------------- configs
-@pytest.mark.parametrize("layer", [
-    layers.MaxPooling1D(3, strides=2, padding="same"), layers.MaxPooling2D(),
-    layers.MaxPooling3D((1, 2, 3), data_format="channels_first"), layers.AveragePooling1D(2),
-    layers.AveragePooling2D((2, 3), strides=(1, 2)), layers.AveragePooling3D(2, padding="same"),
-    layers.GlobalMaxPooling1D(keepdims=True), layers.GlobalAveragePooling2D(data_format="channels_first"),
-    layers.GlobalAveragePooling3D(), layers.GlobalMaxPooling3D(),
-], ids=lambda layer: type(layer).__name__)
+@pytest.mark.parametrize(
+    "layer",
+    [
+        layers.MaxPooling1D(3, strides=2, padding="same"),
+        layers.MaxPooling2D(),
+        layers.MaxPooling3D((1, 2, 3), data_format="channels_first"),
+        layers.AveragePooling1D(2),
+        layers.AveragePooling2D((2, 3), strides=(1, 2)),
+        layers.AveragePooling3D(2, padding="same"),
+        layers.GlobalMaxPooling1D(keepdims=True),
+        layers.GlobalAveragePooling2D(data_format="channels_first"),
+        layers.GlobalAveragePooling3D(),
+        layers.GlobalMaxPooling3D(),
+    ],
+    ids=lambda layer: type(layer).__name__,
+)
 def test_config_roundtrip(layer):
     clone = roundtrip(layer)
     assert clone.data_format == layer.data_format
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("name,kwargs", [
-    ("MaxPooling2D", {}), ("MaxPooling1D", dict(pool_size=3, strides=1, padding="same")),
-    ("AveragePooling3D", dict(pool_size=(1, 2, 2), data_format="channels_first")),
-    ("GlobalAveragePooling1D", dict(keepdims=True)), ("GlobalMaxPooling2D", {}),
-])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("MaxPooling2D", {}),
+        ("MaxPooling1D", dict(pool_size=3, strides=1, padding="same")),
+        ("AveragePooling3D", dict(pool_size=(1, 2, 2), data_format="channels_first")),
+        ("GlobalAveragePooling1D", dict(keepdims=True)),
+        ("GlobalMaxPooling2D", {}),
+    ],
+)
 def test_configs_interchange_with_keras(keras3, name, kwargs):
     ours, theirs = getattr(layers, name)(**kwargs), getattr(keras3.layers, name)(**kwargs)
 
@@ -235,8 +268,9 @@ def test_configs_interchange_with_keras(keras3, name, kwargs):
         return config
 
     assert plain(ours.get_config()) == plain(theirs.get_config())
-    assert plain(getattr(layers, name).from_config(plain(theirs.get_config())).get_config()) == \
-        plain(theirs.get_config())
+    assert plain(getattr(layers, name).from_config(plain(theirs.get_config())).get_config()) == plain(
+        theirs.get_config()
+    )
 
 
 def test_defaults_and_aliases():
@@ -251,21 +285,33 @@ def test_defaults_and_aliases():
 
 # ------------------------------------------------------------------ errors
 def test_errors_name_layer_expected_and_received():
-    with pytest.raises(ValueError, match=r'MaxPooling1D layer "max_pooling1d": padding must be one of '
-                                         r"\['valid', 'same'\], received padding='causal'"):
+    with pytest.raises(
+        ValueError,
+        match=r'MaxPooling1D layer "max_pooling1d": padding must be one of '
+        r"\['valid', 'same'\], received padding='causal'",
+    ):
         layers.MaxPooling1D(2, padding="causal")
-    with pytest.raises(ValueError, match=r"pool_size must be an int or a tuple of 2 positive ints, "
-                                         r"received pool_size=0"):
+    with pytest.raises(
+        ValueError,
+        match=r"pool_size must be an int or a tuple of 2 positive ints, "
+        r"received pool_size=0",
+    ):
         layers.MaxPooling2D(0)
     with pytest.raises(ValueError, match=r"strides must be .* received strides=\(1, 2\)"):
         layers.AveragePooling3D(2, strides=(1, 2))
     with pytest.raises(ValueError, match=r"data_format must be one of .*received data_format='NCHW'"):
         layers.GlobalMaxPooling2D(data_format="NCHW")
-    with pytest.raises(ValueError, match=r'layer "max_pooling2d_1" is incompatible with the layer: expected ndim=4, '
-                                         r"found ndim=3. Full shape received: \(1, 8, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'layer "max_pooling2d_1" is incompatible with the layer: expected ndim=4, '
+        r"found ndim=3. Full shape received: \(1, 8, 3\)",
+    ):
         layers.MaxPooling2D()(torch.ones(1, 8, 3))
-    with pytest.raises(ValueError, match=r'Input 0 of layer "global_average_pooling1d".*expected ndim=3, found '
-                                         r"ndim=4"):
+    with pytest.raises(
+        ValueError,
+        match=r'Input 0 of layer "global_average_pooling1d".*expected ndim=3, found '
+        r"ndim=4",
+    ):
         layers.GlobalAveragePooling1D()(torch.ones(1, 8, 3, 2))
     with pytest.raises(ValueError, match=r'AveragePooling2D layer "average_pooling2d": the output would be empty'):
         layers.AveragePooling2D(3)(torch.ones(1, 2, 5, 1))

@@ -65,8 +65,11 @@ def test_normalization_adapt_parity(keras3, x, invert, data):
     theirs = keras3.layers.Normalization(axis=axis, invert=invert)
     ours.adapt(x)
     theirs.adapt(x)
-    assert [w.name for w in ours.weights] == [w.path.split("/")[-1] for w in theirs.weights] == [
-        "mean", "variance", "count"]
+    assert (
+        [w.name for w in ours.weights]
+        == [w.path.split("/")[-1] for w in theirs.weights]
+        == ["mean", "variance", "count"]
+    )
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     for a, b in zip(ours.get_weights()[:2], theirs.get_weights()[:2]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
@@ -74,8 +77,12 @@ def test_normalization_adapt_parity(keras3, x, invert, data):
     assert_same_as_keras(ours, theirs, x, tol={"rtol": 1e-4, "atol": 1e-4})
 
 
-@given(mean=st.lists(st.floats(-3, 3), min_size=3, max_size=3), var=st.lists(st.floats(0, 4), min_size=3, max_size=3),
-       invert=st.booleans(), x=float_arrays((2, 2, 3)))
+@given(
+    mean=st.lists(st.floats(-3, 3), min_size=3, max_size=3),
+    var=st.lists(st.floats(0, 4), min_size=3, max_size=3),
+    invert=st.booleans(),
+    x=float_arrays((2, 2, 3)),
+)
 def test_normalization_given_statistics_parity(keras3, mean, var, invert, x):
     ours = layers.Normalization(mean=mean, variance=var, invert=invert)
     theirs = keras_clone(keras3, ours)
@@ -96,7 +103,7 @@ def test_normalization_formula_and_epsilon():
 
 
 def _batches(x, size):
-    return [x[i:i + size] for i in range(0, len(x), size)]
+    return [x[i : i + size] for i in range(0, len(x), size)]
 
 
 def test_normalization_adapt_sources_agree():
@@ -104,9 +111,15 @@ def test_normalization_adapt_sources_agree():
     x = (rng.normal(size=(50, 3)) * [1.0, 10.0, 1e-3] + [1e4, -5.0, 0.0]).astype("float32")
     expected_mean, expected_var = x.astype("float64").mean(0), x.astype("float64").var(0)
     tensors = torch.tensor(x)
-    sources = [x, tensors, x.tolist(), _batches(x, 7), (b for b in _batches(tensors, 9)),
-               torch.utils.data.TensorDataset(tensors), torch.utils.data.DataLoader(
-                   torch.utils.data.TensorDataset(tensors, torch.zeros(50)), batch_size=11)]
+    sources = [
+        x,
+        tensors,
+        x.tolist(),
+        _batches(x, 7),
+        (b for b in _batches(tensors, 9)),
+        torch.utils.data.TensorDataset(tensors),
+        torch.utils.data.DataLoader(torch.utils.data.TensorDataset(tensors, torch.zeros(50)), batch_size=11),
+    ]
     for source in sources:
         layer = layers.Normalization()
         layer.adapt(source)
@@ -124,7 +137,10 @@ def test_normalization_weights_and_errors():
     layer = layers.Normalization(axis=(1, -1))
     layer.adapt(np.random.default_rng(0).random((4, 3, 2, 5)))
     assert [(w.name, tuple(w.shape), w.trainable) for w in layer.weights] == [
-        ("mean", (3, 5), False), ("variance", (3, 5), False), ("count", (), False)]
+        ("mean", (3, 5), False),
+        ("variance", (3, 5), False),
+        ("count", (), False),
+    ]
     clone = layers.Normalization(axis=(1, -1))
     clone.build((None, 3, 2, 5))
     clone.set_weights(layer.get_weights())
@@ -161,14 +177,24 @@ def test_normalization_adapted_model_fits():
 
 
 # ------------------------------------------------------------------ Resizing
-@given(img=images(), size=st.tuples(st.integers(1, 8), st.integers(1, 8)),
-       interpolation=st.sampled_from(["bilinear", "nearest", "bicubic"]),
-       aspect=st.sampled_from([None, "crop", "pad"]), antialias=st.booleans())
+@given(
+    img=images(),
+    size=st.tuples(st.integers(1, 8), st.integers(1, 8)),
+    interpolation=st.sampled_from(["bilinear", "nearest", "bicubic"]),
+    aspect=st.sampled_from([None, "crop", "pad"]),
+    antialias=st.booleans(),
+)
 def test_resizing_parity(keras3, img, size, interpolation, aspect, antialias):
     x, data_format = img
-    ours = layers.Resizing(*size, interpolation=interpolation, crop_to_aspect_ratio=aspect == "crop",
-                           pad_to_aspect_ratio=aspect == "pad", fill_value=0.5, antialias=antialias,
-                           data_format=data_format)
+    ours = layers.Resizing(
+        *size,
+        interpolation=interpolation,
+        crop_to_aspect_ratio=aspect == "crop",
+        pad_to_aspect_ratio=aspect == "pad",
+        fill_value=0.5,
+        antialias=antialias,
+        data_format=data_format,
+    )
     theirs = keras_clone(keras3, ours)
     y = assert_same_as_keras(ours, theirs, x, tol={"rtol": 1e-4, "atol": 1e-4})
     assert tuple(y.shape) == ours.compute_output_shape(x.shape) == tuple(theirs.compute_output_shape(x.shape))
@@ -216,9 +242,16 @@ def test_augmented_model_trains_and_predicts():
     rng = np.random.default_rng(0)
     x = (rng.random((16, 6, 6, 3)) * 255).astype("float32")
     y = rng.integers(0, 2, size=(16, 1)).astype("float32")
-    model = kerastorch.Sequential([
-        kerastorch.Input((6, 6, 3)), layers.Rescaling(1 / 255), layers.RandomFlip(seed=1),
-        layers.Conv2D(4, 3), layers.GlobalAveragePooling2D(), layers.Dense(1, activation="sigmoid")])
+    model = kerastorch.Sequential(
+        [
+            kerastorch.Input((6, 6, 3)),
+            layers.Rescaling(1 / 255),
+            layers.RandomFlip(seed=1),
+            layers.Conv2D(4, 3),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy")
     history = model.fit(x, y, epochs=2, batch_size=4, verbose=0)
     assert all(np.isfinite(history.history["loss"]))
@@ -229,6 +262,16 @@ def test_augmented_model_trains_and_predicts():
 
 
 def test_exports():
-    for name in ("CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomFlip", "RandomRotation",
-                 "RandomTranslation", "RandomZoom", "Rescaling", "Resizing"):
+    for name in (
+        "CenterCrop",
+        "Normalization",
+        "RandomBrightness",
+        "RandomContrast",
+        "RandomFlip",
+        "RandomRotation",
+        "RandomTranslation",
+        "RandomZoom",
+        "Rescaling",
+        "Resizing",
+    ):
         assert getattr(kerastorch.layers, name).__module__.startswith("kerastorch.layers.preprocessing")

@@ -2,6 +2,7 @@
 quantized weights as Keras 3 bit for bit, the same outputs and input gradients, LoRA and mixed precision on
 quantized layers, float8 training with delayed scaling step for step, saving and loading, configs, filters,
 and the errors for what is not supported."""
+
 import json
 import warnings
 
@@ -13,9 +14,11 @@ from layer_checks import roundtrip, to_np
 import kerastorch
 from kerastorch import dtype_policies, layers, quantizers
 
-pytestmark = [pytest.mark.usefixtures("_cpu_weights"),
-              # Keras (and kerastorch, like it) warns about each layer model.quantize skips, the InputLayer too
-              pytest.mark.filterwarnings("ignore:Layer InputLayer does not have a `quantize` method")]
+pytestmark = [
+    pytest.mark.usefixtures("_cpu_weights"),
+    # Keras (and kerastorch, like it) warns about each layer model.quantize skips, the InputLayer too
+    pytest.mark.filterwarnings("ignore:Layer InputLayer does not have a `quantize` method"),
+]
 
 TOL = dict(rtol=2e-5, atol=2e-5)
 EQUATIONS = [  # (equation, output_shape, bias_axes, input shape)
@@ -73,12 +76,13 @@ def test_dense_matches_keras(keras3, mode):
     _assert_same_calls(ours, theirs, x)
 
 
-@pytest.mark.parametrize("mode,equation,output_shape,bias_axes,shape",
-                         [(mode,) + case for mode in ("int8", "int4") for case in EQUATIONS]
-                         + [("float8",) + EQUATIONS[0], ("float8",) + EQUATIONS[3]])
+@pytest.mark.parametrize(
+    "mode,equation,output_shape,bias_axes,shape",
+    [(mode,) + case for mode in ("int8", "int4") for case in EQUATIONS]
+    + [("float8",) + EQUATIONS[0], ("float8",) + EQUATIONS[3]],
+)
 def test_einsum_dense_matches_keras(keras3, mode, equation, output_shape, bias_axes, shape):
-    ours, theirs = _quantized_pair(keras3, "EinsumDense", (equation, output_shape), shape, mode,
-                                   bias_axes=bias_axes)
+    ours, theirs = _quantized_pair(keras3, "EinsumDense", (equation, output_shape), shape, mode, bias_axes=bias_axes)
     _assert_same_weights(ours, theirs)
     x = np.random.default_rng(2).normal(size=shape).astype("float32") * 3
     _assert_same_calls(ours, theirs, x, tol=dict(rtol=2e-5, atol=2e-5 * float(np.abs(x).max()) * 8))
@@ -95,18 +99,35 @@ def test_embedding_matches_keras(keras3, mode):
 @pytest.mark.parametrize("block_size", [None, 4])  # None: per channel, as -1
 def test_int4_block_sizes_match_keras(keras3, block_size):
     for name, args, shape, x in (
-            ("Dense", (7,), (None, 10), np.random.default_rng(3).normal(size=(2, 10)).astype("float32")),
-            ("EinsumDense", ("abc,cde->abde", (None, 2, 3)), (None, 4, 10),
-             np.random.default_rng(3).normal(size=(2, 4, 10)).astype("float32"))):
-        ours, theirs = _quantized_pair(keras3, name, args, shape, "int4",
-                                       quantizers.Int4QuantizationConfig(block_size=block_size),
-                                       keras3.quantizers.Int4QuantizationConfig(block_size=block_size))
+        ("Dense", (7,), (None, 10), np.random.default_rng(3).normal(size=(2, 10)).astype("float32")),
+        (
+            "EinsumDense",
+            ("abc,cde->abde", (None, 2, 3)),
+            (None, 4, 10),
+            np.random.default_rng(3).normal(size=(2, 4, 10)).astype("float32"),
+        ),
+    ):
+        ours, theirs = _quantized_pair(
+            keras3,
+            name,
+            args,
+            shape,
+            "int4",
+            quantizers.Int4QuantizationConfig(block_size=block_size),
+            keras3.quantizers.Int4QuantizationConfig(block_size=block_size),
+        )
         _assert_same_weights(ours, theirs)
         assert ours.dtype_policy.name == f"int4/{block_size or -1}_from_float32"
         _assert_same_calls(ours, theirs, x)
-    ours, theirs = _quantized_pair(keras3, "Embedding", (9, 10), (None,), "int4",
-                                   quantizers.Int4QuantizationConfig(block_size=block_size),
-                                   keras3.quantizers.Int4QuantizationConfig(block_size=block_size))
+    ours, theirs = _quantized_pair(
+        keras3,
+        "Embedding",
+        (9, 10),
+        (None,),
+        "int4",
+        quantizers.Int4QuantizationConfig(block_size=block_size),
+        keras3.quantizers.Int4QuantizationConfig(block_size=block_size),
+    )
     _assert_same_weights(ours, theirs)
     np.testing.assert_array_equal(to_np(ours(torch.tensor([[1, 8]]))), to_np(theirs(np.array([[1, 8]]))))
 
@@ -115,28 +136,41 @@ def test_custom_quantizers_match_keras(keras3):
     Q, K = quantizers, keras3.quantizers
     x = np.random.default_rng(4).normal(size=(3, 10)).astype("float32")
     cases = [
-        (Q.Int8QuantizationConfig(activation_quantizer=None), K.Int8QuantizationConfig(activation_quantizer=None),
-         "int8"),
-        (Q.Int8QuantizationConfig(weight_quantizer=Q.AbsMaxQuantizer(axis=0, value_range=(-100, 100))),
-         K.Int8QuantizationConfig(weight_quantizer=K.AbsMaxQuantizer(axis=0, value_range=(-100, 100))), "int8"),
-        (Q.Int4QuantizationConfig(block_size=-1, activation_quantizer=Q.AbsMaxQuantizer(axis=-1)),
-         K.Int4QuantizationConfig(block_size=-1, activation_quantizer=K.AbsMaxQuantizer(axis=-1)), "int4"),
+        (
+            Q.Int8QuantizationConfig(activation_quantizer=None),
+            K.Int8QuantizationConfig(activation_quantizer=None),
+            "int8",
+        ),
+        (
+            Q.Int8QuantizationConfig(weight_quantizer=Q.AbsMaxQuantizer(axis=0, value_range=(-100, 100))),
+            K.Int8QuantizationConfig(weight_quantizer=K.AbsMaxQuantizer(axis=0, value_range=(-100, 100))),
+            "int8",
+        ),
+        (
+            Q.Int4QuantizationConfig(block_size=-1, activation_quantizer=Q.AbsMaxQuantizer(axis=-1)),
+            K.Int4QuantizationConfig(block_size=-1, activation_quantizer=K.AbsMaxQuantizer(axis=-1)),
+            "int4",
+        ),
     ]
     for ours_config, theirs_config, mode in cases:
         ours, theirs = _quantized_pair(keras3, "Dense", (7,), (None, 10), mode, ours_config, theirs_config)
         _assert_same_weights(ours, theirs)
         assert (ours.inputs_quantizer is None) == (theirs.inputs_quantizer is None)
         _assert_same_calls(ours, theirs, x)
-    ours, theirs = _quantized_pair(keras3, "EinsumDense", ("abc,dc->abd", (3, 5)), (None, 3, 8), "int4",
-                                   cases[2][0], cases[2][1])
+    ours, theirs = _quantized_pair(
+        keras3, "EinsumDense", ("abc,dc->abd", (3, 5)), (None, 3, 8), "int4", cases[2][0], cases[2][1]
+    )
     _assert_same_calls(ours, theirs, np.random.default_rng(4).normal(size=(2, 3, 8)).astype("float32"))
 
 
 @pytest.mark.parametrize("mode,lora_first", [("int8", True), ("int4", False)])
 def test_lora_on_quantized_layers_matches_keras(keras3, mode, lora_first):
     rng = np.random.default_rng(5)
-    for name, args, shape in (("Dense", (7,), (None, 10)), ("EinsumDense", ("abc,cd->abd", (None, 7)), (None, 3, 10)),
-                              ("Embedding", (9, 7), (None,))):
+    for name, args, shape in (
+        ("Dense", (7,), (None, 10)),
+        ("EinsumDense", ("abc,cd->abd", (None, 7)), (None, 3, 10)),
+        ("Embedding", (9, 7), (None,)),
+    ):
         ours, theirs = _pair(keras3, name, *args, **({"bias_axes": "d"} if name == "EinsumDense" else {}))
         for layer in (ours, theirs):
             layer.build(shape)
@@ -148,12 +182,15 @@ def test_lora_on_quantized_layers_matches_keras(keras3, mode, lora_first):
             layer.quantize(mode)
             if not lora_first:
                 layer.enable_lora(2)
-        weights = [rng.normal(size=w.shape).astype("float32") if "lora" in w.path else w.numpy()
-                   for w in theirs.weights]
+        weights = [
+            rng.normal(size=w.shape).astype("float32") if "lora" in w.path else w.numpy() for w in theirs.weights
+        ]
         theirs.set_weights(weights)
         ours.set_weights(weights)
-        assert [w.name for w in ours.trainable_weights][-2:] == [f"lora_{ours._lora_target}_a",
-                                                                f"lora_{ours._lora_target}_b"]
+        assert [w.name for w in ours.trainable_weights][-2:] == [
+            f"lora_{ours._lora_target}_a",
+            f"lora_{ours._lora_target}_b",
+        ]
         if name == "Embedding":
             ids = rng.integers(0, 9, size=(2, 3))
             np.testing.assert_allclose(to_np(ours(torch.tensor(ids))), to_np(theirs(ids)), **TOL)
@@ -162,9 +199,17 @@ def test_lora_on_quantized_layers_matches_keras(keras3, mode, lora_first):
             _assert_same_calls(ours, theirs, x, tol=dict(rtol=1e-5, atol=1e-4))
 
 
-@pytest.mark.parametrize("policy,mode", [("mixed_bfloat16", "int8"), ("mixed_bfloat16", "int4"),
-                                         ("mixed_bfloat16", "float8"), ("bfloat16", "int8"), ("float64", "int4"),
-                                         ("bfloat16", "float8")])
+@pytest.mark.parametrize(
+    "policy,mode",
+    [
+        ("mixed_bfloat16", "int8"),
+        ("mixed_bfloat16", "int4"),
+        ("mixed_bfloat16", "float8"),
+        ("bfloat16", "int8"),
+        ("float64", "int4"),
+        ("bfloat16", "float8"),
+    ],
+)
 def test_policies_match_keras(keras3, policy, mode):
     ours, theirs = _quantized_pair(keras3, "Dense", (7,), (None, 10), mode, dtype=policy)
     expected = f"{mode}{'/128' if mode == 'int4' else ''}_from_{policy}"
@@ -178,8 +223,13 @@ def test_policies_match_keras(keras3, policy, mode):
 
 def test_float8_training_matches_keras_step_for_step(keras3):
     def make(lib):
-        return lib.Sequential([lib.Input((6,)), lib.layers.Dense(8, activation="relu"),
-                               lib.layers.EinsumDense("ab,bc->ac", 3, bias_axes="c")])
+        return lib.Sequential(
+            [
+                lib.Input((6,)),
+                lib.layers.Dense(8, activation="relu"),
+                lib.layers.EinsumDense("ab,bc->ac", 3, bias_axes="c"),
+            ]
+        )
 
     ours, theirs = make(kerastorch), make(keras3)
     rng = np.random.default_rng(7)
@@ -252,8 +302,11 @@ def test_save_and_load_quantized_models(tmp_path, mode):
 
 @pytest.mark.parametrize("mode", ["int8", "int4", "float8"])
 def test_configs_interchange_with_keras(keras3, mode):
-    for name, args, shape in (("Dense", (4,), (None, 3)), ("EinsumDense", ("abc,cd->abd", (None, 4)), (None, 2, 3)),
-                              ("Embedding", (6, 4), (None,))):
+    for name, args, shape in (
+        ("Dense", (4,), (None, 3)),
+        ("EinsumDense", ("abc,cd->abd", (None, 4)), (None, 2, 3)),
+        ("Embedding", (6, 4), (None,)),
+    ):
         if name == "Embedding" and mode == "float8":
             continue
         ours, theirs = _pair(keras3, name, *args, **({"bias_axes": "d"} if name == "EinsumDense" else {}))
@@ -267,8 +320,10 @@ def test_configs_interchange_with_keras(keras3, mode):
         assert [tuple(w.shape) for w in clone.weights] == [tuple(w.shape) for w in ours.weights]
         from_keras = getattr(layers, name).from_config(json.loads(json.dumps(theirs.get_config())))
         from_keras.build(shape)
-        assert from_keras.quantization_mode == mode and type(from_keras.quantization_config).__name__ == type(
-            theirs.quantization_config).__name__
+        assert (
+            from_keras.quantization_mode == mode
+            and type(from_keras.quantization_config).__name__ == type(theirs.quantization_config).__name__
+        )
         to_keras = getattr(keras3.layers, name).from_config(json.loads(json.dumps(ours.get_config())))
         to_keras.build(shape)
         assert sorted(tuple(w.shape) for w in to_keras.weights) == sorted(tuple(w.shape) for w in ours.weights)
@@ -295,8 +350,9 @@ def test_dtype_conversion_keeps_the_layer_quantized():
 # --------------------------------------------------------------- model level
 def test_model_quantize_filters_warnings_and_training():
     def make():
-        return kerastorch.Sequential([kerastorch.Input((4,)), layers.Dense(6, name="enc"), layers.Dropout(0.1),
-                                      layers.Dense(3, name="dec")])
+        return kerastorch.Sequential(
+            [kerastorch.Input((4,)), layers.Dense(6, name="enc"), layers.Dropout(0.1), layers.Dense(3, name="dec")]
+        )
 
     model = make()
     model.quantize("int8", filters="^dec")

@@ -1,4 +1,5 @@
 """Tests for Dropout: inference identity, training statistics, noise_shape, seeds, configs, errors, parity."""
+
 import numpy as np
 import pytest
 import torch
@@ -69,29 +70,34 @@ def test_config_roundtrip():
     assert roundtrip(layer).noise_shape == (None, 1, 4)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"rate": 1.0}, r'Dropout layer "dropout": rate must be a number in \[0, 1\), received rate=1.0'),
-    ({"rate": -0.1}, r"rate must be a number in \[0, 1\), received rate=-0.1"),
-    ({"rate": "half"}, r"received rate='half'"),
-    ({"rate": 0.5, "seed": 1.5}, r"argument `seed` must be an integer or None; received 1.5 \(float\)"),
-    ({"rate": 0.5, "noise_shape": (None, 0)}, r"noise_shape entries must be None or positive ints"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"rate": 1.0}, r'Dropout layer "dropout": rate must be a number in \[0, 1\), received rate=1.0'),
+        ({"rate": -0.1}, r"rate must be a number in \[0, 1\), received rate=-0.1"),
+        ({"rate": "half"}, r"received rate='half'"),
+        ({"rate": 0.5, "seed": 1.5}, r"argument `seed` must be an integer or None; received 1.5 \(float\)"),
+        ({"rate": 0.5, "noise_shape": (None, 0)}, r"noise_shape entries must be None or positive ints"),
+    ],
+)
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Dropout(**kwargs)
 
 
 def test_noise_shape_that_does_not_fit_the_input():
-    with pytest.raises(ValueError, match=r'Dropout layer "dropout": noise_shape needs one entry per input axis.*'
-                                         r"noise_shape=\(None, 1\) for inputs of shape \(2, 3, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Dropout layer "dropout": noise_shape needs one entry per input axis.*'
+        r"noise_shape=\(None, 1\) for inputs of shape \(2, 3, 4\)",
+    ):
         Dropout(0.5, noise_shape=(None, 1))(torch.ones(2, 3, 4), training=True)
     with pytest.raises(ValueError, match=r"noise_shape=\(None, 5\) for inputs of shape \(2, 3\)"):
         Dropout(0.5, noise_shape=(None, 5))(torch.ones(2, 3))
 
 
 @pytest.mark.parity
-@given(x=float_arrays(min_dims=2, max_dims=3, max_side=5, low=0.5, high=4),
-       rate=st.sampled_from([0.1, 0.5, 0.8]))
+@given(x=float_arrays(min_dims=2, max_dims=3, max_side=5, low=0.5, high=4), rate=st.sampled_from([0.1, 0.5, 0.8]))
 def test_parity_inference_identity_and_training_scale(keras3, x, rate):
     ours, theirs = Dropout(rate), keras3.layers.Dropout(rate)
     np.testing.assert_array_equal(to_np(ours(x)), to_np(theirs(x)))

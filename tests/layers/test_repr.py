@@ -1,4 +1,5 @@
 """``print(model)`` is torch's module tree, each line with its layer's Keras facts (``extra_repr``)."""
+
 import torch
 
 import kerastorch as keras
@@ -6,12 +7,21 @@ from kerastorch import config, layers
 
 
 def test_print_model_is_the_module_tree_with_keras_facts():
-    model = keras.Sequential([
-        keras.Input((8, 8, 3)), layers.Conv2D(4, 3, padding="same", activation="relu"), layers.BatchNormalization(),
-        layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax"),
-    ], name="classifier")
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            layers.Conv2D(4, 3, padding="same", activation="relu"),
+            layers.BatchNormalization(),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="classifier",
+    )
     assert repr(model) == str(model) == torch.nn.Module.__repr__(model)
-    assert repr(model) == """Sequential(
+    assert (
+        repr(model)
+        == """Sequential(
   name=classifier, input_shape=(None, 8, 8, 3)
   (conv2d): Conv2D(filters=4, kernel_size=(3, 3), strides=(1, 1), padding=same, activation=relu)
   (batch_normalization): BatchNormalization(axis=-1, momentum=0.99, epsilon=0.001)
@@ -19,19 +29,27 @@ def test_print_model_is_the_module_tree_with_keras_facts():
   (dropout): Dropout(rate=0.5)
   (dense): Dense(units=10, activation=softmax, use_bias=True)
 )"""
+    )
 
 
 def test_each_family_shows_its_arguments():
     assert repr(layers.Dense(3, use_bias=False)) == "Dense(units=3, activation=linear, use_bias=False)"
-    assert repr(layers.Conv1DTranspose(2, 5, strides=2)) == \
-        "Conv1DTranspose(filters=2, kernel_size=(5,), strides=(2,), padding=valid, activation=linear)"
-    assert repr(layers.DepthwiseConv2D(3, depth_multiplier=2)) == \
-        "DepthwiseConv2D(depth_multiplier=2, kernel_size=(3, 3), strides=(1, 1), padding=valid, activation=linear)"
+    assert (
+        repr(layers.Conv1DTranspose(2, 5, strides=2))
+        == "Conv1DTranspose(filters=2, kernel_size=(5,), strides=(2,), padding=valid, activation=linear)"
+    )
+    assert (
+        repr(layers.DepthwiseConv2D(3, depth_multiplier=2))
+        == "DepthwiseConv2D(depth_multiplier=2, kernel_size=(3, 3), strides=(1, 1), padding=valid, activation=linear)"
+    )
     assert repr(layers.SeparableConv1D(4, 3, padding="same")).startswith(
-        "SeparableConv1D(filters=4, depth_multiplier=1, kernel_size=(3,), strides=(1,), padding=same")
+        "SeparableConv1D(filters=4, depth_multiplier=1, kernel_size=(3,), strides=(1,), padding=same"
+    )
     assert repr(layers.Embedding(100, 8)) == "Embedding(input_dim=100, output_dim=8)"
-    assert repr(layers.BatchNormalization(axis=1, momentum=0.9, epsilon=1e-5)) == \
-        "BatchNormalization(axis=1, momentum=0.9, epsilon=1e-05)"
+    assert (
+        repr(layers.BatchNormalization(axis=1, momentum=0.9, epsilon=1e-5))
+        == "BatchNormalization(axis=1, momentum=0.9, epsilon=1e-05)"
+    )
     assert repr(layers.SpatialDropout2D(0.25)) == "SpatialDropout2D(rate=0.25)"
     assert repr(layers.GaussianDropout(0.1)) == "GaussianDropout(rate=0.1)"
     assert repr(layers.AlphaDropout(0.2)) == "AlphaDropout(rate=0.2)"
@@ -39,10 +57,13 @@ def test_each_family_shows_its_arguments():
 
 
 def test_recurrent_layers_show_units_and_return_sequences_then_their_cell():
-    assert repr(layers.LSTM(4, return_sequences=True)) == """LSTM(
+    assert (
+        repr(layers.LSTM(4, return_sequences=True))
+        == """LSTM(
   units=4, return_sequences=True
   (cell): LSTMCell(units=4)
 )"""
+    )
     assert repr(layers.GRU(2)).splitlines()[1] == "  units=2, return_sequences=False"
     stacked = layers.RNN([layers.SimpleRNNCell(2), layers.SimpleRNNCell(3)])
     assert repr(stacked).splitlines()[1] == "  return_sequences=False"  # no single units
@@ -78,8 +99,11 @@ def test_a_model_shows_its_name_and_built_input_shape():
     model = Subclassed()
     assert repr(model).splitlines()[:2] == ["Subclassed(", "  name=sub"]
     model(torch.ones(3, 5))
-    assert repr(model).splitlines()[:3] == ["Subclassed(", "  name=sub, input_shape=(3, 5)",
-                                            "  (head): Dense(units=2, activation=linear, use_bias=True)"]
+    assert repr(model).splitlines()[:3] == [
+        "Subclassed(",
+        "  name=sub, input_shape=(3, 5)",
+        "  (head): Dense(units=2, activation=linear, use_bias=True)",
+    ]
     assert repr(keras.Sequential([layers.Dense(1)], name="lazy")).splitlines()[1] == "  name=lazy"
 
 
@@ -96,10 +120,13 @@ def test_custom_layers_and_torch_modules_print_as_torch_modules_do():
     class Plain(layers.Layer):
         pass
 
-    assert repr(Scale(2.0)) == """Scale(
+    assert (
+        repr(Scale(2.0))
+        == """Scale(
   factor=2.0
   (inner): Linear(in_features=2, out_features=3, bias=True)
 )"""
+    )
     assert repr(Plain()) == "Plain()" and repr(Plain(trainable=False)) == "Plain(trainable=False)"
     wrapped = torch.nn.Sequential(layers.Dense(2), torch.nn.ReLU())
     assert repr(wrapped).splitlines()[1] == "  (0): Dense(units=2, activation=linear, use_bias=True)"

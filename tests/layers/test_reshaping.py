@@ -1,4 +1,5 @@
 """Tests for Flatten, Reshape, Permute and RepeatVector: values, shapes, configs, errors, Keras 3 parity."""
+
 import numpy as np
 import pytest
 import torch
@@ -36,8 +37,11 @@ def test_flatten_symbolic_and_config():
 
 
 def test_flatten_errors():
-    with pytest.raises(ValueError, match=r'Flatten layer "flatten": data_format must be .* '
-                                         r"received data_format='nhwc'"):
+    with pytest.raises(
+        ValueError,
+        match=r'Flatten layer "flatten": data_format must be .* '
+        r"received data_format='nhwc'",
+    ):
         Flatten(data_format="NHWC")
     with pytest.raises(ValueError, match=r'layer "flatten_1".*expected min_ndim=1, found ndim=0'):
         Flatten()(torch.tensor(1.0))
@@ -63,13 +67,19 @@ def test_reshape_config():
 
 
 def test_reshape_errors_name_layer_target_and_received_shape():
-    with pytest.raises(ValueError, match=r'Reshape layer "reshape": target_shape may contain at most one -1, '
-                                         r"received target_shape=\(-1, -1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Reshape layer "reshape": target_shape may contain at most one -1, '
+        r"received target_shape=\(-1, -1\)",
+    ):
         Reshape((-1, -1))
     with pytest.raises(ValueError, match=r"invalid target_shape, received target_shape=\(0, 2\)"):
         Reshape((0, 2))
-    with pytest.raises(ValueError, match=r'Reshape layer "reshape_\d": cannot reshape inputs of shape \(2, 12\) '
-                                         r"\(12 values per sample\) to target_shape \(5, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Reshape layer "reshape_\d": cannot reshape inputs of shape \(2, 12\) '
+        r"\(12 values per sample\) to target_shape \(5, 2\)",
+    ):
         Reshape((5, 2))(torch.ones(2, 12))
     with pytest.raises(ValueError, match=r"cannot reshape inputs of shape \(None, 7\).*target_shape \(-1, 2\)"):
         Reshape((-1, 2))(kerastorch.Input((7,)))
@@ -88,8 +98,11 @@ def test_permute_values_symbolic_and_config():
 
 
 def test_permute_errors():
-    with pytest.raises(ValueError, match=r'Permute layer "permute": dims must be a permutation of the axes 1 .. 2 '
-                                         r"\(the batch axis 0 excluded\), received dims=\(0, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Permute layer "permute": dims must be a permutation of the axes 1 .. 2 '
+        r"\(the batch axis 0 excluded\), received dims=\(0, 1\)",
+    ):
         Permute((0, 1))
     with pytest.raises(ValueError, match=r"invalid dims, received dims=3"):
         Permute(3)
@@ -108,8 +121,11 @@ def test_repeat_vector_values_symbolic_and_config():
 
 
 def test_repeat_vector_errors():
-    with pytest.raises(ValueError, match=r'RepeatVector layer "repeat_vector": argument `n` must be a positive integer; '
-                                         r"received 0 \(int\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'RepeatVector layer "repeat_vector": argument `n` must be a positive integer; '
+        r"received 0 \(int\)",
+    ):
         RepeatVector(0)
     with pytest.raises(ValueError, match=r'layer "repeat_vector_1".*expected ndim=2, found ndim=3'):
         RepeatVector(2)(torch.ones(1, 2, 3))
@@ -117,8 +133,11 @@ def test_repeat_vector_errors():
 
 # -------------------------------------------------------------------- parity
 @pytest.mark.parity
-@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=4),
-       data_format=st.sampled_from(["channels_last", "channels_first"]))
+@given(
+    data=st.data(),
+    shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=4),
+    data_format=st.sampled_from(["channels_last", "channels_first"]),
+)
 def test_flatten_parity(keras3, data, shape, data_format):
     x = data.draw(float_arrays(shape))
     ours, theirs = Flatten(data_format=data_format), keras3.layers.Flatten(data_format=data_format)

@@ -17,9 +17,14 @@ pytestmark = pytest.mark.usefixtures("_cpu_weights")
 
 @st.composite
 def configs(draw):
-    return {"input_dim": draw(st.integers(1, 6)), "output_dim": draw(st.integers(1, 4)),
-            "tie_weights": draw(st.booleans()), "logit_soft_cap": draw(st.sampled_from([None, 0.5, 3.0])),
-            "reverse_dtype": draw(st.sampled_from([None, "float32"])), "mask_zero": draw(st.booleans())}
+    return {
+        "input_dim": draw(st.integers(1, 6)),
+        "output_dim": draw(st.integers(1, 4)),
+        "tie_weights": draw(st.booleans()),
+        "logit_soft_cap": draw(st.sampled_from([None, 0.5, 3.0])),
+        "reverse_dtype": draw(st.sampled_from([None, "float32"])),
+        "mask_zero": draw(st.booleans()),
+    }
 
 
 def _pair(keras3, config):
@@ -81,8 +86,10 @@ def test_lora_is_used_by_the_tied_reverse_projection():
 @given(shape=st.sampled_from([(None,), (None, 3), (2, 5)]), tie=st.booleans())
 def test_symbolic_shapes(keras3, shape, tie):
     ours, theirs = ReversibleEmbedding(7, 4, tie_weights=tie), keras3.layers.ReversibleEmbedding(7, 4, tie_weights=tie)
-    ht, hk = ours(kerastorch.Input(batch_shape=shape, dtype="int32")), theirs(keras3.Input(batch_shape=shape,
-                                                                                              dtype="int32"))
+    ht, hk = (
+        ours(kerastorch.Input(batch_shape=shape, dtype="int32")),
+        theirs(keras3.Input(batch_shape=shape, dtype="int32")),
+    )
     assert ht.shape == tuple(hk.shape)
     assert ours(ht, reverse=True).shape == tuple(theirs(hk, reverse=True).shape)
     assert ours.compute_output_shape(shape, reverse=True) == shape[:-1] + (7,)
@@ -91,10 +98,12 @@ def test_symbolic_shapes(keras3, shape, tie):
 
 
 def test_configs_interchange_with_keras(keras3):
-    ours = ReversibleEmbedding(9, 4, tie_weights=False, logit_soft_cap=5.0, reverse_dtype="float32", mask_zero=True,
-                               name="rev")
-    theirs = keras3.layers.ReversibleEmbedding(9, 4, tie_weights=False, logit_soft_cap=5.0, reverse_dtype="float32",
-                                               mask_zero=True, name="rev")
+    ours = ReversibleEmbedding(
+        9, 4, tie_weights=False, logit_soft_cap=5.0, reverse_dtype="float32", mask_zero=True, name="rev"
+    )
+    theirs = keras3.layers.ReversibleEmbedding(
+        9, 4, tie_weights=False, logit_soft_cap=5.0, reverse_dtype="float32", mask_zero=True, name="rev"
+    )
     assert ours.get_config() == theirs.get_config()
     clone = roundtrip(ours)
     assert clone.tie_weights is False and clone.logit_soft_cap == 5.0

@@ -3,6 +3,7 @@ parity (outputs, final states, input / initial-state / weight gradients) on draw
 stateful layers, symbolic shapes, configs (both ways with Keras 3), weights and errors.
 
 ``compare_with_keras`` and ``masks`` are shared with test_lstm_gru.py."""
+
 import json
 
 import numpy as np
@@ -31,8 +32,9 @@ def masks(draw, batch, steps):
     if kind == "right":
         lengths = draw(st.lists(st.integers(0, steps), min_size=batch, max_size=batch))
         return np.arange(steps)[None, :] < np.array(lengths)[:, None]
-    return np.array(draw(st.lists(st.lists(st.booleans(), min_size=steps, max_size=steps),
-                                  min_size=batch, max_size=batch)))
+    return np.array(
+        draw(st.lists(st.lists(st.booleans(), min_size=steps, max_size=steps), min_size=batch, max_size=batch))
+    )
 
 
 @st.composite
@@ -100,26 +102,46 @@ def _states(draw_rng, batch, sizes):
 
 
 # ------------------------------------------------------------------ parity
-@given(data=sequences(), units=st.integers(1, 4), flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
-       activation=st.sampled_from(["tanh", "relu", "sigmoid"]), use_bias=st.booleans(), init_state=st.booleans())
+@given(
+    data=sequences(),
+    units=st.integers(1, 4),
+    flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    activation=st.sampled_from(["tanh", "relu", "sigmoid"]),
+    use_bias=st.booleans(),
+    init_state=st.booleans(),
+)
 def test_simple_rnn_matches_keras(keras3, data, units, flags, activation, use_bias, init_state):
     (x, mask), (return_sequences, return_state, go_backwards) = data, flags
-    kwargs = {"units": units, "activation": activation, "use_bias": use_bias, "bias_initializer": "uniform",
-                  "return_sequences": return_sequences, "return_state": return_state, "go_backwards": go_backwards}
+    kwargs = {
+        "units": units,
+        "activation": activation,
+        "use_bias": use_bias,
+        "bias_initializer": "uniform",
+        "return_sequences": return_sequences,
+        "return_state": return_state,
+        "go_backwards": go_backwards,
+    }
     states = _states(np.random.default_rng(0), x.shape[0], [units]) if init_state else None
     compare_with_keras(layers.SimpleRNN(**kwargs), keras3.layers.SimpleRNN(**kwargs), x, mask, states)
 
 
-@given(data=sequences(), sizes=st.lists(st.tuples(st.sampled_from(["SimpleRNNCell", "LSTMCell", "GRUCell"]),
-                                                  st.integers(1, 3)), min_size=1, max_size=3),
-       return_sequences=st.booleans(), return_state=st.booleans(), zero_output=st.booleans())
+@given(
+    data=sequences(),
+    sizes=st.lists(
+        st.tuples(st.sampled_from(["SimpleRNNCell", "LSTMCell", "GRUCell"]), st.integers(1, 3)), min_size=1, max_size=3
+    ),
+    return_sequences=st.booleans(),
+    return_state=st.booleans(),
+    zero_output=st.booleans(),
+)
 def test_stacked_cells_match_keras(keras3, data, sizes, return_sequences, return_state, zero_output):
     x, mask = data
 
     def make(k):
         cells = [getattr(k.layers, name)(units, bias_initializer="uniform") for name, units in sizes]
-        return k.layers.RNN(cells, return_sequences=return_sequences, return_state=return_state,
-                            zero_output_for_mask=zero_output)
+        return k.layers.RNN(
+            cells, return_sequences=return_sequences, return_state=return_state, zero_output_for_mask=zero_output
+        )
 
     ours = make(kerastorch)
     compare_with_keras(ours, make(keras3), x, mask)
@@ -131,8 +153,12 @@ def test_stacked_cells_match_keras(keras3, data, sizes, return_sequences, return
 def test_rnn_of_a_cell_matches_keras_with_zero_output_for_mask(keras3, data, units):
     x, mask = data
     kwargs = {"return_sequences": True, "return_state": True, "zero_output_for_mask": True, "go_backwards": True}
-    compare_with_keras(layers.RNN(layers.SimpleRNNCell(units), **kwargs),
-                       keras3.layers.RNN(keras3.layers.SimpleRNNCell(units), **kwargs), x, mask)
+    compare_with_keras(
+        layers.RNN(layers.SimpleRNNCell(units), **kwargs),
+        keras3.layers.RNN(keras3.layers.SimpleRNNCell(units), **kwargs),
+        x,
+        mask,
+    )
 
 
 # ------------------------------------------------------------- user cells
@@ -162,7 +188,7 @@ def test_a_user_cell_runs_in_rnn_with_masks(data, units):
     h, prev, expected = np.zeros((x.shape[0], units), "float32"), np.zeros((x.shape[0], units), "float32"), []
     for t in range(x.shape[1]):
         new = x[:, t] @ w + np.tanh(h) @ u
-        keep = np.ones((x.shape[0], 1), bool) if mask is None else mask[:, t:t + 1]
+        keep = np.ones((x.shape[0], 1), bool) if mask is None else mask[:, t : t + 1]
         h, prev = np.where(keep, new, h), np.where(keep, new, prev)
         expected.append(prev)
     np.testing.assert_allclose(to_np(out), np.stack(expected, 1), **RNN_TOL)
@@ -186,8 +212,11 @@ def test_a_user_cell_without_get_initial_state_gets_zeros_and_nested_states():
 
 
 # ------------------------------------------------------------- stateful
-@given(x=float_arrays((2, 4, 3), low=-2, high=2), split=st.integers(1, 3),
-       cls=st.sampled_from(["SimpleRNN", "LSTM", "GRU"]))
+@given(
+    x=float_arrays((2, 4, 3), low=-2, high=2),
+    split=st.integers(1, 3),
+    cls=st.sampled_from(["SimpleRNN", "LSTM", "GRU"]),
+)
 def test_stateful_calls_continue_the_sequence(x, split, cls):
     stateful = getattr(layers, cls)(3, stateful=True)
     whole = getattr(layers, cls)(3)
@@ -247,11 +276,13 @@ def test_symbolic_stacked_states_and_masks_in_a_model():
 
 # ------------------------------------------------------------- configs
 def _layers_to_check():
-    return [layers.SimpleRNN(3, activation="relu", dropout=0.25, return_sequences=True, go_backwards=True),
-            layers.RNN(layers.SimpleRNNCell(2), return_state=True, stateful=True, zero_output_for_mask=True),
-            layers.RNN([layers.LSTMCell(2), layers.GRUCell(3, reset_after=False)], unroll=True),
-            layers.StackedRNNCells([layers.SimpleRNNCell(2), layers.LSTMCell(3)]),
-            layers.SimpleRNNCell(3, recurrent_dropout=0.5, seed=3, kernel_regularizer="l2")]
+    return [
+        layers.SimpleRNN(3, activation="relu", dropout=0.25, return_sequences=True, go_backwards=True),
+        layers.RNN(layers.SimpleRNNCell(2), return_state=True, stateful=True, zero_output_for_mask=True),
+        layers.RNN([layers.LSTMCell(2), layers.GRUCell(3, reset_after=False)], unroll=True),
+        layers.StackedRNNCells([layers.SimpleRNNCell(2), layers.LSTMCell(3)]),
+        layers.SimpleRNNCell(3, recurrent_dropout=0.5, seed=3, kernel_regularizer="l2"),
+    ]
 
 
 @pytest.mark.parametrize("index", range(5))
@@ -275,8 +306,10 @@ def test_keras_built_rnn_config_loads_here(keras3):
 
 @given(x=float_arrays((2, 3, 4)))
 def test_get_set_weights_round_trip(x):
-    a, b = layers.RNN([layers.SimpleRNNCell(2), layers.LSTMCell(3)]), layers.RNN([layers.SimpleRNNCell(2),
-                                                                                 layers.LSTMCell(3)])
+    a, b = (
+        layers.RNN([layers.SimpleRNNCell(2), layers.LSTMCell(3)]),
+        layers.RNN([layers.SimpleRNNCell(2), layers.LSTMCell(3)]),
+    )
     a(torch.tensor(x))
     b(torch.tensor(x))
     b.set_weights(a.get_weights())
@@ -295,8 +328,15 @@ def test_weight_names_and_paths_match_keras(keras3):
 
 # ------------------------------------------------------------- dropout
 def test_dropout_masks_are_drawn_once_per_sequence_and_only_in_training():
-    layer = layers.SimpleRNN(4, activation="linear", use_bias=False, dropout=0.5, return_sequences=True,
-                             kernel_initializer="identity", recurrent_initializer="zeros")
+    layer = layers.SimpleRNN(
+        4,
+        activation="linear",
+        use_bias=False,
+        dropout=0.5,
+        return_sequences=True,
+        kernel_initializer="identity",
+        recurrent_initializer="zeros",
+    )
     x = torch.ones(8, 5, 4)
     y = layer(x, training=True)
     assert torch.equal(y, y[:, :1].expand_as(y))  # the same input mask at every step
@@ -316,7 +356,9 @@ def test_recurrent_dropout_changes_training_outputs_only():
 # ------------------------------------------------------------- errors
 @pytest.mark.parametrize("cls", ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell"])
 def test_units_must_be_positive(cls):
-    with pytest.raises(ValueError, match=rf'{cls} layer ".*": argument `units` must be a positive integer; received 0 \(int\)'):
+    with pytest.raises(
+        ValueError, match=rf'{cls} layer ".*": argument `units` must be a positive integer; received 0 \(int\)'
+    ):
         getattr(layers, cls)(0)
 
 
@@ -326,8 +368,11 @@ def test_input_rank_and_initial_state_errors():
     with pytest.raises(ValueError, match=r"rnn.*expected min_ndim=3, found ndim=2"):
         layers.RNN(layers.SimpleRNNCell(2))(torch.ones(2, 3))
     layer = layers.LSTM(2)
-    with pytest.raises(ValueError, match=r'LSTM layer "lstm_1": initial_state must be 2 tensor\(s\) of shapes '
-                                         r"\[\(3, 2\), \(3, 2\)\].*received shapes \[\(3, 2\)\]"):
+    with pytest.raises(
+        ValueError,
+        match=r'LSTM layer "lstm_1": initial_state must be 2 tensor\(s\) of shapes '
+        r"\[\(3, 2\), \(3, 2\)\].*received shapes \[\(3, 2\)\]",
+    ):
         layer(torch.ones(3, 4, 5), initial_state=[torch.zeros(3, 2)])
     with pytest.raises(ValueError, match=r"received shapes \[\(3, 4\), \(3, 2\)\]"):
         layer(torch.ones(3, 4, 5), initial_state=[torch.zeros(3, 4), torch.zeros(3, 2)])

@@ -2,6 +2,7 @@
 masks, nested models, shapes, configs, errors) and Bidirectional (Keras 3 parity with SimpleRNN, GRU and
 LSTM over merge modes, return_sequences/return_state, masks, initial states; names, weights, configs,
 errors)."""
+
 import json
 import re
 
@@ -50,8 +51,11 @@ def _weight_grads_match(ours, theirs, tol=TOL):
 
 # ============================================================ TimeDistributed
 @pytest.mark.parity
-@given(float_arrays(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 4))),
-       st.integers(1, 4), st.sampled_from([None, "relu", "tanh"]))
+@given(
+    float_arrays(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 4))),
+    st.integers(1, 4),
+    st.sampled_from([None, "relu", "tanh"]),
+)
 def test_time_distributed_dense_matches_keras(keras3, x, units, activation):
     ours = TimeDistributed(layers.Dense(units, activation=activation))
     theirs = keras3.layers.TimeDistributed(keras3.layers.Dense(units, activation=activation))
@@ -64,8 +68,15 @@ def test_time_distributed_dense_matches_keras(keras3, x, units, activation):
 
 
 @pytest.mark.parity
-@given(st.integers(2, 3), st.integers(1, 3), st.integers(3, 5), st.integers(1, 3), st.sampled_from(["valid", "same"]),
-       st.sampled_from(["channels_last", "channels_first"]), st.data())
+@given(
+    st.integers(2, 3),
+    st.integers(1, 3),
+    st.integers(3, 5),
+    st.integers(1, 3),
+    st.sampled_from(["valid", "same"]),
+    st.sampled_from(["channels_last", "channels_first"]),
+    st.data(),
+)
 def test_time_distributed_conv2d_matches_keras(keras3, batch, time, side, filters, padding, data_format, data):
     # batch >= 2: on a batch of one, Keras 3.15's torch backend fails in the conv backward (see test_conv.py)
     channels = 2
@@ -124,8 +135,11 @@ def test_time_distributed_masks():
     z = torch.randn(2, 3, 5, 4)
     TimeDistributed(Probe())(z, mask=inner_mask)
     assert torch.equal(seen["mask"], inner_mask.reshape(6, 5))
-    with pytest.raises(ValueError, match=r'TimeDistributed layer "time_distributed.*": the mask must start.*'
-                                         r'\(2, 3\).*\(3, 2, 5\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'TimeDistributed layer "time_distributed.*": the mask must start.*'
+        r"\(2, 3\).*\(3, 2, 5\)",
+    ):
         TimeDistributed(Probe())(z, mask=torch.ones(3, 2, 5, dtype=torch.bool))
 
 
@@ -163,8 +177,11 @@ def test_time_distributed_weights_roundtrip():
 
 
 def test_time_distributed_errors():
-    with pytest.raises(ValueError, match=r'TimeDistributed layer "time_distributed.*": expected a kerastorch Layer.*'
-                                         r'received 3'):
+    with pytest.raises(
+        ValueError,
+        match=r'TimeDistributed layer "time_distributed.*": expected a kerastorch Layer.*'
+        r"received 3",
+    ):
         TimeDistributed(3)
     with pytest.raises(ValueError, match=r'TimeDistributed layer ".*": expected inputs of rank >= 3.*\(2, 3\)'):
         TimeDistributed(layers.Dense(2))(torch.ones(2, 3))
@@ -200,14 +217,23 @@ def sequence_masks(draw, batch, time):
 
 
 @pytest.mark.parity
-@given(st.sampled_from(RNN_KINDS), st.sampled_from(["concat", "sum", "mul", "ave", None]), st.booleans(),
-       st.booleans(), st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.data())
-def test_bidirectional_matches_keras(keras3, kind, merge_mode, return_sequences, return_state, units, batch, time,
-                                     features, data):
+@given(
+    st.sampled_from(RNN_KINDS),
+    st.sampled_from(["concat", "sum", "mul", "ave", None]),
+    st.booleans(),
+    st.booleans(),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.data(),
+)
+def test_bidirectional_matches_keras(
+    keras3, kind, merge_mode, return_sequences, return_state, units, batch, time, features, data
+):
     x = data.draw(float_arrays((batch, time, features), low=-2, high=2))
     mask = data.draw(sequence_masks(batch, time))
-    ours, theirs = _pair(keras3, kind, units, merge_mode, return_sequences=return_sequences,
-                         return_state=return_state)
+    ours, theirs = _pair(keras3, kind, units, merge_mode, return_sequences=return_sequences, return_state=return_state)
     ours.build(x.shape)
     theirs.build(x.shape)
     # the same paths up to the name counters (each framework numbers its own layers)
@@ -229,7 +255,7 @@ def test_bidirectional_matches_keras(keras3, kind, merge_mode, return_sequences,
     if mask is not None and return_sequences:
         assert torch.equal(yt[0]._keras_mask, mask_t)
         if return_state:
-            assert all(getattr(s, "_keras_mask", None) is None for s in yt[1 + (merge_mode is None):])
+            assert all(getattr(s, "_keras_mask", None) is None for s in yt[1 + (merge_mode is None) :])
 
 
 @pytest.mark.parity
@@ -261,8 +287,11 @@ def test_bidirectional_names_weights_and_layers():
     assert layer.forward_layer.name == "forward_enc" and layer.backward_layer.name == "backward_enc"
     assert not layer.forward_layer.go_backwards and layer.backward_layer.go_backwards
     layer.build((None, 4, 2))
-    assert [w.path for w in layer.weights] == [f"{layer.name}/{d}_enc/lstm_cell/{n}" for d in ("forward", "backward")
-                                               for n in ("kernel", "recurrent_kernel", "bias")]
+    assert [w.path for w in layer.weights] == [
+        f"{layer.name}/{d}_enc/lstm_cell/{n}"
+        for d in ("forward", "backward")
+        for n in ("kernel", "recurrent_kernel", "bias")
+    ]
     arrays = [np.random.default_rng(i).normal(size=w.shape).astype("float32") for i, w in enumerate(layer.weights)]
     layer.set_weights(arrays)
     for got, want in zip(layer.get_weights(), arrays):
@@ -325,13 +354,17 @@ def test_bidirectional_config_roundtrip_and_keras_interchange(keras3):
     back.build(x.shape)
     theirs.build(x.shape)
     back.set_weights(theirs.get_weights())
-    np.testing.assert_allclose(to_np(back(torch.tensor(x))), to_np(theirs(torch.tensor(x, device=keras_device()))),
-                               **RNN_TOL)
+    np.testing.assert_allclose(
+        to_np(back(torch.tensor(x))), to_np(theirs(torch.tensor(x, device=keras_device()))), **RNN_TOL
+    )
 
 
 def test_bidirectional_errors():
-    with pytest.raises(ValueError, match=r'Bidirectional layer "bidirectional.*": layer must be a recurrent layer.*'
-                                         r'received Dense\(units=2'):
+    with pytest.raises(
+        ValueError,
+        match=r'Bidirectional layer "bidirectional.*": layer must be a recurrent layer.*'
+        r"received Dense\(units=2",
+    ):
         Bidirectional(layers.Dense(2))
     with pytest.raises(ValueError, match=r"merge_mode must be one of.*received merge_mode='max'"):
         Bidirectional(layers.GRU(2), merge_mode="max")

@@ -1,5 +1,6 @@
 """Tests for ZeroPadding1D/2D/3D, Cropping1D/2D/3D and UpSampling1D/2D/3D: Keras 3 parity (outputs and
 input gradients) on drawn shapes, amounts and data formats, symbolic shapes, configs both ways, errors."""
+
 import json
 
 import pytest
@@ -41,8 +42,11 @@ def cases(draw, family):
     if name not in NO_DATA_FORMAT:
         kwargs["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
     if family == "UpSampling":
-        size = draw(st.integers(1, 3)) if rank == 1 or draw(st.booleans()) else tuple(
-            draw(st.integers(1, 3)) for _ in range(rank))
+        size = (
+            draw(st.integers(1, 3))
+            if rank == 1 or draw(st.booleans())
+            else tuple(draw(st.integers(1, 3)) for _ in range(rank))
+        )
         kwargs["size"] = size
         if rank == 2:
             kwargs["interpolation"] = draw(st.sampled_from(["nearest", "bilinear", "bicubic"]))
@@ -121,8 +125,10 @@ def test_up_sampling_repeats_exactly_for_large_factors():
     out = layers.UpSampling1D(13)(x)
     assert torch.equal(out, x.repeat_interleave(13, dim=1))
     y = torch.randn(1, 2, 5, 3, 4)
-    assert torch.equal(layers.UpSampling3D((3, 1, 7), data_format="channels_first")(y),
-                       y.repeat_interleave(3, 2).repeat_interleave(7, 4))
+    assert torch.equal(
+        layers.UpSampling3D((3, 1, 7), data_format="channels_first")(y),
+        y.repeat_interleave(3, 2).repeat_interleave(7, 4),
+    )
 
 
 def test_layers_are_exported_and_default_to_image_data_format():
@@ -136,36 +142,77 @@ def test_layers_are_exported_and_default_to_image_data_format():
 
 
 # ------------------------------------------------------------------- errors
-@pytest.mark.parametrize("make,message", [
-    (lambda: layers.ZeroPadding1D(-1), (r'ZeroPadding1D layer "zero_padding1d": padding must be an int or a pair '
-                                       r"\(before, after\) of non-negative ints, received padding=-1")),
-    (lambda: layers.ZeroPadding2D((1, 2, 3)), (r'ZeroPadding2D layer "zero_padding2d": padding must be an int, a '
-                                              r"tuple of 2 ints .* received padding=\(1, 2, 3\)")),
-    (lambda: layers.ZeroPadding3D(((1, 1), (1, -1), 0)), r"ZeroPadding3D.*received padding=\(\(1, 1\), \(1, -1\)"),
-    (lambda: layers.ZeroPadding2D(1.5), r"received padding=1.5"),
-    (lambda: layers.Cropping1D((1, 2, 3)), (r'Cropping1D layer "cropping1d": cropping must be .* '
-                                           r"received cropping=\(1, 2, 3\)")),
-    (lambda: layers.Cropping2D(-2), r'Cropping2D layer "cropping2d": cropping must be .*received cropping=-2'),
-    (lambda: layers.Cropping3D(((1, 2),)), r"Cropping3D.*tuple of 3 pairs.*received cropping=\(\(1, 2\),\)"),
-    (lambda: layers.UpSampling1D(0), (r'UpSampling1D layer "up_sampling1d": argument `size` must be a positive '
-                                     r"integer; received 0 \(int\)")),
-    (lambda: layers.UpSampling2D((2, 0)), (r'UpSampling2D layer "up_sampling2d": size must be .* received '
-                                          r"size=\(2, 0\)")),
-    (lambda: layers.UpSampling3D((2, 2)), r"UpSampling3D.*tuple of 3 positive ints, received size=\(2, 2\)"),
-    (lambda: layers.UpSampling2D(interpolation="lanczos3"), (r'UpSampling2D layer "up_sampling2d": interpolation '
-                                                            r"must be one of .*received interpolation='lanczos3'")),
-    (lambda: layers.ZeroPadding2D(data_format="nhwc"), (r'ZeroPadding2D layer "zero_padding2d": data_format must '
-                                                       r"be one of .* received data_format='nhwc'")),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (
+            lambda: layers.ZeroPadding1D(-1),
+            (
+                r'ZeroPadding1D layer "zero_padding1d": padding must be an int or a pair '
+                r"\(before, after\) of non-negative ints, received padding=-1"
+            ),
+        ),
+        (
+            lambda: layers.ZeroPadding2D((1, 2, 3)),
+            (
+                r'ZeroPadding2D layer "zero_padding2d": padding must be an int, a '
+                r"tuple of 2 ints .* received padding=\(1, 2, 3\)"
+            ),
+        ),
+        (lambda: layers.ZeroPadding3D(((1, 1), (1, -1), 0)), r"ZeroPadding3D.*received padding=\(\(1, 1\), \(1, -1\)"),
+        (lambda: layers.ZeroPadding2D(1.5), r"received padding=1.5"),
+        (
+            lambda: layers.Cropping1D((1, 2, 3)),
+            (
+                r'Cropping1D layer "cropping1d": cropping must be .* '
+                r"received cropping=\(1, 2, 3\)"
+            ),
+        ),
+        (lambda: layers.Cropping2D(-2), r'Cropping2D layer "cropping2d": cropping must be .*received cropping=-2'),
+        (lambda: layers.Cropping3D(((1, 2),)), r"Cropping3D.*tuple of 3 pairs.*received cropping=\(\(1, 2\),\)"),
+        (
+            lambda: layers.UpSampling1D(0),
+            (
+                r'UpSampling1D layer "up_sampling1d": argument `size` must be a positive '
+                r"integer; received 0 \(int\)"
+            ),
+        ),
+        (
+            lambda: layers.UpSampling2D((2, 0)),
+            (
+                r'UpSampling2D layer "up_sampling2d": size must be .* received '
+                r"size=\(2, 0\)"
+            ),
+        ),
+        (lambda: layers.UpSampling3D((2, 2)), r"UpSampling3D.*tuple of 3 positive ints, received size=\(2, 2\)"),
+        (
+            lambda: layers.UpSampling2D(interpolation="lanczos3"),
+            (
+                r'UpSampling2D layer "up_sampling2d": interpolation '
+                r"must be one of .*received interpolation='lanczos3'"
+            ),
+        ),
+        (
+            lambda: layers.ZeroPadding2D(data_format="nhwc"),
+            (
+                r'ZeroPadding2D layer "zero_padding2d": data_format must '
+                r"be one of .* received data_format='nhwc'"
+            ),
+        ),
+    ],
+)
 def test_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
 
 
 def test_cropping_larger_than_the_input():
-    with pytest.raises(ValueError, match=r'Cropping1D layer "cropping1d": cropping must leave at least one entry '
-                                         r"on every spatial axis, received cropping=\(2, 2\) for inputs of spatial "
-                                         r"shape \(4,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r'Cropping1D layer "cropping1d": cropping must leave at least one entry '
+        r"on every spatial axis, received cropping=\(2, 2\) for inputs of spatial "
+        r"shape \(4,\)",
+    ):
         layers.Cropping1D(2)(torch.ones(1, 4, 2))
     layer = layers.Cropping2D(((1, 1), (0, 3)), data_format="channels_first")
     layer(torch.ones(1, 2, 3, 4))
@@ -175,8 +222,15 @@ def test_cropping_larger_than_the_input():
         layers.Cropping3D(1)(kerastorch.Input((None, 2, 5, 1)))
 
 
-@pytest.mark.parametrize("layer,shape,ndim", [(layers.ZeroPadding2D, (2, 3, 4), 4), (layers.Cropping1D, (2, 3, 4, 1), 3),
-                                              (layers.UpSampling3D, (1, 2, 2, 2), 5), (layers.UpSampling1D, (3, 4), 3)])
+@pytest.mark.parametrize(
+    "layer,shape,ndim",
+    [
+        (layers.ZeroPadding2D, (2, 3, 4), 4),
+        (layers.Cropping1D, (2, 3, 4, 1), 3),
+        (layers.UpSampling3D, (1, 2, 2, 2), 5),
+        (layers.UpSampling1D, (3, 4), 3),
+    ],
+)
 def test_wrong_input_rank(layer, shape, ndim):
     instance = layer()
     with pytest.raises(ValueError, match=rf'layer "{instance.name}".*expected ndim={ndim}, found ndim={len(shape)}'):

@@ -43,15 +43,18 @@ def cases(draw):
 
 def _pair(keras3, kind, units, use_bias, power_iterations, x):
     ours = SpectralNormalization(_inner(kerastorch, kind, units, use_bias), power_iterations=power_iterations)
-    theirs = keras3.layers.SpectralNormalization(_inner(keras3, kind, units, use_bias),
-                                                 power_iterations=power_iterations)
+    theirs = keras3.layers.SpectralNormalization(
+        _inner(keras3, kind, units, use_bias), power_iterations=power_iterations
+    )
     ours.build(x.shape)
     theirs.build(x.shape)
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
     rng = np.random.default_rng(0)  # copy Keras's weights, with a well-scaled random vector_u
-    weights = [w if w.shape[0] != 1 or w.ndim != 2 else rng.normal(size=w.shape).astype("float32")
-               for w in theirs.get_weights()]
+    weights = [
+        w if w.shape[0] != 1 or w.ndim != 2 else rng.normal(size=w.shape).astype("float32")
+        for w in theirs.get_weights()
+    ]
     theirs.set_weights(weights)
     ours.set_weights(theirs.get_weights())
     return ours, theirs
@@ -106,10 +109,10 @@ def test_zero_kernel_is_left_alone():
 
 
 def test_weight_order_in_models_matches_keras(keras3):
-    ours = kerastorch.Sequential([kerastorch.Input((4,)), layers.Dense(2),
-                                  SpectralNormalization(layers.Dense(3))])
-    theirs = keras3.Sequential([keras3.Input((4,)), keras3.layers.Dense(2),
-                                keras3.layers.SpectralNormalization(keras3.layers.Dense(3))])
+    ours = kerastorch.Sequential([kerastorch.Input((4,)), layers.Dense(2), SpectralNormalization(layers.Dense(3))])
+    theirs = keras3.Sequential(
+        [keras3.Input((4,)), keras3.layers.Dense(2), keras3.layers.SpectralNormalization(keras3.layers.Dense(3))]
+    )
     assert [(w.name, tuple(w.shape)) for w in ours.weights] == [(w.name, tuple(w.shape)) for w in theirs.weights]
     assert [w.name for w in ours.weights] == ["kernel", "bias", "kernel", "vector_u", "bias"]
     ours.set_weights(theirs.get_weights())

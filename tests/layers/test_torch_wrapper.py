@@ -69,8 +69,11 @@ def test_keras_reads_our_config(keras3):
 
 
 def test_errors():
-    with pytest.raises(TypeError, match=r'TorchModuleWrapper layer "torch_module_wrapper": module must be a '
-                                        r"torch.nn.Module, received int"):
+    with pytest.raises(
+        TypeError,
+        match=r'TorchModuleWrapper layer "torch_module_wrapper": module must be a '
+        r"torch.nn.Module, received int",
+    ):
         layers.TorchModuleWrapper(3)
     with pytest.raises(TypeError, match="already a kerastorch layer"):
         layers.TorchModuleWrapper(layers.Dense(2))

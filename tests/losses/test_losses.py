@@ -1,5 +1,6 @@
 """kerastorch.losses without Keras: known values, reductions and sample weights, masks, get/serialize/deserialize,
 error messages, no host syncs."""
+
 import json
 import math
 
@@ -10,15 +11,37 @@ import torch
 import kerastorch
 import kerastorch.losses as losses
 
-CLASSES = ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-           "Huber", "LogCosh", "CosineSimilarity", "BinaryCrossentropy", "BinaryFocalCrossentropy",
-           "CategoricalCrossentropy", "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy",
-           "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge"]
+CLASSES = [
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "Huber",
+    "LogCosh",
+    "CosineSimilarity",
+    "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "KLDivergence",
+    "Poisson",
+    "Hinge",
+    "SquaredHinge",
+    "CategoricalHinge",
+]
 NON_DEFAULT = {
-    "Huber": {"delta": 2.5}, "CosineSimilarity": {"axis": 0},
+    "Huber": {"delta": 2.5},
+    "CosineSimilarity": {"axis": 0},
     "BinaryCrossentropy": {"from_logits": True, "label_smoothing": 0.1, "axis": 0},
-    "BinaryFocalCrossentropy": {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.0, "from_logits": True,
-                                "label_smoothing": 0.2, "axis": 0},
+    "BinaryFocalCrossentropy": {
+        "apply_class_balancing": True,
+        "alpha": 0.4,
+        "gamma": 1.0,
+        "from_logits": True,
+        "label_smoothing": 0.2,
+        "axis": 0,
+    },
     "CategoricalCrossentropy": {"from_logits": True, "label_smoothing": 0.1, "axis": 0},
     "CategoricalFocalCrossentropy": {"alpha": 0.5, "gamma": 3.0, "from_logits": True, "label_smoothing": 0.1},
     "SparseCategoricalCrossentropy": {"from_logits": True, "ignore_class": 3, "axis": 0},
@@ -33,18 +56,23 @@ def test_known_values():
     assert losses.MeanSquaredError()(y_true, y_pred).item() == pytest.approx(1.25)
     assert losses.MeanAbsoluteError()(y_true, y_pred).item() == pytest.approx(0.75)
     assert losses.Huber(delta=1.0)(y_true, y_pred).item() == pytest.approx((0.5 + 1.5) / 4)
-    assert losses.LogCosh()(y_true, y_pred).item() == pytest.approx((math.log(math.cosh(1)) + math.log(math.cosh(2)))
-                                                                    / 4, rel=1e-6)
+    assert losses.LogCosh()(y_true, y_pred).item() == pytest.approx(
+        (math.log(math.cosh(1)) + math.log(math.cosh(2))) / 4, rel=1e-6
+    )
     eps = kerastorch.config.epsilon()
     clipped = torch.tensor(1 - eps).item()  # 1 - epsilon in float32
     assert losses.BinaryCrossentropy()(torch.tensor([[1.0]]), torch.tensor([[1.0]])).item() == pytest.approx(
-        -math.log(clipped), rel=1e-6)  # clipped, so not log(1) = 0
-    assert losses.CategoricalCrossentropy()(torch.tensor([[0.0, 1.0]]), torch.tensor([[2.0, 2.0]])).item() == \
-        pytest.approx(math.log(2))  # probabilities are divided by their sum
-    assert losses.SparseCategoricalCrossentropy()(torch.tensor([1]), torch.tensor([[1.0, 0.0]])).item() == \
-        pytest.approx(-math.log(eps), rel=1e-6)
+        -math.log(clipped), rel=1e-6
+    )  # clipped, so not log(1) = 0
+    assert losses.CategoricalCrossentropy()(
+        torch.tensor([[0.0, 1.0]]), torch.tensor([[2.0, 2.0]])
+    ).item() == pytest.approx(math.log(2))  # probabilities are divided by their sum
+    assert losses.SparseCategoricalCrossentropy()(
+        torch.tensor([1]), torch.tensor([[1.0, 0.0]])
+    ).item() == pytest.approx(-math.log(eps), rel=1e-6)
     assert losses.KLDivergence()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]])).item() == pytest.approx(
-        math.log(2) + eps * math.log(eps / 0.5), rel=1e-6)  # y_true is clipped to [epsilon, 1] too
+        math.log(2) + eps * math.log(eps / 0.5), rel=1e-6
+    )  # y_true is clipped to [epsilon, 1] too
     assert losses.CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.5, 2.0]])).item() == 0.5
 
 
@@ -111,10 +139,12 @@ def test_focal_losses_reduce_to_cross_entropy():
     logits = torch.tensor([[2.0, -1.0], [0.5, 0.3]])
     torch.testing.assert_close(
         losses.BinaryFocalCrossentropy(gamma=0.0, from_logits=True)(y_true, logits),
-        losses.BinaryCrossentropy()(y_true, torch.sigmoid(logits)))
+        losses.BinaryCrossentropy()(y_true, torch.sigmoid(logits)),
+    )
     torch.testing.assert_close(
         losses.CategoricalFocalCrossentropy(alpha=1.0, gamma=0.0, from_logits=True)(y_true, logits),
-        losses.CategoricalCrossentropy()(y_true, torch.softmax(logits, -1)))
+        losses.CategoricalCrossentropy()(y_true, torch.softmax(logits, -1)),
+    )
 
 
 def test_sparse_and_categorical_cross_entropy_agree():
@@ -123,24 +153,34 @@ def test_sparse_and_categorical_cross_entropy_agree():
     one_hot = torch.nn.functional.one_hot(labels, 3).float()
     for from_logits in (True, False):
         scores = logits if from_logits else torch.softmax(logits, -1)
-        torch.testing.assert_close(losses.sparse_categorical_crossentropy(labels, scores, from_logits=from_logits),
-                                   losses.categorical_crossentropy(one_hot, scores, from_logits=from_logits))
+        torch.testing.assert_close(
+            losses.sparse_categorical_crossentropy(labels, scores, from_logits=from_logits),
+            losses.categorical_crossentropy(one_hot, scores, from_logits=from_logits),
+        )
 
 
 def test_hinge_maps_binary_labels_of_the_whole_batch():
     y_pred = torch.tensor([[0.5, -0.5]])
-    torch.testing.assert_close(losses.hinge(torch.tensor([[1.0, 0.0]]), y_pred),
-                               losses.hinge(torch.tensor([[1.0, -1.0]]), y_pred))
+    torch.testing.assert_close(
+        losses.hinge(torch.tensor([[1.0, 0.0]]), y_pred), losses.hinge(torch.tensor([[1.0, -1.0]]), y_pred)
+    )
     assert losses.hinge(torch.tensor([[1.0, 0.0], [-1.0, 1.0]]), y_pred.expand(2, 2))[0].item() == pytest.approx(0.75)
 
 
 # --- reductions, sample weights and masks -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("reduction,expected", [
-    ("sum_over_batch_size", (1 * 1 + 3 * 2) / 3), ("mean", (1 * 1 + 3 * 2) / 3), ("sum", 1 * 1 + 3 * 2),
-    ("mean_with_sample_weight", (1 * 1 + 3 * 2) / 3), ("none", [1.0, 0.0, 6.0]), (None, [1.0, 0.0, 6.0]),
-])
+@pytest.mark.parametrize(
+    "reduction,expected",
+    [
+        ("sum_over_batch_size", (1 * 1 + 3 * 2) / 3),
+        ("mean", (1 * 1 + 3 * 2) / 3),
+        ("sum", 1 * 1 + 3 * 2),
+        ("mean_with_sample_weight", (1 * 1 + 3 * 2) / 3),
+        ("none", [1.0, 0.0, 6.0]),
+        (None, [1.0, 0.0, 6.0]),
+    ],
+)
 def test_reductions_with_sample_weight(reduction, expected):
     y_true, y_pred = torch.zeros(3, 1), torch.tensor([[1.0], [2.0], [3.0]]).sqrt()
     result = losses.MeanSquaredError(reduction=reduction)(y_true, y_pred, sample_weight=torch.tensor([1.0, 0.0, 2.0]))
@@ -159,8 +199,9 @@ def test_scalar_weighted_values_are_not_reduced_and_empty_batches_give_zero():
 
 def test_zero_total_weight_gives_zero_and_finite_gradients():
     y_pred = torch.tensor([[0.3], [0.6]], requires_grad=True)
-    result = losses.MeanSquaredError(reduction="mean_with_sample_weight")(torch.zeros(2, 1), y_pred,
-                                                                          sample_weight=torch.zeros(2))
+    result = losses.MeanSquaredError(reduction="mean_with_sample_weight")(
+        torch.zeros(2, 1), y_pred, sample_weight=torch.zeros(2)
+    )
     result.backward()
     assert result.item() == 0.0 and torch.isfinite(y_pred.grad).all()
 
@@ -176,8 +217,9 @@ def test_ignore_class_averages_over_the_kept_entries():
     torch.testing.assert_close(result, full[kept].mean())
     result.backward()
     assert (logits.grad[~kept] == 0).all() and (logits.grad[kept] != 0).any()
-    everything_ignored = losses.SparseCategoricalCrossentropy(ignore_class=0)(torch.zeros(2, dtype=torch.long),
-                                                                              torch.rand(2, 3))
+    everything_ignored = losses.SparseCategoricalCrossentropy(ignore_class=0)(
+        torch.zeros(2, dtype=torch.long), torch.rand(2, 3)
+    )
     assert everything_ignored.item() == 0.0
 
 
@@ -240,8 +282,9 @@ def test_loss_function_wrapper_round_trip_and_keras_format():
     assert config["fn"] == "huber" and config["delta"] == 2.0
     rebuilt = losses.deserialize(losses.serialize(wrapper))
     assert rebuilt.fn is losses.huber and rebuilt.get_config() == config
-    keras_style = dict(config, fn={"module": "builtins", "class_name": "function", "config": "huber",
-                                   "registered_name": "function"})
+    keras_style = dict(
+        config, fn={"module": "builtins", "class_name": "function", "config": "huber", "registered_name": "function"}
+    )
     assert losses.LossFunctionWrapper.from_config(keras_style).fn is losses.huber
     y_true, y_pred = torch.zeros(2, 1), torch.tensor([[3.0], [1.0]])
     torch.testing.assert_close(rebuilt(y_true, y_pred), losses.Huber(2.0, reduction="sum")(y_true, y_pred))
@@ -282,22 +325,31 @@ def test_shapes_that_do_not_broadcast():
 
 
 def test_categorical_loss_given_sparse_labels():
-    with pytest.raises(ValueError, match=r"categorical_crossentropy: .*y_true.shape=\(4,\).*y_pred.shape=\(4, 3\)"
-                                         r".*sparse_categorical_crossentropy"):
+    with pytest.raises(
+        ValueError,
+        match=r"categorical_crossentropy: .*y_true.shape=\(4,\).*y_pred.shape=\(4, 3\)"
+        r".*sparse_categorical_crossentropy",
+    ):
         losses.CategoricalCrossentropy()(torch.tensor([0, 1, 2, 1]), torch.rand(4, 3))
 
 
 def test_sparse_loss_given_one_hot_labels():
-    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: expected integer labels of shape \(4,\)"
-                                         r".*received y_true.shape=\(4, 3\).*categorical_crossentropy"):
+    with pytest.raises(
+        ValueError,
+        match=r"sparse_categorical_crossentropy: expected integer labels of shape \(4,\)"
+        r".*received y_true.shape=\(4, 3\).*categorical_crossentropy",
+    ):
         losses.SparseCategoricalCrossentropy()(torch.eye(3)[[0, 1, 2, 1]], torch.rand(4, 3))
 
 
 @pytest.mark.parametrize("from_logits", [True, False])
 def test_sparse_labels_out_of_range(from_logits):
     loss_fn = losses.SparseCategoricalCrossentropy(from_logits=from_logits)
-    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: expected integer labels in \[0, 2\] for "
-                                         r"y_pred with 3 classes, received labels in \[-2, 1\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"sparse_categorical_crossentropy: expected integer labels in \[0, 2\] for "
+        r"y_pred with 3 classes, received labels in \[-2, 1\]",
+    ):
         loss_fn(torch.tensor([0, -2, 1]), torch.rand(3, 3))
     with pytest.raises(ValueError, match=r"received labels in \[0, 7\]"):
         loss_fn(torch.tensor([0, 7, 1]), torch.rand(3, 3))
@@ -306,12 +358,16 @@ def test_sparse_labels_out_of_range(from_logits):
 
 
 def test_sample_weight_of_the_wrong_length():
-    with pytest.raises(ValueError, match=r"mean_squared_error: sample_weight must broadcast to the per-sample losses "
-                                         r"of shape \(4,\).*received sample_weight.shape=\(5,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"mean_squared_error: sample_weight must broadcast to the per-sample losses "
+        r"of shape \(4,\).*received sample_weight.shape=\(5,\)",
+    ):
         losses.MeanSquaredError()(torch.zeros(4, 2), torch.zeros(4, 2), sample_weight=torch.ones(5))
     with pytest.raises(ValueError, match=r"custom_name: sample_weight .* \(2, 3\)"):
-        losses.SparseCategoricalCrossentropy(name="custom_name")(torch.zeros(2, 3, dtype=torch.long),
-                                                                 torch.rand(2, 3, 4), sample_weight=torch.ones(3, 2))
+        losses.SparseCategoricalCrossentropy(name="custom_name")(
+            torch.zeros(2, 3, dtype=torch.long), torch.rand(2, 3, 4), sample_weight=torch.ones(3, 2)
+        )
 
 
 def test_binary_cross_entropy_labels_outside_zero_one():
@@ -343,13 +399,19 @@ def _refuse(*args, **kwargs):
     raise AssertionError("host sync in the default path")
 
 
-@pytest.mark.parametrize("name,kwargs,y_true", [
-    ("SparseCategoricalCrossentropy", {"from_logits": True}, torch.tensor([0, 2, 1])),
-    ("SparseCategoricalCrossentropy", {"ignore_class": 1}, torch.tensor([0, 2, 1])),
-    ("CategoricalCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, torch.eye(3)),
-    ("BinaryCrossentropy", {}, torch.eye(3)), ("BinaryFocalCrossentropy", {"from_logits": True}, torch.eye(3)),
-    ("Hinge", {}, torch.eye(3)), ("MeanSquaredError", {}, torch.eye(3)), ("Huber", {}, torch.eye(3)),
-])
+@pytest.mark.parametrize(
+    "name,kwargs,y_true",
+    [
+        ("SparseCategoricalCrossentropy", {"from_logits": True}, torch.tensor([0, 2, 1])),
+        ("SparseCategoricalCrossentropy", {"ignore_class": 1}, torch.tensor([0, 2, 1])),
+        ("CategoricalCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, torch.eye(3)),
+        ("BinaryCrossentropy", {}, torch.eye(3)),
+        ("BinaryFocalCrossentropy", {"from_logits": True}, torch.eye(3)),
+        ("Hinge", {}, torch.eye(3)),
+        ("MeanSquaredError", {}, torch.eye(3)),
+        ("Huber", {}, torch.eye(3)),
+    ],
+)
 def test_no_host_sync_in_the_default_path(monkeypatch, name, kwargs, y_true):
     loss_fn = getattr(losses, name)(**kwargs)
     y_pred = torch.rand(3, 3, requires_grad=True)

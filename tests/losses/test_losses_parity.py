@@ -1,5 +1,6 @@
 """Keras 3 parity of kerastorch.losses: every class and function, drawn shapes, values, options, sample
 weights and reductions; gradients of the cross-entropies with respect to y_pred."""
+
 import re
 
 import numpy as np
@@ -16,16 +17,28 @@ pytestmark = pytest.mark.parity
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None]
 LABEL_SMOOTHING = st.sampled_from([0.0, 0.1, 0.35])
 NO_OPTIONS = st.just({})
-BINARY_OPTIONS = st.fixed_dictionaries({"from_logits": st.booleans(), "label_smoothing": LABEL_SMOOTHING,
-                                        "axis": st.sampled_from([-1, 0])})
-FOCAL_OPTIONS = st.fixed_dictionaries({"alpha": st.sampled_from([0.25, 0.6]), "gamma": st.sampled_from([0.0, 1.0, 2.0]),
-                                       "from_logits": st.booleans(), "label_smoothing": LABEL_SMOOTHING,
-                                       "axis": st.sampled_from([-1, 0])})
-CATEGORICAL_OPTIONS = st.fixed_dictionaries({"from_logits": st.booleans(), "label_smoothing": LABEL_SMOOTHING,
-                                             "axis": st.sampled_from([-1, 0])})
-SPARSE_OPTIONS = st.fixed_dictionaries({"from_logits": st.booleans(),
-                                        "ignore_class": st.sampled_from([None, None, 0, 1, -1, 255]),
-                                        "axis": st.sampled_from([-1, 0])})
+BINARY_OPTIONS = st.fixed_dictionaries(
+    {"from_logits": st.booleans(), "label_smoothing": LABEL_SMOOTHING, "axis": st.sampled_from([-1, 0])}
+)
+FOCAL_OPTIONS = st.fixed_dictionaries(
+    {
+        "alpha": st.sampled_from([0.25, 0.6]),
+        "gamma": st.sampled_from([0.0, 1.0, 2.0]),
+        "from_logits": st.booleans(),
+        "label_smoothing": LABEL_SMOOTHING,
+        "axis": st.sampled_from([-1, 0]),
+    }
+)
+CATEGORICAL_OPTIONS = st.fixed_dictionaries(
+    {"from_logits": st.booleans(), "label_smoothing": LABEL_SMOOTHING, "axis": st.sampled_from([-1, 0])}
+)
+SPARSE_OPTIONS = st.fixed_dictionaries(
+    {
+        "from_logits": st.booleans(),
+        "ignore_class": st.sampled_from([None, None, 0, 1, -1, 255]),
+        "axis": st.sampled_from([-1, 0]),
+    }
+)
 
 # (class name, function name, options strategy (the same keyword arguments for both), kind of inputs)
 CASES = [
@@ -37,8 +50,12 @@ CASES = [
     ("LogCosh", "log_cosh", NO_OPTIONS, "real"),
     ("CosineSimilarity", "cosine_similarity", st.fixed_dictionaries({"axis": st.sampled_from([-1, 0])}), "real"),
     ("BinaryCrossentropy", "binary_crossentropy", BINARY_OPTIONS, "binary"),
-    ("BinaryFocalCrossentropy", "binary_focal_crossentropy",
-     FOCAL_OPTIONS.map(lambda o: {**o, "apply_class_balancing": o["alpha"] > 0.5}), "binary"),
+    (
+        "BinaryFocalCrossentropy",
+        "binary_focal_crossentropy",
+        FOCAL_OPTIONS.map(lambda o: {**o, "apply_class_balancing": o["alpha"] > 0.5}),
+        "binary",
+    ),
     ("CategoricalCrossentropy", "categorical_crossentropy", CATEGORICAL_OPTIONS, "categorical"),
     ("CategoricalFocalCrossentropy", "categorical_focal_crossentropy", FOCAL_OPTIONS, "categorical"),
     ("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", SPARSE_OPTIONS, "sparse"),
@@ -57,7 +74,7 @@ def _floats(low, high):
 
 def _one_hot(draw, shape, axis):
     classes = shape[axis]
-    label_shape = shape[:axis] + shape[axis + 1:]
+    label_shape = shape[:axis] + shape[axis + 1 :]
     labels = draw(hnp.arrays(np.int64, label_shape, elements=st.integers(0, classes - 1)))
     return np.moveaxis(np.eye(classes, dtype=np.float32)[labels], -1, axis)
 
@@ -70,7 +87,7 @@ def inputs(draw, kind, options):
     shape = batch + (draw(st.integers(2 if categorical else 1, 5)),)
     axis = options.get("axis", -1) % len(shape)
     if categorical and shape[axis] < 2:
-        shape = shape[:axis] + (2,) + shape[axis + 1:]
+        shape = shape[:axis] + (2,) + shape[axis + 1 :]
     from_logits = options.get("from_logits", False)
     predictions = _floats(-15, 15) if from_logits else _floats(0, 1)
     if kind == "real":
@@ -80,14 +97,18 @@ def inputs(draw, kind, options):
         return tuple(draw(hnp.arrays(np.float32, shape, elements=_floats(0, high))) for _ in range(2))
     if kind == "binary":
         labels = st.sampled_from([0.0, 1.0]) if draw(st.booleans()) else _floats(0, 1)
-        return (draw(hnp.arrays(np.float32, shape, elements=labels)),
-                draw(hnp.arrays(np.float32, shape, elements=predictions)))
+        return (
+            draw(hnp.arrays(np.float32, shape, elements=labels)),
+            draw(hnp.arrays(np.float32, shape, elements=predictions)),
+        )
     if kind == "hinge":
         values = draw(st.sampled_from([(0.0, 1.0), (-1.0, 1.0), (-1.0, 0.0, 1.0)]))
-        return (draw(hnp.arrays(np.float32, shape, elements=st.sampled_from(values))),
-                draw(hnp.arrays(np.float32, shape, elements=_floats(-3, 3))))
+        return (
+            draw(hnp.arrays(np.float32, shape, elements=st.sampled_from(values))),
+            draw(hnp.arrays(np.float32, shape, elements=_floats(-3, 3))),
+        )
     if kind == "sparse":
-        label_shape = shape[:axis] + shape[axis + 1:]
+        label_shape = shape[:axis] + shape[axis + 1 :]
         labels = draw(hnp.arrays(np.int64, label_shape, elements=st.integers(0, shape[axis] - 1)))
         if options.get("ignore_class") is not None:
             ignored = draw(hnp.arrays(np.bool_, label_shape))
@@ -106,10 +127,12 @@ def loss_examples(draw, case):
     """Options, inputs, a reduction and a sample weight (None, per sample, per entry or a scalar)."""
     options = draw(case[2])
     y_true, y_pred = draw(inputs(case[3], options))
-    values_shape = tuple(getattr(losses, case[1])(torch.from_numpy(y_true), torch.from_numpy(y_pred),
-                                                  **options).shape)
-    weight_shape = draw(st.sampled_from([None, values_shape, values_shape[:1] + (1,) * (len(values_shape) - 1),
-                                         values_shape[:1] + (1,), ()]))
+    values_shape = tuple(getattr(losses, case[1])(torch.from_numpy(y_true), torch.from_numpy(y_pred), **options).shape)
+    weight_shape = draw(
+        st.sampled_from(
+            [None, values_shape, values_shape[:1] + (1,) * (len(values_shape) - 1), values_shape[:1] + (1,), ()]
+        )
+    )
     sample_weight = keras_weight = None
     if weight_shape is not None:
         sample_weight = keras_weight = draw(hnp.arrays(np.float32, weight_shape, elements=_floats(0, 2)))
@@ -140,8 +163,10 @@ def test_classes_match_keras(keras3, case, data):
     ours = getattr(losses, case[0])(reduction=reduction, **options)
     theirs = getattr(keras3.losses, case[0])(reduction=reduction, **options)
     assert ours.name == theirs.name and ours.reduction == theirs.reduction
-    _assert_close(ours(_tensor(y_true), _tensor(y_pred), sample_weight=_tensor(sample_weight)),
-                  theirs(_tensor(y_true), _tensor(y_pred), sample_weight=_tensor(keras_weight)))
+    _assert_close(
+        ours(_tensor(y_true), _tensor(y_pred), sample_weight=_tensor(sample_weight)),
+        theirs(_tensor(y_true), _tensor(y_pred), sample_weight=_tensor(keras_weight)),
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case[1] for case in CASES])
@@ -165,8 +190,9 @@ def test_cross_entropy_gradients_match_keras(keras3, case, data):
     gradients = []
     for module, weight in ((losses, sample_weight), (keras3.losses, keras_weight)):
         prediction = _tensor(y_pred, grad=True)
-        getattr(module, case[0])(reduction=reduction, **options)(_tensor(y_true), prediction,
-                                                                 sample_weight=_tensor(weight)).backward()
+        getattr(module, case[0])(reduction=reduction, **options)(
+            _tensor(y_true), prediction, sample_weight=_tensor(weight)
+        ).backward()
         gradients.append(prediction.grad)
     _assert_close(*gradients)
 

@@ -1,6 +1,7 @@
 """Dice, Tversky, CategoricalGeneralizedCrossEntropy, Circle and CTC: Keras 3 parity (values, masks, gradients,
 configs, identifiers) for several arguments, sample weights and every reduction; finite gradients, a
 compile/fit run, the decisions that differ from Keras, and the errors of bad arguments."""
+
 import json
 
 import numpy as np
@@ -46,17 +47,20 @@ CASES = [
     ("Tversky", "tversky", {"alpha": 0.7, "beta": 0.2, "axis": (1, 2)}, _masks),
     ("CategoricalGeneralizedCrossEntropy", "categorical_generalized_cross_entropy", {"q": 0.5}, _class_ids),
     ("CategoricalGeneralizedCrossEntropy", "categorical_generalized_cross_entropy", {"q": 0.15}, _class_ids),
-    ("CategoricalGeneralizedCrossEntropy", "categorical_generalized_cross_entropy", {"q": 0.8},
-     _sequence_class_ids),
+    ("CategoricalGeneralizedCrossEntropy", "categorical_generalized_cross_entropy", {"q": 0.8}, _sequence_class_ids),
     ("Circle", "circle", {}, _embeddings),
     ("Circle", "circle", {"gamma": 2.0, "margin": 0.25}, _embeddings),
     ("Circle", "circle", {"gamma": 4.0, "margin": 0.4, "remove_diagonal": False}, _embeddings),
     ("CTC", "ctc", {}, _sequences),
 ]
 IDS = [f"{case[0]}-{i}" for i, case in enumerate(CASES)]
-NON_DEFAULT = {"Dice": {"axis": (1, 2, 3)}, "Tversky": {"alpha": 0.3, "beta": 0.7, "axis": 1},
-               "CategoricalGeneralizedCrossEntropy": {"q": 0.25},
-               "Circle": {"gamma": 32.0, "margin": 0.25, "remove_diagonal": False}, "CTC": {}}
+NON_DEFAULT = {
+    "Dice": {"axis": (1, 2, 3)},
+    "Tversky": {"alpha": 0.3, "beta": 0.7, "axis": 1},
+    "CategoricalGeneralizedCrossEntropy": {"q": 0.25},
+    "Circle": {"gamma": 32.0, "margin": 0.25, "remove_diagonal": False},
+    "CTC": {},
+}
 
 
 def _weights(kind, batch, values_shape):
@@ -66,6 +70,7 @@ def _weights(kind, batch, values_shape):
     if kind == "scalar":
         return torch.tensor(0.5)
     return torch.rand((batch,) + (1,) * (len(values_shape) - 1)) * 2
+
 
 def _assert_close(ours, theirs):
     ours, theirs = ours.detach().numpy(), np.asarray(theirs.detach())
@@ -81,9 +86,13 @@ def _json(value):
 
 
 # every case, reduction and kind of weight (Keras 3 fails on a scalar weight with a mask: none for Circle)
-CLASS_CASES = [pytest.param(case, reduction, weight, id=f"{case_id}-{reduction}-{weight}")
-               for case, case_id in zip(CASES, IDS) for reduction in REDUCTIONS
-               for weight in (None, "per_sample", "scalar") if not (case[0] == "Circle" and weight == "scalar")]
+CLASS_CASES = [
+    pytest.param(case, reduction, weight, id=f"{case_id}-{reduction}-{weight}")
+    for case, case_id in zip(CASES, IDS)
+    for reduction in REDUCTIONS
+    for weight in (None, "per_sample", "scalar")
+    if not (case[0] == "Circle" and weight == "scalar")
+]
 
 
 @pytest.mark.parity
@@ -95,8 +104,9 @@ def test_classes_match_keras(keras3, case, reduction, weight):
     theirs = getattr(keras3.losses, name)(reduction=reduction, **options)
     assert ours.name == theirs.name and ours.reduction == theirs.reduction
     sample_weight = _weights(weight, y_true.shape[0], getattr(losses, function)(y_true, y_pred, **options).shape)
-    _assert_close(ours(y_true, y_pred, sample_weight=sample_weight),
-                  theirs(y_true, y_pred, sample_weight=sample_weight))
+    _assert_close(
+        ours(y_true, y_pred, sample_weight=sample_weight), theirs(y_true, y_pred, sample_weight=sample_weight)
+    )
 
 
 @pytest.mark.parity
@@ -123,8 +133,9 @@ def test_functions_and_gradients_match_keras(keras3, case):
 def test_circle_with_reference_embeddings_matches_keras(keras3, remove_diagonal):
     labels, embeddings = _embeddings()
     kwargs = dict(ref_labels=labels, ref_embeddings=embeddings, remove_diagonal=remove_diagonal, gamma=8, margin=0.3)
-    _assert_close(losses.circle(labels[:3], embeddings[:3], **kwargs),
-                  keras3.losses.circle(labels[:3], embeddings[:3], **kwargs))
+    _assert_close(
+        losses.circle(labels[:3], embeddings[:3], **kwargs), keras3.losses.circle(labels[:3], embeddings[:3], **kwargs)
+    )
 
 
 @pytest.mark.parity
@@ -144,8 +155,7 @@ def test_configs_interchange_with_keras(keras3, name, variant):
     kwargs = dict(NON_DEFAULT[name], reduction="sum", name="custom") if variant else {}
     ours, theirs = getattr(losses, name)(**kwargs), getattr(keras3.losses, name)(**kwargs)
     assert _json(ours.get_config()) == _json(theirs.get_config())
-    assert _json(getattr(keras3.losses, name).from_config(ours.get_config()).get_config()) == _json(
-        theirs.get_config())
+    assert _json(getattr(keras3.losses, name).from_config(ours.get_config()).get_config()) == _json(theirs.get_config())
     serialized = _json(keras3.losses.serialize(theirs))
     assert _json(losses.serialize(ours)) == serialized
     rebuilt = losses.deserialize(serialized)
@@ -191,23 +201,33 @@ def test_known_values():
     assert losses.dice(y_true, torch.tensor([[1.0, 0.0, 1.0, 0.0]])).item() == pytest.approx(1 - 2 / (4 + eps))
     assert losses.tversky(y_true, y_true).item() == pytest.approx(0.0, abs=1e-6)
     # Keras 3's numbers: alpha weights the target the prediction misses
-    assert losses.tversky(y_true, torch.tensor([[1.0, 0.0, 0.0, 0.0]]), alpha=1.0, beta=0.0).item() == \
-        pytest.approx(0.5)
-    assert losses.tversky(y_true, torch.tensor([[1.0, 1.0, 1.0, 1.0]]), alpha=1.0, beta=0.0).item() == \
-        pytest.approx(0.0, abs=1e-6)
+    assert losses.tversky(y_true, torch.tensor([[1.0, 0.0, 0.0, 0.0]]), alpha=1.0, beta=0.0).item() == pytest.approx(
+        0.5
+    )
+    assert losses.tversky(y_true, torch.tensor([[1.0, 1.0, 1.0, 1.0]]), alpha=1.0, beta=0.0).item() == pytest.approx(
+        0.0, abs=1e-6
+    )
     assert losses.dice(torch.zeros(2, 3), torch.zeros(2, 3)).item() == 1.0  # empty masks stay finite
     probabilities = torch.tensor([[0.25, 0.75], [0.36, 0.64]])
-    torch.testing.assert_close(losses.categorical_generalized_cross_entropy(torch.tensor([[1], [0]]), probabilities,
-                                                                            q=0.5), torch.tensor([0.2679, 0.8]),
-                               atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        losses.categorical_generalized_cross_entropy(torch.tensor([[1], [0]]), probabilities, q=0.5),
+        torch.tensor([0.2679, 0.8]),
+        atol=1e-4,
+        rtol=0,
+    )
     uniform = losses.ctc(torch.tensor([[1]]), torch.zeros(1, 1, 3))  # one frame, one path of probability 1/3
     torch.testing.assert_close(uniform, torch.tensor([float(np.log(3))]))
 
 
 def test_gradients_are_finite():
-    checks = [(losses.Dice(), _masks()), (losses.Tversky(alpha=0.9, beta=0.1, axis=(1, 2)), _masks()),
-              (losses.CategoricalGeneralizedCrossEntropy(q=0.3), _class_ids()), (losses.Circle(), _embeddings()),
-              (losses.Circle(remove_diagonal=False), _embeddings()), (losses.CTC(), _sequences())]
+    checks = [
+        (losses.Dice(), _masks()),
+        (losses.Tversky(alpha=0.9, beta=0.1, axis=(1, 2)), _masks()),
+        (losses.CategoricalGeneralizedCrossEntropy(q=0.3), _class_ids()),
+        (losses.Circle(), _embeddings()),
+        (losses.Circle(remove_diagonal=False), _embeddings()),
+        (losses.CTC(), _sequences()),
+    ]
     for loss, (y_true, y_pred) in checks:
         y_pred = y_pred.clone().requires_grad_()
         value = loss(y_true, y_pred, sample_weight=torch.rand(y_true.shape[0], *(1,) * (y_pred.dim() == 4)))
@@ -258,50 +278,85 @@ def test_compile_and_fit():
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-@pytest.mark.parametrize("make,message", [
-    (lambda: losses.Tversky(alpha=-0.5), r"tversky: alpha must be a float in \[0, inf\), received alpha=-0.5"),
-    (lambda: losses.Tversky(beta="high"), r"tversky: beta must be a float in \[0, inf\), received beta='high'"),
-    (lambda: losses.tversky(torch.ones(2), torch.ones(2), alpha=True), r"tversky: alpha .* received alpha=True"),
-    (lambda: losses.Dice(axis="channels"), r"dice: axis must be None, an int or a non-empty tuple of ints, "
-                                           r"received axis='channels'"),
-    (lambda: losses.Dice(axis=()), r"dice: axis must be .*received axis=\(\)"),
-    (lambda: losses.dice(torch.ones(2, 3), torch.ones(2, 3), axis=2), r"dice: axis must be an int in \[-2, 2\)"),
-    (lambda: losses.Tversky(axis=(1, -1))(torch.ones(2, 3), torch.ones(2, 3)),
-     r"tversky: axis must name distinct axes of y_pred of rank 2, received axis=\(1, -1\)"),
-    (lambda: losses.dice(torch.ones(2, 3), torch.ones(2, 4)), r"dice: y_true and y_pred must have broadcastable"),
-    (lambda: losses.CategoricalGeneralizedCrossEntropy(q=1.0),
-     r"categorical_generalized_cross_entropy: q must be a float in \(0, 1\), received q=1.0"),
-    (lambda: losses.categorical_generalized_cross_entropy(torch.tensor([0]), torch.ones(1, 2), q=0),
-     r"q must be a float in \(0, 1\), received q=0"),
-    (lambda: losses.categorical_generalized_cross_entropy(torch.eye(2), torch.ones(2, 2), q=0.5),
-     r"expected integer labels of shape \(2,\).*received y_true.shape=\(2, 2\); for one-hot labels pass"),
-    (lambda: losses.categorical_generalized_cross_entropy(torch.tensor([0, 2]), torch.ones(2, 2), q=0.5),
-     r"categorical_generalized_cross_entropy: expected integer labels in \[0, 1\].*received labels in \[0, 2\]"),
-    (lambda: losses.Circle(gamma=0), r"circle: gamma must be a float in \(0, inf\), received gamma=0"),
-    (lambda: losses.Circle(margin=float("nan")), r"circle: margin must be a float in \(-inf, inf\), received"),
-    (lambda: losses.Circle(remove_diagonal="yes"),
-     r"circle: remove_diagonal must be a bool, received remove_diagonal='yes'"),
-    (lambda: losses.circle(torch.tensor([0, 1]), torch.ones(2, 2, 2)),
-     r"circle: expected y_pred of shape \(batch_size, dim\), received y_pred.shape=\(2, 2, 2\)"),
-    (lambda: losses.circle(torch.tensor([0, 1, 1]), torch.ones(2, 3)),
-     r"circle: expected integer y_true of shape \(2,\) or \(2, 1\), received y_true.shape=\(3,\)"),
-    (lambda: losses.circle(torch.tensor([0, 1]), torch.ones(2, 3), ref_embeddings=torch.ones(4, 2)),
-     r"circle: expected ref_embeddings of shape \(num_references, 3\), received ref_embeddings.shape=\(4, 2\)"),
-    (lambda: losses.circle(torch.tensor([0, 1]), torch.ones(2, 3), ref_embeddings=torch.ones(4, 3)),
-     r"circle: ref_labels default to y_true, of 2 labels, for ref_embeddings of 4 rows; pass ref_labels"),
-    (lambda: losses.circle(torch.tensor([0, 1]), torch.ones(2, 3), ref_labels=[[0, 1, 2]],
-                           ref_embeddings=torch.ones(3, 3)),
-     r"circle: expected integer ref_labels of shape \(3,\) or \(3, 1\), received ref_labels.shape=\(1, 3\)"),
-    (lambda: losses.ctc(torch.tensor([1, 2]), torch.zeros(1, 3, 4)),
-     r"ctc: expected integer labels y_true of shape \(batch_size, max_label_length\), received y_true.shape=\(2,\)"),
-    (lambda: losses.CTC()(torch.tensor([[1, 2]]), torch.zeros(3, 4)),
-     r"ctc: expected logits y_pred of shape \(1, time_steps, num_classes\), received y_pred.shape=\(3, 4\)"),
-    (lambda: losses.ctc(torch.tensor([[1, 4]]), torch.zeros(1, 3, 4)),
-     r"ctc: expected labels in \[0, 3\] \(0 is the blank and the padding\) for y_pred with 4 classes, "
-     r"received labels in \[1, 4\]"),
-    (lambda: losses.ctc(torch.tensor([[-1, 2]]), torch.zeros(1, 3, 4)), r"ctc: .*received labels in \[-1, 2\]"),
-    (lambda: losses.Dice(reduction="avg"), r"reduction"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda: losses.Tversky(alpha=-0.5), r"tversky: alpha must be a float in \[0, inf\), received alpha=-0.5"),
+        (lambda: losses.Tversky(beta="high"), r"tversky: beta must be a float in \[0, inf\), received beta='high'"),
+        (lambda: losses.tversky(torch.ones(2), torch.ones(2), alpha=True), r"tversky: alpha .* received alpha=True"),
+        (
+            lambda: losses.Dice(axis="channels"),
+            r"dice: axis must be None, an int or a non-empty tuple of ints, "
+            r"received axis='channels'",
+        ),
+        (lambda: losses.Dice(axis=()), r"dice: axis must be .*received axis=\(\)"),
+        (lambda: losses.dice(torch.ones(2, 3), torch.ones(2, 3), axis=2), r"dice: axis must be an int in \[-2, 2\)"),
+        (
+            lambda: losses.Tversky(axis=(1, -1))(torch.ones(2, 3), torch.ones(2, 3)),
+            r"tversky: axis must name distinct axes of y_pred of rank 2, received axis=\(1, -1\)",
+        ),
+        (lambda: losses.dice(torch.ones(2, 3), torch.ones(2, 4)), r"dice: y_true and y_pred must have broadcastable"),
+        (
+            lambda: losses.CategoricalGeneralizedCrossEntropy(q=1.0),
+            r"categorical_generalized_cross_entropy: q must be a float in \(0, 1\), received q=1.0",
+        ),
+        (
+            lambda: losses.categorical_generalized_cross_entropy(torch.tensor([0]), torch.ones(1, 2), q=0),
+            r"q must be a float in \(0, 1\), received q=0",
+        ),
+        (
+            lambda: losses.categorical_generalized_cross_entropy(torch.eye(2), torch.ones(2, 2), q=0.5),
+            r"expected integer labels of shape \(2,\).*received y_true.shape=\(2, 2\); for one-hot labels pass",
+        ),
+        (
+            lambda: losses.categorical_generalized_cross_entropy(torch.tensor([0, 2]), torch.ones(2, 2), q=0.5),
+            r"categorical_generalized_cross_entropy: expected integer labels in \[0, 1\].*received labels in \[0, 2\]",
+        ),
+        (lambda: losses.Circle(gamma=0), r"circle: gamma must be a float in \(0, inf\), received gamma=0"),
+        (lambda: losses.Circle(margin=float("nan")), r"circle: margin must be a float in \(-inf, inf\), received"),
+        (
+            lambda: losses.Circle(remove_diagonal="yes"),
+            r"circle: remove_diagonal must be a bool, received remove_diagonal='yes'",
+        ),
+        (
+            lambda: losses.circle(torch.tensor([0, 1]), torch.ones(2, 2, 2)),
+            r"circle: expected y_pred of shape \(batch_size, dim\), received y_pred.shape=\(2, 2, 2\)",
+        ),
+        (
+            lambda: losses.circle(torch.tensor([0, 1, 1]), torch.ones(2, 3)),
+            r"circle: expected integer y_true of shape \(2,\) or \(2, 1\), received y_true.shape=\(3,\)",
+        ),
+        (
+            lambda: losses.circle(torch.tensor([0, 1]), torch.ones(2, 3), ref_embeddings=torch.ones(4, 2)),
+            r"circle: expected ref_embeddings of shape \(num_references, 3\), received ref_embeddings.shape=\(4, 2\)",
+        ),
+        (
+            lambda: losses.circle(torch.tensor([0, 1]), torch.ones(2, 3), ref_embeddings=torch.ones(4, 3)),
+            r"circle: ref_labels default to y_true, of 2 labels, for ref_embeddings of 4 rows; pass ref_labels",
+        ),
+        (
+            lambda: losses.circle(
+                torch.tensor([0, 1]), torch.ones(2, 3), ref_labels=[[0, 1, 2]], ref_embeddings=torch.ones(3, 3)
+            ),
+            r"circle: expected integer ref_labels of shape \(3,\) or \(3, 1\), received ref_labels.shape=\(1, 3\)",
+        ),
+        (
+            lambda: losses.ctc(torch.tensor([1, 2]), torch.zeros(1, 3, 4)),
+            r"ctc: expected integer labels y_true of shape \(batch_size, max_label_length\), received y_true.shape=\(2,\)",
+        ),
+        (
+            lambda: losses.CTC()(torch.tensor([[1, 2]]), torch.zeros(3, 4)),
+            r"ctc: expected logits y_pred of shape \(1, time_steps, num_classes\), received y_pred.shape=\(3, 4\)",
+        ),
+        (
+            lambda: losses.ctc(torch.tensor([[1, 4]]), torch.zeros(1, 3, 4)),
+            r"ctc: expected labels in \[0, 3\] \(0 is the blank and the padding\) for y_pred with 4 classes, "
+            r"received labels in \[1, 4\]",
+        ),
+        (lambda: losses.ctc(torch.tensor([[-1, 2]]), torch.zeros(1, 3, 4)), r"ctc: .*received labels in \[-1, 2\]"),
+        (lambda: losses.Dice(reduction="avg"), r"reduction"),
+    ],
+)
 def test_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()

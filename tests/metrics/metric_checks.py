@@ -3,6 +3,7 @@
 pytest puts this folder first on ``sys.path`` (rootdir "prepend" import mode, no ``__init__.py``),
 so the tests here can ``from metric_checks import ...``.
 """
+
 import json
 
 import numpy as np

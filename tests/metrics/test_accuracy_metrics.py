@@ -1,4 +1,5 @@
 """Tests for the accuracy metrics: Keras 3 parity, resolve_accuracy, shape errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -66,12 +67,23 @@ def test_sparse_top_k_from_sorted_ids_matches_keras(keras3, ids, labels):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("function", ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-                                      "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"])
+@pytest.mark.parametrize(
+    "function",
+    [
+        "binary_accuracy",
+        "categorical_accuracy",
+        "sparse_categorical_accuracy",
+        "top_k_categorical_accuracy",
+        "sparse_top_k_categorical_accuracy",
+    ],
+)
 @given(data=st.data())
 def test_accuracy_functions_match_keras(keras3, function, data):
-    pair = {"binary_accuracy": binary_pair, "categorical_accuracy": categorical_pair,
-            "top_k_categorical_accuracy": categorical_pair}.get(function, sparse_pair)
+    pair = {
+        "binary_accuracy": binary_pair,
+        "categorical_accuracy": categorical_pair,
+        "top_k_categorical_accuracy": categorical_pair,
+    }.get(function, sparse_pair)
     y_true, y_pred = pair(data.draw, (data.draw(st.integers(1, 4)), 3))
     kwargs = {"k": 2} if "top_k" in function else {}
     ours = getattr(metrics, function)(torch.from_numpy(y_true), torch.from_numpy(y_pred), **kwargs)
@@ -83,17 +95,34 @@ def test_accuracy_functions_match_keras(keras3, function, data):
 def test_known_values_ties_and_large_k():
     y_pred = torch.tensor([[0.5, 0.5, 0.5], [0.0, 1.0, 1.0]])
     # ties with the k-th score count as in the top k; k beyond the classes keeps everything
-    np.testing.assert_array_equal(to_np(metrics.sparse_top_k_categorical_accuracy(
-        torch.tensor([2, 0]), y_pred, k=1)), [1.0, 0.0])
-    np.testing.assert_array_equal(to_np(metrics.sparse_top_k_categorical_accuracy(
-        torch.tensor([2, 0]), y_pred, k=10)), [1.0, 1.0])
+    np.testing.assert_array_equal(
+        to_np(metrics.sparse_top_k_categorical_accuracy(torch.tensor([2, 0]), y_pred, k=1)), [1.0, 0.0]
+    )
+    np.testing.assert_array_equal(
+        to_np(metrics.sparse_top_k_categorical_accuracy(torch.tensor([2, 0]), y_pred, k=10)), [1.0, 1.0]
+    )
     m = metrics.BinaryAccuracy(threshold=0.0)  # logits
     assert m(torch.tensor([1.0, 0.0]), torch.tensor([2.0, -1.0])).item() == 1.0
 
 
-SHAPES = [((8,), (8,)), ((8, 1), (8, 1)), ((8,), (8, 1)), ((8, 1), (8,)), ((8,), (8, 3)), ((8, 1), (8, 3)),
-          ((8, 3), (8, 3)), ((8, 2, 3), (8, 2, 3)), ((8, 2), (8, 2, 3)), ((8, 2, 1), (8, 2, 3)), ((8, 4), (8, 3)),
-          ((8,), (8, 2, 3)), ((8, 2, 3), (8, 3)), ((8, 2, 1), (8, 1)), ((8, 3), (8,)), ((8, 1, 1), (8, 3))]
+SHAPES = [
+    ((8,), (8,)),
+    ((8, 1), (8, 1)),
+    ((8,), (8, 1)),
+    ((8, 1), (8,)),
+    ((8,), (8, 3)),
+    ((8, 1), (8, 3)),
+    ((8, 3), (8, 3)),
+    ((8, 2, 3), (8, 2, 3)),
+    ((8, 2), (8, 2, 3)),
+    ((8, 2, 1), (8, 2, 3)),
+    ((8, 4), (8, 3)),
+    ((8,), (8, 2, 3)),
+    ((8, 2, 3), (8, 3)),
+    ((8, 2, 1), (8, 1)),
+    ((8, 3), (8,)),
+    ((8, 1, 1), (8, 3)),
+]
 
 
 @pytest.mark.parity
@@ -114,13 +143,16 @@ def test_resolve_accuracy_with_unknown_dimensions_and_scalars():
         metrics.resolve_accuracy((), (3,))
 
 
-@pytest.mark.parametrize("metric,y_true,y_pred", [
-    (metrics.Accuracy(), torch.zeros(3), torch.zeros(2)),
-    (metrics.BinaryAccuracy(), torch.zeros(3, 2), torch.zeros(3, 4)),
-    (metrics.SparseCategoricalAccuracy(), torch.zeros(3), torch.zeros(2, 4)),
-    (metrics.CategoricalAccuracy(), torch.zeros(3, 4), torch.zeros(2, 4)),
-    (metrics.SparseTopKCategoricalAccuracy(), torch.zeros(3, 2), torch.zeros(3, 4)),
-])
+@pytest.mark.parametrize(
+    "metric,y_true,y_pred",
+    [
+        (metrics.Accuracy(), torch.zeros(3), torch.zeros(2)),
+        (metrics.BinaryAccuracy(), torch.zeros(3, 2), torch.zeros(3, 4)),
+        (metrics.SparseCategoricalAccuracy(), torch.zeros(3), torch.zeros(2, 4)),
+        (metrics.CategoricalAccuracy(), torch.zeros(3, 4), torch.zeros(2, 4)),
+        (metrics.SparseTopKCategoricalAccuracy(), torch.zeros(3, 2), torch.zeros(3, 4)),
+    ],
+)
 def test_mismatched_shapes_raise_value_errors(metric, y_true, y_pred):
     with pytest.raises(ValueError, match="shape"):
         metric.update_state(y_true, y_pred)
@@ -133,9 +165,17 @@ def test_invalid_arguments():
         metrics.BinaryAccuracy(threshold="high")
 
 
-@pytest.mark.parametrize("metric", [metrics.Accuracy(), metrics.BinaryAccuracy(threshold=0.3),
-                                    metrics.CategoricalAccuracy(name="cat"), metrics.SparseCategoricalAccuracy(),
-                                    metrics.TopKCategoricalAccuracy(k=3), metrics.SparseTopKCategoricalAccuracy(k=2)])
+@pytest.mark.parametrize(
+    "metric",
+    [
+        metrics.Accuracy(),
+        metrics.BinaryAccuracy(threshold=0.3),
+        metrics.CategoricalAccuracy(name="cat"),
+        metrics.SparseCategoricalAccuracy(),
+        metrics.TopKCategoricalAccuracy(k=3),
+        metrics.SparseTopKCategoricalAccuracy(k=2),
+    ],
+)
 def test_configs_round_trip(metric):
     clone = roundtrip(metric)
     assert clone.name == metric.name and "fn" not in clone.get_config()

@@ -1,5 +1,6 @@
 """Tests for the confusion counts (TruePositives ...), Precision, Recall and AUC: Keras 3 parity over thresholds,
 top_k, class_id, curves, labels."""
+
 import re
 
 import numpy as np
@@ -28,7 +29,12 @@ def logit_pair(draw, shape):
 
 
 COUNTS = ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives"]
-COUNT_CASES = [({}, (1,)), ({}, (3,)), ({"thresholds": 0.25}, (2, 2)), ({"thresholds": [0.0, 0.3, 0.5, 0.75, 1.0]}, (2,))]
+COUNT_CASES = [
+    ({}, (1,)),
+    ({}, (3,)),
+    ({"thresholds": 0.25}, (2, 2)),
+    ({"thresholds": [0.0, 0.3, 0.5, 0.75, 1.0]}, (2,)),
+]
 
 
 @pytest.mark.parity
@@ -45,8 +51,10 @@ def test_confusion_count_values():
     y_true, y_pred = torch.tensor([0, 1, 1, 0, 1]), torch.tensor([0.4, 0.7, 0.2, 0.9, 0.5])
     weight = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
     expected = {  # at 0.5 (y_pred > 0.5 is positive), and at the thresholds 0.3 and 0.6 with the weights
-        "TruePositives": (1, [7, 2]), "FalsePositives": (1, [5, 4]),
-        "TrueNegatives": (1, [0, 1]), "FalseNegatives": (2, [3, 8]),
+        "TruePositives": (1, [7, 2]),
+        "FalsePositives": (1, [5, 4]),
+        "TrueNegatives": (1, [0, 1]),
+        "FalseNegatives": (2, [3, 8]),
     }
     for name, (plain, weighted) in expected.items():
         single = getattr(metrics, name)()
@@ -86,8 +94,11 @@ def test_confusion_count_configs_round_trip(name, thresholds):
 @pytest.mark.parametrize("name", COUNTS)
 @pytest.mark.parametrize("thresholds", [1.5, -0.1, [0.5, 2.0], []])
 def test_confusion_count_rejects_bad_thresholds(name, thresholds):
-    with pytest.raises(ValueError, match=rf"{name}: Threshold values must be in \[0, 1\] \(argument `thresholds`.*"
-                                         rf"Received: thresholds={re.escape(repr(thresholds))}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"{name}: Threshold values must be in \[0, 1\] \(argument `thresholds`.*"
+        rf"Received: thresholds={re.escape(repr(thresholds))}",
+    ):
         getattr(metrics, name)(thresholds=thresholds)
 
 
@@ -96,8 +107,11 @@ def test_confusion_counts_in_compile_fit_and_evaluate():
     x = rng.normal(size=(40, 3)).astype("float32")
     y = (x[:, :1] > 0).astype("float32")
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer="sgd", loss="binary_crossentropy",
-                  metrics=[keras.metrics.TruePositives(), keras.metrics.FalseNegatives(thresholds=[0.3, 0.7])])
+    model.compile(
+        optimizer="sgd",
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.TruePositives(), keras.metrics.FalseNegatives(thresholds=[0.3, 0.7])],
+    )
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert set(history.history) == {"loss", "true_positives", "false_negatives"}
     logs = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
@@ -213,13 +227,22 @@ def test_errors():
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("name,kwargs", [
-    ("Precision", {}), ("Precision", {"thresholds": [0.2, 0.4], "top_k": 2, "class_id": 1}), ("Recall", {"top_k": 3}),
-    ("AUC", {}), ("AUC", {"num_thresholds": 50, "curve": "PR", "summation_method": "majoring", "from_logits": True}),
-    ("AUC", {"multi_label": True, "num_labels": 3, "label_weights": [1.0, 2.0, 0.5]}),
-    ("AUC", {"thresholds": [0.7, 0.2, 0.5]}), ("TruePositives", {}), ("FalsePositives", {"thresholds": 0.3}),
-    ("TrueNegatives", {"thresholds": [0.2, 0.7]}), ("FalseNegatives", {}),
-])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("Precision", {}),
+        ("Precision", {"thresholds": [0.2, 0.4], "top_k": 2, "class_id": 1}),
+        ("Recall", {"top_k": 3}),
+        ("AUC", {}),
+        ("AUC", {"num_thresholds": 50, "curve": "PR", "summation_method": "majoring", "from_logits": True}),
+        ("AUC", {"multi_label": True, "num_labels": 3, "label_weights": [1.0, 2.0, 0.5]}),
+        ("AUC", {"thresholds": [0.7, 0.2, 0.5]}),
+        ("TruePositives", {}),
+        ("FalsePositives", {"thresholds": 0.3}),
+        ("TrueNegatives", {"thresholds": [0.2, 0.7]}),
+        ("FalseNegatives", {}),
+    ],
+)
 def test_configs_round_trip_and_match_keras(keras3, name, kwargs):
     ours = roundtrip(getattr(metrics, name)(name="m", **kwargs)).get_config()
     theirs = getattr(keras3.metrics, name)(name="m", **kwargs).get_config()
@@ -232,8 +255,12 @@ def test_configs_round_trip_and_match_keras(keras3, name, kwargs):
 
 
 AT_NAMES = ["PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity"]
-AT_GIVEN = {"PrecisionAtRecall": "recall", "RecallAtPrecision": "precision",
-            "SensitivityAtSpecificity": "specificity", "SpecificityAtSensitivity": "sensitivity"}
+AT_GIVEN = {
+    "PrecisionAtRecall": "recall",
+    "RecallAtPrecision": "precision",
+    "SensitivityAtSpecificity": "specificity",
+    "SpecificityAtSensitivity": "sensitivity",
+}
 AT_CASES = [
     ("PrecisionAtRecall", {"recall": 0.5}, (1,), binary_pair),
     ("RecallAtPrecision", {"precision": 0.7, "num_thresholds": 5}, (3,), binary_pair),
@@ -259,10 +286,16 @@ def test_rate_at_rate_metrics_match_keras(keras3, name, kwargs, tail, make_pair,
 def test_rate_at_rate_known_values():
     # thresholds 0, 0.5, 1: recall 1, 0.5, 0; precision 0.5, 1, 0; specificity 0, 1, 1
     y_true, y_pred = torch.tensor([0, 0, 1, 1]), torch.tensor([0.1, 0.4, 0.35, 0.8])
-    expected = [("PrecisionAtRecall", 0.5, 1.0), ("PrecisionAtRecall", 0.9, 0.5), ("RecallAtPrecision", 1.0, 0.5),
-                ("RecallAtPrecision", 0.4, 1.0), ("SensitivityAtSpecificity", 1.0, 0.5),
-                ("SensitivityAtSpecificity", 0.0, 1.0), ("SpecificityAtSensitivity", 1.0, 0.0),
-                ("SpecificityAtSensitivity", 0.5, 1.0)]
+    expected = [
+        ("PrecisionAtRecall", 0.5, 1.0),
+        ("PrecisionAtRecall", 0.9, 0.5),
+        ("RecallAtPrecision", 1.0, 0.5),
+        ("RecallAtPrecision", 0.4, 1.0),
+        ("SensitivityAtSpecificity", 1.0, 0.5),
+        ("SensitivityAtSpecificity", 0.0, 1.0),
+        ("SpecificityAtSensitivity", 1.0, 0.0),
+        ("SpecificityAtSensitivity", 0.5, 1.0),
+    ]
     for name, value, result in expected:
         m = getattr(metrics, name)(value, num_thresholds=3)
         assert m(y_true, y_pred).item() == pytest.approx(result), (name, value)
@@ -305,12 +338,18 @@ def test_rate_at_rate_bucketing_agrees_with_comparing_each_threshold():
 def test_rate_at_rate_errors(name):
     cls, given = getattr(metrics, name), AT_GIVEN[name]
     for bad in (1.5, -0.1, "0.5", True):
-        with pytest.raises(ValueError, match=rf"{name}: Argument `{given}` must be a number in the range \[0, 1\]\. "
-                                             rf"Received: {given}={re.escape(repr(bad))}"):
+        with pytest.raises(
+            ValueError,
+            match=rf"{name}: Argument `{given}` must be a number in the range \[0, 1\]\. "
+            rf"Received: {given}={re.escape(repr(bad))}",
+        ):
             cls(bad)
     for bad in (0, 2.5, True):
-        with pytest.raises(ValueError, match=rf"{name}: Argument `num_thresholds` must be an integer > 0\. "
-                                             rf"Received: num_thresholds={bad!r}"):
+        with pytest.raises(
+            ValueError,
+            match=rf"{name}: Argument `num_thresholds` must be an integer > 0\. "
+            rf"Received: num_thresholds={bad!r}",
+        ):
             cls(0.5, num_thresholds=bad)
     with pytest.raises(ValueError, match=rf"{name}: Argument `class_id` must be None or an integer >= 0"):
         cls(0.5, class_id=-1)
@@ -335,13 +374,22 @@ def test_rate_at_rate_in_compile_fit_and_evaluate():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 3)).astype("float32")
     y = (x[:, :1] + 0.5 * rng.normal(size=(40, 1)) > 0).astype("float32")
-    at = [keras.metrics.PrecisionAtRecall(0.6), keras.metrics.RecallAtPrecision(0.8, num_thresholds=50),
-          keras.metrics.SensitivityAtSpecificity(0.5), keras.metrics.SpecificityAtSensitivity(0.5)]
+    at = [
+        keras.metrics.PrecisionAtRecall(0.6),
+        keras.metrics.RecallAtPrecision(0.8, num_thresholds=50),
+        keras.metrics.SensitivityAtSpecificity(0.5),
+        keras.metrics.SpecificityAtSensitivity(0.5),
+    ]
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=at)
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert set(history.history) == {"loss", "precision_at_recall", "recall_at_precision",
-                                    "sensitivity_at_specificity", "specificity_at_sensitivity"}
+    assert set(history.history) == {
+        "loss",
+        "precision_at_recall",
+        "recall_at_precision",
+        "sensitivity_at_specificity",
+        "specificity_at_sensitivity",
+    }
     logs = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
     with torch.no_grad():
         predicted = model(torch.tensor(x))

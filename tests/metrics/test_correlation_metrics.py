@@ -1,5 +1,6 @@
 """Tests for PearsonCorrelation, ConcordanceCorrelation and their functions: Keras 3 parity over axes and weights,
 known values, NaN for constant vectors, errors, configs, a training run."""
+
 import re
 
 import numpy as np
@@ -25,19 +26,23 @@ def pair(draw, shape):
 
 def varied(axis=-1):
     """Pairs whose vectors along ``axis`` start with two different entries: no constant vector, no NaN."""
+
     def make(draw, shape):
         y_true, y_pred = pair(draw, shape)
         true_view, pred_view = np.moveaxis(y_true, axis, -1), np.moveaxis(y_pred, axis, -1)
         true_view[..., 0], true_view[..., 1] = -2.5, 2.5
         pred_view[..., 0], pred_view[..., 1] = 2.5, -1.5
         return y_true, y_pred
+
     return make
 
 
 @pytest.mark.parity
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("tail,kwargs,make_pair", [((3,), {}, varied()), ((2, 4), {}, varied()), ((4,), {}, pair),
-                                                   ((2, 3), {"axis": 1}, varied(1))])
+@pytest.mark.parametrize(
+    "tail,kwargs,make_pair",
+    [((3,), {}, varied()), ((2, 4), {}, varied()), ((4,), {}, pair), ((2, 3), {"axis": 1}, varied(1))],
+)
 @given(data=st.data())
 def test_metrics_match_keras(keras3, name, tail, kwargs, make_pair, data):
     # one coefficient per (sample, other axes): weights of the shape without the reduced axis
@@ -63,12 +68,15 @@ def test_functions_match_keras(keras3, function, axis, y_true, y_pred):
 def test_known_values():
     y_true, y_pred = [[0, 1, 0.5], [1, 1, 0.2]], [[0.1, 0.9, 0.5], [1, 0.9, 0.2]]
     np.testing.assert_allclose(to_np(metrics.pearson_correlation(y_true, y_pred)), [1.0, 0.99339927], rtol=1e-5)
-    np.testing.assert_allclose(to_np(metrics.concordance_correlation(y_true, y_pred)), [0.97560976, 0.98765432],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        to_np(metrics.concordance_correlation(y_true, y_pred)), [0.97560976, 0.98765432], rtol=1e-5
+    )
     assert metrics.PearsonCorrelation()(torch.tensor(y_true), torch.tensor(y_pred)).item() == pytest.approx(
-        0.9966996, rel=1e-5)
+        0.9966996, rel=1e-5
+    )
     assert metrics.ConcordanceCorrelation()(torch.tensor(y_true), torch.tensor(y_pred)).item() == pytest.approx(
-        0.9816320, rel=1e-5)
+        0.9816320, rel=1e-5
+    )
     # perfect, opposite, shifted: Pearson ignores scale and offset, concordance does not
     x = torch.tensor([[1.0, 2.0, 3.0]])
     assert metrics.pearson_correlation(x, 2 * x + 1).item() == pytest.approx(1.0)
@@ -98,13 +106,19 @@ def test_weighted_mean_and_reset():
 def test_errors(function):
     name = {"pearson_correlation": "PearsonCorrelation", "concordance_correlation": "ConcordanceCorrelation"}[function]
     for bad in ("last", 1.0, (), (0, "1"), True):
-        with pytest.raises(ValueError, match=rf"{name}: Argument `axis` must be an int or a non-empty tuple of ints\. "
-                                             rf"Received: axis={re.escape(repr(bad))}"):
+        with pytest.raises(
+            ValueError,
+            match=rf"{name}: Argument `axis` must be an int or a non-empty tuple of ints\. "
+            rf"Received: axis={re.escape(repr(bad))}",
+        ):
             getattr(metrics, name)(axis=bad)
         with pytest.raises(ValueError, match=rf"{function}: Argument `axis`"):
             getattr(metrics, function)(torch.ones(2, 3), torch.ones(2, 3), axis=bad)
-    with pytest.raises(ValueError, match=rf"{function}: Argument `axis` must name axes of inputs of rank 2\. "
-                                         r"Received: axis=2"):
+    with pytest.raises(
+        ValueError,
+        match=rf"{function}: Argument `axis` must name axes of inputs of rank 2\. "
+        r"Received: axis=2",
+    ):
         getattr(metrics, function)(torch.ones(2, 3), torch.ones(2, 3), axis=2)
     with pytest.raises(ValueError, match=rf"{function}: y_true and y_pred must have broadcastable shapes"):
         getattr(metrics, name)().update_state(torch.ones(2, 3), torch.ones(2, 4))
@@ -132,8 +146,11 @@ def test_in_compile_fit_and_evaluate():
     x = rng.normal(size=(40, 4)).astype("float32")
     y = (x[:, :3] * [1.0, -1.0, 0.5] + 0.1 * rng.normal(size=(40, 3))).astype("float32")
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
-    model.compile(optimizer="adam", loss="mse",
-                  metrics=[keras.metrics.PearsonCorrelation(), keras.metrics.ConcordanceCorrelation(axis=0)])
+    model.compile(
+        optimizer="adam",
+        loss="mse",
+        metrics=[keras.metrics.PearsonCorrelation(), keras.metrics.ConcordanceCorrelation(axis=0)],
+    )
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert set(history.history) == {"loss", "pearson_correlation", "concordance_correlation"}
     logs = model.evaluate(x, y, batch_size=40, verbose=0, return_dict=True)  # one batch: per-column CCC is exact

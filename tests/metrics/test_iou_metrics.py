@@ -1,5 +1,6 @@
 """Tests for IoU, MeanIoU, BinaryIoU, OneHotIoU and OneHotMeanIoU: Keras 3 parity (ids out of range, ignore_class,
 argmax inputs, int and float state), known values, weights, errors, configs, a training run."""
+
 import re
 import warnings
 
@@ -56,14 +57,24 @@ CASES = [  # name, kwargs, make_pair, tail (of y_pred), weights
     ("IoU", {"num_classes": C, "target_class_ids": [0, 1], "sparse_y_pred": False}, scored_pair, (C,), int_weights),
     ("MeanIoU", {"num_classes": C}, sparse_pair, (), int_weights),
     ("MeanIoU", {"num_classes": C, "ignore_class": -1, "dtype": "float64"}, sparse_pair, (2,), float_weights),
-    ("MeanIoU", {"num_classes": C, "sparse_y_true": False, "sparse_y_pred": False, "dtype": "float32"}, one_hot_pair,
-     (C,), float_weights),
+    (
+        "MeanIoU",
+        {"num_classes": C, "sparse_y_true": False, "sparse_y_pred": False, "dtype": "float32"},
+        one_hot_pair,
+        (C,),
+        float_weights,
+    ),
     ("BinaryIoU", {}, binary_pair, (), int_weights),
     ("BinaryIoU", {"target_class_ids": [1], "threshold": 0.3, "dtype": "float32"}, binary_pair, (2,), float_weights),
     ("OneHotIoU", {"num_classes": C, "target_class_ids": [0, 2]}, one_hot_pair, (C,), int_weights),
     ("OneHotMeanIoU", {"num_classes": C, "dtype": "float32"}, one_hot_pair, (C,), float_weights),
-    ("OneHotMeanIoU", {"num_classes": C, "sparse_y_pred": True, "ignore_class": 0}, one_hot_sparse_pair, (C,),
-     int_weights),
+    (
+        "OneHotMeanIoU",
+        {"num_classes": C, "sparse_y_pred": True, "ignore_class": 0},
+        one_hot_sparse_pair,
+        (C,),
+        int_weights,
+    ),
 ]
 
 
@@ -72,8 +83,10 @@ CASES = [  # name, kwargs, make_pair, tail (of y_pred), weights
 @given(data=st.data())
 def test_iou_metrics_match_keras(keras3, name, kwargs, make_pair, tail, weights, data):
     # Keras flattens the labels (class ids, after argmax) and needs a weight of as many entries
-    drawn = [(y_true, y_pred, weights(data.draw, y_pred.shape[:-1] if tail == (C,) else y_pred.shape))
-             for y_true, y_pred, _ in data.draw(batches(make_pair, tail=tail, weights=False))]
+    drawn = [
+        (y_true, y_pred, weights(data.draw, y_pred.shape[:-1] if tail == (C,) else y_pred.shape))
+        for y_true, y_pred, _ in data.draw(batches(make_pair, tail=tail, weights=False))
+    ]
     assert_parity(getattr(metrics, name)(**kwargs), getattr(keras3.metrics, name)(**kwargs), drawn)
 
 
@@ -118,8 +131,11 @@ def test_weights_per_entry_and_per_sample():
     scalar = metrics.MeanIoU(3)
     scalar.update_state(y_true, y_pred, sample_weight=3)
     np.testing.assert_array_equal(to_np(scalar.total_cm), 3 * to_np(_matrix(y_true, y_pred)))
-    with pytest.raises(ValueError, match=r"mean_io_u_?\d*: sample_weight of shape \(2,\) does not fit labels of "
-                                         r"shape \(3, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"mean_io_u_?\d*: sample_weight of shape \(2,\) does not fit labels of "
+        r"shape \(3, 2\)",
+    ):
         metrics.MeanIoU(3).update_state(y_true, y_pred, sample_weight=torch.tensor([1, 2]))
 
 
@@ -149,22 +165,35 @@ def test_state_follows_the_inputs_and_resets():
     assert not m.total_cm.any() and m.result().item() == 0.0
 
 
-@pytest.mark.parametrize("build,message", [
-    (lambda: metrics.IoU(0, [0]), "IoU: Argument `num_classes` must be an integer >= 1. Received: num_classes=0"),
-    (lambda: metrics.MeanIoU(2.5), "MeanIoU: Argument `num_classes` must be an integer >= 1. Received: "
-                                   "num_classes=2.5"),
-    (lambda: metrics.IoU(3, [3]), "IoU: Argument `target_class_ids` must be a non-empty list of class ids in [0, 3). "
-                                  "Received: target_class_ids=[3]"),
-    (lambda: metrics.IoU(3, []), "IoU: Argument `target_class_ids` must be a non-empty list"),
-    (lambda: metrics.OneHotIoU(3, 1), "OneHotIoU: Argument `target_class_ids` must be a non-empty list"),
-    (lambda: metrics.BinaryIoU([0, 2]), "BinaryIoU: Argument `target_class_ids` must be a non-empty list of class "
-                                        "ids in [0, 2). Received: target_class_ids=[0, 2]"),
-    (lambda: metrics.BinaryIoU(threshold="0.5"), "BinaryIoU: Argument `threshold` must be a number. Received: "
-                                                 "threshold='0.5'"),
-    (lambda: metrics.MeanIoU(3, ignore_class=0.5), "MeanIoU: Argument `ignore_class` must be None or an integer"),
-    (lambda: metrics.MeanIoU(3, sparse_y_true=1), "MeanIoU: Argument `sparse_y_true` must be True or False"),
-    (lambda: metrics.OneHotMeanIoU(3, axis=(0, 1)), "OneHotMeanIoU: Argument `axis` must be an integer"),
-])
+@pytest.mark.parametrize(
+    "build,message",
+    [
+        (lambda: metrics.IoU(0, [0]), "IoU: Argument `num_classes` must be an integer >= 1. Received: num_classes=0"),
+        (
+            lambda: metrics.MeanIoU(2.5),
+            "MeanIoU: Argument `num_classes` must be an integer >= 1. Received: num_classes=2.5",
+        ),
+        (
+            lambda: metrics.IoU(3, [3]),
+            "IoU: Argument `target_class_ids` must be a non-empty list of class ids in [0, 3). "
+            "Received: target_class_ids=[3]",
+        ),
+        (lambda: metrics.IoU(3, []), "IoU: Argument `target_class_ids` must be a non-empty list"),
+        (lambda: metrics.OneHotIoU(3, 1), "OneHotIoU: Argument `target_class_ids` must be a non-empty list"),
+        (
+            lambda: metrics.BinaryIoU([0, 2]),
+            "BinaryIoU: Argument `target_class_ids` must be a non-empty list of class "
+            "ids in [0, 2). Received: target_class_ids=[0, 2]",
+        ),
+        (
+            lambda: metrics.BinaryIoU(threshold="0.5"),
+            "BinaryIoU: Argument `threshold` must be a number. Received: threshold='0.5'",
+        ),
+        (lambda: metrics.MeanIoU(3, ignore_class=0.5), "MeanIoU: Argument `ignore_class` must be None or an integer"),
+        (lambda: metrics.MeanIoU(3, sparse_y_true=1), "MeanIoU: Argument `sparse_y_true` must be True or False"),
+        (lambda: metrics.OneHotMeanIoU(3, axis=(0, 1)), "OneHotMeanIoU: Argument `axis` must be an integer"),
+    ],
+)
 def test_bad_arguments_raise_value_errors(build, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         build()
@@ -201,8 +230,11 @@ def test_in_compile_fit_and_evaluate():
     labels = np.argmax(x[:, :3], axis=1)
     y = np.eye(3, dtype="float32")[labels]
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
-    model.compile(optimizer="adam", loss="categorical_crossentropy",
-                  metrics=[keras.metrics.OneHotMeanIoU(3), keras.metrics.OneHotIoU(3, [0], name="iou_0")])
+    model.compile(
+        optimizer="adam",
+        loss="categorical_crossentropy",
+        metrics=[keras.metrics.OneHotMeanIoU(3), keras.metrics.OneHotIoU(3, [0], name="iou_0")],
+    )
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert set(history.history) == {"loss", "one_hot_mean_io_u", "iou_0"}
     logs = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)

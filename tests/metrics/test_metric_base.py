@@ -1,4 +1,5 @@
 """Tests for the Metric base class: state tensors, device following, no host sync, no autograd, naming."""
+
 import copy
 import pickle
 
@@ -25,24 +26,43 @@ def inputs(kind, batch=6, classes=3, device="cpu"):
 
 
 ALL_METRICS = [
-    (metrics.Accuracy, "binary"), (metrics.BinaryAccuracy, "binary"), (metrics.CategoricalAccuracy, "one_hot"),
-    (metrics.SparseCategoricalAccuracy, "sparse"), (lambda: metrics.TopKCategoricalAccuracy(k=2), "one_hot"),
-    (lambda: metrics.SparseTopKCategoricalAccuracy(k=2), "sparse"), (metrics.MeanSquaredError, "binary"),
-    (metrics.RootMeanSquaredError, "binary"), (metrics.MeanAbsoluteError, "binary"),
-    (metrics.MeanAbsolutePercentageError, "binary"), (metrics.MeanSquaredLogarithmicError, "binary"),
-    (metrics.CosineSimilarity, "binary"), (metrics.LogCoshError, "binary"), (metrics.R2Score, "binary"),
-    (metrics.AUC, "binary"), (lambda: metrics.AUC(multi_label=True, curve="PR"), "binary"),
-    (lambda: metrics.AUC(thresholds=[0.1, 0.7]), "binary"), (metrics.Precision, "binary"),
-    (lambda: metrics.Recall(top_k=2, class_id=1), "binary"), (metrics.F1Score, "binary"),
+    (metrics.Accuracy, "binary"),
+    (metrics.BinaryAccuracy, "binary"),
+    (metrics.CategoricalAccuracy, "one_hot"),
+    (metrics.SparseCategoricalAccuracy, "sparse"),
+    (lambda: metrics.TopKCategoricalAccuracy(k=2), "one_hot"),
+    (lambda: metrics.SparseTopKCategoricalAccuracy(k=2), "sparse"),
+    (metrics.MeanSquaredError, "binary"),
+    (metrics.RootMeanSquaredError, "binary"),
+    (metrics.MeanAbsoluteError, "binary"),
+    (metrics.MeanAbsolutePercentageError, "binary"),
+    (metrics.MeanSquaredLogarithmicError, "binary"),
+    (metrics.CosineSimilarity, "binary"),
+    (metrics.LogCoshError, "binary"),
+    (metrics.R2Score, "binary"),
+    (metrics.AUC, "binary"),
+    (lambda: metrics.AUC(multi_label=True, curve="PR"), "binary"),
+    (lambda: metrics.AUC(thresholds=[0.1, 0.7]), "binary"),
+    (metrics.Precision, "binary"),
+    (lambda: metrics.Recall(top_k=2, class_id=1), "binary"),
+    (metrics.F1Score, "binary"),
     (lambda: metrics.FBetaScore(average="weighted", threshold=0.5), "binary"),
-    (metrics.BinaryCrossentropy, "binary"), (metrics.CategoricalCrossentropy, "one_hot"),
-    (metrics.SparseCategoricalCrossentropy, "sparse"), (metrics.KLDivergence, "one_hot"),
-    (metrics.Poisson, "binary"), (metrics.Hinge, "binary"), (metrics.SquaredHinge, "binary"),
-    (metrics.CategoricalHinge, "one_hot"), (metrics.TruePositives, "binary"),
+    (metrics.BinaryCrossentropy, "binary"),
+    (metrics.CategoricalCrossentropy, "one_hot"),
+    (metrics.SparseCategoricalCrossentropy, "sparse"),
+    (metrics.KLDivergence, "one_hot"),
+    (metrics.Poisson, "binary"),
+    (metrics.Hinge, "binary"),
+    (metrics.SquaredHinge, "binary"),
+    (metrics.CategoricalHinge, "one_hot"),
+    (metrics.TruePositives, "binary"),
     (lambda: metrics.FalseNegatives(thresholds=[0.3, 0.6]), "binary"),
-    (lambda: metrics.PrecisionAtRecall(0.5), "binary"), (lambda: metrics.SpecificityAtSensitivity(0.5), "binary"),
-    (lambda: metrics.MeanIoU(num_classes=2), "binary"), (lambda: metrics.BinaryIoU(), "binary"),
-    (lambda: metrics.OneHotMeanIoU(num_classes=3), "one_hot"), (metrics.PearsonCorrelation, "binary"),
+    (lambda: metrics.PrecisionAtRecall(0.5), "binary"),
+    (lambda: metrics.SpecificityAtSensitivity(0.5), "binary"),
+    (lambda: metrics.MeanIoU(num_classes=2), "binary"),
+    (lambda: metrics.BinaryIoU(), "binary"),
+    (lambda: metrics.OneHotMeanIoU(num_classes=3), "one_hot"),
+    (metrics.PearsonCorrelation, "binary"),
     (metrics.ConcordanceCorrelation, "binary"),
 ]
 IDS = [f"{i}-{kind}" for i, (_, kind) in enumerate(ALL_METRICS)]
@@ -53,8 +73,9 @@ def test_updates_never_read_back_to_the_host(make, kind, monkeypatch):
     """On the meta device any host read (``.item()``, ``bool(t)``, ``.tolist()``) raises, so updates and
     results that run there make no host sync; the state follows the inputs there and stays a tensor."""
     is_autocast_enabled = torch.is_autocast_enabled  # binary_crossentropy asks; meta has no autocast
-    monkeypatch.setattr(torch, "is_autocast_enabled",
-                        lambda *device: False if device == ("meta",) else is_autocast_enabled(*device))
+    monkeypatch.setattr(
+        torch, "is_autocast_enabled", lambda *device: False if device == ("meta",) else is_autocast_enabled(*device)
+    )
     metric = make()
     y_true, y_pred, weight = inputs(kind, device="meta")
     metric.update_state(y_true, y_pred)

@@ -1,4 +1,5 @@
 """Tests for ``metrics.get`` / ``serialize`` / ``deserialize`` and Keras config interchange."""
+
 import importlib
 import json
 import re
@@ -17,10 +18,14 @@ def _base_name(name):
 IMPLEMENTED = [name for name in metrics.__all__ if name[0].isupper() and name != "Metric"]
 # metrics whose constructor has required arguments (in Keras 3 too): built with these
 REQUIRED = {
-    "PrecisionAtRecall": {"recall": 0.5}, "RecallAtPrecision": {"precision": 0.5},
-    "SensitivityAtSpecificity": {"specificity": 0.5}, "SpecificityAtSensitivity": {"sensitivity": 0.5},
-    "IoU": {"num_classes": 3, "target_class_ids": [0, 2]}, "MeanIoU": {"num_classes": 3},
-    "OneHotIoU": {"num_classes": 3, "target_class_ids": [1]}, "OneHotMeanIoU": {"num_classes": 3},
+    "PrecisionAtRecall": {"recall": 0.5},
+    "RecallAtPrecision": {"precision": 0.5},
+    "SensitivityAtSpecificity": {"specificity": 0.5},
+    "SpecificityAtSensitivity": {"sensitivity": 0.5},
+    "IoU": {"num_classes": 3, "target_class_ids": [0, 2]},
+    "MeanIoU": {"num_classes": 3},
+    "OneHotIoU": {"num_classes": 3, "target_class_ids": [1]},
+    "OneHotMeanIoU": {"num_classes": 3},
 }
 
 

@@ -1,4 +1,5 @@
 """Tests for Mean, Sum and MeanMetricWrapper: Keras 3 parity with sample weights and masks, configs."""
+
 import numpy as np
 import pytest
 import torch
@@ -40,8 +41,11 @@ def test_mean_and_sum_match_keras(keras3, name, data):
 
 @pytest.mark.parity
 def test_scalar_values_and_weights_match_keras(keras3):
-    cases = [(np.float32(3.0), None), (np.ones((4, 3), "float32"), np.float32(2.0)),
-             (np.arange(4, dtype="float32"), np.ones((4, 1), "float32"))]
+    cases = [
+        (np.float32(3.0), None),
+        (np.ones((4, 3), "float32"), np.float32(2.0)),
+        (np.arange(4, dtype="float32"), np.ones((4, 1), "float32")),
+    ]
     for values, weight in cases:
         for name in ("Mean", "Sum"):
             ours, theirs = getattr(metrics, name)(), getattr(keras3.metrics, name)()
@@ -100,8 +104,12 @@ def test_wrapper_passes_keyword_arguments_and_round_trips():
     config = m.get_config()
     assert config["threshold"] == 0.9 and config["name"] == "strict"
     # Keras 3's form for a function (Keras 3 reads a bare name back as a string, not as the function)
-    assert config["fn"] == {"module": "builtins", "class_name": "function", "config": "binary_accuracy",
-                            "registered_name": "function"}
+    assert config["fn"] == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "binary_accuracy",
+        "registered_name": "function",
+    }
     clone = roundtrip(m)
     np.testing.assert_allclose(to_np(clone(y_true, y_pred)), 0.5)
     loss_wrapper = roundtrip(metrics.MeanMetricWrapper(losses.mean_absolute_error))

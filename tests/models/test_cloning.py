@@ -1,4 +1,5 @@
 """keras.models.clone_model on Sequential, functional and subclassed models."""
+
 import numpy as np
 import pytest
 

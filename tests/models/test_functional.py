@@ -1,5 +1,6 @@
 """Functional models: multiple inputs/outputs, shared layers, residuals, branches,
 nested models, config round trips and errors."""
+
 import json
 
 import numpy as np
@@ -215,8 +216,12 @@ def test_layer_order_and_weights_order_match_keras(keras3):
     assert [w.shape for w in ours.get_weights()] == [w.shape for w in theirs.get_weights()]
     ours.set_weights(theirs.get_weights())
     xa, xb = np.random.rand(2, 3).astype("float32"), np.random.rand(2, 5).astype("float32")
-    np.testing.assert_allclose(ours([torch.tensor(xa), torch.tensor(xb)]).detach().numpy(),
-                               keras3.ops.convert_to_numpy(theirs([xa, xb])), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours([torch.tensor(xa), torch.tensor(xb)]).detach().numpy(),
+        keras3.ops.convert_to_numpy(theirs([xa, xb])),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_deepcopy_pickle_and_torch_compile_of_a_functional_model():

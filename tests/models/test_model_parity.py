@@ -1,5 +1,6 @@
 """Parity with Keras 3: the same small models with the same weights give the same
 outputs and input gradients, with weights copied in both directions."""
+
 import numpy as np
 import pytest
 import torch
@@ -14,8 +15,11 @@ ACTIVATIONS = ["relu", "tanh", "sigmoid", "elu", "softplus", "softsign", "selu",
 
 
 def _sequential(k, in_dim, units, activation):
-    return k.Sequential([k.Input((in_dim,))] + [k.layers.Dense(u, activation=activation) for u in units]
-                        + [k.layers.Dense(3), k.layers.Softmax()])
+    return k.Sequential(
+        [k.Input((in_dim,))]
+        + [k.layers.Dense(u, activation=activation) for u in units]
+        + [k.layers.Dense(3), k.layers.Softmax()]
+    )
 
 
 def _functional(k, in_dim, units, activation):

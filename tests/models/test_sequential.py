@@ -1,4 +1,5 @@
 """Sequential: constructor forms, add/pop, deferred build, get_layer, config."""
+
 import numpy as np
 import pytest
 import torch
@@ -8,11 +9,13 @@ from kerastorch import layers
 
 
 def test_list_constructor_and_call():
-    model = keras.Sequential([
-        layers.Dense(2, activation="relu", name="layer1"),
-        layers.Dense(3, activation="relu", name="layer2"),
-        layers.Dense(4, name="layer3"),
-    ])
+    model = keras.Sequential(
+        [
+            layers.Dense(2, activation="relu", name="layer1"),
+            layers.Dense(3, activation="relu", name="layer2"),
+            layers.Dense(4, name="layer3"),
+        ]
+    )
     x = torch.ones((3, 3))
     y = model(x)
     assert y.shape == (3, 4)
@@ -82,9 +85,15 @@ def test_get_layer_by_name_and_index():
 
 
 def test_freeze_all_but_last_layer():
-    model = keras.Sequential([keras.Input((784,)), layers.Dense(32, activation="relu"),
-                              layers.Dense(32, activation="relu"), layers.Dense(32, activation="relu"),
-                              layers.Dense(10)])
+    model = keras.Sequential(
+        [
+            keras.Input((784,)),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(10),
+        ]
+    )
     for layer in model.layers[:-1]:
         layer.trainable = False
     assert len(model.trainable_weights) == 2
@@ -139,8 +148,7 @@ def test_state_dict_round_trip_through_torch():
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d1"), layers.Dense(1, name="d2")])
     keys = list(model.state_dict())
     assert keys == ["d1.kernel", "d1.bias", "d2.kernel", "d2.bias"]
-    other = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d1"), layers.Dense(1, name="d2")],
-                             name="other")
+    other = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d1"), layers.Dense(1, name="d2")], name="other")
     other.load_state_dict(model.state_dict())
     x = torch.randn(2, 3)
     torch.testing.assert_close(other(x), model(x))

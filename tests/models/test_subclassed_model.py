@@ -1,4 +1,5 @@
 """Subclassed models and model-level utilities (summary, layers, weights)."""
+
 import pytest
 import torch
 
@@ -47,8 +48,9 @@ def test_model_without_call_raises_clear_error():
 
 
 def test_summary_sequential_table_and_counts():
-    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="hidden"), layers.Dense(1, name="out")],
-                             name="tiny")
+    model = keras.Sequential(
+        [keras.Input((4,)), layers.Dense(3, name="hidden"), layers.Dense(1, name="out")], name="tiny"
+    )
     model.layers[0].trainable = False
     lines = []
     model.summary(print_fn=lines.append)

@@ -1,4 +1,5 @@
 """Fixtures of the ``ops`` tests."""
+
 import pytest
 
 

@@ -1,12 +1,12 @@
 """Helpers of the core / linalg ops parity tests: hypothesis arrays and a comparison with Keras 3's result
 (dtype, shape and values within round-off). Imported by the test files of this folder (prepend import mode)."""
+
 import numpy as np
 import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-TOLS = {"float16": 1e-3, "bfloat16": 1e-2, "float32": 1e-5, "float64": 1e-9, "complex64": 1e-5,
-        "complex128": 1e-9}
+TOLS = {"float16": 1e-3, "bfloat16": 1e-2, "float32": 1e-5, "float64": 1e-9, "complex64": 1e-5, "complex128": 1e-9}
 DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
 
 
@@ -20,8 +20,9 @@ def arrays(dtype, shape, low=-4.0, high=4.0):
         elements = st.booleans()
     elif "int" in dtype:
         info = np.iinfo(dtype)
-        elements = st.integers(max(int(low), info.min, 0 if dtype.startswith("u") else info.min),
-                               min(int(high), info.max))
+        elements = st.integers(
+            max(int(low), info.min, 0 if dtype.startswith("u") else info.min), min(int(high), info.max)
+        )
     else:
         width = {"float16": 16, "float32": 32}.get(dtype, 64)
         kind = {16: np.float16, 32: np.float32, 64: np.float64}[width]
@@ -60,8 +61,11 @@ def assert_matches(ours, theirs, tol=None, check_dtype=True, *, atol=None, tols=
     assert a.shape == b.shape, (a.shape, b.shape)
     if a.dtype.kind in "fc":
         t = tols.get(dtype_name(ours), 1e-5) if tol is None else tol
-        np.testing.assert_allclose(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64),
-                                   b.astype(np.complex128 if b.dtype.kind == "c" else np.float64),
-                                   rtol=t, atol=t if atol is None else atol)
+        np.testing.assert_allclose(
+            a.astype(np.complex128 if a.dtype.kind == "c" else np.float64),
+            b.astype(np.complex128 if b.dtype.kind == "c" else np.float64),
+            rtol=t,
+            atol=t if atol is None else atol,
+        )
     else:
         np.testing.assert_array_equal(a, b)

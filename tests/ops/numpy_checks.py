@@ -4,6 +4,7 @@ hypothesis strategies for small arrays of every dtype, and a comparison of our r
 pytest imports the test files with this folder first on ``sys.path`` (no ``__init__.py``), so they can
 ``from numpy_checks import ...``.
 """
+
 import numpy as np
 import torch
 from hypothesis import strategies as st

@@ -4,6 +4,7 @@ hypothesis strategies for arrays of a dtype, and a comparison of one call of our
 pytest imports the test files of this folder with the folder first on ``sys.path`` (rootdir-based "prepend"
 import mode), so they can ``from parity_checks import ...``.
 """
+
 import inspect
 
 import numpy as np
@@ -16,15 +17,23 @@ DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float3
 FLOATS = ("float16", "float32", "float64")
 INTS = ("uint8", "int8", "int16", "int32", "int64")
 SIGNED = ("int8", "int16", "int32", "int64")
-TOLS = {"float16": dict(rtol=1e-3, atol=1e-3), "bfloat16": dict(rtol=1e-2, atol=1e-2),
-        "float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-7, atol=1e-9)}
+TOLS = {
+    "float16": dict(rtol=1e-3, atol=1e-3),
+    "bfloat16": dict(rtol=1e-2, atol=1e-2),
+    "float32": dict(rtol=1e-5, atol=1e-6),
+    "float64": dict(rtol=1e-7, atol=1e-9),
+}
 """Tolerances by result dtype (float32: round-off; float16 / bfloat16: one or two units in the last place)."""
 
 _TO_32 = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
 
 # Domains of the values drawn for float inputs.
 DOMAINS = {
-    "any": (-4.0, 4.0), "pos": (0.125, 4.0), "unit": (-0.9375, 0.9375), "ge1": (1.0625, 4.0), "small": (-2.0, 2.0),
+    "any": (-4.0, 4.0),
+    "pos": (0.125, 4.0),
+    "unit": (-0.9375, 0.9375),
+    "ge1": (1.0625, 4.0),
+    "small": (-2.0, 2.0),
 }
 
 
@@ -89,9 +98,15 @@ def same_dtype(ours, theirs, inputs):
         # Keras's torch backend makes Python scalars int32/float32 tensors and leaves promotion to torch, whose
         # 0-dim tensors do not widen a dimensioned tensor of the same kind (uint8[2] * int8[] -> uint8) but do
         # promote among themselves (int8[] + 1 -> int32); kerastorch applies Keras's promotion to every shape.
-        native = [torch.tensor(a) if isinstance(a, np.ndarray) else torch.tensor(a, dtype=torch.bool if isinstance(
-            a, bool) else torch.int32 if isinstance(a, int) else torch.float32) for a in inputs
-            if isinstance(a, (np.ndarray, bool, int, float))]
+        native = [
+            torch.tensor(a)
+            if isinstance(a, np.ndarray)
+            else torch.tensor(
+                a, dtype=torch.bool if isinstance(a, bool) else torch.int32 if isinstance(a, int) else torch.float32
+            )
+            for a in inputs
+            if isinstance(a, (np.ndarray, bool, int, float))
+        ]
         strong = torch.result_type(*native) if len(native) == 2 else native[0].dtype
         if theirs == str(strong).split(".")[-1]:
             return True
@@ -122,10 +137,12 @@ def call_both(ours_fn, keras_fn, args, kwargs=None, grad=False, check_dtype=True
     np.testing.assert_allclose(to_np(ours).astype(np.float64), to_np(theirs).astype(np.float64), **tol)
     if grad and ours.requires_grad and theirs.requires_grad:
         upstream = torch.tensor(np.random.default_rng(0).normal(size=tuple(ours.shape)))
-        ours_grads = torch.autograd.grad((ours * upstream.to(ours.dtype)).sum(), [a for a in ours_args if _needs(a)],
-                                         allow_unused=True)
-        keras_grads = torch.autograd.grad((theirs * upstream.to(theirs.dtype)).sum(),
-                                          [a for a in keras_args if _needs(a)], allow_unused=True)
+        ours_grads = torch.autograd.grad(
+            (ours * upstream.to(ours.dtype)).sum(), [a for a in ours_args if _needs(a)], allow_unused=True
+        )
+        keras_grads = torch.autograd.grad(
+            (theirs * upstream.to(theirs.dtype)).sum(), [a for a in keras_args if _needs(a)], allow_unused=True
+        )
         for g1, g2 in zip(ours_grads, keras_grads):
             g1 = np.zeros(1) if g1 is None else to_np(g1).astype(np.float64)
             g2 = np.zeros(1) if g2 is None else to_np(g2).astype(np.float64)
@@ -142,5 +159,6 @@ def assert_signatures_match(module, keras_ops):
     names and defaults, in order."""
     for name in module.__all__:
         ours, theirs = inspect.signature(getattr(module, name)), inspect.signature(getattr(keras_ops, name))
-        assert [(p.name, p.default) for p in ours.parameters.values()] == \
-            [(p.name, p.default) for p in theirs.parameters.values()], name
+        assert [(p.name, p.default) for p in ours.parameters.values()] == [
+            (p.name, p.default) for p in theirs.parameters.values()
+        ], name

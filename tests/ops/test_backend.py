@@ -9,8 +9,20 @@ from hypothesis import strategies as st
 import kerastorch
 from kerastorch import backend, config, layers, ops
 
-DTYPES = ["bool", "uint8", "uint16", "uint32", "int8", "int16", "int32", "int64", "bfloat16", "float16",
-          "float32", "float64"]
+DTYPES = [
+    "bool",
+    "uint8",
+    "uint16",
+    "uint32",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bfloat16",
+    "float16",
+    "float32",
+    "float64",
+]
 _TO_32 = {"int64": "int32", "uint64": "uint32", "float64": "float32"}
 
 

@@ -1,6 +1,7 @@
 """kerastorch.ops.dtypes: Keras 3's promotion lattice (``result_type``, compared with
 ``keras.backend.result_type`` on every pair and on random lists of dtypes, Python types and scalars, under
 each floatx), kerastorch's 64-bit rule, and ``to_tensors``."""
+
 import itertools
 
 import numpy as np
@@ -13,8 +14,23 @@ import kerastorch
 from kerastorch.ops import dtypes
 from kerastorch.ops.dtypes import result_type, standardize_dtype, to_tensors
 
-NAMES = ["bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "bfloat16", "float16",
-         "float32", "float64", "complex64", "complex128"]
+NAMES = [
+    "bool",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bfloat16",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+]
 PY_TYPES = [int, float, bool, complex]
 TO_32 = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
 """Keras 3's ``result_type`` narrows 64-bit results to 32 bits on non-TensorFlow backends; kerastorch keeps them."""
@@ -41,8 +57,13 @@ def test_every_pair_matches_keras(keras3, floatx):
         assert TO_32.get(ours, ours) == keras3.backend.result_type(a, b), (a, b, floatx)
 
 
-@given(args=st.lists(st.one_of(st.sampled_from(NAMES + PY_TYPES), st.integers(-3, 3), st.floats(-2, 2),
-                               st.booleans()), min_size=1, max_size=5))
+@given(
+    args=st.lists(
+        st.one_of(st.sampled_from(NAMES + PY_TYPES), st.integers(-3, 3), st.floats(-2, 2), st.booleans()),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_random_lists_match_keras(keras3, args):
     ours = result_type(*args)
     assert TO_32.get(ours, ours) == keras3.backend.result_type(*map(_keras_arg, args))
@@ -83,9 +104,11 @@ def test_standardize_dtype():
         standardize_dtype("float31")
 
 
-@given(d1=st.sampled_from(["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64"]),
-       d2=st.sampled_from(["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64"]),
-       scalar=st.sampled_from([None, 2, -1.5, True]))
+@given(
+    d1=st.sampled_from(["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64"]),
+    d2=st.sampled_from(["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64"]),
+    scalar=st.sampled_from([None, 2, -1.5, True]),
+)
 def test_to_tensors_promotes_to_one_dtype(d1, d2, scalar):
     a = torch.ones(2, dtype=getattr(torch, d1))
     b = np.ones((3, 1), dtype=d2)

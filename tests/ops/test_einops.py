@@ -18,7 +18,7 @@ def _groups(draw, names):
     groups, i = [], 0
     while i < len(names):
         size = draw(st.integers(1, len(names) - i))
-        groups.append(names[i:i + size])
+        groups.append(names[i : i + size])
         i += size
     return groups
 
@@ -68,17 +68,20 @@ def test_ellipsis_and_unit_axes():
     assert ops.rearrange(x, "b h w c -> b h w c") is not None
 
 
-@pytest.mark.parametrize("pattern, sizes, match", [
-    ("b h -> h b", dict(), r"ops.rearrange: the left side has 2 axes, the input of shape \(2, 3, 4\)"),
-    ("b h w -> b h", dict(), r"ops.rearrange: the two sides name different axes: \['w'\]"),
-    ("b h h -> b h", dict(), r"ops.rearrange: axis names repeat on one side: \['h'\]"),
-    ("(a c) h w -> a c h w", dict(), r"ops.rearrange: cannot infer the sizes of \['a', 'c'\]"),
-    ("(a c) h w -> a c h w", dict(a=3), r"ops.rearrange: axis of size 2 does not split into \('a', 'c'\)"),
-    ("b h w -> b h w", dict(h=5), r"ops.rearrange: axis of size 3 does not match \('h',\) of size 5"),
-    ("b (h w -> b", dict(), r"ops.rearrange: unbalanced '\('"),
-    ("b h w", dict(), r"ops.rearrange: expected exactly one '->'"),
-    ("b h + w -> b", dict(), r"ops.rearrange: unexpected '\+'"),
-])
+@pytest.mark.parametrize(
+    "pattern, sizes, match",
+    [
+        ("b h -> h b", dict(), r"ops.rearrange: the left side has 2 axes, the input of shape \(2, 3, 4\)"),
+        ("b h w -> b h", dict(), r"ops.rearrange: the two sides name different axes: \['w'\]"),
+        ("b h h -> b h", dict(), r"ops.rearrange: axis names repeat on one side: \['h'\]"),
+        ("(a c) h w -> a c h w", dict(), r"ops.rearrange: cannot infer the sizes of \['a', 'c'\]"),
+        ("(a c) h w -> a c h w", dict(a=3), r"ops.rearrange: axis of size 2 does not split into \('a', 'c'\)"),
+        ("b h w -> b h w", dict(h=5), r"ops.rearrange: axis of size 3 does not match \('h',\) of size 5"),
+        ("b (h w -> b", dict(), r"ops.rearrange: unbalanced '\('"),
+        ("b h w", dict(), r"ops.rearrange: expected exactly one '->'"),
+        ("b h + w -> b", dict(), r"ops.rearrange: unexpected '\+'"),
+    ],
+)
 def test_errors_name_the_function(pattern, sizes, match):
     with pytest.raises(ValueError, match=match):
         ops.rearrange(torch.zeros(2, 3, 4), pattern, **sizes)

@@ -26,8 +26,11 @@ def _images(data, channels=None, dtype=None, low=-2.0, high=2.0):
 def test_resize_matches_keras(keras3, data):
     x, data_format, _, _ = _images(data)
     size = (data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6)))
-    kw = dict(interpolation=data.draw(st.sampled_from(["bilinear", "nearest", "bicubic"])),
-              crop_to_aspect_ratio=data.draw(st.booleans()), data_format=data_format)
+    kw = dict(
+        interpolation=data.draw(st.sampled_from(["bilinear", "nearest", "bicubic"])),
+        crop_to_aspect_ratio=data.draw(st.booleans()),
+        data_format=data_format,
+    )
     assert_matches(ops.image.resize(x, size, **kw), keras3.ops.image.resize(x, size, **kw), rtol=1e-4, atol=1e-4)
 
 
@@ -38,11 +41,18 @@ def test_affine_transform_matches_keras(keras3, data):
     transform = torch.cat([transform, torch.zeros(2)])
     if x.dim() == 4:  # Keras needs one transform per image
         transform = transform.repeat(2, 1)
-    kw = dict(interpolation=data.draw(st.sampled_from(["bilinear", "nearest"])),
-              fill_mode=data.draw(st.sampled_from(["constant", "nearest", "wrap", "reflect"])),
-              fill_value=data.draw(st.sampled_from([0.0, 1.5])), data_format=data_format)
-    assert_matches(ops.image.affine_transform(x, transform, **kw),
-                   keras3.ops.image.affine_transform(x, transform, **kw), rtol=1e-4, atol=1e-4)
+    kw = dict(
+        interpolation=data.draw(st.sampled_from(["bilinear", "nearest"])),
+        fill_mode=data.draw(st.sampled_from(["constant", "nearest", "wrap", "reflect"])),
+        fill_value=data.draw(st.sampled_from([0.0, 1.5])),
+        data_format=data_format,
+    )
+    assert_matches(
+        ops.image.affine_transform(x, transform, **kw),
+        keras3.ops.image.affine_transform(x, transform, **kw),
+        rtol=1e-4,
+        atol=1e-4,
+    )
 
 
 @given(data=st.data())
@@ -52,10 +62,16 @@ def test_map_coordinates_matches_keras(keras3, data):
     x = torch.as_tensor(data.draw(arrays(dtype, st.tuples(*[st.integers(2, 4)] * rank))))
     coords = [torch.as_tensor(data.draw(arrays(dtype, (3, 2), -1.3, 4.3))) for _ in range(rank)]
     order = data.draw(st.sampled_from([0, 1]))
-    kw = dict(fill_mode=data.draw(st.sampled_from(["constant", "nearest", "wrap", "reflect", "mirror"])),
-              fill_value=data.draw(st.sampled_from([0, 2.0])))
-    assert_matches(ops.image.map_coordinates(x, coords, order, **kw),
-                   keras3.ops.image.map_coordinates(x, coords, order, **kw), rtol=1e-4, atol=1e-4)
+    kw = dict(
+        fill_mode=data.draw(st.sampled_from(["constant", "nearest", "wrap", "reflect", "mirror"])),
+        fill_value=data.draw(st.sampled_from([0, 2.0])),
+    )
+    assert_matches(
+        ops.image.map_coordinates(x, coords, order, **kw),
+        keras3.ops.image.map_coordinates(x, coords, order, **kw),
+        rtol=1e-4,
+        atol=1e-4,
+    )
 
 
 @given(data=st.data())
@@ -65,13 +81,21 @@ def test_pad_and_crop_match_keras(keras3, data):
     pad = dict(top_padding=top, bottom_padding=bottom, left_padding=left, right_padding=right)
     if data.draw(st.booleans()):
         pad = dict(top_padding=top, left_padding=left, target_height=h + top + bottom, target_width=w + left + right)
-    assert_matches(ops.image.pad_images(x, data_format=data_format, **pad),
-                   keras3.ops.image.pad_images(x, data_format=data_format, **pad))
+    assert_matches(
+        ops.image.pad_images(x, data_format=data_format, **pad),
+        keras3.ops.image.pad_images(x, data_format=data_format, **pad),
+    )
     top, left = data.draw(st.integers(0, h - 1)), data.draw(st.integers(0, w - 1))
-    crop = dict(top_cropping=top, left_cropping=left, target_height=data.draw(st.integers(1, h - top)),
-                target_width=data.draw(st.integers(1, w - left)))
-    assert_matches(ops.image.crop_images(x, data_format=data_format, **crop),
-                   keras3.ops.image.crop_images(x, data_format=data_format, **crop))
+    crop = dict(
+        top_cropping=top,
+        left_cropping=left,
+        target_height=data.draw(st.integers(1, h - top)),
+        target_width=data.draw(st.integers(1, w - left)),
+    )
+    assert_matches(
+        ops.image.crop_images(x, data_format=data_format, **crop),
+        keras3.ops.image.crop_images(x, data_format=data_format, **crop),
+    )
 
 
 @given(data=st.data())
@@ -81,8 +105,9 @@ def test_colour_conversions_match_keras(keras3, data):
     assert_matches(ops.image.rgb_to_grayscale(x, data_format), keras3.ops.image.rgb_to_grayscale(x, data_format))
     hsv = ops.image.rgb_to_hsv(x, data_format)
     assert_matches(hsv, keras3.ops.image.rgb_to_hsv(x, data_format), rtol=1e-4, atol=1e-4)
-    assert_matches(ops.image.hsv_to_rgb(hsv, data_format), keras3.ops.image.hsv_to_rgb(hsv, data_format),
-                   rtol=1e-4, atol=1e-4)
+    assert_matches(
+        ops.image.hsv_to_rgb(hsv, data_format), keras3.ops.image.hsv_to_rgb(hsv, data_format), rtol=1e-4, atol=1e-4
+    )
     np.testing.assert_allclose(ops.image.hsv_to_rgb(hsv, data_format).numpy(), x.numpy(), atol=1e-5)  # inverse
 
 
@@ -90,10 +115,14 @@ def test_colour_conversions_match_keras(keras3, data):
 def test_patches_and_blur_match_keras(keras3, data):
     x, data_format, h, w = _images(data)
     size = (data.draw(st.integers(1, min(h, 3))), data.draw(st.integers(1, min(w, 3))))
-    kw = dict(strides=data.draw(st.sampled_from([None, 1, 2])), padding=data.draw(st.sampled_from(["valid", "same"])),
-              data_format=data_format)
-    assert_matches(ops.image.extract_patches(x, size, **kw), keras3.ops.image.extract_patches(x, size, **kw),
-                   rtol=1e-5, atol=1e-5)
+    kw = dict(
+        strides=data.draw(st.sampled_from([None, 1, 2])),
+        padding=data.draw(st.sampled_from(["valid", "same"])),
+        data_format=data_format,
+    )
+    assert_matches(
+        ops.image.extract_patches(x, size, **kw), keras3.ops.image.extract_patches(x, size, **kw), rtol=1e-5, atol=1e-5
+    )
 
 
 @given(data=st.data())
@@ -111,7 +140,7 @@ def test_gaussian_blur_impulse_response(data):
     expected = np.zeros((7, 7))
     gy, gx = (np.exp(-((np.arange(k) - (k - 1) / 2) ** 2) / (2 * s * s)) for k, s in zip(kernel_size, sigma))
     ky, kx = kernel_size
-    expected[3 - ky // 2:3 - ky // 2 + ky, 3 - kx // 2:3 - kx // 2 + kx] = np.outer(gy / gy.sum(), gx / gx.sum())
+    expected[3 - ky // 2 : 3 - ky // 2 + ky, 3 - kx // 2 : 3 - kx // 2 + kx] = np.outer(gy / gy.sum(), gx / gx.sum())
     np.testing.assert_allclose(out, expected, atol=1e-12)
 
 

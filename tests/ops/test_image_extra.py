@@ -37,8 +37,9 @@ def _draw_images(data, batched=None, dtype=None, low=-2.0, high=2.0, min_side=2)
 # ------------------------------------------------------------------------------------------------ sobel_edges
 @given(data=st.data())
 def test_sobel_edges_matches_keras(keras3, data):
-    x, data_format, _, _ = _draw_images(data, batched=True, dtype=data.draw(st.sampled_from(
-        ["float32", "float64", "int32"])), low=-50, high=50)
+    x, data_format, _, _ = _draw_images(
+        data, batched=True, dtype=data.draw(st.sampled_from(["float32", "float64", "int32"])), low=-50, high=50
+    )
     assert_matches(image.sobel_edges(x, data_format), keras3.ops.image.sobel_edges(x, data_format))
 
 
@@ -63,8 +64,11 @@ def test_perspective_transform_matches_keras(keras3, data):
     per_image = x.dim() == 4 and data.draw(st.booleans())
     moves = torch.as_tensor(data.draw(arrays("float32", ((2,) if per_image else ()) + (4, 2), -1.5, 1.5)))
     start, end = corners.expand_as(moves), corners + moves
-    kw = dict(interpolation=data.draw(st.sampled_from(["bilinear", "nearest"])),
-              fill_value=data.draw(st.sampled_from([0, 0.5])), data_format=data_format)
+    kw = dict(
+        interpolation=data.draw(st.sampled_from(["bilinear", "nearest"])),
+        fill_value=data.draw(st.sampled_from([0, 0.5])),
+        data_format=data_format,
+    )
     ours = image.perspective_transform(x, start, end, **kw)
     theirs = keras3.ops.image.perspective_transform(x, start, end, **kw)
     if kw["interpolation"] == "nearest":  # points within round-off of a pixel midpoint may round either way
@@ -105,10 +109,14 @@ def test_perspective_transform_errors():
 @given(data=st.data())
 def test_elastic_transform_matches_keras_with_a_one_tap_kernel(keras3, data):
     x, data_format, _, _ = _draw_images(data, dtype="float32")  # (Keras fails on images one pixel wide)
-    kw = dict(alpha=data.draw(st.sampled_from([5.0, 30.0])), sigma=data.draw(st.sampled_from([0.1, 0.3])),
-              interpolation=data.draw(st.sampled_from(["bilinear", "nearest"])),
-              fill_mode=data.draw(st.sampled_from(["reflect", "mirror", "wrap", "nearest", "constant"])),
-              fill_value=0.5, data_format=data_format)
+    kw = dict(
+        alpha=data.draw(st.sampled_from([5.0, 30.0])),
+        sigma=data.draw(st.sampled_from([0.1, 0.3])),
+        interpolation=data.draw(st.sampled_from(["bilinear", "nearest"])),
+        fill_mode=data.draw(st.sampled_from(["reflect", "mirror", "wrap", "nearest", "constant"])),
+        fill_value=0.5,
+        data_format=data_format,
+    )
     torch.manual_seed(7)
     theirs = keras3.ops.image.elastic_transform(x, **kw)
     torch.manual_seed(7)
@@ -127,14 +135,17 @@ def test_elastic_transform_properties():
     assert one.shape == x[0].shape
     line = image.elastic_transform(x[:, :1], alpha=3.0, sigma=1.5, seed=4)  # one pixel high (Keras fails on it)
     assert line.shape == (2, 1, 10, 3)
-    first = image.elastic_transform(_layout(x, "channels_first"), alpha=3.0, sigma=1.5, seed=4,
-                                    data_format="channels_first")
-    torch.testing.assert_close(first, _layout(image.elastic_transform(x, alpha=3.0, sigma=1.5, seed=4),
-                                              "channels_first"))
+    first = image.elastic_transform(
+        _layout(x, "channels_first"), alpha=3.0, sigma=1.5, seed=4, data_format="channels_first"
+    )
+    torch.testing.assert_close(
+        first, _layout(image.elastic_transform(x, alpha=3.0, sigma=1.5, seed=4), "channels_first")
+    )
     ints = image.elastic_transform((x * 255).to(torch.uint8), seed=2)
     assert ints.dtype == torch.uint8
-    constant = image.elastic_transform(torch.zeros(1, 9, 9, 1), alpha=50.0, sigma=1.0, fill_mode="constant",
-                                       fill_value=1.0, seed=0)
+    constant = image.elastic_transform(
+        torch.zeros(1, 9, 9, 1), alpha=50.0, sigma=1.0, fill_mode="constant", fill_value=1.0, seed=0
+    )
     assert 0 < float(constant.mean()) and float(constant.max()) <= 1.0  # far moves read the fill value
 
 
@@ -161,12 +172,14 @@ def test_scale_and_translate_matches_keras(keras3, data):
     scale = np.array([data.draw(st.floats(0.3, 3.0)), data.draw(st.floats(0.3, 3.0))], "float32")
     translation = np.array([data.draw(st.floats(-3, 3)), data.draw(st.floats(-3, 3))], "float32")
     method, antialias = data.draw(st.sampled_from(METHODS)), data.draw(st.booleans())
-    ours = image.scale_and_translate(x, out, torch.as_tensor(scale), torch.as_tensor(translation), (1, 2), method,
-                                     antialias)
+    ours = image.scale_and_translate(
+        x, out, torch.as_tensor(scale), torch.as_tensor(translation), (1, 2), method, antialias
+    )
     theirs = keras3.ops.image.scale_and_translate(x, out, scale, translation, (1, 2), method, antialias)
     if dtype == "int32":  # Keras 3.15 does not zero the pixels from outside integer images: ours are the float
-        floats = image.scale_and_translate(x.float(), out, torch.as_tensor(scale), torch.as_tensor(translation),
-                                           (1, 2), method, antialias)  # results, rounded
+        floats = image.scale_and_translate(
+            x.float(), out, torch.as_tensor(scale), torch.as_tensor(translation), (1, 2), method, antialias
+        )  # results, rounded
         assert ours.dtype == torch.int32 and torch.equal(ours, floats.round().int())
     else:
         assert_matches(ours, theirs, rtol=1e-4, atol=1e-4)
@@ -184,10 +197,12 @@ def test_scale_and_translate_properties():
     smooth = image.scale_and_translate(x, (2, 5, 3, 3), [0.5], [0.0], (2,), "linear")  # a triangle twice as wide
     torch.testing.assert_close(smooth[:, :, 1], (x[:, :, 1] + 3 * x[:, :, 2] + 3 * x[:, :, 3] + x[:, :, 4]) / 8)
     line = torch.tensor([0.0, 10.0, 20.0])
-    torch.testing.assert_close(image.scale_and_translate(line, (3,), [1.0], [0.5], [0], "linear"),
-                               torch.tensor([0.0, 5.0, 15.0]))
-    ints = image.scale_and_translate(torch.tensor([[0, 255, 0]], dtype=torch.uint8), (1, 5), [5 / 3], [0.0], [1],
-                                     "lanczos3")
+    torch.testing.assert_close(
+        image.scale_and_translate(line, (3,), [1.0], [0.5], [0], "linear"), torch.tensor([0.0, 5.0, 15.0])
+    )
+    ints = image.scale_and_translate(
+        torch.tensor([[0, 255, 0]], dtype=torch.uint8), (1, 5), [5 / 3], [0.0], [1], "lanczos3"
+    )
     assert ints.dtype == torch.uint8  # rounded and clipped (lanczos overshoots)
 
 
@@ -213,8 +228,11 @@ def test_extract_patches_3d_matches_keras(keras3, data):
     x = torch.as_tensor(data.draw(arrays(dtype, ((2,) if batched else ()) + spatial + (2,), -9, 9)))
     x = x if data_format == "channels_last" else x.movedim(-1, -4).contiguous()
     size = tuple(data.draw(st.integers(1, 2)) for _ in range(3))
-    kw = dict(strides=data.draw(st.sampled_from([None, 1, (1, 2, 1)])),
-              padding=data.draw(st.sampled_from(["valid", "same"])), data_format=data_format)
+    kw = dict(
+        strides=data.draw(st.sampled_from([None, 1, (1, 2, 1)])),
+        padding=data.draw(st.sampled_from(["valid", "same"])),
+        data_format=data_format,
+    )
     if dtype == "float32" and kw["strides"] == 1 and kw["padding"] == "same" and data.draw(st.booleans()):
         kw["dilation_rate"] = (1, 2, 1)  # (Keras's torch backend dilates float volumes only)
     assert_matches(image.extract_patches_3d(x, size, **kw), keras3.ops.image.extract_patches_3d(x, size, **kw))
@@ -242,9 +260,14 @@ def test_extract_patches_3d_properties():
 def test_ssim_matches_keras(keras3, data):
     x, data_format, h, w = _draw_images(data, low=0.0, high=1.0, min_side=3)
     y = torch.clamp(x + torch.as_tensor(data.draw(arrays(str(x.dtype)[6:], tuple(x.shape), -0.3, 0.3))), 0, 1)
-    kw = dict(max_val=data.draw(st.sampled_from([1.0, 2.0])), filter_size=data.draw(st.integers(1, min(h, w, 4))),
-              filter_sigma=data.draw(st.sampled_from([0.5, 1.5])), k1=data.draw(st.sampled_from([0.01, 0.1])),
-              k2=0.03, data_format=data_format)
+    kw = dict(
+        max_val=data.draw(st.sampled_from([1.0, 2.0])),
+        filter_size=data.draw(st.integers(1, min(h, w, 4))),
+        filter_sigma=data.draw(st.sampled_from([0.5, 1.5])),
+        k1=data.draw(st.sampled_from([0.01, 0.1])),
+        k2=0.03,
+        data_format=data_format,
+    )
     assert_matches(image.ssim(x, y, **kw), keras3.ops.image.ssim(x, y, **kw), rtol=1e-4, atol=1e-5)
 
 
@@ -280,13 +303,14 @@ def test_gradients_by_finite_differences():
     gradcheck = torch.autograd.gradcheck
     assert gradcheck(lambda t: image.sobel_edges(t), (_double(1, 4, 5, 2),))
     corners = torch.tensor([[0.0, 0.0], [4.0, 0.0], [0.0, 3.0], [4.0, 3.0]], dtype=torch.float64)
-    end = (corners + torch.tensor([[0.3, 0.2], [-0.4, 0.1], [0.2, -0.3], [0.1, 0.25]], dtype=torch.float64))
-    assert gradcheck(lambda t, e: image.perspective_transform(t, corners, e), (_double(4, 5, 2),
-                                                                                end.requires_grad_()))
+    end = corners + torch.tensor([[0.3, 0.2], [-0.4, 0.1], [0.2, -0.3], [0.1, 0.25]], dtype=torch.float64)
+    assert gradcheck(lambda t, e: image.perspective_transform(t, corners, e), (_double(4, 5, 2), end.requires_grad_()))
     assert gradcheck(lambda t: image.elastic_transform(t, alpha=2.0, sigma=1.0, seed=1), (_double(1, 5, 5, 1),))
     scale = torch.tensor([0.7, 1.6], dtype=torch.float64, requires_grad=True)
     translation = torch.tensor([0.3, -0.45], dtype=torch.float64, requires_grad=True)
-    assert gradcheck(lambda t, s, d: image.scale_and_translate(t, (3, 6, 2), s, d, (0, 1), "lanczos3"),
-                     (_double(4, 4, 2), scale, translation))
+    assert gradcheck(
+        lambda t, s, d: image.scale_and_translate(t, (3, 6, 2), s, d, (0, 1), "lanczos3"),
+        (_double(4, 4, 2), scale, translation),
+    )
     assert gradcheck(lambda t: image.extract_patches_3d(t, 2, strides=1, padding="same"), (_double(3, 3, 3, 1),))
     assert gradcheck(lambda a, b: image.ssim(a, b, filter_size=3), (_double(2, 5, 5, 1), _double(2, 5, 5, 1)))

@@ -58,8 +58,16 @@ def systems(draw, dtype="float32"):
 
 
 def _fn(module, case):
-    return getattr(module, {"cholesky_upper": "cholesky", "qr_complete": "qr", "solve_triangular_upper":
-                            "solve_triangular", "svd_reduced": "svd", "svdvals": "svd"}.get(case, case))
+    return getattr(
+        module,
+        {
+            "cholesky_upper": "cholesky",
+            "qr_complete": "qr",
+            "solve_triangular_upper": "solve_triangular",
+            "svd_reduced": "svd",
+            "svdvals": "svd",
+        }.get(case, case),
+    )
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -88,13 +96,22 @@ def test_int_and_half_inputs_compute_in_float32(case, system, dtype):
     ours = _fn(ops.linalg, case)(*[torch.as_tensor(a) for a in args], **kwargs)
     reference = _fn(ops.linalg, case)(*[torch.as_tensor(a.astype(np.float32)) for a in args], **kwargs)
     expected = "float16" if dtype == "float16" else "float32"
-    assert_matches(ours, tuple(r.to(getattr(torch, expected)) for r in reference)
-                   if isinstance(reference, tuple) else reference.to(getattr(torch, expected)), tol=1e-2)
+    assert_matches(
+        ours,
+        tuple(r.to(getattr(torch, expected)) for r in reference)
+        if isinstance(reference, tuple)
+        else reference.to(getattr(torch, expected)),
+        tol=1e-2,
+    )
     assert_matches(ops.linalg.det(torch.eye(3, dtype=torch.bool)), torch.tensor(1.0))
 
 
-@given(arrays("float32", st.sampled_from([(3,), (2, 3), (2, 3, 2)]), low=-3, high=3),
-       st.sampled_from([None, 1, 2, np.inf, -np.inf, "fro", "nuc", 0, -1, -2]), st.booleans(), st.data())
+@given(
+    arrays("float32", st.sampled_from([(3,), (2, 3), (2, 3, 2)]), low=-3, high=3),
+    st.sampled_from([None, 1, 2, np.inf, -np.inf, "fro", "nuc", 0, -1, -2]),
+    st.booleans(),
+    st.data(),
+)
 def test_norm(keras3, x, ord, keepdims, data):
     axes = [None] + [a for a in range(-x.ndim, x.ndim)] + ([(0, 1), (-1, -2)] if x.ndim >= 2 else [])
     axis = data.draw(st.sampled_from(axes))
@@ -110,12 +127,16 @@ def test_norm(keras3, x, ord, keepdims, data):
     assert ops.norm is ops.linalg.norm
 
 
-@given(arrays("float32", (3, 2), low=-2, high=2), arrays("float32", (3,), low=-2, high=2),
-       st.sampled_from([None, 1e-3]))
+@given(
+    arrays("float32", (3, 2), low=-2, high=2), arrays("float32", (3,), low=-2, high=2), st.sampled_from([None, 1e-3])
+)
 def test_lstsq(keras3, a, b, rcond):
     a = a + np.array([[1, 0], [0, 1], [0, 0]], np.float32) * 3
-    assert_matches(ops.linalg.lstsq(a, b, rcond=rcond),
-                   keras3.ops.linalg.lstsq(torch.as_tensor(a), torch.as_tensor(b), rcond=rcond), tol=1e-4)
+    assert_matches(
+        ops.linalg.lstsq(a, b, rcond=rcond),
+        keras3.ops.linalg.lstsq(torch.as_tensor(a), torch.as_tensor(b), rcond=rcond),
+        tol=1e-4,
+    )
 
 
 @given(arrays("float32", (3,), low=-2, high=2), arrays("float32", (3,), low=-2, high=2), st.booleans())
@@ -143,8 +164,11 @@ def test_gradients_match_keras(keras3, system):
 def test_errors_name_the_function():
     with pytest.raises(ValueError, match=r"ops.linalg.cholesky: .*positive-definite"):
         ops.linalg.cholesky(-torch.eye(2))
-    with pytest.raises(ValueError, match=r"ops.linalg.inv: expected \(a batch of\) square matrices, received shape "
-                                         r"\(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"ops.linalg.inv: expected \(a batch of\) square matrices, received shape "
+        r"\(2, 3\)",
+    ):
         ops.linalg.inv(torch.ones(2, 3))
     with pytest.raises(ValueError, match=r"ops.linalg.solve: .*received inputs of shapes \(2, 2\), \(3,\)"):
         ops.linalg.solve(torch.eye(2), torch.ones(3))

@@ -10,10 +10,12 @@ from kerastorch import ops
 from kerastorch.ops import math as ops_math
 
 FLOATS = ["float32", "float64"]
-ELEMENTWISE = [("rsqrt", FLOATS + ["float16", "int32", "bool"], 0.1, 4.0),
-               ("erf", FLOATS + ["float16", "int32", "bool"], -3.0, 3.0),
-               ("erfc", FLOATS + ["float16", "int32"], -3.0, 3.0),
-               ("erfinv", FLOATS + ["float16"], -0.9, 0.9)]
+ELEMENTWISE = [
+    ("rsqrt", FLOATS + ["float16", "int32", "bool"], 0.1, 4.0),
+    ("erf", FLOATS + ["float16", "int32", "bool"], -3.0, 3.0),
+    ("erfc", FLOATS + ["float16", "int32"], -3.0, 3.0),
+    ("erfinv", FLOATS + ["float16"], -0.9, 0.9),
+]
 
 
 @pytest.mark.parametrize("name, dtypes, low, high", ELEMENTWISE, ids=[e[0] for e in ELEMENTWISE])
@@ -60,8 +62,7 @@ def test_ffts_match_keras(keras3, data):
     shape = data.draw(shapes(2, 3, min_side=2))
     real, imag = (torch.as_tensor(data.draw(arrays(dtype, shape))) for _ in range(2))
     for name in ("fft", "fft2", "ifft2"):
-        assert_matches(getattr(ops, name)((real, imag)), getattr(keras3.ops, name)((real, imag)),
-                       rtol=1e-4, atol=1e-4)
+        assert_matches(getattr(ops, name)((real, imag)), getattr(keras3.ops, name)((real, imag)), rtol=1e-4, atol=1e-4)
     n = data.draw(st.sampled_from([None, 4]))
     spectrum = ops.rfft(real, n)
     assert_matches(spectrum, keras3.ops.rfft(real, n), rtol=1e-4, atol=1e-4)
@@ -81,8 +82,12 @@ def test_stft_istft_match_keras(keras3, data):
     spectrum = ops.stft(x, seq, stride, fft_length, **kw)
     assert_matches(spectrum, keras3.ops.stft(x, seq, stride, fft_length, **kw), rtol=1e-4, atol=1e-4)
     if center and window is not None and seq == fft_length:
-        assert_matches(ops.istft(spectrum, seq, stride, fft_length, 16, **kw),
-                       keras3.ops.istft(spectrum, seq, stride, fft_length, 16, **kw), rtol=1e-4, atol=1e-4)
+        assert_matches(
+            ops.istft(spectrum, seq, stride, fft_length, 16, **kw),
+            keras3.ops.istft(spectrum, seq, stride, fft_length, 16, **kw),
+            rtol=1e-4,
+            atol=1e-4,
+        )
 
 
 @given(data=st.data())
@@ -119,7 +124,13 @@ def test_errors():
 def test_namespace_matches_keras(keras3):
     import keras.src.ops.math as keras_math
 
-    theirs = {n for n in dir(keras3.ops) if not n.startswith("_") and getattr(keras_math, n, None) is
-              getattr(keras3.ops, n) and callable(getattr(keras3.ops, n)) and n[0].islower()}
+    theirs = {
+        n
+        for n in dir(keras3.ops)
+        if not n.startswith("_")
+        and getattr(keras_math, n, None) is getattr(keras3.ops, n)
+        and callable(getattr(keras3.ops, n))
+        and n[0].islower()
+    }
     assert theirs <= set(ops_math.__all__), theirs - set(ops_math.__all__)
     assert all(hasattr(ops, n) for n in ops_math.__all__)

@@ -1,5 +1,6 @@
 """The public names of Keras 3's function namespaces that kerastorch lacks: exactly ``KNOWN_GAPS``, which
 README.md names too (this test fails when a gap closes or opens, so the list and the README stay current)."""
+
 import importlib
 
 import pytest

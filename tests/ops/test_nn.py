@@ -41,8 +41,11 @@ ACTIVATIONS = [
     ("log_softmax", FLOATS, st.fixed_dictionaries({"axis": st.sampled_from([-1, 0])})),
     ("squareplus", NUMERIC + ["bool"], st.fixed_dictionaries({"b": st.sampled_from([4, 1])})),
     ("tanh_shrink", NUMERIC, st.just({})),
-    ("threshold", NUMERIC, st.fixed_dictionaries({"threshold": st.sampled_from([0.5, 1]),
-                                                  "default_value": st.sampled_from([-1.0, 0])})),
+    (
+        "threshold",
+        NUMERIC,
+        st.fixed_dictionaries({"threshold": st.sampled_from([0.5, 1]), "default_value": st.sampled_from([-1.0, 0])}),
+    ),
 ]
 
 
@@ -105,8 +108,12 @@ def _conv_case(data, rank, transpose=False, valid_output=False):
 
 def _assume_output(x, kernel_size, kw):
     spatial = x.shape[1:-1] if kw["data_format"] == "channels_last" else x.shape[2:]
-    assume(all(conv_utils.conv_output_length(n, k, kw["strides"], kw["dilation_rate"], kw["padding"]) > 0
-               for n, k in zip(spatial, kernel_size)))
+    assume(
+        all(
+            conv_utils.conv_output_length(n, k, kw["strides"], kw["dilation_rate"], kw["padding"]) > 0
+            for n, k in zip(spatial, kernel_size)
+        )
+    )
 
 
 @pytest.mark.parametrize("rank", [1, 2])
@@ -134,10 +141,15 @@ def test_depthwise_and_separable_conv_match_keras(keras3, rank, data):
     multiplier = data.draw(st.integers(1, 2))
     depthwise = torch.as_tensor(data.draw(arrays("float32", kernel_size + (channels, multiplier))))
     pointwise = torch.as_tensor(data.draw(arrays("float32", (1,) * rank + (channels * multiplier, 2))))
-    assert_matches(ops.depthwise_conv(x, depthwise, **kw), keras3.ops.depthwise_conv(x, depthwise, **kw),
-                   rtol=1e-4, atol=1e-4)
-    assert_matches(ops.separable_conv(x, depthwise, pointwise, **kw),
-                   keras3.ops.separable_conv(x, depthwise, pointwise, **kw), rtol=1e-4, atol=1e-4)
+    assert_matches(
+        ops.depthwise_conv(x, depthwise, **kw), keras3.ops.depthwise_conv(x, depthwise, **kw), rtol=1e-4, atol=1e-4
+    )
+    assert_matches(
+        ops.separable_conv(x, depthwise, pointwise, **kw),
+        keras3.ops.separable_conv(x, depthwise, pointwise, **kw),
+        rtol=1e-4,
+        atol=1e-4,
+    )
 
 
 @pytest.mark.parametrize("rank", [1, 2])
@@ -147,8 +159,9 @@ def test_conv_transpose_matches_keras(keras3, rank, data):
     kernel = torch.as_tensor(data.draw(arrays("float32", kernel_size + (2, channels))))
     if data.draw(st.booleans()):
         kw["output_padding"] = data.draw(st.integers(0, kw["strides"] - 1))
-    assert_matches(ops.conv_transpose(x, kernel, **kw), keras3.ops.conv_transpose(x, kernel, **kw),
-                   rtol=1e-4, atol=1e-4)
+    assert_matches(
+        ops.conv_transpose(x, kernel, **kw), keras3.ops.conv_transpose(x, kernel, **kw), rtol=1e-4, atol=1e-4
+    )
 
 
 @pytest.mark.parametrize("mode", ["max", "average"])
@@ -160,15 +173,18 @@ def test_pooling_matches_keras(keras3, mode, data):
     strides = data.draw(st.sampled_from([None, 1, 2]))
     spatial = x.shape[1:-1] if kw["data_format"] == "channels_last" else x.shape[2:]
     if mode == "average" and kw["padding"] == "same":  # Keras 3.15 counts padding when it is uneven (a bug)
-        assume(all(a == b for n in spatial for a, b in [conv_utils.same_padding(n, pool_size, strides or pool_size,
-                                                                                1)]))
+        assume(
+            all(a == b for n in spatial for a, b in [conv_utils.same_padding(n, pool_size, strides or pool_size, 1)])
+        )
     kw = dict(strides=strides, padding=kw["padding"], data_format=kw["data_format"])
     fn = f"{mode}_pool"
     assert_matches(getattr(ops, fn)(x, pool_size, **kw), getattr(keras3.ops, fn)(x, pool_size, **kw))
     size = data.draw(st.integers(1, 3))
     fn = f"adaptive_{mode}_pool"
-    assert_matches(getattr(ops.nn, fn)(x, size, data_format=kw["data_format"]),
-                   getattr(keras3.ops.nn, fn)(x, size, data_format=kw["data_format"]))
+    assert_matches(
+        getattr(ops.nn, fn)(x, size, data_format=kw["data_format"]),
+        getattr(keras3.ops.nn, fn)(x, size, data_format=kw["data_format"]),
+    )
 
 
 @given(data=st.data())
@@ -207,8 +223,9 @@ def test_one_hot_multi_hot_match_keras(keras3, data):
     x = torch.as_tensor(data.draw(arrays("int64", shapes(1, 2), low=0, high=classes - 1)))
     axis = data.draw(st.sampled_from([-1, 0]))
     dtype = data.draw(st.sampled_from([None, "int32", "float64"]))
-    assert_matches(ops.one_hot(x, classes, axis=axis, dtype=dtype),
-                   keras3.ops.one_hot(x, classes, axis=axis, dtype=dtype))
+    assert_matches(
+        ops.one_hot(x, classes, axis=axis, dtype=dtype), keras3.ops.one_hot(x, classes, axis=axis, dtype=dtype)
+    )
     assert_matches(ops.multi_hot(x, classes, dtype=dtype), keras3.ops.multi_hot(x, classes, dtype=dtype))
     assert ops.one_hot(torch.tensor([-1, classes]), classes).sum() == 0  # out of range: all zeros
 
@@ -222,20 +239,32 @@ def test_normalizations_match_keras(keras3, data):
     assert_matches(ops.moments(x, [axis], keepdims=keep), keras3.ops.moments(x, [axis], keepdims=keep))
     n = x.shape[axis]
     mean, var, gamma, beta = (torch.as_tensor(data.draw(arrays(dtype, (n,), 0.5, 2.0))) for _ in range(4))
-    assert_matches(ops.batch_normalization(x, mean, var, axis, beta, gamma),
-                   keras3.ops.batch_normalization(x, mean, var, axis, beta, gamma))
+    assert_matches(
+        ops.batch_normalization(x, mean, var, axis, beta, gamma),
+        keras3.ops.batch_normalization(x, mean, var, axis, beta, gamma),
+    )
     assume(float(x.abs().max()) > 0.1)
     order = data.draw(st.sampled_from([1, 2]))
     assert_matches(ops.normalize(x, axis, order), keras3.ops.normalize(x, axis, order))
     eps = data.draw(st.sampled_from([None, 1e-3]))
     if axis == -1:  # Keras 3.15 fails for other axes (it passes the wrong normalized_shape to torch)
-        assert_matches(ops.rms_normalization(x, gamma, epsilon=eps), keras3.ops.rms_normalization(x, gamma, epsilon=eps))
-        assert_matches(ops.layer_normalization(x, gamma, beta, epsilon=eps),
-                       keras3.ops.layer_normalization(x, gamma, beta, epsilon=eps), rtol=1e-4, atol=1e-4)
+        assert_matches(
+            ops.rms_normalization(x, gamma, epsilon=eps), keras3.ops.rms_normalization(x, gamma, epsilon=eps)
+        )
+        assert_matches(
+            ops.layer_normalization(x, gamma, beta, epsilon=eps),
+            keras3.ops.layer_normalization(x, gamma, beta, epsilon=eps),
+            rtol=1e-4,
+            atol=1e-4,
+        )
     else:  # normalizing axis 0 is normalizing the last axis of the transposed tensor
         assert_matches(ops.rms_normalization(x, axis=0), ops.rms_normalization(x.movedim(0, -1)).movedim(-1, 0))
-        assert_matches(ops.layer_normalization(x, axis=0, epsilon=eps),
-                       ops.layer_normalization(x.movedim(0, -1), epsilon=eps).movedim(-1, 0), rtol=1e-4, atol=1e-4)
+        assert_matches(
+            ops.layer_normalization(x, axis=0, epsilon=eps),
+            ops.layer_normalization(x.movedim(0, -1), epsilon=eps).movedim(-1, 0),
+            rtol=1e-4,
+            atol=1e-4,
+        )
 
 
 @given(data=st.data())
@@ -246,13 +275,19 @@ def test_crossentropies_match_keras(keras3, data):
     low = -3.0 if logits_flag else 0.01
     output = torch.as_tensor(data.draw(arrays(dtype, shape, low, 3.0 if logits_flag else 0.99)))
     target = torch.as_tensor(data.draw(arrays(dtype, shape, 0.0, 1.0)))
-    assert_matches(ops.binary_crossentropy(target, output, logits_flag),
-                   keras3.ops.binary_crossentropy(target, output, logits_flag))
-    assert_matches(ops.categorical_crossentropy(target, output, logits_flag),
-                   keras3.ops.categorical_crossentropy(target, output, logits_flag))
+    assert_matches(
+        ops.binary_crossentropy(target, output, logits_flag),
+        keras3.ops.binary_crossentropy(target, output, logits_flag),
+    )
+    assert_matches(
+        ops.categorical_crossentropy(target, output, logits_flag),
+        keras3.ops.categorical_crossentropy(target, output, logits_flag),
+    )
     labels = torch.as_tensor(data.draw(arrays("int64", shape[:-1], 0, shape[-1] - 1)))
-    assert_matches(ops.sparse_categorical_crossentropy(labels, output, logits_flag),
-                   keras3.ops.sparse_categorical_crossentropy(labels, output, logits_flag))
+    assert_matches(
+        ops.sparse_categorical_crossentropy(labels, output, logits_flag),
+        keras3.ops.sparse_categorical_crossentropy(labels, output, logits_flag),
+    )
     other = torch.as_tensor(data.draw(arrays(dtype, shape, 0.0, 1.0)))
     assume(float((other - target).abs().max()) > 1e-3)
     assert_matches(ops.psnr(target, other, 1.0), keras3.ops.psnr(target, other, 1.0))
@@ -300,11 +335,17 @@ def test_ctc_matches_keras(keras3, data):
     target_length = torch.full((batch,), label_len, dtype=torch.int32)
     output_length = torch.as_tensor(data.draw(arrays("int32", (batch,), 2 * label_len, time)))
     assume(bool((output_length >= 2 * label_len).all()))
-    assert_matches(ops.ctc_loss(target, logits, target_length, output_length),
-                   keras3.ops.ctc_loss(target, logits, target_length, output_length), rtol=1e-4, atol=1e-4)
+    assert_matches(
+        ops.ctc_loss(target, logits, target_length, output_length),
+        keras3.ops.ctc_loss(target, logits, target_length, output_length),
+        rtol=1e-4,
+        atol=1e-4,
+    )
     merge = data.draw(st.booleans())
-    assert_matches(ops.ctc_decode(logits, output_length, merge_repeated=merge),
-                   keras3.ops.ctc_decode(logits, output_length, merge_repeated=merge))
+    assert_matches(
+        ops.ctc_decode(logits, output_length, merge_repeated=merge),
+        keras3.ops.ctc_decode(logits, output_length, merge_repeated=merge),
+    )
 
 
 def test_misc_errors():

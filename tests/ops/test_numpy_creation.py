@@ -1,4 +1,5 @@
 """Array creation ops (kerastorch/ops/numpy/creation.py) against Keras 3's ``keras.ops`` on its torch backend."""
+
 import numpy as np
 import pytest
 import torch
@@ -19,44 +20,80 @@ def _shape(d):
 CASES = {
     "ones": lambda d: ((_shape(d),), {"dtype": d.draw(DTYPE_ARG)}),
     "zeros": lambda d: ((_shape(d),), {"dtype": d.draw(DTYPE_ARG)}),
-    "full": lambda d: ((_shape(d), d.draw(st.integers(-3, 3) | st.floats(-3, 3, width=16))),
-                       {"dtype": d.draw(st.sampled_from((None,) + NUMERIC))}),
-    "full_like": lambda d: ((d.draw(arrays(st.sampled_from(NUMERIC))), d.draw(st.integers(-3, 3) | st.floats(0, 3))),
-                            {"dtype": d.draw(st.sampled_from((None, "float32", "int32")))}),
+    "full": lambda d: (
+        (_shape(d), d.draw(st.integers(-3, 3) | st.floats(-3, 3, width=16))),
+        {"dtype": d.draw(st.sampled_from((None,) + NUMERIC))},
+    ),
+    "full_like": lambda d: (
+        (d.draw(arrays(st.sampled_from(NUMERIC))), d.draw(st.integers(-3, 3) | st.floats(0, 3))),
+        {"dtype": d.draw(st.sampled_from((None, "float32", "int32")))},
+    ),
     "ones_like": lambda d: ((d.draw(arrays(st.sampled_from(ALL))),), {"dtype": d.draw(DTYPE_ARG)}),
     "zeros_like": lambda d: ((d.draw(arrays(st.sampled_from(ALL))),), {"dtype": d.draw(DTYPE_ARG)}),
-    "array": lambda d: ((d.draw(st.lists(st.integers(-3, 3), min_size=1, max_size=4)
-                                | st.lists(st.floats(-3, 3, width=16), min_size=1, max_size=4)
-                                | arrays(st.sampled_from(ALL))),), {"dtype": d.draw(DTYPE_ARG)}),
+    "array": lambda d: (
+        (
+            d.draw(
+                st.lists(st.integers(-3, 3), min_size=1, max_size=4)
+                | st.lists(st.floats(-3, 3, width=16), min_size=1, max_size=4)
+                | arrays(st.sampled_from(ALL))
+            ),
+        ),
+        {"dtype": d.draw(DTYPE_ARG)},
+    ),
     "copy": lambda d: ((d.draw(arrays(st.sampled_from(ALL))),), {}),
-    "arange": lambda d: ((d.draw(st.integers(-4, 4)), d.draw(st.integers(5, 9)),
-                          d.draw(st.sampled_from((1, 2, 3, 0.5, 1.5)))),
-                         {"dtype": d.draw(st.sampled_from((None, "float32", "float64")))}),
-    "eye": lambda d: ((d.draw(SIZES), d.draw(st.none() | SIZES)),
-                      {"k": d.draw(st.integers(-3, 3)), "dtype": d.draw(DTYPE_ARG)}),
+    "arange": lambda d: (
+        (d.draw(st.integers(-4, 4)), d.draw(st.integers(5, 9)), d.draw(st.sampled_from((1, 2, 3, 0.5, 1.5)))),
+        {"dtype": d.draw(st.sampled_from((None, "float32", "float64")))},
+    ),
+    "eye": lambda d: (
+        (d.draw(SIZES), d.draw(st.none() | SIZES)),
+        {"k": d.draw(st.integers(-3, 3)), "dtype": d.draw(DTYPE_ARG)},
+    ),
     "identity": lambda d: ((d.draw(SIZES),), {"dtype": d.draw(DTYPE_ARG)}),
-    "tri": lambda d: ((d.draw(SIZES), d.draw(st.none() | st.integers(1, 4))),  # Keras takes M=0 for None
-                      {"k": d.draw(st.integers(-3, 3)), "dtype": d.draw(DTYPE_ARG)}),
-    "linspace": lambda d: ((d.draw(st.integers(-5, 5) | st.floats(-5, 5)), d.draw(st.integers(-5, 5) | st.floats(-5, 5)),
-                            d.draw(st.integers(0, 6))),
-                           {"endpoint": d.draw(st.booleans()), "retstep": d.draw(st.booleans()),
-                            "dtype": d.draw(st.sampled_from((None,) + FLOATS))}),
-    "linspace_arrays": lambda d: ((d.draw(arrays("float32", (2,))), d.draw(arrays("float32", (2,))),
-                                   d.draw(st.integers(2, 5))), {"endpoint": d.draw(st.booleans())}),
-    "logspace": lambda d: ((d.draw(st.integers(-2, 2)), d.draw(st.floats(-2, 2)), d.draw(st.integers(1, 5))),
-                           {"endpoint": d.draw(st.booleans()), "base": d.draw(st.sampled_from((10, 2, 2.5)))}),
-    "geomspace": lambda d: ((d.draw(st.floats(0.5, 5)), d.draw(st.floats(0.5, 50)), d.draw(st.integers(2, 5))),
-                            {"endpoint": d.draw(st.booleans())}),
-    "meshgrid": lambda d: (tuple(d.draw(arrays("float32", min_dims=1, max_dims=1)) for _ in range(d.draw(
-        st.integers(1, 3)))), {"indexing": d.draw(st.sampled_from(("xy", "ij")))}),
+    "tri": lambda d: (
+        (d.draw(SIZES), d.draw(st.none() | st.integers(1, 4))),  # Keras takes M=0 for None
+        {"k": d.draw(st.integers(-3, 3)), "dtype": d.draw(DTYPE_ARG)},
+    ),
+    "linspace": lambda d: (
+        (
+            d.draw(st.integers(-5, 5) | st.floats(-5, 5)),
+            d.draw(st.integers(-5, 5) | st.floats(-5, 5)),
+            d.draw(st.integers(0, 6)),
+        ),
+        {
+            "endpoint": d.draw(st.booleans()),
+            "retstep": d.draw(st.booleans()),
+            "dtype": d.draw(st.sampled_from((None,) + FLOATS)),
+        },
+    ),
+    "linspace_arrays": lambda d: (
+        (d.draw(arrays("float32", (2,))), d.draw(arrays("float32", (2,))), d.draw(st.integers(2, 5))),
+        {"endpoint": d.draw(st.booleans())},
+    ),
+    "logspace": lambda d: (
+        (d.draw(st.integers(-2, 2)), d.draw(st.floats(-2, 2)), d.draw(st.integers(1, 5))),
+        {"endpoint": d.draw(st.booleans()), "base": d.draw(st.sampled_from((10, 2, 2.5)))},
+    ),
+    "geomspace": lambda d: (
+        (d.draw(st.floats(0.5, 5)), d.draw(st.floats(0.5, 50)), d.draw(st.integers(2, 5))),
+        {"endpoint": d.draw(st.booleans())},
+    ),
+    "meshgrid": lambda d: (
+        tuple(d.draw(arrays("float32", min_dims=1, max_dims=1)) for _ in range(d.draw(st.integers(1, 3)))),
+        {"indexing": d.draw(st.sampled_from(("xy", "ij")))},
+    ),
     "tril": lambda d: ((d.draw(arrays(st.sampled_from(ALL), min_dims=2)),), {"k": d.draw(st.integers(-3, 3))}),
     "triu": lambda d: ((d.draw(arrays(st.sampled_from(ALL), min_dims=2)),), {"k": d.draw(st.integers(-3, 3))}),
     "diag": lambda d: ((d.draw(arrays(st.sampled_from(ALL), max_dims=2)),), {"k": d.draw(st.integers(-2, 2))}),
     "diagflat": lambda d: ((d.draw(arrays(st.sampled_from(ALL), max_dims=2)),), {"k": d.draw(st.integers(-2, 2))}),
-    "diagonal": lambda d: ((d.draw(arrays(st.sampled_from(ALL), min_dims=2)),),
-                           {"offset": d.draw(st.integers(-2, 2)), "axis1": 0, "axis2": d.draw(st.sampled_from((1, -1)))}),
-    "vander": lambda d: ((d.draw(arrays(st.sampled_from(("float32", "float64", "int32", "int64")), max_dims=1)),),
-                         {"N": d.draw(st.none() | st.integers(0, 4)), "increasing": d.draw(st.booleans())}),
+    "diagonal": lambda d: (
+        (d.draw(arrays(st.sampled_from(ALL), min_dims=2)),),
+        {"offset": d.draw(st.integers(-2, 2)), "axis1": 0, "axis2": d.draw(st.sampled_from((1, -1)))},
+    ),
+    "vander": lambda d: (
+        (d.draw(arrays(st.sampled_from(("float32", "float64", "int32", "int64")), max_dims=1)),),
+        {"N": d.draw(st.none() | st.integers(0, 4)), "increasing": d.draw(st.booleans())},
+    ),
     "bartlett": lambda d: ((d.draw(SIZES),), {}),
     "blackman": lambda d: ((d.draw(SIZES),), {}),
     "hamming": lambda d: ((d.draw(SIZES),), {}),

@@ -1,6 +1,7 @@
 """Parity of kerastorch.ops' elementwise math (ops/numpy/elementwise.py) with Keras 3's keras.ops on random
 shapes, dtypes and values: same values (within round-off), dtypes and shapes, and the same gradients for
 float32 inputs; errors that name the function."""
+
 import numpy as np
 import pytest
 import torch
@@ -16,28 +17,42 @@ pytestmark = pytest.mark.usefixtures("_cpu")
 NUMERIC = tuple(d for d in DTYPES if d != "bool")
 
 # name: (domain of x, dtypes, gradient check); all take every dtype, all but ``angle`` are checked for gradients
-UNARY = {name: (domain, DTYPES, name != "angle") for domain, names in {
-    "any": "abs absolute fabs negative square sin cos arctan tanh arcsinh ceil floor trunc round sign deg2rad "
-           "rad2deg sinc angle real conj conjugate",
-    "pos": "reciprocal sqrt cbrt log log10 log1p log2",
-    "small": "exp exp2 expm1 sinh cosh i0",
-    "unit": "tan arcsin arccos arctanh",
-    "ge1": "arccosh",
-}.items() for name in names.split()}
+UNARY = {
+    name: (domain, DTYPES, name != "angle")
+    for domain, names in {
+        "any": "abs absolute fabs negative square sin cos arctan tanh arcsinh ceil floor trunc round sign deg2rad "
+        "rad2deg sinc angle real conj conjugate",
+        "pos": "reciprocal sqrt cbrt log log10 log1p log2",
+        "small": "exp exp2 expm1 sinh cosh i0",
+        "unit": "tan arcsin arccos arctanh",
+        "ge1": "arccosh",
+    }.items()
+    for name in names.split()
+}
 
 # name: (domain of x1, domain of x2, dtypes, x2 non-zero, gradient check)
 BINARY = {
-    "add": ("any", "any", DTYPES, False, True), "subtract": ("any", "any", DTYPES, False, True),
-    "multiply": ("any", "any", DTYPES, False, True), "divide": ("any", "any", DTYPES, True, True),
-    "true_divide": ("any", "any", DTYPES, True, True), "divide_no_nan": ("any", "any", DTYPES, False, True),
-    "floor_divide": ("any", "any", DTYPES, True, False), "mod": ("any", "any", DTYPES, True, True),
-    "fmod": ("any", "any", DTYPES, True, True), "power": ("pos", "small", DTYPES, False, True),
-    "maximum": ("any", "any", DTYPES, False, True), "minimum": ("any", "any", DTYPES, False, True),
-    "fmax": ("any", "any", DTYPES, False, True), "fmin": ("any", "any", DTYPES, False, True),
-    "arctan2": ("any", "any", DTYPES, True, True), "hypot": ("any", "any", DTYPES, True, True),
-    "logaddexp": ("any", "any", DTYPES, False, True), "logaddexp2": ("any", "any", DTYPES, False, True),
+    "add": ("any", "any", DTYPES, False, True),
+    "subtract": ("any", "any", DTYPES, False, True),
+    "multiply": ("any", "any", DTYPES, False, True),
+    "divide": ("any", "any", DTYPES, True, True),
+    "true_divide": ("any", "any", DTYPES, True, True),
+    "divide_no_nan": ("any", "any", DTYPES, False, True),
+    "floor_divide": ("any", "any", DTYPES, True, False),
+    "mod": ("any", "any", DTYPES, True, True),
+    "fmod": ("any", "any", DTYPES, True, True),
+    "power": ("pos", "small", DTYPES, False, True),
+    "maximum": ("any", "any", DTYPES, False, True),
+    "minimum": ("any", "any", DTYPES, False, True),
+    "fmax": ("any", "any", DTYPES, False, True),
+    "fmin": ("any", "any", DTYPES, False, True),
+    "arctan2": ("any", "any", DTYPES, True, True),
+    "hypot": ("any", "any", DTYPES, True, True),
+    "logaddexp": ("any", "any", DTYPES, False, True),
+    "logaddexp2": ("any", "any", DTYPES, False, True),
     "nextafter": ("any", "any", ("float32", "float64", "int32"), False, False),
-    "heaviside": ("any", "any", DTYPES, False, False), "gcd": ("any", "any", ("bool",) + INTS, False, False),
+    "heaviside": ("any", "any", DTYPES, False, False),
+    "gcd": ("any", "any", ("bool",) + INTS, False, False),
     "lcm": ("any", "any", ("bool",) + INTS, False, False),
 }
 
@@ -76,8 +91,10 @@ def _binary_args(draw, spec, name):
     if kind == "array" and "uint8" in (d1, d2):  # no negative values next to uint8 (torch wraps them around)
         x1, x2 = (np.asarray(np.abs(v), dtype=v.dtype) if v.dtype.kind == "i" else v for v in (x1, x2))
     if name == "power" and isinstance(x2, np.ndarray):  # integer powers that fit in 8 bits
-        x1, x2 = (np.asarray(np.clip(v, 0, high), dtype=v.dtype) if v.dtype.kind in "iu" else v
-                  for v, high in ((x1, 4), (x2, 3)))
+        x1, x2 = (
+            np.asarray(np.clip(v, 0, high), dtype=v.dtype) if v.dtype.kind in "iu" else v
+            for v, high in ((x1, 4), (x2, 3))
+        )
     swap = kind == "array" and draw(st.booleans(), label="swap")
     return (x2, x1) if swap else (x1, x2)
 
@@ -90,12 +107,20 @@ def test_binary_matches_keras(keras3, name, data):
     check_dtype = not (name in STRONG_PY_FLOAT and isinstance(x2, float))
     if name == "hypot" and x1.dtype.kind == "b" and getattr(x2, "dtype", np.dtype(int)).kind == "b":
         return  # Keras's torch backend refuses bool hypot; kerastorch gives floatx
-    call_both(getattr(ops, name), getattr(keras3.ops, name), [x1, x2], check_dtype=check_dtype,
-              grad=spec[4] and x1.dtype == np.float32 and getattr(x2, "dtype", np.float32) == np.float32)
+    call_both(
+        getattr(ops, name),
+        getattr(keras3.ops, name),
+        [x1, x2],
+        check_dtype=check_dtype,
+        grad=spec[4] and x1.dtype == np.float32 and getattr(x2, "dtype", np.float32) == np.float32,
+    )
 
 
-@given(x=arrays("float32", shapes(1, 3)), value=st.sampled_from([2, -3, 1.5]),
-       name=st.sampled_from(["add", "subtract", "multiply", "divide", "maximum", "minimum", "mod", "power"]))
+@given(
+    x=arrays("float32", shapes(1, 3)),
+    value=st.sampled_from([2, -3, 1.5]),
+    name=st.sampled_from(["add", "subtract", "multiply", "divide", "maximum", "minimum", "mod", "power"]),
+)
 def test_python_scalar_first(keras3, x, value, name):
     """A Python scalar as the first argument is weak too."""
     x = np.asarray(np.abs(x) + 0.5, dtype=x.dtype) if name in ("mod", "power") else x
@@ -112,8 +137,7 @@ def test_ldexp(keras3, dtype, data):
     call_both(ops.ldexp, keras3.ops.ldexp, [x1, x2])
 
 
-@given(dtype=st.sampled_from(DTYPES), x=st.data(), low=st.integers(-3, 0), high=st.integers(0, 3),
-       scalar=st.booleans())
+@given(dtype=st.sampled_from(DTYPES), x=st.data(), low=st.integers(-3, 0), high=st.integers(0, 3), scalar=st.booleans())
 def test_clip(keras3, dtype, x, low, high, scalar):
     x = x.draw(arrays(dtype, shapes()))
     bounds = (low, high) if scalar else (low + 0.5, high + 0.25)
@@ -131,8 +155,13 @@ def test_round_decimals(keras3, dtype, x, decimals):
 SPECIAL = st.sampled_from([0.0, -0.0, 1.5, -2.0, float("nan"), float("inf"), -float("inf")])
 
 
-@given(dtype=st.sampled_from(("float16", "float32", "float64", "int32")), data=st.data(),
-       nan=st.sampled_from([0.0, -1.0]), posinf=st.sampled_from([None, 9.0]), neginf=st.sampled_from([None, -9.0]))
+@given(
+    dtype=st.sampled_from(("float16", "float32", "float64", "int32")),
+    data=st.data(),
+    nan=st.sampled_from([0.0, -1.0]),
+    posinf=st.sampled_from([None, 9.0]),
+    neginf=st.sampled_from([None, -9.0]),
+)
 def test_nan_to_num(keras3, dtype, data, nan, posinf, neginf):
     if dtype == "int32":
         x = data.draw(arrays(dtype, shapes()))
@@ -190,8 +219,11 @@ def test_float64_stays_float64():
 
 def test_all_is_complete(keras3):
     """Every public function of the module is in ``__all__`` and is Keras's: same name, same signature."""
-    public = {n for n, v in vars(elementwise).items() if callable(v) and not n.startswith("_")
-              and getattr(v, "__module__", "") == elementwise.__name__}
+    public = {
+        n
+        for n, v in vars(elementwise).items()
+        if callable(v) and not n.startswith("_") and getattr(v, "__module__", "") == elementwise.__name__
+    }
     assert public <= set(elementwise.__all__)
     assert_signatures_match(elementwise, keras3.ops)
 

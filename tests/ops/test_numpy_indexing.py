@@ -1,5 +1,6 @@
 """Indexing, sorting and counting ops (kerastorch/ops/numpy/indexing.py) against Keras 3's ``keras.ops``
 (torch backend)."""
+
 import numpy as np
 import pytest
 import torch
@@ -43,8 +44,10 @@ def _select(d):
     shape = (2, 3)
     count = d.draw(st.integers(1, 3))
     dtype = d.draw(st.sampled_from(NUMERIC))
-    return ([d.draw(arrays("bool", shape)) for _ in range(count)], [d.draw(arrays(dtype, shape)) for _ in range(count)]), \
-        {"default": d.draw(st.integers(-2, 2))}
+    return (
+        [d.draw(arrays("bool", shape)) for _ in range(count)],
+        [d.draw(arrays(dtype, shape)) for _ in range(count)],
+    ), {"default": d.draw(st.integers(-2, 2))}
 
 
 def _sorted_case(d):
@@ -61,20 +64,39 @@ CASES = {
     "argsort": lambda d: (lambda x: ((x,), {"axis": _axis(d, x)}))(d.draw(arrays(SORTABLE))),
     "searchsorted": _sorted_case,
     "digitize": lambda d: (lambda bins: ((d.draw(arrays("float32", max_dims=2)), bins), {}))(
-        np.unique(d.draw(arrays(st.sampled_from(("float32", "int32")), min_dims=1, max_dims=1)))),
-    "isin": lambda d: ((d.draw(arrays(st.sampled_from(("int32", "int64", "float32")))),
-                        d.draw(arrays(st.sampled_from(("int32", "int64", "float32")), max_dims=1))),
-                       {"invert": d.draw(st.booleans())}),
+        np.unique(d.draw(arrays(st.sampled_from(("float32", "int32")), min_dims=1, max_dims=1)))
+    ),
+    "isin": lambda d: (
+        (
+            d.draw(arrays(st.sampled_from(("int32", "int64", "float32")))),
+            d.draw(arrays(st.sampled_from(("int32", "int64", "float32")), max_dims=1)),
+        ),
+        {"invert": d.draw(st.booleans())},
+    ),
     "nonzero": lambda d: ((d.draw(arrays(ANY)),), {}),
-    "bincount": lambda d: (lambda x: ((x,), {"minlength": d.draw(st.integers(0, 7)), "weights": d.draw(
-        st.none() | arrays(st.sampled_from(("float32", "float16", "int32", "int8")), x.shape))}))(
-        d.draw(arrays(st.sampled_from(("int32", "int64")), low=0, high=5, max_dims=1))),
-    "histogram": lambda d: ((d.draw(arrays(st.sampled_from(("float32", "float64")), max_dims=1, max_side=6)),),
-                            {"bins": d.draw(st.integers(1, 5)),
-                             "range": d.draw(st.none() | st.just((-1.0, 2.0)))}),
-    "unique": lambda d: ((d.draw(arrays(SORTABLE, max_dims=1)),),
-                         {"return_index": d.draw(st.booleans()), "return_inverse": d.draw(st.booleans()),
-                          "return_counts": d.draw(st.booleans())}),
+    "bincount": lambda d: (
+        lambda x: (
+            (x,),
+            {
+                "minlength": d.draw(st.integers(0, 7)),
+                "weights": d.draw(
+                    st.none() | arrays(st.sampled_from(("float32", "float16", "int32", "int8")), x.shape)
+                ),
+            },
+        )
+    )(d.draw(arrays(st.sampled_from(("int32", "int64")), low=0, high=5, max_dims=1))),
+    "histogram": lambda d: (
+        (d.draw(arrays(st.sampled_from(("float32", "float64")), max_dims=1, max_side=6)),),
+        {"bins": d.draw(st.integers(1, 5)), "range": d.draw(st.none() | st.just((-1.0, 2.0)))},
+    ),
+    "unique": lambda d: (
+        (d.draw(arrays(SORTABLE, max_dims=1)),),
+        {
+            "return_index": d.draw(st.booleans()),
+            "return_inverse": d.draw(st.booleans()),
+            "return_counts": d.draw(st.booleans()),
+        },
+    ),
     "unravel_index": lambda d: ((d.draw(arrays("int32", low=0, high=11, max_dims=2)), (3, 4)), {}),
     "get_item": lambda d: ((d.draw(arrays(ANY, min_dims=2)), (slice(None), 0)), {}),
 }
@@ -99,7 +121,9 @@ def test_argpartition_partitions(keras3, x, data):
     assert order.dtype == keras3.ops.argpartition(x, kth).dtype == torch.int32
     part = np.take_along_axis(x, order.numpy(), -1)
     np.testing.assert_array_equal(part[..., kth], np.sort(x, -1)[..., kth])
-    assert (part[..., :kth] <= part[..., kth:kth + 1]).all() and (part[..., kth + 1:] >= part[..., kth:kth + 1]).all()
+    assert (part[..., :kth] <= part[..., kth : kth + 1]).all() and (
+        part[..., kth + 1 :] >= part[..., kth : kth + 1]
+    ).all()
 
 
 @given(x=arrays(st.sampled_from(("int32", "float32")), max_dims=1), size=st.integers(1, 5))
@@ -116,8 +140,9 @@ def test_bincount_of_rows_matches_numpy(x, minlength):
 
 @given(x=arrays("int32", low=0, high=3, min_dims=2, max_dims=2))
 def test_unique_of_arrays_matches_numpy(x):
-    values, index, inverse, counts = X.unique(torch.tensor(x), return_index=True, return_inverse=True,
-                                              return_counts=True)
+    values, index, inverse, counts = X.unique(
+        torch.tensor(x), return_index=True, return_inverse=True, return_counts=True
+    )
     expected = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
     for got, want in zip((values, index, inverse, counts), expected):
         np.testing.assert_array_equal(got.numpy(), np.reshape(want, got.shape))

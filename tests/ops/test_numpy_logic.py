@@ -1,5 +1,6 @@
 """Parity of kerastorch.ops' comparisons, logic, bit operations and predicates (ops/numpy/logic.py) with
 Keras 3's keras.ops on random shapes, dtypes and values; errors that name the function."""
+
 import numpy as np
 import pytest
 import torch
@@ -14,14 +15,37 @@ pytestmark = pytest.mark.usefixtures("_cpu")
 
 INT_LIKE = ("bool",) + INTS
 BINARY = {
-    "equal": DTYPES, "not_equal": DTYPES, "greater": DTYPES, "greater_equal": DTYPES, "less": DTYPES,
-    "less_equal": DTYPES, "logical_and": DTYPES, "logical_or": DTYPES, "logical_xor": DTYPES,
-    "isclose": DTYPES, "allclose": DTYPES, "bitwise_and": DTYPES, "bitwise_or": DTYPES, "bitwise_xor": DTYPES,
-    "left_shift": INTS, "right_shift": INTS, "bitwise_left_shift": INTS, "bitwise_right_shift": INTS,
+    "equal": DTYPES,
+    "not_equal": DTYPES,
+    "greater": DTYPES,
+    "greater_equal": DTYPES,
+    "less": DTYPES,
+    "less_equal": DTYPES,
+    "logical_and": DTYPES,
+    "logical_or": DTYPES,
+    "logical_xor": DTYPES,
+    "isclose": DTYPES,
+    "allclose": DTYPES,
+    "bitwise_and": DTYPES,
+    "bitwise_or": DTYPES,
+    "bitwise_xor": DTYPES,
+    "left_shift": INTS,
+    "right_shift": INTS,
+    "bitwise_left_shift": INTS,
+    "bitwise_right_shift": INTS,
 }
-UNARY = {"logical_not": DTYPES, "bitwise_invert": DTYPES, "bitwise_not": DTYPES, "isnan": DTYPES,
-         "isinf": DTYPES, "isfinite": DTYPES, "isneginf": DTYPES, "isposinf": DTYPES, "isreal": DTYPES,
-         "signbit": DTYPES}
+UNARY = {
+    "logical_not": DTYPES,
+    "bitwise_invert": DTYPES,
+    "bitwise_not": DTYPES,
+    "isnan": DTYPES,
+    "isinf": DTYPES,
+    "isfinite": DTYPES,
+    "isneginf": DTYPES,
+    "isposinf": DTYPES,
+    "isreal": DTYPES,
+    "signbit": DTYPES,
+}
 SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -2.5, float("nan"), float("inf"), -float("inf")])
 
 
@@ -62,8 +86,13 @@ def test_binary_matches_keras(keras3, name, data):
     call_both(getattr(ops, name), getattr(keras3.ops, name), [x1, x2])
 
 
-@given(x=arrays("float32", shapes(1)), noise=st.sampled_from([0.0, 1e-7, 1e-3]),
-       rtol=st.sampled_from([1e-5, 1e-2]), atol=st.sampled_from([1e-8, 1e-2]), equal_nan=st.booleans())
+@given(
+    x=arrays("float32", shapes(1)),
+    noise=st.sampled_from([0.0, 1e-7, 1e-3]),
+    rtol=st.sampled_from([1e-5, 1e-2]),
+    atol=st.sampled_from([1e-8, 1e-2]),
+    equal_nan=st.booleans(),
+)
 def test_isclose_tolerances(keras3, x, noise, rtol, atol, equal_nan):
     x = x.copy()
     x.flat[0] = np.nan

@@ -1,4 +1,5 @@
 """Shape manipulation ops (kerastorch/ops/numpy/manipulation.py) against Keras 3's ``keras.ops`` (torch backend)."""
+
 import numpy as np
 import pytest
 import torch
@@ -29,8 +30,10 @@ def _split_case(d):
     x = _x(d)
     axis = _axis(d, x)
     size = x.shape[axis]
-    sections = d.draw(st.sampled_from([s for s in (1, 2, 3) if size % s == 0]) |
-                      st.lists(st.integers(0, size), min_size=1, max_size=2).map(sorted))
+    sections = d.draw(
+        st.sampled_from([s for s in (1, 2, 3) if size % s == 0])
+        | st.lists(st.integers(0, size), min_size=1, max_size=2).map(sorted)
+    )
     return (x, sections), {"axis": axis}
 
 
@@ -58,8 +61,12 @@ CASES = {
     "swapaxes": lambda d: (lambda x: ((x, _axis(d, x), _axis(d, x)), {}))(_x(d)),
     "moveaxis": lambda d: (lambda x: ((x, _axis(d, x), _axis(d, x)), {}))(_x(d)),
     "expand_dims": lambda d: (lambda x: ((x, d.draw(st.integers(-x.ndim - 1, x.ndim))), {}))(_x(d)),
-    "squeeze": lambda d: (lambda x: ((x,), {"axis": d.draw(st.none() | st.sampled_from(
-        [i for i, s in enumerate(x.shape) if s == 1] or [None]))}))(_x(d, max_side=2)),
+    "squeeze": lambda d: (
+        lambda x: (
+            (x,),
+            {"axis": d.draw(st.none() | st.sampled_from([i for i, s in enumerate(x.shape) if s == 1] or [None]))},
+        )
+    )(_x(d, max_side=2)),
     "concatenate": lambda d: ((_joinable(d, d.draw(st.integers(1, 3))),), {"axis": 0}),
     "append": lambda d: (tuple(_joinable(d, 2)), {"axis": d.draw(st.sampled_from((None, 0)))}),
     "stack": lambda d: ((_joinable(d, d.draw(st.integers(1, 3))),), {"axis": d.draw(st.integers(-1, 1))}),
@@ -78,9 +85,12 @@ CASES = {
     "broadcast_to": lambda d: (lambda x: ((x, (2,) + x.shape), {}))(_x(d)),
     "pad": _pad_case,
     "diff": lambda d: (lambda x: ((x,), {"n": d.draw(st.integers(0, 2)), "axis": _axis(d, x)}))(
-        d.draw(arrays(st.sampled_from(("float32", "float64", "int32", "int64", "int8", "bool"))))),
-    "view": lambda d: ((d.draw(arrays(st.sampled_from(("float32", "int32")))),),
-                       {"dtype": d.draw(st.sampled_from((None, "float32", "int32")))}),
+        d.draw(arrays(st.sampled_from(("float32", "float64", "int32", "int64", "int8", "bool"))))
+    ),
+    "view": lambda d: (
+        (d.draw(arrays(st.sampled_from(("float32", "int32")))),),
+        {"dtype": d.draw(st.sampled_from((None, "float32", "int32")))},
+    ),
 }
 
 
@@ -103,8 +113,11 @@ def test_ndim_and_size(keras3):
     compare(keras3.ops.size, M.size, (x,))
 
 
-@given(x=arrays("float32", min_dims=1, max_dims=2, min_side=1, max_side=3),
-       mode=st.sampled_from(("edge", "wrap", "reflect", "symmetric")), width=st.integers(0, 5))
+@given(
+    x=arrays("float32", min_dims=1, max_dims=2, min_side=1, max_side=3),
+    mode=st.sampled_from(("edge", "wrap", "reflect", "symmetric")),
+    width=st.integers(0, 5),
+)
 def test_pad_modes_match_numpy_for_any_width(x, mode, width):
     if mode == "reflect" and min(x.shape) == 1:
         width = 0 if width else 0  # NumPy cannot reflect a size-1 axis by more than zero

@@ -1,4 +1,5 @@
 """Products (kerastorch/ops/numpy/products.py) against Keras 3's ``keras.ops`` (torch backend)."""
+
 import numpy as np
 import pytest
 import torch
@@ -41,8 +42,16 @@ def _tensordot(d):
 
 def _einsum(d):
     k = d.draw(SIZE)
-    spec, shapes = d.draw(st.sampled_from([("ij,jk->ik", ((2, k), (k, 3))), ("bij,bj->bi", ((2, 3, k), (2, k))),
-                                           ("i,i->", ((k,), (k,))), ("ij->ji", ((2, k),))]))
+    spec, shapes = d.draw(
+        st.sampled_from(
+            [
+                ("ij,jk->ik", ((2, k), (k, 3))),
+                ("bij,bj->bi", ((2, 3, k), (2, k))),
+                ("i,i->", ((k,), (k,))),
+                ("ij->ji", ((2, k),)),
+            ]
+        )
+    )
     dtype = d.draw(st.sampled_from(("float32", "float64", "int32", "int8")))
     return (spec,) + tuple(d.draw(arrays(dtype, s)) for s in shapes), {}
 
@@ -62,14 +71,27 @@ CASES = {
     "einsum": _einsum,
     "kron": lambda d: (_pair(d, (2, d.draw(SIZE)), (d.draw(SIZE), 2)), {}),
     "cross": _cross,
-    "trace": lambda d: ((d.draw(arrays(st.sampled_from(("float32", "float16", "int32", "int8", "uint8", "bool")),
-                                       min_dims=2, max_dims=3)),), {"offset": d.draw(st.integers(-1, 1))}),
-    "correlate": lambda d: (lambda n: (_pair(d, (n,), (d.draw(st.integers(1, n - 1)),), dtypes=st.sampled_from(
-        ("float32", "int32"))), {"mode": d.draw(st.sampled_from(("valid", "same", "full")))}))(d.draw(st.integers(2, 5))),
+    "trace": lambda d: (
+        (
+            d.draw(
+                arrays(
+                    st.sampled_from(("float32", "float16", "int32", "int8", "uint8", "bool")), min_dims=2, max_dims=3
+                )
+            ),
+        ),
+        {"offset": d.draw(st.integers(-1, 1))},
+    ),
+    "correlate": lambda d: (
+        lambda n: (
+            _pair(d, (n,), (d.draw(st.integers(1, n - 1)),), dtypes=st.sampled_from(("float32", "int32"))),
+            {"mode": d.draw(st.sampled_from(("valid", "same", "full")))},
+        )
+    )(d.draw(st.integers(2, 5))),
     "corrcoef": lambda d: ((d.draw(arrays(FLOATS, (2, 4), low=-5, high=5)),), {}),
     "slogdet": lambda d: ((d.draw(arrays("float32", st.sampled_from([(2, 2), (3, 3), (2, 2, 2)]))),), {}),
     "trapezoid": lambda d: (lambda y: ((y,), {"dx": d.draw(st.sampled_from((1.0, 0.5))), "axis": -1}))(
-        d.draw(arrays(st.sampled_from(("float32", "float64", "int32")), min_dims=1, max_dims=2))),
+        d.draw(arrays(st.sampled_from(("float32", "float64", "int32")), min_dims=1, max_dims=2))
+    ),
 }
 
 
@@ -87,17 +109,28 @@ def test_same_as_keras(keras3, name, data):
 @given(x=arrays("float32", (3,)), y=arrays("float32", (2,)), data=st.data())
 def test_numpy_semantics_beyond_keras(x, y, data):
     mode = data.draw(st.sampled_from(("valid", "same", "full")))
-    np.testing.assert_allclose(P.correlate(torch.tensor(y), torch.tensor(x), mode).numpy(),
-                               np.correlate(y, x, mode), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        P.correlate(torch.tensor(y), torch.tensor(x), mode).numpy(), np.correlate(y, x, mode), rtol=1e-5, atol=1e-5
+    )
     np.testing.assert_allclose(P.cross(torch.tensor(y), torch.tensor(x)).numpy(), np.cross(y, x), rtol=1e-5, atol=1e-4)
     b = np.arange(24, dtype="float32").reshape(3, 2, 4) * x[0]
     np.testing.assert_allclose(P.dot(torch.tensor(y), torch.tensor(b)).numpy(), np.dot(y, b), rtol=1e-5, atol=1e-4)
-    np.testing.assert_allclose(P.dot(torch.tensor(b), torch.tensor(b.swapaxes(1, 2))).numpy(), np.dot(b, b.swapaxes(1, 2)), rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(
+        P.dot(torch.tensor(b), torch.tensor(b.swapaxes(1, 2))).numpy(),
+        np.dot(b, b.swapaxes(1, 2)),
+        rtol=1e-5,
+        atol=1e-3,
+    )
     a = np.stack([x, x + 1])
-    np.testing.assert_allclose(P.cross(torch.tensor(a.T), torch.tensor(x), axisa=0).numpy(), np.cross(a.T, x, axisa=0),
-                               rtol=1e-5, atol=1e-4)
-    np.testing.assert_allclose(P.trapezoid(torch.tensor(x), torch.tensor(np.cumsum(np.abs(x)))).numpy(),
-                               np.trapezoid(x, np.cumsum(np.abs(x))), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        P.cross(torch.tensor(a.T), torch.tensor(x), axisa=0).numpy(), np.cross(a.T, x, axisa=0), rtol=1e-5, atol=1e-4
+    )
+    np.testing.assert_allclose(
+        P.trapezoid(torch.tensor(x), torch.tensor(np.cumsum(np.abs(x)))).numpy(),
+        np.trapezoid(x, np.cumsum(np.abs(x))),
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
 @given(a=arrays("float32", (2, 3)), b=arrays("float32", (3,)))

@@ -1,5 +1,6 @@
 """Parity of kerastorch.ops' median / quantile / percentile and their nan versions (ops/numpy/quantiles.py)
 with Keras 3's keras.ops on random shapes, dtypes, q, axes, methods and keepdims."""
+
 import numpy as np
 import pytest
 import torch
@@ -22,9 +23,14 @@ def _case(draw, nan_aware):
     if nan_aware and dtype.startswith("float") and x.size > 1 and draw(st.booleans(), label="nan"):
         x = x.copy()
         x.flat[draw(st.integers(0, x.size - 1))] = np.nan
-    axis = draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1),
-                          st.lists(st.integers(0, x.ndim - 1), min_size=1, max_size=x.ndim, unique=True).map(tuple)),
-                label="axis")
+    axis = draw(
+        st.one_of(
+            st.none(),
+            st.integers(-x.ndim, x.ndim - 1),
+            st.lists(st.integers(0, x.ndim - 1), min_size=1, max_size=x.ndim, unique=True).map(tuple),
+        ),
+        label="axis",
+    )
     return x, {"axis": axis, "keepdims": draw(st.booleans(), label="keepdims")}
 
 
@@ -33,20 +39,31 @@ def _case(draw, nan_aware):
 def test_quantile_matches_keras(keras3, name, data):
     x, kwargs = data.draw(_case(name.startswith("nan")))
     scale = 100 if "percentile" in name else 1
-    q = data.draw(st.one_of(st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0]),
-                            st.lists(st.sampled_from([0.0, 0.3, 0.5, 1.0]), min_size=1, max_size=3)), label="q")
+    q = data.draw(
+        st.one_of(
+            st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0]),
+            st.lists(st.sampled_from([0.0, 0.3, 0.5, 1.0]), min_size=1, max_size=3),
+        ),
+        label="q",
+    )
     q = [v * scale for v in q] if isinstance(q, list) else q * scale
     kwargs["method"] = data.draw(st.sampled_from(METHODS), label="method")
-    call_both(getattr(ops, name), getattr(keras3.ops, name), [x, q], kwargs,
-              grad=x.dtype == np.float32 and not np.isnan(x).any())
+    call_both(
+        getattr(ops, name),
+        getattr(keras3.ops, name),
+        [x, q],
+        kwargs,
+        grad=x.dtype == np.float32 and not np.isnan(x).any(),
+    )
 
 
 @pytest.mark.parametrize("name", ["median", "nanmedian"])
 @given(data=st.data())
 def test_median_matches_keras(keras3, name, data):
     x, kwargs = data.draw(_case(name == "nanmedian"))
-    call_both(getattr(ops, name), getattr(keras3.ops, name), [x], kwargs,
-              grad=x.dtype == np.float32 and not np.isnan(x).any())
+    call_both(
+        getattr(ops, name), getattr(keras3.ops, name), [x], kwargs, grad=x.dtype == np.float32 and not np.isnan(x).any()
+    )
 
 
 @given(x=arrays("float32", shapes(1, 3), "small"), q=st.sampled_from([0.1, 0.5, 0.75]))

@@ -1,5 +1,6 @@
 """Parity of kerastorch.ops' reductions (ops/numpy/reductions.py) with Keras 3's keras.ops on random shapes,
 dtypes, axes and keepdims: same values (within round-off), dtypes, shapes and float32 gradients."""
+
 import numpy as np
 import pytest
 import torch
@@ -14,20 +15,34 @@ pytestmark = pytest.mark.usefixtures("_cpu")
 
 # name: (dtypes, takes keepdims, axis kinds ("tuple": int, tuple or None; "int": int or None), gradient check)
 REDUCTIONS = {
-    "sum": (DTYPES, True, "tuple", True), "prod": (DTYPES, True, "tuple", True),
-    "mean": (DTYPES, True, "tuple", True), "var": (DTYPES, True, "tuple", True),
-    "std": (DTYPES, True, "tuple", True), "max": (DTYPES, True, "tuple", True),
-    "min": (DTYPES, True, "tuple", True), "amax": (DTYPES, True, "tuple", True),
-    "amin": (DTYPES, True, "tuple", True), "ptp": (DTYPES, True, "tuple", True),
-    "all": (DTYPES, True, "tuple", False), "any": (DTYPES, True, "tuple", False),
-    "count_nonzero": (DTYPES, False, "tuple", False), "argmax": (DTYPES, True, "int", False),
-    "argmin": (DTYPES, True, "int", False), "cumsum": (DTYPES, False, "int", True),
-    "cumprod": (DTYPES, False, "int", True), "nansum": (DTYPES, True, "tuple", True),
-    "nanprod": (DTYPES, True, "tuple", True), "nanmean": (DTYPES, True, "tuple", True),
-    "nanvar": (DTYPES, True, "tuple", True), "nanstd": (DTYPES, True, "tuple", True),
-    "nanmax": (DTYPES, True, "tuple", True), "nanmin": (DTYPES, True, "tuple", True),
-    "nanargmax": (DTYPES, True, "int", False), "nanargmin": (DTYPES, True, "int", False),
-    "nancumsum": (DTYPES, False, "int", True), "nancumprod": (DTYPES, False, "int", True),
+    "sum": (DTYPES, True, "tuple", True),
+    "prod": (DTYPES, True, "tuple", True),
+    "mean": (DTYPES, True, "tuple", True),
+    "var": (DTYPES, True, "tuple", True),
+    "std": (DTYPES, True, "tuple", True),
+    "max": (DTYPES, True, "tuple", True),
+    "min": (DTYPES, True, "tuple", True),
+    "amax": (DTYPES, True, "tuple", True),
+    "amin": (DTYPES, True, "tuple", True),
+    "ptp": (DTYPES, True, "tuple", True),
+    "all": (DTYPES, True, "tuple", False),
+    "any": (DTYPES, True, "tuple", False),
+    "count_nonzero": (DTYPES, False, "tuple", False),
+    "argmax": (DTYPES, True, "int", False),
+    "argmin": (DTYPES, True, "int", False),
+    "cumsum": (DTYPES, False, "int", True),
+    "cumprod": (DTYPES, False, "int", True),
+    "nansum": (DTYPES, True, "tuple", True),
+    "nanprod": (DTYPES, True, "tuple", True),
+    "nanmean": (DTYPES, True, "tuple", True),
+    "nanvar": (DTYPES, True, "tuple", True),
+    "nanstd": (DTYPES, True, "tuple", True),
+    "nanmax": (DTYPES, True, "tuple", True),
+    "nanmin": (DTYPES, True, "tuple", True),
+    "nanargmax": (DTYPES, True, "int", False),
+    "nanargmin": (DTYPES, True, "int", False),
+    "nancumsum": (DTYPES, False, "int", True),
+    "nancumprod": (DTYPES, False, "int", True),
 }
 NAN_AWARE = {name for name in REDUCTIONS if name.startswith("nan")}
 
@@ -60,8 +75,13 @@ def test_reduction_matches_keras(keras3, name, data):
     kwargs = {"axis": data.draw(axes(x.ndim, axis_kind), label="axis")}
     if keepdims:
         kwargs["keepdims"] = data.draw(st.booleans(), label="keepdims")
-    call_both(getattr(ops, name), _keras_fn(keras3, name, x.ndim, kwargs), [x], kwargs,
-              grad=grad and dtype == "float32" and not np.isnan(x).any())
+    call_both(
+        getattr(ops, name),
+        _keras_fn(keras3, name, x.ndim, kwargs),
+        [x],
+        kwargs,
+        grad=grad and dtype == "float32" and not np.isnan(x).any(),
+    )
 
 
 def _reverse_axes(t):
@@ -95,8 +115,7 @@ def test_average_matches_keras(keras3, dtype, data):
         # another axis it fails or divides by the wrong sum); every axis is checked against NumPy below
         wshape = data.draw(st.sampled_from([shape, (shape[axis],)]))
         weights = data.draw(arrays("float32", wshape, "pos"))
-    call_both(ops.average, keras3.ops.average, [x], {"axis": axis, "weights": weights},
-              grad=dtype == "float32")
+    call_both(ops.average, keras3.ops.average, [x], {"axis": axis, "weights": weights}, grad=dtype == "float32")
 
 
 @given(x=arrays("float32", shapes(1, 3), "small"), data=st.data(), full=st.booleans())
@@ -115,13 +134,18 @@ def test_average_all_axes_with_full_weights(x, data):
     np.testing.assert_allclose(to_np(out), np.average(x, weights=w), rtol=1e-5, atol=1e-6)
 
 
-@given(dtype=st.sampled_from(["bool", "int8", "float32"]), data=st.data(), target=st.sampled_from(
-    ["int32", "float32", "int64"]), name=st.sampled_from(["cumsum", "cumprod", "nancumsum"]))
+@given(
+    dtype=st.sampled_from(["bool", "int8", "float32"]),
+    data=st.data(),
+    target=st.sampled_from(["int32", "float32", "int64"]),
+    name=st.sampled_from(["cumsum", "cumprod", "nancumsum"]),
+)
 def test_cumulative_dtype_argument(keras3, dtype, data, target, name):
     x = data.draw(arrays(dtype, shapes(1, 2), "small"))
     # Keras narrows an explicit int64 to int32; kerastorch gives the dtype asked for
-    out = call_both(getattr(ops, name), getattr(keras3.ops, name), [x], {"axis": 0, "dtype": target},
-                    check_dtype=target != "int64")
+    out = call_both(
+        getattr(ops, name), getattr(keras3.ops, name), [x], {"axis": 0, "dtype": target}, check_dtype=target != "int64"
+    )
     assert str(out.dtype) == f"torch.{target}"
 
 

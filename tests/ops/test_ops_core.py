@@ -14,8 +14,10 @@ pytestmark = [pytest.mark.parity, pytest.mark.filterwarnings("ignore:overflow en
 CASTABLE = tuple(d for d in DTYPES if d != "uint8") + ("uint8",)
 
 
-@given(st.sampled_from([[1, 2], [1.5, 2], [True, False], 3, 2.5, True, [[1, 2], [3, 4]], [1, 2.0, True]]),
-       st.sampled_from([None, "float32", "int32", "float64", "int8", "bool"]))
+@given(
+    st.sampled_from([[1, 2], [1.5, 2], [True, False], 3, 2.5, True, [[1, 2], [3, 4]], [1, 2.0, True]]),
+    st.sampled_from([None, "float32", "int32", "float64", "int8", "bool"]),
+)
 def test_convert_to_tensor_python_values(keras3, value, dtype):
     assert_matches(ops.convert_to_tensor(value, dtype), keras3.ops.convert_to_tensor(value, dtype))
 
@@ -31,8 +33,9 @@ def test_convert_numpy_and_back(keras3, array):
     assert ops.is_tensor(ours) and not ops.is_tensor(array)
 
 
-@given(st.sampled_from(DTYPES).flatmap(lambda d: arrays(d, shapes(0, 3), low=-100, high=100)),
-       st.sampled_from(CASTABLE))
+@given(
+    st.sampled_from(DTYPES).flatmap(lambda d: arrays(d, shapes(0, 3), low=-100, high=100)), st.sampled_from(CASTABLE)
+)
 def test_cast(keras3, array, dtype):
     if array.dtype.kind == "f" and dtype.startswith("u"):
         array = np.abs(array)  # negative floats to unsigned ints are undefined in C (and differ by platform)
@@ -40,8 +43,12 @@ def test_cast(keras3, array, dtype):
     assert_matches(ops.cast(x, dtype), keras3.ops.cast(x, dtype))
 
 
-@given(st.sampled_from(("int8", "int16", "int32", "int64", "float32", "float64")).flatmap(
-    lambda d: arrays(d, shapes(1, 2), low=-400, high=400)), st.sampled_from(("uint8", "int8", "int16", "float16")))
+@given(
+    st.sampled_from(("int8", "int16", "int32", "int64", "float32", "float64")).flatmap(
+        lambda d: arrays(d, shapes(1, 2), low=-400, high=400)
+    ),
+    st.sampled_from(("uint8", "int8", "int16", "float16")),
+)
 def test_saturate_cast(keras3, array, dtype):
     x = torch.as_tensor(array)
     ours = ops.saturate_cast(x, dtype)
@@ -110,9 +117,10 @@ def test_scatter_update(keras3, case, reduction):
         _, first = np.unique(indices, axis=0, return_index=True)
         indices, values = indices[np.sort(first)], values[np.sort(first)]
     inputs = np.linspace(-2, 2, int(np.prod(shape)), dtype=np.float32).reshape(shape)
-    assert_matches(ops.scatter_update(torch.as_tensor(inputs), indices, torch.as_tensor(values), reduction),
-                   keras3.ops.scatter_update(torch.as_tensor(inputs), indices, torch.as_tensor(values),
-                                             reduction=reduction))
+    assert_matches(
+        ops.scatter_update(torch.as_tensor(inputs), indices, torch.as_tensor(values), reduction),
+        keras3.ops.scatter_update(torch.as_tensor(inputs), indices, torch.as_tensor(values), reduction=reduction),
+    )
 
 
 @given(arrays("int32", shapes(1, 3)), st.data())
@@ -129,12 +137,20 @@ def test_stop_gradient_blocks_gradients():
 
 # ---- control flow ----------------------------------------------------------------------------------------------
 
-COMBINERS = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b, "max": torch.maximum,
-             "affine": lambda a, b: (a[0] * b[0], a[1] * b[0] + b[1])}
+COMBINERS = {
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "max": torch.maximum,
+    "affine": lambda a, b: (a[0] * b[0], a[1] * b[0] + b[1]),
+}
 
 
-@given(arrays("float32", shapes(1, 3, max_side=9), low=-1.5, high=1.5), st.sampled_from(sorted(COMBINERS)),
-       st.booleans(), st.data())
+@given(
+    arrays("float32", shapes(1, 3, max_side=9), low=-1.5, high=1.5),
+    st.sampled_from(sorted(COMBINERS)),
+    st.booleans(),
+    st.data(),
+)
 def test_associative_scan(keras3, array, combiner, reverse, data):
     axis = data.draw(st.integers(0, array.ndim - 1))
     f = COMBINERS[combiner]
@@ -152,8 +168,10 @@ def test_associative_scan(keras3, array, combiner, reverse, data):
         torch.testing.assert_close(b, torch.stack([e[1] for e in expect], axis), rtol=1e-5, atol=1e-5)
         return
     x = torch.as_tensor(array)
-    assert_matches(ops.associative_scan(f, x, reverse=reverse, axis=axis),
-                   keras3.ops.associative_scan(f, x, reverse=reverse, axis=axis))
+    assert_matches(
+        ops.associative_scan(f, x, reverse=reverse, axis=axis),
+        keras3.ops.associative_scan(f, x, reverse=reverse, axis=axis),
+    )
 
 
 @given(arrays("float32", shapes(1, 2)), st.booleans(), st.booleans())
@@ -165,8 +183,10 @@ def test_scan(keras3, array, reverse, with_xs):
     init = torch.zeros(array.shape[1:])
     xs = torch.as_tensor(array) if with_xs else None
     length = None if with_xs else array.shape[0]
-    assert_matches(ops.scan(step, init, xs, length=length, reverse=reverse),
-                   keras3.ops.scan(step, init, xs, length=length, reverse=reverse))
+    assert_matches(
+        ops.scan(step, init, xs, length=length, reverse=reverse),
+        keras3.ops.scan(step, init, xs, length=length, reverse=reverse),
+    )
 
 
 @given(arrays("float32", shapes(2, 3)))
@@ -177,8 +197,9 @@ def test_map_and_vectorized_map(keras3, array):
         return {"sum": row.sum(), "scaled": row * 2}
 
     assert_matches(ops.map(f, x), keras3.ops.map(f, x))
-    assert_matches(ops.vectorized_map(lambda row: row.sum(0) * row, x),
-                   keras3.ops.vectorized_map(lambda row: row.sum(0) * row, x))
+    assert_matches(
+        ops.vectorized_map(lambda row: row.sum(0) * row, x), keras3.ops.vectorized_map(lambda row: row.sum(0) * row, x)
+    )
     assert_matches(ops.map(lambda pair: pair[0] + pair[1], (x, x)), x * 2)
 
 
@@ -191,20 +212,25 @@ def test_loops_and_branches(keras3, index, n, init):
     fori = ops.fori_loop(0, n, lambda i, v: v * 2 + i, torch.tensor(1.0))
     assert_matches(fori, keras3.ops.fori_loop(0, n, lambda i, v: v * 2 + i, torch.tensor(1.0)))
     if isinstance(init, tuple):
+
         def cond(i, total):
             return i < n
 
         def body(i, total):
             return i + 1, total + i
     else:
+
         def cond(i):
             return i < n
 
         def body(i):
             return i + 1
+
     for limit in (None, 2):
-        assert_matches(ops.while_loop(cond, body, init, maximum_iterations=limit),
-                       keras3.ops.while_loop(cond, body, init, maximum_iterations=limit))
+        assert_matches(
+            ops.while_loop(cond, body, init, maximum_iterations=limit),
+            keras3.ops.while_loop(cond, body, init, maximum_iterations=limit),
+        )
 
 
 @given(arrays("float32", (3,), low=-3, high=3), arrays("float32", (3,), low=-3, high=3))

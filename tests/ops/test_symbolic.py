@@ -1,4 +1,5 @@
 """keras.ops on symbolic tensors: functional models written with ops build, run, serialize and save."""
+
 import json
 
 import numpy as np

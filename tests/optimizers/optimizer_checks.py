@@ -1,4 +1,5 @@
 """Helpers shared by the optimizer tests: variables, gradient sequences, Keras 3 twins, parity runs."""
+
 import numpy as np
 import torch
 from hypothesis import strategies as st
@@ -12,36 +13,53 @@ TOL = dict(rtol=1e-5, atol=1e-6)
 # Per optimizer: a strategy for its own arguments (Keras 3 names and ranges).
 ARGS = {
     "SGD": st.fixed_dictionaries({"momentum": st.sampled_from([0.0, 0.5, 0.9]), "nesterov": st.booleans()}),
-    "RMSprop": st.fixed_dictionaries({"rho": st.sampled_from([0.8, 0.9]), "momentum": st.sampled_from([0.0, 0.5]),
-                                      "centered": st.booleans(), "epsilon": st.sampled_from([1e-7, 1e-3])}),
-    "Adam": st.fixed_dictionaries({"beta_1": st.sampled_from([0.8, 0.9]), "beta_2": st.sampled_from([0.99, 0.999]),
-                                   "amsgrad": st.booleans(), "epsilon": st.sampled_from([1e-7, 1e-3])}),
+    "RMSprop": st.fixed_dictionaries(
+        {
+            "rho": st.sampled_from([0.8, 0.9]),
+            "momentum": st.sampled_from([0.0, 0.5]),
+            "centered": st.booleans(),
+            "epsilon": st.sampled_from([1e-7, 1e-3]),
+        }
+    ),
+    "Adam": st.fixed_dictionaries(
+        {
+            "beta_1": st.sampled_from([0.8, 0.9]),
+            "beta_2": st.sampled_from([0.99, 0.999]),
+            "amsgrad": st.booleans(),
+            "epsilon": st.sampled_from([1e-7, 1e-3]),
+        }
+    ),
     "AdamW": st.fixed_dictionaries({"weight_decay": st.sampled_from([0.004, 0.1]), "amsgrad": st.booleans()}),
     "Nadam": st.fixed_dictionaries({"beta_1": st.sampled_from([0.8, 0.9]), "beta_2": st.sampled_from([0.99, 0.999])}),
-    "Adagrad": st.fixed_dictionaries({"initial_accumulator_value": st.sampled_from([0.1, 1.0]),
-                                      "epsilon": st.sampled_from([1e-7, 1e-3])}),
+    "Adagrad": st.fixed_dictionaries(
+        {"initial_accumulator_value": st.sampled_from([0.1, 1.0]), "epsilon": st.sampled_from([1e-7, 1e-3])}
+    ),
     "Adadelta": st.fixed_dictionaries({"rho": st.sampled_from([0.9, 0.95]), "epsilon": st.sampled_from([1e-7, 1e-3])}),
-    "Adamax": st.fixed_dictionaries({"beta_1": st.sampled_from([0.8, 0.9]),
-                                     "beta_2": st.sampled_from([0.99, 0.999])}),
+    "Adamax": st.fixed_dictionaries({"beta_1": st.sampled_from([0.8, 0.9]), "beta_2": st.sampled_from([0.99, 0.999])}),
     "Lion": st.fixed_dictionaries({"beta_1": st.sampled_from([0.8, 0.9]), "beta_2": st.sampled_from([0.9, 0.99])}),
-    "Ftrl": st.fixed_dictionaries({
-        "learning_rate_power": st.sampled_from([-0.5, -0.2, 0.0]),
-        "initial_accumulator_value": st.sampled_from([0.1, 0.5]),
-        "l1_regularization_strength": st.sampled_from([0.0, 0.01]),
-        "l2_regularization_strength": st.sampled_from([0.0, 0.1]),
-        "l2_shrinkage_regularization_strength": st.sampled_from([0.0, 0.1]),
-        "beta": st.sampled_from([0.0, 0.5]),
-    }),
+    "Ftrl": st.fixed_dictionaries(
+        {
+            "learning_rate_power": st.sampled_from([-0.5, -0.2, 0.0]),
+            "initial_accumulator_value": st.sampled_from([0.1, 0.5]),
+            "l1_regularization_strength": st.sampled_from([0.0, 0.01]),
+            "l2_regularization_strength": st.sampled_from([0.0, 0.1]),
+            "l2_shrinkage_regularization_strength": st.sampled_from([0.0, 0.1]),
+            "beta": st.sampled_from([0.0, 0.5]),
+        }
+    ),
 }
 NAMES = sorted(ARGS)
 
 # Learning rates: a float, or a schedule given as (class name, config) and built in each library.
 LEARNING_RATES = st.one_of(
     st.sampled_from([0.001, 0.01, 0.1, 0.5]),
-    st.sampled_from([("ExponentialDecay", {"initial_learning_rate": 0.1, "decay_steps": 2, "decay_rate": 0.5}),
-                     ("PiecewiseConstantDecay", {"boundaries": [1, 2], "values": [0.1, 0.05, 0.01]}),
-                     ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 4, "warmup_target": 0.2,
-                                      "warmup_steps": 2})]),
+    st.sampled_from(
+        [
+            ("ExponentialDecay", {"initial_learning_rate": 0.1, "decay_steps": 2, "decay_rate": 0.5}),
+            ("PiecewiseConstantDecay", {"boundaries": [1, 2], "values": [0.1, 0.05, 0.01]}),
+            ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 4, "warmup_target": 0.2, "warmup_steps": 2}),
+        ]
+    ),
 )
 # The base arguments: at most one clipping mode, optional weight decay.
 CLIPPING = st.sampled_from([{}, {"clipnorm": 0.5}, {"clipvalue": 0.3}, {"global_clipnorm": 1.0}])
@@ -91,8 +109,9 @@ def assert_parity(keras3, class_name, kwargs, shapes, steps, seed, names=None):
         ours.apply([torch.tensor(g) for g in step_grads], our_vars)
         theirs.apply([torch.tensor(g, device=keras_device()) for g in step_grads], their_vars)
         for ours_v, theirs_v in zip(our_vars, their_vars):
-            np.testing.assert_allclose(ours_v.numpy(), np.asarray(theirs_v.numpy()), **TOL,
-                                       err_msg=f"{class_name}({kwargs}) step {step}")
+            np.testing.assert_allclose(
+                ours_v.numpy(), np.asarray(theirs_v.numpy()), **TOL, err_msg=f"{class_name}({kwargs}) step {step}"
+            )
     return ours, theirs
 
 

@@ -1,4 +1,5 @@
 """LossScaleOptimizer: unscaled updates, skipped non-finite steps, scale growth, fit, saving, Keras 3 configs."""
+
 import numpy as np
 import pytest
 import torch
@@ -35,8 +36,11 @@ def _fitted(optimizer, seed=0):
     return model, model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0).history["loss"]
 
 
-@pytest.mark.parametrize("optimizer", [LossScaleOptimizer(Adam(0.01)), Adam(0.01, loss_scale_factor=8.0)],
-                         ids=["loss_scale_optimizer", "loss_scale_factor"])
+@pytest.mark.parametrize(
+    "optimizer",
+    [LossScaleOptimizer(Adam(0.01)), Adam(0.01, loss_scale_factor=8.0)],
+    ids=["loss_scale_optimizer", "loss_scale_factor"],
+)
 def test_fit_with_a_scaled_loss_trains_as_the_plain_optimizer(optimizer):
     _, expected = _fitted(Adam(0.01))
     _, losses = _fitted(optimizer)
@@ -62,8 +66,9 @@ def test_arguments_are_checked():
 
 @pytest.mark.parity
 def test_keras3_config_loads(keras3):
-    theirs = keras3.optimizers.LossScaleOptimizer(keras3.optimizers.Adam(learning_rate=0.003), initial_scale=256.0,
-                                                  dynamic_growth_steps=7)
+    theirs = keras3.optimizers.LossScaleOptimizer(
+        keras3.optimizers.Adam(learning_rate=0.003), initial_scale=256.0, dynamic_growth_steps=7
+    )
     ours = keras.optimizers.deserialize(keras3.optimizers.serialize(theirs))
     assert isinstance(ours, LossScaleOptimizer) and ours.initial_scale == 256.0 and ours.dynamic_growth_steps == 7
     assert ours.inner_optimizer.learning_rate == pytest.approx(0.003)

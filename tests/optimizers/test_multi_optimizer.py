@@ -1,5 +1,6 @@
 """MultiOptimizer and OptimizerMap: Keras 3's lookup rules, trajectories, state layout and configs; training
 with ``fit``, saving and loading with the optimizer state."""
+
 import json
 
 import numpy as np
@@ -32,11 +33,14 @@ def _build_map(library, sub_kwargs=None):
     """The same map in kerastorch or Keras: Adam for the encoder, a momentum SGD by default, an unused RMSprop
     and AdamW for ``scale``."""
     optimizers = library.optimizers
-    return optimizers.OptimizerMap(optimizers.SGD(learning_rate=0.1, momentum=0.5, **(sub_kwargs or {})), {
-        "encoder/.*": optimizers.Adam(learning_rate=0.05, **(sub_kwargs or {})),
-        "decoder/.*": optimizers.RMSprop(),
-        "scale": optimizers.AdamW(learning_rate=0.1, weight_decay=0.1),
-    })
+    return optimizers.OptimizerMap(
+        optimizers.SGD(learning_rate=0.1, momentum=0.5, **(sub_kwargs or {})),
+        {
+            "encoder/.*": optimizers.Adam(learning_rate=0.05, **(sub_kwargs or {})),
+            "decoder/.*": optimizers.RMSprop(),
+            "scale": optimizers.AdamW(learning_rate=0.1, weight_decay=0.1),
+        },
+    )
 
 
 # ------------------------------------------------------------------ OptimizerMap
@@ -104,16 +108,19 @@ def test_trajectory_iterations_and_state_layout_match_keras(keras3, sub_kwargs):
         step_grads = [4.0 * g for g in step_grads]  # gradients of the scaled loss
         missing = step % 2 == 1  # the head's bias has no gradient on odd steps
         ours.apply([None if missing and i == 3 else torch.tensor(g) for i, g in enumerate(step_grads)], our_vars)
-        theirs.apply([None if missing and i == 3 else torch.tensor(g, device=keras_device())
-                      for i, g in enumerate(step_grads)], their_vars)
+        theirs.apply(
+            [None if missing and i == 3 else torch.tensor(g, device=keras_device()) for i, g in enumerate(step_grads)],
+            their_vars,
+        )
         for o, t in zip(our_vars, their_vars):
             np.testing.assert_allclose(o.numpy(), np.asarray(t.numpy()), **TOL, err_msg=f"step {step}")
     assert int(ours.iterations) == int(theirs.iterations) == 4
     assert [int(o.iterations) for o in ours.optimizers] == [int(o.iterations) for o in theirs.optimizers]
     assert [int(o.iterations) for o in ours.optimizers] == [4, 0, 4, 4]  # the RMSprop has no variable
     for ours_tensor, theirs_variable in zip(ours.variables, theirs.variables):
-        np.testing.assert_allclose(ours_tensor.cpu().numpy().astype("float64"),
-                                   np.asarray(theirs_variable.numpy()).astype("float64"), **TOL)
+        np.testing.assert_allclose(
+            ours_tensor.cpu().numpy().astype("float64"), np.asarray(theirs_variable.numpy()).astype("float64"), **TOL
+        )
     assert float(ours.scale_loss(torch.tensor(1.0))) == 4.0
 
 
@@ -123,8 +130,7 @@ def test_config_matches_and_interchanges_with_keras(keras3):
     theirs = keras3.optimizers.MultiOptimizer(_build_map(keras3), name="multi")
     ours_config, theirs_config = ours.get_config(), theirs.get_config()
     assert list(ours_config) == list(theirs_config) == ["optimizer_map", "loss_scale_factor", "name"]
-    assert ours_config["optimizer_map"]["class_name"] == theirs_config["optimizer_map"]["class_name"] == \
-        "OptimizerMap"
+    assert ours_config["optimizer_map"]["class_name"] == theirs_config["optimizer_map"]["class_name"] == "OptimizerMap"
     assert list(ours_config["optimizer_map"]["config"]["optimizer_map"]) == ["encoder/.*", "decoder/.*", "scale"]
     from_keras = kerastorch.optimizers.deserialize(json.loads(json.dumps(keras3.optimizers.serialize(theirs))))
     assert type(from_keras) is MultiOptimizer and from_keras.name == "multi"
@@ -204,8 +210,12 @@ def test_argument_and_variable_errors():
 
 
 def test_weight_decay_exclusion_and_moving_averages_reach_the_sub_optimizers():
-    optimizer = MultiOptimizer(OptimizerMap(AdamW(learning_rate=0.1, weight_decay=0.5),
-                                            {"ema/.*": SGD(learning_rate=0.1, use_ema=True, ema_momentum=0.5)}))
+    optimizer = MultiOptimizer(
+        OptimizerMap(
+            AdamW(learning_rate=0.1, weight_decay=0.5),
+            {"ema/.*": SGD(learning_rate=0.1, use_ema=True, ema_momentum=0.5)},
+        )
+    )
     assert optimizer.use_ema
     optimizer.exclude_from_weight_decay(var_names=["bias"])
     kernel, bias, averaged = our_variables([np.ones(2, "float32")] * 3, ["dense/kernel", "dense/bias", "ema/w"])
@@ -225,8 +235,9 @@ def test_weight_decay_exclusion_and_moving_averages_reach_the_sub_optimizers():
 # ------------------------------------------------------------------ fit, save, load
 def _model():
     layers = kerastorch.layers
-    return kerastorch.Sequential([kerastorch.Input((4,)), layers.Dense(8, activation="relu", name="encoder"),
-                                  layers.Dense(1, name="head")])
+    return kerastorch.Sequential(
+        [kerastorch.Input((4,)), layers.Dense(8, activation="relu", name="encoder"), layers.Dense(1, name="head")]
+    )
 
 
 def _data():
@@ -238,8 +249,9 @@ def test_fit_updates_each_part_with_its_optimizer():
     x, y = _data()
     model = _model()
     frozen_by_rate = SGD(learning_rate=0.0)
-    model.compile(optimizer=MultiOptimizer(OptimizerMap(Adam(learning_rate=0.02), {"encoder/.*": frozen_by_rate})),
-                  loss="mse")
+    model.compile(
+        optimizer=MultiOptimizer(OptimizerMap(Adam(learning_rate=0.02), {"encoder/.*": frozen_by_rate})), loss="mse"
+    )
     before = [w.detach().clone() for w in model.trainable_weights]
     history = model.fit(x, y, batch_size=16, epochs=3, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -254,9 +266,15 @@ def test_save_and_load_model_restore_the_state_and_training_continues(tmp_path):
     x, y = _data()
     shared = Adam(learning_rate=0.01)
     model = _model()
-    model.compile(optimizer=MultiOptimizer(OptimizerMap(SGD(0.05, momentum=0.9), {
-        "encoder/kernel": shared, "encoder/bias": shared, "unused/.*": RMSprop()}), loss_scale_factor=2.0),
-        loss="mse")
+    model.compile(
+        optimizer=MultiOptimizer(
+            OptimizerMap(
+                SGD(0.05, momentum=0.9), {"encoder/kernel": shared, "encoder/bias": shared, "unused/.*": RMSprop()}
+            ),
+            loss_scale_factor=2.0,
+        ),
+        loss="mse",
+    )
     model.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False)
     model.save(tmp_path / "model.keras")
     loaded = kerastorch.models.load_model(tmp_path / "model.keras")

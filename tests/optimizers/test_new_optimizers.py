@@ -1,4 +1,5 @@
 """Lamb, Adafactor and Muon: Keras 3 parity of the update trajectories, configs and state; resume; training."""
+
 import json
 import re
 
@@ -18,26 +19,54 @@ COMMON = {
     "weight-decay": {"learning_rate": 0.1, "weight_decay": 0.05},
     "schedule-clipnorm": {"learning_rate": COSINE, "clipnorm": 0.5},
     "clipvalue": {"learning_rate": 0.05, "clipvalue": 0.3},
-    "global-clipnorm-schedule": {"global_clipnorm": 1.0, "weight_decay": 0.01, "learning_rate": (
-        "PiecewiseConstantDecay", {"boundaries": [1, 2], "values": [0.1, 0.05, 0.01]})},
-    "accumulation-ema": {"learning_rate": 0.05, "gradient_accumulation_steps": 2, "use_ema": True,
-                         "ema_momentum": 0.5},
+    "global-clipnorm-schedule": {
+        "global_clipnorm": 1.0,
+        "weight_decay": 0.01,
+        "learning_rate": ("PiecewiseConstantDecay", {"boundaries": [1, 2], "values": [0.1, 0.05, 0.01]}),
+    },
+    "accumulation-ema": {"learning_rate": 0.05, "gradient_accumulation_steps": 2, "use_ema": True, "ema_momentum": 0.5},
 }
 OWN = {
     "Lamb": [{"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3, "learning_rate": 0.05}],
-    "Adafactor": [{"beta_2_decay": -0.5, "epsilon_1": 1e-3, "epsilon_2": 0.05, "clip_threshold": 0.5,
-                   "relative_step": False, "learning_rate": 0.5},
-                  {"learning_rate": ("ExponentialDecay", {"initial_learning_rate": 0.8, "decay_steps": 1,
-                                                          "decay_rate": 0.5})}],
-    "Muon": [{"nesterov": False, "rms_rate": None, "adam_lr_ratio": 0.5, "weight_decay": None,
-              "adam_weight_decay": 0.1, "learning_rate": 0.1},
-             {"momentum": 0.8, "ns_steps": 3, "muon_a": 2.0, "muon_b": -1.5, "muon_c": 0.5, "adam_weight_decay": None,
-              "weight_decay": 0.1, "learning_rate": 0.05, "exclude_embeddings": False}],
+    "Adafactor": [
+        {
+            "beta_2_decay": -0.5,
+            "epsilon_1": 1e-3,
+            "epsilon_2": 0.05,
+            "clip_threshold": 0.5,
+            "relative_step": False,
+            "learning_rate": 0.5,
+        },
+        {"learning_rate": ("ExponentialDecay", {"initial_learning_rate": 0.8, "decay_steps": 1, "decay_rate": 0.5})},
+    ],
+    "Muon": [
+        {
+            "nesterov": False,
+            "rms_rate": None,
+            "adam_lr_ratio": 0.5,
+            "weight_decay": None,
+            "adam_weight_decay": 0.1,
+            "learning_rate": 0.1,
+        },
+        {
+            "momentum": 0.8,
+            "ns_steps": 3,
+            "muon_a": 2.0,
+            "muon_b": -1.5,
+            "muon_c": 0.5,
+            "adam_weight_decay": None,
+            "weight_decay": 0.1,
+            "learning_rate": 0.05,
+            "exclude_embeddings": False,
+        },
+    ],
 }
 CASES = [(name, kwargs) for name in NEW for kwargs in COMMON.values()] + [
-    (name, kwargs) for name, variants in OWN.items() for kwargs in variants]
+    (name, kwargs) for name, variants in OWN.items() for kwargs in variants
+]
 IDS = [f"{name}-{key}" for name in NEW for key in COMMON] + [
-    f"{name}-own{i}" for name, variants in OWN.items() for i in range(len(variants))]
+    f"{name}-own{i}" for name, variants in OWN.items() for i in range(len(variants))
+]
 
 
 # ------------------------------------------------------------------ update trajectories
@@ -66,10 +95,10 @@ def test_muon_exclusions_match_keras(keras3):
     ours, _ = assert_parity(keras3, "Muon", kwargs, shapes, steps=3, seed=8, names=names)
     velocities = [key.split("/")[0] for key in ours.state_dict() if key.endswith("/velocity")]
     assert velocities == ["0", "2", "3", "4"]  # only dense_kernel takes the Muon step
-    ours, _ = assert_parity(keras3, "Muon", {**kwargs, "exclude_embeddings": False}, shapes, steps=2, seed=8,
-                            names=names)
-    assert [key for key in ours.state_dict() if key.endswith("/velocity")] == ["2/velocity", "3/velocity",
-                                                                              "4/velocity"]
+    ours, _ = assert_parity(
+        keras3, "Muon", {**kwargs, "exclude_embeddings": False}, shapes, steps=2, seed=8, names=names
+    )
+    assert [key for key in ours.state_dict() if key.endswith("/velocity")] == ["2/velocity", "3/velocity", "4/velocity"]
 
 
 @pytest.mark.parity
@@ -108,9 +137,12 @@ def test_defaults_match_keras(keras3, class_name):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("class_name,kwargs", [(name, variants[0]) for name, variants in OWN.items()] + [
-    ("Muon", {"exclude_layers": ["head"], "learning_rate": schedules.CosineDecay(0.1, 10)})],
-    ids=NEW + ["Muon-schedule"])
+@pytest.mark.parametrize(
+    "class_name,kwargs",
+    [(name, variants[0]) for name, variants in OWN.items()]
+    + [("Muon", {"exclude_layers": ["head"], "learning_rate": schedules.CosineDecay(0.1, 10)})],
+    ids=NEW + ["Muon-schedule"],
+)
 def test_config_round_trip_and_interchange(keras3, class_name, kwargs):
     ours = make(kerastorch, class_name, **kwargs, name="opt")
     config = ours.get_config()
@@ -130,7 +162,8 @@ def test_config_round_trip_and_interchange(keras3, class_name, kwargs):
     for key, value in config.items():
         if isinstance(value, float):
             assert theirs_config[key] == pytest.approx(value, rel=1e-6) and back.get_config()[key] == pytest.approx(
-                value, rel=1e-6), key
+                value, rel=1e-6
+            ), key
         elif key != "learning_rate":
             assert theirs_config[key] == value and back.get_config()[key] == value, key
 
@@ -143,10 +176,16 @@ def test_get_by_name(name):
 
 def test_argument_errors():
     optimizers = kerastorch.optimizers
-    for cls, kwargs in [(optimizers.Lamb, {"beta_1": 1.5}), (optimizers.Lamb, {"epsilon": -1.0}),
-                        (optimizers.Adafactor, {"clip_threshold": 0.0}), (optimizers.Adafactor, {"epsilon_2": -1.0}),
-                        (optimizers.Muon, {"momentum": 2.0}), (optimizers.Muon, {"ns_steps": 1.5}),
-                        (optimizers.Muon, {"adam_beta_2": -0.1}), (optimizers.Lamb, {"amsgrad": True})]:
+    for cls, kwargs in [
+        (optimizers.Lamb, {"beta_1": 1.5}),
+        (optimizers.Lamb, {"epsilon": -1.0}),
+        (optimizers.Adafactor, {"clip_threshold": 0.0}),
+        (optimizers.Adafactor, {"epsilon_2": -1.0}),
+        (optimizers.Muon, {"momentum": 2.0}),
+        (optimizers.Muon, {"ns_steps": 1.5}),
+        (optimizers.Muon, {"adam_beta_2": -0.1}),
+        (optimizers.Lamb, {"amsgrad": True}),
+    ]:
         with pytest.raises(ValueError):
             cls(**kwargs)
     with pytest.raises(TypeError):
@@ -162,7 +201,7 @@ def _keras_key(path, names):
         return "iterations" if path == "iteration" else path
     for index, name in enumerate(names):
         if path.startswith(name + "_"):
-            return f"{index}/{path[len(name) + 1:]}"
+            return f"{index}/{path[len(name) + 1 :]}"
         if path == name:
             return f"{index}/factor"
     raise AssertionError(path)
@@ -182,8 +221,12 @@ def test_state_follows_keras_variables(keras3, class_name):
     theirs.build(their_vars)
     expected = [_keras_key(v.path, names) for v in theirs.variables]
     if class_name == "Adafactor":
-        expected = [re.sub("factor$", "c" if expected[i - 1].endswith("/factor") else "r", key) if key.endswith(
-            "/factor") else key for i, key in enumerate(expected)]
+        expected = [
+            re.sub("factor$", "c" if expected[i - 1].endswith("/factor") else "r", key)
+            if key.endswith("/factor")
+            else key
+            for i, key in enumerate(expected)
+        ]
     assert list(ours.state_dict()) == expected
     assert [tuple(t.shape) for t in ours.variables] == [tuple(v.shape) for v in theirs.variables]
     for step_grads in grads[:3]:
@@ -195,9 +238,15 @@ def test_state_follows_keras_variables(keras3, class_name):
     _run_both(ours, theirs, our_vars, their_vars, grads[3:])
 
 
-@pytest.mark.parametrize("options", [{}, {"learning_rate": schedules.CosineDecay(0.05, 10), "weight_decay": 0.01},
-                                     {"gradient_accumulation_steps": 2, "use_ema": True, "clipvalue": 0.5}],
-                         ids=["plain", "schedule-wd", "accumulation-ema"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"learning_rate": schedules.CosineDecay(0.05, 10), "weight_decay": 0.01},
+        {"gradient_accumulation_steps": 2, "use_ema": True, "clipvalue": 0.5},
+    ],
+    ids=["plain", "schedule-wd", "accumulation-ema"],
+)
 @pytest.mark.parametrize("class_name", NEW)
 def test_resume_is_bitwise_identical(class_name, options):
     initial, grads = random_problem([(3, 4), (4,), (2, 2, 3), ()], steps=6, seed=7)
@@ -227,8 +276,19 @@ def test_adafactor_slot_shapes_and_muon_slots():
     adafactor = kerastorch.optimizers.Adafactor()
     adafactor.build(variables)
     shapes = {key: tuple(value.shape) for key, value in adafactor.state_dict().items()}
-    assert shapes == {"iterations": (), "learning_rate": (), "0/r": (2, 3), "0/c": (2, 4), "0/velocity": (2, 3, 4),
-                      "1/r": (), "1/c": (), "1/velocity": (5,), "2/r": (), "2/c": (), "2/velocity": ()}
+    assert shapes == {
+        "iterations": (),
+        "learning_rate": (),
+        "0/r": (2, 3),
+        "0/c": (2, 4),
+        "0/velocity": (2, 3, 4),
+        "1/r": (),
+        "1/c": (),
+        "1/velocity": (5,),
+        "2/r": (),
+        "2/c": (),
+        "2/velocity": (),
+    }
     muon = kerastorch.optimizers.Muon()
     muon.build(our_variables([np.zeros(s, "float32") for s in [(3, 2), (2,), (2, 2, 2)]]))
     assert list(muon.state_dict())[2:] == ["0/momentum", "1/momentum", "1/velocity", "2/momentum", "2/velocity"]

@@ -1,5 +1,6 @@
 """Optimizer behaviour beyond the update formulas: state save/restore, convergence, configs, ``get``,
 constraints, EMA helpers, learning rate handling, no host syncs, multi-tensor dispatch, errors."""
+
 import copy
 
 import numpy as np
@@ -47,7 +48,8 @@ def test_resume_is_bitwise_identical(class_name, options):
     resumed.build(resumed_vars)
     resumed.load_state_dict(saved_state)
     assert int(resumed.iterations) == int(torch.as_tensor(saved_state["iterations"])) // (
-        options.get("gradient_accumulation_steps") or 1)
+        options.get("gradient_accumulation_steps") or 1
+    )
     run(resumed, resumed_vars, grads[4:])
     for a, b in zip(straight, resumed_vars):
         assert torch.equal(a.detach(), b.detach())
@@ -62,8 +64,16 @@ def test_state_dict_keys_and_load_errors():
     variables = our_variables([np.zeros((2, 2), "float32"), np.zeros(3, "float32")])
     optimizer.build(variables)
     state = optimizer.state_dict()
-    assert list(state) == ["iterations", "learning_rate", "0/momentum", "0/velocity", "1/momentum", "1/velocity",
-                           "0/velocity_hat", "1/velocity_hat"]
+    assert list(state) == [
+        "iterations",
+        "learning_rate",
+        "0/momentum",
+        "0/velocity",
+        "1/momentum",
+        "1/velocity",
+        "0/velocity_hat",
+        "1/velocity_hat",
+    ]
     assert state["iterations"].dtype == torch.int64 and state["iterations"].shape == ()
     assert [t.data_ptr() for t in optimizer.variables] == [t.data_ptr() for t in state.values()]
     with pytest.raises(ValueError, match="missing keys \\['1/velocity_hat'\\]"):
@@ -77,10 +87,16 @@ def test_state_dict_keys_and_load_errors():
 
 # ------------------------------------------------------------------ convergence
 CONVERGENCE = {
-    "SGD": {"learning_rate": 0.1, "momentum": 0.5}, "RMSprop": {"learning_rate": 0.05},
-    "Adam": {"learning_rate": 0.1}, "AdamW": {"learning_rate": 0.1}, "Nadam": {"learning_rate": 0.1},
-    "Adagrad": {"learning_rate": 0.5}, "Adadelta": {"learning_rate": 1.0, "epsilon": 1e-2},
-    "Adamax": {"learning_rate": 0.1}, "Lion": {"learning_rate": 0.05}, "Ftrl": {"learning_rate": 0.5},
+    "SGD": {"learning_rate": 0.1, "momentum": 0.5},
+    "RMSprop": {"learning_rate": 0.05},
+    "Adam": {"learning_rate": 0.1},
+    "AdamW": {"learning_rate": 0.1},
+    "Nadam": {"learning_rate": 0.1},
+    "Adagrad": {"learning_rate": 0.5},
+    "Adadelta": {"learning_rate": 1.0, "epsilon": 1e-2},
+    "Adamax": {"learning_rate": 0.1},
+    "Lion": {"learning_rate": 0.05},
+    "Ftrl": {"learning_rate": 0.5},
 }
 
 
@@ -93,8 +109,15 @@ def test_decreases_a_quadratic_loss(class_name):
 # ------------------------------------------------------------------ configs, get
 @pytest.mark.parametrize("class_name", NAMES)
 def test_config_round_trip(class_name):
-    optimizer = make(kerastorch, class_name, learning_rate=schedules.ExponentialDecay(0.1, 10, 0.9), clipnorm=2.0,
-                     use_ema=True, gradient_accumulation_steps=4, name="my_optimizer")
+    optimizer = make(
+        kerastorch,
+        class_name,
+        learning_rate=schedules.ExponentialDecay(0.1, 10, 0.9),
+        clipnorm=2.0,
+        use_ema=True,
+        gradient_accumulation_steps=4,
+        name="my_optimizer",
+    )
     config = kerastorch.optimizers.serialize(optimizer)
     assert config["class_name"] == class_name and config["module"] == "keras.optimizers"
     restored = kerastorch.optimizers.deserialize(config)
@@ -107,8 +130,9 @@ def test_config_round_trip(class_name):
 @pytest.mark.parity
 @pytest.mark.parametrize("class_name", NAMES)
 def test_keras_configs_read(keras3, class_name):
-    theirs = make(keras3, class_name, learning_rate=keras3.optimizers.schedules.PolynomialDecay(0.1, 100),
-                  global_clipnorm=1.0)
+    theirs = make(
+        keras3, class_name, learning_rate=keras3.optimizers.schedules.PolynomialDecay(0.1, 100), global_clipnorm=1.0
+    )
     ours = kerastorch.optimizers.deserialize(keras3.optimizers.serialize(theirs))
     assert type(ours).__name__ == class_name and ours.global_clipnorm == 1.0
     assert float(ours.learning_rate) == pytest.approx(0.1)
@@ -206,8 +230,16 @@ _SYNCS = ["item", "__bool__", "__float__", "__int__", "__index__", "tolist", "nu
 @pytest.mark.parametrize("class_name", NAMES)
 def test_step_never_reads_a_tensor_back(class_name, monkeypatch):
     """No ``.item()``/``bool(tensor)``: on a GPU each would wait for the device."""
-    optimizer = make(kerastorch, class_name, learning_rate=schedules.CosineDecay(0.1, 5), weight_decay=0.01,
-                     clipnorm=1.0, use_ema=True, ema_overwrite_frequency=2, loss_scale_factor=2.0)
+    optimizer = make(
+        kerastorch,
+        class_name,
+        learning_rate=schedules.CosineDecay(0.1, 5),
+        weight_decay=0.01,
+        clipnorm=1.0,
+        use_ema=True,
+        ema_overwrite_frequency=2,
+        loss_scale_factor=2.0,
+    )
     variables = our_variables([np.ones((2, 3), "float32"), np.ones(3, "float32")])
     grads = [torch.full((2, 3), 0.5), torch.full((3,), -0.5)]
     optimizer.build(variables)
@@ -240,8 +272,14 @@ def test_op_count_does_not_grow_with_the_number_of_tensors(class_name):
     for n in (3, 30):
         variables = our_variables([np.ones(4, "float32")] * n)
         grads = [torch.full((4,), 0.1)] * n
-        optimizer = make(kerastorch, class_name, learning_rate=schedules.ExponentialDecay(0.1, 5, 0.5),
-                         weight_decay=0.01, global_clipnorm=1.0, use_ema=True)
+        optimizer = make(
+            kerastorch,
+            class_name,
+            learning_rate=schedules.ExponentialDecay(0.1, 5, 0.5),
+            weight_decay=0.01,
+            global_clipnorm=1.0,
+            use_ema=True,
+        )
         optimizer.apply(grads, variables)
         with _CountOps() as counter:
             optimizer.apply(grads, variables)

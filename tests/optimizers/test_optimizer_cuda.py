@@ -1,4 +1,5 @@
 """CUDA: state lives on the GPU, a step never synchronises with the host, results match the CPU."""
+
 import numpy as np
 import pytest
 import torch
@@ -14,8 +15,7 @@ pytestmark = pytest.mark.cuda
 @pytest.mark.parametrize("class_name", NAMES)
 def test_cuda_step_is_sync_free_and_matches_cpu(class_name):
     initial, grads = random_problem([(16, 8), (8,)], steps=4, seed=11)
-    options = dict(learning_rate=schedules.CosineDecay(0.05, 10), weight_decay=0.01, global_clipnorm=1.0,
-                   use_ema=True)
+    options = dict(learning_rate=schedules.CosineDecay(0.05, 10), weight_decay=0.01, global_clipnorm=1.0, use_ema=True)
     cpu_vars, cuda_vars = our_variables(initial), [Variable(torch.tensor(x, device="cuda")) for x in initial]
     cpu_opt, cuda_opt = make(kerastorch, class_name, **options), make(kerastorch, class_name, **options)
     cuda_grads = [[torch.tensor(g, device="cuda") for g in step] for step in grads]

@@ -1,4 +1,5 @@
 """Keras 3 parity: the same variables and gradients give the same variables after every step."""
+
 import re
 
 import pytest
@@ -29,8 +30,11 @@ pytestmark = pytest.mark.parity
 @pytest.mark.parametrize("class_name", NAMES)
 @given(data=st.data())
 def test_update_matches_keras(keras3, class_name, data):
-    kwargs = {**data.draw(ARGS[class_name], "args"), **data.draw(CLIPPING, "clipping"),
-              "learning_rate": data.draw(LEARNING_RATES, "learning_rate")}
+    kwargs = {
+        **data.draw(ARGS[class_name], "args"),
+        **data.draw(CLIPPING, "clipping"),
+        "learning_rate": data.draw(LEARNING_RATES, "learning_rate"),
+    }
     if class_name != "AdamW":
         kwargs.update(data.draw(WEIGHT_DECAY, "weight_decay"))
     shapes, steps, seed = data.draw(SHAPES, "shapes"), data.draw(st.integers(3, 5)), data.draw(st.integers(0, 99))
@@ -53,15 +57,20 @@ def test_defaults_match_keras(keras3, class_name):
     assert_parity(keras3, class_name, {}, [(3, 2), (2,)], steps=4, seed=1)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"use_ema": True, "ema_momentum": 0.5},
-    {"use_ema": True, "ema_momentum": 0.9, "ema_overwrite_frequency": 2},
-    {"gradient_accumulation_steps": 2},
-    {"gradient_accumulation_steps": 3, "use_ema": True, "ema_momentum": 0.5, "ema_overwrite_frequency": 2},
-    {"loss_scale_factor": 128.0},
-    {"gradient_accumulation_steps": 2, "learning_rate": ("PiecewiseConstantDecay",
-                                                         {"boundaries": [1, 3], "values": [0.1, 0.2, 0.3]})},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"use_ema": True, "ema_momentum": 0.5},
+        {"use_ema": True, "ema_momentum": 0.9, "ema_overwrite_frequency": 2},
+        {"gradient_accumulation_steps": 2},
+        {"gradient_accumulation_steps": 3, "use_ema": True, "ema_momentum": 0.5, "ema_overwrite_frequency": 2},
+        {"loss_scale_factor": 128.0},
+        {
+            "gradient_accumulation_steps": 2,
+            "learning_rate": ("PiecewiseConstantDecay", {"boundaries": [1, 3], "values": [0.1, 0.2, 0.3]}),
+        },
+    ],
+)
 @pytest.mark.parametrize("class_name", ["SGD", "Adam", "Nadam"])
 def test_base_features_match_keras(keras3, class_name, kwargs):
     ours, theirs = assert_parity(keras3, class_name, kwargs, [(3, 2), (4,)], steps=7, seed=3)
@@ -89,8 +98,12 @@ def test_weight_decay_exclusion_matches_keras(keras3):
 @pytest.mark.parametrize("class_name", NAMES)
 def test_state_names_follow_keras_variable_order(keras3, class_name):
     """``state_dict`` keys line up with Keras's ``optimizer.variables``, for reading Keras optimizer state."""
-    variants = {"SGD": {"momentum": 0.9}, "RMSprop": {"momentum": 0.5, "centered": True},
-                "Adam": {"amsgrad": True}, "AdamW": {"amsgrad": True}}
+    variants = {
+        "SGD": {"momentum": 0.9},
+        "RMSprop": {"momentum": 0.5, "centered": True},
+        "Adam": {"amsgrad": True},
+        "AdamW": {"amsgrad": True},
+    }
     kwargs = {**variants.get(class_name, {}), "use_ema": True, "gradient_accumulation_steps": 2}
     ours, theirs = make(kerastorch, class_name, **kwargs), make(keras3, class_name, **kwargs)
     names = ["kernel", "bias"]
@@ -106,7 +119,7 @@ def test_state_names_follow_keras_variable_order(keras3, class_name):
             return path
         for index, name in enumerate(names):
             if path.startswith(name + "_"):
-                return f"{index}/{path[len(name) + 1:]}"
+                return f"{index}/{path[len(name) + 1 :]}"
         return "u_product"  # Nadam's unnamed scalar
 
     assert list(ours.state_dict()) == [keras_key(v) for v in theirs.variables]

@@ -1,5 +1,6 @@
 """ScheduleFreeAdamW: Keras 3's update (trajectories against Keras's torch backend and against the documented
 formulas), config, state, resume, training with ``fit``."""
+
 import json
 import re
 
@@ -22,10 +23,18 @@ KERAS_TORCH_CASES = {
     "weight-decay": {"learning_rate": 0.1, "weight_decay": 0.05},
     "schedule-clipnorm-warmup": {"learning_rate": COSINE, "clipnorm": 0.5, "warmup_steps": 2},
     "clipvalue": {"learning_rate": 0.05, "clipvalue": 0.3},
-    "global-clipnorm-schedule": {"global_clipnorm": 1.0, "weight_decay": 0.01, "learning_rate": (
-        "PiecewiseConstantDecay", {"boundaries": [1, 2], "values": [0.1, 0.05, 0.01]})},
-    "accumulation-ema": {"learning_rate": 0.05, "gradient_accumulation_steps": 2, "use_ema": True,
-                         "ema_momentum": 0.5, "warmup_steps": 2},
+    "global-clipnorm-schedule": {
+        "global_clipnorm": 1.0,
+        "weight_decay": 0.01,
+        "learning_rate": ("PiecewiseConstantDecay", {"boundaries": [1, 2], "values": [0.1, 0.05, 0.01]}),
+    },
+    "accumulation-ema": {
+        "learning_rate": 0.05,
+        "gradient_accumulation_steps": 2,
+        "use_ema": True,
+        "ema_momentum": 0.5,
+        "warmup_steps": 2,
+    },
     "loss-scale": {"learning_rate": 0.05, "loss_scale_factor": 64.0},
 }
 
@@ -53,24 +62,28 @@ def _reference(initial, grads, learning_rate, beta_1, beta_2, epsilon, warmup_st
                 y -= y * weight_decay * learning_rate
             v += (g * g - v) * (1 - beta_2)
             x = (y - (1 - beta_1) * z) / beta_1
-            z -= lr * g / (np.sqrt(v / (1 - beta_2 ** t)) + epsilon)
+            z -= lr * g / (np.sqrt(v / (1 - beta_2**t)) + epsilon)
             x = (1 - 1 / t) * x + z / t
             y[...] = (1 - beta_1) * z + beta_1 * x
     return ys, zs
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"learning_rate": 0.1, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8},
-    {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3, "warmup_steps": 3},
-    {"learning_rate": 0.2, "beta_1": 0.95, "beta_2": 0.99, "epsilon": 1e-6, "weight_decay": 0.1},
-], ids=["defaults-lr", "warmup", "weight-decay"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"learning_rate": 0.1, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8},
+        {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3, "warmup_steps": 3},
+        {"learning_rate": 0.2, "beta_1": 0.95, "beta_2": 0.99, "epsilon": 1e-6, "weight_decay": 0.1},
+    ],
+    ids=["defaults-lr", "warmup", "weight-decay"],
+)
 def test_update_follows_keras_formulas(kwargs):
     initial, grads = random_problem(SHAPES, steps=6, seed=3)
     optimizer = ScheduleFreeAdamW(**kwargs)
     variables = our_variables(initial)
     for step, step_grads in enumerate(grads):
         optimizer.apply([torch.tensor(g) for g in step_grads], variables)
-        expected_y, expected_z = _reference(initial, grads[:step + 1], **kwargs)
+        expected_y, expected_z = _reference(initial, grads[: step + 1], **kwargs)
         for variable, y, z, key in zip(variables, expected_y, expected_z, ("0", "1", "2", "3")):
             np.testing.assert_allclose(variable.numpy(), y, **TOL, err_msg=f"step {step}")
             np.testing.assert_allclose(optimizer.state_dict()[f"{key}/momentum"].numpy(), z, **TOL)
@@ -113,13 +126,25 @@ def test_defaults_and_config_interchange_with_keras(keras3):
             assert ours[key] == pytest.approx(value, rel=1e-6), key
         else:
             assert ours[key] == value and type(ours[key]) is type(value), key
-    optimizer = ScheduleFreeAdamW(learning_rate=schedules.CosineDecay(0.1, 10), beta_1=0.8, beta_2=0.99,
-                                  epsilon=1e-6, warmup_steps=7, weight_decay=0.01, name="sf")
+    optimizer = ScheduleFreeAdamW(
+        learning_rate=schedules.CosineDecay(0.1, 10),
+        beta_1=0.8,
+        beta_2=0.99,
+        epsilon=1e-6,
+        warmup_steps=7,
+        weight_decay=0.01,
+        name="sf",
+    )
     serialized = json.loads(json.dumps(kerastorch.optimizers.serialize(optimizer)))
     theirs = keras3.optimizers.deserialize(serialized)
     assert type(theirs).__name__ == NAME
     assert {k: theirs.get_config()[k] for k in ("beta_1", "beta_2", "epsilon", "warmup_steps", "name")} == {
-        "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6, "warmup_steps": 7, "name": "sf"}
+        "beta_1": 0.8,
+        "beta_2": 0.99,
+        "epsilon": 1e-6,
+        "warmup_steps": 7,
+        "name": "sf",
+    }
     back = kerastorch.optimizers.deserialize(json.loads(json.dumps(keras3.optimizers.serialize(theirs))))
     assert type(back) is ScheduleFreeAdamW
     assert back.get_config().keys() == optimizer.get_config().keys()
@@ -133,8 +158,14 @@ def test_config_round_trip_get_and_errors():
     assert kerastorch.optimizers.deserialize(kerastorch.optimizers.serialize(optimizer)).get_config() == config
     for name in ("ScheduleFreeAdamW", "schedulefreeadamw"):
         assert type(kerastorch.optimizers.get(name)) is ScheduleFreeAdamW
-    for kwargs in ({"warmup_steps": -1}, {"warmup_steps": 2.5}, {"warmup_steps": True}, {"beta_1": 1.5},
-                   {"beta_2": -0.1}, {"epsilon": -1.0}):
+    for kwargs in (
+        {"warmup_steps": -1},
+        {"warmup_steps": 2.5},
+        {"warmup_steps": True},
+        {"beta_1": 1.5},
+        {"beta_2": -0.1},
+        {"epsilon": -1.0},
+    ):
         with pytest.raises(ValueError, match=next(iter(kwargs))):
             ScheduleFreeAdamW(**kwargs)
     with pytest.raises(ValueError, match="not recognized"):
@@ -151,8 +182,11 @@ def test_state_follows_keras_variables_and_continues_from_keras_state(keras3):
     our_vars, their_vars = our_variables(initial, names), keras_variables(keras3, initial, names)
     ours.build(our_vars)
     theirs.build(their_vars)
-    expected = ["iterations", "learning_rate"] + [f"{i}/average" for i in range(4)] + [
-        f"{i}/{slot}" for i in range(4) for slot in ("momentum", "velocity")]
+    expected = (
+        ["iterations", "learning_rate"]
+        + [f"{i}/average" for i in range(4)]
+        + [f"{i}/{slot}" for i in range(4) for slot in ("momentum", "velocity")]
+    )
     assert list(ours.state_dict()) == expected
     assert [tuple(t.shape) for t in ours.variables] == [tuple(v.shape) for v in theirs.variables]
     for key, theirs_variable in zip(ours.state_dict(), theirs.variables):  # momentum starts as the variable
@@ -170,10 +204,15 @@ def test_state_follows_keras_variables_and_continues_from_keras_state(keras3):
             np.testing.assert_allclose(o.numpy(), np.asarray(t.numpy()), **TOL)
 
 
-@pytest.mark.parametrize("options", [{}, {"learning_rate": schedules.CosineDecay(0.05, 10), "weight_decay": 0.01,
-                                          "warmup_steps": 4},
-                                     {"gradient_accumulation_steps": 2, "use_ema": True, "clipvalue": 0.5}],
-                         ids=["plain", "schedule-wd-warmup", "accumulation-ema"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"learning_rate": schedules.CosineDecay(0.05, 10), "weight_decay": 0.01, "warmup_steps": 4},
+        {"gradient_accumulation_steps": 2, "use_ema": True, "clipvalue": 0.5},
+    ],
+    ids=["plain", "schedule-wd-warmup", "accumulation-ema"],
+)
 def test_resume_is_bitwise_identical(options):
     initial, grads = random_problem([(3, 4), (4,), ()], steps=6, seed=7)
     straight = our_variables(initial)

@@ -1,4 +1,5 @@
 """Learning rate schedules: Keras 3 values at many steps, device tensors, configs, errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -11,18 +12,24 @@ CASES = [
     ("PiecewiseConstantDecay", {"boundaries": [10, 50, 100], "values": [1.0, 0.5, 0.1, 0.01]}),
     ("PiecewiseConstantDecay", {"boundaries": [2.5, 30.5], "values": [0.3, 0.2, 0.1]}),
     ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 50}),
-    ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 30, "end_learning_rate": 0.01, "power": 2.0,
-                         "cycle": True}),
+    (
+        "PolynomialDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 30, "end_learning_rate": 0.01, "power": 2.0, "cycle": True},
+    ),
     ("InverseTimeDecay", {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5}),
     ("InverseTimeDecay", {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5, "staircase": True}),
     ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 80}),
     ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 80, "alpha": 0.1}),
     ("CosineDecay", {"initial_learning_rate": 0.0, "decay_steps": 60, "warmup_target": 0.2, "warmup_steps": 20}),
-    ("CosineDecay", {"initial_learning_rate": 0.05, "decay_steps": 60, "alpha": 0.2, "warmup_target": 0.1,
-                     "warmup_steps": 15}),
+    (
+        "CosineDecay",
+        {"initial_learning_rate": 0.05, "decay_steps": 60, "alpha": 0.2, "warmup_target": 0.1, "warmup_steps": 15},
+    ),
     ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 10}),
-    ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 10, "t_mul": 1.0, "m_mul": 0.5,
-                             "alpha": 0.1}),
+    (
+        "CosineDecayRestarts",
+        {"initial_learning_rate": 0.1, "first_decay_steps": 10, "t_mul": 1.0, "m_mul": 0.5, "alpha": 0.1},
+    ),
     ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 7, "t_mul": 1.5, "m_mul": 0.8}),
 ]
 STEPS = list(range(0, 200)) + [250, 1000, 12345]

@@ -1,4 +1,5 @@
 """Building broken and hostile zip files byte by byte, for the hostile-files tests."""
+
 import io
 import struct
 import zipfile
@@ -43,14 +44,14 @@ def patch_central(data, index, fmt, offset, value):
 def duplicate_central_record(data, new_name):
     """Add a second central record pointing at the first member's data (overlapping entries)."""
     start, length = central_records(data)[0]
-    record = bytearray(data[start:start + length])
+    record = bytearray(data[start : start + length])
     name_len = struct.unpack_from("<H", record, 28)[0]
     assert len(new_name) == name_len
-    record[46:46 + name_len] = new_name.encode()
+    record[46 : 46 + name_len] = new_name.encode()
     end = data.rindex(_END)
     cd_start = struct.unpack_from("<I", data, end + 16)[0]
     cd_size = struct.unpack_from("<I", data, end + 12)[0]
-    out = bytearray(data[:cd_start + cd_size] + bytes(record) + data[end:])
+    out = bytearray(data[: cd_start + cd_size] + bytes(record) + data[end:])
     new_end = cd_start + cd_size + len(record)
     count = struct.unpack_from("<H", out, new_end + 8)[0] + 1
     struct.pack_into("<HHI", out, new_end + 8, count, count, cd_size + len(record))

@@ -8,6 +8,7 @@ a JSON round trip through ``serialize_keras_object``/``deserialize_keras_object`
 the same name with the same config, and back. Models (Sequential, functional, subclassed), functions, special
 values, registration, ``custom_objects`` and ``custom_object_scope`` are covered too.
 """
+
 import inspect
 import json
 import math
@@ -24,19 +25,28 @@ from kerastorch.serialization import object_registration as registry
 from kerastorch.serialization import serialization_lib
 
 NAMESPACES = {
-    "keras.initializers": "initializers", "keras.regularizers": "regularizers", "keras.constraints": "constraints",
-    "keras.losses": "losses", "keras.metrics": "metrics", "keras.optimizers": "optimizers",
+    "keras.initializers": "initializers",
+    "keras.regularizers": "regularizers",
+    "keras.constraints": "constraints",
+    "keras.losses": "losses",
+    "keras.metrics": "metrics",
+    "keras.optimizers": "optimizers",
     "keras.optimizers.schedules": "optimizers.schedules",
 }
 """Public module (registry key) -> attribute path under ``kerastorch`` / ``keras``."""
 
 REQUIRED = {
     "LossScaleOptimizer": dict(inner_optimizer="SGD"),
-    "OptimizerMap": dict(default_optimizer="SGD"), "MultiOptimizer": dict(optimizer_map="OptimizerMap"),
-    "PrecisionAtRecall": dict(recall=0.5), "RecallAtPrecision": dict(precision=0.5),
-    "SensitivityAtSpecificity": dict(specificity=0.5), "SpecificityAtSensitivity": dict(sensitivity=0.5),
-    "IoU": dict(num_classes=6, target_class_ids=[0, 2]), "MeanIoU": dict(num_classes=6),
-    "OneHotIoU": dict(num_classes=6, target_class_ids=[1]), "OneHotMeanIoU": dict(num_classes=6),
+    "OptimizerMap": dict(default_optimizer="SGD"),
+    "MultiOptimizer": dict(optimizer_map="OptimizerMap"),
+    "PrecisionAtRecall": dict(recall=0.5),
+    "RecallAtPrecision": dict(precision=0.5),
+    "SensitivityAtSpecificity": dict(specificity=0.5),
+    "SpecificityAtSensitivity": dict(sensitivity=0.5),
+    "IoU": dict(num_classes=6, target_class_ids=[0, 2]),
+    "MeanIoU": dict(num_classes=6),
+    "OneHotIoU": dict(num_classes=6, target_class_ids=[1]),
+    "OneHotMeanIoU": dict(num_classes=6),
     "ExponentialDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.9),
     "PiecewiseConstantDecay": dict(boundaries=[1, 2], values=[0.1, 0.2, 0.3]),
     "PolynomialDecay": dict(initial_learning_rate=0.1, decay_steps=10),
@@ -49,47 +59,73 @@ REQUIRED = {
 """Arguments for the classes that have required ones (a function given by name is looked up in the namespace)."""
 
 VARIANTS = {
-    "Constant": dict(value=0.5), "RandomNormal": dict(mean=0.1, stddev=0.2, seed=3),
-    "TruncatedNormal": dict(stddev=0.3, seed=1), "RandomUniform": dict(minval=-1.0, maxval=2.0, seed=4),
+    "Constant": dict(value=0.5),
+    "RandomNormal": dict(mean=0.1, stddev=0.2, seed=3),
+    "TruncatedNormal": dict(stddev=0.3, seed=1),
+    "RandomUniform": dict(minval=-1.0, maxval=2.0, seed=4),
     "VarianceScaling": dict(scale=2.0, mode="fan_out", distribution="uniform", seed=5),
-    "GlorotUniform": dict(seed=7), "HeNormal": dict(seed=8), "Orthogonal": dict(gain=2.0, seed=2),
+    "GlorotUniform": dict(seed=7),
+    "HeNormal": dict(seed=8),
+    "Orthogonal": dict(gain=2.0, seed=2),
     "Identity": dict(gain=2.0),
-    "L1": dict(l1=0.25), "L2": dict(l2=0.5), "L1L2": dict(l1=0.125, l2=0.25),
+    "L1": dict(l1=0.25),
+    "L2": dict(l2=0.5),
+    "L1L2": dict(l1=0.125, l2=0.25),
     "OrthogonalRegularizer": dict(factor=0.5, mode="columns"),
-    "MaxNorm": dict(max_value=3.0, axis=1), "MinMaxNorm": dict(min_value=0.5, max_value=2.0, rate=0.5, axis=[0, 1]),
+    "MaxNorm": dict(max_value=3.0, axis=1),
+    "MinMaxNorm": dict(min_value=0.5, max_value=2.0, rate=0.5, axis=[0, 1]),
     "UnitNorm": dict(axis=1),
     "losses:BinaryCrossentropy": dict(from_logits=True, label_smoothing=0.1, reduction="sum", name="bce"),
     "metrics:BinaryCrossentropy": dict(from_logits=True, label_smoothing=0.1, name="bce"),
     "BinaryFocalCrossentropy": dict(apply_class_balancing=True, alpha=0.5, gamma=1.5),
     "CategoricalFocalCrossentropy": dict(alpha=0.5, gamma=3.0, from_logits=True),
     "losses:CategoricalCrossentropy": dict(label_smoothing=0.2, axis=1, reduction="mean"),
-    "losses:SparseCategoricalCrossentropy": dict(from_logits=True, ignore_class=0), "Huber": dict(delta=2.0),
+    "losses:SparseCategoricalCrossentropy": dict(from_logits=True, ignore_class=0),
+    "Huber": dict(delta=2.0),
     "losses:MeanSquaredError": dict(reduction="sum", name="my_mse"),
     "metrics:MeanSquaredError": dict(name="my_mse"),
     "AUC": dict(num_thresholds=50, curve="PR", multi_label=True, from_logits=True),
-    "Precision": dict(thresholds=[0.25, 0.75], top_k=2, class_id=1), "Recall": dict(thresholds=0.25),
-    "BinaryAccuracy": dict(threshold=0.75), "TopKCategoricalAccuracy": dict(k=3),
-    "SparseTopKCategoricalAccuracy": dict(k=2), "FBetaScore": dict(average="macro", beta=2.0, threshold=0.5),
-    "F1Score": dict(average="weighted"), "R2Score": dict(class_aggregation="variance_weighted_average"),
+    "Precision": dict(thresholds=[0.25, 0.75], top_k=2, class_id=1),
+    "Recall": dict(thresholds=0.25),
+    "BinaryAccuracy": dict(threshold=0.75),
+    "TopKCategoricalAccuracy": dict(k=3),
+    "SparseTopKCategoricalAccuracy": dict(k=2),
+    "FBetaScore": dict(average="macro", beta=2.0, threshold=0.5),
+    "F1Score": dict(average="weighted"),
+    "R2Score": dict(class_aggregation="variance_weighted_average"),
     "Mean": dict(name="my_mean"),
-    "Adam": dict(learning_rate=0.5, beta_1=0.75, beta_2=0.875, epsilon=1e-6, amsgrad=True, clipnorm=1.0,
-                 weight_decay=0.25),
+    "Adam": dict(
+        learning_rate=0.5, beta_1=0.75, beta_2=0.875, epsilon=1e-6, amsgrad=True, clipnorm=1.0, weight_decay=0.25
+    ),
     "SGD": dict(learning_rate=0.125, momentum=0.5, nesterov=True, global_clipnorm=2.0),
     "RMSprop": dict(rho=0.75, momentum=0.5, centered=True, use_ema=True, ema_momentum=0.5, clipvalue=3.0),
-    "AdamW": dict(weight_decay=0.125), "Ftrl": dict(l1_regularization_strength=0.25, learning_rate_power=-0.75),
-    "Lion": dict(beta_1=0.875), "Nadam": dict(beta_1=0.75), "Adagrad": dict(initial_accumulator_value=0.25),
-    "Adadelta": dict(rho=0.75), "Adamax": dict(beta_2=0.75, gradient_accumulation_steps=2),
+    "AdamW": dict(weight_decay=0.125),
+    "Ftrl": dict(l1_regularization_strength=0.25, learning_rate_power=-0.75),
+    "Lion": dict(beta_1=0.875),
+    "Nadam": dict(beta_1=0.75),
+    "Adagrad": dict(initial_accumulator_value=0.25),
+    "Adadelta": dict(rho=0.75),
+    "Adamax": dict(beta_2=0.75, gradient_accumulation_steps=2),
     "Lamb": dict(beta_1=0.75, beta_2=0.875, epsilon=1e-6, weight_decay=0.125),
     "Adafactor": dict(beta_2_decay=-0.5, epsilon_1=1e-20, epsilon_2=0.01, clip_threshold=0.5, relative_step=False),
-    "Muon": dict(adam_beta_1=0.75, adam_weight_decay=None, exclude_layers=["head", "out"], exclude_embeddings=False,
-                 adam_lr_ratio=0.5, momentum=0.875, ns_steps=3, nesterov=False, rms_rate=None, weight_decay=0.125),
+    "Muon": dict(
+        adam_beta_1=0.75,
+        adam_weight_decay=None,
+        exclude_layers=["head", "out"],
+        exclude_embeddings=False,
+        adam_lr_ratio=0.5,
+        momentum=0.875,
+        ns_steps=3,
+        nesterov=False,
+        rms_rate=None,
+        weight_decay=0.125,
+    ),
     "ScheduleFreeAdamW": dict(beta_1=0.75, beta_2=0.875, epsilon=1e-6, warmup_steps=5, weight_decay=0.125),
-    "OptimizerMap": dict(optimizer_map={"encoder/.*": "Adam"}), "MultiOptimizer": dict(loss_scale_factor=2.0),
+    "OptimizerMap": dict(optimizer_map={"encoder/.*": "Adam"}),
+    "MultiOptimizer": dict(loss_scale_factor=2.0),
     "ExponentialDecay": dict(initial_learning_rate=0.5, decay_steps=10, decay_rate=0.5, staircase=True),
-    "PolynomialDecay": dict(initial_learning_rate=0.5, decay_steps=10, end_learning_rate=0.125, power=2.0,
-                            cycle=True),
-    "CosineDecay": dict(initial_learning_rate=0.5, decay_steps=10, alpha=0.125, warmup_target=1.0,
-                        warmup_steps=5),
+    "PolynomialDecay": dict(initial_learning_rate=0.5, decay_steps=10, end_learning_rate=0.125, power=2.0, cycle=True),
+    "CosineDecay": dict(initial_learning_rate=0.5, decay_steps=10, alpha=0.125, warmup_target=1.0, warmup_steps=5),
     "CosineDecayRestarts": dict(initial_learning_rate=0.5, first_decay_steps=10, t_mul=3.0, m_mul=0.5, alpha=0.25),
 }
 """Non-default arguments, so that the configs compared carry more than the defaults (``kind:Name`` where a
@@ -98,8 +134,12 @@ name is both a loss and a metric)."""
 KERAS_LACKS = {"LossFunctionWrapper"}
 """Built-ins that Keras 3 has no public class for."""
 
-EXTRA_KEYS = {("Identity", "gain"), ("SparseCategoricalCrossentropy", "axis"), ("Huber", "delta"),
-              ("CosineSimilarity", "axis")}
+EXTRA_KEYS = {
+    ("Identity", "gain"),
+    ("SparseCategoricalCrossentropy", "axis"),
+    ("Huber", "delta"),
+    ("CosineSimilarity", "axis"),
+}
 """Keys our configs keep and Keras 3.15 drops (it reads them: they are constructor arguments)."""
 
 
@@ -134,11 +174,15 @@ def _kwargs(module, name, root, variant):
         if isinstance(kwargs.get(key), str):
             kwargs[key] = getattr(root.optimizers, kwargs[key])(learning_rate=0.01, name="inner")
     if isinstance(kwargs.get("optimizer_map"), dict):  # OptimizerMap's entries
-        kwargs["optimizer_map"] = {key: getattr(root.optimizers, value)(learning_rate=0.02, name=f"inner_{i}")
-                                   for i, (key, value) in enumerate(kwargs["optimizer_map"].items())}
+        kwargs["optimizer_map"] = {
+            key: getattr(root.optimizers, value)(learning_rate=0.02, name=f"inner_{i}")
+            for i, (key, value) in enumerate(kwargs["optimizer_map"].items())
+        }
     if kwargs.get("optimizer_map") == "OptimizerMap":  # MultiOptimizer's
-        kwargs["optimizer_map"] = root.optimizers.OptimizerMap(root.optimizers.SGD(learning_rate=0.01, name="inner"), {
-            "encoder/.*": root.optimizers.Adam(learning_rate=0.02, name="inner_0")})
+        kwargs["optimizer_map"] = root.optimizers.OptimizerMap(
+            root.optimizers.SGD(learning_rate=0.01, name="inner"),
+            {"encoder/.*": root.optimizers.Adam(learning_rate=0.02, name="inner_0")},
+        )
     return kwargs
 
 
@@ -228,8 +272,9 @@ def test_config_interchange_with_keras(keras3, module, name, variant):
     assert type(theirs).__name__ == name
     assert_same_config(ours_config, _json(theirs.get_config()), name)
     # the object Keras 3 rebuilt from our config computes what ours computes
-    np.testing.assert_allclose(_evaluate(theirs, module, name, keras3), _evaluate(ours, module, name),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        _evaluate(theirs, module, name, keras3), _evaluate(ours, module, name), rtol=1e-5, atol=1e-6
+    )
     # Keras 3 -> ours, from an object Keras built itself with the same arguments (and name: both frameworks
     # number default names of repeated objects)
     kwargs = _kwargs(module, name, keras3, variant)
@@ -237,8 +282,10 @@ def test_config_interchange_with_keras(keras3, module, name, variant):
         kwargs["name"] = ours_config["name"]
     theirs = getattr(theirs_namespace, name)(**kwargs)
     theirs_serialized = _json(keras3.saving.serialize_keras_object(theirs))
-    for restored in (_namespace(kerastorch, module).deserialize(_json(theirs_serialized)),
-                     kerastorch.saving.deserialize_keras_object(_json(theirs_serialized))):
+    for restored in (
+        _namespace(kerastorch, module).deserialize(_json(theirs_serialized)),
+        kerastorch.saving.deserialize_keras_object(_json(theirs_serialized)),
+    ):
         assert type(restored) is type(ours)
         assert_same_config(_json(restored.get_config()), ours_config, name, skip_extra=True)
 
@@ -329,21 +376,35 @@ def test_callbacks_have_no_config_in_keras_either(keras3):
 
 # ------------------------------------------------------------------ drawn hyper-parameters
 
-_OPTIMIZERS = sorted(name for module, name in CLASSES if module == "keras.optimizers" and name not in (
-    "LossScaleOptimizer", "MultiOptimizer", "OptimizerMap"))
+_OPTIMIZERS = sorted(
+    name
+    for module, name in CLASSES
+    if module == "keras.optimizers" and name not in ("LossScaleOptimizer", "MultiOptimizer", "OptimizerMap")
+)
 """The optimizers that take the base arguments drawn below (a LossScaleOptimizer or MultiOptimizer wraps others,
 an OptimizerMap holds them; covered above)."""
 _FLOATS = st.floats(2.0**-13, 0.5, width=32).map(float)
 
 
 @pytest.mark.parity
-@given(name=st.sampled_from(_OPTIMIZERS), learning_rate=_FLOATS, clip=st.none() | _FLOATS,
-       weight_decay=st.none() | _FLOATS, use_ema=st.booleans(), steps=st.none() | st.integers(2, 4))
+@given(
+    name=st.sampled_from(_OPTIMIZERS),
+    learning_rate=_FLOATS,
+    clip=st.none() | _FLOATS,
+    weight_decay=st.none() | _FLOATS,
+    use_ema=st.booleans(),
+    steps=st.none() | st.integers(2, 4),
+)
 def test_drawn_optimizer_configs_interchange(keras3, name, learning_rate, clip, weight_decay, use_ema, steps):
     if name == "AdamW" and weight_decay is None:
         weight_decay = 0.004  # AdamW requires a float (both frameworks)
-    kwargs = dict(learning_rate=learning_rate, clipnorm=clip, weight_decay=weight_decay, use_ema=use_ema,
-                  gradient_accumulation_steps=steps)
+    kwargs = dict(
+        learning_rate=learning_rate,
+        clipnorm=clip,
+        weight_decay=weight_decay,
+        use_ema=use_ema,
+        gradient_accumulation_steps=steps,
+    )
     ours = getattr(kerastorch.optimizers, name)(**kwargs)
     if name in KERAS_CANNOT_DESERIALIZE:
         theirs = getattr(keras3.optimizers, name).from_config(_json(ours.get_config()))
@@ -356,11 +417,17 @@ def test_drawn_optimizer_configs_interchange(keras3, name, learning_rate, clip, 
 
 
 @pytest.mark.parity
-@given(initial=_FLOATS, steps=st.integers(1, 1000), alpha=_FLOATS, warmup=st.integers(0, 10),
-       optimizer=st.sampled_from(["Adam", "SGD", "RMSprop"]))
+@given(
+    initial=_FLOATS,
+    steps=st.integers(1, 1000),
+    alpha=_FLOATS,
+    warmup=st.integers(0, 10),
+    optimizer=st.sampled_from(["Adam", "SGD", "RMSprop"]),
+)
 def test_optimizer_with_schedule_interchanges(keras3, initial, steps, alpha, warmup, optimizer):
-    schedule = kerastorch.optimizers.schedules.CosineDecay(initial, steps, alpha=alpha, warmup_target=initial * 2,
-                                                          warmup_steps=warmup)
+    schedule = kerastorch.optimizers.schedules.CosineDecay(
+        initial, steps, alpha=alpha, warmup_target=initial * 2, warmup_steps=warmup
+    )
     ours = getattr(kerastorch.optimizers, optimizer)(learning_rate=schedule)
     config = _json(kerastorch.optimizers.serialize(ours))
     assert config["config"]["learning_rate"]["class_name"] == "CosineDecay"
@@ -378,9 +445,11 @@ def test_optimizer_with_schedule_interchanges(keras3, initial, steps, alpha, war
 @pytest.mark.parity
 @given(l1=_FLOATS, l2=_FLOATS, seed=st.integers(0, 2**31 - 1), max_value=_FLOATS)
 def test_drawn_initializer_regularizer_constraint_configs_interchange(keras3, l1, l2, seed, max_value):
-    for module, ours in (("keras.regularizers", kerastorch.regularizers.L1L2(l1, l2)),
-                         ("keras.initializers", kerastorch.initializers.HeUniform(seed=seed)),
-                         ("keras.constraints", kerastorch.constraints.MaxNorm(max_value))):
+    for module, ours in (
+        ("keras.regularizers", kerastorch.regularizers.L1L2(l1, l2)),
+        ("keras.initializers", kerastorch.initializers.HeUniform(seed=seed)),
+        ("keras.constraints", kerastorch.constraints.MaxNorm(max_value)),
+    ):
         name = type(ours).__name__
         theirs = _namespace(keras3, module).deserialize(_json(kerastorch.saving.serialize_keras_object(ours)))
         assert_same_config(_json(ours.get_config()), _json(theirs.get_config()), name)
@@ -408,8 +477,12 @@ def test_functions_round_trip_by_name():
     for module, name in FUNCTIONS:
         fn = registry.builtin_objects(module)[name]
         serialized = _json(kerastorch.saving.serialize_keras_object(fn))
-        assert serialized == {"module": "builtins", "class_name": "function", "config": name,
-                              "registered_name": "function"}
+        assert serialized == {
+            "module": "builtins",
+            "class_name": "function",
+            "config": name,
+            "registered_name": "function",
+        }
         assert kerastorch.saving.deserialize_keras_object(serialized) is fn
         assert kerastorch.saving.deserialize_keras_object(name) is fn
 
@@ -418,35 +491,47 @@ def test_functions_round_trip_by_name():
 def test_functions_serialize_as_in_keras(keras3):
     checked = 0
     for module, name in FUNCTIONS:
-        theirs_namespace = {"keras.activations": keras3.activations, "keras.losses": keras3.losses,
-                            "keras.metrics.functions": keras3.metrics}[module]
+        theirs_namespace = {
+            "keras.activations": keras3.activations,
+            "keras.losses": keras3.losses,
+            "keras.metrics.functions": keras3.metrics,
+        }[module]
         theirs = getattr(theirs_namespace, name, None)
         if theirs is None:
             continue  # a function Keras 3 does not have (e.g. an extra activation)
         serialized = _json(kerastorch.saving.serialize_keras_object(registry.builtin_objects(module)[name]))
         assert _json(keras3.saving.serialize_keras_object(theirs)) == serialized
         assert keras3.saving.deserialize_keras_object(serialized).__name__ == theirs.__name__
-        assert kerastorch.saving.deserialize_keras_object(
-            _json(keras3.saving.serialize_keras_object(theirs))).__name__ == name
+        assert (
+            kerastorch.saving.deserialize_keras_object(_json(keras3.saving.serialize_keras_object(theirs))).__name__
+            == name
+        )
         checked += 1
     assert checked >= 40
 
 
-@given(values=st.lists(st.floats(-10, 10, width=32), min_size=1, max_size=4),
-       dtype=st.sampled_from(["float32", "float64", "int32", "int64", "bool"]))
+@given(
+    values=st.lists(st.floats(-10, 10, width=32), min_size=1, max_size=4),
+    dtype=st.sampled_from(["float32", "float64", "int32", "int64", "bool"]),
+)
 def test_special_values_round_trip(values, dtype):
     tensor = torch.tensor(np.asarray(values).astype(dtype))
-    config = _json(kerastorch.saving.serialize_keras_object({"t": tensor, "b": b"abc", "s": slice(1, None, 2),
-                                                             "e": ..., "a": np.asarray(values, dtype=dtype)}))
+    config = _json(
+        kerastorch.saving.serialize_keras_object(
+            {"t": tensor, "b": b"abc", "s": slice(1, None, 2), "e": ..., "a": np.asarray(values, dtype=dtype)}
+        )
+    )
     assert config["t"]["class_name"] == "__tensor__" and config["t"]["config"]["dtype"] == dtype
     restored = serialization_lib._decode_special_values(config)
     assert restored["t"].dtype == tensor.dtype and torch.equal(restored["t"], tensor)
     assert restored["b"] == b"abc" and restored["s"] == slice(1, None, 2) and restored["e"] is Ellipsis
     np.testing.assert_array_equal(restored["a"], np.asarray(values, dtype=dtype))
     np.testing.assert_array_equal(
-        kerastorch.saving.deserialize_keras_object({"class_name": "__numpy__",
-                                                    "config": {"value": values, "dtype": dtype}}),
-        np.asarray(values, dtype=dtype))
+        kerastorch.saving.deserialize_keras_object(
+            {"class_name": "__numpy__", "config": {"value": values, "dtype": dtype}}
+        ),
+        np.asarray(values, dtype=dtype),
+    )
 
 
 @pytest.mark.parity
@@ -464,8 +549,9 @@ def test_keras_special_values_are_read(keras3):
 
 def test_bad_special_values_and_lambdas_get_clear_errors():
     with pytest.raises(TypeError, match="Could not deserialize __numpy__.*dtype 'object'"):
-        kerastorch.saving.deserialize_keras_object({"class_name": "__numpy__", "config": {"value": [1],
-                                                                                         "dtype": "object"}})
+        kerastorch.saving.deserialize_keras_object(
+            {"class_name": "__numpy__", "config": {"value": [1], "dtype": "object"}}
+        )
     with pytest.raises(TypeError, match="Could not deserialize __tensor__"):
         kerastorch.saving.deserialize_keras_object({"class_name": "__tensor__", "config": {"value": [1]}})
     with pytest.raises(TypeError, match="'class_name' must be a string"):
@@ -478,8 +564,9 @@ def test_bad_special_values_and_lambdas_get_clear_errors():
     with pytest.raises(ValueError, match="Unknown layer: 'no_such_layer'"):
         kerastorch.layers.deserialize("no_such_layer")
     with pytest.raises(TypeError, match="Could not deserialize initializer 'Constant' from its config.*bogus"):
-        kerastorch.initializers.deserialize({"module": "keras.initializers", "class_name": "Constant",
-                                             "config": {"bogus": 1}})
+        kerastorch.initializers.deserialize(
+            {"module": "keras.initializers", "class_name": "Constant", "config": {"bogus": 1}}
+        )
     config = _json(kerastorch.saving.serialize_keras_object(lambda x, k=1: x + k))
     assert config["class_name"] == "__lambda__"
     with pytest.raises(ValueError, match="Refusing to deserialize a Python lambda.*safe_mode=False"):
@@ -514,23 +601,31 @@ def test_build_and_compile_configs_are_written_and_applied():
             self.compiled_with = config
 
     obj = Compiled(3)
-    obj.compiled_with = {"loss": "mse", "optimizer": kerastorch.saving.serialize_keras_object(
-        kerastorch.optimizers.SGD(0.5))}
+    obj.compiled_with = {
+        "loss": "mse",
+        "optimizer": kerastorch.saving.serialize_keras_object(kerastorch.optimizers.SGD(0.5)),
+    }
     config = _json(kerastorch.saving.serialize_keras_object(obj))
     assert config["build_config"] == {"input_shape": [None, 3]} and config["compile_config"]["loss"] == "mse"
     restored = kerastorch.saving.deserialize_keras_object(config, custom_objects={"Compiled": Compiled})
     assert restored.built_with == {"input_shape": [None, 3]} and restored.compiled_with == config["compile_config"]
     plain = _json(kerastorch.saving.serialize_keras_object(Compiled(2)))
     assert plain["compile_config"] == {}  # as Keras 3 writes an uncompiled model
-    assert kerastorch.saving.deserialize_keras_object(plain, custom_objects={"Compiled": Compiled}).compiled_with \
-        is None
+    assert (
+        kerastorch.saving.deserialize_keras_object(plain, custom_objects={"Compiled": Compiled}).compiled_with is None
+    )
     with pytest.raises(TypeError, match="its 'compile_config' must be a dict"):
-        kerastorch.saving.deserialize_keras_object(dict(config, compile_config=[1]),
-                                                   custom_objects={"Compiled": Compiled})
+        kerastorch.saving.deserialize_keras_object(
+            dict(config, compile_config=[1]), custom_objects={"Compiled": Compiled}
+        )
     with pytest.raises(ValueError, match="Could not deserialize layer 'Compiled': its config has no 'size' entry"):
-        kerastorch.saving.deserialize_keras_object(dict(config, config={}), printable_module_name="layer",
-                                                   custom_objects={"Compiled": type("Compiled", (Compiled,), {
-                                                       "from_config": classmethod(lambda cls, c: cls(c["size"]))})})
+        kerastorch.saving.deserialize_keras_object(
+            dict(config, config={}),
+            printable_module_name="layer",
+            custom_objects={
+                "Compiled": type("Compiled", (Compiled,), {"from_config": classmethod(lambda cls, c: cls(c["size"]))})
+            },
+        )
 
 
 @pytest.mark.parity
@@ -569,8 +664,11 @@ def _assert_same_predictions(ours, theirs, inputs):
 
 
 @pytest.mark.parity
-@given(units=st.lists(st.integers(1, 4), min_size=1, max_size=3), activation=st.sampled_from(["relu", "tanh", None]),
-       dropout=st.sampled_from([0.0, 0.25]))
+@given(
+    units=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    activation=st.sampled_from(["relu", "tanh", None]),
+    dropout=st.sampled_from([0.0, 0.25]),
+)
 def test_sequential_config_round_trip_and_interchange(keras3, units, activation, dropout):
     kerastorch.backend.clear_session()
     ours = _sequential(units, activation, dropout)
@@ -646,8 +744,11 @@ class _ScaledNet(kerastorch.Model):
         return self.dense(x) * self.scale
 
 
-@given(units=st.integers(1, 4), scale=st.floats(-2, 2, width=32).map(float),
-       activation=st.sampled_from(["relu", "tanh", "linear"]))
+@given(
+    units=st.integers(1, 4),
+    scale=st.floats(-2, 2, width=32).map(float),
+    activation=st.sampled_from(["relu", "tanh", "linear"]),
+)
 def test_subclassed_model_auto_config_round_trip(units, scale, activation):
     kerastorch.backend.clear_session()
     ours = _ScaledNet(units, scale=scale, activation=activation, name="net")
@@ -706,10 +807,12 @@ def test_register_get_registered_name_and_object():
     assert kerastorch.saving.deserialize_keras_object(fn_config) is halve
     # a registered activation inside a layer config, and a registered schedule inside an optimizer
     dense = kerastorch.saving.deserialize_keras_object(
-        _json(kerastorch.saving.serialize_keras_object(layers.Dense(2, activation=halve))))
+        _json(kerastorch.saving.serialize_keras_object(layers.Dense(2, activation=halve)))
+    )
     assert dense.activation is halve
-    adam = kerastorch.optimizers.deserialize(_json(kerastorch.optimizers.serialize(
-        kerastorch.optimizers.Adam(learning_rate=Step(0.25)))))
+    adam = kerastorch.optimizers.deserialize(
+        _json(kerastorch.optimizers.serialize(kerastorch.optimizers.Adam(learning_rate=Step(0.25))))
+    )
     assert type(adam._learning_rate) is Step and adam._learning_rate.rate == 0.25
 
 
@@ -777,8 +880,11 @@ def test_registered_custom_class_interchanges_with_keras(keras3):
 @pytest.mark.parity
 def test_compiled_model_config_interchanges_with_keras(keras3):
     ours = _sequential([2], "relu", 0.0)
-    ours.compile(optimizer=kerastorch.optimizers.Adam(learning_rate=0.25), loss="mse",
-                 metrics=["mae", kerastorch.metrics.AUC(num_thresholds=20)])
+    ours.compile(
+        optimizer=kerastorch.optimizers.Adam(learning_rate=0.25),
+        loss="mse",
+        metrics=["mae", kerastorch.metrics.AUC(num_thresholds=20)],
+    )
     config = _json(kerastorch.saving.serialize_keras_object(ours))
     assert config["compile_config"]["loss"] == "mse"
     clone = kerastorch.saving.deserialize_keras_object(config)
@@ -793,5 +899,7 @@ def test_compiled_model_config_interchanges_with_keras(keras3):
     assert back.compiled and type(back.optimizer) is kerastorch.optimizers.Adam
     assert_same_config(_json(back.optimizer.get_config()), _json(ours.optimizer.get_config()), "Adam")
     assert back.get_compile_config()["loss"] == "mse"
-    assert [m if isinstance(m, str) else m["class_name"] for m in back.get_compile_config()["metrics"]] == \
-        ["mae", "AUC"]
+    assert [m if isinstance(m, str) else m["class_name"] for m in back.get_compile_config()["metrics"]] == [
+        "mae",
+        "AUC",
+    ]

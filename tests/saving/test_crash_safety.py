@@ -7,6 +7,7 @@ a loop. Afterwards the target must read as one complete version. Covered writers
 ``safe_archive.write_archive`` (zip and folder), ``Model.save_weights``, a ``ModelCheckpoint``
 writing weights, and ``Model.save`` / a ``ModelCheckpoint`` writing ``.keras`` archives.
 """
+
 import hashlib
 import os
 import random
@@ -22,11 +23,18 @@ import kerastorch as keras
 from kerastorch.saving import file_utils, safe_archive
 from kerastorch.saving.safe_archive import read_archive, write_archive
 
-pytestmark = [pytest.mark.usefixtures("_cpu"),
-              pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")]
+pytestmark = [pytest.mark.usefixtures("_cpu"), pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")]
 
-_STEPS = [(os, "fsync"), (os, "rename"), (os, "replace"), (os, "remove"), (os, "makedirs"), (shutil, "rmtree"),
-          (zipfile.ZipFile, "writestr"), (file_utils, "exchange_paths")]
+_STEPS = [
+    (os, "fsync"),
+    (os, "rename"),
+    (os, "replace"),
+    (os, "remove"),
+    (os, "makedirs"),
+    (shutil, "rmtree"),
+    (zipfile.ZipFile, "writestr"),
+    (file_utils, "exchange_paths"),
+]
 
 
 @pytest.fixture
@@ -52,6 +60,7 @@ def _in_child(work):
 
 def _kill_before_step(k, work):
     """``work`` with SIGKILL sent to the process just before its k-th file-system step."""
+
     def instrumented():
         count = [0]
         for owner, name in _STEPS:
@@ -65,6 +74,7 @@ def _kill_before_step(k, work):
 
             setattr(owner, name, step)
         work()
+
     return _in_child(instrumented)
 
 
@@ -99,8 +109,11 @@ def _random_kills(write_versions, check, kills=8, seed=0, max_delay=0.03):
 
 
 def _members(version):
-    return {"config.json": b'{"version": %d}' % version, "metadata.json": b"{}",
-            "model.weights.safetensors": bytes([version % 256]) * (20000 + version)}
+    return {
+        "config.json": b'{"version": %d}' % version,
+        "metadata.json": b"{}",
+        "model.weights.safetensors": bytes([version % 256]) * (20000 + version),
+    }
 
 
 @pytest.mark.parametrize("zipped", [True, False])
@@ -179,7 +192,7 @@ def test_save_weights_killed_at_random_moments(tmp_path):
     model.save_weights(path)
 
     def loop():
-        for version in range(1, 10 ** 6):
+        for version in range(1, 10**6):
             _set_version(model, version)
             model.save_weights(path)
 
@@ -192,12 +205,14 @@ def test_save_weights_killed_at_random_moments(tmp_path):
 
 def _logged_checkpoint_check(path, log, reader, load):
     """The file must hold one of the weight states the child logged (before writing each)."""
+
     def check():
         if not os.path.exists(path):
             return  # killed before the first save
         digest = _digest(load(reader, path))
         with open(log) as f:
             assert digest in f.read().split()
+
     return check
 
 
@@ -217,7 +232,7 @@ def _fit_with_checkpoints(model, checkpoint, log, save_name):
 
     setattr(model, save_name, logged_save)
     x = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
-    model.fit(x, x[:, :2], batch_size=4, epochs=10 ** 4, verbose=0, callbacks=[checkpoint])
+    model.fit(x, x[:, :2], batch_size=4, epochs=10**4, verbose=0, callbacks=[checkpoint])
 
 
 def test_model_checkpoint_weights_killed_at_random_moments(tmp_path):
@@ -226,9 +241,12 @@ def test_model_checkpoint_weights_killed_at_random_moments(tmp_path):
     model = _model()
     model.compile(optimizer="sgd", loss="mse")
     checkpoint = keras.callbacks.ModelCheckpoint(path, save_weights_only=True, save_freq=1)
-    _random_kills(lambda: _fit_with_checkpoints(model, checkpoint, log, "save_weights"),
-                  _logged_checkpoint_check(path, log, _model(), lambda m, p: (m.load_weights(p), m)[1]),
-                  kills=6, max_delay=0.1)
+    _random_kills(
+        lambda: _fit_with_checkpoints(model, checkpoint, log, "save_weights"),
+        _logged_checkpoint_check(path, log, _model(), lambda m, p: (m.load_weights(p), m)[1]),
+        kills=6,
+        max_delay=0.1,
+    )
     with open(log) as f:
         assert len(f.read().split()) >= 2, "the child was never killed after a checkpoint"
 
@@ -266,7 +284,7 @@ def test_model_save_killed_at_random_moments(tmp_path, name):
     model.save(path)
 
     def loop():
-        for version in range(1, 10 ** 6):
+        for version in range(1, 10**6):
             _set_version(model, version)
             model.save(path)
 
@@ -280,9 +298,12 @@ def test_model_checkpoint_keras_archive_killed_at_random_moments(tmp_path):
     model = _model()
     model.compile(optimizer="sgd", loss="mse")
     checkpoint = keras.callbacks.ModelCheckpoint(path, save_freq=1)
-    _random_kills(lambda: _fit_with_checkpoints(model, checkpoint, log, "save"),
-                  _logged_checkpoint_check(path, log, None, lambda _, p: api.load_model(p)),
-                  kills=6, max_delay=0.1)
+    _random_kills(
+        lambda: _fit_with_checkpoints(model, checkpoint, log, "save"),
+        _logged_checkpoint_check(path, log, None, lambda _, p: api.load_model(p)),
+        kills=6,
+        max_delay=0.1,
+    )
     with open(log) as f:
         assert len(f.read().split()) >= 2, "the child was never killed after a checkpoint"
 

@@ -2,6 +2,7 @@
 summary and compare; renaming, deleting and adding objects and weights; saving (weights files and whole
 archives) so that the edited weights load into the changed architecture; corrupt files and argument errors;
 Keras 3 interchange."""
+
 import json
 import os
 import zipfile
@@ -23,8 +24,9 @@ def _cpu():
 
 
 def _mlp(names=("hidden", "head"), units=(4, 1), features=3, name="mlp"):
-    return keras.Sequential([keras.Input((features,))] + [keras.layers.Dense(u, name=n) for n, u in zip(names, units)],
-                            name=name)
+    return keras.Sequential(
+        [keras.Input((features,))] + [keras.layers.Dense(u, name=n) for n, u in zip(names, units)], name=name
+    )
 
 
 def _attention_model():
@@ -71,9 +73,19 @@ def test_summary_prints_header_and_tree(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"Keras model file {str(tmp_path / 'm.keras')!r}"
     assert lines[1].startswith("Saved with Keras 3.15.1 (kerastorch ") and lines[2] == (
-        "Weights: model.weights.safetensors (kerastorch layout)")
-    assert lines[3:7] == ["Weights structure", "├─ mha", "│   ├─ query", "│   │   ├─ kernel: shape=(3, 2, 2), dtype=float32"]
-    assert lines[-3:] == ["└─ out", "    ├─ kernel: shape=(3, 1), dtype=float32", "    └─ bias: shape=(1,), dtype=float32"]
+        "Weights: model.weights.safetensors (kerastorch layout)"
+    )
+    assert lines[3:7] == [
+        "Weights structure",
+        "├─ mha",
+        "│   ├─ query",
+        "│   │   ├─ kernel: shape=(3, 2, 2), dtype=float32",
+    ]
+    assert lines[-3:] == [
+        "└─ out",
+        "    ├─ kernel: shape=(3, 1), dtype=float32",
+        "    └─ bias: shape=(1,), dtype=float32",
+    ]
 
 
 def test_compare_counts_matches_and_each_kind_of_mismatch(tmp_path, capsys):
@@ -168,8 +180,11 @@ def test_add_and_delete_weights(tmp_path):
     with pytest.raises(ValueError, match=r"already has weight\(s\) 'bias'"):
         editor.add_weights("head", {"bias": np.zeros(1)})
     editor.delete_weight("head", "steps")
-    with pytest.raises(ValueError, match=r"weight 'steps' not found in object 'head'. Weights found: "
-                                         r"\['kernel', 'bias', 'scale'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"weight 'steps' not found in object 'head'. Weights found: "
+        r"\['kernel', 'bias', 'scale'\]",
+    ):
         editor.delete_weight("head", "steps")
     for name in ("kernel", "bias", "scale"):
         editor.delete_weight("head", name)
@@ -210,8 +225,10 @@ def test_unedited_resave_is_the_same_weights_file(tmp_path):
     model = _attention_model()
     model.save_weights(str(tmp_path / "w.safetensors"))
     KerasFileEditor(tmp_path / "w.safetensors").resave_weights(str(tmp_path / "again.safetensors"))
-    with safe_open(str(tmp_path / "w.safetensors"), "pt") as a, safe_open(str(tmp_path / "again.safetensors"),
-                                                                          "pt") as b:
+    with (
+        safe_open(str(tmp_path / "w.safetensors"), "pt") as a,
+        safe_open(str(tmp_path / "again.safetensors"), "pt") as b,
+    ):
         assert a.metadata() == b.metadata() and list(a.keys()) == list(b.keys())
         for key in a.keys():
             assert torch.equal(a.get_tensor(key), b.get_tensor(key))
@@ -231,8 +248,9 @@ def test_archive_resave_keeps_config_and_optimizer_state(tmp_path):
     assert names == ["metadata.json", "config.json", "model.weights.safetensors", "optimizer.safetensors"]
     loaded = keras.saving.load_model(str(tmp_path / "m.keras"))
     np.testing.assert_array_equal(loaded.get_layer("head").bias.detach().numpy(), [7.0])
-    np.testing.assert_array_equal(loaded.get_layer("hidden").kernel.detach().numpy(),
-                                  model.get_layer("hidden").kernel.detach().numpy())
+    np.testing.assert_array_equal(
+        loaded.get_layer("hidden").kernel.detach().numpy(), model.get_layer("hidden").kernel.detach().numpy()
+    )
     assert loaded.optimizer.iterations.item() == model.optimizer.iterations.item() == 1
 
 
@@ -241,7 +259,7 @@ def test_save_errors(tmp_path):
     editor = KerasFileEditor(tmp_path / "w.safetensors")
     with pytest.raises(ValueError, match="has no model config"):
         editor.save(tmp_path / "m.keras")
-    with pytest.raises(ValueError, match="kerastorch layout, which is saved as \".safetensors\""):
+    with pytest.raises(ValueError, match='kerastorch layout, which is saved as ".safetensors"'):
         editor.save(tmp_path / "w.weights.h5")
     with pytest.raises(ValueError, match='must end in ".keras", ".safetensors" or ".weights.h5"'):
         editor.save(tmp_path / "w.bin")
@@ -310,15 +328,16 @@ def test_keras3_layout_archive_edit_and_resave(tmp_path, capsys):
     assert editor.compare(smaller) == {"status": "success", "error_count": 0, "match_count": 4}
     editor.save(tmp_path / "smaller.weights.h5")
     smaller.load_weights(str(tmp_path / "smaller.weights.h5"))
-    np.testing.assert_array_equal(smaller.get_layer("head").kernel.detach().numpy(),
-                                  model.get_layer("head").kernel.detach().numpy())
+    np.testing.assert_array_equal(
+        smaller.get_layer("head").kernel.detach().numpy(), model.get_layer("head").kernel.detach().numpy()
+    )
     with pytest.raises(ValueError, match="weights are named '0', '1'"):
         editor.add_weights("dense", {"kernel": np.zeros(1)})
     editor.add_object("layers/dense_9", {"0": np.ones((2, 2), "float32")})
     editor.save(tmp_path / "edited.keras")
     reread = KerasFileEditor(tmp_path / "edited.keras")
     np.testing.assert_array_equal(reread.weights_dict["layers"]["dense_9"]["0"], np.ones((2, 2)))
-    with pytest.raises(ValueError, match="Keras 3 layout, which is saved as \".weights.h5\""):
+    with pytest.raises(ValueError, match='Keras 3 layout, which is saved as ".weights.h5"'):
         editor.save(tmp_path / "x.safetensors")
 
 
@@ -336,6 +355,7 @@ def test_legacy_h5_is_refused(tmp_path):
 @pytest.mark.parity
 def test_edits_keras_written_files_that_keras_then_loads(keras3, tmp_path):
     pytest.importorskip("h5py")
+
     def build(api, names):
         return api.Sequential([api.Input((3,))] + [api.layers.Dense(2, name=n) for n in names], name="seq")
 

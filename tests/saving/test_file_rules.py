@@ -2,6 +2,7 @@
 
 The rules are in ``kerastorch/saving/file_utils.py`` and docs/decisions.md ("Writing files").
 """
+
 import errno
 import json
 import os
@@ -107,8 +108,9 @@ def test_backup_and_restore_refuses_a_file_and_removes_only_its_own_files(tmp_pa
     (folder / "readme.txt").write_text("mine")
     model = _model()
     model.compile("sgd", "mse")
-    model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0,
-              callbacks=[keras.callbacks.BackupAndRestore(str(folder))])
+    model.fit(
+        np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(str(folder))]
+    )
     assert _tree(folder) == {"readme.txt": b"mine"}
 
 
@@ -147,8 +149,11 @@ def test_overwriting_keeps_the_existing_mode(tmp_path):
 
 
 def _members(version):
-    return {"config.json": b'{"version": %d}' % version, "metadata.json": b"{}",
-            "model.weights.safetensors": bytes([version % 256]) * (30000 + version)}
+    return {
+        "config.json": b'{"version": %d}' % version,
+        "metadata.json": b"{}",
+        "model.weights.safetensors": bytes([version % 256]) * (30000 + version),
+    }
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -239,8 +244,11 @@ def _fails_when_the_disk_is_full(write):
             write()
             report = {"error": None}
         except BaseException as error:  # noqa: BLE001 - reported to the parent
-            report = {"error": type(error).__name__, "oserror": isinstance(error, OSError),
-                      "errno": getattr(error, "errno", None)}
+            report = {
+                "error": type(error).__name__,
+                "oserror": isinstance(error, OSError),
+                "errno": getattr(error, "errno", None),
+            }
         os.write(write_end, json.dumps(report).encode())
         os._exit(0)
     os.close(write_end)
@@ -259,16 +267,27 @@ def test_disk_full_raises_oserror_and_keeps_the_previous_file(tmp_path, writer):
     if writer == "h5_weights":
         pytest.importorskip("h5py")
     small = _model()
-    names = {"keras_archive": "m.keras", "folder": "m", "safetensors_weights": "w.weights.safetensors",
-             "h5_weights": "w.weights.h5", "backup": "backup"}
+    names = {
+        "keras_archive": "m.keras",
+        "folder": "m",
+        "safetensors_weights": "w.weights.safetensors",
+        "h5_weights": "w.weights.h5",
+        "backup": "backup",
+    }
     path = str(tmp_path / names[writer])
     if writer == "backup":
         big = _big_model()
         big.compile("adam", "mse")
 
         def write(epochs=4):
-            big.fit(np.ones((4, 64)), np.ones((4, 64)), epochs=epochs, verbose=0,
-                    callbacks=[keras.callbacks.BackupAndRestore(path, delete_checkpoint=False)])
+            big.fit(
+                np.ones((4, 64)),
+                np.ones((4, 64)),
+                epochs=epochs,
+                verbose=0,
+                callbacks=[keras.callbacks.BackupAndRestore(path, delete_checkpoint=False)],
+            )
+
         write(epochs=2)  # the previous backup, made with room on the disk; the next run resumes after it
     else:
         save = (lambda m: m.save(path)) if writer in ("keras_archive", "folder") else (lambda m: m.save_weights(path))
@@ -276,6 +295,7 @@ def test_disk_full_raises_oserror_and_keeps_the_previous_file(tmp_path, writer):
 
         def write():
             save(_big_model())
+
     before = _tree(tmp_path)
     report = _fails_when_the_disk_is_full(write)
     assert report["oserror"], report
@@ -291,13 +311,18 @@ def _backup_with(tmp_path, edit):
     model = _model(1)
     model.compile("adam", "mse")
     folder = str(tmp_path / "backup")
-    model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=2, verbose=0,
-              callbacks=[keras.callbacks.BackupAndRestore(folder, delete_checkpoint=False)])
+    model.fit(
+        np.ones((4, 3)),
+        np.ones((4, 2)),
+        epochs=2,
+        verbose=0,
+        callbacks=[keras.callbacks.BackupAndRestore(folder, delete_checkpoint=False)],
+    )
     path = os.path.join(folder, "training_state.safetensors")
     with open(path, "rb") as f:
         data = f.read()
     size = int.from_bytes(data[:8], "little")
-    metadata = json.loads(data[8:8 + size])["__metadata__"]
+    metadata = json.loads(data[8 : 8 + size])["__metadata__"]
     tensors = load_safetensors(data)
     edit(metadata, tensors)
     with open(path, "wb") as f:
@@ -316,8 +341,9 @@ def test_backup_with_a_broken_optimizer_state_changes_nothing(tmp_path):
     model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
     weights = model.get_weights()
     with pytest.raises(ValueError, match="optimizer state in the backup .* does not fit"):
-        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=3, verbose=0,
-                  callbacks=[keras.callbacks.BackupAndRestore(folder)])
+        model.fit(
+            np.ones((4, 3)), np.ones((4, 2)), epochs=3, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(folder)]
+        )
     for before, after in zip(weights, model.get_weights()):
         np.testing.assert_array_equal(before, after)
 
@@ -331,8 +357,9 @@ def test_backup_with_an_impossible_epoch_is_refused(tmp_path):
     model.compile("adam", "mse")
     history = []
     with pytest.raises(OSError, match="impossible epoch '-5'"):
-        history = model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=2, verbose=0,
-                            callbacks=[keras.callbacks.BackupAndRestore(folder)])
+        history = model.fit(
+            np.ones((4, 3)), np.ones((4, 2)), epochs=2, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(folder)]
+        )
     assert history == []
 
 
@@ -341,5 +368,6 @@ def test_backup_made_for_another_model_is_refused(tmp_path):
     other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(5)])
     other.compile("adam", "mse")
     with pytest.raises(ValueError, match="made for another model"):
-        other.fit(np.ones((4, 3)), np.ones((4, 5)), epochs=1, verbose=0,
-                  callbacks=[keras.callbacks.BackupAndRestore(folder)])
+        other.fit(
+            np.ones((4, 3)), np.ones((4, 5)), epochs=1, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(folder)]
+        )

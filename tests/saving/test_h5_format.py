@@ -3,6 +3,7 @@
 Files are built with h5py in the layouts Keras writes; with the ``keras3`` fixture, models saved by
 Keras 3 load in kerastorch with the same predictions and kerastorch's files load in Keras 3.
 """
+
 import io
 import json
 import sys
@@ -27,8 +28,19 @@ from kerastorch.saving.h5_format import (
 h5py = pytest.importorskip("h5py")
 
 TOL = dict(rtol=1e-5, atol=1e-5)
-BLOCKS = ["dense", "batch_norm", "lstm", "bidirectional_gru", "conv1d", "mha", "layer_norm", "nested_sequential",
-          "nested_functional", "time_distributed", "simple_rnn"]
+BLOCKS = [
+    "dense",
+    "batch_norm",
+    "lstm",
+    "bidirectional_gru",
+    "conv1d",
+    "mha",
+    "layer_norm",
+    "nested_sequential",
+    "nested_functional",
+    "time_distributed",
+    "simple_rnn",
+]
 
 
 def _np(x):
@@ -96,13 +108,15 @@ def _predict_ours(model, x):
 def _dense_pair(name="fc"):
     def make():
         return kerastorch.Sequential([kerastorch.Input((3,)), layers.Dense(2, name=name)])
+
     return make(), make()
 
 
 # --------------------------------------------------------------- Keras 3 parity
 @pytest.mark.parity
-@given(kinds=st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=3), width=st.integers(2, 3),
-       seed=st.integers(0, 2 ** 16))
+@given(
+    kinds=st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=3), width=st.integers(2, 3), seed=st.integers(0, 2**16)
+)
 def test_keras3_weights_h5_loads_both_ways(keras3, tmp_path, kinds, width, seed):
     rng = np.random.default_rng(seed)
     keras_model = _keras_model(keras3, kinds, width)
@@ -179,6 +193,7 @@ class _KerasSubclassed:
     @classmethod
     def get(cls, keras):
         if cls.cls is None:
+
             class Net(keras.Model):
                 def __init__(self):
                     super().__init__()
@@ -227,10 +242,12 @@ def test_subclassed_model_paths_match_keras(keras3, tmp_path):
 
     write_keras_weights_h5(ours, str(tmp_path / "ours.weights.h5"))
     with h5py.File(tmp_path / "ours.weights.h5") as ours_file, h5py.File(tmp_path / "keras.weights.h5") as keras_file:
+
         def groups(f):
             found = []
             f.visititems(lambda name, obj: found.append(name) if isinstance(obj, h5py.Group) else None)
             return sorted(found)
+
         assert groups(ours_file) == groups(keras_file)
     again = _KerasSubclassed.get(keras3)
     again(x)
@@ -334,6 +351,7 @@ def _keras3_file(entries, root_name="sequential"):
 
 def _legacy_file(layer_entries, weights_group=None, chunk=False, attrs_as_bytes=True):
     """Bytes of a legacy layout file: ``[(layer name, [(weight name, array)])]``."""
+
     def encode(names):
         return [n.encode() for n in names] if attrs_as_bytes else names
 
@@ -357,11 +375,12 @@ def _legacy_file(layer_entries, weights_group=None, chunk=False, attrs_as_bytes=
 
 
 def _mlp(units):
-    return kerastorch.Sequential([kerastorch.Input((3,)), layers.Dense(units), layers.BatchNormalization(),
-                                  layers.Dense(1)])
+    return kerastorch.Sequential(
+        [kerastorch.Input((3,)), layers.Dense(units), layers.BatchNormalization(), layers.Dense(1)]
+    )
 
 
-@given(units=st.integers(1, 4), seed=st.integers(0, 2 ** 16))
+@given(units=st.integers(1, 4), seed=st.integers(0, 2**16))
 def test_loads_keras3_layout_built_with_h5py(units, seed):
     rng = np.random.default_rng(seed)
     arrays = {
@@ -369,8 +388,9 @@ def test_loads_keras3_layout_built_with_h5py(units, seed):
         "layers/batch_normalization": [rng.uniform(0.5, 1, units) for _ in range(4)],
         "layers/dense_1": [rng.standard_normal((units, 1)), rng.standard_normal(1)],
     }
-    data = _keras3_file({path: (path.split("/")[-1], [a.astype("float32") for a in values])
-                         for path, values in arrays.items()})
+    data = _keras3_file(
+        {path: (path.split("/")[-1], [a.astype("float32") for a in values]) for path, values in arrays.items()}
+    )
     assert is_keras3_weights_h5(data) and not is_legacy_h5(data)
     model = _mlp(units)
     result = load_keras_weights_h5(model, data)
@@ -386,28 +406,45 @@ def test_written_layout_is_keras3s(units):
     model.compile(optimizer="sgd", loss="mse")
     with h5py.File(io.BytesIO(write_keras_weights_h5(model, optimizer=model.optimizer))) as f:
         groups = {}
-        f.visititems(lambda name, obj: groups.__setitem__(name, obj.attrs.get("name")) if name.endswith("vars")
-                     else None)
-        assert groups == {"vars": model.name, "layers/dense/vars": model.layers[0].name,
-                          "layers/batch_normalization/vars": model.layers[1].name,
-                          "layers/dense_1/vars": model.layers[2].name, "optimizer/vars": model.optimizer.name}
+        f.visititems(
+            lambda name, obj: groups.__setitem__(name, obj.attrs.get("name")) if name.endswith("vars") else None
+        )
+        assert groups == {
+            "vars": model.name,
+            "layers/dense/vars": model.layers[0].name,
+            "layers/batch_normalization/vars": model.layers[1].name,
+            "layers/dense_1/vars": model.layers[2].name,
+            "optimizer/vars": model.optimizer.name,
+        }
         assert [f[f"layers/batch_normalization/vars/{i}"].shape for i in range(4)] == [(units,)] * 4
         assert f["layers/dense/vars/0"].shape == (3, units) and "2" not in f["layers/dense/vars"]
         assert len(f["optimizer/vars"]) == len(model.optimizer.variables)
 
 
-@given(seed=st.integers(0, 2 ** 16), chunk=st.booleans(), as_bytes=st.booleans(),
-       group=st.sampled_from([None, "model_weights"]))
+@given(
+    seed=st.integers(0, 2**16),
+    chunk=st.booleans(),
+    as_bytes=st.booleans(),
+    group=st.sampled_from([None, "model_weights"]),
+)
 def test_loads_legacy_layout_built_with_h5py(seed, chunk, as_bytes, group):
     rng = np.random.default_rng(seed)
     kernel, bias = rng.standard_normal((3, 2)).astype("float32"), rng.standard_normal(2).astype("float32")
     bn = [rng.uniform(0.5, 1, 2).astype("float32") for _ in range(4)]
     head = [rng.standard_normal((2, 1)).astype("float32"), rng.standard_normal(1).astype("float32")]
     # Keras 2 names (":0" suffixes), datasets stored in alphabetical order, an input layer without weights.
-    entries = [("input_1", []), ("dense", [("dense/kernel:0", kernel), ("dense/bias:0", bias)]),
-               ("batch_normalization", [(f"batch_normalization/{n}:0", a) for n, a in
-                                        zip(["gamma", "beta", "moving_mean", "moving_variance"], bn)]),
-               ("dense_1", [("dense_1/kernel:0", head[0]), ("dense_1/bias:0", head[1])])]
+    entries = [
+        ("input_1", []),
+        ("dense", [("dense/kernel:0", kernel), ("dense/bias:0", bias)]),
+        (
+            "batch_normalization",
+            [
+                (f"batch_normalization/{n}:0", a)
+                for n, a in zip(["gamma", "beta", "moving_mean", "moving_variance"], bn)
+            ],
+        ),
+        ("dense_1", [("dense_1/kernel:0", head[0]), ("dense_1/bias:0", head[1])]),
+    ]
     data = _legacy_file(entries, weights_group=group, chunk=chunk, attrs_as_bytes=as_bytes)
     assert is_legacy_h5(data) and not is_keras3_weights_h5(data)
     model = _mlp(2)  # layers named dense_2, batch_normalization_1 ... : paired by order
@@ -418,9 +455,11 @@ def test_loads_legacy_layout_built_with_h5py(seed, chunk, as_bytes, group):
 
 def test_legacy_by_name_ignores_other_layers_and_checks_shapes():
     kernel = np.full((3, 2), 7.0, "float32")
-    entries = [("head", [("head/kernel:0", np.ones((2, 1), "float32")), ("head/bias:0", np.ones(1, "float32"))]),
-               ("other", [("other/w:0", np.ones(5, "float32"))]),
-               ("fc", [("fc/kernel:0", kernel), ("fc/bias:0", np.zeros(2, "float32"))])]
+    entries = [
+        ("head", [("head/kernel:0", np.ones((2, 1), "float32")), ("head/bias:0", np.ones(1, "float32"))]),
+        ("other", [("other/w:0", np.ones(5, "float32"))]),
+        ("fc", [("fc/kernel:0", kernel), ("fc/bias:0", np.zeros(2, "float32"))]),
+    ]
     model = kerastorch.Sequential([kerastorch.Input((3,)), layers.Dense(2, name="fc"), layers.Dense(4, name="head")])
     before = model.get_weights()
     with pytest.raises(ValueError, match=r"weight head/kernel has shape \(2, 4\) in the model but \(2, 1\)"):
@@ -436,8 +475,15 @@ def test_legacy_by_name_ignores_other_layers_and_checks_shapes():
 
 def test_legacy_nested_model_trainable_first_order_maps_by_name():
     """Keras 2 stores a nested model's weights trainable first; the stored names put them back in place."""
-    inner = kerastorch.Sequential([kerastorch.Input((3,)), layers.Dense(2, name="d"),
-                                   layers.BatchNormalization(name="bn"), layers.Dense(2, name="e")], name="inner")
+    inner = kerastorch.Sequential(
+        [
+            kerastorch.Input((3,)),
+            layers.Dense(2, name="d"),
+            layers.BatchNormalization(name="bn"),
+            layers.Dense(2, name="e"),
+        ],
+        name="inner",
+    )
     values = {w.path: np.full(w.shape, i, "float32") for i, w in enumerate(inner.weights)}
     order = [p for p in values if "moving" not in p] + [p for p in values if "moving" in p]
     data = _legacy_file([("inner", [(f"{p}:0", values[p]) for p in order])])  # Keras 2 names: d/kernel:0
@@ -451,10 +497,17 @@ def test_legacy_nested_model_trainable_first_order_maps_by_name():
 def test_layer_without_counterpart_is_a_clear_error_and_changes_nothing():
     model = _mlp(2)
     before = model.get_weights()
-    data = _keras3_file({"layers/dense": ("dense", [np.ones((3, 2), "float32"), np.ones(2, "float32")]),
-                         "layers/dense_1": ("dense_1", [np.ones((2, 1), "float32"), np.ones(1, "float32")])})
-    with pytest.raises(ValueError, match=r'layer "batch_normalization.*" \(at "layers/batch_normalization"\) has '
-                                         r"weights but no counterpart in the file"):
+    data = _keras3_file(
+        {
+            "layers/dense": ("dense", [np.ones((3, 2), "float32"), np.ones(2, "float32")]),
+            "layers/dense_1": ("dense_1", [np.ones((2, 1), "float32"), np.ones(1, "float32")]),
+        }
+    )
+    with pytest.raises(
+        ValueError,
+        match=r'layer "batch_normalization.*" \(at "layers/batch_normalization"\) has '
+        r"weights but no counterpart in the file",
+    ):
         load_keras_weights_h5(model, data)
     for weight, old in zip(model.get_weights(), before):
         np.testing.assert_array_equal(weight, old)
@@ -465,8 +518,12 @@ def test_layer_without_counterpart_is_a_clear_error_and_changes_nothing():
 
 def test_extra_layers_in_the_file_are_reported():
     model, _ = _dense_pair()
-    data = _keras3_file({"layers/dense": ("fc", [np.ones((3, 2), "float32"), np.ones(2, "float32")]),
-                         "layers/conv2d": ("conv2d", [np.ones((1, 1, 1, 1), "float32")])})
+    data = _keras3_file(
+        {
+            "layers/dense": ("fc", [np.ones((3, 2), "float32"), np.ones(2, "float32")]),
+            "layers/conv2d": ("conv2d", [np.ones((1, 1, 1, 1), "float32")]),
+        }
+    )
     with pytest.raises(ValueError, match=r"weights for objects the model does not have: \['layers/conv2d'\]"):
         load_keras_weights_h5(model, data)
 

@@ -5,6 +5,7 @@ safetensors weight files (``Model.load_weights``), configs (``deserialize_keras_
 ``Model.from_config``), whole saved models (``keras.saving.load_model``). Hypothesis mutates valid
 archives, weight files and configs (truncation, bit flips, replaced or deleted fields).
 """
+
 import copy
 import json
 import os
@@ -25,8 +26,11 @@ from kerastorch.saving.safe_archive import UnsafeArchiveError, load_json, read_a
 
 pytestmark = pytest.mark.usefixtures("_cpu")
 
-_VALID = {"config.json": b'{"class_name": "Sequential"}', "metadata.json": b'{"keras_version": "3"}',
-          "model.weights.safetensors": bytes(range(256)) * 4}
+_VALID = {
+    "config.json": b'{"class_name": "Sequential"}',
+    "metadata.json": b'{"keras_version": "3"}',
+    "model.weights.safetensors": bytes(range(256)) * 4,
+}
 
 
 @pytest.fixture
@@ -54,23 +58,34 @@ def _refused(path, match):
 # --------------------------------------------------------------------------- zip archives
 
 
-@pytest.mark.parametrize("data", [b"", b"not a zip at all", b'{"class_name": "Sequential"}', b"PK\x03\x04" + b"\0" * 40,
-                                  b"\x89HDF\r\n\x1a\n" + b"\0" * 100])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not a zip at all",
+        b'{"class_name": "Sequential"}',
+        b"PK\x03\x04" + b"\0" * 40,
+        b"\x89HDF\r\n\x1a\n" + b"\0" * 100,
+    ],
+)
 def test_not_a_zip_archive(tmp_path, data):
     _refused(_write(tmp_path, data), "not a zip archive|corrupted or truncated")
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("../evil.txt", r"path traversal \('\.\.'\)"),
-    ("assets/../../evil.txt", "path traversal"),
-    ("/etc/passwd", "absolute path"),
-    ("..\\evil.txt", "backslash"),
-    ("C:/Windows/evil.txt", "drive letter"),
-    ("assets//x", "empty or '.' component"),
-    ("./config.json", "empty or '.' component"),
-    ("bad\x07name", "control characters"),
-    ("/".join(["d"] * 12), "nested 12 levels deep"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("../evil.txt", r"path traversal \('\.\.'\)"),
+        ("assets/../../evil.txt", "path traversal"),
+        ("/etc/passwd", "absolute path"),
+        ("..\\evil.txt", "backslash"),
+        ("C:/Windows/evil.txt", "drive letter"),
+        ("assets//x", "empty or '.' component"),
+        ("./config.json", "empty or '.' component"),
+        ("bad\x07name", "control characters"),
+        ("/".join(["d"] * 12), "nested 12 levels deep"),
+    ],
+)
 def test_bad_member_names(tmp_path, name, problem):
     _refused(_write(tmp_path, make_zip([("config.json", b"{}"), (name, b"x")])), problem)
 
@@ -100,13 +115,15 @@ def test_encrypted_member(tmp_path):
 
 
 def test_unsupported_compression(tmp_path):
-    _refused(_write(tmp_path, make_zip([("config.json", b"{}" * 100)], compression=zipfile.ZIP_BZIP2)),
-             "compression method 12")
+    _refused(
+        _write(tmp_path, make_zip([("config.json", b"{}" * 100)], compression=zipfile.ZIP_BZIP2)),
+        "compression method 12",
+    )
 
 
 def test_zip_bomb_by_compression_ratio(tmp_path):
-    data = make_zip([("model.weights.safetensors", bytes(2 ** 20))], compression=zipfile.ZIP_DEFLATED)
-    assert len(data) < 2 ** 20 / 200
+    data = make_zip([("model.weights.safetensors", bytes(2**20))], compression=zipfile.ZIP_DEFLATED)
+    assert len(data) < 2**20 / 200
     _refused(_write(tmp_path, data), "MAX_COMPRESSION_RATIO=200 \\(a zip bomb\\?\\)")
 
 
@@ -117,11 +134,14 @@ def test_overlapping_members(tmp_path):
     _refused(_write(tmp_path, data), "'other.json_' overlaps the previous member")
 
 
-@pytest.mark.parametrize("limit, value, problem", [
-    ("MAX_MEMBER_BYTES", 100, "'model.weights.safetensors' is 1024 bytes; the limit is MAX_MEMBER_BYTES=100"),
-    ("MAX_TOTAL_BYTES", 1000, "more than MAX_TOTAL_BYTES=1000 bytes together"),
-    ("MAX_MEMBERS", 2, "has 3 entries; the limit is MAX_MEMBERS=2"),
-])
+@pytest.mark.parametrize(
+    "limit, value, problem",
+    [
+        ("MAX_MEMBER_BYTES", 100, "'model.weights.safetensors' is 1024 bytes; the limit is MAX_MEMBER_BYTES=100"),
+        ("MAX_TOTAL_BYTES", 1000, "more than MAX_TOTAL_BYTES=1000 bytes together"),
+        ("MAX_MEMBERS", 2, "has 3 entries; the limit is MAX_MEMBERS=2"),
+    ],
+)
 def test_size_and_count_limits(tmp_path, monkeypatch, limit, value, problem):
     path = tmp_path / "m.keras"
     write_archive(path, _VALID, zipped=True)
@@ -136,13 +156,13 @@ def test_declared_size_smaller_than_the_data(tmp_path):
 
 
 def test_stored_member_with_inconsistent_sizes(tmp_path):
-    data = patch_central(make_zip([("config.json", b"{}" * 100)]), 0, "<I", 24, 10 ** 6)
+    data = patch_central(make_zip([("config.json", b"{}" * 100)]), 0, "<I", 24, 10**6)
     _refused(_write(tmp_path, data), "stored uncompressed but its sizes differ")
 
 
 def test_member_extending_past_the_end(tmp_path):
     data = make_zip([("config.json", b"{}" * 100)])
-    data = patch_central(patch_central(data, 0, "<I", 20, 10 ** 6), 0, "<I", 24, 10 ** 6)
+    data = patch_central(patch_central(data, 0, "<I", 20, 10**6), 0, "<I", 24, 10**6)
     _refused(_write(tmp_path, data), "extends past the end of the file")
 
 
@@ -152,14 +172,14 @@ def test_corrupted_member_data_fails_the_crc(tmp_path):
     _refused(_write(tmp_path, bytes(data)), "Bad CRC-32")
 
 
-@given(cut=st.integers(0, 10 ** 6))
+@given(cut=st.integers(0, 10**6))
 def test_any_truncation_is_refused(tmp_path_factory, cut):
     valid = make_zip(list(_VALID.items()))
-    path = _write(tmp_path_factory.mktemp("t"), valid[:cut % len(valid)])
+    path = _write(tmp_path_factory.mktemp("t"), valid[: cut % len(valid)])
     _refused(path, None)
 
 
-@given(bit=st.integers(0, 10 ** 7))
+@given(bit=st.integers(0, 10**7))
 def test_any_bit_flip_is_refused_or_harmless(tmp_path_factory, bit):
     data = bytearray(make_zip(list(_VALID.items())))
     bit %= len(data) * 8
@@ -208,18 +228,21 @@ def test_folder_nested_too_deep(tmp_path):
 # --------------------------------------------------------------------------- JSON
 
 
-@pytest.mark.parametrize("text, problem", [
-    (b"{'single': 'quotes'}", "not valid JSON"),
-    (b'{"units": NaN}', "NaN is not a JSON value"),
-    (b'{"units": Infinity}', "Infinity is not a JSON value"),
-    (b'{"units": 1e999}', "out of range"),
-    (b'{"name": "a", "name": "b"}', "duplicate key 'name'"),
-    (b'{"a": 1} trailing', "not valid JSON"),
-    (b'{"a": "\xff\xfe"}', "not valid UTF-8"),
-    (b'{"units": ' + b"9" * 5000 + b"}", "not valid JSON"),
-    (b"[" * 100000 + b"]" * 100000, "nested deeper than the limit"),
-    (b'{"a": ' * 300 + b"1" + b"}" * 300, "nested 300 levels deep"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        (b"{'single': 'quotes'}", "not valid JSON"),
+        (b'{"units": NaN}', "NaN is not a JSON value"),
+        (b'{"units": Infinity}', "Infinity is not a JSON value"),
+        (b'{"units": 1e999}', "out of range"),
+        (b'{"name": "a", "name": "b"}', "duplicate key 'name'"),
+        (b'{"a": 1} trailing', "not valid JSON"),
+        (b'{"a": "\xff\xfe"}', "not valid UTF-8"),
+        (b'{"units": ' + b"9" * 5000 + b"}", "not valid JSON"),
+        (b"[" * 100000 + b"]" * 100000, "nested deeper than the limit"),
+        (b'{"a": ' * 300 + b"1" + b"}" * 300, "nested 300 levels deep"),
+    ],
+)
 def test_hostile_json(text, problem):
     with pytest.raises(UnsafeArchiveError, match=f"^config.json in m.keras: .*{problem}"):
         load_json(text, "config.json in m.keras")
@@ -253,15 +276,15 @@ def _refused_weights(model, path, match=None):
         np.testing.assert_array_equal(old, new)  # nothing changed
 
 
-@given(cut=st.integers(0, 10 ** 6))
+@given(cut=st.integers(0, 10**6))
 def test_truncated_safetensors(tmp_path_factory, cut):
     path = _saved_weights(tmp_path_factory.mktemp("w"))
     data = path.read_bytes()
-    path.write_bytes(data[:cut % len(data)])
+    path.write_bytes(data[: cut % len(data)])
     _refused_weights(_small_model(), path)
 
 
-@given(bit=st.integers(0, 10 ** 6))
+@given(bit=st.integers(0, 10**6))
 def test_bit_flips_in_the_safetensors_header(tmp_path_factory, bit):
     path = _saved_weights(tmp_path_factory.mktemp("w"))
     data = bytearray(path.read_bytes())
@@ -281,7 +304,7 @@ def test_bit_flips_in_the_safetensors_header(tmp_path_factory, bit):
 def test_safetensors_header_claiming_a_huge_size(tmp_path):
     path = _saved_weights(tmp_path)
     data = bytearray(path.read_bytes())
-    data[:8] = struct.pack("<Q", 2 ** 62)
+    data[:8] = struct.pack("<Q", 2**62)
     path.write_bytes(bytes(data))
     _refused_weights(_small_model(), path)
 
@@ -329,14 +352,26 @@ def test_lambda_byte_code_is_refused_in_safe_mode(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("module, class_name", [
-    ("os", "system"), ("builtins", "eval"), ("subprocess", "Popen"), ("antigravity", "geohash"),
-    ("keras.layers", "Dense; import os"), ("pickle", "loads"), (None, "__import__"),
-])
+@pytest.mark.parametrize(
+    "module, class_name",
+    [
+        ("os", "system"),
+        ("builtins", "eval"),
+        ("subprocess", "Popen"),
+        ("antigravity", "geohash"),
+        ("keras.layers", "Dense; import os"),
+        ("pickle", "loads"),
+        (None, "__import__"),
+    ],
+)
 def test_unknown_classes_are_never_imported(module, class_name):
     had_antigravity = "antigravity" in sys.modules
-    config = {"module": module, "class_name": class_name, "config": {"command": "touch /tmp/pwned"},
-              "registered_name": None}
+    config = {
+        "module": module,
+        "class_name": class_name,
+        "config": {"command": "touch /tmp/pwned"},
+        "registered_name": None,
+    }
     with pytest.raises(ValueError, match=f"Unknown object: {class_name!r}"):
         keras.saving.deserialize_keras_object(config)
     assert ("antigravity" in sys.modules) == had_antigravity
@@ -348,17 +383,19 @@ def _functional_config():
     return json.loads(json.dumps(model.get_config()))
 
 
-@pytest.mark.parametrize("edit, problem", [
-    (lambda c: c["layers"][1]["inbound_nodes"][0]["args"][0]["config"].update(keras_history=["b", 0, 0]),
-     "cycle"),
-    (lambda c: c.update(output_layers=["nowhere", 0, 0]), "nowhere"),
-    (lambda c: c["layers"][1]["config"].update(units="four"), "units"),
-    (lambda c: c["layers"][1]["config"].update(units=-4), "units"),
-    (lambda c: c["layers"][1]["config"].update(activation="os.system"), "os.system"),
-    (lambda c: c["layers"][1].update(class_name="NoSuchLayer"), "NoSuchLayer"),
-    (lambda c: c["layers"][1].pop("class_name"), "class_name"),
-    (lambda c: c["layers"][1].update(config=[1, 2]), "must be a dict"),
-])
+@pytest.mark.parametrize(
+    "edit, problem",
+    [
+        (lambda c: c["layers"][1]["inbound_nodes"][0]["args"][0]["config"].update(keras_history=["b", 0, 0]), "cycle"),
+        (lambda c: c.update(output_layers=["nowhere", 0, 0]), "nowhere"),
+        (lambda c: c["layers"][1]["config"].update(units="four"), "units"),
+        (lambda c: c["layers"][1]["config"].update(units=-4), "units"),
+        (lambda c: c["layers"][1]["config"].update(activation="os.system"), "os.system"),
+        (lambda c: c["layers"][1].update(class_name="NoSuchLayer"), "NoSuchLayer"),
+        (lambda c: c["layers"][1].pop("class_name"), "class_name"),
+        (lambda c: c["layers"][1].update(config=[1, 2]), "must be a dict"),
+    ],
+)
 def test_broken_functional_configs(edit, problem):
     config = _functional_config()
     edit(config)
@@ -376,8 +413,9 @@ def _paths(value, prefix=()):
             yield from _paths(child, prefix + (index,))
 
 
-_REPLACEMENTS = st.sampled_from([None, -1, 0, 10 ** 4, 2.5, "", "x", "relu", [], [None], {}, {"class_name": "Zzz"},
-                                 True, [["a", 0, 0]]])
+_REPLACEMENTS = st.sampled_from(
+    [None, -1, 0, 10**4, 2.5, "", "x", "relu", [], [None], {}, {"class_name": "Zzz"}, True, [["a", 0, 0]]]
+)
 
 
 def _mutate(config, choice, replacement, delete):
@@ -394,16 +432,19 @@ def _mutate(config, choice, replacement, delete):
     return config
 
 
-@pytest.mark.parametrize("path, value", [
-    (("layers", 1, "inbound_nodes", 0, "args", 0, "config", "keras_history", 2), 7),  # IndexError
-    (("layers", 1, "inbound_nodes", 0, "args", 0, "config"), {}),  # KeyError
-    (("layers", 0, "inbound_nodes"), "x"),  # AttributeError
-    (("input_layers",), "x"),  # RecursionError
-    (("layers", 1, "config", "dtype", "config", "name"), 0),  # AttributeError in dtype_policies
-    (("layers", 1, "build_config", "input_shape"), []),  # IndexError in Dense.build
-    (("layers", 1, "build_config"), {"class_name": "Zzz"}),  # KeyError in Layer.build_from_config
-    (("layers", 0, "config", "batch_shape", 0), -1),  # RuntimeError from torch
-])
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        (("layers", 1, "inbound_nodes", 0, "args", 0, "config", "keras_history", 2), 7),  # IndexError
+        (("layers", 1, "inbound_nodes", 0, "args", 0, "config"), {}),  # KeyError
+        (("layers", 0, "inbound_nodes"), "x"),  # AttributeError
+        (("input_layers",), "x"),  # RecursionError
+        (("layers", 1, "config", "dtype", "config", "name"), 0),  # AttributeError in dtype_policies
+        (("layers", 1, "build_config", "input_shape"), []),  # IndexError in Dense.build
+        (("layers", 1, "build_config"), {"class_name": "Zzz"}),  # KeyError in Layer.build_from_config
+        (("layers", 0, "config", "batch_shape", 0), -1),  # RuntimeError from torch
+    ],
+)
 def test_malformed_functional_configs_raise_value_or_type_errors(path, value):
     config = _functional_config()
     parent = config
@@ -448,14 +489,17 @@ def _replace(f, name, value):
     f[name] = value
 
 
-@pytest.mark.parametrize("edit, problem", [
-    (lambda f, h5py: _replace(f, "layers/dense/vars/0", h5py.ExternalLink("/etc/passwd.h5", "/x")), "ExternalLink"),
-    (lambda f, h5py: _replace(f, "layers/dense/vars/0", h5py.SoftLink("/layers/dense_1/vars/0")), "SoftLink"),
-    (lambda f, h5py: _replace(f, "layers/dense/vars/0", np.zeros((5, 5), np.float32)), r"shape|\(5, 5\)"),
-    (lambda f, h5py: _replace(f, "layers/dense/vars/0", np.array([b"rm -rf /"] * 8).reshape(2, 4)), "dtype|type"),
-    (lambda f, h5py: _replace(f, "layers/dense/vars/0", np.ones((2, 4), np.int64)), "dtype|int"),
-    (lambda f, h5py: f.__delitem__("layers/dense_1"), "dense_1|missing|no counterpart|out"),
-])
+@pytest.mark.parametrize(
+    "edit, problem",
+    [
+        (lambda f, h5py: _replace(f, "layers/dense/vars/0", h5py.ExternalLink("/etc/passwd.h5", "/x")), "ExternalLink"),
+        (lambda f, h5py: _replace(f, "layers/dense/vars/0", h5py.SoftLink("/layers/dense_1/vars/0")), "SoftLink"),
+        (lambda f, h5py: _replace(f, "layers/dense/vars/0", np.zeros((5, 5), np.float32)), r"shape|\(5, 5\)"),
+        (lambda f, h5py: _replace(f, "layers/dense/vars/0", np.array([b"rm -rf /"] * 8).reshape(2, 4)), "dtype|type"),
+        (lambda f, h5py: _replace(f, "layers/dense/vars/0", np.ones((2, 4), np.int64)), "dtype|int"),
+        (lambda f, h5py: f.__delitem__("layers/dense_1"), "dense_1|missing|no counterpart|out"),
+    ],
+)
 def test_hostile_keras3_h5_weights(tmp_path, edit, problem):
     _refused_h5(_h5_weights(tmp_path, edit), problem)
 
@@ -467,13 +511,13 @@ def test_hdf5_file_that_is_not_hdf5(tmp_path):
     _refused_h5(str(path), "not a readable HDF5 file")
 
 
-@given(cut=st.integers(0, 10 ** 6))
+@given(cut=st.integers(0, 10**6))
 def test_truncated_hdf5_weights(tmp_path_factory, cut):
     path = _h5_weights(tmp_path_factory.mktemp("h"))
     with open(path, "rb") as f:
         data = f.read()
     with open(path, "wb") as f:
-        f.write(data[:cut % len(data)])
+        f.write(data[: cut % len(data)])
     _refused_h5(path)
 
 
@@ -550,23 +594,42 @@ def test_saved_model_with_broken_json(tmp_path, api):
     _load_refused(tmp_path, api, {**members, "config.json": b'{"class_name": NaN'}, "config.json")
 
 
-@pytest.mark.parametrize("edit, problem", [
-    (lambda c: _model_layers(c)[1].update(class_name="Popen", module="subprocess", registered_name=None), "Popen"),
-    (lambda c: c.update(class_name="system", module="os"), "system"),
-    (lambda c: _model_layers(c)[1]["config"].update(units=7), "shape"),
-    (lambda c: _model_layers(c)[1]["config"].update(units="seven"), "units"),
-    (lambda c: _model_layers(c)[2]["inbound_nodes"][0]["args"][0]["config"].update(keras_history=["out", 0, 0]),
-     "cycle|never produced"),
-    (lambda c: c["compile_config"].update(optimizer={"module": "os", "class_name": "system", "config": {},
-                                                     "registered_name": None}), "system"),
-    (lambda c: c["compile_config"].update(loss="rm_rf"), "rm_rf"),
-    (lambda c: c["compile_config"].update(loss={"class_name": "__lambda__", "config": {"code": "bm9wZQ==\n"}}),
-     "safe_mode=False"),
-    (lambda c: _model_layers(c)[1]["config"].update(activation={"module": "builtins", "class_name": "function",
-                                                                 "config": "exec", "registered_name": "function"}),
-     "exec"),
-    (lambda c: _model_layers(c)[1]["config"].update(dtype="object"), "dtype"),
-])
+@pytest.mark.parametrize(
+    "edit, problem",
+    [
+        (lambda c: _model_layers(c)[1].update(class_name="Popen", module="subprocess", registered_name=None), "Popen"),
+        (lambda c: c.update(class_name="system", module="os"), "system"),
+        (lambda c: _model_layers(c)[1]["config"].update(units=7), "shape"),
+        (lambda c: _model_layers(c)[1]["config"].update(units="seven"), "units"),
+        (
+            lambda c: _model_layers(c)[2]["inbound_nodes"][0]["args"][0]["config"].update(keras_history=["out", 0, 0]),
+            "cycle|never produced",
+        ),
+        (
+            lambda c: c["compile_config"].update(
+                optimizer={"module": "os", "class_name": "system", "config": {}, "registered_name": None}
+            ),
+            "system",
+        ),
+        (lambda c: c["compile_config"].update(loss="rm_rf"), "rm_rf"),
+        (
+            lambda c: c["compile_config"].update(loss={"class_name": "__lambda__", "config": {"code": "bm9wZQ==\n"}}),
+            "safe_mode=False",
+        ),
+        (
+            lambda c: _model_layers(c)[1]["config"].update(
+                activation={
+                    "module": "builtins",
+                    "class_name": "function",
+                    "config": "exec",
+                    "registered_name": "function",
+                }
+            ),
+            "exec",
+        ),
+        (lambda c: _model_layers(c)[1]["config"].update(dtype="object"), "dtype"),
+    ],
+)
 def test_saved_model_with_hostile_config(tmp_path, api, edit, problem):
     members, _ = _saved_members(tmp_path, api)
     _load_refused(tmp_path, api, _edit_config(members, edit), problem, (ValueError, TypeError))
@@ -583,8 +646,12 @@ def test_saved_model_with_a_lambda_runs_no_code(tmp_path, api):
 def test_saved_model_with_truncated_weights(tmp_path, api):
     members, _ = _saved_members(tmp_path, api)
     weights = members["model.weights.safetensors"]
-    _load_refused(tmp_path, api, {**members, "model.weights.safetensors": weights[:len(weights) // 2]},
-                  "model.weights.safetensors|safetensors")
+    _load_refused(
+        tmp_path,
+        api,
+        {**members, "model.weights.safetensors": weights[: len(weights) // 2]},
+        "model.weights.safetensors|safetensors",
+    )
 
 
 def test_saved_model_with_broken_optimizer_state(tmp_path, api):
@@ -600,10 +667,18 @@ def test_saved_model_with_weights_and_optimizer_state_of_another_model(tmp_path,
     model.fit(_X, np.ones((4, 5), np.float32), epochs=1, verbose=0)
     api.save_model(model, str(tmp_path / "other.keras"))
     other = read_archive(tmp_path / "other.keras")
-    _load_refused(tmp_path, api, {**members, "model.weights.safetensors": other["model.weights.safetensors"]},
-                  r"out/kernel has shape \(4, 3\) in the model but \(4, 5\) in the file")
-    _load_refused(tmp_path, api, {**members, "optimizer.safetensors": other["optimizer.safetensors"]},
-                  r"optimizer.safetensors does not fit the model's optimizer.*shape")
+    _load_refused(
+        tmp_path,
+        api,
+        {**members, "model.weights.safetensors": other["model.weights.safetensors"]},
+        r"out/kernel has shape \(4, 3\) in the model but \(4, 5\) in the file",
+    )
+    _load_refused(
+        tmp_path,
+        api,
+        {**members, "optimizer.safetensors": other["optimizer.safetensors"]},
+        r"optimizer.safetensors does not fit the model's optimizer.*shape",
+    )
 
 
 def test_saved_model_with_traversal_member(tmp_path, api):
@@ -636,7 +711,7 @@ def good_archive(tmp_path_factory):
         keras.config.set_device(None)
 
 
-@given(bit=st.integers(0, 10 ** 8))
+@given(bit=st.integers(0, 10**8))
 def test_bit_flips_in_saved_models_are_refused_or_harmless(tmp_path_factory, api, good_archive, bit):
     data, _, predictions = good_archive
     data = bytearray(data)
@@ -652,7 +727,7 @@ def test_bit_flips_in_saved_models_are_refused_or_harmless(tmp_path_factory, api
         np.testing.assert_array_equal(np.asarray(loaded.predict(_X, verbose=0)), predictions)
 
 
-@given(choice=st.integers(0, 10 ** 6), replacement=_REPLACEMENTS, delete=st.booleans())
+@given(choice=st.integers(0, 10**6), replacement=_REPLACEMENTS, delete=st.booleans())
 def test_mutated_saved_configs_fail_cleanly(tmp_path_factory, api, good_archive, choice, replacement, delete):
     tmp_path = tmp_path_factory.mktemp("mut")
     members = good_archive[1]

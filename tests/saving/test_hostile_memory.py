@@ -5,6 +5,7 @@ A tiny archive must not take gigabytes: a huge JSON string, a config asking for 
 names a tensor twice. Each is loaded in a forked child; the growth of its peak resident memory
 (``resource.getrusage``) over a benign load is the measure.
 """
+
 import json
 import os
 import random
@@ -21,7 +22,6 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 PEAK_LIMIT_MB = 300
 TIME_LIMIT_S = 2.0
-
 
 
 def _load_in_child(base, path):
@@ -96,11 +96,11 @@ def test_a_60_mb_json_string_in_a_small_archive(base, tmp_path):
         _dense(config)["config"]["name"] = "".join("a" * 39 + rng.choice("abcdefgh") for _ in range(1_500_000))
 
     path = _with_config(base, str(tmp_path / "string.keras"), long_name, compress=True)
-    assert os.path.getsize(path) < 2 * 1024 ** 2
+    assert os.path.getsize(path) < 2 * 1024**2
     _assert_refused_cheaply(_load_in_child(base, path), "the limit is MAX_JSON_BYTES")
 
 
-@pytest.mark.parametrize("units", [12_500_000, 10 ** 12])
+@pytest.mark.parametrize("units", [12_500_000, 10**12])
 def test_a_config_asking_for_enormous_weights(base, tmp_path, units):
     def enormous(config):
         _dense(config)["config"]["units"] = units
@@ -113,7 +113,7 @@ def test_a_build_config_with_an_enormous_input_shape(base, tmp_path):
     def enormous(config):
         config["config"]["layers"] = [_dense(config)]  # no Input: the build config decides the kernel's shape
         _dense(config).pop("build_config", None)
-        config["build_config"] = {"input_shape": [None, 10 ** 11]}
+        config["build_config"] = {"input_shape": [None, 10**11]}
 
     path = _with_config(base, str(tmp_path / "shape.keras"), enormous)
     _assert_refused_cheaply(_load_in_child(base, path), "more than its weights file")
@@ -134,8 +134,8 @@ def test_a_safetensors_header_naming_a_tensor_twice(base, tmp_path):
 
     data = save_safetensors({"a": torch.zeros(2), "b": torch.ones(2)})
     size = int.from_bytes(data[:8], "little")
-    header = data[8:8 + size].replace(b'"b"', b'"a"')  # both entries now named "a"; the library keeps the last
-    members["model.weights.safetensors"] = data[:8] + header + data[8 + size:]
+    header = data[8 : 8 + size].replace(b'"b"', b'"a"')  # both entries now named "a"; the library keeps the last
+    members["model.weights.safetensors"] = data[:8] + header + data[8 + size :]
     path = _write(str(tmp_path / "twice.keras"), members)
     with pytest.raises(ValueError, match="duplicate key 'a'"):
         keras.saving.load_model(path)

@@ -2,6 +2,7 @@
 
 The hostile inputs (traversal names, bombs, corruption, ...) are in test_hostile_files.py.
 """
+
 import json
 import os
 import zipfile
@@ -16,8 +17,11 @@ from kerastorch.saving.safe_archive import UnsafeArchiveError, load_json, read_a
 _segment = st.text(alphabet="abcXYZ019_-.", min_size=1, max_size=8).filter(lambda s: s not in (".", ".."))
 _names = st.lists(_segment, min_size=1, max_size=3).map("/".join)
 _members = st.dictionaries(_names, st.binary(max_size=300), min_size=1, max_size=5).filter(
-    lambda m: len({k.casefold() for k in m}) == len(m)
-    and not any(b.casefold().startswith(a.casefold() + "/") for a in m for b in m))
+    lambda m: (
+        len({k.casefold() for k in m}) == len(m)
+        and not any(b.casefold().startswith(a.casefold() + "/") for a in m for b in m)
+    )
+)
 
 
 @given(members=_members, zipped=st.booleans())
@@ -101,8 +105,11 @@ def test_only_the_wanted_members_are_read(tmp_path, monkeypatch):
     write_archive(path, {"config.json": b"{}", "junk.bin": b"x" * 5000}, zipped=True)
     opened = []
     original = zipfile.ZipFile.open
-    monkeypatch.setattr(zipfile.ZipFile, "open", lambda zf, info, *a, **k: opened.append(
-        getattr(info, "filename", info)) or original(zf, info, *a, **k))
+    monkeypatch.setattr(
+        zipfile.ZipFile,
+        "open",
+        lambda zf, info, *a, **k: opened.append(getattr(info, "filename", info)) or original(zf, info, *a, **k),
+    )
     assert read_archive(path, wanted=lambda name: name == "config.json") == {"config.json": b"{}"}
     assert opened == ["config.json"]  # the unused member was never decompressed
 
@@ -139,10 +146,14 @@ def test_write_refuses_bad_names_and_values(tmp_path):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10 ** 12, 10 ** 12) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=10),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @given(value=json_values)
@@ -161,7 +172,7 @@ def test_load_json_depth_counts_brackets_outside_strings_only():
 
 
 def test_module_limits_are_generous_defaults():
-    assert safe_archive.MAX_TOTAL_BYTES >= 4 * 1024 ** 3
+    assert safe_archive.MAX_TOTAL_BYTES >= 4 * 1024**3
     assert safe_archive.MAX_COMPRESSION_RATIO >= 200
     assert safe_archive.MAX_MEMBERS >= 1000
     assert issubclass(UnsafeArchiveError, ValueError)

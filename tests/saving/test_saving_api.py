@@ -1,5 +1,6 @@
 """Whole-model saving: save_model / load_model / Model.save in zip and folder form, compile configs,
 optimizer state (continuing fit bitwise), Keras 3 interchange, and argument / file errors."""
+
 import json
 import os
 import zipfile
@@ -18,8 +19,14 @@ from kerastorch.saving import saving_lib
 from kerastorch.saving.safe_archive import read_archive, write_archive
 
 OPTIMIZERS = {  # name -> a fresh optimizer: plain ones, and state beyond the slots (schedule, EMA, accumulation)
-    "sgd": lambda: "sgd", "adam": lambda: "adam", "rmsprop": lambda: "rmsprop", "adamw": lambda: "adamw",
-    "nadam": lambda: "nadam", "adagrad": lambda: "adagrad", "ftrl": lambda: "ftrl", "lion": lambda: "lion",
+    "sgd": lambda: "sgd",
+    "adam": lambda: "adam",
+    "rmsprop": lambda: "rmsprop",
+    "adamw": lambda: "adamw",
+    "nadam": lambda: "nadam",
+    "adagrad": lambda: "adagrad",
+    "ftrl": lambda: "ftrl",
+    "lion": lambda: "lion",
     "adam_schedule": lambda: keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(0.01, 2, 0.5)),
     "sgd_nesterov_ema": lambda: keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True, use_ema=True),
     "adam_accumulation": lambda: keras.optimizers.Adam(gradient_accumulation_steps=3),
@@ -60,8 +67,14 @@ def data(seed=0, rows=8):
 def make(kind, seed=0):
     torch.manual_seed(seed)
     if kind == "sequential":
-        return keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
-                                 keras.layers.BatchNormalization(), keras.layers.Dense(2)])
+        return keras.Sequential(
+            [
+                keras.Input((3,)),
+                keras.layers.Dense(4, activation="relu"),
+                keras.layers.BatchNormalization(),
+                keras.layers.Dense(2),
+            ]
+        )
     if kind == "functional":
         inputs = keras.Input((3,))
         inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, activation="relu")], name="inner")
@@ -77,15 +90,20 @@ def path_for(tmp_path, zipped, name="model"):
 
 
 def same_weights(a, b):
-    return all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights())) and \
-        len(a.get_weights()) == len(b.get_weights())
+    return all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights())) and len(a.get_weights()) == len(
+        b.get_weights()
+    )
 
 
 # --------------------------------------------------------------------------- round trips
 
 
-@given(kind=st.sampled_from(["sequential", "functional", "subclassed"]), zipped=st.booleans(),
-       compiled=st.booleans(), seed=st.integers(0, 100))
+@given(
+    kind=st.sampled_from(["sequential", "functional", "subclassed"]),
+    zipped=st.booleans(),
+    compiled=st.booleans(),
+    seed=st.integers(0, 100),
+)
 def test_save_load_gives_the_same_model(tmp_path_factory, kind, zipped, compiled, seed):
     tmp_path = tmp_path_factory.mktemp("m")
     model = make(kind, seed)
@@ -106,14 +124,20 @@ def test_save_load_gives_the_same_model(tmp_path_factory, kind, zipped, compiled
     assert loaded.compiled == compiled
     if compiled:
         ours, theirs = model.get_compile_config(), loaded.get_compile_config()
-        assert {k: v for k, v in ours.items() if k != "optimizer"} == {k: v for k, v in theirs.items()
-                                                                        if k != "optimizer"}
+        assert {k: v for k, v in ours.items() if k != "optimizer"} == {
+            k: v for k, v in theirs.items() if k != "optimizer"
+        }
         assert theirs["optimizer"]["class_name"] == "Adam"
         assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 2
 
 
-@given(optimizer=st.sampled_from(sorted(OPTIMIZERS)), zipped=st.booleans(), kind=st.sampled_from(["sequential", "functional"]),
-       steps_before=st.integers(1, 3), seed=st.integers(0, 100))
+@given(
+    optimizer=st.sampled_from(sorted(OPTIMIZERS)),
+    zipped=st.booleans(),
+    kind=st.sampled_from(["sequential", "functional"]),
+    steps_before=st.integers(1, 3),
+    seed=st.integers(0, 100),
+)
 def test_loaded_model_continues_fit_bitwise(tmp_path_factory, optimizer, zipped, kind, steps_before, seed):
     """save -> load -> continue fit gives exactly the weights of the run that was never saved."""
     tmp_path = tmp_path_factory.mktemp("fit")
@@ -182,9 +206,13 @@ def test_compile_config_round_trip_with_objects():
     inputs = keras.Input((3,))
     outputs = [keras.layers.Dense(2, name="a")(inputs), keras.layers.Dense(1, name="b")(inputs)]
     model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.5),
-                  loss=["mse", keras.losses.MeanAbsoluteError()], loss_weights=[1.0, 0.5],
-                  metrics=[["mae"], [keras.metrics.MeanSquaredError(name="mse_b")]], jit_compile=False)
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.05, momentum=0.5),
+        loss=["mse", keras.losses.MeanAbsoluteError()],
+        loss_weights=[1.0, 0.5],
+        metrics=[["mae"], [keras.metrics.MeanSquaredError(name="mse_b")]],
+        jit_compile=False,
+    )
     config = model.get_compile_config()
     assert json.loads(json.dumps(config)) == config
     clone = keras.Model(inputs, outputs)
@@ -281,24 +309,49 @@ def write_and_load(tmp_path, members, **kwargs):
     return keras.models.load_model(path, **kwargs)
 
 
-@pytest.mark.parametrize("change, match", [
-    (lambda m: m.pop("config.json"), "has no config.json"),
-    (lambda m: m.pop("model.weights.safetensors"), "holds no weights"),
-    (lambda m: m.update({"config.json": b"[1, 2]"}), "must hold a serialized model"),
-    (lambda m: m.update({"config.json": b'{"class_name": 3}'}), "must hold a serialized model"),
-    (lambda m: m.update({"metadata.json": b'"text"'}), "metadata.json must hold a JSON object"),
-    (lambda m: m.update({"config.json": b'{"class_name": "Nope", "config": {}}'}), "config.json: Unknown model"),
-    (lambda m: m.update({"config.json": json.dumps(
-        {"module": "keras.layers", "class_name": "Dense", "config": {"units": 2}}).encode()}), "did not use"),
-    (lambda m: m.update({"config.json": json.dumps(
-        {"module": "keras.initializers", "class_name": "Zeros", "config": {}}).encode()}), "Zeros, not a model"),
-    (lambda m: m.update({"optimizer.safetensors": b"not safetensors"}), "not a readable safetensors file"),
-    (lambda m: m.update({"optimizer.safetensors": save_safetensors({"iterations": torch.zeros((), dtype=torch.int64)})}),
-     "does not fit the model's optimizer: .*missing keys"),
-    (lambda m: m.update({"optimizer.safetensors": save_safetensors({"iterations": torch.zeros(())})}),
-     "optimizer variable 'iterations' has dtype torch.float32"),
-    (lambda m: m.update({"config.json": m["config.json"].replace(b'"loss": "mse"', b'"loss": 5')}), "loss"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda m: m.pop("config.json"), "has no config.json"),
+        (lambda m: m.pop("model.weights.safetensors"), "holds no weights"),
+        (lambda m: m.update({"config.json": b"[1, 2]"}), "must hold a serialized model"),
+        (lambda m: m.update({"config.json": b'{"class_name": 3}'}), "must hold a serialized model"),
+        (lambda m: m.update({"metadata.json": b'"text"'}), "metadata.json must hold a JSON object"),
+        (lambda m: m.update({"config.json": b'{"class_name": "Nope", "config": {}}'}), "config.json: Unknown model"),
+        (
+            lambda m: m.update(
+                {
+                    "config.json": json.dumps(
+                        {"module": "keras.layers", "class_name": "Dense", "config": {"units": 2}}
+                    ).encode()
+                }
+            ),
+            "did not use",
+        ),
+        (
+            lambda m: m.update(
+                {
+                    "config.json": json.dumps(
+                        {"module": "keras.initializers", "class_name": "Zeros", "config": {}}
+                    ).encode()
+                }
+            ),
+            "Zeros, not a model",
+        ),
+        (lambda m: m.update({"optimizer.safetensors": b"not safetensors"}), "not a readable safetensors file"),
+        (
+            lambda m: m.update(
+                {"optimizer.safetensors": save_safetensors({"iterations": torch.zeros((), dtype=torch.int64)})}
+            ),
+            "does not fit the model's optimizer: .*missing keys",
+        ),
+        (
+            lambda m: m.update({"optimizer.safetensors": save_safetensors({"iterations": torch.zeros(())})}),
+            "optimizer variable 'iterations' has dtype torch.float32",
+        ),
+        (lambda m: m.update({"config.json": m["config.json"].replace(b'"loss": "mse"', b'"loss": 5')}), "loss"),
+    ],
+)
 def test_broken_members_give_clear_errors(tmp_path, change, match):
     model = make("sequential")
     model.compile(optimizer="adam", loss="mse")
@@ -321,9 +374,12 @@ def test_a_dense_layer_is_loaded_as_a_layer(tmp_path):
     # Keras 3 can save a bare layer's config too; loading it gives the layer (not a model).
     layer = keras.layers.Dense(2)
     layer(torch.zeros(1, 3))
-    members = {"config.json": json.dumps(keras.saving.serialize_keras_object(layer)).encode(),
-               "model.weights.safetensors": members_of(keras.Sequential([keras.Input((3,)), layer]))[
-                   "model.weights.safetensors"]}
+    members = {
+        "config.json": json.dumps(keras.saving.serialize_keras_object(layer)).encode(),
+        "model.weights.safetensors": members_of(keras.Sequential([keras.Input((3,)), layer]))[
+            "model.weights.safetensors"
+        ],
+    }
     loaded = write_and_load(tmp_path, members)
     assert isinstance(loaded, keras.layers.Dense) and loaded.built
 
@@ -333,16 +389,26 @@ def test_a_dense_layer_is_loaded_as_a_layer(tmp_path):
 
 def keras_model(keras3, kind, units, activation):
     if kind == "sequential":
-        return keras3.Sequential([keras3.Input((3,)), keras3.layers.Dense(units, activation=activation),
-                                  keras3.layers.BatchNormalization(), keras3.layers.Dense(2)])
+        return keras3.Sequential(
+            [
+                keras3.Input((3,)),
+                keras3.layers.Dense(units, activation=activation),
+                keras3.layers.BatchNormalization(),
+                keras3.layers.Dense(2),
+            ]
+        )
     inputs = keras3.Input((3,))
     hidden = keras3.layers.Dense(units, activation=activation)(inputs)
     return keras3.Model(inputs, keras3.layers.Dense(2)(keras3.layers.Concatenate()([hidden, inputs])))
 
 
 @pytest.mark.parity
-@given(kind=st.sampled_from(["sequential", "functional"]), units=st.integers(2, 4),
-       activation=st.sampled_from(["relu", "tanh", None]), optimizer=st.sampled_from(["adam", "sgd", "rmsprop"]))
+@given(
+    kind=st.sampled_from(["sequential", "functional"]),
+    units=st.integers(2, 4),
+    activation=st.sampled_from(["relu", "tanh", None]),
+    optimizer=st.sampled_from(["adam", "sgd", "rmsprop"]),
+)
 def test_keras3_archive_loads_and_continues(keras3, tmp_path_factory, kind, units, activation, optimizer):
     tmp_path = tmp_path_factory.mktemp("k3")
     x, y = data(units)
@@ -389,8 +455,9 @@ def test_compile_config_matches_keras3(keras3):
     mine, keras_config = ours.get_compile_config(), theirs.get_compile_config()
     assert set(mine) == set(keras_config)
     assert mine["optimizer"]["config"].keys() == keras_config["optimizer"]["config"].keys()
-    assert {k: v for k, v in mine.items() if k != "optimizer"} == {k: v for k, v in keras_config.items()
-                                                                    if k != "optimizer"}
+    assert {k: v for k, v in mine.items() if k != "optimizer"} == {
+        k: v for k, v in keras_config.items() if k != "optimizer"
+    }
     clone = make("sequential")
     clone.compile_from_config(keras_config)  # Keras 3's config compiles ours
     assert type(clone.optimizer).__name__ == "Adam" and clone.get_compile_config()["metrics"] == ["mae"]
@@ -416,8 +483,13 @@ def test_example_script_runs_without_h5py_and_says_what_it_skipped():
     import sys
 
     blocked = f"import sys, runpy; sys.modules['h5py'] = None; runpy.run_path({EXAMPLE!r}, run_name='__main__')"
-    result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, OMP_NUM_THREADS="1"))
+    result = subprocess.run(
+        [sys.executable, "-c", blocked],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, OMP_NUM_THREADS="1"),
+    )
     assert result.returncode == 0, result.stderr
     skipped = 'skipped (needs h5py: pip install "kerastorch[h5]")'
     assert f"Keras 3 .weights.h5 round trip: {skipped}" in result.stdout

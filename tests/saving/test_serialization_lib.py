@@ -1,4 +1,5 @@
 """The registry and config (de)serialization."""
+
 import pytest
 import torch
 

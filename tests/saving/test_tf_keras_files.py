@@ -6,6 +6,7 @@ model trained a few steps, saved in the three forms, with its inputs, tf.keras's
 more training step recorded. The ``tf``-marked test reads kerastorch's checkpoints back with TensorFlow itself; it
 runs where TensorFlow with tf.keras 2 is importable (or ``KERASTORCH_TF_PYTHON`` names a Python that has it).
 """
+
 import importlib.util
 import json
 import os
@@ -38,17 +39,33 @@ MODELS = ("mlp", "cnn", "lstm_text", "two_inputs", "legacy_optimizer")
 def build(name):
     """The fixture's architecture written in kerastorch, compiled as tf.keras compiled it."""
     if name == "mlp":
-        model = keras.Sequential([keras.Input((5,)), L.Dense(8, activation="relu"), L.Dropout(0.25),
-                                  L.Dense(3, activation="softmax")])
+        model = keras.Sequential(
+            [keras.Input((5,)), L.Dense(8, activation="relu"), L.Dropout(0.25), L.Dense(3, activation="softmax")]
+        )
         model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy")
     elif name == "cnn":
-        model = keras.Sequential([keras.Input((8, 8, 2)), L.Conv2D(4, 3, padding="same"), L.BatchNormalization(),
-                                  L.Activation("relu"), L.MaxPooling2D(), L.Conv2D(3, 3, strides=2, use_bias=False),
-                                  L.GlobalAveragePooling2D(), L.Dense(2)])
+        model = keras.Sequential(
+            [
+                keras.Input((8, 8, 2)),
+                L.Conv2D(4, 3, padding="same"),
+                L.BatchNormalization(),
+                L.Activation("relu"),
+                L.MaxPooling2D(),
+                L.Conv2D(3, 3, strides=2, use_bias=False),
+                L.GlobalAveragePooling2D(),
+                L.Dense(2),
+            ]
+        )
         model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss="mse")
     elif name == "lstm_text":
-        model = keras.Sequential([keras.Input((7,), dtype="int32"), L.Embedding(20, 4, mask_zero=True), L.LSTM(5),
-                                  L.Dense(1, activation="sigmoid")])
+        model = keras.Sequential(
+            [
+                keras.Input((7,), dtype="int32"),
+                L.Embedding(20, 4, mask_zero=True),
+                L.LSTM(5),
+                L.Dense(1, activation="sigmoid"),
+            ]
+        )
         model.compile(optimizer=keras.optimizers.RMSprop(0.01), loss="binary_crossentropy")
     elif name == "two_inputs":
         numbers, extra = keras.Input((4,)), keras.Input((3,))
@@ -77,8 +94,12 @@ def load(name, form):
     return keras.models.load_model(path)
 
 
-FORMS = [(name, form) for name in MODELS for form in ("ckpt", "model.h5", "saved_model")
-         if not (name == "legacy_optimizer" and form == "saved_model")]
+FORMS = [
+    (name, form)
+    for name in MODELS
+    for form in ("ckpt", "model.h5", "saved_model")
+    if not (name == "legacy_optimizer" and form == "saved_model")
+]
 
 
 @pytest.mark.parametrize("name,form", FORMS)
@@ -98,8 +119,9 @@ def test_training_continues_as_in_tf_keras(name, form):
     for index, weight in enumerate(model.weights):
         if weight.path.endswith("moving_variance"):
             continue  # tf.keras 2's fused BatchNormalization updates it with the unbiased batch variance
-        np.testing.assert_allclose(weight.detach().numpy(), arrays[f"after_step_{index}"], atol=1e-5, rtol=0,
-                                   err_msg=weight.path)
+        np.testing.assert_allclose(
+            weight.detach().numpy(), arrays[f"after_step_{index}"], atol=1e-5, rtol=0, err_msg=weight.path
+        )
 
 
 def test_h5_and_saved_model_restore_the_training_config():
@@ -158,8 +180,12 @@ def test_seed_forms_run_as_written(tmp_path, monkeypatch):
         torch.testing.assert_close(clone.optimizer.state_dict()[key], value, rtol=0, atol=0, msg=key)
     assert keras.utils.latest_checkpoint(".") == os.path.join(".", "ckpt")
     model.save("my_model")  # our folder format
-    assert sorted(os.listdir("my_model")) == ["config.json", "metadata.json", "model.weights.safetensors",
-                                              "optimizer.safetensors"]
+    assert sorted(os.listdir("my_model")) == [
+        "config.json",
+        "metadata.json",
+        "model.weights.safetensors",
+        "optimizer.safetensors",
+    ]
     uncompiled = keras.Model.from_config(model.get_config())
     status = uncompiled.load_weights("ckpt")
     with pytest.raises(ValueError, match="did not use: optimizer/"):
@@ -174,7 +200,10 @@ def test_our_checkpoint_has_tf_keras_keys(tmp_path):
         model = build(name)
         model.load_weights(os.path.join(FIXTURES, name, "ckpt")).assert_consumed()
         model.save_weights(str(tmp_path / name / "ckpt"))
-        with BundleReader(os.path.join(FIXTURES, name, "ckpt")) as theirs, BundleReader(tmp_path / name / "ckpt") as ours:
+        with (
+            BundleReader(os.path.join(FIXTURES, name, "ckpt")) as theirs,
+            BundleReader(tmp_path / name / "ckpt") as ours,
+        ):
             assert ours.keys() == theirs.keys()
             for key in theirs.keys():
                 if key != "_CHECKPOINTABLE_OBJECT_GRAPH":
@@ -345,7 +374,7 @@ def test_lying_offsets_and_sizes(tmp_path):
     with pytest.raises(ValueError, match="needs 8 bytes but its entry records 4"):
         BundleReader(_index_with(tmp_path, [(b"w", entry(shape=(2,)))]))
     with pytest.raises(ValueError, match="lies past the end of the file"):
-        BundleReader(_index_with(tmp_path, [(b"w", entry())], index_handle=(10 ** 6, 20)))
+        BundleReader(_index_with(tmp_path, [(b"w", entry())], index_handle=(10**6, 20)))
     with pytest.raises(ValueError, match="shard 3 but the bundle has 1"):
         BundleReader(_index_with(tmp_path, [(b"w", entry() + pb.varint_field(3, 3))]))
     with pytest.raises(ValueError, match="not in increasing order"):
@@ -358,7 +387,7 @@ def test_lying_offsets_and_sizes(tmp_path):
 
 def test_a_huge_block_size(tmp_path):
     with pytest.raises(ValueError, match="claims 1099511627776 bytes; the limit is MAX_BLOCK_BYTES"):
-        BundleReader(_index_with(tmp_path, [(b"w", entry())], index_handle=(0, 2 ** 40)))
+        BundleReader(_index_with(tmp_path, [(b"w", entry())], index_handle=(0, 2**40)))
     with pytest.raises(ValueError, match="is compressed"):
         BundleReader(_index_with(tmp_path, [(b"w", entry())], kind=1))
 
@@ -429,21 +458,40 @@ def _fake_saved_model(tmp_path, model_config, identifier="_tf_keras_sequential",
 
 
 def _sequential(*layers):
-    return {"class_name": "Sequential", "config": {"name": "m", "layers": [
-        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 3], "name": "in"}}, *layers]}}
+    return {
+        "class_name": "Sequential",
+        "config": {
+            "name": "m",
+            "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [None, 3], "name": "in"}}, *layers],
+        },
+    }
 
 
-@pytest.mark.parametrize("layer,message", [
-    ({"class_name": "EvilLayer", "config": {"name": "evil"}}, "Unknown layer: 'EvilLayer'"),
-    ({"class_name": "system", "module": "os", "config": {"name": "rm", "command": "rm -rf /"}},
-     "Unknown layer: 'system'"),
-    ({"class_name": "TFOpLambda", "config": {"name": "tf.math.add", "function": "math.add"}},
-     r"layer 'tf.math.add' \(TFOpLambda\) is a TensorFlow op \(math.add\)"),
-    ({"class_name": "Lambda", "config": {"name": "scale", "function": ["YQ==", None, None], "function_type": "lambda"}},
-     r"layer 'scale' \(Lambda\) is a Keras 2 Lambda .* refused in safe mode"),
-    ({"class_name": "LSTM", "config": {"name": "rnn", "units": 2, "time_major": True}},
-     r"layer 'rnn' \(LSTM\): the Keras 2 argument time_major=True"),
-])
+@pytest.mark.parametrize(
+    "layer,message",
+    [
+        ({"class_name": "EvilLayer", "config": {"name": "evil"}}, "Unknown layer: 'EvilLayer'"),
+        (
+            {"class_name": "system", "module": "os", "config": {"name": "rm", "command": "rm -rf /"}},
+            "Unknown layer: 'system'",
+        ),
+        (
+            {"class_name": "TFOpLambda", "config": {"name": "tf.math.add", "function": "math.add"}},
+            r"layer 'tf.math.add' \(TFOpLambda\) is a TensorFlow op \(math.add\)",
+        ),
+        (
+            {
+                "class_name": "Lambda",
+                "config": {"name": "scale", "function": ["YQ==", None, None], "function_type": "lambda"},
+            },
+            r"layer 'scale' \(Lambda\) is a Keras 2 Lambda .* refused in safe mode",
+        ),
+        (
+            {"class_name": "LSTM", "config": {"name": "rnn", "units": 2, "time_major": True}},
+            r"layer 'rnn' \(LSTM\): the Keras 2 argument time_major=True",
+        ),
+    ],
+)
 def test_keras_metadata_naming_an_unknown_or_unsafe_class(tmp_path, layer, message):
     folder = _fake_saved_model(tmp_path, _sequential(layer))
     with pytest.raises(ValueError, match=message):
@@ -469,8 +517,12 @@ def test_lambda_with_tensorflow_code_is_refused_even_when_trusted():
     import marshal
 
     code = base64.encodebytes(marshal.dumps((lambda x: tf.square(x)).__code__)).decode()  # noqa: F821
-    config = _sequential({"class_name": "Lambda", "config": {"name": "square", "function": [code, None, None],
-                                                             "function_type": "lambda"}})
+    config = _sequential(
+        {
+            "class_name": "Lambda",
+            "config": {"name": "square", "function": [code, None, None], "function_type": "lambda"},
+        }
+    )
     with pytest.raises(ValueError, match=r"layer 'square' \(Lambda\) is a Lambda whose code uses TensorFlow \(tf\)"):
         model_from_keras2_config(config, "test", safe_mode=False)
     plain = base64.encodebytes(marshal.dumps((lambda x: x * 2).__code__)).decode()
@@ -480,18 +532,50 @@ def test_lambda_with_tensorflow_code_is_refused_even_when_trusted():
 
 
 def test_translation_of_keras2_configs():
-    config = translate_model_config({"class_name": "Functional", "config": {
-        "name": "f", "layers": [
-            {"class_name": "InputLayer", "name": "a", "inbound_nodes": [],
-             "config": {"batch_input_shape": {"class_name": "__tuple__", "items": [None, 2]}, "name": "a"}},
-            {"class_name": "BatchNormalization", "name": "bn", "inbound_nodes": [[["a", 0, 0, {}]]],
-             "config": {"name": "bn", "axis": [1], "fused": None, "virtual_batch_size": None,
-                        "dtype": {"class_name": "Policy", "config": {"name": "float32"}}}}],
-        "input_layers": [["a", 0, 0]], "output_layers": [["bn", 0, 0]]}}, "test")
+    config = translate_model_config(
+        {
+            "class_name": "Functional",
+            "config": {
+                "name": "f",
+                "layers": [
+                    {
+                        "class_name": "InputLayer",
+                        "name": "a",
+                        "inbound_nodes": [],
+                        "config": {"batch_input_shape": {"class_name": "__tuple__", "items": [None, 2]}, "name": "a"},
+                    },
+                    {
+                        "class_name": "BatchNormalization",
+                        "name": "bn",
+                        "inbound_nodes": [[["a", 0, 0, {}]]],
+                        "config": {
+                            "name": "bn",
+                            "axis": [1],
+                            "fused": None,
+                            "virtual_batch_size": None,
+                            "dtype": {"class_name": "Policy", "config": {"name": "float32"}},
+                        },
+                    },
+                ],
+                "input_layers": [["a", 0, 0]],
+                "output_layers": [["bn", 0, 0]],
+            },
+        },
+        "test",
+    )
     bn = config["config"]["layers"][1]
     assert bn["config"] == {"name": "bn", "axis": 1, "dtype": "float32"}
-    assert bn["inbound_nodes"] == [{"args": [{"class_name": "__keras_tensor__", "config": {
-        "shape": None, "dtype": None, "keras_history": ["a", 0, 0]}}], "kwargs": {}}]
+    assert bn["inbound_nodes"] == [
+        {
+            "args": [
+                {
+                    "class_name": "__keras_tensor__",
+                    "config": {"shape": None, "dtype": None, "keras_history": ["a", 0, 0]},
+                }
+            ],
+            "kwargs": {},
+        }
+    ]
     assert config["config"]["input_layers"] == ["a", 0, 0]
     assert config["config"]["layers"][0]["config"]["batch_input_shape"] == [None, 2]
 
@@ -511,7 +595,7 @@ def test_crc32c_in_blocks_equals_the_bytewise_function():
     from kerastorch.backend.hashing import crc32c as bytewise
 
     rng = np.random.default_rng(0)
-    for size in (0, 1, 16383, 16384, 70001, 2 ** 18 + 3):
+    for size in (0, 1, 16383, 16384, 70001, 2**18 + 3):
         data = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
         assert crc32c(data) == bytewise(data), size
 
@@ -525,8 +609,10 @@ def _tf_python():
     candidate = os.environ.get("KERASTORCH_TF_PYTHON")
     if candidate and os.path.exists(candidate):
         return candidate
-    pytest.skip("needs TensorFlow with tf.keras 2 (pip install tensorflow-cpu tf-keras), or KERASTORCH_TF_PYTHON "
-                "naming a Python that has them")
+    pytest.skip(
+        "needs TensorFlow with tf.keras 2 (pip install tensorflow-cpu tf-keras), or KERASTORCH_TF_PYTHON "
+        "naming a Python that has them"
+    )
 
 
 _TF_SCRIPT = textwrap.dedent("""
@@ -550,7 +636,8 @@ _TF_SCRIPT = textwrap.dedent("""
             np.abs(a - ref[f"slot_{{i}}"]).max() < 1e-6 for i, a in enumerate(slots)), name
     print("READ BACK")
 """)
-_TF_BUILDERS = textwrap.indent(textwrap.dedent("""
+_TF_BUILDERS = textwrap.indent(
+    textwrap.dedent("""
     def build():
         if name == "cnn":
             model = keras.Sequential([keras.Input((8, 8, 2)), L.Conv2D(4, 3, padding="same"), L.BatchNormalization(),
@@ -567,7 +654,9 @@ _TF_BUILDERS = textwrap.indent(textwrap.dedent("""
             model = keras.Model([numbers, extra], L.Dense(1)(L.LayerNormalization()(merged)))
             model.compile(optimizer=keras.optimizers.Adam(0.005), loss="mse")
         return model
-"""), "    ").strip()
+"""),
+    "    ",
+).strip()
 
 
 @pytest.mark.tf
@@ -581,8 +670,13 @@ def test_tf_keras_reads_our_checkpoints(tmp_path):
         xs = x if isinstance(x, list) else [x]
         state = model.optimizer.state_dict()
         slots = [state[key].detach().numpy() for key in state if "/" in key]
-        np.savez(tmp_path / name / "ref.npz", y=model.predict(x, verbose=0), iterations=int(model.optimizer.iterations),
-                 **{f"x{i}": array for i, array in enumerate(xs)}, **{f"slot_{i}": s for i, s in enumerate(slots)})
+        np.savez(
+            tmp_path / name / "ref.npz",
+            y=model.predict(x, verbose=0),
+            iterations=int(model.optimizer.iterations),
+            **{f"x{i}": array for i, array in enumerate(xs)},
+            **{f"slot_{i}": s for i, s in enumerate(slots)},
+        )
     script = _TF_SCRIPT.replace("{builders}", _TF_BUILDERS).replace("{{i}}", "{i}")
     done = subprocess.run([python, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert "READ BACK" in done.stdout, done.stdout[-2000:] + done.stderr[-4000:]

@@ -1,5 +1,6 @@
 """save_weights / load_weights: safetensors by path or position, LoadStatus, mismatches, dtypes, corruption,
 dispatch to Keras HDF5 files and saved-model archives, atomic writes."""
+
 import errno
 import json
 import os
@@ -98,8 +99,11 @@ def test_position_needs_matching_shapes(tmp_path):
     save_weights(make([2, 3], "a"), path)
     other = make([3, 2], "b")
     before = snapshot(other)
-    with pytest.raises(ValueError, match=r"b0/kernel \(file weight a0/kernel, matched by position\) has shape "
-                                         r"\(2, 3\) in the model but \(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"b0/kernel \(file weight a0/kernel, matched by position\) has shape "
+        r"\(2, 3\) in the model but \(2, 2\)",
+    ):
         load_weights(other, path)
     assert_weights(other, before)
 
@@ -235,8 +239,11 @@ def test_shape_mismatch(tmp_path_factory, extra, skip):
     other = make([2 + extra, 2], "a", seed=2)  # a0 and a1/kernel differ, a1/bias fits
     before = snapshot(other)
     if not skip:
-        with pytest.raises(ValueError, match=rf"weight a0/kernel has shape \(2, {2 + extra}\) in the model but "
-                                             r"\(2, 2\) in the file; weight a0/bias"):
+        with pytest.raises(
+            ValueError,
+            match=rf"weight a0/kernel has shape \(2, {2 + extra}\) in the model but "
+            r"\(2, 2\) in the file; weight a0/bias",
+        ):
             load_weights(other, path)
         assert_weights(other, before)
         return
@@ -260,8 +267,9 @@ def write_raw(path, tensors, order=True, **metadata):
 def test_float_weights_are_cast(tmp_path_factory, dtype):
     path = file_in(tmp_path_factory.mktemp("w"))
     model = make([2], "a")
-    values = {key: torch.randn(tuple(w.shape), dtype=torch.float64).to(dtype)
-              for key, w in weights_file.weight_keys(model)}
+    values = {
+        key: torch.randn(tuple(w.shape), dtype=torch.float64).to(dtype) for key, w in weights_file.weight_keys(model)
+    }
     write_raw(path, values)
     load_weights(model, path).assert_consumed()
     for weight, value in zip(model.weights, values.values()):
@@ -275,17 +283,26 @@ def test_integer_weights(tmp_path):
     assert layer.count.dtype == torch.int64
     path = file_in(tmp_path)
     shapes = {key: tuple(w.shape) for key, w in weights_file.weight_keys(layer)}
-    good = {"norm/mean": torch.full(shapes["norm/mean"], 5.0), "norm/variance": torch.full(shapes["norm/variance"], 4.0),
-            "norm/count": torch.tensor(7, dtype=torch.int32)}
+    good = {
+        "norm/mean": torch.full(shapes["norm/mean"], 5.0),
+        "norm/variance": torch.full(shapes["norm/variance"], 4.0),
+        "norm/count": torch.tensor(7, dtype=torch.int32),
+    }
     write_raw(path, good)
     load_weights(layer, path).assert_consumed()  # int32 -> int64 widens
     assert int(layer.count) == 7 and float(layer.mean.reshape(-1)[0]) == 5.0
     before = [w.detach().clone() for w in layer.weights]
-    for key, bad in [("norm/count", torch.tensor(7.0)), ("norm/mean", torch.full(shapes["norm/mean"], 1)),
-                     ("norm/count", torch.tensor(True))]:
+    for key, bad in [
+        ("norm/count", torch.tensor(7.0)),
+        ("norm/mean", torch.full(shapes["norm/mean"], 1)),
+        ("norm/count", torch.tensor(True)),
+    ]:
         write_raw(path, {**good, key: bad})
-        with pytest.raises(ValueError, match=rf"weight {key} is torch\.\w+ in the model but {bad.dtype} in the file "
-                                             r"\(only floating point"):
+        with pytest.raises(
+            ValueError,
+            match=rf"weight {key} is torch\.\w+ in the model but {bad.dtype} in the file "
+            r"\(only floating point",
+        ):
             load_weights(layer, path)
         for weight, old in zip(layer.weights, before):
             assert torch.equal(weight.detach(), old)
@@ -309,7 +326,7 @@ def test_foreign_file_without_order_loads_by_path_only(tmp_path):
         load_weights(make([2, 1], "b"), path)  # no recorded order: no positional guess
 
 
-@given(cut=st.integers(0, 10_000), seed=st.integers(0, 2 ** 16))
+@given(cut=st.integers(0, 10_000), seed=st.integers(0, 2**16))
 def test_truncated_or_flipped_files_are_errors_that_change_nothing(tmp_path_factory, cut, seed):
     folder = tmp_path_factory.mktemp("w")
     path = file_in(folder)
@@ -317,7 +334,7 @@ def test_truncated_or_flipped_files_are_errors_that_change_nothing(tmp_path_fact
     data = bytearray(open(path, "rb").read())
     rng = np.random.default_rng(seed)
     if seed % 2:
-        data = data[:cut % len(data)]
+        data = data[: cut % len(data)]
     else:  # flip one bit anywhere: header, metadata or tensor bytes
         position = int(rng.integers(len(data)))
         data[position] ^= 1 << int(rng.integers(8))
@@ -352,15 +369,18 @@ def test_checksum_catches_corrupted_tensor_bytes(tmp_path):
     assert_weights(model, before)
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("order", '{"a0/kernel": 1}', "recorded weight order is not a list"),
-    ("order", '["a0/kernel", "a0/kernel"]', "recorded weight order is not a list of distinct"),
-    ("order", '["a0/kernel"]', "recorded weight order names 1 weights but it holds 2"),
-    ("order", "[" * 100_000, "is corrupt: its recorded weight order"),
-    ("order", "not json", "is corrupt: its recorded weight order: is not valid JSON"),
-    ("crc32", '{"a0/kernel": "x", "a0/bias": 1}', "recorded checksums do not list"),
-    ("crc32", '{"a0/kernel": 1}', "recorded checksums do not list"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("order", '{"a0/kernel": 1}', "recorded weight order is not a list"),
+        ("order", '["a0/kernel", "a0/kernel"]', "recorded weight order is not a list of distinct"),
+        ("order", '["a0/kernel"]', "recorded weight order names 1 weights but it holds 2"),
+        ("order", "[" * 100_000, "is corrupt: its recorded weight order"),
+        ("order", "not json", "is corrupt: its recorded weight order: is not valid JSON"),
+        ("crc32", '{"a0/kernel": "x", "a0/bias": 1}', "recorded checksums do not list"),
+        ("crc32", '{"a0/kernel": 1}', "recorded checksums do not list"),
+    ],
+)
 def test_corrupt_metadata(tmp_path, field, value, message):
     path = file_in(tmp_path)
     model = make([2], "a")
@@ -389,8 +409,11 @@ def test_not_a_file(tmp_path):
 def test_file_names(tmp_path):
     model = make([1])
     for name in ("w.h5", "w.hdf5", "w.keras"):  # any other name is a TensorFlow checkpoint prefix
-        with pytest.raises(ValueError, match=r'save_weights: the file name must end in ".safetensors" or '
-                                             rf'".weights.h5" .*received .*{name}'):
+        with pytest.raises(
+            ValueError,
+            match=r'save_weights: the file name must end in ".safetensors" or '
+            rf'".weights.h5" .*received .*{name}',
+        ):
             save_weights(model, str(tmp_path / name))
     (tmp_path / "w.pt").write_bytes(b"torch")
     with pytest.raises(ValueError, match=r'load_weights: the file name must end in ".safetensors", .*w\.pt'):
@@ -433,8 +456,9 @@ def test_keras3_weights_h5_round_trip_and_dispatch(tmp_path):
 def test_keras3_reads_ours_and_we_read_keras3(tmp_path, keras3):
     pytest.importorskip("h5py")
     ours = make([3, 2], "a", batch_norm=True, seed=1)
-    theirs = keras3.Sequential([keras3.Input((2,)), keras3.layers.Dense(3), keras3.layers.BatchNormalization(),
-                                keras3.layers.Dense(2)])
+    theirs = keras3.Sequential(
+        [keras3.Input((2,)), keras3.layers.Dense(3), keras3.layers.BatchNormalization(), keras3.layers.Dense(2)]
+    )
     path = str(tmp_path / "ours.weights.h5")
     save_weights(ours, path)
     theirs.load_weights(path)

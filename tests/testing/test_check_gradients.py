@@ -1,4 +1,5 @@
 """check_gradients / check_hessian: they pass on correct derivatives and name the mode and input of a wrong one."""
+
 import re
 
 import numpy as np
@@ -46,8 +47,13 @@ def _failed(report):
 def test_correct_rules_pass(x):
     report = check_gradients(_sin_with_rules(), x)
     assert report.ok and {c.check for c in report.comparisons} == {
-        "reverse linearity", "forward primal", "forward linearity", "forward vs reverse", "reverse vs numerical",
-        "forward vs numerical"}
+        "reverse linearity",
+        "forward primal",
+        "forward linearity",
+        "forward vs reverse",
+        "reverse vs numerical",
+        "forward vs numerical",
+    }
 
 
 @settings(max_examples=10)
@@ -55,8 +61,11 @@ def test_correct_rules_pass(x):
 def test_a_wrong_backward_rule_is_caught_and_named(x, scale):
     report = check_gradients(_sin_with_rules(backward_scale=scale), x, assert_ok=False)
     assert _failed(report) == ["forward vs reverse", "reverse vs numerical"]
-    with pytest.raises(AssertionError, match=r"(?s)disagree.*FAIL  forward vs reverse  input.*"
-                                             r"FAIL  reverse vs numerical  input: \|diff\|"):
+    with pytest.raises(
+        AssertionError,
+        match=r"(?s)disagree.*FAIL  forward vs reverse  input.*"
+        r"FAIL  reverse vs numerical  input: \|diff\|",
+    ):
         report.assert_ok()
 
 
@@ -98,8 +107,11 @@ def test_layer_weights_are_named_by_path_and_the_layer_is_untouched():
     layer(x)
     before = [w.detach().clone() for w in layer.weights]
     report = check_gradients(layer, x)
-    assert {c.wrt for c in report.find("reverse vs numerical")} == {"input", "weight 'dense/kernel'",
-                                                                   "weight 'dense/bias'"}
+    assert {c.wrt for c in report.find("reverse vs numerical")} == {
+        "input",
+        "weight 'dense/kernel'",
+        "weight 'dense/bias'",
+    }
     assert all(w.dtype == torch.float32 and torch.equal(w, b) for w, b in zip(layer.weights, before))
 
 
@@ -130,8 +142,7 @@ def test_integer_inputs_are_constants_and_lists_are_one_argument():
 def test_dtype_and_numpy_inputs():
     seen = []
     check_gradients(lambda x: seen.append(x.dtype) or x.exp(), np.ones(2, np.float32))
-    check_gradients(lambda x: seen.append(x.dtype) or x.exp(), torch.ones(2), dtype=torch.float32, rtol=1e-2,
-                    atol=1e-3)
+    check_gradients(lambda x: seen.append(x.dtype) or x.exp(), torch.ones(2), dtype=torch.float32, rtol=1e-2, atol=1e-3)
     assert set(seen[:2]) == {torch.float64} and set(seen[-2:]) == {torch.float32}
 
 
@@ -143,8 +154,11 @@ def test_modes_select_the_comparisons():
 
 
 def test_argument_errors():
-    with pytest.raises(ValueError, match=r"modes must be a non-empty subset of \('reverse', 'forward', "
-                                         r"'numerical'\), received \('backward',\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"modes must be a non-empty subset of \('reverse', 'forward', "
+        r"'numerical'\), received \('backward',\)",
+    ):
         check_gradients(torch.sin, torch.ones(1), modes=("backward",))
     with pytest.raises(ValueError, match="compares nothing"):
         check_gradients(torch.sin, torch.ones(1), modes=("numerical",))
@@ -211,8 +225,10 @@ def test_kinks_reached_through_a_weight_are_kinks_not_failures():
 def test_a_wrong_weight_gradient_is_still_reported_next_to_kinks(bias_scale):
     smooth = torch.tensor([[0.5], [1.0], [-0.3]], dtype=F64)  # every row away from the kink
     report = check_gradients(_selu_dense(bias_scale), smooth, assert_ok=False)
-    assert [(c.check, c.wrt) for c in report.failures] == [("reverse vs numerical", "weight 'bias'"),
-                                                           ("forward vs numerical", "output 0")]
+    assert [(c.check, c.wrt) for c in report.failures] == [
+        ("reverse vs numerical", "weight 'bias'"),
+        ("forward vs numerical", "output 0"),
+    ]
     # one row on the kink, three away: the bias's own difference straddles the kink (not comparable there),
     # but the rows away from it still show the wrong rule
     mixed = torch.cat([smooth, torch.tensor([[0.0]], dtype=F64)])
@@ -230,14 +246,17 @@ def test_a_function_varying_on_the_scale_of_a_tiny_input_is_resolved_with_smalle
 @settings(max_examples=8)
 @given(x=S.tensors((3,)))
 def test_check_hessian_passes_on_smooth_functions(x):
-    report = check_hessian(lambda x: torch.sin(x[0]) * torch.cos(x[1]) * x[2] + (x ** 3).sum(), x)
+    report = check_hessian(lambda x: torch.sin(x[0]) * torch.cos(x[1]) * x[2] + (x**3).sum(), x)
     assert {c.check for c in report.comparisons} == {"hessian symmetry", "hvp vs hessian", "hessian vs numerical"}
 
 
-@pytest.mark.xfail(strict=True, reason="found by this suite: hvp (forward-over-reverse with torch.autograd.forward_ad) "
-                   "through torch.prod is wrong when an input is tiny but not 0 (x0 = 1e-300: entry 0 of H v is 0 "
-                   "instead of v1 + v2); torch.func.jvp(torch.func.grad(f)) is right. A torch forward-AD formula "
-                   "issue.")
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by this suite: hvp (forward-over-reverse with torch.autograd.forward_ad) "
+    "through torch.prod is wrong when an input is tiny but not 0 (x0 = 1e-300: entry 0 of H v is 0 "
+    "instead of v1 + v2); torch.func.jvp(torch.func.grad(f)) is right. A torch forward-AD formula "
+    "issue.",
+)
 def test_hvp_through_prod_at_a_tiny_input():
     x = torch.tensor([1e-300, 1.0, 1.0], dtype=F64)
     check_hessian(lambda x: x.prod(), x)

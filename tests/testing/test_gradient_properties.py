@@ -18,6 +18,7 @@ deviations of the exact derivative from the derivative of the function, both as 
   (``x * mask``) is continuous when ``mask_value == 0``.
 The regression examples found by this suite are kept below with ``@example`` or as explicit tests.
 """
+
 import inspect
 
 import pytest
@@ -31,15 +32,32 @@ from kerastorch.testing import check_gradients, check_hessian
 from kerastorch.testing import strategies as S
 
 F64 = torch.float64
-SLOW = {"ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "ConvLSTMCell", "Conv3D", "Conv3DTranspose", "MaxPooling3D",
-        "AdaptiveMaxPooling3D", "Cropping3D", "ZeroPadding3D", "Bidirectional", "GroupQueryAttention",
-        "MultiHeadAttention", "DepthwiseConv1D", "SeparableConv2D"}
+SLOW = {
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
+    "ConvLSTMCell",
+    "Conv3D",
+    "Conv3DTranspose",
+    "MaxPooling3D",
+    "AdaptiveMaxPooling3D",
+    "Cropping3D",
+    "ZeroPadding3D",
+    "Bidirectional",
+    "GroupQueryAttention",
+    "MultiHeadAttention",
+    "DepthwiseConv1D",
+    "SeparableConv2D",
+}
 STOP_GRADIENT_IN_TRAINING = {"SpectralNormalization"}
 
 
 def _check_layer(name, factory, x, training):
-    modes = ("reverse", "forward") if training and name in STOP_GRADIENT_IN_TRAINING else \
-        ("reverse", "forward", "numerical")
+    modes = (
+        ("reverse", "forward")
+        if training and name in STOP_GRADIENT_IN_TRAINING
+        else ("reverse", "forward", "numerical")
+    )
     return check_gradients(factory(), x, training=training, modes=modes, call_kwargs=S.CALL_KWARGS.get(name))
 
 
@@ -74,8 +92,11 @@ def test_slow_layer_gradients(name, data):
 
 
 def test_every_builtin_layer_has_a_case():
-    exported = {n for n, c in vars(keras.layers).items() if inspect.isclass(c) and issubclass(c, keras.layers.Layer)
-                and c.__name__ == n}
+    exported = {
+        n
+        for n, c in vars(keras.layers).items()
+        if inspect.isclass(c) and issubclass(c, keras.layers.Layer) and c.__name__ == n
+    }
     covered = set(S.layer_names()) | set(S.NOT_DIFFERENTIABLE) | set(S.ABSTRACT)
     assert exported <= covered, sorted(exported - covered)
     assert not set(S.layer_names()) & set(S.NOT_DIFFERENTIABLE)
@@ -113,10 +134,40 @@ def test_spectral_normalization_training_gradient_treats_power_iteration_as_cons
 
 
 # ---------------------------------------------------------------------------------------- activations
-ACTIVATIONS = ["relu", "leaky_relu", "relu6", "elu", "selu", "celu", "gelu", "sigmoid", "tanh", "softplus",
-               "softsign", "silu", "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink", "soft_shrink",
-               "tanh_shrink", "threshold", "sparse_plus", "sparse_sigmoid", "squareplus", "log_sigmoid", "mish",
-               "exponential", "linear", "softmax", "log_softmax", "glu", "sparsemax", "swish", "hard_swish"]
+ACTIVATIONS = [
+    "relu",
+    "leaky_relu",
+    "relu6",
+    "elu",
+    "selu",
+    "celu",
+    "gelu",
+    "sigmoid",
+    "tanh",
+    "softplus",
+    "softsign",
+    "silu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_tanh",
+    "hard_shrink",
+    "soft_shrink",
+    "tanh_shrink",
+    "threshold",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "squareplus",
+    "log_sigmoid",
+    "mish",
+    "exponential",
+    "linear",
+    "softmax",
+    "log_softmax",
+    "glu",
+    "sparsemax",
+    "swish",
+    "hard_swish",
+]
 _ARGS = {"threshold": {"threshold": 0.5, "default_value": -1.0}}
 
 
@@ -154,8 +205,7 @@ LOSSES = {  # class name -> (kwargs, y_true maker, y_pred maker) from two float6
     "SquaredHinge": ({}, lambda t: torch.where(t > 0, 1.0, -1.0).to(t), lambda p: p),
     "CategoricalHinge": ({}, lambda t: _probabilities(3 * t), lambda p: p),
     "BinaryCrossentropy": ({"from_logits": True, "label_smoothing": 0.1}, lambda t: torch.sigmoid(t), lambda p: p),
-    "BinaryFocalCrossentropy": ({"from_logits": True, "apply_class_balancing": True}, torch.sigmoid,
-                                lambda p: p),
+    "BinaryFocalCrossentropy": ({"from_logits": True, "apply_class_balancing": True}, torch.sigmoid, lambda p: p),
     "CategoricalCrossentropy": ({"from_logits": True}, lambda t: _probabilities(t), lambda p: p),
     "CategoricalFocalCrossentropy": ({"from_logits": True}, lambda t: _probabilities(t), lambda p: p),
     "KLDivergence": ({}, lambda t: _probabilities(t), lambda p: _probabilities(p)),
@@ -167,13 +217,21 @@ LOSSES = {  # class name -> (kwargs, y_true maker, y_pred maker) from two float6
     "CTC": ({}, lambda t: torch.tensor([[1, 2]]), lambda p: p.reshape(1, 2, 3)),  # two steps, three classes
 }
 REVERSE_ONLY = {"CTC"}  # torch's _ctc_loss has no forward-mode rule
-PROBABILITY_LOSSES = {"BinaryCrossentropy": ({}, torch.sigmoid, lambda p: 0.05 + 0.9 * torch.sigmoid(p)),
-                      "CategoricalCrossentropy": ({}, _probabilities, _probabilities)}
+PROBABILITY_LOSSES = {
+    "BinaryCrossentropy": ({}, torch.sigmoid, lambda p: 0.05 + 0.9 * torch.sigmoid(p)),
+    "CategoricalCrossentropy": ({}, _probabilities, _probabilities),
+}
 
 
 def test_every_loss_is_checked():
-    classes = {n for n, c in vars(losses).items() if inspect.isclass(c) and issubclass(c, losses.Loss)
-               and c not in (losses.Loss, losses.LossFunctionWrapper) and not n.startswith("_")}
+    classes = {
+        n
+        for n, c in vars(losses).items()
+        if inspect.isclass(c)
+        and issubclass(c, losses.Loss)
+        and c not in (losses.Loss, losses.LossFunctionWrapper)
+        and not n.startswith("_")
+    }
     assert classes - set(LOSSES) <= {"SparseCategoricalCrossentropy"}, sorted(classes - set(LOSSES))
 
 
@@ -220,12 +278,15 @@ def _dense_energy():
 
 
 SCALAR_FUNCTIONS = {
-    "logsumexp": lambda: (lambda x: torch.logsumexp(x.reshape(-1), 0)),
-    "quartic_coupled": lambda: (lambda x: (x ** 4).sum() + x.reshape(-1)[0] * torch.sin(x.reshape(-1)[-1])),
-    "softmax_entropy": lambda: (lambda x: -(torch.softmax(x, -1) * torch.log_softmax(x, -1)).sum()),
+    "logsumexp": lambda: lambda x: torch.logsumexp(x.reshape(-1), 0),
+    "quartic_coupled": lambda: lambda x: (x**4).sum() + x.reshape(-1)[0] * torch.sin(x.reshape(-1)[-1]),
+    "softmax_entropy": lambda: lambda x: -(torch.softmax(x, -1) * torch.log_softmax(x, -1)).sum(),
     "dense_energy": _dense_energy,
-    "crossentropy": lambda: (lambda x: losses.CategoricalCrossentropy(from_logits=True, dtype="float64")(
-        torch.tensor([[0.2, 0.3, 0.5]], dtype=F64), x.reshape(1, 3))),
+    "crossentropy": lambda: (
+        lambda x: losses.CategoricalCrossentropy(from_logits=True, dtype="float64")(
+            torch.tensor([[0.2, 0.3, 0.5]], dtype=F64), x.reshape(1, 3)
+        )
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """kerastorch.testing.strategies: the drawn tensors, layer configurations and models are what they claim."""
+
 import inspect
 import pickle
 
@@ -126,10 +127,15 @@ def test_layer_cases_make_every_configuration_choice_through_a_flag(module):
     import importlib
 
     source = inspect.getsource(importlib.import_module(f"kerastorch.testing.strategies.{module}"))
-    direct = [f"line {node.lineno}: st.{node.func.attr}" for node in ast.walk(ast.parse(source))
-              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"
-              and node.func.attr in ("booleans", "sampled_from", "permutations", "one_of", "just")]
+    direct = [
+        f"line {node.lineno}: st.{node.func.attr}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "st"
+        and node.func.attr in ("booleans", "sampled_from", "permutations", "one_of", "just")
+    ]
     assert direct == [], f"{module} draws configuration choices outside its flags: {direct}"
 
 

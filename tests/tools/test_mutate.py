@@ -1,4 +1,5 @@
 """tools/mutate.py: its mutations still apply to the code they name, and each changes what it claims to."""
+
 import importlib.util
 import os
 

@@ -1,4 +1,5 @@
 """Data adapters: every input kind becomes (x, y, sample_weight) batches on a device."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,5 @@
 """Callbacks driven by a real fit: resuming an interrupted fit, early stopping, checkpoints."""
+
 import os
 
 import numpy as np
@@ -16,8 +17,9 @@ def _data(n=64):
 
 def _model():
     keras.utils.set_random_seed(7)
-    model = keras.Sequential([keras.Input((3,)), layers.Dense(8, activation="tanh"),
-                              layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [keras.Input((3,)), layers.Dense(8, activation="tanh"), layers.Dense(1, activation="sigmoid")]
+    )
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
@@ -36,11 +38,19 @@ def test_backup_and_restore_resumes_to_the_same_weights(tmp_path):
     backup = str(tmp_path / "backup")
     interrupted = _model()
     with pytest.raises(KeyboardInterrupt):
-        interrupted.fit(x, y, epochs=5, batch_size=16, shuffle=False, verbose=0,
-                        callbacks=[keras.callbacks.BackupAndRestore(backup), _Crash()])
+        interrupted.fit(
+            x,
+            y,
+            epochs=5,
+            batch_size=16,
+            shuffle=False,
+            verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup), _Crash()],
+        )
     resumed = _model()  # a fresh process would rebuild the model like this
-    history = resumed.fit(x, y, epochs=5, batch_size=16, shuffle=False, verbose=0,
-                          callbacks=[keras.callbacks.BackupAndRestore(backup)])
+    history = resumed.fit(
+        x, y, epochs=5, batch_size=16, shuffle=False, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)]
+    )
     assert history.epoch == [3, 4]
     for a, b in zip(reference.get_weights(), resumed.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -67,9 +77,16 @@ def test_model_checkpoint_writes_only_improvements(tmp_path):
     x, y = _data()
     model = _model()
     path = str(tmp_path / "epoch{epoch:02d}.weights.safetensors")
-    model.fit(x, y, epochs=4, verbose=0, validation_data=(x, y),
-              callbacks=[keras.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True,
-                                                         save_weights_only=True)])
+    model.fit(
+        x,
+        y,
+        epochs=4,
+        verbose=0,
+        validation_data=(x, y),
+        callbacks=[
+            keras.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True, save_weights_only=True)
+        ],
+    )
     written = sorted(os.listdir(tmp_path))
     assert written and written[0] == "epoch01.weights.safetensors"
     clone = _model()
@@ -86,9 +103,14 @@ def test_terminate_on_nan_and_reduce_lr():
     assert len(history.history["loss"]) == 1
 
     model = _model()
-    model.fit(x, y, epochs=3, verbose=0, callbacks=[keras.callbacks.ReduceLROnPlateau(
-        monitor="loss", factor=0.5, patience=0, min_delta=10.0)])
-    assert model.optimizer.learning_rate == pytest.approx(0.01 * 0.5 ** 2)  # epochs 2 and 3 did not improve
+    model.fit(
+        x,
+        y,
+        epochs=3,
+        verbose=0,
+        callbacks=[keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10.0)],
+    )
+    assert model.optimizer.learning_rate == pytest.approx(0.01 * 0.5**2)  # epochs 2 and 3 did not improve
 
 
 def test_bad_inputs_get_clear_errors():
@@ -112,5 +134,3 @@ def test_progress_bar_output(capsys):
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out
     assert "4/4 - " in out and "accuracy: " in out and "loss: " in out
-
-

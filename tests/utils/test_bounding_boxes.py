@@ -6,6 +6,7 @@ dtypes), the IoU tables, the crops, pads and clips and the deltas; to float32 ro
 transformation. Properties where Keras 3.15 refuses the input (other formats for crop / pad / clip / affine,
 relative CIoU, numbers as affine parameters, masking with mixed ranks); errors.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -15,8 +16,7 @@ from hypothesis import strategies as st
 import kerastorch
 from kerastorch.utils import bounding_boxes as bb
 
-FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx", "rel_xywh",
-           "rel_center_xywh")
+FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx", "rel_xywh", "rel_center_xywh")
 ABSOLUTE = FORMATS[:5]
 H, W = 200, 300
 
@@ -57,8 +57,10 @@ def test_convert_format_dicts_case_and_batches_like_keras(keras3):
     theirs = keras3.utils.bounding_boxes.convert_format(dict(data), "XYXY", "Center_YXHW")  # Keras writes into it
     assert_same(ours["boxes"], theirs["boxes"])
     assert ours["labels"] is data["labels"] and ours["extra"] == 5 and data["boxes"] is boxes  # input untouched
-    assert_same(bb.convert_format(boxes[0, 0], "xywh", "xyxy"),
-                keras3.utils.bounding_boxes.convert_format(boxes[0, 0], "xywh", "xyxy"))
+    assert_same(
+        bb.convert_format(boxes[0, 0], "xywh", "xyxy"),
+        keras3.utils.bounding_boxes.convert_format(boxes[0, 0], "xywh", "xyxy"),
+    )
     assert bb.convert_format(boxes, "xyxy", "xywh", dtype=None).dtype == torch.float32
     assert bb.convert_format([[1, 2, 3, 4]], "xyxy", "xywh").tolist() == [[1.0, 2.0, 2.0, 2.0]]  # lists too
 
@@ -68,8 +70,14 @@ def test_convert_format_dicts_case_and_batches_like_keras(keras3):
 def test_convert_format_round_trips(source, target, seed):
     boxes = torch.tensor(random_boxes(np.random.default_rng(seed), (5,), min_size=1.0), dtype=torch.float64)
     there = bb.convert_format(boxes, "xyxy", source, height=H, width=W, dtype="float64")
-    back = bb.convert_format(bb.convert_format(there, source, target, height=H, width=W, dtype="float64"),
-                             target, "xyxy", height=H, width=W, dtype="float64")
+    back = bb.convert_format(
+        bb.convert_format(there, source, target, height=H, width=W, dtype="float64"),
+        target,
+        "xyxy",
+        height=H,
+        width=W,
+        dtype="float64",
+    )
     torch.testing.assert_close(back, boxes)
 
 
@@ -99,8 +107,10 @@ def test_compute_iou_matches_keras(keras3, bounding_box_format):
         masks = [False, True] if len(shape1) == len(shape2) else [False]  # Keras fails on mixed ranks
         for use_masking in masks:
             kwargs = dict(use_masking=use_masking, mask_val=-3, image_shape=(80, 120, 3))
-            assert_same(bb.compute_iou(a, b, bounding_box_format, **kwargs),
-                        keras3.utils.bounding_boxes.compute_iou(a, b, bounding_box_format, **kwargs))
+            assert_same(
+                bb.compute_iou(a, b, bounding_box_format, **kwargs),
+                keras3.utils.bounding_boxes.compute_iou(a, b, bounding_box_format, **kwargs),
+            )
 
 
 def test_compute_iou_values_epsilon_and_masking_with_mixed_ranks():
@@ -128,8 +138,9 @@ def test_compute_ciou_matches_keras(keras3, epsilon):
             theirs = keras3.utils.bounding_boxes.compute_ciou(a, b, bounding_box_format)
         finally:
             keras3.config.set_epsilon(1e-7)
-        np.testing.assert_allclose(to_np(bb.compute_ciou(a, b, bounding_box_format)), to_np(theirs),
-                                   rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(
+            to_np(bb.compute_ciou(a, b, bounding_box_format)), to_np(theirs), rtol=1e-6, atol=1e-6
+        )
 
 
 def test_compute_ciou_properties_and_relative_formats():
@@ -140,8 +151,9 @@ def test_compute_ciou_properties_and_relative_formats():
     wide = torch.tensor([[0.0, 0.0, 4.0, 1.0]])  # same center, other aspect ratio: below the IoU
     assert bb.compute_ciou(box, wide, "xyxy").item() < bb.compute_iou(box, wide, "xyxy").item()
     # relative formats convert with image_shape (Keras 3.15 refuses them whatever image_shape)
-    torch.testing.assert_close(bb.compute_ciou(box / 4, wide / 4, "rel_xyxy", image_shape=(4, 4, 3)),
-                               bb.compute_ciou(box, wide, "xyxy"))
+    torch.testing.assert_close(
+        bb.compute_ciou(box / 4, wide / 4, "rel_xyxy", image_shape=(4, 4, 3)), bb.compute_ciou(box, wide, "xyxy")
+    )
     assert bb.compute_ciou(box[0], wide[0], "xyxy").shape == ()
     with pytest.raises(ValueError, match="relative bounding box formats .* need image_shape"):
         bb.compute_ciou(box, box, "rel_xyxy")
@@ -163,8 +175,10 @@ def test_crop_pad_clip_match_keras(keras3, dtype):
     assert_same(bb.crop(boxes[0], 10.5, 20, 40, 30), theirs.crop(boxes[0], 10.5, 20, 40, 30))
     assert_same(bb.pad(boxes, 10, 20), theirs.pad(boxes, 10, 20))
     assert_same(bb.pad(boxes, 10.5, 20, 300, 400), theirs.pad(boxes, 10.5, 20, 300, 400))
-    for data, kwargs in [({"boxes": boxes, "labels": labels}, dict(height=100, width=120)),
-                         ({"boxes": boxes / 100, "labels": labels}, dict(bounding_box_format="rel_xyxy"))]:
+    for data, kwargs in [
+        ({"boxes": boxes, "labels": labels}, dict(height=100, width=120)),
+        ({"boxes": boxes / 100, "labels": labels}, dict(bounding_box_format="rel_xyxy")),
+    ]:
         ours, expected = bb.clip_to_image_size(data, **kwargs), theirs.clip_to_image_size(data, **kwargs)
         assert_same(ours["boxes"], expected["boxes"])
         assert_same(ours["labels"], expected["labels"])
@@ -179,10 +193,12 @@ def test_crop_pad_clip_in_other_formats_agree_with_xyxy(bounding_box_format):
     def back(x):
         return bb.convert_format(x, bounding_box_format, "xyxy")
 
-    torch.testing.assert_close(back(bb.crop(boxes, 10, 20, 40, 30, bounding_box_format)),
-                               bb.crop(xyxy, 10, 20, 40, 30), atol=1e-4, rtol=0)
-    torch.testing.assert_close(back(bb.pad(boxes, 10, 20, bounding_box_format=bounding_box_format)),
-                               bb.pad(xyxy, 10, 20), atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        back(bb.crop(boxes, 10, 20, 40, 30, bounding_box_format)), bb.crop(xyxy, 10, 20, 40, 30), atol=1e-4, rtol=0
+    )
+    torch.testing.assert_close(
+        back(bb.pad(boxes, 10, 20, bounding_box_format=bounding_box_format)), bb.pad(xyxy, 10, 20), atol=1e-4, rtol=0
+    )
     labels = torch.arange(10).reshape(2, 5)
     ours = bb.clip_to_image_size({"boxes": boxes, "labels": labels}, 100, 120, bounding_box_format)
     expected = bb.clip_to_image_size({"boxes": xyxy, "labels": labels}, 100, 120)
@@ -196,12 +212,20 @@ def test_crop_pad_clip_details_and_errors():
     assert bb.crop(boxes, per_image, per_image, 40, 30).tolist() == [[[0, 10, 30, 40]], [[30, 40, 30, 40]]]
     assert bb.crop(boxes[0], 10, 20, None, None).tolist() == [[0, 10, 30, 50]]  # no window size: no upper clip
     assert bb.pad(boxes, per_image, 0).tolist() == [[[10, 30, 50, 70]], [[70, 80, 100, 120]]]
-    out = bb.clip_to_image_size({"boxes": torch.tensor([[50, 40, 40, 30], [-5, -5, -1, -1], [50, 40, 40, 60]]),
-                                 "labels": torch.tensor([[1, 0], [0, 1], [1, 1]]), "extra": "kept"}, 100, 120)
+    out = bb.clip_to_image_size(
+        {
+            "boxes": torch.tensor([[50, 40, 40, 30], [-5, -5, -1, -1], [50, 40, 40, 60]]),
+            "labels": torch.tensor([[1, 0], [0, 1], [1, 1]]),
+            "extra": "kept",
+        },
+        100,
+        120,
+    )
     assert out["labels"].tolist() == [[1, 0], [-1, -1], [-1, -1]]  # a flipped box keeps a positive area
     assert out["extra"] == "kept" and out["boxes"][1].tolist() == [0, 0, 0, 0]
-    assert bb.clip_to_image_size(torch.tensor([[-1.0, 0.5, 2.0, 0.7]]), bounding_box_format="rel_yxyx").tolist() == \
-        [[0.0, 0.5, 1.0, 0.699999988079071]]
+    assert bb.clip_to_image_size(torch.tensor([[-1.0, 0.5, 2.0, 0.7]]), bounding_box_format="rel_yxyx").tolist() == [
+        [0.0, 0.5, 1.0, 0.699999988079071]
+    ]
     for function, args in [(bb.crop, (0, 0, 10, 10)), (bb.pad, (0, 0))]:
         with pytest.raises(ValueError, match="relative bounding box formats are not supported"):
             function(boxes, *args, bounding_box_format="rel_xyxy")
@@ -222,8 +246,16 @@ def test_affine_transform_matches_keras(keras3, centered):
     def per_image(low, high):
         return rng.uniform(low, high, batch).astype("float32")
 
-    args = (per_image(-40, 40), per_image(-0.3, 0.3), per_image(-0.3, 0.3), per_image(0.5, 2), per_image(-20, 20),
-            per_image(-20, 20), H, W)
+    args = (
+        per_image(-40, 40),
+        per_image(-0.3, 0.3),
+        per_image(-0.3, 0.3),
+        per_image(0.5, 2),
+        per_image(-20, 20),
+        per_image(-20, 20),
+        H,
+        W,
+    )
     kwargs = dict(center_x=per_image(0, 1), center_y=per_image(0, 1)) if centered else {}
     ours = bb.affine_transform(boxes, *args, **kwargs)
     theirs = keras3.utils.bounding_boxes.affine_transform(boxes, *args, **kwargs)
@@ -243,8 +275,12 @@ def test_affine_transform_numbers_formats_and_simple_moves():
     for bounding_box_format in ("xywh", "rel_center_xywh", "yxyx"):  # Keras 3.15: NotImplementedError
         converted = bb.convert_format(boxes, "xyxy", bounding_box_format, height=H, width=W)
         out = bb.affine_transform(converted, 30, 0.1, 0, 1.5, 10, 5, H, W, bounding_box_format=bounding_box_format)
-        torch.testing.assert_close(bb.convert_format(out, bounding_box_format, "xyxy", height=H, width=W),
-                                   bb.affine_transform(boxes, 30, 0.1, 0, 1.5, 10, 5, H, W), atol=1e-3, rtol=1e-5)
+        torch.testing.assert_close(
+            bb.convert_format(out, bounding_box_format, "xyxy", height=H, width=W),
+            bb.affine_transform(boxes, 30, 0.1, 0, 1.5, 10, 5, H, W),
+            atol=1e-3,
+            rtol=1e-5,
+        )
     with pytest.raises(ValueError, match="angle must be a number or hold one value per image \\(2\\)"):
         bb.affine_transform(boxes.expand(2, 1, 4), torch.zeros(3), 0, 0, 1, 0, 0, H, W)
     with pytest.raises(ValueError, match="boxes must be \\(N, 4\\) or \\(batch, N, 4\\)"):
@@ -265,23 +301,30 @@ def test_deltas_match_keras(keras3, encoding_format):
         for variance in [None, [0.1, 0.1, 0.2, 0.2]]:
             kwargs = dict(variance=variance, image_shape=(100, 200, 3))
             rel_boxes = bb.convert_format(boxes, "xyxy", box_format, height=100, width=200)
-            assert_same(bb.encode_box_to_deltas(anchors, rel_boxes, anchor_format, box_format, encoding_format,
-                                                **kwargs),
-                        theirs.encode_box_to_deltas(anchors, rel_boxes, anchor_format, box_format, encoding_format,
-                                                    **kwargs))
-            assert_same(bb.decode_deltas_to_boxes(anchors, deltas, anchor_format, box_format, encoding_format,
-                                                  **kwargs),
-                        theirs.decode_deltas_to_boxes(anchors, deltas, anchor_format, box_format, encoding_format,
-                                                      **kwargs))
+            assert_same(
+                bb.encode_box_to_deltas(anchors, rel_boxes, anchor_format, box_format, encoding_format, **kwargs),
+                theirs.encode_box_to_deltas(anchors, rel_boxes, anchor_format, box_format, encoding_format, **kwargs),
+            )
+            assert_same(
+                bb.decode_deltas_to_boxes(anchors, deltas, anchor_format, box_format, encoding_format, **kwargs),
+                theirs.decode_deltas_to_boxes(anchors, deltas, anchor_format, box_format, encoding_format, **kwargs),
+            )
 
 
 def test_deltas_round_trip_dicts_and_errors():
     anchors = torch.tensor([[0.0, 0.0, 10.0, 10.0], [5.0, 5.0, 25.0, 15.0]])
     boxes = torch.tensor([[1.0, 2.0, 12.0, 9.0], [4.0, 6.0, 20.0, 20.0]])
     deltas = bb.encode_box_to_deltas(anchors, boxes, "xyxy", "xyxy", variance=[0.1, 0.1, 0.2, 0.2])
-    torch.testing.assert_close(deltas[0], torch.tensor([0.5, 1.5, np.log(0.7) / 0.2, np.log(1.1) / 0.2], dtype=torch.float32))
-    decoded = bb.decode_deltas_to_boxes({"p3": anchors, "p4": anchors[:1]}, {"p3": deltas, "p4": deltas[:1]},
-                                        "xyxy", "xyxy", variance=np.array([0.1, 0.1, 0.2, 0.2]))
+    torch.testing.assert_close(
+        deltas[0], torch.tensor([0.5, 1.5, np.log(0.7) / 0.2, np.log(1.1) / 0.2], dtype=torch.float32)
+    )
+    decoded = bb.decode_deltas_to_boxes(
+        {"p3": anchors, "p4": anchors[:1]},
+        {"p3": deltas, "p4": deltas[:1]},
+        "xyxy",
+        "xyxy",
+        variance=np.array([0.1, 0.1, 0.2, 0.2]),
+    )
     torch.testing.assert_close(decoded["p3"], boxes)
     torch.testing.assert_close(decoded["p4"], boxes[:1])
     with pytest.raises(ValueError, match="variance must hold 4 numbers"):
@@ -299,6 +342,15 @@ def test_deltas_round_trip_dicts_and_errors():
 
 
 def test_namespace_matches_keras_names():
-    assert sorted(bb.__all__) == ["affine_transform", "clip_to_image_size", "compute_ciou", "compute_iou",
-                                  "convert_format", "crop", "decode_deltas_to_boxes", "encode_box_to_deltas", "pad"]
+    assert sorted(bb.__all__) == [
+        "affine_transform",
+        "clip_to_image_size",
+        "compute_ciou",
+        "compute_iou",
+        "convert_format",
+        "crop",
+        "decode_deltas_to_boxes",
+        "encode_box_to_deltas",
+        "pad",
+    ]
     assert kerastorch.utils.bounding_boxes is bb

@@ -1,5 +1,6 @@
 """keras.utils.Config: attribute and item access, the dict interface, freezing every mutation, JSON, copies,
 and Keras 3 parity."""
+
 import copy
 import json
 import pickle
@@ -55,11 +56,20 @@ def test_pop_update_and_delete():
         del config.c
 
 
-@pytest.mark.parametrize("mutation", [
-    lambda c: setattr(c, "a", 9), lambda c: c.__setitem__("a", 9), lambda c: c.__setitem__("new", 1),
-    lambda c: delattr(c, "a"), lambda c: c.__delitem__("a"), lambda c: c.pop("a"), lambda c: c.pop("zz", None),
-    lambda c: c.update(a=2), lambda c: c.update({"new": 1}),
-])
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        lambda c: setattr(c, "a", 9),
+        lambda c: c.__setitem__("a", 9),
+        lambda c: c.__setitem__("new", 1),
+        lambda c: delattr(c, "a"),
+        lambda c: c.__delitem__("a"),
+        lambda c: c.pop("a"),
+        lambda c: c.pop("zz", None),
+        lambda c: c.update(a=2),
+        lambda c: c.update({"new": 1}),
+    ],
+)
 def test_frozen_config_refuses_every_mutation(mutation):
     config = Config(a=1)
     config.freeze()
@@ -137,8 +147,12 @@ def test_parity_with_keras(keras3):
         assert list(config.items()) == list(config.as_dict().items()) and len(config) == 4
         assert config.pop("seed") == 123 and config.get("seed", "none") == "none"
         config.freeze()
-        for mutation in (lambda: setattr(config, "x", 1), lambda: config.__setitem__("x", 1),
-                         lambda: config.update(x=1), lambda: config.pop("momentum")):
+        for mutation in (
+            lambda: setattr(config, "x", 1),
+            lambda: config.__setitem__("x", 1),
+            lambda: config.update(x=1),
+            lambda: config.pop("momentum"),
+        ):
             with pytest.raises(ValueError):
                 mutation()
         config.unfreeze()

@@ -2,6 +2,7 @@
 for its lookups, hashing and adapt), the data forms adapt and calls take, the symbolic inputs and encoding and
 their agreement with the eager encoding, configs (Keras 3's, both ways, for the features Keras builds without
 TensorFlow), .keras saving, errors, and training a model end to end."""
+
 import json
 
 import numpy as np
@@ -28,12 +29,20 @@ def _data(n=60, seed=0):
 
 def _space(output_mode="concat"):
     return FeatureSpace(
-        {"price": "float_normalized", "color": "string_categorical", "size": "integer_categorical",
-         "age": FeatureSpace.float_discretized(num_bins=4, bin_boundaries=[2.5, 5.0, 7.5]),
-         "zip": FeatureSpace.integer_hashed(num_bins=8), "city": "string_hashed",
-         "weight": FeatureSpace.float_rescaled(scale=2.0, offset=1.0)},
+        {
+            "price": "float_normalized",
+            "color": "string_categorical",
+            "size": "integer_categorical",
+            "age": FeatureSpace.float_discretized(num_bins=4, bin_boundaries=[2.5, 5.0, 7.5]),
+            "zip": FeatureSpace.integer_hashed(num_bins=8),
+            "city": "string_hashed",
+            "weight": FeatureSpace.float_rescaled(scale=2.0, offset=1.0),
+        },
         crosses=[("color", "size"), FeatureSpace.cross(("size", "age"), crossing_dim=5)],
-        crossing_dim=16, hashing_dim=6, output_mode=output_mode)
+        crossing_dim=16,
+        hashing_dim=6,
+        output_mode=output_mode,
+    )
 
 
 def _one_hot(ids, depth):
@@ -91,17 +100,20 @@ def test_concat_is_sorted_features_then_sorted_crosses():
     out = space(data)
     expected = _expected(space, data)
     order = sorted(space.features) + sorted(space.crosses_by_name)
-    np.testing.assert_allclose(out.numpy(), np.concatenate([expected[n] for n in order], axis=1), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(out.numpy(), np.concatenate([expected[n] for n in order], axis=1), rtol=1e-5, atol=1e-6)
     assert out.shape == (60, 4 + 6 + 4 + 1 + 5 + 1 + 8 + 16 + 5) and out.dtype == torch.float32
 
 
 def test_crosses_hash_the_preprocessed_indices():
     # The cross of two categorical features hashes their lookup indices (Keras's rule), not the raw values.
-    space = FeatureSpace({"a": FeatureSpace.string_categorical(output_mode="int"),
-                          "b": FeatureSpace.integer_categorical(output_mode="int")},
-                         crosses=[FeatureSpace.cross(("a", "b"), crossing_dim=1000, output_mode="int")],
-                         output_mode="dict")
+    space = FeatureSpace(
+        {
+            "a": FeatureSpace.string_categorical(output_mode="int"),
+            "b": FeatureSpace.integer_categorical(output_mode="int"),
+        },
+        crosses=[FeatureSpace.cross(("a", "b"), crossing_dim=1000, output_mode="int")],
+        output_mode="dict",
+    )
     data = {"a": ["x", "y", "x", "z"], "b": [10, 20, 30, 10]}
     space.adapt(data)
     out = space(data)
@@ -129,13 +141,17 @@ def test_single_sample_drops_the_batch_axis_and_matches_the_batch():
 
 
 def test_int_and_float_output_modes_and_oov():
-    space = FeatureSpace({"n": FeatureSpace.integer_categorical(num_oov_indices=2, output_mode="int"),
-                          "s": FeatureSpace.string_hashed(num_bins=3, output_mode="int"),
-                          "x": FeatureSpace.float_discretized(num_bins=3, output_mode="int"),
-                          "f": FeatureSpace.float()}, output_mode="dict")
+    space = FeatureSpace(
+        {
+            "n": FeatureSpace.integer_categorical(num_oov_indices=2, output_mode="int"),
+            "s": FeatureSpace.string_hashed(num_bins=3, output_mode="int"),
+            "x": FeatureSpace.float_discretized(num_bins=3, output_mode="int"),
+            "f": FeatureSpace.float(),
+        },
+        output_mode="dict",
+    )
     space.adapt({"n": [5, 5, 6], "s": ["a", "b", "c"], "x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "f": [0.0]})
-    out = space({"n": [6, 5, 8, 9], "s": ["a", "b", "c", "d"], "x": [-1.0, 1.9, 2.1, 9.0],
-                 "f": np.array([1, 2, 3, 4])})
+    out = space({"n": [6, 5, 8, 9], "s": ["a", "b", "c", "d"], "x": [-1.0, 1.9, 2.1, 9.0], "f": np.array([1, 2, 3, 4])})
     assert out["n"][:, 0].tolist() == [3, 2, 8 % 2, 9 % 2]  # two OOV indices: token % 2
     assert out["s"][:, 0].tolist() == layers.Hashing(3)(["a", "b", "c", "d"]).tolist()
     assert space.preprocessors["x"].bin_boundaries == [1.0, 3.0]  # exact quantiles of 0..5
@@ -149,12 +165,18 @@ def test_adapt_takes_dicts_lists_of_batches_generators_and_dataloaders():
     reference = _space()
     reference.adapt(data)
     expected = reference(data)
-    batches = [{k: v[i:i + 7] for k, v in data.items()} for i in range(0, 40, 7)]
+    batches = [{k: v[i : i + 7] for k, v in data.items()} for i in range(0, 40, 7)]
     samples = [{k: v[i] for k, v in data.items()} for i in range(40)]
     labelled = [(batch, np.zeros(len(batch["price"]))) for batch in batches]
     loader = torch.utils.data.DataLoader(samples, batch_size=9)  # dict samples collated: tensors, lists of str
-    for source in (batches, iter(batches), samples, labelled, loader,
-                   {k: torch.as_tensor(v) if v.dtype.kind != "U" else list(v) for k, v in data.items()}):
+    for source in (
+        batches,
+        iter(batches),
+        samples,
+        labelled,
+        loader,
+        {k: torch.as_tensor(v) if v.dtype.kind != "U" else list(v) for k, v in data.items()},
+    ):
         space = _space()
         space.adapt(source)
         torch.testing.assert_close(space(data), expected)
@@ -162,9 +184,13 @@ def test_adapt_takes_dicts_lists_of_batches_generators_and_dataloaders():
 
 def test_adapt_leaves_preset_preprocessors_and_ignores_other_columns():
     lookup = layers.StringLookup(vocabulary=["p", "q"])
-    space = FeatureSpace({"s": FeatureSpace.feature("string", lookup, "one_hot"),
-                          "x": FeatureSpace.feature("float32", layers.Normalization(mean=1.0, variance=4.0), "float"),
-                          "y": "float_normalized"})
+    space = FeatureSpace(
+        {
+            "s": FeatureSpace.feature("string", lookup, "one_hot"),
+            "x": FeatureSpace.feature("float32", layers.Normalization(mean=1.0, variance=4.0), "float"),
+            "y": "float_normalized",
+        }
+    )
     space.adapt({"s": ["z", "z"], "x": [10.0, 20.0], "y": [1.0, 3.0], "label": [0, 1]})
     assert lookup.get_vocabulary() == ["[UNK]", "p", "q"]
     out = space({"s": ["q"], "x": [3.0], "y": [3.0]})
@@ -182,8 +208,13 @@ def test_readapting_rebuilds_the_encoders():
 
 def test_custom_text_feature_keras_example():
     data = {"text": ["1st string", "2nd string", "3rd string"]}
-    space = FeatureSpace({"text": FeatureSpace.feature(
-        preprocessor=layers.TextVectorization(output_mode="tf_idf"), dtype="string", output_mode="float")})
+    space = FeatureSpace(
+        {
+            "text": FeatureSpace.feature(
+                preprocessor=layers.TextVectorization(output_mode="tf_idf"), dtype="string", output_mode="float"
+            )
+        }
+    )
     space.adapt(data)
     out = space(data)
     vocabulary = space.preprocessors["text"].get_vocabulary()
@@ -200,9 +231,14 @@ def test_model_on_inputs_agrees_with_the_eager_encoding():
     space.adapt(data)
     inputs = space.get_inputs()
     assert {n: (t.shape, t.dtype) for n, t in inputs.items()} == {
-        "price": ((None, 1), "float32"), "color": ((None, 1), "int64"), "size": ((None, 1), "int32"),
-        "age": ((None, 1), "float32"), "zip": ((None, 1), "int32"), "city": ((None, 1), "int64"),
-        "weight": ((None, 1), "float32")}
+        "price": ((None, 1), "float32"),
+        "color": ((None, 1), "int64"),
+        "size": ((None, 1), "int32"),
+        "age": ((None, 1), "float32"),
+        "zip": ((None, 1), "int32"),
+        "city": ((None, 1), "int64"),
+        "weight": ((None, 1), "float32"),
+    }
     encoded = space.get_encoded_features()
     assert encoded.shape == (None, 50)
     model = keras.Model(inputs, encoded)
@@ -225,27 +261,47 @@ def test_numeric_feature_space_model_takes_raw_columns():
 def test_config_round_trip_keeps_every_feature_and_cross():
     space = _space()
     config = json.loads(json.dumps(space.get_config()))
-    assert set(config) == {"features", "output_mode", "crosses", "crossing_dim", "hashing_dim",
-                           "num_discretization_bins"}
+    assert set(config) == {
+        "features",
+        "output_mode",
+        "crosses",
+        "crossing_dim",
+        "hashing_dim",
+        "num_discretization_bins",
+    }
     assert config["features"]["color"]["class_name"] == "Feature"
     assert config["features"]["color"]["module"] == "keras.src.layers.preprocessing.feature_space"
     clone = FeatureSpace.from_config(config)
     assert json.loads(json.dumps(clone.get_config())) == config
-    assert {n: (f.dtype, f.output_mode, type(f.preprocessor).__name__, f.preprocessor.name)
-            for n, f in clone.features.items()} == {
+    assert {
         n: (f.dtype, f.output_mode, type(f.preprocessor).__name__, f.preprocessor.name)
-        for n, f in space.features.items()}
+        for n, f in clone.features.items()
+    } == {
+        n: (f.dtype, f.output_mode, type(f.preprocessor).__name__, f.preprocessor.name)
+        for n, f in space.features.items()
+    }
     assert [(c.feature_names, c.crossing_dim, c.output_mode) for c in clone.crosses] == [
-        (("color", "size"), 16, "one_hot"), (("size", "age"), 5, "one_hot")]
+        (("color", "size"), 16, "one_hot"),
+        (("size", "age"), 5, "one_hot"),
+    ]
 
 
 @pytest.mark.parity
 def test_configs_interchange_with_keras(keras3):
     def make(ns):
         fs = ns.utils.FeatureSpace
-        return fs({"r": "float_rescaled", "f": fs.float(name="g"), "n": "float_normalized",
-                   "d": fs.float_discretized(num_bins=5, output_mode="int", name="d")},
-                  crossing_dim=7, hashing_dim=9, num_discretization_bins=11, output_mode="dict")
+        return fs(
+            {
+                "r": "float_rescaled",
+                "f": fs.float(name="g"),
+                "n": "float_normalized",
+                "d": fs.float_discretized(num_bins=5, output_mode="int", name="d"),
+            },
+            crossing_dim=7,
+            hashing_dim=9,
+            num_discretization_bins=11,
+            output_mode="dict",
+        )
 
     ours = json.loads(json.dumps(keras.saving.serialize_keras_object(make(keras))))
     theirs = json.loads(json.dumps(keras3.saving.serialize_keras_object(make(keras3))))
@@ -258,9 +314,17 @@ def test_configs_interchange_with_keras(keras3):
 
 def test_save_and_load_restores_vocabularies_statistics_and_bins(tmp_path):
     data = {k: v for k, v in _data(30).items() if k in ("price", "color", "size", "age", "weight")}
-    space = FeatureSpace({"price": "float_normalized", "color": "string_categorical", "size": "integer_categorical",
-                          "age": "float_discretized", "weight": "float"}, crosses=[("color", "size")],
-                         num_discretization_bins=3)
+    space = FeatureSpace(
+        {
+            "price": "float_normalized",
+            "color": "string_categorical",
+            "size": "integer_categorical",
+            "age": "float_discretized",
+            "weight": "float",
+        },
+        crosses=[("color", "size")],
+        num_discretization_bins=3,
+    )
     space.adapt(data)
     path = str(tmp_path / "feature_space.keras")
     space.save(path)
@@ -299,8 +363,9 @@ def test_errors_name_the_problem():
         FeatureSpace.integer_categorical(output_mode="multi_hot")
     with pytest.raises(ValueError, match="make 3 bins, received num_bins=5"):
         FeatureSpace.float_discretized(num_bins=5, bin_boundaries=[0.0, 1.0])
-    space = FeatureSpace({"a": "float_normalized", "b": FeatureSpace.integer_categorical(output_mode="int")},
-                         output_mode="dict")
+    space = FeatureSpace(
+        {"a": "float_normalized", "b": FeatureSpace.integer_categorical(output_mode="int")}, output_mode="dict"
+    )
     with pytest.raises(ValueError, match="call `.adapt"):
         space({"a": [1.0], "b": [1]})
     with pytest.raises(ValueError, match="call `.adapt"):
@@ -338,23 +403,35 @@ def test_keras_io_workflow_trains_end_to_end():
     # The keras.io "Structured data classification with FeatureSpace" workflow on synthetic data.
     rng = np.random.default_rng(1)
     n = 256
-    data = {"sex": rng.integers(0, 2, n), "cp": rng.integers(0, 4, n), "thal": rng.choice(["fixed", "normal",
-            "reversible"], n), "age": rng.uniform(30, 80, n), "chol": rng.normal(240, 50, n)}
+    data = {
+        "sex": rng.integers(0, 2, n),
+        "cp": rng.integers(0, 4, n),
+        "thal": rng.choice(["fixed", "normal", "reversible"], n),
+        "age": rng.uniform(30, 80, n),
+        "chol": rng.normal(240, 50, n),
+    }
     target = ((data["thal"] == "reversible") | (data["chol"] > 260)).astype("float32")
     space = FeatureSpace(
-        {"sex": FeatureSpace.integer_categorical(num_oov_indices=0),
-         "cp": FeatureSpace.integer_categorical(num_oov_indices=0),
-         "thal": FeatureSpace.string_categorical(num_oov_indices=0),
-         "age": FeatureSpace.float_discretized(num_bins=10), "chol": FeatureSpace.float_normalized()},
-        crosses=[FeatureSpace.cross(feature_names=("sex", "age"), crossing_dim=16),
-                 FeatureSpace.cross(feature_names=("thal", "cp"), crossing_dim=8)],
-        output_mode="concat")
-    space.adapt([{k: v[i:i + 32] for k, v in data.items()} for i in range(0, n, 32)])
+        {
+            "sex": FeatureSpace.integer_categorical(num_oov_indices=0),
+            "cp": FeatureSpace.integer_categorical(num_oov_indices=0),
+            "thal": FeatureSpace.string_categorical(num_oov_indices=0),
+            "age": FeatureSpace.float_discretized(num_bins=10),
+            "chol": FeatureSpace.float_normalized(),
+        },
+        crosses=[
+            FeatureSpace.cross(feature_names=("sex", "age"), crossing_dim=16),
+            FeatureSpace.cross(feature_names=("thal", "cp"), crossing_dim=8),
+        ],
+        output_mode="concat",
+    )
+    space.adapt([{k: v[i : i + 32] for k, v in data.items()} for i in range(0, n, 32)])
 
     # Training on the eager encoding (Keras: a dataset mapped with the FeatureSpace).
     x = space(data)
-    training_model = keras.Sequential([keras.Input(shape=x.shape[1:]), layers.Dense(16, activation="relu"),
-                                       layers.Dense(1, activation="sigmoid")])
+    training_model = keras.Sequential(
+        [keras.Input(shape=x.shape[1:]), layers.Dense(16, activation="relu"), layers.Dense(1, activation="sigmoid")]
+    )
     training_model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
     history = training_model.fit(x, target, epochs=3, batch_size=32, verbose=0).history["loss"]
     assert history[-1] < history[0]

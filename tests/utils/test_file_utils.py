@@ -1,4 +1,5 @@
 """keras.utils.get_file against a local HTTP server: cache, hashes, interrupted transfers, offline, archives."""
+
 import hashlib
 import io
 import os
@@ -35,11 +36,17 @@ def _zip_bytes(members):
 
 @pytest.fixture
 def server(local_server):
-    local_server.files.update({
-        "/data.bin": PAYLOAD, "/bad.bin": PAYLOAD[:-1] + b"x", "/cut.bin": PAYLOAD,
-        "/folder.tar.gz": _tar_bytes({"folder/a.txt": b"a", "folder/sub/b.txt": b"b"}),
-        "/folder.zip": _zip_bytes({"a.txt": b"a", "sub/b.txt": b"b"}),
-        "/evil.tar.gz": _tar_bytes({"../escape.txt": b"x"}), "/evil.zip": _zip_bytes({"/abs.txt": b"x"})})
+    local_server.files.update(
+        {
+            "/data.bin": PAYLOAD,
+            "/bad.bin": PAYLOAD[:-1] + b"x",
+            "/cut.bin": PAYLOAD,
+            "/folder.tar.gz": _tar_bytes({"folder/a.txt": b"a", "folder/sub/b.txt": b"b"}),
+            "/folder.zip": _zip_bytes({"a.txt": b"a", "sub/b.txt": b"b"}),
+            "/evil.tar.gz": _tar_bytes({"../escape.txt": b"x"}),
+            "/evil.zip": _zip_bytes({"/abs.txt": b"x"}),
+        }
+    )
     local_server.truncated.add("/cut.bin")
     return local_server
 
@@ -55,8 +62,9 @@ def test_download_checks_the_hash_and_caches(server, tmp_path):
     assert path == str(tmp_path / "datasets" / "data.bin") and open(path, "rb").read() == PAYLOAD
     again = get_file("data.bin", f"{server.url}/data.bin", file_hash=SHA256, cache_dir=tmp_path)
     assert again == path and server.hits == ["/data.bin"]  # served from the cache
-    assert get_file(origin=f"{server.url}/data.bin", md5_hash=MD5, cache_dir=tmp_path, cache_subdir="models") == \
-        str(tmp_path / "models" / "data.bin")
+    assert get_file(origin=f"{server.url}/data.bin", md5_hash=MD5, cache_dir=tmp_path, cache_subdir="models") == str(
+        tmp_path / "models" / "data.bin"
+    )
     assert sorted(os.listdir(tmp_path / "datasets")) == ["data.bin"]  # no temporary left
 
 
@@ -76,8 +84,11 @@ def test_a_cached_file_with_the_wrong_hash_is_downloaded_again(server, tmp_path)
 
 
 def test_an_interrupted_download_caches_nothing(server, tmp_path):
-    with pytest.raises(OSError, match=r"could not download 'cut.bin' from .*the transfer stopped after 38400 of "
-                                      r"76800 bytes.*Nothing was cached"):
+    with pytest.raises(
+        OSError,
+        match=r"could not download 'cut.bin' from .*the transfer stopped after 38400 of "
+        r"76800 bytes.*Nothing was cached",
+    ):
         get_file("cut.bin", f"{server.url}/cut.bin", cache_dir=tmp_path)
     assert os.listdir(tmp_path / "datasets") == []
 

@@ -1,5 +1,6 @@
 """image_dataset_from_directory, text_dataset_from_directory and the image file helpers: Keras's file order,
 labels and splits (checked against Keras 3's own indexing), lazy loading in worker processes, fit on them."""
+
 import os
 import sys
 
@@ -19,8 +20,7 @@ def image_folder(tmp_path):
     for c, name in enumerate(CLASSES):
         (tmp_path / name / "sub").mkdir(parents=True)
         for i in range(4):
-            keras.utils.save_img(str(tmp_path / name / f"{i}.png"), np.full((10 + i, 12, 3), 60.0 * c + i),
-                                 scale=False)
+            keras.utils.save_img(str(tmp_path / name / f"{i}.png"), np.full((10 + i, 12, 3), 60.0 * c + i), scale=False)
         keras.utils.save_img(str(tmp_path / name / "sub" / "x.jpg"), rng.uniform(0, 255, (8, 8, 3)))
     (tmp_path / "cats" / "notes.txt").write_text("not an image")
     return tmp_path
@@ -32,10 +32,10 @@ def test_files_labels_and_splits_are_keras_s(keras3, image_folder, shuffle, seed
     from keras.src.utils import dataset_utils as theirs
 
     formats = (".png", ".jpg")
-    ours = dataset_utils.index_directory(str(image_folder), "inferred", formats, shuffle=shuffle, seed=seed,
-                                         verbose=False)
-    expected = theirs.index_directory(str(image_folder), "inferred", formats, shuffle=shuffle, seed=seed,
-                                      verbose=False)
+    ours = dataset_utils.index_directory(
+        str(image_folder), "inferred", formats, shuffle=shuffle, seed=seed, verbose=False
+    )
+    expected = theirs.index_directory(str(image_folder), "inferred", formats, shuffle=shuffle, seed=seed, verbose=False)
     assert ours[0] == list(expected[0]) and ours[1].tolist() == list(expected[1]) and ours[2] == list(expected[2])
     for subset in ("training", "validation"):
         mine = dataset_utils.split_for_subset(ours[0], ours[1], 0.25, subset, verbose=False)
@@ -44,8 +44,9 @@ def test_files_labels_and_splits_are_keras_s(keras3, image_folder, shuffle, seed
 
 
 def test_batches_labels_and_class_names(image_folder, capsys):
-    loader = keras.utils.image_dataset_from_directory(str(image_folder), image_size=(6, 7), batch_size=4,
-                                                      shuffle=False, label_mode="categorical", num_workers=0)
+    loader = keras.utils.image_dataset_from_directory(
+        str(image_folder), image_size=(6, 7), batch_size=4, shuffle=False, label_mode="categorical", num_workers=0
+    )
     assert capsys.readouterr().out == "Found 15 files belonging to 3 classes.\n"
     assert loader.class_names == list(CLASSES) and len(loader.file_paths) == 15
     images, labels = next(iter(loader))
@@ -58,8 +59,15 @@ def test_batches_labels_and_class_names(image_folder, capsys):
 
 def test_split_both_is_disjoint_and_complete(image_folder):
     train, val = keras.utils.image_dataset_from_directory(
-        str(image_folder), image_size=(4, 4), batch_size=None, seed=3, validation_split=0.2, subset="both",
-        verbose=False, num_workers=0)
+        str(image_folder),
+        image_size=(4, 4),
+        batch_size=None,
+        seed=3,
+        validation_split=0.2,
+        subset="both",
+        verbose=False,
+        num_workers=0,
+    )
     assert len(train.file_paths) == 12 and len(val.file_paths) == 3
     assert not set(train.file_paths) & set(val.file_paths)
     image, label = next(iter(val))
@@ -69,9 +77,16 @@ def test_split_both_is_disjoint_and_complete(image_folder):
 @pytest.mark.parametrize("color_mode, channels", [("grayscale", 1), ("rgba", 4)])
 def test_color_modes_and_channels_first(image_folder, color_mode, channels):
     keras.config.set_image_data_format("channels_first")
-    loader = keras.utils.image_dataset_from_directory(str(image_folder), image_size=(5, 5), color_mode=color_mode,
-                                                      label_mode=None, batch_size=2, verbose=False, seed=0,
-                                                      num_workers=0)
+    loader = keras.utils.image_dataset_from_directory(
+        str(image_folder),
+        image_size=(5, 5),
+        color_mode=color_mode,
+        label_mode=None,
+        batch_size=2,
+        verbose=False,
+        seed=0,
+        num_workers=0,
+    )
     assert tuple(next(iter(loader)).shape) == (2, channels, 5, 5)
 
 
@@ -83,10 +98,12 @@ def test_worker_processes_give_the_same_batches(image_folder):
 
 
 def test_fit_on_an_image_folder(image_folder):
-    loader = keras.utils.image_dataset_from_directory(str(image_folder), image_size=(8, 8), batch_size=5, seed=0,
-                                                      verbose=False, num_workers=0)
-    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Rescaling(1 / 255.0), keras.layers.Flatten(),
-                              keras.layers.Dense(3)])
+    loader = keras.utils.image_dataset_from_directory(
+        str(image_folder), image_size=(8, 8), batch_size=5, seed=0, verbose=False, num_workers=0
+    )
+    model = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Rescaling(1 / 255.0), keras.layers.Flatten(), keras.layers.Dense(3)]
+    )
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     history = model.fit(loader, epochs=3, verbose=0)
     assert len(history.history["loss"]) == 3
@@ -94,7 +111,7 @@ def test_fit_on_an_image_folder(image_folder):
 
 def test_argument_errors_name_the_argument(image_folder):
     make = keras.utils.image_dataset_from_directory
-    with pytest.raises(ValueError, match='exactly 2 class_names; received 3 classes'):
+    with pytest.raises(ValueError, match="exactly 2 class_names; received 3 classes"):
         make(str(image_folder), label_mode="binary", verbose=False, num_workers=0)
     with pytest.raises(ValueError, match="you must provide a seed"):
         make(str(image_folder), validation_split=0.2, subset="training", verbose=False)
@@ -113,12 +130,14 @@ def test_text_dataset(tmp_path):
         (tmp_path / label).mkdir()
         for i, text in enumerate(texts):
             (tmp_path / label / f"{i}.txt").write_text(text)
-    loader = keras.utils.text_dataset_from_directory(str(tmp_path), batch_size=2, shuffle=False, label_mode="binary",
-                                                     max_length=5, verbose=False)
+    loader = keras.utils.text_dataset_from_directory(
+        str(tmp_path), batch_size=2, shuffle=False, label_mode="binary", max_length=5, verbose=False
+    )
     texts, labels = next(iter(loader))
     assert texts == ("bad m", "awful") and labels.tolist() == [[0.0], [0.0]] and loader.class_names == ["neg", "pos"]
-    unlabeled = keras.utils.text_dataset_from_directory(str(tmp_path), labels=None, batch_size=None, shuffle=False,
-                                                        verbose=False)
+    unlabeled = keras.utils.text_dataset_from_directory(
+        str(tmp_path), labels=None, batch_size=None, shuffle=False, verbose=False
+    )
     assert sorted(unlabeled) == sorted(["bad movie", "awful", "great fun", "loved it", "fine"])
 
 

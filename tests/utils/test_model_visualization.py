@@ -1,6 +1,7 @@
 """keras.utils.model_to_dot / plot_model: the DOT graph (nodes, labels, edges, nested clusters) of Functional,
 Sequential and subclassed models, Keras 3's exact output, .dot files without pydot, images through Graphviz, and
 argument / dependency errors."""
+
 import re
 import shutil
 import sys
@@ -51,8 +52,9 @@ def _nested(api):
 
 
 def _nested_sequential(api):
-    inner = api.Sequential([api.Input((4,)), api.layers.Dense(3, name="i1"), api.layers.Dense(2, name="i2")],
-                           name="inner")
+    inner = api.Sequential(
+        [api.Input((4,)), api.layers.Dense(3, name="i1"), api.layers.Dense(2, name="i2")], name="inner"
+    )
     x = api.Input((4,), name="xx")
     return api.Model(x, api.layers.Dense(1, name="o3")(inner(x)), name="ns")
 
@@ -73,8 +75,9 @@ def _shared(api):
 
 
 def _sequential(api):
-    return api.Sequential([api.Input((3,)), api.layers.Dense(2, name="d"), api.layers.Dropout(0.1, name="dr")],
-                          name="seq")
+    return api.Sequential(
+        [api.Input((3,)), api.layers.Dense(2, name="d"), api.layers.Dropout(0.1, name="dr")], name="seq"
+    )
 
 
 def _quoted(api):
@@ -83,12 +86,24 @@ def _quoted(api):
     return api.Model(x, inner(x), name="qm")
 
 
-BUILDERS = {"residual": _residual, "nested": _nested, "nested_sequential": _nested_sequential, "lstm": _lstm,
-            "shared": _shared, "sequential": _sequential, "quoted": _quoted}
-OPTIONS = [{}, {"show_shapes": True},
-           {"show_shapes": True, "show_dtype": True, "show_trainable": True, "show_layer_activations": True},
-           {"show_dtype": True}, {"show_trainable": True}, {"expand_nested": True, "show_shapes": True},
-           {"show_layer_names": False, "rankdir": "LR", "dpi": 96, "splines": "curved"}]
+BUILDERS = {
+    "residual": _residual,
+    "nested": _nested,
+    "nested_sequential": _nested_sequential,
+    "lstm": _lstm,
+    "shared": _shared,
+    "sequential": _sequential,
+    "quoted": _quoted,
+}
+OPTIONS = [
+    {},
+    {"show_shapes": True},
+    {"show_shapes": True, "show_dtype": True, "show_trainable": True, "show_layer_activations": True},
+    {"show_dtype": True},
+    {"show_trainable": True},
+    {"expand_nested": True, "show_shapes": True},
+    {"show_layer_names": False, "rankdir": "LR", "dpi": 96, "splines": "curved"},
+]
 
 
 def _normalized(text):
@@ -107,18 +122,38 @@ def test_functional_nodes_edges_and_graph_attributes(tmp_path):
     model = _residual(keras)
     text = _dot(model, tmp_path, show_layer_names=True)
     x, hidden, out, skip, add = model.layers
-    assert text.splitlines()[:6] == ["digraph G {", "rankdir=TB;", "concentrate=true;", "dpi=200;", "splines=ortho;",
-                                     "node [shape=record];"]
+    assert text.splitlines()[:6] == [
+        "digraph G {",
+        "rankdir=TB;",
+        "concentrate=true;",
+        "dpi=200;",
+        "splines=ortho;",
+        "node [shape=record];",
+    ]
     assert _node_ids(text) == _ids(x, hidden, out, skip, add)
-    assert sorted(_edges(text)) == sorted([tuple(_ids(x, hidden)), tuple(_ids(hidden, out)), tuple(_ids(x, skip)),
-                                           tuple(_ids(out, add)), tuple(_ids(skip, add))])
+    assert sorted(_edges(text)) == sorted(
+        [
+            tuple(_ids(x, hidden)),
+            tuple(_ids(hidden, out)),
+            tuple(_ids(x, skip)),
+            tuple(_ids(out, add)),
+            tuple(_ids(skip, add)),
+        ]
+    )
     assert "<b>hidden</b> (Dense)" in text and text.endswith("}\n")
 
 
 def test_label_matches_keras_layout_exactly(tmp_path):
     """A label with every option, as Keras 3 draws it (copied from Keras's output for this layer)."""
-    text = _dot(_residual(keras), tmp_path, show_shapes=True, show_dtype=True, show_trainable=True,
-                show_layer_activations=True, show_layer_names=True)
+    text = _dot(
+        _residual(keras),
+        tmp_path,
+        show_shapes=True,
+        show_dtype=True,
+        show_trainable=True,
+        show_layer_activations=True,
+        show_layer_names=True,
+    )
     expected = (
         '[label=<<table border="0" cellborder="1" bgcolor="black" cellpadding="10"><tr><td colspan="4" '
         'bgcolor="black"><font point-size="16" color="white"><b>hidden</b> (Dense)</font></td></tr><tr><td '
@@ -126,18 +161,25 @@ def test_label_matches_keras_layout_exactly(tmp_path):
         'bgcolor="white"><font point-size="14">Input shape: <b>(None, 4)</b></font></td><td bgcolor="white">'
         '<font point-size="14">Output shape: <b>(None, 8)</b></font></td><td bgcolor="white"><font '
         'point-size="14">Output dtype: <b>float32</b></font></td><td bgcolor="forestgreen"><font point-size="14" '
-        'color="white"><b>Trainable</b></font></td></tr></table>>, fontname=Helvetica, border=0, margin=0];')
+        'color="white"><b>Trainable</b></font></td></tr></table>>, fontname=Helvetica, border=0, margin=0];'
+    )
     assert expected in text
     # An InputLayer shows no input shape, a layer without weights no trainability.
-    assert "<b>x</b> (InputLayer)</font></td></tr><tr><td bgcolor=\"white\"><font point-size=\"14\">Output shape:" \
-        in text
-    add_label = text[text.index("<b>add</b>"):].split("\n")[0]
+    assert '<b>x</b> (InputLayer)</font></td></tr><tr><td bgcolor="white"><font point-size="14">Output shape:' in text
+    add_label = text[text.index("<b>add</b>") :].split("\n")[0]
     assert "Trainable" not in add_label and "Input shape: <b>[(None, 1), (None, 1)]</b>" in add_label
 
 
-@pytest.mark.parametrize("options, colspan", [({}, 1), ({"show_shapes": True}, 2), ({"show_dtype": True}, 1),
-                                              ({"show_shapes": True, "show_dtype": True}, 3),
-                                              ({"show_shapes": True, "show_dtype": True, "show_trainable": True}, 4)])
+@pytest.mark.parametrize(
+    "options, colspan",
+    [
+        ({}, 1),
+        ({"show_shapes": True}, 2),
+        ({"show_dtype": True}, 1),
+        ({"show_shapes": True, "show_dtype": True}, 3),
+        ({"show_shapes": True, "show_dtype": True, "show_trainable": True}, 4),
+    ],
+)
 def test_header_colspan(tmp_path, options, colspan):
     text = _dot(_residual(keras), tmp_path, **options)
     assert set(re.findall(r'<td colspan="(\d+)" bgcolor="black">', text)) == {str(colspan)}
@@ -145,14 +187,21 @@ def test_header_colspan(tmp_path, options, colspan):
 
 def test_frozen_layer_multi_output_shapes_and_activation_names(tmp_path):
     model = _lstm(keras)
-    text = _dot(model, tmp_path, show_shapes=True, show_dtype=True, show_trainable=True,
-                show_layer_activations=True, show_layer_names=True)
-    frozen = text[text.index("<b>frozen</b>"):].split("\n")[0]
+    text = _dot(
+        model,
+        tmp_path,
+        show_shapes=True,
+        show_dtype=True,
+        show_trainable=True,
+        show_layer_activations=True,
+        show_layer_names=True,
+    )
+    frozen = text[text.index("<b>frozen</b>") :].split("\n")[0]
     assert 'bgcolor="firebrick"' in frozen and "<b>Non-trainable</b>" in frozen and "Activation: <b>gelu</b>" in frozen
-    lstm = text[text.index("<b>lstm</b>"):].split("\n")[0]
+    lstm = text[text.index("<b>lstm</b>") :].split("\n")[0]
     assert "Output shape: <b>[(None, 3), (None, 3), (None, 3)]</b>" in lstm
     assert "Output dtype: <b>['float32', 'float32', 'float32']</b>" in lstm
-    assert "Activation: <b>tanh</b>" in text[text.index("<b>act</b>"):].split("\n")[0]
+    assert "Activation: <b>tanh</b>" in text[text.index("<b>act</b>") :].split("\n")[0]
 
 
 def test_show_layer_names_false_shows_class_names_only(tmp_path):
@@ -196,9 +245,17 @@ def test_nested_model_collapsed_and_expanded(tmp_path):
     assert _node_ids(expanded) == _ids(x, y, a, b, s, dense, t)
     # Edges enter the nested model's inputs by position and leave from the layer producing the used output;
     # t = Add([p, p]) gives one edge.
-    assert sorted(_edges(expanded)) == sorted([tuple(_ids(a, s)), tuple(_ids(b, s)), tuple(_ids(s, dense)),
-                                               tuple(_ids(x, a)), tuple(_ids(y, b)), tuple(_ids(s, t))])
-    cluster = expanded[expanded.index("subgraph"):expanded.index("}\n") + 2]
+    assert sorted(_edges(expanded)) == sorted(
+        [
+            tuple(_ids(a, s)),
+            tuple(_ids(b, s)),
+            tuple(_ids(s, dense)),
+            tuple(_ids(x, a)),
+            tuple(_ids(y, b)),
+            tuple(_ids(s, t)),
+        ]
+    )
+    cluster = expanded[expanded.index("subgraph") : expanded.index("}\n") + 2]
     assert len(_edges(cluster)) == 3  # the nested model's own edges are drawn inside its cluster
 
 

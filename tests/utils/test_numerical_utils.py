@@ -1,4 +1,5 @@
 """keras.utils helpers and the bundled digits data."""
+
 import numpy as np
 import pytest
 import torch
@@ -18,8 +19,9 @@ def test_to_categorical_numpy_and_torch():
 def test_normalize_unit_norm_and_zero_rows():
     x = np.array([[3.0, 4.0], [0.0, 0.0]])
     np.testing.assert_allclose(keras.utils.normalize(x), [[0.6, 0.8], [0.0, 0.0]])
-    torch.testing.assert_close(keras.utils.normalize(torch.tensor(x)), torch.tensor([[0.6, 0.8], [0.0, 0.0]],
-                                                                                     dtype=torch.float64))
+    torch.testing.assert_close(
+        keras.utils.normalize(torch.tensor(x)), torch.tensor([[0.6, 0.8], [0.0, 0.0]], dtype=torch.float64)
+    )
 
 
 def test_set_random_seed_makes_weights_reproducible():

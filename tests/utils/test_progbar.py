@@ -1,4 +1,5 @@
 """Progbar: Keras's output byte for byte (under a fake clock), and device values read only on redraw."""
+
 import time
 
 import numpy as np
@@ -37,8 +38,18 @@ def drive(progbar_factory, clock, steps_and_seconds, values_for):
 
 
 def test_fetch_to_host_converts_scalars_and_keeps_the_rest():
-    out = fetch_to_host([torch.tensor(0.25), torch.tensor([1, 2]), np.float32(2.5), 3, "text", torch.tensor(7),
-                         np.array([1.5]), np.array([3, 4])])
+    out = fetch_to_host(
+        [
+            torch.tensor(0.25),
+            torch.tensor([1, 2]),
+            np.float32(2.5),
+            3,
+            "text",
+            torch.tensor(7),
+            np.array([1.5]),
+            np.array([3, 4]),
+        ]
+    )
     assert out[0] == 0.25 and isinstance(out[0], float)
     np.testing.assert_array_equal(out[1], [1, 2])
     assert out[2:7] == [2.5, 3.0, "text", 7.0, 1.5]
@@ -58,8 +69,10 @@ def test_verbose_1_line_format(clock, capsys):
     bar.update(3, [("loss", 0.30123), ("acc", 2e-5)])
     out = capsys.readouterr().out
     green, white = "━" * 6, "━" * 14
-    assert out == (f"\r{BOLD} 3/10{END} {GREEN}{green}{END}{WHITE}{white}{END} {BOLD}0s{END} 100ms/step"
-                   " - loss: 0.3012 - acc: 2.0000e-05")
+    assert out == (
+        f"\r{BOLD} 3/10{END} {GREEN}{green}{END}{WHITE}{white}{END} {BOLD}0s{END} 100ms/step"
+        " - loss: 0.3012 - acc: 2.0000e-05"
+    )
 
 
 def test_verbose_1_finishes_with_total_time_and_newline(clock, capsys):
@@ -92,8 +105,12 @@ def test_stateless_values_are_averaged_over_steps(clock, capsys):
 
 
 def test_verbose_2_prints_one_line_when_done(clock, capsys):
-    drive(lambda: Progbar(50, verbose=2), clock, [(i, 0.012) for i in range(1, 51)],
-          lambda step: [("loss", torch.tensor(0.25)), ("neg", -1.5)])
+    drive(
+        lambda: Progbar(50, verbose=2),
+        clock,
+        [(i, 0.012) for i in range(1, 51)],
+        lambda step: [("loss", torch.tensor(0.25)), ("neg", -1.5)],
+    )
     # Keras prints negatives in e-notation here (it compares the signed value).
     assert capsys.readouterr().out == "50/50 - 1s - 12ms/step - loss: 0.2500 - neg: -1.5000e+00\n"
 
@@ -141,10 +158,16 @@ def test_add_advances_from_the_steps_seen(clock, capsys):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("kwargs", [
-    {"target": 7}, {"target": 7, "verbose": 2}, {"target": 7, "stateful_metrics": ["acc"]},
-    {"target": 12, "width": 30, "interval": 0.2}, {"target": None},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"target": 7},
+        {"target": 7, "verbose": 2},
+        {"target": 7, "stateful_metrics": ["acc"]},
+        {"target": 12, "width": 30, "interval": 0.2},
+        {"target": None},
+    ],
+)
 def test_output_matches_keras_byte_for_byte(keras3, clock, capsys, kwargs):
     seconds = [0.01, 0.02, 0.3, 0.01, 70, 4000, 0.5]
 

@@ -1,4 +1,5 @@
 """keras.utils.pad_sequences: padding and truncation sides, sample shapes, string dtypes, errors, Keras parity."""
+
 import re
 
 import numpy as np
@@ -21,12 +22,15 @@ def test_maxlen_none_pads_to_longest_before():
     np.testing.assert_array_equal(out, [[1, 2, 3], [0, 4, 5], [0, 0, 6]])
 
 
-@pytest.mark.parametrize("padding, truncating, expected", [
-    ("pre", "pre", [[2, 3], [4, 5], [0, 6]]),
-    ("post", "pre", [[2, 3], [4, 5], [6, 0]]),
-    ("pre", "post", [[1, 2], [4, 5], [0, 6]]),
-    ("post", "post", [[1, 2], [4, 5], [6, 0]]),
-])
+@pytest.mark.parametrize(
+    "padding, truncating, expected",
+    [
+        ("pre", "pre", [[2, 3], [4, 5], [0, 6]]),
+        ("post", "pre", [[2, 3], [4, 5], [6, 0]]),
+        ("pre", "post", [[1, 2], [4, 5], [0, 6]]),
+        ("post", "post", [[1, 2], [4, 5], [6, 0]]),
+    ],
+)
 def test_padding_and_truncating_sides(padding, truncating, expected):
     out = keras.utils.pad_sequences(SEQS, maxlen=2, padding=padding, truncating=truncating)
     np.testing.assert_array_equal(out, expected)
@@ -125,13 +129,16 @@ def test_string_value_needs_string_dtype(dtype):
         keras.utils.pad_sequences([["a"]], dtype=dtype, value="x")
 
 
-@pytest.mark.parametrize("seqs, index, item", [
-    ([1, 2], 0, "1"),
-    ([[1], 5], 1, "5"),
-    ([[1], [2], "ab"], 2, "'ab'"),
-    ([[1], iter([2])], 1, "<list_iterator"),
-    ([[1], np.array(3)], 1, "array(3)"),
-])
+@pytest.mark.parametrize(
+    "seqs, index, item",
+    [
+        ([1, 2], 0, "1"),
+        ([[1], 5], 1, "5"),
+        ([[1], [2], "ab"], 2, "'ab'"),
+        ([[1], iter([2])], 1, "<list_iterator"),
+        ([[1], np.array(3)], 1, "array(3)"),
+    ],
+)
 def test_non_iterable_item_raises_naming_index(seqs, index, item):
     with pytest.raises(ValueError, match=rf"must be a list of iterables\. .* at index {index}: {re.escape(item)}"):
         keras.utils.pad_sequences(seqs)
@@ -172,14 +179,17 @@ def test_parity_with_keras(keras3, seqs, kwargs):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("seqs, kwargs, error", [
-    (SEQS, {"padding": "mid"}, 'Padding type "mid" not understood'),
-    (SEQS, {"truncating": "mid"}, 'Truncating type "mid" not understood'),
-    ([["a"]], {"value": "x"}, "`dtype` int32 is not compatible with `value`'s type"),
-    ([[[1, 2]], [[3, 4, 5]]], {}, r"Shape of sample \(3,\) of sequence at position 1"),
-    ([[1], 5], {}, "must be a list of iterables"),
-    (5, {}, "`sequences` must be iterable"),
-])
+@pytest.mark.parametrize(
+    "seqs, kwargs, error",
+    [
+        (SEQS, {"padding": "mid"}, 'Padding type "mid" not understood'),
+        (SEQS, {"truncating": "mid"}, 'Truncating type "mid" not understood'),
+        ([["a"]], {"value": "x"}, "`dtype` int32 is not compatible with `value`'s type"),
+        ([[[1, 2]], [[3, 4, 5]]], {}, r"Shape of sample \(3,\) of sequence at position 1"),
+        ([[1], 5], {}, "must be a list of iterables"),
+        (5, {}, "`sequences` must be iterable"),
+    ],
+)
 def test_parity_errors_with_keras(keras3, seqs, kwargs, error):
     for pad_sequences in (keras3.utils.pad_sequences, keras.utils.pad_sequences):
         with pytest.raises(ValueError, match=error):

@@ -1,6 +1,7 @@
 """timeseries_dataset_from_array (windows and targets checked against a direct NumPy computation, shuffling,
 Keras's argument errors), split_dataset (sizes, fractions, shuffling on arrays, tuples, dicts and torch
 datasets), the re-exported keras.utils names, and fit on each."""
+
 import numpy as np
 import pytest
 import torch
@@ -17,7 +18,7 @@ def _expected_windows(data, targets, length, stride, rate, start, end):
     windows, window_targets = [], []
     s = start
     while s + (length - 1) * rate < end and (targets is None or s < len(targets)):
-        windows.append(data[s:s + (length - 1) * rate + 1:rate])
+        windows.append(data[s : s + (length - 1) * rate + 1 : rate])
         if targets is not None:
             window_targets.append(targets[s])
         s += stride
@@ -35,24 +36,41 @@ def _collect(loader, with_targets):
     return xs, ys, sizes
 
 
-@pytest.mark.parametrize("length, stride, rate, start, end, batch_size", [
-    (5, 1, 1, None, None, 7), (3, 2, 1, None, None, 4), (4, 1, 3, 2, None, 5), (6, 3, 2, 5, 40, 3),
-    (1, 1, 1, None, 10, 128), (10, 5, 4, 0, 47, 2), (2, 7, 1, 3, 30, 1),
-])
+@pytest.mark.parametrize(
+    "length, stride, rate, start, end, batch_size",
+    [
+        (5, 1, 1, None, None, 7),
+        (3, 2, 1, None, None, 4),
+        (4, 1, 3, 2, None, 5),
+        (6, 3, 2, 5, 40, 3),
+        (1, 1, 1, None, 10, 128),
+        (10, 5, 4, 0, 47, 2),
+        (2, 7, 1, 3, 30, 1),
+    ],
+)
 @pytest.mark.parametrize("with_targets", [True, False])
 def test_windows_and_targets_match_numpy(length, stride, rate, start, end, batch_size, with_targets):
     data = np.arange(50 * 2, dtype="float32").reshape(50, 2)
     targets = np.arange(100, 150) if with_targets else None
-    loader = timeseries_dataset_from_array(data, targets, length, sequence_stride=stride, sampling_rate=rate,
-                                           batch_size=batch_size, start_index=start, end_index=end)
+    loader = timeseries_dataset_from_array(
+        data,
+        targets,
+        length,
+        sequence_stride=stride,
+        sampling_rate=rate,
+        batch_size=batch_size,
+        start_index=start,
+        end_index=end,
+    )
     windows, window_targets = _expected_windows(data, targets, length, stride, rate, start, end)
     xs, ys, sizes = _collect(loader, with_targets)
     assert len(windows) > 0 and len(xs) == len(windows) and len(loader) == len(sizes)
     np.testing.assert_array_equal(np.stack(xs), np.stack(windows))
     if with_targets:
         np.testing.assert_array_equal(np.array(ys), np.array(window_targets))
-    expected_sizes = [batch_size] * (len(windows) // batch_size) + ([len(windows) % batch_size] * bool(
-        len(windows) % batch_size))
+    expected_sizes = [batch_size] * (len(windows) // batch_size) + (
+        [len(windows) % batch_size] * bool(len(windows) % batch_size)
+    )
     assert sizes == expected_sizes  # the last partial batch is kept
 
 
@@ -88,19 +106,22 @@ def test_shuffle_is_a_reproducible_permutation():
     assert [x[0] for x in first[0][0]] != [x[0] for x in epochs(4)[0][0]]
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"start_index": -1}, "`start_index` must be 0 or greater. Received: start_index=-1"),
-    ({"start_index": 20}, "`start_index` must be lower than the length of the data. Received: start_index=20"),
-    ({"start_index": 5, "end_index": 5}, "`end_index` must be higher than `start_index`"),
-    ({"end_index": 20}, "`end_index` must be lower than the length of the data. Received: end_index=20"),
-    ({"end_index": -3}, "`end_index` must be higher than 0. Received: end_index=-3"),
-    ({"sampling_rate": 0}, "`sampling_rate` must be higher than 0. Received: sampling_rate=0"),
-    ({"sampling_rate": 20}, "`sampling_rate` must be lower than the length of the data"),
-    ({"sequence_stride": -2}, "`sequence_stride` must be higher than 0. Received: sequence_stride=-2"),
-    ({"sequence_stride": 25}, "`sequence_stride` must be lower than the length of the data"),
-    ({"sequence_length": 0}, "`sequence_length` must be a positive integer. Received: sequence_length=0"),
-    ({"batch_size": 0}, "`batch_size` must be a positive integer or None. Received: batch_size=0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"start_index": -1}, "`start_index` must be 0 or greater. Received: start_index=-1"),
+        ({"start_index": 20}, "`start_index` must be lower than the length of the data. Received: start_index=20"),
+        ({"start_index": 5, "end_index": 5}, "`end_index` must be higher than `start_index`"),
+        ({"end_index": 20}, "`end_index` must be lower than the length of the data. Received: end_index=20"),
+        ({"end_index": -3}, "`end_index` must be higher than 0. Received: end_index=-3"),
+        ({"sampling_rate": 0}, "`sampling_rate` must be higher than 0. Received: sampling_rate=0"),
+        ({"sampling_rate": 20}, "`sampling_rate` must be lower than the length of the data"),
+        ({"sequence_stride": -2}, "`sequence_stride` must be higher than 0. Received: sequence_stride=-2"),
+        ({"sequence_stride": 25}, "`sequence_stride` must be lower than the length of the data"),
+        ({"sequence_length": 0}, "`sequence_length` must be a positive integer. Received: sequence_length=0"),
+        ({"batch_size": 0}, "`batch_size` must be a positive integer or None. Received: batch_size=0"),
+    ],
+)
 def test_argument_errors(kwargs, match):
     arguments = {"sequence_length": 3, **kwargs}
     with pytest.raises(ValueError, match=match.replace("(", r"\(").replace("[", r"\[")):
@@ -110,8 +131,7 @@ def test_argument_errors(kwargs, match):
 def test_fit_on_timeseries_windows():
     rng = np.random.default_rng(0)
     data = rng.normal(size=(64, 3)).astype("float32")
-    loader = timeseries_dataset_from_array(data, data[4:, 0], sequence_length=4, batch_size=16, shuffle=True,
-                                           seed=0)
+    loader = timeseries_dataset_from_array(data, data[4:, 0], sequence_length=4, batch_size=16, shuffle=True, seed=0)
     model = keras.Sequential([keras.Input((4, 3)), keras.layers.Flatten(), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     history = model.fit(loader, epochs=2, verbose=0)
@@ -123,10 +143,20 @@ def _rows(split, key=None):
     return [int(split[i] if key is None else split[i][key]) for i in range(len(split))]
 
 
-@pytest.mark.parametrize("left_size, right_size, expected", [
-    (6, None, (6, 4)), (None, 3, (7, 3)), (0.8, None, (8, 2)), (None, 0.25, (8, 2)), (0.5, 0.3, (5, 3)),
-    (4, 0.2, (4, 2)), (2, 3, (2, 3)), (0.15, None, (2, 8)), (0.25, None, (2, 8)),  # round() as Keras: half to even
-])
+@pytest.mark.parametrize(
+    "left_size, right_size, expected",
+    [
+        (6, None, (6, 4)),
+        (None, 3, (7, 3)),
+        (0.8, None, (8, 2)),
+        (None, 0.25, (8, 2)),
+        (0.5, 0.3, (5, 3)),
+        (4, 0.2, (4, 2)),
+        (2, 3, (2, 3)),
+        (0.15, None, (2, 8)),
+        (0.25, None, (2, 8)),  # round() as Keras: half to even
+    ],
+)
 def test_split_sizes_on_an_array(left_size, right_size, expected):
     left, right = split_dataset(np.arange(10), left_size=left_size, right_size=right_size)
     assert (len(left), len(right)) == expected
@@ -174,21 +204,29 @@ def test_split_torch_datasets():
     assert list(left) == [0, 1] and list(right) == [2, 3, 4]
 
 
-@pytest.mark.parametrize("dataset, kwargs, error, match", [
-    (np.arange(10), {}, ValueError, "At least one of the `left_size` or `right_size` must be specified"),
-    (np.arange(10), {"left_size": 0, "right_size": 0}, ValueError, "Both `left_size` and `right_size` are zero"),
-    (np.arange(10), {"left_size": 10}, ValueError, "positive integer smaller than 10.*Received: left_size=10"),
-    (np.arange(10), {"right_size": 1.5}, ValueError, "float within the range.*Received: right_size=1.5"),
-    (np.arange(10), {"left_size": 0.7, "right_size": 0.5}, ValueError, "The sum of `left_size` and `right_size` is"),
-    (np.arange(10), {"left_size": 6, "right_size": 5}, ValueError, "should be smaller than the 10"),
-    (np.arange(10), {"left_size": 0.01}, ValueError, "Resulting left side dataset split will be empty"),
-    (np.arange(10), {"left_size": "5"}, TypeError, "Invalid `left_size` Type"),
-    (np.arange(10), {"right_size": True}, TypeError, "Invalid `right_size` Type"),
-    ("abc", {"left_size": 1}, TypeError, "The `dataset` argument must be"),
-    ((np.zeros(4), np.zeros(5)), {"left_size": 1}, ValueError, "different lengths. Mismatch found at index 1"),
-    ((np.zeros(4), [1, 2, 3, 4]), {"left_size": 1}, ValueError, "Expected a tuple of `numpy.ndarray` objects"),
-    ((), {"left_size": 1}, ValueError, "Received an empty tuple dataset"),
-])
+@pytest.mark.parametrize(
+    "dataset, kwargs, error, match",
+    [
+        (np.arange(10), {}, ValueError, "At least one of the `left_size` or `right_size` must be specified"),
+        (np.arange(10), {"left_size": 0, "right_size": 0}, ValueError, "Both `left_size` and `right_size` are zero"),
+        (np.arange(10), {"left_size": 10}, ValueError, "positive integer smaller than 10.*Received: left_size=10"),
+        (np.arange(10), {"right_size": 1.5}, ValueError, "float within the range.*Received: right_size=1.5"),
+        (
+            np.arange(10),
+            {"left_size": 0.7, "right_size": 0.5},
+            ValueError,
+            "The sum of `left_size` and `right_size` is",
+        ),
+        (np.arange(10), {"left_size": 6, "right_size": 5}, ValueError, "should be smaller than the 10"),
+        (np.arange(10), {"left_size": 0.01}, ValueError, "Resulting left side dataset split will be empty"),
+        (np.arange(10), {"left_size": "5"}, TypeError, "Invalid `left_size` Type"),
+        (np.arange(10), {"right_size": True}, TypeError, "Invalid `right_size` Type"),
+        ("abc", {"left_size": 1}, TypeError, "The `dataset` argument must be"),
+        ((np.zeros(4), np.zeros(5)), {"left_size": 1}, ValueError, "different lengths. Mismatch found at index 1"),
+        ((np.zeros(4), [1, 2, 3, 4]), {"left_size": 1}, ValueError, "Expected a tuple of `numpy.ndarray` objects"),
+        ((), {"left_size": 1}, ValueError, "Received an empty tuple dataset"),
+    ],
+)
 def test_split_errors(dataset, kwargs, error, match):
     with pytest.raises(error, match=match):
         split_dataset(dataset, **kwargs)
@@ -205,8 +243,11 @@ def test_fit_on_splits(kind):
         left, right = split_dataset(x, left_size=0.75)
         assert model.predict(right, verbose=0).shape == (10, 1)
         return
-    dataset = {"tuple": (x, y), "dict": ({"x": x}, y), "torch": torch.utils.data.TensorDataset(
-        torch.from_numpy(x), torch.from_numpy(y))}[kind]
+    dataset = {
+        "tuple": (x, y),
+        "dict": ({"x": x}, y),
+        "torch": torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+    }[kind]
     left, right = split_dataset(dataset, left_size=0.75, shuffle=True, seed=0)
     history = model.fit(left, validation_data=right, batch_size=8, epochs=2, verbose=0)
     assert len(history.history["val_loss"]) == 2 and np.isfinite(history.history["loss"]).all()

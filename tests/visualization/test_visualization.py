@@ -5,6 +5,7 @@ pixel box outlines (Keras draws with OpenCV: that test needs ``cv2``); exact pix
 labels; the galleries on matplotlib's Agg backend (skipped without matplotlib): grids, titles, saved files,
 legends, panels; the ImportError without matplotlib; errors.
 """
+
 import sys
 
 import numpy as np
@@ -39,8 +40,9 @@ def test_segmentation_masks_match_keras(keras3, dtype):
         assert ours.dtype == theirs.dtype == np.uint8
         np.testing.assert_array_equal(ours, theirs)
     theirs = np.asarray(keras3.visualization.draw_segmentation_masks(images, masks, num_classes=5, blend=False))
-    np.testing.assert_array_equal(visualization.draw_segmentation_masks(images, masks, num_classes=5, blend=False),
-                                  theirs.astype("uint8"))
+    np.testing.assert_array_equal(
+        visualization.draw_segmentation_masks(images, masks, num_classes=5, blend=False), theirs.astype("uint8")
+    )
 
 
 def test_segmentation_masks_shapes_layouts_and_classes():
@@ -48,12 +50,15 @@ def test_segmentation_masks_shapes_layouts_and_classes():
     masks = np.array([[[0, 1, 2], [-1, 2, 1]]])
     out = visualization.draw_segmentation_masks(images, masks, blend=False)  # num_classes from the masks: 3
     assert out[0, 0].tolist() == [[0, 0, 0], [1, 127, 31], [2, 254, 62]] and out[0, 1, 0].tolist() == [100] * 3
-    first = visualization.draw_segmentation_masks(np.moveaxis(images, -1, 1), torch.tensor(masks)[:, None],
-                                                  num_classes=3, data_format="channels_first")
-    np.testing.assert_array_equal(np.moveaxis(first, 1, -1),
-                                  visualization.draw_segmentation_masks(images, masks, num_classes=3))
-    partial = visualization.draw_segmentation_masks(images, masks, num_classes=3, color_mapping={2: (9, 8, 7)},
-                                                    blend=False, ignore_index=1)
+    first = visualization.draw_segmentation_masks(
+        np.moveaxis(images, -1, 1), torch.tensor(masks)[:, None], num_classes=3, data_format="channels_first"
+    )
+    np.testing.assert_array_equal(
+        np.moveaxis(first, 1, -1), visualization.draw_segmentation_masks(images, masks, num_classes=3)
+    )
+    partial = visualization.draw_segmentation_masks(
+        images, masks, num_classes=3, color_mapping={2: (9, 8, 7)}, blend=False, ignore_index=1
+    )
     assert partial[0, 0].tolist() == [[0, 0, 0], [100, 100, 100], [9, 8, 7]]  # class 1 ignored, 0 by default
     gray = visualization.draw_segmentation_masks(images[..., :1], masks, num_classes=3, alpha=0.0)
     assert gray.shape == (1, 2, 3, 3) and (gray == 100).all()
@@ -83,8 +88,9 @@ def test_bounding_box_outlines_exact_pixels():
     expected = np.zeros((8, 9), dtype=int)
     expected[1:3, 0:7] = expected[4:6, 0:7] = expected[1:6, 0:2] = expected[1:6, 5:7] = 1  # 2 px, extra outside
     np.testing.assert_array_equal(_ink(thick[0]), expected)
-    relative = visualization.draw_bounding_boxes(images, _boxes([[[1 / 9, 0.25, 6 / 9, 5 / 8]]], [[0]]), "rel_xyxy",
-                                                 color=(255, 0, 0), line_thickness=1)
+    relative = visualization.draw_bounding_boxes(
+        images, _boxes([[[1 / 9, 0.25, 6 / 9, 5 / 8]]], [[0]]), "rel_xyxy", color=(255, 0, 0), line_thickness=1
+    )
     np.testing.assert_array_equal(_ink(relative[0])[2:6], _ink(out[0])[2:6])  # truncated like OpenCV
 
 
@@ -97,10 +103,10 @@ def test_one_pixel_outlines_match_keras_with_opencv(keras3):
     boxes = np.concatenate([corners, corners + rng.uniform(-3, 15, (2, 6, 2))], -1).astype("float32")
     data = _boxes(boxes, rng.integers(-1, 3, (2, 6)))
     for bounding_box_format in ("xyxy", "center_yxhw"):
-        ours = visualization.draw_bounding_boxes(images, data, bounding_box_format, color=(255, 0, 7),
-                                                 line_thickness=1)
-        theirs = keras3.visualization.draw_bounding_boxes(images, data, bounding_box_format, color=(255, 0, 7),
-                                                          line_thickness=1)
+        ours = visualization.draw_bounding_boxes(images, data, bounding_box_format, color=(255, 0, 7), line_thickness=1)
+        theirs = keras3.visualization.draw_bounding_boxes(
+            images, data, bounding_box_format, color=(255, 0, 7), line_thickness=1
+        )
         np.testing.assert_array_equal(ours, theirs)
 
 
@@ -108,24 +114,32 @@ def test_bounding_box_labels_layouts_and_errors():
     images = np.zeros((1, 40, 80, 3), dtype="float32")
     data = _boxes([[[10, 20, 50, 35], [5, 1, 20, 10]]], [[1, 2]], confidences=np.array([[0.9, 0.5]]))
     plain = visualization.draw_bounding_boxes(images, data, "xyxy", line_thickness=1)
-    named = visualization.draw_bounding_boxes(images, data, "xyxy", class_mapping={1: "cat"}, font_scale=0.34,
-                                              line_thickness=1)
+    named = visualization.draw_bounding_boxes(
+        images, data, "xyxy", class_mapping={1: "cat"}, font_scale=0.34, line_thickness=1
+    )
     text = _ink(named[0]) - _ink(plain[0])
     assert text.min() == 0 and text[:20].sum() > 0  # "cat | 0.90" written, above the first box
     rows, cols = np.nonzero(text)
     assert rows.max() < 20 and cols.min() == 10 and cols.max() - cols.min() + 1 == font.text_size("cat | 0.90")[0]
-    inside = visualization.draw_bounding_boxes(images, data, "xyxy", class_mapping={2: "dog"}, font_scale=0.34,
-                                               line_thickness=1)
+    inside = visualization.draw_bounding_boxes(
+        images, data, "xyxy", class_mapping={2: "dog"}, font_scale=0.34, line_thickness=1
+    )
     rows, _ = np.nonzero(_ink(inside[0]) - _ink(plain[0]))
     assert rows.min() > 1  # no room above the box at row 1: written inside it
-    first = visualization.draw_bounding_boxes(torch.zeros(1, 3, 40, 80), data, "xyxy", line_thickness=1,
-                                              data_format="channels_first")
+    first = visualization.draw_bounding_boxes(
+        torch.zeros(1, 3, 40, 80), data, "xyxy", line_thickness=1, data_format="channels_first"
+    )
     np.testing.assert_array_equal(np.moveaxis(first, 1, -1), plain)
-    gray = visualization.draw_bounding_boxes(np.zeros((1, 40, 80, 1)), data, "xyxy", color=(200, 0, 0),
-                                             line_thickness=1)
+    gray = visualization.draw_bounding_boxes(
+        np.zeros((1, 40, 80, 1)), data, "xyxy", color=(200, 0, 0), line_thickness=1
+    )
     assert gray.shape == (1, 40, 80, 1) and gray.max() == 200
-    assert visualization.draw_bounding_boxes(np.full((1, 4, 4, 3), 300.0), _boxes(np.zeros((1, 0, 4)), np.zeros(
-        (1, 0))), "xyxy").max() == 255  # clipped to [0, 255]
+    assert (
+        visualization.draw_bounding_boxes(
+            np.full((1, 4, 4, 3), 300.0), _boxes(np.zeros((1, 0, 4)), np.zeros((1, 0))), "xyxy"
+        ).max()
+        == 255
+    )  # clipped to [0, 255]
     with pytest.raises(TypeError, match="bounding_boxes must be a dict"):
         visualization.draw_bounding_boxes(images, data["boxes"], "xyxy")
     with pytest.raises(ValueError, match="must have 'boxes' and 'labels' entries"):
@@ -168,8 +182,9 @@ def _shown_images(figure):
 
 def test_image_gallery_grid_titles_and_files(plt, tmp_path, monkeypatch):
     images = np.random.default_rng(2).uniform(0, 255, (5, 8, 10, 3))
-    visualization.plot_image_gallery(images, y_true=np.array([0, 1, 2, 0, 1]), y_pred=[1, 1, 2, 0, 0],
-                                     label_map={0: "a", 1: "b", 2: "c"}, show=False)
+    visualization.plot_image_gallery(
+        images, y_true=np.array([0, 1, 2, 0, 1]), y_pred=[1, 1, 2, 0, 0], label_map={0: "a", 1: "b", 2: "c"}, show=False
+    )
     figure = plt.gcf()
     assert len(figure.get_axes()) == 6 and tuple(figure.get_size_inches()) == (4.0, 6.0)  # 3 rows of 2
     assert [ax.get_title() for ax in figure.get_axes()][:2] == ["Label: a  Pred: b", "Label: b  Pred: b"]
@@ -181,8 +196,7 @@ def test_image_gallery_grid_titles_and_files(plt, tmp_path, monkeypatch):
     assert len(plt.gcf().get_axes()) == 5 and tuple(plt.gcf().get_size_inches()) == (15.0, 3.0)
     plt.close("all")
     scaled = np.linspace(-0.5, 1.5, 2 * 4 * 4 * 3).reshape(2, 3, 4, 4)  # channels first, outside its range
-    visualization.plot_image_gallery(torch.tensor(scaled), value_range=(0, 1), data_format="channels_first",
-                                     show=False)
+    visualization.plot_image_gallery(torch.tensor(scaled), value_range=(0, 1), data_format="channels_first", show=False)
     shown = _shown_images(plt.gcf())
     assert shown[0].shape == (4, 4, 3) and shown[0].min() == 0 and shown[1].max() == 255  # clipped, not wrapped
     plt.close("all")
@@ -207,15 +221,24 @@ def test_bounding_box_gallery_draws_both_kinds_and_legends(plt):
     images = np.zeros((2, 30, 40, 3), "float32")
     y_true = _boxes([[[2, 3, 20, 25]], [[5, 5, 10, 10]]], [[1], [0]])
     y_pred = _boxes([[[4, 4, 30, 20]], [[6, 6, 12, 12]]], [[1], [1]], confidences=np.array([[0.5], [0.7]]))
-    visualization.plot_bounding_box_gallery(images, "xyxy", y_true=y_true, y_pred=y_pred, legend=True,
-                                            class_mapping={0: "a", 1: "b"}, font_scale=0.3, show=False)
+    visualization.plot_bounding_box_gallery(
+        images,
+        "xyxy",
+        y_true=y_true,
+        y_pred=y_pred,
+        legend=True,
+        class_mapping={0: "a", 1: "b"},
+        font_scale=0.3,
+        show=False,
+    )
     figure = plt.gcf()
     colors = {tuple(c) for c in _shown_images(figure)[0].reshape(-1, 3).tolist()}
     assert colors == {(0, 0, 0), (0, 188, 212), (255, 235, 59)}
     assert [t.get_text() for t in figure.legends[0].get_texts()] == ["Ground Truth", "Prediction"]
     plt.close("all")
-    visualization.plot_bounding_box_gallery(images / 255.0, "xyxy", y_pred=y_pred, value_range=(0, 1), legend=True,
-                                            show=False)
+    visualization.plot_bounding_box_gallery(
+        images / 255.0, "xyxy", y_pred=y_pred, value_range=(0, 1), legend=True, show=False
+    )
     figure = plt.gcf()
     assert [t.get_text() for t in figure.legends[0].get_texts()] == ["Prediction"]
     assert (255, 235, 59) in {tuple(c) for c in _shown_images(figure)[1].reshape(-1, 3).tolist()}
@@ -227,8 +250,7 @@ def test_segmentation_mask_gallery_panels(plt):
     images = np.full((2, 6, 8, 3), 100, "float32")
     masks = np.zeros((2, 6, 8), "int32")
     masks[0, :3] = 1
-    visualization.plot_segmentation_mask_gallery(images, 3, y_true=masks, y_pred=masks[::-1, ..., None],
-                                                 show=False)
+    visualization.plot_segmentation_mask_gallery(images, 3, y_true=masks, y_pred=masks[::-1, ..., None], show=False)
     figure = plt.gcf()
     shown = _shown_images(figure)
     assert len(shown) == 6 and tuple(figure.get_size_inches()) == (6.0, 4.0)  # a row per image, 3 panels
@@ -255,6 +277,10 @@ def test_galleries_need_matplotlib(monkeypatch):
 
 def test_namespace():
     assert kerastorch.visualization is visualization
-    assert sorted(visualization.__all__) == ["draw_bounding_boxes", "draw_segmentation_masks",
-                                             "plot_bounding_box_gallery", "plot_image_gallery",
-                                             "plot_segmentation_mask_gallery"]
+    assert sorted(visualization.__all__) == [
+        "draw_bounding_boxes",
+        "draw_segmentation_masks",
+        "plot_bounding_box_gallery",
+        "plot_image_gallery",
+        "plot_segmentation_mask_gallery",
+    ]

@@ -22,6 +22,7 @@ probabilities.
 >>> isinstance(MultiHeadAttention(num_heads=1, key_dim=2), AttentionCore)
 True
 """
+
 from __future__ import annotations
 
 import math
@@ -47,8 +48,14 @@ from kerastorch.layers.layer_utils import (
     weight_options_config,
 )
 
-_WEIGHT_OPTIONS = ("kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
-                   "kernel_constraint", "bias_constraint")
+_WEIGHT_OPTIONS = (
+    "kernel_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "bias_regularizer",
+    "kernel_constraint",
+    "bias_constraint",
+)
 
 
 class AttentionCore(Layer):
@@ -71,8 +78,18 @@ class AttentionCore(Layer):
     value_dense = property(lambda self: self._value_dense)
     output_dense = property(lambda self: self._output_dense)
 
-    def _init_attention(self, head_dim, dropout, use_bias, use_gate, sliding_window, flash_attention, seed,
-                        activity_regularizer, **options):
+    def _init_attention(
+        self,
+        head_dim,
+        dropout,
+        use_bias,
+        use_gate,
+        sliding_window,
+        flash_attention,
+        seed,
+        activity_regularizer,
+        **options,
+    ):
         """Check and store the arguments both layers take; ``options`` are the six ``kernel_*``/``bias_*``
         initializer, regularizer and constraint arguments, stored as ``_kernel_initializer`` etc."""
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
@@ -82,8 +99,10 @@ class AttentionCore(Layer):
             sliding_window = positive_int(self, "sliding_window", sliding_window)
         flash_attention = check_flash_attention(layer_label(self), flash_attention)
         if flash_attention and dropout > 0:
-            raise ValueError(f"{layer_label(self)}: dropout is not supported with flash_attention=True, "
-                             f"received dropout={dropout!r}; set dropout=0.0 to use flash attention")
+            raise ValueError(
+                f"{layer_label(self)}: dropout is not supported with flash_attention=True, "
+                f"received dropout={dropout!r}; set dropout=0.0 to use flash attention"
+            )
         self._dropout = dropout
         self._use_bias = bool(use_bias)
         self._use_gate = bool(use_gate)
@@ -102,13 +121,20 @@ class AttentionCore(Layer):
         """A built ``EinsumDense`` sublayer ``name`` with this layer's options and weight paths
         ``<layer>/<name>/<weight>``."""
         layer = EinsumDense(
-            equation, output_shape=output_shape, activation=activation,
-            bias_axes=bias_axes if self._use_bias else None, name=name,
+            equation,
+            output_shape=output_shape,
+            activation=activation,
+            bias_axes=bias_axes if self._use_bias else None,
+            name=name,
             kernel_initializer=type(self._kernel_initializer).from_config(self._kernel_initializer.get_config()),
             bias_initializer=type(self._bias_initializer).from_config(self._bias_initializer.get_config()),
-            kernel_regularizer=self._kernel_regularizer, bias_regularizer=self._bias_regularizer,
-            activity_regularizer=self._activity_regularizer, kernel_constraint=self._kernel_constraint,
-            bias_constraint=self._bias_constraint, dtype=self.dtype_policy)
+            kernel_regularizer=self._kernel_regularizer,
+            bias_regularizer=self._bias_regularizer,
+            activity_regularizer=self._activity_regularizer,
+            kernel_constraint=self._kernel_constraint,
+            bias_constraint=self._bias_constraint,
+            dtype=self.dtype_policy,
+        )
         build_sublayer(self, layer, input_shape)
         return layer
 
@@ -125,16 +151,26 @@ class AttentionCore(Layer):
 
     def build_from_config(self, build_config: dict[str, Any] | None) -> None:
         if build_config and not self.built:
-            shapes = build_config.get("shapes_dict") or {"query_shape": build_config["input_shape"],
-                                                         "value_shape": build_config["input_shape"]}
+            shapes = build_config.get("shapes_dict") or {
+                "query_shape": build_config["input_shape"],
+                "value_shape": build_config["input_shape"],
+            }
             self.build(**{k: tuple(v) for k, v in shapes.items()})
 
     # ------------------------------------------------------------------- call
-    def call(self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor | None = None,
-             query_mask: torch.Tensor | None = None, value_mask: torch.Tensor | None = None,
-             key_mask: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
-             return_attention_scores: bool = False, training: bool | None = None,
-             use_causal_mask: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def call(
+        self,
+        query: torch.Tensor,
+        value: torch.Tensor,
+        key: torch.Tensor | None = None,
+        query_mask: torch.Tensor | None = None,
+        value_mask: torch.Tensor | None = None,
+        key_mask: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        return_attention_scores: bool = False,
+        training: bool | None = None,
+        use_causal_mask: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         if query_mask is None:
             query_mask = getattr(query, "_keras_mask", None)
         if value_mask is None:
@@ -144,29 +180,47 @@ class AttentionCore(Layer):
         elif key_mask is None:
             key_mask = getattr(key, "_keras_mask", None)
         if self._flash_attention and return_attention_scores:
-            raise ValueError(f"{layer_label(self)}: return_attention_scores=True is not supported with "
-                             "flash_attention=True; disable flash attention to get the scores")
-        causal_only = (use_causal_mask and query_mask is None and value_mask is None and key_mask is None
-                       and attention_mask is None and self._sliding_window is None)
-        mask = None if causal_only else self._attention_mask(query, value, query_mask, value_mask, key_mask,
-                                                             attention_mask, use_causal_mask)
+            raise ValueError(
+                f"{layer_label(self)}: return_attention_scores=True is not supported with "
+                "flash_attention=True; disable flash attention to get the scores"
+            )
+        causal_only = (
+            use_causal_mask
+            and query_mask is None
+            and value_mask is None
+            and key_mask is None
+            and attention_mask is None
+            and self._sliding_window is None
+        )
+        mask = (
+            None
+            if causal_only
+            else self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
+        )
         dropout = self._dropout if training else 0.0
         gate = self._gate_dense(query) if self._use_gate else None
         q = self._query_dense(query)
         k = self._key_dense(key)
         v = self._value_dense(value)
         scores = None
-        fused = (self._fusable and not return_attention_scores and (dropout == 0 or self._seed_generator is None)
-                 and not forward_mode_active())  # the fused kernels have no forward-mode (JVP) rule
+        fused = (
+            self._fusable
+            and not return_attention_scores
+            and (dropout == 0 or self._seed_generator is None)
+            and not forward_mode_active()
+        )  # the fused kernels have no forward-mode (JVP) rule
         if self._flash_attention and not fused:
-            raise ValueError(f"{layer_label(self)}: flash_attention=True needs the fused kernel, which runs for attention "
-                             "over the sequence axis of (batch, sequence, features) inputs only (not over other "
-                             "attention_axes, nor under forward-mode differentiation); pass flash_attention=None")
+            raise ValueError(
+                f"{layer_label(self)}: flash_attention=True needs the fused kernel, which runs for attention "
+                "over the sequence axis of (batch, sequence, features) inputs only (not over other "
+                "attention_axes, nor under forward-mode differentiation); pass flash_attention=None"
+            )
         if fused:
             if mask is not None and mask.dim() == 3:
                 mask = mask.unsqueeze(-3)
-            outputs = self._fused_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), mask, dropout,
-                                            causal_only).transpose(1, 2)
+            outputs = self._fused_attention(
+                q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), mask, dropout, causal_only
+            ).transpose(1, 2)
         else:
             if causal_only:
                 mask = self._causal_mask(query, value)
@@ -184,9 +238,17 @@ class AttentionCore(Layer):
     def _fused_attention(self, q, k, v, mask, dropout, causal_only):
         """``scaled_dot_product_attention`` on heads-first ``(B, heads, T, D)`` tensors, with the kernel that
         ``flash_attention`` asks for."""
-        return scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
-                                            scale=self._inverse_sqrt_key_dim, flash_attention=self._flash_attention,
-                                            owner=layer_label(self))
+        return scaled_dot_product_attention(
+            q,
+            k,
+            v,
+            attn_mask=mask,
+            dropout_p=dropout,
+            is_causal=causal_only,
+            scale=self._inverse_sqrt_key_dim,
+            flash_attention=self._flash_attention,
+            owner=layer_label(self),
+        )
 
     def _explicit(self, q, k, v, mask, dropout):
         return self._explicit_attention(q, k, v, mask, dropout)
@@ -206,8 +268,11 @@ class AttentionCore(Layer):
             probs = torch.where(mask, probs, 0.0)
         dropped = probs
         if dropout > 0:
-            dropped = (F.dropout(probs, dropout, True) if self._seed_generator is None
-                       else krandom.dropout(probs, dropout, seed=self._seed_generator))
+            dropped = (
+                F.dropout(probs, dropout, True)
+                if self._seed_generator is None
+                else krandom.dropout(probs, dropout, seed=self._seed_generator)
+            )
         return torch.einsum(self._combine_equation, dropped, v), probs
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask):
@@ -236,10 +301,15 @@ class AttentionCore(Layer):
     def _attention_config(self):
         """The config entries both layers write; ``flash_attention`` only when it is not None (Keras's configs
         leave it out, and its constructors take it)."""
-        config = {"dropout": self._dropout, "use_bias": self._use_bias, "use_gate": self._use_gate,
-                  "sliding_window": self._sliding_window,
-                  **weight_options_config(self, "kernel", "bias", prefix="_"),
-                  "activity_regularizer": regularizers.serialize(self._activity_regularizer), "seed": self.seed}
+        config = {
+            "dropout": self._dropout,
+            "use_bias": self._use_bias,
+            "use_gate": self._use_gate,
+            "sliding_window": self._sliding_window,
+            **weight_options_config(self, "kernel", "bias", prefix="_"),
+            "activity_regularizer": regularizers.serialize(self._activity_regularizer),
+            "seed": self.seed,
+        }
         if self._flash_attention is not None:
             config["flash_attention"] = self._flash_attention
         return config

@@ -17,6 +17,7 @@ Example:
     >>> Attention()([q, v]).shape
     torch.Size([2, 3, 4])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -37,8 +38,9 @@ _PADDING_HALF = 65504.0
 _MASKS: dict[tuple[Any, ...], torch.Tensor] = {}
 
 
-def position_mask(rows: int, cols: int, like: torch.Tensor, causal: bool = True,
-                  window: int | None = None) -> torch.Tensor:
+def position_mask(
+    rows: int, cols: int, like: torch.Tensor, causal: bool = True, window: int | None = None
+) -> torch.Tensor:
     """Boolean ``(rows, cols)`` mask: ``j <= i`` (``causal``) and ``|i - j| < window`` (a sliding window).
 
     Made once per size and device and reused (a constant on the hot path); tensors of other types (fake
@@ -84,29 +86,42 @@ class _BaseAttention(Layer):
 
     # ------------------------------------------------------------ validation
     def _validate(self, inputs, mask=None):
-        if not isinstance(inputs, (list, tuple)) or (inputs and (inputs[0] is None or isinstance(
-                inputs[0], numbers.Integral))):  # a tensor, or the shape of one
-            raise ValueError(f"{layer_label(self)}: must be called on a list [query, value] or [query, value, key], "
-                             f"received a single input ({type(inputs).__name__})")
+        if not isinstance(inputs, (list, tuple)) or (
+            inputs and (inputs[0] is None or isinstance(inputs[0], numbers.Integral))
+        ):  # a tensor, or the shape of one
+            raise ValueError(
+                f"{layer_label(self)}: must be called on a list [query, value] or [query, value, key], "
+                f"received a single input ({type(inputs).__name__})"
+            )
         if not 2 <= len(inputs) <= 3:
-            raise ValueError(f"{layer_label(self)}: expected a list of 2 or 3 inputs [query, value(, key)], "
-                             f"received {len(inputs)} inputs")
+            raise ValueError(
+                f"{layer_label(self)}: expected a list of 2 or 3 inputs [query, value(, key)], "
+                f"received {len(inputs)} inputs"
+            )
         if mask is not None and (not isinstance(mask, (list, tuple)) or not 2 <= len(mask) <= 3):
-            raise ValueError(f"{layer_label(self)}: mask must be a list [query_mask, value_mask], received "
-                             f"{mask if not isinstance(mask, (list, tuple)) else f'a list of {len(mask)}'}")
+            raise ValueError(
+                f"{layer_label(self)}: mask must be a list [query_mask, value_mask], received "
+                f"{mask if not isinstance(mask, (list, tuple)) else f'a list of {len(mask)}'}"
+            )
 
     def _check_shapes(self, shapes):
         query, value = shapes[0], shapes[1]
         key = shapes[2] if len(shapes) > 2 else value
         if len(query) < 2 or len(value) < 2 or len(key) < 2:
-            raise ValueError(f"{layer_label(self)}: query, value and key need a time and a feature axis, received "
-                             f"shapes {[tuple(s) for s in shapes]}")
+            raise ValueError(
+                f"{layer_label(self)}: query, value and key need a time and a feature axis, received "
+                f"shapes {[tuple(s) for s in shapes]}"
+            )
         if query[-1] is not None and key[-1] is not None and query[-1] != key[-1]:
-            raise ValueError(f"{layer_label(self)}: the last axes of query and key (value when no key is given) "
-                             f"must match, received query {tuple(query)} and key {tuple(key)}")
+            raise ValueError(
+                f"{layer_label(self)}: the last axes of query and key (value when no key is given) "
+                f"must match, received query {tuple(query)} and key {tuple(key)}"
+            )
         if value[-2] is not None and key[-2] is not None and value[-2] != key[-2]:
-            raise ValueError(f"{layer_label(self)}: value and key must have the same number of timesteps, received "
-                             f"value {tuple(value)} and key {tuple(key)}")
+            raise ValueError(
+                f"{layer_label(self)}: value and key must have the same number of timesteps, received "
+                f"value {tuple(value)} and key {tuple(key)}"
+            )
 
     def build(self, input_shape: Sequence[Shape]) -> None:
         self._validate(input_shape)
@@ -118,9 +133,14 @@ class _BaseAttention(Layer):
         pass
 
     # -------------------------------------------------------------------- call
-    def call(self, inputs: Sequence[torch.Tensor], mask: Sequence[torch.Tensor | None] | None = None,
-             training: bool | None = False, return_attention_scores: bool = False,
-             use_causal_mask: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def call(
+        self,
+        inputs: Sequence[torch.Tensor],
+        mask: Sequence[torch.Tensor | None] | None = None,
+        training: bool | None = False,
+        return_attention_scores: bool = False,
+        use_causal_mask: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         self._validate(inputs, mask)
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
@@ -145,8 +165,11 @@ class _BaseAttention(Layer):
                 scores = torch.where(scores_mask, scores, scores - self._padding(scores.dtype))
             weights = torch.softmax(scores, dim=-1)
             if dropout > 0:
-                weights = (F.dropout(weights, dropout, True) if self.seed_generator is None
-                           else krandom.dropout(weights, dropout, seed=self.seed_generator))
+                weights = (
+                    F.dropout(weights, dropout, True)
+                    if self.seed_generator is None
+                    else krandom.dropout(weights, dropout, seed=self.seed_generator)
+                )
             outputs = torch.matmul(weights, value)
         if q_mask is not None:
             outputs = torch.where(q_mask.to(torch.bool).unsqueeze(-1), outputs, 0.0)
@@ -170,8 +193,9 @@ class _BaseAttention(Layer):
         causal = position_mask(query.shape[-2], key.shape[-2], query)
         return causal if v_mask is None else v_mask & causal
 
-    def compute_mask(self, inputs: Sequence[torch.Tensor],
-                     mask: Sequence[TensorLike | None] | None = None) -> torch.Tensor | None:
+    def compute_mask(
+        self, inputs: Sequence[torch.Tensor], mask: Sequence[TensorLike | None] | None = None
+    ) -> torch.Tensor | None:
         """The query mask (``mask[0]``), or None.
 
         >>> q = torch.ones(1, 2, 3)
@@ -239,12 +263,19 @@ class Attention(_BaseAttention):
     ((1, 2, 3), (1, 2, 4), ['scale'])
     """
 
-    def __init__(self, use_scale: bool = False, score_mode: str = "dot", dropout: float = 0.0, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        use_scale: bool = False,
+        score_mode: str = "dot",
+        dropout: float = 0.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(use_scale, dropout, seed, **kwargs)
         if score_mode not in ("dot", "concat"):
-            raise ValueError(f"{layer_label(self)}: score_mode must be 'dot' or 'concat', "
-                             f"received score_mode={score_mode!r}")
+            raise ValueError(
+                f"{layer_label(self)}: score_mode must be 'dot' or 'concat', received score_mode={score_mode!r}"
+            )
         self.score_mode = score_mode
         self._dot_scores = score_mode == "dot"
         self.concat_score_weight: torch.Tensor | None = None

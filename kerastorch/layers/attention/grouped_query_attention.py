@@ -31,6 +31,7 @@ Example:
     >>> tuple(out.shape), tuple(scores.shape)
     ((2, 5, 6), (2, 4, 5, 7))
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -128,13 +129,26 @@ class GroupQueryAttention(AttentionCore):
 
     _fusable = True
 
-    def __init__(self, head_dim: int, num_query_heads: int, num_key_value_heads: int, dropout: float = 0.0,
-                 use_bias: bool = True, sliding_window: int | None = None, flash_attention: bool | None = None,
-                 kernel_initializer: Identifier = "glorot_uniform", bias_initializer: Identifier = "zeros",
-                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, use_gate: bool = False, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        head_dim: int,
+        num_query_heads: int,
+        num_key_value_heads: int,
+        dropout: float = 0.0,
+        use_bias: bool = True,
+        sliding_window: int | None = None,
+        flash_attention: bool | None = None,
+        kernel_initializer: Identifier = "glorot_uniform",
+        bias_initializer: Identifier = "zeros",
+        kernel_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        use_gate: bool = False,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         if kwargs.get("name") is None:
             kwargs["name"] = unique_name("grouped_query_attention")  # Keras's default name
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)  # also on the output, as in Keras
@@ -142,14 +156,27 @@ class GroupQueryAttention(AttentionCore):
         self.num_query_heads = positive_int(self, "num_query_heads", num_query_heads)
         self.num_key_value_heads = positive_int(self, "num_key_value_heads", num_key_value_heads)
         if self.num_query_heads % self.num_key_value_heads:
-            raise ValueError(f"{layer_label(self)}: num_query_heads must be a multiple of num_key_value_heads, received "
-                             f"num_query_heads={num_query_heads} and num_key_value_heads={num_key_value_heads}")
+            raise ValueError(
+                f"{layer_label(self)}: num_query_heads must be a multiple of num_key_value_heads, received "
+                f"num_query_heads={num_query_heads} and num_key_value_heads={num_key_value_heads}"
+            )
         self.num_repeats = self.num_query_heads // self.num_key_value_heads
-        self._init_attention(self.head_dim, dropout, use_bias, use_gate, sliding_window, flash_attention, seed,
-                             self.activity_regularizer, kernel_initializer=kernel_initializer,
-                             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                             bias_constraint=bias_constraint)
+        self._init_attention(
+            self.head_dim,
+            dropout,
+            use_bias,
+            use_gate,
+            sliding_window,
+            flash_attention,
+            seed,
+            self.activity_regularizer,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+        )
         self._dot_equation, self._combine_equation, self._n_attn = _DOT_EQUATION, _COMBINE_EQUATION, 1
         self.feature_dim: int | None = None
 
@@ -159,37 +186,52 @@ class GroupQueryAttention(AttentionCore):
         return self._projection(name, equation, output_shape, bias_axes, input_shape, activation)
 
     def build(  # type: ignore[override]  # Keras's signature: the query, value and key shapes
-            self, query_shape: Shape, value_shape: Shape, key_shape: Shape | None = None) -> None:
+        self, query_shape: Shape, value_shape: Shape, key_shape: Shape | None = None
+    ) -> None:
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         for name, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             if len(shape) != 3 or shape[-1] is None:
-                raise ValueError(f"{layer_label(self)}: {name} must have shape (batch, sequence, features) with known "
-                                 f"features, received shape {shape}")
+                raise ValueError(
+                    f"{layer_label(self)}: {name} must have shape (batch, sequence, features) with known "
+                    f"features, received shape {shape}"
+                )
         _check_value_and_key(self, value_shape, key_shape)
         self.feature_dim = query_shape[-1]
         q_heads, kv_heads = self.num_query_heads, self.num_key_value_heads
         self._query_dense = self._sublayer("query", "bqm,muh->bquh", q_heads, "uh", query_shape)
         self._key_dense = self._sublayer("key", "bkm,mvh->bkvh", kv_heads, "vh", key_shape)
         if self._use_gate:
-            self._gate_dense = self._sublayer("gate", "bqm,muh->bquh", q_heads, "uh", query_shape,
-                                              activation="sigmoid")
+            self._gate_dense = self._sublayer("gate", "bqm,muh->bquh", q_heads, "uh", query_shape, activation="sigmoid")
         self._value_dense = self._sublayer("value", "bkm,mvh->bkvh", kv_heads, "vh", value_shape)
-        self._output_dense = self._sublayer("attention_output", "bquh,uhm->bqm", None, "m",
-                                            query_shape[:-1] + (q_heads, self.head_dim))
+        self._output_dense = self._sublayer(
+            "attention_output", "bquh,uhm->bqm", None, "m", query_shape[:-1] + (q_heads, self.head_dim)
+        )
         self._record_shapes(query_shape, value_shape, key_shape)
         self.built = True
 
     # ------------------------------------------------------------------- call
     def _fused_attention(self, q, k, v, mask, dropout, causal_only):
         # on CUDA only the flash kernel takes unrepeated heads: with flash refused, repeat them
-        native = (self.num_repeats > 1 and _native_gqa(q, mask)
-                  and not (self._flash_attention is False and q.device.type == "cuda"))
+        native = (
+            self.num_repeats > 1
+            and _native_gqa(q, mask)
+            and not (self._flash_attention is False and q.device.type == "cuda")
+        )
         if self.num_repeats > 1 and not native:
             k, v = k.repeat_interleave(self.num_repeats, 1), v.repeat_interleave(self.num_repeats, 1)
-        return scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, is_causal=causal_only,
-                                            scale=self._inverse_sqrt_key_dim, enable_gqa=native,
-                                            flash_attention=self._flash_attention, owner=layer_label(self))
+        return scaled_dot_product_attention(
+            q,
+            k,
+            v,
+            attn_mask=mask,
+            dropout_p=dropout,
+            is_causal=causal_only,
+            scale=self._inverse_sqrt_key_dim,
+            enable_gqa=native,
+            flash_attention=self._flash_attention,
+            owner=layer_label(self),
+        )
 
     def _explicit(self, q, k, v, mask, dropout):
         """Query heads grouped ``(B, T, kv_heads, num_repeats, D)`` against the unrepeated keys and values."""
@@ -198,8 +240,9 @@ class GroupQueryAttention(AttentionCore):
         return outputs.flatten(2, 3), scores.flatten(1, 2)
 
     # ---------------------------------------------------------------- shapes
-    def compute_output_shape(self, query_shape: Shape, value_shape: Shape | None = None,
-                             key_shape: Shape | None = None) -> Shape:
+    def compute_output_shape(
+        self, query_shape: Shape, value_shape: Shape | None = None, key_shape: Shape | None = None
+    ) -> Shape:
         """The query's shape (Keras 3.15 also demands equal query and value feature sizes here, although
         ``call`` accepts different ones; this layer does not)."""
         query_shape = tuple(query_shape)
@@ -209,10 +252,14 @@ class GroupQueryAttention(AttentionCore):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "head_dim": self.head_dim, "num_query_heads": self.num_query_heads,
-            "num_key_value_heads": self.num_key_value_heads, **self._attention_config(),
-        })
+        config.update(
+            {
+                "head_dim": self.head_dim,
+                "num_query_heads": self.num_query_heads,
+                "num_key_value_heads": self.num_key_value_heads,
+                **self._attention_config(),
+            }
+        )
         return config
 
 
@@ -228,5 +275,7 @@ def _check_value_and_key(layer, value_shape, key_shape):
     if key_shape is None or len(value_shape) != len(key_shape):
         return
     if any(a is not None and b is not None and a != b for a, b in zip(value_shape[1:-1], key_shape[1:-1])):
-        raise ValueError(f"{layer_label(layer)}: value and key must have the same sequence length, received value shape "
-                         f"{value_shape} and key shape {key_shape}")
+        raise ValueError(
+            f"{layer_label(layer)}: value and key must have the same sequence length, received value shape "
+            f"{value_shape} and key shape {key_shape}"
+        )

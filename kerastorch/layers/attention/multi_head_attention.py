@@ -24,6 +24,7 @@ Example:
     >>> tuple(out.shape), tuple(scores.shape)
     ((4, 5, 6), (4, 2, 5, 7))
 """
+
 from __future__ import annotations
 
 import numbers
@@ -46,10 +47,10 @@ def projection_equation(free: int, bound: int, out: int) -> tuple[str, str, int]
     >>> projection_equation(2, 1, 2)
     ('abc,cde->abde', 'de', 4)
     """
-    inputs = _LETTERS[:free + bound]
-    kernel = _LETTERS[free:free + bound + out]
-    outputs = _LETTERS[:free] + _LETTERS[free + bound:free + bound + out]
-    return f"{inputs},{kernel}->{outputs}", _LETTERS[free + bound:free + bound + out], len(outputs)
+    inputs = _LETTERS[: free + bound]
+    kernel = _LETTERS[free : free + bound + out]
+    outputs = _LETTERS[:free] + _LETTERS[free + bound : free + bound + out]
+    return f"{inputs},{kernel}->{outputs}", _LETTERS[free + bound : free + bound + out], len(outputs)
 
 
 def attention_equations(rank: int, attn_axes: Sequence[int]) -> tuple[str, str, int]:
@@ -159,14 +160,28 @@ class MultiHeadAttention(AttentionCore):
     ['mha/query/kernel', 'mha/query/bias']
     """
 
-    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
-                 use_bias: bool = True, output_shape: int | tuple[int, ...] | list[int] | None = None,
-                 attention_axes: int | tuple[int, ...] | list[int] | None = None, sliding_window: int | None = None,
-                 flash_attention: bool | None = None, kernel_initializer: Identifier = "glorot_uniform",
-                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
-                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
-                 kernel_constraint: Identifier = None, bias_constraint: Identifier = None, use_gate: bool = False,
-                 seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        num_heads: int,
+        key_dim: int,
+        value_dim: int | None = None,
+        dropout: float = 0.0,
+        use_bias: bool = True,
+        output_shape: int | tuple[int, ...] | list[int] | None = None,
+        attention_axes: int | tuple[int, ...] | list[int] | None = None,
+        sliding_window: int | None = None,
+        flash_attention: bool | None = None,
+        kernel_initializer: Identifier = "glorot_uniform",
+        bias_initializer: Identifier = "zeros",
+        kernel_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        use_gate: bool = False,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._num_heads = positive_int(self, "num_heads", num_heads)
         self._key_dim = positive_int(self, "key_dim", key_dim)
@@ -175,9 +190,12 @@ class MultiHeadAttention(AttentionCore):
         if output_shape:
             output_shape = (output_shape,) if isinstance(output_shape, (int, numbers.Integral)) else output_shape
             if not isinstance(output_shape, (list, tuple)) or not all(
-                    isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool) and d > 0 for d in output_shape):
-                raise ValueError(f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints, "
-                                 f"received output_shape={output_shape!r}")
+                isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool) and d > 0 for d in output_shape
+            ):
+                raise ValueError(
+                    f"{layer_label(self)}: output_shape must be an int or a tuple of positive ints, "
+                    f"received output_shape={output_shape!r}"
+                )
             output_shape = tuple(int(d) for d in output_shape)
         else:
             output_shape = None
@@ -185,15 +203,29 @@ class MultiHeadAttention(AttentionCore):
             attention_axes = (attention_axes,)
         if attention_axes is not None:
             if not isinstance(attention_axes, (list, tuple)) or not all(
-                    isinstance(a, (int, numbers.Integral)) and not isinstance(a, bool) for a in attention_axes):
-                raise ValueError(f"{layer_label(self)}: attention_axes must be None, an int or a tuple of ints, "
-                                 f"received attention_axes={attention_axes!r}")
+                isinstance(a, (int, numbers.Integral)) and not isinstance(a, bool) for a in attention_axes
+            ):
+                raise ValueError(
+                    f"{layer_label(self)}: attention_axes must be None, an int or a tuple of ints, "
+                    f"received attention_axes={attention_axes!r}"
+                )
             attention_axes = tuple(int(a) for a in attention_axes)
-        self._init_attention(self._key_dim, dropout, use_bias, use_gate, sliding_window, flash_attention, seed,
-                             regularizers.get(activity_regularizer), kernel_initializer=kernel_initializer,
-                             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                             bias_constraint=bias_constraint)
+        self._init_attention(
+            self._key_dim,
+            dropout,
+            use_bias,
+            use_gate,
+            sliding_window,
+            flash_attention,
+            seed,
+            regularizers.get(activity_regularizer),
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+        )
         self._output_shape = output_shape
         self._attention_axes_arg = attention_axes
         self._attention_axes = attention_axes
@@ -206,19 +238,25 @@ class MultiHeadAttention(AttentionCore):
     # ------------------------------------------------------------------ build
     def _sublayer(self, name, rank, bound, out_dims, input_shape, activation=None):
         equation, bias_axes, out_rank = projection_equation(rank - 1, bound, len(out_dims))
-        return self._projection(name, equation, [None] * (out_rank - 1 - len(out_dims)) + list(out_dims), bias_axes,
-                                input_shape, activation)
+        return self._projection(
+            name, equation, [None] * (out_rank - 1 - len(out_dims)) + list(out_dims), bias_axes, input_shape, activation
+        )
 
     def build(  # type: ignore[override]  # Keras's signature: the query, value and key shapes
-            self, query_shape: Shape, value_shape: Shape, key_shape: Shape | None = None) -> None:
+        self, query_shape: Shape, value_shape: Shape, key_shape: Shape | None = None
+    ) -> None:
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
-            raise ValueError(f"{layer_label(self)}: value and key must agree on every axis but the last, received "
-                             f"value shape {value_shape} and key shape {key_shape}")
+            raise ValueError(
+                f"{layer_label(self)}: value and key must agree on every axis but the last, received "
+                f"value shape {value_shape} and key shape {key_shape}"
+            )
         if len(query_shape) != len(value_shape) or len(query_shape) < 3:
-            raise ValueError(f"{layer_label(self)}: query and value must have the same rank (at least 3: batch, "
-                             f"sequence, features), received query shape {query_shape} and value shape {value_shape}")
+            raise ValueError(
+                f"{layer_label(self)}: query and value must have the same rank (at least 3: batch, "
+                f"sequence, features), received query shape {query_shape} and value shape {value_shape}"
+            )
         for name, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             if shape[-1] is None:
                 raise ValueError(f"{layer_label(self)}: the last axis of {name} must be known, received shape {shape}")
@@ -226,13 +264,15 @@ class MultiHeadAttention(AttentionCore):
         self._query_dense = self._sublayer("query", rank, 1, [self._num_heads, self._key_dim], query_shape)
         self._key_dense = self._sublayer("key", rank, 1, [self._num_heads, self._key_dim], key_shape)
         if self._use_gate:
-            self._gate_dense = self._sublayer("gate", rank, 1, [self._num_heads, self._value_dim], query_shape,
-                                              activation="sigmoid")
+            self._gate_dense = self._sublayer(
+                "gate", rank, 1, [self._num_heads, self._value_dim], query_shape, activation="sigmoid"
+            )
         self._value_dense = self._sublayer("value", rank, 1, [self._num_heads, self._value_dim], value_shape)
         self._build_attention(rank + 1)
         out_dims = list(self._output_shape) if self._output_shape else [query_shape[-1]]
-        self._output_dense = self._sublayer("attention_output", rank, 2, out_dims,
-                                            query_shape[:-1] + (self._num_heads, self._value_dim))
+        self._output_dense = self._sublayer(
+            "attention_output", rank, 2, out_dims, query_shape[:-1] + (self._num_heads, self._value_dim)
+        )
         self._record_shapes(query_shape, value_shape, key_shape)
         self.built = True
 
@@ -243,32 +283,41 @@ class MultiHeadAttention(AttentionCore):
         else:
             axes = tuple(a if a >= 0 else (rank - 1) + a for a in self._attention_axes_arg)
             if any(not 1 <= a < rank - 2 for a in axes) or len(set(axes)) != len(axes):
-                raise ValueError(f"{layer_label(self)}: attention_axes={self._attention_axes_arg} must name distinct "
-                                 f"non-batch, non-feature axes of inputs of rank {rank - 1}")
+                raise ValueError(
+                    f"{layer_label(self)}: attention_axes={self._attention_axes_arg} must name distinct "
+                    f"non-batch, non-feature axes of inputs of rank {rank - 1}"
+                )
         self._attention_axes = axes
         self._dot_equation, self._combine_equation, _ = attention_equations(rank, axes)
         self._n_attn = len(axes)
         self._fusable = rank == 4 and axes == (1,)
 
     # ---------------------------------------------------------------- shapes
-    def compute_output_shape(self, query_shape: Shape, value_shape: Shape | None = None,
-                             key_shape: Shape | None = None) -> Shape:
+    def compute_output_shape(
+        self, query_shape: Shape, value_shape: Shape | None = None, key_shape: Shape | None = None
+    ) -> Shape:
         query_shape = tuple(query_shape)
         value_shape = query_shape if value_shape is None else tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
-            raise ValueError(f"{layer_label(self)}: value and key must agree on every axis but the last, received "
-                             f"value shape {value_shape} and key shape {key_shape}")
+            raise ValueError(
+                f"{layer_label(self)}: value and key must agree on every axis but the last, received "
+                f"value shape {value_shape} and key shape {key_shape}"
+            )
         if self._output_shape:
             return query_shape[:-1] + tuple(self._output_shape)
         return query_shape
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "num_heads": self._num_heads, "key_dim": self._key_dim, "value_dim": self._value_dim,
-            "output_shape": None if self._output_shape is None else list(self._output_shape),
-            "attention_axes": None if self._attention_axes_arg is None else list(self._attention_axes_arg),
-            **self._attention_config(),
-        })
+        config.update(
+            {
+                "num_heads": self._num_heads,
+                "key_dim": self._key_dim,
+                "value_dim": self._value_dim,
+                "output_shape": None if self._output_shape is None else list(self._output_shape),
+                "attention_axes": None if self._attention_axes_arg is None else list(self._attention_axes_arg),
+                **self._attention_config(),
+            }
+        )
         return config

@@ -20,6 +20,7 @@ Example:
     >>> Conv2D(8, 3, padding="same")(torch.ones(2, 16, 16, 3)).shape
     torch.Size([2, 16, 16, 8])
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -49,9 +50,21 @@ class Convolution(SpatialLayer):
 
     _causal_1d = False  # whether rank-1 layers of this class accept padding="causal"
 
-    def _init_convolution(self, rank, kernel_size, strides, padding, data_format, dilation_rate, activation,
-                          use_bias, bias_initializer, bias_regularizer, bias_constraint,
-                          strided_dilation=False):
+    def _init_convolution(
+        self,
+        rank,
+        kernel_size,
+        strides,
+        padding,
+        data_format,
+        dilation_rate,
+        activation,
+        use_bias,
+        bias_initializer,
+        bias_regularizer,
+        bias_constraint,
+        strided_dilation=False,
+    ):
         label = layer_label(self)
         self._init_spatial(rank, data_format)
         self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, "kernel_size", label)
@@ -67,14 +80,24 @@ class Convolution(SpatialLayer):
         self._init_weight_args("bias", bias_initializer, bias_regularizer, bias_constraint)
 
     def _init_weight_args(self, prefix, initializer, regularizer, constraint):
-        set_weight_options(self, **{f"{prefix}_initializer": initializer, f"{prefix}_regularizer": regularizer,
-                                     f"{prefix}_constraint": constraint})
+        set_weight_options(
+            self,
+            **{
+                f"{prefix}_initializer": initializer,
+                f"{prefix}_regularizer": regularizer,
+                f"{prefix}_constraint": constraint,
+            },
+        )
 
     def _add_weight_for(self, prefix, name, shape):
         """A weight whose initializer/regularizer/constraint are the ``{prefix}_*`` arguments."""
-        return self.add_weight(name=name, shape=shape, initializer=getattr(self, f"{prefix}_initializer"),
-                               regularizer=getattr(self, f"{prefix}_regularizer"),
-                               constraint=getattr(self, f"{prefix}_constraint"))
+        return self.add_weight(
+            name=name,
+            shape=shape,
+            initializer=getattr(self, f"{prefix}_initializer"),
+            regularizer=getattr(self, f"{prefix}_regularizer"),
+            constraint=getattr(self, f"{prefix}_constraint"),
+        )
 
     def _weight_config(self, prefix):
         return weight_options_config(self, prefix)
@@ -85,8 +108,10 @@ class Convolution(SpatialLayer):
         self._check_rank(shape)
         channels = shape[self._channel_axis]
         if channels is None:
-            raise ValueError(f"{layer_label(self)}: the channel axis of the inputs must be known to build the weights, "
-                             f"received input shape {shape}")
+            raise ValueError(
+                f"{layer_label(self)}: the channel axis of the inputs must be known to build the weights, "
+                f"received input shape {shape}"
+            )
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
         return int(channels)
 
@@ -104,24 +129,36 @@ class Convolution(SpatialLayer):
         return (x, padding) if pad is None else (F.pad(x, pad), padding)
 
     def _output_spatial(self, spatial):
-        return conv_utils.check_output_size(spatial, self.kernel_size, self.strides, self.dilation_rate,
-                                            self.padding, layer_label(self))
+        return conv_utils.check_output_size(
+            spatial, self.kernel_size, self.strides, self.dilation_rate, self.padding, layer_label(self)
+        )
 
     def _output_channels(self, in_channels):
         return self.filters
 
     def extra_repr(self) -> str:
         counts = {key: getattr(self, key) for key in ("filters", "depth_multiplier") if key in self.__dict__}
-        return self._describe(**counts, kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
-                              activation=self.activation)
+        return self._describe(
+            **counts,
+            kernel_size=self.kernel_size,
+            strides=self.strides,
+            padding=self.padding,
+            activation=self.activation,
+        )
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding,
-            "dilation_rate": self.dilation_rate, "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias, "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-        })
+        config.update(
+            {
+                "kernel_size": self.kernel_size,
+                "strides": self.strides,
+                "padding": self.padding,
+                "dilation_rate": self.dilation_rate,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            }
+        )
         config.update(self._weight_config("bias"))
         return config
 
@@ -138,29 +175,58 @@ class BaseConv(Convolution):
 
     _causal_1d = True
 
-    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
-                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
-                 groups: int = 1, activation: Identifier = None, use_bias: bool = True,
-                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
-                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        filters: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        groups: int = 1,
+        activation: Identifier = None,
+        use_bias: bool = True,
+        kernel_initializer: InitializerLike = "glorot_uniform",
+        bias_initializer: InitializerLike = "zeros",
+        kernel_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self._init_convolution(rank, kernel_size, strides, padding, data_format, dilation_rate, activation,
-                               use_bias, bias_initializer, bias_regularizer, bias_constraint)
+        self._init_convolution(
+            rank,
+            kernel_size,
+            strides,
+            padding,
+            data_format,
+            dilation_rate,
+            activation,
+            use_bias,
+            bias_initializer,
+            bias_regularizer,
+            bias_constraint,
+        )
         self.filters = positive_int(self, "filters", filters)
         self.groups = positive_int(self, "groups", groups)
         if self.filters % self.groups:
-            raise ValueError(f"{layer_label(self)}: filters must be divisible by groups, "
-                             f"received filters={self.filters} and groups={self.groups}")
+            raise ValueError(
+                f"{layer_label(self)}: filters must be divisible by groups, "
+                f"received filters={self.filters} and groups={self.groups}"
+            )
         self._init_weight_args("kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
         self._kernel_perm = (rank + 1, rank) + tuple(range(rank))
         self._conv: Callable[..., torch.Tensor] = CONV_FUNCTIONS[rank]
 
     def _kernel_shape(self, in_channels):
         if in_channels % self.groups:
-            raise ValueError(f"{layer_label(self)}: the number of input channels must be divisible by groups, "
-                             f"received groups={self.groups} and inputs with {in_channels} channels")
+            raise ValueError(
+                f"{layer_label(self)}: the number of input channels must be divisible by groups, "
+                f"received groups={self.groups} and inputs with {in_channels} channels"
+            )
         return self.kernel_size + (in_channels // self.groups, self.filters)
 
     def build(self, input_shape: Sequence[int | None]) -> None:

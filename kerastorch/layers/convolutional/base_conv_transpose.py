@@ -17,6 +17,7 @@ Example:
     >>> Conv2DTranspose(4, 3, strides=2, padding="same")(torch.ones(1, 5, 5, 2)).shape
     torch.Size([1, 10, 10, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -41,31 +42,62 @@ class BaseConvTranspose(BaseConv):
 
     _causal_1d = False
 
-    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
-                 padding: str = "valid", output_padding: int | Sequence[int] | None = None,
-                 data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
-                 activation: Identifier = None, use_bias: bool = True,
-                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
-                 kernel_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        filters: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        output_padding: int | Sequence[int] | None = None,
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        activation: Identifier = None,
+        use_bias: bool = True,
+        kernel_initializer: InitializerLike = "glorot_uniform",
+        bias_initializer: InitializerLike = "zeros",
+        kernel_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        **kwargs: Any,
+    ) -> None:
         if "groups" in kwargs:
-            raise TypeError(f"{type(self).__name__}: transposed convolutions take no groups argument, "
-                            f"received groups={kwargs['groups']!r}")
-        super().__init__(rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
-                         kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                         bias_constraint=bias_constraint, **kwargs)
+            raise TypeError(
+                f"{type(self).__name__}: transposed convolutions take no groups argument, "
+                f"received groups={kwargs['groups']!r}"
+            )
+        super().__init__(
+            rank,
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+            **kwargs,
+        )
         if output_padding is None:
             self.output_padding = None
         else:
-            self.output_padding = conv_utils.normalize_tuple(output_padding, rank, "output_padding", layer_label(self),
-                                                             allow_zero=True)
+            self.output_padding = conv_utils.normalize_tuple(
+                output_padding, rank, "output_padding", layer_label(self), allow_zero=True
+            )
             if any(p >= s for p, s in zip(self.output_padding, self.strides)):
-                raise ValueError(f"{layer_label(self)}: output_padding must be smaller than strides on every axis, "
-                                 f"received output_padding={self.output_padding} and strides={self.strides}")
+                raise ValueError(
+                    f"{layer_label(self)}: output_padding must be smaller than strides on every axis, "
+                    f"received output_padding={self.output_padding} and strides={self.strides}"
+                )
         self._conv = CONV_TRANSPOSE_FUNCTIONS[rank]
 
     def _kernel_shape(self, in_channels):
@@ -75,8 +107,9 @@ class BaseConvTranspose(BaseConv):
         return self.output_padding or (None,) * self.rank
 
     def _compute_geometry(self, spatial):
-        return conv_utils.transpose_geometry(spatial, self.kernel_size, self.strides, self.dilation_rate,
-                                             self.padding, self._paddings_per_axis())
+        return conv_utils.transpose_geometry(
+            spatial, self.kernel_size, self.strides, self.dilation_rate, self.padding, self._paddings_per_axis()
+        )
 
     def _forward(self, x):
         padding, output_padding, lengths = self._geometry(x)
@@ -88,9 +121,12 @@ class BaseConvTranspose(BaseConv):
         return y
 
     def _output_spatial(self, spatial):
-        return tuple(conv_utils.transpose_output_length(n, k, s, d, self.padding, p)
-                     for n, k, s, d, p in zip(spatial, self.kernel_size, self.strides, self.dilation_rate,
-                                              self._paddings_per_axis()))
+        return tuple(
+            conv_utils.transpose_output_length(n, k, s, d, self.padding, p)
+            for n, k, s, d, p in zip(
+                spatial, self.kernel_size, self.strides, self.dilation_rate, self._paddings_per_axis()
+            )
+        )
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

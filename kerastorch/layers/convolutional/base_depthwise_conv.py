@@ -12,6 +12,7 @@ Example:
     >>> DepthwiseConv2D(3, depth_multiplier=2)(torch.ones(1, 5, 5, 4)).shape
     torch.Size([1, 3, 3, 8])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -31,23 +32,77 @@ class BaseDepthwiseConv(Convolution):
 
     _depthwise_name = "kernel"  # the weight's name (SeparableConv calls it "depthwise_kernel")
 
-    def __init__(self, rank: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
-                 padding: str = "valid", depth_multiplier: int = 1, data_format: str | None = None,
-                 dilation_rate: int | Sequence[int] = 1, activation: Identifier = None, use_bias: bool = True,
-                 depthwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
-                 depthwise_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 activity_regularizer: Identifier = None, depthwise_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        depth_multiplier: int = 1,
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        activation: Identifier = None,
+        use_bias: bool = True,
+        depthwise_initializer: InitializerLike = "glorot_uniform",
+        bias_initializer: InitializerLike = "zeros",
+        depthwise_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        depthwise_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self._init_depthwise(rank, kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate,
-                             activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
-                             bias_regularizer, depthwise_constraint, bias_constraint)
+        self._init_depthwise(
+            rank,
+            kernel_size,
+            strides,
+            padding,
+            depth_multiplier,
+            data_format,
+            dilation_rate,
+            activation,
+            use_bias,
+            depthwise_initializer,
+            bias_initializer,
+            depthwise_regularizer,
+            bias_regularizer,
+            depthwise_constraint,
+            bias_constraint,
+        )
 
-    def _init_depthwise(self, rank, kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate,
-                        activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
-                        bias_regularizer, depthwise_constraint, bias_constraint):
-        self._init_convolution(rank, kernel_size, strides, padding, data_format, dilation_rate, activation,
-                               use_bias, bias_initializer, bias_regularizer, bias_constraint, strided_dilation=True)
+    def _init_depthwise(
+        self,
+        rank,
+        kernel_size,
+        strides,
+        padding,
+        depth_multiplier,
+        data_format,
+        dilation_rate,
+        activation,
+        use_bias,
+        depthwise_initializer,
+        bias_initializer,
+        depthwise_regularizer,
+        bias_regularizer,
+        depthwise_constraint,
+        bias_constraint,
+    ):
+        self._init_convolution(
+            rank,
+            kernel_size,
+            strides,
+            padding,
+            data_format,
+            dilation_rate,
+            activation,
+            use_bias,
+            bias_initializer,
+            bias_regularizer,
+            bias_constraint,
+            strided_dilation=True,
+        )
         self.depth_multiplier = positive_int(self, "depth_multiplier", depth_multiplier)
         self._init_weight_args("depthwise", depthwise_initializer, depthwise_regularizer, depthwise_constraint)
         self._conv = CONV_FUNCTIONS[rank]
@@ -58,7 +113,8 @@ class BaseDepthwiseConv(Convolution):
         channels = self._input_channels(input_shape)
         # Registered as ``kernel`` (or ``depthwise_kernel``); ``_depthwise_kernel`` is a fast alias.
         self._depthwise_kernel = self._add_weight_for(
-            "depthwise", self._depthwise_name, self.kernel_size + (channels, self.depth_multiplier))
+            "depthwise", self._depthwise_name, self.kernel_size + (channels, self.depth_multiplier)
+        )
         self._in_channels = channels
         self._torch_shape = (channels * self.depth_multiplier, 1) + self.kernel_size
         return channels * self.depth_multiplier

@@ -11,6 +11,7 @@ Example:
     >>> SeparableConv2D(8, 3, padding="same")(torch.ones(1, 6, 6, 4)).shape
     torch.Size([1, 6, 6, 8])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -30,27 +31,57 @@ class BaseSeparableConv(BaseDepthwiseConv):
 
     _depthwise_name = "depthwise_kernel"
 
-    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
-                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
-                 depth_multiplier: int = 1, activation: Identifier = None, use_bias: bool = True,
-                 depthwise_initializer: InitializerLike = "glorot_uniform",
-                 pointwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
-                 depthwise_regularizer: Identifier = None, pointwise_regularizer: Identifier = None,
-                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
-                 depthwise_constraint: Identifier = None, pointwise_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        filters: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        depth_multiplier: int = 1,
+        activation: Identifier = None,
+        use_bias: bool = True,
+        depthwise_initializer: InitializerLike = "glorot_uniform",
+        pointwise_initializer: InitializerLike = "glorot_uniform",
+        bias_initializer: InitializerLike = "zeros",
+        depthwise_regularizer: Identifier = None,
+        pointwise_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        depthwise_constraint: Identifier = None,
+        pointwise_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        **kwargs: Any,
+    ) -> None:
         super(BaseDepthwiseConv, self).__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self._init_depthwise(rank, kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate,
-                             activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
-                             bias_regularizer, depthwise_constraint, bias_constraint)
+        self._init_depthwise(
+            rank,
+            kernel_size,
+            strides,
+            padding,
+            depth_multiplier,
+            data_format,
+            dilation_rate,
+            activation,
+            use_bias,
+            depthwise_initializer,
+            bias_initializer,
+            depthwise_regularizer,
+            bias_regularizer,
+            depthwise_constraint,
+            bias_constraint,
+        )
         self.filters = positive_int(self, "filters", filters)
         self._init_weight_args("pointwise", pointwise_initializer, pointwise_regularizer, pointwise_constraint)
         self._pointwise_perm = (rank + 1, rank) + tuple(range(rank))
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         channels = self._build_depthwise(input_shape)
-        self._pointwise_kernel = self._add_weight_for("pointwise", "pointwise_kernel",
-                                                      (1,) * self.rank + (channels, self.filters))
+        self._pointwise_kernel = self._add_weight_for(
+            "pointwise", "pointwise_kernel", (1,) * self.rank + (channels, self.filters)
+        )
         self._build_bias(self.filters)
         self.built = True
 

@@ -14,6 +14,7 @@ Example:
     >>> MaxPooling2D()(kerastorch.Input((None, None, 3))).shape
     (None, None, None, 3)
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -76,17 +77,23 @@ class SpatialLayer(Layer):
         return geometry
 
     def _compute_geometry(self, spatial):
-        raise NotImplementedError(f"{type(self).__name__} must implement _compute_geometry() (an abstract hook of the base)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _compute_geometry() (an abstract hook of the base)"
+        )
 
     def _check_rank(self, shape):
         if len(shape) != self.rank + 2:
             layout = "channels, *spatial" if self._channels_first else "*spatial, channels"
-            raise ValueError(f"{layer_label(self)}: expected inputs of rank {self.rank + 2} (batch, {layout}), "
-                             f"received input shape {tuple(shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of rank {self.rank + 2} (batch, {layout}), "
+                f"received input shape {tuple(shape)}"
+            )
 
     def _output_spatial(self, spatial):
         """The output spatial shape (None for unknown sizes). Subclasses override it."""
-        raise NotImplementedError(f"{type(self).__name__} must implement _output_spatial() (an abstract hook of the base)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _output_spatial() (an abstract hook of the base)"
+        )
 
     def _output_channels(self, in_channels):
         return in_channels

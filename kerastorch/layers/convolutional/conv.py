@@ -6,6 +6,7 @@ use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
 kernel_constraint=None, bias_constraint=None``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence

@@ -7,6 +7,7 @@ bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
 activity_regularizer=None, kernel_constraint=None, bias_constraint=None``
 (Conv3DTranspose takes ``data_format`` before ``output_padding``, as in Keras).
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -202,15 +203,36 @@ class Conv3DTranspose(BaseConvTranspose):
     torch.Size([1, 4, 6, 8, 2])
     """
 
-    def __init__(self, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
-                 padding: str = "valid", data_format: str | None = None,
-                 output_padding: int | Sequence[int] | None = None, **kwargs: Any) -> None:
-        super().__init__(3, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                         output_padding=output_padding, **kwargs)
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        output_padding: int | Sequence[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            3,
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            data_format=data_format,
+            output_padding=output_padding,
+            **kwargs,
+        )
 
 
 Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
-    Conv1DTranspose, Conv2DTranspose, Conv3DTranspose)
-for _alias, _cls in (("Convolution1DTranspose", Conv1DTranspose), ("Convolution2DTranspose", Conv2DTranspose),
-                     ("Convolution3DTranspose", Conv3DTranspose)):
+    Conv1DTranspose,
+    Conv2DTranspose,
+    Conv3DTranspose,
+)
+for _alias, _cls in (
+    ("Convolution1DTranspose", Conv1DTranspose),
+    ("Convolution2DTranspose", Conv2DTranspose),
+    ("Convolution3DTranspose", Conv3DTranspose),
+):
     register_builtin("keras.layers", name=_alias)(_cls)

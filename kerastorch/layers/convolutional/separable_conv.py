@@ -8,6 +8,7 @@ depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
 activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
 bias_constraint=None``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence

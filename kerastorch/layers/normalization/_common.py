@@ -1,4 +1,5 @@
 """Helpers shared by the normalization layers: axis checks, compute dtype, and the gamma/beta weights."""
+
 import numbers
 
 import torch
@@ -34,15 +35,19 @@ def positive_axes(layer, axis, input_shape):
     out = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(f"{layer_label(layer)}: axis {a} is out of range for inputs of rank {ndim} "
-                             f"(shape {tuple(input_shape)}); received axis={axis!r}")
+            raise ValueError(
+                f"{layer_label(layer)}: axis {a} is out of range for inputs of rank {ndim} "
+                f"(shape {tuple(input_shape)}); received axis={axis!r}"
+            )
         out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{layer_label(layer)}: axis {axis!r} names the same axis twice for inputs of rank {ndim}")
     for a in out:
         if input_shape[a] is None:
-            raise ValueError(f"{layer_label(layer)}: axis {a} of the inputs must have a known size, received input "
-                             f"shape {tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(layer)}: axis {a} of the inputs must have a known size, received input "
+                f"shape {tuple(input_shape)}"
+            )
     return sorted(out)
 
 
@@ -59,13 +64,23 @@ def add_scale_offset(layer, shape, gamma, beta):
     layer.gamma = None
     layer.beta = None
     if gamma:
-        layer.gamma = layer.add_weight(shape=shape, name="gamma", initializer=layer.gamma_initializer,
-                                       regularizer=layer.gamma_regularizer, constraint=layer.gamma_constraint,
-                                       autocast=False)
+        layer.gamma = layer.add_weight(
+            shape=shape,
+            name="gamma",
+            initializer=layer.gamma_initializer,
+            regularizer=layer.gamma_regularizer,
+            constraint=layer.gamma_constraint,
+            autocast=False,
+        )
     if beta:
-        layer.beta = layer.add_weight(shape=shape, name="beta", initializer=layer.beta_initializer,
-                                      regularizer=layer.beta_regularizer, constraint=layer.beta_constraint,
-                                      autocast=False)
+        layer.beta = layer.add_weight(
+            shape=shape,
+            name="beta",
+            initializer=layer.beta_initializer,
+            regularizer=layer.beta_regularizer,
+            constraint=layer.beta_constraint,
+            autocast=False,
+        )
 
 
 def check_epsilon(layer, epsilon):
@@ -87,11 +102,18 @@ def build_normalized_axes(layer, input_shape):
     return tuple(input_shape[a] for a in axes)
 
 
-def init_scale_offset(layer, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                      beta_constraint, gamma_constraint):
-    set_weight_options(layer, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
-                        beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
-                        beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
+def init_scale_offset(
+    layer, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint
+):
+    set_weight_options(
+        layer,
+        beta_initializer=beta_initializer,
+        gamma_initializer=gamma_initializer,
+        beta_regularizer=beta_regularizer,
+        gamma_regularizer=gamma_regularizer,
+        beta_constraint=beta_constraint,
+        gamma_constraint=gamma_constraint,
+    )
 
 
 def scale_offset_config(layer):

@@ -16,6 +16,7 @@ Example:
     >>> layer(torch.randn(8, 3), training=True).shape
     torch.Size([8, 3])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -113,14 +114,27 @@ class BatchNormalization(Layer):
     moving_mean: Variable | None
     moving_variance: Variable | None
 
-    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
-                 scale: bool = True, beta_initializer: InitializerLike = "zeros",
-                 gamma_initializer: InitializerLike = "ones", moving_mean_initializer: InitializerLike = "zeros",
-                 moving_variance_initializer: InitializerLike = "ones", beta_regularizer: Identifier = None,
-                 gamma_regularizer: Identifier = None, beta_constraint: Identifier = None,
-                 gamma_constraint: Identifier = None, renorm: bool = False,
-                 renorm_clipping: dict[str, float] | None = None, renorm_momentum: float = 0.99,
-                 synchronized: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: InitializerLike = "zeros",
+        gamma_initializer: InitializerLike = "ones",
+        moving_mean_initializer: InitializerLike = "zeros",
+        moving_variance_initializer: InitializerLike = "ones",
+        beta_regularizer: Identifier = None,
+        gamma_regularizer: Identifier = None,
+        beta_constraint: Identifier = None,
+        gamma_constraint: Identifier = None,
+        renorm: bool = False,
+        renorm_clipping: dict[str, float] | None = None,
+        renorm_momentum: float = 0.99,
+        synchronized: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.axis = check_int_axis(self, axis)
         momentum = validation.number(layer_label(self), "momentum", momentum, low=0, high=1)
@@ -129,18 +143,28 @@ class BatchNormalization(Layer):
         if epsilon <= 0:
             raise ValueError(f"{layer_label(self)}: epsilon must be positive, received epsilon={epsilon!r}")
         if renorm:
-            raise NotImplementedError(f"{layer_label(self)}: batch renormalization (renorm=True) is not supported "
-                                      "by kerastorch")
+            raise NotImplementedError(
+                f"{layer_label(self)}: batch renormalization (renorm=True) is not supported by kerastorch"
+            )
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         self.center = validation.boolean(layer_label(self), "center", center)
         self.scale = validation.boolean(layer_label(self), "scale", scale)
-        self.synchronized = validation.boolean(layer_label(self), "synchronized", synchronized)  # accepted; one process has one set of batch statistics
+        self.synchronized = validation.boolean(
+            layer_label(self), "synchronized", synchronized
+        )  # accepted; one process has one set of batch statistics
         self.renorm = False
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
-        init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                          beta_constraint, gamma_constraint)
+        init_scale_offset(
+            self,
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+            beta_constraint,
+            gamma_constraint,
+        )
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.supports_masking = True
@@ -152,11 +176,16 @@ class BatchNormalization(Layer):
         dim = input_shape[axis]
         shape = (dim,)
         add_scale_offset(self, shape, self.scale, self.center)
-        self.moving_mean = self.add_weight(shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
-                                           trainable=False, autocast=False)
-        self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
-                                               initializer=self.moving_variance_initializer, trainable=False,
-                                               autocast=False)
+        self.moving_mean = self.add_weight(
+            shape=shape, name="moving_mean", initializer=self.moving_mean_initializer, trainable=False, autocast=False
+        )
+        self.moving_variance = self.add_weight(
+            shape=shape,
+            name="moving_variance",
+            initializer=self.moving_variance_initializer,
+            trainable=False,
+            autocast=False,
+        )
         self._axis = axis
         self._reduction_axes = [a for a in range(ndim) if a != axis]
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
@@ -164,11 +193,14 @@ class BatchNormalization(Layer):
 
     _preserves_shape = True
 
-    def call(self, inputs: torch.Tensor, training: bool | None = None,
-             mask: torch.Tensor | None = None) -> torch.Tensor:
+    def call(
+        self, inputs: torch.Tensor, training: bool | None = None, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         if mask is not None and mask.dim() != inputs.dim() - 1:
-            raise ValueError(f"{layer_label(self)}: the mask must have one axis less than the inputs, received mask "
-                             f"shape {tuple(mask.shape)} for inputs of shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: the mask must have one axis less than the inputs, received mask "
+                f"shape {tuple(mask.shape)} for inputs of shape {tuple(inputs.shape)}"
+            )
         x = upcast(inputs)
         dtype = x.dtype
         gamma, beta = cast_weight(self.gamma, dtype), cast_weight(self.beta, dtype)
@@ -177,15 +209,17 @@ class BatchNormalization(Layer):
         if not training:
             mean = cast_weight(self.moving_mean, dtype)
             variance = cast_weight(self.moving_variance, dtype)
-            outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, mean, variance, gamma, beta, False, 0.0,
-                                                             self.epsilon))
+            outputs = self._channels_first(
+                x, lambda cf: F.batch_norm(cf, mean, variance, gamma, beta, False, 0.0, self.epsilon)
+            )
         elif mask is not None or x.numel() // max(x.shape[axis], 1) <= 1:
             mean, variance = self._moments(x, mask)
             self._update_moving(mean, variance)
             outputs = self._direct(x, mean, variance, gamma, beta)
         elif in_symbolic_scope():  # fake tensors (a symbolic call, also of an enclosing model): no update
-            outputs = self._channels_first(x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0,
-                                                             self.epsilon))
+            outputs = self._channels_first(
+                x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0, self.epsilon)
+            )
         else:
             outputs = self._fused_training(x, gamma, beta)
         if outputs.dtype == inputs.dtype or not outputs.is_floating_point():  # (the common case: no dtype lookup)
@@ -216,15 +250,20 @@ class BatchNormalization(Layer):
             with torch.no_grad():
                 variance, mean = torch.var_mean(x.detach(), dim=self._reduction_axes, correction=0)
             self._update_moving(mean, variance)
-            return self._channels_first(x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0,
-                                                           self.epsilon))
+            return self._channels_first(
+                x, lambda cf: F.batch_norm(cf, None, None, gamma, beta, True, 0.0, self.epsilon)
+            )
         m = self.momentum
         n = x.numel() // x.shape[self._axis]
         # torch updates the buffers it is given in place and keeps them for the backward pass: the variance
         # goes to a scratch copy, so that correcting it afterwards touches no tensor the graph saved.
         scratch = moving_variance.detach().clone()
-        outputs = self._channels_first(x, lambda cf: torch.batch_norm(cf, gamma, beta, moving_mean, scratch, True,
-                                                             1.0 - m, self.epsilon, _CUDNN.enabled))
+        outputs = self._channels_first(
+            x,
+            lambda cf: torch.batch_norm(
+                cf, gamma, beta, moving_mean, scratch, True, 1.0 - m, self.epsilon, _CUDNN.enabled
+            ),
+        )
         with torch.no_grad():
             moving_variance.mul_(m / n).add_(scratch, alpha=(n - 1) / n)
         return outputs
@@ -269,13 +308,20 @@ class BatchNormalization(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
-            "scale": self.scale,
-            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
-            "synchronized": self.synchronized, "renorm": self.renorm, "renorm_clipping": self.renorm_clipping,
-            "renorm_momentum": self.renorm_momentum,
-        })
+        config.update(
+            {
+                "axis": self.axis,
+                "momentum": self.momentum,
+                "epsilon": self.epsilon,
+                "center": self.center,
+                "scale": self.scale,
+                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+                "synchronized": self.synchronized,
+                "renorm": self.renorm,
+                "renorm_clipping": self.renorm_clipping,
+                "renorm_momentum": self.renorm_momentum,
+            }
+        )
         config.update(scale_offset_config(self))
         return config

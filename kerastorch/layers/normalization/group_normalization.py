@@ -8,6 +8,7 @@ Example:
     >>> GroupNormalization(groups=2)(torch.randn(2, 5, 4)).shape
     torch.Size([2, 5, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence, cast
@@ -81,22 +82,41 @@ class GroupNormalization(Layer):
     gamma: Variable | None
     beta: Variable | None
 
-    def __init__(self, groups: int = 32, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
-                 scale: bool = True, beta_initializer: InitializerLike = "zeros",
-                 gamma_initializer: InitializerLike = "ones", beta_regularizer: Identifier = None,
-                 gamma_regularizer: Identifier = None, beta_constraint: Identifier = None,
-                 gamma_constraint: Identifier = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        groups: int = 32,
+        axis: int = -1,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: InitializerLike = "zeros",
+        gamma_initializer: InitializerLike = "ones",
+        beta_regularizer: Identifier = None,
+        gamma_regularizer: Identifier = None,
+        beta_constraint: Identifier = None,
+        gamma_constraint: Identifier = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
-            raise ValueError(f"{layer_label(self)}: groups must be a positive integer (or -1 for instance "
-                             f"normalization), received groups={groups!r}")
+            raise ValueError(
+                f"{layer_label(self)}: groups must be a positive integer (or -1 for instance "
+                f"normalization), received groups={groups!r}"
+            )
         self.groups = groups
         self.axis = check_int_axis(self, axis)
         self.epsilon = check_epsilon(self, epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                          beta_constraint, gamma_constraint)
+        init_scale_offset(
+            self,
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+            beta_constraint,
+            gamma_constraint,
+        )
         self.supports_masking = True
         self.gamma = self.beta = None
 
@@ -108,11 +128,15 @@ class GroupNormalization(Layer):
         if self.groups == -1:
             self.groups = dim
         if dim < self.groups:
-            raise ValueError(f"{layer_label(self)}: the number of groups ({self.groups}) cannot exceed the number of "
-                             f"channels ({dim}) on axis {self.axis}")
+            raise ValueError(
+                f"{layer_label(self)}: the number of groups ({self.groups}) cannot exceed the number of "
+                f"channels ({dim}) on axis {self.axis}"
+            )
         if dim % self.groups:
-            raise ValueError(f"{layer_label(self)}: the number of groups ({self.groups}) must divide the number of "
-                             f"channels ({dim}) on axis {self.axis}")
+            raise ValueError(
+                f"{layer_label(self)}: the number of groups ({self.groups}) must divide the number of "
+                f"channels ({dim}) on axis {self.axis}"
+            )
         ndim = len(input_shape)
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         add_scale_offset(self, (dim,), self.scale, self.center)
@@ -130,7 +154,7 @@ class GroupNormalization(Layer):
         dtype = x.dtype
         axis, groups = self._axis, self.groups
         shape = x.shape
-        grouped = x.reshape(*shape[:axis], groups, shape[axis] // groups, *shape[axis + 1:])
+        grouped = x.reshape(*shape[:axis], groups, shape[axis] // groups, *shape[axis + 1 :])
         variance, mean = torch.var_mean(grouped, dim=self._reduce, keepdim=True, correction=0)
         inv = torch.rsqrt(variance + self.epsilon)
         gamma, beta = cast_weight(self.gamma, dtype), cast_weight(self.beta, dtype)
@@ -144,7 +168,14 @@ class GroupNormalization(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"groups": self.groups, "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
-                       "scale": self.scale})
+        config.update(
+            {
+                "groups": self.groups,
+                "axis": self.axis,
+                "epsilon": self.epsilon,
+                "center": self.center,
+                "scale": self.scale,
+            }
+        )
         config.update(scale_offset_config(self))
         return config

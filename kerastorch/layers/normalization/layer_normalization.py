@@ -9,6 +9,7 @@ Example:
     >>> LayerNormalization()(torch.randn(2, 5)).shape
     torch.Size([2, 5])
 """
+
 from __future__ import annotations
 
 import warnings
@@ -87,23 +88,43 @@ class LayerNormalization(Layer):
     _trailing: bool
     _broadcast_shape: list[int]
 
-    def __init__(self, axis: int | Sequence[int] = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
-                 rms_scaling: bool = False, beta_initializer: InitializerLike = "zeros",
-                 gamma_initializer: InitializerLike = "ones", beta_regularizer: Identifier = None,
-                 gamma_regularizer: Identifier = None, beta_constraint: Identifier = None,
-                 gamma_constraint: Identifier = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        axis: int | Sequence[int] = -1,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        rms_scaling: bool = False,
+        beta_initializer: InitializerLike = "zeros",
+        gamma_initializer: InitializerLike = "ones",
+        beta_regularizer: Identifier = None,
+        gamma_regularizer: Identifier = None,
+        beta_constraint: Identifier = None,
+        gamma_constraint: Identifier = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.axis = check_axes(self, axis)
         check_epsilon(self, epsilon)
         if rms_scaling:
-            warnings.warn(f"{layer_label(self)}: rms_scaling=True is deprecated in Keras 3 (it scales by the variance, "
-                          "not the root mean square)", stacklevel=2)
+            warnings.warn(
+                f"{layer_label(self)}: rms_scaling=True is deprecated in Keras 3 (it scales by the variance, "
+                "not the root mean square)",
+                stacklevel=2,
+            )
         self.epsilon = epsilon
         self.center = validation.boolean(layer_label(self), "center", center)
         self.scale = validation.boolean(layer_label(self), "scale", scale)
         self.rms_scaling = bool(rms_scaling)
-        init_scale_offset(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                          beta_constraint, gamma_constraint)
+        init_scale_offset(
+            self,
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+            beta_constraint,
+            gamma_constraint,
+        )
         self.supports_masking = True
         self.gamma = self.beta = None
 
@@ -137,7 +158,14 @@ class LayerNormalization(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                       "rms_scaling": self.rms_scaling})
+        config.update(
+            {
+                "axis": self.axis,
+                "epsilon": self.epsilon,
+                "center": self.center,
+                "scale": self.scale,
+                "rms_scaling": self.rms_scaling,
+            }
+        )
         config.update(scale_offset_config(self))
         return config

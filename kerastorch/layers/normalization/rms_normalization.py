@@ -8,6 +8,7 @@ Example:
     >>> [round(v, 3) for v in RMSNormalization()(torch.tensor([[3.0, 4.0]]))[0].tolist()]
     [0.849, 1.131]
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence

@@ -31,6 +31,7 @@ Example:
     >>> [w.name for w in layer.weights]
     ['kernel', 'vector_u', 'bias']
 """
+
 from __future__ import annotations
 
 import numbers
@@ -85,25 +86,42 @@ class SpectralNormalization(Wrapper):
 
     def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs: Any) -> None:
         super().__init__(layer, **kwargs)
-        if isinstance(power_iterations, bool) or not isinstance(power_iterations, (int, numbers.Integral)) \
-                or power_iterations <= 0:
-            raise ValueError(f"{layer_label(self)}: power_iterations must be a positive integer, "
-                             f"received power_iterations={power_iterations!r}")
+        if (
+            isinstance(power_iterations, bool)
+            or not isinstance(power_iterations, (int, numbers.Integral))
+            or power_iterations <= 0
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: power_iterations must be a positive integer, "
+                f"received power_iterations={power_iterations!r}"
+            )
         self.power_iterations = int(power_iterations)
         self.vector_u: Variable | None = None
 
     def build(self, input_shape: Shape | None = None) -> None:
         super().build(input_shape)
         self.input_spec = InputSpec(min_ndim=1, axes={-1: cast(Shape, input_shape)[-1]})
-        kernel = next((w for w in (getattr(self.layer, name, None) for name in ("kernel", "embeddings"))
-                       if isinstance(w, torch.Tensor)), None)
+        kernel = next(
+            (
+                w
+                for w in (getattr(self.layer, name, None) for name in ("kernel", "embeddings"))
+                if isinstance(w, torch.Tensor)
+            ),
+            None,
+        )
         if kernel is None:
-            raise ValueError(f"{layer_label(self)}: the wrapped layer must have a `kernel` or `embeddings` weight, "
-                             f"received a {type(self.layer).__name__} layer with neither")
+            raise ValueError(
+                f"{layer_label(self)}: the wrapped layer must have a `kernel` or `embeddings` weight, "
+                f"received a {type(self.layer).__name__} layer with neither"
+            )
         self._kernel_owner = "kernel" if getattr(self.layer, "kernel", None) is kernel else "embeddings"
-        self.vector_u = self.add_weight(name="vector_u", shape=(1, kernel.shape[-1]),
-                                        initializer=initializers.TruncatedNormal(stddev=0.02), trainable=False,
-                                        dtype=config.standardize_dtype(kernel.dtype))
+        self.vector_u = self.add_weight(
+            name="vector_u",
+            shape=(1, kernel.shape[-1]),
+            initializer=initializers.TruncatedNormal(stddev=0.02),
+            trainable=False,
+            dtype=config.standardize_dtype(kernel.dtype),
+        )
         self.built = True
 
     @property

@@ -5,6 +5,7 @@ Example:
     >>> UnitNormalization()(torch.tensor([[3.0, 4.0]]))
     tensor([[0.6000, 0.8000]])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence

@@ -10,6 +10,7 @@ Example:
     >>> AdaptiveAveragePooling2D((2, 3))(torch.ones(1, 7, 9, 4)).shape
     torch.Size([1, 2, 3, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -22,9 +23,12 @@ from kerastorch.layers.layer_utils import layer_label
 from kerastorch.serialization.object_registration import register_builtin
 
 _ADAPTIVE = {
-    ("average", 1): F.adaptive_avg_pool1d, ("average", 2): F.adaptive_avg_pool2d,
+    ("average", 1): F.adaptive_avg_pool1d,
+    ("average", 2): F.adaptive_avg_pool2d,
     ("average", 3): F.adaptive_avg_pool3d,
-    ("max", 1): F.adaptive_max_pool1d, ("max", 2): F.adaptive_max_pool2d, ("max", 3): F.adaptive_max_pool3d,
+    ("max", 1): F.adaptive_max_pool1d,
+    ("max", 2): F.adaptive_max_pool2d,
+    ("max", 3): F.adaptive_max_pool3d,
 }
 
 
@@ -36,11 +40,14 @@ class BaseAdaptivePooling(SpatialLayer):
     [2.0, 4.0]
     """
 
-    def __init__(self, rank: int, pool_mode: str, output_size: int | Sequence[int], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rank: int, pool_mode: str, output_size: int | Sequence[int], data_format: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         if pool_mode not in ("max", "average"):
-            raise ValueError(f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
+            raise ValueError(
+                f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}"
+            )
         self._init_spatial(rank, data_format)
         self.pool_mode = pool_mode
         self.output_size = conv_utils.normalize_tuple(output_size, rank, "output_size", layer_label(self))
@@ -48,8 +55,9 @@ class BaseAdaptivePooling(SpatialLayer):
 
     def _forward(self, x):
         if any(n == 0 for n in x.shape[2:]):
-            raise ValueError(f"{layer_label(self)}: cannot pool an empty spatial axis, received spatial shape "
-                             f"{tuple(x.shape[2:])}")
+            raise ValueError(
+                f"{layer_label(self)}: cannot pool an empty spatial axis, received spatial shape {tuple(x.shape[2:])}"
+            )
         return _ADAPTIVE[self._pool_key](x, self.output_size)
 
     def _output_spatial(self, spatial):
@@ -92,8 +100,7 @@ class AdaptiveAveragePooling1D(BaseAdaptivePooling):
     [0.5, 2.5]
     """
 
-    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(1, "average", output_size, data_format, **kwargs)
 
 
@@ -128,8 +135,7 @@ class AdaptiveAveragePooling2D(BaseAdaptivePooling):
     torch.Size([2, 1, 1, 3])
     """
 
-    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(2, "average", output_size, data_format, **kwargs)
 
 
@@ -164,8 +170,7 @@ class AdaptiveAveragePooling3D(BaseAdaptivePooling):
     torch.Size([1, 1, 2, 2, 2])
     """
 
-    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(3, "average", output_size, data_format, **kwargs)
 
 
@@ -200,8 +205,7 @@ class AdaptiveMaxPooling1D(BaseAdaptivePooling):
     [1.0, 3.0]
     """
 
-    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(1, "max", output_size, data_format, **kwargs)
 
 
@@ -236,8 +240,7 @@ class AdaptiveMaxPooling2D(BaseAdaptivePooling):
     torch.Size([1, 3, 2, 2])
     """
 
-    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(2, "max", output_size, data_format, **kwargs)
 
 
@@ -272,6 +275,5 @@ class AdaptiveMaxPooling3D(BaseAdaptivePooling):
     torch.Size([1, 1, 1, 1, 2])
     """
 
-    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, output_size: int | Sequence[int], data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(3, "max", output_size, data_format, **kwargs)

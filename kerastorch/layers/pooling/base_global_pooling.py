@@ -10,6 +10,7 @@ Example:
     >>> GlobalAveragePooling2D(keepdims=True)(torch.ones(2, 4, 4, 3)).shape
     torch.Size([2, 1, 1, 3])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,11 +31,14 @@ class BaseGlobalPooling(Layer):
     [[4.0, 5.0]]
     """
 
-    def __init__(self, rank: int, pool_mode: str, data_format: str | None = None, keepdims: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rank: int, pool_mode: str, data_format: str | None = None, keepdims: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         if pool_mode not in ("max", "average"):
-            raise ValueError(f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}")
+            raise ValueError(
+                f"{layer_label(self)}: pool_mode must be 'max' or 'average', received pool_mode={pool_mode!r}"
+            )
         self.rank = rank
         self.pool_mode = pool_mode
         self.data_format = conv_utils.normalize_data_format(data_format, layer_label(self))

@@ -16,6 +16,7 @@ Example:
     >>> AveragePooling1D(2, padding="same")(torch.arange(1.0, 6.0).reshape(1, 5, 1)).flatten().tolist()
     [1.5, 3.5, 5.0]
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,7 +29,9 @@ from kerastorch.layers.convolutional.base_spatial import SpatialLayer
 from kerastorch.layers.layer_utils import layer_label
 
 _POOL_FUNCTIONS = {
-    ("max", 1): F.max_pool1d, ("max", 2): F.max_pool2d, ("max", 3): F.max_pool3d,
+    ("max", 1): F.max_pool1d,
+    ("max", 2): F.max_pool2d,
+    ("max", 3): F.max_pool3d,
     ("average", 1): functools.partial(F.avg_pool1d, count_include_pad=False),
     ("average", 2): functools.partial(F.avg_pool2d, count_include_pad=False),
     ("average", 3): functools.partial(F.avg_pool3d, count_include_pad=False),
@@ -43,9 +46,16 @@ class BasePooling(SpatialLayer):
     torch.Size([1, 2, 3, 3])
     """
 
-    def __init__(self, rank: int, pool_mode: str, pool_size: int | Sequence[int],
-                 strides: int | Sequence[int] | None = None, padding: str = "valid", data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        pool_mode: str,
+        pool_size: int | Sequence[int],
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         label = layer_label(self)
         if pool_mode not in ("max", "average"):
@@ -53,8 +63,9 @@ class BasePooling(SpatialLayer):
         self._init_spatial(rank, data_format)
         self.pool_mode = pool_mode
         self.pool_size = conv_utils.normalize_tuple(pool_size, rank, "pool_size", label)
-        self.strides = self.pool_size if strides is None else conv_utils.normalize_tuple(strides, rank, "strides",
-                                                                                          label)
+        self.strides = (
+            self.pool_size if strides is None else conv_utils.normalize_tuple(strides, rank, "strides", label)
+        )
         self.padding = conv_utils.normalize_padding(padding, ("valid", "same"), label)
         self._pool_key = (pool_mode, rank)  # torch's max_pool functions are not picklable: look them up
 
@@ -64,8 +75,7 @@ class BasePooling(SpatialLayer):
         self._output_spatial(spatial)
         if self._pool_key == ("average", 3) and any(n < k for n, k in zip(spatial, self.pool_size)):
             # torch's avg_pool3d refuses inputs smaller than the window, however much padding it is given
-            return None, conv_utils.explicit_padding(spatial, self.pool_size, self.strides, (1, 1, 1),
-                                                     self.padding)
+            return None, conv_utils.explicit_padding(spatial, self.pool_size, self.strides, (1, 1, 1), self.padding)
         return conv_utils.pool_geometry(spatial, self.pool_size, self.strides, self.padding), None
 
     def _forward(self, x):
@@ -83,13 +93,15 @@ class BasePooling(SpatialLayer):
     def _window_means(self, x, pad):
         """Average pooling as window sums of the zero-padded input over counts of real elements."""
         sums = F.avg_pool3d(F.pad(x, pad), self.pool_size, self.strides, divisor_override=1)
-        counts = F.avg_pool3d(F.pad(x.new_ones((1, 1) + tuple(x.shape[2:])), pad), self.pool_size, self.strides,
-                              divisor_override=1)
+        counts = F.avg_pool3d(
+            F.pad(x.new_ones((1, 1) + tuple(x.shape[2:])), pad), self.pool_size, self.strides, divisor_override=1
+        )
         return sums / counts
 
     def _output_spatial(self, spatial):
-        return conv_utils.check_output_size(spatial, self.pool_size, self.strides, (1,) * self.rank, self.padding,
-                                            layer_label(self))
+        return conv_utils.check_output_size(
+            spatial, self.pool_size, self.strides, (1,) * self.rank, self.padding, layer_label(self)
+        )
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

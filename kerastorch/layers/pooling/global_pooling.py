@@ -4,6 +4,7 @@ with rank and mode fixed.
 Arguments (Keras names and defaults): ``data_format=None, keepdims=False``.
 Aliases: ``GlobalMaxPool1D/2D/3D``, ``GlobalAvgPool1D/2D/3D``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -205,9 +206,17 @@ class GlobalAveragePooling3D(BaseGlobalPooling):
 
 
 GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D
-GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D, GlobalAveragePooling2D,
-                                                     GlobalAveragePooling3D)
-for _alias, _cls in (("GlobalMaxPool1D", GlobalMaxPooling1D), ("GlobalMaxPool2D", GlobalMaxPooling2D),
-                     ("GlobalMaxPool3D", GlobalMaxPooling3D), ("GlobalAvgPool1D", GlobalAveragePooling1D),
-                     ("GlobalAvgPool2D", GlobalAveragePooling2D), ("GlobalAvgPool3D", GlobalAveragePooling3D)):
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+)
+for _alias, _cls in (
+    ("GlobalMaxPool1D", GlobalMaxPooling1D),
+    ("GlobalMaxPool2D", GlobalMaxPooling2D),
+    ("GlobalMaxPool3D", GlobalMaxPooling3D),
+    ("GlobalAvgPool1D", GlobalAveragePooling1D),
+    ("GlobalAvgPool2D", GlobalAveragePooling2D),
+    ("GlobalAvgPool3D", GlobalAveragePooling3D),
+):
     register_builtin("keras.layers", name=_alias)(_cls)

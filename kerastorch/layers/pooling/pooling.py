@@ -4,6 +4,7 @@ Arguments (Keras names and defaults): ``pool_size`` (2 per axis for max pooling,
 required for average pooling), ``strides=None`` (``pool_size``), ``padding="valid"``
 (or ``"same"``), ``data_format=None``. Aliases: ``MaxPool1D/2D/3D``, ``AvgPool1D/2D/3D``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -44,8 +45,14 @@ class MaxPooling1D(BasePooling):
     [1.0, 3.0]
     """
 
-    def __init__(self, pool_size: int | Sequence[int] = 2, strides: int | Sequence[int] | None = None,
-                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        pool_size: int | Sequence[int] = 2,
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(1, "max", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -81,8 +88,14 @@ class MaxPooling2D(BasePooling):
     torch.Size([2, 2, 2, 3])
     """
 
-    def __init__(self, pool_size: int | Sequence[int] = (2, 2), strides: int | Sequence[int] | None = None,
-                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        pool_size: int | Sequence[int] = (2, 2),
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(2, "max", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -119,8 +132,14 @@ class MaxPooling3D(BasePooling):
     torch.Size([1, 2, 2, 3, 2])
     """
 
-    def __init__(self, pool_size: int | Sequence[int] = (2, 2, 2), strides: int | Sequence[int] | None = None,
-                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        pool_size: int | Sequence[int] = (2, 2, 2),
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(3, "max", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -157,8 +176,14 @@ class AveragePooling1D(BasePooling):
     [0.5, 2.5]
     """
 
-    def __init__(self, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
-                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        pool_size: int | Sequence[int],
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(1, "average", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -195,8 +220,14 @@ class AveragePooling2D(BasePooling):
     torch.Size([2, 5, 5, 3])
     """
 
-    def __init__(self, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
-                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        pool_size: int | Sequence[int],
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(2, "average", pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -234,14 +265,25 @@ class AveragePooling3D(BasePooling):
     torch.Size([1, 2, 2, 2, 2])
     """
 
-    def __init__(self, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
-                 padding: str = "valid", data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        pool_size: int | Sequence[int],
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(3, "average", pool_size, strides, padding, data_format, **kwargs)
 
 
 MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
 AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
-for _alias, _cls in (("MaxPool1D", MaxPooling1D), ("MaxPool2D", MaxPooling2D), ("MaxPool3D", MaxPooling3D),
-                     ("AvgPool1D", AveragePooling1D), ("AvgPool2D", AveragePooling2D),
-                     ("AvgPool3D", AveragePooling3D)):
+for _alias, _cls in (
+    ("MaxPool1D", MaxPooling1D),
+    ("MaxPool2D", MaxPooling2D),
+    ("MaxPool3D", MaxPooling3D),
+    ("AvgPool1D", AveragePooling1D),
+    ("AvgPool2D", AveragePooling2D),
+    ("AvgPool3D", AveragePooling3D),
+):
     register_builtin("keras.layers", name=_alias)(_cls)

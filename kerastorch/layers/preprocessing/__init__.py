@@ -3,6 +3,7 @@ image augmentation (identity in inference) and the image adjustments ``AutoContr
 (applied in inference too); the vocabulary lookups (``IntegerLookup``, and the string layers ``StringLookup``
 and ``TextVectorization``, which run eagerly on data, outside symbolic models); and the hashing layers
 ``Hashing`` and ``HashedCrossing`` (integers in models, strings eagerly)."""
+
 from kerastorch.layers.preprocessing.aug_mix import AugMix
 from kerastorch.layers.preprocessing.auto_contrast import AutoContrast
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
@@ -47,13 +48,46 @@ from kerastorch.layers.preprocessing.string_lookup import StringLookup
 from kerastorch.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
-    "AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "Equalization", "HashedCrossing",
-    "Hashing", "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomColorDegeneration",
-    "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
-    "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation",
-    "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
-    "StringLookup", "TextVectorization",
-    "AugMix", "ContrastLimitedAdaptiveHistogramEqualization", "RandAugment", "RandomElasticTransform",
+    "AutoContrast",
+    "CategoryEncoding",
+    "CenterCrop",
+    "CutMix",
+    "Discretization",
+    "Equalization",
+    "HashedCrossing",
+    "Hashing",
+    "IntegerLookup",
+    "MixUp",
+    "Normalization",
+    "Pipeline",
+    "RandomBrightness",
+    "RandomColorDegeneration",
+    "RandomColorJitter",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomErasing",
+    "RandomFlip",
+    "RandomGaussianBlur",
+    "RandomGrayscale",
+    "RandomHue",
+    "RandomInvert",
+    "RandomPosterization",
+    "RandomRotation",
+    "RandomSaturation",
+    "RandomSharpness",
+    "RandomShear",
+    "RandomTranslation",
+    "RandomZoom",
+    "Rescaling",
+    "Resizing",
+    "Solarization",
+    "StringLookup",
+    "TextVectorization",
+    "AugMix",
+    "ContrastLimitedAdaptiveHistogramEqualization",
+    "RandAugment",
+    "RandomElasticTransform",
     "RandomPerspective",
-    "MelSpectrogram", "STFTSpectrogram",
+    "MelSpectrogram",
+    "STFTSpectrogram",
 ]

@@ -11,6 +11,7 @@ Example:
     >>> RandomRotation(0.1, seed=0)(torch.ones(2, 4, 4, 1), training=True).shape
     torch.Size([2, 4, 4, 1])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,15 @@ FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 class AffineAugmentation(RandomImageLayer):
     """Random per-image affine transforms with Keras's fill modes and interpolations."""
 
-    def __init__(self, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None,
-                 fill_value: float = 0.0, data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.fill_mode = check_choice(self, "fill_mode", fill_mode, FILL_MODES)
         self.interpolation = check_choice(self, "interpolation", interpolation, image.AFFINE_INTERPOLATIONS)
@@ -36,8 +44,9 @@ class AffineAugmentation(RandomImageLayer):
         height, width = images.shape[height_axis], images.shape[width_axis]
         transforms = self._transforms(images, height, width)
         x = images if images.is_floating_point() else images.float()
-        return image.affine_transform(x, transforms, self.interpolation, self.fill_mode, self.fill_value,
-                                      self.data_format)
+        return image.affine_transform(
+            x, transforms, self.interpolation, self.fill_mode, self.fill_value, self.data_format
+        )
 
     def _transforms(self, images, height, width):
         """``(batch, 8)`` transform matrices for this call."""
@@ -45,6 +54,5 @@ class AffineAugmentation(RandomImageLayer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"fill_mode": self.fill_mode, "fill_value": self.fill_value,
-                       "interpolation": self.interpolation})
+        config.update({"fill_mode": self.fill_mode, "fill_value": self.fill_value, "interpolation": self.interpolation})
         return config

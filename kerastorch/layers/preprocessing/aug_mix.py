@@ -21,6 +21,7 @@ Example:
     >>> y.shape, bool(0 <= y.min() and y.max() <= 1)
     (torch.Size([2, 8, 8, 3]), True)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -85,11 +86,28 @@ class AugMix(PolicyAugmentation):
     True
     """
 
-    def __init__(self, value_range: ValueRange = (0, 255), num_chains: int = 3, chain_depth: int = 3,
-                 factor: Factor = 0.3, alpha: float = 1.0, all_ops: bool = True, interpolation: str = "bilinear",
-                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
-        super().__init__(_BASIC_OPS if all_ops is False else _ALL_OPS, value_range, factor, interpolation, seed=seed,
-                         data_format=data_format, **kwargs)
+    def __init__(
+        self,
+        value_range: ValueRange = (0, 255),
+        num_chains: int = 3,
+        chain_depth: int = 3,
+        factor: Factor = 0.3,
+        alpha: float = 1.0,
+        all_ops: bool = True,
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            _BASIC_OPS if all_ops is False else _ALL_OPS,
+            value_range,
+            factor,
+            interpolation,
+            seed=seed,
+            data_format=data_format,
+            **kwargs,
+        )
         if not isinstance(all_ops, bool):
             raise ValueError(f"{layer_label(self)}: all_ops must be True or False, received all_ops={all_ops!r}")
         self.all_ops = all_ops
@@ -102,11 +120,9 @@ class AugMix(PolicyAugmentation):
 
     def _augment(self, images):
         x = images if images.is_floating_point() else images.to(self._compute_torch_dtype)
-        gammas = krandom.gamma((self.num_chains,), self.alpha, dtype="float64", seed=self.seed_generator,
-                               device="cpu")
+        gammas = krandom.gamma((self.num_chains,), self.alpha, dtype="float64", seed=self.seed_generator, device="cpu")
         chain_weights = (gammas / gammas.sum()).tolist()
-        blend = float(krandom.beta((), self.alpha, self.alpha, dtype="float64", seed=self.seed_generator,
-                                   device="cpu"))
+        blend = float(krandom.beta((), self.alpha, self.alpha, dtype="float64", seed=self.seed_generator, device="cpu"))
         layers = self.augmentation_layers
         picks = self._picks((self.num_chains, self.chain_depth), len(layers) + 1)  # the last index: nothing
         mixed = torch.zeros_like(x)
@@ -120,6 +136,12 @@ class AugMix(PolicyAugmentation):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"num_chains": self.num_chains, "chain_depth": self.chain_depth, "alpha": self.alpha,
-                       "all_ops": self.all_ops})
+        config.update(
+            {
+                "num_chains": self.num_chains,
+                "chain_depth": self.chain_depth,
+                "alpha": self.alpha,
+                "all_ops": self.all_ops,
+            }
+        )
         return config

@@ -16,6 +16,7 @@ Example:
     >>> from_unit_range(to_unit_range(x, (0, 255)), (0, 255)).flatten().tolist()
     [0.0, 127.5, 255.0]
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -148,8 +149,9 @@ def random_gate(layer: RandomImageLayer, factor: Sequence[float], batch: int, li
     return draws[1] < factor[0] + (factor[1] - factor[0]) * draws[0]
 
 
-def random_boxes(layer: RandomImageLayer, ratios_x: torch.Tensor, ratios_y: torch.Tensor, height: int, width: int,
-                 like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def random_boxes(
+    layer: RandomImageLayer, ratios_x: torch.Tensor, ratios_y: torch.Tensor, height: int, width: int, like: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Axis-aligned boxes, one per image, ``ratios_x * width`` by ``ratios_y * height`` pixels (``(batch,)``
     tensors of fractions), at uniformly random positions within the image, as Keras 3 places them (box edges
     are real numbers; a pixel is in the box when its integer coordinates are).
@@ -198,8 +200,14 @@ class FactorAugmentation(ValueRangeAugmentation):
     SORT_RANGE = True
     RGB_ONLY = False
 
-    def __init__(self, factor: Factor, value_range: ValueRange = (0, 255), data_format: str | None = None,
-                 seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor,
+        value_range: ValueRange = (0, 255),
+        data_format: str | None = None,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, sort_range=self.SORT_RANGE, **kwargs)
         self.factor = factor_range(self, "factor", factor, self.FACTOR_BOUNDS, clip_low=True)
 
@@ -241,7 +249,8 @@ class ValueRangeLayer(ImageLayer):
     def __init__(self, value_range: ValueRange = (0, 255), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         self.value_range: list[float] | tuple[float, float] = sorted(
-            value_range_pair(self, value_range, either_order=True))
+            value_range_pair(self, value_range, either_order=True)
+        )
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         return self._per_batch(inputs, self._transform)
@@ -282,8 +291,13 @@ class MixingAugmentation(RandomImageLayer):
     _mix_images: Callable[[torch.Tensor, dict[str, torch.Tensor]], torch.Tensor]
     _mix_masks: Callable[[torch.Tensor, dict[str, torch.Tensor]], torch.Tensor]
 
-    def __init__(self, seed: int | None = None, data_format: str | None = None, bounding_box_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        seed: int | None = None,
+        data_format: str | None = None,
+        bounding_box_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.bounding_box_format = bounding_box_format
 
@@ -298,13 +312,15 @@ class MixingAugmentation(RandomImageLayer):
         super().build(self._images_of(input_shape))
 
     def call(  # type: ignore[override]  # (a dict of images and labels, or images)
-            self, inputs: torch.Tensor | dict[str, Any],
-            training: bool | None = False) -> torch.Tensor | dict[str, Any]:
+        self, inputs: torch.Tensor | dict[str, Any], training: bool | None = False
+    ) -> torch.Tensor | dict[str, Any]:
         data: dict[str, Any] = dict(inputs) if isinstance(inputs, dict) else {"images": inputs}
         self._images_of(data)
         if "bounding_boxes" in data and not self.bounding_box_format:
-            raise ValueError(f"{layer_label(self)}: inputs with 'bounding_boxes' need a bounding_box_format, such as "
-                             f"bounding_box_format='xyxy'")
+            raise ValueError(
+                f"{layer_label(self)}: inputs with 'bounding_boxes' need a bounding_box_format, such as "
+                f"bounding_box_format='xyxy'"
+            )
         if not training:
             return inputs
         images = data["images"]

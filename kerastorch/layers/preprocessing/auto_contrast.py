@@ -12,6 +12,7 @@ Example:
     tensor([[  0.0000, 127.5000],
             [255.0000, 127.5000]])
 """
+
 import torch
 
 from kerastorch.layers.preprocessing.augmentation_utils import ValueRangeLayer, transform_range

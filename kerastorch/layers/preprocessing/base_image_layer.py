@@ -12,6 +12,7 @@ Example:
     >>> factor_range(RandomImageLayer(), "factor", 0.2, (-1, 1))
     (-0.2, 0.2)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -38,8 +39,9 @@ def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def factor_range(layer: Layer, name: str, factor: Factor, bounds: tuple[float, float], open_low: bool = False,
-                 clip_low: bool = False) -> tuple[float, float]:
+def factor_range(
+    layer: Layer, name: str, factor: Factor, bounds: tuple[float, float], open_low: bool = False, clip_low: bool = False
+) -> tuple[float, float]:
     """``(lower, upper)`` for a factor given as a number ``f`` (``(-f, f)``) or a pair, each value within
     ``bounds`` (``open_low``: the lower bound itself excluded). ``clip_low`` raises ``-f`` to the lower bound,
     as Keras does for factors whose range starts at 0 (RandomContrast)."""
@@ -48,13 +50,16 @@ def factor_range(layer: Layer, name: str, factor: Factor, bounds: tuple[float, f
 
     def check(value):
         if not is_number(value) or value > high or value < low or (open_low and value == low):
-            raise ValueError(f"{layer_label(layer)}: {name} must be a number or a pair of numbers in {interval}, "
-                             f"received {name}={factor!r}")
+            raise ValueError(
+                f"{layer_label(layer)}: {name} must be a number or a pair of numbers in {interval}, "
+                f"received {name}={factor!r}"
+            )
 
     if isinstance(factor, (tuple, list)):
         if len(factor) != 2:
-            raise ValueError(f"{layer_label(layer)}: {name} must be a number or a pair (lower, upper), received "
-                             f"{name}={factor!r}")
+            raise ValueError(
+                f"{layer_label(layer)}: {name} must be a number or a pair (lower, upper), received {name}={factor!r}"
+            )
         check(factor[0])
         check(factor[1])
         lower, upper = sorted(factor)
@@ -85,8 +90,10 @@ class ImageLayer(Layer):
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) not in (3, 4):
-            raise ValueError(f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
-                             f"inputs of shape {tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
+                f"inputs of shape {tuple(input_shape)}"
+            )
         self.built = True
 
     def _hw_axes(self, ndim):
@@ -100,8 +107,10 @@ class ImageLayer(Layer):
         if len(input_shape) in (3, 4):
             channels = input_shape[self._channel_axis(len(input_shape))]
             if channels is not None and channels != expected:
-                raise ValueError(f"{layer_label(self)}: expected {expected} ({what}) channels, received inputs of shape "
-                                 f"{tuple(input_shape)}")
+                raise ValueError(
+                    f"{layer_label(self)}: expected {expected} ({what}) channels, received inputs of shape "
+                    f"{tuple(input_shape)}"
+                )
 
     def _per_batch(self, inputs, transform):
         """``transform`` (of a rank-4 batch) applied to ``inputs``, a batch or one image."""
@@ -112,8 +121,10 @@ class ImageLayer(Layer):
 
     def _check_rank(self, inputs):
         if inputs.dim() not in (3, 4):
-            raise ValueError(f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
-                             f"inputs of shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected images of rank 3 (one image) or 4 (a batch), received "
+                f"inputs of shape {tuple(inputs.shape)}"
+            )
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)

@@ -29,6 +29,7 @@ Example:
             [1., 0., 0., 0.],
             [0., 1., 0., 0.]])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -62,8 +63,9 @@ def encoded_shape(input_shape: Shape, output_mode: str, depth: int) -> Shape:
     return (shape[0],) + shape[2:] + (depth,)
 
 
-def encode_categorical(ids: torch.Tensor, output_mode: str, depth: int, dtype: torch.dtype,
-                       count_weights: torch.Tensor | None = None) -> torch.Tensor:
+def encode_categorical(
+    ids: torch.Tensor, output_mode: str, depth: int, dtype: torch.dtype, count_weights: torch.Tensor | None = None
+) -> torch.Tensor:
     """Encode an integer tensor of ids in ``[0, depth)`` (not checked) as Keras's ``output_mode`` does.
 
     >>> encode_categorical(torch.tensor([[0, 2, 2]]), "count", 3, torch.float32)
@@ -92,8 +94,9 @@ def encode_categorical(ids: torch.Tensor, output_mode: str, depth: int, dtype: t
 
 def check_output_mode(layer: Layer, output_mode: str, allowed: Sequence[str]) -> str:
     if output_mode not in allowed:
-        raise ValueError(f"{layer_label(layer)}: output_mode must be one of {list(allowed)}, "
-                         f"received output_mode={output_mode!r}")
+        raise ValueError(
+            f"{layer_label(layer)}: output_mode must be one of {list(allowed)}, received output_mode={output_mode!r}"
+        )
     return output_mode
 
 
@@ -143,21 +146,26 @@ class CategoryEncoding(Layer):
     tensor([[0.5000, 3.0000, 0.0000, 0.0000]])
     """
 
-    def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         if output_mode == "binary":  # Keras's deprecated name
             output_mode = "multi_hot"
         self.output_mode = check_output_mode(self, output_mode, OUTPUT_MODES)
         if num_tokens is None:
-            raise ValueError(f"{layer_label(self)}: num_tokens must be set (the number of distinct ids), "
-                             "received num_tokens=None")
+            raise ValueError(
+                f"{layer_label(self)}: num_tokens must be set (the number of distinct ids), received num_tokens=None"
+            )
         # (int listed for mypy, which does not see int as a numbers.Integral)
         if isinstance(num_tokens, bool) or not isinstance(num_tokens, (int, numbers.Integral)) or num_tokens < 1:
-            raise ValueError(f"{layer_label(self)}: num_tokens must be an integer >= 1, received num_tokens={num_tokens!r}")
+            raise ValueError(
+                f"{layer_label(self)}: num_tokens must be an integer >= 1, received num_tokens={num_tokens!r}"
+            )
         if sparse:
-            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch, "
-                             f"received sparse={sparse!r}")
+            raise ValueError(
+                f"{layer_label(self)}: sparse outputs are not supported by kerastorch, received sparse={sparse!r}"
+            )
         self.num_tokens = int(num_tokens)
         self.sparse = False
 
@@ -169,21 +177,26 @@ class CategoryEncoding(Layer):
             raise TypeError(f"{layer_label(self)}: expected integer ids, received a {ids.dtype} tensor")
         if count_weights is not None:
             if self.output_mode != "count":
-                raise ValueError(f'{layer_label(self)}: count_weights is only used when output_mode="count", '
-                                 f"received count_weights with output_mode={self.output_mode!r}")
+                raise ValueError(
+                    f'{layer_label(self)}: count_weights is only used when output_mode="count", '
+                    f"received count_weights with output_mode={self.output_mode!r}"
+                )
             count_weights = torch.as_tensor(count_weights, device=ids.device).to(self._compute_torch_dtype)
             try:
                 count_weights = count_weights.broadcast_to(ids.shape)
             except RuntimeError:
-                raise ValueError(f"{layer_label(self)}: count_weights must have the shape of the inputs {tuple(ids.shape)}, "
-                                 f"received shape {tuple(count_weights.shape)}") from None
+                raise ValueError(
+                    f"{layer_label(self)}: count_weights must have the shape of the inputs {tuple(ids.shape)}, "
+                    f"received shape {tuple(count_weights.shape)}"
+                ) from None
         if ids.numel() and not _skip_checks(ids):
             low, high = torch.aminmax(ids)
             if bool((low < 0) | (high >= self.num_tokens)):  # one host sync per call (see module docstring)
-                raise ValueError(f"{layer_label(self)}: ids must lie in [0, num_tokens) = [0, {self.num_tokens}), "
-                                 f"received values in [{int(low)}, {int(high)}]")
-        return encode_categorical(ids, self.output_mode, self.num_tokens, config.torch_dtype(self.dtype),
-                                  count_weights)
+                raise ValueError(
+                    f"{layer_label(self)}: ids must lie in [0, num_tokens) = [0, {self.num_tokens}), "
+                    f"received values in [{int(low)}, {int(high)}]"
+                )
+        return encode_categorical(ids, self.output_mode, self.num_tokens, config.torch_dtype(self.dtype), count_weights)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return encoded_shape(input_shape, self.output_mode, self.num_tokens)

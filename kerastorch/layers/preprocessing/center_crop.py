@@ -9,6 +9,7 @@ Example:
     tensor([[ 5.,  6.],
             [ 9., 10.]])
 """
+
 from __future__ import annotations
 
 import torch

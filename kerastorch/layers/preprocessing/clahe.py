@@ -24,6 +24,7 @@ Example:
     tensor([[  0., 170.],
             [170., 255.]])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -83,9 +84,14 @@ class ContrastLimitedAdaptiveHistogramEqualization(ValueRangeLayer):
     (torch.Size([1, 8, 8, 3]), True)
     """
 
-    def __init__(self, value_range: ValueRange = (0, 255), clip_limit: float = 4.0,
-                 tile_grid_size: tuple[int, int] | list[int] = (8, 8), data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        value_range: ValueRange = (0, 255),
+        clip_limit: float = 4.0,
+        tile_grid_size: tuple[int, int] | list[int] = (8, 8),
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, data_format=data_format, **kwargs)
         self.value_range = value_range_pair(self, value_range)  # kept as given, as Keras does
         if not is_number(clip_limit):
@@ -93,10 +99,15 @@ class ContrastLimitedAdaptiveHistogramEqualization(ValueRangeLayer):
         self.clip_limit = clip_limit
         grid = tuple(tile_grid_size) if isinstance(tile_grid_size, (tuple, list)) else None
         # (int listed for mypy, which does not see int as a numbers.Integral)
-        if grid is None or len(grid) != 2 or not all(isinstance(g, (int, numbers.Integral)) and not isinstance(g, bool)
-                                                     and g > 0 for g in grid):
-            raise ValueError(f"{layer_label(self)}: tile_grid_size must be a pair of positive ints (rows, columns), "
-                             f"received tile_grid_size={tile_grid_size!r}")
+        if (
+            grid is None
+            or len(grid) != 2
+            or not all(isinstance(g, (int, numbers.Integral)) and not isinstance(g, bool) and g > 0 for g in grid)
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: tile_grid_size must be a pair of positive ints (rows, columns), "
+                f"received tile_grid_size={tile_grid_size!r}"
+            )
         self.tile_grid_size = tuple(int(g) for g in grid)
 
     def _transform(self, images):
@@ -107,7 +118,9 @@ class ContrastLimitedAdaptiveHistogramEqualization(ValueRangeLayer):
         tile_h, tile_w = -(-height // grid_h), -(-width // grid_w)
         padded_h, padded_w = tile_h * grid_h, tile_w * grid_w
         if (padded_h, padded_w) != (height, width):
-            x = x[:, :, _symmetric_indices(height, padded_h, x.device)][:, :, :, _symmetric_indices(width, padded_w, x.device)]
+            x = x[:, :, _symmetric_indices(height, padded_h, x.device)][
+                :, :, :, _symmetric_indices(width, padded_w, x.device)
+            ]
         levels = torch.clamp(x.to(torch.int32), 0, 255).long()  # truncation, then clipping, as Keras
         tiles = levels.reshape(batch, channels, grid_h, tile_h, grid_w, tile_w).permute(0, 1, 2, 4, 3, 5)
         tiles = tiles.reshape(batch, channels, grid_h, grid_w, tile_h * tile_w)

@@ -15,6 +15,7 @@ Example:
     >>> sorted(out["images"].unique().tolist()), bool(torch.allclose(out["labels"].sum(1), torch.ones(2)))
     ([0.0, 1.0], True)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -55,20 +56,25 @@ class CutMix(MixingAugmentation):
     (0, 0.5)
     """
 
-    def __init__(self, factor: Factor = 1.0, seed: int | None = None, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, factor: Factor = 1.0, seed: int | None = None, data_format: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
 
     def _draw(self, images):
         h_axis, w_axis = self._hw_axes(4)
         alpha = self._uniform((), self.factor[0], self.factor[1], images) + 1e-6
-        weight = krandom.beta((images.shape[0],), alpha, alpha, dtype=alpha.dtype, seed=self.seed_generator,
-                              device=images.device)
+        weight = krandom.beta(
+            (images.shape[0],), alpha, alpha, dtype=alpha.dtype, seed=self.seed_generator, device=images.device
+        )
         ratio = torch.sqrt(1.0 - weight)
         boxes, area = random_boxes(self, ratio, ratio, images.shape[h_axis], images.shape[w_axis], images)
-        return {"permutation": self._permutation(images), "boxes": boxes.unsqueeze(self._channel_axis(4)),
-                "weight": 1.0 - area}
+        return {
+            "permutation": self._permutation(images),
+            "boxes": boxes.unsqueeze(self._channel_axis(4)),
+            "weight": 1.0 - area,
+        }
 
     def _mix_images(self, images, mixing):
         return torch.where(mixing["boxes"], images[mixing["permutation"]], images)

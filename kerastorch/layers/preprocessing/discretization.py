@@ -24,6 +24,7 @@ Example:
     >>> layer(torch.tensor([-1.0, 0.0, 0.5, 1.0, 2.5]))
     tensor([0, 1, 1, 2, 3], dtype=torch.int32)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -112,23 +113,37 @@ class Discretization(Layer):
     tensor([[0, 2, 3]], dtype=torch.int32)
     """
 
-    def __init__(self, bin_boundaries: TensorLike | None = None, num_bins: int | None = None,
-                 epsilon: float = 0.01, output_mode: str = "int", sparse: bool = False, dtype: PolicyLike = None,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        bin_boundaries: TensorLike | None = None,
+        num_bins: int | None = None,
+        epsilon: float = 0.01,
+        output_mode: str = "int",
+        sparse: bool = False,
+        dtype: PolicyLike = None,
+        name: str | None = None,
+    ) -> None:
         super().__init__(dtype=dtype, name=name)
         self.output_mode = check_output_mode(self, output_mode, ("int", "one_hot", "multi_hot", "count"))
         if sparse:
-            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch (nor by Keras 3 on "
-                             f"torch), received sparse={sparse!r}")
+            raise ValueError(
+                f"{layer_label(self)}: sparse outputs are not supported by kerastorch (nor by Keras 3 on "
+                f"torch), received sparse={sparse!r}"
+            )
         if num_bins is not None and bin_boundaries is not None:
-            raise ValueError(f"{layer_label(self)}: pass either bin_boundaries or num_bins, not both; received "
-                             f"bin_boundaries={bin_boundaries!r} and num_bins={num_bins!r}")
+            raise ValueError(
+                f"{layer_label(self)}: pass either bin_boundaries or num_bins, not both; received "
+                f"bin_boundaries={bin_boundaries!r} and num_bins={num_bins!r}"
+            )
         if num_bins is None and bin_boundaries is None:
             raise ValueError(f"{layer_label(self)}: one of bin_boundaries or num_bins must be set, received neither")
         # (int listed for mypy, which does not see int as a numbers.Integral)
-        if num_bins is not None and (isinstance(num_bins, bool) or not isinstance(num_bins, (int, numbers.Integral))
-                                     or num_bins < 1):
-            raise ValueError(f"{layer_label(self)}: num_bins must be a positive integer, received num_bins={num_bins!r}")
+        if num_bins is not None and (
+            isinstance(num_bins, bool) or not isinstance(num_bins, (int, numbers.Integral)) or num_bins < 1
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: num_bins must be a positive integer, received num_bins={num_bins!r}"
+            )
         self.num_bins = None if num_bins is None else int(num_bins)
         self.epsilon = epsilon
         self.sparse = False
@@ -146,8 +161,10 @@ class Discretization(Layer):
         if value is not None:
             value = [float(b) for b in np.asarray(value, dtype="float64").reshape(-1)]
             if any(b > a for b, a in zip(value, value[1:])):
-                raise ValueError(f"{layer_label(self)}: bin_boundaries must be sorted in increasing order, "
-                                 f"received bin_boundaries={value}")
+                raise ValueError(
+                    f"{layer_label(self)}: bin_boundaries must be sorted in increasing order, "
+                    f"received bin_boundaries={value}"
+                )
         self._bin_boundaries = value
         self._boundaries = None  # the tensor is made (once) on the next call
 
@@ -161,10 +178,13 @@ class Discretization(Layer):
         boundaries = self._boundaries
         if boundaries is None or boundaries.device != inputs.device:
             if self._bin_boundaries is None:
-                raise ValueError(f"{layer_label(self)}: no bin boundaries yet; pass bin_boundaries to the constructor "
-                                 "or call adapt(data) before calling the layer")
-            boundaries = self._boundaries = torch.tensor(self._bin_boundaries, dtype=self._compute_torch_dtype,
-                                                         device=inputs.device)
+                raise ValueError(
+                    f"{layer_label(self)}: no bin boundaries yet; pass bin_boundaries to the constructor "
+                    "or call adapt(data) before calling the layer"
+                )
+            boundaries = self._boundaries = torch.tensor(
+                self._bin_boundaries, dtype=self._compute_torch_dtype, device=inputs.device
+            )
         if inputs.dtype != boundaries.dtype:
             inputs = inputs.to(boundaries.dtype)
         ids = torch.bucketize(inputs, boundaries, right=True)
@@ -184,8 +204,10 @@ class Discretization(Layer):
         """Set ``bin_boundaries`` to ``num_bins`` quantile boundaries of ``data`` (an array, a tensor or an
         iterable of batches); ``steps`` caps the number of batches read."""
         if self.num_bins is None:
-            raise ValueError(f"{layer_label(self)}: adapt() needs a layer made with num_bins; this one was given "
-                             f"bin_boundaries={self._bin_boundaries}")
+            raise ValueError(
+                f"{layer_label(self)}: adapt() needs a layer made with num_bins; this one was given "
+                f"bin_boundaries={self._bin_boundaries}"
+            )
         self.reset_state()
         if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
             data = torch.utils.data.DataLoader(data, batch_size=256)
@@ -197,8 +219,10 @@ class Discretization(Layer):
                     break
                 self.update_state(batch)
         else:
-            raise TypeError(f"{layer_label(self)}: adapt() expects an array, a tensor or an iterable of batches, "
-                            f"received {type(data).__name__}")
+            raise TypeError(
+                f"{layer_label(self)}: adapt() expects an array, a tensor or an iterable of batches, "
+                f"received {type(data).__name__}"
+            )
         self.finalize_state()
 
     def update_state(self, data: TensorLike) -> None:
@@ -221,8 +245,15 @@ class Discretization(Layer):
 
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
-        return {"bin_boundaries": self._bin_boundaries, "num_bins": self.num_bins, "epsilon": self.epsilon,
-                "output_mode": self.output_mode, "sparse": self.sparse, "name": self.name, "dtype": self.dtype}
+        return {
+            "bin_boundaries": self._bin_boundaries,
+            "num_bins": self.num_bins,
+            "epsilon": self.epsilon,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "name": self.name,
+            "dtype": self.dtype,
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:

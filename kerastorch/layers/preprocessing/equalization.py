@@ -19,6 +19,7 @@ Example:
     tensor([[  0., 170.],
             [170., 255.]])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -57,8 +58,9 @@ class Equalization(ValueRangeLayer):
     [0.0, 1.0]
     """
 
-    def __init__(self, value_range: ValueRange = (0, 255), bins: int = 256, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, value_range: ValueRange = (0, 255), bins: int = 256, data_format: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(value_range, data_format=data_format, **kwargs)
         # (int listed for mypy, which does not see int as a numbers.Integral)
         if isinstance(bins, bool) or not isinstance(bins, (int, numbers.Integral)) or bins < 1:

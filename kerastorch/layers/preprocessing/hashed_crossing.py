@@ -19,6 +19,7 @@ Example:
     >>> layer((np.array(["A", "B", "A", "B", "A"]), np.array([101, 101, 101, 102, 102])))
     tensor([1, 4, 1, 1, 3])
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence, cast
@@ -82,8 +83,15 @@ class HashedCrossing(Layer):
     torch.Size([2, 1])
     """
 
-    def __init__(self, num_bins: int, output_mode: str = "int", sparse: bool = False, name: str | None = None,
-                 dtype: PolicyLike = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        num_bins: int,
+        output_mode: str = "int",
+        sparse: bool = False,
+        name: str | None = None,
+        dtype: PolicyLike = None,
+        **kwargs: Any,
+    ) -> None:
         if output_mode == "int" and dtype is None:
             dtype = "int64"
         kwargs.setdefault("autocast", False)  # float features are refused, not cast to the output dtype
@@ -91,8 +99,10 @@ class HashedCrossing(Layer):
         self.num_bins = positive_int(self, "num_bins", num_bins)
         self.output_mode = check_output_mode(self, output_mode, ("int", "one_hot"))
         if sparse:
-            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
-                             f"received sparse={sparse!r}")
+            raise ValueError(
+                f"{layer_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
+                f"received sparse={sparse!r}"
+            )
         check_integer_dtype(self, output_mode)
         self.sparse = False
         self.built = True  # no weights
@@ -103,11 +113,14 @@ class HashedCrossing(Layer):
 
     def _check_inputs(self, inputs):
         if not isinstance(inputs, (list, tuple)):
-            self._fail(f"the layer should be called on a list or tuple of features, received inputs of type "
-                       f"{type(inputs).__name__}")
+            self._fail(
+                f"the layer should be called on a list or tuple of features, received inputs of type "
+                f"{type(inputs).__name__}"
+            )
         if len(inputs) < 2:
-            self._fail(f"the layer should be called on at least two inputs (the features to cross), received "
-                       f"{len(inputs)}")
+            self._fail(
+                f"the layer should be called on at least two inputs (the features to cross), received {len(inputs)}"
+            )
 
     def _check_shapes(self, shapes):
         first = tuple(shapes[0])
@@ -129,8 +142,10 @@ class HashedCrossing(Layer):
         try:
             array = np.asarray(value)
         except ValueError:
-            self._fail(f"input {index} must be rectangular (kerastorch has no ragged tensors), received rows of "
-                       "different lengths")
+            self._fail(
+                f"input {index} must be rectangular (kerastorch has no ragged tensors), received rows of "
+                "different lengths"
+            )
         if array.dtype.kind in "iu":
             return torch.as_tensor(array.astype(np.int64), device=device)  # uint64 keeps its bits, as in TF
         if array.dtype.kind not in "USO":
@@ -182,5 +197,10 @@ class HashedCrossing(Layer):
         return KerasTensor(self.compute_output_shape([x.shape for x in inputs]), self.dtype)
 
     def get_config(self) -> dict[str, Any]:
-        return {"num_bins": self.num_bins, "output_mode": self.output_mode, "sparse": self.sparse,
-                "name": self.name, "dtype": self.dtype}
+        return {
+            "num_bins": self.num_bins,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "name": self.name,
+            "dtype": self.dtype,
+        }

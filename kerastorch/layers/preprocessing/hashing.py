@@ -26,6 +26,7 @@ Example:
     >>> layer(torch.tensor([0, 1, 2, 3, 4])), layer(["0", "1", "2", "3", "4"])
     (tensor([1, 0, 1, 0, 2]), tensor([1, 0, 1, 0, 2]))
 """
+
 from __future__ import annotations
 
 import numbers
@@ -58,8 +59,10 @@ def _check_salt(layer, salt):
         return [int(salt), int(salt)]
     if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(is_int(s) for s in salt):
         return [int(s) for s in salt]
-    raise ValueError(f"{layer_label(layer)}: salt must be None, an integer or a pair of integers (the SipHash key), "
-                     f"received salt={salt!r}")
+    raise ValueError(
+        f"{layer_label(layer)}: salt must be None, an integer or a pair of integers (the SipHash key), "
+        f"received salt={salt!r}"
+    )
 
 
 def check_integer_dtype(layer: Layer, output_mode: str) -> None:
@@ -78,8 +81,10 @@ def check_integer_dtype(layer: Layer, output_mode: str) -> None:
         ValueError: Hashing layer "hashing...": output_mode='int' returns bucket indices, ... received dtype='float32'
     """
     if output_mode == "int" and layer.dtype_policy.name not in ("int32", "int64"):
-        raise ValueError(f"{layer_label(layer)}: output_mode='int' returns bucket indices, so dtype must be 'int32' or "
-                         f"'int64', received dtype={layer.dtype_policy.name!r}")
+        raise ValueError(
+            f"{layer_label(layer)}: output_mode='int' returns bucket indices, so dtype must be 'int32' or "
+            f"'int64', received dtype={layer.dtype_policy.name!r}"
+        )
 
 
 @register_builtin("keras.layers")
@@ -126,9 +131,15 @@ class Hashing(Layer):
             [1., 0., 0.]])
     """
 
-    def __init__(self, num_bins: int, mask_value: str | bytes | float | np.generic | None = None,
-                 salt: int | tuple[int, int] | list[int] | None = None, output_mode: str = "int", sparse: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        num_bins: int,
+        mask_value: str | bytes | float | np.generic | None = None,
+        salt: int | tuple[int, int] | list[int] | None = None,
+        output_mode: str = "int",
+        sparse: bool = False,
+        **kwargs: Any,
+    ) -> None:
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else kconfig.floatx()
         kwargs.setdefault("autocast", False)  # float inputs are hashed as integers, not cast to the output dtype
@@ -136,15 +147,19 @@ class Hashing(Layer):
         self.num_bins = positive_int(self, "num_bins", num_bins)
         self.output_mode = check_output_mode(self, output_mode, OUTPUT_MODES)
         if sparse:
-            raise ValueError(f"{layer_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
-                             f"received sparse={sparse!r}")
+            raise ValueError(
+                f"{layer_label(self)}: sparse outputs are not supported by kerastorch (dense tensors only), "
+                f"received sparse={sparse!r}"
+            )
         check_integer_dtype(self, output_mode)
         if isinstance(mask_value, bytes):
             mask_value = mask_value.decode("utf-8")
         # (float listed for mypy, which does not see float as a numbers.Real)
         if mask_value is not None and not isinstance(mask_value, (str, float, numbers.Real)):
-            raise ValueError(f"{layer_label(self)}: mask_value must be None, a string or a number, received "
-                             f"mask_value={mask_value!r}")
+            raise ValueError(
+                f"{layer_label(self)}: mask_value must be None, a string or a number, received "
+                f"mask_value={mask_value!r}"
+            )
         self.mask_value = mask_value.item() if isinstance(mask_value, np.generic) else mask_value
         self.salt = _check_salt(self, salt)
         self.sparse = False
@@ -169,8 +184,10 @@ class Hashing(Layer):
         try:
             values = np.asarray(inputs)
         except ValueError:
-            self._fail("inputs must be rectangular: kerastorch has no ragged tensors (pad the rows to one length), "
-                       "received rows of different lengths")
+            self._fail(
+                "inputs must be rectangular: kerastorch has no ragged tensors (pad the rows to one length), "
+                "received rows of different lengths"
+            )
         if values.dtype.kind not in "iubfUSO":
             self._fail(f"inputs must be strings, integers, floats or booleans, received dtype {values.dtype}")
         if values.dtype.kind == "u" and values.dtype != np.uint8:
@@ -244,6 +261,13 @@ class Hashing(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value,
-                       "output_mode": self.output_mode, "sparse": self.sparse})
+        config.update(
+            {
+                "num_bins": self.num_bins,
+                "salt": self.salt,
+                "mask_value": self.mask_value,
+                "output_mode": self.output_mode,
+                "sparse": self.sparse,
+            }
+        )
         return config

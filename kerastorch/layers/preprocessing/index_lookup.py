@@ -25,6 +25,7 @@ Example:
     >>> layer([["a", "z", ""]])
     tensor([[2, 1, 0]])
 """
+
 from __future__ import annotations
 
 import collections
@@ -54,6 +55,7 @@ VOCABULARY_FILE = "vocabulary.txt"
 IDF_FILE = "idf_weights.txt"
 DROP = -1  # the id of masked inputs outside "int" mode: no slot in the encoding
 
+
 # ----------------------------------------------------------------------------------------------- helpers
 def listify(value: Any) -> Any:
     """Config form of a vocabulary or idf weights: lists (not tuples, arrays or tensors) of plain values."""
@@ -74,14 +76,19 @@ def _features(batch):
     """The inputs of a batch from a data pipeline: ``x`` of ``(x, y)`` or ``(x, y, sample_weight)``."""
     if isinstance(batch, tuple) and batch and not isinstance(batch[0], (str, bytes)):
         return batch[0]
-    if (isinstance(batch, list) and len(batch) in (2, 3) and isinstance(batch[-1], torch.Tensor)
-            and not isinstance(batch[0], (str, bytes, numbers.Number))):
+    if (
+        isinstance(batch, list)
+        and len(batch) in (2, 3)
+        and isinstance(batch[-1], torch.Tensor)
+        and not isinstance(batch[0], (str, bytes, numbers.Number))
+    ):
         return batch[0]  # a DataLoader batch of (x, y) samples: [x batch, y tensor]
     return batch
 
 
-def adapt_batches(data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
-                  steps: int | None = None) -> Iterator[Any]:
+def adapt_batches(
+    data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any], steps: int | None = None
+) -> Iterator[Any]:
     """The batches ``adapt`` reads from ``data``, as Keras reads them.
 
     A list, tuple, NumPy array, tensor or string is one batch whose rows are documents (a flat one is a
@@ -102,8 +109,7 @@ def adapt_batches(data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.
     if isinstance(data, (list, tuple, np.ndarray, torch.Tensor, str, bytes)):
         if isinstance(data, torch.Tensor):
             data = data.detach().cpu().numpy()
-        if isinstance(data, (list, tuple)) and data and all(isinstance(x, (str, bytes, numbers.Number))
-                                                             for x in data):
+        if isinstance(data, (list, tuple)) and data and all(isinstance(x, (str, bytes, numbers.Number)) for x in data):
             data = np.asarray(data)
         if isinstance(data, np.ndarray) and data.ndim == 1:
             data = data[:, None]
@@ -111,8 +117,10 @@ def adapt_batches(data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
         data = torch.utils.data.DataLoader(data, batch_size=256)
     if not hasattr(data, "__iter__"):
-        raise TypeError(f"adapt() expects a list, a NumPy array, a tensor, a torch Dataset / DataLoader or an "
-                        f"iterable of batches, received {type(data).__name__}")
+        raise TypeError(
+            f"adapt() expects a list, a NumPy array, a tensor, a torch Dataset / DataLoader or an "
+            f"iterable of batches, received {type(data).__name__}"
+        )
     batches = (_features(b) for b in data)
     if steps is not None:
         batches = (b for _, b in zip(range(int(steps)), batches))
@@ -166,13 +174,25 @@ class IndexLookup(Layer):
 
     _token_kind = "string"  # or "int": what the subclass's tokens are
 
-    def __init__(self, max_tokens: int | None, num_oov_indices: int,
-                 mask_token: str | bytes | int | np.integer[Any] | None, oov_token: str | bytes | int | np.integer[Any],
-                 vocabulary_dtype: str, vocabulary: str | os.PathLike[str] | TensorLike | None = None,
-                 idf_weights: TensorLike | None = None, invert: bool = False, output_mode: str = "int",
-                 sparse: bool = False, pad_to_max_tokens: bool = False, oov_method: str = "floormod",
-                 salt: int | tuple[int, int] | list[int] | None = None, vocabulary_size: int | None = None,
-                 has_input_vocabulary: bool | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        max_tokens: int | None,
+        num_oov_indices: int,
+        mask_token: str | bytes | int | np.integer[Any] | None,
+        oov_token: str | bytes | int | np.integer[Any],
+        vocabulary_dtype: str,
+        vocabulary: str | os.PathLike[str] | TensorLike | None = None,
+        idf_weights: TensorLike | None = None,
+        invert: bool = False,
+        output_mode: str = "int",
+        sparse: bool = False,
+        pad_to_max_tokens: bool = False,
+        oov_method: str = "floormod",
+        salt: int | tuple[int, int] | list[int] | None = None,
+        vocabulary_size: int | None = None,
+        has_input_vocabulary: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
         owner = kwargs.pop("_owner_label", None)
         super().__init__(**kwargs)
         self._owner_label = owner
@@ -191,20 +211,27 @@ class IndexLookup(Layer):
         if invert and output_mode != "int":
             self._fail(f"invert=True needs output_mode='int', received output_mode={output_mode!r}")
         if sparse:
-            self._fail(f"sparse outputs are not supported by kerastorch (dense tensors only), received "
-                       f"sparse={sparse!r}")
+            self._fail(
+                f"sparse outputs are not supported by kerastorch (dense tensors only), received sparse={sparse!r}"
+            )
         if idf_weights is not None and output_mode != "tf_idf":
-            self._fail(f"idf_weights is only used with output_mode='tf_idf', received idf_weights with "
-                       f"output_mode={output_mode!r}")
+            self._fail(
+                f"idf_weights is only used with output_mode='tf_idf', received idf_weights with "
+                f"output_mode={output_mode!r}"
+            )
         if oov_method not in ("floormod", "farmhash"):
             self._fail(f"oov_method must be 'floormod' or 'farmhash', received oov_method={oov_method!r}")
         if vocabulary_dtype not in self._vocabulary_dtypes():
-            self._fail(f"vocabulary_dtype must be one of {list(self._vocabulary_dtypes())}, received "
-                       f"vocabulary_dtype={vocabulary_dtype!r}")
+            self._fail(
+                f"vocabulary_dtype must be one of {list(self._vocabulary_dtypes())}, received "
+                f"vocabulary_dtype={vocabulary_dtype!r}"
+            )
         if salt is not None:
             if self._token_kind == "int" and oov_method != "farmhash":
-                self._fail(f"salt is only used with oov_method='farmhash', received salt={salt!r} with "
-                           f"oov_method={oov_method!r}")
+                self._fail(
+                    f"salt is only used with oov_method='farmhash', received salt={salt!r} with "
+                    f"oov_method={oov_method!r}"
+                )
             if is_int(salt):
                 salt = [int(salt), int(salt)]
             elif isinstance(salt, (tuple, list)) and len(salt) == 2 and all(is_int(s) for s in salt):
@@ -223,8 +250,9 @@ class IndexLookup(Layer):
         self.oov_method = oov_method
         self.salt = salt
         self._frozen_vocab_size = vocabulary_size
-        self._has_input_vocabulary = (vocabulary is not None) if has_input_vocabulary is None else bool(
-            has_input_vocabulary)
+        self._has_input_vocabulary = (
+            (vocabulary is not None) if has_input_vocabulary is None else bool(has_input_vocabulary)
+        )
         # The config keeps a vocabulary given as values; one read from a file travels as an asset.
         self.input_vocabulary = None if isinstance(vocabulary, (str, os.PathLike)) else vocabulary
         self.input_idf_weights = idf_weights
@@ -238,8 +266,9 @@ class IndexLookup(Layer):
             self._frozen_vocab_size = None  # Keras's config of a layer without vocabulary: nothing to keep
         self.reset_state()
         if output_mode == "tf_idf" and self._has_input_vocabulary and vocabulary is not None and idf_weights is None:
-            self._fail("output_mode='tf_idf' with a vocabulary needs its idf_weights as well, received "
-                       "idf_weights=None")
+            self._fail(
+                "output_mode='tf_idf' with a vocabulary needs its idf_weights as well, received idf_weights=None"
+            )
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         elif idf_weights is not None:
@@ -297,25 +326,31 @@ class IndexLookup(Layer):
         """
         if not include_special_tokens:
             return list(self._tokens)
-        return [self.mask_token] * self._oov_start_index() + [self.oov_token] * self.num_oov_indices + list(
-            self._tokens)
+        return (
+            [self.mask_token] * self._oov_start_index() + [self.oov_token] * self.num_oov_indices + list(self._tokens)
+        )
 
     def _depth(self):
         """The size of the encodings of the non-"int" modes."""
         if self.pad_to_max_tokens:
             return self.max_tokens
         if self._frozen_vocab_size is None:
-            self._fail(f"output_mode={self.output_mode!r} with pad_to_max_tokens=False needs the vocabulary "
-                       "before the layer is called: pass vocabulary=... or call adapt(data) first", RuntimeError)
+            self._fail(
+                f"output_mode={self.output_mode!r} with pad_to_max_tokens=False needs the vocabulary "
+                "before the layer is called: pass vocabulary=... or call adapt(data) first",
+                RuntimeError,
+            )
         return self._frozen_vocab_size
 
     def _record_vocabulary_size(self, size):
         """Keras's rule: outside "int" mode (unpadded) the encoding size is fixed once the layer has a vocabulary."""
         frozen = self._frozen_vocab_size
         if self.output_mode != "int" and not self.pad_to_max_tokens and frozen is not None and size != frozen:
-            self._fail(f"with output_mode={self.output_mode!r} and pad_to_max_tokens=False the vocabulary size "
-                       f"cannot change once set (it is the encoding size): old size {frozen}, new size {size}",
-                       RuntimeError)
+            self._fail(
+                f"with output_mode={self.output_mode!r} and pad_to_max_tokens=False the vocabulary size "
+                f"cannot change once set (it is the encoding size): old size {frozen}, new size {size}",
+                RuntimeError,
+            )
         self._frozen_vocab_size = size
 
     def _store(self, tokens, idf):
@@ -328,8 +363,9 @@ class IndexLookup(Layer):
         self._tensors = {}
 
     # ------------------------------------------------------------------ vocabulary
-    def set_vocabulary(self, vocabulary: str | os.PathLike[str] | TensorLike,
-                       idf_weights: TensorLike | None = None) -> None:
+    def set_vocabulary(
+        self, vocabulary: str | os.PathLike[str] | TensorLike, idf_weights: TensorLike | None = None
+    ) -> None:
         """Set the vocabulary (and, for ``"tf_idf"``, the idf weights) directly instead of by ``adapt``.
 
         A vocabulary that starts with the special tokens in their index order (the mask token in ``"int"``
@@ -352,8 +388,10 @@ class IndexLookup(Layer):
             if idf_weights is None:
                 self._fail("output_mode='tf_idf' needs idf_weights with the vocabulary, received idf_weights=None")
         elif idf_weights is not None:
-            self._fail(f"idf_weights is only used with output_mode='tf_idf', received idf_weights with "
-                       f"output_mode={self.output_mode!r}")
+            self._fail(
+                f"idf_weights is only used with output_mode='tf_idf', received idf_weights with "
+                f"output_mode={self.output_mode!r}"
+            )
         if isinstance(vocabulary, (str, os.PathLike)):
             self._set_vocabulary_file(os.fspath(vocabulary))
         else:
@@ -366,13 +404,17 @@ class IndexLookup(Layer):
 
     def _set_vocabulary_file(self, path):
         if _safe_mode_loading():
-            self._fail(f"loading a vocabulary file named by a saved model ('{path}') is refused in safe mode (it "
-                       "could read any file); pass safe_mode=False to load_model if you trust the model")
+            self._fail(
+                f"loading a vocabulary file named by a saved model ('{path}') is refused in safe mode (it "
+                "could read any file); pass safe_mode=False to load_model if you trust the model"
+            )
         if not os.path.isfile(path):
             self._fail(f"vocabulary file '{path}' does not exist")
         if self.output_mode == "tf_idf":
-            self._fail("output_mode='tf_idf' cannot read its vocabulary from a file (it needs idf_weights); "
-                       "pass the vocabulary as a list with idf_weights")
+            self._fail(
+                "output_mode='tf_idf' cannot read its vocabulary from a file (it needs idf_weights); "
+                "pass the vocabulary as a list with idf_weights"
+            )
         tokens = [self._parse_line(line) for line in _read_lines(path, getattr(self, "encoding", "utf-8"))]
         self._check_tokens(tokens, tokens)
         self._store(tokens, None)
@@ -395,8 +437,9 @@ class IndexLookup(Layer):
             if weights.ndim != 1:
                 self._fail(f"idf_weights must be one-dimensional, received shape {weights.shape}")
             if len(weights) != len(values):
-                self._fail(f"idf_weights must be as long as the vocabulary ({len(values)}), received "
-                           f"{len(weights)} weights")
+                self._fail(
+                    f"idf_weights must be as long as the vocabulary ({len(values)}), received {len(weights)} weights"
+                )
             front = 0 if has_special else start
             back = self.max_tokens - front - len(weights) if self.pad_to_max_tokens else 0
             idf = np.concatenate([np.full(front, weights.mean() if len(weights) else 0.0), weights, np.zeros(back)])
@@ -407,19 +450,25 @@ class IndexLookup(Layer):
         if repeated:
             self._fail(f"the vocabulary must not repeat a token, received repeated tokens {repeated[:10]}")
         special = [self.mask_token] * self._oov_start_index() + [self.oov_token] * self.num_oov_indices
-        for token, arg, applies in ((self.mask_token, "mask_token", self.mask_token is not None),
-                                    (self.oov_token, "oov_token", self.invert and self.oov_token is not None)):
+        for token, arg, applies in (
+            (self.mask_token, "mask_token", self.mask_token is not None),
+            (self.oov_token, "oov_token", self.invert and self.oov_token is not None),
+        ):
             if applies and token in tokens:
-                self._fail(f"the vocabulary holds the {arg} {token!r} at index {vocabulary.index(token)}; the special "
-                           f"tokens may only come first, in index order {special}, or be left out")
+                self._fail(
+                    f"the vocabulary holds the {arg} {token!r} at index {vocabulary.index(token)}; the special "
+                    f"tokens may only come first, in index order {special}, or be left out"
+                )
         size = self._token_start_index() + len(tokens)
         if self.max_tokens is not None and size > self.max_tokens:
-            self._fail(f"the vocabulary has {size} indices (special ones included), more than "
-                       f"max_tokens={self.max_tokens}")
+            self._fail(
+                f"the vocabulary has {size} indices (special ones included), more than max_tokens={self.max_tokens}"
+            )
 
     # ------------------------------------------------------------------ adapt
-    def adapt(self, data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
-              steps: int | None = None) -> None:
+    def adapt(
+        self, data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any], steps: int | None = None
+    ) -> None:
         """Learn the vocabulary from ``data``: the most frequent tokens first, ties broken by the larger token
         first, at most ``max_tokens`` indices in all; in ``"tf_idf"`` mode the idf weights as well.
 
@@ -445,8 +494,12 @@ class IndexLookup(Layer):
         """Count the tokens of one batch (rank 0 or 1: one document; otherwise one document per row; a list of
         rows of different lengths is a list of documents)."""
         self._check_adaptable()
-        if (isinstance(data, (list, tuple)) and data and all(isinstance(row, (list, tuple, np.ndarray)) for row in data)
-                and len({len(row) for row in data}) > 1):
+        if (
+            isinstance(data, (list, tuple))
+            and data
+            and all(isinstance(row, (list, tuple, np.ndarray)) for row in data)
+            and len({len(row) for row in data}) > 1
+        ):
             self._count_documents([self._convert_tokens(row, "adapt() data").reshape(-1).tolist() for row in data])
             return
         values = self._convert_tokens(data, "adapt() data")
@@ -458,8 +511,10 @@ class IndexLookup(Layer):
 
     def _check_adaptable(self):
         if self._has_input_vocabulary:
-            self._fail("cannot adapt a layer made with a vocabulary argument; make it without one to adapt it "
-                       "(set_vocabulary replaces a vocabulary)")
+            self._fail(
+                "cannot adapt a layer made with a vocabulary argument; make it without one to adapt it "
+                "(set_vocabulary replaces a vocabulary)"
+            )
 
     def _count_documents(self, documents):
         """Add the token counts (and document counts, for ``"tf_idf"``) of ``documents``, lists of tokens."""
@@ -480,7 +535,7 @@ class IndexLookup(Layer):
             counts.pop(special, None)
         ranked = sorted(counts.items(), key=lambda item: (item[1], item[0]), reverse=True)
         if self.max_tokens:
-            ranked = ranked[:max(self.max_tokens - self._token_start_index(), 0)]
+            ranked = ranked[: max(self.max_tokens - self._token_start_index(), 0)]
         tokens = [token for token, _ in ranked]
         idf = None
         if self.output_mode == "tf_idf":
@@ -511,8 +566,10 @@ class IndexLookup(Layer):
         return buckets + self._oov_start_index()
 
     def _no_oov_error(self, tokens):
-        self._fail(f"with num_oov_indices=0 every input must be in the vocabulary; received out-of-vocabulary "
-                   f"inputs {list(tokens)[:10]} (set num_oov_indices=1 to map them to an OOV index)")
+        self._fail(
+            f"with num_oov_indices=0 every input must be in the vocabulary; received out-of-vocabulary "
+            f"inputs {list(tokens)[:10]} (set num_oov_indices=1 to map them to an OOV index)"
+        )
 
     def _ids_of_tokens(self, tokens):
         """The indices of a list of tokens, as a 1D int64 NumPy array (masked tokens: 0 in "int" mode,
@@ -564,8 +621,10 @@ class IndexLookup(Layer):
 
     def _idf_tensor(self, device, dtype, depth):
         if self._idf is None:
-            self._fail("output_mode='tf_idf' needs idf weights: pass vocabulary and idf_weights, call "
-                       "set_vocabulary(vocabulary, idf_weights) or adapt(data) first")
+            self._fail(
+                "output_mode='tf_idf' needs idf weights: pass vocabulary and idf_weights, call "
+                "set_vocabulary(vocabulary, idf_weights) or adapt(data) first"
+            )
         if len(self._idf) != depth:
             self._fail(f"the idf weights have {len(self._idf)} entries for an encoding of size {depth}")
         key = ("idf", device, dtype)
@@ -599,14 +658,24 @@ class IndexLookup(Layer):
     # ------------------------------------------------------------------ config and assets
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "invert": self.invert, "max_tokens": self.max_tokens, "num_oov_indices": self.num_oov_indices,
-            "oov_token": self.oov_token, "mask_token": self.mask_token, "output_mode": self.output_mode,
-            "sparse": self.sparse, "pad_to_max_tokens": self.pad_to_max_tokens,
-            "vocabulary_dtype": self.vocabulary_dtype, "idf_weights": listify(self.input_idf_weights),
-            "vocabulary": listify(self.input_vocabulary), "vocabulary_size": self._frozen_vocab_size,
-            "oov_method": self.oov_method, "salt": self.salt,
-        })
+        config.update(
+            {
+                "invert": self.invert,
+                "max_tokens": self.max_tokens,
+                "num_oov_indices": self.num_oov_indices,
+                "oov_token": self.oov_token,
+                "mask_token": self.mask_token,
+                "output_mode": self.output_mode,
+                "sparse": self.sparse,
+                "pad_to_max_tokens": self.pad_to_max_tokens,
+                "vocabulary_dtype": self.vocabulary_dtype,
+                "idf_weights": listify(self.input_idf_weights),
+                "vocabulary": listify(self.input_vocabulary),
+                "vocabulary_size": self._frozen_vocab_size,
+                "oov_method": self.oov_method,
+                "salt": self.salt,
+            }
+        )
         return config
 
     def save_assets(self, dir_path: str) -> None:
@@ -650,7 +719,7 @@ class IndexLookup(Layer):
                 idf = self._idf
             if idf is None:
                 self._fail(f"{dir_path} has no {IDF_FILE} for the vocabulary of this 'tf_idf' layer")
-            idf = list(idf)[:len(values)]
+            idf = list(idf)[: len(values)]
         self.set_vocabulary(values, idf_weights=idf)
 
 

@@ -11,6 +11,7 @@ Example:
     >>> layer.get_vocabulary()
     [-1, 42, 1138, 1000, 36, 12]
 """
+
 from __future__ import annotations
 
 import numbers
@@ -88,18 +89,41 @@ class IntegerLookup(IndexLookup):
 
     _token_kind = "int"
 
-    def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1,
-                 mask_token: int | np.integer[Any] | None = None, oov_token: int | np.integer[Any] = -1,
-                 vocabulary: str | os.PathLike[str] | TensorLike | None = None, vocabulary_dtype: str = "int64",
-                 idf_weights: TensorLike | None = None, invert: bool = False, output_mode: str = "int",
-                 sparse: bool = False, pad_to_max_tokens: bool = False, oov_method: str = "floormod",
-                 salt: int | tuple[int, int] | list[int] | None = None, name: str | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
-                         oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype=vocabulary_dtype,
-                         idf_weights=idf_weights, invert=invert, output_mode=output_mode, sparse=sparse,
-                         pad_to_max_tokens=pad_to_max_tokens, oov_method=oov_method, salt=salt, name=name,
-                         **kwargs)
+    def __init__(
+        self,
+        max_tokens: int | None = None,
+        num_oov_indices: int = 1,
+        mask_token: int | np.integer[Any] | None = None,
+        oov_token: int | np.integer[Any] = -1,
+        vocabulary: str | os.PathLike[str] | TensorLike | None = None,
+        vocabulary_dtype: str = "int64",
+        idf_weights: TensorLike | None = None,
+        invert: bool = False,
+        output_mode: str = "int",
+        sparse: bool = False,
+        pad_to_max_tokens: bool = False,
+        oov_method: str = "floormod",
+        salt: int | tuple[int, int] | list[int] | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            max_tokens=max_tokens,
+            num_oov_indices=num_oov_indices,
+            mask_token=mask_token,
+            oov_token=oov_token,
+            vocabulary=vocabulary,
+            vocabulary_dtype=vocabulary_dtype,
+            idf_weights=idf_weights,
+            invert=invert,
+            output_mode=output_mode,
+            sparse=sparse,
+            pad_to_max_tokens=pad_to_max_tokens,
+            oov_method=oov_method,
+            salt=salt,
+            name=name,
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ tokens
     def _vocabulary_dtypes(self):
@@ -157,8 +181,10 @@ class IntegerLookup(IndexLookup):
                     tokens = np.asarray(self._tokens, dtype="int64")
                     order = np.argsort(tokens, kind="stable")
                     indices = np.arange(self._token_start_index(), self.vocabulary_size(), dtype="int64")[order]
-                    self._tensors[key] = (torch.as_tensor(tokens[order], device=device),
-                                          torch.as_tensor(indices, device=device))
+                    self._tensors[key] = (
+                        torch.as_tensor(tokens[order], device=device),
+                        torch.as_tensor(indices, device=device),
+                    )
         return self._tensors[key]
 
     def _lookup(self, x):
@@ -224,8 +250,9 @@ class IntegerLookup(IndexLookup):
             return self.vocabulary_dtype
         return super()._output_dtype()
 
-    def set_vocabulary(self, vocabulary: str | os.PathLike[str] | TensorLike,
-                       idf_weights: TensorLike | None = None) -> None:
+    def set_vocabulary(
+        self, vocabulary: str | os.PathLike[str] | TensorLike, idf_weights: TensorLike | None = None
+    ) -> None:
         """Set the vocabulary (and ``"tf_idf"`` weights); see :meth:`IndexLookup.set_vocabulary`.
 
         Args:
@@ -238,4 +265,3 @@ class IntegerLookup(IndexLookup):
         tensor([2, 0])
         """
         super().set_vocabulary(vocabulary, idf_weights)
-

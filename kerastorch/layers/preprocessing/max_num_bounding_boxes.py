@@ -17,6 +17,7 @@ Example:
     >>> out["bounding_boxes"]["boxes"].tolist(), out["bounding_boxes"]["labels"].tolist()
     ([[[0.0, 0.0, 4.0, 4.0], [-1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, -1.0]]], [[7, -1, -1]])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -80,8 +81,10 @@ class MaxNumBoundingBoxes(Layer):
         self.fill_value = fill_value
         self.data_format = normalize_data_format(data_format, layer_label(self))
         if bounding_box_format is not None and not isinstance(bounding_box_format, str):
-            raise ValueError(f"{layer_label(self)}: bounding_box_format must be a format name such as 'xyxy' or None, "
-                             f"received bounding_box_format={bounding_box_format!r}")
+            raise ValueError(
+                f"{layer_label(self)}: bounding_box_format must be a format name such as 'xyxy' or None, "
+                f"received bounding_box_format={bounding_box_format!r}"
+            )
         self.bounding_box_format = bounding_box_format
 
     def call(self, inputs: torch.Tensor | dict[str, Any]) -> torch.Tensor | dict[str, Any]:
@@ -90,21 +93,29 @@ class MaxNumBoundingBoxes(Layer):
         bounding_boxes = inputs["bounding_boxes"]
         if not isinstance(bounding_boxes, dict) or not {"boxes", "labels"} <= set(bounding_boxes):
             received = sorted(bounding_boxes) if isinstance(bounding_boxes, dict) else type(bounding_boxes).__name__
-            raise ValueError(f"{layer_label(self)}: 'bounding_boxes' must be a dict with 'boxes' and 'labels', "
-                             f"received {received}")
+            raise ValueError(
+                f"{layer_label(self)}: 'bounding_boxes' must be a dict with 'boxes' and 'labels', received {received}"
+            )
         boxes = torch.as_tensor(bounding_boxes["boxes"])
         labels = torch.as_tensor(bounding_boxes["labels"], device=boxes.device)
         if boxes.dim() not in (2, 3) or boxes.shape[-1] != 4:
-            raise ValueError(f"{layer_label(self)}: 'boxes' must be (batch, num_boxes, 4) or (num_boxes, 4), received "
-                             f"shape {tuple(boxes.shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: 'boxes' must be (batch, num_boxes, 4) or (num_boxes, 4), received "
+                f"shape {tuple(boxes.shape)}"
+            )
         axis = boxes.dim() - 2
-        if labels.dim() <= axis or labels.shape[:axis + 1] != boxes.shape[:axis + 1]:
-            raise ValueError(f"{layer_label(self)}: 'labels' must have one entry per box, shape {tuple(boxes.shape[:-1])}"
-                             f", received shape {tuple(labels.shape)}")
+        if labels.dim() <= axis or labels.shape[: axis + 1] != boxes.shape[: axis + 1]:
+            raise ValueError(
+                f"{layer_label(self)}: 'labels' must have one entry per box, shape {tuple(boxes.shape[:-1])}"
+                f", received shape {tuple(labels.shape)}"
+            )
         boxes = boxes.to(self._compute_torch_dtype)
         outputs = dict(inputs)
-        outputs["bounding_boxes"] = dict(bounding_boxes, boxes=_fit(boxes, self.max_number, self.fill_value, axis),
-                                         labels=_fit(labels, self.max_number, self.fill_value, axis))
+        outputs["bounding_boxes"] = dict(
+            bounding_boxes,
+            boxes=_fit(boxes, self.max_number, self.fill_value, axis),
+            labels=_fit(labels, self.max_number, self.fill_value, axis),
+        )
         return outputs
 
     def get_config(self) -> dict[str, Any]:

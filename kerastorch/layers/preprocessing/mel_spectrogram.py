@@ -18,6 +18,7 @@ Example:
     >>> tuple(mel.shape), mel[:, 30].argmax().item(), round(mel.max().item(), 1)  # band 14 is centred near 1 kHz
     ((32, 63), 14, 37.0)
 """
+
 from __future__ import annotations
 
 import math
@@ -38,8 +39,9 @@ def _hz_to_mel(frequency):
     return 1127.0 * np.log1p(np.asarray(frequency, dtype="float64") / 700.0)
 
 
-def mel_weight_matrix(num_mel_bins: int, num_spectrogram_bins: int, sampling_rate: float, min_freq: float,
-                      max_freq: float) -> np.ndarray:
+def mel_weight_matrix(
+    num_mel_bins: int, num_spectrogram_bins: int, sampling_rate: float, min_freq: float, max_freq: float
+) -> np.ndarray:
     """TensorFlow's ``linear_to_mel_weight_matrix``: a float64 array ``(num_spectrogram_bins, num_mel_bins)``
     whose column ``m`` is the triangle of Mel band ``m`` over the bins of a one-sided spectrum of
     ``sampling_rate`` (bin 0, the DC, has no weight).
@@ -117,27 +119,44 @@ class MelSpectrogram(Layer):
     (4000, 2048)
     """
 
-    def __init__(self, fft_length: int = 2048, sequence_stride: int = 512, sequence_length: int | None = None,
-                 window: str | TensorLike | None = "hann", sampling_rate: float = 16000, num_mel_bins: int = 128,
-                 min_freq: float = 20.0, max_freq: float | None = None, power_to_db: bool = True,
-                 top_db: float | None = 80.0, mag_exp: float = 2.0, min_power: float = 1e-10, ref_power: float = 1.0,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fft_length: int = 2048,
+        sequence_stride: int = 512,
+        sequence_length: int | None = None,
+        window: str | TensorLike | None = "hann",
+        sampling_rate: float = 16000,
+        num_mel_bins: int = 128,
+        min_freq: float = 20.0,
+        max_freq: float | None = None,
+        power_to_db: bool = True,
+        top_db: float | None = 80.0,
+        mag_exp: float = 2.0,
+        min_power: float = 1e-10,
+        ref_power: float = 1.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.fft_length = positive_int(self, "fft_length", fft_length)
         self.sequence_stride = positive_int(self, "sequence_stride", sequence_stride)
-        self.sequence_length = (self.fft_length if sequence_length is None
-                                else positive_int(self, "sequence_length", sequence_length))
+        self.sequence_length = (
+            self.fft_length if sequence_length is None else positive_int(self, "sequence_length", sequence_length)
+        )
         if self.sequence_length > self.fft_length:
-            raise ValueError(f"{layer_label(self)}: fft_length must be greater than or equal to sequence_length, "
-                             f"received sequence_length={sequence_length}, fft_length={fft_length}")
+            raise ValueError(
+                f"{layer_label(self)}: fft_length must be greater than or equal to sequence_length, "
+                f"received sequence_length={sequence_length}, fft_length={fft_length}"
+            )
         self.window = self._check_window(window)
         self.sampling_rate = _number(self, "sampling_rate", sampling_rate, positive=True)
         self.num_mel_bins = positive_int(self, "num_mel_bins", num_mel_bins)
         self.min_freq = _number(self, "min_freq", min_freq)
         self.max_freq = sampling_rate // 2 if max_freq is None else _number(self, "max_freq", max_freq)
         if not 0 <= self.min_freq < self.max_freq:
-            raise ValueError(f"{layer_label(self)}: expected 0 <= min_freq < max_freq, received min_freq={min_freq!r}, "
-                             f"max_freq={self.max_freq!r}")
+            raise ValueError(
+                f"{layer_label(self)}: expected 0 <= min_freq < max_freq, received min_freq={min_freq!r}, "
+                f"max_freq={self.max_freq!r}"
+            )
         self.power_to_db = bool(power_to_db)
         self.top_db = None if top_db is None else _number(self, "top_db", top_db)
         if self.top_db is not None and self.top_db < 0:
@@ -151,7 +170,9 @@ class MelSpectrogram(Layer):
         if window is None or (isinstance(window, str) and window in ("hann", "hamming")):
             return window
         if isinstance(window, str):
-            raise ValueError(f"{layer_label(self)}: a window name must be 'hann' or 'hamming', received window={window!r}")
+            raise ValueError(
+                f"{layer_label(self)}: a window name must be 'hann' or 'hamming', received window={window!r}"
+            )
         if isinstance(window, torch.Tensor):
             window = window.detach().cpu().numpy()
         try:
@@ -159,8 +180,10 @@ class MelSpectrogram(Layer):
         except (TypeError, ValueError):
             values = None
         if values is None or values.shape != (self.sequence_length,):
-            raise ValueError(f"{layer_label(self)}: window must be 'hann', 'hamming', None or an array of "
-                             f"sequence_length={self.sequence_length} values, received window={window!r}")
+            raise ValueError(
+                f"{layer_label(self)}: window must be 'hann', 'hamming', None or an array of "
+                f"sequence_length={self.sequence_length} values, received window={window!r}"
+            )
         return values.tolist()
 
     def _window_and_filters(self, dtype, device):
@@ -175,8 +198,9 @@ class MelSpectrogram(Layer):
             else:
                 make = torch.hann_window if self.window == "hann" else torch.hamming_window
                 window = make(n, periodic=True, dtype=torch.float64).to(device=device, dtype=dtype)
-            filters = mel_weight_matrix(self.num_mel_bins, self.fft_length // 2 + 1, self.sampling_rate,
-                                        self.min_freq, self.max_freq)
+            filters = mel_weight_matrix(
+                self.num_mel_bins, self.fft_length // 2 + 1, self.sampling_rate, self.min_freq, self.max_freq
+            )
             self._constants[key] = (window, torch.tensor(filters.T, dtype=dtype, device=device))
         return self._constants[key]
 
@@ -186,13 +210,23 @@ class MelSpectrogram(Layer):
         if signals.dtype in (torch.float16, torch.bfloat16):
             signals = signals.float()
         if signals.ndim == 0 or signals.shape[-1] <= self.fft_length // 2:
-            raise ValueError(f"{layer_label(self)}: expected signals (..., samples) of more than fft_length // 2 = "
-                             f"{self.fft_length // 2} samples (the frames are centred, the signal reflected at "
-                             f"both ends), received shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected signals (..., samples) of more than fft_length // 2 = "
+                f"{self.fft_length // 2} samples (the frames are centred, the signal reflected at "
+                f"both ends), received shape {tuple(inputs.shape)}"
+            )
         window, filters = self._window_and_filters(signals.dtype, signals.device)
         flat = signals.reshape(-1, signals.shape[-1])
-        spectrum = torch.stft(flat, self.fft_length, self.sequence_stride, self.sequence_length, window,
-                              center=True, pad_mode="reflect", return_complex=True)  # (n, bins, frames)
+        spectrum = torch.stft(
+            flat,
+            self.fft_length,
+            self.sequence_stride,
+            self.sequence_length,
+            window,
+            center=True,
+            pad_mode="reflect",
+            return_complex=True,
+        )  # (n, bins, frames)
         power = spectrum.real.square() + spectrum.imag.square()
         magnitude = power if self.mag_exp == 2 else power.pow(self.mag_exp / 2)
         mel = torch.matmul(filters, magnitude)
@@ -221,10 +255,21 @@ class MelSpectrogram(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"fft_length": self.fft_length, "sequence_stride": self.sequence_stride,
-                       "sequence_length": self.sequence_length, "window": self.window,
-                       "sampling_rate": self.sampling_rate, "num_mel_bins": self.num_mel_bins,
-                       "min_freq": self.min_freq, "max_freq": self.max_freq, "power_to_db": self.power_to_db,
-                       "top_db": self.top_db, "mag_exp": self.mag_exp, "min_power": self.min_power,
-                       "ref_power": self.ref_power})
+        config.update(
+            {
+                "fft_length": self.fft_length,
+                "sequence_stride": self.sequence_stride,
+                "sequence_length": self.sequence_length,
+                "window": self.window,
+                "sampling_rate": self.sampling_rate,
+                "num_mel_bins": self.num_mel_bins,
+                "min_freq": self.min_freq,
+                "max_freq": self.max_freq,
+                "power_to_db": self.power_to_db,
+                "top_db": self.top_db,
+                "mag_exp": self.mag_exp,
+                "min_power": self.min_power,
+                "ref_power": self.ref_power,
+            }
+        )
         return config

@@ -14,6 +14,7 @@ Example:
     >>> bool(torch.allclose(out["labels"][:, 1], out["images"].mean((1, 2, 3))))   # labels mixed like pixels
     True
 """
+
 from __future__ import annotations
 
 import numbers
@@ -56,8 +57,9 @@ class MixUp(MixingAugmentation):
     [1.0]
     """
 
-    def __init__(self, alpha: float = 0.2, data_format: str | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, alpha: float = 0.2, data_format: str | None = None, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         # (float listed for mypy, which does not see float as a numbers.Real)
         if isinstance(alpha, bool) or not isinstance(alpha, (float, numbers.Real)) or not alpha > 0:
@@ -66,8 +68,9 @@ class MixUp(MixingAugmentation):
 
     def _draw(self, images):
         dtype = "float64" if images.dtype == torch.float64 else "float32"
-        weight = krandom.beta((images.shape[0],), self.alpha, self.alpha, dtype=dtype, seed=self.seed_generator,
-                              device=images.device)
+        weight = krandom.beta(
+            (images.shape[0],), self.alpha, self.alpha, dtype=dtype, seed=self.seed_generator, device=images.device
+        )
         return {"permutation": self._permutation(images), "weight": weight}
 
     def _mix_images(self, images, mixing):

@@ -13,6 +13,7 @@ Example:
     >>> layer(torch.tensor([[4.0]]))
     tensor([[3.]])
 """
+
 from __future__ import annotations
 
 import math
@@ -76,8 +77,14 @@ class Normalization(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, axis: int | tuple[int, ...] | list[int] | None = -1, mean: TensorLike | None = None,
-                 variance: TensorLike | None = None, invert: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        axis: int | tuple[int, ...] | list[int] | None = -1,
+        mean: TensorLike | None = None,
+        variance: TensorLike | None = None,
+        invert: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if axis is None:
             axis = ()
@@ -86,18 +93,26 @@ class Normalization(Layer):
         elif isinstance(axis, (tuple, list)) and all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
             axis = tuple(axis)
         else:
-            raise ValueError(f"{layer_label(self)}: axis must be None, an int or a tuple of ints, received axis={axis!r}")
+            raise ValueError(
+                f"{layer_label(self)}: axis must be None, an int or a tuple of ints, received axis={axis!r}"
+            )
         self.axis = axis
         if (mean is None) != (variance is None):
-            raise ValueError(f"{layer_label(self)}: mean and variance must be given together, received mean={mean!r} "
-                             f"and variance={variance!r}")
+            raise ValueError(
+                f"{layer_label(self)}: mean and variance must be given together, received mean={mean!r} "
+                f"and variance={variance!r}"
+            )
         if mean is not None and variance is not None:  # (both or neither: checked above)
             if np.shape(mean) != np.shape(variance):
-                raise ValueError(f"{layer_label(self)}: mean and variance must have the same shape, received shapes "
-                                 f"{np.shape(mean)} and {np.shape(variance)}")
+                raise ValueError(
+                    f"{layer_label(self)}: mean and variance must have the same shape, received shapes "
+                    f"{np.shape(mean)} and {np.shape(variance)}"
+                )
             if np.ndim(mean) > len(axis):
-                raise ValueError(f"{layer_label(self)}: mean can have at most one axis per entry of axis={axis}, "
-                                 f"received mean of shape {np.shape(mean)}")
+                raise ValueError(
+                    f"{layer_label(self)}: mean can have at most one axis per entry of axis={axis}, "
+                    f"received mean of shape {np.shape(mean)}"
+                )
         self.input_mean = mean
         self.input_variance = variance
         self.invert = bool(invert)
@@ -110,12 +125,16 @@ class Normalization(Layer):
     def build(self, input_shape: Shape) -> None:
         ndim = len(input_shape)
         if any(a < -ndim or a >= ndim for a in self.axis):
-            raise ValueError(f"{layer_label(self)}: every axis must be in [-{ndim}, {ndim}) for inputs of rank {ndim}, "
-                             f"received axis={self.axis}")
+            raise ValueError(
+                f"{layer_label(self)}: every axis must be in [-{ndim}, {ndim}) for inputs of rank {ndim}, "
+                f"received axis={self.axis}"
+            )
         keep = tuple(sorted(a % ndim for a in self.axis))
         if any(input_shape[a] is None for a in keep):
-            raise ValueError(f"{layer_label(self)}: the axes to keep ({keep}) need known sizes, received input shape "
-                             f"{tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: the axes to keep ({keep}) need known sizes, received input shape "
+                f"{tuple(input_shape)}"
+            )
         self._build_input_shape = tuple(input_shape)
         self._keep_axis = keep
         self._reduce_axis = tuple(a for a in range(ndim) if a not in keep)
@@ -134,8 +153,9 @@ class Normalization(Layer):
             device = self._weight_device()
             for name, value in (("_fixed_mean", mean), ("_fixed_variance", variance)):
                 value = np.broadcast_to(value.reshape(expanded), self._broadcast_shape)
-                self.register_buffer(name, torch.tensor(value, dtype=self._compute_torch_dtype, device=device),
-                                     persistent=False)
+                self.register_buffer(
+                    name, torch.tensor(value, dtype=self._compute_torch_dtype, device=device), persistent=False
+                )
         self.built = True
 
     def _statistics(self, dtype):
@@ -155,8 +175,12 @@ class Normalization(Layer):
         return tuple(input_shape)
 
     # ------------------------------------------------------------------ adapt
-    def adapt(self, data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
-              batch_size: int | None = None, steps: int | None = None) -> None:
+    def adapt(
+        self,
+        data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
+        batch_size: int | None = None,
+        steps: int | None = None,
+    ) -> None:
         """Set ``mean`` and ``variance`` to the statistics of ``data`` (arrays, tensors, datasets or
         iterables of batches); ``batch_size`` streams an array in chunks, ``steps`` caps the batches read.
 
@@ -209,23 +233,28 @@ class Normalization(Layer):
             self._ensure_built(tuple(data.shape))
             if batch_size is None:
                 return iter([data])
-            return (data[i:i + int(batch_size)] for i in range(0, len(data), int(batch_size)))
+            return (data[i : i + int(batch_size)] for i in range(0, len(data), int(batch_size)))
         if not hasattr(data, "__iter__"):
-            raise TypeError(f"{layer_label(self)}: adapt() expects a NumPy array, a tensor, a list, a torch Dataset or "
-                            f"DataLoader, or an iterable of batches, received {type(data).__name__}")
+            raise TypeError(
+                f"{layer_label(self)}: adapt() expects a NumPy array, a tensor, a list, a torch Dataset or "
+                f"DataLoader, or an iterable of batches, received {type(data).__name__}"
+            )
         iterator = iter(data)
         first = next(iterator, None)
         if first is None:
             raise ValueError(f"{layer_label(self)}: adapt() received an empty iterable (no batches)")
         shape = getattr(_first(first), "shape", None)
         if shape is None:
-            raise TypeError(f"{layer_label(self)}: adapt() expects batches that are arrays or tensors, received a "
-                            f"{type(_first(first)).__name__}")
+            raise TypeError(
+                f"{layer_label(self)}: adapt() expects batches that are arrays or tensors, received a "
+                f"{type(_first(first)).__name__}"
+            )
         self._ensure_built(tuple(shape))
 
         def chain():
             yield first
             yield from iterator
+
         return chain()
 
     def _ensure_built(self, shape):
@@ -237,12 +266,20 @@ class Normalization(Layer):
     def _check_adapt_shape(self, shape):
         built = self._build_input_shape
         if len(shape) != len(built) or any(shape[a] != built[a] for a in self._keep_axis):
-            raise ValueError(f"{layer_label(self)}: adapt() data of shape {tuple(shape)} does not fit the layer built for "
-                             f"inputs of shape {built} (axes {self._keep_axis} must match)")
+            raise ValueError(
+                f"{layer_label(self)}: adapt() data of shape {tuple(shape)} does not fit the layer built for "
+                f"inputs of shape {built} (axes {self._keep_axis} must match)"
+            )
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         as_list = lambda v: None if v is None else np.asarray(v).tolist()
-        config.update({"axis": self.axis, "invert": self.invert, "mean": as_list(self.input_mean),
-                       "variance": as_list(self.input_variance)})
+        config.update(
+            {
+                "axis": self.axis,
+                "invert": self.invert,
+                "mean": as_list(self.input_mean),
+                "variance": as_list(self.input_variance),
+            }
+        )
         return config

@@ -12,6 +12,7 @@ Example:
     >>> pipeline(torch.tensor([[[[0.0], [255.0]]]])).flatten().tolist()   # inference: the flip is the identity
     [0.0, 1.0]
 """
+
 from __future__ import annotations
 
 import inspect
@@ -69,8 +70,9 @@ class Pipeline(Layer):
     def build(self, input_shape: Any) -> None:
         self.built = True
 
-    def call(self, inputs: Any, training: bool | None = False,
-             mask: torch.Tensor | list[torch.Tensor | None] | None = None) -> Any:
+    def call(
+        self, inputs: Any, training: bool | None = False, mask: torch.Tensor | list[torch.Tensor | None] | None = None
+    ) -> Any:
         outputs = inputs
         for layer in self._pipeline_layers:
             kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
@@ -85,9 +87,13 @@ class Pipeline(Layer):
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Pipeline:
         layers = config.get("layers")
         if not isinstance(layers, (list, tuple)):
-            raise ValueError(f"Pipeline.from_config: the config needs a list of serialized layers under 'layers', "
-                             f"received layers={layers!r}")
+            raise ValueError(
+                f"Pipeline.from_config: the config needs a list of serialized layers under 'layers', "
+                f"received layers={layers!r}"
+            )
         config = dict(config)
-        config["layers"] = [deserialize_keras_object(layer, registry.builtin_objects("keras.layers"), custom_objects)
-                            for layer in layers]
+        config["layers"] = [
+            deserialize_keras_object(layer, registry.builtin_objects("keras.layers"), custom_objects)
+            for layer in layers
+        ]
         return cls(**config)

@@ -22,6 +22,7 @@ Example:
     >>> layer(torch.rand(2, 8, 8, 3) * 255, training=True).shape
     torch.Size([2, 8, 8, 3])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -58,12 +59,21 @@ from kerastorch.serialization.object_registration import register_builtin
 
 GEOMETRIC_OPS = ("random_shear", "random_translation", "random_rotation")
 """The geometric augmentations of the policies, by attribute name."""
-_OPS = GEOMETRIC_OPS + ("random_brightness", "random_color_degeneration", "random_contrast", "random_sharpness",
-                        "random_posterization", "solarization", "auto_contrast", "equalization")
+_OPS = GEOMETRIC_OPS + (
+    "random_brightness",
+    "random_color_degeneration",
+    "random_contrast",
+    "random_sharpness",
+    "random_posterization",
+    "solarization",
+    "auto_contrast",
+    "equalization",
+)
 
 
-def policy_layer(name: str, factor: tuple[float, float], value_range: tuple[float, float], interpolation: str,
-                 data_format: str) -> RandomImageLayer | ValueRangeLayer:
+def policy_layer(
+    name: str, factor: tuple[float, float], value_range: tuple[float, float], interpolation: str, data_format: str
+) -> RandomImageLayer | ValueRangeLayer:
     """One augmentation of the RandAugment / AugMix policies, made as Keras 3.15 makes it.
 
     Args:
@@ -159,8 +169,16 @@ class PolicyAugmentation(RandomImageLayer):
     (['RandomRotation', 'Equalization'], (0, 0.2))
     """
 
-    def __init__(self, ops: Sequence[str], value_range: ValueRange, factor: Factor, interpolation: str,
-                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        ops: Sequence[str],
+        value_range: ValueRange,
+        factor: Factor,
+        interpolation: str,
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.value_range = value_range_pair(self, value_range)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
@@ -227,9 +245,16 @@ class RandAugment(PolicyAugmentation):
     True
     """
 
-    def __init__(self, value_range: ValueRange = (0, 255), num_ops: int = 2, factor: Factor = 0.5,
-                 interpolation: str = "bilinear", seed: int | None = None, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        value_range: ValueRange = (0, 255),
+        num_ops: int = 2,
+        factor: Factor = 0.5,
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(_OPS, value_range, factor, interpolation, seed=seed, data_format=data_format, **kwargs)
         self.num_ops = check_int(self, "num_ops", num_ops, 0)
 

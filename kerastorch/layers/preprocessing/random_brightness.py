@@ -9,6 +9,7 @@ Example:
     >>> y.unique().tolist()
     [0.75]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,13 +55,20 @@ class RandomBrightness(RandomImageLayer):
     (-0.2, 0.2)
     """
 
-    def __init__(self, factor: Factor, value_range: ValueRange = (0, 255), seed: int | None = None,
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor,
+        value_range: ValueRange = (0, 255),
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (-1, 1), clip_low=True)
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"{layer_label(self)}: value_range must be a pair (low, high), received "
-                             f"value_range={value_range!r}")
+            raise ValueError(
+                f"{layer_label(self)}: value_range must be a pair (low, high), received value_range={value_range!r}"
+            )
         self.value_range = sorted(value_range)
 
     def _augment(self, images):

@@ -11,6 +11,7 @@ Example:
     >>> RandomColorDegeneration((1.0, 1.0))(x, training=True)
     tensor([[[[18.1490, 18.1490, 18.1490]]]])
 """
+
 from kerastorch.layers.preprocessing.augmentation_utils import FactorAugmentation, clip_to_range, per_image
 from kerastorch.ops import image as image_ops
 from kerastorch.serialization.object_registration import register_builtin

@@ -13,6 +13,7 @@ Example:
     >>> RandomColorJitter(brightness_factor=(0.2, 0.2))(x, training=True)   # + 0.2 * 255
     tensor([[[[151., 101.,  76.]]]])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,10 +27,12 @@ from kerastorch.layers.preprocessing.random_invert import value_range_pair
 from kerastorch.layers.preprocessing.random_saturation import RandomSaturation
 from kerastorch.serialization.object_registration import register_builtin
 
-_PARTS = (("brightness_factor", "random_brightness", RandomBrightness),
-          ("contrast_factor", "random_contrast", RandomContrast),
-          ("saturation_factor", "random_saturation", RandomSaturation),
-          ("hue_factor", "random_hue", RandomHue))
+_PARTS = (
+    ("brightness_factor", "random_brightness", RandomBrightness),
+    ("contrast_factor", "random_contrast", RandomContrast),
+    ("saturation_factor", "random_saturation", RandomSaturation),
+    ("hue_factor", "random_hue", RandomHue),
+)
 
 
 @register_builtin("keras.layers")
@@ -64,17 +67,27 @@ class RandomColorJitter(RandomImageLayer):
     ['RandomBrightness', 'RandomHue']
     """
 
-    def __init__(self, value_range: ValueRange = (0, 255), brightness_factor: Factor | None = None,
-                 contrast_factor: Factor | None = None, saturation_factor: Factor | None = None,
-                 hue_factor: Factor | None = None, seed: int | None = None, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        value_range: ValueRange = (0, 255),
+        brightness_factor: Factor | None = None,
+        contrast_factor: Factor | None = None,
+        saturation_factor: Factor | None = None,
+        hue_factor: Factor | None = None,
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.value_range = value_range_pair(self, value_range)
         factors = (brightness_factor, contrast_factor, saturation_factor, hue_factor)
         for (argument, attribute, cls), factor in zip(_PARTS, factors):
             setattr(self, argument, standard_factor(factor))
-            part = None if factor is None else cls(factor, value_range=self.value_range, seed=seed,
-                                                   data_format=self.data_format)
+            part = (
+                None
+                if factor is None
+                else cls(factor, value_range=self.value_range, seed=seed, data_format=self.data_format)
+            )
             if part is not None:
                 part.seed_generator = self.seed_generator  # one stream of draws for the four
             setattr(self, attribute, part)

@@ -11,6 +11,7 @@ Example:
     >>> bool(3.5 <= y[0] <= 4.5 and y.sum() == 10)
     True
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -58,13 +59,21 @@ class RandomContrast(RandomImageLayer):
     (0, 0.3)
     """
 
-    def __init__(self, factor: Factor, value_range: ValueRange = (0, 255), seed: int | None = None,
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor,
+        value_range: ValueRange = (0, 255),
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or value_range[0] > value_range[1]:
-            raise ValueError(f"{layer_label(self)}: value_range must be a pair (low, high) with low <= high, received "
-                             f"value_range={value_range!r}")
+            raise ValueError(
+                f"{layer_label(self)}: value_range must be a pair (low, high) with low <= high, received "
+                f"value_range={value_range!r}"
+            )
         self.value_range = tuple(value_range)
 
     def _augment(self, images):

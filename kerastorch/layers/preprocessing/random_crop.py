@@ -20,6 +20,7 @@ Example:
     >>> any(torch.equal(y, x[0, i:i + 2, j:j + 2, 0]) for i in range(3) for j in range(3))
     True
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -64,8 +65,9 @@ class RandomCrop(SizedImageLayer, RandomImageLayer):
     (None, 3, 2, 3)
     """
 
-    def __init__(self, height: int, width: int, seed: int | None = None, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, height: int, width: int, seed: int | None = None, data_format: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(height, width, data_format=data_format, seed=seed, **kwargs)
 
     def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:

@@ -20,6 +20,7 @@ Example:
     >>> bool(torch.equal(RandomElasticTransform(scale=0.0)(x, training=True), x))
     True
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -70,9 +71,18 @@ class RandomElasticTransform(ValueRangeAugmentation):
     ((0, 0.5), torch.Size([2, 16, 16, 3]))
     """
 
-    def __init__(self, factor: Factor = 1.0, scale: Factor = 1.0, interpolation: str = "bilinear",
-                 fill_mode: str = "reflect", fill_value: float = 0.0, value_range: ValueRange = (0, 255),
-                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor = 1.0,
+        scale: Factor = 1.0,
+        interpolation: str = "bilinear",
+        fill_mode: str = "reflect",
+        fill_value: float = 0.0,
+        value_range: ValueRange = (0, 255),
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         self.scale = factor_range(self, "scale", scale, (0, 1), clip_low=True)
@@ -87,17 +97,30 @@ class RandomElasticTransform(ValueRangeAugmentation):
         height_axis, width_axis = self._hw_axes(4)
         batch, height, width = x.shape[0], x.shape[height_axis], x.shape[width_axis]
         dtype = "float64" if x.dtype == torch.float64 else "float32"
-        noise = torch.stack([krandom.normal((batch, height, width), dtype=dtype, seed=self.seed_generator,
-                                            device=x.device) for _ in "xy"], 1)  # dx then dy, as Keras draws them
+        noise = torch.stack(
+            [
+                krandom.normal((batch, height, width), dtype=dtype, seed=self.seed_generator, device=x.device)
+                for _ in "xy"
+            ],
+            1,
+        )  # dx then dy, as Keras draws them
         distort = random_gate(self, self.factor, batch, x)
         strength = float(krandom.uniform((), self.scale[0], self.scale[1], seed=self.seed_generator, device="cpu"))
         alpha, sigma = 0.1 * strength * max(height, width), 0.05 * strength * min(height, width)
-        distorted = elastic_warp(x, noise, alpha, sigma, self.interpolation, self.fill_mode, self.fill_value,
-                                 self.data_format)
+        distorted = elastic_warp(
+            x, noise, alpha, sigma, self.interpolation, self.fill_mode, self.fill_value, self.data_format
+        )
         return clip_to_range(torch.where(per_image(distort), distorted, x), self.value_range)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
-                       "fill_mode": self.fill_mode, "fill_value": self.fill_value})
+        config.update(
+            {
+                "factor": self.factor,
+                "scale": self.scale,
+                "interpolation": self.interpolation,
+                "fill_mode": self.fill_mode,
+                "fill_value": self.fill_value,
+            }
+        )
         return config

@@ -12,6 +12,7 @@ Example:
     >>> layer(torch.zeros(1, 2, 2, 1), training=True).unique().tolist()
     [7.0]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -67,17 +68,28 @@ class RandomErasing(ValueRangeAugmentation):
     8
     """
 
-    def __init__(self, factor: Factor = 1.0, scale: Factor = (0.02, 0.33),
-                 fill_value: float | tuple[float, ...] | list[float] | None = None, value_range: ValueRange = (0, 255),
-                 seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor = 1.0,
+        scale: Factor = (0.02, 0.33),
+        fill_value: float | tuple[float, ...] | list[float] | None = None,
+        value_range: ValueRange = (0, 255),
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         self.scale = factor_range(self, "scale", scale, (0, 1), clip_low=True)
-        if not (fill_value is None or is_number(fill_value)
-                or (isinstance(fill_value, (tuple, list)) and len(fill_value) == 3
-                    and all(map(is_number, fill_value)))):
-            raise ValueError(f"{layer_label(self)}: fill_value must be None, a number or a list of 3 numbers, received "
-                             f"fill_value={fill_value!r}")
+        if not (
+            fill_value is None
+            or is_number(fill_value)
+            or (isinstance(fill_value, (tuple, list)) and len(fill_value) == 3 and all(map(is_number, fill_value)))
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: fill_value must be None, a number or a list of 3 numbers, received "
+                f"fill_value={fill_value!r}"
+            )
         self.fill_value = standard_factor(fill_value)
 
     def _fill(self, x):
@@ -88,8 +100,10 @@ class RandomErasing(ValueRangeAugmentation):
         if fill.dim():
             axis = self._channel_axis(4)
             if x.shape[axis] != 3:
-                raise ValueError(f"{layer_label(self)}: a fill_value per channel needs 3 channels, received inputs of "
-                                 f"shape {tuple(x.shape)}")
+                raise ValueError(
+                    f"{layer_label(self)}: a fill_value per channel needs 3 channels, received inputs of "
+                    f"shape {tuple(x.shape)}"
+                )
             fill = fill.reshape([3 if a == axis else 1 for a in range(4)])
         return clip_to_range(fill, self.value_range)
 

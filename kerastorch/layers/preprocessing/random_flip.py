@@ -10,6 +10,7 @@ Example:
     >>> y.flatten().tolist() in ([0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0])
     True
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,8 +54,13 @@ class RandomFlip(RandomImageLayer):
     torch.Size([2, 3, 3, 1])
     """
 
-    def __init__(self, mode: str = "horizontal_and_vertical", seed: int | None = None, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        mode: str = "horizontal_and_vertical",
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.mode = check_choice(self, "mode", mode, MODES)
 

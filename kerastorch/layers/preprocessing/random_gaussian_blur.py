@@ -17,6 +17,7 @@ Example:
             [0.1238, 0.2042, 0.1238],
             [0.0751, 0.1238, 0.0751]])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -34,10 +35,13 @@ from kerastorch.serialization.object_registration import register_builtin
 
 def _odd_sizes(layer, kernel_size):
     sizes = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
-    if len(sizes) != 2 or not all(isinstance(k, numbers.Integral) and not isinstance(k, bool) and k > 0
-                                  and k % 2 == 1 for k in sizes):
-        raise ValueError(f"{layer_label(layer)}: kernel_size must be a positive odd int or a pair of them, received "
-                         f"kernel_size={kernel_size!r}")
+    if len(sizes) != 2 or not all(
+        isinstance(k, numbers.Integral) and not isinstance(k, bool) and k > 0 and k % 2 == 1 for k in sizes
+    ):
+        raise ValueError(
+            f"{layer_label(layer)}: kernel_size must be a positive odd int or a pair of them, received "
+            f"kernel_size={kernel_size!r}"
+        )
     return tuple(int(k) for k in sizes)
 
 
@@ -49,8 +53,10 @@ def _sigma_range(layer, sigma):
             return lower, upper
     elif is_number(sigma) and 0 <= sigma <= 1:
         return 0, sigma
-    raise ValueError(f"{layer_label(layer)}: sigma must be a number in [0, 1] or a pair (lower, upper) of non-negative "
-                     f"numbers with lower <= 1, received sigma={sigma!r}")
+    raise ValueError(
+        f"{layer_label(layer)}: sigma must be a number in [0, 1] or a pair (lower, upper) of non-negative "
+        f"numbers with lower <= 1, received sigma={sigma!r}"
+    )
 
 
 @register_builtin("keras.layers")
@@ -85,9 +91,16 @@ class RandomGaussianBlur(ValueRangeAugmentation):
     (5, 5)
     """
 
-    def __init__(self, factor: Factor = 1.0, kernel_size: int | tuple[int, int] | list[int] = 3, sigma: Factor = 1.0,
-                 value_range: ValueRange = (0, 255), data_format: str | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor = 1.0,
+        kernel_size: int | tuple[int, int] | list[int] = 3,
+        sigma: Factor = 1.0,
+        value_range: ValueRange = (0, 255),
+        data_format: str | None = None,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         self.kernel_size = _odd_sizes(self, kernel_size)

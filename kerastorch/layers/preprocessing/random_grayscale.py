@@ -9,6 +9,7 @@ Example:
     >>> RandomGrayscale(1.0)(x, training=True)
     tensor([[[[18.1490, 18.1490, 18.1490]]]])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,8 +54,9 @@ class RandomGrayscale(RandomImageLayer):
     0.2
     """
 
-    def __init__(self, factor: float = 0.5, data_format: str | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, factor: float = 0.5, data_format: str | None = None, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         if not is_number(factor) or not 0 <= factor <= 1:
             raise ValueError(f"{layer_label(self)}: factor must be a number in [0, 1], received factor={factor!r}")
@@ -66,8 +68,10 @@ class RandomGrayscale(RandomImageLayer):
         if channels == 1:
             return images
         if channels != 3:
-            raise ValueError(f"{layer_label(self)}: expected 3 (RGB) or 1 (grayscale) channels, received inputs of "
-                             f"shape {tuple(images.shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected 3 (RGB) or 1 (grayscale) channels, received inputs of "
+                f"shape {tuple(images.shape)}"
+            )
         red, green, blue = images.unbind(channel_axis)
         gray = (LUMA[0] * red + LUMA[1] * green + LUMA[2] * blue).to(images.dtype).unsqueeze(channel_axis)
         convert = self._uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images) < self.factor

@@ -10,6 +10,7 @@ Example:
     >>> RandomHue((1.0, 1.0))(x, training=True)
     tensor([[[[  0., 255., 255.]]]])
 """
+
 import torch
 
 from kerastorch.layers.preprocessing.augmentation_utils import (

@@ -11,6 +11,7 @@ Example:
     >>> RandomInvert((1.0, 1.0))(torch.tensor([[[[0.0], [55.0]]]]), training=True).flatten().tolist()
     [255.0, 200.0]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,12 +35,16 @@ def value_range_pair(layer: Layer, value_range: ValueRange, either_order: bool =
     ``either_order`` (layers that store the range sorted, as Keras's do) ``(high, low)`` is accepted too, but never
     two equal bounds (an empty range the layers would divide by)."""
     if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or not all(map(is_number, value_range)):
-        raise ValueError(f"{layer_label(layer)}: value_range must be a pair of numbers (low, high), received "
-                         f"value_range={value_range!r}")
+        raise ValueError(
+            f"{layer_label(layer)}: value_range must be a pair of numbers (low, high), received "
+            f"value_range={value_range!r}"
+        )
     low, high = value_range
     if not low < high and not (either_order and high < low):
-        raise ValueError(f"{layer_label(layer)}: value_range must be a pair of numbers (low, high) with low < high, "
-                         f"received value_range={value_range!r}")
+        raise ValueError(
+            f"{layer_label(layer)}: value_range must be a pair of numbers (low, high) with low < high, "
+            f"received value_range={value_range!r}"
+        )
     return low, high
 
 
@@ -47,8 +52,14 @@ class ValueRangeAugmentation(RandomImageLayer):
     """An augmentation of pixel values that lie in ``value_range``; ``sort_range`` stores the range sorted, as a
     list (the config format of Keras's Solarization and RandomPosterization)."""
 
-    def __init__(self, value_range: ValueRange = (0, 255), seed: int | None = None, data_format: str | None = None,
-                 sort_range: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        value_range: ValueRange = (0, 255),
+        seed: int | None = None,
+        data_format: str | None = None,
+        sort_range: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         value_range = value_range_pair(self, value_range, either_order=sort_range)
         self.value_range = sorted(value_range) if sort_range else value_range
@@ -106,8 +117,14 @@ class RandomInvert(ValueRangeAugmentation):
     (0, 0.3)
     """
 
-    def __init__(self, factor: Factor = 1.0, value_range: ValueRange = (0, 255), seed: int | None = None,
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor = 1.0,
+        value_range: ValueRange = (0, 255),
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
 

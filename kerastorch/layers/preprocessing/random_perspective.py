@@ -15,6 +15,7 @@ Example:
     >>> bool(torch.equal(RandomPerspective(scale=0.0)(x, training=True), x))
     True
 """
+
 from __future__ import annotations
 
 import numbers
@@ -30,8 +31,9 @@ from kerastorch.layers.preprocessing.base_image_layer import Factor, RandomImage
 from kerastorch.serialization.object_registration import register_builtin
 
 
-def corner_points(batch: int, height: int, width: int, dtype: torch.dtype = torch.float32,
-                  device: DeviceLike = None) -> torch.Tensor:
+def corner_points(
+    batch: int, height: int, width: int, dtype: torch.dtype = torch.float32, device: DeviceLike = None
+) -> torch.Tensor:
     """The corners of ``height`` by ``width`` images as ``(x, y)`` points, in Keras's order (top-left,
     top-right, bottom-left, bottom-right), for a batch.
 
@@ -48,8 +50,9 @@ def corner_points(batch: int, height: int, width: int, dtype: torch.dtype = torc
     >>> corner_points(1, 3, 5).tolist()
     [[[0.0, 0.0], [4.0, 0.0], [0.0, 2.0], [4.0, 2.0]]]
     """
-    corners = torch.tensor([[0, 0], [width - 1, 0], [0, height - 1], [width - 1, height - 1]], dtype=dtype,
-                           device=device)
+    corners = torch.tensor(
+        [[0, 0], [width - 1, 0], [0, height - 1], [width - 1, height - 1]], dtype=dtype, device=device
+    )
     return corners.expand(batch, 4, 2)
 
 
@@ -83,9 +86,16 @@ class RandomPerspective(RandomImageLayer):
     ((0, 0.5), torch.Size([2, 8, 8, 3]))
     """
 
-    def __init__(self, factor: Factor = 1.0, scale: float = 1.0, interpolation: str = "bilinear",
-                 fill_value: float = 0.0, seed: int | None = None, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor = 1.0,
+        scale: float = 1.0,
+        interpolation: str = "bilinear",
+        fill_value: float = 0.0,
+        seed: int | None = None,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (0, 1), clip_low=True)
         # (float listed for mypy, which does not see float as a numbers.Real)
@@ -110,6 +120,12 @@ class RandomPerspective(RandomImageLayer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"factor": self.factor, "scale": self.scale, "interpolation": self.interpolation,
-                       "fill_value": self.fill_value})
+        config.update(
+            {
+                "factor": self.factor,
+                "scale": self.scale,
+                "interpolation": self.interpolation,
+                "fill_value": self.fill_value,
+            }
+        )
         return config

@@ -10,6 +10,7 @@ Example:
     >>> RandomPosterization((2, 2))(torch.tensor([[[[63.0], [64.0], [200.0]]]]), training=True).flatten().tolist()
     [0.0, 64.0, 192.0]
 """
+
 from __future__ import annotations
 
 import numbers
@@ -59,16 +60,24 @@ class RandomPosterization(ValueRangeAugmentation):
     (1, 4)
     """
 
-    def __init__(self, factor: int | tuple[int, int] | list[int], value_range: ValueRange = (0, 255),
-                 data_format: str | None = None, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: int | tuple[int, int] | list[int],
+        value_range: ValueRange = (0, 255),
+        data_format: str | None = None,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, seed=seed, data_format=data_format, sort_range=True, **kwargs)
         pair = isinstance(factor, (tuple, list))
         values = tuple(factor) if isinstance(factor, (tuple, list)) else (factor,)
         # (int listed for mypy, which does not see int as a numbers.Integral)
-        if (pair and len(values) != 2) or not all(isinstance(v, (int, numbers.Integral)) and not isinstance(v, bool)
-                                                  and 1 <= v <= 8 for v in values):
-            raise ValueError(f"{layer_label(self)}: factor must be an int or a pair of ints in [1, 8], received "
-                             f"factor={factor!r}")
+        if (pair and len(values) != 2) or not all(
+            isinstance(v, (int, numbers.Integral)) and not isinstance(v, bool) and 1 <= v <= 8 for v in values
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: factor must be an int or a pair of ints in [1, 8], received factor={factor!r}"
+            )
         self.factor = tuple(sorted(int(v) for v in values)) if pair else (1, int(values[0]))
 
     def _augment(self, images):

@@ -11,6 +11,7 @@ Example:
     >>> bool(torch.allclose(y[0, ..., 0], torch.rot90(x[0, ..., 0]), atol=1e-5))
     True
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -58,9 +59,16 @@ class RandomRotation(AffineAugmentation):
     (-0.1, 0.1)
     """
 
-    def __init__(self, factor: Factor, fill_mode: str = "reflect", interpolation: str = "bilinear",
-                 seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        factor: Factor,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.factor = factor_range(self, "factor", factor, (-1, 1), clip_low=True)
 

@@ -20,6 +20,7 @@ Example:
     >>> RandomSaturation((1.0, 1.0))(x, training=True)    # fully saturated: the minimum goes to 0
     tensor([[[[200.0000, 66.6667,   0.0000]]]])
 """
+
 import torch
 
 from kerastorch import config

@@ -12,6 +12,7 @@ Example:
             [10., 13., 10.],
             [ 8., 10.,  8.]])
 """
+
 import torch
 
 from kerastorch.backend.image import filter_images

@@ -13,6 +13,7 @@ Example:
     ...                            [[0.0, 0.0, 0.0], [3.0, 1.0, 0.0], [6.0, 4.0, 2.0]])
     True
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -64,17 +65,29 @@ class RandomShear(AffineAugmentation):
     ((-0.3, 0.3), (0.1, 0.2))
     """
 
-    def __init__(self, x_factor: Factor = 0.0, y_factor: Factor = 0.0, interpolation: str = "bilinear",
-                 fill_mode: str = "reflect", fill_value: float = 0.0, data_format: str | None = None,
-                 seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        x_factor: Factor = 0.0,
+        y_factor: Factor = 0.0,
+        interpolation: str = "bilinear",
+        fill_mode: str = "reflect",
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.x_factor, self.x_range = self._shear_range("x_factor", x_factor)
         self.y_factor, self.y_range = self._shear_range("y_factor", y_factor)
 
     def _shear_range(self, name, factor):
         """The factor as configs store it (a number, or a pair in [0, 1]) and its ``(lower, upper)`` range."""
-        if isinstance(factor, (tuple, list)) and len(factor) == 2 and all(map(is_number, factor)) \
-                and factor[0] == -factor[1]:
+        if (
+            isinstance(factor, (tuple, list))
+            and len(factor) == 2
+            and all(map(is_number, factor))
+            and factor[0] == -factor[1]
+        ):
             factor = abs(factor[1])  # Keras's own config for the number f
         return standard_factor(factor), factor_range(self, name, factor, (0, 1))
 

@@ -9,6 +9,7 @@ Example:
     >>> RandomTranslation(0, (0.25, 0.25), fill_mode="constant")(x, training=True).flatten().tolist()
     [0.0, 0.0, 1.0, 2.0]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -58,9 +59,17 @@ class RandomTranslation(AffineAugmentation):
     0.2
     """
 
-    def __init__(self, height_factor: Factor, width_factor: Factor, fill_mode: str = "reflect",
-                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        height_factor: Factor,
+        width_factor: Factor,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = standard_factor(height_factor)
         self.width_factor = standard_factor(width_factor)

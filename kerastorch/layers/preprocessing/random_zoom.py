@@ -10,6 +10,7 @@ Example:
     >>> RandomZoom((-0.5, -0.5), seed=0)(torch.ones(2, 4, 4, 1), training=True).shape
     torch.Size([2, 4, 4, 1])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -61,23 +62,36 @@ class RandomZoom(AffineAugmentation):
     (-0.2, 0.2, -0.1, 0.3)
     """
 
-    def __init__(self, height_factor: Factor, width_factor: Factor | None = None, fill_mode: str = "reflect",
-                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        height_factor: Factor,
+        width_factor: Factor | None = None,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = standard_factor(height_factor)
         self.width_factor = standard_factor(width_factor)
-        self.height_lower, self.height_upper = factor_range(self, "height_factor", height_factor, (-1, 1),
-                                                            open_low=True)
+        self.height_lower, self.height_upper = factor_range(
+            self, "height_factor", height_factor, (-1, 1), open_low=True
+        )
         if width_factor is not None:
-            self.width_lower, self.width_upper = factor_range(self, "width_factor", width_factor, (-1, 1),
-                                                              open_low=True)
+            self.width_lower, self.width_upper = factor_range(
+                self, "width_factor", width_factor, (-1, 1), open_low=True
+            )
 
     def _transforms(self, images, height, width):
         batch = images.shape[0]
         height_zoom = self._uniform((batch,), 1.0 + self.height_lower, 1.0 + self.height_upper, images)
-        width_zoom = height_zoom if self.width_factor is None else \
-            self._uniform((batch,), 1.0 + self.width_lower, 1.0 + self.width_upper, images)
+        width_zoom = (
+            height_zoom
+            if self.width_factor is None
+            else self._uniform((batch,), 1.0 + self.width_lower, 1.0 + self.width_upper, images)
+        )
         return image.zoom_matrix(width_zoom, height_zoom, height, width)
 
     def get_config(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Example:
     >>> Rescaling(1 / 255)(torch.full((1, 2), 255.0))
     tensor([[1., 1.]])
 """
+
 from __future__ import annotations
 
 import numbers
@@ -31,8 +32,10 @@ def _standard(layer, name, value):
         values = value.tolist() if hasattr(value, "tolist") else list(value)
         if values and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
             return [float(v) for v in values]
-    raise ValueError(f"{layer_label(layer)}: {name} must be a number or a list of numbers (one per channel), "
-                     f"received {name}={value!r}")
+    raise ValueError(
+        f"{layer_label(layer)}: {name} must be a number or a list of numbers (one per channel), "
+        f"received {name}={value!r}"
+    )
 
 
 @register_builtin("keras.layers")
@@ -66,8 +69,12 @@ class Rescaling(Layer):
 
     _preserves_shape = True
 
-    def __init__(self, scale: float | Sequence[float] | np.ndarray | torch.Tensor,
-                 offset: float | Sequence[float] | np.ndarray | torch.Tensor = 0.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scale: float | Sequence[float] | np.ndarray | torch.Tensor,
+        offset: float | Sequence[float] | np.ndarray | torch.Tensor = 0.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.scale = _standard(self, "scale", scale)
         self.offset = _standard(self, "offset", offset)

@@ -8,6 +8,7 @@ Example:
     >>> Resizing(2, 3)(torch.ones(1, 4, 4, 3)).shape
     torch.Size([1, 2, 3, 3])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,7 +34,9 @@ class SizedImageLayer(ImageLayer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         shape = list(input_shape)
         if len(shape) not in (3, 4):
-            raise ValueError(f"{layer_label(self)}: expected images of rank 3 or 4, received shape {tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected images of rank 3 or 4, received shape {tuple(input_shape)}"
+            )
         h, w = self._hw_axes(len(shape))
         shape[h], shape[w] = self.height, self.width
         return tuple(shape)
@@ -44,8 +47,9 @@ class SizedImageLayer(ImageLayer):
     def _resize(self, inputs, interpolation="bilinear", antialias=False, crop=False, pad=False, fill_value=0.0):
         self._check_rank(inputs)
         x = inputs if inputs.is_floating_point() else inputs.to(torch.float32)
-        out = image.resize(x, (self.height, self.width), interpolation, antialias, crop, pad, fill_value,
-                           self.data_format)
+        out = image.resize(
+            x, (self.height, self.width), interpolation, antialias, crop, pad, fill_value, self.data_format
+        )
         if inputs.is_floating_point():
             return out
         info = torch.iinfo(inputs.dtype)
@@ -98,26 +102,51 @@ class Resizing(SizedImageLayer):
             [13., 15.]])
     """
 
-    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
-                 pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0,
-                 antialias: bool = False, data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        interpolation: str = "bilinear",
+        crop_to_aspect_ratio: bool = False,
+        pad_to_aspect_ratio: bool = False,
+        fill_mode: str = "constant",
+        fill_value: float = 0.0,
+        antialias: bool = False,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(height, width, data_format=data_format, **kwargs)
         self.interpolation = check_choice(self, "interpolation", interpolation, tuple(image.RESIZE_MODES))
         self.fill_mode = check_choice(self, "fill_mode", fill_mode, ("constant",))
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
-            raise ValueError(f"{layer_label(self)}: only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
+            raise ValueError(
+                f"{layer_label(self)}: only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True"
+            )
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
         self.fill_value = fill_value
         self.antialias = bool(antialias)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        return self._resize(inputs, self.interpolation, self.antialias, self.crop_to_aspect_ratio,
-                            self.pad_to_aspect_ratio, self.fill_value)
+        return self._resize(
+            inputs,
+            self.interpolation,
+            self.antialias,
+            self.crop_to_aspect_ratio,
+            self.pad_to_aspect_ratio,
+            self.fill_value,
+        )
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"interpolation": self.interpolation, "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
-                       "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": self.fill_mode,
-                       "fill_value": self.fill_value, "antialias": self.antialias})
+        config.update(
+            {
+                "interpolation": self.interpolation,
+                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+                "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
+                "fill_mode": self.fill_mode,
+                "fill_value": self.fill_value,
+                "antialias": self.antialias,
+            }
+        )
         return config

@@ -12,6 +12,7 @@ Example:
     >>> layer(torch.tensor([[[[0.25], [0.75]]]]), training=True).flatten().tolist()
     [0.25, 0.25]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -58,8 +59,14 @@ class Solarization(ValueRangeAugmentation):
     (0.1, 0.6)
     """
 
-    def __init__(self, addition_factor: Factor = 0.0, threshold_factor: Factor = 0.0,
-                 value_range: ValueRange = (0, 255), seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        addition_factor: Factor = 0.0,
+        threshold_factor: Factor = 0.0,
+        value_range: ValueRange = (0, 255),
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(value_range, seed=seed, sort_range=True, **kwargs)
         self.addition_factor = factor_range(self, "addition_factor", addition_factor, (0, 1), clip_low=True)
         self.threshold_factor = factor_range(self, "threshold_factor", threshold_factor, (0, 1), clip_low=True)

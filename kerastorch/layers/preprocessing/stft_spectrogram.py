@@ -22,6 +22,7 @@ Example:
     >>> tuple(spectrum.shape), spectrum[0, 0].argmax().item(), round(spectrum[0, 0, 2].item(), 4)
     ((1, 7, 5), 2, 4.0)
 """
+
 from __future__ import annotations
 
 import math
@@ -101,16 +102,27 @@ class STFTSpectrogram(Layer):
     ((3, 125, 257, 2), ['stft/real_kernel', 'stft/imag_kernel'])
     """
 
-    def __init__(self, mode: str = "log", frame_length: int = 256, frame_step: int | None = None,
-                 fft_length: int | None = None, window: str | TensorLike | None = "hann", periodic: bool = False,
-                 scaling: str | None = "density", padding: str = "valid", expand_dims: bool = False,
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        mode: str = "log",
+        frame_length: int = 256,
+        frame_step: int | None = None,
+        fft_length: int | None = None,
+        window: str | TensorLike | None = "hann",
+        periodic: bool = False,
+        scaling: str | None = "density",
+        padding: str = "valid",
+        expand_dims: bool = False,
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if mode not in MODES:
             raise ValueError(f"{layer_label(self)}: mode must be one of {list(MODES)}, received mode={mode!r}")
         if scaling not in (None, "density", "spectrum"):
-            raise ValueError(f"{layer_label(self)}: scaling must be None, 'density' or 'spectrum', received "
-                             f"scaling={scaling!r}")
+            raise ValueError(
+                f"{layer_label(self)}: scaling must be None, 'density' or 'spectrum', received scaling={scaling!r}"
+            )
         if padding not in ("valid", "same"):
             raise ValueError(f"{layer_label(self)}: padding must be 'valid' or 'same', received padding={padding!r}")
         self.mode, self.scaling, self.padding = mode, scaling, padding
@@ -119,16 +131,22 @@ class STFTSpectrogram(Layer):
         self.fft_length = None if fft_length is None else _int_arg(self, "fft_length", fft_length)
         self._frame_step = self.frame_length // 2 if self.frame_step is None else self.frame_step
         if not 1 <= self._frame_step <= self.frame_length:
-            raise ValueError(f"{layer_label(self)}: frame_step must be a positive integer not greater than frame_length; "
-                             f"received frame_step={frame_step!r} (frame_length={self.frame_length})")
-        self._fft_length = (2 ** math.ceil(math.log2(self.frame_length)) if self.fft_length is None
-                            else self.fft_length)
+            raise ValueError(
+                f"{layer_label(self)}: frame_step must be a positive integer not greater than frame_length; "
+                f"received frame_step={frame_step!r} (frame_length={self.frame_length})"
+            )
+        self._fft_length = 2 ** math.ceil(math.log2(self.frame_length)) if self.fft_length is None else self.fft_length
         if self._fft_length < self.frame_length:
-            raise ValueError(f"{layer_label(self)}: fft_length must not be less than frame_length; received "
-                             f"fft_length={fft_length!r}, frame_length={self.frame_length}")
+            raise ValueError(
+                f"{layer_label(self)}: fft_length must not be less than frame_length; received "
+                f"fft_length={fft_length!r}, frame_length={self.frame_length}"
+            )
         if self._fft_length & (self._fft_length - 1):
-            warnings.warn(f"{layer_label(self)}: fft_length is recommended to be a power of two, received "
-                          f"fft_length={self._fft_length}", stacklevel=2)
+            warnings.warn(
+                f"{layer_label(self)}: fft_length is recommended to be a power of two, received "
+                f"fft_length={self._fft_length}",
+                stacklevel=2,
+            )
         self.periodic, self.expand_dims = bool(periodic), bool(expand_dims)
         try:
             self._initializers = {side: STFT(side, window, scaling, periodic) for side in ("real", "imag")}
@@ -136,8 +154,10 @@ class STFTSpectrogram(Layer):
             raise ValueError(f"{layer_label(self)}: {error}") from None
         self.window = self._initializers["real"].window
         if isinstance(self.window, list) and len(self.window) != self.frame_length:
-            raise ValueError(f"{layer_label(self)}: window must have frame_length={self.frame_length} values, received "
-                             f"{len(self.window)}")
+            raise ValueError(
+                f"{layer_label(self)}: window must have frame_length={self.frame_length} values, received "
+                f"{len(self.window)}"
+            )
         self.data_format = normalize_data_format(data_format, layer_label(self))
         self.input_spec = InputSpec(ndim=3)
 
@@ -155,8 +175,9 @@ class STFTSpectrogram(Layer):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if not inputs.is_floating_point():
-            raise TypeError(f"{layer_label(self)}: expected a float16, float32 or float64 signal, received dtype "
-                            f"{inputs.dtype}")
+            raise TypeError(
+                f"{layer_label(self)}: expected a float16, float32 or float64 signal, received dtype {inputs.dtype}"
+            )
         if self.data_format == "channels_last":
             batch, length, channels = inputs.shape
             signals = inputs.transpose(1, 2)
@@ -167,8 +188,10 @@ class STFTSpectrogram(Layer):
         if self.padding == "same":
             signals = F.pad(signals, same_padding(length, self.frame_length, self._frame_step, 1))
         elif length < self.frame_length:
-            raise ValueError(f"{layer_label(self)}: with padding='valid' the signal needs at least frame_length="
-                             f"{self.frame_length} samples, received {length} (input shape {tuple(inputs.shape)})")
+            raise ValueError(
+                f"{layer_label(self)}: with padding='valid' the signal needs at least frame_length="
+                f"{self.frame_length} samples, received {length} (input shape {tuple(inputs.shape)})"
+            )
         kernels = [k for k in (getattr(self, "real_kernel", None), getattr(self, "imag_kernel", None)) if k is not None]
         weight = torch.cat(kernels, dim=2).permute(2, 1, 0).to(signals.dtype)  # (parts * bins, 1, frame_length)
         parts = F.conv1d(signals, weight, stride=self._frame_step)  # (batch * channels, parts * bins, frames)
@@ -212,8 +235,11 @@ class STFTSpectrogram(Layer):
         frames = conv_output_length(length, self.frame_length, self._frame_step, 1, self.padding)
         bins = self._bins * (2 if self.mode == "stft" else 1)
         if self.expand_dims:
-            return (batch, frames, bins, channels) if self.data_format == "channels_last" else (
-                batch, channels, frames, bins)
+            return (
+                (batch, frames, bins, channels)
+                if self.data_format == "channels_last"
+                else (batch, channels, frames, bins)
+            )
         flat = None if channels is None else channels * bins
         return (batch, frames, flat) if self.data_format == "channels_last" else (batch, flat, frames)
 
@@ -222,8 +248,18 @@ class STFTSpectrogram(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({"mode": self.mode, "frame_length": self.frame_length, "frame_step": self.frame_step,
-                       "fft_length": self.fft_length, "window": self.window, "periodic": self.periodic,
-                       "scaling": self.scaling, "padding": self.padding, "data_format": self.data_format,
-                       "expand_dims": self.expand_dims})
+        config.update(
+            {
+                "mode": self.mode,
+                "frame_length": self.frame_length,
+                "frame_step": self.frame_step,
+                "fft_length": self.fft_length,
+                "window": self.window,
+                "periodic": self.periodic,
+                "scaling": self.scaling,
+                "padding": self.padding,
+                "data_format": self.data_format,
+                "expand_dims": self.expand_dims,
+            }
+        )
         return config

@@ -18,6 +18,7 @@ Example:
     tensor([[1, 3, 4],
             [4, 0, 2]])
 """
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,8 @@ def symbolic_string_error(label: str) -> ValueError:
     return ValueError(
         f"{label}: strings cannot flow through a symbolic model in kerastorch (torch tensors hold no strings, "
         "so there is no keras.Input(dtype='string')). Call the layer eagerly on strings (a list or NumPy "
-        "array), e.g. to preprocess the data before model.fit, and feed the model the tensors it returns.")
+        "array), e.g. to preprocess the data before model.fit, and feed the model the tensors it returns."
+    )
 
 
 def to_strings(values: Any, encoding: str, fail: Callable[[str], NoReturn], what: str) -> np.ndarray:
@@ -67,13 +69,17 @@ def to_strings(values: Any, encoding: str, fail: Callable[[str], NoReturn], what
     array([['a', 'bc']], dtype='<U2')
     """
     if isinstance(values, torch.Tensor):
-        fail(f"{what} must be strings (a list or a NumPy array of str or bytes), received a torch tensor of "
-             f"dtype {values.dtype}")
+        fail(
+            f"{what} must be strings (a list or a NumPy array of str or bytes), received a torch tensor of "
+            f"dtype {values.dtype}"
+        )
     try:
         array = np.asarray(values)
     except ValueError:
-        fail(f"{what} must be rectangular: kerastorch has no ragged tensors (pad the rows to one length), "
-             "received rows of different lengths")
+        fail(
+            f"{what} must be rectangular: kerastorch has no ragged tensors (pad the rows to one length), "
+            "received rows of different lengths"
+        )
     kind = array.dtype.kind
     if kind == "U":
         return array
@@ -85,8 +91,10 @@ def to_strings(values: Any, encoding: str, fail: Callable[[str], NoReturn], what
             if isinstance(item, bytes):
                 item = item.decode(encoding)
             elif not isinstance(item, str):
-                fail(f"{what} must be strings (or rectangular nested lists of strings), received an element "
-                     f"{item!r} of type {type(item).__name__}")
+                fail(
+                    f"{what} must be strings (or rectangular nested lists of strings), received an element "
+                    f"{item!r} of type {type(item).__name__}"
+                )
             flat.append(item)
         return np.array(flat, dtype=str).reshape(array.shape)
     if array.size == 0:
@@ -159,21 +167,46 @@ class StringLookup(IndexLookup):
            ['d', '[UNK]', 'b']], dtype='<U5')
     """
 
-    def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: str | bytes | None = None,
-                 oov_token: str | bytes = "[UNK]", vocabulary: str | os.PathLike[str] | TensorLike | None = None,
-                 idf_weights: TensorLike | None = None, invert: bool = False, output_mode: str = "int",
-                 pad_to_max_tokens: bool = False, sparse: bool = False, encoding: str = "utf-8",
-                 name: str | None = None, salt: int | tuple[int, int] | list[int] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        max_tokens: int | None = None,
+        num_oov_indices: int = 1,
+        mask_token: str | bytes | None = None,
+        oov_token: str | bytes = "[UNK]",
+        vocabulary: str | os.PathLike[str] | TensorLike | None = None,
+        idf_weights: TensorLike | None = None,
+        invert: bool = False,
+        output_mode: str = "int",
+        pad_to_max_tokens: bool = False,
+        sparse: bool = False,
+        encoding: str = "utf-8",
+        name: str | None = None,
+        salt: int | tuple[int, int] | list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(encoding, str):
-            raise ValueError(f'StringLookup layer "{name}": encoding must be a codec name such as "utf-8", '
-                             f"received encoding={encoding!r}")
+            raise ValueError(
+                f'StringLookup layer "{name}": encoding must be a codec name such as "utf-8", '
+                f"received encoding={encoding!r}"
+            )
         self.__dict__["encoding"] = encoding  # before the vocabulary is read (a file is decoded with it)
         kwargs.pop("vocabulary_dtype", None)  # always "string"
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
-                         oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype="string",
-                         idf_weights=idf_weights, invert=invert, output_mode=output_mode,
-                         pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name, salt=salt, **kwargs)
+        super().__init__(
+            max_tokens=max_tokens,
+            num_oov_indices=num_oov_indices,
+            mask_token=mask_token,
+            oov_token=oov_token,
+            vocabulary=vocabulary,
+            vocabulary_dtype="string",
+            idf_weights=idf_weights,
+            invert=invert,
+            output_mode=output_mode,
+            pad_to_max_tokens=pad_to_max_tokens,
+            sparse=sparse,
+            name=name,
+            salt=salt,
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ tokens
     def _convert_special(self, token, arg):

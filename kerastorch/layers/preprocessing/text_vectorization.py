@@ -24,6 +24,7 @@ Example:
     tensor([[2, 1, 3, 0],
             [1, 5, 0, 0]])
 """
+
 from __future__ import annotations
 
 import os
@@ -67,7 +68,7 @@ def ngrams(tokens: Sequence[str], widths: Iterable[int]) -> list[str]:
     """
     out: list[str] = []
     for width in widths:
-        out.extend(" ".join(tokens[i:i + width]) for i in range(len(tokens) - width + 1))
+        out.extend(" ".join(tokens[i : i + width]) for i in range(len(tokens) - width + 1))
     return out
 
 
@@ -135,20 +136,31 @@ class TextVectorization(Layer):
 
     _lookup_layer: StringLookup  # set in __init__ (kept out of the module tree)
 
-    def __init__(self, max_tokens: int | None = None,
-                 standardize: str | Callable[[np.ndarray], Any] | None = "lower_and_strip_punctuation",
-                 split: str | Callable[[np.ndarray], Any] | None = "whitespace",
-                 ngrams: int | tuple[int, ...] | list[int] | None = None, output_mode: str = "int",
-                 output_sequence_length: int | None = None, pad_to_max_tokens: bool = False,
-                 vocabulary: str | os.PathLike[str] | TensorLike | None = None, idf_weights: TensorLike | None = None,
-                 sparse: bool = False, ragged: bool = False, encoding: str = "utf-8", name: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        max_tokens: int | None = None,
+        standardize: str | Callable[[np.ndarray], Any] | None = "lower_and_strip_punctuation",
+        split: str | Callable[[np.ndarray], Any] | None = "whitespace",
+        ngrams: int | tuple[int, ...] | list[int] | None = None,
+        output_mode: str = "int",
+        output_sequence_length: int | None = None,
+        pad_to_max_tokens: bool = False,
+        vocabulary: str | os.PathLike[str] | TensorLike | None = None,
+        idf_weights: TensorLike | None = None,
+        sparse: bool = False,
+        ragged: bool = False,
+        encoding: str = "utf-8",
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", None)
         vocabulary_size = kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
         if not (standardize is None or callable(standardize) or standardize in STANDARDIZE):
-            self._fail(f"standardize must be None, a callable or one of {list(STANDARDIZE)}, received "
-                       f"standardize={standardize!r}")
+            self._fail(
+                f"standardize must be None, a callable or one of {list(STANDARDIZE)}, received "
+                f"standardize={standardize!r}"
+            )
         if not (split is None or callable(split) or split in SPLIT):
             self._fail(f"split must be None, a callable or one of {list(SPLIT)}, received split={split!r}")
         if output_mode == "binary":
@@ -160,23 +172,34 @@ class TextVectorization(Layer):
             self._fail(f"output_mode must be one of {list(modes)}, received output_mode={output_mode!r}")
         if isinstance(ngrams, list):
             ngrams = tuple(ngrams)
-        if not (ngrams is None or (is_int(ngrams) and ngrams >= 1) or (
-                isinstance(ngrams, tuple) and ngrams and all(is_int(n) and n >= 1 for n in ngrams))):
-            self._fail(f"ngrams must be None, a positive integer or a tuple of positive integers, received "
-                       f"ngrams={ngrams!r}")
+        if not (
+            ngrams is None
+            or (is_int(ngrams) and ngrams >= 1)
+            or (isinstance(ngrams, tuple) and ngrams and all(is_int(n) and n >= 1 for n in ngrams))
+        ):
+            self._fail(
+                f"ngrams must be None, a positive integer or a tuple of positive integers, received ngrams={ngrams!r}"
+            )
         if output_sequence_length is not None:
             if output_mode != "int":
-                self._fail(f"output_sequence_length is only used with output_mode='int', received "
-                           f"output_sequence_length={output_sequence_length!r} with output_mode={output_mode!r}")
+                self._fail(
+                    f"output_sequence_length is only used with output_mode='int', received "
+                    f"output_sequence_length={output_sequence_length!r} with output_mode={output_mode!r}"
+                )
             if not is_int(output_sequence_length) or output_sequence_length < 0:
-                self._fail(f"output_sequence_length must be None or an integer >= 0, received "
-                           f"output_sequence_length={output_sequence_length!r}")
+                self._fail(
+                    f"output_sequence_length must be None or an integer >= 0, received "
+                    f"output_sequence_length={output_sequence_length!r}"
+                )
         if ragged:
-            self._fail(f"ragged outputs are not supported by kerastorch (it has no ragged tensors; 'int' sequences "
-                       f"are padded with 0), received ragged={ragged!r}")
+            self._fail(
+                f"ragged outputs are not supported by kerastorch (it has no ragged tensors; 'int' sequences "
+                f"are padded with 0), received ragged={ragged!r}"
+            )
         if sparse:
-            self._fail(f"sparse outputs are not supported by kerastorch (dense tensors only), received "
-                       f"sparse={sparse!r}")
+            self._fail(
+                f"sparse outputs are not supported by kerastorch (dense tensors only), received sparse={sparse!r}"
+            )
         self._standardize = standardize
         self._split = split
         self._ngrams_arg = ngrams
@@ -187,10 +210,18 @@ class TextVectorization(Layer):
         # The lookup is this layer's state, not a sublayer: kept out of the module tree, so that saving finds
         # one set of assets (this layer's, which are the lookup's).
         self.__dict__["_lookup_layer"] = StringLookup(
-            max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
-            pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode, encoding=encoding,
-            has_input_vocabulary=has_input_vocabulary, vocabulary_size=vocabulary_size, name=f"{self.name}_lookup",
-            _owner_label=layer_label(self))
+            max_tokens=max_tokens,
+            vocabulary=vocabulary,
+            idf_weights=idf_weights,
+            pad_to_max_tokens=pad_to_max_tokens,
+            mask_token="",
+            output_mode=output_mode,
+            encoding=encoding,
+            has_input_vocabulary=has_input_vocabulary,
+            vocabulary_size=vocabulary_size,
+            name=f"{self.name}_lookup",
+            _owner_label=layer_label(self),
+        )
         self.built = True
 
     def _fail(self, message: str) -> NoReturn:
@@ -220,8 +251,9 @@ class TextVectorization(Layer):
         """
         return self._lookup_layer.vocabulary_size()
 
-    def set_vocabulary(self, vocabulary: str | os.PathLike[str] | TensorLike,
-                       idf_weights: TensorLike | None = None) -> None:
+    def set_vocabulary(
+        self, vocabulary: str | os.PathLike[str] | TensorLike, idf_weights: TensorLike | None = None
+    ) -> None:
         """Set the vocabulary (and, for ``"tf_idf"``, the idf weights) instead of adapting the layer.
 
         Args:
@@ -236,8 +268,12 @@ class TextVectorization(Layer):
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
     # ------------------------------------------------------------------ adapt
-    def adapt(self, data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
-              batch_size: int | None = None, steps: int | None = None) -> None:
+    def adapt(
+        self,
+        data: np.ndarray | torch.Tensor | Iterable[Any] | torch.utils.data.Dataset[Any],
+        batch_size: int | None = None,
+        steps: int | None = None,
+    ) -> None:
         """Learn the vocabulary from texts: the most frequent tokens first, ties broken by the larger token
         first, at most ``max_tokens`` indices in all (and the idf weights in ``"tf_idf"`` mode, each string a
         document).
@@ -282,8 +318,10 @@ class TextVectorization(Layer):
         if callable(standardize):
             out = to_strings(standardize(strings), self._encoding, self._fail, "the output of standardize")
             if out.shape != strings.shape:
-                self._fail(f"standardize must return strings of the shape it receives {strings.shape}, returned "
-                           f"shape {out.shape}")
+                self._fail(
+                    f"standardize must return strings of the shape it receives {strings.shape}, returned "
+                    f"shape {out.shape}"
+                )
             return out
         table = _TABLES[standardize]
         return np.array([s.translate(table) for s in strings.reshape(-1).tolist()], dtype=str).reshape(strings.shape)
@@ -296,8 +334,9 @@ class TextVectorization(Layer):
         out = self._split(strings)
         if isinstance(out, torch.Tensor) or len(out) != len(strings):
             self._fail(f"split must return one sequence of tokens per string ({len(strings)}), returned {out!r}")
-        return [to_strings(tokens, self._encoding, self._fail, "the tokens of split").reshape(-1).tolist()
-                for tokens in out]
+        return [
+            to_strings(tokens, self._encoding, self._fail, "the tokens of split").reshape(-1).tolist() for tokens in out
+        ]
 
     def _preprocess(self, inputs):
         """``(scalar, strings, documents)``: the standardized strings and, when split or n-grams apply, the
@@ -313,15 +352,19 @@ class TextVectorization(Layer):
         if self._split is not None:
             if strings.ndim > 1:
                 if strings.ndim > 2 or strings.shape[-1] != 1:
-                    self._fail(f"to split strings the inputs must have shape (batch,) or (batch, 1), received "
-                               f"shape {strings.shape}")
+                    self._fail(
+                        f"to split strings the inputs must have shape (batch,) or (batch, 1), received "
+                        f"shape {strings.shape}"
+                    )
                 strings = strings[:, 0]
             documents = self._split_strings(strings)
         if self._ngrams is not None:
             if documents is None:
                 if strings.ndim != 2:
-                    self._fail(f"n-grams of unsplit strings need inputs of shape (batch, tokens), received shape "
-                               f"{strings.shape}")
+                    self._fail(
+                        f"n-grams of unsplit strings need inputs of shape (batch, tokens), received shape "
+                        f"{strings.shape}"
+                    )
                 documents = strings.tolist()
             documents = [ngrams(tokens, self._ngrams) for tokens in documents]
         return scalar, strings, documents
@@ -374,14 +417,23 @@ class TextVectorization(Layer):
     def get_config(self) -> dict[str, Any]:
         lookup = self._lookup_layer
         config = super().get_config()
-        config.update({
-            "max_tokens": lookup.max_tokens, "standardize": _serialize_function(self._standardize),
-            "split": _serialize_function(self._split), "ngrams": self._ngrams_arg,
-            "output_mode": self._output_mode, "output_sequence_length": self._output_sequence_length,
-            "pad_to_max_tokens": lookup.pad_to_max_tokens, "sparse": False, "ragged": False,
-            "vocabulary": listify(lookup.input_vocabulary), "idf_weights": listify(lookup.input_idf_weights),
-            "encoding": self._encoding, "vocabulary_size": lookup._frozen_vocab_size,
-        })
+        config.update(
+            {
+                "max_tokens": lookup.max_tokens,
+                "standardize": _serialize_function(self._standardize),
+                "split": _serialize_function(self._split),
+                "ngrams": self._ngrams_arg,
+                "output_mode": self._output_mode,
+                "output_sequence_length": self._output_sequence_length,
+                "pad_to_max_tokens": lookup.pad_to_max_tokens,
+                "sparse": False,
+                "ragged": False,
+                "vocabulary": listify(lookup.input_vocabulary),
+                "idf_weights": listify(lookup.input_idf_weights),
+                "encoding": self._encoding,
+                "vocabulary_size": lookup._frozen_vocab_size,
+            }
+        )
         return config
 
     @classmethod

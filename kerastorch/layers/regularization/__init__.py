@@ -11,18 +11,27 @@ Example:
     >>> Dropout(0.5)(torch.ones(3)).tolist()
     [1.0, 1.0, 1.0]
 """
+
 from kerastorch.layers.regularization.activity_regularization import (
-           ActivityRegularization,
+    ActivityRegularization,
 )
 from kerastorch.layers.regularization.alpha_dropout import AlphaDropout
 from kerastorch.layers.regularization.dropout import Dropout
 from kerastorch.layers.regularization.gaussian_dropout import GaussianDropout
 from kerastorch.layers.regularization.gaussian_noise import GaussianNoise
 from kerastorch.layers.regularization.spatial_dropout import (
-           SpatialDropout1D,
-           SpatialDropout2D,
-           SpatialDropout3D,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
 )
 
-__all__ = ["ActivityRegularization", "AlphaDropout", "Dropout", "GaussianDropout", "GaussianNoise",
-           "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
+__all__ = [
+    "ActivityRegularization",
+    "AlphaDropout",
+    "Dropout",
+    "GaussianDropout",
+    "GaussianNoise",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+]

@@ -11,6 +11,7 @@ Example:
     >>> layer.losses
     [tensor(1.5000)]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -50,13 +51,16 @@ class ActivityRegularization(Layer):
         regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
         if regularizer is not None:
-            raise ValueError(f"{layer_label(self)}: the activity regularizer is set from l1 and l2, received "
-                             f"activity_regularizer={regularizer!r}")
+            raise ValueError(
+                f"{layer_label(self)}: the activity regularizer is set from l1 and l2, received "
+                f"activity_regularizer={regularizer!r}"
+            )
         try:
             self.activity_regularizer = regularizers.L1L2(l1=l1, l2=l2)
         except ValueError as error:
-            raise ValueError(f"{layer_label(self)}: l1 and l2 must be non-negative numbers, received l1={l1!r}, "
-                             f"l2={l2!r}") from error
+            raise ValueError(
+                f"{layer_label(self)}: l1 and l2 must be non-negative numbers, received l1={l1!r}, l2={l2!r}"
+            ) from error
         self.l1, self.l2 = l1, l2
         self.supports_masking = True
 

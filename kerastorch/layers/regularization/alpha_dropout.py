@@ -13,6 +13,7 @@ Example:
     >>> round(out.mean().item(), 1) == 0, round(out.std().item(), 1)
     (True, 1.0)
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -57,10 +58,11 @@ class AlphaDropout(RateDropout):
     [-1.0595, 0.4541]
     """
 
-    def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(rate, noise_shape, seed, **kwargs)
-        self._a = ((1 - rate) * (1 + rate * ALPHA_PRIME ** 2)) ** -0.5
+        self._a = ((1 - rate) * (1 + rate * ALPHA_PRIME**2)) ** -0.5
         self._b = -self._a * ALPHA_PRIME * rate
 
     def call(self, inputs: torch.Tensor, training: bool | None = False) -> torch.Tensor:

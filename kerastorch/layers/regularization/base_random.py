@@ -12,6 +12,7 @@ Example:
     >>> layer.seed_generator.seed
     3
 """
+
 from __future__ import annotations
 
 import numbers
@@ -53,20 +54,28 @@ class BaseRandomLayer(Layer):
         """``noise_shape`` as a tuple of None / positive ints (or None), else a ValueError naming the layer."""
         if noise_shape is not None:
             if not isinstance(noise_shape, (list, tuple)):
-                validation.fail(layer_label(self), "noise_shape", "None or a tuple of None / positive ints", noise_shape)
+                validation.fail(
+                    layer_label(self), "noise_shape", "None or a tuple of None / positive ints", noise_shape
+                )
             noise_shape = tuple(noise_shape)
             if not all(d is None or (isinstance(d, (int, numbers.Integral)) and d >= 1) for d in noise_shape):
-                raise ValueError(f"{layer_label(self)}: noise_shape entries must be None or positive ints, "
-                                 f"received noise_shape={noise_shape!r}")
+                raise ValueError(
+                    f"{layer_label(self)}: noise_shape entries must be None or positive ints, "
+                    f"received noise_shape={noise_shape!r}"
+                )
         self.noise_shape = noise_shape
 
     def _check_noise_shape(self, input_shape):
         """A ValueError unless ``noise_shape`` has one entry per input axis, each None, 1 or the input's size."""
         noise = self.noise_shape
-        if noise is not None and (len(noise) != len(input_shape) or any(
-                d not in (None, 1) and s is not None and d != s for d, s in zip(noise, input_shape))):
-            raise ValueError(f"{layer_label(self)}: noise_shape needs one entry per input axis, each None, 1 or the "
-                             f"input's size, received noise_shape={noise} for inputs of shape {tuple(input_shape)}")
+        if noise is not None and (
+            len(noise) != len(input_shape)
+            or any(d not in (None, 1) and s is not None and d != s for d, s in zip(noise, input_shape))
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: noise_shape needs one entry per input axis, each None, 1 or the "
+                f"input's size, received noise_shape={noise} for inputs of shape {tuple(input_shape)}"
+            )
 
     def _concrete_noise_shape(self, shape):
         """``noise_shape`` with None entries replaced by the sizes in ``shape`` (``shape`` when it is None)."""
@@ -83,8 +92,9 @@ class RateDropout(BaseRandomLayer):
     (None, 1)
     """
 
-    def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(seed=seed, **kwargs)
         self.rate = self._check_rate(rate)
         self._init_noise_shape(noise_shape)

@@ -16,6 +16,7 @@ Example:
     >>> set(layer(torch.ones(1000), training=True).unique().tolist())
     {0.0, 2.0}
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -60,8 +61,9 @@ class Dropout(RateDropout):
     torch.Size([2, 3, 4])
     """
 
-    def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rate: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(rate, noise_shape, seed, **kwargs)
         self._functional = noise_shape is None and seed is None
 

@@ -8,6 +8,7 @@ Example:
     >>> bool((layer(torch.ones(3)) == 1).all())           # inference: identity
     True
 """
+
 from __future__ import annotations
 
 import math

@@ -7,6 +7,7 @@ Example:
     >>> bool((layer(torch.ones(3), training=True) != 1).all())
     True
 """
+
 from __future__ import annotations
 
 import numbers

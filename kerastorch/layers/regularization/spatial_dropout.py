@@ -16,6 +16,7 @@ Example:
     >>> bool((out == out[:, :1]).all())                  # one draw per (sample, channel)
     True
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -41,8 +42,9 @@ class BaseSpatialDropout(BaseRandomLayer):
     torch.Size([1, 3, 3, 2])
     """
 
-    def __init__(self, rank: int, rate: float, data_format: str | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rank: int, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(seed=seed, **kwargs)
         self.rate = self._check_rate(rate)
         self.rank = rank
@@ -90,8 +92,9 @@ class SpatialDropout1D(BaseSpatialDropout):
     torch.Size([2, 5, 3])
     """
 
-    def __init__(self, rate: float, seed: int | None = None, name: str | None = None, dtype: PolicyLike = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rate: float, seed: int | None = None, name: str | None = None, dtype: PolicyLike = None, **kwargs: Any
+    ) -> None:
         super().__init__(1, rate, "channels_last", seed, name=name, dtype=dtype, **kwargs)
 
 
@@ -127,8 +130,15 @@ class SpatialDropout2D(BaseSpatialDropout):
     True
     """
 
-    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, name: str | None = None,
-                 dtype: PolicyLike = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rate: float,
+        data_format: str | None = None,
+        seed: int | None = None,
+        name: str | None = None,
+        dtype: PolicyLike = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(2, rate, data_format, seed, name=name, dtype=dtype, **kwargs)
 
 
@@ -163,6 +173,13 @@ class SpatialDropout3D(BaseSpatialDropout):
     torch.Size([1, 2, 2, 2, 3])
     """
 
-    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, name: str | None = None,
-                 dtype: PolicyLike = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rate: float,
+        data_format: str | None = None,
+        seed: int | None = None,
+        name: str | None = None,
+        dtype: PolicyLike = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(3, rate, data_format, seed, name=name, dtype=dtype, **kwargs)

@@ -19,6 +19,7 @@ Example:
     >>> normalize_pairs((2, 3), 1, "cropping", "Cropping1D")
     ((2, 3),)
 """
+
 from __future__ import annotations
 
 import numbers
@@ -56,8 +57,11 @@ def normalize_pairs(value: Any, rank: int, name: str, label: str) -> tuple[tuple
             items = ()
         pairs = tuple(_pair(v) for v in items) if len(items) == rank else (None,)
     if None in pairs:
-        expected = ("an int or a pair (before, after) of non-negative ints" if rank == 1 else
-                    f"an int, a tuple of {rank} ints or a tuple of {rank} pairs (before, after) of non-negative ints")
+        expected = (
+            "an int or a pair (before, after) of non-negative ints"
+            if rank == 1
+            else f"an int, a tuple of {rank} ints or a tuple of {rank} pairs (before, after) of non-negative ints"
+        )
         raise ValueError(f"{label}: {name} must be {expected}, received {name}={value!r}")
     return cast("tuple[tuple[int, int], ...]", pairs)  # no None left
 

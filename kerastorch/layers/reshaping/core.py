@@ -10,6 +10,7 @@ Example:
     >>> Flatten()(torch.ones(2, 3, 4)).shape
     torch.Size([2, 12])
 """
+
 from __future__ import annotations
 
 import math
@@ -33,8 +34,9 @@ def _int_tuple(layer: Layer, arg: str, value: Any, valid: Callable[[Any], bool])
         items = tuple(value)
     except TypeError:
         items = None
-    if items is None or not all(isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool) and valid(d)
-                                for d in items):
+    if items is None or not all(
+        isinstance(d, (int, numbers.Integral)) and not isinstance(d, bool) and valid(d) for d in items
+    ):
         raise ValueError(f"{layer_label(layer)}: invalid {arg}, received {arg}={value!r}")
     return tuple(int(d) for d in items)
 
@@ -71,8 +73,10 @@ class Flatten(Layer):
         super().__init__(**kwargs)
         data_format = config.image_data_format() if data_format is None else str(data_format).lower()
         if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(f"{layer_label(self)}: data_format must be 'channels_last' or 'channels_first', "
-                             f"received data_format={data_format!r}")
+            raise ValueError(
+                f"{layer_label(self)}: data_format must be 'channels_last' or 'channels_first', "
+                f"received data_format={data_format!r}"
+            )
         self.data_format = data_format
         self._channels_first = data_format == "channels_first"
         self.input_spec = InputSpec(min_ndim=1)
@@ -120,8 +124,9 @@ class Reshape(Layer):
         super().__init__(**kwargs)
         target = _int_tuple(self, "target_shape", target_shape, lambda d: d >= 1 or d == -1)
         if target.count(-1) > 1:
-            raise ValueError(f"{layer_label(self)}: target_shape may contain at most one -1, "
-                             f"received target_shape={target}")
+            raise ValueError(
+                f"{layer_label(self)}: target_shape may contain at most one -1, received target_shape={target}"
+            )
         self.target_shape = target
         self._known_size = math.prod(d for d in target if d != -1)
 
@@ -193,8 +198,10 @@ class Permute(Layer):
         super().__init__(**kwargs)
         dims = _int_tuple(self, "dims", dims, lambda d: True)
         if sorted(dims) != list(range(1, len(dims) + 1)):
-            raise ValueError(f"{layer_label(self)}: dims must be a permutation of the axes 1 .. {len(dims)} "
-                             f"(the batch axis 0 excluded), received dims={dims}")
+            raise ValueError(
+                f"{layer_label(self)}: dims must be a permutation of the axes 1 .. {len(dims)} "
+                f"(the batch axis 0 excluded), received dims={dims}"
+            )
         self.dims = dims
         self._permutation = (0,) + dims
         self.input_spec = InputSpec(ndim=len(dims) + 1)

@@ -9,6 +9,7 @@ Example:
     >>> Cropping1D((1, 2))(torch.arange(5.0).reshape(1, 5, 1)).flatten().tolist()
     [1.0, 2.0]
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -32,8 +33,14 @@ class BaseCropping(SpatialReshaping):
     torch.Size([1, 3, 2, 3])
     """
 
-    def __init__(self, rank: int, cropping: int | Sequence[int | Sequence[int]], data_format: str | None = None,
-                 has_data_format: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        cropping: int | Sequence[int | Sequence[int]],
+        data_format: str | None = None,
+        has_data_format: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(rank, data_format, has_data_format, **kwargs)
         self._pairs = normalize_pairs(cropping, rank, "cropping", layer_label(self))
         self.cropping = pairs_config(self._pairs)
@@ -43,7 +50,7 @@ class BaseCropping(SpatialReshaping):
         self._checked_spatial: torch.Size | None = None
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        spatial = inputs.shape[self._spatial_axes[0]:self._spatial_axes[-1] + 1]
+        spatial = inputs.shape[self._spatial_axes[0] : self._spatial_axes[-1] + 1]
         if spatial != self._checked_spatial:
             self._output_spatial(spatial)
             self._checked_spatial = spatial
@@ -52,8 +59,10 @@ class BaseCropping(SpatialReshaping):
     def _output_spatial(self, spatial):
         out = tuple(None if n is None else n - a - b for n, (a, b) in zip(spatial, self._pairs))
         if any(n is not None and n < 1 for n in out):
-            raise ValueError(f"{layer_label(self)}: cropping must leave at least one entry on every spatial axis, "
-                             f"received cropping={self.cropping} for inputs of spatial shape {tuple(spatial)}")
+            raise ValueError(
+                f"{layer_label(self)}: cropping must leave at least one entry on every spatial axis, "
+                f"received cropping={self.cropping} for inputs of spatial shape {tuple(spatial)}"
+            )
         return out
 
     def get_config(self) -> dict[str, Any]:
@@ -122,8 +131,12 @@ class Cropping2D(BaseCropping):
     [[4.0, 5.0], [8.0, 9.0]]
     """
 
-    def __init__(self, cropping: int | Sequence[int | Sequence[int]] = ((0, 0), (0, 0)), data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        cropping: int | Sequence[int | Sequence[int]] = ((0, 0), (0, 0)),
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(2, cropping, data_format, **kwargs)
 
 
@@ -157,6 +170,10 @@ class Cropping3D(BaseCropping):
     torch.Size([1, 2, 1, 3, 1])
     """
 
-    def __init__(self, cropping: int | Sequence[int | Sequence[int]] = ((1, 1), (1, 1), (1, 1)),
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        cropping: int | Sequence[int | Sequence[int]] = ((1, 1), (1, 1), (1, 1)),
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(3, cropping, data_format, **kwargs)

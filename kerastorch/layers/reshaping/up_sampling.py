@@ -13,6 +13,7 @@ Example:
     >>> UpSampling1D(2)(torch.tensor([[[1.0], [2.0]]])).flatten().tolist()
     [1.0, 1.0, 2.0, 2.0]
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -37,8 +38,15 @@ class BaseUpSampling(SpatialReshaping):
     torch.Size([1, 2, 6, 3])
     """
 
-    def __init__(self, rank: int, size: int | Sequence[int], data_format: str | None = None,
-                 interpolation: str = "nearest", has_data_format: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        size: int | Sequence[int],
+        data_format: str | None = None,
+        interpolation: str = "nearest",
+        has_data_format: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(rank, data_format, has_data_format, **kwargs)
         label = layer_label(self)
         if rank == 1:
@@ -48,8 +56,10 @@ class BaseUpSampling(SpatialReshaping):
             self.size = self._factors = conv_utils.normalize_tuple(size, rank, "size", label)
         mode = interpolation.lower() if isinstance(interpolation, str) else interpolation
         if mode not in INTERPOLATIONS:
-            raise ValueError(f"{label}: interpolation must be one of {list(INTERPOLATIONS)} (Keras's lanczos modes "
-                             f"have no torch kernel), received interpolation={interpolation!r}")
+            raise ValueError(
+                f"{label}: interpolation must be one of {list(INTERPOLATIONS)} (Keras's lanczos modes "
+                f"have no torch kernel), received interpolation={interpolation!r}"
+            )
         self.interpolation = mode
         self._mode = INTERPOLATIONS[mode]
         self._align = None if mode == "nearest" else False
@@ -132,8 +142,13 @@ class UpSampling2D(BaseUpSampling):
     [[1.0, 1.25, 1.75, 2.0]]
     """
 
-    def __init__(self, size: int | Sequence[int] = (2, 2), data_format: str | None = None,
-                 interpolation: str = "nearest", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        size: int | Sequence[int] = (2, 2),
+        data_format: str | None = None,
+        interpolation: str = "nearest",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(2, size, data_format, interpolation, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
@@ -170,6 +185,5 @@ class UpSampling3D(BaseUpSampling):
     torch.Size([1, 2, 6, 3, 9])
     """
 
-    def __init__(self, size: int | Sequence[int] = (2, 2, 2), data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, size: int | Sequence[int] = (2, 2, 2), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(3, size, data_format, **kwargs)

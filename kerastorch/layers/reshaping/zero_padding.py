@@ -9,6 +9,7 @@ Example:
     >>> ZeroPadding1D((1, 2))(torch.ones(1, 2, 1)).flatten().tolist()
     [0.0, 1.0, 1.0, 0.0, 0.0]
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -33,8 +34,9 @@ class BaseZeroPadding(SpatialReshaping):
     torch.Size([1, 3, 4, 3])
     """
 
-    def __init__(self, rank: int, padding: int | Sequence[int | Sequence[int]], data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rank: int, padding: int | Sequence[int | Sequence[int]], data_format: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(rank, data_format, **kwargs)
         self._pairs = normalize_pairs(padding, rank, "padding", layer_label(self))
         self.padding = pairs_config(self._pairs)
@@ -115,8 +117,9 @@ class ZeroPadding2D(BaseZeroPadding):
     [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
     """
 
-    def __init__(self, padding: int | Sequence[int | Sequence[int]] = (1, 1), data_format: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, padding: int | Sequence[int | Sequence[int]] = (1, 1), data_format: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(2, padding, data_format, **kwargs)
 
 
@@ -149,6 +152,10 @@ class ZeroPadding3D(BaseZeroPadding):
     torch.Size([1, 2, 5, 3, 7])
     """
 
-    def __init__(self, padding: int | Sequence[int | Sequence[int]] = ((1, 1), (1, 1), (1, 1)),
-                 data_format: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        padding: int | Sequence[int | Sequence[int]] = ((1, 1), (1, 1), (1, 1)),
+        data_format: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(3, padding, data_format, **kwargs)

@@ -1,5 +1,6 @@
 """Recurrent layers: the ``RNN`` base and its cells, LSTM/GRU/SimpleRNN, ConvLSTM, and the wrappers
 ``Bidirectional`` and ``TimeDistributed``."""
+
 from kerastorch.layers.rnn.bidirectional import Bidirectional
 from kerastorch.layers.rnn.conv_lstm import ConvLSTM, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, ConvLSTMCell
 from kerastorch.layers.rnn.dropout_rnn_cell import DropoutRNNCell

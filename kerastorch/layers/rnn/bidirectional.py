@@ -19,6 +19,7 @@ Example:
     >>> Bidirectional(LSTM(4, return_sequences=True))(torch.ones(2, 5, 3)).shape
     torch.Size([2, 5, 8])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -94,13 +95,21 @@ class Bidirectional(Layer):
     [(3, 2), (3, 2)]
     """
 
-    def __init__(self, layer: Layer, merge_mode: str | None = "concat", weights: list[TensorLike] | None = None,
-                 backward_layer: Layer | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        layer: Layer,
+        merge_mode: str | None = "concat",
+        weights: list[TensorLike] | None = None,
+        backward_layer: Layer | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._check_recurrent(layer, "layer")
         if merge_mode not in MERGE_MODES:
-            raise ValueError(f"{layer_label(self)}: merge_mode must be one of {list(MERGE_MODES)}, "
-                             f"received merge_mode={merge_mode!r}")
+            raise ValueError(
+                f"{layer_label(self)}: merge_mode must be one of {list(MERGE_MODES)}, "
+                f"received merge_mode={merge_mode!r}"
+            )
         self.merge_mode = merge_mode
         self.return_sequences = bool(layer.return_sequences)
         self.return_state = bool(layer.return_state)
@@ -111,13 +120,17 @@ class Bidirectional(Layer):
         else:
             self._check_recurrent(backward_layer, "backward_layer")
             if bool(backward_layer.go_backwards) == bool(layer.go_backwards):
-                raise ValueError(f"{layer_label(self)}: the forward and backward layers must have different go_backwards "
-                                 f"values, received go_backwards={layer.go_backwards} for both")
+                raise ValueError(
+                    f"{layer_label(self)}: the forward and backward layers must have different go_backwards "
+                    f"values, received go_backwards={layer.go_backwards} for both"
+                )
             for attr in _MATCHING:
                 if bool(getattr(layer, attr, False)) != bool(getattr(backward_layer, attr, False)):
-                    raise ValueError(f"{layer_label(self)}: the forward and backward layers must have the same {attr}, "
-                                     f"received {attr}={getattr(layer, attr, False)} for the forward layer and "
-                                     f"{getattr(backward_layer, attr, False)} for the backward layer")
+                    raise ValueError(
+                        f"{layer_label(self)}: the forward and backward layers must have the same {attr}, "
+                        f"received {attr}={getattr(layer, attr, False)} for the forward layer and "
+                        f"{getattr(backward_layer, attr, False)} for the backward layer"
+                    )
             backward = backward_layer
             if self.return_sequences:
                 backward.zero_output_for_mask = True
@@ -127,10 +140,13 @@ class Bidirectional(Layer):
         self.supports_masking = True
 
     def _check_recurrent(self, layer, arg):
-        if not isinstance(layer, Layer) or not all(hasattr(layer, a) for a in ("go_backwards", "return_sequences",
-                                                                                  "return_state")):
-            raise ValueError(f"{layer_label(self)}: {arg} must be a recurrent layer instance (RNN, LSTM, GRU, ...) with "
-                             f"go_backwards, return_sequences and return_state, received {layer!r}")
+        if not isinstance(layer, Layer) or not all(
+            hasattr(layer, a) for a in ("go_backwards", "return_sequences", "return_state")
+        ):
+            raise ValueError(
+                f"{layer_label(self)}: {arg} must be a recurrent layer instance (RNN, LSTM, GRU, ...) with "
+                f"go_backwards, return_sequences and return_state, received {layer!r}"
+            )
 
     def _recreate(self, layer, name, go_backwards):
         config = layer.get_config()
@@ -149,8 +165,13 @@ class Bidirectional(Layer):
             self._initial_weights = None
 
     # --------------------------------------------------------------- calling
-    def call(self, sequences: torch.Tensor, initial_state: TensorLike | None = None, mask: torch.Tensor | None = None,
-             training: bool | None = None) -> torch.Tensor | list[Any]:
+    def call(
+        self,
+        sequences: torch.Tensor,
+        initial_state: TensorLike | None = None,
+        mask: torch.Tensor | None = None,
+        training: bool | None = None,
+    ) -> torch.Tensor | list[Any]:
         kwargs: dict[str, Any] = {"training": training}
         if mask is not None:
             kwargs["mask"] = mask
@@ -158,8 +179,10 @@ class Bidirectional(Layer):
         if initial_state is not None:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
             if len(states) % 2:
-                raise ValueError(f"{layer_label(self)}: initial_state must hold the forward layer's states followed by "
-                                 f"the backward layer's (an even number of tensors), received {len(states)}")
+                raise ValueError(
+                    f"{layer_label(self)}: initial_state must hold the forward layer's states followed by "
+                    f"the backward layer's (an even number of tensors), received {len(states)}"
+                )
             half = len(states) // 2
             forward_kwargs["initial_state"], backward_kwargs["initial_state"] = states[:half], states[half:]
         y = self.forward_layer(sequences, **forward_kwargs)
@@ -188,8 +211,9 @@ class Bidirectional(Layer):
             return y * y_rev
         return [y, y_rev]
 
-    def compute_mask(self, inputs: torch.Tensor,
-                     mask: torch.Tensor | None = None) -> torch.Tensor | list[torch.Tensor | None] | None:
+    def compute_mask(
+        self, inputs: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor | list[torch.Tensor | None] | None:
         """The sequence mask for the sequence output(s) when ``return_sequences``; None for the states."""
         output_mask = mask if self.return_sequences else None
         masks = [output_mask, output_mask] if self.merge_mode is None else [output_mask]

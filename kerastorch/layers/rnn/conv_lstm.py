@@ -28,6 +28,7 @@ Example:
     >>> layer(torch.ones(2, 5, 8, 8, 3)).shape
     torch.Size([2, 5, 8, 8, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -133,16 +134,33 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     recurrent_constraint: Callable[..., Any] | None
     bias_constraint: Callable[..., Any] | None
 
-    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
-                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
-                 activation: str | Callable[..., Any] | None = "tanh",
-                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
-                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
-                 bias_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
-                 recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rank: int,
+        filters: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        activation: str | Callable[..., Any] | None = "tanh",
+        recurrent_activation: str | Callable[..., Any] | None = "sigmoid",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        unit_forget_bias: bool = True,
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         label = layer_label(self)
         if rank not in CONV_FUNCTIONS:
@@ -181,30 +199,49 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     def build(self, input_shape: Shape) -> None:
         shape = tuple(input_shape)
         if len(shape) != self.rank + 2:
-            raise ValueError(f"{layer_label(self)}: expected step inputs of rank {self.rank + 2}, "
-                             f"received input shape {shape}")
+            raise ValueError(
+                f"{layer_label(self)}: expected step inputs of rank {self.rank + 2}, received input shape {shape}"
+            )
         channels = shape[1 if self._channels_first else -1]
         if channels is None:
-            raise ValueError(f"{layer_label(self)}: the channel axis of the inputs must be known to build the weights, "
-                             f"received input shape {shape}")
+            raise ValueError(
+                f"{layer_label(self)}: the channel axis of the inputs must be known to build the weights, "
+                f"received input shape {shape}"
+            )
         units = 4 * self.filters
-        self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels, units),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=self.kernel_size + (channels, units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         self.recurrent_kernel = self.add_weight(
-            name="recurrent_kernel", shape=self.kernel_size + (self.filters, units),
-            initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
-            constraint=self.recurrent_constraint)
+            name="recurrent_kernel",
+            shape=self.kernel_size + (self.filters, units),
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+        )
         self.bias: torch.Tensor | None = None
         if self.use_bias:
             initializer: Callable[..., Any] | torch.Tensor = self.bias_initializer
             if self.unit_forget_bias:  # i: bias_initializer, f: ones, c and o: bias_initializer
                 dtype, init, n = self.variable_dtype, self.bias_initializer, self.filters
-                initializer = torch.cat([torch.as_tensor(init((n,), dtype=dtype)),
-                                         torch.ones(n, dtype=config.torch_dtype(dtype)),
-                                         torch.as_tensor(init((2 * n,), dtype=dtype))])
-            self.bias = self.add_weight(name="bias", shape=(units,), initializer=initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+                initializer = torch.cat(
+                    [
+                        torch.as_tensor(init((n,), dtype=dtype)),
+                        torch.ones(n, dtype=config.torch_dtype(dtype)),
+                        torch.as_tensor(init((2 * n,), dtype=dtype)),
+                    ]
+                )
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(units,),
+                initializer=initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         self.built = True
 
     # ------------------------------------------------------------- geometry
@@ -214,13 +251,15 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         if geometry is None:
             self.output_spatial(spatial)
             geometry = self._geometries[spatial] = conv_utils.conv_geometry(
-                spatial, self.kernel_size, self.strides, self.dilation_rate, self.padding)
+                spatial, self.kernel_size, self.strides, self.dilation_rate, self.padding
+            )
         return geometry
 
     def output_spatial(self, spatial: Sequence[int | None]) -> tuple[int | None, ...]:
         """The spatial shape of the states for inputs of spatial shape ``spatial`` (None stays None)."""
-        return conv_utils.check_output_size(tuple(spatial), self.kernel_size, self.strides, self.dilation_rate,
-                                            self.padding, layer_label(self))
+        return conv_utils.check_output_size(
+            tuple(spatial), self.kernel_size, self.strides, self.dilation_rate, self.padding, layer_label(self)
+        )
 
     def _torch_kernel(self, kernel):
         return kernel.permute(self._kernel_perm).contiguous()
@@ -271,11 +310,13 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         if geometry is None:
             ones = (1,) * self.rank
             geometry = self._geometries[("recurrent", spatial)] = conv_utils.conv_geometry(
-                spatial, self.kernel_size, ones, ones, "same")
+                spatial, self.kernel_size, ones, ones, "same"
+            )
         return geometry
 
-    def call(self, inputs: torch.Tensor, states: Sequence[torch.Tensor],
-             training: bool | None = False) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    def call(
+        self, inputs: torch.Tensor, states: Sequence[torch.Tensor], training: bool | None = False
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         projected = self._project_sequence(inputs.unsqueeze(1), training)[:, 0]
         try:
             return self._step_projected(projected, list(states), training)
@@ -289,27 +330,46 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         super().reset_dropout_mask()
         self._recurrent_kernel_t = None
 
-    def get_initial_state(self, batch_size: int | None = None,
-                          spatial: Sequence[int | None] | None = None) -> list[torch.Tensor]:
+    def get_initial_state(
+        self, batch_size: int | None = None, spatial: Sequence[int | None] | None = None
+    ) -> list[torch.Tensor]:
         """Zero ``[h, c]`` for ``batch_size`` inputs of spatial shape ``spatial`` (input spatial shape)."""
         if spatial is None:
-            raise ValueError(f"{layer_label(self)}: the initial state of a convolutional cell needs the spatial shape "
-                             "of the inputs, received spatial=None")
+            raise ValueError(
+                f"{layer_label(self)}: the initial state of a convolutional cell needs the spatial shape "
+                "of the inputs, received spatial=None"
+            )
         out = self.output_spatial(spatial)
         shape = (batch_size, self.filters, *out) if self._channels_first else (batch_size, *out, self.filters)
-        return [torch.zeros(shape, dtype=self._compute_torch_dtype,  # type: ignore[arg-type]  # (a None size fails)
-                            device=self._weight_device()) for _ in range(2)]
+        return [
+            torch.zeros(
+                shape,  # type: ignore[arg-type]  # (a None size fails)
+                dtype=self._compute_torch_dtype,
+                device=self._weight_device(),
+            )
+            for _ in range(2)
+        ]
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "rank": self.rank, "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
-            "padding": self.padding, "data_format": self.data_format, "dilation_rate": self.dilation_rate,
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation), "use_bias": self.use_bias,
-            "unit_forget_bias": self.unit_forget_bias, "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
-        })
+        config.update(
+            {
+                "rank": self.rank,
+                "filters": self.filters,
+                "kernel_size": self.kernel_size,
+                "strides": self.strides,
+                "padding": self.padding,
+                "data_format": self.data_format,
+                "dilation_rate": self.dilation_rate,
+                "activation": activations.serialize(self.activation),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "use_bias": self.use_bias,
+                "unit_forget_bias": self.unit_forget_bias,
+                "dropout": self.dropout,
+                "recurrent_dropout": self.recurrent_dropout,
+                "seed": self.seed,
+            }
+        )
         config.update(weight_options_config(self, *_WEIGHTS))
         return config
 
@@ -395,37 +455,99 @@ class ConvLSTM(RNN):
     torch.Size([4, 8, 2])
     """
 
-    _CELL_ARGS = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation",
-                  "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
-                  "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
-                  "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
-                  "recurrent_dropout", "seed")
+    _CELL_ARGS = (
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "data_format",
+        "dilation_rate",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "unit_forget_bias",
+        "kernel_regularizer",
+        "recurrent_regularizer",
+        "bias_regularizer",
+        "kernel_constraint",
+        "recurrent_constraint",
+        "bias_constraint",
+        "dropout",
+        "recurrent_dropout",
+        "seed",
+    )
 
-    def __init__(self, rank: int, filters: int, kernel_size: int | Sequence[int], strides: int | Sequence[int] = 1,
-                 padding: str = "valid", data_format: str | None = None, dilation_rate: int | Sequence[int] = 1,
-                 activation: str | Callable[..., Any] | None = "tanh",
-                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
-                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
-                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
-                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
-                 seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
-                 go_backwards: bool = False, stateful: bool = False, **kwargs: Any) -> None:
-        cell = ConvLSTMCell(rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                            dilation_rate=dilation_rate, activation=activation,
-                            recurrent_activation=recurrent_activation, use_bias=use_bias,
-                            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-                            bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
-                            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-                            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-                            dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
-                            name="conv_lstm_cell", dtype=kwargs.get("dtype"))
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, activity_regularizer=activity_regularizer,
-                         **kwargs)
+    def __init__(
+        self,
+        rank: int,
+        filters: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        activation: str | Callable[..., Any] | None = "tanh",
+        recurrent_activation: str | Callable[..., Any] | None = "sigmoid",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        unit_forget_bias: bool = True,
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        seed: int | None = None,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        cell = ConvLSTMCell(
+            rank,
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+            name="conv_lstm_cell",
+            dtype=kwargs.get("dtype"),
+        )
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
         self.rank = rank
         self.input_spec = InputSpec(ndim=rank + 3)
         self._spatial = None  # the input spatial shape the zero states are made for
@@ -442,18 +564,26 @@ class ConvLSTM(RNN):
         shape = tuple(sequences_shape)
         if len(shape) != self.rank + 3:
             layout = "channels, *spatial" if self.cell._channels_first else "*spatial, channels"
-            raise ValueError(f"{layer_label(self)}: expected inputs of rank {self.rank + 3} (batch, time, {layout}), "
-                             f"received input shape {shape}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of rank {self.rank + 3} (batch, time, {layout}), "
+                f"received input shape {shape}"
+            )
         spatial = self._input_spatial(shape)
         self.cell.output_spatial(spatial)  # an empty output is an error now, not in the first call
         if self.stateful and None in spatial:
-            raise ValueError(f"{layer_label(self)}: a stateful ConvLSTM needs known spatial dimensions, "
-                             f"received input shape {shape}")
+            raise ValueError(
+                f"{layer_label(self)}: a stateful ConvLSTM needs known spatial dimensions, received input shape {shape}"
+            )
         self._set_spatial(spatial)
         super().build(shape)
 
-    def call(self, sequences: torch.Tensor, initial_state: TensorLike | None = None, mask: TensorLike | None = None,
-             training: bool | None = False) -> torch.Tensor | list[Any]:
+    def call(
+        self,
+        sequences: torch.Tensor,
+        initial_state: TensorLike | None = None,
+        mask: TensorLike | None = None,
+        training: bool | None = False,
+    ) -> torch.Tensor | list[Any]:
         self._set_spatial(self._input_spatial(sequences.shape))
         return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
 
@@ -461,8 +591,9 @@ class ConvLSTM(RNN):
         """Zero ``[h, c]`` for ``batch_size`` sequences of the last input spatial shape."""
         return self.cell.get_initial_state(batch_size, self._spatial)
 
-    def compute_output_shape(self, sequences_shape: Shape,
-                             initial_state_shape: Shape | Sequence[Shape] | None = None) -> Shape | list[Any]:
+    def compute_output_shape(
+        self, sequences_shape: Shape, initial_state_shape: Shape | Sequence[Shape] | None = None
+    ) -> Shape | list[Any]:
         shape = tuple(sequences_shape)
         out = self.cell.output_spatial(self._input_spatial(shape))
         filters = self.cell.filters

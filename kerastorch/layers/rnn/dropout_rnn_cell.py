@@ -19,6 +19,7 @@ Example:
     >>> sorted(set(mask.flatten().tolist())) in ([0.0, 2.0], [0.0], [2.0])
     True
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -100,8 +101,9 @@ def masked_matmul(x: torch.Tensor, weight: torch.Tensor, mask: torch.Tensor | No
     return torch.einsum("kbtn,nku->btku", x * mask.unsqueeze(2), blocks).flatten(-2)
 
 
-def masked_addmm(bias: torch.Tensor | None, x: torch.Tensor, weight: torch.Tensor,
-                 mask: torch.Tensor | None) -> torch.Tensor:
+def masked_addmm(
+    bias: torch.Tensor | None, x: torch.Tensor, weight: torch.Tensor, mask: torch.Tensor | None
+) -> torch.Tensor:
     """``(x * mask) @ weight + bias`` (``bias`` may be None) with the fewest kernels: one ``addmm`` without a mask."""
     if mask is None and bias is not None:
         if x.dim() == 2:
@@ -111,8 +113,11 @@ def masked_addmm(bias: torch.Tensor | None, x: torch.Tensor, weight: torch.Tenso
     return out if bias is None else out + bias
 
 
-CELL_WEIGHT_OPTIONS = tuple(f"{weight}_{kind}" for kind in ("initializer", "regularizer", "constraint")
-                            for weight in ("kernel", "recurrent", "bias"))
+CELL_WEIGHT_OPTIONS = tuple(
+    f"{weight}_{kind}"
+    for kind in ("initializer", "regularizer", "constraint")
+    for weight in ("kernel", "recurrent", "bias")
+)
 """The ``kernel`` / ``recurrent`` / ``bias`` initializer, regularizer and constraint arguments of the cells."""
 
 
@@ -175,18 +180,34 @@ class GatedCell(DropoutRNNCell, Layer):
     def build(self, input_shape: Shape) -> None:
         input_dim = input_shape[-1]
         if input_dim is None:
-            raise ValueError(f"{layer_label(self)}: the feature axis of the inputs must be known, "
-                             f"received input shape {tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: the feature axis of the inputs must be known, "
+                f"received input shape {tuple(input_shape)}"
+            )
         width = self._gates * self.units
-        self.kernel = self.add_weight(name="kernel", shape=(input_dim, width), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_dim, width),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         self.recurrent_kernel = self.add_weight(
-            name="recurrent_kernel", shape=(self.units, width), initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+            name="recurrent_kernel",
+            shape=(self.units, width),
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+        )
         if self.use_bias:
             shape, initializer = self._bias_spec()
-            self.bias = self.add_weight(name="bias", shape=shape, initializer=initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=shape,
+                initializer=initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         self.built = True
 
     def _bias_spec(self):
@@ -209,29 +230,44 @@ class GatedCell(DropoutRNNCell, Layer):
         """``dropout(x) @ kernel + input bias`` for all time steps at once."""
         return masked_addmm(self._input_bias(), x, self.kernel, self._input_mask(x, training))
 
-    def call(self, inputs: torch.Tensor, states: torch.Tensor | Sequence[torch.Tensor],
-             training: bool | None = False) -> tuple[torch.Tensor, torch.Tensor | list[torch.Tensor]]:
+    def call(
+        self, inputs: torch.Tensor, states: torch.Tensor | Sequence[torch.Tensor], training: bool | None = False
+    ) -> tuple[torch.Tensor, torch.Tensor | list[torch.Tensor]]:
         nested = tree.is_nested(states)
-        output, new_states = self._step_projected(self._project_sequence(inputs, training),
-                                                  list(states) if nested else [states], training)
+        output, new_states = self._step_projected(
+            self._project_sequence(inputs, training), list(states) if nested else [states], training
+        )
         return output, (new_states if nested or self._n_states > 1 else new_states[0])
 
     def get_initial_state(self, batch_size: int | None = None) -> list[torch.Tensor]:
         """``[zeros(batch_size, units)]`` per state."""
         device, dtype = self._weight_device(), self._compute_torch_dtype
-        return [torch.zeros(batch_size, self.units,  # type: ignore[arg-type]  # (a None batch_size fails)
-                            dtype=dtype, device=device) for _ in range(self._n_states)]
+        return [
+            torch.zeros(
+                batch_size,  # type: ignore[arg-type]  # (a None batch_size fails)
+                self.units,
+                dtype=dtype,
+                device=device,
+            )
+            for _ in range(self._n_states)
+        ]
 
     def extra_repr(self) -> str:
         return self._describe(units=self.units)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update({
-            "units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            **weight_options_config(self, "kernel", "recurrent", "bias"),
-            "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
-        })
+        config.update(
+            {
+                "units": self.units,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                **weight_options_config(self, "kernel", "recurrent", "bias"),
+                "dropout": self.dropout,
+                "recurrent_dropout": self.recurrent_dropout,
+                "seed": self.seed,
+            }
+        )
         if self._gate_args:
             config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
             config.update({name: getattr(self, name) for name in self._gate_args})

@@ -14,6 +14,7 @@ Example:
     >>> GRU(4, return_sequences=True)(torch.ones(2, 3, 5)).shape
     torch.Size([2, 3, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -94,14 +95,27 @@ class GRUCell(GatedCell):
     _gates = 3
     _gate_args = ("reset_after",)
 
-    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
-                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
-                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
-                 reset_after: bool = True, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = "tanh",
+        recurrent_activation: str | Callable[..., Any] | None = "sigmoid",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        reset_after: bool = True,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(locals())
 
     def _bias_spec(self):
@@ -124,11 +138,11 @@ class GRUCell(GatedCell):
             z, r = gate(x_z + r_z), gate(x_r + r_r)
             hh = self.activation(x_h + r * r_h)
         else:
-            inner = masked_matmul(h, kernel[:, :2 * units], None if masks is None else masks[:2])
+            inner = masked_matmul(h, kernel[:, : 2 * units], None if masks is None else masks[:2])
             r_z, r_r = inner.chunk(2, 1)
             z, r = gate(x_z + r_z), gate(x_r + r_r)
             h_h = h if masks is None else h * masks[2]
-            hh = self.activation(x_h + (r * h_h) @ kernel[:, 2 * units:])
+            hh = self.activation(x_h + (r * h_h) @ kernel[:, 2 * units :])
         h = z * h + (1 - z) * hh
         return h, [h]
 
@@ -219,16 +233,34 @@ class GRU(FusedKernel, CellLayer):
     _cell_attrs = CellLayer._cell_attrs + ("recurrent_activation", "reset_after")
     _kernel = staticmethod(gru_kernel)
 
-    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
-                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
-                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
-                 recurrent_dropout: float = 0.0, seed: int | None = None, return_sequences: bool = False,
-                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 reset_after: bool = True, use_cudnn: str | bool = "auto", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = "tanh",
+        recurrent_activation: str | Callable[..., Any] | None = "sigmoid",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        seed: int | None = None,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        reset_after: bool = True,
+        use_cudnn: str | bool = "auto",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(locals())
         self._init_use_cudnn(use_cudnn)
 
@@ -245,4 +277,4 @@ class GRU(FusedKernel, CellLayer):
 
 def _rz_swapped(weight, units):
     """Keras's z, r, h column blocks in torch's r, z, n order (the last axis)."""
-    return torch.cat([weight[..., units:2 * units], weight[..., :units], weight[..., 2 * units:]], -1)
+    return torch.cat([weight[..., units : 2 * units], weight[..., :units], weight[..., 2 * units :]], -1)

@@ -15,6 +15,7 @@ Example:
     >>> LSTM(4)(torch.ones(2, 3, 5)).shape
     torch.Size([2, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -95,14 +96,27 @@ class LSTMCell(GatedCell):
     _n_states = 2
     _gate_args = ("unit_forget_bias",)
 
-    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
-                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
-                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
-                 bias_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
-                 recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = "tanh",
+        recurrent_activation: str | Callable[..., Any] | None = "sigmoid",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        unit_forget_bias: bool = True,
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(locals())
 
     def _bias_spec(self):
@@ -111,7 +125,11 @@ class LSTMCell(GatedCell):
         units, base = self.units, self.bias_initializer
 
         def initializer(shape, dtype=None):
-            parts = [torch.as_tensor(base((units,), dtype=dtype)), None, torch.as_tensor(base((2 * units,), dtype=dtype))]
+            parts = [
+                torch.as_tensor(base((units,), dtype=dtype)),
+                None,
+                torch.as_tensor(base((2 * units,), dtype=dtype)),
+            ]
             parts[1] = torch.ones(units, dtype=parts[0].dtype)
             return torch.cat([p.cpu() for p in parts])
 
@@ -212,17 +230,34 @@ class LSTM(FusedKernel, CellLayer):
     _cell_attrs = CellLayer._cell_attrs + ("recurrent_activation", "unit_forget_bias")
     _kernel = staticmethod(lstm_kernel)
 
-    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh",
-                 recurrent_activation: str | Callable[..., Any] | None = "sigmoid", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", unit_forget_bias: bool = True,
-                 kernel_regularizer: Identifier = None, recurrent_regularizer: Identifier = None,
-                 bias_regularizer: Identifier = None, activity_regularizer: Identifier = None,
-                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
-                 seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
-                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 use_cudnn: str | bool = "auto", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = "tanh",
+        recurrent_activation: str | Callable[..., Any] | None = "sigmoid",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        unit_forget_bias: bool = True,
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        seed: int | None = None,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        use_cudnn: str | bool = "auto",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(locals())
         self._init_use_cudnn(use_cudnn)
         self._zero_bias: torch.Tensor | None = None
@@ -243,4 +278,3 @@ def _zeros_like_cached(layer, bias):
         with torch.inference_mode(False):
             zeros = layer._zero_bias = torch.zeros(bias.shape, dtype=bias.dtype, device=bias.device)
     return zeros
-

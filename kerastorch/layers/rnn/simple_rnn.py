@@ -11,6 +11,7 @@ Example:
     >>> layer(torch.ones(2, 3, 5)).shape
     torch.Size([2, 3, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -87,13 +88,25 @@ class SimpleRNNCell(GatedCell):
     ((2, 3), 1)
     """
 
-    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
-                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 kernel_constraint: Identifier = None, recurrent_constraint: Identifier = None,
-                 bias_constraint: Identifier = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
-                 seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = "tanh",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(locals())
 
     def _step_projected(self, projected, states, training=False):
@@ -109,9 +122,22 @@ class CellLayer(RNN):
     _cell_class: Callable[..., GatedCell] | None = None  # set by the subclasses, as _cell_name
     _cell_name: str | None = None
     _cell_attrs: tuple[str, ...] = (
-        "units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
-        "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint",
-        "bias_constraint", "dropout", "recurrent_dropout", "seed")
+        "units",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "recurrent_regularizer",
+        "bias_regularizer",
+        "kernel_constraint",
+        "recurrent_constraint",
+        "bias_constraint",
+        "dropout",
+        "recurrent_dropout",
+        "seed",
+    )
 
     def __init__(self, arguments: dict[str, Any]) -> None:
         """``arguments`` are the subclass's ``__init__`` ``locals()``: its cell's arguments, the RNN flags,
@@ -124,8 +150,9 @@ class CellLayer(RNN):
             kwargs["name"] = unique_name(to_snake_case(type(self).__name__))
         validation.positive_int(f'{type(self).__name__} layer "{kwargs["name"]}"', "units", cell_args["units"])
         assert self._cell_class is not None, f"{type(self).__name__} sets no _cell_class"
-        cell = self._cell_class(**cell_args, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
-                                name=self._cell_name)
+        cell = self._cell_class(
+            **cell_args, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True), name=self._cell_name
+        )
         super().__init__(cell, **{k: arguments[k] for k in _LAYER_ARGS}, **kwargs)
         self.input_spec = InputSpec(ndim=3)
 
@@ -221,19 +248,34 @@ class SimpleRNN(CellLayer):
     _cell_class = SimpleRNNCell
     _cell_name = "simple_rnn_cell"
 
-    def __init__(self, units: int, activation: str | Callable[..., Any] | None = "tanh", use_bias: bool = True,
-                 kernel_initializer: Identifier = "glorot_uniform", recurrent_initializer: Identifier = "orthogonal",
-                 bias_initializer: Identifier = "zeros", kernel_regularizer: Identifier = None,
-                 recurrent_regularizer: Identifier = None, bias_regularizer: Identifier = None,
-                 activity_regularizer: Identifier = None, kernel_constraint: Identifier = None,
-                 recurrent_constraint: Identifier = None, bias_constraint: Identifier = None, dropout: float = 0.0,
-                 recurrent_dropout: float = 0.0, return_sequences: bool = False, return_state: bool = False,
-                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = "tanh",
+        use_bias: bool = True,
+        kernel_initializer: Identifier = "glorot_uniform",
+        recurrent_initializer: Identifier = "orthogonal",
+        bias_initializer: Identifier = "zeros",
+        kernel_regularizer: Identifier = None,
+        recurrent_regularizer: Identifier = None,
+        bias_regularizer: Identifier = None,
+        activity_regularizer: Identifier = None,
+        kernel_constraint: Identifier = None,
+        recurrent_constraint: Identifier = None,
+        bias_constraint: Identifier = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(locals())
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         del config["seed"]  # Keras's SimpleRNN config has no seed (its cell's has)
         return config
-

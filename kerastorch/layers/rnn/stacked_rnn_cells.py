@@ -16,6 +16,7 @@ Example:
     >>> tuple(out.shape), states
     ((2, 3), [[4, 4], 3])
 """
+
 from __future__ import annotations
 
 import inspect
@@ -51,12 +52,15 @@ def call_cell(cell: RNNCell, inputs: torch.Tensor, states: Any, training: bool |
 def check_cell(owner: Layer, cell: RNNCell) -> None:
     """A TypeError/ValueError naming ``owner`` unless ``cell`` follows Keras's cell protocol."""
     if not callable(getattr(cell, "call", None)):
-        raise TypeError(f"{layer_label(owner)}: a cell must be a layer with a call(inputs, states) method, "
-                        f"received {cell!r}")
+        raise TypeError(
+            f"{layer_label(owner)}: a cell must be a layer with a call(inputs, states) method, received {cell!r}"
+        )
     size = getattr(cell, "state_size", None)
     if size is None or not isinstance(size, (int, list, tuple)):
-        raise ValueError(f"{layer_label(owner)}: a cell needs a state_size attribute (an int or a list of ints/shapes), "
-                         f"received state_size={size!r} on {cell!r}")
+        raise ValueError(
+            f"{layer_label(owner)}: a cell needs a state_size attribute (an int or a list of ints/shapes), "
+            f"received state_size={size!r} on {cell!r}"
+        )
 
 
 def output_size_of(cell: RNNCell) -> Any:
@@ -127,8 +131,14 @@ class StackedRNNCells(Layer):
                 state = make(batch_size=batch_size)
             else:
                 sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
-                state = [torch.zeros((batch_size, *_dims(d)),  # type: ignore[arg-type]  # (a None batch_size fails)
-                                     dtype=self._compute_torch_dtype, device=self._weight_device()) for d in sizes]
+                state = [
+                    torch.zeros(
+                        (batch_size, *_dims(d)),  # type: ignore[arg-type]  # (a None batch_size fails)
+                        dtype=self._compute_torch_dtype,
+                        device=self._weight_device(),
+                    )
+                    for d in sizes
+                ]
             states.append(list(state) if tree.is_nested(state) else [state])
         return states
 
@@ -139,8 +149,9 @@ class StackedRNNCells(Layer):
             shape = (shape[0], output_size_of(cell))
         self.built = True
 
-    def call(self, inputs: torch.Tensor, states: Sequence[Any],
-             training: bool | None = False) -> tuple[torch.Tensor, list[list[Any]]]:
+    def call(
+        self, inputs: torch.Tensor, states: Sequence[Any], training: bool | None = False
+    ) -> tuple[torch.Tensor, list[list[Any]]]:
         new_states = []
         for cell, state in zip(self.cells, states):
             state = list(state) if tree.is_nested(state) else [state]
@@ -156,8 +167,10 @@ class StackedRNNCells(Layer):
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
         config = dict(config)
-        config["cells"] = [deserialize_keras_object(c, registry.builtin_objects("keras.layers"), custom_objects)
-                           for c in config["cells"]]
+        config["cells"] = [
+            deserialize_keras_object(c, registry.builtin_objects("keras.layers"), custom_objects)
+            for c in config["cells"]
+        ]
         return super().from_config(config)
 
 

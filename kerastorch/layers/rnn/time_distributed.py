@@ -22,6 +22,7 @@ Example:
     >>> TimeDistributed(Dense(4))(torch.ones(2, 5, 3)).shape
     torch.Size([2, 5, 4])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,11 +37,16 @@ from kerastorch.serialization import serialization_lib
 from kerastorch.serialization.object_registration import builtin_objects, register_builtin
 
 
-def layer_from_config(config: dict[str, Any] | str | None,
-                      custom_objects: dict[str, Any] | None = None) -> Layer | None:
+def layer_from_config(
+    config: dict[str, Any] | str | None, custom_objects: dict[str, Any] | None = None
+) -> Layer | None:
     """A layer (or None) from its serialized form, resolved among the built-in layers and custom objects."""
-    return serialization_lib.deserialize_keras_object(config, module_objects=builtin_objects("keras.layers"),
-                                                      custom_objects=custom_objects, printable_module_name="layer")
+    return serialization_lib.deserialize_keras_object(
+        config,
+        module_objects=builtin_objects("keras.layers"),
+        custom_objects=custom_objects,
+        printable_module_name="layer",
+    )
 
 
 @register_builtin("keras.layers")
@@ -71,8 +77,10 @@ class Wrapper(Layer):
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
-            raise ValueError(f"{layer_label(self)}: expected a kerastorch Layer instance to wrap, "
-                             f"received {layer!r} of type {type(layer).__name__}")
+            raise ValueError(
+                f"{layer_label(self)}: expected a kerastorch Layer instance to wrap, "
+                f"received {layer!r} of type {type(layer).__name__}"
+            )
         self.layer = layer
 
     def _build_sublayer(self, layer, input_shape):
@@ -143,8 +151,10 @@ class TimeDistributed(Wrapper):
 
     def _check_shape(self, input_shape):
         if len(input_shape) < 3:
-            raise ValueError(f"{layer_label(self)}: expected inputs of rank >= 3 (batch, time, ...), "
-                             f"received input shape {tuple(input_shape)}")
+            raise ValueError(
+                f"{layer_label(self)}: expected inputs of rank >= 3 (batch, time, ...), "
+                f"received input shape {tuple(input_shape)}"
+            )
 
     def build(self, input_shape: Shape) -> None:  # type: ignore[override]  # (needs the shape; Wrapper's may be None)
         self._check_shape(input_shape)
@@ -162,8 +172,10 @@ class TimeDistributed(Wrapper):
         kwargs: dict[str, Any] = {} if training is None else {"training": training}
         if mask is not None and self._inner_takes_mask:
             if tuple(mask.shape[:2]) != (batch, time):
-                raise ValueError(f"{layer_label(self)}: the mask must start with the (batch, time) axes of the inputs "
-                                 f"{(batch, time)}, received a mask of shape {tuple(mask.shape)}")
+                raise ValueError(
+                    f"{layer_label(self)}: the mask must start with the (batch, time) axes of the inputs "
+                    f"{(batch, time)}, received a mask of shape {tuple(mask.shape)}"
+                )
             kwargs["mask"] = mask.reshape((batch * time,) + tuple(mask.shape[2:]))
         outputs = self.layer(folded, **kwargs)
         return tree.map_structure(lambda y: y.reshape((batch, time) + tuple(y.shape[1:])), outputs)

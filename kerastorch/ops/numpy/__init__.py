@@ -2,6 +2,7 @@
 bit operations (logic.py), reductions (reductions.py), order statistics (quantiles.py), array creation, shape
 manipulation, indexing and sorting, and products (matmul, dot, einsum ...). ``__all__`` is the union of the
 modules' ``__all__``, so ``from kerastorch.ops.numpy import *`` exports functions only."""
+
 from __future__ import annotations
 
 from kerastorch.ops.numpy import creation, elementwise, indexing, logic, manipulation, products, quantiles, reductions
@@ -14,8 +15,13 @@ from kerastorch.ops.numpy.products import *  # noqa: F403
 from kerastorch.ops.numpy.quantiles import *  # noqa: F403
 from kerastorch.ops.numpy.reductions import *  # noqa: F403
 
-__all__ = sorted({name for module in (creation, elementwise, indexing, logic, manipulation, products, quantiles,
-                                      reductions) for name in module.__all__})
+__all__ = sorted(
+    {
+        name
+        for module in (creation, elementwise, indexing, logic, manipulation, products, quantiles, reductions)
+        for name in module.__all__
+    }
+)
 
 
 def __dir__() -> list[str]:

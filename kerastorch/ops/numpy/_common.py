@@ -6,6 +6,7 @@ Example:
     >>> normalize_axes((-1, 0), 3, "ops.example")
     (2, 0)
 """
+
 from __future__ import annotations
 
 import operator
@@ -69,8 +70,9 @@ def normalize_axis(axis: SupportsIndex, ndim: int, fn: str) -> int:
     except TypeError:
         raise TypeError(f"{fn}: expected an int axis, received {axis!r}") from None
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{fn}: expected an axis in [{-ndim}, {ndim}) for an input of rank {ndim}, "
-                         f"received axis={axis}")
+        raise ValueError(
+            f"{fn}: expected an axis in [{-ndim}, {ndim}) for an input of rank {ndim}, received axis={axis}"
+        )
     return axis % ndim if ndim else 0
 
 

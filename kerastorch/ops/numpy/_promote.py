@@ -1,6 +1,7 @@
 """Private helpers of the elementwise, logic, reduction and quantile ops (engineer 7A's modules): input
 conversion with Keras's dtype promotion (cached per dtype combination, so the hot path costs a dict look-up),
 and errors that name the op."""
+
 from __future__ import annotations
 
 import functools
@@ -15,9 +16,27 @@ from kerastorch.ops import dtypes
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-_NAMES = {getattr(torch, n): n for n in (
-    "bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "bfloat16", "float16",
-    "float32", "float64", "complex64", "complex128") if hasattr(torch, n)}
+_NAMES = {
+    getattr(torch, n): n
+    for n in (
+        "bool",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "bfloat16",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    )
+    if hasattr(torch, n)
+}
 
 FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 COMPLEX = (torch.complex64, torch.complex128)
@@ -72,8 +91,9 @@ def cast(x: TensorLike, dtype: torch.dtype, device: torch.device) -> torch.Tenso
     return torch.as_tensor(x, dtype=dtype, device=device)
 
 
-def pair(x1: TensorLike, x2: TensorLike, weak: type | None = None,
-         dtype: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.dtype]:
+def pair(
+    x1: TensorLike, x2: TensorLike, weak: type | None = None, dtype: torch.dtype | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.dtype]:
     """``x1, x2`` as tensors of their promoted dtype (or ``dtype``); returns ``(a, b, dtype)``."""
     if dtype is None:
         if weak is None and isinstance(x1, torch.Tensor) and isinstance(x2, torch.Tensor) and x1.dtype == x2.dtype:
@@ -166,8 +186,14 @@ def _native(d1, d2, weak):
     return found
 
 
-def binary(op: str, fn: Callable[..., torch.Tensor], x1: TensorLike, x2: TensorLike, weak: type | None = None,
-           scalar: bool = True) -> torch.Tensor:
+def binary(
+    op: str,
+    fn: Callable[..., torch.Tensor],
+    x1: TensorLike,
+    x2: TensorLike,
+    weak: type | None = None,
+    scalar: bool = True,
+) -> torch.Tensor:
     """``fn`` on ``x1, x2`` promoted to their common dtype (``weak=float``: at least a float).
 
     Fast paths, where torch's own promotion inside ``fn`` gives Keras's dtype without a cast: tensors of one

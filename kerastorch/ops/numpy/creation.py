@@ -35,6 +35,7 @@ Example:
     >>> hamming(3)
     tensor([0.0800, 1.0000, 0.0800])
 """
+
 from __future__ import annotations
 
 import math
@@ -49,9 +50,35 @@ from kerastorch.ops.dtypes import result_type
 from kerastorch.ops.numpy._common import device_of, int_arg, shape_tuple, tensor
 
 __all__ = [
-    "arange", "array", "bartlett", "blackman", "copy", "diag", "diagflat", "diagonal", "empty", "empty_like",
-    "eye", "full", "full_like", "geomspace", "hamming", "hanning", "identity", "kaiser", "linspace", "logspace",
-    "meshgrid", "ones", "ones_like", "tri", "tril", "triu", "vander", "zeros", "zeros_like",
+    "arange",
+    "array",
+    "bartlett",
+    "blackman",
+    "copy",
+    "diag",
+    "diagflat",
+    "diagonal",
+    "empty",
+    "empty_like",
+    "eye",
+    "full",
+    "full_like",
+    "geomspace",
+    "hamming",
+    "hanning",
+    "identity",
+    "kaiser",
+    "linspace",
+    "logspace",
+    "meshgrid",
+    "ones",
+    "ones_like",
+    "tri",
+    "tril",
+    "triu",
+    "vander",
+    "zeros",
+    "zeros_like",
 ]
 
 
@@ -263,9 +290,12 @@ def copy(x: TensorLike) -> torch.Tensor:
     return x.clone()
 
 
-def arange(start: float | np.generic | torch.Tensor | np.ndarray,
-           stop: float | np.generic | torch.Tensor | np.ndarray | None = None,
-           step: float | np.generic | torch.Tensor | np.ndarray | None = None, dtype: DTypeLike = None) -> torch.Tensor:
+def arange(
+    start: float | np.generic | torch.Tensor | np.ndarray,
+    stop: float | np.generic | torch.Tensor | np.ndarray | None = None,
+    step: float | np.generic | torch.Tensor | np.ndarray | None = None,
+    dtype: DTypeLike = None,
+) -> torch.Tensor:
     """Evenly spaced values in ``[start, stop)``, ``step`` apart.
 
     With one argument it is ``stop`` and the values start at 0. The dtype promotes the arguments (Python ints give
@@ -293,8 +323,10 @@ def arange(start: float | np.generic | torch.Tensor | np.ndarray,
     dtype = _dtype(dtype if dtype is not None else result_type(*args))
     if stop is None:
         start, stop = 0, start
-    values = [v.item() if isinstance(v, (torch.Tensor, np.ndarray, np.generic)) else v
-              for v in (start, stop, 1 if step is None else step)]
+    values = [
+        v.item() if isinstance(v, (torch.Tensor, np.ndarray, np.generic)) else v
+        for v in (start, stop, 1 if step is None else step)
+    ]
     if values[2] == 0:
         raise ValueError(f"ops.arange: expected a non-zero step, received step={step!r}")
     count = max(math.ceil((values[1] - values[0]) / values[2]), 0)
@@ -343,8 +375,15 @@ def _float_dtype(start: TensorLike, stop: TensorLike, dtype: DTypeLike) -> torch
     return _dtype(computed)
 
 
-def linspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpoint: bool = True, retstep: bool = False,
-             dtype: DTypeLike = None, axis: int = 0) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | float]:
+def linspace(
+    start: TensorLike,
+    stop: TensorLike,
+    num: SupportsIndex = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: DTypeLike = None,
+    axis: int = 0,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | float]:
     """``num`` evenly spaced values from ``start`` to ``stop``.
 
     Scalar endpoints give a 1-D result; array endpoints (broadcast together) give one more axis, of ``num`` entries, at
@@ -380,8 +419,15 @@ def linspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpo
     return (out, step) if retstep else out
 
 
-def logspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpoint: bool = True, base: TensorLike = 10,
-             dtype: DTypeLike = None, axis: int = 0) -> torch.Tensor:
+def logspace(
+    start: TensorLike,
+    stop: TensorLike,
+    num: SupportsIndex = 50,
+    endpoint: bool = True,
+    base: TensorLike = 10,
+    dtype: DTypeLike = None,
+    axis: int = 0,
+) -> torch.Tensor:
     """``num`` values spaced evenly on a log scale: ``base ** linspace(start, stop, num)``.
 
     Scalar endpoints give a 1-D result; array endpoints (broadcast together) give one more axis, of ``num`` entries, at
@@ -416,8 +462,14 @@ def logspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpo
     return out if dtype is None else out.to(_dtype(dtype))
 
 
-def geomspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endpoint: bool = True,
-              dtype: DTypeLike = None, axis: int = 0) -> torch.Tensor:
+def geomspace(
+    start: TensorLike,
+    stop: TensorLike,
+    num: SupportsIndex = 50,
+    endpoint: bool = True,
+    dtype: DTypeLike = None,
+    axis: int = 0,
+) -> torch.Tensor:
     """``num`` values from ``start`` to ``stop`` in a geometric progression (evenly spaced on a log scale).
 
     Scalar endpoints give a 1-D result; array endpoints (broadcast together) give one more axis, of ``num`` entries, at
@@ -447,8 +499,9 @@ def geomspace(start: TensorLike, stop: TensorLike, num: SupportsIndex = 50, endp
     float_dtype = _float_dtype(start, stop, dtype)
     start_t, stop_t = tensor(start, float_dtype), tensor(stop, float_dtype)
     sign = torch.sign(start_t)
-    exponent, _ = _spaced(torch.log10(start_t.abs()), torch.log10(stop_t.abs()), num, endpoint, 0, float_dtype,
-                          "ops.geomspace")
+    exponent, _ = _spaced(
+        torch.log10(start_t.abs()), torch.log10(stop_t.abs()), num, endpoint, 0, float_dtype, "ops.geomspace"
+    )
     out = sign * torch.pow(10.0, exponent)
     if out.shape[0] > 0:
         out[0] = start_t
@@ -492,8 +545,9 @@ def _tri_mask(n, m, k, device):
     return torch.arange(m, device=device) - rows <= k
 
 
-def eye(N: SupportsIndex, M: SupportsIndex | None = None, k: SupportsIndex = 0,
-        dtype: DTypeLike = None) -> torch.Tensor:
+def eye(
+    N: SupportsIndex, M: SupportsIndex | None = None, k: SupportsIndex = 0, dtype: DTypeLike = None
+) -> torch.Tensor:
     """A 2-D tensor with ones on the ``k``-th diagonal and zeros elsewhere.
 
     Args:
@@ -539,8 +593,9 @@ def identity(n: SupportsIndex, dtype: DTypeLike = None) -> torch.Tensor:
     return eye(n, dtype=dtype)
 
 
-def tri(N: SupportsIndex, M: SupportsIndex | None = None, k: SupportsIndex = 0,
-        dtype: DTypeLike = None) -> torch.Tensor:
+def tri(
+    N: SupportsIndex, M: SupportsIndex | None = None, k: SupportsIndex = 0, dtype: DTypeLike = None
+) -> torch.Tensor:
     """A matrix with ones at and below the ``k``-th diagonal and zeros above.
 
     Args:

@@ -20,6 +20,7 @@ Examples:
     >>> floor_divide(torch.tensor([-7, 7]), 2)
     tensor([-4,  3])
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -30,12 +31,72 @@ from kerastorch.backend.annotations import TensorLike
 from kerastorch.ops.numpy import _promote as c
 
 __all__ = [
-    "abs", "absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
-    "cbrt", "ceil", "clip", "conj", "conjugate", "cos", "cosh", "deg2rad", "divide", "divide_no_nan", "exp",
-    "exp2", "expm1", "fabs", "floor", "floor_divide", "fmax", "fmin", "fmod", "gcd", "heaviside", "hypot", "i0",
-    "imag", "lcm", "ldexp", "log", "log10", "log1p", "log2", "logaddexp", "logaddexp2", "maximum", "minimum",
-    "mod", "multiply", "nan_to_num", "negative", "nextafter", "power", "rad2deg", "real", "reciprocal", "round",
-    "sign", "sin", "sinc", "sinh", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc",
+    "abs",
+    "absolute",
+    "add",
+    "angle",
+    "arccos",
+    "arccosh",
+    "arcsin",
+    "arcsinh",
+    "arctan",
+    "arctan2",
+    "arctanh",
+    "cbrt",
+    "ceil",
+    "clip",
+    "conj",
+    "conjugate",
+    "cos",
+    "cosh",
+    "deg2rad",
+    "divide",
+    "divide_no_nan",
+    "exp",
+    "exp2",
+    "expm1",
+    "fabs",
+    "floor",
+    "floor_divide",
+    "fmax",
+    "fmin",
+    "fmod",
+    "gcd",
+    "heaviside",
+    "hypot",
+    "i0",
+    "imag",
+    "lcm",
+    "ldexp",
+    "log",
+    "log10",
+    "log1p",
+    "log2",
+    "logaddexp",
+    "logaddexp2",
+    "maximum",
+    "minimum",
+    "mod",
+    "multiply",
+    "nan_to_num",
+    "negative",
+    "nextafter",
+    "power",
+    "rad2deg",
+    "real",
+    "reciprocal",
+    "round",
+    "sign",
+    "sin",
+    "sinc",
+    "sinh",
+    "sqrt",
+    "square",
+    "subtract",
+    "tan",
+    "tanh",
+    "true_divide",
+    "trunc",
 ]
 
 _INT32 = torch.int32
@@ -60,10 +121,12 @@ Example:
 """
 
 
-def _float_unary(op: str, fn: Callable[[torch.Tensor], torch.Tensor], summary: str, example: str,
-                 output: str) -> Callable[[TensorLike], torch.Tensor]:
+def _float_unary(
+    op: str, fn: Callable[[torch.Tensor], torch.Tensor], summary: str, example: str, output: str
+) -> Callable[[TensorLike], torch.Tensor]:
     """The float-valued op ``op`` (``fn`` on ``x`` cast to its float dtype), documented by ``summary`` and the
     example ``op(torch.tensor(example))`` that prints ``output``."""
+
     def function(x: TensorLike) -> torch.Tensor:
         x = c.to_float(x)
         return c.apply(op, fn, x)
@@ -75,50 +138,102 @@ def _float_unary(op: str, fn: Callable[[torch.Tensor], torch.Tensor], summary: s
 sqrt = _float_unary("sqrt", torch.sqrt, "The square root", "[1.0, 4.0, 9.0]", "tensor([1., 2., 3.])")
 exp = _float_unary("exp", torch.exp, "The natural exponential ``e ** x``", "[0, 1]", "tensor([1.0000, 2.7183])")
 exp2 = _float_unary("exp2", torch.exp2, "The base-2 exponential ``2 ** x``", "[0, 3]", "tensor([1., 8.])")
-expm1 = _float_unary("expm1", torch.expm1, "``exp(x) - 1``, accurate for ``x`` near 0", "[0.0, 1.0]",
-                     "tensor([0.0000, 1.7183])")
-log = _float_unary("log", torch.log, "The natural logarithm (NaN for negative ``x``, -inf at 0)", "[1.0, 2.0]",
-                   "tensor([0.0000, 0.6931])")
+expm1 = _float_unary(
+    "expm1", torch.expm1, "``exp(x) - 1``, accurate for ``x`` near 0", "[0.0, 1.0]", "tensor([0.0000, 1.7183])"
+)
+log = _float_unary(
+    "log",
+    torch.log,
+    "The natural logarithm (NaN for negative ``x``, -inf at 0)",
+    "[1.0, 2.0]",
+    "tensor([0.0000, 0.6931])",
+)
 log10 = _float_unary("log10", torch.log10, "The base-10 logarithm", "[1, 100]", "tensor([0., 2.])")
-log1p = _float_unary("log1p", torch.log1p, "``log(1 + x)``, accurate for ``x`` near 0", "[0.0, 1.0]",
-                     "tensor([0.0000, 0.6931])")
+log1p = _float_unary(
+    "log1p", torch.log1p, "``log(1 + x)``, accurate for ``x`` near 0", "[0.0, 1.0]", "tensor([0.0000, 0.6931])"
+)
 log2 = _float_unary("log2", torch.log2, "The base-2 logarithm", "[1, 8]", "tensor([0., 3.])")
 sin = _float_unary("sin", torch.sin, "The sine of angles in radians", "[0.0, 1.0]", "tensor([0.0000, 0.8415])")
 cos = _float_unary("cos", torch.cos, "The cosine of angles in radians", "[0.0, 1.0]", "tensor([1.0000, 0.5403])")
 tan = _float_unary("tan", torch.tan, "The tangent of angles in radians", "[0.0, 1.0]", "tensor([0.0000, 1.5574])")
-arcsin = _float_unary("arcsin", torch.asin, "The inverse sine, in radians in ``[-pi/2, pi/2]``", "[0.0, 1.0]",
-                      "tensor([0.0000, 1.5708])")
-arccos = _float_unary("arccos", torch.acos, "The inverse cosine, in radians in ``[0, pi]``", "[1.0, 0.0]",
-                      "tensor([0.0000, 1.5708])")
-arctan = _float_unary("arctan", torch.atan, "The inverse tangent, in radians in ``(-pi/2, pi/2)``", "[0.0, 1.0]",
-                      "tensor([0.0000, 0.7854])")
+arcsin = _float_unary(
+    "arcsin", torch.asin, "The inverse sine, in radians in ``[-pi/2, pi/2]``", "[0.0, 1.0]", "tensor([0.0000, 1.5708])"
+)
+arccos = _float_unary(
+    "arccos", torch.acos, "The inverse cosine, in radians in ``[0, pi]``", "[1.0, 0.0]", "tensor([0.0000, 1.5708])"
+)
+arctan = _float_unary(
+    "arctan",
+    torch.atan,
+    "The inverse tangent, in radians in ``(-pi/2, pi/2)``",
+    "[0.0, 1.0]",
+    "tensor([0.0000, 0.7854])",
+)
 sinh = _float_unary("sinh", torch.sinh, "The hyperbolic sine", "[0.0, 1.0]", "tensor([0.0000, 1.1752])")
 cosh = _float_unary("cosh", torch.cosh, "The hyperbolic cosine", "[0.0, 1.0]", "tensor([1.0000, 1.5431])")
 tanh = _float_unary("tanh", torch.tanh, "The hyperbolic tangent", "[0.0, 1.0]", "tensor([0.0000, 0.7616])")
-arcsinh = _float_unary("arcsinh", torch.asinh, "The inverse hyperbolic sine", "[0.0, 1.0]",
-                       "tensor([0.0000, 0.8814])")
-arccosh = _float_unary("arccosh", torch.acosh, "The inverse hyperbolic cosine (NaN below 1)", "[1.0, 2.0]",
-                       "tensor([0.0000, 1.3170])")
-arctanh = _float_unary("arctanh", torch.atanh, "The inverse hyperbolic tangent (+-inf at +-1)", "[0.0, 0.5]",
-                       "tensor([0.0000, 0.5493])")
-reciprocal = _float_unary("reciprocal", torch.reciprocal, "The reciprocal ``1 / x`` (inf at 0)", "[1, 2, 4]",
-                          "tensor([1.0000, 0.5000, 0.2500])")
-ceil = _float_unary("ceil", torch.ceil, "Rounding up to the nearest integer, as floats", "[-1.5, 0.2, 1.0]",
-                    "tensor([-1.,  1.,  1.])")
-floor = _float_unary("floor", torch.floor, "Rounding down to the nearest integer, as floats", "[-1.5, 0.2, 1.0]",
-                     "tensor([-2.,  0.,  1.])")
-fabs = _float_unary("fabs", torch.abs, "The absolute value, as floats (see ``abs`` to keep integer dtypes)",
-                    "[-2, 3]", "tensor([2., 3.])")
-deg2rad = _float_unary("deg2rad", torch.deg2rad, "Angles in degrees converted to radians", "[180.0, 90.0]",
-                       "tensor([3.1416, 1.5708])")
-rad2deg = _float_unary("rad2deg", torch.rad2deg, "Angles in radians converted to degrees", "[3.1415927, 1.0]",
-                       "tensor([180.0000,  57.2958])")
-sinc = _float_unary("sinc", torch.sinc, "The normalized sinc ``sin(pi * x) / (pi * x)`` (1 at 0)", "[0.0, 0.5]",
-                    "tensor([1.0000, 0.6366])")
-i0 = _float_unary("i0", torch.i0, "The modified Bessel function of the first kind of order 0", "[0.0, 1.0]",
-                  "tensor([1.0000, 1.2661])")
-angle = _float_unary("angle", torch.angle, "The angle of complex values in radians (0 or pi for real values; "
-                     "complex inputs give real floats)", "[1j, -1.0]", "tensor([1.5708, 3.1416])")
+arcsinh = _float_unary("arcsinh", torch.asinh, "The inverse hyperbolic sine", "[0.0, 1.0]", "tensor([0.0000, 0.8814])")
+arccosh = _float_unary(
+    "arccosh", torch.acosh, "The inverse hyperbolic cosine (NaN below 1)", "[1.0, 2.0]", "tensor([0.0000, 1.3170])"
+)
+arctanh = _float_unary(
+    "arctanh", torch.atanh, "The inverse hyperbolic tangent (+-inf at +-1)", "[0.0, 0.5]", "tensor([0.0000, 0.5493])"
+)
+reciprocal = _float_unary(
+    "reciprocal",
+    torch.reciprocal,
+    "The reciprocal ``1 / x`` (inf at 0)",
+    "[1, 2, 4]",
+    "tensor([1.0000, 0.5000, 0.2500])",
+)
+ceil = _float_unary(
+    "ceil", torch.ceil, "Rounding up to the nearest integer, as floats", "[-1.5, 0.2, 1.0]", "tensor([-1.,  1.,  1.])"
+)
+floor = _float_unary(
+    "floor",
+    torch.floor,
+    "Rounding down to the nearest integer, as floats",
+    "[-1.5, 0.2, 1.0]",
+    "tensor([-2.,  0.,  1.])",
+)
+fabs = _float_unary(
+    "fabs",
+    torch.abs,
+    "The absolute value, as floats (see ``abs`` to keep integer dtypes)",
+    "[-2, 3]",
+    "tensor([2., 3.])",
+)
+deg2rad = _float_unary(
+    "deg2rad", torch.deg2rad, "Angles in degrees converted to radians", "[180.0, 90.0]", "tensor([3.1416, 1.5708])"
+)
+rad2deg = _float_unary(
+    "rad2deg",
+    torch.rad2deg,
+    "Angles in radians converted to degrees",
+    "[3.1415927, 1.0]",
+    "tensor([180.0000,  57.2958])",
+)
+sinc = _float_unary(
+    "sinc",
+    torch.sinc,
+    "The normalized sinc ``sin(pi * x) / (pi * x)`` (1 at 0)",
+    "[0.0, 0.5]",
+    "tensor([1.0000, 0.6366])",
+)
+i0 = _float_unary(
+    "i0",
+    torch.i0,
+    "The modified Bessel function of the first kind of order 0",
+    "[0.0, 1.0]",
+    "tensor([1.0000, 1.2661])",
+)
+angle = _float_unary(
+    "angle",
+    torch.angle,
+    "The angle of complex values in radians (0 or pi for real values; complex inputs give real floats)",
+    "[1j, -1.0]",
+    "tensor([1.5708, 3.1416])",
+)
 
 
 def cbrt(x: TensorLike) -> torch.Tensor:
@@ -316,8 +431,9 @@ def conj(x: TensorLike) -> torch.Tensor:
 conjugate = conj
 
 
-def nan_to_num(x: TensorLike, nan: float = 0.0, posinf: float | None = None,
-               neginf: float | None = None) -> torch.Tensor:
+def nan_to_num(
+    x: TensorLike, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> torch.Tensor:
     """``x`` with NaN replaced by ``nan`` and infinities by ``posinf`` / ``neginf``.
 
     Integer and bool inputs are returned unchanged.
@@ -844,9 +960,11 @@ Example:
 """
 
 
-def _int_op(op: str, fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], summary: str, example: str,
-            output: str) -> Callable[[TensorLike, TensorLike], torch.Tensor]:
+def _int_op(
+    op: str, fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], summary: str, example: str, output: str
+) -> Callable[[TensorLike, TensorLike], torch.Tensor]:
     """The integer op ``op`` (``fn`` on the promoted operands), documented by ``summary`` and an example."""
+
     def function(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
         a, b, dtype = c.pair(x1, x2)
         c.check_integer(op, dtype, bool_ok=False)
@@ -855,8 +973,9 @@ def _int_op(op: str, fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], s
     return c.named(op, _INT_OP_DOC.format(summary=summary, example=example, output=output), function)
 
 
-gcd = _int_op("gcd", torch.gcd, "greatest common divisor", "gcd(torch.tensor([12, 18]), torch.tensor([8, 12]))",
-              "tensor([4, 6])")
+gcd = _int_op(
+    "gcd", torch.gcd, "greatest common divisor", "gcd(torch.tensor([12, 18]), torch.tensor([8, 12]))", "tensor([4, 6])"
+)
 lcm = _int_op("lcm", torch.lcm, "least common multiple", "lcm(torch.tensor([4, 6]), 10)", "tensor([20, 30])")
 
 
@@ -887,4 +1006,3 @@ def ldexp(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     if not isinstance(x1, torch.Tensor) and a.device != b.device:
         a = a.to(b.device)
     return c.apply("ldexp", torch.mul, a, torch.exp2(b.to(a.dtype)))
-

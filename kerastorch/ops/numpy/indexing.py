@@ -28,6 +28,7 @@ Example:
     >>> counts, edges
     (tensor([1., 2., 1.]), tensor([0., 1., 2., 3.]))
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence, SupportsIndex
@@ -41,8 +42,22 @@ from kerastorch.ops.dtypes import result_type
 from kerastorch.ops.numpy._common import int_arg, normalize_axis, promote, shape_tuple, tensor
 
 __all__ = [
-    "argpartition", "argsort", "bincount", "digitize", "get_item", "histogram", "isin", "nonzero", "searchsorted",
-    "select", "sort", "take", "take_along_axis", "unique", "unravel_index", "where",
+    "argpartition",
+    "argsort",
+    "bincount",
+    "digitize",
+    "get_item",
+    "histogram",
+    "isin",
+    "nonzero",
+    "searchsorted",
+    "select",
+    "sort",
+    "take",
+    "take_along_axis",
+    "unique",
+    "unravel_index",
+    "where",
 ]
 
 
@@ -78,9 +93,8 @@ def take(x: TensorLike, indices: TensorLike, axis: int | None = None) -> torch.T
     try:
         out = x.index_select(axis, indices.reshape(-1))
     except (IndexError, RuntimeError) as error:
-        raise ValueError(f"ops.take: indices out of range for axis {axis} of shape {tuple(x.shape)}: {error}") \
-            from None
-    return out.reshape(x.shape[:axis] + indices.shape + x.shape[axis + 1:])
+        raise ValueError(f"ops.take: indices out of range for axis {axis} of shape {tuple(x.shape)}: {error}") from None
+    return out.reshape(x.shape[:axis] + indices.shape + x.shape[axis + 1 :])
 
 
 def take_along_axis(x: TensorLike, indices: TensorLike, axis: int | None = None) -> torch.Tensor:
@@ -112,8 +126,9 @@ def take_along_axis(x: TensorLike, indices: TensorLike, axis: int | None = None)
     axis = normalize_axis(axis, x.ndim, "ops.take_along_axis")
     indices = _indices(indices, x.shape[axis], x.device)
     if indices.ndim != x.ndim:
-        raise ValueError(f"ops.take_along_axis: expected indices of rank {x.ndim}, received shape "
-                         f"{tuple(indices.shape)}")
+        raise ValueError(
+            f"ops.take_along_axis: expected indices of rank {x.ndim}, received shape {tuple(indices.shape)}"
+        )
     return torch.take_along_dim(x, indices.to(torch.int64), axis)
 
 
@@ -153,8 +168,9 @@ def nonzero(x: TensorLike) -> tuple[torch.Tensor, ...]:
     return tuple(i.to(torch.int32) for i in torch.nonzero(x, as_tuple=True))
 
 
-def where(condition: TensorLike, x1: TensorLike | None = None,
-          x2: TensorLike | None = None) -> torch.Tensor | tuple[torch.Tensor, ...]:
+def where(
+    condition: TensorLike, x1: TensorLike | None = None, x2: TensorLike | None = None
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """The elements of ``x1`` where ``condition`` holds and of ``x2`` elsewhere.
 
     ``x1`` and ``x2`` are promoted to their common dtype. With only ``condition`` it is :func:`nonzero` of it.
@@ -184,8 +200,9 @@ def where(condition: TensorLike, x1: TensorLike | None = None,
     try:
         return torch.where(condition, x1, x2)
     except RuntimeError:
-        raise ValueError(f"ops.where: cannot broadcast shapes {tuple(condition.shape)}, {tuple(x1.shape)} and "
-                         f"{tuple(x2.shape)}") from None
+        raise ValueError(
+            f"ops.where: cannot broadcast shapes {tuple(condition.shape)}, {tuple(x1.shape)} and {tuple(x2.shape)}"
+        ) from None
 
 
 def select(condlist: Sequence[TensorLike], choicelist: Sequence[TensorLike], default: TensorLike = 0) -> torch.Tensor:
@@ -210,8 +227,9 @@ def select(condlist: Sequence[TensorLike], choicelist: Sequence[TensorLike], def
         tensor([1, 2, 0])
     """
     if len(condlist) != len(choicelist):
-        raise ValueError(f"ops.select: expected as many conditions as choices, received {len(condlist)} and "
-                         f"{len(choicelist)}")
+        raise ValueError(
+            f"ops.select: expected as many conditions as choices, received {len(condlist)} and {len(choicelist)}"
+        )
     if not condlist:
         raise ValueError("ops.select: expected at least one condition, received none")
     *choices, default = promote(*choicelist, default)
@@ -321,8 +339,7 @@ def searchsorted(sorted_sequence: TensorLike, values: TensorLike, side: str = "l
         raise ValueError(f"ops.searchsorted: expected side 'left' or 'right', received {side!r}")
     sequence, values = promote(sorted_sequence, values)
     if sequence.ndim != 1:
-        raise ValueError(f"ops.searchsorted: expected a 1-D sorted_sequence, received shape "
-                         f"{tuple(sequence.shape)}")
+        raise ValueError(f"ops.searchsorted: expected a 1-D sorted_sequence, received shape {tuple(sequence.shape)}")
     return torch.searchsorted(sequence, values, side=side, out_int32=True)
 
 
@@ -351,8 +368,9 @@ def digitize(x: TensorLike, bins: TensorLike) -> torch.Tensor:
     return torch.bucketize(x, bins, out_int32=True, right=True)
 
 
-def bincount(x: TensorLike, weights: TensorLike | None = None, minlength: SupportsIndex = 0,
-             sparse: bool = False) -> torch.Tensor:
+def bincount(
+    x: TensorLike, weights: TensorLike | None = None, minlength: SupportsIndex = 0, sparse: bool = False
+) -> torch.Tensor:
     """The number of occurrences (or the summed ``weights``) of each non-negative integer in ``x``.
 
     A 2-D ``x`` is counted row by row. The length of the result waits for the device.
@@ -382,17 +400,25 @@ def bincount(x: TensorLike, weights: TensorLike | None = None, minlength: Suppor
         raise ValueError("ops.bincount: sparse=True is not supported by kerastorch")
     x = tensor(x)
     if x.ndim not in (1, 2) or x.is_floating_point() or x.dtype == torch.bool:
-        raise ValueError(f"ops.bincount: expected a 1-D or 2-D integer input, received shape {tuple(x.shape)} "
-                         f"and dtype {config.standardize_dtype(x.dtype)}")
+        raise ValueError(
+            f"ops.bincount: expected a 1-D or 2-D integer input, received shape {tuple(x.shape)} "
+            f"and dtype {config.standardize_dtype(x.dtype)}"
+        )
     minlength = int_arg(minlength, "minlength", "ops.bincount")
     if weights is None:
         out_dtype = torch.int32
     else:
         weights = tensor(weights).to(x.device)
-        out_dtype = config.torch_dtype(result_type(weights.dtype, "int32")) if not weights.is_floating_point() \
+        out_dtype = (
+            config.torch_dtype(result_type(weights.dtype, "int32"))
+            if not weights.is_floating_point()
             else weights.dtype
-        weights = weights.to(torch.float64 if out_dtype == torch.float64 else torch.float32) \
-            if out_dtype.is_floating_point else weights.to(torch.float64)
+        )
+        weights = (
+            weights.to(torch.float64 if out_dtype == torch.float64 else torch.float32)
+            if out_dtype.is_floating_point
+            else weights.to(torch.float64)
+        )
     if x.ndim == 1:
         counts = torch.bincount(x, weights, minlength)
         return counts.to(out_dtype)
@@ -403,8 +429,9 @@ def bincount(x: TensorLike, weights: TensorLike | None = None, minlength: Suppor
     return counts.reshape(rows, length).to(out_dtype)
 
 
-def histogram(x: TensorLike, bins: SupportsIndex = 10,
-              range: Sequence[float] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def histogram(
+    x: TensorLike, bins: SupportsIndex = 10, range: Sequence[float] | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The counts of a 1-D ``x`` in ``bins`` equal bins over ``range``, and the bin edges.
 
     Each bin holds ``edges[i] <= x < edges[i + 1]``, the last one also its right edge; values outside ``range`` are not
@@ -472,10 +499,16 @@ def isin(x1: TensorLike, x2: TensorLike, assume_unique: bool = False, invert: bo
     return torch.isin(x1, x2, assume_unique=assume_unique, invert=invert)
 
 
-def unique(x: TensorLike, sorted: bool | np.bool_ = True, return_index: bool = False,
-           return_inverse: bool = False, return_counts: bool = False, axis: int | None = None,
-           size: SupportsIndex | None = None,
-           fill_value: float | None = None) -> torch.Tensor | tuple[torch.Tensor, ...]:
+def unique(
+    x: TensorLike,
+    sorted: bool | np.bool_ = True,
+    return_index: bool = False,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    axis: int | None = None,
+    size: SupportsIndex | None = None,
+    fill_value: float | None = None,
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """The unique elements of ``x`` (or unique slices along ``axis``), sorted or in order of first occurrence.
 
     The number of unique values waits for the device, unless ``size`` fixes it.
@@ -514,8 +547,9 @@ def unique(x: TensorLike, sorted: bool | np.bool_ = True, return_index: bool = F
     """
     x = tensor(x)
     dim = None if axis is None else normalize_axis(axis, x.ndim, "ops.unique")
-    values, inverse, counts = torch.unique(x if dim is not None else x.reshape(-1), sorted=True,
-                                           return_inverse=True, return_counts=True, dim=dim)
+    values, inverse, counts = torch.unique(
+        x if dim is not None else x.reshape(-1), sorted=True, return_inverse=True, return_counts=True, dim=dim
+    )
     size = None if size is None else int_arg(size, "size", "ops.unique")
     if not isinstance(sorted, (bool, np.bool_)):
         raise ValueError(f"ops.unique: argument `sorted` must be a bool, received sorted={sorted!r}")
@@ -532,7 +566,12 @@ def unique(x: TensorLike, sorted: bool | np.bool_ = True, return_index: bool = F
     if not sorted and first is not None:  # first-occurrence order: reorder the sorted results, renumber the inverse
         order = torch.argsort(first)
         rank = torch.empty_like(order).scatter_(0, order, torch.arange(order.shape[0], device=order.device))
-        values, counts, first, inverse = values.index_select(dim or 0, order), counts[order], first[order], rank[inverse]
+        values, counts, first, inverse = (
+            values.index_select(dim or 0, order),
+            counts[order],
+            first[order],
+            rank[inverse],
+        )
     outputs = [sized(values, fill_value, dim or 0)]
     if return_index:
         outputs.append(sized(first, 0))

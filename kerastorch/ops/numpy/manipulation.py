@@ -27,6 +27,7 @@ Example:
     >>> diff(torch.tensor([1, 4, 9]))
     tensor([3, 5])
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence, SupportsIndex
@@ -40,9 +41,37 @@ from kerastorch.backend.annotations import Axis, DTypeLike, ShapeLike, TensorLik
 from kerastorch.ops.numpy._common import int_arg, normalize_axes, normalize_axis, promote, shape_tuple, tensor
 
 __all__ = [
-    "append", "array_split", "broadcast_to", "concatenate", "diff", "dsplit", "dstack", "expand_dims", "flip",
-    "fliplr", "flipud", "hsplit", "hstack", "moveaxis", "ndim", "pad", "ravel", "repeat", "reshape", "roll",
-    "rot90", "size", "split", "squeeze", "stack", "swapaxes", "tile", "transpose", "view", "vsplit", "vstack",
+    "append",
+    "array_split",
+    "broadcast_to",
+    "concatenate",
+    "diff",
+    "dsplit",
+    "dstack",
+    "expand_dims",
+    "flip",
+    "fliplr",
+    "flipud",
+    "hsplit",
+    "hstack",
+    "moveaxis",
+    "ndim",
+    "pad",
+    "ravel",
+    "repeat",
+    "reshape",
+    "roll",
+    "rot90",
+    "size",
+    "split",
+    "squeeze",
+    "stack",
+    "swapaxes",
+    "tile",
+    "transpose",
+    "view",
+    "vsplit",
+    "vstack",
 ]
 
 
@@ -69,8 +98,7 @@ def reshape(x: TensorLike, newshape: ShapeLike | torch.Tensor | np.ndarray) -> t
     try:
         return torch.reshape(x, newshape)
     except RuntimeError as error:
-        raise ValueError(f"ops.reshape: cannot reshape an input of shape {_shape(x)} to {newshape}: {error}") \
-            from None
+        raise ValueError(f"ops.reshape: cannot reshape an input of shape {_shape(x)} to {newshape}: {error}") from None
 
 
 def ravel(x: TensorLike) -> torch.Tensor:
@@ -114,8 +142,9 @@ def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> torch.Tensor:
         return x.permute(tuple(range(x.ndim - 1, -1, -1)))
     axes = normalize_axes(axes, x.ndim, "ops.transpose")
     if len(axes) != x.ndim:
-        raise ValueError(f"ops.transpose: expected {x.ndim} axes for an input of shape {_shape(x)}, "
-                         f"received axes={axes}")
+        raise ValueError(
+            f"ops.transpose: expected {x.ndim} axes for an input of shape {_shape(x)}, received axes={axes}"
+        )
     return x.permute(axes)
 
 
@@ -138,8 +167,9 @@ def swapaxes(x: TensorLike, axis1: int, axis2: int) -> torch.Tensor:
         torch.Size([4, 3, 2])
     """
     x = tensor(x)
-    return torch.swapaxes(x, normalize_axis(axis1, x.ndim, "ops.swapaxes"),
-                          normalize_axis(axis2, x.ndim, "ops.swapaxes"))
+    return torch.swapaxes(
+        x, normalize_axis(axis1, x.ndim, "ops.swapaxes"), normalize_axis(axis2, x.ndim, "ops.swapaxes")
+    )
 
 
 def moveaxis(x: TensorLike, source: int | Sequence[int], destination: int | Sequence[int]) -> torch.Tensor:
@@ -166,8 +196,10 @@ def moveaxis(x: TensorLike, source: int | Sequence[int], destination: int | Sequ
     source = normalize_axes(source, x.ndim, "ops.moveaxis")
     destination = normalize_axes(destination, x.ndim, "ops.moveaxis")
     if len(source) != len(destination):
-        raise ValueError(f"ops.moveaxis: expected as many destinations as sources, received source={source} "
-                         f"and destination={destination}")
+        raise ValueError(
+            f"ops.moveaxis: expected as many destinations as sources, received source={source} "
+            f"and destination={destination}"
+        )
     return torch.movedim(x, source, destination)
 
 
@@ -256,8 +288,9 @@ def concatenate(xs: Sequence[TensorLike], axis: int | None = 0) -> torch.Tensor:
     if axis is None:
         return torch.cat([t.reshape(-1) for t in tensors])
     if any(t.ndim == 0 for t in tensors):
-        raise ValueError(f"ops.concatenate: expected inputs of rank >= 1, received shapes "
-                         f"{[_shape(t) for t in tensors]}")
+        raise ValueError(
+            f"ops.concatenate: expected inputs of rank >= 1, received shapes {[_shape(t) for t in tensors]}"
+        )
     return _join("ops.concatenate", torch.cat, tensors, axis)
 
 
@@ -369,24 +402,33 @@ def dstack(xs: Sequence[TensorLike]) -> torch.Tensor:
     return _join("ops.dstack", torch.dstack, _joined(xs, "ops.dstack"))
 
 
-def _split(x: torch.Tensor, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
-           axis: int, fn: str, even: bool) -> list[torch.Tensor]:
+def _split(
+    x: torch.Tensor,
+    indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+    axis: int,
+    fn: str,
+    even: bool,
+) -> list[torch.Tensor]:
     axis = normalize_axis(axis, x.ndim, fn)
-    if isinstance(indices_or_sections, (list, tuple, np.ndarray, torch.Tensor)) and \
-            np.ndim(indices_or_sections) == 1:
+    if isinstance(indices_or_sections, (list, tuple, np.ndarray, torch.Tensor)) and np.ndim(indices_or_sections) == 1:
         indices = [int_arg(i, "index", fn) for i in indices_or_sections]
         return list(torch.tensor_split(x, indices, dim=axis))
     sections = int_arg(indices_or_sections, "number of sections", fn)
     if sections <= 0:
         raise ValueError(f"{fn}: expected a positive number of sections, received {sections}")
     if even and x.shape[axis] % sections:
-        raise ValueError(f"{fn}: expected a number of sections that divides the size {x.shape[axis]} of axis "
-                         f"{axis}, received {sections}")
+        raise ValueError(
+            f"{fn}: expected a number of sections that divides the size {x.shape[axis]} of axis "
+            f"{axis}, received {sections}"
+        )
     return list(torch.tensor_split(x, sections, dim=axis))
 
 
-def split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
-          axis: int = 0) -> list[torch.Tensor]:
+def split(
+    x: TensorLike,
+    indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+    axis: int = 0,
+) -> list[torch.Tensor]:
     """``x`` cut along ``axis`` into equal sections or at the given indices.
 
     Args:
@@ -410,8 +452,11 @@ def split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsI
     return _split(tensor(x), indices_or_sections, axis, "ops.split", even=True)
 
 
-def array_split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
-                axis: int = 0) -> list[torch.Tensor]:
+def array_split(
+    x: TensorLike,
+    indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+    axis: int = 0,
+) -> list[torch.Tensor]:
     """``x`` cut along ``axis`` like :func:`split`, except that a number of sections need not divide the axis (the first
     sections get one element more).
 
@@ -436,16 +481,22 @@ def array_split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[Sup
     return _split(tensor(x), indices_or_sections, axis, "ops.array_split", even=False)
 
 
-def _rank_split(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
-                min_rank: int, axis: int, fn: str) -> list[torch.Tensor]:
+def _rank_split(
+    x: TensorLike,
+    indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray,
+    min_rank: int,
+    axis: int,
+    fn: str,
+) -> list[torch.Tensor]:
     x = tensor(x)
     if x.ndim < min_rank:
         raise ValueError(f"{fn}: expected an input of rank >= {min_rank}, received shape {_shape(x)}")
     return _split(x, indices_or_sections, axis, fn, even=True)
 
 
-def hsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
-           ) -> list[torch.Tensor]:
+def hsplit(
+    x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
+) -> list[torch.Tensor]:
     """``x`` cut horizontally: :func:`split` along axis 1, or axis 0 for 1-D inputs.
 
     Args:
@@ -468,8 +519,9 @@ def hsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[Supports
     return _rank_split(x, indices_or_sections, 1, 1 if x.ndim > 1 else 0, "ops.hsplit")
 
 
-def vsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
-           ) -> list[torch.Tensor]:
+def vsplit(
+    x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
+) -> list[torch.Tensor]:
     """``x`` cut vertically: :func:`split` along axis 0.
 
     Args:
@@ -491,8 +543,9 @@ def vsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[Supports
     return _rank_split(x, indices_or_sections, 2, 0, "ops.vsplit")
 
 
-def dsplit(x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
-           ) -> list[torch.Tensor]:
+def dsplit(
+    x: TensorLike, indices_or_sections: SupportsIndex | Sequence[SupportsIndex] | torch.Tensor | np.ndarray
+) -> list[torch.Tensor]:
     """``x`` cut depth-wise: :func:`split` along axis 2.
 
     Args:
@@ -566,8 +619,9 @@ def repeat(x: TensorLike, repeats: TensorLike, axis: int | None = None) -> torch
         if repeats.ndim == 0:
             repeats = repeats.reshape(1)
         if repeats.numel() not in (1, x.shape[axis]):
-            raise ValueError(f"ops.repeat: expected 1 or {x.shape[axis]} repeats for axis {axis}, received "
-                             f"{repeats.numel()}")
+            raise ValueError(
+                f"ops.repeat: expected 1 or {x.shape[axis]} repeats for axis {axis}, received {repeats.numel()}"
+            )
     return torch.repeat_interleave(x, repeats, dim=axis)
 
 
@@ -789,8 +843,10 @@ def view(x: TensorLike, dtype: DTypeLike = None) -> torch.Tensor:
     try:
         return x.view(config.torch_dtype(dtype))
     except RuntimeError as error:
-        raise ValueError(f"ops.view: cannot view an input of shape {_shape(x)} and dtype "
-                         f"{config.standardize_dtype(x.dtype)} as {dtype}: {error}") from None
+        raise ValueError(
+            f"ops.view: cannot view an input of shape {_shape(x)} and dtype "
+            f"{config.standardize_dtype(x.dtype)} as {dtype}: {error}"
+        ) from None
 
 
 def diff(a: TensorLike, n: SupportsIndex = 1, axis: int = -1) -> torch.Tensor:
@@ -839,8 +895,12 @@ def _pad_index(size, before, after, mode, device):
     return torch.where(folded < size, folded, period - 1 - folded)
 
 
-def pad(x: TensorLike, pad_width: int | Sequence[int] | Sequence[Sequence[int]] | np.ndarray, mode: str = "constant",
-        constant_values: float | None = None) -> torch.Tensor:
+def pad(
+    x: TensorLike,
+    pad_width: int | Sequence[int] | Sequence[Sequence[int]] | np.ndarray,
+    mode: str = "constant",
+    constant_values: float | None = None,
+) -> torch.Tensor:
     """``x`` padded along its axes.
 
     The non-constant modes work for every rank and dtype; beyond Keras's torch backend, ``"edge"`` and ``"wrap"`` are

@@ -27,6 +27,7 @@ Example:
     >>> vectorize(lambda a, b: a * b + 1)(torch.tensor([1.0, 2.0]), torch.tensor(3.0))
     tensor([4., 7.])
 """
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,21 @@ from kerastorch.ops.dtypes import result_type
 from kerastorch.ops.numpy._common import normalize_axis, promote, tensor
 
 __all__ = [
-    "corrcoef", "correlate", "cross", "dot", "einsum", "inner", "kron", "matmul", "outer", "slogdet",
-    "tensordot", "trace", "trapezoid", "vdot", "vectorize",
+    "corrcoef",
+    "correlate",
+    "cross",
+    "dot",
+    "einsum",
+    "inner",
+    "kron",
+    "matmul",
+    "outer",
+    "slogdet",
+    "tensordot",
+    "trace",
+    "trapezoid",
+    "vdot",
+    "vectorize",
 ]
 
 
@@ -250,8 +264,7 @@ def einsum(subscripts: str, *operands: TensorLike, **kwargs: Any) -> torch.Tenso
     try:
         return _product("ops.einsum", lambda *ts: torch.einsum(subscripts, *ts), *xs)
     except ValueError as error:
-        raise ValueError(f"ops.einsum: {subscripts!r} does not fit operands of shapes {_shapes(*xs)}") \
-            from error
+        raise ValueError(f"ops.einsum: {subscripts!r} does not fit operands of shapes {_shapes(*xs)}") from error
 
 
 def kron(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
@@ -274,8 +287,9 @@ def kron(x1: TensorLike, x2: TensorLike) -> torch.Tensor:
     return _product("ops.kron", torch.kron, *promote(x1, x2))
 
 
-def cross(x1: TensorLike, x2: TensorLike, axisa: int = -1, axisb: int = -1, axisc: int = -1,
-          axis: int | None = None) -> torch.Tensor:
+def cross(
+    x1: TensorLike, x2: TensorLike, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None
+) -> torch.Tensor:
     """The cross product of vectors of length 2 or 3 of ``x1`` and ``x2``.
 
     The vectors lie along ``axisa`` of ``x1`` and ``axisb`` of ``x2``; the other axes broadcast. A 2-vector counts as a
@@ -381,9 +395,9 @@ def correlate(x1: TensorLike, x2: TensorLike, mode: str = "valid") -> torch.Tens
     if mode == "full":
         return full
     if mode == "valid":
-        return full[min(n, m) - 1: max(n, m)]
+        return full[min(n, m) - 1 : max(n, m)]
     start = (m - 1) - m // 2 if n >= m else n // 2  # NumPy's centring (it swaps the inputs when m > n)
-    return full[start: start + max(n, m)]
+    return full[start : start + max(n, m)]
 
 
 def corrcoef(x: TensorLike) -> torch.Tensor:
@@ -473,8 +487,9 @@ def _core_dims(part: str) -> list[tuple[str, ...]]:
     return [tuple(d.strip() for d in group.split(",") if d.strip()) for group in re.findall(r"\(([^)]*)\)", part)]
 
 
-def vectorize(pyfunc: Callable[..., Any], *, excluded: Iterable[int] | None = None,
-              signature: str | None = None) -> Callable[..., Any]:
+def vectorize(
+    pyfunc: Callable[..., Any], *, excluded: Iterable[int] | None = None, signature: str | None = None
+) -> Callable[..., Any]:
     """``pyfunc`` made to map over the leading axes of its tensor arguments (with ``torch.vmap``).
 
     The positional arguments not in ``excluded`` are converted to tensors and broadcast over their loop axes (all of
@@ -514,13 +529,16 @@ def vectorize(pyfunc: Callable[..., Any], *, excluded: Iterable[int] | None = No
         mapped = [i for i in range(len(args)) if i not in excluded]
         cores = in_core or [()] * len(mapped)
         if len(cores) != len(mapped):
-            raise ValueError(f"ops.vectorize: the signature {signature!r} names {len(cores)} inputs, received "
-                             f"{len(mapped)}")
+            raise ValueError(
+                f"ops.vectorize: the signature {signature!r} names {len(cores)} inputs, received {len(mapped)}"
+            )
         tensors = [tensor(args[i]) for i in mapped]
-        loops = [t.shape[:t.ndim - len(c)] for t, c in zip(tensors, cores)]
+        loops = [t.shape[: t.ndim - len(c)] for t, c in zip(tensors, cores)]
         loop = torch.broadcast_shapes(*loops)
-        flat = [t.expand(loop + t.shape[t.ndim - len(c):]).reshape((-1,) + t.shape[t.ndim - len(c):])
-                for t, c in zip(tensors, cores)]
+        flat = [
+            t.expand(loop + t.shape[t.ndim - len(c) :]).reshape((-1,) + t.shape[t.ndim - len(c) :])
+            for t, c in zip(tensors, cores)
+        ]
 
         def call(*mapped_args):
             full = list(args)

@@ -13,6 +13,7 @@ Examples:
     >>> percentile(torch.tensor([1, 2, 3, 4, 5]), [50, 100])
     tensor([3., 5.])
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,8 +47,10 @@ def _quantile(op, fn, x, q, axis, method, keepdims):
     else:
         dims = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
         if not all(-ndim <= d < ndim for d in dims):
-            raise ValueError(f"ops.{op}: expected axis in [-{ndim}, {ndim}), received axis={axis!r} for a tensor "
-                             f"of shape {tuple(x.shape)}")
+            raise ValueError(
+                f"ops.{op}: expected axis in [-{ndim}, {ndim}), received axis={axis!r} for a tensor "
+                f"of shape {tuple(x.shape)}"
+            )
         dims = tuple(sorted({d % ndim for d in dims}))
     if not dims:
         return x.expand(q_shape + x.shape).to(dtype)
@@ -60,8 +63,9 @@ def _quantile(op, fn, x, q, axis, method, keepdims):
     return out.to(dtype)
 
 
-def quantile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
-             keepdims: bool = False) -> torch.Tensor:
+def quantile(
+    x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear", keepdims: bool = False
+) -> torch.Tensor:
     """The ``q``-th quantiles of ``x`` over ``axis``.
 
     A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
@@ -89,8 +93,9 @@ def quantile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "lin
     return _quantile("quantile", torch.quantile, x, q, axis, method, keepdims)
 
 
-def nanquantile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
-                keepdims: bool = False) -> torch.Tensor:
+def nanquantile(
+    x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear", keepdims: bool = False
+) -> torch.Tensor:
     """The ``q``-th quantiles of the non-NaN elements of ``x`` over ``axis``.
 
     A slice of NaNs only gives NaN.
@@ -126,8 +131,9 @@ def _scaled(q):
     return np.asarray(q, dtype=np.float64) / 100
 
 
-def percentile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
-               keepdims: bool = False) -> torch.Tensor:
+def percentile(
+    x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear", keepdims: bool = False
+) -> torch.Tensor:
     """The ``q``-th percentiles of ``x`` over ``axis`` (:func:`quantile` of ``q / 100``).
 
     A slice with a NaN gives NaN (see the ``nan*`` version to ignore them).
@@ -151,8 +157,9 @@ def percentile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "l
     return _quantile("percentile", torch.quantile, x, _scaled(q), axis, method, keepdims)
 
 
-def nanpercentile(x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear",
-                  keepdims: bool = False) -> torch.Tensor:
+def nanpercentile(
+    x: TensorLike, q: TensorLike, axis: Axis = None, method: str = "linear", keepdims: bool = False
+) -> torch.Tensor:
     """The ``q``-th percentiles of the non-NaN elements of ``x`` over ``axis``.
 
     A slice of NaNs only gives NaN.

@@ -23,6 +23,7 @@ Examples:
     >>> nanmax(torch.tensor([1.0, float("nan"), 3.0]))
     tensor(3.)
 """
+
 from __future__ import annotations
 
 import builtins
@@ -35,9 +36,35 @@ from kerastorch.backend.annotations import Axis, DTypeLike, TensorLike
 from kerastorch.ops.numpy import _promote as c
 
 __all__ = [
-    "all", "amax", "amin", "any", "argmax", "argmin", "average", "count_nonzero", "cumprod", "cumsum", "max",
-    "mean", "min", "nanargmax", "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin",
-    "nanprod", "nanstd", "nansum", "nanvar", "prod", "ptp", "std", "sum", "var",
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "average",
+    "count_nonzero",
+    "cumprod",
+    "cumsum",
+    "max",
+    "mean",
+    "min",
+    "nanargmax",
+    "nanargmin",
+    "nancumprod",
+    "nancumsum",
+    "nanmax",
+    "nanmean",
+    "nanmin",
+    "nanprod",
+    "nanstd",
+    "nansum",
+    "nanvar",
+    "prod",
+    "ptp",
+    "std",
+    "sum",
+    "var",
 ]
 
 _SMALL_INTS = (torch.bool, torch.int8, torch.int16, torch.uint8, getattr(torch, "uint16", torch.uint8))
@@ -51,8 +78,10 @@ def _dims(x, axis, op):
     dims = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
     for d in dims:
         if not -builtins.max(x.ndim, 1) <= d < builtins.max(x.ndim, 1):
-            raise ValueError(f"ops.{op}: expected axis in [-{x.ndim}, {x.ndim}), received axis={axis!r} for a "
-                             f"tensor of shape {tuple(x.shape)}")
+            raise ValueError(
+                f"ops.{op}: expected axis in [-{x.ndim}, {x.ndim}), received axis={axis!r} for a "
+                f"tensor of shape {tuple(x.shape)}"
+            )
     return dims if isinstance(axis, (list, tuple)) else axis
 
 
@@ -186,8 +215,7 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tenso
         ValueError: an axis is out of range for ``x``'s rank.
     """
     x = c.to_float(x)
-    return _reduce("var", torch.var, x, axis, keepdims, correction=0) if not _no_axes(axis) else (
-        torch.zeros_like(x))
+    return _reduce("var", torch.var, x, axis, keepdims, correction=0) if not _no_axes(axis) else (torch.zeros_like(x))
 
 
 def std(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tensor:
@@ -212,8 +240,7 @@ def std(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> torch.Tenso
         tensor(1.)
     """
     x = c.to_float(x)
-    return _reduce("std", torch.std, x, axis, keepdims, correction=0) if not _no_axes(axis) else (
-        torch.zeros_like(x))
+    return _reduce("std", torch.std, x, axis, keepdims, correction=0) if not _no_axes(axis) else (torch.zeros_like(x))
 
 
 def _extremum(op, fn, x, axis, keepdims):
@@ -223,8 +250,9 @@ def _extremum(op, fn, x, axis, keepdims):
     return _reduce(op, fn, x, axis, keepdims)
 
 
-def max(x: TensorLike, axis: Axis = None, keepdims: bool = False,
-        initial: float | torch.Tensor | None = None) -> torch.Tensor:
+def max(
+    x: TensorLike, axis: Axis = None, keepdims: bool = False, initial: float | torch.Tensor | None = None
+) -> torch.Tensor:
     """The maximum of ``x`` over ``axis`` (NaN where a NaN is reduced), at least ``initial``.
 
     Args:
@@ -250,8 +278,9 @@ def max(x: TensorLike, axis: Axis = None, keepdims: bool = False,
     return out if initial is None else torch.clamp(out, min=initial)
 
 
-def min(x: TensorLike, axis: Axis = None, keepdims: bool = False,
-        initial: float | torch.Tensor | None = None) -> torch.Tensor:
+def min(
+    x: TensorLike, axis: Axis = None, keepdims: bool = False, initial: float | torch.Tensor | None = None
+) -> torch.Tensor:
     """The minimum of ``x`` over ``axis`` (NaN where a NaN is reduced), at most ``initial``.
 
     Args:
@@ -557,8 +586,10 @@ def average(x: TensorLike, axis: Axis = None, weights: TensorLike | None = None)
     x, w, _ = c.pair(x, weights, weak=float)
     if w.shape != x.shape:
         if axis is None or isinstance(axis, Sequence) or w.ndim != 1 or w.shape[0] != x.shape[axis]:
-            raise ValueError(f"ops.average: expected weights of shape {tuple(x.shape)} or 1-D along axis={axis}, "
-                             f"received weights of shape {tuple(w.shape)}")
+            raise ValueError(
+                f"ops.average: expected weights of shape {tuple(x.shape)} or 1-D along axis={axis}, "
+                f"received weights of shape {tuple(w.shape)}"
+            )
         w = w.reshape([-1 if d == axis % x.ndim else 1 for d in range(x.ndim)])
     dim = _dims(x, axis, "average")
     if dim is None:
@@ -567,6 +598,7 @@ def average(x: TensorLike, axis: Axis = None, weights: TensorLike | None = None)
 
 
 # NaN-ignoring versions: NaNs become the identity of the reduction (no effect on integers).
+
 
 def _masked(x, fill):
     x = c.tensor(x)

@@ -33,6 +33,7 @@ Fixing flags, and covering them all:
     ...         check_gradients(factory(), data.draw(inputs_for(spec)))
     >>> test_every_layer_normalization_option()
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -50,8 +51,10 @@ NOT_DIFFERENTIABLE = {
     "Discretization": "integer (bucket index) outputs",
     "RandomPosterization": "quantizes values: piecewise constant, zero derivative almost everywhere",
     "Equalization": "a lookup table of histogram ranks: piecewise constant, zero derivative almost everywhere",
-    "StringLookup": "string inputs, integer (index) outputs", "IntegerLookup": "integer inputs and outputs",
-    "TextVectorization": "string inputs, integer or count outputs", "Hashing": "bucket index outputs",
+    "StringLookup": "string inputs, integer (index) outputs",
+    "IntegerLookup": "integer inputs and outputs",
+    "TextVectorization": "string inputs, integer or count outputs",
+    "Hashing": "bucket index outputs",
     "HashedCrossing": "bucket index outputs",
     "ContrastLimitedAdaptiveHistogramEqualization": "a lookup table of clipped histogram ranks: piecewise constant",
     "AugMix": "mixes augmentations drawn among piecewise-constant ones (posterize, equalize, solarize)",
@@ -61,8 +64,11 @@ NOT_DIFFERENTIABLE = {
 """Built-in layers the gradient checks leave out, and why."""
 
 ABSTRACT = {
-    "Layer": "the base class", "InputLayer": "no computation", "TensorOp": "internal node of KerasTensor arithmetic",
-    "Wrapper": "abstract base of Bidirectional / TimeDistributed", "ConvLSTM": "base of ConvLSTM1D/2D/3D",
+    "Layer": "the base class",
+    "InputLayer": "no computation",
+    "TensorOp": "internal node of KerasTensor arithmetic",
+    "Wrapper": "abstract base of Bidirectional / TimeDistributed",
+    "ConvLSTM": "base of ConvLSTM1D/2D/3D",
 }
 """Names exported by ``kerastorch.layers`` that are not concrete layers to check."""
 
@@ -154,6 +160,7 @@ def layers(family: str | None = None) -> st.SearchStrategy[tuple[LayerFactory, A
 def _family(family):
     def strategy() -> st.SearchStrategy[tuple[LayerFactory, Any]]:
         return layers(family)
+
     strategy.__name__ = f"{family}_layers"
     strategy.__doc__ = f"``(layer_factory, input_spec)`` pairs of the {family} layers: {', '.join(FAMILIES[family])}."
     return strategy
@@ -172,10 +179,38 @@ rnn_layers = _family("rnn")
 attention_layers = _family("attention")
 
 __all__ = [
-    "ABSTRACT", "CALL_KWARGS", "FAMILIES", "IntShape", "LayerFactory", "ModelFactory", "NOT_DIFFERENTIABLE",
-    "activation_layers", "attention_layers", "convolutional_layers", "core_layers", "covering_flags",
-    "covering_rows", "flag_space", "functional_models", "inputs_for", "int_tensors", "is_shape", "layer_case",
-    "layer_names", "layers", "merging_layers", "models",
-    "normalization_layers", "pooling_layers", "preprocessing_layers", "regularization_layers", "reshaping_layers",
-    "rnn_layers", "sequential_models", "shapes", "st", "tensors", "uncovered",
+    "ABSTRACT",
+    "CALL_KWARGS",
+    "FAMILIES",
+    "IntShape",
+    "LayerFactory",
+    "ModelFactory",
+    "NOT_DIFFERENTIABLE",
+    "activation_layers",
+    "attention_layers",
+    "convolutional_layers",
+    "core_layers",
+    "covering_flags",
+    "covering_rows",
+    "flag_space",
+    "functional_models",
+    "inputs_for",
+    "int_tensors",
+    "is_shape",
+    "layer_case",
+    "layer_names",
+    "layers",
+    "merging_layers",
+    "models",
+    "normalization_layers",
+    "pooling_layers",
+    "preprocessing_layers",
+    "regularization_layers",
+    "reshaping_layers",
+    "rnn_layers",
+    "sequential_models",
+    "shapes",
+    "st",
+    "tensors",
+    "uncovered",
 ]

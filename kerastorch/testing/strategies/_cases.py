@@ -3,6 +3,7 @@
 A factory is a :class:`LayerFactory`: calling it makes a fresh layer (nested layers too), and its repr is
 the configuration, so hypothesis prints a failing case readably.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,16 +73,21 @@ class CaseDraw:
         if values is None and default is not _REQUIRED:
             return default
         if values is None:
-            raise ValueError(f"the case of {self.name} reads the flag {flag!r}, which it does not declare; "
-                             f"declared: {sorted(FLAGS[self.name])}")
+            raise ValueError(
+                f"the case of {self.name} reads the flag {flag!r}, which it does not declare; "
+                f"declared: {sorted(FLAGS[self.name])}"
+            )
         if flag not in self.used:
             self.used[flag] = self.fixed[flag] if flag in self.fixed else self._draw(st.sampled_from(values))
         return self.used[flag]
 
 
-def case(family: str, *names: str,
-         flags: dict[str, Sequence[Any]] | Callable[[str], dict[str, Sequence[Any]]] | None = None,
-         call_kwargs: dict[str, Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def case(
+    family: str,
+    *names: str,
+    flags: dict[str, Sequence[Any]] | Callable[[str], dict[str, Sequence[Any]]] | None = None,
+    call_kwargs: dict[str, Any] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated ``(draw, name) -> (factory, spec)`` function as the case of each of ``names``
     (the layer class names it covers) in ``family``.
 
@@ -89,6 +95,7 @@ def case(family: str, *names: str,
     -> values, or a function of the class name returning one (for cases whose names differ in flags).
     Every configuration choice of a case is a flag, so that tests can fix them and cover every value
     (:func:`~kerastorch.testing.strategies.covering_flags`); sizes and seeds are drawn."""
+
     def register(fn):
         for name in names:
             if name in CASES:
@@ -100,6 +107,7 @@ def case(family: str, *names: str,
             if call_kwargs:
                 CALL_KWARGS[name] = call_kwargs
         return fn
+
     return register
 
 
@@ -110,8 +118,9 @@ def fixed_case(name: str, fixed: dict[str, Any] | None = None) -> st.SearchStrat
     for flag, value in fixed.items():
         values = FLAGS[name].get(flag)
         if values is None or not any(value == v for v in values):
-            raise ValueError(f"strategies: the case of {name} has no flag {flag!r} with value {value!r}; its flags: "
-                             f"{FLAGS[name]}")
+            raise ValueError(
+                f"strategies: the case of {name} has no flag {flag!r} with value {value!r}; its flags: {FLAGS[name]}"
+            )
 
     @st.composite
     def strategy(draw):
@@ -137,8 +146,14 @@ def side(draw: Callable[[st.SearchStrategy[Any]], Any], low: int = 1, high: int 
     return draw(st.integers(low, high))
 
 
-def image(draw: Callable[[st.SearchStrategy[Any]], Any], rank: int, fmt: str = "channels_last",
-          channels: int | None = None, low: int = 1, high: int = 4) -> tuple[int, ...]:
+def image(
+    draw: Callable[[st.SearchStrategy[Any]], Any],
+    rank: int,
+    fmt: str = "channels_last",
+    channels: int | None = None,
+    low: int = 1,
+    high: int = 4,
+) -> tuple[int, ...]:
     """An input shape ``(batch, *spatial, channels)`` (or channels first) with sides in ``[low, high]``."""
     spatial = tuple(side(draw, low, high) for _ in range(rank))
     c = channels if channels is not None else side(draw, 1, 2)

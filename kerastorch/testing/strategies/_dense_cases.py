@@ -1,5 +1,6 @@
 """Layer cases of the families without convolutions or recurrence: core, activation, merging,
 regularization, reshaping, normalization and (differentiable) preprocessing layers."""
+
 import torch
 from hypothesis import strategies as st
 
@@ -24,19 +25,27 @@ def _features(draw, min_dims=2, max_dims=3):
 # ------------------------------------------------------------------------------------------------- core
 @case("core", "Dense", flags={"activation": ACTIVATIONS, "use_bias": BOOLS})
 def _dense(draw, name):
-    return (make("Dense", units=side(draw, 1, 3), activation=draw.flag("activation"),
-                 use_bias=draw.flag("use_bias")), _features(draw))
+    return (
+        make("Dense", units=side(draw, 1, 3), activation=draw.flag("activation"), use_bias=draw.flag("use_bias")),
+        _features(draw),
+    )
 
 
-@case("core", "EinsumDense", flags={"equation": ("ab,bc->ac", "abc,cd->abd"), "bias": BOOLS,
-                                    "activation": ACTIVATIONS})
+@case("core", "EinsumDense", flags={"equation": ("ab,bc->ac", "abc,cd->abd"), "bias": BOOLS, "activation": ACTIVATIONS})
 def _einsum_dense(draw, name):
     units, equation = side(draw, 1, 3), draw.flag("equation")
     matrix = equation == "ab,bc->ac"
     bias_axes = ("c" if matrix else "d") if draw.flag("bias") else None
-    return (make("EinsumDense", equation=equation, output_shape=(units,) if matrix else (None, units),
-                 bias_axes=bias_axes, activation=draw.flag("activation")),
-            (BATCH, side(draw)) if matrix else (BATCH, side(draw), side(draw)))
+    return (
+        make(
+            "EinsumDense",
+            equation=equation,
+            output_shape=(units,) if matrix else (None, units),
+            bias_axes=bias_axes,
+            activation=draw.flag("activation"),
+        ),
+        (BATCH, side(draw)) if matrix else (BATCH, side(draw), side(draw)),
+    )
 
 
 @case("core", "Embedding")
@@ -48,8 +57,10 @@ def _embedding(draw, name):
 @case("core", "ReversibleEmbedding")
 def _reversible_embedding(draw, name):
     vocab = side(draw, 2, 5)
-    return (make("ReversibleEmbedding", input_dim=vocab, output_dim=side(draw, 1, 3)),
-            IntShape((BATCH, side(draw)), vocab))
+    return (
+        make("ReversibleEmbedding", input_dim=vocab, output_dim=side(draw, 1, 3)),
+        IntShape((BATCH, side(draw)), vocab),
+    )
 
 
 @case("core", "Identity")
@@ -78,11 +89,19 @@ def _torch_wrapper(draw, name):
 
 
 # ----------------------------------------------------------------------------------------------- activation
-@case("activation", "ReLU", flags={"max_value": (None, 1.0, 6.0), "negative_slope": (0.0, 0.2),
-                                   "threshold": (0.0, 0.5)})
+@case(
+    "activation", "ReLU", flags={"max_value": (None, 1.0, 6.0), "negative_slope": (0.0, 0.2), "threshold": (0.0, 0.5)}
+)
 def _relu(draw, name):
-    return (make("ReLU", max_value=draw.flag("max_value"), negative_slope=draw.flag("negative_slope"),
-                 threshold=draw.flag("threshold")), _features(draw))
+    return (
+        make(
+            "ReLU",
+            max_value=draw.flag("max_value"),
+            negative_slope=draw.flag("negative_slope"),
+            threshold=draw.flag("threshold"),
+        ),
+        _features(draw),
+    )
 
 
 @case("activation", "LeakyReLU", flags={"negative_slope": (0.1, 0.3)})
@@ -158,8 +177,7 @@ def _spatial_dropout(draw, name):
     rank = int(name[-2])
     fmt = draw.flag("data_format", "channels_last")
     config = {"data_format": fmt} if rank > 1 else {}
-    return (make(name, rate=0.5, seed=draw(st.integers(0, 9)), **config),
-            image(draw, rank, fmt, high=3))
+    return (make(name, rate=0.5, seed=draw(st.integers(0, 9)), **config), image(draw, rank, fmt, high=3))
 
 
 @case("regularization", "ActivityRegularization")
@@ -189,8 +207,16 @@ def _repeat_vector(draw, name):
     return make("RepeatVector", n=side(draw, 1, 3)), (BATCH, side(draw))
 
 
-@case("reshaping", "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
-      flags=spatial_flags)
+@case(
+    "reshaping",
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
+    flags=spatial_flags,
+)
 def _crop_pad(draw, name):
     rank, kind = int(name[-2]), name[:-2]
     amount = tuple((draw(st.integers(0, 1)), draw(st.integers(0, 1))) for _ in range(rank))
@@ -223,14 +249,30 @@ def _up_sampling(draw, name):
 @case("normalization", "BatchNormalization", flags={"axis": (-1, 1), "center": BOOLS, "scale": BOOLS})
 def _batch_norm(draw, name):
     shape = _features(draw)
-    return (make("BatchNormalization", axis=draw.flag("axis"), center=draw.flag("center"),
-                 scale=draw.flag("scale"), momentum=0.9), shape)
+    return (
+        make(
+            "BatchNormalization",
+            axis=draw.flag("axis"),
+            center=draw.flag("center"),
+            scale=draw.flag("scale"),
+            momentum=0.9,
+        ),
+        shape,
+    )
 
 
 @case("normalization", "LayerNormalization", flags={"center": BOOLS, "scale": BOOLS, "rms_scaling": BOOLS})
 def _layer_norm(draw, name):
-    return (make("LayerNormalization", axis=-1, center=draw.flag("center"), scale=draw.flag("scale"),
-                 rms_scaling=draw.flag("rms_scaling")), _features(draw))
+    return (
+        make(
+            "LayerNormalization",
+            axis=-1,
+            center=draw.flag("center"),
+            scale=draw.flag("scale"),
+            rms_scaling=draw.flag("rms_scaling"),
+        ),
+        _features(draw),
+    )
 
 
 @case("normalization", "GroupNormalization")
@@ -251,8 +293,14 @@ def _unit_norm(draw, name):
 
 @case("normalization", "SpectralNormalization", flags={"power_iterations": (1, 2)})
 def _spectral_norm(draw, name):
-    return (make("SpectralNormalization", layer=make("Dense", units=side(draw, 1, 3)),
-                 power_iterations=draw.flag("power_iterations")), (BATCH, side(draw, 2, 4)))
+    return (
+        make(
+            "SpectralNormalization",
+            layer=make("Dense", units=side(draw, 1, 3)),
+            power_iterations=draw.flag("power_iterations"),
+        ),
+        (BATCH, side(draw, 2, 4)),
+    )
 
 
 # -------------------------------------------------------------------------------------------- preprocessing
@@ -283,13 +331,22 @@ def _random_flip(draw, name):
     return make("RandomFlip", mode=draw.flag("mode"), seed=draw(st.integers(0, 9))), _pixels(draw)
 
 
-@case("preprocessing", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomShear",
-      flags={"factor": (0.1, 0.3), "fill_mode": ("reflect", "constant", "nearest", "wrap")})
+@case(
+    "preprocessing",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomTranslation",
+    "RandomShear",
+    flags={"factor": (0.1, 0.3), "fill_mode": ("reflect", "constant", "nearest", "wrap")},
+)
 def _random_affine(draw, name):
     factor = draw.flag("factor")
-    config = {"RandomRotation": {"factor": factor}, "RandomZoom": {"height_factor": factor},
-              "RandomTranslation": {"height_factor": factor, "width_factor": factor},
-              "RandomShear": {"x_factor": factor, "y_factor": factor}}[name]
+    config = {
+        "RandomRotation": {"factor": factor},
+        "RandomZoom": {"height_factor": factor},
+        "RandomTranslation": {"height_factor": factor, "width_factor": factor},
+        "RandomShear": {"x_factor": factor, "y_factor": factor},
+    }[name]
     return make(name, fill_mode=draw.flag("fill_mode"), seed=draw(st.integers(0, 9)), **config), _pixels(draw)
 
 
@@ -300,34 +357,64 @@ def _random_brightness_contrast(draw, name):
 
 @case("preprocessing", "RandomGrayscale", flags={"factor": (0.0, 0.5, 1.0)})
 def _random_grayscale(draw, name):
-    return make("RandomGrayscale", factor=draw.flag("factor"), seed=draw(st.integers(0, 9))), \
-        _pixels(draw, channels=3)
+    return make("RandomGrayscale", factor=draw.flag("factor"), seed=draw(st.integers(0, 9))), _pixels(draw, channels=3)
 
 
 @case("preprocessing", "RandomInvert", "Solarization")
 def _invert_solarize(draw, name):
     if name == "RandomInvert":
         return make("RandomInvert", factor=0.5, value_range=(-10, 10), seed=draw(st.integers(0, 9))), _pixels(draw)
-    return (make("Solarization", addition_factor=0.1, threshold_factor=0.5, value_range=(-10, 10),
-                 seed=draw(st.integers(0, 9))), _pixels(draw))
+    return (
+        make(
+            "Solarization",
+            addition_factor=0.1,
+            threshold_factor=0.5,
+            value_range=(-10, 10),
+            seed=draw(st.integers(0, 9)),
+        ),
+        _pixels(draw),
+    )
 
 
 @case("preprocessing", "RandomErasing", flags={"fill_value": (None, 0.5, (-1.0, 0.0, 1.0))})
 def _random_erasing(draw, name):
     fill = draw.flag("fill_value")
-    return (make("RandomErasing", factor=(0.5, 1.0), scale=(0.1, 0.6), fill_value=fill, value_range=(-10, 10),
-                 seed=draw(st.integers(0, 9))), _pixels(draw, channels=3 if isinstance(fill, tuple) else None))
+    return (
+        make(
+            "RandomErasing",
+            factor=(0.5, 1.0),
+            scale=(0.1, 0.6),
+            fill_value=fill,
+            value_range=(-10, 10),
+            seed=draw(st.integers(0, 9)),
+        ),
+        _pixels(draw, channels=3 if isinstance(fill, tuple) else None),
+    )
 
 
 @case("preprocessing", "RandomGaussianBlur", flags={"kernel_size": (3, (5, 3)), "data_format": DATA_FORMATS})
 def _random_gaussian_blur(draw, name):
     fmt = draw.flag("data_format")
-    return (make("RandomGaussianBlur", factor=(0.5, 1.0), kernel_size=draw.flag("kernel_size"), sigma=(0.3, 1.5),
-                 value_range=(-10, 10), data_format=fmt, seed=draw(st.integers(0, 9))), _pixels(draw, fmt))
+    return (
+        make(
+            "RandomGaussianBlur",
+            factor=(0.5, 1.0),
+            kernel_size=draw.flag("kernel_size"),
+            sigma=(0.3, 1.5),
+            value_range=(-10, 10),
+            data_format=fmt,
+            seed=draw(st.integers(0, 9)),
+        ),
+        _pixels(draw, fmt),
+    )
 
 
-_COLOR_FACTORS = {"RandomSaturation": (0.2, 0.8), "RandomHue": 0.5, "RandomSharpness": 1.0,
-                  "RandomColorDegeneration": 0.5}
+_COLOR_FACTORS = {
+    "RandomSaturation": (0.2, 0.8),
+    "RandomHue": 0.5,
+    "RandomSharpness": 1.0,
+    "RandomColorDegeneration": 0.5,
+}
 
 
 @case("preprocessing", *_COLOR_FACTORS, flags={"data_format": DATA_FORMATS})
@@ -341,8 +428,9 @@ def _off_gray(layer, fmt):
     """``layer`` after a per-channel offset. The hue of a gray pixel is undefined: there a hue change is
     positively homogeneous in the input but not linear (no derivative), and the suite's simplest input, zeros,
     is all gray; the offset moves the pixels off the gray axis."""
-    offset = make("Normalization", axis=-1 if fmt == "channels_last" else 1, mean=[0.8, -0.5, 0.1],
-                  variance=[1.0, 1.0, 1.0])
+    offset = make(
+        "Normalization", axis=-1 if fmt == "channels_last" else 1, mean=[0.8, -0.5, 0.1], variance=[1.0, 1.0, 1.0]
+    )
     return make("Pipeline", layers=[offset, layer])
 
 
@@ -350,8 +438,16 @@ def _off_gray(layer, fmt):
 def _random_color_jitter(draw, name):
     fmt = draw.flag("data_format")
     hue = draw.flag("hue_factor")
-    layer = make("RandomColorJitter", value_range=(-4, 4), brightness_factor=0.2, contrast_factor=0.3,
-                 saturation_factor=(0.3, 0.7), hue_factor=hue, data_format=fmt, seed=draw(st.integers(0, 9)))
+    layer = make(
+        "RandomColorJitter",
+        value_range=(-4, 4),
+        brightness_factor=0.2,
+        contrast_factor=0.3,
+        saturation_factor=(0.3, 0.7),
+        hue_factor=hue,
+        data_format=fmt,
+        seed=draw(st.integers(0, 9)),
+    )
     return (layer if hue is None else _off_gray(layer, fmt)), _pixels(draw, fmt, channels=3)
 
 
@@ -363,9 +459,16 @@ def _mixing(draw, name):
 
 @case("preprocessing", "Pipeline")
 def _pipeline(draw, name):
-    return (make("Pipeline", layers=[make("Rescaling", scale=2.0, offset=0.5),
-                                     make("RandomContrast", factor=0.3, value_range=(-10, 10),
-                                          seed=draw(st.integers(0, 9)))]), _pixels(draw))
+    return (
+        make(
+            "Pipeline",
+            layers=[
+                make("Rescaling", scale=2.0, offset=0.5),
+                make("RandomContrast", factor=0.3, value_range=(-10, 10), seed=draw(st.integers(0, 9))),
+            ],
+        ),
+        _pixels(draw),
+    )
 
 
 @case("preprocessing", "AutoContrast", flags={"data_format": DATA_FORMATS})
@@ -374,22 +477,38 @@ def _auto_contrast(draw, name):
     return make("AutoContrast", value_range=(-2, 2), data_format=fmt), _pixels(draw, fmt)
 
 
-
 @case("preprocessing", "RandomPerspective", "RandomElasticTransform", flags={"data_format": DATA_FORMATS})
 def _resampling(draw, name):
     fmt = draw.flag("data_format")
     extra = {"value_range": (-10, 10)} if name == "RandomElasticTransform" else {}
-    return (make(name, factor=1.0, scale=0.5, data_format=fmt, seed=draw(st.integers(0, 9)), **extra),
-            image(draw, 2, fmt, low=4, high=6))
+    return (
+        make(name, factor=1.0, scale=0.5, data_format=fmt, seed=draw(st.integers(0, 9)), **extra),
+        image(draw, 2, fmt, low=4, high=6),
+    )
 
 
-@case("preprocessing", "STFTSpectrogram", flags={"mode": ("magnitude", "psd", "real", "imag")})  # log and angle: kinks at 0, a cut at pi
+@case(
+    "preprocessing", "STFTSpectrogram", flags={"mode": ("magnitude", "psd", "real", "imag")}
+)  # log and angle: kinks at 0, a cut at pi
 def _stft_spectrogram(draw, name):
-    return (make("STFTSpectrogram", mode=draw.flag("mode"), frame_length=8, frame_step=4, fft_length=8),
-            (BATCH, side(draw, 8, 16), 1))
+    return (
+        make("STFTSpectrogram", mode=draw.flag("mode"), frame_length=8, frame_step=4, fft_length=8),
+        (BATCH, side(draw, 8, 16), 1),
+    )
 
 
 @case("preprocessing", "MelSpectrogram")
 def _mel_spectrogram(draw, name):
-    return (make("MelSpectrogram", fft_length=16, sequence_stride=4, sequence_length=16, num_mel_bins=4,
-                 sampling_rate=800, max_freq=400, power_to_db=False), (BATCH, side(draw, 16, 32)))
+    return (
+        make(
+            "MelSpectrogram",
+            fft_length=16,
+            sequence_stride=4,
+            sequence_length=16,
+            num_mel_bins=4,
+            sampling_rate=800,
+            max_freq=400,
+            power_to_db=False,
+        ),
+        (BATCH, side(draw, 16, 32)),
+    )

@@ -1,12 +1,16 @@
 """Layer cases of the convolutional, pooling, recurrent and attention families."""
+
 import re
 
 from hypothesis import strategies as st
 
 from kerastorch.testing.strategies._cases import BATCH, BOOLS, DATA_FORMATS, SMOOTH_ACTIVATIONS, case, image, make, side
 
-_CONV = [f"Conv{r}D" for r in (1, 2, 3)] + [f"Conv{r}DTranspose" for r in (1, 2, 3)] + \
-    ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"]
+_CONV = (
+    [f"Conv{r}D" for r in (1, 2, 3)]
+    + [f"Conv{r}DTranspose" for r in (1, 2, 3)]
+    + ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"]
+)
 
 
 def _rank(name):
@@ -16,8 +20,13 @@ def _rank(name):
 # ---------------------------------------------------------------------------------------------- convolution
 def _conv_flags(name):
     steps = ("unit", "strides") if "Transpose" in name else ("unit", "strides", "dilation")
-    return {"data_format": DATA_FORMATS, "padding": ("valid", "same"), "activation": SMOOTH_ACTIVATIONS,
-            "use_bias": BOOLS, "step": steps}
+    return {
+        "data_format": DATA_FORMATS,
+        "padding": ("valid", "same"),
+        "activation": SMOOTH_ACTIVATIONS,
+        "use_bias": BOOLS,
+        "step": steps,
+    }
 
 
 @case("convolutional", *_CONV, flags=_conv_flags)
@@ -25,8 +34,13 @@ def _conv(draw, name):
     rank = _rank(name)
     fmt = draw.flag("data_format")
     kernel = draw(st.integers(1, 2 if rank == 3 else 3))
-    config = {"kernel_size": kernel, "padding": draw.flag("padding"), "data_format": fmt,
-              "activation": draw.flag("activation"), "use_bias": draw.flag("use_bias")}
+    config = {
+        "kernel_size": kernel,
+        "padding": draw.flag("padding"),
+        "data_format": fmt,
+        "activation": draw.flag("activation"),
+        "use_bias": draw.flag("use_bias"),
+    }
     step = draw.flag("step")  # strides 2 or dilation 2 (not both: Keras refuses the pair)
     if step == "strides":
         config["strides"] = 2
@@ -84,8 +98,11 @@ def _rnn_flags(name):
 
 @case("rnn", "SimpleRNN", "LSTM", "GRU", flags=_rnn_flags)
 def _rnn_layer(draw, name):
-    config = {"units": side(draw, 1, 2), "return_sequences": draw.flag("return_sequences"),
-              "go_backwards": draw.flag("go_backwards")}
+    config = {
+        "units": side(draw, 1, 2),
+        "return_sequences": draw.flag("return_sequences"),
+        "go_backwards": draw.flag("go_backwards"),
+    }
     if draw.flag("dropout", 0.0):
         config.update(dropout=draw.flag("dropout"), seed=draw(st.integers(0, 9)))
     if name == "GRU":
@@ -108,14 +125,22 @@ def _rnn_cell(draw, name):
         cells = make("StackedRNNCells", cells=[make(cell, units=units), make("SimpleRNNCell", units=side(draw, 1, 2))])
         return make("RNN", cell=cells, return_sequences=draw.flag("return_sequences")), _sequence(draw)
     if name == "RNN":
-        return make("RNN", cell=make(cell, units=units), return_sequences=draw.flag("return_sequences")), \
-            _sequence(draw)
+        return make("RNN", cell=make(cell, units=units), return_sequences=draw.flag("return_sequences")), _sequence(
+            draw
+        )
     states = [(BATCH, units)] * (2 if cell == "LSTMCell" else 1)
     return make(cell, units=units), ((BATCH, side(draw, 1, 2)), states)
 
 
-@case("rnn", "Bidirectional", flags={"layer": ("SimpleRNN", "LSTM", "GRU"), "return_sequences": BOOLS,
-                                    "merge_mode": ("concat", "sum", "mul", "ave")})
+@case(
+    "rnn",
+    "Bidirectional",
+    flags={
+        "layer": ("SimpleRNN", "LSTM", "GRU"),
+        "return_sequences": BOOLS,
+        "merge_mode": ("concat", "sum", "mul", "ave"),
+    },
+)
 def _bidirectional(draw, name):
     inner = make(draw.flag("layer"), units=side(draw, 1, 2), return_sequences=draw.flag("return_sequences"))
     return make("Bidirectional", layer=inner, merge_mode=draw.flag("merge_mode")), _sequence(draw)
@@ -127,16 +152,23 @@ def _time_distributed(draw, name):
 
 
 def _conv_lstm_flags(name):
-    return {"data_format": DATA_FORMATS} if name == "ConvLSTMCell" else \
-        {"data_format": DATA_FORMATS, "return_sequences": BOOLS}
+    return (
+        {"data_format": DATA_FORMATS}
+        if name == "ConvLSTMCell"
+        else {"data_format": DATA_FORMATS, "return_sequences": BOOLS}
+    )
 
 
 @case("rnn", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "ConvLSTMCell", flags=_conv_lstm_flags)
 def _conv_lstm(draw, name):
     rank = 1 if name == "ConvLSTMCell" else _rank(name)
     fmt = draw.flag("data_format")
-    config = {"filters": 1, "kernel_size": 1 if rank == 3 else draw(st.integers(1, 2)), "data_format": fmt,
-              "padding": "same"}
+    config = {
+        "filters": 1,
+        "kernel_size": 1 if rank == 3 else draw(st.integers(1, 2)),
+        "data_format": fmt,
+        "padding": "same",
+    }
     frame = image(draw, rank, fmt, low=2, high=2 if rank == 3 else 3)
     if name == "ConvLSTMCell":
         state = frame[:-1] + (1,) if fmt == "channels_last" else (frame[0], 1) + frame[2:]
@@ -170,6 +202,11 @@ def _multi_head(draw, name):
         factory = make(name, num_heads=side(draw, 1, 2), key_dim=side(draw, 1, 2), use_bias=draw.flag("use_bias"))
     else:
         kv = side(draw, 1, 2)
-        factory = make(name, head_dim=side(draw, 1, 2), num_query_heads=kv * side(draw, 1, 2),
-                       num_key_value_heads=kv, use_bias=draw.flag("use_bias"))
+        factory = make(
+            name,
+            head_dim=side(draw, 1, 2),
+            num_query_heads=kv * side(draw, 1, 2),
+            num_key_value_heads=kv,
+            use_bias=draw.flag("use_bias"),
+        )
     return factory, ((BATCH, tq, dim), (BATCH, tv, dim))

@@ -15,6 +15,7 @@ Example:
     >>> covering_rows({"activation": ("relu", "tanh", "selu"), "use_bias": (False, True)}, strength=1)
     [{'activation': 'relu', 'use_bias': False}, {'activation': 'tanh', 'use_bias': True}, {'activation': 'selu', 'use_bias': False}]
 """
+
 from __future__ import annotations
 
 import itertools
@@ -57,15 +58,21 @@ def covering_rows(space: Mapping[str, Sequence[Any]], strength: int = 2) -> list
         row = {a: i, b: j}
         for name in names:
             if name not in row:
-                row[name] = max(range(len(flags[name])), key=lambda k: (
-                    sum(((m, row[m]), (name, k)) in missing or ((name, k), (m, row[m])) in missing for m in row), -k))
+                row[name] = max(
+                    range(len(flags[name])),
+                    key=lambda k: (
+                        sum(((m, row[m]), (name, k)) in missing or ((name, k), (m, row[m])) in missing for m in row),
+                        -k,
+                    ),
+                )
         missing -= {((m, row[m]), (n, row[n])) for m, n in itertools.combinations(names, 2)}
         rows.append({n: flags[n][row[n]] for n in names})
     return rows
 
 
-def uncovered(space: Mapping[str, Sequence[Any]], rows: Sequence[Mapping[str, Any]],
-              strength: int = 2) -> list[tuple[Any, Any]]:
+def uncovered(
+    space: Mapping[str, Sequence[Any]], rows: Sequence[Mapping[str, Any]], strength: int = 2
+) -> list[tuple[Any, Any]]:
     """The values (``strength=1``) or pairs of values (``strength=2``) of ``space`` that no row of ``rows``
     holds: empty when the rows cover the space.
 
@@ -85,8 +92,13 @@ def uncovered(space: Mapping[str, Sequence[Any]], rows: Sequence[Mapping[str, An
         return [(n, v) for n in names for v in space[n] if not any(n in r and r[n] == v for r in rows)]
     index = [{n: _index(space[n], r[n]) for n in names if n in r} for r in rows]  # values may be unhashable
     seen = {((a, r[a]), (b, r[b])) for r in index for a, b in itertools.combinations(names, 2) if a in r and b in r}
-    return [((a, u), (b, v)) for a, b in itertools.combinations(names, 2)
-            for i, u in enumerate(space[a]) for j, v in enumerate(space[b]) if ((a, i), (b, j)) not in seen]
+    return [
+        ((a, u), (b, v))
+        for a, b in itertools.combinations(names, 2)
+        for i, u in enumerate(space[a])
+        for j, v in enumerate(space[b])
+        if ((a, i), (b, j)) not in seen
+    ]
 
 
 def _index(values, value):
@@ -95,5 +107,9 @@ def _index(values, value):
 
 def _pairs(flags, names):
     """Every pair of (flag, value index) of two different flags, the first flag before the second."""
-    return {((a, i), (b, j)) for a, b in itertools.combinations(names, 2)
-            for i in range(len(flags[a])) for j in range(len(flags[b]))}
+    return {
+        ((a, i), (b, j))
+        for a, b in itertools.combinations(names, 2)
+        for i in range(len(flags[a]))
+        for j in range(len(flags[b]))
+    }

@@ -17,6 +17,7 @@ Example (every drawn model trains: its gradients agree in every mode):
     >>> factory, factory()(torch.ones(4, 3)).shape
     (sequential(inputs=[(3,)]: Dense(units=2, activation='tanh')), torch.Size([4, 2]))
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -32,8 +33,15 @@ from kerastorch.testing.strategies._cases import BATCH, SMOOTH_ACTIVATIONS, Laye
 class ModelFactory:
     """Builds a model from layer factories: ``Sequential`` (one chain) or a functional graph (see below)."""
 
-    def __init__(self, kind: str, input_shapes: Sequence[tuple[int, ...]], chains: Sequence[Sequence[LayerFactory]],
-                 merge: LayerFactory | None = None, residual: bool = False, two_outputs: bool = False) -> None:
+    def __init__(
+        self,
+        kind: str,
+        input_shapes: Sequence[tuple[int, ...]],
+        chains: Sequence[Sequence[LayerFactory]],
+        merge: LayerFactory | None = None,
+        residual: bool = False,
+        two_outputs: bool = False,
+    ) -> None:
         self.kind, self.input_shapes, self.chains = kind, input_shapes, chains
         self.merge, self.residual, self.two_outputs = merge, residual, two_outputs
 
@@ -60,14 +68,18 @@ class ModelFactory:
 
     def __repr__(self):
         chains = " | ".join(" -> ".join(repr(f) for f in chain) for chain in self.chains)
-        extra = f", merge={self.merge!r}, residual={self.residual}, two_outputs={self.two_outputs}" \
-            if self.kind == "functional" else ""
+        extra = (
+            f", merge={self.merge!r}, residual={self.residual}, two_outputs={self.two_outputs}"
+            if self.kind == "functional"
+            else ""
+        )
         return f"{self.kind}(inputs={self.input_shapes}: {chains}{extra})"
 
 
 def _vector_layer(draw, units):
-    kind = draw(st.sampled_from(["Dense", "Dense", "Dropout", "BatchNormalization", "LayerNormalization",
-                                 "Activation"]))
+    kind = draw(
+        st.sampled_from(["Dense", "Dense", "Dropout", "BatchNormalization", "LayerNormalization", "Activation"])
+    )
     if kind == "Dense":
         return make("Dense", units=units, activation=draw(st.sampled_from(SMOOTH_ACTIVATIONS)))
     if kind == "Dropout":
@@ -91,8 +103,10 @@ def sequential_models(draw: st.DrawFn, max_layers: int = 3) -> tuple[ModelFactor
         return ModelFactory("sequential", [(d,)], [chain]), (BATCH, d)
     h, w, c = side(draw, 3, 4), side(draw, 3, 4), side(draw, 1, 2)
     pool = draw(st.sampled_from(["MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D"]))
-    chain = [make("Conv2D", filters=side(draw, 1, 2), kernel_size=2, activation="tanh"),
-             make(pool) if pool.startswith("Global") else make(pool, pool_size=2, padding="same")]
+    chain = [
+        make("Conv2D", filters=side(draw, 1, 2), kernel_size=2, activation="tanh"),
+        make(pool) if pool.startswith("Global") else make(pool, pool_size=2, padding="same"),
+    ]
     if not pool.startswith("Global"):
         chain.append(make("Flatten"))
     chain.append(make("Dense", units=side(draw, 1, 2)))
@@ -107,11 +121,14 @@ def functional_models(draw: st.DrawFn, max_layers: int = 2) -> tuple[ModelFactor
     n_inputs = draw(st.integers(1, 2))
     units = side(draw, 1, 3)
     shapes = [(side(draw, 1, 3),) for _ in range(n_inputs)]
-    chains = [_chain(draw, draw(st.integers(0, max_layers - 1)), units) + [make("Dense", units=units)]
-              for _ in range(n_inputs)]
+    chains = [
+        _chain(draw, draw(st.integers(0, max_layers - 1)), units) + [make("Dense", units=units)]
+        for _ in range(n_inputs)
+    ]
     merge = make(draw(st.sampled_from(["Add", "Multiply", "Concatenate", "Average"]))) if n_inputs > 1 else None
-    factory = ModelFactory("functional", shapes, chains, merge=merge,
-                           residual=draw(st.booleans()), two_outputs=draw(st.booleans()))
+    factory = ModelFactory(
+        "functional", shapes, chains, merge=merge, residual=draw(st.booleans()), two_outputs=draw(st.booleans())
+    )
     spec = [(BATCH,) + s for s in shapes]
     return factory, spec if n_inputs > 1 else spec[0]
 

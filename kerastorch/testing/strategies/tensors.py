@@ -7,6 +7,7 @@ Example:
     ...     assert x.shape == (2, 3) and x.dtype == torch.float64 and bool((x.abs() <= 1).all())
     >>> test()
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Literal
@@ -43,19 +44,25 @@ def is_shape(spec: Any) -> bool:
     return isinstance(spec, tuple) and all(isinstance(d, int) for d in spec)
 
 
-def shapes(min_dims: int = 1, max_dims: int = 3, min_side: int = 1, max_side: int = 4,
-           batch: int | None = None) -> st.SearchStrategy[tuple[int, ...]]:
+def shapes(
+    min_dims: int = 1, max_dims: int = 3, min_side: int = 1, max_side: int = 4, batch: int | None = None
+) -> st.SearchStrategy[tuple[int, ...]]:
     """Array shapes; with ``batch`` the first axis is fixed to it (and counts towards the dims)."""
     if batch is None:
         return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
-    rest = hnp.array_shapes(min_dims=max(min_dims - 1, 0), max_dims=max_dims - 1, min_side=min_side,
-                            max_side=max_side)
+    rest = hnp.array_shapes(min_dims=max(min_dims - 1, 0), max_dims=max_dims - 1, min_side=min_side, max_side=max_side)
     return rest.map(lambda s: (batch,) + s)
 
 
-def tensors(shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None, *,
-            dtype: torch.dtype = torch.float64, low: float = -2.0, high: float = 2.0, tiny: float | None = 1e-6,
-            **shape_kwargs: Any) -> st.SearchStrategy[torch.Tensor]:
+def tensors(
+    shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
+    *,
+    dtype: torch.dtype = torch.float64,
+    low: float = -2.0,
+    high: float = 2.0,
+    tiny: float | None = 1e-6,
+    **shape_kwargs: Any,
+) -> st.SearchStrategy[torch.Tensor]:
     """Torch tensors with finite entries in ``[low, high]``.
 
     Entries smaller than ``tiny`` in magnitude become exact zeros: zeros are where kinks are (ReLU, absolute
@@ -87,8 +94,9 @@ def int_tensors(shape: tuple[int, ...], high: int) -> st.SearchStrategy[torch.Te
     return hnp.arrays(np.int64, shape, elements=st.integers(0, high - 1)).map(torch.from_numpy)
 
 
-def inputs_for(spec: Any, *, dtype: torch.dtype = torch.float64, low: float = -2.0,
-               high: float = 2.0) -> st.SearchStrategy[Any]:
+def inputs_for(
+    spec: Any, *, dtype: torch.dtype = torch.float64, low: float = -2.0, high: float = 2.0
+) -> st.SearchStrategy[Any]:
     """Inputs matching an input spec: a shape gives a tensor (an :class:`IntShape` an int64 tensor), a list
     gives a list and a tuple of specs a tuple (spread as positional arguments by ``check_gradients``).
 

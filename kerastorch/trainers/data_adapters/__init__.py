@@ -22,6 +22,7 @@ Example:
     torch.Size([32, 4]) torch.Size([32])
     torch.Size([4, 4]) torch.Size([4])
 """
+
 from __future__ import annotations
 
 import types
@@ -47,10 +48,15 @@ class DataAdapter(Protocol):
         ``(x, y, sample_weight)``."""
 
 
-def get_data_adapter(x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = None,
-                     steps_per_epoch: int | None = None, shuffle: bool | str = False,
-                     class_weight: dict[int, float] | None = None
-                     ) -> ArrayDataAdapter | TorchDataAdapter | GeneratorDataAdapter | PyDatasetAdapter:
+def get_data_adapter(
+    x: Any,
+    y: Any = None,
+    sample_weight: Any = None,
+    batch_size: int | None = None,
+    steps_per_epoch: int | None = None,
+    shuffle: bool | str = False,
+    class_weight: dict[int, float] | None = None,
+) -> ArrayDataAdapter | TorchDataAdapter | GeneratorDataAdapter | PyDatasetAdapter:
     """The adapter for ``x`` (and ``y``/``sample_weight`` when x is array-like)."""
     if isinstance(x, PyDataset):
         _only_x("a PyDataset", y, sample_weight)
@@ -61,12 +67,15 @@ def get_data_adapter(x: Any, y: Any = None, sample_weight: Any = None, batch_siz
     if isinstance(x, types.GeneratorType) or (hasattr(x, "__next__") and hasattr(x, "__iter__")):
         _only_x("a generator", y, sample_weight)
         return GeneratorDataAdapter(x, class_weight=class_weight)
-    return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
-                            class_weight=class_weight)
+    return ArrayDataAdapter(
+        x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle, class_weight=class_weight
+    )
 
 
 def _only_x(kind, y, sample_weight):
     if y is not None or sample_weight is not None:
-        raise ValueError(f"When x is {kind}, it must yield the targets itself: y and sample_weight must be None "
-                         f"(received y of type {type(y).__name__}, sample_weight of type "
-                         f"{type(sample_weight).__name__})")
+        raise ValueError(
+            f"When x is {kind}, it must yield the targets itself: y and sample_weight must be None "
+            f"(received y of type {type(y).__name__}, sample_weight of type "
+            f"{type(sample_weight).__name__})"
+        )

@@ -14,6 +14,7 @@ Example:
     >>> x_batch.shape, y_batch.shape
     (torch.Size([32, 8, 8]), torch.Size([32]))
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,15 @@ from kerastorch.trainers.data_adapters.batching import class_weight_to_sample_we
 class ArrayDataAdapter:
     """Array-like ``x``, ``y`` and ``sample_weight``, batched and shuffled."""
 
-    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: int = 32,
-                 shuffle: bool | str = False, class_weight: dict[int, float] | None = None) -> None:
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        batch_size: int = 32,
+        shuffle: bool | str = False,
+        class_weight: dict[int, float] | None = None,
+    ) -> None:
         if class_weight is not None and sample_weight is not None:
             raise ValueError("Pass either class_weight or sample_weight to fit, not both")
         self.x, self.y, self.sample_weight = to_tensors(x), to_tensors(y), to_tensors(sample_weight)
@@ -53,8 +61,10 @@ class ArrayDataAdapter:
             raise ValueError(f"validation_split must be in (0, 1), received {validation_split}")
         cut = int(self.num_samples * (1.0 - validation_split))
         if cut == 0 or cut == self.num_samples:
-            raise ValueError(f"validation_split={validation_split} leaves an empty training or validation set "
-                             f"with {self.num_samples} samples")
+            raise ValueError(
+                f"validation_split={validation_split} leaves an empty training or validation set "
+                f"with {self.num_samples} samples"
+            )
         head = lambda s: None if s is None else tree.map_structure(lambda t: t[:cut], s)
         tail = lambda s: None if s is None else tree.map_structure(lambda t: t[cut:], s)
         train = ArrayDataAdapter(head(self.x), head(self.y), head(self.sample_weight), self.batch_size, self.shuffle)
@@ -86,10 +96,11 @@ class ArrayDataAdapter:
                 pieces = [[t[start:stop] for t in tensors] for tensors in flat]  # views: no copy
             else:
                 index = order[start:stop]
-                pieces = [[t.index_select(0, index if t.device == index.device else index.to(t.device))
-                           for t in tensors] for tensors in flat]
-            pieces = [[t.to(device, non_blocking=True) if t.device != device else t for t in group]
-                      for group in pieces]
+                pieces = [
+                    [t.index_select(0, index if t.device == index.device else index.to(t.device)) for t in tensors]
+                    for tensors in flat
+                ]
+            pieces = [[t.to(device, non_blocking=True) if t.device != device else t for t in group] for group in pieces]
             if plain:
                 yield tuple(group[0] for group in pieces)
             else:
@@ -114,8 +125,10 @@ def _common_length(*structures):
     sizes = {n for group in lengths.values() for n in group}
     if len(sizes) > 1:
         described = ", ".join(f"{name}: {sorted(group)}" for name, group in lengths.items())
-        raise ValueError(f"Data cardinality is ambiguous: x, y and sample_weight must have the same number of "
-                         f"samples; received sizes {described}")
+        raise ValueError(
+            f"Data cardinality is ambiguous: x, y and sample_weight must have the same number of "
+            f"samples; received sizes {described}"
+        )
     if not sizes:
         raise ValueError("x is empty: expected at least one array")
     return sizes.pop()

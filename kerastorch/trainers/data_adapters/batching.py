@@ -9,6 +9,7 @@ Example:
     >>> unpack_x_y_sample_weight(x)[1:]
     (None, None)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -97,15 +98,22 @@ def move_to_device(structure: Any, device: torch.device) -> Any:
     if structure is None:
         return None
     return tree.map_structure(
-        lambda t: (t if t.device == device else t.to(device, non_blocking=t.is_pinned()))
-        if isinstance(t, torch.Tensor) else t, structure)
+        lambda t: (
+            (t if t.device == device else t.to(device, non_blocking=t.is_pinned()))
+            if isinstance(t, torch.Tensor)
+            else t
+        ),
+        structure,
+    )
 
 
 def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict[int, float]) -> torch.Tensor:
     """Per-sample weights from ``{class_index: weight}`` and labels (sparse or one-hot)."""
     if isinstance(y, (list, tuple, dict)):
-        raise ValueError("class_weight is only supported for models with a single output; "
-                         f"received targets of type {type(y).__name__}")
+        raise ValueError(
+            "class_weight is only supported for models with a single output; "
+            f"received targets of type {type(y).__name__}"
+        )
     labels = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(y.shape[0]).long()
     size = max(int(k) for k in class_weight) + 1
     table = torch.ones(size, dtype=config.torch_dtype(None))

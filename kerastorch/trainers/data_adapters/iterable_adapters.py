@@ -17,6 +17,7 @@ Example:
     >>> [x.dtype for x, y in GeneratorDataAdapter(batches).batches(torch.device("cpu"))]
     [torch.float32, torch.float32, torch.float32]
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -53,14 +54,20 @@ def standardize_batch(item: Any, device: torch.device, class_weight: dict[int, f
 class TorchDataAdapter:
     """A ``DataLoader`` as it is, or a ``Dataset`` wrapped in one with Keras's batch size and shuffling."""
 
-    def __init__(self, data: torch.utils.data.Dataset | torch.utils.data.DataLoader, batch_size: int | None = None,
-                 shuffle: bool | str = False, class_weight: dict[int, float] | None = None) -> None:
+    def __init__(
+        self,
+        data: torch.utils.data.Dataset | torch.utils.data.DataLoader,
+        batch_size: int | None = None,
+        shuffle: bool | str = False,
+        class_weight: dict[int, float] | None = None,
+    ) -> None:
         if isinstance(data, torch.utils.data.DataLoader):
             self.loader = data
         else:
             iterable = isinstance(data, torch.utils.data.IterableDataset)
-            self.loader = torch.utils.data.DataLoader(data, batch_size=batch_size or 32,
-                                                      shuffle=bool(shuffle) and not iterable)
+            self.loader = torch.utils.data.DataLoader(
+                data, batch_size=batch_size or 32, shuffle=bool(shuffle) and not iterable
+            )
         self.class_weight = class_weight
 
     @property

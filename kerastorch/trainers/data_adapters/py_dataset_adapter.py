@@ -23,6 +23,7 @@ Example:
     >>> len(history.history["loss"])
     2
 """
+
 from __future__ import annotations
 
 import itertools
@@ -74,8 +75,9 @@ class PyDataset:
 class PyDatasetAdapter:
     """Reads a :class:`PyDataset` batch by batch, in order or shuffled by batch index."""
 
-    def __init__(self, dataset: PyDataset, shuffle: bool | str = False, class_weight: dict[int, float] | None = None
-                 ) -> None:
+    def __init__(
+        self, dataset: PyDataset, shuffle: bool | str = False, class_weight: dict[int, float] | None = None
+    ) -> None:
         self.dataset = dataset
         self.shuffle = shuffle
         self.class_weight = class_weight

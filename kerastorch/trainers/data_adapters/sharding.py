@@ -24,6 +24,7 @@ Example:
     >>> [x.flatten().tolist() for (x,) in process_1.batches(torch.device("cpu"))]
     [[1.0, 3.0], [5.0, 7.0], [9.0]]
 """
+
 from __future__ import annotations
 
 import itertools
@@ -111,10 +112,13 @@ class ShardedArrayAdapter:
             stop = min(start + adapter.batch_size, adapter.num_samples)
             rows = stop - start
             if order is None and rows > self.index:
-                pieces = [[t[start + self.index:stop:self.count] for t in tensors] for tensors in flat]  # views
+                pieces = [[t[start + self.index : stop : self.count] for t in tensors] for tensors in flat]  # views
             else:
-                positions = torch.arange(start, stop)[self.index::self.count] if rows > self.index else \
-                    torch.tensor([start + self.index % rows])
+                positions = (
+                    torch.arange(start, stop)[self.index :: self.count]
+                    if rows > self.index
+                    else torch.tensor([start + self.index % rows])
+                )
                 index = positions if order is None else order[positions]
                 pieces = [[t.index_select(0, index.to(t.device)) for t in tensors] for tensors in flat]
             pieces = [[t.to(device, non_blocking=True) if t.device != device else t for t in group] for group in pieces]
@@ -137,20 +141,29 @@ class ShardedLoaderAdapter:
         batch_size = loader.batch_size
         assert batch_size is not None  # shard() remakes only a loader that batches (see its `remakeable`)
         if batch_size % count:
-            raise ValueError(f"DataParallel: the DataLoader's batch_size ({batch_size}) is the global batch "
-                             f"size and must be divisible by the number of processes ({count}); received a batch "
-                             f"size of {batch_size} for {count} processes")
-        self.sampler: DistributedSampler[Any] = DistributedSampler(loader.dataset, num_replicas=count, rank=index,
-                                          shuffle=isinstance(loader.sampler, RandomSampler), seed=seed)
-        options = {"num_workers": loader.num_workers, "collate_fn": loader.collate_fn,
-                   "pin_memory": loader.pin_memory, "drop_last": loader.drop_last, "timeout": loader.timeout,
-                   "worker_init_fn": loader.worker_init_fn, "multiprocessing_context": loader.multiprocessing_context,
-                   "generator": loader.generator, "persistent_workers": loader.persistent_workers,
-                   "pin_memory_device": loader.pin_memory_device}
+            raise ValueError(
+                f"DataParallel: the DataLoader's batch_size ({batch_size}) is the global batch "
+                f"size and must be divisible by the number of processes ({count}); received a batch "
+                f"size of {batch_size} for {count} processes"
+            )
+        self.sampler: DistributedSampler[Any] = DistributedSampler(
+            loader.dataset, num_replicas=count, rank=index, shuffle=isinstance(loader.sampler, RandomSampler), seed=seed
+        )
+        options = {
+            "num_workers": loader.num_workers,
+            "collate_fn": loader.collate_fn,
+            "pin_memory": loader.pin_memory,
+            "drop_last": loader.drop_last,
+            "timeout": loader.timeout,
+            "worker_init_fn": loader.worker_init_fn,
+            "multiprocessing_context": loader.multiprocessing_context,
+            "generator": loader.generator,
+            "persistent_workers": loader.persistent_workers,
+            "pin_memory_device": loader.pin_memory_device,
+        }
         if loader.num_workers > 0:
             options["prefetch_factor"] = loader.prefetch_factor
-        self.loader = DataLoader(loader.dataset, batch_size=batch_size // count, sampler=self.sampler,
-                                 **options)
+        self.loader = DataLoader(loader.dataset, batch_size=batch_size // count, sampler=self.sampler, **options)
         self.class_weight = adapter.class_weight
         self._passes = _Passes()
 
@@ -181,8 +194,9 @@ class ShardedBatchesAdapter:
         seed: Int, the seed of a ``PyDataset``'s shuffle orders (the same in every process).
     """
 
-    def __init__(self, adapter: PyDatasetAdapter | GeneratorDataAdapter | TorchDataAdapter, index: int, count: int,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, adapter: PyDatasetAdapter | GeneratorDataAdapter | TorchDataAdapter, index: int, count: int, seed: int = 0
+    ) -> None:
         self.adapter, self.index, self.count, self.seed = adapter, index, count, seed
         self.class_weight = adapter.class_weight
         self._passes = _Passes()
@@ -302,8 +316,11 @@ def shard(adapter: DataAdapter | None, index: int, count: int) -> DataAdapter | 
         return ShardedArrayAdapter(adapter, index, count, collectives.shared_seed() if adapter.shuffle else 0)
     if isinstance(adapter, TorchDataAdapter):
         loader = adapter.loader
-        remakeable = (not isinstance(loader.dataset, torch.utils.data.IterableDataset) and loader.batch_size is not None
-                      and isinstance(loader.sampler, (SequentialSampler, RandomSampler)))
+        remakeable = (
+            not isinstance(loader.dataset, torch.utils.data.IterableDataset)
+            and loader.batch_size is not None
+            and isinstance(loader.sampler, (SequentialSampler, RandomSampler))
+        )
         if remakeable:
             seed = collectives.shared_seed() if isinstance(loader.sampler, RandomSampler) else 0
             return ShardedLoaderAdapter(adapter, index, count, seed)

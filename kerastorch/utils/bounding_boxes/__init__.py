@@ -13,13 +13,23 @@ Example:
     >>> compute_iou(boxes, boxes, "xyxy").tolist()
     [[1.0]]
 """
+
 from kerastorch.utils.bounding_boxes.deltas import decode_deltas_to_boxes, encode_box_to_deltas
 from kerastorch.utils.bounding_boxes.formats import convert_format
 from kerastorch.utils.bounding_boxes.geometry import affine_transform, clip_to_image_size, crop, pad
 from kerastorch.utils.bounding_boxes.iou import compute_ciou, compute_iou
 
-__all__ = ["affine_transform", "clip_to_image_size", "compute_ciou", "compute_iou", "convert_format", "crop",
-           "decode_deltas_to_boxes", "encode_box_to_deltas", "pad"]
+__all__ = [
+    "affine_transform",
+    "clip_to_image_size",
+    "compute_ciou",
+    "compute_iou",
+    "convert_format",
+    "crop",
+    "decode_deltas_to_boxes",
+    "encode_box_to_deltas",
+    "pad",
+]
 
 
 def __dir__():

@@ -14,6 +14,7 @@ Example:
     >>> [round(v, 4) for v in decode_deltas_to_boxes(anchors, deltas, "xyxy", "xyxy")[0].tolist()]
     [1.0, 2.0, 12.0, 9.0]
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -40,27 +41,37 @@ def _variance(function, variance, like):
         return None
     variance = torch.as_tensor(variance, dtype=like.dtype, device=like.device)
     if variance.shape != (4,):
-        raise ValueError(f"{function}: variance must hold 4 numbers (one per box coordinate), received "
-                         f"variance={variance.tolist()}")
+        raise ValueError(
+            f"{function}: variance must hold 4 numbers (one per box coordinate), received variance={variance.tolist()}"
+        )
     return variance
 
 
 def _image_size(function, formats, image_shape):
     if image_shape is not None:
         if len(image_shape) < 2:
-            raise ValueError(f"{function}: image_shape must start with (height, width), received "
-                             f"image_shape={image_shape!r}")
+            raise ValueError(
+                f"{function}: image_shape must start with (height, width), received image_shape={image_shape!r}"
+            )
         return image_shape[0], image_shape[1]
     relative = [f for f in formats if is_relative(f)]
     if relative:
-        raise ValueError(f"{function}: relative bounding box formats need image_shape, the image's (height, "
-                         f"width, channels); received the format {relative[0]!r} and image_shape=None")
+        raise ValueError(
+            f"{function}: relative bounding box formats need image_shape, the image's (height, "
+            f"width, channels); received the format {relative[0]!r} and image_shape=None"
+        )
     return None, None
 
 
-def encode_box_to_deltas(anchors: TensorLike, boxes: TensorLike, anchor_format: str, box_format: str,
-                         encoding_format: str = "center_yxhw", variance: Sequence[float] | None = None,
-                         image_shape: Sequence[int | None] | None = None) -> torch.Tensor:
+def encode_box_to_deltas(
+    anchors: TensorLike,
+    boxes: TensorLike,
+    anchor_format: str,
+    box_format: str,
+    encoding_format: str = "center_yxhw",
+    variance: Sequence[float] | None = None,
+    image_shape: Sequence[int | None] | None = None,
+) -> torch.Tensor:
     """Encodes boxes as offsets (deltas) from their anchors.
 
     Both are converted to ``encoding_format``; with ``(c0, c1, s0, s1)`` a box's center and sizes in that
@@ -118,10 +129,15 @@ def _decode(anchors, deltas, anchor_format, box_format, encoded_format, variance
     return convert_boxes(boxes, encoded_format, box_format, height, width)
 
 
-def decode_deltas_to_boxes(anchors: TensorLike | dict[str, TensorLike], boxes_delta: TensorLike | dict[str, TensorLike],
-                           anchor_format: str, box_format: str, encoded_format: str = "center_yxhw",
-                           variance: Sequence[float] | None = None,
-                           image_shape: Sequence[int | None] | None = None) -> torch.Tensor | dict[str, torch.Tensor]:
+def decode_deltas_to_boxes(
+    anchors: TensorLike | dict[str, TensorLike],
+    boxes_delta: TensorLike | dict[str, TensorLike],
+    anchor_format: str,
+    box_format: str,
+    encoded_format: str = "center_yxhw",
+    variance: Sequence[float] | None = None,
+    image_shape: Sequence[int | None] | None = None,
+) -> torch.Tensor | dict[str, torch.Tensor]:
     """Decodes offsets (deltas) from anchors back into boxes, the inverse of ``encode_box_to_deltas``.
 
     Args:
@@ -158,9 +174,11 @@ def decode_deltas_to_boxes(anchors: TensorLike | dict[str, TensorLike], boxes_de
     if isinstance(anchors, dict) or isinstance(boxes_delta, dict):
         if not (isinstance(anchors, dict) and isinstance(boxes_delta, dict)) or set(anchors) != set(boxes_delta):
             received = sorted(boxes_delta) if isinstance(boxes_delta, dict) else type(boxes_delta).__name__
-            raise ValueError(f"{function}: anchors and boxes_delta must both be dicts with the same keys (one entry "
-                             f"per level) or both tensors; received anchors keys "
-                             f"{sorted(anchors) if isinstance(anchors, dict) else type(anchors).__name__} and "
-                             f"boxes_delta {received}")
+            raise ValueError(
+                f"{function}: anchors and boxes_delta must both be dicts with the same keys (one entry "
+                f"per level) or both tensors; received anchors keys "
+                f"{sorted(anchors) if isinstance(anchors, dict) else type(anchors).__name__} and "
+                f"boxes_delta {received}"
+            )
         return {key: _decode(anchors[key], boxes_delta[key], *args) for key in anchors}
     return _decode(anchors, boxes_delta, *args)

@@ -22,6 +22,7 @@ Example:
     >>> convert_format(boxes, "xyxy", "rel_xyxy", height=100, width=100).tolist()
     [[0.10000000149011612, 0.20000000298023224, 0.30000001192092896, 0.6000000238418579]]
 """
+
 from __future__ import annotations
 
 from typing import Any, overload
@@ -34,13 +35,13 @@ from kerastorch.backend.annotations import DTypeLike, TensorLike
 
 __all__ = ["FORMATS", "convert_boxes", "convert_format", "is_relative", "standardize_format", "to_boxes_tensor"]
 
-FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx", "rel_xywh",
-           "rel_center_xywh")
+FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx", "rel_xywh", "rel_center_xywh")
 """The box formats Keras 3 knows, in its order."""
 
 
-def standardize_format(bounding_box_format: str, function: str = "convert_format",
-                       argument: str = "bounding_box_format") -> str:
+def standardize_format(
+    bounding_box_format: str, function: str = "convert_format", argument: str = "bounding_box_format"
+) -> str:
     """The lower-case name of a box format, checked against :data:`FORMATS`.
 
     Args:
@@ -59,8 +60,9 @@ def standardize_format(bounding_box_format: str, function: str = "convert_format
     """
     name = bounding_box_format.lower() if isinstance(bounding_box_format, str) else bounding_box_format
     if name not in FORMATS:
-        raise ValueError(f"{function}: {argument} must be one of {list(FORMATS)}, received "
-                         f"{argument}={bounding_box_format!r}")
+        raise ValueError(
+            f"{function}: {argument} must be one of {list(FORMATS)}, received {argument}={bounding_box_format!r}"
+        )
     return name
 
 
@@ -79,8 +81,9 @@ def is_relative(bounding_box_format: str) -> bool:
     return bounding_box_format.startswith("rel_")
 
 
-def to_boxes_tensor(boxes: TensorLike, function: str = "convert_format", name: str = "boxes",
-                    dtype: DTypeLike = None) -> torch.Tensor:
+def to_boxes_tensor(
+    boxes: TensorLike, function: str = "convert_format", name: str = "boxes", dtype: DTypeLike = None
+) -> torch.Tensor:
     """``boxes`` (a tensor, NumPy array or nested list) as a torch tensor whose last axis has 4 entries.
 
     Args:
@@ -101,8 +104,10 @@ def to_boxes_tensor(boxes: TensorLike, function: str = "convert_format", name: s
     if not isinstance(boxes, torch.Tensor):
         boxes = torch.as_tensor(np.asarray(boxes), device=config.default_device())
     if boxes.dim() == 0 or boxes.shape[-1] != 4:
-        raise ValueError(f"{function}: {name} must have a last axis of 4 entries (one box), received "
-                         f"{name} of shape {tuple(boxes.shape)}")
+        raise ValueError(
+            f"{function}: {name} must have a last axis of 4 entries (one box), received "
+            f"{name} of shape {tuple(boxes.shape)}"
+        )
     if dtype is not None:
         target = config.torch_dtype(dtype)
         if boxes.dtype != target:
@@ -112,15 +117,17 @@ def to_boxes_tensor(boxes: TensorLike, function: str = "convert_format", name: s
 
 def _check_size(function, source, target, height, width):
     if (is_relative(source) or is_relative(target)) and (height is None or width is None):
-        raise ValueError(f"{function}: converting from or to a relative format needs the image's height and "
-                         f"width; received source={source!r}, target={target!r}, height={height!r}, "
-                         f"width={width!r}")
+        raise ValueError(
+            f"{function}: converting from or to a relative format needs the image's height and "
+            f"width; received source={source!r}, target={target!r}, height={height!r}, "
+            f"width={width!r}"
+        )
 
 
 def _to_xyxy(boxes, source, height, width):
     """Absolute formats to ``xyxy``; relative ones to ``xyxy`` in image fractions, then scaled."""
     if is_relative(source):
-        x1, y1, x2, y2 = _to_xyxy(boxes, source[len("rel_"):], None, None).unbind(-1)
+        x1, y1, x2, y2 = _to_xyxy(boxes, source[len("rel_") :], None, None).unbind(-1)
         return torch.stack([x1 * width, y1 * height, x2 * width, y2 * height], -1)
     a, b, c, d = boxes.unbind(-1)
     if source == "xyxy":
@@ -137,7 +144,7 @@ def _to_xyxy(boxes, source, height, width):
 def _from_xyxy(boxes, target, height, width):
     """``xyxy`` to absolute formats; to relative ones through the absolute format, then divided."""
     if is_relative(target):
-        base = target[len("rel_"):]
+        base = target[len("rel_") :]
         a, b, c, d = _from_xyxy(boxes, base, None, None).unbind(-1)
         if base == "yxyx":
             return torch.stack([a / height, b / width, c / height, d / width], -1)
@@ -155,8 +162,9 @@ def _from_xyxy(boxes, target, height, width):
     return torch.stack([y1 + h / 2.0, x1 + w / 2.0, h, w], -1)  # center_yxhw
 
 
-def convert_boxes(boxes: torch.Tensor, source: str, target: str, height: float | None = None,
-                  width: float | None = None) -> torch.Tensor:
+def convert_boxes(
+    boxes: torch.Tensor, source: str, target: str, height: float | None = None, width: float | None = None
+) -> torch.Tensor:
     """``convert_format`` without the checks and the cast: ``boxes`` is a tensor, the formats standardized.
 
     Between two relative formats the fractions are converted directly, as in Keras 3.
@@ -177,22 +185,40 @@ def convert_boxes(boxes: torch.Tensor, source: str, target: str, height: float |
     if source == target:
         return boxes
     if is_relative(source) and is_relative(target):
-        source, target = source[len("rel_"):], target[len("rel_"):]
+        source, target = source[len("rel_") :], target[len("rel_") :]
     return _from_xyxy(_to_xyxy(boxes, source, height, width), target, height, width)
 
 
 @overload
-def convert_format(boxes: dict[str, Any], source: str, target: str, height: float | None = ...,
-                   width: float | None = ..., dtype: DTypeLike = ...) -> dict[str, Any]: ...
+def convert_format(
+    boxes: dict[str, Any],
+    source: str,
+    target: str,
+    height: float | None = ...,
+    width: float | None = ...,
+    dtype: DTypeLike = ...,
+) -> dict[str, Any]: ...
 
 
 @overload
-def convert_format(boxes: TensorLike, source: str, target: str, height: float | None = ...,
-                   width: float | None = ..., dtype: DTypeLike = ...) -> torch.Tensor: ...
+def convert_format(
+    boxes: TensorLike,
+    source: str,
+    target: str,
+    height: float | None = ...,
+    width: float | None = ...,
+    dtype: DTypeLike = ...,
+) -> torch.Tensor: ...
 
 
-def convert_format(boxes: TensorLike | dict[str, Any], source: str, target: str, height: float | None = None,
-                   width: float | None = None, dtype: DTypeLike = "float32") -> torch.Tensor | dict[str, Any]:
+def convert_format(
+    boxes: TensorLike | dict[str, Any],
+    source: str,
+    target: str,
+    height: float | None = None,
+    width: float | None = None,
+    dtype: DTypeLike = "float32",
+) -> torch.Tensor | dict[str, Any]:
     """Converts bounding boxes from the format ``source`` to the format ``target``.
 
     Args:

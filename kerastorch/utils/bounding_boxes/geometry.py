@@ -13,6 +13,7 @@ Example:
     >>> pad(boxes, top=5, left=5).tolist()
     [[15.0, 25.0, 55.0, 65.0]]
 """
+
 from __future__ import annotations
 
 import math
@@ -29,9 +30,11 @@ __all__ = ["affine_transform", "clip_to_image_size", "crop", "pad"]
 def _absolute_format(function, bounding_box_format):
     bounding_box_format = standardize_format(bounding_box_format, function)
     if is_relative(bounding_box_format):
-        raise ValueError(f"{function}: relative bounding box formats are not supported (the boxes would need the "
-                         f"size of the image before and after); convert them to an absolute format first, received "
-                         f"bounding_box_format={bounding_box_format!r}")
+        raise ValueError(
+            f"{function}: relative bounding box formats are not supported (the boxes would need the "
+            f"size of the image before and after); convert them to an absolute format first, received "
+            f"bounding_box_format={bounding_box_format!r}"
+        )
     return bounding_box_format
 
 
@@ -39,8 +42,14 @@ def _offset(value, like):
     return value if not hasattr(value, "shape") else torch.as_tensor(value, device=like.device)
 
 
-def crop(boxes: TensorLike, top: float | torch.Tensor, left: float | torch.Tensor, height: float | torch.Tensor | None,
-         width: float | torch.Tensor | None, bounding_box_format: str = "xyxy") -> torch.Tensor:
+def crop(
+    boxes: TensorLike,
+    top: float | torch.Tensor,
+    left: float | torch.Tensor,
+    height: float | torch.Tensor | None,
+    width: float | torch.Tensor | None,
+    bounding_box_format: str = "xyxy",
+) -> torch.Tensor:
     """Boxes in the frame of the crop window of an image: shifted by ``(-left, -top)`` and clipped to the window.
 
     Args:
@@ -78,8 +87,14 @@ def crop(boxes: TensorLike, top: float | torch.Tensor, left: float | torch.Tenso
     return convert_boxes(cropped, "xyxy", bounding_box_format)
 
 
-def pad(boxes: TensorLike, top: float | torch.Tensor, left: float | torch.Tensor, height: float | None = None,
-        width: float | None = None, bounding_box_format: str = "xyxy") -> torch.Tensor:
+def pad(
+    boxes: TensorLike,
+    top: float | torch.Tensor,
+    left: float | torch.Tensor,
+    height: float | None = None,
+    width: float | None = None,
+    bounding_box_format: str = "xyxy",
+) -> torch.Tensor:
     """Boxes in the frame of a padded image: shifted by ``(left, top)``, the padding added above and to the left.
 
     Args:
@@ -110,17 +125,26 @@ def pad(boxes: TensorLike, top: float | torch.Tensor, left: float | torch.Tensor
 
 
 @overload
-def clip_to_image_size(bounding_boxes: dict[str, Any], height: float | None = ..., width: float | None = ...,
-                       bounding_box_format: str = ...) -> dict[str, Any]: ...
+def clip_to_image_size(
+    bounding_boxes: dict[str, Any],
+    height: float | None = ...,
+    width: float | None = ...,
+    bounding_box_format: str = ...,
+) -> dict[str, Any]: ...
 
 
 @overload
-def clip_to_image_size(bounding_boxes: TensorLike, height: float | None = ..., width: float | None = ...,
-                       bounding_box_format: str = ...) -> torch.Tensor: ...
+def clip_to_image_size(
+    bounding_boxes: TensorLike, height: float | None = ..., width: float | None = ..., bounding_box_format: str = ...
+) -> torch.Tensor: ...
 
 
-def clip_to_image_size(bounding_boxes: dict[str, Any] | TensorLike, height: float | None = None,
-                       width: float | None = None, bounding_box_format: str = "xyxy") -> dict[str, Any] | torch.Tensor:
+def clip_to_image_size(
+    bounding_boxes: dict[str, Any] | TensorLike,
+    height: float | None = None,
+    width: float | None = None,
+    bounding_box_format: str = "xyxy",
+) -> dict[str, Any] | torch.Tensor:
     """Boxes clipped to the image, with the label ``-1`` for each box left without area.
 
     Absolute boxes are clipped to ``[0, width] x [0, height]``, relative ones to ``[0, 1]``. A box keeps its
@@ -154,8 +178,10 @@ def clip_to_image_size(bounding_boxes: dict[str, Any] | TensorLike, height: floa
         raise ValueError(f"{function}: bounding_boxes needs a 'boxes' entry, received keys {sorted(data)}")
     relative = is_relative(bounding_box_format)
     if not relative and (height is None or width is None):
-        raise ValueError(f"{function}: absolute bounding box formats need the image's height and width, received "
-                         f"bounding_box_format={bounding_box_format!r}, height={height!r}, width={width!r}")
+        raise ValueError(
+            f"{function}: absolute bounding box formats need the image's height and width, received "
+            f"bounding_box_format={bounding_box_format!r}, height={height!r}, width={width!r}"
+        )
     boxes = to_boxes_tensor(data["boxes"], function)
     corners = "rel_xyxy" if relative else "xyxy"
     x1, y1, x2, y2 = convert_boxes(boxes, bounding_box_format, corners).unbind(-1)
@@ -184,18 +210,29 @@ def _per_image(value: Any, name: str, boxes: torch.Tensor, dtype: torch.dtype) -
     value = value if value.is_floating_point() else value.to(dtype)
     batch = boxes.shape[0] if boxes.dim() == 3 else 1
     if value.numel() not in (1, batch):
-        raise ValueError(f"affine_transform: {name} must be a number or hold one value per image ({batch}), "
-                         f"received {name} of shape {tuple(value.shape)}")
+        raise ValueError(
+            f"affine_transform: {name} must be a number or hold one value per image ({batch}), "
+            f"received {name} of shape {tuple(value.shape)}"
+        )
     if value.numel() == 1:
         return value.reshape(())
     return value.reshape(batch, *([1] * (boxes.dim() - 2)))
 
 
-def affine_transform(boxes: TensorLike, angle: float | torch.Tensor, translate_x: float | torch.Tensor,
-                     translate_y: float | torch.Tensor, scale: float | torch.Tensor, shear_x: float | torch.Tensor,
-                     shear_y: float | torch.Tensor, height: float, width: float,
-                     center_x: float | torch.Tensor | None = None, center_y: float | torch.Tensor | None = None,
-                     bounding_box_format: str = "xyxy") -> torch.Tensor:
+def affine_transform(
+    boxes: TensorLike,
+    angle: float | torch.Tensor,
+    translate_x: float | torch.Tensor,
+    translate_y: float | torch.Tensor,
+    scale: float | torch.Tensor,
+    shear_x: float | torch.Tensor,
+    shear_y: float | torch.Tensor,
+    height: float,
+    width: float,
+    center_x: float | torch.Tensor | None = None,
+    center_y: float | torch.Tensor | None = None,
+    bounding_box_format: str = "xyxy",
+) -> torch.Tensor:
     """Boxes moved by the affine transformation Keras 3's image augmentations apply: the axis-aligned box around
     the transformed corners of each box.
 
@@ -241,10 +278,19 @@ def affine_transform(boxes: TensorLike, angle: float | torch.Tensor, translate_x
         raise ValueError(f"{function}: boxes must be (N, 4) or (batch, N, 4), received shape {tuple(boxes.shape)}")
     if not boxes.is_floating_point():
         boxes = boxes.float()
-    params = [_per_image(v, n, boxes, boxes.dtype) for v, n in (
-        (angle, "angle"), (translate_x, "translate_x"), (translate_y, "translate_y"), (scale, "scale"),
-        (shear_x, "shear_x"), (shear_y, "shear_y"), (0.5 if center_x is None else center_x, "center_x"),
-        (0.5 if center_y is None else center_y, "center_y"))]
+    params = [
+        _per_image(v, n, boxes, boxes.dtype)
+        for v, n in (
+            (angle, "angle"),
+            (translate_x, "translate_x"),
+            (translate_y, "translate_y"),
+            (scale, "scale"),
+            (shear_x, "shear_x"),
+            (shear_y, "shear_y"),
+            (0.5 if center_x is None else center_x, "center_x"),
+            (0.5 if center_y is None else center_y, "center_y"),
+        )
+    ]
     angle, translate_x, translate_y, scale, shear_x, shear_y, center_x, center_y = params
     x1, y1, x2, y2 = convert_boxes(boxes, bounding_box_format, "xyxy", height, width).unbind(-1)
     xs = torch.stack([x1, x2, x1, x2], -1)  # the 4 corners

@@ -12,6 +12,7 @@ Example:
     >>> compute_iou(a, b, "xyxy").tolist()
     [[1.0, 0.3333333432674408]]
 """
+
 from __future__ import annotations
 
 import math
@@ -30,23 +31,33 @@ def _image_size(function, bounding_box_format, image_shape):
     if not is_relative(bounding_box_format):
         return None, None
     if image_shape is None:
-        raise ValueError(f"{function}: relative bounding box formats (such as 'rel_yxyx') need image_shape, the "
-                         f"image's (height, width, channels); received bounding_box_format="
-                         f"{bounding_box_format!r}, image_shape=None")
+        raise ValueError(
+            f"{function}: relative bounding box formats (such as 'rel_yxyx') need image_shape, the "
+            f"image's (height, width, channels); received bounding_box_format="
+            f"{bounding_box_format!r}, image_shape=None"
+        )
     if len(image_shape) < 2:
-        raise ValueError(f"{function}: image_shape must start with (height, width), received "
-                         f"image_shape={image_shape!r}")
+        raise ValueError(
+            f"{function}: image_shape must start with (height, width), received image_shape={image_shape!r}"
+        )
     return image_shape[0], image_shape[1]
 
 
-def _xyxy(function: str, name: str, boxes: TensorLike, bounding_box_format: str, height: float | None,
-          width: float | None) -> torch.Tensor:
+def _xyxy(
+    function: str, name: str, boxes: TensorLike, bounding_box_format: str, height: float | None, width: float | None
+) -> torch.Tensor:
     boxes = to_boxes_tensor(boxes, function, name, dtype="float32")
     return convert_boxes(boxes, bounding_box_format, "xyxy", height, width)
 
 
-def compute_iou(boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: str, use_masking: bool = False,
-                mask_val: float = -1, image_shape: Sequence[int | None] | None = None) -> torch.Tensor:
+def compute_iou(
+    boxes1: TensorLike,
+    boxes2: TensorLike,
+    bounding_box_format: str,
+    use_masking: bool = False,
+    mask_val: float = -1,
+    image_shape: Sequence[int | None] | None = None,
+) -> torch.Tensor:
     """The intersection over union of every box of ``boxes1`` with every box of ``boxes2``.
 
     The table is indexed ``[i, j]`` for unbatched boxes and ``[batch, i, j]`` when either is batched:
@@ -81,11 +92,15 @@ def compute_iou(boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: str
     boxes1 = _xyxy(function, "boxes1", boxes1, bounding_box_format, height, width)
     boxes2 = _xyxy(function, "boxes2", boxes2, bounding_box_format, height, width)
     if boxes1.dim() not in (2, 3) or boxes2.dim() not in (2, 3):
-        raise ValueError(f"{function}: boxes1 and boxes2 must be (N, 4) or (batch, N, 4), received shapes "
-                         f"{tuple(boxes1.shape)} and {tuple(boxes2.shape)}")
+        raise ValueError(
+            f"{function}: boxes1 and boxes2 must be (N, 4) or (batch, N, 4), received shapes "
+            f"{tuple(boxes1.shape)} and {tuple(boxes2.shape)}"
+        )
     if boxes1.dim() == 3 and boxes2.dim() == 3 and boxes1.shape[0] != boxes2.shape[0]:
-        raise ValueError(f"{function}: batched boxes1 and boxes2 must have the same batch size, received shapes "
-                         f"{tuple(boxes1.shape)} and {tuple(boxes2.shape)}")
+        raise ValueError(
+            f"{function}: batched boxes1 and boxes2 must have the same batch size, received shapes "
+            f"{tuple(boxes1.shape)} and {tuple(boxes2.shape)}"
+        )
     a = boxes1.unsqueeze(-2)  # (..., M, 1, 4)
     b = boxes2.unsqueeze(-3)  # (..., 1, N, 4)
     inter_w = torch.clamp(torch.minimum(a[..., 2], b[..., 2]) - torch.maximum(a[..., 0], b[..., 0]), min=0)
@@ -102,8 +117,9 @@ def compute_iou(boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: str
     return iou
 
 
-def compute_ciou(boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: str,
-                 image_shape: Sequence[int | None] | None = None) -> torch.Tensor:
+def compute_ciou(
+    boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: str, image_shape: Sequence[int | None] | None = None
+) -> torch.Tensor:
     """The Complete IoU of ``boxes1`` and ``boxes2``, box by box (the shapes broadcast).
 
     CIoU (Zheng et al., "Distance-IoU Loss", 2020) is the IoU minus the squared distance of the box centers over
@@ -145,8 +161,8 @@ def compute_ciou(boxes1: TensorLike, boxes2: TensorLike, bounding_box_format: st
     iou = intersection / (union + eps)
     enclosing_w = torch.maximum(x2a, x2b) - torch.minimum(x1a, x1b)
     enclosing_h = torch.maximum(y2a, y2b) - torch.minimum(y1a, y1b)
-    diagonal = enclosing_w ** 2 + enclosing_h ** 2 + eps
+    diagonal = enclosing_w**2 + enclosing_h**2 + eps
     center_distance = ((x1b + x2b) / 2 - (x1a + x2a) / 2) ** 2 + ((y1b + y2b) / 2 - (y1a + y2a) / 2) ** 2
-    v = (4 / math.pi ** 2) * (torch.atan(width_b / height_b) - torch.atan(width_a / height_a)) ** 2
+    v = (4 / math.pi**2) * (torch.atan(width_b / height_b) - torch.atan(width_a / height_a)) ** 2
     alpha = v / (v - iou + (1 + eps))
     return iou - (center_distance / diagonal + v * alpha)

@@ -50,8 +50,7 @@ def _scaled(x, value_range):
 
 # ------------------------------------------------------------ deterministic parity
 @FEW
-@given(x=RGB, value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1)]), data_format=FORMATS,
-       unbatched=st.booleans())
+@given(x=RGB, value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1)]), data_format=FORMATS, unbatched=st.booleans())
 def test_auto_contrast_matches_keras(keras3, x, value_range, data_format, unbatched):
     x = _scaled(x, value_range)
     x[0, ..., 0] = value_range[0] + 0.25  # a constant channel is left as it is
@@ -76,8 +75,12 @@ def test_auto_contrast_stretches_per_channel_in_inference_too():
 
 
 @FEW
-@given(data=st.data(), value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1)]), bins=st.sampled_from([256, 64, 7]),
-       data_format=FORMATS)
+@given(
+    data=st.data(),
+    value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1)]),
+    bins=st.sampled_from([256, 64, 7]),
+    data_format=FORMATS,
+)
 def test_equalization_matches_keras_on_one_image(keras3, data, value_range, bins, data_format):
     shape = (1, data.draw(st.integers(2, 8)), data.draw(st.integers(2, 8)), data.draw(st.sampled_from([1, 3])))
     levels = data.draw(st.sampled_from([None, 4, 256]))  # a few values (ties, empty bins) or any
@@ -106,8 +109,7 @@ def test_equalization_spreads_values_and_is_per_image():
 @given(x=RGB, sigma=st.floats(0.1, 1.0), kernel_size=st.sampled_from([1, 3, 5]), data_format=FORMATS)
 def test_gaussian_blur_with_fixed_sigma_matches_keras(keras3, x, sigma, kernel_size, data_format):
     x = channels_layout(x * 255, data_format)
-    ours = layers.RandomGaussianBlur((1.0, 1.0), kernel_size=kernel_size, sigma=(sigma, sigma),
-                                     data_format=data_format)
+    ours = layers.RandomGaussianBlur((1.0, 1.0), kernel_size=kernel_size, sigma=(sigma, sigma), data_format=data_format)
     np.testing.assert_allclose(_train(ours, x), _keras(keras_clone(keras3, ours), x), rtol=1e-5, atol=1e-3)
 
 
@@ -119,8 +121,9 @@ def test_sharpness_and_color_degeneration_pinned_match_keras(keras3, x, factor, 
     np.testing.assert_allclose(_train(sharpness, x), _keras(keras_clone(keras3, sharpness), x), rtol=1e-5, atol=1e-3)
     f = -factor if negative else factor
     degeneration = layers.RandomColorDegeneration((f, f), data_format=data_format)
-    np.testing.assert_allclose(_train(degeneration, x), _keras(keras_clone(keras3, degeneration), x),
-                               rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(
+        _train(degeneration, x), _keras(keras_clone(keras3, degeneration), x), rtol=1e-5, atol=1e-3
+    )
 
 
 @FEW
@@ -131,21 +134,26 @@ def test_saturation_pinned_matches_keras(keras3, x, factor, data_format):
     np.testing.assert_allclose(_train(unit, x), _keras(keras_clone(keras3, unit), x), rtol=1e-5, atol=1e-5)
     if factor <= 0.5:  # the scaled saturation stays at most 1: Keras's clip to value_range does not matter
         bytes_ = layers.RandomSaturation((factor, factor), data_format=data_format)
-        np.testing.assert_allclose(_train(bytes_, x * 255), _keras(keras_clone(keras3, bytes_), x * 255),
-                                   rtol=1e-5, atol=1e-3)
+        np.testing.assert_allclose(
+            _train(bytes_, x * 255), _keras(keras_clone(keras3, bytes_), x * 255), rtol=1e-5, atol=1e-3
+        )
 
 
 @FEW
-@given(x=RGB, factor=st.floats(0.0, 1.0), value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1)]),
-       data_format=FORMATS)
+@given(x=RGB, factor=st.floats(0.0, 1.0), value_range=st.sampled_from([(0, 255), (0, 1), (-1, 1)]), data_format=FORMATS)
 def test_hue_pinned_matches_keras_transform(keras3, x, factor, value_range, data_format):
     x = channels_layout(_scaled(x, value_range), data_format)
     ours = layers.RandomHue((factor, factor), value_range=value_range, data_format=data_format)
     theirs = keras_clone(keras3, ours)
     y = _train(ours, x)  # each image turned by +factor / 2 or -factor / 2
-    turned = [to_np(theirs.transform_images(torch.tensor(x, device=keras_device()),
-                                            {"factor": torch.full((len(x),), sign * factor / 2)}))
-              for sign in (1, -1)]
+    turned = [
+        to_np(
+            theirs.transform_images(
+                torch.tensor(x, device=keras_device()), {"factor": torch.full((len(x),), sign * factor / 2)}
+            )
+        )
+        for sign in (1, -1)
+    ]
     tol = 2e-5 * (value_range[1] - value_range[0])
     for i in range(len(x)):
         assert any(np.allclose(y[i], t[i], rtol=1e-5, atol=tol) for t in turned)
@@ -162,8 +170,13 @@ def test_erasing_everything_matches_keras(keras3, fill_value):
 
 def test_color_jitter_pinned_matches_keras(keras3):
     x = np.random.default_rng(1).uniform(0, 255, (3, 4, 4, 3)).astype("float32")
-    ours = layers.RandomColorJitter(brightness_factor=(0.1, 0.1), contrast_factor=(0.0, 0.0),  # c in [1, 1]
-                                    saturation_factor=(0.3, 0.3), hue_factor=(0.0, 0.0), seed=1)
+    ours = layers.RandomColorJitter(
+        brightness_factor=(0.1, 0.1),
+        contrast_factor=(0.0, 0.0),  # c in [1, 1]
+        saturation_factor=(0.3, 0.3),
+        hue_factor=(0.0, 0.0),
+        seed=1,
+    )
     np.testing.assert_allclose(_train(ours, x), _keras(keras_clone(keras3, ours), x), rtol=1e-5, atol=2e-3)
 
 
@@ -177,7 +190,8 @@ def test_erasing_boxes_fill_and_probability():
     rows, cols = y[..., 0].amax(2), y[..., 0].amax(1)
     assert len({tuple(r.tolist()) for r in rows[erased > 0]}) > 1 and len({tuple(c.tolist()) for c in cols}) > 1
     noise = layers.RandomErasing((1.0, 1.0), scale=(1.0, 1.0), value_range=(0, 1), seed=0)(
-        torch.full((1, 32, 32, 3), 0.5), training=True)
+        torch.full((1, 32, 32, 3), 0.5), training=True
+    )
     assert noise.min() == 0.0 and noise.max() <= 1.0 and 0.3 < (noise == 0).float().mean() < 0.7  # N(0, 1) clipped
     assert torch.equal(layers.RandomErasing(0.0)(x, training=True), x)
 
@@ -189,8 +203,9 @@ def test_gaussian_blur_smooths_and_keeps_the_mean():
     blurred = y[:, 4, 4, 0] < 100
     assert 10 < int(blurred.sum()) < 54  # probability drawn in [0, 1): 1/2 overall
     assert torch.allclose(y.sum((1, 2, 3)), torch.tensor(100.0))  # normalized kernel, no mass lost
-    assert torch.equal(y[blurred][:, 4, 2:7, 0] > 0, torch.tensor([False, True, True, True, False]).expand(
-        int(blurred.sum()), 5))  # 3 wide
+    assert torch.equal(
+        y[blurred][:, 4, 2:7, 0] > 0, torch.tensor([False, True, True, True, False]).expand(int(blurred.sum()), 5)
+    )  # 3 wide
     assert (y[blurred][:, 2:7, 4, 0] > 0).all()  # 5 high
     centres = y[blurred][:, 4, 4, 0]
     assert len(set(centres.tolist())) > 5  # sigmas drawn per image
@@ -270,7 +285,8 @@ def test_mix_up_mixes_images_and_labels_alike(seed, alpha, data_format):
     labels = torch.eye(6)
     masks = (x[:, :1] if data_format == "channels_first" else x[..., :1]) > 0.5
     out = layers.MixUp(alpha, data_format=data_format, seed=seed)(
-        {"images": x, "labels": labels, "segmentation_masks": masks, "extra": "kept"}, training=True)
+        {"images": x, "labels": labels, "segmentation_masks": masks, "extra": "kept"}, training=True
+    )
     own, partner = _mix_partners(out["labels"])
     assert torch.allclose(out["labels"].sum(1), torch.ones(6)) and out["extra"] == "kept"
     w = own.reshape(-1, 1, 1, 1)
@@ -286,7 +302,8 @@ def test_mix_up_weights_follow_beta_and_boxes_are_appended():
     assert extreme(torch.diagonal(small)) > 0.5 > extreme(torch.diagonal(large))
     boxes = {"boxes": torch.rand(3, 2, 4), "labels": torch.tensor([[0, 1], [2, 3], [4, 5]])}
     out = layers.MixUp(bounding_box_format="xyxy", seed=0)(
-        {"images": torch.rand(3, 2, 2, 1), "bounding_boxes": boxes}, training=True)["bounding_boxes"]
+        {"images": torch.rand(3, 2, 2, 1), "bounding_boxes": boxes}, training=True
+    )["bounding_boxes"]
     assert out["boxes"].shape == (3, 4, 4) and torch.equal(out["boxes"][:, :2], boxes["boxes"])
     partner = out["labels"][:, 2] // 2
     assert torch.equal(out["labels"][:, 2:], boxes["labels"][partner])
@@ -298,7 +315,8 @@ def test_cut_mix_pastes_one_box_and_mixes_labels_by_area(seed, factor, data_form
     x = torch.arange(4.0).reshape(4, 1, 1, 1) + torch.zeros(4, 12, 10, 1)  # image i is all i
     x = x.permute(0, 3, 1, 2) if data_format == "channels_first" else x
     out = layers.CutMix(factor, data_format=data_format, seed=seed)(
-        {"images": x, "labels": torch.eye(4), "segmentation_masks": x}, training=True)
+        {"images": x, "labels": torch.eye(4), "segmentation_masks": x}, training=True
+    )
     own, partner = _mix_partners(out["labels"])
     images = out["images"][:, 0] if data_format == "channels_first" else out["images"][..., 0]
     assert torch.equal(out["segmentation_masks"], out["images"])
@@ -307,7 +325,7 @@ def test_cut_mix_pastes_one_box_and_mixes_labels_by_area(seed, factor, data_form
         assert (images[i][pasted] == partner[i]).all()
         if pasted.any():  # one axis-aligned box, of about the area the labels say
             rows, cols = pasted.any(1).nonzero().flatten(), pasted.any(0).nonzero().flatten()
-            assert pasted[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].all()
+            assert pasted[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].all()
             assert abs(pasted.float().mean() - (1 - own[i])) < 0.35
 
 
@@ -323,17 +341,22 @@ def test_mixing_layers_on_tensors_unbatched_and_in_inference():
     assert layers.MixUp(seed=0)(torch.ones(4, 2, 2, 3), training=True).eq(1).all()
     with pytest.raises(NotImplementedError, match="bounding boxes"):
         layers.CutMix(bounding_box_format="xyxy")(
-            {"images": x, "bounding_boxes": {"boxes": torch.rand(5, 1, 4), "labels": torch.ones(5, 1)}},
-            training=True)
+            {"images": x, "bounding_boxes": {"boxes": torch.rand(5, 1, 4), "labels": torch.ones(5, 1)}}, training=True
+        )
 
 
 # ------------------------------------------------------------ Pipeline
 def test_pipeline_applies_in_order_and_passes_training(keras3):
     x = torch.rand(2, 4, 4, 3) * 100
-    pipeline = layers.Pipeline([layers.Rescaling(2.0), layers.RandomBrightness((0.5, 0.5), seed=1),
-                                layers.AutoContrast(value_range=(0, 1))], name="augment")
-    assert [type(layer) for layer in pipeline.layers] == [layers.Rescaling, layers.RandomBrightness,
-                                                           layers.AutoContrast]
+    pipeline = layers.Pipeline(
+        [layers.Rescaling(2.0), layers.RandomBrightness((0.5, 0.5), seed=1), layers.AutoContrast(value_range=(0, 1))],
+        name="augment",
+    )
+    assert [type(layer) for layer in pipeline.layers] == [
+        layers.Rescaling,
+        layers.RandomBrightness,
+        layers.AutoContrast,
+    ]
     expected = layers.AutoContrast(value_range=(0, 1))(x * 2)
     assert torch.allclose(pipeline(x), expected)  # inference: the brightness change is off
     trained = layers.AutoContrast(value_range=(0, 1))(torch.clamp(x * 2 + 127.5, 0, 255))
@@ -357,8 +380,14 @@ def test_pipeline_passes_masks_and_saves_in_a_model(tmp_path):
     pipeline = layers.Pipeline([layers.Masking(0.0), layers.Dense(2)])
     x = torch.tensor([[[1.0], [0.0], [2.0]]])
     assert pipeline(x)._keras_mask.tolist() == [[True, False, True]]
-    model = kerastorch.Sequential([kerastorch.Input((4, 4, 3)), layers.Pipeline(
-        [layers.RandomSaturation(0.5, seed=1), layers.Equalization()]), layers.Flatten(), layers.Dense(2)])
+    model = kerastorch.Sequential(
+        [
+            kerastorch.Input((4, 4, 3)),
+            layers.Pipeline([layers.RandomSaturation(0.5, seed=1), layers.Equalization()]),
+            layers.Flatten(),
+            layers.Dense(2),
+        ]
+    )
     model.compile(optimizer="sgd", loss="mse")
     images = np.random.default_rng(0).uniform(0, 255, (4, 4, 4, 3)).astype("float32")
     model.fit(images, np.zeros((4, 2), "float32"), verbose=0)
@@ -370,14 +399,16 @@ def test_pipeline_passes_masks_and_saves_in_a_model(tmp_path):
 # ------------------------------------------------------------ common behaviour, configs, errors
 AUGMENTERS = [
     lambda seed, df: layers.RandomErasing((1.0, 1.0), fill_value=(0.0, 128.0, 255.0), seed=seed, data_format=df),
-    lambda seed, df: layers.RandomGaussianBlur((1.0, 1.0), kernel_size=(3, 5), sigma=(0.5, 1.0), seed=seed,
-                                               data_format=df),
+    lambda seed, df: layers.RandomGaussianBlur(
+        (1.0, 1.0), kernel_size=(3, 5), sigma=(0.5, 1.0), seed=seed, data_format=df
+    ),
     lambda seed, df: layers.RandomSaturation((0.1, 0.9), seed=seed, data_format=df),
     lambda seed, df: layers.RandomHue(0.5, seed=seed, data_format=df),
     lambda seed, df: layers.RandomSharpness(1.0, seed=seed, data_format=df),
     lambda seed, df: layers.RandomColorDegeneration(0.8, seed=seed, data_format=df),
-    lambda seed, df: layers.RandomColorJitter(brightness_factor=0.2, contrast_factor=(0.1, 0.5), hue_factor=0.2,
-                                              seed=seed, data_format=df),
+    lambda seed, df: layers.RandomColorJitter(
+        brightness_factor=0.2, contrast_factor=(0.1, 0.5), hue_factor=0.2, seed=seed, data_format=df
+    ),
     lambda seed, df: layers.MixUp(1.0, seed=seed, data_format=df),
     lambda seed, df: layers.CutMix(seed=seed, data_format=df),
 ]
@@ -387,8 +418,9 @@ AUGMENTERS = [
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 def test_augmenters_common(keras3, make, data_format):
     x = torch.rand(6, 3, 5, 5) * 255 if data_format == "channels_first" else torch.rand(6, 5, 5, 3) * 255
-    first = check_augmenter_common(keras3, make(7, data_format), lambda: make(7, data_format), x,
-                                   keras_overrides={"seed": 7})
+    first = check_augmenter_common(
+        keras3, make(7, data_format), lambda: make(7, data_format), x, keras_overrides={"seed": 7}
+    )
     assert not all(torch.allclose(first[0] - x[0], first[i] - x[i]) for i in range(1, 6))  # per-image draws
 
 
@@ -404,49 +436,77 @@ def test_deterministic_layers_common(make):
 
 def test_keras_configs_load(keras3):
     k = keras3.layers
-    pairs = [(k.RandomErasing(), {"factor": (0, 1.0), "scale": (0.02, 0.33), "fill_value": None,
-                                  "value_range": (0, 255)}),
-             (k.RandomGaussianBlur(0.5, kernel_size=5, sigma=(0.2, 2.0)),
-              {"factor": (0, 0.5), "kernel_size": (5, 5), "sigma": (0.2, 2.0)}),
-             (k.RandomSaturation(0.3, value_range=(1, 0)), {"factor": (-0.3, 0.3), "value_range": [0, 1]}),
-             (k.RandomHue(0.3), {"factor": (0, 0.3), "value_range": (0, 255)}),
-             (k.RandomSharpness((0.2, 0.7)), {"factor": (0.2, 0.7), "value_range": [0, 255]}),
-             (k.RandomColorDegeneration(0.4), {"factor": (-0.4, 0.4)}),
-             (k.RandomColorJitter(brightness_factor=0.1, hue_factor=(0.1, 0.2)),
-              {"brightness_factor": 0.1, "hue_factor": (0.1, 0.2), "contrast_factor": None}),
-             (k.AutoContrast(value_range=(1, 0)), {"value_range": [0, 1]}),
-             (k.Equalization(bins=64), {"bins": 64, "value_range": [0, 255]}),
-             (k.MixUp(alpha=0.4), {"alpha": 0.4}),
-             (k.CutMix(0.5, data_format="channels_first"), {"factor": (0, 0.5), "data_format": "channels_first"})]
+    pairs = [
+        (k.RandomErasing(), {"factor": (0, 1.0), "scale": (0.02, 0.33), "fill_value": None, "value_range": (0, 255)}),
+        (
+            k.RandomGaussianBlur(0.5, kernel_size=5, sigma=(0.2, 2.0)),
+            {"factor": (0, 0.5), "kernel_size": (5, 5), "sigma": (0.2, 2.0)},
+        ),
+        (k.RandomSaturation(0.3, value_range=(1, 0)), {"factor": (-0.3, 0.3), "value_range": [0, 1]}),
+        (k.RandomHue(0.3), {"factor": (0, 0.3), "value_range": (0, 255)}),
+        (k.RandomSharpness((0.2, 0.7)), {"factor": (0.2, 0.7), "value_range": [0, 255]}),
+        (k.RandomColorDegeneration(0.4), {"factor": (-0.4, 0.4)}),
+        (
+            k.RandomColorJitter(brightness_factor=0.1, hue_factor=(0.1, 0.2)),
+            {"brightness_factor": 0.1, "hue_factor": (0.1, 0.2), "contrast_factor": None},
+        ),
+        (k.AutoContrast(value_range=(1, 0)), {"value_range": [0, 1]}),
+        (k.Equalization(bins=64), {"bins": 64, "value_range": [0, 255]}),
+        (k.MixUp(alpha=0.4), {"alpha": 0.4}),
+        (k.CutMix(0.5, data_format="channels_first"), {"factor": (0, 0.5), "data_format": "channels_first"}),
+    ]
     for ours, (keras_layer, _) in zip(check_keras_configs_load(pairs, ignore={"seed"}), pairs):
         assert type(keras_clone(keras3, ours)) is type(keras_layer)
     assert layers.MixUp(bounding_box_format="xyxy").get_config()["bounding_box_format"] == "xyxy"
 
 
-@pytest.mark.parametrize("make, error, message", [
-    (lambda: layers.RandomErasing(1.5), ValueError, "factor must be a number or a pair"),
-    (lambda: layers.RandomErasing(scale=(0.1, 2.0)), ValueError, "scale must be"),
-    (lambda: layers.RandomErasing(fill_value=(1.0, 2.0)), ValueError, "fill_value must be None, a number or a list"),
-    (lambda: layers.RandomErasing(fill_value=(1, 2, 3))(torch.ones(1, 2, 2, 1), training=True), ValueError,
-     "a fill_value per channel needs 3 channels"),
-    (lambda: layers.RandomGaussianBlur(kernel_size=4), ValueError, "kernel_size must be a positive odd int"),
-    (lambda: layers.RandomGaussianBlur(sigma=2.0), ValueError, "sigma must be a number in"),
-    (lambda: layers.RandomSaturation(1.5), ValueError, "factor must be"),
-    (lambda: layers.RandomHue(-0.5), ValueError, "factor must be"),
-    (lambda: layers.RandomSharpness(0.5, value_range=(0,)), ValueError, "value_range must be a pair"),
-    (lambda: layers.RandomSaturation(0.5)(torch.ones(1, 2, 2, 4), training=True), ValueError, r"expected 3 \(RGB\)"),
-    (lambda: layers.RandomHue(0.5, data_format="channels_first")(kerastorch.Input((1, 4, 4))), ValueError,
-     r"expected 3 \(RGB\)"),
-    (lambda: layers.RandomColorDegeneration(0.5)(torch.ones(2, 2, 2), training=True), ValueError,
-     r"expected 3 \(RGB\)"),
-    (lambda: layers.Equalization(bins=0), ValueError, "bins must be a positive int"),
-    (lambda: layers.AutoContrast()(torch.ones(2, 2)), ValueError, "expected images of rank 3"),
-    (lambda: layers.MixUp(alpha=0), ValueError, "alpha must be a positive number"),
-    (lambda: layers.MixUp()({"labels": torch.ones(2, 2)}, training=True), ValueError, "needs an 'images' entry"),
-    (lambda: layers.MixUp()({"images": torch.ones(2, 2, 2, 1), "bounding_boxes": {}}), ValueError,
-     "need a bounding_box_format"),
-    (lambda: layers.Pipeline(layers.Dense(2)), ValueError, "layers must be a list of layers"),
-])
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: layers.RandomErasing(1.5), ValueError, "factor must be a number or a pair"),
+        (lambda: layers.RandomErasing(scale=(0.1, 2.0)), ValueError, "scale must be"),
+        (
+            lambda: layers.RandomErasing(fill_value=(1.0, 2.0)),
+            ValueError,
+            "fill_value must be None, a number or a list",
+        ),
+        (
+            lambda: layers.RandomErasing(fill_value=(1, 2, 3))(torch.ones(1, 2, 2, 1), training=True),
+            ValueError,
+            "a fill_value per channel needs 3 channels",
+        ),
+        (lambda: layers.RandomGaussianBlur(kernel_size=4), ValueError, "kernel_size must be a positive odd int"),
+        (lambda: layers.RandomGaussianBlur(sigma=2.0), ValueError, "sigma must be a number in"),
+        (lambda: layers.RandomSaturation(1.5), ValueError, "factor must be"),
+        (lambda: layers.RandomHue(-0.5), ValueError, "factor must be"),
+        (lambda: layers.RandomSharpness(0.5, value_range=(0,)), ValueError, "value_range must be a pair"),
+        (
+            lambda: layers.RandomSaturation(0.5)(torch.ones(1, 2, 2, 4), training=True),
+            ValueError,
+            r"expected 3 \(RGB\)",
+        ),
+        (
+            lambda: layers.RandomHue(0.5, data_format="channels_first")(kerastorch.Input((1, 4, 4))),
+            ValueError,
+            r"expected 3 \(RGB\)",
+        ),
+        (
+            lambda: layers.RandomColorDegeneration(0.5)(torch.ones(2, 2, 2), training=True),
+            ValueError,
+            r"expected 3 \(RGB\)",
+        ),
+        (lambda: layers.Equalization(bins=0), ValueError, "bins must be a positive int"),
+        (lambda: layers.AutoContrast()(torch.ones(2, 2)), ValueError, "expected images of rank 3"),
+        (lambda: layers.MixUp(alpha=0), ValueError, "alpha must be a positive number"),
+        (lambda: layers.MixUp()({"labels": torch.ones(2, 2)}, training=True), ValueError, "needs an 'images' entry"),
+        (
+            lambda: layers.MixUp()({"images": torch.ones(2, 2, 2, 1), "bounding_boxes": {}}),
+            ValueError,
+            "need a bounding_box_format",
+        ),
+        (lambda: layers.Pipeline(layers.Dense(2)), ValueError, "layers must be a list of layers"),
+    ],
+)
 def test_errors(make, error, message):
     with pytest.raises(error, match=message):
         make()

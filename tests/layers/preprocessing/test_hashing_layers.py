@@ -5,6 +5,7 @@ Keras 3 needs TensorFlow for these layers (not installed here), so the expected 
 documentation and of its own tests (``keras/src/layers/preprocessing/hashing_test.py`` and
 ``hashed_crossing_test.py``), which TensorFlow computed.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -39,28 +40,33 @@ def test_unsigned_remainder_matches_python():
 
 
 def test_hash_buckets_str_and_bytes_agree():
-    assert hash_buckets(["a", b"a", "é", "é".encode()], 97).tolist() == [fingerprint64(b"a") % 97] * 2 + [
-        fingerprint64("é".encode()) % 97] * 2
+    assert (
+        hash_buckets(["a", b"a", "é", "é".encode()], 97).tolist()
+        == [fingerprint64(b"a") % 97] * 2 + [fingerprint64("é".encode()) % 97] * 2
+    )
     assert hash_buckets([], 3).shape == (0,)
 
 
 # ------------------------------------------------------------------------------------------- Hashing buckets
-@pytest.mark.parametrize("kwargs, inputs, expected", [
-    (dict(num_bins=3), LETTERS, [[1], [0], [1], [1], [2]]),                       # Keras docs (FarmHash64)
-    (dict(num_bins=3, mask_value=""), [["A"], ["B"], [""], ["C"], ["D"]], [[1], [1], [0], [2], [2]]),
-    (dict(num_bins=3, salt=[133, 137]), LETTERS, [[1], [2], [1], [0], [2]]),      # Keras docs (SipHash64)
-    (dict(num_bins=3, salt=133), LETTERS, [[0], [0], [2], [1], [0]]),             # same as salt=[133, 133]
-    (dict(num_bins=2), NAMES, [[0], [0], [1], [0], [0]]),
-    (dict(num_bins=3, mask_value=""), NAMES, [[1], [1], [2], [1], [1]]),
-    (dict(num_bins=3, mask_value="omar"), NAMES, [[0], [1], [2], [1], [1]]),
-    (dict(num_bins=2, salt=[133, 137]), NAMES, [[0], [1], [0], [1], [0]]),
-    (dict(num_bins=2, salt=[211, 137]), NAMES, [[1], [0], [1], [0], [1]]),
-    (dict(num_bins=1), LETTERS, [[0]] * 5),
-    (dict(num_bins=1, mask_value="A"), LETTERS, [[0]] * 5),                       # one bin: no mask bucket
-    (dict(num_bins=3), np.asarray([[0], [1], [2], [3], [4]]), [[1], [0], [1], [0], [2]]),
-    (dict(num_bins=3, salt=[133, 137]), np.asarray([[0], [1], [2], [3], [4]]), [[1], [1], [2], [0], [1]]),
-    (dict(num_bins=2), [[[1], [2]], [[2], [3]], [[3], [4]]], [[[1], [1]], [[1], [1]], [[1], [1]]]),
-])
+@pytest.mark.parametrize(
+    "kwargs, inputs, expected",
+    [
+        (dict(num_bins=3), LETTERS, [[1], [0], [1], [1], [2]]),  # Keras docs (FarmHash64)
+        (dict(num_bins=3, mask_value=""), [["A"], ["B"], [""], ["C"], ["D"]], [[1], [1], [0], [2], [2]]),
+        (dict(num_bins=3, salt=[133, 137]), LETTERS, [[1], [2], [1], [0], [2]]),  # Keras docs (SipHash64)
+        (dict(num_bins=3, salt=133), LETTERS, [[0], [0], [2], [1], [0]]),  # same as salt=[133, 133]
+        (dict(num_bins=2), NAMES, [[0], [0], [1], [0], [0]]),
+        (dict(num_bins=3, mask_value=""), NAMES, [[1], [1], [2], [1], [1]]),
+        (dict(num_bins=3, mask_value="omar"), NAMES, [[0], [1], [2], [1], [1]]),
+        (dict(num_bins=2, salt=[133, 137]), NAMES, [[0], [1], [0], [1], [0]]),
+        (dict(num_bins=2, salt=[211, 137]), NAMES, [[1], [0], [1], [0], [1]]),
+        (dict(num_bins=1), LETTERS, [[0]] * 5),
+        (dict(num_bins=1, mask_value="A"), LETTERS, [[0]] * 5),  # one bin: no mask bucket
+        (dict(num_bins=3), np.asarray([[0], [1], [2], [3], [4]]), [[1], [0], [1], [0], [2]]),
+        (dict(num_bins=3, salt=[133, 137]), np.asarray([[0], [1], [2], [3], [4]]), [[1], [1], [2], [0], [1]]),
+        (dict(num_bins=2), [[[1], [2]], [[2], [3]], [[3], [4]]], [[[1], [1]], [[1], [1]], [[1], [1]]]),
+    ],
+)
 def test_hashing_keras_buckets(kwargs, inputs, expected):
     out = Hashing(**kwargs)(inputs)
     assert isinstance(out, torch.Tensor) and out.dtype == torch.int64
@@ -77,7 +83,9 @@ def test_hashing_integers_hash_as_their_decimal_text():
         assert layer(ints).tolist() == from_strings
         assert layer(np.asarray(ints[:4], dtype="int32")).tolist() == from_strings[:4]
     assert Hashing(num_bins=11)(torch.tensor([2.9, -2.9])).tolist() == Hashing(num_bins=11)(["2", "-2"]).tolist()
-    assert Hashing(num_bins=11)(torch.tensor([True, False])).tolist() == Hashing(num_bins=11)(["true", "false"]).tolist()
+    assert (
+        Hashing(num_bins=11)(torch.tensor([True, False])).tolist() == Hashing(num_bins=11)(["true", "false"]).tolist()
+    )
 
 
 def test_hashing_string_forms_and_scalars():
@@ -149,15 +157,24 @@ def test_hashing_model_fits_saves_and_loads(tmp_path):
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs", [dict(num_bins=8), dict(num_bins=3, mask_value="", salt=[1, 2]),
-                                    dict(num_bins=4, mask_value=0, salt=9, output_mode="count", name="h")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(num_bins=8),
+        dict(num_bins=3, mask_value="", salt=[1, 2]),
+        dict(num_bins=4, mask_value=0, salt=9, output_mode="count", name="h"),
+    ],
+)
 def test_hashing_config_round_trips(kwargs):
     layer = Hashing(**kwargs)
     clone = roundtrip(layer)
     config = layer.get_config()
     assert {k: config[k] for k in ("num_bins", "mask_value", "output_mode", "sparse")} == {
-        "num_bins": kwargs["num_bins"], "mask_value": kwargs.get("mask_value"),
-        "output_mode": kwargs.get("output_mode", "int"), "sparse": False}
+        "num_bins": kwargs["num_bins"],
+        "mask_value": kwargs.get("mask_value"),
+        "output_mode": kwargs.get("output_mode", "int"),
+        "sparse": False,
+    }
     data = np.array([["1", "2", "", "5"]]) if isinstance(kwargs.get("mask_value"), str) else np.array([[1, 2, 0, 5]])
     assert torch.equal(clone(data), layer(data))
 
@@ -174,19 +191,22 @@ def test_hashing_strings_cannot_enter_symbolic_models():
 
 
 # ------------------------------------------------------------------------------------------- Hashing errors
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(num_bins=None), r"argument `num_bins` must be a positive integer; received None \(NoneType\)"),
-    (dict(num_bins=0), r"argument `num_bins` must be a positive integer; received 0 \(int\)"),
-    (dict(num_bins=2.5), "argument `num_bins` must be a positive integer"),
-    (dict(num_bins=2, salt="string"), "salt must be None, an integer or a pair of integers"),
-    (dict(num_bins=2, salt=[1]), "received salt=\\[1\\]"),
-    (dict(num_bins=2, salt=[133, 137, 177]), "salt must be"),
-    (dict(num_bins=3, output_mode="tf_idf"), "output_mode must be one of"),
-    (dict(num_bins=3, sparse=True), "sparse outputs are not supported"),
-    (dict(num_bins=3, output_mode="one_hot", sparse=True), "sparse outputs are not supported"),
-    (dict(num_bins=3, dtype="float32"), "dtype must be 'int32' or 'int64', received dtype='float32'"),
-    (dict(num_bins=3, mask_value=[1]), "mask_value must be None, a string or a number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(num_bins=None), r"argument `num_bins` must be a positive integer; received None \(NoneType\)"),
+        (dict(num_bins=0), r"argument `num_bins` must be a positive integer; received 0 \(int\)"),
+        (dict(num_bins=2.5), "argument `num_bins` must be a positive integer"),
+        (dict(num_bins=2, salt="string"), "salt must be None, an integer or a pair of integers"),
+        (dict(num_bins=2, salt=[1]), "received salt=\\[1\\]"),
+        (dict(num_bins=2, salt=[133, 137, 177]), "salt must be"),
+        (dict(num_bins=3, output_mode="tf_idf"), "output_mode must be one of"),
+        (dict(num_bins=3, sparse=True), "sparse outputs are not supported"),
+        (dict(num_bins=3, output_mode="one_hot", sparse=True), "sparse outputs are not supported"),
+        (dict(num_bins=3, dtype="float32"), "dtype must be 'int32' or 'int64', received dtype='float32'"),
+        (dict(num_bins=3, mask_value=[1]), "mask_value must be None, a string or a number"),
+    ],
+)
 def test_hashing_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=f'Hashing layer ".*": .*{message}'):
         Hashing(**kwargs)
@@ -255,8 +275,9 @@ def test_hashed_crossing_in_a_functional_model():
     assert torch.equal(clone([x, y]), expected)
 
 
-@pytest.mark.parametrize("kwargs", [dict(num_bins=5), dict(num_bins=5, output_mode="one_hot", name="hc"),
-                                    dict(num_bins=3, dtype="int32")])
+@pytest.mark.parametrize(
+    "kwargs", [dict(num_bins=5), dict(num_bins=5, output_mode="one_hot", name="hc"), dict(num_bins=3, dtype="int32")]
+)
 def test_hashed_crossing_config_round_trips(kwargs):
     layer = HashedCrossing(**kwargs)
     config = layer.get_config()
@@ -265,26 +286,32 @@ def test_hashed_crossing_config_round_trips(kwargs):
     assert torch.equal(clone((FEAT1, FEAT2)), layer((FEAT1, FEAT2)))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(num_bins=0), "argument `num_bins` must be a positive integer"),
-    (dict(num_bins=3, output_mode="multi_hot"), "output_mode must be one of \\['int', 'one_hot'\\]"),
-    (dict(num_bins=3, output_mode="one_hot", sparse=True), "sparse outputs are not supported"),
-    (dict(num_bins=3, dtype="float32"), "dtype must be 'int32' or 'int64'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(num_bins=0), "argument `num_bins` must be a positive integer"),
+        (dict(num_bins=3, output_mode="multi_hot"), "output_mode must be one of \\['int', 'one_hot'\\]"),
+        (dict(num_bins=3, output_mode="one_hot", sparse=True), "sparse outputs are not supported"),
+        (dict(num_bins=3, dtype="float32"), "dtype must be 'int32' or 'int64'"),
+    ],
+)
 def test_hashed_crossing_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=f'HashedCrossing layer ".*": .*{message}'):
         HashedCrossing(**kwargs)
 
 
-@pytest.mark.parametrize("inputs, message", [
-    (np.array(1), "should be called on a list or tuple"),
-    ([np.array(1)], "at least two inputs"),
-    ((np.array([[[1]]]), np.array([[[1]]])), "inputs should have shape"),
-    ((np.array([[1, 2]]), np.array([[1, 2]])), "inputs should have shape"),
-    ((np.array([1, 2]), np.array([1])), "equal shape"),
-    ((np.array([1.0]), np.array([1.0])), "integer or string dtype"),
-    ((torch.tensor([True]), torch.tensor([1])), "integer or string dtype"),
-])
+@pytest.mark.parametrize(
+    "inputs, message",
+    [
+        (np.array(1), "should be called on a list or tuple"),
+        ([np.array(1)], "at least two inputs"),
+        ((np.array([[[1]]]), np.array([[[1]]])), "inputs should have shape"),
+        ((np.array([[1, 2]]), np.array([[1, 2]])), "inputs should have shape"),
+        ((np.array([1, 2]), np.array([1])), "equal shape"),
+        ((np.array([1.0]), np.array([1.0])), "integer or string dtype"),
+        ((torch.tensor([True]), torch.tensor([1])), "integer or string dtype"),
+    ],
+)
 def test_hashed_crossing_input_errors(inputs, message):
     with pytest.raises(ValueError, match=message):
         HashedCrossing(num_bins=10)(inputs)

@@ -5,6 +5,7 @@ and text classification end to end.
 Keras 3 needs TensorFlow for these layers (not installed here), so the expected values are those of Keras's
 documentation and of TensorFlow's hash functions (FarmHash Fingerprint64, SipHash-2-4 reference vectors).
 """
+
 import os
 import zipfile
 
@@ -27,20 +28,37 @@ DATA = [["a", "c", "d", "d"], ["d", "z", "b", "z"]]
 
 
 # ------------------------------------------------------------------------------------------- hashing
-@pytest.mark.parametrize("data, expected", [
-    (b"", 0x9AE16A3B2F90404F), (b"a", 12917804110809363939), (b"b", 11795596070477164822),
-    (b"c", 11430444447143000872), (b"d", 4470636696479570465), (b"hello", 13009744463427800296),
-    (b"twelve bytes", 14398613034526892029), (b"seventeen bytes!!", 5799120529764292453),
-    (b"x" * 40, 17003596230054984852), (bytes(range(100)), 4395248839964844437),
-    ("naïve".encode(), 11018684814441883233),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"", 0x9AE16A3B2F90404F),
+        (b"a", 12917804110809363939),
+        (b"b", 11795596070477164822),
+        (b"c", 11430444447143000872),
+        (b"d", 4470636696479570465),
+        (b"hello", 13009744463427800296),
+        (b"twelve bytes", 14398613034526892029),
+        (b"seventeen bytes!!", 5799120529764292453),
+        (b"x" * 40, 17003596230054984852),
+        (bytes(range(100)), 4395248839964844437),
+        ("naïve".encode(), 11018684814441883233),
+    ],
+)
 def test_fingerprint64_is_tensorflows_farmhash(data, expected):
     assert fingerprint64(data) == expected
 
 
-@pytest.mark.parametrize("length, expected", [(0, 0x726FDB47DD0E0E31), (1, 0x74F839C593DC67FD),
-                                              (7, 0xAB0200F58B01D137), (8, 0x93F5F5799A932462),
-                                              (15, 0xA129CA6149BE45E5), (63, 0x958A324CEB064572)])
+@pytest.mark.parametrize(
+    "length, expected",
+    [
+        (0, 0x726FDB47DD0E0E31),
+        (1, 0x74F839C593DC67FD),
+        (7, 0xAB0200F58B01D137),
+        (8, 0x93F5F5799A932462),
+        (15, 0xA129CA6149BE45E5),
+        (63, 0x958A324CEB064572),
+    ],
+)
 def test_siphash24_reference_vectors(length, expected):
     assert siphash24((0x0706050403020100, 0x0F0E0D0C0B0A0908), bytes(range(length))) == expected
 
@@ -159,7 +177,9 @@ def test_string_lookup_invert():
     assert out.tolist() == [["a", "[UNK]", ""], ["d", "c", "b"]]
     assert inverse([0, 1, 2, 5, 6, -1]).tolist() == ["", "[UNK]", "a", "d", "[UNK]", "[UNK]"]
     assert StringLookup(vocabulary=VOCAB, invert=True)(np.array([[1, 3, 4], [4, 0, 2]])).tolist() == [
-        ["a", "c", "d"], ["d", "[UNK]", "b"]]
+        ["a", "c", "d"],
+        ["d", "[UNK]", "b"],
+    ]
     assert StringLookup(invert=True)(torch.tensor([0, 3])).tolist() == ["[UNK]", "[UNK]"]
     with pytest.raises(ValueError, match="integer indices"):
         inverse(torch.tensor([0.5]))
@@ -218,9 +238,14 @@ def test_encoding_size_is_fixed_once_set_and_needed_before_call():
 
 def test_set_vocabulary_errors_name_layer_and_problem():
     layer = StringLookup(mask_token="[MASK]", max_tokens=5, name="lk")
-    cases = [(["a", "b", "a"], "repeat a token"), (["a", "[MASK]"], "mask_token '\\[MASK\\]' at index 1"),
-             ([], "must not be empty"), (["a", "b", "c", "d"], "more than max_tokens=5"),
-             ([["a"]], "one-dimensional"), ([1, 2], "strings")]
+    cases = [
+        (["a", "b", "a"], "repeat a token"),
+        (["a", "[MASK]"], "mask_token '\\[MASK\\]' at index 1"),
+        ([], "must not be empty"),
+        (["a", "b", "c", "d"], "more than max_tokens=5"),
+        ([["a"]], "one-dimensional"),
+        ([1, 2], "strings"),
+    ]
     for vocabulary, message in cases:
         with pytest.raises(ValueError, match=r'StringLookup layer "lk": .*' + message):
             layer.set_vocabulary(vocabulary)
@@ -235,19 +260,22 @@ def test_set_vocabulary_errors_name_layer_and_problem():
         StringLookup().set_vocabulary(["a"], idf_weights=[1.0])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(max_tokens=1), "max_tokens must be None or an integer greater than 1, received max_tokens=1"),
-    (dict(num_oov_indices=-1), "num_oov_indices must be an integer >= 0, received num_oov_indices=-1"),
-    (dict(pad_to_max_tokens=True), "pad_to_max_tokens=True needs max_tokens"),
-    (dict(output_mode="bag"), "output_mode must be one of .* received output_mode='bag'"),
-    (dict(invert=True, output_mode="count"), "invert=True needs output_mode='int'"),
-    (dict(sparse=True, output_mode="count"), "sparse outputs are not supported .* received sparse=True"),
-    (dict(idf_weights=[1.0]), "idf_weights is only used with output_mode='tf_idf'"),
-    (dict(output_mode="tf_idf", vocabulary=["a"]), "needs its idf_weights"),
-    (dict(mask_token=3), "mask_token must be a string or None, received mask_token=3"),
-    (dict(salt="x"), "salt must be an integer or a pair of integers, received salt='x'"),
-    (dict(vocabulary="/no/such/vocabulary.txt"), "vocabulary file '/no/such/vocabulary.txt' does not exist"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(max_tokens=1), "max_tokens must be None or an integer greater than 1, received max_tokens=1"),
+        (dict(num_oov_indices=-1), "num_oov_indices must be an integer >= 0, received num_oov_indices=-1"),
+        (dict(pad_to_max_tokens=True), "pad_to_max_tokens=True needs max_tokens"),
+        (dict(output_mode="bag"), "output_mode must be one of .* received output_mode='bag'"),
+        (dict(invert=True, output_mode="count"), "invert=True needs output_mode='int'"),
+        (dict(sparse=True, output_mode="count"), "sparse outputs are not supported .* received sparse=True"),
+        (dict(idf_weights=[1.0]), "idf_weights is only used with output_mode='tf_idf'"),
+        (dict(output_mode="tf_idf", vocabulary=["a"]), "needs its idf_weights"),
+        (dict(mask_token=3), "mask_token must be a string or None, received mask_token=3"),
+        (dict(salt="x"), "salt must be an integer or a pair of integers, received salt='x'"),
+        (dict(vocabulary="/no/such/vocabulary.txt"), "vocabulary file '/no/such/vocabulary.txt' does not exist"),
+    ],
+)
 def test_string_lookup_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=r'StringLookup layer "bad": .*' + message):
         StringLookup(name="bad", **kwargs)
@@ -285,8 +313,11 @@ def test_integer_lookup_invert_and_modes():
     assert inverse(torch.tensor([9, -4])).tolist() == [-1, -1]
     assert IntegerLookup(vocabulary=vocab, invert=True, vocabulary_dtype="int32")([1]).dtype == torch.int32
     tf_idf = IntegerLookup(output_mode="tf_idf", vocabulary=[-1] + vocab, idf_weights=[0.9, 0.25, 0.75, 0.6, 0.4])
-    np.testing.assert_allclose(tf_idf(np.array([[12, 1138, 42, 42], [42, 7, 36, 7]])).numpy(),
-                               [[0, 0.25, 0, 0.6, 0.8], [1.8, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    np.testing.assert_allclose(
+        tf_idf(np.array([[12, 1138, 42, 42], [42, 7, 36, 7]])).numpy(),
+        [[0, 0.25, 0, 0.6, 0.8], [1.8, 0, 0.75, 0, 0.4]],
+        rtol=1e-6,
+    )
     layer = IntegerLookup()
     layer.adapt(np.array([[12, 1138, 42], [42, 1000, 36]]))
     assert layer.get_vocabulary() == [-1, 42, 1138, 1000, 36, 12]  # Keras's documented order
@@ -298,9 +329,13 @@ def test_integer_lookup_invert_and_modes():
 
 def test_integer_lookup_symbolic_shapes_and_dtypes():
     x = keras.Input(shape=(3,), dtype="int64")
-    cases = [(dict(), (None, 3), "int64"), (dict(output_mode="multi_hot"), (None, 5), "float32"),
-             (dict(output_mode="one_hot"), (None, 3, 5), "float32"), (dict(invert=True), (None, 3), "int64"),
-             (dict(output_mode="count", max_tokens=9, pad_to_max_tokens=True), (None, 9), "float32")]
+    cases = [
+        (dict(), (None, 3), "int64"),
+        (dict(output_mode="multi_hot"), (None, 5), "float32"),
+        (dict(output_mode="one_hot"), (None, 3, 5), "float32"),
+        (dict(invert=True), (None, 3), "int64"),
+        (dict(output_mode="count", max_tokens=9, pad_to_max_tokens=True), (None, 9), "float32"),
+    ]
     for kwargs, shape, dtype in cases:
         out = IntegerLookup(vocabulary=[1, 2, 3, 4], **kwargs)(x)
         assert (out.shape, out.dtype) == (shape, dtype), kwargs
@@ -344,32 +379,69 @@ def test_string_layers_cannot_enter_symbolic_models():
     with pytest.raises(ValueError, match="dtype"):
         keras.Input(shape=(1,), dtype="string")  # torch tensors hold no strings
     x = keras.Input(shape=(1,), dtype="int64")
-    for layer in (StringLookup(vocabulary=VOCAB), StringLookup(vocabulary=VOCAB, invert=True),
-                  TextVectorization()):
+    for layer in (StringLookup(vocabulary=VOCAB), StringLookup(vocabulary=VOCAB, invert=True), TextVectorization()):
         with pytest.raises(ValueError, match="strings cannot flow through a symbolic model.*eagerly"):
             layer(x)
 
 
 def test_configs_round_trip():
-    for layer in (StringLookup(vocabulary=VOCAB, mask_token="", num_oov_indices=2, name="s"),
-                  StringLookup(output_mode="tf_idf", vocabulary=("a", "b"), idf_weights=np.array([0.5, 1.0])),
-                  StringLookup(max_tokens=5, pad_to_max_tokens=True, output_mode="count", salt=3),
-                  IntegerLookup(vocabulary=np.array([3, 1]), mask_token=0, invert=True),
-                  IntegerLookup(num_oov_indices=2, oov_method="farmhash", salt=[1, 2]),
-                  TextVectorization(max_tokens=10, ngrams=(1, 3), output_sequence_length=6, vocabulary=VOCAB),
-                  TextVectorization(standardize=None, split="character", ngrams=2, output_mode="tf_idf",
-                                    vocabulary=VOCAB, idf_weights=[1.0, 2.0, 3.0, 4.0])):
+    for layer in (
+        StringLookup(vocabulary=VOCAB, mask_token="", num_oov_indices=2, name="s"),
+        StringLookup(output_mode="tf_idf", vocabulary=("a", "b"), idf_weights=np.array([0.5, 1.0])),
+        StringLookup(max_tokens=5, pad_to_max_tokens=True, output_mode="count", salt=3),
+        IntegerLookup(vocabulary=np.array([3, 1]), mask_token=0, invert=True),
+        IntegerLookup(num_oov_indices=2, oov_method="farmhash", salt=[1, 2]),
+        TextVectorization(max_tokens=10, ngrams=(1, 3), output_sequence_length=6, vocabulary=VOCAB),
+        TextVectorization(
+            standardize=None,
+            split="character",
+            ngrams=2,
+            output_mode="tf_idf",
+            vocabulary=VOCAB,
+            idf_weights=[1.0, 2.0, 3.0, 4.0],
+        ),
+    ):
         clone = roundtrip(layer)
         assert clone.get_vocabulary() == layer.get_vocabulary()
     config = StringLookup(vocabulary=VOCAB).get_config()
-    assert set(config) == {"name", "trainable", "dtype", "invert", "max_tokens", "num_oov_indices", "oov_token",
-                           "mask_token", "output_mode", "sparse", "pad_to_max_tokens", "idf_weights", "vocabulary",
-                           "vocabulary_size", "oov_method", "salt", "encoding"}  # Keras 3's keys
+    assert set(config) == {
+        "name",
+        "trainable",
+        "dtype",
+        "invert",
+        "max_tokens",
+        "num_oov_indices",
+        "oov_token",
+        "mask_token",
+        "output_mode",
+        "sparse",
+        "pad_to_max_tokens",
+        "idf_weights",
+        "vocabulary",
+        "vocabulary_size",
+        "oov_method",
+        "salt",
+        "encoding",
+    }  # Keras 3's keys
     assert set(IntegerLookup().get_config()) == set(config) - {"encoding"} | {"vocabulary_dtype"}
     assert set(TextVectorization().get_config()) == {
-        "name", "trainable", "dtype", "max_tokens", "standardize", "split", "ngrams", "output_mode",
-        "output_sequence_length", "pad_to_max_tokens", "sparse", "ragged", "vocabulary", "idf_weights",
-        "encoding", "vocabulary_size"}
+        "name",
+        "trainable",
+        "dtype",
+        "max_tokens",
+        "standardize",
+        "split",
+        "ngrams",
+        "output_mode",
+        "output_sequence_length",
+        "pad_to_max_tokens",
+        "sparse",
+        "ragged",
+        "vocabulary",
+        "idf_weights",
+        "encoding",
+        "vocabulary_size",
+    }
     adapted = StringLookup(output_mode="multi_hot")
     adapted.adapt(["a", "b"])
     clone = StringLookup.from_config(adapted.get_config())  # the vocabulary travels as an asset
@@ -377,8 +449,7 @@ def test_configs_round_trip():
 
 
 def test_save_and_load_assets(tmp_path):
-    layer = StringLookup(output_mode="tf_idf", mask_token="", num_oov_indices=2, max_tokens=8,
-                         pad_to_max_tokens=True)
+    layer = StringLookup(output_mode="tf_idf", mask_token="", num_oov_indices=2, max_tokens=8, pad_to_max_tokens=True)
     layer.adapt([["x", "y"], ["x", "é"], ["x"]])
     layer.save_assets(str(tmp_path))
     assert (tmp_path / "vocabulary.txt").read_text(encoding="utf-8") == "[UNK]\n[UNK]\nx\né\ny"
@@ -477,7 +548,9 @@ def test_standardize_and_split_options():
     assert tokens(standardize="strip_punctuation") == ["Hello", "World", "ÉTÉs", "End"]
     assert tokens(standardize=None, split="character")[:6] == ["H", "e", "l", "l", "o", ","]
     assert tokens(standardize=lambda s: np.char.upper(s), split=lambda s: [x.split("!") for x in s]) == [
-        "HELLO,  WORLD", "\tÉTÉ'S\nEND."]
+        "HELLO,  WORLD",
+        "\tÉTÉ'S\nEND.",
+    ]
     layer = TextVectorization(vocabulary=["hello", "world"])
     assert layer(np.array([b"HELLO world", "world"], dtype=object)).tolist() == [[2, 3], [3, 0]]
     assert layer("Hello").tolist() == [2]  # one string: one sequence
@@ -516,24 +589,28 @@ def test_text_vectorization_vector_modes(mode):
         np.testing.assert_array_equal(out.numpy(), counts)
     else:
         idf = np.log(1 + 3 / (1 + np.array([2.0, 2.0, 1.0])))
-        np.testing.assert_allclose(out.numpy(), counts * np.concatenate([[idf.astype("float32").mean()], idf]),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            out.numpy(), counts * np.concatenate([[idf.astype("float32").mean()], idf]), rtol=1e-6
+        )
     assert out.dtype == torch.float32 and layer.compute_output_shape((None,)) == (None, 4)
     assert layer("a").shape == (4,)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(standardize="upper"), "standardize must be None, a callable or one of"),
-    (dict(split="comma"), "split must be None, a callable or one of"),
-    (dict(ngrams=0), "ngrams must be None, a positive integer or a tuple of positive integers, received ngrams=0"),
-    (dict(output_mode="count", output_sequence_length=3), "output_sequence_length is only used with"),
-    (dict(output_sequence_length=-1), "output_sequence_length must be None or an integer >= 0"),
-    (dict(ragged=True), "ragged outputs are not supported"),
-    (dict(sparse=True, output_mode="count"), "sparse outputs are not supported"),
-    (dict(output_mode="words"), "output_mode must be one of"),
-    (dict(max_tokens=1), "max_tokens must be None or an integer greater than 1"),
-    (dict(vocabulary=["a", "a"]), "repeat a token"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(standardize="upper"), "standardize must be None, a callable or one of"),
+        (dict(split="comma"), "split must be None, a callable or one of"),
+        (dict(ngrams=0), "ngrams must be None, a positive integer or a tuple of positive integers, received ngrams=0"),
+        (dict(output_mode="count", output_sequence_length=3), "output_sequence_length is only used with"),
+        (dict(output_sequence_length=-1), "output_sequence_length must be None or an integer >= 0"),
+        (dict(ragged=True), "ragged outputs are not supported"),
+        (dict(sparse=True, output_mode="count"), "sparse outputs are not supported"),
+        (dict(output_mode="words"), "output_mode must be one of"),
+        (dict(max_tokens=1), "max_tokens must be None or an integer greater than 1"),
+        (dict(vocabulary=["a", "a"]), "repeat a token"),
+    ],
+)
 def test_text_vectorization_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=r'TextVectorization layer "tv": .*' + message):
         TextVectorization(name="tv", **kwargs)
@@ -552,15 +629,29 @@ def test_text_vectorization_callable_config_round_trip():
 
 def test_text_classification_end_to_end():
     kerastorch.utils.set_random_seed(1)
-    sentences = ["what a great movie", "great acting and a great story", "i loved it", "truly wonderful film",
-                 "what a terrible movie", "awful acting and a dull story", "i hated it", "truly boring film"]
+    sentences = [
+        "what a great movie",
+        "great acting and a great story",
+        "i loved it",
+        "truly wonderful film",
+        "what a terrible movie",
+        "awful acting and a dull story",
+        "i hated it",
+        "truly boring film",
+    ]
     labels = torch.tensor([[1.0]] * 4 + [[0.0]] * 4)
     vectorize = TextVectorization(max_tokens=40, output_sequence_length=6)
     vectorize.adapt(sentences)
     x = vectorize(sentences)  # preprocess the data, then fit on integer sequences
     assert x.dtype == torch.int64 and x.shape == (8, 6)
-    model = keras.Sequential([keras.Input((6,), dtype="int64"), keras.layers.Embedding(40, 8),
-                              keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [
+            keras.Input((6,), dtype="int64"),
+            keras.layers.Embedding(40, 8),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x, labels, epochs=30, batch_size=4, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]

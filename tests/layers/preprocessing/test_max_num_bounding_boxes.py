@@ -3,6 +3,7 @@
 Keras 3 parity (batched and unbatched, NumPy and torch inputs, padding and truncation), the same in training and
 inference, functional models with dict inputs, config round trips (also through Keras 3), the deliberate
 differences (``fill_value`` in the config, no ``bounding_box_format`` needed) and errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -39,8 +40,10 @@ def test_matches_keras(keras3, max_number, batched):
     for dtype in ("int64", "float32"):
         data = _data(batched, dtype)
         _assert_same(ours(data), theirs(data))
-        torch_data = {"images": torch.tensor(data["images"]),
-                      "bounding_boxes": {k: torch.tensor(v) for k, v in data["bounding_boxes"].items()}}
+        torch_data = {
+            "images": torch.tensor(data["images"]),
+            "bounding_boxes": {k: torch.tensor(v) for k, v in data["bounding_boxes"].items()},
+        }
         _assert_same(ours(torch_data), theirs(torch_data))
 
 
@@ -64,13 +67,16 @@ def test_pads_truncates_and_passes_the_rest_through():
 
 
 def test_functional_model_with_dict_inputs():
-    inputs = {"images": kerastorch.Input((8, 8, 3)),
-              "bounding_boxes": {"boxes": kerastorch.Input((None, 4)), "labels": kerastorch.Input((None,), dtype="int32")}}
+    inputs = {
+        "images": kerastorch.Input((8, 8, 3)),
+        "bounding_boxes": {"boxes": kerastorch.Input((None, 4)), "labels": kerastorch.Input((None,), dtype="int32")},
+    }
     outputs = layers.MaxNumBoundingBoxes(5)(inputs)
     assert tuple(outputs["bounding_boxes"]["boxes"].shape) == (None, 5, 4)
     assert tuple(outputs["bounding_boxes"]["labels"].shape) == (None, 5)
     shapes = layers.MaxNumBoundingBoxes(5).compute_output_shape(
-        {"images": (None, 8, 8, 3), "bounding_boxes": {"boxes": (None, 3, 4), "labels": (None, 3)}})
+        {"images": (None, 8, 8, 3), "bounding_boxes": {"boxes": (None, 3, 4), "labels": (None, 3)}}
+    )
     assert shapes["bounding_boxes"] == {"boxes": (None, 5, 4), "labels": (None, 5)}
 
 
@@ -78,14 +84,19 @@ def test_functional_model_with_dict_inputs():
 def test_configs_round_trip_and_load_in_keras(keras3):
     layer = layers.MaxNumBoundingBoxes(7, fill_value=-3, bounding_box_format="yxyx", data_format="channels_first")
     clone = roundtrip(layer)
-    assert (clone.max_number, clone.fill_value, clone.bounding_box_format, clone.data_format) == \
-        (7, -3, "yxyx", "channels_first")
+    assert (clone.max_number, clone.fill_value, clone.bounding_box_format, clone.data_format) == (
+        7,
+        -3,
+        "yxyx",
+        "channels_first",
+    )
     theirs = keras_clone(keras3, layer)  # Keras takes our config (fill_value included)
     assert theirs.max_number == 7 and theirs.fill_value == -3
     from_theirs = from_keras(keras3.layers.MaxNumBoundingBoxes(4, bounding_box_format="xyxy")).get_config()
     assert from_theirs["max_number"] == 4 and from_theirs["fill_value"] == -1  # Keras leaves fill_value out
     assert set(from_theirs) == set(keras3.layers.MaxNumBoundingBoxes(4, bounding_box_format="xyxy").get_config()) | {
-        "fill_value"}
+        "fill_value"
+    }
     assert "bounding_box_format" not in layers.MaxNumBoundingBoxes(4).get_config()  # as in Keras when unset
 
 
