@@ -234,6 +234,18 @@ def vjp(
 
 
 def detached(result: torch.Tensor | tuple[Any, ...] | list[Any]) -> Any:
+    """``result`` cut from the autograd graph: a tensor detached, or a tuple or list of them, element-wise.
+
+    Args:
+        result: torch.Tensor, or tuple or list of tensors (nested ones too).
+
+    Returns:
+        The same structure, each tensor detached.
+
+    >>> x = torch.ones(2, requires_grad=True)
+    >>> [t.requires_grad for t in detached((x * 2, [x + 1]))[1]]
+    [False]
+    """
     if isinstance(result, torch.Tensor):
         return result.detach()
     return type(result)(detached(r) for r in result)

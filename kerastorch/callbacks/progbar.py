@@ -37,6 +37,12 @@ def fetch_to_host(values: Iterable[Any]) -> list[Any]:
     Single-element tensors (any device, any dtype) and numpy scalars become ``float``; larger tensors
     become numpy arrays; anything else goes through ``float()`` when it can and is kept as is otherwise.
 
+    Args:
+        values: iterable of tensors (any device), NumPy values, Python numbers or other objects.
+
+    Returns:
+        list, the converted values in order.
+
     >>> fetch_to_host([torch.tensor(0.5), 2, "text"])
     [0.5, 2.0, 'text']
     """
@@ -267,7 +273,15 @@ class Progbar:
 def print_msg(message: object, line_break: bool = True) -> None:
     """Write ``message`` (plus a newline) to the current ``sys.stdout`` and flush it; with interactive logging
     disabled (``keras.config.disable_interactive_logging()``), log it to the ``keras`` logger instead. In
-    data-parallel training only process 0 prints (``keras.distribution.DataParallel``)."""
+    data-parallel training only process 0 prints (``keras.distribution.DataParallel``).
+
+    Args:
+        message: object, what to print (``str()`` of it).
+        line_break: bool, default True: whether a newline follows.
+
+    >>> print_msg("epoch 1 done")
+    epoch 1 done
+    """
     if not is_chief_process():
         return
     if not config.is_interactive_logging_enabled():

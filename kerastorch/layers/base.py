@@ -71,7 +71,14 @@ _BASE_INIT_ARGS = (
 
 
 class CallSignature:
-    """What ``call`` accepts, computed once per class."""
+    """What a layer's ``call`` accepts (``training``, ``mask``), read once per class from its signature.
+
+    Args:
+        call: callable, the layer class's ``call`` method.
+
+    >>> CallSignature(lambda self, inputs, training=True: inputs).training_default
+    True
+    """
 
     def __init__(self, call: Callable[..., Any]) -> None:
         params = inspect.signature(call).parameters
@@ -901,7 +908,18 @@ def _cast_float(x, dtype):
 
 
 def mask_of(inputs: Any) -> torch.Tensor | list[torch.Tensor | None] | None:
-    """The Keras mask carried by a tensor (``_keras_mask``), or the list of masks of a list of tensors."""
+    """The Keras mask carried by a tensor (``_keras_mask``), or the list of masks of a list of tensors.
+
+    Args:
+        inputs: a tensor, a list or tuple of tensors, or anything else (which carries no mask).
+
+    Returns:
+        The mask tensor, a list of masks (None where a tensor has none) when one of them has a mask, or None.
+
+    >>> x = torch.ones(2, 3); attach_mask(x, torch.tensor([True, False]))
+    >>> mask_of(x), mask_of([x, torch.ones(2)])
+    (tensor([ True, False]), [tensor([ True, False]), None])
+    """
     if isinstance(inputs, torch.Tensor):
         return getattr(inputs, "_keras_mask", None)
     if isinstance(inputs, (list, tuple)):
@@ -911,7 +929,15 @@ def mask_of(inputs: Any) -> torch.Tensor | list[torch.Tensor | None] | None:
 
 
 def attach_mask(outputs: Any, mask: Any) -> None:
-    """Attach ``mask`` to the output tensor(s) that carry none yet (Keras's torch-backend convention)."""
+    """Attach ``mask`` to the output tensor(s) that carry none yet (Keras's torch-backend convention).
+
+    Args:
+        outputs: a tensor, or a list or tuple of tensors.
+        mask: a mask tensor (given to every output), a list of masks (one per output), or None (nothing to do).
+
+    >>> y = torch.ones(2); attach_mask(y, torch.tensor([True, True])); mask_of(y)
+    tensor([True, True])
+    """
     if mask is None:
         return
     if isinstance(outputs, torch.Tensor):

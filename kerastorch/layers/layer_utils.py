@@ -43,19 +43,53 @@ __all__ = [
 
 
 def layer_label(layer: Any) -> str:
-    """``Dense layer "dense_1"``: how errors name a layer."""
+    """``Dense layer "dense_1"``: how errors name a layer.
+
+    Args:
+        layer: the layer (anything with a ``name``).
+
+    Returns:
+        str, the layer's class and name.
+    """
     return f'{type(layer).__name__} layer "{layer.name}"'
 
 
 def positive_int(layer: Any, arg: str, value: Any) -> int:
-    """``value`` as an int, or a ValueError naming the layer and the argument
-    (:func:`kerastorch.backend.validation.positive_int`)."""
+    """``value`` as an int ``>= 1``, or a ValueError naming the layer and the argument
+    (:func:`kerastorch.backend.validation.positive_int`).
+
+    Args:
+        layer: the layer whose argument it is (named in the error).
+        arg: str, the argument's name.
+        value: the value given.
+
+    Returns:
+        int, the value.
+
+    Raises:
+        ValueError: for anything but a positive integer.
+
+    >>> from kerastorch.layers import Dense
+    >>> positive_int(Dense(1, name="d"), "units", 3)
+    3
+    """
     return validation.positive_int(layer_label(layer), arg, value)
 
 
 def check_seed(layer: Any, seed: Any) -> int | None:
     """``seed`` as an int, or None, else a ValueError naming the layer
-    (:func:`kerastorch.backend.validation.integer`)."""
+    (:func:`kerastorch.backend.validation.integer`).
+
+    Args:
+        layer: the layer whose seed it is (named in the error).
+        seed: the seed given (an int or None).
+
+    Returns:
+        int or None.
+
+    Raises:
+        ValueError: for anything but an integer or None.
+    """
     return validation.integer(layer_label(layer), "seed", seed, allow_none=True)
 
 
@@ -65,6 +99,15 @@ _OPTION_MODULES = {"initializer": initializers, "regularizer": regularizers, "co
 def set_weight_options(layer: Any, prefix: str = "", **options: Any) -> None:
     """Resolve ``<weight>_initializer`` / ``_regularizer`` / ``_constraint`` arguments with their module's
     ``get`` and set each on ``layer`` as ``prefix + name``.
+
+    Args:
+        layer: the layer to set them on.
+        prefix: str, default "": a prefix for the attribute names.
+        **options: ``<weight>_initializer``, ``<weight>_regularizer`` or ``<weight>_constraint`` values, each
+            anything its namespace's ``get`` accepts.
+
+    Raises:
+        ValueError: for an identifier the namespace does not know.
 
     >>> from kerastorch.layers import Dense, Identity
     >>> layer = Identity(); set_weight_options(layer, kernel_initializer="zeros", kernel_constraint=None)
@@ -80,6 +123,15 @@ def weight_options_config(
 ) -> dict[str, Any]:
     """Config entries of the options that ``set_weight_options`` set for ``weights`` (all initializers, then
     the regularizers (and ``activity_regularizer`` when asked), then the constraints, as Keras lists them).
+
+    Args:
+        layer: the layer holding the options.
+        *weights: str, the weight names (``"kernel"``, ``"bias"`` ...).
+        prefix: str, default "": the attribute prefix ``set_weight_options`` was given.
+        activity_regularizer: bool, default False: whether to add ``activity_regularizer`` too.
+
+    Returns:
+        dict, config key to serialized option.
 
     >>> from kerastorch.layers import Dense, Identity
     >>> layer = Identity(); set_weight_options(layer, alpha_initializer="zeros", alpha_regularizer=None,
@@ -97,7 +149,13 @@ def weight_options_config(
 
 
 def build_sublayer(parent: Layer, child: Any, shape: Any) -> None:
-    """Build ``child`` for ``shape`` on the parent's device and prefix its weight paths with the parent's name."""
+    """Build ``child`` for ``shape`` on the parent's device and prefix its weight paths with the parent's name.
+
+    Args:
+        parent: Layer, the layer that owns ``child``.
+        child: the sublayer (a kerastorch layer, or any object with a ``build(shape)``).
+        shape: the input shape ``child`` is built for.
+    """
     if not isinstance(child, Layer):
         build = getattr(child, "build", None)
         if build is not None:

@@ -547,7 +547,15 @@ def _check_input_shape(model_name, index, x, spec):
 
 
 def module_key(module: torch.nn.Module, name: str) -> str:
-    """A torch submodule name for a Keras layer name (no dots, no clash with attributes)."""
+    """A torch submodule name for a Keras layer name (no dots, no clash with attributes).
+
+    Args:
+        module: torch.nn.Module, the model the layer is added to.
+        name: str, the layer's Keras name.
+
+    Returns:
+        str, a name ``add_module`` accepts.
+    """
     key = name.replace(".", "_") or "layer"
     while (
         hasattr(type(module), key)

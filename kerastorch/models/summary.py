@@ -31,7 +31,17 @@ if TYPE_CHECKING:
 
 
 def readable_memory_size(num_bytes: float) -> str:
-    """``1536`` -> ``"1.50 KB"``."""
+    """A byte count for people: ``1536`` -> ``"1.50 KB"``.
+
+    Args:
+        num_bytes: float, the number of bytes.
+
+    Returns:
+        str, with B, KB, MB, GB or TB.
+
+    >>> readable_memory_size(1536)
+    '1.50 KB'
+    """
     units = ["B", "KB", "MB", "GB", "TB", "PB"]
     index = 0
     while num_bytes >= 1024 and index < len(units) - 1:
@@ -132,7 +142,17 @@ def print_summary(
     show_trainable: bool = False,
     layer_range: Sequence[str] | None = None,
 ) -> None:
-    """Print (or hand to ``print_fn``) the summary table of ``model``."""
+    """Print (or hand to ``print_fn``) the summary table of ``model`` (``Model.summary``).
+
+    Args:
+        model: Model, the model.
+        line_length: int or None, default None: the table width (Keras's default when None).
+        positions: sequence of floats or None, default None: the column boundaries (fractions or positions).
+        print_fn: callable or None, default None: called with each line instead of printing.
+        expand_nested: bool, default False: whether to list the layers of nested models.
+        show_trainable: bool, default False: whether to add a trainable column.
+        layer_range: pair of layer names or None, default None: the first and last layers to list.
+    """
     print_fn = print_fn or print
     if not model.built and not model.weights:
         raise ValueError(

@@ -71,7 +71,25 @@ def _full_like(variable, value):
 def check_hyperparameter(
     value: Any, name: str, low: float = 0.0, high: float | None = None, low_open: bool = False, optional: bool = True
 ) -> Any:
-    """A real number in the given range (None allowed when ``optional``), else a ValueError naming it."""
+    """A real number in the given range (None allowed when ``optional``), else a ValueError naming it.
+
+    Args:
+        value: the hyperparameter's value.
+        name: str, its name (for the error).
+        low: float, default 0.0: the lower bound (included unless ``low_open``).
+        high: float or None, default None: the upper bound (included), or None for none.
+        low_open: bool, default False: whether ``low`` itself is refused.
+        optional: bool, default True: whether None is accepted.
+
+    Returns:
+        The value.
+
+    Raises:
+        ValueError: for a value that is not a number in range.
+
+    >>> check_hyperparameter(0.9, "rho", high=1.0)
+    0.9
+    """
     if value is None and optional:
         return None
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)

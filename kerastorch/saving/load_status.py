@@ -25,7 +25,18 @@ NAMES_SHOWN = 5  # how many names an error message lists
 
 
 def shown_names(keys: Iterable[str]) -> str:
-    """The first ``NAMES_SHOWN`` of ``keys``, comma-separated, and how many more there are (for error messages)."""
+    """The first ``NAMES_SHOWN`` of ``keys``, comma-separated, and how many more there are (for error messages).
+
+    Args:
+        keys: Iterable of strings, the names to list.
+
+    Returns:
+        A string: the first ``NAMES_SHOWN`` names joined by ``", "``, followed by ``" and N more"`` when
+        there are more.
+
+    >>> shown_names(["a", "b"])
+    'a, b'
+    """
     keys = list(keys)
     more = f" and {len(keys) - NAMES_SHOWN} more" if len(keys) > NAMES_SHOWN else ""
     return ", ".join(keys[:NAMES_SHOWN]) + more
@@ -35,6 +46,18 @@ class LoadStatus:
     """What :func:`load_weights` did: ``loaded`` (model key -> file key), ``missing`` (model
     weights the file did not provide), ``unused`` (file weights the model did not take),
     ``skipped`` (model keys skipped for a shape or dtype mismatch), ``by_position``.
+
+    Args:
+        model_name: String, the name of the model the weights were loaded into (for messages).
+        source: String, the file (or other source) the weights came from (for messages).
+        loaded: Dict or None, ``{model key: file key}`` of the weights loaded. Defaults to None
+            (nothing loaded).
+        missing: Iterable of strings, model weight keys the source did not provide. Defaults to ``()``.
+        unused: Iterable of strings, source weight keys the model did not take. Defaults to ``()``.
+        skipped: Iterable of strings, model weight keys skipped for a shape or dtype mismatch.
+            Defaults to ``()``.
+        by_position: Bool, whether weights were matched by position rather than by key.
+            Defaults to False.
 
     >>> status = LoadStatus("model", "w.safetensors", loaded={"dense/kernel": "dense/kernel"},
     ...                     unused=["dense_9/bias"])
@@ -130,7 +153,15 @@ class LoadStatus:
 
 
 def weight_keys(model: Layer) -> list[tuple[str, torch.Tensor]]:
-    """``(key, weight)`` pairs in ``model.weights`` order; repeated paths get ``#n`` suffixes."""
+    """``(key, weight)`` pairs in ``model.weights`` order; repeated paths get ``#n`` suffixes.
+
+    Args:
+        model: The ``Layer`` or model whose weights to list.
+
+    Returns:
+        A list of ``(key, weight)`` tuples: ``key`` is the weight's ``path`` (``"weight"`` when it has
+        none), with ``#1``, ``#2``, ... appended to repeats; ``weight`` is the tensor itself.
+    """
     seen: dict[str, int] = {}
     pairs: list[tuple[str, torch.Tensor]] = []
     for weight in model.weights:

@@ -55,6 +55,13 @@ def in_safe_mode(safe_mode: bool | None = None) -> bool:
     ``safe_mode`` wins, then the innermost :class:`SafeModeScope`, then
     ``config.enable_unsafe_deserialization()``; the default is safe.
 
+    Args:
+        safe_mode: Bool or None, an explicit setting; None falls back to the current
+            :class:`SafeModeScope`, then the global config. Defaults to None.
+
+    Returns:
+        True when Python byte code must be refused, False when it may be loaded.
+
     >>> in_safe_mode(), in_safe_mode(False)
     (True, False)
     """
@@ -68,6 +75,11 @@ def in_safe_mode(safe_mode: bool | None = None) -> bool:
 
 class SafeModeScope:
     """Context manager setting safe mode for the deserialization inside it.
+
+    Args:
+        safe_mode: Bool or None, True to refuse Python byte code (``Lambda`` functions) inside the scope,
+            False to allow it, None to fall back to the global setting
+            (``config.enable_unsafe_deserialization()``). Defaults to True.
 
     >>> import kerastorch as keras
     >>> config = serialize_keras_object(keras.layers.Lambda(lambda x: x + 1))
@@ -194,6 +206,16 @@ def serialize_keras_object(obj: Any) -> Any:
 def serialize_function_name(obj: Any) -> Any:
     """A named function as its (registered) name, anything else as :func:`serialize_keras_object` gives it:
     the form the wrapper configs (``LossFunctionWrapper``, ``MeanMetricWrapper``) keep for ``fn``.
+
+    Args:
+        obj: The function (or other object or value) to serialize.
+
+    Returns:
+        The function's registered name (a string) for a named function; otherwise what
+        :func:`serialize_keras_object` returns for ``obj``.
+
+    Raises:
+        TypeError: If ``obj`` is not something :func:`serialize_keras_object` can serialize.
 
     >>> import kerastorch as keras
     >>> serialize_function_name(keras.losses.huber)
@@ -413,6 +435,21 @@ def deserialize_from_module(
     """The ``deserialize()`` of a public namespace: a name or config dict resolved among the
     built-ins of ``module``; a class found by name is instantiated with its defaults.
 
+    Args:
+        config: A config dict (with ``"class_name"``), the name of a built-in or registered object, or None.
+        module: String, the Keras namespace whose built-ins to search, like ``"keras.initializers"``.
+        kind: String, what the namespace holds (``"initializer"``), as error messages name it.
+        custom_objects: Dict or None, ``{name: class or function}`` searched first. Defaults to None.
+
+    Returns:
+        The deserialized object; a class found by name is instantiated with its default arguments
+        (None for a None ``config``).
+
+    Raises:
+        ValueError: If the name (or the config's ``class_name``) is unknown.
+        TypeError: If ``config`` is neither a name nor a dict with ``"class_name"``, or its ``"config"``
+            does not fit the class's ``from_config``.
+
     >>> type(deserialize_from_module("he_normal", "keras.initializers", "initializer")).__name__
     'HeNormal'
     """
@@ -431,6 +468,23 @@ def get_from_identifier(
     """The ``get()`` of a public namespace (initializers, regularizers, constraints):
     None and instances pass through; names and config dicts are deserialized through
     ``deserialize``; a subclass is instantiated; other callables pass through.
+
+    Args:
+        identifier: None, the name of a built-in or registered object, a config dict, an instance or
+            subclass of ``base_class``, or a callable.
+        module: String, the Keras namespace whose built-ins names are looked up in, like
+            ``"keras.regularizers"``.
+        base_class: The namespace's base class: its instances pass through, its subclasses are
+            instantiated.
+        kind: String, what the namespace holds (``"regularizer"``), as error messages name it.
+        deserialize: Callable, the namespace's ``deserialize`` function, applied to names and dicts.
+
+    Returns:
+        None for None; an instance or other callable unchanged; ``deserialize(identifier)`` for a name or
+        dict; a subclass instantiated with its default arguments.
+
+    Raises:
+        ValueError: If ``identifier`` is an unknown name or none of the accepted kinds.
 
     >>> from kerastorch import regularizers
     >>> l2 = get_from_identifier("l2", "keras.regularizers", regularizers.Regularizer, "regularizer",
@@ -571,7 +625,19 @@ _LAMBDA_FUNCTION_MODULES = ("keras.activations", "keras.ops", "keras.losses", "k
 
 
 def serialize_function(fn: Callable[..., Any]) -> dict[str, Any]:
-    """A named function as its (registered) name; a lambda as marshalled byte code, as Keras 3 writes."""
+    """A named function as its (registered) name; a lambda as marshalled byte code, as Keras 3 writes.
+
+    Args:
+        fn: The function to serialize: a named (built-in or registered) function, or a lambda.
+
+    Returns:
+        A dict: ``{"class_name": "__lambda__", "config": {"code", "defaults", "closure"}}`` for a lambda,
+        otherwise ``{"module": "builtins", "class_name": "function", "config": name,
+        "registered_name": "function"}``.
+
+    >>> serialize_function(serialize_function)["class_name"]
+    'function'
+    """
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
         closure = [cell.cell_contents for cell in fn.__closure__] if fn.__closure__ else None
         return {
@@ -591,7 +657,17 @@ def serialize_function(fn: Callable[..., Any]) -> dict[str, Any]:
 
 
 def is_serialized_function(value: Any) -> bool:
-    """Whether ``value`` is what :func:`serialize_function` writes (a lambda or a named function)."""
+    """Whether ``value`` is what :func:`serialize_function` writes (a lambda or a named function).
+
+    Args:
+        value: Any value, typically an entry of a layer's config.
+
+    Returns:
+        True if ``value`` is a dict whose ``"class_name"`` is ``"__lambda__"`` or ``"function"``, else False.
+
+    >>> is_serialized_function({"class_name": "function", "config": "relu"}), is_serialized_function("relu")
+    (True, False)
+    """
     return isinstance(value, dict) and value.get("class_name") in ("__lambda__", "function")
 
 
@@ -599,7 +675,23 @@ def deserialize_function(
     value: dict[str, Any] | str, key: str, custom_objects: dict[str, Any] | None, safe_mode: bool | None
 ) -> Callable[..., Any]:
     """The function :func:`serialize_function` wrote: a registered function by name, or a lambda from its byte
-    code (refused in safe mode). ``key`` names the config entry in error messages."""
+    code (refused in safe mode). ``key`` names the config entry in error messages.
+
+    Args:
+        value: What :func:`serialize_function` wrote, or a function's name.
+        key: String, the config entry the function came from (like ``"function"``), as error messages
+            name it.
+        custom_objects: Dict or None, ``{name: function}`` searched first, and visible to a lambda's code.
+        safe_mode: Bool or None, whether to refuse a lambda's byte code; None keeps the current setting
+            (see :func:`in_safe_mode`).
+
+    Returns:
+        The function: a registered or built-in one found by name, or the lambda rebuilt from byte code.
+
+    Raises:
+        ValueError: If the function's name is unknown, safe mode refuses a lambda's byte code, or the
+            byte code cannot be loaded (written by another Python version).
+    """
     if isinstance(value, dict) and value.get("class_name") == "__lambda__":
         if in_safe_mode(safe_mode):
             raise ValueError(

@@ -36,6 +36,17 @@ _T = TypeVar("_T")
 
 
 def is_number(value: Any) -> bool:
+    """Whether ``value`` is a real number (an int, float or NumPy number), a bool excepted.
+
+    Args:
+        value: anything.
+
+    Returns:
+        bool.
+
+    >>> is_number(0.5), is_number(True)
+    (True, False)
+    """
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 

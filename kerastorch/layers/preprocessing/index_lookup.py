@@ -58,7 +58,17 @@ DROP = -1  # the id of masked inputs outside "int" mode: no slot in the encoding
 
 # ----------------------------------------------------------------------------------------------- helpers
 def listify(value: Any) -> Any:
-    """Config form of a vocabulary or idf weights: lists (not tuples, arrays or tensors) of plain values."""
+    """Config form of a vocabulary or idf weights: lists (not tuples, arrays or tensors) of plain values.
+
+    Args:
+        value: a list, tuple, NumPy array or tensor (nested too), or a plain value.
+
+    Returns:
+        The same values as (nested) lists of Python values.
+
+    >>> listify(np.array([1, 2]))
+    [1, 2]
+    """
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
@@ -69,6 +79,17 @@ def listify(value: Any) -> Any:
 
 
 def is_int(value: Any) -> TypeGuard[int | np.integer[Any]]:
+    """Whether ``value`` is an integer (a Python or NumPy int), a bool excepted.
+
+    Args:
+        value: anything.
+
+    Returns:
+        bool.
+
+    >>> is_int(np.int64(3)), is_int(True)
+    (True, False)
+    """
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 

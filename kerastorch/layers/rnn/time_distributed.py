@@ -40,7 +40,15 @@ from kerastorch.serialization.object_registration import builtin_objects, regist
 def layer_from_config(
     config: dict[str, Any] | str | None, custom_objects: dict[str, Any] | None = None
 ) -> Layer | None:
-    """A layer (or None) from its serialized form, resolved among the built-in layers and custom objects."""
+    """A layer (or None) from its serialized form, resolved among the built-in layers and custom objects.
+
+    Args:
+        config: dict (a serialized layer), str (a layer name) or None.
+        custom_objects: dict or None, default None: classes a config may name beyond the built-in layers.
+
+    Returns:
+        The layer, or None for None.
+    """
     return serialization_lib.deserialize_keras_object(
         config,
         module_objects=builtin_objects("keras.layers"),
